@@ -1,0 +1,19 @@
+/** Every action, callback and block id in one place, so a listener and its button cannot drift apart. */
+export const actionIds = {
+  take: 'ticket_take',
+  show: 'ticket_show',
+} as const;
+
+export const callbackIds = {
+  newTicket: 'ticket_new',
+  createFromMessage: 'ticket_from_message',
+} as const;
+
+/** Input blocks of the new-ticket modal: block id and action id alike. */
+export const newTicketFields = {
+  requester: 'requester',
+  subject: 'subject',
+  description: 'description',
+  group: 'group',
+  priority: 'priority',
+} as const;

@@ -1,0 +1,49 @@
+import type { PlainTextElement, MrkdwnElement } from '@slack/types';
+import type { Ticket, Priority } from '../src/tickets/types.js';
+
+export function plain(text: string, max = 3000): PlainTextElement {
+  return { type: 'plain_text', text: clip(text, max) || ' ', emoji: true };
+}
+
+export function mrkdwn(text: string, max = 3000): MrkdwnElement {
+  return { type: 'mrkdwn', text: clip(text, max) || ' ' };
+}
+
+/** Slack refuses over-long text outright, so long text is cut with an ellipsis rather than lost with the message. */
+export function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** User text inside mrkdwn: &, < and > would otherwise become links, mentions or broken markup. */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+export const STATUS_BADGE: Record<Ticket['status'], string> = {
+  new: ':new: New',
+  open: ':large_blue_circle: Open',
+  pending: ':hourglass_flowing_sand: Pending',
+  solved: ':white_check_mark: Solved',
+  closed: ':lock: Closed',
+};
+
+export const PRIORITY_BADGE: Record<Priority, string> = {
+  low: 'Low',
+  normal: 'Normal',
+  high: ':arrow_up: High',
+  urgent: ':rotating_light: Urgent',
+};
+
+/** "3 min", "2 h", "4 d": how long something has waited, from the passed clock. */
+export function waited(since: Date, now: Date): string {
+  const minutes = Math.max(0, Math.floor((now.getTime() - since.getTime()) / 60_000));
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours} h`;
+  return `${Math.floor(hours / 24)} d`;
+}
+
+export function requesterText(ticket: Pick<Ticket, 'requester'>): string {
+  const requester = ticket.requester;
+  return requester.kind === 'slack' ? `<@${requester.userId}>` : `${escapeMrkdwn(requester.name)} (${escapeMrkdwn(requester.email)})`;
+}

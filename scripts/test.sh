@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The test command: makes sure a database server can be had, runs every test once, and ends with
+# the runner's own counts on a line of their own ("N passed, N failed").
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+bash scripts/ensure-database.sh || exit 1
+results=$(mktemp -t deskbolt-results-XXXXXX.json)
+npx vitest run --reporter=default --reporter=json --outputFile.json="$results" "$@"
+status=$?
+node -e '
+  const fs = require("node:fs");
+  let report;
+  try { report = JSON.parse(fs.readFileSync(process.argv[1], "utf8")); } catch { console.log("0 passed, 0 failed"); process.exit(1); }
+  const passed = report.numPassedTests;
+  // A file that fails to load has no failed test, only a failed suite: count it, or a broken file would read as green.
+  const failed = report.numFailedTests || (report.success ? 0 : Math.max(1, report.numFailedTestSuites));
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(passed > 0 && failed === 0 ? 0 : 1);
+' "$results"
+counted=$?
+rm -f "$results"
+[ "$status" -eq 0 ] && [ "$counted" -eq 0 ]

@@ -1,0 +1,95 @@
+import { z } from 'zod';
+
+/** A duration or count in the environment: digits only, so "3 days" is refused rather than misread. */
+const positiveNumber = (fallback: number) => z.coerce.number().positive().default(fallback);
+
+const timeZone = z.string().refine((zone) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'not a time zone known to this Node (for example Europe/Berlin or UTC)');
+
+const environmentSchema = z
+  .object({
+    SLACK_SIGNING_SECRET: z.string().min(1).optional(),
+    SLACK_BOT_TOKEN: z.string().startsWith('xoxb-', 'a bot token starts with xoxb-'),
+    SLACK_APP_TOKEN: z.string().startsWith('xapp-', 'an app-level token starts with xapp-').optional(),
+    SLACK_API_URL: z.url().optional(),
+    PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+    MONGODB_URI: z
+      .string()
+      .regex(/^mongodb(\+srv)?:\/\//, 'a MongoDB connection string starts with mongodb:// or mongodb+srv://')
+      .optional(),
+    DATA_DIR: z.string().min(1).default('./data'),
+    WORKSPACE_FILE: z.string().min(1).default('examples/workspace.yml'),
+    PENDING_CLOSE_DAYS: positiveNumber(3),
+    SOLVED_CLOSE_DAYS: positiveNumber(4),
+    TRANSFER_EXPIRY_SECONDS: positiveNumber(120),
+    TZ: timeZone.default('UTC'),
+    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  })
+  .superRefine((env, context) => {
+    if (!env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET) {
+      context.addIssue({
+        code: 'custom',
+        path: ['SLACK_SIGNING_SECRET'],
+        message: 'required in HTTP mode (set SLACK_APP_TOKEN instead to use Socket Mode)',
+      });
+    }
+  });
+
+export interface Config {
+  slack: {
+    signingSecret: string | undefined;
+    botToken: string;
+    appToken: string | undefined;
+    apiUrl: string | undefined;
+  };
+  port: number;
+  mongodbUri: string | undefined;
+  dataDir: string;
+  workspaceFile: string;
+  pendingCloseDays: number;
+  solvedCloseDays: number;
+  transferExpirySeconds: number;
+  timeZone: string;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
+
+/** Reads the environment once; every problem is one line naming the variable, so a bad start is fixed in one pass. */
+export function loadConfig(environment: NodeJS.ProcessEnv): ConfigResult {
+  const blankless = Object.fromEntries(Object.entries(environment).filter(([, value]) => value !== ''));
+  const parsed = environmentSchema.safeParse(blankless);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      problems: parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`),
+    };
+  }
+  const env = parsed.data;
+  return {
+    ok: true,
+    config: {
+      slack: {
+        signingSecret: env.SLACK_SIGNING_SECRET,
+        botToken: env.SLACK_BOT_TOKEN,
+        appToken: env.SLACK_APP_TOKEN,
+        apiUrl: env.SLACK_API_URL,
+      },
+      port: env.PORT,
+      mongodbUri: env.MONGODB_URI,
+      dataDir: env.DATA_DIR,
+      workspaceFile: env.WORKSPACE_FILE,
+      pendingCloseDays: env.PENDING_CLOSE_DAYS,
+      solvedCloseDays: env.SOLVED_CLOSE_DAYS,
+      transferExpirySeconds: env.TRANSFER_EXPIRY_SECONDS,
+      timeZone: env.TZ,
+      logLevel: env.LOG_LEVEL,
+    },
+  };
+}

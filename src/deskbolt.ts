@@ -1,0 +1,82 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { systemClock, type Clock } from './clock.js';
+import type { Config } from './config.js';
+import { createHttpApp } from './http/server.js';
+import { createSlackApp, type SlackApp } from './slack/app.js';
+import type { Log } from './slack/notify.js';
+import type { Store } from './store/store.js';
+import type { Desk } from './tickets/desk.js';
+import { Directory } from './workspace/directory.js';
+import type { Workspace } from './workspace/schema.js';
+
+export interface DeskboltOptions {
+  config: Config;
+  workspace: Workspace;
+  store: Store;
+  clock?: Clock;
+  log?: Log;
+}
+
+export interface Deskbolt {
+  desk: Desk;
+  slack: SlackApp;
+  /** Where Slack sends requests (HTTP mode): http://host:port/slack/events */
+  url: string;
+  port: number;
+  /** Resolves when every Slack listener started so far has finished. */
+  settled(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const defaultLog: Log = (line, error) => {
+  if (error && process.env.DESKBOLT_DEBUG) console.error(line, error);
+  else console.error(line);
+};
+
+/** One replica: the Slack app, the HTTP server and (later) the jobs, on an open store. */
+export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt> {
+  const { config, store } = options;
+  const log = options.log ?? defaultLog;
+  const desk: Desk = {
+    store,
+    directory: new Directory(options.workspace),
+    clock: options.clock ?? systemClock,
+    settings: {
+      pendingCloseDays: config.pendingCloseDays,
+      solvedCloseDays: config.solvedCloseDays,
+      transferExpirySeconds: config.transferExpirySeconds,
+      timeZone: config.timeZone,
+    },
+  };
+  const http = createHttpApp(store);
+  const slack = createSlackApp(
+    {
+      signingSecret: config.slack.signingSecret,
+      botToken: config.slack.botToken,
+      appToken: config.slack.appToken,
+      apiUrl: config.slack.apiUrl,
+      http,
+      logLevel: config.logLevel,
+    },
+    { desk, log },
+  );
+  const server: Server = await new Promise((resolve, reject) => {
+    const listening = http.listen(config.port, () => resolve(listening));
+    listening.once('error', reject);
+  });
+  await slack.start();
+  const port = (server.address() as AddressInfo).port;
+  return {
+    desk,
+    slack,
+    url: `http://127.0.0.1:${port}/slack/events`,
+    port,
+    settled: () => slack.settled(),
+    async close() {
+      await slack.stop();
+      await slack.settled();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

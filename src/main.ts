@@ -1,0 +1,61 @@
+import { loadConfig } from './config.js';
+import { startDeskbolt } from './deskbolt.js';
+import { startEmbeddedDatabase, type EmbeddedDatabase } from './store/embedded.js';
+import { Store } from './store/store.js';
+import { loadWorkspaceFile } from './workspace/loader.js';
+
+/** Composition root: config → database → workspace → Slack app → HTTP → jobs. */
+async function main(): Promise<void> {
+  if (!process.env.SLACK_BOT_TOKEN && !process.env.SLACK_APP_TOKEN) {
+    console.log('deskbolt: no Slack tokens set (SLACK_BOT_TOKEN), so running the demo against a fake Slack. See README.md to connect a real workspace.');
+    await import('../demo/demo.js');
+    return;
+  }
+  const loaded = loadConfig(process.env);
+  if (!loaded.ok) {
+    console.error(`deskbolt: cannot start, the environment has ${loaded.problems.length} problem(s):`);
+    for (const problem of loaded.problems) console.error(`  ${problem}`);
+    process.exit(1);
+  }
+  const config = loaded.config;
+  const workspace = await loadWorkspaceFile(config.workspaceFile);
+  if (!workspace.ok) {
+    console.error(`deskbolt: cannot start, ${config.workspaceFile} has ${workspace.problems.length} problem(s):`);
+    for (const problem of workspace.problems) console.error(`  ${problem}`);
+    process.exit(1);
+  }
+
+  let embedded: EmbeddedDatabase | undefined;
+  let uri = config.mongodbUri;
+  if (uri) {
+    console.log(`database: using MONGODB_URI (${uri.replace(/\/\/[^@/]*@/, '//***@')})`);
+  } else {
+    embedded = await startEmbeddedDatabase({ dataDir: config.dataDir });
+    uri = embedded.uri;
+  }
+  const store = await Store.open({ uri, ...(embedded ? { dbName: 'deskbolt' } : {}) });
+  const deskbolt = await startDeskbolt({ config, workspace: workspace.workspace, store });
+  console.log(
+    config.slack.appToken
+      ? 'deskbolt: connected to Slack over Socket Mode'
+      : `deskbolt: listening on port ${deskbolt.port}; Slack request URL is https://<your host>/slack/events`,
+  );
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`deskbolt: ${signal} received, finishing work in flight`);
+    await deskbolt.close();
+    await store.close();
+    await embedded?.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  console.error(`deskbolt: failed to start: ${(error as Error).message}`);
+  process.exit(1);
+});

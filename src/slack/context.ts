@@ -1,0 +1,34 @@
+import type { RespondFn } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type { Desk } from '../tickets/desk.js';
+import type { Log } from './notify.js';
+
+/** What every Slack adapter gets: the desk to call, and a log for faults that must not reach users. */
+export interface SlackDeps {
+  desk: Desk;
+  log: Log;
+}
+
+/** A `/ticket` subcommand, as the router hands it over. */
+export interface SubcommandContext {
+  deps: SlackDeps;
+  userId: string;
+  channelId: string;
+  /** The text after the subcommand word. */
+  args: string;
+  triggerId: string;
+  client: WebClient;
+  respond: RespondFn;
+}
+
+export interface Subcommand {
+  usage: string;
+  what: string;
+  /** Shown only to agents in help. */
+  agentsOnly?: boolean;
+  run(context: SubcommandContext): Promise<void>;
+}
+
+export async function tellEphemeral(respond: RespondFn, text: string): Promise<void> {
+  await respond({ response_type: 'ephemeral', text });
+}

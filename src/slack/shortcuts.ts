@@ -1,0 +1,42 @@
+import type { App, MessageShortcut } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { newTicketModal } from '../../blocks/new-ticket-modal.js';
+import type { SlackDeps } from './context.js';
+import { safely } from './notify.js';
+
+export const shortcutIds = {
+  createTicket: 'create_ticket',
+  newTicket: 'new_ticket',
+} as const;
+
+export async function tellUser(client: WebClient, deps: SlackDeps, userId: string, text: string): Promise<void> {
+  await safely(deps.log, 'direct message', () => client.chat.postMessage({ channel: userId, text }));
+}
+
+export function registerShortcuts(app: App, deps: SlackDeps): void {
+  // "Create ticket" on any message: its text becomes the description, its author the requester.
+  app.shortcut<MessageShortcut>(shortcutIds.createTicket, async ({ ack, shortcut, client }) => {
+    await ack();
+    const message = shortcut.message;
+    const text = message.text ?? '';
+    const firstLine = text.split('\n').find((line) => line.trim())?.trim() ?? '';
+    await client.views.open({
+      trigger_id: shortcut.trigger_id,
+      view: newTicketModal({
+        groups: deps.desk.directory.groups(),
+        subject: firstLine.slice(0, 80),
+        description: text,
+        requesterId: message.user ?? shortcut.user.id,
+        origin: { channelId: shortcut.channel.id, messageTs: message.ts },
+      }),
+    });
+  });
+
+  app.shortcut(shortcutIds.newTicket, async ({ ack, shortcut, client }) => {
+    await ack();
+    await client.views.open({
+      trigger_id: shortcut.trigger_id,
+      view: newTicketModal({ groups: deps.desk.directory.groups(), requesterId: shortcut.user.id }),
+    });
+  });
+}

@@ -1,0 +1,108 @@
+import mongoose, { Schema, type Connection } from 'mongoose';
+
+/**
+ * Mongoose schemas, each with the indexes its queries need. Every unbounded list (comments, events)
+ * is a collection of its own, never an array that grows inside a ticket.
+ */
+const actorSchema = new Schema({ kind: String, id: String, name: String }, { _id: false });
+
+const eventFields = {
+  actor: { type: actorSchema, required: true },
+  action: { type: String, required: true },
+  from: Schema.Types.Mixed,
+  to: Schema.Types.Mixed,
+  note: String,
+  at: { type: Date, required: true },
+};
+
+const ticketSchema = new Schema(
+  {
+    number: { type: Number, required: true },
+    subject: { type: String, required: true },
+    description: { type: String, default: '' },
+    requester: { type: Schema.Types.Mixed, required: true },
+    status: { type: String, required: true },
+    assignee: { type: String, default: null },
+    groupId: { type: Number, required: true },
+    priority: { type: String, required: true },
+    form: { type: Schema.Types.Mixed, default: {} },
+    channel: { type: String, required: true },
+    source: { type: Schema.Types.Mixed, default: {} },
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+    pendingSince: { type: Date, default: null },
+    solvedAt: { type: Date, default: null },
+    closedAt: { type: Date, default: null },
+    mergedInto: { type: Number, default: null },
+    version: { type: Number, required: true },
+    /**
+     * Events written in the same atomic update as the change they describe, then moved to `events`.
+     * A process that dies in between leaves them here, and the next flush (or read) completes it.
+     */
+    outbox: { type: [new Schema({ _id: String, ...eventFields }, { _id: false })], default: [] },
+  },
+  { collection: 'tickets', versionKey: false, strict: false, minimize: false },
+);
+ticketSchema.index({ number: 1 }, { unique: true });
+// The queue: a group's unassigned tickets, oldest first.
+ticketSchema.index({ groupId: 1, assignee: 1, status: 1, createdAt: 1, number: 1 });
+ticketSchema.index({ assignee: 1, status: 1, updatedAt: -1 });
+ticketSchema.index({ 'requester.userId': 1, createdAt: -1 });
+ticketSchema.index({ 'requester.email': 1, createdAt: -1 });
+ticketSchema.index({ status: 1, pendingSince: 1 });
+ticketSchema.index({ status: 1, solvedAt: 1 });
+ticketSchema.index({ 'outbox.0._id': 1 });
+
+const eventSchema = new Schema(
+  { _id: String, ticketNumber: { type: Number, required: true }, ...eventFields },
+  { collection: 'events', versionKey: false },
+);
+eventSchema.index({ ticketNumber: 1, at: 1 });
+eventSchema.index({ action: 1, at: 1 });
+
+const commentSchema = new Schema(
+  {
+    ticketNumber: { type: Number, required: true },
+    kind: { type: String, required: true },
+    author: { type: actorSchema, required: true },
+    text: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+  },
+  { collection: 'comments', versionKey: false, strict: false },
+);
+commentSchema.index({ ticketNumber: 1, createdAt: 1 });
+
+const counterSchema = new Schema({ _id: String, seq: { type: Number, default: 0 } }, { collection: 'counters', versionKey: false });
+
+const seenIdSchema = new Schema(
+  { _id: String, expiresAt: { type: Date, required: true } },
+  { collection: 'seen_ids', versionKey: false },
+);
+// Its expiresAt index is built by Store: a TTL index on MongoDB, a plain one on FerretDB.
+
+const jobLeaseSchema = new Schema(
+  { _id: String, owner: { type: String, default: null }, expiresAt: { type: Date, default: null }, lastRunAt: Date },
+  { collection: 'job_leases', versionKey: false },
+);
+
+export function registerModels(connection: Connection) {
+  return {
+    Ticket: connection.model('Ticket', ticketSchema),
+    Event: connection.model('Event', eventSchema),
+    Comment: connection.model('Comment', commentSchema),
+    Counter: connection.model('Counter', counterSchema),
+    SeenId: connection.model('SeenId', seenIdSchema),
+    JobLease: connection.model('JobLease', jobLeaseSchema),
+  };
+}
+
+export type Models = ReturnType<typeof registerModels>;
+
+export function newId(): string {
+  return new mongoose.Types.ObjectId().toHexString();
+}
+
+/** Duplicate key: a unique index said no (an id seen before, a number taken). */
+export function isDuplicateKey(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: number }).code === 11000;
+}

@@ -1,0 +1,34 @@
+import { isDuplicateKey, type Models } from './models.js';
+
+/**
+ * Slack delivers events at least once and people double-click: each event or action id is remembered
+ * for a while, and only its first delivery is acted on.
+ */
+export class SeenIdStore {
+  constructor(private readonly models: Models) {}
+
+  /** True the first time an id is seen; false for every repeat while it is remembered. */
+  async firstTime(id: string, now: Date, rememberMs: number): Promise<boolean> {
+    try {
+      await this.models.SeenId.collection.insertOne({ _id: id, expiresAt: new Date(now.getTime() + rememberMs) } as never);
+      return true;
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      // Remembered but expired (the sweep has not run yet): take it over atomically.
+      const renewed = await this.models.SeenId.findOneAndUpdate(
+        { _id: id, expiresAt: { $lte: now } },
+        { $set: { expiresAt: new Date(now.getTime() + rememberMs) } },
+        { new: true, lean: true },
+      );
+      return renewed !== null;
+    }
+  }
+
+  /** FerretDB has no TTL indexes, so expiry is also a job; on MongoDB the TTL index does the same. */
+  async forgetExpired(now: Date, limit = 1000): Promise<number> {
+    const expired = await this.models.SeenId.find({ expiresAt: { $lte: now } }, { _id: 1 }).limit(limit).lean();
+    if (expired.length === 0) return 0;
+    const result = await this.models.SeenId.deleteMany({ _id: { $in: expired.map((entry) => entry._id) }, expiresAt: { $lte: now } });
+    return result.deletedCount;
+  }
+}

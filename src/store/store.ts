@@ -1,0 +1,75 @@
+import mongoose, { type Connection } from 'mongoose';
+import { registerModels, type Models } from './models.js';
+import { SeenIdStore } from './seen.js';
+import { TicketStore } from './tickets.js';
+import { serializeWritesInThisProcess } from './write-guard.js';
+
+export interface StoreOptions {
+  uri: string;
+  /** Overrides the database named in the URI (tests give each file its own). */
+  dbName?: string;
+}
+
+export interface ServerInfo {
+  version: string;
+  ferretDb: string | null;
+}
+
+/** The only door to MongoDB: one connection, its models, and the atomic operations built on them. */
+export class Store {
+  readonly tickets: TicketStore;
+  readonly seen: SeenIdStore;
+
+  private constructor(
+    readonly connection: Connection,
+    readonly models: Models,
+    readonly server: ServerInfo,
+  ) {
+    this.tickets = new TicketStore(models);
+    this.seen = new SeenIdStore(models);
+  }
+
+  static async open(options: StoreOptions): Promise<Store> {
+    const connection = mongoose.createConnection(options.uri, {
+      ...(options.dbName ? { dbName: options.dbName } : {}),
+      autoIndex: false,
+      serverSelectionTimeoutMS: 10_000,
+    });
+    await connection.asPromise();
+    const buildInfo = await connection.db!.admin().command({ buildInfo: 1 });
+    const server: ServerInfo = {
+      version: String(buildInfo.version),
+      ferretDb: typeof buildInfo.ferretdbVersion === 'string' ? buildInfo.ferretdbVersion : null,
+    };
+    // FerretDB v1 writes are not atomic across connections (see write-guard.ts); MongoDB's are.
+    if (server.ferretDb?.startsWith('v1.')) serializeWritesInThisProcess();
+    const store = new Store(connection, registerModels(connection), server);
+    await store.buildIndexes();
+    return store;
+  }
+
+  /** Indexes are declared in the models and built here, at start, so a missing one fails loudly. */
+  private async buildIndexes(): Promise<void> {
+    for (const model of Object.values(this.models)) {
+      await model.createIndexes();
+    }
+    // MongoDB expires remembered ids by itself; FerretDB has no TTL indexes, so a job deletes them too.
+    await this.models.SeenId.collection.createIndex(
+      { expiresAt: 1 },
+      this.server.ferretDb ? { name: 'expiresAt_1' } : { name: 'expiresAt_ttl', expireAfterSeconds: 0 },
+    );
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      await this.connection.db!.admin().command({ ping: 1 });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.connection.close();
+  }
+}

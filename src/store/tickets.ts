@@ -1,0 +1,225 @@
+import type { FilterQuery } from 'mongoose';
+import type {
+  NewTicketEvent,
+  Requester,
+  Ticket,
+  TicketComment,
+  TicketEvent,
+  TicketStatus,
+  CommentKind,
+  Actor,
+} from '../tickets/types.js';
+import { isDuplicateKey, newId, type Models } from './models.js';
+
+/** What must still be true for a change to apply; checked by the database in the same write. */
+export interface TicketPrecondition {
+  status?: readonly TicketStatus[];
+  /** null: nobody has it. */
+  assignee?: string | null;
+  groupIds?: readonly number[];
+  version?: number;
+  notMerged?: boolean;
+}
+
+export type TicketFields = Omit<Ticket, 'number' | 'version' | 'createdAt' | 'updatedAt'>;
+export type TicketChanges = Partial<Omit<Ticket, 'number' | 'version' | 'createdAt'>>;
+
+type TicketDocument = Ticket & { _id: unknown; outbox?: (Omit<TicketEvent, 'id' | 'ticketNumber'> & { _id: string })[] };
+
+export interface SlackMessageRef {
+  channel: string;
+  ts: string;
+}
+
+const FIRST_TICKET_NUMBER = 1001;
+
+function toTicket(document: TicketDocument): Ticket {
+  const { _id, outbox, slack, ...ticket } = document as TicketDocument & { slack?: unknown };
+  void _id;
+  void outbox;
+  void slack;
+  return ticket;
+}
+
+function preconditionFilter(number: number, precondition: TicketPrecondition): FilterQuery<Ticket> {
+  const filter: FilterQuery<Ticket> = { number };
+  if (precondition.status) filter.status = { $in: [...precondition.status] };
+  if (precondition.assignee !== undefined) filter.assignee = precondition.assignee;
+  if (precondition.groupIds) filter.groupId = { $in: [...precondition.groupIds] };
+  if (precondition.version !== undefined) filter.version = precondition.version;
+  if (precondition.notMerged) filter.mergedInto = null;
+  return filter;
+}
+
+function outboxEntry(event: NewTicketEvent) {
+  return { _id: newId(), ...event };
+}
+
+export class TicketStore {
+  constructor(private readonly models: Models) {}
+
+  /** #1001, #1002, …: an atomic counter, so two replicas never hand out one number twice. */
+  async nextNumber(): Promise<number> {
+    const counter = await this.models.Counter.findOneAndUpdate(
+      { _id: 'ticket' },
+      { $inc: { seq: 1 } },
+      { upsert: true, new: true, lean: true },
+    );
+    return FIRST_TICKET_NUMBER - 1 + counter!.seq;
+  }
+
+  async create(fields: TicketFields, event: NewTicketEvent, now: Date): Promise<Ticket> {
+    const number = await this.nextNumber();
+    const document = { ...fields, number, version: 1, createdAt: now, updatedAt: now, outbox: [outboxEntry(event)] };
+    await this.models.Ticket.collection.insertOne(document as never);
+    await this.flushEvents(number);
+    return toTicket(document as unknown as TicketDocument);
+  }
+
+  async get(number: number): Promise<Ticket | null> {
+    const document = await this.models.Ticket.findOne({ number }).lean<TicketDocument>();
+    return document ? toTicket(document) : null;
+  }
+
+  async getMany(numbers: readonly number[]): Promise<Ticket[]> {
+    const documents = await this.models.Ticket.find({ number: { $in: [...numbers] } })
+      .sort({ number: 1 })
+      .lean<TicketDocument[]>();
+    return documents.map(toTicket);
+  }
+
+  /**
+   * One atomic update: applies `changes` only while `precondition` holds, bumps the version and
+   * records the event in the same write. Returns null when the precondition no longer held.
+   */
+  async change(
+    number: number,
+    precondition: TicketPrecondition,
+    changes: TicketChanges,
+    event: NewTicketEvent,
+    now: Date,
+  ): Promise<Ticket | null> {
+    const document = await this.models.Ticket.findOneAndUpdate(
+      preconditionFilter(number, precondition),
+      { $set: { ...changes, updatedAt: now }, $inc: { version: 1 }, $push: { outbox: outboxEntry(event) } },
+      { new: true, lean: true },
+    );
+    if (!document) return null;
+    await this.flushEvents(number);
+    return toTicket(document as unknown as TicketDocument);
+  }
+
+  /** The oldest unassigned ticket of these groups, given to `agent` in one atomic update. */
+  async claimOldest(groupIds: readonly number[], agent: string, event: NewTicketEvent, now: Date): Promise<Ticket | null> {
+    const document = await this.models.Ticket.findOneAndUpdate(
+      { groupId: { $in: [...groupIds] }, assignee: null, status: { $in: ['new', 'open'] }, mergedInto: null },
+      {
+        $set: { assignee: agent, status: 'open', updatedAt: now },
+        $inc: { version: 1 },
+        $push: { outbox: outboxEntry(event) },
+      },
+      { new: true, lean: true, sort: { createdAt: 1, number: 1 } },
+    );
+    if (!document) return null;
+    await this.flushEvents(document.number);
+    return toTicket(document as unknown as TicketDocument);
+  }
+
+  /** Unassigned tickets of these groups, oldest first: the agent's views. */
+  async queue(groupIds: readonly number[], limit: number): Promise<Ticket[]> {
+    const documents = await this.models.Ticket.find({
+      groupId: { $in: [...groupIds] },
+      assignee: null,
+      status: { $in: ['new', 'open'] },
+      mergedInto: null,
+    })
+      .sort({ createdAt: 1, number: 1 })
+      .limit(limit)
+      .lean<TicketDocument[]>();
+    return documents.map(toTicket);
+  }
+
+  async countQueue(groupIds: readonly number[]): Promise<number> {
+    return this.models.Ticket.countDocuments({
+      groupId: { $in: [...groupIds] },
+      assignee: null,
+      status: { $in: ['new', 'open'] },
+      mergedInto: null,
+    });
+  }
+
+  async assignedTo(agent: string, statuses: readonly TicketStatus[], limit: number): Promise<Ticket[]> {
+    const documents = await this.models.Ticket.find({ assignee: agent, status: { $in: [...statuses] } })
+      .sort({ updatedAt: -1 })
+      .limit(limit)
+      .lean<TicketDocument[]>();
+    return documents.map(toTicket);
+  }
+
+  /** The requester's tickets, newest first, to catch duplicates. */
+  async ofRequester(requester: Requester, limit: number, exceptNumber?: number): Promise<Ticket[]> {
+    const filter: FilterQuery<Ticket> =
+      requester.kind === 'slack' ? { 'requester.userId': requester.userId } : { 'requester.email': requester.email };
+    if (exceptNumber !== undefined) filter.number = { $ne: exceptNumber };
+    const documents = await this.models.Ticket.find(filter).sort({ createdAt: -1 }).limit(limit).lean<TicketDocument[]>();
+    return documents.map(toTicket);
+  }
+
+  /** Where the new-ticket alert was posted, so it can be updated when the ticket is taken. */
+  async rememberAlert(number: number, alert: SlackMessageRef): Promise<void> {
+    await this.models.Ticket.updateOne({ number }, { $set: { 'slack.alert': alert } });
+  }
+
+  async alertOf(number: number): Promise<SlackMessageRef | null> {
+    const document = await this.models.Ticket.findOne({ number }, { slack: 1 }).lean<{ slack?: { alert?: SlackMessageRef } }>();
+    return document?.slack?.alert ?? null;
+  }
+
+  /** Moves outbox events to `events`. Safe to repeat: an event id is inserted at most once. */
+  async flushEvents(number: number): Promise<void> {
+    const document = await this.models.Ticket.findOne({ number }, { outbox: 1 }).lean<TicketDocument>();
+    for (const entry of document?.outbox ?? []) {
+      const { _id, ...event } = entry;
+      try {
+        await this.models.Event.collection.insertOne({ _id, ticketNumber: number, ...event } as never);
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+      }
+      // The exact element read back: FerretDB v1 ignores a $pull with a query condition.
+      await this.models.Ticket.updateOne({ number }, { $pull: { outbox: entry } });
+    }
+  }
+
+  /** Tickets whose outbox a dead process left behind, for the sweeping job. */
+  async withUnflushedEvents(limit: number): Promise<number[]> {
+    const documents = await this.models.Ticket.find({ 'outbox.0._id': { $exists: true } }, { number: 1 })
+      .limit(limit)
+      .lean<{ number: number }[]>();
+    return documents.map((document) => document.number);
+  }
+
+  async history(number: number): Promise<TicketEvent[]> {
+    const [flushed, ticket] = await Promise.all([
+      this.models.Event.find({ ticketNumber: number }).sort({ at: 1, _id: 1 }).lean(),
+      this.models.Ticket.findOne({ number }, { outbox: 1 }).lean<TicketDocument>(),
+    ]);
+    const pending = (ticket?.outbox ?? []).map((entry) => ({ ...entry, ticketNumber: number }));
+    return [...flushed, ...pending].map(({ _id, ...event }) => ({ id: String(_id), ...event }) as TicketEvent);
+  }
+
+  async addComment(ticketNumber: number, kind: CommentKind, author: Actor, text: string, now: Date, extra: Record<string, unknown> = {}): Promise<TicketComment> {
+    const id = newId();
+    await this.models.Comment.collection.insertOne({ _id: id, ticketNumber, kind, author, text, createdAt: now, ...extra } as never);
+    return { id, ticketNumber, kind, author, text, createdAt: now };
+  }
+
+  async comments(ticketNumber: number, options: { last?: number; kinds?: readonly CommentKind[] } = {}): Promise<TicketComment[]> {
+    const filter: FilterQuery<TicketComment> = { ticketNumber };
+    if (options.kinds) filter.kind = { $in: [...options.kinds] };
+    let query = this.models.Comment.find(filter).sort({ createdAt: options.last ? -1 : 1, _id: options.last ? -1 : 1 });
+    if (options.last) query = query.limit(options.last);
+    const documents = await query.lean();
+    const comments = documents.map(({ _id, ...comment }) => ({ id: String(_id), ...comment }) as unknown as TicketComment);
+    return options.last ? comments.reverse() : comments;
+  }
+}

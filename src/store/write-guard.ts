@@ -1,0 +1,50 @@
+import mongoose from 'mongoose';
+
+/**
+ * FerretDB v1 runs findAndModify and update as "read in Go, write the whole document back", so two
+ * connections' writes interleave: two conditional takes can both win and concurrent $inc lose counts.
+ * MongoDB makes each single-document command atomic and deskbolt is written for that; when the server
+ * is the embedded FerretDB, this guard lets one write command at a time reach it. It wraps the
+ * driver's Collection prototype, so every write of every connection in this process (mongoose models,
+ * raw collections, several app instances) passes through one queue. Reads are untouched, and so is
+ * interleaving between commands: a read-then-write in two round trips still races, as it should.
+ */
+const WRITE_METHODS = [
+  'insertOne',
+  'insertMany',
+  'updateOne',
+  'updateMany',
+  'replaceOne',
+  'deleteOne',
+  'deleteMany',
+  'findOneAndUpdate',
+  'findOneAndReplace',
+  'findOneAndDelete',
+  'bulkWrite',
+] as const;
+
+let installed = false;
+let tail: Promise<unknown> = Promise.resolve();
+
+function oneAtATime<T>(write: () => Promise<T>): Promise<T> {
+  const result = tail.then(write, write);
+  tail = result.catch(() => undefined);
+  return result;
+}
+
+export function serializeWritesInThisProcess(): void {
+  if (installed) return;
+  installed = true;
+  const prototype = mongoose.mongo.Collection.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
+  for (const method of WRITE_METHODS) {
+    const original = prototype[method];
+    if (typeof original !== 'function') continue;
+    prototype[method] = function guardedWrite(this: unknown, ...args: unknown[]) {
+      return oneAtATime(() => Promise.resolve(original.apply(this, args)));
+    };
+  }
+}
+
+export function writesAreSerialized(): boolean {
+  return installed;
+}

@@ -1,0 +1,87 @@
+import type { Priority } from '../workspace/schema.js';
+
+export type { Priority };
+export type TicketStatus = 'new' | 'open' | 'pending' | 'solved' | 'closed';
+export const TICKET_STATUSES: readonly TicketStatus[] = ['new', 'open', 'pending', 'solved', 'closed'];
+/** Statuses an agent still works on; solved and closed are done. */
+export const UNSOLVED_STATUSES: readonly TicketStatus[] = ['new', 'open', 'pending'];
+
+export type Requester =
+  | { kind: 'slack'; userId: string; name?: string }
+  | { kind: 'email'; email: string; name: string };
+
+export interface TicketForm {
+  rootCause?: string;
+  category?: string;
+  subcategory?: string;
+}
+
+export interface Actor {
+  kind: 'agent' | 'requester' | 'system' | 'api';
+  /** Slack user id for agents and Slack requesters; email, API key name or job name otherwise. */
+  id: string;
+  name?: string;
+}
+
+export type TicketChannel = 'slack' | 'email' | 'web' | 'chat';
+
+export interface TicketSource {
+  kind: 'modal' | 'message-shortcut' | 'dm' | 'intake-channel' | 'api';
+  permalink?: string;
+  channelId?: string;
+  messageTs?: string;
+  /** The API key's name or the Slack user who filed it for someone else. */
+  filedBy?: string;
+}
+
+export interface Ticket {
+  number: number;
+  subject: string;
+  description: string;
+  requester: Requester;
+  status: TicketStatus;
+  assignee: string | null;
+  groupId: number;
+  priority: Priority;
+  form: TicketForm;
+  channel: TicketChannel;
+  source: TicketSource;
+  createdAt: Date;
+  updatedAt: Date;
+  /** When it was last set to pending: auto-close counts from here. */
+  pendingSince: Date | null;
+  solvedAt: Date | null;
+  closedAt: Date | null;
+  mergedInto: number | null;
+  /** Incremented by every change, so a change can be made conditional on what the agent saw. */
+  version: number;
+}
+
+export interface TicketEvent {
+  id: string;
+  ticketNumber: number;
+  actor: Actor;
+  action: string;
+  from?: unknown;
+  to?: unknown;
+  note?: string;
+  at: Date;
+}
+
+/** An event as the workflow describes it; the store gives it its id and ticket. */
+export type NewTicketEvent = Omit<TicketEvent, 'id' | 'ticketNumber'>;
+
+export type CommentKind = 'public' | 'internal' | 'chat-note';
+
+export interface TicketComment {
+  id: string;
+  ticketNumber: number;
+  kind: CommentKind;
+  author: Actor;
+  text: string;
+  createdAt: Date;
+}
+
+export function requesterLabel(requester: Requester): string {
+  return requester.kind === 'slack' ? `<@${requester.userId}>` : `${requester.name} <${requester.email}>`;
+}

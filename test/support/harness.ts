@@ -1,0 +1,78 @@
+import type { Config } from '../../src/config.js';
+import { startDeskbolt, type Deskbolt } from '../../src/deskbolt.js';
+import type { Store } from '../../src/store/store.js';
+import type { Workspace } from '../../src/workspace/schema.js';
+import { TestClock } from './clock.js';
+import { openTestStore } from './database.js';
+import { FakeSlack } from './fake-slack.js';
+import { SlackClientSim } from './slack-requests.js';
+import { testWorkspace } from './workspace.js';
+
+export const SIGNING_SECRET = 'test-signing-secret-0123456789';
+
+export interface TestDesk {
+  deskbolt: Deskbolt;
+  store: Store;
+  fake: FakeSlack;
+  slack: SlackClientSim;
+  clock: TestClock;
+  /** Waits until every listener started by the requests so far has finished its work after the ack. */
+  settled(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface TestDeskOptions {
+  workspace?: Workspace;
+  clock?: TestClock;
+  /** Share a store (two replicas on one database); the caller closes it. */
+  store?: Store;
+  fake?: FakeSlack;
+  config?: Partial<Config>;
+  /** Faults the app logs; tests may assert on them. */
+  logs?: string[];
+}
+
+export function testConfig(fake: FakeSlack, overrides: Partial<Config> = {}): Config {
+  return {
+    slack: { signingSecret: SIGNING_SECRET, botToken: fake.token, appToken: undefined, apiUrl: fake.apiUrl },
+    port: 0,
+    mongodbUri: undefined,
+    dataDir: './data',
+    workspaceFile: 'examples/workspace.yml',
+    pendingCloseDays: 3,
+    solvedCloseDays: 4,
+    transferExpirySeconds: 120,
+    timeZone: 'UTC',
+    logLevel: 'error',
+    ...overrides,
+  };
+}
+
+/** The real app on a real database, talking to a fake Slack, driven by signed requests. */
+export async function startTestDesk(options: TestDeskOptions = {}): Promise<TestDesk> {
+  const fake = options.fake ?? (await FakeSlack.start());
+  const store = options.store ?? (await openTestStore());
+  const clock = options.clock ?? new TestClock();
+  const logs = options.logs ?? [];
+  const deskbolt = await startDeskbolt({
+    config: testConfig(fake, options.config),
+    workspace: options.workspace ?? testWorkspace(),
+    store,
+    clock: clock.now,
+    log: (line) => logs.push(line),
+  });
+  const slack = new SlackClientSim({ url: deskbolt.url, signingSecret: SIGNING_SECRET, fake });
+  return {
+    deskbolt,
+    store,
+    fake,
+    slack,
+    clock,
+    settled: () => deskbolt.settled(),
+    async close() {
+      await deskbolt.close();
+      if (!options.store) await store.close();
+      if (!options.fake) await fake.close();
+    },
+  };
+}

@@ -1,0 +1,50 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Store } from '../src/store/store.js';
+import { takeTicket } from '../src/tickets/take.js';
+import { openTestStore } from './support/database.js';
+import { fileTicket, testDesk } from './support/desk.js';
+import { testWorkspace } from './support/workspace.js';
+
+/**
+ * deskbolt relies on single-document atomicity. MongoDB gives it; FerretDB v1 does not across
+ * connections, so the store serializes writes there. These pass on both, for the right reason each.
+ */
+describe('single-document writes are atomic', () => {
+  let store: Store;
+  beforeAll(async () => {
+    store = await openTestStore('guard');
+  });
+  afterAll(async () => {
+    await store.close();
+  });
+
+  it('200 concurrent $inc on one counter end at exactly 200', async () => {
+    const counters = store.models.Counter;
+    await Promise.all(
+      Array.from({ length: 200 }, () => counters.findOneAndUpdate({ _id: 'race' }, { $inc: { seq: 1 } }, { upsert: true, new: true })),
+    );
+    const counter = await counters.findById('race').lean();
+    expect(counter?.seq).toBe(200);
+  });
+
+  it('hands out 50 distinct ticket numbers to 50 concurrent tickets', async () => {
+    const numbers = await Promise.all(Array.from({ length: 50 }, () => store.tickets.nextNumber()));
+    expect(new Set(numbers).size).toBe(50);
+  });
+
+  it('20 agents taking one ticket at once: exactly one owner, 19 clear refusals', async () => {
+    const agents = Array.from({ length: 20 }, (_, index) => ({ user: `UAGENT${String(index).padStart(3, '0')}`, name: `Agent ${index}`, groups: [10] }));
+    const desk = testDesk(store, { workspace: testWorkspace({ agents }) });
+    const ticket = await fileTicket(desk);
+    const results = await Promise.all(agents.map((agent) => takeTicket(desk, { number: ticket.number, agent: agent.user })));
+    const winners = results.filter((result) => result.ok);
+    expect(winners).toHaveLength(1);
+    const owner = (await store.tickets.get(ticket.number))!.assignee!;
+    expect(winners[0]!.ok && winners[0]!.ticket.assignee).toBe(owner);
+    for (const result of results.filter((r) => !r.ok)) {
+      expect(result.ok === false && result.reason).toBe(`#${ticket.number} was taken by <@${owner}> a moment ago.`);
+    }
+    const takes = (await store.tickets.history(ticket.number)).filter((event) => event.action === 'taken');
+    expect(takes).toHaveLength(1);
+  });
+});
