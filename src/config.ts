@@ -30,16 +30,14 @@ const environmentSchema = z
     TRANSFER_EXPIRY_SECONDS: positiveNumber(120),
     TZ: timeZone.default('UTC'),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
-  })
-  .superRefine((env, context) => {
-    if (!env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET) {
-      context.addIssue({
-        code: 'custom',
-        path: ['SLACK_SIGNING_SECRET'],
-        message: 'required in HTTP mode (set SLACK_APP_TOKEN instead to use Socket Mode)',
-      });
-    }
   });
+
+/** Checked beside the schema, not inside it: zod skips refinements once a field fails, and every problem should show at once. */
+function modeProblems(env: Record<string, string | undefined>): string[] {
+  return !env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET
+    ? ['SLACK_SIGNING_SECRET: required in HTTP mode (set SLACK_APP_TOKEN instead to use Socket Mode)']
+    : [];
+}
 
 export interface Config {
   slack: {
@@ -65,12 +63,11 @@ export type ConfigResult = { ok: true; config: Config } | { ok: false; problems:
 export function loadConfig(environment: NodeJS.ProcessEnv): ConfigResult {
   const blankless = Object.fromEntries(Object.entries(environment).filter(([, value]) => value !== ''));
   const parsed = environmentSchema.safeParse(blankless);
-  if (!parsed.success) {
-    return {
-      ok: false,
-      problems: parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`),
-    };
-  }
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`)),
+    ...modeProblems(blankless),
+  ];
+  if (!parsed.success || problems.length > 0) return { ok: false, problems };
   const env = parsed.data;
   return {
     ok: true,

@@ -62,6 +62,8 @@ eventSchema.index({ action: 1, at: 1 });
 
 const commentSchema = new Schema(
   {
+    // A string id: made before the write (from a Slack message or idempotency key) so repeats are recognised.
+    _id: String,
     ticketNumber: { type: Number, required: true },
     kind: { type: String, required: true },
     author: { type: actorSchema, required: true },

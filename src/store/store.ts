@@ -15,7 +15,11 @@ export interface ServerInfo {
   ferretDb: string | null;
 }
 
-/** The only door to MongoDB: one connection, its models, and the atomic operations built on them. */
+/**
+ * The only door to MongoDB: one connection, its models, and the atomic operations built on them.
+ * Each domain has a sub-store of its own (tickets, seen ids, …) that registers its models on the
+ * connection in its constructor; indexes of all of them are built at open.
+ */
 export class Store {
   readonly tickets: TicketStore;
   readonly seen: SeenIdStore;
@@ -50,7 +54,8 @@ export class Store {
 
   /** Indexes are declared in the models and built here, at start, so a missing one fails loudly. */
   private async buildIndexes(): Promise<void> {
-    for (const model of Object.values(this.models)) {
+    // Every model registered on this connection, the sub-stores' own included.
+    for (const model of Object.values(this.connection.models)) {
       await model.createIndexes();
     }
     // MongoDB expires remembered ids by itself; FerretDB has no TTL indexes, so a job deletes them too.

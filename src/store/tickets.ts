@@ -207,10 +207,34 @@ export class TicketStore {
     return [...flushed, ...pending].map(({ _id, ...event }) => ({ id: String(_id), ...event }) as TicketEvent);
   }
 
-  async addComment(ticketNumber: number, kind: CommentKind, author: Actor, text: string, now: Date, extra: Record<string, unknown> = {}): Promise<TicketComment> {
-    const id = newId();
-    await this.models.Comment.collection.insertOne({ _id: id, ticketNumber, kind, author, text, createdAt: now, ...extra } as never);
-    return { id, ticketNumber, kind, author, text, createdAt: now };
+  /**
+   * Adds a comment. With an `id` (for example derived from a Slack message or an API idempotency
+   * key) a repeat is recognised: the comment is stored once and `duplicate` says it was there.
+   */
+  async addComment(
+    ticketNumber: number,
+    kind: CommentKind,
+    author: Actor,
+    text: string,
+    now: Date,
+    options: { id?: string; extra?: Record<string, unknown> } = {},
+  ): Promise<TicketComment & { duplicate: boolean }> {
+    const id = options.id ?? newId();
+    try {
+      await this.models.Comment.collection.insertOne({ _id: id, ticketNumber, kind, author, text, createdAt: now, ...options.extra } as never);
+      return { id, ticketNumber, kind, author, text, createdAt: now, duplicate: false };
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      const existing = (await this.comment(id))!;
+      return { ...existing, duplicate: true };
+    }
+  }
+
+  async comment(id: string): Promise<TicketComment | null> {
+    const document = await this.models.Comment.findById(id).lean();
+    if (!document) return null;
+    const { _id, ...comment } = document;
+    return { id: String(_id), ...comment } as unknown as TicketComment;
   }
 
   async comments(ticketNumber: number, options: { last?: number; kinds?: readonly CommentKind[] } = {}): Promise<TicketComment[]> {

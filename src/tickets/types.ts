@@ -53,15 +53,54 @@ export interface Ticket {
   solvedAt: Date | null;
   closedAt: Date | null;
   mergedInto: number | null;
+  /** Set on a follow-up: the closed ticket the requester wrote to. */
+  followUpOf?: number | null;
+  /** Last time the requester wrote; a pending ticket with a reply after pendingSince is not left to close. */
+  lastRequesterReplyAt?: Date | null;
   /** Incremented by every change, so a change can be made conditional on what the agent saw. */
   version: number;
 }
+
+/**
+ * What happened to a ticket, in the history's words. Stats are computed from these, so a name is
+ * never reused for something else: `replied` is a public reply by an agent, `status_changed` carries
+ * {status} in from/to, `requester_replied` a message from the requester.
+ */
+export type TicketAction =
+  | 'created'
+  | 'taken'
+  | 'assigned'
+  | 'status_changed'
+  | 'replied'
+  | 'noted'
+  | 'form_changed'
+  | 'priority_changed'
+  | 'requester_replied'
+  | 'reopened'
+  | 'follow_up_created'
+  | 'merged_into'
+  | 'merged_from'
+  | 'escalated'
+  | 'problem_marked'
+  | 'incident_linked'
+  | 'auto_closed'
+  | 'chat_started'
+  | 'chat_accepted'
+  | 'chat_ended'
+  | 'transfer_requested'
+  | 'transfer_accepted'
+  | 'transfer_declined'
+  | 'transfer_expired'
+  | 'transfer_cancelled'
+  | 'satisfaction_rated'
+  | 'delivery_failed'
+  | 'delivered';
 
 export interface TicketEvent {
   id: string;
   ticketNumber: number;
   actor: Actor;
-  action: string;
+  action: TicketAction;
   from?: unknown;
   to?: unknown;
   note?: string;

@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { actionIds, callbackIds } from '../blocks/ids.js';
+import { viewStateFrom } from './support/slack-requests.js';
+import { startTestDesk, type TestDesk } from './support/harness.js';
+import { channels, people } from './support/workspace.js';
+
+/** A ticket comes in from Slack and an agent takes it: the whole path through signed HTTP requests. */
+describe('tickets from Slack', () => {
+  let desk: TestDesk;
+  beforeAll(async () => {
+    desk = await startTestDesk();
+    desk.fake.addUser({ id: people.customer, name: 'carla', realName: 'Carla Customer' });
+  });
+  afterAll(async () => {
+    await desk.close();
+  });
+  beforeEach(() => desk.fake.clearCalls());
+
+  async function fileByModal(user: string, answers: Record<string, unknown>) {
+    const opened = await desk.slack.command(user, '/ticket', 'new');
+    expect(opened.status).toBe(200);
+    await desk.settled();
+    const view = desk.fake.okCalls('views.open').at(-1)!.args.view;
+    const submitted = await desk.slack.viewSubmission(user, { callback_id: view.callback_id, private_metadata: view.private_metadata, state: viewStateFrom(view, answers) });
+    await desk.settled();
+    return { view, submitted };
+  }
+
+  it('`/ticket new` opens the form, and submitting it files a numbered ticket announced to the group', async () => {
+    const { view, submitted } = await fileByModal(people.ana, { requester: people.customer, subject: 'Card charged twice', description: 'Saw two charges.', group: '10', priority: 'high' });
+    expect(view.title.text).toBe('New ticket');
+    expect(submitted.status).toBe(200);
+    expect(submitted.body).toBe('');
+
+    const ticket = await desk.store.tickets.get(1001);
+    expect(ticket).toMatchObject({ number: 1001, subject: 'Card charged twice', status: 'new', assignee: null, groupId: 10, priority: 'high' });
+    expect(ticket!.requester).toEqual({ kind: 'slack', userId: people.customer });
+
+    const alert = desk.fake.okCalls('chat.postMessage').find((call) => call.args.channel === channels.billingAlerts)!;
+    expect(alert.args.text).toBe('New ticket #1001: Card charged twice');
+    expect(JSON.stringify(alert.args.blocks)).toContain(actionIds.take);
+    const receipt = desk.fake.okCalls('chat.postMessage').find((call) => call.args.channel === people.customer)!;
+    expect(receipt.args.text).toContain('#1001');
+    expect((await desk.store.tickets.history(1001)).map((event) => event.action)).toEqual(['created']);
+  });
+
+  it('shows a missing subject on the modal’s own field and saves nothing', async () => {
+    const before = await desk.store.models.Ticket.countDocuments();
+    const { submitted } = await fileByModal(people.ana, { requester: people.customer, subject: '   ', group: '10', priority: 'normal' });
+    expect(submitted.json).toEqual({ response_action: 'errors', errors: { subject: 'A subject is required' } });
+    expect(await desk.store.models.Ticket.countDocuments()).toBe(before);
+  });
+
+  it('keeps a Mongo operator typed as text as plain text', async () => {
+    await fileByModal(people.ana, { requester: people.customer, subject: '{"$gt":""}', description: '{"$where":"sleep(1000)"}', group: '10', priority: 'normal' });
+    const filed = await desk.store.models.Ticket.findOne({ subject: '{"$gt":""}' }).lean();
+    expect(filed?.description).toBe('{"$where":"sleep(1000)"}');
+  });
+
+  it('files any Slack message as a ticket with the message shortcut, keeping its permalink', async () => {
+    const shortcut = await desk.slack.messageShortcut(people.ben, 'create_ticket', { ts: '1700000000.000200', text: 'VPN drops every hour\nsince Monday', user: people.customer, channel: 'C0GENERAL' });
+    expect(shortcut.status).toBe(200);
+    await desk.settled();
+    const view = desk.fake.okCalls('views.open').at(-1)!.args.view;
+    expect(view.callback_id).toBe(callbackIds.createFromMessage);
+    const state = viewStateFrom(view, { group: '10' });
+    expect(state.values.subject!.subject.value).toBe('VPN drops every hour');
+    await desk.slack.viewSubmission(people.ben, { callback_id: view.callback_id, private_metadata: view.private_metadata, state });
+    await desk.settled();
+    const filed = await desk.store.models.Ticket.findOne({ subject: 'VPN drops every hour' }).lean();
+    expect(filed?.source).toMatchObject({ kind: 'message-shortcut', channelId: 'C0GENERAL', permalink: expect.stringContaining('/archives/C0GENERAL/p1700000000000200') });
+    expect(filed?.description).toBe('VPN drops every hour\nsince Monday');
+  });
+
+  it('refuses an agent-only command to someone who is not an agent, politely', async () => {
+    await desk.slack.command(people.outsider, '/ticket', 'take 1001');
+    await desk.settled();
+    const answer = desk.fake.responses().at(-1)!;
+    expect(answer.body.text).toContain('only support agents can work tickets');
+    expect((await desk.store.tickets.get(1001))!.assignee).toBeNull();
+  });
+
+  it('lists the queue oldest first, and "Take it" gives the ticket to the agent and updates the alert', async () => {
+    await desk.slack.command(people.ana, '/ticket', 'queue');
+    await desk.settled();
+    const queue = desk.fake.responses().at(-1)!.body;
+    const numbers = [...JSON.stringify(queue.blocks).matchAll(/\*#(\d+)\*/g)].map((match) => Number(match[1]));
+    expect(numbers.length).toBeGreaterThanOrEqual(2);
+    expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
+
+    await desk.slack.blockAction(people.ana, { action_id: actionIds.take, value: '1001' });
+    await desk.settled();
+    expect(desk.fake.responses().at(-1)!.body.text).toBe('You took #1001.');
+    expect(await desk.store.tickets.get(1001)).toMatchObject({ assignee: people.ana, status: 'open' });
+    const update = desk.fake.okCalls('chat.update').at(-1)!;
+    expect(update.args.channel).toBe(channels.billingAlerts);
+    expect(JSON.stringify(update.args.blocks)).toContain(`Taken by <@${people.ana}>`);
+    expect(JSON.stringify(update.args.blocks)).not.toContain(actionIds.take);
+
+    await desk.slack.command(people.ben, '/ticket', 'take #1001');
+    await desk.settled();
+    expect(desk.fake.responses().at(-1)!.body.text).toBe(`#1001 was taken by <@${people.ana}> a moment ago.`);
+  });
+
+  it('answers a wrong ticket number clearly and changes nothing', async () => {
+    await desk.slack.command(people.ana, '/ticket', 'take 99999');
+    await desk.settled();
+    expect(desk.fake.responses().at(-1)!.body.text).toBe('There is no ticket #99999.');
+    await desk.slack.command(people.ana, '/ticket', 'show abc');
+    await desk.settled();
+    expect(desk.fake.responses().at(-1)!.body.text).toContain('“abc” is not a ticket number');
+  });
+
+  it('`/ticket mine` lists the agent’s working tickets and `/ticket show` the card', async () => {
+    await desk.slack.command(people.ana, '/ticket', 'mine');
+    await desk.settled();
+    expect(JSON.stringify(desk.fake.responses().at(-1)!.body.blocks)).toContain('#1001');
+    await desk.slack.command(people.ana, '/ticket', 'show 1001');
+    await desk.settled();
+    const card = desk.fake.responses().at(-1)!.body;
+    expect(card.blocks[0]).toMatchObject({ type: 'header', text: { text: '#1001 Card charged twice' } });
+  });
+
+  it('refuses a forged signature and a stale timestamp, acting on neither', async () => {
+    const body = new URLSearchParams({ command: '/ticket', text: 'next', user_id: people.ana, team_id: 'T0TEST', channel_id: 'C0GENERAL', response_url: desk.fake.responseUrl(), trigger_id: desk.fake.triggerId() }).toString();
+    const now = Math.floor(Date.now() / 1000);
+    const forged = await desk.slack.raw(body, { ...desk.slack.sign(body, now), 'x-slack-signature': 'v0=' + '0'.repeat(64), 'content-type': 'application/x-www-form-urlencoded' });
+    expect(forged.status).toBe(401);
+    const stale = await desk.slack.raw(body, { ...desk.slack.sign(body, now - 60 * 10), 'content-type': 'application/x-www-form-urlencoded' });
+    expect(stale.status).toBe(401);
+    await desk.settled();
+    expect(desk.fake.responses()).toHaveLength(0);
+  });
+});
