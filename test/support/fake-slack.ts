@@ -1,0 +1,1275 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+
+// ─── Block Kit validation ────────────────────────────────────────────────────────────────────
+// Limits from https://docs.slack.dev/reference/block-kit. Each problem is phrased the way Slack
+// phrases it in response_metadata.messages, so a failing test reads like a failing production call.
+
+export type Surface = 'message' | 'modal' | 'home';
+
+type JsonObject = Record<string, unknown>;
+
+const isObject = (value: unknown): value is JsonObject =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const MESSAGE_BLOCKS_MAX = 50;
+const VIEW_BLOCKS_MAX = 100;
+const MESSAGE_TEXT_MAX = 40_000;
+
+class Problems {
+  readonly list: string[] = [];
+  add(at: string, what: string): void {
+    this.list.push(`[ERROR] ${what} [json-pointer:${at}]`);
+  }
+}
+
+interface StringRule {
+  max: number;
+  min?: number;
+  required?: boolean;
+}
+
+function checkString(p: Problems, owner: JsonObject, field: string, at: string, rule: StringRule): void {
+  const value = owner[field];
+  if (value === undefined || value === null) {
+    if (rule.required) p.add(at, `missing required field: ${field}`);
+    return;
+  }
+  const here = `${at}/${field}`;
+  if (typeof value !== 'string') {
+    p.add(here, 'must be a string');
+    return;
+  }
+  if (value.length > rule.max) p.add(here, `must be less than ${rule.max + 1} characters`);
+  if (rule.min !== undefined && value.length < rule.min) p.add(here, `must be more than ${rule.min - 1} characters`);
+}
+
+function checkEnum(p: Problems, owner: JsonObject, field: string, at: string, allowed: readonly string[]): void {
+  const value = owner[field];
+  if (value === undefined) return;
+  if (typeof value !== 'string' || !allowed.includes(value)) {
+    p.add(`${at}/${field}`, `must be one of: ${allowed.join(', ')}`);
+  }
+}
+
+interface TextRule {
+  max: number;
+  plainOnly?: boolean;
+  required?: boolean;
+}
+
+function checkText(p: Problems, owner: JsonObject, field: string, at: string, rule: TextRule): void {
+  const value = owner[field];
+  if (value === undefined || value === null) {
+    if (rule.required) p.add(at, `missing required field: ${field}`);
+    return;
+  }
+  checkTextObject(p, value, `${at}/${field}`, rule);
+}
+
+function checkTextObject(p: Problems, value: unknown, at: string, rule: TextRule): void {
+  if (!isObject(value)) {
+    p.add(at, 'must provide an object');
+    return;
+  }
+  if (value.type !== 'plain_text' && value.type !== 'mrkdwn') {
+    p.add(`${at}/type`, 'must be one of: plain_text, mrkdwn');
+    return;
+  }
+  if (rule.plainOnly && value.type !== 'plain_text') p.add(`${at}/type`, 'must be plain_text');
+  checkString(p, value, 'text', at, { max: rule.max, min: 1, required: true });
+}
+
+interface ListRule {
+  max: number;
+  min?: number;
+  required?: boolean;
+}
+
+/** Checks the array itself; returns its items (or nothing) so the caller can check each one. */
+function checkList(p: Problems, owner: JsonObject, field: string, at: string, rule: ListRule): unknown[] {
+  const value = owner[field];
+  if (value === undefined || value === null) {
+    if (rule.required) p.add(at, `missing required field: ${field}`);
+    return [];
+  }
+  const here = `${at}/${field}`;
+  if (!Array.isArray(value)) {
+    p.add(here, 'must provide an array');
+    return [];
+  }
+  if (value.length > rule.max) p.add(here, `no more than ${rule.max} items allowed`);
+  if (rule.min !== undefined && value.length < rule.min) p.add(here, `must provide at least ${rule.min} items`);
+  return value;
+}
+
+interface OptionRule {
+  plainOnly: boolean;
+  allowUrl?: boolean;
+}
+
+function checkOption(p: Problems, option: unknown, at: string, rule: OptionRule): void {
+  if (!isObject(option)) {
+    p.add(at, 'must provide an object');
+    return;
+  }
+  checkText(p, option, 'text', at, { max: 75, plainOnly: rule.plainOnly, required: true });
+  checkString(p, option, 'value', at, { max: 150, required: true });
+  checkText(p, option, 'description', at, { max: 75, plainOnly: true });
+  if (rule.allowUrl) checkString(p, option, 'url', at, { max: 3000 });
+  else if (option.url !== undefined) p.add(`${at}/url`, 'url is only allowed in overflow menu options');
+}
+
+function checkOptions(p: Problems, owner: JsonObject, field: string, at: string, list: ListRule, rule: OptionRule): void {
+  checkList(p, owner, field, at, list).forEach((option, i) => checkOption(p, option, `${at}/${field}/${i}`, rule));
+}
+
+function checkConfirm(p: Problems, owner: JsonObject, at: string): void {
+  const confirm = owner.confirm;
+  if (confirm === undefined) return;
+  const here = `${at}/confirm`;
+  if (!isObject(confirm)) {
+    p.add(here, 'must provide an object');
+    return;
+  }
+  checkText(p, confirm, 'title', here, { max: 100, plainOnly: true, required: true });
+  checkText(p, confirm, 'text', here, { max: 300, required: true });
+  checkText(p, confirm, 'confirm', here, { max: 30, plainOnly: true, required: true });
+  checkText(p, confirm, 'deny', here, { max: 30, plainOnly: true, required: true });
+  checkEnum(p, confirm, 'style', here, ['primary', 'danger']);
+}
+
+function checkPattern(p: Problems, owner: JsonObject, field: string, at: string, pattern: RegExp, shape: string): void {
+  const value = owner[field];
+  if (value === undefined) return;
+  if (typeof value !== 'string' || !pattern.test(value)) p.add(`${at}/${field}`, `must be formatted ${shape}`);
+}
+
+type ElementCheck = (p: Problems, element: JsonObject, at: string) => void;
+
+/** Select menus backed by a list the app supplies; the other selects only add their initial value. */
+const checkStaticSelect: ElementCheck = (p, element, at) => {
+  const hasOptions = element.options !== undefined;
+  const hasGroups = element.option_groups !== undefined;
+  if (hasOptions === hasGroups) p.add(at, 'must provide exactly one of options or option_groups');
+  checkOptions(p, element, 'options', at, { max: 100 }, { plainOnly: true });
+  checkList(p, element, 'option_groups', at, { max: 100 }).forEach((group, i) => {
+    const here = `${at}/option_groups/${i}`;
+    if (!isObject(group)) {
+      p.add(here, 'must provide an object');
+      return;
+    }
+    checkText(p, group, 'label', here, { max: 75, plainOnly: true, required: true });
+    checkOptions(p, group, 'options', here, { max: 100, required: true }, { plainOnly: true });
+  });
+};
+
+const checkMultiSelect: ElementCheck = (p, element, at) => {
+  const max = element.max_selected_items;
+  if (max !== undefined && (typeof max !== 'number' || max < 1)) {
+    p.add(`${at}/max_selected_items`, 'must be a number of at least 1');
+  }
+};
+
+const noExtraRules: ElementCheck = () => undefined;
+
+const elementChecks = new Map<string, ElementCheck>([
+  [
+    'button',
+    (p, element, at) => {
+      checkText(p, element, 'text', at, { max: 75, plainOnly: true, required: true });
+      checkString(p, element, 'value', at, { max: 2000 });
+      checkString(p, element, 'url', at, { max: 3000 });
+      checkString(p, element, 'accessibility_label', at, { max: 75 });
+      checkEnum(p, element, 'style', at, ['primary', 'danger']);
+    },
+  ],
+  ['static_select', checkStaticSelect],
+  [
+    'multi_static_select',
+    (p, element, at) => {
+      checkStaticSelect(p, element, at);
+      checkMultiSelect(p, element, at);
+    },
+  ],
+  ['external_select', noExtraRules],
+  ['multi_external_select', checkMultiSelect],
+  ['users_select', noExtraRules],
+  ['multi_users_select', checkMultiSelect],
+  ['conversations_select', noExtraRules],
+  ['multi_conversations_select', checkMultiSelect],
+  ['channels_select', noExtraRules],
+  ['multi_channels_select', checkMultiSelect],
+  [
+    'overflow',
+    (p, element, at) =>
+      checkOptions(p, element, 'options', at, { min: 2, max: 5, required: true }, { plainOnly: true, allowUrl: true }),
+  ],
+  [
+    'plain_text_input',
+    (p, element, at) => {
+      for (const field of ['min_length', 'max_length'] as const) {
+        const value = element[field];
+        if (value === undefined) continue;
+        const valid = typeof value === 'number' && value >= 0 && value <= 3000;
+        if (!valid) p.add(`${at}/${field}`, 'must be a number from 0 to 3000');
+      }
+      const { min_length: min, max_length: max } = element;
+      if (typeof min === 'number' && typeof max === 'number' && min > max) {
+        p.add(`${at}/min_length`, 'must not be greater than max_length');
+      }
+    },
+  ],
+  [
+    'checkboxes',
+    (p, element, at) => checkOptions(p, element, 'options', at, { min: 1, max: 10, required: true }, { plainOnly: false }),
+  ],
+  [
+    'radio_buttons',
+    (p, element, at) => checkOptions(p, element, 'options', at, { min: 1, max: 10, required: true }, { plainOnly: false }),
+  ],
+  ['datepicker', (p, element, at) => checkPattern(p, element, 'initial_date', at, /^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD')],
+  ['timepicker', (p, element, at) => checkPattern(p, element, 'initial_time', at, /^\d{2}:\d{2}$/, 'HH:mm')],
+  ['datetimepicker', noExtraRules],
+  [
+    'number_input',
+    (p, element, at) => {
+      if (typeof element.is_decimal_allowed !== 'boolean') p.add(at, 'missing required field: is_decimal_allowed');
+    },
+  ],
+  ['email_text_input', noExtraRules],
+  ['url_text_input', noExtraRules],
+  ['rich_text_input', noExtraRules],
+  ['file_input', noExtraRules],
+  [
+    'image',
+    (p, element, at) => {
+      if (element.slack_file === undefined) checkString(p, element, 'image_url', at, { max: 3000, required: true });
+      checkString(p, element, 'alt_text', at, { max: 2000, required: true });
+    },
+  ],
+  ['workflow_button', (p, element, at) => checkText(p, element, 'text', at, { max: 75, plainOnly: true, required: true })],
+]);
+
+const SELECT_MENUS = [
+  'static_select',
+  'external_select',
+  'users_select',
+  'conversations_select',
+  'channels_select',
+  'multi_static_select',
+  'multi_external_select',
+  'multi_users_select',
+  'multi_conversations_select',
+  'multi_channels_select',
+];
+const CHOOSERS = [
+  ...SELECT_MENUS,
+  'button',
+  'checkboxes',
+  'datepicker',
+  'overflow',
+  'radio_buttons',
+  'timepicker',
+  'workflow_button',
+];
+const ACCESSORY_ELEMENTS = new Set([...CHOOSERS, 'image']);
+const ACTIONS_ELEMENTS = new Set([...CHOOSERS, 'datetimepicker']);
+const INPUT_ELEMENTS = new Set([
+  ...SELECT_MENUS,
+  'checkboxes',
+  'datepicker',
+  'datetimepicker',
+  'email_text_input',
+  'file_input',
+  'number_input',
+  'plain_text_input',
+  'radio_buttons',
+  'rich_text_input',
+  'timepicker',
+  'url_text_input',
+]);
+
+function checkElement(p: Problems, element: unknown, at: string, allowed: ReadonlySet<string>, place: string): void {
+  if (!isObject(element)) {
+    p.add(at, 'must provide an object');
+    return;
+  }
+  const type = element.type;
+  const check = typeof type === 'string' ? elementChecks.get(type) : undefined;
+  if (check === undefined) {
+    p.add(`${at}/type`, `unknown element type ${JSON.stringify(type)}`);
+    return;
+  }
+  if (!allowed.has(type as string)) {
+    p.add(`${at}/type`, `element type "${String(type)}" is not allowed in ${place}`);
+    return;
+  }
+  if (type !== 'image') checkString(p, element, 'action_id', at, { max: 255 });
+  checkText(p, element, 'placeholder', at, { max: 150, plainOnly: true });
+  checkConfirm(p, element, at);
+  check(p, element, at);
+}
+
+type BlockCheck = (p: Problems, block: JsonObject, at: string, surface: Surface) => void;
+
+const blockChecks = new Map<string, BlockCheck>([
+  [
+    'section',
+    (p, block, at) => {
+      if (block.text === undefined && block.fields === undefined) p.add(at, 'must provide text or fields');
+      checkText(p, block, 'text', at, { max: 3000 });
+      checkList(p, block, 'fields', at, { max: 10 }).forEach((field, i) =>
+        checkTextObject(p, field, `${at}/fields/${i}`, { max: 2000 }),
+      );
+      if (block.accessory !== undefined) {
+        checkElement(p, block.accessory, `${at}/accessory`, ACCESSORY_ELEMENTS, 'a section accessory');
+      }
+    },
+  ],
+  ['divider', () => undefined],
+  [
+    'image',
+    (p, block, at) => {
+      if (block.slack_file === undefined) checkString(p, block, 'image_url', at, { max: 3000, required: true });
+      checkString(p, block, 'alt_text', at, { max: 2000, required: true });
+      checkText(p, block, 'title', at, { max: 2000, plainOnly: true });
+    },
+  ],
+  [
+    'actions',
+    (p, block, at) => {
+      const actionIds = new Set<string>();
+      checkList(p, block, 'elements', at, { min: 1, max: 25, required: true }).forEach((element, i) => {
+        const here = `${at}/elements/${i}`;
+        checkElement(p, element, here, ACTIONS_ELEMENTS, 'actions blocks');
+        const actionId = isObject(element) ? element.action_id : undefined;
+        if (typeof actionId !== 'string') return;
+        if (actionIds.has(actionId)) p.add(`${here}/action_id`, `duplicate action_id "${actionId}" in this block`);
+        actionIds.add(actionId);
+      });
+    },
+  ],
+  [
+    'context',
+    (p, block, at) => {
+      checkList(p, block, 'elements', at, { min: 1, max: 10, required: true }).forEach((element, i) => {
+        const here = `${at}/elements/${i}`;
+        const type = isObject(element) ? element.type : undefined;
+        if (type === 'image') checkElement(p, element, here, ACCESSORY_ELEMENTS, 'context blocks');
+        else if (type === 'plain_text' || type === 'mrkdwn') checkTextObject(p, element, here, { max: 3000 });
+        else p.add(`${here}/type`, 'context elements must be images or text objects');
+      });
+    },
+  ],
+  [
+    'input',
+    (p, block, at, surface) => {
+      if (surface === 'message') p.add(`${at}/type`, 'input blocks are not allowed in messages');
+      checkText(p, block, 'label', at, { max: 2000, plainOnly: true, required: true });
+      checkText(p, block, 'hint', at, { max: 2000, plainOnly: true });
+      if (block.element === undefined) p.add(at, 'missing required field: element');
+      else checkElement(p, block.element, `${at}/element`, INPUT_ELEMENTS, 'input blocks');
+    },
+  ],
+  ['header', (p, block, at) => checkText(p, block, 'text', at, { max: 150, plainOnly: true, required: true })],
+  ['rich_text', (p, block, at) => void checkList(p, block, 'elements', at, { max: Infinity, required: true })],
+  ['markdown', (p, block, at) => checkString(p, block, 'text', at, { max: 12_000, min: 1, required: true })],
+  [
+    'file',
+    (p, block, at) => {
+      checkString(p, block, 'external_id', at, { max: 255, required: true });
+      checkString(p, block, 'source', at, { max: 255, required: true });
+    },
+  ],
+  [
+    'video',
+    (p, block, at) => {
+      checkString(p, block, 'alt_text', at, { max: 2000, required: true });
+      checkText(p, block, 'title', at, { max: 199, plainOnly: true, required: true });
+      checkString(p, block, 'thumbnail_url', at, { max: 3000, required: true });
+      checkString(p, block, 'video_url', at, { max: 3000, required: true });
+    },
+  ],
+]);
+
+function checkBlocks(p: Problems, blocks: unknown, surface: Surface, at: string): void {
+  if (!Array.isArray(blocks)) {
+    p.add(at, 'must provide an array');
+    return;
+  }
+  const max = surface === 'message' ? MESSAGE_BLOCKS_MAX : VIEW_BLOCKS_MAX;
+  if (blocks.length > max) p.add(at, `no more than ${max} items allowed`);
+  const blockIds = new Set<string>();
+  blocks.forEach((block, i) => {
+    const here = `${at}/${i}`;
+    if (!isObject(block)) {
+      p.add(here, 'must provide an object');
+      return;
+    }
+    const check = typeof block.type === 'string' ? blockChecks.get(block.type) : undefined;
+    if (check === undefined) {
+      p.add(`${here}/type`, `unknown block type ${JSON.stringify(block.type)}`);
+      return;
+    }
+    checkString(p, block, 'block_id', here, { max: 255 });
+    if (typeof block.block_id === 'string') {
+      if (blockIds.has(block.block_id)) p.add(`${here}/block_id`, `duplicate block_id "${block.block_id}"`);
+      blockIds.add(block.block_id);
+    }
+    check(p, block, here, surface);
+  });
+}
+
+/** Problems Slack would report for these blocks on that surface; empty when Slack would accept them. */
+export function validateBlocks(blocks: unknown, surface: Surface, at = '/blocks'): string[] {
+  const p = new Problems();
+  checkBlocks(p, blocks, surface, at);
+  return p.list;
+}
+
+/** Problems Slack would report for a view passed to views.open/push/update/publish. */
+export function validateView(view: unknown): string[] {
+  const p = new Problems();
+  const at = '/view';
+  if (!isObject(view)) {
+    p.add(at, 'must provide an object');
+    return p.list;
+  }
+  if (view.type !== 'modal' && view.type !== 'home') {
+    p.add(`${at}/type`, 'must be one of: modal, home');
+    return p.list;
+  }
+  if (view.type === 'modal') {
+    checkText(p, view, 'title', at, { max: 24, plainOnly: true, required: true });
+    checkText(p, view, 'submit', at, { max: 24, plainOnly: true });
+    checkText(p, view, 'close', at, { max: 24, plainOnly: true });
+    const hasInputs = Array.isArray(view.blocks) && view.blocks.some((b) => isObject(b) && b.type === 'input');
+    if (hasInputs && view.submit === undefined) p.add(at, 'missing required field: submit (the modal has input blocks)');
+  }
+  checkString(p, view, 'private_metadata', at, { max: 3000 });
+  checkString(p, view, 'callback_id', at, { max: 255 });
+  checkString(p, view, 'external_id', at, { max: 255 });
+  if (view.blocks === undefined) p.add(at, 'missing required field: blocks');
+  else checkBlocks(p, view.blocks, view.type, `${at}/blocks`);
+  return p.list;
+}
+
+// ─── The server ──────────────────────────────────────────────────────────────────────────────
+
+export interface RecordedCall {
+  method: string;
+  args: Record<string, any>;
+  ok: boolean;
+  error?: string;
+  response: Record<string, any>;
+}
+
+export interface FakeUser {
+  id: string;
+  name: string;
+  realName?: string;
+  title?: string;
+  tz?: string;
+  email?: string;
+  isBot?: boolean;
+}
+
+/** A file as files.info describes it; fields carry Slack's own names. */
+export interface FakeFile {
+  id: string;
+  name: string;
+  mimetype: string;
+  filetype: string;
+  size: number;
+  title?: string;
+  user?: string;
+  url_private?: string;
+}
+
+export interface StoredMessage {
+  channel: string;
+  ts: string;
+  threadTs?: string;
+  text?: string;
+  blocks?: any[];
+  attachments?: any[];
+  user: string;
+  deleted?: boolean;
+  metadata?: any;
+  reactions?: string[];
+}
+
+export interface RecordedResponse {
+  url: string;
+  body: Record<string, any>;
+  ok: boolean;
+  error?: string;
+}
+
+/** Where a response_url points: the conversation and, for message actions, the message clicked. */
+export interface ResponseUrlContext {
+  channel?: string;
+  messageTs?: string;
+  user?: string;
+}
+
+export interface FakeSlackOptions {
+  botUserId?: string;
+  teamId?: string;
+  token?: string;
+}
+
+type Args = Record<string, any>;
+type Answer = Record<string, any>;
+
+interface Trigger {
+  issuedAt: number;
+  used: boolean;
+  expired: boolean;
+  fromView?: string;
+}
+
+interface ResponseUrl {
+  issuedAt: number;
+  uses: number;
+  expired: boolean;
+  context: ResponseUrlContext;
+}
+
+interface StoredView {
+  view: Answer;
+}
+
+const TRIGGER_LIFETIME_MS = 3_000;
+const RESPONSE_URL_LIFETIME_MS = 30 * 60_000;
+const RESPONSE_URL_USES = 5;
+const MODAL_STACK_MAX = 3;
+const APP_ID = 'A0DESKBOLT';
+// @slack/web-api sends complex arguments form-encoded as JSON strings; Slack decodes these ones.
+const JSON_FIELDS = ['blocks', 'attachments', 'view', 'metadata'] as const;
+
+const refuse = (error: string, messages?: string[]): Answer =>
+  messages === undefined ? { ok: false, error } : { ok: false, error, response_metadata: { messages } };
+
+const isUserId = (id: string): boolean => /^[UW][A-Z0-9]+$/.test(id);
+const isConversationId = (id: string): boolean => /^[CDG][A-Z0-9]+$/.test(id);
+
+/** Why Slack would refuse this message content, or undefined when it would take it. */
+function messageRefusal(message: Args): Answer | undefined {
+  const { text, blocks, attachments } = message;
+  if (typeof blocks === 'string' || (blocks !== undefined && !Array.isArray(blocks))) return refuse('invalid_blocks_format');
+  if (typeof attachments === 'string') return refuse('invalid_attachments');
+  const hasText = typeof text === 'string' && text.length > 0;
+  const hasBlocks = Array.isArray(blocks) && blocks.length > 0;
+  const hasAttachments = Array.isArray(attachments) && attachments.length > 0;
+  if (!hasText && !hasBlocks && !hasAttachments) return refuse('no_text');
+  if (typeof text === 'string' && text.length > MESSAGE_TEXT_MAX) return refuse('msg_too_long');
+  if (blocks !== undefined) {
+    const problems = validateBlocks(blocks, 'message');
+    if (problems.length > 0) return refuse('invalid_blocks', problems);
+  }
+  return undefined;
+}
+
+function tzOffsetSeconds(tz: string): number {
+  const zoneName = new Intl.DateTimeFormat('en-US', { timeZone: tz, timeZoneName: 'longOffset' })
+    .formatToParts(new Date())
+    .find((part) => part.type === 'timeZoneName')?.value;
+  const match = /GMT([+-])(\d{2}):(\d{2})/.exec(zoneName ?? '');
+  if (!match) return 0;
+  return (match[1] === '-' ? -1 : 1) * (Number(match[2]) * 3600 + Number(match[3]) * 60);
+}
+
+function parseBody(raw: string, json: boolean): Args | undefined {
+  if (json) {
+    try {
+      const parsed: unknown = raw === '' ? {} : JSON.parse(raw);
+      return isObject(parsed) ? parsed : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  return Object.fromEntries(new URLSearchParams(raw));
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+export class FakeSlack {
+  readonly apiUrl: string;
+  readonly token: string;
+  readonly botUserId: string;
+  readonly botId = 'B0DESKBOLT';
+  readonly appId = APP_ID;
+  readonly teamId: string;
+
+  private readonly origin: string;
+  private readonly recorded: RecordedCall[] = [];
+  private readonly posted: StoredMessage[] = [];
+  private readonly responseLog: RecordedResponse[] = [];
+  private readonly users = new Map<string, FakeUser>();
+  private readonly files = new Map<string, FakeFile>();
+  private readonly triggers = new Map<string, Trigger>();
+  private readonly responseUrls = new Map<string, ResponseUrl>();
+  private readonly views = new Map<string, StoredView>();
+  private readonly homeViews = new Map<string, string>();
+  private readonly dmUsers = new Map<string, string>();
+  private readonly failures = new Map<string, string[]>();
+  private readonly handlers: ReadonlyMap<string, (args: Args) => Answer>;
+  private lastTsMicros = 0;
+  private counter = 0;
+
+  private constructor(
+    private readonly server: Server,
+    port: number,
+    options: Required<FakeSlackOptions>,
+  ) {
+    this.origin = `http://127.0.0.1:${port}`;
+    this.apiUrl = `${this.origin}/api/`;
+    this.token = options.token;
+    this.botUserId = options.botUserId;
+    this.teamId = options.teamId;
+    this.addUser({ id: this.botUserId, name: 'deskbolt', realName: 'Deskbolt', isBot: true });
+    this.handlers = new Map<string, (args: Args) => Answer>([
+      ['auth.test', () => this.authTest()],
+      ['chat.postMessage', (args) => this.postMessage(args)],
+      ['chat.postEphemeral', (args) => this.postEphemeral(args)],
+      ['chat.update', (args) => this.updateMessage(args)],
+      ['chat.delete', (args) => this.deleteMessage(args)],
+      ['chat.getPermalink', (args) => this.permalink(args)],
+      ['conversations.open', (args) => this.openConversation(args)],
+      ['conversations.info', (args) => this.conversationInfo(args)],
+      ['users.info', (args) => this.userInfo(args)],
+      ['users.lookupByEmail', (args) => this.lookupByEmail(args)],
+      ['users.profile.get', (args) => this.profileGet(args)],
+      ['views.open', (args) => this.openView(args, false)],
+      ['views.push', (args) => this.openView(args, true)],
+      ['views.update', (args) => this.updateView(args)],
+      ['views.publish', (args) => this.publishView(args)],
+      ['reactions.add', (args) => this.addReaction(args)],
+      ['files.info', (args) => this.fileInfo(args)],
+    ]);
+  }
+
+  static async start(options: FakeSlackOptions = {}): Promise<FakeSlack> {
+    let fake: FakeSlack | undefined;
+    const server = createServer((req, res) => {
+      if (fake === undefined) sendJson(res, 503, { ok: false, error: 'starting' });
+      else void fake.route(req, res);
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    const { port } = server.address() as AddressInfo;
+    fake = new FakeSlack(server, port, {
+      botUserId: options.botUserId ?? 'UBOT',
+      teamId: options.teamId ?? 'T0TEST',
+      token: options.token ?? 'xoxb-test-token',
+    });
+    return fake;
+  }
+
+  // ─── What tests read ──────────────────────────────────────────────────────────────────────
+
+  calls(method?: string): RecordedCall[] {
+    return this.recorded.filter((call) => method === undefined || call.method === method);
+  }
+
+  okCalls(method?: string): RecordedCall[] {
+    return this.calls(method).filter((call) => call.ok);
+  }
+
+  lastCall(method: string): RecordedCall | undefined {
+    return this.calls(method).at(-1);
+  }
+
+  /** Forgets recorded Web API calls and response_url posts; messages, views and users stay. */
+  clearCalls(): void {
+    this.recorded.length = 0;
+    this.responseLog.length = 0;
+  }
+
+  responses(): RecordedResponse[] {
+    return [...this.responseLog];
+  }
+
+  /** Messages as a person scrolling the channel would see them now: bot posts and user messages alike. */
+  messages(channel?: string): StoredMessage[] {
+    return this.posted
+      .filter((message) => channel === undefined || message.channel === channel)
+      .map((message) => structuredClone(message));
+  }
+
+  /** The current state of a modal or home view, by view id or external_id. */
+  view(idOrExternalId: string): Record<string, any> | undefined {
+    const stored = this.findView(idOrExternalId);
+    return stored === undefined ? undefined : structuredClone(stored.view);
+  }
+
+  homeView(userId: string): Record<string, any> | undefined {
+    const id = this.homeViews.get(userId);
+    return id === undefined ? undefined : this.view(id);
+  }
+
+  user(id: string): FakeUser | undefined {
+    return this.users.get(id);
+  }
+
+  // ─── What tests arrange ───────────────────────────────────────────────────────────────────
+
+  addUser(user: FakeUser): void {
+    if (user.tz !== undefined) tzOffsetSeconds(user.tz); // an unknown zone throws here, not inside a request
+    this.users.set(user.id, { ...user });
+  }
+
+  addFile(file: FakeFile): void {
+    this.files.set(file.id, { ...file });
+  }
+
+  /** A message a person wrote, so reactions, permalinks and threads can refer to it. */
+  addMessage(message: { channel: string; user: string; text: string; ts?: string; threadTs?: string }): StoredMessage {
+    const stored: StoredMessage = {
+      channel: message.channel,
+      ts: message.ts ?? this.nextTs(),
+      user: message.user,
+      text: message.text,
+      ...(message.threadTs === undefined ? {} : { threadTs: message.threadTs }),
+    };
+    const existing = this.findMessage(stored.channel, stored.ts);
+    if (existing !== undefined) return structuredClone(existing);
+    this.posted.push(stored);
+    return structuredClone(stored);
+  }
+
+  /** A fresh trigger_id; `fromView` is the modal the click happened in, which views.push stacks onto. */
+  triggerId(fromView?: string): string {
+    const id = `${++this.counter}.${Date.now()}.${randomBytes(16).toString('hex')}`;
+    this.triggers.set(id, { issuedAt: Date.now(), used: false, expired: false, ...(fromView ? { fromView } : {}) });
+    return id;
+  }
+
+  expireTrigger(id: string): void {
+    const trigger = this.triggers.get(id);
+    if (trigger === undefined) throw new Error(`unknown trigger_id ${id}`);
+    trigger.expired = true;
+  }
+
+  responseUrl(context: ResponseUrlContext = {}): string {
+    const id = `${this.teamId}/${++this.counter}/${randomBytes(12).toString('hex')}`;
+    this.responseUrls.set(id, { issuedAt: Date.now(), uses: 0, expired: false, context });
+    return `${this.origin}/response/${id}`;
+  }
+
+  expireResponseUrl(url: string): void {
+    const entry = this.responseUrls.get(url.slice(`${this.origin}/response/`.length));
+    if (entry === undefined) throw new Error(`unknown response_url ${url}`);
+    entry.expired = true;
+  }
+
+  dmChannelOf(userId: string): string {
+    const channel = `D${userId.slice(1)}`;
+    this.dmUsers.set(channel, userId);
+    return channel;
+  }
+
+  failNext(method: string, error: string): void {
+    const queue = this.failures.get(method) ?? [];
+    queue.push(error);
+    this.failures.set(method, queue);
+  }
+
+  async close(): Promise<void> {
+    // fetch keeps connections alive; without this, close() waits for them to time out.
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve, reject) => this.server.close((error) => (error ? reject(error) : resolve())));
+  }
+
+  // ─── HTTP ─────────────────────────────────────────────────────────────────────────────────
+
+  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', this.origin);
+    try {
+      const raw = await readBody(req);
+      const contentType = String(req.headers['content-type'] ?? '');
+      if (url.pathname.startsWith('/api/')) {
+        const answer = this.answerApiCall(url, raw, contentType, req.headers.authorization);
+        sendJson(res, 200, answer);
+      } else if (url.pathname.startsWith('/response/') && req.method === 'POST') {
+        const { status, answer } = this.answerResponseUrl(url, raw, contentType);
+        sendJson(res, status, answer);
+      } else {
+        sendJson(res, 404, { ok: false, error: 'not_found' });
+      }
+    } catch (error) {
+      // A fault in the fake itself: loud in the log, and a 200 to Web API callers, because a 5xx sends
+      // a WebClient with its default retry policy into half an hour of retries.
+      console.error('fake Slack failed to answer', error);
+      sendJson(res, url.pathname.startsWith('/api/') ? 200 : 500, { ok: false, error: 'fake_slack_fault' });
+    }
+  }
+
+  private answerApiCall(url: URL, raw: string, contentType: string, authorization: string | undefined): Answer {
+    const method = decodeURIComponent(url.pathname.slice('/api/'.length));
+    const body = parseBody(raw, contentType.startsWith('application/json'));
+    const { token: bodyToken, ...args }: Args = { ...Object.fromEntries(url.searchParams), ...(body ?? {}) };
+    for (const field of JSON_FIELDS) {
+      if (typeof args[field] !== 'string') continue;
+      try {
+        args[field] = JSON.parse(args[field]);
+      } catch {
+        // left as a string, so the method refuses it the way Slack does
+      }
+    }
+    const answer = this.answer(method, args, body === undefined, authorization, bodyToken);
+    this.recorded.push({
+      method,
+      args,
+      ok: answer.ok === true,
+      ...(typeof answer.error === 'string' ? { error: answer.error } : {}),
+      response: answer,
+    });
+    return answer;
+  }
+
+  private answer(
+    method: string,
+    args: Args,
+    unreadable: boolean,
+    authorization: string | undefined,
+    bodyToken: unknown,
+  ): Answer {
+    const handler = this.handlers.get(method);
+    if (handler === undefined) return refuse('unknown_method');
+    if (unreadable) return refuse('invalid_json');
+    const bearer = /^Bearer\s+(.+)$/i.exec(authorization ?? '')?.[1];
+    const token = bearer ?? (typeof bodyToken === 'string' ? bodyToken : undefined);
+    if (token === undefined || token === '') return refuse('not_authed');
+    if (token !== this.token) return refuse('invalid_auth');
+    const forced = this.failures.get(method)?.shift();
+    if (forced !== undefined) return refuse(forced);
+    return handler(args);
+  }
+
+  // Slack answers response_url failures with a 4xx status, which is what makes Bolt's respond() throw.
+  private answerResponseUrl(url: URL, raw: string, contentType: string): { status: number; answer: Answer } {
+    const id = url.pathname.slice('/response/'.length);
+    const fullUrl = `${this.origin}${url.pathname}`;
+    // Bolt's respond() posts JSON; older clients post a form.
+    const body = parseBody(raw, !contentType.startsWith('application/x-www-form-urlencoded'));
+    const message: Args = body ?? {};
+    const result = this.respondAt(id, message, body === undefined);
+    this.responseLog.push({
+      url: fullUrl,
+      body: message,
+      ok: result.status === 200,
+      ...(result.status === 200 ? {} : { error: String(result.answer.error) }),
+    });
+    return result;
+  }
+
+  private respondAt(id: string, message: Args, unreadable: boolean): { status: number; answer: Answer } {
+    const entry = this.responseUrls.get(id);
+    if (entry === undefined) return { status: 404, answer: refuse('no_service') };
+    const used = entry.expired || entry.uses >= RESPONSE_URL_USES || Date.now() - entry.issuedAt > RESPONSE_URL_LIFETIME_MS;
+    if (used) return { status: 404, answer: refuse('expired_url') };
+    if (unreadable) return { status: 400, answer: refuse('invalid_payload') };
+    const { channel, messageTs } = entry.context;
+    const original = channel !== undefined && messageTs !== undefined ? this.findMessage(channel, messageTs) : undefined;
+    if (message.delete_original === true || message.delete_original === 'true') {
+      if (original !== undefined) original.deleted = true;
+    } else {
+      const refusal = messageRefusal(message);
+      if (refusal !== undefined) return { status: 400, answer: refusal };
+      if ((message.replace_original === true || message.replace_original === 'true') && original !== undefined) {
+        this.applyContent(original, message);
+      } else if (message.response_type === 'in_channel' && channel !== undefined) {
+        this.storeBotMessage(channel, message);
+      }
+    }
+    entry.uses += 1;
+    return { status: 200, answer: { ok: true } };
+  }
+
+  // ─── Messages ─────────────────────────────────────────────────────────────────────────────
+
+  private nextTs(): string {
+    const micros = Math.max(Date.now() * 1000, this.lastTsMicros + 1);
+    this.lastTsMicros = micros;
+    return `${Math.floor(micros / 1e6)}.${String(micros % 1e6).padStart(6, '0')}`;
+  }
+
+  private findMessage(channel: string, ts: string): StoredMessage | undefined {
+    return this.posted.find((message) => message.channel === channel && message.ts === ts);
+  }
+
+  private applyContent(message: StoredMessage, content: Args): void {
+    // chat.update keeps blocks, attachments and metadata the call leaves out; [] removes them.
+    if (typeof content.text === 'string') message.text = content.text;
+    if (Array.isArray(content.blocks)) message.blocks = content.blocks;
+    if (Array.isArray(content.attachments)) message.attachments = content.attachments;
+    if (content.metadata !== undefined) message.metadata = content.metadata;
+  }
+
+  private storeBotMessage(channel: string, content: Args): StoredMessage {
+    const message: StoredMessage = { channel, ts: this.nextTs(), user: this.botUserId };
+    if (typeof content.thread_ts === 'string' && content.thread_ts !== '') message.threadTs = content.thread_ts;
+    this.applyContent(message, content);
+    this.posted.push(message);
+    return message;
+  }
+
+  private slackMessage(message: StoredMessage): Answer {
+    const bot = message.user === this.botUserId;
+    return {
+      type: 'message',
+      user: message.user,
+      ...(bot ? { bot_id: this.botId, app_id: APP_ID } : {}),
+      text: message.text ?? '',
+      ...(message.blocks === undefined ? {} : { blocks: message.blocks }),
+      ...(message.attachments === undefined ? {} : { attachments: message.attachments }),
+      ...(message.metadata === undefined ? {} : { metadata: message.metadata }),
+      ...(message.threadTs === undefined ? {} : { thread_ts: message.threadTs }),
+      ts: message.ts,
+      team: this.teamId,
+    };
+  }
+
+  /** A user id posts into that user's DM with the bot, as chat.postMessage does. */
+  private postingChannel(channel: unknown): string | undefined {
+    if (typeof channel !== 'string' || channel === '') return undefined;
+    return isUserId(channel) ? this.dmChannelOf(channel) : channel;
+  }
+
+  /** The message an update, delete or reaction names; Slack wants a conversation id here, never a user id. */
+  private existingMessage(channel: unknown, ts: unknown): { message: StoredMessage } | { refusal: Answer } {
+    if (typeof channel !== 'string' || !isConversationId(channel)) return { refusal: refuse('channel_not_found') };
+    const message = typeof ts === 'string' ? this.findMessage(channel, ts) : undefined;
+    if (message === undefined || message.deleted) return { refusal: refuse('message_not_found') };
+    return { message };
+  }
+
+  private authTest(): Answer {
+    return {
+      ok: true,
+      url: 'https://fake.slack.com/',
+      team: 'Fake Team',
+      user: 'deskbolt',
+      team_id: this.teamId,
+      user_id: this.botUserId,
+      bot_id: this.botId,
+      is_enterprise_install: false,
+    };
+  }
+
+  private postMessage(args: Args): Answer {
+    const channel = this.postingChannel(args.channel);
+    if (channel === undefined) return refuse('channel_not_found');
+    const refusal = messageRefusal(args);
+    if (refusal !== undefined) return refusal;
+    const message = this.storeBotMessage(channel, args);
+    return { ok: true, channel, ts: message.ts, message: this.slackMessage(message) };
+  }
+
+  private postEphemeral(args: Args): Answer {
+    const channel = this.postingChannel(args.channel);
+    if (channel === undefined) return refuse('channel_not_found');
+    if (typeof args.user !== 'string' || args.user === '') return refuse('user_not_found');
+    const refusal = messageRefusal(args);
+    if (refusal !== undefined) return refusal;
+    // Ephemeral messages are seen by one person and never stored in the conversation.
+    return { ok: true, message_ts: this.nextTs() };
+  }
+
+  private updateMessage(args: Args): Answer {
+    const found = this.existingMessage(args.channel, args.ts);
+    if ('refusal' in found) return found.refusal;
+    const { message } = found;
+    if (message.user !== this.botUserId) return refuse('cant_update_message');
+    const merged = {
+      text: args.text ?? message.text,
+      blocks: args.blocks ?? message.blocks,
+      attachments: args.attachments ?? message.attachments,
+    };
+    const refusal = messageRefusal(merged);
+    if (refusal !== undefined) return refusal;
+    this.applyContent(message, args);
+    const { channel, ts, text = '' } = message;
+    return { ok: true, channel, ts, text, message: this.slackMessage(message) };
+  }
+
+  private deleteMessage(args: Args): Answer {
+    const found = this.existingMessage(args.channel, args.ts);
+    if ('refusal' in found) return found.refusal;
+    const { message } = found;
+    if (message.user !== this.botUserId) return refuse('cant_delete_message');
+    message.deleted = true;
+    return { ok: true, channel: message.channel, ts: message.ts };
+  }
+
+  private permalink(args: Args): Answer {
+    const { channel, message_ts: ts } = args;
+    if (typeof channel !== 'string' || !isConversationId(channel)) return refuse('channel_not_found');
+    if (typeof ts !== 'string' || !/^\d+\.\d+$/.test(ts)) return refuse('message_not_found');
+    return { ok: true, channel, permalink: `https://fake.slack.com/archives/${channel}/p${ts.replace('.', '')}` };
+  }
+
+  private addReaction(args: Args): Answer {
+    const found = this.existingMessage(args.channel, args.timestamp);
+    if ('refusal' in found) return found.refusal;
+    const { message } = found;
+    if (typeof args.name !== 'string' || args.name === '') return refuse('invalid_name');
+    const reactions = message.reactions ?? [];
+    if (reactions.includes(args.name)) return refuse('already_reacted');
+    message.reactions = [...reactions, args.name];
+    return { ok: true };
+  }
+
+  // ─── Conversations and people ─────────────────────────────────────────────────────────────
+
+  private openConversation(args: Args): Answer {
+    if (typeof args.channel === 'string' && isConversationId(args.channel)) {
+      return { ok: true, channel: { id: args.channel } };
+    }
+    const users = typeof args.users === 'string' ? args.users.split(',').map((u) => u.trim()).filter(Boolean) : [];
+    if (users.length === 0) return refuse('users_list_not_supplied');
+    if (!users.every(isUserId)) return refuse('user_not_found');
+    const only = users[0];
+    if (users.length === 1 && only !== undefined) return { ok: true, channel: { id: this.dmChannelOf(only) } };
+    return { ok: true, channel: { id: `G${users.map((u) => u.slice(1)).join('').slice(0, 20)}` } };
+  }
+
+  private conversationInfo(args: Args): Answer {
+    const id = args.channel;
+    if (typeof id !== 'string' || !isConversationId(id)) return refuse('channel_not_found');
+    const created = 1_600_000_000;
+    if (id.startsWith('D')) {
+      const user = this.dmUsers.get(id) ?? `U${id.slice(1)}`;
+      return {
+        ok: true,
+        channel: { id, created, is_im: true, is_channel: false, is_group: false, is_private: true, user, is_open: true },
+      };
+    }
+    const isPrivate = id.startsWith('G');
+    return {
+      ok: true,
+      channel: {
+        id,
+        name: id.toLowerCase(),
+        created,
+        is_im: false,
+        is_channel: !isPrivate,
+        is_group: isPrivate,
+        is_private: isPrivate,
+        is_archived: false,
+        is_member: true,
+      },
+    };
+  }
+
+  private slackProfile(user: FakeUser): Answer {
+    const realName = user.realName ?? user.name;
+    return {
+      real_name: realName,
+      real_name_normalized: realName,
+      display_name: user.name,
+      display_name_normalized: user.name,
+      title: user.title ?? '',
+      ...(user.email === undefined ? {} : { email: user.email }),
+      ...(user.isBot ? { bot_id: this.botId } : {}),
+    };
+  }
+
+  private slackUser(user: FakeUser): Answer {
+    const tz = user.tz ?? 'UTC';
+    return {
+      id: user.id,
+      team_id: this.teamId,
+      name: user.name,
+      deleted: false,
+      real_name: user.realName ?? user.name,
+      tz,
+      tz_label: tz,
+      tz_offset: tzOffsetSeconds(tz),
+      is_bot: user.isBot ?? false,
+      is_app_user: false,
+      is_admin: false,
+      is_owner: false,
+      profile: this.slackProfile(user),
+    };
+  }
+
+  private userInfo(args: Args): Answer {
+    const user = typeof args.user === 'string' ? this.users.get(args.user) : undefined;
+    return user === undefined ? refuse('user_not_found') : { ok: true, user: this.slackUser(user) };
+  }
+
+  private lookupByEmail(args: Args): Answer {
+    const email = typeof args.email === 'string' ? args.email.toLowerCase() : undefined;
+    const user = [...this.users.values()].find((u) => email !== undefined && u.email?.toLowerCase() === email);
+    return user === undefined ? refuse('users_not_found') : { ok: true, user: this.slackUser(user) };
+  }
+
+  private profileGet(args: Args): Answer {
+    const user = this.users.get(typeof args.user === 'string' ? args.user : this.botUserId);
+    return user === undefined ? refuse('user_not_found') : { ok: true, profile: this.slackProfile(user) };
+  }
+
+  private fileInfo(args: Args): Answer {
+    const file = typeof args.file === 'string' ? this.files.get(args.file) : undefined;
+    if (file === undefined) return refuse('file_not_found');
+    const urlPrivate =
+      file.url_private ?? `https://files.fake.slack.com/files-pri/${this.teamId}-${file.id}/${encodeURIComponent(file.name)}`;
+    return {
+      ok: true,
+      file: {
+        id: file.id,
+        name: file.name,
+        title: file.title ?? file.name,
+        mimetype: file.mimetype,
+        filetype: file.filetype,
+        size: file.size,
+        user: file.user ?? this.botUserId,
+        url_private: urlPrivate,
+        url_private_download: `${urlPrivate}?download=1`,
+        created: 1_600_000_000,
+      },
+    };
+  }
+
+  // ─── Views ────────────────────────────────────────────────────────────────────────────────
+
+  private findView(idOrExternalId: string): StoredView | undefined {
+    if (idOrExternalId === '') return undefined;
+    return this.views.get(idOrExternalId) ?? [...this.views.values()].find((v) => v.view.external_id === idOrExternalId);
+  }
+
+  private newHash(): string {
+    return `${Math.floor(Date.now() / 1000)}.${randomBytes(6).toString('hex')}`;
+  }
+
+  private viewAnswer(id: string, view: Args, root: string, previous: string | null): Answer {
+    return {
+      id,
+      team_id: this.teamId,
+      type: view.type,
+      ...(view.title === undefined ? {} : { title: view.title }),
+      ...(view.submit === undefined ? {} : { submit: view.submit }),
+      ...(view.close === undefined ? {} : { close: view.close }),
+      blocks: view.blocks,
+      private_metadata: view.private_metadata ?? '',
+      callback_id: view.callback_id ?? '',
+      external_id: view.external_id ?? '',
+      state: { values: {} },
+      hash: this.newHash(),
+      clear_on_close: view.clear_on_close === true,
+      notify_on_close: view.notify_on_close === true,
+      root_view_id: root,
+      previous_view_id: previous,
+      app_id: APP_ID,
+      app_installed_team_id: this.teamId,
+      bot_id: this.botId,
+    };
+  }
+
+  private viewRefusal(view: unknown): Answer | undefined {
+    if (view === undefined) return refuse('invalid_arguments', ['[ERROR] missing required field: view']);
+    if (typeof view === 'string') {
+      return refuse('invalid_arguments', ['[ERROR] failed to parse view as JSON [json-pointer:/view]']);
+    }
+    const problems = validateView(view);
+    return problems.length > 0 ? refuse('invalid_arguments', problems) : undefined;
+  }
+
+  private useTrigger(id: unknown): { trigger: Trigger } | { refusal: Answer } {
+    if (typeof id !== 'string' || id === '') {
+      return { refusal: refuse('invalid_arguments', ['[ERROR] missing required field: trigger_id']) };
+    }
+    const trigger = this.triggers.get(id);
+    if (trigger === undefined) return { refusal: refuse('invalid_trigger_id') };
+    if (trigger.used || trigger.expired || Date.now() - trigger.issuedAt > TRIGGER_LIFETIME_MS) {
+      return { refusal: refuse('expired_trigger_id') };
+    }
+    trigger.used = true;
+    return { trigger };
+  }
+
+  private stackDepth(viewId: string): number {
+    let depth = 0;
+    for (let id: string | null | undefined = viewId; id; id = this.views.get(id)?.view.previous_view_id) depth += 1;
+    return depth;
+  }
+
+  private openView(args: Args, push: boolean): Answer {
+    const refusal = this.viewRefusal(args.view);
+    if (refusal !== undefined) return refusal;
+    const view = args.view as Args;
+    if (view.type !== 'modal') return refuse('invalid_arguments', ['[ERROR] must be modal [json-pointer:/view/type]']);
+    if (typeof view.external_id === 'string' && view.external_id !== '' && this.findView(view.external_id)) {
+      return refuse('duplicate_external_id');
+    }
+    const used = this.useTrigger(args.trigger_id);
+    if ('refusal' in used) return used.refusal;
+    const { trigger } = used;
+    const id = `V${String(++this.counter).padStart(10, '0')}`;
+    let root = id;
+    let previous: string | null = null;
+    if (push && trigger.fromView !== undefined && this.views.has(trigger.fromView)) {
+      if (this.stackDepth(trigger.fromView) >= MODAL_STACK_MAX) return refuse('push_limit_reached');
+      previous = trigger.fromView;
+      root = String(this.views.get(trigger.fromView)?.view.root_view_id ?? trigger.fromView);
+    }
+    const answer = this.viewAnswer(id, view, root, previous);
+    this.views.set(id, { view: answer });
+    return { ok: true, view: answer };
+  }
+
+  private updateView(args: Args): Answer {
+    const key = typeof args.view_id === 'string' && args.view_id !== '' ? args.view_id : args.external_id;
+    const stored = typeof key === 'string' && key !== '' ? this.findView(key) : undefined;
+    if (stored === undefined) return refuse('not_found');
+    const refusal = this.viewRefusal(args.view);
+    if (refusal !== undefined) return refusal;
+    if (typeof args.hash === 'string' && args.hash !== stored.view.hash) return refuse('hash_conflict');
+    const { id, root_view_id: root, previous_view_id: previous, external_id: externalId } = stored.view;
+    // An update that names no external_id keeps the one the view had, so later lookups still find it.
+    const view = { external_id: externalId, ...(args.view as Args) };
+    stored.view = this.viewAnswer(id, view, root, previous);
+    return { ok: true, view: stored.view };
+  }
+
+  private publishView(args: Args): Answer {
+    const user = args.user_id;
+    if (typeof user !== 'string' || !isUserId(user)) {
+      return refuse('invalid_arguments', ['[ERROR] missing required field: user_id']);
+    }
+    const refusal = this.viewRefusal(args.view);
+    if (refusal !== undefined) return refusal;
+    const view = args.view as Args;
+    if (view.type !== 'home') return refuse('invalid_arguments', ['[ERROR] must be home [json-pointer:/view/type]']);
+    const existingId = this.homeViews.get(user);
+    const existing = existingId === undefined ? undefined : this.views.get(existingId);
+    const stale = typeof args.hash === 'string' && existing !== undefined && args.hash !== existing.view.hash;
+    if (stale) return refuse('hash_conflict');
+    // Slack keeps one home view per person and app, so republishing keeps its id.
+    const id = existingId ?? `V${String(++this.counter).padStart(10, '0')}`;
+    const answer = this.viewAnswer(id, view, id, null);
+    this.views.set(id, { view: answer });
+    this.homeViews.set(user, id);
+    return { ok: true, view: answer };
+  }
+}
