@@ -1,0 +1,137 @@
+import { loadWorkspaceFile } from '../src/workspace/loader.js';
+import { startDeskbolt } from '../src/deskbolt.js';
+import { startEmbeddedDatabase } from '../src/store/embedded.js';
+import { Store } from '../src/store/store.js';
+import { FakeSlack, type RecordedCall } from '../test/support/fake-slack.js';
+import { SlackClientSim, viewStateFrom } from '../test/support/slack-requests.js';
+import { renderBlocks, slackText } from './render.js';
+
+/**
+ * `npm run demo`: the real deskbolt on the embedded database, against the fake Slack API, playing a
+ * short support morning through signed requests, and printing what each person sees in Slack.
+ */
+const SIGNING_SECRET = 'demo-signing-secret';
+
+const people = {
+  ana: 'U0ANA00001',
+  ben: 'U0BEN00002',
+  lee: 'U0LEE00003',
+  carla: 'U0CARLA001',
+  dev: 'U0DEV00001',
+  visitor: 'U0VISIT001',
+};
+
+async function main(): Promise<void> {
+  const workspace = await loadWorkspaceFile(process.env.WORKSPACE_FILE ?? 'examples/workspace.yml');
+  if (!workspace.ok) throw new Error(workspace.problems.join('\n'));
+  const database = process.env.MONGODB_URI ? undefined : await startEmbeddedDatabase();
+  const store = await Store.open({ uri: process.env.MONGODB_URI ?? database!.uri, dbName: `deskbolt_demo_${Date.now()}` });
+  const fake = await FakeSlack.start();
+  const names = new Map<string, string>([
+    [people.ana, 'Ana (agent)'],
+    [people.ben, 'Ben (agent)'],
+    [people.lee, 'Lee (team lead)'],
+    [people.carla, 'Carla (customer)'],
+    [people.dev, 'Dev (engineer)'],
+    [people.visitor, 'Vic (not an agent)'],
+  ]);
+  for (const [id, name] of names) fake.addUser({ id, name: name.split(' ')[0]!.toLowerCase(), realName: name });
+  for (const group of workspace.workspace.groups) names.set(group.alertChannel, `${group.name.toLowerCase()}-alerts`);
+
+  const deskbolt = await startDeskbolt({
+    config: {
+      slack: { signingSecret: SIGNING_SECRET, botToken: fake.token, appToken: undefined, apiUrl: fake.apiUrl },
+      port: 0,
+      mongodbUri: undefined,
+      dataDir: './data',
+      workspaceFile: 'examples/workspace.yml',
+      pendingCloseDays: 3,
+      solvedCloseDays: 4,
+      transferExpirySeconds: 120,
+      timeZone: 'UTC',
+      logLevel: 'error',
+    },
+    workspace: workspace.workspace,
+    store,
+  });
+  const slack = new SlackClientSim({ url: deskbolt.url, signingSecret: SIGNING_SECRET, fake });
+
+  let shownCalls = 0;
+  let shownResponses = 0;
+  /** Runs one step as `actor` and prints every message and form it caused, as its readers see it. */
+  const show = async (title: string, actor: string, act: () => Promise<unknown>) => {
+    console.log(`\n\x1b[36m▶ ${title}\x1b[39m`);
+    await act();
+    await deskbolt.settled();
+    const calls = fake.calls().slice(shownCalls);
+    shownCalls += calls.length;
+    for (const call of calls) printCall(call, names);
+    const responses = fake.responses().slice(shownResponses);
+    shownResponses += responses.length;
+    for (const response of responses) {
+      printMessage(`${names.get(actor)} (only they can see this)`, response.body, names);
+    }
+  };
+  const lastModal = () => fake.okCalls('views.open').at(-1)!.args.view;
+
+  console.log('deskbolt demo — a support morning at Acme, played through signed Slack requests.');
+  await show('Ana files a ticket for Carla with /ticket new', people.ana, async () => {
+    await slack.command(people.ana, '/ticket', 'new Card charged twice');
+    await deskbolt.settled();
+    const view = lastModal();
+    await slack.viewSubmission(people.ana, {
+      callback_id: view.callback_id,
+      private_metadata: view.private_metadata,
+      state: viewStateFrom(view, { requester: people.carla, description: 'I see two charges of $49 from yesterday.', group: '10', priority: 'high' }),
+    });
+  });
+  await show('Dev files a message from #general as a ticket (message shortcut “Create ticket”)', people.dev, async () => {
+    await slack.messageShortcut(people.dev, 'create_ticket', { ts: '1764000000.000100', text: 'Login page times out for the whole EU team', user: people.carla, channel: 'C0GENERAL' });
+    await deskbolt.settled();
+    const view = lastModal();
+    await slack.viewSubmission(people.dev, { callback_id: view.callback_id, private_metadata: view.private_metadata, state: viewStateFrom(view, { group: '10' }) });
+  });
+  await show('Ben looks at his queue (oldest first)', people.ben, () => slack.command(people.ben, '/ticket', 'queue'));
+  await show('Ben clicks “Take it” on #1001', people.ben, () => slack.blockAction(people.ben, { action_id: 'ticket_take', value: '1001' }));
+  await show('Ana tries to take #1001 too', people.ana, () => slack.command(people.ana, '/ticket', 'take 1001'));
+  await show('Ana takes the next waiting ticket with /ticket next', people.ana, () => slack.command(people.ana, '/ticket', 'next'));
+  await show('Ben lists his tickets with /ticket mine', people.ben, () => slack.command(people.ben, '/ticket', 'mine'));
+  await show('Vic, who is not an agent, tries /ticket next', people.visitor, () => slack.command(people.visitor, '/ticket', 'next'));
+
+  await deskbolt.close();
+  await fake.close();
+  await store.connection.dropDatabase();
+  await store.close();
+  await database?.stop();
+  console.log('\nThat was the real app, database and Slack requests; only Slack itself was simulated. See README.md to connect a real workspace.');
+}
+
+function printCall(call: RecordedCall, names: ReadonlyMap<string, string>): void {
+  const args = call.args;
+  const failed = call.ok ? '' : ` \x1b[31m(Slack refused: ${call.error})\x1b[39m`;
+  switch (call.method) {
+    case 'chat.postMessage': {
+      const to = String(args.channel);
+      const where = names.get(to) ? (to.startsWith('C') ? `#${names.get(to)}` : `${names.get(to)}, in a DM from deskbolt`) : to;
+      printMessage(`${where}${failed}`, args, names);
+      break;
+    }
+    case 'chat.update':
+      printMessage(`#${names.get(String(args.channel)) ?? args.channel} (message updated)${failed}`, args, names);
+      break;
+    case 'views.open':
+      console.log(`  \x1b[33m${names.get(String(args.view?.callback_id)) ?? 'A form'} opens: “${args.view?.title?.text}”\x1b[39m${failed}`);
+      for (const line of renderBlocks(args.view?.blocks, names)) console.log(`    ${line}`);
+      break;
+    default:
+      break;
+  }
+}
+
+function printMessage(heading: string, message: Record<string, any>, names: ReadonlyMap<string, string>): void {
+  console.log(`  \x1b[33m→ ${heading}\x1b[39m`);
+  const lines = message.blocks ? renderBlocks(message.blocks, names) : slackText(String(message.text ?? ''), names).split('\n');
+  for (const line of lines) console.log(`    ${line}`);
+}
+
+await main();
