@@ -5,6 +5,8 @@ set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 bash scripts/ensure-database.sh || exit 1
+echo "typecheck: tsc --noEmit (strict)"
+npx tsc -p tsconfig.json --noEmit || { echo "typecheck failed: no tests run"; exit 1; }
 results=$(mktemp -t deskbolt-results-XXXXXX.json)
 npx vitest run --reporter=default --reporter=json --outputFile.json="$results" "$@"
 status=$?
