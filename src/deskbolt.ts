@@ -3,6 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { createHttpApp } from './http/server.js';
+import { deskJobs } from './jobs/desk-jobs.js';
+import type { Job } from './jobs/job.js';
+import { jobRunner, type JobRunner } from './jobs/runner.js';
+import { scheduleJobs, type Schedules } from './jobs/scheduler.js';
 import { createSlackApp, type SlackApp } from './slack/app.js';
 import type { Log } from './slack/notify.js';
 import type { Store } from './store/store.js';
@@ -16,6 +20,13 @@ export interface DeskboltOptions {
   store: Store;
   clock?: Clock;
   log?: Log;
+  /**
+   * Run the jobs on their cron schedules (the default). Tests pass false and run a job when they
+   * choose, through `jobs.run(job)`, with the clock they move.
+   */
+  schedule?: boolean;
+  /** The jobs to run; every desk job unless given. */
+  jobs?: readonly Job[];
 }
 
 export interface Deskbolt {
@@ -24,6 +35,8 @@ export interface Deskbolt {
   /** Where Slack sends requests (HTTP mode): http://host:port/slack/events */
   url: string;
   port: number;
+  /** Runs a job now under its lease, as a cron tick would. */
+  jobs: JobRunner;
   /** Resolves when every Slack listener started so far has finished. */
   settled(): Promise<void>;
   close(): Promise<void>;
@@ -34,7 +47,7 @@ export const defaultLog: Log = (line, error) => {
   else console.error(line);
 };
 
-/** One replica: the Slack app, the HTTP server and (later) the jobs, on an open store. */
+/** One replica: the Slack app, the HTTP server and the jobs, on an open store. */
 export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt> {
   const { config, store } = options;
   const log = options.log ?? defaultLog;
@@ -66,14 +79,19 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
     listening.once('error', reject);
   });
   await slack.start();
+  const jobs = jobRunner(desk, slack.app.client, log);
+  const schedules: Schedules | null =
+    options.schedule === false ? null : scheduleJobs(options.jobs ?? deskJobs, jobs, desk.settings.timeZone, log);
   const port = (server.address() as AddressInfo).port;
   return {
     desk,
     slack,
     url: `http://127.0.0.1:${port}/slack/events`,
     port,
+    jobs,
     settled: () => slack.settled(),
     async close() {
+      await schedules?.stop();
       await slack.stop();
       await slack.settled();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,4 +1,5 @@
 import mongoose, { type Connection } from 'mongoose';
+import { LeaseStore } from './leases.js';
 import { registerModels, type Models } from './models.js';
 import { SeenIdStore } from './seen.js';
 import { TicketStore } from './tickets.js';
@@ -23,6 +24,7 @@ export interface ServerInfo {
 export class Store {
   readonly tickets: TicketStore;
   readonly seen: SeenIdStore;
+  readonly leases: LeaseStore;
 
   private constructor(
     readonly connection: Connection,
@@ -31,6 +33,7 @@ export class Store {
   ) {
     this.tickets = new TicketStore(models);
     this.seen = new SeenIdStore(models);
+    this.leases = new LeaseStore(models);
   }
 
   static async open(options: StoreOptions): Promise<Store> {

@@ -19,6 +19,9 @@ export interface TicketPrecondition {
   groupIds?: readonly number[];
   version?: number;
   notMerged?: boolean;
+  /** Pending since this moment or earlier: the auto-close's condition, checked in the same write as the close. */
+  pendingSinceAtOrBefore?: Date;
+  solvedAtOrBefore?: Date;
 }
 
 export type TicketFields = Omit<Ticket, 'number' | 'version' | 'createdAt' | 'updatedAt'>;
@@ -48,6 +51,8 @@ function preconditionFilter(number: number, precondition: TicketPrecondition): F
   if (precondition.groupIds) filter.groupId = { $in: [...precondition.groupIds] };
   if (precondition.version !== undefined) filter.version = precondition.version;
   if (precondition.notMerged) filter.mergedInto = null;
+  if (precondition.pendingSinceAtOrBefore) filter.pendingSince = { $lte: precondition.pendingSinceAtOrBefore };
+  if (precondition.solvedAtOrBefore) filter.solvedAt = { $lte: precondition.solvedAtOrBefore };
   return filter;
 }
 
@@ -188,6 +193,33 @@ export class TicketStore {
       // The exact element read back: FerretDB v1 ignores a $pull with a query condition.
       await this.models.Ticket.updateOne({ number }, { $pull: { outbox: entry } });
     }
+  }
+
+  /** Pending since `cutoff` or earlier, longest waiting first: what the auto-close works through, a batch at a time. */
+  async pendingSinceAtOrBefore(cutoff: Date, limit: number): Promise<number[]> {
+    const documents = await this.models.Ticket.find({ status: 'pending', pendingSince: { $lte: cutoff } }, { number: 1 })
+      .sort({ pendingSince: 1 })
+      .limit(limit)
+      .lean<{ number: number }[]>();
+    return documents.map((document) => document.number);
+  }
+
+  async solvedAtOrBefore(cutoff: Date, limit: number): Promise<number[]> {
+    const documents = await this.models.Ticket.find({ status: 'solved', solvedAt: { $lte: cutoff } }, { number: 1 })
+      .sort({ solvedAt: 1 })
+      .limit(limit)
+      .lean<{ number: number }[]>();
+    return documents.map((document) => document.number);
+  }
+
+  /** Closed by the auto-close but the requester not yet told (the process died in between). */
+  async withClosingNoteDue(limit: number): Promise<Ticket[]> {
+    const documents = await this.models.Ticket.find({ closingNoteDue: true }).sort({ number: 1 }).limit(limit).lean<TicketDocument[]>();
+    return documents.map(toTicket);
+  }
+
+  async closingNoteSent(number: number): Promise<void> {
+    await this.models.Ticket.updateOne({ number }, { $set: { closingNoteDue: false } });
   }
 
   /** Tickets whose outbox a dead process left behind, for the sweeping job. */

@@ -57,6 +57,11 @@ export interface Ticket {
   followUpOf?: number | null;
   /** Last time the requester wrote; a pending ticket with a reply after pendingSince is not left to close. */
   lastRequesterReplyAt?: Date | null;
+  /**
+   * Set in the same write that auto-closes the ticket, cleared once the requester has been told: a
+   * process that dies in between leaves it set, and the next run tells them.
+   */
+  closingNoteDue?: boolean;
   /** Incremented by every change, so a change can be made conditional on what the agent saw. */
   version: number;
 }

@@ -60,6 +60,8 @@ export async function startTestDesk(options: TestDeskOptions = {}): Promise<Test
     store,
     clock: clock.now,
     log: (line) => logs.push(line),
+    // Tests run jobs themselves (deskbolt.jobs.run) with the TestClock; no test waits for a cron tick.
+    schedule: false,
   });
   const slack = new SlackClientSim({ url: deskbolt.url, signingSecret: SIGNING_SECRET, fake });
   return {

@@ -1,0 +1,35 @@
+import { MINUTE_MS } from '../clock.js';
+import { requesterTeller } from '../slack/requester-notices.js';
+import { closeSolved, closeStalePending } from '../tickets/auto-close.js';
+import type { Job } from './job.js';
+import { sweepLeftovers } from './sweep.js';
+
+/**
+ * Every time-driven job of the desk. Adding one is one entry: its name (also its lease's id), when
+ * it runs (cron, in the desk's time zone), and what a run does with the desk at that moment.
+ */
+export const deskJobs: readonly Job[] = [
+  {
+    name: 'pending-auto-close',
+    schedule: '*/10 * * * *',
+    run: (desk, now, context) =>
+      closeStalePending(desk, now, requesterTeller(context.client, context.log), { keepGoing: context.keepLease }),
+  },
+  {
+    name: 'solved-close',
+    schedule: '5,35 * * * *',
+    run: (desk, now, context) => closeSolved(desk, now, { keepGoing: context.keepLease }),
+  },
+  {
+    name: 'sweep-leftovers',
+    schedule: '*/5 * * * *',
+    holdMs: 5 * MINUTE_MS,
+    run: (desk, now, context) => sweepLeftovers(desk, now, context),
+  },
+];
+
+export function deskJob(name: string): Job {
+  const job = deskJobs.find((candidate) => candidate.name === name);
+  if (!job) throw new Error(`no job named ${name}`);
+  return job;
+}

@@ -1,0 +1,46 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { WebClient } from '@slack/web-api';
+import { MINUTE_MS } from '../clock.js';
+import type { Log } from '../slack/notify.js';
+import type { Desk } from '../tickets/desk.js';
+import type { Job } from './job.js';
+
+const DEFAULT_HOLD_MS = 10 * MINUTE_MS;
+
+/** Names this replica in lease documents; two apps in one process are two replicas. */
+export function replicaId(): string {
+  return `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+}
+
+export interface JobRunner {
+  readonly owner: string;
+  /**
+   * Runs `job` now if this replica gets its lease; `{ran: false}` when another replica holds it.
+   * Tests call this directly with the TestClock instead of waiting for cron.
+   */
+  run(job: Job): Promise<{ ran: boolean; result?: unknown }>;
+}
+
+export function jobRunner(desk: Desk, client: WebClient, log: Log, owner = replicaId()): JobRunner {
+  return {
+    owner,
+    async run(job) {
+      const holdMs = job.holdMs ?? DEFAULT_HOLD_MS;
+      const now = desk.clock();
+      if (!(await desk.store.leases.acquire(job.name, owner, now, holdMs))) return { ran: false };
+      try {
+        const result = await job.run(desk, now, {
+          desk,
+          client,
+          log,
+          keepLease: () => desk.store.leases.renew(job.name, owner, desk.clock(), holdMs),
+        });
+        return { ran: true, result };
+      } finally {
+        // A failed release leaves the lease to expire, which is the same as a crash: safe.
+        await desk.store.leases.release(job.name, owner).catch((error: unknown) => log(`jobs: ${job.name}: releasing the lease failed`, error));
+      }
+    },
+  };
+}
