@@ -1,0 +1,218 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { DAY_MS, MINUTE_MS } from '../src/clock.js';
+import { deskJob } from '../src/jobs/desk-jobs.js';
+import { requesterRepliedNotice } from '../src/slack/requester-notices.js';
+import type { Store } from '../src/store/store.js';
+import { closeSolved, closeStalePending } from '../src/tickets/auto-close.js';
+import type { Desk } from '../src/tickets/desk.js';
+import { addRequesterReply } from '../src/tickets/requester-reply.js';
+import type { Actor, TicketStatus } from '../src/tickets/types.js';
+import { TestClock } from './support/clock.js';
+import { openTestStore } from './support/database.js';
+import { fileTicket } from './support/desk.js';
+import { FakeSlack } from './support/fake-slack.js';
+import { startTestDesk, type TestDesk } from './support/harness.js';
+import { people } from './support/workspace.js';
+
+const customer: Actor = { kind: 'requester', id: people.customer };
+const autoClose = deskJob('pending-auto-close');
+
+const open: { close(): Promise<void> }[] = [];
+afterEach(async () => {
+  while (open.length > 0) await open.pop()!.close();
+});
+
+async function deskOf(options: { store?: Store; fake?: FakeSlack; clock?: TestClock } = {}): Promise<TestDesk> {
+  const desk = await startTestDesk(options);
+  open.push(desk);
+  return desk;
+}
+
+/** An agent set it to status (pending starts the auto-close's count) at the clock's time. */
+async function ticketIn(desk: Desk & { testClock: TestClock }, status: TicketStatus, requester?: { kind: 'email'; email: string; name: string }): Promise<number> {
+  const ticket = await fileTicket(desk, requester ? { requester } : {});
+  const now = desk.clock();
+  await desk.store.tickets.change(
+    ticket.number,
+    {},
+    { status, assignee: people.ana, pendingSince: status === 'pending' ? now : null, solvedAt: status === 'solved' ? now : null },
+    { actor: { kind: 'agent', id: people.ana }, action: 'status_changed', from: { status: 'new' }, to: { status }, at: now },
+    now,
+  );
+  return ticket.number;
+}
+
+function workflowDesk(test: TestDesk): Desk & { testClock: TestClock } {
+  return { ...test.deskbolt.desk, testClock: test.clock };
+}
+
+function dmsTo(fake: FakeSlack, user: string) {
+  return fake.okCalls('chat.postMessage').filter((call) => call.args.channel === user);
+}
+
+describe('pending tickets close after PENDING_CLOSE_DAYS without a requester reply', () => {
+  it('closes exactly at the boundary and not a millisecond before, with an event, a public note and a DM', async () => {
+    const test = await deskOf();
+    const desk = workflowDesk(test);
+    const number = await ticketIn(desk, 'pending');
+    const pendingAt = desk.clock().getTime();
+    test.fake.clearCalls();
+
+    test.clock.set(new Date(pendingAt + 3 * DAY_MS - 1));
+    expect(await test.deskbolt.jobs.run(autoClose)).toMatchObject({ ran: true, result: { closed: 0 } });
+    expect((await test.store.tickets.get(number))!.status).toBe('pending');
+
+    test.clock.set(new Date(pendingAt + 3 * DAY_MS));
+    expect(await test.deskbolt.jobs.run(autoClose)).toMatchObject({ ran: true, result: { closed: 1 } });
+    const closed = (await test.store.tickets.get(number))!;
+    expect(closed).toMatchObject({ status: 'closed', closedAt: new Date(pendingAt + 3 * DAY_MS), closingNoteDue: false });
+    expect((await test.store.tickets.history(number)).at(-1)).toMatchObject({
+      action: 'auto_closed',
+      actor: { kind: 'system' },
+      from: { status: 'pending' },
+      to: { status: 'closed' },
+    });
+    const notes = await test.store.tickets.comments(number, { kinds: ['public'] });
+    expect(notes).toHaveLength(1);
+    expect(notes[0]!.text).toContain(`#${number}`);
+    const dms = dmsTo(test.fake, people.customer);
+    expect(dms).toHaveLength(1);
+    expect(dms[0]!.args.text).toBe(notes[0]!.text);
+
+    // Running again changes nothing and tells nobody twice.
+    test.clock.advance(DAY_MS);
+    expect(await test.deskbolt.jobs.run(autoClose)).toMatchObject({ ran: true, result: { closed: 0 } });
+    expect(dmsTo(test.fake, people.customer)).toHaveLength(1);
+  });
+
+  it('counts from the last time it was set to pending', async () => {
+    const test = await deskOf();
+    const desk = workflowDesk(test);
+    const number = await ticketIn(desk, 'pending');
+    test.clock.advance(2 * DAY_MS);
+    const again = desk.clock();
+    await test.store.tickets.change(number, {}, { pendingSince: again }, { actor: { kind: 'agent', id: people.ana }, action: 'status_changed', from: { status: 'pending' }, to: { status: 'pending' }, at: again }, again);
+    test.clock.advance(2 * DAY_MS);
+    await test.deskbolt.jobs.run(autoClose);
+    expect((await test.store.tickets.get(number))!.status).toBe('pending');
+    test.clock.advance(DAY_MS);
+    await test.deskbolt.jobs.run(autoClose);
+    expect((await test.store.tickets.get(number))!.status).toBe('closed');
+  });
+
+  it('honours PENDING_CLOSE_DAYS from the config', async () => {
+    const test = await startTestDesk({ config: { pendingCloseDays: 1 } });
+    open.push(test);
+    const number = await ticketIn(workflowDesk(test), 'pending');
+    test.clock.advance(DAY_MS);
+    await test.deskbolt.jobs.run(autoClose);
+    expect((await test.store.tickets.get(number))!.status).toBe('closed');
+  });
+
+  it('stores the note for an email requester and sends no Slack DM', async () => {
+    const test = await deskOf();
+    const number = await ticketIn(workflowDesk(test), 'pending', { kind: 'email', email: 'kim@example.com', name: 'Kim' });
+    test.fake.clearCalls();
+    test.clock.advance(3 * DAY_MS);
+    await test.deskbolt.jobs.run(autoClose);
+    expect((await test.store.tickets.get(number))!.status).toBe('closed');
+    expect(await test.store.tickets.comments(number, { kinds: ['public'] })).toHaveLength(1);
+    expect(test.fake.okCalls('chat.postMessage')).toHaveLength(0);
+  });
+});
+
+describe('a requester reply racing the auto-close', () => {
+  it('reply first: the ticket is open again, the close does not apply, and the agent is told', async () => {
+    const test = await deskOf();
+    const desk = workflowDesk(test);
+    const number = await ticketIn(desk, 'pending');
+    test.clock.advance(3 * DAY_MS - MINUTE_MS);
+    const reply = await addRequesterReply(desk, { number, text: 'Here is the receipt', author: customer });
+    if (!reply.ok) throw new Error(reply.reason);
+    await requesterRepliedNotice(test.deskbolt.slack.app.client, desk, () => {}, reply, 'Here is the receipt');
+    test.clock.advance(DAY_MS);
+    expect(await test.deskbolt.jobs.run(autoClose)).toMatchObject({ result: { closed: 0 } });
+    expect((await test.store.tickets.get(number))!.status).toBe('open');
+    const told = dmsTo(test.fake, people.ana);
+    expect(told.at(-1)!.args.text).toContain(`#${number}, so it is open again`);
+  });
+
+  it('close first: the reply opens a follow-up and the agent hears of it', async () => {
+    const test = await deskOf();
+    const desk = workflowDesk(test);
+    const number = await ticketIn(desk, 'pending');
+    test.clock.advance(3 * DAY_MS);
+    await test.deskbolt.jobs.run(autoClose);
+    const reply = await addRequesterReply(desk, { number, text: 'Sorry, was away', author: customer });
+    if (!reply.ok) throw new Error(reply.reason);
+    await requesterRepliedNotice(test.deskbolt.slack.app.client, desk, () => {}, reply, 'Sorry, was away');
+    expect(reply.followUpOf).toBe(number);
+    expect(reply.ticket).toMatchObject({ status: 'new', followUpOf: number });
+    expect(dmsTo(test.fake, people.ana).at(-1)!.args.text).toContain(`follow-up #${reply.ticket.number}`);
+  });
+
+  it('the close lands between the reply being stored and the reopen: the reply still reaches an open ticket', async () => {
+    const test = await deskOf();
+    const desk = workflowDesk(test);
+    const number = await ticketIn(desk, 'pending');
+    test.clock.advance(3 * DAY_MS);
+    // The reply's own status change is delayed until the auto-close has run in between.
+    const tickets = test.store.tickets;
+    const change = tickets.change.bind(tickets);
+    let raced = false;
+    const racingDesk: Desk = {
+      ...desk,
+      store: Object.assign(Object.create(test.store), {
+        tickets: Object.assign(Object.create(tickets), {
+          async change(...args: Parameters<typeof change>) {
+            if (!raced && args[3].actor.kind === 'requester') {
+              raced = true;
+              await closeStalePending(desk, desk.clock(), async () => {});
+            }
+            return change(...args);
+          },
+        }),
+      }),
+    };
+    const reply = await addRequesterReply(racingDesk, { number, text: 'Still broken!', author: customer });
+    if (!reply.ok) throw new Error(reply.reason);
+    expect(raced).toBe(true);
+    expect((await test.store.tickets.get(number))!.status).toBe('closed');
+    // Never closed with an unanswered reply: it lives on an open follow-up.
+    expect(reply.followUpOf).toBe(number);
+    expect(reply.ticket).toMatchObject({ status: 'new', followUpOf: number, description: 'Still broken!' });
+  });
+});
+
+describe('solved tickets close after SOLVED_CLOSE_DAYS', () => {
+  it('closes at the boundary from solvedAt, and a reply before it reopens', async () => {
+    const test = await deskOf();
+    const desk = workflowDesk(test);
+    const solved = await ticketIn(desk, 'solved');
+    const reopened = await ticketIn(desk, 'solved');
+    const solvedAt = (await test.store.tickets.get(solved))!.solvedAt!.getTime();
+    const job = deskJob('solved-close');
+    test.clock.set(new Date(solvedAt + 4 * DAY_MS - 1));
+    await addRequesterReply(desk, { number: reopened, text: 'It broke again', author: customer });
+    await test.deskbolt.jobs.run(job);
+    expect((await test.store.tickets.get(solved))!.status).toBe('solved');
+    test.clock.set(new Date(solvedAt + 4 * DAY_MS));
+    expect(await test.deskbolt.jobs.run(job)).toMatchObject({ result: { closed: 1 } });
+    expect((await test.store.tickets.get(solved))!).toMatchObject({ status: 'closed', closedAt: new Date(solvedAt + 4 * DAY_MS) });
+    expect((await test.store.tickets.history(solved)).at(-1)).toMatchObject({ action: 'status_changed', from: { status: 'solved' }, to: { status: 'closed' } });
+    expect((await test.store.tickets.get(reopened))!.status).toBe('open');
+    // A reply now opens a follow-up instead of reopening.
+    const late = await addRequesterReply(desk, { number: solved, text: 'One more thing', author: customer });
+    expect(late).toMatchObject({ ok: true, followUpOf: solved });
+  });
+
+  it('leaves tickets solved more recently for a later run', async () => {
+    const store = await openTestStore('solvedlate');
+    open.push(store);
+    const test = await deskOf({ store });
+    const desk = workflowDesk(test);
+    await ticketIn(desk, 'solved');
+    test.clock.advance(2 * DAY_MS);
+    expect(await closeSolved(desk, new Date(desk.clock().getTime() + 2 * DAY_MS - 1))).toMatchObject({ closed: 0 });
+  });
+});
