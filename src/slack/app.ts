@@ -27,6 +27,29 @@ export interface SlackApp {
 /** How long an event id is remembered: Slack retries within minutes, so an hour is plenty. */
 export const EVENT_MEMORY_MS = 60 * 60_000;
 
+/** Long enough to swallow a double click, short enough that pressing a button again on purpose works. */
+export const CLICK_MEMORY_MS = 10_000;
+
+/**
+ * The same person pressing the same button (same value) on the same message or view. Selects and
+ * other inputs are not deduplicated: choosing a value twice is a person changing their mind.
+ */
+export function buttonClickKey(body: unknown): string | null {
+  const payload = body as {
+    type?: string;
+    user?: { id?: string };
+    actions?: { type?: string; action_id?: string; value?: string }[];
+    container?: { message_ts?: string; view_id?: string };
+    view?: { id?: string };
+  };
+  if (payload.type !== 'block_actions' || payload.actions?.length !== 1) return null;
+  const [action] = payload.actions;
+  if (action?.type !== 'button' || !payload.user?.id) return null;
+  const where = payload.container?.message_ts ?? payload.container?.view_id ?? payload.view?.id;
+  if (!where) return null;
+  return `click:${payload.user.id}:${action.action_id}:${action.value ?? ''}:${where}`;
+}
+
 export function createSlackApp(options: SlackAppOptions, deps: SlackDeps): SlackApp {
   const clientOptions = {
     ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
@@ -73,6 +96,16 @@ export function createSlackApp(options: SlackAppOptions, deps: SlackDeps): Slack
       return;
     }
     await next();
+  });
+
+  // A double click sends two block_actions a moment apart: the second is acknowledged, not acted on.
+  app.use(async (args) => {
+    const key = buttonClickKey(args.body);
+    if (key !== null && !(await deps.desk.store.seen.firstTime(key, deps.desk.clock(), CLICK_MEMORY_MS))) {
+      await (args as { ack?: () => Promise<void> }).ack?.();
+      return;
+    }
+    await args.next();
   });
 
   registerCommands(app, deps);
