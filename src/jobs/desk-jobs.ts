@@ -3,6 +3,7 @@ import { requesterTeller } from '../slack/requester-notices.js';
 import { closeSolved, closeStalePending } from '../tickets/auto-close.js';
 import type { Job } from './job.js';
 import { sweepLeftovers } from './sweep.js';
+import { sendWeeklyDigests } from './weekly-digest.js';
 
 /**
  * Every time-driven job of the desk. Adding one is one entry: its name (also its lease's id), when
@@ -25,6 +26,12 @@ export const deskJobs: readonly Job[] = [
     schedule: '*/5 * * * *',
     holdMs: 5 * MINUTE_MS,
     run: (desk, now, context) => sweepLeftovers(desk, now, context),
+  },
+  {
+    name: 'weekly-digest',
+    // Every quarter hour, so Monday 09:00 is met in zones with half- and quarter-hour offsets too.
+    schedule: '*/15 * * * *',
+    run: (desk, now, context) => sendWeeklyDigests(desk, now, context),
   },
 ];
 

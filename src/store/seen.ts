@@ -24,6 +24,11 @@ export class SeenIdStore {
     }
   }
 
+  /** Forgets an id at once, so the next attempt counts as the first (a send that failed may be tried again). */
+  async forget(id: string): Promise<void> {
+    await this.models.SeenId.deleteOne({ _id: id });
+  }
+
   /** FerretDB has no TTL indexes, so expiry is also a job; on MongoDB the TTL index does the same. */
   async forgetExpired(now: Date, limit = 1000): Promise<number> {
     const expired = await this.models.SeenId.find({ expiresAt: { $lte: now } }, { _id: 1 }).limit(limit).lean();

@@ -222,6 +222,28 @@ export class TicketStore {
     await this.models.Ticket.updateOne({ number }, { $set: { closingNoteDue: false } });
   }
 
+  /** Events of one kind in [from, until), oldest first, at most `limit`: reports read history through the {action, at} index. */
+  async eventsBetween(action: TicketEvent['action'], from: Date, until: Date, limit: number, match: Record<string, unknown> = {}): Promise<TicketEvent[]> {
+    const documents = await this.models.Event.find({ action, at: { $gte: from, $lt: until }, ...match })
+      .sort({ at: 1, _id: 1 })
+      .limit(limit)
+      .lean();
+    return documents.map(({ _id, ...event }) => ({ id: String(_id), ...event }) as TicketEvent);
+  }
+
+  /** An agent's tickets still to do, longest waiting first. */
+  async oldestAssigned(agent: string, statuses: readonly TicketStatus[], limit: number): Promise<Ticket[]> {
+    const documents = await this.models.Ticket.find({ assignee: agent, status: { $in: [...statuses] } })
+      .sort({ createdAt: 1, number: 1 })
+      .limit(limit)
+      .lean<TicketDocument[]>();
+    return documents.map(toTicket);
+  }
+
+  async countAssigned(agent: string, statuses: readonly TicketStatus[]): Promise<number> {
+    return this.models.Ticket.countDocuments({ assignee: agent, status: { $in: [...statuses] } });
+  }
+
   /** Tickets whose outbox a dead process left behind, for the sweeping job. */
   async withUnflushedEvents(limit: number): Promise<number[]> {
     const documents = await this.models.Ticket.find({ 'outbox.0._id': { $exists: true } }, { number: 1 })
