@@ -27,6 +27,13 @@ describe('single-document writes are atomic', () => {
     expect(counter?.seq).toBe(200);
   });
 
+  it('insertMany (which the driver builds on bulkWrite) completes beside other writes instead of waiting for itself', async () => {
+    const counters = store.models.Counter;
+    const documents = Array.from({ length: 300 }, (_, i) => ({ _id: `many-${i}`, seq: i }));
+    await Promise.all([counters.collection.insertMany(documents as never[]), counters.updateOne({ _id: 'beside' }, { $inc: { seq: 1 } }, { upsert: true })]);
+    expect(await counters.countDocuments({ _id: { $regex: '^many-' } })).toBe(300);
+  });
+
   it('hands out 50 distinct ticket numbers to 50 concurrent tickets', async () => {
     const numbers = await Promise.all(Array.from({ length: 50 }, () => store.tickets.nextNumber()));
     expect(new Set(numbers).size).toBe(50);

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import mongoose from 'mongoose';
 
 /**
@@ -25,9 +26,17 @@ const WRITE_METHODS = [
 
 let installed = false;
 let tail: Promise<unknown> = Promise.resolve();
+/**
+ * Set while a guarded write runs. The driver builds some writes on others (insertMany calls
+ * bulkWrite): the inner call is part of the write already holding the turn, and queueing it behind
+ * that write would wait for itself forever.
+ */
+const holdingTurn = new AsyncLocalStorage<true>();
 
 function oneAtATime<T>(write: () => Promise<T>): Promise<T> {
-  const result = tail.then(write, write);
+  if (holdingTurn.getStore()) return write();
+  const run = () => holdingTurn.run(true, write);
+  const result = tail.then(run, run);
   tail = result.catch(() => undefined);
   return result;
 }
