@@ -17,6 +17,8 @@ const eventFields = {
 
 const ticketSchema = new Schema(
   {
+    // The ticket number (see byNumber in tickets.ts); `number` carries it too, under its own name.
+    _id: Number,
     number: { type: Number, required: true },
     subject: { type: String, required: true },
     description: { type: String, default: '' },

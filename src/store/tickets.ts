@@ -36,6 +36,15 @@ export interface SlackMessageRef {
 
 const FIRST_TICKET_NUMBER = 1001;
 
+/**
+ * A ticket's _id is its number. Looking a ticket up by _id is what every server answers from an
+ * index; FerretDB v1 (SQLite) answers only _id from one and scans the collection for any other
+ * field, which made every get or change of one ticket cost a full scan.
+ */
+function byNumber(number: number): FilterQuery<Ticket> {
+  return { _id: number } as FilterQuery<Ticket>;
+}
+
 function toTicket(document: TicketDocument): Ticket {
   const { _id, outbox, slack, ...ticket } = document as TicketDocument & { slack?: unknown };
   void _id;
@@ -45,7 +54,7 @@ function toTicket(document: TicketDocument): Ticket {
 }
 
 function preconditionFilter(number: number, precondition: TicketPrecondition): FilterQuery<Ticket> {
-  const filter: FilterQuery<Ticket> = { number };
+  const filter: FilterQuery<Ticket> = byNumber(number);
   if (precondition.status) filter.status = { $in: [...precondition.status] };
   if (precondition.assignee !== undefined) filter.assignee = precondition.assignee;
   if (precondition.groupIds) filter.groupId = { $in: [...precondition.groupIds] };
@@ -75,19 +84,19 @@ export class TicketStore {
 
   async create(fields: TicketFields, event: NewTicketEvent, now: Date): Promise<Ticket> {
     const number = await this.nextNumber();
-    const document = { ...fields, number, version: 1, createdAt: now, updatedAt: now, outbox: [outboxEntry(event)] };
+    const document = { _id: number, ...fields, number, version: 1, createdAt: now, updatedAt: now, outbox: [outboxEntry(event)] };
     await this.models.Ticket.collection.insertOne(document as never);
     await this.flushEvents(number);
     return toTicket(document as unknown as TicketDocument);
   }
 
   async get(number: number): Promise<Ticket | null> {
-    const document = await this.models.Ticket.findOne({ number }).lean<TicketDocument>();
+    const document = await this.models.Ticket.findOne(byNumber(number)).lean<TicketDocument>();
     return document ? toTicket(document) : null;
   }
 
   async getMany(numbers: readonly number[]): Promise<Ticket[]> {
-    const documents = await this.models.Ticket.find({ number: { $in: [...numbers] } })
+    const documents = await this.models.Ticket.find({ _id: { $in: [...numbers] } })
       .sort({ number: 1 })
       .lean<TicketDocument[]>();
     return documents.map(toTicket);
@@ -172,17 +181,17 @@ export class TicketStore {
 
   /** Where the new-ticket alert was posted, so it can be updated when the ticket is taken. */
   async rememberAlert(number: number, alert: SlackMessageRef): Promise<void> {
-    await this.models.Ticket.updateOne({ number }, { $set: { 'slack.alert': alert } });
+    await this.models.Ticket.updateOne(byNumber(number), { $set: { 'slack.alert': alert } });
   }
 
   async alertOf(number: number): Promise<SlackMessageRef | null> {
-    const document = await this.models.Ticket.findOne({ number }, { slack: 1 }).lean<{ slack?: { alert?: SlackMessageRef } }>();
+    const document = await this.models.Ticket.findOne(byNumber(number), { slack: 1 }).lean<{ slack?: { alert?: SlackMessageRef } }>();
     return document?.slack?.alert ?? null;
   }
 
   /** Moves outbox events to `events`. Safe to repeat: an event id is inserted at most once. */
   async flushEvents(number: number): Promise<void> {
-    const document = await this.models.Ticket.findOne({ number }, { outbox: 1 }).lean<TicketDocument>();
+    const document = await this.models.Ticket.findOne(byNumber(number), { outbox: 1 }).lean<TicketDocument>();
     for (const entry of document?.outbox ?? []) {
       const { _id, ...event } = entry;
       try {
@@ -191,7 +200,7 @@ export class TicketStore {
         if (!isDuplicateKey(error)) throw error;
       }
       // The exact element read back: FerretDB v1 ignores a $pull with a query condition.
-      await this.models.Ticket.updateOne({ number }, { $pull: { outbox: entry } });
+      await this.models.Ticket.updateOne(byNumber(number), { $pull: { outbox: entry } });
     }
   }
 
@@ -219,7 +228,7 @@ export class TicketStore {
   }
 
   async closingNoteSent(number: number): Promise<void> {
-    await this.models.Ticket.updateOne({ number }, { $set: { closingNoteDue: false } });
+    await this.models.Ticket.updateOne(byNumber(number), { $set: { closingNoteDue: false } });
   }
 
   /** Events of one kind in [from, until), oldest first, at most `limit`: reports read history through the {action, at} index. */
@@ -255,7 +264,7 @@ export class TicketStore {
   async history(number: number): Promise<TicketEvent[]> {
     const [flushed, ticket] = await Promise.all([
       this.models.Event.find({ ticketNumber: number }).sort({ at: 1, _id: 1 }).lean(),
-      this.models.Ticket.findOne({ number }, { outbox: 1 }).lean<TicketDocument>(),
+      this.models.Ticket.findOne(byNumber(number), { outbox: 1 }).lean<TicketDocument>(),
     ]);
     const pending = (ticket?.outbox ?? []).map((entry) => ({ ...entry, ticketNumber: number }));
     return [...flushed, ...pending].map(({ _id, ...event }) => ({ id: String(_id), ...event }) as TicketEvent);

@@ -1,0 +1,93 @@
+import { randomBytes } from 'node:crypto';
+import { DAY_MS } from '../src/clock.js';
+import { Store } from '../src/store/store.js';
+import { closeStalePending } from '../src/tickets/auto-close.js';
+import type { Desk } from '../src/tickets/desk.js';
+import { Directory } from '../src/workspace/directory.js';
+import { workspaceSchema } from '../src/workspace/schema.js';
+import { percentile, type BenchCase } from './row.js';
+
+const SEED_BATCH = 5_000;
+const SWEEP_BATCH = 500;
+
+/**
+ * The pending auto-close over a backlog of pending tickets (100,000 unless BENCH_AUTO_CLOSE_TICKETS
+ * says otherwise): seeded straight into the collection, then one run of the job's work. p50/p99 are
+ * per batch of 500 (one indexed read, then each ticket's conditional close, event and note).
+ */
+export function autoCloseBench(tickets = Number(process.env.BENCH_AUTO_CLOSE_TICKETS ?? 100_000)): BenchCase {
+  return {
+    name: `auto-close run, ${tickets.toLocaleString('en-US')} pending tickets (per ${SWEEP_BATCH}-ticket batch)`,
+    async run({ mongodbUri, log }) {
+      const store = await Store.open({ uri: mongodbUri, dbName: `bench_autoclose_${randomBytes(3).toString('hex')}` });
+      try {
+        const now = new Date('2026-11-09T09:00:00Z');
+        await seedPending(store, tickets, new Date(now.getTime() - 4 * DAY_MS));
+        log(`auto-close: seeded ${tickets} pending tickets`);
+        const desk: Desk = {
+          store,
+          directory: new Directory(workspaceSchema.parse({ groups: [{ name: 'Billing', id: 10, alertChannel: 'CBILLALERT' }] })),
+          clock: () => now,
+          settings: { pendingCloseDays: 3, solvedCloseDays: 4, transferExpirySeconds: 120, timeZone: 'UTC' },
+        };
+        const batches: number[] = [];
+        let batchStart = performance.now();
+        const started = batchStart;
+        const result = await closeStalePending(desk, now, async () => {}, {
+          batchSize: SWEEP_BATCH,
+          keepGoing: async () => {
+            const at = performance.now();
+            batches.push(at - batchStart);
+            batchStart = at;
+            return true;
+          },
+        });
+        const elapsedMs = performance.now() - started;
+        if (result.closed !== tickets) throw new Error(`auto-close closed ${result.closed} of ${tickets}`);
+        log(`auto-close: closed ${result.closed} in ${Math.round(elapsedMs)} ms`);
+        return {
+          name: this.name,
+          p50Ms: percentile(batches, 50),
+          p99Ms: percentile(batches, 99),
+          throughput: `${Math.round(result.closed / (elapsedMs / 1000)).toLocaleString('en-US')} tickets/s (${(elapsedMs / 1000).toFixed(1)} s in all)`,
+        };
+      } finally {
+        await store.connection.dropDatabase().catch(() => {});
+        await store.close();
+      }
+    },
+  };
+}
+
+/** Email requesters: the run stores each note but sends no Slack message, so Slack is not what is measured. */
+async function seedPending(store: Store, count: number, pendingSince: Date): Promise<void> {
+  for (let first = 0; first < count; first += SEED_BATCH) {
+    const documents = [];
+    for (let i = first; i < Math.min(count, first + SEED_BATCH); i++) {
+      documents.push({
+        _id: 1001 + i,
+        number: 1001 + i,
+        subject: `Invoice question ${i}`,
+        description: 'Where is my invoice?',
+        requester: { kind: 'email', email: `customer${i}@example.com`, name: `Customer ${i}` },
+        status: 'pending',
+        assignee: 'UANA0001',
+        groupId: 10,
+        priority: 'normal',
+        form: {},
+        channel: 'email',
+        source: { kind: 'api' },
+        createdAt: pendingSince,
+        updatedAt: pendingSince,
+        pendingSince: new Date(pendingSince.getTime() + i),
+        solvedAt: null,
+        closedAt: null,
+        mergedInto: null,
+        version: 1,
+        outbox: [],
+      });
+    }
+    await store.models.Ticket.collection.insertMany(documents as never[], { ordered: false });
+  }
+  await store.models.Counter.updateOne({ _id: 'ticket' }, { $set: { seq: count } }, { upsert: true });
+}
