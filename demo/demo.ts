@@ -53,6 +53,8 @@ async function main(): Promise<void> {
     },
     workspace: workspace.workspace,
     store,
+    // The scripted morning is the whole story: no cron tick interleaves with it.
+    schedule: false,
   });
   const slack = new SlackClientSim({ url: deskbolt.url, signingSecret: SIGNING_SECRET, fake });
 
