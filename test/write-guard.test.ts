@@ -48,3 +48,16 @@ describe('single-document writes are atomic', () => {
     expect(takes).toHaveLength(1);
   });
 });
+
+describe('the write guard', () => {
+  it('lets a write that issues another write inside it through (insertMany calls bulkWrite)', async () => {
+    const store = await openTestStore('nested');
+    try {
+      const documents = Array.from({ length: 50 }, (_, index) => ({ _id: `n${index}`, seq: index }));
+      await store.models.Counter.collection.insertMany(documents as never[]);
+      expect(await store.models.Counter.countDocuments()).toBe(50);
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import mongoose from 'mongoose';
 
 /**
@@ -25,9 +26,13 @@ const WRITE_METHODS = [
 
 let installed = false;
 let tail: Promise<unknown> = Promise.resolve();
+/** Set while a guarded write runs: the driver's insertMany calls its own bulkWrite, which must not queue behind itself. */
+const insideWrite = new AsyncLocalStorage<true>();
 
 function oneAtATime<T>(write: () => Promise<T>): Promise<T> {
-  const result = tail.then(write, write);
+  if (insideWrite.getStore()) return write();
+  const run = () => insideWrite.run(true, write);
+  const result = tail.then(run, run);
   tail = result.catch(() => undefined);
   return result;
 }

@@ -1,0 +1,36 @@
+import { startEmbeddedDatabase } from '../src/store/embedded.js';
+import { Store } from '../src/store/store.js';
+import { takeRows, type BenchRow } from './take.js';
+
+/**
+ * `npm run bench`: speed and memory of the hot paths, beside a bare Bolt app measured in the same
+ * run so the ratio survives a noisy machine. Not part of the tests: nothing here passes or fails.
+ */
+type Suite = { name: string; run(store: Store): Promise<BenchRow[]> };
+
+const suites: Suite[] = [{ name: 'take', run: takeRows }];
+
+function printTable(rows: readonly BenchRow[]): void {
+  const header = ['benchmark', 'p50 ms', 'p99 ms', 'per second', 'peak RSS MB'];
+  const cells = rows.map((row) => [row.name, row.p50Ms.toFixed(2), row.p99Ms.toFixed(2), row.perSecond.toFixed(0), row.peakRssMb.toFixed(0)]);
+  const widths = header.map((title, column) => Math.max(title.length, ...cells.map((line) => line[column]!.length)));
+  const line = (values: string[]) => `| ${values.map((value, column) => (column === 0 ? value.padEnd(widths[column]!) : value.padStart(widths[column]!))).join(' | ')} |`;
+  console.log(line(header));
+  console.log(`|${widths.map((width, column) => (column === 0 ? '-'.repeat(width + 2) : `${'-'.repeat(width + 1)}:`)).join('|')}|`);
+  for (const values of cells) console.log(line(values));
+}
+
+const wanted = process.argv.slice(2);
+const database = process.env.MONGODB_URI ? undefined : await startEmbeddedDatabase({ log: () => undefined });
+const rows: BenchRow[] = [];
+for (const suite of suites.filter((entry) => wanted.length === 0 || wanted.includes(entry.name))) {
+  const store = await Store.open({ uri: process.env.MONGODB_URI ?? database!.uri, dbName: `deskbolt_bench_${suite.name}_${Date.now()}` });
+  try {
+    rows.push(...(await suite.run(store)));
+  } finally {
+    await store.connection.dropDatabase();
+    await store.close();
+  }
+}
+await database?.stop();
+printTable(rows);
