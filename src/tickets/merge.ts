@@ -175,15 +175,16 @@ async function advance(desk: Desk, number: number, progress: MergeProgress, stat
 async function copyComments(desk: Desk, source: Ticket, target: Ticket, cut: (step: MergeStep) => Promise<void>): Promise<void> {
   const comments = await desk.store.tickets.comments(source.number);
   const requester: Actor = source.requester.kind === 'slack' ? { kind: 'requester', id: source.requester.userId } : { kind: 'requester', id: source.requester.email, name: source.requester.name };
-  const copies: { id: string; author: Actor; text: string }[] = [];
+  // Each copy keeps its original time, so the target's history reads in the order things were said.
+  const copies: { id: string; author: Actor; text: string; at: Date }[] = [];
   if (source.description) {
-    copies.push({ id: `merged:${source.number}:description`, author: requester, text: `From #${source.number} (the original request “${source.subject.slice(0, 150)}”):\n${source.description}` });
+    copies.push({ id: `merged:${source.number}:description`, author: requester, text: `From #${source.number} (the original request “${source.subject.slice(0, 150)}”):\n${source.description}`, at: source.createdAt });
   }
   for (const comment of comments) {
-    copies.push({ id: `merged:${source.number}:${comment.id}`, author: comment.author, text: `From #${source.number} (${kindLabel(comment)}):\n${comment.text}` });
+    copies.push({ id: `merged:${source.number}:${comment.id}`, author: comment.author, text: `From #${source.number} (${kindLabel(comment)}):\n${comment.text}`, at: comment.createdAt });
   }
   for (const copy of copies) {
-    const written = await desk.store.tickets.addComment(target.number, 'internal', copy.author, copy.text, desk.clock(), { id: copy.id });
+    const written = await desk.store.tickets.addComment(target.number, 'internal', copy.author, copy.text, copy.at, { id: copy.id });
     if (!written.duplicate) await cut('comment-copied');
   }
 }
