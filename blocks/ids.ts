@@ -9,6 +9,7 @@ export const actionIds = {
   merge: 'ticket_merge',
   escalate: 'ticket_escalate',
   problem: 'ticket_problem',
+  link: 'ticket_link_incident',
 } as const;
 
 export const callbackIds = {
@@ -19,6 +20,7 @@ export const callbackIds = {
   mergeConfirm: 'ticket_merge_confirm',
   escalate: 'ticket_escalate_modal',
   macroSave: 'ticket_macro_save',
+  linkIncident: 'ticket_link_modal',
 } as const;
 
 /**
@@ -39,6 +41,7 @@ export const replyFields = {
 } as const;
 
 export const mergeFields = { target: 'merge_target' } as const;
+export const linkFields = { problem: 'link_problem' } as const;
 export const escalationFields = { group: 'escalate_group', note: 'escalate_note' } as const;
 export const macroSaveFields = { name: 'macro_name', text: 'macro_text', kind: 'macro_kind' } as const;
 

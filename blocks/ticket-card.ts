@@ -99,6 +99,7 @@ const BUTTON_LABEL: Record<CardAction, string> = {
   merge: 'Merge',
   escalate: 'Escalate',
   problem: 'Mark as problem',
+  link: 'Link to problem',
 };
 
 function cardButton(action: CardAction, number: number): Button {

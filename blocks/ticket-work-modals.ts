@@ -1,7 +1,7 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import type { Ticket } from '../src/tickets/types.js';
 import type { Group } from '../src/workspace/schema.js';
-import { actionIds, callbackIds, escalationFields, macroSaveFields, mergeFields } from './ids.js';
+import { actionIds, callbackIds, escalationFields, linkFields, macroSaveFields, mergeFields } from './ids.js';
 import { groupOption } from './new-ticket-modal.js';
 import { STATUS_BADGE, clip, escapeMrkdwn, mrkdwn, plain, requesterText } from './text.js';
 
@@ -132,6 +132,28 @@ export function macroSaveModal(name: string): ModalView {
         block_id: macroSaveFields.kind,
         label: plain('Writes'),
         element: { type: 'radio_buttons', action_id: macroSaveFields.kind, options: kinds, initial_option: kinds[0]! },
+      },
+    ],
+  };
+}
+
+/** From the card: which problem this ticket is an incident of. */
+export function linkIncidentModal(incident: Ticket): ModalView {
+  return {
+    type: 'modal',
+    callback_id: callbackIds.linkIncident,
+    title: plain(`Link #${incident.number}`, 24),
+    submit: plain('Link', 24),
+    close: plain('Cancel', 24),
+    private_metadata: JSON.stringify({ number: incident.number }),
+    blocks: [
+      ticketSummary(incident, 'Incident'),
+      {
+        type: 'input',
+        block_id: linkFields.problem,
+        label: plain('Problem ticket number'),
+        hint: plain('It becomes a problem if it is not one yet; solving it solves this ticket too.'),
+        element: { type: 'plain_text_input', action_id: linkFields.problem, max_length: 12, placeholder: plain('#1003') },
       },
     ],
   };

@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { actionIds, callbackIds, escalationFields, macroSaveFields, mergeFields, replyFields } from '../blocks/ids.js';
-import { webhookSignature } from '../src/tickets/deliveries.js';
+import { actionIds, callbackIds, escalationFields, linkFields, macroSaveFields, mergeFields, replyFields } from '../blocks/ids.js';
+import { retryDueDeliveries, webhookSignature } from '../src/tickets/deliveries.js';
 import { replyToTicket } from '../src/tickets/reply.js';
 import type { Ticket } from '../src/tickets/types.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
@@ -237,5 +237,47 @@ describe('working a ticket from Slack', () => {
     const picker = view.blocks.find((block: any) => block.block_id === 'reply_macro_picker');
     expect(picker.elements[0].option_groups[0].label.text).toBe('My macros');
     expect(picker.elements[0].option_groups[0].options).toHaveLength(20);
+  });
+
+  it('Link to problem from the card refuses a wrong number on the field, then links; the problem’s card lists it', async () => {
+    const problem = await file({ subject: 'Outage' });
+    const incident = await file();
+    await desk.slack.blockAction(people.ana, { action_id: actionIds.link, value: String(incident.number) });
+    await desk.settled();
+    const view = openedView();
+    const self = await submit(people.ana, view, { [linkFields.problem]: String(incident.number) });
+    expect(self.json.errors[linkFields.problem]).toBe('A ticket cannot be an incident of itself.');
+    await submit(people.ana, view, { [linkFields.problem]: `#${problem.number}` });
+    expect(await desk.store.tickets.get(incident.number)).toMatchObject({ problemOf: problem.number });
+    await desk.slack.command(people.ana, '/ticket', `show ${problem.number}`);
+    await desk.settled();
+    expect(JSON.stringify(lastAnswer().blocks)).toContain(`1 incident(s): #${incident.number}`);
+  });
+
+  it('“Save this text as my macro” in the reply modal saves it for the agent’s picker', async () => {
+    const ticket = await file();
+    const view = await openReply(people.ben, ticket, actionIds.note);
+    await submit(people.ben, view, { [replyFields.text]: 'Asked finance to check the ledger.', [replyFields.status]: 'open', [replyFields.saveAsMacro]: 'Ledger check' });
+    const mine = await desk.store.macros.ofAgent(people.ben);
+    expect(mine).toMatchObject([{ name: 'Ledger check', text: 'Asked finance to check the ledger.', public: false }]);
+  });
+
+  it('a DM that Slack refuses is shown on the card and retried by the retry loop', async () => {
+    const ticket = await file();
+    desk.fake.failNext('chat.postMessage', 'ratelimited');
+    const view = await openReply(people.ana, ticket);
+    await submit(people.ana, view, { [replyFields.text]: 'Are you there?', [replyFields.status]: 'open' });
+    expect((await desk.store.tickets.history(ticket.number)).map((e) => e.action)).toContain('delivery_failed');
+    await desk.slack.command(people.ana, '/ticket', `show ${ticket.number}`);
+    await desk.settled();
+    expect(JSON.stringify(lastAnswer().blocks)).toContain('did not reach the requester');
+    desk.clock.advance(61_000);
+    const sent: string[] = [];
+    const run = await retryDueDeliveries(desk.deskbolt.desk, desk.clock.now(), { slackDm: async (user, text) => void sent.push(`${user}:${text}`) });
+    expect(run).toMatchObject({ delivered: 1 });
+    expect(sent[0]).toContain('Are you there?');
+    await desk.slack.command(people.ana, '/ticket', `show ${ticket.number}`);
+    await desk.settled();
+    expect(JSON.stringify(lastAnswer().blocks)).not.toContain('did not reach the requester');
   });
 });

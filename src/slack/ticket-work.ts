@@ -1,8 +1,8 @@
 import type { App, BlockAction, ButtonAction, StaticSelectAction, ViewOutput, ViewStateValue } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import { actionIds, callbackIds, escalationFields, macroSaveFields, mergeFields, replyFields } from '../../blocks/ids.js';
+import { actionIds, callbackIds, escalationFields, linkFields, macroSaveFields, mergeFields, replyFields } from '../../blocks/ids.js';
 import { inputBlockId, replyModal, type ReplyModalData, type ReplyModalMetadata } from '../../blocks/reply-modal.js';
-import { escalationAlert, escalationModal, macroSaveModal, mergeConfirmModal, mergePickModal } from '../../blocks/ticket-work-modals.js';
+import { escalationAlert, escalationModal, linkIncidentModal, macroSaveModal, mergeConfirmModal, mergePickModal } from '../../blocks/ticket-work-modals.js';
 import type { Delivery } from '../store/deliveries.js';
 import { attemptDelivery, type DeliverySenders } from '../tickets/deliveries.js';
 import type { Refusal } from '../tickets/desk.js';
@@ -315,6 +315,23 @@ export function registerTicketWork(app: App, deps: SlackDeps): void {
     await tellEphemeral(respond, `#${parsed.number} is now a problem. Link its incidents with \`/ticket link N to ${parsed.number}\`.`);
   });
 
+  app.action<BlockAction<ButtonAction>>(actionIds.link, async ({ ack, body, action, respond, client }) => {
+    await ack();
+    const parsed = parseTicketNumber(action.value);
+    if (!parsed.ok) return tellEphemeral(respond, parsed.reason);
+    const found = await ticketToWork(deps, parsed.number, body.user.id);
+    if (!found.ok) return tellEphemeral(respond, found.reason);
+    await client.views.open({ trigger_id: body.trigger_id, view: linkIncidentModal(found.ticket) });
+  });
+
+  app.view(callbackIds.linkIncident, async ({ ack, body, view }) => {
+    const problem = parseTicketNumber(answersOf(view.state.values as StateValues)[linkFields.problem]?.value ?? '');
+    if (!problem.ok) return void (await ack({ response_action: 'errors', errors: { [linkFields.problem]: problem.reason } }));
+    const result = await linkIncident(deps.desk, { incident: Number(metadataOf<{ number: number }>(view).number), problem: problem.number, agent: body.user.id });
+    if (!result.ok) return void (await ack({ response_action: 'errors', errors: { [linkFields.problem]: result.reason } }));
+    await ack();
+  });
+
   app.view(callbackIds.macroSave, async ({ ack, body, view }) => {
     const answers = answersOf(view.state.values as StateValues);
     const saved = await savePersonalMacro(deps.desk, body.user.id, {
@@ -369,6 +386,18 @@ addSubcommands({
       const plan = await planMerge(deps.desk, { sources: parsed.sources, target: parsed.target, agent: userId });
       if (!plan.ok) return tellEphemeral(respond, plan.reason);
       await client.views.open({ trigger_id: triggerId, view: mergeConfirmModal(plan.sources, plan.target) });
+    },
+  },
+  escalate: {
+    usage: 'escalate N',
+    what: 'send a ticket to another group with a note (a form opens)',
+    agentsOnly: true,
+    async run({ deps, args, userId, triggerId, respond, client }) {
+      const parsed = parseTicketNumber(args);
+      if (!parsed.ok) return tellEphemeral(respond, parsed.reason);
+      const found = await ticketToWork(deps, parsed.number, userId);
+      if (!found.ok) return tellEphemeral(respond, found.reason);
+      await client.views.open({ trigger_id: triggerId, view: escalationModal(found.ticket, escalationGroups(deps.desk, found.ticket)) });
     },
   },
   link: {

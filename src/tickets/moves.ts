@@ -3,7 +3,7 @@ import { mayWork } from './permissions.js';
 import { UNSOLVED_STATUSES, type Ticket } from './types.js';
 
 /** What can be done to a ticket; the card shows a button for each one the viewer may do now. */
-export type TicketMove = 'take' | 'reply' | 'note' | 'macro' | 'solve' | 'merge' | 'escalate' | 'problem';
+export type TicketMove = 'take' | 'reply' | 'note' | 'macro' | 'solve' | 'merge' | 'escalate' | 'problem' | 'link';
 
 export function movesFor(desk: Desk, ticket: Ticket, viewerId: string): TicketMove[] {
   const agent = desk.directory.agent(viewerId);
@@ -14,6 +14,6 @@ export function movesFor(desk: Desk, ticket: Ticket, viewerId: string): TicketMo
   if (ticket.assignee === null && (ticket.status === 'new' || ticket.status === 'open')) moves.push('take');
   moves.push('reply', 'note', 'macro');
   if (unsolved) moves.push('solve', 'merge', 'escalate');
-  if (unsolved && !ticket.problem && !ticket.problemOf) moves.push('problem');
+  if (unsolved && !ticket.problem && !ticket.problemOf) moves.push('problem', 'link');
   return moves;
 }
