@@ -5,7 +5,7 @@ import type { Store } from '../src/store/store.js';
 import { attemptDelivery, retryDueDeliveries, webhookSignature } from '../src/tickets/deliveries.js';
 import { escalateTicket } from '../src/tickets/escalation.js';
 import { macrosFor, savePersonalMacro } from '../src/tickets/macros.js';
-import { mergeTickets, type MergeStep } from '../src/tickets/merge.js';
+import { finishInterruptedMerges, mergeTickets, type MergeStep } from '../src/tickets/merge.js';
 import { linkIncident } from '../src/tickets/problems.js';
 import { replyToTicket } from '../src/tickets/reply.js';
 import { suggestArticles, suggestRootCause } from '../src/tickets/suggestions.js';
@@ -169,6 +169,16 @@ describe('the agent’s ticket rules', () => {
       expect(await store.tickets.comments(target.number)).toHaveLength(3);
     });
   }
+
+  it('a job finishes merges a dead process left half-way', async () => {
+    const target = await fileTicket(desk);
+    const source = await fileTicket(desk);
+    await expect(mergeTickets(desk, { sources: [source.number], target: target.number, agent: people.ben }, { afterStep: (step) => { if (step === 'told') throw new Error('died'); } })).rejects.toThrow();
+    const finished = await finishInterruptedMerges(desk);
+    expect(finished.flatMap((result) => result.merged.map((t) => t.number))).toContain(source.number);
+    expect(await store.tickets.get(source.number)).toMatchObject({ status: 'closed', mergedInto: target.number });
+    expect((await finishInterruptedMerges(desk)).flatMap((result) => result.merged.map((t) => t.number))).not.toContain(source.number);
+  });
 
   it('refuses merging into itself, into a closed ticket, and in a cycle', async () => {
     const a = await fileTicket(desk);

@@ -113,8 +113,8 @@ export class DeliveryStore {
     );
   }
 
-  async due(now: Date, limit: number): Promise<Delivery[]> {
-    const documents = await this.model.find({ state: 'pending', nextAttemptAt: { $lte: now } }).sort({ nextAttemptAt: 1 }).limit(limit).lean<DeliveryDocument[]>();
+  async due(now: Date, limit: number, kinds: readonly Requester['kind'][] = ['slack', 'email']): Promise<Delivery[]> {
+    const documents = await this.model.find({ state: 'pending', nextAttemptAt: { $lte: now }, 'to.kind': { $in: [...kinds] } }).sort({ nextAttemptAt: 1 }).limit(limit).lean<DeliveryDocument[]>();
     return documents.map(toDelivery);
   }
 

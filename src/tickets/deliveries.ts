@@ -128,7 +128,9 @@ export interface RetryRun {
  */
 export async function retryDueDeliveries(desk: Desk, now: Date, senders: DeliverySenders = {}, limit = 100): Promise<RetryRun> {
   const run: RetryRun = { attempted: 0, delivered: 0, failed: 0 };
-  for (const delivery of await desk.store.deliveries.due(now, limit)) {
+  // Without a Slack sender only email can go; Slack DMs wait for a caller that has the client.
+  const kinds = senders.slackDm ? (['slack', 'email'] as const) : (['email'] as const);
+  for (const delivery of await desk.store.deliveries.due(now, limit, kinds)) {
     const outcome = await attemptDelivery(desk, delivery.id, senders);
     if (outcome === 'not-due') continue;
     run.attempted += 1;

@@ -193,3 +193,17 @@ function kindLabel(comment: TicketComment): string {
   if (comment.kind === 'internal') return 'internal note';
   return comment.author.kind === 'agent' ? 'public reply' : 'requester';
 }
+
+/**
+ * Finishes merges a dead process left half-way, as the agent who started them, for a job to run
+ * now and then (or at start). Returns the finished results, whose notices still need sending.
+ */
+export async function finishInterruptedMerges(desk: Desk, limit = 50): Promise<MergeResult[]> {
+  const finished: MergeResult[] = [];
+  for (const source of await desk.store.links.mergesUnderWay(limit)) {
+    const merge = source.merge!;
+    const result = await mergeTickets(desk, { sources: [source.number], target: merge.into, agent: merge.by });
+    if (result.ok) finished.push(result);
+  }
+  return finished;
+}
