@@ -152,7 +152,8 @@ async function updateReplyModal(
   });
   // The version the agent first saw stays the precondition: what they read is what they answer.
   data.version = Number(metadata.version ?? ticket.version);
-  await client.views.update({ view_id: view.id, hash: view.hash, view: replyModal(data) });
+  // A hash conflict means the modal changed meanwhile (another click): that newer state wins.
+  await safely(deps.log, 'reply modal update', () => client.views.update({ view_id: view.id, hash: view.hash, view: replyModal(data) }));
 }
 
 function replyErrors(view: ViewOutput, field: string | undefined, reason: string): Record<string, string> {
