@@ -170,6 +170,24 @@ describe('the agent’s ticket rules', () => {
     });
   }
 
+  it('two agents confirming the same merge at once copy each comment once', async () => {
+    const target = await fileTicket(desk);
+    const source = await fileTicket(desk, { description: 'first words' });
+    await replyToTicket(desk, { number: source.number, agent: people.ana, text: 'a note', kind: 'internal', status: 'open' });
+    const request = { sources: [source.number], target: target.number };
+    const results = await Promise.all([mergeTickets(desk, { ...request, agent: people.ana }), mergeTickets(desk, { ...request, agent: people.ben })]);
+    expect(results.every((result) => result.ok)).toBe(true);
+    expect(await store.tickets.comments(target.number)).toHaveLength(2);
+    expect((await store.tickets.comments(source.number)).filter((c) => c.kind === 'public')).toHaveLength(1);
+    expect((await store.tickets.history(target.number)).filter((e) => e.action === 'merged_from')).toHaveLength(1);
+  });
+
+  it('twenty-five personal macros saved at once stop at the limit', async () => {
+    const results = await Promise.all(Array.from({ length: 25 }, (_, i) => savePersonalMacro(desk, people.lead, { name: `race ${i}`, text: 'x' })));
+    expect(results.filter((result) => result.ok)).toHaveLength(20);
+    expect(await store.macros.ofAgent(people.lead)).toHaveLength(20);
+  });
+
   it('a job finishes merges a dead process left half-way', async () => {
     const target = await fileTicket(desk);
     const source = await fileTicket(desk);
