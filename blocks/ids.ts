@@ -2,12 +2,48 @@
 export const actionIds = {
   take: 'ticket_take',
   show: 'ticket_show',
+  reply: 'ticket_reply',
+  note: 'ticket_note',
+  macro: 'ticket_macro',
+  solve: 'ticket_solve',
+  merge: 'ticket_merge',
+  escalate: 'ticket_escalate',
+  problem: 'ticket_problem',
+  link: 'ticket_link_incident',
 } as const;
 
 export const callbackIds = {
   newTicket: 'ticket_new',
   createFromMessage: 'ticket_from_message',
+  reply: 'ticket_reply_modal',
+  mergePick: 'ticket_merge_pick',
+  mergeConfirm: 'ticket_merge_confirm',
+  escalate: 'ticket_escalate_modal',
+  macroSave: 'ticket_macro_save',
+  linkIncident: 'ticket_link_modal',
 } as const;
+
+/**
+ * Elements of the reply modal, by action id. Input blocks carry the action id plus a revision
+ * (`text__2`): Slack keeps what a person typed in a block it already showed, so a macro's text
+ * reaches the field only in a block with a new id.
+ */
+export const replyFields = {
+  macro: 'reply_macro',
+  linkArticle: 'reply_link_article',
+  kind: 'reply_kind',
+  text: 'reply_text',
+  rootCause: 'reply_root_cause',
+  category: 'reply_category',
+  subcategory: 'reply_subcategory',
+  status: 'reply_status',
+  saveAsMacro: 'reply_save_macro',
+} as const;
+
+export const mergeFields = { target: 'merge_target' } as const;
+export const linkFields = { problem: 'link_problem' } as const;
+export const escalationFields = { group: 'escalate_group', note: 'escalate_note' } as const;
+export const macroSaveFields = { name: 'macro_name', text: 'macro_text', kind: 'macro_kind' } as const;
 
 /** Input blocks of the new-ticket modal: block id and action id alike. */
 export const newTicketFields = {

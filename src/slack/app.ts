@@ -4,6 +4,7 @@ import { registerActions } from './actions.js';
 import { registerCommands } from './commands.js';
 import type { SlackDeps } from './context.js';
 import { registerShortcuts } from './shortcuts.js';
+import { registerTicketWork } from './ticket-work.js';
 import { registerViews } from './views.js';
 
 export interface SlackAppOptions {
@@ -79,6 +80,7 @@ export function createSlackApp(options: SlackAppOptions, deps: SlackDeps): Slack
   registerActions(app, deps);
   registerViews(app, deps);
   registerShortcuts(app, deps);
+  registerTicketWork(app, deps);
 
   app.error(async (error) => {
     deps.log(`slack: listener failed: ${error.message}`, error);

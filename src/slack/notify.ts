@@ -4,6 +4,7 @@ import { ticketCard } from '../../blocks/ticket-card.js';
 import { mrkdwn, plain, escapeMrkdwn, clip } from '../../blocks/text.js';
 import { actionIds } from '../../blocks/ids.js';
 import type { Desk } from '../tickets/desk.js';
+import { movesFor } from '../tickets/moves.js';
 import type { Ticket } from '../tickets/types.js';
 import type { TakeResult } from '../tickets/take.js';
 
@@ -108,7 +109,7 @@ export function takenCard(desk: Desk, result: TakeResult): KnownBlock[] {
     { type: 'section', text: mrkdwn(`${headline}${warning}`) },
     ...ticketCard(
       { ticket: result.ticket, groupName: desk.directory.groupName(result.ticket.groupId), comments: [], otherTickets: result.possibleDuplicates, now: desk.clock() },
-      [],
+      result.ticket.assignee ? movesFor(desk, result.ticket, result.ticket.assignee) : [],
     ),
   ];
 }

@@ -1,6 +1,9 @@
 import mongoose, { type Connection } from 'mongoose';
 import { registerModels, type Models } from './models.js';
+import { DeliveryStore } from './deliveries.js';
+import { MacroStore } from './macros.js';
 import { SeenIdStore } from './seen.js';
+import { TicketLinkStore } from './ticket-links.js';
 import { TicketStore } from './tickets.js';
 import { serializeWritesInThisProcess } from './write-guard.js';
 
@@ -23,6 +26,9 @@ export interface ServerInfo {
 export class Store {
   readonly tickets: TicketStore;
   readonly seen: SeenIdStore;
+  readonly deliveries: DeliveryStore;
+  readonly macros: MacroStore;
+  readonly links: TicketLinkStore;
 
   private constructor(
     readonly connection: Connection,
@@ -31,6 +37,9 @@ export class Store {
   ) {
     this.tickets = new TicketStore(models);
     this.seen = new SeenIdStore(models);
+    this.deliveries = new DeliveryStore(connection);
+    this.macros = new MacroStore(connection);
+    this.links = new TicketLinkStore(models);
   }
 
   static async open(options: StoreOptions): Promise<Store> {

@@ -19,6 +19,8 @@ export interface TicketPrecondition {
   groupIds?: readonly number[];
   version?: number;
   notMerged?: boolean;
+  /** Exact values (or operator conditions written by the workflow, never by a person) of other fields. */
+  fields?: Record<string, unknown>;
 }
 
 export type TicketFields = Omit<Ticket, 'number' | 'version' | 'createdAt' | 'updatedAt'>;
@@ -33,7 +35,7 @@ export interface SlackMessageRef {
 
 const FIRST_TICKET_NUMBER = 1001;
 
-function toTicket(document: TicketDocument): Ticket {
+export function toTicket(document: TicketDocument): Ticket {
   const { _id, outbox, slack, ...ticket } = document as TicketDocument & { slack?: unknown };
   void _id;
   void outbox;
@@ -48,6 +50,7 @@ function preconditionFilter(number: number, precondition: TicketPrecondition): F
   if (precondition.groupIds) filter.groupId = { $in: [...precondition.groupIds] };
   if (precondition.version !== undefined) filter.version = precondition.version;
   if (precondition.notMerged) filter.mergedInto = null;
+  if (precondition.fields) Object.assign(filter, precondition.fields);
   return filter;
 }
 
@@ -96,12 +99,14 @@ export class TicketStore {
     number: number,
     precondition: TicketPrecondition,
     changes: TicketChanges,
-    event: NewTicketEvent,
+    event: NewTicketEvent | readonly NewTicketEvent[],
     now: Date,
   ): Promise<Ticket | null> {
+    // Several events of one change (a reply and the status it set) are written by the same update.
+    const entries = (Array.isArray(event) ? (event as readonly NewTicketEvent[]) : [event as NewTicketEvent]).map(outboxEntry);
     const document = await this.models.Ticket.findOneAndUpdate(
       preconditionFilter(number, precondition),
-      { $set: { ...changes, updatedAt: now }, $inc: { version: 1 }, $push: { outbox: outboxEntry(event) } },
+      { $set: { ...changes, updatedAt: now }, $inc: { version: 1 }, $push: { outbox: { $each: entries } } },
       { new: true, lean: true },
     );
     if (!document) return null;

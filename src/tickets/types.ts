@@ -57,8 +57,23 @@ export interface Ticket {
   followUpOf?: number | null;
   /** Last time the requester wrote; a pending ticket with a reply after pendingSince is not left to close. */
   lastRequesterReplyAt?: Date | null;
+  /** A problem ticket: incidents link to it, and solving it solves them. */
+  problem?: boolean;
+  /** Set on an incident: the problem ticket it is one case of. */
+  problemOf?: number | null;
+  /**
+   * A merge of this ticket into another, step by step, so a merge cut half-way is finished by
+   * running it again: copying → telling → closing → done.
+   */
+  merge?: MergeProgress | null;
   /** Incremented by every change, so a change can be made conditional on what the agent saw. */
   version: number;
+}
+
+export interface MergeProgress {
+  into: number;
+  state: 'copying' | 'telling' | 'closing' | 'done';
+  by: string;
 }
 
 /**
