@@ -2,11 +2,18 @@
 export const actionIds = {
   take: 'ticket_take',
   show: 'ticket_show',
+  acceptChat: 'chat_accept',
+  endChat: 'chat_end',
+  transferChat: 'chat_transfer',
+  acceptTransfer: 'transfer_accept',
+  declineTransfer: 'transfer_decline',
 } as const;
 
 export const callbackIds = {
   newTicket: 'ticket_new',
   createFromMessage: 'ticket_from_message',
+  transferChat: 'chat_transfer_modal',
+  chatNote: 'chat_note_modal',
 } as const;
 
 /** Input blocks of the new-ticket modal: block id and action id alike. */
@@ -16,4 +23,14 @@ export const newTicketFields = {
   description: 'description',
   group: 'group',
   priority: 'priority',
+} as const;
+
+/** The chat transfer modal's inputs. */
+export const transferFields = {
+  target: 'transfer_target',
+} as const;
+
+/** The internal-note modal's input. */
+export const chatNoteFields = {
+  text: 'chat_note_text',
 } as const;

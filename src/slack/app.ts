@@ -1,8 +1,10 @@
 import { App, ExpressReceiver, LogLevel, SocketModeReceiver, type Receiver } from '@slack/bolt';
 import type { Application } from 'express';
 import { registerActions } from './actions.js';
+import { registerChats } from './chats.js';
 import { registerCommands } from './commands.js';
 import type { SlackDeps } from './context.js';
+import { registerChatEvents } from './events.js';
 import { registerShortcuts } from './shortcuts.js';
 import { registerViews } from './views.js';
 
@@ -79,6 +81,8 @@ export function createSlackApp(options: SlackAppOptions, deps: SlackDeps): Slack
   registerActions(app, deps);
   registerViews(app, deps);
   registerShortcuts(app, deps);
+  registerChats(app, deps);
+  registerChatEvents(app, deps);
 
   app.error(async (error) => {
     deps.log(`slack: listener failed: ${error.message}`, error);

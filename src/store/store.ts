@@ -1,4 +1,5 @@
 import mongoose, { type Connection } from 'mongoose';
+import { ChatStore } from './chats.js';
 import { registerModels, type Models } from './models.js';
 import { SeenIdStore } from './seen.js';
 import { TicketStore } from './tickets.js';
@@ -23,6 +24,7 @@ export interface ServerInfo {
 export class Store {
   readonly tickets: TicketStore;
   readonly seen: SeenIdStore;
+  readonly chats: ChatStore;
 
   private constructor(
     readonly connection: Connection,
@@ -31,6 +33,7 @@ export class Store {
   ) {
     this.tickets = new TicketStore(models);
     this.seen = new SeenIdStore(models);
+    this.chats = new ChatStore(connection);
   }
 
   static async open(options: StoreOptions): Promise<Store> {
