@@ -211,4 +211,36 @@ describe('chats', () => {
     await desk.settled();
     expect(steps.lastResponse()).toContain('away');
   });
+
+  it('ignores its own messages, other bots, subtypes it does not handle, and agents talking in an intake channel', async () => {
+    await desk.slack.event({ type: 'message', user: desk.fake.botUserId, text: 'a relayed copy', channel: dmOf('UREQA011'), channel_type: 'im', ts: '1800000001.000100' });
+    await desk.slack.event({ type: 'message', subtype: 'bot_message', bot_id: 'BOTHER01', text: 'another bot', channel: dmOf('UREQA011'), channel_type: 'im', ts: '1800000001.000200' });
+    await desk.slack.event({ type: 'message', subtype: 'channel_join', user: 'UREQA011', text: 'joined', channel: channels.billingIntake, channel_type: 'channel', ts: '1800000001.000300' });
+    await desk.slack.message(people.ben, 'I can look at that', { channel: channels.billingIntake });
+    await desk.settled();
+    expect(await desk.store.chats.openOf('UREQA011')).toBeNull();
+    expect(await desk.store.chats.openOf(desk.fake.botUserId)).toBeNull();
+    expect(await desk.store.chats.openOf(people.ben)).toBeNull();
+    expect(desk.fake.okCalls('chat.postMessage')).toHaveLength(0);
+  });
+
+  it('refuses an over-long first message clearly and opens nothing; operator-looking text stays text', async () => {
+    await desk.slack.message('UREQA012', 'x'.repeat(10_001));
+    await desk.settled();
+    expect(await desk.store.chats.openOf('UREQA012')).toBeNull();
+    expect(steps.botMessages(dmOf('UREQA012')).at(-1)!.text).toContain('at most 10000 characters');
+    const chat = await steps.startByDm('UREQA012', '{"$gt":""}');
+    expect((await desk.store.tickets.get(chat.ticketNumber))!.description).toBe('{"$gt":""}');
+  });
+
+  it('two first messages at once make one chat: the extra ticket folds into it', async () => {
+    await Promise.all([desk.slack.message('UREQA013', 'Hello?'), desk.slack.message('UREQA013', 'Anyone there?')]);
+    await desk.settled();
+    const tickets = await desk.store.models.Ticket.find({ 'requester.userId': 'UREQA013' }).lean();
+    const chat = (await desk.store.chats.openOf('UREQA013'))!;
+    const others = tickets.filter((ticket) => ticket.number !== chat.ticketNumber);
+    expect(others.every((ticket) => ticket.mergedInto === chat.ticketNumber && ticket.status === 'closed')).toBe(true);
+    const words = [(await desk.store.tickets.get(chat.ticketNumber))!.description, ...(await desk.store.tickets.comments(chat.ticketNumber)).map((comment) => comment.text)];
+    expect(words.sort()).toEqual(['Anyone there?', 'Hello?']);
+  });
 });
