@@ -147,6 +147,19 @@ describe('chat transfers', () => {
     expect(await steps.actions(chat.ticketNumber)).toContain('transfer_cancelled');
   });
 
+  it('ending the chat cancels a request still waiting, so nobody can accept an ended chat', async () => {
+    const chat = await anaChat();
+    await steps.status(people.ben, 'online');
+    await transfer(people.ana, `${chat.ticketNumber} <@${people.ben}>`);
+    const request = await openTransfer(chat);
+    await desk.slack.blockAction(people.ana, { action_id: actionIds.endChat, value: String(chat.ticketNumber) }, { channel: chat.thread.channel, message: { ts: chat.thread.ts } });
+    await desk.settled();
+    expect(await desk.store.chats.transfer(request.id)).toMatchObject({ state: 'cancelled' });
+    await click(people.ben, actionIds.acceptTransfer, dmOf(people.ben), request.id);
+    expect(steps.lastResponse()).toContain('was cancelled');
+    expect((await desk.store.chats.get(chat.ticketNumber))!).toMatchObject({ state: 'ended', agent: people.ana });
+  });
+
   it('to a group nobody of which is online: refused with the reason, and the chat stays', async () => {
     const chat = await anaChat();
     expect(await transfer(people.ana, `${chat.ticketNumber} group PayOps`)).toBe('nobody is available in PayOps right now — the chat stays with you');

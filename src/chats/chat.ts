@@ -5,7 +5,7 @@ import { agentOrRefusal, mayWork, outsideGroupReason } from '../tickets/permissi
 import { addRequesterReply } from '../tickets/requester-reply.js';
 import type { Actor, Ticket } from '../tickets/types.js';
 import type { Group } from '../workspace/schema.js';
-import type { Chat, SlackRef } from './types.js';
+import type { Chat, SlackRef, Transfer } from './types.js';
 
 /** A chat is active while a message went either way within this long; inactive (still connected) after. */
 export const ACTIVE_WINDOW_MS = 3 * MINUTE_MS;
@@ -74,6 +74,7 @@ export async function requesterWrote(desk: Desk, message: RequesterChatMessage, 
     startedAt: now,
     lastActivityAt: now,
     endedAt: null,
+    shownActive: false,
   });
   if (!chat) {
     // Two first messages raced: the other opened the chat, so this ticket folds into it.
@@ -140,7 +141,7 @@ export async function acceptChat(desk: Desk, request: { ticketNumber: number; ag
 }
 
 /** The agent ends the conversation; the ticket stays, to be solved like any other. */
-export async function endChat(desk: Desk, request: { ticketNumber: number; by: string }): Promise<{ ok: true; chat: Chat } | Refusal> {
+export async function endChat(desk: Desk, request: { ticketNumber: number; by: string }): Promise<{ ok: true; chat: Chat; cancelledTransfer: Transfer | null } | Refusal> {
   const allowed = agentOrRefusal(desk, request.by);
   if (!allowed.ok) return allowed;
   const chat = await desk.store.chats.get(request.ticketNumber);
@@ -153,5 +154,11 @@ export async function endChat(desk: Desk, request: { ticketNumber: number; by: s
   const ended = await desk.store.chats.change(request.ticketNumber, { state: ['waiting', 'live'], agent: chat.agent }, { state: 'ended', endedAt: now });
   if (!ended) return refuse(`Chat #${request.ticketNumber} changed a moment ago; look again.`);
   await desk.store.tickets.change(request.ticketNumber, {}, {}, { actor: { kind: 'agent', id: request.by }, action: 'chat_ended', at: now }, now);
-  return { ok: true, chat: ended };
+  // An ended chat is not handed to anyone: a request still waiting is cancelled with it.
+  const open = await desk.store.chats.openTransferOf(request.ticketNumber);
+  const cancelled = open ? await desk.store.chats.answerTransfer(open.id, { state: 'cancelled', by: request.by, at: now }) : null;
+  if (cancelled) {
+    await desk.store.tickets.change(request.ticketNumber, {}, {}, { actor: { kind: 'agent', id: request.by }, action: 'transfer_cancelled', from: { agent: cancelled.from }, to: { ...cancelled.to }, note: cancelled.id, at: now }, now);
+  }
+  return { ok: true, chat: ended, cancelledTransfer: cancelled };
 }

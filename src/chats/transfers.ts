@@ -210,7 +210,6 @@ export async function finishTransfer(desk: Desk, transfer: Transfer, previousThr
     const offer = transfer.offers[0];
     await desk.store.chats.change(transfer.ticketNumber, {}, {
       agent: to,
-      state: 'live',
       lastActivityAt: desk.clock(),
       ...(groupId !== null ? { groupId, ...(offer ? { thread: offer } : {}) } : {}),
     });

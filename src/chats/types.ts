@@ -24,6 +24,8 @@ export interface Chat {
   startedAt: Date;
   lastActivityAt: Date;
   endedAt: Date | null;
+  /** Whether the parent message shows the chat as active: the refresh re-renders only chats whose state changed. */
+  shownActive: boolean;
 }
 
 export type TransferTarget = { kind: 'agent'; id: string } | { kind: 'lead'; id: string } | { kind: 'group'; id: string };

@@ -5,7 +5,7 @@ import { AVAILABILITY_BADGE, chatNoteModal, incomingChat, transferModal, transfe
 import { actionIds, callbackIds, chatNoteFields, transferFields } from '../../blocks/ids.js';
 import { clip, escapeMrkdwn, mrkdwn } from '../../blocks/text.js';
 import { availabilities, availabilityOf, onlineAgentsOf, setAvailability } from '../chats/availability.js';
-import { acceptChat, chatActivity, endChat, placeChat, type RequesterChatResult } from '../chats/chat.js';
+import { ACTIVE_WINDOW_MS, acceptChat, chatActivity, endChat, placeChat, type RequesterChatResult } from '../chats/chat.js';
 import { note, rememberRelay } from '../chats/relay.js';
 import {
   acceptTransfer,
@@ -66,15 +66,21 @@ export async function showChat(client: WebClient, deps: SlackDeps, chat: Chat): 
       blocks: incomingChat({ chat, ticket, groupName: deps.desk.directory.groupName(chat.groupId), firstMessage: ticket.description, online, activity }),
     }),
   );
+  if (chat.shownActive !== (activity === 'active')) await deps.desk.store.chats.markShown(chat.ticketNumber, activity === 'active');
+}
+
+/** After a message: the parent is re-rendered only when it showed the chat inactive, not on every message. */
+export async function showActiveAgain(client: WebClient, deps: SlackDeps, chat: Chat): Promise<void> {
+  if (chat.state === 'live' && !chat.shownActive) await showChat(client, deps, (await deps.desk.store.chats.get(chat.ticketNumber)) ?? chat);
 }
 
 /**
- * For the jobs issue: re-renders open chats that went quiet, so "active" turns "inactive" without a
- * message. Bounded: the quietest first, at most `limit` per run.
+ * For the jobs issue: re-renders live chats shown active that went quiet, so "active" turns "inactive"
+ * without a message. Each is re-rendered once (it is then marked shown inactive); bounded per run.
  */
 export async function refreshChatActivity(client: WebClient, deps: SlackDeps, limit = 100): Promise<number> {
-  const quietSince = new Date(deps.desk.clock().getTime() - 3 * 60_000);
-  const chats = await deps.desk.store.chats.openQuietSince(quietSince, limit);
+  const quietSince = new Date(deps.desk.clock().getTime() - ACTIVE_WINDOW_MS);
+  const chats = await deps.desk.store.chats.shownActiveButQuietSince(quietSince, limit);
   for (const chat of chats) await showChat(client, deps, chat);
   return chats.length;
 }
@@ -301,6 +307,7 @@ export function registerChats(app: App, deps: SlackDeps): void {
     if (!result.ok) return tellEphemeral(respond, result.reason);
     await showChat(client, deps, result.chat);
     await inThread(client, deps, result.chat.thread, `<@${body.user.id}> ended the chat. Ticket #${number} stays open to be solved.`);
+    if (result.cancelledTransfer) await closeOffers(client, deps, result.cancelledTransfer, 'Cancelled: the chat ended.');
     await dm(client, deps, result.chat.requesterDm, `The chat #${number} has ended. Your request stays open with the team; write here any time to start a new chat.`);
   });
 

@@ -3,7 +3,7 @@ import type { WebClient } from '@slack/web-api';
 import { chatGroupFor, requesterWrote, type RequesterChatMessage } from '../chats/chat.js';
 import { fileVerdict, relayedDeletion, relayedEdit, threadReply, type SharedFile } from '../chats/relay.js';
 import type { Chat, SlackRef } from '../chats/types.js';
-import { agentLine, chatStarted, relayToAgent, relayToRequester, requesterLine, showChat } from './chats.js';
+import { agentLine, chatStarted, relayToAgent, relayToRequester, requesterLine, showActiveAgain } from './chats.js';
 import type { SlackDeps } from './context.js';
 import { safely } from './notify.js';
 
@@ -91,9 +91,8 @@ async function fromRequester(client: WebClient, deps: SlackDeps, message: Reques
     return deps.desk.store.chats.get(result.chat.ticketNumber);
   }
   if (!result.duplicate) {
-    const wasQuiet = result.chat.state === 'live';
     await relayToAgent(client, deps, result.chat, message.source, message.text);
-    if (wasQuiet) await showChat(client, deps, result.chat);
+    await showActiveAgain(client, deps, result.chat);
   }
   return result.chat;
 }
@@ -109,7 +108,7 @@ async function fromThread(client: WebClient, deps: SlackDeps, chat: Chat, messag
     }
     if (verdict.kind === 'relay' && !verdict.duplicate) {
       await relayToRequester(client, deps, verdict.chat, source, message.user, verdict.text);
-      await showChat(client, deps, verdict.chat);
+      await showActiveAgain(client, deps, verdict.chat);
     }
     if (verdict.kind === 'note' && verdict.reason === 'not-the-agent' && !verdict.duplicate) {
       await tellInThread(client, deps, chat, message.user, `Only <@${chat.agent}> speaks to the requester in this chat; your message stays in the thread as an internal note.`);

@@ -16,6 +16,7 @@ const chatSchema = new Schema(
     startedAt: { type: Date, required: true },
     lastActivityAt: { type: Date, required: true },
     endedAt: { type: Date, default: null },
+    shownActive: { type: Boolean, default: false },
     /**
      * The requester's id while the chat is open, `ended:<ticket>` after: a unique index on it keeps one
      * open chat per requester without a partial index (FerretDB has none). Always set.
@@ -28,7 +29,7 @@ chatSchema.index({ openKey: 1 }, { unique: true });
 chatSchema.index({ 'thread.channel': 1, 'thread.ts': 1 });
 chatSchema.index({ requesterDm: 1, state: 1 });
 chatSchema.index({ agent: 1, state: 1 });
-chatSchema.index({ state: 1, lastActivityAt: 1 });
+chatSchema.index({ state: 1, shownActive: 1, lastActivityAt: 1 });
 
 const transferSchema = new Schema(
   {
@@ -152,13 +153,17 @@ export class ChatStore {
     await this.Chat.updateOne({ _id: ticketNumber, lastActivityAt: { $lt: at } }, { $set: { lastActivityAt: at } });
   }
 
-  /** Open chats whose last message is older than `before`: what the jobs issue refreshes as inactive. */
-  async openQuietSince(before: Date, limit: number): Promise<Chat[]> {
-    const documents = await this.Chat.find({ state: { $in: ['waiting', 'live'] }, lastActivityAt: { $lte: before } })
+  /** Live chats still shown as active whose last message is older than `before`: to be shown inactive. */
+  async shownActiveButQuietSince(before: Date, limit: number): Promise<Chat[]> {
+    const documents = await this.Chat.find({ state: 'live', shownActive: true, lastActivityAt: { $lte: before } })
       .sort({ lastActivityAt: 1 })
       .limit(limit)
       .lean<ChatDocument[]>();
     return documents.map(toChat);
+  }
+
+  async markShown(ticketNumber: number, shownActive: boolean): Promise<void> {
+    await this.Chat.updateOne({ _id: ticketNumber }, { $set: { shownActive } });
   }
 
   async ofAgent(agent: string, limit = 50): Promise<Chat[]> {
