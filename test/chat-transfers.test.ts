@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { actionIds, callbackIds } from '../blocks/ids.js';
-import { finishUnfinishedTransfers } from '../src/chats/transfers.js';
+import { finishUnfinishedTransfers, transfersWaitingFor } from '../src/chats/transfers.js';
 import type { Chat, Transfer } from '../src/chats/types.js';
 import { expireTransfersAndTell } from '../src/slack/chats.js';
 import { chatSteps } from './support/chats.js';
@@ -174,6 +174,7 @@ describe('chat transfers', () => {
     await transfer(people.ana, `${chat.ticketNumber} group PayOps`);
     const request = await openTransfer(chat);
     const offer = offerIn(channels.payopsAlerts)!;
+    expect((await transfersWaitingFor(desk.deskbolt.desk, people.payops)).map((waiting) => waiting.id)).toContain(request.id);
     expect(offer.text).toContain(`<@${people.payops}>`);
     expect(JSON.stringify(offer.blocks)).not.toContain(actionIds.declineTransfer);
 
@@ -204,6 +205,8 @@ describe('chat transfers', () => {
     await transfer(people.ana, `${chat.ticketNumber} lead`);
     const request = await openTransfer(chat);
     expect(offerIn(dmOf(people.lead))).toBeDefined();
+    expect((await transfersWaitingFor(desk.deskbolt.desk, people.lead)).map((waiting) => waiting.id)).toContain(request.id);
+    expect((await transfersWaitingFor(desk.deskbolt.desk, people.ben)).map((waiting) => waiting.id)).not.toContain(request.id);
     await desk.slack.blockAction(people.ben, { action_id: actionIds.acceptTransfer, value: request.id });
     await desk.settled();
     expect(steps.lastResponse()).toContain('only a team lead of Billing can accept it');

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { actionIds, callbackIds } from '../blocks/ids.js';
 import { chatActivity } from '../src/chats/chat.js';
+import { forgetOldRelays } from '../src/chats/relay.js';
 import { refreshChatActivity } from '../src/slack/chats.js';
 import { chatSteps } from './support/chats.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
@@ -247,5 +248,19 @@ describe('chats', () => {
     expect(others.every((ticket) => ticket.mergedInto === chat.ticketNumber && ticket.status === 'closed')).toBe(true);
     const words = [(await desk.store.tickets.get(chat.ticketNumber))!.description, ...(await desk.store.tickets.comments(chat.ticketNumber)).map((comment) => comment.text)];
     expect(words.sort()).toEqual(['Anyone there?', 'Hello?']);
+  });
+
+  it('a reply in a chat nobody accepted yet is kept as a note and its writer told; old relays are forgotten', async () => {
+    await steps.status(people.ana, 'online');
+    const chat = await steps.startByDm('UREQA014', 'Waiting here');
+    await steps.replyInThread(people.ben, chat, 'Let me check');
+    expect(desk.fake.okCalls('chat.postEphemeral').at(-1)!.args.text).toContain('Nobody has accepted this chat yet');
+    expect((await desk.store.tickets.comments(chat.ticketNumber, { kinds: ['chat-note'] })).map((comment) => comment.text)).toEqual(['Let me check']);
+
+    await desk.slack.message('UREQA014', 'typo hre');
+    await desk.settled();
+    desk.clock.advance(31 * 24 * 60 * 60_000);
+    expect(await forgetOldRelays(desk.deskbolt.desk)).toBeGreaterThanOrEqual(1);
+    expect(await desk.store.models.Ticket.db.collection('relayed_messages').countDocuments({ ticketNumber: chat.ticketNumber })).toBe(0);
   });
 });

@@ -112,6 +112,14 @@ export async function rememberRelay(desk: Desk, chat: Chat, original: SlackRef, 
   await desk.store.chats.rememberRelay({ key: messageKey(original), ticketNumber: chat.ticketNumber, original, copy, side, createdAt: desk.clock() });
 }
 
+/** How long a relayed copy can still follow its original's edits and deletions. */
+export const RELAY_MEMORY_MS = 30 * 24 * 60 * 60_000;
+
+/** For the jobs issue: keeps the relay map bounded (MongoDB's TTL index is not available on FerretDB). */
+export async function forgetOldRelays(desk: Desk, limit = 1000): Promise<number> {
+  return desk.store.chats.forgetRelaysBefore(new Date(desk.clock().getTime() - RELAY_MEMORY_MS), limit);
+}
+
 /** An edited original: where its copy is, with the stored comment corrected to the new words. */
 export async function relayedEdit(desk: Desk, original: SlackRef, text: string): Promise<RelayedMessage | null> {
   const relay = await desk.store.chats.relayOf(messageKey(original));

@@ -115,6 +115,20 @@ async function expireIfDue(desk: Desk, transfer: Transfer | null): Promise<Trans
   return expired;
 }
 
+/**
+ * Requests waiting for this person's answer (for the App Home): addressed to them, to the leads of
+ * their groups when they lead one, or to one of their groups. Expired ones are left out.
+ */
+export async function transfersWaitingFor(desk: Desk, userId: string, limit = 20): Promise<Transfer[]> {
+  const agent = desk.directory.agent(userId);
+  if (!agent) return [];
+  const waiting = await desk.store.chats.waitingTransfers(userId, agent.groups, limit);
+  const now = desk.clock().getTime();
+  return waiting.filter(
+    (transfer) => transfer.expiresAt.getTime() > now && (transfer.to.kind !== 'lead' || desk.directory.isLeadOf(userId, Number(transfer.to.id))),
+  );
+}
+
 /** The jobs issue schedules this; each expired request's requesting agent is told by the caller. */
 export async function expireTransfers(desk: Desk, now: Date, limit = 100): Promise<Transfer[]> {
   const due = await desk.store.chats.expiredTransfers(now, limit);

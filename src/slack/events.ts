@@ -110,14 +110,20 @@ async function fromThread(client: WebClient, deps: SlackDeps, chat: Chat, messag
       await relayToRequester(client, deps, verdict.chat, source, message.user, verdict.text);
       await showActiveAgain(client, deps, verdict.chat);
     }
-    if (verdict.kind === 'note' && verdict.reason === 'not-the-agent' && !verdict.duplicate) {
-      await tellInThread(client, deps, chat, message.user, `Only <@${chat.agent}> speaks to the requester in this chat; your message stays in the thread as an internal note.`);
+    if (verdict.kind === 'note' && !verdict.duplicate && verdict.reason !== 'prefix') {
+      await tellInThread(client, deps, chat, message.user, notRelayedBecause(chat, verdict.reason));
     }
     if (verdict.kind === 'note') return;
   }
   if (chat.state === 'live' && chat.agent === message.user) {
     for (const file of message.files ?? []) await relayFile(client, deps, chat, file.id, 'agent', message.user);
   }
+}
+
+function notRelayedBecause(chat: Chat, reason: string): string {
+  if (reason === 'not-the-agent') return `Only <@${chat.agent}> speaks to the requester in this chat; your message stays in the thread as an internal note.`;
+  if (chat.state === 'ended') return 'This chat has ended, so your message was not sent; it stays in the thread as an internal note. Reply on the ticket instead.';
+  return 'Nobody has accepted this chat yet, so your message was not sent; it stays in the thread as an internal note. Accept the chat first.';
 }
 
 async function tellInThread(client: WebClient, deps: SlackDeps, chat: Chat, user: string, text: string): Promise<void> {

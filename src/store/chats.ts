@@ -52,6 +52,7 @@ const transferSchema = new Schema(
 transferSchema.index({ openKey: 1 }, { unique: true });
 transferSchema.index({ state: 1, expiresAt: 1 });
 transferSchema.index({ state: 1, step: 1 });
+transferSchema.index({ state: 1, 'to.id': 1, requestedAt: 1 });
 transferSchema.index({ ticketNumber: 1, requestedAt: -1 });
 
 const agentStateSchema = new Schema(
@@ -231,6 +232,19 @@ export class ChatStore {
   /** Accepted transfers a crash left half-way, for a retry to finish. */
   async unfinishedTransfers(limit: number): Promise<Transfer[]> {
     const documents = await this.Transfer.find({ state: 'accepted', step: { $ne: 'done' } }).limit(limit).lean<TransferDocument[]>();
+    return documents.map(toTransfer);
+  }
+
+  /** Requests still waiting that one of these targets may answer: a person, or (for leads and groups) a group. */
+  async waitingTransfers(person: string, groupIds: readonly number[], limit: number): Promise<Transfer[]> {
+    const groups = groupIds.map(String);
+    const documents = await this.Transfer.find({
+      state: 'requested',
+      $or: [{ 'to.kind': 'agent', 'to.id': person }, { 'to.kind': { $in: ['lead', 'group'] }, 'to.id': { $in: groups } }],
+    })
+      .sort({ requestedAt: 1 })
+      .limit(limit)
+      .lean<TransferDocument[]>();
     return documents.map(toTransfer);
   }
 
