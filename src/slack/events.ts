@@ -47,11 +47,10 @@ export function registerChatEvents(app: App, deps: SlackDeps): void {
     if (shared.user_id === context.botUserId) return;
     // Files in a thread arrive with their message (file_share), which names the thread; a DM has one chat.
     if (!shared.channel_id.startsWith('D')) return;
-    let chat = await deps.desk.store.chats.openOf(shared.user_id);
-    if (!chat) {
-      const started = await fromRequester(client, deps, { requester: shared.user_id, requesterDm: shared.channel_id, source: { channel: shared.channel_id, ts: `file.${shared.file_id}` }, text: '(shared a file)', via: 'dm' });
-      chat = started;
-    }
+    // A file as the first thing a requester sends starts the chat like words would.
+    const chat =
+      (await deps.desk.store.chats.openOf(shared.user_id)) ??
+      (await fromRequester(client, deps, { requester: shared.user_id, requesterDm: shared.channel_id, source: { channel: shared.channel_id, ts: `file.${shared.file_id}` }, text: '(shared a file)', via: 'dm' }));
     if (chat) await relayFile(client, deps, chat, shared.file_id, 'requester', shared.user_id);
   });
 }
