@@ -125,12 +125,19 @@ describe('chats', () => {
     expect(copy.text).toBe(':bust_in_silhouette: *Requester:* Order 1243 _(edited)_');
     expect((await desk.store.tickets.comments(chat.ticketNumber)).some((comment) => comment.text === 'Order 1243')).toBe(true);
 
+    const slip = await steps.replyInThread(people.ana, chat, 'Customer seems upset');
+    expect(steps.botMessages(dmOf('UREQA006')).some((message) => message.text?.includes('seems upset'))).toBe(true);
+    await desk.slack.event({ type: 'message', subtype: 'message_changed', hidden: true, channel: slip.channel, ts: '4.4', message: { type: 'message', user: people.ana, text: 'note: Customer seems upset', ts: slip.ts, thread_ts: chat.thread.ts }, previous_message: { type: 'message', user: people.ana, text: 'Customer seems upset', ts: slip.ts } });
+    await desk.settled();
+    // Edited into a note: withdrawn from the requester.
+    expect(steps.botMessages(dmOf('UREQA006')).some((message) => message.text?.includes('seems upset'))).toBe(false);
+
     const reply = await steps.replyInThread(people.ana, chat, 'Wrong customer, sorry');
     expect(steps.botMessages(dmOf('UREQA006')).some((message) => message.text?.includes('Wrong customer'))).toBe(true);
     await desk.slack.event({ type: 'message', subtype: 'message_deleted', hidden: true, channel: reply.channel, ts: '3.3', deleted_ts: reply.ts, previous_message: { type: 'message', user: people.ana, text: 'Wrong customer, sorry', ts: reply.ts, thread_ts: chat.thread.ts } });
     await desk.settled();
     expect(steps.botMessages(dmOf('UREQA006')).some((message) => message.text?.includes('Wrong customer'))).toBe(false);
-    expect(desk.fake.okCalls('chat.delete')).toHaveLength(1);
+    expect(desk.fake.okCalls('chat.delete')).toHaveLength(2);
   });
 
   it('relays allowed files by link and tells the sender when a file is not allowed', async () => {

@@ -120,13 +120,18 @@ export async function forgetOldRelays(desk: Desk, limit = 1000): Promise<number>
   return desk.store.chats.forgetRelaysBefore(new Date(desk.clock().getTime() - RELAY_MEMORY_MS), limit);
 }
 
-/** An edited original: where its copy is, with the stored comment corrected to the new words. */
-export async function relayedEdit(desk: Desk, original: SlackRef, text: string): Promise<RelayedMessage | null> {
+/**
+ * An edited original: where its copy is, with the stored comment corrected to the new words. An agent
+ * who edits a relayed message into a note (adds the prefix) meant it to stay internal: its copy is
+ * withdrawn from the requester instead of updated.
+ */
+export async function relayedEdit(desk: Desk, original: SlackRef, text: string): Promise<{ relay: RelayedMessage; withdraw: boolean } | null> {
   const relay = await desk.store.chats.relayOf(messageKey(original));
   if (!relay) return null;
   const commentId = relay.side === 'requester' ? `reply:slack:${messageKey(original)}` : `agent:${messageKey(original)}`;
+  const withdraw = relay.side === 'agent' && text.trim().toLowerCase().startsWith(notePrefix(desk).toLowerCase());
   await desk.store.chats.reviseComment(commentId, text.trim().slice(0, REPLY_MAX), desk.clock());
-  return relay;
+  return { relay, withdraw };
 }
 
 /** A deleted original: where its copy is. The comment stays on the ticket as history. */

@@ -161,8 +161,13 @@ async function edited(client: WebClient, deps: SlackDeps, event: MessageEvent, b
   if (!message?.user || message.user === botUserId || message.bot_id) return;
   // Slack also sends message_changed for link unfurls: only a change of the words is an edit.
   if (message.text === event.previous_message?.text) return;
-  const relay = await relayedEdit(deps.desk, { channel: event.channel, ts: message.ts }, message.text ?? '');
-  if (!relay) return;
+  const edit = await relayedEdit(deps.desk, { channel: event.channel, ts: message.ts }, message.text ?? '');
+  if (!edit) return;
+  const { relay } = edit;
+  if (edit.withdraw) {
+    await safely(deps.log, 'withdrawn relay', () => client.chat.delete({ channel: relay.copy.channel, ts: relay.copy.ts }));
+    return;
+  }
   const text = relay.side === 'requester' ? requesterLine(message.text ?? '') : agentLine(deps, message.user, message.text ?? '');
   await safely(deps.log, 'relayed edit', () => client.chat.update({ channel: relay.copy.channel, ts: relay.copy.ts, text: `${text} _(edited)_` }));
 }
