@@ -10,6 +10,11 @@ export const actionIds = {
   escalate: 'ticket_escalate',
   problem: 'ticket_problem',
   link: 'ticket_link_incident',
+  acceptChat: 'chat_accept',
+  endChat: 'chat_end',
+  transferChat: 'chat_transfer',
+  acceptTransfer: 'transfer_accept',
+  declineTransfer: 'transfer_decline',
 } as const;
 
 export const callbackIds = {
@@ -21,6 +26,8 @@ export const callbackIds = {
   escalate: 'ticket_escalate_modal',
   macroSave: 'ticket_macro_save',
   linkIncident: 'ticket_link_modal',
+  transferChat: 'chat_transfer_modal',
+  chatNote: 'chat_note_modal',
 } as const;
 
 /**
@@ -52,4 +59,14 @@ export const newTicketFields = {
   description: 'description',
   group: 'group',
   priority: 'priority',
+} as const;
+
+/** The chat transfer modal's inputs. */
+export const transferFields = {
+  target: 'transfer_target',
+} as const;
+
+/** The internal-note modal's input. */
+export const chatNoteFields = {
+  text: 'chat_note_text',
 } as const;

@@ -1,8 +1,10 @@
 import { App, ExpressReceiver, LogLevel, SocketModeReceiver, type Receiver } from '@slack/bolt';
 import type { Application } from 'express';
 import { registerActions } from './actions.js';
+import { registerChats } from './chats.js';
 import { registerCommands } from './commands.js';
 import type { SlackDeps } from './context.js';
+import { registerChatEvents } from './events.js';
 import { registerShortcuts } from './shortcuts.js';
 import { registerTicketWork } from './ticket-work.js';
 import { registerViews } from './views.js';
@@ -81,6 +83,8 @@ export function createSlackApp(options: SlackAppOptions, deps: SlackDeps): Slack
   registerViews(app, deps);
   registerShortcuts(app, deps);
   registerTicketWork(app, deps);
+  registerChats(app, deps);
+  registerChatEvents(app, deps);
 
   app.error(async (error) => {
     deps.log(`slack: listener failed: ${error.message}`, error);

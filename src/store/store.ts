@@ -1,4 +1,5 @@
 import mongoose, { type Connection } from 'mongoose';
+import { ChatStore } from './chats.js';
 import { registerModels, type Models } from './models.js';
 import { DeliveryStore } from './deliveries.js';
 import { MacroStore } from './macros.js';
@@ -29,6 +30,7 @@ export class Store {
   readonly deliveries: DeliveryStore;
   readonly macros: MacroStore;
   readonly links: TicketLinkStore;
+  readonly chats: ChatStore;
 
   private constructor(
     readonly connection: Connection,
@@ -40,6 +42,7 @@ export class Store {
     this.deliveries = new DeliveryStore(connection);
     this.macros = new MacroStore(connection);
     this.links = new TicketLinkStore(models);
+    this.chats = new ChatStore(connection);
   }
 
   static async open(options: StoreOptions): Promise<Store> {
