@@ -1,5 +1,6 @@
-import { App, ExpressReceiver, LogLevel, SocketModeReceiver, type Receiver } from '@slack/bolt';
+import { App, ExpressReceiver, LogLevel, SocketModeReceiver, type AnyMiddlewareArgs, type Middleware, type Receiver } from '@slack/bolt';
 import type { Application } from 'express';
+import type { Metrics } from '../metrics.js';
 import { registerActions } from './actions.js';
 import { registerCommands } from './commands.js';
 import type { SlackDeps } from './context.js';
@@ -66,6 +67,8 @@ export function createSlackApp(options: SlackAppOptions, deps: SlackDeps): Slack
     }
   });
 
+  if (deps.metrics) app.use(measureListener(deps.metrics));
+
   // Slack delivers events at least once (retries carry the same event_id): act on the first only.
   app.use(async ({ body, next }) => {
     const eventId = (body as { event_id?: unknown }).event_id;
@@ -96,6 +99,44 @@ export function createSlackApp(options: SlackAppOptions, deps: SlackDeps): Slack
       if (socketMode) await app.stop();
     },
   };
+}
+
+/** Times each request from Bolt's first middleware to the end of the listener's work after the ack. */
+function measureListener(metrics: Metrics): Middleware<AnyMiddlewareArgs> {
+  return async ({ body, next }) => {
+    const [kind, id] = listenerOf(body as Record<string, any>);
+    const started = process.hrtime.bigint();
+    let outcome: 'ok' | 'failed' = 'ok';
+    try {
+      await next();
+    } catch (error) {
+      outcome = 'failed';
+      throw error;
+    } finally {
+      metrics.slackListener(kind, id, outcome, Number(process.hrtime.bigint() - started) / 1e6);
+    }
+  };
+}
+
+/** The label pair of a Slack request: what kind of listener it reaches and its command/action/callback id. */
+export function listenerOf(body: Record<string, any>): [string, string] {
+  if (typeof body.command === 'string') return ['command', body.command];
+  switch (body.type) {
+    case 'block_actions':
+      return ['action', String(body.actions?.[0]?.action_id ?? 'unknown')];
+    case 'block_suggestion':
+      return ['options', String(body.action_id ?? 'unknown')];
+    case 'view_submission':
+    case 'view_closed':
+      return ['view', String(body.view?.callback_id ?? 'unknown')];
+    case 'shortcut':
+    case 'message_action':
+      return ['shortcut', String(body.callback_id ?? 'unknown')];
+    case 'event_callback':
+      return ['event', String(body.event?.type ?? 'unknown')];
+    default:
+      return ['other', String(body.type ?? 'unknown')];
+  }
 }
 
 function toBoltLevel(level: SlackAppOptions['logLevel']): LogLevel {

@@ -1,5 +1,8 @@
 import mongoose, { type Connection } from 'mongoose';
 import { registerModels, type Models } from './models.js';
+import { AgentStateStore } from './agent-state.js';
+import { ApiRequestStore } from './api-requests.js';
+import { SatisfactionStore } from './satisfaction.js';
 import { SeenIdStore } from './seen.js';
 import { TicketStore } from './tickets.js';
 import { serializeWritesInThisProcess } from './write-guard.js';
@@ -23,6 +26,9 @@ export interface ServerInfo {
 export class Store {
   readonly tickets: TicketStore;
   readonly seen: SeenIdStore;
+  readonly apiRequests: ApiRequestStore;
+  readonly satisfaction: SatisfactionStore;
+  readonly agentState: AgentStateStore;
 
   private constructor(
     readonly connection: Connection,
@@ -31,6 +37,9 @@ export class Store {
   ) {
     this.tickets = new TicketStore(models);
     this.seen = new SeenIdStore(models);
+    this.apiRequests = new ApiRequestStore(connection);
+    this.satisfaction = new SatisfactionStore(connection);
+    this.agentState = new AgentStateStore(connection);
   }
 
   static async open(options: StoreOptions): Promise<Store> {
