@@ -5,6 +5,8 @@ import { registerActions } from './actions.js';
 import { registerCommands } from './commands.js';
 import type { SlackDeps } from './context.js';
 import { registerShortcuts } from './shortcuts.js';
+// Subcommands that live in their own modules add themselves to the /ticket table when imported.
+import './stats.js';
 import { registerViews } from './views.js';
 
 export interface SlackAppOptions {
