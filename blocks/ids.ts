@@ -2,11 +2,22 @@
 export const actionIds = {
   take: 'ticket_take',
   show: 'ticket_show',
+  rateGood: 'csat_good',
+  rateBad: 'csat_bad',
+  homeSearch: 'home_search',
+  homeAvailable: 'home_available',
+  homeAway: 'home_away',
 } as const;
 
 export const callbackIds = {
   newTicket: 'ticket_new',
   createFromMessage: 'ticket_from_message',
+  satisfactionComment: 'csat_comment',
+} as const;
+
+/** Input of the satisfaction comment modal: block id and action id alike. */
+export const satisfactionFields = {
+  comment: 'csat_comment_text',
 } as const;
 
 /** Input blocks of the new-ticket modal: block id and action id alike. */

@@ -51,6 +51,7 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
       solvedCloseDays: config.solvedCloseDays,
       transferExpirySeconds: config.transferExpirySeconds,
       timeZone: config.timeZone,
+      publicUrl: config.publicUrl,
     },
   };
   const metrics = new Metrics();

@@ -4,6 +4,7 @@ import type { Metrics } from '../metrics.js';
 import { registerActions } from './actions.js';
 import { registerCommands } from './commands.js';
 import type { SlackDeps } from './context.js';
+import { registerSatisfaction } from './satisfaction.js';
 import { registerShortcuts } from './shortcuts.js';
 // Subcommands that live in their own modules add themselves to the /ticket table when imported.
 import './stats.js';
@@ -84,6 +85,7 @@ export function createSlackApp(options: SlackAppOptions, deps: SlackDeps): Slack
   registerActions(app, deps);
   registerViews(app, deps);
   registerShortcuts(app, deps);
+  registerSatisfaction(app, deps);
 
   app.error(async (error) => {
     deps.log(`slack: listener failed: ${error.message}`, error);
