@@ -7,6 +7,7 @@ export const actionIds = {
   homeSearch: 'home_search',
   homeAvailable: 'home_available',
   homeAway: 'home_away',
+  homeOpen: 'home_open_ticket',
 } as const;
 
 export const callbackIds = {

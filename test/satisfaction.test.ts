@@ -71,6 +71,9 @@ describe('satisfaction survey', () => {
     expect(await surveyOf(ticket)).toMatchObject({ rating: 'good', agent: people.ana });
     expect(desk.fake.okCalls('views.open').at(-1)!.args.view.callback_id).toBe(callbackIds.satisfactionComment);
     expect(JSON.stringify(desk.fake.responses().at(-1)!.body.blocks)).toContain('You said *Good :+1:*');
+    // The solver's home shows the answer in their week's figures.
+    const anaHome = desk.fake.okCalls('views.publish').filter((call) => call.args.user_id === people.ana).at(-1);
+    expect(JSON.stringify(anaHome?.args.view.blocks)).toMatch(/:\+1: [1-9]/);
 
     await desk.slack.blockAction(people.customer, { action_id: actionIds.rateBad, value: `${ticket.number}:${ticket.version}` }, { message, channel });
     await desk.settled();

@@ -4,6 +4,7 @@ import type { Metrics } from '../metrics.js';
 import { registerActions } from './actions.js';
 import { registerCommands } from './commands.js';
 import type { SlackDeps } from './context.js';
+import { refreshHome, registerHome } from './home.js';
 import { registerSatisfaction } from './satisfaction.js';
 import { registerShortcuts } from './shortcuts.js';
 // Subcommands that live in their own modules add themselves to the /ticket table when imported.
@@ -85,7 +86,13 @@ export function createSlackApp(options: SlackAppOptions, deps: SlackDeps): Slack
   registerActions(app, deps);
   registerViews(app, deps);
   registerShortcuts(app, deps);
-  registerSatisfaction(app, deps);
+  registerHome(app, deps);
+  registerSatisfaction(app, deps, {
+    // The solver's home shows their week's good and bad answers.
+    answered: async (client, result) => {
+      if (result.survey.agent) await refreshHome(client, deps.desk, result.survey.agent, { log: deps.log });
+    },
+  });
 
   app.error(async (error) => {
     deps.log(`slack: listener failed: ${error.message}`, error);

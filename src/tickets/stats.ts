@@ -42,10 +42,11 @@ const BATCH = 500;
 
 export type Period = 'week' | 'month';
 
-/** The last 7 or 30 days up to now. */
+/** The last 7 or 30 days, up to and including this moment (a solve made just now counts). */
 export function periodWindow(period: Period, now: Date): StatsWindow {
   const days = period === 'week' ? 7 : 30;
-  return { from: new Date(now.getTime() - days * DAY_MS), to: now };
+  const to = now.getTime() + 1;
+  return { from: new Date(to - days * DAY_MS), to: new Date(to) };
 }
 
 export async function deskStats(desk: Desk, window: StatsWindow, scope: StatsScope = {}): Promise<DeskStats> {
