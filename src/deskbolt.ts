@@ -6,7 +6,8 @@ import type { ApiHooks } from './http/api.js';
 import { createHttpApp, registerQueueGauge } from './http/server.js';
 import { Metrics } from './metrics.js';
 import { createSlackApp, type SlackApp } from './slack/app.js';
-import { ticketCreated, type Log } from './slack/notify.js';
+import { refreshHome } from './slack/home.js';
+import { requesterWroteAgain, ticketCreated, type Log } from './slack/notify.js';
 import type { Store } from './store/store.js';
 import type { Desk } from './tickets/desk.js';
 import { Directory } from './workspace/directory.js';
@@ -72,6 +73,13 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
   );
   const client = slack.app.client;
   hooks.ticketCreated = (ticket) => ticketCreated(client, desk, log, ticket, null);
+  hooks.requesterReplied = async (result) => {
+    await requesterWroteAgain(client, desk, log, result);
+    if (result.ticket.assignee) await refreshHome(client, desk, result.ticket.assignee, { log });
+  };
+  hooks.surveyAnswered = async (result) => {
+    if (result.survey.agent) await refreshHome(client, desk, result.survey.agent, { log });
+  };
   const server: Server = await new Promise((resolve, reject) => {
     const listening = http.listen(config.port, () => resolve(listening));
     listening.once('error', reject);

@@ -193,6 +193,10 @@ describe('REST API', () => {
     const reused = await call('POST', `/tickets/${number}/comments`, { body: { text: 'Something different' }, headers });
     expect(reused.status).toBe(409);
     expect((await desk.store.tickets.history(number)).at(-1)).toMatchObject({ action: 'reopened', actor: { kind: 'api', id: 'web-form' } });
+    await desk.settled();
+    const notice = desk.fake.okCalls('chat.postMessage').filter((call) => call.args.channel === people.ana).at(-1);
+    expect(notice?.args.text).toContain(`Dana Doe wrote again on #${number}, so it is open again (it was solved)`);
+    expect(desk.fake.okCalls('views.publish').some((call) => call.args.user_id === people.ana)).toBe(true);
   });
 
   it('answers a reply to a closed ticket with a follow-up, and refuses bad reply bodies', async () => {
@@ -204,6 +208,8 @@ describe('REST API', () => {
     expect(reply.json.followUpOf).toBe(number);
     expect(reply.json.ticket.number).not.toBe(number);
     expect(reply.json.ticket.followUpOf).toBe(number);
+    await desk.settled();
+    expect(desk.fake.okCalls('chat.postMessage').some((call) => call.args.channel === channels.billingAlerts && call.args.text === `New ticket #${reply.json.ticket.number}: ${reply.json.ticket.subject}`)).toBe(true);
 
     for (const [body, path] of [[{ text: '   ' }, 'text'], [{ text: { $gt: '' } }, 'text'], [{ text: 'x'.repeat(10_001) }, 'text'], [{ text: 'ok', internal: true }, 'internal']] as const) {
       const answer = await call('POST', `/tickets/${number}/comments`, { body });

@@ -53,6 +53,13 @@ export class ApiRequestStore {
       return answerFor((await this.model.findById(key).lean())!, fingerprint);
     }
   }
+
+  /** For a sweeping job: idempotency keys are kept for days, not forever (bridges retry within minutes). */
+  async forgetOlderThan(cutoff: Date, limit = 1000): Promise<number> {
+    const old = await this.model.find({ createdAt: { $lt: cutoff } }, { _id: 1 }).limit(limit).lean();
+    if (old.length === 0) return 0;
+    return (await this.model.deleteMany({ _id: { $in: old.map((entry) => entry._id) } })).deletedCount;
+  }
 }
 
 function answerFor(claim: ApiRequestDocument, fingerprint: string): ApiRequestClaim {
