@@ -27,6 +27,13 @@ describe('single-document writes are atomic', () => {
     expect(counter?.seq).toBe(200);
   });
 
+  it('lets a write the driver builds on another (insertMany → bulkWrite) through instead of deadlocking', async () => {
+    const events = store.models.Event.collection;
+    const documents = (tag: string) => Array.from({ length: 5 }, (_, index) => ({ _id: `${tag}-${index}`, ticketNumber: 1, action: 'noted', at: new Date(), actor: { kind: 'system', id: 'test' } }));
+    await Promise.all([events.insertMany(documents('a') as never), events.insertMany(documents('b') as never), store.tickets.nextNumber()]);
+    expect(await events.countDocuments({ _id: { $in: ['a-0', 'a-4', 'b-0', 'b-4'] } } as never)).toBe(4);
+  }, 10_000);
+
   it('hands out 50 distinct ticket numbers to 50 concurrent tickets', async () => {
     const numbers = await Promise.all(Array.from({ length: 50 }, () => store.tickets.nextNumber()));
     expect(new Set(numbers).size).toBe(50);

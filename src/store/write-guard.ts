@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import mongoose from 'mongoose';
 
 /**
@@ -24,6 +25,7 @@ const WRITE_METHODS = [
 ] as const;
 
 let installed = false;
+const insideGuardedWrite = new AsyncLocalStorage<boolean>();
 let tail: Promise<unknown> = Promise.resolve();
 
 function oneAtATime<T>(write: () => Promise<T>): Promise<T> {
@@ -40,7 +42,10 @@ export function serializeWritesInThisProcess(): void {
     const original = prototype[method];
     if (typeof original !== 'function') continue;
     prototype[method] = function guardedWrite(this: unknown, ...args: unknown[]) {
-      return oneAtATime(() => Promise.resolve(original.apply(this, args)));
+      // The driver builds some writes on others (insertMany calls this.bulkWrite): a write made inside
+      // a guarded one is part of it, and queueing it behind its own caller would wait forever.
+      if (insideGuardedWrite.getStore()) return original.apply(this, args);
+      return oneAtATime(() => insideGuardedWrite.run(true, () => Promise.resolve(original.apply(this, args))));
     };
   }
 }
