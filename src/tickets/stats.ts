@@ -61,7 +61,8 @@ export async function deskStats(desk: Desk, window: StatsWindow, scope: StatsSco
       lastSolve.set(event.ticketNumber, event);
     }
   }
-  const repliedInWindow = new Set(events.filter((e) => e.action === 'replied' && inScopeGroup(e.ticketNumber)).map((e) => e.ticketNumber));
+  // A first reply by the agent in the window is one of their replies in the window: only those tickets can count.
+  const repliedInWindow = new Set(events.filter((e) => e.action === 'replied' && byAgent(e.actor.id) && inScopeGroup(e.ticketNumber)).map((e) => e.ticketNumber));
 
   // A first reply or the creation may lie before the window: read those tickets' whole history of both.
   const numbers = [...new Set([...lastSolve.keys(), ...repliedInWindow])];
