@@ -112,6 +112,13 @@ describe('stats from the event history', () => {
     await desk.settled();
     expect(desk.fake.responses().at(-1)!.body.text).toBe('Acme Support — last 7 days: 4 solved');
 
+    // The last 30 days also hold #3's first reply (Ben, 1 h after it was filed, the week before).
+    await desk.slack.command(people.ana, '/ticket', 'stats month @ben');
+    await desk.settled();
+    const month = desk.fake.responses().at(-1)!.body;
+    expect(month.text).toBe('Ben — last 30 days: 1 solved');
+    expect(JSON.stringify(month.blocks)).toContain('*Median first reply*\\n35 min'); // 10 min and 60 min
+
     await desk.slack.command(people.ana, '/ticket', 'stats @nobody');
     await desk.settled();
     expect(desk.fake.responses().at(-1)!.body.text).toContain('“@nobody” is neither an agent');
