@@ -121,11 +121,12 @@ describe('satisfaction survey', () => {
     await askForSatisfaction(client(), desk.deskbolt.desk, ticket);
     expect(delivered).toHaveLength(1);
     const { headers, body } = delivered[0]!;
-    expect(headers['x-deskbolt-signature']).toBe(webhookSignature(SECRET, String(headers['x-deskbolt-timestamp']), body));
+    expect(headers['x-deskbolt-signature']).toBe(webhookSignature(SECRET, body));
     const payload = JSON.parse(body);
     const token = surveyToken(SECRET, { number: ticket.number, solve: ticket.version });
     expect(payload).toMatchObject({
       type: 'satisfaction_requested',
+      sentAt: desk.clock.now().toISOString(),
       ticket: { number: ticket.number, requester: { email: 'erin@example.com' } },
       survey: { token, url: `https://desk.example.com/api/v1/satisfaction/${token}` },
     });
