@@ -15,6 +15,11 @@ export const actionIds = {
   transferChat: 'chat_transfer',
   acceptTransfer: 'transfer_accept',
   declineTransfer: 'transfer_decline',
+  rateGood: 'csat_good',
+  rateBad: 'csat_bad',
+  homeSearch: 'home_search',
+  homeAvailability: 'home_availability',
+  homeOpen: 'home_open_ticket',
 } as const;
 
 export const callbackIds = {
@@ -28,6 +33,12 @@ export const callbackIds = {
   linkIncident: 'ticket_link_modal',
   transferChat: 'chat_transfer_modal',
   chatNote: 'chat_note_modal',
+  satisfactionComment: 'csat_comment',
+} as const;
+
+/** Input of the satisfaction comment modal: block id and action id alike. */
+export const satisfactionFields = {
+  comment: 'csat_comment_text',
 } as const;
 
 /**

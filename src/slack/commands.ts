@@ -7,6 +7,7 @@ import { parseTicketNumber } from '../tickets/permissions.js';
 import { takeNextTicket, takeTicket } from '../tickets/take.js';
 import { agentQueue, workingTickets } from '../tickets/views.js';
 import { tellEphemeral, type SlackDeps, type Subcommand, type SubcommandContext } from './context.js';
+import { refreshHome } from './home.js';
 import { safely, takenCard, ticketTaken } from './notify.js';
 import { cardFor } from './ticket-view.js';
 
@@ -83,6 +84,7 @@ addSubcommands({
       if (!result.ok) return tellEphemeral(respond, result.reason);
       await respond({ response_type: 'ephemeral', text: `You took #${result.ticket.number}.`, blocks: takenCard(deps.desk, result) });
       await ticketTaken(client, deps.desk, deps.log, result);
+      await refreshHome(client, deps.desk, userId, { log: deps.log });
     },
   },
   mine: {
@@ -112,6 +114,7 @@ export async function take(context: Pick<SubcommandContext, 'deps' | 'userId' | 
   if (!result.ok) return tellEphemeral(respond, result.reason);
   await respond({ response_type: 'ephemeral', text: `You took #${number}.`, blocks: takenCard(deps.desk, result) });
   await ticketTaken(client, deps.desk, deps.log, result);
+  if (!result.alreadyYours) await refreshHome(client, deps.desk, userId, { log: deps.log });
 }
 
 export function registerCommands(app: App, deps: SlackDeps): void {

@@ -7,6 +7,7 @@ import type { Desk } from '../tickets/desk.js';
 import { movesFor } from '../tickets/moves.js';
 import type { Ticket } from '../tickets/types.js';
 import type { TakeResult } from '../tickets/take.js';
+import type { RequesterReplyResult } from '../tickets/requester-reply.js';
 
 /**
  * What people are told in Slack after a workflow step. Each function sends, and a failed send is
@@ -112,4 +113,20 @@ export function takenCard(desk: Desk, result: TakeResult): KnownBlock[] {
       result.ticket.assignee ? movesFor(desk, result.ticket, result.ticket.assignee) : [],
     ),
   ];
+}
+
+/**
+ * The requester wrote again from outside Slack (the API): a follow-up is announced like a new ticket;
+ * otherwise the assignee hears of it, with whether it reopened the ticket.
+ */
+export async function requesterWroteAgain(client: WebClient, desk: Desk, log: Log, result: RequesterReplyResult): Promise<void> {
+  const ticket = result.ticket;
+  if (result.followUpOf !== null) return ticketCreated(client, desk, log, ticket, null);
+  if (!ticket.assignee) return;
+  const assignee = ticket.assignee;
+  const who = ticket.requester.kind === 'slack' ? `<@${ticket.requester.userId}>` : escapeMrkdwn(ticket.requester.name);
+  const what = result.reopened ? `wrote again on #${ticket.number}, so it is open again (it was ${result.previousStatus})` : `wrote again on #${ticket.number}`;
+  await safely(log, 'requester reply notice', () =>
+    client.chat.postMessage({ channel: assignee, text: `${who} ${what}: “${escapeMrkdwn(clip(ticket.subject, 150))}”. \`/ticket show ${ticket.number}\`` }),
+  );
 }

@@ -3,6 +3,8 @@ import { ChatStore } from './chats.js';
 import { registerModels, type Models } from './models.js';
 import { DeliveryStore } from './deliveries.js';
 import { MacroStore } from './macros.js';
+import { ApiRequestStore } from './api-requests.js';
+import { SatisfactionStore } from './satisfaction.js';
 import { SeenIdStore } from './seen.js';
 import { TicketLinkStore } from './ticket-links.js';
 import { TicketStore } from './tickets.js';
@@ -31,6 +33,8 @@ export class Store {
   readonly macros: MacroStore;
   readonly links: TicketLinkStore;
   readonly chats: ChatStore;
+  readonly apiRequests: ApiRequestStore;
+  readonly satisfaction: SatisfactionStore;
 
   private constructor(
     readonly connection: Connection,
@@ -43,6 +47,8 @@ export class Store {
     this.macros = new MacroStore(connection);
     this.links = new TicketLinkStore(models);
     this.chats = new ChatStore(connection);
+    this.apiRequests = new ApiRequestStore(connection);
+    this.satisfaction = new SatisfactionStore(connection);
   }
 
   static async open(options: StoreOptions): Promise<Store> {

@@ -6,6 +6,7 @@ import type {
   TicketComment,
   TicketEvent,
   TicketStatus,
+  TicketAction,
   CommentKind,
   Actor,
 } from '../tickets/types.js';
@@ -71,10 +72,20 @@ export class TicketStore {
     return FIRST_TICKET_NUMBER - 1 + counter!.seq;
   }
 
-  async create(fields: TicketFields, event: NewTicketEvent, now: Date): Promise<Ticket> {
-    const number = await this.nextNumber();
+  /**
+   * Files a ticket under the next number, or under `reservedNumber` (taken earlier from nextNumber so
+   * a retried request files the same ticket): when that number already exists, the existing ticket
+   * is returned and nothing is written.
+   */
+  async create(fields: TicketFields, event: NewTicketEvent, now: Date, reservedNumber?: number): Promise<Ticket> {
+    const number = reservedNumber ?? (await this.nextNumber());
     const document = { ...fields, number, version: 1, createdAt: now, updatedAt: now, outbox: [outboxEntry(event)] };
-    await this.models.Ticket.collection.insertOne(document as never);
+    try {
+      await this.models.Ticket.collection.insertOne(document as never);
+    } catch (error) {
+      if (reservedNumber === undefined || !isDuplicateKey(error)) throw error;
+      return (await this.get(number))!;
+    }
     await this.flushEvents(number);
     return toTicket(document as unknown as TicketDocument);
   }
@@ -159,6 +170,48 @@ export class TicketStore {
       .limit(limit)
       .lean<TicketDocument[]>();
     return documents.map(toTicket);
+  }
+
+  async countAssigned(agent: string, statuses: readonly TicketStatus[]): Promise<number> {
+    return this.models.Ticket.countDocuments({ assignee: agent, status: { $in: [...statuses] } });
+  }
+
+  /**
+   * Tickets whose subject matches, newest first. No $text (FerretDB lacks it): the caller passes an
+   * escaped pattern, and the limit bounds the scan's answer.
+   */
+  async withSubjectMatching(pattern: RegExp, limit: number): Promise<Ticket[]> {
+    const documents = await this.models.Ticket.find({ subject: { $regex: pattern.source, $options: pattern.flags.includes('i') ? 'i' : '' } })
+      .sort({ createdAt: -1 })
+      .limit(limit)
+      .lean<TicketDocument[]>();
+    return documents.map(toTicket);
+  }
+
+  /**
+   * An event about a ticket that changes nothing on it (a satisfaction answer): written to the
+   * history only, so the ticket's version and updatedAt stay what the agent last saw.
+   */
+  async appendEvent(ticketNumber: number, event: NewTicketEvent): Promise<void> {
+    await this.models.Event.collection.insertOne({ _id: newId(), ticketNumber, ...event } as never);
+  }
+
+  /** Events of these kinds in [from, to), oldest first, at most `limit`: the stats' bounded, indexed read. */
+  async eventsBetween(actions: readonly TicketAction[], from: Date, to: Date, limit: number): Promise<TicketEvent[]> {
+    const documents = await this.models.Event.find({ action: { $in: [...actions] }, at: { $gte: from, $lt: to } })
+      .sort({ at: 1, _id: 1 })
+      .limit(limit)
+      .lean();
+    return documents.map(({ _id, ...event }) => ({ id: String(_id), ...event }) as TicketEvent);
+  }
+
+  /** Events of these kinds for these tickets, oldest first (all time: a first reply may precede the window). */
+  async eventsOf(ticketNumbers: readonly number[], actions: readonly TicketAction[]): Promise<TicketEvent[]> {
+    if (ticketNumbers.length === 0) return [];
+    const documents = await this.models.Event.find({ ticketNumber: { $in: [...ticketNumbers] }, action: { $in: [...actions] } })
+      .sort({ at: 1, _id: 1 })
+      .lean();
+    return documents.map(({ _id, ...event }) => ({ id: String(_id), ...event }) as TicketEvent);
   }
 
   /** The requester's tickets, newest first, to catch duplicates. */

@@ -26,12 +26,11 @@ const WRITE_METHODS = [
 
 let installed = false;
 let tail: Promise<unknown> = Promise.resolve();
-/** Set while a guarded write runs: the driver's insertMany calls its own bulkWrite, which must not queue behind itself. */
-const insideWrite = new AsyncLocalStorage<true>();
+/** Set while a guarded write runs. */
+const insideGuardedWrite = new AsyncLocalStorage<true>();
 
 function oneAtATime<T>(write: () => Promise<T>): Promise<T> {
-  if (insideWrite.getStore()) return write();
-  const run = () => insideWrite.run(true, write);
+  const run = () => insideGuardedWrite.run(true, write);
   const result = tail.then(run, run);
   tail = result.catch(() => undefined);
   return result;
@@ -45,6 +44,9 @@ export function serializeWritesInThisProcess(): void {
     const original = prototype[method];
     if (typeof original !== 'function') continue;
     prototype[method] = function guardedWrite(this: unknown, ...args: unknown[]) {
+      // The driver builds some writes on others (insertMany calls this.bulkWrite): a write made inside
+      // a guarded one is part of it, and queueing it behind its own caller would wait forever.
+      if (insideGuardedWrite.getStore()) return original.apply(this, args);
       return oneAtATime(() => Promise.resolve(original.apply(this, args)));
     };
   }
