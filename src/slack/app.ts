@@ -1,6 +1,7 @@
 import { App, ExpressReceiver, LogLevel, SocketModeReceiver, type Receiver } from '@slack/bolt';
 import type { Application } from 'express';
 import { registerActions } from './actions.js';
+import { registerChatDesk } from './chat-desk.js';
 import { registerChats } from './chats.js';
 import { registerCommands } from './commands.js';
 import type { SlackDeps } from './context.js';
@@ -85,6 +86,7 @@ export function createSlackApp(options: SlackAppOptions, deps: SlackDeps): Slack
   registerTicketWork(app, deps);
   registerChats(app, deps);
   registerChatEvents(app, deps);
+  registerChatDesk(app, deps);
 
   app.error(async (error) => {
     deps.log(`slack: listener failed: ${error.message}`, error);

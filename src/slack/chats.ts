@@ -31,7 +31,7 @@ function agentName(deps: SlackDeps, userId: string): string {
   return deps.desk.directory.agent(userId)?.name ?? 'Support';
 }
 
-async function dm(client: WebClient, deps: SlackDeps, userId: string, text: string, blocks?: KnownBlock[]): Promise<SlackRef | null> {
+export async function dm(client: WebClient, deps: SlackDeps, userId: string, text: string, blocks?: KnownBlock[]): Promise<SlackRef | null> {
   let ref: SlackRef | null = null;
   await safely(deps.log, 'direct message', async () => {
     const posted = await client.chat.postMessage({ channel: userId, text, ...(blocks ? { blocks } : {}) });
@@ -40,7 +40,7 @@ async function dm(client: WebClient, deps: SlackDeps, userId: string, text: stri
   return ref;
 }
 
-async function inThread(client: WebClient, deps: SlackDeps, thread: SlackRef, text: string): Promise<SlackRef | null> {
+export async function inThread(client: WebClient, deps: SlackDeps, thread: SlackRef, text: string): Promise<SlackRef | null> {
   let ref: SlackRef | null = null;
   await safely(deps.log, 'chat thread message', async () => {
     const posted = await client.chat.postMessage({ channel: thread.channel, thread_ts: thread.ts, text });

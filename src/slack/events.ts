@@ -3,6 +3,7 @@ import type { WebClient } from '@slack/web-api';
 import { chatGroupFor, requesterWrote, type RequesterChatMessage } from '../chats/chat.js';
 import { fileVerdict, relayedDeletion, relayedEdit, threadReply, type SharedFile } from '../chats/relay.js';
 import type { Chat, SlackRef } from '../chats/types.js';
+import { slackNames } from './chat-desk.js';
 import { agentLine, chatStarted, relayToAgent, relayToRequester, requesterLine, showActiveAgain } from './chats.js';
 import type { SlackDeps } from './context.js';
 import { safely } from './notify.js';
@@ -100,7 +101,7 @@ async function fromThread(client: WebClient, deps: SlackDeps, chat: Chat, messag
   const source: SlackRef = { channel: message.channel, ts: message.ts };
   const text = message.text ?? '';
   if (text.trim()) {
-    const verdict = await threadReply(deps.desk, chat, { author: message.user, text, source });
+    const verdict = await threadReply(deps.desk, chat, { author: message.user, text, source }, slackNames(client, deps, chat, message.user));
     if (!verdict.ok) {
       await tellInThread(client, deps, chat, message.user, verdict.reason);
       return;
@@ -161,14 +162,19 @@ async function edited(client: WebClient, deps: SlackDeps, event: MessageEvent, b
   if (!message?.user || message.user === botUserId || message.bot_id) return;
   // Slack also sends message_changed for link unfurls: only a change of the words is an edit.
   if (message.text === event.previous_message?.text) return;
-  const edit = await relayedEdit(deps.desk, { channel: event.channel, ts: message.ts }, message.text ?? '');
+  const edit = await relayedEdit(deps.desk, { channel: event.channel, ts: message.ts }, message.text ?? '', (chat, agentId) => slackNames(client, deps, chat, agentId));
   if (!edit) return;
+  if (!edit.ok) {
+    const chat = await deps.desk.store.chats.byThread({ channel: event.channel, ts: message.thread_ts ?? '' });
+    if (chat) await tellInThread(client, deps, chat, message.user, `Your edit was not sent: ${edit.reason}`);
+    return;
+  }
   const { relay } = edit;
   if (edit.withdraw) {
     await safely(deps.log, 'withdrawn relay', () => client.chat.delete({ channel: relay.copy.channel, ts: relay.copy.ts }));
     return;
   }
-  const text = relay.side === 'requester' ? requesterLine(message.text ?? '') : agentLine(deps, message.user, message.text ?? '');
+  const text = relay.side === 'requester' ? requesterLine(message.text ?? '') : agentLine(deps, message.user, edit.text);
   await safely(deps.log, 'relayed edit', () => client.chat.update({ channel: relay.copy.channel, ts: relay.copy.ts, text: `${text} _(edited)_` }));
 }
 

@@ -1,4 +1,5 @@
 import mongoose, { type Connection } from 'mongoose';
+import { ChatDeskStore } from './chat-desk.js';
 import { ChatStore } from './chats.js';
 import { registerModels, type Models } from './models.js';
 import { DeliveryStore } from './deliveries.js';
@@ -31,6 +32,8 @@ export class Store {
   readonly macros: MacroStore;
   readonly links: TicketLinkStore;
   readonly chats: ChatStore;
+  /** Shortcuts, followers and the reads of the rest of the chat desk (issue 7). */
+  readonly chatDesk: ChatDeskStore;
 
   private constructor(
     readonly connection: Connection,
@@ -43,6 +46,7 @@ export class Store {
     this.macros = new MacroStore(connection);
     this.links = new TicketLinkStore(models);
     this.chats = new ChatStore(connection);
+    this.chatDesk = new ChatDeskStore(connection);
   }
 
   static async open(options: StoreOptions): Promise<Store> {
