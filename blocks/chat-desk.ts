@@ -1,6 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { ShortcutList } from '../src/chats/shortcuts.js';
-import { clip, escapeMrkdwn, mrkdwn } from './text.js';
+import { actionIds } from './ids.js';
+import { clip, escapeMrkdwn, mrkdwn, plain } from './text.js';
 
 const SECTION_TEXT_MAX = 3000;
 
@@ -38,4 +39,40 @@ export function shortcutList(list: ShortcutList): KnownBlock[] {
       : [{ type: 'context' as const, elements: [mrkdwn('The workspace has none.')] }]),
     { type: 'context', elements: [mrkdwn(`Start a chat reply with \`${escapeMrkdwn(list.sigil)}NAME\` to send its text; \`{requester}\` and \`{agent}\` are filled in.`)] },
   ];
+}
+
+export interface FollowHeaderData {
+  ticketNumber: number;
+  requester: string;
+  agent: string | null;
+  groupName: string;
+  subject: string;
+  /** Set when the follower stopped following: the header then says so and offers nothing. */
+  ended?: string;
+}
+
+/** The parent of a follower's mirror thread, in their DM with the bot. */
+export function followHeader(data: FollowHeaderData): KnownBlock[] {
+  const blocks: KnownBlock[] = [
+    {
+      type: 'section',
+      text: mrkdwn(
+        `:eyes: *Following chat #${data.ticketNumber}* — ${escapeMrkdwn(clip(data.subject, 150))}\n<@${data.requester}> with ${data.agent ? `<@${data.agent}>` : '_nobody yet_'} in ${escapeMrkdwn(data.groupName)}`,
+      ),
+    },
+  ];
+  if (data.ended) {
+    blocks.push({ type: 'context', elements: [mrkdwn(data.ended)] });
+    return blocks;
+  }
+  blocks.push({
+    type: 'context',
+    elements: [mrkdwn('The conversation is copied into this thread as it happens. The requester does not see you; what you write here stays an internal note on the chat.')],
+  });
+  blocks.push({
+    type: 'actions',
+    block_id: `follow_${data.ticketNumber}`,
+    elements: [{ type: 'button', action_id: actionIds.unfollowChat, text: plain('Unfollow'), value: String(data.ticketNumber) }],
+  });
+  return blocks;
 }

@@ -15,6 +15,13 @@ export const actionIds = {
   transferChat: 'chat_transfer',
   acceptTransfer: 'transfer_accept',
   declineTransfer: 'transfer_decline',
+  followChat: 'chat_follow',
+  unfollowChat: 'chat_unfollow',
+  queueTransfer: 'transfer_queue',
+  keepChat: 'transfer_keep',
+  requesterProfile: 'chat_requester_profile',
+  viewOriginal: 'ticket_view_original',
+  emailDuringChat: 'chat_email_reply',
 } as const;
 
 export const callbackIds = {
@@ -28,6 +35,9 @@ export const callbackIds = {
   linkIncident: 'ticket_link_modal',
   transferChat: 'chat_transfer_modal',
   chatNote: 'chat_note_modal',
+  requesterProfile: 'requester_profile_modal',
+  originalMessage: 'original_message_modal',
+  chatEmail: 'chat_email_modal',
 } as const;
 
 /**
@@ -69,4 +79,9 @@ export const transferFields = {
 /** The internal-note modal's input. */
 export const chatNoteFields = {
   text: 'chat_note_text',
+} as const;
+
+/** The email-during-a-chat modal's input. */
+export const chatEmailFields = {
+  text: 'chat_email_text',
 } as const;

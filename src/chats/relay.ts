@@ -43,8 +43,8 @@ export interface ThreadMessage {
   source: SlackRef;
 }
 
-/** Why a message stayed in the thread: the prefix or shortcut said so, someone other than the chat's agent wrote it, or the chat is not live. */
-export type NoteReason = 'prefix' | 'shortcut' | 'not-the-agent' | 'not-live';
+/** Why a message stayed in the thread: the prefix or shortcut said so, someone other than the chat's agent wrote it (a follower among them), or the chat is not live. */
+export type NoteReason = 'prefix' | 'shortcut' | 'not-the-agent' | 'not-live' | 'follower';
 
 export type ThreadVerdict =
   /** The chat's agent spoke to the requester: relay `text`. */

@@ -1,9 +1,13 @@
-import type { App } from '@slack/bolt';
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import { shortcutList } from '../../blocks/chat-desk.js';
+import { followHeader, shortcutList } from '../../blocks/chat-desk.js';
+import { actionIds } from '../../blocks/ids.js';
 import { clip } from '../../blocks/text.js';
+import { followChat, unfollowChat } from '../chats/followers.js';
 import { addShortcut, listShortcuts, removeShortcut, type ShortcutNames } from '../chats/shortcuts.js';
 import type { Chat } from '../chats/types.js';
+import { parseTicketNumber } from '../tickets/permissions.js';
+import { agentLine, dm, inThread, requesterLine } from './chats.js';
 import { addSubcommands } from './commands.js';
 import { tellEphemeral, type SlackDeps } from './context.js';
 import { safely } from './notify.js';
@@ -71,7 +75,91 @@ addSubcommands({
   },
 });
 
+// ─── Following a chat ─────────────────────────────────────────────────────────────────────
+
+async function follow(client: WebClient, deps: SlackDeps, ticketNumber: number, user: string, tell: (text: string) => Promise<void>): Promise<void> {
+  const result = await followChat(deps.desk, { ticketNumber, user });
+  if (!result.ok) return tell(result.reason);
+  if (result.already) return tell(`You already follow chat #${ticketNumber}: its copy is in your DM with me.`);
+  const { chat } = result;
+  const ticket = await deps.desk.store.tickets.get(ticketNumber);
+  const header = await dm(client, deps, user, `Following chat #${ticketNumber}`, followHeader({
+    ticketNumber,
+    requester: chat.requester,
+    agent: chat.agent,
+    groupName: deps.desk.directory.groupName(chat.groupId),
+    subject: ticket?.subject ?? '',
+  }));
+  if (!header) return tell(`You follow chat #${ticketNumber}, but I could not open your copy of it in a DM.`);
+  await deps.desk.store.chatDesk.setMirror(ticketNumber, user, header);
+  // What was said before they came, so the copy starts with the context.
+  const earlier = await deps.desk.store.tickets.comments(ticketNumber, { last: 5, kinds: ['public'] });
+  const lines = [ticket ? requesterLine(clip(ticket.description, 1500)) : '', ...earlier.map((comment) => (comment.author.kind === 'agent' ? agentLine(deps, comment.author.id, comment.text) : requesterLine(comment.text)))]
+    .filter(Boolean)
+    .map((line) => clip(line, 2000));
+  if (lines.length > 0) await inThread(client, deps, header, clip(`_So far:_\n${lines.join('\n')}`, 39_000));
+  await tell(`You follow chat #${ticketNumber} now: the conversation is copied into your DM with me as it happens. The requester does not see you.`);
+}
+
+async function unfollow(client: WebClient, deps: SlackDeps, ticketNumber: number, user: string, tell: (text: string) => Promise<void>): Promise<void> {
+  const result = await unfollowChat(deps.desk, { ticketNumber, user });
+  if (!result.ok) return tell(result.reason);
+  const mirror = result.follower.mirror;
+  if (mirror) {
+    const chat = await deps.desk.store.chats.get(ticketNumber);
+    const ticket = await deps.desk.store.tickets.get(ticketNumber);
+    await safely(deps.log, 'unfollowed header', () =>
+      client.chat.update({
+        channel: mirror.channel,
+        ts: mirror.ts,
+        text: `You stopped following chat #${ticketNumber}`,
+        blocks: followHeader({ ticketNumber, requester: chat?.requester ?? '', agent: chat?.agent ?? null, groupName: deps.desk.directory.groupName(chat?.groupId ?? 0), subject: ticket?.subject ?? '', ended: 'You stopped following this chat.' }),
+      }),
+    );
+  }
+  await tell(`You no longer follow chat #${ticketNumber}.`);
+}
+
+addSubcommands({
+  follow: {
+    usage: 'follow N',
+    what: 'see a live chat as it happens (a copy in your DM), unseen by the requester',
+    agentsOnly: true,
+    async run({ deps, args, userId, respond, client }) {
+      const parsed = parseTicketNumber(args);
+      if (!parsed.ok) return tellEphemeral(respond, parsed.reason);
+      await follow(client, deps, parsed.number, userId, (text) => tellEphemeral(respond, text));
+    },
+  },
+  unfollow: {
+    usage: 'unfollow N',
+    what: 'stop following a chat',
+    agentsOnly: true,
+    async run({ deps, args, userId, respond, client }) {
+      const parsed = parseTicketNumber(args);
+      if (!parsed.ok) return tellEphemeral(respond, parsed.reason);
+      await unfollow(client, deps, parsed.number, userId, (text) => tellEphemeral(respond, text));
+    },
+  },
+});
+
+function ticketOf(value: string | undefined): number | null {
+  const parsed = parseTicketNumber(value);
+  return parsed.ok ? parsed.number : null;
+}
+
 export function registerChatDesk(app: App, deps: SlackDeps): void {
-  void app;
-  void deps;
+  app.action<BlockAction<ButtonAction>>(actionIds.followChat, async ({ ack, body, action, respond, client }) => {
+    await ack();
+    const number = ticketOf(action.value);
+    if (number === null) return;
+    await follow(client, deps, number, body.user.id, (text) => tellEphemeral(respond, text));
+  });
+
+  app.action<BlockAction<ButtonAction>>(actionIds.unfollowChat, async ({ ack, body, action, respond, client }) => {
+    await ack();
+    const number = ticketOf(action.value);
+    if (number === null) return;
+    await unfollow(client, deps, number, body.user.id, (text) => tellEphemeral(respond, text));
+  });
 }

@@ -21,6 +21,7 @@ import type { Chat, SlackRef, Transfer, TransferTarget } from '../chats/types.js
 import type { Refusal } from '../tickets/desk.js';
 import { parseTicketNumber } from '../tickets/permissions.js';
 import { addSubcommands } from './commands.js';
+import { mirrorToFollowers } from './follow-mirror.js';
 import { tellEphemeral, type SlackDeps } from './context.js';
 import { safely } from './notify.js';
 import { field } from './views.js';
@@ -106,6 +107,7 @@ export async function relayToAgent(client: WebClient, deps: SlackDeps, chat: Cha
   if (!chat.thread.ts) return;
   const copy = await inThread(client, deps, chat.thread, requesterLine(text));
   if (copy) await rememberRelay(deps.desk, chat, original, copy, 'requester');
+  await mirrorToFollowers(client, deps, chat, requesterLine(text));
 }
 
 export function requesterLine(text: string): string {
@@ -123,6 +125,7 @@ export function agentLine(deps: SlackDeps, agentId: string, text: string): strin
 export async function relayToRequester(client: WebClient, deps: SlackDeps, chat: Chat, original: SlackRef, author: string, text: string): Promise<void> {
   const copy = await dm(client, deps, chat.requesterDm, agentLine(deps, author, text));
   if (copy) await rememberRelay(deps.desk, chat, original, copy, 'agent');
+  await mirrorToFollowers(client, deps, chat, agentLine(deps, author, text));
 }
 
 // ─── Transfers: telling people ──────────────────────────────────────────────────────────────
@@ -309,6 +312,7 @@ export function registerChats(app: App, deps: SlackDeps): void {
     await inThread(client, deps, result.chat.thread, `<@${body.user.id}> ended the chat. Ticket #${number} stays open to be solved.`);
     if (result.cancelledTransfer) await closeOffers(client, deps, result.cancelledTransfer, 'Cancelled: the chat ended.');
     await dm(client, deps, result.chat.requesterDm, `The chat #${number} has ended. Your request stays open with the team; write here any time to start a new chat.`);
+    await mirrorToFollowers(client, deps, result.chat, `:checkered_flag: <@${body.user.id}> ended the chat.`);
   });
 
   app.action<BlockAction<ButtonAction>>(actionIds.transferChat, async ({ ack, body, action, respond, client }) => {

@@ -1,6 +1,8 @@
 import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { chatGroupFor, requesterWrote, type RequesterChatMessage } from '../chats/chat.js';
+import { followerWrote } from '../chats/followers.js';
+import { REPLY_MAX } from '../tickets/requester-reply.js';
 import { fileVerdict, relayedDeletion, relayedEdit, threadReply, type SharedFile } from '../chats/relay.js';
 import type { Chat, SlackRef } from '../chats/types.js';
 import { slackNames } from './chat-desk.js';
@@ -62,6 +64,7 @@ async function newMessage(client: WebClient, deps: SlackDeps, message: MessageEv
   if (message.channel_type === 'im' || message.channel.startsWith('D')) {
     // File-only messages: the file_shared event brings the file; here only words matter.
     if (!text.trim()) return;
+    if (message.thread_ts && (await fromFollower(client, deps, message as MessageEvent & { user: string; thread_ts: string }))) return;
     await fromRequester(client, deps, { requester: message.user, requesterDm: message.channel, source, text, via: 'dm' });
     return;
   }
@@ -78,6 +81,21 @@ async function newMessage(client: WebClient, deps: SlackDeps, message: MessageEv
     if (opened.channel?.id) requesterDm = opened.channel.id;
   });
   await fromRequester(client, deps, { requester: message.user, requesterDm, source, text, via: 'intake-channel' });
+}
+
+/** A follower wrote in their mirror thread: an internal note on the chat, shown in its thread, never relayed. */
+async function fromFollower(client: WebClient, deps: SlackDeps, message: MessageEvent & { user: string; thread_ts: string }): Promise<boolean> {
+  const text = (message.text ?? '').trim().slice(0, REPLY_MAX);
+  const verdict = await followerWrote(deps.desk, { channel: message.channel, ts: message.thread_ts }, { author: message.user, text, source: { channel: message.channel, ts: message.ts } });
+  if (!verdict) return false;
+  if (verdict.duplicate) return true;
+  await safely(deps.log, 'follower note in thread', () =>
+    client.chat.postMessage({ channel: verdict.chat.thread.channel, thread_ts: verdict.chat.thread.ts, text: `:lock: *Internal note* by <@${message.user}> (following; not sent to the requester): ${text}` }),
+  );
+  await safely(deps.log, 'follower note receipt', () =>
+    client.chat.postMessage({ channel: message.channel, thread_ts: message.thread_ts, text: `Kept as an internal note on chat #${verdict.chat.ticketNumber}; it was not sent to the requester.` }),
+  );
+  return true;
 }
 
 async function fromRequester(client: WebClient, deps: SlackDeps, message: RequesterChatMessage): Promise<Chat | null> {
