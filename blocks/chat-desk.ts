@@ -1,7 +1,8 @@
 import type { KnownBlock } from '@slack/types';
 import type { ShortcutList } from '../src/chats/shortcuts.js';
+import type { WaitingChat } from '../src/chats/waiting.js';
 import { actionIds } from './ids.js';
-import { clip, escapeMrkdwn, mrkdwn, plain } from './text.js';
+import { clip, escapeMrkdwn, mrkdwn, plain, waited } from './text.js';
 
 const SECTION_TEXT_MAX = 3000;
 
@@ -74,5 +75,58 @@ export function followHeader(data: FollowHeaderData): KnownBlock[] {
     block_id: `follow_${data.ticketNumber}`,
     elements: [{ type: 'button', action_id: actionIds.unfollowChat, text: plain('Unfollow'), value: String(data.ticketNumber) }],
   });
+  return blocks;
+}
+
+/** The waiting list, for `/ticket chats` and a section of the agent's dashboard: oldest first, each with its Accept. */
+export function waitingChatsBlocks(chats: readonly WaitingChat[], now: Date): KnownBlock[] {
+  const blocks: KnownBlock[] = [{ type: 'section', text: mrkdwn(`*Chats waiting for an agent* (${chats.length}${chats.length >= 40 ? '+' : ''})`) }];
+  if (chats.length === 0) {
+    blocks.push({ type: 'context', elements: [mrkdwn('No chat is waiting in your groups.')] });
+    return blocks;
+  }
+  for (const chat of chats.slice(0, 40)) {
+    const what =
+      chat.kind === 'new'
+        ? 'new chat'
+        : `transfer from <@${chat.from}>${chat.queued ? ', queued for the next agent who comes online' : ''}`;
+    blocks.push({
+      type: 'section',
+      text: mrkdwn(`*#${chat.ticketNumber}* · ${escapeMrkdwn(chat.groupName)} · waited *${waited(chat.waitingSince, now)}* · ${what}\n${escapeMrkdwn(clip(chat.subject, 150))} — <@${chat.requester}>`),
+      accessory:
+        chat.kind === 'new'
+          ? { type: 'button', action_id: actionIds.acceptChat, text: plain('Accept'), value: String(chat.ticketNumber) }
+          : { type: 'button', action_id: actionIds.acceptTransfer, text: plain('Accept'), value: chat.transferId ?? '' },
+    });
+  }
+  return blocks;
+}
+
+export interface QueueChoiceData {
+  /** The refusal, word for word: "nobody is available in PayOps right now — the chat stays with you". */
+  reason: string;
+  ticketNumber: number;
+  groupId: number;
+  groupName: string;
+  /** Set once chosen: the message then says what happened and offers nothing. */
+  outcome?: string;
+}
+
+/** A group transfer found nobody online: queue it for the next agent who comes online, or keep it. */
+export function queueChoice(data: QueueChoiceData): KnownBlock[] {
+  const blocks: KnownBlock[] = [{ type: 'section', text: mrkdwn(`${escapeMrkdwn(data.reason)}.`) }];
+  if (data.outcome) {
+    blocks.push({ type: 'context', elements: [mrkdwn(data.outcome)] });
+    return blocks;
+  }
+  blocks.push({
+    type: 'actions',
+    block_id: `queue_choice_${data.ticketNumber}`,
+    elements: [
+      { type: 'button', action_id: actionIds.queueTransfer, text: plain('Queue it for the next agent who comes online', 75), value: `${data.ticketNumber}:${data.groupId}`, style: 'primary' },
+      { type: 'button', action_id: actionIds.keepChat, text: plain('Keep it'), value: String(data.ticketNumber) },
+    ],
+  });
+  blocks.push({ type: 'context', elements: [mrkdwn(`Queued, the chat stays with you until an agent of ${escapeMrkdwn(data.groupName)} comes online and accepts it. It is never ended.`)] });
   return blocks;
 }

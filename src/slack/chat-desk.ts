@@ -1,13 +1,15 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import { followHeader, shortcutList } from '../../blocks/chat-desk.js';
+import { followHeader, queueChoice, shortcutList, waitingChatsBlocks } from '../../blocks/chat-desk.js';
 import { actionIds } from '../../blocks/ids.js';
 import { clip } from '../../blocks/text.js';
 import { followChat, unfollowChat } from '../chats/followers.js';
+import { requestTransfer } from '../chats/transfers.js';
+import { waitingChats } from '../chats/waiting.js';
 import { addShortcut, listShortcuts, removeShortcut, type ShortcutNames } from '../chats/shortcuts.js';
 import type { Chat } from '../chats/types.js';
 import { parseTicketNumber } from '../tickets/permissions.js';
-import { agentLine, dm, inThread, requesterLine } from './chats.js';
+import { agentLine, dm, inThread, requesterLine, sendOffers } from './chats.js';
 import { addSubcommands } from './commands.js';
 import { tellEphemeral, type SlackDeps } from './context.js';
 import { safely } from './notify.js';
@@ -121,6 +123,16 @@ async function unfollow(client: WebClient, deps: SlackDeps, ticketNumber: number
 }
 
 addSubcommands({
+  chats: {
+    usage: 'chats',
+    what: 'chats waiting for an agent of your groups, oldest first',
+    agentsOnly: true,
+    async run({ deps, userId, respond }) {
+      const list = await waitingChats(deps.desk, userId);
+      if (!list.ok) return tellEphemeral(respond, list.reason);
+      await respond({ response_type: 'ephemeral', text: `${list.chats.length} chat(s) waiting for an agent`, blocks: waitingChatsBlocks(list.chats, deps.desk.clock()) });
+    },
+  },
   follow: {
     usage: 'follow N',
     what: 'see a live chat as it happens (a copy in your DM), unseen by the requester',
@@ -154,6 +166,31 @@ export function registerChatDesk(app: App, deps: SlackDeps): void {
     const number = ticketOf(action.value);
     if (number === null) return;
     await follow(client, deps, number, body.user.id, (text) => tellEphemeral(respond, text));
+  });
+
+  // "Queue it for the next agent who comes online", offered beside "Keep it" when a group had nobody online.
+  app.action<BlockAction<ButtonAction>>(actionIds.queueTransfer, async ({ ack, body, action, respond, client }) => {
+    await ack();
+    const [numberText, groupText] = (action.value ?? '').split(':');
+    const number = ticketOf(numberText);
+    const group = deps.desk.directory.group(Number(groupText));
+    if (number === null || !group) return;
+    const result = await requestTransfer(deps.desk, { ticketNumber: number, from: body.user.id, to: { kind: 'group', id: String(group.id) } }, { queue: true });
+    if (!result.ok) return tellEphemeral(respond, result.reason);
+    await sendOffers(client, deps, result);
+    const outcome = `Queued: chat #${number} stays with you until an agent of ${group.name} comes online and accepts it. Cancel with \`/ticket transfer cancel ${number}\`.`;
+    await respond({
+      replace_original: true,
+      text: outcome,
+      blocks: queueChoice({ reason: `nobody is available in ${group.name} right now — the chat stays with you`, ticketNumber: number, groupId: group.id, groupName: group.name, outcome }),
+    });
+  });
+
+  app.action<BlockAction<ButtonAction>>(actionIds.keepChat, async ({ ack, action, respond }) => {
+    await ack();
+    const number = ticketOf(action.value);
+    if (number === null) return;
+    await respond({ replace_original: true, text: `Kept: chat #${number} stays with you.` });
   });
 
   app.action<BlockAction<ButtonAction>>(actionIds.unfollowChat, async ({ ack, body, action, respond, client }) => {

@@ -2,6 +2,7 @@ import type { App, BlockAction, ButtonAction, MessageShortcut } from '@slack/bol
 import type { WebClient } from '@slack/web-api';
 import type { KnownBlock } from '@slack/types';
 import { AVAILABILITY_BADGE, chatNoteModal, incomingChat, transferModal, transferOffer } from '../../blocks/chat.js';
+import { queueChoice } from '../../blocks/chat-desk.js';
 import { actionIds, callbackIds, chatNoteFields, transferFields } from '../../blocks/ids.js';
 import { clip, escapeMrkdwn, mrkdwn } from '../../blocks/text.js';
 import { availabilities, availabilityOf, onlineAgentsOf, setAvailability } from '../chats/availability.js';
@@ -12,8 +13,10 @@ import {
   cancelTransfer,
   declineTransfer,
   expireTransfers,
+  queuedTransfersFor,
   requestTransfer,
   targetText,
+  type TransferRefusal,
   type TransferAcceptedResult,
   type TransferRequestResult,
 } from '../chats/transfers.js';
@@ -135,12 +138,12 @@ async function lastLines(deps: SlackDeps, ticketNumber: number): Promise<string[
   return comments.map((comment) => `${comment.author.kind === 'agent' ? agentName(deps, comment.author.id) : 'Requester'}: ${comment.text}`);
 }
 
-async function offerBlocks(deps: SlackDeps, transfer: Transfer, outcome?: string): Promise<KnownBlock[]> {
+export async function offerBlocks(deps: SlackDeps, transfer: Transfer, outcome?: string): Promise<KnownBlock[]> {
   const ticket = (await deps.desk.store.tickets.get(transfer.ticketNumber))!;
   return transferOffer({ transfer, ticket, targetText: targetText(deps.desk, transfer.to), lastMessages: await lastLines(deps, transfer.ticketNumber), ...(outcome ? { outcome } : {}) });
 }
 
-async function sendOffers(client: WebClient, deps: SlackDeps, result: TransferRequestResult): Promise<void> {
+export async function sendOffers(client: WebClient, deps: SlackDeps, result: TransferRequestResult): Promise<void> {
   const { transfer } = result;
   const blocks = await offerBlocks(deps, transfer);
   const text = `<@${transfer.from}> asks ${targetText(deps.desk, transfer.to)} to take chat #${transfer.ticketNumber}`;
@@ -160,7 +163,7 @@ async function sendOffers(client: WebClient, deps: SlackDeps, result: TransferRe
 }
 
 /** Every offer of a request stops offering buttons and says what happened. */
-async function closeOffers(client: WebClient, deps: SlackDeps, transfer: Transfer, outcome: string): Promise<void> {
+export async function closeOffers(client: WebClient, deps: SlackDeps, transfer: Transfer, outcome: string): Promise<void> {
   const current = (await deps.desk.store.chats.transfer(transfer.id)) ?? transfer;
   const blocks = await offerBlocks(deps, current, outcome);
   for (const offer of current.offers) {
@@ -181,7 +184,7 @@ export async function expireTransfersAndTell(client: WebClient, deps: SlackDeps)
   return expired.length;
 }
 
-async function transferAccepted(client: WebClient, deps: SlackDeps, result: TransferAcceptedResult): Promise<void> {
+export async function transferAccepted(client: WebClient, deps: SlackDeps, result: TransferAcceptedResult): Promise<void> {
   const { transfer, chat } = result;
   const to = transfer.answeredBy!;
   await closeOffers(client, deps, transfer, `Accepted by <@${to}>.`);
@@ -239,14 +242,16 @@ addSubcommands({
     usage: 'status [online|away|offline]',
     what: 'your chat availability (incoming chats ping online agents only)',
     agentsOnly: true,
-    async run({ deps, args, userId, respond }) {
+    async run({ deps, args, userId, respond, client }) {
       if (!args.trim()) {
         const now = await availabilityOf(deps.desk, userId);
         return tellEphemeral(respond, `You are ${AVAILABILITY_BADGE[now]}. Change it with \`/ticket status online|away|offline\`.`);
       }
+      const before = await availabilityOf(deps.desk, userId);
       const result = await setAvailability(deps.desk, userId, args);
       if (!result.ok) return tellEphemeral(respond, result.reason);
       await tellEphemeral(respond, `You are now ${AVAILABILITY_BADGE[result.availability]}.`);
+      if (result.availability === 'online' && before !== 'online') await offerQueuedTransfers(client, deps, userId);
     },
   },
   transfer: {
@@ -272,16 +277,32 @@ addSubcommands({
       const chat = await deps.desk.store.chats.get(parsed.number);
       const target = parseTarget(deps, words.slice(1), chat?.groupId ?? null);
       if (isRefusal(target)) return tellEphemeral(respond, target.reason);
-      await askForTransfer(client, deps, userId, parsed.number, target, (text) => tellEphemeral(respond, text));
+      await askForTransfer(client, deps, userId, parsed.number, target, (text, blocks) => respond({ response_type: 'ephemeral', text, ...(blocks ? { blocks } : {}) }).then(() => undefined));
     },
   },
 });
 
-async function askForTransfer(client: WebClient, deps: SlackDeps, from: string, ticketNumber: number, to: TransferTarget, tell: (text: string) => Promise<void>): Promise<void> {
+async function askForTransfer(client: WebClient, deps: SlackDeps, from: string, ticketNumber: number, to: TransferTarget, tell: (text: string, blocks?: KnownBlock[]) => Promise<void>): Promise<void> {
   const result = await requestTransfer(deps.desk, { ticketNumber, from, to });
-  if (!result.ok) return tell(result.reason);
+  if (!result.ok) return tell(result.reason, queueChoiceFor(deps, ticketNumber, result));
   await sendOffers(client, deps, result);
   await tell(`Asked ${targetText(deps.desk, to)} to take chat #${ticketNumber}. It stays with you until they accept (the request expires in ${deps.desk.settings.transferExpirySeconds} s).`);
+}
+
+/** A group transfer that found nobody online offers to queue it; the refusal's sentence stays word for word. */
+function queueChoiceFor(deps: SlackDeps, ticketNumber: number, refusal: TransferRefusal): KnownBlock[] | undefined {
+  if (refusal.queueable === undefined) return undefined;
+  return queueChoice({ reason: refusal.reason, ticketNumber, groupId: refusal.queueable, groupName: deps.desk.directory.groupName(refusal.queueable) });
+}
+
+/** An agent came online: each queued transfer of their groups is offered to them in a DM (the first to accept gets it). */
+export async function offerQueuedTransfers(client: WebClient, deps: SlackDeps, userId: string): Promise<number> {
+  const queued = await queuedTransfersFor(deps.desk, userId);
+  for (const transfer of queued) {
+    const offer = await dm(client, deps, userId, `Chat #${transfer.ticketNumber} is waiting for an agent of ${targetText(deps.desk, transfer.to)}: accept it?`, await offerBlocks(deps, transfer));
+    if (offer) await deps.desk.store.chats.addOffer(transfer.id, offer);
+  }
+  return queued.length;
 }
 
 function ticketOf(value: string | undefined): number | null {
@@ -345,6 +366,13 @@ export function registerChats(app: App, deps: SlackDeps): void {
     // Decided before the ack, so a refusal (offline, nobody available) shows on the modal's own field.
     const result = await requestTransfer(deps.desk, { ticketNumber: number, from: body.user.id, to: { kind, id } as TransferTarget });
     if (!result.ok) {
+      const choice = queueChoiceFor(deps, number, result);
+      if (choice) {
+        // The modal cannot carry the choice's buttons: it closes, and the choice comes as a DM.
+        await ack();
+        await dm(client, deps, body.user.id, result.reason, choice);
+        return;
+      }
       await ack({ response_action: 'errors', errors: { [transferFields.target]: clip(result.reason, 150) } });
       return;
     }
