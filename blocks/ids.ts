@@ -21,6 +21,7 @@ export const actionIds = {
   keepChat: 'transfer_keep',
   requesterProfile: 'chat_requester_profile',
   viewOriginal: 'ticket_view_original',
+  viewOriginalBack: 'ticket_view_original_back',
   emailDuringChat: 'chat_email_reply',
 } as const;
 

@@ -16,6 +16,8 @@ export interface TicketCardData {
   undelivered?: readonly { lastError: string | null; state: 'pending' | 'delivered' | 'failed'; nextAttemptAt: Date }[];
   /** Agents following the ticket's chat (Slack ids). */
   followers?: readonly string[];
+  /** Offer the requester panel (agents only). */
+  requesterButton?: boolean;
 }
 
 export type CardAction = TicketMove;
@@ -85,6 +87,7 @@ export function ticketCard(data: TicketCardData, actions: readonly CardAction[])
     blocks.push({ type: 'section', text: mrkdwn(`${heading}\n${lines.join('\n')}`) });
   }
   const buttons = actions.map((action) => cardButton(action, ticket.number));
+  if (data.requesterButton) buttons.push({ type: 'button', action_id: actionIds.requesterProfile, text: plain('Requester'), value: String(ticket.number) });
   if (buttons.length > 0) blocks.push({ type: 'actions', block_id: `ticket_actions_${ticket.number}`, elements: buttons } satisfies ActionsBlock);
   return blocks;
 }

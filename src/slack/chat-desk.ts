@@ -1,18 +1,23 @@
-import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { AllMiddlewareArgs, App, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import { followHeader, queueChoice, shortcutList, waitingChatsBlocks } from '../../blocks/chat-desk.js';
-import { actionIds } from '../../blocks/ids.js';
-import { clip } from '../../blocks/text.js';
+import { chatEmailModal, followHeader, originalMessageModal, queueChoice, requesterProfileModal, shortcutList, waitingChatsBlocks } from '../../blocks/chat-desk.js';
+import { actionIds, callbackIds, chatEmailFields } from '../../blocks/ids.js';
+import { clip, plain } from '../../blocks/text.js';
+import { emailDuringChat, type ChatEmailResult } from '../chats/email.js';
 import { followChat, unfollowChat } from '../chats/followers.js';
+import { originalMessage, requesterHistory } from '../chats/profile.js';
 import { requestTransfer } from '../chats/transfers.js';
 import { waitingChats } from '../chats/waiting.js';
 import { addShortcut, listShortcuts, removeShortcut, type ShortcutNames } from '../chats/shortcuts.js';
 import type { Chat } from '../chats/types.js';
-import { parseTicketNumber } from '../tickets/permissions.js';
+import { NOT_AN_AGENT, parseTicketNumber } from '../tickets/permissions.js';
 import { agentLine, dm, inThread, requesterLine, sendOffers } from './chats.js';
 import { addSubcommands } from './commands.js';
 import { tellEphemeral, type SlackDeps } from './context.js';
+import { mirrorToFollowers } from './follow-mirror.js';
 import { safely } from './notify.js';
+import { deliverNow } from './ticket-work.js';
+import { field } from './views.js';
 
 /** What Slack knows of a person (users.info); null when Slack would not say. */
 export interface SlackProfile {
@@ -122,7 +127,77 @@ async function unfollow(client: WebClient, deps: SlackDeps, ticketNumber: number
   await tell(`You no longer follow chat #${ticketNumber}.`);
 }
 
+// ─── Email during a chat ──────────────────────────────────────────────────────────────────
+
+async function sendChatEmail(client: WebClient, deps: SlackDeps, ticketNumber: number, agent: string, text: string): Promise<ChatEmailResult | { ok: false; reason: string }> {
+  const chat = await deps.desk.store.chats.get(ticketNumber);
+  const profile = chat ? await slackProfile(client, deps, chat.requester) : null;
+  const names: ShortcutNames = {
+    requester: async () => profile?.name ?? 'there',
+    agent: async () => deps.desk.directory.agent(agent)?.name ?? 'Support',
+  };
+  return emailDuringChat(deps.desk, { ticketNumber, agent, text, address: { email: profile?.email ?? null, name: profile?.name ?? '' }, names });
+}
+
+/** After the email is stored: it goes out now (retries follow by the jobs), and the thread and followers see it. */
+async function chatEmailSent(client: WebClient, deps: SlackDeps, result: ChatEmailResult): Promise<void> {
+  await deliverNow(deps, client, [result.delivery]);
+  const line = `:email: *${deps.desk.directory.agent(result.comment.author.id)?.name ?? 'Agent'}* emailed the requester (${result.to.email}): ${result.comment.text}`;
+  await inThread(client, deps, result.chat.thread, clip(line, 39_000));
+  await mirrorToFollowers(client, deps, result.chat, clip(line, 39_000));
+}
+
+// ─── The requester panel ──────────────────────────────────────────────────────────────────
+
+/**
+ * Opens the panel at once (the trigger lives 3 seconds), then fills it: what Slack says (users.info) and
+ * what deskbolt knows. A refusal replaces the loading view with the reason.
+ */
+async function openRequesterProfile(client: WebClient, deps: SlackDeps, triggerId: string, ticketNumber: number, viewer: string): Promise<void> {
+  const opened = await client.views.open({
+    trigger_id: triggerId,
+    view: { type: 'modal', title: plain('Requester', 24), close: plain('Close', 24), blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'Looking the requester up…' } }] },
+  });
+  const viewId = opened.view?.id;
+  if (!viewId) return;
+  const history = await requesterHistory(deps.desk, { ticketNumber, viewer });
+  if (!history.ok) {
+    await safely(deps.log, 'requester panel refusal', () =>
+      client.views.update({ view_id: viewId, view: { type: 'modal', title: plain('Requester', 24), close: plain('Close', 24), blocks: [{ type: 'section', text: { type: 'mrkdwn', text: history.reason } }] } }),
+    );
+    return;
+  }
+  const slack = history.requester.kind === 'slack' ? await slackProfile(client, deps, history.requester.userId) : null;
+  await safely(deps.log, 'requester panel', () => client.views.update({ view_id: viewId, view: requesterProfileModal(history, slack, deps.desk.clock()) }));
+}
+
 addSubcommands({
+  requester: {
+    usage: 'requester N',
+    what: 'who asked: what Slack and deskbolt know of the requester',
+    agentsOnly: true,
+    async run({ deps, args, userId, triggerId, client, respond }) {
+      if (!deps.desk.directory.agent(userId)) return tellEphemeral(respond, NOT_AN_AGENT);
+      const parsed = parseTicketNumber(args);
+      if (!parsed.ok) return tellEphemeral(respond, parsed.reason);
+      await openRequesterProfile(client, deps, triggerId, parsed.number, userId);
+    },
+  },
+  email: {
+    usage: 'email N TEXT',
+    what: 'email the requester of your live chat without ending it',
+    agentsOnly: true,
+    async run({ deps, args, userId, respond, client }) {
+      const [first = '', ...rest] = args.split(/\s+/);
+      const parsed = parseTicketNumber(first);
+      if (!parsed.ok) return tellEphemeral(respond, parsed.reason);
+      const result = await sendChatEmail(client, deps, parsed.number, userId, args.trim().slice(first.length));
+      void rest;
+      if (!result.ok) return tellEphemeral(respond, result.reason);
+      await chatEmailSent(client, deps, result);
+      await tellEphemeral(respond, `Emailed the requester of chat #${parsed.number} (${result.to.email}); the chat goes on.`);
+    },
+  },
   chats: {
     usage: 'chats',
     what: 'chats waiting for an agent of your groups, oldest first',
@@ -191,6 +266,52 @@ export function registerChatDesk(app: App, deps: SlackDeps): void {
     const number = ticketOf(action.value);
     if (number === null) return;
     await respond({ replace_original: true, text: `Kept: chat #${number} stays with you.` });
+  });
+
+  app.action<BlockAction<ButtonAction>>(actionIds.requesterProfile, async ({ ack, body, action, client }) => {
+    await ack();
+    const number = ticketOf(action.value);
+    if (number === null) return;
+    await openRequesterProfile(client, deps, body.trigger_id, number, body.user.id);
+  });
+
+  // "View original" from the panel pushes the message; its paging buttons update that same view.
+  const viewOriginal = async ({ ack, body, action, client, respond }: SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs): Promise<void> => {
+    await ack();
+    const [numberText, pageText] = (action.value ?? '').split(':');
+    const number = ticketOf(numberText);
+    if (number === null) return;
+    const found = await originalMessage(deps.desk, { ticketNumber: number, viewer: body.user.id });
+    if (!found.ok) return safely(deps.log, 'original refusal', () => tellEphemeral(respond, found.reason));
+    const view = originalMessageModal(found.ticket, Number(pageText) || 0);
+    if (body.view?.callback_id === callbackIds.originalMessage) {
+      await client.views.update({ view_id: body.view.id, view });
+      return;
+    }
+    if (body.view) await client.views.push({ trigger_id: body.trigger_id, view });
+    else await client.views.open({ trigger_id: body.trigger_id, view });
+  };
+  app.action<BlockAction<ButtonAction>>(actionIds.viewOriginal, viewOriginal);
+  app.action<BlockAction<ButtonAction>>(actionIds.viewOriginalBack, viewOriginal);
+
+  app.action<BlockAction<ButtonAction>>(actionIds.emailDuringChat, async ({ ack, body, action, client }) => {
+    await ack();
+    const number = ticketOf(action.value);
+    if (number === null) return;
+    await client.views.open({ trigger_id: body.trigger_id, view: chatEmailModal(number) });
+  });
+
+  app.view(callbackIds.chatEmail, async ({ ack, body, view, client }) => {
+    const number = ticketOf(view.private_metadata);
+    if (number === null) return ack();
+    // Decided before the ack, so a refusal (no address, not your chat) shows on the modal's field.
+    const result = await sendChatEmail(client, deps, number, body.user.id, field(view.state.values, chatEmailFields.text)?.value ?? '');
+    if (!result.ok) {
+      await ack({ response_action: 'errors', errors: { [chatEmailFields.text]: clip(result.reason, 150) } });
+      return;
+    }
+    await ack();
+    await chatEmailSent(client, deps, result);
   });
 
   app.action<BlockAction<ButtonAction>>(actionIds.unfollowChat, async ({ ack, body, action, respond, client }) => {

@@ -28,6 +28,7 @@ export async function cardFor(deps: SlackDeps, number: number, viewerId: string)
       incidents: incidents.map((incident) => incident.number),
       undelivered,
       followers: followers.map((follower) => follower.user),
+      requesterButton: isAgent,
     },
     movesFor(desk, ticket, viewerId),
   );
