@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { waitingChatsBlocks } from '../blocks/chat-desk.js';
 import { actionIds } from '../blocks/ids.js';
 import { waitingChats } from '../src/chats/waiting.js';
 import { chatSteps } from './support/chats.js';
@@ -57,6 +58,24 @@ describe('waiting chats and the queue', () => {
     await desk.settled();
     expect((await desk.store.chats.get(first.ticketNumber))!).toMatchObject({ state: 'live', agent: people.ana });
     expect((await command(people.outsider, 'chats')).text).toContain('only support agents');
+  });
+
+  it('the list is a section of the App Home as it is: Accept there works, and a refusal comes as a DM (a Home click has no response_url)', async () => {
+    const waiting = await steps.startByDm('UREQW020', 'From the home tab');
+    const taken = await steps.startByDm('UREQW021', 'Taken a moment ago');
+    const list = await waitingChats(desk.deskbolt.desk, people.ben);
+    if (!list.ok) throw new Error(list.reason);
+    // What the App Home (issue 6) adds: one section built from the plain data.
+    await desk.deskbolt.slack.app.client.views.publish({ user_id: people.ben, view: { type: 'home', blocks: waitingChatsBlocks(list.chats, desk.clock.now()) } });
+    const home = desk.fake.homeView(people.ben)!;
+    await steps.accept(people.ana, taken);
+
+    await desk.slack.blockAction(people.ben, { action_id: actionIds.acceptChat, value: String(taken.ticketNumber) }, { view: home.id });
+    await desk.settled();
+    expect(steps.botMessages(desk.fake.dmChannelOf(people.ben)).at(-1)!.text).toBe(`Chat #${taken.ticketNumber} was accepted by <@${people.ana}> a moment ago.`);
+    await desk.slack.blockAction(people.ben, { action_id: actionIds.acceptChat, value: String(waiting.ticketNumber) }, { view: home.id });
+    await desk.settled();
+    expect((await desk.store.chats.get(waiting.ticketNumber))!).toMatchObject({ state: 'live', agent: people.ben });
   });
 
   it('nobody online in the group: the refusal offers to queue it or keep it; Keep it changes nothing', async () => {

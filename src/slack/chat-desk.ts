@@ -11,7 +11,7 @@ import { waitingChats } from '../chats/waiting.js';
 import { addShortcut, listShortcuts, removeShortcut, type ShortcutNames } from '../chats/shortcuts.js';
 import type { Chat } from '../chats/types.js';
 import { NOT_AN_AGENT, parseTicketNumber } from '../tickets/permissions.js';
-import { agentLine, dm, inThread, requesterLine, sendOffers } from './chats.js';
+import { agentLine, answerer, dm, inThread, requesterLine, sendOffers } from './chats.js';
 import { addSubcommands } from './commands.js';
 import { tellEphemeral, type SlackDeps } from './context.js';
 import { mirrorToFollowers } from './follow-mirror.js';
@@ -282,7 +282,7 @@ export function registerChatDesk(app: App, deps: SlackDeps): void {
     const number = ticketOf(numberText);
     if (number === null) return;
     const found = await originalMessage(deps.desk, { ticketNumber: number, viewer: body.user.id });
-    if (!found.ok) return safely(deps.log, 'original refusal', () => tellEphemeral(respond, found.reason));
+    if (!found.ok) return answerer(client, deps, body, respond)(found.reason);
     const view = originalMessageModal(found.ticket, Number(pageText) || 0);
     if (body.view?.callback_id === callbackIds.originalMessage) {
       await client.views.update({ view_id: body.view.id, view });

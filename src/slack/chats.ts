@@ -1,4 +1,4 @@
-import type { App, BlockAction, ButtonAction, MessageShortcut } from '@slack/bolt';
+import type { App, BlockAction, ButtonAction, MessageShortcut, RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { KnownBlock } from '@slack/types';
 import { AVAILABILITY_BADGE, chatNoteModal, incomingChat, transferModal, transferOffer } from '../../blocks/chat.js';
@@ -210,6 +210,7 @@ export async function transferAccepted(client: WebClient, deps: SlackDeps, resul
   });
   await dm(client, deps, to, `Chat #${chat.ticketNumber} is yours now${link ? `: ${link}` : ''}. Reply in its thread to talk to the requester.`);
   await dm(client, deps, chat.requesterDm, `${agentName(deps, to)} has taken over your chat #${chat.ticketNumber}.`);
+  await mirrorToFollowers(client, deps, chat, `:arrows_counterclockwise: <@${to}> accepted the transfer from <@${transfer.from}>; the chat is theirs now.`);
 }
 
 // ─── Listeners ──────────────────────────────────────────────────────────────────────────────
@@ -305,6 +306,17 @@ export async function offerQueuedTransfers(client: WebClient, deps: SlackDeps, u
   return queued.length;
 }
 
+/**
+ * How to answer the person who clicked: ephemerally where the click came with a response_url (a message),
+ * in a DM where it did not (a button on the App Home or in a modal, such as the waiting list's Accept).
+ */
+export function answerer(client: WebClient, deps: SlackDeps, body: { user: { id: string }; response_url?: string }, respond: RespondFn | undefined): (text: string) => Promise<void> {
+  return async (text) => {
+    if (body.response_url && respond) await tellEphemeral(respond, text);
+    else await dm(client, deps, body.user.id, text);
+  };
+}
+
 function ticketOf(value: string | undefined): number | null {
   const parsed = parseTicketNumber(value);
   return parsed.ok ? parsed.number : null;
@@ -316,8 +328,9 @@ export function registerChats(app: App, deps: SlackDeps): void {
     const number = ticketOf(action.value);
     if (number === null) return;
     const result = await acceptChat(deps.desk, { ticketNumber: number, agent: body.user.id });
-    if (!result.ok) return tellEphemeral(respond, result.reason);
-    if (result.alreadyYours) return tellEphemeral(respond, `Chat #${number} is already yours.`);
+    const tell = answerer(client, deps, body, respond);
+    if (!result.ok) return tell(result.reason);
+    if (result.alreadyYours) return tell(`Chat #${number} is already yours.`);
     await showChat(client, deps, result.chat);
     await inThread(client, deps, result.chat.thread, `<@${body.user.id}> accepted the chat. Replies in this thread reach the requester; start with \`${deps.desk.directory.workspace.chat.notePrefix}\` for an internal note.`);
     await dm(client, deps, result.chat.requesterDm, `${agentName(deps, body.user.id)} from ${deps.desk.directory.groupName(result.chat.groupId)} has joined your chat #${number}.`);
@@ -385,7 +398,7 @@ export function registerChats(app: App, deps: SlackDeps): void {
     await ack();
     const result = await acceptTransfer(deps.desk, { transferId: action.value ?? '', by: body.user.id });
     if (!result.ok) {
-      await tellEphemeral(respond, result.reason);
+      await answerer(client, deps, body, respond)(result.reason);
       if (result.expired) await transferExpired(client, deps, result.expired);
       return;
     }

@@ -8,6 +8,7 @@ import type { Chat, SlackRef } from '../chats/types.js';
 import { slackNames } from './chat-desk.js';
 import { agentLine, chatStarted, relayToAgent, relayToRequester, requesterLine, showActiveAgain } from './chats.js';
 import type { SlackDeps } from './context.js';
+import { mirrorToFollowers } from './follow-mirror.js';
 import { safely } from './notify.js';
 
 /** The fields of a message event this module reads; Slack sends many more. */
@@ -172,6 +173,7 @@ async function relayFile(client: WebClient, deps: SlackDeps, chat: Chat, fileId:
   } else {
     await safely(deps.log, 'file to requester', () => client.chat.postMessage({ channel: chat.requesterDm, text: agentLine(deps, sender, `shared a file: ${link}`) }));
   }
+  await mirrorToFollowers(client, deps, chat, side === 'requester' ? requesterLine(`shared a file: ${link}`) : agentLine(deps, sender, `shared a file: ${link}`));
   await deps.desk.store.chats.touch(chat.ticketNumber, deps.desk.clock());
 }
 
