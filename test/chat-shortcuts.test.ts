@@ -49,6 +49,21 @@ describe('chat shortcuts', () => {
     expect(await publicReplies(chat.ticketNumber)).toEqual(['Hi Dana Smith, Ana here: your refund is on its way.', 'Thanks for chatting with us! see you soon']);
   });
 
+  it('an edit into a shortcut updates the requester’s copy with its text; an edit into an unknown one leaves the copy', async () => {
+    const chat = await steps.liveChat(newRequester('Ivy Park'), people.ana);
+    const sent = await steps.replyInThread(people.ana, chat, 'Hello');
+    const edit = (text: string, previous: string, at: string) =>
+      desk.slack.event({ type: 'message', subtype: 'message_changed', hidden: true, channel: sent.channel, ts: at, message: { type: 'message', user: people.ana, text, ts: sent.ts, thread_ts: chat.thread.ts }, previous_message: { type: 'message', user: people.ana, text: previous, ts: sent.ts } });
+    await edit('#bye', 'Hello', '5.5');
+    await desk.settled();
+    expect(relayed(chat).at(-1)).toBe('*Ana:* Thanks for chatting with us! _(edited)_');
+    expect(await publicReplies(chat.ticketNumber)).toEqual(['Thanks for chatting with us!']);
+    await edit('#nope', '#bye', '6.6');
+    await desk.settled();
+    expect(relayed(chat).at(-1)).toBe('*Ana:* Thanks for chatting with us! _(edited)_');
+    expect(desk.fake.okCalls('chat.postEphemeral').at(-1)!.args.text).toContain('Your edit was not sent: There is no shortcut `#nope`');
+  });
+
   it('mid-sentence #words and #numbers are sent as typed', async () => {
     const chat = await steps.liveChat(newRequester('Eli Moss'), people.ana);
     await steps.replyInThread(people.ana, chat, 'Your case is like #refund ones');

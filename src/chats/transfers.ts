@@ -113,8 +113,13 @@ async function whoIsAsked(desk: Desk, chat: Chat, from: string, to: TransferTarg
     return { ok: true, people: leads };
   }
   const online = (await onlineAgentsOf(desk, groupId)).filter((agent) => agent !== from);
-  if (online.length === 0) return { ...refuse(`nobody is available in ${group.name} right now — the chat stays with you`), queueable: groupId };
+  if (online.length === 0) return { ...refuse(nobodyAvailable(group.name)), queueable: groupId };
   return { ok: true, people: online };
+}
+
+/** The refusal when a group has nobody online, word for word wherever it is shown. */
+export function nobodyAvailable(groupName: string): string {
+  return `nobody is available in ${groupName} right now — the chat stays with you`;
 }
 
 /** Lazy expiry: a request found past its time is expired before anything else happens to it. */

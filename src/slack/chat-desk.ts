@@ -6,7 +6,7 @@ import { clip, plain } from '../../blocks/text.js';
 import { emailDuringChat, type ChatEmailResult } from '../chats/email.js';
 import { followChat, unfollowChat } from '../chats/followers.js';
 import { originalMessage, requesterHistory } from '../chats/profile.js';
-import { requestTransfer } from '../chats/transfers.js';
+import { nobodyAvailable, requestTransfer } from '../chats/transfers.js';
 import { waitingChats } from '../chats/waiting.js';
 import { addShortcut, listShortcuts, removeShortcut, type ShortcutNames } from '../chats/shortcuts.js';
 import type { Chat } from '../chats/types.js';
@@ -57,9 +57,8 @@ addSubcommands({
     what: 'your chat shortcuts: type #NAME in a chat thread to send its text',
     agentsOnly: true,
     async run({ deps, args, userId, respond }) {
-      const [verb = 'list', name = '', ...rest] = args.split(/\s+/);
+      const [verb = 'list', name = ''] = args.split(/\s+/);
       const text = args.trim().slice(verb.length).trim().slice(name.length).trim();
-      void rest;
       if (verb.toLowerCase() === 'add') {
         const result = await addShortcut(deps.desk, userId, { name, text });
         if (!result.ok) return tellEphemeral(respond, result.reason);
@@ -188,11 +187,10 @@ addSubcommands({
     what: 'email the requester of your live chat without ending it',
     agentsOnly: true,
     async run({ deps, args, userId, respond, client }) {
-      const [first = '', ...rest] = args.split(/\s+/);
+      const [first = ''] = args.split(/\s+/);
       const parsed = parseTicketNumber(first);
       if (!parsed.ok) return tellEphemeral(respond, parsed.reason);
       const result = await sendChatEmail(client, deps, parsed.number, userId, args.trim().slice(first.length));
-      void rest;
       if (!result.ok) return tellEphemeral(respond, result.reason);
       await chatEmailSent(client, deps, result);
       await tellEphemeral(respond, `Emailed the requester of chat #${parsed.number} (${result.to.email}); the chat goes on.`);
@@ -240,7 +238,7 @@ export function registerChatDesk(app: App, deps: SlackDeps): void {
     await ack();
     const number = ticketOf(action.value);
     if (number === null) return;
-    await follow(client, deps, number, body.user.id, (text) => tellEphemeral(respond, text));
+    await follow(client, deps, number, body.user.id, answerer(client, deps, body, respond));
   });
 
   // "Queue it for the next agent who comes online", offered beside "Keep it" when a group had nobody online.
@@ -257,7 +255,7 @@ export function registerChatDesk(app: App, deps: SlackDeps): void {
     await respond({
       replace_original: true,
       text: outcome,
-      blocks: queueChoice({ reason: `nobody is available in ${group.name} right now — the chat stays with you`, ticketNumber: number, groupId: group.id, groupName: group.name, outcome }),
+      blocks: queueChoice({ reason: nobodyAvailable(group.name), ticketNumber: number, groupId: group.id, groupName: group.name, outcome }),
     });
   });
 
@@ -318,6 +316,6 @@ export function registerChatDesk(app: App, deps: SlackDeps): void {
     await ack();
     const number = ticketOf(action.value);
     if (number === null) return;
-    await unfollow(client, deps, number, body.user.id, (text) => tellEphemeral(respond, text));
+    await unfollow(client, deps, number, body.user.id, answerer(client, deps, body, respond));
   });
 }
