@@ -45,8 +45,10 @@ describe('chat shortcuts', () => {
     expect(relayed(chat).at(-1)).toBe('*Ana:* Hi Dana Smith, Ana here: your refund is on its way.');
     await steps.replyInThread(people.ana, chat, '#BYE see you soon');
     expect(relayed(chat).at(-1)).toBe('*Ana:* Thanks for chatting with us! see you soon');
+    await steps.replyInThread(people.ana, chat, '#bye, and\ntake care');
+    expect(relayed(chat).at(-1)).toBe('*Ana:* Thanks for chatting with us!, and\ntake care');
     // The ticket keeps what the requester read, and each is one public reply.
-    expect(await publicReplies(chat.ticketNumber)).toEqual(['Hi Dana Smith, Ana here: your refund is on its way.', 'Thanks for chatting with us! see you soon']);
+    expect(await publicReplies(chat.ticketNumber)).toEqual(['Hi Dana Smith, Ana here: your refund is on its way.', 'Thanks for chatting with us! see you soon', 'Thanks for chatting with us!, and\ntake care']);
   });
 
   it('an edit into a shortcut updates the requester’s copy with its text; an edit into an unknown one leaves the copy', async () => {
@@ -68,7 +70,8 @@ describe('chat shortcuts', () => {
     const chat = await steps.liveChat(newRequester('Eli Moss'), people.ana);
     await steps.replyInThread(people.ana, chat, 'Your case is like #refund ones');
     await steps.replyInThread(people.ana, chat, '#1042 is your old ticket');
-    expect(relayed(chat).slice(-2)).toEqual(['*Ana:* Your case is like #refund ones', '*Ana:* #1042 is your old ticket']);
+    await steps.replyInThread(people.ana, chat, '#refund/chargeback, which one?');
+    expect(relayed(chat).slice(-3)).toEqual(['*Ana:* Your case is like #refund ones', '*Ana:* #1042 is your old ticket', '*Ana:* #refund/chargeback, which one?']);
   });
 
   it('an unknown shortcut is not sent: the agent is told, the requester gets nothing', async () => {

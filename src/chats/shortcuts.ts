@@ -26,17 +26,18 @@ export function shortcutToken(desk: Desk, text: string): { name: string; rest: s
   const sigil = desk.directory.workspace.chat.shortcutSigil;
   const trimmed = text.trim();
   if (!trimmed.startsWith(sigil)) return null;
-  const match = /^(\S+)(?:\s+([\s\S]*))?$/.exec(trimmed.slice(sigil.length));
+  // The name ends at a space, a line break or punctuation (`#refund, thanks`); `#a/b` or `#x@y` is no token.
+  const match = /^([A-Za-z0-9_-]+)((?:[\s.,!?;:)][\s\S]*)?)$/.exec(trimmed.slice(sigil.length));
   if (!match) return null;
   const name = match[1]!.toLowerCase();
   if (!SHORTCUT_NAME.test(name) || /^\d+$/.test(name)) return null;
-  return { name, rest: (match[2] ?? '').trim() };
+  return { name, rest: match[2] ?? '' };
 }
 
 /**
  * An agent's words to the requester, with a leading shortcut replaced by its text: the agent's own
  * shortcut of that name first (it shadows a shared one, for its owner only), then the workspace's.
- * Words after the token follow the shortcut's text. An unknown shortcut is refused: nothing is sent.
+ * Words after the name follow the shortcut's text. An unknown shortcut is refused: nothing is sent.
  */
 export async function expandShortcut(desk: Desk, agentId: string, text: string, names: ShortcutNames): Promise<Expansion | Refusal> {
   const token = shortcutToken(desk, text);
@@ -53,12 +54,14 @@ export async function expandShortcut(desk: Desk, agentId: string, text: string, 
   let filled = found.text;
   if (filled.includes('{requester}')) filled = filled.replaceAll('{requester}', await names.requester());
   if (filled.includes('{agent}')) filled = filled.replaceAll('{agent}', await names.agent());
-  return { ok: true, expanded: true, text: token.rest ? `${filled} ${token.rest}` : filled, name: token.name, personal: personal !== null };
+  // What follows the name follows the text as written: its space, line break or punctuation included.
+  return { ok: true, expanded: true, text: `${filled}${token.rest}`, name: token.name, personal: personal !== null };
 }
 
 function nameOrRefusal(desk: Desk, raw: string): { ok: true; name: string } | Refusal {
   const sigil = desk.directory.workspace.chat.shortcutSigil;
-  const name = raw.trim().replace(new RegExp(`^\\${sigil}`), '').toLowerCase();
+  const typed = raw.trim();
+  const name = (typed.startsWith(sigil) ? typed.slice(sigil.length) : typed).toLowerCase();
   if (!SHORTCUT_NAME.test(name) || /^\d+$/.test(name)) {
     return refuse(`“${raw.trim().slice(0, 40)}” is not a shortcut name: use up to 40 letters, digits, - or _ (not only digits), like \`refund\`.`);
   }
