@@ -80,14 +80,17 @@ export function followHeader(data: FollowHeaderData): KnownBlock[] {
   return blocks;
 }
 
-/** The waiting list, for `/ticket chats` and a section of the agent's dashboard: oldest first, each with its Accept. */
-export function waitingChatsBlocks(chats: readonly WaitingChat[], now: Date): KnownBlock[] {
+/**
+ * The waiting list, for `/ticket chats` and a section of the agent's dashboard: oldest first, each with its
+ * Accept. At most `max` chats, so the section is at most max + 2 blocks (a Home shares its 100 with others).
+ */
+export function waitingChatsBlocks(chats: readonly WaitingChat[], now: Date, max = 40): KnownBlock[] {
   const blocks: KnownBlock[] = [{ type: 'section', text: mrkdwn(`*Chats waiting for an agent* (${chats.length}${chats.length >= 40 ? '+' : ''})`) }];
   if (chats.length === 0) {
     blocks.push({ type: 'context', elements: [mrkdwn('No chat is waiting in your groups.')] });
     return blocks;
   }
-  for (const chat of chats.slice(0, 40)) {
+  for (const chat of chats.slice(0, max)) {
     const what =
       chat.kind === 'new'
         ? 'new chat'
@@ -101,6 +104,7 @@ export function waitingChatsBlocks(chats: readonly WaitingChat[], now: Date): Kn
           : { type: 'button', action_id: actionIds.acceptTransfer, text: plain('Accept'), value: chat.transferId ?? '' },
     });
   }
+  if (chats.length > max) blocks.push({ type: 'context', elements: [mrkdwn(`…and ${chats.length - max} more: \`/ticket chats\` lists them.`)] });
   return blocks;
 }
 
