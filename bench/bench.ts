@@ -1,5 +1,6 @@
 import { startEmbeddedDatabase } from '../src/store/embedded.js';
 import { Store } from '../src/store/store.js';
+import { chatRelayRows } from './chat-relay.js';
 import { takeRows, type BenchRow } from './take.js';
 
 /**
@@ -8,7 +9,10 @@ import { takeRows, type BenchRow } from './take.js';
  */
 type Suite = { name: string; run(store: Store): Promise<BenchRow[]> };
 
-const suites: Suite[] = [{ name: 'take', run: takeRows }];
+const suites: Suite[] = [
+  { name: 'take', run: takeRows },
+  { name: 'chat-relay', run: chatRelayRows },
+];
 
 function printTable(rows: readonly BenchRow[]): void {
   const header = ['benchmark', 'p50 ms', 'p99 ms', 'per second', 'peak RSS MB'];

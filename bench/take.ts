@@ -30,7 +30,7 @@ export function percentile(sorted: readonly number[], fraction: number): number 
   return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))]!;
 }
 
-function row(name: string, samples: number[], perSecond: number, peakRss: number): BenchRow {
+export function row(name: string, samples: number[], perSecond: number, peakRss: number): BenchRow {
   const sorted = [...samples].sort((a, b) => a - b);
   return { name, p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99), perSecond, peakRssMb: peakRss / 2 ** 20 };
 }

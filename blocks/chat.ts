@@ -44,7 +44,11 @@ export function incomingChat(data: IncomingChatData): KnownBlock[] {
     blocks.push({
       type: 'actions',
       block_id: `chat_${ticket.number}`,
-      elements: [{ type: 'button', action_id: actionIds.acceptChat, text: plain('Accept'), value: String(ticket.number), style: 'primary' }],
+      elements: [
+        { type: 'button', action_id: actionIds.acceptChat, text: plain('Accept'), value: String(ticket.number), style: 'primary' },
+        { type: 'button', action_id: actionIds.followChat, text: plain('Follow'), value: String(ticket.number) },
+        { type: 'button', action_id: actionIds.requesterProfile, text: plain('Requester'), value: String(ticket.number) },
+      ],
     });
   } else if (chat.state === 'live') {
     blocks.push({ type: 'context', elements: [mrkdwn(`Accepted by <@${chat.agent}>. Replies in this thread reach the requester; start one with the note prefix to keep it internal.`)] });
@@ -53,6 +57,9 @@ export function incomingChat(data: IncomingChatData): KnownBlock[] {
       block_id: `chat_${ticket.number}`,
       elements: [
         { type: 'button', action_id: actionIds.transferChat, text: plain('Transfer'), value: String(ticket.number) },
+        { type: 'button', action_id: actionIds.followChat, text: plain('Follow'), value: String(ticket.number) },
+        { type: 'button', action_id: actionIds.requesterProfile, text: plain('Requester'), value: String(ticket.number) },
+        { type: 'button', action_id: actionIds.emailDuringChat, text: plain('Email reply'), value: String(ticket.number) },
         { type: 'button', action_id: actionIds.endChat, text: plain('End chat'), value: String(ticket.number), style: 'danger' },
       ],
     });

@@ -20,6 +20,14 @@ export const actionIds = {
   homeSearch: 'home_search',
   homeAvailability: 'home_availability',
   homeOpen: 'home_open_ticket',
+  followChat: 'chat_follow',
+  unfollowChat: 'chat_unfollow',
+  queueTransfer: 'transfer_queue',
+  keepChat: 'transfer_keep',
+  requesterProfile: 'chat_requester_profile',
+  viewOriginal: 'ticket_view_original',
+  viewOriginalBack: 'ticket_view_original_back',
+  emailDuringChat: 'chat_email_reply',
 } as const;
 
 export const callbackIds = {
@@ -34,6 +42,9 @@ export const callbackIds = {
   transferChat: 'chat_transfer_modal',
   chatNote: 'chat_note_modal',
   satisfactionComment: 'csat_comment',
+  requesterProfile: 'requester_profile_modal',
+  originalMessage: 'original_message_modal',
+  chatEmail: 'chat_email_modal',
 } as const;
 
 /** Input of the satisfaction comment modal: block id and action id alike. */
@@ -80,4 +91,9 @@ export const transferFields = {
 /** The internal-note modal's input. */
 export const chatNoteFields = {
   text: 'chat_note_text',
+} as const;
+
+/** The email-during-a-chat modal's input. */
+export const chatEmailFields = {
+  text: 'chat_email_text',
 } as const;

@@ -14,6 +14,10 @@ export interface TicketCardData {
   incidents?: readonly number[];
   /** Replies that have not reached the requester yet: never dropped silently. */
   undelivered?: readonly { lastError: string | null; state: 'pending' | 'delivered' | 'failed'; nextAttemptAt: Date }[];
+  /** Agents following the ticket's chat (Slack ids). */
+  followers?: readonly string[];
+  /** Offer the requester panel (agents only). */
+  requesterButton?: boolean;
 }
 
 export type CardAction = TicketMove;
@@ -43,6 +47,9 @@ export function ticketCard(data: TicketCardData, actions: readonly CardAction[])
       type: 'context',
       elements: [mrkdwn(`:jigsaw: *Problem* · ${incidents.length} incident(s)${incidents.length ? `: ${incidents.slice(0, 30).map((n) => `#${n}`).join(', ')}` : ''}`)],
     });
+  }
+  if (data.followers && data.followers.length > 0) {
+    blocks.push({ type: 'context', elements: [mrkdwn(`:eyes: Chat followed by ${data.followers.slice(0, 20).map((user) => `<@${user}>`).join(', ')}`)] });
   }
   if (ticket.problemOf) blocks.push({ type: 'context', elements: [mrkdwn(`:jigsaw: Incident of problem *#${ticket.problemOf}*`)] });
   for (const delivery of (data.undelivered ?? []).slice(0, 3)) {
@@ -80,6 +87,7 @@ export function ticketCard(data: TicketCardData, actions: readonly CardAction[])
     blocks.push({ type: 'section', text: mrkdwn(`${heading}\n${lines.join('\n')}`) });
   }
   const buttons = actions.map((action) => cardButton(action, ticket.number));
+  if (data.requesterButton) buttons.push({ type: 'button', action_id: actionIds.requesterProfile, text: plain('Requester'), value: String(ticket.number) });
   if (buttons.length > 0) blocks.push({ type: 'actions', block_id: `ticket_actions_${ticket.number}`, elements: buttons } satisfies ActionsBlock);
   return blocks;
 }

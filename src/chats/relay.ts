@@ -1,6 +1,7 @@
 import { refuse, type Desk, type Refusal } from '../tickets/desk.js';
 import { REPLY_MAX } from '../tickets/requester-reply.js';
 import type { Actor } from '../tickets/types.js';
+import { expandShortcut, type ShortcutNames } from './shortcuts.js';
 import type { Chat, RelayedMessage, SlackRef } from './types.js';
 
 /** The key of a Slack message in the relay map and in comment ids: where it was written. */
@@ -42,8 +43,8 @@ export interface ThreadMessage {
   source: SlackRef;
 }
 
-/** Why a message stayed in the thread: the prefix or shortcut said so, someone other than the chat's agent wrote it, or the chat is not live. */
-export type NoteReason = 'prefix' | 'shortcut' | 'not-the-agent' | 'not-live';
+/** Why a message stayed in the thread: the prefix or shortcut said so, someone other than the chat's agent wrote it (a follower among them), or the chat is not live. */
+export type NoteReason = 'prefix' | 'shortcut' | 'not-the-agent' | 'not-live' | 'follower';
 
 export type ThreadVerdict =
   /** The chat's agent spoke to the requester: relay `text`. */
@@ -60,7 +61,7 @@ export function notePrefix(desk: Desk): string {
  * the note prefix, anyone else's reply, and anything written while the chat is not live stay in the
  * thread as chat notes. Everything is stored once per Slack message (its key is the comment id).
  */
-export async function threadReply(desk: Desk, chat: Chat, message: ThreadMessage): Promise<ThreadVerdict | Refusal> {
+export async function threadReply(desk: Desk, chat: Chat, message: ThreadMessage, names?: ShortcutNames): Promise<ThreadVerdict | Refusal> {
   const text = message.text.trim();
   if (text.length > REPLY_MAX) return refuse(`That message is ${text.length} characters; a chat message can be at most ${REPLY_MAX}.`);
   const prefix = notePrefix(desk);
@@ -70,22 +71,34 @@ export async function threadReply(desk: Desk, chat: Chat, message: ThreadMessage
   if (chat.state !== 'live') return note(desk, chat, message.author, text, message.source, 'not-live');
   if (chat.agent !== message.author) return note(desk, chat, message.author, text, message.source, 'not-the-agent');
   if (!text) return refuse('Nothing to send.');
-  return agentSaid(desk, chat, { author: message.author, text, source: message.source });
+  return agentSaid(desk, chat, { author: message.author, text, source: message.source }, names);
+}
+
+/** Names from what deskbolt knows, when the caller has no Slack profile to offer. */
+export function directoryNames(desk: Desk, chat: Chat, agentId: string): ShortcutNames {
+  return {
+    requester: async () => `<@${chat.requester}>`,
+    agent: async () => desk.directory.agent(agentId)?.name ?? 'Support',
+  };
 }
 
 /**
  * THE path of an agent's message to the requester: the text to relay is decided here and the public
  * reply stored here, so later rules (chat shortcuts, followers) hook in at one place.
  */
-export async function agentSaid(desk: Desk, chat: Chat, message: ThreadMessage): Promise<ThreadVerdict> {
+export async function agentSaid(desk: Desk, chat: Chat, message: ThreadMessage, names?: ShortcutNames): Promise<ThreadVerdict | Refusal> {
+  // A chat shortcut becomes its text here, before anything is stored or sent; an unknown one stops here.
+  const expansion = await expandShortcut(desk, message.author, message.text, names ?? directoryNames(desk, chat, message.author));
+  if (!expansion.ok) return expansion;
+  if (expansion.text.length > REPLY_MAX) return refuse(`With the shortcut's text that message is ${expansion.text.length} characters; a chat message can be at most ${REPLY_MAX}.`);
   const now = desk.clock();
   const author: Actor = { kind: 'agent', id: message.author };
-  const comment = await desk.store.tickets.addComment(chat.ticketNumber, 'public', author, message.text, now, { id: `agent:${messageKey(message.source)}` });
+  const comment = await desk.store.tickets.addComment(chat.ticketNumber, 'public', author, expansion.text, now, { id: `agent:${messageKey(message.source)}` });
   if (!comment.duplicate) {
     await desk.store.tickets.change(chat.ticketNumber, {}, {}, { actor: author, action: 'replied', to: { commentId: comment.id, via: 'chat' }, at: now }, now);
     await desk.store.chats.touch(chat.ticketNumber, now);
   }
-  return { ok: true, kind: 'relay', chat, text: message.text, duplicate: comment.duplicate };
+  return { ok: true, kind: 'relay', chat, text: comment.text, duplicate: comment.duplicate };
 }
 
 /** An internal chat note: in the thread only, stored as kind chat-note. */
@@ -125,13 +138,28 @@ export async function forgetOldRelays(desk: Desk, limit = 1000): Promise<number>
  * who edits a relayed message into a note (adds the prefix) meant it to stay internal: its copy is
  * withdrawn from the requester instead of updated.
  */
-export async function relayedEdit(desk: Desk, original: SlackRef, text: string): Promise<{ relay: RelayedMessage; withdraw: boolean } | null> {
+export async function relayedEdit(
+  desk: Desk,
+  original: SlackRef,
+  text: string,
+  namesFor: (chat: Chat, agentId: string) => ShortcutNames = (chat, agentId) => directoryNames(desk, chat, agentId),
+): Promise<{ ok: true; relay: RelayedMessage; withdraw: boolean; text: string } | Refusal | null> {
   const relay = await desk.store.chats.relayOf(messageKey(original));
   if (!relay) return null;
   const commentId = relay.side === 'requester' ? `reply:slack:${messageKey(original)}` : `agent:${messageKey(original)}`;
   const withdraw = relay.side === 'agent' && text.trim().toLowerCase().startsWith(notePrefix(desk).toLowerCase());
-  await desk.store.chats.reviseComment(commentId, text.trim().slice(0, REPLY_MAX), desk.clock());
-  return { relay, withdraw };
+  let words = text.trim();
+  if (relay.side === 'agent' && !withdraw) {
+    // An agent's edit goes through the same shortcut rule as their first words; an unknown one leaves the copy as it was.
+    const chat = await desk.store.chats.get(relay.ticketNumber);
+    const author = (await desk.store.tickets.comment(commentId))?.author.id ?? chat?.agent ?? '';
+    const names: ShortcutNames = chat ? namesFor(chat, author) : { requester: async () => 'there', agent: async () => 'Support' };
+    const expansion = await expandShortcut(desk, author, words, names);
+    if (!expansion.ok) return expansion;
+    words = expansion.text;
+  }
+  await desk.store.chats.reviseComment(commentId, words.slice(0, REPLY_MAX), desk.clock());
+  return { ok: true, relay, withdraw, text: words };
 }
 
 /** A deleted original: where its copy is. The comment stays on the ticket as history. */

@@ -9,7 +9,14 @@ import type { Chat, SlackRef, Transfer, TransferTarget } from './types.js';
  * nobody could: a transfer is a request that moves nothing until accepted, and every refusal, decline
  * or expiry leaves the chat with the agent who asked.
  */
-export type TransferRefusal = Refusal & { expired?: Transfer };
+export type TransferRefusal = Refusal & {
+  expired?: Transfer;
+  /** Set when a group transfer found nobody online there: the agent may queue it for the next one who comes online. */
+  queueable?: number;
+};
+
+/** How long a queued group transfer waits for someone to come online and accept before it lapses (the chat stays put). */
+export const QUEUED_TRANSFER_MS = 12 * 60 * 60_000;
 
 export function transferExpiryMs(desk: Desk): number {
   return desk.settings.transferExpirySeconds * 1000;
@@ -49,7 +56,8 @@ export interface TransferRequestResult {
 export async function requestTransfer(
   desk: Desk,
   request: { ticketNumber: number; from: string; to: TransferTarget },
-): Promise<TransferRequestResult | Refusal> {
+  options: { queue?: boolean } = {},
+): Promise<TransferRequestResult | TransferRefusal> {
   const allowed = agentOrRefusal(desk, request.from);
   if (!allowed.ok) return allowed;
   const chat = await desk.store.chats.get(request.ticketNumber);
@@ -57,8 +65,10 @@ export async function requestTransfer(
   if (chat.state !== 'live' || chat.agent !== request.from) {
     return refuse(chat.state === 'ended' ? `Chat #${chat.ticketNumber} has ended; there is nothing to transfer.` : `Chat #${chat.ticketNumber} is not yours to transfer${chat.agent ? ` (it is <@${chat.agent}>'s)` : ''}.`);
   }
+  if (options.queue && request.to.kind !== 'group') return refuse('Only a transfer to a group can wait for the next agent who comes online.');
   const asked = await whoIsAsked(desk, chat, request.from, request.to);
-  if (!asked.ok) return asked;
+  if (!asked.ok && !(options.queue && asked.queueable !== undefined)) return asked;
+  const queued = options.queue === true;
 
   const expired = await expireIfDue(desk, await desk.store.chats.openTransferOf(chat.ticketNumber));
   const now = desk.clock();
@@ -69,10 +79,11 @@ export async function requestTransfer(
     state: 'requested',
     step: 'requested',
     requestedAt: now,
-    expiresAt: new Date(now.getTime() + transferExpiryMs(desk)),
+    expiresAt: new Date(now.getTime() + (queued ? QUEUED_TRANSFER_MS : transferExpiryMs(desk))),
     answeredAt: null,
     answeredBy: null,
     offers: [],
+    queued,
   });
   if (!transfer) {
     const first = (await desk.store.chats.openTransferOf(chat.ticketNumber))!;
@@ -81,10 +92,10 @@ export async function requestTransfer(
     );
   }
   await recordEvent(desk, transfer, 'transfer_requested', { kind: 'agent', id: request.from });
-  return { ok: true, transfer, chat, asked: asked.people, expired };
+  return { ok: true, transfer, chat, asked: asked.ok ? asked.people : [], expired };
 }
 
-async function whoIsAsked(desk: Desk, chat: Chat, from: string, to: TransferTarget): Promise<{ ok: true; people: string[] } | Refusal> {
+async function whoIsAsked(desk: Desk, chat: Chat, from: string, to: TransferTarget): Promise<{ ok: true; people: string[] } | TransferRefusal> {
   if (to.kind === 'agent') {
     if (to.id === from) return refuse('The chat is already yours.');
     if (!desk.directory.agent(to.id)) return refuse(`<@${to.id}> is not a support agent, so the chat cannot go to them.`);
@@ -102,8 +113,13 @@ async function whoIsAsked(desk: Desk, chat: Chat, from: string, to: TransferTarg
     return { ok: true, people: leads };
   }
   const online = (await onlineAgentsOf(desk, groupId)).filter((agent) => agent !== from);
-  if (online.length === 0) return refuse(`nobody is available in ${group.name} right now — the chat stays with you`);
+  if (online.length === 0) return { ...refuse(nobodyAvailable(group.name)), queueable: groupId };
   return { ok: true, people: online };
+}
+
+/** The refusal when a group has nobody online, word for word wherever it is shown. */
+export function nobodyAvailable(groupName: string): string {
+  return `nobody is available in ${groupName} right now — the chat stays with you`;
 }
 
 /** Lazy expiry: a request found past its time is expired before anything else happens to it. */
@@ -127,6 +143,14 @@ export async function transfersWaitingFor(desk: Desk, userId: string, limit = 20
   return waiting.filter(
     (transfer) => transfer.expiresAt.getTime() > now && (transfer.to.kind !== 'lead' || desk.directory.isLeadOf(userId, Number(transfer.to.id))),
   );
+}
+
+/**
+ * Queued group transfers this agent may take, offered when they come online: the queue waits for the
+ * next agent of the group who is actually there.
+ */
+export async function queuedTransfersFor(desk: Desk, userId: string): Promise<Transfer[]> {
+  return (await transfersWaitingFor(desk, userId)).filter((transfer) => transfer.queued === true && transfer.to.kind === 'group');
 }
 
 /** The jobs issue schedules this; each expired request's requesting agent is told by the caller. */
@@ -201,6 +225,9 @@ export async function acceptTransfer(desk: Desk, request: { transferId: string; 
     return finishTransfer(desk, transfer, found.chat.thread);
   }
   if (transfer.state !== 'requested') return refuse(alreadyAnswered(transfer));
+  if (transfer.queued && (await availabilityOf(desk, request.by)) !== 'online') {
+    return refuse(`Chat #${transfer.ticketNumber} waits for an agent who is online: set yourself online (\`/ticket status online\`), then accept.`);
+  }
   const now = desk.clock();
   const won = await desk.store.chats.answerTransfer(transfer.id, { state: 'accepted', by: request.by, at: now, unexpiredAt: now });
   if (!won) {
@@ -221,7 +248,8 @@ export async function finishTransfer(desk: Desk, transfer: Transfer, previousThr
   let step = transfer.step;
   if (step === 'accepted') {
     // Absolute values: setting them again after a crash changes nothing.
-    const offer = transfer.offers[0];
+    // The group's queue-channel post becomes the thread; a DM offer (to someone who came online) never does.
+    const offer = transfer.offers.find((ref) => !ref.channel.startsWith('D'));
     await desk.store.chats.change(transfer.ticketNumber, {}, {
       agent: to,
       lastActivityAt: desk.clock(),

@@ -49,6 +49,11 @@ export interface Transfer {
   answeredBy: string | null;
   /** The messages that offer Accept/Decline, updated when the request is answered. */
   offers: SlackRef[];
+  /**
+   * A group transfer asked while nobody there was online: it waits for the next agent of the group who
+   * comes online and accepts; the chat stays with its agent meanwhile.
+   */
+  queued?: boolean;
 }
 
 /** One relayed copy of a message: the original's key (channel:ts) to where the copy went. */

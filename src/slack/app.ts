@@ -2,6 +2,7 @@ import { App, ExpressReceiver, LogLevel, SocketModeReceiver, type AnyMiddlewareA
 import type { Application } from 'express';
 import type { Metrics } from '../metrics.js';
 import { registerActions } from './actions.js';
+import { registerChatDesk } from './chat-desk.js';
 import { registerChats } from './chats.js';
 import { registerCommands } from './commands.js';
 import type { SlackDeps } from './context.js';
@@ -98,6 +99,7 @@ export function createSlackApp(options: SlackAppOptions, deps: SlackDeps): Slack
       if (result.survey.agent) await refreshHome(client, deps.desk, result.survey.agent, { log: deps.log });
     },
   });
+  registerChatDesk(app, deps);
 
   app.error(async (error) => {
     deps.log(`slack: listener failed: ${error.message}`, error);

@@ -1,7 +1,8 @@
-import type { App, BlockAction, ButtonAction, MessageShortcut } from '@slack/bolt';
+import type { App, BlockAction, ButtonAction, MessageShortcut, RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { KnownBlock } from '@slack/types';
 import { AVAILABILITY_BADGE, chatNoteModal, incomingChat, transferModal, transferOffer } from '../../blocks/chat.js';
+import { queueChoice } from '../../blocks/chat-desk.js';
 import { actionIds, callbackIds, chatNoteFields, transferFields } from '../../blocks/ids.js';
 import { clip, escapeMrkdwn, mrkdwn } from '../../blocks/text.js';
 import { availabilities, availabilityOf, onlineAgentsOf, setAvailability } from '../chats/availability.js';
@@ -12,8 +13,10 @@ import {
   cancelTransfer,
   declineTransfer,
   expireTransfers,
+  queuedTransfersFor,
   requestTransfer,
   targetText,
+  type TransferRefusal,
   type TransferAcceptedResult,
   type TransferRequestResult,
 } from '../chats/transfers.js';
@@ -21,6 +24,7 @@ import type { Chat, SlackRef, Transfer, TransferTarget } from '../chats/types.js
 import type { Refusal } from '../tickets/desk.js';
 import { parseTicketNumber } from '../tickets/permissions.js';
 import { addSubcommands } from './commands.js';
+import { mirrorToFollowers } from './follow-mirror.js';
 import { tellEphemeral, type SlackDeps } from './context.js';
 import { safely } from './notify.js';
 import { field } from './views.js';
@@ -31,7 +35,7 @@ function agentName(deps: SlackDeps, userId: string): string {
   return deps.desk.directory.agent(userId)?.name ?? 'Support';
 }
 
-async function dm(client: WebClient, deps: SlackDeps, userId: string, text: string, blocks?: KnownBlock[]): Promise<SlackRef | null> {
+export async function dm(client: WebClient, deps: SlackDeps, userId: string, text: string, blocks?: KnownBlock[]): Promise<SlackRef | null> {
   let ref: SlackRef | null = null;
   await safely(deps.log, 'direct message', async () => {
     const posted = await client.chat.postMessage({ channel: userId, text, ...(blocks ? { blocks } : {}) });
@@ -40,7 +44,7 @@ async function dm(client: WebClient, deps: SlackDeps, userId: string, text: stri
   return ref;
 }
 
-async function inThread(client: WebClient, deps: SlackDeps, thread: SlackRef, text: string): Promise<SlackRef | null> {
+export async function inThread(client: WebClient, deps: SlackDeps, thread: SlackRef, text: string): Promise<SlackRef | null> {
   let ref: SlackRef | null = null;
   await safely(deps.log, 'chat thread message', async () => {
     const posted = await client.chat.postMessage({ channel: thread.channel, thread_ts: thread.ts, text });
@@ -106,6 +110,7 @@ export async function relayToAgent(client: WebClient, deps: SlackDeps, chat: Cha
   if (!chat.thread.ts) return;
   const copy = await inThread(client, deps, chat.thread, requesterLine(text));
   if (copy) await rememberRelay(deps.desk, chat, original, copy, 'requester');
+  await mirrorToFollowers(client, deps, chat, requesterLine(text));
 }
 
 export function requesterLine(text: string): string {
@@ -123,6 +128,7 @@ export function agentLine(deps: SlackDeps, agentId: string, text: string): strin
 export async function relayToRequester(client: WebClient, deps: SlackDeps, chat: Chat, original: SlackRef, author: string, text: string): Promise<void> {
   const copy = await dm(client, deps, chat.requesterDm, agentLine(deps, author, text));
   if (copy) await rememberRelay(deps.desk, chat, original, copy, 'agent');
+  await mirrorToFollowers(client, deps, chat, agentLine(deps, author, text));
 }
 
 // ─── Transfers: telling people ──────────────────────────────────────────────────────────────
@@ -132,12 +138,12 @@ async function lastLines(deps: SlackDeps, ticketNumber: number): Promise<string[
   return comments.map((comment) => `${comment.author.kind === 'agent' ? agentName(deps, comment.author.id) : 'Requester'}: ${comment.text}`);
 }
 
-async function offerBlocks(deps: SlackDeps, transfer: Transfer, outcome?: string): Promise<KnownBlock[]> {
+export async function offerBlocks(deps: SlackDeps, transfer: Transfer, outcome?: string): Promise<KnownBlock[]> {
   const ticket = (await deps.desk.store.tickets.get(transfer.ticketNumber))!;
   return transferOffer({ transfer, ticket, targetText: targetText(deps.desk, transfer.to), lastMessages: await lastLines(deps, transfer.ticketNumber), ...(outcome ? { outcome } : {}) });
 }
 
-async function sendOffers(client: WebClient, deps: SlackDeps, result: TransferRequestResult): Promise<void> {
+export async function sendOffers(client: WebClient, deps: SlackDeps, result: TransferRequestResult): Promise<void> {
   const { transfer } = result;
   const blocks = await offerBlocks(deps, transfer);
   const text = `<@${transfer.from}> asks ${targetText(deps.desk, transfer.to)} to take chat #${transfer.ticketNumber}`;
@@ -157,7 +163,7 @@ async function sendOffers(client: WebClient, deps: SlackDeps, result: TransferRe
 }
 
 /** Every offer of a request stops offering buttons and says what happened. */
-async function closeOffers(client: WebClient, deps: SlackDeps, transfer: Transfer, outcome: string): Promise<void> {
+export async function closeOffers(client: WebClient, deps: SlackDeps, transfer: Transfer, outcome: string): Promise<void> {
   const current = (await deps.desk.store.chats.transfer(transfer.id)) ?? transfer;
   const blocks = await offerBlocks(deps, current, outcome);
   for (const offer of current.offers) {
@@ -178,7 +184,7 @@ export async function expireTransfersAndTell(client: WebClient, deps: SlackDeps)
   return expired.length;
 }
 
-async function transferAccepted(client: WebClient, deps: SlackDeps, result: TransferAcceptedResult): Promise<void> {
+export async function transferAccepted(client: WebClient, deps: SlackDeps, result: TransferAcceptedResult): Promise<void> {
   const { transfer, chat } = result;
   const to = transfer.answeredBy!;
   await closeOffers(client, deps, transfer, `Accepted by <@${to}>.`);
@@ -204,6 +210,7 @@ async function transferAccepted(client: WebClient, deps: SlackDeps, result: Tran
   });
   await dm(client, deps, to, `Chat #${chat.ticketNumber} is yours now${link ? `: ${link}` : ''}. Reply in its thread to talk to the requester.`);
   await dm(client, deps, chat.requesterDm, `${agentName(deps, to)} has taken over your chat #${chat.ticketNumber}.`);
+  await mirrorToFollowers(client, deps, chat, `:arrows_counterclockwise: <@${to}> accepted the transfer from <@${transfer.from}>; the chat is theirs now.`);
 }
 
 // ─── Listeners ──────────────────────────────────────────────────────────────────────────────
@@ -236,14 +243,16 @@ addSubcommands({
     usage: 'status [online|away|offline]',
     what: 'your chat availability (incoming chats ping online agents only)',
     agentsOnly: true,
-    async run({ deps, args, userId, respond }) {
+    async run({ deps, args, userId, respond, client }) {
       if (!args.trim()) {
         const now = await availabilityOf(deps.desk, userId);
         return tellEphemeral(respond, `You are ${AVAILABILITY_BADGE[now]}. Change it with \`/ticket status online|away|offline\`.`);
       }
+      const before = await availabilityOf(deps.desk, userId);
       const result = await setAvailability(deps.desk, userId, args);
       if (!result.ok) return tellEphemeral(respond, result.reason);
       await tellEphemeral(respond, `You are now ${AVAILABILITY_BADGE[result.availability]}.`);
+      if (result.availability === 'online' && before !== 'online') await offerQueuedTransfers(client, deps, userId);
     },
   },
   transfer: {
@@ -269,16 +278,43 @@ addSubcommands({
       const chat = await deps.desk.store.chats.get(parsed.number);
       const target = parseTarget(deps, words.slice(1), chat?.groupId ?? null);
       if (isRefusal(target)) return tellEphemeral(respond, target.reason);
-      await askForTransfer(client, deps, userId, parsed.number, target, (text) => tellEphemeral(respond, text));
+      await askForTransfer(client, deps, userId, parsed.number, target, (text, blocks) => respond({ response_type: 'ephemeral', text, ...(blocks ? { blocks } : {}) }).then(() => undefined));
     },
   },
 });
 
-async function askForTransfer(client: WebClient, deps: SlackDeps, from: string, ticketNumber: number, to: TransferTarget, tell: (text: string) => Promise<void>): Promise<void> {
+async function askForTransfer(client: WebClient, deps: SlackDeps, from: string, ticketNumber: number, to: TransferTarget, tell: (text: string, blocks?: KnownBlock[]) => Promise<void>): Promise<void> {
   const result = await requestTransfer(deps.desk, { ticketNumber, from, to });
-  if (!result.ok) return tell(result.reason);
+  if (!result.ok) return tell(result.reason, queueChoiceFor(deps, ticketNumber, result));
   await sendOffers(client, deps, result);
   await tell(`Asked ${targetText(deps.desk, to)} to take chat #${ticketNumber}. It stays with you until they accept (the request expires in ${deps.desk.settings.transferExpirySeconds} s).`);
+}
+
+/** A group transfer that found nobody online offers to queue it; the refusal's sentence stays word for word. */
+function queueChoiceFor(deps: SlackDeps, ticketNumber: number, refusal: TransferRefusal): KnownBlock[] | undefined {
+  if (refusal.queueable === undefined) return undefined;
+  return queueChoice({ reason: refusal.reason, ticketNumber, groupId: refusal.queueable, groupName: deps.desk.directory.groupName(refusal.queueable) });
+}
+
+/** An agent came online: each queued transfer of their groups is offered to them in a DM (the first to accept gets it). */
+export async function offerQueuedTransfers(client: WebClient, deps: SlackDeps, userId: string): Promise<number> {
+  const queued = await queuedTransfersFor(deps.desk, userId);
+  for (const transfer of queued) {
+    const offer = await dm(client, deps, userId, `Chat #${transfer.ticketNumber} is waiting for an agent of ${targetText(deps.desk, transfer.to)}: accept it?`, await offerBlocks(deps, transfer));
+    if (offer) await deps.desk.store.chats.addOffer(transfer.id, offer);
+  }
+  return queued.length;
+}
+
+/**
+ * How to answer the person who clicked: ephemerally where the click came with a response_url (a message),
+ * in a DM where it did not (a button on the App Home or in a modal, such as the waiting list's Accept).
+ */
+export function answerer(client: WebClient, deps: SlackDeps, body: { user: { id: string }; response_url?: string }, respond: RespondFn | undefined): (text: string) => Promise<void> {
+  return async (text) => {
+    if (body.response_url && respond) await tellEphemeral(respond, text);
+    else await dm(client, deps, body.user.id, text);
+  };
 }
 
 function ticketOf(value: string | undefined): number | null {
@@ -292,8 +328,9 @@ export function registerChats(app: App, deps: SlackDeps): void {
     const number = ticketOf(action.value);
     if (number === null) return;
     const result = await acceptChat(deps.desk, { ticketNumber: number, agent: body.user.id });
-    if (!result.ok) return tellEphemeral(respond, result.reason);
-    if (result.alreadyYours) return tellEphemeral(respond, `Chat #${number} is already yours.`);
+    const tell = answerer(client, deps, body, respond);
+    if (!result.ok) return tell(result.reason);
+    if (result.alreadyYours) return tell(`Chat #${number} is already yours.`);
     await showChat(client, deps, result.chat);
     await inThread(client, deps, result.chat.thread, `<@${body.user.id}> accepted the chat. Replies in this thread reach the requester; start with \`${deps.desk.directory.workspace.chat.notePrefix}\` for an internal note.`);
     await dm(client, deps, result.chat.requesterDm, `${agentName(deps, body.user.id)} from ${deps.desk.directory.groupName(result.chat.groupId)} has joined your chat #${number}.`);
@@ -309,6 +346,7 @@ export function registerChats(app: App, deps: SlackDeps): void {
     await inThread(client, deps, result.chat.thread, `<@${body.user.id}> ended the chat. Ticket #${number} stays open to be solved.`);
     if (result.cancelledTransfer) await closeOffers(client, deps, result.cancelledTransfer, 'Cancelled: the chat ended.');
     await dm(client, deps, result.chat.requesterDm, `The chat #${number} has ended. Your request stays open with the team; write here any time to start a new chat.`);
+    await mirrorToFollowers(client, deps, result.chat, `:checkered_flag: <@${body.user.id}> ended the chat.`);
   });
 
   app.action<BlockAction<ButtonAction>>(actionIds.transferChat, async ({ ack, body, action, respond, client }) => {
@@ -341,6 +379,13 @@ export function registerChats(app: App, deps: SlackDeps): void {
     // Decided before the ack, so a refusal (offline, nobody available) shows on the modal's own field.
     const result = await requestTransfer(deps.desk, { ticketNumber: number, from: body.user.id, to: { kind, id } as TransferTarget });
     if (!result.ok) {
+      const choice = queueChoiceFor(deps, number, result);
+      if (choice) {
+        // The modal cannot carry the choice's buttons: it closes, and the choice comes as a DM.
+        await ack();
+        await dm(client, deps, body.user.id, result.reason, choice);
+        return;
+      }
       await ack({ response_action: 'errors', errors: { [transferFields.target]: clip(result.reason, 150) } });
       return;
     }
@@ -353,7 +398,7 @@ export function registerChats(app: App, deps: SlackDeps): void {
     await ack();
     const result = await acceptTransfer(deps.desk, { transferId: action.value ?? '', by: body.user.id });
     if (!result.ok) {
-      await tellEphemeral(respond, result.reason);
+      await answerer(client, deps, body, respond)(result.reason);
       if (result.expired) await transferExpired(client, deps, result.expired);
       return;
     }

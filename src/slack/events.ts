@@ -1,10 +1,14 @@
 import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { chatGroupFor, requesterWrote, type RequesterChatMessage } from '../chats/chat.js';
+import { followerWrote } from '../chats/followers.js';
+import { REPLY_MAX } from '../tickets/requester-reply.js';
 import { fileVerdict, relayedDeletion, relayedEdit, threadReply, type SharedFile } from '../chats/relay.js';
 import type { Chat, SlackRef } from '../chats/types.js';
+import { slackNames } from './chat-desk.js';
 import { agentLine, chatStarted, relayToAgent, relayToRequester, requesterLine, showActiveAgain } from './chats.js';
 import type { SlackDeps } from './context.js';
+import { mirrorToFollowers } from './follow-mirror.js';
 import { safely } from './notify.js';
 
 /** The fields of a message event this module reads; Slack sends many more. */
@@ -61,6 +65,7 @@ async function newMessage(client: WebClient, deps: SlackDeps, message: MessageEv
   if (message.channel_type === 'im' || message.channel.startsWith('D')) {
     // File-only messages: the file_shared event brings the file; here only words matter.
     if (!text.trim()) return;
+    if (message.thread_ts && (await fromFollower(client, deps, message as MessageEvent & { user: string; thread_ts: string }))) return;
     await fromRequester(client, deps, { requester: message.user, requesterDm: message.channel, source, text, via: 'dm' });
     return;
   }
@@ -77,6 +82,21 @@ async function newMessage(client: WebClient, deps: SlackDeps, message: MessageEv
     if (opened.channel?.id) requesterDm = opened.channel.id;
   });
   await fromRequester(client, deps, { requester: message.user, requesterDm, source, text, via: 'intake-channel' });
+}
+
+/** A follower wrote in their mirror thread: an internal note on the chat, shown in its thread, never relayed. */
+async function fromFollower(client: WebClient, deps: SlackDeps, message: MessageEvent & { user: string; thread_ts: string }): Promise<boolean> {
+  const text = (message.text ?? '').trim().slice(0, REPLY_MAX);
+  const verdict = await followerWrote(deps.desk, { channel: message.channel, ts: message.thread_ts }, { author: message.user, text, source: { channel: message.channel, ts: message.ts } });
+  if (!verdict) return false;
+  if (verdict.duplicate) return true;
+  await safely(deps.log, 'follower note in thread', () =>
+    client.chat.postMessage({ channel: verdict.chat.thread.channel, thread_ts: verdict.chat.thread.ts, text: `:lock: *Internal note* by <@${message.user}> (following; not sent to the requester): ${text}` }),
+  );
+  await safely(deps.log, 'follower note receipt', () =>
+    client.chat.postMessage({ channel: message.channel, thread_ts: message.thread_ts, text: `Kept as an internal note on chat #${verdict.chat.ticketNumber}; it was not sent to the requester.` }),
+  );
+  return true;
 }
 
 async function fromRequester(client: WebClient, deps: SlackDeps, message: RequesterChatMessage): Promise<Chat | null> {
@@ -100,7 +120,7 @@ async function fromThread(client: WebClient, deps: SlackDeps, chat: Chat, messag
   const source: SlackRef = { channel: message.channel, ts: message.ts };
   const text = message.text ?? '';
   if (text.trim()) {
-    const verdict = await threadReply(deps.desk, chat, { author: message.user, text, source });
+    const verdict = await threadReply(deps.desk, chat, { author: message.user, text, source }, slackNames(client, deps, chat, message.user));
     if (!verdict.ok) {
       await tellInThread(client, deps, chat, message.user, verdict.reason);
       return;
@@ -153,6 +173,7 @@ async function relayFile(client: WebClient, deps: SlackDeps, chat: Chat, fileId:
   } else {
     await safely(deps.log, 'file to requester', () => client.chat.postMessage({ channel: chat.requesterDm, text: agentLine(deps, sender, `shared a file: ${link}`) }));
   }
+  await mirrorToFollowers(client, deps, chat, side === 'requester' ? requesterLine(`shared a file: ${link}`) : agentLine(deps, sender, `shared a file: ${link}`));
   await deps.desk.store.chats.touch(chat.ticketNumber, deps.desk.clock());
 }
 
@@ -161,14 +182,19 @@ async function edited(client: WebClient, deps: SlackDeps, event: MessageEvent, b
   if (!message?.user || message.user === botUserId || message.bot_id) return;
   // Slack also sends message_changed for link unfurls: only a change of the words is an edit.
   if (message.text === event.previous_message?.text) return;
-  const edit = await relayedEdit(deps.desk, { channel: event.channel, ts: message.ts }, message.text ?? '');
+  const edit = await relayedEdit(deps.desk, { channel: event.channel, ts: message.ts }, message.text ?? '', (chat, agentId) => slackNames(client, deps, chat, agentId));
   if (!edit) return;
+  if (!edit.ok) {
+    const chat = await deps.desk.store.chats.byThread({ channel: event.channel, ts: message.thread_ts ?? '' });
+    if (chat) await tellInThread(client, deps, chat, message.user, `Your edit was not sent: ${edit.reason}`);
+    return;
+  }
   const { relay } = edit;
   if (edit.withdraw) {
     await safely(deps.log, 'withdrawn relay', () => client.chat.delete({ channel: relay.copy.channel, ts: relay.copy.ts }));
     return;
   }
-  const text = relay.side === 'requester' ? requesterLine(message.text ?? '') : agentLine(deps, message.user, message.text ?? '');
+  const text = relay.side === 'requester' ? requesterLine(message.text ?? '') : agentLine(deps, message.user, edit.text);
   await safely(deps.log, 'relayed edit', () => client.chat.update({ channel: relay.copy.channel, ts: relay.copy.ts, text: `${text} _(edited)_` }));
 }
 

@@ -13,9 +13,10 @@ export async function cardFor(deps: SlackDeps, number: number, viewerId: string)
   if (!details.ok) return details;
   const ticket = details.ticket;
   const isAgent = desk.directory.agent(viewerId) !== undefined;
-  const [incidents, undelivered] = await Promise.all([
+  const [incidents, undelivered, followers] = await Promise.all([
     ticket.problem ? desk.store.links.incidentsOf(ticket.number) : Promise.resolve([]),
     isAgent ? desk.store.deliveries.troubleOf(ticket.number) : Promise.resolve([]),
+    isAgent && ticket.channel === 'chat' ? desk.store.chatDesk.followersOf(ticket.number) : Promise.resolve([]),
   ]);
   const blocks = ticketCard(
     {
@@ -26,6 +27,8 @@ export async function cardFor(deps: SlackDeps, number: number, viewerId: string)
       now: desk.clock(),
       incidents: incidents.map((incident) => incident.number),
       undelivered,
+      followers: followers.map((follower) => follower.user),
+      requesterButton: isAgent,
     },
     movesFor(desk, ticket, viewerId),
   );

@@ -30,6 +30,9 @@ chatSchema.index({ 'thread.channel': 1, 'thread.ts': 1 });
 chatSchema.index({ requesterDm: 1, state: 1 });
 chatSchema.index({ agent: 1, state: 1 });
 chatSchema.index({ state: 1, shownActive: 1, lastActivityAt: 1 });
+// The waiting list (oldest first per group) and the requester panel's last chats.
+chatSchema.index({ state: 1, groupId: 1, startedAt: 1 });
+chatSchema.index({ requester: 1, startedAt: -1 });
 
 const transferSchema = new Schema(
   {
@@ -44,6 +47,7 @@ const transferSchema = new Schema(
     answeredAt: { type: Date, default: null },
     answeredBy: { type: String, default: null },
     offers: { type: [refSchema], default: [] },
+    queued: { type: Boolean, default: false },
     /** `open:<ticket>` while requested, the transfer id after: one open request per chat, by a unique index. */
     openKey: { type: String, required: true },
   },

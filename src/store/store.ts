@@ -1,4 +1,5 @@
 import mongoose, { type Connection } from 'mongoose';
+import { ChatDeskStore } from './chat-desk.js';
 import { ChatStore } from './chats.js';
 import { registerModels, type Models } from './models.js';
 import { DeliveryStore } from './deliveries.js';
@@ -35,6 +36,8 @@ export class Store {
   readonly chats: ChatStore;
   readonly apiRequests: ApiRequestStore;
   readonly satisfaction: SatisfactionStore;
+  /** Shortcuts, followers and the reads of the rest of the chat desk (issue 7). */
+  readonly chatDesk: ChatDeskStore;
 
   private constructor(
     readonly connection: Connection,
@@ -49,6 +52,7 @@ export class Store {
     this.chats = new ChatStore(connection);
     this.apiRequests = new ApiRequestStore(connection);
     this.satisfaction = new SatisfactionStore(connection);
+    this.chatDesk = new ChatDeskStore(connection);
   }
 
   static async open(options: StoreOptions): Promise<Store> {

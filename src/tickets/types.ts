@@ -107,6 +107,8 @@ export type TicketAction =
   | 'transfer_declined'
   | 'transfer_expired'
   | 'transfer_cancelled'
+  | 'chat_followed'
+  | 'chat_unfollowed'
   | 'satisfaction_rated'
   | 'delivery_failed'
   | 'delivered';
