@@ -1,3 +1,4 @@
+import { waitingChatsBlocks } from './chat-desk.js';
 import type { HomeView, KnownBlock, ModalView } from '@slack/types';
 import type { AgentHome, GuestHome, HomeData } from '../src/tickets/home.js';
 import type { Ticket } from '../src/tickets/types.js';
@@ -31,6 +32,8 @@ function guestHome(data: GuestHome): KnownBlock[] {
     { type: 'context', elements: [mrkdwn('`/ticket help` lists everything you can do.')] },
   ];
 }
+
+const HOME_WAITING_CHATS = 10;
 
 const AVAILABILITY_TEXT: Record<AgentHome['availability'], string> = {
   online: ':large_green_circle: You are *online*: incoming chats ping you.',
@@ -77,6 +80,8 @@ function agentHome(data: AgentHome, now: Date): KnownBlock[] {
     const heading = search.refusal ?? (search.tickets.length === 0 ? `Nothing found for “${escapeMrkdwn(search.query)}”.` : `*Found for “${escapeMrkdwn(search.query)}”*`);
     blocks.push({ type: 'section', text: mrkdwn(heading) }, ...search.tickets.slice(0, 10).map((ticket) => ticketLine(ticket, now)));
   }
+  // Live chats first: a requester is waiting in real time. Ten at most, the home shares its 100 blocks.
+  blocks.push({ type: 'divider' }, ...waitingChatsBlocks(data.waitingChats, now, HOME_WAITING_CHATS));
   blocks.push({ type: 'divider' }, { type: 'section', text: mrkdwn(`*Your open tickets* (${data.openCount})`) });
   blocks.push(...(data.open.length ? data.open.slice(0, 10).map((ticket) => ticketLine(ticket, now)) : [note('None. `/ticket next` takes the oldest waiting ticket.')]));
   if (data.openCount > data.open.length) blocks.push(note(`…and ${data.openCount - data.open.length} more: \`/ticket mine\` lists them all.`));

@@ -142,6 +142,17 @@ describe('App Home', () => {
     expect(withTransfers.text).toContain(`<@${people.ana}> asks you to take chat #${chat.ticketNumber}`);
   });
 
+  it('puts a live chat waiting in the agent’s groups at the top of their home, with Accept', async () => {
+    const chat = await chatSteps(desk).startByDm('UHOMEWAIT1', 'My payment page is blank');
+    const { text } = await openHome(people.ben);
+    expect(text).toContain('*Chats waiting for an agent* (1)');
+    expect(text).toContain(`*#${chat.ticketNumber}* · Billing`);
+    expect(text).toContain(actionIds.acceptChat);
+    expect(text.indexOf('Chats waiting for an agent')).toBeLessThan(text.indexOf('Your open tickets'));
+    await chatSteps(desk).accept(people.ben, chat);
+    expect((await openHome(people.ben)).text).toContain('No chat is waiting in your groups.');
+  });
+
   it('stays within Slack’s 100 blocks however many tickets an agent has', async () => {
     for (let i = 0; i < 25; i++) await give(await file(`Bulk ${i}`), people.payops, 'open');
     for (let i = 0; i < 15; i++) await give(await file(`Bulk pending ${i}`), people.payops, 'pending');

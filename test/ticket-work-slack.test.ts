@@ -87,9 +87,11 @@ describe('working a ticket from Slack', () => {
     const done = await submit(people.ana, view, { [replyFields.text]: 'Refunded today.', [replyFields.status]: 'solved', ...fullForm });
     expect(done.body).toBe('');
     expect(await desk.store.tickets.get(ticket.number)).toMatchObject({ status: 'solved', assignee: people.ana, form: { rootCause: 'Card declined', category: 'Payments', subcategory: 'Refund' } });
-    const dm = dmsTo(people.customer).at(-1)!;
-    expect(dm.args.text).toContain(`#${ticket.number}`);
-    expect(dm.args.text).toContain('Refunded today.');
+    const [dm, survey] = dmsTo(people.customer).slice(-2);
+    expect(dm!.args.text).toContain(`#${ticket.number}`);
+    expect(dm!.args.text).toContain('Refunded today.');
+    // After the solution, and only then, the requester is asked how it went.
+    expect(survey!.args.text).toBe(`How did we do on #${ticket.number}?`);
     const actions = (await desk.store.tickets.history(ticket.number)).map((event) => event.action);
     expect(actions).toEqual(expect.arrayContaining(['replied', 'status_changed', 'form_changed', 'delivered']));
   });
@@ -220,6 +222,8 @@ describe('working a ticket from Slack', () => {
     await submit(people.ana, view, { [replyFields.text]: 'The gateway is back up.', ...fullForm });
     expect(await desk.store.tickets.get(incident.number)).toMatchObject({ status: 'solved' });
     expect(dmsTo(people.lead).some((call) => String(call.args.text).includes('The gateway is back up.'))).toBe(true);
+    // Each requester whose ticket was solved gets a survey of their own.
+    expect(dmsTo(people.lead).at(-1)!.args.text).toBe(`How did we do on #${incident.number}?`);
   });
 
   it('`/ticket macro save` saves a personal macro, listed first; the one over the limit is refused on the name field', async () => {

@@ -2,6 +2,7 @@ import { App, ExpressReceiver, LogLevel, SocketModeReceiver, type AnyMiddlewareA
 import type { Application } from 'express';
 import type { Metrics } from '../metrics.js';
 import { registerActions } from './actions.js';
+import { registerAvailability } from './availability.js';
 import { registerChatDesk } from './chat-desk.js';
 import { registerChats } from './chats.js';
 import { registerCommands } from './commands.js';
@@ -93,6 +94,7 @@ export function createSlackApp(options: SlackAppOptions, deps: SlackDeps): Slack
   registerChats(app, deps);
   registerChatEvents(app, deps);
   registerHome(app, deps);
+  registerAvailability(app, deps);
   registerSatisfaction(app, deps, {
     // The solver's home shows their week's good and bad answers.
     answered: async (client, result) => {

@@ -239,22 +239,6 @@ function isRefusal(value: unknown): value is Refusal {
 }
 
 addSubcommands({
-  status: {
-    usage: 'status [online|away|offline]',
-    what: 'your chat availability (incoming chats ping online agents only)',
-    agentsOnly: true,
-    async run({ deps, args, userId, respond, client }) {
-      if (!args.trim()) {
-        const now = await availabilityOf(deps.desk, userId);
-        return tellEphemeral(respond, `You are ${AVAILABILITY_BADGE[now]}. Change it with \`/ticket status online|away|offline\`.`);
-      }
-      const before = await availabilityOf(deps.desk, userId);
-      const result = await setAvailability(deps.desk, userId, args);
-      if (!result.ok) return tellEphemeral(respond, result.reason);
-      await tellEphemeral(respond, `You are now ${AVAILABILITY_BADGE[result.availability]}.`);
-      if (result.availability === 'online' && before !== 'online') await offerQueuedTransfers(client, deps, userId);
-    },
-  },
   transfer: {
     usage: 'transfer N @agent | N lead | N group NAME | cancel N',
     what: 'offer a chat to someone; it moves only when they accept',

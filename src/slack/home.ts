@@ -3,8 +3,6 @@ import type { WebClient } from '@slack/web-api';
 import { homeView, ticketModal } from '../../blocks/home.js';
 import { actionIds } from '../../blocks/ids.js';
 import { ticketCard } from '../../blocks/ticket-card.js';
-import { setAvailability } from '../chats/availability.js';
-import { AVAILABILITIES, type Availability } from '../chats/types.js';
 import type { Desk } from '../tickets/desk.js';
 import { homeFor } from '../tickets/home.js';
 import { parseTicketNumber } from '../tickets/permissions.js';
@@ -39,12 +37,6 @@ export function registerHome(app: App, deps: SlackDeps): void {
     await refreshHome(client, desk, body.user.id, { search: action.value ?? '', log });
   });
 
-  for (const availability of AVAILABILITIES) {
-    app.action<BlockAction<ButtonAction>>(`${actionIds.homeAvailability}_${availability}`, async ({ ack, body, client }) => {
-      await ack();
-      await changeAvailability(client, deps, body.user.id, availability);
-    });
-  }
 
   app.action<BlockAction<ButtonAction>>(actionIds.homeOpen, async ({ ack, body, action, client }) => {
     await ack();
@@ -59,13 +51,3 @@ export function registerHome(app: App, deps: SlackDeps): void {
   });
 }
 
-async function changeAvailability(client: WebClient, deps: SlackDeps, userId: string, availability: Availability): Promise<void> {
-  const result = await setAvailability(deps.desk, userId, availability);
-  if (!result.ok) return tellUser(client, deps, userId, result.reason);
-  const agent = deps.desk.directory.agent(userId)!;
-  // Leads of the agent's groups see the team's availability on their home.
-  const leads = deps.desk.directory.workspace.agents.filter(
-    (other) => other.user !== userId && (other.role === 'lead' || other.role === 'admin') && other.groups.some((id) => agent.groups.includes(id)),
-  );
-  await Promise.all([userId, ...leads.map((lead) => lead.user)].map((user) => refreshHome(client, deps.desk, user, { log: deps.log })));
-}

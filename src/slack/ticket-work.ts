@@ -11,6 +11,8 @@ import { findMacro, macrosFor, savePersonalMacro } from '../tickets/macros.js';
 import { mergeTickets, planMerge } from '../tickets/merge.js';
 import { agentOrRefusal, mayWork, noSuchTicket, outsideGroupReason, parseTicketNumber } from '../tickets/permissions.js';
 import { linkIncident, markProblem } from '../tickets/problems.js';
+import { askForSatisfaction } from './satisfaction.js';
+import { refreshHome } from './home.js';
 import { AGENT_STATUSES, replyToTicket, whyNotWorkable, type AgentStatus } from '../tickets/reply.js';
 import { suggestArticles, suggestRootCause } from '../tickets/suggestions.js';
 import type { Ticket, TicketForm } from '../tickets/types.js';
@@ -243,6 +245,9 @@ export function registerTicketWork(app: App, deps: SlackDeps): void {
     if (!result.ok) return void (await ack({ response_action: 'errors', errors: replyErrors(view, result.field, result.reason) }));
     await ack();
     await deliverNow(deps, client, result.deliveries);
+    // After the solution itself has gone out, each requester whose ticket this solved is asked how it went.
+    for (const solved of result.solved) await askForSatisfaction(client, deps.desk, solved, deps.log);
+    await refreshHome(client, deps.desk, agentId, { log: deps.log });
   });
 
   // Merge: pick the target from the card, confirm with both shown, then merge.
@@ -271,6 +276,7 @@ export function registerTicketWork(app: App, deps: SlackDeps): void {
     if (!result.ok) return tellUser(client, deps, body.user.id, `Nothing was merged: ${result.reason}`);
     await tellUser(client, deps, body.user.id, `Merged ${result.merged.map((t) => `#${t.number}`).join(', ')} into #${result.target.number}.`);
     await deliverNow(deps, client, result.deliveries);
+    await refreshHome(client, deps.desk, body.user.id, { log: deps.log });
   });
 
   app.action<BlockAction<ButtonAction>>(actionIds.escalate, async ({ ack, body, action, respond, client }) => {

@@ -1,5 +1,6 @@
 import { availabilities, availabilityOf } from '../chats/availability.js';
 import { transfersWaitingFor } from '../chats/transfers.js';
+import { waitingChats, type WaitingChat } from '../chats/waiting.js';
 import type { Availability } from '../chats/types.js';
 import type { Agent } from '../workspace/schema.js';
 import type { Desk, Refusal } from './desk.js';
@@ -52,6 +53,8 @@ export interface AgentHome {
   views: GroupView[];
   week: DeskStats;
   search?: SearchOutcome;
+  /** Live chats of their groups that nobody has yet, oldest first. */
+  waitingChats: WaitingChat[];
   /** Leads only. */
   team?: TeamMember[];
   groupWeek?: DeskStats;
@@ -72,7 +75,7 @@ export async function homeFor(desk: Desk, userId: string, options: { search?: st
   const now = desk.clock();
   const isLead = agent.role === 'lead' || agent.role === 'admin';
   const week = periodWindow('week', now);
-  const [availability, open, openCount, pending, pendingCount, views, weekStats, search] = await Promise.all([
+  const [availability, open, openCount, pending, pendingCount, views, weekStats, search, chats] = await Promise.all([
     availabilityOf(desk, userId),
     desk.store.tickets.assignedTo(userId, ['open'], HOME_LIST_LIMIT),
     desk.store.tickets.countAssigned(userId, ['open']),
@@ -81,8 +84,21 @@ export async function homeFor(desk: Desk, userId: string, options: { search?: st
     groupViews(desk, agent.groups),
     deskStats(desk, week, { agent: userId }),
     options.search === undefined ? Promise.resolve(undefined) : searchOutcome(desk, userId, options.search),
+    waitingChats(desk, userId),
   ]);
-  const home: AgentHome = { role: isLead ? 'lead' : 'agent', agent, availability, open, openCount, pending, pendingCount, views, week: weekStats, ...(search ? { search } : {}) };
+  const home: AgentHome = {
+    role: isLead ? 'lead' : 'agent',
+    agent,
+    availability,
+    open,
+    openCount,
+    pending,
+    pendingCount,
+    views,
+    week: weekStats,
+    waitingChats: chats.ok ? chats.chats : [],
+    ...(search ? { search } : {}),
+  };
   if (!isLead) return home;
   const [team, groupWeek, transfers] = await Promise.all([
     teamOf(desk, agent),
