@@ -86,22 +86,7 @@ export function createSlackApp(options: SlackAppOptions, deps: SlackDeps): Slack
     await next();
   });
 
-  registerCommands(app, deps);
-  registerActions(app, deps);
-  registerViews(app, deps);
-  registerShortcuts(app, deps);
-  registerTicketWork(app, deps);
-  registerChats(app, deps);
-  registerChatEvents(app, deps);
-  registerHome(app, deps);
-  registerAvailability(app, deps);
-  registerSatisfaction(app, deps, {
-    // The solver's home shows their week's good and bad answers.
-    answered: async (client, result) => {
-      if (result.survey.agent) await refreshHome(client, deps.desk, result.survey.agent, { log: deps.log });
-    },
-  });
-  registerChatDesk(app, deps);
+  registerListeners(app, deps);
 
   app.error(async (error) => {
     deps.log(`slack: listener failed: ${error.message}`, error);
@@ -157,6 +142,29 @@ export function listenerOf(body: Record<string, any>): [string, string] {
     default:
       return ['other', String(body.type ?? 'unknown')];
   }
+}
+
+/**
+ * Every listener of the app, by feature. Exported so a test can record what is registered and hold
+ * manifest.yml to it.
+ */
+export function registerListeners(app: App, deps: SlackDeps): void {
+  registerCommands(app, deps);
+  registerActions(app, deps);
+  registerViews(app, deps);
+  registerShortcuts(app, deps);
+  registerTicketWork(app, deps);
+  registerChats(app, deps);
+  registerChatEvents(app, deps);
+  registerHome(app, deps);
+  registerAvailability(app, deps);
+  registerSatisfaction(app, deps, {
+    // The solver's home shows their week's good and bad answers.
+    answered: async (client, result) => {
+      if (result.survey.agent) await refreshHome(client, deps.desk, result.survey.agent, { log: deps.log });
+    },
+  });
+  registerChatDesk(app, deps);
 }
 
 function toBoltLevel(level: SlackAppOptions['logLevel']): LogLevel {
