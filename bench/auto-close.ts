@@ -1,11 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { DAY_MS } from '../src/clock.js';
 import { Store } from '../src/store/store.js';
 import { closeStalePending } from '../src/tickets/auto-close.js';
 import type { Desk } from '../src/tickets/desk.js';
 import { Directory } from '../src/workspace/directory.js';
 import { workspaceSchema } from '../src/workspace/schema.js';
-import { percentile, type BenchCase } from './row.js';
+import { row, type BenchRow } from './take.js';
 
 const SEED_BATCH = 5_000;
 const SWEEP_BATCH = 500;
@@ -24,63 +23,55 @@ const ON_FERRETDB = 1_000;
  * then one run of the job's work, in batches of 500. p50/p99 are per ticket: its conditional close,
  * its event moved out of the outbox, its stored note and the note's mark cleared.
  */
-export function autoCloseBench(): BenchCase {
-  return {
-    name: 'auto-close run',
-    async run({ mongodbUri, log }) {
-      const store = await Store.open({ uri: mongodbUri, dbName: `bench_autoclose_${randomBytes(3).toString('hex')}` });
-      const tickets = Number(process.env.BENCH_AUTO_CLOSE_TICKETS ?? (store.server.ferretDb ? ON_FERRETDB : ON_MONGODB));
-      const server = store.server.ferretDb ? `FerretDB ${store.server.ferretDb}` : `MongoDB ${store.server.version}`;
-      try {
-        const now = new Date('2026-11-09T09:00:00Z');
-        await seedPending(store, tickets, new Date(now.getTime() - 4 * DAY_MS));
-        log(`auto-close: seeded ${tickets} pending tickets`);
-        const desk: Desk = {
-          store,
-          directory: new Directory(workspaceSchema.parse({ groups: [{ name: 'Billing', id: 10, alertChannel: 'CBILLALERT' }] })),
-          clock: () => now,
-          settings: { pendingCloseDays: 3, solvedCloseDays: 4, transferExpirySeconds: 120, timeZone: 'UTC' },
-        };
-        // The note is told once per ticket, right after its close, event and note are stored: the gaps
-        // between tellings are the per-ticket times (the first includes the first batch's read).
-        const perTicket: number[] = [];
-        const started = performance.now();
-        let last = started;
-        let batchStart = started;
-        let batches = 0;
-        const result = await closeStalePending(
-          desk,
-          now,
-          async () => {
-            const at = performance.now();
-            perTicket.push(at - last);
-            last = at;
-          },
-          {
-            batchSize: SWEEP_BATCH,
-            keepGoing: async () => {
-              const at = performance.now();
-              log(`auto-close: batch ${++batches} took ${Math.round(at - batchStart)} ms`);
-              batchStart = at;
-              return true;
-            },
-          },
-        );
-        const elapsedMs = performance.now() - started;
-        if (result.closed !== tickets) throw new Error(`auto-close closed ${result.closed} of ${tickets}`);
-        log(`auto-close: closed ${result.closed} in ${Math.round(elapsedMs)} ms`);
-        return {
-          name: `auto-close run, ${tickets.toLocaleString('en-US')} pending tickets, ${server} (p50/p99 per ticket)`,
-          p50Ms: percentile(perTicket, 50),
-          p99Ms: percentile(perTicket, 99),
-          throughput: `${Math.round(result.closed / (elapsedMs / 1000)).toLocaleString('en-US')} tickets/s (${(elapsedMs / 1000).toFixed(1)} s in all)`,
-        };
-      } finally {
-        await store.connection.dropDatabase().catch(() => {});
-        await store.close();
-      }
-    },
+export async function autoCloseRows(store: Store): Promise<BenchRow[]> {
+  const tickets = Number(process.env.BENCH_AUTO_CLOSE_TICKETS ?? (store.server.ferretDb ? ON_FERRETDB : ON_MONGODB));
+  const server = store.server.ferretDb ? `FerretDB ${store.server.ferretDb}` : `MongoDB ${store.server.version}`;
+  const log = (line: string) => console.error(line);
+  const now = new Date('2026-11-09T09:00:00Z');
+  await seedPending(store, tickets, new Date(now.getTime() - 4 * DAY_MS));
+  log(`auto-close: seeded ${tickets} pending tickets`);
+  const desk: Desk = {
+    store,
+    directory: new Directory(workspaceSchema.parse({ groups: [{ name: 'Billing', id: 10, alertChannel: 'CBILLALERT' }] })),
+    clock: () => now,
+    settings: { pendingCloseDays: 3, solvedCloseDays: 4, transferExpirySeconds: 120, timeZone: 'UTC' },
   };
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
+  // The note is told once per ticket, right after its close, event and note are stored: the gaps
+  // between tellings are the per-ticket times (the first includes the first batch's read).
+  const perTicket: number[] = [];
+  const started = performance.now();
+  let last = started;
+  let batchStart = started;
+  let batches = 0;
+  try {
+    const result = await closeStalePending(
+      desk,
+      now,
+      async () => {
+        const at = performance.now();
+        perTicket.push(at - last);
+        last = at;
+      },
+      {
+        batchSize: SWEEP_BATCH,
+        keepGoing: async () => {
+          const at = performance.now();
+          log(`auto-close: batch ${++batches} took ${Math.round(at - batchStart)} ms`);
+          batchStart = at;
+          return true;
+        },
+      },
+    );
+    const elapsedMs = performance.now() - started;
+    if (result.closed !== tickets) throw new Error(`auto-close closed ${result.closed} of ${tickets}`);
+    log(`auto-close: closed ${result.closed} in ${Math.round(elapsedMs)} ms`);
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    return [row(`auto-close run: ${tickets.toLocaleString('en-US')} pending tickets, per ticket (${server})`, perTicket, result.closed / (elapsedMs / 1000), peakRss)];
+  } finally {
+    clearInterval(sampler);
+  }
 }
 
 /** Email requesters: the run stores each note but sends no Slack message, so Slack is not what is measured. */

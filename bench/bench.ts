@@ -1,52 +1,42 @@
-import { startEmbeddedDatabase, type EmbeddedDatabase } from '../src/store/embedded.js';
-import { autoCloseBench } from './auto-close.js';
-import { withPeakRss, type BenchCase, type BenchRow } from './row.js';
+import { startEmbeddedDatabase } from '../src/store/embedded.js';
+import { Store } from '../src/store/store.js';
+import { autoCloseRows } from './auto-close.js';
+import { chatRelayRows } from './chat-relay.js';
+import { takeRows, type BenchRow } from './take.js';
 
 /**
- * `npm run bench`: every row in `benchRows`, one after another on one database server, printed as
- * one table. A row is pluggable: a BenchCase that returns its timings; peak memory is measured here.
- * BENCH_ONLY=<part of a name> runs the matching rows only.
+ * `npm run bench`: speed and memory of the hot paths, beside a bare Bolt app measured in the same
+ * run so the ratio survives a noisy machine. Not part of the tests: nothing here passes or fails.
  */
-const benchRows: BenchCase[] = [autoCloseBench()];
+type Suite = { name: string; run(store: Store): Promise<BenchRow[]> };
 
-const MB = 1024 * 1024;
+const suites: Suite[] = [
+  { name: 'take', run: takeRows },
+  { name: 'chat-relay', run: chatRelayRows },
+  { name: 'auto-close', run: autoCloseRows },
+];
 
-function table(rows: readonly BenchRow[]): string {
-  const header = ['name', 'p50', 'p99', 'throughput', 'peak memory'];
-  const cells = rows.map((row) => [
-    row.name,
-    row.p50Ms === null ? '–' : `${row.p50Ms.toFixed(1)} ms`,
-    row.p99Ms === null ? '–' : `${row.p99Ms.toFixed(1)} ms`,
-    row.throughput,
-    `${Math.round(row.peakRssBytes / MB)} MB RSS`,
-  ]);
+function printTable(rows: readonly BenchRow[]): void {
+  const header = ['benchmark', 'p50 ms', 'p99 ms', 'per second', 'peak RSS MB'];
+  const cells = rows.map((row) => [row.name, row.p50Ms.toFixed(2), row.p99Ms.toFixed(2), row.perSecond.toFixed(0), row.peakRssMb.toFixed(0)]);
   const widths = header.map((title, column) => Math.max(title.length, ...cells.map((line) => line[column]!.length)));
-  const line = (values: string[]) => `| ${values.map((value, column) => value.padEnd(widths[column]!)).join(' | ')} |`;
-  return [line(header), `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`, ...cells.map(line)].join('\n');
+  const line = (values: string[]) => `| ${values.map((value, column) => (column === 0 ? value.padEnd(widths[column]!) : value.padStart(widths[column]!))).join(' | ')} |`;
+  console.log(line(header));
+  console.log(`|${widths.map((width, column) => (column === 0 ? '-'.repeat(width + 2) : `${'-'.repeat(width + 1)}:`)).join('|')}|`);
+  for (const values of cells) console.log(line(values));
 }
 
-async function main(): Promise<void> {
-  const only = process.env.BENCH_ONLY?.toLowerCase();
-  const selected = benchRows.filter((row) => !only || row.name.toLowerCase().includes(only));
-  let embedded: EmbeddedDatabase | undefined;
-  let mongodbUri = process.env.MONGODB_URI;
-  if (!mongodbUri) {
-    embedded = await startEmbeddedDatabase({ log: (line) => console.error(line) });
-    mongodbUri = embedded.uri;
-  }
-  const rows: BenchRow[] = [];
+const wanted = process.argv.slice(2);
+const database = process.env.MONGODB_URI ? undefined : await startEmbeddedDatabase({ log: () => undefined });
+const rows: BenchRow[] = [];
+for (const suite of suites.filter((entry) => wanted.length === 0 || wanted.includes(entry.name))) {
+  const store = await Store.open({ uri: process.env.MONGODB_URI ?? database!.uri, dbName: `deskbolt_bench_${suite.name}_${Date.now()}` });
   try {
-    for (const bench of selected) {
-      const { result, peakRssBytes } = await withPeakRss(() => bench.run({ mongodbUri: mongodbUri!, log: (line) => console.error(line) }));
-      rows.push({ ...result, peakRssBytes });
-    }
+    rows.push(...(await suite.run(store)));
   } finally {
-    await embedded?.stop();
+    await store.connection.dropDatabase();
+    await store.close();
   }
-  console.log(table(rows));
 }
-
-main().catch((error: unknown) => {
-  console.error(`bench failed: ${(error as Error).stack ?? error}`);
-  process.exit(1);
-});
+await database?.stop();
+printTable(rows);

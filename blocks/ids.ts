@@ -2,12 +2,77 @@
 export const actionIds = {
   take: 'ticket_take',
   show: 'ticket_show',
+  reply: 'ticket_reply',
+  note: 'ticket_note',
+  macro: 'ticket_macro',
+  solve: 'ticket_solve',
+  merge: 'ticket_merge',
+  escalate: 'ticket_escalate',
+  problem: 'ticket_problem',
+  link: 'ticket_link_incident',
+  acceptChat: 'chat_accept',
+  endChat: 'chat_end',
+  transferChat: 'chat_transfer',
+  acceptTransfer: 'transfer_accept',
+  declineTransfer: 'transfer_decline',
+  rateGood: 'csat_good',
+  rateBad: 'csat_bad',
+  homeSearch: 'home_search',
+  homeAvailability: 'home_availability',
+  homeOpen: 'home_open_ticket',
+  followChat: 'chat_follow',
+  unfollowChat: 'chat_unfollow',
+  queueTransfer: 'transfer_queue',
+  keepChat: 'transfer_keep',
+  requesterProfile: 'chat_requester_profile',
+  viewOriginal: 'ticket_view_original',
+  viewOriginalBack: 'ticket_view_original_back',
+  emailDuringChat: 'chat_email_reply',
 } as const;
 
 export const callbackIds = {
   newTicket: 'ticket_new',
   createFromMessage: 'ticket_from_message',
+  reply: 'ticket_reply_modal',
+  mergePick: 'ticket_merge_pick',
+  mergeConfirm: 'ticket_merge_confirm',
+  escalate: 'ticket_escalate_modal',
+  macroSave: 'ticket_macro_save',
+  linkIncident: 'ticket_link_modal',
+  transferChat: 'chat_transfer_modal',
+  chatNote: 'chat_note_modal',
+  satisfactionComment: 'csat_comment',
+  requesterProfile: 'requester_profile_modal',
+  originalMessage: 'original_message_modal',
+  chatEmail: 'chat_email_modal',
 } as const;
+
+/** Input of the satisfaction comment modal: block id and action id alike. */
+export const satisfactionFields = {
+  comment: 'csat_comment_text',
+} as const;
+
+/**
+ * Elements of the reply modal, by action id. Input blocks carry the action id plus a revision
+ * (`text__2`): Slack keeps what a person typed in a block it already showed, so a macro's text
+ * reaches the field only in a block with a new id.
+ */
+export const replyFields = {
+  macro: 'reply_macro',
+  linkArticle: 'reply_link_article',
+  kind: 'reply_kind',
+  text: 'reply_text',
+  rootCause: 'reply_root_cause',
+  category: 'reply_category',
+  subcategory: 'reply_subcategory',
+  status: 'reply_status',
+  saveAsMacro: 'reply_save_macro',
+} as const;
+
+export const mergeFields = { target: 'merge_target' } as const;
+export const linkFields = { problem: 'link_problem' } as const;
+export const escalationFields = { group: 'escalate_group', note: 'escalate_note' } as const;
+export const macroSaveFields = { name: 'macro_name', text: 'macro_text', kind: 'macro_kind' } as const;
 
 /** Input blocks of the new-ticket modal: block id and action id alike. */
 export const newTicketFields = {
@@ -16,4 +81,19 @@ export const newTicketFields = {
   description: 'description',
   group: 'group',
   priority: 'priority',
+} as const;
+
+/** The chat transfer modal's inputs. */
+export const transferFields = {
+  target: 'transfer_target',
+} as const;
+
+/** The internal-note modal's input. */
+export const chatNoteFields = {
+  text: 'chat_note_text',
+} as const;
+
+/** The email-during-a-chat modal's input. */
+export const chatEmailFields = {
+  text: 'chat_email_text',
 } as const;

@@ -1,4 +1,5 @@
 import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
+import type { TicketMove } from '../src/tickets/moves.js';
 import type { Ticket, TicketComment } from '../src/tickets/types.js';
 import { actionIds } from './ids.js';
 import { PRIORITY_BADGE, STATUS_BADGE, clip, escapeMrkdwn, mrkdwn, plain, requesterText, waited } from './text.js';
@@ -9,9 +10,17 @@ export interface TicketCardData {
   comments: readonly TicketComment[];
   otherTickets: readonly Ticket[];
   now: Date;
+  /** A problem's incidents (numbers), shown on the problem's card. */
+  incidents?: readonly number[];
+  /** Replies that have not reached the requester yet: never dropped silently. */
+  undelivered?: readonly { lastError: string | null; state: 'pending' | 'delivered' | 'failed'; nextAttemptAt: Date }[];
+  /** Agents following the ticket's chat (Slack ids). */
+  followers?: readonly string[];
+  /** Offer the requester panel (agents only). */
+  requesterButton?: boolean;
 }
 
-export type CardAction = 'take';
+export type CardAction = TicketMove;
 
 const UNSOLVED: readonly Ticket['status'][] = ['new', 'open', 'pending'];
 
@@ -32,6 +41,21 @@ export function ticketCard(data: TicketCardData, actions: readonly CardAction[])
       ],
     },
   ];
+  if (ticket.problem) {
+    const incidents = data.incidents ?? [];
+    blocks.push({
+      type: 'context',
+      elements: [mrkdwn(`:jigsaw: *Problem* · ${incidents.length} incident(s)${incidents.length ? `: ${incidents.slice(0, 30).map((n) => `#${n}`).join(', ')}` : ''}`)],
+    });
+  }
+  if (data.followers && data.followers.length > 0) {
+    blocks.push({ type: 'context', elements: [mrkdwn(`:eyes: Chat followed by ${data.followers.slice(0, 20).map((user) => `<@${user}>`).join(', ')}`)] });
+  }
+  if (ticket.problemOf) blocks.push({ type: 'context', elements: [mrkdwn(`:jigsaw: Incident of problem *#${ticket.problemOf}*`)] });
+  for (const delivery of (data.undelivered ?? []).slice(0, 3)) {
+    const when = delivery.state === 'failed' ? 'gave up; reach the requester another way' : `retrying in ${waited(data.now, delivery.nextAttemptAt)}`;
+    blocks.push({ type: 'context', elements: [mrkdwn(`:warning: A reply did not reach the requester (${escapeMrkdwn(clip(delivery.lastError ?? 'unknown error', 200))}) — ${when}`)] });
+  }
   const form = ticket.form;
   if (form.rootCause || form.category || form.subcategory) {
     blocks.push({
@@ -47,7 +71,7 @@ export function ticketCard(data: TicketCardData, actions: readonly CardAction[])
     blocks.push({ type: 'section', text: mrkdwn(escapeMrkdwn(clip(ticket.description, 1500))) });
   }
   for (const comment of data.comments) {
-    const label = comment.kind === 'public' ? ':speech_balloon: Reply' : ':lock: Internal note';
+    const label = comment.kind === 'public' ? (comment.author.kind === 'agent' ? ':speech_balloon: Public reply' : ':speech_balloon: Requester') : ':lock: Internal note';
     blocks.push({
       type: 'context',
       elements: [mrkdwn(`${label} · ${authorText(comment)} · ${waited(comment.createdAt, data.now)} ago\n${escapeMrkdwn(clip(comment.text, 1500))}`)],
@@ -63,6 +87,7 @@ export function ticketCard(data: TicketCardData, actions: readonly CardAction[])
     blocks.push({ type: 'section', text: mrkdwn(`${heading}\n${lines.join('\n')}`) });
   }
   const buttons = actions.map((action) => cardButton(action, ticket.number));
+  if (data.requesterButton) buttons.push({ type: 'button', action_id: actionIds.requesterProfile, text: plain('Requester'), value: String(ticket.number) });
   if (buttons.length > 0) blocks.push({ type: 'actions', block_id: `ticket_actions_${ticket.number}`, elements: buttons } satisfies ActionsBlock);
   return blocks;
 }
@@ -73,11 +98,22 @@ function authorText(comment: TicketComment): string {
     : escapeMrkdwn(comment.author.name ?? comment.author.id);
 }
 
+const BUTTON_LABEL: Record<CardAction, string> = {
+  take: 'Take it',
+  reply: 'Reply',
+  note: 'Internal note',
+  macro: 'Apply macro',
+  solve: 'Solve',
+  merge: 'Merge',
+  escalate: 'Escalate',
+  problem: 'Mark as problem',
+  link: 'Link to problem',
+};
+
 function cardButton(action: CardAction, number: number): Button {
-  switch (action) {
-    case 'take':
-      return { type: 'button', action_id: actionIds.take, text: plain('Take it'), value: String(number), style: 'primary' };
-  }
+  const button: Button = { type: 'button', action_id: actionIds[action], text: plain(BUTTON_LABEL[action]), value: String(number) };
+  if (action === 'take') button.style = 'primary';
+  return button;
 }
 
 export function ticketSummaryText(ticket: Ticket): string {

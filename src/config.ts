@@ -18,6 +18,8 @@ const environmentSchema = z
     SLACK_BOT_TOKEN: z.string().startsWith('xoxb-', 'a bot token starts with xoxb-'),
     SLACK_APP_TOKEN: z.string().startsWith('xapp-', 'an app-level token starts with xapp-').optional(),
     SLACK_API_URL: z.url().optional(),
+    /** Where this app is reached from outside (https://desk.example.com): survey links in webhooks point here. */
+    PUBLIC_URL: z.url().optional(),
     PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
     MONGODB_URI: z
       .string()
@@ -47,6 +49,7 @@ export interface Config {
     apiUrl: string | undefined;
   };
   port: number;
+  publicUrl?: string | undefined;
   mongodbUri: string | undefined;
   dataDir: string;
   workspaceFile: string;
@@ -79,6 +82,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv): ConfigResult {
         apiUrl: env.SLACK_API_URL,
       },
       port: env.PORT,
+      publicUrl: env.PUBLIC_URL?.replace(/\/+$/, ''),
       mongodbUri: env.MONGODB_URI,
       dataDir: env.DATA_DIR,
       workspaceFile: env.WORKSPACE_FILE,

@@ -2,13 +2,16 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
-import { createHttpApp } from './http/server.js';
+import type { ApiHooks } from './http/api.js';
+import { createHttpApp, registerQueueGauge } from './http/server.js';
+import { Metrics } from './metrics.js';
 import { deskJobs } from './jobs/desk-jobs.js';
 import type { Job } from './jobs/job.js';
 import { jobRunner, type JobRunner } from './jobs/runner.js';
 import { scheduleJobs, type Schedules } from './jobs/scheduler.js';
 import { createSlackApp, type SlackApp } from './slack/app.js';
-import type { Log } from './slack/notify.js';
+import { refreshHome } from './slack/home.js';
+import { requesterWroteAgain, ticketCreated, type Log } from './slack/notify.js';
 import type { Store } from './store/store.js';
 import type { Desk } from './tickets/desk.js';
 import { Directory } from './workspace/directory.js';
@@ -32,6 +35,8 @@ export interface DeskboltOptions {
 export interface Deskbolt {
   desk: Desk;
   slack: SlackApp;
+  /** Prometheus counters; the jobs report their runs here with metrics.jobRun(name, outcome, ms). */
+  metrics: Metrics;
   /** Where Slack sends requests (HTTP mode): http://host:port/slack/events */
   url: string;
   port: number;
@@ -60,9 +65,14 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
       solvedCloseDays: config.solvedCloseDays,
       transferExpirySeconds: config.transferExpirySeconds,
       timeZone: config.timeZone,
+      publicUrl: config.publicUrl,
     },
   };
-  const http = createHttpApp(store);
+  const metrics = new Metrics();
+  registerQueueGauge(metrics, store, desk.directory);
+  // Filled once the Slack app exists: the API tells Slack of tickets that came in by email or web.
+  const hooks: ApiHooks = {};
+  const http = createHttpApp({ store, metrics, api: { desk, log, hooks } });
   const slack = createSlackApp(
     {
       signingSecret: config.slack.signingSecret,
@@ -72,20 +82,30 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
       http,
       logLevel: config.logLevel,
     },
-    { desk, log },
+    { desk, log, metrics },
   );
+  const client = slack.app.client;
+  hooks.ticketCreated = (ticket) => ticketCreated(client, desk, log, ticket, null);
+  hooks.requesterReplied = async (result) => {
+    await requesterWroteAgain(client, desk, log, result);
+    if (result.ticket.assignee) await refreshHome(client, desk, result.ticket.assignee, { log });
+  };
+  hooks.surveyAnswered = async (result) => {
+    if (result.survey.agent) await refreshHome(client, desk, result.survey.agent, { log });
+  };
   const server: Server = await new Promise((resolve, reject) => {
     const listening = http.listen(config.port, () => resolve(listening));
     listening.once('error', reject);
   });
   await slack.start();
-  const jobs = jobRunner(desk, slack.app.client, log);
+  const jobs = jobRunner(desk, slack.app.client, log, metrics);
   const schedules: Schedules | null =
     options.schedule === false ? null : scheduleJobs(options.jobs ?? deskJobs, jobs, desk.settings.timeZone, log);
   const port = (server.address() as AddressInfo).port;
   return {
     desk,
     slack,
+    metrics,
     url: `http://127.0.0.1:${port}/slack/events`,
     port,
     jobs,

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DAY_MS, MINUTE_MS } from '../src/clock.js';
 import { deskJob } from '../src/jobs/desk-jobs.js';
-import { requesterRepliedNotice } from '../src/slack/requester-notices.js';
+import { requesterWroteAgain } from '../src/slack/notify.js';
 import type { Store } from '../src/store/store.js';
 import { closeSolved, closeStalePending } from '../src/tickets/auto-close.js';
 import type { Desk } from '../src/tickets/desk.js';
@@ -12,7 +12,7 @@ import { openTestStore } from './support/database.js';
 import { fileTicket } from './support/desk.js';
 import { FakeSlack } from './support/fake-slack.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
-import { people } from './support/workspace.js';
+import { channels, people } from './support/workspace.js';
 
 const customer: Actor = { kind: 'requester', id: people.customer };
 const autoClose = deskJob('pending-auto-close');
@@ -129,7 +129,7 @@ describe('a requester reply racing the auto-close', () => {
     test.clock.advance(3 * DAY_MS - MINUTE_MS);
     const reply = await addRequesterReply(desk, { number, text: 'Here is the receipt', author: customer });
     if (!reply.ok) throw new Error(reply.reason);
-    await requesterRepliedNotice(test.deskbolt.slack.app.client, desk, () => {}, reply, 'Here is the receipt');
+    await requesterWroteAgain(test.deskbolt.slack.app.client, desk, () => {}, reply);
     test.clock.advance(DAY_MS);
     expect(await test.deskbolt.jobs.run(autoClose)).toMatchObject({ result: { closed: 0 } });
     expect((await test.store.tickets.get(number))!.status).toBe('open');
@@ -137,7 +137,7 @@ describe('a requester reply racing the auto-close', () => {
     expect(told.at(-1)!.args.text).toContain(`#${number}, so it is open again`);
   });
 
-  it('close first: the reply opens a follow-up and the agent hears of it', async () => {
+  it('close first: the reply opens a follow-up, announced to the group', async () => {
     const test = await deskOf();
     const desk = workflowDesk(test);
     const number = await ticketIn(desk, 'pending');
@@ -145,10 +145,10 @@ describe('a requester reply racing the auto-close', () => {
     await test.deskbolt.jobs.run(autoClose);
     const reply = await addRequesterReply(desk, { number, text: 'Sorry, was away', author: customer });
     if (!reply.ok) throw new Error(reply.reason);
-    await requesterRepliedNotice(test.deskbolt.slack.app.client, desk, () => {}, reply, 'Sorry, was away');
+    await requesterWroteAgain(test.deskbolt.slack.app.client, desk, () => {}, reply);
     expect(reply.followUpOf).toBe(number);
     expect(reply.ticket).toMatchObject({ status: 'new', followUpOf: number });
-    expect(dmsTo(test.fake, people.ana).at(-1)!.args.text).toContain(`follow-up #${reply.ticket.number}`);
+    expect(test.fake.okCalls('chat.postMessage').some((call) => call.args.channel === channels.billingAlerts && String(call.args.text).includes(`#${reply.ticket.number}`))).toBe(true);
   });
 
   it('the close lands between the reply being stored and the reopen: the reply still reaches an open ticket', async () => {
@@ -165,7 +165,7 @@ describe('a requester reply racing the auto-close', () => {
       store: Object.assign(Object.create(test.store), {
         tickets: Object.assign(Object.create(tickets), {
           async change(...args: Parameters<typeof change>) {
-            if (!raced && args[3].actor.kind === 'requester') {
+            if (!raced && [args[3]].flat()[0]!.actor.kind === 'requester') {
               raced = true;
               await closeStalePending(desk, desk.clock(), async () => {});
             }

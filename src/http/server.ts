@@ -1,10 +1,25 @@
-import express, { type Application } from 'express';
+import express, { type Application, type NextFunction, type Request, type Response } from 'express';
+import { METRICS_CONTENT_TYPE, type Metrics } from '../metrics.js';
 import type { Store } from '../store/store.js';
+import type { Directory } from '../workspace/directory.js';
+import { createApiRouter, type ApiDeps } from './api.js';
 
-/** Health routes. The Slack receiver and the REST API mount on the same express app. */
-export function createHttpApp(store: Store): Application {
+export interface HttpOptions {
+  store: Store;
+  metrics: Metrics;
+  api: ApiDeps;
+}
+
+/**
+ * Health, metrics and the REST API. The Slack receiver mounts /slack/events on the same express app
+ * afterwards; it reads the raw body to check Slack's signature, so no body parser is mounted here
+ * for the whole app — the API router brings its own.
+ */
+export function createHttpApp(options: HttpOptions): Application {
+  const { store, metrics } = options;
   const http = express();
   http.disable('x-powered-by');
+  http.use(measureRequests(metrics));
   http.get('/healthz', (_request, response) => {
     response.json({ ok: true });
   });
@@ -12,5 +27,39 @@ export function createHttpApp(store: Store): Application {
     const databaseUp = await store.ping();
     response.status(databaseUp ? 200 : 503).json({ ok: databaseUp, database: databaseUp ? 'reachable' : 'unreachable' });
   });
+  http.get('/metrics', async (_request, response) => {
+    response.type(METRICS_CONTENT_TYPE).send(await metrics.render());
+  });
+  http.use('/api/v1', createApiRouter(options.api));
   return http;
+}
+
+/** Requests and latency by route pattern (/api/v1/tickets/:number), never by raw path, so series stay few. */
+function measureRequests(metrics: Metrics) {
+  return (request: Request, response: Response, next: NextFunction) => {
+    const started = process.hrtime.bigint();
+    response.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      metrics.httpRequest(request.method, routeOf(request), response.statusCode, ms);
+    });
+    next();
+  };
+}
+
+function routeOf(request: Request): string {
+  if (request.route?.path) return `${request.baseUrl}${String(request.route.path)}`;
+  if (request.originalUrl.startsWith('/slack/events')) return '/slack/events';
+  return 'unmatched';
+}
+
+/** Unassigned tickets per group, read from the database when Prometheus scrapes. */
+export function registerQueueGauge(metrics: Metrics, store: Store, directory: Directory): void {
+  metrics.gauge('deskbolt_queue_unassigned_tickets', 'Unassigned new or open tickets waiting in each group.', async () =>
+    Promise.all(
+      directory.groups().map(async (group) => ({
+        labels: { group_id: String(group.id), group: group.name },
+        value: await store.tickets.countQueue([group.id]),
+      })),
+    ),
+  );
 }

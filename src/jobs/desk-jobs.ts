@@ -1,5 +1,7 @@
 import { MINUTE_MS } from '../clock.js';
+import { expireTransfersAndTell, refreshChatActivity } from '../slack/chats.js';
 import { requesterTeller } from '../slack/requester-notices.js';
+import { retryDueDeliveries } from '../tickets/deliveries.js';
 import { closeSolved, closeStalePending } from '../tickets/auto-close.js';
 import type { Job } from './job.js';
 import { sweepLeftovers } from './sweep.js';
@@ -32,6 +34,30 @@ export const deskJobs: readonly Job[] = [
     // Every quarter hour, so Monday 09:00 is met in zones with half- and quarter-hour offsets too.
     schedule: '*/15 * * * *',
     run: (desk, now, context) => sendWeeklyDigests(desk, now, context),
+  },
+  {
+    name: 'transfer-expiry',
+    // Node-cron's seconds field: a transfer request lives for minutes, so its expiry is checked often.
+    schedule: '*/10 * * * * *',
+    holdMs: MINUTE_MS,
+    run: (desk, _now, context) => expireTransfersAndTell(context.client, { desk, log: context.log }),
+  },
+  {
+    name: 'chat-activity',
+    schedule: '*/30 * * * * *',
+    holdMs: MINUTE_MS,
+    run: (desk, _now, context) => refreshChatActivity(context.client, { desk, log: context.log }),
+  },
+  {
+    name: 'delivery-retries',
+    schedule: '* * * * *',
+    holdMs: 5 * MINUTE_MS,
+    run: (desk, now, context) =>
+      retryDueDeliveries(desk, now, {
+        slackDm: async (userId, text) => {
+          await context.client.chat.postMessage({ channel: userId, text });
+        },
+      }),
   },
 ];
 

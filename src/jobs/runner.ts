@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
 import { MINUTE_MS } from '../clock.js';
+import type { Metrics } from '../metrics.js';
 import type { Log } from '../slack/notify.js';
 import type { Desk } from '../tickets/desk.js';
 import type { Job } from './job.js';
@@ -22,13 +23,18 @@ export interface JobRunner {
   run(job: Job): Promise<{ ran: boolean; result?: unknown }>;
 }
 
-export function jobRunner(desk: Desk, client: WebClient, log: Log, owner = replicaId()): JobRunner {
+export function jobRunner(desk: Desk, client: WebClient, log: Log, metrics?: Metrics, owner = replicaId()): JobRunner {
   return {
     owner,
     async run(job) {
       const holdMs = job.holdMs ?? DEFAULT_HOLD_MS;
       const now = desk.clock();
-      if (!(await desk.store.leases.acquire(job.name, owner, now, holdMs))) return { ran: false };
+      if (!(await desk.store.leases.acquire(job.name, owner, now, holdMs))) {
+        metrics?.jobRun(job.name, 'skipped', 0);
+        return { ran: false };
+      }
+      const started = performance.now();
+      let outcome: 'ok' | 'failed' = 'failed';
       try {
         const result = await job.run(desk, now, {
           desk,
@@ -36,8 +42,10 @@ export function jobRunner(desk: Desk, client: WebClient, log: Log, owner = repli
           log,
           keepLease: () => desk.store.leases.renew(job.name, owner, desk.clock(), holdMs),
         });
+        outcome = 'ok';
         return { ran: true, result };
       } finally {
+        metrics?.jobRun(job.name, outcome, performance.now() - started);
         // A failed release leaves the lease to expire, which is the same as a crash: safe.
         await desk.store.leases.release(job.name, owner).catch((error: unknown) => log(`jobs: ${job.name}: releasing the lease failed`, error));
       }

@@ -1,11 +1,20 @@
-import { App, ExpressReceiver, LogLevel, SocketModeReceiver, type Receiver } from '@slack/bolt';
+import { App, ExpressReceiver, LogLevel, SocketModeReceiver, type AnyMiddlewareArgs, type Middleware, type Receiver } from '@slack/bolt';
 import type { Application } from 'express';
+import type { Metrics } from '../metrics.js';
 import { registerActions } from './actions.js';
+import { registerAvailability } from './availability.js';
+import { registerChatDesk } from './chat-desk.js';
+import { registerChats } from './chats.js';
 import { registerCommands } from './commands.js';
 import type { SlackDeps } from './context.js';
+import { registerChatEvents } from './events.js';
 import { registerShortcuts } from './shortcuts.js';
+import { registerTicketWork } from './ticket-work.js';
+import { refreshHome, registerHome } from './home.js';
+import { registerSatisfaction } from './satisfaction.js';
+// Subcommands that live in their own modules add themselves to the /ticket table when imported.
+import './stats.js';
 import { registerViews } from './views.js';
-
 export interface SlackAppOptions {
   signingSecret: string | undefined;
   botToken: string;
@@ -89,6 +98,8 @@ export function createSlackApp(options: SlackAppOptions, deps: SlackDeps): Slack
     }
   });
 
+  if (deps.metrics) app.use(measureListener(deps.metrics));
+
   // Slack delivers events at least once (retries carry the same event_id): act on the first only.
   app.use(async ({ body, next }) => {
     const eventId = (body as { event_id?: unknown }).event_id;
@@ -108,10 +119,7 @@ export function createSlackApp(options: SlackAppOptions, deps: SlackDeps): Slack
     await args.next();
   });
 
-  registerCommands(app, deps);
-  registerActions(app, deps);
-  registerViews(app, deps);
-  registerShortcuts(app, deps);
+  registerListeners(app, deps);
 
   app.error(async (error) => {
     deps.log(`slack: listener failed: ${error.message}`, error);
@@ -129,6 +137,67 @@ export function createSlackApp(options: SlackAppOptions, deps: SlackDeps): Slack
       if (socketMode) await app.stop();
     },
   };
+}
+
+/** Times each request from Bolt's first middleware to the end of the listener's work after the ack. */
+function measureListener(metrics: Metrics): Middleware<AnyMiddlewareArgs> {
+  return async ({ body, next }) => {
+    const [kind, id] = listenerOf(body as Record<string, any>);
+    const started = process.hrtime.bigint();
+    let outcome: 'ok' | 'failed' = 'ok';
+    try {
+      await next();
+    } catch (error) {
+      outcome = 'failed';
+      throw error;
+    } finally {
+      metrics.slackListener(kind, id, outcome, Number(process.hrtime.bigint() - started) / 1e6);
+    }
+  };
+}
+
+/** The label pair of a Slack request: what kind of listener it reaches and its command/action/callback id. */
+export function listenerOf(body: Record<string, any>): [string, string] {
+  if (typeof body.command === 'string') return ['command', body.command];
+  switch (body.type) {
+    case 'block_actions':
+      return ['action', String(body.actions?.[0]?.action_id ?? 'unknown')];
+    case 'block_suggestion':
+      return ['options', String(body.action_id ?? 'unknown')];
+    case 'view_submission':
+    case 'view_closed':
+      return ['view', String(body.view?.callback_id ?? 'unknown')];
+    case 'shortcut':
+    case 'message_action':
+      return ['shortcut', String(body.callback_id ?? 'unknown')];
+    case 'event_callback':
+      return ['event', String(body.event?.type ?? 'unknown')];
+    default:
+      return ['other', String(body.type ?? 'unknown')];
+  }
+}
+
+/**
+ * Every listener of the app, by feature. Exported so a test can record what is registered and hold
+ * manifest.yml to it.
+ */
+export function registerListeners(app: App, deps: SlackDeps): void {
+  registerCommands(app, deps);
+  registerActions(app, deps);
+  registerViews(app, deps);
+  registerShortcuts(app, deps);
+  registerTicketWork(app, deps);
+  registerChats(app, deps);
+  registerChatEvents(app, deps);
+  registerHome(app, deps);
+  registerAvailability(app, deps);
+  registerSatisfaction(app, deps, {
+    // The solver's home shows their week's good and bad answers.
+    answered: async (client, result) => {
+      if (result.survey.agent) await refreshHome(client, deps.desk, result.survey.agent, { log: deps.log });
+    },
+  });
+  registerChatDesk(app, deps);
 }
 
 function toBoltLevel(level: SlackAppOptions['logLevel']): LogLevel {

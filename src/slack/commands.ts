@@ -2,13 +2,14 @@ import type { App } from '@slack/bolt';
 import { helpMessage } from '../../blocks/help.js';
 import { newTicketModal } from '../../blocks/new-ticket-modal.js';
 import { queueMessage, workingList } from '../../blocks/queue.js';
-import { ticketCard, type CardAction } from '../../blocks/ticket-card.js';
 import { clip } from '../../blocks/text.js';
 import { parseTicketNumber } from '../tickets/permissions.js';
 import { takeNextTicket, takeTicket } from '../tickets/take.js';
-import { agentQueue, ticketDetails, workingTickets } from '../tickets/views.js';
+import { agentQueue, workingTickets } from '../tickets/views.js';
 import { tellEphemeral, type SlackDeps, type Subcommand, type SubcommandContext } from './context.js';
+import { refreshHome } from './home.js';
 import { safely, takenCard, ticketTaken } from './notify.js';
+import { cardFor } from './ticket-view.js';
 
 /**
  * `/ticket <subcommand> …`: one slash command, routed by its first word. Each feature adds its
@@ -38,17 +39,9 @@ addSubcommands({
     async run({ deps, args, userId, respond }) {
       const parsed = parseTicketNumber(args);
       if (!parsed.ok) return tellEphemeral(respond, parsed.reason);
-      const details = await ticketDetails(deps.desk, parsed.number, userId);
-      if (!details.ok) return tellEphemeral(respond, details.reason);
-      const actions: CardAction[] = deps.desk.directory.agent(userId) && details.ticket.assignee === null && ['new', 'open'].includes(details.ticket.status) ? ['take'] : [];
-      await respond({
-        response_type: 'ephemeral',
-        text: `#${details.ticket.number} ${clip(details.ticket.subject, 150)}`,
-        blocks: ticketCard(
-          { ticket: details.ticket, groupName: deps.desk.directory.groupName(details.ticket.groupId), comments: details.comments, otherTickets: details.otherTickets, now: deps.desk.clock() },
-          actions,
-        ),
-      });
+      const card = await cardFor(deps, parsed.number, userId);
+      if (!card.ok) return tellEphemeral(respond, card.reason);
+      await respond({ response_type: 'ephemeral', text: `#${card.ticket.number} ${clip(card.ticket.subject, 150)}`, blocks: card.blocks });
     },
   },
   queue: {
@@ -91,6 +84,7 @@ addSubcommands({
       if (!result.ok) return tellEphemeral(respond, result.reason);
       await respond({ response_type: 'ephemeral', text: `You took #${result.ticket.number}.`, blocks: takenCard(deps.desk, result) });
       await ticketTaken(client, deps.desk, deps.log, result);
+      await refreshHome(client, deps.desk, userId, { log: deps.log });
     },
   },
   mine: {
@@ -120,6 +114,7 @@ export async function take(context: Pick<SubcommandContext, 'deps' | 'userId' | 
   if (!result.ok) return tellEphemeral(respond, result.reason);
   await respond({ response_type: 'ephemeral', text: `You took #${number}.`, blocks: takenCard(deps.desk, result) });
   await ticketTaken(client, deps.desk, deps.log, result);
+  if (!result.alreadyYours) await refreshHome(client, deps.desk, userId, { log: deps.log });
 }
 
 export function registerCommands(app: App, deps: SlackDeps): void {

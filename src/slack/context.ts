@@ -1,5 +1,6 @@
 import type { RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
+import type { Metrics } from '../metrics.js';
 import type { Desk } from '../tickets/desk.js';
 import type { Log } from './notify.js';
 
@@ -7,6 +8,8 @@ import type { Log } from './notify.js';
 export interface SlackDeps {
   desk: Desk;
   log: Log;
+  /** Listener counts and latency; absent in workflow-only tests. */
+  metrics?: Metrics;
 }
 
 /** A `/ticket` subcommand, as the router hands it over. */

@@ -4,8 +4,10 @@ import { ticketCard } from '../../blocks/ticket-card.js';
 import { mrkdwn, plain, escapeMrkdwn, clip } from '../../blocks/text.js';
 import { actionIds } from '../../blocks/ids.js';
 import type { Desk } from '../tickets/desk.js';
+import { movesFor } from '../tickets/moves.js';
 import type { Ticket } from '../tickets/types.js';
 import type { TakeResult } from '../tickets/take.js';
+import type { RequesterReplyResult } from '../tickets/requester-reply.js';
 
 /**
  * What people are told in Slack after a workflow step. Each function sends, and a failed send is
@@ -108,7 +110,23 @@ export function takenCard(desk: Desk, result: TakeResult): KnownBlock[] {
     { type: 'section', text: mrkdwn(`${headline}${warning}`) },
     ...ticketCard(
       { ticket: result.ticket, groupName: desk.directory.groupName(result.ticket.groupId), comments: [], otherTickets: result.possibleDuplicates, now: desk.clock() },
-      [],
+      result.ticket.assignee ? movesFor(desk, result.ticket, result.ticket.assignee) : [],
     ),
   ];
+}
+
+/**
+ * The requester wrote again from outside Slack (the API): a follow-up is announced like a new ticket;
+ * otherwise the assignee hears of it, with whether it reopened the ticket.
+ */
+export async function requesterWroteAgain(client: WebClient, desk: Desk, log: Log, result: RequesterReplyResult): Promise<void> {
+  const ticket = result.ticket;
+  if (result.followUpOf !== null) return ticketCreated(client, desk, log, ticket, null);
+  if (!ticket.assignee) return;
+  const assignee = ticket.assignee;
+  const who = ticket.requester.kind === 'slack' ? `<@${ticket.requester.userId}>` : escapeMrkdwn(ticket.requester.name);
+  const what = result.reopened ? `wrote again on #${ticket.number}, so it is open again (it was ${result.previousStatus})` : `wrote again on #${ticket.number}`;
+  await safely(log, 'requester reply notice', () =>
+    client.chat.postMessage({ channel: assignee, text: `${who} ${what}: “${escapeMrkdwn(clip(ticket.subject, 150))}”. \`/ticket show ${ticket.number}\`` }),
+  );
 }

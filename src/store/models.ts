@@ -55,6 +55,8 @@ ticketSchema.index({ status: 1, pendingSince: 1 });
 ticketSchema.index({ status: 1, solvedAt: 1 });
 ticketSchema.index({ 'outbox.0._id': 1 });
 ticketSchema.index({ closingNoteDue: 1, number: 1 });
+ticketSchema.index({ problemOf: 1, number: 1 });
+ticketSchema.index({ 'merge.state': 1, number: 1 });
 
 const eventSchema = new Schema(
   { _id: String, ticketNumber: { type: Number, required: true }, ...eventFields },

@@ -1,7 +1,14 @@
 import mongoose, { type Connection } from 'mongoose';
 import { LeaseStore } from './leases.js';
+import { ChatDeskStore } from './chat-desk.js';
+import { ChatStore } from './chats.js';
 import { registerModels, type Models } from './models.js';
+import { DeliveryStore } from './deliveries.js';
+import { MacroStore } from './macros.js';
+import { ApiRequestStore } from './api-requests.js';
+import { SatisfactionStore } from './satisfaction.js';
 import { SeenIdStore } from './seen.js';
+import { TicketLinkStore } from './ticket-links.js';
 import { TicketStore } from './tickets.js';
 import { serializeWritesInThisProcess } from './write-guard.js';
 
@@ -25,6 +32,14 @@ export class Store {
   readonly tickets: TicketStore;
   readonly seen: SeenIdStore;
   readonly leases: LeaseStore;
+  readonly deliveries: DeliveryStore;
+  readonly macros: MacroStore;
+  readonly links: TicketLinkStore;
+  readonly chats: ChatStore;
+  readonly apiRequests: ApiRequestStore;
+  readonly satisfaction: SatisfactionStore;
+  /** Shortcuts, followers and the reads of the rest of the chat desk (issue 7). */
+  readonly chatDesk: ChatDeskStore;
 
   private constructor(
     readonly connection: Connection,
@@ -34,6 +49,13 @@ export class Store {
     this.tickets = new TicketStore(models);
     this.seen = new SeenIdStore(models);
     this.leases = new LeaseStore(models);
+    this.deliveries = new DeliveryStore(connection);
+    this.macros = new MacroStore(connection);
+    this.links = new TicketLinkStore(models);
+    this.chats = new ChatStore(connection);
+    this.apiRequests = new ApiRequestStore(connection);
+    this.satisfaction = new SatisfactionStore(connection);
+    this.chatDesk = new ChatDeskStore(connection);
   }
 
   static async open(options: StoreOptions): Promise<Store> {

@@ -6,6 +6,7 @@ import type {
   TicketComment,
   TicketEvent,
   TicketStatus,
+  TicketAction,
   CommentKind,
   Actor,
 } from '../tickets/types.js';
@@ -22,6 +23,8 @@ export interface TicketPrecondition {
   /** Pending since this moment or earlier: the auto-close's condition, checked in the same write as the close. */
   pendingSinceAtOrBefore?: Date;
   solvedAtOrBefore?: Date;
+  /** Exact values (or operator conditions written by the workflow, never by a person) of other fields. */
+  fields?: Record<string, unknown>;
 }
 
 export type TicketFields = Omit<Ticket, 'number' | 'version' | 'createdAt' | 'updatedAt'>;
@@ -45,7 +48,7 @@ function byNumber(number: number): FilterQuery<Ticket> {
   return { _id: number } as FilterQuery<Ticket>;
 }
 
-function toTicket(document: TicketDocument): Ticket {
+export function toTicket(document: TicketDocument): Ticket {
   const { _id, outbox, slack, ...ticket } = document as TicketDocument & { slack?: unknown };
   void _id;
   void outbox;
@@ -62,6 +65,7 @@ function preconditionFilter(number: number, precondition: TicketPrecondition): F
   if (precondition.notMerged) filter.mergedInto = null;
   if (precondition.pendingSinceAtOrBefore) filter.pendingSince = { $lte: precondition.pendingSinceAtOrBefore };
   if (precondition.solvedAtOrBefore) filter.solvedAt = { $lte: precondition.solvedAtOrBefore };
+  if (precondition.fields) Object.assign(filter, precondition.fields);
   return filter;
 }
 
@@ -82,10 +86,20 @@ export class TicketStore {
     return FIRST_TICKET_NUMBER - 1 + counter!.seq;
   }
 
-  async create(fields: TicketFields, event: NewTicketEvent, now: Date): Promise<Ticket> {
-    const number = await this.nextNumber();
+  /**
+   * Files a ticket under the next number, or under `reservedNumber` (taken earlier from nextNumber so
+   * a retried request files the same ticket): when that number already exists, the existing ticket
+   * is returned and nothing is written.
+   */
+  async create(fields: TicketFields, event: NewTicketEvent, now: Date, reservedNumber?: number): Promise<Ticket> {
+    const number = reservedNumber ?? (await this.nextNumber());
     const document = { _id: number, ...fields, number, version: 1, createdAt: now, updatedAt: now, outbox: [outboxEntry(event)] };
-    await this.models.Ticket.collection.insertOne(document as never);
+    try {
+      await this.models.Ticket.collection.insertOne(document as never);
+    } catch (error) {
+      if (reservedNumber === undefined || !isDuplicateKey(error)) throw error;
+      return (await this.get(number))!;
+    }
     await this.flushEvents(number);
     return toTicket(document as unknown as TicketDocument);
   }
@@ -110,12 +124,14 @@ export class TicketStore {
     number: number,
     precondition: TicketPrecondition,
     changes: TicketChanges,
-    event: NewTicketEvent,
+    event: NewTicketEvent | readonly NewTicketEvent[],
     now: Date,
   ): Promise<Ticket | null> {
+    // Several events of one change (a reply and the status it set) are written by the same update.
+    const entries = (Array.isArray(event) ? (event as readonly NewTicketEvent[]) : [event as NewTicketEvent]).map(outboxEntry);
     const document = await this.models.Ticket.findOneAndUpdate(
       preconditionFilter(number, precondition),
-      { $set: { ...changes, updatedAt: now }, $inc: { version: 1 }, $push: { outbox: outboxEntry(event) } },
+      { $set: { ...changes, updatedAt: now }, $inc: { version: 1 }, $push: { outbox: { $each: entries } } },
       { new: true, lean: true },
     );
     if (!document) return null;
@@ -168,6 +184,48 @@ export class TicketStore {
       .limit(limit)
       .lean<TicketDocument[]>();
     return documents.map(toTicket);
+  }
+
+  async countAssigned(agent: string, statuses: readonly TicketStatus[]): Promise<number> {
+    return this.models.Ticket.countDocuments({ assignee: agent, status: { $in: [...statuses] } });
+  }
+
+  /**
+   * Tickets whose subject matches, newest first. No $text (FerretDB lacks it): the caller passes an
+   * escaped pattern, and the limit bounds the scan's answer.
+   */
+  async withSubjectMatching(pattern: RegExp, limit: number): Promise<Ticket[]> {
+    const documents = await this.models.Ticket.find({ subject: { $regex: pattern.source, $options: pattern.flags.includes('i') ? 'i' : '' } })
+      .sort({ createdAt: -1 })
+      .limit(limit)
+      .lean<TicketDocument[]>();
+    return documents.map(toTicket);
+  }
+
+  /**
+   * An event about a ticket that changes nothing on it (a satisfaction answer): written to the
+   * history only, so the ticket's version and updatedAt stay what the agent last saw.
+   */
+  async appendEvent(ticketNumber: number, event: NewTicketEvent): Promise<void> {
+    await this.models.Event.collection.insertOne({ _id: newId(), ticketNumber, ...event } as never);
+  }
+
+  /** Events of these kinds in [from, to), oldest first, at most `limit`: the stats' bounded, indexed read. */
+  async eventsBetween(actions: readonly TicketAction[], from: Date, to: Date, limit: number): Promise<TicketEvent[]> {
+    const documents = await this.models.Event.find({ action: { $in: [...actions] }, at: { $gte: from, $lt: to } })
+      .sort({ at: 1, _id: 1 })
+      .limit(limit)
+      .lean();
+    return documents.map(({ _id, ...event }) => ({ id: String(_id), ...event }) as TicketEvent);
+  }
+
+  /** Events of these kinds for these tickets, oldest first (all time: a first reply may precede the window). */
+  async eventsOf(ticketNumbers: readonly number[], actions: readonly TicketAction[]): Promise<TicketEvent[]> {
+    if (ticketNumbers.length === 0) return [];
+    const documents = await this.models.Event.find({ ticketNumber: { $in: [...ticketNumbers] }, action: { $in: [...actions] } })
+      .sort({ at: 1, _id: 1 })
+      .lean();
+    return documents.map(({ _id, ...event }) => ({ id: String(_id), ...event }) as TicketEvent);
   }
 
   /** The requester's tickets, newest first, to catch duplicates. */
@@ -231,15 +289,6 @@ export class TicketStore {
     await this.models.Ticket.updateOne(byNumber(number), { $set: { closingNoteDue: false } });
   }
 
-  /** Events of one kind in [from, until), oldest first, at most `limit`: reports read history through the {action, at} index. */
-  async eventsBetween(action: TicketEvent['action'], from: Date, until: Date, limit: number, match: Record<string, unknown> = {}): Promise<TicketEvent[]> {
-    const documents = await this.models.Event.find({ action, at: { $gte: from, $lt: until }, ...match })
-      .sort({ at: 1, _id: 1 })
-      .limit(limit)
-      .lean();
-    return documents.map(({ _id, ...event }) => ({ id: String(_id), ...event }) as TicketEvent);
-  }
-
   /** An agent's tickets still to do, longest waiting first. */
   async oldestAssigned(agent: string, statuses: readonly TicketStatus[], limit: number): Promise<Ticket[]> {
     const documents = await this.models.Ticket.find({ assignee: agent, status: { $in: [...statuses] } })
@@ -247,10 +296,6 @@ export class TicketStore {
       .limit(limit)
       .lean<TicketDocument[]>();
     return documents.map(toTicket);
-  }
-
-  async countAssigned(agent: string, statuses: readonly TicketStatus[]): Promise<number> {
-    return this.models.Ticket.countDocuments({ assignee: agent, status: { $in: [...statuses] } });
   }
 
   /** Tickets whose outbox a dead process left behind, for the sweeping job. */

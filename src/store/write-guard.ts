@@ -26,16 +26,11 @@ const WRITE_METHODS = [
 
 let installed = false;
 let tail: Promise<unknown> = Promise.resolve();
-/**
- * Set while a guarded write runs. The driver builds some writes on others (insertMany calls
- * bulkWrite): the inner call is part of the write already holding the turn, and queueing it behind
- * that write would wait for itself forever.
- */
-const holdingTurn = new AsyncLocalStorage<true>();
+/** Set while a guarded write runs. */
+const insideGuardedWrite = new AsyncLocalStorage<true>();
 
 function oneAtATime<T>(write: () => Promise<T>): Promise<T> {
-  if (holdingTurn.getStore()) return write();
-  const run = () => holdingTurn.run(true, write);
+  const run = () => insideGuardedWrite.run(true, write);
   const result = tail.then(run, run);
   tail = result.catch(() => undefined);
   return result;
@@ -49,6 +44,9 @@ export function serializeWritesInThisProcess(): void {
     const original = prototype[method];
     if (typeof original !== 'function') continue;
     prototype[method] = function guardedWrite(this: unknown, ...args: unknown[]) {
+      // The driver builds some writes on others (insertMany calls this.bulkWrite): a write made inside
+      // a guarded one is part of it, and queueing it behind its own caller would wait forever.
+      if (insideGuardedWrite.getStore()) return original.apply(this, args);
       return oneAtATime(() => Promise.resolve(original.apply(this, args)));
     };
   }

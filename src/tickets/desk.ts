@@ -15,6 +15,8 @@ export interface DeskSettings {
   solvedCloseDays: number;
   transferExpirySeconds: number;
   timeZone: string;
+  /** Where this app is reached from outside, for links in webhooks (survey links); absent: links are given as paths. */
+  publicUrl?: string | undefined;
 }
 
 /** A person did something that cannot be done; the reason is written for them. */

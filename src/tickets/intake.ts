@@ -34,7 +34,7 @@ export interface OpenTicketResult {
 export async function openTicket(
   desk: Desk,
   input: NewTicket,
-  context: { actor: Actor; channel: TicketChannel; source: TicketSource },
+  context: { actor: Actor; channel: TicketChannel; source: TicketSource; reservedNumber?: number },
 ): Promise<OpenTicketResult | Refusal> {
   const parsed = newTicketSchema.safeParse(input);
   if (!parsed.success) {
@@ -63,6 +63,7 @@ export async function openTicket(
     },
     { actor: context.actor, action: 'created', to: { status: 'new', groupId: fields.groupId, priority: fields.priority }, at: now },
     now,
+    context.reservedNumber,
   );
   return { ok: true, ticket };
 }

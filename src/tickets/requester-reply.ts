@@ -30,6 +30,11 @@ export interface RequesterReplyResult {
 
 const MAX_HOPS = 5;
 
+/** The comment a reply with this source key is stored as: a caller can tell whether the key was used before. */
+export function replyCommentId(sourceKey: string): string {
+  return `reply:${sourceKey}`;
+}
+
 /**
  * The requester wrote again. Pending and solved tickets reopen (the agent is told by the caller);
  * a closed ticket is final, so the reply opens a follow-up linked to it; a merged ticket forwards
@@ -44,7 +49,7 @@ export async function addRequesterReply(desk: Desk, reply: RequesterReply): Prom
   const text = reply.text.trim();
   if (!text) return refuse('The reply is empty.');
   if (text.length > REPLY_MAX) return refuse(`The reply is ${text.length} characters; the limit is ${REPLY_MAX}.`);
-  const commentId = reply.sourceKey ? `reply:${reply.sourceKey}` : newCommentId();
+  const commentId = reply.sourceKey ? replyCommentId(reply.sourceKey) : newCommentId();
 
   const earlier = await desk.store.tickets.comment(commentId);
   if (earlier) {

@@ -62,8 +62,23 @@ export interface Ticket {
    * process that dies in between leaves it set, and the next run tells them.
    */
   closingNoteDue?: boolean;
+  /** A problem ticket: incidents link to it, and solving it solves them. */
+  problem?: boolean;
+  /** Set on an incident: the problem ticket it is one case of. */
+  problemOf?: number | null;
+  /**
+   * A merge of this ticket into another, step by step, so a merge cut half-way is finished by
+   * running it again: copying → telling → closing → done.
+   */
+  merge?: MergeProgress | null;
   /** Incremented by every change, so a change can be made conditional on what the agent saw. */
   version: number;
+}
+
+export interface MergeProgress {
+  into: number;
+  state: 'copying' | 'telling' | 'closing' | 'done';
+  by: string;
 }
 
 /**
@@ -97,6 +112,8 @@ export type TicketAction =
   | 'transfer_declined'
   | 'transfer_expired'
   | 'transfer_cancelled'
+  | 'chat_followed'
+  | 'chat_unfollowed'
   | 'satisfaction_rated'
   | 'delivery_failed'
   | 'delivered';

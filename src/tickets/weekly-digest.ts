@@ -43,12 +43,12 @@ export async function weeklyDigest(desk: Desk, lead: string, from: Date, until: 
     [...people.values()].map((agent) => [agent.user, { agent: agent.user, name: agent.name, solved: 0, good: 0, bad: 0, open: 0, oldestOpen: null }]),
   );
 
-  for (const event of await desk.store.tickets.eventsBetween('status_changed', from, until, EVENT_LIMIT, { 'to.status': 'solved' })) {
+  for (const event of await desk.store.tickets.eventsBetween(['status_changed'], from, until, EVENT_LIMIT)) {
     const week = weeks.get(event.actor.id);
-    if (week) week.solved++;
+    if (week && (event.to as { status?: unknown } | undefined)?.status === 'solved') week.solved++;
   }
 
-  const ratings = await desk.store.tickets.eventsBetween('satisfaction_rated', from, until, EVENT_LIMIT);
+  const ratings = await desk.store.tickets.eventsBetween(['satisfaction_rated'], from, until, EVENT_LIMIT);
   const assignees = new Map<number, string | null>();
   const rated = [...new Set(ratings.map((event) => event.ticketNumber))];
   for (let start = 0; start < rated.length; start += 500) {

@@ -68,6 +68,8 @@ export const workspaceSchema = z
             name,
             /** sha256 of the key, hex: keys are never stored in the clear. */
             sha256: z.string().regex(/^[a-f0-9]{64}$/, 'expected the hex sha256 of the key'),
+            /** read: GET only (a status page); write: also files tickets and adds replies. */
+            access: z.enum(['read', 'write']).default('write'),
           })
           .strict(),
       )
@@ -121,4 +123,5 @@ export type Workspace = z.infer<typeof workspaceSchema>;
 export type Group = z.infer<typeof groupSchema>;
 export type Agent = z.infer<typeof agentSchema>;
 export type Macro = z.infer<typeof macroSchema>;
+export type ApiKey = Workspace['apiKeys'][number];
 export type Priority = z.infer<typeof prioritySchema>;

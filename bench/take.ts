@@ -1,0 +1,119 @@
+import { App, ExpressReceiver, LogLevel } from '@slack/bolt';
+import express from 'express';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startDeskbolt } from '../src/deskbolt.js';
+import type { Store } from '../src/store/store.js';
+import { FakeSlack } from '../test/support/fake-slack.js';
+import { SlackClientSim } from '../test/support/slack-requests.js';
+import { testConfig } from '../test/support/harness.js';
+import { testWorkspace } from '../test/support/workspace.js';
+
+export interface BenchRow {
+  name: string;
+  p50Ms: number;
+  p99Ms: number;
+  perSecond: number;
+  peakRssMb: number;
+}
+
+const SECRET = 'bench-signing-secret';
+const SEEDED_TICKETS = 10_000;
+const SEQUENTIAL = 300;
+const CONCURRENT = 10;
+const CONCURRENT_ROUNDS = 30;
+
+const agents = Array.from({ length: CONCURRENT }, (_, index) => ({ user: `UBENCH${String(index).padStart(4, '0')}`, name: `Bench ${index}`, groups: [10] }));
+
+export function percentile(sorted: readonly number[], fraction: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))]!;
+}
+
+export function row(name: string, samples: number[], perSecond: number, peakRss: number): BenchRow {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { name, p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99), perSecond, peakRssMb: peakRss / 2 ** 20 };
+}
+
+async function seed(store: Store, count: number): Promise<void> {
+  const now = Date.now();
+  const batch = 1000;
+  await store.models.Counter.updateOne({ _id: 'ticket' }, { $set: { seq: count } }, { upsert: true });
+  for (let start = 0; start < count; start += batch) {
+    const documents = Array.from({ length: Math.min(batch, count - start) }, (_, offset) => {
+      const number = 1001 + start + offset;
+      const at = new Date(now - (count - start - offset) * 1000);
+      return {
+        number, subject: `Seeded ticket ${number}`, description: '', requester: { kind: 'slack', userId: `UCUST${number}` },
+        status: 'new', assignee: null, groupId: 10, priority: 'normal', form: {}, channel: 'slack', source: { kind: 'api' },
+        createdAt: at, updatedAt: at, pendingSince: null, solvedAt: null, closedAt: null, mergedInto: null, version: 1, outbox: [],
+      };
+    });
+    await store.models.Ticket.collection.insertMany(documents as never[]);
+  }
+}
+
+/** A Bolt app that only acknowledges `/ticket`: the floor deskbolt's numbers are read against. */
+async function startBareBolt(): Promise<{ url: string; close(): Promise<void> }> {
+  const http = express();
+  const receiver = new ExpressReceiver({ signingSecret: SECRET, app: http, endpoints: '/slack/events', logLevel: LogLevel.ERROR });
+  const app = new App({ token: 'xoxb-bare', receiver, tokenVerificationEnabled: false, logLevel: LogLevel.ERROR });
+  app.command('/ticket', async ({ ack }) => {
+    await ack();
+  });
+  const server: Server = await new Promise((resolve) => {
+    const listening = http.listen(0, '127.0.0.1', () => resolve(listening));
+  });
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+/** p50/p99 of a signed `/ticket take` to its HTTP ack and to its last Web API call, and takes per second. */
+export async function takeRows(store: Store): Promise<BenchRow[]> {
+  await seed(store, SEEDED_TICKETS);
+  const fake = await FakeSlack.start();
+  const deskbolt = await startDeskbolt({ config: { ...testConfig(fake), slack: { signingSecret: SECRET, botToken: fake.token, appToken: undefined, apiUrl: fake.apiUrl } }, workspace: testWorkspace({ agents }), store, log: () => undefined });
+  const slack = new SlackClientSim({ url: deskbolt.url, signingSecret: SECRET, fake });
+  const bare = await startBareBolt();
+  const bareSlack = new SlackClientSim({ url: bare.url, signingSecret: SECRET, fake });
+  let peakRss = process.memoryUsage().rss;
+  const sampleMemory = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));
+
+  // Oldest tickets are taken one by one: each request is one take of a ticket nobody has.
+  let next = 1001;
+  const toAck: number[] = [];
+  const toLastCall: number[] = [];
+  const bareAck: number[] = [];
+  for (let index = 0; index < SEQUENTIAL; index++) {
+    const agent = agents[index % agents.length]!.user;
+    const started = performance.now();
+    await slack.command(agent, '/ticket', `take ${next++}`);
+    toAck.push(performance.now() - started);
+    await deskbolt.settled();
+    toLastCall.push(performance.now() - started);
+    const bareStarted = performance.now();
+    await bareSlack.command(agent, '/ticket', 'take 1');
+    bareAck.push(performance.now() - bareStarted);
+    sampleMemory();
+  }
+
+  const throughput = async (run: (agent: string) => Promise<unknown>, settle: () => Promise<void>) => {
+    const started = performance.now();
+    for (let round = 0; round < CONCURRENT_ROUNDS; round++) {
+      await Promise.all(agents.map((agent) => run(agent.user)));
+      sampleMemory();
+    }
+    await settle();
+    return (CONCURRENT * CONCURRENT_ROUNDS) / ((performance.now() - started) / 1000);
+  };
+  const deskPerSecond = await throughput((agent) => slack.command(agent, '/ticket', `take ${next++}`), () => deskbolt.settled());
+  const barePerSecond = await throughput((agent) => bareSlack.command(agent, '/ticket', 'take 1'), async () => undefined);
+
+  await deskbolt.close();
+  await bare.close();
+  await fake.close();
+  return [
+    row(`take: signed request → ack (${SEEDED_TICKETS / 1000}k tickets)`, toAck, deskPerSecond, peakRss),
+    row('take: signed request → last Web API call', toLastCall, deskPerSecond, peakRss),
+    row('bare Bolt app: signed request → ack', bareAck, barePerSecond, peakRss),
+  ];
+}

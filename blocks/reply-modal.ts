@@ -1,0 +1,159 @@
+import type { InputBlock, KnownBlock, ModalView, Option, PlainTextOption } from '@slack/types';
+import type { AgentStatus } from '../src/tickets/reply.js';
+import type { Ticket, TicketForm } from '../src/tickets/types.js';
+import { callbackIds, replyFields } from './ids.js';
+import { STATUS_BADGE, clip, escapeMrkdwn, mrkdwn, plain, requesterText } from './text.js';
+
+export interface ReplyModalData {
+  ticket: Ticket;
+  kind: 'public' | 'internal';
+  text: string;
+  status: AgentStatus;
+  form: TicketForm;
+  macros: readonly { id: string; name: string; personal: boolean }[];
+  articles: readonly { title: string; url: string }[];
+  rootCauses: readonly string[];
+  categories: readonly { name: string; subcategories: readonly string[] }[];
+  /** Bumped whenever the app changes a field's value, so Slack shows the new value (see replyFields). */
+  revision: number;
+  /** The version the agent is looking at: the submission is refused if the ticket changed since. */
+  version: number;
+  /** Shown under the text after a macro was applied. */
+  appliedMacro?: string;
+}
+
+/** What the reply modal carries between opening, updates and submission. */
+export interface ReplyModalMetadata {
+  number: number;
+  version: number;
+  revision: number;
+}
+
+const TEXT_MAX = 3000;
+
+function option(text: string, value: string = text): PlainTextOption {
+  return { text: plain(text, 75), value: clip(value, 150) };
+}
+
+export function inputBlockId(field: string, revision: number): string {
+  return `${field}__${revision}`;
+}
+
+const STATUS_LABEL: Record<AgentStatus, string> = { open: 'Open', pending: 'Pending — waiting for the requester', solved: 'Solved' };
+
+export function replyModal(data: ReplyModalData): ModalView {
+  const { ticket, revision } = data;
+  const id = (field: string) => inputBlockId(field, revision);
+  const blocks: KnownBlock[] = [
+    {
+      type: 'section',
+      text: mrkdwn(`*#${ticket.number}* ${escapeMrkdwn(clip(ticket.subject, 150))}\n${STATUS_BADGE[ticket.status]} · ${requesterText(ticket)}`),
+    },
+  ];
+  if (data.macros.length > 0) {
+    const toOption = (macro: { id: string; name: string }) => option(macro.name, macro.id);
+    const personal = data.macros.filter((macro) => macro.personal).slice(0, 50);
+    const shared = data.macros.filter((macro) => !macro.personal).slice(0, 100 - personal.length);
+    blocks.push({
+      type: 'actions',
+      block_id: 'reply_macro_picker',
+      elements: [
+        personal.length > 0 && shared.length > 0
+          ? { type: 'static_select', action_id: replyFields.macro, placeholder: plain('Apply a macro'), option_groups: [
+              { label: plain('My macros'), options: personal.map(toOption) },
+              { label: plain('Shared macros'), options: shared.map(toOption) },
+            ] }
+          : { type: 'static_select', action_id: replyFields.macro, placeholder: plain('Apply a macro'), options: [...personal, ...shared].map(toOption) },
+      ],
+    });
+  }
+  const kinds: Record<'public' | 'internal', PlainTextOption> = {
+    public: option('Public reply (the requester sees it)', 'public'),
+    internal: option('Internal note (agents only)', 'internal'),
+  };
+  blocks.push(
+    {
+      type: 'input',
+      block_id: id(replyFields.kind),
+      label: plain('Write'),
+      element: { type: 'radio_buttons', action_id: replyFields.kind, options: [kinds.public, kinds.internal], initial_option: kinds[data.kind] },
+    },
+    {
+      type: 'input',
+      block_id: id(replyFields.text),
+      label: plain('Text'),
+      optional: true,
+      element: {
+        type: 'plain_text_input',
+        action_id: replyFields.text,
+        multiline: true,
+        max_length: TEXT_MAX,
+        ...(data.text ? { initial_value: clip(data.text, TEXT_MAX) } : {}),
+      },
+      ...(data.appliedMacro ? { hint: plain(`From the macro “${data.appliedMacro}”: edit before submitting.`, 150) } : {}),
+    },
+  );
+  if (data.articles.length > 0) {
+    blocks.push({ type: 'context', elements: [mrkdwn('*Suggested articles* — by the ticket’s words, best first')] });
+    data.articles.slice(0, 3).forEach((article, index) => {
+      blocks.push({
+        type: 'section',
+        text: mrkdwn(`<${article.url}|${escapeMrkdwn(clip(article.title, 150))}>`),
+        accessory: { type: 'button', action_id: replyFields.linkArticle, text: plain('Link in reply'), value: String(index) },
+      });
+    });
+  }
+  blocks.push(...formInputs(data, id));
+  const statuses: PlainTextOption[] = (['open', 'pending', 'solved'] as const).map((status) => option(STATUS_LABEL[status], status));
+  blocks.push(
+    {
+      type: 'input',
+      block_id: id(replyFields.status),
+      label: plain('Submit as'),
+      element: { type: 'radio_buttons', action_id: replyFields.status, options: statuses, initial_option: statuses.find((s) => s.value === data.status)! },
+    },
+    {
+      type: 'input',
+      block_id: id(replyFields.saveAsMacro),
+      label: plain('Save this text as my macro'),
+      optional: true,
+      hint: plain('A name here saves the text as one of your personal macros.'),
+      element: { type: 'plain_text_input', action_id: replyFields.saveAsMacro, max_length: 80, placeholder: plain('Macro name') },
+    },
+  );
+  const metadata: ReplyModalMetadata = { number: ticket.number, version: data.version, revision };
+  return {
+    type: 'modal',
+    callback_id: callbackIds.reply,
+    title: plain(`Reply to #${ticket.number}`, 24),
+    submit: plain('Submit', 24),
+    close: plain('Cancel', 24),
+    private_metadata: JSON.stringify(metadata),
+    blocks,
+  };
+}
+
+function formInputs(data: ReplyModalData, id: (field: string) => string): InputBlock[] {
+  const inputs: InputBlock[] = [];
+  const select = (field: string, label: string, values: readonly string[], initial: string | undefined, dispatch = false): InputBlock => {
+    const options = values.slice(0, 100).map((value) => option(value));
+    const chosen = options.find((o) => o.value === initial);
+    return {
+      type: 'input',
+      block_id: id(field),
+      label: plain(label),
+      optional: true,
+      ...(dispatch ? { dispatch_action: true } : {}),
+      element: { type: 'static_select', action_id: field, placeholder: plain('Choose'), options, ...(chosen ? { initial_option: chosen as Option } : {}) } as never,
+    };
+  };
+  if (data.rootCauses.length > 0) inputs.push(select(replyFields.rootCause, 'Root cause (needed to solve)', data.rootCauses, data.form.rootCause));
+  if (data.categories.length > 0) {
+    inputs.push(select(replyFields.category, 'Category (needed to solve)', data.categories.map((c) => c.name), data.form.category, true));
+    // Sub-categories follow the category: before one is chosen, every category's are offered by name.
+    const chosen = data.categories.find((c) => c.name === data.form.category);
+    const subcategories = chosen ? chosen.subcategories : [...new Set(data.categories.flatMap((c) => c.subcategories))];
+    inputs.push(select(replyFields.subcategory, chosen ? `Sub-category of ${chosen.name}` : 'Sub-category (choose a category first)', subcategories, data.form.subcategory));
+  }
+  return inputs;
+}

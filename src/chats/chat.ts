@@ -1,0 +1,164 @@
+import { MINUTE_MS } from '../clock.js';
+import { refuse, type Desk, type Refusal } from '../tickets/desk.js';
+import { openTicket, SUBJECT_MAX } from '../tickets/intake.js';
+import { agentOrRefusal, mayWork, outsideGroupReason } from '../tickets/permissions.js';
+import { addRequesterReply } from '../tickets/requester-reply.js';
+import type { Actor, Ticket } from '../tickets/types.js';
+import type { Group } from '../workspace/schema.js';
+import type { Chat, SlackRef, Transfer } from './types.js';
+
+/** A chat is active while a message went either way within this long; inactive (still connected) after. */
+export const ACTIVE_WINDOW_MS = 3 * MINUTE_MS;
+
+export type ChatActivity = 'waiting' | 'active' | 'inactive' | 'ended';
+
+/** What the chat shows now; the jobs issue calls the Slack-side refresh that re-renders with it. */
+export function chatActivity(chat: Pick<Chat, 'state' | 'lastActivityAt'>, now: Date): ChatActivity {
+  if (chat.state === 'ended') return 'ended';
+  if (chat.state === 'waiting') return 'waiting';
+  return now.getTime() - chat.lastActivityAt.getTime() < ACTIVE_WINDOW_MS ? 'active' : 'inactive';
+}
+
+/**
+ * The group a chat goes to. An intake channel names its group; a DM has no such context, so it goes to
+ * the workspace file's first group (the desk's front door, by the order the file lists groups).
+ */
+export function chatGroupFor(desk: Desk, channel: string): Group {
+  return desk.directory.groupOfIntakeChannel(channel) ?? desk.directory.groups()[0]!;
+}
+
+export interface RequesterChatMessage {
+  requester: string;
+  /** The requester's DM with the bot, where the agent's side is relayed. */
+  requesterDm: string;
+  /** Where the requester wrote: their DM or an intake channel. */
+  source: SlackRef;
+  text: string;
+  via: 'dm' | 'intake-channel';
+}
+
+export type RequesterChatResult =
+  | { ok: true; started: true; chat: Chat; ticket: Ticket }
+  | { ok: true; started: false; chat: Chat; ticket: Ticket; duplicate: boolean };
+
+export function sourceKeyOf(ref: SlackRef): string {
+  return `slack:${ref.channel}:${ref.ts}`;
+}
+
+/**
+ * The requester wrote to the desk: added to their open chat, or the start of a new chat ticket. The
+ * caller posts the Incoming chat and then calls `placeChat` with where it went.
+ */
+export async function requesterWrote(desk: Desk, message: RequesterChatMessage, group: Group): Promise<RequesterChatResult | Refusal> {
+  const open = await desk.store.chats.openOf(message.requester);
+  if (open) return addToChat(desk, open, message);
+  const author: Actor = { kind: 'requester', id: message.requester };
+  const text = message.text.trim() || '(a file)';
+  const firstLine = text.split('\n').find((line) => line.trim())?.trim() ?? text;
+  const opened = await openTicket(
+    desk,
+    { subject: firstLine.slice(0, SUBJECT_MAX), description: text, requester: { kind: 'slack', userId: message.requester }, groupId: group.id },
+    { actor: author, channel: 'chat', source: { kind: message.via, channelId: message.source.channel, messageTs: message.source.ts } },
+  );
+  if (!opened.ok) return opened;
+  const now = desk.clock();
+  const chat = await desk.store.chats.open({
+    ticketNumber: opened.ticket.number,
+    requester: message.requester,
+    requesterDm: message.requesterDm,
+    agent: null,
+    groupId: group.id,
+    // Placed for real once the Incoming chat is posted; until then the ticket's own source stands in.
+    thread: { channel: '', ts: '' },
+    state: 'waiting',
+    startedAt: now,
+    lastActivityAt: now,
+    endedAt: null,
+    shownActive: false,
+  });
+  if (!chat) {
+    // Two first messages raced: the other opened the chat, so this ticket folds into it.
+    const winner = (await desk.store.chats.openOf(message.requester))!;
+    await desk.store.tickets.change(opened.ticket.number, {}, { status: 'closed', closedAt: now, mergedInto: winner.ticketNumber }, { actor: author, action: 'merged_into', to: { number: winner.ticketNumber }, note: 'chat already open', at: now }, now);
+    return addToChat(desk, winner, message);
+  }
+  const ticket = await desk.store.tickets.change(opened.ticket.number, {}, {}, { actor: author, action: 'chat_started', to: { groupId: group.id, via: message.via }, at: now }, now);
+  return { ok: true, started: true, chat, ticket: ticket ?? opened.ticket };
+}
+
+async function addToChat(desk: Desk, chat: Chat, message: RequesterChatMessage): Promise<RequesterChatResult | Refusal> {
+  const reply = await addRequesterReply(desk, {
+    number: chat.ticketNumber,
+    text: message.text.trim() || '(a file)',
+    author: { kind: 'requester', id: message.requester },
+    sourceKey: sourceKeyOf(message.source),
+  });
+  if (!reply.ok) return reply;
+  if (!reply.duplicate) await desk.store.chats.touch(chat.ticketNumber, desk.clock());
+  const current = (await desk.store.chats.get(chat.ticketNumber)) ?? chat;
+  return { ok: true, started: false, chat: current, ticket: reply.ticket, duplicate: reply.duplicate };
+}
+
+/** Where the Incoming chat was posted: its thread is the chat's agent side from now on. */
+export async function placeChat(desk: Desk, ticketNumber: number, thread: SlackRef): Promise<Chat | null> {
+  return desk.store.chats.change(ticketNumber, {}, { thread });
+}
+
+export interface AcceptChatResult {
+  ok: true;
+  chat: Chat;
+  ticket: Ticket;
+  alreadyYours: boolean;
+}
+
+/** First agent to accept gets the chat: one conditional update on "still waiting, nobody has it". */
+export async function acceptChat(desk: Desk, request: { ticketNumber: number; agent: string }): Promise<AcceptChatResult | Refusal> {
+  const allowed = agentOrRefusal(desk, request.agent);
+  if (!allowed.ok) return allowed;
+  const chat = await desk.store.chats.get(request.ticketNumber);
+  if (!chat) return refuse(`There is no chat #${request.ticketNumber}.`);
+  const ticket = (await desk.store.tickets.get(request.ticketNumber))!;
+  if (!mayWork(desk, allowed.agent, ticket) || (!allowed.agent.groups.includes(chat.groupId) && allowed.agent.role !== 'admin')) {
+    return refuse(outsideGroupReason(desk, { ...ticket, groupId: chat.groupId }));
+  }
+  const now = desk.clock();
+  const won = await desk.store.chats.change(request.ticketNumber, { state: ['waiting'], agent: null }, { agent: request.agent, state: 'live', lastActivityAt: now });
+  if (!won) {
+    const current = (await desk.store.chats.get(request.ticketNumber))!;
+    if (current.agent === request.agent && current.state === 'live') return { ok: true, chat: current, ticket, alreadyYours: true };
+    if (current.state === 'ended') return refuse(`Chat #${request.ticketNumber} has ended.`);
+    return refuse(`Chat #${request.ticketNumber} was accepted by <@${current.agent}> a moment ago.`);
+  }
+  // The chat's conditional update picked the winner; the ticket follows it whoever held it before.
+  const changed = await desk.store.tickets.change(
+    request.ticketNumber,
+    {},
+    { assignee: request.agent, status: ticket.status === 'new' ? 'open' : ticket.status },
+    { actor: { kind: 'agent', id: request.agent }, action: 'chat_accepted', from: { assignee: ticket.assignee, status: ticket.status }, to: { assignee: request.agent }, at: now },
+    now,
+  );
+  return { ok: true, chat: won, ticket: changed ?? ticket, alreadyYours: false };
+}
+
+/** The agent ends the conversation; the ticket stays, to be solved like any other. */
+export async function endChat(desk: Desk, request: { ticketNumber: number; by: string }): Promise<{ ok: true; chat: Chat; cancelledTransfer: Transfer | null } | Refusal> {
+  const allowed = agentOrRefusal(desk, request.by);
+  if (!allowed.ok) return allowed;
+  const chat = await desk.store.chats.get(request.ticketNumber);
+  if (!chat) return refuse(`There is no chat #${request.ticketNumber}.`);
+  if (chat.state === 'ended') return refuse(`Chat #${request.ticketNumber} has already ended.`);
+  if (chat.agent !== request.by && !desk.directory.isLeadOf(request.by, chat.groupId)) {
+    return refuse(`Only the chat's agent${chat.agent ? ` (<@${chat.agent}>)` : ''} or a lead of ${desk.directory.groupName(chat.groupId)} can end chat #${chat.ticketNumber}.`);
+  }
+  const now = desk.clock();
+  const ended = await desk.store.chats.change(request.ticketNumber, { state: ['waiting', 'live'], agent: chat.agent }, { state: 'ended', endedAt: now });
+  if (!ended) return refuse(`Chat #${request.ticketNumber} changed a moment ago; look again.`);
+  await desk.store.tickets.change(request.ticketNumber, {}, {}, { actor: { kind: 'agent', id: request.by }, action: 'chat_ended', at: now }, now);
+  // An ended chat is not handed to anyone: a request still waiting is cancelled with it.
+  const open = await desk.store.chats.openTransferOf(request.ticketNumber);
+  const cancelled = open ? await desk.store.chats.answerTransfer(open.id, { state: 'cancelled', by: request.by, at: now }) : null;
+  if (cancelled) {
+    await desk.store.tickets.change(request.ticketNumber, {}, {}, { actor: { kind: 'agent', id: request.by }, action: 'transfer_cancelled', from: { agent: cancelled.from }, to: { ...cancelled.to }, note: cancelled.id, at: now }, now);
+  }
+  return { ok: true, chat: ended, cancelledTransfer: cancelled };
+}

@@ -1,0 +1,59 @@
+import { refuse, type Desk, type Refusal } from '../tickets/desk.js';
+import { agentOrRefusal } from '../tickets/permissions.js';
+import type { ChatFollower } from '../store/chat-desk.js';
+import { note, type ThreadMessage, type ThreadVerdict } from './relay.js';
+import type { Chat, SlackRef } from './types.js';
+
+export type { ChatFollower };
+
+/**
+ * Following (shadowing) a live chat: a team lead, or an agent of the chat's group, sees the relayed
+ * conversation as it happens. Slack's API cannot subscribe a person to a thread, and an @-mention in the
+ * queue thread would be seen by everyone there and needs the follower in that channel, so the honest
+ * way to make them see it is a copy: a DM thread per followed chat, mirrored by the bot. The requester is
+ * never told; nothing a follower writes is relayed — only the chat's agent speaks to the requester.
+ */
+export async function followChat(desk: Desk, request: { ticketNumber: number; user: string }): Promise<{ ok: true; chat: Chat; already: boolean } | Refusal> {
+  const allowed = agentOrRefusal(desk, request.user);
+  if (!allowed.ok) return allowed;
+  const chat = await desk.store.chats.get(request.ticketNumber);
+  if (!chat) return refuse(`There is no chat #${request.ticketNumber}.`);
+  if (chat.state === 'ended') return refuse(`Chat #${chat.ticketNumber} has ended; there is nothing to follow.`);
+  if (chat.agent === request.user) return refuse(`Chat #${chat.ticketNumber} is yours; you see it already.`);
+  const isLead = allowed.agent.role === 'lead' || allowed.agent.role === 'admin';
+  if (!isLead && !allowed.agent.groups.includes(chat.groupId)) {
+    return refuse(`Only a team lead or an agent of ${desk.directory.groupName(chat.groupId)} can follow chat #${chat.ticketNumber}.`);
+  }
+  const now = desk.clock();
+  const added = await desk.store.chatDesk.follow({ ticketNumber: chat.ticketNumber, user: request.user, mirror: null, since: now });
+  if (added) {
+    await desk.store.tickets.change(chat.ticketNumber, {}, {}, { actor: { kind: 'agent', id: request.user }, action: 'chat_followed', at: now }, now);
+  }
+  return { ok: true, chat, already: !added };
+}
+
+export async function unfollowChat(desk: Desk, request: { ticketNumber: number; user: string }): Promise<{ ok: true; follower: ChatFollower } | Refusal> {
+  const allowed = agentOrRefusal(desk, request.user);
+  if (!allowed.ok) return allowed;
+  const follower = await desk.store.chatDesk.unfollow(request.ticketNumber, request.user);
+  if (!follower) return refuse(`You are not following chat #${request.ticketNumber}.`);
+  const now = desk.clock();
+  await desk.store.tickets.change(request.ticketNumber, {}, {}, { actor: { kind: 'agent', id: request.user }, action: 'chat_unfollowed', at: now }, now);
+  return { ok: true, follower };
+}
+
+export async function followersOf(desk: Desk, ticketNumber: number): Promise<ChatFollower[]> {
+  return desk.store.chatDesk.followersOf(ticketNumber);
+}
+
+/**
+ * A follower wrote in their mirror thread (their DM with the bot): kept on the chat as an internal note,
+ * never relayed. Null when that thread is not a mirror (the DM is then a requester's, as before).
+ */
+export async function followerWrote(desk: Desk, mirrorThread: SlackRef, message: ThreadMessage): Promise<ThreadVerdict | null> {
+  const follower = await desk.store.chatDesk.followerByMirror(mirrorThread);
+  if (!follower || follower.user !== message.author) return null;
+  const chat = await desk.store.chats.get(follower.ticketNumber);
+  if (!chat) return null;
+  return note(desk, chat, message.author, message.text.trim(), message.source, 'follower');
+}

@@ -1,0 +1,323 @@
+import { refuse, type Desk, type Refusal } from '../tickets/desk.js';
+import { agentOrRefusal } from '../tickets/permissions.js';
+import type { Actor, Ticket, TicketAction } from '../tickets/types.js';
+import { availabilityOf, onlineAgentsOf } from './availability.js';
+import type { Chat, SlackRef, Transfer, TransferTarget } from './types.js';
+
+/**
+ * A chat is never handed to a person who has not confirmed they can take it, and never dropped because
+ * nobody could: a transfer is a request that moves nothing until accepted, and every refusal, decline
+ * or expiry leaves the chat with the agent who asked.
+ */
+export type TransferRefusal = Refusal & {
+  expired?: Transfer;
+  /** Set when a group transfer found nobody online there: the agent may queue it for the next one who comes online. */
+  queueable?: number;
+};
+
+/** How long a queued group transfer waits for someone to come online and accept before it lapses (the chat stays put). */
+export const QUEUED_TRANSFER_MS = 12 * 60 * 60_000;
+
+export function transferExpiryMs(desk: Desk): number {
+  return desk.settings.transferExpirySeconds * 1000;
+}
+
+export function targetText(desk: Desk, to: TransferTarget): string {
+  if (to.kind === 'agent') return `<@${to.id}>`;
+  if (to.kind === 'lead') return `a team lead of ${desk.directory.groupName(Number(to.id))}`;
+  return desk.directory.groupName(Number(to.id));
+}
+
+function clockTime(date: Date): string {
+  return `${date.toISOString().slice(11, 16)} UTC`;
+}
+
+async function recordEvent(desk: Desk, transfer: Transfer, action: TicketAction, actor: Actor): Promise<Ticket | null> {
+  const now = desk.clock();
+  return desk.store.tickets.change(
+    transfer.ticketNumber,
+    {},
+    {},
+    { actor, action, from: { agent: transfer.from }, to: { ...transfer.to }, note: transfer.id, at: now },
+    now,
+  );
+}
+
+export interface TransferRequestResult {
+  ok: true;
+  transfer: Transfer;
+  chat: Chat;
+  /** Who is asked: the agent, the group's online leads, or the group's online agents. */
+  asked: string[];
+  /** An earlier request found expired on the way (lazily): its requester is told. */
+  expired: Transfer | null;
+}
+
+export async function requestTransfer(
+  desk: Desk,
+  request: { ticketNumber: number; from: string; to: TransferTarget },
+  options: { queue?: boolean } = {},
+): Promise<TransferRequestResult | TransferRefusal> {
+  const allowed = agentOrRefusal(desk, request.from);
+  if (!allowed.ok) return allowed;
+  const chat = await desk.store.chats.get(request.ticketNumber);
+  if (!chat) return refuse(`There is no chat #${request.ticketNumber}.`);
+  if (chat.state !== 'live' || chat.agent !== request.from) {
+    return refuse(chat.state === 'ended' ? `Chat #${chat.ticketNumber} has ended; there is nothing to transfer.` : `Chat #${chat.ticketNumber} is not yours to transfer${chat.agent ? ` (it is <@${chat.agent}>'s)` : ''}.`);
+  }
+  if (options.queue && request.to.kind !== 'group') return refuse('Only a transfer to a group can wait for the next agent who comes online.');
+  const asked = await whoIsAsked(desk, chat, request.from, request.to);
+  if (!asked.ok && !(options.queue && asked.queueable !== undefined)) return asked;
+  const queued = options.queue === true;
+
+  const expired = await expireIfDue(desk, await desk.store.chats.openTransferOf(chat.ticketNumber));
+  const now = desk.clock();
+  const transfer = await desk.store.chats.requestTransfer({
+    ticketNumber: chat.ticketNumber,
+    from: request.from,
+    to: request.to,
+    state: 'requested',
+    step: 'requested',
+    requestedAt: now,
+    expiresAt: new Date(now.getTime() + (queued ? QUEUED_TRANSFER_MS : transferExpiryMs(desk))),
+    answeredAt: null,
+    answeredBy: null,
+    offers: [],
+    queued,
+  });
+  if (!transfer) {
+    const first = (await desk.store.chats.openTransferOf(chat.ticketNumber))!;
+    return refuse(
+      `Chat #${chat.ticketNumber} already has a transfer request waiting: to ${targetText(desk, first.to)}, asked by <@${first.from}> at ${clockTime(first.requestedAt)}, expiring at ${clockTime(first.expiresAt)}. Wait for the answer, or cancel it with \`/ticket transfer cancel ${chat.ticketNumber}\`.`,
+    );
+  }
+  await recordEvent(desk, transfer, 'transfer_requested', { kind: 'agent', id: request.from });
+  return { ok: true, transfer, chat, asked: asked.ok ? asked.people : [], expired };
+}
+
+async function whoIsAsked(desk: Desk, chat: Chat, from: string, to: TransferTarget): Promise<{ ok: true; people: string[] } | TransferRefusal> {
+  if (to.kind === 'agent') {
+    if (to.id === from) return refuse('The chat is already yours.');
+    if (!desk.directory.agent(to.id)) return refuse(`<@${to.id}> is not a support agent, so the chat cannot go to them.`);
+    const availability = await availabilityOf(desk, to.id);
+    if (availability === 'offline') return refuse(`<@${to.id}> is offline, so the chat was not offered — it stays with you.`);
+    return { ok: true, people: [to.id] };
+  }
+  const groupId = Number(to.id);
+  const group = desk.directory.group(groupId);
+  if (!group) return refuse(`There is no group with id ${to.id}.`);
+  if (to.kind === 'lead') {
+    if (groupId !== chat.groupId) return refuse(`A chat goes to a lead of its own group (${desk.directory.groupName(chat.groupId)}).`);
+    const leads = (await onlineAgentsOf(desk, groupId, { leadsOnly: true })).filter((lead) => lead !== from);
+    if (leads.length === 0) return refuse(`no team lead of ${group.name} is available right now — the chat stays with you`);
+    return { ok: true, people: leads };
+  }
+  const online = (await onlineAgentsOf(desk, groupId)).filter((agent) => agent !== from);
+  if (online.length === 0) return { ...refuse(nobodyAvailable(group.name)), queueable: groupId };
+  return { ok: true, people: online };
+}
+
+/** The refusal when a group has nobody online, word for word wherever it is shown. */
+export function nobodyAvailable(groupName: string): string {
+  return `nobody is available in ${groupName} right now — the chat stays with you`;
+}
+
+/** Lazy expiry: a request found past its time is expired before anything else happens to it. */
+async function expireIfDue(desk: Desk, transfer: Transfer | null): Promise<Transfer | null> {
+  if (!transfer || transfer.state !== 'requested' || transfer.expiresAt.getTime() > desk.clock().getTime()) return null;
+  const expired = await desk.store.chats.answerTransfer(transfer.id, { state: 'expired', by: null, at: desk.clock() });
+  if (!expired) return null;
+  await recordEvent(desk, expired, 'transfer_expired', { kind: 'system', id: 'transfer-expiry' });
+  return expired;
+}
+
+/**
+ * Requests waiting for this person's answer (for the App Home): addressed to them, to the leads of
+ * their groups when they lead one, or to one of their groups. Expired ones are left out.
+ */
+export async function transfersWaitingFor(desk: Desk, userId: string, limit = 20): Promise<Transfer[]> {
+  const agent = desk.directory.agent(userId);
+  if (!agent) return [];
+  const waiting = await desk.store.chats.waitingTransfers(userId, agent.groups, limit);
+  const now = desk.clock().getTime();
+  return waiting.filter(
+    (transfer) => transfer.expiresAt.getTime() > now && (transfer.to.kind !== 'lead' || desk.directory.isLeadOf(userId, Number(transfer.to.id))),
+  );
+}
+
+/**
+ * Queued group transfers this agent may take, offered when they come online: the queue waits for the
+ * next agent of the group who is actually there.
+ */
+export async function queuedTransfersFor(desk: Desk, userId: string): Promise<Transfer[]> {
+  return (await transfersWaitingFor(desk, userId)).filter((transfer) => transfer.queued === true && transfer.to.kind === 'group');
+}
+
+/** The jobs issue schedules this; each expired request's requesting agent is told by the caller. */
+export async function expireTransfers(desk: Desk, now: Date, limit = 100): Promise<Transfer[]> {
+  const due = await desk.store.chats.expiredTransfers(now, limit);
+  const expired: Transfer[] = [];
+  for (const transfer of due) {
+    const done = await expireIfDue(desk, transfer);
+    if (done) expired.push(done);
+  }
+  return expired;
+}
+
+export function offersOf(transfer: Transfer): SlackRef[] {
+  return transfer.offers;
+}
+
+function mayAnswer(desk: Desk, transfer: Transfer, chat: Chat, by: string): boolean {
+  if (transfer.to.kind === 'agent') return by === transfer.to.id;
+  if (transfer.to.kind === 'lead') return desk.directory.isLeadOf(by, chat.groupId);
+  return desk.directory.agentsOf(Number(transfer.to.id)).some((agent) => agent.user === by);
+}
+
+function whoMayAnswer(desk: Desk, transfer: Transfer): string {
+  if (transfer.to.kind === 'agent') return `only <@${transfer.to.id}> can answer it`;
+  if (transfer.to.kind === 'lead') return `only a team lead of ${desk.directory.groupName(Number(transfer.to.id))} can accept it`;
+  return `only an agent of ${desk.directory.groupName(Number(transfer.to.id))} can accept it`;
+}
+
+/** Why a request can no longer be answered, from what it is now. */
+function alreadyAnswered(transfer: Transfer): string {
+  const who = transfer.answeredBy ? ` by <@${transfer.answeredBy}>` : '';
+  switch (transfer.state) {
+    case 'accepted':
+      return `This transfer of chat #${transfer.ticketNumber} was already accepted${who}; nothing changed.`;
+    case 'declined':
+      return `This transfer of chat #${transfer.ticketNumber} was declined${who}; nothing changed.`;
+    case 'cancelled':
+      return `This transfer of chat #${transfer.ticketNumber} was cancelled${who}; nothing changed.`;
+    default:
+      return `This transfer of chat #${transfer.ticketNumber} expired at ${clockTime(transfer.expiresAt)}; the chat stayed with <@${transfer.from}>.`;
+  }
+}
+
+async function answerable(desk: Desk, transferId: string, by: string): Promise<{ ok: true; transfer: Transfer; chat: Chat } | TransferRefusal> {
+  const allowed = agentOrRefusal(desk, by);
+  if (!allowed.ok) return allowed;
+  const transfer = await desk.store.chats.transfer(transferId);
+  if (!transfer) return refuse('There is no such transfer request.');
+  const chat = (await desk.store.chats.get(transfer.ticketNumber))!;
+  if (!mayAnswer(desk, transfer, chat, by)) return refuse(`This transfer request is not yours to answer: ${whoMayAnswer(desk, transfer)}.`);
+  const expired = await expireIfDue(desk, transfer);
+  if (expired) return { ...refuse(alreadyAnswered(expired)), expired };
+  return { ok: true, transfer, chat };
+}
+
+export interface TransferAcceptedResult {
+  ok: true;
+  transfer: Transfer;
+  chat: Chat;
+  ticket: Ticket;
+  /** The thread the chat was in before the move (a group transfer moves it to the new group's queue). */
+  previousThread: SlackRef;
+}
+
+export async function acceptTransfer(desk: Desk, request: { transferId: string; by: string }): Promise<TransferAcceptedResult | TransferRefusal> {
+  const found = await answerable(desk, request.transferId, request.by);
+  if (!found.ok) return found;
+  let transfer = found.transfer;
+  // A retry by the winner of an accept that stopped half-way finishes it.
+  if (transfer.state === 'accepted' && transfer.answeredBy === request.by && transfer.step !== 'done') {
+    return finishTransfer(desk, transfer, found.chat.thread);
+  }
+  if (transfer.state !== 'requested') return refuse(alreadyAnswered(transfer));
+  if (transfer.queued && (await availabilityOf(desk, request.by)) !== 'online') {
+    return refuse(`Chat #${transfer.ticketNumber} waits for an agent who is online: set yourself online (\`/ticket status online\`), then accept.`);
+  }
+  const now = desk.clock();
+  const won = await desk.store.chats.answerTransfer(transfer.id, { state: 'accepted', by: request.by, at: now, unexpiredAt: now });
+  if (!won) {
+    transfer = (await desk.store.chats.transfer(transfer.id))!;
+    return refuse(alreadyAnswered(transfer));
+  }
+  return finishTransfer(desk, won, found.chat.thread);
+}
+
+/**
+ * The move after an accept, one recorded step at a time (chat, then ticket). Each step is safe to
+ * repeat, so a process that dies half-way leaves a transfer that a retry, or the jobs issue's sweep
+ * (`finishUnfinishedTransfers`), completes without doing a step twice.
+ */
+export async function finishTransfer(desk: Desk, transfer: Transfer, previousThread: SlackRef): Promise<TransferAcceptedResult> {
+  const to = transfer.answeredBy!;
+  const groupId = transfer.to.kind === 'group' ? Number(transfer.to.id) : null;
+  let step = transfer.step;
+  if (step === 'accepted') {
+    // Absolute values: setting them again after a crash changes nothing.
+    // The group's queue-channel post becomes the thread; a DM offer (to someone who came online) never does.
+    const offer = transfer.offers.find((ref) => !ref.channel.startsWith('D'));
+    await desk.store.chats.change(transfer.ticketNumber, {}, {
+      agent: to,
+      lastActivityAt: desk.clock(),
+      ...(groupId !== null ? { groupId, ...(offer ? { thread: offer } : {}) } : {}),
+    });
+    await desk.store.chats.advanceTransfer(transfer.id, 'accepted', 'chat-moved');
+    step = 'chat-moved';
+  }
+  if (step === 'chat-moved') {
+    const now = desk.clock();
+    // Conditional on the old assignee: after a crash past this write, the retry finds it moved and writes no second event.
+    await desk.store.tickets.change(
+      transfer.ticketNumber,
+      { assignee: transfer.from },
+      { assignee: to, ...(groupId !== null ? { groupId } : {}) },
+      { actor: { kind: 'agent', id: to }, action: 'transfer_accepted', from: { assignee: transfer.from }, to: { assignee: to, ...transfer.to }, note: transfer.id, at: now },
+      now,
+    );
+    await desk.store.chats.advanceTransfer(transfer.id, 'chat-moved', 'ticket-moved');
+    step = 'ticket-moved';
+  }
+  if (step === 'ticket-moved') await desk.store.chats.advanceTransfer(transfer.id, 'ticket-moved', 'done');
+  const [finished, chat, ticket] = await Promise.all([
+    desk.store.chats.transfer(transfer.id),
+    desk.store.chats.get(transfer.ticketNumber),
+    desk.store.tickets.get(transfer.ticketNumber),
+  ]);
+  return { ok: true, transfer: finished!, chat: chat!, ticket: ticket!, previousThread };
+}
+
+/** For the jobs issue: accepted transfers a dead process left half-way are finished. */
+export async function finishUnfinishedTransfers(desk: Desk, limit = 100): Promise<TransferAcceptedResult[]> {
+  const unfinished = await desk.store.chats.unfinishedTransfers(limit);
+  const results: TransferAcceptedResult[] = [];
+  for (const transfer of unfinished) {
+    const chat = await desk.store.chats.get(transfer.ticketNumber);
+    results.push(await finishTransfer(desk, transfer, chat!.thread));
+  }
+  return results;
+}
+
+export async function declineTransfer(desk: Desk, request: { transferId: string; by: string }): Promise<{ ok: true; transfer: Transfer } | TransferRefusal> {
+  const found = await answerable(desk, request.transferId, request.by);
+  if (!found.ok) return found;
+  if (found.transfer.to.kind === 'group') {
+    return refuse(`A request to ${targetText(desk, found.transfer.to)} is not declined; it waits for an agent there to accept, or expires.`);
+  }
+  if (found.transfer.state !== 'requested') return refuse(alreadyAnswered(found.transfer));
+  const declined = await desk.store.chats.answerTransfer(found.transfer.id, { state: 'declined', by: request.by, at: desk.clock() });
+  if (!declined) return refuse(alreadyAnswered((await desk.store.chats.transfer(found.transfer.id))!));
+  await recordEvent(desk, declined, 'transfer_declined', { kind: 'agent', id: request.by });
+  return { ok: true, transfer: declined };
+}
+
+/** The requesting agent (or a lead of the chat's group) takes the request back. */
+export async function cancelTransfer(desk: Desk, request: { ticketNumber: number; by: string }): Promise<{ ok: true; transfer: Transfer } | TransferRefusal> {
+  const allowed = agentOrRefusal(desk, request.by);
+  if (!allowed.ok) return allowed;
+  const open = await desk.store.chats.openTransferOf(request.ticketNumber);
+  if (!open) return refuse(`Chat #${request.ticketNumber} has no transfer request waiting.`);
+  const chat = (await desk.store.chats.get(request.ticketNumber))!;
+  if (open.from !== request.by && !desk.directory.isLeadOf(request.by, chat.groupId)) {
+    return refuse(`Only <@${open.from}>, who asked, or a lead of ${desk.directory.groupName(chat.groupId)} can cancel this request.`);
+  }
+  const expired = await expireIfDue(desk, open);
+  if (expired) return { ...refuse(alreadyAnswered(expired)), expired };
+  const cancelled = await desk.store.chats.answerTransfer(open.id, { state: 'cancelled', by: request.by, at: desk.clock() });
+  if (!cancelled) return refuse(alreadyAnswered((await desk.store.chats.transfer(open.id))!));
+  await recordEvent(desk, cancelled, 'transfer_cancelled', { kind: 'agent', id: request.by });
+  return { ok: true, transfer: cancelled };
+}

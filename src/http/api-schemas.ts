@@ -1,0 +1,133 @@
+import { z } from 'zod';
+import { descriptionSchema, subjectSchema } from '../tickets/intake.js';
+import { REPLY_MAX } from '../tickets/requester-reply.js';
+import { RATINGS, SATISFACTION_COMMENT_MAX } from '../tickets/satisfaction.js';
+import { prioritySchema, ticketStatusSchema } from '../workspace/schema.js';
+
+/**
+ * Every body the REST API reads or writes, as zod schemas. Requests are checked by them and the
+ * OpenAPI document is generated from them, so the two cannot disagree. Each is registered with the
+ * name it has in the document.
+ */
+export const apiSchemas = z.registry<{ id: string; description?: string }>();
+
+const named = <T extends z.ZodType>(schema: T, id: string, description?: string): T => {
+  apiSchemas.add(schema, { id, ...(description ? { description } : {}) });
+  return schema;
+};
+
+export const emailRequesterSchema = named(
+  z.object({ email: z.email().max(254), name: z.string().trim().min(1).max(120) }).strict(),
+  'EmailRequester',
+  'The person the ticket is for, known by email.',
+);
+
+export const createTicketBodySchema = named(
+  z
+    .object({
+      subject: subjectSchema,
+      description: descriptionSchema.default(''),
+      requester: emailRequesterSchema,
+      groupId: z.number().int().positive().optional().describe('The group to file it in; the first group of the workspace when absent.'),
+      priority: prioritySchema.default('normal'),
+      channel: z.enum(['email', 'web']).default('web').describe('Where the request came from.'),
+    })
+    .strict(),
+  'CreateTicket',
+);
+
+export const commentBodySchema = named(
+  z.object({ text: z.string().trim().min(1, 'the reply is empty').max(REPLY_MAX, `at most ${REPLY_MAX} characters`) }).strict(),
+  'RequesterComment',
+  'A message from the requester. It reopens a pending or solved ticket; on a closed one it opens a follow-up.',
+);
+
+export const satisfactionBodySchema = named(
+  z.object({ rating: z.enum(RATINGS as [string, ...string[]]), comment: z.string().trim().max(SATISFACTION_COMMENT_MAX).optional() }).strict(),
+  'SatisfactionAnswer',
+);
+
+const timestamp = z.iso.datetime();
+
+export const publicCommentSchema = named(
+  z.object({
+    id: z.string(),
+    author: z.object({ kind: z.enum(['agent', 'requester', 'system', 'api']), name: z.string().nullable() }),
+    text: z.string(),
+    createdAt: timestamp,
+  }),
+  'Comment',
+  'A public comment. Internal notes are never shown through the API.',
+);
+
+export const publicTicketSchema = named(
+  z.object({
+    number: z.number().int(),
+    subject: z.string(),
+    description: z.string(),
+    status: ticketStatusSchema,
+    priority: prioritySchema,
+    group: z.object({ id: z.number().int(), name: z.string() }),
+    requester: z.union([
+      z.object({ kind: z.literal('email'), email: z.string(), name: z.string() }),
+      z.object({ kind: z.literal('slack'), name: z.string().nullable() }),
+    ]),
+    channel: z.enum(['slack', 'email', 'web', 'chat']),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+    solvedAt: timestamp.nullable(),
+    mergedInto: z.number().int().nullable(),
+    followUpOf: z.number().int().nullable(),
+    comments: z.array(publicCommentSchema),
+  }),
+  'Ticket',
+);
+
+export const ticketResponseSchema = named(z.object({ ticket: publicTicketSchema }), 'TicketResponse');
+
+export const commentResponseSchema = named(
+  z.object({
+    ticket: publicTicketSchema.describe('The ticket the reply now lives on: the one written to, its merge target, or a follow-up.'),
+    reopened: z.boolean(),
+    followUpOf: z.number().int().nullable(),
+    duplicate: z.boolean().describe('The same Idempotency-Key was used before: nothing changed this time.'),
+  }),
+  'CommentResponse',
+);
+
+export const satisfactionResponseSchema = named(
+  z.object({
+    ticket: z.object({ number: z.number().int(), subject: z.string() }),
+    rating: z.enum(RATINGS as [string, ...string[]]).nullable(),
+    comment: z.string().nullable(),
+  }),
+  'Satisfaction',
+);
+
+export const ERROR_CODES = [
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'idempotency_conflict',
+  'malformed_json',
+  'payload_too_large',
+  'validation_failed',
+  'refused',
+  'internal',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export const errorSchema = named(
+  z.object({
+    error: z.object({
+      code: z.enum(ERROR_CODES),
+      message: z.string(),
+      path: z.string().nullable().describe('The field at fault, dotted (requester.email), or null.'),
+    }),
+  }),
+  'Error',
+);
+
+export type CreateTicketBody = z.output<typeof createTicketBodySchema>;
+export type PublicTicket = z.infer<typeof publicTicketSchema>;
+export type PublicComment = z.infer<typeof publicCommentSchema>;

@@ -1,0 +1,290 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type { z } from 'zod';
+import type { Log } from '../slack/notify.js';
+import type { Desk } from '../tickets/desk.js';
+import { openTicket } from '../tickets/intake.js';
+import { addRequesterReply, replyCommentId, type RequesterReplyResult } from '../tickets/requester-reply.js';
+import { rateSolve, readSurveyToken, type Rating, type RateResult } from '../tickets/satisfaction.js';
+import type { Actor, Ticket, TicketComment } from '../tickets/types.js';
+import type { ApiKey } from '../workspace/schema.js';
+import {
+  commentBodySchema,
+  createTicketBodySchema,
+  satisfactionBodySchema,
+  type ErrorCode,
+  type PublicComment,
+  type PublicTicket,
+} from './api-schemas.js';
+import { openApiDocument } from './openapi.js';
+
+/** Bodies larger than this are refused with 413 before they are parsed: a ticket is at most ~10k characters. */
+export const API_BODY_LIMIT = '64kb';
+/** Public comments returned with a ticket, newest kept. */
+export const API_COMMENTS_SHOWN = 100;
+
+/** What the API tells the rest of deskbolt, so Slack hears of tickets that came in by email or web. */
+export interface ApiHooks {
+  ticketCreated?(ticket: Ticket): Promise<void>;
+  requesterReplied?(result: RequesterReplyResult): Promise<void>;
+  surveyAnswered?(result: RateResult): Promise<void>;
+}
+
+export interface ApiDeps {
+  desk: Desk;
+  log: Log;
+  hooks?: ApiHooks;
+}
+
+class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode,
+    message: string,
+    readonly path: string | null = null,
+  ) {
+    super(message);
+  }
+}
+
+const STATUS_OF: Record<ErrorCode, number> = {
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  idempotency_conflict: 409,
+  malformed_json: 400,
+  payload_too_large: 413,
+  validation_failed: 422,
+  refused: 422,
+  internal: 500,
+};
+
+const fail = (code: ErrorCode, message: string, path: string | null = null) => new ApiError(STATUS_OF[code], code, message, path);
+
+/** The REST API under /api/v1: JSON in and out, its own body parser (the Slack route needs the raw body). */
+export function createApiRouter(deps: ApiDeps): Router {
+  const { desk } = deps;
+  const router = express.Router();
+  router.use(express.json({ limit: API_BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
+
+  router.get('/openapi.json', (_request, response) => {
+    response.json(openApiDocument());
+  });
+
+  // The survey link's token is its own credential: an email requester has no API key.
+  router.get('/satisfaction/:token', async (request, response) => {
+    const ref = surveyOf(desk, String(request.params.token));
+    const survey = await desk.store.satisfaction.get(ref.number, ref.solve);
+    const ticket = await desk.store.tickets.get(ref.number);
+    if (!survey || !ticket) throw fail('not_found', 'This survey link is not known.');
+    response.json({ ticket: { number: ticket.number, subject: ticket.subject }, rating: survey.rating, comment: survey.comment });
+  });
+
+  router.post('/satisfaction/:token', async (request, response) => {
+    const ref = surveyOf(desk, String(request.params.token));
+    const body = parseBody(satisfactionBodySchema, request.body);
+    const ticket = await desk.store.tickets.get(ref.number);
+    if (!ticket) throw fail('not_found', 'This survey link is not known.');
+    const actor: Actor = ticket.requester.kind === 'email'
+      ? { kind: 'requester', id: ticket.requester.email, name: ticket.requester.name }
+      : { kind: 'requester', id: ticket.requester.userId };
+    const result = await rateSolve(desk, { ...ref, rating: body.rating as Rating, ...(body.comment ? { comment: body.comment } : {}), actor });
+    if (!result.ok) throw fail('not_found', 'This survey link is not known.');
+    await runHook(deps, 'survey answered', () => deps.hooks?.surveyAnswered?.(result));
+    response.json({ ticket: { number: ticket.number, subject: ticket.subject }, rating: result.survey.rating, comment: result.survey.comment });
+  });
+
+  router.use(authenticate(desk));
+
+  router.post('/tickets', requireAccess('write'), async (request, response) => {
+    const key = apiKeyOf(response);
+    const body = parseBody(createTicketBodySchema, request.body);
+    const groupId = body.groupId ?? desk.directory.groups()[0]!.id;
+    if (!desk.directory.group(groupId)) throw fail('validation_failed', `There is no group with id ${groupId}.`, 'groupId');
+
+    let reservedNumber: number | undefined;
+    const idempotencyKey = idempotencyKeyOf(request);
+    if (idempotencyKey) {
+      const fingerprint = createHash('sha256').update(JSON.stringify({ ...body, groupId })).digest('hex');
+      const claim = await desk.store.apiRequests.claim(`${key.name}:${idempotencyKey}`, fingerprint, () => desk.store.tickets.nextNumber(), desk.clock());
+      if (claim.kind === 'conflict') {
+        throw fail('idempotency_conflict', `This Idempotency-Key was used for another request (ticket #${claim.ticketNumber}).`, 'Idempotency-Key');
+      }
+      reservedNumber = claim.ticketNumber;
+      const filed = claim.kind === 'repeat' ? await desk.store.tickets.get(claim.ticketNumber) : null;
+      if (filed) {
+        response.status(200).set('Idempotent-Replayed', 'true').json({ ticket: await publicTicket(desk, filed) });
+        return;
+      }
+    }
+
+    const result = await openTicket(
+      desk,
+      { subject: body.subject, description: body.description, requester: { kind: 'email', email: body.requester.email, name: body.requester.name }, groupId, priority: body.priority },
+      { actor: { kind: 'api', id: key.name }, channel: body.channel, source: { kind: 'api', filedBy: key.name }, ...(reservedNumber ? { reservedNumber } : {}) },
+    );
+    if (!result.ok) throw fail('refused', result.reason);
+    await runHook(deps, 'ticket created', () => deps.hooks?.ticketCreated?.(result.ticket));
+    response.status(201).location(`/api/v1/tickets/${result.ticket.number}`).json({ ticket: await publicTicket(desk, result.ticket) });
+  });
+
+  router.get('/tickets/:number', requireAccess('read'), async (request, response) => {
+    const ticket = await ticketOr404(desk, String(request.params.number));
+    response.json({ ticket: await publicTicket(desk, ticket) });
+  });
+
+  router.post('/tickets/:number/comments', requireAccess('write'), async (request, response) => {
+    const key = apiKeyOf(response);
+    const ticket = await ticketOr404(desk, String(request.params.number));
+    const body = parseBody(commentBodySchema, request.body);
+    const idempotencyKey = idempotencyKeyOf(request);
+    const sourceKey = idempotencyKey ? `api:${key.name}:${idempotencyKey}` : undefined;
+    if (sourceKey) {
+      const earlier = await desk.store.tickets.comment(replyCommentId(sourceKey));
+      if (earlier && earlier.text !== body.text) {
+        throw fail('idempotency_conflict', `This Idempotency-Key was used for another reply (on #${earlier.ticketNumber}).`, 'Idempotency-Key');
+      }
+    }
+    const author: Actor = { kind: 'api', id: key.name, ...(ticket.requester.kind === 'email' ? { name: ticket.requester.name } : {}) };
+    const result = await addRequesterReply(desk, { number: ticket.number, text: body.text, author, ...(sourceKey ? { sourceKey } : {}) });
+    if (!result.ok) throw fail('refused', result.reason);
+    if (!result.duplicate) await runHook(deps, 'requester replied', () => deps.hooks?.requesterReplied?.(result));
+    response.status(result.duplicate ? 200 : 201).json({
+      ticket: await publicTicket(desk, result.ticket),
+      reopened: result.reopened,
+      followUpOf: result.followUpOf,
+      duplicate: result.duplicate,
+    });
+  });
+
+  router.use((request) => {
+    throw fail('not_found', `No route ${request.method} ${request.baseUrl}${request.path}.`);
+  });
+
+  router.use((error: unknown, _request: Request, response: Response, _next: NextFunction) => {
+    const apiError = asApiError(error, deps.log);
+    response.status(apiError.status).json({ error: { code: apiError.code, message: apiError.message, path: apiError.path } });
+  });
+
+  return router;
+}
+
+function asApiError(error: unknown, log: Log): ApiError {
+  if (error instanceof ApiError) return error;
+  const type = (error as { type?: string }).type;
+  if (type === 'entity.too.large') return fail('payload_too_large', `The body is larger than ${API_BODY_LIMIT}.`);
+  if (type === 'entity.parse.failed') return fail('malformed_json', 'The body is not valid JSON.');
+  if (type === 'encoding.unsupported' || type === 'charset.unsupported') return fail('malformed_json', 'The body must be UTF-8 JSON.');
+  log(`api: request failed: ${(error as Error).message}`, error);
+  return fail('internal', 'Something went wrong on our side; the request can be retried.');
+}
+
+async function runHook(deps: ApiDeps, what: string, hook: () => Promise<void> | undefined): Promise<void> {
+  // The ticket is already filed: a failed Slack notice is logged, not turned into a failed request.
+  try {
+    await hook();
+  } catch (error) {
+    deps.log(`api: ${what} notice failed: ${(error as Error).message}`, error);
+  }
+}
+
+function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
+  const parsed = schema.safeParse(body ?? undefined);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
+  const path = [...issue.path, ...keys.slice(0, 1)].map(String).join('.') || null;
+  const message = issue.code === 'unrecognized_keys' ? `unknown field ${keys.map((k) => `“${k}”`).join(', ')}` : issue.message;
+  throw fail('validation_failed', path ? `${path}: ${message}` : `body: ${message}`, path);
+}
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+
+function idempotencyKeyOf(request: Request): string | undefined {
+  const value = request.get('Idempotency-Key');
+  if (value === undefined) return undefined;
+  if (!IDEMPOTENCY_KEY.test(value)) throw fail('validation_failed', 'Idempotency-Key: 1 to 200 visible ASCII characters.', 'Idempotency-Key');
+  return value;
+}
+
+async function ticketOr404(desk: Desk, text: string): Promise<Ticket> {
+  const ticket = /^\d{1,9}$/.test(text) ? await desk.store.tickets.get(Number(text)) : null;
+  if (!ticket) throw fail('not_found', `There is no ticket #${text.slice(0, 20)}.`);
+  return ticket;
+}
+
+function surveyOf(desk: Desk, token: string) {
+  const secret = desk.directory.workspace.outboundWebhook?.secret;
+  const ref = secret ? readSurveyToken(secret, token) : null;
+  if (!ref) throw fail('not_found', 'This survey link is not known.');
+  return ref;
+}
+
+// ─── API keys ─────────────────────────────────────────────────────────────────────────────────
+
+/** The key whose sha256 matches, comparing every stored hash in constant time so timing says nothing. */
+export function apiKeyMatching(keys: readonly ApiKey[], presented: string): ApiKey | null {
+  const digest = createHash('sha256').update(presented, 'utf8').digest();
+  let found: ApiKey | null = null;
+  for (const key of keys) {
+    if (timingSafeEqual(Buffer.from(key.sha256, 'hex'), digest) && found === null) found = key;
+  }
+  return found;
+}
+
+function authenticate(desk: Desk) {
+  return (request: Request, response: Response, next: NextFunction) => {
+    const header = request.get('Authorization') ?? '';
+    const match = /^Bearer\s+(\S{1,512})$/i.exec(header);
+    const key = match ? apiKeyMatching(desk.directory.workspace.apiKeys, match[1]!) : null;
+    if (!key) {
+      response.set('WWW-Authenticate', 'Bearer realm="deskbolt"');
+      throw fail('unauthorized', match ? 'This API key is not known.' : 'Send an API key: Authorization: Bearer <key>.');
+    }
+    response.locals.apiKey = key;
+    next();
+  };
+}
+
+function apiKeyOf(response: Response): ApiKey {
+  return response.locals.apiKey as ApiKey;
+}
+
+function requireAccess(access: 'read' | 'write') {
+  return (_request: Request, response: Response, next: NextFunction) => {
+    const key = apiKeyOf(response);
+    if (access === 'write' && key.access !== 'write') throw fail('forbidden', `The key “${key.name}” may read tickets but not change them.`);
+    next();
+  };
+}
+
+// ─── What the API shows ───────────────────────────────────────────────────────────────────────
+
+export async function publicTicket(desk: Desk, ticket: Ticket): Promise<PublicTicket> {
+  const comments = await desk.store.tickets.comments(ticket.number, { kinds: ['public'], last: API_COMMENTS_SHOWN });
+  return {
+    number: ticket.number,
+    subject: ticket.subject,
+    description: ticket.description,
+    status: ticket.status,
+    priority: ticket.priority,
+    group: { id: ticket.groupId, name: desk.directory.groupName(ticket.groupId) },
+    requester:
+      ticket.requester.kind === 'email'
+        ? { kind: 'email', email: ticket.requester.email, name: ticket.requester.name }
+        : { kind: 'slack', name: ticket.requester.name ?? null },
+    channel: ticket.channel,
+    createdAt: ticket.createdAt.toISOString(),
+    updatedAt: ticket.updatedAt.toISOString(),
+    solvedAt: ticket.solvedAt ? new Date(ticket.solvedAt).toISOString() : null,
+    mergedInto: ticket.mergedInto,
+    followUpOf: ticket.followUpOf ?? null,
+    comments: comments.filter((comment) => comment.kind === 'public').map((comment) => publicComment(desk, comment)),
+  };
+}
+
+function publicComment(desk: Desk, comment: TicketComment): PublicComment {
+  // Slack user ids stay inside Slack: an agent is shown by the name in the workspace file.
+  const name = comment.author.kind === 'agent' ? (desk.directory.agent(comment.author.id)?.name ?? 'Support') : (comment.author.name ?? null);
+  return { id: comment.id, author: { kind: comment.author.kind, name }, text: comment.text, createdAt: new Date(comment.createdAt).toISOString() };
+}

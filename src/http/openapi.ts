@@ -1,0 +1,126 @@
+import { z } from 'zod';
+import { apiSchemas } from './api-schemas.js';
+
+/**
+ * The OpenAPI 3.1 document of /api/v1, generated from the zod schemas the routes validate with
+ * (OpenAPI 3.1 schemas are JSON Schema 2020-12, which z.toJSONSchema writes).
+ */
+const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
+const json = (id: string, description: string) => ({ description, content: { 'application/json': { schema: ref(id) } } });
+const error = (description: string) => json('Error', description);
+
+const ticketNumber = { name: 'number', in: 'path', required: true, schema: { type: 'integer', minimum: 1 }, description: 'The ticket number, as in #1004.' };
+const idempotencyKey = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  schema: { type: 'string', minLength: 1, maxLength: 200 },
+  description: 'Send the same key when retrying: the request takes effect once. The same key with another body is a 409.',
+};
+const surveyToken = { name: 'token', in: 'path', required: true, schema: { type: 'string' }, description: 'The signed token from the survey link.' };
+
+const common = {
+  '401': error('No API key, or an unknown one.'),
+  '404': error('No such ticket.'),
+};
+
+let built: Record<string, unknown> | undefined;
+
+export function openApiDocument(): Record<string, unknown> {
+  built ??= build();
+  return built;
+}
+
+function build(): Record<string, unknown> {
+  const { schemas } = z.toJSONSchema(apiSchemas, { uri: (id) => `#/components/schemas/${id}`, io: 'input', unrepresentable: 'any' });
+  const components: Record<string, unknown> = {};
+  for (const [id, schema] of Object.entries(schemas)) {
+    // The document itself says which dialect; a $id per component would re-base its $refs.
+    const { $schema, $id, ...rest } = schema as Record<string, unknown>;
+    void $schema;
+    void $id;
+    components[id] = rest;
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'deskbolt API',
+      version: '1',
+      description: 'Tickets from email and web forms into the help desk that lives in Slack.',
+    },
+    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
+    servers: [{ url: '/' }],
+    security: [{ apiKey: [] }],
+    paths: {
+      '/api/v1/tickets': {
+        post: {
+          operationId: 'createTicket',
+          summary: 'File a ticket for a requester known by email',
+          parameters: [idempotencyKey],
+          requestBody: { required: true, content: { 'application/json': { schema: ref('CreateTicket') } } },
+          responses: {
+            '201': json('TicketResponse', 'Filed.'),
+            '200': json('TicketResponse', 'Filed before with this Idempotency-Key: the same ticket.'),
+            '401': common['401'],
+            '403': error('The key may only read.'),
+            '409': error('The Idempotency-Key was used for another body.'),
+            '413': error('The body is too large.'),
+            '422': error('The body is not valid; path names the field.'),
+          },
+        },
+      },
+      '/api/v1/tickets/{number}': {
+        get: {
+          operationId: 'getTicket',
+          summary: 'A ticket with its public comments (never internal notes)',
+          parameters: [ticketNumber],
+          responses: { '200': json('TicketResponse', 'The ticket.'), ...common },
+        },
+      },
+      '/api/v1/tickets/{number}/comments': {
+        post: {
+          operationId: 'addRequesterComment',
+          summary: 'The requester wrote again',
+          description: 'Reopens a pending or solved ticket; on a closed ticket a follow-up is opened.',
+          parameters: [ticketNumber, idempotencyKey],
+          requestBody: { required: true, content: { 'application/json': { schema: ref('RequesterComment') } } },
+          responses: {
+            '201': json('CommentResponse', 'Added.'),
+            '200': json('CommentResponse', 'Added before with this Idempotency-Key: nothing changed.'),
+            ...common,
+            '403': error('The key may only read.'),
+            '409': error('The Idempotency-Key was used for another reply.'),
+            '413': error('The body is too large.'),
+            '422': error('The body is not valid; path names the field.'),
+          },
+        },
+      },
+      '/api/v1/satisfaction/{token}': {
+        get: {
+          operationId: 'getSatisfaction',
+          summary: 'The survey a requester was sent, with the answer so far',
+          security: [],
+          parameters: [surveyToken],
+          responses: { '200': json('Satisfaction', 'The survey.'), '404': error('Unknown or forged link.') },
+        },
+        post: {
+          operationId: 'answerSatisfaction',
+          summary: 'Answer "How did we do?" (answering again replaces the answer)',
+          security: [],
+          parameters: [surveyToken],
+          requestBody: { required: true, content: { 'application/json': { schema: ref('SatisfactionAnswer') } } },
+          responses: {
+            '200': json('Satisfaction', 'Recorded.'),
+            '404': error('Unknown or forged link.'),
+            '413': error('The body is too large.'),
+            '422': error('The body is not valid.'),
+          },
+        },
+      },
+    },
+    components: {
+      schemas: components,
+      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'A key listed (as its sha256) under apiKeys in the workspace file.' } },
+    },
+  };
+}

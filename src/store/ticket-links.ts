@@ -1,0 +1,21 @@
+import type { Ticket, TicketStatus } from '../tickets/types.js';
+import { toTicket } from './tickets.js';
+import type { Models } from './models.js';
+
+/** Tickets found by how they are tied to others: a problem's incidents, merges under way. */
+export class TicketLinkStore {
+  constructor(private readonly models: Models) {}
+
+  async incidentsOf(problem: number, statuses?: readonly TicketStatus[], limit = 500): Promise<Ticket[]> {
+    const filter: Record<string, unknown> = { problemOf: problem };
+    if (statuses) filter.status = { $in: [...statuses] };
+    const documents = await this.models.Ticket.find(filter).sort({ number: 1 }).limit(limit).lean();
+    return documents.map((document) => toTicket(document as never));
+  }
+
+  /** Sources of merges that started and did not finish (a process died): for the job that finishes them. */
+  async mergesUnderWay(limit = 50): Promise<Ticket[]> {
+    const documents = await this.models.Ticket.find({ 'merge.state': { $in: ['copying', 'telling', 'closing'] } }).sort({ number: 1 }).limit(limit).lean();
+    return documents.map((document) => toTicket(document as never));
+  }
+}

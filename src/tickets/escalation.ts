@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import type { Group } from '../workspace/schema.js';
+import { refuse, type Desk, type Refusal } from './desk.js';
+import { agentOrRefusal, mayWork, noSuchTicket, outsideGroupReason } from './permissions.js';
+import { whyNotWorkable } from './reply.js';
+import { UNSOLVED_STATUSES, type Ticket, type TicketComment } from './types.js';
+
+export const ESCALATION_NOTE_MAX = 3000;
+
+export const escalationSchema = z.object({
+  number: z.number().int().positive(),
+  agent: z.string().min(1),
+  groupId: z.number({ error: 'Choose the group to escalate to.' }).int().positive('Choose the group to escalate to.'),
+  note: z.string().trim().min(1, 'Write a note for the other team: what is the issue, what was tried.').max(ESCALATION_NOTE_MAX, `The note is at most ${ESCALATION_NOTE_MAX} characters.`),
+});
+
+export interface EscalationRefusal extends Refusal {
+  field?: 'group' | 'note';
+}
+
+export interface EscalationResult {
+  ok: true;
+  ticket: Ticket;
+  from: Group | undefined;
+  to: Group;
+  note: TicketComment;
+}
+
+/** Groups a ticket can be escalated to: every group but its own. */
+export function escalationGroups(desk: Desk, ticket: Ticket): readonly Group[] {
+  return desk.directory.groups().filter((group) => group.id !== ticket.groupId);
+}
+
+/**
+ * Sends the ticket to another group, unassigned and open, with a required internal note for that
+ * team. Anyone allowed to work the ticket may escalate it, even where agents are kept to their groups.
+ */
+export async function escalateTicket(desk: Desk, input: z.input<typeof escalationSchema>): Promise<EscalationResult | EscalationRefusal> {
+  const parsed = escalationSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    return { ...refuse(issue.message), ...(issue.path[0] === 'note' ? { field: 'note' as const } : issue.path[0] === 'groupId' ? { field: 'group' as const } : {}) };
+  }
+  const request = parsed.data;
+  const allowed = agentOrRefusal(desk, request.agent);
+  if (!allowed.ok) return allowed;
+  const ticket = await desk.store.tickets.get(request.number);
+  if (!ticket) return noSuchTicket(request.number);
+  if (!mayWork(desk, allowed.agent, ticket)) return refuse(outsideGroupReason(desk, ticket));
+  const unworkable = whyNotWorkable(ticket);
+  if (unworkable) return refuse(unworkable);
+  if (ticket.status === 'solved') return refuse(`#${ticket.number} is solved; reopen it with a reply before escalating.`);
+  const to = desk.directory.group(request.groupId);
+  if (!to) return { ...refuse(`There is no group with id ${request.groupId}.`), field: 'group' };
+  if (to.id === ticket.groupId) return { ...refuse(`#${ticket.number} is already in ${to.name} (${to.id}).`), field: 'group' };
+
+  const now = desk.clock();
+  const actor = { kind: 'agent' as const, id: request.agent };
+  // Named after the version this escalation makes, so the note is written once and only after the change held.
+  const noteId = `escalated:${ticket.number}:${ticket.version + 1}`;
+  const escalated = await desk.store.tickets.change(
+    ticket.number,
+    { status: UNSOLVED_STATUSES, notMerged: true, version: ticket.version },
+    { groupId: to.id, assignee: null, status: 'open', pendingSince: null },
+    [
+      { actor, action: 'escalated', from: { groupId: ticket.groupId, assignee: ticket.assignee }, to: { groupId: to.id, assignee: null }, note: noteId, at: now },
+      ...(ticket.status !== 'open' ? [{ actor, action: 'status_changed' as const, from: { status: ticket.status }, to: { status: 'open' }, at: now }] : []),
+    ],
+    now,
+  );
+  if (!escalated) return refuse(`#${ticket.number} changed meanwhile; look at it again before escalating.`);
+  const note = await desk.store.tickets.addComment(ticket.number, 'internal', actor, `Escalated to ${to.name} (${to.id}): ${request.note}`, now, { id: noteId });
+  return { ok: true, ticket: escalated, from: desk.directory.group(ticket.groupId), to, note };
+}

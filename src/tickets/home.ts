@@ -1,0 +1,170 @@
+import { availabilities, availabilityOf } from '../chats/availability.js';
+import { transfersWaitingFor } from '../chats/transfers.js';
+import { waitingChats, type WaitingChat } from '../chats/waiting.js';
+import type { Availability } from '../chats/types.js';
+import type { Agent } from '../workspace/schema.js';
+import type { Desk, Refusal } from './desk.js';
+import { refuse } from './desk.js';
+import { deskStats, periodWindow, type DeskStats } from './stats.js';
+import type { Ticket } from './types.js';
+
+/** What a person's App Home shows, gathered in one place; blocks/home.ts lays it out. */
+export const HOME_LIST_LIMIT = 10;
+export const HOME_TEAM_LIMIT = 30;
+export const SEARCH_LIMIT = 10;
+export const SEARCH_QUERY_MAX = 100;
+
+export interface GroupView {
+  groupId: number;
+  name: string;
+  waiting: number;
+  oldestSince: Date | null;
+}
+
+export interface TeamMember {
+  agent: Agent;
+  availability: Availability;
+  openTickets: number;
+}
+
+/** A waiting transfer request, as the lead's home lists it. */
+export interface WaitingTransfer {
+  ticketNumber: number;
+  /** The agent asking. */
+  from: string;
+  /** Who was asked, as the lead reads it: you, a team lead, or a group. */
+  askedOf: string;
+}
+
+export interface SearchOutcome {
+  query: string;
+  tickets: Ticket[];
+  refusal?: string;
+}
+
+export interface AgentHome {
+  role: 'agent' | 'lead';
+  agent: Agent;
+  availability: Availability;
+  open: Ticket[];
+  openCount: number;
+  pending: Ticket[];
+  pendingCount: number;
+  views: GroupView[];
+  week: DeskStats;
+  search?: SearchOutcome;
+  /** Live chats of their groups that nobody has yet, oldest first. */
+  waitingChats: WaitingChat[];
+  /** Leads only. */
+  team?: TeamMember[];
+  groupWeek?: DeskStats;
+  /** Leads only: chat transfer requests only they (or a lead of the group) can answer. */
+  transfers?: WaitingTransfer[];
+}
+
+export interface GuestHome {
+  role: 'guest';
+  workspaceName: string;
+}
+
+export type HomeData = AgentHome | GuestHome;
+
+export async function homeFor(desk: Desk, userId: string, options: { search?: string } = {}): Promise<HomeData> {
+  const agent = desk.directory.agent(userId);
+  if (!agent) return { role: 'guest', workspaceName: desk.directory.workspace.name };
+  const now = desk.clock();
+  const isLead = agent.role === 'lead' || agent.role === 'admin';
+  const week = periodWindow('week', now);
+  const [availability, open, openCount, pending, pendingCount, views, weekStats, search, chats] = await Promise.all([
+    availabilityOf(desk, userId),
+    desk.store.tickets.assignedTo(userId, ['open'], HOME_LIST_LIMIT),
+    desk.store.tickets.countAssigned(userId, ['open']),
+    desk.store.tickets.assignedTo(userId, ['pending'], HOME_LIST_LIMIT),
+    desk.store.tickets.countAssigned(userId, ['pending']),
+    groupViews(desk, agent.groups),
+    deskStats(desk, week, { agent: userId }),
+    options.search === undefined ? Promise.resolve(undefined) : searchOutcome(desk, userId, options.search),
+    waitingChats(desk, userId),
+  ]);
+  const home: AgentHome = {
+    role: isLead ? 'lead' : 'agent',
+    agent,
+    availability,
+    open,
+    openCount,
+    pending,
+    pendingCount,
+    views,
+    week: weekStats,
+    waitingChats: chats.ok ? chats.chats : [],
+    ...(search ? { search } : {}),
+  };
+  if (!isLead) return home;
+  const [team, groupWeek, transfers] = await Promise.all([
+    teamOf(desk, agent),
+    deskStats(desk, week, { groupIds: agent.groups }),
+    transfersWaitingFor(desk, userId),
+  ]);
+  return {
+    ...home,
+    team,
+    groupWeek,
+    transfers: transfers.map((transfer) => ({
+      ticketNumber: transfer.ticketNumber,
+      from: transfer.from,
+      askedOf: transfer.to.kind === 'agent' ? 'you' : transfer.to.kind === 'lead' ? 'a team lead' : desk.directory.groupName(Number(transfer.to.id)),
+    })),
+  };
+}
+
+async function groupViews(desk: Desk, groupIds: readonly number[]): Promise<GroupView[]> {
+  return Promise.all(
+    groupIds.map(async (groupId) => {
+      const [waiting, oldest] = await Promise.all([desk.store.tickets.countQueue([groupId]), desk.store.tickets.queue([groupId], 1)]);
+      return { groupId, name: desk.directory.groupName(groupId), waiting, oldestSince: oldest[0]?.createdAt ?? null };
+    }),
+  );
+}
+
+async function teamOf(desk: Desk, lead: Agent): Promise<TeamMember[]> {
+  const members = desk.directory.workspace.agents.filter((agent) => agent.groups.some((id) => lead.groups.includes(id))).slice(0, HOME_TEAM_LIMIT);
+  const states = await availabilities(desk, members.map((member) => member.user));
+  return Promise.all(
+    members.map(async (agent) => ({
+      agent,
+      availability: states.get(agent.user) ?? 'offline',
+      openTickets: await desk.store.tickets.countAssigned(agent.user, ['open']),
+    })),
+  );
+}
+
+async function searchOutcome(desk: Desk, userId: string, query: string): Promise<SearchOutcome> {
+  const result = await searchTickets(desk, userId, query);
+  return result.ok ? { query: result.query, tickets: result.tickets } : { query: query.trim().slice(0, SEARCH_QUERY_MAX), tickets: [], refusal: result.reason };
+}
+
+/**
+ * The home's search box: a ticket number, a requester's email, or words of the subject. Keyword
+ * search is a case-insensitive regular expression of the escaped text (FerretDB has no $text),
+ * bounded by a limit; it is not anchored, so it finds words anywhere in the subject.
+ */
+export async function searchTickets(desk: Desk, userId: string, text: string): Promise<{ ok: true; query: string; tickets: Ticket[] } | Refusal> {
+  if (!desk.directory.agent(userId)) return refuse('Only support agents can search tickets.');
+  const query = text.trim().replace(/\s+/g, ' ');
+  if (!query) return refuse('Type a ticket number, an email address or words from the subject.');
+  if (query.length > SEARCH_QUERY_MAX) return refuse(`Search for at most ${SEARCH_QUERY_MAX} characters.`);
+  const number = /^#?(\d{1,9})$/.exec(query)?.[1];
+  if (number) {
+    const ticket = await desk.store.tickets.get(Number(number));
+    return { ok: true, query, tickets: ticket ? [ticket] : [] };
+  }
+  if (/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(query)) {
+    return { ok: true, query, tickets: await desk.store.tickets.ofRequester({ kind: 'email', email: query, name: '' }, SEARCH_LIMIT) };
+  }
+  const pattern = new RegExp(escapeRegExp(query).replace(/ /g, '\\s+'), 'i');
+  return { ok: true, query, tickets: await desk.store.tickets.withSubjectMatching(pattern, SEARCH_LIMIT) };
+}
+
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+}

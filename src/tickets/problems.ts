@@ -1,0 +1,104 @@
+import type { Delivery } from '../store/deliveries.js';
+import { refuse, type Desk, type Refusal } from './desk.js';
+import { queueDelivery } from './deliveries.js';
+import { agentOrRefusal, mayWork, noSuchTicket, outsideGroupReason } from './permissions.js';
+import { UNSOLVED_STATUSES, type Ticket } from './types.js';
+
+export interface ProblemResult {
+  ok: true;
+  problem: Ticket;
+  incident: Ticket | null;
+}
+
+async function workableTicket(desk: Desk, agentId: string, number: number): Promise<{ ok: true; ticket: Ticket } | Refusal> {
+  const allowed = agentOrRefusal(desk, agentId);
+  if (!allowed.ok) return allowed;
+  const ticket = await desk.store.tickets.get(number);
+  if (!ticket) return noSuchTicket(number);
+  if (!mayWork(desk, allowed.agent, ticket)) return refuse(outsideGroupReason(desk, ticket));
+  if (ticket.mergedInto !== null) return refuse(`#${number} was merged into #${ticket.mergedInto}.`);
+  if (!UNSOLVED_STATUSES.includes(ticket.status)) return refuse(`#${number} is ${ticket.status}.`);
+  return { ok: true, ticket };
+}
+
+/** Marks a ticket as a Problem: the one ticket where the team works a cause that many requesters hit. */
+export async function markProblem(desk: Desk, request: { number: number; agent: string }): Promise<ProblemResult | Refusal> {
+  const found = await workableTicket(desk, request.agent, request.number);
+  if (!found.ok) return found;
+  if (found.ticket.problem) return { ok: true, problem: found.ticket, incident: null };
+  if (found.ticket.problemOf) return refuse(`#${request.number} is an incident of #${found.ticket.problemOf}; a ticket is a problem or an incident, not both.`);
+  const now = desk.clock();
+  const marked = await desk.store.tickets.change(
+    request.number,
+    { status: UNSOLVED_STATUSES, notMerged: true, fields: { problemOf: null } },
+    { problem: true },
+    { actor: { kind: 'agent', id: request.agent }, action: 'problem_marked', at: now },
+    now,
+  );
+  if (!marked) return refuse(`#${request.number} changed meanwhile; look at it again.`);
+  return { ok: true, problem: marked, incident: null };
+}
+
+/** `/ticket link 1007 to 1003`: 1007 becomes an incident of problem 1003 (marked a problem if it was not). */
+export async function linkIncident(desk: Desk, request: { incident: number; problem: number; agent: string }): Promise<ProblemResult | Refusal> {
+  if (request.incident === request.problem) return refuse('A ticket cannot be an incident of itself.');
+  const incident = await workableTicket(desk, request.agent, request.incident);
+  if (!incident.ok) return incident;
+  if (incident.ticket.problem) return refuse(`#${request.incident} is itself a problem; link its incidents instead.`);
+  if (incident.ticket.problemOf === request.problem) {
+    const problem = (await desk.store.tickets.get(request.problem))!;
+    return { ok: true, problem, incident: incident.ticket };
+  }
+  const marked = await markProblem(desk, { number: request.problem, agent: request.agent });
+  if (!marked.ok) return marked;
+  const now = desk.clock();
+  const linked = await desk.store.tickets.change(
+    request.incident,
+    { status: UNSOLVED_STATUSES, notMerged: true, fields: { problem: { $ne: true } } },
+    { problemOf: request.problem },
+    { actor: { kind: 'agent', id: request.agent }, action: 'incident_linked', from: { problemOf: incident.ticket.problemOf ?? null }, to: { problemOf: request.problem }, at: now },
+    now,
+  );
+  if (!linked) return refuse(`#${request.incident} changed meanwhile; look at it again.`);
+  return { ok: true, problem: marked.problem, incident: linked };
+}
+
+export interface IncidentsSolved {
+  solved: Ticket[];
+  deliveries: Delivery[];
+}
+
+/**
+ * The problem is solved: each open incident gets the solution as a public reply to its own
+ * requester and is solved, each with its own events. The reply's id is made from the two numbers,
+ * so running this again (after a crash) neither doubles a reply nor misses an incident.
+ */
+export async function solveIncidents(desk: Desk, problem: Ticket, agent: string, solutionText: string | null): Promise<IncidentsSolved> {
+  const solution = solutionText ?? (await lastPublicReply(desk, problem.number)) ?? `This was solved together with #${problem.number}: ${problem.subject}`;
+  const actor = { kind: 'agent' as const, id: agent };
+  const result: IncidentsSolved = { solved: [], deliveries: [] };
+  for (const incident of await desk.store.links.incidentsOf(problem.number, UNSOLVED_STATUSES)) {
+    const now = desk.clock();
+    const comment = await desk.store.tickets.addComment(incident.number, 'public', actor, solution, now, { id: `solution:${problem.number}:${incident.number}` });
+    const form = { ...problem.form, ...incident.form };
+    const solved = await desk.store.tickets.change(
+      incident.number,
+      { status: UNSOLVED_STATUSES, notMerged: true },
+      { status: 'solved', solvedAt: now, pendingSince: null, form, assignee: incident.assignee ?? agent },
+      [
+        { actor, action: 'replied', to: { commentId: comment.id, fromProblem: problem.number }, at: now },
+        { actor, action: 'status_changed', from: { status: incident.status }, to: { status: 'solved' }, note: `problem #${problem.number} solved`, at: now },
+      ],
+      now,
+    );
+    if (!solved) continue;
+    result.solved.push(solved);
+    result.deliveries.push(await queueDelivery(desk, solved, comment));
+  }
+  return result;
+}
+
+async function lastPublicReply(desk: Desk, number: number): Promise<string | null> {
+  const replies = await desk.store.tickets.comments(number, { last: 10, kinds: ['public'] });
+  return replies.filter((comment) => comment.author.kind === 'agent').at(-1)?.text ?? null;
+}

@@ -1,0 +1,139 @@
+import { z } from 'zod';
+import type { Delivery } from '../store/deliveries.js';
+import { refuse, type Desk, type Refusal } from './desk.js';
+import { queueDelivery } from './deliveries.js';
+import { cleanForm, formProblems, sameForm, type FormField } from './form.js';
+import { newCommentId } from './ids.js';
+import { agentOrRefusal, mayWork, noSuchTicket, outsideGroupReason } from './permissions.js';
+import { solveIncidents } from './problems.js';
+import { REPLY_MAX } from './requester-reply.js';
+import type { NewTicketEvent, Ticket, TicketComment, TicketStatus } from './types.js';
+
+export const AGENT_STATUSES = ['open', 'pending', 'solved'] as const;
+export type AgentStatus = (typeof AGENT_STATUSES)[number];
+
+const formText = z.string().trim().max(80, 'at most 80 characters').optional().transform((value) => value || undefined);
+
+/** What an agent submits from the reply modal (or any other door): strings only, bounded. */
+export const agentReplySchema = z.object({
+  number: z.number().int().positive(),
+  agent: z.string().min(1),
+  text: z.string().trim().max(REPLY_MAX, `The text is over ${REPLY_MAX} characters.`),
+  kind: z.enum(['public', 'internal']),
+  status: z.enum(AGENT_STATUSES),
+  form: z.object({ rootCause: formText, category: formText, subcategory: formText }).prefault({}),
+  /** The ticket version the agent saw when the modal opened: a change since then is refused. */
+  seenVersion: z.number().int().positive().optional(),
+});
+
+export type AgentReply = z.input<typeof agentReplySchema>;
+
+/** A refusal that belongs to one field of the reply modal, so it is shown there. */
+export interface ReplyRefusal extends Refusal {
+  field?: FormField | 'text' | 'status';
+}
+
+export interface ReplyResult {
+  ok: true;
+  ticket: Ticket;
+  previousStatus: TicketStatus;
+  comment: TicketComment | null;
+  /** Public replies queued for requesters, to send now (`attemptDelivery`). */
+  deliveries: Delivery[];
+  /**
+   * Every ticket this submission solved: this one and, for a problem, its incidents. The place for
+   * the satisfaction survey to hook in.
+   */
+  solved: Ticket[];
+}
+
+const WORKABLE: readonly TicketStatus[] = ['new', 'open', 'pending', 'solved'];
+
+/**
+ * An agent's reply or internal note with the status it leaves the ticket in. Pending and solved are
+ * set only here (by an agent); solved needs the form; closed is final. The status, form and events
+ * are one conditional write on the version the agent saw, so of two agents submitting at once the
+ * second is told the ticket changed, and nothing of theirs is written.
+ */
+export async function replyToTicket(desk: Desk, input: AgentReply): Promise<ReplyResult | ReplyRefusal> {
+  const parsed = agentReplySchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = issue.path[0] === 'form' ? (issue.path[1] as FormField) : issue.path[0] === 'text' ? 'text' : undefined;
+    return { ...refuse(issue.message), ...(field ? { field } : {}) };
+  }
+  const reply = parsed.data;
+  const allowed = agentOrRefusal(desk, reply.agent);
+  if (!allowed.ok) return allowed;
+  const ticket = await desk.store.tickets.get(reply.number);
+  if (!ticket) return noSuchTicket(reply.number);
+  if (!mayWork(desk, allowed.agent, ticket)) return refuse(outsideGroupReason(desk, ticket));
+  const unworkable = whyNotWorkable(ticket);
+  if (unworkable) return refuse(unworkable);
+  if (!reply.text && reply.status === ticket.status && sameForm(cleanForm(reply.form), ticket.form)) {
+    return { ...refuse('Write a reply or a note, or change the status or the form.'), field: 'text' };
+  }
+
+  const form = cleanForm(reply.form);
+  const problem = formProblems(desk.directory.workspace, form, reply.status === 'solved')[0];
+  if (problem) return { ...refuse(problem.message), field: problem.field };
+
+  const now = desk.clock();
+  const actor = { kind: 'agent' as const, id: reply.agent };
+  const commentId = reply.text ? newCommentId() : null;
+  const events: NewTicketEvent[] = [];
+  if (commentId) events.push({ actor, action: reply.kind === 'public' ? 'replied' : 'noted', to: { commentId }, at: now });
+  if (ticket.assignee === null) events.push({ actor, action: 'assigned', from: { assignee: null }, to: { assignee: reply.agent }, at: now });
+  if (reply.status !== ticket.status) events.push({ actor, action: 'status_changed', from: { status: ticket.status }, to: { status: reply.status }, at: now });
+  if (!sameForm(form, ticket.form)) events.push({ actor, action: 'form_changed', from: ticket.form, to: form, at: now });
+
+  const changed = await desk.store.tickets.change(
+    ticket.number,
+    { status: WORKABLE, notMerged: true, version: reply.seenVersion ?? ticket.version },
+    {
+      status: reply.status,
+      form,
+      assignee: ticket.assignee ?? reply.agent,
+      pendingSince: reply.status === 'pending' ? (ticket.status === 'pending' ? ticket.pendingSince : now) : null,
+      solvedAt: reply.status === 'solved' ? (ticket.status === 'solved' ? ticket.solvedAt : now) : null,
+    },
+    events,
+    now,
+  );
+  if (!changed) return { ...refuse(await whyChanged(desk, ticket.number, reply.seenVersion)), field: 'text' };
+
+  let comment: TicketComment | null = null;
+  const deliveries: Delivery[] = [];
+  if (commentId) {
+    comment = await desk.store.tickets.addComment(changed.number, reply.kind, actor, reply.text, now, { id: commentId });
+    if (reply.kind === 'public') deliveries.push(await queueDelivery(desk, changed, comment));
+  }
+  const solved: Ticket[] = [];
+  if (reply.status === 'solved' && ticket.status !== 'solved') {
+    solved.push(changed);
+    if (changed.problem) {
+      const incidents = await solveIncidents(desk, changed, reply.agent, reply.kind === 'public' ? reply.text : null);
+      solved.push(...incidents.solved);
+      deliveries.push(...incidents.deliveries);
+    }
+  }
+  return { ok: true, ticket: changed, previousStatus: ticket.status, comment, deliveries, solved };
+}
+
+export function whyNotWorkable(ticket: Ticket): string | null {
+  if (ticket.mergedInto !== null) return `#${ticket.number} was merged into #${ticket.mergedInto}; work that one instead.`;
+  if (ticket.status === 'closed') return `#${ticket.number} is closed, and closed is final. If the requester writes again, a follow-up ticket opens.`;
+  return null;
+}
+
+async function whyChanged(desk: Desk, number: number, seenVersion: number | undefined): Promise<string> {
+  const current = await desk.store.tickets.get(number);
+  if (!current) return `There is no ticket #${number}.`;
+  const unworkable = whyNotWorkable(current);
+  if (unworkable) return unworkable;
+  const last = (await desk.store.tickets.history(number)).at(-1);
+  const who = last && last.actor.kind === 'agent' ? ` (<@${last.actor.id}> ${last.action.replace('_', ' ')})` : '';
+  return seenVersion !== undefined
+    ? `#${number} changed since you opened it${who}. Nothing was saved: copy your text, reopen the ticket and submit again.`
+    : `#${number} changed while saving${who}. Nothing was saved; please try again.`;
+}

@@ -1,0 +1,177 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { availabilityOf } from '../src/chats/availability.js';
+import { actionIds } from '../blocks/ids.js';
+import { chatSteps } from './support/chats.js';
+import { openTicket } from '../src/tickets/intake.js';
+import type { Ticket, TicketStatus } from '../src/tickets/types.js';
+import { startTestDesk, type TestDesk } from './support/harness.js';
+import { people } from './support/workspace.js';
+
+/** The App Home: what each person sees when they open the tab, and after something of theirs changes. */
+describe('App Home', () => {
+  let desk: TestDesk;
+  beforeAll(async () => {
+    desk = await startTestDesk();
+  });
+  afterAll(async () => {
+    await desk.close();
+  });
+  beforeEach(() => desk.fake.clearCalls());
+
+  async function file(subject: string, overrides: { requester?: Ticket['requester']; groupId?: number } = {}): Promise<Ticket> {
+    desk.clock.advance(60_000);
+    const result = await openTicket(
+      desk.deskbolt.desk,
+      { subject, requester: overrides.requester ?? { kind: 'slack', userId: people.customer }, groupId: overrides.groupId ?? 10 },
+      { actor: { kind: 'requester', id: people.customer }, channel: 'slack', source: { kind: 'dm' } },
+    );
+    if (!result.ok) throw new Error(result.reason);
+    return result.ticket;
+  }
+
+  async function give(ticket: Ticket, agent: string, status: TicketStatus) {
+    const now = desk.clock.now();
+    await desk.store.tickets.change(ticket.number, {}, { assignee: agent, status, ...(status === 'solved' ? { solvedAt: now } : {}) }, { actor: { kind: 'agent', id: agent }, action: status === 'solved' ? 'status_changed' : 'taken', to: { status }, at: now }, now);
+  }
+
+  async function openHome(user: string) {
+    const answer = await desk.slack.event({ type: 'app_home_opened', user, tab: 'home' });
+    expect(answer.status).toBe(200);
+    await desk.settled();
+    return published(user);
+  }
+
+  function published(user: string) {
+    const call = desk.fake.okCalls('views.publish').filter((c) => c.args.user_id === user).at(-1);
+    expect(call, `a home was published for ${user}`).toBeDefined();
+    return { view: desk.fake.homeView(user)!, text: JSON.stringify(call!.args.view.blocks) };
+  }
+
+  it('tells someone who is not an agent what deskbolt is and how to open a ticket', async () => {
+    const { view, text } = await openHome(people.customer);
+    expect(view.type).toBe('home');
+    expect(text).toContain('/ticket new');
+    expect(text).toContain('direct message');
+    expect(text).not.toContain('Your open tickets');
+  });
+
+  it('shows an agent their open and pending tickets, their views with the oldest wait, their week and availability', async () => {
+    const mine = await file('Refund for order 77');
+    await give(mine, people.ana, 'open');
+    const waiting = await file('Card declined at checkout');
+    const pending = await file('Need the invoice copy');
+    await give(pending, people.ana, 'pending');
+    const done = await file('Password reset');
+    await give(done, people.ana, 'solved');
+    desk.clock.advance(30 * 60_000);
+
+    const { view, text } = await openHome(people.ana);
+    expect(view.blocks.length).toBeLessThanOrEqual(100);
+    expect(text).toContain('Hi Ana');
+    expect(text).toContain('*Your open tickets* (1)');
+    expect(text).toContain(`*#${mine.number}* Refund for order 77`);
+    expect(text).toContain('*Waiting on the requester* (1 pending)');
+    expect(text).toContain(`*#${pending.number}*`);
+    expect(text).not.toContain(`*#${waiting.number}*`);
+    // The oldest unassigned Billing ticket is "Card declined", filed 33 minutes before now.
+    expect(text).toMatch(/\*Billing\* — \d+ unassigned, oldest waiting \d+ min/);
+    expect(text).toContain('*Solved*\\n1');
+    expect(text).toContain('You are *offline*');
+    expect(text).toContain(`${actionIds.homeAvailability}_online`);
+    expect(text).not.toContain('Your team');
+  });
+
+  it('republishes the agent’s home after they take a ticket, without the tab being opened', async () => {
+    const ticket = await file('VPN drops hourly');
+    await desk.slack.command(people.ben, '/ticket', `take ${ticket.number}`);
+    await desk.settled();
+    const { text } = published(people.ben);
+    expect(text).toContain(`*#${ticket.number}* VPN drops hourly`);
+  });
+
+  it('toggles availability from the home and shows it on the lead’s team list', async () => {
+    const { view } = await openHome(people.cho);
+    await desk.slack.blockAction(people.cho, { action_id: `${actionIds.homeAvailability}_online`, value: 'online' }, { view });
+    await desk.settled();
+    expect(await availabilityOf(desk.deskbolt.desk, people.cho)).toBe('online');
+    expect(published(people.cho).text).toContain('You are *online*');
+    expect(published(people.lead).text).toContain(`:large_green_circle: *Cho* (<@${people.cho}>)`);
+
+    await desk.slack.blockAction(people.cho, { action_id: `${actionIds.homeAvailability}_away`, value: 'away' }, { view: desk.fake.homeView(people.cho) });
+    await desk.settled();
+    expect(await availabilityOf(desk.deskbolt.desk, people.cho)).toBe('away');
+    expect(published(people.lead).text).toContain(`:large_yellow_circle: *Cho* (<@${people.cho}>)`);
+  });
+
+  it('searches by number, requester email and words of the subject, literally', async () => {
+    const refund = await file('Refund (partial) for order 88');
+    const emailed = await file('Wrong VAT', { requester: { kind: 'email', email: 'vat@example.com', name: 'Val' } });
+    await file('abc plan question');
+    const { view } = await openHome(people.ana);
+    const search = async (value: string) => {
+      await desk.slack.blockAction(people.ana, { action_id: actionIds.homeSearch, value }, { view });
+      await desk.settled();
+      return published(people.ana).text;
+    };
+    expect(await search('refund (PARTIAL)')).toContain(`*#${refund.number}* Refund (partial) for order 88`);
+    expect(await search(`#${emailed.number}`)).toContain(`*#${emailed.number}* Wrong VAT`);
+    expect(await search('vat@example.com')).toContain(`*#${emailed.number}*`);
+    // Regular-expression characters are text: "a.c" does not match "abc", and "(.*" is not an error.
+    expect(await search('a.c')).toContain('Nothing found for “a.c”');
+    expect(await search('(.*')).toContain('Nothing found');
+    expect(await search('{"$gt":""}')).toContain('Nothing found');
+    expect(await search('x'.repeat(101))).toContain('at most 100 characters');
+  });
+
+  it('shows a lead their team with load, the group’s week, and the chat transfers waiting for them', async () => {
+    const { text } = await openHome(people.lead);
+    expect(text).toContain('Your team');
+    for (const name of ['Ana', 'Ben', 'Cho', 'Lee']) expect(text).toContain(`*${name}*`);
+    expect(text).not.toContain('*Pat*'); // PayOps only: not in the lead's groups
+    expect(text).toMatch(/\*Ana\* \(<@UANA0001>\) — \d+ open/);
+    expect(text).toContain('Your groups, last 7 days');
+    expect(text).not.toContain('Transfer requests');
+
+    const steps = chatSteps(desk);
+    await steps.status(people.lead, 'online');
+    const chat = await steps.liveChat('UHOMEREQ1', people.ana);
+    await desk.slack.command(people.ana, '/ticket', `transfer ${chat.ticketNumber} <@${people.lead}|lee>`);
+    await desk.settled();
+    const withTransfers = await openHome(people.lead);
+    expect(withTransfers.text).toContain('*Transfer requests waiting for you* (1)');
+    expect(withTransfers.text).toContain(`<@${people.ana}> asks you to take chat #${chat.ticketNumber}`);
+  });
+
+  it('puts a live chat waiting in the agent’s groups at the top of their home, with Accept', async () => {
+    const chat = await chatSteps(desk).startByDm('UHOMEWAIT1', 'My payment page is blank');
+    const { text } = await openHome(people.ben);
+    expect(text).toContain('*Chats waiting for an agent* (1)');
+    expect(text).toContain(`*#${chat.ticketNumber}* · Billing`);
+    expect(text).toContain(actionIds.acceptChat);
+    expect(text.indexOf('Chats waiting for an agent')).toBeLessThan(text.indexOf('Your open tickets'));
+    await chatSteps(desk).accept(people.ben, chat);
+    expect((await openHome(people.ben)).text).toContain('No chat is waiting in your groups.');
+  });
+
+  it('stays within Slack’s 100 blocks however many tickets an agent has', async () => {
+    for (let i = 0; i < 25; i++) await give(await file(`Bulk ${i}`), people.payops, 'open');
+    for (let i = 0; i < 15; i++) await give(await file(`Bulk pending ${i}`), people.payops, 'pending');
+    const { view, text } = await openHome(people.payops);
+    expect(desk.fake.calls('views.publish').filter((c) => !c.ok)).toEqual([]);
+    expect(view.blocks.length).toBeLessThanOrEqual(100);
+    expect(text).toContain('*Your open tickets* (25)');
+    expect(text).toContain('…and 15 more');
+    expect(text).toContain('…and 5 more.');
+  });
+
+  it('opens a ticket from the home in a modal', async () => {
+    const ticket = await file('Open me from home');
+    await give(ticket, people.ana, 'open');
+    const { view } = await openHome(people.ana);
+    await desk.slack.blockAction(people.ana, { action_id: actionIds.homeOpen, value: String(ticket.number), block_id: view.blocks.find((b: any) => JSON.stringify(b).includes('Open me from home')).block_id }, { view });
+    await desk.settled();
+    const modal = desk.fake.okCalls('views.open').at(-1)!.args.view;
+    expect(modal.title.text).toBe(`Ticket #${ticket.number}`);
+    expect(JSON.stringify(modal.blocks)).toContain('Open me from home');
+  });
+});

@@ -1,0 +1,156 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { actionIds, callbackIds } from '../blocks/ids.js';
+import { webhookSignature } from '../src/http/webhook.js';
+import { askForSatisfaction } from '../src/slack/satisfaction.js';
+import { openTicket } from '../src/tickets/intake.js';
+import { surveyToken } from '../src/tickets/satisfaction.js';
+import type { Requester, Ticket } from '../src/tickets/types.js';
+import { startTestDesk, type TestDesk } from './support/harness.js';
+import { viewStateFrom } from './support/slack-requests.js';
+import { people, testWorkspace } from './support/workspace.js';
+
+const SECRET = 'webhook-secret-0123456789abcdef';
+
+/** "How did we do?" after a solve: once per solve, a second answer replaces the first. */
+describe('satisfaction survey', () => {
+  let desk: TestDesk;
+  let hook: Server;
+  const delivered: { headers: Record<string, string | string[] | undefined>; body: string }[] = [];
+
+  beforeAll(async () => {
+    hook = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        delivered.push({ headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
+        response.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/deskbolt`;
+    desk = await startTestDesk({ workspace: testWorkspace({ outboundWebhook: { url, secret: SECRET } }), config: { publicUrl: 'https://desk.example.com' } });
+  });
+  afterAll(async () => {
+    await desk.close();
+    await new Promise((resolve) => hook.close(resolve));
+  });
+  beforeEach(() => desk.fake.clearCalls());
+
+  /** Issue 3's solve, played here by its one atomic change: status solved, then the survey is asked. */
+  async function solvedTicket(requester: Requester): Promise<Ticket> {
+    const d = desk.deskbolt.desk;
+    const filed = await openTicket(d, { subject: 'Refund missing', requester, groupId: 10 }, { actor: { kind: 'agent', id: people.ana }, channel: 'slack', source: { kind: 'modal' } });
+    if (!filed.ok) throw new Error(filed.reason);
+    return solve(filed.ticket.number);
+  }
+
+  async function solve(number: number): Promise<Ticket> {
+    const now = desk.clock.now();
+    const solved = await desk.store.tickets.change(number, {}, { status: 'solved', assignee: people.ana, solvedAt: now }, { actor: { kind: 'agent', id: people.ana }, action: 'status_changed', to: { status: 'solved' }, at: now }, now);
+    return solved!;
+  }
+
+  const client = () => desk.deskbolt.slack.app.client;
+  const surveyOf = (ticket: Ticket) => desk.store.satisfaction.get(ticket.number, ticket.version);
+  const ratings = async (number: number) => (await desk.store.tickets.history(number)).filter((e) => e.action === 'satisfaction_rated').map((e) => (e.to as { rating: string }).rating);
+
+  it('asks a Slack requester once per solve, and a second click changes the answer instead of adding one', async () => {
+    const ticket = await solvedTicket({ kind: 'slack', userId: people.customer });
+    expect(await askForSatisfaction(client(), desk.deskbolt.desk, ticket)).toEqual({ asked: true });
+    expect(await askForSatisfaction(client(), desk.deskbolt.desk, ticket)).toEqual({ asked: false });
+    const asked = desk.fake.okCalls('chat.postMessage').filter((call) => call.args.channel === people.customer);
+    expect(asked).toHaveLength(1);
+    expect(asked[0]!.args.text).toBe(`How did we do on #${ticket.number}?`);
+    const message = { ts: asked[0]!.response.ts, text: asked[0]!.args.text };
+    const channel = asked[0]!.response.channel;
+
+    await desk.slack.blockAction(people.customer, { action_id: actionIds.rateGood, value: `${ticket.number}:${ticket.version}` }, { message, channel });
+    await desk.settled();
+    expect(await surveyOf(ticket)).toMatchObject({ rating: 'good', agent: people.ana });
+    expect(desk.fake.okCalls('views.open').at(-1)!.args.view.callback_id).toBe(callbackIds.satisfactionComment);
+    expect(JSON.stringify(desk.fake.responses().at(-1)!.body.blocks)).toContain('You said *Good :+1:*');
+    // The solver's home shows the answer in their week's figures.
+    const anaHome = desk.fake.okCalls('views.publish').filter((call) => call.args.user_id === people.ana).at(-1);
+    expect(JSON.stringify(anaHome?.args.view.blocks)).toMatch(/:\+1: [1-9]/);
+
+    await desk.slack.blockAction(people.customer, { action_id: actionIds.rateBad, value: `${ticket.number}:${ticket.version}` }, { message, channel });
+    await desk.settled();
+    await desk.slack.blockAction(people.customer, { action_id: actionIds.rateBad, value: `${ticket.number}:${ticket.version}` }, { message, channel });
+    await desk.settled();
+    expect(await surveyOf(ticket)).toMatchObject({ rating: 'bad' });
+    expect(await desk.store.connection.collection('satisfaction').countDocuments({ ticketNumber: ticket.number })).toBe(1);
+    expect(await ratings(ticket.number)).toEqual(['good', 'bad']);
+
+    // The optional comment, from the modal the click opened.
+    const modal = desk.fake.okCalls('views.open').at(-1)!.args.view;
+    await desk.slack.viewSubmission(people.customer, { callback_id: modal.callback_id, private_metadata: modal.private_metadata, state: viewStateFrom(modal, { csat_comment_text: 'Took two days.' }) });
+    await desk.settled();
+    expect(await surveyOf(ticket)).toMatchObject({ rating: 'bad', comment: 'Took two days.' });
+  });
+
+  it('refuses an answer from someone else, and a made-up solve', async () => {
+    const ticket = await solvedTicket({ kind: 'slack', userId: people.customer });
+    await askForSatisfaction(client(), desk.deskbolt.desk, ticket);
+    await desk.slack.blockAction(people.outsider, { action_id: actionIds.rateBad, value: `${ticket.number}:${ticket.version}` });
+    await desk.settled();
+    expect(desk.fake.responses().at(-1)!.body.text).toContain('Only the person who asked');
+    await desk.slack.blockAction(people.customer, { action_id: actionIds.rateBad, value: `${ticket.number}:${ticket.version + 7}` });
+    await desk.settled();
+    expect(desk.fake.responses().at(-1)!.body.text).toContain('has no survey for that solve');
+    expect(await surveyOf(ticket)).toMatchObject({ rating: null });
+    expect(await ratings(ticket.number)).toEqual([]);
+  });
+
+  it('asks again after the ticket is reopened and solved a second time', async () => {
+    const first = await solvedTicket({ kind: 'slack', userId: people.customer });
+    await askForSatisfaction(client(), desk.deskbolt.desk, first);
+    const now = desk.clock.now();
+    await desk.store.tickets.change(first.number, {}, { status: 'open', solvedAt: null }, { actor: { kind: 'requester', id: people.customer }, action: 'reopened', at: now }, now);
+    const second = await solve(first.number);
+    expect(await askForSatisfaction(client(), desk.deskbolt.desk, second)).toEqual({ asked: true });
+    expect(desk.fake.okCalls('chat.postMessage').filter((call) => call.args.channel === people.customer)).toHaveLength(2);
+    const notSolved = { ...second, status: 'open' as const, version: second.version + 1 };
+    expect(await askForSatisfaction(client(), desk.deskbolt.desk, notSolved)).toEqual({ asked: false });
+  });
+
+  it('asks an email requester through the signed webhook, and the signed link answers through the API', async () => {
+    delivered.length = 0;
+    const ticket = await solvedTicket({ kind: 'email', email: 'erin@example.com', name: 'Erin' });
+    await askForSatisfaction(client(), desk.deskbolt.desk, ticket);
+    expect(delivered).toHaveLength(1);
+    const { headers, body } = delivered[0]!;
+    expect(headers['x-deskbolt-signature']).toBe(webhookSignature(SECRET, body));
+    const payload = JSON.parse(body);
+    const token = surveyToken(SECRET, { number: ticket.number, solve: ticket.version });
+    expect(payload).toMatchObject({
+      type: 'satisfaction_requested',
+      sentAt: desk.clock.now().toISOString(),
+      ticket: { number: ticket.number, requester: { email: 'erin@example.com' } },
+      survey: { token, url: `https://desk.example.com/api/v1/satisfaction/${token}` },
+    });
+
+    const api = `http://127.0.0.1:${desk.deskbolt.port}/api/v1/satisfaction`;
+    const post = (t: string, answer: unknown) => fetch(`${api}/${t}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(answer) });
+    expect(await (await fetch(`${api}/${token}`)).json()).toEqual({ ticket: { number: ticket.number, subject: 'Refund missing' }, rating: null, comment: null });
+    expect((await post(token, { rating: 'bad', comment: 'Slow.' })).status).toBe(200);
+    const changed = await post(token, { rating: 'good' });
+    expect(await changed.json()).toMatchObject({ rating: 'good', comment: 'Slow.' });
+    expect(await ratings(ticket.number)).toEqual(['bad', 'good']);
+    expect((await desk.store.tickets.history(ticket.number)).at(-1)!.actor).toEqual({ kind: 'requester', id: 'erin@example.com', name: 'Erin' });
+
+    // Forged, altered or foreign tokens are unknown; a bad answer is a 422.
+    const forged = surveyToken('another-secret-0123456789', { number: ticket.number, solve: ticket.version });
+    const otherSolve = `${ticket.number}.${ticket.version + 1}.${token.split('.')[2]}`;
+    for (const bad of [forged, otherSolve, 'nonsense']) {
+      expect((await fetch(`${api}/${bad}`)).status).toBe(404);
+      expect((await post(bad, { rating: 'bad' })).status).toBe(404);
+    }
+    const invalid = await post(token, { rating: 'meh' });
+    expect(invalid.status).toBe(422);
+    expect(((await invalid.json()) as any).error.path).toBe('rating');
+    expect((await post(token, { rating: { $ne: null } })).status).toBe(422);
+    expect(await desk.store.satisfaction.get(ticket.number, ticket.version)).toMatchObject({ rating: 'good' });
+  });
+});

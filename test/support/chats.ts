@@ -1,0 +1,50 @@
+import { expect } from 'vitest';
+import { actionIds } from '../../blocks/ids.js';
+import type { Chat } from '../../src/chats/types.js';
+import type { TestDesk } from './harness.js';
+
+/** Chat stories: the steps people take, as signed requests, each waiting for the app's work to finish. */
+export function chatSteps(desk: TestDesk) {
+  const steps = {
+    async status(agent: string, availability: 'online' | 'away' | 'offline') {
+      await desk.slack.command(agent, '/ticket', `status ${availability}`);
+      await desk.settled();
+    },
+    async startByDm(requester: string, text: string): Promise<Chat> {
+      await desk.slack.message(requester, text);
+      await desk.settled();
+      const chat = await desk.store.chats.openOf(requester);
+      expect(chat).not.toBeNull();
+      return chat!;
+    },
+    async accept(agent: string, chat: Chat) {
+      const response = await desk.slack.blockAction(agent, { action_id: actionIds.acceptChat, value: String(chat.ticketNumber) }, { channel: chat.thread.channel, message: { ts: chat.thread.ts } });
+      await desk.settled();
+      return response;
+    },
+    async liveChat(requester: string, agent: string, text = 'Hi, my card was charged twice'): Promise<Chat> {
+      await steps.status(agent, 'online');
+      const chat = await steps.startByDm(requester, text);
+      await steps.accept(agent, chat);
+      return (await desk.store.chats.get(chat.ticketNumber))!;
+    },
+    async replyInThread(agent: string, chat: Chat, text: string) {
+      const sent = await desk.slack.message(agent, text, { channel: chat.thread.channel, threadTs: chat.thread.ts });
+      await desk.settled();
+      return sent;
+    },
+    botMessages(channel: string) {
+      return desk.fake.messages(channel).filter((message) => message.user === desk.fake.botUserId && !message.deleted);
+    },
+    threadMessages(chat: Chat) {
+      return steps.botMessages(chat.thread.channel).filter((message) => message.threadTs === chat.thread.ts);
+    },
+    lastResponse(): string {
+      return desk.fake.responses().at(-1)?.body.text as string;
+    },
+    async actions(ticketNumber: number) {
+      return (await desk.store.tickets.history(ticketNumber)).map((event) => event.action);
+    },
+  };
+  return steps;
+}
