@@ -1,7 +1,7 @@
 import { startDeskbolt } from '../src/deskbolt.js';
 import type { Store } from '../src/store/store.js';
 import { FakeSlack } from '../test/support/fake-slack.js';
-import { testConfig } from '../test/support/harness.js';
+import { testConfig } from '../test/support/config.js';
 import { SlackClientSim } from '../test/support/slack-requests.js';
 import { testWorkspace } from '../test/support/workspace.js';
 import { row, type BenchRow } from './take.js';

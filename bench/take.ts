@@ -6,7 +6,7 @@ import { startDeskbolt } from '../src/deskbolt.js';
 import type { Store } from '../src/store/store.js';
 import { FakeSlack } from '../test/support/fake-slack.js';
 import { SlackClientSim } from '../test/support/slack-requests.js';
-import { testConfig } from '../test/support/harness.js';
+import { testConfig } from '../test/support/config.js';
 import { testWorkspace } from '../test/support/workspace.js';
 
 export interface BenchRow {
@@ -19,9 +19,9 @@ export interface BenchRow {
 
 const SECRET = 'bench-signing-secret';
 const SEEDED_TICKETS = 10_000;
-const SEQUENTIAL = 300;
+const SEQUENTIAL = 200;
 const CONCURRENT = 10;
-const CONCURRENT_ROUNDS = 30;
+const CONCURRENT_ROUNDS = 20;
 
 const agents = Array.from({ length: CONCURRENT }, (_, index) => ({ user: `UBENCH${String(index).padStart(4, '0')}`, name: `Bench ${index}`, groups: [10] }));
 
@@ -44,7 +44,7 @@ async function seed(store: Store, count: number): Promise<void> {
       const number = 1001 + start + offset;
       const at = new Date(now - (count - start - offset) * 1000);
       return {
-        number, subject: `Seeded ticket ${number}`, description: '', requester: { kind: 'slack', userId: `UCUST${number}` },
+        _id: number, number, subject: `Seeded ticket ${number}`, description: '', requester: { kind: 'slack', userId: `UCUST${number}` },
         status: 'new', assignee: null, groupId: 10, priority: 'normal', form: {}, channel: 'slack', source: { kind: 'api' },
         createdAt: at, updatedAt: at, pendingSince: null, solvedAt: null, closedAt: null, mergedInto: null, version: 1, outbox: [],
       };
@@ -54,10 +54,19 @@ async function seed(store: Store, count: number): Promise<void> {
 }
 
 /** A Bolt app that only acknowledges `/ticket`: the floor deskbolt's numbers are read against. */
-async function startBareBolt(): Promise<{ url: string; close(): Promise<void> }> {
+async function startBareBolt(fake: FakeSlack): Promise<{ url: string; close(): Promise<void> }> {
   const http = express();
   const receiver = new ExpressReceiver({ signingSecret: SECRET, app: http, endpoints: '/slack/events', logLevel: LogLevel.ERROR });
-  const app = new App({ token: 'xoxb-bare', receiver, tokenVerificationEnabled: false, logLevel: LogLevel.ERROR });
+  // Its identity is given, so Bolt does not call auth.test (on slack.com) before its first listener.
+  const app = new App({
+    token: fake.token,
+    botId: fake.botId,
+    botUserId: fake.botUserId,
+    receiver,
+    clientOptions: { slackApiUrl: fake.apiUrl },
+    tokenVerificationEnabled: false,
+    logLevel: LogLevel.ERROR,
+  });
   app.command('/ticket', async ({ ack }) => {
     await ack();
   });
@@ -73,7 +82,7 @@ export async function takeRows(store: Store): Promise<BenchRow[]> {
   const fake = await FakeSlack.start();
   const deskbolt = await startDeskbolt({ config: { ...testConfig(fake), slack: { signingSecret: SECRET, botToken: fake.token, appToken: undefined, apiUrl: fake.apiUrl } }, workspace: testWorkspace({ agents }), store, log: () => undefined });
   const slack = new SlackClientSim({ url: deskbolt.url, signingSecret: SECRET, fake });
-  const bare = await startBareBolt();
+  const bare = await startBareBolt(fake);
   const bareSlack = new SlackClientSim({ url: bare.url, signingSecret: SECRET, fake });
   let peakRss = process.memoryUsage().rss;
   const sampleMemory = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));

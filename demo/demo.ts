@@ -3,6 +3,7 @@ import { startDeskbolt } from '../src/deskbolt.js';
 import { startEmbeddedDatabase } from '../src/store/embedded.js';
 import { Store } from '../src/store/store.js';
 import { FakeSlack, type RecordedCall } from '../test/support/fake-slack.js';
+import { SIGNING_SECRET, testConfig } from '../test/support/config.js';
 import { SlackClientSim, viewStateFrom } from '../test/support/slack-requests.js';
 import { renderBlocks, slackText } from './render.js';
 
@@ -10,7 +11,6 @@ import { renderBlocks, slackText } from './render.js';
  * `npm run demo`: the real deskbolt on the embedded database, against the fake Slack API, playing a
  * short support morning through signed requests, and printing what each person sees in Slack.
  */
-const SIGNING_SECRET = 'demo-signing-secret';
 
 const people = {
   ana: 'U0ANA00001',
@@ -39,18 +39,7 @@ async function main(): Promise<void> {
   for (const group of workspace.workspace.groups) names.set(group.alertChannel, `${group.name.toLowerCase()}-alerts`);
 
   const deskbolt = await startDeskbolt({
-    config: {
-      slack: { signingSecret: SIGNING_SECRET, botToken: fake.token, appToken: undefined, apiUrl: fake.apiUrl },
-      port: 0,
-      mongodbUri: undefined,
-      dataDir: './data',
-      workspaceFile: 'examples/workspace.yml',
-      pendingCloseDays: 3,
-      solvedCloseDays: 4,
-      transferExpirySeconds: 120,
-      timeZone: 'UTC',
-      logLevel: 'error',
-    },
+    config: testConfig(fake),
     workspace: workspace.workspace,
     store,
     // The scripted morning is the whole story: no cron tick interleaves with it.

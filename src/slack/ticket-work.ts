@@ -16,6 +16,7 @@ import { refreshHome } from './home.js';
 import { AGENT_STATUSES, replyToTicket, whyNotWorkable, type AgentStatus } from '../tickets/reply.js';
 import { suggestArticles, suggestRootCause } from '../tickets/suggestions.js';
 import type { Ticket, TicketForm } from '../tickets/types.js';
+import type { ModalView } from '@slack/types';
 import { addSubcommands } from './commands.js';
 import { tellEphemeral, type SlackDeps } from './context.js';
 import { safely } from './notify.js';
@@ -176,6 +177,18 @@ function replyErrors(view: ViewOutput, field: string | undefined, reason: string
 // ── Registration ───────────────────────────────────────────────────────────────────────────────
 
 export function registerTicketWork(app: App, deps: SlackDeps): void {
+  /** A card button that opens a modal about its ticket, once the clicker may work that ticket. */
+  const modalButton = (actionId: string, modal: (ticket: Ticket) => ModalView) => {
+    app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action, respond, client }) => {
+      await ack();
+      const parsed = parseTicketNumber(action.value);
+      if (!parsed.ok) return tellEphemeral(respond, parsed.reason);
+      const found = await ticketToWork(deps, parsed.number, body.user.id);
+      if (!found.ok) return tellEphemeral(respond, found.reason);
+      await client.views.open({ trigger_id: body.trigger_id, view: modal(found.ticket) });
+    });
+  };
+
   const presets: [string, ReplyPreset][] = [
     [actionIds.reply, { kind: 'public' }],
     [actionIds.note, { kind: 'internal' }],
@@ -251,14 +264,7 @@ export function registerTicketWork(app: App, deps: SlackDeps): void {
   });
 
   // Merge: pick the target from the card, confirm with both shown, then merge.
-  app.action<BlockAction<ButtonAction>>(actionIds.merge, async ({ ack, body, action, respond, client }) => {
-    await ack();
-    const parsed = parseTicketNumber(action.value);
-    if (!parsed.ok) return tellEphemeral(respond, parsed.reason);
-    const found = await ticketToWork(deps, parsed.number, body.user.id);
-    if (!found.ok) return tellEphemeral(respond, found.reason);
-    await client.views.open({ trigger_id: body.trigger_id, view: mergePickModal(found.ticket) });
-  });
+  modalButton(actionIds.merge, (ticket) => mergePickModal(ticket));
 
   app.view(callbackIds.mergePick, async ({ ack, body, view }) => {
     const sources = (metadataOf<{ sources: number[] }>(view).sources ?? []).map(Number);
@@ -279,14 +285,7 @@ export function registerTicketWork(app: App, deps: SlackDeps): void {
     await refreshHome(client, deps.desk, body.user.id, { log: deps.log });
   });
 
-  app.action<BlockAction<ButtonAction>>(actionIds.escalate, async ({ ack, body, action, respond, client }) => {
-    await ack();
-    const parsed = parseTicketNumber(action.value);
-    if (!parsed.ok) return tellEphemeral(respond, parsed.reason);
-    const found = await ticketToWork(deps, parsed.number, body.user.id);
-    if (!found.ok) return tellEphemeral(respond, found.reason);
-    await client.views.open({ trigger_id: body.trigger_id, view: escalationModal(found.ticket, escalationGroups(deps.desk, found.ticket)) });
-  });
+  modalButton(actionIds.escalate, (ticket) => escalationModal(ticket, escalationGroups(deps.desk, ticket)));
 
   app.view(callbackIds.escalate, async ({ ack, body, view, client }) => {
     const answers = answersOf(view.state.values as StateValues);
@@ -322,14 +321,7 @@ export function registerTicketWork(app: App, deps: SlackDeps): void {
     await tellEphemeral(respond, `#${parsed.number} is now a problem. Link its incidents with \`/ticket link N to ${parsed.number}\`.`);
   });
 
-  app.action<BlockAction<ButtonAction>>(actionIds.link, async ({ ack, body, action, respond, client }) => {
-    await ack();
-    const parsed = parseTicketNumber(action.value);
-    if (!parsed.ok) return tellEphemeral(respond, parsed.reason);
-    const found = await ticketToWork(deps, parsed.number, body.user.id);
-    if (!found.ok) return tellEphemeral(respond, found.reason);
-    await client.views.open({ trigger_id: body.trigger_id, view: linkIncidentModal(found.ticket) });
-  });
+  modalButton(actionIds.link, (ticket) => linkIncidentModal(ticket));
 
   app.view(callbackIds.linkIncident, async ({ ack, body, view }) => {
     const problem = parseTicketNumber(answersOf(view.state.values as StateValues)[linkFields.problem]?.value ?? '');

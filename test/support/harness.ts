@@ -7,8 +7,10 @@ import { openTestStore } from './database.js';
 import { FakeSlack } from './fake-slack.js';
 import { SlackClientSim } from './slack-requests.js';
 import { testWorkspace } from './workspace.js';
+import { SIGNING_SECRET, testConfig } from './config.js';
 
-export const SIGNING_SECRET = 'test-signing-secret-0123456789';
+export { SIGNING_SECRET, testConfig };
+
 
 export interface TestDesk {
   deskbolt: Deskbolt;
@@ -32,21 +34,6 @@ export interface TestDeskOptions {
   logs?: string[];
 }
 
-export function testConfig(fake: FakeSlack, overrides: Partial<Config> = {}): Config {
-  return {
-    slack: { signingSecret: SIGNING_SECRET, botToken: fake.token, appToken: undefined, apiUrl: fake.apiUrl },
-    port: 0,
-    mongodbUri: undefined,
-    dataDir: './data',
-    workspaceFile: 'examples/workspace.yml',
-    pendingCloseDays: 3,
-    solvedCloseDays: 4,
-    transferExpirySeconds: 120,
-    timeZone: 'UTC',
-    logLevel: 'error',
-    ...overrides,
-  };
-}
 
 /** The real app on a real database, talking to a fake Slack, driven by signed requests. */
 export async function startTestDesk(options: TestDeskOptions = {}): Promise<TestDesk> {
