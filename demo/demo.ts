@@ -17,6 +17,7 @@ const people = {
   ben: 'U0BEN00002',
   lee: 'U0LEE00003',
   carla: 'U0CARLA001',
+  dana: 'U0DANA0001',
   dev: 'U0DEV00001',
   visitor: 'U0VISIT001',
 };
@@ -32,11 +33,13 @@ async function main(): Promise<void> {
     [people.ben, 'Ben (agent)'],
     [people.lee, 'Lee (team lead)'],
     [people.carla, 'Carla (customer)'],
+    [people.dana, 'Dana (customer)'],
     [people.dev, 'Dev (engineer)'],
     [people.visitor, 'Vic (not an agent)'],
   ]);
   for (const [id, name] of names) fake.addUser({ id, name: name.split(' ')[0]!.toLowerCase(), realName: name });
   for (const group of workspace.workspace.groups) names.set(group.alertChannel, `${group.name.toLowerCase()}-alerts`);
+  for (const [id, name] of [...names]) if (id.startsWith('U')) names.set(fake.dmChannelOf(id), name);
 
   const deskbolt = await startDeskbolt({
     config: testConfig(fake),
@@ -82,10 +85,51 @@ async function main(): Promise<void> {
     const view = lastModal();
     await slack.viewSubmission(people.dev, { callback_id: view.callback_id, private_metadata: view.private_metadata, state: viewStateFrom(view, { group: '10' }) });
   });
+  await show('Carla, impatient, files the same problem herself', people.carla, async () => {
+    await slack.command(people.carla, '/ticket', 'new Double charge on my card');
+    await deskbolt.settled();
+    const view = lastModal();
+    await slack.viewSubmission(people.carla, { callback_id: view.callback_id, private_metadata: view.private_metadata, state: viewStateFrom(view, { group: '10' }) });
+  });
   await show('Ben looks at his queue (oldest first)', people.ben, () => slack.command(people.ben, '/ticket', 'queue'));
-  await show('Ben clicks “Take it” on #1001', people.ben, () => slack.blockAction(people.ben, { action_id: 'ticket_take', value: '1001' }));
+  await show('Ben clicks “Take it” on #1001: the card flags Carla’s other open tickets', people.ben, () => slack.blockAction(people.ben, { action_id: 'ticket_take', value: '1001' }));
   await show('Ana tries to take #1001 too', people.ana, () => slack.command(people.ana, '/ticket', 'take 1001'));
   await show('Ana takes the next waiting ticket with /ticket next', people.ana, () => slack.command(people.ana, '/ticket', 'next'));
+  await show('Ben merges Carla’s duplicate #1003 into #1001 (he confirms first)', people.ben, async () => {
+    await slack.command(people.ben, '/ticket', 'merge 1003 into 1001');
+    await deskbolt.settled();
+    const view = lastModal();
+    await slack.viewSubmission(people.ben, { callback_id: view.callback_id, private_metadata: view.private_metadata, state: viewStateFrom(view, {}) });
+  });
+  await show('Ben escalates #1001 to PayOps with a required internal note', people.ben, async () => {
+    await slack.command(people.ben, '/ticket', 'escalate 1001');
+    await deskbolt.settled();
+    const view = lastModal();
+    await slack.viewSubmission(people.ben, {
+      callback_id: view.callback_id,
+      private_metadata: view.private_metadata,
+      state: viewStateFrom(view, { escalate_group: '20', escalate_note: 'The gateway captured the payment twice; please refund one capture.' }),
+    });
+  });
+
+  await show('Ben goes online for chats', people.ben, () => slack.command(people.ben, '/ticket', 'status online'));
+  await show('Ana goes online too', people.ana, () => slack.command(people.ana, '/ticket', 'status online'));
+  await show('Dana writes to deskbolt in a DM: a chat starts, and Billing’s online agents are pinged', people.dana, () => slack.message(people.dana, 'Hi! Is my refund for order 88 through yet?'));
+  const chat = (await store.chats.openOf(people.dana))!;
+  await show('Ben accepts the chat', people.ben, () =>
+    slack.blockAction(people.ben, { action_id: 'chat_accept', value: String(chat.ticketNumber) }, { channel: chat.thread.channel, message: { ts: chat.thread.ts } }),
+  );
+  await show('Ben answers in the chat’s thread; deskbolt relays it to Dana’s DM', people.ben, () =>
+    slack.message(people.ben, 'Hi Dana, let me look that up for you.', { channel: chat.thread.channel, threadTs: chat.thread.ts }),
+  );
+  await show('Ben asks Ana to take the chat: nothing moves until she accepts', people.ben, () =>
+    slack.command(people.ben, '/ticket', `transfer ${chat.ticketNumber} <@${people.ana}|ana>`),
+  );
+  await show('Ana accepts the transfer', people.ana, async () => {
+    const transfer = (await store.chats.openTransferOf(chat.ticketNumber))!;
+    const offer = fake.messages(fake.dmChannelOf(people.ana)).filter((message) => JSON.stringify(message.blocks ?? []).includes(transfer.id)).at(-1)!;
+    await slack.blockAction(people.ana, { action_id: 'transfer_accept', value: transfer.id }, { channel: offer.channel, message: { ts: offer.ts } });
+  });
   await show('Ben lists his tickets with /ticket mine', people.ben, () => slack.command(people.ben, '/ticket', 'mine'));
   await show('Vic, who is not an agent, tries /ticket next', people.visitor, () => slack.command(people.visitor, '/ticket', 'next'));
 
@@ -101,14 +145,11 @@ function printCall(call: RecordedCall, names: ReadonlyMap<string, string>): void
   const args = call.args;
   const failed = call.ok ? '' : ` \x1b[31m(Slack refused: ${call.error})\x1b[39m`;
   switch (call.method) {
-    case 'chat.postMessage': {
-      const to = String(args.channel);
-      const where = names.get(to) ? (to.startsWith('C') ? `#${names.get(to)}` : `${names.get(to)}, in a DM from deskbolt`) : to;
-      printMessage(`${where}${failed}`, args, names);
+    case 'chat.postMessage':
+      printMessage(`${place(String(args.channel), names)}${args.thread_ts ? ' › in the chat’s thread' : ''}${failed}`, args, names);
       break;
-    }
     case 'chat.update':
-      printMessage(`#${names.get(String(args.channel)) ?? args.channel} (message updated)${failed}`, args, names);
+      printMessage(`${place(String(args.channel), names)} (message updated)${failed}`, args, names);
       break;
     case 'views.open':
       console.log(`  \x1b[33m${names.get(String(args.view?.callback_id)) ?? 'A form'} opens: “${args.view?.title?.text}”\x1b[39m${failed}`);
@@ -117,6 +158,13 @@ function printCall(call: RecordedCall, names: ReadonlyMap<string, string>): void
     default:
       break;
   }
+}
+
+/** A channel as a person names it: #billing-alerts, or whose DM with the bot it is. */
+function place(channel: string, names: ReadonlyMap<string, string>): string {
+  const name = names.get(channel);
+  if (!name) return channel;
+  return channel.startsWith('C') ? `#${name}` : `${name}, in a DM from deskbolt`;
 }
 
 function printMessage(heading: string, message: Record<string, any>, names: ReadonlyMap<string, string>): void {
