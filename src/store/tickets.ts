@@ -10,6 +10,8 @@ import type {
   CommentKind,
   Actor,
 } from '../tickets/types.js';
+import { matchesPrecondition } from './precondition-match.js';
+import { exclusively, writesAreSerialized } from './write-guard.js';
 import { isDuplicateKey, newId, type Models } from './models.js';
 
 /** What must still be true for a change to apply; checked by the database in the same write. */
@@ -129,11 +131,16 @@ export class TicketStore {
   ): Promise<Ticket | null> {
     // Several events of one change (a reply and the status it set) are written by the same update.
     const entries = (Array.isArray(event) ? (event as readonly NewTicketEvent[]) : [event as NewTicketEvent]).map(outboxEntry);
-    const document = await this.models.Ticket.findOneAndUpdate(
-      preconditionFilter(number, precondition),
-      { $set: { ...changes, updatedAt: now }, $inc: { version: 1 }, $push: { outbox: { $each: entries } } },
-      { new: true, lean: true },
-    );
+    const update = { $set: { ...changes, updatedAt: now }, $inc: { version: 1 }, $push: { outbox: { $each: entries } } };
+    const filter = preconditionFilter(number, precondition);
+    const document = writesAreSerialized()
+      ? // FerretDB: a filter beyond {_id} scans the collection, so read by _id, check, and write by _id, with no write between.
+        await exclusively(async () => {
+          const current = await this.models.Ticket.findOne(byNumber(number)).lean();
+          if (!current || !matchesPrecondition(current, filter as Record<string, unknown>)) return null;
+          return this.models.Ticket.findOneAndUpdate(byNumber(number), update, { new: true, lean: true });
+        })
+      : await this.models.Ticket.findOneAndUpdate(filter, update, { new: true, lean: true });
     if (!document) return null;
     await this.flushEvents(number);
     return toTicket(document as unknown as TicketDocument);

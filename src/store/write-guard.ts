@@ -52,6 +52,17 @@ export function serializeWritesInThisProcess(): void {
   }
 }
 
+/**
+ * Runs a read-check-write sequence with no other write of this process in between: how the store
+ * makes a conditional update cheap on FerretDB, which answers only an exact {_id} filter from an
+ * index. Without the guard installed (MongoDB) it just runs the work; callers use single atomic
+ * commands there instead.
+ */
+export function exclusively<T>(work: () => Promise<T>): Promise<T> {
+  if (!installed || insideGuardedWrite.getStore()) return work();
+  return oneAtATime(work);
+}
+
 export function writesAreSerialized(): boolean {
   return installed;
 }
