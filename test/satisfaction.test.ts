@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { actionIds, callbackIds } from '../blocks/ids.js';
-import { webhookSignature } from '../src/http/webhook.js';
+import { webhookSignature } from '../src/tickets/deliveries.js';
 import { askForSatisfaction } from '../src/slack/satisfaction.js';
 import { openTicket } from '../src/tickets/intake.js';
 import { surveyToken } from '../src/tickets/satisfaction.js';
@@ -121,14 +121,16 @@ describe('satisfaction survey', () => {
     await askForSatisfaction(client(), desk.deskbolt.desk, ticket);
     expect(delivered).toHaveLength(1);
     const { headers, body } = delivered[0]!;
-    expect(headers['x-deskbolt-signature']).toBe(webhookSignature(SECRET, body));
+    // Signed exactly like a public reply's delivery: one scheme for the bridge to check.
+    expect(headers['x-deskbolt-signature']).toBe(webhookSignature(SECRET, String(headers['x-deskbolt-timestamp']), body));
     const payload = JSON.parse(body);
     const token = surveyToken(SECRET, { number: ticket.number, solve: ticket.version });
     expect(payload).toMatchObject({
       type: 'satisfaction_requested',
-      sentAt: desk.clock.now().toISOString(),
-      ticket: { number: ticket.number, requester: { email: 'erin@example.com' } },
-      survey: { token, url: `https://desk.example.com/api/v1/satisfaction/${token}` },
+      deliveryId: `survey:${ticket.number}:${ticket.version}`,
+      ticket: ticket.number,
+      to: { kind: 'email', email: 'erin@example.com' },
+      survey: { token, url: `https://desk.example.com/api/v1/satisfaction/${token}`, ratings: ['good', 'bad'] },
     });
 
     const api = `http://127.0.0.1:${desk.deskbolt.port}/api/v1/satisfaction`;
@@ -138,7 +140,9 @@ describe('satisfaction survey', () => {
     const changed = await post(token, { rating: 'good' });
     expect(await changed.json()).toMatchObject({ rating: 'good', comment: 'Slow.' });
     expect(await ratings(ticket.number)).toEqual(['bad', 'good']);
-    expect((await desk.store.tickets.history(ticket.number)).at(-1)!.actor).toEqual({ kind: 'requester', id: 'erin@example.com', name: 'Erin' });
+    const rated = (await desk.store.tickets.history(ticket.number)).filter((event) => event.action === 'satisfaction_rated');
+    expect(rated.at(-1)!.actor).toEqual({ kind: 'requester', id: 'erin@example.com', name: 'Erin' });
+    expect((await desk.store.tickets.history(ticket.number)).some((event) => event.action === 'delivered')).toBe(true);
 
     // Forged, altered or foreign tokens are unknown; a bad answer is a 422.
     const forged = surveyToken('another-secret-0123456789', { number: ticket.number, solve: ticket.version });

@@ -1,3 +1,4 @@
+import { deliverySenders } from '../slack/notify.js';
 import { MINUTE_MS } from '../clock.js';
 import { expireTransfersAndTell, refreshChatActivity } from '../slack/chats.js';
 import { requesterTeller } from '../slack/requester-notices.js';
@@ -52,12 +53,7 @@ export const deskJobs: readonly Job[] = [
     name: 'delivery-retries',
     schedule: '* * * * *',
     holdMs: 5 * MINUTE_MS,
-    run: (desk, now, context) =>
-      retryDueDeliveries(desk, now, {
-        slackDm: async (userId, text) => {
-          await context.client.chat.postMessage({ channel: userId, text });
-        },
-      }),
+    run: (desk, now, context) => retryDueDeliveries(desk, now, deliverySenders(context.client)),
   },
 ];
 

@@ -16,7 +16,7 @@ import { addSubcommands } from './commands.js';
 import { tellEphemeral, type SlackDeps } from './context.js';
 import { mirrorToFollowers } from './follow-mirror.js';
 import { safely } from './notify.js';
-import { deliverNow } from './ticket-work.js';
+import { deliverNow } from './notify.js';
 import { field } from './views.js';
 
 /** What Slack knows of a person (users.info); null when Slack would not say. */

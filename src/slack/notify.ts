@@ -8,6 +8,9 @@ import { movesFor } from '../tickets/moves.js';
 import type { Ticket } from '../tickets/types.js';
 import type { TakeResult } from '../tickets/take.js';
 import type { RequesterReplyResult } from '../tickets/requester-reply.js';
+import type { Delivery } from '../store/deliveries.js';
+import { attemptDelivery, type DeliverySenders } from '../tickets/deliveries.js';
+import type { SlackDeps } from './context.js';
 
 /**
  * What people are told in Slack after a workflow step. Each function sends, and a failed send is
@@ -129,4 +132,20 @@ export async function requesterWroteAgain(client: WebClient, desk: Desk, log: Lo
   await safely(log, 'requester reply notice', () =>
     client.chat.postMessage({ channel: assignee, text: `${who} ${what}: “${escapeMrkdwn(clip(ticket.subject, 150))}”. \`/ticket show ${ticket.number}\`` }),
   );
+}
+
+/** Sends what a workflow step queued for requesters: Slack DMs with this client, email by the webhook. */
+export function deliverySenders(client: WebClient): DeliverySenders {
+  return {
+    async slackDm(userId, text) {
+      await client.chat.postMessage({ channel: userId, text });
+    },
+  };
+}
+
+export async function deliverNow(deps: SlackDeps, client: WebClient, deliveries: readonly Delivery[]): Promise<void> {
+  const senders = deliverySenders(client);
+  for (const delivery of deliveries) {
+    await safely(deps.log, `delivery ${delivery.id}`, () => attemptDelivery(deps.desk, delivery.id, senders));
+  }
 }

@@ -2,12 +2,12 @@ import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { actionIds, callbackIds, satisfactionFields } from '../../blocks/ids.js';
 import { readSurveyValue, surveyCommentModal, surveyMessage } from '../../blocks/satisfaction.js';
-import { sendWebhook } from '../http/webhook.js';
+import { attemptDelivery, queueSurveyDelivery } from '../tickets/deliveries.js';
 import type { Desk } from '../tickets/desk.js';
 import { openSurvey, rateSolve, surveyToken, type Rating, type RateResult } from '../tickets/satisfaction.js';
 import type { Ticket } from '../tickets/types.js';
 import { tellEphemeral, type SlackDeps } from './context.js';
-import { safely, type Log } from './notify.js';
+import { deliverySenders, safely, type Log } from './notify.js';
 
 const printLog: Log = (line) => console.error(line);
 
@@ -30,17 +30,9 @@ export async function askForSatisfaction(client: WebClient, desk: Desk, ticket: 
   if (!webhook) return { asked: true };
   const token = surveyToken(webhook.secret, survey.ref);
   const path = `/api/v1/satisfaction/${token}`;
-  const payload = {
-    type: 'satisfaction_requested',
-    ticket: { number: ticket.number, subject: ticket.subject, requester: { email: requester.email, name: requester.name } },
-    survey: { token, path, url: desk.settings.publicUrl ? `${desk.settings.publicUrl}${path}` : null, ratings: ['good', 'bad'], question: 'How did we do?' },
-  };
-  try {
-    await sendWebhook(webhook, payload, desk.clock());
-  } catch (error) {
-    log(`webhook: satisfaction survey for #${ticket.number} failed: ${(error as Error).message}`, error);
-    await desk.store.tickets.appendEvent(ticket.number, { actor: { kind: 'system', id: 'webhook' }, action: 'delivery_failed', to: { what: 'satisfaction_requested' }, note: (error as Error).message.slice(0, 200), at: desk.clock() });
-  }
+  const delivery = await queueSurveyDelivery(desk, ticket, survey.ref.solve, { token, path, url: desk.settings.publicUrl ? `${desk.settings.publicUrl}${path}` : null });
+  // A failed first attempt is recorded on the ticket and retried by the delivery-retries job.
+  await safely(log, 'satisfaction survey webhook', () => attemptDelivery(desk, delivery.id, deliverySenders(client)));
   return { asked: true };
 }
 

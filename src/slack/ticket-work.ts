@@ -3,8 +3,6 @@ import type { WebClient } from '@slack/web-api';
 import { actionIds, callbackIds, escalationFields, linkFields, macroSaveFields, mergeFields, replyFields } from '../../blocks/ids.js';
 import { inputBlockId, replyModal, type ReplyModalData, type ReplyModalMetadata } from '../../blocks/reply-modal.js';
 import { escalationAlert, escalationModal, linkIncidentModal, macroSaveModal, mergeConfirmModal, mergePickModal } from '../../blocks/ticket-work-modals.js';
-import type { Delivery } from '../store/deliveries.js';
-import { attemptDelivery, type DeliverySenders } from '../tickets/deliveries.js';
 import type { Refusal } from '../tickets/desk.js';
 import { escalateTicket, escalationGroups } from '../tickets/escalation.js';
 import { findMacro, macrosFor, savePersonalMacro } from '../tickets/macros.js';
@@ -19,7 +17,7 @@ import type { Ticket, TicketForm } from '../tickets/types.js';
 import type { ModalView } from '@slack/types';
 import { addSubcommands } from './commands.js';
 import { tellEphemeral, type SlackDeps } from './context.js';
-import { safely } from './notify.js';
+import { deliverNow, safely } from './notify.js';
 import { tellUser } from './shortcuts.js';
 
 type StateValues = Record<string, Record<string, ViewStateValue>>;
@@ -37,22 +35,6 @@ function metadataOf<T>(view: { private_metadata?: string } | undefined): Partial
     return typeof parsed === 'object' && parsed !== null ? (parsed as Partial<T>) : {};
   } catch {
     return {};
-  }
-}
-
-/** Sends what a workflow step queued for requesters: Slack DMs with this client, email by the webhook. */
-export function deliverySenders(client: WebClient): DeliverySenders {
-  return {
-    async slackDm(userId, text) {
-      await client.chat.postMessage({ channel: userId, text });
-    },
-  };
-}
-
-export async function deliverNow(deps: SlackDeps, client: WebClient, deliveries: readonly Delivery[]): Promise<void> {
-  const senders = deliverySenders(client);
-  for (const delivery of deliveries) {
-    await safely(deps.log, `delivery ${delivery.id}`, () => attemptDelivery(deps.desk, delivery.id, senders));
   }
 }
 

@@ -9,6 +9,8 @@ export interface Delivery {
   commentId: string;
   to: Requester;
   text: string;
+  /** Set on a satisfaction survey to an email requester: the signed link back to the API. */
+  survey?: { token: string; path: string; url: string | null };
   state: 'pending' | 'delivered' | 'failed';
   attempts: number;
   nextAttemptAt: Date;
@@ -27,6 +29,7 @@ const deliverySchema = new Schema(
     commentId: { type: String, required: true },
     to: { type: Schema.Types.Mixed, required: true },
     text: { type: String, required: true },
+    survey: { type: Schema.Types.Mixed, default: undefined },
     state: { type: String, required: true },
     attempts: { type: Number, required: true },
     nextAttemptAt: { type: Date, required: true },

@@ -35,6 +35,23 @@ export async function queueDelivery(desk: Desk, ticket: Ticket, comment: Pick<Ti
   });
 }
 
+/**
+ * "How did we do?" for an email requester: through the same queue as replies, so it is signed the
+ * same way, retried the same way, and a failure shows on the ticket. One per solve.
+ */
+export async function queueSurveyDelivery(desk: Desk, ticket: Ticket, solve: number, survey: NonNullable<Delivery['survey']>): Promise<Delivery> {
+  const id = `survey:${ticket.number}:${solve}`;
+  return desk.store.deliveries.queue({
+    id,
+    ticketNumber: ticket.number,
+    commentId: id,
+    to: ticket.requester,
+    text: `How did we do on #${ticket.number} “${ticket.subject.slice(0, 150)}”?`,
+    survey,
+    createdAt: desk.clock(),
+  });
+}
+
 function deliveryText(ticket: Ticket, text: string): string {
   return `Reply on your request #${ticket.number} “${ticket.subject.slice(0, 150)}”:\n\n${text}`;
 }
@@ -80,11 +97,12 @@ async function send(desk: Desk, delivery: Delivery, senders: DeliverySenders): P
   const webhook = desk.directory.workspace.outboundWebhook;
   if (!webhook) throw new Error('the workspace has no outboundWebhook to reach email requesters');
   const body = JSON.stringify({
-    type: 'ticket.reply',
+    type: delivery.survey ? 'satisfaction_requested' : 'ticket.reply',
     deliveryId: delivery.id,
     ticket: delivery.ticketNumber,
     to: delivery.to,
     text: delivery.text,
+    ...(delivery.survey ? { survey: { ...delivery.survey, ratings: ['good', 'bad'], question: 'How did we do?' } } : {}),
   });
   const timestamp = String(Math.floor(desk.clock().getTime() / 1000));
   const response = await (senders.fetch ?? fetch)(webhook.url, {
