@@ -1,5 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { WebhookReceiver, type ReceivedPost } from './support/webhook-receiver.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ORIGINAL_SECTIONS_PER_PAGE, originalMessageModal } from '../blocks/chat-desk.js';
 import { actionIds, callbackIds, chatEmailFields } from '../blocks/ids.js';
@@ -16,19 +15,12 @@ const SECRET = 'webhook-secret-0123456789';
 describe('email during a chat and the requester panel', () => {
   let desk: TestDesk;
   let steps: ReturnType<typeof chatSteps>;
-  let receiver: Server;
-  const received: { headers: IncomingMessage['headers']; body: string }[] = [];
+  let receiver: WebhookReceiver;
+  let received: ReceivedPost[];
   beforeAll(async () => {
-    receiver = createServer((req, res) => {
-      let body = '';
-      req.on('data', (chunk) => (body += chunk));
-      req.on('end', () => {
-        received.push({ headers: req.headers, body });
-        res.writeHead(200).end('ok');
-      });
-    });
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+    receiver = await WebhookReceiver.start();
+    received = receiver.received;
+    const url = receiver.url;
     desk = await startTestDesk({ workspace: testWorkspace({ outboundWebhook: { url, secret: SECRET }, chat: { shortcuts: [{ name: 'invoice', text: 'Dear {requester}, your invoice is attached.' }] } }) });
     steps = chatSteps(desk);
     desk.fake.addUser({ id: 'UREQE001', name: 'dana', realName: 'Dana Smith', title: 'CFO', tz: 'Europe/Paris', email: 'dana@example.com' });
@@ -36,7 +28,7 @@ describe('email during a chat and the requester panel', () => {
   });
   afterAll(async () => {
     await desk.close();
-    await new Promise((resolve) => receiver.close(resolve));
+    await receiver.close();
   });
   beforeEach(() => desk.fake.clearCalls());
 

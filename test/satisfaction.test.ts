@@ -1,5 +1,4 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { WebhookReceiver, type ReceivedPost } from './support/webhook-receiver.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { actionIds, callbackIds } from '../blocks/ids.js';
 import { webhookSignature } from '../src/tickets/deliveries.js';
@@ -16,25 +15,18 @@ const SECRET = 'webhook-secret-0123456789abcdef';
 /** "How did we do?" after a solve: once per solve, a second answer replaces the first. */
 describe('satisfaction survey', () => {
   let desk: TestDesk;
-  let hook: Server;
-  const delivered: { headers: Record<string, string | string[] | undefined>; body: string }[] = [];
+  let hook: WebhookReceiver;
+  let delivered: ReceivedPost[];
 
   beforeAll(async () => {
-    hook = createServer((request, response) => {
-      const chunks: Buffer[] = [];
-      request.on('data', (chunk: Buffer) => chunks.push(chunk));
-      request.on('end', () => {
-        delivered.push({ headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
-        response.writeHead(204).end();
-      });
-    });
-    await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/deskbolt`;
+    hook = await WebhookReceiver.start();
+    delivered = hook.received;
+    const url = hook.url;
     desk = await startTestDesk({ workspace: testWorkspace({ outboundWebhook: { url, secret: SECRET } }), config: { publicUrl: 'https://desk.example.com' } });
   });
   afterAll(async () => {
     await desk.close();
-    await new Promise((resolve) => hook.close(resolve));
+    await hook.close();
   });
   beforeEach(() => desk.fake.clearCalls());
 

@@ -1,5 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { WebhookReceiver, type ReceivedPost } from './support/webhook-receiver.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../src/store/store.js';
 import { attemptDelivery, retryDueDeliveries, webhookSignature } from '../src/tickets/deliveries.js';
@@ -19,31 +18,18 @@ const solvedForm = { rootCause: 'Card declined', category: 'Payments', subcatego
 describe('the agent’s ticket rules', () => {
   let store: Store;
   let desk: ReturnType<typeof testDesk>;
-  let receiver: Server;
-  const received: { headers: IncomingMessage['headers']; body: string }[] = [];
-  let failNextPosts = 0;
+  let receiver: WebhookReceiver;
+  let received: ReceivedPost[];
   beforeAll(async () => {
-    receiver = createServer((req, res) => {
-      let body = '';
-      req.on('data', (chunk) => (body += chunk));
-      req.on('end', () => {
-        if (failNextPosts > 0) {
-          failNextPosts -= 1;
-          res.writeHead(503).end();
-          return;
-        }
-        received.push({ headers: req.headers, body });
-        res.writeHead(200).end('ok');
-      });
-    });
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+    receiver = await WebhookReceiver.start();
+    received = receiver.received;
+    const url = receiver.url;
     store = await openTestStore('workrules');
     desk = testDesk(store, { workspace: testWorkspace({ outboundWebhook: { url, secret: SECRET } }) });
   });
   afterAll(async () => {
     await store.close();
-    await new Promise((resolve) => receiver.close(resolve));
+    await receiver.close();
   });
 
   it('solving needs the form, and sets solvedAt; pending sets pendingSince; both write status events', async () => {
@@ -95,7 +81,7 @@ describe('the agent’s ticket rules', () => {
 
   it('delivers a public reply to an email requester by a signed webhook, retrying with backoff', async () => {
     const ticket = await fileTicket(desk, { requester: { kind: 'email', email: 'dana@example.com', name: 'Dana' } });
-    failNextPosts = 1;
+    receiver.refuseNext();
     const replied = await replyToTicket(desk, { number: ticket.number, agent: people.ana, text: 'We are on it.', kind: 'public', status: 'open' });
     if (!replied.ok) throw new Error(replied.reason);
     const [delivery] = replied.deliveries;

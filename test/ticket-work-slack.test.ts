@@ -1,5 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { WebhookReceiver, type ReceivedPost } from './support/webhook-receiver.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { actionIds, callbackIds, escalationFields, linkFields, macroSaveFields, mergeFields, replyFields } from '../blocks/ids.js';
 import { retryDueDeliveries, webhookSignature } from '../src/tickets/deliveries.js';
@@ -16,24 +15,17 @@ const fullForm = { [replyFields.rootCause]: 'Card declined', [replyFields.catego
 /** The agent's day through signed Slack requests: card, reply modal, deliveries, merge, escalation, problems, macros. */
 describe('working a ticket from Slack', () => {
   let desk: TestDesk;
-  let receiver: Server;
-  const received: { headers: IncomingMessage['headers']; body: string }[] = [];
+  let receiver: WebhookReceiver;
+  let received: ReceivedPost[];
   beforeAll(async () => {
-    receiver = createServer((req, res) => {
-      let body = '';
-      req.on('data', (chunk) => (body += chunk));
-      req.on('end', () => {
-        received.push({ headers: req.headers, body });
-        res.writeHead(200).end('ok');
-      });
-    });
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+    receiver = await WebhookReceiver.start();
+    received = receiver.received;
+    const url = receiver.url;
     desk = await startTestDesk({ workspace: testWorkspace({ outboundWebhook: { url, secret: SECRET } }) });
   });
   afterAll(async () => {
     await desk.close();
-    await new Promise((resolve) => receiver.close(resolve));
+    await receiver.close();
   });
   beforeEach(() => desk.fake.clearCalls());
 
