@@ -21,7 +21,8 @@ export async function chatRelayRows(store: Store): Promise<BenchRow[]> {
     agents: [{ user: AGENT, name: 'Bench', groups: [10] }, ...FOLLOWERS.map((user, index) => ({ user, name: `Lead ${index}`, groups: [10], role: 'lead' }))],
     chat: { shortcuts: [{ name: 'hello', text: 'Hello {requester}, {agent} here.' }] },
   });
-  const deskbolt = await startDeskbolt({ config: { ...testConfig(fake), slack: { signingSecret: SECRET, botToken: fake.token, appToken: undefined, apiUrl: fake.apiUrl } }, workspace, store, log: () => undefined });
+  // No cron: a job run would compete with what is measured.
+  const deskbolt = await startDeskbolt({ config: { ...testConfig(fake), slack: { signingSecret: SECRET, botToken: fake.token, appToken: undefined, apiUrl: fake.apiUrl } }, workspace, store, log: () => undefined, schedule: false });
   const slack = new SlackClientSim({ url: deskbolt.url, signingSecret: SECRET, fake });
   let peakRss = process.memoryUsage().rss;
   let requesters = 0;

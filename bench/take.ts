@@ -84,7 +84,8 @@ async function startBareBolt(fake: FakeSlack): Promise<{ url: string; close(): P
 export async function takeRows(store: Store): Promise<BenchRow[]> {
   await seed(store, SEEDED_TICKETS);
   const fake = await FakeSlack.start();
-  const deskbolt = await startDeskbolt({ config: { ...testConfig(fake), slack: { signingSecret: SECRET, botToken: fake.token, appToken: undefined, apiUrl: fake.apiUrl } }, workspace: testWorkspace({ agents }), store, log: () => undefined });
+  // No cron: a job run would compete with what is measured.
+  const deskbolt = await startDeskbolt({ config: { ...testConfig(fake), slack: { signingSecret: SECRET, botToken: fake.token, appToken: undefined, apiUrl: fake.apiUrl } }, workspace: testWorkspace({ agents }), store, log: () => undefined, schedule: false });
   const slack = new SlackClientSim({ url: deskbolt.url, signingSecret: SECRET, fake });
   const bare = await startBareBolt(fake);
   const bareSlack = new SlackClientSim({ url: bare.url, signingSecret: SECRET, fake });
