@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startDeskbolt } from '../src/deskbolt.js';
 import type { Store } from '../src/store/store.js';
+import { ticketId } from '../src/store/tickets.js';
 import { FakeSlack } from '../test/support/fake-slack.js';
 import { SlackClientSim } from '../test/support/slack-requests.js';
 import { testConfig } from '../test/support/config.js';
@@ -48,7 +49,7 @@ async function seed(store: Store, count: number): Promise<void> {
       const number = 1001 + start + offset;
       const at = new Date(now - (count - start - offset) * 1000);
       return {
-        _id: number, number, subject: `Seeded ticket ${number}`, description: '', requester: { kind: 'slack', userId: `UCUST${number}` },
+        _id: ticketId(number), number, subject: `Seeded ticket ${number}`, description: '', requester: { kind: 'slack', userId: `UCUST${number}` },
         status: 'new', assignee: null, groupId: 10, priority: 'normal', form: {}, channel: 'slack', source: { kind: 'api' },
         createdAt: at, updatedAt: at, pendingSince: null, solvedAt: null, closedAt: null, mergedInto: null, version: 1, outbox: [],
       };

@@ -17,8 +17,8 @@ const eventFields = {
 
 const ticketSchema = new Schema(
   {
-    // The ticket number (see byNumber in tickets.ts); `number` carries it too, under its own name.
-    _id: Number,
+    // The ticket number as text (see ticketId in tickets.ts); `number` carries it as a number.
+    _id: String,
     number: { type: Number, required: true },
     subject: { type: String, required: true },
     description: { type: String, default: '' },

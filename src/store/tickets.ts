@@ -42,12 +42,16 @@ export interface SlackMessageRef {
 const FIRST_TICKET_NUMBER = 1001;
 
 /**
- * A ticket's _id is its number. Looking a ticket up by _id is what every server answers from an
- * index; FerretDB v1 (SQLite) answers only _id from one and scans the collection for any other
- * field, which made every get or change of one ticket cost a full scan.
+ * A ticket's _id is its number, as text. Looking a ticket up by _id is what every server answers
+ * from an index; FerretDB v1 (SQLite) answers only an exact {_id} filter from one, and only when the
+ * _id is a string or an ObjectId (backends/sqlite/collection.go), so a numeric _id scanned too.
  */
+export function ticketId(number: number): string {
+  return String(number);
+}
+
 function byNumber(number: number): FilterQuery<Ticket> {
-  return { _id: number } as FilterQuery<Ticket>;
+  return { _id: ticketId(number) } as FilterQuery<Ticket>;
 }
 
 export function toTicket(document: TicketDocument): Ticket {
@@ -95,7 +99,7 @@ export class TicketStore {
    */
   async create(fields: TicketFields, event: NewTicketEvent, now: Date, reservedNumber?: number): Promise<Ticket> {
     const number = reservedNumber ?? (await this.nextNumber());
-    const document = { _id: number, ...fields, number, version: 1, createdAt: now, updatedAt: now, outbox: [outboxEntry(event)] };
+    const document = { _id: ticketId(number), ...fields, number, version: 1, createdAt: now, updatedAt: now, outbox: [outboxEntry(event)] };
     try {
       await this.models.Ticket.collection.insertOne(document as never);
     } catch (error) {
@@ -112,7 +116,7 @@ export class TicketStore {
   }
 
   async getMany(numbers: readonly number[]): Promise<Ticket[]> {
-    const documents = await this.models.Ticket.find({ _id: { $in: [...numbers] } })
+    const documents = await this.models.Ticket.find({ _id: { $in: numbers.map(ticketId) } })
       .sort({ number: 1 })
       .lean<TicketDocument[]>();
     return documents.map(toTicket);
