@@ -252,7 +252,8 @@ const elementChecks = new Map<string, ElementCheck>([
   ['workflow_button', (p, element, at) => checkText(p, element, 'text', at, { max: 75, plainOnly: true, required: true })],
 ]);
 
-const SELECT_MENUS = [
+/** Slack's select menus: validated here, and given a selection by the request simulator. */
+export const SELECT_MENUS = [
   'static_select',
   'external_select',
   'users_select',

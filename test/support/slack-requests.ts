@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { validateBlocks, validateView, type FakeSlack, type StoredMessage } from './fake-slack.js';
+import { SELECT_MENUS, validateBlocks, validateView, type FakeSlack, type StoredMessage } from './fake-slack.js';
 
 /** The app's HTTP answer; `problems` lists what Slack would refuse in a synchronous answer (ack body). */
 export interface SimResponse {
@@ -74,16 +74,7 @@ const STATEFUL_ELEMENTS = new Set([
   'number_input',
   'rich_text_input',
   'file_input',
-  'static_select',
-  'external_select',
-  'users_select',
-  'conversations_select',
-  'channels_select',
-  'multi_static_select',
-  'multi_external_select',
-  'multi_users_select',
-  'multi_conversations_select',
-  'multi_channels_select',
+  ...SELECT_MENUS,
   'checkboxes',
   'radio_buttons',
   'datepicker',
