@@ -66,51 +66,46 @@ async function main(): Promise<void> {
       printMessage(`${names.get(actor)} (only they can see this)`, response.body, names);
     }
   };
-  const lastModal = () => fake.okCalls('views.open').at(-1)!.args.view;
+  /** Whatever opened a form (a command, a shortcut), then the form filled in and submitted by the same person. */
+  const fillForm = async (user: string, open: () => Promise<unknown>, answers: Record<string, unknown>) => {
+    await open();
+    await deskbolt.settled();
+    const view = fake.okCalls('views.open').at(-1)!.args.view;
+    await slack.viewSubmission(user, { callback_id: view.callback_id, private_metadata: view.private_metadata, state: viewStateFrom(view, answers) });
+  };
 
   console.log('deskbolt demo — a support morning at Acme, played through signed Slack requests.');
-  await show('Ana files a ticket for Carla with /ticket new', people.ana, async () => {
-    await slack.command(people.ana, '/ticket', 'new Card charged twice');
-    await deskbolt.settled();
-    const view = lastModal();
-    await slack.viewSubmission(people.ana, {
-      callback_id: view.callback_id,
-      private_metadata: view.private_metadata,
-      state: viewStateFrom(view, { requester: people.carla, description: 'I see two charges of $49 from yesterday.', group: '10', priority: 'high' }),
-    });
-  });
-  await show('Dev files a message from #general as a ticket (message shortcut “Create ticket”)', people.dev, async () => {
-    await slack.messageShortcut(people.dev, 'create_ticket', { ts: '1764000000.000100', text: 'Login page times out for the whole EU team', user: people.carla, channel: 'C0GENERAL' });
-    await deskbolt.settled();
-    const view = lastModal();
-    await slack.viewSubmission(people.dev, { callback_id: view.callback_id, private_metadata: view.private_metadata, state: viewStateFrom(view, { group: '10' }) });
-  });
-  await show('Carla, impatient, files the same problem herself', people.carla, async () => {
-    await slack.command(people.carla, '/ticket', 'new Double charge on my card');
-    await deskbolt.settled();
-    const view = lastModal();
-    await slack.viewSubmission(people.carla, { callback_id: view.callback_id, private_metadata: view.private_metadata, state: viewStateFrom(view, { group: '10' }) });
-  });
+  await show('Ana files a ticket for Carla with /ticket new', people.ana, () =>
+    fillForm(people.ana, () => slack.command(people.ana, '/ticket', 'new Card charged twice'), {
+      requester: people.carla,
+      description: 'I see two charges of $49 from yesterday.',
+      group: '10',
+      priority: 'high',
+    }),
+  );
+  await show('Dev files a message from #general as a ticket (message shortcut “Create ticket”)', people.dev, () =>
+    fillForm(
+      people.dev,
+      () => slack.messageShortcut(people.dev, 'create_ticket', { ts: '1764000000.000100', text: 'Login page times out for the whole EU team', user: people.carla, channel: 'C0GENERAL' }),
+      { group: '10' },
+    ),
+  );
+  await show('Carla, impatient, files the same problem herself', people.carla, () =>
+    fillForm(people.carla, () => slack.command(people.carla, '/ticket', 'new Double charge on my card'), { group: '10' }),
+  );
   await show('Ben looks at his queue (oldest first)', people.ben, () => slack.command(people.ben, '/ticket', 'queue'));
   await show('Ben clicks “Take it” on #1001: the card flags Carla’s other open tickets', people.ben, () => slack.blockAction(people.ben, { action_id: 'ticket_take', value: '1001' }));
   await show('Ana tries to take #1001 too', people.ana, () => slack.command(people.ana, '/ticket', 'take 1001'));
   await show('Ana takes the next waiting ticket with /ticket next', people.ana, () => slack.command(people.ana, '/ticket', 'next'));
-  await show('Ben merges Carla’s duplicate #1003 into #1001 (he confirms first)', people.ben, async () => {
-    await slack.command(people.ben, '/ticket', 'merge 1003 into 1001');
-    await deskbolt.settled();
-    const view = lastModal();
-    await slack.viewSubmission(people.ben, { callback_id: view.callback_id, private_metadata: view.private_metadata, state: viewStateFrom(view, {}) });
-  });
-  await show('Ben escalates #1001 to PayOps with a required internal note', people.ben, async () => {
-    await slack.command(people.ben, '/ticket', 'escalate 1001');
-    await deskbolt.settled();
-    const view = lastModal();
-    await slack.viewSubmission(people.ben, {
-      callback_id: view.callback_id,
-      private_metadata: view.private_metadata,
-      state: viewStateFrom(view, { escalate_group: '20', escalate_note: 'The gateway captured the payment twice; please refund one capture.' }),
-    });
-  });
+  await show('Ben merges Carla’s duplicate #1003 into #1001 (he confirms first)', people.ben, () =>
+    fillForm(people.ben, () => slack.command(people.ben, '/ticket', 'merge 1003 into 1001'), {}),
+  );
+  await show('Ben escalates #1001 to PayOps with a required internal note', people.ben, () =>
+    fillForm(people.ben, () => slack.command(people.ben, '/ticket', 'escalate 1001'), {
+      escalate_group: '20',
+      escalate_note: 'The gateway captured the payment twice; please refund one capture.',
+    }),
+  );
 
   await show('Ben goes online for chats', people.ben, () => slack.command(people.ben, '/ticket', 'status online'));
   await show('Ana goes online too', people.ana, () => slack.command(people.ana, '/ticket', 'status online'));
