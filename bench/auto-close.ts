@@ -1,6 +1,6 @@
 import { ticketId } from '../src/store/tickets.js';
 import { DAY_MS } from '../src/clock.js';
-import { Store } from '../src/store/store.js';
+import type { Store } from '../src/store/store.js';
 import { closeStalePending } from '../src/tickets/auto-close.js';
 import type { Desk } from '../src/tickets/desk.js';
 import { Directory } from '../src/workspace/directory.js';

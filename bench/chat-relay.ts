@@ -1,8 +1,8 @@
 import { startDeskbolt } from '../src/deskbolt.js';
 import type { Store } from '../src/store/store.js';
-import { FakeSlack } from '../test/support/fake-slack.js';
-import { testConfig } from '../test/support/config.js';
-import { SlackClientSim } from '../test/support/slack-requests.js';
+import { FakeSlack } from '../src/fake-slack/server.js';
+import { fakeSlackConfig } from '../src/fake-slack/config.js';
+import { SlackClientSim } from '../src/fake-slack/requests.js';
 import { testWorkspace } from '../test/support/workspace.js';
 import { row, type BenchRow } from './take.js';
 
@@ -22,7 +22,7 @@ export async function chatRelayRows(store: Store): Promise<BenchRow[]> {
     chat: { shortcuts: [{ name: 'hello', text: 'Hello {requester}, {agent} here.' }] },
   });
   // No cron: a job run would compete with what is measured.
-  const deskbolt = await startDeskbolt({ config: { ...testConfig(fake), slack: { signingSecret: SECRET, botToken: fake.token, appToken: undefined, apiUrl: fake.apiUrl } }, workspace, store, log: () => undefined, schedule: false });
+  const deskbolt = await startDeskbolt({ config: { ...fakeSlackConfig(fake), slack: { signingSecret: SECRET, botToken: fake.token, appToken: undefined, apiUrl: fake.apiUrl } }, workspace, store, log: () => undefined, schedule: false });
   const slack = new SlackClientSim({ url: deskbolt.url, signingSecret: SECRET, fake });
   let peakRss = process.memoryUsage().rss;
   let requesters = 0;

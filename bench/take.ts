@@ -5,9 +5,9 @@ import type { AddressInfo } from 'node:net';
 import { startDeskbolt } from '../src/deskbolt.js';
 import type { Store } from '../src/store/store.js';
 import { ticketId } from '../src/store/tickets.js';
-import { FakeSlack } from '../test/support/fake-slack.js';
-import { SlackClientSim } from '../test/support/slack-requests.js';
-import { testConfig } from '../test/support/config.js';
+import { FakeSlack } from '../src/fake-slack/server.js';
+import { SlackClientSim } from '../src/fake-slack/requests.js';
+import { fakeSlackConfig } from '../src/fake-slack/config.js';
 import { testWorkspace } from '../test/support/workspace.js';
 
 export interface BenchRow {
@@ -86,7 +86,7 @@ export async function takeRows(store: Store): Promise<BenchRow[]> {
   await seed(store, SEEDED_TICKETS);
   const fake = await FakeSlack.start();
   // No cron: a job run would compete with what is measured.
-  const deskbolt = await startDeskbolt({ config: { ...testConfig(fake), slack: { signingSecret: SECRET, botToken: fake.token, appToken: undefined, apiUrl: fake.apiUrl } }, workspace: testWorkspace({ agents }), store, log: () => undefined, schedule: false });
+  const deskbolt = await startDeskbolt({ config: { ...fakeSlackConfig(fake), slack: { signingSecret: SECRET, botToken: fake.token, appToken: undefined, apiUrl: fake.apiUrl } }, workspace: testWorkspace({ agents }), store, log: () => undefined, schedule: false });
   const slack = new SlackClientSim({ url: deskbolt.url, signingSecret: SECRET, fake });
   const bare = await startBareBolt(fake);
   const bareSlack = new SlackClientSim({ url: bare.url, signingSecret: SECRET, fake });

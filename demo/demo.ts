@@ -2,9 +2,9 @@ import { loadWorkspaceFile } from '../src/workspace/loader.js';
 import { startDeskbolt } from '../src/deskbolt.js';
 import { startEmbeddedDatabase } from '../src/store/embedded.js';
 import { Store } from '../src/store/store.js';
-import { FakeSlack, type RecordedCall } from '../test/support/fake-slack.js';
-import { SIGNING_SECRET, testConfig } from '../test/support/config.js';
-import { SlackClientSim, viewStateFrom } from '../test/support/slack-requests.js';
+import { FakeSlack, type RecordedCall } from '../src/fake-slack/server.js';
+import { SIGNING_SECRET, fakeSlackConfig } from '../src/fake-slack/config.js';
+import { SlackClientSim, viewStateFrom } from '../src/fake-slack/requests.js';
 import { renderBlocks, slackText } from './render.js';
 
 /**
@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   for (const [id, name] of [...names]) if (id.startsWith('U')) names.set(fake.dmChannelOf(id), name);
 
   const deskbolt = await startDeskbolt({
-    config: testConfig(fake),
+    config: fakeSlackConfig(fake),
     workspace: workspace.workspace,
     store,
     // The scripted morning is the whole story: no cron tick interleaves with it.

@@ -7,6 +7,8 @@ cd "$root"
 bash scripts/ensure-database.sh || exit 1
 echo "typecheck: tsc --noEmit (strict)"
 npx tsc -p tsconfig.json --noEmit || { echo "typecheck failed: no tests run"; exit 1; }
+echo "lint: biome lint (warnings fail too)"
+npx biome lint --error-on-warnings || { echo "lint failed: no tests run"; exit 1; }
 results=$(mktemp -t deskbolt-results-XXXXXX.json)
 npx vitest run --reporter=default --reporter=json --outputFile.json="$results" "$@"
 status=$?

@@ -7,10 +7,10 @@ import { closeSolved, closeStalePending } from '../src/tickets/auto-close.js';
 import type { Desk } from '../src/tickets/desk.js';
 import { addRequesterReply } from '../src/tickets/requester-reply.js';
 import type { Actor, TicketStatus } from '../src/tickets/types.js';
-import { TestClock } from './support/clock.js';
+import type { TestClock } from './support/clock.js';
 import { openTestStore } from './support/database.js';
 import { fileTicket } from './support/desk.js';
-import { FakeSlack } from './support/fake-slack.js';
+import type { FakeSlack } from '../src/fake-slack/server.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
 import { channels, people } from './support/workspace.js';
 

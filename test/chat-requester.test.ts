@@ -4,9 +4,9 @@ import { ORIGINAL_SECTIONS_PER_PAGE, originalMessageModal } from '../blocks/chat
 import { actionIds, callbackIds, chatEmailFields } from '../blocks/ids.js';
 import { chatSteps } from './support/chats.js';
 import { fileTicket } from './support/desk.js';
-import { validateView } from './support/fake-slack.js';
+import { validateView } from '../src/fake-slack/server.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
-import { viewStateFrom } from './support/slack-requests.js';
+import { viewStateFrom } from '../src/fake-slack/requests.js';
 import { people, testWorkspace } from './support/workspace.js';
 
 const SECRET = 'webhook-secret-0123456789';

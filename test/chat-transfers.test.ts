@@ -5,7 +5,7 @@ import type { Chat, Transfer } from '../src/chats/types.js';
 import { expireTransfersAndTell } from '../src/slack/chats.js';
 import { chatSteps } from './support/chats.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
-import { viewStateFrom } from './support/slack-requests.js';
+import { viewStateFrom } from '../src/fake-slack/requests.js';
 import { channels, people } from './support/workspace.js';
 
 /** A chat moves only when the person asked accepts; every other answer leaves it with the agent who asked. */

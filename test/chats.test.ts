@@ -5,7 +5,7 @@ import { forgetOldRelays } from '../src/chats/relay.js';
 import { refreshChatActivity } from '../src/slack/chats.js';
 import { chatSteps } from './support/chats.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
-import { viewStateFrom } from './support/slack-requests.js';
+import { viewStateFrom } from '../src/fake-slack/requests.js';
 import { channels, people } from './support/workspace.js';
 
 /** A requester chats with the desk in Slack: the conversation is relayed between their DM and the agent's thread. */

@@ -5,8 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebClient, type WebAPIPlatformError } from '@slack/web-api';
 import { App, LogLevel, verifySlackRequest } from '@slack/bolt';
 import type { HomeView, ModalView, SectionBlock } from '@slack/types';
-import { FakeSlack, validateBlocks, validateView } from './support/fake-slack.js';
-import { SlackClientSim, viewStateFrom } from './support/slack-requests.js';
+import { FakeSlack, validateBlocks, validateView } from '../src/fake-slack/server.js';
+import { SlackClientSim, viewStateFrom } from '../src/fake-slack/requests.js';
 
 const section = (text: string, blockId?: string): SectionBlock => ({
   type: 'section',

@@ -4,7 +4,7 @@ import type { Store } from '../src/store/store.js';
 import { chatSteps } from './support/chats.js';
 import { TestClock } from './support/clock.js';
 import { openTestStore } from './support/database.js';
-import { FakeSlack } from './support/fake-slack.js';
+import { FakeSlack } from '../src/fake-slack/server.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
 import { people } from './support/workspace.js';
 

@@ -4,8 +4,8 @@ import { startDeskbolt } from '../src/deskbolt.js';
 import { deskJobs } from '../src/jobs/desk-jobs.js';
 import type { Store } from '../src/store/store.js';
 import { openTestStore } from './support/database.js';
-import { FakeSlack } from './support/fake-slack.js';
-import { testConfig } from './support/harness.js';
+import { FakeSlack } from '../src/fake-slack/server.js';
+import { fakeSlackConfig } from './support/harness.js';
 import { testWorkspace } from './support/workspace.js';
 
 /** The schedules are wired and unwired; no test waits for a real tick. */
@@ -25,7 +25,7 @@ describe('job schedules', () => {
 
   it('a replica schedules every job in the desk time zone and stops them on close', async () => {
     const before = ours().length;
-    const deskbolt = await startDeskbolt({ config: testConfig(fake, { timeZone: 'Europe/Berlin' }), workspace: testWorkspace(), store, log: () => {} });
+    const deskbolt = await startDeskbolt({ config: fakeSlackConfig(fake, { timeZone: 'Europe/Berlin' }), workspace: testWorkspace(), store, log: () => {} });
     const names = ours().slice(before);
     expect(names.map((name) => name.split(':')[1]).sort()).toEqual(deskJobs.map((job) => job.name).sort());
     expect(names.every((name) => name.endsWith(`:${deskbolt.jobs.owner}`))).toBe(true);
@@ -35,7 +35,7 @@ describe('job schedules', () => {
 
   it('schedule: false schedules nothing', async () => {
     const before = ours().length;
-    const deskbolt = await startDeskbolt({ config: testConfig(fake), workspace: testWorkspace(), store, log: () => {}, schedule: false });
+    const deskbolt = await startDeskbolt({ config: fakeSlackConfig(fake), workspace: testWorkspace(), store, log: () => {}, schedule: false });
     expect(ours()).toHaveLength(before);
     await deskbolt.close();
   });

@@ -7,7 +7,7 @@ import type { Desk } from '../src/tickets/desk.js';
 import { TestClock } from './support/clock.js';
 import { openTestStore } from './support/database.js';
 import { fileTicket, testDesk } from './support/desk.js';
-import { FakeSlack } from './support/fake-slack.js';
+import { FakeSlack } from '../src/fake-slack/server.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
 import { people } from './support/workspace.js';
 

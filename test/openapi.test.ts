@@ -21,7 +21,7 @@ function problemsOfSchema(schema: unknown, at: string, out: string[]): void {
     if (keyword === 'type') for (const type of [value].flat()) if (!JSON_TYPES.has(type as string)) out.push(`${at}: bad type ${String(type)}`);
     if (keyword === 'properties' || keyword === '$defs') for (const [name, sub] of Object.entries(value as object)) problemsOfSchema(sub, `${at}/${keyword}/${name}`, out);
     if (['items', 'not', 'additionalProperties'].includes(keyword) && typeof value === 'object') problemsOfSchema(value, `${at}/${keyword}`, out);
-    if (['anyOf', 'oneOf', 'allOf', 'prefixItems'].includes(keyword)) (value as unknown[]).forEach((sub, i) => problemsOfSchema(sub, `${at}/${keyword}/${i}`, out));
+    if (['anyOf', 'oneOf', 'allOf', 'prefixItems'].includes(keyword)) for (const [i, sub] of (value as unknown[]).entries()) problemsOfSchema(sub, `${at}/${keyword}/${i}`, out);
     if (keyword === 'required' && (!Array.isArray(value) || value.some((name) => !(name in ((schema as { properties?: object }).properties ?? {}))))) out.push(`${at}: required names a missing property`);
   }
 }
@@ -36,7 +36,7 @@ function pointer(document: unknown, ref: string): unknown {
 }
 
 function refsIn(node: unknown, out: string[] = []): string[] {
-  if (Array.isArray(node)) node.forEach((item) => refsIn(item, out));
+  if (Array.isArray(node)) for (const item of node) refsIn(item, out);
   else if (node && typeof node === 'object') {
     for (const [key, value] of Object.entries(node)) {
       if (key === '$ref' && typeof value === 'string') out.push(value);

@@ -7,7 +7,7 @@ import { openTicket } from '../src/tickets/intake.js';
 import { surveyToken } from '../src/tickets/satisfaction.js';
 import type { Requester, Ticket } from '../src/tickets/types.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
-import { viewStateFrom } from './support/slack-requests.js';
+import { viewStateFrom } from '../src/fake-slack/requests.js';
 import { people, testWorkspace } from './support/workspace.js';
 
 const SECRET = 'webhook-secret-0123456789abcdef';

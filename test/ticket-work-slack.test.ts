@@ -6,7 +6,7 @@ import { replyToTicket } from '../src/tickets/reply.js';
 import type { Ticket } from '../src/tickets/types.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
 import { fileTicket } from './support/desk.js';
-import { viewStateFrom } from './support/slack-requests.js';
+import { viewStateFrom } from '../src/fake-slack/requests.js';
 import { channels, people, testWorkspace } from './support/workspace.js';
 
 const SECRET = 'webhook-secret-0123456789';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { actionIds, callbackIds } from '../blocks/ids.js';
-import { viewStateFrom } from './support/slack-requests.js';
+import { viewStateFrom } from '../src/fake-slack/requests.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
 import { channels, people } from './support/workspace.js';
 
@@ -124,7 +124,7 @@ describe('tickets from Slack', () => {
   it('refuses a forged signature and a stale timestamp, acting on neither', async () => {
     const body = new URLSearchParams({ command: '/ticket', text: 'next', user_id: people.ana, team_id: 'T0TEST', channel_id: 'C0GENERAL', response_url: desk.fake.responseUrl(), trigger_id: desk.fake.triggerId() }).toString();
     const now = Math.floor(Date.now() / 1000);
-    const forged = await desk.slack.raw(body, { ...desk.slack.sign(body, now), 'x-slack-signature': 'v0=' + '0'.repeat(64), 'content-type': 'application/x-www-form-urlencoded' });
+    const forged = await desk.slack.raw(body, { ...desk.slack.sign(body, now), 'x-slack-signature': `v0=${'0'.repeat(64)}`, 'content-type': 'application/x-www-form-urlencoded' });
     expect(forged.status).toBe(401);
     const stale = await desk.slack.raw(body, { ...desk.slack.sign(body, now - 60 * 10), 'content-type': 'application/x-www-form-urlencoded' });
     expect(stale.status).toBe(401);

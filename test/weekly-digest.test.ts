@@ -8,7 +8,7 @@ import type { Actor, TicketStatus } from '../src/tickets/types.js';
 import { TestClock } from './support/clock.js';
 import { openTestStore } from './support/database.js';
 import { fileTicket } from './support/desk.js';
-import { FakeSlack } from './support/fake-slack.js';
+import { FakeSlack } from '../src/fake-slack/server.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
 import { people, testWorkspace } from './support/workspace.js';
 

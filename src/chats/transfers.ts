@@ -124,7 +124,7 @@ export function nobodyAvailable(groupName: string): string {
 
 /** Lazy expiry: a request found past its time is expired before anything else happens to it. */
 async function expireIfDue(desk: Desk, transfer: Transfer | null): Promise<Transfer | null> {
-  if (!transfer || transfer.state !== 'requested' || transfer.expiresAt.getTime() > desk.clock().getTime()) return null;
+  if (transfer?.state !== 'requested' || transfer.expiresAt.getTime() > desk.clock().getTime()) return null;
   const expired = await desk.store.chats.answerTransfer(transfer.id, { state: 'expired', by: null, at: desk.clock() });
   if (!expired) return null;
   await recordEvent(desk, expired, 'transfer_expired', { kind: 'system', id: 'transfer-expiry' });

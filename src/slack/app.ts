@@ -142,7 +142,7 @@ export function createSlackApp(options: SlackAppOptions, deps: SlackDeps): Slack
 /** Times each request from Bolt's first middleware to the end of the listener's work after the ack. */
 function measureListener(metrics: Metrics): Middleware<AnyMiddlewareArgs> {
   return async ({ body, next }) => {
-    const [kind, id] = listenerOf(body as Record<string, any>);
+    const [kind, id] = listenerOf(body as SlackBody);
     const started = process.hrtime.bigint();
     let outcome: 'ok' | 'failed' = 'ok';
     try {
@@ -157,7 +157,10 @@ function measureListener(metrics: Metrics): Middleware<AnyMiddlewareArgs> {
 }
 
 /** The label pair of a Slack request: what kind of listener it reaches and its command/action/callback id. */
-export function listenerOf(body: Record<string, any>): [string, string] {
+// biome-ignore lint/suspicious/noExplicitAny: any of Slack's payload shapes; each field read is checked below
+type SlackBody = Record<string, any>;
+
+export function listenerOf(body: SlackBody): [string, string] {
   if (typeof body.command === 'string') return ['command', body.command];
   switch (body.type) {
     case 'block_actions':

@@ -1,11 +1,11 @@
 import type { App, BlockAction, ButtonAction, MessageShortcut, RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { KnownBlock } from '@slack/types';
-import { AVAILABILITY_BADGE, chatNoteModal, incomingChat, transferModal, transferOffer } from '../../blocks/chat.js';
+import { chatNoteModal, incomingChat, transferModal, transferOffer } from '../../blocks/chat.js';
 import { queueChoice } from '../../blocks/chat-desk.js';
 import { actionIds, callbackIds, chatNoteFields, transferFields } from '../../blocks/ids.js';
 import { clip, escapeMrkdwn, mrkdwn } from '../../blocks/text.js';
-import { availabilities, availabilityOf, onlineAgentsOf, setAvailability } from '../chats/availability.js';
+import { availabilities, onlineAgentsOf, } from '../chats/availability.js';
 import { ACTIVE_WINDOW_MS, acceptChat, chatActivity, endChat, placeChat, type RequesterChatResult } from '../chats/chat.js';
 import { note, rememberRelay } from '../chats/relay.js';
 import {

@@ -48,7 +48,7 @@ export function registerSatisfaction(app: App, deps: SlackDeps, hooks: Satisfact
       const ref = readSurveyValue(action.value);
       if (!ref) return tellEphemeral(respond, 'This survey button is not one of ours.');
       const ticket = await deps.desk.store.tickets.get(ref.number);
-      if (!ticket || ticket.requester.kind !== 'slack' || ticket.requester.userId !== body.user.id) {
+      if (ticket?.requester.kind !== 'slack' || ticket.requester.userId !== body.user.id) {
         return tellEphemeral(respond, 'Only the person who asked for help can answer this survey.');
       }
       // The trigger expires in 3 seconds: the comment modal opens before the answer is stored.
@@ -63,7 +63,7 @@ export function registerSatisfaction(app: App, deps: SlackDeps, hooks: Satisfact
     const comment = view.state.values[satisfactionFields.comment]?.[satisfactionFields.comment]?.value ?? '';
     if (!ref || !comment.trim()) return;
     const ticket = await deps.desk.store.tickets.get(ref.number);
-    if (!ticket || ticket.requester.kind !== 'slack' || ticket.requester.userId !== body.user.id) return;
+    if (ticket?.requester.kind !== 'slack' || ticket.requester.userId !== body.user.id) return;
     await answer(client, deps, hooks, ref, ref.rating, comment, body.user.id);
   });
 }

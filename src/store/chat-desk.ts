@@ -128,7 +128,7 @@ export class ChatDeskStore {
 
   async shortcutsOf(agent: string): Promise<PersonalShortcut[]> {
     const documents = await this.Shortcut.find({ agent }).sort({ name: 1 }).limit(500).lean<ShortcutDocument[]>();
-    return documents.map(({ _id, ...shortcut }) => (void _id, shortcut));
+    return documents.map(({ _id: _unused, ...shortcut }) => shortcut);
   }
 
   // ─── Followers ──────────────────────────────────────────────────────────────────────────
@@ -171,7 +171,7 @@ export class ChatDeskStore {
       .sort({ startedAt: 1 })
       .limit(limit)
       .lean<(Omit<Chat, 'ticketNumber'> & { _id: number; openKey: string })[]>();
-    return documents.map(({ _id, openKey, ...chat }) => (void openKey, { ticketNumber: _id, ...chat }));
+    return documents.map(({ _id, openKey: _unused, ...chat }) => ({ ticketNumber: _id, ...chat }));
   }
 
   async chatsOfRequester(requester: string, limit: number): Promise<Chat[]> {
@@ -179,7 +179,7 @@ export class ChatDeskStore {
       .sort({ startedAt: -1 })
       .limit(limit)
       .lean<(Omit<Chat, 'ticketNumber'> & { _id: number; openKey: string })[]>();
-    return documents.map(({ _id, openKey, ...chat }) => (void openKey, { ticketNumber: _id, ...chat }));
+    return documents.map(({ _id, openKey: _unused, ...chat }) => ({ ticketNumber: _id, ...chat }));
   }
 
   /** Satisfaction answers on these tickets, newest first (`satisfaction_rated` events, to: {rating}). */

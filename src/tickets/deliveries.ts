@@ -84,7 +84,7 @@ export async function attemptDelivery(desk: Desk, id: string, senders: DeliveryS
   return 'delivered';
 }
 
-function canSend(desk: Desk, to: Delivery['to'] | undefined, senders: DeliverySenders): boolean {
+function canSend(_desk: Desk, to: Delivery['to'] | undefined, senders: DeliverySenders): boolean {
   if (!to) return false;
   return to.kind === 'slack' ? senders.slackDm !== undefined : true;
 }

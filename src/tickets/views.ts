@@ -17,7 +17,7 @@ export async function agentQueue(desk: Desk, agentId: string, groupText?: string
   const allowed = agentOrRefusal(desk, agentId);
   if (!allowed.ok) return allowed;
   let groupIds = allowed.agent.groups;
-  if (groupText && groupText.trim()) {
+  if (groupText?.trim()) {
     const group = desk.directory.findGroup(groupText);
     if (!group) {
       const known = desk.directory.groups().map((g) => `${g.name} (${g.id})`).join(', ');

@@ -39,7 +39,7 @@ export class Directory {
 
   isLeadOf(userId: string, groupId: number): boolean {
     const agent = this.agent(userId);
-    return agent !== undefined && agent.groups.includes(groupId) && (agent.role === 'lead' || agent.role === 'admin');
+    return agent?.groups.includes(groupId) === true && (agent.role === 'lead' || agent.role === 'admin');
   }
 
   /** The group whose intake channel this is, if any. */

@@ -4,12 +4,12 @@ import type { Store } from '../../src/store/store.js';
 import type { Workspace } from '../../src/workspace/schema.js';
 import { TestClock } from './clock.js';
 import { openTestStore } from './database.js';
-import { FakeSlack } from './fake-slack.js';
-import { SlackClientSim } from './slack-requests.js';
+import { FakeSlack } from '../../src/fake-slack/server.js';
+import { SlackClientSim } from '../../src/fake-slack/requests.js';
 import { testWorkspace } from './workspace.js';
-import { SIGNING_SECRET, testConfig } from './config.js';
+import { SIGNING_SECRET, fakeSlackConfig } from '../../src/fake-slack/config.js';
 
-export { SIGNING_SECRET, testConfig };
+export { SIGNING_SECRET, fakeSlackConfig };
 
 
 export interface TestDesk {
@@ -42,7 +42,7 @@ export async function startTestDesk(options: TestDeskOptions = {}): Promise<Test
   const clock = options.clock ?? new TestClock();
   const logs = options.logs ?? [];
   const deskbolt = await startDeskbolt({
-    config: testConfig(fake, options.config),
+    config: fakeSlackConfig(fake, options.config),
     workspace: options.workspace ?? testWorkspace(),
     store,
     clock: clock.now,

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { SELECT_MENUS, validateBlocks, validateView, type FakeSlack, type StoredMessage } from './fake-slack.js';
+import { SELECT_MENUS, validateBlocks, validateView, type FakeSlack, type StoredMessage } from './server.js';
 
 /** The app's HTTP answer; `problems` lists what Slack would refuse in a synchronous answer (ack body). */
 export interface SimResponse {
@@ -197,7 +197,8 @@ export function viewStateFrom(view: any, answers: Record<string, any>): ViewStat
       if (block.type !== 'input' && !answered) return;
       unused.delete(actionId);
       const blockId: string = block.block_id ?? `block_${i}`;
-      (values[blockId] ??= {})[actionId] = elementState(element, answered, answers[actionId]);
+      values[blockId] ??= {};
+      values[blockId][actionId] = elementState(element, answered, answers[actionId]);
     });
   });
   if (unused.size > 0) throw new Error(`the view has no input with action_id ${[...unused].join(', ')}`);

@@ -1,14 +1,14 @@
-import type { Config } from '../../src/config.js';
-import type { FakeSlack } from './fake-slack.js';
+import type { Config } from '../config.js';
+import type { FakeSlack } from './server.js';
 
-/** The signing secret the signed-request simulator and the app under test share. */
+/** The signing secret the signed-request simulator and the app it drives share (tests, demo, bench, sandbox). */
 export const SIGNING_SECRET = 'test-signing-secret-0123456789';
 
 /**
  * The app's settings against a fake Slack: for tests, the demo and the bench alike. Kept apart from
  * the harness because the demo and the bench run outside vitest.
  */
-export function testConfig(fake: FakeSlack, overrides: Partial<Config> = {}): Config {
+export function fakeSlackConfig(fake: FakeSlack, overrides: Partial<Config> = {}): Config {
   return {
     slack: { signingSecret: SIGNING_SECRET, botToken: fake.token, appToken: undefined, apiUrl: fake.apiUrl },
     port: 0,
