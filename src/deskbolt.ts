@@ -72,7 +72,8 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
   registerQueueGauge(metrics, store, desk.directory);
   // Filled once the Slack app exists: the API tells Slack of tickets that came in by email or web.
   const hooks: ApiHooks = {};
-  const http = createHttpApp({ store, metrics, api: { desk, log, hooks } });
+  let socketLinks: SlackApp['socketLinks'] = () => null;
+  const http = createHttpApp({ store, metrics, api: { desk, log, hooks }, socketLinks: () => socketLinks() });
   const slack = createSlackApp(
     {
       signingSecret: config.slack.signingSecret,
@@ -84,6 +85,7 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
     },
     { desk, log, metrics },
   );
+  socketLinks = slack.socketLinks;
   const client = slack.app.client;
   hooks.ticketCreated = (ticket) => ticketCreated(client, desk, log, ticket, null);
   hooks.requesterReplied = async (result) => {

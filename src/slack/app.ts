@@ -1,4 +1,4 @@
-import { App, ExpressReceiver, LogLevel, SocketModeReceiver, type AnyMiddlewareArgs, type Middleware, type Receiver } from '@slack/bolt';
+import { App, ExpressReceiver, LogLevel, type AnyMiddlewareArgs, type Middleware, type Receiver } from '@slack/bolt';
 import type { Application } from 'express';
 import type { Metrics } from '../metrics.js';
 import { registerActions } from './actions.js';
@@ -9,6 +9,7 @@ import { registerCommands } from './commands.js';
 import type { SlackDeps } from './context.js';
 import { registerChatEvents } from './events.js';
 import { registerShortcuts } from './shortcuts.js';
+import { SocketModeLinks, type SocketLinksState } from './socket-mode-links.js';
 import { registerTicketWork } from './ticket-work.js';
 import { refreshHome, registerHome } from './home.js';
 import { registerSatisfaction } from './satisfaction.js';
@@ -31,6 +32,8 @@ export interface SlackApp {
   settled(): Promise<void>;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** Socket Mode's open connections to Slack; null in HTTP mode. */
+  socketLinks(): SocketLinksState | null;
 }
 
 /** How long an event id is remembered: Slack retries within minutes, so an hour is plenty. */
@@ -66,8 +69,11 @@ export function createSlackApp(options: SlackAppOptions, deps: SlackDeps): Slack
   };
   let receiver: Receiver;
   const socketMode = options.appToken !== undefined;
-  if (socketMode) {
-    receiver = new SocketModeReceiver({ appToken: options.appToken!, logLevel: LogLevel.WARN });
+  const socketLinks = socketMode
+    ? new SocketModeLinks({ appToken: options.appToken!, apiUrl: options.apiUrl, logLevel: toBoltLevel(options.logLevel), log: deps.log })
+    : undefined;
+  if (socketLinks) {
+    receiver = socketLinks;
   } else {
     receiver = new ExpressReceiver({
       signingSecret: options.signingSecret!,
@@ -136,6 +142,7 @@ export function createSlackApp(options: SlackAppOptions, deps: SlackDeps): Slack
     async stop() {
       if (socketMode) await app.stop();
     },
+    socketLinks: () => socketLinks?.state() ?? null,
   };
 }
 
