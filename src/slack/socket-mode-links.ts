@@ -142,7 +142,12 @@ export class SocketModeLinks implements Receiver {
       // The library rejects with nothing when the socket closes before Slack's hello.
       throw error ?? new Error('the connection closed before Slack said hello');
     }
-    if (link.state === 'connecting') link.state = 'live';
+    // Stopped while it was connecting: the library still finishes the connection, so let it go.
+    if (link.state !== 'connecting' || this.stopping) {
+      await this.close(link);
+      return;
+    }
+    link.state = 'live';
   }
 
   /** Slack asked this connection to go: open its replacement, then close it once drained. */
@@ -189,15 +194,17 @@ export class SocketModeLinks implements Receiver {
 
   private async drain(link: Link): Promise<void> {
     if (link.unacked === 0 || link.state === 'closed') return;
-    const limit = sleep(DRAIN_LIMIT_MS, undefined, { signal: this.abort.signal }).catch(() => undefined);
+    const drained = new AbortController();
+    const limit = sleep(DRAIN_LIMIT_MS, undefined, { signal: AbortSignal.any([this.abort.signal, drained.signal]) }).catch(() => undefined);
     await Promise.race([new Promise<void>((resolve) => link.drained.push(resolve)), limit]);
+    drained.abort();
   }
 
+  /** Safe to repeat: the library's disconnect() is a no-op on a closed client. */
   private async close(link: Link): Promise<void> {
-    if (link.state === 'closed') return;
     link.state = 'closed';
-    await link.client.disconnect();
     this.links.delete(link);
+    await link.client.disconnect();
   }
 
   private async dispatch(link: Link, args: SlackEventArgs): Promise<void> {
