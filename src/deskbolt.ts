@@ -12,6 +12,7 @@ import { consoleLog, type Log } from './log.js';
 import { Metrics } from './metrics.js';
 import { createSlackApp, type SlackApp } from './slack/app.js';
 import { slackNotifiers } from './slack/notifiers/index.js';
+import { SlackOutbox } from './slack/outbox.js';
 import { SlackSender } from './slack/sender.js';
 import type { Store } from './store/store.js';
 import type { DeliverySenders } from './tickets/deliveries.js';
@@ -91,13 +92,10 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
   );
   socketLinks = slack.socketLinks;
   const send = new SlackSender(slack.app.client, log);
-  // Queued replies and surveys reach a Slack requester as a DM, an email requester through the webhook.
-  const senders: DeliverySenders = {
-    async slackDm(userId, text) {
-      await slack.app.client.chat.postMessage({ channel: userId, text });
-    },
-  };
-  events.subscribe(...slackNotifiers({ desk, send, log, senders }));
+  // Everything that matters goes out through the delivery queue: Slack through this outbox, email through the webhook.
+  const outbox = new SlackOutbox(desk, slack.app.client, log);
+  const senders: DeliverySenders = outbox.senders;
+  events.subscribe(...slackNotifiers({ desk, outbox, send, log, senders }));
 
   const server: Server = await new Promise((resolve, reject) => {
     const listening = http.listen(config.port, () => resolve(listening));

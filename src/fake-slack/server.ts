@@ -261,6 +261,12 @@ export class FakeSlack {
     return this.calls(method).filter((call) => call.ok);
   }
 
+  /** Messages the bot posted into this person's DM with it, top level or in a thread, whichever way it addressed them. */
+  dmsTo(userId: string): RecordedCall[] {
+    const channel = this.dmChannelOf(userId);
+    return this.okCalls('chat.postMessage').filter((call) => call.response.channel === channel);
+  }
+
   lastCall(method: string): RecordedCall | undefined {
     return this.calls(method).at(-1);
   }
