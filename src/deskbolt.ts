@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import type { Application } from 'express';
 import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
@@ -30,6 +31,10 @@ export interface DeskboltOptions {
   schedule?: boolean;
   /** The jobs to run; every desk job unless given. */
   jobs?: readonly Job[];
+  /** More routes on the same express app (the sandbox's page and its API), mounted before the Slack receiver's. */
+  routes?: (http: Application) => void;
+  /** The address to listen on; every interface unless given (the sandbox, which has no sign-in, keeps to loopback). */
+  host?: string;
 }
 
 export interface Deskbolt {
@@ -73,6 +78,7 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
   // Filled once the Slack app exists: the API tells Slack of tickets that came in by email or web.
   const hooks: ApiHooks = {};
   const http = createHttpApp({ store, metrics, api: { desk, log, hooks } });
+  options.routes?.(http);
   const slack = createSlackApp(
     {
       signingSecret: config.slack.signingSecret,
@@ -94,7 +100,7 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
     if (result.survey.agent) await refreshHome(client, desk, result.survey.agent, { log });
   };
   const server: Server = await new Promise((resolve, reject) => {
-    const listening = http.listen(config.port, () => resolve(listening));
+    const listening = options.host === undefined ? http.listen(config.port, () => resolve(listening)) : http.listen(config.port, options.host, () => resolve(listening));
     listening.once('error', reject);
   });
   await slack.start();
