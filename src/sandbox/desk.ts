@@ -39,8 +39,11 @@ export interface SandboxDeskOptions {
   schedule?: boolean;
   clock?: Clock;
   log?: Log;
-  /** Routes of the sandbox page, on the app's own express server, given the desk once it exists. */
-  routes?: (http: Application, desk: () => SandboxDesk) => void;
+  /**
+   * Routes of the sandbox page, on the app's own express server, given the desk once it exists.
+   * What it returns is closed first on close: long-lived streams would hold the server open.
+   */
+  routes?: (http: Application, desk: () => SandboxDesk) => { close(): void };
 }
 
 export async function startSandboxDesk(options: SandboxDeskOptions): Promise<SandboxDesk> {
@@ -48,6 +51,8 @@ export async function startSandboxDesk(options: SandboxDeskOptions): Promise<San
   const roster = sandboxRoster(workspace);
   const surfaces = await readAppSurfaces();
   const fake = await FakeSlack.start();
+  // The app's name as the manifest's bot user shows it, and the people of the workspace.
+  fake.addUser({ id: fake.botUserId, name: 'deskbolt', realName: 'deskbolt', isBot: true });
   for (const person of roster.people) fake.addUser({ id: person.id, name: person.handle, realName: person.name, title: person.title });
 
   let desk: SandboxDesk | undefined;
@@ -55,6 +60,7 @@ export async function startSandboxDesk(options: SandboxDeskOptions): Promise<San
     if (desk === undefined) throw new Error('the sandbox is still starting');
     return desk;
   };
+  let page: { close(): void } | undefined;
   let deskbolt: Deskbolt;
   try {
     deskbolt = await startDeskbolt({
@@ -65,7 +71,13 @@ export async function startSandboxDesk(options: SandboxDeskOptions): Promise<San
       ...(options.log ? { log: options.log } : {}),
       ...(options.host ? { host: options.host } : {}),
       schedule: options.schedule ?? true,
-      ...(options.routes ? { routes: (http: Application) => options.routes?.(http, whenReady) } : {}),
+      ...(options.routes
+        ? {
+            routes: (http: Application) => {
+              page = options.routes?.(http, whenReady);
+            },
+          }
+        : {}),
     });
   } catch (error) {
     await fake.close();
@@ -87,6 +99,7 @@ export async function startSandboxDesk(options: SandboxDeskOptions): Promise<San
       fake.reset();
     },
     async close() {
+      page?.close();
       await deskbolt.close();
       await fake.close();
     },
