@@ -96,12 +96,12 @@ const shoot = (name: string) => page.screenshot({ path: join(screenshots, name) 
 describe('the sandbox page, clicked in a real Chromium', () => {
   it('lets a requester file a ticket: the form, its required fields, and her receipt, with what she typed shown as text', async () => {
     await be(people.carla, dm(people.carla));
-    const sidebar = await page.locator('.sidebar').innerText();
+    const sidebar = await page.locator('.sidebar').textContent();
     expect(sidebar).toContain('billing-help');
     expect(sidebar).not.toContain('billing-alerts');
 
     await type('/ticket new Card <b>charged</b> & twice');
-    await expect.poll(() => modal().locator('h2').innerText()).toBe('New ticket');
+    await expect.poll(() => modal().locator('h2').textContent()).toBe('New ticket');
     expect(await modal().getByLabel('Subject').inputValue()).toBe('Card <b>charged</b> & twice');
     await modal().getByLabel('Description').fill('Two charges of $49 from yesterday & one <!channel> refund.');
     await modal().getByRole('button', { name: 'Create' }).click();
@@ -112,7 +112,7 @@ describe('the sandbox page, clicked in a real Chromium', () => {
     await modal().getByRole('button', { name: 'Create' }).click();
     await modal().waitFor({ state: 'detached' });
     await message('#1001').waitFor();
-    expect(await message('#1001').innerText()).toContain('Card <b>charged</b> & twice');
+    expect(await message('#1001').textContent()).toContain('Card <b>charged</b> & twice');
     // The subject is text in the page: no element was made of the markup Carla typed.
     expect(await page.locator('#messages b', { hasText: /^charged$/ }).count()).toBe(0);
     await shoot('requester-dm.png');
@@ -129,12 +129,12 @@ describe('the sandbox page, clicked in a real Chromium', () => {
     await be(people.ben, BILLING_ALERTS);
     await message('New ticket #1001').getByRole('button', { name: 'Take it' }).click();
     await message('You took #1001').waitFor();
-    expect(await message('You took #1001').innerText()).toContain('Only visible to you');
+    expect(await message('You took #1001').textContent()).toContain('Only visible to you');
     await message('New ticket #1001').getByText('Taken by @Ben').waitFor();
     await shoot('agent-takes.png');
 
     await message('You took #1001').getByRole('button', { name: 'Reply' }).click();
-    await expect.poll(() => modal().locator('h2').innerText()).toBe('Reply to #1001');
+    await expect.poll(() => modal().locator('h2').textContent()).toBe('Reply to #1001');
     await modal().getByLabel('Text (optional)', { exact: true }).fill('We replaced the fuse; it is safe to use again.');
     await modal().getByLabel('Solved', { exact: true }).check();
     await modal().getByRole('button', { name: 'Submit' }).click();
@@ -174,7 +174,7 @@ describe('the sandbox page, clicked in a real Chromium', () => {
     await shoot('chat-thread.png');
 
     await message('Incoming chat #1001').getByRole('button', { name: 'Transfer' }).click();
-    await expect.poll(() => modal().locator('h2').innerText()).toBe('Transfer chat #1001');
+    await expect.poll(() => modal().locator('h2').textContent()).toBe('Transfer chat #1001');
     await modal().getByLabel('Transfer to').selectOption({ label: 'Ana · online' });
     await modal().getByRole('button', { name: 'Ask' }).click();
     await modal().waitFor({ state: 'detached' });
