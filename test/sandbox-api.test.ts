@@ -69,6 +69,16 @@ describe('the sandbox API', () => {
     expect(sandbox.fake.messages()).toEqual([]);
   });
 
+  it('takes only JSON posts, which another web page cannot make a browser send, so it cannot reset the desk', async () => {
+    await act({ as: people.ben, kind: 'command', channel: BILLING_ALERTS, text: '/ticket queue' });
+
+    const forged = await fetch(`${base}/reset`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '' });
+
+    expect(forged.status).toBe(415);
+    expect(sandbox.fake.ephemerals(people.ben)).toHaveLength(1);
+    expect((await fetch(`${base}/act`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{not json' })).status).toBe(400);
+  });
+
   it('shows each person their own conversations, ephemerals and modals, and nobody else’s', async () => {
     expect((await act({ as: people.ben, kind: 'command', channel: BILLING_ALERTS, text: '/ticket queue' })).json).toEqual({ ok: true });
     expect((await act({ as: people.ana, kind: 'command', channel: BILLING_ALERTS, text: '/ticket new Printer on fire' })).json).toEqual({ ok: true });

@@ -123,6 +123,12 @@ export function mountSandboxPage(http: Application, desk: () => SandboxDesk): { 
   http.use('/sandbox', secured, express.static(PAGE_DIR, { index: false, fallthrough: true }));
 
   const api = express.Router();
+  // Another web page can make a browser send a form or text/plain POST here (and reset the desk), but
+  // not an application/json one without a CORS preflight this server never answers: the page sends JSON.
+  api.post('/{*path}', (request, response, next) => {
+    if (request.is('application/json')) return next();
+    response.status(415).json({ ok: false, problem: 'send the request as application/json' });
+  });
   api.use(express.json({ limit: '1mb' }));
   const person = (id: string) => desk().roster.people.find((candidate) => candidate.id === id);
 
@@ -181,12 +187,13 @@ export function mountSandboxPage(http: Application, desk: () => SandboxDesk): { 
     response.json(player.stop());
   });
 
-  // A fault here is the sandbox's, not the person's: say so plainly, keep the details in the log.
+  // A bad request gets its reason; a fault of the sandbox says so plainly and keeps the details in the log.
   api.use((error: unknown, _request: Request, response: Response, _next: NextFunction) => {
-    console.error('sandbox: request failed', error);
-    if (response.headersSent) return;
     const status = (error as { status?: number }).status;
-    response.status(typeof status === 'number' && status < 500 ? status : 500).json({ ok: false, problem: `The sandbox failed: ${(error as Error).message}` });
+    const yours = typeof status === 'number' && status < 500;
+    if (!yours) console.error('sandbox: request failed', error);
+    if (response.headersSent) return;
+    response.status(yours ? status : 500).json({ ok: false, problem: yours ? (error as Error).message : `The sandbox failed: ${(error as Error).message}` });
   });
   http.use('/sandbox/api', api);
 

@@ -36,7 +36,7 @@ const api = {
     if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
     return response.json();
   },
-  /** @param {string} path @param {Json} [body] @returns {Promise<Json>} */
+  /** Always JSON: the sandbox refuses anything else, which other web pages could make a browser send. @param {string} path @param {Json} [body] @returns {Promise<Json>} */
   async post(path, body = {}) {
     const response = await fetch(`/sandbox/api${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     return response.json().catch(() => ({ ok: false, problem: `The sandbox answered HTTP ${response.status}.` }));
