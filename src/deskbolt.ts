@@ -100,7 +100,9 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
     if (result.survey.agent) await refreshHome(client, desk, result.survey.agent, { log });
   };
   const server: Server = await new Promise((resolve, reject) => {
-    const listening = options.host === undefined ? http.listen(config.port, () => resolve(listening)) : http.listen(config.port, options.host, () => resolve(listening));
+    // Express 5 calls this with the error when listening fails (a port in use), not only on success.
+    const listened = (error?: Error) => (error ? reject(error) : resolve(listening));
+    const listening = options.host === undefined ? http.listen(config.port, listened) : http.listen(config.port, options.host, listened);
     listening.once('error', reject);
   });
   await slack.start();

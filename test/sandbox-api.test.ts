@@ -96,6 +96,12 @@ describe('the sandbox API', () => {
     expect(carla.conversations.map((conversation: any) => conversation.name)).toEqual(['billing-help', 'general', 'deskbolt']);
   });
 
+  it('fails to start on a port in use with EADDRINUSE, so `npm start` can say which port to use instead', async () => {
+    const taken = sandbox.deskbolt.port;
+    const second = startSandboxDesk({ store, workspace: sandbox.deskbolt.desk.directory.workspace, port: taken, host: '127.0.0.1', schedule: false, log: () => undefined });
+    await expect(second).rejects.toMatchObject({ code: 'EADDRINUSE' });
+  });
+
   it('tells open pages when something changes, through server-sent events', async () => {
     const abort = new AbortController();
     const response = await fetch(`${base}/changes`, { signal: abort.signal });

@@ -8,8 +8,8 @@ import { mountSandboxPage } from './routes.js';
 /** The sandbox's settings: a few of the app's own, read the same way (see README's Settings). */
 const sandboxEnvironment = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
-  /** The page has no sign-in and can reset its desk, so it listens on loopback unless told otherwise. */
-  HOST: z.string().min(1).default('127.0.0.1'),
+  /** The page has no sign-in and can reset its desk, so it listens on loopback unless told otherwise (not HOST: zsh and some containers set that to the machine's name). */
+  SANDBOX_HOST: z.string().min(1).default('127.0.0.1'),
   MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'a MongoDB connection string starts with mongodb:// or mongodb+srv://').optional(),
   DATA_DIR: z.string().min(1).default('./data'),
   WORKSPACE_FILE: z.string().min(1).default('examples/workspace.yml'),
@@ -47,7 +47,7 @@ export async function runSandbox(environment: NodeJS.ProcessEnv = process.env): 
   };
   let sandbox: Awaited<ReturnType<typeof startSandboxDesk>>;
   try {
-    sandbox = await startSandboxDesk({ store, workspace: workspace.workspace, port: env.PORT, host: env.HOST, routes: mountSandboxPage });
+    sandbox = await startSandboxDesk({ store, workspace: workspace.workspace, port: env.PORT, host: env.SANDBOX_HOST, routes: mountSandboxPage });
   } catch (error) {
     await stopDatabase();
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
@@ -56,7 +56,7 @@ export async function runSandbox(environment: NodeJS.ProcessEnv = process.env): 
     }
     throw error;
   }
-  const shownHost = env.HOST === '127.0.0.1' || env.HOST === '0.0.0.0' || env.HOST === '::' ? 'localhost' : env.HOST;
+  const shownHost = env.SANDBOX_HOST === '127.0.0.1' || env.SANDBOX_HOST === '0.0.0.0' || env.SANDBOX_HOST === '::' ? 'localhost' : env.SANDBOX_HOST;
   console.log(`deskbolt sandbox: open http://${shownHost}:${sandbox.deskbolt.port}/ in your browser`);
   console.log(
     '  A Slack-like workspace over the real app: be anyone (agent, lead or customer), file and work tickets, chat, transfer.',
