@@ -1,4 +1,4 @@
-import { viewStateFrom, type SlackClientSim, type SimResponse } from '../fake-slack/requests.js';
+import { viewStateFrom, type BlockActionInput, type SlackClientSim, type SimResponse } from '../fake-slack/requests.js';
 import type { FakeSlack } from '../fake-slack/server.js';
 import type { AppSurfaces } from './manifest.js';
 import { canSee, type SandboxRoster } from './roster.js';
@@ -67,8 +67,8 @@ function optionsOf(element: Json): Json[] {
 }
 
 /** The fields Slack puts in a block_actions action for this element, from what the person chose. */
-function performed(element: Json, blockId: string | undefined, value: ElementUse['value']): Json {
-  const action: Json = { action_id: element.action_id, type: element.type, ...(blockId === undefined ? {} : { block_id: blockId }) };
+function performed(element: Json, blockId: string | undefined, value: ElementUse['value']): BlockActionInput {
+  const action: BlockActionInput = { action_id: element.action_id, type: element.type, ...(blockId === undefined ? {} : { block_id: blockId }) };
   const one = Array.isArray(value) ? value[0] : value;
   const many = Array.isArray(value) ? value : value == null ? [] : [value];
   const option = (wanted: unknown) => optionsOf(element).find((candidate) => candidate.value === wanted);
@@ -95,7 +95,7 @@ function performed(element: Json, blockId: string | undefined, value: ElementUse
     case 'timepicker':
       return { ...action, selected_time: one ?? null };
     default:
-      return { ...action, value: one ?? null };
+      return { ...action, ...(one == null ? {} : { value: one }) };
   }
 }
 
@@ -153,7 +153,7 @@ export class PersonActions {
       } catch (error) {
         return refused((error as Error).message);
       }
-      response = await slack.blockAction(user, performed(found.element, found.blockId, use.value) as never, { view: { id: view.id, state } });
+      response = await slack.blockAction(user, performed(found.element, found.blockId, use.value), { view: { id: view.id, state } });
     } else {
       if (!this.mayUse(user, surface.channel)) return refused('You are not in that conversation.');
       const message =
@@ -161,7 +161,7 @@ export class PersonActions {
         fake.ephemerals(user, surface.channel).find((candidate) => candidate.ts === surface.ts);
       const found = message === undefined ? undefined : locate(message.blocks, use);
       if (found === undefined) return refused('That message or element is no longer there.');
-      response = await slack.blockAction(user, performed(found.element, found.blockId, use.value) as never, {
+      response = await slack.blockAction(user, performed(found.element, found.blockId, use.value), {
         channel: surface.channel,
         message: { ts: surface.ts },
       });

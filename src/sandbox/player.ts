@@ -78,8 +78,12 @@ export class MorningPlayer {
     return this.announce();
   }
 
+  /** Stops and forgets the story (Stop, Close, Reset): the pages drop the demo bar. */
   stop(): PlayerStatus {
     this.playing = false;
+    this.steps = [];
+    this.done = 0;
+    this.last = undefined;
     this.problem = undefined;
     return this.announce();
   }

@@ -579,8 +579,8 @@ function drawDemo(status) {
   /** @type {HTMLButtonElement} */ ($('#demo-next')).hidden = !status.playing;
   /** @type {HTMLButtonElement} */ ($('#demo-next')).disabled = status.running;
   /** @type {HTMLButtonElement} */ ($('#demo-stop')).textContent = status.playing ? 'Stop' : 'Close';
-  // Follow the story: show the last step through the eyes of whoever acted, where it happened.
-  if (status.last && status.done !== previous?.done) void become(status.last.actor, status.last.place.channel, status.last.place.threadTs ?? null);
+  // Follow the story as it is played: the last step through the eyes of whoever acted, where it happened.
+  if (previous && status.last && status.done !== previous.done) void become(status.last.actor, status.last.place.channel, status.last.place.threadTs ?? null);
 }
 
 async function playDemo() {
@@ -688,11 +688,7 @@ async function start() {
   $('#play').addEventListener('click', () => void playDemo());
   $('#reset').addEventListener('click', () => void reset());
   $('#demo-next').addEventListener('click', async () => drawDemo(/** @type {DemoStatus} */ (await api.post('/demo/next'))));
-  $('#demo-stop').addEventListener('click', async () => {
-    const status = /** @type {DemoStatus} */ (await api.post('/demo/stop'));
-    drawDemo(status);
-    $('#demo-bar').hidden = true;
-  });
+  $('#demo-stop').addEventListener('click', async () => drawDemo(/** @type {DemoStatus} */ (await api.post('/demo/stop'))));
 
   const saved = new URLSearchParams(location.hash.slice(1));
   const wanted = saved.get('as') ?? '';
