@@ -146,6 +146,7 @@ async function become(person, place, thread = null) {
   if (changed) {
     state.drawn = { sidebar: '', messages: '', thread: '', modal: '', home: '' };
     state.modalProblem = '';
+    state.tab = 'messages';
   }
   /** @type {HTMLSelectElement} */ ($('#person')).value = person;
   saveLocation();
@@ -154,9 +155,9 @@ async function become(person, place, thread = null) {
 
 /** @param {string} place */
 async function open(place) {
+  if (place !== state.place) state.tab = 'messages';
   state.place = place;
   state.thread = null;
-  if (place !== myDm()) state.tab = 'messages';
   saveLocation();
   draw();
   if (place === myDm() && state.tab === 'home') await openHome();
@@ -693,9 +694,8 @@ async function start() {
   const saved = new URLSearchParams(location.hash.slice(1));
   const wanted = saved.get('as') ?? '';
   const person = workspace.people.find((candidate) => candidate.id === wanted) ?? workspace.people[0];
-  state.tab = saved.get('tab') === 'home' ? 'home' : 'messages';
   await become(person?.id ?? '', saved.get('in') ?? person?.dm ?? '', saved.get('thread'));
-  if (state.place === myDm() && state.tab === 'home') await openHome();
+  if (state.place === myDm() && saved.get('tab') === 'home') await openHome();
 
   const changes = new EventSource('/sandbox/api/changes');
   changes.addEventListener('change', () => void refresh());
