@@ -176,7 +176,8 @@ async function openHome() {
 
 /** @returns {RenderContext} */
 function renderContext(/** @type {Partial<RenderContext>} */ extra = {}) {
-  return { people: people(), channels: channels(), use: () => undefined, confirm: confirmDialog, ...extra };
+  const appUserId = state.workspace?.app.userId;
+  return { people: people(), ...(appUserId ? { appUserId } : {}), channels: channels(), use: () => undefined, confirm: confirmDialog, ...extra };
 }
 
 function draw() {

@@ -13,6 +13,7 @@ import { EMOJI, parseMrkdwn, parsePlainText } from './mrkdwn.js';
  * }} FormState
  * @typedef {{
  *   people: Map<string, string>,
+ *   appUserId?: string,
  *   channels: Map<string, string>,
  *   use: (use: ElementUse, element: Json) => void,
  *   confirm: (confirm: Json) => Promise<boolean>,
@@ -211,7 +212,8 @@ function elementNode(element, where, context) {
       /** @param {Json} option */
       const optionNode = (option) => h('option', { value: String(option.value ?? '') }, plainOf(option.text));
       if (element.type === 'users_select' || element.type === 'multi_users_select') {
-        for (const [userId, name] of [...context.people].sort((a, b) => a[1].localeCompare(b[1]))) select.append(h('option', { value: userId }, name));
+        const people = [...context.people].filter(([userId]) => userId !== context.appUserId).sort((a, b) => a[1].localeCompare(b[1]));
+        for (const [userId, name] of people) select.append(h('option', { value: userId }, name));
       } else if (element.type === 'conversations_select' || element.type === 'channels_select') {
         for (const [channelId, name] of context.channels) select.append(h('option', { value: channelId }, `#${name}`));
       } else if (Array.isArray(element.option_groups)) {
