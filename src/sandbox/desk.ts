@@ -4,7 +4,7 @@ import { startDeskbolt, type Deskbolt } from '../deskbolt.js';
 import { SIGNING_SECRET, fakeSlackConfig } from '../fake-slack/config.js';
 import { SlackClientSim } from '../fake-slack/requests.js';
 import { FakeSlack } from '../fake-slack/server.js';
-import type { Log } from '../slack/notify.js';
+import type { Log } from '../log.js';
 import type { Store } from '../store/store.js';
 import type { Workspace } from '../workspace/schema.js';
 import { PersonActions } from './actions.js';

@@ -50,6 +50,16 @@ export async function startTestDesk(options: TestDeskOptions = {}): Promise<Test
     // Tests run jobs themselves (deskbolt.jobs.run) with the TestClock; no test waits for a cron tick.
     schedule: false,
   });
+  // A test runs a job as a cron tick would, then looks at what people were told: the run settles first.
+  const runJob = deskbolt.jobs.run.bind(deskbolt.jobs);
+  deskbolt.jobs = {
+    owner: deskbolt.jobs.owner,
+    async run(job) {
+      const run = await runJob(job);
+      await deskbolt.settled();
+      return run;
+    },
+  };
   const slack = new SlackClientSim({ url: deskbolt.url, signingSecret: SIGNING_SECRET, fake });
   return {
     deskbolt,
