@@ -16,8 +16,10 @@ async function main(): Promise<void> {
   if (!workspace.ok) throw new Error(workspace.problems.join('\n'));
   const database = process.env.MONGODB_URI ? undefined : await startEmbeddedDatabase();
   const store = await Store.open({ uri: process.env.MONGODB_URI ?? database!.uri, dbName: `deskbolt_demo_${Date.now()}` });
+  // DEMO_SOCKET_MODE=1: Slack reaches the app over Socket Mode (the app connects with its app-level token).
+  const socketMode = Boolean(process.env.DEMO_SOCKET_MODE && process.env.DEMO_SOCKET_MODE !== '0');
   // The scripted morning is the whole story: no cron tick interleaves with it.
-  const sandbox = await startSandboxDesk({ store, workspace: workspace.workspace, port: 0, host: '127.0.0.1', schedule: false });
+  const sandbox = await startSandboxDesk({ store, workspace: workspace.workspace, port: 0, host: '127.0.0.1', schedule: false, socketMode });
   const { fake } = sandbox;
   const names = new Map<string, string>();
   for (const person of sandbox.roster.people) {

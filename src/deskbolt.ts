@@ -80,7 +80,9 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
   };
   const metrics = new Metrics();
   registerQueueGauge(metrics, store, desk.directory);
-  const http = createHttpApp({ store, metrics, api: { desk, log } });
+  // Filled once the Slack app exists: health reports the Socket Mode connections.
+  let socketLinks: SlackApp['socketLinks'] = () => null;
+  const http = createHttpApp({ store, metrics, api: { desk, log }, socketLinks: () => socketLinks() });
   options.routes?.(http);
   const slack = createSlackApp(
     {
@@ -93,6 +95,7 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
     },
     { desk, log, metrics },
   );
+  socketLinks = slack.socketLinks;
   const send = new SlackSender(slack.app.client, log);
   // Queued replies and surveys reach a Slack requester as a DM, an email requester through the webhook.
   const senders: DeliverySenders = {

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { isObject, MESSAGE_TEXT_MAX, validateBlocks, validateView } from './block-kit.js';
 import { PersonalSurfaces, type EphemeralMessage, type OpenModal } from './personal.js';
+import { SocketModeServer, type SocketModeOptions } from './socket-mode.js';
 
 export { SELECT_MENUS, validateBlocks, validateView, type Surface } from './block-kit.js';
 export type { EphemeralMessage, OpenModal } from './personal.js';
@@ -82,6 +83,9 @@ export interface FakeSlackOptions {
   botUserId?: string;
   teamId?: string;
   token?: string;
+  /** The app-level token (`xapp-…`) that opens Socket Mode connections. */
+  appToken?: string;
+  socketMode?: SocketModeOptions;
 }
 
 type Args = Record<string, any>;
@@ -114,6 +118,9 @@ const MODAL_STACK_MAX = 3;
 const APP_ID = 'A0DESKBOLT';
 // Calls that change what someone sees; the others only read.
 const VISIBLE_METHODS = new Set(['chat.postMessage', 'chat.postEphemeral', 'chat.update', 'chat.delete', 'views.open', 'views.push', 'views.update', 'views.publish', 'reactions.add']);
+// Methods that take the app-level token, and no other (apps.connections.open's reference); every
+// other method refuses an app-level token. Either way Slack answers not_allowed_token_type.
+const APP_LEVEL_METHODS = new Set(['apps.connections.open']);
 // @slack/web-api sends complex arguments form-encoded as JSON strings; Slack decodes these ones.
 const JSON_FIELDS = ['blocks', 'attachments', 'view', 'metadata'] as const;
 
@@ -183,6 +190,9 @@ export class FakeSlack {
   readonly botId = 'B0DESKBOLT';
   readonly appId = APP_ID;
   readonly teamId: string;
+  readonly appToken: string;
+  /** Slack's side of Socket Mode: connections, envelopes, acks, retries, disconnects. */
+  readonly socketMode: SocketModeServer;
 
   private readonly origin: string;
   private readonly recorded: RecordedCall[] = [];
@@ -205,11 +215,13 @@ export class FakeSlack {
   private constructor(
     private readonly server: Server,
     port: number,
-    options: Required<FakeSlackOptions>,
+    options: Required<Omit<FakeSlackOptions, 'socketMode'>> & Pick<FakeSlackOptions, 'socketMode'>,
   ) {
     this.origin = `http://127.0.0.1:${port}`;
     this.apiUrl = `${this.origin}/api/`;
     this.token = options.token;
+    this.appToken = options.appToken;
+    this.socketMode = new SocketModeServer(this.origin, APP_ID, options.socketMode);
     this.botUserId = options.botUserId;
     this.teamId = options.teamId;
     this.addUser({ id: this.botUserId, name: 'deskbolt', realName: 'Deskbolt', isBot: true });
@@ -231,6 +243,7 @@ export class FakeSlack {
       ['views.publish', (args) => this.publishView(args)],
       ['reactions.add', (args) => this.addReaction(args)],
       ['files.info', (args) => this.fileInfo(args)],
+      ['apps.connections.open', () => this.socketMode.open()],
     ]);
   }
 
@@ -239,6 +252,9 @@ export class FakeSlack {
     const server = createServer((req, res) => {
       if (fake === undefined) sendJson(res, 503, { ok: false, error: 'starting' });
       else void fake.route(req, res);
+    });
+    server.on('upgrade', (req, socket, head) => {
+      if (!fake?.socketMode.handleUpgrade(req, socket, head)) socket.destroy();
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -249,6 +265,8 @@ export class FakeSlack {
       botUserId: options.botUserId ?? 'UBOT',
       teamId: options.teamId ?? 'T0TEST',
       token: options.token ?? 'xoxb-test-token',
+      appToken: options.appToken ?? 'xapp-1-A0DESKBOLT-1-test',
+      socketMode: options.socketMode,
     });
     return fake;
   }
@@ -468,6 +486,7 @@ export class FakeSlack {
 
   async close(): Promise<void> {
     this.listeners.clear();
+    await this.socketMode.close();
     // fetch keeps connections alive; without this, close() waits for them to time out.
     this.server.closeAllConnections();
     await new Promise<void>((resolve, reject) => this.server.close((error) => (error ? reject(error) : resolve())));
@@ -534,7 +553,9 @@ export class FakeSlack {
     const bearer = /^Bearer\s+(.+)$/i.exec(authorization ?? '')?.[1];
     const token = bearer ?? (typeof bodyToken === 'string' ? bodyToken : undefined);
     if (token === undefined || token === '') return refuse('not_authed');
-    if (token !== this.token) return refuse('invalid_auth');
+    const expected = APP_LEVEL_METHODS.has(method) ? this.appToken : this.token;
+    if (token.startsWith('xapp-') !== expected.startsWith('xapp-')) return refuse('not_allowed_token_type');
+    if (token !== expected) return refuse('invalid_auth');
     const forced = this.failures.get(method)?.shift();
     if (forced !== undefined) return refuse(forced);
     return handler(args);

@@ -1,9 +1,10 @@
 import type { Application } from 'express';
 import type { Clock } from '../clock.js';
 import { startDeskbolt, type Deskbolt } from '../deskbolt.js';
-import { SIGNING_SECRET, fakeSlackConfig } from '../fake-slack/config.js';
+import { SIGNING_SECRET, fakeSlackConfig, fakeSlackSocketConfig } from '../fake-slack/config.js';
 import { SlackClientSim } from '../fake-slack/requests.js';
 import { FakeSlack } from '../fake-slack/server.js';
+import { socketModeTransport } from '../fake-slack/socket-mode.js';
 import type { Log } from '../log.js';
 import type { Store } from '../store/store.js';
 import type { Workspace } from '../workspace/schema.js';
@@ -37,6 +38,8 @@ export interface SandboxDeskOptions {
   host?: string;
   /** Run the app's jobs on their cron schedules (the default); the scripted morning turns them off. */
   schedule?: boolean;
+  /** Slack reaches the app over Socket Mode instead of signed HTTP requests (the app connects to the fake). */
+  socketMode?: boolean;
   clock?: Clock;
   log?: Log;
   /**
@@ -64,7 +67,7 @@ export async function startSandboxDesk(options: SandboxDeskOptions): Promise<San
   let deskbolt: Deskbolt;
   try {
     deskbolt = await startDeskbolt({
-      config: fakeSlackConfig(fake, { port: options.port }),
+      config: options.socketMode ? fakeSlackSocketConfig(fake, { port: options.port }) : fakeSlackConfig(fake, { port: options.port }),
       workspace,
       store,
       ...(options.clock ? { clock: options.clock } : {}),
@@ -83,7 +86,12 @@ export async function startSandboxDesk(options: SandboxDeskOptions): Promise<San
     await fake.close();
     throw error;
   }
-  const slack = new SlackClientSim({ url: deskbolt.url, signingSecret: SIGNING_SECRET, fake });
+  const slack = new SlackClientSim({
+    url: deskbolt.url,
+    signingSecret: SIGNING_SECRET,
+    fake,
+    ...(options.socketMode ? { transport: socketModeTransport(fake.socketMode) } : {}),
+  });
   const act = new PersonActions({ fake, slack, roster, surfaces, settled: () => deskbolt.settled() });
   desk = {
     fake,

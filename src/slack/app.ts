@@ -1,5 +1,6 @@
-import { App, ExpressReceiver, LogLevel, SocketModeReceiver, type Receiver } from '@slack/bolt';
+import { App, ExpressReceiver, LogLevel, type Receiver } from '@slack/bolt';
 import type { Application } from 'express';
+import { SocketModeLinks, type SocketLinksState } from '../http/socket-mode-receiver.js';
 import type { Log } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { Desk } from '../tickets/desk.js';
@@ -38,6 +39,8 @@ export interface SlackApp {
   busy(): boolean;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** Socket Mode's open connections to Slack; null in HTTP mode. */
+  socketLinks(): SocketLinksState | null;
 }
 
 export function createSlackApp(options: SlackAppOptions, deps: SlackDeps): SlackApp {
@@ -47,8 +50,11 @@ export function createSlackApp(options: SlackAppOptions, deps: SlackDeps): Slack
   };
   let receiver: Receiver;
   const socketMode = options.appToken !== undefined;
-  if (socketMode) {
-    receiver = new SocketModeReceiver({ appToken: options.appToken!, logLevel: LogLevel.WARN });
+  const socketLinks = socketMode
+    ? new SocketModeLinks({ appToken: options.appToken!, apiUrl: options.apiUrl, logLevel: toBoltLevel(options.logLevel), log: deps.log })
+    : undefined;
+  if (socketLinks) {
+    receiver = socketLinks;
   } else {
     receiver = new ExpressReceiver({
       signingSecret: options.signingSecret!,
@@ -90,6 +96,7 @@ export function createSlackApp(options: SlackAppOptions, deps: SlackDeps): Slack
     async stop() {
       if (socketMode) await app.stop();
     },
+    socketLinks: () => socketLinks?.state() ?? null,
   };
 }
 
