@@ -1,4 +1,4 @@
-import { mkdtemp, mkdir } from 'node:fs/promises';
+import { mkdtemp, mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
@@ -51,6 +51,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  if (process.env.SCREENSHOTS !== '1' && screenshots) await rm(screenshots, { recursive: true, force: true });
   await browser?.close();
   await sandbox?.close();
   await store?.connection.dropDatabase();
