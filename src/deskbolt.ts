@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import type { Application } from 'express';
 import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
@@ -33,6 +34,10 @@ export interface DeskboltOptions {
   schedule?: boolean;
   /** The jobs to run; every desk job unless given. */
   jobs?: readonly Job[];
+  /** More routes on the same express app (the sandbox's page and its API), mounted before the Slack receiver's. */
+  routes?: (http: Application) => void;
+  /** The address to listen on; every interface unless given (the sandbox, which has no sign-in, keeps to loopback). */
+  host?: string;
 }
 
 export interface Deskbolt {
@@ -79,6 +84,7 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
   // Filled once the Slack app exists: health reports the Socket Mode connections.
   let socketLinks: SlackApp['socketLinks'] = () => null;
   const http = createHttpApp({ store, metrics, api: { desk, log }, socketLinks: () => socketLinks() });
+  options.routes?.(http);
   const slack = createSlackApp(
     {
       signingSecret: config.slack.signingSecret,
@@ -98,7 +104,9 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
   events.subscribe(...slackNotifiers({ desk, outbox, send, log, senders }));
 
   const server: Server = await new Promise((resolve, reject) => {
-    const listening = http.listen(config.port, () => resolve(listening));
+    // Express 5 calls this with the error when listening fails (a port in use), not only on success.
+    const listened = (error?: Error) => (error ? reject(error) : resolve(listening));
+    const listening = options.host === undefined ? http.listen(config.port, listened) : http.listen(config.port, options.host, listened);
     listening.once('error', reject);
   });
   await slack.start();
