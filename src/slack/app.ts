@@ -8,6 +8,7 @@ import { registerChats } from './chats.js';
 import { registerCommands } from './commands.js';
 import type { SlackDeps } from './context.js';
 import { registerChatEvents } from './events.js';
+import { tellPeopleOfFaults } from './faults.js';
 import { registerShortcuts } from './shortcuts.js';
 import { registerTicketWork } from './ticket-work.js';
 import { refreshHome, registerHome } from './home.js';
@@ -97,6 +98,8 @@ export function createSlackApp(options: SlackAppOptions, deps: SlackDeps): Slack
       inFlight.delete(work);
     }
   });
+
+  app.use(tellPeopleOfFaults(deps.log));
 
   if (deps.metrics) app.use(measureListener(deps.metrics));
 

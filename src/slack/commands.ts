@@ -8,7 +8,7 @@ import { takeNextTicket, takeTicket } from '../tickets/take.js';
 import { agentQueue, workingTickets } from '../tickets/views.js';
 import { tellEphemeral, type SlackDeps, type Subcommand, type SubcommandContext } from './context.js';
 import { refreshHome } from './home.js';
-import { safely, takenCard, ticketTaken } from './notify.js';
+import { takenCard, ticketTaken } from './notify.js';
 import { cardFor } from './ticket-view.js';
 
 /**
@@ -127,16 +127,15 @@ export function registerCommands(app: App, deps: SlackDeps): void {
       await tellEphemeral(respond, `I don't know \`/ticket ${clip(word, 30)}\`. Try \`/ticket help\`.`);
       return;
     }
-    await safely(deps.log, `/ticket ${word}`, () =>
-      subcommand.run({
-        deps,
-        userId: command.user_id,
-        channelId: command.channel_id,
-        args: text.slice(word.length).trim() || rest.join(' '),
-        triggerId: command.trigger_id,
-        client,
-        respond,
-      }),
-    );
+    // A fault goes on to the app's fault handler (faults.ts), which tells the person it failed.
+    await subcommand.run({
+      deps,
+      userId: command.user_id,
+      channelId: command.channel_id,
+      args: text.slice(word.length).trim() || rest.join(' '),
+      triggerId: command.trigger_id,
+      client,
+      respond,
+    });
   });
 }
