@@ -4,7 +4,7 @@ import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { ApiHooks } from './http/api.js';
 import { createHttpApp, registerQueueGauge } from './http/server.js';
-import { Metrics } from './metrics.js';
+import { GAUGE_REFRESH_MS, Metrics } from './metrics.js';
 import { deskJobs } from './jobs/desk-jobs.js';
 import type { Job } from './jobs/job.js';
 import { jobRunner, type JobRunner } from './jobs/runner.js';
@@ -101,6 +101,8 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
   const jobs = jobRunner(desk, slack.app.client, log, metrics);
   const schedules: Schedules | null =
     options.schedule === false ? null : scheduleJobs(options.jobs ?? deskJobs, jobs, desk.settings.timeZone, log);
+  // Tests refresh the gauges themselves (metrics.refreshGauges()), as they run the jobs.
+  const stopGaugeRefresh = options.schedule === false ? undefined : metrics.refreshGaugesEvery(GAUGE_REFRESH_MS);
   const port = (server.address() as AddressInfo).port;
   return {
     desk,
@@ -112,6 +114,7 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
     settled: () => slack.settled(),
     async close() {
       await schedules?.stop();
+      stopGaugeRefresh?.();
       await slack.stop();
       await slack.settled();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -52,9 +52,9 @@ function routeOf(request: Request): string {
   return 'unmatched';
 }
 
-/** Unassigned tickets per group, read from the database when Prometheus scrapes. */
+/** Unassigned tickets per group, read from the database at each gauge refresh (never by a scrape). */
 export function registerQueueGauge(metrics: Metrics, store: Store, directory: Directory): void {
-  metrics.gauge('deskbolt_queue_unassigned_tickets', 'Unassigned new or open tickets waiting in each group.', async () =>
+  metrics.gauge('deskbolt_queue_unassigned_tickets', 'Unassigned new or open tickets waiting in each group.', ['group_id', 'group'], async () =>
     Promise.all(
       directory.groups().map(async (group) => ({
         labels: { group_id: String(group.id), group: group.name },
