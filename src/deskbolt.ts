@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { ApiHooks } from './http/api.js';
-import { createHttpApp, registerQueueGauge } from './http/server.js';
+import { createHttpApp, createMetricsApp, listen, registerQueueGauge } from './http/server.js';
 import { GAUGE_REFRESH_MS, Metrics } from './metrics.js';
 import { deskJobs } from './jobs/desk-jobs.js';
 import type { Job } from './jobs/job.js';
@@ -12,6 +12,7 @@ import { scheduleJobs, type Schedules } from './jobs/scheduler.js';
 import { createSlackApp, type SlackApp } from './slack/app.js';
 import { refreshHome } from './slack/home.js';
 import { requesterWroteAgain, ticketCreated, type Log } from './slack/notify.js';
+import type { EmbeddedDatabase } from './store/embedded.js';
 import type { Store } from './store/store.js';
 import type { Desk } from './tickets/desk.js';
 import { Directory } from './workspace/directory.js';
@@ -30,6 +31,8 @@ export interface DeskboltOptions {
   schedule?: boolean;
   /** The jobs to run; every desk job unless given. */
   jobs?: readonly Job[];
+  /** The embedded database main.ts started, if any: /healthz and /readyz report it. */
+  embeddedDatabase?: Pick<EmbeddedDatabase, 'state'>;
 }
 
 export interface Deskbolt {
@@ -40,6 +43,8 @@ export interface Deskbolt {
   /** Where Slack sends requests (HTTP mode): http://host:port/slack/events */
   url: string;
   port: number;
+  /** Where /metrics is served when it has a port of its own (METRICS_PORT). */
+  metricsPort: number | undefined;
   /** Runs a job now under its lease, as a cron tick would. */
   jobs: JobRunner;
   /** Resolves when every Slack listener started so far has finished. */
@@ -72,7 +77,14 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
   registerQueueGauge(metrics, store, desk.directory);
   // Filled once the Slack app exists: the API tells Slack of tickets that came in by email or web.
   const hooks: ApiHooks = {};
-  const http = createHttpApp({ store, metrics, api: { desk, log, hooks } });
+  const http = createHttpApp({
+    store,
+    metrics,
+    api: { desk, log, hooks },
+    embeddedDatabase: options.embeddedDatabase,
+    serveMetrics: config.metricsPort === undefined,
+    metricsToken: config.metricsToken,
+  });
   const slack = createSlackApp(
     {
       signingSecret: config.slack.signingSecret,
@@ -93,10 +105,14 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
   hooks.surveyAnswered = async (result) => {
     if (result.survey.agent) await refreshHome(client, desk, result.survey.agent, { log });
   };
-  const server: Server = await new Promise((resolve, reject) => {
-    const listening = http.listen(config.port, () => resolve(listening));
-    listening.once('error', reject);
-  });
+  const server: Server = await listen(http, config.port, 'PORT');
+  const metricsServer =
+    config.metricsPort === undefined
+      ? undefined
+      : await listen(createMetricsApp(metrics, config.metricsToken), config.metricsPort, 'METRICS_PORT').catch(async (error: unknown) => {
+          await closeServer(server);
+          throw error;
+        });
   await slack.start();
   const jobs = jobRunner(desk, slack.app.client, log, metrics);
   const schedules: Schedules | null =
@@ -110,6 +126,7 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
     metrics,
     url: `http://127.0.0.1:${port}/slack/events`,
     port,
+    metricsPort: metricsServer ? (metricsServer.address() as AddressInfo).port : undefined,
     jobs,
     settled: () => slack.settled(),
     async close() {
@@ -117,7 +134,12 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
       stopGaugeRefresh?.();
       await slack.stop();
       await slack.settled();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeServer(server);
+      if (metricsServer) await closeServer(metricsServer);
     },
   };
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => server.close(() => resolve()));
 }

@@ -43,6 +43,17 @@ describe('when the database goes away', () => {
     await server.stop();
   }
 
+  it('stays alive (/healthz 200) but not ready (/readyz 503): restarting deskbolt would not bring the database back', async () => {
+    await databaseDown();
+    const origin = `http://127.0.0.1:${desk.deskbolt.port}`;
+
+    const health = await fetch(`${origin}/healthz`);
+    const ready = await fetch(`${origin}/readyz`);
+
+    expect([health.status, await health.json()]).toEqual([200, { ok: true }]);
+    expect([ready.status, await ready.json()]).toEqual([503, { ok: false, database: 'unreachable' }]);
+  });
+
   it('tells an agent whose /ticket take was acknowledged that it could not be done, and the same command works once the database is back', async () => {
     const ticket = await fileTicket(desk.deskbolt.desk);
     await databaseDown();

@@ -166,7 +166,7 @@ describe('an embedded server that dies', () => {
     const database = await startEmbeddedDatabase({ restartDelaysMs: [10, 10], log: (line) => lines.push(line), onGiveUp: (reason) => gaveUp.push(reason) });
     cleanups.push(() => database.stop());
     // Someone takes the port the moment the server is gone: every restart on it fails.
-    const squatter = createServer();
+    const squatter = createServer((socket) => socket.destroy());
     database.events.once('exited', () => squatter.listen(database.port));
     cleanups.push(() => new Promise((done) => squatter.close(done)));
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Metrics } from '../src/metrics.js';
 import { openTicket } from '../src/tickets/intake.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
@@ -125,6 +125,36 @@ describe('metrics', () => {
       expect(await queued()).toBe(before);
       await desk.deskbolt.metrics.refreshGauges();
       expect(await queued()).toBe(before! + 1);
+    });
+  });
+
+  describe('kept off the public port', () => {
+    const token = 'metrics-token-0123456789abcdef';
+    let desk: TestDesk;
+    afterEach(async () => {
+      await desk.close();
+    });
+
+    it('serves /metrics on METRICS_PORT only, when one is set', async () => {
+      desk = await startTestDesk({ config: { metricsPort: 0 } });
+      expect(desk.deskbolt.metricsPort).toBeGreaterThan(0);
+
+      expect((await fetch(`http://127.0.0.1:${desk.deskbolt.port}/metrics`)).status).toBe(404);
+      const response = await fetch(`http://127.0.0.1:${desk.deskbolt.metricsPort}/metrics`);
+      expect(response.status).toBe(200);
+      expect(await response.text()).toContain('# TYPE deskbolt_http_requests_total counter');
+    });
+
+    it('asks for the bearer token when METRICS_TOKEN is set', async () => {
+      desk = await startTestDesk({ config: { metricsToken: token } });
+      const scrape = (authorization?: string) =>
+        fetch(`http://127.0.0.1:${desk.deskbolt.port}/metrics`, authorization ? { headers: { Authorization: authorization } } : {});
+
+      expect((await scrape()).status).toBe(401);
+      expect((await scrape(`Bearer ${token}x`)).status).toBe(401);
+      const allowed = await scrape(`Bearer ${token}`);
+      expect(allowed.status).toBe(200);
+      expect(await allowed.text()).toContain('deskbolt_http_requests_total');
     });
   });
 });
