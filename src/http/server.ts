@@ -11,6 +11,8 @@ export interface HttpOptions {
   store: Store;
   metrics: Metrics;
   api: ApiDeps;
+  /** Socket Mode's connections to Slack, read at each health check; null in HTTP mode. */
+  socketLinks?: () => { open: number; wanted: number } | null;
   /** The embedded database this process runs, if any: /healthz fails once it has been given up. */
   embeddedDatabase?: { state(): EmbeddedState } | undefined;
   /** /metrics is served here unless it has a port of its own (METRICS_PORT). */
@@ -29,21 +31,28 @@ export function createHttpApp(options: HttpOptions): Application {
   const http = express();
   http.disable('x-powered-by');
   http.use(measureRequests(metrics));
+  const socket = () => {
+    const links = options.socketLinks?.() ?? null;
+    return links === null ? {} : { socket: { connections: links.open, wanted: links.wanted, up: links.open > 0 } };
+  };
   // Alive: this process can work, or is bringing its own parts back (an embedded database restarting).
   // A database it does not own (MONGODB_URI) being down is not a reason to restart deskbolt: the
   // driver reconnects by itself, and /readyz says it cannot serve meanwhile.
   http.get('/healthz', (_request, response) => {
     const embedded = options.embeddedDatabase?.state();
     const alive = embedded === undefined || embedded === 'running' || embedded === 'restarting';
-    response.status(alive ? 200 : 503).json({ ok: alive, ...(embedded ? { embeddedDatabase: embedded } : {}) });
+    response.status(alive ? 200 : 503).json({ ok: alive, ...(embedded ? { embeddedDatabase: embedded } : {}), ...socket() });
   });
-  // Ready: it can serve a request now, because its database answers.
+  // Ready: it can serve a request now, because its database answers (and, in Socket Mode, Slack can reach it).
   http.get('/readyz', async (_request, response) => {
     const databaseUp = await store.ping();
     const embedded = options.embeddedDatabase?.state();
+    const slack = socket();
+    // In Socket Mode a bot with no open connection hears nothing from Slack: not ready.
+    const ready = databaseUp && (slack.socket?.up ?? true);
     response
-      .status(databaseUp ? 200 : 503)
-      .json({ ok: databaseUp, database: databaseUp ? 'reachable' : 'unreachable', ...(embedded ? { embeddedDatabase: embedded } : {}) });
+      .status(ready ? 200 : 503)
+      .json({ ok: ready, database: databaseUp ? 'reachable' : 'unreachable', ...(embedded ? { embeddedDatabase: embedded } : {}), ...slack });
   });
   if (options.serveMetrics !== false) http.get('/metrics', metricsRoute(metrics, options.metricsToken));
   http.use('/api/v1', createApiRouter(options.api));

@@ -1,6 +1,6 @@
 import type { AnyMiddlewareArgs, Middleware, RespondFn } from '@slack/bolt';
+import { faultMessage, type Log } from '../log.js';
 import { databaseUnavailable } from '../store/store.js';
-import type { Log } from './notify.js';
 
 export const DATABASE_DOWN_TEXT =
   ':warning: That could not be done: the help desk cannot reach its database right now. Please try again in a minute.';
@@ -29,7 +29,7 @@ export function tellPeopleOfFaults(log: Log): Middleware<AnyMiddlewareArgs> {
           else if (asker.channel) await args.client.chat.postEphemeral({ channel: asker.channel, user: asker.user, text, ...(asker.threadTs ? { thread_ts: asker.threadTs } : {}) });
           else await args.client.chat.postMessage({ channel: asker.user, text });
         } catch (telling) {
-          log(`slack: could not tell ${asker.user} that their request failed: ${(telling as Error).message}`, telling);
+          log(`slack: could not tell ${asker.user} that their request failed: ${faultMessage(telling)}`, telling);
         }
       }
       throw error;
