@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebClient, type WebAPIPlatformError } from '@slack/web-api';
 import { App, LogLevel, verifySlackRequest } from '@slack/bolt';
 import type { HomeView, ModalView, SectionBlock } from '@slack/types';
-import { FakeSlack, validateBlocks, validateView } from '../src/fake-slack/server.js';
+import { FakeSlack, LIMITS, validateBlocks, validateView } from '../src/fake-slack/server.js';
 import { SlackClientSim, viewStateFrom } from '../src/fake-slack/requests.js';
 
 const section = (text: string, blockId?: string): SectionBlock => ({
@@ -200,6 +200,42 @@ describe('the fake Slack Web API answers a real WebClient', () => {
     expect(fake.calls('chat.postMessage').map((call) => call.ok)).toEqual([false, true]);
     expect(fake.okCalls('chat.postMessage')).toHaveLength(1);
   });
+
+  it('answers a rate-limited call as Slack does: HTTP 429 with Retry-After, then serves the next one', async () => {
+    fake.rateLimitNext('chat.postMessage', 5);
+    const strict = new WebClient(fake.token, { slackApiUrl: fake.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
+
+    const limited = await strict.chat.postMessage({ channel: 'C1', text: 'a' }).catch((error: unknown) => error);
+    expect(limited).toMatchObject({ code: 'slack_webapi_rate_limited_error', retryAfter: 5 });
+    const raw = await fetch(`${fake.apiUrl}users.info`, { method: 'POST', headers: { Authorization: `Bearer ${fake.token}` } });
+    expect(raw.status).toBe(200);
+    fake.rateLimitNext('users.info', 30);
+    const again = await fetch(`${fake.apiUrl}users.info`, { method: 'POST', headers: { Authorization: `Bearer ${fake.token}` } });
+    expect(again.status).toBe(429);
+    expect(again.headers.get('retry-after')).toBe('30');
+    expect(await again.json()).toEqual({ ok: false, error: 'ratelimited' });
+
+    await strict.chat.postMessage({ channel: 'C1', text: 'b' });
+    expect(fake.calls('chat.postMessage').map((call) => [call.status, call.error ?? 'ok'])).toEqual([
+      [429, 'ratelimited'],
+      [200, 'ok'],
+    ]);
+    expect(fake.messages('C1').map((message) => message.text)).toEqual(['b']);
+  });
+
+  it('counts how often the app asks who it is (auth.test)', async () => {
+    expect(fake.authTests()).toBe(0);
+    await client.auth.test();
+    await client.auth.test();
+    expect(fake.authTests()).toBe(2);
+  });
+
+  it('keeps every limit it enforces in one table, each with the Slack page that states it', () => {
+    for (const [name, rule] of Object.entries(LIMITS)) {
+      expect(rule.value, name).toBeGreaterThan(0);
+      expect(rule.source, name).toMatch(/^https:\/\/docs\.slack\.dev\//);
+    }
+  });
 });
 
 describe('the fake Slack refuses what Slack refuses', () => {
@@ -340,6 +376,13 @@ describe('the Block Kit validator', () => {
     ['a text input in an actions block', [actions({ type: 'plain_text_input', action_id: 't' })], '/blocks/0/elements/0/type'],
     ['an unknown element', [actions({ type: 'slider', action_id: 's' })], '/blocks/0/elements/0/type'],
     ['a select with 101 options', [withAccessory(selectOf101)], '/blocks/0/accessory/options'],
+    ['two options with one value', [withAccessory({ type: 'static_select', action_id: 's', options: [option('1', 'Billing'), option('1', 'PayOps')] })], '/blocks/0/accessory/options/1/value'],
+    [
+      'two options with one value in different groups',
+      [withAccessory({ type: 'static_select', action_id: 's', option_groups: [{ label: plain('A'), options: [option('x', 'One')] }, { label: plain('B'), options: [option('x', 'Two')] }] })],
+      '/blocks/0/accessory/option_groups/1/options/0/value',
+    ],
+    ['two radio buttons with one value', [withAccessory({ type: 'radio_buttons', action_id: 'r', options: [option('a', 'A'), option('a', 'B')] })], '/blocks/0/accessory/options/1/value'],
     ['51 blocks', Array.from({ length: 51 }, () => ({ type: 'divider' })), '/blocks'],
   ])('refuses %s in a message', (_name, blocks, pointer) => {
     const problems = validateBlocks(blocks, 'message');

@@ -2,8 +2,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { isObject, MESSAGE_TEXT_MAX, validateBlocks, validateView } from './block-kit.js';
+import { max } from './limits.js';
 
 export { SELECT_MENUS, validateBlocks, validateView, type Surface } from './block-kit.js';
+export { LIMITS } from './limits.js';
 
 // ─── The server ──────────────────────────────────────────────────────────────────────────────
 
@@ -12,6 +14,8 @@ export interface RecordedCall {
   args: Record<string, any>;
   ok: boolean;
   error?: string;
+  /** The HTTP status Slack answered with: 200, or 429 when the call was rate limited. */
+  status: number;
   response: Record<string, any>;
 }
 
@@ -91,10 +95,10 @@ interface StoredView {
   view: Answer;
 }
 
-const TRIGGER_LIFETIME_MS = 3_000;
-const RESPONSE_URL_LIFETIME_MS = 30 * 60_000;
-const RESPONSE_URL_USES = 5;
-const MODAL_STACK_MAX = 3;
+const TRIGGER_LIFETIME_MS = max('triggerLifetimeMs');
+const RESPONSE_URL_LIFETIME_MS = max('responseUrlLifetimeMs');
+const RESPONSE_URL_USES = max('responseUrlUses');
+const MODAL_STACK_MAX = max('modalStack');
 const APP_ID = 'A0DESKBOLT';
 // @slack/web-api sends complex arguments form-encoded as JSON strings; Slack decodes these ones.
 const JSON_FIELDS = ['blocks', 'attachments', 'view', 'metadata'] as const;
@@ -152,9 +156,9 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
 }
 
@@ -178,6 +182,7 @@ export class FakeSlack {
   private readonly homeViews = new Map<string, string>();
   private readonly dmUsers = new Map<string, string>();
   private readonly failures = new Map<string, string[]>();
+  private readonly rateLimits = new Map<string, number[]>();
   private readonly handlers: ReadonlyMap<string, (args: Args) => Answer>;
   private lastTsMicros = 0;
   private counter = 0;
@@ -342,6 +347,22 @@ export class FakeSlack {
     this.failures.set(method, queue);
   }
 
+  /**
+   * The next `times` calls of `method` are refused as Slack refuses a call over its rate limit: HTTP 429
+   * with a Retry-After header (seconds) and `{"ok":false,"error":"ratelimited"}`, not a 200 with an error
+   * (https://docs.slack.dev/apis/web-api/rate-limits/).
+   */
+  rateLimitNext(method: string, retryAfterSeconds: number, times = 1): void {
+    const queue = this.rateLimits.get(method) ?? [];
+    for (let i = 0; i < times; i++) queue.push(retryAfterSeconds);
+    this.rateLimits.set(method, queue);
+  }
+
+  /** How many times the app asked Slack who it is (auth.test), since the fake started or calls were cleared. */
+  authTests(): number {
+    return this.calls('auth.test').length;
+  }
+
   async close(): Promise<void> {
     // fetch keeps connections alive; without this, close() waits for them to time out.
     this.server.closeAllConnections();
@@ -356,8 +377,8 @@ export class FakeSlack {
       const raw = await readBody(req);
       const contentType = String(req.headers['content-type'] ?? '');
       if (url.pathname.startsWith('/api/')) {
-        const answer = this.answerApiCall(url, raw, contentType, req.headers.authorization);
-        sendJson(res, 200, answer);
+        const { status, answer, retryAfter } = this.answerApiCall(url, raw, contentType, req.headers.authorization);
+        sendJson(res, status, answer, retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) });
       } else if (url.pathname.startsWith('/response/') && req.method === 'POST') {
         const { status, answer } = this.answerResponseUrl(url, raw, contentType);
         sendJson(res, status, answer);
@@ -372,7 +393,7 @@ export class FakeSlack {
     }
   }
 
-  private answerApiCall(url: URL, raw: string, contentType: string, authorization: string | undefined): Answer {
+  private answerApiCall(url: URL, raw: string, contentType: string, authorization: string | undefined): { status: number; answer: Answer; retryAfter?: number } {
     const method = decodeURIComponent(url.pathname.slice('/api/'.length));
     const body = parseBody(raw, contentType.startsWith('application/json'));
     const { token: bodyToken, ...args }: Args = { ...Object.fromEntries(url.searchParams), ...(body ?? {}) };
@@ -384,15 +405,18 @@ export class FakeSlack {
         // left as a string, so the method refuses it the way Slack does
       }
     }
-    const answer = this.answer(method, args, body === undefined, authorization, bodyToken);
+    const retryAfter = this.handlers.has(method) ? this.rateLimits.get(method)?.shift() : undefined;
+    const answer = retryAfter === undefined ? this.answer(method, args, body === undefined, authorization, bodyToken) : refuse('ratelimited');
+    const status = retryAfter === undefined ? 200 : 429;
     this.recorded.push({
       method,
       args,
       ok: answer.ok === true,
       ...(typeof answer.error === 'string' ? { error: answer.error } : {}),
+      status,
       response: answer,
     });
-    return answer;
+    return retryAfter === undefined ? { status, answer } : { status, answer, retryAfter };
   }
 
   private answer(
