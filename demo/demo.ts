@@ -118,7 +118,7 @@ async function main(): Promise<void> {
     slack.message(people.ben, 'Hi Dana, let me look that up for you.', { channel: chat.thread.channel, threadTs: chat.thread.ts }),
   );
   await show('Ben asks Ana to take the chat: nothing moves until she accepts', people.ben, () =>
-    slack.command(people.ben, '/ticket', `transfer ${chat.ticketNumber} <@${people.ana}|ana>`),
+    slack.command(people.ben, '/ticket', `transfer ${chat.ticketNumber} @ana`),
   );
   await show('Ana accepts the transfer', people.ana, async () => {
     const transfer = (await store.chats.openTransferOf(chat.ticketNumber))!;

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { isObject, MESSAGE_TEXT_MAX, validateBlocks, validateView } from './block-kit.js';
 import { max } from './limits.js';
+import { encodeEntities, type TypedTextDirectory } from './typed-text.js';
 
 export { SELECT_MENUS, validateBlocks, validateView, type Surface } from './block-kit.js';
 export { LIMITS } from './limits.js';
@@ -21,6 +22,7 @@ export interface RecordedCall {
 
 export interface FakeUser {
   id: string;
+  /** The handle a person types after @ (Slack's `name`). */
   name: string;
   realName?: string;
   title?: string;
@@ -39,6 +41,26 @@ export interface FakeFile {
   title?: string;
   user?: string;
   url_private?: string;
+}
+
+export interface FakeChannel {
+  id: string;
+  name: string;
+}
+
+export interface FakeUserGroup {
+  id: string;
+  /** What people type after @ to mention the whole group. */
+  handle: string;
+}
+
+/** A mention the app sent that pings someone: a broadcast, or a person the test did not expect. */
+export interface UnintendedPing {
+  /** The Web API method, or `response_url`. */
+  method: string;
+  /** Where in the call's arguments, as a JSON pointer. */
+  at: string;
+  mention: string;
 }
 
 export interface StoredMessage {
@@ -162,7 +184,33 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   res.end(text);
 }
 
-export class FakeSlack {
+const BROADCAST = /<!(?:here|channel|everyone|group)(?:\|[^>]*)?>|<!subteam\^[^>]*>/g;
+const USER_MENTION = /<@([UW][A-Z0-9]+)(?:\|[^>]*)?>/g;
+
+/** Every string Slack renders as mrkdwn in a message, view or response: where a mention would ping. */
+function renderedTexts(value: unknown, at: string, found: [string, string][], topLevel: boolean): void {
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) renderedTexts(item, `${at}/${i}`, found, false);
+    return;
+  }
+  if (!isObject(value)) return;
+  for (const [key, field] of Object.entries(value)) {
+    const here = `${at}/${key}`;
+    if (typeof field === 'string') {
+      // A message's own text (the notification fallback too), a mrkdwn text object, an attachment's text.
+      const rendered =
+        (key === 'text' && (topLevel || value.type === 'mrkdwn' || value.type === undefined)) ||
+        key === 'pretext' ||
+        key === 'fallback' ||
+        (key === 'value' && at.includes('/fields/'));
+      if (rendered) found.push([here, field]);
+    } else if (!(isObject(field) && field.type === 'plain_text')) {
+      renderedTexts(field, here, found, false);
+    }
+  }
+}
+
+export class FakeSlack implements TypedTextDirectory {
   readonly apiUrl: string;
   readonly token: string;
   readonly botUserId: string;
@@ -175,6 +223,8 @@ export class FakeSlack {
   private readonly posted: StoredMessage[] = [];
   private readonly responseLog: RecordedResponse[] = [];
   private readonly users = new Map<string, FakeUser>();
+  private readonly channels = new Map<string, FakeChannel>();
+  private readonly userGroups = new Map<string, FakeUserGroup>();
   private readonly files = new Map<string, FakeFile>();
   private readonly triggers = new Map<string, Trigger>();
   private readonly responseUrls = new Map<string, ResponseUrl>();
@@ -284,6 +334,45 @@ export class FakeSlack {
     return this.users.get(id);
   }
 
+  userNamed(name: string): FakeUser | undefined {
+    const wanted = name.toLowerCase();
+    return [...this.users.values()].find((user) => user.name.toLowerCase() === wanted);
+  }
+
+  userGroupNamed(handle: string): FakeUserGroup | undefined {
+    const wanted = handle.toLowerCase();
+    return [...this.userGroups.values()].find((group) => group.handle.toLowerCase() === wanted);
+  }
+
+  channelNamed(name: string): FakeChannel | undefined {
+    const wanted = name.toLowerCase();
+    return [...this.channels.values()].find((channel) => channel.name.toLowerCase() === wanted);
+  }
+
+  /**
+   * Every live broadcast (`<!here>`, `<!channel>`, `<!everyone>`, `<!subteam^…>`) and every mention of a
+   * person not in `allowUsers`, anywhere the app's recorded calls and response_url posts would render
+   * mrkdwn: message text and its fallback, blocks, attachments, modal and home views. Empty when the
+   * app pinged nobody it did not mean to.
+   */
+  unintendedPings(options: { allowUsers?: readonly string[] } = {}): UnintendedPing[] {
+    const allowed = new Set(options.allowUsers ?? []);
+    const sent: [string, Args][] = [
+      ...this.recorded.map((call): [string, Args] => [call.method, call.args]),
+      ...this.responseLog.map((response): [string, Args] => ['response_url', response.body]),
+    ];
+    const pings: UnintendedPing[] = [];
+    for (const [method, args] of sent) {
+      const texts: [string, string][] = [];
+      renderedTexts(args, '', texts, true);
+      for (const [at, text] of texts) {
+        for (const match of text.matchAll(BROADCAST)) pings.push({ method, at, mention: match[0] });
+        for (const match of text.matchAll(USER_MENTION)) if (!allowed.has(match[1]!)) pings.push({ method, at, mention: match[0] });
+      }
+    }
+    return pings;
+  }
+
   // ─── What tests arrange ───────────────────────────────────────────────────────────────────
 
   addUser(user: FakeUser): void {
@@ -293,6 +382,21 @@ export class FakeSlack {
 
   addFile(file: FakeFile): void {
     this.files.set(file.id, { ...file });
+  }
+
+  /** A channel people can #-mention by name. */
+  addChannel(channel: FakeChannel): void {
+    this.channels.set(channel.id, { ...channel });
+  }
+
+  /** A user group people can @-mention by its handle. */
+  addUserGroup(group: FakeUserGroup): void {
+    this.userGroups.set(group.id, { ...group });
+  }
+
+  file(id: string): FakeFile | undefined {
+    const file = this.files.get(id);
+    return file === undefined ? undefined : { ...file };
   }
 
   /** A message a person wrote, so reactions, permalinks and threads can refer to it. */
@@ -308,6 +412,13 @@ export class FakeSlack {
     if (existing !== undefined) return structuredClone(existing);
     this.posted.push(stored);
     return structuredClone(stored);
+  }
+
+  /** A person edited their message: the conversation shows the new text. */
+  changeMessage(channel: string, ts: string, text: string): void {
+    const message = this.findMessage(channel, ts);
+    if (message === undefined) throw new Error(`no message ${ts} in ${channel}`);
+    message.text = text;
   }
 
   /** A fresh trigger_id; `fromView` is the modal the click happened in, which views.push stacks onto. */
@@ -642,7 +753,7 @@ export class FakeSlack {
       ok: true,
       channel: {
         id,
-        name: id.toLowerCase(),
+        name: this.channels.get(id)?.name ?? id.toLowerCase(),
         created,
         is_im: false,
         is_channel: !isPrivate,
@@ -703,24 +814,31 @@ export class FakeSlack {
   }
 
   private fileInfo(args: Args): Answer {
-    const file = typeof args.file === 'string' ? this.files.get(args.file) : undefined;
-    if (file === undefined) return refuse('file_not_found');
+    const file = typeof args.file === 'string' ? this.slackFile(args.file) : undefined;
+    return file === undefined ? refuse('file_not_found') : { ok: true, file };
+  }
+
+  /**
+   * A file as Slack describes it (files.info, and the `files` of message events and shortcut messages).
+   * Its name and title are text like any other: `&`, `<`, `>` arrive as entities.
+   */
+  slackFile(id: string): Answer | undefined {
+    const file = this.files.get(id);
+    if (file === undefined) return undefined;
     const urlPrivate =
       file.url_private ?? `https://files.fake.slack.com/files-pri/${this.teamId}-${file.id}/${encodeURIComponent(file.name)}`;
     return {
-      ok: true,
-      file: {
-        id: file.id,
-        name: file.name,
-        title: file.title ?? file.name,
-        mimetype: file.mimetype,
-        filetype: file.filetype,
-        size: file.size,
-        user: file.user ?? this.botUserId,
-        url_private: urlPrivate,
-        url_private_download: `${urlPrivate}?download=1`,
-        created: 1_600_000_000,
-      },
+      id: file.id,
+      name: encodeEntities(file.name),
+      title: encodeEntities(file.title ?? file.name),
+      mimetype: file.mimetype,
+      filetype: file.filetype,
+      size: file.size,
+      user: file.user ?? this.botUserId,
+      url_private: urlPrivate,
+      url_private_download: `${urlPrivate}?download=1`,
+      permalink: `https://fake.slack.com/files/${file.user ?? this.botUserId}/${file.id}/${encodeURIComponent(file.name)}`,
+      created: 1_600_000_000,
     };
   }
 

@@ -22,6 +22,7 @@ import {
 } from '../chats/transfers.js';
 import type { Chat, SlackRef, Transfer, TransferTarget } from '../chats/types.js';
 import type { Refusal } from '../tickets/desk.js';
+import { personNamed, type MentionedPerson } from '../workspace/people.js';
 import { parseTicketNumber } from '../tickets/permissions.js';
 import { addSubcommands } from './commands.js';
 import { mirrorToFollowers } from './follow-mirror.js';
@@ -215,23 +216,18 @@ export async function transferAccepted(client: WebClient, deps: SlackDeps, resul
 
 // ─── Listeners ──────────────────────────────────────────────────────────────────────────────
 
-/** `<@U123|name>` (as Slack sends a mention in command text), `<@U123>`, or `@U123`. */
-export function parseMention(text: string): string | null {
-  const match = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/.exec(text.trim()) ?? /^@?([UW][A-Z0-9]{2,})$/.exec(text.trim());
-  return match ? match[1]! : null;
-}
-
-function parseTarget(deps: SlackDeps, words: string[], chatGroup: number | null): TransferTarget | Refusal {
+/** After `transfer N`: `lead`, `group NAME`, or a person (a mention, a user id, or a name from the workspace file). */
+function parseTarget(deps: SlackDeps, words: string[], chatGroup: number | null, mentions: readonly MentionedPerson[]): TransferTarget | Refusal {
   const [first = '', ...rest] = words;
-  const agent = parseMention(first);
-  if (agent) return { kind: 'agent', id: agent };
   if (first.toLowerCase() === 'lead') return chatGroup === null ? { ok: false, reason: 'There is no such chat.' } : { kind: 'lead', id: String(chatGroup) };
   if (first.toLowerCase() === 'group') {
     const group = deps.desk.directory.findGroup(rest.join(' '));
     if (!group) return { ok: false, reason: `There is no group “${clip(rest.join(' '), 40)}”. Groups: ${deps.desk.directory.groups().map((g) => `${g.name} (${g.id})`).join(', ')}.` };
     return { kind: 'group', id: String(group.id) };
   }
-  return { ok: false, reason: 'Transfer to whom? `/ticket transfer N @agent`, `/ticket transfer N lead` or `/ticket transfer N group NAME`.' };
+  if (!first) return { ok: false, reason: 'Transfer to whom? `/ticket transfer N @agent`, `/ticket transfer N lead` or `/ticket transfer N group NAME`.' };
+  const person = personNamed(deps.desk.directory, words.join(' '), mentions);
+  return person.ok ? { kind: 'agent', id: person.userId } : person;
 }
 
 function isRefusal(value: unknown): value is Refusal {
@@ -243,7 +239,7 @@ addSubcommands({
     usage: 'transfer N @agent | N lead | N group NAME | cancel N',
     what: 'offer a chat to someone; it moves only when they accept',
     agentsOnly: true,
-    async run({ deps, args, userId, respond, client }) {
+    async run({ deps, args, mentions, userId, respond, client }) {
       const words = args.split(/\s+/).filter(Boolean);
       if (words[0]?.toLowerCase() === 'cancel') {
         const parsed = parseTicketNumber(words[1]);
@@ -260,7 +256,7 @@ addSubcommands({
       const parsed = parseTicketNumber(words[0]);
       if (!parsed.ok) return tellEphemeral(respond, parsed.reason);
       const chat = await deps.desk.store.chats.get(parsed.number);
-      const target = parseTarget(deps, words.slice(1), chat?.groupId ?? null);
+      const target = parseTarget(deps, words.slice(1), chat?.groupId ?? null, mentions);
       if (isRefusal(target)) return tellEphemeral(respond, target.reason);
       await askForTransfer(client, deps, userId, parsed.number, target, (text, blocks) => respond({ response_type: 'ephemeral', text, ...(blocks ? { blocks } : {}) }).then(() => undefined));
     },

@@ -7,6 +7,7 @@ import { parseTicketNumber } from '../tickets/permissions.js';
 import { takeNextTicket, takeTicket } from '../tickets/take.js';
 import { agentQueue, workingTickets } from '../tickets/views.js';
 import { tellEphemeral, type SlackDeps, type Subcommand, type SubcommandContext } from './context.js';
+import { decodeSlackText } from './decode-slack-text.js';
 import { refreshHome } from './home.js';
 import { safely, takenCard, ticketTaken } from './notify.js';
 import { cardFor } from './ticket-view.js';
@@ -120,7 +121,9 @@ export async function take(context: Pick<SubcommandContext, 'deps' | 'userId' | 
 export function registerCommands(app: App, deps: SlackDeps): void {
   app.command('/ticket', async ({ command, ack, respond, client }) => {
     await ack();
-    const text = command.text.trim();
+    // A mention Slack did not label reads as its id (`@U123`), which names the same person one word long.
+    const decoded = decodeSlackText(command.text ?? '', { user: () => undefined });
+    const text = decoded.text.trim();
     const [word = 'help', ...rest] = text.split(/\s+/);
     const subcommand = subcommands.get(word.toLowerCase());
     if (!subcommand) {
@@ -133,6 +136,7 @@ export function registerCommands(app: App, deps: SlackDeps): void {
         userId: command.user_id,
         channelId: command.channel_id,
         args: text.slice(word.length).trim() || rest.join(' '),
+        mentions: decoded.mentions,
         triggerId: command.trigger_id,
         client,
         respond,

@@ -10,6 +10,7 @@ import { agentLine, chatStarted, relayToAgent, relayToRequester, requesterLine, 
 import type { SlackDeps } from './context.js';
 import { mirrorToFollowers } from './follow-mirror.js';
 import { safely } from './notify.js';
+import { decodeEntities, readSlackText } from './decode-slack-text.js';
 
 /** The fields of a message event this module reads; Slack sends many more. */
 interface MessageEvent {
@@ -33,8 +34,8 @@ interface FileSharedEvent {
   channel_id: string;
 }
 
-/** Message subtypes that carry a person's new words; every other subtype (joins, topic changes, bots) is ignored. */
-const NEW_MESSAGE_SUBTYPES = new Set([undefined, 'file_share', 'thread_broadcast']);
+/** Message subtypes that carry a person's new words (/me too); every other subtype (joins, topic changes, bots) is ignored. */
+const NEW_MESSAGE_SUBTYPES = new Set([undefined, 'file_share', 'thread_broadcast', 'me_message']);
 
 export function registerChatEvents(app: App, deps: SlackDeps): void {
   // Bolt's ignoreSelf already drops the bot's own messages (the relayed copies among them).
@@ -43,7 +44,9 @@ export function registerChatEvents(app: App, deps: SlackDeps): void {
     if (message.subtype === 'message_changed') return edited(client, deps, message, context.botUserId);
     if (message.subtype === 'message_deleted') return deleted(client, deps, message);
     if (!NEW_MESSAGE_SUBTYPES.has(message.subtype) || message.bot_id || !message.user) return;
-    await newMessage(client, deps, message as MessageEvent & { user: string });
+    // Slack's encoding is read once, here: everything after works with the words as written.
+    const text = await readSlackText(client, deps.desk.directory, message.text);
+    await newMessage(client, deps, { ...message, text } as MessageEvent & { user: string });
   });
 
   app.event('file_shared', async ({ event, client, context }) => {
@@ -160,7 +163,9 @@ async function relayFile(client: WebClient, deps: SlackDeps, chat: Chat, fileId:
     if (info.file) file = info.file as unknown as SharedFile & { permalink?: string; url_private?: string };
   });
   if (!file) return;
-  const found: SharedFile & { permalink?: string; url_private?: string } = file;
+  const described: SharedFile & { permalink?: string; url_private?: string } = file;
+  // A file's name is Slack text like any other: `&`, `<`, `>` arrive as entities.
+  const found = { ...described, name: decodeEntities(described.name) };
   const verdict = fileVerdict(found);
   if (!verdict.ok) {
     if (side === 'requester') await safely(deps.log, 'file refusal', () => client.chat.postMessage({ channel: chat.requesterDm, text: verdict.reason }));
@@ -182,7 +187,8 @@ async function edited(client: WebClient, deps: SlackDeps, event: MessageEvent, b
   if (!message?.user || message.user === botUserId || message.bot_id) return;
   // Slack also sends message_changed for link unfurls: only a change of the words is an edit.
   if (message.text === event.previous_message?.text) return;
-  const edit = await relayedEdit(deps.desk, { channel: event.channel, ts: message.ts }, message.text ?? '', (chat, agentId) => slackNames(client, deps, chat, agentId));
+  const text = await readSlackText(client, deps.desk.directory, message.text);
+  const edit = await relayedEdit(deps.desk, { channel: event.channel, ts: message.ts }, text, (chat, agentId) => slackNames(client, deps, chat, agentId));
   if (!edit) return;
   if (!edit.ok) {
     const chat = await deps.desk.store.chats.byThread({ channel: event.channel, ts: message.thread_ts ?? '' });
@@ -194,8 +200,8 @@ async function edited(client: WebClient, deps: SlackDeps, event: MessageEvent, b
     await safely(deps.log, 'withdrawn relay', () => client.chat.delete({ channel: relay.copy.channel, ts: relay.copy.ts }));
     return;
   }
-  const text = relay.side === 'requester' ? requesterLine(message.text ?? '') : agentLine(deps, message.user, edit.text);
-  await safely(deps.log, 'relayed edit', () => client.chat.update({ channel: relay.copy.channel, ts: relay.copy.ts, text: `${text} _(edited)_` }));
+  const line = relay.side === 'requester' ? requesterLine(text) : agentLine(deps, message.user, edit.text);
+  await safely(deps.log, 'relayed edit', () => client.chat.update({ channel: relay.copy.channel, ts: relay.copy.ts, text: `${line} _(edited)_` }));
 }
 
 async function deleted(client: WebClient, deps: SlackDeps, event: MessageEvent): Promise<void> {
