@@ -84,7 +84,7 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
     },
     { desk, log, metrics },
   );
-  const client = slack.app.client;
+  const client = slack.client;
   hooks.ticketCreated = (ticket) => ticketCreated(client, desk, log, ticket, null);
   hooks.requesterReplied = async (result) => {
     await requesterWroteAgain(client, desk, log, result);
@@ -98,7 +98,7 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
     listening.once('error', reject);
   });
   await slack.start();
-  const jobs = jobRunner(desk, slack.app.client, log, metrics);
+  const jobs = jobRunner(desk, slack.client, log, metrics);
   const schedules: Schedules | null =
     options.schedule === false ? null : scheduleJobs(options.jobs ?? deskJobs, jobs, desk.settings.timeZone, log);
   const port = (server.address() as AddressInfo).port;

@@ -129,7 +129,7 @@ describe('a requester reply racing the auto-close', () => {
     test.clock.advance(3 * DAY_MS - MINUTE_MS);
     const reply = await addRequesterReply(desk, { number, text: 'Here is the receipt', author: customer });
     if (!reply.ok) throw new Error(reply.reason);
-    await requesterWroteAgain(test.deskbolt.slack.app.client, desk, () => {}, reply);
+    await requesterWroteAgain(test.deskbolt.slack.client, desk, () => {}, reply);
     test.clock.advance(DAY_MS);
     expect(await test.deskbolt.jobs.run(autoClose)).toMatchObject({ result: { closed: 0 } });
     expect((await test.store.tickets.get(number))!.status).toBe('open');
@@ -145,7 +145,7 @@ describe('a requester reply racing the auto-close', () => {
     await test.deskbolt.jobs.run(autoClose);
     const reply = await addRequesterReply(desk, { number, text: 'Sorry, was away', author: customer });
     if (!reply.ok) throw new Error(reply.reason);
-    await requesterWroteAgain(test.deskbolt.slack.app.client, desk, () => {}, reply);
+    await requesterWroteAgain(test.deskbolt.slack.client, desk, () => {}, reply);
     expect(reply.followUpOf).toBe(number);
     expect(reply.ticket).toMatchObject({ status: 'new', followUpOf: number });
     expect(test.fake.okCalls('chat.postMessage').some((call) => call.args.channel === channels.billingAlerts && String(call.args.text).includes(`#${reply.ticket.number}`))).toBe(true);

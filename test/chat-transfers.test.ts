@@ -121,9 +121,9 @@ describe('chat transfers', () => {
     await transfer(people.ana, `${chat.ticketNumber} @ben`);
     const second = await openTransfer(chat);
     desk.clock.advance(60_000);
-    expect(await expireTransfersAndTell(desk.deskbolt.slack.app.client, { desk: desk.deskbolt.desk, log: () => {} })).toBe(0);
+    expect(await expireTransfersAndTell(desk.deskbolt.slack.client, { desk: desk.deskbolt.desk, log: () => {} })).toBe(0);
     desk.clock.advance(61_000);
-    expect(await expireTransfersAndTell(desk.deskbolt.slack.app.client, { desk: desk.deskbolt.desk, log: () => {} })).toBe(1);
+    expect(await expireTransfersAndTell(desk.deskbolt.slack.client, { desk: desk.deskbolt.desk, log: () => {} })).toBe(1);
     expect(await desk.store.chats.transfer(second.id)).toMatchObject({ state: 'expired' });
     expect((await steps.actions(chat.ticketNumber)).filter((action) => action === 'transfer_expired')).toHaveLength(2);
   });

@@ -182,10 +182,10 @@ describe('chats', () => {
     desk.clock.advance(3 * 60_000);
     expect(chatActivity(chat, desk.clock.now())).toBe('inactive');
     const deps = { desk: desk.deskbolt.desk, log: () => {} };
-    expect(await refreshChatActivity(desk.deskbolt.slack.app.client, deps)).toBeGreaterThanOrEqual(1);
+    expect(await refreshChatActivity(desk.deskbolt.slack.client, deps)).toBeGreaterThanOrEqual(1);
     // Shown inactive once: the next run does not touch it again.
     const updates = desk.fake.okCalls('chat.update').filter((call) => call.args.ts === chat.thread.ts).length;
-    await refreshChatActivity(desk.deskbolt.slack.app.client, deps);
+    await refreshChatActivity(desk.deskbolt.slack.client, deps);
     expect(desk.fake.okCalls('chat.update').filter((call) => call.args.ts === chat.thread.ts)).toHaveLength(updates);
     const parent = desk.fake.messages(chat.thread.channel).find((message) => message.ts === chat.thread.ts)!;
     expect(JSON.stringify(parent.blocks)).toContain('Inactive');

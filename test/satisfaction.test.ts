@@ -44,7 +44,7 @@ describe('satisfaction survey', () => {
     return solved!;
   }
 
-  const client = () => desk.deskbolt.slack.app.client;
+  const client = () => desk.deskbolt.slack.client;
   const surveyOf = (ticket: Ticket) => desk.store.satisfaction.get(ticket.number, ticket.version);
   const ratings = async (number: number) => (await desk.store.tickets.history(number)).filter((e) => e.action === 'satisfaction_rated').map((e) => (e.to as { rating: string }).rating);
 

@@ -1,7 +1,9 @@
 import { App, ExpressReceiver, LogLevel, SocketModeReceiver, type AnyMiddlewareArgs, type Middleware, type Receiver } from '@slack/bolt';
+import { WebClient } from '@slack/web-api';
 import type { Application } from 'express';
 import type { Metrics } from '../metrics.js';
 import { registerActions } from './actions.js';
+import { botIdentity } from './bot-identity.js';
 import { registerAvailability } from './availability.js';
 import { registerChatDesk } from './chat-desk.js';
 import { registerChats } from './chats.js';
@@ -27,6 +29,11 @@ export interface SlackAppOptions {
 
 export interface SlackApp {
   app: App;
+  /**
+   * The bot's Web API client for work outside a request (jobs, the REST API's notices). Listeners get
+   * theirs from Bolt; `app.client` carries no token, since Bolt is given an `authorize` instead.
+   */
+  client: WebClient;
   /** Resolves when every listener started so far has finished: work continues after the ack. */
   settled(): Promise<void>;
   start(): Promise<void>;
@@ -78,12 +85,12 @@ export function createSlackApp(options: SlackAppOptions, deps: SlackDeps): Slack
       logLevel: toBoltLevel(options.logLevel),
     });
   }
+  const client = new WebClient(options.botToken, clientOptions);
   const app = new App({
-    token: options.botToken,
+    // auth.test once, on the first request (start does not need Slack up), never again after it answered.
+    authorize: botIdentity(client, options.botToken),
     receiver,
     clientOptions,
-    // The token is checked by the first API call instead of at start, so start does not need Slack up.
-    tokenVerificationEnabled: false,
     logLevel: toBoltLevel(options.logLevel),
   });
 
@@ -127,6 +134,7 @@ export function createSlackApp(options: SlackAppOptions, deps: SlackDeps): Slack
 
   return {
     app,
+    client,
     async settled() {
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
     },
