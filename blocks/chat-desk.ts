@@ -137,8 +137,11 @@ export function queueChoice(data: QueueChoiceData): KnownBlock[] {
   return blocks;
 }
 
-/** An email to the requester during a chat; the chat goes on. */
-export function chatEmailModal(ticketNumber: number): ModalView {
+/**
+ * An email to the requester during a chat; the chat goes on. `again` reopens the form after a refusal:
+ * the reason above it, the words written still in it.
+ */
+export function chatEmailModal(ticketNumber: number, again?: { text: string; reason: string }): ModalView {
   return {
     type: 'modal',
     callback_id: callbackIds.chatEmail,
@@ -148,17 +151,39 @@ export function chatEmailModal(ticketNumber: number): ModalView {
     private_metadata: String(ticketNumber),
     blocks: [
       { type: 'section', text: mrkdwn('Sent by email to the requester (their address on the ticket, or the one their Slack profile shares). The chat goes on; this counts as a public reply.') },
+      ...(again ? [{ type: 'context' as const, elements: [mrkdwn(`:warning: Not sent: ${clip(again.reason, 2900)}`)] }] : []),
       {
         type: 'input',
         block_id: chatEmailFields.text,
         label: plain('Email'),
-        element: { type: 'plain_text_input', action_id: chatEmailFields.text, multiline: true, max_length: 3000 },
+        element: { type: 'plain_text_input', action_id: chatEmailFields.text, multiline: true, max_length: 3000, ...(again?.text ? { initial_value: clip(again.text, 3000) } : {}) },
       },
     ],
   };
 }
 
-// ─── The requester panel ──────────────────────────────────────────────────────────────────
+/** While the requester's address is looked up in Slack and the email goes out. */
+export function chatEmailSending(ticketNumber: number): ModalView {
+  return {
+    type: 'modal',
+    callback_id: callbackIds.chatEmail,
+    title: plain(`Email · chat #${ticketNumber}`, 24),
+    close: plain('Close', 24),
+    private_metadata: String(ticketNumber),
+    blocks: [{ type: 'section', text: mrkdwn(':hourglass_flowing_sand: Sending the email…') }],
+  };
+}
+
+export function chatEmailSent(ticketNumber: number, to: string): ModalView {
+  return {
+    type: 'modal',
+    callback_id: callbackIds.chatEmail,
+    title: plain(`Email · chat #${ticketNumber}`, 24),
+    close: plain('Close', 24),
+    private_metadata: String(ticketNumber),
+    blocks: [{ type: 'section', text: mrkdwn(`:email: Emailed the requester of chat #${ticketNumber} (${emailLink(to)}); the chat goes on.`) }],
+  };
+}
 
 /** What Slack says of the requester (users.info); null when it does not know them or would not say. */
 export interface SlackFacts {

@@ -10,6 +10,7 @@ import type { Job } from './jobs/job.js';
 import { jobRunner, type JobRunner } from './jobs/runner.js';
 import { scheduleJobs, type Schedules } from './jobs/scheduler.js';
 import { createSlackApp, type SlackApp } from './slack/app.js';
+import type { Sleep } from './slack/slack-fetch.js';
 import { refreshHome } from './slack/home.js';
 import { requesterWroteAgain, ticketCreated, type Log } from './slack/notify.js';
 import type { Store } from './store/store.js';
@@ -30,6 +31,8 @@ export interface DeskboltOptions {
   schedule?: boolean;
   /** The jobs to run; every desk job unless given. */
   jobs?: readonly Job[];
+  /** How a Slack call waits to be tried again (Retry-After); tests pass their clock's. */
+  sleep?: Sleep;
 }
 
 export interface Deskbolt {
@@ -81,6 +84,7 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
       apiUrl: config.slack.apiUrl,
       http,
       logLevel: config.logLevel,
+      ...(options.sleep ? { sleep: options.sleep } : {}),
     },
     { desk, log, metrics },
   );

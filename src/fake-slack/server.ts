@@ -233,6 +233,7 @@ export class FakeSlack implements TypedTextDirectory {
   private readonly dmUsers = new Map<string, string>();
   private readonly failures = new Map<string, string[]>();
   private readonly rateLimits = new Map<string, number[]>();
+  private readonly callWaiters: { method: string; resolve: (call: RecordedCall) => void }[] = [];
   private readonly handlers: ReadonlyMap<string, (args: Args) => Answer>;
   private lastTsMicros = 0;
   private counter = 0;
@@ -469,6 +470,11 @@ export class FakeSlack implements TypedTextDirectory {
     this.rateLimits.set(method, queue);
   }
 
+  /** The next call of `method` the app makes, when it is answered: for a test that must not wait for everything else. */
+  nextCall(method: string): Promise<RecordedCall> {
+    return new Promise((resolve) => this.callWaiters.push({ method, resolve }));
+  }
+
   /** How many times the app asked Slack who it is (auth.test), since the fake started or calls were cleared. */
   authTests(): number {
     return this.calls('auth.test').length;
@@ -519,14 +525,19 @@ export class FakeSlack implements TypedTextDirectory {
     const retryAfter = this.handlers.has(method) ? this.rateLimits.get(method)?.shift() : undefined;
     const answer = retryAfter === undefined ? this.answer(method, args, body === undefined, authorization, bodyToken) : refuse('ratelimited');
     const status = retryAfter === undefined ? 200 : 429;
-    this.recorded.push({
+    const call: RecordedCall = {
       method,
       args,
       ok: answer.ok === true,
       ...(typeof answer.error === 'string' ? { error: answer.error } : {}),
       status,
       response: answer,
-    });
+    };
+    this.recorded.push(call);
+    for (const waiter of this.callWaiters.filter((w) => w.method === method)) {
+      this.callWaiters.splice(this.callWaiters.indexOf(waiter), 1);
+      waiter.resolve(call);
+    }
     return retryAfter === undefined ? { status, answer } : { status, answer, retryAfter };
   }
 

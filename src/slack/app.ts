@@ -4,6 +4,7 @@ import type { Application } from 'express';
 import type { Metrics } from '../metrics.js';
 import { registerActions } from './actions.js';
 import { botIdentity } from './bot-identity.js';
+import { slackFetch, type Sleep } from './slack-fetch.js';
 import { registerAvailability } from './availability.js';
 import { registerChatDesk } from './chat-desk.js';
 import { registerChats } from './chats.js';
@@ -25,6 +26,8 @@ export interface SlackAppOptions {
   /** The express app that also carries the REST API and health routes (HTTP mode). */
   http: Application;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** How a Web API call waits before it is tried again (Retry-After); tests pass their clock's. */
+  sleep?: Sleep;
 }
 
 export interface SlackApp {
@@ -69,7 +72,11 @@ export function buttonClickKey(body: unknown): string | null {
 export function createSlackApp(options: SlackAppOptions, deps: SlackDeps): SlackApp {
   const clientOptions = {
     ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
-    retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2_000 },
+    // Retries happen in slackFetch, per call and as Slack asks, never for a trigger; the client itself
+    // neither retries nor pauses its queue on a 429 (which made views.open wait behind other calls).
+    fetch: slackFetch(options.sleep),
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
   };
   let receiver: Receiver;
   const socketMode = options.appToken !== undefined;

@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, App, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import { chatEmailModal, followHeader, originalMessageModal, queueChoice, requesterProfileModal, shortcutList, waitingChatsBlocks } from '../../blocks/chat-desk.js';
+import { chatEmailModal, chatEmailSending, chatEmailSent as chatEmailSentView, followHeader, originalMessageModal, queueChoice, requesterProfileModal, shortcutList, waitingChatsBlocks } from '../../blocks/chat-desk.js';
 import { actionIds, callbackIds, chatEmailFields } from '../../blocks/ids.js';
 import { clip, plain } from '../../blocks/text.js';
 import { emailDuringChat, type ChatEmailResult } from '../chats/email.js';
@@ -17,7 +17,7 @@ import { tellEphemeral, type SlackDeps } from './context.js';
 import { mirrorToFollowers } from './follow-mirror.js';
 import { safely } from './notify.js';
 import { deliverNow } from './notify.js';
-import { field } from './views.js';
+import { field, stateValues } from './views.js';
 
 /** What Slack knows of a person (users.info); null when Slack would not say. */
 export interface SlackProfile {
@@ -301,15 +301,16 @@ export function registerChatDesk(app: App, deps: SlackDeps): void {
 
   app.view(callbackIds.chatEmail, async ({ ack, body, view, client }) => {
     const number = ticketOf(view.private_metadata);
+    const text = field(stateValues(view), chatEmailFields.text)?.value ?? '';
     if (number === null) return ack();
-    // Decided before the ack, so a refusal (no address, not your chat) shows on the modal's field.
-    const result = await sendChatEmail(client, deps, number, body.user.id, field(view.state.values, chatEmailFields.text)?.value ?? '');
-    if (!result.ok) {
-      await ack({ response_action: 'errors', errors: { [chatEmailFields.text]: clip(result.reason, 150) } });
-      return;
-    }
-    await ack();
-    await chatEmailSent(client, deps, result);
+    if (!text.trim()) return ack({ response_action: 'errors', errors: { [chatEmailFields.text]: 'Write the email first.' } });
+    // The address comes from Slack (users.info), a round trip that must not stand before the ack: the
+    // modal says it is sending, then shows what happened; a refusal reopens the form with the words kept.
+    await ack({ response_action: 'update', view: chatEmailSending(number) });
+    const result = await sendChatEmail(client, deps, number, body.user.id, text);
+    const outcome = result.ok ? chatEmailSentView(number, result.to.email) : chatEmailModal(number, { text, reason: result.reason });
+    await safely(deps.log, 'chat email outcome', () => client.views.update({ view_id: view.id, view: outcome }));
+    if (result.ok) await chatEmailSent(client, deps, result);
   });
 
   app.action<BlockAction<ButtonAction>>(actionIds.unfollowChat, async ({ ack, body, action, respond, client }) => {

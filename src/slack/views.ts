@@ -14,6 +14,15 @@ export function field(values: StateValues, id: string): ViewStateValue | undefin
   return values[id]?.[id];
 }
 
+/**
+ * A submitted view's answers, read defensively: Slack sends `state: {}` (no `values`) for a view
+ * without inputs, and a payload may lack what a listener expects; either reads as "nothing answered".
+ */
+export function stateValues(view: { state?: { values?: unknown } } | undefined): StateValues {
+  const values = view?.state?.values;
+  return typeof values === 'object' && values !== null ? (values as StateValues) : {};
+}
+
 /** The modal's answers, checked by the same rules as every other door a ticket comes in by. */
 function readNewTicket(values: StateValues) {
   const requester = field(values, newTicketFields.requester)?.selected_user;

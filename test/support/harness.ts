@@ -49,6 +49,7 @@ export async function startTestDesk(options: TestDeskOptions = {}): Promise<Test
     log: (line) => logs.push(line),
     // Tests run jobs themselves (deskbolt.jobs.run) with the TestClock; no test waits for a cron tick.
     schedule: false,
+    sleep: clock.sleep,
   });
   const slack = new SlackClientSim({ url: deskbolt.url, signingSecret: SIGNING_SECRET, fake });
   return {
