@@ -128,11 +128,15 @@ function optionsOf(element: any): any[] {
   return [];
 }
 
-/** An answer given as a value becomes the element's own option object, as Slack sends it back. */
+/**
+ * An answer given as a value, or as the text a person sees and picks, becomes the element's own option
+ * object, as Slack sends it back.
+ */
 function asOption(element: any, answer: any): any {
   if (answer === null || answer === undefined) return null;
   const value = isObject(answer) ? answer.value : String(answer);
-  const option = optionsOf(element).find((o) => o.value === value);
+  const options = optionsOf(element);
+  const option = options.find((o) => o.value === value) ?? (isObject(answer) ? undefined : options.find((o) => o.text?.text === value));
   if (option !== undefined) return structuredClone(option);
   if (element.type === 'external_select' || element.type === 'multi_external_select') {
     return isObject(answer) ? answer : { text: { type: 'plain_text', text: value, emoji: true }, value };

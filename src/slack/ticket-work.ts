@@ -14,6 +14,8 @@ import { refreshHome } from './home.js';
 import { AGENT_STATUSES, replyToTicket, whyNotWorkable, type AgentStatus } from '../tickets/reply.js';
 import { suggestArticles, suggestRootCause } from '../tickets/suggestions.js';
 import type { Ticket, TicketForm } from '../tickets/types.js';
+import { chosenName, formChoices } from '../tickets/form.js';
+import type { Workspace } from '../workspace/schema.js';
 import type { ModalView } from '@slack/types';
 import { addSubcommands } from './commands.js';
 import { tellEphemeral, type SlackDeps } from './context.js';
@@ -64,8 +66,7 @@ async function replyModalData(deps: SlackDeps, ticket: Ticket, agentId: string, 
     ticket,
     macros: await macrosFor(deps.desk, agentId),
     articles: suggestArticles(workspace, ticket, 3),
-    rootCauses: workspace.rootCauses.map((cause) => cause.name),
-    categories: workspace.categories,
+    ...formChoices(workspace),
     version: ticket.version,
     ...fill,
   };
@@ -91,12 +92,12 @@ async function openReplyModal(deps: SlackDeps, client: WebClient, triggerId: str
   return null;
 }
 
-/** What the modal shows now, as the agent left it: the start of every update. */
-function currentReply(answers: Record<string, ViewStateValue>) {
+/** What the modal shows now, as the agent left it: the start of every update. Pickers carry keys, read back into names. */
+function currentReply(workspace: Workspace, answers: Record<string, ViewStateValue>) {
   const form: TicketForm = {};
-  const rootCause = answers[replyFields.rootCause]?.selected_option?.value;
-  const category = answers[replyFields.category]?.selected_option?.value;
-  const subcategory = answers[replyFields.subcategory]?.selected_option?.value;
+  const rootCause = chosenName(workspace, 'rootCause', answers[replyFields.rootCause]?.selected_option?.value);
+  const category = chosenName(workspace, 'category', answers[replyFields.category]?.selected_option?.value);
+  const subcategory = chosenName(workspace, 'subcategory', answers[replyFields.subcategory]?.selected_option?.value);
   if (rootCause) form.rootCause = rootCause;
   if (category) form.category = category;
   if (subcategory) form.subcategory = subcategory;
@@ -125,7 +126,7 @@ async function updateReplyModal(
   const number = Number(metadata.number);
   const ticket = await deps.desk.store.tickets.get(number);
   if (!ticket) return;
-  const current = currentReply(answersOf(view.state?.values as StateValues | undefined));
+  const current = currentReply(deps.desk.directory.workspace, answersOf(view.state?.values as StateValues | undefined));
   const changed = await change(current, ticket);
   const data = await replyModalData(deps, ticket, agentId, {
     kind: current.kind,
@@ -205,7 +206,8 @@ export function registerTicketWork(app: App, deps: SlackDeps): void {
     await updateReplyModal(deps, client, body.user.id, body.view, (current) => {
       const { subcategory: _dropped, ...form } = current.form;
       void _dropped;
-      return { form: { ...form, category: action.selected_option.value } };
+      const category = chosenName(deps.desk.directory.workspace, 'category', action.selected_option?.value);
+      return { form: { ...form, ...(category ? { category } : {}) } };
     });
   });
 
@@ -223,7 +225,7 @@ export function registerTicketWork(app: App, deps: SlackDeps): void {
   app.view(callbackIds.reply, async ({ ack, body, view, client }) => {
     const agentId = body.user.id;
     const metadata = metadataOf<ReplyModalMetadata>(view);
-    const current = currentReply(answersOf(view.state.values as StateValues));
+    const current = currentReply(deps.desk.directory.workspace, answersOf(view.state?.values as StateValues | undefined));
     if (current.saveAs) {
       const saved = await savePersonalMacro(deps.desk, agentId, { name: current.saveAs, text: current.text, public: current.kind === 'public' });
       if (!saved.ok) return void (await ack({ response_action: 'errors', errors: replyErrors(view, 'saveAsMacro', saved.reason) }));
