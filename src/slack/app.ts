@@ -3,6 +3,7 @@ import { WebClient } from '@slack/web-api';
 import type { Application } from 'express';
 import type { Metrics } from '../metrics.js';
 import { registerActions } from './actions.js';
+import { answerEveryRequest } from './answer-every-request.js';
 import { botIdentity } from './bot-identity.js';
 import { slackFetch, type Sleep } from './slack-fetch.js';
 import { registerAvailability } from './availability.js';
@@ -100,6 +101,8 @@ export function createSlackApp(options: SlackAppOptions, deps: SlackDeps): Slack
     clientOptions,
     logLevel: toBoltLevel(options.logLevel),
   });
+
+  answerEveryRequest(app);
 
   const inFlight = new Set<Promise<unknown>>();
   app.use(async ({ next }) => {

@@ -28,7 +28,7 @@ import { addSubcommands } from './commands.js';
 import { mirrorToFollowers } from './follow-mirror.js';
 import { tellEphemeral, type SlackDeps } from './context.js';
 import { safely } from './notify.js';
-import { field } from './views.js';
+import { field, stateValues } from './views.js';
 
 export const chatShortcutIds = { internalNote: 'chat_internal_note' } as const;
 
@@ -350,7 +350,7 @@ export function registerChats(app: App, deps: SlackDeps): void {
 
   app.view(callbackIds.transferChat, async ({ ack, body, view, client }) => {
     const number = ticketOf(view.private_metadata);
-    const choice = field(view.state.values, transferFields.target)?.selected_option?.value ?? '';
+    const choice = field(stateValues(view), transferFields.target)?.selected_option?.value ?? '';
     const [kind, id] = choice.split(':');
     if (number === null || !id || !['agent', 'lead', 'group'].includes(kind ?? '')) {
       await ack({ response_action: 'errors', errors: { [transferFields.target]: 'Pick who should take the chat.' } });
@@ -408,7 +408,7 @@ export function registerChats(app: App, deps: SlackDeps): void {
 
   app.view(callbackIds.chatNote, async ({ ack, body, view, client }) => {
     const number = ticketOf(view.private_metadata);
-    const text = (field(view.state.values, chatNoteFields.text)?.value ?? '').trim();
+    const text = (field(stateValues(view), chatNoteFields.text)?.value ?? '').trim();
     if (!text) {
       await ack({ response_action: 'errors', errors: { [chatNoteFields.text]: 'Write the note.' } });
       return;

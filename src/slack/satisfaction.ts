@@ -8,6 +8,7 @@ import { openSurvey, rateSolve, surveyToken, type Rating, type RateResult } from
 import type { Ticket } from '../tickets/types.js';
 import { tellEphemeral, type SlackDeps } from './context.js';
 import { deliverySenders, safely, type Log } from './notify.js';
+import { stateValues } from './views.js';
 
 const printLog: Log = (line) => console.error(line);
 
@@ -60,7 +61,7 @@ export function registerSatisfaction(app: App, deps: SlackDeps, hooks: Satisfact
   app.view(callbackIds.satisfactionComment, async ({ ack, body, view, client }) => {
     await ack();
     const ref = parseMetadata(view.private_metadata);
-    const comment = view.state.values[satisfactionFields.comment]?.[satisfactionFields.comment]?.value ?? '';
+    const comment = stateValues(view)[satisfactionFields.comment]?.[satisfactionFields.comment]?.value ?? '';
     if (!ref || !comment.trim()) return;
     const ticket = await deps.desk.store.tickets.get(ref.number);
     if (ticket?.requester.kind !== 'slack' || ticket.requester.userId !== body.user.id) return;

@@ -21,6 +21,7 @@ import { addSubcommands } from './commands.js';
 import { tellEphemeral, type SlackDeps } from './context.js';
 import { deliverNow, safely } from './notify.js';
 import { tellUser } from './shortcuts.js';
+import { stateValues } from './views.js';
 
 type StateValues = Record<string, Record<string, ViewStateValue>>;
 
@@ -126,7 +127,7 @@ async function updateReplyModal(
   const number = Number(metadata.number);
   const ticket = await deps.desk.store.tickets.get(number);
   if (!ticket) return;
-  const current = currentReply(deps.desk.directory.workspace, answersOf(view.state?.values as StateValues | undefined));
+  const current = currentReply(deps.desk.directory.workspace, answersOf(stateValues(view)));
   const changed = await change(current, ticket);
   const data = await replyModalData(deps, ticket, agentId, {
     kind: current.kind,
@@ -225,7 +226,7 @@ export function registerTicketWork(app: App, deps: SlackDeps): void {
   app.view(callbackIds.reply, async ({ ack, body, view, client }) => {
     const agentId = body.user.id;
     const metadata = metadataOf<ReplyModalMetadata>(view);
-    const current = currentReply(deps.desk.directory.workspace, answersOf(view.state?.values as StateValues | undefined));
+    const current = currentReply(deps.desk.directory.workspace, answersOf(stateValues(view)));
     if (current.saveAs) {
       const saved = await savePersonalMacro(deps.desk, agentId, { name: current.saveAs, text: current.text, public: current.kind === 'public' });
       if (!saved.ok) return void (await ack({ response_action: 'errors', errors: replyErrors(view, 'saveAsMacro', saved.reason) }));
@@ -252,7 +253,7 @@ export function registerTicketWork(app: App, deps: SlackDeps): void {
 
   app.view(callbackIds.mergePick, async ({ ack, body, view }) => {
     const sources = (metadataOf<{ sources: number[] }>(view).sources ?? []).map(Number);
-    const target = parseTicketNumber(answersOf(view.state.values as StateValues)[mergeFields.target]?.value ?? '');
+    const target = parseTicketNumber(answersOf(stateValues(view))[mergeFields.target]?.value ?? '');
     if (!target.ok) return void (await ack({ response_action: 'errors', errors: { [mergeFields.target]: target.reason } }));
     const plan = await planMerge(deps.desk, { sources, target: target.number, agent: body.user.id });
     if (!plan.ok) return void (await ack({ response_action: 'errors', errors: { [mergeFields.target]: plan.reason } }));
@@ -272,7 +273,7 @@ export function registerTicketWork(app: App, deps: SlackDeps): void {
   modalButton(actionIds.escalate, (ticket) => escalationModal(ticket, escalationGroups(deps.desk, ticket)));
 
   app.view(callbackIds.escalate, async ({ ack, body, view, client }) => {
-    const answers = answersOf(view.state.values as StateValues);
+    const answers = answersOf(stateValues(view));
     const result = await escalateTicket(deps.desk, {
       number: Number(metadataOf<{ number: number }>(view).number),
       agent: body.user.id,
@@ -308,7 +309,7 @@ export function registerTicketWork(app: App, deps: SlackDeps): void {
   modalButton(actionIds.link, (ticket) => linkIncidentModal(ticket));
 
   app.view(callbackIds.linkIncident, async ({ ack, body, view }) => {
-    const problem = parseTicketNumber(answersOf(view.state.values as StateValues)[linkFields.problem]?.value ?? '');
+    const problem = parseTicketNumber(answersOf(stateValues(view))[linkFields.problem]?.value ?? '');
     if (!problem.ok) return void (await ack({ response_action: 'errors', errors: { [linkFields.problem]: problem.reason } }));
     const result = await linkIncident(deps.desk, { incident: Number(metadataOf<{ number: number }>(view).number), problem: problem.number, agent: body.user.id });
     if (!result.ok) return void (await ack({ response_action: 'errors', errors: { [linkFields.problem]: result.reason } }));
@@ -316,7 +317,7 @@ export function registerTicketWork(app: App, deps: SlackDeps): void {
   });
 
   app.view(callbackIds.macroSave, async ({ ack, body, view }) => {
-    const answers = answersOf(view.state.values as StateValues);
+    const answers = answersOf(stateValues(view));
     const saved = await savePersonalMacro(deps.desk, body.user.id, {
       name: answers[macroSaveFields.name]?.value ?? '',
       text: answers[macroSaveFields.text]?.value ?? '',

@@ -58,7 +58,7 @@ const originSchema = z.object({ channelId: z.string().regex(/^[CGD][A-Z0-9]+$/),
 export function registerViews(app: App, deps: SlackDeps): void {
   for (const callbackId of [callbackIds.newTicket, callbackIds.createFromMessage]) {
     app.view(callbackId, async ({ ack, body, view, client }) => {
-      const parsed = readNewTicket(view.state.values);
+      const parsed = readNewTicket(stateValues(view));
       if (!parsed.success) {
         await ack({ response_action: 'errors', errors: fieldErrors(parsed.error.issues) });
         return;

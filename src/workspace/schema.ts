@@ -110,7 +110,7 @@ export const workspaceSchema = z
     };
     uniqueNames(workspace.groups.map((group) => group.name), (i) => ['groups', i, 'name']);
     uniqueNames(workspace.categories.map((category) => category.name), (i) => ['categories', i, 'name']);
-    workspace.categories.forEach((category, c) => uniqueNames(category.subcategories, (i) => ['categories', c, 'subcategories', i]));
+    for (const [c, category] of workspace.categories.entries()) uniqueNames(category.subcategories, (i) => ['categories', c, 'subcategories', i]);
     uniqueNames(workspace.rootCauses.map((cause) => cause.name), (i) => ['rootCauses', i, 'name']);
     uniqueNames(workspace.macros.map((macro) => macro.name), (i) => ['macros', i, 'name']);
     const seenIds = new Map<number, number>();
