@@ -69,6 +69,16 @@ describe('text as written, through the app', () => {
     expectEscapedOnce();
   });
 
+  it('never turns a typed @here, @channel or user group into a live broadcast anywhere it goes', async () => {
+    desk.fake.addUserGroup({ id: 'S0OPS', handle: 'ops' });
+    const chat = await steps.liveChat('UREQT005', people.ana, '@here @channel @ops my refund?');
+    await desk.slack.message('UREQT005', 'still waiting @everyone');
+    await desk.settled();
+    expect(desk.fake.messages(chat.requesterDm).find((message) => message.user === 'UREQT005')!.text).toBe('<!here> <!channel> <!subteam^S0OPS> my refund?');
+    // People the app means to name (requester, agents) are mentioned on purpose; a broadcast never is.
+    expect(desk.fake.unintendedPings().filter((ping) => ping.mention.startsWith('<!'))).toEqual([]);
+  });
+
   it('prefills `/ticket new Printer & scanner` (sent as `Printer &amp; scanner`) with the words typed', async () => {
     await desk.slack.command(people.ana, '/ticket', 'new Printer & scanner');
     await desk.settled();
