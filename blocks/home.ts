@@ -9,8 +9,9 @@ import { PRIORITY_BADGE, STATUS_BADGE, clip, escapeMrkdwn, mrkdwn, plain, reques
 /** Slack refuses a home view over 100 blocks; every list below is capped so the whole stays under it. */
 export const HOME_BLOCKS_MAX = 100;
 
-export function homeView(data: HomeData, now: Date): HomeView {
-  const blocks = data.role === 'guest' ? guestHome(data) : agentHome(data, now);
+/** `searchRefusal`: why the search was refused, already in mrkdwn (the caller renders refusals). */
+export function homeView(data: HomeData, now: Date, searchRefusal?: string): HomeView {
+  const blocks = data.role === 'guest' ? guestHome(data) : agentHome(data, now, searchRefusal);
   return { type: 'home', blocks: blocks.slice(0, HOME_BLOCKS_MAX) };
 }
 
@@ -45,7 +46,7 @@ const AVAILABILITY_BUTTON: Record<AgentHome['availability'], string> = { online:
 
 const AVAILABILITY_DOT: Record<AgentHome['availability'], string> = { online: ':large_green_circle:', away: ':large_yellow_circle:', offline: ':white_circle:' };
 
-function agentHome(data: AgentHome, now: Date): KnownBlock[] {
+function agentHome(data: AgentHome, now: Date, searchRefusal?: string): KnownBlock[] {
   const blocks: KnownBlock[] = [
     { type: 'header', text: plain(`Hi ${data.agent.name}`, 150) },
     { type: 'section', block_id: 'home_availability', text: mrkdwn(AVAILABILITY_TEXT[data.availability]) },
@@ -77,7 +78,7 @@ function agentHome(data: AgentHome, now: Date): KnownBlock[] {
   ];
   if (data.search) {
     const { search } = data;
-    const heading = search.refusal ?? (search.tickets.length === 0 ? `Nothing found for “${escapeMrkdwn(search.query)}”.` : `*Found for “${escapeMrkdwn(search.query)}”*`);
+    const heading = (search.refusal ? searchRefusal : undefined) ?? (search.tickets.length === 0 ? `Nothing found for “${escapeMrkdwn(search.query)}”.` : `*Found for “${escapeMrkdwn(search.query)}”*`);
     blocks.push({ type: 'section', text: mrkdwn(heading) }, ...search.tickets.slice(0, 10).map((ticket) => ticketLine(ticket, now)));
   }
   // Live chats first: a requester is waiting in real time. Ten at most, the home shares its 100 blocks.

@@ -3,8 +3,9 @@ import { startDeskbolt } from '../src/deskbolt.js';
 import { startEmbeddedDatabase } from '../src/store/embedded.js';
 import { Store } from '../src/store/store.js';
 import { FakeSlack, type RecordedCall } from '../src/fake-slack/server.js';
-import { SIGNING_SECRET, fakeSlackConfig } from '../src/fake-slack/config.js';
+import { SIGNING_SECRET, fakeSlackConfig, fakeSlackSocketConfig } from '../src/fake-slack/config.js';
 import { SlackClientSim, viewStateFrom } from '../src/fake-slack/requests.js';
+import { socketModeTransport } from '../src/fake-slack/socket-mode.js';
 import { renderBlocks, slackText } from './render.js';
 
 /**
@@ -41,14 +42,16 @@ async function main(): Promise<void> {
   for (const group of workspace.workspace.groups) names.set(group.alertChannel, `${group.name.toLowerCase()}-alerts`);
   for (const [id, name] of [...names]) if (id.startsWith('U')) names.set(fake.dmChannelOf(id), name);
 
+  // DEMO_SOCKET_MODE=1: Slack reaches the app over Socket Mode (the app connects with its app-level token).
+  const socketMode = Boolean(process.env.DEMO_SOCKET_MODE && process.env.DEMO_SOCKET_MODE !== '0');
   const deskbolt = await startDeskbolt({
-    config: fakeSlackConfig(fake),
+    config: socketMode ? fakeSlackSocketConfig(fake) : fakeSlackConfig(fake),
     workspace: workspace.workspace,
     store,
     // The scripted morning is the whole story: no cron tick interleaves with it.
     schedule: false,
   });
-  const slack = new SlackClientSim({ url: deskbolt.url, signingSecret: SIGNING_SECRET, fake });
+  const slack = new SlackClientSim({ url: deskbolt.url, signingSecret: SIGNING_SECRET, fake, ...(socketMode ? { transport: socketModeTransport(fake.socketMode) } : {}) });
 
   let shownCalls = 0;
   let shownResponses = 0;
@@ -74,7 +77,10 @@ async function main(): Promise<void> {
     await slack.viewSubmission(user, { callback_id: view.callback_id, private_metadata: view.private_metadata, state: viewStateFrom(view, answers) });
   };
 
-  console.log('deskbolt demo — a support morning at Acme, played through signed Slack requests.');
+  const transport = socketMode
+    ? `Socket Mode envelopes (${fake.socketMode.connections().length} connections open)`
+    : 'signed Slack requests (HTTP)';
+  console.log(`deskbolt demo — a support morning at Acme, played through ${transport}.`);
   await show('Ana files a ticket for Carla with /ticket new', people.ana, () =>
     fillForm(people.ana, () => slack.command(people.ana, '/ticket', 'new Card charged twice'), {
       requester: people.carla,

@@ -2,18 +2,20 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
-import type { ApiHooks } from './http/api.js';
+import { EventDispatcher } from './events/dispatcher.js';
 import { createHttpApp, registerQueueGauge } from './http/server.js';
-import { Metrics } from './metrics.js';
 import { deskJobs } from './jobs/desk-jobs.js';
 import type { Job } from './jobs/job.js';
 import { jobRunner, type JobRunner } from './jobs/runner.js';
 import { scheduleJobs, type Schedules } from './jobs/scheduler.js';
+import { consoleLog, type Log } from './log.js';
+import { Metrics } from './metrics.js';
 import { createSlackApp, type SlackApp } from './slack/app.js';
 import type { Sleep } from './slack/slack-fetch.js';
-import { refreshHome } from './slack/home.js';
-import { requesterWroteAgain, ticketCreated, type Log } from './slack/notify.js';
+import { slackNotifiers } from './slack/notifiers/index.js';
+import { SlackSender } from './slack/sender.js';
 import type { Store } from './store/store.js';
+import type { DeliverySenders } from './tickets/deliveries.js';
 import type { Desk } from './tickets/desk.js';
 import { Directory } from './workspace/directory.js';
 import type { Workspace } from './workspace/schema.js';
@@ -45,20 +47,22 @@ export interface Deskbolt {
   port: number;
   /** Runs a job now under its lease, as a cron tick would. */
   jobs: JobRunner;
-  /** Resolves when every Slack listener started so far has finished. */
+  /** Resolves when every Slack listener and everything it set off (the notifiers' telling) has finished. */
   settled(): Promise<void>;
   close(): Promise<void>;
 }
 
-export const defaultLog: Log = (line, error) => {
-  if (error && process.env.DESKBOLT_DEBUG) console.error(line, error);
-  else console.error(line);
-};
+export const defaultLog: Log = consoleLog;
 
-/** One replica: the Slack app, the HTTP server and the jobs, on an open store. */
+/**
+ * One replica: the Slack app, the HTTP server and the jobs, on an open store. The composition root
+ * is where workflows meet the people they affect: the event dispatcher hands what the workflows did
+ * to the Slack notifiers, and nothing else knows who is told.
+ */
 export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt> {
   const { config, store } = options;
   const log = options.log ?? defaultLog;
+  const events = new EventDispatcher(store, log);
   const desk: Desk = {
     store,
     directory: new Directory(options.workspace),
@@ -70,12 +74,13 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
       timeZone: config.timeZone,
       publicUrl: config.publicUrl,
     },
+    events,
   };
   const metrics = new Metrics();
   registerQueueGauge(metrics, store, desk.directory);
-  // Filled once the Slack app exists: the API tells Slack of tickets that came in by email or web.
-  const hooks: ApiHooks = {};
-  const http = createHttpApp({ store, metrics, api: { desk, log, hooks } });
+  // Filled once the Slack app exists: health reports the Socket Mode connections.
+  let socketLinks: SlackApp['socketLinks'] = () => null;
+  const http = createHttpApp({ store, metrics, api: { desk, log }, socketLinks: () => socketLinks() });
   const slack = createSlackApp(
     {
       signingSecret: config.slack.signingSecret,
@@ -88,24 +93,32 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
     },
     { desk, log, metrics },
   );
-  const client = slack.client;
-  hooks.ticketCreated = (ticket) => ticketCreated(client, desk, log, ticket, null);
-  hooks.requesterReplied = async (result) => {
-    await requesterWroteAgain(client, desk, log, result);
-    if (result.ticket.assignee) await refreshHome(client, desk, result.ticket.assignee, { log });
+  socketLinks = slack.socketLinks;
+  const send = new SlackSender(slack.client, log);
+  // Queued replies and surveys reach a Slack requester as a DM, an email requester through the webhook.
+  const senders: DeliverySenders = {
+    async slackDm(userId, text) {
+      await slack.client.chat.postMessage({ channel: userId, text });
+    },
   };
-  hooks.surveyAnswered = async (result) => {
-    if (result.survey.agent) await refreshHome(client, desk, result.survey.agent, { log });
-  };
+  events.subscribe(...slackNotifiers({ desk, send, log, senders }));
+
   const server: Server = await new Promise((resolve, reject) => {
     const listening = http.listen(config.port, () => resolve(listening));
     listening.once('error', reject);
   });
   await slack.start();
-  const jobs = jobRunner(desk, slack.client, log, metrics);
+  const jobs = jobRunner(desk, { log, senders, redeliverLeftovers: (olderThan, limit) => events.redeliverLeftovers(olderThan, limit) }, metrics);
   const schedules: Schedules | null =
     options.schedule === false ? null : scheduleJobs(options.jobs ?? deskJobs, jobs, desk.settings.timeZone, log);
   const port = (server.address() as AddressInfo).port;
+  const settled = async () => {
+    // A listener sets off notifiers, and a notifier may set off more (a placed chat, a posted offer): wait until both are quiet.
+    do {
+      await slack.settled();
+      await events.settled();
+    } while (await stillBusy(slack, events));
+  };
   return {
     desk,
     slack,
@@ -113,12 +126,18 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
     url: `http://127.0.0.1:${port}/slack/events`,
     port,
     jobs,
-    settled: () => slack.settled(),
+    settled,
     async close() {
       await schedules?.stop();
       await slack.stop();
-      await slack.settled();
+      await settled();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+async function stillBusy(slack: SlackApp, events: EventDispatcher): Promise<boolean> {
+  // One more turn of the event loop lets work that was just scheduled register itself.
+  await new Promise((resolve) => setImmediate(resolve));
+  return slack.busy() || events.busy();
 }

@@ -1,3 +1,4 @@
+import { changeTicket } from './support/desk.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { availabilityOf } from '../src/chats/availability.js';
 import { actionIds } from '../blocks/ids.js';
@@ -25,13 +26,13 @@ describe('App Home', () => {
       { subject, requester: overrides.requester ?? { kind: 'slack', userId: people.customer }, groupId: overrides.groupId ?? 10 },
       { actor: { kind: 'requester', id: people.customer }, channel: 'slack', source: { kind: 'dm' } },
     );
-    if (!result.ok) throw new Error(result.reason);
+    if (!result.ok) throw new Error(JSON.stringify(result));
     return result.ticket;
   }
 
   async function give(ticket: Ticket, agent: string, status: TicketStatus) {
     const now = desk.clock.now();
-    await desk.store.tickets.change(ticket.number, {}, { assignee: agent, status, ...(status === 'solved' ? { solvedAt: now } : {}) }, { actor: { kind: 'agent', id: agent }, action: status === 'solved' ? 'status_changed' : 'taken', to: { status }, at: now }, now);
+    await changeTicket(desk.deskbolt.desk, ticket.number, {}, { assignee: agent, status, ...(status === 'solved' ? { solvedAt: now } : {}) }, { actor: { kind: 'agent', id: agent }, action: status === 'solved' ? 'status_changed' : 'taken', to: { status }, at: now }, now);
   }
 
   async function openHome(user: string) {

@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DAY_MS, MINUTE_MS } from '../src/clock.js';
 import { deskJob } from '../src/jobs/desk-jobs.js';
-import { requesterWroteAgain } from '../src/slack/notify.js';
 import type { Store } from '../src/store/store.js';
 import { closeSolved, closeStalePending } from '../src/tickets/auto-close.js';
 import type { Desk } from '../src/tickets/desk.js';
@@ -9,7 +8,7 @@ import { addRequesterReply } from '../src/tickets/requester-reply.js';
 import type { Actor, TicketStatus } from '../src/tickets/types.js';
 import type { TestClock } from './support/clock.js';
 import { openTestStore } from './support/database.js';
-import { fileTicket } from './support/desk.js';
+import { fileTicket, changeTicket } from './support/desk.js';
 import type { FakeSlack } from '../src/fake-slack/server.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
 import { channels, people } from './support/workspace.js';
@@ -32,7 +31,8 @@ async function deskOf(options: { store?: Store; fake?: FakeSlack; clock?: TestCl
 async function ticketIn(desk: Desk & { testClock: TestClock }, status: TicketStatus, requester?: { kind: 'email'; email: string; name: string }): Promise<number> {
   const ticket = await fileTicket(desk, requester ? { requester } : {});
   const now = desk.clock();
-  await desk.store.tickets.change(
+  await changeTicket(
+    desk,
     ticket.number,
     {},
     { status, assignee: people.ana, pendingSince: status === 'pending' ? now : null, solvedAt: status === 'solved' ? now : null },
@@ -91,7 +91,7 @@ describe('pending tickets close after PENDING_CLOSE_DAYS without a requester rep
     const number = await ticketIn(desk, 'pending');
     test.clock.advance(2 * DAY_MS);
     const again = desk.clock();
-    await test.store.tickets.change(number, {}, { pendingSince: again }, { actor: { kind: 'agent', id: people.ana }, action: 'status_changed', from: { status: 'pending' }, to: { status: 'pending' }, at: again }, again);
+    await changeTicket(test.deskbolt.desk, number, {}, { pendingSince: again }, { actor: { kind: 'agent', id: people.ana }, action: 'status_changed', from: { status: 'pending' }, to: { status: 'pending' }, at: again }, again);
     test.clock.advance(2 * DAY_MS);
     await test.deskbolt.jobs.run(autoClose);
     expect((await test.store.tickets.get(number))!.status).toBe('pending');
@@ -128,8 +128,8 @@ describe('a requester reply racing the auto-close', () => {
     const number = await ticketIn(desk, 'pending');
     test.clock.advance(3 * DAY_MS - MINUTE_MS);
     const reply = await addRequesterReply(desk, { number, text: 'Here is the receipt', author: customer });
-    if (!reply.ok) throw new Error(reply.reason);
-    await requesterWroteAgain(test.deskbolt.slack.client, desk, () => {}, reply);
+    if (!reply.ok) throw new Error(JSON.stringify(reply));
+    await test.settled();
     test.clock.advance(DAY_MS);
     expect(await test.deskbolt.jobs.run(autoClose)).toMatchObject({ result: { closed: 0 } });
     expect((await test.store.tickets.get(number))!.status).toBe('open');
@@ -144,8 +144,8 @@ describe('a requester reply racing the auto-close', () => {
     test.clock.advance(3 * DAY_MS);
     await test.deskbolt.jobs.run(autoClose);
     const reply = await addRequesterReply(desk, { number, text: 'Sorry, was away', author: customer });
-    if (!reply.ok) throw new Error(reply.reason);
-    await requesterWroteAgain(test.deskbolt.slack.client, desk, () => {}, reply);
+    if (!reply.ok) throw new Error(JSON.stringify(reply));
+    await test.settled();
     expect(reply.followUpOf).toBe(number);
     expect(reply.ticket).toMatchObject({ status: 'new', followUpOf: number });
     expect(test.fake.okCalls('chat.postMessage').some((call) => call.args.channel === channels.billingAlerts && String(call.args.text).includes(`#${reply.ticket.number}`))).toBe(true);
@@ -167,7 +167,7 @@ describe('a requester reply racing the auto-close', () => {
           async change(...args: Parameters<typeof change>) {
             if (!raced && [args[3]].flat()[0]!.actor.kind === 'requester') {
               raced = true;
-              await closeStalePending(desk, desk.clock(), async () => {});
+              await closeStalePending(desk, desk.clock());
             }
             return change(...args);
           },
@@ -175,7 +175,7 @@ describe('a requester reply racing the auto-close', () => {
       }),
     };
     const reply = await addRequesterReply(racingDesk, { number, text: 'Still broken!', author: customer });
-    if (!reply.ok) throw new Error(reply.reason);
+    if (!reply.ok) throw new Error(JSON.stringify(reply));
     expect(raced).toBe(true);
     expect((await test.store.tickets.get(number))!.status).toBe('closed');
     // Never closed with an unanswered reply: it lives on an open follow-up.

@@ -37,7 +37,7 @@ describe('waiting chats and the queue', () => {
     await steps.accept(people.ben, second);
 
     const list = await waitingChats(desk.deskbolt.desk, people.ana);
-    if (!list.ok) throw new Error(list.reason);
+    if (!list.ok) throw new Error(JSON.stringify(list));
     const mine = list.chats.filter((chat) => [first, second, third].some((c) => c.ticketNumber === chat.ticketNumber));
     expect(mine.map((chat) => [chat.ticketNumber, chat.groupName, chat.waitedMs, chat.kind])).toEqual([
       [first.ticketNumber, 'Billing', 7 * 60_000, 'new'],
@@ -64,7 +64,7 @@ describe('waiting chats and the queue', () => {
     const waiting = await steps.startByDm('UREQW020', 'From the home tab');
     const taken = await steps.startByDm('UREQW021', 'Taken a moment ago');
     const list = await waitingChats(desk.deskbolt.desk, people.ben);
-    if (!list.ok) throw new Error(list.reason);
+    if (!list.ok) throw new Error(JSON.stringify(list));
     // What the App Home (issue 6) adds: one section built from the plain data.
     await desk.deskbolt.slack.client.views.publish({ user_id: people.ben, view: { type: 'home', blocks: waitingChatsBlocks(list.chats, desk.clock.now()) } });
     const home = desk.fake.homeView(people.ben)!;

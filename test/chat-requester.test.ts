@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ORIGINAL_SECTIONS_PER_PAGE, originalMessageModal } from '../blocks/chat-desk.js';
 import { actionIds, callbackIds, chatEmailFields } from '../blocks/ids.js';
 import { chatSteps } from './support/chats.js';
-import { fileTicket } from './support/desk.js';
+import { fileTicket, changeTicket } from './support/desk.js';
 import { validateView } from '../src/fake-slack/server.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
 import { viewStateFrom } from '../src/fake-slack/requests.js';
@@ -51,7 +51,7 @@ describe('email during a chat and the requester panel', () => {
     // First-contact resolution counts public replies: the email is exactly one, like a chat reply.
     expect(await repliedEvents(chat.ticketNumber)).toHaveLength(1);
     expect((await repliedEvents(chat.ticketNumber))[0]!.to).toMatchObject({ via: 'email' });
-    expect(steps.threadMessages(chat).at(-1)!.text).toContain('emailed the requester (dana@example.com): Here is the invoice you asked for');
+    expect(steps.threadMessages(chat).at(-1)!.text).toContain('emailed the requester (<mailto:dana@example.com|dana@example.com>): Here is the invoice you asked for');
     expect(await steps.actions(chat.ticketNumber)).toContain('delivered');
 
     // The chat goes on, and its next reply is the second public reply.
@@ -92,7 +92,7 @@ describe('email during a chat and the requester panel', () => {
     await desk.settled();
     const chat = await steps.liveChat('UREQE004', people.ben, 'Another question');
     const now = desk.clock.now();
-    await desk.store.tickets.change(earlier.ticketNumber, {}, {}, { actor: { kind: 'requester', id: 'UREQE001' }, action: 'satisfaction_rated', to: { rating: 'good' }, at: now }, now);
+    await changeTicket(desk.deskbolt.desk, earlier.ticketNumber, {}, {}, { actor: { kind: 'requester', id: 'UREQE001' }, action: 'satisfaction_rated', to: { rating: 'good' }, at: now }, now);
 
     await desk.slack.blockAction(people.ben, { action_id: actionIds.requesterProfile, value: String(chat.ticketNumber) }, { channel: chat.thread.channel, message: { ts: chat.thread.ts } });
     await desk.settled();

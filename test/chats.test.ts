@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { actionIds, callbackIds } from '../blocks/ids.js';
 import { chatActivity } from '../src/chats/chat.js';
 import { forgetOldRelays } from '../src/chats/relay.js';
-import { refreshChatActivity } from '../src/slack/chats.js';
+import { deskJob } from '../src/jobs/desk-jobs.js';
 import { chatSteps } from './support/chats.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
 import { viewStateFrom } from '../src/fake-slack/requests.js';
@@ -181,11 +181,15 @@ describe('chats', () => {
     expect(chatActivity(chat, desk.clock.now())).toBe('active');
     desk.clock.advance(3 * 60_000);
     expect(chatActivity(chat, desk.clock.now())).toBe('inactive');
-    const deps = { desk: desk.deskbolt.desk, log: () => {} };
-    expect(await refreshChatActivity(desk.deskbolt.slack.client, deps)).toBeGreaterThanOrEqual(1);
+    const activity = async () => {
+      const run = await desk.deskbolt.jobs.run(deskJob('chat-activity'));
+      await desk.settled();
+      return run.result as number;
+    };
+    expect(await activity()).toBeGreaterThanOrEqual(1);
     // Shown inactive once: the next run does not touch it again.
     const updates = desk.fake.okCalls('chat.update').filter((call) => call.args.ts === chat.thread.ts).length;
-    await refreshChatActivity(desk.deskbolt.slack.client, deps);
+    await activity();
     expect(desk.fake.okCalls('chat.update').filter((call) => call.args.ts === chat.thread.ts)).toHaveLength(updates);
     const parent = desk.fake.messages(chat.thread.channel).find((message) => message.ts === chat.thread.ts)!;
     expect(JSON.stringify(parent.blocks)).toContain('Inactive');

@@ -56,7 +56,7 @@ describe('people named in commands', () => {
     const chat = await steps.liveChat('UREQM004', people.ana);
 
     expect(await command(people.ana, `transfer ${chat.ticketNumber} ben moore ito`)).toBe(
-      'Nobody called “ben moore ito” is in the workspace file: mention them (@name) or type their name as it is there.',
+      'Nobody called “ben moore ito” is a support agent here. Mention them (`@name`) or use their name as in the workspace file.',
     );
     expect(await desk.store.chats.transfersOf(chat.ticketNumber)).toHaveLength(0);
     // Picked from the menu, the same first name is never ambiguous: Slack sent the id.
@@ -72,7 +72,7 @@ describe('people named in commands', () => {
     try {
       await other.slack.command(people.lead, '/ticket', 'stats ben');
       await other.settled();
-      expect(other.fake.responses().at(-1)!.body.text).toBe('“ben” could be Ben Ito or Ben Moore: mention the one you mean (@name) or type their full name. Try `/ticket stats @ana week`.');
+      expect(other.fake.responses().at(-1)!.body.text).toBe(`“ben” could be <@${benIto}> or <@${benMoore}>; mention the one you mean.`);
     } finally {
       await other.close();
     }

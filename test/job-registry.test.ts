@@ -34,7 +34,7 @@ describe('jobs of the chat desk and deliveries', () => {
     const job = deskJob('transfer-expiry');
 
     clock.advance(119_000);
-    expect(await a.deskbolt.jobs.run(job)).toMatchObject({ ran: true, result: 0 });
+    expect(await a.deskbolt.jobs.run(job)).toMatchObject({ ran: true, result: [] });
     clock.advance(2_000);
     const runs = await Promise.all([a.deskbolt.jobs.run(job), b.deskbolt.jobs.run(job)]);
     expect(runs.filter((run) => run.ran)).toHaveLength(1);

@@ -4,7 +4,7 @@ import type { App } from '@slack/bolt';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { registerListeners } from '../src/slack/app.js';
-import type { SlackDeps } from '../src/slack/context.js';
+import type { SlackDeps } from '../src/slack/app.js';
 
 /**
  * manifest.yml is what a team installs: a command, shortcut or event the code listens for but the

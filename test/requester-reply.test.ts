@@ -3,7 +3,7 @@ import type { Store } from '../src/store/store.js';
 import { addRequesterReply } from '../src/tickets/requester-reply.js';
 import type { Actor } from '../src/tickets/types.js';
 import { openTestStore } from './support/database.js';
-import { fileTicket, testDesk } from './support/desk.js';
+import { fileTicket, testDesk, changeTicket } from './support/desk.js';
 import { people } from './support/workspace.js';
 
 const customer: Actor = { kind: 'requester', id: people.customer };
@@ -21,7 +21,7 @@ describe('a requester writes again', () => {
 
   async function ticketIn(status: 'open' | 'pending' | 'solved' | 'closed') {
     const ticket = await fileTicket(desk);
-    await store.tickets.change(ticket.number, {}, { status, assignee: people.ana, pendingSince: status === 'pending' ? desk.clock() : null }, { actor: { kind: 'agent', id: people.ana }, action: 'status_changed', to: { status }, at: desk.clock() }, desk.clock());
+    await changeTicket(desk, ticket.number, {}, { status, assignee: people.ana, pendingSince: status === 'pending' ? desk.clock() : null }, { actor: { kind: 'agent', id: people.ana }, action: 'status_changed', to: { status }, at: desk.clock() }, desk.clock());
     return ticket.number;
   }
 
@@ -42,7 +42,7 @@ describe('a requester writes again', () => {
   it('answers a closed ticket with a follow-up linked to it', async () => {
     const number = await ticketIn('closed');
     const result = await addRequesterReply(desk, { number, text: 'It happened again', author: customer });
-    if (!result.ok) throw new Error(result.reason);
+    if (!result.ok) throw new Error(JSON.stringify(result));
     expect(result.followUpOf).toBe(number);
     expect(result.ticket).toMatchObject({ status: 'new', followUpOf: number, description: 'It happened again', requester: { kind: 'slack', userId: people.customer } });
     expect((await store.tickets.get(number))!.status).toBe('closed');
@@ -60,9 +60,9 @@ describe('a requester writes again', () => {
 
   it('refuses an empty or oversized reply, and an unknown ticket, changing nothing', async () => {
     const number = await ticketIn('pending');
-    expect(await addRequesterReply(desk, { number, text: '   ', author: customer })).toEqual({ ok: false, reason: 'The reply is empty.' });
+    expect(await addRequesterReply(desk, { number, text: '   ', author: customer })).toEqual({ ok: false, code: 'reply_empty', facts: {} });
     expect((await addRequesterReply(desk, { number, text: 'x'.repeat(10_001), author: customer })).ok).toBe(false);
-    expect(await addRequesterReply(desk, { number: 424242, text: 'hi', author: customer })).toEqual({ ok: false, reason: 'There is no ticket #424242.' });
+    expect(await addRequesterReply(desk, { number: 424242, text: 'hi', author: customer })).toEqual({ ok: false, code: 'no_such_ticket', facts: { number: 424242 } });
     expect((await store.tickets.get(number))!.status).toBe('pending');
   });
 });

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { changeTicket } from './support/desk.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestDesk, type TestDesk } from './support/harness.js';
 import { channels, people, testWorkspace } from './support/workspace.js';
@@ -104,7 +105,6 @@ describe('REST API', () => {
       [newTicket({ requester: { email: { $ne: null }, name: 'X' } }), 'requester.email'],
       [newTicket({ requester: { email: 'a@example.com', name: 'X', $where: '1' } }), 'requester.$where'],
       [newTicket({ groupId: 'ten' }), 'groupId'],
-      [newTicket({ groupId: 99 }), 'groupId'],
       [newTicket({ priority: 'asap' }), 'priority'],
       [newTicket({ assignee: people.ana }), 'assignee'],
       [newTicket({ description: 'x'.repeat(10_001) }), 'description'],
@@ -116,6 +116,10 @@ describe('REST API', () => {
       expect(answer.json.error.path).toBe(path);
       expect(answer.json.error.message).toEqual(expect.any(String));
     }
+    // A refusal of the workflow carries its code beside the status its kind of "no" calls for.
+    const noGroup = await call('POST', '/tickets', { body: newTicket({ groupId: 99 }) });
+    expect(noGroup.status).toBe(422);
+    expect(noGroup.json.error).toEqual({ code: 'refused', refusal: 'no_such_group', path: 'groupId', message: 'There is no group with id 99.' });
     const notJson = await call('POST', '/tickets', { raw: '{"subject": ' });
     expect(notJson.status).toBe(400);
     expect(notJson.json.error.code).toBe('malformed_json');
@@ -180,7 +184,7 @@ describe('REST API', () => {
   it('adds a requester reply that reopens a solved ticket, once per Idempotency-Key', async () => {
     const number = await fileOne();
     const now = desk.clock.now();
-    await desk.store.tickets.change(number, {}, { status: 'solved', assignee: people.ana, solvedAt: now }, { actor: { kind: 'agent', id: people.ana }, action: 'status_changed', from: { status: 'new' }, to: { status: 'solved' }, at: now }, now);
+    await changeTicket(desk.deskbolt.desk, number, {}, { status: 'solved', assignee: people.ana, solvedAt: now }, { actor: { kind: 'agent', id: people.ana }, action: 'status_changed', from: { status: 'new' }, to: { status: 'solved' }, at: now }, now);
     const headers = { 'Idempotency-Key': 'mail-reply-1' };
     const reply = await call('POST', `/tickets/${number}/comments`, { body: { text: 'It is still wrong on the new invoice.' }, headers });
     expect(reply.status).toBe(201);
@@ -202,7 +206,7 @@ describe('REST API', () => {
   it('answers a reply to a closed ticket with a follow-up, and refuses bad reply bodies', async () => {
     const number = await fileOne();
     const now = desk.clock.now();
-    await desk.store.tickets.change(number, {}, { status: 'closed', closedAt: now }, { actor: { kind: 'system', id: 'auto-close' }, action: 'status_changed', to: { status: 'closed' }, at: now }, now);
+    await changeTicket(desk.deskbolt.desk, number, {}, { status: 'closed', closedAt: now }, { actor: { kind: 'system', id: 'auto-close' }, action: 'status_changed', to: { status: 'closed' }, at: now }, now);
     const reply = await call('POST', `/tickets/${number}/comments`, { body: { text: 'Happened again' } });
     expect(reply.status).toBe(201);
     expect(reply.json.followUpOf).toBe(number);
@@ -216,5 +220,47 @@ describe('REST API', () => {
       expect(answer.status).toBe(422);
       expect(answer.json.error.path).toBe(path);
     }
+  });
+});
+
+describe('refusals over REST: the status follows the code', () => {
+  let desk: TestDesk;
+  let base: string;
+  beforeAll(async () => {
+    desk = await startTestDesk({ workspace: testWorkspace({ apiKeys: [{ name: 'web-form', sha256: sha256(WRITE_KEY) }] }) });
+    base = `http://127.0.0.1:${desk.deskbolt.port}/api/v1`;
+  });
+  afterAll(() => desk.close());
+
+  async function reply(number: number, text: string) {
+    const response = await fetch(`${base}/tickets/${number}/comments`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${WRITE_KEY}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ text }),
+    });
+    return { status: response.status, json: (await response.json()) as { error: { code: string; refusal?: string; message: string } } };
+  }
+
+  it('404 when the ticket a reply is forwarded to does not exist; 409 when merges go round in a circle', async () => {
+    const file = async (subject: string) => {
+      const response = await fetch(`${base}/tickets`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${WRITE_KEY}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ subject, requester: { email: 'ivy@example.com', name: 'Ivy' } }),
+      });
+      return ((await response.json()) as { ticket: { number: number } }).ticket.number;
+    };
+    const lost = await file('Forwarded to nowhere');
+    await changeTicket(desk.deskbolt.desk, lost, {}, { status: 'closed', mergedInto: 424242 }, [], desk.clock.now());
+    const missing = await reply(lost, 'Any news?');
+    expect(missing.status).toBe(404);
+    expect(missing.json.error).toMatchObject({ code: 'refused', refusal: 'no_such_ticket', message: 'There is no ticket #424242.' });
+
+    const [a, b] = [await file('Round'), await file('About')];
+    await changeTicket(desk.deskbolt.desk, a, {}, { status: 'closed', mergedInto: b }, [], desk.clock.now());
+    await changeTicket(desk.deskbolt.desk, b, {}, { status: 'closed', mergedInto: a }, [], desk.clock.now());
+    const circle = await reply(a, 'Hello?');
+    expect(circle.status).toBe(409);
+    expect(circle.json.error.refusal).toBe('changing_too_quickly');
   });
 });

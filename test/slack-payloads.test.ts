@@ -117,6 +117,7 @@ describe('payloads as Slack sends them', () => {
     desk.fake.addMessage({ channel: chat.requesterDm, user: 'UREQP001', text: 'is checking the invoice &amp; receipt', ts });
     await sendEvent(eventEnvelope(meMessage('UREQP001', chat.requesterDm, ts, 'is checking the invoice &amp; receipt'), 'Ev0MEMESSAGE'));
     await desk.settled();
-    expect(steps.threadMessages(chat).at(-1)!.text).toContain('is checking the invoice & receipt');
+    // Read once on the way in, escaped once on the way out: `&amp;`, never `&amp;amp;`.
+    expect(steps.threadMessages(chat).at(-1)!.text).toContain('is checking the invoice &amp; receipt');
   });
 });

@@ -121,7 +121,7 @@ describe('stats from the event history', () => {
 
     await desk.slack.command(people.ana, '/ticket', 'stats @nobody');
     await desk.settled();
-    expect(desk.fake.responses().at(-1)!.body.text).toContain('Nobody called “nobody” is in the workspace file');
+    expect(desk.fake.responses().at(-1)!.body.text).toContain('“@nobody” is neither an agent');
     await desk.slack.command(people.customer, '/ticket', 'stats');
     await desk.settled();
     expect(desk.fake.responses().at(-1)!.body.text).toContain('agents');

@@ -125,7 +125,7 @@ describe('text as written, through the app', () => {
     await desk.slack.editMessage('UREQT003', sent, 'Order 1243 & 1244');
     await desk.settled();
     const relayed = desk.fake.okCalls('chat.update').filter((call) => call.args.channel === chat.thread.channel && call.args.text.endsWith('_(edited)_'));
-    expect(relayed.map((call) => call.args.text)).toEqual([expect.stringContaining('Order 1243 & 1244 _(edited)_')]);
+    expect(relayed.map((call) => call.args.text)).toEqual([expect.stringContaining('Order 1243 &amp; 1244 _(edited)_')]);
   });
 
   it('shows “AT&T <tag>” escaped once on the card, the Home, a transfer offer, the follow header and the Create-ticket form', async () => {

@@ -260,6 +260,7 @@ describe('working a ticket from Slack', () => {
 
   it('a DM that Slack refuses is shown on the card and retried by the retry loop', async () => {
     const ticket = await file();
+    await desk.settled();
     desk.fake.failNext('chat.postMessage', 'ratelimited');
     const view = await openReply(people.ana, ticket);
     await submit(people.ana, view, { [replyFields.text]: 'Are you there?', [replyFields.status]: 'open' });

@@ -7,7 +7,7 @@ import { lastMondayNine } from '../src/tickets/weekly-digest.js';
 import type { Actor, TicketStatus } from '../src/tickets/types.js';
 import { TestClock } from './support/clock.js';
 import { openTestStore } from './support/database.js';
-import { fileTicket } from './support/desk.js';
+import { fileTicket, changeTicket } from './support/desk.js';
 import { FakeSlack } from '../src/fake-slack/server.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
 import { people, testWorkspace } from './support/workspace.js';
@@ -23,12 +23,12 @@ afterEach(async () => {
 
 async function setStatus(desk: Desk, number: number, by: string, status: TicketStatus) {
   const now = desk.clock();
-  await desk.store.tickets.change(number, {}, { status, assignee: by, ...(status === 'solved' ? { solvedAt: now } : {}) }, { actor: agent(by), action: 'status_changed', from: { status: 'open' }, to: { status }, at: now }, now);
+  await changeTicket(desk, number, {}, { status, assignee: by, ...(status === 'solved' ? { solvedAt: now } : {}) }, { actor: agent(by), action: 'status_changed', from: { status: 'open' }, to: { status }, at: now }, now);
 }
 
 async function rate(desk: Desk, number: number, rating: 'good' | 'bad') {
   const now = desk.clock();
-  await desk.store.tickets.change(number, {}, {}, { actor: requester, action: 'satisfaction_rated', to: { rating }, at: now }, now);
+  await changeTicket(desk, number, {}, {}, { actor: requester, action: 'satisfaction_rated', to: { rating }, at: now }, now);
 }
 
 /** The week before Monday 2026-11-09: Ana solves two (one rated good, one bad), Ben one; Cho holds one open; two wait. */
@@ -68,11 +68,13 @@ describe('the weekly digest to each team lead', () => {
     const test = await deskOf();
     const desk = { ...test.deskbolt.desk, testClock: test.clock };
     const week = await aWeekOfWork(desk);
+    await test.settled();
+    test.fake.clearCalls();
 
     test.clock.set('2026-11-09T08:59:59.999Z');
-    expect(await test.deskbolt.jobs.run(digestJob)).toMatchObject({ ran: true, result: { sent: [] } });
+    expect(await test.deskbolt.jobs.run(digestJob)).toMatchObject({ ran: true, result: { due: [] } });
     test.clock.set('2026-11-09T09:00:00Z');
-    expect(await test.deskbolt.jobs.run(digestJob)).toMatchObject({ ran: true, result: { sent: [people.lead] } });
+    expect(await test.deskbolt.jobs.run(digestJob)).toMatchObject({ ran: true, result: { due: [people.lead] } });
 
     const sent = digestsTo(test.fake, people.lead);
     expect(sent).toHaveLength(1);
@@ -87,20 +89,20 @@ describe('the weekly digest to each team lead', () => {
     expect(test.fake.okCalls('chat.postMessage')).toHaveLength(1);
 
     test.clock.advance(15 * MINUTE_MS);
-    expect(await test.deskbolt.jobs.run(digestJob)).toMatchObject({ result: { sent: [] } });
+    expect(await test.deskbolt.jobs.run(digestJob)).toMatchObject({ result: { due: [] } });
     test.clock.set('2026-11-16T09:00:00Z');
-    expect(await test.deskbolt.jobs.run(digestJob)).toMatchObject({ result: { sent: [people.lead] } });
+    expect(await test.deskbolt.jobs.run(digestJob)).toMatchObject({ result: { due: [people.lead] } });
     expect(digestsTo(test.fake, people.lead)).toHaveLength(2);
   });
 
   it('follows the lead\'s own time zone', async () => {
     const test = await deskOf({ leadTimeZone: 'America/New_York' });
     test.clock.set('2026-11-09T09:00:00Z');
-    expect(await test.deskbolt.jobs.run(digestJob)).toMatchObject({ result: { sent: [] } });
+    expect(await test.deskbolt.jobs.run(digestJob)).toMatchObject({ result: { due: [] } });
     test.clock.set('2026-11-09T13:59:00Z');
-    expect(await test.deskbolt.jobs.run(digestJob)).toMatchObject({ result: { sent: [] } });
+    expect(await test.deskbolt.jobs.run(digestJob)).toMatchObject({ result: { due: [] } });
     test.clock.set('2026-11-09T14:00:00Z'); // 09:00 EST
-    expect(await test.deskbolt.jobs.run(digestJob)).toMatchObject({ result: { sent: [people.lead] } });
+    expect(await test.deskbolt.jobs.run(digestJob)).toMatchObject({ result: { due: [people.lead] } });
   });
 
   it('two replicas ticking at the same moment send it once', async () => {
@@ -120,16 +122,17 @@ describe('the weekly digest to each team lead', () => {
     const test = await deskOf();
     test.clock.set('2026-11-09T09:00:00Z');
     test.fake.failNext('chat.postMessage', 'ratelimited');
-    expect(await test.deskbolt.jobs.run(digestJob)).toMatchObject({ result: { sent: [] } });
+    expect(await test.deskbolt.jobs.run(digestJob)).toMatchObject({ result: { due: [people.lead] } });
+    expect(digestsTo(test.fake, people.lead)).toHaveLength(0);
     test.clock.advance(15 * MINUTE_MS);
-    expect(await test.deskbolt.jobs.run(digestJob)).toMatchObject({ result: { sent: [people.lead] } });
+    expect(await test.deskbolt.jobs.run(digestJob)).toMatchObject({ result: { due: [people.lead] } });
     expect(digestsTo(test.fake, people.lead)).toHaveLength(1);
   });
 
   it('is not sent days late: a desk started on Wednesday waits for next Monday', async () => {
     const test = await deskOf();
     test.clock.set('2026-11-11T12:00:00Z');
-    expect(await test.deskbolt.jobs.run(digestJob)).toMatchObject({ result: { sent: [] } });
+    expect(await test.deskbolt.jobs.run(digestJob)).toMatchObject({ result: { due: [] } });
   });
 
   it('counts a week across a daylight-saving change from the right Monday 09:00', () => {

@@ -49,7 +49,7 @@ describe('single-document writes are atomic', () => {
     const owner = (await store.tickets.get(ticket.number))!.assignee!;
     expect(winners[0]!.ok && winners[0]!.ticket.assignee).toBe(owner);
     for (const result of results.filter((r) => !r.ok)) {
-      expect(result.ok === false && result.reason).toBe(`#${ticket.number} was taken by <@${owner}> a moment ago.`);
+      expect(result).toEqual({ ok: false, code: 'taken_by', facts: { number: ticket.number, agent: owner } });
     }
     const takes = (await store.tickets.history(ticket.number)).filter((event) => event.action === 'taken');
     expect(takes).toHaveLength(1);

@@ -2,15 +2,21 @@ import { refuse, type Desk, type Refusal } from '../tickets/desk.js';
 import { agentOrRefusal } from '../tickets/permissions.js';
 import { AVAILABILITIES, type Availability } from './types.js';
 
-/** `/ticket status online` and the App Home toggle: stored per agent; an agent never seen is offline. */
+/**
+ * `/ticket status online` and the App Home toggle: stored per agent; an agent never seen is offline.
+ * Both doors lead here, so coming online always brings what waits for that moment (queued transfers)
+ * and every home that shows the agent follows — told by the signal, not by the door.
+ */
 export async function setAvailability(desk: Desk, agentId: string, wanted: string): Promise<{ ok: true; availability: Availability } | Refusal> {
   const allowed = agentOrRefusal(desk, agentId);
   if (!allowed.ok) return allowed;
   const availability = wanted.trim().toLowerCase() as Availability;
   if (!AVAILABILITIES.includes(availability)) {
-    return refuse(`“${wanted.trim().slice(0, 30)}” is not an availability. Use \`online\`, \`away\` or \`offline\`.`);
+    return refuse('not_an_availability', { typed: wanted });
   }
+  const previous = await availabilityOf(desk, agentId);
   await desk.store.chats.setAvailability(agentId, availability, desk.clock());
+  if (previous !== availability) desk.events.signal({ type: 'availability_changed', agent: agentId, availability, previous });
   return { ok: true, availability };
 }
 

@@ -1,7 +1,7 @@
 import { MINUTE_MS } from '../clock.js';
 import { refuse, type Desk, type Refusal } from '../tickets/desk.js';
 import { openTicket, SUBJECT_MAX } from '../tickets/intake.js';
-import { agentOrRefusal, mayWork, outsideGroupReason } from '../tickets/permissions.js';
+import { agentOrRefusal, mayWork, outsideGroup } from '../tickets/permissions.js';
 import { addRequesterReply } from '../tickets/requester-reply.js';
 import type { Actor, Ticket } from '../tickets/types.js';
 import type { Group } from '../workspace/schema.js';
@@ -25,6 +25,16 @@ export function chatActivity(chat: Pick<Chat, 'state' | 'lastActivityAt'>, now: 
  */
 export function chatGroupFor(desk: Desk, channel: string): Group {
   return desk.directory.groupOfIntakeChannel(channel) ?? desk.directory.groups()[0]!;
+}
+
+/**
+ * A top-level message in an intake channel is a request when its author is not an agent: agents
+ * talking there are helping, not asking. The group it goes to, or null when it is not a request.
+ */
+export function intakeRequestGroup(desk: Desk, channel: string, author: string): Group | null {
+  const group = desk.directory.groupOfIntakeChannel(channel);
+  if (!group || desk.directory.agent(author)) return null;
+  return group;
 }
 
 export interface RequesterChatMessage {
@@ -80,9 +90,11 @@ export async function requesterWrote(desk: Desk, message: RequesterChatMessage, 
     // Two first messages raced: the other opened the chat, so this ticket folds into it.
     const winner = (await desk.store.chats.openOf(message.requester))!;
     await desk.store.tickets.change(opened.ticket.number, {}, { status: 'closed', closedAt: now, mergedInto: winner.ticketNumber }, { actor: author, action: 'merged_into', to: { number: winner.ticketNumber }, note: 'chat already open', at: now }, now);
+    desk.events.ticketChanged(opened.ticket.number);
     return addToChat(desk, winner, message);
   }
   const ticket = await desk.store.tickets.change(opened.ticket.number, {}, {}, { actor: author, action: 'chat_started', to: { groupId: group.id, via: message.via }, at: now }, now);
+  desk.events.ticketChanged(opened.ticket.number);
   return { ok: true, started: true, chat, ticket: ticket ?? opened.ticket };
 }
 
@@ -97,6 +109,22 @@ async function addToChat(desk: Desk, chat: Chat, message: RequesterChatMessage):
   if (!reply.duplicate) await desk.store.chats.touch(chat.ticketNumber, desk.clock());
   const current = (await desk.store.chats.get(chat.ticketNumber)) ?? chat;
   return { ok: true, started: false, chat: current, ticket: reply.ticket, duplicate: reply.duplicate };
+}
+
+/**
+ * Live chats shown as active whose conversation went quiet: each is signalled once (the notifier marks
+ * it shown inactive when it has re-rendered it), bounded per run.
+ */
+export async function chatsGoneQuiet(desk: Desk, limit = 100): Promise<number> {
+  const quietSince = new Date(desk.clock().getTime() - ACTIVE_WINDOW_MS);
+  const chats = await desk.store.chats.shownActiveButQuietSince(quietSince, limit);
+  for (const chat of chats) desk.events.signal({ type: 'chat_went_quiet', chat });
+  return chats.length;
+}
+
+/** The chat's message now shows it active (or not): the quiet-chats run does not signal it again. */
+export async function chatShown(desk: Desk, chat: Chat, active: boolean): Promise<void> {
+  if (chat.shownActive !== active) await desk.store.chats.markShown(chat.ticketNumber, active);
 }
 
 /** Where the Incoming chat was posted: its thread is the chat's agent side from now on. */
@@ -116,18 +144,18 @@ export async function acceptChat(desk: Desk, request: { ticketNumber: number; ag
   const allowed = agentOrRefusal(desk, request.agent);
   if (!allowed.ok) return allowed;
   const chat = await desk.store.chats.get(request.ticketNumber);
-  if (!chat) return refuse(`There is no chat #${request.ticketNumber}.`);
+  if (!chat) return refuse('no_such_chat', { number: request.ticketNumber });
   const ticket = (await desk.store.tickets.get(request.ticketNumber))!;
   if (!mayWork(desk, allowed.agent, ticket) || (!allowed.agent.groups.includes(chat.groupId) && allowed.agent.role !== 'admin')) {
-    return refuse(outsideGroupReason(desk, { ...ticket, groupId: chat.groupId }));
+    return outsideGroup({ number: ticket.number, groupId: chat.groupId });
   }
   const now = desk.clock();
   const won = await desk.store.chats.change(request.ticketNumber, { state: ['waiting'], agent: null }, { agent: request.agent, state: 'live', lastActivityAt: now });
   if (!won) {
     const current = (await desk.store.chats.get(request.ticketNumber))!;
     if (current.agent === request.agent && current.state === 'live') return { ok: true, chat: current, ticket, alreadyYours: true };
-    if (current.state === 'ended') return refuse(`Chat #${request.ticketNumber} has ended.`);
-    return refuse(`Chat #${request.ticketNumber} was accepted by <@${current.agent}> a moment ago.`);
+    if (current.state === 'ended') return refuse('chat_ended', { number: request.ticketNumber });
+    return refuse('chat_accepted_by', { number: request.ticketNumber, agent: current.agent });
   }
   // The chat's conditional update picked the winner; the ticket follows it whoever held it before.
   const changed = await desk.store.tickets.change(
@@ -137,6 +165,7 @@ export async function acceptChat(desk: Desk, request: { ticketNumber: number; ag
     { actor: { kind: 'agent', id: request.agent }, action: 'chat_accepted', from: { assignee: ticket.assignee, status: ticket.status }, to: { assignee: request.agent }, at: now },
     now,
   );
+  desk.events.ticketChanged(request.ticketNumber);
   return { ok: true, chat: won, ticket: changed ?? ticket, alreadyYours: false };
 }
 
@@ -145,20 +174,27 @@ export async function endChat(desk: Desk, request: { ticketNumber: number; by: s
   const allowed = agentOrRefusal(desk, request.by);
   if (!allowed.ok) return allowed;
   const chat = await desk.store.chats.get(request.ticketNumber);
-  if (!chat) return refuse(`There is no chat #${request.ticketNumber}.`);
-  if (chat.state === 'ended') return refuse(`Chat #${request.ticketNumber} has already ended.`);
+  if (!chat) return refuse('no_such_chat', { number: request.ticketNumber });
+  if (chat.state === 'ended') return refuse('chat_ended', { number: request.ticketNumber, so: 'already' });
   if (chat.agent !== request.by && !desk.directory.isLeadOf(request.by, chat.groupId)) {
-    return refuse(`Only the chat's agent${chat.agent ? ` (<@${chat.agent}>)` : ''} or a lead of ${desk.directory.groupName(chat.groupId)} can end chat #${chat.ticketNumber}.`);
+    return refuse('chat_end_not_allowed', { number: chat.ticketNumber, agent: chat.agent, groupId: chat.groupId });
   }
   const now = desk.clock();
   const ended = await desk.store.chats.change(request.ticketNumber, { state: ['waiting', 'live'], agent: chat.agent }, { state: 'ended', endedAt: now });
-  if (!ended) return refuse(`Chat #${request.ticketNumber} changed a moment ago; look again.`);
+  if (!ended) return refuse('chat_changed', { number: request.ticketNumber });
   await desk.store.tickets.change(request.ticketNumber, {}, {}, { actor: { kind: 'agent', id: request.by }, action: 'chat_ended', at: now }, now);
   // An ended chat is not handed to anyone: a request still waiting is cancelled with it.
   const open = await desk.store.chats.openTransferOf(request.ticketNumber);
   const cancelled = open ? await desk.store.chats.answerTransfer(open.id, { state: 'cancelled', by: request.by, at: now }) : null;
   if (cancelled) {
-    await desk.store.tickets.change(request.ticketNumber, {}, {}, { actor: { kind: 'agent', id: request.by }, action: 'transfer_cancelled', from: { agent: cancelled.from }, to: { ...cancelled.to }, note: cancelled.id, at: now }, now);
+    await desk.store.tickets.change(
+      request.ticketNumber,
+      {},
+      {},
+      { actor: { kind: 'agent', id: request.by }, action: 'transfer_cancelled', from: { agent: cancelled.from }, to: { ...cancelled.to, because: 'chat-ended' }, note: cancelled.id, at: now },
+      now,
+    );
   }
+  desk.events.ticketChanged(request.ticketNumber);
   return { ok: true, chat: ended, cancelledTransfer: cancelled };
 }

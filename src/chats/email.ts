@@ -37,30 +37,29 @@ export async function emailDuringChat(
   const allowed = agentOrRefusal(desk, request.agent);
   if (!allowed.ok) return allowed;
   const chat = await desk.store.chats.get(request.ticketNumber);
-  if (!chat) return refuse(`There is no chat #${request.ticketNumber}.`);
+  if (!chat) return refuse('no_such_chat', { number: request.ticketNumber });
   if (chat.state !== 'live' || chat.agent !== request.agent) {
-    return refuse(
-      chat.state === 'ended'
-        ? `Chat #${chat.ticketNumber} has ended; reply on the ticket instead.`
-        : `Only the chat's agent${chat.agent ? ` (<@${chat.agent}>)` : ''} speaks to the requester of chat #${chat.ticketNumber}.`,
-    );
+    return chat.state === 'ended'
+      ? refuse('chat_ended', { number: chat.ticketNumber, so: 'reply on the ticket' })
+      : refuse('chat_agent_only', { number: chat.ticketNumber, agent: chat.agent });
   }
   const ticket = (await desk.store.tickets.get(chat.ticketNumber))!;
   const to = emailOf(ticket, request.address);
-  if (!to) return refuse(`Slack does not share an email address for <@${chat.requester}>, so no email can be sent. Reply in the chat instead.`);
-  if (!desk.directory.workspace.outboundWebhook) return refuse('This workspace has no outbound webhook for email (`outboundWebhook` in the workspace file), so no email can be sent.');
+  if (!to) return refuse('no_email_address', { requester: chat.requester });
+  if (!desk.directory.workspace.outboundWebhook) return refuse('no_outbound_webhook');
   const typed = request.text.trim();
-  if (!typed) return refuse('Write the email first.');
+  if (!typed) return refuse('email_empty');
   const expansion = await expandShortcut(desk, request.agent, typed, request.names);
   if (!expansion.ok) return expansion;
   const text = expansion.text;
-  if (text.length > REPLY_MAX) return refuse(`That email is ${text.length} characters; a reply can be at most ${REPLY_MAX}.`);
+  if (text.length > REPLY_MAX) return refuse('text_too_long', { what: 'email', length: text.length, max: REPLY_MAX });
 
   const now = desk.clock();
   const author = { kind: 'agent' as const, id: request.agent };
   const comment = await desk.store.tickets.addComment(chat.ticketNumber, 'public', author, text, now, { id: newCommentId(), extra: { via: 'email' } });
   const changed = await desk.store.tickets.change(chat.ticketNumber, {}, {}, { actor: author, action: 'replied', to: { commentId: comment.id, via: 'email', during: 'chat' }, at: now }, now);
   const delivery = await queueDelivery(desk, { ...(changed ?? ticket), requester: to }, comment);
+  desk.events.ticketChanged(chat.ticketNumber);
   return { ok: true, chat, ticket: changed ?? ticket, comment, delivery, to };
 }
 

@@ -17,17 +17,18 @@ export async function followChat(desk: Desk, request: { ticketNumber: number; us
   const allowed = agentOrRefusal(desk, request.user);
   if (!allowed.ok) return allowed;
   const chat = await desk.store.chats.get(request.ticketNumber);
-  if (!chat) return refuse(`There is no chat #${request.ticketNumber}.`);
-  if (chat.state === 'ended') return refuse(`Chat #${chat.ticketNumber} has ended; there is nothing to follow.`);
-  if (chat.agent === request.user) return refuse(`Chat #${chat.ticketNumber} is yours; you see it already.`);
+  if (!chat) return refuse('no_such_chat', { number: request.ticketNumber });
+  if (chat.state === 'ended') return refuse('chat_ended', { number: chat.ticketNumber, so: 'nothing to follow' });
+  if (chat.agent === request.user) return refuse('chat_is_yours', { number: chat.ticketNumber });
   const isLead = allowed.agent.role === 'lead' || allowed.agent.role === 'admin';
   if (!isLead && !allowed.agent.groups.includes(chat.groupId)) {
-    return refuse(`Only a team lead or an agent of ${desk.directory.groupName(chat.groupId)} can follow chat #${chat.ticketNumber}.`);
+    return refuse('follow_not_allowed', { number: chat.ticketNumber, groupId: chat.groupId });
   }
   const now = desk.clock();
   const added = await desk.store.chatDesk.follow({ ticketNumber: chat.ticketNumber, user: request.user, mirror: null, since: now });
   if (added) {
     await desk.store.tickets.change(chat.ticketNumber, {}, {}, { actor: { kind: 'agent', id: request.user }, action: 'chat_followed', at: now }, now);
+    desk.events.ticketChanged(chat.ticketNumber);
   }
   return { ok: true, chat, already: !added };
 }
@@ -36,14 +37,26 @@ export async function unfollowChat(desk: Desk, request: { ticketNumber: number; 
   const allowed = agentOrRefusal(desk, request.user);
   if (!allowed.ok) return allowed;
   const follower = await desk.store.chatDesk.unfollow(request.ticketNumber, request.user);
-  if (!follower) return refuse(`You are not following chat #${request.ticketNumber}.`);
+  if (!follower) return refuse('not_following', { number: request.ticketNumber });
   const now = desk.clock();
-  await desk.store.tickets.change(request.ticketNumber, {}, {}, { actor: { kind: 'agent', id: request.user }, action: 'chat_unfollowed', at: now }, now);
+  await desk.store.tickets.change(
+    request.ticketNumber,
+    {},
+    {},
+    { actor: { kind: 'agent', id: request.user }, action: 'chat_unfollowed', ...(follower.mirror ? { to: { mirror: follower.mirror } } : {}), at: now },
+    now,
+  );
+  desk.events.ticketChanged(request.ticketNumber);
   return { ok: true, follower };
 }
 
 export async function followersOf(desk: Desk, ticketNumber: number): Promise<ChatFollower[]> {
   return desk.store.chatDesk.followersOf(ticketNumber);
+}
+
+/** Where the follower's copy of the chat lives (a thread in their DM with the bot). */
+export async function mirrorOpened(desk: Desk, ticketNumber: number, user: string, mirror: SlackRef): Promise<void> {
+  await desk.store.chatDesk.setMirror(ticketNumber, user, mirror);
 }
 
 /**

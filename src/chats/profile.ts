@@ -20,7 +20,7 @@ export interface RequesterHistory {
 }
 
 export async function requesterHistory(desk: Desk, request: { ticketNumber: number; viewer: string }): Promise<RequesterHistory | Refusal> {
-  if (!desk.directory.agent(request.viewer)) return refuse('Only support agents can see a requester’s profile.');
+  if (!desk.directory.agent(request.viewer)) return refuse('agents_only', { action: 'see a requester’s profile' });
   const ticket = await desk.store.tickets.get(request.ticketNumber);
   if (!ticket) return noSuchTicket(request.ticketNumber);
   const tickets = await desk.store.tickets.ofRequester(ticket.requester, 50);
@@ -45,7 +45,7 @@ function ratingText(to: unknown): string {
 
 /** The original message of an email requester's ticket, for "View original". */
 export async function originalMessage(desk: Desk, request: { ticketNumber: number; viewer: string }): Promise<{ ok: true; ticket: Ticket } | Refusal> {
-  if (!desk.directory.agent(request.viewer)) return refuse('Only support agents can read a requester’s original message.');
+  if (!desk.directory.agent(request.viewer)) return refuse('agents_only', { action: 'read a requester’s original message' });
   const ticket = await desk.store.tickets.get(request.ticketNumber);
   if (!ticket) return noSuchTicket(request.ticketNumber);
   return { ok: true, ticket };

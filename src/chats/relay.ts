@@ -27,10 +27,10 @@ export interface SharedFile {
 export function fileVerdict(file: SharedFile): { ok: true } | Refusal {
   const allowedType = RELAYABLE_MIMETYPES.has(file.mimetype.toLowerCase()) && RELAYABLE_FILETYPES.has(file.filetype.toLowerCase());
   if (!allowedType) {
-    return refuse(`“${file.name}” was not passed on: only PDF, PNG, JPEG, GIF and TXT files can be shared in a chat.`);
+    return refuse('file_type_refused', { name: file.name });
   }
   if (file.size > FILE_MAX_BYTES) {
-    return refuse(`“${file.name}” was not passed on: it is ${(file.size / 1024 / 1024).toFixed(1)} MB, and files in a chat can be at most 20 MB.`);
+    return refuse('file_too_big', { name: file.name, bytes: file.size });
   }
   return { ok: true };
 }
@@ -63,14 +63,14 @@ export function notePrefix(desk: Desk): string {
  */
 export async function threadReply(desk: Desk, chat: Chat, message: ThreadMessage, names?: ShortcutNames): Promise<ThreadVerdict | Refusal> {
   const text = message.text.trim();
-  if (text.length > REPLY_MAX) return refuse(`That message is ${text.length} characters; a chat message can be at most ${REPLY_MAX}.`);
+  if (text.length > REPLY_MAX) return refuse('text_too_long', { what: 'message', length: text.length, max: REPLY_MAX });
   const prefix = notePrefix(desk);
   if (text.toLowerCase().startsWith(prefix.toLowerCase())) {
     return note(desk, chat, message.author, text.slice(prefix.length).trim() || text, message.source, 'prefix');
   }
   if (chat.state !== 'live') return note(desk, chat, message.author, text, message.source, 'not-live');
   if (chat.agent !== message.author) return note(desk, chat, message.author, text, message.source, 'not-the-agent');
-  if (!text) return refuse('Nothing to send.');
+  if (!text) return refuse('nothing_to_send');
   return agentSaid(desk, chat, { author: message.author, text, source: message.source }, names);
 }
 
@@ -90,13 +90,14 @@ export async function agentSaid(desk: Desk, chat: Chat, message: ThreadMessage, 
   // A chat shortcut becomes its text here, before anything is stored or sent; an unknown one stops here.
   const expansion = await expandShortcut(desk, message.author, message.text, names ?? directoryNames(desk, chat, message.author));
   if (!expansion.ok) return expansion;
-  if (expansion.text.length > REPLY_MAX) return refuse(`With the shortcut's text that message is ${expansion.text.length} characters; a chat message can be at most ${REPLY_MAX}.`);
+  if (expansion.text.length > REPLY_MAX) return refuse('text_too_long', { what: 'shortcut-message', length: expansion.text.length, max: REPLY_MAX });
   const now = desk.clock();
   const author: Actor = { kind: 'agent', id: message.author };
   const comment = await desk.store.tickets.addComment(chat.ticketNumber, 'public', author, expansion.text, now, { id: `agent:${messageKey(message.source)}` });
   if (!comment.duplicate) {
     await desk.store.tickets.change(chat.ticketNumber, {}, {}, { actor: author, action: 'replied', to: { commentId: comment.id, via: 'chat' }, at: now }, now);
     await desk.store.chats.touch(chat.ticketNumber, now);
+    desk.events.ticketChanged(chat.ticketNumber);
   }
   return { ok: true, kind: 'relay', chat, text: comment.text, duplicate: comment.duplicate };
 }
@@ -114,7 +115,8 @@ export async function note(
   const author: Actor = { kind: 'agent', id: authorId };
   const comment = await desk.store.tickets.addComment(chat.ticketNumber, 'chat-note', author, text, now, source ? { id: `note:${messageKey(source)}` } : {});
   if (!comment.duplicate) {
-    await desk.store.tickets.change(chat.ticketNumber, {}, {}, { actor: author, action: 'noted', to: { commentId: comment.id, kind: 'chat-note' }, at: now }, now);
+    await desk.store.tickets.change(chat.ticketNumber, {}, {}, { actor: author, action: 'noted', to: { commentId: comment.id, kind: 'chat-note', reason }, at: now }, now);
+    desk.events.ticketChanged(chat.ticketNumber);
   }
   return { ok: true, kind: 'note', chat, reason, duplicate: comment.duplicate };
 }
@@ -160,6 +162,37 @@ export async function relayedEdit(
   }
   await desk.store.chats.reviseComment(commentId, words.slice(0, REPLY_MAX), desk.clock());
   return { ok: true, relay, withdraw, text: words };
+}
+
+/** The original of a relayed message was edited by `editor`: its copy follows (updated, or withdrawn). */
+export async function editRelayed(
+  desk: Desk,
+  original: SlackRef,
+  edit: { editor: string; text: string },
+  namesFor?: (chat: Chat, agentId: string) => ShortcutNames,
+): Promise<{ ok: true; relayed: boolean } | Refusal> {
+  const revised = await relayedEdit(desk, original, edit.text, namesFor);
+  if (!revised) return { ok: true, relayed: false };
+  if (!revised.ok) return revised;
+  desk.events.signal({ type: 'relay_edited', relay: revised.relay, text: revised.text, withdraw: revised.withdraw, editor: edit.editor });
+  return { ok: true, relayed: true };
+}
+
+/** The original of a relayed message was deleted: its copy goes too (the comment stays as history). */
+export async function deleteRelayed(desk: Desk, original: SlackRef): Promise<void> {
+  const relay = await relayedDeletion(desk, original);
+  if (relay) desk.events.signal({ type: 'relay_deleted', relay });
+}
+
+/** A file was shared in a chat, by its requester (in their DM) or its agent (in the thread): it crosses if its type and size allow. */
+export function shareFile(desk: Desk, chat: Chat, share: { fileId: string; side: 'requester' | 'agent'; sender: string }): void {
+  desk.events.signal({ type: 'chat_file_shared', chat, ...share });
+}
+
+/** Where a chat comment was written in Slack, from its id (made from the message's key): the original of a relay. */
+export function originalOfComment(commentId: string): SlackRef | null {
+  const match = /^(?:reply:slack|agent|note):([CDG][A-Z0-9]+):(\d+\.\d+)$/.exec(commentId);
+  return match ? { channel: match[1]!, ts: match[2]! } : null;
 }
 
 /** A deleted original: where its copy is. The comment stays on the ticket as history. */

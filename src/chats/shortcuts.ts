@@ -47,9 +47,7 @@ export async function expandShortcut(desk: Desk, agentId: string, text: string, 
   const found = personal ?? shared;
   const sigil = desk.directory.workspace.chat.shortcutSigil;
   if (!found) {
-    return refuse(
-      `There is no shortcut \`${sigil}${token.name}\`, so nothing was sent to the requester. See yours and the shared ones with \`/ticket shortcut list\`.`,
-    );
+    return refuse('no_such_shortcut', { sigil, name: token.name });
   }
   let filled = found.text;
   if (filled.includes('{requester}')) filled = filled.replaceAll('{requester}', await names.requester());
@@ -63,7 +61,7 @@ function nameOrRefusal(desk: Desk, raw: string): { ok: true; name: string } | Re
   const typed = raw.trim();
   const name = (typed.startsWith(sigil) ? typed.slice(sigil.length) : typed).toLowerCase();
   if (!SHORTCUT_NAME.test(name) || /^\d+$/.test(name)) {
-    return refuse(`“${raw.trim().slice(0, 40)}” is not a shortcut name: use up to 40 letters, digits, - or _ (not only digits), like \`refund\`.`);
+    return refuse('not_a_shortcut_name', { typed: raw });
   }
   return { ok: true, name };
 }
@@ -75,12 +73,12 @@ export async function addShortcut(desk: Desk, agentId: string, input: { name: st
   const named = nameOrRefusal(desk, input.name);
   if (!named.ok) return named;
   const text = input.text.trim();
-  if (!text) return refuse('The shortcut has no text: `/ticket shortcut add NAME TEXT`.');
-  if (text.length > SHORTCUT_TEXT_MAX) return refuse(`A shortcut's text is at most ${SHORTCUT_TEXT_MAX} characters; this one is ${text.length}.`);
+  if (!text) return refuse('shortcut_without_text');
+  if (text.length > SHORTCUT_TEXT_MAX) return refuse('shortcut_text_too_long', { length: text.length, max: SHORTCUT_TEXT_MAX });
   const limit = desk.directory.workspace.chat.personalShortcutLimit;
   const outcome = await desk.store.chatDesk.saveShortcut({ agent: agentId, name: named.name, text, createdAt: desk.clock() }, limit);
   if (outcome === 'limit') {
-    return refuse(`You already have ${limit} personal shortcuts, the limit. Remove one (\`/ticket shortcut remove NAME\`) or add over one of yours (same name).`);
+    return refuse('shortcut_limit', { limit });
   }
   return { ok: true, name: named.name, replaced: outcome === 'replaced' };
 }
@@ -91,7 +89,7 @@ export async function removeShortcut(desk: Desk, agentId: string, rawName: strin
   const named = nameOrRefusal(desk, rawName);
   if (!named.ok) return named;
   if (!(await desk.store.chatDesk.removeShortcut(agentId, named.name))) {
-    return refuse(`You have no personal shortcut \`${desk.directory.workspace.chat.shortcutSigil}${named.name}\`.`);
+    return refuse('not_your_shortcut', { sigil: desk.directory.workspace.chat.shortcutSigil, name: named.name });
   }
   return { ok: true, name: named.name };
 }

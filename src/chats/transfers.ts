@@ -22,25 +22,19 @@ export function transferExpiryMs(desk: Desk): number {
   return desk.settings.transferExpirySeconds * 1000;
 }
 
-export function targetText(desk: Desk, to: TransferTarget): string {
-  if (to.kind === 'agent') return `<@${to.id}>`;
-  if (to.kind === 'lead') return `a team lead of ${desk.directory.groupName(Number(to.id))}`;
-  return desk.directory.groupName(Number(to.id));
-}
 
-function clockTime(date: Date): string {
-  return `${date.toISOString().slice(11, 16)} UTC`;
-}
-
-async function recordEvent(desk: Desk, transfer: Transfer, action: TicketAction, actor: Actor): Promise<Ticket | null> {
+/** A transfer's step in the ticket's history; `note` carries the request's id, for whoever tells people of it. */
+async function recordEvent(desk: Desk, transfer: Transfer, action: TicketAction, actor: Actor, extra: Record<string, unknown> = {}): Promise<Ticket | null> {
   const now = desk.clock();
-  return desk.store.tickets.change(
+  const changed = await desk.store.tickets.change(
     transfer.ticketNumber,
     {},
     {},
-    { actor, action, from: { agent: transfer.from }, to: { ...transfer.to }, note: transfer.id, at: now },
+    { actor, action, from: { agent: transfer.from }, to: { ...transfer.to, ...extra }, note: transfer.id, at: now },
     now,
   );
+  desk.events.ticketChanged(transfer.ticketNumber);
+  return changed;
 }
 
 export interface TransferRequestResult {
@@ -60,12 +54,10 @@ export async function requestTransfer(
 ): Promise<TransferRequestResult | TransferRefusal> {
   const allowed = agentOrRefusal(desk, request.from);
   if (!allowed.ok) return allowed;
-  const chat = await desk.store.chats.get(request.ticketNumber);
-  if (!chat) return refuse(`There is no chat #${request.ticketNumber}.`);
-  if (chat.state !== 'live' || chat.agent !== request.from) {
-    return refuse(chat.state === 'ended' ? `Chat #${chat.ticketNumber} has ended; there is nothing to transfer.` : `Chat #${chat.ticketNumber} is not yours to transfer${chat.agent ? ` (it is <@${chat.agent}>'s)` : ''}.`);
-  }
-  if (options.queue && request.to.kind !== 'group') return refuse('Only a transfer to a group can wait for the next agent who comes online.');
+  const yours = transferableChat(await desk.store.chats.get(request.ticketNumber), request.ticketNumber, request.from);
+  if (!yours.ok) return yours;
+  const chat = yours.chat;
+  if (options.queue && request.to.kind !== 'group') return refuse('queue_only_groups');
   const asked = await whoIsAsked(desk, chat, request.from, request.to);
   if (!asked.ok && !(options.queue && asked.queueable !== undefined)) return asked;
   const queued = options.queue === true;
@@ -87,39 +79,44 @@ export async function requestTransfer(
   });
   if (!transfer) {
     const first = (await desk.store.chats.openTransferOf(chat.ticketNumber))!;
-    return refuse(
-      `Chat #${chat.ticketNumber} already has a transfer request waiting: to ${targetText(desk, first.to)}, asked by <@${first.from}> at ${clockTime(first.requestedAt)}, expiring at ${clockTime(first.expiresAt)}. Wait for the answer, or cancel it with \`/ticket transfer cancel ${chat.ticketNumber}\`.`,
-    );
+    return refuse('transfer_waiting', { number: chat.ticketNumber, to: first.to, from: first.from, requestedAt: first.requestedAt, expiresAt: first.expiresAt });
   }
-  await recordEvent(desk, transfer, 'transfer_requested', { kind: 'agent', id: request.from });
+  // Who is asked is decided now (who was online): the offers go to them.
+  await recordEvent(desk, transfer, 'transfer_requested', { kind: 'agent', id: request.from }, { asked: asked.ok ? asked.people : [] });
   return { ok: true, transfer, chat, asked: asked.ok ? asked.people : [], expired };
+}
+
+/**
+ * Only a live chat's own agent hands it on: the rule behind the Transfer button, the transfer modal
+ * and `/ticket transfer`, so each of them refuses in the same words.
+ */
+export function transferableChat(chat: Chat | null, ticketNumber: number, agent: string): { ok: true; chat: Chat } | Refusal {
+  if (!chat) return refuse('no_such_chat', { number: ticketNumber });
+  if (chat.state === 'ended') return refuse('chat_ended', { number: chat.ticketNumber, so: 'nothing to transfer' });
+  if (chat.state !== 'live' || chat.agent !== agent) return refuse('chat_not_yours', { number: chat.ticketNumber, agent: chat.agent });
+  return { ok: true, chat };
 }
 
 async function whoIsAsked(desk: Desk, chat: Chat, from: string, to: TransferTarget): Promise<{ ok: true; people: string[] } | TransferRefusal> {
   if (to.kind === 'agent') {
-    if (to.id === from) return refuse('The chat is already yours.');
-    if (!desk.directory.agent(to.id)) return refuse(`<@${to.id}> is not a support agent, so the chat cannot go to them.`);
+    if (to.id === from) return refuse('chat_already_yours');
+    if (!desk.directory.agent(to.id)) return refuse('target_not_an_agent', { person: to.id });
     const availability = await availabilityOf(desk, to.id);
-    if (availability === 'offline') return refuse(`<@${to.id}> is offline, so the chat was not offered — it stays with you.`);
+    if (availability === 'offline') return refuse('target_offline', { person: to.id });
     return { ok: true, people: [to.id] };
   }
   const groupId = Number(to.id);
   const group = desk.directory.group(groupId);
-  if (!group) return refuse(`There is no group with id ${to.id}.`);
+  if (!group) return refuse('no_such_group', { groupId: to.id });
   if (to.kind === 'lead') {
-    if (groupId !== chat.groupId) return refuse(`A chat goes to a lead of its own group (${desk.directory.groupName(chat.groupId)}).`);
+    if (groupId !== chat.groupId) return refuse('lead_of_own_group', { groupId: chat.groupId });
     const leads = (await onlineAgentsOf(desk, groupId, { leadsOnly: true })).filter((lead) => lead !== from);
-    if (leads.length === 0) return refuse(`no team lead of ${group.name} is available right now — the chat stays with you`);
+    if (leads.length === 0) return refuse('no_lead_available', { groupId });
     return { ok: true, people: leads };
   }
   const online = (await onlineAgentsOf(desk, groupId)).filter((agent) => agent !== from);
-  if (online.length === 0) return { ...refuse(nobodyAvailable(group.name)), queueable: groupId };
+  if (online.length === 0) return { ...refuse('nobody_available', { groupId }), queueable: groupId };
   return { ok: true, people: online };
-}
-
-/** The refusal when a group has nobody online, word for word wherever it is shown. */
-export function nobodyAvailable(groupName: string): string {
-  return `nobody is available in ${groupName} right now — the chat stays with you`;
 }
 
 /** Lazy expiry: a request found past its time is expired before anything else happens to it. */
@@ -168,42 +165,35 @@ export function offersOf(transfer: Transfer): SlackRef[] {
   return transfer.offers;
 }
 
+/** Where an offer of this request was posted: answered, every offer is updated to say so. */
+export async function offerPosted(desk: Desk, transferId: string, offer: SlackRef): Promise<void> {
+  await desk.store.chats.addOffer(transferId, offer);
+}
+
+export async function transferById(desk: Desk, transferId: string): Promise<Transfer | null> {
+  return desk.store.chats.transfer(transferId);
+}
+
 function mayAnswer(desk: Desk, transfer: Transfer, chat: Chat, by: string): boolean {
   if (transfer.to.kind === 'agent') return by === transfer.to.id;
   if (transfer.to.kind === 'lead') return desk.directory.isLeadOf(by, chat.groupId);
   return desk.directory.agentsOf(Number(transfer.to.id)).some((agent) => agent.user === by);
 }
 
-function whoMayAnswer(desk: Desk, transfer: Transfer): string {
-  if (transfer.to.kind === 'agent') return `only <@${transfer.to.id}> can answer it`;
-  if (transfer.to.kind === 'lead') return `only a team lead of ${desk.directory.groupName(Number(transfer.to.id))} can accept it`;
-  return `only an agent of ${desk.directory.groupName(Number(transfer.to.id))} can accept it`;
-}
-
 /** Why a request can no longer be answered, from what it is now. */
-function alreadyAnswered(transfer: Transfer): string {
-  const who = transfer.answeredBy ? ` by <@${transfer.answeredBy}>` : '';
-  switch (transfer.state) {
-    case 'accepted':
-      return `This transfer of chat #${transfer.ticketNumber} was already accepted${who}; nothing changed.`;
-    case 'declined':
-      return `This transfer of chat #${transfer.ticketNumber} was declined${who}; nothing changed.`;
-    case 'cancelled':
-      return `This transfer of chat #${transfer.ticketNumber} was cancelled${who}; nothing changed.`;
-    default:
-      return `This transfer of chat #${transfer.ticketNumber} expired at ${clockTime(transfer.expiresAt)}; the chat stayed with <@${transfer.from}>.`;
-  }
+function alreadyAnswered(transfer: Transfer): Refusal {
+  return refuse('transfer_answered', { number: transfer.ticketNumber, state: transfer.state, by: transfer.answeredBy, from: transfer.from, expiresAt: transfer.expiresAt });
 }
 
 async function answerable(desk: Desk, transferId: string, by: string): Promise<{ ok: true; transfer: Transfer; chat: Chat } | TransferRefusal> {
   const allowed = agentOrRefusal(desk, by);
   if (!allowed.ok) return allowed;
   const transfer = await desk.store.chats.transfer(transferId);
-  if (!transfer) return refuse('There is no such transfer request.');
+  if (!transfer) return refuse('no_such_transfer');
   const chat = (await desk.store.chats.get(transfer.ticketNumber))!;
-  if (!mayAnswer(desk, transfer, chat, by)) return refuse(`This transfer request is not yours to answer: ${whoMayAnswer(desk, transfer)}.`);
+  if (!mayAnswer(desk, transfer, chat, by)) return refuse('not_yours_to_answer', { to: transfer.to });
   const expired = await expireIfDue(desk, transfer);
-  if (expired) return { ...refuse(alreadyAnswered(expired)), expired };
+  if (expired) return { ...alreadyAnswered(expired), expired };
   return { ok: true, transfer, chat };
 }
 
@@ -224,15 +214,13 @@ export async function acceptTransfer(desk: Desk, request: { transferId: string; 
   if (transfer.state === 'accepted' && transfer.answeredBy === request.by && transfer.step !== 'done') {
     return finishTransfer(desk, transfer, found.chat.thread);
   }
-  if (transfer.state !== 'requested') return refuse(alreadyAnswered(transfer));
-  if (transfer.queued && (await availabilityOf(desk, request.by)) !== 'online') {
-    return refuse(`Chat #${transfer.ticketNumber} waits for an agent who is online: set yourself online (\`/ticket status online\`), then accept.`);
-  }
+  if (transfer.state !== 'requested') return alreadyAnswered(transfer);
+  if (transfer.queued && (await availabilityOf(desk, request.by)) !== 'online') return refuse('transfer_needs_online', { number: transfer.ticketNumber });
   const now = desk.clock();
   const won = await desk.store.chats.answerTransfer(transfer.id, { state: 'accepted', by: request.by, at: now, unexpiredAt: now });
   if (!won) {
     transfer = (await desk.store.chats.transfer(transfer.id))!;
-    return refuse(alreadyAnswered(transfer));
+    return alreadyAnswered(transfer);
   }
   return finishTransfer(desk, won, found.chat.thread);
 }
@@ -265,13 +253,15 @@ export async function finishTransfer(desk: Desk, transfer: Transfer, previousThr
       transfer.ticketNumber,
       { assignee: transfer.from },
       { assignee: to, ...(groupId !== null ? { groupId } : {}) },
-      { actor: { kind: 'agent', id: to }, action: 'transfer_accepted', from: { assignee: transfer.from }, to: { assignee: to, ...transfer.to }, note: transfer.id, at: now },
+      // The thread it was in: a move to another group's queue updates the old message to say where it went.
+      { actor: { kind: 'agent', id: to }, action: 'transfer_accepted', from: { assignee: transfer.from, thread: previousThread }, to: { assignee: to, ...transfer.to }, note: transfer.id, at: now },
       now,
     );
     await desk.store.chats.advanceTransfer(transfer.id, 'chat-moved', 'ticket-moved');
     step = 'ticket-moved';
   }
   if (step === 'ticket-moved') await desk.store.chats.advanceTransfer(transfer.id, 'ticket-moved', 'done');
+  desk.events.ticketChanged(transfer.ticketNumber);
   const [finished, chat, ticket] = await Promise.all([
     desk.store.chats.transfer(transfer.id),
     desk.store.chats.get(transfer.ticketNumber),
@@ -295,11 +285,11 @@ export async function declineTransfer(desk: Desk, request: { transferId: string;
   const found = await answerable(desk, request.transferId, request.by);
   if (!found.ok) return found;
   if (found.transfer.to.kind === 'group') {
-    return refuse(`A request to ${targetText(desk, found.transfer.to)} is not declined; it waits for an agent there to accept, or expires.`);
+    return refuse('group_transfer_not_declined', { to: found.transfer.to });
   }
-  if (found.transfer.state !== 'requested') return refuse(alreadyAnswered(found.transfer));
+  if (found.transfer.state !== 'requested') return alreadyAnswered(found.transfer);
   const declined = await desk.store.chats.answerTransfer(found.transfer.id, { state: 'declined', by: request.by, at: desk.clock() });
-  if (!declined) return refuse(alreadyAnswered((await desk.store.chats.transfer(found.transfer.id))!));
+  if (!declined) return alreadyAnswered((await desk.store.chats.transfer(found.transfer.id))!);
   await recordEvent(desk, declined, 'transfer_declined', { kind: 'agent', id: request.by });
   return { ok: true, transfer: declined };
 }
@@ -309,15 +299,15 @@ export async function cancelTransfer(desk: Desk, request: { ticketNumber: number
   const allowed = agentOrRefusal(desk, request.by);
   if (!allowed.ok) return allowed;
   const open = await desk.store.chats.openTransferOf(request.ticketNumber);
-  if (!open) return refuse(`Chat #${request.ticketNumber} has no transfer request waiting.`);
+  if (!open) return refuse('no_transfer_waiting', { number: request.ticketNumber });
   const chat = (await desk.store.chats.get(request.ticketNumber))!;
   if (open.from !== request.by && !desk.directory.isLeadOf(request.by, chat.groupId)) {
-    return refuse(`Only <@${open.from}>, who asked, or a lead of ${desk.directory.groupName(chat.groupId)} can cancel this request.`);
+    return refuse('cancel_not_allowed', { from: open.from, groupId: chat.groupId });
   }
   const expired = await expireIfDue(desk, open);
-  if (expired) return { ...refuse(alreadyAnswered(expired)), expired };
+  if (expired) return { ...alreadyAnswered(expired), expired };
   const cancelled = await desk.store.chats.answerTransfer(open.id, { state: 'cancelled', by: request.by, at: desk.clock() });
-  if (!cancelled) return refuse(alreadyAnswered((await desk.store.chats.transfer(open.id))!));
+  if (!cancelled) return alreadyAnswered((await desk.store.chats.transfer(open.id))!);
   await recordEvent(desk, cancelled, 'transfer_cancelled', { kind: 'agent', id: request.by });
   return { ok: true, transfer: cancelled };
 }

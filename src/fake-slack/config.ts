@@ -23,3 +23,9 @@ export function fakeSlackConfig(fake: FakeSlack, overrides: Partial<Config> = {}
     ...overrides,
   };
 }
+
+/** The same settings in Socket Mode: the app connects to the fake with its app-level token. */
+export function fakeSlackSocketConfig(fake: FakeSlack, overrides: Partial<Config> = {}): Config {
+  const config = fakeSlackConfig(fake, overrides);
+  return { ...config, slack: { ...config.slack, appToken: fake.appToken } };
+}

@@ -9,6 +9,22 @@ export interface SimResponse {
   body: string;
   json?: any;
   problems?: string[];
+  /** Socket Mode: no ack came, and Slack showed the person this instead (dispatch_failed, operation_timeout). */
+  error?: string;
+}
+
+/** One request from Slack to the app, before it is put on the wire. */
+export interface SlackDelivery {
+  type: 'slash_commands' | 'interactive' | 'events_api';
+  payload: Record<string, any>;
+  /** Slack's retry of an event: X-Slack-Retry-Num over HTTP, retry_attempt in Socket Mode. */
+  retryAttempt?: number;
+  retryReason?: string;
+}
+
+/** How a request reaches the app: a signed HTTP POST (the default), or an envelope over Socket Mode. */
+export interface SlackTransport {
+  deliver(delivery: SlackDelivery): Promise<SimResponse>;
 }
 
 export interface SlackClientSimOptions {
@@ -18,6 +34,8 @@ export interface SlackClientSimOptions {
   teamId?: string;
   /** Seconds since the epoch; drives X-Slack-Request-Timestamp, action_ts and event_time. */
   now?: () => number;
+  /** Socket Mode instead of signed HTTP POSTs; the payloads are the same. */
+  transport?: SlackTransport;
 }
 
 export interface BlockActionInput {
@@ -247,6 +265,7 @@ export class SlackClientSim {
   private readonly fake: FakeSlack;
   private readonly teamId: string;
   private readonly now: () => number;
+  private readonly transport: SlackTransport | undefined;
 
   constructor(options: SlackClientSimOptions) {
     this.url = options.url;
@@ -254,6 +273,7 @@ export class SlackClientSim {
     this.fake = options.fake;
     this.teamId = options.teamId ?? options.fake.teamId;
     this.now = options.now ?? (() => Date.now() / 1000);
+    this.transport = options.transport;
   }
 
   sign(body: string, timestampSeconds: number): Record<string, string> {
@@ -287,7 +307,7 @@ export class SlackClientSim {
   ): Promise<SimResponse> {
     const channel = options.channel ?? DEFAULT_CHANNEL;
     const text = slackCommandText(readTyped(typed, this.fake), options.shouldEscape ?? commandShouldEscape(command));
-    const form = new URLSearchParams({
+    const fields = {
       token: VERIFICATION_TOKEN,
       team_id: this.teamId,
       team_domain: 'fake',
@@ -301,8 +321,8 @@ export class SlackClientSim {
       is_enterprise_install: 'false',
       response_url: this.fake.responseUrl({ channel, user }),
       trigger_id: options.triggerId ?? this.fake.triggerId(),
-    });
-    return this.withAckProblems(await this.send(form.toString(), 'application/x-www-form-urlencoded'));
+    };
+    return this.withAckProblems(await this.deliver({ type: 'slash_commands', payload: fields }));
   }
 
   async blockAction(user: string, action: BlockActionInput, options: BlockActionOptions = {}): Promise<SimResponse> {
@@ -476,12 +496,11 @@ export class SlackClientSim {
       ],
       is_ext_shared_channel: false,
     };
-    const headers: Record<string, string> = {};
-    if (options.retryNum !== undefined) {
-      headers['X-Slack-Retry-Num'] = String(options.retryNum);
-      headers['X-Slack-Retry-Reason'] = options.retryReason ?? 'http_timeout';
-    }
-    return this.send(JSON.stringify(envelope), 'application/json', headers);
+    const retry = {
+      ...(options.retryNum === undefined ? {} : { retryAttempt: options.retryNum }),
+      ...(options.retryReason === undefined ? {} : { retryReason: options.retryReason }),
+    };
+    return this.deliver({ type: 'events_api', payload: envelope, ...retry });
   }
 
   /**
@@ -673,8 +692,30 @@ export class SlackClientSim {
   // ─── Sending ──────────────────────────────────────────────────────────────────────────────
 
   private sendPayload(payload: Record<string, any>): Promise<SimResponse> {
-    const form = new URLSearchParams({ payload: JSON.stringify(payload) });
-    return this.send(form.toString(), 'application/x-www-form-urlencoded');
+    return this.deliver({ type: 'interactive', payload });
+  }
+
+  private deliver(delivery: SlackDelivery): Promise<SimResponse> {
+    return this.transport === undefined ? this.post(delivery) : this.transport.deliver(delivery);
+  }
+
+  /** Slack's HTTP encoding: commands as a form, interactions as a `payload` form field, events as JSON. */
+  private post(delivery: SlackDelivery): Promise<SimResponse> {
+    const form = 'application/x-www-form-urlencoded';
+    switch (delivery.type) {
+      case 'slash_commands':
+        return this.send(new URLSearchParams(delivery.payload).toString(), form);
+      case 'interactive':
+        return this.send(new URLSearchParams({ payload: JSON.stringify(delivery.payload) }).toString(), form);
+      case 'events_api': {
+        const headers: Record<string, string> = {};
+        if (delivery.retryAttempt !== undefined) {
+          headers['X-Slack-Retry-Num'] = String(delivery.retryAttempt);
+          headers['X-Slack-Retry-Reason'] = delivery.retryReason ?? 'http_timeout';
+        }
+        return this.send(JSON.stringify(delivery.payload), 'application/json', headers);
+      }
+    }
   }
 
   private send(body: string, contentType: string, headers: Record<string, string> = {}): Promise<SimResponse> {

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { isObject, MESSAGE_TEXT_MAX, validateBlocks, validateView } from './block-kit.js';
 import { max } from './limits.js';
+import { SocketModeServer, type SocketModeOptions } from './socket-mode.js';
 import { encodeEntities, type TypedTextDirectory } from './typed-text.js';
 
 export { SELECT_MENUS, validateBlocks, validateView, type Surface } from './block-kit.js';
@@ -94,6 +95,9 @@ export interface FakeSlackOptions {
   botUserId?: string;
   teamId?: string;
   token?: string;
+  /** The app-level token (`xapp-…`) that opens Socket Mode connections. */
+  appToken?: string;
+  socketMode?: SocketModeOptions;
 }
 
 type Args = Record<string, any>;
@@ -122,6 +126,9 @@ const RESPONSE_URL_LIFETIME_MS = max('responseUrlLifetimeMs');
 const RESPONSE_URL_USES = max('responseUrlUses');
 const MODAL_STACK_MAX = max('modalStack');
 const APP_ID = 'A0DESKBOLT';
+// Methods that take the app-level token, and no other (apps.connections.open's reference); every
+// other method refuses an app-level token. Either way Slack answers not_allowed_token_type.
+const APP_LEVEL_METHODS = new Set(['apps.connections.open']);
 // @slack/web-api sends complex arguments form-encoded as JSON strings; Slack decodes these ones.
 const JSON_FIELDS = ['blocks', 'attachments', 'view', 'metadata'] as const;
 
@@ -217,6 +224,9 @@ export class FakeSlack implements TypedTextDirectory {
   readonly botId = 'B0DESKBOLT';
   readonly appId = APP_ID;
   readonly teamId: string;
+  readonly appToken: string;
+  /** Slack's side of Socket Mode: connections, envelopes, acks, retries, disconnects. */
+  readonly socketMode: SocketModeServer;
 
   private readonly origin: string;
   private readonly recorded: RecordedCall[] = [];
@@ -241,11 +251,13 @@ export class FakeSlack implements TypedTextDirectory {
   private constructor(
     private readonly server: Server,
     port: number,
-    options: Required<FakeSlackOptions>,
+    options: Required<Omit<FakeSlackOptions, 'socketMode'>> & Pick<FakeSlackOptions, 'socketMode'>,
   ) {
     this.origin = `http://127.0.0.1:${port}`;
     this.apiUrl = `${this.origin}/api/`;
     this.token = options.token;
+    this.appToken = options.appToken;
+    this.socketMode = new SocketModeServer(this.origin, APP_ID, options.socketMode);
     this.botUserId = options.botUserId;
     this.teamId = options.teamId;
     this.addUser({ id: this.botUserId, name: 'deskbolt', realName: 'Deskbolt', isBot: true });
@@ -267,6 +279,7 @@ export class FakeSlack implements TypedTextDirectory {
       ['views.publish', (args) => this.publishView(args)],
       ['reactions.add', (args) => this.addReaction(args)],
       ['files.info', (args) => this.fileInfo(args)],
+      ['apps.connections.open', () => this.socketMode.open()],
     ]);
   }
 
@@ -275,6 +288,9 @@ export class FakeSlack implements TypedTextDirectory {
     const server = createServer((req, res) => {
       if (fake === undefined) sendJson(res, 503, { ok: false, error: 'starting' });
       else void fake.route(req, res);
+    });
+    server.on('upgrade', (req, socket, head) => {
+      if (!fake?.socketMode.handleUpgrade(req, socket, head)) socket.destroy();
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -285,6 +301,8 @@ export class FakeSlack implements TypedTextDirectory {
       botUserId: options.botUserId ?? 'UBOT',
       teamId: options.teamId ?? 'T0TEST',
       token: options.token ?? 'xoxb-test-token',
+      appToken: options.appToken ?? 'xapp-1-A0DESKBOLT-1-test',
+      socketMode: options.socketMode,
     });
     return fake;
   }
@@ -481,6 +499,7 @@ export class FakeSlack implements TypedTextDirectory {
   }
 
   async close(): Promise<void> {
+    await this.socketMode.close();
     // fetch keeps connections alive; without this, close() waits for them to time out.
     this.server.closeAllConnections();
     await new Promise<void>((resolve, reject) => this.server.close((error) => (error ? reject(error) : resolve())));
@@ -554,7 +573,9 @@ export class FakeSlack implements TypedTextDirectory {
     const bearer = /^Bearer\s+(.+)$/i.exec(authorization ?? '')?.[1];
     const token = bearer ?? (typeof bodyToken === 'string' ? bodyToken : undefined);
     if (token === undefined || token === '') return refuse('not_authed');
-    if (token !== this.token) return refuse('invalid_auth');
+    const expected = APP_LEVEL_METHODS.has(method) ? this.appToken : this.token;
+    if (token.startsWith('xapp-') !== expected.startsWith('xapp-')) return refuse('not_allowed_token_type');
+    if (token !== expected) return refuse('invalid_auth');
     const forced = this.failures.get(method)?.shift();
     if (forced !== undefined) return refuse(forced);
     return handler(args);

@@ -123,6 +123,7 @@ export const errorSchema = named(
       code: z.enum(ERROR_CODES),
       message: z.string(),
       path: z.string().nullable().describe('The field at fault, dotted (requester.email), or null.'),
+      refusal: z.string().optional().describe('With code “refused”: why, as a stable code (taken_by, no_such_ticket, closed_is_final, …); the HTTP status says what kind of no it is.'),
     }),
   }),
   'Error',

@@ -1,11 +1,12 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { z } from 'zod';
-import type { Log } from '../slack/notify.js';
+import type { Log } from '../log.js';
+import { describeRefusal, refusalStatus, refuse, type Refusal } from '../tickets/refusals.js';
 import type { Desk } from '../tickets/desk.js';
 import { openTicket } from '../tickets/intake.js';
-import { addRequesterReply, replyCommentId, type RequesterReplyResult } from '../tickets/requester-reply.js';
-import { rateSolve, readSurveyToken, type Rating, type RateResult } from '../tickets/satisfaction.js';
+import { addRequesterReply, replyCommentId } from '../tickets/requester-reply.js';
+import { rateSolve, readSurveyToken, type Rating } from '../tickets/satisfaction.js';
 import type { Actor, Ticket, TicketComment } from '../tickets/types.js';
 import type { ApiKey } from '../workspace/schema.js';
 import {
@@ -23,17 +24,9 @@ export const API_BODY_LIMIT = '64kb';
 /** Public comments returned with a ticket, newest kept. */
 export const API_COMMENTS_SHOWN = 100;
 
-/** What the API tells the rest of deskbolt, so Slack hears of tickets that came in by email or web. */
-export interface ApiHooks {
-  ticketCreated?(ticket: Ticket): Promise<void>;
-  requesterReplied?(result: RequesterReplyResult): Promise<void>;
-  surveyAnswered?(result: RateResult): Promise<void>;
-}
-
 export interface ApiDeps {
   desk: Desk;
   log: Log;
-  hooks?: ApiHooks;
 }
 
 class ApiError extends Error {
@@ -42,9 +35,23 @@ class ApiError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly path: string | null = null,
+    readonly refusal?: string,
   ) {
     super(message);
   }
+}
+
+/** A workflow's refusal in plain words, with the HTTP status its code calls for. */
+function refused(desk: Desk, refusal: Refusal, path: string | null = null): ApiError {
+  const directory = desk.directory;
+  const text = describeRefusal(refusal, {
+    person: (userId) => directory.agent(userId)?.name ?? 'someone',
+    group: (groupId) => directory.groupName(groupId),
+    quote: (typed) => typed,
+    code: (literal) => literal,
+    groupList: () => directory.groups().map((group) => `${group.name} (${group.id})`).join(', '),
+  });
+  return new ApiError(refusalStatus(refusal), 'refused', text, path, refusal.code);
 }
 
 const STATUS_OF: Record<ErrorCode, number> = {
@@ -90,7 +97,6 @@ export function createApiRouter(deps: ApiDeps): Router {
       : { kind: 'requester', id: ticket.requester.userId };
     const result = await rateSolve(desk, { ...ref, rating: body.rating as Rating, ...(body.comment ? { comment: body.comment } : {}), actor });
     if (!result.ok) throw fail('not_found', 'This survey link is not known.');
-    await runHook(deps, 'survey answered', () => deps.hooks?.surveyAnswered?.(result));
     response.json({ ticket: { number: ticket.number, subject: ticket.subject }, rating: result.survey.rating, comment: result.survey.comment });
   });
 
@@ -100,7 +106,7 @@ export function createApiRouter(deps: ApiDeps): Router {
     const key = apiKeyOf(response);
     const body = parseBody(createTicketBodySchema, request.body);
     const groupId = body.groupId ?? desk.directory.groups()[0]!.id;
-    if (!desk.directory.group(groupId)) throw fail('validation_failed', `There is no group with id ${groupId}.`, 'groupId');
+    if (!desk.directory.group(groupId)) throw refused(desk, refuse('no_such_group', { groupId }), 'groupId');
 
     let reservedNumber: number | undefined;
     const idempotencyKey = idempotencyKeyOf(request);
@@ -123,8 +129,7 @@ export function createApiRouter(deps: ApiDeps): Router {
       { subject: body.subject, description: body.description, requester: { kind: 'email', email: body.requester.email, name: body.requester.name }, groupId, priority: body.priority },
       { actor: { kind: 'api', id: key.name }, channel: body.channel, source: { kind: 'api', filedBy: key.name }, ...(reservedNumber ? { reservedNumber } : {}) },
     );
-    if (!result.ok) throw fail('refused', result.reason);
-    await runHook(deps, 'ticket created', () => deps.hooks?.ticketCreated?.(result.ticket));
+    if (!result.ok) throw refused(desk, result);
     response.status(201).location(`/api/v1/tickets/${result.ticket.number}`).json({ ticket: await publicTicket(desk, result.ticket) });
   });
 
@@ -147,8 +152,7 @@ export function createApiRouter(deps: ApiDeps): Router {
     }
     const author: Actor = { kind: 'api', id: key.name, ...(ticket.requester.kind === 'email' ? { name: ticket.requester.name } : {}) };
     const result = await addRequesterReply(desk, { number: ticket.number, text: body.text, author, ...(sourceKey ? { sourceKey } : {}) });
-    if (!result.ok) throw fail('refused', result.reason);
-    if (!result.duplicate) await runHook(deps, 'requester replied', () => deps.hooks?.requesterReplied?.(result));
+    if (!result.ok) throw refused(desk, result);
     response.status(result.duplicate ? 200 : 201).json({
       ticket: await publicTicket(desk, result.ticket),
       reopened: result.reopened,
@@ -163,7 +167,7 @@ export function createApiRouter(deps: ApiDeps): Router {
 
   router.use((error: unknown, _request: Request, response: Response, _next: NextFunction) => {
     const apiError = asApiError(error, deps.log);
-    response.status(apiError.status).json({ error: { code: apiError.code, message: apiError.message, path: apiError.path } });
+    response.status(apiError.status).json({ error: { code: apiError.code, message: apiError.message, path: apiError.path, ...(apiError.refusal ? { refusal: apiError.refusal } : {}) } });
   });
 
   return router;
@@ -177,15 +181,6 @@ function asApiError(error: unknown, log: Log): ApiError {
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') return fail('malformed_json', 'The body must be UTF-8 JSON.');
   log(`api: request failed: ${(error as Error).message}`, error);
   return fail('internal', 'Something went wrong on our side; the request can be retried.');
-}
-
-async function runHook(deps: ApiDeps, what: string, hook: () => Promise<void> | undefined): Promise<void> {
-  // The ticket is already filed: a failed Slack notice is logged, not turned into a failed request.
-  try {
-    await hook();
-  } catch (error) {
-    deps.log(`api: ${what} notice failed: ${(error as Error).message}`, error);
-  }
 }
 
 function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {

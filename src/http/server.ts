@@ -8,6 +8,8 @@ export interface HttpOptions {
   store: Store;
   metrics: Metrics;
   api: ApiDeps;
+  /** Socket Mode's connections to Slack, read at each health check; null in HTTP mode. */
+  socketLinks?: () => { open: number; wanted: number } | null;
 }
 
 /**
@@ -20,12 +22,19 @@ export function createHttpApp(options: HttpOptions): Application {
   const http = express();
   http.disable('x-powered-by');
   http.use(measureRequests(metrics));
+  const socket = () => {
+    const links = options.socketLinks?.() ?? null;
+    return links === null ? {} : { socket: { connections: links.open, wanted: links.wanted, up: links.open > 0 } };
+  };
   http.get('/healthz', (_request, response) => {
-    response.json({ ok: true });
+    response.json({ ok: true, ...socket() });
   });
   http.get('/readyz', async (_request, response) => {
     const databaseUp = await store.ping();
-    response.status(databaseUp ? 200 : 503).json({ ok: databaseUp, database: databaseUp ? 'reachable' : 'unreachable' });
+    const slack = socket();
+    // In Socket Mode a bot with no open connection hears nothing from Slack: not ready.
+    const ready = databaseUp && (slack.socket?.up ?? true);
+    response.status(ready ? 200 : 503).json({ ok: ready, database: databaseUp ? 'reachable' : 'unreachable', ...slack });
   });
   http.get('/metrics', async (_request, response) => {
     response.type(METRICS_CONTENT_TYPE).send(await metrics.render());

@@ -1,23 +1,22 @@
-import { deliverySenders } from '../slack/notify.js';
 import { MINUTE_MS } from '../clock.js';
-import { expireTransfersAndTell, refreshChatActivity } from '../slack/chats.js';
-import { requesterTeller } from '../slack/requester-notices.js';
-import { retryDueDeliveries } from '../tickets/deliveries.js';
+import { chatsGoneQuiet } from '../chats/chat.js';
+import { expireTransfers } from '../chats/transfers.js';
 import { closeSolved, closeStalePending } from '../tickets/auto-close.js';
+import { retryDueDeliveries } from '../tickets/deliveries.js';
 import type { Job } from './job.js';
 import { sweepLeftovers } from './sweep.js';
-import { sendWeeklyDigests } from './weekly-digest.js';
+import { signalWeeklyDigests } from './weekly-digest.js';
 
 /**
  * Every time-driven job of the desk. Adding one is one entry: its name (also its lease's id), when
- * it runs (cron, in the desk's time zone), and what a run does with the desk at that moment.
+ * it runs (cron, in the desk's time zone), and what a run does with the desk at that moment. A job
+ * changes things through workflows; who hears of it is decided by the event subscribers.
  */
 export const deskJobs: readonly Job[] = [
   {
     name: 'pending-auto-close',
     schedule: '*/10 * * * *',
-    run: (desk, now, context) =>
-      closeStalePending(desk, now, requesterTeller(context.client, context.log), { keepGoing: context.keepLease }),
+    run: (desk, now, context) => closeStalePending(desk, now, { keepGoing: context.keepLease }),
   },
   {
     name: 'solved-close',
@@ -34,26 +33,26 @@ export const deskJobs: readonly Job[] = [
     name: 'weekly-digest',
     // Every quarter hour, so Monday 09:00 is met in zones with half- and quarter-hour offsets too.
     schedule: '*/15 * * * *',
-    run: (desk, now, context) => sendWeeklyDigests(desk, now, context),
+    run: (desk, now) => signalWeeklyDigests(desk, now),
   },
   {
     name: 'transfer-expiry',
     // Node-cron's seconds field: a transfer request lives for minutes, so its expiry is checked often.
     schedule: '*/10 * * * * *',
     holdMs: MINUTE_MS,
-    run: (desk, _now, context) => expireTransfersAndTell(context.client, { desk, log: context.log }),
+    run: (desk, now) => expireTransfers(desk, now),
   },
   {
     name: 'chat-activity',
     schedule: '*/30 * * * * *',
     holdMs: MINUTE_MS,
-    run: (desk, _now, context) => refreshChatActivity(context.client, { desk, log: context.log }),
+    run: (desk) => chatsGoneQuiet(desk),
   },
   {
     name: 'delivery-retries',
     schedule: '* * * * *',
     holdMs: 5 * MINUTE_MS,
-    run: (desk, now, context) => retryDueDeliveries(desk, now, deliverySenders(context.client)),
+    run: (desk, now, context) => retryDueDeliveries(desk, now, context.senders),
   },
 ];
 

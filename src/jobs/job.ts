@@ -1,14 +1,20 @@
-import type { WebClient } from '@slack/web-api';
-import type { Log } from '../slack/notify.js';
+import type { Log } from '../log.js';
+import type { DeliverySenders } from '../tickets/deliveries.js';
 import type { Desk } from '../tickets/desk.js';
 
-/** What a job run may use besides the desk: Slack to tell people, a log, and its lease. */
+/**
+ * What a job run may use besides the desk: a log, its lease, and the senders of queued deliveries
+ * (given by the composition root; a job never knows Slack). Who is told of what a job changed is the
+ * subscribers' business, through `desk.events`.
+ */
 export interface JobContext {
   desk: Desk;
-  client: WebClient;
   log: Log;
+  senders: DeliverySenders;
   /** Extends the run's lease; false means it was lost, and the run should stop where it is. */
   keepLease(): Promise<boolean>;
+  /** Hands out again events a dead process left in ticket outboxes (older than `olderThan`). */
+  redeliverLeftovers(olderThan: Date, limit: number): Promise<number>;
 }
 
 /**

@@ -1,11 +1,9 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import type { WebClient } from '@slack/web-api';
 import { MINUTE_MS } from '../clock.js';
 import type { Metrics } from '../metrics.js';
-import type { Log } from '../slack/notify.js';
 import type { Desk } from '../tickets/desk.js';
-import type { Job } from './job.js';
+import type { Job, JobContext } from './job.js';
 
 const DEFAULT_HOLD_MS = 10 * MINUTE_MS;
 
@@ -23,7 +21,13 @@ export interface JobRunner {
   run(job: Job): Promise<{ ran: boolean; result?: unknown }>;
 }
 
-export function jobRunner(desk: Desk, client: WebClient, log: Log, metrics?: Metrics, owner = replicaId()): JobRunner {
+export function jobRunner(
+  desk: Desk,
+  tools: Pick<JobContext, 'log' | 'senders' | 'redeliverLeftovers'>,
+  metrics?: Metrics,
+  owner = replicaId(),
+): JobRunner {
+  const { log } = tools;
   return {
     owner,
     async run(job) {
@@ -37,9 +41,8 @@ export function jobRunner(desk: Desk, client: WebClient, log: Log, metrics?: Met
       let outcome: 'ok' | 'failed' = 'failed';
       try {
         const result = await job.run(desk, now, {
+          ...tools,
           desk,
-          client,
-          log,
           keepLease: () => desk.store.leases.renew(job.name, owner, desk.clock(), holdMs),
         });
         outcome = 'ok';

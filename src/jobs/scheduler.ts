@@ -1,5 +1,5 @@
 import cron, { type ScheduledTask } from 'node-cron';
-import type { Log } from '../slack/notify.js';
+import type { Log } from '../log.js';
 import type { Job } from './job.js';
 import type { JobRunner } from './runner.js';
 

@@ -53,7 +53,8 @@ ticketSchema.index({ 'requester.userId': 1, createdAt: -1 });
 ticketSchema.index({ 'requester.email': 1, createdAt: -1 });
 ticketSchema.index({ status: 1, pendingSince: 1 });
 ticketSchema.index({ status: 1, solvedAt: 1 });
-ticketSchema.index({ 'outbox.0._id': 1 });
+// Outbox events a dead process left behind, oldest first (the sweep hands them out again).
+ticketSchema.index({ 'outbox.0.at': 1 });
 ticketSchema.index({ closingNoteDue: 1, number: 1 });
 ticketSchema.index({ problemOf: 1, number: 1 });
 ticketSchema.index({ 'merge.state': 1, number: 1 });

@@ -79,6 +79,11 @@ function outboxEntry(event: NewTicketEvent) {
   return { _id: newId(), ...event };
 }
 
+function everyWriteErrorIsDuplicate(error: unknown): boolean {
+  const writeErrors = (error as { writeErrors?: { code?: number }[] }).writeErrors;
+  return Array.isArray(writeErrors) && writeErrors.length > 0 && writeErrors.every((writeError) => writeError.code === 11000);
+}
+
 export class TicketStore {
   constructor(private readonly models: Models) {}
 
@@ -106,7 +111,6 @@ export class TicketStore {
       if (reservedNumber === undefined || !isDuplicateKey(error)) throw error;
       return (await this.get(number))!;
     }
-    await this.flushEvents(number);
     return toTicket(document as unknown as TicketDocument);
   }
 
@@ -146,7 +150,6 @@ export class TicketStore {
         })
       : await this.models.Ticket.findOneAndUpdate(filter, update, { new: true, lean: true });
     if (!document) return null;
-    await this.flushEvents(number);
     return toTicket(document as unknown as TicketDocument);
   }
 
@@ -162,7 +165,6 @@ export class TicketStore {
       { new: true, lean: true, sort: { createdAt: 1, number: 1 } },
     );
     if (!document) return null;
-    await this.flushEvents(document.number);
     return toTicket(document as unknown as TicketDocument);
   }
 
@@ -217,8 +219,10 @@ export class TicketStore {
    * An event about a ticket that changes nothing on it (a satisfaction answer): written to the
    * history only, so the ticket's version and updatedAt stay what the agent last saw.
    */
-  async appendEvent(ticketNumber: number, event: NewTicketEvent): Promise<void> {
-    await this.models.Event.collection.insertOne({ _id: newId(), ticketNumber, ...event } as never);
+  async appendEvent(ticketNumber: number, event: NewTicketEvent): Promise<TicketEvent> {
+    const id = newId();
+    await this.models.Event.collection.insertOne({ _id: id, ticketNumber, ...event } as never);
+    return { id, ticketNumber, ...event };
   }
 
   /** Events of these kinds in [from, to), oldest first, at most `limit`: the stats' bounded, indexed read. */
@@ -258,19 +262,41 @@ export class TicketStore {
     return document?.slack?.alert ?? null;
   }
 
-  /** Moves outbox events to `events`. Safe to repeat: an event id is inserted at most once. */
-  async flushEvents(number: number): Promise<void> {
-    const document = await this.models.Ticket.findOne(byNumber(number), { outbox: 1 }).lean<TicketDocument>();
-    for (const entry of document?.outbox ?? []) {
-      const { _id, ...event } = entry;
-      try {
-        await this.models.Event.collection.insertOne({ _id, ticketNumber: number, ...event } as never);
-      } catch (error) {
-        if (!isDuplicateKey(error)) throw error;
-      }
-      // The exact element read back: FerretDB v1 ignores a $pull with a query condition.
-      await this.models.Ticket.updateOne(byNumber(number), { $pull: { outbox: entry } });
+  /** The ticket as it is now, with the events still in its outbox (oldest first). */
+  async withOutbox(number: number): Promise<{ ticket: Ticket; outbox: TicketEvent[] } | null> {
+    const document = await this.models.Ticket.findOne(byNumber(number)).lean<TicketDocument>();
+    if (!document) return null;
+    const outbox = (document.outbox ?? []).map(({ _id, ...event }) => ({ id: _id, ticketNumber: number, ...event }) as TicketEvent);
+    return { ticket: toTicket(document), outbox };
+  }
+
+  /** Writes events into the history. Safe to repeat: an event id is inserted at most once. */
+  async recordHistory(events: readonly TicketEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const documents = events.map(({ id, ...event }) => ({ _id: id, ...event }));
+    try {
+      await this.models.Event.collection.insertMany(documents as never[], { ordered: false });
+    } catch (error) {
+      // Some were there already (a repeat after a crash): the others were written all the same.
+      if (!isDuplicateKey(error) && !everyWriteErrorIsDuplicate(error)) throw error;
     }
+  }
+
+  /** Takes handed-out events out of the outbox; events added meanwhile stay. */
+  async clearOutbox(number: number, eventIds: readonly string[]): Promise<void> {
+    if (eventIds.length === 0) return;
+    if (!writesAreSerialized()) {
+      await this.models.Ticket.updateOne(byNumber(number), { $pull: { outbox: { _id: { $in: [...eventIds] } } } });
+      return;
+    }
+    // FerretDB v1 ignores a $pull with a query condition: read and write back under the write guard.
+    await exclusively(async () => {
+      const document = await this.models.Ticket.findOne(byNumber(number), { outbox: 1 }).lean<TicketDocument>();
+      const gone = new Set(eventIds);
+      const remaining = (document?.outbox ?? []).filter((entry) => !gone.has(entry._id));
+      if (remaining.length === (document?.outbox ?? []).length) return;
+      await this.models.Ticket.updateOne(byNumber(number), { $set: { outbox: remaining } });
+    });
   }
 
   /** Pending since `cutoff` or earlier, longest waiting first: what the auto-close works through, a batch at a time. */
@@ -309,9 +335,9 @@ export class TicketStore {
     return documents.map(toTicket);
   }
 
-  /** Tickets whose outbox a dead process left behind, for the sweeping job. */
-  async withUnflushedEvents(limit: number): Promise<number[]> {
-    const documents = await this.models.Ticket.find({ 'outbox.0._id': { $exists: true } }, { number: 1 })
+  /** Tickets whose oldest outbox event is older than `since`: left behind by a process that died. */
+  async withEventsWaitingSince(since: Date, limit: number): Promise<number[]> {
+    const documents = await this.models.Ticket.find({ 'outbox.0.at': { $lt: since } }, { number: 1 })
       .limit(limit)
       .lean<{ number: number }[]>();
     return documents.map((document) => document.number);
@@ -322,7 +348,9 @@ export class TicketStore {
       this.models.Event.find({ ticketNumber: number }).sort({ at: 1, _id: 1 }).lean(),
       this.models.Ticket.findOne(byNumber(number), { outbox: 1 }).lean<TicketDocument>(),
     ]);
-    const pending = (ticket?.outbox ?? []).map((entry) => ({ ...entry, ticketNumber: number }));
+    // An event being handed out is in both for a moment: the history's copy counts once.
+    const recorded = new Set(flushed.map((event) => String(event._id)));
+    const pending = (ticket?.outbox ?? []).filter((entry) => !recorded.has(entry._id)).map((entry) => ({ ...entry, ticketNumber: number }));
     return [...flushed, ...pending].map(({ _id, ...event }) => ({ id: String(_id), ...event }) as TicketEvent);
   }
 

@@ -18,9 +18,6 @@ export interface SweepResult {
   stoppedEarly: boolean;
 }
 
-/** Tells the requester of an auto-closed ticket; a failure is the teller's to log, the note is stored regardless. */
-export type RequesterTeller = (ticket: Ticket, text: string) => Promise<void>;
-
 const BATCH_SIZE = 500;
 const MAX_ITEMS = 200_000;
 
@@ -41,10 +38,10 @@ export function closingNoteText(ticket: Ticket, days: number): string {
  * is its own conditional write that also marks the closing note as due, so a run killed anywhere
  * loses nothing: the next run closes the rest and sends the notes still due.
  */
-export async function closeStalePending(desk: Desk, now: Date, tell: RequesterTeller, options: SweepOptions = {}): Promise<SweepResult> {
+export async function closeStalePending(desk: Desk, now: Date, options: SweepOptions = {}): Promise<SweepResult> {
   const days = desk.settings.pendingCloseDays;
   const cutoff = new Date(now.getTime() - days * DAY_MS);
-  await sendClosingNotesDue(desk, now, tell, options.batchSize ?? BATCH_SIZE);
+  await writeClosingNotesDue(desk, now, options.batchSize ?? BATCH_SIZE);
   return sweep(options, (limit) => desk.store.tickets.pendingSinceAtOrBefore(cutoff, limit), async (number) => {
     const closed = await desk.store.tickets.change(
       number,
@@ -54,7 +51,7 @@ export async function closeStalePending(desk: Desk, now: Date, tell: RequesterTe
       now,
     );
     if (!closed) return false;
-    await sendClosingNote(desk, closed, now, tell);
+    await writeClosingNote(desk, closed, now);
     return true;
   });
 }
@@ -71,20 +68,30 @@ export async function closeSolved(desk: Desk, now: Date, options: SweepOptions =
       { actor: solvedCloseActor, action: 'status_changed', from: { status: 'solved' }, to: { status: 'closed' }, note: `solved ${days} days ago`, at: now },
       now,
     );
+    if (closed) desk.events.ticketChanged(number);
     return closed !== null;
   });
 }
 
-/** The note is a public comment with an id of its own per ticket, so sending it again never doubles it. */
-async function sendClosingNote(desk: Desk, ticket: Ticket, now: Date, tell: RequesterTeller): Promise<void> {
-  const text = closingNoteText(ticket, desk.settings.pendingCloseDays);
-  const note = await desk.store.tickets.addComment(ticket.number, 'public', autoCloseActor, text, now, { id: `auto-close:${ticket.number}` });
-  if (!note.duplicate) await tell(ticket, text);
-  await desk.store.tickets.closingNoteSent(ticket.number);
+/** The closing note's comment id: one per ticket, so writing it again never doubles it. */
+export function closingNoteId(ticketNumber: number): string {
+  return `auto-close:${ticketNumber}`;
 }
 
-async function sendClosingNotesDue(desk: Desk, now: Date, tell: RequesterTeller, limit: number): Promise<void> {
-  for (const ticket of await desk.store.tickets.withClosingNoteDue(limit)) await sendClosingNote(desk, ticket, now, tell);
+/**
+ * The note is a public comment, written after the close (whose event tells the requester, with this
+ * note's text); `closingNoteDue` is set in the close's own write and cleared here, so a run that died
+ * in between writes it on the next run.
+ */
+async function writeClosingNote(desk: Desk, ticket: Ticket, now: Date): Promise<void> {
+  const text = closingNoteText(ticket, desk.settings.pendingCloseDays);
+  await desk.store.tickets.addComment(ticket.number, 'public', autoCloseActor, text, now, { id: closingNoteId(ticket.number) });
+  await desk.store.tickets.closingNoteSent(ticket.number);
+  desk.events.ticketChanged(ticket.number);
+}
+
+async function writeClosingNotesDue(desk: Desk, now: Date, limit: number): Promise<void> {
+  for (const ticket of await desk.store.tickets.withClosingNoteDue(limit)) await writeClosingNote(desk, ticket, now);
 }
 
 /**

@@ -1,13 +1,16 @@
 import type { Clock } from '../clock.js';
+import type { DeskEvents } from '../events/types.js';
 import type { Store } from '../store/store.js';
 import type { Directory } from '../workspace/directory.js';
 
-/** What every workflow function works with: the data, the people, and the time. */
+/** What every workflow function works with: the data, the people, the time, and where to say what happened. */
 export interface Desk {
   store: Store;
   directory: Directory;
   clock: Clock;
   settings: DeskSettings;
+  /** Workflows say here what they changed; who is told is decided by the subscribers wired at the composition root. */
+  events: DeskEvents;
 }
 
 export interface DeskSettings {
@@ -19,12 +22,4 @@ export interface DeskSettings {
   publicUrl?: string | undefined;
 }
 
-/** A person did something that cannot be done; the reason is written for them. */
-export interface Refusal {
-  ok: false;
-  reason: string;
-}
-
-export function refuse(reason: string): Refusal {
-  return { ok: false, reason };
-}
+export { refuse, type Refusal } from './refusals.js';

@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import type { Group } from '../workspace/schema.js';
 import { refuse, type Desk, type Refusal } from './desk.js';
-import { agentOrRefusal, mayWork, noSuchTicket, outsideGroupReason } from './permissions.js';
-import { whyNotWorkable } from './reply.js';
+import { ticketToWork } from './permissions.js';
 import { UNSOLVED_STATUSES, type Ticket, type TicketComment } from './types.js';
 
 export const ESCALATION_NOTE_MAX = 3000;
@@ -14,9 +13,7 @@ export const escalationSchema = z.object({
   note: z.string().trim().min(1, 'Write a note for the other team: what is the issue, what was tried.').max(ESCALATION_NOTE_MAX, `The note is at most ${ESCALATION_NOTE_MAX} characters.`),
 });
 
-export interface EscalationRefusal extends Refusal {
-  field?: 'group' | 'note';
-}
+export type EscalationRefusal = Refusal & { field?: 'group' | 'note' };
 
 export interface EscalationResult {
   ok: true;
@@ -39,20 +36,17 @@ export async function escalateTicket(desk: Desk, input: z.input<typeof escalatio
   const parsed = escalationSchema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    return { ...refuse(issue.message), ...(issue.path[0] === 'note' ? { field: 'note' as const } : issue.path[0] === 'groupId' ? { field: 'group' as const } : {}) };
+    const refusal = refuse('invalid', { message: issue.message });
+    return { ...refusal, ...(issue.path[0] === 'note' ? { field: 'note' as const } : issue.path[0] === 'groupId' ? { field: 'group' as const } : {}) };
   }
   const request = parsed.data;
-  const allowed = agentOrRefusal(desk, request.agent);
-  if (!allowed.ok) return allowed;
-  const ticket = await desk.store.tickets.get(request.number);
-  if (!ticket) return noSuchTicket(request.number);
-  if (!mayWork(desk, allowed.agent, ticket)) return refuse(outsideGroupReason(desk, ticket));
-  const unworkable = whyNotWorkable(ticket);
-  if (unworkable) return refuse(unworkable);
-  if (ticket.status === 'solved') return refuse(`#${ticket.number} is solved; reopen it with a reply before escalating.`);
+  const found = await ticketToWork(desk, request.agent, request.number);
+  if (!found.ok) return found;
+  const ticket = found.ticket;
+  if (ticket.status === 'solved') return refuse('solved_reopen_first', { number: ticket.number });
   const to = desk.directory.group(request.groupId);
-  if (!to) return { ...refuse(`There is no group with id ${request.groupId}.`), field: 'group' };
-  if (to.id === ticket.groupId) return { ...refuse(`#${ticket.number} is already in ${to.name} (${to.id}).`), field: 'group' };
+  if (!to) return { ...refuse('no_such_group', { groupId: request.groupId }), field: 'group' };
+  if (to.id === ticket.groupId) return { ...refuse('already_in_group', { number: ticket.number, groupId: to.id }), field: 'group' };
 
   const now = desk.clock();
   const actor = { kind: 'agent' as const, id: request.agent };
@@ -68,7 +62,8 @@ export async function escalateTicket(desk: Desk, input: z.input<typeof escalatio
     ],
     now,
   );
-  if (!escalated) return refuse(`#${ticket.number} changed meanwhile; look at it again before escalating.`);
+  if (!escalated) return refuse('changed_meanwhile', { number: ticket.number, doing: 'escalating' });
   const note = await desk.store.tickets.addComment(ticket.number, 'internal', actor, `Escalated to ${to.name} (${to.id}): ${request.note}`, now, { id: noteId });
+  desk.events.ticketChanged(ticket.number);
   return { ok: true, ticket: escalated, from: desk.directory.group(ticket.groupId), to, note };
 }

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { Workspace } from '../workspace/schema.js';
+import { refuse, type Refusal } from './refusals.js';
 import type { TicketForm } from './types.js';
 
 export type FormField = keyof TicketForm;
 
 export interface FormProblem {
   field: FormField;
-  message: string;
+  refusal: Refusal;
 }
 
 /** Sub-categories follow the category: only those of the chosen category are valid. */
@@ -20,18 +21,19 @@ export function formProblems(workspace: Workspace, form: TicketForm, solving: bo
   const rootCauses = workspace.rootCauses.map((cause) => cause.name);
   const categories = workspace.categories.map((category) => category.name);
   if (form.rootCause !== undefined && rootCauses.length > 0 && !rootCauses.includes(form.rootCause)) {
-    problems.push({ field: 'rootCause', message: `“${form.rootCause.slice(0, 40)}” is not one of the root causes.` });
+    problems.push({ field: 'rootCause', refusal: refuse('not_a_root_cause', { value: form.rootCause }) });
   }
   if (form.category !== undefined && !categories.includes(form.category)) {
-    problems.push({ field: 'category', message: `“${form.category.slice(0, 40)}” is not one of the categories.` });
+    problems.push({ field: 'category', refusal: refuse('not_a_category', { value: form.category }) });
   }
   if (form.subcategory !== undefined && form.category !== undefined && !subcategoriesOf(workspace, form.category).includes(form.subcategory)) {
-    problems.push({ field: 'subcategory', message: `“${form.subcategory.slice(0, 40)}” is not a sub-category of ${form.category}.` });
+    problems.push({ field: 'subcategory', refusal: refuse('not_a_subcategory', { value: form.subcategory, category: form.category }) });
   }
   if (solving) {
-    if (!form.rootCause && rootCauses.length > 0) problems.push({ field: 'rootCause', message: 'A root cause is needed to solve the ticket.' });
-    if (!form.category && categories.length > 0) problems.push({ field: 'category', message: 'A category is needed to solve the ticket.' });
-    if (!form.subcategory && categories.length > 0) problems.push({ field: 'subcategory', message: 'A sub-category is needed to solve the ticket.' });
+    for (const field of ['rootCause', 'category', 'subcategory'] as const) {
+      const defined = field === 'rootCause' ? rootCauses.length > 0 : categories.length > 0;
+      if (!form[field] && defined) problems.push({ field, refusal: refuse('form_needed_to_solve', { field }) });
+    }
   }
   return problems;
 }

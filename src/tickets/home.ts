@@ -39,7 +39,7 @@ export interface WaitingTransfer {
 export interface SearchOutcome {
   query: string;
   tickets: Ticket[];
-  refusal?: string;
+  refusal?: Refusal;
 }
 
 export interface AgentHome {
@@ -140,7 +140,7 @@ async function teamOf(desk: Desk, lead: Agent): Promise<TeamMember[]> {
 
 async function searchOutcome(desk: Desk, userId: string, query: string): Promise<SearchOutcome> {
   const result = await searchTickets(desk, userId, query);
-  return result.ok ? { query: result.query, tickets: result.tickets } : { query: query.trim().slice(0, SEARCH_QUERY_MAX), tickets: [], refusal: result.reason };
+  return result.ok ? { query: result.query, tickets: result.tickets } : { query: query.trim().slice(0, SEARCH_QUERY_MAX), tickets: [], refusal: result };
 }
 
 /**
@@ -149,10 +149,10 @@ async function searchOutcome(desk: Desk, userId: string, query: string): Promise
  * bounded by a limit; it is not anchored, so it finds words anywhere in the subject.
  */
 export async function searchTickets(desk: Desk, userId: string, text: string): Promise<{ ok: true; query: string; tickets: Ticket[] } | Refusal> {
-  if (!desk.directory.agent(userId)) return refuse('Only support agents can search tickets.');
+  if (!desk.directory.agent(userId)) return refuse('agents_only', { action: 'search tickets' });
   const query = text.trim().replace(/\s+/g, ' ');
-  if (!query) return refuse('Type a ticket number, an email address or words from the subject.');
-  if (query.length > SEARCH_QUERY_MAX) return refuse(`Search for at most ${SEARCH_QUERY_MAX} characters.`);
+  if (!query) return refuse('search_empty');
+  if (query.length > SEARCH_QUERY_MAX) return refuse('search_too_long', { max: SEARCH_QUERY_MAX });
   const number = /^#?(\d{1,9})$/.exec(query)?.[1];
   if (number) {
     const ticket = await desk.store.tickets.get(Number(number));

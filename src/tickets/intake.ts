@@ -39,10 +39,10 @@ export async function openTicket(
   const parsed = newTicketSchema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    return refuse(`${issue.path.join('.') || 'ticket'}: ${issue.message}`);
+    return refuse('invalid', { message: `${issue.path.join('.') || 'ticket'}: ${issue.message}` });
   }
   const fields = parsed.data;
-  if (!desk.directory.group(fields.groupId)) return refuse(`There is no group with id ${fields.groupId}.`);
+  if (!desk.directory.group(fields.groupId)) return refuse('no_such_group', { groupId: fields.groupId });
   const now = desk.clock();
   const ticket = await desk.store.tickets.create(
     {
@@ -65,5 +65,6 @@ export async function openTicket(
     now,
     context.reservedNumber,
   );
+  desk.events.ticketChanged(ticket.number);
   return { ok: true, ticket };
 }

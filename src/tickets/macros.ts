@@ -54,16 +54,19 @@ export interface SavedMacro {
 }
 
 /** `/ticket macro save NAME` or "save as my macro" in the reply modal, up to the workspace's limit per agent. */
-export async function savePersonalMacro(desk: Desk, agentId: string, input: z.input<typeof personalMacroSchema>): Promise<SavedMacro | Refusal> {
+/** A refusal names the field of the save form it is about, so it is shown there. */
+export type MacroRefusal = Refusal & { field?: 'name' | 'text' };
+
+export async function savePersonalMacro(desk: Desk, agentId: string, input: z.input<typeof personalMacroSchema>): Promise<SavedMacro | MacroRefusal> {
   const allowed = agentOrRefusal(desk, agentId);
   if (!allowed.ok) return allowed;
   const parsed = personalMacroSchema.safeParse(input);
-  if (!parsed.success) return refuse(parsed.error.issues[0]!.message);
+  if (!parsed.success) return { ...refuse('invalid', { message: parsed.error.issues[0]!.message }), field: parsed.error.issues[0]!.path[0] === 'text' ? 'text' : 'name' };
   const limit = desk.directory.workspace.settings.personalMacroLimit;
   const { status, ...macro } = parsed.data;
   const outcome = await desk.store.macros.save({ agent: agentId, ...macro, ...(status ? { status } : {}), createdAt: desk.clock() }, limit);
   if (outcome === 'limit') {
-    return refuse(`You already have ${limit} personal macros, the limit. Save over one of yours (same name) instead.`);
+    return { ...refuse('macro_limit', { limit }), field: 'name' };
   }
   return { ok: true, name: macro.name, replaced: outcome === 'replaced' };
 }

@@ -2,7 +2,7 @@ import type { Delivery } from '../store/deliveries.js';
 import type { TicketChanges } from '../store/tickets.js';
 import { refuse, type Desk, type Refusal } from './desk.js';
 import { queueDelivery } from './deliveries.js';
-import { agentOrRefusal, mayWork, noSuchTicket, outsideGroupReason } from './permissions.js';
+import { agentOrRefusal, mayWork, noSuchTicket, outsideGroup } from './permissions.js';
 import type { Actor, MergeProgress, Ticket, TicketComment } from './types.js';
 
 export interface MergeRequest {
@@ -39,29 +39,25 @@ export async function planMerge(desk: Desk, request: MergeRequest): Promise<Merg
   const allowed = agentOrRefusal(desk, request.agent);
   if (!allowed.ok) return allowed;
   const numbers = [...new Set(request.sources)];
-  if (numbers.length === 0) return refuse('Which tickets? Try `/ticket merge 1004 into 1002`.');
-  if (numbers.includes(request.target)) return refuse(`#${request.target} cannot be merged into itself.`);
+  if (numbers.length === 0) return refuse('merge_which');
+  if (numbers.includes(request.target)) return refuse('merge_into_itself', { number: request.target });
   const target = await desk.store.tickets.get(request.target);
   if (!target) return noSuchTicket(request.target);
-  if (target.mergedInto !== null) return refuse(`#${target.number} was itself merged into #${target.mergedInto}; merge into that one.`);
-  if (target.status === 'closed') return refuse(`#${target.number} is closed, and a closed ticket takes nothing more. Merge into an open one.`);
+  if (target.mergedInto !== null) return refuse('target_merged', { number: target.number, into: target.mergedInto });
+  if (target.status === 'closed') return refuse('target_closed', { number: target.number });
   if (target.merge && target.merge.state !== 'done') {
-    return refuse(
-      numbers.includes(target.merge.into)
-        ? `#${target.number} is being merged into #${target.merge.into}; merging the other way would make a cycle.`
-        : `#${target.number} is being merged into #${target.merge.into}; merge into that one.`,
-    );
+    return refuse(numbers.includes(target.merge.into) ? 'merge_cycle' : 'target_merging', { number: target.number, into: target.merge.into });
   }
-  if (!mayWork(desk, allowed.agent, target)) return refuse(outsideGroupReason(desk, target));
+  if (!mayWork(desk, allowed.agent, target)) return outsideGroup(target);
   const sources: Ticket[] = [];
   for (const number of numbers) {
     const source = await desk.store.tickets.get(number);
     if (!source) return noSuchTicket(number);
-    if (!mayWork(desk, allowed.agent, source)) return refuse(outsideGroupReason(desk, source));
+    if (!mayWork(desk, allowed.agent, source)) return outsideGroup(source);
     const resuming = source.merge?.into === target.number;
-    if (source.mergedInto !== null && source.mergedInto !== target.number) return refuse(`#${number} was already merged into #${source.mergedInto}.`);
-    if (source.merge && !resuming && source.merge.state !== 'done') return refuse(`#${number} is being merged into #${source.merge.into}.`);
-    if (source.status === 'closed' && !resuming) return refuse(`#${number} is closed, and closed is final.`);
+    if (source.mergedInto !== null && source.mergedInto !== target.number) return refuse('source_merged', { number, into: source.mergedInto });
+    if (source.merge && !resuming && source.merge.state !== 'done') return refuse('source_merging', { number, into: source.merge.into });
+    if (source.status === 'closed' && !resuming) return refuse('source_closed', { number });
     sources.push(source);
   }
   return { ok: true, target, sources };
@@ -111,7 +107,7 @@ async function mergeOne(
     );
     if (!marked) {
       const current = await desk.store.tickets.get(source.number);
-      if (current?.merge?.into !== target.number) return refuse(`#${source.number} changed meanwhile; look at it again.`);
+      if (current?.merge?.into !== target.number) return refuse('changed_meanwhile', { number: source.number });
       progress = current.merge;
     }
     await cut('marked');
@@ -125,13 +121,14 @@ async function mergeOne(
 
   if (progress.state === 'telling') {
     const now = desk.clock();
+    // Queued now, sent when the source's close is handed out (see mergeNoticeId): the requester hears once it happened.
     const notice = await desk.store.tickets.addComment(
       source.number,
       'public',
       actor,
       `Your request #${source.number} is now handled together with #${target.number} “${target.subject.slice(0, 150)}”. Please follow it there; everything you wrote has been carried over.`,
       now,
-      { id: `merged:${source.number}:notice` },
+      { id: mergeNoticeId(source.number) },
     );
     const current = (await desk.store.tickets.get(source.number))!;
     deliveries.push(await queueDelivery(desk, current, notice));
@@ -160,9 +157,16 @@ async function mergeOne(
       now,
     );
     await cut('closed');
+    desk.events.ticketChanged(target.number);
+    desk.events.ticketChanged(source.number);
     if (closed) return { ok: true, ticket: closed };
   }
   return { ok: true, ticket: (await desk.store.tickets.get(source.number))! };
+}
+
+/** The public notice a merged ticket's requester gets: one per source, so a re-run never doubles it. */
+export function mergeNoticeId(sourceNumber: number): string {
+  return `merged:${sourceNumber}:notice`;
 }
 
 async function advance(desk: Desk, number: number, progress: MergeProgress, state: MergeProgress['state']): Promise<MergeProgress> {

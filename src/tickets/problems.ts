@@ -1,7 +1,7 @@
 import type { Delivery } from '../store/deliveries.js';
 import { refuse, type Desk, type Refusal } from './desk.js';
 import { queueDelivery } from './deliveries.js';
-import { agentOrRefusal, mayWork, noSuchTicket, outsideGroupReason } from './permissions.js';
+import { agentOrRefusal, mayWork, noSuchTicket, outsideGroup } from './permissions.js';
 import { UNSOLVED_STATUSES, type Ticket } from './types.js';
 
 export interface ProblemResult {
@@ -15,9 +15,9 @@ async function workableTicket(desk: Desk, agentId: string, number: number): Prom
   if (!allowed.ok) return allowed;
   const ticket = await desk.store.tickets.get(number);
   if (!ticket) return noSuchTicket(number);
-  if (!mayWork(desk, allowed.agent, ticket)) return refuse(outsideGroupReason(desk, ticket));
-  if (ticket.mergedInto !== null) return refuse(`#${number} was merged into #${ticket.mergedInto}.`);
-  if (!UNSOLVED_STATUSES.includes(ticket.status)) return refuse(`#${number} is ${ticket.status}.`);
+  if (!mayWork(desk, allowed.agent, ticket)) return outsideGroup(ticket);
+  if (ticket.mergedInto !== null) return refuse('was_merged', { number, into: ticket.mergedInto });
+  if (!UNSOLVED_STATUSES.includes(ticket.status)) return refuse('status_is', { number, status: ticket.status });
   return { ok: true, ticket };
 }
 
@@ -26,7 +26,7 @@ export async function markProblem(desk: Desk, request: { number: number; agent: 
   const found = await workableTicket(desk, request.agent, request.number);
   if (!found.ok) return found;
   if (found.ticket.problem) return { ok: true, problem: found.ticket, incident: null };
-  if (found.ticket.problemOf) return refuse(`#${request.number} is an incident of #${found.ticket.problemOf}; a ticket is a problem or an incident, not both.`);
+  if (found.ticket.problemOf) return refuse('problem_and_incident', { number: request.number, problemOf: found.ticket.problemOf });
   const now = desk.clock();
   const marked = await desk.store.tickets.change(
     request.number,
@@ -35,16 +35,17 @@ export async function markProblem(desk: Desk, request: { number: number; agent: 
     { actor: { kind: 'agent', id: request.agent }, action: 'problem_marked', at: now },
     now,
   );
-  if (!marked) return refuse(`#${request.number} changed meanwhile; look at it again.`);
+  if (!marked) return refuse('changed_meanwhile', { number: request.number });
+  desk.events.ticketChanged(marked.number);
   return { ok: true, problem: marked, incident: null };
 }
 
 /** `/ticket link 1007 to 1003`: 1007 becomes an incident of problem 1003 (marked a problem if it was not). */
 export async function linkIncident(desk: Desk, request: { incident: number; problem: number; agent: string }): Promise<ProblemResult | Refusal> {
-  if (request.incident === request.problem) return refuse('A ticket cannot be an incident of itself.');
+  if (request.incident === request.problem) return refuse('incident_of_itself');
   const incident = await workableTicket(desk, request.agent, request.incident);
   if (!incident.ok) return incident;
-  if (incident.ticket.problem) return refuse(`#${request.incident} is itself a problem; link its incidents instead.`);
+  if (incident.ticket.problem) return refuse('problem_not_incident', { number: request.incident });
   if (incident.ticket.problemOf === request.problem) {
     const problem = (await desk.store.tickets.get(request.problem))!;
     return { ok: true, problem, incident: incident.ticket };
@@ -59,7 +60,8 @@ export async function linkIncident(desk: Desk, request: { incident: number; prob
     { actor: { kind: 'agent', id: request.agent }, action: 'incident_linked', from: { problemOf: incident.ticket.problemOf ?? null }, to: { problemOf: request.problem }, at: now },
     now,
   );
-  if (!linked) return refuse(`#${request.incident} changed meanwhile; look at it again.`);
+  if (!linked) return refuse('changed_meanwhile', { number: request.incident });
+  desk.events.ticketChanged(linked.number);
   return { ok: true, problem: marked.problem, incident: linked };
 }
 
@@ -94,6 +96,7 @@ export async function solveIncidents(desk: Desk, problem: Ticket, agent: string,
     if (!solved) continue;
     result.solved.push(solved);
     result.deliveries.push(await queueDelivery(desk, solved, comment));
+    desk.events.ticketChanged(solved.number);
   }
   return result;
 }

@@ -4,7 +4,7 @@ import { refuse, type Desk, type Refusal } from './desk.js';
 import { queueDelivery } from './deliveries.js';
 import { cleanForm, formProblems, sameForm, type FormField } from './form.js';
 import { newCommentId } from './ids.js';
-import { agentOrRefusal, mayWork, noSuchTicket, outsideGroupReason } from './permissions.js';
+import { noSuchTicket, ticketToWork, whyNotWorkable } from './permissions.js';
 import { solveIncidents } from './problems.js';
 import { REPLY_MAX } from './requester-reply.js';
 import type { NewTicketEvent, Ticket, TicketComment, TicketStatus } from './types.js';
@@ -29,9 +29,7 @@ export const agentReplySchema = z.object({
 export type AgentReply = z.input<typeof agentReplySchema>;
 
 /** A refusal that belongs to one field of the reply modal, so it is shown there. */
-export interface ReplyRefusal extends Refusal {
-  field?: FormField | 'text' | 'status';
-}
+export type ReplyRefusal = Refusal & { field?: FormField | 'text' | 'status' };
 
 export interface ReplyResult {
   ok: true;
@@ -60,23 +58,19 @@ export async function replyToTicket(desk: Desk, input: AgentReply): Promise<Repl
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const field = issue.path[0] === 'form' ? (issue.path[1] as FormField) : issue.path[0] === 'text' ? 'text' : undefined;
-    return { ...refuse(issue.message), ...(field ? { field } : {}) };
+    return { ...refuse('invalid', { message: issue.message }), ...(field ? { field } : {}) };
   }
   const reply = parsed.data;
-  const allowed = agentOrRefusal(desk, reply.agent);
-  if (!allowed.ok) return allowed;
-  const ticket = await desk.store.tickets.get(reply.number);
-  if (!ticket) return noSuchTicket(reply.number);
-  if (!mayWork(desk, allowed.agent, ticket)) return refuse(outsideGroupReason(desk, ticket));
-  const unworkable = whyNotWorkable(ticket);
-  if (unworkable) return refuse(unworkable);
+  const found = await ticketToWork(desk, reply.agent, reply.number);
+  if (!found.ok) return found;
+  const ticket = found.ticket;
   if (!reply.text && reply.status === ticket.status && sameForm(cleanForm(reply.form), ticket.form)) {
-    return { ...refuse('Write a reply or a note, or change the status or the form.'), field: 'text' };
+    return { ...refuse('nothing_to_save'), field: 'text' };
   }
 
   const form = cleanForm(reply.form);
   const problem = formProblems(desk.directory.workspace, form, reply.status === 'solved')[0];
-  if (problem) return { ...refuse(problem.message), field: problem.field };
+  if (problem) return { ...problem.refusal, field: problem.field };
 
   const now = desk.clock();
   const actor = { kind: 'agent' as const, id: reply.agent };
@@ -100,7 +94,7 @@ export async function replyToTicket(desk: Desk, input: AgentReply): Promise<Repl
     events,
     now,
   );
-  if (!changed) return { ...refuse(await whyChanged(desk, ticket.number, reply.seenVersion)), field: 'text' };
+  if (!changed) return { ...(await whyChanged(desk, ticket.number, reply.seenVersion)), field: 'text' };
 
   let comment: TicketComment | null = null;
   const deliveries: Delivery[] = [];
@@ -117,23 +111,16 @@ export async function replyToTicket(desk: Desk, input: AgentReply): Promise<Repl
       deliveries.push(...incidents.deliveries);
     }
   }
+  desk.events.ticketChanged(changed.number);
   return { ok: true, ticket: changed, previousStatus: ticket.status, comment, deliveries, solved };
 }
 
-export function whyNotWorkable(ticket: Ticket): string | null {
-  if (ticket.mergedInto !== null) return `#${ticket.number} was merged into #${ticket.mergedInto}; work that one instead.`;
-  if (ticket.status === 'closed') return `#${ticket.number} is closed, and closed is final. If the requester writes again, a follow-up ticket opens.`;
-  return null;
-}
-
-async function whyChanged(desk: Desk, number: number, seenVersion: number | undefined): Promise<string> {
+async function whyChanged(desk: Desk, number: number, seenVersion: number | undefined): Promise<Refusal> {
   const current = await desk.store.tickets.get(number);
-  if (!current) return `There is no ticket #${number}.`;
+  if (!current) return noSuchTicket(number);
   const unworkable = whyNotWorkable(current);
   if (unworkable) return unworkable;
   const last = (await desk.store.tickets.history(number)).at(-1);
-  const who = last && last.actor.kind === 'agent' ? ` (<@${last.actor.id}> ${last.action.replace('_', ' ')})` : '';
-  return seenVersion !== undefined
-    ? `#${number} changed since you opened it${who}. Nothing was saved: copy your text, reopen the ticket and submit again.`
-    : `#${number} changed while saving${who}. Nothing was saved; please try again.`;
+  const by = last && last.actor.kind === 'agent' ? { agent: last.actor.id, action: last.action } : undefined;
+  return seenVersion !== undefined ? refuse('changed_since_opened', { number, ...(by ? { by } : {}) }) : refuse('changed_while_saving', { number, ...(by ? { by } : {}) });
 }

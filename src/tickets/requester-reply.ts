@@ -47,8 +47,8 @@ export function replyCommentId(sourceKey: string): string {
  */
 export async function addRequesterReply(desk: Desk, reply: RequesterReply): Promise<RequesterReplyResult | Refusal> {
   const text = reply.text.trim();
-  if (!text) return refuse('The reply is empty.');
-  if (text.length > REPLY_MAX) return refuse(`The reply is ${text.length} characters; the limit is ${REPLY_MAX}.`);
+  if (!text) return refuse('reply_empty');
+  if (text.length > REPLY_MAX) return refuse('text_too_long', { what: 'reply', length: text.length, max: REPLY_MAX });
   const commentId = reply.sourceKey ? replyCommentId(reply.sourceKey) : newCommentId();
 
   const earlier = await desk.store.tickets.comment(commentId);
@@ -68,6 +68,8 @@ export async function addRequesterReply(desk: Desk, reply: RequesterReply): Prom
     const now = desk.clock();
     if (ticket.status === 'closed') {
       const followUp = await openFollowUp(desk, ticket, reply.author, text, commentId);
+      desk.events.ticketChanged(ticket.number);
+      desk.events.ticketChanged(followUp.number);
       return { ok: true, ticket: followUp, previousStatus: 'closed', reopened: false, followUpOf: ticket.number, duplicate: false };
     }
     await desk.store.tickets.addComment(number, 'public', reply.author, text, now, { id: commentId });
@@ -85,10 +87,13 @@ export async function addRequesterReply(desk: Desk, reply: RequesterReply): Prom
       },
       now,
     );
-    if (changed) return { ok: true, ticket: changed, previousStatus: ticket.status, reopened: reopens, followUpOf: null, duplicate: false };
+    if (changed) {
+      desk.events.ticketChanged(changed.number);
+      return { ok: true, ticket: changed, previousStatus: ticket.status, reopened: reopens, followUpOf: null, duplicate: false };
+    }
     // The status moved under us (an agent solved it, the auto-close closed it): decide again from what it is now.
   }
-  return refuse(`#${reply.number} is changing too quickly to add the reply; please send it again.`);
+  return refuse('changing_too_quickly', { number: reply.number });
 }
 
 async function openFollowUp(desk: Desk, closed: Ticket, author: Actor, text: string, commentId: string): Promise<Ticket> {

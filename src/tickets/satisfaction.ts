@@ -19,7 +19,7 @@ export interface SolveRef {
  * Only a solved ticket is asked about.
  */
 export async function openSurvey(desk: Desk, ticket: Ticket): Promise<{ ok: true; asked: boolean; ref: SolveRef } | Refusal> {
-  if (ticket.status !== 'solved') return refuse(`#${ticket.number} is ${ticket.status}, not solved.`);
+  if (ticket.status !== 'solved') return refuse('not_solved', { number: ticket.number, status: ticket.status });
   const ref = { number: ticket.number, solve: ticket.version };
   const asked = await desk.store.satisfaction.ask(ref.number, ref.solve, ticket.assignee, desk.clock());
   return { ok: true, asked, ref };
@@ -43,23 +43,24 @@ export async function rateSolve(
 ): Promise<RateResult | Refusal> {
   const comment = answer.comment?.trim();
   if (comment !== undefined && comment.length > SATISFACTION_COMMENT_MAX) {
-    return refuse(`The comment is ${comment.length} characters; the limit is ${SATISFACTION_COMMENT_MAX}.`);
+    return refuse('text_too_long', { what: 'comment', length: comment.length, max: SATISFACTION_COMMENT_MAX });
   }
   const ticket = await desk.store.tickets.get(answer.number);
   if (!ticket) return noSuchTicket(answer.number);
   const now = desk.clock();
   const result = await desk.store.satisfaction.answer(answer.number, answer.solve, { rating: answer.rating, ...(comment ? { comment } : {}) }, now);
-  if (!result) return refuse(`#${answer.number} has no survey for that solve.`);
+  if (!result) return refuse('no_survey', { number: answer.number });
   const { before, after } = result;
   const changed = before.rating !== after.rating || before.comment !== after.comment;
   if (changed) {
-    await desk.store.tickets.appendEvent(answer.number, {
+    const event = await desk.store.tickets.appendEvent(answer.number, {
       actor: answer.actor,
       action: 'satisfaction_rated',
       from: before.rating ? { rating: before.rating } : undefined,
       to: { rating: after.rating, solve: after.solve, agent: after.agent, ...(after.comment ? { comment: after.comment } : {}) },
       at: now,
     });
+    desk.events.recorded(event);
   }
   return { ok: true, survey: after, ticket, changed };
 }

@@ -1,5 +1,5 @@
 import { refuse, type Desk, type Refusal } from './desk.js';
-import { agentOrRefusal, mayWork, noSuchTicket, outsideGroupReason } from './permissions.js';
+import { agentOrRefusal, mayWork, noSuchTicket, outsideGroup } from './permissions.js';
 import { UNSOLVED_STATUSES, type Ticket } from './types.js';
 
 export interface TakeResult {
@@ -19,7 +19,7 @@ export async function takeTicket(desk: Desk, request: { number: number; agent: s
   if (!allowed.ok) return allowed;
   const before = await desk.store.tickets.get(request.number);
   if (!before) return noSuchTicket(request.number);
-  if (!mayWork(desk, allowed.agent, before)) return refuse(outsideGroupReason(desk, before));
+  if (!mayWork(desk, allowed.agent, before)) return outsideGroup(before);
 
   const now = desk.clock();
   const taken = await desk.store.tickets.change(
@@ -35,21 +35,24 @@ export async function takeTicket(desk: Desk, request: { number: number; agent: s
     },
     now,
   );
-  if (taken) return { ok: true, ticket: taken, alreadyYours: false, possibleDuplicates: await possibleDuplicates(desk, taken) };
+  if (taken) {
+    desk.events.ticketChanged(taken.number);
+    return { ok: true, ticket: taken, alreadyYours: false, possibleDuplicates: await possibleDuplicates(desk, taken) };
+  }
 
   // The condition failed: say why, from what the ticket is now.
   const current = (await desk.store.tickets.get(request.number))!;
   if (current.assignee === request.agent) {
     return { ok: true, ticket: current, alreadyYours: true, possibleDuplicates: await possibleDuplicates(desk, current) };
   }
-  return refuse(whyNotTakeable(current));
+  return whyNotTakeable(current);
 }
 
-export function whyNotTakeable(ticket: Ticket): string {
-  if (ticket.mergedInto !== null) return `#${ticket.number} was merged into #${ticket.mergedInto}; work that one instead.`;
-  if (ticket.status === 'solved' || ticket.status === 'closed') return `#${ticket.number} is ${ticket.status}; there is nothing to take.`;
-  if (ticket.assignee) return `#${ticket.number} was taken by <@${ticket.assignee}> a moment ago.`;
-  return `#${ticket.number} cannot be taken while it is ${ticket.status}.`;
+export function whyNotTakeable(ticket: Ticket): Refusal {
+  if (ticket.mergedInto !== null) return refuse('merged_into', { number: ticket.number, into: ticket.mergedInto });
+  if (ticket.status === 'solved' || ticket.status === 'closed') return refuse('nothing_to_take', { number: ticket.number, status: ticket.status });
+  if (ticket.assignee) return refuse('taken_by', { number: ticket.number, agent: ticket.assignee });
+  return refuse('not_takeable', { number: ticket.number, status: ticket.status });
 }
 
 /** `/ticket next`: the oldest unassigned ticket of the agent's groups, claimed atomically. */
@@ -63,10 +66,8 @@ export async function takeNextTicket(desk: Desk, agentId: string): Promise<TakeR
     { actor: { kind: 'agent', id: agentId }, action: 'taken', from: { assignee: null }, to: { assignee: agentId, status: 'open' }, note: 'next', at: now },
     now,
   );
-  if (!ticket) {
-    const names = allowed.agent.groups.map((id) => desk.directory.groupName(id)).join(', ');
-    return refuse(`Nothing is waiting in ${names}. Nice work.`);
-  }
+  if (!ticket) return refuse('queue_empty', { groupIds: [...allowed.agent.groups] });
+  desk.events.ticketChanged(ticket.number);
   return { ok: true, ticket, alreadyYours: false, possibleDuplicates: await possibleDuplicates(desk, ticket) };
 }
 

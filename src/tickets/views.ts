@@ -1,4 +1,5 @@
 import { refuse, type Desk, type Refusal } from './desk.js';
+import { movesFor, type TicketMove } from './moves.js';
 import { agentOrRefusal } from './permissions.js';
 import type { Ticket } from './types.js';
 
@@ -19,10 +20,7 @@ export async function agentQueue(desk: Desk, agentId: string, groupText?: string
   let groupIds = allowed.agent.groups;
   if (groupText?.trim()) {
     const group = desk.directory.findGroup(groupText);
-    if (!group) {
-      const known = desk.directory.groups().map((g) => `${g.name} (${g.id})`).join(', ');
-      return refuse(`There is no group “${groupText.trim().slice(0, 40)}”. Groups: ${known}.`);
-    }
+    if (!group) return refuse('no_such_group_named', { typed: groupText.trim() });
     groupIds = [group.id];
   }
   const [tickets, total] = await Promise.all([
@@ -56,13 +54,53 @@ export interface TicketDetails {
 /** A ticket with its last comments and the requester's other tickets, for the card. */
 export async function ticketDetails(desk: Desk, number: number, viewerId: string): Promise<TicketDetails | Refusal> {
   const ticket = await desk.store.tickets.get(number);
-  if (!ticket) return refuse(`There is no ticket #${number}.`);
+  if (!ticket) return refuse('no_such_ticket', { number });
   const viewerIsAgent = desk.directory.agent(viewerId) !== undefined;
   const isRequester = ticket.requester.kind === 'slack' && ticket.requester.userId === viewerId;
-  if (!viewerIsAgent && !isRequester) return refuse(`#${number} is not one of your tickets.`);
+  if (!viewerIsAgent && !isRequester) return refuse('not_your_ticket', { number });
   const [comments, otherTickets] = await Promise.all([
     desk.store.tickets.comments(number, { last: 5, ...(viewerIsAgent ? {} : { kinds: ['public'] as const }) }),
     viewerIsAgent ? desk.store.tickets.ofRequester(ticket.requester, 10, number) : Promise.resolve([]),
   ]);
   return { ok: true, ticket, comments, otherTickets };
+}
+
+/** Everything the working card shows a viewer: the ticket, its context, and the moves this viewer may make now. */
+export interface CardView {
+  ok: true;
+  ticket: Ticket;
+  groupName: string;
+  comments: TicketDetails['comments'];
+  otherTickets: Ticket[];
+  incidents: number[];
+  undelivered: Awaited<ReturnType<Desk['store']['deliveries']['troubleOf']>>;
+  followers: string[];
+  /** Agents may open the requester panel. */
+  requesterButton: boolean;
+  moves: TicketMove[];
+}
+
+/** The one working card, whoever opens it and from wherever: its buttons are what this viewer may do now. */
+export async function cardView(desk: Desk, number: number, viewerId: string): Promise<CardView | Refusal> {
+  const details = await ticketDetails(desk, number, viewerId);
+  if (!details.ok) return details;
+  const ticket = details.ticket;
+  const isAgent = desk.directory.agent(viewerId) !== undefined;
+  const [incidents, undelivered, followers] = await Promise.all([
+    ticket.problem ? desk.store.links.incidentsOf(ticket.number) : Promise.resolve([]),
+    isAgent ? desk.store.deliveries.troubleOf(ticket.number) : Promise.resolve([]),
+    isAgent && ticket.channel === 'chat' ? desk.store.chatDesk.followersOf(ticket.number) : Promise.resolve([]),
+  ]);
+  return {
+    ok: true,
+    ticket,
+    groupName: desk.directory.groupName(ticket.groupId),
+    comments: details.comments,
+    otherTickets: details.otherTickets,
+    incidents: incidents.map((incident) => incident.number),
+    undelivered,
+    followers: followers.map((follower) => follower.user),
+    requesterButton: isAgent,
+    moves: movesFor(desk, ticket, viewerId),
+  };
 }

@@ -137,3 +137,8 @@ function wallClockAsUtc(at: Date, timeZone: string): number {
 function offsetAt(at: Date, timeZone: string): number {
   return wallClockAsUtc(at, timeZone) - Math.floor(at.getTime() / 1000) * 1000;
 }
+
+/** The digest could not be sent: its marker goes, so the next tick tries again. */
+export async function digestNotSent(desk: Desk, marker: string): Promise<void> {
+  await desk.store.seen.forget(marker);
+}

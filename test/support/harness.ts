@@ -6,8 +6,9 @@ import { TestClock } from './clock.js';
 import { openTestStore } from './database.js';
 import { FakeSlack } from '../../src/fake-slack/server.js';
 import { SlackClientSim } from '../../src/fake-slack/requests.js';
+import { socketModeTransport } from '../../src/fake-slack/socket-mode.js';
 import { testWorkspace } from './workspace.js';
-import { SIGNING_SECRET, fakeSlackConfig } from '../../src/fake-slack/config.js';
+import { SIGNING_SECRET, fakeSlackConfig, fakeSlackSocketConfig } from '../../src/fake-slack/config.js';
 
 export { SIGNING_SECRET, fakeSlackConfig };
 
@@ -32,17 +33,33 @@ export interface TestDeskOptions {
   config?: Partial<Config>;
   /** Faults the app logs; tests may assert on them. */
   logs?: string[];
+  /** How Slack reaches the app: signed HTTP POSTs (the default) or Socket Mode envelopes. */
+  mode?: SlackMode;
+}
+
+export type SlackMode = 'http' | 'socket';
+
+/**
+ * Slack waits three seconds for an ack; a test waits for nothing, so a busy machine must not turn a
+ * slow ack into a failure. Tests that need Slack to give up say so (socketMode.expireAckWindows()).
+ */
+const TEST_ACK_WINDOW_MS = 20_000;
+
+/** A fake Slack for tests that share one between replicas. */
+export function startTestFake(): Promise<FakeSlack> {
+  return FakeSlack.start({ socketMode: { ackWindowMs: TEST_ACK_WINDOW_MS } });
 }
 
 
 /** The real app on a real database, talking to a fake Slack, driven by signed requests. */
 export async function startTestDesk(options: TestDeskOptions = {}): Promise<TestDesk> {
-  const fake = options.fake ?? (await FakeSlack.start());
+  const fake = options.fake ?? (await startTestFake());
+  const socket = options.mode === 'socket';
   const store = options.store ?? (await openTestStore());
   const clock = options.clock ?? new TestClock();
   const logs = options.logs ?? [];
   const deskbolt = await startDeskbolt({
-    config: fakeSlackConfig(fake, options.config),
+    config: socket ? fakeSlackSocketConfig(fake, options.config) : fakeSlackConfig(fake, options.config),
     workspace: options.workspace ?? testWorkspace(),
     store,
     clock: clock.now,
@@ -51,7 +68,17 @@ export async function startTestDesk(options: TestDeskOptions = {}): Promise<Test
     schedule: false,
     sleep: clock.sleep,
   });
-  const slack = new SlackClientSim({ url: deskbolt.url, signingSecret: SIGNING_SECRET, fake });
+  // A test runs a job as a cron tick would, then looks at what people were told: the run settles first.
+  const runJob = deskbolt.jobs.run.bind(deskbolt.jobs);
+  deskbolt.jobs = {
+    owner: deskbolt.jobs.owner,
+    async run(job) {
+      const run = await runJob(job);
+      await deskbolt.settled();
+      return run;
+    },
+  };
+  const slack = new SlackClientSim({ url: deskbolt.url, signingSecret: SIGNING_SECRET, fake, ...(socket ? { transport: socketModeTransport(fake.socketMode) } : {}) });
   return {
     deskbolt,
     store,

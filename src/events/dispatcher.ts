@@ -1,0 +1,131 @@
+import { faultMessage, type Log } from '../log.js';
+import type { Store } from '../store/store.js';
+import type { TicketEvent } from '../tickets/types.js';
+import type { DeskEvents, DeskSignal, Subscriber, TicketNotice } from './types.js';
+
+/**
+ * Hands what happened to whoever listens. A ticket's events wait in its outbox (written in the same
+ * update as the change) until they are in the history and every subscriber has had them; only then
+ * are they taken out. A process that dies in between leaves them there, and the sweep hands them out
+ * again (`redeliverLeftovers`), so a crash never loses a notification — at worst one is sent twice.
+ *
+ * One ticket's events go out one after another, in the order they happened (a relayed chat keeps its
+ * order); different tickets go out side by side. A subscriber that fails is logged and does not stop
+ * the others.
+ */
+/** The ticket a signal is about, when it is about one: it then waits its turn behind that ticket's events. */
+function ticketOfSignal(signal: DeskSignal): number | null {
+  switch (signal.type) {
+    case 'chat_went_quiet':
+    case 'chat_file_shared':
+      return signal.chat.ticketNumber;
+    case 'relay_edited':
+    case 'relay_deleted':
+      return signal.relay.ticketNumber;
+    default:
+      return null;
+  }
+}
+
+export class EventDispatcher implements DeskEvents {
+  private readonly subscribers: Subscriber[] = [];
+  private readonly perTicket = new Map<number, Promise<void>>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly log: Log,
+  ) {}
+
+  subscribe(...subscribers: Subscriber[]): void {
+    this.subscribers.push(...subscribers);
+  }
+
+  ticketChanged(ticketNumber: number): void {
+    this.inTurn(ticketNumber, () => this.handOut(ticketNumber), `events of #${ticketNumber}`);
+  }
+
+  /** Work about one ticket waits for that ticket's earlier work: its events and signals keep their order. */
+  private inTurn(ticketNumber: number, work: () => Promise<void>, what: string): void {
+    const previous = this.perTicket.get(ticketNumber) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    this.perTicket.set(ticketNumber, next);
+    this.track(
+      next.finally(() => {
+        if (this.perTicket.get(ticketNumber) === next) this.perTicket.delete(ticketNumber);
+      }),
+      what,
+    );
+  }
+
+  recorded(event: TicketEvent): void {
+    this.track(
+      (async () => {
+        const ticket = await this.store.tickets.get(event.ticketNumber);
+        if (ticket) await this.notify({ event, ticket });
+      })(),
+      `event ${event.action} of #${event.ticketNumber}`,
+    );
+  }
+
+  signal(signal: DeskSignal): void {
+    const listeners = this.subscribers.filter((subscriber) => subscriber.signal && subscriber.signals?.includes(signal.type));
+    const work = async () => {
+      await Promise.all(listeners.map((subscriber) => this.guard(subscriber, signal.type, () => subscriber.signal!(signal))));
+    };
+    const ticketNumber = ticketOfSignal(signal);
+    if (ticketNumber === null) this.track(work(), signal.type);
+    else this.inTurn(ticketNumber, work, `${signal.type} of #${ticketNumber}`);
+  }
+
+  busy(): boolean {
+    return this.inFlight.size > 0;
+  }
+
+  /** Resolves when everything handed out so far (and whatever that handed out in turn) is done. */
+  async settled(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  /**
+   * Events a dead process left in outboxes: handed out again. Only events older than `olderThan`
+   * are taken, so a live process's events, about to go out, are left to it.
+   */
+  async redeliverLeftovers(olderThan: Date, limit: number): Promise<number> {
+    const numbers = await this.store.tickets.withEventsWaitingSince(olderThan, limit);
+    for (const number of numbers) {
+      this.ticketChanged(number);
+      await this.perTicket.get(number);
+    }
+    return numbers.length;
+  }
+
+  private async handOut(ticketNumber: number): Promise<void> {
+    const found = await this.store.tickets.withOutbox(ticketNumber);
+    if (!found || found.outbox.length === 0) return;
+    // History first: what happened is recorded even if telling people fails.
+    await this.store.tickets.recordHistory(found.outbox);
+    for (const event of found.outbox) await this.notify({ event, ticket: found.ticket });
+    await this.store.tickets.clearOutbox(ticketNumber, found.outbox.map((event) => event.id));
+  }
+
+  private async notify(notice: TicketNotice): Promise<void> {
+    const action = notice.event.action;
+    const listeners = this.subscribers.filter((subscriber) => subscriber.ticket && (subscriber.actions === '*' || subscriber.actions?.includes(action)));
+    await Promise.all(listeners.map((subscriber) => this.guard(subscriber, `${action} of #${notice.ticket.number}`, () => subscriber.ticket!(notice))));
+  }
+
+  private async guard(subscriber: Subscriber, what: string, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      this.log(`events: ${subscriber.name} failed on ${what}: ${faultMessage(error)}`, error);
+    }
+  }
+
+  private track(work: Promise<unknown>, what: string): void {
+    const tracked = work.catch((error: unknown) => this.log(`events: handing out ${what} failed: ${faultMessage(error)}`, error));
+    this.inFlight.add(tracked);
+    void tracked.finally(() => this.inFlight.delete(tracked));
+  }
+}

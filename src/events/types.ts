@@ -1,0 +1,47 @@
+import type { Availability, Chat, RelayedMessage } from '../chats/types.js';
+import type { Ticket, TicketAction, TicketEvent } from '../tickets/types.js';
+
+/**
+ * What happened, as workflows tell it. A ticket's events are the history's own (`TicketEvent`, the
+ * outbox entries written in the same update as the change): no second vocabulary. A subscriber gets
+ * each event with the ticket as it is when the event is handed out (after the workflow's last write).
+ */
+export interface TicketNotice {
+  event: TicketEvent;
+  ticket: Ticket;
+}
+
+/** Things that change outside any ticket's history, told the same way. */
+export type DeskSignal =
+  | { type: 'availability_changed'; agent: string; availability: Availability; previous: Availability }
+  | { type: 'chat_went_quiet'; chat: Chat }
+  | { type: 'relay_edited'; relay: RelayedMessage; text: string; withdraw: boolean; editor: string }
+  | { type: 'relay_deleted'; relay: RelayedMessage }
+  | { type: 'chat_file_shared'; chat: Chat; fileId: string; side: 'requester' | 'agent'; sender: string }
+  | { type: 'weekly_digest_due'; lead: string; week: string; from: Date; to: Date; marker: string };
+
+export type SignalType = DeskSignal['type'];
+
+/** A subscriber: who listens to which actions and signals, and what it does with them. */
+export interface Subscriber {
+  /** Names the subscriber in logs: "home", "requester messages". */
+  name: string;
+  /** The ticket actions it handles ('*' for every one). */
+  actions?: readonly TicketAction[] | '*';
+  ticket?(notice: TicketNotice): Promise<void>;
+  signals?: readonly SignalType[];
+  signal?(signal: DeskSignal): Promise<void>;
+}
+
+/** What workflows see of the dispatcher: they say what changed; who hears of it is not theirs to know. */
+export interface DeskEvents {
+  /**
+   * A workflow finished changing this ticket: its outbox events go to the history and then to every
+   * subscriber, in order, after the caller has moved on. Called once at a workflow's end, after its
+   * last write, so subscribers see the comments and deliveries the events name.
+   */
+  ticketChanged(ticketNumber: number): void;
+  /** An event written straight to the history (one that changes nothing on the ticket, a survey answer). */
+  recorded(event: TicketEvent): void;
+  signal(signal: DeskSignal): void;
+}

@@ -1,0 +1,161 @@
+import type { AllMiddlewareArgs, App, SlackEventMiddlewareArgs } from '@slack/bolt';
+import type { GenericMessageEvent, MessageChangedEvent, MessageDeletedEvent } from '@slack/types';
+import type { WebClient } from '@slack/web-api';
+import { chatGroupFor, intakeRequestGroup, requesterWrote, type RequesterChatMessage } from '../../chats/chat.js';
+import { followerWrote } from '../../chats/followers.js';
+import { deleteRelayed, editRelayed, shareFile, threadReply, type NoteReason } from '../../chats/relay.js';
+import type { Chat, SlackRef } from '../../chats/types.js';
+import { faultMessage } from '../../log.js';
+import { REPLY_MAX } from '../../tickets/requester-reply.js';
+import { readSlackText } from '../decode-slack-text.js';
+import { publishHome } from '../home.js';
+import { slackNames } from '../profiles.js';
+import { refusalText } from '../words.js';
+import type { ListenerDeps } from './commands.js';
+
+type MessageArgs = SlackEventMiddlewareArgs<'message'> & AllMiddlewareArgs;
+
+/** A person's new words: a plain message, one with files, one sent to the channel from a thread, or a /me. */
+interface NewWords {
+  user: string;
+  text: string;
+  ts: string;
+  thread_ts?: string | undefined;
+  channel: string;
+  channel_type?: string;
+  files?: { id: string }[] | undefined;
+}
+
+/** Message subtypes that carry a person's new words; every other subtype (joins, topic changes, bots) is ignored. */
+const NEW_WORDS_SUBTYPES = new Set<string | undefined>([undefined, 'file_share', 'thread_broadcast', 'me_message']);
+
+function newWords(event: MessageArgs['event']): NewWords | null {
+  const message = event as GenericMessageEvent;
+  if (!NEW_WORDS_SUBTYPES.has(message.subtype) || message.bot_id || typeof message.user !== 'string') return null;
+  return { user: message.user, text: message.text ?? '', ts: message.ts, thread_ts: message.thread_ts, channel: message.channel, channel_type: message.channel_type, files: message.files };
+}
+
+/** How a listener tells one person something in a chat's thread, seen by them alone. */
+async function tellInThread(client: WebClient, deps: ListenerDeps, thread: SlackRef, user: string, text: string): Promise<void> {
+  try {
+    await client.chat.postEphemeral({ channel: thread.channel, thread_ts: thread.ts, user, text });
+  } catch (error) {
+    deps.log(`slack: ephemeral in chat thread failed: ${faultMessage(error)}`, error);
+  }
+}
+
+function notRelayedBecause(chat: Chat, reason: NoteReason): string {
+  if (reason === 'not-the-agent') return `Only <@${chat.agent}> speaks to the requester in this chat; your message stays in the thread as an internal note.`;
+  if (chat.state === 'ended') return 'This chat has ended, so your message was not sent; it stays in the thread as an internal note. Reply on the ticket instead.';
+  return 'Nobody has accepted this chat yet, so your message was not sent; it stays in the thread as an internal note. Accept the chat first.';
+}
+
+async function fromRequester(deps: ListenerDeps, client: WebClient, message: RequesterChatMessage): Promise<Chat | null> {
+  const result = await requesterWrote(deps.desk, message, chatGroupFor(deps.desk, message.source.channel));
+  if (result.ok) return result.chat;
+  try {
+    await client.chat.postMessage({ channel: message.requesterDm, text: refusalText(deps.desk, result) });
+  } catch (error) {
+    deps.log(`slack: requester refusal failed: ${faultMessage(error)}`, error);
+  }
+  return null;
+}
+
+/** A follower wrote in their copy of a chat (their DM with the bot): kept as an internal note; they are told it was not relayed. */
+async function fromFollower(deps: ListenerDeps, client: WebClient, words: NewWords & { thread_ts: string }): Promise<boolean> {
+  const text = words.text.trim().slice(0, REPLY_MAX);
+  const verdict = await followerWrote(deps.desk, { channel: words.channel, ts: words.thread_ts }, { author: words.user, text, source: { channel: words.channel, ts: words.ts } });
+  if (!verdict) return false;
+  if (!verdict.duplicate) {
+    await client.chat
+      .postMessage({ channel: words.channel, thread_ts: words.thread_ts, text: `Kept as an internal note on chat #${verdict.chat.ticketNumber}; it was not sent to the requester.` })
+      .catch((error: unknown) => deps.log('slack: follower note receipt failed', error));
+  }
+  return true;
+}
+
+async function inChatThread(deps: ListenerDeps, client: WebClient, chat: Chat, words: NewWords): Promise<void> {
+  const source: SlackRef = { channel: words.channel, ts: words.ts };
+  if (words.text.trim()) {
+    const verdict = await threadReply(deps.desk, chat, { author: words.user, text: words.text, source }, slackNames(client, deps.desk, chat, words.user));
+    if (!verdict.ok) return tellInThread(client, deps, chat.thread, words.user, refusalText(deps.desk, verdict));
+    if (verdict.kind === 'note') {
+      if (!verdict.duplicate && verdict.reason !== 'prefix') await tellInThread(client, deps, chat.thread, words.user, notRelayedBecause(chat, verdict.reason));
+      return;
+    }
+  }
+  if (chat.state === 'live' && chat.agent === words.user) {
+    for (const file of words.files ?? []) shareFile(deps.desk, chat, { fileId: file.id, side: 'agent', sender: words.user });
+  }
+}
+
+async function message(deps: ListenerDeps, args: MessageArgs): Promise<void> {
+  const { event, client, context } = args;
+  if (event.subtype === 'message_changed') return edited(deps, client, event as MessageChangedEvent, context.botUserId);
+  if (event.subtype === 'message_deleted') return deleteRelayed(deps.desk, { channel: event.channel, ts: (event as MessageDeletedEvent).deleted_ts });
+  const words = newWords(event);
+  if (!words) return;
+  // Slack's encoding is read once, here: everything after works with the words as written.
+  words.text = await readSlackText(client, deps.desk.directory, words.text);
+  const source: SlackRef = { channel: words.channel, ts: words.ts };
+  if (words.channel_type === 'im' || words.channel.startsWith('D')) {
+    // File-only messages: the file_shared event brings the file; here only words matter.
+    if (!words.text.trim()) return;
+    if (words.thread_ts && (await fromFollower(deps, client, words as NewWords & { thread_ts: string }))) return;
+    await fromRequester(deps, client, { requester: words.user, requesterDm: words.channel, source, text: words.text, via: 'dm' });
+    return;
+  }
+  if (words.thread_ts) {
+    const chat = await deps.desk.store.chats.byThread({ channel: words.channel, ts: words.thread_ts });
+    if (chat) return inChatThread(deps, client, chat, words);
+  }
+  if (!intakeRequestGroup(deps.desk, words.channel, words.user) || !words.text.trim()) return;
+  let requesterDm = words.user;
+  try {
+    const opened = await client.conversations.open({ users: words.user });
+    if (opened.channel?.id) requesterDm = opened.channel.id;
+  } catch (error) {
+    deps.log(`slack: open requester DM failed: ${faultMessage(error)}`, error);
+  }
+  await fromRequester(deps, client, { requester: words.user, requesterDm, source, text: words.text, via: 'intake-channel' });
+}
+
+async function edited(deps: ListenerDeps, client: WebClient, event: MessageChangedEvent, botUserId: string | undefined): Promise<void> {
+  const changed = event.message as GenericMessageEvent;
+  if (!changed?.user || changed.user === botUserId || changed.bot_id) return;
+  // Slack also sends message_changed for link unfurls: only a change of the words is an edit.
+  if (changed.text === (event.previous_message as GenericMessageEvent | undefined)?.text) return;
+  const text = await readSlackText(client, deps.desk.directory, changed.text);
+  const result = await editRelayed(deps.desk, { channel: event.channel, ts: changed.ts }, { editor: changed.user, text }, (chat, agentId) =>
+    slackNames(client, deps.desk, chat, agentId),
+  );
+  if (result.ok) return;
+  const chat = await deps.desk.store.chats.byThread({ channel: event.channel, ts: changed.thread_ts ?? '' });
+  if (chat) await tellInThread(client, deps, chat.thread, changed.user, `Your edit was not sent: ${refusalText(deps.desk, result)}`);
+}
+
+async function fileShared(deps: ListenerDeps, { event, client, context }: SlackEventMiddlewareArgs<'file_shared'> & AllMiddlewareArgs): Promise<void> {
+  if (event.user_id === context.botUserId) return;
+  // Files in a thread arrive with their message (file_share), which names the thread; a DM has one chat.
+  if (!event.channel_id.startsWith('D')) return;
+  // A file as the first thing a requester sends starts the chat like words would.
+  const chat =
+    (await deps.desk.store.chats.openOf(event.user_id)) ??
+    (await fromRequester(deps, client, {
+      requester: event.user_id,
+      requesterDm: event.channel_id,
+      source: { channel: event.channel_id, ts: `file.${event.file_id}` },
+      text: '(shared a file)',
+      via: 'dm',
+    }));
+  if (chat) shareFile(deps.desk, chat, { fileId: event.file_id, side: 'requester', sender: event.user_id });
+}
+
+/** Every Events API subscription of the manifest, registered explicitly. Bolt's ignoreSelf drops the bot's own messages. */
+export function registerEvents(app: App, deps: ListenerDeps): void {
+  app.event('message', (args) => message(deps, args));
+  app.event('file_shared', (args) => fileShared(deps, args));
+  app.event('app_home_opened', async ({ event, client }) => {
+    if (event.tab === 'home') await publishHome(client, deps.desk, event.user);
+  });
+}

@@ -1,0 +1,285 @@
+import type { AllMiddlewareArgs, App, RespondFn, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import { z } from 'zod';
+import { callbackIds, chatEmailFields, chatNoteFields, escalationFields, linkFields, macroSaveFields, mergeFields, newTicketFields, satisfactionFields, transferFields } from '../../../blocks/ids.js';
+import { chatEmailModal, chatEmailSending, chatEmailSent } from '../../../blocks/chat-desk.js';
+import { surveyMessage } from '../../../blocks/satisfaction.js';
+import { clip } from '../../../blocks/text.js';
+import { mergeConfirmModal } from '../../../blocks/ticket-work-modals.js';
+import { note } from '../../chats/relay.js';
+import { requestTransfer } from '../../chats/transfers.js';
+import type { TransferTarget } from '../../chats/types.js';
+import { escalateTicket } from '../../tickets/escalation.js';
+import { newTicketSchema, openTicket } from '../../tickets/intake.js';
+import { savePersonalMacro } from '../../tickets/macros.js';
+import { mergeTickets, planMerge } from '../../tickets/merge.js';
+import { parseTicketNumber } from '../../tickets/permissions.js';
+import { linkIncident } from '../../tickets/problems.js';
+import { refuse, transferTargetText, type Refusal } from '../../tickets/refusals.js';
+import { replyToTicket } from '../../tickets/reply.js';
+import { rateSolve, type RateResult, type Rating } from '../../tickets/satisfaction.js';
+import type { TicketSource } from '../../tickets/types.js';
+import { askerOf, type Asker } from '../answer.js';
+import { sendChatEmail } from '../profiles.js';
+import { answersOf, currentReply, field, metadataOf, replyErrors, type StateValues } from '../screens.js';
+import { refusalPlainText, refusalText, slackWords } from '../words.js';
+import { queueChoiceFor, type ListenerDeps } from './commands.js';
+
+type SubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
+
+/** Someone who submitted a modal: it has closed, so they are answered in a DM. */
+function askerOfSubmit(deps: ListenerDeps, { body, client }: SubmitArgs): Asker {
+  return askerOf({ desk: deps.desk, log: deps.log, client, userId: body.user.id, hasResponseUrl: false });
+}
+
+/** The values a modal sent back; `{}` (or nothing at all) reads as every field left empty. */
+function valuesOf(view: SubmitArgs['view']): StateValues {
+  const values = (view.state as { values?: unknown } | undefined)?.values;
+  return typeof values === 'object' && values !== null ? (values as StateValues) : {};
+}
+
+function numberIn(text: string | undefined): number | null {
+  const parsed = parseTicketNumber(text);
+  return parsed.ok ? parsed.number : null;
+}
+
+/** A refusal shown on one field of the modal (Slack shows field errors as plain text). */
+async function fieldError(deps: ListenerDeps, ack: SubmitArgs['ack'], blockId: string, refusal: Refusal): Promise<void> {
+  await ack({ response_action: 'errors', errors: { [blockId]: clip(refusalPlainText(deps.desk, refusal), 2000) } });
+}
+
+// ── A new ticket ───────────────────────────────────────────────────────────────────────────────
+
+const BLOCK_OF_PATH: Record<string, string> = {
+  subject: newTicketFields.subject,
+  description: newTicketFields.description,
+  requester: newTicketFields.requester,
+  groupId: newTicketFields.group,
+  priority: newTicketFields.priority,
+};
+
+/** Errors shown on the modal's own fields (response_action: errors); nothing is saved. */
+export function fieldErrors(issues: readonly z.core.$ZodIssue[]): Record<string, string> {
+  const errors: Record<string, string> = {};
+  for (const issue of issues) {
+    const block = BLOCK_OF_PATH[String(issue.path[0])] ?? newTicketFields.subject;
+    errors[block] ??= issue.message.charAt(0).toUpperCase() + issue.message.slice(1);
+  }
+  return errors;
+}
+
+const originSchema = z.object({ channelId: z.string().regex(/^[CGD][A-Z0-9]+$/), messageTs: z.string().regex(/^\d+\.\d+$/) });
+
+function safeJson(text: string | undefined): unknown {
+  try {
+    return JSON.parse(text ?? '');
+  } catch {
+    return undefined;
+  }
+}
+
+/** The modal's answers, checked by the same rules as every other door a ticket comes in by. */
+function readNewTicket(values: StateValues) {
+  const requester = field(values, newTicketFields.requester)?.selected_user;
+  return newTicketSchema.safeParse({
+    subject: field(values, newTicketFields.subject)?.value ?? '',
+    description: field(values, newTicketFields.description)?.value ?? '',
+    requester: requester ? { kind: 'slack', userId: requester } : undefined,
+    groupId: Number(field(values, newTicketFields.group)?.selected_option?.value),
+    priority: field(values, newTicketFields.priority)?.selected_option?.value ?? 'normal',
+  });
+}
+
+async function newTicketSubmitted(deps: ListenerDeps, args: SubmitArgs, fromMessage: boolean): Promise<void> {
+  const { ack, body, view, client } = args;
+  const parsed = readNewTicket(valuesOf(view));
+  if (!parsed.success) return ack({ response_action: 'errors', errors: fieldErrors(parsed.error.issues) });
+  await ack();
+  const filer = body.user.id;
+  const source: TicketSource = { kind: 'modal', filedBy: filer };
+  const origin = fromMessage ? originSchema.safeParse(safeJson(view.private_metadata)) : null;
+  if (origin?.success) {
+    source.kind = 'message-shortcut';
+    source.channelId = origin.data.channelId;
+    source.messageTs = origin.data.messageTs;
+    try {
+      const link = await client.chat.getPermalink({ channel: origin.data.channelId, message_ts: origin.data.messageTs });
+      if (link.permalink) source.permalink = link.permalink;
+    } catch (error) {
+      deps.log('slack: permalink failed', error);
+    }
+  }
+  const result = await openTicket(deps.desk, parsed.data, { actor: { kind: 'agent', id: filer }, channel: 'slack', source });
+  if (!result.ok) await askerOfSubmit(deps, args).refuse(result);
+}
+
+// ── Working a ticket ───────────────────────────────────────────────────────────────────────────
+
+/** Decided before the ack: a refusal (a missing form field, a changed ticket) must show on the modal. */
+async function replySubmitted(deps: ListenerDeps, { ack, body, view }: SubmitArgs): Promise<void> {
+  const agentId = body.user.id;
+  const metadata = metadataOf<{ number: number; version: number }>(view);
+  const current = currentReply(deps.desk.directory.workspace, answersOf(valuesOf(view)));
+  if (current.saveAs) {
+    const saved = await savePersonalMacro(deps.desk, agentId, { name: current.saveAs, text: current.text, public: current.kind === 'public' });
+    if (!saved.ok) return ack({ response_action: 'errors', errors: replyErrors(deps.desk, view, 'saveAsMacro', saved) });
+  }
+  const result = await replyToTicket(deps.desk, {
+    number: Number(metadata.number),
+    agent: agentId,
+    text: current.text,
+    kind: current.kind,
+    status: current.status,
+    form: current.form,
+    ...(typeof metadata.version === 'number' ? { seenVersion: metadata.version } : {}),
+  });
+  if (!result.ok) return ack({ response_action: 'errors', errors: replyErrors(deps.desk, view, result.field, result) });
+  await ack();
+}
+
+async function mergePicked(deps: ListenerDeps, { ack, body, view }: SubmitArgs): Promise<void> {
+  const sources = (metadataOf<{ sources: number[] }>(view).sources ?? []).map(Number);
+  const target = parseTicketNumber(answersOf(valuesOf(view))[mergeFields.target]?.value ?? '');
+  if (!target.ok) return fieldError(deps, ack, mergeFields.target, target);
+  const plan = await planMerge(deps.desk, { sources, target: target.number, agent: body.user.id });
+  if (!plan.ok) return fieldError(deps, ack, mergeFields.target, plan);
+  await ack({ response_action: 'update', view: mergeConfirmModal(plan.sources, plan.target) });
+}
+
+async function mergeConfirmed(deps: ListenerDeps, args: SubmitArgs): Promise<void> {
+  await args.ack();
+  const metadata = metadataOf<{ sources: number[]; target: number }>(args.view);
+  const result = await mergeTickets(deps.desk, { sources: (metadata.sources ?? []).map(Number), target: Number(metadata.target), agent: args.body.user.id });
+  const asker = askerOfSubmit(deps, args);
+  if (!result.ok) return asker.say(`Nothing was merged: ${refusalText(deps.desk, result)}`);
+  await asker.say(`Merged ${result.merged.map((t) => `#${t.number}`).join(', ')} into #${result.target.number}.`);
+}
+
+async function escalationSubmitted(deps: ListenerDeps, { ack, body, view }: SubmitArgs): Promise<void> {
+  const answers = answersOf(valuesOf(view));
+  const result = await escalateTicket(deps.desk, {
+    number: Number(metadataOf<{ number: number }>(view).number),
+    agent: body.user.id,
+    groupId: Number(answers[escalationFields.group]?.selected_option?.value ?? 0),
+    note: answers[escalationFields.note]?.value ?? '',
+  });
+  if (!result.ok) return fieldError(deps, ack, result.field === 'group' ? escalationFields.group : escalationFields.note, result);
+  await ack();
+}
+
+async function incidentLinked(deps: ListenerDeps, { ack, body, view }: SubmitArgs): Promise<void> {
+  const problem = parseTicketNumber(answersOf(valuesOf(view))[linkFields.problem]?.value ?? '');
+  if (!problem.ok) return fieldError(deps, ack, linkFields.problem, problem);
+  const result = await linkIncident(deps.desk, { incident: Number(metadataOf<{ number: number }>(view).number), problem: problem.number, agent: body.user.id });
+  if (!result.ok) return fieldError(deps, ack, linkFields.problem, result);
+  await ack();
+}
+
+async function macroSaved(deps: ListenerDeps, { ack, body, view }: SubmitArgs): Promise<void> {
+  const answers = answersOf(valuesOf(view));
+  const saved = await savePersonalMacro(deps.desk, body.user.id, {
+    name: answers[macroSaveFields.name]?.value ?? '',
+    text: answers[macroSaveFields.text]?.value ?? '',
+    public: answers[macroSaveFields.kind]?.selected_option?.value === 'public',
+  });
+  if (!saved.ok) return fieldError(deps, ack, saved.field === 'text' ? macroSaveFields.text : macroSaveFields.name, saved);
+  await ack();
+}
+
+// ── Chats ──────────────────────────────────────────────────────────────────────────────────────
+
+async function transferSubmitted(deps: ListenerDeps, args: SubmitArgs): Promise<void> {
+  const { ack, body, view } = args;
+  const number = numberIn(view.private_metadata);
+  const choice = field(valuesOf(view), transferFields.target)?.selected_option?.value ?? '';
+  const [kind, id] = choice.split(':');
+  if (number === null || !id || !['agent', 'lead', 'group'].includes(kind ?? '')) {
+    return ack({ response_action: 'errors', errors: { [transferFields.target]: 'Pick who should take the chat.' } });
+  }
+  // Decided before the ack, so a refusal (offline, nobody available) shows on the modal's own field.
+  const result = await requestTransfer(deps.desk, { ticketNumber: number, from: body.user.id, to: { kind, id } as TransferTarget });
+  if (!result.ok) {
+    const queue = queueChoiceFor(deps.desk, number, result);
+    if (!queue) return fieldError(deps, ack, transferFields.target, result);
+    // The modal cannot carry the choice's buttons: it closes, and the choice comes as a DM.
+    await ack();
+    return askerOfSubmit(deps, args).say(refusalText(deps.desk, result), queue);
+  }
+  await ack();
+  await askerOfSubmit(deps, args).say(`Asked ${transferTargetText(result.transfer.to, slackWords(deps.desk.directory))} to take chat #${number}. It stays with you until they accept.`);
+}
+
+async function chatNoteSubmitted(deps: ListenerDeps, { ack, body, view }: SubmitArgs): Promise<void> {
+  const number = numberIn(view.private_metadata);
+  const text = (field(valuesOf(view), chatNoteFields.text)?.value ?? '').trim();
+  if (!text) return ack({ response_action: 'errors', errors: { [chatNoteFields.text]: 'Write the note.' } });
+  if (!deps.desk.directory.agent(body.user.id)) return fieldError(deps, ack, chatNoteFields.text, refuse('agents_only', { action: 'add chat notes' }));
+  await ack();
+  const chat = number === null ? null : await deps.desk.store.chats.get(number);
+  if (chat) await note(deps.desk, chat, body.user.id, text, null, 'shortcut');
+}
+
+async function chatEmailSubmitted(deps: ListenerDeps, { ack, body, view, client }: SubmitArgs): Promise<void> {
+  const number = numberIn(view.private_metadata);
+  const text = field(valuesOf(view), chatEmailFields.text)?.value ?? '';
+  if (number === null) return ack();
+  if (!text.trim()) return fieldError(deps, ack, chatEmailFields.text, refuse('email_empty'));
+  // The address comes from Slack (users.info), a round trip that must not stand before the ack: the
+  // modal says it is sending, then shows what happened; a refusal reopens the form with the words kept.
+  await ack({ response_action: 'update', view: chatEmailSending(number) });
+  const result = await sendChatEmail(deps.desk, client, number, body.user.id, text);
+  const outcome = result.ok ? chatEmailSent(number, result.to.email) : chatEmailModal(number, { text, reason: refusalText(deps.desk, result) });
+  await client.views.update({ view_id: view.id, view: outcome }).catch((error: unknown) => deps.log('slack: chat email outcome failed', error));
+}
+
+// ── Surveys ────────────────────────────────────────────────────────────────────────────────────
+
+/** A recorded answer: the survey message shows it (where we can reach it), a refusal is told. */
+export async function answerSurvey(
+  deps: ListenerDeps,
+  asker: Asker,
+  respond: RespondFn | undefined,
+  ref: { number: number; solve: number },
+  result: RateResult | Refusal,
+): Promise<void> {
+  if (!result.ok) return asker.refuse(result);
+  if (respond) {
+    await respond({ replace_original: true, text: `How did we do on #${ref.number}?`, blocks: surveyMessage(result.ticket, ref, result.survey.rating) }).catch((error: unknown) =>
+      deps.log('slack: survey message update failed', error),
+    );
+  }
+}
+
+function surveyMetadata(text: string | undefined): { number: number; solve: number; rating: Rating } | null {
+  const value = safeJson(text) as { number?: unknown; solve?: unknown; rating?: unknown } | undefined;
+  if (value && Number.isInteger(value.number) && Number.isInteger(value.solve) && (value.rating === 'good' || value.rating === 'bad')) {
+    return { number: value.number as number, solve: value.solve as number, rating: value.rating };
+  }
+  return null;
+}
+
+async function surveyCommented(deps: ListenerDeps, { ack, body, view }: SubmitArgs): Promise<void> {
+  await ack();
+  const ref = surveyMetadata(view.private_metadata);
+  const comment = field(valuesOf(view), satisfactionFields.comment)?.value ?? '';
+  if (!ref || !comment.trim()) return;
+  const ticket = await deps.desk.store.tickets.get(ref.number);
+  if (ticket?.requester.kind !== 'slack' || ticket.requester.userId !== body.user.id) return;
+  await rateSolve(deps.desk, { number: ref.number, solve: ref.solve, rating: ref.rating, comment, actor: { kind: 'requester', id: body.user.id } });
+}
+
+/** Every modal submission, registered explicitly by callback id. */
+export function registerViews(app: App, deps: ListenerDeps): void {
+  const submitted = (callbackId: string, handler: (args: SubmitArgs) => Promise<void>) => app.view<ViewSubmitAction>(callbackId, handler);
+  submitted(callbackIds.newTicket, (args) => newTicketSubmitted(deps, args, false));
+  submitted(callbackIds.createFromMessage, (args) => newTicketSubmitted(deps, args, true));
+  submitted(callbackIds.reply, (args) => replySubmitted(deps, args));
+  submitted(callbackIds.mergePick, (args) => mergePicked(deps, args));
+  submitted(callbackIds.mergeConfirm, (args) => mergeConfirmed(deps, args));
+  submitted(callbackIds.escalate, (args) => escalationSubmitted(deps, args));
+  submitted(callbackIds.linkIncident, (args) => incidentLinked(deps, args));
+  submitted(callbackIds.macroSave, (args) => macroSaved(deps, args));
+  submitted(callbackIds.transferChat, (args) => transferSubmitted(deps, args));
+  submitted(callbackIds.chatNote, (args) => chatNoteSubmitted(deps, args));
+  submitted(callbackIds.chatEmail, (args) => chatEmailSubmitted(deps, args));
+  submitted(callbackIds.satisfactionComment, (args) => surveyCommented(deps, args));
+}

@@ -1,0 +1,304 @@
+import {
+  agentJoined,
+  agentLine,
+  chatAcceptedLine,
+  chatEndedForRequester,
+  chatEndedLine,
+  chatOpenedReceipt,
+  emailedLine,
+  fileLine,
+  followerRecap,
+  incomingChatText,
+  internalNoteLine,
+  requesterLine,
+  transferMovedNotice,
+} from '../../../blocks/notices.js';
+import { followHeader } from '../../../blocks/chat-desk.js';
+import { incomingChat } from '../../../blocks/chat.js';
+import { clip } from '../../../blocks/text.js';
+import { onlineAgentsOf } from '../../chats/availability.js';
+import { chatActivity, chatShown, placeChat } from '../../chats/chat.js';
+import { followersOf, mirrorOpened } from '../../chats/followers.js';
+import { fileVerdict, originalOfComment, rememberRelay, type SharedFile } from '../../chats/relay.js';
+import type { Chat, SlackRef } from '../../chats/types.js';
+import type { DeskSignal, Subscriber, TicketNotice } from '../../events/types.js';
+import { deliveryIdOf } from '../../tickets/deliveries.js';
+import type { Ticket } from '../../tickets/types.js';
+import { refusalText } from '../words.js';
+import { decodeEntities } from '../decode-slack-text.js';
+import { fields, text, type NotifierContext } from './context.js';
+
+/**
+ * A chat's two sides and its onlookers: the Incoming chat message in the group's queue channel (kept
+ * showing who has it and whether it is active), the relay between the requester's DM and the agent's
+ * thread (each copy remembered, so edits and deletions follow), lines in the thread for what happened,
+ * and each follower's copy in their DM.
+ */
+export function chatNotifier(context: NotifierContext): Subscriber {
+  const { desk, send } = context;
+  const agentName = (userId: string) => desk.directory.agent(userId)?.name ?? 'Support';
+
+  async function chatOf(ticketNumber: number): Promise<Chat | null> {
+    return desk.store.chats.get(ticketNumber);
+  }
+
+  /** Re-renders the chat's parent message from the database: who has it, and whether it is active now. */
+  async function showChat(chat: Chat, ticket?: Ticket): Promise<void> {
+    if (!chat.thread.ts) return;
+    const shown = ticket ?? (await desk.store.tickets.get(chat.ticketNumber));
+    if (!shown) return;
+    const online = chat.state === 'waiting' ? await onlineAgentsOf(desk, chat.groupId) : [];
+    const activity = chatActivity(chat, desk.clock());
+    await send.update(
+      'chat message update',
+      chat.thread,
+      `Chat #${chat.ticketNumber} with <@${chat.requester}>${chat.agent ? ` · <@${chat.agent}>` : ''}`,
+      incomingChat({ chat, ticket: shown, groupName: desk.directory.groupName(chat.groupId), firstMessage: shown.description, online, activity }),
+    );
+    await chatShown(desk, chat, activity === 'active');
+  }
+
+  /** After a message: the parent is re-rendered only when it showed the chat inactive, not on every message. */
+  async function showActiveAgain(chat: Chat): Promise<void> {
+    if (chat.state === 'live' && !chat.shownActive) await showChat(chat);
+  }
+
+  async function inThread(chat: Chat, line: string): Promise<SlackRef | null> {
+    if (!chat.thread.ts) return null;
+    return send.post('chat thread message', { channel: chat.thread.channel, text: line, thread: chat.thread });
+  }
+
+  async function mirrorToFollowers(chat: Chat, line: string): Promise<void> {
+    for (const follower of await followersOf(desk, chat.ticketNumber)) {
+      if (follower.mirror) await send.post('follower mirror', { channel: follower.mirror.channel, text: line, thread: follower.mirror });
+    }
+  }
+
+  async function started({ ticket }: TicketNotice): Promise<void> {
+    const chat = await chatOf(ticket.number);
+    const group = chat ? desk.directory.group(chat.groupId) : undefined;
+    if (!chat || !group) return;
+    if (!chat.thread.ts) {
+      const online = await onlineAgentsOf(desk, chat.groupId);
+      const posted = await send.post('incoming chat', {
+        channel: group.queueChannel ?? group.alertChannel,
+        text: incomingChatText(ticket.number, chat.requester, online),
+        blocks: incomingChat({ chat, ticket, groupName: group.name, firstMessage: ticket.description, online, activity: 'waiting' }),
+      });
+      if (posted) await placeChat(desk, ticket.number, posted);
+    }
+    await send.dm('chat receipt', chat.requesterDm, chatOpenedReceipt(ticket.number, group.name).text);
+  }
+
+  async function requesterWrote({ ticket, event }: TicketNotice): Promise<void> {
+    const commentId = text(fields(event.to).commentId);
+    const original = commentId ? originalOfComment(commentId) : null;
+    const chat = await chatOf(ticket.number);
+    if (!chat || !original || !commentId) return;
+    const comment = await desk.store.tickets.comment(commentId);
+    if (!comment) return;
+    const line = requesterLine(comment.text);
+    const copy = await inThread(chat, line);
+    if (copy) await rememberRelay(desk, chat, original, copy, 'requester');
+    await mirrorToFollowers(chat, line);
+    await showActiveAgain(chat);
+  }
+
+  async function agentReplied({ ticket, event }: TicketNotice): Promise<void> {
+    const to = fields(event.to);
+    const commentId = text(to.commentId);
+    const chat = await chatOf(ticket.number);
+    if (!chat || !commentId) return;
+    const comment = await desk.store.tickets.comment(commentId);
+    if (!comment) return;
+    if (to.via === 'email') {
+      const delivery = await desk.store.deliveries.get(deliveryIdOf(commentId));
+      const email = delivery?.to.kind === 'email' ? delivery.to.email : ticket.requester.kind === 'email' ? ticket.requester.email : 'email';
+      const line = clip(emailedLine(agentName(comment.author.id), email, comment.text), 39_000);
+      await inThread(chat, line);
+      await mirrorToFollowers(chat, line);
+      return;
+    }
+    if (to.via !== 'chat') return;
+    const original = originalOfComment(commentId);
+    const line = agentLine(agentName(comment.author.id), comment.text);
+    const copy = await send.dm('relay to requester', chat.requesterDm, line);
+    if (copy && original) await rememberRelay(desk, chat, original, copy, 'agent');
+    await mirrorToFollowers(chat, line);
+    await showActiveAgain(chat);
+  }
+
+  async function noted({ ticket, event }: TicketNotice): Promise<void> {
+    const to = fields(event.to);
+    // A note written in the thread is there already; one from the shortcut or a follower's copy is brought in.
+    if (to.kind !== 'chat-note' || (to.reason !== 'shortcut' && to.reason !== 'follower')) return;
+    const chat = await chatOf(ticket.number);
+    const comment = text(to.commentId) ? await desk.store.tickets.comment(text(to.commentId)!) : null;
+    if (!chat || !comment) return;
+    await inThread(chat, internalNoteLine(event.actor.id, comment.text, to.reason === 'follower'));
+  }
+
+  async function accepted({ ticket, event }: TicketNotice): Promise<void> {
+    const chat = await chatOf(ticket.number);
+    if (!chat) return;
+    await showChat(chat, ticket);
+    await inThread(chat, chatAcceptedLine(event.actor.id, desk.directory.workspace.chat.notePrefix));
+    await send.dm('agent joined', chat.requesterDm, agentJoined(agentName(event.actor.id), desk.directory.groupName(chat.groupId), ticket.number).text);
+  }
+
+  async function ended({ ticket, event }: TicketNotice): Promise<void> {
+    const chat = await chatOf(ticket.number);
+    if (!chat) return;
+    await showChat(chat, ticket);
+    await inThread(chat, chatEndedLine(event.actor.id, ticket.number));
+    await send.dm('chat ended', chat.requesterDm, chatEndedForRequester(ticket.number).text);
+    await mirrorToFollowers(chat, `:checkered_flag: <@${event.actor.id}> ended the chat.`);
+  }
+
+  async function transferAccepted({ ticket, event }: TicketNotice): Promise<void> {
+    const chat = await chatOf(ticket.number);
+    const to = text(fields(event.to).assignee);
+    const from = text(fields(event.from).assignee);
+    const previous = fields(fields(event.from).thread);
+    if (!chat || !to) return;
+    const previousThread = text(previous.channel) && text(previous.ts) ? { channel: text(previous.channel)!, ts: text(previous.ts)! } : null;
+    if (previousThread && (previousThread.ts !== chat.thread.ts || previousThread.channel !== chat.thread.channel)) {
+      const moved = transferMovedNotice(ticket.number, desk.directory.groupName(chat.groupId), to);
+      await send.update('old chat message update', previousThread, moved.text, moved.blocks);
+      await send.post('chat thread message', {
+        channel: previousThread.channel,
+        text: `<@${to}> accepted the transfer: the chat continues in ${desk.directory.groupName(chat.groupId)}'s queue channel.`,
+        thread: previousThread,
+      });
+    }
+    await showChat(chat, ticket);
+    await inThread(chat, `<@${to}> accepted the transfer from <@${from}>; the chat is theirs now.`);
+    if (from) await send.dm('transfer accepted notice', from, `<@${to}> accepted chat #${ticket.number}; it is theirs now.`);
+    const link = chat.thread.ts ? await send.permalink(chat.thread) : null;
+    await send.dm('transfer accepted notice', to, `Chat #${ticket.number} is yours now${link ? `: ${link}` : ''}. Reply in its thread to talk to the requester.`);
+    await send.dm('agent took over', chat.requesterDm, `${agentName(to)} has taken over your chat #${ticket.number}.`);
+    await mirrorToFollowers(chat, `:arrows_counterclockwise: <@${to}> accepted the transfer from <@${from}>; the chat is theirs now.`);
+  }
+
+  async function followed({ ticket, event }: TicketNotice): Promise<void> {
+    const chat = await chatOf(ticket.number);
+    const user = event.actor.id;
+    if (!chat) return;
+    const header = await send.dm(
+      'follower copy',
+      user,
+      `Following chat #${ticket.number}`,
+      followHeader({ ticketNumber: ticket.number, requester: chat.requester, agent: chat.agent, groupName: desk.directory.groupName(chat.groupId), subject: ticket.subject }),
+    );
+    if (!header) return;
+    await mirrorOpened(desk, ticket.number, user, header);
+    // What was said before they came, so the copy starts with the context.
+    const earlier = await desk.store.tickets.comments(ticket.number, { last: 5, kinds: ['public'] });
+    const lines = [
+      requesterLine(clip(ticket.description, 1500)),
+      ...earlier.map((comment) => (comment.author.kind === 'agent' ? agentLine(agentName(comment.author.id), comment.text) : requesterLine(comment.text))),
+    ].map((line) => clip(line, 2000));
+    await send.post('follower recap', { channel: header.channel, text: followerRecap(lines), thread: header });
+  }
+
+  async function unfollowed({ ticket, event }: TicketNotice): Promise<void> {
+    const mirror = fields(fields(event.to).mirror);
+    if (!text(mirror.channel) || !text(mirror.ts)) return;
+    const chat = await chatOf(ticket.number);
+    await send.update(
+      'unfollowed header',
+      { channel: text(mirror.channel)!, ts: text(mirror.ts)! },
+      `You stopped following chat #${ticket.number}`,
+      followHeader({
+        ticketNumber: ticket.number,
+        requester: chat?.requester ?? '',
+        agent: chat?.agent ?? null,
+        groupName: desk.directory.groupName(chat?.groupId ?? ticket.groupId),
+        subject: ticket.subject,
+        ended: 'You stopped following this chat.',
+      }),
+    );
+  }
+
+  async function fileShared(signal: Extract<DeskSignal, { type: 'chat_file_shared' }>): Promise<void> {
+    const { side, sender } = signal;
+    // As it is now: a chat's first message may have been a file, shared before its thread was placed.
+    const chat = (await chatOf(signal.chat.ticketNumber)) ?? signal.chat;
+    let file: (SharedFile & { permalink?: string; url_private?: string }) | null = null;
+    try {
+      const info = await send.client.files.info({ file: signal.fileId });
+      // A file's name is Slack text like any other (`&`, `<`, `>` as entities): read once, here, where it enters.
+      if (info.file) file = { ...(info.file as unknown as SharedFile & { permalink?: string; url_private?: string }), name: decodeEntities(info.file.name ?? '') };
+    } catch (error) {
+      context.log(`slack: files.info failed: ${(error as Error).message}`, error);
+    }
+    if (!file) return;
+    const verdict = fileVerdict(file);
+    if (!verdict.ok) {
+      const why = refusalText(desk, verdict);
+      if (side === 'requester') await send.dm('file refusal', chat.requesterDm, why);
+      else await send.ephemeral('file refusal', { ...chat.thread, thread: true }, sender, why);
+      return;
+    }
+    const line = fileLine(file.name, file.permalink ?? file.url_private ?? '');
+    const shown = side === 'requester' ? requesterLine('') + line : `${agentLine(agentName(sender), '')}${line}`;
+    if (side === 'requester') await inThread(chat, shown);
+    else await send.dm('file to requester', chat.requesterDm, shown);
+    await mirrorToFollowers(chat, shown);
+    await desk.store.chats.touch(chat.ticketNumber, desk.clock());
+  }
+
+  async function relayEdited(signal: Extract<DeskSignal, { type: 'relay_edited' }>): Promise<void> {
+    const { relay } = signal;
+    if (signal.withdraw) {
+      await send.delete('withdrawn relay', relay.copy);
+      return;
+    }
+    const line = relay.side === 'requester' ? requesterLine(signal.text) : agentLine(agentName(signal.editor), signal.text);
+    await send.update('relayed edit', relay.copy, `${line} _(edited)_`);
+  }
+
+  return {
+    name: 'chats',
+    actions: ['chat_started', 'requester_replied', 'reopened', 'replied', 'noted', 'chat_accepted', 'chat_ended', 'transfer_accepted', 'chat_followed', 'chat_unfollowed'],
+    async ticket(notice) {
+      if (notice.ticket.channel !== 'chat') return;
+      switch (notice.event.action) {
+        case 'chat_started':
+          return started(notice);
+        case 'requester_replied':
+        case 'reopened':
+          return requesterWrote(notice);
+        case 'replied':
+          return agentReplied(notice);
+        case 'noted':
+          return noted(notice);
+        case 'chat_accepted':
+          return accepted(notice);
+        case 'chat_ended':
+          return ended(notice);
+        case 'transfer_accepted':
+          return transferAccepted(notice);
+        case 'chat_followed':
+          return followed(notice);
+        default:
+          return unfollowed(notice);
+      }
+    },
+    signals: ['chat_went_quiet', 'chat_file_shared', 'relay_edited', 'relay_deleted'],
+    async signal(signal) {
+      switch (signal.type) {
+        case 'chat_went_quiet':
+          return showChat((await chatOf(signal.chat.ticketNumber)) ?? signal.chat);
+        case 'chat_file_shared':
+          return fileShared(signal);
+        case 'relay_edited':
+          return relayEdited(signal);
+        case 'relay_deleted':
+          return send.delete('relayed deletion', signal.relay.copy);
+        default:
+          return;
+      }
+    },
+  };
+}

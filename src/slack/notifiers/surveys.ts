@@ -1,0 +1,40 @@
+import { surveyMessage } from '../../../blocks/satisfaction.js';
+import type { Subscriber } from '../../events/types.js';
+import { attemptDelivery, queueSurveyDelivery } from '../../tickets/deliveries.js';
+import { openSurvey, surveyToken } from '../../tickets/satisfaction.js';
+import type { Ticket } from '../../tickets/types.js';
+import { fields, type NotifierContext } from './context.js';
+
+/**
+ * After a solve (after the solution itself has gone out): the requester is asked "How did we do?" —
+ * in Slack by a DM with Good / Bad, by email through the outbound webhook with a signed link back to
+ * the API. Asked once per solve: the same solve handed out twice sends nothing the second time.
+ */
+export function surveyNotifier(context: NotifierContext): Subscriber {
+  const { desk, send, senders } = context;
+
+  async function ask(ticket: Ticket): Promise<void> {
+    const survey = await openSurvey(desk, ticket);
+    if (!survey.ok || !survey.asked) return;
+    const requester = ticket.requester;
+    if (requester.kind === 'slack') {
+      await send.dm('satisfaction survey', requester.userId, `How did we do on #${ticket.number}?`, surveyMessage(ticket, survey.ref, null));
+      return;
+    }
+    const webhook = desk.directory.workspace.outboundWebhook;
+    if (!webhook) return;
+    const token = surveyToken(webhook.secret, survey.ref);
+    const path = `/api/v1/satisfaction/${token}`;
+    const delivery = await queueSurveyDelivery(desk, ticket, survey.ref.solve, { token, path, url: desk.settings.publicUrl ? `${desk.settings.publicUrl}${path}` : null });
+    // A failed first attempt is recorded on the ticket and retried by the delivery-retries job.
+    await attemptDelivery(desk, delivery.id, senders);
+  }
+
+  return {
+    name: 'surveys',
+    actions: ['status_changed'],
+    async ticket({ ticket, event }) {
+      if (fields(event.to).status === 'solved' && ticket.status === 'solved') await ask(ticket);
+    },
+  };
+}

@@ -1,0 +1,112 @@
+import { transferOffer } from '../../../blocks/chat.js';
+import { queuedTransfersFor, offerPosted, transferById } from '../../chats/transfers.js';
+import type { Transfer } from '../../chats/types.js';
+import type { Subscriber, TicketNotice } from '../../events/types.js';
+import { transferTargetText } from '../../tickets/refusals.js';
+import type { Ticket } from '../../tickets/types.js';
+import { slackWords } from '../words.js';
+import { fields, text, type NotifierContext } from './context.js';
+
+/**
+ * A chat moves only when someone accepts it, so a transfer is told as offers: to the agent asked (a
+ * DM), to a group's online agents (its queue channel), or to each agent of the group who comes online
+ * (a queued request). Once answered, every offer stops offering buttons and says what happened, and
+ * the agent who asked hears the outcome.
+ */
+export function transferNotifier(context: NotifierContext): Subscriber {
+  const { desk, send } = context;
+  const words = slackWords(desk.directory);
+  const agentName = (userId: string) => desk.directory.agent(userId)?.name ?? 'Support';
+
+  async function lastLines(ticketNumber: number): Promise<string[]> {
+    const comments = await desk.store.tickets.comments(ticketNumber, { last: 3, kinds: ['public'] });
+    return comments.map((comment) => `${comment.author.kind === 'agent' ? agentName(comment.author.id) : 'Requester'}: ${comment.text}`);
+  }
+
+  async function offerBlocks(transfer: Transfer, ticket: Ticket, outcome?: string) {
+    return transferOffer({ transfer, ticket, targetText: transferTargetText(transfer.to, words), lastMessages: await lastLines(transfer.ticketNumber), ...(outcome ? { outcome } : {}) });
+  }
+
+  async function transferOf(notice: TicketNotice): Promise<Transfer | null> {
+    return notice.event.note ? transferById(desk, notice.event.note) : null;
+  }
+
+  async function offer({ ticket, event }: TicketNotice, transfer: Transfer): Promise<void> {
+    const asked = (Array.isArray(fields(event.to).asked) ? (fields(event.to).asked as unknown[]) : []).filter((person): person is string => typeof person === 'string');
+    const blocks = await offerBlocks(transfer, ticket);
+    const line = `<@${transfer.from}> asks ${transferTargetText(transfer.to, words)} to take chat #${transfer.ticketNumber}`;
+    if (transfer.to.kind === 'group') {
+      // Queued with nobody online, it still shows in the queue; each agent who comes online is also offered it in a DM.
+      const group = desk.directory.group(Number(transfer.to.id));
+      if (!group) return;
+      const posted = await send.post('group transfer offer', { channel: group.queueChannel ?? group.alertChannel, text: [line, ...asked.map((agent) => `<@${agent}>`)].join(' '), blocks });
+      if (posted) await offerPosted(desk, transfer.id, posted);
+      return;
+    }
+    for (const person of asked) {
+      const posted = await send.dm('transfer offer', person, line, blocks);
+      if (posted) await offerPosted(desk, transfer.id, posted);
+    }
+  }
+
+  async function closeOffers(transfer: Transfer, ticket: Ticket, outcome: string): Promise<void> {
+    const current = (await transferById(desk, transfer.id)) ?? transfer;
+    const blocks = await offerBlocks(current, ticket, outcome);
+    for (const place of current.offers) await send.update('transfer offer update', place, outcome, blocks);
+  }
+
+  async function answered(notice: TicketNotice): Promise<void> {
+    const transfer = await transferOf(notice);
+    if (!transfer) return;
+    const { ticket, event } = notice;
+    const by = event.actor.id;
+    switch (event.action) {
+      case 'transfer_requested':
+        return offer(notice, transfer);
+      case 'transfer_expired':
+        await closeOffers(transfer, ticket, `Expired with no answer; the chat stayed with <@${transfer.from}>.`);
+        await send.dm(
+          'transfer expired notice',
+          transfer.from,
+          `Your transfer request for chat #${transfer.ticketNumber} to ${transferTargetText(transfer.to, words)} expired with no answer — the chat stays with you.`,
+        );
+        return;
+      case 'transfer_declined':
+        await closeOffers(transfer, ticket, `Declined by <@${by}>; the chat stayed with <@${transfer.from}>.`);
+        await send.dm('transfer declined notice', transfer.from, `<@${by}> declined chat #${transfer.ticketNumber} — it stays with you.`);
+        return;
+      case 'transfer_cancelled':
+        await closeOffers(transfer, ticket, fields(event.to).because === 'chat-ended' ? 'Cancelled: the chat ended.' : `Cancelled by <@${by}>.`);
+        return;
+      default: {
+        const to = text(fields(event.to).assignee) ?? by;
+        await closeOffers(transfer, ticket, `Accepted by <@${to}>.`);
+      }
+    }
+  }
+
+  /** An agent came online: each queued transfer of their groups is offered to them in a DM (the first to accept gets it). */
+  async function offerQueued(agent: string): Promise<void> {
+    for (const transfer of await queuedTransfersFor(desk, agent)) {
+      const ticket = await desk.store.tickets.get(transfer.ticketNumber);
+      if (!ticket) continue;
+      const posted = await send.dm(
+        'queued transfer offer',
+        agent,
+        `Chat #${transfer.ticketNumber} is waiting for an agent of ${transferTargetText(transfer.to, words)}: accept it?`,
+        await offerBlocks(transfer, ticket),
+      );
+      if (posted) await offerPosted(desk, transfer.id, posted);
+    }
+  }
+
+  return {
+    name: 'transfers',
+    actions: ['transfer_requested', 'transfer_expired', 'transfer_declined', 'transfer_cancelled', 'transfer_accepted'],
+    ticket: answered,
+    signals: ['availability_changed'],
+    async signal(signal) {
+      if (signal.type === 'availability_changed' && signal.availability === 'online') await offerQueued(signal.agent);
+    },
+  };
+}
