@@ -54,12 +54,17 @@ export function requesterWroteAgain(ticket: Ticket, reopenedFrom: string | null)
 
 // ── The requester and the filer ────────────────────────────────────────────────────────────────
 
+const fromMessage = (ticket: Ticket) => (ticket.source.permalink ? ` (from <${ticket.source.permalink}|this message>)` : '');
+
 export function filerReceipt(ticket: Ticket): Notice {
-  return { text: `Created #${ticket.number}: ${subject(ticket)}` };
+  return { text: `Created #${ticket.number}: ${subject(ticket)}${fromMessage(ticket)}` };
 }
 
+/** The requester's receipt: its thread is where the team answers and where they write back. */
 export function requesterReceipt(ticket: Ticket): Notice {
-  return { text: `We received your request #${ticket.number}: “${subject(ticket)}”. The support team will answer you here.` };
+  return {
+    text: `We received your request #${ticket.number}: “${subject(ticket)}”${fromMessage(ticket)}. The support team will answer you in this thread; reply here to add anything.`,
+  };
 }
 
 export function takenNotice(ticket: Ticket, agent: string): Notice {

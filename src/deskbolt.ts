@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import type { Application } from 'express';
 import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
@@ -13,6 +14,7 @@ import { Metrics } from './metrics.js';
 import { createSlackApp, type SlackApp } from './slack/app.js';
 import type { Sleep } from './slack/slack-fetch.js';
 import { slackNotifiers } from './slack/notifiers/index.js';
+import { SlackOutbox } from './slack/outbox.js';
 import { SlackSender } from './slack/sender.js';
 import type { Store } from './store/store.js';
 import type { DeliverySenders } from './tickets/deliveries.js';
@@ -35,6 +37,10 @@ export interface DeskboltOptions {
   jobs?: readonly Job[];
   /** How a Slack call waits to be tried again (Retry-After); tests pass their clock's. */
   sleep?: Sleep;
+  /** More routes on the same express app (the sandbox's page and its API), mounted before the Slack receiver's. */
+  routes?: (http: Application) => void;
+  /** The address to listen on; every interface unless given (the sandbox, which has no sign-in, keeps to loopback). */
+  host?: string;
 }
 
 export interface Deskbolt {
@@ -81,6 +87,7 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
   // Filled once the Slack app exists: health reports the Socket Mode connections.
   let socketLinks: SlackApp['socketLinks'] = () => null;
   const http = createHttpApp({ store, metrics, api: { desk, log }, socketLinks: () => socketLinks() });
+  options.routes?.(http);
   const slack = createSlackApp(
     {
       signingSecret: config.slack.signingSecret,
@@ -95,16 +102,15 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
   );
   socketLinks = slack.socketLinks;
   const send = new SlackSender(slack.client, log);
-  // Queued replies and surveys reach a Slack requester as a DM, an email requester through the webhook.
-  const senders: DeliverySenders = {
-    async slackDm(userId, text) {
-      await slack.client.chat.postMessage({ channel: userId, text });
-    },
-  };
-  events.subscribe(...slackNotifiers({ desk, send, log, senders }));
+  // Everything that matters goes out through the delivery queue: Slack through this outbox, email through the webhook.
+  const outbox = new SlackOutbox(desk, slack.client, log);
+  const senders: DeliverySenders = outbox.senders;
+  events.subscribe(...slackNotifiers({ desk, outbox, send, log, senders }));
 
   const server: Server = await new Promise((resolve, reject) => {
-    const listening = http.listen(config.port, () => resolve(listening));
+    // Express 5 calls this with the error when listening fails (a port in use), not only on success.
+    const listened = (error?: Error) => (error ? reject(error) : resolve(listening));
+    const listening = options.host === undefined ? http.listen(config.port, listened) : http.listen(config.port, options.host, listened);
     listening.once('error', reject);
   });
   await slack.start();

@@ -7,8 +7,9 @@ import { loadWorkspaceFile } from './workspace/loader.js';
 /** Composition root: config → database → workspace → Slack app → HTTP → jobs. */
 async function main(): Promise<void> {
   if (!process.env.SLACK_BOT_TOKEN && !process.env.SLACK_APP_TOKEN) {
-    console.log('deskbolt: no Slack tokens set (SLACK_BOT_TOKEN), so running the demo against a fake Slack. See README.md to connect a real workspace.');
-    await import('../demo/demo.js');
+    console.log('deskbolt: no Slack tokens set (SLACK_BOT_TOKEN), so starting the sandbox: the real app against a fake Slack, in your browser.');
+    const { runSandbox } = await import('./sandbox/main.js');
+    await runSandbox();
     return;
   }
   const loaded = loadConfig(process.env);

@@ -70,7 +70,7 @@ describe('events are handed out after the change, in order, and never lost', () 
         test.clock.advance(2 * 60_000);
         await replica.deskbolt.jobs.run(deskJob('sweep-leftovers'));
         expect(heard).toEqual(['created']);
-        expect(test.fake.okCalls('chat.postMessage').filter((call) => String(call.args.text).startsWith(`New ticket #${ticket.number}`))).toHaveLength(1);
+        expect(test.fake.okCalls('chat.postMessage').filter((call) => String(call.args.text).startsWith(`#${ticket.number} `))).toHaveLength(1);
         test.clock.advance(10 * 60_000);
         await replica.deskbolt.jobs.run(deskJob('sweep-leftovers'));
         expect(heard).toEqual(['created']);
@@ -96,7 +96,7 @@ describe('an App Home follows the events that change it', () => {
     const steps = chatSteps(desk);
     const chat = await steps.liveChat('UEVTREQ01', people.ana, 'Invoice question');
     await steps.status(people.ben, 'online');
-    await desk.slack.command(people.ana, '/ticket', `transfer ${chat.ticketNumber} <@${people.ben}|ben>`);
+    await desk.slack.command(people.ana, '/ticket', `transfer ${chat.ticketNumber} @ben`);
     await desk.settled();
     const request = (await desk.store.chats.openTransferOf(chat.ticketNumber))!;
     desk.fake.clearCalls();

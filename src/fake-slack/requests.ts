@@ -320,7 +320,7 @@ export class SlackClientSim {
       api_app_id: this.fake.appId,
       is_enterprise_install: 'false',
       response_url: this.fake.responseUrl({ channel, user }),
-      trigger_id: options.triggerId ?? this.fake.triggerId(),
+      trigger_id: options.triggerId ?? this.fake.triggerId(undefined, user),
     };
     return this.withAckProblems(await this.deliver({ type: 'slash_commands', payload: fields }));
   }
@@ -362,7 +362,7 @@ export class SlackClientSim {
     if (view !== undefined) {
       payload.container = { type: 'view', view_id: view.id };
       payload.view = view;
-      payload.trigger_id = options.triggerId ?? this.fake.triggerId(view.id);
+      payload.trigger_id = options.triggerId ?? this.fake.triggerId(view.id, user);
     } else {
       const channel = options.channel ?? stored?.channel ?? DEFAULT_CHANNEL;
       const messageTs = options.message?.ts;
@@ -376,7 +376,7 @@ export class SlackClientSim {
           : { type: 'message', ts: messageTs, text: options.message?.text ?? '', user: this.fake.botUserId };
       }
       payload.state = { values: {} };
-      payload.trigger_id = options.triggerId ?? this.fake.triggerId();
+      payload.trigger_id = options.triggerId ?? this.fake.triggerId(undefined, user);
       payload.response_url = this.fake.responseUrl({ channel, user, ...(messageTs === undefined ? {} : { messageTs }) });
     }
     return this.withAckProblems(await this.sendPayload(payload));
@@ -390,7 +390,7 @@ export class SlackClientSim {
       user: this.userRef(user),
       api_app_id: this.fake.appId,
       token: VERIFICATION_TOKEN,
-      trigger_id: this.fake.triggerId(typeof submitted.id === 'string' ? submitted.id : undefined),
+      trigger_id: this.fake.triggerId(typeof submitted.id === 'string' ? submitted.id : undefined, user),
       view: submitted,
       response_urls: [],
       is_enterprise_install: false,
@@ -439,20 +439,31 @@ export class SlackClientSim {
       }));
     }
     if (message.files) slackMessage.files = message.files.map((file) => this.fake.slackFile(file.id));
+    return this.sendMessageAction(user, callbackId, message.channel, slackMessage);
+  }
+
+  /** The message shortcut on a message the fake already holds (as Slack holds it: its text encoded). */
+  async messageShortcutOn(user: string, callbackId: string, where: { channel: string; ts: string }): Promise<SimResponse> {
+    const stored = this.findMessage(where.ts, where.channel);
+    if (stored === undefined) throw new Error(`no message ${where.ts} in ${where.channel}`);
+    return this.sendMessageAction(user, callbackId, where.channel, this.slackMessage(stored));
+  }
+
+  private sendMessageAction(user: string, callbackId: string, channel: string, message: Record<string, any>): Promise<SimResponse> {
     const payload = {
       type: 'message_action',
       token: VERIFICATION_TOKEN,
       action_ts: this.stamp(),
       team: this.team(),
       user: this.userRef(user),
-      channel: { id: message.channel, name: message.channel.toLowerCase() },
+      channel: { id: channel, name: channel.toLowerCase() },
       is_enterprise_install: false,
       enterprise: null,
       callback_id: callbackId,
-      trigger_id: this.fake.triggerId(),
-      response_url: this.fake.responseUrl({ channel: message.channel, user }),
+      trigger_id: this.fake.triggerId(undefined, user),
+      response_url: this.fake.responseUrl({ channel, user }),
       message_ts: message.ts,
-      message: slackMessage,
+      message,
     };
     return this.sendPayload(payload);
   }
@@ -467,7 +478,7 @@ export class SlackClientSim {
       is_enterprise_install: false,
       enterprise: null,
       callback_id: callbackId,
-      trigger_id: this.fake.triggerId(),
+      trigger_id: this.fake.triggerId(undefined, user),
     };
     return this.sendPayload(payload);
   }

@@ -90,6 +90,12 @@ export class Store {
     );
   }
 
+  /** Drops every collection and builds the indexes again: an empty desk (the sandbox's Reset). */
+  async dropEverything(): Promise<void> {
+    await this.connection.dropDatabase();
+    await this.buildIndexes();
+  }
+
   async ping(): Promise<boolean> {
     try {
       await this.connection.db!.admin().command({ ping: 1 });
