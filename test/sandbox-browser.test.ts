@@ -133,10 +133,11 @@ describe('the sandbox page, clicked in a real Chromium', { timeout: 120_000 }, (
     await sandbox.act.submit(people.carla, form.view.id, { group: '10', description: 'It smokes <a lot> & beeps' });
 
     await be(people.ben, BILLING_ALERTS);
-    // The ticket's live message in its group's channel (issue 11): taking it updates that message in place.
+    // The ticket's live message in Billing's channel: Take it there.
     await message('#1001 Printer on fire').getByRole('button', { name: 'Take it' }).click();
     await message('You took #1001').waitFor();
     expect(await message('You took #1001').textContent()).toContain('Only visible to you');
+    // The live message shows who has it now (and offers Take it no more).
     await page.locator('#messages .message', { hasText: '#1001 Printer on fire' }).filter({ hasText: 'with @Ben' }).first().waitFor();
     await shoot('agent-takes.png');
 
@@ -157,11 +158,11 @@ describe('the sandbox page, clicked in a real Chromium', { timeout: 120_000 }, (
     await modal().getByRole('button', { name: 'Submit' }).click();
     await modal().waitFor({ state: 'detached' });
 
+    // Carla's receipt is her thread of the ticket: who took it, the reply and the survey arrive there.
     await be(people.carla, dm(people.carla));
-    // Replies reach the requester in their thread of the ticket (issue 11), under their receipt.
-    await page.locator('#messages .message').getByRole('button', { name: /repl(y|ies)$/ }).first().click();
+    await message('We received your request #1001').getByRole('button', { name: /\d+ repl/ }).click();
     await page.locator('#thread-messages .message', { hasText: 'We replaced the fuse' }).waitFor();
-    await page.locator('#messages .message, #thread-messages .message', { hasText: 'How did we do' }).first().waitFor();
+    await page.locator('#thread-messages .message', { hasText: 'How did we do' }).waitFor();
     expect((await store.tickets.get(1001))?.status).toBe('solved');
   });
 
