@@ -1,5 +1,6 @@
 import type { InputBlock, KnownBlock, ModalView, Option, PlainTextOption } from '@slack/types';
 import type { AgentStatus } from '../src/tickets/reply.js';
+import type { FormChoice, FormChoices } from '../src/tickets/form.js';
 import type { Ticket, TicketForm } from '../src/tickets/types.js';
 import { callbackIds, replyFields } from './ids.js';
 import { STATUS_BADGE, clip, escapeMrkdwn, mrkdwn, plain, requesterText } from './text.js';
@@ -12,14 +13,17 @@ export interface ReplyModalData {
   form: TicketForm;
   macros: readonly { id: string; name: string; personal: boolean }[];
   articles: readonly { title: string; url: string }[];
-  rootCauses: readonly string[];
-  categories: readonly { name: string; subcategories: readonly string[] }[];
+  /** Each with the key its option carries (names can be longer than an option value may be). */
+  rootCauses: FormChoices['rootCauses'];
+  categories: FormChoices['categories'];
   /** Bumped whenever the app changes a field's value, so Slack shows the new value (see replyFields). */
   revision: number;
   /** The version the agent is looking at: the submission is refused if the ticket changed since. */
   version: number;
   /** Shown under the text after a macro was applied. */
   appliedMacro?: string;
+  /** What applying the macro did to the kind of answer, said on the form: a switch to internal must not go unseen. */
+  kindSwitched?: 'public' | 'internal';
 }
 
 /** What the reply modal carries between opening, updates and submission. */
@@ -90,7 +94,16 @@ export function replyModal(data: ReplyModalData): ModalView {
         max_length: TEXT_MAX,
         ...(data.text ? { initial_value: clip(data.text, TEXT_MAX) } : {}),
       },
-      ...(data.appliedMacro ? { hint: plain(`From the macro “${data.appliedMacro}”: edit before submitting.`, 150) } : {}),
+      ...(data.appliedMacro
+        ? {
+            hint: plain(
+              `Added the macro “${data.appliedMacro}” to your text: edit before submitting.${
+                data.kindSwitched ? ` It switched this to ${data.kindSwitched === 'internal' ? 'an internal note (not sent to the requester)' : 'a public reply (sent to the requester)'}.` : ''
+              }`,
+              150,
+            ),
+          }
+        : {}),
     },
   );
   if (data.articles.length > 0) {
@@ -135,9 +148,9 @@ export function replyModal(data: ReplyModalData): ModalView {
 
 function formInputs(data: ReplyModalData, id: (field: string) => string): InputBlock[] {
   const inputs: InputBlock[] = [];
-  const select = (field: string, label: string, values: readonly string[], initial: string | undefined, dispatch = false): InputBlock => {
-    const options = values.slice(0, 100).map((value) => option(value));
-    const chosen = options.find((o) => o.value === initial);
+  const select = (field: string, label: string, choices: readonly FormChoice[], initial: string | undefined, dispatch = false): InputBlock => {
+    const options = choices.slice(0, 100).map((choice) => option(choice.name, choice.key));
+    const chosen = options[choices.findIndex((choice) => choice.name === initial)];
     return {
       type: 'input',
       block_id: id(field),
@@ -149,10 +162,11 @@ function formInputs(data: ReplyModalData, id: (field: string) => string): InputB
   };
   if (data.rootCauses.length > 0) inputs.push(select(replyFields.rootCause, 'Root cause (needed to solve)', data.rootCauses, data.form.rootCause));
   if (data.categories.length > 0) {
-    inputs.push(select(replyFields.category, 'Category (needed to solve)', data.categories.map((c) => c.name), data.form.category, true));
+    inputs.push(select(replyFields.category, 'Category (needed to solve)', data.categories, data.form.category, true));
     // Sub-categories follow the category: before one is chosen, every category's are offered by name.
     const chosen = data.categories.find((c) => c.name === data.form.category);
-    const subcategories = chosen ? chosen.subcategories : [...new Set(data.categories.flatMap((c) => c.subcategories))];
+    const everyOne = data.categories.flatMap((c) => c.subcategories).filter((sub, i, all) => all.findIndex((other) => other.key === sub.key) === i);
+    const subcategories = chosen ? chosen.subcategories : everyOne;
     inputs.push(select(replyFields.subcategory, chosen ? `Sub-category of ${chosen.name}` : 'Sub-category (choose a category first)', subcategories, data.form.subcategory));
   }
   return inputs;

@@ -3,6 +3,7 @@ import type { Application } from 'express';
 import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
+import { chatPolicies } from './chats/policies.js';
 import { EventDispatcher } from './events/dispatcher.js';
 import { createHttpApp, createMetricsApp, listen, registerQueueGauge } from './http/server.js';
 import { deskJobs } from './jobs/desk-jobs.js';
@@ -12,6 +13,7 @@ import { scheduleJobs, type Schedules } from './jobs/scheduler.js';
 import { consoleLog, type Log } from './log.js';
 import { GAUGE_REFRESH_MS, Metrics } from './metrics.js';
 import { createSlackApp, type SlackApp } from './slack/app.js';
+import type { Sleep } from './slack/slack-fetch.js';
 import { slackNotifiers } from './slack/notifiers/index.js';
 import { SlackOutbox } from './slack/outbox.js';
 import { SlackSender } from './slack/sender.js';
@@ -35,6 +37,8 @@ export interface DeskboltOptions {
   schedule?: boolean;
   /** The jobs to run; every desk job unless given. */
   jobs?: readonly Job[];
+  /** How a Slack call waits to be tried again (Retry-After); tests pass their clock's. */
+  sleep?: Sleep;
   /** More routes on the same express app (the sandbox's page and its API), mounted before the Slack receiver's. */
   routes?: (http: Application) => void;
   /** The address to listen on; every interface unless given (the sandbox, which has no sign-in, keeps to loopback). */
@@ -106,15 +110,16 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
       apiUrl: config.slack.apiUrl,
       http,
       logLevel: config.logLevel,
+      ...(options.sleep ? { sleep: options.sleep } : {}),
     },
     { desk, log, metrics },
   );
   socketLinks = slack.socketLinks;
-  const send = new SlackSender(slack.app.client, log);
+  const send = new SlackSender(slack.client, log);
   // Everything that matters goes out through the delivery queue: Slack through this outbox, email through the webhook.
-  const outbox = new SlackOutbox(desk, slack.app.client, log);
+  const outbox = new SlackOutbox(desk, slack.client, log);
   const senders: DeliverySenders = outbox.senders;
-  events.subscribe(...slackNotifiers({ desk, outbox, send, log, senders }));
+  events.subscribe(...chatPolicies(desk), ...slackNotifiers({ desk, outbox, send, log, senders }));
 
   const server: Server = await listen(http, config.port, 'PORT', options.host);
   const metricsServer =

@@ -1,6 +1,6 @@
 import type { BlockAction, ViewOutput, ViewStateValue } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import type { KnownBlock } from '@slack/types';
+import type { KnownBlock, ModalView } from '@slack/types';
 import { replyFields } from '../../blocks/ids.js';
 import { inputBlockId, replyModal, type ReplyModalData, type ReplyModalMetadata } from '../../blocks/reply-modal.js';
 import { ticketCard } from '../../blocks/ticket-card.js';
@@ -10,7 +10,9 @@ import type { Refusal } from '../tickets/refusals.js';
 import { replyChoices, startReply, type ReplyPreset } from '../tickets/reply-form.js';
 import { AGENT_STATUSES, type AgentStatus } from '../tickets/reply.js';
 import type { TakeResult } from '../tickets/take.js';
+import { chosenName } from '../tickets/form.js';
 import type { TicketForm } from '../tickets/types.js';
+import type { Workspace } from '../workspace/schema.js';
 import type { CardView } from '../tickets/views.js';
 import { refusalPlainText } from './words.js';
 
@@ -58,20 +60,39 @@ export async function takenBlocks(desk: Desk, result: TakeResult, card: CardView
 
 // ── The reply form ─────────────────────────────────────────────────────────────────────────────
 
+/**
+ * Opens a modal where the person is: on top of the modal they clicked in (Slack wants views.push there:
+ * a working card opened from the App Home is itself a modal), or on its own.
+ */
+export async function showModal(client: WebClient, trigger: { triggerId: string; inModal: boolean }, view: ModalView): Promise<void> {
+  if (trigger.inModal) await client.views.push({ trigger_id: trigger.triggerId, view });
+  else await client.views.open({ trigger_id: trigger.triggerId, view });
+}
+
 /** Opens the reply form on a ticket the agent may work; a refusal is returned for the caller to tell. */
-export async function openReplyModal(desk: Desk, client: WebClient, triggerId: string, agentId: string, number: number, preset: ReplyPreset): Promise<Refusal | null> {
+export async function openReplyModal(
+  desk: Desk,
+  client: WebClient,
+  trigger: string | { triggerId: string; inModal: boolean },
+  agentId: string,
+  number: number,
+  preset: ReplyPreset,
+): Promise<Refusal | null> {
   const start = await startReply(desk, agentId, number, preset);
   if (!start.ok) return start;
-  await client.views.open({ trigger_id: triggerId, view: replyModal({ ...start, text: '', revision: 1 }) });
+  await showModal(client, typeof trigger === 'string' ? { triggerId: trigger, inModal: false } : trigger, replyModal({ ...start, text: '', revision: 1 }));
   return null;
 }
 
-/** What the form shows now, as the agent left it: the start of every update and of the submission. */
-export function currentReply(answers: Record<string, ViewStateValue>) {
+/**
+ * What the form shows now, as the agent left it: the start of every update and of the submission.
+ * The pickers carry keys (choiceKey), read back into the workspace's names.
+ */
+export function currentReply(workspace: Workspace, answers: Record<string, ViewStateValue>) {
   const form: TicketForm = {};
-  const rootCause = answers[replyFields.rootCause]?.selected_option?.value;
-  const category = answers[replyFields.category]?.selected_option?.value;
-  const subcategory = answers[replyFields.subcategory]?.selected_option?.value;
+  const rootCause = chosenName(workspace, 'rootCause', answers[replyFields.rootCause]?.selected_option?.value);
+  const category = chosenName(workspace, 'category', answers[replyFields.category]?.selected_option?.value);
+  const subcategory = chosenName(workspace, 'subcategory', answers[replyFields.subcategory]?.selected_option?.value);
   if (rootCause) form.rootCause = rootCause;
   if (category) form.category = category;
   if (subcategory) form.subcategory = subcategory;
@@ -103,7 +124,7 @@ export async function updateReplyModal(
   const metadata = metadataOf<ReplyModalMetadata>(view);
   const ticket = await desk.store.tickets.get(Number(metadata.number));
   if (!ticket) return;
-  const current = currentReply(answersOf(view.state?.values as StateValues | undefined));
+  const current = currentReply(desk.directory.workspace, answersOf(view.state?.values as StateValues | undefined));
   const data: ReplyModalData = {
     ...(await replyChoices(desk, ticket, agentId)),
     kind: current.kind,

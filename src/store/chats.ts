@@ -80,6 +80,34 @@ const relayedSchema = new Schema(
 relayedSchema.index({ 'copy.channel': 1, 'copy.ts': 1 });
 relayedSchema.index({ createdAt: 1 });
 
+/**
+ * A requester's message held while they answer a question about it (which ticket is this about, what is
+ * it about): kept under the message's own key, taken exactly once by the answer.
+ */
+const parkedSchema = new Schema(
+  {
+    _id: String,
+    requester: { type: String, required: true },
+    requesterDm: { type: String, required: true },
+    text: { type: String, required: true },
+    source: { type: refSchema, required: true },
+    via: { type: String, required: true },
+    parkedAt: { type: Date, required: true },
+  },
+  { collection: 'parked_messages', versionKey: false },
+);
+parkedSchema.index({ parkedAt: 1 });
+
+export interface ParkedMessage {
+  key: string;
+  requester: string;
+  requesterDm: string;
+  text: string;
+  source: SlackRef;
+  via: 'dm' | 'intake-channel';
+  parkedAt: Date;
+}
+
 type ChatDocument = Omit<Chat, 'ticketNumber'> & { _id: string; openKey: string };
 type TransferDocument = Omit<Transfer, 'id'> & { _id: string; openKey: string };
 type RelayedDocument = Omit<RelayedMessage, 'key'> & { _id: string };
@@ -102,6 +130,7 @@ export class ChatStore {
   private readonly Transfer;
   private readonly AgentState;
   private readonly Relayed;
+  private readonly Parked;
   private readonly Comment;
 
   constructor(connection: Connection) {
@@ -109,6 +138,7 @@ export class ChatStore {
     this.Transfer = connection.model('Transfer', transferSchema);
     this.AgentState = connection.model('AgentState', agentStateSchema);
     this.Relayed = connection.model('RelayedMessage', relayedSchema);
+    this.Parked = connection.model('ParkedMessage', parkedSchema);
     this.Comment = connection.models.Comment!;
   }
 
@@ -266,6 +296,33 @@ export class ChatStore {
     const documents = await this.AgentState.find({ _id: { $in: [...agents] } }).lean<{ _id: string; availability: Availability }[]>();
     const found = new Map(documents.map((document) => [document._id, document.availability]));
     return new Map(agents.map((agent) => [agent, found.get(agent) ?? 'offline']));
+  }
+
+  // ─── Parked messages ────────────────────────────────────────────────────────────────────
+
+  /** Holds a message while its writer answers a question about it; a redelivered message is held once. */
+  async park(message: ParkedMessage): Promise<void> {
+    const { key, ...fields } = message;
+    try {
+      await this.Parked.collection.insertOne({ _id: key, ...fields } as never);
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+    }
+  }
+
+  /** Takes a held message; null when it was taken already (a double click, another replica). */
+  async unpark(key: string): Promise<ParkedMessage | null> {
+    const document = await this.Parked.findOneAndDelete({ _id: key }).lean<Omit<ParkedMessage, 'key'> & { _id: string }>();
+    if (!document) return null;
+    const { _id, ...message } = document;
+    return { key: _id, ...message };
+  }
+
+  /** Questions nobody answered are forgotten after a while, so the collection stays small. */
+  async forgetParkedBefore(before: Date, limit = 1000): Promise<number> {
+    const old = await this.Parked.find({ parkedAt: { $lt: before } }, { _id: 1 }).limit(limit).lean();
+    if (old.length === 0) return 0;
+    return (await this.Parked.deleteMany({ _id: { $in: old.map((entry) => entry._id) } })).deletedCount;
   }
 
   // ─── Relayed messages ───────────────────────────────────────────────────────────────────

@@ -84,9 +84,16 @@ export const workspaceSchema = z
         shortcutSigil: z.string().length(1).default('#'),
         personalShortcutLimit: z.number().int().min(0).max(500).default(20),
         shortcuts: z.array(z.object({ name: z.string().regex(/^[a-z0-9_-]{1,40}$/i), text: z.string().min(1).max(3000) }).strict()).default([]),
+        /** The group that gets a chat a requester starts by DM (intake channels keep their own group). */
+        defaultGroup: z.number().int().positive().optional(),
+        /** A short menu the requester picks from before a DM chat starts, each topic going to a group. */
+        topics: z
+          .array(z.object({ label: z.string().trim().min(1).max(40), group: z.number().int().positive() }).strict())
+          .max(5)
+          .default([]),
       })
       .strict()
-      .default({ notePrefix: 'note:', shortcutSigil: '#', personalShortcutLimit: 20, shortcuts: [] }),
+      .default({ notePrefix: 'note:', shortcutSigil: '#', personalShortcutLimit: 20, shortcuts: [], topics: [] }),
     settings: z
       .object({
         /** When true, agents work only tickets of their own groups. */
@@ -98,6 +105,21 @@ export const workspaceSchema = z
   })
   .strict()
   .superRefine((workspace, context) => {
+    // Names are offered in Slack's pickers, where two alike are refused (and could not be told apart).
+    const uniqueNames = (names: readonly string[], path: (index: number) => (string | number)[]) => {
+      const seen = new Map<string, number>();
+      names.forEach((named, index) => {
+        const key = named.toLowerCase();
+        const earlier = seen.get(key);
+        if (earlier === undefined) seen.set(key, index);
+        else context.addIssue({ code: 'custom', path: path(index), message: `duplicates ${path(earlier).map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? part : `.${part}`)).join('')} (names are compared ignoring case)` });
+      });
+    };
+    uniqueNames(workspace.groups.map((group) => group.name), (i) => ['groups', i, 'name']);
+    uniqueNames(workspace.categories.map((category) => category.name), (i) => ['categories', i, 'name']);
+    for (const [c, category] of workspace.categories.entries()) uniqueNames(category.subcategories, (i) => ['categories', c, 'subcategories', i]);
+    uniqueNames(workspace.rootCauses.map((cause) => cause.name), (i) => ['rootCauses', i, 'name']);
+    uniqueNames(workspace.macros.map((macro) => macro.name), (i) => ['macros', i, 'name']);
     const seenIds = new Map<number, number>();
     workspace.groups.forEach((group, index) => {
       const earlier = seenIds.get(group.id);
@@ -106,6 +128,21 @@ export const workspaceSchema = z
       }
       seenIds.set(group.id, index);
     });
+    // A chat started by DM goes where the file says, never to the first group by accident.
+    const { defaultGroup, topics } = workspace.chat;
+    if (defaultGroup !== undefined && !seenIds.has(defaultGroup)) {
+      context.addIssue({ code: 'custom', path: ['chat', 'defaultGroup'], message: `no group has id ${defaultGroup}` });
+    }
+    topics.forEach((topic, index) => {
+      if (!seenIds.has(topic.group)) context.addIssue({ code: 'custom', path: ['chat', 'topics', index, 'group'], message: `no group has id ${topic.group}` });
+    });
+    if (workspace.groups.length > 1 && defaultGroup === undefined && topics.length === 0) {
+      context.addIssue({
+        code: 'custom',
+        path: ['chat', 'defaultGroup'],
+        message: 'with several groups, say which one gets chats started by DM (chat.defaultGroup), or offer chat.topics',
+      });
+    }
     workspace.agents.forEach((agent, agentIndex) => {
       agent.groups.forEach((groupId, groupIndex) => {
         if (!seenIds.has(groupId)) {

@@ -26,6 +26,7 @@ import type { DeskSignal, Subscriber, TicketNotice } from '../../events/types.js
 import { deliveryIdOf } from '../../tickets/deliveries.js';
 import type { Ticket } from '../../tickets/types.js';
 import { refusalText } from '../words.js';
+import { decodeEntities } from '../decode-slack-text.js';
 import { fields, text, type NotifierContext } from './context.js';
 
 /**
@@ -156,8 +157,9 @@ export function chatNotifier(context: NotifierContext): Subscriber {
     const chat = await chatOf(ticket.number);
     if (!chat) return;
     await showChat(chat, ticket);
-    await inThread(chat, `${event.id}:line`, chatEndedLine(event.actor.id, ticket.number));
-    await toRequester(chat, `${event.id}:ended`, 'chat ended notice', chatEndedForRequester(ticket.number).text);
+    const solved = fields(event.to).because === 'solved';
+    await inThread(chat, `${event.id}:line`, solved ? `<@${event.actor.id}> solved #${ticket.number}, so the chat ended.` : chatEndedLine(event.actor.id, ticket.number));
+    await toRequester(chat, `${event.id}:ended`, 'chat ended notice', chatEndedForRequester(ticket.number, solved).text);
     await mirrorToFollowers(chat, `:checkered_flag: <@${event.actor.id}> ended the chat.`);
   }
 
@@ -241,7 +243,8 @@ export function chatNotifier(context: NotifierContext): Subscriber {
     let file: (SharedFile & { permalink?: string; url_private?: string }) | null = null;
     try {
       const info = await send.client.files.info({ file: signal.fileId });
-      if (info.file) file = info.file as unknown as SharedFile & { permalink?: string; url_private?: string };
+      // A file's name is Slack text like any other (`&`, `<`, `>` as entities): read once, here, where it enters.
+      if (info.file) file = { ...(info.file as unknown as SharedFile & { permalink?: string; url_private?: string }), name: decodeEntities(info.file.name ?? '') };
     } catch (error) {
       context.log(`slack: files.info failed: ${(error as Error).message}`, error);
     }
