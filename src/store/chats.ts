@@ -30,7 +30,7 @@ const chatSchema = new Schema(
 chatSchema.index({ openKey: 1 }, { unique: true });
 chatSchema.index({ 'thread.channel': 1, 'thread.ts': 1 });
 chatSchema.index({ requesterDm: 1, state: 1 });
-chatSchema.index({ agent: 1, state: 1 });
+chatSchema.index({ agent: 1, state: 1, lastActivityAt: -1 });
 chatSchema.index({ state: 1, shownActive: 1, lastActivityAt: 1 });
 // The waiting list (oldest first per group) and the requester panel's last chats.
 chatSchema.index({ state: 1, groupId: 1, startedAt: 1 });
@@ -58,7 +58,7 @@ const transferSchema = new Schema(
 transferSchema.index({ openKey: 1 }, { unique: true });
 transferSchema.index({ state: 1, expiresAt: 1 });
 transferSchema.index({ state: 1, step: 1 });
-transferSchema.index({ state: 1, 'to.id': 1, requestedAt: 1 });
+transferSchema.index({ state: 1, 'to.kind': 1, 'to.id': 1, requestedAt: 1 });
 transferSchema.index({ ticketNumber: 1, requestedAt: -1 });
 
 const agentStateSchema = new Schema(

@@ -93,8 +93,10 @@ const deliverySchema = new Schema(
   { collection: 'deliveries', versionKey: false },
 );
 // The retry loop: pending deliveries that are due, oldest first.
-deliverySchema.index({ state: 1, nextAttemptAt: 1 });
+deliverySchema.index({ state: 1, via: 1, nextAttemptAt: 1 });
 deliverySchema.index({ ticketNumber: 1, createdAt: 1 });
+// The card's trouble line: a ticket's deliveries that have not arrived and have failed at least once.
+deliverySchema.index({ ticketNumber: 1, state: 1, createdAt: 1, lastError: 1 });
 
 function toDelivery({ _id, ...rest }: DeliveryDocument): Delivery {
   return { id: _id, ...rest };

@@ -46,9 +46,13 @@ const ticketSchema = new Schema(
   { collection: 'tickets', versionKey: false, strict: false, minimize: false },
 );
 ticketSchema.index({ number: 1 }, { unique: true });
-// The queue: a group's unassigned tickets, oldest first.
-ticketSchema.index({ groupId: 1, assignee: 1, status: 1, createdAt: 1, number: 1 });
+// The queue: a group's unassigned tickets that are not merged away, oldest first.
+ticketSchema.index({ groupId: 1, assignee: 1, status: 1, mergedInto: 1, createdAt: 1, number: 1 });
 ticketSchema.index({ assignee: 1, status: 1, updatedAt: -1 });
+// An agent's tickets still to do, longest waiting first.
+ticketSchema.index({ assignee: 1, status: 1, createdAt: 1, number: 1 });
+// Search by subject, newest first: the index walks tickets in that order and checks the subject from its keys.
+ticketSchema.index({ createdAt: -1, subject: 1 });
 ticketSchema.index({ 'requester.userId': 1, createdAt: -1 });
 ticketSchema.index({ 'requester.email': 1, createdAt: -1 });
 ticketSchema.index({ status: 1, pendingSince: 1 });
@@ -57,6 +61,8 @@ ticketSchema.index({ status: 1, solvedAt: 1 });
 ticketSchema.index({ 'outbox.0.at': 1 });
 ticketSchema.index({ closingNoteDue: 1, number: 1 });
 ticketSchema.index({ problemOf: 1, number: 1 });
+// A problem's incidents still to solve.
+ticketSchema.index({ problemOf: 1, status: 1, number: 1 });
 ticketSchema.index({ 'merge.state': 1, number: 1 });
 // A requester's reply in their DM thread finds its ticket.
 ticketSchema.index({ requesterThreadKey: 1 });
@@ -65,8 +71,10 @@ const eventSchema = new Schema(
   { _id: String, ticketNumber: { type: Number, required: true }, ...eventFields },
   { collection: 'events', versionKey: false },
 );
-eventSchema.index({ ticketNumber: 1, at: 1 });
-eventSchema.index({ action: 1, at: 1 });
+// A ticket's history in order (events of one instant by id); its events of some kinds (first replies, ratings).
+eventSchema.index({ ticketNumber: 1, at: 1, _id: 1 });
+eventSchema.index({ ticketNumber: 1, action: 1, at: 1, _id: 1 });
+eventSchema.index({ action: 1, at: 1, _id: 1 });
 
 const commentSchema = new Schema(
   {
@@ -80,7 +88,9 @@ const commentSchema = new Schema(
   },
   { collection: 'comments', versionKey: false, strict: false },
 );
-commentSchema.index({ ticketNumber: 1, createdAt: 1 });
+// A ticket's comments in order, all or of some kinds (comments of one instant by id).
+commentSchema.index({ ticketNumber: 1, createdAt: 1, _id: 1 });
+commentSchema.index({ ticketNumber: 1, kind: 1, createdAt: 1, _id: 1 });
 
 const counterSchema = new Schema({ _id: String, seq: { type: Number, default: 0 } }, { collection: 'counters', versionKey: false });
 

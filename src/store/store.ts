@@ -1,4 +1,5 @@
 import mongoose, { type Connection } from 'mongoose';
+import { CommandWatch } from './command-watch.js';
 import { LeaseStore } from './leases.js';
 import { ChatDeskStore } from './chat-desk.js';
 import { ChatStore } from './chats.js';
@@ -9,6 +10,7 @@ import { ApiRequestStore } from './api-requests.js';
 import { SatisfactionStore } from './satisfaction.js';
 import { SeenIdStore } from './seen.js';
 import { TicketLinkStore } from './ticket-links.js';
+import type { DeclaredIndexes, IndexKeys } from './query-shapes.js';
 import { TicketStore } from './tickets.js';
 import { serializeWritesInThisProcess } from './write-guard.js';
 
@@ -45,6 +47,8 @@ export class Store {
   readonly satisfaction: SatisfactionStore;
   /** Shortcuts, followers and the reads of the rest of the chat desk (issue 7). */
   readonly chatDesk: ChatDeskStore;
+  /** Every command sent to the database (the driver's command monitoring): the bench counts them. */
+  readonly commands: CommandWatch;
 
   private constructor(
     readonly connection: Connection,
@@ -61,6 +65,7 @@ export class Store {
     this.apiRequests = new ApiRequestStore(connection);
     this.satisfaction = new SatisfactionStore(connection);
     this.chatDesk = new ChatDeskStore(connection);
+    this.commands = new CommandWatch(connection.getClient(), this);
   }
 
   static async open(options: StoreOptions): Promise<Store> {
@@ -70,6 +75,7 @@ export class Store {
     const connection = mongoose.createConnection(options.uri, {
       ...(options.dbName ? { dbName: options.dbName } : {}),
       autoIndex: false,
+      monitorCommands: true,
       ...waitForServer,
     });
     await connection.asPromise();
@@ -83,6 +89,24 @@ export class Store {
     const store = new Store(connection, registerModels(connection), server);
     await store.buildIndexes();
     return store;
+  }
+
+  /** Every index built at open, by collection, _id's aside: what the index-coverage test holds each query to. */
+  declaredIndexes(): DeclaredIndexes {
+    this.indexesDeclared ??= this.indexesOfModels();
+    return this.indexesDeclared;
+  }
+
+  private indexesDeclared: DeclaredIndexes | undefined;
+
+  private indexesOfModels(): DeclaredIndexes {
+    const indexes = new Map<string, IndexKeys[]>();
+    for (const model of Object.values(this.connection.models)) {
+      const keys = model.schema.indexes().map(([fields]) => Object.entries(fields).map(([field, direction]) => [field, Number(direction) < 0 ? -1 : 1] as const));
+      indexes.set(model.collection.collectionName, [...(indexes.get(model.collection.collectionName) ?? []), ...keys]);
+    }
+    indexes.get(this.models.SeenId.collection.collectionName)?.push([['expiresAt', 1]]);
+    return indexes;
   }
 
   /** Indexes are declared in the models and built here, at start, so a missing one fails loudly. */

@@ -252,9 +252,9 @@ export class TicketStore {
   async ofRequester(requester: Requester, limit: number, exceptNumber?: number): Promise<Ticket[]> {
     const filter: FilterQuery<Ticket> =
       requester.kind === 'slack' ? { 'requester.userId': requester.userId } : { 'requester.email': requester.email };
-    if (exceptNumber !== undefined) filter.number = { $ne: exceptNumber };
-    const documents = await this.models.Ticket.find(filter).sort({ createdAt: -1 }).limit(limit).lean<TicketDocument[]>();
-    return documents.map(toTicket);
+    // The exception is left out here, not in the filter: a `number` condition is one the requester index does not hold.
+    const documents = await this.models.Ticket.find(filter).sort({ createdAt: -1 }).limit(exceptNumber === undefined ? limit : limit + 1).lean<TicketDocument[]>();
+    return documents.map(toTicket).filter((ticket) => ticket.number !== exceptNumber).slice(0, limit);
   }
 
   /**

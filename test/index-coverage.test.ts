@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DatabaseCommand } from '../src/store/command-watch.js';
+import { describeShape, queryShapes, servingIndex } from '../src/store/query-shapes.js';
+import type { Store } from '../src/store/store.js';
+import { openTestStore } from './support/database.js';
+
+/**
+ * The index-coverage check (test/support/index-coverage.ts runs it around every test file) reads
+ * query shapes from the commands the driver really sends: these tests hold it to queries of the
+ * store's own, served and not.
+ */
+describe('every query is served by a declared index', () => {
+  let store: Store;
+  const sent: DatabaseCommand[] = [];
+
+  beforeAll(async () => {
+    store = await openTestStore('indexcoverage');
+    store.commands.watch((command) => sent.push(command));
+  });
+  afterAll(async () => {
+    await store.connection.dropDatabase();
+    await store.close();
+  });
+
+  async function shapesOf(query: () => Promise<unknown>) {
+    sent.length = 0;
+    await query();
+    return sent.flatMap(queryShapes);
+  }
+
+  it("takes the queue's read (equality on four fields, sorted by age) as served by the queue index", async () => {
+    const [shape, ...others] = await shapesOf(() => store.tickets.queue([10, 20], 5));
+    expect(others).toEqual([]);
+    expect(describeShape(shape!)).toBe('tickets { assignee =; groupId =; mergedInto =; status =; sort createdAt 1, number 1 }');
+    expect(servingIndex(shape!, store.declaredIndexes().get('tickets')!)).toEqual([
+      ['groupId', 1], ['assignee', 1], ['status', 1], ['mergedInto', 1], ['createdAt', 1], ['number', 1],
+    ]);
+  });
+
+  it('reads the sort of a find (the driver sends it as a Map) and of a count (an aggregate)', async () => {
+    // The page and the count go out together: the page is the sorted one.
+    const history = (await shapesOf(() => store.tickets.historyPage(1001, 0, 20))).find((shape) => shape.sort.length > 0);
+    expect(describeShape(history!)).toBe('events { ticketNumber =; sort at 1, _id 1 }');
+    expect(servingIndex(history!, store.declaredIndexes().get('events')!)).not.toBeNull();
+    const [count] = await shapesOf(() => store.tickets.countAssigned('UANA0001', ['open', 'pending']));
+    expect(describeShape(count!)).toBe('tickets { assignee =; status = }');
+    expect(servingIndex(count!, store.declaredIndexes().get('tickets')!)).not.toBeNull();
+  });
+
+  it('finds no index for a new query on a field no index holds, nor for a sort the index cannot give', async () => {
+    const [byPriority] = await shapesOf(() => store.models.Ticket.find({ groupId: 10, priority: 'high' }).lean());
+    expect(servingIndex(byPriority!, store.declaredIndexes().get('tickets')!)).toBeNull();
+    const [sortedOtherwise] = await shapesOf(() => store.models.Ticket.find({ assignee: 'UANA0001', status: 'open' }).sort({ priority: 1 }).lean());
+    expect(describeShape(sortedOtherwise!)).toBe('tickets { assignee =; status =; sort priority 1 }');
+    expect(servingIndex(sortedOtherwise!, store.declaredIndexes().get('tickets')!)).toBeNull();
+  });
+
+  it('takes a lookup by _id as served, and an $expr as never served', async () => {
+    const [byId] = await shapesOf(() => store.tickets.get(1001));
+    expect(servingIndex(byId!, [])).toEqual([['_id', 1]]);
+    const [expression] = await shapesOf(() => store.models.Ticket.find({ $expr: { $gt: ['$version', 1] } }).lean());
+    expect(servingIndex(expression!, store.declaredIndexes().get('tickets')!)).toBeNull();
+  });
+});
