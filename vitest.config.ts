@@ -5,6 +5,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // One database server for the whole run; every test file gets a database of its own on it.
     globalSetup: ['test/support/global-setup.ts'],
+    // Every query the app sends in a file's tests must be served by a declared index (the file fails otherwise).
+    setupFiles: ['test/support/index-coverage.ts'],
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 60_000,
