@@ -9,6 +9,8 @@ export interface TakeResult {
   alreadyYours: boolean;
   /** The requester's other unsolved tickets: possible duplicates to look at before working this one. */
   possibleDuplicates: Ticket[];
+  /** The requester's other tickets, newest first (what the card lists): read once for both. */
+  requesterTickets: Ticket[];
 }
 
 const TAKEABLE = ['new', 'open'] as const;
@@ -17,19 +19,19 @@ const TAKEABLE = ['new', 'open'] as const;
 export async function takeTicket(desk: Desk, request: { number: number; agent: string }): Promise<TakeResult | Refusal> {
   const allowed = agentOrRefusal(desk, request.agent);
   if (!allowed.ok) return allowed;
-  const before = await desk.store.tickets.get(request.number);
-  if (!before) return noSuchTicket(request.number);
-  if (!mayWork(desk, allowed.agent, before)) return outsideGroup(before);
+  const restricted = desk.directory.workspace.settings.restrictToOwnGroups && allowed.agent.role !== 'admin';
 
+  // No read first: the take is one conditional write (the agent's groups in its condition when they
+  // bound what the agent may work), and only a take that did not happen reads the ticket to say why.
   const now = desk.clock();
   const taken = await desk.store.tickets.change(
     request.number,
-    { assignee: null, status: TAKEABLE, notMerged: true },
+    { assignee: null, status: TAKEABLE, notMerged: true, ...(restricted ? { groupIds: allowed.agent.groups } : {}) },
     { assignee: request.agent, status: 'open' },
     {
       actor: { kind: 'agent', id: request.agent },
       action: 'taken',
-      from: { assignee: null, status: before.status },
+      from: { assignee: null },
       to: { assignee: request.agent, status: 'open' },
       at: now,
     },
@@ -37,13 +39,15 @@ export async function takeTicket(desk: Desk, request: { number: number; agent: s
   );
   if (taken) {
     desk.events.ticketChanged(taken.number);
-    return { ok: true, ticket: taken, alreadyYours: false, possibleDuplicates: await possibleDuplicates(desk, taken) };
+    return { ok: true, ticket: taken, alreadyYours: false, ...(await duplicatesOf(desk, taken)) };
   }
 
   // The condition failed: say why, from what the ticket is now.
-  const current = (await desk.store.tickets.get(request.number))!;
+  const current = await desk.store.tickets.get(request.number);
+  if (!current) return noSuchTicket(request.number);
+  if (!mayWork(desk, allowed.agent, current)) return outsideGroup(current);
   if (current.assignee === request.agent) {
-    return { ok: true, ticket: current, alreadyYours: true, possibleDuplicates: await possibleDuplicates(desk, current) };
+    return { ok: true, ticket: current, alreadyYours: true, ...(await duplicatesOf(desk, current)) };
   }
   return whyNotTakeable(current);
 }
@@ -68,10 +72,14 @@ export async function takeNextTicket(desk: Desk, agentId: string): Promise<TakeR
   );
   if (!ticket) return refuse('queue_empty', { groupIds: [...allowed.agent.groups] });
   desk.events.ticketChanged(ticket.number);
-  return { ok: true, ticket, alreadyYours: false, possibleDuplicates: await possibleDuplicates(desk, ticket) };
+  return { ok: true, ticket, alreadyYours: false, ...(await duplicatesOf(desk, ticket)) };
+}
+
+async function duplicatesOf(desk: Desk, ticket: Ticket): Promise<Pick<TakeResult, 'possibleDuplicates' | 'requesterTickets'>> {
+  const requesterTickets = await desk.store.tickets.ofRequester(ticket.requester, 20, ticket.number);
+  return { requesterTickets, possibleDuplicates: requesterTickets.filter((other) => UNSOLVED_STATUSES.includes(other.status) && other.mergedInto === null) };
 }
 
 export async function possibleDuplicates(desk: Desk, ticket: Ticket): Promise<Ticket[]> {
-  const others = await desk.store.tickets.ofRequester(ticket.requester, 20, ticket.number);
-  return others.filter((other) => UNSOLVED_STATUSES.includes(other.status) && other.mergedInto === null);
+  return (await duplicatesOf(desk, ticket)).possibleDuplicates;
 }

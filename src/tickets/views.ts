@@ -52,15 +52,15 @@ export interface TicketDetails {
 }
 
 /** A ticket with its last comments and the requester's other tickets, for the card. */
-export async function ticketDetails(desk: Desk, number: number, viewerId: string): Promise<TicketDetails | Refusal> {
-  const ticket = await desk.store.tickets.get(number);
+export async function ticketDetails(desk: Desk, number: number, viewerId: string, known?: KnownTicket): Promise<TicketDetails | Refusal> {
+  const ticket = known?.ticket ?? (await desk.store.tickets.get(number));
   if (!ticket) return refuse('no_such_ticket', { number });
   const viewerIsAgent = desk.directory.agent(viewerId) !== undefined;
   const isRequester = ticket.requester.kind === 'slack' && ticket.requester.userId === viewerId;
   if (!viewerIsAgent && !isRequester) return refuse('not_your_ticket', { number });
   const [comments, otherTickets] = await Promise.all([
     desk.store.tickets.comments(number, { last: 5, ...(viewerIsAgent ? {} : { kinds: ['public'] as const }) }),
-    viewerIsAgent ? desk.store.tickets.ofRequester(ticket.requester, 10, number) : Promise.resolve([]),
+    !viewerIsAgent ? Promise.resolve([]) : known ? Promise.resolve(known.requesterTickets.slice(0, 10)) : desk.store.tickets.ofRequester(ticket.requester, 10, number),
   ]);
   return { ok: true, ticket, comments, otherTickets };
 }
@@ -80,9 +80,16 @@ export interface CardView {
   moves: TicketMove[];
 }
 
+/** What the caller read a moment ago (a take's result): the card does not read it again. */
+export interface KnownTicket {
+  ticket: Ticket;
+  /** The requester's other tickets, newest first. */
+  requesterTickets: readonly Ticket[];
+}
+
 /** The one working card, whoever opens it and from wherever: its buttons are what this viewer may do now. */
-export async function cardView(desk: Desk, number: number, viewerId: string): Promise<CardView | Refusal> {
-  const details = await ticketDetails(desk, number, viewerId);
+export async function cardView(desk: Desk, number: number, viewerId: string, known?: KnownTicket): Promise<CardView | Refusal> {
+  const details = await ticketDetails(desk, number, viewerId, known);
   if (!details.ok) return details;
   const ticket = details.ticket;
   const isAgent = desk.directory.agent(viewerId) !== undefined;

@@ -72,7 +72,7 @@ async function ticketNumberOr(context: SubcommandContext, text: string | undefin
 export async function answerTake(desk: Desk, asker: Asker, userId: string, result: TakeResult | Refusal): Promise<void> {
   if (!result.ok) return asker.refuse(result);
   const text = result.alreadyYours ? `#${result.ticket.number} is already yours.` : `You took #${result.ticket.number}.`;
-  await asker.say(text, await takenBlocks(desk, result, await cardView(desk, result.ticket.number, userId)));
+  await asker.say(text, await takenBlocks(desk, result, await cardView(desk, result.ticket.number, userId, result)));
 }
 
 /** "1004 1005 into 1002", "#1004 into #1002" */
