@@ -2,16 +2,19 @@ import { startEmbeddedDatabase } from '../src/store/embedded.js';
 import { Store } from '../src/store/store.js';
 import { autoCloseRows } from './auto-close.js';
 import { chatRelayRows } from './chat-relay.js';
+import { actionRows } from './actions.js';
+import { printGoals } from './goals.js';
 import { takeRows, type BenchRow } from './take.js';
 
 /**
  * `npm run bench`: speed and memory of the hot paths, beside a bare Bolt app measured in the same
  * run so the ratio survives a noisy machine. Not part of the tests: nothing here passes or fails.
  */
-type Suite = { name: string; run(store: Store): Promise<BenchRow[]> };
+type Suite = { name: string; run(store: Store): Promise<BenchRow[]>; onlyWhenNamed?: boolean };
 
 const suites: Suite[] = [
-  { name: 'take', run: takeRows },
+  { name: 'actions', run: actionRows },
+  { name: 'take', run: takeRows, onlyWhenNamed: true },
   { name: 'chat-relay', run: chatRelayRows },
   { name: 'auto-close', run: autoCloseRows },
 ];
@@ -29,7 +32,7 @@ function printTable(rows: readonly BenchRow[]): void {
 const wanted = process.argv.slice(2);
 const database = process.env.MONGODB_URI ? undefined : await startEmbeddedDatabase({ log: () => undefined });
 const rows: BenchRow[] = [];
-for (const suite of suites.filter((entry) => wanted.length === 0 || wanted.includes(entry.name))) {
+for (const suite of suites.filter((entry) => (wanted.length === 0 && !entry.onlyWhenNamed) || wanted.includes(entry.name))) {
   const store = await Store.open({ uri: process.env.MONGODB_URI ?? database!.uri, dbName: `deskbolt_bench_${suite.name}_${Date.now()}` });
   try {
     rows.push(...(await suite.run(store)));
@@ -40,3 +43,4 @@ for (const suite of suites.filter((entry) => wanted.length === 0 || wanted.inclu
 }
 await database?.stop();
 printTable(rows);
+printGoals();

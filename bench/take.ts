@@ -40,7 +40,8 @@ export function row(name: string, samples: number[], perSecond: number, peakRss:
   return { name, p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99), perSecond, peakRssMb: peakRss / 2 ** 20 };
 }
 
-async function seed(store: Store, count: number): Promise<void> {
+/** `count` unassigned tickets in Billing (10), #1001 the oldest, written straight into the collection. */
+export async function seedTickets(store: Store, count: number): Promise<void> {
   const now = Date.now();
   const batch = 1000;
   await store.models.Counter.updateOne({ _id: 'ticket' }, { $set: { seq: count } }, { upsert: true });
@@ -83,7 +84,7 @@ async function startBareBolt(fake: FakeSlack): Promise<{ url: string; close(): P
 
 /** p50/p99 of a signed `/ticket take` to its HTTP ack and to its last Web API call, and takes per second. */
 export async function takeRows(store: Store): Promise<BenchRow[]> {
-  await seed(store, SEEDED_TICKETS);
+  await seedTickets(store, SEEDED_TICKETS);
   const fake = await FakeSlack.start();
   // No cron: a job run would compete with what is measured.
   const deskbolt = await startDeskbolt({ config: { ...fakeSlackConfig(fake), slack: { signingSecret: SECRET, botToken: fake.token, appToken: undefined, apiUrl: fake.apiUrl } }, workspace: testWorkspace({ agents }), store, log: () => undefined, schedule: false });

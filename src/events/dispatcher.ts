@@ -1,4 +1,5 @@
 import { faultMessage, type Log } from '../log.js';
+import { offTheAskersPath } from '../store/command-watch.js';
 import type { Store } from '../store/store.js';
 import type { TicketEvent } from '../tickets/types.js';
 import type { DeskEvents, DeskSignal, Subscriber, TicketNotice } from './types.js';
@@ -48,7 +49,8 @@ export class EventDispatcher implements DeskEvents {
   /** Work about one ticket waits for that ticket's earlier work: its events and signals keep their order. */
   private inTurn(ticketNumber: number, work: () => Promise<void>, what: string): void {
     const previous = this.perTicket.get(ticketNumber) ?? Promise.resolve();
-    const next = previous.then(work, work);
+    const offPath = () => offTheAskersPath(work);
+    const next = previous.then(offPath, offPath);
     this.perTicket.set(ticketNumber, next);
     this.track(
       next.finally(() => {
@@ -60,10 +62,10 @@ export class EventDispatcher implements DeskEvents {
 
   recorded(event: TicketEvent): void {
     this.track(
-      (async () => {
+      offTheAskersPath(async () => {
         const ticket = await this.store.tickets.get(event.ticketNumber);
         if (ticket) await this.notify({ event, ticket, last: true });
-      })(),
+      }),
       `event ${event.action} of #${event.ticketNumber}`,
     );
   }
@@ -74,7 +76,7 @@ export class EventDispatcher implements DeskEvents {
       await Promise.all(listeners.map((subscriber) => this.guard(subscriber, signal.type, () => subscriber.signal!(signal))));
     };
     const ticketNumber = ticketOfSignal(signal);
-    if (ticketNumber === null) this.track(work(), signal.type);
+    if (ticketNumber === null) this.track(offTheAskersPath(work), signal.type);
     else this.inTurn(ticketNumber, work, `${signal.type} of #${ticketNumber}`);
   }
 

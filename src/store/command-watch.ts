@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { MongoClient } from 'mongodb';
 import type { DeclaredIndexes } from './query-shapes.js';
 
@@ -15,6 +16,8 @@ export interface DatabaseCommand {
   databaseName: string;
   /** The command document as sent (filter, sort, pipeline, updates …). */
   body: Record<string, unknown>;
+  /** Sent by work that runs after the asker's answer (the dispatcher's notifiers), not by the asker's request. */
+  offTheAskersPath: boolean;
 }
 
 export type CommandListener = (command: DatabaseCommand) => void;
@@ -30,6 +33,17 @@ export type EveryStoreListener = (command: DatabaseCommand, source: CommandSourc
 const NOT_WORK = new Set(['hello', 'isMaster', 'ismaster', 'ping', 'buildInfo', 'endSessions', 'saslStart', 'saslContinue', 'killCursors']);
 
 const everyStore = new Set<EveryStoreListener>();
+const askersPath = new AsyncLocalStorage<'off'>();
+let anyoneWatches = false;
+
+/**
+ * Runs `work` marked as off the asker's path (the dispatcher hands events out in it), so the bench
+ * counts it apart from the request's own work. Marked only while someone watches commands: a
+ * replica in production pays nothing for it.
+ */
+export function offTheAskersPath<T>(work: () => Promise<T>): Promise<T> {
+  return anyoneWatches ? askersPath.run('off', work) : work();
+}
 
 /**
  * Listens to the commands of every store opened in this process, those opened later included: the
@@ -37,6 +51,7 @@ const everyStore = new Set<EveryStoreListener>();
  */
 export function watchCommandsOfEveryStore(listener: EveryStoreListener): () => void {
   everyStore.add(listener);
+  anyoneWatches = true;
   return () => everyStore.delete(listener);
 }
 
@@ -54,6 +69,7 @@ export class CommandWatch {
         collection: typeof target === 'string' ? target : typeof body.collection === 'string' ? body.collection : null,
         databaseName: event.databaseName,
         body,
+        offTheAskersPath: askersPath.getStore() === 'off',
       };
       for (const listener of this.listeners) listener(command);
       for (const listener of everyStore) listener(command, source);
@@ -63,6 +79,7 @@ export class CommandWatch {
   /** Calls `listener` with every command this store sends from now on; returns the unsubscribe. */
   watch(listener: CommandListener): () => void {
     this.listeners.add(listener);
+    anyoneWatches = true;
     return () => this.listeners.delete(listener);
   }
 }
