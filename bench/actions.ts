@@ -29,7 +29,7 @@ const SECRET = 'bench-signing-secret';
 // A run of a few minutes by default; the figures are BENCH_TICKETS=10000 BENCH_LOAD=200 (on
 // the embedded FerretDB that run takes most of an hour: every Home published after a take scans the tickets).
 const TICKETS = Number(process.env.BENCH_TICKETS ?? 1_000);
-const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 10);
+const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 5);
 const LOAD = Number(process.env.BENCH_LOAD ?? 20);
 const API_KEY = 'bench-api-key';
 const FULL_FORM = { [replyFields.rootCause]: 'Card declined', [replyFields.category]: 'Payments', [replyFields.subcategory]: 'Refund' };

@@ -6,6 +6,7 @@ import type { Desk } from '../src/tickets/desk.js';
 import { EventDispatcher } from '../src/events/dispatcher.js';
 import { Directory } from '../src/workspace/directory.js';
 import { workspaceSchema } from '../src/workspace/schema.js';
+import { addGoal } from './goals.js';
 import { row, type BenchRow } from './take.js';
 
 const SEED_BATCH = 5_000;
@@ -77,6 +78,7 @@ export async function autoCloseRows(store: Store): Promise<BenchRow[]> {
     if (result.closed !== tickets) throw new Error(`auto-close closed ${result.closed} of ${tickets}`);
     log(`auto-close: closed ${result.closed} in ${Math.round(elapsedMs)} ms`);
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    addGoal({ what: `auto-close (${server}, ${tickets.toLocaleString('en-US')} pending)`, goal: 200, measured: result.closed / (elapsedMs / 1000), unit: 'tickets/s', atLeast: true, why: 'one conditional close per ticket, not yet batched' });
     return [row(`auto-close run: ${tickets.toLocaleString('en-US')} pending tickets, per ticket (${server})`, perTicket, result.closed / (elapsedMs / 1000), peakRss)];
   } finally {
     clearInterval(sampler);
