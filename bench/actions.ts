@@ -1,6 +1,7 @@
 import { App, ExpressReceiver, LogLevel } from '@slack/bolt';
 import express from 'express';
 import { createHash } from 'node:crypto';
+import http from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { actionIds, escalationFields, replyFields } from '../blocks/ids.js';
@@ -11,6 +12,7 @@ import { FakeSlack } from '../src/fake-slack/server.js';
 import type { Store } from '../src/store/store.js';
 import { testWorkspace } from '../test/support/workspace.js';
 import { addGoal, printMarkdownTable } from './goals.js';
+import { isOffTheAskersPath } from '../src/store/command-watch.js';
 import { describeShape, queryShapes } from '../src/store/query-shapes.js';
 import { percentile, seedTickets, type BenchRow } from './take.js';
 
@@ -55,6 +57,9 @@ class WorkMeter {
   private commands = 0;
   /** Commands the request's own work sent (not the notifiers'). */
   private askersCommands = 0;
+  /** Web API calls (and response_url posts) the request's own work sent. */
+  private askersWebCalls = 0;
+  private readonly restoreHttp: () => void;
   /** BENCH_TRACE=take: each command of the first take, with its time from the request. */
   tracing: number | null = null;
   private traced = 0;
@@ -73,6 +78,25 @@ class WorkMeter {
       }
     });
     fake.onChange(({ what }) => this.changed(what));
+    // The app's Web API client and Bolt's respond() send through node:http; a call made by the
+    // request's own work (not a notifier's) is counted as the asker's. The bench's own signed
+    // requests go through fetch, so they are not counted.
+    const original = http.request;
+    const fakeOrigin = new URL(fake.apiUrl).host;
+    const meter = this;
+    http.request = function countedRequest(this: unknown, ...args: unknown[]) {
+      const target = args[0];
+      const host = target instanceof URL ? target.host : typeof target === 'string' ? new URL(target).host : `${(target as { hostname?: string; host?: string }).hostname ?? (target as { host?: string }).host}:${(target as { port?: string | number }).port}`;
+      if (host === fakeOrigin && !isOffTheAskersPath()) meter.askersWebCalls++;
+      return (original as (...request: unknown[]) => http.ClientRequest).apply(this, args);
+    } as typeof http.request;
+    this.restoreHttp = () => {
+      http.request = original;
+    };
+  }
+
+  close(): void {
+    this.restoreHttp();
   }
 
   private webCalls(): number {
@@ -89,7 +113,7 @@ class WorkMeter {
     const args = what === 'response_url' ? this.fake.responses().at(-1)?.body : this.fake.lastCall(what)?.args;
     if (args && watching.test(what, args)) {
       watching.answeredAt = now;
-      watching.atAnswer = { db: this.askersCommands, web: this.webCalls() };
+      watching.atAnswer = { db: this.askersCommands, web: this.askersWebCalls };
     }
   }
 
@@ -98,6 +122,7 @@ class WorkMeter {
     this.fake.clearCalls();
     const commandsBefore = this.commands;
     const askersBefore = this.askersCommands;
+    const askersWebBefore = this.askersWebCalls;
     const started = performance.now();
     if (process.env.BENCH_TRACE && this.traced < 2) {
       this.traced++;
@@ -109,16 +134,16 @@ class WorkMeter {
     const ackedAt = performance.now();
     if (test === 'ack') {
       watching.answeredAt = ackedAt;
-      watching.atAnswer = { db: this.askersCommands, web: this.webCalls() };
+      watching.atAnswer = { db: this.askersCommands, web: this.askersWebCalls };
     }
     await settled();
     this.watching = null;
     this.tracing = null;
     const total: Work = { db: this.commands - commandsBefore, web: this.webCalls() };
-    // Before the answer: the request's own commands sent until then (the notifiers' run beside them, on
-    // the asker's time only as load) and every Web API call until then. An answer never seen counts
-    // all of it as before: the person waited for all of it.
-    const atAnswer = watching.atAnswer ? { db: watching.atAnswer.db - askersBefore, web: watching.atAnswer.web } : total;
+    // Before the answer: the request's own commands and Web API calls sent until then (the notifiers'
+    // run beside them, on the asker's time only as load). An answer never seen counts all of it as
+    // before: the person waited for all of it.
+    const atAnswer = watching.atAnswer ? { db: watching.atAnswer.db - askersBefore, web: watching.atAnswer.web - askersWebBefore } : total;
     return {
       ackMs: ackedAt - started,
       answerMs: (watching.answeredAt ?? watching.lastCallAt) - started,
@@ -271,7 +296,9 @@ export async function actionRows(store: Store): Promise<BenchRow[]> {
     // The offer loses its buttons once answered: the bare app's click comes from a screen not yet refreshed.
     const click = (sim: SlackClientSim) =>
       sim.blockAction(other, { action_id: actionIds.acceptTransfer, value: transfer.id }, offer && sim === slack ? { channel: fake.dmChannelOf(other), message: { ts: offer.ts } } : { channel: fake.dmChannelOf(other) });
-    add('transfer accept', { ...(await meter.measure(() => click(slack), toAsker(other), settled)), bareAckMs: await timed(() => click(bare.slack)) });
+    // The accepter hears it in their DM with the bot ("Chat #N is yours now").
+    const toAccepter: AnswerTest = (what, args) => toAsker(other)(what, args) || (what === 'chat.postMessage' && (args.channel === other || args.channel === fake.dmChannelOf(other)));
+    add('transfer accept', { ...(await meter.measure(() => click(slack), toAccepter, settled)), bareAckMs: await timed(() => click(bare.slack)) });
     await slack.command(agent, '/ticket', 'status offline');
     await slack.command(other, '/ticket', 'status offline');
     await settled();
@@ -323,6 +350,7 @@ export async function actionRows(store: Store): Promise<BenchRow[]> {
     addGoal({ what: `${load.name}: answer p99`, goal: 3000, measured: load.answer99, unit: 'ms' });
   }
 
+  meter.close();
   await deskbolt.close();
   await bare.close();
   await fake.close();

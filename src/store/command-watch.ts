@@ -33,8 +33,14 @@ export type EveryStoreListener = (command: DatabaseCommand, source: CommandSourc
 const NOT_WORK = new Set(['hello', 'isMaster', 'ismaster', 'ping', 'buildInfo', 'endSessions', 'saslStart', 'saslContinue', 'killCursors']);
 
 const everyStore = new Set<EveryStoreListener>();
+
 const askersPath = new AsyncLocalStorage<'off'>();
 let anyoneWatches = false;
+
+/** Whether the code running now is work the dispatcher handed out (see offTheAskersPath). */
+export function isOffTheAskersPath(): boolean {
+  return askersPath.getStore() === 'off';
+}
 
 /**
  * Runs `work` marked as off the asker's path (the dispatcher hands events out in it), so the bench
@@ -69,7 +75,7 @@ export class CommandWatch {
         collection: typeof target === 'string' ? target : typeof body.collection === 'string' ? body.collection : null,
         databaseName: event.databaseName,
         body,
-        offTheAskersPath: askersPath.getStore() === 'off',
+        offTheAskersPath: isOffTheAskersPath(),
       };
       for (const listener of this.listeners) listener(command);
       for (const listener of everyStore) listener(command, source);
