@@ -326,7 +326,16 @@ export async function actionRows(store: Store): Promise<BenchRow[]> {
       `${percentile(answer, 0.5).toFixed(0)} / ${percentile(answer, 0.99).toFixed(0)}`,
       `${percentile(last, 0.5).toFixed(0)} / ${percentile(last, 0.99).toFixed(0)}`,
     ]);
-    addGoal({ what: `${name}: ack p99 against the bare Bolt app's`, goal: 1.25, measured: percentile(ack, 0.99) / percentile(bareAck, 0.99), unit: '×' });
+    // A submission's ack is its answer (field errors close nothing), and a REST create answers with the
+    // ticket: their work is before the ack by design, unlike a command's or a click's.
+    const answeredByAck = name.includes('submitted') || name.startsWith('REST');
+    addGoal({
+      what: `${name}: ack p99 against the bare Bolt app's`,
+      goal: 1.25,
+      measured: percentile(ack, 0.99) / percentile(bareAck, 0.99),
+      unit: '×',
+      ...(answeredByAck ? { why: 'the ack is the answer: the workflow runs before it' } : {}),
+    });
     if (name === 'take') {
       addGoal({ what: 'take: database commands before the agent sees the result (most of any sample)', goal: 4, measured: most((sample) => sample.before.db), unit: '' });
       addGoal({ what: 'take: Web API calls before the agent sees the result (most of any sample)', goal: 3, measured: most((sample) => sample.before.web), unit: '' });

@@ -3,6 +3,7 @@ import type { DatabaseCommand } from '../src/store/command-watch.js';
 import { describeShape, queryShapes, servingIndex } from '../src/store/query-shapes.js';
 import type { Store } from '../src/store/store.js';
 import { openTestStore } from './support/database.js';
+import { fileTicket, testDesk } from './support/desk.js';
 
 /**
  * The index-coverage check (test/support/index-coverage.ts runs it around every test file) reads
@@ -55,10 +56,22 @@ describe('every query is served by a declared index', () => {
     expect(servingIndex(sortedOtherwise!, store.declaredIndexes().get('tickets')!)).toBeNull();
   });
 
+  it("tells the request's own commands from those of the work the dispatcher hands out (what the bench counts apart)", async () => {
+    const desk = testDesk(store);
+    sent.length = 0;
+    await fileTicket(desk);
+    await desk.settled();
+    const marked = (name: string, collection: string) => sent.filter((command) => command.name === name && command.collection === collection).map((command) => command.offTheAskersPath);
+    // The request files the ticket; the dispatcher writes its events into the history.
+    expect(marked('insert', 'tickets')).toEqual([false]);
+    expect(marked('insert', 'events')).toEqual([true]);
+  });
+
   it('takes a lookup by _id as served, and an $expr as never served', async () => {
     const [byId] = await shapesOf(() => store.tickets.get(1001));
     expect(servingIndex(byId!, [])).toEqual([['_id', 1]]);
-    const [expression] = await shapesOf(() => store.models.Ticket.find({ $expr: { $gt: ['$version', 1] } }).lean());
+    // FerretDB v1 refuses to evaluate this $expr; the shape is read from the command as it was sent.
+    const [expression] = await shapesOf(() => store.models.Ticket.find({ $expr: { $gt: ['$version', 1] } }).lean().catch(() => []));
     expect(servingIndex(expression!, store.declaredIndexes().get('tickets')!)).toBeNull();
   });
 });
