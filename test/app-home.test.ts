@@ -82,6 +82,15 @@ describe('App Home', () => {
     expect(text).not.toContain('Your team');
   });
 
+  it('lists an agent’s first open tickets and counts them all, and counts a short list by listing it', async () => {
+    for (let index = 0; index < 12; index++) await give(await file(`Chargeback ${index}`), people.cho, 'open');
+    await give(await file('Wire held at the bank'), people.cho, 'pending');
+    const { text } = await openHome(people.cho);
+    expect(text).toContain('*Your open tickets* (12)');
+    expect(text).toContain('…and 2 more');
+    expect(text).toContain('*Waiting on the requester* (1 pending)');
+  });
+
   it('republishes the agent’s home after they take a ticket, without the tab being opened', async () => {
     const ticket = await file('VPN drops hourly');
     await desk.slack.command(people.ben, '/ticket', `take ${ticket.number}`);

@@ -75,12 +75,10 @@ export async function homeFor(desk: Desk, userId: string, options: { search?: st
   const now = desk.clock();
   const isLead = agent.role === 'lead' || agent.role === 'admin';
   const week = periodWindow('week', now);
-  const [availability, open, openCount, pending, pendingCount, views, weekStats, search, chats] = await Promise.all([
+  const [availability, [open, openCount], [pending, pendingCount], views, weekStats, search, chats] = await Promise.all([
     availabilityOf(desk, userId),
-    desk.store.tickets.assignedTo(userId, ['open'], HOME_LIST_LIMIT),
-    desk.store.tickets.countAssigned(userId, ['open']),
-    desk.store.tickets.assignedTo(userId, ['pending'], HOME_LIST_LIMIT),
-    desk.store.tickets.countAssigned(userId, ['pending']),
+    listedAndCounted(desk, userId, 'open'),
+    listedAndCounted(desk, userId, 'pending'),
     groupViews(desk, agent.groups),
     deskStats(desk, week, { agent: userId }),
     options.search === undefined ? Promise.resolve(undefined) : searchOutcome(desk, userId, options.search),
@@ -115,6 +113,12 @@ export async function homeFor(desk: Desk, userId: string, options: { search?: st
       askedOf: transfer.to.kind === 'agent' ? 'you' : transfer.to.kind === 'lead' ? 'a team lead' : desk.directory.groupName(Number(transfer.to.id)),
     })),
   };
+}
+
+/** The agent's first tickets of a status, and how many there are: counted only when the list is full. */
+async function listedAndCounted(desk: Desk, userId: string, status: 'open' | 'pending'): Promise<[Ticket[], number]> {
+  const listed = await desk.store.tickets.assignedTo(userId, [status], HOME_LIST_LIMIT);
+  return [listed, listed.length < HOME_LIST_LIMIT ? listed.length : await desk.store.tickets.countAssigned(userId, [status])];
 }
 
 async function groupViews(desk: Desk, groupIds: readonly number[]): Promise<GroupView[]> {
