@@ -1,7 +1,7 @@
 import { App, ExpressReceiver, LogLevel } from '@slack/bolt';
 import express from 'express';
 import { createHash } from 'node:crypto';
-import http from 'node:http';
+import diagnostics from 'node:diagnostics_channel';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { actionIds, escalationFields, replyFields } from '../blocks/ids.js';
@@ -78,20 +78,23 @@ class WorkMeter {
       }
     });
     fake.onChange(({ what }) => this.changed(what));
-    // The app's Web API client and Bolt's respond() send through node:http; a call made by the
-    // request's own work (not a notifier's) is counted as the asker's. The bench's own signed
-    // requests go through fetch, so they are not counted.
-    const original = http.request;
-    const fakeOrigin = new URL(fake.apiUrl).host;
-    const meter = this;
-    http.request = function countedRequest(this: unknown, ...args: unknown[]) {
-      const target = args[0];
-      const host = target instanceof URL ? target.host : typeof target === 'string' ? new URL(target).host : `${(target as { hostname?: string; host?: string }).hostname ?? (target as { host?: string }).host}:${(target as { port?: string | number }).port}`;
-      if (host === fakeOrigin && !isOffTheAskersPath()) meter.askersWebCalls++;
-      return (original as (...request: unknown[]) => http.ClientRequest).apply(this, args);
-    } as typeof http.request;
+    // A request to Slack made by the request's own work (not a notifier's) is the asker's. Node
+    // publishes each HTTP request where it is made, in its caller's async context: the Web API client
+    // sends through fetch (undici), other clients through node:http. The bench's own signed requests
+    // go to the app, not to Slack, so they are not counted.
+    const fakeOrigin = new URL(fake.apiUrl).origin;
+    const fakeHost = new URL(fake.apiUrl).host;
+    const onFetch = (message: unknown) => {
+      if ((message as { request: { origin: string } }).request.origin === fakeOrigin && !isOffTheAskersPath()) this.askersWebCalls++;
+    };
+    const onHttp = (message: unknown) => {
+      if ((message as { request: { getHeader(name: string): unknown } }).request.getHeader('host') === fakeHost && !isOffTheAskersPath()) this.askersWebCalls++;
+    };
+    diagnostics.subscribe('undici:request:create', onFetch);
+    diagnostics.subscribe('http.client.request.start', onHttp);
     this.restoreHttp = () => {
-      http.request = original;
+      diagnostics.unsubscribe('undici:request:create', onFetch);
+      diagnostics.unsubscribe('http.client.request.start', onHttp);
     };
   }
 
