@@ -28,6 +28,12 @@ export const actionIds = {
   viewOriginal: 'ticket_view_original',
   viewOriginalBack: 'ticket_view_original_back',
   emailDuringChat: 'chat_email_reply',
+  assign: 'ticket_assign',
+  handoff: 'ticket_handoff',
+  release: 'ticket_release',
+  acceptHandoff: 'handoff_accept',
+  declineHandoff: 'handoff_decline',
+  cancelHandoff: 'handoff_cancel',
 } as const;
 
 export const callbackIds = {
@@ -45,6 +51,8 @@ export const callbackIds = {
   requesterProfile: 'requester_profile_modal',
   originalMessage: 'original_message_modal',
   chatEmail: 'chat_email_modal',
+  assign: 'ticket_assign_modal',
+  bulkMove: 'ticket_bulk_move_confirm',
 } as const;
 
 /** Input of the satisfaction comment modal: block id and action id alike. */
@@ -70,6 +78,7 @@ export const replyFields = {
 } as const;
 
 export const mergeFields = { target: 'merge_target' } as const;
+export const assignFields = { agent: 'assign_agent' } as const;
 export const linkFields = { problem: 'link_problem' } as const;
 export const escalationFields = { group: 'escalate_group', note: 'escalate_note' } as const;
 export const macroSaveFields = { name: 'macro_name', text: 'macro_text', kind: 'macro_kind' } as const;

@@ -108,6 +108,9 @@ const BUTTON_LABEL: Record<CardAction, string> = {
   escalate: 'Escalate',
   problem: 'Mark as problem',
   link: 'Link to problem',
+  assign: 'Assign',
+  handoff: 'Hand over',
+  release: 'Release',
 };
 
 function cardButton(action: CardAction, number: number): Button {

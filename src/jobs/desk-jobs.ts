@@ -1,6 +1,7 @@
 import { MINUTE_MS } from '../clock.js';
 import { chatsGoneQuiet } from '../chats/chat.js';
 import { expireTransfers } from '../chats/transfers.js';
+import { expireHandoffs, finishAbandonedBulkMoves } from '../tickets/assignment.js';
 import { closeSolved, closeStalePending } from '../tickets/auto-close.js';
 import { retryDueDeliveries } from '../tickets/deliveries.js';
 import type { Job } from './job.js';
@@ -47,6 +48,18 @@ export const deskJobs: readonly Job[] = [
     schedule: '*/30 * * * * *',
     holdMs: MINUTE_MS,
     run: (desk) => chatsGoneQuiet(desk),
+  },
+  {
+    name: 'handoff-expiry',
+    schedule: '* * * * *',
+    holdMs: MINUTE_MS,
+    run: (desk, now) => expireHandoffs(desk, now),
+  },
+  {
+    name: 'bulk-moves',
+    schedule: '* * * * *',
+    holdMs: 5 * MINUTE_MS,
+    run: (desk, now, context) => finishAbandonedBulkMoves(desk, now, context.keepLease),
   },
   {
     name: 'delivery-retries',

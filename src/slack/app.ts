@@ -5,6 +5,7 @@ import type { Log } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { Desk } from '../tickets/desk.js';
 import { registerActions } from './listeners/actions.js';
+import { registerAssignment } from './listeners/assignment.js';
 import { registerCommands } from './listeners/commands.js';
 import { registerEvents } from './listeners/events.js';
 import { registerShortcuts } from './listeners/shortcuts.js';
@@ -110,6 +111,7 @@ export function registerListeners(app: App, deps: SlackDeps): void {
   registerViews(app, deps);
   registerShortcuts(app, deps);
   registerEvents(app, deps);
+  registerAssignment(app, deps);
 }
 
 function toBoltLevel(level: SlackAppOptions['logLevel']): LogLevel {

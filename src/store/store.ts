@@ -1,4 +1,5 @@
 import mongoose, { type Connection } from 'mongoose';
+import { AssignmentStore } from './assignments.js';
 import { LeaseStore } from './leases.js';
 import { ChatDeskStore } from './chat-desk.js';
 import { ChatStore } from './chats.js';
@@ -40,6 +41,8 @@ export class Store {
   readonly satisfaction: SatisfactionStore;
   /** Shortcuts, followers and the reads of the rest of the chat desk (issue 7). */
   readonly chatDesk: ChatDeskStore;
+  /** Hand-overs between agents and leads' bulk hand-overs (issue 12). */
+  readonly assignments: AssignmentStore;
 
   private constructor(
     readonly connection: Connection,
@@ -56,6 +59,7 @@ export class Store {
     this.apiRequests = new ApiRequestStore(connection);
     this.satisfaction = new SatisfactionStore(connection);
     this.chatDesk = new ChatDeskStore(connection);
+    this.assignments = new AssignmentStore(connection);
   }
 
   static async open(options: StoreOptions): Promise<Store> {

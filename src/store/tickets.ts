@@ -153,6 +153,24 @@ export class TicketStore {
     return toTicket(document as unknown as TicketDocument);
   }
 
+  /**
+   * Events about a ticket that change nothing an agent works from (a hand-over asked, an SLA warning),
+   * written to its outbox with `set` (bookkeeping fields only) while `precondition` holds — without
+   * bumping the version or updatedAt, so a reply form the agent has open stays valid.
+   */
+  async record(number: number, precondition: TicketPrecondition, set: TicketChanges, events: readonly NewTicketEvent[]): Promise<Ticket | null> {
+    const update = { ...(Object.keys(set).length > 0 ? { $set: set } : {}), $push: { outbox: { $each: events.map(outboxEntry) } } };
+    const filter = preconditionFilter(number, precondition);
+    const document = writesAreSerialized()
+      ? await exclusively(async () => {
+          const current = await this.models.Ticket.findOne(byNumber(number)).lean();
+          if (!current || !matchesPrecondition(current, filter as Record<string, unknown>)) return null;
+          return this.models.Ticket.findOneAndUpdate(byNumber(number), update, { new: true, lean: true });
+        })
+      : await this.models.Ticket.findOneAndUpdate(filter, update, { new: true, lean: true });
+    return document ? toTicket(document as unknown as TicketDocument) : null;
+  }
+
   /** The oldest unassigned ticket of these groups, given to `agent` in one atomic update. */
   async claimOldest(groupIds: readonly number[], agent: string, event: NewTicketEvent, now: Date): Promise<Ticket | null> {
     const document = await this.models.Ticket.findOneAndUpdate(

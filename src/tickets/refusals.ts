@@ -151,6 +151,57 @@ const RULES = {
   incident_of_itself: rule(422, () => 'A ticket cannot be an incident of itself.'),
   problem_not_incident: rule<Numbered>(409, (f) => `#${f.number} is itself a problem; link its incidents instead.`),
 
+  // ── Assignment ─────────────────────────────────────────────────────────────────────────────
+  assign_whom: rule(422, (_f, w) => `Assign to whom? ${w.code('/ticket assign 1004 @ben')}.`),
+  reassign_syntax: rule(422, (_f, w) => `Say whose tickets, and to whom: ${w.code('/ticket reassign @ana @ben')}, or ${w.code('/ticket reassign @ana queue')}.`),
+  assign_not_allowed: rule<{ number: number; groupId: number }>(
+    403,
+    (f, w) => `Only a team lead of ${w.group(f.groupId)} or an admin assigns #${f.number}. If it is yours, you can hand it over: ${w.code(`/ticket assign ${f.number} @colleague`)}.`,
+  ),
+  release_not_allowed: rule<{ number: number; groupId: number; agent: string }>(
+    403,
+    (f, w) => `Only ${w.person(f.agent)}, who has #${f.number}, or a team lead of ${w.group(f.groupId)} can release it.`,
+  ),
+  assignee_not_an_agent: rule<{ person: string }>(422, (f, w) => `${w.person(f.person)} is not a support agent, so no ticket can go to them.`),
+  not_in_group: rule<{ number: number; person: string; groupId: number }>(
+    422,
+    (f, w) => `${w.person(f.person)} is not an agent of ${w.group(f.groupId)}, so #${f.number} cannot go to them.`,
+  ),
+  already_assigned_to: rule<{ number: number; agent: string }>(409, (f, w) => `#${f.number} is already ${w.person(f.agent)}'s.`),
+  not_assigned: rule<Numbered>(409, (f) => `#${f.number} is not assigned to anyone; there is nothing to release.`),
+  not_assignable: rule<{ number: number; status: TicketStatus }>(
+    409,
+    (f) => `#${f.number} is ${f.status}: there is nothing to assign. A reply from the requester reopens it.`,
+  ),
+  assignment_changed: rule<{ number: number; agent: string | null }>(
+    409,
+    (f, w) => `#${f.number} changed a moment ago: it is now ${f.agent ? `${w.person(f.agent)}'s` : 'unassigned'}. Nothing was changed; look at it again.`,
+  ),
+  handoff_to_self: rule(422, () => 'That is you: pick a colleague to hand it to.'),
+  handoff_not_yours: rule<{ number: number; agent: string | null }>(
+    403,
+    (f, w) => `#${f.number} is not yours to hand over${f.agent ? ` (it is ${w.person(f.agent)}'s)` : ' (nobody has it: take it first)'}.`,
+  ),
+  handoff_waiting: rule<{ number: number; to: string; expiresAt: Date }>(
+    409,
+    (f, w) => `#${f.number} already has a hand-over request waiting for ${w.person(f.to)} (until ${clockTime(f.expiresAt)}). Wait for the answer, or cancel it first.`,
+  ),
+  no_such_handoff: rule(404, () => 'There is no such hand-over request.'),
+  handoff_not_for_you: rule<{ to: string }>(403, (f, w) => `This hand-over request is for ${w.person(f.to)}; only they can answer it.`),
+  handoff_answered: rule<{ number: number; state: 'requested' | 'accepted' | 'declined' | 'expired' | 'cancelled'; by: string | null; from: string }>(409, (f, w) => {
+    const who = f.by ? ` by ${w.person(f.by)}` : '';
+    if (f.state === 'accepted') return `This hand-over of #${f.number} was already accepted${who}; nothing changed.`;
+    if (f.state === 'declined') return `This hand-over of #${f.number} was declined${who}; nothing changed.`;
+    if (f.state === 'cancelled') return `This hand-over of #${f.number} was cancelled${who}; the ticket stayed with ${w.person(f.from)}.`;
+    return `This hand-over of #${f.number} expired; the ticket stayed with ${w.person(f.from)}.`;
+  }),
+  handoff_cancel_not_allowed: rule<{ from: string; groupId: number }>(403, (f, w) => `Only ${w.person(f.from)}, who asked, or a team lead of ${w.group(f.groupId)} can cancel this request.`),
+  bulk_not_allowed: rule(403, () => 'Only team leads and admins hand over another agent’s tickets.'),
+  bulk_same_agent: rule<{ agent: string }>(422, (f, w) => `Hand ${w.person(f.agent)}'s tickets to someone else, or to ${w.code('queue')}.`),
+  nothing_to_hand_over: rule<{ agent: string }>(409, (f, w) => `${w.person(f.agent)} has no open or pending tickets in groups you lead: there is nothing to hand over.`),
+  no_such_bulk_move: rule(404, () => 'There is no such hand-over; start again with `/ticket reassign`.'),
+  bulk_move_started: rule(409, () => 'This hand-over was already confirmed; it runs once.'),
+
   // ── Macros and shortcuts ───────────────────────────────────────────────────────────────────
   macro_limit: rule<{ limit: number }>(409, (f) => `You already have ${f.limit} personal macros, the limit. Save over one of yours (same name) instead.`),
   no_such_shortcut: rule<{ sigil: string; name: string }>(

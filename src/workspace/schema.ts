@@ -92,9 +92,11 @@ export const workspaceSchema = z
         /** When true, agents work only tickets of their own groups. */
         restrictToOwnGroups: z.boolean().default(false),
         personalMacroLimit: z.number().int().min(0).max(500).default(20),
+        /** An unanswered hand-over of a ticket between agents expires after this (the ticket stays where it was). */
+        handoffExpiryMinutes: z.number().int().min(1).max(7 * 24 * 60).default(60),
       })
       .strict()
-      .default({ restrictToOwnGroups: false, personalMacroLimit: 20 }),
+      .prefault({}),
   })
   .strict()
   .superRefine((workspace, context) => {

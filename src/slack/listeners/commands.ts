@@ -30,6 +30,7 @@ import { cardBlocks, openReplyModal, takenBlocks } from '../screens.js';
 import { refusalText, slackWords } from '../words.js';
 import { transferTargetText } from '../../tickets/refusals.js';
 import { openRequesterPanel, sendChatEmail } from '../profiles.js';
+import { assignmentSubcommands } from './assignment.js';
 
 export interface ListenerDeps {
   desk: Desk;
@@ -461,6 +462,7 @@ export const subcommands: ReadonlyMap<string, Subcommand> = new Map<string, Subc
       },
     },
   ],
+  ...assignmentSubcommands,
   [
     'help',
     {

@@ -1,5 +1,6 @@
 import type { Subscriber } from '../../events/types.js';
 import { alertNotifier } from './alerts.js';
+import { assignmentNotifier } from './assignments.js';
 import { chatNotifier } from './chats.js';
 import type { NotifierContext } from './context.js';
 import { digestNotifier } from './digests.js';
@@ -20,5 +21,6 @@ export function slackNotifiers(context: NotifierContext): Subscriber[] {
     transferNotifier(context),
     homeNotifier(context),
     digestNotifier(context),
+    assignmentNotifier(context),
   ];
 }
