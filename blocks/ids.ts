@@ -34,6 +34,7 @@ export const actionIds = {
   acceptHandoff: 'handoff_accept',
   declineHandoff: 'handoff_decline',
   cancelHandoff: 'handoff_cancel',
+  edit: 'ticket_edit',
 } as const;
 
 export const callbackIds = {
@@ -53,6 +54,7 @@ export const callbackIds = {
   chatEmail: 'chat_email_modal',
   assign: 'ticket_assign_modal',
   bulkMove: 'ticket_bulk_move_confirm',
+  edit: 'ticket_edit_modal',
 } as const;
 
 /** Input of the satisfaction comment modal: block id and action id alike. */
@@ -79,6 +81,16 @@ export const replyFields = {
 
 export const mergeFields = { target: 'merge_target' } as const;
 export const assignFields = { agent: 'assign_agent' } as const;
+/** The edit form's inputs: block id and action id alike. */
+export const editFields = {
+  subject: 'edit_subject',
+  priority: 'edit_priority',
+  tags: 'edit_tags',
+  group: 'edit_group',
+  note: 'edit_note',
+  requesterName: 'edit_requester_name',
+  requesterEmail: 'edit_requester_email',
+} as const;
 export const linkFields = { problem: 'link_problem' } as const;
 export const escalationFields = { group: 'escalate_group', note: 'escalate_note' } as const;
 export const macroSaveFields = { name: 'macro_name', text: 'macro_text', kind: 'macro_kind' } as const;

@@ -41,6 +41,9 @@ export function ticketCard(data: TicketCardData, actions: readonly CardAction[])
       ],
     },
   ];
+  if (ticket.tags && ticket.tags.length > 0) {
+    blocks.push({ type: 'context', elements: [mrkdwn(`:label: ${ticket.tags.map((tag) => `\`${escapeMrkdwn(tag)}\``).join(' ')}`)] });
+  }
   if (ticket.problem) {
     const incidents = data.incidents ?? [];
     blocks.push({
@@ -111,6 +114,7 @@ const BUTTON_LABEL: Record<CardAction, string> = {
   assign: 'Assign',
   handoff: 'Hand over',
   release: 'Release',
+  edit: 'Edit',
 };
 
 function cardButton(action: CardAction, number: number): Button {

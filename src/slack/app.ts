@@ -6,6 +6,7 @@ import type { Metrics } from '../metrics.js';
 import type { Desk } from '../tickets/desk.js';
 import { registerActions } from './listeners/actions.js';
 import { registerAssignment } from './listeners/assignment.js';
+import { registerEditing } from './listeners/editing.js';
 import { registerCommands } from './listeners/commands.js';
 import { registerEvents } from './listeners/events.js';
 import { registerShortcuts } from './listeners/shortcuts.js';
@@ -112,6 +113,7 @@ export function registerListeners(app: App, deps: SlackDeps): void {
   registerShortcuts(app, deps);
   registerEvents(app, deps);
   registerAssignment(app, deps);
+  registerEditing(app, deps);
 }
 
 function toBoltLevel(level: SlackAppOptions['logLevel']): LogLevel {

@@ -19,7 +19,9 @@ export type TicketMove =
   /** The agent who has it asks a colleague to take it over. */
   | 'handoff'
   /** Back to the queue: its agent, or a lead. */
-  | 'release';
+  | 'release'
+  /** Subject, priority, tags, the email requester's address, the group (as an escalation). */
+  | 'edit';
 
 export function movesFor(desk: Desk, ticket: Ticket, viewerId: string): TicketMove[] {
   const agent = desk.directory.agent(viewerId);
@@ -37,5 +39,6 @@ export function movesFor(desk: Desk, ticket: Ticket, viewerId: string): TicketMo
     else if (ticket.assignee === viewerId) moves.push('handoff');
     if (ticket.assignee !== null && (leads || ticket.assignee === viewerId)) moves.push('release');
   }
+  moves.push('edit');
   return moves;
 }

@@ -202,6 +202,18 @@ const RULES = {
   no_such_bulk_move: rule(404, () => 'There is no such hand-over; start again with `/ticket reassign`.'),
   bulk_move_started: rule(409, () => 'This hand-over was already confirmed; it runs once.'),
 
+  // ── Editing and tags ───────────────────────────────────────────────────────────────────────
+  nothing_changed: rule<Numbered>(422, (f) => `Nothing to change on #${f.number}: every field is as it was.`),
+  not_a_tag: rule<{ typed: string }>(
+    422,
+    (f, w) => `“${w.quote(f.typed.slice(0, 40))}” is not a tag: use letters, digits and - _ . + / only, like ${w.code('refund')} or ${w.code('vip-2024')}.`,
+  ),
+  tag_too_long: rule<{ typed: string; max: number }>(422, (f, w) => `“${w.quote(f.typed.slice(0, 40))}…” is longer than ${f.max} characters, the most a tag can be.`),
+  too_many_tags: rule<{ max: number }>(422, (f) => `A ticket can have at most ${f.max} tags.`),
+  which_tags: rule(422, (_f, w) => `Which tags? ${w.code('/ticket tag 1004 refund vip')}.`),
+  requester_from_slack: rule<{ requester: string }>(422, (f, w) => `${w.person(f.requester)} is a Slack user: their name and address come from Slack.`),
+  group_needs_note: rule(422, () => 'Moving it to another group is an escalation: write a note for the other team.'),
+
   // ── Macros and shortcuts ───────────────────────────────────────────────────────────────────
   macro_limit: rule<{ limit: number }>(409, (f) => `You already have ${f.limit} personal macros, the limit. Save over one of yours (same name) instead.`),
   no_such_shortcut: rule<{ sigil: string; name: string }>(

@@ -31,6 +31,7 @@ import { refusalText, slackWords } from '../words.js';
 import { transferTargetText } from '../../tickets/refusals.js';
 import { openRequesterPanel, sendChatEmail } from '../profiles.js';
 import { assignmentSubcommands } from './assignment.js';
+import { editingSubcommands } from './editing.js';
 
 export interface ListenerDeps {
   desk: Desk;
@@ -463,6 +464,7 @@ export const subcommands: ReadonlyMap<string, Subcommand> = new Map<string, Subc
     },
   ],
   ...assignmentSubcommands,
+  ...editingSubcommands,
   [
     'help',
     {
