@@ -35,6 +35,8 @@ export const actionIds = {
   declineHandoff: 'handoff_decline',
   cancelHandoff: 'handoff_cancel',
   edit: 'ticket_edit',
+  searchMore: 'ticket_search_more',
+  linkToProblem: 'ticket_link_to_problem',
 } as const;
 
 export const callbackIds = {
@@ -77,6 +79,8 @@ export const replyFields = {
   subcategory: 'reply_subcategory',
   status: 'reply_status',
   saveAsMacro: 'reply_save_macro',
+  /** The knowledge-base search: an external select whose options load as the agent types. */
+  kbSearch: 'reply_kb_search',
 } as const;
 
 export const mergeFields = { target: 'merge_target' } as const;

@@ -121,7 +121,7 @@ describe('App Home', () => {
     expect(await search('a.c')).toContain('Nothing found for “a.c”');
     expect(await search('(.*')).toContain('Nothing found');
     expect(await search('{"$gt":""}')).toContain('Nothing found');
-    expect(await search('x'.repeat(101))).toContain('at most 100 characters');
+    expect(await search('x'.repeat(201))).toContain('at most 200 characters');
   });
 
   it('shows a lead their team with load, the group’s week, and the chat transfers waiting for them', async () => {

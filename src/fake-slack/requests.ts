@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { SELECT_MENUS, validateBlocks, validateView, type FakeSlack, type StoredMessage } from './server.js';
+import { SELECT_MENUS, validateBlocks, validateOptionsResponse, validateView, type FakeSlack, type StoredMessage } from './server.js';
 
 /** The app's HTTP answer; `problems` lists what Slack would refuse in a synchronous answer (ack body). */
 export interface SimResponse {
@@ -374,6 +374,39 @@ export class SlackClientSim {
       enterprise: null,
     };
     return this.withAckProblems(await this.sendPayload(payload), submitted);
+  }
+
+  /**
+   * A person types into an external select of a view: Slack asks the app for the options
+   * (block_suggestion) and shows what the ack's body lists. `problems` says what Slack would refuse.
+   */
+  async blockSuggestion(user: string, input: { action_id: string; value: string; block_id?: string }, options: { view: any }): Promise<SimResponse> {
+    const view = this.currentView(options.view);
+    const located = locateElement(view?.blocks, input.action_id, input.block_id);
+    if (located === undefined || !['external_select', 'multi_external_select'].includes(located.element.type)) {
+      throw new Error(`no external select with action_id "${input.action_id}" in that view`);
+    }
+    // Slack asks only once the person typed min_query_length characters, 3 when unset
+    // (docs.slack.dev/reference/block-kit/block-elements/select-menu-element, external data source).
+    const minimum = typeof located.element.min_query_length === 'number' ? located.element.min_query_length : 3;
+    if (input.value.length < minimum) throw new Error(`Slack does not ask for options before ${minimum} characters are typed`);
+    const payload = {
+      type: 'block_suggestion',
+      user: this.userRef(user),
+      container: { type: 'view', view_id: view.id },
+      api_app_id: this.fake.appId,
+      token: VERIFICATION_TOKEN,
+      action_id: input.action_id,
+      block_id: located.blockId,
+      value: input.value,
+      team: this.team(),
+      enterprise: null,
+      is_enterprise_install: false,
+      view,
+    };
+    const response = await this.sendPayload(payload);
+    const problems = validateOptionsResponse(response.json);
+    return problems.length > 0 ? { ...response, problems } : response;
   }
 
   async viewClosed(user: string, view: SubmittedView): Promise<SimResponse> {

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { isObject, MESSAGE_TEXT_MAX, validateBlocks, validateView } from './block-kit.js';
 import { SocketModeServer, type SocketModeOptions } from './socket-mode.js';
 
-export { SELECT_MENUS, validateBlocks, validateView, type Surface } from './block-kit.js';
+export { SELECT_MENUS, validateBlocks, validateOptionsResponse, validateView, type Surface } from './block-kit.js';
 
 // ─── The server ──────────────────────────────────────────────────────────────────────────────
 

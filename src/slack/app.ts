@@ -7,6 +7,7 @@ import type { Desk } from '../tickets/desk.js';
 import { registerActions } from './listeners/actions.js';
 import { registerAssignment } from './listeners/assignment.js';
 import { registerEditing } from './listeners/editing.js';
+import { registerSearch } from './listeners/search.js';
 import { registerCommands } from './listeners/commands.js';
 import { registerEvents } from './listeners/events.js';
 import { registerShortcuts } from './listeners/shortcuts.js';
@@ -114,6 +115,7 @@ export function registerListeners(app: App, deps: SlackDeps): void {
   registerEvents(app, deps);
   registerAssignment(app, deps);
   registerEditing(app, deps);
+  registerSearch(app, deps);
 }
 
 function toBoltLevel(level: SlackAppOptions['logLevel']): LogLevel {

@@ -58,6 +58,12 @@ ticketSchema.index({ 'outbox.0.at': 1 });
 ticketSchema.index({ closingNoteDue: 1, number: 1 });
 ticketSchema.index({ problemOf: 1, number: 1 });
 ticketSchema.index({ 'merge.state': 1, number: 1 });
+// Search and the REST list: by creation (the page order), by tag, by an email requester's old address, open problems.
+ticketSchema.index({ createdAt: -1, number: -1 });
+ticketSchema.index({ status: 1, createdAt: -1 });
+ticketSchema.index({ tags: 1, createdAt: -1 });
+ticketSchema.index({ 'requester.previousEmails': 1 });
+ticketSchema.index({ problem: 1, status: 1, createdAt: 1 });
 
 const eventSchema = new Schema(
   { _id: String, ticketNumber: { type: Number, required: true }, ...eventFields },

@@ -9,6 +9,7 @@ import { MacroStore } from './macros.js';
 import { ApiRequestStore } from './api-requests.js';
 import { SatisfactionStore } from './satisfaction.js';
 import { SeenIdStore } from './seen.js';
+import { TicketSearchStore } from './search.js';
 import { TicketLinkStore } from './ticket-links.js';
 import { TicketStore } from './tickets.js';
 import { serializeWritesInThisProcess } from './write-guard.js';
@@ -43,6 +44,8 @@ export class Store {
   readonly chatDesk: ChatDeskStore;
   /** Hand-overs between agents and leads' bulk hand-overs (issue 12). */
   readonly assignments: AssignmentStore;
+  /** Finding tickets by words and filters: search, the REST list and export (issue 12). */
+  readonly search: TicketSearchStore;
 
   private constructor(
     readonly connection: Connection,
@@ -60,6 +63,7 @@ export class Store {
     this.satisfaction = new SatisfactionStore(connection);
     this.chatDesk = new ChatDeskStore(connection);
     this.assignments = new AssignmentStore(connection);
+    this.search = new TicketSearchStore(models, server.ferretDb === null);
   }
 
   static async open(options: StoreOptions): Promise<Store> {
@@ -78,6 +82,7 @@ export class Store {
     if (server.ferretDb?.startsWith('v1.')) serializeWritesInThisProcess();
     const store = new Store(connection, registerModels(connection), server);
     await store.buildIndexes();
+    await store.search.buildIndexes();
     return store;
   }
 

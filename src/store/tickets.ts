@@ -222,18 +222,6 @@ export class TicketStore {
   }
 
   /**
-   * Tickets whose subject matches, newest first. No $text (FerretDB lacks it): the caller passes an
-   * escaped pattern, and the limit bounds the scan's answer.
-   */
-  async withSubjectMatching(pattern: RegExp, limit: number): Promise<Ticket[]> {
-    const documents = await this.models.Ticket.find({ subject: { $regex: pattern.source, $options: pattern.flags.includes('i') ? 'i' : '' } })
-      .sort({ createdAt: -1 })
-      .limit(limit)
-      .lean<TicketDocument[]>();
-    return documents.map(toTicket);
-  }
-
-  /**
    * An event about a ticket that changes nothing on it (a satisfaction answer): written to the
    * history only, so the ticket's version and updatedAt stay what the agent last saw.
    */

@@ -84,7 +84,7 @@ const RULES = {
   reply_empty: rule(422, () => 'The reply is empty.'),
   nothing_to_send: rule(422, () => 'Nothing to send.'),
   email_empty: rule(422, () => 'Write the email first.'),
-  search_empty: rule(422, () => 'Type a ticket number, an email address or words from the subject.'),
+  search_empty: rule(422, (_f, w) => `Type a ticket number, an email address, words from the ticket, or filters such as ${w.code('status:open')} ${w.code('tag:refund')}.`),
   search_too_long: rule<{ max: number }>(422, (f) => `Search for at most ${f.max} characters.`),
   not_an_availability: rule<{ typed: string }>(
     422,
@@ -213,6 +213,19 @@ const RULES = {
   which_tags: rule(422, (_f, w) => `Which tags? ${w.code('/ticket tag 1004 refund vip')}.`),
   requester_from_slack: rule<{ requester: string }>(422, (f, w) => `${w.person(f.requester)} is a Slack user: their name and address come from Slack.`),
   group_needs_note: rule(422, () => 'Moving it to another group is an escalation: write a note for the other team.'),
+
+  // ── Search ─────────────────────────────────────────────────────────────────────────────────
+  not_a_status: rule<{ typed: string }>(
+    422,
+    (f, w) => `“${w.quote(f.typed.slice(0, 40))}” is not a status. Use ${['new', 'open', 'pending', 'solved', 'closed', 'unsolved'].map((s) => w.code(s)).join(', ')}.`,
+  ),
+  not_a_date: rule<{ typed: string }>(
+    422,
+    (f, w) => `“${w.quote(f.typed.slice(0, 40))}” is not a date: use ${w.code('2026-10-01')}, or how long ago, like ${w.code('7d')}, ${w.code('2w')} or ${w.code('12h')}.`,
+  ),
+  not_an_order: rule<{ typed: string }>(422, (f, w) => `“${w.quote(f.typed.slice(0, 40))}” is not an order: use ${w.code('newest')} or ${w.code('oldest')}.`),
+  search_too_many_words: rule<{ max: number }>(422, (f) => `Search for at most ${f.max} words at once; filters narrow it further.`),
+  not_a_cursor: rule(422, () => 'That page marker is not one of ours: start the list again from its first page.'),
 
   // ── Macros and shortcuts ───────────────────────────────────────────────────────────────────
   macro_limit: rule<{ limit: number }>(409, (f) => `You already have ${f.limit} personal macros, the limit. Save over one of yours (same name) instead.`),

@@ -13,6 +13,8 @@ export interface ReplyChoices {
   rootCauses: string[];
   categories: { name: string; subcategories: string[] }[];
   version: number;
+  /** The workspace has articles: the form offers to search them as the agent types. */
+  knowledgeBase?: boolean;
 }
 
 export async function replyChoices(desk: Desk, ticket: Ticket, agentId: string): Promise<ReplyChoices> {
@@ -24,6 +26,7 @@ export async function replyChoices(desk: Desk, ticket: Ticket, agentId: string):
     rootCauses: workspace.rootCauses.map((cause) => cause.name),
     categories: workspace.categories.map((category) => ({ name: category.name, subcategories: [...category.subcategories] })),
     version: ticket.version,
+    knowledgeBase: workspace.articles.length > 0,
   };
 }
 

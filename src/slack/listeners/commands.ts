@@ -32,6 +32,7 @@ import { transferTargetText } from '../../tickets/refusals.js';
 import { openRequesterPanel, sendChatEmail } from '../profiles.js';
 import { assignmentSubcommands } from './assignment.js';
 import { editingSubcommands } from './editing.js';
+import { searchSubcommands } from './search.js';
 
 export interface ListenerDeps {
   desk: Desk;
@@ -465,6 +466,7 @@ export const subcommands: ReadonlyMap<string, Subcommand> = new Map<string, Subc
   ],
   ...assignmentSubcommands,
   ...editingSubcommands,
+  ...searchSubcommands,
   [
     'help',
     {
