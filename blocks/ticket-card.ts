@@ -1,7 +1,9 @@
 import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
 import type { TicketMove } from '../src/tickets/moves.js';
 import type { Ticket, TicketComment } from '../src/tickets/types.js';
+import type { SlaState } from '../src/tickets/sla.js';
 import { actionIds } from './ids.js';
+import { slaLine } from './sla.js';
 import { PRIORITY_BADGE, STATUS_BADGE, clip, escapeMrkdwn, mrkdwn, plain, requesterText, waited } from './text.js';
 
 export interface TicketCardData {
@@ -18,6 +20,8 @@ export interface TicketCardData {
   followers?: readonly string[];
   /** Offer the requester panel (agents only). */
   requesterButton?: boolean;
+  /** Time left against the SLA targets, when the ticket's priority has any. */
+  sla?: SlaState;
 }
 
 export type CardAction = TicketMove;
@@ -41,6 +45,8 @@ export function ticketCard(data: TicketCardData, actions: readonly CardAction[])
       ],
     },
   ];
+  const sla = data.sla ? slaLine(data.sla) : null;
+  if (sla) blocks.push({ type: 'context', elements: [mrkdwn(sla)] });
   if (ticket.tags && ticket.tags.length > 0) {
     blocks.push({ type: 'context', elements: [mrkdwn(`:label: ${ticket.tags.map((tag) => `\`${escapeMrkdwn(tag)}\``).join(' ')}`)] });
   }

@@ -4,6 +4,7 @@ import { expireTransfers } from '../chats/transfers.js';
 import { expireHandoffs, finishAbandonedBulkMoves } from '../tickets/assignment.js';
 import { closeSolved, closeStalePending } from '../tickets/auto-close.js';
 import { retryDueDeliveries } from '../tickets/deliveries.js';
+import { watchSlas } from '../tickets/sla-watch.js';
 import type { Job } from './job.js';
 import { sweepLeftovers } from './sweep.js';
 import { signalWeeklyDigests } from './weekly-digest.js';
@@ -60,6 +61,12 @@ export const deskJobs: readonly Job[] = [
     schedule: '* * * * *',
     holdMs: 5 * MINUTE_MS,
     run: (desk, now, context) => finishAbandonedBulkMoves(desk, now, context.keepLease),
+  },
+  {
+    name: 'sla-watch',
+    schedule: '* * * * *',
+    holdMs: 5 * MINUTE_MS,
+    run: (desk, now, context) => watchSlas(desk, now, { keepGoing: context.keepLease }),
   },
   {
     name: 'delivery-retries',

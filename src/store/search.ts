@@ -108,6 +108,15 @@ export class TicketSearchStore {
     return documents.map((document) => toTicket(document as never));
   }
 
+  /** Unsolved tickets of these priorities numbered above `after`, in number order: the SLA watch's batches. */
+  async unsolvedAfter(after: number, statuses: readonly TicketStatus[], priorities: readonly string[], limit: number): Promise<Ticket[]> {
+    const documents = await this.models.Ticket.find({ status: { $in: [...statuses] }, priority: { $in: [...priorities] }, number: { $gt: after } })
+      .sort({ number: 1 })
+      .limit(limit)
+      .lean();
+    return documents.map((document) => toTicket(document as never));
+  }
+
   private async numbersWithWords(words: readonly string[], kinds: readonly CommentKind[], order: SearchOrder): Promise<{ numbers: number[]; truncated: boolean }> {
     const direction = order === 'newest' ? -1 : 1;
     const ticketFilter = this.textIndexes

@@ -139,7 +139,14 @@ export class TicketStore {
   ): Promise<Ticket | null> {
     // Several events of one change (a reply and the status it set) are written by the same update.
     const entries = (Array.isArray(event) ? (event as readonly NewTicketEvent[]) : [event as NewTicketEvent]).map(outboxEntry);
-    const update = { $set: { ...changes, updatedAt: now }, $inc: { version: 1 }, $push: { outbox: { $each: entries } } };
+    // The first public reply stops the first-reply SLA: kept on the ticket by whichever write records a `replied`.
+    const replies = entries.filter((entry) => entry.action === 'replied').map((entry) => new Date(entry.at).getTime());
+    const update = {
+      $set: { ...changes, updatedAt: now },
+      $inc: { version: 1 },
+      $push: { outbox: { $each: entries } },
+      ...(replies.length > 0 ? { $min: { firstReplyAt: new Date(Math.min(...replies)) } } : {}),
+    };
     const filter = preconditionFilter(number, precondition);
     const document = writesAreSerialized()
       ? // FerretDB: a filter beyond {_id} scans the collection, so read by _id, check, and write by _id, with no write between.

@@ -2,6 +2,7 @@ import type { Delivery } from '../store/deliveries.js';
 import { refuse, type Desk, type Refusal } from './desk.js';
 import { queueDelivery } from './deliveries.js';
 import { agentOrRefusal, mayWork, noSuchTicket, outsideGroup } from './permissions.js';
+import { clockResumes } from './sla.js';
 import { UNSOLVED_STATUSES, type Ticket } from './types.js';
 
 export interface ProblemResult {
@@ -86,7 +87,7 @@ export async function solveIncidents(desk: Desk, problem: Ticket, agent: string,
     const solved = await desk.store.tickets.change(
       incident.number,
       { status: UNSOLVED_STATUSES, notMerged: true },
-      { status: 'solved', solvedAt: now, pendingSince: null, form, assignee: incident.assignee ?? agent },
+      { status: 'solved', solvedAt: now, pendingSince: null, form, assignee: incident.assignee ?? agent, ...clockResumes(incident, 'solved', now) },
       [
         { actor, action: 'replied', to: { commentId: comment.id, fromProblem: problem.number }, at: now },
         { actor, action: 'status_changed', from: { status: incident.status }, to: { status: 'solved' }, note: `problem #${problem.number} solved`, at: now },

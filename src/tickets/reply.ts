@@ -7,6 +7,7 @@ import { newCommentId } from './ids.js';
 import { noSuchTicket, ticketToWork, whyNotWorkable } from './permissions.js';
 import { solveIncidents } from './problems.js';
 import { REPLY_MAX } from './requester-reply.js';
+import { clockResumes } from './sla.js';
 import type { NewTicketEvent, Ticket, TicketComment, TicketStatus } from './types.js';
 
 export const AGENT_STATUSES = ['open', 'pending', 'solved'] as const;
@@ -90,6 +91,7 @@ export async function replyToTicket(desk: Desk, input: AgentReply): Promise<Repl
       assignee: ticket.assignee ?? reply.agent,
       pendingSince: reply.status === 'pending' ? (ticket.status === 'pending' ? ticket.pendingSince : now) : null,
       solvedAt: reply.status === 'solved' ? (ticket.status === 'solved' ? ticket.solvedAt : now) : null,
+      ...clockResumes(ticket, reply.status, now),
     },
     events,
     now,

@@ -1,6 +1,7 @@
 import { refuse, type Desk, type Refusal } from './desk.js';
 import { movesFor, type TicketMove } from './moves.js';
 import { agentOrRefusal } from './permissions.js';
+import { slaState, type SlaState } from './sla.js';
 import type { Ticket } from './types.js';
 
 export const QUEUE_PAGE = 20;
@@ -78,6 +79,8 @@ export interface CardView {
   /** Agents may open the requester panel. */
   requesterButton: boolean;
   moves: TicketMove[];
+  /** Time left against the SLA targets (both clocks null when the priority has none). */
+  sla: SlaState;
 }
 
 /** The one working card, whoever opens it and from wherever: its buttons are what this viewer may do now. */
@@ -102,5 +105,6 @@ export async function cardView(desk: Desk, number: number, viewerId: string): Pr
     followers: followers.map((follower) => follower.user),
     requesterButton: isAgent,
     moves: movesFor(desk, ticket, viewerId),
+    sla: slaState(ticket, desk.clock(), desk.directory.workspace),
   };
 }

@@ -15,6 +15,51 @@ const formFieldsSchema = z
   })
   .strict();
 
+/** An IANA time zone the runtime knows (Europe/Berlin); a typo would otherwise count hours in UTC. */
+export const timeZoneSchema = z.string().refine((zone) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'expected an IANA time zone such as Europe/Berlin');
+
+/** "30m", "4h", "2d" → milliseconds. */
+const durationSchema = z
+  .string()
+  .regex(/^\d{1,4}[mhd]$/, 'expected a duration such as 30m, 4h or 2d')
+  .transform((text) => Number(text.slice(0, -1)) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[text.slice(-1) as 'm' | 'h' | 'd'])
+  .refine((ms) => ms > 0, 'expected more than no time');
+
+const slaTargetSchema = z.object({ firstReply: durationSchema.optional(), resolution: durationSchema.optional() }).strict();
+
+const clockTimeSchema = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time such as 09:00')
+  .transform((text) => Number(text.slice(0, 2)) * 60 + Number(text.slice(3)));
+
+export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+
+/**
+ * Service levels by priority: how soon a first public reply and a solve are due. With business hours,
+ * only those hours count (in the group's time zone); pending time never counts toward the solve.
+ */
+export const slaSchema = z
+  .object({
+    targets: z.object({ low: slaTargetSchema.optional(), normal: slaTargetSchema.optional(), high: slaTargetSchema.optional(), urgent: slaTargetSchema.optional() }).strict(),
+    businessHours: z
+      .object({ days: z.array(z.enum(WEEKDAYS)).min(1), start: clockTimeSchema, end: clockTimeSchema })
+      .strict()
+      .refine((hours) => hours.end > hours.start, { message: 'end must be after start', path: ['end'] })
+      .optional(),
+    /** Groups without a time zone of their own count business hours here. */
+    timeZone: timeZoneSchema.default('UTC'),
+    /** A ticket is announced as about to breach once this share of a target is used. */
+    warnAtPercent: z.number().int().min(1).max(99).default(80),
+  })
+  .strict();
+
 export const groupSchema = z
   .object({
     name,
@@ -24,6 +69,8 @@ export const groupSchema = z
     /** Where incoming chats of this group are announced; the alert channel when absent. */
     queueChannel: slackChannelId.optional(),
     intakeChannels: z.array(slackChannelId).default([]),
+    /** Where the group works: its SLA business hours are read in this zone (the SLA's zone when absent). */
+    timeZone: timeZoneSchema.optional(),
   })
   .strict();
 
@@ -74,6 +121,7 @@ export const workspaceSchema = z
           .strict(),
       )
       .default([]),
+    sla: slaSchema.optional(),
     outboundWebhook: z
       .object({ url: z.url(), secret: z.string().min(16, 'use a secret of at least 16 characters') })
       .strict()
@@ -127,3 +175,4 @@ export type Agent = z.infer<typeof agentSchema>;
 export type Macro = z.infer<typeof macroSchema>;
 export type ApiKey = Workspace['apiKeys'][number];
 export type Priority = z.infer<typeof prioritySchema>;
+export type SlaSettings = z.infer<typeof slaSchema>;

@@ -6,6 +6,7 @@ import type { NotifierContext } from './context.js';
 import { digestNotifier } from './digests.js';
 import { homeNotifier } from './homes.js';
 import { requesterNotifier } from './requesters.js';
+import { slaNotifier } from './slas.js';
 import { surveyNotifier } from './surveys.js';
 import { transferNotifier } from './transfers.js';
 
@@ -22,5 +23,6 @@ export function slackNotifiers(context: NotifierContext): Subscriber[] {
     homeNotifier(context),
     digestNotifier(context),
     assignmentNotifier(context),
+    slaNotifier(context),
   ];
 }
