@@ -75,6 +75,8 @@ describe('the OpenAPI document', () => {
     expect(documented.sort()).toEqual(
       [
         'POST /api/v1/tickets',
+        'GET /api/v1/tickets',
+        'GET /api/v1/tickets.csv',
         'GET /api/v1/tickets/{number}',
         'POST /api/v1/tickets/{number}/comments',
         'GET /api/v1/satisfaction/{token}',

@@ -12,12 +12,16 @@ import type { ApiKey } from '../workspace/schema.js';
 import {
   commentBodySchema,
   createTicketBodySchema,
+  exportQuerySchema,
+  ticketListQuerySchema,
   satisfactionBodySchema,
   type ErrorCode,
   type PublicComment,
   type PublicTicket,
 } from './api-schemas.js';
 import { openApiDocument } from './openapi.js';
+import { CSV_COLUMNS, csvRow, listRequest, ticketSummary } from './ticket-list.js';
+import { encodeCursor, type SearchCursor } from '../tickets/search.js';
 
 /** Bodies larger than this are refused with 413 before they are parsed: a ticket is at most ~10k characters. */
 export const API_BODY_LIMIT = '64kb';
@@ -133,6 +137,29 @@ export function createApiRouter(deps: ApiDeps): Router {
     response.status(201).location(`/api/v1/tickets/${result.ticket.number}`).json({ ticket: await publicTicket(desk, result.ticket) });
   });
 
+  router.get('/tickets', requireAccess('read'), async (request, response) => {
+    const list = listRequest(parseBody(ticketListQuerySchema, request.query));
+    if ('refusal' in list) throw refused(desk, list.refusal, list.path);
+    const page = await desk.store.search.find(list.filter, list.order, list.after, list.limit);
+    response.json({ tickets: page.tickets.map((ticket) => ticketSummary(desk, ticket)), nextCursor: page.next ? encodeCursor(page.next) : null });
+  });
+
+  // Streamed a page at a time, so an export of any size holds one page in memory.
+  router.get('/tickets.csv', requireAccess('read'), async (request, response) => {
+    const query = parseBody(exportQuerySchema, request.query);
+    const filter = { createdFrom: new Date(query.createdFrom), createdBefore: new Date(query.createdBefore) };
+    response.status(200).type('text/csv; charset=utf-8');
+    response.set('Content-Disposition', `attachment; filename="tickets-${query.createdFrom.slice(0, 10)}-${query.createdBefore.slice(0, 10)}.csv"`);
+    await write(response, `${CSV_COLUMNS.join(',')}\r\n`);
+    let after: SearchCursor | null = null;
+    do {
+      const page = await desk.store.search.find(filter, 'oldest', after, EXPORT_PAGE);
+      for (const ticket of page.tickets) await write(response, csvRow(ticketSummary(desk, ticket)));
+      after = page.next;
+    } while (after !== null && !response.destroyed);
+    response.end();
+  });
+
   router.get('/tickets/:number', requireAccess('read'), async (request, response) => {
     const ticket = await ticketOr404(desk, String(request.params.number));
     response.json({ ticket: await publicTicket(desk, ticket) });
@@ -167,10 +194,32 @@ export function createApiRouter(deps: ApiDeps): Router {
 
   router.use((error: unknown, _request: Request, response: Response, _next: NextFunction) => {
     const apiError = asApiError(error, deps.log);
+    // A stream that failed half-way cannot take an error body: cut it, so the client sees it incomplete.
+    if (response.headersSent) {
+      response.destroy();
+      return;
+    }
     response.status(apiError.status).json({ error: { code: apiError.code, message: apiError.message, path: apiError.path, ...(apiError.refusal ? { refusal: apiError.refusal } : {}) } });
   });
 
   return router;
+}
+
+/** Tickets read per page of an export. */
+export const EXPORT_PAGE = 500;
+
+/** Writes a chunk, waiting while the client's side of the socket is full. */
+async function write(response: Response, chunk: string): Promise<void> {
+  if (response.write(chunk)) return;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      response.off('drain', done);
+      response.off('close', done);
+      resolve();
+    };
+    response.on('drain', done);
+    response.on('close', done);
+  });
 }
 
 function asApiError(error: unknown, log: Log): ApiError {

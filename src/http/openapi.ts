@@ -31,6 +31,15 @@ export function openApiDocument(): Record<string, unknown> {
   return built;
 }
 
+/** A query schema's fields as OpenAPI query parameters (the same schema checks the request). */
+function queryParameters(component: unknown): Record<string, unknown>[] {
+  const { properties = {}, required = [] } = component as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
+  return Object.entries(properties).map(([name, schema]) => {
+    const { description, ...rest } = schema;
+    return { name, in: 'query', required: required.includes(name), schema: rest, ...(typeof description === 'string' ? { description } : {}) };
+  });
+}
+
 function build(): Record<string, unknown> {
   const { schemas } = z.toJSONSchema(apiSchemas, { uri: (id) => `#/components/schemas/${id}`, io: 'input', unrepresentable: 'any' });
   const components: Record<string, unknown> = {};
@@ -53,6 +62,13 @@ function build(): Record<string, unknown> {
     security: [{ apiKey: [] }],
     paths: {
       '/api/v1/tickets': {
+        get: {
+          operationId: 'listTickets',
+          summary: 'Tickets by filters, a page at a time',
+          description: 'Newest first unless order=oldest. Follow nextCursor for the next page; limit is 1 to 100.',
+          parameters: queryParameters(components.TicketListQuery),
+          responses: { '200': json('TicketList', 'A page of tickets.'), '401': common['401'], '422': error('A query parameter is not valid; path names it.') },
+        },
         post: {
           operationId: 'createTicket',
           summary: 'File a ticket for a requester known by email',
@@ -66,6 +82,18 @@ function build(): Record<string, unknown> {
             '409': error('The Idempotency-Key was used for another body.'),
             '413': error('The body is too large.'),
             '422': error('The body is not valid; path names the field.'),
+          },
+        },
+      },
+      '/api/v1/tickets.csv': {
+        get: {
+          operationId: 'exportTickets',
+          summary: 'Tickets created in a date range, with their form fields and SLA, as CSV (streamed)',
+          parameters: queryParameters(components.TicketExportQuery),
+          responses: {
+            '200': { description: 'One row per ticket, oldest first, after a header row.', content: { 'text/csv': { schema: { type: 'string' } } } },
+            '401': common['401'],
+            '422': error('A query parameter is missing or not valid; path names it.'),
           },
         },
       },
