@@ -103,6 +103,7 @@ export interface BulkMoveConfirmation {
   pending: number;
   toQueue: number;
   notYours: number;
+  liveChats: number;
   more: boolean;
   groupNames: ReadonlyMap<number, string>;
 }
@@ -115,6 +116,7 @@ export function bulkMoveModal(plan: BulkMoveConfirmation): ModalView {
   const lines = [`Hand *${count}* of <@${move.from}>'s tickets (${plan.open} open, ${plan.pending} pending) ${where}.`];
   if (move.to && plan.toQueue > 0) lines.push(`${plan.toQueue} of them go to the queue instead: <@${move.to}> is not an agent of their group.`);
   if (plan.notYours > 0) lines.push(`${plan.notYours} in groups you do not lead stay with <@${move.from}>.`);
+  if (plan.liveChats > 0) lines.push(`${plan.liveChats} live chat(s) stay with <@${move.from}>: a chat moves by a transfer (\`/ticket transfer N @agent\`), which the other agent accepts.`);
   if (plan.more) lines.push(`<@${move.from}> has more than ${count}: run it again afterwards for the rest.`);
   lines.push('Pending tickets stay pending. A ticket someone takes or solves meanwhile is left alone.');
   const sample = move.items

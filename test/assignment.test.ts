@@ -4,6 +4,7 @@ import { viewStateFrom } from '../src/fake-slack/requests.js';
 import { deskJob } from '../src/jobs/desk-jobs.js';
 import { confirmBulkMove, planBulkMove } from '../src/tickets/assignment.js';
 import type { Ticket } from '../src/tickets/types.js';
+import { chatSteps } from './support/chats.js';
 import { changeTicket, fileTicket } from './support/desk.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
 import { people } from './support/workspace.js';
@@ -123,6 +124,19 @@ describe('assigning tickets', () => {
     expect(await command(people.ana, `release ${ticket.number}`)).toBe(`#${ticket.number} is not assigned to anyone; there is nothing to release.`);
     await command(people.ben, 'queue');
     expect(JSON.stringify(desk.fake.responses().at(-1)!.body.blocks)).toContain(`#${ticket.number}`);
+  });
+
+  it('a live chat moves only by a transfer: assigning its ticket is refused, and a bulk hand-over leaves it', async () => {
+    const chat = await chatSteps(desk).liveChat('UREQASSIGN1', people.ana);
+    expect(await command(people.lead, `assign ${chat.ticketNumber} Ben`)).toContain(`#${chat.ticketNumber} is a live chat`);
+    expect(await command(people.ana, `release ${chat.ticketNumber}`)).toContain('Move it with a transfer');
+    await file().then((ticket) => command(people.ana, `take ${ticket.number}`));
+    await command(people.lead, `reassign ${mention(people.ana)} Ben`);
+    const view = desk.fake.okCalls('views.open').at(-1)!.response.view;
+    expect(JSON.stringify(view.blocks)).toContain(`1 live chat(s) stay with <@${people.ana}>`);
+    const plan = (await desk.store.assignments.bulkMove(JSON.parse(view.private_metadata).moveId))!;
+    expect(plan.items.map((item) => item.number)).not.toContain(chat.ticketNumber);
+    expect((await desk.store.tickets.get(chat.ticketNumber))!.assignee).toBe(people.ana);
   });
 
   describe('hand-overs between agents', () => {

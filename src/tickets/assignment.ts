@@ -33,6 +33,16 @@ function whyNotMovable(ticket: Ticket): Refusal | null {
   return null;
 }
 
+/**
+ * A live chat changes hands only by a transfer, which moves the conversation too: assigning its
+ * ticket would leave the requester talking to the old agent.
+ */
+async function liveChat(desk: Desk, ticket: Ticket): Promise<Refusal | null> {
+  if (ticket.channel !== 'chat') return null;
+  const chat = await desk.store.chats.get(ticket.number);
+  return chat && chat.state !== 'ended' ? refuse('live_chat_moves_by_transfer', { number: ticket.number }) : null;
+}
+
 /** The colleague a ticket may go to: an agent of the ticket's group. */
 export function assigneeFor(desk: Desk, ticket: Pick<Ticket, 'number' | 'groupId'>, userId: string): { ok: true; agent: Agent } | Refusal {
   const agent = desk.directory.agent(userId);
@@ -88,7 +98,7 @@ export async function assignTicket(desk: Desk, request: { number: number; by: st
   const ticket = await desk.store.tickets.get(request.number);
   if (!ticket) return noSuchTicket(request.number);
   if (!mayAssign(desk, request.by, ticket.groupId)) return refuse('assign_not_allowed', { number: ticket.number, groupId: ticket.groupId });
-  const unmovable = whyNotMovable(ticket);
+  const unmovable = whyNotMovable(ticket) ?? (await liveChat(desk, ticket));
   if (unmovable) return unmovable;
   const target = assigneeFor(desk, ticket, request.to);
   if (!target.ok) return target;
@@ -121,7 +131,7 @@ export async function releaseTicket(desk: Desk, request: { number: number; by: s
   if (!allowed.ok) return allowed;
   const ticket = await desk.store.tickets.get(request.number);
   if (!ticket) return noSuchTicket(request.number);
-  const unmovable = whyNotMovable(ticket);
+  const unmovable = whyNotMovable(ticket) ?? (await liveChat(desk, ticket));
   if (unmovable) return unmovable;
   if (ticket.assignee === null) return refuse('not_assigned', { number: ticket.number });
   if (ticket.assignee !== request.by && !mayAssign(desk, request.by, ticket.groupId)) {
@@ -164,7 +174,7 @@ export async function requestHandoff(desk: Desk, request: { number: number; from
   if (!allowed.ok) return allowed;
   const ticket = await desk.store.tickets.get(request.number);
   if (!ticket) return noSuchTicket(request.number);
-  const unmovable = whyNotMovable(ticket);
+  const unmovable = whyNotMovable(ticket) ?? (await liveChat(desk, ticket));
   if (unmovable) return unmovable;
   if (ticket.assignee !== request.from) return refuse('handoff_not_yours', { number: ticket.number, agent: ticket.assignee });
   if (request.to === request.from) return refuse('handoff_to_self');
@@ -333,6 +343,8 @@ export interface BulkMovePlan {
   toQueue: number;
   /** Tickets of groups the lead does not lead: they stay where they are. */
   notYours: number;
+  /** Live chats: they move by a transfer, so they stay with the agent. */
+  liveChats: number;
   /** More than BULK_MOVE_MAX: the rest needs another run. */
   more: boolean;
 }
@@ -352,9 +364,14 @@ export async function planBulkMove(desk: Desk, request: { by: string; from: stri
   let pending = 0;
   let toQueue = 0;
   let notYours = 0;
+  let liveChats = 0;
   for (const ticket of held.slice(0, BULK_MOVE_MAX)) {
     if (ticket.mergedInto !== null || !mayAssign(desk, request.by, ticket.groupId)) {
       notYours++;
+      continue;
+    }
+    if (await liveChat(desk, ticket)) {
+      liveChats++;
       continue;
     }
     const to = target?.groups.includes(ticket.groupId) ? target.user : null;
@@ -363,9 +380,9 @@ export async function planBulkMove(desk: Desk, request: { by: string; from: stri
     else open++;
     items.push({ number: ticket.number, to });
   }
-  if (items.length === 0) return refuse('nothing_to_hand_over', { agent: request.from });
+  if (items.length === 0) return liveChats > 0 ? refuse('live_chat_moves_by_transfer', { number: held.find((ticket) => ticket.channel === 'chat')!.number }) : refuse('nothing_to_hand_over', { agent: request.from });
   const move = await desk.store.assignments.planBulkMove({ by: request.by, from: request.from, to: request.to, items }, desk.clock());
-  return { ok: true, move, open, pending, toQueue, notYours, more: held.length > BULK_MOVE_MAX };
+  return { ok: true, move, open, pending, toQueue, notYours, liveChats, more: held.length > BULK_MOVE_MAX };
 }
 
 export interface BulkMoveOptions {

@@ -178,6 +178,10 @@ const RULES = {
     (f, w) => `#${f.number} changed a moment ago: it is now ${f.agent ? `${w.person(f.agent)}'s` : 'unassigned'}. Nothing was changed; look at it again.`,
   ),
   handoff_to_self: rule(422, () => 'That is you: pick a colleague to hand it to.'),
+  live_chat_moves_by_transfer: rule<Numbered>(
+    409,
+    (f, w) => `#${f.number} is a live chat: the requester is talking to its agent. Move it with a transfer (${w.code(`/ticket transfer ${f.number} @agent`)}), which the other agent accepts.`,
+  ),
   handoff_not_yours: rule<{ number: number; agent: string | null }>(
     403,
     (f, w) => `#${f.number} is not yours to hand over${f.agent ? ` (it is ${w.person(f.agent)}'s)` : ' (nobody has it: take it first)'}.`,
