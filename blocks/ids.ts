@@ -37,6 +37,11 @@ export const actionIds = {
   edit: 'ticket_edit',
   searchMore: 'ticket_search_more',
   linkToProblem: 'ticket_link_to_problem',
+  history: 'ticket_history',
+  fullText: 'comment_full_text',
+  whichTicket: 'requester_which_ticket',
+  chatTopic: 'requester_chat_topic',
+  endAndSolve: 'chat_end_and_solve',
 } as const;
 
 export const callbackIds = {

@@ -9,6 +9,7 @@ import { registerAssignment } from './listeners/assignment.js';
 import { registerEditing } from './listeners/editing.js';
 import { registerSearch } from './listeners/search.js';
 import { registerCommands } from './listeners/commands.js';
+import { tellPeopleOfFaults } from './faults.js';
 import { registerEvents } from './listeners/events.js';
 import { registerShortcuts } from './listeners/shortcuts.js';
 import { registerViews } from './listeners/views.js';
@@ -79,6 +80,7 @@ export function createSlackApp(options: SlackAppOptions, deps: SlackDeps): Slack
 
   const inFlight = new Set<Promise<unknown>>();
   app.use(trackInFlight(inFlight));
+  app.use(tellPeopleOfFaults(deps.log));
   if (deps.metrics) app.use(measureListeners(deps.metrics));
   app.use(actOnceOnEvents(deps.desk));
   app.use(actOnceOnClicks(deps.desk));

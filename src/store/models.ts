@@ -66,6 +66,8 @@ ticketSchema.index({ 'requester.previousEmails': 1 });
 ticketSchema.index({ problem: 1, status: 1, createdAt: 1 });
 // The SLA watch: unsolved tickets, a batch at a time in number order.
 ticketSchema.index({ status: 1, number: 1 });
+// A requester's reply in their DM thread finds its ticket.
+ticketSchema.index({ requesterThreadKey: 1 });
 
 const eventSchema = new Schema(
   { _id: String, ticketNumber: { type: Number, required: true }, ...eventFields },

@@ -1,5 +1,4 @@
 import type { Subscriber } from '../../events/types.js';
-import { alertNotifier } from './alerts.js';
 import { assignmentNotifier } from './assignments.js';
 import { chatNotifier } from './chats.js';
 import type { NotifierContext } from './context.js';
@@ -8,6 +7,7 @@ import { homeNotifier } from './homes.js';
 import { requesterNotifier } from './requesters.js';
 import { slaNotifier } from './slas.js';
 import { surveyNotifier } from './surveys.js';
+import { ticketMessageNotifier } from './ticket-messages.js';
 import { transferNotifier } from './transfers.js';
 
 export type { NotifierContext };
@@ -15,7 +15,7 @@ export type { NotifierContext };
 /** Everyone who is told anything in Slack, one notifier per concern. */
 export function slackNotifiers(context: NotifierContext): Subscriber[] {
   return [
-    alertNotifier(context),
+    ticketMessageNotifier(context),
     requesterNotifier(context),
     surveyNotifier(context),
     chatNotifier(context),
