@@ -90,7 +90,10 @@ describe('editing a ticket', () => {
     expect(await desk.store.tickets.get(ticket.number)).toMatchObject({ groupId: 20, assignee: null, priority: 'high' });
     const actions = (await history(ticket.number)).map((event) => event.action);
     expect(actions).toEqual(expect.arrayContaining(['priority_changed', 'escalated']));
-    expect(desk.fake.okCalls('chat.postMessage').some((call) => call.args.channel === channels.payopsAlerts && String(call.args.text).includes(`Escalated #${ticket.number}`))).toBe(true);
+    // The other team hears as the ticket's live message moves to its channel, the note in the thread.
+    const moved = desk.fake.okCalls('chat.postMessage').find((call) => call.args.channel === channels.payopsAlerts && !call.args.thread_ts && String(call.args.text).startsWith(`#${ticket.number} `))!;
+    const line = desk.fake.messages(channels.payopsAlerts).find((message) => message.threadTs === moved.response.ts && message.text?.includes('Escalated from Billing to PayOps'));
+    expect(line?.text).toContain('Gateway captured twice');
   });
 
   it('`/ticket tag` and `untag` add and remove words; a long or marked-up tag is refused and nothing changes', async () => {
