@@ -4,7 +4,7 @@ import type { WaitingChat } from '../src/chats/waiting.js';
 import type { RequesterHistory } from '../src/chats/profile.js';
 import type { Ticket } from '../src/tickets/types.js';
 import { actionIds, callbackIds, chatEmailFields } from './ids.js';
-import { STATUS_BADGE, clip, escapeMrkdwn, mrkdwn, plain, waited } from './text.js';
+import { STATUS_BADGE, clip, emailLink, escapeMrkdwn, mrkdwn, plain, waited } from './text.js';
 
 const SECTION_TEXT_MAX = 3000;
 
@@ -137,8 +137,11 @@ export function queueChoice(data: QueueChoiceData): KnownBlock[] {
   return blocks;
 }
 
-/** An email to the requester during a chat; the chat goes on. */
-export function chatEmailModal(ticketNumber: number): ModalView {
+/**
+ * An email to the requester during a chat; the chat goes on. `again` reopens the form after a refusal:
+ * the reason above it, the words written still in it.
+ */
+export function chatEmailModal(ticketNumber: number, again?: { text: string; reason: string }): ModalView {
   return {
     type: 'modal',
     callback_id: callbackIds.chatEmail,
@@ -148,17 +151,39 @@ export function chatEmailModal(ticketNumber: number): ModalView {
     private_metadata: String(ticketNumber),
     blocks: [
       { type: 'section', text: mrkdwn('Sent by email to the requester (their address on the ticket, or the one their Slack profile shares). The chat goes on; this counts as a public reply.') },
+      ...(again ? [{ type: 'context' as const, elements: [mrkdwn(`:warning: Not sent: ${clip(again.reason, 2900)}`)] }] : []),
       {
         type: 'input',
         block_id: chatEmailFields.text,
         label: plain('Email'),
-        element: { type: 'plain_text_input', action_id: chatEmailFields.text, multiline: true, max_length: 3000 },
+        element: { type: 'plain_text_input', action_id: chatEmailFields.text, multiline: true, max_length: 3000, ...(again?.text ? { initial_value: clip(again.text, 3000) } : {}) },
       },
     ],
   };
 }
 
-// ─── The requester panel ──────────────────────────────────────────────────────────────────
+/** While the requester's address is looked up in Slack and the email goes out. */
+export function chatEmailSending(ticketNumber: number): ModalView {
+  return {
+    type: 'modal',
+    callback_id: callbackIds.chatEmail,
+    title: plain(`Email · chat #${ticketNumber}`, 24),
+    close: plain('Close', 24),
+    private_metadata: String(ticketNumber),
+    blocks: [{ type: 'section', text: mrkdwn(':hourglass_flowing_sand: Sending the email…') }],
+  };
+}
+
+export function chatEmailSent(ticketNumber: number, to: string): ModalView {
+  return {
+    type: 'modal',
+    callback_id: callbackIds.chatEmail,
+    title: plain(`Email · chat #${ticketNumber}`, 24),
+    close: plain('Close', 24),
+    private_metadata: String(ticketNumber),
+    blocks: [{ type: 'section', text: mrkdwn(`:email: Emailed the requester of chat #${ticketNumber} (${emailLink(to)}); the chat goes on.`) }],
+  };
+}
 
 /** What Slack says of the requester (users.info); null when it does not know them or would not say. */
 export interface SlackFacts {
@@ -179,9 +204,10 @@ function localTime(timeZone: string, now: Date): string {
 /** The requester panel: what Slack knows and what deskbolt knows, with the email requester's original a click away. */
 export function requesterProfileModal(history: RequesterHistory, slack: SlackFacts | null, now: Date): ModalView {
   const requester = history.requester;
-  const who = requester.kind === 'slack' ? `<@${requester.userId}>` : `${escapeMrkdwn(requester.name)} <${escapeMrkdwn(requester.email)}>`;
+  const who = requester.kind === 'slack' ? `<@${requester.userId}>` : `${escapeMrkdwn(requester.name)} (${emailLink(requester.email)})`;
   const blocks: KnownBlock[] = [{ type: 'section', text: mrkdwn(`*Requester of #${history.ticket.number}:* ${who}`) }];
   if (slack) {
+    const email = slack.email ?? (requester.kind === 'email' ? requester.email : null);
     const zone = slack.timeZone ? `${escapeMrkdwn(slack.timeZone)}${localTime(slack.timeZone, now) ? ` (now ${localTime(slack.timeZone, now)})` : ''}` : '—';
     blocks.push({
       type: 'section',
@@ -189,7 +215,7 @@ export function requesterProfileModal(history: RequesterHistory, slack: SlackFac
         mrkdwn(`*Name*\n${escapeMrkdwn(clip(slack.name, 200))}`),
         mrkdwn(`*Title*\n${escapeMrkdwn(clip(slack.title ?? '—', 200))}`),
         mrkdwn(`*Time zone*\n${zone}`),
-        mrkdwn(`*Email*\n${escapeMrkdwn(slack.email ?? (requester.kind === 'email' ? requester.email : '— (not shared)'))}`),
+        mrkdwn(`*Email*\n${email ? emailLink(email) : '— (not shared)'}`),
       ],
     });
   } else {
@@ -246,9 +272,9 @@ export function originalMessageModal(ticket: Ticket, page = 0): ModalView {
   const pages = Math.max(1, Math.ceil(pieces.length / ORIGINAL_SECTIONS_PER_PAGE));
   const current = Math.min(Math.max(0, page), pages - 1);
   const shown = pieces.slice(current * ORIGINAL_SECTIONS_PER_PAGE, (current + 1) * ORIGINAL_SECTIONS_PER_PAGE);
-  const from = ticket.requester.kind === 'email' ? `${ticket.requester.name} <${ticket.requester.email}>` : 'the requester';
+  const from = ticket.requester.kind === 'email' ? `${escapeMrkdwn(ticket.requester.name)} (${emailLink(ticket.requester.email)})` : 'the requester';
   const blocks: KnownBlock[] = [
-    { type: 'context', elements: [mrkdwn(`From ${escapeMrkdwn(from)} · ${ticket.description.length} characters${pages > 1 ? ` · page ${current + 1} of ${pages}` : ''}`)] },
+    { type: 'context', elements: [mrkdwn(`From ${from} · ${ticket.description.length} characters${pages > 1 ? ` · page ${current + 1} of ${pages}` : ''}`)] },
     // plain_text: the words exactly as written, with no markup to escape (escaping would lengthen them past the limit).
     ...shown.map((piece): KnownBlock => ({ type: 'section', text: { type: 'plain_text', text: piece, emoji: false } })),
   ];

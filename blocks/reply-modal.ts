@@ -1,5 +1,6 @@
 import type { InputBlock, KnownBlock, ModalView, Option, PlainTextOption } from '@slack/types';
 import type { AgentStatus } from '../src/tickets/reply.js';
+import type { FormChoice, FormChoices } from '../src/tickets/form.js';
 import type { Ticket, TicketForm } from '../src/tickets/types.js';
 import { callbackIds, replyFields } from './ids.js';
 import { STATUS_BADGE, clip, escapeMrkdwn, mrkdwn, plain, requesterText } from './text.js';
@@ -12,8 +13,9 @@ export interface ReplyModalData {
   form: TicketForm;
   macros: readonly { id: string; name: string; personal: boolean }[];
   articles: readonly { title: string; url: string }[];
-  rootCauses: readonly string[];
-  categories: readonly { name: string; subcategories: readonly string[] }[];
+  /** Each with the key its option carries (names can be longer than an option value may be). */
+  rootCauses: FormChoices['rootCauses'];
+  categories: FormChoices['categories'];
   /** Bumped whenever the app changes a field's value, so Slack shows the new value (see replyFields). */
   revision: number;
   /** The version the agent is looking at: the submission is refused if the ticket changed since. */
@@ -155,9 +157,9 @@ export function replyModal(data: ReplyModalData): ModalView {
 
 function formInputs(data: ReplyModalData, id: (field: string) => string): InputBlock[] {
   const inputs: InputBlock[] = [];
-  const select = (field: string, label: string, values: readonly string[], initial: string | undefined, dispatch = false): InputBlock => {
-    const options = values.slice(0, 100).map((value) => option(value));
-    const chosen = options.find((o) => o.value === initial);
+  const select = (field: string, label: string, choices: readonly FormChoice[], initial: string | undefined, dispatch = false): InputBlock => {
+    const options = choices.slice(0, 100).map((choice) => option(choice.name, choice.key));
+    const chosen = options[choices.findIndex((choice) => choice.name === initial)];
     return {
       type: 'input',
       block_id: id(field),
@@ -169,10 +171,11 @@ function formInputs(data: ReplyModalData, id: (field: string) => string): InputB
   };
   if (data.rootCauses.length > 0) inputs.push(select(replyFields.rootCause, 'Root cause (needed to solve)', data.rootCauses, data.form.rootCause));
   if (data.categories.length > 0) {
-    inputs.push(select(replyFields.category, 'Category (needed to solve)', data.categories.map((c) => c.name), data.form.category, true));
+    inputs.push(select(replyFields.category, 'Category (needed to solve)', data.categories, data.form.category, true));
     // Sub-categories follow the category: before one is chosen, every category's are offered by name.
     const chosen = data.categories.find((c) => c.name === data.form.category);
-    const subcategories = chosen ? chosen.subcategories : [...new Set(data.categories.flatMap((c) => c.subcategories))];
+    const everyOne = data.categories.flatMap((c) => c.subcategories).filter((sub, i, all) => all.findIndex((other) => other.key === sub.key) === i);
+    const subcategories = chosen ? chosen.subcategories : everyOne;
     inputs.push(select(replyFields.subcategory, chosen ? `Sub-category of ${chosen.name}` : 'Sub-category (choose a category first)', subcategories, data.form.subcategory));
   }
   return inputs;

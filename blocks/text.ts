@@ -43,7 +43,15 @@ export function waited(since: Date, now: Date): string {
   return `${Math.floor(hours / 24)} d`;
 }
 
+/**
+ * An email address in mrkdwn, as a mailto link that shows the address: `<a@b.c>` alone is not a link
+ * Slack makes (https://docs.slack.dev/messaging/formatting-message-text/#linking-urls).
+ */
+export function emailLink(email: string): string {
+  return `<mailto:${escapeMrkdwn(encodeURI(email))}|${escapeMrkdwn(email)}>`;
+}
+
 export function requesterText(ticket: Pick<Ticket, 'requester'>): string {
   const requester = ticket.requester;
-  return requester.kind === 'slack' ? `<@${requester.userId}>` : `${escapeMrkdwn(requester.name)} (${escapeMrkdwn(requester.email)})`;
+  return requester.kind === 'slack' ? `<@${requester.userId}>` : `${escapeMrkdwn(requester.name)} (${emailLink(requester.email)})`;
 }

@@ -13,6 +13,7 @@ import { scheduleJobs, type Schedules } from './jobs/scheduler.js';
 import { consoleLog, type Log } from './log.js';
 import { GAUGE_REFRESH_MS, Metrics } from './metrics.js';
 import { createSlackApp, type SlackApp } from './slack/app.js';
+import type { Sleep } from './slack/slack-fetch.js';
 import { slackNotifiers } from './slack/notifiers/index.js';
 import { SlackOutbox } from './slack/outbox.js';
 import { SlackSender } from './slack/sender.js';
@@ -36,6 +37,8 @@ export interface DeskboltOptions {
   schedule?: boolean;
   /** The jobs to run; every desk job unless given. */
   jobs?: readonly Job[];
+  /** How a Slack call waits to be tried again (Retry-After); tests pass their clock's. */
+  sleep?: Sleep;
   /** More routes on the same express app (the sandbox's page and its API), mounted before the Slack receiver's. */
   routes?: (http: Application) => void;
   /** The address to listen on; every interface unless given (the sandbox, which has no sign-in, keeps to loopback). */
@@ -107,13 +110,14 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
       apiUrl: config.slack.apiUrl,
       http,
       logLevel: config.logLevel,
+      ...(options.sleep ? { sleep: options.sleep } : {}),
     },
     { desk, log, metrics },
   );
   socketLinks = slack.socketLinks;
-  const send = new SlackSender(slack.app.client, log);
+  const send = new SlackSender(slack.client, log);
   // Everything that matters goes out through the delivery queue: Slack through this outbox, email through the webhook.
-  const outbox = new SlackOutbox(desk, slack.app.client, log);
+  const outbox = new SlackOutbox(desk, slack.client, log);
   const senders: DeliverySenders = outbox.senders;
   events.subscribe(...chatPolicies(desk), ...slackNotifiers({ desk, outbox, send, log, senders }));
 

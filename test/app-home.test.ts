@@ -136,7 +136,7 @@ describe('App Home', () => {
     const steps = chatSteps(desk);
     await steps.status(people.lead, 'online');
     const chat = await steps.liveChat('UHOMEREQ1', people.ana);
-    await desk.slack.command(people.ana, '/ticket', `transfer ${chat.ticketNumber} <@${people.lead}|lee>`);
+    await desk.slack.command(people.ana, '/ticket', `transfer ${chat.ticketNumber} @lee`);
     await desk.settled();
     const withTransfers = await openHome(people.lead);
     expect(withTransfers.text).toContain('*Transfer requests waiting for you* (1)');

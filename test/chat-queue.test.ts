@@ -66,7 +66,7 @@ describe('waiting chats and the queue', () => {
     const list = await waitingChats(desk.deskbolt.desk, people.ben);
     if (!list.ok) throw new Error(JSON.stringify(list));
     // What the App Home (issue 6) adds: one section built from the plain data.
-    await desk.deskbolt.slack.app.client.views.publish({ user_id: people.ben, view: { type: 'home', blocks: waitingChatsBlocks(list.chats, desk.clock.now()) } });
+    await desk.deskbolt.slack.client.views.publish({ user_id: people.ben, view: { type: 'home', blocks: waitingChatsBlocks(list.chats, desk.clock.now()) } });
     const home = desk.fake.homeView(people.ben)!;
     await steps.accept(people.ana, taken);
 

@@ -57,7 +57,7 @@ describe('chat transfers', () => {
   it('to an agent: nothing moves until they accept; then chat, thread and ticket are theirs and everyone is told', async () => {
     const chat = await anaChat();
     await steps.status(people.ben, 'online');
-    const answer = await transfer(people.ana, `${chat.ticketNumber} <@${people.ben}|ben>`);
+    const answer = await transfer(people.ana, `${chat.ticketNumber} @ben`);
     expect(answer).toContain(`Asked <@${people.ben}> to take chat #${chat.ticketNumber}`);
     const request = await openTransfer(chat);
     expect(request).toMatchObject({ state: 'requested', from: people.ana, to: { kind: 'agent', id: people.ben } });
@@ -87,7 +87,7 @@ describe('chat transfers', () => {
   it('declined: the requesting agent is told and keeps the chat', async () => {
     const chat = await anaChat();
     await steps.status(people.ben, 'online');
-    await transfer(people.ana, `${chat.ticketNumber} <@${people.ben}>`);
+    await transfer(people.ana, `${chat.ticketNumber} @ben`);
     const request = await openTransfer(chat);
     await click(people.ana, actionIds.declineTransfer, dmOf(people.ben), request.id);
     expect(steps.lastResponse()).toContain('not yours to answer');
@@ -100,7 +100,7 @@ describe('chat transfers', () => {
 
   it('refuses at once a request to an offline agent, with that reason', async () => {
     const chat = await anaChat();
-    const answer = await transfer(people.ana, `${chat.ticketNumber} <@${people.ben}|ben>`);
+    const answer = await transfer(people.ana, `${chat.ticketNumber} @ben`);
     expect(answer).toBe(`<@${people.ben}> is offline, so the chat was not offered — it stays with you.`);
     expect(await desk.store.chats.transfersOf(chat.ticketNumber)).toHaveLength(0);
     expect(desk.fake.dmsTo(people.ben)).toHaveLength(0);
@@ -109,7 +109,7 @@ describe('chat transfers', () => {
   it('expires: lazily on the next click, and by the job function; the requesting agent keeps the chat', async () => {
     const chat = await anaChat();
     await steps.status(people.ben, 'online');
-    await transfer(people.ana, `${chat.ticketNumber} <@${people.ben}>`);
+    await transfer(people.ana, `${chat.ticketNumber} @ben`);
     const request = await openTransfer(chat);
     desk.clock.advance(121_000);
     await click(people.ben, actionIds.acceptTransfer, dmOf(people.ben), request.id);
@@ -118,7 +118,7 @@ describe('chat transfers', () => {
     expect((await desk.store.chats.get(chat.ticketNumber))!.agent).toBe(people.ana);
     expect(steps.botMessages(dmOf(people.ana)).at(-1)!.text).toContain('expired with no answer — the chat stays with you');
 
-    await transfer(people.ana, `${chat.ticketNumber} <@${people.ben}>`);
+    await transfer(people.ana, `${chat.ticketNumber} @ben`);
     const second = await openTransfer(chat);
     desk.clock.advance(60_000);
     const expiry = async () => ((await desk.deskbolt.jobs.run(deskJob('transfer-expiry'))).result as unknown[]).length;
@@ -134,9 +134,9 @@ describe('chat transfers', () => {
     const chat = await anaChat();
     await steps.status(people.ben, 'online');
     await steps.status(people.cho, 'online');
-    await transfer(people.ana, `${chat.ticketNumber} <@${people.ben}>`);
+    await transfer(people.ana, `${chat.ticketNumber} @ben`);
     const first = await openTransfer(chat);
-    const second = await transfer(people.ana, `${chat.ticketNumber} <@${people.cho}>`);
+    const second = await transfer(people.ana, `${chat.ticketNumber} @cho`);
     expect(second).toContain(`already has a transfer request waiting: to <@${people.ben}>`);
     expect(second).toContain(`/ticket transfer cancel ${chat.ticketNumber}`);
     expect(await desk.store.chats.transfersOf(chat.ticketNumber)).toHaveLength(1);
@@ -152,7 +152,7 @@ describe('chat transfers', () => {
   it('ending the chat cancels a request still waiting, so nobody can accept an ended chat', async () => {
     const chat = await anaChat();
     await steps.status(people.ben, 'online');
-    await transfer(people.ana, `${chat.ticketNumber} <@${people.ben}>`);
+    await transfer(people.ana, `${chat.ticketNumber} @ben`);
     const request = await openTransfer(chat);
     await desk.slack.blockAction(people.ana, { action_id: actionIds.endChat, value: String(chat.ticketNumber) }, { channel: chat.thread.channel, message: { ts: chat.thread.ts } });
     await desk.settled();
@@ -238,7 +238,7 @@ describe('chat transfers', () => {
   it('an accept that stopped half-way is finished by a retry, without a step done twice', async () => {
     const chat = await anaChat();
     await steps.status(people.ben, 'online');
-    await transfer(people.ana, `${chat.ticketNumber} <@${people.ben}>`);
+    await transfer(people.ana, `${chat.ticketNumber} @ben`);
     const request = await openTransfer(chat);
     // The process died right after the accept was recorded, before the chat and ticket moved.
     await desk.store.chats.answerTransfer(request.id, { state: 'accepted', by: people.ben, at: desk.clock.now() });

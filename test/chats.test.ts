@@ -151,7 +151,7 @@ describe('chats', () => {
     }
     await desk.settled();
     const thread = steps.threadMessages(chat).map((message) => message.text ?? '');
-    expect(thread.some((text) => text.includes('receipt.png') && text.includes('https://files.fake.slack.com/'))).toBe(true);
+    expect(thread.some((text) => text.includes('receipt.png') && text.includes('https://fake.slack.com/files/'))).toBe(true);
     expect(thread.some((text) => text.includes('logs.zip') || text.includes('scan.pdf'))).toBe(false);
     const told = steps.botMessages(dm).map((message) => message.text ?? '');
     expect(told).toContain('“logs.zip” was not passed on: only PDF, PNG, JPEG, GIF and TXT files can be shared in a chat.');
@@ -161,7 +161,7 @@ describe('chats', () => {
     desk.fake.addMessage({ channel: chat.thread.channel, user: people.ana, text: '', ts: '1800000000.000100', threadTs: chat.thread.ts });
     await desk.slack.event({ type: 'message', subtype: 'file_share', user: people.ana, text: '', channel: chat.thread.channel, channel_type: 'channel', ts: '1800000000.000100', thread_ts: chat.thread.ts, files: [{ id: 'FTXT0001' }] });
     await desk.settled();
-    expect(steps.botMessages(dm).at(-1)!.text).toContain('*Ana:* shared a file: <https://files.fake.slack.com/');
+    expect(steps.botMessages(dm).at(-1)!.text).toContain('*Ana:* shared a file: <https://fake.slack.com/files/');
   });
 
   it('opens a chat from a message in a group’s intake channel and answers in the requester’s DM', async () => {

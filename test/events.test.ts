@@ -96,7 +96,7 @@ describe('an App Home follows the events that change it', () => {
     const steps = chatSteps(desk);
     const chat = await steps.liveChat('UEVTREQ01', people.ana, 'Invoice question');
     await steps.status(people.ben, 'online');
-    await desk.slack.command(people.ana, '/ticket', `transfer ${chat.ticketNumber} <@${people.ben}|ben>`);
+    await desk.slack.command(people.ana, '/ticket', `transfer ${chat.ticketNumber} @ben`);
     await desk.settled();
     const request = (await desk.store.chats.openTransferOf(chat.ticketNumber))!;
     desk.fake.clearCalls();

@@ -1,12 +1,15 @@
 import { createHmac } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { parse } from 'yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebClient, type WebAPIPlatformError } from '@slack/web-api';
 import { App, LogLevel, verifySlackRequest } from '@slack/bolt';
 import type { HomeView, ModalView, SectionBlock } from '@slack/types';
-import { FakeSlack, validateBlocks, validateView } from '../src/fake-slack/server.js';
+import { FakeSlack, LIMITS, validateBlocks, validateView } from '../src/fake-slack/server.js';
 import { SlackClientSim, viewStateFrom } from '../src/fake-slack/requests.js';
+import { commandShouldEscape } from '../src/fake-slack/manifest.js';
 
 const section = (text: string, blockId?: string): SectionBlock => ({
   type: 'section',
@@ -200,6 +203,42 @@ describe('the fake Slack Web API answers a real WebClient', () => {
     expect(fake.calls('chat.postMessage').map((call) => call.ok)).toEqual([false, true]);
     expect(fake.okCalls('chat.postMessage')).toHaveLength(1);
   });
+
+  it('answers a rate-limited call as Slack does: HTTP 429 with Retry-After, then serves the next one', async () => {
+    fake.rateLimitNext('chat.postMessage', 5);
+    const strict = new WebClient(fake.token, { slackApiUrl: fake.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
+
+    const limited = await strict.chat.postMessage({ channel: 'C1', text: 'a' }).catch((error: unknown) => error);
+    expect(limited).toMatchObject({ code: 'slack_webapi_rate_limited_error', retryAfter: 5 });
+    const raw = await fetch(`${fake.apiUrl}users.info`, { method: 'POST', headers: { Authorization: `Bearer ${fake.token}` } });
+    expect(raw.status).toBe(200);
+    fake.rateLimitNext('users.info', 30);
+    const again = await fetch(`${fake.apiUrl}users.info`, { method: 'POST', headers: { Authorization: `Bearer ${fake.token}` } });
+    expect(again.status).toBe(429);
+    expect(again.headers.get('retry-after')).toBe('30');
+    expect(await again.json()).toEqual({ ok: false, error: 'ratelimited' });
+
+    await strict.chat.postMessage({ channel: 'C1', text: 'b' });
+    expect(fake.calls('chat.postMessage').map((call) => [call.status, call.error ?? 'ok'])).toEqual([
+      [429, 'ratelimited'],
+      [200, 'ok'],
+    ]);
+    expect(fake.messages('C1').map((message) => message.text)).toEqual(['b']);
+  });
+
+  it('counts how often the app asks who it is (auth.test)', async () => {
+    expect(fake.authTests()).toBe(0);
+    await client.auth.test();
+    await client.auth.test();
+    expect(fake.authTests()).toBe(2);
+  });
+
+  it('keeps every limit it enforces in one table, each with the Slack page that states it', () => {
+    for (const [name, rule] of Object.entries(LIMITS)) {
+      expect(rule.value, name).toBeGreaterThan(0);
+      expect(rule.source, name).toMatch(/^https:\/\/docs\.slack\.dev\//);
+    }
+  });
 });
 
 describe('the fake Slack refuses what Slack refuses', () => {
@@ -340,6 +379,13 @@ describe('the Block Kit validator', () => {
     ['a text input in an actions block', [actions({ type: 'plain_text_input', action_id: 't' })], '/blocks/0/elements/0/type'],
     ['an unknown element', [actions({ type: 'slider', action_id: 's' })], '/blocks/0/elements/0/type'],
     ['a select with 101 options', [withAccessory(selectOf101)], '/blocks/0/accessory/options'],
+    ['two options with one value', [withAccessory({ type: 'static_select', action_id: 's', options: [option('1', 'Billing'), option('1', 'PayOps')] })], '/blocks/0/accessory/options/1/value'],
+    [
+      'two options with one value in different groups',
+      [withAccessory({ type: 'static_select', action_id: 's', option_groups: [{ label: plain('A'), options: [option('x', 'One')] }, { label: plain('B'), options: [option('x', 'Two')] }] })],
+      '/blocks/0/accessory/option_groups/1/options/0/value',
+    ],
+    ['two radio buttons with one value', [withAccessory({ type: 'radio_buttons', action_id: 'r', options: [option('a', 'A'), option('a', 'B')] })], '/blocks/0/accessory/options/1/value'],
     ['51 blocks', Array.from({ length: 51 }, () => ({ type: 'divider' })), '/blocks'],
   ])('refuses %s in a message', (_name, blocks, pointer) => {
     const problems = validateBlocks(blocks, 'message');
@@ -594,5 +640,108 @@ describe('SlackClientSim', () => {
         /no element with action_id "close"/,
       );
     });
+  });
+});
+
+describe('what people type, as Slack sends it to the app', () => {
+  let server: Server;
+  let received: Record<string, any>[];
+  let sim: SlackClientSim;
+
+  beforeEach(async () => {
+    received = [];
+    server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8');
+        const form = new URLSearchParams(body);
+        received.push(form.has('payload') ? JSON.parse(form.get('payload')!) : form.has('command') ? Object.fromEntries(form) : JSON.parse(body));
+        response.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    sim = new SlackClientSim({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, signingSecret: 'secret', fake });
+    fake.addUser({ id: 'UANA', name: 'ana' });
+    fake.addUserGroup({ id: 'S0BILLING', handle: 'billing-team' });
+    fake.addChannel({ id: 'CGENERAL', name: 'general' });
+  });
+
+  afterEach(async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  const typed = 'Hi @ana, AT&T <b> is down. @here @billing-team see https://status.example.com/?a=1&b=2 and [the runbook](https://wiki.example.com/vpn) in #general; @nobody knows';
+  const asSlackSends =
+    'Hi <@UANA>, AT&amp;T &lt;b&gt; is down. <!here> <!subteam^S0BILLING> see <https://status.example.com/?a=1&amp;b=2> and <https://wiki.example.com/vpn|the runbook> in <#CGENERAL|general>; @nobody knows';
+
+  it('delivers a message the way Slack encodes it: entities, mentions, broadcasts, channels and links', async () => {
+    await sim.message('UCUST', typed);
+
+    const event = received[0]!.event;
+    expect(event.text).toBe(asSlackSends);
+    expect(event.blocks[0].elements[0].elements).toEqual(
+      expect.arrayContaining([{ type: 'text', text: ', AT&T <b> is down. ' }, { type: 'user', user_id: 'UANA' }, { type: 'broadcast', range: 'here' }]),
+    );
+    // What the conversation holds is what Slack holds: the encoded text.
+    expect(fake.messages(event.channel).at(-1)?.text).toBe(asSlackSends);
+  });
+
+  it('encodes edits, /me messages, file names and message shortcuts the same way', async () => {
+    const sent = await sim.message('UCUST', 'first');
+    await sim.editMessage('UCUST', sent, 'AT&T @ana');
+    await sim.meMessage('UCUST', 'waves at @ana & co');
+    await sim.shareFile('UCUST', { id: 'F1', name: 'a|b><!channel>.pdf', mimetype: 'application/pdf', filetype: 'pdf', size: 10 });
+    await sim.messageShortcut('UAGENT', 'create_ticket', {
+      ts: '1700000000.000100',
+      channel: 'C1',
+      user: 'UCUST',
+      text: '@ana AT&T',
+      attachments: [{ title: 'Status <page>', title_link: 'https://status.example.com', text: 'All & nothing' }],
+      files: [{ id: 'F2', name: 'R&D.txt', mimetype: 'text/plain', filetype: 'text', size: 3 }],
+    });
+
+    const [, edit, me, shared, share, shortcut] = received;
+    expect(edit!.event).toMatchObject({ subtype: 'message_changed', message: { text: 'AT&amp;T <@UANA>', ts: sent.ts }, previous_message: { text: 'first' } });
+    expect(me!.event).toMatchObject({ subtype: 'me_message', user: 'UCUST', text: 'waves at <@UANA> &amp; co' });
+    expect(shared!.event).toMatchObject({ type: 'file_shared', file_id: 'F1' });
+    expect(share!.event).toMatchObject({ subtype: 'file_share', files: [{ id: 'F1', name: 'a|b&gt;&lt;!channel&gt;.pdf' }] });
+    expect(shortcut!.message).toMatchObject({
+      text: '<@UANA> AT&amp;T',
+      attachments: [{ title: 'Status &lt;page&gt;', title_link: 'https://status.example.com', text: 'All &amp; nothing' }],
+      files: [{ id: 'F2', name: 'R&amp;D.txt' }],
+    });
+  });
+
+  it('delivers slash-command text escaped or as typed, as the manifest says', async () => {
+    await sim.command('UAGENT', '/ticket', 'transfer 12 @ana & #general https://x.example.com', { shouldEscape: true });
+    await sim.command('UAGENT', '/ticket', 'transfer 12 @ana & #general https://x.example.com', { shouldEscape: false });
+    await sim.command('UAGENT', '/ticket', 'new Printer & scanner');
+
+    expect(received.map((command) => command.text)).toEqual([
+      'transfer 12 <@UANA|ana> &amp; <#CGENERAL|general> <https://x.example.com>',
+      'transfer 12 @ana &amp; #general https://x.example.com',
+      'new Printer &amp; scanner',
+    ]);
+    const manifest = parse(await readFile(new URL('../manifest.yml', import.meta.url), 'utf8'));
+    expect(commandShouldEscape('/ticket')).toBe(manifest.features.slash_commands[0].should_escape === true);
+  });
+});
+
+describe('the check for pings the app did not mean', () => {
+  it('finds live broadcasts and unexpected mentions wherever Slack renders mrkdwn, and nothing in plain text', async () => {
+    await client.chat.postMessage({ channel: 'C1', text: 'Requester: <!here> hi', blocks: [section('<!subteam^S1|@ops> and <@UANA>')] });
+    await client.chat.postMessage({ channel: 'C1', text: 'fine', blocks: [{ type: 'header', text: { type: 'plain_text', text: '<!channel>' } }] });
+    await client.chat.postMessage({ channel: 'C1', text: 'x', attachments: [{ pretext: '<!everyone>', fields: [{ title: 't', value: '<@UBEN>' }] }] });
+    await client.views.publish({ user_id: 'UANA', view: { type: 'home', blocks: [section('Hi <@UANA>, <!channel|channel>')] } });
+
+    expect(fake.unintendedPings({ allowUsers: ['UANA'] })).toEqual([
+      { method: 'chat.postMessage', at: '/text', mention: '<!here>' },
+      { method: 'chat.postMessage', at: '/blocks/0/text/text', mention: '<!subteam^S1|@ops>' },
+      { method: 'chat.postMessage', at: '/attachments/0/pretext', mention: '<!everyone>' },
+      { method: 'chat.postMessage', at: '/attachments/0/fields/0/value', mention: '<@UBEN>' },
+      { method: 'views.publish', at: '/view/blocks/0/text/text', mention: '<!channel|channel>' },
+    ]);
+    expect(fake.unintendedPings().map((ping) => ping.mention)).toContain('<@UANA>');
   });
 });

@@ -28,7 +28,7 @@ describe('jobs of the chat desk and deliveries', () => {
     const steps = chatSteps(a);
     const chat = await steps.liveChat('UREQJOB01', people.ana);
     await steps.status(people.ben, 'online');
-    await a.slack.command(people.ana, '/ticket', `transfer ${chat.ticketNumber} <@${people.ben}>`);
+    await a.slack.command(people.ana, '/ticket', `transfer ${chat.ticketNumber} @ben`);
     await a.settled();
     const request = (await store.chats.openTransferOf(chat.ticketNumber))!;
     const job = deskJob('transfer-expiry');

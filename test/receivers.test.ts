@@ -87,7 +87,7 @@ describe.each<SlackMode>(['http', 'socket'])('core flows over %s', (mode) => {
     await desk.settled();
     expect(steps.threadMessages(chat).at(-1)!.text).toBe(':bust_in_silhouette: *Requester:* Thanks!');
 
-    await desk.slack.command(people.ana, '/ticket', `transfer ${chat.ticketNumber} <@${people.ben}|ben>`);
+    await desk.slack.command(people.ana, '/ticket', `transfer ${chat.ticketNumber} @ben`);
     await desk.settled();
     const request = (await desk.store.chats.openTransferOf(chat.ticketNumber))!;
     expect((await desk.store.chats.get(chat.ticketNumber))!.agent).toBe(people.ana);

@@ -97,7 +97,7 @@ describe('stats from the event history', () => {
 
   it('`/ticket stats @ana week` answers with the agent’s figures; a wrong name is refused', async () => {
     desk.clock.set(WEEK.to);
-    await desk.slack.command(people.lead, '/ticket', `stats <@${ana}|ana> week`);
+    await desk.slack.command(people.lead, '/ticket', 'stats @ana week');
     await desk.settled();
     const answer = desk.fake.responses().at(-1)!.body;
     expect(answer.text).toBe('Ana — last 7 days: 3 solved');

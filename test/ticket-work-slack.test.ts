@@ -67,7 +67,7 @@ describe('working a ticket from Slack', () => {
     const view = await openReply(people.ana, ticket);
     expect(view.title.text).toBe(`Reply to #${ticket.number}`);
     const state = viewStateFrom(view, {});
-    expect(state.values[`${replyFields.rootCause}__1`]![replyFields.rootCause].selected_option.value).toBe('Card declined');
+    expect(state.values[`${replyFields.rootCause}__1`]![replyFields.rootCause].selected_option.text.text).toBe('Card declined');
     expect(state.values[`${replyFields.kind}__1`]![replyFields.kind].selected_option.value).toBe('public');
 
     const refused = await submit(people.ana, view, { [replyFields.text]: 'Refunded', [replyFields.status]: 'solved' });
@@ -92,20 +92,20 @@ describe('working a ticket from Slack', () => {
     const ticket = await file({ subject: 'Forgot password', description: 'cannot login' });
     const view = await openReply(people.ana, ticket, actionIds.macro);
     expect(viewStateFrom(view, {}).values[`${replyFields.kind}__1`]![replyFields.kind].selected_option.value).toBe('internal');
-    await desk.slack.blockAction(people.ana, { action_id: replyFields.macro, selected_option: 's:0' }, { view: { ...view, state: viewStateFrom(view, { [replyFields.text]: 'draft' }) } });
+    await desk.slack.blockAction(people.ana, { action_id: replyFields.macro, selected_option: 'Refund issued' }, { view: { ...view, state: viewStateFrom(view, { [replyFields.text]: 'draft' }) } });
     await desk.settled();
     const filled = updatedView();
     const filledState = viewStateFrom(filled, {});
     // The macro's text follows the draft the agent had typed; nothing typed is wiped.
     expect(filledState.values[`${replyFields.text}__2`]![replyFields.text].value).toBe('draft\n\nWe have issued a refund of {amount}.');
     expect(filledState.values[`${replyFields.kind}__2`]![replyFields.kind].selected_option.value).toBe('internal');
-    expect(filledState.values[`${replyFields.rootCause}__2`]![replyFields.rootCause].selected_option.value).toBe('Card declined');
+    expect(filledState.values[`${replyFields.rootCause}__2`]![replyFields.rootCause].selected_option.text.text).toBe('Card declined');
 
     await desk.slack.blockAction(people.ana, { action_id: replyFields.category, selected_option: 'Account' }, { view: { ...filled, state: viewStateFrom(filled, { [replyFields.category]: 'Account' }) } });
     await desk.settled();
     const narrowed = updatedView();
     const sub = narrowed.blocks.find((block: any) => block.block_id === `${replyFields.subcategory}__3`);
-    expect(sub.element.options.map((o: any) => o.value)).toEqual(['Login', 'Profile']);
+    expect(sub.element.options.map((o: any) => o.text.text)).toEqual(['Login', 'Profile']);
     expect(viewStateFrom(narrowed, {}).values[`${replyFields.text}__3`]![replyFields.text].value).toBe('draft\n\nWe have issued a refund of {amount}.');
 
     await desk.slack.blockAction(people.ana, { action_id: replyFields.linkArticle, value: '0' }, { view: { ...narrowed, state: viewStateFrom(narrowed, {}) } });

@@ -34,6 +34,34 @@ agents:
     }
   });
 
+  it('refuses two groups, categories, sub-categories of one category, root causes or macros of one name, with their paths', () => {
+    const result = parseWorkspace(`
+groups:
+  - { name: Billing, id: 1, alertChannel: C0AAAAAAA }
+  - { name: billing, id: 2, alertChannel: C0BBBBBBB }
+chat: { defaultGroup: 1 }
+categories:
+  - { name: Payments, subcategories: [Refund, Chargeback, refund] }
+  - { name: Payments, subcategories: [Refund] }
+rootCauses:
+  - { name: Card declined }
+  - { name: Card Declined }
+macros:
+  - { name: Thanks, text: Thank you }
+  - { name: Thanks, text: Thanks again }
+`);
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.problems).toEqual([
+        'groups[1].name: duplicates groups[0].name (names are compared ignoring case)',
+        'categories[1].name: duplicates categories[0].name (names are compared ignoring case)',
+        'categories[0].subcategories[2]: duplicates categories[0].subcategories[0] (names are compared ignoring case)',
+        'rootCauses[1].name: duplicates rootCauses[0].name (names are compared ignoring case)',
+        'macros[1].name: duplicates macros[0].name (names are compared ignoring case)',
+      ]);
+    }
+  });
+
   it('refuses a file that is not YAML, or missing', async () => {
     expect(parseWorkspace('groups: [').ok).toBe(false);
     const missing = await loadWorkspaceFile('does/not/exist.yml');

@@ -1,6 +1,8 @@
 // ─── Block Kit validation ────────────────────────────────────────────────────────────────────
-// Limits from https://docs.slack.dev/reference/block-kit. Each problem is phrased the way Slack
+// The numbers come from ./limits.ts, each with its source. Each problem is phrased the way Slack
 // phrases it in response_metadata.messages, so a failing test reads like a failing production call.
+
+import { max } from './limits.js';
 
 export type Surface = 'message' | 'modal' | 'home';
 
@@ -9,9 +11,7 @@ type JsonObject = Record<string, unknown>;
 export const isObject = (value: unknown): value is JsonObject =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-const MESSAGE_BLOCKS_MAX = 50;
-const VIEW_BLOCKS_MAX = 100;
-export const MESSAGE_TEXT_MAX = 40_000;
+export const MESSAGE_TEXT_MAX = max('messageText');
 
 class Problems {
   readonly list: string[] = [];
@@ -110,10 +110,10 @@ function checkOption(p: Problems, option: unknown, at: string, rule: OptionRule)
     p.add(at, 'must provide an object');
     return;
   }
-  checkText(p, option, 'text', at, { max: 75, plainOnly: rule.plainOnly, required: true });
-  checkString(p, option, 'value', at, { max: 150, required: true });
-  checkText(p, option, 'description', at, { max: 75, plainOnly: true });
-  if (rule.allowUrl) checkString(p, option, 'url', at, { max: 3000 });
+  checkText(p, option, 'text', at, { max: max('optionText'), plainOnly: rule.plainOnly, required: true });
+  checkString(p, option, 'value', at, { max: max('optionValue'), required: true });
+  checkText(p, option, 'description', at, { max: max('optionDescription'), plainOnly: true });
+  if (rule.allowUrl) checkString(p, option, 'url', at, { max: max('optionUrl') });
   else if (option.url !== undefined) p.add(`${at}/url`, 'url is only allowed in overflow menu options');
 }
 
@@ -129,10 +129,10 @@ function checkConfirm(p: Problems, owner: JsonObject, at: string): void {
     p.add(here, 'must provide an object');
     return;
   }
-  checkText(p, confirm, 'title', here, { max: 100, plainOnly: true, required: true });
-  checkText(p, confirm, 'text', here, { max: 300, required: true });
-  checkText(p, confirm, 'confirm', here, { max: 30, plainOnly: true, required: true });
-  checkText(p, confirm, 'deny', here, { max: 30, plainOnly: true, required: true });
+  checkText(p, confirm, 'title', here, { max: max('confirmTitle'), plainOnly: true, required: true });
+  checkText(p, confirm, 'text', here, { max: max('confirmText'), required: true });
+  checkText(p, confirm, 'confirm', here, { max: max('confirmButton'), plainOnly: true, required: true });
+  checkText(p, confirm, 'deny', here, { max: max('confirmDeny'), plainOnly: true, required: true });
   checkEnum(p, confirm, 'style', here, ['primary', 'danger']);
 }
 
@@ -149,15 +149,15 @@ const checkStaticSelect: ElementCheck = (p, element, at) => {
   const hasOptions = element.options !== undefined;
   const hasGroups = element.option_groups !== undefined;
   if (hasOptions === hasGroups) p.add(at, 'must provide exactly one of options or option_groups');
-  checkOptions(p, element, 'options', at, { max: 100 }, { plainOnly: true });
-  checkList(p, element, 'option_groups', at, { max: 100 }).forEach((group, i) => {
+  checkOptions(p, element, 'options', at, { max: max('selectOptions') }, { plainOnly: true });
+  checkList(p, element, 'option_groups', at, { max: max('selectOptionGroups') }).forEach((group, i) => {
     const here = `${at}/option_groups/${i}`;
     if (!isObject(group)) {
       p.add(here, 'must provide an object');
       return;
     }
-    checkText(p, group, 'label', here, { max: 75, plainOnly: true, required: true });
-    checkOptions(p, group, 'options', here, { max: 100, required: true }, { plainOnly: true });
+    checkText(p, group, 'label', here, { max: max('optionGroupLabel'), plainOnly: true, required: true });
+    checkOptions(p, group, 'options', here, { max: max('optionGroupOptions'), required: true }, { plainOnly: true });
   });
 };
 
@@ -174,10 +174,10 @@ const elementChecks = new Map<string, ElementCheck>([
   [
     'button',
     (p, element, at) => {
-      checkText(p, element, 'text', at, { max: 75, plainOnly: true, required: true });
-      checkString(p, element, 'value', at, { max: 2000 });
-      checkString(p, element, 'url', at, { max: 3000 });
-      checkString(p, element, 'accessibility_label', at, { max: 75 });
+      checkText(p, element, 'text', at, { max: max('buttonText'), plainOnly: true, required: true });
+      checkString(p, element, 'value', at, { max: max('buttonValue') });
+      checkString(p, element, 'url', at, { max: max('buttonUrl') });
+      checkString(p, element, 'accessibility_label', at, { max: max('buttonAccessibilityLabel') });
       checkEnum(p, element, 'style', at, ['primary', 'danger']);
     },
   ],
@@ -200,7 +200,7 @@ const elementChecks = new Map<string, ElementCheck>([
   [
     'overflow',
     (p, element, at) =>
-      checkOptions(p, element, 'options', at, { min: 2, max: 5, required: true }, { plainOnly: true, allowUrl: true }),
+      checkOptions(p, element, 'options', at, { min: max('overflowOptionsMin'), max: max('overflowOptionsMax'), required: true }, { plainOnly: true, allowUrl: true }),
   ],
   [
     'plain_text_input',
@@ -208,22 +208,22 @@ const elementChecks = new Map<string, ElementCheck>([
       for (const field of ['min_length', 'max_length'] as const) {
         const value = element[field];
         if (value === undefined) continue;
-        const valid = typeof value === 'number' && value >= 0 && value <= 3000;
-        if (!valid) p.add(`${at}/${field}`, 'must be a number from 0 to 3000');
+        const valid = typeof value === 'number' && value >= 0 && value <= max('textInputLength');
+        if (!valid) p.add(`${at}/${field}`, `must be a number from 0 to ${max('textInputLength')}`);
       }
-      const { min_length: min, max_length: max } = element;
-      if (typeof min === 'number' && typeof max === 'number' && min > max) {
+      const { min_length: shortest, max_length: longest } = element;
+      if (typeof shortest === 'number' && typeof longest === 'number' && shortest > longest) {
         p.add(`${at}/min_length`, 'must not be greater than max_length');
       }
     },
   ],
   [
     'checkboxes',
-    (p, element, at) => checkOptions(p, element, 'options', at, { min: 1, max: 10, required: true }, { plainOnly: false }),
+    (p, element, at) => checkOptions(p, element, 'options', at, { min: 1, max: max('checkboxOptions'), required: true }, { plainOnly: false }),
   ],
   [
     'radio_buttons',
-    (p, element, at) => checkOptions(p, element, 'options', at, { min: 1, max: 10, required: true }, { plainOnly: false }),
+    (p, element, at) => checkOptions(p, element, 'options', at, { min: 1, max: max('radioOptions'), required: true }, { plainOnly: false }),
   ],
   ['datepicker', (p, element, at) => checkPattern(p, element, 'initial_date', at, /^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD')],
   ['timepicker', (p, element, at) => checkPattern(p, element, 'initial_time', at, /^\d{2}:\d{2}$/, 'HH:mm')],
@@ -241,11 +241,11 @@ const elementChecks = new Map<string, ElementCheck>([
   [
     'image',
     (p, element, at) => {
-      if (element.slack_file === undefined) checkString(p, element, 'image_url', at, { max: 3000, required: true });
-      checkString(p, element, 'alt_text', at, { max: 2000, required: true });
+      if (element.slack_file === undefined) checkString(p, element, 'image_url', at, { max: max('imageUrl'), required: true });
+      checkString(p, element, 'alt_text', at, { max: max('imageAltText'), required: true });
     },
   ],
-  ['workflow_button', (p, element, at) => checkText(p, element, 'text', at, { max: 75, plainOnly: true, required: true })],
+  ['workflow_button', (p, element, at) => checkText(p, element, 'text', at, { max: max('buttonText'), plainOnly: true, required: true })],
 ]);
 
 /** Slack's select menus: validated here, and given a selection by the request simulator. */
@@ -303,10 +303,32 @@ function checkElement(p: Problems, element: unknown, at: string, allowed: Readon
     p.add(`${at}/type`, `element type "${String(type)}" is not allowed in ${place}`);
     return;
   }
-  if (type !== 'image') checkString(p, element, 'action_id', at, { max: 255 });
-  checkText(p, element, 'placeholder', at, { max: 150, plainOnly: true });
+  if (type !== 'image') checkString(p, element, 'action_id', at, { max: max('actionId') });
+  checkText(p, element, 'placeholder', at, { max: max('placeholder'), plainOnly: true });
   checkConfirm(p, element, at);
   check(p, element, at);
+  checkUniqueOptionValues(p, element, at);
+}
+
+/** An option's value is "a unique string" (option object reference): two options of one element may not share one. */
+function checkUniqueOptionValues(p: Problems, element: JsonObject, at: string): void {
+  const located: [string, unknown][] = [];
+  if (Array.isArray(element.options)) {
+    for (const [i, option] of element.options.entries()) located.push([`${at}/options/${i}`, option]);
+  }
+  if (Array.isArray(element.option_groups)) {
+    for (const [g, group] of element.option_groups.entries()) {
+      if (!isObject(group) || !Array.isArray(group.options)) continue;
+      for (const [i, option] of group.options.entries()) located.push([`${at}/option_groups/${g}/options/${i}`, option]);
+    }
+  }
+  const seen = new Set<string>();
+  for (const [here, option] of located) {
+    const value = isObject(option) ? option.value : undefined;
+    if (typeof value !== 'string') continue;
+    if (seen.has(value)) p.add(`${here}/value`, `duplicate option value "${value}" in this element`);
+    seen.add(value);
+  }
 }
 
 type BlockCheck = (p: Problems, block: JsonObject, at: string, surface: Surface) => void;
@@ -316,9 +338,9 @@ const blockChecks = new Map<string, BlockCheck>([
     'section',
     (p, block, at) => {
       if (block.text === undefined && block.fields === undefined) p.add(at, 'must provide text or fields');
-      checkText(p, block, 'text', at, { max: 3000 });
-      for (const [i, field] of checkList(p, block, 'fields', at, { max: 10 }).entries()) {
-        checkTextObject(p, field, `${at}/fields/${i}`, { max: 2000 });
+      checkText(p, block, 'text', at, { max: max('sectionText') });
+      for (const [i, field] of checkList(p, block, 'fields', at, { max: max('sectionFields') }).entries()) {
+        checkTextObject(p, field, `${at}/fields/${i}`, { max: max('sectionFieldText') });
       }
       if (block.accessory !== undefined) {
         checkElement(p, block.accessory, `${at}/accessory`, ACCESSORY_ELEMENTS, 'a section accessory');
@@ -329,16 +351,16 @@ const blockChecks = new Map<string, BlockCheck>([
   [
     'image',
     (p, block, at) => {
-      if (block.slack_file === undefined) checkString(p, block, 'image_url', at, { max: 3000, required: true });
-      checkString(p, block, 'alt_text', at, { max: 2000, required: true });
-      checkText(p, block, 'title', at, { max: 2000, plainOnly: true });
+      if (block.slack_file === undefined) checkString(p, block, 'image_url', at, { max: max('imageUrl'), required: true });
+      checkString(p, block, 'alt_text', at, { max: max('imageAltText'), required: true });
+      checkText(p, block, 'title', at, { max: max('imageTitle'), plainOnly: true });
     },
   ],
   [
     'actions',
     (p, block, at) => {
       const actionIds = new Set<string>();
-      checkList(p, block, 'elements', at, { min: 1, max: 25, required: true }).forEach((element, i) => {
+      checkList(p, block, 'elements', at, { min: 1, max: max('actionsElements'), required: true }).forEach((element, i) => {
         const here = `${at}/elements/${i}`;
         checkElement(p, element, here, ACTIONS_ELEMENTS, 'actions blocks');
         const actionId = isObject(element) ? element.action_id : undefined;
@@ -351,11 +373,11 @@ const blockChecks = new Map<string, BlockCheck>([
   [
     'context',
     (p, block, at) => {
-      checkList(p, block, 'elements', at, { min: 1, max: 10, required: true }).forEach((element, i) => {
+      checkList(p, block, 'elements', at, { min: 1, max: max('contextElements'), required: true }).forEach((element, i) => {
         const here = `${at}/elements/${i}`;
         const type = isObject(element) ? element.type : undefined;
         if (type === 'image') checkElement(p, element, here, ACCESSORY_ELEMENTS, 'context blocks');
-        else if (type === 'plain_text' || type === 'mrkdwn') checkTextObject(p, element, here, { max: 3000 });
+        else if (type === 'plain_text' || type === 'mrkdwn') checkTextObject(p, element, here, { max: max('contextText') });
         else p.add(`${here}/type`, 'context elements must be images or text objects');
       });
     },
@@ -364,29 +386,29 @@ const blockChecks = new Map<string, BlockCheck>([
     'input',
     (p, block, at, surface) => {
       if (surface === 'message') p.add(`${at}/type`, 'input blocks are not allowed in messages');
-      checkText(p, block, 'label', at, { max: 2000, plainOnly: true, required: true });
-      checkText(p, block, 'hint', at, { max: 2000, plainOnly: true });
+      checkText(p, block, 'label', at, { max: max('inputLabel'), plainOnly: true, required: true });
+      checkText(p, block, 'hint', at, { max: max('inputHint'), plainOnly: true });
       if (block.element === undefined) p.add(at, 'missing required field: element');
       else checkElement(p, block.element, `${at}/element`, INPUT_ELEMENTS, 'input blocks');
     },
   ],
-  ['header', (p, block, at) => checkText(p, block, 'text', at, { max: 150, plainOnly: true, required: true })],
+  ['header', (p, block, at) => checkText(p, block, 'text', at, { max: max('headerText'), plainOnly: true, required: true })],
   ['rich_text', (p, block, at) => void checkList(p, block, 'elements', at, { max: Infinity, required: true })],
-  ['markdown', (p, block, at) => checkString(p, block, 'text', at, { max: 12_000, min: 1, required: true })],
+  ['markdown', (p, block, at) => checkString(p, block, 'text', at, { max: max('markdownText'), min: 1, required: true })],
   [
     'file',
     (p, block, at) => {
-      checkString(p, block, 'external_id', at, { max: 255, required: true });
-      checkString(p, block, 'source', at, { max: 255, required: true });
+      checkString(p, block, 'external_id', at, { max: max('fileExternalId'), required: true });
+      checkString(p, block, 'source', at, { max: max('fileSource'), required: true });
     },
   ],
   [
     'video',
     (p, block, at) => {
-      checkString(p, block, 'alt_text', at, { max: 2000, required: true });
-      checkText(p, block, 'title', at, { max: 199, plainOnly: true, required: true });
-      checkString(p, block, 'thumbnail_url', at, { max: 3000, required: true });
-      checkString(p, block, 'video_url', at, { max: 3000, required: true });
+      checkString(p, block, 'alt_text', at, { max: max('videoAltText'), required: true });
+      checkText(p, block, 'title', at, { max: max('videoTitle'), plainOnly: true, required: true });
+      checkString(p, block, 'thumbnail_url', at, { max: max('videoUrl'), required: true });
+      checkString(p, block, 'video_url', at, { max: max('videoUrl'), required: true });
     },
   ],
 ]);
@@ -396,8 +418,8 @@ function checkBlocks(p: Problems, blocks: unknown, surface: Surface, at: string)
     p.add(at, 'must provide an array');
     return;
   }
-  const max = surface === 'message' ? MESSAGE_BLOCKS_MAX : VIEW_BLOCKS_MAX;
-  if (blocks.length > max) p.add(at, `no more than ${max} items allowed`);
+  const most = max(surface === 'message' ? 'messageBlocks' : 'viewBlocks');
+  if (blocks.length > most) p.add(at, `no more than ${most} items allowed`);
   const blockIds = new Set<string>();
   blocks.forEach((block, i) => {
     const here = `${at}/${i}`;
@@ -410,7 +432,7 @@ function checkBlocks(p: Problems, blocks: unknown, surface: Surface, at: string)
       p.add(`${here}/type`, `unknown block type ${JSON.stringify(block.type)}`);
       return;
     }
-    checkString(p, block, 'block_id', here, { max: 255 });
+    checkString(p, block, 'block_id', here, { max: max('blockId') });
     if (typeof block.block_id === 'string') {
       if (blockIds.has(block.block_id)) p.add(`${here}/block_id`, `duplicate block_id "${block.block_id}"`);
       blockIds.add(block.block_id);
@@ -439,15 +461,15 @@ export function validateView(view: unknown): string[] {
     return p.list;
   }
   if (view.type === 'modal') {
-    checkText(p, view, 'title', at, { max: 24, plainOnly: true, required: true });
-    checkText(p, view, 'submit', at, { max: 24, plainOnly: true });
-    checkText(p, view, 'close', at, { max: 24, plainOnly: true });
+    checkText(p, view, 'title', at, { max: max('modalTitle'), plainOnly: true, required: true });
+    checkText(p, view, 'submit', at, { max: max('modalSubmit'), plainOnly: true });
+    checkText(p, view, 'close', at, { max: max('modalClose'), plainOnly: true });
     const hasInputs = Array.isArray(view.blocks) && view.blocks.some((b) => isObject(b) && b.type === 'input');
     if (hasInputs && view.submit === undefined) p.add(at, 'missing required field: submit (the modal has input blocks)');
   }
-  checkString(p, view, 'private_metadata', at, { max: 3000 });
-  checkString(p, view, 'callback_id', at, { max: 255 });
-  checkString(p, view, 'external_id', at, { max: 255 });
+  checkString(p, view, 'private_metadata', at, { max: max('privateMetadata') });
+  checkString(p, view, 'callback_id', at, { max: max('callbackId') });
+  checkString(p, view, 'external_id', at, { max: max('externalId') });
   if (view.blocks === undefined) p.add(at, 'missing required field: blocks');
   else checkBlocks(p, view.blocks, view.type, `${at}/blocks`);
   return p.list;

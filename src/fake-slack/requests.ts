@@ -1,5 +1,7 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { SELECT_MENUS, validateBlocks, validateOptionsResponse, validateView, type FakeSlack, type StoredMessage } from './server.js';
+import { commandShouldEscape } from './manifest.js';
+import { SELECT_MENUS, validateBlocks, validateOptionsResponse, validateView, type FakeFile, type FakeSlack, type StoredMessage } from './server.js';
+import { readTyped, slackCommandText, slackMessageText, slackRichText } from './typed-text.js';
 
 /** The app's HTTP answer; `problems` lists what Slack would refuse in a synchronous answer (ack body). */
 export interface SimResponse {
@@ -69,9 +71,20 @@ export interface SubmittedView {
 
 export interface ShortcutMessage {
   ts: string;
+  /** What its author typed; it arrives as Slack sends message text (see typed-text.ts). */
   text: string;
   user: string;
   channel: string;
+  /** Legacy attachments on the message (an unfurl, a bot's card): their text fields as typed. */
+  attachments?: { title?: string; title_link?: string; text?: string; pretext?: string; fallback?: string; from_url?: string }[];
+  /** Files shared with the message; added to the fake so files.info knows them too. */
+  files?: FakeFile[];
+}
+
+export interface MessageOptions {
+  channel?: string;
+  threadTs?: string;
+  eventId?: string;
 }
 
 export interface EventOptions {
@@ -133,11 +146,15 @@ function optionsOf(element: any): any[] {
   return [];
 }
 
-/** An answer given as a value becomes the element's own option object, as Slack sends it back. */
+/**
+ * An answer given as a value, or as the text a person sees and picks, becomes the element's own option
+ * object, as Slack sends it back.
+ */
 function asOption(element: any, answer: any): any {
   if (answer === null || answer === undefined) return null;
   const value = isObject(answer) ? answer.value : String(answer);
-  const option = optionsOf(element).find((o) => o.value === value);
+  const options = optionsOf(element);
+  const option = options.find((o) => o.value === value) ?? (isObject(answer) ? undefined : options.find((o) => o.text?.text === value));
   if (option !== undefined) return structuredClone(option);
   if (element.type === 'external_select' || element.type === 'multi_external_select') {
     return isObject(answer) ? answer : { text: { type: 'plain_text', text: value, emoji: true }, value };
@@ -277,13 +294,19 @@ export class SlackClientSim {
     return { status: response.status, body: text, ...(json === undefined ? {} : { json }) };
   }
 
+  /**
+   * A person runs a slash command, typing `typed` after it. Its text arrives as Slack sends it: `&`, `<`,
+   * `>` as entities, and mentions, channels and links escaped or as typed per manifest.yml's
+   * `should_escape` for the command (`shouldEscape` overrides it, to show both).
+   */
   async command(
     user: string,
     command: string,
-    text: string,
-    options: { channel?: string; triggerId?: string } = {},
+    typed: string,
+    options: { channel?: string; triggerId?: string; shouldEscape?: boolean } = {},
   ): Promise<SimResponse> {
     const channel = options.channel ?? DEFAULT_CHANNEL;
+    const text = slackCommandText(readTyped(typed, this.fake), options.shouldEscape ?? commandShouldEscape(command));
     const fields = {
       token: VERIFICATION_TOKEN,
       team_id: this.teamId,
@@ -425,22 +448,55 @@ export class SlackClientSim {
   }
 
   async messageShortcut(user: string, callbackId: string, message: ShortcutMessage): Promise<SimResponse> {
+    const segments = readTyped(message.text, this.fake);
+    const text = slackMessageText(segments);
     // The message exists in Slack, so the fake must know it for permalinks, reactions and threads.
-    this.fake.addMessage(message);
+    this.fake.addMessage({ channel: message.channel, user: message.user, ts: message.ts, text });
+    for (const file of message.files ?? []) this.fake.addFile(file);
+    const slackMessage: Record<string, any> = {
+      type: 'message',
+      user: message.user,
+      ts: message.ts,
+      text,
+      team: this.teamId,
+      blocks: [slackRichText(segments, randomBytes(3).toString('hex'))],
+    };
+    if (message.attachments) {
+      slackMessage.attachments = message.attachments.map((attachment, i) => ({
+        id: i + 1,
+        ...Object.fromEntries(
+          Object.entries(attachment).map(([field, value]) =>
+            field === 'title_link' || field === 'from_url' ? [field, value] : [field, slackMessageText(readTyped(String(value), this.fake))],
+          ),
+        ),
+      }));
+    }
+    if (message.files) slackMessage.files = message.files.map((file) => this.fake.slackFile(file.id));
+    return this.sendMessageAction(user, callbackId, message.channel, slackMessage);
+  }
+
+  /** The message shortcut on a message the fake already holds (as Slack holds it: its text encoded). */
+  async messageShortcutOn(user: string, callbackId: string, where: { channel: string; ts: string }): Promise<SimResponse> {
+    const stored = this.findMessage(where.ts, where.channel);
+    if (stored === undefined) throw new Error(`no message ${where.ts} in ${where.channel}`);
+    return this.sendMessageAction(user, callbackId, where.channel, this.slackMessage(stored));
+  }
+
+  private sendMessageAction(user: string, callbackId: string, channel: string, message: Record<string, any>): Promise<SimResponse> {
     const payload = {
       type: 'message_action',
       token: VERIFICATION_TOKEN,
       action_ts: this.stamp(),
       team: this.team(),
       user: this.userRef(user),
-      channel: { id: message.channel, name: message.channel.toLowerCase() },
+      channel: { id: channel, name: channel.toLowerCase() },
       is_enterprise_install: false,
       enterprise: null,
       callback_id: callbackId,
       trigger_id: this.fake.triggerId(undefined, user),
-      response_url: this.fake.responseUrl({ channel: message.channel, user }),
+      response_url: this.fake.responseUrl({ channel, user }),
       message_ts: message.ts,
-      message: { type: 'message', user: message.user, ts: message.ts, text: message.text, team: this.teamId },
+      message,
     };
     return this.sendPayload(payload);
   }
@@ -491,15 +547,104 @@ export class SlackClientSim {
     return this.deliver({ type: 'events_api', payload: envelope, ...retry });
   }
 
-  /** A person writes a message: in their DM with the bot unless a channel is given. */
-  async message(
-    user: string,
-    text: string,
-    options: { channel?: string; threadTs?: string; eventId?: string } = {},
-  ): Promise<SimResponse & { channel: string; ts: string }> {
+  /**
+   * A person writes a message (`typed`, as they typed it): in their DM with the bot unless a channel is
+   * given. The event carries it as Slack sends it: entities, `<@U…>`, `<!here>`, `<https://…>`.
+   */
+  async message(user: string, typed: string, options: MessageOptions = {}): Promise<SimResponse & { channel: string; ts: string }> {
     const channel = options.channel ?? this.fake.dmChannelOf(user);
+    const segments = readTyped(typed, this.fake);
+    const text = slackMessageText(segments);
     const ts = this.fake.addMessage({ channel, user, text, ...(options.threadTs ? { threadTs: options.threadTs } : {}) }).ts;
-    const event = { type: 'message', user, text, channel, ts, ...(options.threadTs ? { thread_ts: options.threadTs } : {}) };
+    const event = {
+      type: 'message',
+      user,
+      text,
+      blocks: [slackRichText(segments, randomBytes(3).toString('hex'))],
+      channel,
+      ts,
+      ...(options.threadTs ? { thread_ts: options.threadTs } : {}),
+    };
+    const response = await this.event(event, options.eventId === undefined ? {} : { eventId: options.eventId });
+    return { ...response, channel, ts };
+  }
+
+  /** A person uses /me: Slack delivers a message event of subtype me_message, its text encoded like any message. */
+  async meMessage(user: string, typed: string, options: MessageOptions = {}): Promise<SimResponse & { channel: string; ts: string }> {
+    const channel = options.channel ?? this.fake.dmChannelOf(user);
+    const text = slackMessageText(readTyped(typed, this.fake));
+    const ts = this.fake.addMessage({ channel, user, text, ...(options.threadTs ? { threadTs: options.threadTs } : {}) }).ts;
+    const event = {
+      type: 'message',
+      subtype: 'me_message',
+      user,
+      text,
+      channel,
+      channel_type: channelType(channel),
+      ts,
+      event_ts: ts,
+      ...(options.threadTs ? { thread_ts: options.threadTs } : {}),
+    };
+    const response = await this.event(event, options.eventId === undefined ? {} : { eventId: options.eventId });
+    return { ...response, channel, ts };
+  }
+
+  /** A person edits their message to `typed`: Slack sends message_changed with the new and the previous message. */
+  async editMessage(user: string, original: { channel: string; ts: string }, typed: string, options: EventOptions = {}): Promise<SimResponse> {
+    const stored = this.fake.messages(original.channel).find((message) => message.ts === original.ts);
+    if (stored === undefined) throw new Error(`no message ${original.ts} in ${original.channel} to edit`);
+    const segments = readTyped(typed, this.fake);
+    const text = slackMessageText(segments);
+    this.fake.changeMessage(original.channel, original.ts, text);
+    const editedAt = this.stamp();
+    const thread = stored.threadTs === undefined ? {} : { thread_ts: stored.threadTs };
+    const event = {
+      type: 'message',
+      subtype: 'message_changed',
+      hidden: true,
+      channel: original.channel,
+      channel_type: channelType(original.channel),
+      ts: editedAt,
+      event_ts: editedAt,
+      message: {
+        type: 'message',
+        user,
+        text,
+        blocks: [slackRichText(segments, randomBytes(3).toString('hex'))],
+        edited: { user, ts: editedAt },
+        ts: original.ts,
+        team: this.teamId,
+        ...thread,
+      },
+      previous_message: { type: 'message', user: stored.user, text: stored.text ?? '', ts: original.ts, team: this.teamId, ...thread },
+    };
+    return this.event(event, options);
+  }
+
+  /**
+   * A person shares a file (with `typed` words, maybe none): Slack sends file_shared and a message of
+   * subtype file_share whose `files` describe it, its name encoded like any text.
+   */
+  async shareFile(user: string, file: FakeFile, options: MessageOptions & { typed?: string } = {}): Promise<SimResponse & { channel: string; ts: string }> {
+    const channel = options.channel ?? this.fake.dmChannelOf(user);
+    this.fake.addFile({ ...file, user });
+    await this.event({ type: 'file_shared', file_id: file.id, user_id: user, file: { id: file.id }, channel_id: channel });
+    const text = slackMessageText(readTyped(options.typed ?? '', this.fake));
+    const ts = this.fake.addMessage({ channel, user, text, ...(options.threadTs ? { threadTs: options.threadTs } : {}) }).ts;
+    const event = {
+      type: 'message',
+      subtype: 'file_share',
+      user,
+      text,
+      files: [this.fake.slackFile(file.id)],
+      upload: false,
+      display_as_bot: false,
+      channel,
+      channel_type: channelType(channel),
+      ts,
+      event_ts: ts,
+      ...(options.threadTs ? { thread_ts: options.threadTs } : {}),
+    };
     const response = await this.event(event, options.eventId === undefined ? {} : { eventId: options.eventId });
     return { ...response, channel, ts };
   }

@@ -2,10 +2,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { isObject, MESSAGE_TEXT_MAX, validateBlocks, validateView } from './block-kit.js';
+import { max } from './limits.js';
 import { PersonalSurfaces, type EphemeralMessage, type OpenModal } from './personal.js';
 import { SocketModeServer, type SocketModeOptions } from './socket-mode.js';
+import { encodeEntities, type TypedTextDirectory } from './typed-text.js';
 
 export { SELECT_MENUS, validateBlocks, validateOptionsResponse, validateView, type Surface } from './block-kit.js';
+export { LIMITS } from './limits.js';
 export type { EphemeralMessage, OpenModal } from './personal.js';
 
 // ─── The server ──────────────────────────────────────────────────────────────────────────────
@@ -15,11 +18,14 @@ export interface RecordedCall {
   args: Record<string, any>;
   ok: boolean;
   error?: string;
+  /** The HTTP status Slack answered with: 200, or 429 when the call was rate limited. */
+  status: number;
   response: Record<string, any>;
 }
 
 export interface FakeUser {
   id: string;
+  /** The handle a person types after @ (Slack's `name`). */
   name: string;
   realName?: string;
   title?: string;
@@ -38,6 +44,26 @@ export interface FakeFile {
   title?: string;
   user?: string;
   url_private?: string;
+}
+
+export interface FakeChannel {
+  id: string;
+  name: string;
+}
+
+export interface FakeUserGroup {
+  id: string;
+  /** What people type after @ to mention the whole group. */
+  handle: string;
+}
+
+/** A mention the app sent that pings someone: a broadcast, or a person the test did not expect. */
+export interface UnintendedPing {
+  /** The Web API method, or `response_url`. */
+  method: string;
+  /** Where in the call's arguments, as a JSON pointer. */
+  at: string;
+  mention: string;
 }
 
 export interface StoredMessage {
@@ -111,10 +137,10 @@ interface StoredView {
   view: Answer;
 }
 
-const TRIGGER_LIFETIME_MS = 3_000;
-const RESPONSE_URL_LIFETIME_MS = 30 * 60_000;
-const RESPONSE_URL_USES = 5;
-const MODAL_STACK_MAX = 3;
+const TRIGGER_LIFETIME_MS = max('triggerLifetimeMs');
+const RESPONSE_URL_LIFETIME_MS = max('responseUrlLifetimeMs');
+const RESPONSE_URL_USES = max('responseUrlUses');
+const MODAL_STACK_MAX = max('modalStack');
 const APP_ID = 'A0DESKBOLT';
 // Calls that change what someone sees; the others only read.
 const VISIBLE_METHODS = new Set(['chat.postMessage', 'chat.postEphemeral', 'chat.update', 'chat.delete', 'views.open', 'views.push', 'views.update', 'views.publish', 'reactions.add']);
@@ -177,13 +203,39 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
 }
 
-export class FakeSlack {
+const BROADCAST = /<!(?:here|channel|everyone|group)(?:\|[^>]*)?>|<!subteam\^[^>]*>/g;
+const USER_MENTION = /<@([UW][A-Z0-9]+)(?:\|[^>]*)?>/g;
+
+/** Every string Slack renders as mrkdwn in a message, view or response: where a mention would ping. */
+function renderedTexts(value: unknown, at: string, found: [string, string][], topLevel: boolean): void {
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) renderedTexts(item, `${at}/${i}`, found, false);
+    return;
+  }
+  if (!isObject(value)) return;
+  for (const [key, field] of Object.entries(value)) {
+    const here = `${at}/${key}`;
+    if (typeof field === 'string') {
+      // A message's own text (the notification fallback too), a mrkdwn text object, an attachment's text.
+      const rendered =
+        (key === 'text' && (topLevel || value.type === 'mrkdwn' || value.type === undefined)) ||
+        key === 'pretext' ||
+        key === 'fallback' ||
+        (key === 'value' && at.includes('/fields/'));
+      if (rendered) found.push([here, field]);
+    } else if (!(isObject(field) && field.type === 'plain_text')) {
+      renderedTexts(field, here, found, false);
+    }
+  }
+}
+
+export class FakeSlack implements TypedTextDirectory {
   readonly apiUrl: string;
   readonly token: string;
   readonly botUserId: string;
@@ -199,6 +251,8 @@ export class FakeSlack {
   private readonly posted: StoredMessage[] = [];
   private readonly responseLog: RecordedResponse[] = [];
   private readonly users = new Map<string, FakeUser>();
+  private readonly channels = new Map<string, FakeChannel>();
+  private readonly userGroups = new Map<string, FakeUserGroup>();
   private readonly files = new Map<string, FakeFile>();
   private readonly triggers = new Map<string, Trigger>();
   private readonly responseUrls = new Map<string, ResponseUrl>();
@@ -206,6 +260,8 @@ export class FakeSlack {
   private readonly homeViews = new Map<string, string>();
   private readonly dmUsers = new Map<string, string>();
   private readonly failures = new Map<string, string[]>();
+  private readonly rateLimits = new Map<string, number[]>();
+  private readonly callWaiters: { method: string; resolve: (call: RecordedCall) => void }[] = [];
   private readonly handlers: ReadonlyMap<string, (args: Args) => Answer>;
   private readonly personal = new PersonalSurfaces();
   private readonly listeners = new Set<(change: FakeChange) => void>();
@@ -323,6 +379,45 @@ export class FakeSlack {
     return this.users.get(id);
   }
 
+  userNamed(name: string): FakeUser | undefined {
+    const wanted = name.toLowerCase();
+    return [...this.users.values()].find((user) => user.name.toLowerCase() === wanted);
+  }
+
+  userGroupNamed(handle: string): FakeUserGroup | undefined {
+    const wanted = handle.toLowerCase();
+    return [...this.userGroups.values()].find((group) => group.handle.toLowerCase() === wanted);
+  }
+
+  channelNamed(name: string): FakeChannel | undefined {
+    const wanted = name.toLowerCase();
+    return [...this.channels.values()].find((channel) => channel.name.toLowerCase() === wanted);
+  }
+
+  /**
+   * Every live broadcast (`<!here>`, `<!channel>`, `<!everyone>`, `<!subteam^…>`) and every mention of a
+   * person not in `allowUsers`, anywhere the app's recorded calls and response_url posts would render
+   * mrkdwn: message text and its fallback, blocks, attachments, modal and home views. Empty when the
+   * app pinged nobody it did not mean to.
+   */
+  unintendedPings(options: { allowUsers?: readonly string[] } = {}): UnintendedPing[] {
+    const allowed = new Set(options.allowUsers ?? []);
+    const sent: [string, Args][] = [
+      ...this.recorded.map((call): [string, Args] => [call.method, call.args]),
+      ...this.responseLog.map((response): [string, Args] => ['response_url', response.body]),
+    ];
+    const pings: UnintendedPing[] = [];
+    for (const [method, args] of sent) {
+      const texts: [string, string][] = [];
+      renderedTexts(args, '', texts, true);
+      for (const [at, text] of texts) {
+        for (const match of text.matchAll(BROADCAST)) pings.push({ method, at, mention: match[0] });
+        for (const match of text.matchAll(USER_MENTION)) if (!allowed.has(match[1]!)) pings.push({ method, at, mention: match[0] });
+      }
+    }
+    return pings;
+  }
+
   /** Ephemeral messages only `user` sees (chat.postEphemeral, response_url answers), oldest first. */
   ephemerals(user: string, channel?: string): EphemeralMessage[] {
     return this.personal.ephemerals(user, channel);
@@ -353,6 +448,21 @@ export class FakeSlack {
     this.files.set(file.id, { ...file });
   }
 
+  /** A channel people can #-mention by name. */
+  addChannel(channel: FakeChannel): void {
+    this.channels.set(channel.id, { ...channel });
+  }
+
+  /** A user group people can @-mention by its handle. */
+  addUserGroup(group: FakeUserGroup): void {
+    this.userGroups.set(group.id, { ...group });
+  }
+
+  file(id: string): FakeFile | undefined {
+    const file = this.files.get(id);
+    return file === undefined ? undefined : { ...file };
+  }
+
   /** A message a person wrote, so reactions, permalinks and threads can refer to it. */
   addMessage(message: { channel: string; user: string; text: string; ts?: string; threadTs?: string }): StoredMessage {
     const stored: StoredMessage = {
@@ -367,6 +477,13 @@ export class FakeSlack {
     this.posted.push(stored);
     this.changed('message');
     return structuredClone(stored);
+  }
+
+  /** A person edited their message: the conversation shows the new text. */
+  changeMessage(channel: string, ts: string, text: string): void {
+    const message = this.findMessage(channel, ts);
+    if (message === undefined) throw new Error(`no message ${ts} in ${channel}`);
+    message.text = text;
   }
 
   /**
@@ -408,6 +525,27 @@ export class FakeSlack {
     const queue = this.failures.get(method) ?? [];
     queue.push(error);
     this.failures.set(method, queue);
+  }
+
+  /**
+   * The next `times` calls of `method` are refused as Slack refuses a call over its rate limit: HTTP 429
+   * with a Retry-After header (seconds) and `{"ok":false,"error":"ratelimited"}`, not a 200 with an error
+   * (https://docs.slack.dev/apis/web-api/rate-limits/).
+   */
+  rateLimitNext(method: string, retryAfterSeconds: number, times = 1): void {
+    const queue = this.rateLimits.get(method) ?? [];
+    for (let i = 0; i < times; i++) queue.push(retryAfterSeconds);
+    this.rateLimits.set(method, queue);
+  }
+
+  /** The next call of `method` the app makes, when it is answered: for a test that must not wait for everything else. */
+  nextCall(method: string): Promise<RecordedCall> {
+    return new Promise((resolve) => this.callWaiters.push({ method, resolve }));
+  }
+
+  /** How many times the app asked Slack who it is (auth.test), since the fake started or calls were cleared. */
+  authTests(): number {
+    return this.calls('auth.test').length;
   }
 
   // ─── What a person's client does with the app's answers ────────────────────────────────────
@@ -486,6 +624,7 @@ export class FakeSlack {
     this.views.clear();
     this.homeViews.clear();
     this.failures.clear();
+    this.rateLimits.clear();
     this.personal.clear();
     this.changed('reset');
   }
@@ -506,8 +645,8 @@ export class FakeSlack {
       const raw = await readBody(req);
       const contentType = String(req.headers['content-type'] ?? '');
       if (url.pathname.startsWith('/api/')) {
-        const answer = this.answerApiCall(url, raw, contentType, req.headers.authorization);
-        sendJson(res, 200, answer);
+        const { status, answer, retryAfter } = this.answerApiCall(url, raw, contentType, req.headers.authorization);
+        sendJson(res, status, answer, retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) });
       } else if (url.pathname.startsWith('/response/') && req.method === 'POST') {
         const { status, answer } = this.answerResponseUrl(url, raw, contentType);
         sendJson(res, status, answer);
@@ -522,7 +661,7 @@ export class FakeSlack {
     }
   }
 
-  private answerApiCall(url: URL, raw: string, contentType: string, authorization: string | undefined): Answer {
+  private answerApiCall(url: URL, raw: string, contentType: string, authorization: string | undefined): { status: number; answer: Answer; retryAfter?: number } {
     const method = decodeURIComponent(url.pathname.slice('/api/'.length));
     const body = parseBody(raw, contentType.startsWith('application/json'));
     const { token: bodyToken, ...args }: Args = { ...Object.fromEntries(url.searchParams), ...(body ?? {}) };
@@ -534,16 +673,24 @@ export class FakeSlack {
         // left as a string, so the method refuses it the way Slack does
       }
     }
-    const answer = this.answer(method, args, body === undefined, authorization, bodyToken);
-    this.recorded.push({
+    const retryAfter = this.handlers.has(method) ? this.rateLimits.get(method)?.shift() : undefined;
+    const answer = retryAfter === undefined ? this.answer(method, args, body === undefined, authorization, bodyToken) : refuse('ratelimited');
+    const status = retryAfter === undefined ? 200 : 429;
+    const call: RecordedCall = {
       method,
       args,
       ok: answer.ok === true,
       ...(typeof answer.error === 'string' ? { error: answer.error } : {}),
+      status,
       response: answer,
-    });
+    };
+    this.recorded.push(call);
+    for (const waiter of this.callWaiters.filter((w) => w.method === method)) {
+      this.callWaiters.splice(this.callWaiters.indexOf(waiter), 1);
+      waiter.resolve(call);
+    }
     if (answer.ok === true && VISIBLE_METHODS.has(method)) this.changed(method);
-    return answer;
+    return retryAfter === undefined ? { status, answer } : { status, answer, retryAfter };
   }
 
   private answer(
@@ -798,7 +945,7 @@ export class FakeSlack {
       ok: true,
       channel: {
         id,
-        name: id.toLowerCase(),
+        name: this.channels.get(id)?.name ?? id.toLowerCase(),
         created,
         is_im: false,
         is_channel: !isPrivate,
@@ -859,24 +1006,31 @@ export class FakeSlack {
   }
 
   private fileInfo(args: Args): Answer {
-    const file = typeof args.file === 'string' ? this.files.get(args.file) : undefined;
-    if (file === undefined) return refuse('file_not_found');
+    const file = typeof args.file === 'string' ? this.slackFile(args.file) : undefined;
+    return file === undefined ? refuse('file_not_found') : { ok: true, file };
+  }
+
+  /**
+   * A file as Slack describes it (files.info, and the `files` of message events and shortcut messages).
+   * Its name and title are text like any other: `&`, `<`, `>` arrive as entities.
+   */
+  slackFile(id: string): Answer | undefined {
+    const file = this.files.get(id);
+    if (file === undefined) return undefined;
     const urlPrivate =
       file.url_private ?? `https://files.fake.slack.com/files-pri/${this.teamId}-${file.id}/${encodeURIComponent(file.name)}`;
     return {
-      ok: true,
-      file: {
-        id: file.id,
-        name: file.name,
-        title: file.title ?? file.name,
-        mimetype: file.mimetype,
-        filetype: file.filetype,
-        size: file.size,
-        user: file.user ?? this.botUserId,
-        url_private: urlPrivate,
-        url_private_download: `${urlPrivate}?download=1`,
-        created: 1_600_000_000,
-      },
+      id: file.id,
+      name: encodeEntities(file.name),
+      title: encodeEntities(file.title ?? file.name),
+      mimetype: file.mimetype,
+      filetype: file.filetype,
+      size: file.size,
+      user: file.user ?? this.botUserId,
+      url_private: urlPrivate,
+      url_private_download: `${urlPrivate}?download=1`,
+      permalink: `https://fake.slack.com/files/${file.user ?? this.botUserId}/${file.id}/${encodeURIComponent(file.name)}`,
+      created: 1_600_000_000,
     };
   }
 

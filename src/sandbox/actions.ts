@@ -2,6 +2,7 @@ import { viewStateFrom, type BlockActionInput, type SlackClientSim, type SimResp
 import type { FakeSlack } from '../fake-slack/server.js';
 import type { AppSurfaces } from './manifest.js';
 import { canSee, type SandboxRoster } from './roster.js';
+import { readTyped, slackMessageText } from '../fake-slack/typed-text.js';
 
 /** Whether Slack's client would have done it; `problem` is what the person is shown when not. */
 export type Outcome = { ok: true } | { ok: false; problem: string };
@@ -131,7 +132,7 @@ export class PersonActions {
     const thread = threadTs === undefined ? {} : { threadTs };
     if (!this.appHears(channel)) {
       // Slack sends no event from a channel the app is not a member of; the message is there all the same.
-      return { ok: true, ts: this.options.fake.addMessage({ channel, user, text, ...thread }).ts };
+      return { ok: true, ts: this.options.fake.addMessage({ channel, user, text: slackMessageText(readTyped(text, this.options.fake)), ...thread }).ts };
     }
     const sent = await this.options.slack.message(user, text, { channel, ...thread });
     await this.options.settled();
@@ -217,7 +218,8 @@ export class PersonActions {
     if (!this.mayUse(user, channel)) return refused('You are not in that conversation.');
     const message = this.options.fake.messages(channel).find((candidate) => candidate.ts === ts && !candidate.deleted);
     if (message === undefined) return refused('That message is gone.');
-    await this.options.slack.messageShortcut(user, callbackId, { ts, channel, user: message.user, text: message.text ?? '' });
+    // The message as Slack holds it (its text already encoded), not as if typed again.
+    await this.options.slack.messageShortcutOn(user, callbackId, { channel, ts });
     await this.options.settled();
     return done;
   }

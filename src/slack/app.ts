@@ -1,4 +1,5 @@
 import { App, ExpressReceiver, LogLevel, type Receiver } from '@slack/bolt';
+import { WebClient } from '@slack/web-api';
 import type { Application } from 'express';
 import { SocketModeLinks, type SocketLinksState } from '../http/socket-mode-receiver.js';
 import type { Log } from '../log.js';
@@ -14,6 +15,9 @@ import { registerEvents } from './listeners/events.js';
 import { registerShortcuts } from './listeners/shortcuts.js';
 import { registerViews } from './listeners/views.js';
 import { actOnceOnClicks, actOnceOnEvents, measureListeners, trackInFlight } from './middleware.js';
+import { answerEveryRequest } from './answer-every-request.js';
+import { botIdentity } from './bot-identity.js';
+import { slackFetch, type Sleep } from './slack-fetch.js';
 
 export { buttonClickKey, CLICK_MEMORY_MS, EVENT_MEMORY_MS, listenerOf } from './middleware.js';
 
@@ -25,6 +29,8 @@ export interface SlackAppOptions {
   /** The express app that also carries the REST API and health routes (HTTP mode). */
   http: Application;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** How a Web API call waits before it is tried again (Retry-After); tests pass their clock's. */
+  sleep?: Sleep;
 }
 
 /** What every Slack listener gets: the desk to call, and a log for faults that must not reach users. */
@@ -37,6 +43,11 @@ export interface SlackDeps {
 
 export interface SlackApp {
   app: App;
+  /**
+   * The bot's Web API client for work outside a request (notifiers, jobs). Listeners get theirs from
+   * Bolt; `app.client` carries no token, since Bolt is given an `authorize` instead.
+   */
+  client: WebClient;
   /** Resolves when every listener started so far has finished: work continues after the ack. */
   settled(): Promise<void>;
   /** Whether a listener is still working. */
@@ -50,7 +61,11 @@ export interface SlackApp {
 export function createSlackApp(options: SlackAppOptions, deps: SlackDeps): SlackApp {
   const clientOptions = {
     ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
-    retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2_000 },
+    // Retries happen in slackFetch, per call and as Slack asks, never for a trigger; the client itself
+    // neither retries nor pauses its queue on a 429 (which made views.open wait behind other calls).
+    fetch: slackFetch(options.sleep),
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
   };
   let receiver: Receiver;
   const socketMode = options.appToken !== undefined;
@@ -69,14 +84,15 @@ export function createSlackApp(options: SlackAppOptions, deps: SlackDeps): Slack
       logLevel: toBoltLevel(options.logLevel),
     });
   }
+  const client = new WebClient(options.botToken, clientOptions);
   const app = new App({
-    token: options.botToken,
+    // auth.test once, on the first request (start does not need Slack up), never again after it answered.
+    authorize: botIdentity(client, options.botToken),
     receiver,
     clientOptions,
-    // The token is checked by the first API call instead of at start, so start does not need Slack up.
-    tokenVerificationEnabled: false,
     logLevel: toBoltLevel(options.logLevel),
   });
+  answerEveryRequest(app);
 
   const inFlight = new Set<Promise<unknown>>();
   app.use(trackInFlight(inFlight));
@@ -91,6 +107,7 @@ export function createSlackApp(options: SlackAppOptions, deps: SlackDeps): Slack
 
   return {
     app,
+    client,
     async settled() {
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
     },

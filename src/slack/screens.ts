@@ -10,7 +10,9 @@ import type { Refusal } from '../tickets/refusals.js';
 import { replyChoices, startReply, type ReplyPreset } from '../tickets/reply-form.js';
 import { AGENT_STATUSES, type AgentStatus } from '../tickets/reply.js';
 import type { TakeResult } from '../tickets/take.js';
+import { chosenName } from '../tickets/form.js';
 import type { TicketForm } from '../tickets/types.js';
+import type { Workspace } from '../workspace/schema.js';
 import type { CardView } from '../tickets/views.js';
 import { refusalPlainText } from './words.js';
 
@@ -82,12 +84,15 @@ export async function openReplyModal(
   return null;
 }
 
-/** What the form shows now, as the agent left it: the start of every update and of the submission. */
-export function currentReply(answers: Record<string, ViewStateValue>) {
+/**
+ * What the form shows now, as the agent left it: the start of every update and of the submission.
+ * The pickers carry keys (choiceKey), read back into the workspace's names.
+ */
+export function currentReply(workspace: Workspace, answers: Record<string, ViewStateValue>) {
   const form: TicketForm = {};
-  const rootCause = answers[replyFields.rootCause]?.selected_option?.value;
-  const category = answers[replyFields.category]?.selected_option?.value;
-  const subcategory = answers[replyFields.subcategory]?.selected_option?.value;
+  const rootCause = chosenName(workspace, 'rootCause', answers[replyFields.rootCause]?.selected_option?.value);
+  const category = chosenName(workspace, 'category', answers[replyFields.category]?.selected_option?.value);
+  const subcategory = chosenName(workspace, 'subcategory', answers[replyFields.subcategory]?.selected_option?.value);
   if (rootCause) form.rootCause = rootCause;
   if (category) form.category = category;
   if (subcategory) form.subcategory = subcategory;
@@ -119,7 +124,7 @@ export async function updateReplyModal(
   const metadata = metadataOf<ReplyModalMetadata>(view);
   const ticket = await desk.store.tickets.get(Number(metadata.number));
   if (!ticket) return;
-  const current = currentReply(answersOf(view.state?.values as StateValues | undefined));
+  const current = currentReply(desk.directory.workspace, answersOf(view.state?.values as StateValues | undefined));
   const data: ReplyModalData = {
     ...(await replyChoices(desk, ticket, agentId)),
     kind: current.kind,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Workspace } from '../workspace/schema.js';
 import { refuse, type Refusal } from './refusals.js';
 import type { TicketForm } from './types.js';
@@ -48,4 +49,45 @@ export function cleanForm(form: TicketForm): TicketForm {
   if (form.category) clean.category = form.category;
   if (form.subcategory) clean.subcategory = form.subcategory;
   return clean;
+}
+
+/**
+ * A short, stable stand-in for a name where a picker needs a value: Slack takes at most 150 characters
+ * and no two alike in one menu, whatever the name's length; the same name always gives the same key, so
+ * a form opened before a restart still reads right after it.
+ */
+export function choiceKey(name: string): string {
+  return createHash('sha256').update(name).digest('base64url').slice(0, 16);
+}
+
+/** A name offered in a picker, with the key its option carries. */
+export interface FormChoice {
+  key: string;
+  name: string;
+}
+
+export interface FormChoices {
+  rootCauses: FormChoice[];
+  categories: (FormChoice & { subcategories: FormChoice[] })[];
+}
+
+/** The workspace's root causes, categories and sub-categories as a reply form offers them. */
+export function formChoices(workspace: Workspace): FormChoices {
+  const choice = (name: string): FormChoice => ({ key: choiceKey(name), name });
+  return {
+    rootCauses: workspace.rootCauses.map((cause) => choice(cause.name)),
+    categories: workspace.categories.map((category) => ({ ...choice(category.name), subcategories: category.subcategories.map(choice) })),
+  };
+}
+
+/** The name a picked key stands for; undefined for a key the workspace no longer has. */
+export function chosenName(workspace: Workspace, field: FormField, key: string | undefined): string | undefined {
+  if (!key) return undefined;
+  const names =
+    field === 'rootCause'
+      ? workspace.rootCauses.map((cause) => cause.name)
+      : field === 'category'
+        ? workspace.categories.map((category) => category.name)
+        : workspace.categories.flatMap((category) => category.subcategories);
+  return names.find((name) => choiceKey(name) === key);
 }

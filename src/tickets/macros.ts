@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { refuse, type Desk, type Refusal } from './desk.js';
+import { choiceKey } from './form.js';
 import { agentOrRefusal } from './permissions.js';
 import type { TicketForm } from './types.js';
 
@@ -8,7 +9,7 @@ export const MACRO_TEXT_MAX = 3000;
 
 /** A macro as the picker offers it: the workspace's shared ones and the agent's own. */
 export interface MacroChoice {
-  /** `p:NAME` for the agent's own, `s:INDEX` for shared: what the picker's option carries. */
+  /** `p:KEY` for the agent's own, `s:KEY` for shared (KEY from the name, short whatever its length): what the picker's option carries. */
   id: string;
   name: string;
   text: string;
@@ -23,7 +24,7 @@ export async function macrosFor(desk: Desk, agentId: string): Promise<MacroChoic
   const personal = await desk.store.macros.ofAgent(agentId);
   return [
     ...personal.map((macro): MacroChoice => ({
-      id: `p:${macro.name}`,
+      id: `p:${choiceKey(macro.name)}`,
       name: macro.name,
       text: macro.text,
       public: macro.public,
@@ -31,7 +32,7 @@ export async function macrosFor(desk: Desk, agentId: string): Promise<MacroChoic
       ...(macro.form ? { form: macro.form } : {}),
       personal: true,
     })),
-    ...desk.directory.workspace.macros.map((macro, index): MacroChoice => ({ id: `s:${index}`, ...macro, personal: false })),
+    ...desk.directory.workspace.macros.map((macro): MacroChoice => ({ id: `s:${choiceKey(macro.name)}`, ...macro, personal: false })),
   ];
 }
 

@@ -2,14 +2,21 @@ import type { Agent } from '../workspace/schema.js';
 import type { Desk } from './desk.js';
 import { refuse, type Refusal } from './refusals.js';
 
+/** Someone the command's text mentioned by id, and how that mention reads once decoded (`@ben`). */
+export interface MentionedPerson {
+  userId: string;
+  shown: string;
+}
+
 /**
- * The agent a person named in a command: a Slack mention (`<@U123|ben>`, as Slack sends it with
- * should_escape on), a user id, or a name as typed (`@ben`, `Ben`, the workspace file's name, first
+ * The agent a person named in a command: a Slack mention (`<@U123|ben>` as Slack sends it with
+ * should_escape on, read as `@ben` with its id in `mentions`), a user id, or a name as typed (`@ben`, `Ben`, the workspace file's name, first
  * names too). Nobody, or more than one, is a refusal that says so.
  */
-export function agentNamed(desk: Desk, typed: string): { ok: true; agent: Agent } | Refusal {
+export function agentNamed(desk: Desk, typed: string, mentions: readonly MentionedPerson[] = []): { ok: true; agent: Agent } | Refusal {
   const word = typed.trim();
-  const id = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/.exec(word)?.[1] ?? /^@?([UW][A-Z0-9]{2,})$/.exec(word)?.[1];
+  const mentioned = mentions.find((mention) => mention.shown === word)?.userId;
+  const id = mentioned ?? /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/.exec(word)?.[1] ?? /^@?([UW][A-Z0-9]{2,})$/.exec(word)?.[1];
   if (id) {
     const agent = desk.directory.agent(id);
     return agent ? { ok: true, agent } : refuse('no_such_person', { typed: word });

@@ -1,4 +1,5 @@
 import type { Desk, Refusal } from './desk.js';
+import { formChoices, type FormChoices } from './form.js';
 import { macrosFor, type MacroChoice } from './macros.js';
 import { ticketToWork } from './permissions.js';
 import { AGENT_STATUSES, type AgentStatus } from './reply.js';
@@ -10,8 +11,9 @@ export interface ReplyChoices {
   ticket: Ticket;
   macros: MacroChoice[];
   articles: { title: string; url: string }[];
-  rootCauses: string[];
-  categories: { name: string; subcategories: string[] }[];
+  /** Each with the key its option carries (a name can be longer than an option value may be). */
+  rootCauses: FormChoices['rootCauses'];
+  categories: FormChoices['categories'];
   version: number;
   /** The workspace has articles: the form offers to search them as the agent types. */
   knowledgeBase?: boolean;
@@ -23,8 +25,7 @@ export async function replyChoices(desk: Desk, ticket: Ticket, agentId: string):
     ticket,
     macros: await macrosFor(desk, agentId),
     articles: suggestArticles(workspace, ticket, 3),
-    rootCauses: workspace.rootCauses.map((cause) => cause.name),
-    categories: workspace.categories.map((category) => ({ name: category.name, subcategories: [...category.subcategories] })),
+    ...formChoices(workspace),
     version: ticket.version,
     knowledgeBase: workspace.articles.length > 0,
   };

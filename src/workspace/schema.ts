@@ -155,6 +155,21 @@ export const workspaceSchema = z
   })
   .strict()
   .superRefine((workspace, context) => {
+    // Names are offered in Slack's pickers, where two alike are refused (and could not be told apart).
+    const uniqueNames = (names: readonly string[], path: (index: number) => (string | number)[]) => {
+      const seen = new Map<string, number>();
+      names.forEach((named, index) => {
+        const key = named.toLowerCase();
+        const earlier = seen.get(key);
+        if (earlier === undefined) seen.set(key, index);
+        else context.addIssue({ code: 'custom', path: path(index), message: `duplicates ${path(earlier).map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? part : `.${part}`)).join('')} (names are compared ignoring case)` });
+      });
+    };
+    uniqueNames(workspace.groups.map((group) => group.name), (i) => ['groups', i, 'name']);
+    uniqueNames(workspace.categories.map((category) => category.name), (i) => ['categories', i, 'name']);
+    for (const [c, category] of workspace.categories.entries()) uniqueNames(category.subcategories, (i) => ['categories', c, 'subcategories', i]);
+    uniqueNames(workspace.rootCauses.map((cause) => cause.name), (i) => ['rootCauses', i, 'name']);
+    uniqueNames(workspace.macros.map((macro) => macro.name), (i) => ['macros', i, 'name']);
     const seenIds = new Map<number, number>();
     workspace.groups.forEach((group, index) => {
       const earlier = seenIds.get(group.id);

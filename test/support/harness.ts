@@ -66,6 +66,7 @@ export async function startTestDesk(options: TestDeskOptions = {}): Promise<Test
     log: (line) => logs.push(line),
     // Tests run jobs themselves (deskbolt.jobs.run) with the TestClock; no test waits for a cron tick.
     schedule: false,
+    sleep: clock.sleep,
   });
   // A test runs a job as a cron tick would, then looks at what people were told: the run settles first.
   const runJob = deskbolt.jobs.run.bind(deskbolt.jobs);

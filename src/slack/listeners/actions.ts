@@ -30,6 +30,7 @@ import { openRequesterPanel } from '../profiles.js';
 import { cardBlocks, openReplyModal, showModal, updateReplyModal } from '../screens.js';
 import { fullTextModal, HISTORY_PAGE, historyModal } from '../../../blocks/history.js';
 import { refusalText } from '../words.js';
+import { chosenName } from '../../tickets/form.js';
 import { answerTake, follow, unfollow, type ListenerDeps } from './commands.js';
 import { answerSurvey } from './views.js';
 
@@ -161,7 +162,8 @@ async function chooseCategory(deps: ListenerDeps, { ack, body, action, client }:
   await ack();
   await updateReplyModal(deps.desk, client, body.user.id, body.view, (current) => {
     const { subcategory: _dropped, ...form } = current.form;
-    return { form: { ...form, category: action.selected_option.value } };
+    const category = chosenName(deps.desk.directory.workspace, 'category', action.selected_option?.value);
+    return { form: { ...form, ...(category ? { category } : {}) } };
   });
 }
 

@@ -17,7 +17,7 @@ import { waitingChats } from '../../chats/waiting.js';
 import type { Log } from '../../log.js';
 import { escalationGroups } from '../../tickets/escalation.js';
 import { planMerge } from '../../tickets/merge.js';
-import { agentNamed } from '../../tickets/people.js';
+import { agentNamed, type MentionedPerson } from '../../tickets/people.js';
 import { agentOrRefusal, parseTicketNumber, ticketToWork } from '../../tickets/permissions.js';
 import { linkIncident, markProblem } from '../../tickets/problems.js';
 import { refuse, type Refusal } from '../../tickets/refusals.js';
@@ -27,6 +27,7 @@ import { takeNextTicket, takeTicket, type TakeResult } from '../../tickets/take.
 import { agentQueue, cardView, workingTickets } from '../../tickets/views.js';
 import type { Desk } from '../../tickets/desk.js';
 import { askerOf, type Asker } from '../answer.js';
+import { decodeSlackText } from '../decode-slack-text.js';
 import { cardBlocks, openReplyModal, takenBlocks } from '../screens.js';
 import { refusalText, slackWords } from '../words.js';
 import { transferTargetText } from '../../tickets/refusals.js';
@@ -45,8 +46,10 @@ export interface SubcommandContext {
   desk: Desk;
   log: Log;
   userId: string;
-  /** The text after the subcommand word. */
+  /** The text after the subcommand word, as the person wrote it (Slack's encoding read once). */
   args: string;
+  /** People the text mentioned by id, and how each reads in `args` (`@ben`). */
+  mentions: MentionedPerson[];
   triggerId: string;
   client: WebClient;
   respond: RespondFn;
@@ -92,7 +95,7 @@ function parseMerge(args: string): { ok: true; sources: number[]; target: number
 }
 
 /** `@agent`, `lead` or `group NAME`, after the chat's number. */
-function parseTransferTarget(desk: Desk, words: string[], chatGroup: number | null): TransferTarget | Refusal {
+function parseTransferTarget(desk: Desk, words: string[], chatGroup: number | null, mentions: readonly MentionedPerson[]): TransferTarget | Refusal {
   const [first = '', ...rest] = words;
   if (first.toLowerCase() === 'lead') return chatGroup === null ? refuse('no_such_chat', {}) : { kind: 'lead', id: String(chatGroup) };
   if (first.toLowerCase() === 'group') {
@@ -100,12 +103,12 @@ function parseTransferTarget(desk: Desk, words: string[], chatGroup: number | nu
     return group ? { kind: 'group', id: String(group.id) } : refuse('no_such_group_named', { typed: rest.join(' ') });
   }
   if (!first) return refuse('transfer_whom');
-  const agent = agentNamed(desk, words.join(' '));
+  const agent = agentNamed(desk, words.join(' '), mentions);
   return agent.ok ? { kind: 'agent', id: agent.agent.user } : agent;
 }
 
 /** `[@agent] [week|month]` in either order. */
-function parseStatsArgs(desk: Desk, args: string): { ok: true; agent: string | undefined; period: Period } | Refusal {
+function parseStatsArgs(desk: Desk, args: string, mentions: readonly MentionedPerson[]): { ok: true; agent: string | undefined; period: Period } | Refusal {
   let agent: string | undefined;
   let period: Period = 'week';
   const names: string[] = [];
@@ -115,7 +118,7 @@ function parseStatsArgs(desk: Desk, args: string): { ok: true; agent: string | u
     else names.push(word);
   }
   if (names.length > 0) {
-    const found = agentNamed(desk, names.join(' '));
+    const found = agentNamed(desk, names.join(' '), mentions);
     if (!found.ok) return found.code === 'no_such_person' ? refuse('not_agent_or_period', { typed: names.join(' ') }) : found;
     agent = found.agent.user;
   }
@@ -342,7 +345,7 @@ export const subcommands: ReadonlyMap<string, Subcommand> = new Map<string, Subc
         const number = await ticketNumberOr(context, words[0]);
         if (number === null) return;
         const chat = await desk.store.chats.get(number);
-        const target = parseTransferTarget(desk, words.slice(1), chat?.groupId ?? null);
+        const target = parseTransferTarget(desk, words.slice(1), chat?.groupId ?? null, context.mentions);
         if ('ok' in target) return asker.refuse(target);
         const result = await requestTransfer(desk, { ticketNumber: number, from: userId, to: target });
         if (!result.ok) return asker.say(refusalText(desk, result), queueChoiceFor(desk, number, result));
@@ -358,9 +361,9 @@ export const subcommands: ReadonlyMap<string, Subcommand> = new Map<string, Subc
       usage: 'stats [@agent] [week|month]',
       what: 'solved, satisfaction, first-contact resolution and response times',
       agentsOnly: true,
-      async run({ desk, args, userId, asker }) {
+      async run({ desk, args, mentions, userId, asker }) {
         if (!desk.directory.agent(userId)) return asker.say('Sorry — stats are for support agents.');
-        const parsed = parseStatsArgs(desk, args);
+        const parsed = parseStatsArgs(desk, args, mentions);
         if (!parsed.ok) return asker.refuse(parsed);
         const window = periodWindow(parsed.period, desk.clock());
         const scope = parsed.agent ? { agent: parsed.agent } : {};
@@ -501,7 +504,9 @@ export async function unfollow(desk: Desk, asker: Asker, ticketNumber: number, u
 /** The `/ticket` command: routes by its first word; a fault is logged, never shown raw. */
 export async function ticketCommand(deps: ListenerDeps, { command, ack, respond, client }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> {
   await ack();
-  const text = command.text.trim();
+  // Slack's encoding is read once, here. A mention Slack did not label reads as its id (`@U123`): one word, the same person.
+  const decoded = decodeSlackText(command.text ?? '', { user: () => undefined });
+  const text = decoded.text.trim();
   const [word = 'help', ...rest] = text.split(/\s+/);
   const asker = askerOf({ desk: deps.desk, log: deps.log, client, userId: command.user_id, respond, hasResponseUrl: true });
   const subcommand = subcommands.get(word.toLowerCase());
@@ -514,6 +519,7 @@ export async function ticketCommand(deps: ListenerDeps, { command, ack, respond,
     log: deps.log,
     userId: command.user_id,
     args: text.slice(word.length).trim() || rest.join(' '),
+    mentions: decoded.mentions,
     triggerId: command.trigger_id,
     client,
     respond,

@@ -11,6 +11,7 @@ import { deleteRelayed, editRelayed, shareFile, threadReply, type NoteReason } f
 import type { Chat, SlackRef } from '../../chats/types.js';
 import { faultMessage } from '../../log.js';
 import { REPLY_MAX } from '../../tickets/requester-reply.js';
+import { readSlackText } from '../decode-slack-text.js';
 import { publishHome } from '../home.js';
 import { slackNames } from '../profiles.js';
 import { refusalText } from '../words.js';
@@ -115,6 +116,8 @@ async function message(deps: ListenerDeps, args: MessageArgs): Promise<void> {
   if (event.subtype === 'message_deleted') return deleteRelayed(deps.desk, { channel: event.channel, ts: (event as MessageDeletedEvent).deleted_ts });
   const words = newWords(event);
   if (!words) return;
+  // Slack's encoding is read once, here: everything after works with the words as written.
+  words.text = await readSlackText(client, deps.desk.directory, words.text);
   const source: SlackRef = { channel: words.channel, ts: words.ts };
   if (words.channel_type === 'im' || words.channel.startsWith('D')) {
     // File-only messages: the file_shared event brings the file; here only words matter.
@@ -148,7 +151,8 @@ async function edited(deps: ListenerDeps, client: WebClient, event: MessageChang
   if (!changed?.user || changed.user === botUserId || changed.bot_id) return;
   // Slack also sends message_changed for link unfurls: only a change of the words is an edit.
   if (changed.text === (event.previous_message as GenericMessageEvent | undefined)?.text) return;
-  const result = await editRelayed(deps.desk, { channel: event.channel, ts: changed.ts }, { editor: changed.user, text: changed.text ?? '' }, (chat, agentId) =>
+  const text = await readSlackText(client, deps.desk.directory, changed.text);
+  const result = await editRelayed(deps.desk, { channel: event.channel, ts: changed.ts }, { editor: changed.user, text }, (chat, agentId) =>
     slackNames(client, deps.desk, chat, agentId),
   );
   if (result.ok) return;

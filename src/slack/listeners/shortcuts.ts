@@ -3,7 +3,10 @@ import { chatNoteModal } from '../../../blocks/chat.js';
 import { newTicketModal } from '../../../blocks/new-ticket-modal.js';
 import { refuse } from '../../tickets/refusals.js';
 import { askerOf } from '../answer.js';
+import { decodeSlackMessage, mentionNames, textsOf, type SlackMessageParts } from '../decode-slack-text.js';
 import type { ListenerDeps } from './commands.js';
+
+const NAME_LOOKUP_BUDGET_MS = 800;
 
 export const shortcutIds = {
   createTicket: 'create_ticket',
@@ -16,8 +19,10 @@ export function registerShortcuts(app: App, deps: ListenerDeps): void {
   // "Create ticket" on any message: its text becomes the description, its author the requester.
   app.shortcut<MessageShortcut>(shortcutIds.createTicket, async ({ ack, shortcut, client }) => {
     await ack();
-    const message = shortcut.message;
-    const text = message.text ?? '';
+    const message = shortcut.message as MessageShortcut['message'] & SlackMessageParts;
+    // Names of the people the message mentions: the trigger lives 3 seconds, so Slack gets a moment, not more.
+    const names = await mentionNames(deps.desk.directory).learn(client, textsOf(message), NAME_LOOKUP_BUDGET_MS);
+    const text = decodeSlackMessage(message, names);
     const firstLine = text.split('\n').find((line) => line.trim())?.trim() ?? '';
     await client.views.open({
       trigger_id: shortcut.trigger_id,

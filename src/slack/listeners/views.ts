@@ -1,6 +1,7 @@
 import type { AllMiddlewareArgs, App, RespondFn, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { z } from 'zod';
 import { callbackIds, chatEmailFields, chatNoteFields, escalationFields, linkFields, macroSaveFields, mergeFields, newTicketFields, satisfactionFields, transferFields } from '../../../blocks/ids.js';
+import { chatEmailModal, chatEmailSending, chatEmailSent } from '../../../blocks/chat-desk.js';
 import { surveyMessage } from '../../../blocks/satisfaction.js';
 import { clip } from '../../../blocks/text.js';
 import { mergeConfirmModal } from '../../../blocks/ticket-work-modals.js';
@@ -117,7 +118,7 @@ async function newTicketSubmitted(deps: ListenerDeps, args: SubmitArgs, fromMess
 async function replySubmitted(deps: ListenerDeps, { ack, body, view }: SubmitArgs): Promise<void> {
   const agentId = body.user.id;
   const metadata = metadataOf<{ number: number; version: number }>(view);
-  const current = currentReply(answersOf(valuesOf(view)));
+  const current = currentReply(deps.desk.directory.workspace, answersOf(valuesOf(view)));
   if (current.saveAs) {
     const saved = await savePersonalMacro(deps.desk, agentId, { name: current.saveAs, text: current.text, public: current.kind === 'public' });
     if (!saved.ok) return ack({ response_action: 'errors', errors: replyErrors(deps.desk, view, 'saveAsMacro', saved) });
@@ -219,11 +220,15 @@ async function chatNoteSubmitted(deps: ListenerDeps, { ack, body, view }: Submit
 
 async function chatEmailSubmitted(deps: ListenerDeps, { ack, body, view, client }: SubmitArgs): Promise<void> {
   const number = numberIn(view.private_metadata);
+  const text = field(valuesOf(view), chatEmailFields.text)?.value ?? '';
   if (number === null) return ack();
-  // Decided before the ack, so a refusal (no address, not your chat) shows on the modal's field.
-  const result = await sendChatEmail(deps.desk, client, number, body.user.id, field(valuesOf(view), chatEmailFields.text)?.value ?? '');
-  if (!result.ok) return fieldError(deps, ack, chatEmailFields.text, result);
-  await ack();
+  if (!text.trim()) return fieldError(deps, ack, chatEmailFields.text, refuse('email_empty'));
+  // The address comes from Slack (users.info), a round trip that must not stand before the ack: the
+  // modal says it is sending, then shows what happened; a refusal reopens the form with the words kept.
+  await ack({ response_action: 'update', view: chatEmailSending(number) });
+  const result = await sendChatEmail(deps.desk, client, number, body.user.id, text);
+  const outcome = result.ok ? chatEmailSent(number, result.to.email) : chatEmailModal(number, { text, reason: refusalText(deps.desk, result) });
+  await client.views.update({ view_id: view.id, view: outcome }).catch((error: unknown) => deps.log('slack: chat email outcome failed', error));
 }
 
 // ── Surveys ────────────────────────────────────────────────────────────────────────────────────

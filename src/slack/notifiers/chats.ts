@@ -26,6 +26,7 @@ import type { DeskSignal, Subscriber, TicketNotice } from '../../events/types.js
 import { deliveryIdOf } from '../../tickets/deliveries.js';
 import type { Ticket } from '../../tickets/types.js';
 import { refusalText } from '../words.js';
+import { decodeEntities } from '../decode-slack-text.js';
 import { fields, text, type NotifierContext } from './context.js';
 
 /**
@@ -242,7 +243,8 @@ export function chatNotifier(context: NotifierContext): Subscriber {
     let file: (SharedFile & { permalink?: string; url_private?: string }) | null = null;
     try {
       const info = await send.client.files.info({ file: signal.fileId });
-      if (info.file) file = info.file as unknown as SharedFile & { permalink?: string; url_private?: string };
+      // A file's name is Slack text like any other (`&`, `<`, `>` as entities): read once, here, where it enters.
+      if (info.file) file = { ...(info.file as unknown as SharedFile & { permalink?: string; url_private?: string }), name: decodeEntities(info.file.name ?? '') };
     } catch (error) {
       context.log(`slack: files.info failed: ${(error as Error).message}`, error);
     }

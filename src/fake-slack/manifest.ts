@@ -1,0 +1,26 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+
+// The app's manifest decides how Slack delivers a slash command's text (`should_escape`), so the
+// simulator reads the same file a team installs instead of a second copy of the setting.
+const MANIFEST_URL = new URL('../../manifest.yml', import.meta.url);
+
+interface ManifestCommand {
+  command?: unknown;
+  should_escape?: unknown;
+}
+
+let escapes: Map<string, boolean> | undefined;
+
+/** Whether Slack escapes mentions, channels and links in this command's text (false when the manifest does not say). */
+export function commandShouldEscape(command: string): boolean {
+  if (escapes === undefined) {
+    const manifest = parse(readFileSync(MANIFEST_URL, 'utf8')) as { features?: { slash_commands?: ManifestCommand[] } };
+    escapes = new Map(
+      (manifest.features?.slash_commands ?? [])
+        .filter((entry) => typeof entry.command === 'string')
+        .map((entry) => [entry.command as string, entry.should_escape === true]),
+    );
+  }
+  return escapes.get(command) ?? false;
+}

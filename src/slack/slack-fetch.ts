@@ -1,0 +1,68 @@
+// ─── How every Web API call reaches Slack: retries as Slack asks, never for a trigger ──────────────
+// Slack answers a call over its rate limit with HTTP 429 and Retry-After, per method
+// (https://docs.slack.dev/apis/web-api/rate-limits/). @slack/web-api's own answer pauses the whole
+// client's queue for those seconds, so a views.open behind a rate-limited chat.postMessage waited
+// longer than its trigger_id lives (3 s). This fetch, given to every WebClient the app makes, retries
+// each call by itself instead: the call that was limited waits Retry-After and tries again; nothing
+// else waits. Calls that spend a trigger_id go once, at once: a retry could only come too late.
+
+export type Sleep = (ms: number) => Promise<void>;
+
+export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Methods whose trigger_id is spent by the call and expires 3 seconds after the click. */
+export const TRIGGER_METHODS: ReadonlySet<string> = new Set(['views.open', 'views.push']);
+
+/** Waits for Retry-After this many times before the call fails as rate limited. */
+const RATE_LIMIT_RETRIES = 3;
+/** A Retry-After longer than this is not waited for: the call fails now, and its caller's own retry (the delivery queue) takes over. */
+const LONGEST_WAIT_MS = 60_000;
+/** Network failures and 5xx answers: tried again twice, after 200 ms and 400 ms. */
+const FAULT_RETRIES = 2;
+const FAULT_BACKOFF_MS = 200;
+
+function methodOf(input: Parameters<typeof fetch>[0]): string {
+  const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+  return new URL(url).pathname.split('/').pop() ?? '';
+}
+
+function retryAfterMs(response: Response): number | undefined {
+  const seconds = Number.parseInt(response.headers.get('retry-after') ?? '', 10);
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined;
+}
+
+/**
+ * The fetch for the app's WebClients (with `retryConfig: { retries: 0 }` and `rejectRateLimitedCalls:
+ * true`, so the client neither retries again nor pauses its queue). `sleep` is how it waits: a test
+ * passes its clock's.
+ */
+export function slackFetch(sleep: Sleep = realSleep, send: typeof fetch = globalThis.fetch): typeof fetch {
+  return async (input, init) => {
+    if (TRIGGER_METHODS.has(methodOf(input))) return send(input, init);
+    let rateLimited = 0;
+    let faults = 0;
+    for (;;) {
+      let response: Response;
+      try {
+        response = await send(input, init);
+      } catch (error) {
+        if (faults >= FAULT_RETRIES) throw error;
+        await sleep(FAULT_BACKOFF_MS * 2 ** faults++);
+        continue;
+      }
+      const wait = response.status === 429 ? retryAfterMs(response) : undefined;
+      if (wait !== undefined && wait <= LONGEST_WAIT_MS && rateLimited < RATE_LIMIT_RETRIES) {
+        rateLimited += 1;
+        await response.body?.cancel();
+        await sleep(wait);
+        continue;
+      }
+      if (response.status >= 500 && faults < FAULT_RETRIES) {
+        await response.body?.cancel();
+        await sleep(FAULT_BACKOFF_MS * 2 ** faults++);
+        continue;
+      }
+      return response;
+    }
+  };
+}
