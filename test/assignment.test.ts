@@ -7,7 +7,7 @@ import type { Ticket } from '../src/tickets/types.js';
 import { chatSteps } from './support/chats.js';
 import { changeTicket, fileTicket } from './support/desk.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
-import { people } from './support/workspace.js';
+import { channels, people } from './support/workspace.js';
 
 /** Who has a ticket: leads assign and release, agents hand over to a colleague who accepts, a lead hands an absent agent's pile over. */
 describe('assigning tickets', () => {
@@ -178,6 +178,23 @@ describe('assigning tickets', () => {
       expect(await actions(ticket.number)).toEqual(['created', 'taken', 'handoff_requested', 'assigned']);
       await click(people.ben, actionIds.acceptHandoff, handoff.id);
       expect(lastAnswer()).toContain('was already accepted');
+    });
+
+    it('the ticket’s live message follows every move, each with a short line in its thread', async () => {
+      const ticket = await file();
+      await command(people.lead, `assign ${ticket.number} ${mention(people.ana)}`);
+      const handoff = await handOver((await desk.store.tickets.get(ticket.number))!);
+      await click(people.ben, actionIds.acceptHandoff, handoff.id);
+      await command(people.lead, `release ${ticket.number}`);
+      const messages = desk.fake.messages(channels.billingAlerts);
+      const live = messages.find((message) => !message.threadTs && message.text?.startsWith(`#${ticket.number} `))!;
+      expect(live.text).toBe(`#${ticket.number} Card was charged twice · open · unassigned`);
+      expect(messages.filter((message) => message.threadTs === live.ts).map((message) => message.text)).toEqual([
+        `:bust_in_silhouette: Assigned to <@${people.ana}> by <@${people.lead}>`,
+        `:handshake: <@${people.ana}> asked <@${people.ben}> to take it over`,
+        `:handshake: <@${people.ben}> took it over from <@${people.ana}>`,
+        `:leftwards_arrow_with_hook: Back in the queue (it was with <@${people.ben}>), released by <@${people.lead}>`,
+      ]);
     });
 
     it('a decline, or the expiry, leaves it with the asker, who is told; one request at a time', async () => {

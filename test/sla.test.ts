@@ -133,7 +133,13 @@ describe('SLAs on the desk', () => {
   });
   beforeEach(() => desk.fake.clearCalls());
 
-  const slaAlerts = () => desk.fake.okCalls('chat.postMessage').filter((call) => call.args.channel === channels.billingAlerts && /target/.test(String(call.args.text)));
+  const slaAlerts = () => desk.fake.okCalls('chat.postMessage').filter((call) => call.args.channel === channels.billingAlerts && !call.args.thread_ts && /target/.test(String(call.args.text)));
+  /** The ticket's live message in its group's channel, as it stands, and the lines in its thread. */
+  const liveMessage = (number: number) => {
+    const messages = desk.fake.messages(channels.billingAlerts);
+    const live = messages.find((message) => !message.threadTs && message.text?.startsWith(`#${number} `))!;
+    return { blocks: JSON.stringify(live.blocks), thread: messages.filter((message) => message.threadTs === live.ts).map((message) => message.text ?? '') };
+  };
   const cardOf = async (number: number) => {
     await desk.slack.command(people.ana, '/ticket', `show ${number}`);
     await desk.settled();
@@ -145,6 +151,7 @@ describe('SLAs on the desk', () => {
   it('the card shows time left; about to breach is announced once in the alert channel; the breach is an event', async () => {
     const ticket = await fileTicket(desk.deskbolt.desk, { priority: 'urgent' });
     expect(await cardOf(ticket.number)).toContain(':stopwatch: *SLA* · first reply due in 30 min · resolution due in 4 h');
+    expect(liveMessage(ticket.number).blocks).toContain(':stopwatch: *SLA* · first reply due in 30 min · resolution due in 4 h');
 
     desk.clock.advance(25 * MINUTE);
     await watch();
@@ -161,6 +168,10 @@ describe('SLAs on the desk', () => {
     const breach = (await desk.store.tickets.history(ticket.number)).at(-1)!;
     expect(breach.to).toMatchObject({ clock: 'firstReply', overByMs: 5 * MINUTE, warned: true });
     expect(await cardOf(ticket.number)).toContain(':rotating_light: first reply *breached* (over by 5 min)');
+    // The live message shows where the clocks stand, and its thread has a line for the warning and the breach.
+    const live = liveMessage(ticket.number);
+    expect(live.blocks).toContain(':rotating_light: first reply *breached* (over by 5 min) · resolution due in 3 h 25 min');
+    expect(live.thread).toEqual([':hourglass: About to breach its first reply target: 5 min left', ':rotating_light: Breached its first reply target (over by 5 min)']);
     // Recording SLA marks changed nothing an agent edits.
     expect((await desk.store.tickets.get(ticket.number))!.version).toBe(ticket.version);
   });

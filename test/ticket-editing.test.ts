@@ -61,6 +61,15 @@ describe('editing a ticket', () => {
     ]);
     await command(people.ana, `show ${ticket.number}`);
     expect(JSON.stringify(desk.fake.responses().at(-1)!.body.blocks)).toContain(':label: `refund` `vip` `late`');
+    // The ticket's live message shows the tags too, and its thread has a line per change.
+    const messages = desk.fake.messages(channels.billingAlerts);
+    const live = messages.find((message) => !message.threadTs && message.text?.startsWith(`#${ticket.number} `))!;
+    expect(JSON.stringify(live.blocks)).toContain('`refund` `vip` `late`');
+    expect(messages.filter((message) => message.threadTs === live.ts).map((message) => message.text)).toEqual([
+      `:pencil2: Subject “Card was charged twice” → “Charged twice for order 88” by <@${people.ana}>`,
+      `Priority normal → urgent by <@${people.ana}>`,
+      `:label: Tags \`refund\` \`vip\` \`late\` by <@${people.ana}>`,
+    ]);
 
     // Saving what is already there is refused, not recorded.
     const again = await submit(people.ana, await openEdit(people.ana, after), {});

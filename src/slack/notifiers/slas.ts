@@ -10,7 +10,7 @@ import type { NotifierContext } from './context.js';
  * warning came first (a target too short for the watch to catch it in time).
  */
 export function slaNotifier(context: NotifierContext): Subscriber {
-  const { desk, send } = context;
+  const { desk, outbox } = context;
   return {
     name: 'slas',
     actions: ['sla_warning', 'sla_breached'],
@@ -23,7 +23,15 @@ export function slaNotifier(context: NotifierContext): Subscriber {
       const clock = to.clock === 'firstReply' ? state.firstReply : state.resolution;
       if (!clock) return;
       const alert = slaAlert(ticket, clock, group.name, event.action === 'sla_warning' ? 'warning' : 'breach');
-      await send.post(event.action === 'sla_warning' ? 'SLA warning' : 'SLA breach', { channel: group.alertChannel, text: alert.text, blocks: alert.blocks });
+      // Announced once: a warning that matters goes through the delivery queue, retried rather than lost.
+      await outbox.post({
+        id: `${event.id}:sla-alert`,
+        ticketNumber: ticket.number,
+        purpose: event.action === 'sla_warning' ? 'SLA warning' : 'SLA breach',
+        place: { kind: 'channel', channel: group.alertChannel },
+        text: alert.text,
+        blocks: alert.blocks,
+      });
     },
   };
 }
