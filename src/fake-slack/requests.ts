@@ -249,6 +249,8 @@ export class SlackClientSim {
   private readonly teamId: string;
   private readonly now: () => number;
   private readonly transport: SlackTransport | undefined;
+  /** The last request sent over HTTP, exactly as it went on the wire (body and signed headers), to be sent again with raw(). */
+  lastSent: { body: string; headers: Record<string, string> } | undefined;
 
   constructor(options: SlackClientSimOptions) {
     this.url = options.url;
@@ -585,7 +587,9 @@ export class SlackClientSim {
   }
 
   private send(body: string, contentType: string, headers: Record<string, string> = {}): Promise<SimResponse> {
-    return this.raw(body, { 'Content-Type': contentType, ...this.sign(body, this.now()), ...headers });
+    const signed = { 'Content-Type': contentType, ...this.sign(body, this.now()), ...headers };
+    this.lastSent = { body, headers: signed };
+    return this.raw(body, signed);
   }
 
   private withAckProblems(response: SimResponse, submitted?: any): SimResponse {
