@@ -518,7 +518,8 @@ export class SlackClientSim {
       .sort((a, b) => String(a.id).localeCompare(String(b.id)))
       .at(-1);
     const current = opened === undefined ? undefined : this.fake.view(opened.id);
-    return current ?? { id: `V${randomBytes(5).toString('hex').toUpperCase()}`, type: 'modal' };
+    // A view Slack sends back always has its blocks, even one this simulator never saw opened.
+    return current ?? { id: `V${randomBytes(5).toString('hex').toUpperCase()}`, type: 'modal', blocks: [] };
   }
 
   private findMessage(ts: string, channel?: string): StoredMessage | undefined {
