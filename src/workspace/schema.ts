@@ -48,6 +48,19 @@ export const macroSchema = z
   })
   .strict();
 
+/**
+ * Which tickets a REST key may see and touch: every ticket, only those it filed itself, or those now
+ * in some groups. Required, so that no key sees the whole desk without someone having said so.
+ */
+export const apiKeyScopeSchema = z.union(
+  [
+    z.literal('all'),
+    z.literal('own'),
+    z.object({ groups: z.array(z.number().int().positive()).min(1) }).strict(),
+  ],
+  { error: 'say which tickets this key may see: all, own (only the tickets it filed), or { groups: [group ids] }' },
+);
+
 export const workspaceSchema = z
   .object({
     name: name.default('Support'),
@@ -70,6 +83,7 @@ export const workspaceSchema = z
             sha256: z.string().regex(/^[a-f0-9]{64}$/, 'expected the hex sha256 of the key'),
             /** read: GET only (a status page); write: also files tickets and adds replies. */
             access: z.enum(['read', 'write']).default('write'),
+            scope: apiKeyScopeSchema,
           })
           .strict(),
       )
@@ -105,6 +119,12 @@ export const workspaceSchema = z
         context.addIssue({ code: 'custom', path: ['groups', index, 'id'], message: `duplicates groups[${earlier}].id` });
       }
       seenIds.set(group.id, index);
+    });
+    workspace.apiKeys.forEach((key, keyIndex) => {
+      if (typeof key.scope !== 'object') return;
+      key.scope.groups.forEach((groupId, groupIndex) => {
+        if (!seenIds.has(groupId)) context.addIssue({ code: 'custom', path: ['apiKeys', keyIndex, 'scope', 'groups', groupIndex], message: `no group has id ${groupId}` });
+      });
     });
     workspace.agents.forEach((agent, agentIndex) => {
       agent.groups.forEach((groupId, groupIndex) => {
