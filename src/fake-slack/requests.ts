@@ -50,7 +50,7 @@ export interface BlockActionInput {
 export interface BlockActionOptions {
   channel?: string;
   message?: { ts: string; text?: string };
-  /** The modal or home view the element is in; its current state is read from the fake when it has an id. */
+  /** The modal or home view the element is in, or its id; its current state is read from the fake when it has an id. */
   view?: any;
   triggerId?: string;
 }
@@ -505,6 +505,8 @@ export class SlackClientSim {
 
   /** The view as Slack holds it now (after views.update), with the test's state and fields on top. */
   private currentView(view: any): any {
+    // Given by its id alone, the view is the one Slack holds: a payload always carries the whole view.
+    if (typeof view === 'string') return this.fake.view(view) ?? { id: view, type: 'modal', callback_id: '', blocks: [] };
     const current = typeof view?.id === 'string' ? this.fake.view(view.id) : undefined;
     return current === undefined ? view : { ...view, ...current, state: view.state ?? current.state };
   }
