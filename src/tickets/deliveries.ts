@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { Delivery } from '../store/deliveries.js';
 import type { Desk } from './desk.js';
 import type { Ticket, TicketComment } from './types.js';
+import { postWebhook } from './webhook.js';
 
 /**
  * How a reply reaches a requester. Slack DMs need the Slack client, which the caller passes in
@@ -9,7 +10,6 @@ import type { Ticket, TicketComment } from './types.js';
  */
 export interface DeliverySenders {
   slackDm?: (userId: string, text: string) => Promise<void>;
-  fetch?: typeof fetch;
 }
 
 /** Wait before attempt 2, 3, …; after the last one the delivery is given up and stays shown on the ticket. */
@@ -105,8 +105,8 @@ async function send(desk: Desk, delivery: Delivery, senders: DeliverySenders): P
     ...(delivery.survey ? { survey: { ...delivery.survey, ratings: ['good', 'bad'], question: 'How did we do?' } } : {}),
   });
   const timestamp = String(Math.floor(desk.clock().getTime() / 1000));
-  const response = await (senders.fetch ?? fetch)(webhook.url, {
-    method: 'POST',
+  await postWebhook({
+    url: webhook.url,
     headers: {
       'content-type': 'application/json',
       'x-deskbolt-timestamp': timestamp,
@@ -115,9 +115,9 @@ async function send(desk: Desk, delivery: Delivery, senders: DeliverySenders): P
       'idempotency-key': delivery.id,
     },
     body,
-    signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
+    timeoutMs: WEBHOOK_TIMEOUT_MS,
+    allowPrivateNetwork: webhook.allowPrivateNetwork,
   });
-  if (!response.ok) throw new Error(`the webhook answered HTTP ${response.status}`);
 }
 
 async function failed(desk: Desk, delivery: Delivery, reason: string): Promise<AttemptOutcome> {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { privateRangeOfLiteral, rangeWords } from './private-networks.js';
 
 const slackUserId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'expected a Slack user id such as U012ABCDEF');
 const slackChannelId = z.string().regex(/^[CGD][A-Z0-9]{2,}$/, 'expected a Slack channel id such as C012ABCDEF');
@@ -61,6 +62,9 @@ export const apiKeyScopeSchema = z.union(
   { error: 'say which tickets this key may see: all, own (only the tickets it filed), or { groups: [group ids] }' },
 );
 
+/** The outbound webhook: http(s) only, and never a private address unless the workspace says so. */
+const webhookUrlSchema = z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' });
+
 export const workspaceSchema = z
   .object({
     name: name.default('Support'),
@@ -89,8 +93,22 @@ export const workspaceSchema = z
       )
       .default([]),
     outboundWebhook: z
-      .object({ url: z.url(), secret: z.string().min(16, 'use a secret of at least 16 characters') })
+      .object({
+        url: webhookUrlSchema,
+        secret: z.string().min(16, 'use a secret of at least 16 characters'),
+        /** Posting to loopback, link-local or private addresses is refused unless this says so (a bridge on the same host). */
+        allowPrivateNetwork: z.boolean().default(false),
+      })
       .strict()
+      .superRefine((webhook, context) => {
+        // Zod runs this even when the url itself was refused: only a URL that parses has a host to check.
+        if (webhook.allowPrivateNetwork || !URL.canParse(webhook.url)) return;
+        const { hostname } = new URL(webhook.url);
+        const range = privateRangeOfLiteral(hostname);
+        if (range) {
+          context.addIssue({ code: 'custom', path: ['url'], message: `${hostname} is ${rangeWords(range)}; deskbolt posts there only with outboundWebhook.allowPrivateNetwork: true` });
+        }
+      })
       .optional(),
     chat: z
       .object({
