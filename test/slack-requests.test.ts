@@ -120,6 +120,7 @@ describe('a signed request acts once', () => {
     await second.settled();
     expect([replay.status, replay.body]).toEqual([200, '']);
     expect(await problemMarks(first, number)).toBe(1);
+    expect(fake.responses()).toHaveLength(1);
   });
 
   it('refuses a timestamp more than five minutes from now either way, the future too, and does nothing', async () => {
