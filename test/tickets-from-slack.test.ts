@@ -36,10 +36,11 @@ describe('tickets from Slack', () => {
     expect(ticket).toMatchObject({ number: 1001, subject: 'Card charged twice', status: 'new', assignee: null, groupId: 10, priority: 'high' });
     expect(ticket!.requester).toEqual({ kind: 'slack', userId: people.customer });
 
+    // The ticket's live message in its group's channel: what it is, and Take it.
     const alert = desk.fake.okCalls('chat.postMessage').find((call) => call.args.channel === channels.billingAlerts)!;
-    expect(alert.args.text).toBe('New ticket #1001: Card charged twice');
+    expect(alert.args.text).toBe('#1001 Card charged twice · new · unassigned');
     expect(JSON.stringify(alert.args.blocks)).toContain(actionIds.take);
-    const receipt = desk.fake.okCalls('chat.postMessage').find((call) => call.args.channel === people.customer)!;
+    const receipt = desk.fake.dmsTo(people.customer)[0]!;
     expect(receipt.args.text).toContain('#1001');
     expect((await desk.store.tickets.history(1001)).map((event) => event.action)).toEqual(['created']);
   });
@@ -94,8 +95,11 @@ describe('tickets from Slack', () => {
     expect(await desk.store.tickets.get(1001)).toMatchObject({ assignee: people.ana, status: 'open' });
     const update = desk.fake.okCalls('chat.update').at(-1)!;
     expect(update.args.channel).toBe(channels.billingAlerts);
-    expect(JSON.stringify(update.args.blocks)).toContain(`Taken by <@${people.ana}>`);
+    expect(JSON.stringify(update.args.blocks)).toContain(`with <@${people.ana}>`);
     expect(JSON.stringify(update.args.blocks)).not.toContain(actionIds.take);
+    // Its thread says who took it.
+    const live = update.args.ts;
+    expect(desk.fake.messages(channels.billingAlerts).some((message) => message.threadTs === live && message.text === `:raising_hand: Taken by <@${people.ana}>`)).toBe(true);
 
     await desk.slack.command(people.ben, '/ticket', 'take #1001');
     await desk.settled();

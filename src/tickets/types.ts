@@ -71,6 +71,8 @@ export interface Ticket {
    * running it again: copying → telling → closing → done.
    */
   merge?: MergeProgress | null;
+  /** Free words a team files the ticket under: shown on the card, searchable. */
+  tags?: string[];
   /** Incremented by every change, so a change can be made conditional on what the agent saw. */
   version: number;
 }
