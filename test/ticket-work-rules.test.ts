@@ -25,7 +25,7 @@ describe('the agent’s ticket rules', () => {
     received = receiver.received;
     const url = receiver.url;
     store = await openTestStore('workrules');
-    desk = testDesk(store, { workspace: testWorkspace({ outboundWebhook: { url, secret: SECRET } }) });
+    desk = testDesk(store, { workspace: testWorkspace({ outboundWebhook: { url, secret: SECRET, allowPrivateNetwork: true } }) });
   });
   afterAll(async () => {
     await store.close();

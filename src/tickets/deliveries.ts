@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { Delivery, NewDelivery, SlackOrder } from '../store/deliveries.js';
 import type { Desk } from './desk.js';
 import type { Ticket, TicketComment } from './types.js';
+import { postWebhook } from './webhook.js';
 
 export type { Delivery, SlackOrder };
 
@@ -14,7 +15,6 @@ export interface DeliverySenders {
   slack?: (delivery: Delivery) => Promise<void>;
   /** Tells the agent whose action a delivery follows that it did not go out (best effort). */
   tellAgent?: (agent: string, text: string) => Promise<void>;
-  fetch?: typeof fetch;
 }
 
 /** A Slack delivery that cannot be sent yet, and is not failing: what it goes under is not there yet. */
@@ -161,8 +161,8 @@ async function send(desk: Desk, delivery: Delivery, senders: DeliverySenders): P
     ...(delivery.survey ? { survey: { ...delivery.survey, ratings: ['good', 'bad'], question: 'How did we do?' } } : {}),
   });
   const timestamp = String(Math.floor(desk.clock().getTime() / 1000));
-  const response = await (senders.fetch ?? fetch)(webhook.url, {
-    method: 'POST',
+  await postWebhook({
+    url: webhook.url,
     headers: {
       'content-type': 'application/json',
       'x-deskbolt-timestamp': timestamp,
@@ -171,9 +171,9 @@ async function send(desk: Desk, delivery: Delivery, senders: DeliverySenders): P
       'idempotency-key': delivery.id,
     },
     body,
-    signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
+    timeoutMs: WEBHOOK_TIMEOUT_MS,
+    allowPrivateNetwork: webhook.allowPrivateNetwork,
   });
-  if (!response.ok) throw new Error(`the webhook answered HTTP ${response.status}`);
 }
 
 async function failed(desk: Desk, delivery: Delivery, reason: string, senders: DeliverySenders): Promise<AttemptOutcome> {

@@ -53,6 +53,7 @@ const RULES = {
     (f) => `Only support agents can ${f.action}.`,
   ),
   outside_group: rule<{ number: number; groupId: number }>(403, (f, w) => `#${f.number} belongs to ${w.group(f.groupId)}, which is not one of your groups.`),
+  not_your_group: rule<{ groupId: number }>(403, (f, w) => `${w.group(f.groupId)} is not one of your groups.`),
   not_your_ticket: rule<Numbered>(403, (f) => `#${f.number} is not one of your tickets.`),
 
   // ── Which ticket ───────────────────────────────────────────────────────────────────────────
