@@ -11,7 +11,8 @@ export interface Delivery {
   text: string;
   /** Set on a satisfaction survey to an email requester: the signed link back to the API. */
   survey?: { token: string; path: string; url: string | null };
-  state: 'pending' | 'delivered' | 'failed';
+  /** held: queued for later, sent only once released (a merge notice waits for the source's close). */
+  state: 'held' | 'pending' | 'delivered' | 'failed';
   attempts: number;
   nextAttemptAt: Date;
   lastError: string | null;
@@ -66,13 +67,16 @@ export class DeliveryStore {
     }
   }
 
-  /** Queues a delivery; a repeat of the same id is recognised and the first one returned. */
-  async queue(delivery: Omit<Delivery, 'state' | 'attempts' | 'lastError' | 'deliveredAt' | 'nextAttemptAt'>): Promise<Delivery> {
+  /**
+   * Queues a delivery; a repeat of the same id is recognised and the first one returned. A held one
+   * is neither attempted nor retried until `release`.
+   */
+  async queue(delivery: Omit<Delivery, 'state' | 'attempts' | 'lastError' | 'deliveredAt' | 'nextAttemptAt'>, options: { held?: boolean } = {}): Promise<Delivery> {
     const { id, ...fields } = delivery;
     const document: DeliveryDocument = {
       _id: id,
       ...fields,
-      state: 'pending',
+      state: options.held ? 'held' : 'pending',
       attempts: 0,
       nextAttemptAt: delivery.createdAt,
       lastError: null,
@@ -103,6 +107,11 @@ export class DeliveryStore {
       { new: true, lean: true },
     );
     return document ? toDelivery(document as DeliveryDocument) : null;
+  }
+
+  /** A held delivery becomes due now; anything else is left as it is, so releasing twice sends once. */
+  async release(id: string, now: Date): Promise<void> {
+    await this.model.updateOne({ _id: id, state: 'held' }, { $set: { state: 'pending', nextAttemptAt: now } });
   }
 
   async markDelivered(id: string, now: Date): Promise<void> {

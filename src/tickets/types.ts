@@ -71,14 +71,22 @@ export interface Ticket {
    * running it again: copying → telling → closing → done.
    */
   merge?: MergeProgress | null;
+  /**
+   * Merges into this ticket under way, by source (`n1004`) and when each claimed it. While one is
+   * here this ticket is not merged away, so a merge's comments never land on a ticket that is closing.
+   */
+  mergingIn?: Record<string, Date>;
   /** Incremented by every change, so a change can be made conditional on what the agent saw. */
   version: number;
 }
 
 export interface MergeProgress {
   into: number;
-  state: 'copying' | 'telling' | 'closing' | 'done';
+  /** claiming: the source is held and its target not yet (see claimBoth in merge.ts); nothing copied. */
+  state: 'claiming' | 'copying' | 'telling' | 'closing' | 'done';
   by: string;
+  /** When the merge began; the job finishes only merges older than a live process would take. */
+  startedAt?: Date;
 }
 
 /**
