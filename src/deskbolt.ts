@@ -32,6 +32,8 @@ export interface DeskboltOptions {
   schedule?: boolean;
   /** The jobs to run; every desk job unless given. */
   jobs?: readonly Job[];
+  /** Tests only: told at each recorded step of a merge or an accepted transfer (see Desk.checkpoint). */
+  checkpoint?: Desk['checkpoint'];
 }
 
 export interface Deskbolt {
@@ -72,6 +74,7 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
       publicUrl: config.publicUrl,
     },
     events,
+    ...(options.checkpoint ? { checkpoint: options.checkpoint } : {}),
   };
   const metrics = new Metrics();
   registerQueueGauge(metrics, store, desk.directory);

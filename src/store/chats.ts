@@ -233,9 +233,11 @@ export class ChatStore {
     return documents.map(toTransfer);
   }
 
-  /** Accepted transfers a crash left half-way, for a retry to finish. */
-  async unfinishedTransfers(limit: number): Promise<Transfer[]> {
-    const documents = await this.Transfer.find({ state: 'accepted', step: { $ne: 'done' } }).limit(limit).lean<TransferDocument[]>();
+  /** Accepted transfers a crash left half-way (accepted before `answeredBefore`, when given), for a retry to finish. */
+  async unfinishedTransfers(limit: number, answeredBefore?: Date): Promise<Transfer[]> {
+    const filter: FilterQuery<TransferDocument> = { state: 'accepted', step: { $ne: 'done' } };
+    if (answeredBefore) filter.answeredAt = { $lte: answeredBefore };
+    const documents = await this.Transfer.find(filter).sort({ answeredAt: 1 }).limit(limit).lean<TransferDocument[]>();
     return documents.map(toTransfer);
   }
 

@@ -191,9 +191,9 @@ export class TicketStore {
    * "B into A") only one gets under way: both are decided by a write on B, one after the other. No
    * version bump: an agent's reply modal open on the target stays valid.
    */
-  async claimMergeTarget(target: number, source: number, statuses: readonly TicketStatus[], now: Date): Promise<Ticket | null> {
+  async claimMergeTarget(target: number, source: number, by: string, statuses: readonly TicketStatus[], now: Date): Promise<Ticket | null> {
     const filter = { ...preconditionFilter(target, { status: statuses, notMerged: true }), merge: null };
-    const document = await this.updateWhere(target, filter, { $set: { [`mergingIn.${mergeClaimKey(source)}`]: now } });
+    const document = await this.updateWhere(target, filter, { $set: { [`mergingIn.${mergeClaimKey(source)}`]: { at: now, by } } });
     return document ? toTicket(document) : null;
   }
 

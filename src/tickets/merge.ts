@@ -184,7 +184,7 @@ async function claimBoth(
   if (!progress) {
     const targetFirst = target.number < source.number;
     if (targetFirst) {
-      if (!(await desk.store.tickets.claimMergeTarget(target.number, source.number, MERGEABLE, now))) return whyTargetRefused(desk, target.number, source.number);
+      if (!(await desk.store.tickets.claimMergeTarget(target.number, source.number, agent, MERGEABLE, now))) return whyTargetRefused(desk, target.number, source.number);
       await cut('first-claim');
     }
     const holding: MergeProgress = { into: target.number, state: targetFirst ? 'copying' : 'claiming', by: agent, startedAt: now };
@@ -213,7 +213,7 @@ async function claimBoth(
   }
   // The source is held (state claiming); now the target, then the merge begins.
   const whileClaiming = { fields: { 'merge.state': 'claiming', 'merge.into': target.number } };
-  if (!(await desk.store.tickets.claimMergeTarget(target.number, source.number, MERGEABLE, now))) {
+  if (!(await desk.store.tickets.claimMergeTarget(target.number, source.number, agent, MERGEABLE, now))) {
     const refusal = await whyTargetRefused(desk, target.number, source.number);
     await desk.store.tickets.change(source.number, whileClaiming, { merge: null }, [], now);
     return refusal;
@@ -316,14 +316,14 @@ export interface MergeRecovery {
   finished: MergeResult[];
   /** Merges that could not be finished, with why (a target closed meanwhile): logged, tried again next run. */
   refused: { source: number; refusal: Refusal }[];
-  /** Claims a dead process left on targets (it died between the claim and marking the source). */
+  /** Claims let go of: left on a target by a merge that was done, or that can no longer be. */
   releasedClaims: number;
 }
 
 /**
- * Finishes merges a dead process left half-way, as the agent who started them, and lets go of claims
- * no merge is using any more: for the `finish-merges` job. Notices are released by the closes it
- * records, like any merge's.
+ * Finishes merges a dead process left half-way, as the agent who started them (a source under way, or
+ * only its target claimed), and lets go of claims no merge can use any more: for the `finish-merges`
+ * job. Notices are released by the closes it records, like any merge's.
  */
 export async function finishInterruptedMerges(desk: Desk, limit = 50): Promise<MergeRecovery> {
   const recovery: MergeRecovery = { finished: [], refused: [], releasedClaims: 0 };
@@ -339,14 +339,21 @@ export async function finishInterruptedMerges(desk: Desk, limit = 50): Promise<M
     await abandonClaiming(desk, source);
   }
   for (const target of await desk.store.tickets.withMergeClaims(limit)) {
-    for (const [key, claimedAt] of Object.entries(target.mergingIn ?? {})) {
+    for (const [key, claim] of Object.entries(target.mergingIn ?? {})) {
       const sourceNumber = mergeClaimSource(key);
-      if (sourceNumber === null || new Date(claimedAt).getTime() > startedBefore.getTime()) continue;
+      if (sourceNumber === null || new Date(claim.at).getTime() > startedBefore.getTime()) continue;
       const source = await desk.store.tickets.get(sourceNumber);
       // Under way (finished above, or next run): its own last step lets go of the claim.
       if (source?.merge?.into === target.number && source.merge.state !== 'done') continue;
-      await desk.store.tickets.releaseMergeClaim(target.number, sourceNumber);
-      recovery.releasedClaims += 1;
+      const done = source?.mergedInto === target.number;
+      // Claimed, and the process died before it held the source: the agent's merge is done as they asked.
+      const result = source && !done ? await mergeTickets(desk, { sources: [source.number], target: target.number, agent: claim.by }) : null;
+      if (result?.ok) recovery.finished.push(result);
+      else {
+        if (result) recovery.refused.push({ source: sourceNumber, refusal: result });
+        await desk.store.tickets.releaseMergeClaim(target.number, sourceNumber);
+        recovery.releasedClaims += 1;
+      }
     }
   }
   return recovery;

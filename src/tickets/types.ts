@@ -72,12 +72,19 @@ export interface Ticket {
    */
   merge?: MergeProgress | null;
   /**
-   * Merges into this ticket under way, by source (`n1004`) and when each claimed it. While one is
-   * here this ticket is not merged away, so a merge's comments never land on a ticket that is closing.
+   * Merges into this ticket under way, by source (`n1004`): when each claimed it, and for whom. While
+   * one is here this ticket is not merged away, so a merge's comments never land on a ticket that is
+   * closing.
    */
-  mergingIn?: Record<string, Date>;
+  mergingIn?: Record<string, MergeClaim>;
   /** Incremented by every change, so a change can be made conditional on what the agent saw. */
   version: number;
+}
+
+export interface MergeClaim {
+  at: Date;
+  /** The agent merging: a merge whose process died right after claiming is finished as theirs. */
+  by: string;
 }
 
 export interface MergeProgress {
