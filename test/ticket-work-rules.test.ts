@@ -8,14 +8,15 @@ import { finishInterruptedMerges, MERGE_GRACE_MS, mergeTickets, type MergeStep }
 import { linkIncident } from '../src/tickets/problems.js';
 import { replyToTicket } from '../src/tickets/reply.js';
 import { suggestArticles, suggestRootCause } from '../src/tickets/suggestions.js';
-import { openTestStore } from './support/database.js';
+import { conditionalWriteModes, openTestStore } from './support/database.js';
 import { fileTicket, testDesk } from './support/desk.js';
 import { people, testWorkspace } from './support/workspace.js';
 
 const SECRET = 'webhook-secret-0123456789';
 const solvedForm = { rootCause: 'Card declined', category: 'Payments', subcategory: 'Refund' };
 
-describe('the agent’s ticket rules', () => {
+// The rules' conditional writes (versions, merge steps, races) run in both branches of the store's change.
+describe.each(conditionalWriteModes())('the agent’s ticket rules (%s)', (conditionalWrites) => {
   let store: Store;
   let desk: ReturnType<typeof testDesk>;
   let receiver: WebhookReceiver;
@@ -24,7 +25,7 @@ describe('the agent’s ticket rules', () => {
     receiver = await WebhookReceiver.start();
     received = receiver.received;
     const url = receiver.url;
-    store = await openTestStore('workrules');
+    store = await openTestStore('workrules', { conditionalWrites });
     desk = testDesk(store, { workspace: testWorkspace({ outboundWebhook: { url, secret: SECRET } }) });
   });
   afterAll(async () => {
