@@ -28,6 +28,11 @@ export const actionIds = {
   viewOriginal: 'ticket_view_original',
   viewOriginalBack: 'ticket_view_original_back',
   emailDuringChat: 'chat_email_reply',
+  history: 'ticket_history',
+  fullText: 'comment_full_text',
+  whichTicket: 'requester_which_ticket',
+  chatTopic: 'requester_chat_topic',
+  endAndSolve: 'chat_end_and_solve',
 } as const;
 
 export const callbackIds = {

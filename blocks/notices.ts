@@ -54,12 +54,17 @@ export function requesterWroteAgain(ticket: Ticket, reopenedFrom: string | null)
 
 // ── The requester and the filer ────────────────────────────────────────────────────────────────
 
+const fromMessage = (ticket: Ticket) => (ticket.source.permalink ? ` (from <${ticket.source.permalink}|this message>)` : '');
+
 export function filerReceipt(ticket: Ticket): Notice {
-  return { text: `Created #${ticket.number}: ${subject(ticket)}` };
+  return { text: `Created #${ticket.number}: ${subject(ticket)}${fromMessage(ticket)}` };
 }
 
+/** The requester's receipt: its thread is where the team answers and where they write back. */
 export function requesterReceipt(ticket: Ticket): Notice {
-  return { text: `We received your request #${ticket.number}: “${subject(ticket)}”. The support team will answer you here.` };
+  return {
+    text: `We received your request #${ticket.number}: “${subject(ticket)}”${fromMessage(ticket)}. The support team will answer you in this thread; reply here to add anything.`,
+  };
 }
 
 export function takenNotice(ticket: Ticket, agent: string): Notice {
@@ -127,4 +132,48 @@ export function transferMovedNotice(ticketNumber: number, groupName: string, to:
     text: `Chat #${ticketNumber} moved to ${escapeMrkdwn(groupName)}`,
     blocks: [{ type: 'section', text: mrkdwn(`*Chat #${ticketNumber}* moved to ${escapeMrkdwn(groupName)}, now with <@${to}>.`) }],
   };
+}
+
+// ── Questions to a requester before anything is filed ─────────────────────────────────────────
+
+/** Which open ticket a new message is about, or something new: asked in the requester's DM. */
+export function whichTicketQuestion(key: string, tickets: readonly Pick<Ticket, 'number' | 'subject'>[]): Notice {
+  return {
+    text: 'Is this about one of your open requests?',
+    blocks: [
+      { type: 'section', text: mrkdwn('Is this about one of your open requests? Pick it, and your message is added there; or start something new.') },
+      {
+        type: 'actions',
+        block_id: 'which_ticket',
+        elements: [
+          ...tickets.map((ticket) => ({
+            type: 'button' as const,
+            action_id: `${actionIds.whichTicket}_${ticket.number}`,
+            text: plain(clip(`#${ticket.number} ${ticket.subject}`, 70)),
+            value: `${key}|${ticket.number}`,
+          })),
+          { type: 'button' as const, action_id: `${actionIds.whichTicket}_new`, text: plain('Something new'), value: `${key}|new`, style: 'primary' as const },
+        ],
+      },
+    ],
+  };
+}
+
+/** What a new chat is about, when the workspace offers topics: each goes to its group. */
+export function topicQuestion(key: string, topics: readonly { label: string }[]): Notice {
+  return {
+    text: 'What is it about?',
+    blocks: [
+      { type: 'section', text: mrkdwn('What is it about? Pick one and the right team picks up your chat.') },
+      {
+        type: 'actions',
+        block_id: 'chat_topic',
+        elements: topics.map((topic, index) => ({ type: 'button' as const, action_id: `${actionIds.chatTopic}_${index}`, text: plain(clip(topic.label, 70)), value: `${key}|${index}` })),
+      },
+    ],
+  };
+}
+
+export function addedToTicket(ticketNumber: number, reopened: boolean): Notice {
+  return { text: `Added to #${ticketNumber}${reopened ? ', which is open again' : ''}. The team sees it there.` };
 }

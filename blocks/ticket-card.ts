@@ -13,7 +13,7 @@ export interface TicketCardData {
   /** A problem's incidents (numbers), shown on the problem's card. */
   incidents?: readonly number[];
   /** Replies that have not reached the requester yet: never dropped silently. */
-  undelivered?: readonly { lastError: string | null; state: 'held' | 'pending' | 'delivered' | 'failed'; nextAttemptAt: Date }[];
+  undelivered?: readonly { purpose: string; lastError: string | null; state: 'held' | 'pending' | 'delivered' | 'failed'; nextAttemptAt: Date }[];
   /** Agents following the ticket's chat (Slack ids). */
   followers?: readonly string[];
   /** Offer the requester panel (agents only). */
@@ -54,7 +54,8 @@ export function ticketCard(data: TicketCardData, actions: readonly CardAction[])
   if (ticket.problemOf) blocks.push({ type: 'context', elements: [mrkdwn(`:jigsaw: Incident of problem *#${ticket.problemOf}*`)] });
   for (const delivery of (data.undelivered ?? []).slice(0, 3)) {
     const when = delivery.state === 'failed' ? 'gave up; reach the requester another way' : `retrying in ${waited(data.now, delivery.nextAttemptAt)}`;
-    blocks.push({ type: 'context', elements: [mrkdwn(`:warning: A reply did not reach the requester (${escapeMrkdwn(clip(delivery.lastError ?? 'unknown error', 200))}) — ${when}`)] });
+    const what = delivery.purpose === 'reply' ? 'A reply did not reach the requester' : `The ${escapeMrkdwn(delivery.purpose)} did not go out`;
+    blocks.push({ type: 'context', elements: [mrkdwn(`:warning: ${what} (${escapeMrkdwn(clip(delivery.lastError ?? 'unknown error', 200))}) — ${when}`)] });
   }
   const form = ticket.form;
   if (form.rootCause || form.category || form.subcategory) {

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# Makes sure a MongoDB-protocol server can be had before the bot or the tests start:
-# MONGODB_URI, or a mongod on this machine, or FerretDB built from source (scripts/build-ferretdb.sh).
+# Makes sure a MongoDB-protocol server can be had before the bot or the tests start, in the order
+# src/store/embedded.ts uses: MONGODB_URI; else a mongod for mongodb-memory-server (one on this machine,
+# or its download, cached after the first time); else FerretDB built from source (scripts/build-ferretdb.sh),
+# which is built only when no mongod can be had.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 if [ -n "${MONGODB_URI:-}" ]; then
   echo "database: MONGODB_URI is set; using it"
   exit 0
 fi
-if [ -n "${MONGOMS_SYSTEM_BINARY:-}" ] || command -v mongod >/dev/null 2>&1; then
-  echo "database: a mongod is on this machine; mongodb-memory-server will run it"
+if "$root/node_modules/.bin/tsx" "$root/scripts/fetch-mongod.ts"; then
   exit 0
 fi
 if ! command -v go >/dev/null 2>&1; then

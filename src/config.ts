@@ -32,12 +32,22 @@ const environmentSchema = z
     TRANSFER_EXPIRY_SECONDS: positiveNumber(120),
     TZ: timeZone.default('UTC'),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    /** Serve /metrics on this port only, away from the public one. */
+    METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
+    METRICS_TOKEN: z.string().min(16, 'at least 16 characters: it is all that guards /metrics').optional(),
   });
 
 /** Checked beside the schema, not inside it: zod skips refinements once a field fails, and every problem should show at once. */
 function modeProblems(env: Record<string, string | undefined>): string[] {
   return !env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET
     ? ['SLACK_SIGNING_SECRET: required in HTTP mode (set SLACK_APP_TOKEN instead to use Socket Mode)']
+    : [];
+}
+
+function metricsPortProblems(env: Record<string, string | undefined>): string[] {
+  const port = env.PORT ?? '3000';
+  return env.METRICS_PORT !== undefined && Number(env.METRICS_PORT) !== 0 && Number(env.METRICS_PORT) === Number(port)
+    ? [`METRICS_PORT: must differ from PORT (${port}); leave it unset to serve /metrics on PORT`]
     : [];
 }
 
@@ -58,6 +68,10 @@ export interface Config {
   transferExpirySeconds: number;
   timeZone: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** /metrics on its own port instead of `port` (0: any free one, for tests). */
+  metricsPort?: number | undefined;
+  /** A bearer token /metrics requires. */
+  metricsToken?: string | undefined;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -69,6 +83,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv): ConfigResult {
   const problems = [
     ...(parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`)),
     ...modeProblems(blankless),
+    ...metricsPortProblems(blankless),
   ];
   if (!parsed.success || problems.length > 0) return { ok: false, problems };
   const env = parsed.data;
@@ -91,6 +106,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv): ConfigResult {
       transferExpirySeconds: env.TRANSFER_EXPIRY_SECONDS,
       timeZone: env.TZ,
       logLevel: env.LOG_LEVEL,
+      metricsPort: env.METRICS_PORT,
+      metricsToken: env.METRICS_TOKEN,
     },
   };
 }

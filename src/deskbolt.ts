@@ -1,18 +1,21 @@
 import type { Server } from 'node:http';
+import type { Application } from 'express';
 import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { EventDispatcher } from './events/dispatcher.js';
-import { createHttpApp, registerQueueGauge } from './http/server.js';
+import { createHttpApp, createMetricsApp, listen, registerQueueGauge } from './http/server.js';
 import { deskJobs } from './jobs/desk-jobs.js';
 import type { Job } from './jobs/job.js';
 import { jobRunner, type JobRunner } from './jobs/runner.js';
 import { scheduleJobs, type Schedules } from './jobs/scheduler.js';
 import { consoleLog, type Log } from './log.js';
-import { Metrics } from './metrics.js';
+import { GAUGE_REFRESH_MS, Metrics } from './metrics.js';
 import { createSlackApp, type SlackApp } from './slack/app.js';
 import { slackNotifiers } from './slack/notifiers/index.js';
+import { SlackOutbox } from './slack/outbox.js';
 import { SlackSender } from './slack/sender.js';
+import type { EmbeddedDatabase } from './store/embedded.js';
 import type { Store } from './store/store.js';
 import type { DeliverySenders } from './tickets/deliveries.js';
 import type { Desk } from './tickets/desk.js';
@@ -32,6 +35,12 @@ export interface DeskboltOptions {
   schedule?: boolean;
   /** The jobs to run; every desk job unless given. */
   jobs?: readonly Job[];
+  /** More routes on the same express app (the sandbox's page and its API), mounted before the Slack receiver's. */
+  routes?: (http: Application) => void;
+  /** The address to listen on; every interface unless given (the sandbox, which has no sign-in, keeps to loopback). */
+  host?: string;
+  /** The embedded database main.ts started, if any: /healthz and /readyz report it. */
+  embeddedDatabase?: Pick<EmbeddedDatabase, 'state'>;
   /** Tests only: told at each recorded step of a merge or an accepted transfer (see Desk.checkpoint). */
   checkpoint?: Desk['checkpoint'];
 }
@@ -44,6 +53,8 @@ export interface Deskbolt {
   /** Where Slack sends requests (HTTP mode): http://host:port/slack/events */
   url: string;
   port: number;
+  /** Where /metrics is served when it has a port of its own (METRICS_PORT). */
+  metricsPort: number | undefined;
   /** Runs a job now under its lease, as a cron tick would. */
   jobs: JobRunner;
   /** Resolves when every Slack listener and everything it set off (the notifiers' telling) has finished. */
@@ -80,7 +91,16 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
   registerQueueGauge(metrics, store, desk.directory);
   // Filled once the Slack app exists: health reports the Socket Mode connections.
   let socketLinks: SlackApp['socketLinks'] = () => null;
-  const http = createHttpApp({ store, metrics, api: { desk, log }, socketLinks: () => socketLinks() });
+  const http = createHttpApp({
+    store,
+    metrics,
+    api: { desk, log },
+    socketLinks: () => socketLinks(),
+    embeddedDatabase: options.embeddedDatabase,
+    serveMetrics: config.metricsPort === undefined,
+    metricsToken: config.metricsToken,
+  });
+  options.routes?.(http);
   const slack = createSlackApp(
     {
       signingSecret: config.slack.signingSecret,
@@ -94,22 +114,25 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
   );
   socketLinks = slack.socketLinks;
   const send = new SlackSender(slack.app.client, log);
-  // Queued replies and surveys reach a Slack requester as a DM, an email requester through the webhook.
-  const senders: DeliverySenders = {
-    async slackDm(userId, text) {
-      await slack.app.client.chat.postMessage({ channel: userId, text });
-    },
-  };
-  events.subscribe(...slackNotifiers({ desk, send, log, senders }));
+  // Everything that matters goes out through the delivery queue: Slack through this outbox, email through the webhook.
+  const outbox = new SlackOutbox(desk, slack.app.client, log);
+  const senders: DeliverySenders = outbox.senders;
+  events.subscribe(...slackNotifiers({ desk, outbox, send, log, senders }));
 
-  const server: Server = await new Promise((resolve, reject) => {
-    const listening = http.listen(config.port, () => resolve(listening));
-    listening.once('error', reject);
-  });
+  const server: Server = await listen(http, config.port, 'PORT', options.host);
+  const metricsServer =
+    config.metricsPort === undefined
+      ? undefined
+      : await listen(createMetricsApp(metrics, config.metricsToken), config.metricsPort, 'METRICS_PORT', options.host).catch(async (error: unknown) => {
+          await closeServer(server);
+          throw error;
+        });
   await slack.start();
   const jobs = jobRunner(desk, { log, senders, redeliverLeftovers: (olderThan, limit) => events.redeliverLeftovers(olderThan, limit) }, metrics);
   const schedules: Schedules | null =
     options.schedule === false ? null : scheduleJobs(options.jobs ?? deskJobs, jobs, desk.settings.timeZone, log);
+  // Tests refresh the gauges themselves (metrics.refreshGauges()), as they run the jobs.
+  const stopGaugeRefresh = options.schedule === false ? undefined : metrics.refreshGaugesEvery(GAUGE_REFRESH_MS);
   const port = (server.address() as AddressInfo).port;
   const settled = async () => {
     // A listener sets off notifiers, and a notifier may set off more (a placed chat, a posted offer): wait until both are quiet.
@@ -124,15 +147,22 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
     metrics,
     url: `http://127.0.0.1:${port}/slack/events`,
     port,
+    metricsPort: metricsServer ? (metricsServer.address() as AddressInfo).port : undefined,
     jobs,
     settled,
     async close() {
       await schedules?.stop();
+      stopGaugeRefresh?.();
       await slack.stop();
       await settled();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeServer(server);
+      if (metricsServer) await closeServer(metricsServer);
     },
   };
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => server.close(() => resolve()));
 }
 
 async function stillBusy(slack: SlackApp, events: EventDispatcher): Promise<boolean> {

@@ -7,8 +7,9 @@ import { loadWorkspaceFile } from './workspace/loader.js';
 /** Composition root: config → database → workspace → Slack app → HTTP → jobs. */
 async function main(): Promise<void> {
   if (!process.env.SLACK_BOT_TOKEN && !process.env.SLACK_APP_TOKEN) {
-    console.log('deskbolt: no Slack tokens set (SLACK_BOT_TOKEN), so running the demo against a fake Slack. See README.md to connect a real workspace.');
-    await import('../demo/demo.js');
+    console.log('deskbolt: no Slack tokens set (SLACK_BOT_TOKEN), so starting the sandbox: the real app against a fake Slack, in your browser.');
+    const { runSandbox } = await import('./sandbox/main.js');
+    await runSandbox();
     return;
   }
   const loaded = loadConfig(process.env);
@@ -30,11 +31,26 @@ async function main(): Promise<void> {
   if (uri) {
     console.log(`database: using MONGODB_URI (${uri.replace(/\/\/[^@/]*@/, '//***@')})`);
   } else {
-    embedded = await startEmbeddedDatabase({ dataDir: config.dataDir });
+    embedded = await startEmbeddedDatabase({
+      dataDir: config.dataDir,
+      // Its restarts failed: exit non-zero, so a supervisor (systemd, Docker, Kubernetes) starts deskbolt afresh.
+      onGiveUp: (reason) => {
+        console.error(`deskbolt: exiting: ${reason}`);
+        process.exit(1);
+      },
+    });
     uri = embedded.uri;
   }
-  const store = await Store.open({ uri, ...(embedded ? { dbName: 'deskbolt' } : {}) });
-  const deskbolt = await startDeskbolt({ config, workspace: workspace.workspace, store });
+  let store: Store;
+  let deskbolt: Awaited<ReturnType<typeof startDeskbolt>>;
+  try {
+    store = await Store.open({ uri, ...(embedded ? { dbName: 'deskbolt' } : {}) });
+    deskbolt = await startDeskbolt({ config, workspace: workspace.workspace, store, ...(embedded ? { embeddedDatabase: embedded } : {}) });
+  } catch (error) {
+    // Stopped cleanly, so the data directory's lock is released for the next start.
+    await embedded?.stop();
+    throw error;
+  }
   console.log(
     config.slack.appToken
       ? 'deskbolt: connected to Slack over Socket Mode'

@@ -103,7 +103,7 @@ describe('chat transfers', () => {
     const answer = await transfer(people.ana, `${chat.ticketNumber} <@${people.ben}|ben>`);
     expect(answer).toBe(`<@${people.ben}> is offline, so the chat was not offered — it stays with you.`);
     expect(await desk.store.chats.transfersOf(chat.ticketNumber)).toHaveLength(0);
-    expect(desk.fake.okCalls('chat.postMessage').filter((call) => call.args.channel === people.ben)).toHaveLength(0);
+    expect(desk.fake.dmsTo(people.ben)).toHaveLength(0);
   });
 
   it('expires: lazily on the next click, and by the job function; the requesting agent keeps the chat', async () => {

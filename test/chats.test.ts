@@ -199,7 +199,7 @@ describe('chats', () => {
     expect(JSON.stringify(again.blocks)).toContain(':large_green_circle: Active');
   });
 
-  it('the agent ends the chat; the ticket stays open to be solved, and the next message starts a new chat', async () => {
+  it('the agent ends the chat; the ticket stays open to be solved, and the next message asks whether it is about it or new', async () => {
     const chat = await steps.liveChat('UREQA010', people.ana);
     await desk.slack.blockAction(people.ben, { action_id: actionIds.endChat, value: String(chat.ticketNumber) }, { channel: chat.thread.channel, message: { ts: chat.thread.ts } });
     await desk.settled();
@@ -210,8 +210,18 @@ describe('chats', () => {
     expect((await desk.store.tickets.get(chat.ticketNumber))!).toMatchObject({ status: 'open', assignee: people.ana });
     expect(await steps.actions(chat.ticketNumber)).toContain('chat_ended');
     expect(steps.botMessages(dmOf('UREQA010')).at(-1)!.text).toContain('has ended');
-    const next = await steps.startByDm('UREQA010', 'One more thing');
+    // The requester has an open ticket: the bot asks which request a new message is about before filing anything.
+    await desk.slack.message('UREQA010', 'One more thing');
+    await desk.settled();
+    const question = steps.botMessages(dmOf('UREQA010')).at(-1)!;
+    expect(question.text).toBe('Is this about one of your open requests?');
+    expect(await desk.store.chats.openOf('UREQA010')).toBeNull();
+    const newOne = question.blocks!.flatMap((block: any) => block.elements ?? []).find((element: any) => element.text?.text === 'Something new');
+    await desk.slack.blockAction('UREQA010', { action_id: newOne.action_id, value: newOne.value }, { channel: dmOf('UREQA010'), message: { ts: question.ts } });
+    await desk.settled();
+    const next = (await desk.store.chats.openOf('UREQA010'))!;
     expect(next.ticketNumber).not.toBe(chat.ticketNumber);
+    expect((await desk.store.tickets.get(next.ticketNumber))!.description).toBe('One more thing');
   });
 
   it('answers availability, refuses a wrong one, and refuses non-agents', async () => {

@@ -26,4 +26,16 @@ describe('configuration from the environment', () => {
     const result = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' });
     expect(result.ok).toBe(true);
   });
+
+  it('takes a metrics port and token, and says in one line each what is wrong with them', () => {
+    const token = 'a-metrics-token-of-32-characters';
+    const good = loadConfig({ SLACK_SIGNING_SECRET: 's3cret', SLACK_BOT_TOKEN: 'xoxb-1', METRICS_PORT: '9464', METRICS_TOKEN: token });
+    expect(good.ok && { port: good.config.metricsPort, token: good.config.metricsToken }).toEqual({ port: 9464, token });
+
+    const bad = loadConfig({ SLACK_SIGNING_SECRET: 's3cret', SLACK_BOT_TOKEN: 'xoxb-1', METRICS_PORT: '3000', METRICS_TOKEN: 'short' });
+    expect(bad.ok ? [] : bad.problems).toEqual([
+      'METRICS_TOKEN: at least 16 characters: it is all that guards /metrics',
+      'METRICS_PORT: must differ from PORT (3000); leave it unset to serve /metrics on PORT',
+    ]);
+  });
 });

@@ -70,7 +70,7 @@ describe('events are handed out after the change, in order, and never lost', () 
         test.clock.advance(2 * 60_000);
         await replica.deskbolt.jobs.run(deskJob('sweep-leftovers'));
         expect(heard).toEqual(['created']);
-        expect(test.fake.okCalls('chat.postMessage').filter((call) => String(call.args.text).startsWith(`New ticket #${ticket.number}`))).toHaveLength(1);
+        expect(test.fake.okCalls('chat.postMessage').filter((call) => String(call.args.text).startsWith(`#${ticket.number} `))).toHaveLength(1);
         test.clock.advance(10 * 60_000);
         await replica.deskbolt.jobs.run(deskJob('sweep-leftovers'));
         expect(heard).toEqual(['created']);

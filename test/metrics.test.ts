@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Metrics } from '../src/metrics.js';
 import { openTicket } from '../src/tickets/intake.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
@@ -13,6 +13,8 @@ function parseExposition(text: string): Map<string, number> {
   const samples = new Map<string, number>();
   const typed = new Map<string, string>();
   for (const line of text.trimEnd().split('\n')) {
+    // The format ignores empty lines (prometheus.io, "Exposition formats"); prom-client puts one between families.
+    if (line === '') continue;
     const meta = /^# (HELP|TYPE) ([a-zA-Z_:][a-zA-Z0-9_:]*) (.+)$/.exec(line);
     if (meta) {
       if (meta[1] === 'TYPE') {
@@ -38,18 +40,19 @@ describe('metrics', () => {
     metrics.jobRun('auto-close', 'ok', 700);
     metrics.jobRun('auto-close', 'failed', 20_000);
     metrics.slackListener('action', 'weird "id"\\with\nnewline', 'ok', 1);
-    metrics.gauge('deskbolt_test_gauge', 'A gauge.', async () => [{ labels: { group: 'Billing' }, value: 3 }]);
-    metrics.gauge('deskbolt_broken_gauge', 'Fails to read.', async () => {
+    metrics.gauge('deskbolt_test_gauge', 'A gauge.', ['group'], async () => [{ labels: { group: 'Billing' }, value: 3 }]);
+    metrics.gauge('deskbolt_broken_gauge', 'Fails to read.', ['group'], async () => {
       throw new Error('database down');
     });
+    await metrics.refreshGauges();
     const text = await metrics.render();
     const samples = parseExposition(text);
     expect(samples.get('deskbolt_job_runs_total{job="auto-close",outcome="ok"}')).toBe(2);
     expect(samples.get('deskbolt_job_runs_total{job="auto-close",outcome="failed"}')).toBe(1);
-    expect(samples.get('deskbolt_job_duration_seconds_bucket{job="auto-close",le="0.05"}')).toBe(1);
-    expect(samples.get('deskbolt_job_duration_seconds_bucket{job="auto-close",le="1"}')).toBe(2);
-    expect(samples.get('deskbolt_job_duration_seconds_bucket{job="auto-close",le="10"}')).toBe(2);
-    expect(samples.get('deskbolt_job_duration_seconds_bucket{job="auto-close",le="+Inf"}')).toBe(3);
+    expect(samples.get('deskbolt_job_duration_seconds_bucket{le="0.05",job="auto-close"}')).toBe(1);
+    expect(samples.get('deskbolt_job_duration_seconds_bucket{le="1",job="auto-close"}')).toBe(2);
+    expect(samples.get('deskbolt_job_duration_seconds_bucket{le="10",job="auto-close"}')).toBe(2);
+    expect(samples.get('deskbolt_job_duration_seconds_bucket{le="+Inf",job="auto-close"}')).toBe(3);
     expect(samples.get('deskbolt_job_duration_seconds_count{job="auto-close"}')).toBe(3);
     expect(samples.get('deskbolt_job_duration_seconds_sum{job="auto-close"}')).toBeCloseTo(20.73);
     expect(text).toContain('id="weird \\"id\\"\\\\with\\nnewline"');
@@ -90,6 +93,7 @@ describe('metrics', () => {
       await desk.slack.event({ type: 'app_home_opened', user: people.ana, tab: 'home' });
       await desk.settled();
       desk.deskbolt.metrics.jobRun('auto-close', 'ok', 42);
+      await desk.deskbolt.metrics.refreshGauges();
 
       const response = await fetch(`${origin}/metrics`);
       expect(response.status).toBe(200);
@@ -106,6 +110,51 @@ describe('metrics', () => {
       expect(samples.get('deskbolt_queue_unassigned_tickets{group_id="10",group="Billing"}')).toBe(2);
       expect(samples.get('deskbolt_queue_unassigned_tickets{group_id="20",group="PayOps"}')).toBe(1);
       expect(samples.get('deskbolt_job_runs_total{job="auto-close",outcome="ok"}')).toBe(1);
+      // Node's own, from prom-client: CPU, memory and the event loop.
+      expect(samples.get('process_cpu_user_seconds_total')).toBeGreaterThan(0);
+      expect(samples.get('process_resident_memory_bytes')).toBeGreaterThan(0);
+      expect(samples.has('nodejs_eventloop_lag_p99_seconds')).toBe(true);
+    });
+
+    it('answers a scrape from memory: queue sizes are what the last refresh read, never a query of their own', async () => {
+      const queued = async () => parseExposition(await (await fetch(`${origin}/metrics`)).text()).get('deskbolt_queue_unassigned_tickets{group_id="20",group="PayOps"}');
+      await desk.deskbolt.metrics.refreshGauges();
+      const before = await queued();
+      await openTicket(desk.deskbolt.desk, { subject: 'Five', requester: { kind: 'slack', userId: people.customer }, groupId: 20 }, { actor: { kind: 'requester', id: people.customer }, channel: 'slack', source: { kind: 'dm' } });
+
+      expect(await queued()).toBe(before);
+      await desk.deskbolt.metrics.refreshGauges();
+      expect(await queued()).toBe(before! + 1);
+    });
+  });
+
+  describe('kept off the public port', () => {
+    const token = 'metrics-token-0123456789abcdef';
+    let desk: TestDesk;
+    afterEach(async () => {
+      await desk.close();
+    });
+
+    it('serves /metrics on METRICS_PORT only, when one is set', async () => {
+      desk = await startTestDesk({ config: { metricsPort: 0 } });
+      expect(desk.deskbolt.metricsPort).toBeGreaterThan(0);
+
+      expect((await fetch(`http://127.0.0.1:${desk.deskbolt.port}/metrics`)).status).toBe(404);
+      const response = await fetch(`http://127.0.0.1:${desk.deskbolt.metricsPort}/metrics`);
+      expect(response.status).toBe(200);
+      expect(await response.text()).toContain('# TYPE deskbolt_http_requests_total counter');
+    });
+
+    it('asks for the bearer token when METRICS_TOKEN is set', async () => {
+      desk = await startTestDesk({ config: { metricsToken: token } });
+      const scrape = (authorization?: string) =>
+        fetch(`http://127.0.0.1:${desk.deskbolt.port}/metrics`, authorization ? { headers: { Authorization: authorization } } : {});
+
+      expect((await scrape()).status).toBe(401);
+      expect((await scrape(`Bearer ${token}x`)).status).toBe(401);
+      const allowed = await scrape(`Bearer ${token}`);
+      expect(allowed.status).toBe(200);
+      expect(await allowed.text()).toContain('deskbolt_http_requests_total');
     });
   });
 });

@@ -38,7 +38,7 @@ describe.each<SlackMode>(['http', 'socket'])('core flows over %s', (mode) => {
     const filed = await desk.store.models.Ticket.findOne({ subject: 'Card charged twice' }).lean();
     expect(filed).toMatchObject({ status: 'new', assignee: null, groupId: 10, priority: 'high', requester: { kind: 'slack', userId: people.customer } });
     const alert = desk.fake.okCalls('chat.postMessage').find((call) => call.args.channel === channels.billingAlerts)!;
-    expect(alert.args.text).toBe(`New ticket #${filed!.number}: Card charged twice`);
+    expect(alert.args.text).toBe(`#${filed!.number} Card charged twice · new · unassigned`);
   });
 
   it('two agents pressing Take it at once: one owner, and the other is told who has it', async () => {

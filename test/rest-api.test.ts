@@ -72,7 +72,7 @@ describe('REST API', () => {
     expect((await desk.store.tickets.history(number))[0]).toMatchObject({ action: 'created', actor: { kind: 'api', id: 'web-form' } });
     await desk.settled();
     const alert = desk.fake.okCalls('chat.postMessage').find((c) => c.args.channel === channels.billingAlerts);
-    expect(alert?.args.text).toBe(`New ticket #${number}: Invoice shows the wrong VAT`);
+    expect(alert?.args.text).toBe(`#${number} Invoice shows the wrong VAT · new · unassigned`);
   });
 
   it('files once when a bridge retries with the same Idempotency-Key, and refuses the key for another body', async () => {
@@ -198,7 +198,7 @@ describe('REST API', () => {
     expect(reused.status).toBe(409);
     expect((await desk.store.tickets.history(number)).at(-1)).toMatchObject({ action: 'reopened', actor: { kind: 'api', id: 'web-form' } });
     await desk.settled();
-    const notice = desk.fake.okCalls('chat.postMessage').filter((call) => call.args.channel === people.ana).at(-1);
+    const notice = desk.fake.dmsTo(people.ana).at(-1);
     expect(notice?.args.text).toContain(`Dana Doe wrote again on #${number}, so it is open again (it was solved)`);
     expect(desk.fake.okCalls('views.publish').some((call) => call.args.user_id === people.ana)).toBe(true);
   });
@@ -213,7 +213,7 @@ describe('REST API', () => {
     expect(reply.json.ticket.number).not.toBe(number);
     expect(reply.json.ticket.followUpOf).toBe(number);
     await desk.settled();
-    expect(desk.fake.okCalls('chat.postMessage').some((call) => call.args.channel === channels.billingAlerts && call.args.text === `New ticket #${reply.json.ticket.number}: ${reply.json.ticket.subject}`)).toBe(true);
+    expect(desk.fake.okCalls('chat.postMessage').some((call) => call.args.channel === channels.billingAlerts && call.args.text === `#${reply.json.ticket.number} ${reply.json.ticket.subject} · new · unassigned`)).toBe(true);
 
     for (const [body, path] of [[{ text: '   ' }, 'text'], [{ text: { $gt: '' } }, 'text'], [{ text: 'x'.repeat(10_001) }, 'text'], [{ text: 'ok', internal: true }, 'internal']] as const) {
       const answer = await call('POST', `/tickets/${number}/comments`, { body });

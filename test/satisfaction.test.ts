@@ -57,7 +57,7 @@ describe('satisfaction survey', () => {
   it('asks a Slack requester once per solve, and a second click changes the answer instead of adding one', async () => {
     const ticket = await solvedTicket({ kind: 'slack', userId: people.customer });
     await handOutAgain(ticket);
-    const asked = desk.fake.okCalls('chat.postMessage').filter((call) => call.args.channel === people.customer && call.args.text.startsWith('How did we do'));
+    const asked = desk.fake.dmsTo(people.customer).filter((call) => call.args.text.startsWith('How did we do'));
     expect(asked).toHaveLength(1);
     expect(asked[0]!.args.text).toBe(`How did we do on #${ticket.number}?`);
     const message = { ts: asked[0]!.response.ts, text: asked[0]!.args.text };
@@ -104,7 +104,7 @@ describe('satisfaction survey', () => {
     const now = desk.clock.now();
     await changeTicket(desk.deskbolt.desk, first.number, {}, { status: 'open', solvedAt: null }, { actor: { kind: 'requester', id: people.customer }, action: 'reopened', at: now }, now);
     const second = await solve(first.number);
-    const surveys = () => desk.fake.okCalls('chat.postMessage').filter((call) => call.args.channel === people.customer && call.args.text.startsWith('How did we do'));
+    const surveys = () => desk.fake.dmsTo(people.customer).filter((call) => call.args.text.startsWith('How did we do'));
     expect(surveys()).toHaveLength(2);
     await handOutAgain(second);
     expect(surveys()).toHaveLength(2);

@@ -33,7 +33,7 @@ describe('working a ticket from Slack', () => {
   const lastAnswer = () => desk.fake.responses().at(-1)!.body;
   const openedView = () => desk.fake.okCalls('views.open').at(-1)!.response.view;
   const updatedView = () => desk.fake.okCalls('views.update').at(-1)!.response.view;
-  const dmsTo = (user: string) => desk.fake.okCalls('chat.postMessage').filter((call) => call.args.channel === user);
+  const dmsTo = (user: string) => desk.fake.dmsTo(user);
 
   async function openReply(user: string, ticket: Ticket, button: string = actionIds.reply) {
     await desk.slack.blockAction(user, { action_id: button, value: String(ticket.number) });
@@ -196,9 +196,15 @@ describe('working a ticket from Slack', () => {
     expect((await desk.store.tickets.get(ticket.number))!.groupId).toBe(10);
     await submit(people.ana, view, { [escalationFields.group]: '20', [escalationFields.note]: 'Gateway returns 502 for this card' });
     expect(await desk.store.tickets.get(ticket.number)).toMatchObject({ groupId: 20, assignee: null, status: 'open' });
-    const alert = desk.fake.okCalls('chat.postMessage').find((call) => call.args.channel === channels.payopsAlerts)!;
-    expect(JSON.stringify(alert.args.blocks)).toContain('Gateway returns 502 for this card');
-    expect(JSON.stringify(alert.args.blocks)).toContain(actionIds.take);
+    // The ticket's live message moves: PayOps' channel gets it with Take it, the note in its thread;
+    // Billing's message says where it went.
+    const moved = desk.fake.okCalls('chat.postMessage').find((call) => call.args.channel === channels.payopsAlerts && !call.args.thread_ts)!;
+    expect(JSON.stringify(moved.args.blocks)).toContain(actionIds.take);
+    const note = desk.fake.messages(channels.payopsAlerts).find((message) => message.threadTs === moved.response.ts)!;
+    expect(note.text).toContain('Escalated from Billing to PayOps');
+    expect(note.text).toContain('Gateway returns 502 for this card');
+    const billing = desk.fake.messages(channels.billingAlerts).find((message) => !message.threadTs && message.text?.startsWith(`#${ticket.number} moved to PayOps`));
+    expect(billing).toBeDefined();
   });
 
   it('solving a problem from the modal solves its incidents, each requester told by DM', async () => {
@@ -270,7 +276,7 @@ describe('working a ticket from Slack', () => {
     expect(JSON.stringify(lastAnswer().blocks)).toContain('did not reach the requester');
     desk.clock.advance(61_000);
     const sent: string[] = [];
-    const run = await retryDueDeliveries(desk.deskbolt.desk, desk.clock.now(), { slackDm: async (user, text) => void sent.push(`${user}:${text}`) });
+    const run = await retryDueDeliveries(desk.deskbolt.desk, desk.clock.now(), { slack: async (delivery) => void sent.push(`${delivery.to?.kind === 'slack' ? delivery.to.userId : ''}:${delivery.text}`) });
     expect(run).toMatchObject({ delivered: 1 });
     expect(sent[0]).toContain('Are you there?');
     await desk.slack.command(people.ana, '/ticket', `show ${ticket.number}`);

@@ -48,10 +48,11 @@ describe('tickets from Slack', () => {
     expect(ticket).toMatchObject({ number, subject: 'Card charged twice', status: 'new', assignee: null, groupId: 10, priority: 'high' });
     expect(ticket!.requester).toEqual({ kind: 'slack', userId: people.customer });
 
+    // The ticket's live message in its group's channel: what it is, and Take it.
     const alert = desk.fake.okCalls('chat.postMessage').find((call) => call.args.channel === channels.billingAlerts)!;
-    expect(alert.args.text).toBe(`New ticket #${number}: Card charged twice`);
+    expect(alert.args.text).toBe(`#${number} Card charged twice · new · unassigned`);
     expect(JSON.stringify(alert.args.blocks)).toContain(actionIds.take);
-    const receipt = desk.fake.okCalls('chat.postMessage').find((call) => call.args.channel === people.customer)!;
+    const receipt = desk.fake.dmsTo(people.customer)[0]!;
     expect(receipt.args.text).toContain(`#${number}`);
     expect((await desk.store.tickets.history(number)).map((event) => event.action)).toEqual(['created']);
   });
@@ -109,8 +110,11 @@ describe('tickets from Slack', () => {
     expect(await desk.store.tickets.get(older)).toMatchObject({ assignee: people.ana, status: 'open' });
     const update = desk.fake.okCalls('chat.update').at(-1)!;
     expect(update.args.channel).toBe(channels.billingAlerts);
-    expect(JSON.stringify(update.args.blocks)).toContain(`Taken by <@${people.ana}>`);
+    expect(JSON.stringify(update.args.blocks)).toContain(`with <@${people.ana}>`);
     expect(JSON.stringify(update.args.blocks)).not.toContain(actionIds.take);
+    // Its thread says who took it.
+    const live = update.args.ts;
+    expect(desk.fake.messages(channels.billingAlerts).some((message) => message.threadTs === live && message.text === `:raising_hand: Taken by <@${people.ana}>`)).toBe(true);
 
     await desk.slack.command(people.ben, '/ticket', `take #${older}`);
     await desk.settled();

@@ -49,7 +49,7 @@ async function aWeekOfWork(desk: Desk & { testClock: TestClock }) {
 }
 
 function digestsTo(fake: FakeSlack, user: string) {
-  return fake.okCalls('chat.postMessage').filter((call) => call.args.channel === user);
+  return fake.dmsTo(user);
 }
 
 async function deskOf(options: { store?: Store; fake?: FakeSlack; clock?: TestClock; leadTimeZone?: string } = {}): Promise<TestDesk> {

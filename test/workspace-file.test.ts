@@ -26,7 +26,11 @@ agents:
 `);
     expect(result.ok).toBe(false);
     if (!result.ok) {
-      expect(result.problems).toEqual(['groups[1].id: duplicates groups[0].id', 'agents[0].groups[0]: no group has id 7']);
+      expect(result.problems).toEqual([
+        'groups[1].id: duplicates groups[0].id',
+        'chat.defaultGroup: with several groups, say which one gets chats started by DM (chat.defaultGroup), or offer chat.topics',
+        'agents[0].groups[0]: no group has id 7',
+      ]);
     }
   });
 

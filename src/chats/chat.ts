@@ -20,14 +20,6 @@ export function chatActivity(chat: Pick<Chat, 'state' | 'lastActivityAt'>, now: 
 }
 
 /**
- * The group a chat goes to. An intake channel names its group; a DM has no such context, so it goes to
- * the workspace file's first group (the desk's front door, by the order the file lists groups).
- */
-export function chatGroupFor(desk: Desk, channel: string): Group {
-  return desk.directory.groupOfIntakeChannel(channel) ?? desk.directory.groups()[0]!;
-}
-
-/**
  * A top-level message in an intake channel is a request when its author is not an agent: agents
  * talking there are helping, not asking. The group it goes to, or null when it is not a request.
  */

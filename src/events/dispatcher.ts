@@ -62,7 +62,7 @@ export class EventDispatcher implements DeskEvents {
     this.track(
       (async () => {
         const ticket = await this.store.tickets.get(event.ticketNumber);
-        if (ticket) await this.notify({ event, ticket });
+        if (ticket) await this.notify({ event, ticket, last: true });
       })(),
       `event ${event.action} of #${event.ticketNumber}`,
     );
@@ -105,7 +105,7 @@ export class EventDispatcher implements DeskEvents {
     if (!found || found.outbox.length === 0) return;
     // History first: what happened is recorded even if telling people fails.
     await this.store.tickets.recordHistory(found.outbox);
-    for (const event of found.outbox) await this.notify({ event, ticket: found.ticket });
+    for (const [index, event] of found.outbox.entries()) await this.notify({ event, ticket: found.ticket, last: index === found.outbox.length - 1 });
     await this.store.tickets.clearOutbox(ticketNumber, found.outbox.map((event) => event.id));
   }
 

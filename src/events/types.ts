@@ -9,6 +9,8 @@ import type { Ticket, TicketAction, TicketEvent } from '../tickets/types.js';
 export interface TicketNotice {
   event: TicketEvent;
   ticket: Ticket;
+  /** The last of the events handed out together: what shows the ticket's state is brought up to date once, here. */
+  last: boolean;
 }
 
 /** Things that change outside any ticket's history, told the same way. */

@@ -297,7 +297,7 @@ export class SlackClientSim {
       api_app_id: this.fake.appId,
       is_enterprise_install: 'false',
       response_url: this.fake.responseUrl({ channel, user }),
-      trigger_id: options.triggerId ?? this.fake.triggerId(),
+      trigger_id: options.triggerId ?? this.fake.triggerId(undefined, user),
     };
     return this.withAckProblems(await this.deliver({ type: 'slash_commands', payload: fields }));
   }
@@ -339,7 +339,7 @@ export class SlackClientSim {
     if (view !== undefined) {
       payload.container = { type: 'view', view_id: view.id };
       payload.view = view;
-      payload.trigger_id = options.triggerId ?? this.fake.triggerId(view.id);
+      payload.trigger_id = options.triggerId ?? this.fake.triggerId(view.id, user);
     } else {
       const channel = options.channel ?? stored?.channel ?? DEFAULT_CHANNEL;
       const messageTs = options.message?.ts;
@@ -353,7 +353,7 @@ export class SlackClientSim {
           : { type: 'message', ts: messageTs, text: options.message?.text ?? '', user: this.fake.botUserId };
       }
       payload.state = { values: {} };
-      payload.trigger_id = options.triggerId ?? this.fake.triggerId();
+      payload.trigger_id = options.triggerId ?? this.fake.triggerId(undefined, user);
       payload.response_url = this.fake.responseUrl({ channel, user, ...(messageTs === undefined ? {} : { messageTs }) });
     }
     return this.withAckProblems(await this.sendPayload(payload));
@@ -367,7 +367,7 @@ export class SlackClientSim {
       user: this.userRef(user),
       api_app_id: this.fake.appId,
       token: VERIFICATION_TOKEN,
-      trigger_id: this.fake.triggerId(typeof submitted.id === 'string' ? submitted.id : undefined),
+      trigger_id: this.fake.triggerId(typeof submitted.id === 'string' ? submitted.id : undefined, user),
       view: submitted,
       response_urls: [],
       is_enterprise_install: false,
@@ -404,7 +404,7 @@ export class SlackClientSim {
       is_enterprise_install: false,
       enterprise: null,
       callback_id: callbackId,
-      trigger_id: this.fake.triggerId(),
+      trigger_id: this.fake.triggerId(undefined, user),
       response_url: this.fake.responseUrl({ channel: message.channel, user }),
       message_ts: message.ts,
       message: { type: 'message', user: message.user, ts: message.ts, text: message.text, team: this.teamId },
@@ -422,7 +422,7 @@ export class SlackClientSim {
       is_enterprise_install: false,
       enterprise: null,
       callback_id: callbackId,
-      trigger_id: this.fake.triggerId(),
+      trigger_id: this.fake.triggerId(undefined, user),
     };
     return this.sendPayload(payload);
   }

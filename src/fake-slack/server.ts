@@ -2,9 +2,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { isObject, MESSAGE_TEXT_MAX, validateBlocks, validateView } from './block-kit.js';
+import { PersonalSurfaces, type EphemeralMessage, type OpenModal } from './personal.js';
 import { SocketModeServer, type SocketModeOptions } from './socket-mode.js';
 
 export { SELECT_MENUS, validateBlocks, validateView, type Surface } from './block-kit.js';
+export type { EphemeralMessage, OpenModal } from './personal.js';
 
 // ─── The server ──────────────────────────────────────────────────────────────────────────────
 
@@ -65,6 +67,18 @@ export interface ResponseUrlContext {
   user?: string;
 }
 
+/** Something people would see changed: a listener (the sandbox page) looks again. */
+export interface FakeChange {
+  /** The Web API method, `response_url`, `message` (a person wrote), `modal` or `reset`. */
+  what: string;
+}
+
+/** A modal in one person's stack, as their client shows it. */
+export interface PersonalModal {
+  view: Record<string, any>;
+  errors: Record<string, string>;
+}
+
 export interface FakeSlackOptions {
   botUserId?: string;
   teamId?: string;
@@ -82,6 +96,8 @@ interface Trigger {
   used: boolean;
   expired: boolean;
   fromView?: string;
+  /** The person whose action issued it: the modal it opens is theirs. */
+  user?: string;
 }
 
 interface ResponseUrl {
@@ -100,6 +116,8 @@ const RESPONSE_URL_LIFETIME_MS = 30 * 60_000;
 const RESPONSE_URL_USES = 5;
 const MODAL_STACK_MAX = 3;
 const APP_ID = 'A0DESKBOLT';
+// Calls that change what someone sees; the others only read.
+const VISIBLE_METHODS = new Set(['chat.postMessage', 'chat.postEphemeral', 'chat.update', 'chat.delete', 'views.open', 'views.push', 'views.update', 'views.publish', 'reactions.add']);
 // Methods that take the app-level token, and no other (apps.connections.open's reference); every
 // other method refuses an app-level token. Either way Slack answers not_allowed_token_type.
 const APP_LEVEL_METHODS = new Set(['apps.connections.open']);
@@ -189,6 +207,8 @@ export class FakeSlack {
   private readonly dmUsers = new Map<string, string>();
   private readonly failures = new Map<string, string[]>();
   private readonly handlers: ReadonlyMap<string, (args: Args) => Answer>;
+  private readonly personal = new PersonalSurfaces();
+  private readonly listeners = new Set<(change: FakeChange) => void>();
   private lastTsMicros = 0;
   private counter = 0;
 
@@ -261,6 +281,12 @@ export class FakeSlack {
     return this.calls(method).filter((call) => call.ok);
   }
 
+  /** Messages the bot posted into this person's DM with it, top level or in a thread, whichever way it addressed them. */
+  dmsTo(userId: string): RecordedCall[] {
+    const channel = this.dmChannelOf(userId);
+    return this.okCalls('chat.postMessage').filter((call) => call.response.channel === channel);
+  }
+
   lastCall(method: string): RecordedCall | undefined {
     return this.calls(method).at(-1);
   }
@@ -297,6 +323,25 @@ export class FakeSlack {
     return this.users.get(id);
   }
 
+  /** Ephemeral messages only `user` sees (chat.postEphemeral, response_url answers), oldest first. */
+  ephemerals(user: string, channel?: string): EphemeralMessage[] {
+    return this.personal.ephemerals(user, channel);
+  }
+
+  /** The modal open in the person's client, bottom view first, with the field errors it shows. */
+  modals(user: string): PersonalModal[] {
+    return this.personal.stack(user).flatMap((modal: OpenModal) => {
+      const view = this.view(modal.viewId);
+      return view === undefined ? [] : [{ view, errors: modal.errors }];
+    });
+  }
+
+  /** Tells `listener` whenever something a person would see changes; returns the unsubscribe. */
+  onChange(listener: (change: FakeChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
   // ─── What tests arrange ───────────────────────────────────────────────────────────────────
 
   addUser(user: FakeUser): void {
@@ -320,13 +365,18 @@ export class FakeSlack {
     const existing = this.findMessage(stored.channel, stored.ts);
     if (existing !== undefined) return structuredClone(existing);
     this.posted.push(stored);
+    this.changed('message');
     return structuredClone(stored);
   }
 
-  /** A fresh trigger_id; `fromView` is the modal the click happened in, which views.push stacks onto. */
-  triggerId(fromView?: string): string {
+  /**
+   * A fresh trigger_id; `fromView` is the modal the click happened in, which views.push stacks onto,
+   * and `user` the person who acted: a modal opened with it opens in their client.
+   */
+  triggerId(fromView?: string, user?: string): string {
     const id = `${++this.counter}.${Date.now()}.${randomBytes(16).toString('hex')}`;
-    this.triggers.set(id, { issuedAt: Date.now(), used: false, expired: false, ...(fromView ? { fromView } : {}) });
+    const owner = user ?? (fromView ? this.personal.ownerOf(fromView) : undefined);
+    this.triggers.set(id, { issuedAt: Date.now(), used: false, expired: false, ...(fromView ? { fromView } : {}), ...(owner ? { user: owner } : {}) });
     return id;
   }
 
@@ -360,7 +410,88 @@ export class FakeSlack {
     this.failures.set(method, queue);
   }
 
+  // ─── What a person's client does with the app's answers ────────────────────────────────────
+
+  /**
+   * The app's answer to `user` submitting `viewId`, applied as Slack's client applies it
+   * (docs.slack.dev/surfaces/modals, "Updating views" and "Closing views"): `errors` shows messages
+   * under those inputs, `update` replaces the submitted view, `push` stacks a new one, `clear`
+   * closes them all, and an empty acknowledgement closes the submitted view only.
+   */
+  viewSubmitted(user: string, viewId: string, ack: unknown): void {
+    const answer: Args = isObject(ack) ? ack : {};
+    const stored = this.views.get(viewId);
+    switch (answer.response_action) {
+      case 'errors':
+        this.personal.setErrors(viewId, isObject(answer.errors) ? (answer.errors as Record<string, string>) : {});
+        break;
+      case 'update':
+        if (stored !== undefined && isObject(answer.view)) {
+          const { root_view_id: root, previous_view_id: previous } = stored.view;
+          stored.view = this.viewAnswer(viewId, answer.view, root, previous);
+        }
+        this.personal.setErrors(viewId, {});
+        break;
+      case 'push':
+        if (isObject(answer.view)) {
+          const id = `V${String(++this.counter).padStart(10, '0')}`;
+          this.views.set(id, { view: this.viewAnswer(id, answer.view, String(stored?.view.root_view_id ?? viewId), viewId) });
+          this.personal.setErrors(viewId, {});
+          this.personal.push(user, id);
+        }
+        break;
+      case 'clear':
+        this.personal.close(user, viewId, true);
+        break;
+      default:
+        this.personal.close(user, viewId, false);
+    }
+    this.changed('modal');
+  }
+
+  /**
+   * The person closes a view (its close button or ×): that view goes, or the whole stack when the
+   * view says clear_on_close. Returns the views closed, top first, so a caller can send view_closed
+   * for those that asked (notify_on_close).
+   */
+  closeModal(user: string, viewId: string): Record<string, any>[] {
+    const all = this.views.get(viewId)?.view.clear_on_close === true;
+    const closed = this.personal.close(user, viewId, all).flatMap((id) => {
+      const view = this.view(id);
+      return view === undefined ? [] : [view];
+    });
+    this.changed('modal');
+    return closed;
+  }
+
+  /**
+   * A message in the app's acknowledgement of a slash command: Slack shows it to the person who
+   * typed the command, ephemeral unless response_type is in_channel
+   * (docs.slack.dev/interactivity/implementing-slash-commands, "Responding to commands").
+   */
+  commandAckMessage(user: string, channel: string, ack: unknown): void {
+    if (!isObject(ack) || messageRefusal(ack) !== undefined) return;
+    if (ack.response_type === 'in_channel') this.storeBotMessage(channel, ack);
+    else this.personal.addEphemeral({ ...this.ephemeralContent(ack), channel, user, ts: this.nextTs(), source: 'ack' });
+    this.changed('ack');
+  }
+
+  /** An empty workspace again: messages, views, ephemerals, modals and recorded calls go; people and files stay. */
+  reset(): void {
+    this.recorded.length = 0;
+    this.posted.length = 0;
+    this.responseLog.length = 0;
+    this.triggers.clear();
+    this.responseUrls.clear();
+    this.views.clear();
+    this.homeViews.clear();
+    this.failures.clear();
+    this.personal.clear();
+    this.changed('reset');
+  }
+
   async close(): Promise<void> {
+    this.listeners.clear();
     await this.socketMode.close();
     // fetch keeps connections alive; without this, close() waits for them to time out.
     this.server.closeAllConnections();
@@ -411,6 +542,7 @@ export class FakeSlack {
       ...(typeof answer.error === 'string' ? { error: answer.error } : {}),
       response: answer,
     });
+    if (answer.ok === true && VISIBLE_METHODS.has(method)) this.changed(method);
     return answer;
   }
 
@@ -449,6 +581,7 @@ export class FakeSlack {
       ok: result.status === 200,
       ...(result.status === 200 ? {} : { error: String(result.answer.error) }),
     });
+    if (result.status === 200) this.changed('response_url');
     return result;
   }
 
@@ -458,17 +591,28 @@ export class FakeSlack {
     const used = entry.expired || entry.uses >= RESPONSE_URL_USES || Date.now() - entry.issuedAt > RESPONSE_URL_LIFETIME_MS;
     if (used) return { status: 404, answer: refuse('expired_url') };
     if (unreadable) return { status: 400, answer: refuse('invalid_payload') };
-    const { channel, messageTs } = entry.context;
+    const { channel, messageTs, user } = entry.context;
     const original = channel !== undefined && messageTs !== undefined ? this.findMessage(channel, messageTs) : undefined;
+    // A click on an ephemeral message carries a response_url too, and only through it can that message
+    // be replaced or deleted (docs.slack.dev/messaging/modifying-messages, "Updating messages using response_url").
+    const ephemeralOriginal =
+      original === undefined && channel !== undefined && messageTs !== undefined ? this.personal.findEphemeral(user, channel, messageTs) : undefined;
     if (message.delete_original === true || message.delete_original === 'true') {
       if (original !== undefined) original.deleted = true;
+      if (ephemeralOriginal !== undefined) this.personal.deleteEphemeral(ephemeralOriginal);
     } else {
       const refusal = messageRefusal(message);
       if (refusal !== undefined) return { status: 400, answer: refusal };
-      if ((message.replace_original === true || message.replace_original === 'true') && original !== undefined) {
+      const replace = message.replace_original === true || message.replace_original === 'true';
+      if (replace && original !== undefined) {
         this.applyContent(original, message);
+      } else if (replace && ephemeralOriginal !== undefined) {
+        Object.assign(ephemeralOriginal, this.ephemeralContent(message));
       } else if (message.response_type === 'in_channel' && channel !== undefined) {
         this.storeBotMessage(channel, message);
+      } else if (channel !== undefined && user !== undefined) {
+        // Anything else posted to a response_url is ephemeral: only the person who acted sees it.
+        this.personal.addEphemeral({ ...this.ephemeralContent(message), channel, user, ts: this.nextTs(), source: 'response_url' });
       }
     }
     entry.uses += 1;
@@ -485,6 +629,19 @@ export class FakeSlack {
 
   private findMessage(channel: string, ts: string): StoredMessage | undefined {
     return this.posted.find((message) => message.channel === channel && message.ts === ts);
+  }
+
+  private changed(what: string): void {
+    for (const listener of this.listeners) listener({ what });
+  }
+
+  private ephemeralContent(content: Args): Pick<EphemeralMessage, 'text' | 'blocks' | 'attachments' | 'threadTs'> {
+    return {
+      ...(typeof content.text === 'string' ? { text: content.text } : {}),
+      ...(Array.isArray(content.blocks) ? { blocks: content.blocks } : {}),
+      ...(Array.isArray(content.attachments) ? { attachments: content.attachments } : {}),
+      ...(typeof content.thread_ts === 'string' && content.thread_ts !== '' ? { threadTs: content.thread_ts } : {}),
+    };
   }
 
   private applyContent(message: StoredMessage, content: Args): void {
@@ -561,8 +718,10 @@ export class FakeSlack {
     if (typeof args.user !== 'string' || args.user === '') return refuse('user_not_found');
     const refusal = messageRefusal(args);
     if (refusal !== undefined) return refusal;
-    // Ephemeral messages are seen by one person and never stored in the conversation.
-    return { ok: true, message_ts: this.nextTs() };
+    // Ephemeral messages are seen by one person and never stored in the conversation's history.
+    const ts = this.nextTs();
+    this.personal.addEphemeral({ ...this.ephemeralContent(args), channel, user: args.user, ts, source: 'chat.postEphemeral' });
+    return { ok: true, message_ts: ts };
   }
 
   private updateMessage(args: Args): Answer {
@@ -805,6 +964,10 @@ export class FakeSlack {
     }
     const answer = this.viewAnswer(id, view, root, previous);
     this.views.set(id, { view: answer });
+    if (trigger.user !== undefined) {
+      if (previous === null) this.personal.open(trigger.user, id);
+      else this.personal.push(trigger.user, id);
+    }
     return { ok: true, view: answer };
   }
 
@@ -819,6 +982,7 @@ export class FakeSlack {
     // An update that names no external_id keeps the one the view had, so later lookups still find it.
     const view = { external_id: externalId, ...(args.view as Args) };
     stored.view = this.viewAnswer(id, view, root, previous);
+    this.personal.setErrors(id, {});
     return { ok: true, view: stored.view };
   }
 

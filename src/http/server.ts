@@ -1,5 +1,8 @@
-import express, { type Application, type NextFunction, type Request, type Response } from 'express';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import express, { type Application, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { METRICS_CONTENT_TYPE, type Metrics } from '../metrics.js';
+import type { EmbeddedState } from '../store/embedded.js';
 import type { Store } from '../store/store.js';
 import type { Directory } from '../workspace/directory.js';
 import { createApiRouter, type ApiDeps } from './api.js';
@@ -10,6 +13,12 @@ export interface HttpOptions {
   api: ApiDeps;
   /** Socket Mode's connections to Slack, read at each health check; null in HTTP mode. */
   socketLinks?: () => { open: number; wanted: number } | null;
+  /** The embedded database this process runs, if any: /healthz fails once it has been given up. */
+  embeddedDatabase?: { state(): EmbeddedState } | undefined;
+  /** /metrics is served here unless it has a port of its own (METRICS_PORT). */
+  serveMetrics?: boolean;
+  /** A bearer token /metrics requires (METRICS_TOKEN). */
+  metricsToken?: string | undefined;
 }
 
 /**
@@ -26,21 +35,71 @@ export function createHttpApp(options: HttpOptions): Application {
     const links = options.socketLinks?.() ?? null;
     return links === null ? {} : { socket: { connections: links.open, wanted: links.wanted, up: links.open > 0 } };
   };
+  // Alive: this process can work, or is bringing its own parts back (an embedded database restarting).
+  // A database it does not own (MONGODB_URI) being down is not a reason to restart deskbolt: the
+  // driver reconnects by itself, and /readyz says it cannot serve meanwhile.
   http.get('/healthz', (_request, response) => {
-    response.json({ ok: true, ...socket() });
+    const embedded = options.embeddedDatabase?.state();
+    const alive = embedded === undefined || embedded === 'running' || embedded === 'restarting';
+    response.status(alive ? 200 : 503).json({ ok: alive, ...(embedded ? { embeddedDatabase: embedded } : {}), ...socket() });
   });
+  // Ready: it can serve a request now, because its database answers (and, in Socket Mode, Slack can reach it).
   http.get('/readyz', async (_request, response) => {
     const databaseUp = await store.ping();
+    const embedded = options.embeddedDatabase?.state();
     const slack = socket();
     // In Socket Mode a bot with no open connection hears nothing from Slack: not ready.
     const ready = databaseUp && (slack.socket?.up ?? true);
-    response.status(ready ? 200 : 503).json({ ok: ready, database: databaseUp ? 'reachable' : 'unreachable', ...slack });
+    response
+      .status(ready ? 200 : 503)
+      .json({ ok: ready, database: databaseUp ? 'reachable' : 'unreachable', ...(embedded ? { embeddedDatabase: embedded } : {}), ...slack });
   });
-  http.get('/metrics', async (_request, response) => {
-    response.type(METRICS_CONTENT_TYPE).send(await metrics.render());
-  });
+  if (options.serveMetrics !== false) http.get('/metrics', metricsRoute(metrics, options.metricsToken));
   http.use('/api/v1', createApiRouter(options.api));
   return http;
+}
+
+/** The metrics port (METRICS_PORT): /metrics only, kept off the address Slack and the REST API use. */
+export function createMetricsApp(metrics: Metrics, token: string | undefined): Application {
+  const http = express();
+  http.disable('x-powered-by');
+  http.get('/metrics', metricsRoute(metrics, token));
+  return http;
+}
+
+function metricsRoute(metrics: Metrics, token: string | undefined): RequestHandler {
+  return async (request, response) => {
+    if (token !== undefined && !bearerIs(request.headers.authorization, token)) {
+      response.status(401).set('WWW-Authenticate', 'Bearer realm="metrics"').type('text/plain').send('/metrics needs Authorization: Bearer <METRICS_TOKEN>\n');
+      return;
+    }
+    response.type(METRICS_CONTENT_TYPE).send(await metrics.render());
+  };
+}
+
+/** Compared as hashes, in constant time, so the answer's timing does not reveal the token. */
+function bearerIs(header: string | undefined, token: string): boolean {
+  const given = /^Bearer\s+(.+)$/i.exec(header ?? '')?.[1] ?? '';
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  return timingSafeEqual(digest(given), digest(token));
+}
+
+/**
+ * Listens on `port`; a port that cannot be had ends the start with a sentence naming it and the
+ * setting, instead of express 5 handing the error to its callback and the caller reading a null address.
+ */
+export function listen(app: Application, port: number, setting: string, host?: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = createServer(app);
+    const refuse = (error: NodeJS.ErrnoException, sentence: string) => reject(Object.assign(new Error(sentence), { code: error.code }));
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') refuse(error, `port ${port} (${setting}) is already in use: stop what listens there, or set ${setting} to a free port`);
+      else if (error.code === 'EACCES') refuse(error, `port ${port} (${setting}) needs privileges this process does not have: set ${setting} to a port above 1023`);
+      else reject(error);
+    });
+    if (host === undefined) server.listen(port, () => resolve(server));
+    else server.listen(port, host, () => resolve(server));
+  });
 }
 
 /** Requests and latency by route pattern (/api/v1/tickets/:number), never by raw path, so series stay few. */
@@ -61,9 +120,9 @@ function routeOf(request: Request): string {
   return 'unmatched';
 }
 
-/** Unassigned tickets per group, read from the database when Prometheus scrapes. */
+/** Unassigned tickets per group, read from the database at each gauge refresh (never by a scrape). */
 export function registerQueueGauge(metrics: Metrics, store: Store, directory: Directory): void {
-  metrics.gauge('deskbolt_queue_unassigned_tickets', 'Unassigned new or open tickets waiting in each group.', async () =>
+  metrics.gauge('deskbolt_queue_unassigned_tickets', 'Unassigned new or open tickets waiting in each group.', ['group_id', 'group'], async () =>
     Promise.all(
       directory.groups().map(async (group) => ({
         labels: { group_id: String(group.id), group: group.name },

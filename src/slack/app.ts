@@ -6,6 +6,7 @@ import type { Metrics } from '../metrics.js';
 import type { Desk } from '../tickets/desk.js';
 import { registerActions } from './listeners/actions.js';
 import { registerCommands } from './listeners/commands.js';
+import { tellPeopleOfFaults } from './faults.js';
 import { registerEvents } from './listeners/events.js';
 import { registerShortcuts } from './listeners/shortcuts.js';
 import { registerViews } from './listeners/views.js';
@@ -76,6 +77,7 @@ export function createSlackApp(options: SlackAppOptions, deps: SlackDeps): Slack
 
   const inFlight = new Set<Promise<unknown>>();
   app.use(trackInFlight(inFlight));
+  app.use(tellPeopleOfFaults(deps.log));
   if (deps.metrics) app.use(measureListeners(deps.metrics));
   app.use(actOnceOnEvents(deps.desk));
   app.use(actOnceOnClicks(deps.desk));

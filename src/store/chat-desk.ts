@@ -1,3 +1,4 @@
+import { toChat } from './chats.js';
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { Chat, SlackRef } from '../chats/types.js';
 import type { TicketEvent } from '../tickets/types.js';
@@ -170,16 +171,16 @@ export class ChatDeskStore {
     const documents = await this.connection.models.Chat!.find({ state: 'waiting', groupId: { $in: [...groupIds] } })
       .sort({ startedAt: 1 })
       .limit(limit)
-      .lean<(Omit<Chat, 'ticketNumber'> & { _id: number; openKey: string })[]>();
-    return documents.map(({ _id, openKey: _unused, ...chat }) => ({ ticketNumber: _id, ...chat }));
+      .lean<(Omit<Chat, 'ticketNumber'> & { _id: string; openKey: string })[]>();
+    return documents.map(toChat);
   }
 
   async chatsOfRequester(requester: string, limit: number): Promise<Chat[]> {
     const documents = await this.connection.models.Chat!.find({ requester })
       .sort({ startedAt: -1 })
       .limit(limit)
-      .lean<(Omit<Chat, 'ticketNumber'> & { _id: number; openKey: string })[]>();
-    return documents.map(({ _id, openKey: _unused, ...chat }) => ({ ticketNumber: _id, ...chat }));
+      .lean<(Omit<Chat, 'ticketNumber'> & { _id: string; openKey: string })[]>();
+    return documents.map(toChat);
   }
 
   /** Satisfaction answers on these tickets, newest first (`satisfaction_rated` events, to: {rating}). */

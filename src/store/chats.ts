@@ -1,12 +1,14 @@
 import { Schema, type Connection, type FilterQuery } from 'mongoose';
 import type { Availability, Chat, ChatState, RelayedMessage, SlackRef, Transfer, TransferState, TransferStep } from '../chats/types.js';
+import { updateById } from './by-id.js';
 import { isDuplicateKey, newId } from './models.js';
 
 const refSchema = new Schema({ channel: String, ts: String }, { _id: false });
 
 const chatSchema = new Schema(
   {
-    _id: Number,
+    // The ticket number as text, like a ticket's _id: FerretDB v1 answers only a string (or ObjectId) _id from an index.
+    _id: String,
     requester: { type: String, required: true },
     requesterDm: { type: String, required: true },
     agent: { type: String, default: null },
@@ -78,14 +80,42 @@ const relayedSchema = new Schema(
 relayedSchema.index({ 'copy.channel': 1, 'copy.ts': 1 });
 relayedSchema.index({ createdAt: 1 });
 
-type ChatDocument = Omit<Chat, 'ticketNumber'> & { _id: number; openKey: string };
+/**
+ * A requester's message held while they answer a question about it (which ticket is this about, what is
+ * it about): kept under the message's own key, taken exactly once by the answer.
+ */
+const parkedSchema = new Schema(
+  {
+    _id: String,
+    requester: { type: String, required: true },
+    requesterDm: { type: String, required: true },
+    text: { type: String, required: true },
+    source: { type: refSchema, required: true },
+    via: { type: String, required: true },
+    parkedAt: { type: Date, required: true },
+  },
+  { collection: 'parked_messages', versionKey: false },
+);
+parkedSchema.index({ parkedAt: 1 });
+
+export interface ParkedMessage {
+  key: string;
+  requester: string;
+  requesterDm: string;
+  text: string;
+  source: SlackRef;
+  via: 'dm' | 'intake-channel';
+  parkedAt: Date;
+}
+
+type ChatDocument = Omit<Chat, 'ticketNumber'> & { _id: string; openKey: string };
 type TransferDocument = Omit<Transfer, 'id'> & { _id: string; openKey: string };
 type RelayedDocument = Omit<RelayedMessage, 'key'> & { _id: string };
 
-function toChat(document: ChatDocument): Chat {
+export function toChat(document: ChatDocument): Chat {
   const { _id, openKey, ...chat } = document;
   void openKey;
-  return { ticketNumber: _id, ...chat };
+  return { ticketNumber: Number(_id), ...chat };
 }
 
 function toTransfer(document: TransferDocument): Transfer {
@@ -100,6 +130,7 @@ export class ChatStore {
   private readonly Transfer;
   private readonly AgentState;
   private readonly Relayed;
+  private readonly Parked;
   private readonly Comment;
 
   constructor(connection: Connection) {
@@ -107,6 +138,7 @@ export class ChatStore {
     this.Transfer = connection.model('Transfer', transferSchema);
     this.AgentState = connection.model('AgentState', agentStateSchema);
     this.Relayed = connection.model('RelayedMessage', relayedSchema);
+    this.Parked = connection.model('ParkedMessage', parkedSchema);
     this.Comment = connection.models.Comment!;
   }
 
@@ -116,7 +148,7 @@ export class ChatStore {
   async open(chat: Chat): Promise<Chat | null> {
     const { ticketNumber, ...fields } = chat;
     try {
-      await this.Chat.collection.insertOne({ _id: ticketNumber, ...fields, openKey: chat.requester } as never);
+      await this.Chat.collection.insertOne({ _id: String(ticketNumber), ...fields, openKey: chat.requester } as never);
       return chat;
     } catch (error) {
       if (isDuplicateKey(error)) return null;
@@ -125,7 +157,7 @@ export class ChatStore {
   }
 
   async get(ticketNumber: number): Promise<Chat | null> {
-    const document = await this.Chat.findById(ticketNumber).lean<ChatDocument>();
+    const document = await this.Chat.findById(String(ticketNumber)).lean<ChatDocument>();
     return document ? toChat(document) : null;
   }
 
@@ -145,17 +177,17 @@ export class ChatStore {
     expected: { state?: readonly ChatState[]; agent?: string | null },
     changes: Partial<Omit<Chat, 'ticketNumber' | 'requester'>>,
   ): Promise<Chat | null> {
-    const filter: FilterQuery<ChatDocument> = { _id: ticketNumber };
-    if (expected.state) filter.state = { $in: [...expected.state] };
-    if (expected.agent !== undefined) filter.agent = expected.agent;
+    const condition: Record<string, unknown> = {};
+    if (expected.state) condition.state = { $in: [...expected.state] };
+    if (expected.agent !== undefined) condition.agent = expected.agent;
     const set: Record<string, unknown> = { ...changes };
     if (changes.state === 'ended') set.openKey = `ended:${ticketNumber}`;
-    const document = await this.Chat.findOneAndUpdate(filter, { $set: set }, { new: true, lean: true });
+    const document = await updateById(this.Chat, String(ticketNumber), condition, { $set: set });
     return document ? toChat(document as unknown as ChatDocument) : null;
   }
 
   async touch(ticketNumber: number, at: Date): Promise<void> {
-    await this.Chat.updateOne({ _id: ticketNumber, lastActivityAt: { $lt: at } }, { $set: { lastActivityAt: at } });
+    await updateById(this.Chat, String(ticketNumber), { lastActivityAt: { $lt: at } }, { $set: { lastActivityAt: at } });
   }
 
   /** Live chats still shown as active whose last message is older than `before`: to be shown inactive. */
@@ -168,7 +200,7 @@ export class ChatStore {
   }
 
   async markShown(ticketNumber: number, shownActive: boolean): Promise<void> {
-    await this.Chat.updateOne({ _id: ticketNumber }, { $set: { shownActive } });
+    await this.Chat.updateOne({ _id: String(ticketNumber) }, { $set: { shownActive } });
   }
 
   async ofAgent(agent: string, limit = 50): Promise<Chat[]> {
@@ -209,19 +241,15 @@ export class ChatStore {
     id: string,
     answer: { state: Exclude<TransferState, 'requested'>; by: string | null; at: Date; unexpiredAt?: Date },
   ): Promise<Transfer | null> {
-    const filter: FilterQuery<TransferDocument> = { _id: id, state: 'requested' };
-    if (answer.unexpiredAt) filter.expiresAt = { $gt: answer.unexpiredAt };
+    const condition: Record<string, unknown> = { state: 'requested' };
+    if (answer.unexpiredAt) condition.expiresAt = { $gt: answer.unexpiredAt };
     const step: TransferStep = answer.state === 'accepted' ? 'accepted' : 'done';
-    const document = await this.Transfer.findOneAndUpdate(
-      filter,
-      { $set: { state: answer.state, step, answeredAt: answer.at, answeredBy: answer.by, openKey: id } },
-      { new: true, lean: true },
-    );
+    const document = await updateById(this.Transfer, id, condition, { $set: { state: answer.state, step, answeredAt: answer.at, answeredBy: answer.by, openKey: id } });
     return document ? toTransfer(document as unknown as TransferDocument) : null;
   }
 
   async advanceTransfer(id: string, from: TransferStep, to: TransferStep): Promise<void> {
-    await this.Transfer.updateOne({ _id: id, step: from }, { $set: { step: to } });
+    await updateById(this.Transfer, id, { step: from }, { $set: { step: to } });
   }
 
   async addOffer(id: string, offer: SlackRef): Promise<void> {
@@ -270,6 +298,33 @@ export class ChatStore {
     const documents = await this.AgentState.find({ _id: { $in: [...agents] } }).lean<{ _id: string; availability: Availability }[]>();
     const found = new Map(documents.map((document) => [document._id, document.availability]));
     return new Map(agents.map((agent) => [agent, found.get(agent) ?? 'offline']));
+  }
+
+  // ─── Parked messages ────────────────────────────────────────────────────────────────────
+
+  /** Holds a message while its writer answers a question about it; a redelivered message is held once. */
+  async park(message: ParkedMessage): Promise<void> {
+    const { key, ...fields } = message;
+    try {
+      await this.Parked.collection.insertOne({ _id: key, ...fields } as never);
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+    }
+  }
+
+  /** Takes a held message; null when it was taken already (a double click, another replica). */
+  async unpark(key: string): Promise<ParkedMessage | null> {
+    const document = await this.Parked.findOneAndDelete({ _id: key }).lean<Omit<ParkedMessage, 'key'> & { _id: string }>();
+    if (!document) return null;
+    const { _id, ...message } = document;
+    return { key: _id, ...message };
+  }
+
+  /** Questions nobody answered are forgotten after a while, so the collection stays small. */
+  async forgetParkedBefore(before: Date, limit = 1000): Promise<number> {
+    const old = await this.Parked.find({ parkedAt: { $lt: before } }, { _id: 1 }).limit(limit).lean();
+    if (old.length === 0) return 0;
+    return (await this.Parked.deleteMany({ _id: { $in: old.map((entry) => entry._id) } })).deletedCount;
   }
 
   // ─── Relayed messages ───────────────────────────────────────────────────────────────────

@@ -58,6 +58,8 @@ ticketSchema.index({ 'outbox.0.at': 1 });
 ticketSchema.index({ closingNoteDue: 1, number: 1 });
 ticketSchema.index({ problemOf: 1, number: 1 });
 ticketSchema.index({ 'merge.state': 1, number: 1 });
+// A requester's reply in their DM thread finds its ticket.
+ticketSchema.index({ requesterThreadKey: 1 });
 
 const eventSchema = new Schema(
   { _id: String, ticketNumber: { type: Number, required: true }, ...eventFields },

@@ -39,10 +39,17 @@ function satisfies(actual: unknown, operator: string, operand: unknown): boolean
       return !sameValue(actual, operand);
     case '$exists':
       return (actual !== undefined) === Boolean(operand);
-    case '$lte': {
+    case '$lte':
+    case '$lt':
+    case '$gt':
+    case '$gte': {
       const left = comparable(actual);
       const right = comparable(operand);
-      return left !== undefined && right !== undefined && typeof left === typeof right && left <= right;
+      if (left === undefined || right === undefined || typeof left !== typeof right) return false;
+      if (operator === '$lt') return left < right;
+      if (operator === '$lte') return left <= right;
+      if (operator === '$gt') return left > right;
+      return left >= right;
     }
     default:
       throw new Error(`precondition operator ${operator} is not supported by the serialized-write path`);

@@ -17,6 +17,11 @@ export interface StoreOptions {
   /** Overrides the database named in the URI (tests give each file its own). */
   dbName?: string;
   /**
+   * How long an operation waits for an unreachable server before it fails (the driver's server
+   * selection and mongoose's buffering). Long enough to ride out an embedded server's restart.
+   */
+  unavailableAfterMs?: number;
+  /**
    * How conditional ticket changes reach the server (see ConditionalWrites in tickets.ts). By default
    * `read-check-write` on the embedded FerretDB and `in-filter` everywhere else; tests ask for
    * `in-filter` on FerretDB to run the branch MongoDB uses.
@@ -66,10 +71,13 @@ export class Store {
   }
 
   static async open(options: StoreOptions): Promise<Store> {
+    const waitMs = options.unavailableAfterMs ?? 10_000;
+    // mongoose reads bufferTimeoutMS from the connection's options; its ConnectOptions type leaves it out.
+    const waitForServer = { serverSelectionTimeoutMS: waitMs, bufferTimeoutMS: waitMs };
     const connection = mongoose.createConnection(options.uri, {
       ...(options.dbName ? { dbName: options.dbName } : {}),
       autoIndex: false,
-      serverSelectionTimeoutMS: 10_000,
+      ...waitForServer,
     });
     await connection.asPromise();
     const buildInfo = await connection.db!.admin().command({ buildInfo: 1 });
@@ -102,16 +110,63 @@ export class Store {
     );
   }
 
-  async ping(): Promise<boolean> {
+  /** Drops every collection and builds the indexes again: an empty desk (the sandbox's Reset). */
+  async dropEverything(): Promise<void> {
+    await this.connection.dropDatabase();
+    await this.buildIndexes();
+  }
+
+  /** Answers within `withinMs` either way: a health check must not hang for the driver's whole server selection. */
+  async ping(withinMs = 2_000): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), withinMs);
+    });
+    const answered = this.connection
+      .db!.admin()
+      .command({ ping: 1 })
+      .then(
+        () => true,
+        () => false,
+      );
     try {
-      await this.connection.db!.admin().command({ ping: 1 });
-      return true;
-    } catch {
-      return false;
+      return await Promise.race([answered, late]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
   async close(): Promise<void> {
     await this.connection.close();
   }
+}
+
+/**
+ * True for the errors that mean "the database did not answer" (down, unreachable, restarting) rather
+ * than "this operation is wrong": the Slack layer tells the person to try again in a minute.
+ */
+export function databaseUnavailable(error: unknown): boolean {
+  const { MongoNetworkError, MongoServerSelectionError, MongoNotConnectedError, MongoTopologyClosedError } = mongoose.mongo;
+  const seen = new Set<unknown>();
+  const pending: unknown[] = [error];
+  while (pending.length > 0) {
+    const each = pending.pop();
+    if (!(each instanceof Error) || seen.has(each)) continue;
+    seen.add(each);
+    if (
+      each instanceof MongoNetworkError ||
+      each instanceof MongoServerSelectionError ||
+      each instanceof MongoNotConnectedError ||
+      each instanceof MongoTopologyClosedError ||
+      // mongoose's own wrapper of a failed selection, and its wait for a connection that never came.
+      each.name === 'MongooseServerSelectionError' ||
+      (each.name === 'MongooseError' && /buffering timed out/.test(each.message))
+    ) {
+      return true;
+    }
+    // Bolt gathers the failures of several listeners in `originals`; errors may carry their cause.
+    const { cause, original, originals } = each as Error & { original?: unknown; originals?: unknown[] };
+    pending.push(cause, original, ...(Array.isArray(originals) ? originals : []));
+  }
+  return false;
 }

@@ -102,6 +102,11 @@ function outboxEntry(event: NewTicketEvent) {
   return { _id: newId(), ...event };
 }
 
+/** A message's place as one string: a requester's reply in their DM is matched to its ticket by it. */
+function placeKey(ref: SlackMessageRef): string {
+  return `${ref.channel}:${ref.ts}`;
+}
+
 function everyWriteErrorIsDuplicate(error: unknown): boolean {
   const writeErrors = (error as { writeErrors?: { code?: number }[] }).writeErrors;
   return Array.isArray(writeErrors) && writeErrors.length > 0 && writeErrors.every((writeError) => writeError.code === 11000);
@@ -310,14 +315,24 @@ export class TicketStore {
     return documents.map(toTicket);
   }
 
-  /** Where the new-ticket alert was posted, so it can be updated when the ticket is taken. */
-  async rememberAlert(number: number, alert: SlackMessageRef): Promise<void> {
-    await this.models.Ticket.updateOne(byNumber(number), { $set: { 'slack.alert': alert } });
+  /**
+   * Where the ticket is shown in Slack (its live message, the requester's thread). Written beside the
+   * ticket's fields, not as a change: it bumps no version an agent's open form was built on.
+   */
+  async rememberPlace(number: number, place: 'live' | 'requesterThread', ref: SlackMessageRef & { groupId?: number }): Promise<void> {
+    await this.models.Ticket.updateOne(byNumber(number), {
+      $set: { [`slack.${place}`]: ref, ...(place === 'requesterThread' ? { requesterThreadKey: placeKey(ref) } : {}) },
+    });
   }
 
-  async alertOf(number: number): Promise<SlackMessageRef | null> {
-    const document = await this.models.Ticket.findOne(byNumber(number), { slack: 1 }).lean<{ slack?: { alert?: SlackMessageRef } }>();
-    return document?.slack?.alert ?? null;
+  async placesOf(number: number): Promise<{ live?: SlackMessageRef & { groupId: number }; requesterThread?: SlackMessageRef }> {
+    const document = await this.models.Ticket.findOne(byNumber(number), { slack: 1 }).lean<{ slack?: { live?: SlackMessageRef & { groupId: number }; requesterThread?: SlackMessageRef } }>();
+    return document?.slack ?? {};
+  }
+
+  async numberOfRequesterThread(ref: SlackMessageRef): Promise<number | null> {
+    const document = await this.models.Ticket.findOne({ requesterThreadKey: placeKey(ref) }, { number: 1 }).lean<{ number: number }>();
+    return document?.number ?? null;
   }
 
   /** The ticket as it is now, with the events still in its outbox (oldest first). */

@@ -1,22 +1,32 @@
 import { createHmac } from 'node:crypto';
-import type { Delivery } from '../store/deliveries.js';
+import type { Delivery, NewDelivery, SlackOrder } from '../store/deliveries.js';
 import type { Desk } from './desk.js';
 import type { Ticket, TicketComment } from './types.js';
 
+export type { Delivery, SlackOrder };
+
 /**
- * How a reply reaches a requester. Slack DMs need the Slack client, which the caller passes in
+ * How queued deliveries go out. Slack needs the Slack client, which the composition root gives
  * (tickets never import Slack); email goes to the workspace's outbound webhook over HTTP.
  */
 export interface DeliverySenders {
-  slackDm?: (userId: string, text: string) => Promise<void>;
+  /** Sends a Slack delivery (a reply DM or any queued Slack message); throws when Slack says no. */
+  slack?: (delivery: Delivery) => Promise<void>;
+  /** Tells the agent whose action a delivery follows that it did not go out (best effort). */
+  tellAgent?: (agent: string, text: string) => Promise<void>;
   fetch?: typeof fetch;
 }
+
+/** A Slack delivery that cannot be sent yet, and is not failing: what it goes under is not there yet. */
+export class NotReadyYet extends Error {}
 
 /** Wait before attempt 2, 3, …; after the last one the delivery is given up and stays shown on the ticket. */
 export const RETRY_BACKOFF_MS = [60_000, 5 * 60_000, 15 * 60_000, 60 * 60_000, 4 * 60 * 60_000, 12 * 60 * 60_000];
 export const MAX_ATTEMPTS = RETRY_BACKOFF_MS.length + 1;
 /** While one attempt runs, no other replica starts the same delivery. */
 const ATTEMPT_HOLD_MS = 60_000;
+/** How soon a delivery waiting for its parent message looks again. */
+const NOT_READY_WAIT_MS = 15_000;
 const WEBHOOK_TIMEOUT_MS = 10_000;
 
 export function deliveryIdOf(commentId: string): string {
@@ -33,6 +43,8 @@ export async function queueDelivery(desk: Desk, ticket: Ticket, comment: Pick<Ti
     {
       id: deliveryIdOf(comment.id),
       ticketNumber: ticket.number,
+      purpose: 'reply',
+      via: ticket.requester.kind === 'slack' ? 'slack' : 'email',
       commentId: comment.id,
       to: ticket.requester,
       text: deliveryText(ticket, comment.text),
@@ -56,12 +68,47 @@ export async function queueSurveyDelivery(desk: Desk, ticket: Ticket, solve: num
   return desk.store.deliveries.queue({
     id,
     ticketNumber: ticket.number,
+    purpose: 'survey',
+    via: 'email',
     commentId: id,
     to: ticket.requester,
     text: `How did we do on #${ticket.number} “${ticket.subject.slice(0, 150)}”?`,
     survey,
     createdAt: desk.clock(),
   });
+}
+
+/**
+ * A Slack message that matters, queued under an id made from what it is for (so a retry queues it
+ * once) and sent at once; a failure leaves it to the retry loop, and the ticket shows it.
+ */
+export async function sendSlackMessage(
+  desk: Desk,
+  message: { id: string; ticketNumber: number; purpose: string; order: SlackOrder; actor?: string | null },
+  senders: DeliverySenders,
+): Promise<AttemptOutcome> {
+  const claimed = await desk.store.deliveries.queueClaimed(slackDelivery(desk, message), desk.clock(), ATTEMPT_HOLD_MS);
+  return claimed ? deliverClaimed(desk, claimed, senders) : 'not-due';
+}
+
+/** The one standing delivery of a ticket's live message: queued again on every change, sent once per burst. */
+export async function queueLiveMessage(desk: Desk, ticketNumber: number, actor: string | null): Promise<Delivery> {
+  return desk.store.deliveries.queueAgain(
+    slackDelivery(desk, { id: `live:${ticketNumber}`, ticketNumber, purpose: 'ticket message', order: { op: 'live-message', ticketNumber }, actor }),
+  );
+}
+
+function slackDelivery(desk: Desk, message: { id: string; ticketNumber: number; purpose: string; order: SlackOrder; actor?: string | null }): NewDelivery {
+  return {
+    id: message.id,
+    ticketNumber: message.ticketNumber,
+    purpose: message.purpose,
+    via: 'slack',
+    text: 'text' in message.order ? message.order.text : '',
+    slack: message.order,
+    actor: message.actor ?? null,
+    createdAt: desk.clock(),
+  };
 }
 
 function deliveryText(ticket: Ticket, text: string): string {
@@ -77,33 +124,42 @@ export type AttemptOutcome = 'delivered' | 'retrying' | 'failed' | 'not-due';
 
 /** One attempt at one delivery, claimed first so two replicas never send it at once. */
 export async function attemptDelivery(desk: Desk, id: string, senders: DeliverySenders): Promise<AttemptOutcome> {
+  const delivery = await desk.store.deliveries.claim(id, desk.clock(), ATTEMPT_HOLD_MS);
+  return delivery ? deliverClaimed(desk, delivery, senders) : 'not-due';
+}
+
+async function deliverClaimed(desk: Desk, delivery: Delivery, senders: DeliverySenders): Promise<AttemptOutcome> {
+  const { id } = delivery;
   const now = desk.clock();
-  if (!canSend(desk, (await desk.store.deliveries.get(id))?.to, senders)) return 'not-due';
-  const delivery = await desk.store.deliveries.claim(id, now, ATTEMPT_HOLD_MS);
-  if (!delivery) return 'not-due';
+  if (delivery.via === 'slack' && !senders.slack) {
+    // This process cannot reach Slack: give the attempt back for one that can.
+    await desk.store.deliveries.notYet(id, now);
+    return 'not-due';
+  }
   try {
     await send(desk, delivery, senders);
   } catch (error) {
-    return failed(desk, delivery, error instanceof Error ? error.message : String(error));
+    if (error instanceof NotReadyYet) {
+      await desk.store.deliveries.notYet(id, new Date(desk.clock().getTime() + NOT_READY_WAIT_MS));
+      return 'retrying';
+    }
+    return failed(desk, delivery, error instanceof Error ? error.message : String(error), senders);
   }
-  await desk.store.deliveries.markDelivered(id, desk.clock());
-  await desk.store.deliveries.recordEvent(`${id}:delivered`, delivery.ticketNumber, {
-    actor: { kind: 'system', id: 'delivery' },
-    action: 'delivered',
-    to: { via: delivery.to.kind, commentId: delivery.commentId, attempts: delivery.attempts },
-    at: desk.clock(),
-  });
+  await desk.store.deliveries.markDelivered(id, desk.clock(), delivery.attempts);
+  if (delivery.commentId) {
+    await desk.store.deliveries.recordEvent(`${id}:delivered`, delivery.ticketNumber, {
+      actor: { kind: 'system', id: 'delivery' },
+      action: 'delivered',
+      to: { via: delivery.to?.kind ?? delivery.via, commentId: delivery.commentId, attempts: delivery.attempts },
+      at: desk.clock(),
+    });
+  }
   return 'delivered';
 }
 
-function canSend(_desk: Desk, to: Delivery['to'] | undefined, senders: DeliverySenders): boolean {
-  if (!to) return false;
-  return to.kind === 'slack' ? senders.slackDm !== undefined : true;
-}
-
 async function send(desk: Desk, delivery: Delivery, senders: DeliverySenders): Promise<void> {
-  if (delivery.to.kind === 'slack') {
-    await senders.slackDm!(delivery.to.userId, delivery.text);
+  if (delivery.via === 'slack') {
+    await senders.slack!(delivery);
     return;
   }
   const webhook = desk.directory.workspace.outboundWebhook;
@@ -132,7 +188,7 @@ async function send(desk: Desk, delivery: Delivery, senders: DeliverySenders): P
   if (!response.ok) throw new Error(`the webhook answered HTTP ${response.status}`);
 }
 
-async function failed(desk: Desk, delivery: Delivery, reason: string): Promise<AttemptOutcome> {
+async function failed(desk: Desk, delivery: Delivery, reason: string, senders: DeliverySenders): Promise<AttemptOutcome> {
   const now = desk.clock();
   const wait = RETRY_BACKOFF_MS[delivery.attempts - 1];
   const nextAttemptAt = wait === undefined ? null : new Date(now.getTime() + wait);
@@ -140,9 +196,25 @@ async function failed(desk: Desk, delivery: Delivery, reason: string): Promise<A
   await desk.store.deliveries.recordEvent(`${delivery.id}:failed:${delivery.attempts}`, delivery.ticketNumber, {
     actor: { kind: 'system', id: 'delivery' },
     action: 'delivery_failed',
-    to: { via: delivery.to.kind, commentId: delivery.commentId, attempt: delivery.attempts, retryAt: nextAttemptAt, reason: reason.slice(0, 300) },
+    to: {
+      via: delivery.to?.kind ?? delivery.via,
+      purpose: delivery.purpose,
+      ...(delivery.commentId ? { commentId: delivery.commentId } : {}),
+      attempt: delivery.attempts,
+      retryAt: nextAttemptAt,
+      reason: reason.slice(0, 300),
+    },
     at: now,
   });
+  // The agent whose action this followed hears once, at the first failure, that it is being retried.
+  if (delivery.attempts === 1 && delivery.actor && senders.tellAgent) {
+    await senders
+      .tellAgent(
+        delivery.actor,
+        `The ${delivery.purpose} for #${delivery.ticketNumber} did not go out (${reason.slice(0, 120)}). It is retried with backoff and shown on the ticket until it does.`,
+      )
+      .catch(() => undefined);
+  }
   return nextAttemptAt ? 'retrying' : 'failed';
 }
 
@@ -158,9 +230,9 @@ export interface RetryRun {
  */
 export async function retryDueDeliveries(desk: Desk, now: Date, senders: DeliverySenders = {}, limit = 100): Promise<RetryRun> {
   const run: RetryRun = { attempted: 0, delivered: 0, failed: 0 };
-  // Without a Slack sender only email can go; Slack DMs wait for a caller that has the client.
-  const kinds = senders.slackDm ? (['slack', 'email'] as const) : (['email'] as const);
-  for (const delivery of await desk.store.deliveries.due(now, limit, kinds)) {
+  // Without a Slack sender only email can go; Slack deliveries wait for a caller that has the client.
+  const via = senders.slack ? (['slack', 'email'] as const) : (['email'] as const);
+  for (const delivery of await desk.store.deliveries.due(now, limit, via)) {
     const outcome = await attemptDelivery(desk, delivery.id, senders);
     if (outcome === 'not-due') continue;
     run.attempted += 1;

@@ -2,14 +2,30 @@ import type { SlackMessageRef } from '../store/tickets.js';
 import type { Desk } from './desk.js';
 
 /**
- * Where a ticket is shown in the chat tool (its alert message), remembered so it is updated in place
- * rather than posted again. A place is an opaque reference (channel and message id); what is shown
- * there is the notifiers' business.
+ * Where a ticket is shown in the chat tool, remembered so it is updated in place rather than posted
+ * again: its live message in the group's channel (with the group it was posted for), and the
+ * requester's thread (the receipt in their DM, where the conversation with them continues). A place
+ * is an opaque reference (channel and message id); what is shown there is the notifiers' business.
  */
-export async function rememberAlert(desk: Desk, ticketNumber: number, place: SlackMessageRef): Promise<void> {
-  await desk.store.tickets.rememberAlert(ticketNumber, place);
+export interface TicketPlaces {
+  live: (SlackMessageRef & { groupId: number }) | null;
+  requesterThread: SlackMessageRef | null;
 }
 
-export async function alertOf(desk: Desk, ticketNumber: number): Promise<SlackMessageRef | null> {
-  return desk.store.tickets.alertOf(ticketNumber);
+export async function placesOf(desk: Desk, ticketNumber: number): Promise<TicketPlaces> {
+  const places = await desk.store.tickets.placesOf(ticketNumber);
+  return { live: places.live ?? null, requesterThread: places.requesterThread ?? null };
+}
+
+export async function rememberLiveMessage(desk: Desk, ticketNumber: number, place: SlackMessageRef & { groupId: number }): Promise<void> {
+  await desk.store.tickets.rememberPlace(ticketNumber, 'live', place);
+}
+
+export async function rememberRequesterThread(desk: Desk, ticketNumber: number, place: SlackMessageRef): Promise<void> {
+  await desk.store.tickets.rememberPlace(ticketNumber, 'requesterThread', place);
+}
+
+/** The ticket whose requester thread this is: a requester's reply there is a comment on it. */
+export async function ticketOfRequesterThread(desk: Desk, place: SlackMessageRef): Promise<number | null> {
+  return desk.store.tickets.numberOfRequesterThread(place);
 }

@@ -71,6 +71,8 @@ export interface Ticket {
    * running it again: copying → telling → closing → done.
    */
   merge?: MergeProgress | null;
+  /** Free words a team files the ticket under: shown on the card, searchable. */
+  tags?: string[];
   /**
    * Merges into this ticket under way, by source (`n1004`): when each claimed it, and for whom. While
    * one is here this ticket is not merged away, so a merge's comments never land on a ticket that is

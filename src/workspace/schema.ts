@@ -84,9 +84,16 @@ export const workspaceSchema = z
         shortcutSigil: z.string().length(1).default('#'),
         personalShortcutLimit: z.number().int().min(0).max(500).default(20),
         shortcuts: z.array(z.object({ name: z.string().regex(/^[a-z0-9_-]{1,40}$/i), text: z.string().min(1).max(3000) }).strict()).default([]),
+        /** The group that gets a chat a requester starts by DM (intake channels keep their own group). */
+        defaultGroup: z.number().int().positive().optional(),
+        /** A short menu the requester picks from before a DM chat starts, each topic going to a group. */
+        topics: z
+          .array(z.object({ label: z.string().trim().min(1).max(40), group: z.number().int().positive() }).strict())
+          .max(5)
+          .default([]),
       })
       .strict()
-      .default({ notePrefix: 'note:', shortcutSigil: '#', personalShortcutLimit: 20, shortcuts: [] }),
+      .default({ notePrefix: 'note:', shortcutSigil: '#', personalShortcutLimit: 20, shortcuts: [], topics: [] }),
     settings: z
       .object({
         /** When true, agents work only tickets of their own groups. */
@@ -106,6 +113,21 @@ export const workspaceSchema = z
       }
       seenIds.set(group.id, index);
     });
+    // A chat started by DM goes where the file says, never to the first group by accident.
+    const { defaultGroup, topics } = workspace.chat;
+    if (defaultGroup !== undefined && !seenIds.has(defaultGroup)) {
+      context.addIssue({ code: 'custom', path: ['chat', 'defaultGroup'], message: `no group has id ${defaultGroup}` });
+    }
+    topics.forEach((topic, index) => {
+      if (!seenIds.has(topic.group)) context.addIssue({ code: 'custom', path: ['chat', 'topics', index, 'group'], message: `no group has id ${topic.group}` });
+    });
+    if (workspace.groups.length > 1 && defaultGroup === undefined && topics.length === 0) {
+      context.addIssue({
+        code: 'custom',
+        path: ['chat', 'defaultGroup'],
+        message: 'with several groups, say which one gets chats started by DM (chat.defaultGroup), or offer chat.topics',
+      });
+    }
     workspace.agents.forEach((agent, agentIndex) => {
       agent.groups.forEach((groupId, groupIndex) => {
         if (!seenIds.has(groupId)) {

@@ -10,12 +10,23 @@ export function chatSteps(desk: TestDesk) {
       await desk.slack.command(agent, '/ticket', `status ${availability}`);
       await desk.settled();
     },
+    /** A requester writes to the bot; asked whether it is about one of their open requests, they say it is new. */
     async startByDm(requester: string, text: string): Promise<Chat> {
       await desk.slack.message(requester, text);
       await desk.settled();
+      if (!(await desk.store.chats.openOf(requester))) await steps.answerQuestion(requester, 'Something new');
       const chat = await desk.store.chats.openOf(requester);
       expect(chat).not.toBeNull();
       return chat!;
+    },
+    /** Clicks the button labelled `label` on the bot's last question in the requester's DM. */
+    async answerQuestion(requester: string, label: string) {
+      const dm = desk.fake.dmChannelOf(requester);
+      const question = steps.botMessages(dm).filter((message) => !message.threadTs).at(-1);
+      const button = (question?.blocks ?? []).flatMap((block: any) => block.elements ?? []).find((element: any) => element.text?.text === label);
+      expect(button, `a “${label}” button on the bot's last message to ${requester}`).toBeDefined();
+      await desk.slack.blockAction(requester, { action_id: button.action_id, value: button.value }, { channel: dm, message: { ts: question!.ts } });
+      await desk.settled();
     },
     async accept(agent: string, chat: Chat) {
       const response = await desk.slack.blockAction(agent, { action_id: actionIds.acceptChat, value: String(chat.ticketNumber) }, { channel: chat.thread.channel, message: { ts: chat.thread.ts } });

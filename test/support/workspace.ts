@@ -42,5 +42,7 @@ export function testWorkspace(overrides: Partial<Record<keyof Workspace, unknown
     macros: [{ name: 'Refund issued', text: 'We have issued a refund of {amount}.', form: { rootCause: 'Card declined' } }],
     articles: [{ title: 'Resetting your password', url: 'https://help.example.com/reset', keywords: ['password', 'login'] }],
     ...overrides,
+    // A chat started by DM goes to Billing unless a test says otherwise.
+    chat: { defaultGroup: 10, ...(overrides.chat as object | undefined) },
   });
 }

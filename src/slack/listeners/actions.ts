@@ -16,7 +16,9 @@ import { findMacro } from '../../tickets/macros.js';
 import { parseTicketNumber, ticketToWork } from '../../tickets/permissions.js';
 import { markProblem } from '../../tickets/problems.js';
 import type { ReplyPreset } from '../../tickets/reply-form.js';
-import { refuse } from '../../tickets/refusals.js';
+import { isRefusal, refuse } from '../../tickets/refusals.js';
+import { messageIsAbout, messageIsNew } from '../../chats/routing.js';
+import { addedToTicket, topicQuestion } from '../../../blocks/notices.js';
 import { rateSolve, type Rating } from '../../tickets/satisfaction.js';
 import { suggestArticles } from '../../tickets/suggestions.js';
 import { takeTicket } from '../../tickets/take.js';
@@ -243,6 +245,39 @@ async function emailReplyClicked(deps: ListenerDeps, args: ButtonArgs): Promise<
   if (number !== null) await args.client.views.open({ trigger_id: args.body.trigger_id, view: chatEmailModal(number) });
 }
 
+// ── A requester's answers to the bot's questions ───────────────────────────────────────────────
+
+/** "Which request is this about?": the held message goes to the ticket picked, or starts something new. */
+async function whichTicketPicked(deps: ListenerDeps, args: ButtonArgs): Promise<void> {
+  await args.ack();
+  const [key = '', choice = ''] = (args.action.value ?? '').split('|');
+  const requester = args.body.user.id;
+  if (choice === 'new') return answerNewMessage(deps, args, await messageIsNew(deps.desk, { key, requester }));
+  const about = await messageIsAbout(deps.desk, { key, requester, ticketNumber: Number(choice) });
+  if (about === null) return void (await args.respond({ replace_original: true, text: 'That message was handled already.' }));
+  if (!about.ok) return askerOfClick(deps, args).refuse(about);
+  const added = addedToTicket(about.reply.ticket.number, about.reply.reopened);
+  await args.respond({ replace_original: true, text: added.text });
+}
+
+/** "What is it about?": the held message starts a chat in the topic's group. */
+async function topicPicked(deps: ListenerDeps, args: ButtonArgs): Promise<void> {
+  await args.ack();
+  const [key = '', topic = ''] = (args.action.value ?? '').split('|');
+  await answerNewMessage(deps, args, await messageIsNew(deps.desk, { key, requester: args.body.user.id, topic: Number(topic) }));
+}
+
+async function answerNewMessage(deps: ListenerDeps, args: ButtonArgs, outcome: Awaited<ReturnType<typeof messageIsNew>>): Promise<void> {
+  if (outcome === null) return void (await args.respond({ replace_original: true, text: 'That message was handled already.' }));
+  if (isRefusal(outcome)) return askerOfClick(deps, args).refuse(outcome);
+  if (outcome.kind === 'ask-topic') {
+    const question = topicQuestion(outcome.key, outcome.topics);
+    return void (await args.respond({ replace_original: true, text: question.text, ...(question.blocks ? { blocks: question.blocks } : {}) }));
+  }
+  // The chat's own receipt follows from the chat notifier; this message only says the question is settled.
+  if (outcome.kind === 'chat') await args.respond({ replace_original: true, text: outcome.started ? `New request: chat #${outcome.ticket.number}.` : `Added to your chat #${outcome.ticket.number}.` });
+}
+
 // ── App Home and surveys ───────────────────────────────────────────────────────────────────────
 
 async function availabilityClicked(deps: ListenerDeps, args: ButtonArgs, wanted: string): Promise<void> {
@@ -304,6 +339,10 @@ export function registerActions(app: App, deps: ListenerDeps): void {
   button(actionIds.viewOriginal, (args) => viewOriginalClicked(deps, args));
   button(actionIds.viewOriginalBack, (args) => viewOriginalClicked(deps, args));
   button(actionIds.emailDuringChat, (args) => emailReplyClicked(deps, args));
+
+  // A requester's answers to the bot's questions about a new message.
+  app.action<BlockAction<ButtonAction>>(new RegExp(`^${actionIds.whichTicket}_`), (args) => whichTicketPicked(deps, args));
+  app.action<BlockAction<ButtonAction>>(new RegExp(`^${actionIds.chatTopic}_`), (args) => topicPicked(deps, args));
 
   // The App Home.
   app.action<BlockAction>(actionIds.homeSearch, async ({ ack, body, action, client }) => {

@@ -1,7 +1,11 @@
 import type { AllMiddlewareArgs, App, SlackEventMiddlewareArgs } from '@slack/bolt';
-import type { GenericMessageEvent, MessageChangedEvent, MessageDeletedEvent } from '@slack/types';
+import type { GenericMessageEvent, KnownBlock, MessageChangedEvent, MessageDeletedEvent } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
-import { chatGroupFor, intakeRequestGroup, requesterWrote, type RequesterChatMessage } from '../../chats/chat.js';
+import { intakeRequestGroup, requesterWrote, type RequesterChatMessage } from '../../chats/chat.js';
+import { chatGroup, requesterMessaged, requesterRepliedInThread } from '../../chats/routing.js';
+import { ticketOfRequesterThread } from '../../tickets/places.js';
+import { isRefusal } from '../../tickets/refusals.js';
+import { topicQuestion, whichTicketQuestion } from '../../../blocks/notices.js';
 import { followerWrote } from '../../chats/followers.js';
 import { deleteRelayed, editRelayed, shareFile, threadReply, type NoteReason } from '../../chats/relay.js';
 import type { Chat, SlackRef } from '../../chats/types.js';
@@ -49,15 +53,32 @@ function notRelayedBecause(chat: Chat, reason: NoteReason): string {
   return 'Nobody has accepted this chat yet, so your message was not sent; it stays in the thread as an internal note. Accept the chat first.';
 }
 
-async function fromRequester(deps: ListenerDeps, client: WebClient, message: RequesterChatMessage): Promise<Chat | null> {
-  const result = await requesterWrote(deps.desk, message, chatGroupFor(deps.desk, message.source.channel));
-  if (result.ok) return result.chat;
+async function tellRequester(deps: ListenerDeps, client: WebClient, requesterDm: string, text: string, blocks?: KnownBlock[]): Promise<void> {
   try {
-    await client.chat.postMessage({ channel: message.requesterDm, text: refusalText(deps.desk, result) });
+    await client.chat.postMessage({ channel: requesterDm, text, ...(blocks ? { blocks } : {}) });
   } catch (error) {
-    deps.log(`slack: requester refusal failed: ${faultMessage(error)}`, error);
+    deps.log(`slack: answering the requester failed: ${faultMessage(error)}`, error);
   }
-  return null;
+}
+
+/** A requester's new message: a chat continues or starts, or they are asked which ticket (or topic) it is about. */
+async function fromRequester(deps: ListenerDeps, client: WebClient, message: RequesterChatMessage): Promise<void> {
+  const outcome = await requesterMessaged(deps.desk, message);
+  if (isRefusal(outcome)) return tellRequester(deps, client, message.requesterDm, refusalText(deps.desk, outcome));
+  if (outcome.kind === 'ask-ticket') {
+    const question = whichTicketQuestion(outcome.key, outcome.tickets);
+    return tellRequester(deps, client, message.requesterDm, question.text, question.blocks);
+  }
+  if (outcome.kind === 'ask-topic') {
+    const question = topicQuestion(outcome.key, outcome.topics);
+    return tellRequester(deps, client, message.requesterDm, question.text, question.blocks);
+  }
+}
+
+/** A reply in the requester's thread of a ticket (its receipt): a comment on that ticket, never a new chat. */
+async function inRequesterThread(deps: ListenerDeps, client: WebClient, ticketNumber: number, message: RequesterChatMessage): Promise<void> {
+  const result = await requesterRepliedInThread(deps.desk, ticketNumber, message);
+  if (!result.ok) await tellRequester(deps, client, message.requesterDm, refusalText(deps.desk, result));
 }
 
 /** A follower wrote in their copy of a chat (their DM with the bot): kept as an internal note; they are told it was not relayed. */
@@ -98,8 +119,13 @@ async function message(deps: ListenerDeps, args: MessageArgs): Promise<void> {
   if (words.channel_type === 'im' || words.channel.startsWith('D')) {
     // File-only messages: the file_shared event brings the file; here only words matter.
     if (!words.text.trim()) return;
-    if (words.thread_ts && (await fromFollower(deps, client, words as NewWords & { thread_ts: string }))) return;
-    await fromRequester(deps, client, { requester: words.user, requesterDm: words.channel, source, text: words.text, via: 'dm' });
+    const message: RequesterChatMessage = { requester: words.user, requesterDm: words.channel, source, text: words.text, via: 'dm' };
+    if (words.thread_ts) {
+      if (await fromFollower(deps, client, words as NewWords & { thread_ts: string })) return;
+      const ticketNumber = await ticketOfRequesterThread(deps.desk, { channel: words.channel, ts: words.thread_ts });
+      if (ticketNumber !== null) return inRequesterThread(deps, client, ticketNumber, message);
+    }
+    await fromRequester(deps, client, message);
     return;
   }
   if (words.thread_ts) {
@@ -134,17 +160,18 @@ async function fileShared(deps: ListenerDeps, { event, client, context }: SlackE
   if (event.user_id === context.botUserId) return;
   // Files in a thread arrive with their message (file_share), which names the thread; a DM has one chat.
   if (!event.channel_id.startsWith('D')) return;
-  // A file as the first thing a requester sends starts the chat like words would.
-  const chat =
-    (await deps.desk.store.chats.openOf(event.user_id)) ??
-    (await fromRequester(deps, client, {
-      requester: event.user_id,
-      requesterDm: event.channel_id,
-      source: { channel: event.channel_id, ts: `file.${event.file_id}` },
-      text: '(shared a file)',
-      via: 'dm',
-    }));
-  if (chat) shareFile(deps.desk, chat, { fileId: event.file_id, side: 'requester', sender: event.user_id });
+  // A file as the first thing a requester sends starts a chat in the default group, like words would.
+  let chat = await deps.desk.store.chats.openOf(event.user_id);
+  if (!chat) {
+    const started = await requesterWrote(
+      deps.desk,
+      { requester: event.user_id, requesterDm: event.channel_id, source: { channel: event.channel_id, ts: `file.${event.file_id}` }, text: '(shared a file)', via: 'dm' },
+      chatGroup(deps.desk),
+    );
+    if (!started.ok) return tellRequester(deps, client, event.channel_id, refusalText(deps.desk, started));
+    chat = started.chat;
+  }
+  shareFile(deps.desk, chat, { fileId: event.file_id, side: 'requester', sender: event.user_id });
 }
 
 /** Every Events API subscription of the manifest, registered explicitly. Bolt's ignoreSelf drops the bot's own messages. */

@@ -15,12 +15,13 @@ import {
 } from '../../../blocks/notices.js';
 import { followHeader } from '../../../blocks/chat-desk.js';
 import { incomingChat } from '../../../blocks/chat.js';
-import { clip } from '../../../blocks/text.js';
+import { clip, escapeMrkdwn } from '../../../blocks/text.js';
 import { onlineAgentsOf } from '../../chats/availability.js';
-import { chatActivity, chatShown, placeChat } from '../../chats/chat.js';
+import { chatActivity, chatShown } from '../../chats/chat.js';
 import { followersOf, mirrorOpened } from '../../chats/followers.js';
-import { fileVerdict, originalOfComment, rememberRelay, type SharedFile } from '../../chats/relay.js';
-import type { Chat, SlackRef } from '../../chats/types.js';
+import { fileVerdict, originalOfComment, type SharedFile } from '../../chats/relay.js';
+import type { Chat } from '../../chats/types.js';
+import type { AfterPost } from '../../store/deliveries.js';
 import type { DeskSignal, Subscriber, TicketNotice } from '../../events/types.js';
 import { deliveryIdOf } from '../../tickets/deliveries.js';
 import type { Ticket } from '../../tickets/types.js';
@@ -34,7 +35,7 @@ import { fields, text, type NotifierContext } from './context.js';
  * and each follower's copy in their DM.
  */
 export function chatNotifier(context: NotifierContext): Subscriber {
-  const { desk, send } = context;
+  const { desk, send, outbox } = context;
   const agentName = (userId: string) => desk.directory.agent(userId)?.name ?? 'Support';
 
   async function chatOf(ticketNumber: number): Promise<Chat | null> {
@@ -62,9 +63,14 @@ export function chatNotifier(context: NotifierContext): Subscriber {
     if (chat.state === 'live' && !chat.shownActive) await showChat(chat);
   }
 
-  async function inThread(chat: Chat, line: string): Promise<SlackRef | null> {
-    if (!chat.thread.ts) return null;
-    return send.post('chat thread message', { channel: chat.thread.channel, text: line, thread: chat.thread });
+  /** A line in the chat's thread; if the Incoming chat is still being retried, the line waits for it. */
+  async function inThread(chat: Chat, id: string, line: string, after?: AfterPost): Promise<void> {
+    await outbox.post({ id, ticketNumber: chat.ticketNumber, purpose: 'chat thread line', place: { kind: 'chat-thread', ticketNumber: chat.ticketNumber }, text: line, ...(after ? { after } : {}) });
+  }
+
+  /** To the requester, in their DM with the bot: the chat's side of them. */
+  async function toRequester(chat: Chat, id: string, purpose: string, line: string, after?: AfterPost): Promise<void> {
+    await outbox.post({ id, ticketNumber: chat.ticketNumber, purpose, place: { kind: 'channel', channel: chat.requesterDm }, text: line, ...(after ? { after } : {}) });
   }
 
   async function mirrorToFollowers(chat: Chat, line: string): Promise<void> {
@@ -73,20 +79,23 @@ export function chatNotifier(context: NotifierContext): Subscriber {
     }
   }
 
-  async function started({ ticket }: TicketNotice): Promise<void> {
+  async function started({ ticket, event }: TicketNotice): Promise<void> {
     const chat = await chatOf(ticket.number);
     const group = chat ? desk.directory.group(chat.groupId) : undefined;
     if (!chat || !group) return;
     if (!chat.thread.ts) {
       const online = await onlineAgentsOf(desk, chat.groupId);
-      const posted = await send.post('incoming chat', {
-        channel: group.queueChannel ?? group.alertChannel,
+      await outbox.post({
+        id: `${event.id}:incoming`,
+        ticketNumber: ticket.number,
+        purpose: 'incoming chat',
+        place: { kind: 'channel', channel: group.queueChannel ?? group.alertChannel },
         text: incomingChatText(ticket.number, chat.requester, online),
         blocks: incomingChat({ chat, ticket, groupName: group.name, firstMessage: ticket.description, online, activity: 'waiting' }),
+        after: { kind: 'chat-placed', ticketNumber: ticket.number },
       });
-      if (posted) await placeChat(desk, ticket.number, posted);
     }
-    await send.dm('chat receipt', chat.requesterDm, chatOpenedReceipt(ticket.number, group.name).text);
+    await toRequester(chat, `${event.id}:receipt`, 'chat receipt', chatOpenedReceipt(ticket.number, group.name).text);
   }
 
   async function requesterWrote({ ticket, event }: TicketNotice): Promise<void> {
@@ -97,8 +106,7 @@ export function chatNotifier(context: NotifierContext): Subscriber {
     const comment = await desk.store.tickets.comment(commentId);
     if (!comment) return;
     const line = requesterLine(comment.text);
-    const copy = await inThread(chat, line);
-    if (copy) await rememberRelay(desk, chat, original, copy, 'requester');
+    await inThread(chat, `${event.id}:relay`, line, { kind: 'relayed', ticketNumber: chat.ticketNumber, original, side: 'requester' });
     await mirrorToFollowers(chat, line);
     await showActiveAgain(chat);
   }
@@ -112,17 +120,16 @@ export function chatNotifier(context: NotifierContext): Subscriber {
     if (!comment) return;
     if (to.via === 'email') {
       const delivery = await desk.store.deliveries.get(deliveryIdOf(commentId));
-      const email = delivery?.to.kind === 'email' ? delivery.to.email : ticket.requester.kind === 'email' ? ticket.requester.email : 'email';
+      const email = delivery?.to?.kind === 'email' ? delivery.to.email : ticket.requester.kind === 'email' ? ticket.requester.email : 'email';
       const line = clip(emailedLine(agentName(comment.author.id), email, comment.text), 39_000);
-      await inThread(chat, line);
+      await inThread(chat, `${event.id}:emailed`, line);
       await mirrorToFollowers(chat, line);
       return;
     }
     if (to.via !== 'chat') return;
     const original = originalOfComment(commentId);
     const line = agentLine(agentName(comment.author.id), comment.text);
-    const copy = await send.dm('relay to requester', chat.requesterDm, line);
-    if (copy && original) await rememberRelay(desk, chat, original, copy, 'agent');
+    await toRequester(chat, `${event.id}:relay`, 'chat message to the requester', line, original ? { kind: 'relayed', ticketNumber: chat.ticketNumber, original, side: 'agent' } : undefined);
     await mirrorToFollowers(chat, line);
     await showActiveAgain(chat);
   }
@@ -134,23 +141,23 @@ export function chatNotifier(context: NotifierContext): Subscriber {
     const chat = await chatOf(ticket.number);
     const comment = text(to.commentId) ? await desk.store.tickets.comment(text(to.commentId)!) : null;
     if (!chat || !comment) return;
-    await inThread(chat, internalNoteLine(event.actor.id, comment.text, to.reason === 'follower'));
+    await inThread(chat, `${event.id}:note`, internalNoteLine(event.actor.id, comment.text, to.reason === 'follower'));
   }
 
   async function accepted({ ticket, event }: TicketNotice): Promise<void> {
     const chat = await chatOf(ticket.number);
     if (!chat) return;
     await showChat(chat, ticket);
-    await inThread(chat, chatAcceptedLine(event.actor.id, desk.directory.workspace.chat.notePrefix));
-    await send.dm('agent joined', chat.requesterDm, agentJoined(agentName(event.actor.id), desk.directory.groupName(chat.groupId), ticket.number).text);
+    await inThread(chat, `${event.id}:line`, chatAcceptedLine(event.actor.id, desk.directory.workspace.chat.notePrefix));
+    await toRequester(chat, `${event.id}:joined`, 'agent joined notice', agentJoined(agentName(event.actor.id), desk.directory.groupName(chat.groupId), ticket.number).text);
   }
 
   async function ended({ ticket, event }: TicketNotice): Promise<void> {
     const chat = await chatOf(ticket.number);
     if (!chat) return;
     await showChat(chat, ticket);
-    await inThread(chat, chatEndedLine(event.actor.id, ticket.number));
-    await send.dm('chat ended', chat.requesterDm, chatEndedForRequester(ticket.number).text);
+    await inThread(chat, `${event.id}:line`, chatEndedLine(event.actor.id, ticket.number));
+    await toRequester(chat, `${event.id}:ended`, 'chat ended notice', chatEndedForRequester(ticket.number).text);
     await mirrorToFollowers(chat, `:checkered_flag: <@${event.actor.id}> ended the chat.`);
   }
 
@@ -163,19 +170,27 @@ export function chatNotifier(context: NotifierContext): Subscriber {
     const previousThread = text(previous.channel) && text(previous.ts) ? { channel: text(previous.channel)!, ts: text(previous.ts)! } : null;
     if (previousThread && (previousThread.ts !== chat.thread.ts || previousThread.channel !== chat.thread.channel)) {
       const moved = transferMovedNotice(ticket.number, desk.directory.groupName(chat.groupId), to);
-      await send.update('old chat message update', previousThread, moved.text, moved.blocks);
-      await send.post('chat thread message', {
-        channel: previousThread.channel,
-        text: `<@${to}> accepted the transfer: the chat continues in ${desk.directory.groupName(chat.groupId)}'s queue channel.`,
-        thread: previousThread,
+      await outbox.update({ id: `${event.id}:moved`, ticketNumber: ticket.number, purpose: 'moved chat message', ref: previousThread, text: moved.text, ...(moved.blocks ? { blocks: moved.blocks } : {}) });
+      await outbox.post({
+        id: `${event.id}:moved-line`,
+        ticketNumber: ticket.number,
+        purpose: 'chat thread line',
+        place: { kind: 'channel', channel: previousThread.channel, thread: previousThread },
+        text: `<@${to}> accepted the transfer: the chat continues in ${escapeMrkdwn(desk.directory.groupName(chat.groupId))}'s queue channel.`,
       });
     }
     await showChat(chat, ticket);
-    await inThread(chat, `<@${to}> accepted the transfer from <@${from}>; the chat is theirs now.`);
-    if (from) await send.dm('transfer accepted notice', from, `<@${to}> accepted chat #${ticket.number}; it is theirs now.`);
+    await inThread(chat, `${event.id}:line`, `<@${to}> accepted the transfer from <@${from}>; the chat is theirs now.`);
+    if (from) await outbox.post({ id: `${event.id}:from`, ticketNumber: ticket.number, purpose: 'transfer accepted notice', place: { kind: 'dm', userId: from }, text: `<@${to}> accepted chat #${ticket.number}; it is theirs now.` });
     const link = chat.thread.ts ? await send.permalink(chat.thread) : null;
-    await send.dm('transfer accepted notice', to, `Chat #${ticket.number} is yours now${link ? `: ${link}` : ''}. Reply in its thread to talk to the requester.`);
-    await send.dm('agent took over', chat.requesterDm, `${agentName(to)} has taken over your chat #${ticket.number}.`);
+    await outbox.post({
+      id: `${event.id}:to`,
+      ticketNumber: ticket.number,
+      purpose: 'transfer accepted notice',
+      place: { kind: 'dm', userId: to },
+      text: `Chat #${ticket.number} is yours now${link ? `: ${link}` : ''}. Reply in its thread to talk to the requester.`,
+    });
+    await toRequester(chat, `${event.id}:requester`, 'agent took over notice', `${escapeMrkdwn(agentName(to))} has taken over your chat #${ticket.number}.`);
     await mirrorToFollowers(chat, `:arrows_counterclockwise: <@${to}> accepted the transfer from <@${from}>; the chat is theirs now.`);
   }
 
@@ -240,8 +255,9 @@ export function chatNotifier(context: NotifierContext): Subscriber {
     }
     const line = fileLine(file.name, file.permalink ?? file.url_private ?? '');
     const shown = side === 'requester' ? requesterLine('') + line : `${agentLine(agentName(sender), '')}${line}`;
-    if (side === 'requester') await inThread(chat, shown);
-    else await send.dm('file to requester', chat.requesterDm, shown);
+    const id = `file:${chat.ticketNumber}:${signal.fileId}`;
+    if (side === 'requester') await inThread(chat, id, shown);
+    else await toRequester(chat, id, 'file to the requester', shown);
     await mirrorToFollowers(chat, shown);
     await desk.store.chats.touch(chat.ticketNumber, desk.clock());
   }

@@ -1,11 +1,11 @@
 import type { Subscriber } from '../../events/types.js';
-import { alertNotifier } from './alerts.js';
 import { chatNotifier } from './chats.js';
 import type { NotifierContext } from './context.js';
 import { digestNotifier } from './digests.js';
 import { homeNotifier } from './homes.js';
 import { requesterNotifier } from './requesters.js';
 import { surveyNotifier } from './surveys.js';
+import { ticketMessageNotifier } from './ticket-messages.js';
 import { transferNotifier } from './transfers.js';
 
 export type { NotifierContext };
@@ -13,7 +13,7 @@ export type { NotifierContext };
 /** Everyone who is told anything in Slack, one notifier per concern. */
 export function slackNotifiers(context: NotifierContext): Subscriber[] {
   return [
-    alertNotifier(context),
+    ticketMessageNotifier(context),
     requesterNotifier(context),
     surveyNotifier(context),
     chatNotifier(context),

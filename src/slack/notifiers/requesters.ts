@@ -6,32 +6,50 @@ import { releaseMergeNotice } from '../../tickets/merge.js';
 import { fields, text, type NotifierContext } from './context.js';
 
 /**
- * The requester's side of a ticket (a chat's requester hears from the chat notifier): a receipt when
- * it is filed (and the filer's, when someone filed it for them), who took it, every public reply,
- * the merge notice and the auto-close note. Replies go through the delivery queue the workflow filled
- * (a DM in Slack, the outbound webhook for email): tried now, retried by the delivery-retries job.
+ * The requester's side of a ticket (a chat's requester hears from the chat notifier). A Slack
+ * requester's receipt opens their thread of the ticket: who took it, every public reply, the merge
+ * notice and the auto-close note arrive there, and what they write there is added to the ticket.
+ * Replies go through the delivery queue the workflow filled (a Slack DM in the thread, the outbound
+ * webhook for email): tried now, retried by the delivery-retries job.
  */
 export function requesterNotifier(context: NotifierContext): Subscriber {
-  const { desk, send, senders } = context;
+  const { desk, outbox } = context;
 
   async function deliver(id: string): Promise<void> {
-    await attemptDelivery(desk, id, senders);
+    await attemptDelivery(desk, id, outbox.senders);
   }
 
   async function filed({ ticket, event }: TicketNotice): Promise<void> {
     if (ticket.channel === 'chat') return;
     // Filed from Slack by a person (the modal, a message shortcut): they get a receipt too.
     const filer = event.actor.kind === 'agent' ? event.actor.id : null;
-    if (filer) await send.dm('filer receipt', filer, filerReceipt(ticket).text);
-    if (ticket.requester.kind === 'slack' && ticket.requester.userId !== filer) {
-      await send.dm('requester receipt', ticket.requester.userId, requesterReceipt(ticket).text);
+    const requester = ticket.requester.kind === 'slack' ? ticket.requester.userId : null;
+    if (filer && filer !== requester) {
+      await outbox.post({ id: `${event.id}:filer`, ticketNumber: ticket.number, purpose: 'filer receipt', place: { kind: 'dm', userId: filer }, text: filerReceipt(ticket).text, actor: filer });
+    }
+    if (requester) {
+      await outbox.post({
+        id: `${event.id}:receipt`,
+        ticketNumber: ticket.number,
+        purpose: 'requester receipt',
+        place: { kind: 'dm', userId: requester },
+        text: requesterReceipt(ticket).text,
+        after: { kind: 'requester-thread', ticketNumber: ticket.number },
+        actor: filer,
+      });
     }
   }
 
   async function taken({ ticket, event }: TicketNotice): Promise<void> {
     const agent = text(fields(event.to).assignee);
-    if (ticket.requester.kind !== 'slack' || !agent) return;
-    await send.dm('requester taken notice', ticket.requester.userId, takenNotice(ticket, agent).text);
+    if (ticket.requester.kind !== 'slack' || !agent || ticket.channel === 'chat') return;
+    await outbox.post({
+      id: `${event.id}:taken`,
+      ticketNumber: ticket.number,
+      purpose: 'taken notice',
+      place: { kind: 'requester-thread', ticketNumber: ticket.number, userId: ticket.requester.userId },
+      text: takenNotice(ticket, agent).text,
+    });
   }
 
   async function replied({ event }: TicketNotice): Promise<void> {
@@ -49,10 +67,16 @@ export function requesterNotifier(context: NotifierContext): Subscriber {
     if (notice) await deliver(notice);
   }
 
-  async function autoClosed({ ticket }: TicketNotice): Promise<void> {
+  async function autoClosed({ ticket, event }: TicketNotice): Promise<void> {
     // An email requester's copy of the note is the public comment; the webhook carries replies, not this.
     if (ticket.requester.kind !== 'slack') return;
-    await send.dm(`note to the requester of #${ticket.number}`, ticket.requester.userId, closingNoteText(ticket, desk.settings.pendingCloseDays));
+    await outbox.post({
+      id: `${event.id}:closing-note`,
+      ticketNumber: ticket.number,
+      purpose: 'closing note',
+      place: { kind: 'requester-thread', ticketNumber: ticket.number, userId: ticket.requester.userId },
+      text: closingNoteText(ticket, desk.settings.pendingCloseDays),
+    });
   }
 
   return {

@@ -11,14 +11,21 @@ import { fields, type NotifierContext } from './context.js';
  * the API. Asked once per solve: the same solve handed out twice sends nothing the second time.
  */
 export function surveyNotifier(context: NotifierContext): Subscriber {
-  const { desk, send, senders } = context;
+  const { desk, outbox } = context;
 
   async function ask(ticket: Ticket): Promise<void> {
     const survey = await openSurvey(desk, ticket);
     if (!survey.ok || !survey.asked) return;
     const requester = ticket.requester;
     if (requester.kind === 'slack') {
-      await send.dm('satisfaction survey', requester.userId, `How did we do on #${ticket.number}?`, surveyMessage(ticket, survey.ref, null));
+      await outbox.post({
+        id: `survey-dm:${ticket.number}:${survey.ref.solve}`,
+        ticketNumber: ticket.number,
+        purpose: 'satisfaction survey',
+        place: { kind: 'requester-thread', ticketNumber: ticket.number, userId: requester.userId },
+        text: `How did we do on #${ticket.number}?`,
+        blocks: surveyMessage(ticket, survey.ref, null),
+      });
       return;
     }
     const webhook = desk.directory.workspace.outboundWebhook;
@@ -27,7 +34,7 @@ export function surveyNotifier(context: NotifierContext): Subscriber {
     const path = `/api/v1/satisfaction/${token}`;
     const delivery = await queueSurveyDelivery(desk, ticket, survey.ref.solve, { token, path, url: desk.settings.publicUrl ? `${desk.settings.publicUrl}${path}` : null });
     // A failed first attempt is recorded on the ticket and retried by the delivery-retries job.
-    await attemptDelivery(desk, delivery.id, senders);
+    await attemptDelivery(desk, delivery.id, outbox.senders);
   }
 
   return {

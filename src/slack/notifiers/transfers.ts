@@ -1,5 +1,5 @@
 import { transferOffer } from '../../../blocks/chat.js';
-import { queuedTransfersFor, offerPosted, transferById } from '../../chats/transfers.js';
+import { queuedTransfersFor, transferById } from '../../chats/transfers.js';
 import type { Transfer } from '../../chats/types.js';
 import type { Subscriber, TicketNotice } from '../../events/types.js';
 import { transferTargetText } from '../../tickets/refusals.js';
@@ -14,7 +14,7 @@ import { fields, text, type NotifierContext } from './context.js';
  * the agent who asked hears the outcome.
  */
 export function transferNotifier(context: NotifierContext): Subscriber {
-  const { desk, send } = context;
+  const { desk, outbox } = context;
   const words = slackWords(desk.directory);
   const agentName = (userId: string) => desk.directory.agent(userId)?.name ?? 'Support';
 
@@ -35,24 +35,30 @@ export function transferNotifier(context: NotifierContext): Subscriber {
     const asked = (Array.isArray(fields(event.to).asked) ? (fields(event.to).asked as unknown[]) : []).filter((person): person is string => typeof person === 'string');
     const blocks = await offerBlocks(transfer, ticket);
     const line = `<@${transfer.from}> asks ${transferTargetText(transfer.to, words)} to take chat #${transfer.ticketNumber}`;
+    const after = { kind: 'offer-posted' as const, transferId: transfer.id };
     if (transfer.to.kind === 'group') {
       // Queued with nobody online, it still shows in the queue; each agent who comes online is also offered it in a DM.
       const group = desk.directory.group(Number(transfer.to.id));
       if (!group) return;
-      const posted = await send.post('group transfer offer', { channel: group.queueChannel ?? group.alertChannel, text: [line, ...asked.map((agent) => `<@${agent}>`)].join(' '), blocks });
-      if (posted) await offerPosted(desk, transfer.id, posted);
+      const pinged = [line, ...asked.map((agent) => `<@${agent}>`)].join(' ');
+      await outbox.post({ id: `${event.id}:offer`, ticketNumber: ticket.number, purpose: 'transfer offer', place: { kind: 'channel', channel: group.queueChannel ?? group.alertChannel }, text: pinged, blocks, after, actor: transfer.from });
       return;
     }
     for (const person of asked) {
-      const posted = await send.dm('transfer offer', person, line, blocks);
-      if (posted) await offerPosted(desk, transfer.id, posted);
+      await outbox.post({ id: `${event.id}:offer:${person}`, ticketNumber: ticket.number, purpose: 'transfer offer', place: { kind: 'dm', userId: person }, text: line, blocks, after, actor: transfer.from });
     }
   }
 
-  async function closeOffers(transfer: Transfer, ticket: Ticket, outcome: string): Promise<void> {
+  async function closeOffers(eventId: string, transfer: Transfer, ticket: Ticket, outcome: string): Promise<void> {
     const current = (await transferById(desk, transfer.id)) ?? transfer;
     const blocks = await offerBlocks(current, ticket, outcome);
-    for (const place of current.offers) await send.update('transfer offer update', place, outcome, blocks);
+    for (const [index, place] of current.offers.entries()) {
+      await outbox.update({ id: `${eventId}:offer-closed:${index}`, ticketNumber: ticket.number, purpose: 'transfer offer update', ref: place, text: outcome, blocks });
+    }
+  }
+
+  async function tellAsker(eventId: string, transfer: Transfer, text: string): Promise<void> {
+    await outbox.post({ id: `${eventId}:asker`, ticketNumber: transfer.ticketNumber, purpose: 'transfer outcome notice', place: { kind: 'dm', userId: transfer.from }, text });
   }
 
   async function answered(notice: TicketNotice): Promise<void> {
@@ -64,23 +70,19 @@ export function transferNotifier(context: NotifierContext): Subscriber {
       case 'transfer_requested':
         return offer(notice, transfer);
       case 'transfer_expired':
-        await closeOffers(transfer, ticket, `Expired with no answer; the chat stayed with <@${transfer.from}>.`);
-        await send.dm(
-          'transfer expired notice',
-          transfer.from,
-          `Your transfer request for chat #${transfer.ticketNumber} to ${transferTargetText(transfer.to, words)} expired with no answer — the chat stays with you.`,
-        );
+        await closeOffers(event.id, transfer, ticket, `Expired with no answer; the chat stayed with <@${transfer.from}>.`);
+        await tellAsker(event.id, transfer, `Your transfer request for chat #${transfer.ticketNumber} to ${transferTargetText(transfer.to, words)} expired with no answer — the chat stays with you.`);
         return;
       case 'transfer_declined':
-        await closeOffers(transfer, ticket, `Declined by <@${by}>; the chat stayed with <@${transfer.from}>.`);
-        await send.dm('transfer declined notice', transfer.from, `<@${by}> declined chat #${transfer.ticketNumber} — it stays with you.`);
+        await closeOffers(event.id, transfer, ticket, `Declined by <@${by}>; the chat stayed with <@${transfer.from}>.`);
+        await tellAsker(event.id, transfer, `<@${by}> declined chat #${transfer.ticketNumber} — it stays with you.`);
         return;
       case 'transfer_cancelled':
-        await closeOffers(transfer, ticket, fields(event.to).because === 'chat-ended' ? 'Cancelled: the chat ended.' : `Cancelled by <@${by}>.`);
+        await closeOffers(event.id, transfer, ticket, fields(event.to).because === 'chat-ended' ? 'Cancelled: the chat ended.' : `Cancelled by <@${by}>.`);
         return;
       default: {
         const to = text(fields(event.to).assignee) ?? by;
-        await closeOffers(transfer, ticket, `Accepted by <@${to}>.`);
+        await closeOffers(event.id, transfer, ticket, `Accepted by <@${to}>.`);
       }
     }
   }
@@ -90,13 +92,15 @@ export function transferNotifier(context: NotifierContext): Subscriber {
     for (const transfer of await queuedTransfersFor(desk, agent)) {
       const ticket = await desk.store.tickets.get(transfer.ticketNumber);
       if (!ticket) continue;
-      const posted = await send.dm(
-        'queued transfer offer',
-        agent,
-        `Chat #${transfer.ticketNumber} is waiting for an agent of ${transferTargetText(transfer.to, words)}: accept it?`,
-        await offerBlocks(transfer, ticket),
-      );
-      if (posted) await offerPosted(desk, transfer.id, posted);
+      await outbox.post({
+        id: `queued-offer:${transfer.id}:${agent}:${transfer.offers.length}`,
+        ticketNumber: ticket.number,
+        purpose: 'queued transfer offer',
+        place: { kind: 'dm', userId: agent },
+        text: `Chat #${transfer.ticketNumber} is waiting for an agent of ${transferTargetText(transfer.to, words)}: accept it?`,
+        blocks: await offerBlocks(transfer, ticket),
+        after: { kind: 'offer-posted', transferId: transfer.id },
+      });
     }
   }
 

@@ -1,0 +1,116 @@
+import type { Application } from 'express';
+import type { Clock } from '../clock.js';
+import { startDeskbolt, type Deskbolt } from '../deskbolt.js';
+import { SIGNING_SECRET, fakeSlackConfig, fakeSlackSocketConfig } from '../fake-slack/config.js';
+import { SlackClientSim } from '../fake-slack/requests.js';
+import { FakeSlack } from '../fake-slack/server.js';
+import { socketModeTransport } from '../fake-slack/socket-mode.js';
+import type { Log } from '../log.js';
+import type { Store } from '../store/store.js';
+import type { Workspace } from '../workspace/schema.js';
+import { PersonActions } from './actions.js';
+import { readAppSurfaces, type AppSurfaces } from './manifest.js';
+import { sandboxRoster, type SandboxRoster } from './roster.js';
+
+/**
+ * The real app on a store, against the fake Slack, with the workspace's people in it and a way to
+ * act as any of them: what the sandbox page and the terminal demo both run on.
+ */
+export interface SandboxDesk {
+  fake: FakeSlack;
+  deskbolt: Deskbolt;
+  store: Store;
+  roster: SandboxRoster;
+  surfaces: AppSurfaces;
+  /** What people do, sent to the app as Slack would send it. */
+  act: PersonActions;
+  slack: SlackClientSim;
+  /** An empty desk: the database dropped, and the fake's messages, views and calls forgotten. */
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface SandboxDeskOptions {
+  store: Store;
+  workspace: Workspace;
+  /** 0 picks a free port. */
+  port: number;
+  host?: string;
+  /** Run the app's jobs on their cron schedules (the default); the scripted morning turns them off. */
+  schedule?: boolean;
+  /** Slack reaches the app over Socket Mode instead of signed HTTP requests (the app connects to the fake). */
+  socketMode?: boolean;
+  clock?: Clock;
+  log?: Log;
+  /**
+   * Routes of the sandbox page, on the app's own express server, given the desk once it exists.
+   * What it returns is closed first on close: long-lived streams would hold the server open.
+   */
+  routes?: (http: Application, desk: () => SandboxDesk) => { close(): void };
+}
+
+export async function startSandboxDesk(options: SandboxDeskOptions): Promise<SandboxDesk> {
+  const { store, workspace } = options;
+  const roster = sandboxRoster(workspace);
+  const surfaces = await readAppSurfaces();
+  const fake = await FakeSlack.start();
+  // The app's name as the manifest's bot user shows it, and the people of the workspace.
+  fake.addUser({ id: fake.botUserId, name: 'deskbolt', realName: 'deskbolt', isBot: true });
+  for (const person of roster.people) fake.addUser({ id: person.id, name: person.handle, realName: person.name, title: person.title });
+
+  let desk: SandboxDesk | undefined;
+  const whenReady = () => {
+    if (desk === undefined) throw new Error('the sandbox is still starting');
+    return desk;
+  };
+  let page: { close(): void } | undefined;
+  let deskbolt: Deskbolt;
+  try {
+    deskbolt = await startDeskbolt({
+      config: options.socketMode ? fakeSlackSocketConfig(fake, { port: options.port }) : fakeSlackConfig(fake, { port: options.port }),
+      workspace,
+      store,
+      ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.log ? { log: options.log } : {}),
+      ...(options.host ? { host: options.host } : {}),
+      schedule: options.schedule ?? true,
+      ...(options.routes
+        ? {
+            routes: (http: Application) => {
+              page = options.routes?.(http, whenReady);
+            },
+          }
+        : {}),
+    });
+  } catch (error) {
+    await fake.close();
+    throw error;
+  }
+  const slack = new SlackClientSim({
+    url: deskbolt.url,
+    signingSecret: SIGNING_SECRET,
+    fake,
+    ...(options.socketMode ? { transport: socketModeTransport(fake.socketMode) } : {}),
+  });
+  const act = new PersonActions({ fake, slack, roster, surfaces, settled: () => deskbolt.settled() });
+  desk = {
+    fake,
+    deskbolt,
+    store,
+    roster,
+    surfaces,
+    act,
+    slack,
+    async reset() {
+      await deskbolt.settled();
+      await store.dropEverything();
+      fake.reset();
+    },
+    async close() {
+      page?.close();
+      await deskbolt.close();
+      await fake.close();
+    },
+  };
+  return desk;
+}

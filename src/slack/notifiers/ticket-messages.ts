@@ -1,0 +1,81 @@
+import { eventLine, liveTicketMessage, movedTicketMessage } from '../../../blocks/live-message.js';
+import { requesterWroteAgain } from '../../../blocks/notices.js';
+import type { Subscriber, TicketNotice } from '../../events/types.js';
+import { attemptDelivery, queueLiveMessage } from '../../tickets/deliveries.js';
+import type { Delivery } from '../../tickets/deliveries.js';
+import { placesOf, rememberLiveMessage } from '../../tickets/places.js';
+import type { Ticket } from '../../tickets/types.js';
+import { fields, text, type NotifierContext } from './context.js';
+
+/**
+ * A ticket lives in Slack as one message in its group's queue channel (its `queueChannel`, else its
+ * `alertChannel`): posted when the ticket is filed, updated in place on every change, moved when the
+ * ticket is escalated (the old group's message then says where it went). Its thread carries one short
+ * line per event, so the team's conversation about the ticket and its history sit together. A chat's
+ * Incoming chat message plays this part for a chat ticket (the chat notifier keeps it).
+ */
+export function ticketMessageNotifier(context: NotifierContext): Subscriber {
+  const { desk, outbox, send } = context;
+
+  /** Renders the live message from the ticket as it is now: posted the first time, updated after, moved with its group. */
+  async function renderLive(delivery: Delivery): Promise<void> {
+    const ticket = await desk.store.tickets.get(delivery.ticketNumber);
+    const group = ticket ? desk.directory.group(ticket.groupId) : undefined;
+    if (!ticket || !group) return;
+    const live = (await placesOf(desk, ticket.number)).live;
+    const message = liveTicketMessage({ ticket, groupName: group.name, now: desk.clock() });
+    if (live && live.groupId === ticket.groupId) {
+      await send.client.chat.update({ channel: live.channel, ts: live.ts, text: message.text, ...(message.blocks ? { blocks: message.blocks } : {}) });
+      return;
+    }
+    if (live) {
+      const moved = movedTicketMessage(ticket, group.name);
+      await send.client.chat.update({ channel: live.channel, ts: live.ts, text: moved.text, ...(moved.blocks ? { blocks: moved.blocks } : {}) });
+    }
+    const posted = await send.client.chat.postMessage({ channel: group.queueChannel ?? group.alertChannel, text: message.text, ...(message.blocks ? { blocks: message.blocks } : {}) });
+    if (posted.channel && posted.ts) await rememberLiveMessage(desk, ticket.number, { channel: posted.channel, ts: posted.ts, groupId: ticket.groupId });
+  }
+  outbox.rendersLiveMessages(renderLive);
+
+  async function threadLine({ ticket, event }: TicketNotice): Promise<void> {
+    const commentId = text(fields(event.to).commentId) ?? (event.action === 'escalated' ? event.note : undefined);
+    const comment = commentId ? await desk.store.tickets.comment(commentId) : null;
+    // An escalation's note is stored with a prefix naming the group; the line names both groups itself.
+    const commentText = comment ? comment.text.replace(/^Escalated to [^:]*: /, '') : null;
+    const line = eventLine(event, commentText, (id) => desk.directory.groupName(id));
+    if (!line) return;
+    await outbox.post({ id: `${event.id}:line`, ticketNumber: ticket.number, purpose: 'ticket thread line', place: { kind: 'ticket-thread', ticketNumber: ticket.number }, text: line });
+  }
+
+  /** The assignee of a ticket hears when its requester writes again (by email, the web, or their Slack thread). */
+  async function tellAssignee({ ticket, event }: TicketNotice): Promise<void> {
+    if (!ticket.assignee || event.actor.kind === 'agent') return;
+    const reopenedFrom = event.action === 'reopened' ? (text(fields(event.from).status) ?? null) : null;
+    await outbox.post({
+      id: `${event.id}:assignee`,
+      ticketNumber: ticket.number,
+      purpose: 'requester reply notice',
+      place: { kind: 'dm', userId: ticket.assignee },
+      text: requesterWroteAgain(ticket, reopenedFrom).text,
+    });
+  }
+
+  async function liveMessageOf(ticket: Ticket, actor: string | null): Promise<void> {
+    const delivery = await queueLiveMessage(desk, ticket.number, actor);
+    await attemptDelivery(desk, delivery.id, outbox.senders);
+  }
+
+  return {
+    name: 'ticket messages',
+    actions: '*',
+    async ticket(notice) {
+      const { ticket, event } = notice;
+      // A chat's own message in the queue is its live message (the chat notifier keeps it).
+      if (ticket.channel === 'chat') return;
+      // The message first (a thread line needs its parent), once per batch of events: it shows the latest state.
+      if (notice.last || event.action === 'created' || event.action === 'escalated') await liveMessageOf(ticket, event.actor.kind === 'agent' ? event.actor.id : null);
+      await threadLine(notice);
+      if (event.action === 'requester_replied' || event.action === 'reopened') await tellAssignee(notice);
+    },
+  };
+}

@@ -1,0 +1,127 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startSandboxDesk, type SandboxDesk } from '../src/sandbox/desk.js';
+import { mountSandboxPage } from '../src/sandbox/routes.js';
+import type { Store } from '../src/store/store.js';
+import { loadWorkspaceFile } from '../src/workspace/loader.js';
+import { TestClock } from './support/clock.js';
+import { openTestStore } from './support/database.js';
+
+/** The sandbox page's API, as the page calls it: what each person sees, and what it refuses to do for them. */
+
+const people = { ana: 'U0ANA00001', ben: 'U0BEN00002', carla: 'U0CARLA001' };
+const BILLING_ALERTS = 'C0BILLING01';
+
+let store: Store;
+let sandbox: SandboxDesk;
+let base: string;
+
+beforeAll(async () => {
+  const workspace = await loadWorkspaceFile('examples/workspace.yml');
+  if (!workspace.ok) throw new Error(workspace.problems.join('\n'));
+  store = await openTestStore('sandboxapi');
+  sandbox = await startSandboxDesk({
+    store,
+    workspace: workspace.workspace,
+    port: 0,
+    host: '127.0.0.1',
+    schedule: false,
+    clock: new TestClock().now,
+    log: () => undefined,
+    routes: mountSandboxPage,
+  });
+  base = `http://127.0.0.1:${sandbox.deskbolt.port}/sandbox/api`;
+});
+
+afterAll(async () => {
+  await sandbox?.close();
+  await store?.connection.dropDatabase();
+  await store?.close();
+});
+
+beforeEach(async () => {
+  await sandbox.reset();
+});
+
+async function act(body: Record<string, unknown>): Promise<{ status: number; json: any }> {
+  const response = await fetch(`${base}/act`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: response.status, json: await response.json() };
+}
+
+async function seenBy(user: string): Promise<any> {
+  return (await fetch(`${base}/seen-by/${user}`)).json();
+}
+
+describe('the sandbox API', () => {
+  it('refuses what Slack’s client would not send, says why, and sends the app nothing', async () => {
+    expect(await act({ as: people.carla, kind: 'message', channel: BILLING_ALERTS, text: 'let me in' })).toEqual({
+      status: 200,
+      json: { ok: false, problem: 'You are not in that conversation.' },
+    });
+    expect((await act({ as: people.ben, kind: 'command', channel: BILLING_ALERTS, text: '/tikcet queue' })).json.problem).toBe(
+      '/tikcet is not a valid command. In Slack, all messages that start with the "/" character are interpreted as commands.',
+    );
+    expect((await act({ as: people.ben, kind: 'message', channel: BILLING_ALERTS, text: '   ' })).json).toEqual({ ok: false, problem: 'Write something first.' });
+    expect(await act({ kind: 'command', channel: BILLING_ALERTS, text: '/ticket queue' })).toEqual({ status: 400, json: { ok: false, problem: 'as: Invalid input: expected string, received undefined' } });
+    expect((await act({ as: 'U0NOBODY01', kind: 'openHome' })).status).toBe(404);
+    expect((await act({ as: people.ben, kind: 'submit', viewId: 'V0000000042', values: {} })).json).toEqual({ ok: false, problem: 'That form is no longer open.' });
+
+    expect(sandbox.fake.calls()).toEqual([]);
+    expect(sandbox.fake.messages()).toEqual([]);
+  });
+
+  it('takes only JSON posts, which another web page cannot make a browser send, so it cannot reset the desk', async () => {
+    await act({ as: people.ben, kind: 'command', channel: BILLING_ALERTS, text: '/ticket queue' });
+
+    const forged = await fetch(`${base}/reset`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '' });
+
+    expect(forged.status).toBe(415);
+    expect(sandbox.fake.ephemerals(people.ben)).toHaveLength(1);
+    expect((await fetch(`${base}/act`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{not json' })).status).toBe(400);
+  });
+
+  it('shows each person their own conversations, ephemerals and modals, and nobody else’s', async () => {
+    expect((await act({ as: people.ben, kind: 'command', channel: BILLING_ALERTS, text: '/ticket queue' })).json).toEqual({ ok: true });
+    expect((await act({ as: people.ana, kind: 'command', channel: BILLING_ALERTS, text: '/ticket new Printer on fire' })).json).toEqual({ ok: true });
+
+    const ben = await seenBy(people.ben);
+    const benAlerts = ben.conversations.find((conversation: any) => conversation.id === BILLING_ALERTS);
+    expect(benAlerts.messages).toEqual([expect.objectContaining({ ephemeral: true, author: 'deskbolt', fromApp: true })]);
+    expect(ben.modals).toEqual([]);
+
+    const ana = await seenBy(people.ana);
+    expect(ana.conversations.find((conversation: any) => conversation.id === BILLING_ALERTS).messages).toEqual([]);
+    expect(ana.modals.map((modal: any) => modal.view.title.text)).toEqual(['New ticket']);
+
+    const carla = await seenBy(people.carla);
+    expect(carla.conversations.map((conversation: any) => conversation.name)).toEqual(['billing-help', 'general', 'deskbolt']);
+  });
+
+  it('fails to start on a port in use with EADDRINUSE, so `npm start` can say which port to use instead', async () => {
+    const taken = sandbox.deskbolt.port;
+    const second = startSandboxDesk({ store, workspace: sandbox.deskbolt.desk.directory.workspace, port: taken, host: '127.0.0.1', schedule: false, log: () => undefined });
+    await expect(second).rejects.toMatchObject({ code: 'EADDRINUSE' });
+  });
+
+  it('tells open pages when something changes, through server-sent events', async () => {
+    const abort = new AbortController();
+    const response = await fetch(`${base}/changes`, { signal: abort.signal });
+    expect(response.headers.get('content-type')).toBe('text/event-stream');
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let received = '';
+    const nextEvent = async (name: string) => {
+      while (!received.includes(`event: ${name}`)) received += decoder.decode((await reader.read()).value, { stream: true });
+      const at = received.indexOf(`event: ${name}`);
+      const end = received.indexOf('\n\n', at);
+      const event = received.slice(at, end);
+      received = received.slice(end + 2);
+      return event;
+    };
+    await nextEvent('change');
+
+    await act({ as: people.ben, kind: 'command', channel: BILLING_ALERTS, text: '/ticket queue' });
+
+    expect(await nextEvent('change')).toMatch(/^event: change\ndata: \{"version":\d+\}$/);
+    abort.abort();
+  });
+});
