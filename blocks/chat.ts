@@ -60,7 +60,21 @@ export function incomingChat(data: IncomingChatData): KnownBlock[] {
         { type: 'button', action_id: actionIds.followChat, text: plain('Follow'), value: String(ticket.number) },
         { type: 'button', action_id: actionIds.requesterProfile, text: plain('Requester'), value: String(ticket.number) },
         { type: 'button', action_id: actionIds.emailDuringChat, text: plain('Email reply'), value: String(ticket.number) },
-        { type: 'button', action_id: actionIds.endChat, text: plain('End chat'), value: String(ticket.number), style: 'danger' },
+        {
+          type: 'button',
+          action_id: actionIds.endChat,
+          text: plain('End chat'),
+          value: String(ticket.number),
+          style: 'danger',
+          confirm: {
+            title: plain('End this chat?', 100),
+            text: plain('The requester is told the chat has ended. The ticket stays open to be solved.', 300),
+            confirm: plain('End chat', 30),
+            deny: plain('Keep chatting', 30),
+            style: 'danger',
+          },
+        },
+        { type: 'button', action_id: actionIds.endAndSolve, text: plain('End and solve'), value: String(ticket.number) },
       ],
     });
   }

@@ -117,8 +117,10 @@ export function chatEndedLine(by: string, ticketNumber: number): string {
   return `<@${by}> ended the chat. Ticket #${ticketNumber} stays open to be solved.`;
 }
 
-export function chatEndedForRequester(ticketNumber: number): Notice {
-  return { text: `The chat #${ticketNumber} has ended. Your request stays open with the team; write here any time to start a new chat.` };
+export function chatEndedForRequester(ticketNumber: number, solved: boolean): Notice {
+  return solved
+    ? { text: `Your request #${ticketNumber} is solved, so this chat has ended. Write here any time if you need anything else.` }
+    : { text: `The chat #${ticketNumber} has ended. Your request stays open with the team; write here any time to start a new chat.` };
 }
 
 export function followerRecap(lines: readonly string[]): string {

@@ -20,6 +20,8 @@ export interface ReplyModalData {
   version: number;
   /** Shown under the text after a macro was applied. */
   appliedMacro?: string;
+  /** What applying the macro did to the kind of answer, said on the form: a switch to internal must not go unseen. */
+  kindSwitched?: 'public' | 'internal';
 }
 
 /** What the reply modal carries between opening, updates and submission. */
@@ -90,7 +92,16 @@ export function replyModal(data: ReplyModalData): ModalView {
         max_length: TEXT_MAX,
         ...(data.text ? { initial_value: clip(data.text, TEXT_MAX) } : {}),
       },
-      ...(data.appliedMacro ? { hint: plain(`From the macro “${data.appliedMacro}”: edit before submitting.`, 150) } : {}),
+      ...(data.appliedMacro
+        ? {
+            hint: plain(
+              `Added the macro “${data.appliedMacro}” to your text: edit before submitting.${
+                data.kindSwitched ? ` It switched this to ${data.kindSwitched === 'internal' ? 'an internal note (not sent to the requester)' : 'a public reply (sent to the requester)'}.` : ''
+              }`,
+              150,
+            ),
+          }
+        : {}),
     },
   );
   if (data.articles.length > 0) {

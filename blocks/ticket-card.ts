@@ -68,15 +68,23 @@ export function ticketCard(data: TicketCardData, actions: readonly CardAction[])
       ],
     });
   }
+  if (ticket.source.permalink) blocks.push({ type: 'context', elements: [mrkdwn(`Filed from <${ticket.source.permalink}|this message>`)] });
   if (ticket.description) {
-    blocks.push({ type: 'section', text: mrkdwn(escapeMrkdwn(clip(ticket.description, 1500))) });
+    // What the card cannot show whole can be read in full: a button opens it.
+    blocks.push({
+      type: 'section',
+      text: mrkdwn(escapeMrkdwn(clip(ticket.description, CARD_TEXT_MAX))),
+      ...(ticket.description.length > CARD_TEXT_MAX ? { accessory: fullTextButton(`description:${ticket.number}`) } : {}),
+    });
   }
   for (const comment of data.comments) {
     const label = comment.kind === 'public' ? (comment.author.kind === 'agent' ? ':speech_balloon: Public reply' : ':speech_balloon: Requester') : ':lock: Internal note';
-    blocks.push({
-      type: 'context',
-      elements: [mrkdwn(`${label} · ${authorText(comment)} · ${waited(comment.createdAt, data.now)} ago\n${escapeMrkdwn(clip(comment.text, 1500))}`)],
-    });
+    const text = `${label} · ${authorText(comment)} · ${waited(comment.createdAt, data.now)} ago\n${escapeMrkdwn(clip(comment.text, CARD_TEXT_MAX))}`;
+    blocks.push(
+      comment.text.length > CARD_TEXT_MAX
+        ? { type: 'section', text: mrkdwn(text), accessory: fullTextButton(`comment:${comment.id}`) }
+        : { type: 'context', elements: [mrkdwn(text)] },
+    );
   }
   const duplicates = data.otherTickets.filter((other) => UNSOLVED.includes(other.status) && other.mergedInto === null);
   if (data.otherTickets.length > 0) {
@@ -86,11 +94,25 @@ export function ticketCard(data: TicketCardData, actions: readonly CardAction[])
     });
     const heading = duplicates.length > 0 ? `*Possible duplicates: ${duplicates.length} other unsolved ticket(s) from this requester*` : '*Requester’s other tickets*';
     blocks.push({ type: 'section', text: mrkdwn(`${heading}\n${lines.join('\n')}`) });
+    // Each opens that ticket's own card, to compare and merge from there.
+    blocks.push({
+      type: 'actions',
+      block_id: `ticket_others_${ticket.number}`,
+      elements: data.otherTickets.slice(0, 5).map((other) => ({ type: 'button', action_id: `${actionIds.show}_${other.number}`, text: plain(`Open #${other.number}`), value: String(other.number) })),
+    });
   }
   const buttons = actions.map((action) => cardButton(action, ticket.number));
   if (data.requesterButton) buttons.push({ type: 'button', action_id: actionIds.requesterProfile, text: plain('Requester'), value: String(ticket.number) });
+  if (data.requesterButton) buttons.push({ type: 'button', action_id: actionIds.history, text: plain('History'), value: `${ticket.number}:0` });
   if (buttons.length > 0) blocks.push({ type: 'actions', block_id: `ticket_actions_${ticket.number}`, elements: buttons } satisfies ActionsBlock);
   return blocks;
+}
+
+/** How much of a description or comment the card shows; the rest is one click away. */
+export const CARD_TEXT_MAX = 1500;
+
+function fullTextButton(value: string): Button {
+  return { type: 'button', action_id: actionIds.fullText, text: plain('Full text'), value };
 }
 
 function authorText(comment: TicketComment): string {

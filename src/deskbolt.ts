@@ -3,6 +3,7 @@ import type { Application } from 'express';
 import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
+import { chatPolicies } from './chats/policies.js';
 import { EventDispatcher } from './events/dispatcher.js';
 import { createHttpApp, createMetricsApp, listen, registerQueueGauge } from './http/server.js';
 import { deskJobs } from './jobs/desk-jobs.js';
@@ -117,7 +118,7 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
   // Everything that matters goes out through the delivery queue: Slack through this outbox, email through the webhook.
   const outbox = new SlackOutbox(desk, slack.app.client, log);
   const senders: DeliverySenders = outbox.senders;
-  events.subscribe(...slackNotifiers({ desk, outbox, send, log, senders }));
+  events.subscribe(...chatPolicies(desk), ...slackNotifiers({ desk, outbox, send, log, senders }));
 
   const server: Server = await listen(http, config.port, 'PORT', options.host);
   const metricsServer =

@@ -88,7 +88,7 @@ describe('working a ticket from Slack', () => {
     expect(actions).toEqual(expect.arrayContaining(['replied', 'status_changed', 'form_changed', 'delivered']));
   });
 
-  it('a macro fills the modal (internal by default) by views.update; the category narrows the sub-categories; an article links into the text', async () => {
+  it('a macro adds to what was typed (internal by default) by views.update; the category narrows the sub-categories; an article links into the text', async () => {
     const ticket = await file({ subject: 'Forgot password', description: 'cannot login' });
     const view = await openReply(people.ana, ticket, actionIds.macro);
     expect(viewStateFrom(view, {}).values[`${replyFields.kind}__1`]![replyFields.kind].selected_option.value).toBe('internal');
@@ -96,7 +96,8 @@ describe('working a ticket from Slack', () => {
     await desk.settled();
     const filled = updatedView();
     const filledState = viewStateFrom(filled, {});
-    expect(filledState.values[`${replyFields.text}__2`]![replyFields.text].value).toBe('We have issued a refund of {amount}.');
+    // The macro's text follows the draft the agent had typed; nothing typed is wiped.
+    expect(filledState.values[`${replyFields.text}__2`]![replyFields.text].value).toBe('draft\n\nWe have issued a refund of {amount}.');
     expect(filledState.values[`${replyFields.kind}__2`]![replyFields.kind].selected_option.value).toBe('internal');
     expect(filledState.values[`${replyFields.rootCause}__2`]![replyFields.rootCause].selected_option.value).toBe('Card declined');
 
@@ -105,7 +106,7 @@ describe('working a ticket from Slack', () => {
     const narrowed = updatedView();
     const sub = narrowed.blocks.find((block: any) => block.block_id === `${replyFields.subcategory}__3`);
     expect(sub.element.options.map((o: any) => o.value)).toEqual(['Login', 'Profile']);
-    expect(viewStateFrom(narrowed, {}).values[`${replyFields.text}__3`]![replyFields.text].value).toBe('We have issued a refund of {amount}.');
+    expect(viewStateFrom(narrowed, {}).values[`${replyFields.text}__3`]![replyFields.text].value).toBe('draft\n\nWe have issued a refund of {amount}.');
 
     await desk.slack.blockAction(people.ana, { action_id: replyFields.linkArticle, value: '0' }, { view: { ...narrowed, state: viewStateFrom(narrowed, {}) } });
     await desk.settled();

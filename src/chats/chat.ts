@@ -171,22 +171,36 @@ export async function endChat(desk: Desk, request: { ticketNumber: number; by: s
   if (chat.agent !== request.by && !desk.directory.isLeadOf(request.by, chat.groupId)) {
     return refuse('chat_end_not_allowed', { number: chat.ticketNumber, agent: chat.agent, groupId: chat.groupId });
   }
+  const closed = await closeChat(desk, chat, request.by, null);
+  return closed ?? refuse('chat_changed', { number: request.ticketNumber });
+}
+
+/**
+ * A chat whose ticket was solved ends with it (whoever solved it may: the solve was theirs to make),
+ * and its requester is told once that it is solved and over. Nothing when it had ended already.
+ */
+export async function endChatOfSolvedTicket(desk: Desk, ticketNumber: number, solvedBy: string): Promise<void> {
+  const chat = await desk.store.chats.get(ticketNumber);
+  if (chat && chat.state !== 'ended') await closeChat(desk, chat, solvedBy, 'solved');
+}
+
+async function closeChat(desk: Desk, chat: Chat, by: string, because: 'solved' | null): Promise<{ ok: true; chat: Chat; cancelledTransfer: Transfer | null } | null> {
   const now = desk.clock();
-  const ended = await desk.store.chats.change(request.ticketNumber, { state: ['waiting', 'live'], agent: chat.agent }, { state: 'ended', endedAt: now });
-  if (!ended) return refuse('chat_changed', { number: request.ticketNumber });
-  await desk.store.tickets.change(request.ticketNumber, {}, {}, { actor: { kind: 'agent', id: request.by }, action: 'chat_ended', at: now }, now);
+  const ended = await desk.store.chats.change(chat.ticketNumber, { state: ['waiting', 'live'], agent: chat.agent }, { state: 'ended', endedAt: now });
+  if (!ended) return null;
+  await desk.store.tickets.change(chat.ticketNumber, {}, {}, { actor: { kind: 'agent', id: by }, action: 'chat_ended', ...(because ? { to: { because } } : {}), at: now }, now);
   // An ended chat is not handed to anyone: a request still waiting is cancelled with it.
-  const open = await desk.store.chats.openTransferOf(request.ticketNumber);
-  const cancelled = open ? await desk.store.chats.answerTransfer(open.id, { state: 'cancelled', by: request.by, at: now }) : null;
+  const open = await desk.store.chats.openTransferOf(chat.ticketNumber);
+  const cancelled = open ? await desk.store.chats.answerTransfer(open.id, { state: 'cancelled', by, at: now }) : null;
   if (cancelled) {
     await desk.store.tickets.change(
-      request.ticketNumber,
+      chat.ticketNumber,
       {},
       {},
-      { actor: { kind: 'agent', id: request.by }, action: 'transfer_cancelled', from: { agent: cancelled.from }, to: { ...cancelled.to, because: 'chat-ended' }, note: cancelled.id, at: now },
+      { actor: { kind: 'agent', id: by }, action: 'transfer_cancelled', from: { agent: cancelled.from }, to: { ...cancelled.to, because: 'chat-ended' }, note: cancelled.id, at: now },
       now,
     );
   }
-  desk.events.ticketChanged(request.ticketNumber);
+  desk.events.ticketChanged(chat.ticketNumber);
   return { ok: true, chat: ended, cancelledTransfer: cancelled };
 }

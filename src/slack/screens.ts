@@ -1,6 +1,6 @@
 import type { BlockAction, ViewOutput, ViewStateValue } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import type { KnownBlock } from '@slack/types';
+import type { KnownBlock, ModalView } from '@slack/types';
 import { replyFields } from '../../blocks/ids.js';
 import { inputBlockId, replyModal, type ReplyModalData, type ReplyModalMetadata } from '../../blocks/reply-modal.js';
 import { ticketCard } from '../../blocks/ticket-card.js';
@@ -58,11 +58,27 @@ export async function takenBlocks(desk: Desk, result: TakeResult, card: CardView
 
 // ── The reply form ─────────────────────────────────────────────────────────────────────────────
 
+/**
+ * Opens a modal where the person is: on top of the modal they clicked in (Slack wants views.push there:
+ * a working card opened from the App Home is itself a modal), or on its own.
+ */
+export async function showModal(client: WebClient, trigger: { triggerId: string; inModal: boolean }, view: ModalView): Promise<void> {
+  if (trigger.inModal) await client.views.push({ trigger_id: trigger.triggerId, view });
+  else await client.views.open({ trigger_id: trigger.triggerId, view });
+}
+
 /** Opens the reply form on a ticket the agent may work; a refusal is returned for the caller to tell. */
-export async function openReplyModal(desk: Desk, client: WebClient, triggerId: string, agentId: string, number: number, preset: ReplyPreset): Promise<Refusal | null> {
+export async function openReplyModal(
+  desk: Desk,
+  client: WebClient,
+  trigger: string | { triggerId: string; inModal: boolean },
+  agentId: string,
+  number: number,
+  preset: ReplyPreset,
+): Promise<Refusal | null> {
   const start = await startReply(desk, agentId, number, preset);
   if (!start.ok) return start;
-  await client.views.open({ trigger_id: triggerId, view: replyModal({ ...start, text: '', revision: 1 }) });
+  await showModal(client, typeof trigger === 'string' ? { triggerId: trigger, inModal: false } : trigger, replyModal({ ...start, text: '', revision: 1 }));
   return null;
 }
 

@@ -416,6 +416,15 @@ export class TicketStore {
     return documents.map((document) => document.number);
   }
 
+  /** One page of a ticket's history, oldest first, and how many events it has: what the History view reads. */
+  async historyPage(number: number, skip: number, limit: number): Promise<{ events: TicketEvent[]; total: number }> {
+    const [documents, total] = await Promise.all([
+      this.models.Event.find({ ticketNumber: number }).sort({ at: 1, _id: 1 }).skip(skip).limit(limit).lean(),
+      this.models.Event.countDocuments({ ticketNumber: number }),
+    ]);
+    return { events: documents.map(({ _id, ...event }) => ({ id: String(_id), ...event }) as TicketEvent), total };
+  }
+
   async history(number: number): Promise<TicketEvent[]> {
     const [flushed, ticket] = await Promise.all([
       this.models.Event.find({ ticketNumber: number }).sort({ at: 1, _id: 1 }).lean(),

@@ -73,8 +73,7 @@ export async function deskStats(desk: Desk, window: StatsWindow, scope: StatsSco
   for (const [number, solve] of lastSolve) {
     const ticket = history.get(number);
     if (ticket?.createdAt) resolutionTimes.push(solve.at.getTime() - ticket.createdAt.getTime());
-    const repliesBefore = (ticket?.replies ?? []).filter((reply) => reply.at.getTime() <= solve.at.getTime()).length;
-    if (repliesBefore === 1) firstContactResolved += 1;
+    if (contactsBefore(ticket?.replies ?? [], solve.at) === 1) firstContactResolved += 1;
   }
 
   const firstReplyTimes: number[] = [];
@@ -107,6 +106,22 @@ export async function deskStats(desk: Desk, window: StatsWindow, scope: StatsSco
     medianResolutionMs: median(resolutionTimes),
     truncated: events.length >= STATS_EVENT_LIMIT,
   };
+}
+
+/**
+ * Public replies before `at`, as the support team counts contacts: a live chat is one contact however
+ * many messages the agent sent in it, and an email sent during the chat is part of it.
+ */
+export function contactsBefore(replies: readonly TicketEvent[], at: Date): number {
+  let chat = false;
+  let others = 0;
+  for (const reply of replies) {
+    if (reply.at.getTime() > at.getTime()) continue;
+    const to = (reply.to ?? {}) as { via?: unknown; during?: unknown };
+    if (to.via === 'chat' || to.during === 'chat') chat = true;
+    else others += 1;
+  }
+  return others + (chat ? 1 : 0);
 }
 
 export function median(values: readonly number[]): number | null {

@@ -1,7 +1,7 @@
 import { refuse, type Desk, type Refusal } from './desk.js';
 import { movesFor, type TicketMove } from './moves.js';
 import { agentOrRefusal } from './permissions.js';
-import type { Ticket } from './types.js';
+import type { Ticket, TicketEvent } from './types.js';
 
 export const QUEUE_PAGE = 20;
 
@@ -103,4 +103,29 @@ export async function cardView(desk: Desk, number: number, viewerId: string): Pr
     requesterButton: isAgent,
     moves: movesFor(desk, ticket, viewerId),
   };
+}
+
+/** One page of a ticket's history, for agents (the requester sees the ticket, not the team's workings). */
+export async function ticketHistory(desk: Desk, number: number, viewerId: string, page: number, pageSize: number): Promise<{ ok: true; events: TicketEvent[]; total: number; page: number } | Refusal> {
+  if (!desk.directory.agent(viewerId)) return refuse('not_an_agent');
+  if (!(await desk.store.tickets.get(number))) return refuse('no_such_ticket', { number });
+  const safePage = Number.isInteger(page) && page >= 0 ? page : 0;
+  const { events, total } = await desk.store.tickets.historyPage(number, safePage * pageSize, pageSize);
+  return { ok: true, events, total, page: safePage };
+}
+
+/** A description or comment in full, for someone who may see the ticket (internal notes: agents only). */
+export async function fullText(desk: Desk, what: string, viewerId: string): Promise<{ ok: true; ticketNumber: number; heading: string; text: string } | Refusal> {
+  const [kind, id = ''] = what.split(/:(.*)/s);
+  if (kind === 'description') {
+    const details = await ticketDetails(desk, Number(id), viewerId);
+    if (!details.ok) return details;
+    return { ok: true, ticketNumber: details.ticket.number, heading: `The request #${details.ticket.number}, as written`, text: details.ticket.description };
+  }
+  const comment = await desk.store.tickets.comment(id);
+  if (!comment) return refuse('no_such_ticket', { number: 0 });
+  const details = await ticketDetails(desk, comment.ticketNumber, viewerId);
+  if (!details.ok) return details;
+  if (comment.kind !== 'public' && !desk.directory.agent(viewerId)) return refuse('not_your_ticket', { number: comment.ticketNumber });
+  return { ok: true, ticketNumber: comment.ticketNumber, heading: `A comment on #${comment.ticketNumber}`, text: comment.text };
 }

@@ -14,17 +14,21 @@ export function chatSteps(desk: TestDesk) {
     async startByDm(requester: string, text: string): Promise<Chat> {
       await desk.slack.message(requester, text);
       await desk.settled();
-      if (!(await desk.store.chats.openOf(requester))) await steps.answerQuestion(requester, 'Something new');
+      // Asked which open request it is about: something new; asked what it is about (topics): the first topic.
+      if (!(await desk.store.chats.openOf(requester))) await steps.answerQuestion(requester, 'Something new', true);
+      if (!(await desk.store.chats.openOf(requester))) await steps.answerQuestion(requester, undefined);
       const chat = await desk.store.chats.openOf(requester);
       expect(chat).not.toBeNull();
       return chat!;
     },
-    /** Clicks the button labelled `label` on the bot's last question in the requester's DM. */
-    async answerQuestion(requester: string, label: string) {
+    /** Clicks the button labelled `label` (or the first one) on the bot's last question in the requester's DM. */
+    async answerQuestion(requester: string, label: string | undefined, ifAsked = false) {
       const dm = desk.fake.dmChannelOf(requester);
       const question = steps.botMessages(dm).filter((message) => !message.threadTs).at(-1);
-      const button = (question?.blocks ?? []).flatMap((block: any) => block.elements ?? []).find((element: any) => element.text?.text === label);
-      expect(button, `a “${label}” button on the bot's last message to ${requester}`).toBeDefined();
+      const buttons = (question?.blocks ?? []).flatMap((block: any) => block.elements ?? []).filter((element: any) => element.type === 'button');
+      const button = label === undefined ? buttons[0] : buttons.find((element: any) => element.text?.text === label);
+      if (!button && ifAsked) return;
+      expect(button, `a “${label ?? 'first'}” button on the bot's last message to ${requester}`).toBeDefined();
       await desk.slack.blockAction(requester, { action_id: button.action_id, value: button.value }, { channel: dm, message: { ts: question!.ts } });
       await desk.settled();
     },

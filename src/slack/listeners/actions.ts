@@ -23,11 +23,12 @@ import { rateSolve, type Rating } from '../../tickets/satisfaction.js';
 import { suggestArticles } from '../../tickets/suggestions.js';
 import { takeTicket } from '../../tickets/take.js';
 import type { Ticket } from '../../tickets/types.js';
-import { cardView } from '../../tickets/views.js';
+import { cardView, fullText, ticketHistory } from '../../tickets/views.js';
 import { askerOf, type Asker } from '../answer.js';
 import { publishHome } from '../home.js';
 import { openRequesterPanel } from '../profiles.js';
-import { cardBlocks, openReplyModal, updateReplyModal } from '../screens.js';
+import { cardBlocks, openReplyModal, showModal, updateReplyModal } from '../screens.js';
+import { fullTextModal, HISTORY_PAGE, historyModal } from '../../../blocks/history.js';
 import { refusalText } from '../words.js';
 import { answerTake, follow, unfollow, type ListenerDeps } from './commands.js';
 import { answerSurvey } from './views.js';
@@ -48,6 +49,11 @@ async function ticketOfButton(deps: ListenerDeps, args: ButtonArgs, value = args
   return null;
 }
 
+/** Where a click opens its modal: pushed on the modal it came from (a card opened from the App Home), or on its own. */
+function triggerOf(args: ButtonArgs): { triggerId: string; inModal: boolean } {
+  return { triggerId: args.body.trigger_id, inModal: args.body.view?.type === 'modal' };
+}
+
 /** A card button that opens a modal about its ticket, once the clicker may work that ticket. */
 function modalButton(deps: ListenerDeps, modal: (ticket: Ticket) => ModalView) {
   return async (args: ButtonArgs) => {
@@ -56,7 +62,7 @@ function modalButton(deps: ListenerDeps, modal: (ticket: Ticket) => ModalView) {
     if (number === null) return;
     const found = await ticketToWork(deps.desk, args.body.user.id, number);
     if (!found.ok) return askerOfClick(deps, args).refuse(found);
-    await args.client.views.open({ trigger_id: args.body.trigger_id, view: modal(found.ticket) });
+    await showModal(args.client, triggerOf(args), modal(found.ticket));
   };
 }
 
@@ -65,9 +71,31 @@ function replyButton(deps: ListenerDeps, preset: ReplyPreset) {
     await args.ack();
     const number = await ticketOfButton(deps, args);
     if (number === null) return;
-    const refused = await openReplyModal(deps.desk, args.client, args.body.trigger_id, args.body.user.id, number, preset);
+    const refused = await openReplyModal(deps.desk, args.client, triggerOf(args), args.body.user.id, number, preset);
     if (refused) await askerOfClick(deps, args).refuse(refused);
   };
+}
+
+/** History: opened from a card or the live message, then paged in place (Older, Newer). */
+async function historyClicked(deps: ListenerDeps, args: ButtonArgs): Promise<void> {
+  await args.ack();
+  const [numberText, pageText] = (args.action.value ?? '').split(':');
+  const number = await ticketOfButton(deps, args, numberText);
+  if (number === null) return;
+  const history = await ticketHistory(deps.desk, number, args.body.user.id, Number(pageText) || 0, HISTORY_PAGE);
+  if (!history.ok) return askerOfClick(deps, args).refuse(history);
+  const view = historyModal({ ticketNumber: number, events: history.events, page: history.page, total: history.total, timeZone: deps.desk.settings.timeZone });
+  const open = args.body.view;
+  if (open && open.callback_id === view.callback_id) await args.client.views.update({ view_id: open.id, view });
+  else await showModal(args.client, triggerOf(args), view);
+}
+
+/** Full text: a description or comment longer than the card shows, read whole. */
+async function fullTextClicked(deps: ListenerDeps, args: ButtonArgs): Promise<void> {
+  await args.ack();
+  const found = await fullText(deps.desk, args.action.value ?? '', args.body.user.id);
+  if (!found.ok) return askerOfClick(deps, args).refuse(found);
+  await showModal(args.client, triggerOf(args), fullTextModal(`#${found.ticketNumber}`, found.heading, found.text));
 }
 
 async function take(deps: ListenerDeps, args: ButtonArgs): Promise<void> {
@@ -114,13 +142,19 @@ async function applyMacro(deps: ListenerDeps, { ack, body, action, client }: Sel
   await ack();
   const macro = await findMacro(deps.desk, body.user.id, action.selected_option.value);
   if (!macro) return;
-  await updateReplyModal(deps.desk, client, body.user.id, body.view, (current) => ({
-    text: macro.text,
-    kind: macro.public ? 'public' : 'internal',
-    status: macro.status ?? current.status,
-    form: { ...current.form, ...macro.form },
-    appliedMacro: macro.name,
-  }));
+  await updateReplyModal(deps.desk, client, body.user.id, body.view, (current) => {
+    // The team's rule: a macro adds to what the agent wrote (never wipes it) and makes the answer an
+    // internal note unless the macro is marked public; the form says so when that changed the kind.
+    const kind = macro.public ? 'public' : 'internal';
+    return {
+      text: current.text.trim() ? `${current.text.trimEnd()}\n\n${macro.text}` : macro.text,
+      kind,
+      status: macro.status ?? current.status,
+      form: { ...current.form, ...macro.form },
+      appliedMacro: macro.name,
+      ...(kind !== current.kind ? { kindSwitched: kind } : {}),
+    };
+  });
 }
 
 async function chooseCategory(deps: ListenerDeps, { ack, body, action, client }: SelectArgs): Promise<void> {
@@ -319,6 +353,9 @@ export function registerActions(app: App, deps: ListenerDeps): void {
   button(actionIds.escalate, modalButton(deps, (ticket) => escalationModal(ticket, escalationGroups(deps.desk, ticket))));
   button(actionIds.link, modalButton(deps, (ticket) => linkIncidentModal(ticket)));
   button(actionIds.problem, (args) => problem(deps, args));
+  app.action<BlockAction<ButtonAction>>(new RegExp(`^${actionIds.show}_\\d+$`), (args) => showCard(deps, args));
+  app.action<BlockAction<ButtonAction>>(new RegExp(`^${actionIds.history}(_older|_newer)?$`), (args) => historyClicked(deps, args));
+  button(actionIds.fullText, (args) => fullTextClicked(deps, args));
 
   // Inside the reply form.
   select(replyFields.macro, (args) => applyMacro(deps, args));
@@ -328,6 +365,8 @@ export function registerActions(app: App, deps: ListenerDeps): void {
   // Chats and transfers.
   button(actionIds.acceptChat, (args) => acceptChatClicked(deps, args));
   button(actionIds.endChat, (args) => endChatClicked(deps, args));
+  // End and solve: the reply form, set to Solved (it needs the ticket form like any solve); the solve ends the chat.
+  button(actionIds.endAndSolve, replyButton(deps, { kind: 'public', status: 'solved' }));
   button(actionIds.transferChat, (args) => transferClicked(deps, args));
   button(actionIds.acceptTransfer, (args) => answerTransfer(deps, args, acceptTransfer));
   button(actionIds.declineTransfer, (args) => answerTransfer(deps, args, declineTransfer));

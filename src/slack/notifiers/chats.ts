@@ -156,8 +156,9 @@ export function chatNotifier(context: NotifierContext): Subscriber {
     const chat = await chatOf(ticket.number);
     if (!chat) return;
     await showChat(chat, ticket);
-    await inThread(chat, `${event.id}:line`, chatEndedLine(event.actor.id, ticket.number));
-    await toRequester(chat, `${event.id}:ended`, 'chat ended notice', chatEndedForRequester(ticket.number).text);
+    const solved = fields(event.to).because === 'solved';
+    await inThread(chat, `${event.id}:line`, solved ? `<@${event.actor.id}> solved #${ticket.number}, so the chat ended.` : chatEndedLine(event.actor.id, ticket.number));
+    await toRequester(chat, `${event.id}:ended`, 'chat ended notice', chatEndedForRequester(ticket.number, solved).text);
     await mirrorToFollowers(chat, `:checkered_flag: <@${event.actor.id}> ended the chat.`);
   }
 
