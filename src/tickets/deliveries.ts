@@ -33,18 +33,30 @@ export function deliveryIdOf(commentId: string): string {
   return `d:${commentId}`;
 }
 
-/** A public comment for the requester, queued; sending is `attemptDelivery`, retries are `retryDueDeliveries`. */
-export async function queueDelivery(desk: Desk, ticket: Ticket, comment: Pick<TicketComment, 'id' | 'text'>): Promise<Delivery> {
-  return desk.store.deliveries.queue({
-    id: deliveryIdOf(comment.id),
-    ticketNumber: ticket.number,
-    purpose: 'reply',
-    via: ticket.requester.kind === 'slack' ? 'slack' : 'email',
-    commentId: comment.id,
-    to: ticket.requester,
-    text: deliveryText(ticket, comment.text),
-    createdAt: desk.clock(),
-  });
+/**
+ * A public comment for the requester, queued; sending is `attemptDelivery`, retries are
+ * `retryDueDeliveries`. A held one waits for `releaseDelivery`: what it says must not arrive before it
+ * is true.
+ */
+export async function queueDelivery(desk: Desk, ticket: Ticket, comment: Pick<TicketComment, 'id' | 'text'>, options: { held?: boolean } = {}): Promise<Delivery> {
+  return desk.store.deliveries.queue(
+    {
+      id: deliveryIdOf(comment.id),
+      ticketNumber: ticket.number,
+      purpose: 'reply',
+      via: ticket.requester.kind === 'slack' ? 'slack' : 'email',
+      commentId: comment.id,
+      to: ticket.requester,
+      text: deliveryText(ticket, comment.text),
+      createdAt: desk.clock(),
+    },
+    options,
+  );
+}
+
+/** A held delivery may go now (at once, and by the retry loop after that). */
+export async function releaseDelivery(desk: Desk, id: string): Promise<void> {
+  await desk.store.deliveries.release(id, desk.clock());
 }
 
 /**

@@ -73,14 +73,29 @@ export interface Ticket {
   merge?: MergeProgress | null;
   /** Free words a team files the ticket under: shown on the card, searchable. */
   tags?: string[];
+  /**
+   * Merges into this ticket under way, by source (`n1004`): when each claimed it, and for whom. While
+   * one is here this ticket is not merged away, so a merge's comments never land on a ticket that is
+   * closing.
+   */
+  mergingIn?: Record<string, MergeClaim>;
   /** Incremented by every change, so a change can be made conditional on what the agent saw. */
   version: number;
 }
 
+export interface MergeClaim {
+  at: Date;
+  /** The agent merging: a merge whose process died right after claiming is finished as theirs. */
+  by: string;
+}
+
 export interface MergeProgress {
   into: number;
-  state: 'copying' | 'telling' | 'closing' | 'done';
+  /** claiming: the source is held and its target not yet (see claimBoth in merge.ts); nothing copied. */
+  state: 'claiming' | 'copying' | 'telling' | 'closing' | 'done';
   by: string;
+  /** When the merge began; the job finishes only merges older than a live process would take. */
+  startedAt?: Date;
 }
 
 /**
