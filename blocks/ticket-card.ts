@@ -15,7 +15,7 @@ export interface TicketCardData {
   /** A problem's incidents (numbers), shown on the problem's card. */
   incidents?: readonly number[];
   /** Replies that have not reached the requester yet: never dropped silently. */
-  undelivered?: readonly { purpose: string; lastError: string | null; state: 'pending' | 'delivered' | 'failed'; nextAttemptAt: Date }[];
+  undelivered?: readonly { purpose: string; lastError: string | null; state: 'held' | 'pending' | 'delivered' | 'failed'; nextAttemptAt: Date }[];
   /** Agents following the ticket's chat (Slack ids). */
   followers?: readonly string[];
   /** Offer the requester panel (agents only). */

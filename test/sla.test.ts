@@ -17,7 +17,7 @@ const API_KEY = 'dk_test_sla_0123456789abcdef';
 
 const slaWorkspace = (businessHours = false) =>
   testWorkspace({
-    apiKeys: [{ name: 'mail-bridge', sha256: createHash('sha256').update(API_KEY).digest('hex') }],
+    apiKeys: [{ name: 'mail-bridge', sha256: createHash('sha256').update(API_KEY).digest('hex'), scope: 'all' }],
     groups: [
       { name: 'Billing', id: 10, alertChannel: channels.billingAlerts, intakeChannels: [channels.billingIntake], timeZone: 'Europe/Berlin' },
       { name: 'PayOps', id: 20, alertChannel: channels.payopsAlerts },

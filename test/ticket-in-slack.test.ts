@@ -136,7 +136,7 @@ describe('a ticket lives in Slack', () => {
     const sourceLive = await liveMessageOf(source.number);
     await desk.slack.command(people.ben, '/ticket', `merge ${source.number} into ${target.number}`);
     await desk.settled();
-    const confirm = desk.fake.okCalls('views.open').at(-1)!.args.view;
+    const confirm = desk.fake.okCalls('views.open').at(-1)!.response.view;
     await submit(people.ben, confirm, {});
     const last = desk.fake.okCalls('chat.update').filter((call) => call.args.ts === sourceLive.ts).at(-1)!;
     expect(JSON.stringify(last.args.blocks)).toContain(`merged into #${target.number}`);
@@ -190,7 +190,7 @@ describe('a ticket lives in Slack', () => {
 
     await desk.slack.blockAction(people.ana, { action_id: actionIds.endAndSolve, value: String(chat.ticketNumber) }, { channel: chat.thread.channel, message: { ts: chat.thread.ts } });
     await desk.settled();
-    const form = desk.fake.okCalls('views.open').at(-1)!.args.view;
+    const form = desk.fake.okCalls('views.open').at(-1)!.response.view;
     expect(form.callback_id).toBe(callbackIds.reply);
     const refused = await submit(people.ana, form, { [replyFields.text]: 'Refund sent today.' });
     expect(refused.json.response_action).toBe('errors');

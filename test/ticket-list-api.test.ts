@@ -10,6 +10,8 @@ import { people, testWorkspace } from './support/workspace.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const READ_KEY = 'dk_live_reports_0123456789abcdef';
+const PAYOPS_KEY = 'dk_live_payops_0123456789abcdef';
+const BRIDGE_KEY = 'dk_live_bridge_0123456789abcdef';
 
 /** The REST ticket list (filters, a bounded page, a cursor) and the streamed CSV export of a date range. */
 describe('REST: listing and exporting tickets', () => {
@@ -19,7 +21,11 @@ describe('REST: listing and exporting tickets', () => {
   beforeAll(async () => {
     desk = await startTestDesk({
       workspace: testWorkspace({
-        apiKeys: [{ name: 'reports', sha256: sha256(READ_KEY), access: 'read' }],
+        apiKeys: [
+          { name: 'reports', sha256: sha256(READ_KEY), access: 'read', scope: 'all' },
+          { name: 'payops-report', sha256: sha256(PAYOPS_KEY), access: 'read', scope: { groups: [20] } },
+          { name: 'mail-bridge', sha256: sha256(BRIDGE_KEY), scope: 'own' },
+        ],
         sla: { targets: { high: { firstReply: '1h', resolution: '1d' } } },
       }),
     });
@@ -105,6 +111,26 @@ describe('REST: listing and exporting tickets', () => {
     expect((await get(`/tickets?q=${encodeURIComponent('{"$where":"sleep(100)"}')}`)).json.tickets).toEqual([]);
     expect((await get(`/tickets?q=${'x'.repeat(201)}`)).json.error.message).toBe('q: at most 200 characters');
     expect((await get('/tickets', null)).status).toBe(401);
+  });
+
+  it('a key lists and exports only the tickets its scope lets it see', async () => {
+    const filed = await fetch(`${base}/tickets`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${BRIDGE_KEY}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ subject: 'Bridged in October', requester: { email: 'ivy@example.com', name: 'Ivy' } }),
+    });
+    expect(filed.status).toBe(201);
+    const bridged = ((await filed.json()) as { ticket: { number: number } }).ticket.number;
+    const payops = tickets[3]!.number;
+    const october = 'createdFrom=2026-10-01T00:00:00Z&createdBefore=2026-11-01T00:00:00Z';
+    const exported = async (key: string) => (await get(`/tickets.csv?${october}`, key)).text.split('\r\n').slice(1).filter(Boolean).map((row) => Number(row.split(',')[0]));
+
+    expect(numbersOf((await get('/tickets?limit=100', PAYOPS_KEY)).json)).toEqual([payops]);
+    expect(numbersOf((await get('/tickets?groupId=10', PAYOPS_KEY)).json)).toEqual([]);
+    expect(await exported(PAYOPS_KEY)).toEqual([payops]);
+    expect(numbersOf((await get('/tickets?limit=100', BRIDGE_KEY)).json)).toEqual([bridged]);
+    expect(await exported(BRIDGE_KEY)).toEqual([bridged]);
+    expect(numbersOf((await get('/tickets?limit=100', READ_KEY)).json)).toEqual(expect.arrayContaining([payops, bridged, tickets[0]!.number]));
   });
 
   it('exports a date range as CSV, streamed, oldest first, with form fields, formulas defused and fields quoted', async () => {

@@ -52,7 +52,7 @@ export interface BlockActionInput {
 export interface BlockActionOptions {
   channel?: string;
   message?: { ts: string; text?: string };
-  /** The modal or home view the element is in; its current state is read from the fake when it has an id. */
+  /** The modal or home view the element is in, or its id; its current state is read from the fake when it has an id. */
   view?: any;
   triggerId?: string;
 }
@@ -266,6 +266,8 @@ export class SlackClientSim {
   private readonly teamId: string;
   private readonly now: () => number;
   private readonly transport: SlackTransport | undefined;
+  /** The last request sent over HTTP, exactly as it went on the wire (body and signed headers), to be sent again with raw(). */
+  lastSent: { body: string; headers: Record<string, string> } | undefined;
 
   constructor(options: SlackClientSimOptions) {
     this.url = options.url;
@@ -681,6 +683,8 @@ export class SlackClientSim {
 
   /** The view as Slack holds it now (after views.update), with the test's state and fields on top. */
   private currentView(view: any): any {
+    // Given by its id alone, the view is the one Slack holds: a payload always carries the whole view.
+    if (typeof view === 'string') return this.fake.view(view) ?? { id: view, type: 'modal', callback_id: '', blocks: [] };
     const current = typeof view?.id === 'string' ? this.fake.view(view.id) : undefined;
     return current === undefined ? view : { ...view, ...current, state: view.state ?? current.state };
   }
@@ -694,7 +698,8 @@ export class SlackClientSim {
       .sort((a, b) => String(a.id).localeCompare(String(b.id)))
       .at(-1);
     const current = opened === undefined ? undefined : this.fake.view(opened.id);
-    return current ?? { id: `V${randomBytes(5).toString('hex').toUpperCase()}`, type: 'modal' };
+    // A view Slack sends back always has its blocks, even one this simulator never saw opened.
+    return current ?? { id: `V${randomBytes(5).toString('hex').toUpperCase()}`, type: 'modal', blocks: [] };
   }
 
   private findMessage(ts: string, channel?: string): StoredMessage | undefined {
@@ -763,7 +768,9 @@ export class SlackClientSim {
   }
 
   private send(body: string, contentType: string, headers: Record<string, string> = {}): Promise<SimResponse> {
-    return this.raw(body, { 'Content-Type': contentType, ...this.sign(body, this.now()), ...headers });
+    const signed = { 'Content-Type': contentType, ...this.sign(body, this.now()), ...headers };
+    this.lastSent = { body, headers: signed };
+    return this.raw(body, signed);
   }
 
   private withAckProblems(response: SimResponse, submitted?: any): SimResponse {

@@ -21,8 +21,10 @@ const surveyToken = { name: 'token', in: 'path', required: true, schema: { type:
 
 const common = {
   '401': error('No API key, or an unknown one.'),
-  '404': error('No such ticket.'),
+  // A ticket outside the key's scope is answered exactly as a missing one, so numbers tell nothing.
+  '404': error('No such ticket, or one outside the key’s scope.'),
 };
+const malformed = error('The body is not JSON (malformed_json).');
 
 let built: Record<string, unknown> | undefined;
 
@@ -78,7 +80,9 @@ function build(): Record<string, unknown> {
             '201': json('TicketResponse', 'Filed.'),
             '200': json('TicketResponse', 'Filed before with this Idempotency-Key: the same ticket.'),
             '401': common['401'],
-            '403': error('The key may only read.'),
+            '400': malformed,
+            '403': error('The key may only read, or may not file in that group (its scope names groups).'),
+            '404': error('Filed before with this Idempotency-Key, but the ticket is now outside the key’s scope.'),
             '409': error('The Idempotency-Key was used for another body.'),
             '413': error('The body is too large.'),
             '422': error('The body is not valid; path names the field.'),
@@ -116,6 +120,7 @@ function build(): Record<string, unknown> {
             '201': json('CommentResponse', 'Added.'),
             '200': json('CommentResponse', 'Added before with this Idempotency-Key: nothing changed.'),
             ...common,
+            '400': malformed,
             '403': error('The key may only read.'),
             '409': error('The Idempotency-Key was used for another reply.'),
             '413': error('The body is too large.'),
@@ -139,6 +144,7 @@ function build(): Record<string, unknown> {
           requestBody: { required: true, content: { 'application/json': { schema: ref('SatisfactionAnswer') } } },
           responses: {
             '200': json('Satisfaction', 'Recorded.'),
+            '400': malformed,
             '404': error('Unknown or forged link.'),
             '413': error('The body is too large.'),
             '422': error('The body is not valid.'),
@@ -148,7 +154,14 @@ function build(): Record<string, unknown> {
     },
     components: {
       schemas: components,
-      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'A key listed (as its sha256) under apiKeys in the workspace file.' } },
+      securitySchemes: {
+        apiKey: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'A key listed (as its sha256) under apiKeys in the workspace file. Its scope there says which tickets it may see and touch: all; own (only the tickets it filed, and their follow-ups); or groups (tickets now in those groups, and it files only there). Any other ticket answers 404.',
+        },
+      },
     },
   };
 }

@@ -22,6 +22,8 @@ export interface TicketFilter {
   createdFrom?: Date;
   /** Exclusive. */
   createdBefore?: Date;
+  /** Only tickets filed through the REST API by this key (a key whose scope is its own tickets). */
+  filedBy?: string;
   /** Words that must all appear in the subject or description, or all in one comment. */
   words?: readonly string[];
   /** Which comments the words may be found in (internal notes are for agents only). */
@@ -86,6 +88,7 @@ export class TicketSearchStore {
       const addresses = [...new Set([filter.requesterEmail, filter.requesterEmail.toLowerCase()])];
       conditions.push({ $or: [{ 'requester.email': { $in: addresses } }, { 'requester.previousEmails': { $in: addresses } }] });
     }
+    if (filter.filedBy !== undefined) conditions.push({ 'source.kind': 'api', 'source.filedBy': filter.filedBy });
     if (filter.createdFrom) conditions.push({ createdAt: { $gte: filter.createdFrom } });
     if (filter.createdBefore) conditions.push({ createdAt: { $lt: filter.createdBefore } });
     if (after) {

@@ -11,8 +11,8 @@ import { SatisfactionStore } from './satisfaction.js';
 import { SeenIdStore } from './seen.js';
 import { TicketSearchStore } from './search.js';
 import { TicketLinkStore } from './ticket-links.js';
-import { TicketStore } from './tickets.js';
-import { serializeWritesInThisProcess } from './write-guard.js';
+import { TicketStore, type ConditionalWrites } from './tickets.js';
+import { serializeWritesInThisProcess, writesAreSerialized } from './write-guard.js';
 
 export interface StoreOptions {
   uri: string;
@@ -23,6 +23,12 @@ export interface StoreOptions {
    * selection and mongoose's buffering). Long enough to ride out an embedded server's restart.
    */
   unavailableAfterMs?: number;
+  /**
+   * How conditional ticket changes reach the server (see ConditionalWrites in tickets.ts). By default
+   * `read-check-write` on the embedded FerretDB and `in-filter` everywhere else; tests ask for
+   * `in-filter` on FerretDB to run the branch MongoDB uses.
+   */
+  conditionalWrites?: ConditionalWrites;
 }
 
 export interface ServerInfo {
@@ -56,8 +62,9 @@ export class Store {
     readonly connection: Connection,
     readonly models: Models,
     readonly server: ServerInfo,
+    conditionalWrites: ConditionalWrites,
   ) {
-    this.tickets = new TicketStore(models);
+    this.tickets = new TicketStore(models, conditionalWrites);
     this.seen = new SeenIdStore(models);
     this.leases = new LeaseStore(models);
     this.deliveries = new DeliveryStore(connection);
@@ -88,7 +95,12 @@ export class Store {
     };
     // FerretDB v1 writes are not atomic across connections (see write-guard.ts); MongoDB's are.
     if (server.ferretDb?.startsWith('v1.')) serializeWritesInThisProcess();
-    const store = new Store(connection, registerModels(connection), server);
+    const conditionalWrites = options.conditionalWrites ?? (writesAreSerialized() ? 'read-check-write' : 'in-filter');
+    if (conditionalWrites === 'read-check-write' && !writesAreSerialized()) {
+      await connection.close();
+      throw new Error('conditionalWrites "read-check-write" needs the write guard, which only the embedded FerretDB turns on; MongoDB uses "in-filter"');
+    }
+    const store = new Store(connection, registerModels(connection), server, conditionalWrites);
     await store.buildIndexes();
     await store.search.buildIndexes();
     return store;

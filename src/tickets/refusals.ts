@@ -53,6 +53,7 @@ const RULES = {
     (f) => `Only support agents can ${f.action}.`,
   ),
   outside_group: rule<{ number: number; groupId: number }>(403, (f, w) => `#${f.number} belongs to ${w.group(f.groupId)}, which is not one of your groups.`),
+  not_your_group: rule<{ groupId: number }>(403, (f, w) => `${w.group(f.groupId)} is not one of your groups.`),
   not_your_ticket: rule<Numbered>(403, (f) => `#${f.number} is not one of your tickets.`),
 
   // ── Which ticket ───────────────────────────────────────────────────────────────────────────
@@ -144,12 +145,20 @@ const RULES = {
   source_merged: rule<Merged>(409, (f) => `#${f.number} was already merged into #${f.into}.`),
   source_merging: rule<Merged>(409, (f) => `#${f.number} is being merged into #${f.into}.`),
   source_closed: rule<Numbered>(409, (f) => `#${f.number} is closed, and closed is final.`),
+  source_receiving: rule<{ number: number; from: number }>(
+    409,
+    (f) => `#${f.from} is being merged into #${f.number} right now; #${f.number} can be merged away once that is done.`,
+  ),
   problem_and_incident: rule<{ number: number; problemOf: number }>(
     409,
     (f) => `#${f.number} is an incident of #${f.problemOf}; a ticket is a problem or an incident, not both.`,
   ),
   incident_of_itself: rule(422, () => 'A ticket cannot be an incident of itself.'),
   problem_not_incident: rule<Numbered>(409, (f) => `#${f.number} is itself a problem; link its incidents instead.`),
+  already_a_problem: rule<{ number: number; by?: string }>(
+    409,
+    (f, w) => `#${f.number} is already a problem${f.by ? ` (marked by ${w.person(f.by)})` : ''}; nothing changed. Link its incidents with ${w.code(`/ticket link N to ${f.number}`)}.`,
+  ),
 
   // ── Assignment ─────────────────────────────────────────────────────────────────────────────
   assign_whom: rule(422, (_f, w) => `Assign to whom? ${w.code('/ticket assign 1004 @ben')}.`),

@@ -85,6 +85,12 @@ export interface Ticket {
   slaPauses?: SlaPause[];
   /** SLA announcements already made, by clock: each warning and each breach is recorded once. */
   slaMarks?: SlaMarks;
+  /**
+   * Merges into this ticket under way, by source (`n1004`): when each claimed it, and for whom. While
+   * one is here this ticket is not merged away, so a merge's comments never land on a ticket that is
+   * closing.
+   */
+  mergingIn?: Record<string, MergeClaim>;
   /** Incremented by every change, so a change can be made conditional on what the agent saw. */
   version: number;
 }
@@ -103,10 +109,19 @@ export interface SlaMarks {
   resolutionBreached?: Date;
 }
 
+export interface MergeClaim {
+  at: Date;
+  /** The agent merging: a merge whose process died right after claiming is finished as theirs. */
+  by: string;
+}
+
 export interface MergeProgress {
   into: number;
-  state: 'copying' | 'telling' | 'closing' | 'done';
+  /** claiming: the source is held and its target not yet (see claimBoth in merge.ts); nothing copied. */
+  state: 'claiming' | 'copying' | 'telling' | 'closing' | 'done';
   by: string;
+  /** When the merge began; the job finishes only merges older than a live process would take. */
+  startedAt?: Date;
 }
 
 /**

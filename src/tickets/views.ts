@@ -1,6 +1,6 @@
 import { refuse, type Desk, type Refusal } from './desk.js';
 import { movesFor, type TicketMove } from './moves.js';
-import { agentOrRefusal } from './permissions.js';
+import { agentOrRefusal, mayWorkIn } from './permissions.js';
 import { slaState, type SlaState } from './sla.js';
 import type { Ticket, TicketEvent } from './types.js';
 
@@ -22,6 +22,7 @@ export async function agentQueue(desk: Desk, agentId: string, groupText?: string
   if (groupText?.trim()) {
     const group = desk.directory.findGroup(groupText);
     if (!group) return refuse('no_such_group_named', { typed: groupText.trim() });
+    if (!mayWorkIn(desk, allowed.agent, group.id)) return refuse('not_your_group', { groupId: group.id });
     groupIds = [group.id];
   }
   const [tickets, total] = await Promise.all([

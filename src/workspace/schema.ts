@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { privateRangeOfLiteral, rangeWords } from './private-networks.js';
 
 const slackUserId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'expected a Slack user id such as U012ABCDEF');
 const slackChannelId = z.string().regex(/^[CGD][A-Z0-9]{2,}$/, 'expected a Slack channel id such as C012ABCDEF');
@@ -95,6 +96,22 @@ export const macroSchema = z
   })
   .strict();
 
+/**
+ * Which tickets a REST key may see and touch: every ticket, only those it filed itself, or those now
+ * in some groups. Required, so that no key sees the whole desk without someone having said so.
+ */
+export const apiKeyScopeSchema = z.union(
+  [
+    z.literal('all'),
+    z.literal('own'),
+    z.object({ groups: z.array(z.number().int().positive()).min(1) }).strict(),
+  ],
+  { error: 'say which tickets this key may see: all, own (only the tickets it filed), or { groups: [group ids] }' },
+);
+
+/** The outbound webhook: http(s) only, and never a private address unless the workspace says so. */
+const webhookUrlSchema = z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' });
+
 export const workspaceSchema = z
   .object({
     name: name.default('Support'),
@@ -117,14 +134,29 @@ export const workspaceSchema = z
             sha256: z.string().regex(/^[a-f0-9]{64}$/, 'expected the hex sha256 of the key'),
             /** read: GET only (a status page); write: also files tickets and adds replies. */
             access: z.enum(['read', 'write']).default('write'),
+            scope: apiKeyScopeSchema,
           })
           .strict(),
       )
       .default([]),
     sla: slaSchema.optional(),
     outboundWebhook: z
-      .object({ url: z.url(), secret: z.string().min(16, 'use a secret of at least 16 characters') })
+      .object({
+        url: webhookUrlSchema,
+        secret: z.string().min(16, 'use a secret of at least 16 characters'),
+        /** Posting to loopback, link-local or private addresses is refused unless this says so (a bridge on the same host). */
+        allowPrivateNetwork: z.boolean().default(false),
+      })
       .strict()
+      .superRefine((webhook, context) => {
+        // Zod runs this even when the url itself was refused: only a URL that parses has a host to check.
+        if (webhook.allowPrivateNetwork || !URL.canParse(webhook.url)) return;
+        const { hostname } = new URL(webhook.url);
+        const range = privateRangeOfLiteral(hostname);
+        if (range) {
+          context.addIssue({ code: 'custom', path: ['url'], message: `${hostname} is ${rangeWords(range)}; deskbolt posts there only with outboundWebhook.allowPrivateNetwork: true` });
+        }
+      })
       .optional(),
     chat: z
       .object({
@@ -177,6 +209,12 @@ export const workspaceSchema = z
         context.addIssue({ code: 'custom', path: ['groups', index, 'id'], message: `duplicates groups[${earlier}].id` });
       }
       seenIds.set(group.id, index);
+    });
+    workspace.apiKeys.forEach((key, keyIndex) => {
+      if (typeof key.scope !== 'object') return;
+      key.scope.groups.forEach((groupId, groupIndex) => {
+        if (!seenIds.has(groupId)) context.addIssue({ code: 'custom', path: ['apiKeys', keyIndex, 'scope', 'groups', groupIndex], message: `no group has id ${groupId}` });
+      });
     });
     // A chat started by DM goes where the file says, never to the first group by accident.
     const { defaultGroup, topics } = workspace.chat;
