@@ -61,6 +61,8 @@ describe('assigning tickets', () => {
     expect(await command(people.lead, `assign ${ticket.number} ${mention(people.customer)}`)).toContain('is not a support agent');
     expect(await command(people.lead, `assign ${ticket.number} ${mention(people.payops)}`)).toBe(`<@${people.payops}> is not an agent of Billing, so #${ticket.number} cannot go to them.`);
     expect(await command(people.lead, `assign ${ticket.number} Nobody`)).toContain('Nobody called “Nobody” is a support agent here');
+    // Someone who is not in the workspace at all (an id Slack would never send for a member).
+    expect(await command(people.lead, `assign ${ticket.number} <@UGHOST0001|ghost>`)).toBe('<@UGHOST0001> is not a support agent, so no ticket can go to them.');
     expect(await command(people.ana, `assign ${ticket.number} ${mention(people.ben)}`)).toContain('Only a team lead of Billing or an admin assigns');
     expect(await command(people.lead, `assign ${ticket.number}x ${mention(people.ben)}`)).toContain('is not a ticket number');
     expect(await desk.store.tickets.get(ticket.number)).toMatchObject({ assignee: null, version: ticket.version });
