@@ -28,6 +28,11 @@ export type CardAction = TicketMove;
 
 const UNSOLVED: readonly Ticket['status'][] = ['new', 'open', 'pending'];
 
+/** The card's notification text (the `text` beside its blocks, read as mrkdwn): the subject as words, never a ping. */
+export function cardText(ticket: Pick<Ticket, 'number' | 'subject'>): string {
+  return `#${ticket.number} ${escapeMrkdwn(clip(ticket.subject, 150))}`;
+}
+
 /** The ticket as an agent sees it: facts, the last comments, possible duplicates, and what they may do now. */
 export function ticketCard(data: TicketCardData, actions: readonly CardAction[]): KnownBlock[] {
   const { ticket } = data;

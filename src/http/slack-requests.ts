@@ -36,6 +36,22 @@ export interface SlackRequestChecksOptions {
  * (docs.slack.dev/authentication/verifying-requests-from-slack)
  */
 export function slackRequestChecks(options: SlackRequestChecksOptions): RequestHandler {
+  // While the database is away, signatures are remembered in this process: a replay to this replica is
+  // still refused, and the person who acted is told what happened (the listeners say the database is
+  // away) instead of Slack showing them a bare failure. A replay sent to another replica in that window
+  // is the one gap, and the event-id and click memories behind it still catch what they can.
+  const fallback = new Map<string, number>();
+  const firstTime = async (key: string, now: Date, rememberMs: number): Promise<boolean> => {
+    try {
+      return await options.seen.firstTime(key, now, rememberMs);
+    } catch (error) {
+      options.log(`slack: the database is away; request signatures are remembered in memory meanwhile: ${(error as Error).message}`);
+      for (const [seenKey, until] of fallback) if (until <= now.getTime()) fallback.delete(seenKey);
+      if (fallback.has(key)) return false;
+      fallback.set(key, now.getTime() + rememberMs);
+      return true;
+    }
+  };
   const check = async (request: Request, response: Response, next: NextFunction) => {
     const body = await readBody(request, SLACK_BODY_LIMIT_BYTES);
     if (body === 'too-large') {
@@ -51,7 +67,7 @@ export function slackRequestChecks(options: SlackRequestChecksOptions): RequestH
     }
     const now = options.clock();
     const rememberMs = verdict.timestampMs + SLACK_REQUEST_WINDOW_MS - now.getTime() + 1_000;
-    if (!(await options.seen.firstTime(`signature:${verdict.signature}`, now, rememberMs))) {
+    if (!(await firstTime(`signature:${verdict.signature}`, now, rememberMs))) {
       response.status(200).end();
       return;
     }
@@ -61,9 +77,8 @@ export function slackRequestChecks(options: SlackRequestChecksOptions): RequestH
   };
   return (request, response, next) => {
     check(request, response, next).catch((error: unknown) => {
-      // The signature memory is in the database: without it a replay cannot be told apart, so Slack is asked to retry.
-      options.log(`slack: could not check a request against those already seen: ${(error as Error).message}`, error);
-      if (!response.headersSent) response.status(503).type('text').send('deskbolt cannot reach its database; try again.');
+      options.log(`slack: could not check a request: ${(error as Error).message}`, error);
+      if (!response.headersSent) response.status(500).type('text').send('deskbolt could not check this request; try again.');
     });
   };
 }

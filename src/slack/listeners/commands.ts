@@ -28,6 +28,7 @@ import { agentQueue, cardView, workingTickets } from '../../tickets/views.js';
 import type { Desk } from '../../tickets/desk.js';
 import { askerOf, type Asker } from '../answer.js';
 import { decodeSlackText } from '../decode-slack-text.js';
+import { cardText } from '../../../blocks/ticket-card.js';
 import { cardBlocks, openReplyModal, takenBlocks } from '../screens.js';
 import { refusalText, slackWords } from '../words.js';
 import { transferTargetText } from '../../tickets/refusals.js';
@@ -157,7 +158,7 @@ export const subcommands: ReadonlyMap<string, Subcommand> = new Map<string, Subc
         if (number === null) return;
         const card = await cardView(context.desk, number, context.userId);
         if (!card.ok) return context.asker.refuse(card);
-        await context.asker.say(`#${card.ticket.number} ${clip(card.ticket.subject, 150)}`, cardBlocks(context.desk, card));
+        await context.asker.say(cardText(card.ticket), cardBlocks(context.desk, card));
       },
     },
   ],
