@@ -76,6 +76,17 @@ describe('editing a ticket', () => {
     expect(again.json.errors[editFields.subject]).toBe(`Nothing to change on #${ticket.number}: every field is as it was.`);
   });
 
+  it('a new subject with markup is stored as typed and shown as text in the live message and its thread', async () => {
+    const ticket = await file();
+    await submit(people.ana, await openEdit(people.ana, ticket), { [editFields.subject]: '<!here> refund & <@U0NOTYOU1>' });
+    expect((await desk.store.tickets.get(ticket.number))!.subject).toBe('<!here> refund & <@U0NOTYOU1>');
+    const messages = desk.fake.messages(channels.billingAlerts);
+    const live = messages.find((message) => !message.threadTs && message.text?.startsWith(`#${ticket.number} `))!;
+    const line = messages.filter((message) => message.threadTs === live.ts).at(-1)!.text;
+    expect(line).toBe(`:pencil2: Subject “Card was charged twice” → “&lt;!here&gt; refund &amp; &lt;@U0NOTYOU1&gt;” by <@${people.ana}>`);
+    expect(JSON.stringify(live)).not.toContain('<!here>');
+  });
+
   it('an email requester’s address is corrected, and the old one is kept', async () => {
     const ticket = await file({ requester: { kind: 'email', email: 'dana@exmaple.com', name: 'Dana' } });
     const view = await openEdit(people.ben, ticket);
