@@ -210,4 +210,22 @@ describe('SLAs on the desk', () => {
     await watch();
     expect((await desk.store.tickets.history(ticket.number)).find((event) => event.action === 'sla_warning')!.to).toMatchObject({ clock: 'resolution', remainingMs: 10 * MINUTE });
   });
+  it('an announcement Slack refuses is retried by the delivery queue, and still made once', async () => {
+    const ticket = await fileTicket(desk.deskbolt.desk, { priority: 'urgent' });
+    const announced = () => slaAlerts().filter((call) => String(call.args.text).startsWith(`#${ticket.number} `));
+    await desk.settled();
+    desk.clock.advance(25 * MINUTE);
+    // The warning's thread line and its announcement both fail.
+    desk.fake.failNext('chat.postMessage', 'internal_error');
+    desk.fake.failNext('chat.postMessage', 'internal_error');
+    await watch();
+    expect(announced()).toHaveLength(0);
+    desk.clock.advance(2 * MINUTE);
+    await desk.deskbolt.jobs.run(deskJob('delivery-retries'));
+    await desk.settled();
+    expect(announced().map((call) => call.args.text)).toEqual([`#${ticket.number} will breach its first reply target in 5 min: Card was charged twice`]);
+    await desk.deskbolt.jobs.run(deskJob('delivery-retries'));
+    await watch();
+    expect(announced()).toHaveLength(1);
+  });
 });
