@@ -67,7 +67,7 @@ function build(): Record<string, unknown> {
         get: {
           operationId: 'listTickets',
           summary: 'Tickets by filters, a page at a time',
-          description: 'Newest first unless order=oldest. Follow nextCursor for the next page; limit is 1 to 100.',
+          description: 'Newest first unless order=oldest. Follow nextCursor for the next page; limit is 1 to 100. Only the tickets the key’s scope lets it see.',
           parameters: queryParameters(components.TicketListQuery),
           responses: { '200': json('TicketList', 'A page of tickets.'), '401': common['401'], '422': error('A query parameter is not valid; path names it.') },
         },
@@ -93,6 +93,7 @@ function build(): Record<string, unknown> {
         get: {
           operationId: 'exportTickets',
           summary: 'Tickets created in a date range, with their form fields and SLA, as CSV (streamed)',
+          description: 'Only the tickets the key’s scope lets it see.',
           parameters: queryParameters(components.TicketExportQuery),
           responses: {
             '200': { description: 'One row per ticket, oldest first, after a header row.', content: { 'text/csv': { schema: { type: 'string' } } } },
