@@ -82,7 +82,7 @@ describe('a replica killed half-way, and the jobs of the next one', () => {
   }
 
   const newRequester = () => `UREQK${String(++requesters).padStart(3, '0')}`;
-  const dmTextsTo = (user: string) => fake.okCalls('chat.postMessage').filter((call) => call.args.channel === user).map((call) => String(call.args.text));
+  const dmTextsTo = (user: string) => fake.dmsTo(user).map((call) => String(call.args.text));
   const count = (events: TicketEvent[], action: string, status?: string) =>
     events.filter((event) => event.action === action && (status === undefined || (event.to as { status?: string } | undefined)?.status === status)).length;
 
