@@ -164,24 +164,22 @@ export function chatEmailModal(ticketNumber: number, again?: { text: string; rea
 
 /** While the requester's address is looked up in Slack and the email goes out. */
 export function chatEmailSending(ticketNumber: number): ModalView {
-  return {
-    type: 'modal',
-    callback_id: callbackIds.chatEmail,
-    title: plain(`Email · chat #${ticketNumber}`, 24),
-    close: plain('Close', 24),
-    private_metadata: String(ticketNumber),
-    blocks: [{ type: 'section', text: mrkdwn(':hourglass_flowing_sand: Sending the email…') }],
-  };
+  return chatEmailSaying(ticketNumber, ':hourglass_flowing_sand: Sending the email…');
 }
 
 export function chatEmailSent(ticketNumber: number, to: string): ModalView {
+  return chatEmailSaying(ticketNumber, `:email: Emailed the requester of chat #${ticketNumber} (${emailLink(to)}); the chat goes on.`);
+}
+
+/** The chat-email modal once it has nothing left to ask: one line of where the email is. */
+function chatEmailSaying(ticketNumber: number, line: string): ModalView {
   return {
     type: 'modal',
     callback_id: callbackIds.chatEmail,
     title: plain(`Email · chat #${ticketNumber}`, 24),
     close: plain('Close', 24),
     private_metadata: String(ticketNumber),
-    blocks: [{ type: 'section', text: mrkdwn(`:email: Emailed the requester of chat #${ticketNumber} (${emailLink(to)}); the chat goes on.`) }],
+    blocks: [{ type: 'section', text: mrkdwn(line) }],
   };
 }
 

@@ -1,6 +1,7 @@
 import { waitingChatsBlocks } from './chat-desk.js';
 import type { HomeView, KnownBlock, ModalView } from '@slack/types';
 import type { AgentHome, GuestHome, HomeData } from '../src/tickets/home.js';
+import { SEARCH_QUERY_MAX } from '../src/tickets/search.js';
 import type { Ticket } from '../src/tickets/types.js';
 import { actionIds } from './ids.js';
 import { statsFields } from './stats.js';
@@ -66,12 +67,12 @@ function agentHome(data: AgentHome, now: Date, searchRefusal?: string): KnownBlo
       block_id: 'home_search',
       dispatch_action: true,
       label: plain('Search tickets'),
-      hint: plain('A ticket number, a requester’s email, or words from the subject — press Enter'),
+      hint: plain('A ticket number, a requester’s email, words from the ticket or its comments, filters such as status:open tag:refund — press Enter'),
       element: {
         type: 'plain_text_input',
         action_id: actionIds.homeSearch,
-        placeholder: plain('#1004, dana@example.com, refund'),
-        max_length: 100,
+        placeholder: plain('#1004, dana@example.com, refund status:open'),
+        max_length: SEARCH_QUERY_MAX,
         dispatch_action_config: { trigger_actions_on: ['on_enter_pressed'] },
       },
     },
@@ -80,6 +81,7 @@ function agentHome(data: AgentHome, now: Date, searchRefusal?: string): KnownBlo
     const { search } = data;
     const heading = (search.refusal ? searchRefusal : undefined) ?? (search.tickets.length === 0 ? `Nothing found for “${escapeMrkdwn(search.query)}”.` : `*Found for “${escapeMrkdwn(search.query)}”*`);
     blocks.push({ type: 'section', text: mrkdwn(heading) }, ...search.tickets.slice(0, 10).map((ticket) => ticketLine(ticket, now)));
+    if (search.more) blocks.push(note(`More match: \`/ticket search ${escapeMrkdwn(search.query).replace(/`/g, "'")}\` pages through them all.`));
   }
   // Live chats first: a requester is waiting in real time. Ten at most, the home shares its 100 blocks.
   blocks.push({ type: 'divider' }, ...waitingChatsBlocks(data.waitingChats, now, HOME_WAITING_CHATS));

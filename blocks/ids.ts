@@ -28,6 +28,15 @@ export const actionIds = {
   viewOriginal: 'ticket_view_original',
   viewOriginalBack: 'ticket_view_original_back',
   emailDuringChat: 'chat_email_reply',
+  assign: 'ticket_assign',
+  handoff: 'ticket_handoff',
+  release: 'ticket_release',
+  acceptHandoff: 'handoff_accept',
+  declineHandoff: 'handoff_decline',
+  cancelHandoff: 'handoff_cancel',
+  edit: 'ticket_edit',
+  searchMore: 'ticket_search_more',
+  linkToProblem: 'ticket_link_to_problem',
   history: 'ticket_history',
   fullText: 'comment_full_text',
   whichTicket: 'requester_which_ticket',
@@ -50,6 +59,9 @@ export const callbackIds = {
   requesterProfile: 'requester_profile_modal',
   originalMessage: 'original_message_modal',
   chatEmail: 'chat_email_modal',
+  assign: 'ticket_assign_modal',
+  bulkMove: 'ticket_bulk_move_confirm',
+  edit: 'ticket_edit_modal',
 } as const;
 
 /** Input of the satisfaction comment modal: block id and action id alike. */
@@ -72,9 +84,22 @@ export const replyFields = {
   subcategory: 'reply_subcategory',
   status: 'reply_status',
   saveAsMacro: 'reply_save_macro',
+  /** The knowledge-base search: an external select whose options load as the agent types. */
+  kbSearch: 'reply_kb_search',
 } as const;
 
 export const mergeFields = { target: 'merge_target' } as const;
+export const assignFields = { agent: 'assign_agent' } as const;
+/** The edit form's inputs: block id and action id alike. */
+export const editFields = {
+  subject: 'edit_subject',
+  priority: 'edit_priority',
+  tags: 'edit_tags',
+  group: 'edit_group',
+  note: 'edit_note',
+  requesterName: 'edit_requester_name',
+  requesterEmail: 'edit_requester_email',
+} as const;
 export const linkFields = { problem: 'link_problem' } as const;
 export const escalationFields = { group: 'escalate_group', note: 'escalate_note' } as const;
 export const macroSaveFields = { name: 'macro_name', text: 'macro_text', kind: 'macro_kind' } as const;

@@ -3,6 +3,7 @@ import type { Ticket, TicketEvent } from '../src/tickets/types.js';
 import { actionIds } from './ids.js';
 import type { Notice } from './notices.js';
 import { requesterMention } from './notices.js';
+import { duration } from './stats.js';
 import { PRIORITY_BADGE, STATUS_BADGE, clip, escapeMrkdwn, mrkdwn, plain, waited } from './text.js';
 
 export interface LiveMessageData {
@@ -64,6 +65,21 @@ function statusOf(value: unknown): string | undefined {
   return typeof status === 'string' ? status : undefined;
 }
 
+const CLOCK_NAME: Record<string, string> = { firstReply: 'first reply', resolution: 'resolution' };
+
+function tagList(value: unknown): string {
+  const tags = Array.isArray(value) ? value.filter((tag): tag is string => typeof tag === 'string') : [];
+  return tags.length > 0 ? tags.map((tag) => `\`${escapeMrkdwn(tag)}\``).join(' ') : '_none_';
+}
+
+function quoted(value: unknown, max = 150): string {
+  return typeof value === 'string' && value !== '' ? `“${escapeMrkdwn(clip(value, max))}”` : '—';
+}
+
+function emailRequester(value: Record<string, unknown>): string {
+  return `${quoted(value.name, 80)} (${typeof value.email === 'string' ? escapeMrkdwn(clip(value.email, 120)) : '—'})`;
+}
+
 function excerpt(text: string, max = 300): string {
   return `“${escapeMrkdwn(clip(text.replace(/\s+/g, ' ').trim(), max))}”`;
 }
@@ -81,7 +97,24 @@ export function eventLine(event: TicketEvent, commentText: string | null, groupN
     case 'taken':
       return `:raising_hand: Taken by ${by}`;
     case 'assigned':
+      if (to.via === 'handoff') return `:handshake: <@${String(to.assignee)}> took it over from <@${String(from.assignee)}>`;
       return `:bust_in_silhouette: Assigned to <@${String(to.assignee)}>${event.actor.kind === 'agent' && event.actor.id !== to.assignee ? ` by ${by}` : ''}`;
+    case 'released':
+      return `:leftwards_arrow_with_hook: Back in the queue${from.assignee && event.actor.id !== from.assignee ? ` (it was with <@${String(from.assignee)}>)` : ''}, released by ${by}`;
+    case 'handoff_requested':
+      return `:handshake: <@${String(from.assignee)}> asked <@${String(to.assignee)}> to take it over`;
+    case 'handoff_declined':
+      return `:handshake: <@${String(to.assignee)}> declined to take it over; it stays with <@${String(from.assignee)}>`;
+    case 'subject_changed':
+      return `:pencil2: Subject ${quoted(from.subject)} → ${quoted(to.subject)} by ${by}`;
+    case 'tags_changed':
+      return `:label: Tags ${tagList(to.tags)} by ${by}`;
+    case 'requester_changed':
+      return `:pencil2: Requester ${emailRequester(from)} → ${emailRequester(to)} by ${by}`;
+    case 'sla_warning':
+      return `:hourglass: About to breach its ${CLOCK_NAME[String(to.clock)] ?? 'SLA'} target: ${duration(Number(to.remainingMs))} left`;
+    case 'sla_breached':
+      return `:rotating_light: Breached its ${CLOCK_NAME[String(to.clock)] ?? 'SLA'} target (over by ${duration(Number(to.overByMs))})`;
     case 'replied':
       return `:speech_balloon: ${by} replied to the requester${commentText ? `: ${excerpt(commentText)}` : ''}`;
     case 'noted':

@@ -22,6 +22,8 @@ export interface ReplyModalData {
   version: number;
   /** Shown under the text after a macro was applied. */
   appliedMacro?: string;
+  /** Offer the knowledge-base search (the workspace has articles). */
+  knowledgeBase?: boolean;
   /** What applying the macro did to the kind of answer, said on the form: a switch to internal must not go unseen. */
   kindSwitched?: 'public' | 'internal';
 }
@@ -114,6 +116,13 @@ export function replyModal(data: ReplyModalData): ModalView {
         text: mrkdwn(`<${article.url}|${escapeMrkdwn(clip(article.title, 150))}>`),
         accessory: { type: 'button', action_id: replyFields.linkArticle, text: plain('Link in reply'), value: String(index) },
       });
+    });
+  }
+  if (data.knowledgeBase) {
+    blocks.push({
+      type: 'actions',
+      block_id: 'reply_kb',
+      elements: [{ type: 'external_select', action_id: replyFields.kbSearch, placeholder: plain('Search the knowledge base to link an article'), min_query_length: 2 }],
     });
   }
   blocks.push(...formInputs(data, id));

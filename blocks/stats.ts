@@ -1,6 +1,7 @@
 import type { KnownBlock } from '@slack/types';
+import type { DeskReport, SlaTally } from '../src/tickets/reports.js';
 import type { DeskStats } from '../src/tickets/stats.js';
-import { escapeMrkdwn, mrkdwn } from './text.js';
+import { clip, escapeMrkdwn, mrkdwn } from './text.js';
 
 /** "45 min", "3 h 20 min", "2 d 4 h": a duration as a lead reads it. */
 export function duration(ms: number | null): string {
@@ -38,5 +39,51 @@ export function statsMessage(title: string, stats: DeskStats): KnownBlock[] {
     { type: 'context', elements: [mrkdwn(`${stats.window.from.toISOString().slice(0, 16).replace('T', ' ')} – ${stats.window.to.toISOString().slice(0, 16).replace('T', ' ')} UTC, from the ticket history`)] },
   ];
   if (stats.truncated) blocks.push({ type: 'context', elements: [mrkdwn(':warning: Too many events to read at once: these figures cover the start of the period only.')] });
+  return blocks;
+}
+
+/** "7 of 9 (78%)" */
+function share(part: { met: number; total: number }): string {
+  return part.total === 0 ? '—' : `${part.met} of ${part.total} (${percent(part.met / part.total)})`;
+}
+
+function slaText(tally: SlaTally): string {
+  return `first reply ${share(tally.firstReply)} · resolution ${share(tally.resolution)}`;
+}
+
+function countsText(counts: readonly [string, number][], max = 8): string {
+  if (counts.length === 0) return '—';
+  const shown = counts.slice(0, max).map(([name, count]) => `${escapeMrkdwn(clip(name, 60))} ${count}`);
+  return `${shown.join(' · ')}${counts.length > max ? ` · and ${counts.length - max} more` : ''}`;
+}
+
+/** What the solved tickets were about, what requesters said, and how often the SLA targets were met. */
+export function reportBlocks(report: DeskReport, names: { group(id: number): string; agentInScope: boolean }): KnownBlock[] {
+  const blocks: KnownBlock[] = [];
+  if (report.sla) {
+    const lines = [`*SLA targets met* — ${slaText(report.sla.all)}`];
+    if (report.sla.byGroup.length > 1 || !names.agentInScope) {
+      for (const [groupId, tally] of report.sla.byGroup.slice(0, 10)) lines.push(`• ${escapeMrkdwn(names.group(groupId))}: ${slaText(tally)}`);
+    }
+    if (!names.agentInScope) for (const [agent, tally] of report.sla.byAgent.slice(0, 15)) lines.push(`• <@${agent}>: ${slaText(tally)}`);
+    blocks.push({ type: 'section', text: mrkdwn(lines.join('\n')) });
+  }
+  blocks.push({
+    type: 'section',
+    text: mrkdwn(
+      [
+        `*Root causes* — ${countsText(report.rootCauses)}`,
+        `*Categories* — ${countsText(report.categories)}`,
+        `*Sub-categories* — ${countsText(report.subcategories)}`,
+        ...(report.withoutForm > 0 ? [`_${report.withoutForm} solved without the form filled in_`] : []),
+      ].join('\n'),
+    ),
+  });
+  if (report.comments.length > 0) {
+    const lines = report.comments.map(
+      (comment) => `${comment.rating === 'good' ? ':+1:' : ':-1:'} #${comment.ticketNumber}${comment.agent ? ` (<@${comment.agent}>)` : ''}: “${escapeMrkdwn(clip(comment.comment.replace(/\s+/g, ' '), 200))}”`,
+    );
+    blocks.push({ type: 'section', text: mrkdwn(`*Satisfaction comments*\n${lines.join('\n')}`) });
+  }
   return blocks;
 }

@@ -1,7 +1,9 @@
 import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
 import type { TicketMove } from '../src/tickets/moves.js';
 import type { Ticket, TicketComment } from '../src/tickets/types.js';
+import type { SlaState } from '../src/tickets/sla.js';
 import { actionIds } from './ids.js';
+import { slaLine } from './sla.js';
 import { PRIORITY_BADGE, STATUS_BADGE, clip, escapeMrkdwn, mrkdwn, plain, requesterText, waited } from './text.js';
 
 export interface TicketCardData {
@@ -13,16 +15,23 @@ export interface TicketCardData {
   /** A problem's incidents (numbers), shown on the problem's card. */
   incidents?: readonly number[];
   /** Replies that have not reached the requester yet: never dropped silently. */
-  undelivered?: readonly { purpose: string; lastError: string | null; state: 'pending' | 'delivered' | 'failed'; nextAttemptAt: Date }[];
+  undelivered?: readonly { purpose: string; lastError: string | null; state: 'held' | 'pending' | 'delivered' | 'failed'; nextAttemptAt: Date }[];
   /** Agents following the ticket's chat (Slack ids). */
   followers?: readonly string[];
   /** Offer the requester panel (agents only). */
   requesterButton?: boolean;
+  /** Time left against the SLA targets, when the ticket's priority has any. */
+  sla?: SlaState;
 }
 
 export type CardAction = TicketMove;
 
 const UNSOLVED: readonly Ticket['status'][] = ['new', 'open', 'pending'];
+
+/** The card's notification text (the `text` beside its blocks, read as mrkdwn): the subject as words, never a ping. */
+export function cardText(ticket: Pick<Ticket, 'number' | 'subject'>): string {
+  return `#${ticket.number} ${escapeMrkdwn(clip(ticket.subject, 150))}`;
+}
 
 /** The ticket as an agent sees it: facts, the last comments, possible duplicates, and what they may do now. */
 export function ticketCard(data: TicketCardData, actions: readonly CardAction[]): KnownBlock[] {
@@ -41,6 +50,11 @@ export function ticketCard(data: TicketCardData, actions: readonly CardAction[])
       ],
     },
   ];
+  const sla = data.sla ? slaLine(data.sla) : null;
+  if (sla) blocks.push({ type: 'context', elements: [mrkdwn(sla)] });
+  if (ticket.tags && ticket.tags.length > 0) {
+    blocks.push({ type: 'context', elements: [mrkdwn(`:label: ${ticket.tags.map((tag) => `\`${escapeMrkdwn(tag)}\``).join(' ')}`)] });
+  }
   if (ticket.problem) {
     const incidents = data.incidents ?? [];
     blocks.push({
@@ -131,6 +145,10 @@ const BUTTON_LABEL: Record<CardAction, string> = {
   escalate: 'Escalate',
   problem: 'Mark as problem',
   link: 'Link to problem',
+  assign: 'Assign',
+  handoff: 'Hand over',
+  release: 'Release',
+  edit: 'Edit',
 };
 
 function cardButton(action: CardAction, number: number): Button {

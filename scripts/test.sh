@@ -12,8 +12,14 @@ npx tsc -p src/sandbox/page/tsconfig.json || { echo "typecheck of the sandbox pa
 echo "lint: biome lint (warnings fail too)"
 npx biome lint --error-on-warnings || { echo "lint failed: no tests run"; exit 1; }
 results=$(mktemp -t deskbolt-results-XXXXXX.json)
-npx vitest run --reporter=default --reporter=json --outputFile.json="$results" "$@"
+# Every run takes the files and the tests in each file in another order, so a test that leans on
+# another's data fails here rather than on someone else's machine. TEST_SEED replays an order.
+seed=${TEST_SEED:-$(( (RANDOM << 15 | RANDOM) + 1 ))}
+echo "test order: shuffled with seed $seed (replay it with TEST_SEED=$seed npm test)"
+npx vitest run --sequence.shuffle --sequence.seed="$seed" --reporter=default --reporter=json --outputFile.json="$results" "$@"
 status=$?
+[ "$status" -eq 0 ] || echo "the tests ran in the order of seed $seed: TEST_SEED=$seed npm test runs them in that order again"
+
 node -e '
   const fs = require("node:fs");
   let report;

@@ -45,6 +45,8 @@ export interface DeskboltOptions {
   host?: string;
   /** The embedded database main.ts started, if any: /healthz and /readyz report it. */
   embeddedDatabase?: Pick<EmbeddedDatabase, 'state'>;
+  /** Tests only: told at each recorded step of a merge or an accepted transfer (see Desk.checkpoint). */
+  checkpoint?: Desk['checkpoint'];
 }
 
 export interface Deskbolt {
@@ -87,6 +89,7 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
       publicUrl: config.publicUrl,
     },
     events,
+    ...(options.checkpoint ? { checkpoint: options.checkpoint } : {}),
   };
   const metrics = new Metrics();
   registerQueueGauge(metrics, store, desk.directory);

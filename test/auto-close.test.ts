@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { actionIds, replyFields } from '../blocks/ids.js';
+import { viewStateFrom } from '../src/fake-slack/requests.js';
 import { DAY_MS, MINUTE_MS } from '../src/clock.js';
 import { deskJob } from '../src/jobs/desk-jobs.js';
 import type { Store } from '../src/store/store.js';
@@ -85,19 +87,31 @@ describe('pending tickets close after PENDING_CLOSE_DAYS without a requester rep
     expect(dmsTo(test.fake, people.customer)).toHaveLength(1);
   });
 
-  it('counts from the last time it was set to pending', async () => {
+  it('counts from the last public reply submitted as Pending: a new question restarts the 3 days, an internal note does not', async () => {
     const test = await deskOf();
-    const desk = workflowDesk(test);
-    const number = await ticketIn(desk, 'pending');
+    const ticket = await fileTicket(workflowDesk(test));
+    const submitReply = async (kind: 'public' | 'internal', text: string) => {
+      await test.slack.blockAction(people.ana, { action_id: kind === 'public' ? actionIds.reply : actionIds.note, value: String(ticket.number) });
+      await test.settled();
+      const view = test.fake.okCalls('views.open').at(-1)!.response.view;
+      const answer = await test.slack.viewSubmission(people.ana, { id: view.id, callback_id: view.callback_id, private_metadata: view.private_metadata, state: viewStateFrom(view, { [replyFields.text]: text, [replyFields.status]: 'pending' }) });
+      await test.settled();
+      expect(answer.body).toBe('');
+    };
+    await submitReply('public', 'Can you send the receipt?');
     test.clock.advance(2 * DAY_MS);
-    const again = desk.clock();
-    await changeTicket(test.deskbolt.desk, number, {}, { pendingSince: again }, { actor: { kind: 'agent', id: people.ana }, action: 'status_changed', from: { status: 'pending' }, to: { status: 'pending' }, at: again }, again);
-    test.clock.advance(2 * DAY_MS);
-    await test.deskbolt.jobs.run(autoClose);
-    expect((await test.store.tickets.get(number))!.status).toBe('pending');
+    await submitReply('public', 'Thanks. Could you also send the bank statement?');
+    const askedAgain = test.clock.now().getTime();
     test.clock.advance(DAY_MS);
+    await submitReply('internal', 'Waiting on the statement; finance is aware.');
+    expect(await test.store.tickets.get(ticket.number)).toMatchObject({ status: 'pending', pendingSince: new Date(askedAgain) });
+
+    test.clock.set(new Date(askedAgain + 3 * DAY_MS - 1));
     await test.deskbolt.jobs.run(autoClose);
-    expect((await test.store.tickets.get(number))!.status).toBe('closed');
+    expect((await test.store.tickets.get(ticket.number))!.status).toBe('pending');
+    test.clock.set(new Date(askedAgain + 3 * DAY_MS));
+    await test.deskbolt.jobs.run(autoClose);
+    expect((await test.store.tickets.get(ticket.number))!.status).toBe('closed');
   });
 
   it('honours PENDING_CLOSE_DAYS from the config', async () => {

@@ -21,7 +21,7 @@ describe('email during a chat and the requester panel', () => {
     receiver = await WebhookReceiver.start();
     received = receiver.received;
     const url = receiver.url;
-    desk = await startTestDesk({ workspace: testWorkspace({ outboundWebhook: { url, secret: SECRET }, chat: { shortcuts: [{ name: 'invoice', text: 'Dear {requester}, your invoice is attached.' }] } }) });
+    desk = await startTestDesk({ workspace: testWorkspace({ outboundWebhook: { url, secret: SECRET, allowPrivateNetwork: true }, chat: { shortcuts: [{ name: 'invoice', text: 'Dear {requester}, your invoice is attached.' }] } }) });
     steps = chatSteps(desk);
     desk.fake.addUser({ id: 'UREQE001', name: 'dana', realName: 'Dana Smith', title: 'CFO', tz: 'Europe/Paris', email: 'dana@example.com' });
     desk.fake.addUser({ id: 'UREQE002', name: 'eli', realName: 'Eli Moss' });

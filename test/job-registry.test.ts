@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { RELAY_MEMORY_MS } from '../src/chats/relay.js';
 import { deskJob } from '../src/jobs/desk-jobs.js';
+import { API_REQUEST_MEMORY_MS } from '../src/tickets/retention.js';
 import type { Store } from '../src/store/store.js';
 import { chatSteps } from './support/chats.js';
 import { TestClock } from './support/clock.js';
@@ -41,6 +43,30 @@ describe('jobs of the chat desk and deliveries', () => {
     expect(await store.chats.transfer(request.id)).toMatchObject({ state: 'expired' });
     expect((await steps.actions(chat.ticketNumber)).filter((action) => action === 'transfer_expired')).toHaveLength(1);
     expect(steps.botMessages(fake.dmChannelOf(people.ana)).filter((message) => message.text?.includes('expired with no answer'))).toHaveLength(1);
+  });
+
+  it('forget-relays and forget-api-requests delete only what is past its time, under their leases', async () => {
+    const test = await startTestDesk();
+    open.push(test);
+    const now = test.clock.now().getTime();
+    const ref = (ts: string) => ({ channel: 'DREQ0001', ts });
+    const relay = (key: string, ageMs: number) =>
+      test.store.chats.rememberRelay({ key, ticketNumber: 1001, original: ref(key), copy: ref(`${key}.copy`), side: 'requester', createdAt: new Date(now - ageMs) });
+    await relay('1.old', RELAY_MEMORY_MS + 1);
+    await relay('2.recent', RELAY_MEMORY_MS - 60_000);
+    const request = (key: string, ageMs: number) => test.store.apiRequests.claim(key, 'fingerprint', async () => 2001, new Date(now - ageMs));
+    await request('bridge:old', API_REQUEST_MEMORY_MS + 1);
+    await request('bridge:recent', API_REQUEST_MEMORY_MS - 60_000);
+
+    expect(await test.deskbolt.jobs.run(deskJob('forget-relays'))).toEqual({ ran: true, result: 1 });
+    expect(await test.store.chats.relayOf('1.old')).toBeNull();
+    expect(await test.store.chats.relayOf('2.recent')).not.toBeNull();
+    expect(await test.deskbolt.jobs.run(deskJob('forget-api-requests'))).toEqual({ ran: true, result: 1 });
+    // The recent key still files nothing new; the old one is forgotten.
+    expect(await request('bridge:recent', 0)).toEqual({ kind: 'repeat', ticketNumber: 2001 });
+    expect(await test.store.apiRequests.claim('bridge:old', 'fingerprint', async () => 2002, test.clock.now())).toEqual({ kind: 'claimed', ticketNumber: 2002 });
+    // A run finds nothing more to do.
+    expect(await test.deskbolt.jobs.run(deskJob('forget-relays'))).toEqual({ ran: true, result: 0 });
   });
 
   it('chat-activity and delivery-retries run under their leases', async () => {

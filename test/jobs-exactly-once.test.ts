@@ -5,7 +5,7 @@ import type { Store } from '../src/store/store.js';
 import { closeStalePending } from '../src/tickets/auto-close.js';
 import type { Desk } from '../src/tickets/desk.js';
 import { TestClock } from './support/clock.js';
-import { openTestStore } from './support/database.js';
+import { conditionalWriteModes, openTestStore } from './support/database.js';
 import { fileTicket, testDesk, changeTicket } from './support/desk.js';
 import { FakeSlack } from '../src/fake-slack/server.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
@@ -66,8 +66,8 @@ describe('two replicas run the same job at the same moment', () => {
     expect(await store.leases.holder(autoClose.name)).toMatchObject({ owner: null });
   });
 
-  it('even without the lease, the conditional writes close each ticket once', async () => {
-    const store = closing(await openTestStore('nolease'));
+  it.each(conditionalWriteModes())('even without the lease, the conditional writes close each ticket once (%s)', async (conditionalWrites) => {
+    const store = closing(await openTestStore('nolease', { conditionalWrites }));
     const clock = new TestClock();
     const one = testDesk(store, { clock });
     const numbers = await pendingTickets(one, 8);

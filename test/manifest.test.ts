@@ -14,12 +14,12 @@ import type { SlackDeps } from '../src/slack/app.js';
 interface Manifest {
   features: { slash_commands: { command: string }[]; shortcuts: { callback_id: string; type: string }[]; app_home?: { home_tab_enabled?: boolean } };
   oauth_config: { scopes: { bot: string[] } };
-  settings: { event_subscriptions: { bot_events: string[] }; interactivity: { is_enabled: boolean } };
+  settings: { event_subscriptions: { bot_events: string[] }; interactivity: { is_enabled: boolean; request_url?: string; message_menu_options_url?: string } };
 }
 
 /** What the app registers, recorded by calling its real registration on a stand-in that only listens. */
-function registered(): { commands: Set<string>; shortcuts: Set<string>; events: Set<string> } {
-  const seen = { commands: new Set<string>(), shortcuts: new Set<string>(), events: new Set<string>() };
+function registered(): { commands: Set<string>; shortcuts: Set<string>; events: Set<string>; options: Set<string> } {
+  const seen = { commands: new Set<string>(), shortcuts: new Set<string>(), events: new Set<string>(), options: new Set<string>() };
   const recorder = new Proxy(
     {},
     {
@@ -29,6 +29,7 @@ function registered(): { commands: Set<string>; shortcuts: Set<string>; events: 
           if (method === 'shortcut' && typeof first === 'string') seen.shortcuts.add(first);
           if (method === 'event' && typeof first === 'string') seen.events.add(first);
           if (method === 'message') seen.events.add('message');
+          if (method === 'options' && typeof first === 'string') seen.options.add(first);
         },
     },
   );
@@ -75,6 +76,13 @@ describe('manifest.yml', async () => {
     expect(new Set(manifest.features.slash_commands.map((command) => command.command))).toEqual(listeners.commands);
     expect(new Set(manifest.features.shortcuts.map((shortcut) => shortcut.callback_id))).toEqual(listeners.shortcuts);
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
+  });
+
+  it('gives external selects an options URL exactly when the app loads options', () => {
+    // Slack asks for an external select's options at the interactivity's options load URL (message_menu_options_url).
+    const url = manifest.settings.interactivity.message_menu_options_url;
+    if (listeners.options.size > 0) expect(url).toBe(manifest.settings.interactivity.request_url);
+    else expect(url).toBeUndefined();
   });
 
   it('subscribes to every event the app handles, and to none it ignores', () => {

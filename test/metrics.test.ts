@@ -74,7 +74,7 @@ describe('metrics', () => {
     let origin: string;
     const key = 'metrics-test-key-0123456789';
     beforeAll(async () => {
-      desk = await startTestDesk({ workspace: testWorkspace({ apiKeys: [{ name: 'bridge', sha256: createHash('sha256').update(key).digest('hex') }] }) });
+      desk = await startTestDesk({ workspace: testWorkspace({ apiKeys: [{ name: 'bridge', sha256: createHash('sha256').update(key).digest('hex'), scope: 'all' }] }) });
       origin = `http://127.0.0.1:${desk.deskbolt.port}`;
     });
     afterAll(async () => {

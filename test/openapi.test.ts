@@ -75,6 +75,8 @@ describe('the OpenAPI document', () => {
     expect(documented.sort()).toEqual(
       [
         'POST /api/v1/tickets',
+        'GET /api/v1/tickets',
+        'GET /api/v1/tickets.csv',
         'GET /api/v1/tickets/{number}',
         'POST /api/v1/tickets/{number}/comments',
         'GET /api/v1/satisfaction/{token}',
@@ -97,6 +99,14 @@ describe('the OpenAPI document', () => {
     const refs = refsIn(document);
     expect(refs.length).toBeGreaterThan(10);
     for (const ref of refs) expect(pointer(document, ref), ref).toBeDefined();
+  });
+
+  it('lists the 400 for a body that is not JSON on every route that takes one, and says what a key’s scope lets it see', () => {
+    const withBodies = Object.values(document.paths).flatMap((operations: any) => Object.values(operations)).filter((operation: any) => operation.requestBody);
+    expect(withBodies.length).toBe(3);
+    for (const operation of withBodies as any[]) expect(operation.responses['400'], operation.operationId).toEqual({ description: expect.stringContaining('not JSON'), content: expect.any(Object) });
+    expect(document.components.securitySchemes.apiKey.description).toMatch(/scope.*own.*groups.*404/s);
+    expect(document.paths['/api/v1/tickets/{number}'].get.responses['404'].description).toContain('outside the key’s scope');
   });
 
   it('says what the validation says: required fields, strings only, limits', () => {

@@ -16,7 +16,7 @@ describe('rate limits', () => {
   let steps: ReturnType<typeof chatSteps>;
   beforeAll(async () => {
     receiver = await WebhookReceiver.start();
-    desk = await startTestDesk({ workspace: testWorkspace({ outboundWebhook: { url: receiver.url, secret: 'a-webhook-secret-of-32-characters' } }) });
+    desk = await startTestDesk({ workspace: testWorkspace({ outboundWebhook: { url: receiver.url, secret: 'a-webhook-secret-of-32-characters', allowPrivateNetwork: true } }) });
     steps = chatSteps(desk);
   });
   afterAll(async () => {

@@ -16,8 +16,8 @@ describe('REST API', () => {
     desk = await startTestDesk({
       workspace: testWorkspace({
         apiKeys: [
-          { name: 'web-form', sha256: sha256(WRITE_KEY) },
-          { name: 'status-page', sha256: sha256(READ_KEY), access: 'read' },
+          { name: 'web-form', sha256: sha256(WRITE_KEY), scope: 'all' },
+          { name: 'status-page', sha256: sha256(READ_KEY), access: 'read', scope: 'all' },
         ],
       }),
     });
@@ -94,6 +94,20 @@ describe('REST API', () => {
     const concurrent = await Promise.all([1, 2, 3].map(() => call('POST', '/tickets', { body: newTicket({ subject: 'Concurrent retry' }), headers: { 'Idempotency-Key': 'same-3' } })));
     expect(new Set(concurrent.map((r) => r.json.ticket.number)).size).toBe(1);
     expect(await desk.store.models.Ticket.countDocuments({ subject: 'Concurrent retry' })).toBe(1);
+  });
+
+  it('twenty identical creates at once with one Idempotency-Key file one ticket and post one live ticket message', async () => {
+    desk.fake.clearCalls();
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => call('POST', '/tickets', { body: newTicket({ subject: 'Twenty at once' }), headers: { 'Idempotency-Key': 'twenty-at-once' } })),
+    );
+    await desk.settled();
+    expect(answers.every((answer) => answer.status === 201 || answer.status === 200)).toBe(true);
+    expect(new Set(answers.map((answer) => answer.json.ticket.number)).size).toBe(1);
+    const number = answers[0]!.json.ticket.number;
+    expect(await desk.store.models.Ticket.countDocuments({ subject: 'Twenty at once' })).toBe(1);
+    const liveMessages = desk.fake.okCalls('chat.postMessage').filter((posted) => !posted.args.thread_ts && String(posted.args.text).startsWith(`#${number} `));
+    expect(liveMessages).toHaveLength(1);
   });
 
   it('refuses bad bodies with 422 and the field path, saving nothing', async () => {
@@ -227,7 +241,7 @@ describe('refusals over REST: the status follows the code', () => {
   let desk: TestDesk;
   let base: string;
   beforeAll(async () => {
-    desk = await startTestDesk({ workspace: testWorkspace({ apiKeys: [{ name: 'web-form', sha256: sha256(WRITE_KEY) }] }) });
+    desk = await startTestDesk({ workspace: testWorkspace({ apiKeys: [{ name: 'web-form', sha256: sha256(WRITE_KEY), scope: 'all' }] }) });
     base = `http://127.0.0.1:${desk.deskbolt.port}/api/v1`;
   });
   afterAll(() => desk.close());

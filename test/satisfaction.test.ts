@@ -22,7 +22,7 @@ describe('satisfaction survey', () => {
     hook = await WebhookReceiver.start();
     delivered = hook.received;
     const url = hook.url;
-    desk = await startTestDesk({ workspace: testWorkspace({ outboundWebhook: { url, secret: SECRET } }), config: { publicUrl: 'https://desk.example.com' } });
+    desk = await startTestDesk({ workspace: testWorkspace({ outboundWebhook: { url, secret: SECRET, allowPrivateNetwork: true } }), config: { publicUrl: 'https://desk.example.com' } });
   });
   afterAll(async () => {
     await desk.close();

@@ -30,13 +30,20 @@ describe('/ticket next under load', () => {
   });
 
   it('says so when nothing is waiting', async () => {
-    const lastAnswer = async (user: string) => {
-      await desk.slack.command(user, '/ticket', 'next');
-      await desk.settled();
-      return desk.fake.responses().at(-1)!.body.text;
-    };
-    expect(await lastAnswer(agents[0]!.user)).toMatch(/^You took #\d+\.$/);
-    expect(await lastAnswer(agents[1]!.user)).toMatch(/^You took #\d+\.$/);
-    expect(await lastAnswer(agents[2]!.user)).toBe('Nothing is waiting in Billing. Nice work.');
+    // A desk of its own: the queue must hold exactly what this test filed.
+    const own = await startTestDesk({ workspace: testWorkspace({ agents }) });
+    try {
+      for (const subject of ['First waiting', 'Second waiting']) await fileTicket({ ...own.deskbolt.desk, testClock: own.clock }, { subject });
+      const lastAnswer = async (user: string) => {
+        await own.slack.command(user, '/ticket', 'next');
+        await own.settled();
+        return own.fake.responses().at(-1)!.body.text;
+      };
+      expect(await lastAnswer(agents[0]!.user)).toMatch(/^You took #\d+\.$/);
+      expect(await lastAnswer(agents[1]!.user)).toMatch(/^You took #\d+\.$/);
+      expect(await lastAnswer(agents[2]!.user)).toBe('Nothing is waiting in Billing. Nice work.');
+    } finally {
+      await own.close();
+    }
   });
 });

@@ -31,7 +31,7 @@ describe('a ticket lives in Slack', () => {
   async function filedBy(requester: string, subject: string): Promise<Ticket> {
     await desk.slack.command(requester, '/ticket', `new ${subject}`);
     await desk.settled();
-    const form = desk.fake.okCalls('views.open').at(-1)!.args.view;
+    const form = desk.fake.okCalls('views.open').at(-1)!.response.view;
     await desk.slack.viewSubmission(requester, { callback_id: form.callback_id, private_metadata: form.private_metadata, state: viewStateFrom(form, { [newTicketFields.group]: '10' }) });
     await desk.settled();
     const tickets = await desk.store.tickets.ofRequester({ kind: 'slack', userId: requester }, 20);
@@ -136,7 +136,7 @@ describe('a ticket lives in Slack', () => {
     const sourceLive = await liveMessageOf(source.number);
     await desk.slack.command(people.ben, '/ticket', `merge ${source.number} into ${target.number}`);
     await desk.settled();
-    const confirm = desk.fake.okCalls('views.open').at(-1)!.args.view;
+    const confirm = desk.fake.okCalls('views.open').at(-1)!.response.view;
     await submit(people.ben, confirm, {});
     const last = desk.fake.okCalls('chat.update').filter((call) => call.args.ts === sourceLive.ts).at(-1)!;
     expect(JSON.stringify(last.args.blocks)).toContain(`merged into #${target.number}`);
@@ -177,7 +177,7 @@ describe('a ticket lives in Slack', () => {
     expect(button.text.text).toBe('Full text');
     await desk.slack.blockAction(people.cho, { action_id: button.action_id, value: button.value });
     await desk.settled();
-    const full = desk.fake.okCalls('views.open').at(-1)!.args.view;
+    const full = desk.fake.okCalls('views.open').at(-1)!.response.view;
     const shown = full.blocks.filter((block: any) => block.type === 'section').map((block: any) => block.text.text).join('');
     expect(shown).toBe(long);
   });
@@ -190,7 +190,7 @@ describe('a ticket lives in Slack', () => {
 
     await desk.slack.blockAction(people.ana, { action_id: actionIds.endAndSolve, value: String(chat.ticketNumber) }, { channel: chat.thread.channel, message: { ts: chat.thread.ts } });
     await desk.settled();
-    const form = desk.fake.okCalls('views.open').at(-1)!.args.view;
+    const form = desk.fake.okCalls('views.open').at(-1)!.response.view;
     expect(form.callback_id).toBe(callbackIds.reply);
     const refused = await submit(people.ana, form, { [replyFields.text]: 'Refund sent today.' });
     expect(refused.json.response_action).toBe('errors');
@@ -240,7 +240,7 @@ describe('a ticket lives in Slack', () => {
     const home = desk.fake.homeView(people.ana)!;
     await desk.slack.blockAction(people.ana, { action_id: actionIds.homeOpen, value: String(ticket.number) }, { view: home });
     await desk.settled();
-    const modal = desk.fake.okCalls('views.open').at(-1)!.args.view;
+    const modal = desk.fake.okCalls('views.open').at(-1)!.response.view;
     const opened = desk.fake.okCalls('views.open').at(-1)!.response.view;
     const buttons = modal.blocks.flatMap((block: any) => block.elements ?? []).map((element: any) => element.action_id);
     expect(buttons).toEqual(expect.arrayContaining([actionIds.take, actionIds.reply, actionIds.note, actionIds.history]));
@@ -252,7 +252,7 @@ describe('a ticket lives in Slack', () => {
   it('a ticket filed from a message links the message on the card, the live message and the filer’s receipt', async () => {
     await desk.slack.messageShortcut(people.ana, 'create_ticket', { ts: '1700000000.000100', text: 'VPN is down for the whole floor', user: people.customer, channel: 'C0GENERAL' });
     await desk.settled();
-    const form = desk.fake.okCalls('views.open').at(-1)!.args.view;
+    const form = desk.fake.okCalls('views.open').at(-1)!.response.view;
     await desk.slack.viewSubmission(people.ana, { callback_id: form.callback_id, private_metadata: form.private_metadata, state: viewStateFrom(form, { [newTicketFields.group]: '10' }) });
     await desk.settled();
     const ticket = (await desk.store.tickets.ofRequester({ kind: 'slack', userId: people.customer }, 1))[0]!;

@@ -21,7 +21,7 @@ describe('working a ticket from Slack', () => {
     receiver = await WebhookReceiver.start();
     received = receiver.received;
     const url = receiver.url;
-    desk = await startTestDesk({ workspace: testWorkspace({ outboundWebhook: { url, secret: SECRET } }) });
+    desk = await startTestDesk({ workspace: testWorkspace({ outboundWebhook: { url, secret: SECRET, allowPrivateNetwork: true } }) });
   });
   afterAll(async () => {
     await desk.close();

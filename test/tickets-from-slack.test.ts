@@ -26,23 +26,35 @@ describe('tickets from Slack', () => {
     return { view, submitted };
   }
 
+  /** Files a ticket through the form, as an agent would, and returns it (each test files its own). */
+  async function fileOne(subject: string) {
+    await fileByModal(people.ana, { requester: people.customer, subject, group: '10', priority: 'normal' });
+    const filed = await desk.store.models.Ticket.findOne({ subject }).lean();
+    expect(filed, `a ticket “${subject}” was filed`).not.toBeNull();
+    return filed!.number;
+  }
+
   it('`/ticket new` opens the form, and submitting it files a numbered ticket announced to the group', async () => {
+    const before = await desk.store.models.Ticket.countDocuments();
     const { view, submitted } = await fileByModal(people.ana, { requester: people.customer, subject: 'Card charged twice', description: 'Saw two charges.', group: '10', priority: 'high' });
     expect(view.title.text).toBe('New ticket');
     expect(submitted.status).toBe(200);
     expect(submitted.body).toBe('');
 
-    const ticket = await desk.store.tickets.get(1001);
-    expect(ticket).toMatchObject({ number: 1001, subject: 'Card charged twice', status: 'new', assignee: null, groupId: 10, priority: 'high' });
+    expect(await desk.store.models.Ticket.countDocuments()).toBe(before + 1);
+    const number = (await desk.store.models.Ticket.findOne({ subject: 'Card charged twice' }).lean())!.number;
+    expect(number).toBeGreaterThanOrEqual(1001);
+    const ticket = await desk.store.tickets.get(number);
+    expect(ticket).toMatchObject({ number, subject: 'Card charged twice', status: 'new', assignee: null, groupId: 10, priority: 'high' });
     expect(ticket!.requester).toEqual({ kind: 'slack', userId: people.customer });
 
     // The ticket's live message in its group's channel: what it is, and Take it.
     const alert = desk.fake.okCalls('chat.postMessage').find((call) => call.args.channel === channels.billingAlerts)!;
-    expect(alert.args.text).toBe('#1001 Card charged twice · new · unassigned');
+    expect(alert.args.text).toBe(`#${number} Card charged twice · new · unassigned`);
     expect(JSON.stringify(alert.args.blocks)).toContain(actionIds.take);
     const receipt = desk.fake.dmsTo(people.customer)[0]!;
-    expect(receipt.args.text).toContain('#1001');
-    expect((await desk.store.tickets.history(1001)).map((event) => event.action)).toEqual(['created']);
+    expect(receipt.args.text).toContain(`#${number}`);
+    expect((await desk.store.tickets.history(number)).map((event) => event.action)).toEqual(['created']);
   });
 
   it('shows a missing subject on the modal’s own field and saves nothing', async () => {
@@ -74,25 +86,28 @@ describe('tickets from Slack', () => {
   });
 
   it('refuses an agent-only command to someone who is not an agent, politely', async () => {
-    await desk.slack.command(people.outsider, '/ticket', 'take 1001');
+    const number = await fileOne('Not for outsiders');
+    await desk.slack.command(people.outsider, '/ticket', `take ${number}`);
     await desk.settled();
     const answer = desk.fake.responses().at(-1)!;
     expect(answer.body.text).toContain('only support agents can work tickets');
-    expect((await desk.store.tickets.get(1001))!.assignee).toBeNull();
+    expect((await desk.store.tickets.get(number))!.assignee).toBeNull();
   });
 
   it('lists the queue oldest first, and "Take it" gives the ticket to the agent and updates the alert', async () => {
+    const older = await fileOne('Queue: the older one');
+    const newer = await fileOne('Queue: the newer one');
     await desk.slack.command(people.ana, '/ticket', 'queue');
     await desk.settled();
     const queue = desk.fake.responses().at(-1)!.body;
     const numbers = [...JSON.stringify(queue.blocks).matchAll(/\*#(\d+)\*/g)].map((match) => Number(match[1]));
-    expect(numbers.length).toBeGreaterThanOrEqual(2);
+    expect(numbers).toEqual(expect.arrayContaining([older, newer]));
     expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
 
-    await desk.slack.blockAction(people.ana, { action_id: actionIds.take, value: '1001' });
+    await desk.slack.blockAction(people.ana, { action_id: actionIds.take, value: String(older) });
     await desk.settled();
-    expect(desk.fake.responses().at(-1)!.body.text).toBe('You took #1001.');
-    expect(await desk.store.tickets.get(1001)).toMatchObject({ assignee: people.ana, status: 'open' });
+    expect(desk.fake.responses().at(-1)!.body.text).toBe(`You took #${older}.`);
+    expect(await desk.store.tickets.get(older)).toMatchObject({ assignee: people.ana, status: 'open' });
     const update = desk.fake.okCalls('chat.update').at(-1)!;
     expect(update.args.channel).toBe(channels.billingAlerts);
     expect(JSON.stringify(update.args.blocks)).toContain(`with <@${people.ana}>`);
@@ -101,9 +116,9 @@ describe('tickets from Slack', () => {
     const live = update.args.ts;
     expect(desk.fake.messages(channels.billingAlerts).some((message) => message.threadTs === live && message.text === `:raising_hand: Taken by <@${people.ana}>`)).toBe(true);
 
-    await desk.slack.command(people.ben, '/ticket', 'take #1001');
+    await desk.slack.command(people.ben, '/ticket', `take #${older}`);
     await desk.settled();
-    expect(desk.fake.responses().at(-1)!.body.text).toBe(`#1001 was taken by <@${people.ana}> a moment ago.`);
+    expect(desk.fake.responses().at(-1)!.body.text).toBe(`#${older} was taken by <@${people.ana}> a moment ago.`);
   });
 
   it('answers a wrong ticket number clearly and changes nothing', async () => {
@@ -116,13 +131,16 @@ describe('tickets from Slack', () => {
   });
 
   it('`/ticket mine` lists the agent’s working tickets and `/ticket show` the card', async () => {
+    const number = await fileOne('Mine to work on');
+    await desk.slack.command(people.ana, '/ticket', `take ${number}`);
+    await desk.settled();
     await desk.slack.command(people.ana, '/ticket', 'mine');
     await desk.settled();
-    expect(JSON.stringify(desk.fake.responses().at(-1)!.body.blocks)).toContain('#1001');
-    await desk.slack.command(people.ana, '/ticket', 'show 1001');
+    expect(JSON.stringify(desk.fake.responses().at(-1)!.body.blocks)).toContain(`#${number}`);
+    await desk.slack.command(people.ana, '/ticket', `show ${number}`);
     await desk.settled();
     const card = desk.fake.responses().at(-1)!.body;
-    expect(card.blocks[0]).toMatchObject({ type: 'header', text: { text: '#1001 Card charged twice' } });
+    expect(card.blocks[0]).toMatchObject({ type: 'header', text: { text: `#${number} Mine to work on` } });
   });
 
   it('refuses a forged signature and a stale timestamp, acting on neither', async () => {

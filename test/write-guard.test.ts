@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../src/store/store.js';
 import { takeTicket } from '../src/tickets/take.js';
-import { openTestStore } from './support/database.js';
+import { conditionalWriteModes, openTestStore } from './support/database.js';
 import { fileTicket, testDesk } from './support/desk.js';
 import { testWorkspace } from './support/workspace.js';
 
@@ -39,19 +39,25 @@ describe('single-document writes are atomic', () => {
     expect(new Set(numbers).size).toBe(50);
   });
 
-  it('20 agents taking one ticket at once: exactly one owner, 19 clear refusals', async () => {
-    const agents = Array.from({ length: 20 }, (_, index) => ({ user: `UAGENT${String(index).padStart(3, '0')}`, name: `Agent ${index}`, groups: [10] }));
-    const desk = testDesk(store, { workspace: testWorkspace({ agents }) });
-    const ticket = await fileTicket(desk);
-    const results = await Promise.all(agents.map((agent) => takeTicket(desk, { number: ticket.number, agent: agent.user })));
-    const winners = results.filter((result) => result.ok);
-    expect(winners).toHaveLength(1);
-    const owner = (await store.tickets.get(ticket.number))!.assignee!;
-    expect(winners[0]!.ok && winners[0]!.ticket.assignee).toBe(owner);
-    for (const result of results.filter((r) => !r.ok)) {
-      expect(result).toEqual({ ok: false, code: 'taken_by', facts: { number: ticket.number, agent: owner } });
+  it.each(conditionalWriteModes())('20 agents taking one ticket at once: exactly one owner, 19 clear refusals (%s)', async (conditionalWrites) => {
+    const branch = await openTestStore('guardtake', { conditionalWrites });
+    try {
+      const agents = Array.from({ length: 20 }, (_, index) => ({ user: `UAGENT${String(index).padStart(3, '0')}`, name: `Agent ${index}`, groups: [10] }));
+      const desk = testDesk(branch, { workspace: testWorkspace({ agents }) });
+      const ticket = await fileTicket(desk);
+      const results = await Promise.all(agents.map((agent) => takeTicket(desk, { number: ticket.number, agent: agent.user })));
+      const winners = results.filter((result) => result.ok);
+      expect(winners).toHaveLength(1);
+      const owner = (await branch.tickets.get(ticket.number))!.assignee!;
+      expect(winners[0]!.ok && winners[0]!.ticket.assignee).toBe(owner);
+      for (const result of results.filter((r) => !r.ok)) {
+        expect(result).toEqual({ ok: false, code: 'taken_by', facts: { number: ticket.number, agent: owner } });
+      }
+      await desk.settled();
+      const takes = (await branch.tickets.history(ticket.number)).filter((event) => event.action === 'taken');
+      expect(takes).toHaveLength(1);
+    } finally {
+      await branch.close();
     }
-    const takes = (await store.tickets.history(ticket.number)).filter((event) => event.action === 'taken');
-    expect(takes).toHaveLength(1);
   });
 });

@@ -63,7 +63,7 @@ export async function mirrorOpened(desk: Desk, ticketNumber: number, user: strin
  * A follower wrote in their mirror thread (their DM with the bot): kept on the chat as an internal note,
  * never relayed. Null when that thread is not a mirror (the DM is then a requester's, as before).
  */
-export async function followerWrote(desk: Desk, mirrorThread: SlackRef, message: ThreadMessage): Promise<ThreadVerdict | null> {
+export async function followerWrote(desk: Desk, mirrorThread: SlackRef, message: ThreadMessage): Promise<ThreadVerdict | Refusal | null> {
   const follower = await desk.store.chatDesk.followerByMirror(mirrorThread);
   if (!follower || follower.user !== message.author) return null;
   const chat = await desk.store.chats.get(follower.ticketNumber);

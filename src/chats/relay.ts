@@ -1,4 +1,5 @@
 import { refuse, type Desk, type Refusal } from '../tickets/desk.js';
+import { mayWorkIn, outsideGroup } from '../tickets/permissions.js';
 import { REPLY_MAX } from '../tickets/requester-reply.js';
 import type { Actor } from '../tickets/types.js';
 import { expandShortcut, type ShortcutNames } from './shortcuts.js';
@@ -102,6 +103,13 @@ export async function agentSaid(desk: Desk, chat: Chat, message: ThreadMessage, 
   return { ok: true, kind: 'relay', chat, text: comment.text, duplicate: comment.duplicate };
 }
 
+/** Where the workspace keeps agents to their own groups, an agent of another group keeps no notes on a group's chat. */
+export function noteRefusal(desk: Desk, chat: Pick<Chat, 'ticketNumber' | 'groupId'>, authorId: string): Refusal | null {
+  const agent = desk.directory.agent(authorId);
+  if (agent && !mayWorkIn(desk, agent, chat.groupId)) return outsideGroup({ number: chat.ticketNumber, groupId: chat.groupId });
+  return null;
+}
+
 /** An internal chat note: in the thread only, stored as kind chat-note. */
 export async function note(
   desk: Desk,
@@ -110,7 +118,9 @@ export async function note(
   text: string,
   source: SlackRef | null,
   reason: NoteReason,
-): Promise<ThreadVerdict> {
+): Promise<ThreadVerdict | Refusal> {
+  const refused = noteRefusal(desk, chat, authorId);
+  if (refused) return refused;
   const now = desk.clock();
   const author: Actor = { kind: 'agent', id: authorId };
   const comment = await desk.store.tickets.addComment(chat.ticketNumber, 'chat-note', author, text, now, source ? { id: `note:${messageKey(source)}` } : {});

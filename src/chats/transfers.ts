@@ -2,7 +2,7 @@ import { refuse, type Desk, type Refusal } from '../tickets/desk.js';
 import { agentOrRefusal } from '../tickets/permissions.js';
 import type { Actor, Ticket, TicketAction } from '../tickets/types.js';
 import { availabilityOf, onlineAgentsOf } from './availability.js';
-import type { Chat, SlackRef, Transfer, TransferTarget } from './types.js';
+import type { Chat, SlackRef, Transfer, TransferStep, TransferTarget } from './types.js';
 
 /**
  * A chat is never handed to a person who has not confirmed they can take it, and never dropped because
@@ -234,7 +234,11 @@ export async function finishTransfer(desk: Desk, transfer: Transfer, previousThr
   const to = transfer.answeredBy!;
   const groupId = transfer.to.kind === 'group' ? Number(transfer.to.id) : null;
   let step = transfer.step;
+  const reached = async (done: TransferStep) => {
+    await desk.checkpoint?.({ workflow: 'transfer', step: done, ticket: transfer.ticketNumber });
+  };
   if (step === 'accepted') {
+    await reached('accepted');
     // Absolute values: setting them again after a crash changes nothing.
     // The group's queue-channel post becomes the thread; a DM offer (to someone who came online) never does.
     const offer = transfer.offers.find((ref) => !ref.channel.startsWith('D'));
@@ -245,6 +249,7 @@ export async function finishTransfer(desk: Desk, transfer: Transfer, previousThr
     });
     await desk.store.chats.advanceTransfer(transfer.id, 'accepted', 'chat-moved');
     step = 'chat-moved';
+    await reached(step);
   }
   if (step === 'chat-moved') {
     const now = desk.clock();
@@ -259,8 +264,12 @@ export async function finishTransfer(desk: Desk, transfer: Transfer, previousThr
     );
     await desk.store.chats.advanceTransfer(transfer.id, 'chat-moved', 'ticket-moved');
     step = 'ticket-moved';
+    await reached(step);
   }
-  if (step === 'ticket-moved') await desk.store.chats.advanceTransfer(transfer.id, 'ticket-moved', 'done');
+  if (step === 'ticket-moved') {
+    await desk.store.chats.advanceTransfer(transfer.id, 'ticket-moved', 'done');
+    await reached('done');
+  }
   desk.events.ticketChanged(transfer.ticketNumber);
   const [finished, chat, ticket] = await Promise.all([
     desk.store.chats.transfer(transfer.id),
@@ -270,9 +279,12 @@ export async function finishTransfer(desk: Desk, transfer: Transfer, previousThr
   return { ok: true, transfer: finished!, chat: chat!, ticket: ticket!, previousThread };
 }
 
-/** For the jobs issue: accepted transfers a dead process left half-way are finished. */
+/** An accepted transfer younger than this is left to the process moving it; after, the job finishes it. */
+export const TRANSFER_GRACE_MS = 30_000;
+
+/** For the `finish-transfers` job: accepted transfers a dead process left half-way are finished. */
 export async function finishUnfinishedTransfers(desk: Desk, limit = 100): Promise<TransferAcceptedResult[]> {
-  const unfinished = await desk.store.chats.unfinishedTransfers(limit);
+  const unfinished = await desk.store.chats.unfinishedTransfers(limit, new Date(desk.clock().getTime() - TRANSFER_GRACE_MS));
   const results: TransferAcceptedResult[] = [];
   for (const transfer of unfinished) {
     const chat = await desk.store.chats.get(transfer.ticketNumber);

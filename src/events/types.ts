@@ -1,4 +1,5 @@
 import type { Availability, Chat, RelayedMessage } from '../chats/types.js';
+import type { BulkMove } from '../tickets/assignment-types.js';
 import type { Ticket, TicketAction, TicketEvent } from '../tickets/types.js';
 
 /**
@@ -20,7 +21,9 @@ export type DeskSignal =
   | { type: 'relay_edited'; relay: RelayedMessage; text: string; withdraw: boolean; editor: string }
   | { type: 'relay_deleted'; relay: RelayedMessage }
   | { type: 'chat_file_shared'; chat: Chat; fileId: string; side: 'requester' | 'agent'; sender: string }
-  | { type: 'weekly_digest_due'; lead: string; week: string; from: Date; to: Date; marker: string };
+  | { type: 'weekly_digest_due'; lead: string; week: string; from: Date; to: Date; marker: string }
+  /** A lead's bulk hand-over ran to its end (`resumed`: finished by the job after its process died). */
+  | { type: 'bulk_move_finished'; move: BulkMove; resumed: boolean };
 
 export type SignalType = DeskSignal['type'];
 

@@ -475,3 +475,18 @@ export function validateView(view: unknown): string[] {
   return p.list;
 }
 
+/**
+ * Problems Slack would report for the answer to a block_suggestion (an external select loading its
+ * options): `options` or `option_groups`, at most 100 of them ("Users may return a maximum of 100
+ * options or option groups", api.slack.com/reference/interaction-payloads/block-suggestion), each
+ * option as in a static select.
+ */
+export function validateOptionsResponse(body: unknown): string[] {
+  const p = new Problems();
+  if (!isObject(body)) {
+    p.add('', 'must provide an object');
+    return p.list;
+  }
+  checkStaticSelect(p, body, '');
+  return p.list;
+}

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { commandShouldEscape } from './manifest.js';
-import { SELECT_MENUS, validateBlocks, validateView, type FakeFile, type FakeSlack, type StoredMessage } from './server.js';
+import { SELECT_MENUS, validateBlocks, validateOptionsResponse, validateView, type FakeFile, type FakeSlack, type StoredMessage } from './server.js';
 import { readTyped, slackCommandText, slackMessageText, slackRichText } from './typed-text.js';
 
 /** The app's HTTP answer; `problems` lists what Slack would refuse in a synchronous answer (ack body). */
@@ -52,7 +52,7 @@ export interface BlockActionInput {
 export interface BlockActionOptions {
   channel?: string;
   message?: { ts: string; text?: string };
-  /** The modal or home view the element is in; its current state is read from the fake when it has an id. */
+  /** The modal or home view the element is in, or its id; its current state is read from the fake when it has an id. */
   view?: any;
   triggerId?: string;
 }
@@ -266,6 +266,8 @@ export class SlackClientSim {
   private readonly teamId: string;
   private readonly now: () => number;
   private readonly transport: SlackTransport | undefined;
+  /** The last request sent over HTTP, exactly as it went on the wire (body and signed headers), to be sent again with raw(). */
+  lastSent: { body: string; headers: Record<string, string> } | undefined;
 
   constructor(options: SlackClientSimOptions) {
     this.url = options.url;
@@ -397,6 +399,39 @@ export class SlackClientSim {
       enterprise: null,
     };
     return this.withAckProblems(await this.sendPayload(payload), submitted);
+  }
+
+  /**
+   * A person types into an external select of a view: Slack asks the app for the options
+   * (block_suggestion) and shows what the ack's body lists. `problems` says what Slack would refuse.
+   */
+  async blockSuggestion(user: string, input: { action_id: string; value: string; block_id?: string }, options: { view: any }): Promise<SimResponse> {
+    const view = this.currentView(options.view);
+    const located = locateElement(view?.blocks, input.action_id, input.block_id);
+    if (located === undefined || !['external_select', 'multi_external_select'].includes(located.element.type)) {
+      throw new Error(`no external select with action_id "${input.action_id}" in that view`);
+    }
+    // Slack asks only once the person typed min_query_length characters, 3 when unset
+    // (docs.slack.dev/reference/block-kit/block-elements/select-menu-element, external data source).
+    const minimum = typeof located.element.min_query_length === 'number' ? located.element.min_query_length : 3;
+    if (input.value.length < minimum) throw new Error(`Slack does not ask for options before ${minimum} characters are typed`);
+    const payload = {
+      type: 'block_suggestion',
+      user: this.userRef(user),
+      container: { type: 'view', view_id: view.id },
+      api_app_id: this.fake.appId,
+      token: VERIFICATION_TOKEN,
+      action_id: input.action_id,
+      block_id: located.blockId,
+      value: input.value,
+      team: this.team(),
+      enterprise: null,
+      is_enterprise_install: false,
+      view,
+    };
+    const response = await this.sendPayload(payload);
+    const problems = validateOptionsResponse(response.json);
+    return problems.length > 0 ? { ...response, problems } : response;
   }
 
   async viewClosed(user: string, view: SubmittedView): Promise<SimResponse> {
@@ -648,6 +683,8 @@ export class SlackClientSim {
 
   /** The view as Slack holds it now (after views.update), with the test's state and fields on top. */
   private currentView(view: any): any {
+    // Given by its id alone, the view is the one Slack holds: a payload always carries the whole view.
+    if (typeof view === 'string') return this.fake.view(view) ?? { id: view, type: 'modal', callback_id: '', blocks: [] };
     const current = typeof view?.id === 'string' ? this.fake.view(view.id) : undefined;
     return current === undefined ? view : { ...view, ...current, state: view.state ?? current.state };
   }
@@ -661,7 +698,8 @@ export class SlackClientSim {
       .sort((a, b) => String(a.id).localeCompare(String(b.id)))
       .at(-1);
     const current = opened === undefined ? undefined : this.fake.view(opened.id);
-    return current ?? { id: `V${randomBytes(5).toString('hex').toUpperCase()}`, type: 'modal' };
+    // A view Slack sends back always has its blocks, even one this simulator never saw opened.
+    return current ?? { id: `V${randomBytes(5).toString('hex').toUpperCase()}`, type: 'modal', blocks: [] };
   }
 
   private findMessage(ts: string, channel?: string): StoredMessage | undefined {
@@ -730,7 +768,9 @@ export class SlackClientSim {
   }
 
   private send(body: string, contentType: string, headers: Record<string, string> = {}): Promise<SimResponse> {
-    return this.raw(body, { 'Content-Type': contentType, ...this.sign(body, this.now()), ...headers });
+    const signed = { 'Content-Type': contentType, ...this.sign(body, this.now()), ...headers };
+    this.lastSent = { body, headers: signed };
+    return this.raw(body, signed);
   }
 
   private withAckProblems(response: SimResponse, submitted?: any): SimResponse {

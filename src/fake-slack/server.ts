@@ -7,7 +7,7 @@ import { PersonalSurfaces, type EphemeralMessage, type OpenModal } from './perso
 import { SocketModeServer, type SocketModeOptions } from './socket-mode.js';
 import { encodeEntities, type TypedTextDirectory } from './typed-text.js';
 
-export { SELECT_MENUS, validateBlocks, validateView, type Surface } from './block-kit.js';
+export { SELECT_MENUS, validateBlocks, validateOptionsResponse, validateView, type Surface } from './block-kit.js';
 export { LIMITS } from './limits.js';
 export type { EphemeralMessage, OpenModal } from './personal.js';
 

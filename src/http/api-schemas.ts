@@ -104,6 +104,80 @@ export const satisfactionResponseSchema = named(
   'Satisfaction',
 );
 
+// ─── The ticket list and the CSV export ───────────────────────────────────────────────────────
+
+/** Query values are text: each is checked as text, then read (a page size of 1e9 is refused, not capped). */
+const queryInteger = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d{1,15}$/, 'a whole number')
+    .transform(Number)
+    .pipe(z.number().min(min, `at least ${min}`).max(max, `at most ${max}`));
+
+export const LIST_PAGE_MAX = 100;
+
+export const ticketListQuerySchema = named(
+  z
+    .object({
+      status: z.string().max(100).optional().describe('Statuses, comma-separated: new, open, pending, solved, closed, or unsolved.'),
+      groupId: queryInteger(1, 1_000_000_000).optional(),
+      assignee: z.string().regex(/^([UW][A-Z0-9]{2,30}|none)$/, 'a Slack user id, or none').optional().describe('The agent’s Slack user id, or none for unassigned tickets.'),
+      tag: z.string().max(40, 'at most 40 characters').optional(),
+      requester: z.email('an email address').max(254).optional().describe('An email requester, by their address or one they had before a correction.'),
+      createdFrom: z.iso.datetime({ message: 'an ISO 8601 date-time such as 2026-10-01T00:00:00Z' }).optional(),
+      createdBefore: z.iso.datetime({ message: 'an ISO 8601 date-time such as 2026-11-01T00:00:00Z' }).optional(),
+      q: z.string().max(200, 'at most 200 characters').optional().describe('Words that must all appear in the subject or description, or all in one public comment.'),
+      order: z.enum(['newest', 'oldest']).default('newest'),
+      limit: queryInteger(1, LIST_PAGE_MAX).default(25).describe(`Tickets per page, 1 to ${LIST_PAGE_MAX}.`),
+      cursor: z.string().regex(/^\d{1,15}\.\d{1,9}$/, 'the nextCursor of the previous page').optional().describe('The nextCursor of the previous page.'),
+    })
+    .strict(),
+  'TicketListQuery',
+);
+
+export const exportQuerySchema = named(
+  z
+    .object({
+      createdFrom: z.iso.datetime({ message: 'an ISO 8601 date-time such as 2026-10-01T00:00:00Z' }).describe('Tickets created at or after this moment.'),
+      createdBefore: z.iso.datetime({ message: 'an ISO 8601 date-time such as 2026-11-01T00:00:00Z' }).describe('Tickets created before this moment.'),
+    })
+    .strict(),
+  'TicketExportQuery',
+);
+
+const slaClockStatus = z.enum(['running', 'at_risk', 'paused', 'met', 'breached']).nullable();
+
+export const ticketSummarySchema = named(
+  z.object({
+    number: z.number().int(),
+    subject: z.string(),
+    status: ticketStatusSchema,
+    priority: prioritySchema,
+    group: z.object({ id: z.number().int(), name: z.string() }),
+    assignee: z.object({ name: z.string() }).nullable().describe('The agent, by the name in the workspace file.'),
+    requester: z.union([
+      z.object({ kind: z.literal('email'), email: z.string(), name: z.string() }),
+      z.object({ kind: z.literal('slack'), name: z.string().nullable() }),
+    ]),
+    channel: z.enum(['slack', 'email', 'web', 'chat']),
+    tags: z.array(z.string()),
+    form: z.object({ rootCause: z.string().nullable(), category: z.string().nullable(), subcategory: z.string().nullable() }),
+    sla: z.object({ firstReply: slaClockStatus, resolution: slaClockStatus }).describe('Where the ticket stands against its targets; null when its priority has none.'),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+    firstReplyAt: timestamp.nullable(),
+    solvedAt: timestamp.nullable(),
+    closedAt: timestamp.nullable(),
+    mergedInto: z.number().int().nullable(),
+  }),
+  'TicketSummary',
+);
+
+export const ticketListSchema = named(
+  z.object({ tickets: z.array(ticketSummarySchema), nextCursor: z.string().nullable().describe('Pass as cursor for the next page; null on the last one.') }),
+  'TicketList',
+);
+
 export const ERROR_CODES = [
   'unauthorized',
   'forbidden',
@@ -132,3 +206,4 @@ export const errorSchema = named(
 export type CreateTicketBody = z.output<typeof createTicketBodySchema>;
 export type PublicTicket = z.infer<typeof publicTicketSchema>;
 export type PublicComment = z.infer<typeof publicCommentSchema>;
+export type TicketSummary = z.infer<typeof ticketSummarySchema>;

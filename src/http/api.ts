@@ -12,12 +12,17 @@ import type { ApiKey } from '../workspace/schema.js';
 import {
   commentBodySchema,
   createTicketBodySchema,
+  exportQuerySchema,
+  ticketListQuerySchema,
   satisfactionBodySchema,
   type ErrorCode,
   type PublicComment,
   type PublicTicket,
 } from './api-schemas.js';
 import { openApiDocument } from './openapi.js';
+import { CSV_COLUMNS, csvRow, listRequest, ticketSummary } from './ticket-list.js';
+import { encodeCursor, type SearchCursor } from '../tickets/search.js';
+import type { TicketFilter } from '../store/search.js';
 
 /** Bodies larger than this are refused with 413 before they are parsed: a ticket is at most ~10k characters. */
 export const API_BODY_LIMIT = '64kb';
@@ -105,8 +110,12 @@ export function createApiRouter(deps: ApiDeps): Router {
   router.post('/tickets', requireAccess('write'), async (request, response) => {
     const key = apiKeyOf(response);
     const body = parseBody(createTicketBodySchema, request.body);
-    const groupId = body.groupId ?? desk.directory.groups()[0]!.id;
+    const groupId = body.groupId ?? defaultGroupOf(desk, key);
     if (!desk.directory.group(groupId)) throw refused(desk, refuse('no_such_group', { groupId }), 'groupId');
+    if (typeof key.scope === 'object' && !key.scope.groups.includes(groupId)) {
+      const allowed = key.scope.groups.map((id) => `${desk.directory.groupName(id)} (${id})`).join(', ');
+      throw fail('forbidden', `The key “${key.name}” may file tickets in ${allowed} only.`, 'groupId');
+    }
 
     let reservedNumber: number | undefined;
     const idempotencyKey = idempotencyKeyOf(request);
@@ -118,6 +127,7 @@ export function createApiRouter(deps: ApiDeps): Router {
       }
       reservedNumber = claim.ticketNumber;
       const filed = claim.kind === 'repeat' ? await desk.store.tickets.get(claim.ticketNumber) : null;
+      if (filed && !inScope(key, filed)) throw notFound(String(filed.number));
       if (filed) {
         response.status(200).set('Idempotent-Replayed', 'true').json({ ticket: await publicTicket(desk, filed) });
         return;
@@ -133,14 +143,39 @@ export function createApiRouter(deps: ApiDeps): Router {
     response.status(201).location(`/api/v1/tickets/${result.ticket.number}`).json({ ticket: await publicTicket(desk, result.ticket) });
   });
 
+  router.get('/tickets', requireAccess('read'), async (request, response) => {
+    const list = listRequest(parseBody(ticketListQuerySchema, request.query));
+    if ('refusal' in list) throw refused(desk, list.refusal, list.path);
+    const filter = withinScope(apiKeyOf(response), list.filter);
+    const page = filter ? await desk.store.search.find(filter, list.order, list.after, list.limit) : { tickets: [], next: null };
+    response.json({ tickets: page.tickets.map((ticket) => ticketSummary(desk, ticket)), nextCursor: page.next ? encodeCursor(page.next) : null });
+  });
+
+  // Streamed a page at a time, so an export of any size holds one page in memory.
+  router.get('/tickets.csv', requireAccess('read'), async (request, response) => {
+    const query = parseBody(exportQuerySchema, request.query);
+    const filter = withinScope(apiKeyOf(response), { createdFrom: new Date(query.createdFrom), createdBefore: new Date(query.createdBefore) });
+    response.status(200).type('text/csv; charset=utf-8');
+    response.set('Content-Disposition', `attachment; filename="tickets-${query.createdFrom.slice(0, 10)}-${query.createdBefore.slice(0, 10)}.csv"`);
+    await write(response, `${CSV_COLUMNS.join(',')}\r\n`);
+    let after: SearchCursor | null = null;
+    while (filter && !response.destroyed) {
+      const page: { tickets: Ticket[]; next: SearchCursor | null } = await desk.store.search.find(filter, 'oldest', after, EXPORT_PAGE);
+      for (const ticket of page.tickets) await write(response, csvRow(ticketSummary(desk, ticket)));
+      after = page.next;
+      if (after === null) break;
+    }
+    response.end();
+  });
+
   router.get('/tickets/:number', requireAccess('read'), async (request, response) => {
-    const ticket = await ticketOr404(desk, String(request.params.number));
+    const ticket = await ticketOr404(desk, String(request.params.number), apiKeyOf(response));
     response.json({ ticket: await publicTicket(desk, ticket) });
   });
 
   router.post('/tickets/:number/comments', requireAccess('write'), async (request, response) => {
     const key = apiKeyOf(response);
-    const ticket = await ticketOr404(desk, String(request.params.number));
+    const ticket = await ticketOr404(desk, String(request.params.number), key);
     const body = parseBody(commentBodySchema, request.body);
     const idempotencyKey = idempotencyKeyOf(request);
     const sourceKey = idempotencyKey ? `api:${key.name}:${idempotencyKey}` : undefined;
@@ -153,8 +188,10 @@ export function createApiRouter(deps: ApiDeps): Router {
     const author: Actor = { kind: 'api', id: key.name, ...(ticket.requester.kind === 'email' ? { name: ticket.requester.name } : {}) };
     const result = await addRequesterReply(desk, { number: ticket.number, text: body.text, author, ...(sourceKey ? { sourceKey } : {}) });
     if (!result.ok) throw refused(desk, result);
+    // A reply forwarded to a merge target outside the key's scope: the key sees the ticket it wrote to.
+    const shown = inScope(key, result.ticket) ? result.ticket : ((await desk.store.tickets.get(ticket.number)) ?? ticket);
     response.status(result.duplicate ? 200 : 201).json({
-      ticket: await publicTicket(desk, result.ticket),
+      ticket: await publicTicket(desk, shown),
       reopened: result.reopened,
       followUpOf: result.followUpOf,
       duplicate: result.duplicate,
@@ -167,10 +204,32 @@ export function createApiRouter(deps: ApiDeps): Router {
 
   router.use((error: unknown, _request: Request, response: Response, _next: NextFunction) => {
     const apiError = asApiError(error, deps.log);
+    // A stream that failed half-way cannot take an error body: cut it, so the client sees it incomplete.
+    if (response.headersSent) {
+      response.destroy();
+      return;
+    }
     response.status(apiError.status).json({ error: { code: apiError.code, message: apiError.message, path: apiError.path, ...(apiError.refusal ? { refusal: apiError.refusal } : {}) } });
   });
 
   return router;
+}
+
+/** Tickets read per page of an export. */
+export const EXPORT_PAGE = 500;
+
+/** Writes a chunk, waiting while the client's side of the socket is full. */
+async function write(response: Response, chunk: string): Promise<void> {
+  if (response.write(chunk)) return;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      response.off('drain', done);
+      response.off('close', done);
+      resolve();
+    };
+    response.on('drain', done);
+    response.on('close', done);
+  });
 }
 
 function asApiError(error: unknown, log: Log): ApiError {
@@ -202,11 +261,14 @@ function idempotencyKeyOf(request: Request): string | undefined {
   return value;
 }
 
-async function ticketOr404(desk: Desk, text: string): Promise<Ticket> {
+/** A ticket outside the key's scope is answered exactly as a missing one: its number tells nothing. */
+async function ticketOr404(desk: Desk, text: string, key: ApiKey): Promise<Ticket> {
   const ticket = /^\d{1,9}$/.test(text) ? await desk.store.tickets.get(Number(text)) : null;
-  if (!ticket) throw fail('not_found', `There is no ticket #${text.slice(0, 20)}.`);
+  if (!ticket || !inScope(key, ticket)) throw notFound(text);
   return ticket;
 }
+
+const notFound = (text: string) => fail('not_found', `There is no ticket #${text.slice(0, 20)}.`);
 
 function surveyOf(desk: Desk, token: string) {
   const secret = desk.directory.workspace.outboundWebhook?.secret;
@@ -243,6 +305,27 @@ function authenticate(desk: Desk) {
 
 function apiKeyOf(response: Response): ApiKey {
   return response.locals.apiKey as ApiKey;
+}
+
+/** Whether the key may see and touch this ticket: its scope in the workspace file says which tickets. */
+export function inScope(key: ApiKey, ticket: Pick<Ticket, 'groupId' | 'source'>): boolean {
+  if (key.scope === 'all') return true;
+  if (key.scope === 'own') return ticket.source.kind === 'api' && ticket.source.filedBy === key.name;
+  return key.scope.groups.includes(ticket.groupId);
+}
+
+/** A list's filter narrowed to the tickets the key may see (`inScope`), or null when it can see none of them. */
+export function withinScope(key: ApiKey, filter: TicketFilter): TicketFilter | null {
+  if (key.scope === 'all') return filter;
+  if (key.scope === 'own') return { ...filter, filedBy: key.name };
+  const allowed = key.scope.groups;
+  const groupIds = filter.groupIds ? filter.groupIds.filter((id) => allowed.includes(id)) : allowed;
+  return groupIds.length > 0 ? { ...filter, groupIds } : null;
+}
+
+/** Where a ticket goes when the body names no group: the first group the key may file in. */
+function defaultGroupOf(desk: Desk, key: ApiKey): number {
+  return typeof key.scope === 'object' ? key.scope.groups[0]! : desk.directory.groups()[0]!.id;
 }
 
 function requireAccess(access: 'read' | 'write') {

@@ -21,14 +21,25 @@ const surveyToken = { name: 'token', in: 'path', required: true, schema: { type:
 
 const common = {
   '401': error('No API key, or an unknown one.'),
-  '404': error('No such ticket.'),
+  // A ticket outside the key's scope is answered exactly as a missing one, so numbers tell nothing.
+  '404': error('No such ticket, or one outside the key’s scope.'),
 };
+const malformed = error('The body is not JSON (malformed_json).');
 
 let built: Record<string, unknown> | undefined;
 
 export function openApiDocument(): Record<string, unknown> {
   built ??= build();
   return built;
+}
+
+/** A query schema's fields as OpenAPI query parameters (the same schema checks the request). */
+function queryParameters(component: unknown): Record<string, unknown>[] {
+  const { properties = {}, required = [] } = component as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
+  return Object.entries(properties).map(([name, schema]) => {
+    const { description, ...rest } = schema;
+    return { name, in: 'query', required: required.includes(name), schema: rest, ...(typeof description === 'string' ? { description } : {}) };
+  });
 }
 
 function build(): Record<string, unknown> {
@@ -53,6 +64,13 @@ function build(): Record<string, unknown> {
     security: [{ apiKey: [] }],
     paths: {
       '/api/v1/tickets': {
+        get: {
+          operationId: 'listTickets',
+          summary: 'Tickets by filters, a page at a time',
+          description: 'Newest first unless order=oldest. Follow nextCursor for the next page; limit is 1 to 100. Only the tickets the key’s scope lets it see.',
+          parameters: queryParameters(components.TicketListQuery),
+          responses: { '200': json('TicketList', 'A page of tickets.'), '401': common['401'], '422': error('A query parameter is not valid; path names it.') },
+        },
         post: {
           operationId: 'createTicket',
           summary: 'File a ticket for a requester known by email',
@@ -62,10 +80,25 @@ function build(): Record<string, unknown> {
             '201': json('TicketResponse', 'Filed.'),
             '200': json('TicketResponse', 'Filed before with this Idempotency-Key: the same ticket.'),
             '401': common['401'],
-            '403': error('The key may only read.'),
+            '400': malformed,
+            '403': error('The key may only read, or may not file in that group (its scope names groups).'),
+            '404': error('Filed before with this Idempotency-Key, but the ticket is now outside the key’s scope.'),
             '409': error('The Idempotency-Key was used for another body.'),
             '413': error('The body is too large.'),
             '422': error('The body is not valid; path names the field.'),
+          },
+        },
+      },
+      '/api/v1/tickets.csv': {
+        get: {
+          operationId: 'exportTickets',
+          summary: 'Tickets created in a date range, with their form fields and SLA, as CSV (streamed)',
+          description: 'Only the tickets the key’s scope lets it see.',
+          parameters: queryParameters(components.TicketExportQuery),
+          responses: {
+            '200': { description: 'One row per ticket, oldest first, after a header row.', content: { 'text/csv': { schema: { type: 'string' } } } },
+            '401': common['401'],
+            '422': error('A query parameter is missing or not valid; path names it.'),
           },
         },
       },
@@ -88,6 +121,7 @@ function build(): Record<string, unknown> {
             '201': json('CommentResponse', 'Added.'),
             '200': json('CommentResponse', 'Added before with this Idempotency-Key: nothing changed.'),
             ...common,
+            '400': malformed,
             '403': error('The key may only read.'),
             '409': error('The Idempotency-Key was used for another reply.'),
             '413': error('The body is too large.'),
@@ -111,6 +145,7 @@ function build(): Record<string, unknown> {
           requestBody: { required: true, content: { 'application/json': { schema: ref('SatisfactionAnswer') } } },
           responses: {
             '200': json('Satisfaction', 'Recorded.'),
+            '400': malformed,
             '404': error('Unknown or forged link.'),
             '413': error('The body is too large.'),
             '422': error('The body is not valid.'),
@@ -120,7 +155,14 @@ function build(): Record<string, unknown> {
     },
     components: {
       schemas: components,
-      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'A key listed (as its sha256) under apiKeys in the workspace file.' } },
+      securitySchemes: {
+        apiKey: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'A key listed (as its sha256) under apiKeys in the workspace file. Its scope there says which tickets it may see and touch: all; own (only the tickets it filed, and their follow-ups); or groups (tickets now in those groups, and it files only there). Any other ticket answers 404.',
+        },
+      },
     },
   };
 }

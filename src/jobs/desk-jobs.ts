@@ -1,8 +1,14 @@
 import { MINUTE_MS } from '../clock.js';
 import { chatsGoneQuiet } from '../chats/chat.js';
-import { expireTransfers } from '../chats/transfers.js';
+import { forgetOldRelays } from '../chats/relay.js';
+import { expireTransfers, finishUnfinishedTransfers } from '../chats/transfers.js';
+import { expireHandoffs, finishAbandonedBulkMoves } from '../tickets/assignment.js';
 import { closeSolved, closeStalePending } from '../tickets/auto-close.js';
 import { retryDueDeliveries } from '../tickets/deliveries.js';
+import { finishInterruptedMerges } from '../tickets/merge.js';
+import { forgetOldApiRequests } from '../tickets/retention.js';
+import { watchSlas } from '../tickets/sla-watch.js';
+import { forgetInBatches } from './batches.js';
 import type { Job } from './job.js';
 import { sweepLeftovers } from './sweep.js';
 import { signalWeeklyDigests } from './weekly-digest.js';
@@ -49,10 +55,57 @@ export const deskJobs: readonly Job[] = [
     run: (desk) => chatsGoneQuiet(desk),
   },
   {
+    name: 'handoff-expiry',
+    schedule: '* * * * *',
+    holdMs: MINUTE_MS,
+    run: (desk, now) => expireHandoffs(desk, now),
+  },
+  {
+    name: 'bulk-moves',
+    schedule: '* * * * *',
+    holdMs: 5 * MINUTE_MS,
+    run: (desk, now, context) => finishAbandonedBulkMoves(desk, now, context.keepLease),
+  },
+  {
+    name: 'sla-watch',
+    schedule: '* * * * *',
+    holdMs: 5 * MINUTE_MS,
+    run: (desk, now, context) => watchSlas(desk, now, { keepGoing: context.keepLease }),
+  },
+  {
     name: 'delivery-retries',
     schedule: '* * * * *',
     holdMs: 5 * MINUTE_MS,
     run: (desk, now, context) => retryDueDeliveries(desk, now, context.senders),
+  },
+  {
+    name: 'finish-merges',
+    // A merge cut by a crash stays "being merged" (and its target claimed) until this finishes it.
+    schedule: '* * * * *',
+    holdMs: 5 * MINUTE_MS,
+    async run(desk, _now, context) {
+      const recovery = await finishInterruptedMerges(desk);
+      for (const { source, refusal } of recovery.refused) context.log(`jobs: finish-merges: #${source} cannot be finished (${refusal.code}); tried again next run`);
+      return { finished: recovery.finished.length, refused: recovery.refused.length, releasedClaims: recovery.releasedClaims };
+    },
+  },
+  {
+    name: 'finish-transfers',
+    // A chat accepted by an agent whose process died is theirs only once this moves it: often.
+    schedule: '*/30 * * * * *',
+    holdMs: MINUTE_MS,
+    run: async (desk) => (await finishUnfinishedTransfers(desk)).length,
+  },
+  {
+    name: 'forget-relays',
+    // FerretDB has no TTL index: relayed-message records past their use are deleted here.
+    schedule: '20 * * * *',
+    run: (desk, _now, context) => forgetInBatches((limit) => forgetOldRelays(desk, limit), context),
+  },
+  {
+    name: 'forget-api-requests',
+    schedule: '40 * * * *',
+    run: (desk, _now, context) => forgetInBatches((limit) => forgetOldApiRequests(desk, limit), context),
   },
 ];
 

@@ -74,7 +74,7 @@ async function press(context: MorningContext, user: string, channel: string, use
 const dm = (context: MorningContext, user: string) => context.fake.dmChannelOf(user);
 
 export function supportMorning(): MorningStep[] {
-  const { ana, ben, carla, dana, dev, visitor } = people;
+  const { ana, ben, carla, dana, dev, lee, visitor } = people;
   return [
     {
       title: 'Ana files a ticket for Carla with /ticket new',
@@ -224,6 +224,15 @@ export function supportMorning(): MorningStep[] {
         if (transfer === null) throw new Error('demo: no transfer is waiting');
         await press(context, ana, dm(context, ana), { actionId: actionIds.acceptTransfer, value: transfer.id });
         return { channel: dm(context, ana) };
+      },
+    },
+    {
+      title: 'Ana has to leave early: Lee, the team lead, hands her tickets to Ben (/ticket reassign @ana @ben) — the form counts them, he confirms; her live chat stays with her (a chat moves only by a transfer)',
+      actor: lee,
+      async run(context) {
+        await command(context, lee, dm(context, lee), '/ticket reassign @ana @ben');
+        await fillForm(context, lee, {});
+        return { channel: dm(context, lee) };
       },
     },
     {

@@ -1,11 +1,16 @@
-import { App, ExpressReceiver, LogLevel, type Receiver } from '@slack/bolt';
+import { App, AuthorizationError, ExpressReceiver, LogLevel, type AppOptions, type Receiver, type ReceiverEvent, type ReceiverProcessEventErrorHandlerArgs } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import type { Application } from 'express';
+import { systemClock } from '../clock.js';
+import { slackRequestChecks } from '../http/slack-requests.js';
 import { SocketModeLinks, type SocketLinksState } from '../http/socket-mode-receiver.js';
 import type { Log } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { Desk } from '../tickets/desk.js';
 import { registerActions } from './listeners/actions.js';
+import { registerAssignment } from './listeners/assignment.js';
+import { registerEditing } from './listeners/editing.js';
+import { registerSearch } from './listeners/search.js';
 import { registerCommands } from './listeners/commands.js';
 import { tellPeopleOfFaults } from './faults.js';
 import { registerEvents } from './listeners/events.js';
@@ -15,6 +20,7 @@ import { actOnceOnClicks, actOnceOnEvents, measureListeners, trackInFlight } fro
 import { answerEveryRequest } from './answer-every-request.js';
 import { botIdentity } from './bot-identity.js';
 import { slackFetch, type Sleep } from './slack-fetch.js';
+import { MalformedPayload, payloadProblem } from './payloads.js';
 
 export { buttonClickKey, CLICK_MEMORY_MS, EVENT_MEMORY_MS, listenerOf } from './middleware.js';
 
@@ -72,6 +78,8 @@ export function createSlackApp(options: SlackAppOptions, deps: SlackDeps): Slack
   if (socketLinks) {
     receiver = socketLinks;
   } else {
+    // Mounted before the receiver's own route, so these checks run first.
+    options.http.post('/slack/events', slackRequestChecks({ signingSecret: options.signingSecret!, seen: deps.desk.store.seen, clock: systemClock, log: deps.log }));
     receiver = new ExpressReceiver({
       signingSecret: options.signingSecret!,
       app: options.http,
@@ -79,16 +87,17 @@ export function createSlackApp(options: SlackAppOptions, deps: SlackDeps): Slack
       // Ack first: Slack gives three seconds; the listener's work continues after the response.
       processBeforeResponse: false,
       logLevel: toBoltLevel(options.logLevel),
+      processEventErrorHandler: (args) => answerFailedRequest(args, deps),
     });
   }
   const client = new WebClient(options.botToken, clientOptions);
-  const app = new App({
+  const app = new CheckedApp({
     // auth.test once, on the first request (start does not need Slack up), never again after it answered.
     authorize: botIdentity(client, options.botToken),
     receiver,
     clientOptions,
     logLevel: toBoltLevel(options.logLevel),
-  });
+  }, malformedRefusal(socketMode, deps.log));
   answerEveryRequest(app);
 
   const inFlight = new Set<Promise<unknown>>();
@@ -129,6 +138,59 @@ export function registerListeners(app: App, deps: SlackDeps): void {
   registerViews(app, deps);
   registerShortcuts(app, deps);
   registerEvents(app, deps);
+  registerAssignment(app, deps);
+  registerEditing(app, deps);
+  registerSearch(app, deps);
+}
+
+/**
+ * Bolt reads a payload's fields (body.event, body.user.team_id, …) to route it before any middleware
+ * runs, so a global middleware would come too late: the shape is checked here, where both receivers
+ * (HTTP and Socket Mode) hand every payload to the app.
+ */
+class CheckedApp extends App {
+  constructor(
+    options: AppOptions,
+    private readonly refuseMalformed: (event: ReceiverEvent, problem: string) => Promise<void>,
+  ) {
+    super(options);
+  }
+
+  override async processEvent(event: ReceiverEvent): Promise<void> {
+    const problem = payloadProblem(event.body);
+    if (problem !== null) return this.refuseMalformed(event, problem);
+    await super.processEvent(event);
+  }
+}
+
+/**
+ * Over HTTP a malformed payload is answered 400 (answerFailedRequest). Socket Mode has no status to
+ * answer with: the envelope is acknowledged, so Slack does not send it again, and dropped.
+ */
+function malformedRefusal(socketMode: boolean, log: Log) {
+  return async (event: ReceiverEvent, problem: string): Promise<void> => {
+    if (!socketMode) throw new MalformedPayload(problem);
+    log(`slack: dropped a Socket Mode envelope: ${problem}`);
+    await event.ack();
+  };
+}
+
+/** As Bolt's default answers (401 for authorization, 500 for the rest), plus 400 for a payload of the wrong shape. */
+async function answerFailedRequest({ error, response }: ReceiverProcessEventErrorHandlerArgs, deps: SlackDeps): Promise<boolean> {
+  if (response.headersSent) {
+    deps.log(`slack: a listener failed after the ack: ${error.message}`, error);
+    return false;
+  }
+  if (error instanceof MalformedPayload) {
+    deps.log(`slack: refused a request: ${error.problem}`);
+    response.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' }).end(error.message);
+    return true;
+  }
+  const status = error instanceof AuthorizationError ? 401 : 500;
+  if (status === 500) deps.log(`slack: a request failed before any listener: ${error.message}`, error);
+  response.writeHead(status).end();
+  // Answered: Bolt's "not acknowledged within 3 seconds" timer has nothing left to do.
+  return true;
 }
 
 function toBoltLevel(level: SlackAppOptions['logLevel']): LogLevel {

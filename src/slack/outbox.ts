@@ -29,10 +29,8 @@ export class SlackOutbox {
     private readonly desk: Desk,
     private readonly client: WebClient,
     log: Log,
-    base: Pick<DeliverySenders, 'fetch'> = {},
   ) {
     this.senders = {
-      ...base,
       slack: (delivery) => this.deliver(delivery),
       tellAgent: async (agent, text) => {
         try {

@@ -1,4 +1,4 @@
-import { Schema, type Connection } from 'mongoose';
+import { Schema, type Connection, type FilterQuery } from 'mongoose';
 import type { Availability, Chat, ChatState, RelayedMessage, SlackRef, Transfer, TransferState, TransferStep } from '../chats/types.js';
 import { updateById } from './by-id.js';
 import { isDuplicateKey, newId } from './models.js';
@@ -261,9 +261,11 @@ export class ChatStore {
     return documents.map(toTransfer);
   }
 
-  /** Accepted transfers a crash left half-way, for a retry to finish. */
-  async unfinishedTransfers(limit: number): Promise<Transfer[]> {
-    const documents = await this.Transfer.find({ state: 'accepted', step: { $ne: 'done' } }).limit(limit).lean<TransferDocument[]>();
+  /** Accepted transfers a crash left half-way (accepted before `answeredBefore`, when given), for a retry to finish. */
+  async unfinishedTransfers(limit: number, answeredBefore?: Date): Promise<Transfer[]> {
+    const filter: FilterQuery<TransferDocument> = { state: 'accepted', step: { $ne: 'done' } };
+    if (answeredBefore) filter.answeredAt = { $lte: answeredBefore };
+    const documents = await this.Transfer.find(filter).sort({ answeredAt: 1 }).limit(limit).lean<TransferDocument[]>();
     return documents.map(toTransfer);
   }
 

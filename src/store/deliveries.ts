@@ -58,7 +58,8 @@ export interface Delivery {
   slack?: SlackOrder;
   /** The agent whose action this follows: told once if Slack will not take it. */
   actor?: string | null;
-  state: 'pending' | 'delivered' | 'failed';
+  /** held: queued for later, sent only once released (a merge notice waits for the source's close). */
+  state: 'held' | 'pending' | 'delivered' | 'failed';
   attempts: number;
   nextAttemptAt: Date;
   lastError: string | null;
@@ -121,13 +122,16 @@ export class DeliveryStore {
     }
   }
 
-  /** Queues a delivery; a repeat of the same id is recognised and the first one returned. */
-  async queue(delivery: NewDelivery): Promise<Delivery> {
+  /**
+   * Queues a delivery; a repeat of the same id is recognised and the first one returned. A held one
+   * is neither attempted nor retried until `release`.
+   */
+  async queue(delivery: NewDelivery, options: { held?: boolean } = {}): Promise<Delivery> {
     const { id, ...fields } = delivery;
     const document: DeliveryDocument = {
       _id: id,
       ...fields,
-      state: 'pending',
+      state: options.held ? 'held' : 'pending',
       attempts: 0,
       nextAttemptAt: delivery.createdAt,
       lastError: null,
@@ -200,6 +204,11 @@ export class DeliveryStore {
       { $set: { nextAttemptAt: new Date(now.getTime() + holdMs) }, $inc: { attempts: 1 } },
     );
     return document ? toDelivery(document as DeliveryDocument) : null;
+  }
+
+  /** A held delivery becomes due now; anything else is left as it is, so releasing twice sends once. */
+  async release(id: string, now: Date): Promise<void> {
+    await updateById(this.model, id, { state: 'held' }, { $set: { state: 'pending', nextAttemptAt: now } });
   }
 
   /**

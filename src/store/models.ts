@@ -64,6 +64,16 @@ ticketSchema.index({ problemOf: 1, number: 1 });
 // A problem's incidents still to solve.
 ticketSchema.index({ problemOf: 1, status: 1, number: 1 });
 ticketSchema.index({ 'merge.state': 1, number: 1 });
+// Search and the REST list: by creation (the page order), by tag, by an email requester's old address, open problems.
+ticketSchema.index({ createdAt: -1, number: -1 });
+ticketSchema.index({ status: 1, createdAt: -1 });
+ticketSchema.index({ tags: 1, createdAt: -1 });
+ticketSchema.index({ 'requester.previousEmails': 1 });
+ticketSchema.index({ problem: 1, status: 1, createdAt: 1 });
+// The REST list of a key that sees only its own tickets: a bridge's few among many.
+ticketSchema.index({ 'source.filedBy': 1, createdAt: -1 });
+// The SLA watch: unsolved tickets, a batch at a time in number order.
+ticketSchema.index({ status: 1, number: 1 });
 // A requester's reply in their DM thread finds its ticket.
 ticketSchema.index({ requesterThreadKey: 1 });
 

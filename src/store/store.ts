@@ -1,4 +1,5 @@
 import mongoose, { type Connection } from 'mongoose';
+import { AssignmentStore } from './assignments.js';
 import { CommandWatch } from './command-watch.js';
 import { LeaseStore } from './leases.js';
 import { ChatDeskStore } from './chat-desk.js';
@@ -9,10 +10,11 @@ import { MacroStore } from './macros.js';
 import { ApiRequestStore } from './api-requests.js';
 import { SatisfactionStore } from './satisfaction.js';
 import { SeenIdStore } from './seen.js';
+import { TicketSearchStore } from './search.js';
 import { TicketLinkStore } from './ticket-links.js';
 import type { DeclaredIndexes, IndexKeys } from './query-shapes.js';
-import { TicketStore } from './tickets.js';
-import { serializeWritesInThisProcess } from './write-guard.js';
+import { TicketStore, type ConditionalWrites } from './tickets.js';
+import { serializeWritesInThisProcess, writesAreSerialized } from './write-guard.js';
 
 export interface StoreOptions {
   uri: string;
@@ -23,6 +25,12 @@ export interface StoreOptions {
    * selection and mongoose's buffering). Long enough to ride out an embedded server's restart.
    */
   unavailableAfterMs?: number;
+  /**
+   * How conditional ticket changes reach the server (see ConditionalWrites in tickets.ts). By default
+   * `read-check-write` on the embedded FerretDB and `in-filter` everywhere else; tests ask for
+   * `in-filter` on FerretDB to run the branch MongoDB uses.
+   */
+  conditionalWrites?: ConditionalWrites;
 }
 
 export interface ServerInfo {
@@ -47,6 +55,10 @@ export class Store {
   readonly satisfaction: SatisfactionStore;
   /** Shortcuts, followers and the reads of the rest of the chat desk (issue 7). */
   readonly chatDesk: ChatDeskStore;
+  /** Hand-overs between agents and leads' bulk hand-overs (issue 12). */
+  readonly assignments: AssignmentStore;
+  /** Finding tickets by words and filters: search, the REST list and export (issue 12). */
+  readonly search: TicketSearchStore;
   /** Every command sent to the database (the driver's command monitoring): the bench counts them. */
   readonly commands: CommandWatch;
 
@@ -54,8 +66,9 @@ export class Store {
     readonly connection: Connection,
     readonly models: Models,
     readonly server: ServerInfo,
+    conditionalWrites: ConditionalWrites,
   ) {
-    this.tickets = new TicketStore(models);
+    this.tickets = new TicketStore(models, conditionalWrites);
     this.seen = new SeenIdStore(models);
     this.leases = new LeaseStore(models);
     this.deliveries = new DeliveryStore(connection);
@@ -65,6 +78,8 @@ export class Store {
     this.apiRequests = new ApiRequestStore(connection);
     this.satisfaction = new SatisfactionStore(connection);
     this.chatDesk = new ChatDeskStore(connection);
+    this.assignments = new AssignmentStore(connection);
+    this.search = new TicketSearchStore(models, server.ferretDb === null);
     this.commands = new CommandWatch(connection.getClient(), this);
   }
 
@@ -86,8 +101,14 @@ export class Store {
     };
     // FerretDB v1 writes are not atomic across connections (see write-guard.ts); MongoDB's are.
     if (server.ferretDb?.startsWith('v1.')) serializeWritesInThisProcess();
-    const store = new Store(connection, registerModels(connection), server);
+    const conditionalWrites = options.conditionalWrites ?? (writesAreSerialized() ? 'read-check-write' : 'in-filter');
+    if (conditionalWrites === 'read-check-write' && !writesAreSerialized()) {
+      await connection.close();
+      throw new Error('conditionalWrites "read-check-write" needs the write guard, which only the embedded FerretDB turns on; MongoDB uses "in-filter"');
+    }
+    const store = new Store(connection, registerModels(connection), server, conditionalWrites);
     await store.buildIndexes();
+    await store.search.buildIndexes();
     return store;
   }
 

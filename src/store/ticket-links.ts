@@ -13,9 +13,14 @@ export class TicketLinkStore {
     return documents.map((document) => toTicket(document as never));
   }
 
-  /** Sources of merges that started and did not finish (a process died): for the job that finishes them. */
-  async mergesUnderWay(limit = 50): Promise<Ticket[]> {
-    const documents = await this.models.Ticket.find({ 'merge.state': { $in: ['copying', 'telling', 'closing'] } }).sort({ number: 1 }).limit(limit).lean();
+  /**
+   * Sources of merges that started (before `startedBefore`, when given) and did not finish (a process
+   * died): for the job that finishes them.
+   */
+  async mergesUnderWay(limit = 50, startedBefore?: Date): Promise<Ticket[]> {
+    const filter: Record<string, unknown> = { 'merge.state': { $in: ['claiming', 'copying', 'telling', 'closing'] } };
+    if (startedBefore) filter.$or = [{ 'merge.startedAt': { $lte: startedBefore } }, { 'merge.startedAt': null }];
+    const documents = await this.models.Ticket.find(filter).sort({ number: 1 }).limit(limit).lean();
     return documents.map((document) => toTicket(document as never));
   }
 }

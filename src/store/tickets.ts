@@ -1,4 +1,4 @@
-import type { FilterQuery } from 'mongoose';
+import type { FilterQuery, UpdateQuery } from 'mongoose';
 import type {
   NewTicketEvent,
   Requester,
@@ -22,12 +22,24 @@ export interface TicketPrecondition {
   groupIds?: readonly number[];
   version?: number;
   notMerged?: boolean;
+  /** No merge into this ticket is under way (see Ticket.mergingIn): the condition for merging it away. */
+  notMergeTarget?: boolean;
   /** Pending since this moment or earlier: the auto-close's condition, checked in the same write as the close. */
   pendingSinceAtOrBefore?: Date;
   solvedAtOrBefore?: Date;
   /** Exact values (or operator conditions written by the workflow, never by a person) of other fields. */
   fields?: Record<string, unknown>;
 }
+
+/**
+ * How a conditional change reaches the server. `in-filter` is MongoDB's way: one findOneAndUpdate with
+ * the precondition in its filter, atomic on the server. `read-check-write` is the embedded FerretDB's
+ * way: it answers only an exact {_id} filter from an index, so the store reads by _id, checks the
+ * precondition itself (precondition-match.ts) and writes by _id, holding the write guard across all
+ * three. It needs that guard, so it exists only where writes are serialized; `in-filter` runs anywhere
+ * (on FerretDB under the guard too, which is how the tests exercise MongoDB's branch without MongoDB).
+ */
+export type ConditionalWrites = 'in-filter' | 'read-check-write';
 
 export type TicketFields = Omit<Ticket, 'number' | 'version' | 'createdAt' | 'updatedAt'>;
 export type TicketChanges = Partial<Omit<Ticket, 'number' | 'version' | 'createdAt'>>;
@@ -50,6 +62,15 @@ export function ticketId(number: number): string {
   return String(number);
 }
 
+/** The key of a merge claim in Ticket.mergingIn: a field name cannot be a bare number everywhere. */
+export function mergeClaimKey(source: number): string {
+  return `n${source}`;
+}
+
+export function mergeClaimSource(key: string): number | null {
+  return /^n\d+$/.test(key) ? Number(key.slice(1)) : null;
+}
+
 function byNumber(number: number): FilterQuery<Ticket> {
   return { _id: ticketId(number) } as FilterQuery<Ticket>;
 }
@@ -69,6 +90,8 @@ function preconditionFilter(number: number, precondition: TicketPrecondition): F
   if (precondition.groupIds) filter.groupId = { $in: [...precondition.groupIds] };
   if (precondition.version !== undefined) filter.version = precondition.version;
   if (precondition.notMerged) filter.mergedInto = null;
+  // Never claimed (missing), or every claim released (an empty object is what $unset leaves).
+  if (precondition.notMergeTarget) filter.mergingIn = { $in: [null, {}] };
   if (precondition.pendingSinceAtOrBefore) filter.pendingSince = { $lte: precondition.pendingSinceAtOrBefore };
   if (precondition.solvedAtOrBefore) filter.solvedAt = { $lte: precondition.solvedAtOrBefore };
   if (precondition.fields) Object.assign(filter, precondition.fields);
@@ -90,7 +113,23 @@ function everyWriteErrorIsDuplicate(error: unknown): boolean {
 }
 
 export class TicketStore {
-  constructor(private readonly models: Models) {}
+  constructor(
+    private readonly models: Models,
+    readonly conditionalWrites: ConditionalWrites = writesAreSerialized() ? 'read-check-write' : 'in-filter',
+  ) {}
+
+  /** The one place a conditional write picks its branch (see ConditionalWrites). */
+  private async updateWhere(number: number, filter: FilterQuery<Ticket>, update: UpdateQuery<Ticket>): Promise<TicketDocument | null> {
+    if (this.conditionalWrites === 'in-filter') {
+      return this.models.Ticket.findOneAndUpdate(filter, update, { new: true, lean: true }) as unknown as Promise<TicketDocument | null>;
+    }
+    // No other write of this process comes between the read, the check and the write.
+    return exclusively(async () => {
+      const current = await this.models.Ticket.findOne(byNumber(number)).lean();
+      if (!current || !matchesPrecondition(current, filter as Record<string, unknown>)) return null;
+      return this.models.Ticket.findOneAndUpdate(byNumber(number), update, { new: true, lean: true }) as unknown as Promise<TicketDocument | null>;
+    });
+  }
 
   /** #1001, #1002, …: an atomic counter, so two replicas never hand out one number twice. */
   async nextNumber(): Promise<number> {
@@ -144,18 +183,55 @@ export class TicketStore {
   ): Promise<Ticket | null> {
     // Several events of one change (a reply and the status it set) are written by the same update.
     const entries = (Array.isArray(event) ? (event as readonly NewTicketEvent[]) : [event as NewTicketEvent]).map(outboxEntry);
-    const update = { $set: { ...changes, updatedAt: now }, $inc: { version: 1 }, $push: { outbox: { $each: entries } } };
-    const filter = preconditionFilter(number, precondition);
-    const document = writesAreSerialized()
-      ? // FerretDB: a filter beyond {_id} scans the collection, so read by _id, check, and write by _id, with no write between.
-        await exclusively(async () => {
-          const current = await this.models.Ticket.findOne(byNumber(number)).lean();
-          if (!current || !matchesPrecondition(current, filter as Record<string, unknown>)) return null;
-          return this.models.Ticket.findOneAndUpdate(byNumber(number), update, { new: true, lean: true });
-        })
-      : await this.models.Ticket.findOneAndUpdate(filter, update, { new: true, lean: true });
+    // The first public reply stops the first-reply SLA: kept on the ticket by whichever write records a `replied`.
+    const replies = entries.filter((entry) => entry.action === 'replied').map((entry) => new Date(entry.at).getTime());
+    const update = {
+      $set: { ...changes, updatedAt: now },
+      $inc: { version: 1 },
+      $push: { outbox: { $each: entries } },
+      ...(replies.length > 0 ? { $min: { firstReplyAt: new Date(Math.min(...replies)) } } : {}),
+    };
+    const document = await this.updateWhere(number, preconditionFilter(number, precondition), update);
     if (!document) return null;
     return toTicket(document as unknown as TicketDocument);
+  }
+
+  /**
+   * Events about a ticket that change nothing an agent works from (a hand-over asked, an SLA warning),
+   * written to its outbox with `set` (bookkeeping fields only) while `precondition` holds — without
+   * bumping the version or updatedAt, so a reply form the agent has open stays valid.
+   */
+  async record(number: number, precondition: TicketPrecondition, set: TicketChanges, events: readonly NewTicketEvent[]): Promise<Ticket | null> {
+    const update = { ...(Object.keys(set).length > 0 ? { $set: set } : {}), $push: { outbox: { $each: events.map(outboxEntry) } } };
+    const document = await this.updateWhere(number, preconditionFilter(number, precondition), update);
+    return document ? toTicket(document as unknown as TicketDocument) : null;
+  }
+
+  /**
+   * Claims `target` for a merge from `source`, in one conditional write on the target: only while the
+   * target is not itself being merged away, not merged and in one of `statuses`. A ticket holding a
+   * claim is not marked as a merge's source (`notMergeTarget`), so of "A into B" and "B into C" (or
+   * "B into A") only one gets under way: both are decided by a write on B, one after the other. No
+   * version bump: an agent's reply modal open on the target stays valid.
+   */
+  async claimMergeTarget(target: number, source: number, by: string, statuses: readonly TicketStatus[], now: Date): Promise<Ticket | null> {
+    const filter = { ...preconditionFilter(target, { status: statuses, notMerged: true }), merge: null };
+    const document = await this.updateWhere(target, filter, { $set: { [`mergingIn.${mergeClaimKey(source)}`]: { at: now, by } } });
+    return document ? toTicket(document) : null;
+  }
+
+  /** Safe to repeat, and to call for a claim that was never made. */
+  async releaseMergeClaim(target: number, source: number): Promise<void> {
+    await this.models.Ticket.updateOne(byNumber(target), { $unset: { [`mergingIn.${mergeClaimKey(source)}`]: '' } });
+  }
+
+  /** Tickets holding merge claims, for the job that lets go of the ones a dead process left. */
+  async withMergeClaims(limit: number): Promise<Ticket[]> {
+    const documents = await this.models.Ticket.find({ mergingIn: { $exists: true, $nin: [null, {}] } })
+      .sort({ number: 1 })
+      .limit(limit)
+      .lean<TicketDocument[]>();
+    return documents.map(toTicket);
   }
 
   /** The oldest unassigned ticket of these groups, given to `agent` in one atomic update. */
@@ -206,18 +282,6 @@ export class TicketStore {
 
   async countAssigned(agent: string, statuses: readonly TicketStatus[]): Promise<number> {
     return this.models.Ticket.countDocuments({ assignee: agent, status: { $in: [...statuses] } });
-  }
-
-  /**
-   * Tickets whose subject matches, newest first. No $text (FerretDB lacks it): the caller passes an
-   * escaped pattern, and the limit bounds the scan's answer.
-   */
-  async withSubjectMatching(pattern: RegExp, limit: number): Promise<Ticket[]> {
-    const documents = await this.models.Ticket.find({ subject: { $regex: pattern.source, $options: pattern.flags.includes('i') ? 'i' : '' } })
-      .sort({ createdAt: -1 })
-      .limit(limit)
-      .lean<TicketDocument[]>();
-    return documents.map(toTicket);
   }
 
   /**

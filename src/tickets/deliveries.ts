@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { Delivery, NewDelivery, SlackOrder } from '../store/deliveries.js';
 import type { Desk } from './desk.js';
 import type { Ticket, TicketComment } from './types.js';
+import { postWebhook } from './webhook.js';
 
 export type { Delivery, SlackOrder };
 
@@ -14,7 +15,6 @@ export interface DeliverySenders {
   slack?: (delivery: Delivery) => Promise<void>;
   /** Tells the agent whose action a delivery follows that it did not go out (best effort). */
   tellAgent?: (agent: string, text: string) => Promise<void>;
-  fetch?: typeof fetch;
 }
 
 /** A Slack delivery that cannot be sent yet, and is not failing: what it goes under is not there yet. */
@@ -33,18 +33,30 @@ export function deliveryIdOf(commentId: string): string {
   return `d:${commentId}`;
 }
 
-/** A public comment for the requester, queued; sending is `attemptDelivery`, retries are `retryDueDeliveries`. */
-export async function queueDelivery(desk: Desk, ticket: Ticket, comment: Pick<TicketComment, 'id' | 'text'>): Promise<Delivery> {
-  return desk.store.deliveries.queue({
-    id: deliveryIdOf(comment.id),
-    ticketNumber: ticket.number,
-    purpose: 'reply',
-    via: ticket.requester.kind === 'slack' ? 'slack' : 'email',
-    commentId: comment.id,
-    to: ticket.requester,
-    text: deliveryText(ticket, comment.text),
-    createdAt: desk.clock(),
-  });
+/**
+ * A public comment for the requester, queued; sending is `attemptDelivery`, retries are
+ * `retryDueDeliveries`. A held one waits for `releaseDelivery`: what it says must not arrive before it
+ * is true.
+ */
+export async function queueDelivery(desk: Desk, ticket: Ticket, comment: Pick<TicketComment, 'id' | 'text'>, options: { held?: boolean } = {}): Promise<Delivery> {
+  return desk.store.deliveries.queue(
+    {
+      id: deliveryIdOf(comment.id),
+      ticketNumber: ticket.number,
+      purpose: 'reply',
+      via: ticket.requester.kind === 'slack' ? 'slack' : 'email',
+      commentId: comment.id,
+      to: ticket.requester,
+      text: deliveryText(ticket, comment.text),
+      createdAt: desk.clock(),
+    },
+    options,
+  );
+}
+
+/** A held delivery may go now (at once, and by the retry loop after that). */
+export async function releaseDelivery(desk: Desk, id: string): Promise<void> {
+  await desk.store.deliveries.release(id, desk.clock());
 }
 
 /**
@@ -161,8 +173,8 @@ async function send(desk: Desk, delivery: Delivery, senders: DeliverySenders): P
     ...(delivery.survey ? { survey: { ...delivery.survey, ratings: ['good', 'bad'], question: 'How did we do?' } } : {}),
   });
   const timestamp = String(Math.floor(desk.clock().getTime() / 1000));
-  const response = await (senders.fetch ?? fetch)(webhook.url, {
-    method: 'POST',
+  await postWebhook({
+    url: webhook.url,
     headers: {
       'content-type': 'application/json',
       'x-deskbolt-timestamp': timestamp,
@@ -171,9 +183,9 @@ async function send(desk: Desk, delivery: Delivery, senders: DeliverySenders): P
       'idempotency-key': delivery.id,
     },
     body,
-    signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
+    timeoutMs: WEBHOOK_TIMEOUT_MS,
+    allowPrivateNetwork: webhook.allowPrivateNetwork,
   });
-  if (!response.ok) throw new Error(`the webhook answered HTTP ${response.status}`);
 }
 
 async function failed(desk: Desk, delivery: Delivery, reason: string, senders: DeliverySenders): Promise<AttemptOutcome> {

@@ -11,6 +11,19 @@ export interface Desk {
   settings: DeskSettings;
   /** Workflows say here what they changed; who is told is decided by the subscribers wired at the composition root. */
   events: DeskEvents;
+  /**
+   * Told each time a multi-step workflow (a merge, an accepted transfer) has recorded a step. Only
+   * tests set it, through startDeskbolt's options: a test process pauses at a named step and is killed
+   * there, to prove a new process finishes the work. Unset, nothing waits.
+   */
+  checkpoint?: (reached: Checkpoint) => Promise<void>;
+}
+
+/** A recorded step of a multi-step workflow: MergeStep or TransferStep, and the ticket it is about. */
+export interface Checkpoint {
+  workflow: 'merge' | 'transfer';
+  step: string;
+  ticket: number;
 }
 
 export interface DeskSettings {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Group } from '../workspace/schema.js';
 import { refuse, type Desk, type Refusal } from './desk.js';
 import { ticketToWork } from './permissions.js';
+import { clockResumes } from './sla.js';
 import { UNSOLVED_STATUSES, type Ticket, type TicketComment } from './types.js';
 
 export const ESCALATION_NOTE_MAX = 3000;
@@ -55,7 +56,7 @@ export async function escalateTicket(desk: Desk, input: z.input<typeof escalatio
   const escalated = await desk.store.tickets.change(
     ticket.number,
     { status: UNSOLVED_STATUSES, notMerged: true, version: ticket.version },
-    { groupId: to.id, assignee: null, status: 'open', pendingSince: null },
+    { groupId: to.id, assignee: null, status: 'open', pendingSince: null, ...clockResumes(ticket, 'open', now) },
     [
       { actor, action: 'escalated', from: { groupId: ticket.groupId, assignee: ticket.assignee }, to: { groupId: to.id, assignee: null }, note: noteId, at: now },
       ...(ticket.status !== 'open' ? [{ actor, action: 'status_changed' as const, from: { status: ticket.status }, to: { status: 'open' }, at: now }] : []),

@@ -4,7 +4,7 @@ import { waitingChats, type WaitingChat } from '../chats/waiting.js';
 import type { Availability } from '../chats/types.js';
 import type { Agent } from '../workspace/schema.js';
 import type { Desk, Refusal } from './desk.js';
-import { refuse } from './desk.js';
+import { SEARCH_QUERY_MAX, searchTickets } from './search.js';
 import { deskStats, periodWindow, type DeskStats } from './stats.js';
 import type { Ticket } from './types.js';
 
@@ -12,7 +12,7 @@ import type { Ticket } from './types.js';
 export const HOME_LIST_LIMIT = 10;
 export const HOME_TEAM_LIMIT = 30;
 export const SEARCH_LIMIT = 10;
-export const SEARCH_QUERY_MAX = 100;
+export { SEARCH_QUERY_MAX };
 
 export interface GroupView {
   groupId: number;
@@ -39,6 +39,8 @@ export interface WaitingTransfer {
 export interface SearchOutcome {
   query: string;
   tickets: Ticket[];
+  /** More than the home shows: `/ticket search` pages through them. */
+  more?: boolean;
   refusal?: Refusal;
 }
 
@@ -143,32 +145,8 @@ async function teamOf(desk: Desk, lead: Agent): Promise<TeamMember[]> {
 }
 
 async function searchOutcome(desk: Desk, userId: string, query: string): Promise<SearchOutcome> {
-  const result = await searchTickets(desk, userId, query);
-  return result.ok ? { query: result.query, tickets: result.tickets } : { query: query.trim().slice(0, SEARCH_QUERY_MAX), tickets: [], refusal: result };
-}
-
-/**
- * The home's search box: a ticket number, a requester's email, or words of the subject. Keyword
- * search is a case-insensitive regular expression of the escaped text (FerretDB has no $text),
- * bounded by a limit; it is not anchored, so it finds words anywhere in the subject.
- */
-export async function searchTickets(desk: Desk, userId: string, text: string): Promise<{ ok: true; query: string; tickets: Ticket[] } | Refusal> {
-  if (!desk.directory.agent(userId)) return refuse('agents_only', { action: 'search tickets' });
-  const query = text.trim().replace(/\s+/g, ' ');
-  if (!query) return refuse('search_empty');
-  if (query.length > SEARCH_QUERY_MAX) return refuse('search_too_long', { max: SEARCH_QUERY_MAX });
-  const number = /^#?(\d{1,9})$/.exec(query)?.[1];
-  if (number) {
-    const ticket = await desk.store.tickets.get(Number(number));
-    return { ok: true, query, tickets: ticket ? [ticket] : [] };
-  }
-  if (/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(query)) {
-    return { ok: true, query, tickets: await desk.store.tickets.ofRequester({ kind: 'email', email: query, name: '' }, SEARCH_LIMIT) };
-  }
-  const pattern = new RegExp(escapeRegExp(query).replace(/ /g, '\\s+'), 'i');
-  return { ok: true, query, tickets: await desk.store.tickets.withSubjectMatching(pattern, SEARCH_LIMIT) };
-}
-
-export function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+  const result = await searchTickets(desk, userId, query, { limit: SEARCH_LIMIT });
+  return result.ok
+    ? { query: result.query.text, tickets: result.tickets, more: result.next !== null }
+    : { query: query.trim().slice(0, SEARCH_QUERY_MAX), tickets: [], refusal: result };
 }

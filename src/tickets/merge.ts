@@ -1,7 +1,7 @@
 import type { Delivery } from '../store/deliveries.js';
-import type { TicketChanges } from '../store/tickets.js';
+import { mergeClaimSource, type TicketChanges } from '../store/tickets.js';
 import { refuse, type Desk, type Refusal } from './desk.js';
-import { queueDelivery } from './deliveries.js';
+import { deliveryIdOf, queueDelivery, releaseDelivery } from './deliveries.js';
 import { agentOrRefusal, mayWork, noSuchTicket, outsideGroup } from './permissions.js';
 import type { Actor, MergeProgress, Ticket, TicketComment } from './types.js';
 
@@ -12,7 +12,7 @@ export interface MergeRequest {
 }
 
 /** The points a merge can be cut at; a test stops the process after each and runs the merge again. */
-export type MergeStep = 'marked' | 'comment-copied' | 'copied' | 'told' | 'target-noted' | 'closed';
+export type MergeStep = 'first-claim' | 'marked' | 'comment-copied' | 'copied' | 'told' | 'target-noted' | 'closed';
 
 export interface MergeOptions {
   afterStep?: (step: MergeStep, source: number) => void | Promise<void>;
@@ -28,7 +28,7 @@ export interface MergeResult {
   ok: true;
   target: Ticket;
   merged: Ticket[];
-  /** The notices to the sources' requesters, to send now. */
+  /** The notices to the sources' requesters: queued held, released when each source's close is handed out. */
   deliveries: Delivery[];
 }
 
@@ -58,6 +58,8 @@ export async function planMerge(desk: Desk, request: MergeRequest): Promise<Merg
     if (source.mergedInto !== null && source.mergedInto !== target.number) return refuse('source_merged', { number, into: source.mergedInto });
     if (source.merge && !resuming && source.merge.state !== 'done') return refuse('source_merging', { number, into: source.merge.into });
     if (source.status === 'closed' && !resuming) return refuse('source_closed', { number });
+    const receiving = !resuming ? mergesInto(source)[0] : undefined;
+    if (receiving !== undefined) return refuse('source_receiving', { number, from: receiving });
     sources.push(source);
   }
   return { ok: true, target, sources };
@@ -92,24 +94,14 @@ async function mergeOne(
   const actor: Actor = { kind: 'agent', id: agent };
   const cut = async (name: MergeStep) => {
     await options.afterStep?.(name, source.number);
+    await desk.checkpoint?.({ workflow: 'merge', step: name, ticket: source.number });
   };
   let progress: MergeProgress | null = source.merge?.into === target.number ? source.merge : null;
 
-  if (!progress) {
-    const now = desk.clock();
-    progress = { into: target.number, state: 'copying', by: agent };
-    const marked = await desk.store.tickets.change(
-      source.number,
-      { status: MERGEABLE, notMerged: true, fields: { merge: null } },
-      { merge: progress },
-      { actor, action: 'merged_into', from: { status: source.status }, to: { number: target.number }, at: now },
-      now,
-    );
-    if (!marked) {
-      const current = await desk.store.tickets.get(source.number);
-      if (current?.merge?.into !== target.number) return refuse('changed_meanwhile', { number: source.number });
-      progress = current.merge;
-    }
+  if (!progress || progress.state === 'claiming') {
+    const claimed = await claimBoth(desk, source, target, agent, progress, cut);
+    if (!claimed.ok) return claimed;
+    progress = claimed.progress;
     await cut('marked');
   }
 
@@ -121,7 +113,7 @@ async function mergeOne(
 
   if (progress.state === 'telling') {
     const now = desk.clock();
-    // Queued now, sent when the source's close is handed out (see mergeNoticeId): the requester hears once it happened.
+    // Written now, sent when the source's close is handed out (releaseMergeNotice): the requester hears once it happened.
     const notice = await desk.store.tickets.addComment(
       source.number,
       'public',
@@ -131,7 +123,8 @@ async function mergeOne(
       { id: mergeNoticeId(source.number) },
     );
     const current = (await desk.store.tickets.get(source.number))!;
-    deliveries.push(await queueDelivery(desk, current, notice));
+    // Held until the source's close is handed out: a process that dies before the close never lets it out early.
+    deliveries.push(await queueDelivery(desk, current, notice, { held: true }));
     progress = await advance(desk, source.number, progress, 'closing');
     await cut('told');
   }
@@ -159,14 +152,132 @@ async function mergeOne(
     await cut('closed');
     desk.events.ticketChanged(target.number);
     desk.events.ticketChanged(source.number);
+    await desk.store.tickets.releaseMergeClaim(target.number, source.number);
     if (closed) return { ok: true, ticket: closed };
   }
+  await desk.store.tickets.releaseMergeClaim(target.number, source.number);
   return { ok: true, ticket: (await desk.store.tickets.get(source.number))! };
+}
+
+/**
+ * A merge holds two tickets before anything is copied: its target (which must not be being merged
+ * away: `claimMergeTarget`) and its source (which must have no merge into it under way:
+ * `notMergeTarget`). Each hold is one conditional single-document write, and they are written lower
+ * ticket number first, so two merges that need the same two tickets ("A into B" and "B into A")
+ * meet on their first write and exactly one goes on; a merge whose second write fails undoes its
+ * first. A source held before its target waits in state `claiming`; only with both held does the
+ * merge begin (state `copying`, and the `merged_into` event). A run that finds a merge `claiming`
+ * (another agent's identical merge, or the recovery job after a crash) takes it from there.
+ */
+async function claimBoth(
+  desk: Desk,
+  source: Ticket,
+  target: Ticket,
+  agent: string,
+  found: MergeProgress | null,
+  cut: (step: MergeStep) => Promise<void>,
+): Promise<{ ok: true; progress: MergeProgress } | Refusal> {
+  const now = desk.clock();
+  const actor: Actor = { kind: 'agent', id: agent };
+  const begins = { actor, action: 'merged_into' as const, from: { status: source.status }, to: { number: target.number }, at: now };
+  let progress = found;
+  if (!progress) {
+    const targetFirst = target.number < source.number;
+    if (targetFirst) {
+      if (!(await desk.store.tickets.claimMergeTarget(target.number, source.number, agent, MERGEABLE, now))) return whyTargetRefused(desk, target.number, source.number);
+      await cut('first-claim');
+    }
+    const holding: MergeProgress = { into: target.number, state: targetFirst ? 'copying' : 'claiming', by: agent, startedAt: now };
+    const marked = await desk.store.tickets.change(
+      source.number,
+      { status: MERGEABLE, notMerged: true, notMergeTarget: true, fields: { merge: null } },
+      { merge: holding },
+      targetFirst ? begins : [],
+      now,
+    );
+    if (marked && targetFirst) return { ok: true, progress: holding };
+    if (marked) {
+      progress = holding;
+      await cut('first-claim');
+    } else {
+      const current = await desk.store.tickets.get(source.number);
+      if (current?.merge?.into !== target.number) {
+        // Not under way after all: the claim must not keep the target from being merged itself.
+        if (targetFirst) await desk.store.tickets.releaseMergeClaim(target.number, source.number);
+        return whySourceRefused(current, source.number);
+      }
+      // Another agent's identical merge got there first: go on with it, every step is keyed.
+      if (current.merge.state !== 'claiming') return { ok: true, progress: current.merge };
+      progress = current.merge;
+    }
+  }
+  // The source is held (state claiming); now the target, then the merge begins.
+  const whileClaiming = { fields: { 'merge.state': 'claiming', 'merge.into': target.number } };
+  if (!(await desk.store.tickets.claimMergeTarget(target.number, source.number, agent, MERGEABLE, now))) {
+    const refusal = await whyTargetRefused(desk, target.number, source.number);
+    await desk.store.tickets.change(source.number, whileClaiming, { merge: null }, [], now);
+    return refusal;
+  }
+  const next: MergeProgress = { ...progress, state: 'copying' };
+  if (await desk.store.tickets.change(source.number, whileClaiming, { merge: next }, begins, now)) return { ok: true, progress: next };
+  const current = await desk.store.tickets.get(source.number);
+  if (current?.merge?.into === target.number && current.merge.state !== 'claiming') return { ok: true, progress: current.merge };
+  await desk.store.tickets.releaseMergeClaim(target.number, source.number);
+  return whySourceRefused(current, source.number);
+}
+
+/** A merge that stopped while claiming and cannot get its target: its hold on the source is let go. */
+async function abandonClaiming(desk: Desk, source: Ticket): Promise<void> {
+  if (source.merge?.state !== 'claiming') return;
+  await desk.store.tickets.change(source.number, { fields: { 'merge.state': 'claiming', 'merge.into': source.merge.into } }, { merge: null }, [], desk.clock());
+}
+
+/** Sources whose merges into this ticket are under way (its claims), oldest number first. */
+function mergesInto(ticket: Ticket): number[] {
+  return Object.keys(ticket.mergingIn ?? {})
+    .map(mergeClaimSource)
+    .filter((number): number is number => number !== null)
+    .sort((a, b) => a - b);
+}
+
+/** Why the target could not be claimed, from what it is now. */
+async function whyTargetRefused(desk: Desk, targetNumber: number, sourceNumber: number): Promise<Refusal> {
+  const target = await desk.store.tickets.get(targetNumber);
+  if (!target) return noSuchTicket(targetNumber);
+  if (target.mergedInto !== null) return refuse('target_merged', { number: target.number, into: target.mergedInto });
+  if (target.merge && target.merge.state !== 'done') {
+    return refuse(target.merge.into === sourceNumber ? 'merge_cycle' : 'target_merging', { number: target.number, into: target.merge.into });
+  }
+  if (target.status === 'closed') return refuse('target_closed', { number: target.number });
+  return refuse('changed_meanwhile', { number: target.number });
+}
+
+/** Why the source could not be marked, from what it is now. */
+function whySourceRefused(source: Ticket | null, number: number): Refusal {
+  if (!source) return noSuchTicket(number);
+  const receiving = mergesInto(source)[0];
+  if (receiving !== undefined) return refuse('source_receiving', { number, from: receiving });
+  if (source.mergedInto !== null) return refuse('source_merged', { number, into: source.mergedInto });
+  if (source.merge && source.merge.state !== 'done') return refuse('source_merging', { number, into: source.merge.into });
+  if (source.status === 'closed') return refuse('source_closed', { number });
+  return refuse('changed_meanwhile', { number });
 }
 
 /** The public notice a merged ticket's requester gets: one per source, so a re-run never doubles it. */
 export function mergeNoticeId(sourceNumber: number): string {
   return `merged:${sourceNumber}:notice`;
+}
+
+/**
+ * The merge notice may go once the source is closed as merged: for whoever hands out the close (so a
+ * close recorded by a process that then died still lets it go, through the outbox). Returns the
+ * delivery's id, or null when this ticket was not closed by a merge.
+ */
+export async function releaseMergeNotice(desk: Desk, ticket: Ticket): Promise<string | null> {
+  if (ticket.status !== 'closed' || ticket.mergedInto === null) return null;
+  const id = deliveryIdOf(mergeNoticeId(ticket.number));
+  await releaseDelivery(desk, id);
+  return id;
 }
 
 async function advance(desk: Desk, number: number, progress: MergeProgress, state: MergeProgress['state']): Promise<MergeProgress> {
@@ -198,16 +309,52 @@ function kindLabel(comment: TicketComment): string {
   return comment.author.kind === 'agent' ? 'public reply' : 'requester';
 }
 
+/** A merge younger than this is left to the process running it; after, the job takes it as interrupted. */
+export const MERGE_GRACE_MS = 2 * 60_000;
+
+export interface MergeRecovery {
+  finished: MergeResult[];
+  /** Merges that could not be finished, with why (a target closed meanwhile): logged, tried again next run. */
+  refused: { source: number; refusal: Refusal }[];
+  /** Claims let go of: left on a target by a merge that was done, or that can no longer be. */
+  releasedClaims: number;
+}
+
 /**
- * Finishes merges a dead process left half-way, as the agent who started them, for a job to run
- * now and then (or at start). Returns the finished results, whose notices still need sending.
+ * Finishes merges a dead process left half-way, as the agent who started them (a source under way, or
+ * only its target claimed), and lets go of claims no merge can use any more: for the `finish-merges`
+ * job. Notices are released by the closes it records, like any merge's.
  */
-export async function finishInterruptedMerges(desk: Desk, limit = 50): Promise<MergeResult[]> {
-  const finished: MergeResult[] = [];
-  for (const source of await desk.store.links.mergesUnderWay(limit)) {
+export async function finishInterruptedMerges(desk: Desk, limit = 50): Promise<MergeRecovery> {
+  const recovery: MergeRecovery = { finished: [], refused: [], releasedClaims: 0 };
+  const startedBefore = new Date(desk.clock().getTime() - MERGE_GRACE_MS);
+  for (const source of await desk.store.links.mergesUnderWay(limit, startedBefore)) {
     const merge = source.merge!;
     const result = await mergeTickets(desk, { sources: [source.number], target: merge.into, agent: merge.by });
-    if (result.ok) finished.push(result);
+    if (result.ok) {
+      recovery.finished.push(result);
+      continue;
+    }
+    recovery.refused.push({ source: source.number, refusal: result });
+    await abandonClaiming(desk, source);
   }
-  return finished;
+  for (const target of await desk.store.tickets.withMergeClaims(limit)) {
+    for (const [key, claim] of Object.entries(target.mergingIn ?? {})) {
+      const sourceNumber = mergeClaimSource(key);
+      if (sourceNumber === null || new Date(claim.at).getTime() > startedBefore.getTime()) continue;
+      const source = await desk.store.tickets.get(sourceNumber);
+      // Under way (finished above, or next run): its own last step lets go of the claim.
+      if (source?.merge?.into === target.number && source.merge.state !== 'done') continue;
+      const done = source?.mergedInto === target.number;
+      // Claimed, and the process died before it held the source: the agent's merge is done as they asked.
+      const result = source && !done ? await mergeTickets(desk, { sources: [source.number], target: target.number, agent: claim.by }) : null;
+      if (result?.ok) recovery.finished.push(result);
+      else {
+        if (result) recovery.refused.push({ source: sourceNumber, refusal: result });
+        await desk.store.tickets.releaseMergeClaim(target.number, sourceNumber);
+        recovery.releasedClaims += 1;
+      }
+    }
+  }
+  return recovery;
 }

@@ -8,9 +8,14 @@ export function agentOrRefusal(desk: Desk, userId: string): { ok: true; agent: A
 }
 
 /** Where the workspace restricts agents to their own groups, a ticket of another group is not theirs to work. */
-export function mayWork(desk: Desk, agent: Agent, ticket: Ticket): boolean {
+export function mayWork(desk: Desk, agent: Agent, ticket: Pick<Ticket, 'groupId'>): boolean {
+  return mayWorkIn(desk, agent, ticket.groupId);
+}
+
+/** The same rule for a group's work as a whole: its queue, its chats. */
+export function mayWorkIn(desk: Desk, agent: Agent, groupId: number): boolean {
   if (!desk.directory.workspace.settings.restrictToOwnGroups) return true;
-  return agent.role === 'admin' || agent.groups.includes(ticket.groupId);
+  return agent.role === 'admin' || agent.groups.includes(groupId);
 }
 
 export function outsideGroup(ticket: Pick<Ticket, 'number' | 'groupId'>): Refusal {

@@ -2,6 +2,7 @@ import type { Delivery } from '../store/deliveries.js';
 import { refuse, type Desk, type Refusal } from './desk.js';
 import { queueDelivery } from './deliveries.js';
 import { agentOrRefusal, mayWork, noSuchTicket, outsideGroup } from './permissions.js';
+import { clockResumes } from './sla.js';
 import { UNSOLVED_STATUSES, type Ticket } from './types.js';
 
 export interface ProblemResult {
@@ -21,23 +22,45 @@ async function workableTicket(desk: Desk, agentId: string, number: number): Prom
   return { ok: true, ticket };
 }
 
-/** Marks a ticket as a Problem: the one ticket where the team works a cause that many requesters hit. */
+/**
+ * Marks a ticket as a Problem: the one ticket where the team works a cause that many requesters hit.
+ * Marking one that already is changes nothing and says so: two agents clicking at once write one
+ * `problem_marked`, and the second hears who was first.
+ */
 export async function markProblem(desk: Desk, request: { number: number; agent: string }): Promise<ProblemResult | Refusal> {
+  const result = await ensureProblem(desk, request);
+  if (!result.ok) return result;
+  if (!result.marked) return alreadyAProblem(desk, request.number);
+  return { ok: true, problem: result.problem, incident: null };
+}
+
+/** The ticket as a problem, marked now (`marked`) or already one. */
+async function ensureProblem(desk: Desk, request: { number: number; agent: string }): Promise<{ ok: true; problem: Ticket; marked: boolean } | Refusal> {
   const found = await workableTicket(desk, request.agent, request.number);
   if (!found.ok) return found;
-  if (found.ticket.problem) return { ok: true, problem: found.ticket, incident: null };
+  if (found.ticket.problem) return { ok: true, problem: found.ticket, marked: false };
   if (found.ticket.problemOf) return refuse('problem_and_incident', { number: request.number, problemOf: found.ticket.problemOf });
   const now = desk.clock();
   const marked = await desk.store.tickets.change(
     request.number,
-    { status: UNSOLVED_STATUSES, notMerged: true, fields: { problemOf: null } },
+    // "Not a problem yet" is part of the write: of two marks at once, one writes and the other finds it marked.
+    { status: UNSOLVED_STATUSES, notMerged: true, fields: { problemOf: null, problem: { $ne: true } } },
     { problem: true },
     { actor: { kind: 'agent', id: request.agent }, action: 'problem_marked', at: now },
     now,
   );
-  if (!marked) return refuse('changed_meanwhile', { number: request.number });
+  if (!marked) {
+    const current = await desk.store.tickets.get(request.number);
+    if (current?.problem) return { ok: true, problem: current, marked: false };
+    return refuse('changed_meanwhile', { number: request.number });
+  }
   desk.events.ticketChanged(marked.number);
-  return { ok: true, problem: marked, incident: null };
+  return { ok: true, problem: marked, marked: true };
+}
+
+async function alreadyAProblem(desk: Desk, number: number): Promise<Refusal> {
+  const marking = (await desk.store.tickets.history(number)).findLast((event) => event.action === 'problem_marked');
+  return refuse('already_a_problem', { number, ...(marking?.actor.kind === 'agent' ? { by: marking.actor.id } : {}) });
 }
 
 /** `/ticket link 1007 to 1003`: 1007 becomes an incident of problem 1003 (marked a problem if it was not). */
@@ -50,7 +73,7 @@ export async function linkIncident(desk: Desk, request: { incident: number; prob
     const problem = (await desk.store.tickets.get(request.problem))!;
     return { ok: true, problem, incident: incident.ticket };
   }
-  const marked = await markProblem(desk, { number: request.problem, agent: request.agent });
+  const marked = await ensureProblem(desk, { number: request.problem, agent: request.agent });
   if (!marked.ok) return marked;
   const now = desk.clock();
   const linked = await desk.store.tickets.change(
@@ -86,7 +109,7 @@ export async function solveIncidents(desk: Desk, problem: Ticket, agent: string,
     const solved = await desk.store.tickets.change(
       incident.number,
       { status: UNSOLVED_STATUSES, notMerged: true },
-      { status: 'solved', solvedAt: now, pendingSince: null, form, assignee: incident.assignee ?? agent },
+      { status: 'solved', solvedAt: now, pendingSince: null, form, assignee: incident.assignee ?? agent, ...clockResumes(incident, 'solved', now) },
       [
         { actor, action: 'replied', to: { commentId: comment.id, fromProblem: problem.number }, at: now },
         { actor, action: 'status_changed', from: { status: incident.status }, to: { status: 'solved' }, note: `problem #${problem.number} solved`, at: now },

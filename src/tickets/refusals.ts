@@ -53,6 +53,7 @@ const RULES = {
     (f) => `Only support agents can ${f.action}.`,
   ),
   outside_group: rule<{ number: number; groupId: number }>(403, (f, w) => `#${f.number} belongs to ${w.group(f.groupId)}, which is not one of your groups.`),
+  not_your_group: rule<{ groupId: number }>(403, (f, w) => `${w.group(f.groupId)} is not one of your groups.`),
   not_your_ticket: rule<Numbered>(403, (f) => `#${f.number} is not one of your tickets.`),
 
   // ── Which ticket ───────────────────────────────────────────────────────────────────────────
@@ -84,7 +85,7 @@ const RULES = {
   reply_empty: rule(422, () => 'The reply is empty.'),
   nothing_to_send: rule(422, () => 'Nothing to send.'),
   email_empty: rule(422, () => 'Write the email first.'),
-  search_empty: rule(422, () => 'Type a ticket number, an email address or words from the subject.'),
+  search_empty: rule(422, (_f, w) => `Type a ticket number, an email address, words from the ticket, or filters such as ${w.code('status:open')} ${w.code('tag:refund')}.`),
   search_too_long: rule<{ max: number }>(422, (f) => `Search for at most ${f.max} characters.`),
   not_an_availability: rule<{ typed: string }>(
     422,
@@ -144,12 +145,100 @@ const RULES = {
   source_merged: rule<Merged>(409, (f) => `#${f.number} was already merged into #${f.into}.`),
   source_merging: rule<Merged>(409, (f) => `#${f.number} is being merged into #${f.into}.`),
   source_closed: rule<Numbered>(409, (f) => `#${f.number} is closed, and closed is final.`),
+  source_receiving: rule<{ number: number; from: number }>(
+    409,
+    (f) => `#${f.from} is being merged into #${f.number} right now; #${f.number} can be merged away once that is done.`,
+  ),
   problem_and_incident: rule<{ number: number; problemOf: number }>(
     409,
     (f) => `#${f.number} is an incident of #${f.problemOf}; a ticket is a problem or an incident, not both.`,
   ),
   incident_of_itself: rule(422, () => 'A ticket cannot be an incident of itself.'),
   problem_not_incident: rule<Numbered>(409, (f) => `#${f.number} is itself a problem; link its incidents instead.`),
+  already_a_problem: rule<{ number: number; by?: string }>(
+    409,
+    (f, w) => `#${f.number} is already a problem${f.by ? ` (marked by ${w.person(f.by)})` : ''}; nothing changed. Link its incidents with ${w.code(`/ticket link N to ${f.number}`)}.`,
+  ),
+
+  // ── Assignment ─────────────────────────────────────────────────────────────────────────────
+  assign_whom: rule(422, (_f, w) => `Assign to whom? ${w.code('/ticket assign 1004 @ben')}.`),
+  reassign_syntax: rule(422, (_f, w) => `Say whose tickets, and to whom: ${w.code('/ticket reassign @ana @ben')}, or ${w.code('/ticket reassign @ana queue')}.`),
+  assign_not_allowed: rule<{ number: number; groupId: number }>(
+    403,
+    (f, w) => `Only a team lead of ${w.group(f.groupId)} or an admin assigns #${f.number}. If it is yours, you can hand it over: ${w.code(`/ticket assign ${f.number} @colleague`)}.`,
+  ),
+  release_not_allowed: rule<{ number: number; groupId: number; agent: string }>(
+    403,
+    (f, w) => `Only ${w.person(f.agent)}, who has #${f.number}, or a team lead of ${w.group(f.groupId)} can release it.`,
+  ),
+  assignee_not_an_agent: rule<{ person: string }>(422, (f, w) => `${w.person(f.person)} is not a support agent, so no ticket can go to them.`),
+  not_in_group: rule<{ number: number; person: string; groupId: number }>(
+    422,
+    (f, w) => `${w.person(f.person)} is not an agent of ${w.group(f.groupId)}, so #${f.number} cannot go to them.`,
+  ),
+  already_assigned_to: rule<{ number: number; agent: string }>(409, (f, w) => `#${f.number} is already ${w.person(f.agent)}'s.`),
+  not_assigned: rule<Numbered>(409, (f) => `#${f.number} is not assigned to anyone; there is nothing to release.`),
+  not_assignable: rule<{ number: number; status: TicketStatus }>(
+    409,
+    (f) => `#${f.number} is ${f.status}: there is nothing to assign. A reply from the requester reopens it.`,
+  ),
+  assignment_changed: rule<{ number: number; agent: string | null }>(
+    409,
+    (f, w) => `#${f.number} changed a moment ago: it is now ${f.agent ? `${w.person(f.agent)}'s` : 'unassigned'}. Nothing was changed; look at it again.`,
+  ),
+  handoff_to_self: rule(422, () => 'That is you: pick a colleague to hand it to.'),
+  live_chat_moves_by_transfer: rule<Numbered>(
+    409,
+    (f, w) => `#${f.number} is a live chat: the requester is talking to its agent. Move it with a transfer (${w.code(`/ticket transfer ${f.number} @agent`)}), which the other agent accepts.`,
+  ),
+  handoff_not_yours: rule<{ number: number; agent: string | null }>(
+    403,
+    (f, w) => `#${f.number} is not yours to hand over${f.agent ? ` (it is ${w.person(f.agent)}'s)` : ' (nobody has it: take it first)'}.`,
+  ),
+  handoff_waiting: rule<{ number: number; to: string; expiresAt: Date }>(
+    409,
+    (f, w) => `#${f.number} already has a hand-over request waiting for ${w.person(f.to)} (until ${clockTime(f.expiresAt)}). Wait for the answer, or cancel it first.`,
+  ),
+  no_such_handoff: rule(404, () => 'There is no such hand-over request.'),
+  handoff_not_for_you: rule<{ to: string }>(403, (f, w) => `This hand-over request is for ${w.person(f.to)}; only they can answer it.`),
+  handoff_answered: rule<{ number: number; state: 'requested' | 'accepted' | 'declined' | 'expired' | 'cancelled'; by: string | null; from: string }>(409, (f, w) => {
+    const who = f.by ? ` by ${w.person(f.by)}` : '';
+    if (f.state === 'accepted') return `This hand-over of #${f.number} was already accepted${who}; nothing changed.`;
+    if (f.state === 'declined') return `This hand-over of #${f.number} was declined${who}; nothing changed.`;
+    if (f.state === 'cancelled') return `This hand-over of #${f.number} was cancelled${who}; the ticket stayed with ${w.person(f.from)}.`;
+    return `This hand-over of #${f.number} expired; the ticket stayed with ${w.person(f.from)}.`;
+  }),
+  handoff_cancel_not_allowed: rule<{ from: string; groupId: number }>(403, (f, w) => `Only ${w.person(f.from)}, who asked, or a team lead of ${w.group(f.groupId)} can cancel this request.`),
+  bulk_not_allowed: rule(403, () => 'Only team leads and admins hand over another agent’s tickets.'),
+  bulk_same_agent: rule<{ agent: string }>(422, (f, w) => `Hand ${w.person(f.agent)}'s tickets to someone else, or to ${w.code('queue')}.`),
+  nothing_to_hand_over: rule<{ agent: string }>(409, (f, w) => `${w.person(f.agent)} has no open or pending tickets in groups you lead: there is nothing to hand over.`),
+  no_such_bulk_move: rule(404, () => 'There is no such hand-over; start again with `/ticket reassign`.'),
+  bulk_move_started: rule(409, () => 'This hand-over was already confirmed; it runs once.'),
+
+  // ── Editing and tags ───────────────────────────────────────────────────────────────────────
+  nothing_changed: rule<Numbered>(422, (f) => `Nothing to change on #${f.number}: every field is as it was.`),
+  not_a_tag: rule<{ typed: string }>(
+    422,
+    (f, w) => `“${w.quote(f.typed.slice(0, 40))}” is not a tag: use letters, digits and - _ . + / only, like ${w.code('refund')} or ${w.code('vip-2024')}.`,
+  ),
+  tag_too_long: rule<{ typed: string; max: number }>(422, (f, w) => `“${w.quote(f.typed.slice(0, 40))}…” is longer than ${f.max} characters, the most a tag can be.`),
+  too_many_tags: rule<{ max: number }>(422, (f) => `A ticket can have at most ${f.max} tags.`),
+  which_tags: rule(422, (_f, w) => `Which tags? ${w.code('/ticket tag 1004 refund vip')}.`),
+  requester_from_slack: rule<{ requester: string }>(422, (f, w) => `${w.person(f.requester)} is a Slack user: their name and address come from Slack.`),
+  group_needs_note: rule(422, () => 'Moving it to another group is an escalation: write a note for the other team.'),
+
+  // ── Search ─────────────────────────────────────────────────────────────────────────────────
+  not_a_status: rule<{ typed: string }>(
+    422,
+    (f, w) => `“${w.quote(f.typed.slice(0, 40))}” is not a status. Use ${['new', 'open', 'pending', 'solved', 'closed', 'unsolved'].map((s) => w.code(s)).join(', ')}.`,
+  ),
+  not_a_date: rule<{ typed: string }>(
+    422,
+    (f, w) => `“${w.quote(f.typed.slice(0, 40))}” is not a date: use ${w.code('2026-10-01')}, or how long ago, like ${w.code('7d')}, ${w.code('2w')} or ${w.code('12h')}.`,
+  ),
+  not_an_order: rule<{ typed: string }>(422, (f, w) => `“${w.quote(f.typed.slice(0, 40))}” is not an order: use ${w.code('newest')} or ${w.code('oldest')}.`),
+  search_too_many_words: rule<{ max: number }>(422, (f) => `Search for at most ${f.max} words at once; filters narrow it further.`),
+  not_a_cursor: rule(422, () => 'That page marker is not one of ours: start the list again from its first page.'),
 
   // ── Macros and shortcuts ───────────────────────────────────────────────────────────────────
   macro_limit: rule<{ limit: number }>(409, (f) => `You already have ${f.limit} personal macros, the limit. Save over one of yours (same name) instead.`),

@@ -15,6 +15,8 @@ export interface ReplyChoices {
   rootCauses: FormChoices['rootCauses'];
   categories: FormChoices['categories'];
   version: number;
+  /** The workspace has articles: the form offers to search them as the agent types. */
+  knowledgeBase?: boolean;
 }
 
 export async function replyChoices(desk: Desk, ticket: Ticket, agentId: string): Promise<ReplyChoices> {
@@ -25,6 +27,7 @@ export async function replyChoices(desk: Desk, ticket: Ticket, agentId: string):
     articles: suggestArticles(workspace, ticket, 3),
     ...formChoices(workspace),
     version: ticket.version,
+    knowledgeBase: workspace.articles.length > 0,
   };
 }
 

@@ -7,6 +7,7 @@ import { newCommentId } from './ids.js';
 import { noSuchTicket, ticketToWork, whyNotWorkable } from './permissions.js';
 import { solveIncidents } from './problems.js';
 import { REPLY_MAX } from './requester-reply.js';
+import { clockResumes } from './sla.js';
 import type { NewTicketEvent, Ticket, TicketComment, TicketStatus } from './types.js';
 
 export const AGENT_STATUSES = ['open', 'pending', 'solved'] as const;
@@ -88,8 +89,9 @@ export async function replyToTicket(desk: Desk, input: AgentReply): Promise<Repl
       status: reply.status,
       form,
       assignee: ticket.assignee ?? reply.agent,
-      pendingSince: reply.status === 'pending' ? (ticket.status === 'pending' ? ticket.pendingSince : now) : null,
+      pendingSince: reply.status === 'pending' ? pendingSinceAfter(ticket, reply, now) : null,
       solvedAt: reply.status === 'solved' ? (ticket.status === 'solved' ? ticket.solvedAt : now) : null,
+      ...clockResumes(ticket, reply.status, now),
     },
     events,
     now,
@@ -113,6 +115,16 @@ export async function replyToTicket(desk: Desk, input: AgentReply): Promise<Repl
   }
   desk.events.ticketChanged(changed.number);
   return { ok: true, ticket: changed, previousStatus: ticket.status, comment, deliveries, solved };
+}
+
+/**
+ * The auto-close counts "3 days of no response from the customer" from the last thing the customer
+ * was asked: every public reply submitted as Pending starts the count again. An internal note, or a
+ * form change, while pending asks the customer nothing and keeps the count.
+ */
+function pendingSinceAfter(ticket: Ticket, reply: { kind: string; text: string }, now: Date): Date {
+  const askedTheCustomer = reply.kind === 'public' && reply.text !== '';
+  return ticket.status === 'pending' && !askedTheCustomer && ticket.pendingSince ? ticket.pendingSince : now;
 }
 
 async function whyChanged(desk: Desk, number: number, seenVersion: number | undefined): Promise<Refusal> {

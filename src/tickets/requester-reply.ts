@@ -2,6 +2,7 @@ import { newCommentId } from './ids.js';
 import { refuse, type Desk, type Refusal } from './desk.js';
 import { noSuchTicket } from './permissions.js';
 import type { Actor, Ticket, TicketStatus } from './types.js';
+import { clockResumes } from './sla.js';
 
 export const REPLY_MAX = 10_000;
 
@@ -77,7 +78,7 @@ export async function addRequesterReply(desk: Desk, reply: RequesterReply): Prom
     const changed = await desk.store.tickets.change(
       number,
       { status: [ticket.status] },
-      { lastRequesterReplyAt: now, ...(reopens ? { status: 'open' as const, pendingSince: null, solvedAt: null } : {}) },
+      { lastRequesterReplyAt: now, ...(reopens ? { status: 'open' as const, pendingSince: null, solvedAt: null, ...clockResumes(ticket, 'open', now) } : {}) },
       {
         actor: reply.author,
         action: reopens ? 'reopened' : 'requester_replied',

@@ -38,3 +38,20 @@ export function suggestArticles(workspace: Workspace, ticket: Pick<Ticket, 'subj
 export function suggestRootCause(workspace: Workspace, ticket: Pick<Ticket, 'subject' | 'description'>): string | undefined {
   return scored(workspace.rootCauses, ticket)[0]?.item.name;
 }
+
+/**
+ * The reply form's knowledge-base search, as the agent types: articles whose title, keywords or
+ * address contain every typed word (case-insensitive), titles that start with the text first. Each
+ * comes with its index in the workspace file, which the form hands back when one is picked.
+ */
+export function searchArticles(workspace: Workspace, typed: string, limit = 100): { index: number; title: string; url: string }[] {
+  const words = typed.toLowerCase().split(/\s+/).filter(Boolean).slice(0, 10);
+  if (words.length === 0) return [];
+  const start = words.join(' ');
+  return workspace.articles
+    .map((article, index) => ({ article, index, haystack: [article.title, ...article.keywords, article.url].join(' ').toLowerCase() }))
+    .filter((entry) => words.every((word) => entry.haystack.includes(word)))
+    .sort((a, b) => Number(b.article.title.toLowerCase().startsWith(start)) - Number(a.article.title.toLowerCase().startsWith(start)) || a.index - b.index)
+    .slice(0, limit)
+    .map(({ article, index }) => ({ index, title: article.title, url: article.url }));
+}

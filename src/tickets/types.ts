@@ -8,7 +8,13 @@ export const UNSOLVED_STATUSES: readonly TicketStatus[] = ['new', 'open', 'pendi
 
 export type Requester =
   | { kind: 'slack'; userId: string; name?: string }
-  | { kind: 'email'; email: string; name: string };
+  | {
+      kind: 'email';
+      email: string;
+      name: string;
+      /** Addresses it had before an agent corrected it, newest last: mail from them still finds the ticket. */
+      previousEmails?: string[];
+    };
 
 export interface TicketForm {
   rootCause?: string;
@@ -71,16 +77,51 @@ export interface Ticket {
    * running it again: copying → telling → closing → done.
    */
   merge?: MergeProgress | null;
-  /** Free words a team files the ticket under: shown on the card, searchable. */
+  /** Free words a team files tickets under (lower case, at most 40 characters each): on the card and searchable. */
   tags?: string[];
+  /** The first public reply by an agent: the first-reply SLA stops here. Set by the store from the `replied` events. */
+  firstReplyAt?: Date | null;
+  /** Stretches the resolution clock stood still (pending, or solved before a reopen), oldest first. */
+  slaPauses?: SlaPause[];
+  /** SLA announcements already made, by clock: each warning and each breach is recorded once. */
+  slaMarks?: SlaMarks;
+  /**
+   * Merges into this ticket under way, by source (`n1004`): when each claimed it, and for whom. While
+   * one is here this ticket is not merged away, so a merge's comments never land on a ticket that is
+   * closing.
+   */
+  mergingIn?: Record<string, MergeClaim>;
   /** Incremented by every change, so a change can be made conditional on what the agent saw. */
   version: number;
 }
 
+export interface SlaPause {
+  from: Date;
+  to: Date;
+}
+
+export type SlaClock = 'firstReply' | 'resolution';
+
+export interface SlaMarks {
+  firstReplyWarned?: Date;
+  firstReplyBreached?: Date;
+  resolutionWarned?: Date;
+  resolutionBreached?: Date;
+}
+
+export interface MergeClaim {
+  at: Date;
+  /** The agent merging: a merge whose process died right after claiming is finished as theirs. */
+  by: string;
+}
+
 export interface MergeProgress {
   into: number;
-  state: 'copying' | 'telling' | 'closing' | 'done';
+  /** claiming: the source is held and its target not yet (see claimBoth in merge.ts); nothing copied. */
+  state: 'claiming' | 'copying' | 'telling' | 'closing' | 'done';
   by: string;
+  /** When the merge began; the job finishes only merges older than a live process would take. */
+  startedAt?: Date;
 }
 
 /**
@@ -118,7 +159,17 @@ export type TicketAction =
   | 'chat_unfollowed'
   | 'satisfaction_rated'
   | 'delivery_failed'
-  | 'delivered';
+  | 'delivered'
+  | 'released'
+  | 'handoff_requested'
+  | 'handoff_declined'
+  | 'handoff_expired'
+  | 'handoff_cancelled'
+  | 'subject_changed'
+  | 'requester_changed'
+  | 'tags_changed'
+  | 'sla_warning'
+  | 'sla_breached';
 
 export interface TicketEvent {
   id: string;

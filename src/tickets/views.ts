@@ -1,6 +1,7 @@
 import { refuse, type Desk, type Refusal } from './desk.js';
 import { movesFor, type TicketMove } from './moves.js';
-import { agentOrRefusal } from './permissions.js';
+import { agentOrRefusal, mayWorkIn } from './permissions.js';
+import { slaState, type SlaState } from './sla.js';
 import type { Ticket, TicketEvent } from './types.js';
 
 export const QUEUE_PAGE = 20;
@@ -21,6 +22,7 @@ export async function agentQueue(desk: Desk, agentId: string, groupText?: string
   if (groupText?.trim()) {
     const group = desk.directory.findGroup(groupText);
     if (!group) return refuse('no_such_group_named', { typed: groupText.trim() });
+    if (!mayWorkIn(desk, allowed.agent, group.id)) return refuse('not_your_group', { groupId: group.id });
     groupIds = [group.id];
   }
   const [tickets, total] = await Promise.all([
@@ -78,6 +80,8 @@ export interface CardView {
   /** Agents may open the requester panel. */
   requesterButton: boolean;
   moves: TicketMove[];
+  /** Time left against the SLA targets (both clocks null when the priority has none). */
+  sla: SlaState;
 }
 
 /** What the caller read a moment ago (a take's result): the card does not read it again. */
@@ -109,6 +113,7 @@ export async function cardView(desk: Desk, number: number, viewerId: string, kno
     followers: followers.map((follower) => follower.user),
     requesterButton: isAgent,
     moves: movesFor(desk, ticket, viewerId),
+    sla: slaState(ticket, desk.clock(), desk.directory.workspace),
   };
 }
 

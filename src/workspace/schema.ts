@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { privateRangeOfLiteral, rangeWords } from './private-networks.js';
 
 const slackUserId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'expected a Slack user id such as U012ABCDEF');
 const slackChannelId = z.string().regex(/^[CGD][A-Z0-9]{2,}$/, 'expected a Slack channel id such as C012ABCDEF');
@@ -15,6 +16,51 @@ const formFieldsSchema = z
   })
   .strict();
 
+/** An IANA time zone the runtime knows (Europe/Berlin); a typo would otherwise count hours in UTC. */
+export const timeZoneSchema = z.string().refine((zone) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'expected an IANA time zone such as Europe/Berlin');
+
+/** "30m", "4h", "2d" → milliseconds. */
+const durationSchema = z
+  .string()
+  .regex(/^\d{1,4}[mhd]$/, 'expected a duration such as 30m, 4h or 2d')
+  .transform((text) => Number(text.slice(0, -1)) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[text.slice(-1) as 'm' | 'h' | 'd'])
+  .refine((ms) => ms > 0, 'expected more than no time');
+
+const slaTargetSchema = z.object({ firstReply: durationSchema.optional(), resolution: durationSchema.optional() }).strict();
+
+const clockTimeSchema = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time such as 09:00')
+  .transform((text) => Number(text.slice(0, 2)) * 60 + Number(text.slice(3)));
+
+export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+
+/**
+ * Service levels by priority: how soon a first public reply and a solve are due. With business hours,
+ * only those hours count (in the group's time zone); pending time never counts toward the solve.
+ */
+export const slaSchema = z
+  .object({
+    targets: z.object({ low: slaTargetSchema.optional(), normal: slaTargetSchema.optional(), high: slaTargetSchema.optional(), urgent: slaTargetSchema.optional() }).strict(),
+    businessHours: z
+      .object({ days: z.array(z.enum(WEEKDAYS)).min(1), start: clockTimeSchema, end: clockTimeSchema })
+      .strict()
+      .refine((hours) => hours.end > hours.start, { message: 'end must be after start', path: ['end'] })
+      .optional(),
+    /** Groups without a time zone of their own count business hours here. */
+    timeZone: timeZoneSchema.default('UTC'),
+    /** A ticket is announced as about to breach once this share of a target is used. */
+    warnAtPercent: z.number().int().min(1).max(99).default(80),
+  })
+  .strict();
+
 export const groupSchema = z
   .object({
     name,
@@ -24,6 +70,8 @@ export const groupSchema = z
     /** Where incoming chats of this group are announced; the alert channel when absent. */
     queueChannel: slackChannelId.optional(),
     intakeChannels: z.array(slackChannelId).default([]),
+    /** Where the group works: its SLA business hours are read in this zone (the SLA's zone when absent). */
+    timeZone: timeZoneSchema.optional(),
   })
   .strict();
 
@@ -48,6 +96,22 @@ export const macroSchema = z
   })
   .strict();
 
+/**
+ * Which tickets a REST key may see and touch: every ticket, only those it filed itself, or those now
+ * in some groups. Required, so that no key sees the whole desk without someone having said so.
+ */
+export const apiKeyScopeSchema = z.union(
+  [
+    z.literal('all'),
+    z.literal('own'),
+    z.object({ groups: z.array(z.number().int().positive()).min(1) }).strict(),
+  ],
+  { error: 'say which tickets this key may see: all, own (only the tickets it filed), or { groups: [group ids] }' },
+);
+
+/** The outbound webhook: http(s) only, and never a private address unless the workspace says so. */
+const webhookUrlSchema = z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' });
+
 export const workspaceSchema = z
   .object({
     name: name.default('Support'),
@@ -70,13 +134,29 @@ export const workspaceSchema = z
             sha256: z.string().regex(/^[a-f0-9]{64}$/, 'expected the hex sha256 of the key'),
             /** read: GET only (a status page); write: also files tickets and adds replies. */
             access: z.enum(['read', 'write']).default('write'),
+            scope: apiKeyScopeSchema,
           })
           .strict(),
       )
       .default([]),
+    sla: slaSchema.optional(),
     outboundWebhook: z
-      .object({ url: z.url(), secret: z.string().min(16, 'use a secret of at least 16 characters') })
+      .object({
+        url: webhookUrlSchema,
+        secret: z.string().min(16, 'use a secret of at least 16 characters'),
+        /** Posting to loopback, link-local or private addresses is refused unless this says so (a bridge on the same host). */
+        allowPrivateNetwork: z.boolean().default(false),
+      })
       .strict()
+      .superRefine((webhook, context) => {
+        // Zod runs this even when the url itself was refused: only a URL that parses has a host to check.
+        if (webhook.allowPrivateNetwork || !URL.canParse(webhook.url)) return;
+        const { hostname } = new URL(webhook.url);
+        const range = privateRangeOfLiteral(hostname);
+        if (range) {
+          context.addIssue({ code: 'custom', path: ['url'], message: `${hostname} is ${rangeWords(range)}; deskbolt posts there only with outboundWebhook.allowPrivateNetwork: true` });
+        }
+      })
       .optional(),
     chat: z
       .object({
@@ -99,9 +179,11 @@ export const workspaceSchema = z
         /** When true, agents work only tickets of their own groups. */
         restrictToOwnGroups: z.boolean().default(false),
         personalMacroLimit: z.number().int().min(0).max(500).default(20),
+        /** An unanswered hand-over of a ticket between agents expires after this (the ticket stays where it was). */
+        handoffExpiryMinutes: z.number().int().min(1).max(7 * 24 * 60).default(60),
       })
       .strict()
-      .default({ restrictToOwnGroups: false, personalMacroLimit: 20 }),
+      .prefault({}),
   })
   .strict()
   .superRefine((workspace, context) => {
@@ -127,6 +209,12 @@ export const workspaceSchema = z
         context.addIssue({ code: 'custom', path: ['groups', index, 'id'], message: `duplicates groups[${earlier}].id` });
       }
       seenIds.set(group.id, index);
+    });
+    workspace.apiKeys.forEach((key, keyIndex) => {
+      if (typeof key.scope !== 'object') return;
+      key.scope.groups.forEach((groupId, groupIndex) => {
+        if (!seenIds.has(groupId)) context.addIssue({ code: 'custom', path: ['apiKeys', keyIndex, 'scope', 'groups', groupIndex], message: `no group has id ${groupId}` });
+      });
     });
     // A chat started by DM goes where the file says, never to the first group by accident.
     const { defaultGroup, topics } = workspace.chat;
@@ -162,3 +250,4 @@ export type Agent = z.infer<typeof agentSchema>;
 export type Macro = z.infer<typeof macroSchema>;
 export type ApiKey = Workspace['apiKeys'][number];
 export type Priority = z.infer<typeof prioritySchema>;
+export type SlaSettings = z.infer<typeof slaSchema>;

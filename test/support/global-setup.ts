@@ -1,5 +1,7 @@
+import mongoose from 'mongoose';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from '../../src/store/embedded.js';
+import type { ConditionalWrites } from '../../src/store/tickets.js';
 
 /**
  * One real MongoDB-protocol server for the whole run (MONGODB_URI when given, else the embedded one);
@@ -15,14 +17,30 @@ export async function setup(project: TestProject): Promise<void> {
     uri = embedded.uri;
   }
   project.provide('mongodbUri', uri);
+  project.provide('conditionalWriteModes', await conditionalWriteModesOf(uri));
 }
 
 export async function teardown(): Promise<void> {
   await embedded?.stop();
 }
 
+/**
+ * The branches of a conditional change this server can run (see ConditionalWrites): FerretDB v1 both,
+ * under the write guard; MongoDB only its own, one findOneAndUpdate with the precondition in the filter.
+ */
+async function conditionalWriteModesOf(uri: string): Promise<ConditionalWrites[]> {
+  const client = await mongoose.mongo.MongoClient.connect(uri, { serverSelectionTimeoutMS: 10_000 });
+  try {
+    const info = await client.db('admin').command({ buildInfo: 1 });
+    return typeof info.ferretdbVersion === 'string' && info.ferretdbVersion.startsWith('v1.') ? ['read-check-write', 'in-filter'] : ['in-filter'];
+  } finally {
+    await client.close();
+  }
+}
+
 declare module 'vitest' {
   export interface ProvidedContext {
     mongodbUri: string;
+    conditionalWriteModes: ConditionalWrites[];
   }
 }

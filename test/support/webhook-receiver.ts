@@ -11,6 +11,7 @@ export class WebhookReceiver {
   /** Every accepted post, in order. */
   readonly received: ReceivedPost[] = [];
   private refusals = 0;
+  private redirects: { status: number; location: string }[] = [];
 
   private constructor(
     private readonly server: Server,
@@ -34,7 +35,17 @@ export class WebhookReceiver {
     this.refusals += count;
   }
 
+  /** Every post from now on is answered with a redirect to `location`, as a receiver that moved (or one that points elsewhere) would. */
+  redirectTo(location: string, status = 307): void {
+    this.redirects.push({ status, location });
+  }
+
   private answer(headers: IncomingHttpHeaders, body: string, response: import('node:http').ServerResponse): void {
+    const redirect = this.redirects.at(-1);
+    if (redirect) {
+      response.writeHead(redirect.status, { Location: redirect.location }).end();
+      return;
+    }
     if (this.refusals > 0) {
       this.refusals -= 1;
       response.writeHead(503).end();

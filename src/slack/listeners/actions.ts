@@ -27,6 +27,7 @@ import { cardView, fullText, ticketHistory } from '../../tickets/views.js';
 import { askerOf, type Asker } from '../answer.js';
 import { publishHome } from '../home.js';
 import { openRequesterPanel } from '../profiles.js';
+import { cardText } from '../../../blocks/ticket-card.js';
 import { cardBlocks, openReplyModal, showModal, updateReplyModal } from '../screens.js';
 import { fullTextModal, HISTORY_PAGE, historyModal } from '../../../blocks/history.js';
 import { refusalText } from '../words.js';
@@ -114,7 +115,7 @@ async function showCard(deps: ListenerDeps, args: ButtonArgs): Promise<void> {
   const card = await cardView(deps.desk, number, args.body.user.id);
   const asker = askerOfClick(deps, args);
   if (!card.ok) return asker.refuse(card);
-  await asker.say(`#${card.ticket.number} ${card.ticket.subject}`, cardBlocks(deps.desk, card));
+  await asker.say(cardText(card.ticket), cardBlocks(deps.desk, card));
 }
 
 /** Opening a ticket from the App Home: a home tab has no response_url, so the card shows in a modal. */

@@ -5,7 +5,7 @@ import { queueChoice, shortcutList, waitingChatsBlocks } from '../../../blocks/c
 import { helpMessage } from '../../../blocks/help.js';
 import { newTicketModal } from '../../../blocks/new-ticket-modal.js';
 import { queueMessage, workingList } from '../../../blocks/queue.js';
-import { statsMessage } from '../../../blocks/stats.js';
+import { reportBlocks, statsMessage } from '../../../blocks/stats.js';
 import { escalationModal, macroSaveModal, mergeConfirmModal } from '../../../blocks/ticket-work-modals.js';
 import { clip } from '../../../blocks/text.js';
 import { availabilityOf, setAvailability } from '../../chats/availability.js';
@@ -21,16 +21,21 @@ import { agentNamed, type MentionedPerson } from '../../tickets/people.js';
 import { agentOrRefusal, parseTicketNumber, ticketToWork } from '../../tickets/permissions.js';
 import { linkIncident, markProblem } from '../../tickets/problems.js';
 import { refuse, type Refusal } from '../../tickets/refusals.js';
+import { deskReport } from '../../tickets/reports.js';
 import { deskStats, periodWindow, type Period } from '../../tickets/stats.js';
 import { takeNextTicket, takeTicket, type TakeResult } from '../../tickets/take.js';
 import { agentQueue, cardView, workingTickets } from '../../tickets/views.js';
 import type { Desk } from '../../tickets/desk.js';
 import { askerOf, type Asker } from '../answer.js';
 import { decodeSlackText } from '../decode-slack-text.js';
+import { cardText } from '../../../blocks/ticket-card.js';
 import { cardBlocks, openReplyModal, takenBlocks } from '../screens.js';
 import { refusalText, slackWords } from '../words.js';
 import { transferTargetText } from '../../tickets/refusals.js';
 import { openRequesterPanel, sendChatEmail } from '../profiles.js';
+import { assignmentSubcommands } from './assignment.js';
+import { editingSubcommands } from './editing.js';
+import { searchSubcommands } from './search.js';
 
 export interface ListenerDeps {
   desk: Desk;
@@ -153,7 +158,7 @@ export const subcommands: ReadonlyMap<string, Subcommand> = new Map<string, Subc
         if (number === null) return;
         const card = await cardView(context.desk, number, context.userId);
         if (!card.ok) return context.asker.refuse(card);
-        await context.asker.say(`#${card.ticket.number} ${clip(card.ticket.subject, 150)}`, cardBlocks(context.desk, card));
+        await context.asker.say(cardText(card.ticket), cardBlocks(context.desk, card));
       },
     },
   ],
@@ -361,10 +366,13 @@ export const subcommands: ReadonlyMap<string, Subcommand> = new Map<string, Subc
         if (!desk.directory.agent(userId)) return asker.say('Sorry — stats are for support agents.');
         const parsed = parseStatsArgs(desk, args, mentions);
         if (!parsed.ok) return asker.refuse(parsed);
-        const stats = await deskStats(desk, periodWindow(parsed.period, desk.clock()), parsed.agent ? { agent: parsed.agent } : {});
+        const window = periodWindow(parsed.period, desk.clock());
+        const scope = parsed.agent ? { agent: parsed.agent } : {};
+        const [stats, report] = await Promise.all([deskStats(desk, window, scope), deskReport(desk, window, scope)]);
         const who = parsed.agent ? desk.directory.agent(parsed.agent)!.name : desk.directory.workspace.name;
         const title = `${who} — last ${parsed.period === 'week' ? '7' : '30'} days`;
-        await asker.say(`${title}: ${stats.solved} solved`, statsMessage(title, stats));
+        const reportLines = reportBlocks(report, { group: (id) => desk.directory.groupName(id), agentInScope: parsed.agent !== undefined });
+        await asker.say(`${title}: ${stats.solved} solved`, [...statsMessage(title, stats), ...reportLines]);
       },
     },
   ],
@@ -464,6 +472,9 @@ export const subcommands: ReadonlyMap<string, Subcommand> = new Map<string, Subc
       },
     },
   ],
+  ...assignmentSubcommands,
+  ...editingSubcommands,
+  ...searchSubcommands,
   [
     'help',
     {

@@ -87,6 +87,12 @@ async function fromFollower(deps: ListenerDeps, client: WebClient, words: NewWor
   const text = words.text.trim().slice(0, REPLY_MAX);
   const verdict = await followerWrote(deps.desk, { channel: words.channel, ts: words.thread_ts }, { author: words.user, text, source: { channel: words.channel, ts: words.ts } });
   if (!verdict) return false;
+  if (!verdict.ok) {
+    await client.chat
+      .postMessage({ channel: words.channel, thread_ts: words.thread_ts, text: `Not kept: ${refusalText(deps.desk, verdict)}` })
+      .catch((error: unknown) => deps.log('slack: follower note refusal failed', error));
+    return true;
+  }
   if (!verdict.duplicate) {
     await client.chat
       .postMessage({ channel: words.channel, thread_ts: words.thread_ts, text: `Kept as an internal note on chat #${verdict.chat.ticketNumber}; it was not sent to the requester.` })

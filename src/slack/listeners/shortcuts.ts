@@ -1,6 +1,7 @@
 import type { App, MessageShortcut } from '@slack/bolt';
 import { chatNoteModal } from '../../../blocks/chat.js';
 import { newTicketModal } from '../../../blocks/new-ticket-modal.js';
+import { noteRefusal } from '../../chats/relay.js';
 import { refuse } from '../../tickets/refusals.js';
 import { askerOf } from '../answer.js';
 import { decodeSlackMessage, mentionNames, textsOf, type SlackMessageParts } from '../decode-slack-text.js';
@@ -53,6 +54,8 @@ export function registerShortcuts(app: App, deps: ListenerDeps): void {
     if (!deps.desk.directory.agent(shortcut.user.id)) {
       return askerOf({ desk: deps.desk, log: deps.log, client, userId: shortcut.user.id, respond, hasResponseUrl: true }).refuse(refuse('agents_only', { action: 'add chat notes' }));
     }
+    const refused = noteRefusal(deps.desk, chat, shortcut.user.id);
+    if (refused) return askerOf({ desk: deps.desk, log: deps.log, client, userId: shortcut.user.id, respond, hasResponseUrl: true }).refuse(refused);
     await client.views.open({ trigger_id: shortcut.trigger_id, view: chatNoteModal(chat.ticketNumber) });
   });
 }

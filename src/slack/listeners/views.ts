@@ -5,7 +5,7 @@ import { chatEmailModal, chatEmailSending, chatEmailSent } from '../../../blocks
 import { surveyMessage } from '../../../blocks/satisfaction.js';
 import { clip } from '../../../blocks/text.js';
 import { mergeConfirmModal } from '../../../blocks/ticket-work-modals.js';
-import { note } from '../../chats/relay.js';
+import { note, noteRefusal } from '../../chats/relay.js';
 import { requestTransfer } from '../../chats/transfers.js';
 import type { TransferTarget } from '../../chats/types.js';
 import { escalateTicket } from '../../tickets/escalation.js';
@@ -213,8 +213,10 @@ async function chatNoteSubmitted(deps: ListenerDeps, { ack, body, view }: Submit
   const text = (field(valuesOf(view), chatNoteFields.text)?.value ?? '').trim();
   if (!text) return ack({ response_action: 'errors', errors: { [chatNoteFields.text]: 'Write the note.' } });
   if (!deps.desk.directory.agent(body.user.id)) return fieldError(deps, ack, chatNoteFields.text, refuse('agents_only', { action: 'add chat notes' }));
-  await ack();
   const chat = number === null ? null : await deps.desk.store.chats.get(number);
+  const refused = chat ? noteRefusal(deps.desk, chat, body.user.id) : null;
+  if (refused) return fieldError(deps, ack, chatNoteFields.text, refused);
+  await ack();
   if (chat) await note(deps.desk, chat, body.user.id, text, null, 'shortcut');
 }
 

@@ -15,6 +15,7 @@ import { fields, text, type NotifierContext } from './context.js';
 const HOME_CHANGING_ACTIONS: readonly TicketAction[] = [
   'taken',
   'assigned',
+  'released',
   'replied',
   'noted',
   'status_changed',

@@ -1,9 +1,11 @@
 import type { Subscriber } from '../../events/types.js';
+import { assignmentNotifier } from './assignments.js';
 import { chatNotifier } from './chats.js';
 import type { NotifierContext } from './context.js';
 import { digestNotifier } from './digests.js';
 import { homeNotifier } from './homes.js';
 import { requesterNotifier } from './requesters.js';
+import { slaNotifier } from './slas.js';
 import { surveyNotifier } from './surveys.js';
 import { ticketMessageNotifier } from './ticket-messages.js';
 import { transferNotifier } from './transfers.js';
@@ -20,5 +22,7 @@ export function slackNotifiers(context: NotifierContext): Subscriber[] {
     transferNotifier(context),
     homeNotifier(context),
     digestNotifier(context),
+    assignmentNotifier(context),
+    slaNotifier(context),
   ];
 }

@@ -2,7 +2,7 @@ import { filerReceipt, requesterReceipt, takenNotice } from '../../../blocks/not
 import type { Subscriber, TicketNotice } from '../../events/types.js';
 import { closingNoteText } from '../../tickets/auto-close.js';
 import { attemptDelivery, deliveryIdOf } from '../../tickets/deliveries.js';
-import { mergeNoticeId } from '../../tickets/merge.js';
+import { releaseMergeNotice } from '../../tickets/merge.js';
 import { fields, text, type NotifierContext } from './context.js';
 
 /**
@@ -61,8 +61,10 @@ export function requesterNotifier(context: NotifierContext): Subscriber {
   }
 
   async function closed({ ticket, event }: TicketNotice): Promise<void> {
-    if (fields(event.to).status !== 'closed' || ticket.mergedInto === null) return;
-    await deliver(deliveryIdOf(mergeNoticeId(ticket.number)));
+    if (fields(event.to).status !== 'closed') return;
+    // The merge notice was held until this close: now it may go (and the retry loop takes it if this attempt fails).
+    const notice = await releaseMergeNotice(desk, ticket);
+    if (notice) await deliver(notice);
   }
 
   async function autoClosed({ ticket, event }: TicketNotice): Promise<void> {

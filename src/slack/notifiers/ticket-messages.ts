@@ -1,9 +1,11 @@
 import { eventLine, liveTicketMessage, movedTicketMessage } from '../../../blocks/live-message.js';
 import { requesterWroteAgain } from '../../../blocks/notices.js';
+import { slaLine } from '../../../blocks/sla.js';
 import type { Subscriber, TicketNotice } from '../../events/types.js';
 import { attemptDelivery, queueLiveMessage } from '../../tickets/deliveries.js';
 import type { Delivery } from '../../tickets/deliveries.js';
 import { placesOf, rememberLiveMessage } from '../../tickets/places.js';
+import { slaState } from '../../tickets/sla.js';
 import type { Ticket } from '../../tickets/types.js';
 import { fields, text, type NotifierContext } from './context.js';
 
@@ -23,7 +25,9 @@ export function ticketMessageNotifier(context: NotifierContext): Subscriber {
     const group = ticket ? desk.directory.group(ticket.groupId) : undefined;
     if (!ticket || !group) return;
     const live = (await placesOf(desk, ticket.number)).live;
-    const message = liveTicketMessage({ ticket, groupName: group.name, now: desk.clock() });
+    const now = desk.clock();
+    // SLA time left as of this change; the sla-watch job's warning and breach are changes too, so the message never shows a clock as fine once it is not.
+    const message = liveTicketMessage({ ticket, groupName: group.name, now, sla: slaLine(slaState(ticket, now, desk.directory.workspace)) });
     if (live && live.groupId === ticket.groupId) {
       await send.client.chat.update({ channel: live.channel, ts: live.ts, text: message.text, ...(message.blocks ? { blocks: message.blocks } : {}) });
       return;

@@ -1,0 +1,209 @@
+import type { AllMiddlewareArgs, App, BlockAction, ButtonAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import { assignModal, bulkMoveDone, bulkMoveModal, handoffAsked, type AssignModalMetadata } from '../../../blocks/assignment.js';
+import { actionIds, assignFields, callbackIds } from '../../../blocks/ids.js';
+import { clip } from '../../../blocks/text.js';
+import {
+  acceptHandoff,
+  assignOrHandOff,
+  cancelHandoff,
+  confirmBulkMove,
+  declineHandoff,
+  mayAssign,
+  planBulkMove,
+  releaseTicket,
+  type AssignResult,
+  type HandoffRequestResult,
+} from '../../tickets/assignment.js';
+import type { Desk } from '../../tickets/desk.js';
+import { agentNamed, personNamed } from '../../tickets/people.js';
+import { parseTicketNumber, ticketToWork } from '../../tickets/permissions.js';
+import { refuse, type Refusal } from '../../tickets/refusals.js';
+import { askerOf, type Asker } from '../answer.js';
+import { cardView } from '../../tickets/views.js';
+import { answersOf, cardBlocks, metadataOf, type StateValues } from '../screens.js';
+import { refusalPlainText } from '../words.js';
+import type { ListenerDeps, Subcommand, SubcommandContext } from './commands.js';
+
+type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
+type SubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
+
+/** What the person who moved a ticket is told. */
+export async function answerAssignment(desk: Desk, asker: Asker, result: AssignResult | HandoffRequestResult | Refusal): Promise<void> {
+  if (!result.ok) return asker.refuse(result);
+  const number = result.ticket.number;
+  if (result.kind === 'handoff') {
+    const asked = handoffAsked(result.handoff, desk.directory.workspace.settings.handoffExpiryMinutes);
+    return asker.say(asked.text, asked.blocks);
+  }
+  if (result.kind === 'released') return asker.say(`Released #${number} to the queue${result.previous ? ` (it was <@${result.previous}>'s)` : ''}.`);
+  const to = result.ticket.assignee!;
+  await asker.say(result.previous ? `Reassigned #${number} from <@${result.previous}> to <@${to}>.` : `Assigned #${number} to <@${to}>.`);
+}
+
+async function numberOr(context: SubcommandContext, text: string | undefined): Promise<number | null> {
+  const parsed = parseTicketNumber(text);
+  if (parsed.ok) return parsed.number;
+  await context.asker.refuse(parsed);
+  return null;
+}
+
+/** The form to pick who gets the ticket: a lead assigns, the agent who has it asks a colleague. */
+async function openAssignModal(desk: Desk, client: ButtonArgs['client'], triggerId: string, userId: string, number: number): Promise<Refusal | null> {
+  const found = await ticketToWork(desk, userId, number);
+  if (!found.ok) return found;
+  const ticket = found.ticket;
+  const leads = mayAssign(desk, userId, ticket.groupId);
+  if (!leads && ticket.assignee !== userId) return ticket.assignee ? refuse('handoff_not_yours', { number, agent: ticket.assignee }) : refuse('assign_not_allowed', { number, groupId: ticket.groupId });
+  const agents = desk.directory
+    .agentsOf(ticket.groupId)
+    .filter((agent) => agent.user !== ticket.assignee && (leads || agent.user !== userId))
+    .map((agent) => ({ user: agent.user, name: agent.name }));
+  await client.views.open({ trigger_id: triggerId, view: assignModal({ ticket, agents, mode: leads ? 'assign' : 'handoff' }) });
+  return null;
+}
+
+/** `/ticket assign`, `/ticket release`, `/ticket reassign`: routed by commands.ts with the rest. */
+export const assignmentSubcommands: [string, Subcommand][] = [
+  [
+    'assign',
+    {
+      usage: 'assign N @agent',
+      what: 'leads: give a ticket to an agent of its group; your own: ask a colleague to take it over',
+      agentsOnly: true,
+      async run(context) {
+        const [first = '', ...rest] = context.args.split(/\s+/).filter(Boolean);
+        const number = await numberOr(context, first);
+        if (number === null) return;
+        if (rest.length === 0) {
+          const refused = await openAssignModal(context.desk, context.client, context.triggerId, context.userId, number);
+          if (refused) await context.asker.refuse(refused);
+          return;
+        }
+        const person = personNamed(context.desk, rest.join(' '));
+        if (!person.ok) return context.asker.refuse(person);
+        await answerAssignment(context.desk, context.asker, await assignOrHandOff(context.desk, { number, by: context.userId, to: person.userId }));
+      },
+    },
+  ],
+  [
+    'release',
+    {
+      usage: 'release N',
+      what: 'put a ticket back in the queue (yours, or as a lead any of your groups)',
+      agentsOnly: true,
+      async run(context) {
+        const number = await numberOr(context, context.args);
+        if (number === null) return;
+        await answerAssignment(context.desk, context.asker, await releaseTicket(context.desk, { number, by: context.userId }));
+      },
+    },
+  ],
+  [
+    'reassign',
+    {
+      usage: 'reassign @absent @agent | @absent queue',
+      what: 'leads: hand all of an absent agent’s open and pending tickets to someone, or to the queue (you confirm first)',
+      agentsOnly: true,
+      async run({ desk, args, userId, triggerId, client, asker }) {
+        const words = args.split(/\s+/).filter(Boolean);
+        if (words.length < 2) return asker.refuse(refuse('reassign_syntax'));
+        const targetWords = words.slice(1).join(' ');
+        const from = personNamed(desk, words[0]!);
+        if (!from.ok) return asker.refuse(from);
+        let to: string | null = null;
+        if (targetWords.toLowerCase() !== 'queue') {
+          const agent = agentNamed(desk, targetWords);
+          if (!agent.ok) return asker.refuse(agent.code === 'no_such_person' ? refuse('assignee_not_an_agent', { person: targetWords }) : agent);
+          to = agent.agent.user;
+        }
+        const plan = await planBulkMove(desk, { by: userId, from: from.userId, to });
+        if (!plan.ok) return asker.refuse(plan);
+        const groupNames = new Map(desk.directory.groups().map((group) => [group.id, group.name]));
+        await client.views.open({ trigger_id: triggerId, view: bulkMoveModal({ ...plan, groupNames }) });
+      },
+    },
+  ],
+];
+
+function askerOfClick(deps: ListenerDeps, { body, client, respond }: ButtonArgs): Asker {
+  return askerOf({ desk: deps.desk, log: deps.log, client, userId: body.user.id, respond, hasResponseUrl: Boolean(body.response_url) });
+}
+
+function askerOfSubmit(deps: ListenerDeps, { body, client }: SubmitArgs): Asker {
+  return askerOf({ desk: deps.desk, log: deps.log, client, userId: body.user.id, hasResponseUrl: false });
+}
+
+async function ticketOfClick(deps: ListenerDeps, args: ButtonArgs): Promise<number | null> {
+  const parsed = parseTicketNumber(args.action.value);
+  if (parsed.ok) return parsed.number;
+  await askerOfClick(deps, args).refuse(parsed);
+  return null;
+}
+
+async function assignClicked(deps: ListenerDeps, args: ButtonArgs): Promise<void> {
+  await args.ack();
+  const number = await ticketOfClick(deps, args);
+  if (number === null) return;
+  const refused = await openAssignModal(deps.desk, args.client, args.body.trigger_id, args.body.user.id, number);
+  if (refused) await askerOfClick(deps, args).refuse(refused);
+}
+
+async function releaseClicked(deps: ListenerDeps, args: ButtonArgs): Promise<void> {
+  await args.ack();
+  const number = await ticketOfClick(deps, args);
+  if (number === null) return;
+  await answerAssignment(deps.desk, askerOfClick(deps, args), await releaseTicket(deps.desk, { number, by: args.body.user.id }));
+}
+
+/** Decline and Cancel on a hand-over: the offer itself is updated by the notifier, for everyone. */
+async function handoffAnswered(deps: ListenerDeps, args: ButtonArgs, answer: typeof declineHandoff | typeof cancelHandoff): Promise<void> {
+  await args.ack();
+  const result = await answer(deps.desk, { handoffId: args.action.value ?? '', by: args.body.user.id });
+  if (!result.ok) return askerOfClick(deps, args).refuse(result);
+}
+
+/** Accepted: the ticket is theirs, and they get its card to work it from. */
+async function handoffAccepted(deps: ListenerDeps, args: ButtonArgs): Promise<void> {
+  await args.ack();
+  const userId = args.body.user.id;
+  const result = await acceptHandoff(deps.desk, { handoffId: args.action.value ?? '', by: userId });
+  const asker = askerOfClick(deps, args);
+  if (!result.ok) return asker.refuse(result);
+  const card = await cardView(deps.desk, result.ticket.number, userId);
+  await asker.say(`#${result.ticket.number} is yours now.`, card.ok ? cardBlocks(deps.desk, card) : undefined);
+}
+
+async function assignSubmitted(deps: ListenerDeps, args: SubmitArgs): Promise<void> {
+  const { ack, body, view } = args;
+  const metadata = metadataOf<AssignModalMetadata>(view);
+  const to = answersOf((view.state as { values?: StateValues }).values)[assignFields.agent]?.selected_option?.value;
+  if (!to) return ack({ response_action: 'errors', errors: { [assignFields.agent]: 'Pick who should get it.' } });
+  // Decided before the ack, so a refusal (not in the group, changed meanwhile) shows on the form.
+  const result = await assignOrHandOff(deps.desk, { number: Number(metadata.number), by: body.user.id, to, seenAssignee: metadata.seenAssignee ?? null });
+  if (!result.ok) return ack({ response_action: 'errors', errors: { [assignFields.agent]: clip(refusalPlainText(deps.desk, result), 2000) } });
+  await ack();
+  await answerAssignment(deps.desk, askerOfSubmit(deps, args), result);
+}
+
+async function bulkMoveConfirmed(deps: ListenerDeps, args: SubmitArgs): Promise<void> {
+  // The hand-over may take a while: Slack hears at once, the lead hears the outcome in a DM.
+  await args.ack();
+  const moveId = String(metadataOf<{ moveId: string }>(args.view).moveId ?? '');
+  const result = await confirmBulkMove(deps.desk, { moveId, by: args.body.user.id });
+  const asker = askerOfSubmit(deps, args);
+  if (!result.ok) return asker.refuse(result);
+  await asker.say(bulkMoveDone(result.move));
+}
+
+/** Buttons and forms of assignment: the card's Assign, Hand over and Release, the offer's answers, and the two forms. */
+export function registerAssignment(app: App, deps: ListenerDeps): void {
+  const button = (id: string, handler: (args: ButtonArgs) => Promise<void>) => app.action<BlockAction<ButtonAction>>(id, handler);
+  button(actionIds.assign, (args) => assignClicked(deps, args));
+  button(actionIds.handoff, (args) => assignClicked(deps, args));
+  button(actionIds.release, (args) => releaseClicked(deps, args));
+  button(actionIds.acceptHandoff, (args) => handoffAccepted(deps, args));
+  button(actionIds.declineHandoff, (args) => handoffAnswered(deps, args, declineHandoff));
+  button(actionIds.cancelHandoff, (args) => handoffAnswered(deps, args, cancelHandoff));
+  app.view<ViewSubmitAction>(callbackIds.assign, (args) => assignSubmitted(deps, args));
+  app.view<ViewSubmitAction>(callbackIds.bulkMove, (args) => bulkMoveConfirmed(deps, args));
+}
