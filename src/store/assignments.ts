@@ -46,6 +46,8 @@ const bulkMoveSchema = new Schema(
   { collection: 'bulk_moves', versionKey: false },
 );
 bulkMoveSchema.index({ state: 1, updatedAt: 1 });
+// Planned moves never started are forgotten after a while.
+bulkMoveSchema.index({ state: 1, createdAt: 1 });
 
 type HandoffDocument = Omit<Handoff, 'id'> & { _id: string; openKey: string };
 type BulkMoveDocument = Omit<BulkMove, 'id'> & { _id: string };

@@ -69,11 +69,13 @@ ticketSchema.index({ createdAt: -1, number: -1 });
 ticketSchema.index({ status: 1, createdAt: -1 });
 ticketSchema.index({ tags: 1, createdAt: -1 });
 ticketSchema.index({ 'requester.previousEmails': 1 });
-ticketSchema.index({ problem: 1, status: 1, createdAt: 1 });
+ticketSchema.index({ problem: 1, status: 1, createdAt: 1, number: 1 });
 // The REST list of a key that sees only its own tickets: a bridge's few among many.
 ticketSchema.index({ 'source.filedBy': 1, createdAt: -1 });
 // The SLA watch: unsolved tickets, a batch at a time in number order.
 ticketSchema.index({ status: 1, number: 1 });
+// The SLA watch's batches: unsolved tickets of the priorities with targets, in number order.
+ticketSchema.index({ status: 1, priority: 1, number: 1 });
 // A requester's reply in their DM thread finds its ticket.
 ticketSchema.index({ requesterThreadKey: 1 });
 

@@ -21,6 +21,13 @@ export interface QueryShape {
   unindexable: string[];
 }
 
+/**
+ * Sent as the `comment` of a read that no index can serve in every form it takes — a search over any
+ * combination of filters and words — and is bounded instead: it has a limit and pages on from where
+ * the last page ended. The index-coverage check lets such a read through only with its limit.
+ */
+export const BOUNDED_READ = 'bounded read: any filter combination, paged by a limit';
+
 /** Operators that pin a field to values an index can seek to. */
 const EQUALITY_OPERATORS = new Set(['$eq', '$in']);
 
@@ -39,6 +46,7 @@ export function queryShapes(command: DatabaseCommand): QueryShape[] {
   const collection = command.collection;
   if (!collection) return [];
   const body = command.body;
+  if (body.comment === BOUNDED_READ && typeof body.limit === 'number' && body.limit > 0) return [];
   const shapes = (filter: unknown, sort?: unknown) => shapesOfFilter(collection, isPlainObject(filter) ? filter : {}, sortObject(sort));
   switch (command.name) {
     case 'find':

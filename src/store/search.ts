@@ -2,6 +2,7 @@ import type { FilterQuery } from 'mongoose';
 import type { CommentKind, Ticket, TicketStatus } from '../tickets/types.js';
 import type { Models } from './models.js';
 import { toTicket } from './tickets.js';
+import { BOUNDED_READ } from './query-shapes.js';
 
 /**
  * Finding tickets by what a person knows of them. Filters are exact values on indexed fields; words
@@ -99,6 +100,7 @@ export class TicketSearchStore {
     const documents = await this.models.Ticket.find(conditions.length > 0 ? { $and: conditions } : {})
       .sort({ createdAt: direction, number: direction })
       .limit(limit + 1)
+      .comment(BOUNDED_READ)
       .lean();
     const tickets = documents.slice(0, limit).map((document) => toTicket(document as never));
     const last = tickets.at(-1);
@@ -129,8 +131,8 @@ export class TicketSearchStore {
       ? { $text: { $search: words.map((word) => `"${word.replace(/"/g, ' ')}"`).join(' ') }, kind: { $in: [...kinds] } }
       : { $and: [...words.map((word) => containsWord('text', word)), { kind: { $in: [...kinds] } }] };
     const [tickets, comments] = await Promise.all([
-      this.models.Ticket.find(ticketFilter, { number: 1 }).sort({ number: direction }).limit(WORD_MATCH_LIMIT).lean<{ number: number }[]>(),
-      this.models.Comment.find(commentFilter, { ticketNumber: 1 }).sort({ ticketNumber: direction }).limit(WORD_MATCH_LIMIT).lean<{ ticketNumber: number }[]>(),
+      this.models.Ticket.find(ticketFilter, { number: 1 }).sort({ number: direction }).limit(WORD_MATCH_LIMIT).comment(BOUNDED_READ).lean<{ number: number }[]>(),
+      this.models.Comment.find(commentFilter, { ticketNumber: 1 }).sort({ ticketNumber: direction }).limit(WORD_MATCH_LIMIT).comment(BOUNDED_READ).lean<{ ticketNumber: number }[]>(),
     ]);
     const numbers = [...new Set([...tickets.map((ticket) => ticket.number), ...comments.map((comment) => comment.ticketNumber)])];
     return { numbers, truncated: tickets.length >= WORD_MATCH_LIMIT || comments.length >= WORD_MATCH_LIMIT };

@@ -1,5 +1,5 @@
 import { refuse, type Desk, type Refusal } from './desk.js';
-import { agentOrRefusal, mayWork, noSuchTicket, outsideGroup } from './permissions.js';
+import { agentOrRefusal, mayWork, mayWorkIn, noSuchTicket, outsideGroup } from './permissions.js';
 import { UNSOLVED_STATUSES, type Ticket } from './types.js';
 
 export interface TakeResult {
@@ -19,14 +19,15 @@ const TAKEABLE = ['new', 'open'] as const;
 export async function takeTicket(desk: Desk, request: { number: number; agent: string }): Promise<TakeResult | Refusal> {
   const allowed = agentOrRefusal(desk, request.agent);
   if (!allowed.ok) return allowed;
-  const restricted = desk.directory.workspace.settings.restrictToOwnGroups && allowed.agent.role !== 'admin';
+  const groups = desk.directory.groups().map((group) => group.id);
+  const workable = groups.filter((groupId) => mayWorkIn(desk, allowed.agent, groupId));
 
   // No read first: the take is one conditional write (the agent's groups in its condition when they
   // bound what the agent may work), and only a take that did not happen reads the ticket to say why.
   const now = desk.clock();
   const taken = await desk.store.tickets.change(
     request.number,
-    { assignee: null, status: TAKEABLE, notMerged: true, ...(restricted ? { groupIds: allowed.agent.groups } : {}) },
+    { assignee: null, status: TAKEABLE, notMerged: true, ...(workable.length < groups.length ? { groupIds: workable } : {}) },
     { assignee: request.agent, status: 'open' },
     {
       actor: { kind: 'agent', id: request.agent },
