@@ -51,8 +51,6 @@ ticketSchema.index({ groupId: 1, assignee: 1, status: 1, mergedInto: 1, createdA
 ticketSchema.index({ assignee: 1, status: 1, updatedAt: -1 });
 // An agent's tickets still to do, longest waiting first.
 ticketSchema.index({ assignee: 1, status: 1, createdAt: 1, number: 1 });
-// Search by subject, newest first: the index walks tickets in that order and checks the subject from its keys.
-ticketSchema.index({ createdAt: -1, subject: 1 });
 ticketSchema.index({ 'requester.userId': 1, createdAt: -1 });
 ticketSchema.index({ 'requester.email': 1, createdAt: -1 });
 ticketSchema.index({ status: 1, pendingSince: 1 });
