@@ -58,6 +58,8 @@ const transferSchema = new Schema(
 transferSchema.index({ openKey: 1 }, { unique: true });
 transferSchema.index({ state: 1, expiresAt: 1 });
 transferSchema.index({ state: 1, step: 1 });
+// Accepted transfers a crash left half-way, oldest answer first.
+transferSchema.index({ state: 1, answeredAt: 1, step: 1 });
 transferSchema.index({ state: 1, 'to.kind': 1, 'to.id': 1, requestedAt: 1 });
 transferSchema.index({ ticketNumber: 1, requestedAt: -1 });
 

@@ -61,7 +61,10 @@ ticketSchema.index({ closingNoteDue: 1, number: 1 });
 ticketSchema.index({ problemOf: 1, number: 1 });
 // A problem's incidents still to solve.
 ticketSchema.index({ problemOf: 1, status: 1, number: 1 });
-ticketSchema.index({ 'merge.state': 1, number: 1 });
+// Merges under way (started before a moment, or with no start recorded), and tickets holding merge claims: the recovery jobs.
+ticketSchema.index({ 'merge.state': 1, number: 1, 'merge.startedAt': 1 });
+ticketSchema.index({ 'merge.state': 1, 'merge.startedAt': 1, number: 1 });
+ticketSchema.index({ number: 1, mergingIn: 1 });
 // Search and the REST list: by creation (the page order), by tag, by an email requester's old address, open problems.
 ticketSchema.index({ createdAt: -1, number: -1 });
 ticketSchema.index({ status: 1, createdAt: -1 });
