@@ -217,7 +217,7 @@ export async function actionRows(store: Store): Promise<BenchRow[]> {
   await seedTickets(store, TICKETS);
   const fake = await FakeSlack.start();
   for (const agent of agents) fake.addUser({ id: agent.user, name: `bench${agent.user.slice(-4)}`, realName: agent.name });
-  const workspace = testWorkspace({ agents: [...agents, { user: 'UPAY0005', name: 'Pat', groups: [20] }], apiKeys: [{ name: 'bench', sha256: createHash('sha256').update(API_KEY).digest('hex'), access: 'write' }] });
+  const workspace = testWorkspace({ agents: [...agents, { user: 'UPAY0005', name: 'Pat', groups: [20] }], apiKeys: [{ name: 'bench', sha256: createHash('sha256').update(API_KEY).digest('hex'), access: 'write', scope: 'all' }] });
   // No cron: a job run would compete with what is measured.
   const deskbolt: Deskbolt = await startDeskbolt({ config: { ...fakeSlackConfig(fake), slack: { signingSecret: SECRET, botToken: fake.token, appToken: undefined, apiUrl: fake.apiUrl } }, workspace, store, log: () => undefined, schedule: false });
   const slack = new SlackClientSim({ url: deskbolt.url, signingSecret: SECRET, fake });
