@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { EXPORT_PAGE } from '../src/http/api.js';
 import { CSV_COLUMNS } from '../src/http/ticket-list.js';
 import { replyToTicket } from '../src/tickets/reply.js';
@@ -121,6 +121,10 @@ describe('REST: listing and exporting tickets', () => {
     });
     expect(filed.status).toBe(201);
     const bridged = ((await filed.json()) as { ticket: { number: number } }).ticket.number;
+    // The other tests of this file count the five tickets filed before them: this one leaves with this test.
+    onTestFinished(async () => {
+      await desk.store.models.Ticket.collection.deleteOne({ number: bridged });
+    });
     const payops = tickets[3]!.number;
     const october = 'createdFrom=2026-10-01T00:00:00Z&createdBefore=2026-11-01T00:00:00Z';
     const exported = async (key: string) => (await get(`/tickets.csv?${october}`, key)).text.split('\r\n').slice(1).filter(Boolean).map((row) => Number(row.split(',')[0]));
@@ -148,6 +152,10 @@ describe('REST: listing and exporting tickets', () => {
       });
     }
     await desk.store.models.Ticket.collection.insertMany(documents as never[]);
+    // The other tests of this file count the five October tickets: November's leave with this test.
+    onTestFinished(async () => {
+      await desk.store.models.Ticket.collection.deleteMany({ number: { $in: november } });
+    });
 
     const october = await get('/tickets.csv?createdFrom=2026-10-01T00:00:00Z&createdBefore=2026-11-01T00:00:00Z');
     expect(october.status).toBe(200);
