@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { actionIds, replyFields } from '../blocks/ids.js';
 import { viewStateFrom } from '../src/fake-slack/requests.js';
 import type { Ticket } from '../src/tickets/types.js';
@@ -75,6 +75,10 @@ describe('searching tickets', () => {
     const lead = desk.deskbolt.desk;
     const many: number[] = [];
     for (let i = 0; i < 12; i++) many.push((await fileTicket(lead, { subject: `Printer jam ${i}` })).number);
+    // The other tests search the tickets filed before them: these leave with this test, whatever the order.
+    onTestFinished(async () => {
+      await desk.store.models.Ticket.collection.deleteMany({ number: { $in: many } });
+    });
     const first = await search(people.cho, 'printer');
     expect(first.numbers).toEqual(many.slice(2).reverse());
     const next = JSON.parse(first.blocks).find((block: any) => block.type === 'actions').elements[0];
@@ -116,6 +120,10 @@ describe('searching tickets', () => {
   it('`/ticket problems N` lists open problems, each with Link for the ticket at hand', async () => {
     const lead = desk.deskbolt.desk;
     const problem = await fileTicket(lead, { subject: 'Mail server outage' });
+    onTestFinished(async () => {
+      await desk.store.models.Ticket.collection.deleteOne({ number: problem.number });
+      await changeTicket(lead, tickets.login.number, {}, { problemOf: null }, [], desk.clock.now());
+    });
     await desk.slack.command(people.ana, '/ticket', `problem ${problem.number}`);
     await desk.settled();
     await desk.slack.command(people.ana, '/ticket', `problems ${tickets.login.number}`);
