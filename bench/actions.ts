@@ -1,9 +1,5 @@
-import { App, ExpressReceiver, LogLevel } from '@slack/bolt';
-import express from 'express';
 import { createHash } from 'node:crypto';
 import diagnostics from 'node:diagnostics_channel';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { actionIds, escalationFields, replyFields } from '../blocks/ids.js';
 import { startDeskbolt, type Deskbolt } from '../src/deskbolt.js';
 import { fakeSlackConfig } from '../src/fake-slack/config.js';
@@ -15,6 +11,7 @@ import { addGoal, printMarkdownTable } from './goals.js';
 import { isOffTheAskersPath } from '../src/store/command-watch.js';
 import { describeShape, queryShapes } from '../src/store/query-shapes.js';
 import { percentile, seedTickets, type BenchRow } from './take.js';
+import { SECRET, startBareBolt } from './bare-bolt.js';
 
 /**
  * What each action costs, counted: database commands (the driver's command monitoring) and Web API
@@ -27,7 +24,6 @@ import { percentile, seedTickets, type BenchRow } from './take.js';
  * DM, the HTTP response of a REST create. Work counted "before" is everything sent from the request
  * until then; "after" is what followed until the app settled.
  */
-const SECRET = 'bench-signing-secret';
 // A run of a few minutes by default; the issue's figures are BENCH_TICKETS=10000 BENCH_LOAD=200 (on
 // the embedded FerretDB that run takes most of an hour: every Home published after a take scans the tickets).
 const TICKETS = Number(process.env.BENCH_TICKETS ?? 1_000);
@@ -155,45 +151,6 @@ class WorkMeter {
       after: { db: total.db - atAnswer.db, web: total.web - atAnswer.web },
     };
   }
-}
-
-interface BareBolt {
-  slack: SlackClientSim;
-  restUrl: string;
-  close(): Promise<void>;
-}
-
-/** A Bolt app that only acknowledges (commands, buttons, submissions, events), and an express route that only answers 201. */
-async function startBareBolt(fake: FakeSlack): Promise<BareBolt> {
-  const http = express();
-  const receiver = new ExpressReceiver({ signingSecret: SECRET, app: http, endpoints: '/slack/events', logLevel: LogLevel.ERROR });
-  // Its identity is given, so Bolt does not call auth.test before its first listener.
-  const app = new App({
-    token: fake.token,
-    botId: fake.botId,
-    botUserId: fake.botUserId,
-    receiver,
-    clientOptions: { slackApiUrl: fake.apiUrl },
-    tokenVerificationEnabled: false,
-    logLevel: LogLevel.ERROR,
-  });
-  app.command('/ticket', async ({ ack }) => ack());
-  app.action(/.*/, async ({ ack }) => ack());
-  app.view(/.*/, async ({ ack }) => ack());
-  app.event('app_home_opened', async () => undefined);
-  app.message(async () => undefined);
-  http.post('/api/v1/tickets', express.json(), (_request, response) => {
-    response.status(201).json({ ticket: { number: 1 } });
-  });
-  const server: Server = await new Promise((resolve) => {
-    const listening = http.listen(0, '127.0.0.1', () => resolve(listening));
-  });
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    slack: new SlackClientSim({ url: `${origin}/slack/events`, signingSecret: SECRET, fake }),
-    restUrl: `${origin}/api/v1/tickets`,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
 }
 
 function restCreate(url: string, index: number): Promise<Response> {

@@ -5,8 +5,8 @@ import { fakeSlackConfig } from '../src/fake-slack/config.js';
 import { SlackClientSim } from '../src/fake-slack/requests.js';
 import { testWorkspace } from '../test/support/workspace.js';
 import { row, type BenchRow } from './take.js';
+import { SECRET } from './bare-bolt.js';
 
-const SECRET = 'bench-signing-secret';
 const MESSAGES = 200;
 const AGENT = 'UBENCHAGT1';
 const FOLLOWERS = ['UBENCHLD01', 'UBENCHLD02', 'UBENCHLD03'];

@@ -1,7 +1,3 @@
-import { App, ExpressReceiver, LogLevel } from '@slack/bolt';
-import express from 'express';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { startDeskbolt } from '../src/deskbolt.js';
 import type { Store } from '../src/store/store.js';
 import { ticketId } from '../src/store/tickets.js';
@@ -9,6 +5,7 @@ import { FakeSlack } from '../src/fake-slack/server.js';
 import { SlackClientSim } from '../src/fake-slack/requests.js';
 import { fakeSlackConfig } from '../src/fake-slack/config.js';
 import { testWorkspace } from '../test/support/workspace.js';
+import { SECRET, startBareBolt } from './bare-bolt.js';
 
 export interface BenchRow {
   name: string;
@@ -18,7 +15,6 @@ export interface BenchRow {
   peakRssMb: number;
 }
 
-const SECRET = 'bench-signing-secret';
 const SEEDED_TICKETS = 10_000;
 // FerretDB scans the collection for every query but an _id lookup, and a take's follow-up work (the
 // duplicate check, the agent's home) queries by other fields: on the embedded server each take costs
@@ -59,29 +55,6 @@ export async function seedTickets(store: Store, count: number): Promise<void> {
   }
 }
 
-/** A Bolt app that only acknowledges `/ticket`: the floor deskbolt's numbers are read against. */
-async function startBareBolt(fake: FakeSlack): Promise<{ url: string; close(): Promise<void> }> {
-  const http = express();
-  const receiver = new ExpressReceiver({ signingSecret: SECRET, app: http, endpoints: '/slack/events', logLevel: LogLevel.ERROR });
-  // Its identity is given, so Bolt does not call auth.test (on slack.com) before its first listener.
-  const app = new App({
-    token: fake.token,
-    botId: fake.botId,
-    botUserId: fake.botUserId,
-    receiver,
-    clientOptions: { slackApiUrl: fake.apiUrl },
-    tokenVerificationEnabled: false,
-    logLevel: LogLevel.ERROR,
-  });
-  app.command('/ticket', async ({ ack }) => {
-    await ack();
-  });
-  const server: Server = await new Promise((resolve) => {
-    const listening = http.listen(0, '127.0.0.1', () => resolve(listening));
-  });
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
-
 /** p50/p99 of a signed `/ticket take` to its HTTP ack and to its last Web API call, and takes per second. */
 export async function takeRows(store: Store): Promise<BenchRow[]> {
   await seedTickets(store, SEEDED_TICKETS);
@@ -90,7 +63,7 @@ export async function takeRows(store: Store): Promise<BenchRow[]> {
   const deskbolt = await startDeskbolt({ config: { ...fakeSlackConfig(fake), slack: { signingSecret: SECRET, botToken: fake.token, appToken: undefined, apiUrl: fake.apiUrl } }, workspace: testWorkspace({ agents }), store, log: () => undefined, schedule: false });
   const slack = new SlackClientSim({ url: deskbolt.url, signingSecret: SECRET, fake });
   const bare = await startBareBolt(fake);
-  const bareSlack = new SlackClientSim({ url: bare.url, signingSecret: SECRET, fake });
+  const bareSlack = bare.slack;
   let peakRss = process.memoryUsage().rss;
   const sampleMemory = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));
 
