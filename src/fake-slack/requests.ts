@@ -554,41 +554,13 @@ export class SlackClientSim {
    * given. The event carries it as Slack sends it: entities, `<@U…>`, `<!here>`, `<https://…>`.
    */
   async message(user: string, typed: string, options: MessageOptions = {}): Promise<SimResponse & { channel: string; ts: string }> {
-    const channel = options.channel ?? this.fake.dmChannelOf(user);
     const segments = readTyped(typed, this.fake);
-    const text = slackMessageText(segments);
-    const ts = this.fake.addMessage({ channel, user, text, ...(options.threadTs ? { threadTs: options.threadTs } : {}) }).ts;
-    const event = {
-      type: 'message',
-      user,
-      text,
-      blocks: [slackRichText(segments, randomBytes(3).toString('hex'))],
-      channel,
-      ts,
-      ...(options.threadTs ? { thread_ts: options.threadTs } : {}),
-    };
-    const response = await this.event(event, options.eventId === undefined ? {} : { eventId: options.eventId });
-    return { ...response, channel, ts };
+    return this.posted(user, slackMessageText(segments), options, { blocks: [slackRichText(segments, randomBytes(3).toString('hex'))] });
   }
 
   /** A person uses /me: Slack delivers a message event of subtype me_message, its text encoded like any message. */
   async meMessage(user: string, typed: string, options: MessageOptions = {}): Promise<SimResponse & { channel: string; ts: string }> {
-    const channel = options.channel ?? this.fake.dmChannelOf(user);
-    const text = slackMessageText(readTyped(typed, this.fake));
-    const ts = this.fake.addMessage({ channel, user, text, ...(options.threadTs ? { threadTs: options.threadTs } : {}) }).ts;
-    const event = {
-      type: 'message',
-      subtype: 'me_message',
-      user,
-      text,
-      channel,
-      channel_type: channelType(channel),
-      ts,
-      event_ts: ts,
-      ...(options.threadTs ? { thread_ts: options.threadTs } : {}),
-    };
-    const response = await this.event(event, options.eventId === undefined ? {} : { eventId: options.eventId });
-    return { ...response, channel, ts };
+    return this.posted(user, slackMessageText(readTyped(typed, this.fake)), options, { subtype: 'me_message' });
   }
 
   /** A person edits their message to `typed`: Slack sends message_changed with the new and the previous message. */
@@ -632,15 +604,21 @@ export class SlackClientSim {
     this.fake.addFile({ ...file, user });
     await this.event({ type: 'file_shared', file_id: file.id, user_id: user, file: { id: file.id }, channel_id: channel });
     const text = slackMessageText(readTyped(options.typed ?? '', this.fake));
+    return this.posted(user, text, { ...options, channel }, { subtype: 'file_share', files: [this.fake.slackFile(file.id)], upload: false, display_as_bot: false });
+  }
+
+  /**
+   * A person's message (`text` already as Slack sends it) lands in its conversation and reaches the app
+   * as a message event with `fields` (a subtype, blocks, files): what message, /me and file shares share.
+   */
+  private async posted(user: string, text: string, options: MessageOptions, fields: Record<string, unknown>): Promise<SimResponse & { channel: string; ts: string }> {
+    const channel = options.channel ?? this.fake.dmChannelOf(user);
     const ts = this.fake.addMessage({ channel, user, text, ...(options.threadTs ? { threadTs: options.threadTs } : {}) }).ts;
     const event = {
       type: 'message',
-      subtype: 'file_share',
+      ...fields,
       user,
       text,
-      files: [this.fake.slackFile(file.id)],
-      upload: false,
-      display_as_bot: false,
       channel,
       channel_type: channelType(channel),
       ts,

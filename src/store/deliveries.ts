@@ -137,13 +137,7 @@ export class DeliveryStore {
       lastError: null,
       deliveredAt: null,
     };
-    try {
-      await this.model.collection.insertOne(document as never);
-      return toDelivery(document);
-    } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
-      return (await this.get(id))!;
-    }
+    return (await this.insertFirst(document)) ? toDelivery(document) : (await this.get(id))!;
   }
 
   /**
@@ -161,12 +155,17 @@ export class DeliveryStore {
       lastError: null,
       deliveredAt: null,
     };
+    return (await this.insertFirst(document)) ? toDelivery(document) : null;
+  }
+
+  /** Inserts a delivery under its id; false when that id was queued before (the id makes a queueing idempotent). */
+  private async insertFirst(document: DeliveryDocument): Promise<boolean> {
     try {
       await this.model.collection.insertOne(document as never);
-      return toDelivery(document);
+      return true;
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
-      return null;
+      return false;
     }
   }
 
