@@ -1,5 +1,6 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import type { BulkMove, Handoff } from '../src/tickets/assignment-types.js';
+import type { BulkMovePlan } from '../src/tickets/assignment.js';
 import type { Ticket } from '../src/tickets/types.js';
 import { actionIds, assignFields, callbackIds } from './ids.js';
 import { PRIORITY_BADGE, STATUS_BADGE, clip, escapeMrkdwn, mrkdwn, plain, requesterText } from './text.js';
@@ -97,16 +98,8 @@ export function movedAwayFromYou(ticket: Ticket, by: string, to: string | null):
   return `<@${by}> ${to ? `reassigned #${ticket.number} to <@${to}>` : `released #${ticket.number} to the queue`}: ${escapeMrkdwn(clip(ticket.subject, 150))}`;
 }
 
-export interface BulkMoveConfirmation {
-  move: BulkMove;
-  open: number;
-  pending: number;
-  toQueue: number;
-  notYours: number;
-  liveChats: number;
-  more: boolean;
-  groupNames: ReadonlyMap<number, string>;
-}
+/** The workflow's plan (its counts), with the names of the groups its tickets are in. */
+export type BulkMoveConfirmation = Omit<BulkMovePlan, 'ok'> & { groupNames: ReadonlyMap<number, string> };
 
 /** The count, and where they go, before anything moves. */
 export function bulkMoveModal(plan: BulkMoveConfirmation): ModalView {
