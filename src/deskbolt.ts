@@ -21,6 +21,7 @@ import type { EmbeddedDatabase } from './store/embedded.js';
 import type { Store } from './store/store.js';
 import type { DeliverySenders } from './tickets/deliveries.js';
 import type { Desk } from './tickets/desk.js';
+import { weekFiguresKeeper } from './tickets/week-figures.js';
 import { Directory } from './workspace/directory.js';
 import type { Workspace } from './workspace/schema.js';
 
@@ -122,7 +123,7 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
   // Everything that matters goes out through the delivery queue: Slack through this outbox, email through the webhook.
   const outbox = new SlackOutbox(desk, slack.client, log);
   const senders: DeliverySenders = outbox.senders;
-  events.subscribe(...chatPolicies(desk), ...slackNotifiers({ desk, outbox, send, log, senders }));
+  events.subscribe(weekFiguresKeeper(desk), ...chatPolicies(desk), ...slackNotifiers({ desk, outbox, send, log, senders }));
 
   const server: Server = await listen(http, config.port, 'PORT', options.host);
   const metricsServer =

@@ -114,7 +114,10 @@ export class EventDispatcher implements DeskEvents {
   private async notify(notice: TicketNotice): Promise<void> {
     const action = notice.event.action;
     const listeners = this.subscribers.filter((subscriber) => subscriber.ticket && (subscriber.actions === '*' || subscriber.actions?.includes(action)));
-    await Promise.all(listeners.map((subscriber) => this.guard(subscriber, `${action} of #${notice.ticket.number}`, () => subscriber.ticket!(notice))));
+    const tell = (group: Subscriber[]) => Promise.all(group.map((subscriber) => this.guard(subscriber, `${action} of #${notice.ticket.number}`, () => subscriber.ticket!(notice))));
+    // Records first: what the notifiers show may be read from them.
+    await tell(listeners.filter((subscriber) => subscriber.records));
+    await tell(listeners.filter((subscriber) => !subscriber.records));
   }
 
   private async guard(subscriber: Subscriber, what: string, work: () => Promise<void>): Promise<void> {

@@ -31,6 +31,11 @@ export type SignalType = DeskSignal['type'];
 export interface Subscriber {
   /** Names the subscriber in logs: "home", "requester messages". */
   name: string;
+  /**
+   * Keeps a record others read (the week's figures): it has each event before the notifiers do, so
+   * a home published for an event already shows what the event changed.
+   */
+  records?: boolean;
   /** The ticket actions it handles ('*' for every one). */
   actions?: readonly TicketAction[] | '*';
   ticket?(notice: TicketNotice): Promise<void>;

@@ -14,6 +14,7 @@ import { TicketSearchStore } from './search.js';
 import { TicketLinkStore } from './ticket-links.js';
 import type { DeclaredIndexes, IndexKeys } from './query-shapes.js';
 import { TicketStore, type ConditionalWrites } from './tickets.js';
+import { WeekFiguresStore } from './week-figures.js';
 import { serializeWritesInThisProcess, writesAreSerialized } from './write-guard.js';
 
 export interface StoreOptions {
@@ -59,6 +60,8 @@ export class Store {
   readonly assignments: AssignmentStore;
   /** Finding tickets by words and filters: search, the REST list and export (issue 12). */
   readonly search: TicketSearchStore;
+  /** The App Home's week figures, kept as events happen (issue 15). */
+  readonly weekFigures: WeekFiguresStore;
   /** Every command sent to the database (the driver's command monitoring): the bench counts them. */
   readonly commands: CommandWatch;
 
@@ -80,6 +83,7 @@ export class Store {
     this.chatDesk = new ChatDeskStore(connection);
     this.assignments = new AssignmentStore(connection);
     this.search = new TicketSearchStore(models, server.ferretDb === null);
+    this.weekFigures = new WeekFiguresStore(connection);
     this.commands = new CommandWatch(connection.getClient(), this);
   }
 

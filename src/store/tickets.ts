@@ -98,6 +98,12 @@ function preconditionFilter(number: number, precondition: TicketPrecondition): F
   return filter;
 }
 
+/** A reply in a live chat, or an email sent during one: the whole chat is one contact. */
+export function isChatReply(to: unknown): boolean {
+  const { via, during } = (to ?? {}) as { via?: unknown; during?: unknown };
+  return via === 'chat' || during === 'chat';
+}
+
 function outboxEntry(event: NewTicketEvent) {
   return { _id: newId(), ...event };
 }
@@ -148,7 +154,16 @@ export class TicketStore {
    */
   async create(fields: TicketFields, event: NewTicketEvent, now: Date, reservedNumber?: number): Promise<Ticket> {
     const number = reservedNumber ?? (await this.nextNumber());
-    const document = { _id: ticketId(number), ...fields, number, version: 1, createdAt: now, updatedAt: now, outbox: [outboxEntry(event)] };
+    const document = {
+      _id: ticketId(number),
+      ...fields,
+      number,
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+      contacts: { counted: true, replies: 0, chat: false },
+      outbox: [outboxEntry(event)],
+    };
     try {
       await this.models.Ticket.collection.insertOne(document as never);
     } catch (error) {
@@ -184,12 +199,14 @@ export class TicketStore {
     // Several events of one change (a reply and the status it set) are written by the same update.
     const entries = (Array.isArray(event) ? (event as readonly NewTicketEvent[]) : [event as NewTicketEvent]).map(outboxEntry);
     // The first public reply stops the first-reply SLA: kept on the ticket by whichever write records a `replied`.
-    const replies = entries.filter((entry) => entry.action === 'replied').map((entry) => new Date(entry.at).getTime());
+    const replies = entries.filter((entry) => entry.action === 'replied');
+    // The contacts the week's first-contact figure reads at a solve, counted as contactsBefore counts them.
+    const inChat = replies.filter((entry) => isChatReply(entry.to)).length;
     const update = {
-      $set: { ...changes, updatedAt: now },
-      $inc: { version: 1 },
+      $set: { ...changes, updatedAt: now, ...(inChat > 0 ? { 'contacts.chat': true } : {}) },
+      $inc: { version: 1, ...(replies.length > inChat ? { 'contacts.replies': replies.length - inChat } : {}) },
       $push: { outbox: { $each: entries } },
-      ...(replies.length > 0 ? { $min: { firstReplyAt: new Date(Math.min(...replies)) } } : {}),
+      ...(replies.length > 0 ? { $min: { firstReplyAt: new Date(Math.min(...replies.map((entry) => new Date(entry.at).getTime()))) } } : {}),
     };
     const document = await this.updateWhere(number, preconditionFilter(number, precondition), update);
     if (!document) return null;

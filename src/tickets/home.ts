@@ -5,8 +5,9 @@ import type { Availability } from '../chats/types.js';
 import type { Agent } from '../workspace/schema.js';
 import type { Desk, Refusal } from './desk.js';
 import { SEARCH_QUERY_MAX, searchTickets } from './search.js';
-import { deskStats, periodWindow, type DeskStats } from './stats.js';
+import { periodWindow, type DeskStats } from './stats.js';
 import type { Ticket } from './types.js';
+import { weekFiguresOf } from './week-figures.js';
 
 /** What a person's App Home shows, gathered in one place; blocks/home.ts lays it out. */
 export const HOME_LIST_LIMIT = 10;
@@ -82,7 +83,7 @@ export async function homeFor(desk: Desk, userId: string, options: { search?: st
     listedAndCounted(desk, userId, 'open'),
     listedAndCounted(desk, userId, 'pending'),
     groupViews(desk, agent.groups),
-    deskStats(desk, week, { agent: userId }),
+    weekFiguresOf(desk, { agent: userId }, week),
     options.search === undefined ? Promise.resolve(undefined) : searchOutcome(desk, userId, options.search),
     waitingChats(desk, userId),
   ]);
@@ -102,7 +103,7 @@ export async function homeFor(desk: Desk, userId: string, options: { search?: st
   if (!isLead) return home;
   const [team, groupWeek, transfers] = await Promise.all([
     teamOf(desk, agent),
-    deskStats(desk, week, { groupIds: agent.groups }),
+    weekFiguresOf(desk, { groupIds: agent.groups }, week),
     transfersWaitingFor(desk, userId),
   ]);
   return {

@@ -1,4 +1,5 @@
 import { DAY_MS } from '../clock.js';
+import { isChatReply } from '../store/tickets.js';
 import type { Desk } from './desk.js';
 import type { TicketEvent } from './types.js';
 
@@ -117,8 +118,7 @@ export function contactsBefore(replies: readonly TicketEvent[], at: Date): numbe
   let others = 0;
   for (const reply of replies) {
     if (reply.at.getTime() > at.getTime()) continue;
-    const to = (reply.to ?? {}) as { via?: unknown; during?: unknown };
-    if (to.via === 'chat' || to.during === 'chat') chat = true;
+    if (isChatReply(reply.to)) chat = true;
     else others += 1;
   }
   return others + (chat ? 1 : 0);

@@ -81,6 +81,12 @@ export interface Ticket {
   tags?: string[];
   /** The first public reply by an agent: the first-reply SLA stops here. Set by the store from the `replied` events. */
   firstReplyAt?: Date | null;
+  /**
+   * Public agent replies so far, as the team counts contacts (see contactsBefore in stats.ts): `replies`
+   * outside live chats, `chat` once a reply went in one. Kept by the store from the `replied` events;
+   * `counted` is set at creation, so a ticket filed before the store kept it is counted from its history.
+   */
+  contacts?: TicketContacts;
   /** Stretches the resolution clock stood still (pending, or solved before a reopen), oldest first. */
   slaPauses?: SlaPause[];
   /** SLA announcements already made, by clock: each warning and each breach is recorded once. */
@@ -93,6 +99,12 @@ export interface Ticket {
   mergingIn?: Record<string, MergeClaim>;
   /** Incremented by every change, so a change can be made conditional on what the agent saw. */
   version: number;
+}
+
+export interface TicketContacts {
+  counted?: boolean;
+  replies?: number;
+  chat?: boolean;
 }
 
 export interface SlaPause {

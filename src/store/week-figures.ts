@@ -1,0 +1,90 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+
+/**
+ * The App Home's week figures, kept as events happen: one document per agent (or group) and week,
+ * whose `_id` names both, so the home reads two documents by `_id` — what FerretDB v1 answers from an
+ * index — instead of scanning the event history. Each entry is keyed by what it is about (a ticket's
+ * solve, its first reply, one survey), so writing it again is harmless: an event handed out twice
+ * after a crash counts once, and a later solve or a changed answer replaces the earlier one.
+ */
+export interface SolveFigure {
+  ticketNumber: number;
+  at: Date;
+  /** From the ticket's creation to this solve. */
+  resolutionMs: number;
+  /** Contacts before the solve, as the team counts them (contactsBefore in tickets/stats.ts). */
+  contacts: number;
+}
+
+export interface FirstReplyFigure {
+  ticketNumber: number;
+  at: Date;
+  /** From the ticket's creation to its first public reply. */
+  ms: number;
+}
+
+export interface RatingFigure {
+  ticketNumber: number;
+  /** Which solve the survey asked about (the ticket's version right after it). */
+  solve: number;
+  at: Date;
+  rating: 'good' | 'bad';
+}
+
+export type WeekFigure = { kind: 'solve'; figure: SolveFigure } | { kind: 'firstReply'; figure: FirstReplyFigure } | { kind: 'rating'; figure: RatingFigure };
+
+export interface WeekFigures {
+  id: string;
+  solves: SolveFigure[];
+  firstReplies: FirstReplyFigure[];
+  ratings: RatingFigure[];
+}
+
+interface WeekFiguresDocument {
+  _id: string;
+  solves?: Record<string, SolveFigure>;
+  firstReplies?: Record<string, FirstReplyFigure>;
+  ratings?: Record<string, RatingFigure>;
+}
+
+// The maps' keys are chosen here (a field name that is a bare number is not safe everywhere), so the schema stays loose.
+const weekFiguresSchema = new Schema<WeekFiguresDocument>({ _id: String }, { collection: 'weekfigures', versionKey: false, strict: false, minimize: false });
+
+/** Where a figure goes in its document: the ticket (and survey) it is about. */
+function entryPath(entry: WeekFigure): string {
+  switch (entry.kind) {
+    case 'solve':
+      return `solves.t${entry.figure.ticketNumber}`;
+    case 'firstReply':
+      return `firstReplies.t${entry.figure.ticketNumber}`;
+    case 'rating':
+      return `ratings.t${entry.figure.ticketNumber}_${entry.figure.solve}`;
+  }
+}
+
+export class WeekFiguresStore {
+  private readonly model: Model<WeekFiguresDocument>;
+
+  constructor(connection: Connection) {
+    this.model = connection.model<WeekFiguresDocument>('WeekFigures', weekFiguresSchema);
+  }
+
+  /** Writes one figure into each of the documents named (the agent's week, the group's week). */
+  async note(documentIds: readonly string[], entry: WeekFigure): Promise<void> {
+    const path = entryPath(entry);
+    await Promise.all(documentIds.map((id) => this.model.updateOne({ _id: id }, { $set: { [path]: entry.figure } }, { upsert: true })));
+  }
+
+  /** The documents named, each read by its `_id`; a week nobody worked in has none. */
+  async read(documentIds: readonly string[]): Promise<WeekFigures[]> {
+    const documents = await Promise.all(documentIds.map((id) => this.model.findOne({ _id: id }).lean<WeekFiguresDocument>()));
+    return documents
+      .filter((document): document is WeekFiguresDocument => document !== null)
+      .map((document) => ({
+        id: document._id,
+        solves: Object.values(document.solves ?? {}),
+        firstReplies: Object.values(document.firstReplies ?? {}),
+        ratings: Object.values(document.ratings ?? {}),
+      }));
+  }
+}

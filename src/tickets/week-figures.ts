@@ -1,0 +1,130 @@
+import { DAY_MS } from '../clock.js';
+import type { Subscriber } from '../events/types.js';
+import type { WeekFigure, WeekFigures } from '../store/week-figures.js';
+import type { Desk } from './desk.js';
+import { contactsBefore, median, type DeskStats, type StatsWindow } from './stats.js';
+import type { Ticket, TicketEvent } from './types.js';
+
+/**
+ * The App Home's "last 7 days", kept as events happen instead of computed from the history on every
+ * publish (which scans the events on the embedded FerretDB). Each solve, first reply and survey
+ * answer is written, as it is handed out, into its agent's and its group's document for the week it
+ * happened in; a home reads the two weeks its window touches by `_id` and counts what falls inside.
+ * The figures are those `deskStats` computes from the history (test/week-figures.test.ts holds them
+ * to it), with one difference a lead may notice: a group's figures count a ticket in the group it
+ * was in when the thing happened, where `/ticket stats` counts it in the group it is in now.
+ */
+export type FiguresScope = { agent: string } | { groupIds: readonly number[] };
+
+/** The Monday (UTC) of the week `at` falls in, as YYYY-MM-DD: the documents' week key. */
+export function weekOf(at: Date): string {
+  const day = Math.floor(at.getTime() / DAY_MS);
+  // 1 January 1970 was a Thursday: three days after a Monday.
+  return new Date((day - ((day + 3) % 7)) * DAY_MS).toISOString().slice(0, 10);
+}
+
+function agentWeek(agent: string, week: string): string {
+  return `agent:${agent}:${week}`;
+}
+
+function groupWeek(groupId: number, week: string): string {
+  return `group:${groupId}:${week}`;
+}
+
+/** The weeks a window touches, oldest first: two for a home's seven days, or one. */
+function weeksOf(window: StatsWindow): string[] {
+  const weeks: string[] = [];
+  for (let at = window.from.getTime(); at < window.to.getTime() + 7 * DAY_MS; at += 7 * DAY_MS) {
+    const week = weekOf(new Date(Math.min(at, window.to.getTime() - 1)));
+    if (!weeks.includes(week)) weeks.push(week);
+  }
+  return weeks;
+}
+
+/**
+ * Writes each figure as its event is handed out, before the notifiers run (a home published for the
+ * same event reads it). An event handed out again writes the same entry again: nothing doubles.
+ */
+export function weekFiguresKeeper(desk: Desk): Subscriber {
+  return {
+    name: 'week figures',
+    records: true,
+    actions: ['status_changed', 'replied', 'satisfaction_rated'],
+    async ticket({ event, ticket }) {
+      const counted = await figureOf(desk, event, ticket);
+      if (!counted) return;
+      const week = weekOf(event.at);
+      const documents = [groupWeek(ticket.groupId, week), ...(counted.agent ? [agentWeek(counted.agent, week)] : [])];
+      await desk.store.weekFigures.note(documents, counted.figure);
+    },
+  };
+}
+
+async function figureOf(desk: Desk, event: TicketEvent, ticket: Ticket): Promise<{ figure: WeekFigure; agent: string | null } | null> {
+  const agent = event.actor.kind === 'agent' ? event.actor.id : null;
+  switch (event.action) {
+    case 'status_changed': {
+      if ((event.to as { status?: unknown } | undefined)?.status !== 'solved') return null;
+      const contacts = await contactsAt(desk, ticket, event.at);
+      return { figure: { kind: 'solve', figure: { ticketNumber: ticket.number, at: event.at, resolutionMs: event.at.getTime() - ticket.createdAt.getTime(), contacts } }, agent };
+    }
+    case 'replied': {
+      // Only the ticket's first public reply: the store keeps its time on the ticket.
+      if (ticket.firstReplyAt?.getTime() !== event.at.getTime()) return null;
+      return { figure: { kind: 'firstReply', figure: { ticketNumber: ticket.number, at: event.at, ms: event.at.getTime() - ticket.createdAt.getTime() } }, agent };
+    }
+    case 'satisfaction_rated': {
+      const to = (event.to ?? {}) as { rating?: unknown; solve?: unknown; agent?: unknown };
+      if ((to.rating !== 'good' && to.rating !== 'bad') || typeof to.solve !== 'number') return null;
+      return {
+        figure: { kind: 'rating', figure: { ticketNumber: ticket.number, solve: to.solve, at: event.at, rating: to.rating } },
+        agent: typeof to.agent === 'string' ? to.agent : null,
+      };
+    }
+    default:
+      return null;
+  }
+}
+
+/** The contacts before a solve: kept on the ticket by the store; read from the history for a ticket filed before it was. */
+async function contactsAt(desk: Desk, ticket: Ticket, at: Date): Promise<number> {
+  if (ticket.contacts?.counted) return (ticket.contacts.replies ?? 0) + (ticket.contacts.chat ? 1 : 0);
+  return contactsBefore(await desk.store.tickets.eventsOf([ticket.number], ['replied']), at);
+}
+
+/** The figures of a window (at most a few weeks long) for one agent or some groups: a few reads by `_id`. */
+export async function weekFiguresOf(desk: Desk, scope: FiguresScope, window: StatsWindow): Promise<DeskStats> {
+  const weeks = weeksOf(window);
+  const ids = 'agent' in scope ? weeks.map((week) => agentWeek(scope.agent, week)) : scope.groupIds.flatMap((groupId) => weeks.map((week) => groupWeek(groupId, week)));
+  return statsOf(await desk.store.weekFigures.read(ids), window);
+}
+
+function statsOf(documents: readonly WeekFigures[], window: StatsWindow): DeskStats {
+  const inWindow = (at: Date) => at.getTime() >= window.from.getTime() && at.getTime() < window.to.getTime();
+  // A ticket solved twice counts once, at its last solve; one answer per survey, the latest.
+  const solves = latestBy(documents.flatMap((document) => document.solves).filter((solve) => inWindow(solve.at)), (solve) => String(solve.ticketNumber));
+  const firstReplies = latestBy(documents.flatMap((document) => document.firstReplies).filter((reply) => inWindow(reply.at)), (reply) => String(reply.ticketNumber));
+  const ratings = latestBy(documents.flatMap((document) => document.ratings).filter((rating) => inWindow(rating.at)), (rating) => `${rating.ticketNumber}_${rating.solve}`);
+  const firstContactResolved = solves.filter((solve) => solve.contacts === 1).length;
+  return {
+    window,
+    solved: solves.length,
+    good: ratings.filter((rating) => rating.rating === 'good').length,
+    bad: ratings.filter((rating) => rating.rating === 'bad').length,
+    firstContactResolved,
+    firstContactRate: solves.length === 0 ? null : firstContactResolved / solves.length,
+    firstReplies: firstReplies.length,
+    medianFirstReplyMs: median(firstReplies.map((reply) => reply.ms)),
+    medianResolutionMs: median(solves.map((solve) => solve.resolutionMs)),
+    truncated: false,
+  };
+}
+
+function latestBy<T extends { at: Date }>(entries: readonly T[], key: (entry: T) => string): T[] {
+  const latest = new Map<string, T>();
+  for (const entry of entries) {
+    const seen = latest.get(key(entry));
+    if (!seen || seen.at.getTime() <= entry.at.getTime()) latest.set(key(entry), entry);
+  }
+  return [...latest.values()];
+}
