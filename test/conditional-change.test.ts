@@ -65,6 +65,24 @@ describe.each(conditionalWriteModes())('a conditional ticket change (%s)', (cond
     expect(store.tickets.conditionalWrites).toBe(conditionalWrites);
   });
 
+  it('gives agents asking for the next ticket at once one ticket each, the oldest, oldest first', async () => {
+    // In a group of this test's own, so no other test's tickets are in its queue.
+    const group = conditionalWrites === 'in-filter' ? 901 : 902;
+    const filed = [];
+    for (let index = 0; index < 8; index++) {
+      const ticket = await fileTicket(desk);
+      await store.tickets.change(ticket.number, {}, { groupId: group }, [], at);
+      filed.push(ticket.number);
+    }
+    const agents = Array.from({ length: 6 }, (_, index) => `UCLAIM${index}`);
+    const claimed = await Promise.all(agents.map((agent) => store.tickets.claimOldest([group], agent, { actor: { kind: 'agent', id: agent }, action: 'taken', at }, at)));
+    expect(claimed.map((ticket) => ticket!.number).sort((a, b) => a - b)).toEqual(filed.slice(0, 6));
+    expect(new Set(claimed.map((ticket) => ticket!.assignee)).size).toBe(6);
+    for (const ticket of claimed) expect((await store.tickets.get(ticket!.number))!.assignee).toBe(ticket!.assignee);
+    const rest = await Promise.all(agents.map((agent) => store.tickets.claimOldest([group], agent, { actor: { kind: 'agent', id: agent }, action: 'taken', at }, at)));
+    expect(rest.filter((ticket) => ticket !== null).map((ticket) => ticket!.number).sort((a, b) => a - b)).toEqual(filed.slice(6));
+  });
+
   it.each(cases.map((testCase) => [testCase.name, testCase] as const))('%s', async (_, testCase) => {
     const filed = await fileTicket(desk);
     if (testCase.state) await store.tickets.change(filed.number, {}, testCase.state, [], at);

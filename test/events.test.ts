@@ -35,6 +35,52 @@ describe('events are handed out after the change, in order, and never lost', () 
     }
   });
 
+  it('a request’s events go out once its work is done (its answer first), in order, even when the work fails', async () => {
+    const store = await openTestStore('events-answer-first');
+    try {
+      const desk = testDesk(store);
+      const heard: string[] = [];
+      desk.events.subscribe({ name: 'recorder', actions: '*', ticket: async ({ event }) => void heard.push(`${event.action} #${event.ticketNumber}`) });
+      const first = await fileTicket(desk);
+      await desk.settled();
+      heard.length = 0;
+
+      let second = first;
+      await desk.events.answerFirst(async () => {
+        await takeTicket(desk, { number: first.number, agent: people.ana });
+        second = await fileTicket(desk);
+        // Nothing has gone out while the request is at work, however long it takes.
+        await desk.settled();
+        expect(heard).toEqual([]);
+      });
+      await desk.settled();
+      expect(heard).toEqual([`taken #${first.number}`, `created #${second.number}`]);
+
+      heard.length = 0;
+      let leftRunning: Promise<unknown> = Promise.resolve();
+      let requestOver = () => {};
+      const over = new Promise<void>((resolve) => (requestOver = resolve));
+      await expect(
+        desk.events.answerFirst(async () => {
+          await takeTicket(desk, { number: second.number, agent: people.ben });
+          // Work the request starts and does not wait for: it tells once the request is over, straight away.
+          leftRunning = (async () => {
+            await over;
+            desk.events.ticketChanged((await fileTicket(desk)).number);
+          })();
+          throw new Error('the answer could not be sent');
+        }),
+      ).rejects.toThrow('the answer could not be sent');
+      requestOver();
+      await leftRunning;
+      await desk.settled();
+      expect(heard[0]).toBe(`taken #${second.number}`);
+      expect(heard.at(-1)).toMatch(/^created #\d+$/);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('a failing subscriber is logged and does not keep the others from hearing, nor the history from being written', async () => {
     const store = await openTestStore('events-fail');
     try {

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { faultMessage, type Log } from '../log.js';
 import { offTheAskersPath } from '../store/command-watch.js';
 import type { Store } from '../store/store.js';
@@ -32,6 +33,8 @@ export class EventDispatcher implements DeskEvents {
   private readonly subscribers: Subscriber[] = [];
   private readonly perTicket = new Map<number, Promise<void>>();
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** What a request told while its work runs (answerFirst), in order: handed out when it is done. */
+  private readonly held = new AsyncLocalStorage<{ tells: (() => void)[]; open: boolean }>();
 
   constructor(
     private readonly store: Store,
@@ -42,7 +45,27 @@ export class EventDispatcher implements DeskEvents {
     this.subscribers.push(...subscribers);
   }
 
+  async answerFirst<T>(work: () => Promise<T>): Promise<T> {
+    const request = { tells: [] as (() => void)[], open: true };
+    try {
+      return await this.held.run(request, work);
+    } finally {
+      // Work the request left running (not awaited) tells straight away from now on.
+      request.open = false;
+      for (const tell of request.tells) tell();
+    }
+  }
+
+  /** True when the caller's request is still at work: what it tells waits for it (answerFirst). */
+  private hold(tell: () => void): boolean {
+    const request = this.held.getStore();
+    if (!request?.open) return false;
+    request.tells.push(tell);
+    return true;
+  }
+
   ticketChanged(ticketNumber: number): void {
+    if (this.hold(() => this.ticketChanged(ticketNumber))) return;
     this.inTurn(ticketNumber, () => this.handOut(ticketNumber), `events of #${ticketNumber}`);
   }
 
@@ -61,6 +84,7 @@ export class EventDispatcher implements DeskEvents {
   }
 
   recorded(event: TicketEvent): void {
+    if (this.hold(() => this.recorded(event))) return;
     this.track(
       offTheAskersPath(async () => {
         const ticket = await this.store.tickets.get(event.ticketNumber);
@@ -71,6 +95,7 @@ export class EventDispatcher implements DeskEvents {
   }
 
   signal(signal: DeskSignal): void {
+    if (this.hold(() => this.signal(signal))) return;
     const listeners = this.subscribers.filter((subscriber) => subscriber.signal && subscriber.signals?.includes(signal.type));
     const work = async () => {
       await Promise.all(listeners.map((subscriber) => this.guard(subscriber, signal.type, () => subscriber.signal!(signal))));

@@ -54,4 +54,10 @@ export interface DeskEvents {
   /** An event written straight to the history (one that changes nothing on the ticket, a survey answer). */
   recorded(event: TicketEvent): void;
   signal(signal: DeskSignal): void;
+  /**
+   * Runs one request's work (a Slack listener's) and hands out what it told of only when the work is
+   * done: the person who asked is answered before the notifiers' reads and writes compete with the
+   * answer's. Told in the order they were told; if the work fails, what it told goes out all the same.
+   */
+  answerFirst<T>(work: () => Promise<T>): Promise<T>;
 }

@@ -16,7 +16,7 @@ import { tellPeopleOfFaults } from './faults.js';
 import { registerEvents } from './listeners/events.js';
 import { registerShortcuts } from './listeners/shortcuts.js';
 import { registerViews } from './listeners/views.js';
-import { actOnceOnClicks, actOnceOnEvents, measureListeners, trackInFlight } from './middleware.js';
+import { actOnceOnClicks, actOnceOnEvents, answerBeforeNotifying, measureListeners, trackInFlight } from './middleware.js';
 import { answerEveryRequest } from './answer-every-request.js';
 import { botIdentity } from './bot-identity.js';
 import { slackFetch, type Sleep } from './slack-fetch.js';
@@ -102,6 +102,7 @@ export function createSlackApp(options: SlackAppOptions, deps: SlackDeps): Slack
 
   const inFlight = new Set<Promise<unknown>>();
   app.use(trackInFlight(inFlight));
+  app.use(answerBeforeNotifying(deps.desk));
   app.use(tellPeopleOfFaults(deps.log));
   if (deps.metrics) app.use(measureListeners(deps.metrics));
   app.use(actOnceOnEvents(deps.desk));

@@ -24,6 +24,16 @@ export function trackInFlight(inFlight: Set<Promise<unknown>>): Middleware<AnyMi
   };
 }
 
+/**
+ * What a listener's workflow changed is handed to the notifiers once the listener is done, so the
+ * asker's answer (a card, a confirmation) does not wait behind the live message, the homes and the
+ * requester's notice reading and writing the same database. The events are in the ticket's outbox
+ * already: a process that dies before they go out leaves them to the sweep.
+ */
+export function answerBeforeNotifying(desk: Desk): Middleware<AnyMiddlewareArgs> {
+  return ({ next }) => desk.events.answerFirst(next);
+}
+
 /** Times each request from Bolt's first middleware to the end of the listener's work after the ack. */
 export function measureListeners(metrics: Metrics): Middleware<AnyMiddlewareArgs> {
   return async ({ body, next }) => {
