@@ -150,6 +150,24 @@ describe('App Home', () => {
     expect(await search('x'.repeat(201))).toContain('at most 200 characters');
   });
 
+  it('shows a lead each team member’s open tickets, counted for the whole team at once', async () => {
+    // A desk of its own: the counts are exactly what this test gave out.
+    const own = await startTestDesk();
+    try {
+      const { file, give, openHome } = homeSteps(own);
+      await give(await file('Refund for order 77'), people.ana, 'open');
+      await give(await file('Card declined'), people.ana, 'open');
+      await give(await file('Invoice copy'), people.ana, 'pending');
+      await give(await file('Password reset'), people.cho, 'open');
+      const { text } = await openHome(people.lead);
+      expect(text).toContain(`*Ana* (<@${people.ana}>) — 2 open`);
+      expect(text).toContain(`*Cho* (<@${people.cho}>) — 1 open`);
+      expect(text).toContain(`*Ben* (<@${people.ben}>) — 0 open`);
+    } finally {
+      await own.close();
+    }
+  });
+
   it('shows a lead their team with load, the group’s week, and the chat transfers waiting for them', async () => {
     const { text } = await openHome(people.lead);
     expect(text).toContain('Your team');

@@ -301,6 +301,16 @@ export class TicketStore {
     return this.models.Ticket.countDocuments({ assignee: agent, status: { $in: [...statuses] } });
   }
 
+  /** How many tickets each of these agents has in these statuses, in one read (an agent with none is left out). */
+  async countAssignedByAgent(agents: readonly string[], statuses: readonly TicketStatus[]): Promise<Map<string, number>> {
+    if (agents.length === 0) return new Map();
+    const counts = await this.models.Ticket.aggregate<{ _id: string; count: number }>([
+      { $match: { assignee: { $in: [...agents] }, status: { $in: [...statuses] } } },
+      { $group: { _id: '$assignee', count: { $sum: 1 } } },
+    ]);
+    return new Map(counts.map((entry) => [entry._id, entry.count]));
+  }
+
   /**
    * An event about a ticket that changes nothing on it (a satisfaction answer): written to the
    * history only, so the ticket's version and updatedAt stay what the agent last saw.
