@@ -69,6 +69,21 @@ describe('jobs of the chat desk and deliveries', () => {
     expect(await test.deskbolt.jobs.run(deskJob('forget-relays'))).toEqual({ ran: true, result: 0 });
   });
 
+  it('forget-week-figures forgets the App Home’s figures of weeks before the last five, and only those', async () => {
+    const test = await startTestDesk();
+    open.push(test);
+    test.clock.set('2026-11-25T10:00:00Z'); // a Wednesday: this week began on Monday 23 November
+    const figure = (ticketNumber: number) => ({ kind: 'firstReply' as const, figure: { ticketNumber, at: test.clock.now(), ms: 60_000 } });
+    for (const week of ['2026-10-19', '2026-10-26', '2026-11-23']) {
+      await test.store.weekFigures.note([`agent:UFORGET1:${week}`], new Date(`${week}T00:00:00Z`), figure(1));
+    }
+    // The five weeks kept are those of 26 October to 23 November.
+    expect(await test.deskbolt.jobs.run(deskJob('forget-week-figures'))).toEqual({ ran: true, result: 1 });
+    const left = await test.store.weekFigures.read(['2026-10-19', '2026-10-26', '2026-11-23'].map((week) => `agent:UFORGET1:${week}`));
+    expect(left.map((document) => document.id)).toEqual(['agent:UFORGET1:2026-10-26', 'agent:UFORGET1:2026-11-23']);
+    expect(await test.deskbolt.jobs.run(deskJob('forget-week-figures'))).toEqual({ ran: true, result: 0 });
+  });
+
   it('chat-activity and delivery-retries run under their leases', async () => {
     const test = await startTestDesk();
     open.push(test);

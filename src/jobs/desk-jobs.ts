@@ -7,6 +7,7 @@ import { closeSolved, closeStalePending } from '../tickets/auto-close.js';
 import { retryDueDeliveries } from '../tickets/deliveries.js';
 import { finishInterruptedMerges } from '../tickets/merge.js';
 import { forgetOldApiRequests } from '../tickets/retention.js';
+import { forgetOldWeekFigures } from '../tickets/week-figures.js';
 import { watchSlas } from '../tickets/sla-watch.js';
 import { forgetInBatches } from './batches.js';
 import type { Job } from './job.js';
@@ -106,6 +107,12 @@ export const deskJobs: readonly Job[] = [
     name: 'forget-api-requests',
     schedule: '40 * * * *',
     run: (desk, _now, context) => forgetInBatches((limit) => forgetOldApiRequests(desk, limit), context),
+  },
+  {
+    name: 'forget-week-figures',
+    // The App Home's week figures are read for the last two weeks only.
+    schedule: '50 3 * * *',
+    run: (desk, _now, context) => forgetInBatches((limit) => forgetOldWeekFigures(desk, limit), context),
   },
 ];
 

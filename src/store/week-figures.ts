@@ -42,13 +42,16 @@ export interface WeekFigures {
 
 interface WeekFiguresDocument {
   _id: string;
+  /** The week's Monday: old weeks are forgotten by it. */
+  week: Date;
   solves?: Record<string, SolveFigure>;
   firstReplies?: Record<string, FirstReplyFigure>;
   ratings?: Record<string, RatingFigure>;
 }
 
 // The maps' keys are chosen here (a field name that is a bare number is not safe everywhere), so the schema stays loose.
-const weekFiguresSchema = new Schema<WeekFiguresDocument>({ _id: String }, { collection: 'weekfigures', versionKey: false, strict: false, minimize: false });
+const weekFiguresSchema = new Schema<WeekFiguresDocument>({ _id: String, week: Date }, { collection: 'weekfigures', versionKey: false, strict: false, minimize: false });
+weekFiguresSchema.index({ week: 1 });
 
 /** Where a figure goes in its document: the ticket (and survey) it is about. */
 function entryPath(entry: WeekFigure): string {
@@ -69,10 +72,17 @@ export class WeekFiguresStore {
     this.model = connection.model<WeekFiguresDocument>('WeekFigures', weekFiguresSchema);
   }
 
-  /** Writes one figure into each of the documents named (the agent's week, the group's week). */
-  async note(documentIds: readonly string[], entry: WeekFigure): Promise<void> {
+  /** Writes one figure into each of the documents named (the agent's week, the group's week), which are of the week starting `week`. */
+  async note(documentIds: readonly string[], week: Date, entry: WeekFigure): Promise<void> {
     const path = entryPath(entry);
-    await Promise.all(documentIds.map((id) => this.model.updateOne({ _id: id }, { $set: { [path]: entry.figure } }, { upsert: true })));
+    await Promise.all(documentIds.map((id) => this.model.updateOne({ _id: id }, { $set: { [path]: entry.figure }, $setOnInsert: { week } }, { upsert: true })));
+  }
+
+  /** Forgets at most `limit` documents of weeks that started before `cutoff`. */
+  async forgetWeeksBefore(cutoff: Date, limit: number): Promise<number> {
+    const old = await this.model.find({ week: { $lt: cutoff } }, { _id: 1 }).limit(limit).lean();
+    if (old.length === 0) return 0;
+    return (await this.model.deleteMany({ _id: { $in: old.map((entry) => entry._id) } })).deletedCount;
   }
 
   /** The documents named, each read by its `_id`; a week nobody worked in has none. */

@@ -55,7 +55,7 @@ export function weekFiguresKeeper(desk: Desk): Subscriber {
       if (!counted) return;
       const week = weekOf(event.at);
       const documents = [groupWeek(ticket.groupId, week), ...(counted.agent ? [agentWeek(counted.agent, week)] : [])];
-      await desk.store.weekFigures.note(documents, counted.figure);
+      await desk.store.weekFigures.note(documents, new Date(`${week}T00:00:00Z`), counted.figure);
     },
   };
 }
@@ -90,6 +90,15 @@ async function figureOf(desk: Desk, event: TicketEvent, ticket: Ticket): Promise
 async function contactsAt(desk: Desk, ticket: Ticket, at: Date): Promise<number> {
   if (ticket.contacts?.counted) return (ticket.contacts.replies ?? 0) + (ticket.contacts.chat ? 1 : 0);
   return contactsBefore(await desk.store.tickets.eventsOf([ticket.number], ['replied']), at);
+}
+
+/** Weeks the figures are kept for: the home reads the last two; the rest is a margin for a late redelivery. */
+export const WEEK_FIGURES_KEPT_WEEKS = 5;
+
+/** For the `forget-week-figures` job: at most `limit` documents of weeks older than those kept, per call. */
+export async function forgetOldWeekFigures(desk: Desk, limit = 1000): Promise<number> {
+  const thisWeek = new Date(`${weekOf(desk.clock())}T00:00:00Z`);
+  return desk.store.weekFigures.forgetWeeksBefore(new Date(thisWeek.getTime() - (WEEK_FIGURES_KEPT_WEEKS - 1) * 7 * DAY_MS), limit);
 }
 
 /** The figures of a window (at most a few weeks long) for one agent or some groups: a few reads by `_id`. */
