@@ -105,38 +105,43 @@ describe('a run that dies part way', () => {
     for (const number of numbers) expect(await autoClosedEvents(store, number)).toHaveLength(1);
   });
 
-  it('a failure after k tickets: the ticket in hand gets its note on the next run, and its requester is told once', async () => {
+  /** The desk with its store's `method` failing (the process dying there) on call number `dieOnCall`. */
+  function dyingAt(desk: Desk, method: 'addComments' | 'closingNotesSent', dieOnCall: number): Desk {
+    const store = desk.store;
+    const original = store.tickets[method].bind(store.tickets) as (...args: unknown[]) => Promise<void>;
+    let calls = 0;
+    return {
+      ...desk,
+      store: Object.assign(Object.create(store), {
+        tickets: Object.assign(Object.create(store.tickets), {
+          async [method](...args: unknown[]) {
+            if (++calls === dieOnCall) throw new Error('process killed');
+            return original(...args);
+          },
+        }),
+      }),
+    };
+  }
+
+  it.each(['addComments', 'closingNotesSent'] as const)('a run that dies after a batch closed, in %s: those tickets get their notes on the next run, each requester told once', async (method) => {
     const store = closing(await openTestStore('crash'));
     const desk = testDesk(store);
     const numbers = await pendingTickets(desk, 5);
     desk.testClock.advance(3 * DAY_MS);
     const told: number[] = [];
     desk.events.subscribe({ name: 'requester', actions: ['auto_closed'], ticket: async ({ ticket }) => void told.push(ticket.number) });
-    // The process dies writing the third note: that ticket is closed, its note and its telling not yet done.
-    let notes = 0;
-    const addComment = store.tickets.addComment.bind(store.tickets);
-    const dying: Desk = {
-      ...desk,
-      store: Object.assign(Object.create(store), {
-        tickets: Object.assign(Object.create(store.tickets), {
-          async addComment(...args: Parameters<typeof addComment>) {
-            if (++notes === 3) throw new Error('process killed');
-            return addComment(...args);
-          },
-        }),
-      }),
-    };
-    await expect(closeStalePending(dying, desk.clock(), { batchSize: 2 })).rejects.toThrow('process killed');
+    // Batches of two: the first closes with its notes; the process dies on the second's notes.
+    await expect(closeStalePending(dyingAt(desk, method, 2), desk.clock(), { batchSize: 2 })).rejects.toThrow('process killed');
     await desk.settled();
     const closedSoFar = (await store.tickets.getMany(numbers)).filter((ticket) => ticket.status === 'closed');
-    expect(closedSoFar).toHaveLength(3);
-    expect(closedSoFar.filter((ticket) => ticket.closingNoteDue)).toHaveLength(1);
+    expect(closedSoFar).toHaveLength(4);
+    expect(closedSoFar.filter((ticket) => ticket.closingNoteDue)).toHaveLength(2);
     expect(told).toHaveLength(2);
 
-    // The next run writes the note still due and closes the rest; each requester is told once.
+    // The next run writes the notes still due and closes the rest; each ticket has one note, each requester is told once.
     const resumed = await closeStalePending(desk, desk.clock(), { batchSize: 2 });
     await desk.settled();
-    expect(resumed.closed).toBe(2);
+    expect(resumed.closed).toBe(1);
     for (const ticket of await store.tickets.getMany(numbers)) {
       expect(ticket).toMatchObject({ status: 'closed', closingNoteDue: false });
       expect(await store.tickets.comments(ticket.number)).toHaveLength(1);

@@ -66,18 +66,31 @@ export class EventDispatcher implements DeskEvents {
 
   ticketChanged(ticketNumber: number): void {
     if (this.hold(() => this.ticketChanged(ticketNumber))) return;
-    this.inTurn(ticketNumber, () => this.handOut(ticketNumber), `events of #${ticketNumber}`);
+    this.inTurn([ticketNumber], () => this.handOut(ticketNumber), `events of #${ticketNumber}`);
   }
 
-  /** Work about one ticket waits for that ticket's earlier work: its events and signals keep their order. */
-  private inTurn(ticketNumber: number, work: () => Promise<void>, what: string): void {
-    const previous = this.perTicket.get(ticketNumber) ?? Promise.resolve();
+  /**
+   * Many tickets changed at once (a job's batch): their events are handed out together — one read,
+   * one write into the history, one clearing write — each ticket's still in order and behind its
+   * earlier work, and each ticket's later work behind the batch.
+   */
+  ticketsChanged(ticketNumbers: readonly number[]): void {
+    if (this.hold(() => this.ticketsChanged(ticketNumbers))) return;
+    const numbers = [...new Set(ticketNumbers)];
+    if (numbers.length === 1) this.ticketChanged(numbers[0]!);
+    else if (numbers.length > 1) this.inTurn(numbers, () => this.handOutMany(numbers), `events of ${numbers.length} tickets from #${numbers[0]}`);
+  }
+
+  /** Work about tickets waits for those tickets' earlier work: their events and signals keep their order. */
+  private inTurn(ticketNumbers: readonly number[], work: () => Promise<void>, what: string): void {
+    const earlier = ticketNumbers.flatMap((number) => this.perTicket.get(number) ?? []);
+    const previous = earlier.length === 1 ? earlier[0]! : Promise.allSettled(earlier);
     const offPath = () => offTheAskersPath(work);
     const next = previous.then(offPath, offPath);
-    this.perTicket.set(ticketNumber, next);
+    for (const number of ticketNumbers) this.perTicket.set(number, next);
     this.track(
       next.finally(() => {
-        if (this.perTicket.get(ticketNumber) === next) this.perTicket.delete(ticketNumber);
+        for (const number of ticketNumbers) if (this.perTicket.get(number) === next) this.perTicket.delete(number);
       }),
       what,
     );
@@ -102,7 +115,7 @@ export class EventDispatcher implements DeskEvents {
     };
     const ticketNumber = ticketOfSignal(signal);
     if (ticketNumber === null) this.track(offTheAskersPath(work), signal.type);
-    else this.inTurn(ticketNumber, work, `${signal.type} of #${ticketNumber}`);
+    else this.inTurn([ticketNumber], work, `${signal.type} of #${ticketNumber}`);
   }
 
   busy(): boolean {
@@ -134,6 +147,19 @@ export class EventDispatcher implements DeskEvents {
     await this.store.tickets.recordHistory(found.outbox);
     for (const [index, event] of found.outbox.entries()) await this.notify({ event, ticket: found.ticket, last: index === found.outbox.length - 1 });
     await this.store.tickets.clearOutbox(ticketNumber, found.outbox.map((event) => event.id));
+  }
+
+  private async handOutMany(ticketNumbers: readonly number[]): Promise<void> {
+    const found = (await this.store.tickets.withOutboxes(ticketNumbers)).filter(({ outbox }) => outbox.length > 0);
+    if (found.length === 0) return;
+    await this.store.tickets.recordHistory(found.flatMap(({ outbox }) => outbox));
+    // Tickets side by side, as separate hand-outs would go; each ticket's events one after another.
+    await Promise.all(
+      found.map(async ({ ticket, outbox }) => {
+        for (const [index, event] of outbox.entries()) await this.notify({ event, ticket, last: index === outbox.length - 1 });
+      }),
+    );
+    await this.store.tickets.clearOutboxes(found.map(({ ticket, outbox }) => ({ number: ticket.number, eventIds: outbox.map((event) => event.id) })));
   }
 
   private async notify(notice: TicketNotice): Promise<void> {

@@ -51,6 +51,8 @@ export interface DeskEvents {
    * last write, so subscribers see the comments and deliveries the events name.
    */
   ticketChanged(ticketNumber: number): void;
+  /** `ticketChanged` for many tickets at once (a job's batch): their events are handed out together. */
+  ticketsChanged(ticketNumbers: readonly number[]): void;
   /** An event written straight to the history (one that changes nothing on the ticket, a survey answer). */
   recorded(event: TicketEvent): void;
   signal(signal: DeskSignal): void;

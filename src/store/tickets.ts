@@ -108,6 +108,40 @@ function outboxEntry(event: NewTicketEvent) {
   return { _id: newId(), ...event };
 }
 
+/** The update of a change (see `change`): its fields, the version bumped, its events into the outbox. */
+function changeUpdate(changes: TicketChanges, events: readonly NewTicketEvent[], now: Date) {
+  const entries = events.map(outboxEntry);
+  // The first public reply stops the first-reply SLA: kept on the ticket by whichever write records a `replied`.
+  const replies = entries.filter((entry) => entry.action === 'replied');
+  // The contacts the week's first-contact figure reads at a solve, counted as contactsBefore counts them.
+  const inChat = replies.filter((entry) => isChatReply(entry.to)).length;
+  const update = {
+    $set: { ...changes, updatedAt: now, ...(inChat > 0 ? { 'contacts.chat': true } : {}) },
+    $inc: { version: 1, ...(replies.length > inChat ? { 'contacts.replies': replies.length - inChat } : {}) },
+    $push: { outbox: { $each: entries } },
+    ...(replies.length > 0 ? { $min: { firstReplyAt: new Date(Math.min(...replies.map((entry) => new Date(entry.at).getTime()))) } } : {}),
+  };
+  return { update, entries };
+}
+
+/** One ticket's part of `changeEach`: what `change` takes, for many tickets at once. */
+export interface TicketBatchChange {
+  number: number;
+  precondition: TicketPrecondition;
+  changes: TicketChanges;
+  events: readonly NewTicketEvent[];
+}
+
+/** A comment written by the desk itself under an id of its own (the auto-close's note): see `addComments`. */
+export interface NewComment {
+  id: string;
+  ticketNumber: number;
+  kind: CommentKind;
+  author: Actor;
+  text: string;
+  createdAt: Date;
+}
+
 /** A message's place as one string: a requester's reply in their DM is matched to its ticket by it. */
 function placeKey(ref: SlackMessageRef): string {
   return `${ref.channel}:${ref.ts}`;
@@ -117,6 +151,16 @@ function everyWriteErrorIsDuplicate(error: unknown): boolean {
   const writeErrors = (error as { writeErrors?: { code?: number }[] }).writeErrors;
   return Array.isArray(writeErrors) && writeErrors.length > 0 && writeErrors.every((writeError) => writeError.code === 11000);
 }
+
+/**
+ * FerretDB v1.24 keeps each statement's read open until the whole `update` command ends (a deferred
+ * close inside its loop, internal/handler/msg_update.go) and its SQLite pool has 100 connections, so
+ * an update command of 100 statements or more waits forever for a connection. On it, bulk updates go
+ * in commands of this many statements; MongoDB takes any number (the driver splits at its own limit).
+ */
+const FERRETDB_STATEMENTS_PER_UPDATE = 50;
+
+type TicketUpdateStatement = { updateOne: { filter: FilterQuery<Ticket>; update: UpdateQuery<Ticket> } };
 
 export class TicketStore {
   constructor(
@@ -135,6 +179,14 @@ export class TicketStore {
       if (!current || !matchesPrecondition(current, filter as Record<string, unknown>)) return null;
       return this.models.Ticket.findOneAndUpdate(byNumber(number), update, { new: true, lean: true }) as unknown as Promise<TicketDocument | null>;
     });
+  }
+
+  /** Statements that each stand alone (none depends on another's outcome), in as few commands as the server takes. */
+  private async updateEach(statements: readonly TicketUpdateStatement[]): Promise<void> {
+    const size = writesAreSerialized() ? FERRETDB_STATEMENTS_PER_UPDATE : statements.length;
+    for (let start = 0; start < statements.length; start += size) {
+      await this.models.Ticket.bulkWrite(statements.slice(start, start + size) as never, { ordered: false });
+    }
   }
 
   /** #1001, #1002, …: an atomic counter, so two replicas never hand out one number twice. */
@@ -197,20 +249,43 @@ export class TicketStore {
     now: Date,
   ): Promise<Ticket | null> {
     // Several events of one change (a reply and the status it set) are written by the same update.
-    const entries = (Array.isArray(event) ? (event as readonly NewTicketEvent[]) : [event as NewTicketEvent]).map(outboxEntry);
-    // The first public reply stops the first-reply SLA: kept on the ticket by whichever write records a `replied`.
-    const replies = entries.filter((entry) => entry.action === 'replied');
-    // The contacts the week's first-contact figure reads at a solve, counted as contactsBefore counts them.
-    const inChat = replies.filter((entry) => isChatReply(entry.to)).length;
-    const update = {
-      $set: { ...changes, updatedAt: now, ...(inChat > 0 ? { 'contacts.chat': true } : {}) },
-      $inc: { version: 1, ...(replies.length > inChat ? { 'contacts.replies': replies.length - inChat } : {}) },
-      $push: { outbox: { $each: entries } },
-      ...(replies.length > 0 ? { $min: { firstReplyAt: new Date(Math.min(...replies.map((entry) => new Date(entry.at).getTime()))) } } : {}),
-    };
+    const { update } = changeUpdate(changes, Array.isArray(event) ? (event as readonly NewTicketEvent[]) : [event as NewTicketEvent], now);
     const document = await this.updateWhere(number, preconditionFilter(number, precondition), update);
     if (!document) return null;
     return toTicket(document as unknown as TicketDocument);
+  }
+
+  /**
+   * `change` for many tickets in one bulk write (a job's batch): each ticket's change applies only
+   * while its own precondition holds, as atomically as `change` does, so a reply that reopened one
+   * a moment before wins and the others change all the same. Returns the numbers that changed.
+   * MongoDB (`in-filter`): one bulkWrite whose statements carry their preconditions, then one read of
+   * which tickets hold the events just written (the bulk write's answer only counts them). FerretDB
+   * (`read-check-write`): under the write guard, one read, the check, one bulkWrite by _id.
+   */
+  async changeEach(batch: readonly TicketBatchChange[], now: Date): Promise<number[]> {
+    if (batch.length === 0) return [];
+    const writes = batch.map((item) => ({ item, filter: preconditionFilter(item.number, item.precondition), ...changeUpdate(item.changes, item.events, now) }));
+    const ids = batch.map((item) => ticketId(item.number));
+    if (this.conditionalWrites === 'in-filter') {
+      await this.updateEach(writes.map(({ filter, update }) => ({ updateOne: { filter, update } })));
+      const eventIds = writes.flatMap(({ entries }) => entries.map((entry) => entry._id));
+      // A ticket whose events someone else already handed out is missed here; its closing note (set due
+      // in this same write) is then written by the next run, and its events are out already.
+      const changed = await this.models.Ticket.find({ _id: { $in: ids }, 'outbox._id': { $in: eventIds } }, { number: 1 }).lean<{ number: number }[]>();
+      const numbers = new Set(changed.map((document) => document.number));
+      return batch.map((item) => item.number).filter((number) => numbers.has(number));
+    }
+    // No other write of this process comes between the read, the checks and the write.
+    return exclusively(async () => {
+      const current = new Map((await this.models.Ticket.find({ _id: { $in: ids } }).lean<TicketDocument[]>()).map((document) => [document.number, document]));
+      const applying = writes.filter(({ item, filter }) => {
+        const document = current.get(item.number);
+        return document !== undefined && matchesPrecondition(document, filter as Record<string, unknown>);
+      });
+      await this.updateEach(applying.map(({ item, update }) => ({ updateOne: { filter: byNumber(item.number), update } })));
+      return applying.map(({ item }) => item.number);
+    });
   }
 
   /**
@@ -388,6 +463,40 @@ export class TicketStore {
     }
   }
 
+  /** `withOutbox` for many tickets in one read, in the order asked; tickets that are gone are left out. */
+  async withOutboxes(numbers: readonly number[]): Promise<{ ticket: Ticket; outbox: TicketEvent[] }[]> {
+    if (numbers.length === 0) return [];
+    const documents = await this.models.Ticket.find({ _id: { $in: numbers.map(ticketId) } }).lean<TicketDocument[]>();
+    const byNumberRead = new Map(documents.map((document) => [document.number, document]));
+    return numbers.flatMap((number) => {
+      const document = byNumberRead.get(number);
+      if (!document) return [];
+      const outbox = (document.outbox ?? []).map(({ _id, ...event }) => ({ id: _id, ticketNumber: number, ...event }) as TicketEvent);
+      return [{ ticket: toTicket(document), outbox }];
+    });
+  }
+
+  /** `clearOutbox` for many tickets in one bulk write. */
+  async clearOutboxes(handedOut: readonly { number: number; eventIds: readonly string[] }[]): Promise<void> {
+    const clearing = handedOut.filter((entry) => entry.eventIds.length > 0);
+    if (clearing.length === 0) return;
+    if (!writesAreSerialized()) {
+      await this.updateEach(clearing.map(({ number, eventIds }) => ({ updateOne: { filter: byNumber(number), update: { $pull: { outbox: { _id: { $in: [...eventIds] } } } } } })));
+      return;
+    }
+    // FerretDB v1 ignores a $pull with a query condition: read and write back under the write guard.
+    await exclusively(async () => {
+      const documents = await this.models.Ticket.find({ _id: { $in: clearing.map(({ number }) => ticketId(number)) } }, { number: 1, outbox: 1 }).lean<TicketDocument[]>();
+      const gone = new Set(clearing.flatMap(({ eventIds }) => eventIds));
+      const rewrites = documents.flatMap((document) => {
+        const outbox = document.outbox ?? [];
+        const remaining = outbox.filter((entry) => !gone.has(entry._id));
+        return remaining.length === outbox.length ? [] : [{ updateOne: { filter: byNumber(document.number), update: { $set: { outbox: remaining } } } }];
+      });
+      await this.updateEach(rewrites);
+    });
+  }
+
   /** Takes handed-out events out of the outbox; events added meanwhile stay. */
   async clearOutbox(number: number, eventIds: readonly string[]): Promise<void> {
     if (eventIds.length === 0) return;
@@ -428,8 +537,10 @@ export class TicketStore {
     return documents.map(toTicket);
   }
 
-  async closingNoteSent(number: number): Promise<void> {
-    await this.models.Ticket.updateOne(byNumber(number), { $set: { closingNoteDue: false } });
+  /** One bulk write by _id, which FerretDB answers from its index (an `$in` filter it would scan). */
+  async closingNotesSent(numbers: readonly number[]): Promise<void> {
+    if (numbers.length === 0) return;
+    await this.updateEach(numbers.map((number) => ({ updateOne: { filter: byNumber(number), update: { $set: { closingNoteDue: false } } } })));
   }
 
   /** An agent's tickets still to do, longest waiting first. */
@@ -489,6 +600,20 @@ export class TicketStore {
       if (!isDuplicateKey(error)) throw error;
       const existing = (await this.comment(id))!;
       return { ...existing, duplicate: true };
+    }
+  }
+
+  /**
+   * Comments under ids of their own, inserted together: one already there (a run that died after
+   * writing it) is left as it is, the others are written all the same.
+   */
+  async addComments(comments: readonly NewComment[]): Promise<void> {
+    if (comments.length === 0) return;
+    const documents = comments.map(({ id, ...comment }) => ({ _id: id, ...comment }));
+    try {
+      await this.models.Comment.collection.insertMany(documents as never[], { ordered: false });
+    } catch (error) {
+      if (!isDuplicateKey(error) && !everyWriteErrorIsDuplicate(error)) throw error;
     }
   }
 

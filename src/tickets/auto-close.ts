@@ -24,7 +24,7 @@ const MAX_ITEMS = 200_000;
 export const autoCloseActor: Actor = { kind: 'system', id: 'pending-auto-close', name: 'Auto-close' };
 export const solvedCloseActor: Actor = { kind: 'system', id: 'solved-close', name: 'Auto-close' };
 
-export function closingNoteText(ticket: Ticket, days: number): string {
+export function closingNoteText(ticket: Pick<Ticket, 'number'>, days: number): string {
   return (
     `We haven't heard back from you on #${ticket.number} for ${days} day${days === 1 ? '' : 's'}, so we have closed it. ` +
     'If you still need help, just reply and we will open a follow-up.'
@@ -32,27 +32,28 @@ export function closingNoteText(ticket: Ticket, days: number): string {
 }
 
 /**
- * Closes every ticket pending since `pendingCloseDays` ago or earlier. The condition is in the
- * update's filter, so a requester reply that reopened the ticket a moment before wins and the
- * close does not apply; a reply a moment after finds it closed and opens a follow-up. Each close
- * is its own conditional write that also marks the closing note as due, so a run killed anywhere
- * loses nothing: the next run closes the rest and sends the notes still due.
+ * Closes every ticket pending since `pendingCloseDays` ago or earlier, a batch at a time: one bulk
+ * write closes a batch, each ticket's close holding its own condition, so a requester reply that
+ * reopened a ticket a moment before wins and that ticket stays open while the rest close; a reply a
+ * moment after finds it closed and opens a follow-up. The close also marks the closing note as due,
+ * so a run killed anywhere loses nothing: the next run closes the rest and writes the notes still due.
  */
 export async function closeStalePending(desk: Desk, now: Date, options: SweepOptions = {}): Promise<SweepResult> {
   const days = desk.settings.pendingCloseDays;
   const cutoff = new Date(now.getTime() - days * DAY_MS);
   await writeClosingNotesDue(desk, now, options.batchSize ?? BATCH_SIZE);
-  return sweep(options, (limit) => desk.store.tickets.pendingSinceAtOrBefore(cutoff, limit), async (number) => {
-    const closed = await desk.store.tickets.change(
-      number,
-      { status: ['pending'], pendingSinceAtOrBefore: cutoff },
-      { status: 'closed', closedAt: now, closingNoteDue: true },
-      { actor: autoCloseActor, action: 'auto_closed', from: { status: 'pending' }, to: { status: 'closed' }, note: `no reply for ${days} days`, at: now },
+  return sweep(options, (limit) => desk.store.tickets.pendingSinceAtOrBefore(cutoff, limit), async (numbers) => {
+    const closed = await desk.store.tickets.changeEach(
+      numbers.map((number) => ({
+        number,
+        precondition: { status: ['pending'], pendingSinceAtOrBefore: cutoff },
+        changes: { status: 'closed', closedAt: now, closingNoteDue: true },
+        events: [{ actor: autoCloseActor, action: 'auto_closed', from: { status: 'pending' }, to: { status: 'closed' }, note: `no reply for ${days} days`, at: now }],
+      })),
       now,
     );
-    if (!closed) return false;
-    await writeClosingNote(desk, closed, now);
-    return true;
+    await writeClosingNotes(desk, closed, now);
+    return closed.length;
   });
 }
 
@@ -60,16 +61,18 @@ export async function closeStalePending(desk: Desk, now: Date, options: SweepOpt
 export async function closeSolved(desk: Desk, now: Date, options: SweepOptions = {}): Promise<SweepResult> {
   const days = desk.settings.solvedCloseDays;
   const cutoff = new Date(now.getTime() - days * DAY_MS);
-  return sweep(options, (limit) => desk.store.tickets.solvedAtOrBefore(cutoff, limit), async (number) => {
-    const closed = await desk.store.tickets.change(
-      number,
-      { status: ['solved'], solvedAtOrBefore: cutoff },
-      { status: 'closed', closedAt: now },
-      { actor: solvedCloseActor, action: 'status_changed', from: { status: 'solved' }, to: { status: 'closed' }, note: `solved ${days} days ago`, at: now },
+  return sweep(options, (limit) => desk.store.tickets.solvedAtOrBefore(cutoff, limit), async (numbers) => {
+    const closed = await desk.store.tickets.changeEach(
+      numbers.map((number) => ({
+        number,
+        precondition: { status: ['solved'], solvedAtOrBefore: cutoff },
+        changes: { status: 'closed', closedAt: now },
+        events: [{ actor: solvedCloseActor, action: 'status_changed', from: { status: 'solved' }, to: { status: 'closed' }, note: `solved ${days} days ago`, at: now }],
+      })),
       now,
     );
-    if (closed) desk.events.ticketChanged(number);
-    return closed !== null;
+    desk.events.ticketsChanged(closed);
+    return closed.length;
   });
 }
 
@@ -79,26 +82,31 @@ export function closingNoteId(ticketNumber: number): string {
 }
 
 /**
- * The note is a public comment, written after the close (whose event tells the requester, with this
- * note's text); `closingNoteDue` is set in the close's own write and cleared here, so a run that died
- * in between writes it on the next run.
+ * The notes are public comments, written after the close (whose event tells the requester, with the
+ * note's text); `closingNoteDue` is set in the close's own write and cleared here once the notes are
+ * stored, so a run that died in between writes them on the next run (a note already there is kept).
  */
-async function writeClosingNote(desk: Desk, ticket: Ticket, now: Date): Promise<void> {
-  const text = closingNoteText(ticket, desk.settings.pendingCloseDays);
-  await desk.store.tickets.addComment(ticket.number, 'public', autoCloseActor, text, now, { id: closingNoteId(ticket.number) });
-  await desk.store.tickets.closingNoteSent(ticket.number);
-  desk.events.ticketChanged(ticket.number);
+async function writeClosingNotes(desk: Desk, numbers: readonly number[], now: Date): Promise<void> {
+  if (numbers.length === 0) return;
+  const days = desk.settings.pendingCloseDays;
+  await desk.store.tickets.addComments(
+    numbers.map((number) => ({ id: closingNoteId(number), ticketNumber: number, kind: 'public', author: autoCloseActor, text: closingNoteText({ number }, days), createdAt: now })),
+  );
+  await desk.store.tickets.closingNotesSent(numbers);
+  desk.events.ticketsChanged(numbers);
 }
 
 async function writeClosingNotesDue(desk: Desk, now: Date, limit: number): Promise<void> {
-  for (const ticket of await desk.store.tickets.withClosingNoteDue(limit)) await writeClosingNote(desk, ticket, now);
+  const due = await desk.store.tickets.withClosingNoteDue(limit);
+  await writeClosingNotes(desk, due.map((ticket) => ticket.number), now);
 }
 
 /**
- * Reads a batch of candidates (an indexed, bounded query), works each, and reads again: a worked
- * ticket leaves the query's range, so no cursor is held open and nothing is skipped.
+ * Reads a batch of candidates (an indexed, bounded query), works it, and reads again: a worked
+ * ticket leaves the query's range, so no cursor is held open and nothing is skipped. `work` returns
+ * how many of the batch it closed; the others no longer met the condition.
  */
-async function sweep(options: SweepOptions, candidates: (limit: number) => Promise<number[]>, work: (number: number) => Promise<boolean>): Promise<SweepResult> {
+async function sweep(options: SweepOptions, candidates: (limit: number) => Promise<number[]>, work: (numbers: number[]) => Promise<number>): Promise<SweepResult> {
   const batchSize = options.batchSize ?? BATCH_SIZE;
   const maxItems = options.maxItems ?? MAX_ITEMS;
   const result: SweepResult = { closed: 0, skipped: 0, stoppedEarly: false };
@@ -106,11 +114,10 @@ async function sweep(options: SweepOptions, candidates: (limit: number) => Promi
   while (result.closed + result.skipped < maxItems) {
     const batch = (await candidates(Math.min(batchSize, maxItems - result.closed - result.skipped))).filter((number) => !tried.has(number));
     if (batch.length === 0) return result;
-    for (const number of batch) {
-      tried.add(number);
-      if (await work(number)) result.closed++;
-      else result.skipped++;
-    }
+    for (const number of batch) tried.add(number);
+    const closed = await work(batch);
+    result.closed += closed;
+    result.skipped += batch.length - closed;
     if (options.keepGoing && !(await options.keepGoing())) {
       result.stoppedEarly = true;
       return result;
