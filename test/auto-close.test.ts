@@ -4,13 +4,13 @@ import { viewStateFrom } from '../src/fake-slack/requests.js';
 import { DAY_MS, MINUTE_MS } from '../src/clock.js';
 import { deskJob } from '../src/jobs/desk-jobs.js';
 import type { Store } from '../src/store/store.js';
-import { closeSolved, closeStalePending } from '../src/tickets/auto-close.js';
+import { closeSolved, closeStalePending, closingNoteId } from '../src/tickets/auto-close.js';
 import type { Desk } from '../src/tickets/desk.js';
 import { addRequesterReply } from '../src/tickets/requester-reply.js';
 import type { Actor, TicketStatus } from '../src/tickets/types.js';
 import type { TestClock } from './support/clock.js';
-import { openTestStore } from './support/database.js';
-import { fileTicket, changeTicket } from './support/desk.js';
+import { conditionalWriteModes, openTestStore } from './support/database.js';
+import { fileTicket, changeTicket, testDesk } from './support/desk.js';
 import type { FakeSlack } from '../src/fake-slack/server.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
 import { channels, people } from './support/workspace.js';
@@ -229,5 +229,103 @@ describe('solved tickets close after SOLVED_CLOSE_DAYS', () => {
     await ticketIn(desk, 'solved');
     test.clock.advance(2 * DAY_MS);
     expect(await closeSolved(desk, new Date(desk.clock().getTime() + 2 * DAY_MS - 1))).toMatchObject({ closed: 0 });
+  });
+});
+
+describe.each(conditionalWriteModes())('a batch of closes (%s)', (conditionalWrites) => {
+  async function pendingDesk(label: string, count: number) {
+    const store = await openTestStore(label, { conditionalWrites });
+    open.push(store);
+    const desk = testDesk(store);
+    const numbers: number[] = [];
+    for (let i = 0; i < count; i++) numbers.push(await ticketIn(desk, 'pending'));
+    desk.testClock.advance(3 * DAY_MS);
+    return { store, desk, numbers };
+  }
+
+  /** The desk with `meanwhile` run once between the batch's read of its candidates and its close. */
+  function racing(desk: Desk, meanwhile: () => Promise<void>): Desk {
+    const tickets = desk.store.tickets;
+    const candidates = tickets.pendingSinceAtOrBefore.bind(tickets);
+    let raced = false;
+    return {
+      ...desk,
+      store: Object.assign(Object.create(desk.store), {
+        tickets: Object.assign(Object.create(tickets), {
+          async pendingSinceAtOrBefore(...args: Parameters<typeof candidates>) {
+            const read = await candidates(...args);
+            if (!raced && read.length > 0) {
+              raced = true;
+              await meanwhile();
+            }
+            return read;
+          },
+        }),
+      }),
+    };
+  }
+
+  it('a requester reply landing between the batch\'s read and its close wins: that ticket stays open, the rest close', async () => {
+    const { store, desk, numbers } = await pendingDesk('batchrace', 4);
+    const replied = numbers[2]!;
+    const result = await closeStalePending(
+      racing(desk, async () => {
+        const reply = await addRequesterReply(desk, { number: replied, text: 'Here is the receipt', author: customer });
+        expect(reply).toMatchObject({ ok: true, ticket: { number: replied, status: 'open' } });
+      }),
+      desk.clock(),
+    );
+    await desk.settled();
+    expect(result).toMatchObject({ closed: 3, skipped: 1 });
+    expect((await store.tickets.get(replied))!.status).toBe('open');
+    expect((await store.tickets.history(replied)).map((event) => event.action)).not.toContain('auto_closed');
+    expect(await store.tickets.comment(closingNoteId(replied))).toBeNull();
+    for (const number of numbers.filter((number) => number !== replied)) {
+      expect(await store.tickets.get(number)).toMatchObject({ status: 'closed', closingNoteDue: false });
+      expect((await store.tickets.history(number)).filter((event) => event.action === 'auto_closed')).toHaveLength(1);
+      expect(await store.tickets.comments(number, { kinds: ['public'] })).toHaveLength(1);
+    }
+    // A reply after the close finds it closed and opens a follow-up, as ever.
+    const late = await addRequesterReply(desk, { number: numbers[0]!, text: 'One more thing', author: customer });
+    expect(late).toMatchObject({ ok: true, followUpOf: numbers[0] });
+  });
+
+  it('a batch where some tickets no longer meet the condition closes the others', async () => {
+    const { store, desk, numbers } = await pendingDesk('batchmixed', 5);
+    const [reopened, askedAgain, solved] = numbers;
+    const agent: Actor = { kind: 'agent', id: people.ana };
+    const result = await closeStalePending(
+      racing(desk, async () => {
+        const now = desk.clock();
+        await changeTicket(desk, reopened!, {}, { status: 'open' }, { actor: customer, action: 'status_changed', to: { status: 'open' }, at: now }, now);
+        await changeTicket(desk, askedAgain!, {}, { pendingSince: now }, { actor: agent, action: 'replied', at: now }, now);
+        await changeTicket(desk, solved!, {}, { status: 'solved', solvedAt: now }, { actor: agent, action: 'status_changed', to: { status: 'solved' }, at: now }, now);
+      }),
+      desk.clock(),
+    );
+    await desk.settled();
+    expect(result).toMatchObject({ closed: 2, skipped: 3, stoppedEarly: false });
+    expect((await store.tickets.getMany(numbers)).map((ticket) => ticket.status)).toEqual(['open', 'pending', 'solved', 'closed', 'closed']);
+    for (const number of numbers) {
+      const closedHere = number === numbers[3] || number === numbers[4];
+      expect((await store.tickets.history(number)).filter((event) => event.action === 'auto_closed')).toHaveLength(closedHere ? 1 : 0);
+      expect(await store.tickets.comments(number, { kinds: ['public'] })).toHaveLength(closedHere ? 1 : 0);
+    }
+  });
+
+  it('costs a few database commands per batch, not a few per ticket', async () => {
+    const { store, desk, numbers } = await pendingDesk('batchcost', 20);
+    let commands = 0;
+    const stop = store.commands.watch(() => void commands++);
+    try {
+      expect(await closeStalePending(desk, desk.clock(), { batchSize: 20 })).toMatchObject({ closed: 20 });
+      await desk.settled();
+    } finally {
+      stop();
+    }
+    for (const number of numbers) expect(await store.tickets.get(number)).toMatchObject({ status: 'closed', closingNoteDue: false });
+    // The notes due, the candidates, the close (a read and a write), the notes and their marks, the next
+    // candidates, and the hand-out (a read, the history, the outboxes' read and write): each once.
+    expect(commands).toBeLessThanOrEqual(12);
   });
 });
