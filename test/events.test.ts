@@ -81,6 +81,55 @@ describe('events are handed out after the change, in order, and never lost', () 
     }
   });
 
+  it('a batch of tickets is handed out together, after earlier work on any of its tickets and before later work on each', async () => {
+    const store = await openTestStore('events-batch');
+    try {
+      const desk = testDesk(store);
+      const [a, b] = [(await fileTicket(desk)).number, (await fileTicket(desk)).number];
+      await desk.settled();
+      const told: string[] = [];
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      let reachedGate!: () => void;
+      const atGate = new Promise<void>((resolve) => (reachedGate = resolve));
+      desk.events.subscribe({
+        name: 'recorder',
+        actions: ['status_changed'],
+        ticket: async ({ event, ticket }) => {
+          told.push(`${event.note} of #${ticket.number}`);
+          if (event.note !== 'first') return;
+          reachedGate();
+          await gate;
+          told.push('first done');
+        },
+      });
+      const change = (number: number, note: string) =>
+        store.tickets.change(number, {}, {}, { actor: { kind: 'agent', id: people.ana }, action: 'status_changed', note, at: desk.clock() }, desk.clock());
+      await change(a, 'first');
+      desk.events.ticketChanged(a);
+      await atGate;
+      await change(a, 'second');
+      await change(b, 'second');
+      desk.events.ticketsChanged([a, b]);
+      await change(b, 'third');
+      desk.events.ticketChanged(b);
+      // Time enough for the batch and the later change to go out, were they not waiting their turn.
+      for (let i = 0; i < 5; i++) await store.tickets.get(b);
+      expect(told).toEqual([`first of #${a}`]);
+      release();
+      await desk.settled();
+      expect(told.slice(0, 2)).toEqual([`first of #${a}`, 'first done']);
+      expect(told.slice(2, 4).sort()).toEqual([`second of #${a}`, `second of #${b}`].sort());
+      expect(told[4]).toBe(`third of #${b}`);
+      for (const number of [a, b]) {
+        expect((await store.tickets.withOutbox(number))!.outbox).toEqual([]);
+        expect((await store.tickets.history(number)).filter((event) => event.action === 'status_changed')).toHaveLength(2);
+      }
+    } finally {
+      await store.close();
+    }
+  });
+
   it('a failing subscriber is logged and does not keep the others from hearing, nor the history from being written', async () => {
     const store = await openTestStore('events-fail');
     try {

@@ -84,7 +84,7 @@ export class EventDispatcher implements DeskEvents {
   /** Work about tickets waits for those tickets' earlier work: their events and signals keep their order. */
   private inTurn(ticketNumbers: readonly number[], work: () => Promise<void>, what: string): void {
     const earlier = ticketNumbers.flatMap((number) => this.perTicket.get(number) ?? []);
-    const previous = earlier.length === 1 ? earlier[0]! : Promise.allSettled(earlier);
+    const previous = earlier.length <= 1 ? (earlier[0] ?? Promise.resolve()) : Promise.allSettled(earlier);
     const offPath = () => offTheAskersPath(work);
     const next = previous.then(offPath, offPath);
     for (const number of ticketNumbers) this.perTicket.set(number, next);
