@@ -19,12 +19,23 @@ const SWEEP_BATCH = 500;
  * BENCH_AUTO_CLOSE_TICKETS says otherwise.
  */
 const ON_MONGODB = 100_000;
+
+/**
+ * Measured with the commands' own durations: FerretDB v1 writes every updated document in its own
+ * SQLite transaction and updates each of the tickets' ~24 declared indexes (expressions over the JSON,
+ * which it never reads from: it answers only {_id} from an index), ~3-6 ms a document here; a ticket
+ * is written three times (the close, its note's mark, its outbox emptied). Bulk commands save the
+ * round trips, not that.
+ */
+const FERRETDB_WHY = 'FerretDB v1 writes each updated document in a transaction of its own, ~3-6 ms with the tickets\' 24 indexes, and a ticket is written 3 times';
 const ON_FERRETDB = 1_000;
 
 /**
  * The pending auto-close over a backlog of pending tickets: seeded straight into the collection,
- * then one run of the job's work, in batches of 500. p50/p99 are per ticket: its conditional close,
- * its event moved out of the outbox, its stored note and the note's mark cleared.
+ * then one run of the job's work, in batches of 500: each batch's conditional closes in one bulk
+ * write, its notes inserted together and their marks cleared, its events handed out together.
+ * p50/p99 are per batch (its close and notes; the hand-out overlaps the next batch); the run's
+ * throughput includes the last hand-out. The database commands of the run are counted too.
  */
 export async function autoCloseRows(store: Store): Promise<BenchRow[]> {
   const tickets = Number(process.env.BENCH_AUTO_CLOSE_TICKETS ?? (store.server.ferretDb ? ON_FERRETDB : ON_MONGODB));
@@ -33,19 +44,12 @@ export async function autoCloseRows(store: Store): Promise<BenchRow[]> {
   const now = new Date('2026-11-09T09:00:00Z');
   await seedPending(store, tickets, new Date(now.getTime() - 4 * DAY_MS));
   log(`auto-close: seeded ${tickets} pending tickets`);
-  // The note is told once per ticket, when its auto_closed event is handed out: the gaps between
-  // tellings are the per-ticket times (the first includes the first batch's read).
-  const perTicket: number[] = [];
+  const perBatch: number[] = [];
+  let told = 0;
   const events = new EventDispatcher(store, log);
-  events.subscribe({
-    name: 'bench timer',
-    actions: ['auto_closed'],
-    async ticket() {
-      const at = performance.now();
-      perTicket.push(at - last);
-      last = at;
-    },
-  });
+  events.subscribe({ name: 'bench counter', actions: ['auto_closed'], ticket: async () => void told++ });
+  let commands = 0;
+  const stopCounting = store.commands.watch(() => void commands++);
   const desk: Desk = {
     store,
     directory: new Directory(workspaceSchema.parse({ groups: [{ name: 'Billing', id: 10, alertChannel: 'CBILLALERT' }] })),
@@ -56,7 +60,6 @@ export async function autoCloseRows(store: Store): Promise<BenchRow[]> {
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
   const started = performance.now();
-  let last = started;
   let batchStart = started;
   let batches = 0;
   try {
@@ -67,6 +70,7 @@ export async function autoCloseRows(store: Store): Promise<BenchRow[]> {
         batchSize: SWEEP_BATCH,
         keepGoing: async () => {
           const at = performance.now();
+          perBatch.push(at - batchStart);
           log(`auto-close: batch ${++batches} took ${Math.round(at - batchStart)} ms`);
           batchStart = at;
           return true;
@@ -75,12 +79,13 @@ export async function autoCloseRows(store: Store): Promise<BenchRow[]> {
     );
     await events.settled();
     const elapsedMs = performance.now() - started;
-    if (result.closed !== tickets) throw new Error(`auto-close closed ${result.closed} of ${tickets}`);
-    log(`auto-close: closed ${result.closed} in ${Math.round(elapsedMs)} ms`);
+    if (result.closed !== tickets || told !== tickets) throw new Error(`auto-close closed ${result.closed} and told ${told} of ${tickets}`);
+    log(`auto-close: closed ${result.closed} in ${Math.round(elapsedMs)} ms, ${commands} database commands (${(commands / tickets).toFixed(3)} a ticket)`);
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
-    addGoal({ what: `auto-close (${server}, ${tickets.toLocaleString('en-US')} pending)`, goal: 200, measured: result.closed / (elapsedMs / 1000), unit: 'tickets/s', atLeast: true, why: 'one conditional close per ticket, not yet batched' });
-    return [row(`auto-close run: ${tickets.toLocaleString('en-US')} pending tickets, per ticket (${server})`, perTicket, result.closed / (elapsedMs / 1000), peakRss)];
+    addGoal({ what: `auto-close (${server}, ${tickets.toLocaleString('en-US')} pending)`, goal: 200, measured: result.closed / (elapsedMs / 1000), unit: 'tickets/s', atLeast: true, why: FERRETDB_WHY });
+    return [row(`auto-close run: ${tickets.toLocaleString('en-US')} pending tickets, per batch of ${SWEEP_BATCH} (${server})`, perBatch, result.closed / (elapsedMs / 1000), peakRss)];
   } finally {
+    stopCounting();
     clearInterval(sampler);
   }
 }
