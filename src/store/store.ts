@@ -136,15 +136,35 @@ export class Store {
 
   /** Indexes are declared in the models and built here, at start, so a missing one fails loudly. */
   private async buildIndexes(): Promise<void> {
+    if (this.server.ferretDb?.startsWith('v1.')) {
+      await this.buildUniqueIndexesOnly();
+      return;
+    }
     // Every model registered on this connection, the sub-stores' own included.
     for (const model of Object.values(this.connection.models)) {
       await model.createIndexes();
     }
     // MongoDB expires remembered ids by itself; FerretDB has no TTL indexes, so a job deletes them too.
-    await this.models.SeenId.collection.createIndex(
-      { expiresAt: 1 },
-      this.server.ferretDb ? { name: 'expiresAt_1' } : { name: 'expiresAt_ttl', expireAfterSeconds: 0 },
-    );
+    await this.models.SeenId.collection.createIndex({ expiresAt: 1 }, { name: 'expiresAt_ttl', expireAfterSeconds: 0 });
+  }
+
+  /**
+   * FerretDB v1 (SQLite) answers a query from no index but `_id`'s, yet updates every index of a
+   * document it writes: on a ticket, two dozen of them, half of a close's time. So on it only the
+   * unique indexes are built (they keep numbers, ids and claims unique), and the others, left by an
+   * earlier version, are dropped. The declared indexes still hold every query to MongoDB's rules
+   * (declaredIndexes, the index-coverage test).
+   */
+  private async buildUniqueIndexesOnly(): Promise<void> {
+    for (const model of Object.values(this.connection.models)) {
+      for (const [fields, options] of model.schema.indexes()) {
+        if (options?.unique) await model.collection.createIndex(fields as Record<string, 1 | -1>, options as Record<string, unknown>);
+      }
+      const built = await model.collection.indexes().catch(() => []);
+      for (const index of built) {
+        if (index.name && index.name !== '_id_' && !index.unique) await model.collection.dropIndex(index.name);
+      }
+    }
   }
 
   /** Drops every collection and builds the indexes again: an empty desk (the sandbox's Reset). */
