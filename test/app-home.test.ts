@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { availabilityOf } from '../src/chats/availability.js';
 import { actionIds } from '../blocks/ids.js';
 import { chatSteps } from './support/chats.js';
+import { HOME_WORK_READ } from '../src/tickets/home.js';
 import { openTicket } from '../src/tickets/intake.js';
 import type { Ticket, TicketStatus } from '../src/tickets/types.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
@@ -148,6 +149,37 @@ describe('App Home', () => {
     expect(await search('(.*')).toContain('Nothing found');
     expect(await search('{"$gt":""}')).toContain('Nothing found');
     expect(await search('x'.repeat(201))).toContain('at most 200 characters');
+  });
+
+  it('lists and counts the tickets of an agent with more than one read of them takes', async () => {
+    // A desk of its own: the counts are exactly what this test gave out.
+    const own = await startTestDesk();
+    try {
+      const { file, openHome } = homeSteps(own);
+      const work = own.deskbolt.desk;
+      const give = async (ticket: Ticket, status: TicketStatus) => {
+        own.clock.advance(1_000);
+        await work.store.tickets.change(ticket.number, {}, { assignee: people.ben, status }, [], own.clock.now());
+      };
+      const pending: Ticket[] = [];
+      for (let index = 0; index < 3; index++) {
+        const ticket = await file(`Waiting ${index}`);
+        await give(ticket, 'pending');
+        pending.push(ticket);
+      }
+      let newest: Ticket | undefined;
+      for (let index = 0; index < HOME_WORK_READ + 5; index++) {
+        newest = await file(`Open ${index}`);
+        await give(newest, 'open');
+      }
+      const { text } = await openHome(people.ben);
+      expect(text).toContain(`*Your open tickets* (${HOME_WORK_READ + 5})`);
+      expect(text).toContain(`*#${newest!.number}* Open ${HOME_WORK_READ + 4}`);
+      expect(text).toContain('*Waiting on the requester* (3 pending)');
+      for (const ticket of pending) expect(text).toContain(`*#${ticket.number}* Waiting`);
+    } finally {
+      await own.close();
+    }
   });
 
   it('shows a lead each team member’s open tickets, counted for the whole team at once', async () => {

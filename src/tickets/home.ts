@@ -12,6 +12,8 @@ import { weekFiguresOf } from './week-figures.js';
 /** What a person's App Home shows, gathered in one place; blocks/home.ts lays it out. */
 export const HOME_LIST_LIMIT = 10;
 export const HOME_TEAM_LIMIT = 30;
+/** How many of an agent's open and pending tickets one read takes for both home lists (openAndPending). */
+export const HOME_WORK_READ = 200;
 export const SEARCH_LIMIT = 10;
 export { SEARCH_QUERY_MAX };
 
@@ -78,10 +80,9 @@ export async function homeFor(desk: Desk, userId: string, options: { search?: st
   const now = desk.clock();
   const isLead = agent.role === 'lead' || agent.role === 'admin';
   const week = periodWindow('week', now);
-  const [availability, [open, openCount], [pending, pendingCount], views, weekStats, search, chats] = await Promise.all([
+  const [availability, { open, openCount, pending, pendingCount }, views, weekStats, search, chats] = await Promise.all([
     availabilityOf(desk, userId),
-    listedAndCounted(desk, userId, 'open'),
-    listedAndCounted(desk, userId, 'pending'),
+    openAndPending(desk, userId),
     groupViews(desk, agent.groups),
     weekFiguresOf(desk, { agent: userId }, week),
     options.search === undefined ? Promise.resolve(undefined) : searchOutcome(desk, userId, options.search),
@@ -116,6 +117,22 @@ export async function homeFor(desk: Desk, userId: string, options: { search?: st
       askedOf: transfer.to.kind === 'agent' ? 'you' : transfer.to.kind === 'lead' ? 'a team lead' : desk.directory.groupName(Number(transfer.to.id)),
     })),
   };
+}
+
+/**
+ * Both lists in one read of the agent's open and pending tickets, newest change first, when they have
+ * fewer than HOME_WORK_READ of them (as agents do): the counts are then what was read. An agent with
+ * more is listed and counted per status.
+ */
+async function openAndPending(desk: Desk, userId: string): Promise<{ open: Ticket[]; openCount: number; pending: Ticket[]; pendingCount: number }> {
+  const both = await desk.store.tickets.assignedTo(userId, ['open', 'pending'], HOME_WORK_READ);
+  if (both.length < HOME_WORK_READ) {
+    const open = both.filter((ticket) => ticket.status === 'open');
+    const pending = both.filter((ticket) => ticket.status === 'pending');
+    return { open: open.slice(0, HOME_LIST_LIMIT), openCount: open.length, pending: pending.slice(0, HOME_LIST_LIMIT), pendingCount: pending.length };
+  }
+  const [[open, openCount], [pending, pendingCount]] = await Promise.all([listedAndCounted(desk, userId, 'open'), listedAndCounted(desk, userId, 'pending')]);
+  return { open, openCount, pending, pendingCount };
 }
 
 /** The agent's first tickets of a status, and how many there are: counted only when the list is full. */
