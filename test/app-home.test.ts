@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { availabilityOf } from '../src/chats/availability.js';
 import { actionIds } from '../blocks/ids.js';
 import { chatSteps } from './support/chats.js';
-import { HOME_WORK_READ } from '../src/tickets/home.js';
+import { HOME_QUEUE_READ, HOME_WORK_READ } from '../src/tickets/home.js';
 import { openTicket } from '../src/tickets/intake.js';
 import type { Ticket, TicketStatus } from '../src/tickets/types.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
@@ -177,6 +177,36 @@ describe('App Home', () => {
       expect(text).toContain(`*#${newest!.number}* Open ${HOME_WORK_READ + 4}`);
       expect(text).toContain('*Waiting on the requester* (3 pending)');
       for (const ticket of pending) expect(text).toContain(`*#${ticket.number}* Waiting`);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('counts a queue longer than one read of it takes, and shows its oldest wait', async () => {
+    const own = await startTestDesk();
+    try {
+      const { openHome } = homeSteps(own);
+      // Filed long ago by a bridge, straight into the collection: only their queue fields matter here.
+      const now = own.clock.now().getTime();
+      const backlog = Array.from({ length: HOME_QUEUE_READ + 5 }, (_, index) => ({
+        _id: String(50_000 + index),
+        number: 50_000 + index,
+        subject: `Backlog ${index}`,
+        description: '',
+        requester: { kind: 'email', email: `b${index}@example.com`, name: 'B' },
+        status: 'new',
+        assignee: null,
+        groupId: 10,
+        priority: 'normal',
+        mergedInto: null,
+        createdAt: new Date(now - (3 * 60 + index) * 60_000),
+        updatedAt: new Date(now),
+        version: 1,
+      }));
+      await own.store.models.Ticket.collection.insertMany(backlog as never[]);
+      const { text } = await openHome(people.ana);
+      const oldestHours = Math.floor((3 * 60 + HOME_QUEUE_READ + 4) / 60);
+      expect(text).toMatch(new RegExp(`\\*Billing\\* — ${HOME_QUEUE_READ + 5} unassigned, oldest waiting ${oldestHours} h`));
     } finally {
       await own.close();
     }

@@ -355,6 +355,18 @@ export class TicketStore {
     return documents.map(toTicket);
   }
 
+  /** When each of the first `limit` unassigned tickets of these groups was filed, oldest first: a queue's size and wait in one read. */
+  async queueFiledAt(groupIds: readonly number[], limit: number): Promise<Date[]> {
+    const documents = await this.models.Ticket.find(
+      { groupId: { $in: [...groupIds] }, assignee: null, status: { $in: ['new', 'open'] }, mergedInto: null },
+      { _id: 0, createdAt: 1 },
+    )
+      .sort({ createdAt: 1, number: 1 })
+      .limit(limit)
+      .lean<{ createdAt: Date }[]>();
+    return documents.map((document) => document.createdAt);
+  }
+
   async countQueue(groupIds: readonly number[]): Promise<number> {
     return this.models.Ticket.countDocuments({
       groupId: { $in: [...groupIds] },

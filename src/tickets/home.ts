@@ -14,6 +14,8 @@ export const HOME_LIST_LIMIT = 10;
 export const HOME_TEAM_LIMIT = 30;
 /** How many of an agent's open and pending tickets one read takes for both home lists (openAndPending). */
 export const HOME_WORK_READ = 200;
+/** How many of a queue's tickets one read takes for its size and oldest wait on the home (groupViews). */
+export const HOME_QUEUE_READ = 500;
 export const SEARCH_LIMIT = 10;
 export { SEARCH_QUERY_MAX };
 
@@ -144,8 +146,10 @@ async function listedAndCounted(desk: Desk, userId: string, status: 'open' | 'pe
 async function groupViews(desk: Desk, groupIds: readonly number[]): Promise<GroupView[]> {
   return Promise.all(
     groupIds.map(async (groupId) => {
-      const [waiting, oldest] = await Promise.all([desk.store.tickets.countQueue([groupId]), desk.store.tickets.queue([groupId], 1)]);
-      return { groupId, name: desk.directory.groupName(groupId), waiting, oldestSince: oldest[0]?.createdAt ?? null };
+      // One read gives the count and the oldest wait of a queue shorter than HOME_QUEUE_READ; a longer one is counted apart.
+      const filedAt = await desk.store.tickets.queueFiledAt([groupId], HOME_QUEUE_READ);
+      const waiting = filedAt.length < HOME_QUEUE_READ ? filedAt.length : await desk.store.tickets.countQueue([groupId]);
+      return { groupId, name: desk.directory.groupName(groupId), waiting, oldestSince: filedAt[0] ?? null };
     }),
   );
 }
