@@ -86,9 +86,14 @@ async function figureOf(desk: Desk, event: TicketEvent, ticket: Ticket): Promise
   }
 }
 
-/** The contacts before a solve: kept on the ticket by the store; read from the history for a ticket filed before it was. */
+/**
+ * The contacts before a solve: as the store counts them on the ticket, when nothing has changed it
+ * since the solve (the solve is being handed out right after it was made); else, and for a ticket
+ * filed before the store counted them, from the history — so a solve handed out late (after a crash,
+ * when more replies may have come) still counts what came before it.
+ */
 async function contactsAt(desk: Desk, ticket: Ticket, at: Date): Promise<number> {
-  if (ticket.contacts?.counted) return (ticket.contacts.replies ?? 0) + (ticket.contacts.chat ? 1 : 0);
+  if (ticket.contacts?.counted && ticket.updatedAt.getTime() <= at.getTime()) return (ticket.contacts.replies ?? 0) + (ticket.contacts.chat ? 1 : 0);
   return contactsBefore(await desk.store.tickets.eventsOf([ticket.number], ['replied']), at);
 }
 
