@@ -133,18 +133,23 @@ export interface TicketBatchChange {
 }
 
 /** A comment written by the desk itself under an id of its own (the auto-close's note): see `addComments`. */
-export interface NewComment {
-  id: string;
-  ticketNumber: number;
-  kind: CommentKind;
-  author: Actor;
-  text: string;
-  createdAt: Date;
-}
+export type NewComment = TicketComment;
 
 /** A message's place as one string: a requester's reply in their DM is matched to its ticket by it. */
 function placeKey(ref: SlackMessageRef): string {
   return `${ref.channel}:${ref.ts}`;
+}
+
+/**
+ * Inserts documents under ids of their own, together: those already there (a repeat after a crash)
+ * are left as they are, and the others are written all the same.
+ */
+async function insertEachOnce(model: { collection: { insertMany(documents: never[], options: { ordered: boolean }): Promise<unknown> } }, documents: readonly object[]): Promise<void> {
+  try {
+    await model.collection.insertMany(documents as never[], { ordered: false });
+  } catch (error) {
+    if (!isDuplicateKey(error) && !everyWriteErrorIsDuplicate(error)) throw error;
+  }
 }
 
 function everyWriteErrorIsDuplicate(error: unknown): boolean {
@@ -466,13 +471,7 @@ export class TicketStore {
   /** Writes events into the history. Safe to repeat: an event id is inserted at most once. */
   async recordHistory(events: readonly TicketEvent[]): Promise<void> {
     if (events.length === 0) return;
-    const documents = events.map(({ id, ...event }) => ({ _id: id, ...event }));
-    try {
-      await this.models.Event.collection.insertMany(documents as never[], { ordered: false });
-    } catch (error) {
-      // Some were there already (a repeat after a crash): the others were written all the same.
-      if (!isDuplicateKey(error) && !everyWriteErrorIsDuplicate(error)) throw error;
-    }
+    await insertEachOnce(this.models.Event, events.map(({ id, ...event }) => ({ _id: id, ...event })));
   }
 
   /** `withOutbox` for many tickets in one read, in the order asked; tickets that are gone are left out. */
@@ -621,12 +620,7 @@ export class TicketStore {
    */
   async addComments(comments: readonly NewComment[]): Promise<void> {
     if (comments.length === 0) return;
-    const documents = comments.map(({ id, ...comment }) => ({ _id: id, ...comment }));
-    try {
-      await this.models.Comment.collection.insertMany(documents as never[], { ordered: false });
-    } catch (error) {
-      if (!isDuplicateKey(error) && !everyWriteErrorIsDuplicate(error)) throw error;
-    }
+    await insertEachOnce(this.models.Comment, comments.map(({ id, ...comment }) => ({ _id: id, ...comment })));
   }
 
   async comment(id: string): Promise<TicketComment | null> {
