@@ -71,6 +71,11 @@ export function mergeClaimSource(key: string): number | null {
   return /^n\d+$/.test(key) ? Number(key.slice(1)) : null;
 }
 
+/** A group's queue: its tickets nobody has taken, not merged away (the views, `/ticket next`). */
+function unassignedIn(groupIds: readonly number[]): FilterQuery<Ticket> {
+  return { groupId: { $in: [...groupIds] }, assignee: null, status: { $in: ['new', 'open'] }, mergedInto: null };
+}
+
 function byNumber(number: number): FilterQuery<Ticket> {
   return { _id: ticketId(number) } as FilterQuery<Ticket>;
 }
@@ -81,6 +86,11 @@ export function toTicket(document: TicketDocument): Ticket {
   void outbox;
   void slack;
   return ticket;
+}
+
+/** The events waiting in a ticket's outbox, oldest first, as the history has them. */
+function outboxOf(document: TicketDocument): TicketEvent[] {
+  return (document.outbox ?? []).map(({ _id, ...event }) => ({ id: _id, ticketNumber: document.number, ...event }) as TicketEvent);
 }
 
 function preconditionFilter(number: number, precondition: TicketPrecondition): FilterQuery<Ticket> {
@@ -334,7 +344,7 @@ export class TicketStore {
   /** The oldest unassigned ticket of these groups, given to `agent` in one atomic update. */
   async claimOldest(groupIds: readonly number[], agent: string, event: NewTicketEvent, now: Date): Promise<Ticket | null> {
     const document = await this.models.Ticket.findOneAndUpdate(
-      { groupId: { $in: [...groupIds] }, assignee: null, status: { $in: ['new', 'open'] }, mergedInto: null },
+      unassignedIn(groupIds),
       {
         $set: { assignee: agent, status: 'open', updatedAt: now },
         $inc: { version: 1 },
@@ -348,12 +358,7 @@ export class TicketStore {
 
   /** Unassigned tickets of these groups, oldest first: the agent's views. */
   async queue(groupIds: readonly number[], limit: number): Promise<Ticket[]> {
-    const documents = await this.models.Ticket.find({
-      groupId: { $in: [...groupIds] },
-      assignee: null,
-      status: { $in: ['new', 'open'] },
-      mergedInto: null,
-    })
+    const documents = await this.models.Ticket.find(unassignedIn(groupIds))
       .sort({ createdAt: 1, number: 1 })
       .limit(limit)
       .lean<TicketDocument[]>();
@@ -362,10 +367,7 @@ export class TicketStore {
 
   /** When each of the first `limit` unassigned tickets of these groups was filed, oldest first: a queue's size and wait in one read. */
   async queueFiledAt(groupIds: readonly number[], limit: number): Promise<Date[]> {
-    const documents = await this.models.Ticket.find(
-      { groupId: { $in: [...groupIds] }, assignee: null, status: { $in: ['new', 'open'] }, mergedInto: null },
-      { _id: 0, createdAt: 1 },
-    )
+    const documents = await this.models.Ticket.find(unassignedIn(groupIds), { _id: 0, createdAt: 1 })
       .sort({ createdAt: 1, number: 1 })
       .limit(limit)
       .lean<{ createdAt: Date }[]>();
@@ -373,12 +375,7 @@ export class TicketStore {
   }
 
   async countQueue(groupIds: readonly number[]): Promise<number> {
-    return this.models.Ticket.countDocuments({
-      groupId: { $in: [...groupIds] },
-      assignee: null,
-      status: { $in: ['new', 'open'] },
-      mergedInto: null,
-    });
+    return this.models.Ticket.countDocuments(unassignedIn(groupIds));
   }
 
   async assignedTo(agent: string, statuses: readonly TicketStatus[], limit: number): Promise<Ticket[]> {
@@ -464,8 +461,7 @@ export class TicketStore {
   async withOutbox(number: number): Promise<{ ticket: Ticket; outbox: TicketEvent[] } | null> {
     const document = await this.models.Ticket.findOne(byNumber(number)).lean<TicketDocument>();
     if (!document) return null;
-    const outbox = (document.outbox ?? []).map(({ _id, ...event }) => ({ id: _id, ticketNumber: number, ...event }) as TicketEvent);
-    return { ticket: toTicket(document), outbox };
+    return { ticket: toTicket(document), outbox: outboxOf(document) };
   }
 
   /** Writes events into the history. Safe to repeat: an event id is inserted at most once. */
@@ -482,8 +478,7 @@ export class TicketStore {
     return numbers.flatMap((number) => {
       const document = byNumberRead.get(number);
       if (!document) return [];
-      const outbox = (document.outbox ?? []).map(({ _id, ...event }) => ({ id: _id, ticketNumber: number, ...event }) as TicketEvent);
-      return [{ ticket: toTicket(document), outbox }];
+      return [{ ticket: toTicket(document), outbox: outboxOf(document) }];
     });
   }
 
