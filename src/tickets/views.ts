@@ -94,20 +94,15 @@ export interface KnownTicket {
 /** The one working card, whoever opens it and from wherever: its buttons are what this viewer may do now. */
 export async function cardView(desk: Desk, number: number, viewerId: string, known?: KnownTicket): Promise<CardView | Refusal> {
   const isAgent = desk.directory.agent(viewerId) !== undefined;
-  // Read beside the ticket's details, not after them: one round trip fewer before the card is shown.
-  const trouble = isAgent ? desk.store.deliveries.troubleOf(number) : Promise.resolve([]);
-  const details = await ticketDetails(desk, number, viewerId, known).catch(async (error: unknown) => {
-    await trouble.catch(() => undefined);
-    throw error;
-  });
-  if (!details.ok) {
-    await trouble.catch(() => undefined);
-    return details;
-  }
+  // Delivery trouble is read beside the ticket's details, not after them: one round trip fewer before the card is shown.
+  const [details, undelivered] = await Promise.all([
+    ticketDetails(desk, number, viewerId, known),
+    isAgent ? desk.store.deliveries.troubleOf(number) : Promise.resolve([]),
+  ]);
+  if (!details.ok) return details;
   const ticket = details.ticket;
-  const [incidents, undelivered, followers] = await Promise.all([
+  const [incidents, followers] = await Promise.all([
     ticket.problem ? desk.store.links.incidentsOf(ticket.number) : Promise.resolve([]),
-    trouble,
     isAgent && ticket.channel === 'chat' ? desk.store.chatDesk.followersOf(ticket.number) : Promise.resolve([]),
   ]);
   return {

@@ -16,11 +16,16 @@ import type { Ticket, TicketEvent } from './types.js';
  */
 export type FiguresScope = { agent: string } | { groupIds: readonly number[] };
 
-/** The Monday (UTC) of the week `at` falls in, as YYYY-MM-DD: the documents' week key. */
-export function weekOf(at: Date): string {
+/** The Monday (UTC, midnight) of the week `at` falls in. */
+function mondayOf(at: Date): Date {
   const day = Math.floor(at.getTime() / DAY_MS);
   // 1 January 1970 was a Thursday: three days after a Monday.
-  return new Date((day - ((day + 3) % 7)) * DAY_MS).toISOString().slice(0, 10);
+  return new Date((day - ((day + 3) % 7)) * DAY_MS);
+}
+
+/** That Monday as YYYY-MM-DD: the documents' week key. */
+export function weekOf(at: Date): string {
+  return mondayOf(at).toISOString().slice(0, 10);
 }
 
 function agentWeek(agent: string, week: string): string {
@@ -34,10 +39,7 @@ function groupWeek(groupId: number, week: string): string {
 /** The weeks a window touches, oldest first: two for a home's seven days, or one. */
 function weeksOf(window: StatsWindow): string[] {
   const weeks: string[] = [];
-  for (let at = window.from.getTime(); at < window.to.getTime() + 7 * DAY_MS; at += 7 * DAY_MS) {
-    const week = weekOf(new Date(Math.min(at, window.to.getTime() - 1)));
-    if (!weeks.includes(week)) weeks.push(week);
-  }
+  for (let monday = mondayOf(window.from).getTime(); monday < window.to.getTime(); monday += 7 * DAY_MS) weeks.push(weekOf(new Date(monday)));
   return weeks;
 }
 
@@ -55,7 +57,7 @@ export function weekFiguresKeeper(desk: Desk): Subscriber {
       if (!counted) return;
       const week = weekOf(event.at);
       const documents = [groupWeek(ticket.groupId, week), ...(counted.agent ? [agentWeek(counted.agent, week)] : [])];
-      await desk.store.weekFigures.note(documents, new Date(`${week}T00:00:00Z`), counted.figure);
+      await desk.store.weekFigures.note(documents, mondayOf(event.at), counted.figure);
     },
   };
 }
@@ -102,8 +104,7 @@ export const WEEK_FIGURES_KEPT_WEEKS = 5;
 
 /** For the `forget-week-figures` job: at most `limit` documents of weeks older than those kept, per call. */
 export async function forgetOldWeekFigures(desk: Desk, limit = 1000): Promise<number> {
-  const thisWeek = new Date(`${weekOf(desk.clock())}T00:00:00Z`);
-  return desk.store.weekFigures.forgetWeeksBefore(new Date(thisWeek.getTime() - (WEEK_FIGURES_KEPT_WEEKS - 1) * 7 * DAY_MS), limit);
+  return desk.store.weekFigures.forgetWeeksBefore(new Date(mondayOf(desk.clock()).getTime() - (WEEK_FIGURES_KEPT_WEEKS - 1) * 7 * DAY_MS), limit);
 }
 
 /** The figures of a window (at most a few weeks long) for one agent or some groups: a few reads by `_id`. */
