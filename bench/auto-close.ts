@@ -46,7 +46,7 @@ export async function autoCloseRows(store: Store): Promise<BenchRow[]> {
   const perBatch: number[] = [];
   let told = 0;
   const events = new EventDispatcher(store, log);
-  events.subscribe({ name: 'bench counter', actions: ['auto_closed'], ticket: async () => void told++ });
+  events.subscribe({ name: 'bench counter', events: { auto_closed: async () => void told++ } });
   let commands = 0;
   const stopCounting = store.commands.watch(() => void commands++);
   const desk: Desk = {

@@ -1,5 +1,5 @@
 import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
-import type { Ticket, TicketEvent } from '../src/tickets/types.js';
+import type { SlaClock, Ticket, TicketAction, TicketEvent, TicketEventOf } from '../src/tickets/types.js';
 import { actionIds } from './ids.js';
 import type { Notice } from './notices.js';
 import { requesterMention } from './notices.js';
@@ -60,24 +60,18 @@ export function movedTicketMessage(ticket: Ticket, toGroupName: string): Notice 
   };
 }
 
-function statusOf(value: unknown): string | undefined {
-  const status = typeof value === 'object' && value !== null ? (value as { status?: unknown }).status : undefined;
-  return typeof status === 'string' ? status : undefined;
-}
+const CLOCK_NAME: Record<SlaClock, string> = { firstReply: 'first reply', resolution: 'resolution' };
 
-const CLOCK_NAME: Record<string, string> = { firstReply: 'first reply', resolution: 'resolution' };
-
-function tagList(value: unknown): string {
-  const tags = Array.isArray(value) ? value.filter((tag): tag is string => typeof tag === 'string') : [];
+function tagList(tags: readonly string[]): string {
   return tags.length > 0 ? tags.map((tag) => `\`${escapeMrkdwn(tag)}\``).join(' ') : '_none_';
 }
 
-function quoted(value: unknown, max = 150): string {
-  return typeof value === 'string' && value !== '' ? `“${escapeMrkdwn(clip(value, max))}”` : '—';
+function quoted(value: string, max = 150): string {
+  return value !== '' ? `“${escapeMrkdwn(clip(value, max))}”` : '—';
 }
 
-function emailRequester(value: Record<string, unknown>): string {
-  return `${quoted(value.name, 80)} (${typeof value.email === 'string' ? escapeMrkdwn(clip(value.email, 120)) : '—'})`;
+function emailRequester(value: { email: string; name: string }): string {
+  return `${quoted(value.name, 80)} (${escapeMrkdwn(clip(value.email, 120))})`;
 }
 
 function excerpt(text: string, max = 300): string {
@@ -91,61 +85,52 @@ function excerpt(text: string, max = 300): string {
  */
 export function eventLine(event: TicketEvent, commentText: string | null, groupName: (id: number) => string): string | null {
   const by = event.actor.kind === 'agent' ? `<@${event.actor.id}>` : event.actor.kind === 'requester' || event.actor.kind === 'api' ? 'the requester' : escapeMrkdwn(event.actor.name ?? event.actor.id);
-  const to = (event.to ?? {}) as Record<string, unknown>;
-  const from = (event.from ?? {}) as Record<string, unknown>;
-  switch (event.action) {
-    case 'taken':
-      return `:raising_hand: Taken by ${by}`;
-    case 'assigned':
-      if (to.via === 'handoff') return `:handshake: <@${String(to.assignee)}> took it over from <@${String(from.assignee)}>`;
-      return `:bust_in_silhouette: Assigned to <@${String(to.assignee)}>${event.actor.kind === 'agent' && event.actor.id !== to.assignee ? ` by ${by}` : ''}`;
-    case 'released':
-      return `:leftwards_arrow_with_hook: Back in the queue${from.assignee && event.actor.id !== from.assignee ? ` (it was with <@${String(from.assignee)}>)` : ''}, released by ${by}`;
-    case 'handoff_requested':
-      return `:handshake: <@${String(from.assignee)}> asked <@${String(to.assignee)}> to take it over`;
-    case 'handoff_declined':
-      return `:handshake: <@${String(to.assignee)}> declined to take it over; it stays with <@${String(from.assignee)}>`;
-    case 'subject_changed':
-      return `:pencil2: Subject ${quoted(from.subject)} → ${quoted(to.subject)} by ${by}`;
-    case 'tags_changed':
-      return `:label: Tags ${tagList(to.tags)} by ${by}`;
-    case 'requester_changed':
-      return `:pencil2: Requester ${emailRequester(from)} → ${emailRequester(to)} by ${by}`;
-    case 'sla_warning':
-      return `:hourglass: About to breach its ${CLOCK_NAME[String(to.clock)] ?? 'SLA'} target: ${duration(Number(to.remainingMs))} left`;
-    case 'sla_breached':
-      return `:rotating_light: Breached its ${CLOCK_NAME[String(to.clock)] ?? 'SLA'} target (over by ${duration(Number(to.overByMs))})`;
-    case 'replied':
-      return `:speech_balloon: ${by} replied to the requester${commentText ? `: ${excerpt(commentText)}` : ''}`;
-    case 'noted':
-      return `:lock: ${by} added an internal note${commentText ? `: ${excerpt(commentText)}` : ''}`;
-    case 'requester_replied':
-      return `:bust_in_silhouette: The requester wrote${commentText ? `: ${excerpt(commentText)}` : ''}`;
-    case 'reopened':
-      return `:bust_in_silhouette: The requester wrote, so it is open again (it was ${statusOf(event.from) ?? 'solved'})${commentText ? `: ${excerpt(commentText)}` : ''}`;
-    case 'status_changed': {
-      const next = statusOf(event.to);
-      if (next === 'solved') return `:white_check_mark: Solved by ${by}`;
-      if (next === 'closed') return `:lock: Closed${event.note ? ` (${escapeMrkdwn(event.note)})` : ''}`;
-      return `Status ${statusOf(event.from) ?? '?'} → ${next ?? '?'} by ${by}`;
-    }
-    case 'escalated':
-      return `:arrow_heading_up: Escalated from ${escapeMrkdwn(groupName(Number(from.groupId)))} to ${escapeMrkdwn(groupName(Number(to.groupId)))} by ${by}${commentText ? `\n>${escapeMrkdwn(clip(commentText, 2500)).replace(/\n/g, '\n>')}` : ''}`;
-    case 'merged_into':
-      return `:twisted_rightwards_arrows: Being merged into #${String(to.number)} by ${by}`;
-    case 'merged_from':
-      return `:twisted_rightwards_arrows: #${String(from.number)} was merged into this ticket`;
-    case 'problem_marked':
-      return `:jigsaw: Marked as a problem by ${by}`;
-    case 'incident_linked':
-      return `:jigsaw: Linked as an incident of #${String(to.problemOf)} by ${by}`;
-    case 'auto_closed':
-      return `:lock: Closed: no reply from the requester${event.note ? ` (${escapeMrkdwn(event.note)})` : ''}`;
-    case 'follow_up_created':
-      return `:leftwards_arrow_with_hook: The requester wrote after it closed: follow-up #${String(to.number)}`;
-    case 'priority_changed':
-      return `Priority ${String(from.priority ?? '?')} → ${String(to.priority ?? '?')} by ${by}`;
-    default:
-      return null;
-  }
+  // Looked up by the event's own action, so the line gets that action's event.
+  const line = THREAD_LINES[event.action] as ThreadLine<TicketAction> | undefined;
+  return line ? line(event, { by, commentText, groupName }) : null;
 }
+
+interface LineContext {
+  /** Who did it, as the line names them. */
+  by: string;
+  commentText: string | null;
+  groupName: (id: number) => string;
+}
+
+type ThreadLine<A extends TicketAction> = (event: TicketEventOf<A>, context: LineContext) => string;
+
+/** A line per action worth one in the thread; an action left out gets none (the message itself shows it, or it is noise). */
+const THREAD_LINES: { [A in TicketAction]?: ThreadLine<A> } = {
+  taken: (_, { by }) => `:raising_hand: Taken by ${by}`,
+  assigned: (event, { by }) =>
+    event.to.via === 'handoff'
+      ? `:handshake: <@${event.to.assignee}> took it over from <@${event.from.assignee}>`
+      : `:bust_in_silhouette: Assigned to <@${event.to.assignee}>${event.actor.kind === 'agent' && event.actor.id !== event.to.assignee ? ` by ${by}` : ''}`,
+  released: (event, { by }) =>
+    `:leftwards_arrow_with_hook: Back in the queue${event.from.assignee && event.actor.id !== event.from.assignee ? ` (it was with <@${event.from.assignee}>)` : ''}, released by ${by}`,
+  handoff_requested: (event) => `:handshake: <@${event.from.assignee}> asked <@${event.to.assignee}> to take it over`,
+  handoff_declined: (event) => `:handshake: <@${event.to.assignee}> declined to take it over; it stays with <@${event.from.assignee}>`,
+  subject_changed: (event, { by }) => `:pencil2: Subject ${quoted(event.from.subject)} → ${quoted(event.to.subject)} by ${by}`,
+  tags_changed: (event, { by }) => `:label: Tags ${tagList(event.to.tags)} by ${by}`,
+  requester_changed: (event, { by }) => `:pencil2: Requester ${emailRequester(event.from)} → ${emailRequester(event.to)} by ${by}`,
+  sla_warning: (event) => `:hourglass: About to breach its ${CLOCK_NAME[event.to.clock] ?? 'SLA'} target: ${duration(event.to.remainingMs)} left`,
+  sla_breached: (event) => `:rotating_light: Breached its ${CLOCK_NAME[event.to.clock] ?? 'SLA'} target (over by ${duration(event.to.overByMs)})`,
+  replied: (_, { by, commentText }) => `:speech_balloon: ${by} replied to the requester${commentText ? `: ${excerpt(commentText)}` : ''}`,
+  noted: (_, { by, commentText }) => `:lock: ${by} added an internal note${commentText ? `: ${excerpt(commentText)}` : ''}`,
+  requester_replied: (_, { commentText }) => `:bust_in_silhouette: The requester wrote${commentText ? `: ${excerpt(commentText)}` : ''}`,
+  reopened: (event, { commentText }) => `:bust_in_silhouette: The requester wrote, so it is open again (it was ${event.from.status})${commentText ? `: ${excerpt(commentText)}` : ''}`,
+  status_changed: (event, { by }) => {
+    if (event.to.status === 'solved') return `:white_check_mark: Solved by ${by}`;
+    if (event.to.status === 'closed') return `:lock: Closed${event.note ? ` (${escapeMrkdwn(event.note)})` : ''}`;
+    return `Status ${event.from.status} → ${event.to.status} by ${by}`;
+  },
+  escalated: (event, { by, commentText, groupName }) =>
+    `:arrow_heading_up: Escalated from ${escapeMrkdwn(groupName(event.from.groupId))} to ${escapeMrkdwn(groupName(event.to.groupId))} by ${by}${commentText ? `\n>${escapeMrkdwn(clip(commentText, 2500)).replace(/\n/g, '\n>')}` : ''}`,
+  merged_into: (event, { by }) => `:twisted_rightwards_arrows: Being merged into #${event.to.number} by ${by}`,
+  merged_from: (event) => `:twisted_rightwards_arrows: #${event.from.number} was merged into this ticket`,
+  problem_marked: (_, { by }) => `:jigsaw: Marked as a problem by ${by}`,
+  incident_linked: (event, { by }) => `:jigsaw: Linked as an incident of #${event.to.problemOf} by ${by}`,
+  auto_closed: (event) => `:lock: Closed: no reply from the requester${event.note ? ` (${escapeMrkdwn(event.note)})` : ''}`,
+  follow_up_created: (event) => `:leftwards_arrow_with_hook: The requester wrote after it closed: follow-up #${event.to.number}`,
+  priority_changed: (event, { by }) => `Priority ${event.from.priority} → ${event.to.priority} by ${by}`,
+};

@@ -8,6 +8,7 @@ import { openTicket } from '../src/tickets/intake.js';
 import type { Ticket, TicketStatus } from '../src/tickets/types.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
 import { people } from './support/workspace.js';
+import { ticketEvent } from '../src/events/ticket-events.js';
 
 /** The App Home: what each person sees when they open the tab, and after something of theirs changes. */
 describe('App Home', () => {
@@ -35,7 +36,7 @@ describe('App Home', () => {
 
     async function give(ticket: Ticket, agent: string, status: TicketStatus) {
       const now = on.clock.now();
-      await changeTicket(on.deskbolt.desk, ticket.number, {}, { assignee: agent, status, ...(status === 'solved' ? { solvedAt: now } : {}) }, { actor: { kind: 'agent', id: agent }, action: status === 'solved' ? 'status_changed' : 'taken', to: { status }, at: now }, now);
+      await changeTicket(on.deskbolt.desk, ticket.number, {}, { assignee: agent, status, ...(status === 'solved' ? { solvedAt: now } : {}) }, status === 'solved' ? ticketEvent('status_changed', { kind: 'agent', id: agent }, now, { from: { status: ticket.status }, to: { status } }) : ticketEvent('taken', { kind: 'agent', id: agent }, now, { from: { assignee: null }, to: { assignee: agent, status: 'open' } }), now);
     }
 
     function published(user: string) {

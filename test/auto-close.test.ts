@@ -14,6 +14,7 @@ import { fileTicket, changeTicket, testDesk } from './support/desk.js';
 import type { FakeSlack } from '../src/fake-slack/server.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
 import { channels, people } from './support/workspace.js';
+import { ticketEvent } from '../src/events/ticket-events.js';
 
 const customer: Actor = { kind: 'requester', id: people.customer };
 const autoClose = deskJob('pending-auto-close');
@@ -297,9 +298,9 @@ describe.each(conditionalWriteModes())('a batch of closes (%s)', (conditionalWri
     const result = await closeStalePending(
       racing(desk, async () => {
         const now = desk.clock();
-        await changeTicket(desk, reopened!, {}, { status: 'open' }, { actor: customer, action: 'status_changed', to: { status: 'open' }, at: now }, now);
-        await changeTicket(desk, askedAgain!, {}, { pendingSince: now }, { actor: agent, action: 'replied', at: now }, now);
-        await changeTicket(desk, solved!, {}, { status: 'solved', solvedAt: now }, { actor: agent, action: 'status_changed', to: { status: 'solved' }, at: now }, now);
+        await changeTicket(desk, reopened!, {}, { status: 'open' }, ticketEvent('status_changed', customer, now, { from: { status: 'pending' }, to: { status: 'open' } }), now);
+        await changeTicket(desk, askedAgain!, {}, { pendingSince: now }, ticketEvent('replied', agent, now, { to: { commentId: 'not-delivered' } }), now);
+        await changeTicket(desk, solved!, {}, { status: 'solved', solvedAt: now }, ticketEvent('status_changed', agent, now, { from: { status: 'pending' }, to: { status: 'solved' } }), now);
       }),
       desk.clock(),
     );

@@ -8,6 +8,7 @@ import { validateView } from '../src/fake-slack/server.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
 import { viewStateFrom } from '../src/fake-slack/requests.js';
 import { people, testWorkspace } from './support/workspace.js';
+import { ticketEvent } from '../src/events/ticket-events.js';
 
 const SECRET = 'webhook-secret-0123456789';
 
@@ -92,7 +93,7 @@ describe('email during a chat and the requester panel', () => {
     await desk.settled();
     const chat = await steps.liveChat('UREQE004', people.ben, 'Another question');
     const now = desk.clock.now();
-    await changeTicket(desk.deskbolt.desk, earlier.ticketNumber, {}, {}, { actor: { kind: 'requester', id: 'UREQE001' }, action: 'satisfaction_rated', to: { rating: 'good' }, at: now }, now);
+    await changeTicket(desk.deskbolt.desk, earlier.ticketNumber, {}, {}, ticketEvent('satisfaction_rated', { kind: 'requester', id: 'UREQE001' }, now, { to: { rating: 'good', solve: 1, agent: null } }), now);
 
     await desk.slack.blockAction(people.ben, { action_id: actionIds.requesterProfile, value: String(chat.ticketNumber) }, { channel: chat.thread.channel, message: { ts: chat.thread.ts } });
     await desk.settled();

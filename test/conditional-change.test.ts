@@ -4,6 +4,7 @@ import type { TicketChanges, TicketPrecondition } from '../src/store/tickets.js'
 import { conditionalWriteModes, openTestStore } from './support/database.js';
 import { fileTicket, testDesk } from './support/desk.js';
 import { people } from './support/workspace.js';
+import { ticketEvent } from '../src/events/ticket-events.js';
 
 /**
  * Every kind of precondition a workflow puts on a ticket change, applied by the store in both of its
@@ -75,11 +76,11 @@ describe.each(conditionalWriteModes())('a conditional ticket change (%s)', (cond
       filed.push(ticket.number);
     }
     const agents = Array.from({ length: 6 }, (_, index) => `UCLAIM${index}`);
-    const claimed = await Promise.all(agents.map((agent) => store.tickets.claimOldest([group], agent, { actor: { kind: 'agent', id: agent }, action: 'taken', at }, at)));
+    const claimed = await Promise.all(agents.map((agent) => store.tickets.claimOldest([group], agent, ticketEvent('taken', { kind: 'agent', id: agent }, at, { from: { assignee: null }, to: { assignee: agent, status: 'open' } }), at)));
     expect(claimed.map((ticket) => ticket!.number).sort((a, b) => a - b)).toEqual(filed.slice(0, 6));
     expect(new Set(claimed.map((ticket) => ticket!.assignee)).size).toBe(6);
     for (const ticket of claimed) expect((await store.tickets.get(ticket!.number))!.assignee).toBe(ticket!.assignee);
-    const rest = await Promise.all(agents.map((agent) => store.tickets.claimOldest([group], agent, { actor: { kind: 'agent', id: agent }, action: 'taken', at }, at)));
+    const rest = await Promise.all(agents.map((agent) => store.tickets.claimOldest([group], agent, ticketEvent('taken', { kind: 'agent', id: agent }, at, { from: { assignee: null }, to: { assignee: agent, status: 'open' } }), at)));
     expect(rest.filter((ticket) => ticket !== null).map((ticket) => ticket!.number).sort((a, b) => a - b)).toEqual(filed.slice(6));
   });
 
@@ -90,7 +91,7 @@ describe.each(conditionalWriteModes())('a conditional ticket change (%s)', (cond
     if (testCase.releasedClaim) await store.tickets.releaseMergeClaim(filed.number, testCase.claimedBy!);
     const ticket = (await store.tickets.get(filed.number))!;
 
-    const changed = await store.tickets.change(ticket.number, testCase.precondition(ticket), { priority: 'urgent' }, { actor: { kind: 'agent', id: people.ben }, action: 'priority_changed', at }, at);
+    const changed = await store.tickets.change(ticket.number, testCase.precondition(ticket), { priority: 'urgent' }, ticketEvent('priority_changed', { kind: 'agent', id: people.ben }, at, { from: { priority: ticket.priority }, to: { priority: 'urgent' } }), at);
     const now = (await store.tickets.get(ticket.number))!;
     if (testCase.applies) {
       expect(changed).toMatchObject({ priority: 'urgent', version: ticket.version + 1 });

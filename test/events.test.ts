@@ -9,6 +9,7 @@ import { openTestStore } from './support/database.js';
 import { fileTicket, testDesk } from './support/desk.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
 import { people } from './support/workspace.js';
+import { ticketEvent } from '../src/events/ticket-events.js';
 
 /**
  * Workflows say what happened; the notifiers subscribed to it decide who is told. These tests hold
@@ -20,7 +21,7 @@ describe('events are handed out after the change, in order, and never lost', () 
     try {
       const desk = testDesk(store);
       const seen: TicketNotice[] = [];
-      desk.events.subscribe({ name: 'recorder', actions: '*', ticket: async (notice) => void seen.push(notice) });
+      desk.events.subscribe({ name: 'recorder', everyEvent: async (notice) => void seen.push(notice) });
       const ticket = await fileTicket(desk);
       const taken = await takeTicket(desk, { number: ticket.number, agent: people.ana });
       expect(taken.ok).toBe(true);
@@ -40,7 +41,7 @@ describe('events are handed out after the change, in order, and never lost', () 
     try {
       const desk = testDesk(store);
       const heard: string[] = [];
-      desk.events.subscribe({ name: 'recorder', actions: '*', ticket: async ({ event }) => void heard.push(`${event.action} #${event.ticketNumber}`) });
+      desk.events.subscribe({ name: 'recorder', everyEvent: async ({ event }) => void heard.push(`${event.action} #${event.ticketNumber}`) });
       const first = await fileTicket(desk);
       await desk.settled();
       heard.length = 0;
@@ -96,17 +97,18 @@ describe('events are handed out after the change, in order, and never lost', () 
       const atGate = new Promise<void>((resolve) => (reachedGate = resolve));
       desk.events.subscribe({
         name: 'recorder',
-        actions: ['status_changed'],
-        ticket: async ({ event, ticket }) => {
-          told.push(`${event.note} of #${ticket.number}`);
-          if (event.note !== 'first') return;
-          reachedGate();
-          await gate;
-          told.push('first done');
+        events: {
+          status_changed: async ({ event, ticket }) => {
+            told.push(`${event.note} of #${ticket.number}`);
+            if (event.note !== 'first') return;
+            reachedGate();
+            await gate;
+            told.push('first done');
+          },
         },
       });
       const change = (number: number, note: string) =>
-        store.tickets.change(number, {}, {}, { actor: { kind: 'agent', id: people.ana }, action: 'status_changed', note, at: desk.clock() }, desk.clock());
+        store.tickets.change(number, {}, {}, ticketEvent('status_changed', { kind: 'agent', id: people.ana }, desk.clock(), { from: { status: 'new' }, to: { status: 'open' }, note }), desk.clock());
       await change(a, 'first');
       desk.events.ticketChanged(a);
       await atGate;
@@ -138,8 +140,8 @@ describe('events are handed out after the change, in order, and never lost', () 
       const desk = testDesk(store);
       const heard: string[] = [];
       desk.events.subscribe(
-        { name: 'broken', actions: '*', ticket: async () => Promise.reject(new Error('Slack is down')) },
-        { name: 'fine', actions: '*', ticket: async ({ event }) => void heard.push(event.action) },
+        { name: 'broken', everyEvent: async () => Promise.reject(new Error('Slack is down')) },
+        { name: 'fine', everyEvent: async ({ event }) => void heard.push(event.action) },
       );
       const ticket = await fileTicket(desk);
       await desk.settled();
@@ -163,7 +165,7 @@ describe('events are handed out after the change, in order, and never lost', () 
       // A new process on the same data: the sweep hands the leftovers out, and the alert is posted.
       const replica = await startTestDesk({ store: test.store, fake: test.fake, clock: test.clock });
       try {
-        (replica.deskbolt.desk.events as unknown as { subscribe(s: unknown): void }).subscribe({ name: 'ear', actions: '*', ticket: async ({ event }: TicketNotice) => void heard.push(event.action) });
+        (replica.deskbolt.desk.events as unknown as { subscribe(s: unknown): void }).subscribe({ name: 'ear', everyEvent: async ({ event }: TicketNotice) => void heard.push(event.action) });
         test.clock.advance(2 * 60_000);
         await replica.deskbolt.jobs.run(deskJob('sweep-leftovers'));
         expect(heard).toEqual(['created']);

@@ -10,6 +10,7 @@ import { fileTicket, testDesk, changeTicket } from './support/desk.js';
 import { FakeSlack } from '../src/fake-slack/server.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
 import { people } from './support/workspace.js';
+import { ticketEvent } from '../src/events/ticket-events.js';
 
 const autoClose = deskJob('pending-auto-close');
 const open: { close(): Promise<void> }[] = [];
@@ -27,7 +28,7 @@ async function pendingTickets(desk: Desk & { testClock: TestClock }, count: numb
   for (let i = 0; i < count; i++) {
     const ticket = await fileTicket(desk);
     const now = desk.clock();
-    await changeTicket(desk, ticket.number, {}, { status: 'pending', assignee: people.ana, pendingSince: now }, { actor: { kind: 'agent', id: people.ana }, action: 'status_changed', to: { status: 'pending' }, at: now }, now);
+    await changeTicket(desk, ticket.number, {}, { status: 'pending', assignee: people.ana, pendingSince: now }, ticketEvent('status_changed', { kind: 'agent', id: people.ana }, now, { from: { status: 'new' }, to: { status: 'pending' } }), now);
     numbers.push(ticket.number);
   }
   return numbers;
@@ -74,7 +75,7 @@ describe('two replicas run the same job at the same moment', () => {
     clock.advance(3 * DAY_MS);
     const told: number[] = [];
     const other = testDesk(store, { clock });
-    for (const replica of [one, other]) replica.events.subscribe({ name: 'requester', actions: ['auto_closed'], ticket: async ({ ticket }) => void told.push(ticket.number) });
+    for (const replica of [one, other]) replica.events.subscribe({ name: 'requester', events: { auto_closed: async ({ ticket }) => void told.push(ticket.number) } });
     const results = await Promise.all([closeStalePending(one, clock.now(), { batchSize: 3 }), closeStalePending(other, clock.now(), { batchSize: 3 })]);
     await Promise.all([one.settled(), other.settled()]);
     expect(results[0].closed + results[1].closed).toBe(8);
@@ -129,7 +130,7 @@ describe('a run that dies part way', () => {
     const numbers = await pendingTickets(desk, 5);
     desk.testClock.advance(3 * DAY_MS);
     const told: number[] = [];
-    desk.events.subscribe({ name: 'requester', actions: ['auto_closed'], ticket: async ({ ticket }) => void told.push(ticket.number) });
+    desk.events.subscribe({ name: 'requester', events: { auto_closed: async ({ ticket }) => void told.push(ticket.number) } });
     // Batches of two: the first closes with its notes; the process dies on the second's notes.
     await expect(closeStalePending(dyingAt(desk, method, 2), desk.clock(), { batchSize: 2 })).rejects.toThrow('process killed');
     await desk.settled();

@@ -5,6 +5,7 @@ import type { Actor } from '../src/tickets/types.js';
 import { openTestStore } from './support/database.js';
 import { fileTicket, testDesk, changeTicket } from './support/desk.js';
 import { people } from './support/workspace.js';
+import { ticketEvent } from '../src/events/ticket-events.js';
 
 const customer: Actor = { kind: 'requester', id: people.customer };
 
@@ -21,7 +22,7 @@ describe('a requester writes again', () => {
 
   async function ticketIn(status: 'open' | 'pending' | 'solved' | 'closed') {
     const ticket = await fileTicket(desk);
-    await changeTicket(desk, ticket.number, {}, { status, assignee: people.ana, pendingSince: status === 'pending' ? desk.clock() : null }, { actor: { kind: 'agent', id: people.ana }, action: 'status_changed', to: { status }, at: desk.clock() }, desk.clock());
+    await changeTicket(desk, ticket.number, {}, { status, assignee: people.ana, pendingSince: status === 'pending' ? desk.clock() : null }, ticketEvent('status_changed', { kind: 'agent', id: people.ana }, desk.clock(), { from: { status: 'new' }, to: { status } }), desk.clock());
     return ticket.number;
   }
 

@@ -3,6 +3,7 @@ import { changeTicket } from './support/desk.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestDesk, type TestDesk } from './support/harness.js';
 import { channels, people, testWorkspace } from './support/workspace.js';
+import { ticketEvent } from '../src/events/ticket-events.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const WRITE_KEY = 'dk_live_webform_0123456789abcdef';
@@ -220,7 +221,7 @@ describe('REST API', () => {
   it('answers a reply to a closed ticket with a follow-up, and refuses bad reply bodies', async () => {
     const number = await fileOne();
     const now = desk.clock.now();
-    await changeTicket(desk.deskbolt.desk, number, {}, { status: 'closed', closedAt: now }, { actor: { kind: 'system', id: 'auto-close' }, action: 'status_changed', to: { status: 'closed' }, at: now }, now);
+    await changeTicket(desk.deskbolt.desk, number, {}, { status: 'closed', closedAt: now }, ticketEvent('status_changed', { kind: 'system', id: 'auto-close' }, now, { from: { status: 'new' }, to: { status: 'closed' } }), now);
     const reply = await call('POST', `/tickets/${number}/comments`, { body: { text: 'Happened again' } });
     expect(reply.status).toBe(201);
     expect(reply.json.followUpOf).toBe(number);

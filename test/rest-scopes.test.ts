@@ -4,6 +4,7 @@ import { workspaceSchema } from '../src/workspace/schema.js';
 import { changeTicket, fileTicket } from './support/desk.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
 import { testWorkspace } from './support/workspace.js';
+import { ticketEvent } from '../src/events/ticket-events.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const keys = {
@@ -88,7 +89,7 @@ describe('REST key scopes', () => {
     expect(elsewhere.json.error).toMatchObject({ code: 'forbidden', path: 'groupId' });
     expect(await desk.store.models.Ticket.countDocuments({ subject: 'Into Billing' })).toBe(0);
 
-    await changeTicket(desk.deskbolt.desk, billing, {}, { groupId: 20 }, { actor: { kind: 'agent', id: 'UANA0001' }, action: 'escalated', at: desk.clock.now() }, desk.clock.now());
+    await changeTicket(desk.deskbolt.desk, billing, {}, { groupId: 20 }, ticketEvent('escalated', { kind: 'agent', id: 'UANA0001' }, desk.clock.now(), { from: { groupId: 10, assignee: null }, to: { groupId: 20, assignee: null }, note: 'no-comment' }), desk.clock.now());
     expect((await call(keys.billingStatus, 'GET', `/tickets/${billing}`)).status).toBe(404);
     expect((await call(keys.everything, 'GET', `/tickets/${billing}`)).status).toBe(200);
   });

@@ -9,6 +9,7 @@ import type { Requester, Ticket } from '../src/tickets/types.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
 import { viewStateFrom } from '../src/fake-slack/requests.js';
 import { people, testWorkspace } from './support/workspace.js';
+import { ticketEvent } from '../src/events/ticket-events.js';
 
 const SECRET = 'webhook-secret-0123456789abcdef';
 
@@ -40,14 +41,18 @@ describe('satisfaction survey', () => {
 
   async function solve(number: number): Promise<Ticket> {
     const now = desk.clock.now();
-    const solved = await changeTicket(desk.deskbolt.desk, number, {}, { status: 'solved', assignee: people.ana, solvedAt: now }, { actor: { kind: 'agent', id: people.ana }, action: 'status_changed', to: { status: 'solved' }, at: now }, now);
+    const solved = await changeTicket(desk.deskbolt.desk, number, {}, { status: 'solved', assignee: people.ana, solvedAt: now }, ticketEvent('status_changed', { kind: 'agent', id: people.ana }, now, { from: { status: 'open' }, to: { status: 'solved' } }), now);
     await desk.settled();
     return solved!;
   }
 
   /** The same solve handed out again (a retry after a crash): nothing more is asked. */
   async function handOutAgain(ticket: Ticket): Promise<void> {
-    desk.deskbolt.desk.events.recorded({ id: `again-${ticket.version}`, ticketNumber: ticket.number, actor: { kind: 'agent', id: people.ana }, action: 'status_changed', to: { status: 'solved' }, at: desk.clock.now() });
+    desk.deskbolt.desk.events.recorded({
+      ...ticketEvent('status_changed', { kind: 'agent', id: people.ana }, desk.clock.now(), { from: { status: 'open' }, to: { status: 'solved' } }),
+      id: `again-${ticket.version}`,
+      ticketNumber: ticket.number,
+    });
     await desk.settled();
   }
 
@@ -102,7 +107,7 @@ describe('satisfaction survey', () => {
   it('asks again after the ticket is reopened and solved a second time', async () => {
     const first = await solvedTicket({ kind: 'slack', userId: people.customer });
     const now = desk.clock.now();
-    await changeTicket(desk.deskbolt.desk, first.number, {}, { status: 'open', solvedAt: null }, { actor: { kind: 'requester', id: people.customer }, action: 'reopened', at: now }, now);
+    await changeTicket(desk.deskbolt.desk, first.number, {}, { status: 'open', solvedAt: null }, ticketEvent('reopened', { kind: 'requester', id: people.customer }, now, { from: { status: 'solved' }, to: { status: 'open', commentId: 'not-stored' } }), now);
     const second = await solve(first.number);
     const surveys = () => desk.fake.dmsTo(people.customer).filter((call) => call.args.text.startsWith('How did we do'));
     expect(surveys()).toHaveLength(2);

@@ -6,6 +6,7 @@ import { chatSteps } from './support/chats.js';
 import { fileTicket } from './support/desk.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
 import { channels, people } from './support/workspace.js';
+import { ticketEvent } from '../src/events/ticket-events.js';
 
 const names = { user: (id: string) => ({ UANA0001: 'Ana' })[id] };
 
@@ -137,7 +138,7 @@ describe('text as written, through the app', () => {
     await desk.settled();
     expect(JSON.stringify(desk.fake.responses().at(-1)!.body.blocks)).toContain(once);
 
-    await desk.store.tickets.change(number, {}, { assignee: people.ana, status: 'open' }, { actor: { kind: 'agent', id: people.ana }, action: 'taken', to: { status: 'open' }, at: desk.clock.now() }, desk.clock.now());
+    await desk.store.tickets.change(number, {}, { assignee: people.ana, status: 'open' }, ticketEvent('taken', { kind: 'agent', id: people.ana }, desk.clock.now(), { from: { assignee: null }, to: { assignee: people.ana, status: 'open' } }), desk.clock.now());
     await desk.slack.event({ type: 'app_home_opened', user: people.ana, tab: 'home' });
     await desk.settled();
     expect(JSON.stringify(desk.fake.homeView(people.ana)!.blocks)).toContain(once);

@@ -9,6 +9,8 @@ import { weekFiguresKeeper, weekFiguresOf, weekOf } from '../src/tickets/week-fi
 import { changeTicket, fileTicket } from './support/desk.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
 import { people } from './support/workspace.js';
+import { ticketEvent } from '../src/events/ticket-events.js';
+import { ticketHandler } from '../src/events/dispatcher.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -52,7 +54,7 @@ describe('the App Home’s week figures, kept as events happen', () => {
     for (let message = 0; message < 3; message++) {
       desk.clock.advance(5 * MINUTE);
       const now = desk.clock.now();
-      await changeTicket(work, third.number, {}, {}, { actor: { kind: 'agent', id: people.ben }, action: 'replied', to: { via: 'chat' }, at: now }, now);
+      await changeTicket(work, third.number, {}, {}, ticketEvent('replied', { kind: 'agent', id: people.ben }, now, { to: { commentId: 'not-stored', via: 'chat' } }), now);
     }
     await reply({ number: third.number, agent: people.ben, kind: 'internal', text: 'Sorted in the chat.', status: 'solved', form: FORM });
     // #4: Ana solves without a reply; the requester writes back, it reopens; Ben solves it five days later.
@@ -118,7 +120,10 @@ describe('the App Home’s week figures, kept as events happen', () => {
     const keeper = weekFiguresKeeper(work);
     for (const ticket of tickets) {
       const now = (await work.store.tickets.get(ticket.number))!;
-      for (const event of await work.store.tickets.history(ticket.number)) await keeper.ticket!({ event, ticket: now, last: true });
+      for (const event of await work.store.tickets.history(ticket.number)) {
+        const notice = { event, ticket: now, last: true };
+        await ticketHandler(keeper, notice)?.(notice);
+      }
     }
     // Ana's solve of #4 had no reply before it, though the ticket has one now (Ben's): still not first contact.
     expect(await Promise.all(scopes.map((scope) => weekFiguresOf(work, scope, window)))).toEqual(before);

@@ -11,6 +11,7 @@ import { fileTicket, changeTicket } from './support/desk.js';
 import { FakeSlack } from '../src/fake-slack/server.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
 import { people, testWorkspace } from './support/workspace.js';
+import { ticketEvent } from '../src/events/ticket-events.js';
 
 const digestJob = deskJob('weekly-digest');
 const agent = (id: string): Actor => ({ kind: 'agent', id });
@@ -28,7 +29,7 @@ async function setStatus(desk: Desk, number: number, by: string, status: TicketS
 
 async function rate(desk: Desk, number: number, rating: 'good' | 'bad') {
   const now = desk.clock();
-  await changeTicket(desk, number, {}, {}, { actor: requester, action: 'satisfaction_rated', to: { rating }, at: now }, now);
+  await changeTicket(desk, number, {}, {}, ticketEvent('satisfaction_rated', requester, now, { to: { rating, solve: 1, agent: null } }), now);
 }
 
 /** The week before Monday 2026-11-09: Ana solves two (one rated good, one bad), Ben one; Cho holds one open; two wait. */

@@ -6,6 +6,7 @@ import { addRequesterReply } from '../tickets/requester-reply.js';
 import type { Actor, Ticket } from '../tickets/types.js';
 import type { Group } from '../workspace/schema.js';
 import type { Chat, SlackRef, Transfer } from './types.js';
+import { ticketEvent } from '../events/ticket-events.js';
 
 /** A chat is active while a message went either way within this long; inactive (still connected) after. */
 export const ACTIVE_WINDOW_MS = 3 * MINUTE_MS;
@@ -81,11 +82,11 @@ export async function requesterWrote(desk: Desk, message: RequesterChatMessage, 
   if (!chat) {
     // Two first messages raced: the other opened the chat, so this ticket folds into it.
     const winner = (await desk.store.chats.openOf(message.requester))!;
-    await desk.store.tickets.change(opened.ticket.number, {}, { status: 'closed', closedAt: now, mergedInto: winner.ticketNumber }, { actor: author, action: 'merged_into', to: { number: winner.ticketNumber }, note: 'chat already open', at: now }, now);
+    await desk.store.tickets.change(opened.ticket.number, {}, { status: 'closed', closedAt: now, mergedInto: winner.ticketNumber }, ticketEvent('merged_into', author, now, { to: { number: winner.ticketNumber }, note: 'chat already open' }), now);
     desk.events.ticketChanged(opened.ticket.number);
     return addToChat(desk, winner, message);
   }
-  const ticket = await desk.store.tickets.change(opened.ticket.number, {}, {}, { actor: author, action: 'chat_started', to: { groupId: group.id, via: message.via }, at: now }, now);
+  const ticket = await desk.store.tickets.change(opened.ticket.number, {}, {}, ticketEvent('chat_started', author, now, { to: { groupId: group.id, via: message.via } }), now);
   desk.events.ticketChanged(opened.ticket.number);
   return { ok: true, started: true, chat, ticket: ticket ?? opened.ticket };
 }
@@ -154,7 +155,7 @@ export async function acceptChat(desk: Desk, request: { ticketNumber: number; ag
     request.ticketNumber,
     {},
     { assignee: request.agent, status: ticket.status === 'new' ? 'open' : ticket.status },
-    { actor: { kind: 'agent', id: request.agent }, action: 'chat_accepted', from: { assignee: ticket.assignee, status: ticket.status }, to: { assignee: request.agent }, at: now },
+    ticketEvent('chat_accepted', { kind: 'agent', id: request.agent }, now, { from: { assignee: ticket.assignee, status: ticket.status }, to: { assignee: request.agent } }),
     now,
   );
   desk.events.ticketChanged(request.ticketNumber);
@@ -188,7 +189,7 @@ async function closeChat(desk: Desk, chat: Chat, by: string, because: 'solved' |
   const now = desk.clock();
   const ended = await desk.store.chats.change(chat.ticketNumber, { state: ['waiting', 'live'], agent: chat.agent }, { state: 'ended', endedAt: now });
   if (!ended) return null;
-  await desk.store.tickets.change(chat.ticketNumber, {}, {}, { actor: { kind: 'agent', id: by }, action: 'chat_ended', ...(because ? { to: { because } } : {}), at: now }, now);
+  await desk.store.tickets.change(chat.ticketNumber, {}, {}, ticketEvent('chat_ended', { kind: 'agent', id: by }, now, because ? { to: { because } } : {}), now);
   // An ended chat is not handed to anyone: a request still waiting is cancelled with it.
   const open = await desk.store.chats.openTransferOf(chat.ticketNumber);
   const cancelled = open ? await desk.store.chats.answerTransfer(open.id, { state: 'cancelled', by, at: now }) : null;
@@ -197,7 +198,7 @@ async function closeChat(desk: Desk, chat: Chat, by: string, because: 'solved' |
       chat.ticketNumber,
       {},
       {},
-      { actor: { kind: 'agent', id: by }, action: 'transfer_cancelled', from: { agent: cancelled.from }, to: { ...cancelled.to, because: 'chat-ended' }, note: cancelled.id, at: now },
+      ticketEvent('transfer_cancelled', { kind: 'agent', id: by }, now, { from: { agent: cancelled.from }, to: { ...cancelled.to, because: 'chat-ended' }, note: cancelled.id }),
       now,
     );
   }

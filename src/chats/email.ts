@@ -7,6 +7,7 @@ import { REPLY_MAX } from '../tickets/requester-reply.js';
 import type { Requester, Ticket, TicketComment } from '../tickets/types.js';
 import { expandShortcut, type ShortcutNames } from './shortcuts.js';
 import type { Chat } from './types.js';
+import { ticketEvent } from '../events/ticket-events.js';
 
 /** What the Slack side knows of the requester's address: Slack's profile email (users:read.email), if shared. */
 export interface RequesterAddress {
@@ -57,7 +58,7 @@ export async function emailDuringChat(
   const now = desk.clock();
   const author = { kind: 'agent' as const, id: request.agent };
   const comment = await desk.store.tickets.addComment(chat.ticketNumber, 'public', author, text, now, { id: newCommentId(), extra: { via: 'email' } });
-  const changed = await desk.store.tickets.change(chat.ticketNumber, {}, {}, { actor: author, action: 'replied', to: { commentId: comment.id, via: 'email', during: 'chat' }, at: now }, now);
+  const changed = await desk.store.tickets.change(chat.ticketNumber, {}, {}, ticketEvent('replied', author, now, { to: { commentId: comment.id, via: 'email', during: 'chat' } }), now);
   const delivery = await queueDelivery(desk, { ...(changed ?? ticket), requester: to }, comment);
   desk.events.ticketChanged(chat.ticketNumber);
   return { ok: true, chat, ticket: changed ?? ticket, comment, delivery, to };

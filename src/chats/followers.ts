@@ -3,6 +3,7 @@ import { agentOrRefusal } from '../tickets/permissions.js';
 import type { ChatFollower } from '../store/chat-desk.js';
 import { note, type ThreadMessage, type ThreadVerdict } from './relay.js';
 import type { Chat, SlackRef } from './types.js';
+import { ticketEvent } from '../events/ticket-events.js';
 
 export type { ChatFollower };
 
@@ -27,7 +28,7 @@ export async function followChat(desk: Desk, request: { ticketNumber: number; us
   const now = desk.clock();
   const added = await desk.store.chatDesk.follow({ ticketNumber: chat.ticketNumber, user: request.user, mirror: null, since: now });
   if (added) {
-    await desk.store.tickets.change(chat.ticketNumber, {}, {}, { actor: { kind: 'agent', id: request.user }, action: 'chat_followed', at: now }, now);
+    await desk.store.tickets.change(chat.ticketNumber, {}, {}, ticketEvent('chat_followed', { kind: 'agent', id: request.user }, now), now);
     desk.events.ticketChanged(chat.ticketNumber);
   }
   return { ok: true, chat, already: !added };
@@ -43,7 +44,7 @@ export async function unfollowChat(desk: Desk, request: { ticketNumber: number; 
     request.ticketNumber,
     {},
     {},
-    { actor: { kind: 'agent', id: request.user }, action: 'chat_unfollowed', ...(follower.mirror ? { to: { mirror: follower.mirror } } : {}), at: now },
+    ticketEvent('chat_unfollowed', { kind: 'agent', id: request.user }, now, follower.mirror ? { to: { mirror: follower.mirror } } : {}),
     now,
   );
   desk.events.ticketChanged(request.ticketNumber);

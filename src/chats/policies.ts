@@ -11,11 +11,11 @@ export function chatPolicies(desk: Desk): Subscriber[] {
   return [
     {
       name: 'a solved chat ends',
-      actions: ['status_changed'],
-      async ticket({ ticket, event }) {
-        const to = (event.to ?? {}) as { status?: unknown };
-        if (ticket.channel !== 'chat' || to.status !== 'solved' || ticket.status !== 'solved') return;
-        await endChatOfSolvedTicket(desk, ticket.number, event.actor.id);
+      events: {
+        async status_changed({ ticket, event }) {
+          if (ticket.channel !== 'chat' || event.to.status !== 'solved' || ticket.status !== 'solved') return;
+          await endChatOfSolvedTicket(desk, ticket.number, event.actor.id);
+        },
       },
     },
   ];

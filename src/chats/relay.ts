@@ -4,6 +4,7 @@ import { REPLY_MAX } from '../tickets/requester-reply.js';
 import type { Actor } from '../tickets/types.js';
 import { expandShortcut, type ShortcutNames } from './shortcuts.js';
 import type { Chat, RelayedMessage, SlackRef } from './types.js';
+import { ticketEvent } from '../events/ticket-events.js';
 
 /** The key of a Slack message in the relay map and in comment ids: where it was written. */
 export function messageKey(ref: SlackRef): string {
@@ -96,7 +97,7 @@ export async function agentSaid(desk: Desk, chat: Chat, message: ThreadMessage, 
   const author: Actor = { kind: 'agent', id: message.author };
   const comment = await desk.store.tickets.addComment(chat.ticketNumber, 'public', author, expansion.text, now, { id: `agent:${messageKey(message.source)}` });
   if (!comment.duplicate) {
-    await desk.store.tickets.change(chat.ticketNumber, {}, {}, { actor: author, action: 'replied', to: { commentId: comment.id, via: 'chat' }, at: now }, now);
+    await desk.store.tickets.change(chat.ticketNumber, {}, {}, ticketEvent('replied', author, now, { to: { commentId: comment.id, via: 'chat' } }), now);
     await desk.store.chats.touch(chat.ticketNumber, now);
     desk.events.ticketChanged(chat.ticketNumber);
   }
@@ -125,7 +126,7 @@ export async function note(
   const author: Actor = { kind: 'agent', id: authorId };
   const comment = await desk.store.tickets.addComment(chat.ticketNumber, 'chat-note', author, text, now, source ? { id: `note:${messageKey(source)}` } : {});
   if (!comment.duplicate) {
-    await desk.store.tickets.change(chat.ticketNumber, {}, {}, { actor: author, action: 'noted', to: { commentId: comment.id, kind: 'chat-note', reason }, at: now }, now);
+    await desk.store.tickets.change(chat.ticketNumber, {}, {}, ticketEvent('noted', author, now, { to: { commentId: comment.id, kind: 'chat-note', reason } }), now);
     desk.events.ticketChanged(chat.ticketNumber);
   }
   return { ok: true, kind: 'note', chat, reason, duplicate: comment.duplicate };

@@ -1,8 +1,9 @@
 import { refuse, type Desk, type Refusal } from '../tickets/desk.js';
 import { agentOrRefusal } from '../tickets/permissions.js';
-import type { Actor, Ticket, TicketAction } from '../tickets/types.js';
+import type { Actor, Ticket } from '../tickets/types.js';
 import { availabilityOf, onlineAgentsOf } from './availability.js';
 import type { Chat, SlackRef, Transfer, TransferStep, TransferTarget } from './types.js';
+import { ticketEvent } from '../events/ticket-events.js';
 
 /**
  * A chat is never handed to a person who has not confirmed they can take it, and never dropped because
@@ -24,13 +25,19 @@ export function transferExpiryMs(desk: Desk): number {
 
 
 /** A transfer's step in the ticket's history; `note` carries the request's id, for whoever tells people of it. */
-async function recordEvent(desk: Desk, transfer: Transfer, action: TicketAction, actor: Actor, extra: Record<string, unknown> = {}): Promise<Ticket | null> {
+async function recordEvent(
+  desk: Desk,
+  transfer: Transfer,
+  action: 'transfer_requested' | 'transfer_declined' | 'transfer_expired' | 'transfer_cancelled',
+  actor: Actor,
+  extra: { asked?: string[] } = {},
+): Promise<Ticket | null> {
   const now = desk.clock();
   const changed = await desk.store.tickets.change(
     transfer.ticketNumber,
     {},
     {},
-    { actor, action, from: { agent: transfer.from }, to: { ...transfer.to, ...extra }, note: transfer.id, at: now },
+    ticketEvent(action, actor, now, { from: { agent: transfer.from }, to: { ...transfer.to, ...extra }, note: transfer.id }),
     now,
   );
   desk.events.ticketChanged(transfer.ticketNumber);
@@ -259,7 +266,7 @@ export async function finishTransfer(desk: Desk, transfer: Transfer, previousThr
       { assignee: transfer.from },
       { assignee: to, ...(groupId !== null ? { groupId } : {}) },
       // The thread it was in: a move to another group's queue updates the old message to say where it went.
-      { actor: { kind: 'agent', id: to }, action: 'transfer_accepted', from: { assignee: transfer.from, thread: previousThread }, to: { assignee: to, ...transfer.to }, note: transfer.id, at: now },
+      ticketEvent('transfer_accepted', { kind: 'agent', id: to }, now, { from: { assignee: transfer.from, thread: previousThread }, to: { assignee: to, ...transfer.to }, note: transfer.id }),
       now,
     );
     await desk.store.chats.advanceTransfer(transfer.id, 'chat-moved', 'ticket-moved');

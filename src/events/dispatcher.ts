@@ -29,6 +29,26 @@ function ticketOfSignal(signal: DeskSignal): number | null {
   }
 }
 
+type TicketHandler = (notice: TicketNotice) => Promise<void>;
+
+/**
+ * What a subscriber runs for this notice, if it hears it: its every-event handler, then its handler
+ * for the event's action. The map's type ties each key to its action's payload; looked up by a
+ * runtime key, the compiler cannot follow that tie, so the lookup is widened here, once.
+ */
+export function ticketHandler(subscriber: Subscriber, notice: TicketNotice): TicketHandler | undefined {
+  const own = subscriber.events?.[notice.event.action] as TicketHandler | undefined;
+  if (!subscriber.everyEvent) return own;
+  return async (heard) => {
+    await subscriber.everyEvent!(heard);
+    await own?.(heard);
+  };
+}
+
+function signalHandler(subscriber: Subscriber, signal: DeskSignal): ((signal: DeskSignal) => Promise<void>) | undefined {
+  return subscriber.signals?.[signal.type] as ((signal: DeskSignal) => Promise<void>) | undefined;
+}
+
 export class EventDispatcher implements DeskEvents {
   private readonly subscribers: Subscriber[] = [];
   private readonly perTicket = new Map<number, Promise<void>>();
@@ -109,9 +129,12 @@ export class EventDispatcher implements DeskEvents {
 
   signal(signal: DeskSignal): void {
     if (this.hold(() => this.signal(signal))) return;
-    const listeners = this.subscribers.filter((subscriber) => subscriber.signal && subscriber.signals?.includes(signal.type));
+    const heard = this.subscribers.flatMap((subscriber) => {
+      const handler = signalHandler(subscriber, signal);
+      return handler ? [{ subscriber, handler }] : [];
+    });
     const work = async () => {
-      await Promise.all(listeners.map((subscriber) => this.guard(subscriber, signal.type, () => subscriber.signal!(signal))));
+      await Promise.all(heard.map(({ subscriber, handler }) => this.guard(subscriber, signal.type, () => handler(signal))));
     };
     const ticketNumber = ticketOfSignal(signal);
     if (ticketNumber === null) this.track(offTheAskersPath(work), signal.type);
@@ -164,11 +187,14 @@ export class EventDispatcher implements DeskEvents {
 
   private async notify(notice: TicketNotice): Promise<void> {
     const action = notice.event.action;
-    const listeners = this.subscribers.filter((subscriber) => subscriber.ticket && (subscriber.actions === '*' || subscriber.actions?.includes(action)));
-    const tell = (group: Subscriber[]) => Promise.all(group.map((subscriber) => this.guard(subscriber, `${action} of #${notice.ticket.number}`, () => subscriber.ticket!(notice))));
+    const heard = this.subscribers.flatMap((subscriber) => {
+      const handler = ticketHandler(subscriber, notice);
+      return handler ? [{ subscriber, handler }] : [];
+    });
+    const tell = (group: typeof heard) => Promise.all(group.map(({ subscriber, handler }) => this.guard(subscriber, `${action} of #${notice.ticket.number}`, () => handler(notice))));
     // Records first: what the notifiers show may be read from them.
-    await tell(listeners.filter((subscriber) => subscriber.records));
-    await tell(listeners.filter((subscriber) => !subscriber.records));
+    await tell(heard.filter(({ subscriber }) => subscriber.records));
+    await tell(heard.filter(({ subscriber }) => !subscriber.records));
   }
 
   private async guard(subscriber: Subscriber, what: string, work: () => Promise<void>): Promise<void> {

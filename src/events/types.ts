@@ -1,18 +1,21 @@
 import type { Availability, Chat, RelayedMessage } from '../chats/types.js';
 import type { BulkMove } from '../tickets/assignment-types.js';
-import type { Ticket, TicketAction, TicketEvent } from '../tickets/types.js';
+import type { Ticket, TicketAction, TicketEvent, TicketEventOf } from '../tickets/types.js';
 
 /**
  * What happened, as workflows tell it. A ticket's events are the history's own (`TicketEvent`, the
  * outbox entries written in the same update as the change): no second vocabulary. A subscriber gets
  * each event with the ticket as it is when the event is handed out (after the workflow's last write).
  */
-export interface TicketNotice {
-  event: TicketEvent;
+export interface TicketNotice<E extends TicketEvent = TicketEvent> {
+  event: E;
   ticket: Ticket;
   /** The last of the events handed out together: what shows the ticket's state is brought up to date once, here. */
   last: boolean;
 }
+
+/** A notice of one action's event: its `event.to` is that action's own shape. */
+export type TicketNoticeOf<A extends TicketAction> = TicketNotice<TicketEventOf<A>>;
 
 /** Things that change outside any ticket's history, told the same way. */
 export type DeskSignal =
@@ -26,6 +29,12 @@ export type DeskSignal =
   | { type: 'bulk_move_finished'; move: BulkMove; resumed: boolean };
 
 export type SignalType = DeskSignal['type'];
+export type SignalOf<T extends SignalType> = Extract<DeskSignal, { type: T }>;
+
+/** Handlers by ticket action: the keys are what the subscriber hears, each handler typed by its action. */
+export type TicketHandlers = { readonly [A in TicketAction]?: (notice: TicketNoticeOf<A>) => Promise<void> };
+/** Handlers by signal type, the same way. */
+export type SignalHandlers = { readonly [T in SignalType]?: (signal: SignalOf<T>) => Promise<void> };
 
 /** A subscriber: who listens to which actions and signals, and what it does with them. */
 export interface Subscriber {
@@ -36,11 +45,11 @@ export interface Subscriber {
    * a home published for an event already shows what the event changed.
    */
   records?: boolean;
-  /** The ticket actions it handles ('*' for every one). */
-  actions?: readonly TicketAction[] | '*';
-  ticket?(notice: TicketNotice): Promise<void>;
-  signals?: readonly SignalType[];
-  signal?(signal: DeskSignal): Promise<void>;
+  /** Its subscription: one handler per ticket action it hears. */
+  events?: TicketHandlers;
+  /** Every ticket event, whatever its action (the live ticket message shows a line for each). */
+  everyEvent?(notice: TicketNotice): Promise<void>;
+  signals?: SignalHandlers;
 }
 
 /** What workflows see of the dispatcher: they say what changed; who hears of it is not theirs to know. */

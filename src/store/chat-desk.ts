@@ -189,7 +189,7 @@ export class ChatDeskStore {
       .sort({ at: -1 })
       .limit(limit)
       .lean<(Omit<TicketEvent, 'id'> & { _id: string })[]>();
-    return documents.map(({ _id, ...event }) => ({ id: String(_id), ...event }));
+    return documents.map(({ _id, ...event }) => ({ id: String(_id), ...event }) as TicketEvent);
   }
 }
 

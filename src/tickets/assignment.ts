@@ -4,6 +4,7 @@ import type { BulkMove, BulkMoveItem, Handoff } from './assignment-types.js';
 import { refuse, type Desk, type Refusal } from './desk.js';
 import { agentOrRefusal, noSuchTicket } from './permissions.js';
 import { UNSOLVED_STATUSES, type Actor, type Ticket } from './types.js';
+import { type HandoffCancelledBecause, ticketEvent } from '../events/ticket-events.js';
 
 /**
  * Who has a ticket. A team lead (of the ticket's group) or an admin assigns, reassigns and releases;
@@ -113,7 +114,7 @@ export async function assignTicket(desk: Desk, request: { number: number; by: st
     ticket.number,
     { assignee: seen, status: UNSOLVED_STATUSES, notMerged: true },
     { assignee: request.to, status },
-    { actor: asAgent(request.by), action: 'assigned', from: { assignee: seen, status: ticket.status }, to: { assignee: request.to, status }, at: now },
+    ticketEvent('assigned', asAgent(request.by), now, { from: { assignee: seen, status: ticket.status }, to: { assignee: request.to, status } }),
     now,
   );
   if (!changed) return whyNotMoved(desk, ticket.number);
@@ -144,7 +145,7 @@ export async function releaseTicket(desk: Desk, request: { number: number; by: s
     ticket.number,
     { assignee: seen, status: UNSOLVED_STATUSES, notMerged: true },
     { assignee: null },
-    { actor: asAgent(request.by), action: 'released', from: { assignee: seen }, to: { assignee: null }, at: now },
+    ticketEvent('released', asAgent(request.by), now, { from: { assignee: seen }, to: { assignee: null } }),
     now,
   );
   if (!changed) return whyNotMoved(desk, ticket.number);
@@ -160,10 +161,10 @@ export function handoffExpiryMs(desk: Desk): number {
 }
 
 /** Events of a hand-over change nothing an agent works from: recorded without bumping the version. */
-async function recordHandoffEvent(desk: Desk, handoff: Handoff, action: 'handoff_requested' | 'handoff_declined' | 'handoff_expired' | 'handoff_cancelled', actor: Actor, extra: Record<string, unknown> = {}): Promise<void> {
+async function recordHandoffEvent(desk: Desk, handoff: Handoff, action: 'handoff_requested' | 'handoff_declined' | 'handoff_expired' | 'handoff_cancelled', actor: Actor, extra: { because?: HandoffCancelledBecause; expiresAt?: Date } = {}): Promise<void> {
   const now = desk.clock();
   await desk.store.tickets.record(handoff.ticketNumber, {}, {}, [
-    { actor, action, from: { assignee: handoff.from }, to: { assignee: handoff.to, ...extra }, note: handoff.id, at: now },
+    ticketEvent(action, actor, now, { from: { assignee: handoff.from }, to: { assignee: handoff.to, ...extra }, note: handoff.id }),
   ]);
   desk.events.ticketChanged(handoff.ticketNumber);
 }
@@ -259,7 +260,7 @@ export async function finishHandoff(desk: Desk, handoff: Handoff): Promise<Hando
     handoff.ticketNumber,
     { assignee: handoff.from, status: UNSOLVED_STATUSES, notMerged: true },
     { assignee: handoff.to, ...(status ? { status } : {}) },
-    { actor: asAgent(handoff.to), action: 'assigned', from: { assignee: handoff.from }, to: { assignee: handoff.to, via: 'handoff' }, note: `handoff:${handoff.id}`, at: now },
+    ticketEvent('assigned', asAgent(handoff.to), now, { from: { assignee: handoff.from }, to: { assignee: handoff.to, via: 'handoff' }, note: handoff.id }),
     now,
   );
   const current = moved ?? (await desk.store.tickets.get(handoff.ticketNumber));
@@ -413,8 +414,8 @@ async function workBulkMove(desk: Desk, move: BulkMove, options: BulkMoveOptions
       { assignee: move.from, status: UNSOLVED_STATUSES, notMerged: true },
       { assignee: item.to },
       item.to === null
-        ? { actor, action: 'released', from: { assignee: move.from }, to: { assignee: null }, note: `bulk:${move.id}`, at: now }
-        : { actor, action: 'assigned', from: { assignee: move.from }, to: { assignee: item.to }, note: `bulk:${move.id}`, at: now },
+        ? ticketEvent('released', actor, now, { from: { assignee: move.from }, to: { assignee: null, via: 'bulk' }, note: move.id })
+        : ticketEvent('assigned', actor, now, { from: { assignee: move.from }, to: { assignee: item.to, via: 'bulk' }, note: move.id }),
       now,
     );
     // After a crash between the move and its progress write, the retry finds it moved already.

@@ -1,6 +1,7 @@
 import { DAY_MS } from '../clock.js';
 import type { Desk } from './desk.js';
 import type { Actor, Ticket } from './types.js';
+import { ticketEvent } from '../events/ticket-events.js';
 
 /** How a sweep over many tickets is bounded: a batch is one indexed read; a run stops after `maxItems`. */
 export interface SweepOptions {
@@ -48,7 +49,7 @@ export async function closeStalePending(desk: Desk, now: Date, options: SweepOpt
         number,
         precondition: { status: ['pending'], pendingSinceAtOrBefore: cutoff },
         changes: { status: 'closed', closedAt: now, closingNoteDue: true },
-        events: [{ actor: autoCloseActor, action: 'auto_closed', from: { status: 'pending' }, to: { status: 'closed' }, note: `no reply for ${days} days`, at: now }],
+        events: [ticketEvent('auto_closed', autoCloseActor, now, { from: { status: 'pending' }, to: { status: 'closed' }, note: `no reply for ${days} days` })],
       })),
       now,
     );
@@ -67,7 +68,7 @@ export async function closeSolved(desk: Desk, now: Date, options: SweepOptions =
         number,
         precondition: { status: ['solved'], solvedAtOrBefore: cutoff },
         changes: { status: 'closed', closedAt: now },
-        events: [{ actor: solvedCloseActor, action: 'status_changed', from: { status: 'solved' }, to: { status: 'closed' }, note: `solved ${days} days ago`, at: now }],
+        events: [ticketEvent('status_changed', solvedCloseActor, now, { from: { status: 'solved' }, to: { status: 'closed' }, note: `solved ${days} days ago` })],
       })),
       now,
     );

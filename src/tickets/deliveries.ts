@@ -3,6 +3,10 @@ import type { Delivery, NewDelivery, SlackOrder } from '../store/deliveries.js';
 import type { Desk } from './desk.js';
 import type { Ticket, TicketComment } from './types.js';
 import { postWebhook } from './webhook.js';
+import { ticketEvent } from '../events/ticket-events.js';
+
+/** Who records a delivery's outcome in the history. */
+const deliveryActor = { kind: 'system', id: 'delivery' } as const;
 
 export type { Delivery, SlackOrder };
 
@@ -147,12 +151,11 @@ async function deliverClaimed(desk: Desk, delivery: Delivery, senders: DeliveryS
   }
   await desk.store.deliveries.markDelivered(id, desk.clock(), delivery.attempts);
   if (delivery.commentId) {
-    await desk.store.deliveries.recordEvent(`${id}:delivered`, delivery.ticketNumber, {
-      actor: { kind: 'system', id: 'delivery' },
-      action: 'delivered',
-      to: { via: delivery.to?.kind ?? delivery.via, commentId: delivery.commentId, attempts: delivery.attempts },
-      at: desk.clock(),
-    });
+    await desk.store.deliveries.recordEvent(
+      `${id}:delivered`,
+      delivery.ticketNumber,
+      ticketEvent('delivered', deliveryActor, desk.clock(), { to: { via: delivery.to?.kind ?? delivery.via, commentId: delivery.commentId, attempts: delivery.attempts } }),
+    );
   }
   return 'delivered';
 }
@@ -193,19 +196,20 @@ async function failed(desk: Desk, delivery: Delivery, reason: string, senders: D
   const wait = RETRY_BACKOFF_MS[delivery.attempts - 1];
   const nextAttemptAt = wait === undefined ? null : new Date(now.getTime() + wait);
   await desk.store.deliveries.markFailed(delivery.id, reason.slice(0, 300), nextAttemptAt);
-  await desk.store.deliveries.recordEvent(`${delivery.id}:failed:${delivery.attempts}`, delivery.ticketNumber, {
-    actor: { kind: 'system', id: 'delivery' },
-    action: 'delivery_failed',
-    to: {
-      via: delivery.to?.kind ?? delivery.via,
-      purpose: delivery.purpose,
-      ...(delivery.commentId ? { commentId: delivery.commentId } : {}),
-      attempt: delivery.attempts,
-      retryAt: nextAttemptAt,
-      reason: reason.slice(0, 300),
-    },
-    at: now,
-  });
+  await desk.store.deliveries.recordEvent(
+    `${delivery.id}:failed:${delivery.attempts}`,
+    delivery.ticketNumber,
+    ticketEvent('delivery_failed', deliveryActor, now, {
+      to: {
+        via: delivery.to?.kind ?? delivery.via,
+        purpose: delivery.purpose,
+        ...(delivery.commentId ? { commentId: delivery.commentId } : {}),
+        attempt: delivery.attempts,
+        retryAt: nextAttemptAt,
+        reason: reason.slice(0, 300),
+      },
+    }),
+  );
   // The agent whose action this followed hears once, at the first failure, that it is being retried.
   if (delivery.attempts === 1 && delivery.actor && senders.tellAgent) {
     await senders

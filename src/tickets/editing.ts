@@ -6,6 +6,7 @@ import { escalateTicket, type EscalationResult } from './escalation.js';
 import { subjectSchema } from './intake.js';
 import { noSuchTicket, ticketToWork, whyNotWorkable } from './permissions.js';
 import type { Actor, NewTicketEvent, Priority, Ticket, TicketStatus } from './types.js';
+import { ticketEvent } from '../events/ticket-events.js';
 
 /**
  * Correcting a ticket: subject, priority, tags, the email requester's address and name, and its group
@@ -96,11 +97,11 @@ export async function editTicket(desk: Desk, request: { number: number; by: stri
 
   if (edit.subject !== undefined && edit.subject !== ticket.subject) {
     changes.subject = edit.subject;
-    events.push({ actor, action: 'subject_changed', from: { subject: ticket.subject }, to: { subject: edit.subject }, at: now });
+    events.push(ticketEvent('subject_changed', actor, now, { from: { subject: ticket.subject }, to: { subject: edit.subject } }));
   }
   if (edit.priority !== undefined && edit.priority !== ticket.priority) {
     changes.priority = edit.priority as Priority;
-    events.push({ actor, action: 'priority_changed', from: { priority: ticket.priority }, to: { priority: edit.priority }, at: now });
+    events.push(ticketEvent('priority_changed', actor, now, { from: { priority: ticket.priority }, to: { priority: edit.priority } }));
   }
   if (edit.tags !== undefined) {
     const tags = parseTags(edit.tags);
@@ -108,7 +109,7 @@ export async function editTicket(desk: Desk, request: { number: number; by: stri
     const before = ticket.tags ?? [];
     if (!sameTags(before, tags.tags)) {
       changes.tags = tags.tags;
-      events.push({ actor, action: 'tags_changed', from: { tags: before }, to: { tags: tags.tags }, at: now });
+      events.push(ticketEvent('tags_changed', actor, now, { from: { tags: before }, to: { tags: tags.tags } }));
     }
   }
   if (edit.requesterEmail !== undefined || edit.requesterName !== undefined) {
@@ -119,7 +120,7 @@ export async function editTicket(desk: Desk, request: { number: number; by: stri
     if (email !== requester.email || name !== requester.name) {
       const previousEmails = email === requester.email ? requester.previousEmails : [...(requester.previousEmails ?? []).filter((old) => old !== email && old !== requester.email), requester.email].slice(-PREVIOUS_EMAILS_KEPT);
       changes.requester = { kind: 'email', email, name, ...(previousEmails?.length ? { previousEmails } : {}) };
-      events.push({ actor, action: 'requester_changed', from: { email: requester.email, name: requester.name }, to: { email, name }, at: now });
+      events.push(ticketEvent('requester_changed', actor, now, { from: { email: requester.email, name: requester.name }, to: { email, name } }));
     }
   }
   const moving = edit.groupId !== undefined && edit.groupId !== ticket.groupId;
@@ -176,7 +177,7 @@ export async function changeTags(desk: Desk, request: { number: number; by: stri
       request.number,
       { version: found.ticket.version, notMerged: true, status: EDITABLE },
       { tags: after },
-      { actor: { kind: 'agent', id: request.by }, action: 'tags_changed', from: { tags: before }, to: { tags: after }, at: now },
+      ticketEvent('tags_changed', { kind: 'agent', id: request.by }, now, { from: { tags: before }, to: { tags: after } }),
       now,
     );
     if (changed) {

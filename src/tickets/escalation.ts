@@ -4,6 +4,7 @@ import { refuse, type Desk, type Refusal } from './desk.js';
 import { ticketToWork } from './permissions.js';
 import { clockResumes } from './sla.js';
 import { UNSOLVED_STATUSES, type Ticket, type TicketComment } from './types.js';
+import { ticketEvent } from '../events/ticket-events.js';
 
 export const ESCALATION_NOTE_MAX = 3000;
 
@@ -58,8 +59,8 @@ export async function escalateTicket(desk: Desk, input: z.input<typeof escalatio
     { status: UNSOLVED_STATUSES, notMerged: true, version: ticket.version },
     { groupId: to.id, assignee: null, status: 'open', pendingSince: null, ...clockResumes(ticket, 'open', now) },
     [
-      { actor, action: 'escalated', from: { groupId: ticket.groupId, assignee: ticket.assignee }, to: { groupId: to.id, assignee: null }, note: noteId, at: now },
-      ...(ticket.status !== 'open' ? [{ actor, action: 'status_changed' as const, from: { status: ticket.status }, to: { status: 'open' }, at: now }] : []),
+      ticketEvent('escalated', actor, now, { from: { groupId: ticket.groupId, assignee: ticket.assignee }, to: { groupId: to.id, assignee: null }, note: noteId }),
+      ...(ticket.status !== 'open' ? [ticketEvent('status_changed', actor, now, { from: { status: ticket.status }, to: { status: 'open' } })] : []),
     ],
     now,
   );

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { prioritySchema } from '../workspace/schema.js';
 import { refuse, type Desk, type Refusal } from './desk.js';
 import type { Actor, Ticket, TicketChannel, TicketSource } from './types.js';
+import { ticketEvent } from '../events/ticket-events.js';
 
 export const SUBJECT_MAX = 150;
 export const DESCRIPTION_MAX = 10_000;
@@ -61,7 +62,7 @@ export async function openTicket(
       closedAt: null,
       mergedInto: null,
     },
-    { actor: context.actor, action: 'created', to: { status: 'new', groupId: fields.groupId, priority: fields.priority }, at: now },
+    ticketEvent('created', context.actor, now, { to: { status: 'new', groupId: fields.groupId, priority: fields.priority } }),
     now,
     context.reservedNumber,
   );

@@ -4,6 +4,7 @@ import { refuse, type Desk, type Refusal } from './desk.js';
 import { deliveryIdOf, queueDelivery, releaseDelivery } from './deliveries.js';
 import { agentOrRefusal, mayWork, noSuchTicket, outsideGroup } from './permissions.js';
 import type { Actor, MergeProgress, Ticket, TicketComment } from './types.js';
+import { ticketEvent } from '../events/ticket-events.js';
 
 export interface MergeRequest {
   sources: readonly number[];
@@ -137,7 +138,7 @@ async function mergeOne(
       target.number,
       { fields: { [mark]: { $exists: false } } },
       { [mark]: now } as TicketChanges,
-      { actor, action: 'merged_from', from: { number: source.number }, to: { number: target.number }, at: now },
+      ticketEvent('merged_from', actor, now, { from: { number: source.number }, to: { number: target.number } }),
       now,
     );
     await cut('target-noted');
@@ -146,7 +147,7 @@ async function mergeOne(
       source.number,
       { fields: { 'merge.state': 'closing' } },
       { status: 'closed', closedAt: now, mergedInto: target.number, pendingSince: null, merge: { ...progress, state: 'done' } },
-      { actor, action: 'status_changed', from: { status: current.status }, to: { status: 'closed' }, note: `merged into #${target.number}`, at: now },
+      ticketEvent('status_changed', actor, now, { from: { status: current.status }, to: { status: 'closed' }, note: `merged into #${target.number}` }),
       now,
     );
     await cut('closed');
@@ -179,7 +180,7 @@ async function claimBoth(
 ): Promise<{ ok: true; progress: MergeProgress } | Refusal> {
   const now = desk.clock();
   const actor: Actor = { kind: 'agent', id: agent };
-  const begins = { actor, action: 'merged_into' as const, from: { status: source.status }, to: { number: target.number }, at: now };
+  const begins = ticketEvent('merged_into', actor, now, { from: { status: source.status }, to: { number: target.number } });
   let progress = found;
   if (!progress) {
     const targetFirst = target.number < source.number;

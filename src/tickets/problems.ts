@@ -4,6 +4,7 @@ import { queueDelivery } from './deliveries.js';
 import { agentOrRefusal, mayWork, noSuchTicket, outsideGroup } from './permissions.js';
 import { clockResumes } from './sla.js';
 import { UNSOLVED_STATUSES, type Ticket } from './types.js';
+import { ticketEvent } from '../events/ticket-events.js';
 
 export interface ProblemResult {
   ok: true;
@@ -46,7 +47,7 @@ async function ensureProblem(desk: Desk, request: { number: number; agent: strin
     // "Not a problem yet" is part of the write: of two marks at once, one writes and the other finds it marked.
     { status: UNSOLVED_STATUSES, notMerged: true, fields: { problemOf: null, problem: { $ne: true } } },
     { problem: true },
-    { actor: { kind: 'agent', id: request.agent }, action: 'problem_marked', at: now },
+    ticketEvent('problem_marked', { kind: 'agent', id: request.agent }, now),
     now,
   );
   if (!marked) {
@@ -80,7 +81,7 @@ export async function linkIncident(desk: Desk, request: { incident: number; prob
     request.incident,
     { status: UNSOLVED_STATUSES, notMerged: true, fields: { problem: { $ne: true } } },
     { problemOf: request.problem },
-    { actor: { kind: 'agent', id: request.agent }, action: 'incident_linked', from: { problemOf: incident.ticket.problemOf ?? null }, to: { problemOf: request.problem }, at: now },
+    ticketEvent('incident_linked', { kind: 'agent', id: request.agent }, now, { from: { problemOf: incident.ticket.problemOf ?? null }, to: { problemOf: request.problem } }),
     now,
   );
   if (!linked) return refuse('changed_meanwhile', { number: request.incident });
@@ -111,8 +112,8 @@ export async function solveIncidents(desk: Desk, problem: Ticket, agent: string,
       { status: UNSOLVED_STATUSES, notMerged: true },
       { status: 'solved', solvedAt: now, pendingSince: null, form, assignee: incident.assignee ?? agent, ...clockResumes(incident, 'solved', now) },
       [
-        { actor, action: 'replied', to: { commentId: comment.id, fromProblem: problem.number }, at: now },
-        { actor, action: 'status_changed', from: { status: incident.status }, to: { status: 'solved' }, note: `problem #${problem.number} solved`, at: now },
+        ticketEvent('replied', actor, now, { to: { commentId: comment.id, fromProblem: problem.number } }),
+        ticketEvent('status_changed', actor, now, { from: { status: incident.status }, to: { status: 'solved' }, note: `problem #${problem.number} solved` }),
       ],
       now,
     );

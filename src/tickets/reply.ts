@@ -9,6 +9,7 @@ import { solveIncidents } from './problems.js';
 import { REPLY_MAX } from './requester-reply.js';
 import { clockResumes } from './sla.js';
 import type { NewTicketEvent, Ticket, TicketComment, TicketStatus } from './types.js';
+import { ticketEvent } from '../events/ticket-events.js';
 
 export const AGENT_STATUSES = ['open', 'pending', 'solved'] as const;
 export type AgentStatus = (typeof AGENT_STATUSES)[number];
@@ -77,10 +78,10 @@ export async function replyToTicket(desk: Desk, input: AgentReply): Promise<Repl
   const actor = { kind: 'agent' as const, id: reply.agent };
   const commentId = reply.text ? newCommentId() : null;
   const events: NewTicketEvent[] = [];
-  if (commentId) events.push({ actor, action: reply.kind === 'public' ? 'replied' : 'noted', to: { commentId }, at: now });
-  if (ticket.assignee === null) events.push({ actor, action: 'assigned', from: { assignee: null }, to: { assignee: reply.agent }, at: now });
-  if (reply.status !== ticket.status) events.push({ actor, action: 'status_changed', from: { status: ticket.status }, to: { status: reply.status }, at: now });
-  if (!sameForm(form, ticket.form)) events.push({ actor, action: 'form_changed', from: ticket.form, to: form, at: now });
+  if (commentId) events.push(ticketEvent(reply.kind === 'public' ? 'replied' : 'noted', actor, now, { to: { commentId } }));
+  if (ticket.assignee === null) events.push(ticketEvent('assigned', actor, now, { from: { assignee: null }, to: { assignee: reply.agent } }));
+  if (reply.status !== ticket.status) events.push(ticketEvent('status_changed', actor, now, { from: { status: ticket.status }, to: { status: reply.status } }));
+  if (!sameForm(form, ticket.form)) events.push(ticketEvent('form_changed', actor, now, { from: ticket.form, to: form }));
 
   const changed = await desk.store.tickets.change(
     ticket.number,

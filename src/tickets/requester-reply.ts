@@ -3,6 +3,7 @@ import { refuse, type Desk, type Refusal } from './desk.js';
 import { noSuchTicket } from './permissions.js';
 import type { Actor, Ticket, TicketStatus } from './types.js';
 import { clockResumes } from './sla.js';
+import { ticketEvent } from '../events/ticket-events.js';
 
 export const REPLY_MAX = 10_000;
 
@@ -79,13 +80,7 @@ export async function addRequesterReply(desk: Desk, reply: RequesterReply): Prom
       number,
       { status: [ticket.status] },
       { lastRequesterReplyAt: now, ...(reopens ? { status: 'open' as const, pendingSince: null, solvedAt: null, ...clockResumes(ticket, 'open', now) } : {}) },
-      {
-        actor: reply.author,
-        action: reopens ? 'reopened' : 'requester_replied',
-        from: { status: ticket.status },
-        to: { status: reopens ? 'open' : ticket.status, commentId },
-        at: now,
-      },
+      ticketEvent(reopens ? 'reopened' : 'requester_replied', reply.author, now, { from: { status: ticket.status }, to: { status: reopens ? 'open' : ticket.status, commentId } }),
       now,
     );
     if (changed) {
@@ -118,7 +113,7 @@ async function openFollowUp(desk: Desk, closed: Ticket, author: Actor, text: str
       followUpOf: closed.number,
       lastRequesterReplyAt: now,
     },
-    { actor: author, action: 'created', to: { status: 'new', followUpOf: closed.number }, at: now },
+    ticketEvent('created', author, now, { to: { status: 'new', followUpOf: closed.number } }),
     now,
   );
   await desk.store.tickets.addComment(followUp.number, 'public', author, text, now, { id: commentId });
@@ -126,7 +121,7 @@ async function openFollowUp(desk: Desk, closed: Ticket, author: Actor, text: str
     closed.number,
     { status: ['closed'] },
     {},
-    { actor: author, action: 'follow_up_created', to: { number: followUp.number }, at: now },
+    ticketEvent('follow_up_created', author, now, { to: { number: followUp.number } }),
     now,
   );
   return followUp;

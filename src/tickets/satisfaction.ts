@@ -3,6 +3,7 @@ import type { Rating, SatisfactionSurvey } from '../store/satisfaction.js';
 import { refuse, type Desk, type Refusal } from './desk.js';
 import { noSuchTicket } from './permissions.js';
 import type { Actor, Ticket } from './types.js';
+import { ticketEvent } from '../events/ticket-events.js';
 
 export type { Rating };
 export const RATINGS: readonly Rating[] = ['good', 'bad'];
@@ -53,13 +54,13 @@ export async function rateSolve(
   const { before, after } = result;
   const changed = before.rating !== after.rating || before.comment !== after.comment;
   if (changed) {
-    const event = await desk.store.tickets.appendEvent(answer.number, {
-      actor: answer.actor,
-      action: 'satisfaction_rated',
-      from: before.rating ? { rating: before.rating } : undefined,
-      to: { rating: after.rating, solve: after.solve, agent: after.agent, ...(after.comment ? { comment: after.comment } : {}) },
-      at: now,
-    });
+    const event = await desk.store.tickets.appendEvent(
+      answer.number,
+      ticketEvent('satisfaction_rated', answer.actor, now, {
+        ...(before.rating ? { from: { rating: before.rating } } : {}),
+        to: { rating: after.rating, solve: after.solve, agent: after.agent, ...(after.comment ? { comment: after.comment } : {}) },
+      }),
+    );
     desk.events.recorded(event);
   }
   return { ok: true, survey: after, ticket, changed };

@@ -2,6 +2,7 @@ import type { TicketChanges } from '../store/tickets.js';
 import type { Desk } from './desk.js';
 import { slaState, type SlaClockState } from './sla.js';
 import { UNSOLVED_STATUSES, type SlaClock, type SlaMarks, type Ticket } from './types.js';
+import { ticketEvent } from '../events/ticket-events.js';
 
 /**
  * The job behind "about to breach" and "breached": each unsolved ticket with a target is read in
@@ -54,7 +55,7 @@ async function mark(desk: Desk, ticket: Ticket, clock: SlaClockState, now: Date,
       ticket.number,
       { fields: { [`slaMarks.${breachedKey}`]: { $exists: false } } },
       { [`slaMarks.${breachedKey}`]: now } as TicketChanges,
-      [{ actor, action: 'sla_breached', to: { clock: clock.clock satisfies SlaClock, targetMs: clock.targetMs, overByMs: -clock.remainingMs, warned }, at: now }],
+      [ticketEvent('sla_breached', actor, now, { to: { clock: clock.clock satisfies SlaClock, targetMs: clock.targetMs, overByMs: -clock.remainingMs, warned } })],
     );
     if (recorded) {
       result.breached++;
@@ -67,7 +68,7 @@ async function mark(desk: Desk, ticket: Ticket, clock: SlaClockState, now: Date,
       ticket.number,
       { fields: { [`slaMarks.${warnedKey}`]: { $exists: false } } },
       { [`slaMarks.${warnedKey}`]: now } as TicketChanges,
-      [{ actor, action: 'sla_warning', to: { clock: clock.clock, targetMs: clock.targetMs, remainingMs: clock.remainingMs, dueAt: clock.dueAt }, at: now }],
+      [ticketEvent('sla_warning', actor, now, { to: { clock: clock.clock, targetMs: clock.targetMs, remainingMs: clock.remainingMs, dueAt: clock.dueAt } })],
     );
     if (recorded) {
       result.warned++;

@@ -1,6 +1,7 @@
 import { refuse, type Desk, type Refusal } from './desk.js';
 import { agentOrRefusal, mayWork, mayWorkIn, noSuchTicket, outsideGroup } from './permissions.js';
 import { UNSOLVED_STATUSES, type Ticket } from './types.js';
+import { ticketEvent } from '../events/ticket-events.js';
 
 export interface TakeResult {
   ok: true;
@@ -29,13 +30,7 @@ export async function takeTicket(desk: Desk, request: { number: number; agent: s
     request.number,
     { assignee: null, status: TAKEABLE, notMerged: true, ...(workable.length < groups.length ? { groupIds: workable } : {}) },
     { assignee: request.agent, status: 'open' },
-    {
-      actor: { kind: 'agent', id: request.agent },
-      action: 'taken',
-      from: { assignee: null },
-      to: { assignee: request.agent, status: 'open' },
-      at: now,
-    },
+    ticketEvent('taken', { kind: 'agent', id: request.agent }, now, { from: { assignee: null }, to: { assignee: request.agent, status: 'open' } }),
     now,
   );
   if (taken) {
@@ -68,7 +63,7 @@ export async function takeNextTicket(desk: Desk, agentId: string): Promise<TakeR
   const ticket = await desk.store.tickets.claimOldest(
     allowed.agent.groups,
     agentId,
-    { actor: { kind: 'agent', id: agentId }, action: 'taken', from: { assignee: null }, to: { assignee: agentId, status: 'open' }, note: 'next', at: now },
+    ticketEvent('taken', { kind: 'agent', id: agentId }, now, { from: { assignee: null }, to: { assignee: agentId, status: 'open' }, note: 'next' }),
     now,
   );
   if (!ticket) return refuse('queue_empty', { groupIds: [...allowed.agent.groups] });

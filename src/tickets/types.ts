@@ -136,66 +136,8 @@ export interface MergeProgress {
   startedAt?: Date;
 }
 
-/**
- * What happened to a ticket, in the history's words. Stats are computed from these, so a name is
- * never reused for something else: `replied` is a public reply by an agent, `status_changed` carries
- * {status} in from/to, `requester_replied` a message from the requester.
- */
-export type TicketAction =
-  | 'created'
-  | 'taken'
-  | 'assigned'
-  | 'status_changed'
-  | 'replied'
-  | 'noted'
-  | 'form_changed'
-  | 'priority_changed'
-  | 'requester_replied'
-  | 'reopened'
-  | 'follow_up_created'
-  | 'merged_into'
-  | 'merged_from'
-  | 'escalated'
-  | 'problem_marked'
-  | 'incident_linked'
-  | 'auto_closed'
-  | 'chat_started'
-  | 'chat_accepted'
-  | 'chat_ended'
-  | 'transfer_requested'
-  | 'transfer_accepted'
-  | 'transfer_declined'
-  | 'transfer_expired'
-  | 'transfer_cancelled'
-  | 'chat_followed'
-  | 'chat_unfollowed'
-  | 'satisfaction_rated'
-  | 'delivery_failed'
-  | 'delivered'
-  | 'released'
-  | 'handoff_requested'
-  | 'handoff_declined'
-  | 'handoff_expired'
-  | 'handoff_cancelled'
-  | 'subject_changed'
-  | 'requester_changed'
-  | 'tags_changed'
-  | 'sla_warning'
-  | 'sla_breached';
-
-export interface TicketEvent {
-  id: string;
-  ticketNumber: number;
-  actor: Actor;
-  action: TicketAction;
-  from?: unknown;
-  to?: unknown;
-  note?: string;
-  at: Date;
-}
-
-/** An event as the workflow describes it; the store gives it its id and ticket. */
-export type NewTicketEvent = Omit<TicketEvent, 'id' | 'ticketNumber'>;
+// The history's vocabulary (each action and what its event carries) lives with the events: see there to add one.
+export type { NewTicketEvent, NewTicketEventOf, TicketAction, TicketEvent, TicketEventOf } from '../events/ticket-events.js';
 
 export type CommentKind = 'public' | 'internal' | 'chat-note';
 

@@ -51,41 +51,31 @@ export function weekFiguresKeeper(desk: Desk): Subscriber {
   return {
     name: 'week figures',
     records: true,
-    actions: ['status_changed', 'replied', 'satisfaction_rated'],
-    async ticket({ event, ticket }) {
-      const counted = await figureOf(desk, event, ticket);
-      if (!counted) return;
-      const week = weekOf(event.at);
-      const documents = [groupWeek(ticket.groupId, week), ...(counted.agent ? [agentWeek(counted.agent, week)] : [])];
-      await desk.store.weekFigures.note(documents, mondayOf(event.at), counted.figure);
+    events: {
+      async status_changed({ event, ticket }) {
+        if (event.to.status !== 'solved') return;
+        const contacts = await contactsAt(desk, ticket, event.at);
+        await note(desk, ticket, event, { kind: 'solve', figure: { ticketNumber: ticket.number, at: event.at, resolutionMs: event.at.getTime() - ticket.createdAt.getTime(), contacts } });
+      },
+      async replied({ event, ticket }) {
+        // Only the ticket's first public reply: the store keeps its time on the ticket.
+        if (ticket.firstReplyAt?.getTime() !== event.at.getTime()) return;
+        await note(desk, ticket, event, { kind: 'firstReply', figure: { ticketNumber: ticket.number, at: event.at, ms: event.at.getTime() - ticket.createdAt.getTime() } });
+      },
+      async satisfaction_rated({ event, ticket }) {
+        const { rating, solve, agent } = event.to;
+        if (rating === null) return;
+        await note(desk, ticket, event, { kind: 'rating', figure: { ticketNumber: ticket.number, solve, at: event.at, rating } }, agent);
+      },
     },
   };
 }
 
-async function figureOf(desk: Desk, event: TicketEvent, ticket: Ticket): Promise<{ figure: WeekFigure; agent: string | null } | null> {
-  const agent = event.actor.kind === 'agent' ? event.actor.id : null;
-  switch (event.action) {
-    case 'status_changed': {
-      if ((event.to as { status?: unknown } | undefined)?.status !== 'solved') return null;
-      const contacts = await contactsAt(desk, ticket, event.at);
-      return { figure: { kind: 'solve', figure: { ticketNumber: ticket.number, at: event.at, resolutionMs: event.at.getTime() - ticket.createdAt.getTime(), contacts } }, agent };
-    }
-    case 'replied': {
-      // Only the ticket's first public reply: the store keeps its time on the ticket.
-      if (ticket.firstReplyAt?.getTime() !== event.at.getTime()) return null;
-      return { figure: { kind: 'firstReply', figure: { ticketNumber: ticket.number, at: event.at, ms: event.at.getTime() - ticket.createdAt.getTime() } }, agent };
-    }
-    case 'satisfaction_rated': {
-      const to = (event.to ?? {}) as { rating?: unknown; solve?: unknown; agent?: unknown };
-      if ((to.rating !== 'good' && to.rating !== 'bad') || typeof to.solve !== 'number') return null;
-      return {
-        figure: { kind: 'rating', figure: { ticketNumber: ticket.number, solve: to.solve, at: event.at, rating: to.rating } },
-        agent: typeof to.agent === 'string' ? to.agent : null,
-      };
-    }
-    default:
-      return null;
-  }
+/** A figure goes into its week for the group and (a solve, a first reply: the agent who did it; a rating: the agent rated) the agent. */
+async function note(desk: Desk, ticket: Ticket, event: TicketEvent, figure: WeekFigure, agent = event.actor.kind === 'agent' ? event.actor.id : null): Promise<void> {
+  const week = weekOf(event.at);
+  const documents = [groupWeek(ticket.groupId, week), ...(agent ? [agentWeek(agent, week)] : [])];
+  await desk.store.weekFigures.note(documents, mondayOf(event.at), figure);
 }
 
 /**

@@ -22,12 +22,12 @@ import { followersOf, mirrorOpened } from '../../chats/followers.js';
 import { fileVerdict, originalOfComment, type SharedFile } from '../../chats/relay.js';
 import type { Chat } from '../../chats/types.js';
 import type { AfterPost } from '../../store/deliveries.js';
-import type { DeskSignal, Subscriber, TicketNotice } from '../../events/types.js';
+import type { SignalOf, Subscriber, TicketNotice, TicketNoticeOf } from '../../events/types.js';
 import { deliveryIdOf } from '../../tickets/deliveries.js';
 import type { Ticket } from '../../tickets/types.js';
 import { refusalText } from '../words.js';
 import { decodeEntities } from '../decode-slack-text.js';
-import { fields, text, type NotifierContext } from './context.js';
+import type { NotifierContext } from './context.js';
 
 /**
  * A chat's two sides and its onlookers: the Incoming chat message in the group's queue channel (kept
@@ -80,7 +80,7 @@ export function chatNotifier(context: NotifierContext): Subscriber {
     }
   }
 
-  async function started({ ticket, event }: TicketNotice): Promise<void> {
+  async function started({ ticket, event }: TicketNoticeOf<'chat_started'>): Promise<void> {
     const chat = await chatOf(ticket.number);
     const group = chat ? desk.directory.group(chat.groupId) : undefined;
     if (!chat || !group) return;
@@ -99,9 +99,9 @@ export function chatNotifier(context: NotifierContext): Subscriber {
     await toRequester(chat, `${event.id}:receipt`, 'chat receipt', chatOpenedReceipt(ticket.number, group.name).text);
   }
 
-  async function requesterWrote({ ticket, event }: TicketNotice): Promise<void> {
-    const commentId = text(fields(event.to).commentId);
-    const original = commentId ? originalOfComment(commentId) : null;
+  async function requesterWrote({ ticket, event }: TicketNoticeOf<'requester_replied' | 'reopened'>): Promise<void> {
+    const commentId = event.to.commentId;
+    const original = originalOfComment(commentId);
     const chat = await chatOf(ticket.number);
     if (!chat || !original || !commentId) return;
     const comment = await desk.store.tickets.comment(commentId);
@@ -112,11 +112,11 @@ export function chatNotifier(context: NotifierContext): Subscriber {
     await showActiveAgain(chat);
   }
 
-  async function agentReplied({ ticket, event }: TicketNotice): Promise<void> {
-    const to = fields(event.to);
-    const commentId = text(to.commentId);
+  async function agentReplied({ ticket, event }: TicketNoticeOf<'replied'>): Promise<void> {
+    const { to } = event;
+    const { commentId } = to;
     const chat = await chatOf(ticket.number);
-    if (!chat || !commentId) return;
+    if (!chat) return;
     const comment = await desk.store.tickets.comment(commentId);
     if (!comment) return;
     if (to.via === 'email') {
@@ -135,12 +135,12 @@ export function chatNotifier(context: NotifierContext): Subscriber {
     await showActiveAgain(chat);
   }
 
-  async function noted({ ticket, event }: TicketNotice): Promise<void> {
-    const to = fields(event.to);
+  async function noted({ ticket, event }: TicketNoticeOf<'noted'>): Promise<void> {
+    const { to } = event;
     // A note written in the thread is there already; one from the shortcut or a follower's copy is brought in.
     if (to.kind !== 'chat-note' || (to.reason !== 'shortcut' && to.reason !== 'follower')) return;
     const chat = await chatOf(ticket.number);
-    const comment = text(to.commentId) ? await desk.store.tickets.comment(text(to.commentId)!) : null;
+    const comment = await desk.store.tickets.comment(to.commentId);
     if (!chat || !comment) return;
     await inThread(chat, `${event.id}:note`, internalNoteLine(event.actor.id, comment.text, to.reason === 'follower'));
   }
@@ -153,24 +153,24 @@ export function chatNotifier(context: NotifierContext): Subscriber {
     await toRequester(chat, `${event.id}:joined`, 'agent joined notice', agentJoined(agentName(event.actor.id), desk.directory.groupName(chat.groupId), ticket.number).text);
   }
 
-  async function ended({ ticket, event }: TicketNotice): Promise<void> {
+  async function ended({ ticket, event }: TicketNoticeOf<'chat_ended'>): Promise<void> {
     const chat = await chatOf(ticket.number);
     if (!chat) return;
     await showChat(chat, ticket);
-    const solved = fields(event.to).because === 'solved';
+    const solved = event.to?.because === 'solved';
     await inThread(chat, `${event.id}:line`, solved ? `<@${event.actor.id}> solved #${ticket.number}, so the chat ended.` : chatEndedLine(event.actor.id, ticket.number));
     await toRequester(chat, `${event.id}:ended`, 'chat ended notice', chatEndedForRequester(ticket.number, solved).text);
     await mirrorToFollowers(chat, `:checkered_flag: <@${event.actor.id}> ended the chat.`);
   }
 
-  async function transferAccepted({ ticket, event }: TicketNotice): Promise<void> {
+  async function transferAccepted({ ticket, event }: TicketNoticeOf<'transfer_accepted'>): Promise<void> {
     const chat = await chatOf(ticket.number);
-    const to = text(fields(event.to).assignee);
-    const from = text(fields(event.from).assignee);
-    const previous = fields(fields(event.from).thread);
-    if (!chat || !to) return;
-    const previousThread = text(previous.channel) && text(previous.ts) ? { channel: text(previous.channel)!, ts: text(previous.ts)! } : null;
-    if (previousThread && (previousThread.ts !== chat.thread.ts || previousThread.channel !== chat.thread.channel)) {
+    const to = event.to.assignee;
+    const from = event.from.assignee;
+    const previousThread = event.from.thread;
+    if (!chat) return;
+    // A thread not yet placed when the transfer was asked has no ts: nothing to say it moved.
+    if (previousThread.channel && previousThread.ts && (previousThread.ts !== chat.thread.ts || previousThread.channel !== chat.thread.channel)) {
       const moved = transferMovedNotice(ticket.number, desk.directory.groupName(chat.groupId), to);
       await outbox.update({ id: `${event.id}:moved`, ticketNumber: ticket.number, purpose: 'moved chat message', ref: previousThread, text: moved.text, ...(moved.blocks ? { blocks: moved.blocks } : {}) });
       await outbox.post({
@@ -217,13 +217,13 @@ export function chatNotifier(context: NotifierContext): Subscriber {
     await send.post('follower recap', { channel: header.channel, text: followerRecap(lines), thread: header });
   }
 
-  async function unfollowed({ ticket, event }: TicketNotice): Promise<void> {
-    const mirror = fields(fields(event.to).mirror);
-    if (!text(mirror.channel) || !text(mirror.ts)) return;
+  async function unfollowed({ ticket, event }: TicketNoticeOf<'chat_unfollowed'>): Promise<void> {
+    const mirror = event.to?.mirror;
+    if (!mirror?.channel || !mirror.ts) return;
     const chat = await chatOf(ticket.number);
     await send.update(
       'unfollowed header',
-      { channel: text(mirror.channel)!, ts: text(mirror.ts)! },
+      { channel: mirror.channel, ts: mirror.ts },
       `You stopped following chat #${ticket.number}`,
       followHeader({
         ticketNumber: ticket.number,
@@ -236,7 +236,7 @@ export function chatNotifier(context: NotifierContext): Subscriber {
     );
   }
 
-  async function fileShared(signal: Extract<DeskSignal, { type: 'chat_file_shared' }>): Promise<void> {
+  async function fileShared(signal: SignalOf<'chat_file_shared'>): Promise<void> {
     const { side, sender } = signal;
     // As it is now: a chat's first message may have been a file, shared before its thread was placed.
     const chat = (await chatOf(signal.chat.ticketNumber)) ?? signal.chat;
@@ -265,7 +265,7 @@ export function chatNotifier(context: NotifierContext): Subscriber {
     await desk.store.chats.touch(chat.ticketNumber, desk.clock());
   }
 
-  async function relayEdited(signal: Extract<DeskSignal, { type: 'relay_edited' }>): Promise<void> {
+  async function relayEdited(signal: SignalOf<'relay_edited'>): Promise<void> {
     const { relay } = signal;
     if (signal.withdraw) {
       await send.delete('withdrawn relay', relay.copy);
@@ -275,47 +275,32 @@ export function chatNotifier(context: NotifierContext): Subscriber {
     await send.update('relayed edit', relay.copy, `${line} _(edited)_`);
   }
 
+  /** Only a chat ticket's events concern the chat's two sides. */
+  function ofChats<N extends TicketNotice>(handler: (notice: N) => Promise<void>): (notice: N) => Promise<void> {
+    return async (notice) => {
+      if (notice.ticket.channel === 'chat') await handler(notice);
+    };
+  }
+
   return {
     name: 'chats',
-    actions: ['chat_started', 'requester_replied', 'reopened', 'replied', 'noted', 'chat_accepted', 'chat_ended', 'transfer_accepted', 'chat_followed', 'chat_unfollowed'],
-    async ticket(notice) {
-      if (notice.ticket.channel !== 'chat') return;
-      switch (notice.event.action) {
-        case 'chat_started':
-          return started(notice);
-        case 'requester_replied':
-        case 'reopened':
-          return requesterWrote(notice);
-        case 'replied':
-          return agentReplied(notice);
-        case 'noted':
-          return noted(notice);
-        case 'chat_accepted':
-          return accepted(notice);
-        case 'chat_ended':
-          return ended(notice);
-        case 'transfer_accepted':
-          return transferAccepted(notice);
-        case 'chat_followed':
-          return followed(notice);
-        default:
-          return unfollowed(notice);
-      }
+    events: {
+      chat_started: ofChats(started),
+      requester_replied: ofChats(requesterWrote),
+      reopened: ofChats(requesterWrote),
+      replied: ofChats(agentReplied),
+      noted: ofChats(noted),
+      chat_accepted: ofChats(accepted),
+      chat_ended: ofChats(ended),
+      transfer_accepted: ofChats(transferAccepted),
+      chat_followed: ofChats(followed),
+      chat_unfollowed: ofChats(unfollowed),
     },
-    signals: ['chat_went_quiet', 'chat_file_shared', 'relay_edited', 'relay_deleted'],
-    async signal(signal) {
-      switch (signal.type) {
-        case 'chat_went_quiet':
-          return showChat((await chatOf(signal.chat.ticketNumber)) ?? signal.chat);
-        case 'chat_file_shared':
-          return fileShared(signal);
-        case 'relay_edited':
-          return relayEdited(signal);
-        case 'relay_deleted':
-          return send.delete('relayed deletion', signal.relay.copy);
-        default:
-          return;
-      }
+    signals: {
+      chat_went_quiet: async (signal) => showChat((await chatOf(signal.chat.ticketNumber)) ?? signal.chat),
+      chat_file_shared: fileShared,
+      relay_edited: relayEdited,
+      relay_deleted: (signal) => send.delete('relayed deletion', signal.relay.copy),
     },
   };
 }

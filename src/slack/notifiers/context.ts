@@ -17,11 +17,3 @@ export interface NotifierContext {
   senders: DeliverySenders;
 }
 
-/** The `from`/`to` of an event as a record, whatever was stored. */
-export function fields(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
-}
-
-export function text(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}

@@ -8,13 +8,13 @@ export function digestNotifier(context: NotifierContext): Subscriber {
   const { desk, send } = context;
   return {
     name: 'weekly digests',
-    signals: ['weekly_digest_due'],
-    async signal(signal) {
-      if (signal.type !== 'weekly_digest_due') return;
-      const digest = await weeklyDigest(desk, signal.lead, signal.from, signal.to);
-      if (!digest) return;
-      const sent = await send.dm('weekly digest', signal.lead, weeklyDigestText(digest), weeklyDigestBlocks(digest, desk.clock()));
-      if (!sent) await digestNotSent(desk, signal.marker);
+    signals: {
+      async weekly_digest_due(signal) {
+        const digest = await weeklyDigest(desk, signal.lead, signal.from, signal.to);
+        if (!digest) return;
+        const sent = await send.dm('weekly digest', signal.lead, weeklyDigestText(digest), weeklyDigestBlocks(digest, desk.clock()));
+        if (!sent) await digestNotSent(desk, signal.marker);
+      },
     },
   };
 }

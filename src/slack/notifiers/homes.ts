@@ -1,8 +1,7 @@
-import type { DeskSignal, Subscriber, TicketNotice } from '../../events/types.js';
-import type { TicketAction } from '../../tickets/types.js';
+import type { SignalOf, Subscriber, TicketHandlers, TicketNotice } from '../../events/types.js';
 import { faultMessage } from '../../log.js';
 import { publishHome } from '../home.js';
-import { fields, text, type NotifierContext } from './context.js';
+import type { NotifierContext } from './context.js';
 
 /**
  * An agent's App Home follows the events that change what it shows: their tickets (taken, replied,
@@ -11,28 +10,6 @@ import { fields, text, type NotifierContext } from './context.js';
  * published, further changes ask for one more publish, not one each. Homes of people an event did
  * not touch (a new ticket in a group's queue) are brought up to date when they open the tab.
  */
-/** What changes an agent's lists, counts or week on their home. */
-const HOME_CHANGING_ACTIONS: readonly TicketAction[] = [
-  'taken',
-  'assigned',
-  'released',
-  'replied',
-  'noted',
-  'status_changed',
-  'escalated',
-  'reopened',
-  'requester_replied',
-  'auto_closed',
-  'merged_into',
-  'chat_accepted',
-  'transfer_requested',
-  'transfer_accepted',
-  'transfer_declined',
-  'transfer_expired',
-  'transfer_cancelled',
-  'satisfaction_rated',
-];
-
 export function homeNotifier(context: NotifierContext): Subscriber {
   const { desk, send, log } = context;
   const publishing = new Map<string, Promise<void>>();
@@ -58,24 +35,19 @@ export function homeNotifier(context: NotifierContext): Subscriber {
     return run;
   }
 
-  function touchedBy({ ticket, event }: TicketNotice): string[] {
-    const from = fields(event.from);
-    const to = fields(event.to);
-    const people = [
-      event.actor.kind === 'agent' ? event.actor.id : undefined,
-      text(from.assignee),
-      text(to.assignee),
-      ticket.assignee ?? undefined,
-      // Transfers: who asked, and who is asked to answer.
-      text(from.agent),
-      ...(Array.isArray(to.asked) ? to.asked.filter((person): person is string => typeof person === 'string') : []),
-      // A survey answer counts in the week of the agent who solved it.
-      event.action === 'satisfaction_rated' ? text(to.agent) : undefined,
-    ];
-    return [...new Set(people.filter((person): person is string => person !== undefined && desk.directory.agent(person) !== undefined))];
+  /** The homes an event touched: its agent's, the ticket's assignee's, and those the event names. */
+  async function touchedBy({ ticket, event }: TicketNotice, named: readonly (string | null | undefined)[]): Promise<void> {
+    const people = [event.actor.kind === 'agent' ? event.actor.id : undefined, ticket.assignee, ...named];
+    const agents = new Set(people.filter((person): person is string => typeof person === 'string' && desk.directory.agent(person) !== undefined));
+    await Promise.all([...agents].map(refresh));
   }
 
-  function availabilityWatchers(signal: Extract<DeskSignal, { type: 'availability_changed' }>): string[] {
+  /** A chat's messages are relayed as they come: they change no list on anyone's home. */
+  async function unlessChatMessage(notice: TicketNotice): Promise<void> {
+    if (notice.ticket.channel !== 'chat') await touchedBy(notice, []);
+  }
+
+  function availabilityWatchers(signal: SignalOf<'availability_changed'>): string[] {
     const agent = desk.directory.agent(signal.agent);
     if (!agent) return [];
     const leads = desk.directory.workspace.agents.filter(
@@ -84,17 +56,35 @@ export function homeNotifier(context: NotifierContext): Subscriber {
     return [agent.user, ...leads.map((lead) => lead.user)];
   }
 
+  // What changes an agent's lists, counts or week on their home, and whom each event names besides.
+  const events: TicketHandlers = {
+    taken: (notice) => touchedBy(notice, [notice.event.to.assignee]),
+    assigned: (notice) => touchedBy(notice, [notice.event.from.assignee, notice.event.to.assignee]),
+    released: (notice) => touchedBy(notice, [notice.event.from.assignee]),
+    replied: unlessChatMessage,
+    noted: unlessChatMessage,
+    status_changed: (notice) => touchedBy(notice, []),
+    escalated: (notice) => touchedBy(notice, [notice.event.from.assignee]),
+    reopened: (notice) => touchedBy(notice, []),
+    requester_replied: (notice) => touchedBy(notice, []),
+    auto_closed: (notice) => touchedBy(notice, []),
+    merged_into: (notice) => touchedBy(notice, []),
+    chat_accepted: (notice) => touchedBy(notice, [notice.event.from.assignee, notice.event.to.assignee]),
+    // Transfers: who asked, and who is asked to answer.
+    transfer_requested: (notice) => touchedBy(notice, [notice.event.from.agent, ...notice.event.to.asked]),
+    transfer_accepted: (notice) => touchedBy(notice, [notice.event.from.assignee, notice.event.to.assignee]),
+    transfer_declined: (notice) => touchedBy(notice, [notice.event.from.agent]),
+    transfer_expired: (notice) => touchedBy(notice, [notice.event.from.agent]),
+    transfer_cancelled: (notice) => touchedBy(notice, [notice.event.from.agent]),
+    // A survey answer counts in the week of the agent who solved it.
+    satisfaction_rated: (notice) => touchedBy(notice, [notice.event.to.agent]),
+  };
+
   return {
     name: 'homes',
-    actions: HOME_CHANGING_ACTIONS,
-    async ticket(notice) {
-      // A chat's messages are relayed as they come: they change no list on anyone's home.
-      if (notice.ticket.channel === 'chat' && (notice.event.action === 'replied' || notice.event.action === 'noted')) return;
-      await Promise.all(touchedBy(notice).map(refresh));
-    },
-    signals: ['availability_changed'],
-    async signal(signal) {
-      if (signal.type === 'availability_changed') await Promise.all(availabilityWatchers(signal).map(refresh));
+    events,
+    signals: {
+      availability_changed: async (signal) => void (await Promise.all(availabilityWatchers(signal).map(refresh))),
     },
   };
 }

@@ -1,9 +1,9 @@
 import { filerReceipt, requesterReceipt, takenNotice } from '../../../blocks/notices.js';
-import type { Subscriber, TicketNotice } from '../../events/types.js';
+import type { Subscriber, TicketNotice, TicketNoticeOf } from '../../events/types.js';
 import { closingNoteText } from '../../tickets/auto-close.js';
 import { attemptDelivery, deliveryIdOf } from '../../tickets/deliveries.js';
 import { releaseMergeNotice } from '../../tickets/merge.js';
-import { fields, text, type NotifierContext } from './context.js';
+import type { NotifierContext } from './context.js';
 
 /**
  * The requester's side of a ticket (a chat's requester hears from the chat notifier). A Slack
@@ -40,9 +40,9 @@ export function requesterNotifier(context: NotifierContext): Subscriber {
     }
   }
 
-  async function taken({ ticket, event }: TicketNotice): Promise<void> {
-    const agent = text(fields(event.to).assignee);
-    if (ticket.requester.kind !== 'slack' || !agent || ticket.channel === 'chat') return;
+  async function taken({ ticket, event }: TicketNoticeOf<'taken'>): Promise<void> {
+    const agent = event.to.assignee;
+    if (ticket.requester.kind !== 'slack' || ticket.channel === 'chat') return;
     await outbox.post({
       id: `${event.id}:taken`,
       ticketNumber: ticket.number,
@@ -52,16 +52,14 @@ export function requesterNotifier(context: NotifierContext): Subscriber {
     });
   }
 
-  async function replied({ event }: TicketNotice): Promise<void> {
-    const to = fields(event.to);
-    const commentId = text(to.commentId);
+  async function replied({ event }: TicketNoticeOf<'replied'>): Promise<void> {
     // A chat reply is relayed into the requester's DM as it is written, not delivered as a ticket reply.
-    if (!commentId || to.via === 'chat') return;
-    await deliver(deliveryIdOf(commentId));
+    if (event.to.via === 'chat') return;
+    await deliver(deliveryIdOf(event.to.commentId));
   }
 
-  async function closed({ ticket, event }: TicketNotice): Promise<void> {
-    if (fields(event.to).status !== 'closed') return;
+  async function closed({ ticket, event }: TicketNoticeOf<'status_changed'>): Promise<void> {
+    if (event.to.status !== 'closed') return;
     // The merge notice was held until this close: now it may go (and the retry loop takes it if this attempt fails).
     const notice = await releaseMergeNotice(desk, ticket);
     if (notice) await deliver(notice);
@@ -81,20 +79,6 @@ export function requesterNotifier(context: NotifierContext): Subscriber {
 
   return {
     name: 'requester messages',
-    actions: ['created', 'taken', 'replied', 'status_changed', 'auto_closed'],
-    async ticket(notice) {
-      switch (notice.event.action) {
-        case 'created':
-          return filed(notice);
-        case 'taken':
-          return taken(notice);
-        case 'replied':
-          return replied(notice);
-        case 'status_changed':
-          return closed(notice);
-        default:
-          return autoClosed(notice);
-      }
-    },
+    events: { created: filed, taken, replied, status_changed: closed, auto_closed: autoClosed },
   };
 }

@@ -3,7 +3,7 @@ import type { Subscriber } from '../../events/types.js';
 import { attemptDelivery, queueSurveyDelivery } from '../../tickets/deliveries.js';
 import { openSurvey, surveyToken } from '../../tickets/satisfaction.js';
 import type { Ticket } from '../../tickets/types.js';
-import { fields, type NotifierContext } from './context.js';
+import type { NotifierContext } from './context.js';
 
 /**
  * After a solve (after the solution itself has gone out): the requester is asked "How did we do?" —
@@ -39,9 +39,10 @@ export function surveyNotifier(context: NotifierContext): Subscriber {
 
   return {
     name: 'surveys',
-    actions: ['status_changed'],
-    async ticket({ ticket, event }) {
-      if (fields(event.to).status === 'solved' && ticket.status === 'solved') await ask(ticket);
+    events: {
+      async status_changed({ ticket, event }) {
+        if (event.to.status === 'solved' && ticket.status === 'solved') await ask(ticket);
+      },
     },
   };
 }

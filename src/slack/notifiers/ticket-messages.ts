@@ -1,13 +1,13 @@
 import { eventLine, liveTicketMessage, movedTicketMessage } from '../../../blocks/live-message.js';
 import { requesterWroteAgain } from '../../../blocks/notices.js';
 import { slaLine } from '../../../blocks/sla.js';
-import type { Subscriber, TicketNotice } from '../../events/types.js';
+import type { Subscriber, TicketNotice, TicketNoticeOf } from '../../events/types.js';
 import { attemptDelivery, queueLiveMessage } from '../../tickets/deliveries.js';
 import type { Delivery } from '../../tickets/deliveries.js';
 import { placesOf, rememberLiveMessage } from '../../tickets/places.js';
 import { slaState } from '../../tickets/sla.js';
-import type { Ticket } from '../../tickets/types.js';
-import { fields, text, type NotifierContext } from './context.js';
+import type { Ticket, TicketEvent } from '../../tickets/types.js';
+import type { NotifierContext } from './context.js';
 
 /**
  * A ticket lives in Slack as one message in its group's queue channel (its `queueChannel`, else its
@@ -42,7 +42,7 @@ export function ticketMessageNotifier(context: NotifierContext): Subscriber {
   outbox.rendersLiveMessages(renderLive);
 
   async function threadLine({ ticket, event }: TicketNotice): Promise<void> {
-    const commentId = text(fields(event.to).commentId) ?? (event.action === 'escalated' ? event.note : undefined);
+    const commentId = quotedComment(event);
     const comment = commentId ? await desk.store.tickets.comment(commentId) : null;
     // An escalation's note is stored with a prefix naming the group; the line names both groups itself.
     const commentText = comment ? comment.text.replace(/^Escalated to [^:]*: /, '') : null;
@@ -52,9 +52,9 @@ export function ticketMessageNotifier(context: NotifierContext): Subscriber {
   }
 
   /** The assignee of a ticket hears when its requester writes again (by email, the web, or their Slack thread). */
-  async function tellAssignee({ ticket, event }: TicketNotice): Promise<void> {
-    if (!ticket.assignee || event.actor.kind === 'agent') return;
-    const reopenedFrom = event.action === 'reopened' ? (text(fields(event.from).status) ?? null) : null;
+  async function tellAssignee({ ticket, event }: TicketNoticeOf<'requester_replied' | 'reopened'>): Promise<void> {
+    if (ticket.channel === 'chat' || !ticket.assignee || event.actor.kind === 'agent') return;
+    const reopenedFrom = event.action === 'reopened' ? event.from.status : null;
     await outbox.post({
       id: `${event.id}:assignee`,
       ticketNumber: ticket.number,
@@ -71,15 +71,21 @@ export function ticketMessageNotifier(context: NotifierContext): Subscriber {
 
   return {
     name: 'ticket messages',
-    actions: '*',
-    async ticket(notice) {
+    async everyEvent(notice) {
       const { ticket, event } = notice;
       // A chat's own message in the queue is its live message (the chat notifier keeps it).
       if (ticket.channel === 'chat') return;
       // The message first (a thread line needs its parent), once per batch of events: it shows the latest state.
       if (notice.last || event.action === 'created' || event.action === 'escalated') await liveMessageOf(ticket, event.actor.kind === 'agent' ? event.actor.id : null);
       await threadLine(notice);
-      if (event.action === 'requester_replied' || event.action === 'reopened') await tellAssignee(notice);
     },
+    // After the thread line (a subscriber's every-event handler runs first).
+    events: { requester_replied: tellAssignee, reopened: tellAssignee },
   };
+}
+
+/** The comment an event's thread line quotes: the one it carries, or an escalation's note. */
+function quotedComment(event: TicketEvent): string | null | undefined {
+  if (event.action === 'escalated') return event.note;
+  return event.to && 'commentId' in event.to ? event.to.commentId : undefined;
 }

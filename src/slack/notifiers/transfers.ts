@@ -1,11 +1,11 @@
 import { transferOffer } from '../../../blocks/chat.js';
 import { queuedTransfersFor, transferById } from '../../chats/transfers.js';
 import type { Transfer } from '../../chats/types.js';
-import type { Subscriber, TicketNotice } from '../../events/types.js';
+import type { Subscriber, TicketHandlers, TicketNoticeOf } from '../../events/types.js';
 import { transferTargetText } from '../../tickets/refusals.js';
 import type { Ticket } from '../../tickets/types.js';
 import { slackWords } from '../words.js';
-import { fields, text, type NotifierContext } from './context.js';
+import type { NotifierContext } from './context.js';
 
 /**
  * A chat moves only when someone accepts it, so a transfer is told as offers: to the agent asked (a
@@ -27,12 +27,13 @@ export function transferNotifier(context: NotifierContext): Subscriber {
     return transferOffer({ transfer, ticket, targetText: transferTargetText(transfer.to, words), lastMessages: await lastLines(transfer.ticketNumber), ...(outcome ? { outcome } : {}) });
   }
 
-  async function transferOf(notice: TicketNotice): Promise<Transfer | null> {
-    return notice.event.note ? transferById(desk, notice.event.note) : null;
+  /** A transfer's event names it by id in its note. */
+  async function transferOf(event: { note: string }): Promise<Transfer | null> {
+    return transferById(desk, event.note);
   }
 
-  async function offer({ ticket, event }: TicketNotice, transfer: Transfer): Promise<void> {
-    const asked = (Array.isArray(fields(event.to).asked) ? (fields(event.to).asked as unknown[]) : []).filter((person): person is string => typeof person === 'string');
+  async function offer({ ticket, event }: TicketNoticeOf<'transfer_requested'>, transfer: Transfer): Promise<void> {
+    const { asked } = event.to;
     const blocks = await offerBlocks(transfer, ticket);
     const line = `<@${transfer.from}> asks ${transferTargetText(transfer.to, words)} to take chat #${transfer.ticketNumber}`;
     const after = { kind: 'offer-posted' as const, transferId: transfer.id };
@@ -61,31 +62,33 @@ export function transferNotifier(context: NotifierContext): Subscriber {
     await outbox.post({ id: `${eventId}:asker`, ticketNumber: transfer.ticketNumber, purpose: 'transfer outcome notice', place: { kind: 'dm', userId: transfer.from }, text });
   }
 
-  async function answered(notice: TicketNotice): Promise<void> {
-    const transfer = await transferOf(notice);
-    if (!transfer) return;
-    const { ticket, event } = notice;
-    const by = event.actor.id;
-    switch (event.action) {
-      case 'transfer_requested':
-        return offer(notice, transfer);
-      case 'transfer_expired':
-        await closeOffers(event.id, transfer, ticket, `Expired with no answer; the chat stayed with <@${transfer.from}>.`);
-        await tellAsker(event.id, transfer, `Your transfer request for chat #${transfer.ticketNumber} to ${transferTargetText(transfer.to, words)} expired with no answer — the chat stays with you.`);
-        return;
-      case 'transfer_declined':
-        await closeOffers(event.id, transfer, ticket, `Declined by <@${by}>; the chat stayed with <@${transfer.from}>.`);
-        await tellAsker(event.id, transfer, `<@${by}> declined chat #${transfer.ticketNumber} — it stays with you.`);
-        return;
-      case 'transfer_cancelled':
-        await closeOffers(event.id, transfer, ticket, fields(event.to).because === 'chat-ended' ? 'Cancelled: the chat ended.' : `Cancelled by <@${by}>.`);
-        return;
-      default: {
-        const to = text(fields(event.to).assignee) ?? by;
-        await closeOffers(event.id, transfer, ticket, `Accepted by <@${to}>.`);
-      }
-    }
-  }
+  const events: TicketHandlers = {
+    async transfer_requested(notice) {
+      const transfer = await transferOf(notice.event);
+      if (transfer) await offer(notice, transfer);
+    },
+    async transfer_expired({ ticket, event }) {
+      const transfer = await transferOf(event);
+      if (!transfer) return;
+      await closeOffers(event.id, transfer, ticket, `Expired with no answer; the chat stayed with <@${transfer.from}>.`);
+      await tellAsker(event.id, transfer, `Your transfer request for chat #${transfer.ticketNumber} to ${transferTargetText(transfer.to, words)} expired with no answer — the chat stays with you.`);
+    },
+    async transfer_declined({ ticket, event }) {
+      const transfer = await transferOf(event);
+      if (!transfer) return;
+      await closeOffers(event.id, transfer, ticket, `Declined by <@${event.actor.id}>; the chat stayed with <@${transfer.from}>.`);
+      await tellAsker(event.id, transfer, `<@${event.actor.id}> declined chat #${transfer.ticketNumber} — it stays with you.`);
+    },
+    async transfer_cancelled({ ticket, event }) {
+      const transfer = await transferOf(event);
+      if (!transfer) return;
+      await closeOffers(event.id, transfer, ticket, event.to.because === 'chat-ended' ? 'Cancelled: the chat ended.' : `Cancelled by <@${event.actor.id}>.`);
+    },
+    async transfer_accepted({ ticket, event }) {
+      const transfer = await transferOf(event);
+      if (transfer) await closeOffers(event.id, transfer, ticket, `Accepted by <@${event.to.assignee}>.`);
+    },
+  };
 
   /** An agent came online: each queued transfer of their groups is offered to them in a DM (the first to accept gets it). */
   async function offerQueued(agent: string): Promise<void> {
@@ -106,11 +109,11 @@ export function transferNotifier(context: NotifierContext): Subscriber {
 
   return {
     name: 'transfers',
-    actions: ['transfer_requested', 'transfer_expired', 'transfer_declined', 'transfer_cancelled', 'transfer_accepted'],
-    ticket: answered,
-    signals: ['availability_changed'],
-    async signal(signal) {
-      if (signal.type === 'availability_changed' && signal.availability === 'online') await offerQueued(signal.agent);
+    events,
+    signals: {
+      async availability_changed(signal) {
+        if (signal.availability === 'online') await offerQueued(signal.agent);
+      },
     },
   };
 }
