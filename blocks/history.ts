@@ -23,6 +23,14 @@ function who(event: TicketEvent): string {
   return escapeMrkdwn(event.actor.name ?? `${event.actor.kind} ${event.actor.id}`);
 }
 
+/** A merge, said the same way on both tickets: "#1004 merged into #1002" (with its comments, copied as notes). */
+function mergeText(event: TicketEvent, ticketNumber: number): string | null {
+  const number = (value: unknown) => Number((value as { number?: unknown } | undefined)?.number);
+  if (event.action === 'merged_into' && Number.isInteger(number(event.to))) return `#${ticketNumber} merged into #${number(event.to)}`;
+  if (event.action === 'merged_from' && Number.isInteger(number(event.from))) return `#${number(event.from)} merged into #${ticketNumber}, with its comments`;
+  return null;
+}
+
 /**
  * A ticket's history, a page at a time: who did what, when, and what changed from what to what.
  * Paged within Block Kit's 100 blocks; Older and Newer move through it in the same view.
@@ -35,7 +43,8 @@ export function historyModal(data: { ticketNumber: number; events: readonly Tick
   ];
   const when = new Intl.DateTimeFormat('en-GB', { timeZone: data.timeZone, dateStyle: 'medium', timeStyle: 'short' });
   for (const event of data.events.slice(0, HISTORY_PAGE)) {
-    const change = [fromTo(event.from), fromTo(event.to)].some(Boolean) ? ` · ${fromTo(event.from) || '—'} → ${fromTo(event.to) || '—'}` : '';
+    const merge = mergeText(event, data.ticketNumber);
+    const change = merge ? ` · ${merge}` : [fromTo(event.from), fromTo(event.to)].some(Boolean) ? ` · ${fromTo(event.from) || '—'} → ${fromTo(event.to) || '—'}` : '';
     const note = event.note ? ` · _${escapeMrkdwn(clip(event.note, 150))}_` : '';
     blocks.push({ type: 'context', elements: [mrkdwn(clip(`${when.format(new Date(event.at))} · *${escapeMrkdwn(event.action.replace(/_/g, ' '))}* by ${who(event)}${change}${note}`, 2900))] });
   }
