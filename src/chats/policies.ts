@@ -13,9 +13,9 @@ export function chatPolicies(desk: Desk): Subscriber[] {
       name: 'a solved chat ends',
       actions: ['status_changed'],
       async ticket({ ticket, event }) {
-        const to = (event.to ?? {}) as { status?: unknown };
+        const to = (event.to ?? {}) as { status?: unknown; endsChat?: unknown };
         if (ticket.channel !== 'chat' || to.status !== 'solved' || ticket.status !== 'solved') return;
-        await endChatOfSolvedTicket(desk, ticket.number, event.actor.id);
+        await endChatOfSolvedTicket(desk, ticket.number, event.actor.id, { surveyFollows: to.endsChat === true });
       },
     },
   ];

@@ -76,10 +76,16 @@ export async function replyToTicket(desk: Desk, input: AgentReply): Promise<Repl
   const now = desk.clock();
   const actor = { kind: 'agent' as const, id: reply.agent };
   const commentId = reply.text ? newCommentId() : null;
+  // A public reply from the form while the ticket's chat goes on (End and solve's closing line) is part
+  // of that chat: the team counts the whole chat as one contact (contactsBefore in stats.ts).
+  const chatOn = (reply.status === 'solved' || (commentId !== null && reply.kind === 'public')) && (await chatGoesOn(desk, ticket));
+  const duringChat = chatOn && commentId !== null && reply.kind === 'public';
+  // A solve ends a chat that goes on (chatPolicies): the survey waits for the requester to hear that.
+  const endsChat = chatOn && reply.status === 'solved';
   const events: NewTicketEvent[] = [];
-  if (commentId) events.push({ actor, action: reply.kind === 'public' ? 'replied' : 'noted', to: { commentId }, at: now });
+  if (commentId) events.push({ actor, action: reply.kind === 'public' ? 'replied' : 'noted', to: { commentId, ...(duringChat ? { during: 'chat' } : {}) }, at: now });
   if (ticket.assignee === null) events.push({ actor, action: 'assigned', from: { assignee: null }, to: { assignee: reply.agent }, at: now });
-  if (reply.status !== ticket.status) events.push({ actor, action: 'status_changed', from: { status: ticket.status }, to: { status: reply.status }, at: now });
+  if (reply.status !== ticket.status) events.push({ actor, action: 'status_changed', from: { status: ticket.status }, to: { status: reply.status, ...(endsChat ? { endsChat: true } : {}) }, at: now });
   if (!sameForm(form, ticket.form)) events.push({ actor, action: 'form_changed', from: ticket.form, to: form, at: now });
 
   const changed = await desk.store.tickets.change(
@@ -115,6 +121,12 @@ export async function replyToTicket(desk: Desk, input: AgentReply): Promise<Repl
   }
   desk.events.ticketChanged(changed.number);
   return { ok: true, ticket: changed, previousStatus: ticket.status, comment, deliveries, solved };
+}
+
+async function chatGoesOn(desk: Desk, ticket: Ticket): Promise<boolean> {
+  if (ticket.channel !== 'chat') return false;
+  const chat = await desk.store.chats.get(ticket.number);
+  return chat !== null && chat.state !== 'ended';
 }
 
 /**
