@@ -73,7 +73,7 @@ function entryLabel(entry: ConversationEntry): string {
 /** A comment's files, one line: names as written (escaped), linked where there is a link. */
 export function filesLine(files: readonly ConversationFile[]): string | null {
   if (files.length === 0) return null;
-  const names = files.map((file) => (file.link ? `<${encodeURI(file.link).replace(/[|>]/g, encodeURIComponent)}|${escapeMrkdwn(file.name)}>` : escapeMrkdwn(file.name)));
+  const names = files.map((file) => (file.link ? `<${escapeMrkdwn(encodeURI(file.link))}|${escapeMrkdwn(file.name)}>` : escapeMrkdwn(file.name)));
   return `:paperclip: ${names.join(', ')}`;
 }
 

@@ -249,6 +249,7 @@ describe('the whole ticket', () => {
     const chat = await steps().liveChat('UENDONCE1', fay, 'My refund is missing');
     await steps().replyInThread(fay, chat, 'Let me check.');
     const seenBefore = steps().botMessages(chat.requesterDm).length;
+    desk.clock.advance(60_000);
 
     await desk.slack.blockAction(fay, { action_id: actionIds.endAndSolve, value: String(chat.ticketNumber) }, { channel: chat.thread.channel, message: { ts: chat.thread.ts } });
     await desk.settled();
@@ -263,6 +264,14 @@ describe('the whole ticket', () => {
     expect(told[0]).toContain('Refund sent today.');
     expect(told[1]).toContain('so this chat has ended');
     expect(told[2]).toMatch(/^How did we do/);
+    // The chat's message in the queue keeps the conversation readable once it is over.
+    const parent = desk.fake.messages(chat.thread.channel).find((message) => message.ts === chat.thread.ts)!;
+    const conversation = parent.blocks!.flatMap((block: any) => block.elements ?? []).find((element: any) => element.action_id === actionIds.conversation);
+    await desk.slack.blockAction(fay, { action_id: conversation.action_id, value: conversation.value }, { channel: chat.thread.channel, message: { ts: chat.thread.ts } });
+    await desk.settled();
+    const whole = entriesOf([desk.fake.okCalls('views.open').at(-1)!.response.view]);
+    expect(whole.map((entry) => entry.text)).toEqual(['My refund is missing', 'Let me check.', 'Refund sent today.']);
+    expect(whole.map((entry) => / via ([^·]+) ·/.exec(entry.heading)![1])).toEqual(['chat', 'chat', 'reply form']);
     // The agent's thread shows the closing line too.
     expect(steps().threadMessages(chat).some((message) => message.text?.includes('replied from the form: Refund sent today.'))).toBe(true);
 
