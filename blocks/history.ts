@@ -8,11 +8,14 @@ export const HISTORY_PAGE = 40;
 /** A section's text is at most 3,000 characters: long text is shown in pieces of this size. */
 const PIECE = 2900;
 
+/** Fields an event carries for the desk's own work (which comment, what a notifier still owes), not for a reader. */
+const BOOKKEEPING: ReadonlySet<string> = new Set(['commentId', 'endsChat', 'surveyFollows']);
+
 function fromTo(value: unknown): string {
   if (value === undefined || value === null) return '';
   if (typeof value !== 'object') return escapeMrkdwn(String(value));
   return Object.entries(value as Record<string, unknown>)
-    .filter(([key, entry]) => entry !== undefined && entry !== null && key !== 'commentId')
+    .filter(([key, entry]) => entry !== undefined && entry !== null && !BOOKKEEPING.has(key))
     .map(([key, entry]) => `${escapeMrkdwn(key)}: ${escapeMrkdwn(clip(typeof entry === 'object' ? JSON.stringify(entry) : String(entry), 120))}`)
     .join(', ');
 }
