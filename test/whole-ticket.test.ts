@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { actionIds, callbackIds, escalationFields, newTicketFields, replyFields } from '../blocks/ids.js';
 import { viewStateFrom } from '../src/fake-slack/requests.js';
+import { endChat } from '../src/chats/chat.js';
+import { replyToTicket } from '../src/tickets/reply.js';
 import { deskStats, periodWindow } from '../src/tickets/stats.js';
 import type { Ticket } from '../src/tickets/types.js';
 import { weekFiguresOf } from '../src/tickets/week-figures.js';
@@ -289,6 +291,23 @@ describe('the whole ticket', () => {
     await desk.slack.command(fay, '/ticket', 'stats @Fay');
     await desk.settled();
     expect(JSON.stringify(lastResponse().blocks)).toContain(`*First-contact resolution*\\n100% (${after.firstContactResolved} of ${after.solved})`);
+  });
+
+  it('End chat pressed while End and solve is saved: the requester hears once that it is solved and over, then one survey', async () => {
+    const chat = await steps().liveChat('UENDRACE1', fay, 'My refund is still missing');
+    const seenBefore = steps().botMessages(chat.requesterDm).length;
+    desk.clock.advance(60_000);
+    const work = desk.deskbolt.desk;
+    // The solve is written, then End chat ends the chat before anyone hears of the solve: the solve's own end finds it ended.
+    await work.events.answerFirst(async () => {
+      const solved = await replyToTicket(work, { number: chat.ticketNumber, agent: fay, text: '', kind: 'public', status: 'solved', form: { rootCause: 'Card declined', category: 'Payments', subcategory: 'Refund' } });
+      expect(solved.ok).toBe(true);
+      expect((await endChat(work, { ticketNumber: chat.ticketNumber, by: fay })).ok).toBe(true);
+    });
+    await desk.settled();
+    expect((await desk.store.tickets.history(chat.ticketNumber)).filter((event) => event.action === 'chat_ended').map((event) => event.to ?? null)).toEqual([null]);
+    const told = steps().botMessages(chat.requesterDm).slice(seenBefore).map((message) => message.text ?? '');
+    expect(told).toEqual([`Your request #${chat.ticketNumber} is solved, so this chat has ended. Write here any time if you need anything else.`, `How did we do on #${chat.ticketNumber}?`]);
   });
 
   it('an escalation shows on the other group’s live message: from which group, by whom, the note’s first lines — escaped', async () => {

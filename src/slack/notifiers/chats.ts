@@ -167,7 +167,8 @@ export function chatNotifier(context: NotifierContext): Subscriber {
     await showChat(chat, ticket);
     const solved = fields(event.to).because === 'solved';
     await inThread(chat, `${event.id}:line`, solved ? `<@${event.actor.id}> solved #${ticket.number}, so the chat ended.` : chatEndedLine(event.actor.id, ticket.number));
-    await toRequester(chat, `${event.id}:ended`, 'chat ended notice', chatEndedForRequester(ticket.number, solved).text);
+    // The requester hears where their request stands now: solved, even when End chat beat the solve's own end by a moment.
+    await toRequester(chat, `${event.id}:ended`, 'chat ended notice', chatEndedForRequester(ticket.number, solved || ticket.status === 'solved').text);
     // A solve that left its survey to the chat's end is asked about now, after the word that the chat is over; so is
     // a solved ticket whose chat an agent ended at the same moment (the solve's own end found it ended, and asks nothing).
     if (ticket.status === 'solved' && (fields(event.to).surveyFollows === true || !solved)) await askForSurvey(context, ticket);
