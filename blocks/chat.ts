@@ -1,7 +1,8 @@
-import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
+import type { Button, KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import type { Availability, Chat, Transfer } from '../src/chats/types.js';
 import type { ChatActivity } from '../src/chats/chat.js';
 import type { Ticket } from '../src/tickets/types.js';
+import { conversationValue } from './conversation.js';
 import { actionIds, callbackIds, chatNoteFields, transferFields } from './ids.js';
 import { clip, escapeMrkdwn, mrkdwn, plain } from './text.js';
 
@@ -75,10 +76,18 @@ export function incomingChat(data: IncomingChatData): KnownBlock[] {
           },
         },
         { type: 'button', action_id: actionIds.endAndSolve, text: plain('End and solve'), value: String(ticket.number) },
+        conversationButton(ticket.number),
       ],
     });
+  } else {
+    // Over: what was said stays readable from where the chat was.
+    blocks.push({ type: 'actions', block_id: `chat_${ticket.number}`, elements: [conversationButton(ticket.number)] });
   }
   return blocks;
+}
+
+function conversationButton(ticketNumber: number): Button {
+  return { type: 'button', action_id: actionIds.conversation, text: plain('Conversation'), value: conversationValue(ticketNumber, 0, 0) };
 }
 
 export interface TransferOfferData {

@@ -8,11 +8,14 @@ export const HISTORY_PAGE = 40;
 /** A section's text is at most 3,000 characters: long text is shown in pieces of this size. */
 const PIECE = 2900;
 
+/** Fields an event carries for the desk's own work (which comment, what a notifier still owes), not for a reader. */
+const BOOKKEEPING: ReadonlySet<string> = new Set(['commentId', 'endsChat', 'surveyFollows']);
+
 function fromTo(value: unknown): string {
   if (value === undefined || value === null) return '';
   if (typeof value !== 'object') return escapeMrkdwn(String(value));
   return Object.entries(value as Record<string, unknown>)
-    .filter(([key, entry]) => entry !== undefined && entry !== null && key !== 'commentId')
+    .filter(([key, entry]) => entry !== undefined && entry !== null && !BOOKKEEPING.has(key))
     .map(([key, entry]) => `${escapeMrkdwn(key)}: ${escapeMrkdwn(clip(typeof entry === 'object' ? JSON.stringify(entry) : String(entry), 120))}`)
     .join(', ');
 }
@@ -21,6 +24,14 @@ function who(event: TicketEvent): string {
   if (event.actor.kind === 'agent') return `<@${event.actor.id}>`;
   if (event.actor.kind === 'requester' && /^[UW][A-Z0-9]+$/.test(event.actor.id)) return `<@${event.actor.id}>`;
   return escapeMrkdwn(event.actor.name ?? `${event.actor.kind} ${event.actor.id}`);
+}
+
+/** A merge, said the same way on both tickets: "#1004 merged into #1002" (with its comments, copied as notes). */
+function mergeText(event: TicketEvent, ticketNumber: number): string | null {
+  const number = (value: unknown) => Number((value as { number?: unknown } | undefined)?.number);
+  if (event.action === 'merged_into' && Number.isInteger(number(event.to))) return `#${ticketNumber} merged into #${number(event.to)}`;
+  if (event.action === 'merged_from' && Number.isInteger(number(event.from))) return `#${number(event.from)} merged into #${ticketNumber}, with its comments`;
+  return null;
 }
 
 /**
@@ -35,7 +46,8 @@ export function historyModal(data: { ticketNumber: number; events: readonly Tick
   ];
   const when = new Intl.DateTimeFormat('en-GB', { timeZone: data.timeZone, dateStyle: 'medium', timeStyle: 'short' });
   for (const event of data.events.slice(0, HISTORY_PAGE)) {
-    const change = [fromTo(event.from), fromTo(event.to)].some(Boolean) ? ` · ${fromTo(event.from) || '—'} → ${fromTo(event.to) || '—'}` : '';
+    const merge = mergeText(event, data.ticketNumber);
+    const change = merge ? ` · ${merge}` : [fromTo(event.from), fromTo(event.to)].some(Boolean) ? ` · ${fromTo(event.from) || '—'} → ${fromTo(event.to) || '—'}` : '';
     const note = event.note ? ` · _${escapeMrkdwn(clip(event.note, 150))}_` : '';
     blocks.push({ type: 'context', elements: [mrkdwn(clip(`${when.format(new Date(event.at))} · *${escapeMrkdwn(event.action.replace(/_/g, ' '))}* by ${who(event)}${change}${note}`, 2900))] });
   }

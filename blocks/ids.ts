@@ -38,6 +38,7 @@ export const actionIds = {
   searchMore: 'ticket_search_more',
   linkToProblem: 'ticket_link_to_problem',
   history: 'ticket_history',
+  conversation: 'ticket_conversation',
   fullText: 'comment_full_text',
   whichTicket: 'requester_which_ticket',
   chatTopic: 'requester_chat_topic',
@@ -62,6 +63,7 @@ export const callbackIds = {
   assign: 'ticket_assign_modal',
   bulkMove: 'ticket_bulk_move_confirm',
   edit: 'ticket_edit_modal',
+  conversation: 'ticket_conversation_modal',
 } as const;
 
 /** Input of the satisfaction comment modal: block id and action id alike. */

@@ -1,5 +1,6 @@
 import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
 import type { SlaClock, Ticket, TicketAction, TicketEvent, TicketEventOf } from '../src/tickets/types.js';
+import { conversationValue } from './conversation.js';
 import { actionIds } from './ids.js';
 import type { Notice } from './notices.js';
 import { requesterMention } from './notices.js';
@@ -12,6 +13,21 @@ export interface LiveMessageData {
   now: Date;
   /** "SLA: first reply due in 2 h", when the workspace sets targets (rendered by the caller, mrkdwn). */
   sla?: string | null;
+  /** Names a group by id: the group an escalated ticket came from. */
+  groupNameOf?: (id: number) => string;
+}
+
+/** The first lines of an escalation's note, on one line of the live message. */
+const ESCALATION_EXCERPT_LINES = 3;
+
+/** Where an escalated ticket came from, for the team it came to: which group, who sent it, and why (the note's first lines). */
+export function escalationOriginLine(ticket: Ticket, groupName: (id: number) => string): string | null {
+  const origin = ticket.escalatedFrom;
+  if (!origin || origin.groupId === ticket.groupId) return null;
+  const lines = origin.note.split('\n').map((line) => line.trim()).filter(Boolean);
+  const excerpt = clip(lines.slice(0, ESCALATION_EXCERPT_LINES).join(' / '), 280);
+  const more = lines.length > ESCALATION_EXCERPT_LINES || excerpt.length < lines.join(' / ').length ? ' (the whole note is in the thread)' : '';
+  return `:arrow_heading_up: Escalated from *${escapeMrkdwn(groupName(origin.groupId))}* by <@${origin.by}>: “${escapeMrkdwn(excerpt)}”${more}`;
 }
 
 const TAKEABLE: readonly Ticket['status'][] = ['new', 'open'];
@@ -31,6 +47,8 @@ export function liveTicketMessage(data: LiveMessageData): Notice {
   ];
   if (ticket.mergedInto !== null) facts.push(`merged into #${ticket.mergedInto}`);
   const lines = [`*#${ticket.number}* ${escapeMrkdwn(clip(ticket.subject, 150))}`, facts.join(' · '), `from ${requesterMention(ticket)} · opened ${waited(ticket.createdAt, data.now)} ago`];
+  const escalation = data.groupNameOf ? escalationOriginLine(ticket, data.groupNameOf) : null;
+  if (escalation) lines.push(escalation);
   const blocks: KnownBlock[] = [{ type: 'section', text: mrkdwn(lines.join('\n')) }];
   const context: string[] = [];
   if (data.sla) context.push(data.sla);
@@ -42,6 +60,7 @@ export function liveTicketMessage(data: LiveMessageData): Notice {
     buttons.push({ type: 'button', action_id: actionIds.take, text: plain('Take it'), value: String(ticket.number), style: 'primary' });
   }
   buttons.push({ type: 'button', action_id: actionIds.show, text: plain('Work on it'), value: String(ticket.number) });
+  buttons.push({ type: 'button', action_id: actionIds.conversation, text: plain('Conversation'), value: conversationValue(ticket.number, 0, 0) });
   buttons.push({ type: 'button', action_id: actionIds.history, text: plain('History'), value: `${ticket.number}:0` });
   blocks.push({ type: 'actions', block_id: `live_${ticket.number}`, elements: buttons } satisfies ActionsBlock);
   const who = ticket.assignee ? ` · <@${ticket.assignee}>` : ' · unassigned';

@@ -2,6 +2,7 @@ import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
 import type { TicketMove } from '../src/tickets/moves.js';
 import type { Ticket, TicketComment } from '../src/tickets/types.js';
 import type { SlaState } from '../src/tickets/sla.js';
+import { conversationValue } from './conversation.js';
 import { actionIds } from './ids.js';
 import { slaLine } from './sla.js';
 import { PRIORITY_BADGE, STATUS_BADGE, clip, escapeMrkdwn, mrkdwn, plain, requesterText, waited } from './text.js';
@@ -117,6 +118,8 @@ export function ticketCard(data: TicketCardData, actions: readonly CardAction[])
   }
   const buttons = actions.map((action) => cardButton(action, ticket.number));
   if (data.requesterButton) buttons.push({ type: 'button', action_id: actionIds.requesterProfile, text: plain('Requester'), value: String(ticket.number) });
+  // The whole ticket, every comment in full: the card shows only the last few.
+  buttons.push({ type: 'button', action_id: actionIds.conversation, text: plain('Conversation'), value: conversationValue(ticket.number, 0, 0) });
   if (data.requesterButton) buttons.push({ type: 'button', action_id: actionIds.history, text: plain('History'), value: `${ticket.number}:0` });
   if (buttons.length > 0) blocks.push({ type: 'actions', block_id: `ticket_actions_${ticket.number}`, elements: buttons } satisfies ActionsBlock);
   return blocks;

@@ -180,16 +180,21 @@ export async function endChat(desk: Desk, request: { ticketNumber: number; by: s
  * A chat whose ticket was solved ends with it (whoever solved it may: the solve was theirs to make),
  * and its requester is told once that it is solved and over. Nothing when it had ended already.
  */
-export async function endChatOfSolvedTicket(desk: Desk, ticketNumber: number, solvedBy: string): Promise<void> {
+export async function endChatOfSolvedTicket(desk: Desk, ticketNumber: number, solvedBy: string, options: { surveyFollows?: boolean } = {}): Promise<void> {
   const chat = await desk.store.chats.get(ticketNumber);
-  if (chat && chat.state !== 'ended') await closeChat(desk, chat, solvedBy, 'solved');
+  if (chat && chat.state !== 'ended') await closeChat(desk, chat, solvedBy, 'solved', options.surveyFollows === true);
 }
 
-async function closeChat(desk: Desk, chat: Chat, by: string, because: 'solved' | null): Promise<{ ok: true; chat: Chat; cancelledTransfer: Transfer | null } | null> {
+/**
+ * `surveyFollows`: the solve left its survey to this end (the requester hears the chat is over first),
+ * so the chat_ended event says the survey is still to ask.
+ */
+async function closeChat(desk: Desk, chat: Chat, by: string, because: 'solved' | null, surveyFollows = false): Promise<{ ok: true; chat: Chat; cancelledTransfer: Transfer | null } | null> {
   const now = desk.clock();
   const ended = await desk.store.chats.change(chat.ticketNumber, { state: ['waiting', 'live'], agent: chat.agent }, { state: 'ended', endedAt: now });
   if (!ended) return null;
-  await desk.store.tickets.change(chat.ticketNumber, {}, {}, ticketEvent('chat_ended', { kind: 'agent', id: by }, now, because ? { to: { because } } : {}), now);
+  const to = because ? { because, ...(surveyFollows ? { surveyFollows } : {}) } : null;
+  await desk.store.tickets.change(chat.ticketNumber, {}, {}, ticketEvent('chat_ended', { kind: 'agent', id: by }, now, to ? { to } : {}), now);
   // An ended chat is not handed to anyone: a request still waiting is cancelled with it.
   const open = await desk.store.chats.openTransferOf(chat.ticketNumber);
   const cancelled = open ? await desk.store.chats.answerTransfer(open.id, { state: 'cancelled', by, at: now }) : null;

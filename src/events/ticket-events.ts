@@ -54,7 +54,8 @@ export interface EventPayloads {
     note?: string;
   };
   released: { from: { assignee: string | null }; to: { assignee: null; via?: 'bulk' }; note?: string };
-  status_changed: { from: { status: TicketStatus }; to: { status: TicketStatus }; note?: string };
+  /** `endsChat`: a solve that ends the ticket's live chat; its survey waits for the requester to hear the chat ended. */
+  status_changed: { from: { status: TicketStatus }; to: { status: TicketStatus; endsChat?: boolean }; note?: string };
   /** A public reply by an agent. `via: 'chat'` relayed in a live chat; `via: 'email', during: 'chat'` emailed from one. */
   replied: { to: { commentId: string; via?: 'chat' | 'email'; during?: 'chat'; fromProblem?: number } };
   noted: { to: { commentId: string; kind?: 'chat-note'; reason?: NoteReason } };
@@ -73,7 +74,8 @@ export interface EventPayloads {
   auto_closed: { from: { status: 'pending' }; to: { status: 'closed' }; note: string };
   chat_started: { to: { groupId: number; via: 'dm' | 'intake-channel' } };
   chat_accepted: { from: { assignee: string | null; status: TicketStatus }; to: { assignee: string } };
-  chat_ended: { to?: { because: 'solved' } };
+  /** `surveyFollows`: the solve that ended it left its survey to be asked after the requester hears of the end. */
+  chat_ended: { to?: { because: 'solved'; surveyFollows?: boolean } };
   /** `asked`: the people offered it, decided when it was asked (who was online). */
   transfer_requested: TransferStep<{ asked: string[] }>;
   transfer_declined: TransferStep;

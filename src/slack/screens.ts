@@ -4,6 +4,9 @@ import type { KnownBlock, ModalView } from '@slack/types';
 import { replyFields } from '../../blocks/ids.js';
 import { inputBlockId, replyModal, type ReplyModalData, type ReplyModalMetadata } from '../../blocks/reply-modal.js';
 import { ticketCard } from '../../blocks/ticket-card.js';
+import { conversationModal } from '../../blocks/conversation.js';
+import { ticketConversation } from '../tickets/conversation.js';
+import type { Asker } from './answer.js';
 import { mrkdwn } from '../../blocks/text.js';
 import type { Desk } from '../tickets/desk.js';
 import type { Refusal } from '../tickets/refusals.js';
@@ -56,6 +59,26 @@ export async function takenBlocks(desk: Desk, result: TakeResult, card: CardView
           .join(', ')} — check for duplicates.`
       : '';
   return [{ type: 'section', text: mrkdwn(`${headline}${warning}`) }, ...(card.ok ? cardBlocks(desk, card) : [])];
+}
+
+/**
+ * The Conversation: opened where the person is (pushed on a modal, else on its own), or moved in
+ * place when it is the view they paged from. A refusal goes back to the asker.
+ */
+export async function showConversation(
+  desk: Desk,
+  client: WebClient,
+  where: { triggerId: string; inModal: boolean; openView: string | null },
+  viewerId: string,
+  number: number,
+  wanted: { page: number; part: number },
+  asker: Asker,
+): Promise<void> {
+  const found = await ticketConversation(desk, number, viewerId, wanted.page);
+  if (!found.ok) return asker.refuse(found);
+  const view = conversationModal({ ...found, part: found.page === wanted.page ? wanted.part : -1, timeZone: desk.settings.timeZone });
+  if (where.openView) await client.views.update({ view_id: where.openView, view });
+  else await showModal(client, where, view);
 }
 
 // ── The reply form ─────────────────────────────────────────────────────────────────────────────

@@ -625,6 +625,20 @@ export class TicketStore {
     return { id: String(_id), ...comment } as unknown as TicketComment;
   }
 
+  /**
+   * One page of a ticket's comments, oldest first (comments of one instant by id), and how many there
+   * are in all: the Conversation view reads a page at a time, whatever the length of the ticket.
+   */
+  async commentsPage(ticketNumber: number, options: { skip: number; limit: number; kinds?: readonly CommentKind[] }): Promise<{ comments: TicketComment[]; total: number }> {
+    const filter: FilterQuery<TicketComment> = { ticketNumber };
+    if (options.kinds) filter.kind = { $in: [...options.kinds] };
+    const [documents, total] = await Promise.all([
+      options.limit > 0 ? this.models.Comment.find(filter).sort({ createdAt: 1, _id: 1 }).skip(options.skip).limit(options.limit).lean() : Promise.resolve([]),
+      this.models.Comment.countDocuments(filter),
+    ]);
+    return { comments: documents.map(({ _id, ...comment }) => ({ id: String(_id), ...comment }) as unknown as TicketComment), total };
+  }
+
   async comments(ticketNumber: number, options: { last?: number; kinds?: readonly CommentKind[] } = {}): Promise<TicketComment[]> {
     const filter: FilterQuery<TicketComment> = { ticketNumber };
     if (options.kinds) filter.kind = { $in: [...options.kinds] };

@@ -7,6 +7,8 @@ import { UNSOLVED_STATUSES, type Ticket, type TicketComment } from './types.js';
 import { ticketEvent } from '../events/ticket-events.js';
 
 export const ESCALATION_NOTE_MAX = 3000;
+/** How much of the note the ticket keeps for its live message: the first lines; the whole note is a comment. */
+export const ESCALATION_ORIGIN_NOTE_MAX = 300;
 
 export const escalationSchema = z.object({
   number: z.number().int().positive(),
@@ -57,7 +59,14 @@ export async function escalateTicket(desk: Desk, input: z.input<typeof escalatio
   const escalated = await desk.store.tickets.change(
     ticket.number,
     { status: UNSOLVED_STATUSES, notMerged: true, version: ticket.version },
-    { groupId: to.id, assignee: null, status: 'open', pendingSince: null, ...clockResumes(ticket, 'open', now) },
+    {
+      groupId: to.id,
+      assignee: null,
+      status: 'open',
+      pendingSince: null,
+      ...clockResumes(ticket, 'open', now),
+      escalatedFrom: { groupId: ticket.groupId, by: request.agent, at: now, note: request.note.slice(0, ESCALATION_ORIGIN_NOTE_MAX) },
+    },
     [
       ticketEvent('escalated', actor, now, { from: { groupId: ticket.groupId, assignee: ticket.assignee }, to: { groupId: to.id, assignee: null }, note: noteId }),
       ...(ticket.status !== 'open' ? [ticketEvent('status_changed', actor, now, { from: { status: ticket.status }, to: { status: 'open' } })] : []),

@@ -35,10 +35,10 @@ export function agentNamed(desk: Desk, typed: string, mentions: readonly Mention
  * A person named in a lead's command about someone's tickets: any Slack mention or user id (an agent
  * who left the workspace file still holds tickets), or an agent's name as `agentNamed` reads it.
  */
-export function personNamed(desk: Desk, typed: string): { ok: true; userId: string } | Refusal {
+export function personNamed(desk: Desk, typed: string, mentions: readonly MentionedPerson[] = []): { ok: true; userId: string } | Refusal {
   const word = typed.trim();
-  const id = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/.exec(word)?.[1] ?? /^@?([UW][A-Z0-9]{2,})$/.exec(word)?.[1];
+  const id = mentions.find((mention) => mention.shown === word)?.userId ?? /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/.exec(word)?.[1] ?? /^@?([UW][A-Z0-9]{2,})$/.exec(word)?.[1];
   if (id) return { ok: true, userId: id };
-  const agent = agentNamed(desk, word);
+  const agent = agentNamed(desk, word, mentions);
   return agent.ok ? { ok: true, userId: agent.agent.user } : agent;
 }

@@ -77,10 +77,16 @@ export async function replyToTicket(desk: Desk, input: AgentReply): Promise<Repl
   const now = desk.clock();
   const actor = { kind: 'agent' as const, id: reply.agent };
   const commentId = reply.text ? newCommentId() : null;
+  // A public reply from the form while the ticket's chat goes on (End and solve's closing line) is part
+  // of that chat: the team counts the whole chat as one contact (contactsBefore in stats.ts).
+  const chatOn = (reply.status === 'solved' || (commentId !== null && reply.kind === 'public')) && (await chatGoesOn(desk, ticket));
+  const duringChat = chatOn && commentId !== null && reply.kind === 'public';
+  // A solve ends a chat that goes on (chatPolicies): the survey waits for the requester to hear that.
+  const endsChat = chatOn && reply.status === 'solved';
   const events: NewTicketEvent[] = [];
-  if (commentId) events.push(ticketEvent(reply.kind === 'public' ? 'replied' : 'noted', actor, now, { to: { commentId } }));
+  if (commentId) events.push(ticketEvent(reply.kind === 'public' ? 'replied' : 'noted', actor, now, { to: { commentId, ...(duringChat ? { during: 'chat' as const } : {}) } }));
   if (ticket.assignee === null) events.push(ticketEvent('assigned', actor, now, { from: { assignee: null }, to: { assignee: reply.agent } }));
-  if (reply.status !== ticket.status) events.push(ticketEvent('status_changed', actor, now, { from: { status: ticket.status }, to: { status: reply.status } }));
+  if (reply.status !== ticket.status) events.push(ticketEvent('status_changed', actor, now, { from: { status: ticket.status }, to: { status: reply.status, ...(endsChat ? { endsChat: true } : {}) } }));
   if (!sameForm(form, ticket.form)) events.push(ticketEvent('form_changed', actor, now, { from: ticket.form, to: form }));
 
   const changed = await desk.store.tickets.change(
@@ -116,6 +122,12 @@ export async function replyToTicket(desk: Desk, input: AgentReply): Promise<Repl
   }
   desk.events.ticketChanged(changed.number);
   return { ok: true, ticket: changed, previousStatus: ticket.status, comment, deliveries, solved };
+}
+
+async function chatGoesOn(desk: Desk, ticket: Ticket): Promise<boolean> {
+  if (ticket.channel !== 'chat') return false;
+  const chat = await desk.store.chats.get(ticket.number);
+  return chat !== null && chat.state !== 'ended';
 }
 
 /**

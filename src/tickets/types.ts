@@ -97,8 +97,18 @@ export interface Ticket {
    * closing.
    */
   mergingIn?: Record<string, MergeClaim>;
+  /** The last escalation into its group: the other team's live message says where it came from and why. */
+  escalatedFrom?: EscalationOrigin | null;
   /** Incremented by every change, so a change can be made conditional on what the agent saw. */
   version: number;
+}
+
+export interface EscalationOrigin {
+  groupId: number;
+  by: string;
+  at: Date;
+  /** The note's first lines, raw (escaped wherever shown); the whole note is an internal comment. */
+  note: string;
 }
 
 export interface TicketContacts {
@@ -148,6 +158,8 @@ export interface TicketComment {
   author: Actor;
   text: string;
   createdAt: Date;
+  /** Where it came in, when the door that wrote it says so (`email`); otherwise read from its id (commentOrigin in conversation.ts). */
+  via?: string;
 }
 
 export function requesterLabel(requester: Requester): string {

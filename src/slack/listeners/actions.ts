@@ -28,7 +28,8 @@ import { askerOf, type Asker } from '../answer.js';
 import { publishHome } from '../home.js';
 import { openRequesterPanel } from '../profiles.js';
 import { cardText } from '../../../blocks/ticket-card.js';
-import { cardBlocks, openReplyModal, showModal, updateReplyModal } from '../screens.js';
+import { cardBlocks, openReplyModal, showConversation, showModal, updateReplyModal } from '../screens.js';
+import { readConversationValue } from '../../../blocks/conversation.js';
 import { fullTextModal, HISTORY_PAGE, historyModal } from '../../../blocks/history.js';
 import { refusalText } from '../words.js';
 import { chosenName } from '../../tickets/form.js';
@@ -90,6 +91,16 @@ async function historyClicked(deps: ListenerDeps, args: ButtonArgs): Promise<voi
   const open = args.body.view;
   if (open && open.callback_id === view.callback_id) await args.client.views.update({ view_id: open.id, view });
   else await showModal(args.client, triggerOf(args), view);
+}
+
+/** Conversation: opened from a card or the live message, then paged in place (Older, Newer). */
+async function conversationClicked(deps: ListenerDeps, args: ButtonArgs): Promise<void> {
+  await args.ack();
+  const wanted = readConversationValue(args.action.value);
+  const number = await ticketOfButton(deps, args, wanted.number);
+  if (number === null) return;
+  const open = args.body.view;
+  await showConversation(deps.desk, args.client, { ...triggerOf(args), openView: open?.callback_id === callbackIds.conversation ? open.id : null }, args.body.user.id, number, wanted, askerOfClick(deps, args));
 }
 
 /** Full text: a description or comment longer than the card shows, read whole. */
@@ -359,6 +370,7 @@ export function registerActions(app: App, deps: ListenerDeps): void {
   app.action<BlockAction<ButtonAction>>(new RegExp(`^${actionIds.show}_\\d+$`), (args) => showCard(deps, args));
   app.action<BlockAction<ButtonAction>>(new RegExp(`^${actionIds.history}(_older|_newer)?$`), (args) => historyClicked(deps, args));
   button(actionIds.fullText, (args) => fullTextClicked(deps, args));
+  app.action<BlockAction<ButtonAction>>(new RegExp(`^${actionIds.conversation}(_older|_newer)?$`), (args) => conversationClicked(deps, args));
 
   // Inside the reply form.
   select(replyFields.macro, (args) => applyMacro(deps, args));

@@ -15,7 +15,7 @@ import {
   type HandoffRequestResult,
 } from '../../tickets/assignment.js';
 import type { Desk } from '../../tickets/desk.js';
-import { agentNamed, personNamed } from '../../tickets/people.js';
+import { agentNamed, personNamed, type MentionedPerson } from '../../tickets/people.js';
 import { parseTicketNumber, ticketToWork } from '../../tickets/permissions.js';
 import { refuse, type Refusal } from '../../tickets/refusals.js';
 import { askerOf, type Asker } from '../answer.js';
@@ -45,6 +45,22 @@ async function numberOr(context: SubcommandContext, text: string | undefined): P
   if (parsed.ok) return parsed.number;
   await context.asker.refuse(parsed);
   return null;
+}
+
+/** `assign N @agent` (and `reassign N @agent`): the ticket to the person named, or the refusal. */
+async function assignOne(context: SubcommandContext, number: number, typed: string): Promise<void> {
+  const person = personNamed(context.desk, typed, context.mentions);
+  if (!person.ok) return context.asker.refuse(person);
+  await answerAssignment(context.desk, context.asker, await assignOrHandOff(context.desk, { number, by: context.userId, to: person.userId }));
+}
+
+/**
+ * Someone named who is not an agent: a person Slack identified is named as the mention; anything else
+ * is quoted as typed (escaped by the refusal's words), so typed markup never pings the lead's channel.
+ */
+function notAnAgent(desk: Desk, typed: string, mentions: readonly MentionedPerson[]): Refusal {
+  const person = personNamed(desk, typed, mentions);
+  return person.ok ? refuse('assignee_not_an_agent', { person: person.userId }) : refuse('no_such_person', { typed });
 }
 
 /** The form to pick who gets the ticket: a lead assigns, the agent who has it asks a colleague. */
@@ -79,9 +95,7 @@ export const assignmentSubcommands: [string, Subcommand][] = [
           if (refused) await context.asker.refuse(refused);
           return;
         }
-        const person = personNamed(context.desk, rest.join(' '));
-        if (!person.ok) return context.asker.refuse(person);
-        await answerAssignment(context.desk, context.asker, await assignOrHandOff(context.desk, { number, by: context.userId, to: person.userId }));
+        await assignOne(context, number, rest.join(' '));
       },
     },
   ],
@@ -101,19 +115,23 @@ export const assignmentSubcommands: [string, Subcommand][] = [
   [
     'reassign',
     {
-      usage: 'reassign @absent @agent | @absent queue',
-      what: 'leads: hand all of an absent agent’s open and pending tickets to someone, or to the queue (you confirm first)',
+      usage: 'reassign @absent @agent | @absent queue | N @agent',
+      what: 'leads: hand all of an absent agent’s open and pending tickets to someone, or to the queue (you confirm first); with a ticket number, as `assign N @agent`',
       agentsOnly: true,
-      async run({ desk, args, userId, triggerId, client, asker }) {
+      async run(context) {
+        const { desk, args, userId, triggerId, client, asker, mentions } = context;
         const words = args.split(/\s+/).filter(Boolean);
         if (words.length < 2) return asker.refuse(refuse('reassign_syntax'));
+        // The words a lead types for one ticket: what `assign N @agent` does.
+        const one = parseTicketNumber(words[0]);
+        if (one.ok) return assignOne(context, one.number, words.slice(1).join(' '));
         const targetWords = words.slice(1).join(' ');
-        const from = personNamed(desk, words[0]!);
+        const from = personNamed(desk, words[0]!, mentions);
         if (!from.ok) return asker.refuse(from);
         let to: string | null = null;
         if (targetWords.toLowerCase() !== 'queue') {
-          const agent = agentNamed(desk, targetWords);
-          if (!agent.ok) return asker.refuse(agent.code === 'no_such_person' ? refuse('assignee_not_an_agent', { person: targetWords }) : agent);
+          const agent = agentNamed(desk, targetWords, mentions);
+          if (!agent.ok) return asker.refuse(agent.code === 'no_such_person' ? notAnAgent(desk, targetWords, mentions) : agent);
           to = agent.agent.user;
         }
         const plan = await planBulkMove(desk, { by: userId, from: from.userId, to });

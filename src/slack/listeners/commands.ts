@@ -29,7 +29,7 @@ import type { Desk } from '../../tickets/desk.js';
 import { askerOf, type Asker } from '../answer.js';
 import { decodeSlackText } from '../decode-slack-text.js';
 import { cardText } from '../../../blocks/ticket-card.js';
-import { cardBlocks, openReplyModal, takenBlocks } from '../screens.js';
+import { cardBlocks, openReplyModal, showConversation, takenBlocks } from '../screens.js';
 import { refusalText, slackWords } from '../words.js';
 import { transferTargetText } from '../../tickets/refusals.js';
 import { openRequesterPanel, sendChatEmail } from '../profiles.js';
@@ -151,11 +151,17 @@ export const subcommands: ReadonlyMap<string, Subcommand> = new Map<string, Subc
   [
     'show',
     {
-      usage: 'show N',
-      what: 'the ticket as a card',
+      usage: 'show N [all]',
+      what: 'the ticket as a card; with `all`, its whole conversation, oldest first',
       async run(context) {
-        const number = await ticketNumberOr(context, context.args);
+        const [first, second, ...more] = context.args.split(/\s+/).filter(Boolean);
+        const whole = second?.toLowerCase() === 'all' && more.length === 0;
+        const number = await ticketNumberOr(context, whole ? first : context.args);
         if (number === null) return;
+        if (whole) {
+          await showConversation(context.desk, context.client, { triggerId: context.triggerId, inModal: false, openView: null }, context.userId, number, { page: 0, part: 0 }, context.asker);
+          return;
+        }
         const card = await cardView(context.desk, number, context.userId);
         if (!card.ok) return context.asker.refuse(card);
         await context.asker.say(cardText(card.ticket), cardBlocks(context.desk, card));

@@ -28,6 +28,7 @@ import type { Ticket } from '../../tickets/types.js';
 import { refusalText } from '../words.js';
 import { decodeEntities } from '../decode-slack-text.js';
 import type { NotifierContext } from './context.js';
+import { askForSurvey } from './surveys.js';
 
 /**
  * A chat's two sides and its onlookers: the Incoming chat message in the group's queue channel (kept
@@ -127,6 +128,13 @@ export function chatNotifier(context: NotifierContext): Subscriber {
       await mirrorToFollowers(chat, line);
       return;
     }
+    if (to.during === 'chat' && to.via === undefined) {
+      // Written in the reply form (End and solve's closing line): it reaches the requester as a reply; the thread shows it too.
+      const line = clip(`:speech_balloon: <@${comment.author.id}> replied from the form: ${escapeMrkdwn(comment.text)}`, 39_000);
+      await inThread(chat, `${event.id}:form-reply`, line);
+      await mirrorToFollowers(chat, line);
+      return;
+    }
     if (to.via !== 'chat') return;
     const original = originalOfComment(commentId);
     const line = agentLine(agentName(comment.author.id), comment.text);
@@ -159,7 +167,11 @@ export function chatNotifier(context: NotifierContext): Subscriber {
     await showChat(chat, ticket);
     const solved = event.to?.because === 'solved';
     await inThread(chat, `${event.id}:line`, solved ? `<@${event.actor.id}> solved #${ticket.number}, so the chat ended.` : chatEndedLine(event.actor.id, ticket.number));
-    await toRequester(chat, `${event.id}:ended`, 'chat ended notice', chatEndedForRequester(ticket.number, solved).text);
+    // The requester hears where their request stands now: solved, even when End chat beat the solve's own end by a moment.
+    await toRequester(chat, `${event.id}:ended`, 'chat ended notice', chatEndedForRequester(ticket.number, solved || ticket.status === 'solved').text);
+    // A solve that left its survey to the chat's end is asked about now, after the word that the chat is over; so is
+    // a solved ticket whose chat an agent ended at the same moment (the solve's own end found it ended, and asks nothing).
+    if (ticket.status === 'solved' && (event.to?.surveyFollows === true || !solved)) await askForSurvey(context, ticket);
     await mirrorToFollowers(chat, `:checkered_flag: <@${event.actor.id}> ended the chat.`);
   }
 

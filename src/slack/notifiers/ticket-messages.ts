@@ -27,7 +27,7 @@ export function ticketMessageNotifier(context: NotifierContext): Subscriber {
     const live = (await placesOf(desk, ticket.number)).live;
     const now = desk.clock();
     // SLA time left as of this change; the sla-watch job's warning and breach are changes too, so the message never shows a clock as fine once it is not.
-    const message = liveTicketMessage({ ticket, groupName: group.name, now, sla: slaLine(slaState(ticket, now, desk.directory.workspace)) });
+    const message = liveTicketMessage({ ticket, groupName: group.name, now, sla: slaLine(slaState(ticket, now, desk.directory.workspace)), groupNameOf: (id) => desk.directory.groupName(id) });
     if (live && live.groupId === ticket.groupId) {
       await send.client.chat.update({ channel: live.channel, ts: live.ts, text: message.text, ...(message.blocks ? { blocks: message.blocks } : {}) });
       return;
