@@ -264,15 +264,25 @@ export function piecesOf(text: string, max = SECTION_TEXT_MAX): string[] {
 /** Sections per page of "View original": a modal holds 100 blocks, and each page keeps two for its header and paging. */
 export const ORIGINAL_SECTIONS_PER_PAGE = 95;
 
-/** An email requester's full original message, never cut: plain-text sections of ≤3000 characters, paged past 95 of them. */
-export function originalMessageModal(ticket: Ticket, page = 0): ModalView {
-  const pieces = piecesOf(ticket.description);
+/** The message as it came into a mailbox: its headers and whole text (quoted history included). */
+export interface OriginalEmail {
+  headers: { from: string; to: string; cc: string; date: string; subject: string };
+  text: string;
+  attachments: { name: string; size: number; type: string }[];
+}
+
+/**
+ * An email requester's full original message, never cut: plain-text sections of ≤3000 characters, paged
+ * past 95 of them. A ticket read from a mailbox shows the message's headers and whole text first.
+ */
+export function originalMessageModal(ticket: Ticket, page = 0, email: OriginalEmail | null = null): ModalView {
+  const pieces = piecesOf(email ? originalEmailText(email) : ticket.description);
   const pages = Math.max(1, Math.ceil(pieces.length / ORIGINAL_SECTIONS_PER_PAGE));
   const current = Math.min(Math.max(0, page), pages - 1);
   const shown = pieces.slice(current * ORIGINAL_SECTIONS_PER_PAGE, (current + 1) * ORIGINAL_SECTIONS_PER_PAGE);
   const from = ticket.requester.kind === 'email' ? `${escapeMrkdwn(ticket.requester.name)} (${emailLink(ticket.requester.email)})` : 'the requester';
   const blocks: KnownBlock[] = [
-    { type: 'context', elements: [mrkdwn(`From ${from} · ${ticket.description.length} characters${pages > 1 ? ` · page ${current + 1} of ${pages}` : ''}`)] },
+    { type: 'context', elements: [mrkdwn(`From ${from} · ${(email ? email.text : ticket.description).length} characters${pages > 1 ? ` · page ${current + 1} of ${pages}` : ''}`)] },
     // plain_text: the words exactly as written, with no markup to escape (escaping would lengthen them past the limit).
     ...shown.map((piece): KnownBlock => ({ type: 'section', text: { type: 'plain_text', text: piece, emoji: false } })),
   ];
@@ -294,4 +304,11 @@ export function originalMessageModal(ticket: Ticket, page = 0): ModalView {
     private_metadata: String(ticket.number),
     blocks,
   };
+}
+
+function originalEmailText(email: OriginalEmail): string {
+  const { headers } = email;
+  const lines = [`From: ${headers.from}`, `To: ${headers.to}`, ...(headers.cc ? [`Cc: ${headers.cc}`] : []), `Date: ${headers.date}`, `Subject: ${headers.subject}`];
+  if (email.attachments.length > 0) lines.push(`Attachments: ${email.attachments.map((file) => `${file.name} (${file.type}, ${file.size} bytes)`).join(', ')}`);
+  return `${lines.join('\n')}\n\n${email.text || '(no text)'}`;
 }

@@ -6,6 +6,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 bash scripts/ensure-database.sh || exit 1
 bash scripts/ensure-chromium.sh || exit 1
+bash scripts/ensure-dovecot.sh || exit 1
 echo "typecheck: tsc --noEmit (strict)"
 npx tsc -p tsconfig.json --noEmit || { echo "typecheck failed: no tests run"; exit 1; }
 npx tsc -p src/sandbox/page/tsconfig.json || { echo "typecheck of the sandbox page failed: no tests run"; exit 1; }

@@ -35,6 +35,13 @@ const environmentSchema = z
     /** Serve /metrics on this port only, away from the public one. */
     METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
     METRICS_TOKEN: z.string().min(16, 'at least 16 characters: it is all that guards /metrics').optional(),
+    /** Where email is sent, as nodemailer takes it (smtp://user:pass@host:587, smtps://…:465); unset: replies to email requesters go to the outbound webhook. */
+    SMTP_URL: z
+      .string()
+      .refine((url) => URL.canParse(url) && /^smtps?:$/.test(new URL(url).protocol), 'expected smtp://user:pass@host:587 or smtps://user:pass@host:465')
+      .optional(),
+    /** The From of mail that no mailbox of the workspace file sends: "Acme Support" <support@acme.example>. */
+    MAIL_FROM: z.string().min(3).max(300).optional(),
   });
 
 /** Checked beside the schema, not inside it: zod skips refinements once a field fails, and every problem should show at once. */
@@ -72,6 +79,9 @@ export interface Config {
   metricsPort?: number | undefined;
   /** A bearer token /metrics requires. */
   metricsToken?: string | undefined;
+  /** SMTP_URL and MAIL_FROM: set, replies to email requesters go out as mail (see docs/email.md). */
+  smtpUrl?: string | undefined;
+  mailFrom?: string | undefined;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -108,6 +118,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv): ConfigResult {
       logLevel: env.LOG_LEVEL,
       metricsPort: env.METRICS_PORT,
       metricsToken: env.METRICS_TOKEN,
+      smtpUrl: env.SMTP_URL,
+      mailFrom: env.MAIL_FROM,
     },
   };
 }

@@ -4,6 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { chatPolicies } from './chats/policies.js';
+import { mailboxesOf, MailboxWatcher, readMailboxOnce, type MailboxAccess, type MailboxRun } from './email/mailbox.js';
+import { emailNotifier } from './email/notifier.js';
+import { SmtpMail } from './email/outgoing.js';
 import { EventDispatcher } from './events/dispatcher.js';
 import { createHttpApp, createMetricsApp, listen, registerQueueGauge } from './http/server.js';
 import { deskJobs } from './jobs/desk-jobs.js';
@@ -46,6 +49,13 @@ export interface DeskboltOptions {
   host?: string;
   /** The embedded database main.ts started, if any: /healthz and /readyz report it. */
   embeddedDatabase?: Pick<EmbeddedDatabase, 'state'>;
+  /** Where the mailboxes' IMAP URLs are read from (the variables `email.mailboxes[].imap` names); process.env unless given. */
+  environment?: Record<string, string | undefined>;
+  /** Keep reading the mailboxes (IDLE, polling) in the background: on with the schedules unless said. */
+  watchMailboxes?: boolean;
+  /** Tests only: how often a watched mailbox is looked at without news, and how long IMAP may stay silent. */
+  mailboxPollMs?: number;
+  imapSocketTimeoutMs?: number;
   /** Tests only: told at each recorded step of a merge or an accepted transfer (see Desk.checkpoint). */
   checkpoint?: Desk['checkpoint'];
 }
@@ -62,6 +72,11 @@ export interface Deskbolt {
   metricsPort: number | undefined;
   /** Runs a job now under its lease, as a cron tick would. */
   jobs: JobRunner;
+  /** The mailboxes of the workspace file, and a read of each now (what a poll does; tests and the bench call it). */
+  email: {
+    mailboxes: MailboxAccess[];
+    readNow(): Promise<MailboxRun[]>;
+  };
   /** Resolves when every Slack listener and everything it set off (the notifiers' telling) has finished. */
   settled(): Promise<void>;
   close(): Promise<void>;
@@ -88,6 +103,8 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
       transferExpirySeconds: config.transferExpirySeconds,
       timeZone: config.timeZone,
       publicUrl: config.publicUrl,
+      sendsMail: config.smtpUrl !== undefined,
+      mailFrom: config.mailFrom,
     },
     events,
     ...(options.checkpoint ? { checkpoint: options.checkpoint } : {}),
@@ -123,7 +140,10 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
   // Everything that matters goes out through the delivery queue: Slack through this outbox, email through the webhook.
   const outbox = new SlackOutbox(desk, slack.client, log);
   const senders: DeliverySenders = outbox.senders;
-  events.subscribe(weekFiguresKeeper(desk), ...chatPolicies(desk), ...slackNotifiers({ desk, outbox, send, log, senders }));
+  // With SMTP_URL, email deliveries go out as mail through the same queue; without, to the outbound webhook.
+  const mail = config.smtpUrl ? new SmtpMail(desk, config.smtpUrl, config.mailFrom) : null;
+  if (mail) senders.email = mail.send;
+  events.subscribe(weekFiguresKeeper(desk), ...chatPolicies(desk), ...slackNotifiers({ desk, outbox, send, log, senders }), emailNotifier(desk, senders));
 
   const server: Server = await listen(http, config.port, 'PORT', options.host);
   const metricsServer =
@@ -135,6 +155,14 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
         });
   await slack.start();
   const jobs = jobRunner(desk, { log, senders, redeliverLeftovers: (olderThan, limit) => events.redeliverLeftovers(olderThan, limit) }, metrics);
+  const mailboxes = mailboxesOf(options.workspace, options.environment ?? process.env);
+  for (const mailbox of mailboxes) if (mailbox.problem) log(`email: ${mailbox.address} is not read: ${mailbox.problem}`);
+  const readerOptions = { owner: jobs.owner, log, ...(options.imapSocketTimeoutMs ? { socketTimeoutMs: options.imapSocketTimeoutMs } : {}) };
+  const watchers =
+    (options.watchMailboxes ?? options.schedule !== false)
+      ? mailboxes.filter((mailbox) => mailbox.imap).map((mailbox) => new MailboxWatcher(desk, mailbox, { ...readerOptions, ...(options.mailboxPollMs ? { pollMs: options.mailboxPollMs } : {}) }))
+      : [];
+  for (const watcher of watchers) watcher.start();
   const schedules: Schedules | null =
     options.schedule === false ? null : scheduleJobs(options.jobs ?? deskJobs, jobs, desk.settings.timeZone, log);
   // Tests refresh the gauges themselves (metrics.refreshGauges()), as they run the jobs.
@@ -155,14 +183,25 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
     port,
     metricsPort: metricsServer ? (metricsServer.address() as AddressInfo).port : undefined,
     jobs,
+    email: {
+      mailboxes,
+      async readNow() {
+        const runs: MailboxRun[] = [];
+        for (const mailbox of mailboxes) runs.push(await readMailboxOnce(desk, mailbox, readerOptions));
+        await settled();
+        return runs;
+      },
+    },
     settled,
     async close() {
+      await Promise.all(watchers.map((watcher) => watcher.stop()));
       await schedules?.stop();
       stopGaugeRefresh?.();
       await slack.stop();
       await settled();
       await closeServer(server);
       if (metricsServer) await closeServer(metricsServer);
+      mail?.close();
     },
   };
 }

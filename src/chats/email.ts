@@ -47,7 +47,7 @@ export async function emailDuringChat(
   const ticket = (await desk.store.tickets.get(chat.ticketNumber))!;
   const to = emailOf(ticket, request.address);
   if (!to) return refuse('no_email_address', { requester: chat.requester });
-  if (!desk.directory.workspace.outboundWebhook) return refuse('no_outbound_webhook');
+  if (!desk.directory.workspace.outboundWebhook && !desk.settings.sendsMail) return refuse('no_outbound_webhook');
   const typed = request.text.trim();
   if (!typed) return refuse('email_empty');
   const expansion = await expandShortcut(desk, request.agent, typed, request.names);

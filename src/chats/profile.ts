@@ -1,4 +1,5 @@
 import { refuse, type Desk, type Refusal } from '../tickets/desk.js';
+import { originalEmail } from '../tickets/email-intake.js';
 import { noSuchTicket } from '../tickets/permissions.js';
 import type { Requester, Ticket, TicketStatus } from '../tickets/types.js';
 import type { ChatState } from './types.js';
@@ -44,9 +45,14 @@ function ratingText(to: unknown): string {
 }
 
 /** The original message of an email requester's ticket, for "View original". */
-export async function originalMessage(desk: Desk, request: { ticketNumber: number; viewer: string }): Promise<{ ok: true; ticket: Ticket } | Refusal> {
+export async function originalMessage(
+  desk: Desk,
+  request: { ticketNumber: number; viewer: string },
+): Promise<{ ok: true; ticket: Ticket; email: Awaited<ReturnType<typeof originalEmail>> } | Refusal> {
   if (!desk.directory.agent(request.viewer)) return refuse('agents_only', { action: 'read a requester’s original message' });
   const ticket = await desk.store.tickets.get(request.ticketNumber);
   if (!ticket) return noSuchTicket(request.ticketNumber);
-  return { ok: true, ticket };
+  // A ticket read from a mailbox: the message with its headers and whole text, quoted history included.
+  const email = ticket.channel === 'email' ? await originalEmail(desk, ticket.number) : null;
+  return { ok: true, ticket, email };
 }

@@ -6,6 +6,7 @@ import { ChatDeskStore } from './chat-desk.js';
 import { ChatStore } from './chats.js';
 import { registerModels, type Models } from './models.js';
 import { DeliveryStore } from './deliveries.js';
+import { EmailStore } from './email.js';
 import { MacroStore } from './macros.js';
 import { ApiRequestStore } from './api-requests.js';
 import { SatisfactionStore } from './satisfaction.js';
@@ -49,6 +50,7 @@ export class Store {
   readonly seen: SeenIdStore;
   readonly leases: LeaseStore;
   readonly deliveries: DeliveryStore;
+  readonly email: EmailStore;
   readonly macros: MacroStore;
   readonly links: TicketLinkStore;
   readonly chats: ChatStore;
@@ -75,6 +77,7 @@ export class Store {
     this.seen = new SeenIdStore(models);
     this.leases = new LeaseStore(models);
     this.deliveries = new DeliveryStore(connection);
+    this.email = new EmailStore(connection);
     this.macros = new MacroStore(connection);
     this.links = new TicketLinkStore(models);
     this.chats = new ChatStore(connection);

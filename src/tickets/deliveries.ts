@@ -17,6 +17,8 @@ export type { Delivery, SlackOrder };
 export interface DeliverySenders {
   /** Sends a Slack delivery (a reply DM or any queued Slack message); throws when Slack says no. */
   slack?: (delivery: Delivery) => Promise<void>;
+  /** Sends an email delivery as mail (SMTP_URL set); unset, email goes to the outbound webhook. Throws when the server says no. */
+  email?: (delivery: Delivery) => Promise<void>;
   /** Tells the agent whose action a delivery follows that it did not go out (best effort). */
   tellAgent?: (agent: string, text: string) => Promise<void>;
 }
@@ -56,6 +58,23 @@ export async function queueDelivery(desk: Desk, ticket: Ticket, comment: Pick<Ti
     },
     options,
   );
+}
+
+/**
+ * The auto-close's note for an email requester, as mail (SMTP_URL set): automatic, so it is marked so
+ * (Auto-Submitted) and never starts a loop. One per ticket.
+ */
+export async function queueClosingNoteDelivery(desk: Desk, ticket: Ticket, note: { commentId: string; text: string }): Promise<Delivery> {
+  return desk.store.deliveries.queue({
+    id: `closing-note:${ticket.number}`,
+    ticketNumber: ticket.number,
+    purpose: 'closing note',
+    via: 'email',
+    commentId: note.commentId,
+    to: ticket.requester,
+    text: note.text,
+    createdAt: desk.clock(),
+  });
 }
 
 /** A held delivery may go now (at once, and by the retry loop after that). */
@@ -163,6 +182,10 @@ async function deliverClaimed(desk: Desk, delivery: Delivery, senders: DeliveryS
 async function send(desk: Desk, delivery: Delivery, senders: DeliverySenders): Promise<void> {
   if (delivery.via === 'slack') {
     await senders.slack!(delivery);
+    return;
+  }
+  if (senders.email) {
+    await senders.email(delivery);
     return;
   }
   const webhook = desk.directory.workspace.outboundWebhook;

@@ -33,6 +33,10 @@ export interface DeskSettings {
   timeZone: string;
   /** Where this app is reached from outside, for links in webhooks (survey links); absent: links are given as paths. */
   publicUrl?: string | undefined;
+  /** SMTP_URL is set: replies to email requesters go out as mail, not to the outbound webhook. */
+  sendsMail?: boolean;
+  /** MAIL_FROM: the From of mail no mailbox sends, and one of deskbolt's own addresses (mail from it is a loop). */
+  mailFrom?: string | undefined;
 }
 
 export { refuse, type Refusal } from './refusals.js';

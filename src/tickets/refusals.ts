@@ -284,7 +284,7 @@ const RULES = {
   follow_not_allowed: rule<{ number: number; groupId: number }>(403, (f, w) => `Only a team lead or an agent of ${w.group(f.groupId)} can follow chat #${f.number}.`),
   not_following: rule<Numbered>(404, (f) => `You are not following chat #${f.number}.`),
   no_email_address: rule<{ requester: string }>(409, (f, w) => `Slack does not share an email address for ${w.person(f.requester)}, so no email can be sent. Reply in the chat instead.`),
-  no_outbound_webhook: rule(409, (_f, w) => `This workspace has no outbound webhook for email (${w.code('outboundWebhook')} in the workspace file), so no email can be sent.`),
+  no_outbound_webhook: rule(409, (_f, w) => `This desk sends no email: set ${w.code('SMTP_URL')} (see docs/email.md), or an outbound webhook (${w.code('outboundWebhook')} in the workspace file).`),
   file_type_refused: rule<{ name: string }>(422, (f, w) => `“${w.quote(f.name)}” was not passed on: only PDF, PNG, JPEG, GIF and TXT files can be shared in a chat.`),
   file_too_big: rule<{ name: string; bytes: number }>(
     422,

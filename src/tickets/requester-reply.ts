@@ -16,6 +16,8 @@ export interface RequesterReply {
    * twice is stored once. Without one, a retry of this call within itself still never doubles it.
    */
   sourceKey?: string;
+  /** Stored with the comment as data (an email's attachments, by name, size and type). */
+  extra?: Record<string, unknown>;
 }
 
 export interface RequesterReplyResult {
@@ -69,12 +71,12 @@ export async function addRequesterReply(desk: Desk, reply: RequesterReply): Prom
     }
     const now = desk.clock();
     if (ticket.status === 'closed') {
-      const followUp = await openFollowUp(desk, ticket, reply.author, text, commentId);
+      const followUp = await openFollowUp(desk, ticket, reply.author, text, commentId, reply.extra);
       desk.events.ticketChanged(ticket.number);
       desk.events.ticketChanged(followUp.number);
       return { ok: true, ticket: followUp, previousStatus: 'closed', reopened: false, followUpOf: ticket.number, duplicate: false };
     }
-    await desk.store.tickets.addComment(number, 'public', reply.author, text, now, { id: commentId });
+    await desk.store.tickets.addComment(number, 'public', reply.author, text, now, { id: commentId, ...(reply.extra ? { extra: reply.extra } : {}) });
     const reopens = ticket.status === 'pending' || ticket.status === 'solved';
     const changed = await desk.store.tickets.change(
       number,
@@ -92,7 +94,7 @@ export async function addRequesterReply(desk: Desk, reply: RequesterReply): Prom
   return refuse('changing_too_quickly', { number: reply.number });
 }
 
-async function openFollowUp(desk: Desk, closed: Ticket, author: Actor, text: string, commentId: string): Promise<Ticket> {
+async function openFollowUp(desk: Desk, closed: Ticket, author: Actor, text: string, commentId: string, extra?: Record<string, unknown>): Promise<Ticket> {
   const now = desk.clock();
   const followUp = await desk.store.tickets.create(
     {
@@ -116,7 +118,7 @@ async function openFollowUp(desk: Desk, closed: Ticket, author: Actor, text: str
     ticketEvent('created', author, now, { to: { status: 'new', followUpOf: closed.number } }),
     now,
   );
-  await desk.store.tickets.addComment(followUp.number, 'public', author, text, now, { id: commentId });
+  await desk.store.tickets.addComment(followUp.number, 'public', author, text, now, { id: commentId, ...(extra ? { extra } : {}) });
   await desk.store.tickets.change(
     closed.number,
     { status: ['closed'] },

@@ -32,7 +32,9 @@ export interface Actor {
 export type TicketChannel = 'slack' | 'email' | 'web' | 'chat';
 
 export interface TicketSource {
-  kind: 'modal' | 'message-shortcut' | 'dm' | 'intake-channel' | 'api';
+  kind: 'modal' | 'message-shortcut' | 'dm' | 'intake-channel' | 'api' | 'email';
+  /** Filed from a mailbox of the workspace file: its address. */
+  mailbox?: string;
   permalink?: string;
   channelId?: string;
   messageTs?: string;

@@ -158,6 +158,27 @@ export const workspaceSchema = z
         }
       })
       .optional(),
+    /** Mailboxes deskbolt reads (IMAP) and answers from (SMTP_URL): see docs/email.md. */
+    email: z
+      .object({
+        mailboxes: z
+          .array(
+            z
+              .object({
+                address: z.email().max(254),
+                /** The group tickets from this mailbox are filed in. */
+                group: z.number().int().positive(),
+                /** The name of the environment variable holding the IMAP URL (imaps://user:pass@host:993/INBOX): no password in this file. */
+                imap: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'the name of an environment variable (SUPPORT_IMAP_URL), not the URL itself'),
+              })
+              .strict(),
+          )
+          .default([]),
+        /** A sender's new tickets an hour past which their mail is recorded and skipped (a loop, a flood). */
+        newTicketsPerSenderPerHour: z.number().int().min(1).max(10_000).default(20),
+      })
+      .strict()
+      .optional(),
     chat: z
       .object({
         notePrefix: z.string().min(1).max(20).default('note:'),
@@ -221,6 +242,10 @@ export const workspaceSchema = z
     if (defaultGroup !== undefined && !seenIds.has(defaultGroup)) {
       context.addIssue({ code: 'custom', path: ['chat', 'defaultGroup'], message: `no group has id ${defaultGroup}` });
     }
+    workspace.email?.mailboxes.forEach((mailbox, index) => {
+      if (!seenIds.has(mailbox.group)) context.addIssue({ code: 'custom', path: ['email', 'mailboxes', index, 'group'], message: `no group has id ${mailbox.group}` });
+    });
+    uniqueNames(workspace.email?.mailboxes.map((mailbox) => mailbox.address) ?? [], (i) => ['email', 'mailboxes', i, 'address']);
     topics.forEach((topic, index) => {
       if (!seenIds.has(topic.group)) context.addIssue({ code: 'custom', path: ['chat', 'topics', index, 'group'], message: `no group has id ${topic.group}` });
     });

@@ -1,6 +1,7 @@
 import mongoose from 'mongoose';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from '../../src/store/embedded.js';
+import { startDovecot, type Dovecot } from './dovecot.js';
 import type { ConditionalWrites } from '../../src/store/tickets.js';
 
 /**
@@ -9,6 +10,8 @@ import type { ConditionalWrites } from '../../src/store/tickets.js';
  * server can be started, the run fails here.
  */
 let embedded: EmbeddedDatabase | undefined;
+/** The IMAP server the email tests read (test/support/dovecot.ts): one for the run, a mailbox user per test file. */
+let dovecot: Dovecot | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
   let uri = process.env.MONGODB_URI;
@@ -18,9 +21,12 @@ export async function setup(project: TestProject): Promise<void> {
   }
   project.provide('mongodbUri', uri);
   project.provide('conditionalWriteModes', await conditionalWriteModesOf(uri));
+  dovecot = await startDovecot();
+  project.provide('imapServer', { host: dovecot.host, port: dovecot.port, passwdFile: dovecot.passwdFile, mailRoot: dovecot.mailRoot });
 }
 
 export async function teardown(): Promise<void> {
+  await dovecot?.stop();
   await embedded?.stop();
 }
 
@@ -42,5 +48,6 @@ declare module 'vitest' {
   export interface ProvidedContext {
     mongodbUri: string;
     conditionalWriteModes: ConditionalWrites[];
+    imapServer: { host: string; port: number; passwdFile: string; mailRoot: string };
   }
 }

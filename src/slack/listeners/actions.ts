@@ -281,7 +281,7 @@ async function viewOriginalClicked(deps: ListenerDeps, args: ButtonArgs): Promis
   if (number === null) return;
   const found = await originalMessage(deps.desk, { ticketNumber: number, viewer: body.user.id });
   if (!found.ok) return askerOfClick(deps, args).refuse(found);
-  const view = originalMessageModal(found.ticket, Number(pageText) || 0);
+  const view = originalMessageModal(found.ticket, Number(pageText) || 0, found.email);
   if (body.view?.callback_id === callbackIds.originalMessage) await client.views.update({ view_id: body.view.id, view });
   else if (body.view) await client.views.push({ trigger_id: body.trigger_id, view });
   else await client.views.open({ trigger_id: body.trigger_id, view });

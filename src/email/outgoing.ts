@@ -1,0 +1,106 @@
+import { createHash } from 'node:crypto';
+import nodemailer, { type Transporter } from 'nodemailer';
+import type { Delivery } from '../store/deliveries.js';
+import type { Desk } from '../tickets/desk.js';
+
+/** A file to send with a message (the files store hands these out). */
+export interface OutgoingAttachment {
+  filename: string;
+  content: Buffer;
+  contentType: string;
+}
+
+/** What deskbolt sends itself and never files again: a queued delivery that is not a person's reply. */
+const AUTOMATIC_PURPOSES = new Set(['survey', 'closing note']);
+
+/** The Message-ID a delivery goes out under: the same on every attempt, so a receiver drops a repeat; it names the ticket, so a reply finds it. */
+export function messageIdOf(delivery: Pick<Delivery, 'id' | 'ticketNumber'>, domain: string): string {
+  const hash = createHash('sha256').update(delivery.id).digest('hex').slice(0, 24);
+  return `<deskbolt.${delivery.ticketNumber}.${hash}@${domain}>`;
+}
+
+/**
+ * Sends the desk's email deliveries over SMTP (SMTP_URL) through the delivery queue: replies to email
+ * requesters, surveys and closing notes. Each goes from the mailbox the ticket came in on (else the
+ * ticket's group's mailbox, else MAIL_FROM), threaded under the requester's last message, with the
+ * ticket number in the subject, and only what the requester is meant to read: the public comment.
+ */
+export class SmtpMail {
+  private readonly transport: Transporter;
+
+  constructor(
+    private readonly desk: Desk,
+    smtpUrl: string,
+    private readonly mailFrom: string | undefined,
+  ) {
+    // No file or URL access: nothing a person typed can make nodemailer read a path or fetch an address.
+    this.transport = nodemailer.createTransport(smtpUrl, { disableFileAccess: true, disableUrlAccess: true });
+  }
+
+  /** The queue's email side (DeliverySenders.email): throws when the server refuses or cannot be reached, and the queue retries. */
+  readonly send = async (delivery: Delivery, attachments: OutgoingAttachment[] = []): Promise<void> => {
+    const { desk } = this;
+    if (delivery.to?.kind !== 'email') throw new Error('the delivery is not for an email requester');
+    const ticket = await desk.store.tickets.get(delivery.ticketNumber);
+    if (!ticket) throw new Error(`#${delivery.ticketNumber} is not there`);
+    const from = await this.fromOf(ticket.number, ticket.groupId, ticket.source.mailbox);
+    const domain = from.address.split('@')[1] ?? 'deskbolt.invalid';
+    const thread = await desk.store.email.ofTicket(ticket.number, 20);
+    const inReplyTo = thread.find((record) => record.messageId)?.messageId ?? undefined;
+    const references = thread
+      .map((record) => record.messageId)
+      .filter((id): id is string => id !== null)
+      .reverse()
+      .slice(-10);
+    const automatic = AUTOMATIC_PURPOSES.has(delivery.purpose);
+    await this.transport.sendMail({
+      from,
+      to: { name: delivery.to.name, address: delivery.to.email },
+      subject: `[#${ticket.number}] ${ticket.subject.replace(/^\s*\[#\d+\]\s*/, '')}`,
+      messageId: messageIdOf(delivery, domain),
+      ...(inReplyTo ? { inReplyTo } : {}),
+      ...(references.length > 0 ? { references } : {}),
+      text: await this.bodyOf(delivery),
+      headers: {
+        'X-Deskbolt-Ticket': String(ticket.number),
+        ...(automatic ? { 'Auto-Submitted': 'auto-replied' } : {}),
+      },
+      attachments: attachments.map(({ filename, content, contentType }) => ({ filename, content, contentType })),
+    });
+  };
+
+  close(): void {
+    this.transport.close();
+  }
+
+  /** A reply carries the public comment's words and nothing else (never an internal note, never the card). */
+  private async bodyOf(delivery: Delivery): Promise<string> {
+    if (delivery.purpose === 'reply' && delivery.commentId) {
+      const comment = await this.desk.store.tickets.comment(delivery.commentId);
+      if (comment && comment.kind === 'public') return comment.text;
+      throw new Error('the reply to send is not a public comment');
+    }
+    if (delivery.survey) return `${delivery.text}\n\nTell us here: ${delivery.survey.url ?? delivery.survey.path}`;
+    return delivery.text;
+  }
+
+  private async fromOf(ticketNumber: number, groupId: number, mailbox: string | undefined): Promise<{ name: string; address: string }> {
+    const { desk } = this;
+    const mailboxes = desk.directory.workspace.email?.mailboxes ?? [];
+    const named = parseFrom(this.mailFrom);
+    const name = named?.name || desk.directory.workspace.name;
+    const cameIn = mailbox ?? (await desk.store.email.originalOf(ticketNumber))?.mailbox;
+    const address = mailboxes.find((box) => box.address === cameIn)?.address ?? mailboxes.find((box) => box.group === groupId)?.address ?? named?.address;
+    if (!address) throw new Error('no mailbox of the workspace file serves this ticket, and MAIL_FROM is not set');
+    return { name, address };
+  }
+}
+
+/** `"Acme Support" <support@acme.example>` or a bare address. */
+export function parseFrom(value: string | undefined): { name: string; address: string } | null {
+  if (!value) return null;
+  const angled = /^\s*"?([^"<]*?)"?\s*<([^<>\s]+@[^<>\s]+)>\s*$/.exec(value);
+  if (angled) return { name: angled[1]!.trim(), address: angled[2]! };
+  const bare = /^\s*([^\s<>"]+@[^\s<>"]+)\s*$/.exec(value);
+  return bare ? { name: '', address: bare[1]! } : null;
+}
