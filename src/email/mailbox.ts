@@ -226,7 +226,10 @@ async function readNew(desk: Desk, client: ImapFlow, access: MailboxAccess, owne
       const email = (sized.size ?? 0) > MESSAGE_MAX_BYTES ? await tooLarge(client, uid, sized.size ?? 0) : await readMessage(client, uid);
       if (!email) continue;
       const place: MailboxPlace = { address: access.address, group: access.group, uidValidity, uid };
-      filings.push(await fileIncomingEmail(desk, place, email, owner));
+      const filing = await fileIncomingEmail(desk, place, email, owner);
+      filings.push(filing);
+      // Another reader is filing it: the cursor stays below it, so it is looked at again.
+      if (filing.outcome === 'busy') break;
       await client.messageFlagsAdd(String(uid), ['\\Seen'], { uid: true });
       await desk.store.email.advanceCursor(access.address, uidValidity, uid);
     }

@@ -35,7 +35,12 @@ export type EmailFiling =
   | { outcome: 'comment'; ticketNumber: number; commentId: string; reopened: boolean }
   | { outcome: 'skipped'; reason: string }
   /** Read before (a restart, another replica, a second copy in the mailbox): nothing done again. */
-  | { outcome: 'duplicate'; ticketNumber: number | null };
+  | { outcome: 'duplicate'; ticketNumber: number | null }
+  /** Another reader is filing it this moment: left to it (the message is neither marked nor passed). */
+  | { outcome: 'busy' };
+
+/** A claim older than this whose reader said nothing since is taken over: that reader died or lost its lease. */
+export const CLAIM_HOLD_MS = 2 * 60_000;
 
 /** The text stored for "View original": a 25 MB message's text is kept up to here. */
 export const FULL_TEXT_MAX = 1_000_000;
@@ -79,7 +84,8 @@ export async function fileIncomingEmail(desk: Desk, place: MailboxPlace, email: 
   });
   if (!claim.claimed) {
     if (claim.record.state !== 'filing') return { outcome: 'duplicate', ticketNumber: claim.record.ticketNumber };
-    await desk.store.email.takeOver(id, owner, now, now);
+    const stale = new Date(now.getTime() - CLAIM_HOLD_MS);
+    if (claim.record.claimedBy !== owner && !(await desk.store.email.takeOver(id, owner, stale, now))) return { outcome: 'busy' };
   }
   const filing = await decide(desk, place, email, claim.record);
   if (filing.outcome === 'skipped') await desk.store.email.settle(id, { state: 'skipped', reason: filing.reason });
@@ -220,7 +226,7 @@ function boundedHeaders(headers: EmailHeaders): EmailHeaders {
     to: headers.to.slice(0, 2000),
     cc: headers.cc.slice(0, 2000),
     date: headers.date.slice(0, 100),
-    subject: headers.subject.slice(0, 2000),
+    subject: headers.subject.slice(0, 20_000),
   };
 }
 
