@@ -86,14 +86,16 @@ export async function readMailboxOnce(desk: Desk, access: MailboxAccess, options
   const lease = leaseOf(access);
   if (!(await desk.store.leases.acquire(lease, options.owner, desk.clock(), MAILBOX_HOLD_MS))) return { mailbox: access.address, ran: false, filings: [] };
   const client = imapClient(access.imap, options);
+  // Kept outside the read: a connection lost half-way still reports what was filed before it.
+  const filings: EmailFiling[] = [];
   try {
     await client.connect();
-    const filings = await readNew(desk, client, access, options.owner);
+    await readNew(desk, client, access, options.owner, filings);
     return { mailbox: access.address, ran: true, filings };
   } catch (error) {
     const reason = describeImapError(access, error);
     options.log(`email: ${reason}`);
-    return { mailbox: access.address, ran: true, filings: [], error: reason };
+    return { mailbox: access.address, ran: true, filings, error: reason };
   } finally {
     await closeQuietly(client);
     await desk.store.leases.release(lease, options.owner).catch(() => undefined);
@@ -153,7 +155,7 @@ export class MailboxWatcher {
         const news = () => this.wake?.();
         client.on('exists', news);
         while (!this.stopped && !lost) {
-          await readNew(desk, client, access, options.owner);
+          await readNew(desk, client, access, options.owner, []);
           if (!(await desk.store.leases.renew(lease, options.owner, desk.clock(), MAILBOX_HOLD_MS))) break;
           await this.pause(pollMs);
         }
@@ -208,8 +210,7 @@ function imapClient(imap: ImapSettings, options: ReaderOptions): ImapFlow {
  * message is filed, and only then flagged \Seen and the cursor moved past it: a crash in between reads
  * it again, and its record (claimed under its Message-ID) makes that read file nothing twice.
  */
-async function readNew(desk: Desk, client: ImapFlow, access: MailboxAccess, owner: string): Promise<EmailFiling[]> {
-  const filings: EmailFiling[] = [];
+async function readNew(desk: Desk, client: ImapFlow, access: MailboxAccess, owner: string, filings: EmailFiling[]): Promise<EmailFiling[]> {
   const lock = await client.getMailboxLock(access.imap!.path);
   try {
     const mailbox = client.mailbox;

@@ -54,6 +54,8 @@ export async function startDovecot(): Promise<Dovecot> {
     'ssl = no',
     'disable_plaintext_auth = no',
     'auth_mechanisms = plain login',
+    // A wrong password is answered at once (the default waits 2 s against guessing): the tests try one on purpose.
+    'auth_failure_delay = 0',
     `log_path = ${join(dir, 'dovecot.log')}`,
     `mail_location = maildir:${mailRoot}/%u`,
     ...(root
