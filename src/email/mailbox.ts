@@ -113,6 +113,8 @@ export class MailboxWatcher {
   private running: Promise<void> | null = null;
   private wake: (() => void) | null = null;
   private lastProblem: string | null = null;
+  /** Set by the server's news while a read is under way: the next pause does not wait. */
+  private news = false;
 
   constructor(
     private readonly desk: Desk,
@@ -152,11 +154,16 @@ export class MailboxWatcher {
         if (this.lastProblem) options.log(`email: ${access.address}: reading again`);
         this.lastProblem = null;
         failures = 0;
-        const news = () => this.wake?.();
-        client.on('exists', news);
+        client.on('exists', () => {
+          this.news = true;
+          this.wake?.();
+        });
         while (!this.stopped && !lost) {
+          this.news = false;
           await readNew(desk, client, access, options.owner, []);
           if (!(await desk.store.leases.renew(lease, options.owner, desk.clock(), MAILBOX_HOLD_MS))) break;
+          // IDLE at once (imapflow's own would wait 15 s): the server's EXISTS wakes the pause. The next command ends it.
+          void client.idle().catch(() => undefined);
           await this.pause(pollMs);
         }
       } catch (error) {
@@ -175,7 +182,7 @@ export class MailboxWatcher {
 
   /** Real time: a watcher waits for the server, and is woken early by new mail, a lost connection or stop(). */
   private pause(ms: number): Promise<void> {
-    if (this.stopped) return Promise.resolve();
+    if (this.stopped || this.news) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
       const wake = () => done();
