@@ -171,6 +171,7 @@ export class MailboxWatcher {
         // Said once while it lasts: a log line a minute about the same wrong password helps nobody.
         if (reason !== this.lastProblem) options.log(`email: ${reason}`);
         this.lastProblem = reason;
+        this.news = false;
         failures += 1;
       } finally {
         await closeQuietly(client);
