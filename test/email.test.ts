@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actionIds, replyFields } from '../blocks/ids.js';
 import { viewStateFrom } from '../src/fake-slack/requests.js';
@@ -11,6 +12,9 @@ import { startTestDesk, type TestDesk } from './support/harness.js';
 import { people, testWorkspace } from './support/workspace.js';
 
 const SUPPORT = 'support@acme.example';
+const ADMIN_KEY = 'dk_live_admin_0123456789abcdef';
+const TEAM_KEY = 'dk_live_team_0123456789abcdef';
+const hashOf = (key: string) => createHash('sha256').update(key).digest('hex');
 
 /**
  * Email through real servers: requesters' mail is APPENDed into a Dovecot mailbox and read over IMAP;
@@ -25,7 +29,13 @@ describe('email, read from a mailbox and answered over SMTP', () => {
     mailbox = testMailbox('support');
     smtp = await startSmtpSink();
     desk = await startTestDesk({
-      workspace: testWorkspace({ email: { mailboxes: [{ address: SUPPORT, group: 10, imap: mailbox.variable }] } }),
+      workspace: testWorkspace({
+        email: { mailboxes: [{ address: SUPPORT, group: 10, imap: mailbox.variable }] },
+        apiKeys: [
+          { name: 'admin', sha256: hashOf(ADMIN_KEY), access: 'read', scope: 'all' },
+          { name: 'team', sha256: hashOf(TEAM_KEY), access: 'read', scope: { groups: [10] } },
+        ],
+      }),
       config: { smtpUrl: smtp.url, mailFrom: '"Acme Support" <help@acme.example>' },
     });
   });
@@ -192,8 +202,12 @@ describe('email, read from a mailbox and answered over SMTP', () => {
     expect(reasons[3]).toContain('x-autoreply');
     expect(reasons[4]).toContain('own address');
     expect(reasons[5]).toContain('own address');
-    const skipped = await desk.store.email.skipped(50);
-    expect(skipped.map((record) => record.reason)).toEqual(expect.arrayContaining(reasons));
+    // What admins read: GET /api/v1/email/skipped, for a key that sees the whole desk.
+    const api = (key: string) => fetch(`http://127.0.0.1:${desk.deskbolt.port}/api/v1/email/skipped`, { headers: { authorization: `Bearer ${key}` } });
+    const listed = (await (await api(ADMIN_KEY)).json()) as { skipped: { reason: string; subject: string; mailbox: string }[] };
+    expect(listed.skipped.map((entry) => entry.reason)).toEqual(expect.arrayContaining(reasons));
+    expect(listed.skipped.find((entry) => entry.subject === 'Out of office')).toMatchObject({ mailbox: SUPPORT });
+    expect((await api(TEAM_KEY)).status).toBe(403);
   });
 
   it('a sender past the hourly limit of new tickets is recorded and skipped; an hour later they are heard again', async () => {

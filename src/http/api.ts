@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import type { Log } from '../log.js';
 import { describeRefusal, refusalStatus, refuse, type Refusal } from '../tickets/refusals.js';
 import type { Desk } from '../tickets/desk.js';
+import { skippedEmail } from '../tickets/email-intake.js';
 import { openTicket } from '../tickets/intake.js';
 import { addRequesterReply, replyCommentId } from '../tickets/requester-reply.js';
 import { rateSolve, readSurveyToken, type Rating } from '../tickets/satisfaction.js';
@@ -166,6 +167,13 @@ export function createApiRouter(deps: ApiDeps): Router {
       if (after === null) break;
     }
     response.end();
+  });
+
+  // Mail a mailbox held that became no ticket, and why: what admins read when "my email never arrived".
+  router.get('/email/skipped', requireAccess('read'), async (_request, response) => {
+    if (apiKeyOf(response).scope !== 'all') throw fail('forbidden', 'Skipped email is shown to keys whose scope is all.');
+    const records = await skippedEmail(desk, 50);
+    response.json({ skipped: records.map(({ at, mailbox, from, subject, reason, messageId }) => ({ at, mailbox, from, subject: subject.slice(0, 300), reason, messageId })) });
   });
 
   router.get('/tickets/:number', requireAccess('read'), async (request, response) => {

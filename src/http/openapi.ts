@@ -102,6 +102,45 @@ function build(): Record<string, unknown> {
           },
         },
       },
+      '/api/v1/email/skipped': {
+        get: {
+          operationId: 'listSkippedEmail',
+          summary: 'Mail read from a mailbox that became no ticket, newest first, with the reason',
+          description: 'Auto-replies, bounces, bulk mail, mail from deskbolt’s own addresses, a sender past the hourly limit, unreadable messages: the last 50. Keys whose scope is all only.',
+          responses: {
+            '200': {
+              description: 'The skipped messages.',
+              content: {
+                'application/json': {
+                  schema: {
+                    type: 'object',
+                    required: ['skipped'],
+                    properties: {
+                      skipped: {
+                        type: 'array',
+                        items: {
+                          type: 'object',
+                          required: ['at', 'mailbox', 'from', 'subject', 'reason', 'messageId'],
+                          properties: {
+                            at: { type: 'string', format: 'date-time' },
+                            mailbox: { type: 'string' },
+                            from: { type: ['string', 'null'] },
+                            subject: { type: 'string' },
+                            reason: { type: 'string' },
+                            messageId: { type: ['string', 'null'] },
+                          },
+                        },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+            ...common,
+            '403': error('The key’s scope is not all.'),
+          },
+        },
+      },
       '/api/v1/tickets/{number}': {
         get: {
           operationId: 'getTicket',
