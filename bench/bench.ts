@@ -2,6 +2,7 @@ import { startEmbeddedDatabase } from '../src/store/embedded.js';
 import { Store } from '../src/store/store.js';
 import { autoCloseRows } from './auto-close.js';
 import { chatRelayRows } from './chat-relay.js';
+import { emailRows } from './email.js';
 import { actionRows } from './actions.js';
 import { printGoals } from './goals.js';
 import { takeRows, type BenchRow } from './take.js';
@@ -17,6 +18,7 @@ const suites: Suite[] = [
   { name: 'take', run: takeRows, onlyWhenNamed: true },
   { name: 'chat-relay', run: chatRelayRows },
   { name: 'auto-close', run: autoCloseRows },
+  { name: 'email', run: emailRows },
 ];
 
 function printTable(rows: readonly BenchRow[]): void {
