@@ -7,6 +7,7 @@ import { mergeTickets } from '../src/tickets/merge.js';
 import { replyToTicket } from '../src/tickets/reply.js';
 import { takeTicket } from '../src/tickets/take.js';
 import type { Ticket } from '../src/tickets/types.js';
+import { chatSteps } from './support/chats.js';
 import { emailMessage, startSmtpSink, testMailbox, type SmtpSink, type TestMailbox } from './support/email.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
 import { people, testWorkspace } from './support/workspace.js';
@@ -218,5 +219,20 @@ describe('email, read from a mailbox and answered over SMTP', () => {
     desk.clock.advance(61 * 60_000);
     const [later] = await deliverAndRead(emailMessage({ from: 'flood@customer.example', subject: 'A real question' }));
     expect(later!.outcome).toBe('ticket');
+  });
+
+  it('`/ticket email N TEXT` during a chat goes over SMTP too, from the group’s mailbox, with the ticket number', async () => {
+    const steps = chatSteps(desk);
+    desk.fake.addUser({ id: 'UREQMAIL1', name: 'dana', realName: 'Dana Smith', email: 'dana@customer.example' });
+    const chat = await steps.liveChat('UREQMAIL1', people.ana);
+    const before = smtp.received.length;
+    await desk.slack.command(people.ana, '/ticket', `email ${chat.ticketNumber} Here is the invoice you asked for`);
+    await desk.settled();
+    expect(steps.lastResponse()).toBe(`Emailed the requester of chat #${chat.ticketNumber} (dana@customer.example); the chat goes on.`);
+    await smtp.receivedCount(before + 1);
+    const mail = smtp.received[before]!;
+    expect(mail.subject).toMatch(new RegExp(`^\\[#${chat.ticketNumber}\\] `));
+    expect(mail.from?.value[0]!.address).toBe(SUPPORT);
+    expect(mail.text?.trim()).toBe('Here is the invoice you asked for');
   });
 });
