@@ -235,4 +235,20 @@ describe('email, read from a mailbox and answered over SMTP', () => {
     expect(mail.from?.value[0]!.address).toBe(SUPPORT);
     expect(mail.text?.trim()).toBe('Here is the invoice you asked for');
   });
+
+  it('the auto-close’s note goes out as an automatic reply (Auto-Submitted), so it cannot start a loop', async () => {
+    const ticket = await ticketOf((await deliverAndRead(emailMessage({ subject: 'Waiting on me' })))[0]);
+    await replyToTicket(desk$(), { number: ticket.number, agent: people.ana, text: 'Please confirm it works now.', kind: 'public', status: 'pending' });
+    await desk.settled();
+    const before = smtp.received.length;
+    desk.clock.advance(4 * 24 * 60 * 60_000);
+    await desk.deskbolt.jobs.run(deskJob('pending-auto-close'));
+    await smtp.receivedCount(before + 1);
+    const note = smtp.received.slice(before).find((mail) => mail.headers.get('auto-submitted') === 'auto-replied')!;
+    expect(note.subject).toBe(`[#${ticket.number}] Waiting on me`);
+    expect((await desk.store.tickets.get(ticket.number))!.status).toBe('closed');
+    // An out-of-office answering it is skipped, not a follow-up.
+    const [echo] = await deliverAndRead(emailMessage({ subject: `Re: ${note.subject}`, inReplyTo: note.messageId!, headers: { 'Auto-Submitted': 'auto-replied' } }));
+    expect(echo!.outcome).toBe('skipped');
+  });
 });
