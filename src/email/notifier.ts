@@ -11,11 +11,12 @@ import type { Desk } from '../tickets/desk.js';
 export function emailNotifier(desk: Desk, senders: DeliverySenders): Subscriber {
   return {
     name: 'email',
-    actions: ['auto_closed'],
-    async ticket({ ticket }) {
-      if (!desk.settings.sendsMail || ticket.requester.kind !== 'email') return;
-      const delivery = await queueClosingNoteDelivery(desk, ticket, { commentId: closingNoteId(ticket.number), text: closingNoteText(ticket, desk.settings.pendingCloseDays) });
-      await attemptDelivery(desk, delivery.id, senders);
+    events: {
+      async auto_closed({ ticket }) {
+        if (!desk.settings.sendsMail || ticket.requester.kind !== 'email') return;
+        const delivery = await queueClosingNoteDelivery(desk, ticket, { commentId: closingNoteId(ticket.number), text: closingNoteText(ticket, desk.settings.pendingCloseDays) });
+        await attemptDelivery(desk, delivery.id, senders);
+      },
     },
   };
 }
