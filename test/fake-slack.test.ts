@@ -49,6 +49,8 @@ let client: WebClient;
 
 beforeEach(async () => {
   fake = await FakeSlack.start();
+  // The channels these tests post to, with the bot invited (set up as README says).
+  fake.inviteBot('C0SUPPORT', 'C1');
   client = new WebClient(fake.token, { slackApiUrl: fake.apiUrl, retryConfig: { retries: 0 } });
 });
 
