@@ -55,11 +55,10 @@ export function createHttpApp(options: HttpOptions): Application {
     const ready = databaseUp && (slack.socket?.up ?? true);
     // A channel the bot cannot post in is shown, but does not make the replica unready: every replica
     // would be equally unready, and taking them all out of rotation would stop the rest of the desk too.
-    const channels = options.channels?.() ?? null;
+    // Named only when one needs a person, so a healthy desk's answer stays as it was.
+    const problems = (options.channels?.() ?? []).filter((state) => state.problem !== null);
     const channelReport =
-      channels === null
-        ? {}
-        : { channels: { ready: channels.every((state) => state.problem === null), problems: channels.filter((state) => state.problem !== null).map((state) => ({ channel: state.channel, problem: state.problem, advice: channelAdvice(state) })) } };
+      problems.length === 0 ? {} : { channels: { ready: false, problems: problems.map((state) => ({ channel: state.channel, problem: state.problem, advice: channelAdvice(state) })) } };
     response
       .status(ready ? 200 : 503)
       .json({ ok: ready, database: databaseUp ? 'reachable' : 'unreachable', ...(embedded ? { embeddedDatabase: embedded } : {}), ...slack, ...channelReport });
