@@ -7,6 +7,7 @@ import { PersonalSurfaces, type EphemeralMessage, type OpenModal } from './perso
 import { SocketModeServer, type SocketModeOptions } from './socket-mode.js';
 import { encodeEntities, type TypedTextDirectory } from './typed-text.js';
 import { Conversations, type FakeChannel } from './conversations.js';
+import { RateLimiter } from './rate-limits.js';
 
 export { SELECT_MENUS, validateBlocks, validateOptionsResponse, validateView, type Surface } from './block-kit.js';
 export { LIMITS } from './limits.js';
@@ -259,6 +260,8 @@ export class FakeSlack implements TypedTextDirectory {
   private readonly homeViews = new Map<string, string>();
   private readonly failures = new Map<string, string[]>();
   private readonly rateLimits = new Map<string, number[]>();
+  /** Slack's own limits by method tier, when a test turns them on (enforceRateLimits). */
+  private limiter: RateLimiter | undefined;
   private readonly callWaiters: { method: string; resolve: (call: RecordedCall) => void }[] = [];
   private readonly handlers: ReadonlyMap<string, (args: Args) => Answer>;
   private readonly personal = new PersonalSurfaces();
@@ -557,6 +560,15 @@ export class FakeSlack implements TypedTextDirectory {
     this.rateLimits.set(method, queue);
   }
 
+  /**
+   * From now on every call is held to Slack's limits by method tier and chat.postMessage's one per
+   * second per channel (rate-limits.ts), answered with 429 and Retry-After when over: on `now`, a clock
+   * the test moves (the app waits out Retry-After on the same clock), or real time.
+   */
+  enforceRateLimits(now: () => number = Date.now): void {
+    this.limiter = new RateLimiter(now);
+  }
+
   /** The next call of `method` the app makes, when it is answered: for a test that must not wait for everything else. */
   nextCall(method: string): Promise<RecordedCall> {
     return new Promise((resolve) => this.callWaiters.push({ method, resolve }));
@@ -692,7 +704,9 @@ export class FakeSlack implements TypedTextDirectory {
         // left as a string, so the method refuses it the way Slack does
       }
     }
-    const retryAfter = this.handlers.has(method) ? this.rateLimits.get(method)?.shift() : undefined;
+    const retryAfter = this.handlers.has(method)
+      ? (this.rateLimits.get(method)?.shift() ?? this.limiter?.admit(method, method === 'chat.postMessage' ? this.postingChannel(args.channel) : undefined))
+      : undefined;
     const answer = retryAfter === undefined ? this.answer(method, args, body === undefined, authorization, bodyToken) : refuse('ratelimited');
     const status = retryAfter === undefined ? 200 : 429;
     const call: RecordedCall = {
