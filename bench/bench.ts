@@ -5,6 +5,7 @@ import { chatRelayRows } from './chat-relay.js';
 import { actionRows } from './actions.js';
 import { printGoals } from './goals.js';
 import { takeRows, type BenchRow } from './take.js';
+import { slackLimitRows } from './slack-limits.js';
 
 /**
  * `npm run bench`: speed and memory of the hot paths, beside a bare Bolt app measured in the same
@@ -17,6 +18,7 @@ const suites: Suite[] = [
   { name: 'take', run: takeRows, onlyWhenNamed: true },
   { name: 'chat-relay', run: chatRelayRows },
   { name: 'auto-close', run: autoCloseRows },
+  { name: 'slack-limits', run: slackLimitRows },
 ];
 
 function printTable(rows: readonly BenchRow[]): void {

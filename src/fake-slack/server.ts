@@ -140,6 +140,7 @@ const TRIGGER_LIFETIME_MS = max('triggerLifetimeMs');
 const RESPONSE_URL_LIFETIME_MS = max('responseUrlLifetimeMs');
 const RESPONSE_URL_USES = max('responseUrlUses');
 const MODAL_STACK_MAX = max('modalStack');
+const MARKDOWN_TOTAL_MAX = max('markdownText');
 const APP_ID = 'A0DESKBOLT';
 // Calls that change what someone sees; the others only read.
 const VISIBLE_METHODS = new Set(['chat.postMessage', 'chat.postEphemeral', 'chat.update', 'chat.delete', 'views.open', 'views.push', 'views.update', 'views.publish', 'reactions.add']);
@@ -164,10 +165,15 @@ function messageRefusal(message: Args): Answer | undefined {
   const hasBlocks = Array.isArray(blocks) && blocks.length > 0;
   const hasAttachments = Array.isArray(attachments) && attachments.length > 0;
   if (!hasText && !hasBlocks && !hasAttachments) return refuse('no_text');
-  if (typeof text === 'string' && text.length > MESSAGE_TEXT_MAX) return refuse('msg_too_long');
+  // Text over 40,000 characters is not refused: Slack truncates it
+  // (https://docs.slack.dev/reference/methods/chat.postMessage/#truncating-content); applyContent does.
   if (blocks !== undefined) {
     const problems = validateBlocks(blocks, 'message');
     if (problems.length > 0) return refuse('invalid_blocks', problems);
+    // The markdown block's page: "the cumulative limit for all markdown blocks in a single payload is
+    // 12,000 characters"; past it Slack answers msg_blocks_too_long (chat.postMessage's errors).
+    const markdown = (blocks as unknown[]).reduce<number>((sum, block) => sum + (isObject(block) && block.type === 'markdown' && typeof block.text === 'string' ? block.text.length : 0), 0);
+    if (markdown > MARKDOWN_TOTAL_MAX) return refuse('msg_blocks_too_long');
   }
   return undefined;
 }
@@ -826,7 +832,7 @@ export class FakeSlack implements TypedTextDirectory {
 
   private applyContent(message: StoredMessage, content: Args): void {
     // chat.update keeps blocks, attachments and metadata the call leaves out; [] removes them.
-    if (typeof content.text === 'string') message.text = content.text;
+    if (typeof content.text === 'string') message.text = content.text.slice(0, MESSAGE_TEXT_MAX);
     if (Array.isArray(content.blocks)) message.blocks = content.blocks;
     if (Array.isArray(content.attachments)) message.attachments = content.attachments;
     if (content.metadata !== undefined) message.metadata = content.metadata;
@@ -1114,9 +1120,10 @@ export class FakeSlack implements TypedTextDirectory {
     }
     const trigger = this.triggers.get(id);
     if (trigger === undefined) return { refusal: refuse('invalid_trigger_id') };
-    if (trigger.used || trigger.expired || Date.now() - trigger.issuedAt > TRIGGER_LIFETIME_MS) {
-      return { refusal: refuse('expired_trigger_id') };
-    }
+    // A trigger spent once answers exchanged_trigger_id; one past its 3 seconds, expired_trigger_id
+    // (https://docs.slack.dev/reference/methods/views.open/#errors).
+    if (trigger.used) return { refusal: refuse('exchanged_trigger_id') };
+    if (trigger.expired || Date.now() - trigger.issuedAt > TRIGGER_LIFETIME_MS) return { refusal: refuse('expired_trigger_id') };
     trigger.used = true;
     return { trigger };
   }
