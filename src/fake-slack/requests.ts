@@ -626,7 +626,32 @@ export class SlackClientSim {
       ...(options.threadTs ? { thread_ts: options.threadTs } : {}),
     };
     const response = await this.event(event, options.eventId === undefined ? {} : { eventId: options.eventId });
+    await this.unfurled(user, text, channel, ts, options.threadTs);
     return { ...response, channel, ts };
+  }
+
+  /**
+   * A message with a web link gets a preview: Slack adds it as an attachment and sends message_changed
+   * with the words unchanged and no `edited` mark (https://docs.slack.dev/reference/events/message/message_changed/).
+   */
+  private async unfurled(user: string, text: string, channel: string, ts: string, threadTs: string | undefined): Promise<void> {
+    const link = /<(https?:\/\/[^|>]+)(?:\|[^>]*)?>/.exec(text)?.[1];
+    if (link === undefined) return;
+    const url = decodeURI(link.replace(/&amp;/g, '&'));
+    const thread = threadTs === undefined ? {} : { thread_ts: threadTs };
+    const at = this.stamp();
+    const preview = { id: 1, from_url: url, original_url: url, fallback: `Preview of ${url}`, title: `Preview of ${url}`, title_link: url, service_name: new URL(url).hostname };
+    await this.event({
+      type: 'message',
+      subtype: 'message_changed',
+      hidden: true,
+      channel,
+      channel_type: channelType(channel),
+      ts: at,
+      event_ts: at,
+      message: { type: 'message', user, text, attachments: [preview], ts, team: this.teamId, ...thread },
+      previous_message: { type: 'message', user, text, ts, team: this.teamId, ...thread },
+    });
   }
 
   // ─── Building payloads ────────────────────────────────────────────────────────────────────
