@@ -88,7 +88,7 @@ export async function startTestDesk(options: TestDeskOptions = {}): Promise<Test
       return run;
     },
   };
-  const slack = new SlackClientSim({ url: deskbolt.url, signingSecret: SIGNING_SECRET, fake, ...(socket ? { transport: socketModeTransport(fake.socketMode) } : {}) });
+  const slack = new SlackClientSim({ url: deskbolt.url, signingSecret: SIGNING_SECRET, fake, httpAckWindowMs: TEST_ACK_WINDOW_MS, ...(socket ? { transport: socketModeTransport(fake.socketMode) } : {}) });
   return {
     deskbolt,
     store,

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SIGNING_SECRET } from '../src/fake-slack/config.js';
+import { SlackClientSim } from '../src/fake-slack/requests.js';
 import { chatSteps } from './support/chats.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
 import { people } from './support/workspace.js';
@@ -52,5 +54,22 @@ describe('the App Home’s Messages tab', () => {
     await desk.slack.event({ type: 'app_home_opened', user: people.ben, tab: 'messages', channel: desk.fake.dmChannelOf(people.ben) });
     await desk.settled();
     expect(desk.fake.dmsTo(people.ben).at(-1)?.args.text).toContain('/ticket help');
+  });
+});
+
+describe('events Slack sends again', () => {
+  it('over HTTP, an event not answered within the ack window is sent again three times (X-Slack-Retry-Num 1–3): acted on once', async () => {
+    // A Slack that has already given up when the answer comes: every answer is "too late".
+    const impatient = new SlackClientSim({ url: desk.deskbolt.url, signingSecret: SIGNING_SECRET, fake: desk.fake, httpAckWindowMs: -1 });
+    const requester = 'UREQRETRY1';
+    const sent = await impatient.message(requester, 'My invoice shows the wrong VAT number');
+    await desk.settled();
+    expect(sent.retries).toBe(3);
+    expect(sent.status).toBe(200);
+    const chat = (await desk.store.chats.openOf(requester))!;
+    expect(await desk.store.tickets.ofRequester({ kind: 'slack', userId: requester }, 10)).toHaveLength(1);
+    // The team's queue got one incoming chat, not four.
+    const announced = desk.fake.okCalls('chat.postMessage').filter((call) => JSON.stringify(call.args).includes('wrong VAT number') && call.args.channel !== chat.requesterDm);
+    expect(announced).toHaveLength(1);
   });
 });
