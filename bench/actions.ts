@@ -6,7 +6,7 @@ import { fakeSlackConfig } from '../src/fake-slack/config.js';
 import { SlackClientSim, viewStateFrom } from '../src/fake-slack/requests.js';
 import { FakeSlack } from '../src/fake-slack/server.js';
 import type { Store } from '../src/store/store.js';
-import { testWorkspace } from '../test/support/workspace.js';
+import { testWorkspace, workspaceChannels } from '../test/support/workspace.js';
 import { addGoal, printMarkdownTable } from './goals.js';
 import { isOffTheAskersPath } from '../src/store/command-watch.js';
 import { describeShape, queryShapes } from '../src/store/query-shapes.js';
@@ -177,6 +177,7 @@ export async function actionRows(store: Store): Promise<BenchRow[]> {
   for (const agent of agents) fake.addUser({ id: agent.user, name: `bench${agent.user.slice(-4)}`, realName: agent.name });
   const workspace = testWorkspace({ agents: [...agents, { user: 'UPAY0005', name: 'Pat', groups: [20] }], apiKeys: [{ name: 'bench', sha256: createHash('sha256').update(API_KEY).digest('hex'), access: 'write', scope: 'all' }] });
   // No cron: a job run would compete with what is measured.
+  fake.inviteBot(...workspaceChannels(workspace));
   const deskbolt: Deskbolt = await startDeskbolt({ config: { ...fakeSlackConfig(fake), slack: { signingSecret: SECRET, botToken: fake.token, appToken: undefined, apiUrl: fake.apiUrl } }, workspace, store, log: () => undefined, schedule: false });
   const slack = new SlackClientSim({ url: deskbolt.url, signingSecret: SECRET, fake });
   const restUrl = deskbolt.url.replace('/slack/events', '/api/v1/tickets');

@@ -6,6 +6,7 @@ import { emailRows } from './email.js';
 import { actionRows } from './actions.js';
 import { printGoals } from './goals.js';
 import { takeRows, type BenchRow } from './take.js';
+import { slackLimitRows } from './slack-limits.js';
 
 /**
  * `npm run bench`: speed and memory of the hot paths, beside a bare Bolt app measured in the same
@@ -19,6 +20,7 @@ const suites: Suite[] = [
   { name: 'chat-relay', run: chatRelayRows },
   { name: 'auto-close', run: autoCloseRows },
   { name: 'email', run: emailRows },
+  { name: 'slack-limits', run: slackLimitRows },
 ];
 
 function printTable(rows: readonly BenchRow[]): void {

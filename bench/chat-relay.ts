@@ -3,7 +3,7 @@ import type { Store } from '../src/store/store.js';
 import { FakeSlack } from '../src/fake-slack/server.js';
 import { fakeSlackConfig } from '../src/fake-slack/config.js';
 import { SlackClientSim } from '../src/fake-slack/requests.js';
-import { testWorkspace } from '../test/support/workspace.js';
+import { testWorkspace, workspaceChannels } from '../test/support/workspace.js';
 import { row, type BenchRow } from './take.js';
 import { SECRET } from './bare-bolt.js';
 
@@ -21,6 +21,7 @@ export async function chatRelayRows(store: Store): Promise<BenchRow[]> {
     agents: [{ user: AGENT, name: 'Bench', groups: [10] }, ...FOLLOWERS.map((user, index) => ({ user, name: `Lead ${index}`, groups: [10], role: 'lead' }))],
     chat: { shortcuts: [{ name: 'hello', text: 'Hello {requester}, {agent} here.' }] },
   });
+  fake.inviteBot(...workspaceChannels(workspace));
   // No cron: a job run would compete with what is measured.
   const deskbolt = await startDeskbolt({ config: { ...fakeSlackConfig(fake), slack: { signingSecret: SECRET, botToken: fake.token, appToken: undefined, apiUrl: fake.apiUrl } }, workspace, store, log: () => undefined, schedule: false });
   const slack = new SlackClientSim({ url: deskbolt.url, signingSecret: SECRET, fake });

@@ -4,7 +4,7 @@ import { ticketId } from '../src/store/tickets.js';
 import { FakeSlack } from '../src/fake-slack/server.js';
 import { SlackClientSim } from '../src/fake-slack/requests.js';
 import { fakeSlackConfig } from '../src/fake-slack/config.js';
-import { testWorkspace } from '../test/support/workspace.js';
+import { testWorkspace, workspaceChannels } from '../test/support/workspace.js';
 import { SECRET, startBareBolt } from './bare-bolt.js';
 
 export interface BenchRow {
@@ -59,6 +59,7 @@ export async function seedTickets(store: Store, count: number): Promise<void> {
 export async function takeRows(store: Store): Promise<BenchRow[]> {
   await seedTickets(store, SEEDED_TICKETS);
   const fake = await FakeSlack.start();
+  fake.inviteBot(...workspaceChannels(testWorkspace()));
   // No cron: a job run would compete with what is measured.
   const deskbolt = await startDeskbolt({ config: { ...fakeSlackConfig(fake), slack: { signingSecret: SECRET, botToken: fake.token, appToken: undefined, apiUrl: fake.apiUrl } }, workspace: testWorkspace({ agents }), store, log: () => undefined, schedule: false });
   const slack = new SlackClientSim({ url: deskbolt.url, signingSecret: SECRET, fake });

@@ -11,9 +11,30 @@ import { PRIORITY_BADGE, STATUS_BADGE, clip, escapeMrkdwn, mrkdwn, plain, reques
 export const HOME_BLOCKS_MAX = 100;
 
 /** `searchRefusal`: why the search was refused, already in mrkdwn (the caller renders refusals). */
-export function homeView(data: HomeData, now: Date, searchRefusal?: string): HomeView {
+/** A channel of the workspace file deskbolt cannot post in, as an admin's Home shows it. */
+export interface ChannelTrouble {
+  channel: string;
+  /** What is wrong and what to do, in plain words (escaped here). */
+  advice: string;
+}
+
+export function homeView(data: HomeData, now: Date, searchRefusal?: string, channelTrouble: readonly ChannelTrouble[] = []): HomeView {
   const blocks = data.role === 'guest' ? guestHome(data) : agentHome(data, now, searchRefusal);
+  if (channelTrouble.length > 0 && data.role !== 'guest') blocks.splice(1, 0, ...channelTroubleBlocks(channelTrouble));
   return { type: 'home', blocks: blocks.slice(0, HOME_BLOCKS_MAX) };
+}
+
+/** Shown to admins above all else: a channel the bot cannot post in means a group sees nothing there. */
+function channelTroubleBlocks(trouble: readonly ChannelTrouble[]): KnownBlock[] {
+  const lines = trouble.slice(0, 10).map((item) => `• <#${item.channel}>: ${escapeMrkdwn(clip(item.advice, 250))}`);
+  return [
+    { type: 'section', block_id: 'home_channel_trouble', text: mrkdwn(`:warning: *deskbolt cannot post in ${trouble.length === 1 ? 'one channel' : `${trouble.length} channels`} of the workspace file*\n${lines.join('\n')}`) },
+    {
+      type: 'actions',
+      block_id: 'home_channel_check',
+      elements: [{ type: 'button', action_id: actionIds.checkChannels, text: plain('Check channels again'), value: 'check' }],
+    },
+  ];
 }
 
 function guestHome(data: GuestHome): KnownBlock[] {

@@ -18,6 +18,7 @@ export const actionIds = {
   rateGood: 'csat_good',
   rateBad: 'csat_bad',
   homeSearch: 'home_search',
+  checkChannels: 'home_check_channels',
   homeAvailability: 'home_availability',
   homeOpen: 'home_open_ticket',
   followChat: 'chat_follow',

@@ -13,7 +13,7 @@ import { deskJobs } from './jobs/desk-jobs.js';
 import type { Job } from './jobs/job.js';
 import { jobRunner, type JobRunner } from './jobs/runner.js';
 import { scheduleJobs, type Schedules } from './jobs/scheduler.js';
-import { consoleLog, type Log } from './log.js';
+import { consoleLog, faultMessage, type Log } from './log.js';
 import { GAUGE_REFRESH_MS, Metrics } from './metrics.js';
 import { createSlackApp, type SlackApp } from './slack/app.js';
 import type { Sleep } from './slack/slack-fetch.js';
@@ -118,6 +118,7 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
     metrics,
     api: { desk, log },
     socketLinks: () => socketLinks(),
+    channels: () => desk.channels?.all() ?? null,
     embeddedDatabase: options.embeddedDatabase,
     serveMetrics: config.metricsPort === undefined,
     metricsToken: config.metricsToken,
@@ -138,11 +139,12 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
   socketLinks = slack.socketLinks;
   const send = new SlackSender(slack.client, log);
   // Everything that matters goes out through the delivery queue: Slack through this outbox, email through the webhook.
-  const outbox = new SlackOutbox(desk, slack.client, log);
+  const outbox = new SlackOutbox(desk, slack.client, log, slack.channels);
   const senders: DeliverySenders = outbox.senders;
   // With SMTP_URL, email deliveries go out as mail through the same queue; without, to the outbound webhook.
   const mail = config.smtpUrl ? new SmtpMail(desk, config.smtpUrl, config.mailFrom) : null;
   if (mail) senders.email = mail.send;
+  slack.channels.senders = senders;
   events.subscribe(weekFiguresKeeper(desk), ...chatPolicies(desk), ...slackNotifiers({ desk, outbox, send, log, senders }), emailNotifier(desk, senders));
 
   const server: Server = await listen(http, config.port, 'PORT', options.host);
@@ -154,6 +156,9 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
           throw error;
         });
   await slack.start();
+  // Said plainly at start: a channel of the workspace file the bot was not invited to (or that is
+  // archived) would otherwise swallow every alert meant for it. Slack being unreachable does not stop start.
+  await slack.channels.checkAll().catch((error: unknown) => log(`slack: the start-up check of the workspace's channels failed: ${faultMessage(error)}`, error));
   const jobs = jobRunner(desk, { log, senders, redeliverLeftovers: (olderThan, limit) => events.redeliverLeftovers(olderThan, limit) }, metrics);
   const mailboxes = mailboxesOf(options.workspace, options.environment ?? process.env);
   for (const mailbox of mailboxes) if (mailbox.problem) log(`email: ${mailbox.address} is not read: ${mailbox.problem}`);

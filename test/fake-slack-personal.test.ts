@@ -27,6 +27,7 @@ let client: WebClient;
 
 beforeEach(async () => {
   fake = await FakeSlack.start();
+  fake.inviteBot(channel);
   client = new WebClient(fake.token, { slackApiUrl: fake.apiUrl, retryConfig: { retries: 0 } });
 });
 

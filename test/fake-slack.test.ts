@@ -49,6 +49,8 @@ let client: WebClient;
 
 beforeEach(async () => {
   fake = await FakeSlack.start();
+  // The channels these tests post to, with the bot invited (set up as README says).
+  fake.inviteBot('C0SUPPORT', 'C1');
   client = new WebClient(fake.token, { slackApiUrl: fake.apiUrl, retryConfig: { retries: 0 } });
 });
 
@@ -298,8 +300,16 @@ describe('the fake Slack refuses what Slack refuses', () => {
     expect(messages).toEqual(['[ERROR] input blocks are not allowed in messages [json-pointer:/blocks/0/type]']);
   });
 
-  it('refuses text over 40000 characters', async () => {
-    expect((await refusal(client.chat.postMessage({ channel: 'C1', text: 'x'.repeat(40_001) }))).error).toBe('msg_too_long');
+  it('truncates text over 40000 characters instead of refusing it, as Slack does', async () => {
+    const posted = await client.chat.postMessage({ channel: 'C1', text: `${'x'.repeat(40_000)}cut` });
+    expect(posted.message?.text).toHaveLength(40_000);
+    expect(fake.messages('C1')[0]?.text).toBe('x'.repeat(40_000));
+  });
+
+  it('refuses markdown blocks over 12000 characters together with msg_blocks_too_long', async () => {
+    const markdown = (text: string) => ({ type: 'markdown', text });
+    expect((await refusal(client.chat.postMessage({ channel: 'C1', text: 'long', blocks: [markdown('a'.repeat(6000)), markdown('b'.repeat(6001))] as never }))).error).toBe('msg_blocks_too_long');
+    await client.chat.postMessage({ channel: 'C1', text: 'fits', blocks: [markdown('a'.repeat(6000)), markdown('b'.repeat(6000))] as never });
   });
 
   it('refuses a wrong token and a missing one', async () => {
@@ -324,8 +334,8 @@ describe('the fake Slack refuses what Slack refuses', () => {
 
     expect((await refusal(client.views.open({ trigger_id: 'made.up.id', view: modal() }))).error).toBe('invalid_trigger_id');
     expect((await refusal(client.views.open({ trigger_id: expired, view: modal() }))).error).toBe('expired_trigger_id');
-    expect((await refusal(client.views.open({ trigger_id: once, view: modal() }))).error).toBe('expired_trigger_id');
-    expect((await refusal(client.views.push({ trigger_id: once, view: modal() }))).error).toBe('expired_trigger_id');
+    expect((await refusal(client.views.open({ trigger_id: once, view: modal() }))).error).toBe('exchanged_trigger_id');
+    expect((await refusal(client.views.push({ trigger_id: once, view: modal() }))).error).toBe('exchanged_trigger_id');
   });
 });
 

@@ -3,10 +3,10 @@ import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startDeskbolt } from '../src/deskbolt.js';
 import { fakeSlackConfig } from '../src/fake-slack/config.js';
-import { FakeSlack } from '../src/fake-slack/server.js';
 import { startEmbeddedDatabase, type EmbeddedOptions } from '../src/store/embedded.js';
 import { Store } from '../src/store/store.js';
 import { testWorkspace } from './support/workspace.js';
+import { startTestFake } from './support/harness.js';
 
 /**
  * /healthz: this process can work, or is bringing its own parts back (restart it when not).
@@ -23,7 +23,7 @@ describe('health of a deskbolt that runs its embedded database', () => {
     cleanups.push(() => database.stop());
     const store = await Store.open({ uri: database.uri, dbName: 'health', unavailableAfterMs: 1_000 });
     cleanups.push(() => store.close());
-    const fake = await FakeSlack.start();
+    const fake = await startTestFake();
     cleanups.push(() => fake.close());
     const deskbolt = await startDeskbolt({ config: fakeSlackConfig(fake), workspace: testWorkspace(), store, embeddedDatabase: database, schedule: false, log: () => undefined });
     cleanups.push(() => deskbolt.close());

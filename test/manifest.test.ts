@@ -45,6 +45,7 @@ const METHOD_SCOPES: Record<string, string | null> = {
   'chat.delete': 'chat:write',
   'chat.getPermalink': null,
   'conversations.open': 'im:write',
+  'conversations.info': 'channels:read',
   'files.info': 'files:read',
   'users.info': 'users:read',
   'users.lookupByEmail': 'users:read.email',
@@ -61,6 +62,7 @@ const EVENT_SCOPES: Record<string, string | null> = {
   'message.groups': 'groups:history',
   file_shared: 'files:read',
   app_home_opened: null,
+  member_joined_channel: 'channels:read',
 };
 
 async function sourceFiles(directory: string): Promise<string[]> {
@@ -105,6 +107,8 @@ describe('manifest.yml', async () => {
       }
       // users.info returns a profile's email only with users:read.email.
       if (/profile\??\.email/.test(text)) needed.add('users:read.email');
+      // conversations.info on a private channel of the workspace file needs groups:read beside channels:read.
+      if (text.includes('conversations.info')) needed.add('groups:read');
     }
     for (const event of manifest.settings.event_subscriptions.bot_events) {
       expect(event in EVENT_SCOPES, `a known scope for event ${event}`).toBe(true);

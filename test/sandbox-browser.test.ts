@@ -20,7 +20,8 @@ import { openTestStore } from './support/database.js';
 
 const people = { ana: 'U0ANA00001', ben: 'U0BEN00002', carla: 'U0CARLA001', dana: 'U0DANA0001' };
 const BILLING_ALERTS = 'C0BILLING01';
-const dm = (user: string) => `D${user.slice(1)}`;
+// A DM's id is opaque, as Slack's are: the fake Slack says which it is.
+const dm = (user: string) => sandbox.fake.dmChannelOf(user);
 
 let store: Store;
 let sandbox: SandboxDesk;

@@ -4,6 +4,10 @@ import { SELECT_MENUS, validateBlocks, validateOptionsResponse, validateView, ty
 import { readTyped, slackCommandText, slackMessageText, slackRichText } from './typed-text.js';
 
 /** The app's HTTP answer; `problems` lists what Slack would refuse in a synchronous answer (ack body). */
+/** Slack's wait for an HTTP event's answer, and how many times it sends the event again. */
+const HTTP_ACK_WINDOW_MS = 3_000;
+const HTTP_EVENT_RETRIES = 3;
+
 export interface SimResponse {
   status: number;
   body: string;
@@ -11,6 +15,8 @@ export interface SimResponse {
   problems?: string[];
   /** Socket Mode: no ack came, and Slack showed the person this instead (dispatch_failed, operation_timeout). */
   error?: string;
+  /** HTTP events: how many times Slack sent the event again (a 5xx, or no answer within the ack window). */
+  retries?: number;
 }
 
 /** One request from Slack to the app, before it is put on the wire. */
@@ -36,6 +42,11 @@ export interface SlackClientSimOptions {
   now?: () => number;
   /** Socket Mode instead of signed HTTP POSTs; the payloads are the same. */
   transport?: SlackTransport;
+  /**
+   * How long Slack waits for an HTTP event's answer before sending it again (3 s in Slack; a test on a
+   * busy machine may give the app longer, and a test of retries 0).
+   */
+  httpAckWindowMs?: number;
 }
 
 export interface BlockActionInput {
@@ -266,6 +277,7 @@ export class SlackClientSim {
   private readonly teamId: string;
   private readonly now: () => number;
   private readonly transport: SlackTransport | undefined;
+  private readonly httpAckWindowMs: number;
   /** The last request sent over HTTP, exactly as it went on the wire (body and signed headers), to be sent again with raw(). */
   lastSent: { body: string; headers: Record<string, string> } | undefined;
 
@@ -276,6 +288,7 @@ export class SlackClientSim {
     this.teamId = options.teamId ?? options.fake.teamId;
     this.now = options.now ?? (() => Date.now() / 1000);
     this.transport = options.transport;
+    this.httpAckWindowMs = options.httpAckWindowMs ?? HTTP_ACK_WINDOW_MS;
   }
 
   sign(body: string, timestampSeconds: number): Record<string, string> {
@@ -626,7 +639,32 @@ export class SlackClientSim {
       ...(options.threadTs ? { thread_ts: options.threadTs } : {}),
     };
     const response = await this.event(event, options.eventId === undefined ? {} : { eventId: options.eventId });
+    await this.unfurled(user, text, channel, ts, options.threadTs);
     return { ...response, channel, ts };
+  }
+
+  /**
+   * A message with a web link gets a preview: Slack adds it as an attachment and sends message_changed
+   * with the words unchanged and no `edited` mark (https://docs.slack.dev/reference/events/message/message_changed/).
+   */
+  private async unfurled(user: string, text: string, channel: string, ts: string, threadTs: string | undefined): Promise<void> {
+    const link = /<(https?:\/\/[^|>]+)(?:\|[^>]*)?>/.exec(text)?.[1];
+    if (link === undefined) return;
+    const url = decodeURI(link.replace(/&amp;/g, '&'));
+    const thread = threadTs === undefined ? {} : { thread_ts: threadTs };
+    const at = this.stamp();
+    const preview = { id: 1, from_url: url, original_url: url, fallback: `Preview of ${url}`, title: `Preview of ${url}`, title_link: url, service_name: new URL(url).hostname };
+    await this.event({
+      type: 'message',
+      subtype: 'message_changed',
+      hidden: true,
+      channel,
+      channel_type: channelType(channel),
+      ts: at,
+      event_ts: at,
+      message: { type: 'message', user, text, attachments: [preview], ts, team: this.teamId, ...thread },
+      previous_message: { type: 'message', user, text, ts, team: this.teamId, ...thread },
+    });
   }
 
   // ─── Building payloads ────────────────────────────────────────────────────────────────────
@@ -735,18 +773,36 @@ export class SlackClientSim {
       case 'interactive':
         return this.send(new URLSearchParams({ payload: JSON.stringify(delivery.payload) }).toString(), form);
       case 'events_api': {
-        const headers: Record<string, string> = {};
         if (delivery.retryAttempt !== undefined) {
-          headers['X-Slack-Retry-Num'] = String(delivery.retryAttempt);
-          headers['X-Slack-Retry-Reason'] = delivery.retryReason ?? 'http_timeout';
+          const headers = { 'X-Slack-Retry-Num': String(delivery.retryAttempt), 'X-Slack-Retry-Reason': delivery.retryReason ?? 'http_timeout' };
+          return this.send(JSON.stringify(delivery.payload), 'application/json', headers);
         }
-        return this.send(JSON.stringify(delivery.payload), 'application/json', headers);
+        return this.eventWithRetries(JSON.stringify(delivery.payload));
       }
     }
   }
 
-  private send(body: string, contentType: string, headers: Record<string, string> = {}): Promise<SimResponse> {
-    const signed = { 'Content-Type': contentType, ...this.sign(body, this.now()), ...headers };
+  /**
+   * Slack's Events API over HTTP: an event answered with a 5xx, or not answered within 3 seconds, is sent
+   * again up to three times, each with X-Slack-Retry-Num and X-Slack-Retry-Reason (http_error,
+   * http_timeout) (https://docs.slack.dev/apis/events-api/#retries). Slack sends a retry without waiting
+   * for the slow answer; here it follows it, which asks the same of the app: act once.
+   */
+  private async eventWithRetries(body: string): Promise<SimResponse> {
+    let headers: Record<string, string> = {};
+    for (let retry = 0; ; retry++) {
+      const started = Date.now();
+      // Each retry is a new request, signed at its own time (a second apart here, not Slack's minutes,
+      // so the app's five-minute window still takes it).
+      const response = await this.send(body, 'application/json', headers, retry);
+      const slow = Date.now() - started > this.httpAckWindowMs;
+      if ((response.status < 500 && !slow) || retry === HTTP_EVENT_RETRIES) return retry === 0 ? response : { ...response, retries: retry };
+      headers = { 'X-Slack-Retry-Num': String(retry + 1), 'X-Slack-Retry-Reason': slow ? 'http_timeout' : 'http_error' };
+    }
+  }
+
+  private send(body: string, contentType: string, headers: Record<string, string> = {}, later = 0): Promise<SimResponse> {
+    const signed = { 'Content-Type': contentType, ...this.sign(body, this.now() + later), ...headers };
     this.lastSent = { body, headers: signed };
     return this.raw(body, signed);
   }

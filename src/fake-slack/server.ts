@@ -6,10 +6,13 @@ import { max } from './limits.js';
 import { PersonalSurfaces, type EphemeralMessage, type OpenModal } from './personal.js';
 import { SocketModeServer, type SocketModeOptions } from './socket-mode.js';
 import { encodeEntities, type TypedTextDirectory } from './typed-text.js';
+import { Conversations, type FakeChannel } from './conversations.js';
+import { RateLimiter } from './rate-limits.js';
 
 export { SELECT_MENUS, validateBlocks, validateOptionsResponse, validateView, type Surface } from './block-kit.js';
 export { LIMITS } from './limits.js';
 export type { EphemeralMessage, OpenModal } from './personal.js';
+export type { FakeChannel } from './conversations.js';
 
 // ─── The server ──────────────────────────────────────────────────────────────────────────────
 
@@ -46,10 +49,6 @@ export interface FakeFile {
   url_private?: string;
 }
 
-export interface FakeChannel {
-  id: string;
-  name: string;
-}
 
 export interface FakeUserGroup {
   id: string;
@@ -141,6 +140,7 @@ const TRIGGER_LIFETIME_MS = max('triggerLifetimeMs');
 const RESPONSE_URL_LIFETIME_MS = max('responseUrlLifetimeMs');
 const RESPONSE_URL_USES = max('responseUrlUses');
 const MODAL_STACK_MAX = max('modalStack');
+const MARKDOWN_TOTAL_MAX = max('markdownText');
 const APP_ID = 'A0DESKBOLT';
 // Calls that change what someone sees; the others only read.
 const VISIBLE_METHODS = new Set(['chat.postMessage', 'chat.postEphemeral', 'chat.update', 'chat.delete', 'views.open', 'views.push', 'views.update', 'views.publish', 'reactions.add']);
@@ -165,10 +165,15 @@ function messageRefusal(message: Args): Answer | undefined {
   const hasBlocks = Array.isArray(blocks) && blocks.length > 0;
   const hasAttachments = Array.isArray(attachments) && attachments.length > 0;
   if (!hasText && !hasBlocks && !hasAttachments) return refuse('no_text');
-  if (typeof text === 'string' && text.length > MESSAGE_TEXT_MAX) return refuse('msg_too_long');
+  // Text over 40,000 characters is not refused: Slack truncates it
+  // (https://docs.slack.dev/reference/methods/chat.postMessage/#truncating-content); applyContent does.
   if (blocks !== undefined) {
     const problems = validateBlocks(blocks, 'message');
     if (problems.length > 0) return refuse('invalid_blocks', problems);
+    // The markdown block's page: "the cumulative limit for all markdown blocks in a single payload is
+    // 12,000 characters"; past it Slack answers msg_blocks_too_long (chat.postMessage's errors).
+    const markdown = (blocks as unknown[]).reduce<number>((sum, block) => sum + (isObject(block) && block.type === 'markdown' && typeof block.text === 'string' ? block.text.length : 0), 0);
+    if (markdown > MARKDOWN_TOTAL_MAX) return refuse('msg_blocks_too_long');
   }
   return undefined;
 }
@@ -251,16 +256,18 @@ export class FakeSlack implements TypedTextDirectory {
   private readonly posted: StoredMessage[] = [];
   private readonly responseLog: RecordedResponse[] = [];
   private readonly users = new Map<string, FakeUser>();
-  private readonly channels = new Map<string, FakeChannel>();
+  /** Channels, who is in them, which are archived, and the bot's DMs. */
+  private readonly conversations: Conversations;
   private readonly userGroups = new Map<string, FakeUserGroup>();
   private readonly files = new Map<string, FakeFile>();
   private readonly triggers = new Map<string, Trigger>();
   private readonly responseUrls = new Map<string, ResponseUrl>();
   private readonly views = new Map<string, StoredView>();
   private readonly homeViews = new Map<string, string>();
-  private readonly dmUsers = new Map<string, string>();
   private readonly failures = new Map<string, string[]>();
   private readonly rateLimits = new Map<string, number[]>();
+  /** Slack's own limits by method tier, when a test turns them on (enforceRateLimits). */
+  private limiter: RateLimiter | undefined;
   private readonly callWaiters: { method: string; resolve: (call: RecordedCall) => void }[] = [];
   private readonly handlers: ReadonlyMap<string, (args: Args) => Answer>;
   private readonly personal = new PersonalSurfaces();
@@ -280,6 +287,7 @@ export class FakeSlack implements TypedTextDirectory {
     this.socketMode = new SocketModeServer(this.origin, APP_ID, options.socketMode);
     this.botUserId = options.botUserId;
     this.teamId = options.teamId;
+    this.conversations = new Conversations(this.botUserId);
     this.addUser({ id: this.botUserId, name: 'deskbolt', realName: 'Deskbolt', isBot: true });
     this.handlers = new Map<string, (args: Args) => Answer>([
       ['auth.test', () => this.authTest()],
@@ -390,8 +398,11 @@ export class FakeSlack implements TypedTextDirectory {
   }
 
   channelNamed(name: string): FakeChannel | undefined {
-    const wanted = name.toLowerCase();
-    return [...this.channels.values()].find((channel) => channel.name.toLowerCase() === wanted);
+    return this.conversations.named(name);
+  }
+
+  channel(id: string): FakeChannel | undefined {
+    return this.conversations.get(id);
   }
 
   /**
@@ -448,9 +459,27 @@ export class FakeSlack implements TypedTextDirectory {
     this.files.set(file.id, { ...file });
   }
 
-  /** A channel people can #-mention by name. */
+  /** A channel people can #-mention by name; the bot is in it only when `botIsMember` says so (or it is invited later). */
   addChannel(channel: FakeChannel): void {
-    this.channels.set(channel.id, { ...channel });
+    this.conversations.add(channel);
+  }
+
+  /** Someone types `/invite @deskbolt` in the channel (it becomes known to the fake if it was not). */
+  inviteBot(...channels: string[]): void {
+    for (const channel of channels) this.conversations.invite(channel, this.botUserId);
+  }
+
+  /** Someone removes the bot from the channel (`/remove @deskbolt`). */
+  removeBot(channel: string): void {
+    this.conversations.remove(channel, this.botUserId);
+  }
+
+  archiveChannel(channel: string): void {
+    this.conversations.archive(channel);
+  }
+
+  unarchiveChannel(channel: string): void {
+    this.conversations.unarchive(channel);
   }
 
   /** A user group people can @-mention by its handle. */
@@ -515,10 +544,9 @@ export class FakeSlack implements TypedTextDirectory {
     entry.expired = true;
   }
 
+  /** The bot's DM with this person: an opaque id, as conversations.open gives it. */
   dmChannelOf(userId: string): string {
-    const channel = `D${userId.slice(1)}`;
-    this.dmUsers.set(channel, userId);
-    return channel;
+    return this.conversations.dmOf(userId);
   }
 
   failNext(method: string, error: string): void {
@@ -536,6 +564,15 @@ export class FakeSlack implements TypedTextDirectory {
     const queue = this.rateLimits.get(method) ?? [];
     for (let i = 0; i < times; i++) queue.push(retryAfterSeconds);
     this.rateLimits.set(method, queue);
+  }
+
+  /**
+   * From now on every call is held to Slack's limits by method tier and chat.postMessage's one per
+   * second per channel (rate-limits.ts), answered with 429 and Retry-After when over: on `now`, a clock
+   * the test moves (the app waits out Retry-After on the same clock), or real time.
+   */
+  enforceRateLimits(now: () => number = Date.now): void {
+    this.limiter = new RateLimiter(now);
   }
 
   /** The next call of `method` the app makes, when it is answered: for a test that must not wait for everything else. */
@@ -673,7 +710,9 @@ export class FakeSlack implements TypedTextDirectory {
         // left as a string, so the method refuses it the way Slack does
       }
     }
-    const retryAfter = this.handlers.has(method) ? this.rateLimits.get(method)?.shift() : undefined;
+    const retryAfter = this.handlers.has(method)
+      ? (this.rateLimits.get(method)?.shift() ?? this.limiter?.admit(method, method === 'chat.postMessage' ? this.postingChannel(args.channel) : undefined))
+      : undefined;
     const answer = retryAfter === undefined ? this.answer(method, args, body === undefined, authorization, bodyToken) : refuse('ratelimited');
     const status = retryAfter === undefined ? 200 : 429;
     const call: RecordedCall = {
@@ -793,7 +832,7 @@ export class FakeSlack implements TypedTextDirectory {
 
   private applyContent(message: StoredMessage, content: Args): void {
     // chat.update keeps blocks, attachments and metadata the call leaves out; [] removes them.
-    if (typeof content.text === 'string') message.text = content.text;
+    if (typeof content.text === 'string') message.text = content.text.slice(0, MESSAGE_TEXT_MAX);
     if (Array.isArray(content.blocks)) message.blocks = content.blocks;
     if (Array.isArray(content.attachments)) message.attachments = content.attachments;
     if (content.metadata !== undefined) message.metadata = content.metadata;
@@ -832,6 +871,10 @@ export class FakeSlack implements TypedTextDirectory {
   /** The message an update, delete or reaction names; Slack wants a conversation id here, never a user id. */
   private existingMessage(channel: unknown, ts: unknown): { message: StoredMessage } | { refusal: Answer } {
     if (typeof channel !== 'string' || !isConversationId(channel)) return { refusal: refuse('channel_not_found') };
+    // chat.update and chat.delete answer these too (their reference pages' errors): a bot removed from a
+    // channel, or a channel archived, can no longer touch what it posted there.
+    const closed = this.conversations.postRefusal(channel);
+    if (closed !== undefined) return { refusal: refuse(closed) };
     const message = typeof ts === 'string' ? this.findMessage(channel, ts) : undefined;
     if (message === undefined || message.deleted) return { refusal: refuse('message_not_found') };
     return { message };
@@ -853,6 +896,8 @@ export class FakeSlack implements TypedTextDirectory {
   private postMessage(args: Args): Answer {
     const channel = this.postingChannel(args.channel);
     if (channel === undefined) return refuse('channel_not_found');
+    const closed = this.conversations.postRefusal(channel);
+    if (closed !== undefined) return refuse(closed);
     const refusal = messageRefusal(args);
     if (refusal !== undefined) return refusal;
     const message = this.storeBotMessage(channel, args);
@@ -919,14 +964,17 @@ export class FakeSlack implements TypedTextDirectory {
 
   private openConversation(args: Args): Answer {
     if (typeof args.channel === 'string' && isConversationId(args.channel)) {
-      return { ok: true, channel: { id: args.channel } };
+      return this.conversations.postRefusal(args.channel) === undefined ? { ok: true, channel: { id: args.channel } } : refuse('channel_not_found');
     }
     const users = typeof args.users === 'string' ? args.users.split(',').map((u) => u.trim()).filter(Boolean) : [];
     if (users.length === 0) return refuse('users_list_not_supplied');
     if (!users.every(isUserId)) return refuse('user_not_found');
     const only = users[0];
     if (users.length === 1 && only !== undefined) return { ok: true, channel: { id: this.dmChannelOf(only) } };
-    return { ok: true, channel: { id: `G${users.map((u) => u.slice(1)).join('').slice(0, 20)}` } };
+    // A group DM the bot opens is one it is in, like any conversation it created.
+    const id = `G${users.map((u) => u.slice(1)).join('').slice(0, 20)}`;
+    this.conversations.add({ id, name: `mpdm-${users.join('--').toLowerCase()}-1`, isPrivate: true, botIsMember: true });
+    return { ok: true, channel: { id } };
   }
 
   private conversationInfo(args: Args): Answer {
@@ -934,27 +982,15 @@ export class FakeSlack implements TypedTextDirectory {
     if (typeof id !== 'string' || !isConversationId(id)) return refuse('channel_not_found');
     const created = 1_600_000_000;
     if (id.startsWith('D')) {
-      const user = this.dmUsers.get(id) ?? `U${id.slice(1)}`;
+      const user = this.conversations.userOfDm(id);
+      if (user === undefined) return refuse('channel_not_found');
       return {
         ok: true,
         channel: { id, created, is_im: true, is_channel: false, is_group: false, is_private: true, user, is_open: true },
       };
     }
-    const isPrivate = id.startsWith('G');
-    return {
-      ok: true,
-      channel: {
-        id,
-        name: this.channels.get(id)?.name ?? id.toLowerCase(),
-        created,
-        is_im: false,
-        is_channel: !isPrivate,
-        is_group: isPrivate,
-        is_private: isPrivate,
-        is_archived: false,
-        is_member: true,
-      },
-    };
+    const channel = this.conversations.info(id);
+    return channel === undefined ? refuse('channel_not_found') : { ok: true, channel };
   }
 
   private slackProfile(user: FakeUser): Answer {
@@ -1084,9 +1120,10 @@ export class FakeSlack implements TypedTextDirectory {
     }
     const trigger = this.triggers.get(id);
     if (trigger === undefined) return { refusal: refuse('invalid_trigger_id') };
-    if (trigger.used || trigger.expired || Date.now() - trigger.issuedAt > TRIGGER_LIFETIME_MS) {
-      return { refusal: refuse('expired_trigger_id') };
-    }
+    // A trigger spent once answers exchanged_trigger_id; one past its 3 seconds, expired_trigger_id
+    // (https://docs.slack.dev/reference/methods/views.open/#errors).
+    if (trigger.used) return { refusal: refuse('exchanged_trigger_id') };
+    if (trigger.expired || Date.now() - trigger.issuedAt > TRIGGER_LIFETIME_MS) return { refusal: refuse('expired_trigger_id') };
     trigger.used = true;
     return { trigger };
   }

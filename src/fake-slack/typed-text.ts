@@ -24,7 +24,16 @@ export type TypedSegment =
 const BROADCASTS = new Set(['here', 'channel', 'everyone']);
 
 // A link with a label (made with Slack's link button) is written `[label](https://…)` in a test.
-const TOKEN = /\[([^\]\n]+)\]\((https?:\/\/[^\s)]+)\)|https?:\/\/[^\s<>]+|(?<![\w@])@([a-z0-9][a-z0-9._-]*)|(?<![\w&#])#([a-z0-9][a-z0-9_-]*)/gi;
+// Slack's client also links what merely looks like an address: a bare email becomes
+// `<mailto:a@b.c|a@b.c>` and a bare domain `<http://example.com|example.com>`
+// (https://docs.slack.dev/messaging/formatting-message-text/#linking-urls: "URLs and email addresses
+// are automatically linked"), so an app must read the label, not assume plain words.
+const EMAIL = String.raw`[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}`;
+const BARE_DOMAIN = String.raw`(?<![\w@./-])(?:[a-z0-9-]+\.)+(?:com|org|net|io|dev|app|co|edu|gov|info|biz|uk|de|fr|eu)(?![\w-])(?:/[^\s<>]*)?`;
+const TOKEN = new RegExp(
+  String.raw`\[([^\]\n]+)\]\((https?:\/\/[^\s)]+)\)|https?:\/\/[^\s<>]+|(?<![\w.%+-])(${EMAIL})|(${BARE_DOMAIN})|(?<![\w@])@([a-z0-9][a-z0-9._-]*)|(?<![\w&#])#([a-z0-9][a-z0-9_-]*)`,
+  'gi',
+);
 const TRAILING_PUNCTUATION = /[.,;:!?)'"]+$/;
 
 /** Splits typed text into what Slack's client recognises: mentions, broadcasts, channels, links, plain words. */
@@ -38,9 +47,14 @@ export function readTyped(typed: string, directory: TypedTextDirectory): TypedSe
   };
   for (const match of typed.matchAll(TOKEN)) {
     let token = match[0];
-    const [, label, labelledUrl, mention, channel] = match;
+    const [, label, labelledUrl, email, bareDomain, mention, channel] = match;
     const recognised = ((): TypedSegment | undefined => {
       if (labelledUrl !== undefined) return { kind: 'link', url: labelledUrl, label, typed: token };
+      if (email !== undefined) return { kind: 'link', url: `mailto:${email}`, label: email, typed: token };
+      if (bareDomain !== undefined) {
+        token = bareDomain.replace(TRAILING_PUNCTUATION, '');
+        return { kind: 'link', url: `http://${token}`, label: token, typed: token };
+      }
       if (mention !== undefined) {
         const name = mention.replace(TRAILING_PUNCTUATION, '');
         token = `@${name}`;

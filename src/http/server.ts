@@ -5,6 +5,7 @@ import { METRICS_CONTENT_TYPE, type Metrics } from '../metrics.js';
 import type { EmbeddedState } from '../store/embedded.js';
 import type { Store } from '../store/store.js';
 import type { Directory } from '../workspace/directory.js';
+import { channelAdvice, type ChannelState } from '../workspace/channel-check.js';
 import { createApiRouter, type ApiDeps } from './api.js';
 
 export interface HttpOptions {
@@ -13,6 +14,8 @@ export interface HttpOptions {
   api: ApiDeps;
   /** Socket Mode's connections to Slack, read at each health check; null in HTTP mode. */
   socketLinks?: () => { open: number; wanted: number } | null;
+  /** The workspace file's channels as Slack last said (null before the first check): /readyz shows them. */
+  channels?: () => ChannelState[] | null;
   /** The embedded database this process runs, if any: /healthz fails once it has been given up. */
   embeddedDatabase?: { state(): EmbeddedState } | undefined;
   /** /metrics is served here unless it has a port of its own (METRICS_PORT). */
@@ -50,9 +53,15 @@ export function createHttpApp(options: HttpOptions): Application {
     const slack = socket();
     // In Socket Mode a bot with no open connection hears nothing from Slack: not ready.
     const ready = databaseUp && (slack.socket?.up ?? true);
+    // A channel the bot cannot post in is shown, but does not make the replica unready: every replica
+    // would be equally unready, and taking them all out of rotation would stop the rest of the desk too.
+    // Named only when one needs a person, so a healthy desk's answer stays as it was.
+    const problems = (options.channels?.() ?? []).filter((state) => state.problem !== null);
+    const channelReport =
+      problems.length === 0 ? {} : { channels: { ready: false, problems: problems.map((state) => ({ channel: state.channel, problem: state.problem, advice: channelAdvice(state) })) } };
     response
       .status(ready ? 200 : 503)
-      .json({ ok: ready, database: databaseUp ? 'reachable' : 'unreachable', ...(embedded ? { embeddedDatabase: embedded } : {}), ...slack });
+      .json({ ok: ready, database: databaseUp ? 'reachable' : 'unreachable', ...(embedded ? { embeddedDatabase: embedded } : {}), ...slack, ...channelReport });
   });
   if (options.serveMetrics !== false) http.get('/metrics', metricsRoute(metrics, options.metricsToken));
   http.use('/api/v1', createApiRouter(options.api));

@@ -57,6 +57,8 @@ export async function startSandboxDesk(options: SandboxDeskOptions): Promise<San
   // The app's name as the manifest's bot user shows it, and the people of the workspace.
   fake.addUser({ id: fake.botUserId, name: 'deskbolt', realName: 'deskbolt', isBot: true });
   for (const person of roster.people) fake.addUser({ id: person.id, name: person.handle, realName: person.name, title: person.title });
+  // The channels as a team sets them up: the app invited to those of the workspace file, not to #general.
+  for (const channel of roster.channels) fake.addChannel({ id: channel.id, name: channel.name, botIsMember: channel.appIsMember });
 
   let desk: SandboxDesk | undefined;
   const whenReady = () => {

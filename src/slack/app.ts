@@ -11,6 +11,8 @@ import { registerActions } from './listeners/actions.js';
 import { registerAssignment } from './listeners/assignment.js';
 import { registerEditing } from './listeners/editing.js';
 import { registerSearch } from './listeners/search.js';
+import { registerChannelSetup } from './listeners/channel-setup.js';
+import { ChannelWatch } from './channel-check.js';
 import { registerCommands } from './listeners/commands.js';
 import { tellPeopleOfFaults } from './faults.js';
 import { registerEvents } from './listeners/events.js';
@@ -42,6 +44,8 @@ export interface SlackDeps {
   log: Log;
   /** Listener counts and latency; absent in workflow-only tests. */
   metrics?: Metrics;
+  /** The workspace file's channels as Slack sees them; made by createSlackApp. */
+  channels?: ChannelWatch;
 }
 
 export interface SlackApp {
@@ -59,6 +63,8 @@ export interface SlackApp {
   stop(): Promise<void>;
   /** Socket Mode's open connections to Slack; null in HTTP mode. */
   socketLinks(): SocketLinksState | null;
+  /** The workspace file's channels as Slack sees them: checked at start, again when fixed. */
+  channels: ChannelWatch;
 }
 
 export function createSlackApp(options: SlackAppOptions, deps: SlackDeps): SlackApp {
@@ -107,7 +113,8 @@ export function createSlackApp(options: SlackAppOptions, deps: SlackDeps): Slack
   if (deps.metrics) app.use(measureListeners(deps.metrics));
   app.use(actOnceOnEvents(deps.desk));
   app.use(actOnceOnClicks(deps.desk));
-  registerListeners(app, deps);
+  const channels = new ChannelWatch(deps.desk, client, deps.log);
+  registerListeners(app, { ...deps, channels });
   app.error(async (error) => {
     deps.log(`slack: listener failed: ${error.message}`, error);
   });
@@ -126,6 +133,7 @@ export function createSlackApp(options: SlackAppOptions, deps: SlackDeps): Slack
       if (socketMode) await app.stop();
     },
     socketLinks: () => socketLinks?.state() ?? null,
+    channels,
   };
 }
 
@@ -142,6 +150,7 @@ export function registerListeners(app: App, deps: SlackDeps): void {
   registerAssignment(app, deps);
   registerEditing(app, deps);
   registerSearch(app, deps);
+  registerChannelSetup(app, deps);
 }
 
 /**

@@ -9,6 +9,7 @@ import type { AfterPost, SlackPlace, SlackPlaceRef } from '../store/deliveries.j
 import { NotReadyYet, sendSlackMessage, type Delivery, type DeliverySenders, type SlackOrder } from '../tickets/deliveries.js';
 import type { Desk } from '../tickets/desk.js';
 import { placesOf, rememberRequesterThread } from '../tickets/places.js';
+import { inChannel, type ChannelWatch } from './channel-check.js';
 
 /** Renders a ticket's live message (and where it stands): given by the notifier that owns it. */
 export type LiveMessageSender = (delivery: Delivery) => Promise<void>;
@@ -29,6 +30,7 @@ export class SlackOutbox {
     private readonly desk: Desk,
     private readonly client: WebClient,
     log: Log,
+    channels?: ChannelWatch,
   ) {
     this.senders = {
       slack: (delivery) => this.deliver(delivery),
@@ -39,6 +41,7 @@ export class SlackOutbox {
           log(`slack: telling ${agent} of a failed delivery failed too`, error);
         }
       },
+      ...(channels ? { channelRefused: (refusal) => channels.refused(refusal) } : {}),
     };
   }
 
@@ -65,24 +68,28 @@ export class SlackOutbox {
     if (!delivery.slack) {
       if (delivery.to?.kind !== 'slack') throw new Error('not a Slack delivery');
       const ref = await this.place({ kind: 'requester-thread', ticketNumber: delivery.ticketNumber, userId: delivery.to.userId });
-      await this.client.chat.postMessage({ channel: ref.channel, text: delivery.text, ...(ref.thread ? { thread_ts: ref.thread.ts } : {}) });
+      await inChannel(ref.channel, () => this.client.chat.postMessage({ channel: ref.channel, text: delivery.text, ...(ref.thread ? { thread_ts: ref.thread.ts } : {}) }));
       return;
     }
     const order = delivery.slack;
     switch (order.op) {
       case 'post': {
         const where = await this.place(order.place);
-        const posted = await this.client.chat.postMessage({
-          channel: where.channel,
-          text: order.text,
-          ...(order.blocks ? { blocks: order.blocks as KnownBlock[] } : {}),
-          ...(where.thread ? { thread_ts: where.thread.ts } : {}),
-        });
+        const posted = await inChannel(where.channel, () =>
+          this.client.chat.postMessage({
+            channel: where.channel,
+            text: order.text,
+            ...(order.blocks ? { blocks: order.blocks as KnownBlock[] } : {}),
+            ...(where.thread ? { thread_ts: where.thread.ts } : {}),
+          }),
+        );
         if (order.after && posted.channel && posted.ts) await this.remember(order.after, { channel: posted.channel, ts: posted.ts });
         return;
       }
       case 'update':
-        await this.client.chat.update({ channel: order.ref.channel, ts: order.ref.ts, text: order.text, ...(order.blocks ? { blocks: order.blocks as KnownBlock[] } : {}) });
+        await inChannel(order.ref.channel, () =>
+          this.client.chat.update({ channel: order.ref.channel, ts: order.ref.ts, text: order.text, ...(order.blocks ? { blocks: order.blocks as KnownBlock[] } : {}) }),
+        );
         return;
       case 'delete':
         await this.client.chat.delete({ channel: order.ref.channel, ts: order.ref.ts }).catch((error: { data?: { error?: string } }) => {

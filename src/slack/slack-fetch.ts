@@ -26,6 +26,28 @@ function methodOf(input: Parameters<typeof fetch>[0]): string {
   return new URL(url).pathname.split('/').pop() ?? '';
 }
 
+/**
+ * What Slack counts a limit against: the method, and for chat.postMessage the channel too (its one
+ * per second per channel, https://docs.slack.dev/apis/web-api/rate-limits/).
+ */
+function limitKey(method: string, init: Parameters<typeof fetch>[1]): string {
+  if (method !== 'chat.postMessage') return method;
+  const body = init?.body;
+  let channel: string | null = null;
+  if (typeof body === 'string') channel = body.trimStart().startsWith('{') ? (channelOfJson(body) ?? null) : new URLSearchParams(body).get('channel');
+  else if (body instanceof URLSearchParams) channel = body.get('channel');
+  return `${method}:${channel ?? ''}`;
+}
+
+function channelOfJson(text: string): string | undefined {
+  try {
+    const channel = (JSON.parse(text) as { channel?: unknown }).channel;
+    return typeof channel === 'string' ? channel : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function retryAfterMs(response: Response): number | undefined {
   const seconds = Number.parseInt(response.headers.get('retry-after') ?? '', 10);
   return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined;
@@ -35,10 +57,30 @@ function retryAfterMs(response: Response): number | undefined {
  * The fetch for the app's WebClients (with `retryConfig: { retries: 0 }` and `rejectRateLimitedCalls:
  * true`, so the client neither retries again nor pauses its queue). `sleep` is how it waits: a test
  * passes its clock's.
+ *
+ * Once Slack has said "wait" for a method (or a channel, for chat.postMessage), the calls of that
+ * method form a line and go one at a time, each waiting out the Retry-After it gets: a burst (hundreds
+ * of Home publishes, a bulk hand-over's fifty updates) drains at the pace Slack allows instead of every
+ * call collecting its own 429s until its retries run out and it is dropped. Other methods never wait.
  */
 export function slackFetch(sleep: Sleep = realSleep, send: typeof fetch = globalThis.fetch): typeof fetch {
-  return async (input, init) => {
-    if (TRIGGER_METHODS.has(methodOf(input))) return send(input, init);
+  const lines = new Map<string, Promise<unknown>>();
+
+  /** Runs `work` after every call already in the method's line. */
+  async function inLine(key: string, work: () => Promise<Response>): Promise<Response> {
+    const ahead = lines.get(key) ?? Promise.resolve();
+    const mine = ahead.then(work, work);
+    const tail = mine.catch(() => undefined);
+    lines.set(key, tail);
+    try {
+      return await mine;
+    } finally {
+      if (lines.get(key) === tail) lines.delete(key);
+    }
+  }
+
+  /** Sends, retrying faults; with `retryRateLimits`, also waits out Retry-After (the caller holds the line). */
+  async function attempt(input: Parameters<typeof fetch>[0], init: Parameters<typeof fetch>[1], retryRateLimits: boolean): Promise<Response> {
     let rateLimited = 0;
     let faults = 0;
     for (;;) {
@@ -51,7 +93,7 @@ export function slackFetch(sleep: Sleep = realSleep, send: typeof fetch = global
         continue;
       }
       const wait = response.status === 429 ? retryAfterMs(response) : undefined;
-      if (wait !== undefined && wait <= LONGEST_WAIT_MS && rateLimited < RATE_LIMIT_RETRIES) {
+      if (wait !== undefined && wait <= LONGEST_WAIT_MS && retryRateLimits && rateLimited < RATE_LIMIT_RETRIES) {
         rateLimited += 1;
         await response.body?.cancel();
         await sleep(wait);
@@ -64,5 +106,21 @@ export function slackFetch(sleep: Sleep = realSleep, send: typeof fetch = global
       }
       return response;
     }
+  }
+
+  return async (input, init) => {
+    const method = methodOf(input);
+    if (TRIGGER_METHODS.has(method)) return send(input, init);
+    const key = limitKey(method, init);
+    if (lines.has(key)) return inLine(key, () => attempt(input, init, true));
+    const response = await attempt(input, init, false);
+    const wait = response.status === 429 ? retryAfterMs(response) : undefined;
+    if (wait === undefined || wait > LONGEST_WAIT_MS) return response;
+    await response.body?.cancel();
+    // The first 429 opens the line: this call waits out its Retry-After at the head of it.
+    return inLine(key, async () => {
+      await sleep(wait);
+      return attempt(input, init, true);
+    });
   };
 }

@@ -63,6 +63,11 @@ export interface Delivery {
   attempts: number;
   nextAttemptAt: Date;
   lastError: string | null;
+  /**
+   * The channel Slack refused it for (the bot not in it, archived, not found): not retried on a timer,
+   * since only a person can fix that, but sent again once the channel is (unblockChannel).
+   */
+  blockedChannel?: string | null;
   createdAt: Date;
   deliveredAt: Date | null;
 }
@@ -88,6 +93,7 @@ const deliverySchema = new Schema(
     attempts: { type: Number, required: true },
     nextAttemptAt: { type: Date, required: true },
     lastError: { type: String, default: null },
+    blockedChannel: { type: String, default: undefined },
     createdAt: { type: Date, required: true },
     deliveredAt: { type: Date, default: null },
   },
@@ -96,6 +102,8 @@ const deliverySchema = new Schema(
 // The retry loop: pending deliveries that are due, oldest first.
 deliverySchema.index({ state: 1, via: 1, nextAttemptAt: 1 });
 deliverySchema.index({ ticketNumber: 1, createdAt: 1 });
+// What a fixed channel sends again.
+deliverySchema.index({ blockedChannel: 1, state: 1, createdAt: 1 });
 // The card's trouble line: a ticket's deliveries that have not arrived and have failed at least once.
 deliverySchema.index({ ticketNumber: 1, state: 1, createdAt: 1, lastError: 1 });
 
@@ -220,6 +228,22 @@ export class DeliveryStore {
 
   async markFailed(id: string, error: string, nextAttemptAt: Date | null): Promise<void> {
     await updateById(this.model, id, { state: 'pending' }, { $set: nextAttemptAt ? { lastError: error, nextAttemptAt } : { lastError: error, state: 'failed' } });
+  }
+
+  /** Failed for its channel: kept, shown on the ticket, and sent again when the channel is fixed. */
+  async markBlocked(id: string, error: string, channel: string): Promise<void> {
+    await updateById(this.model, id, { state: 'pending' }, { $set: { lastError: error, state: 'failed', blockedChannel: channel } });
+  }
+
+  /** The channel is fixed: what it refused is due now, with a fresh count of attempts. Returns their ids. */
+  async unblockChannel(channel: string, now: Date, limit = 500): Promise<string[]> {
+    const blocked = await this.model.find({ blockedChannel: channel, state: 'failed' }, { _id: 1 }).sort({ createdAt: 1 }).limit(limit).lean<{ _id: string }[]>();
+    const ids: string[] = [];
+    for (const { _id } of blocked) {
+      const document = await updateById(this.model, _id, { state: 'failed', blockedChannel: channel }, { $set: { state: 'pending', nextAttemptAt: now, attempts: 0 }, $unset: { blockedChannel: '' } });
+      if (document) ids.push(_id);
+    }
+    return ids;
   }
 
   /** Waits a moment without counting an attempt: what it needs (its parent message) is not there yet. */

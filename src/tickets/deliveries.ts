@@ -21,10 +21,27 @@ export interface DeliverySenders {
   email?: (delivery: Delivery) => Promise<void>;
   /** Tells the agent whose action a delivery follows that it did not go out (best effort). */
   tellAgent?: (agent: string, text: string) => Promise<void>;
+  /** Slack refused a delivery for its channel: whoever can fix the channel is told (best effort, once). */
+  channelRefused?: (refusal: ChannelUnavailable, delivery: Delivery) => Promise<void>;
 }
 
 /** A Slack delivery that cannot be sent yet, and is not failing: what it goes under is not there yet. */
 export class NotReadyYet extends Error {}
+
+/**
+ * Slack refused a delivery for its channel (the bot not in it, archived, not found). Retrying on a
+ * timer would only fail for hours while nobody sees anything: only a person can fix it, so it waits
+ * for the channel instead.
+ */
+export class ChannelUnavailable extends Error {
+  constructor(
+    readonly channel: string,
+    /** Slack's error: not_in_channel, is_archived or channel_not_found. */
+    readonly slackError: string,
+  ) {
+    super(`${slackError} in ${channel}`);
+  }
+}
 
 /** Wait before attempt 2, 3, …; after the last one the delivery is given up and stays shown on the ticket. */
 export const RETRY_BACKOFF_MS = [60_000, 5 * 60_000, 15 * 60_000, 60 * 60_000, 4 * 60 * 60_000, 12 * 60 * 60_000];
@@ -166,6 +183,7 @@ async function deliverClaimed(desk: Desk, delivery: Delivery, senders: DeliveryS
       await desk.store.deliveries.notYet(id, new Date(desk.clock().getTime() + NOT_READY_WAIT_MS));
       return 'retrying';
     }
+    if (error instanceof ChannelUnavailable) return blocked(desk, delivery, error, senders);
     return failed(desk, delivery, error instanceof Error ? error.message : String(error), senders);
   }
   await desk.store.deliveries.markDelivered(id, desk.clock(), delivery.attempts);
@@ -243,6 +261,36 @@ async function failed(desk: Desk, delivery: Delivery, reason: string, senders: D
       .catch(() => undefined);
   }
   return nextAttemptAt ? 'retrying' : 'failed';
+}
+
+async function blocked(desk: Desk, delivery: Delivery, refusal: ChannelUnavailable, senders: DeliverySenders): Promise<AttemptOutcome> {
+  const reason = refusal.message;
+  await desk.store.deliveries.markBlocked(delivery.id, reason, refusal.channel);
+  // No retry time: it waits for the channel; the reason names it.
+  await desk.store.deliveries.recordEvent(
+    `${delivery.id}:failed:${delivery.attempts}`,
+    delivery.ticketNumber,
+    ticketEvent('delivery_failed', deliveryActor, desk.clock(), { to: { via: 'slack', purpose: delivery.purpose, attempt: delivery.attempts, retryAt: null, reason } }),
+  );
+  if (delivery.attempts === 1 && delivery.actor && senders.tellAgent) {
+    await senders
+      .tellAgent(
+        delivery.actor,
+        `The ${delivery.purpose} for #${delivery.ticketNumber} did not go out: Slack says ${refusal.slackError} for <#${refusal.channel}>. The admins are told; it goes out once the channel is fixed.`,
+      )
+      .catch(() => undefined);
+  }
+  await senders.channelRefused?.(refusal, delivery).catch(() => undefined);
+  return 'failed';
+}
+
+/** The channel is fixed (a re-check found it ready): what it refused goes now. */
+export async function sendWhatChannelRefused(desk: Desk, channel: string, senders: DeliverySenders): Promise<number> {
+  let sent = 0;
+  for (const id of await desk.store.deliveries.unblockChannel(channel, desk.clock())) {
+    if ((await attemptDelivery(desk, id, senders)) === 'delivered') sent += 1;
+  }
+  return sent;
 }
 
 export interface RetryRun {

@@ -1,3 +1,4 @@
+import type { ChannelChecks } from '../workspace/channel-check.js';
 import type { Clock } from '../clock.js';
 import type { DeskEvents } from '../events/types.js';
 import type { Store } from '../store/store.js';
@@ -17,6 +18,8 @@ export interface Desk {
    * there, to prove a new process finishes the work. Unset, nothing waits.
    */
   checkpoint?: (reached: Checkpoint) => Promise<void>;
+  /** Whether deskbolt can post in each channel of the workspace file, as Slack last said (set where Slack is reachable). */
+  channels?: ChannelChecks;
 }
 
 /** A recorded step of a multi-step workflow: MergeStep or TransferStep, and the ticket it is about. */

@@ -7,7 +7,7 @@ import { openTestStore } from './database.js';
 import { FakeSlack } from '../../src/fake-slack/server.js';
 import { SlackClientSim } from '../../src/fake-slack/requests.js';
 import { socketModeTransport } from '../../src/fake-slack/socket-mode.js';
-import { testWorkspace } from './workspace.js';
+import { testWorkspace, workspaceChannels } from './workspace.js';
 import { SIGNING_SECRET, fakeSlackConfig, fakeSlackSocketConfig } from '../../src/fake-slack/config.js';
 
 export { SIGNING_SECRET, fakeSlackConfig };
@@ -35,6 +35,8 @@ export interface TestDeskOptions {
   logs?: string[];
   /** How Slack reaches the app: signed HTTP POSTs (the default) or Socket Mode envelopes. */
   mode?: SlackMode;
+  /** False: the workspace's channels are left as the fake has them (a test of a forgotten invite). */
+  inviteBot?: boolean;
 }
 
 export type SlackMode = 'http' | 'socket';
@@ -45,22 +47,30 @@ export type SlackMode = 'http' | 'socket';
  */
 const TEST_ACK_WINDOW_MS = 20_000;
 
-/** A fake Slack for tests that share one between replicas. */
-export function startTestFake(): Promise<FakeSlack> {
-  return FakeSlack.start({ socketMode: { ackWindowMs: TEST_ACK_WINDOW_MS } });
+/**
+ * A fake Slack for tests that share one between replicas. The bot is invited to the test workspace's
+ * channels, as README's set-up says; a test of a forgotten invite removes it (fake.removeBot).
+ */
+export async function startTestFake(): Promise<FakeSlack> {
+  const fake = await FakeSlack.start({ socketMode: { ackWindowMs: TEST_ACK_WINDOW_MS } });
+  fake.inviteBot(...workspaceChannels(testWorkspace()));
+  return fake;
 }
 
 
 /** The real app on a real database, talking to a fake Slack, driven by signed requests. */
 export async function startTestDesk(options: TestDeskOptions = {}): Promise<TestDesk> {
   const fake = options.fake ?? (await startTestFake());
+  const workspace = options.workspace ?? testWorkspace();
+  // Set up as README says: the bot is in every channel of the workspace it starts with.
+  if (options.inviteBot !== false) fake.inviteBot(...workspaceChannels(workspace));
   const socket = options.mode === 'socket';
   const store = options.store ?? (await openTestStore());
   const clock = options.clock ?? new TestClock();
   const logs = options.logs ?? [];
   const deskbolt = await startDeskbolt({
     config: socket ? fakeSlackSocketConfig(fake, options.config) : fakeSlackConfig(fake, options.config),
-    workspace: options.workspace ?? testWorkspace(),
+    workspace,
     store,
     clock: clock.now,
     log: (line) => logs.push(line),
@@ -78,7 +88,7 @@ export async function startTestDesk(options: TestDeskOptions = {}): Promise<Test
       return run;
     },
   };
-  const slack = new SlackClientSim({ url: deskbolt.url, signingSecret: SIGNING_SECRET, fake, ...(socket ? { transport: socketModeTransport(fake.socketMode) } : {}) });
+  const slack = new SlackClientSim({ url: deskbolt.url, signingSecret: SIGNING_SECRET, fake, httpAckWindowMs: TEST_ACK_WINDOW_MS, ...(socket ? { transport: socketModeTransport(fake.socketMode) } : {}) });
   return {
     deskbolt,
     store,

@@ -46,3 +46,8 @@ export function testWorkspace(overrides: Partial<Record<keyof Workspace, unknown
     chat: { defaultGroup: 10, ...(overrides.chat as object | undefined) },
   });
 }
+
+/** Every channel a workspace names (alert, queue, intake): where README's set-up invites the bot. */
+export function workspaceChannels(workspace: Workspace): string[] {
+  return [...new Set(workspace.groups.flatMap((group) => [group.alertChannel, ...(group.queueChannel ? [group.queueChannel] : []), ...group.intakeChannels]))];
+}

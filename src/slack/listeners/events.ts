@@ -10,6 +10,7 @@ import { followerWrote } from '../../chats/followers.js';
 import { deleteRelayed, editRelayed, shareFile, threadReply, type NoteReason } from '../../chats/relay.js';
 import type { Chat, SlackRef } from '../../chats/types.js';
 import { faultMessage } from '../../log.js';
+import { escapeMrkdwn } from '../../../blocks/text.js';
 import { REPLY_MAX } from '../../tickets/requester-reply.js';
 import { readSlackText } from '../decode-slack-text.js';
 import { publishHome } from '../home.js';
@@ -116,6 +117,29 @@ async function inChatThread(deps: ListenerDeps, client: WebClient, chat: Chat, w
   }
 }
 
+/** Long enough to mean "once": the first visit is the one a person needs told what writing here does. */
+const WELCOME_REMEMBERED_MS = 10 * 365 * 24 * 60 * 60_000;
+
+/**
+ * The Messages tab is the person's DM with the app (app_home_opened with `tab: messages`, its `channel`
+ * the DM's id: an opaque id, never made from the user's). The first time they open it, one short
+ * message says what writing there does; after that, opening it is answered with nothing.
+ */
+async function welcomeToMessages(deps: ListenerDeps, client: WebClient, user: string, channel: string): Promise<void> {
+  const { desk } = deps;
+  if (!(await desk.store.seen.firstTime(`welcome:${user}`, desk.clock(), WELCOME_REMEMBERED_MS))) return;
+  const team = escapeMrkdwn(desk.directory.workspace.name);
+  const text = desk.directory.agent(user)
+    ? `This is where deskbolt tells you about your tickets, chats and hand-overs for ${team}. Your Home tab lists what is yours; \`/ticket help\` lists the rest.`
+    : `Need help from ${team} support? Write here: your message starts a conversation with the team, and their answers arrive in this conversation. \`/ticket new\` files a ticket with a form instead.`;
+  try {
+    await client.chat.postMessage({ channel, text });
+  } catch (error) {
+    // A welcome that did not go is no reason for the next visit to send it twice: remembered either way.
+    deps.log(`slack: the Messages tab welcome for ${user} failed: ${faultMessage(error)}`, error);
+  }
+}
+
 async function message(deps: ListenerDeps, args: MessageArgs): Promise<void> {
   const { event, client, context } = args;
   if (event.subtype === 'message_changed') return edited(deps, client, event as MessageChangedEvent, context.botUserId);
@@ -190,5 +214,6 @@ export function registerEvents(app: App, deps: ListenerDeps): void {
   app.event('file_shared', (args) => fileShared(deps, args));
   app.event('app_home_opened', async ({ event, client }) => {
     if (event.tab === 'home') await publishHome(client, deps.desk, event.user);
+    else if (event.tab === 'messages') await welcomeToMessages(deps, client, event.user, event.channel);
   });
 }

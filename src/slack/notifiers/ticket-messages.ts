@@ -8,6 +8,26 @@ import { placesOf, rememberLiveMessage } from '../../tickets/places.js';
 import { slaState } from '../../tickets/sla.js';
 import type { Ticket, TicketEvent } from '../../tickets/types.js';
 import type { NotifierContext } from './context.js';
+import { inChannel, slackErrorOf } from '../channel-check.js';
+
+/**
+ * chat.update's answers for a message the app can no longer edit (deleted by a person, too old, in a
+ * conversation gone inactive; https://docs.slack.dev/reference/methods/chat.update/#errors): the live
+ * message is then posted anew, never lost.
+ */
+const CANNOT_EDIT = new Set(['cant_update_message', 'edit_window_closed', 'message_not_found', 'is_inactive']);
+
+/** True when the update went through; false when the message can no longer be edited. */
+async function editable(update: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await update();
+    return true;
+  } catch (error) {
+    const code = slackErrorOf(error);
+    if (code !== undefined && CANNOT_EDIT.has(code)) return false;
+    throw error;
+  }
+}
 
 /**
  * A ticket lives in Slack as one message in its group's queue channel (its `queueChannel`, else its
@@ -29,14 +49,17 @@ export function ticketMessageNotifier(context: NotifierContext): Subscriber {
     // SLA time left as of this change; the sla-watch job's warning and breach are changes too, so the message never shows a clock as fine once it is not.
     const message = liveTicketMessage({ ticket, groupName: group.name, now, sla: slaLine(slaState(ticket, now, desk.directory.workspace)), groupNameOf: (id) => desk.directory.groupName(id) });
     if (live && live.groupId === ticket.groupId) {
-      await send.client.chat.update({ channel: live.channel, ts: live.ts, text: message.text, ...(message.blocks ? { blocks: message.blocks } : {}) });
-      return;
-    }
-    if (live) {
+      const updated = await editable(() =>
+        inChannel(live.channel, () => send.client.chat.update({ channel: live.channel, ts: live.ts, text: message.text, ...(message.blocks ? { blocks: message.blocks } : {}) })),
+      );
+      if (updated) return;
+    } else if (live) {
       const moved = movedTicketMessage(ticket, group.name);
-      await send.client.chat.update({ channel: live.channel, ts: live.ts, text: moved.text, ...(moved.blocks ? { blocks: moved.blocks } : {}) });
+      await editable(() => inChannel(live.channel, () => send.client.chat.update({ channel: live.channel, ts: live.ts, text: moved.text, ...(moved.blocks ? { blocks: moved.blocks } : {}) })));
     }
-    const posted = await send.client.chat.postMessage({ channel: group.queueChannel ?? group.alertChannel, text: message.text, ...(message.blocks ? { blocks: message.blocks } : {}) });
+    // First post, a move to another group, or a message Slack will no longer let the app edit: posted anew and remembered.
+    const channel = group.queueChannel ?? group.alertChannel;
+    const posted = await inChannel(channel, () => send.client.chat.postMessage({ channel, text: message.text, ...(message.blocks ? { blocks: message.blocks } : {}) }));
     if (posted.channel && posted.ts) await rememberLiveMessage(desk, ticket.number, { channel: posted.channel, ts: posted.ts, groupId: ticket.groupId });
   }
   outbox.rendersLiveMessages(renderLive);
