@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 
 /** A duration or count in the environment: digits only, so "3 days" is refused rather than misread. */
@@ -35,6 +36,8 @@ const environmentSchema = z
     /** Serve /metrics on this port only, away from the public one. */
     METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
     METRICS_TOKEN: z.string().min(16, 'at least 16 characters: it is all that guards /metrics').optional(),
+    /** Signs the download links of stored files (docs/files.md); unset, one is derived from the Slack secrets every replica shares. */
+    FILE_LINK_SECRET: z.string().min(32, 'at least 32 characters: it is all that guards file downloads').optional(),
   });
 
 /** Checked beside the schema, not inside it: zod skips refinements once a field fails, and every problem should show at once. */
@@ -72,6 +75,8 @@ export interface Config {
   metricsPort?: number | undefined;
   /** A bearer token /metrics requires. */
   metricsToken?: string | undefined;
+  /** Signs stored files' download links (FILE_LINK_SECRET, or derived from the Slack secrets). */
+  fileLinkSecret?: string | undefined;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -108,6 +113,12 @@ export function loadConfig(environment: NodeJS.ProcessEnv): ConfigResult {
       logLevel: env.LOG_LEVEL,
       metricsPort: env.METRICS_PORT,
       metricsToken: env.METRICS_TOKEN,
+      fileLinkSecret: env.FILE_LINK_SECRET ?? derivedFileLinkSecret(env.SLACK_SIGNING_SECRET ?? env.SLACK_APP_TOKEN ?? env.SLACK_BOT_TOKEN),
     },
   };
+}
+
+/** Every replica has the same Slack secrets, so a link one replica signs opens on any other; the secret itself never appears in a link. */
+function derivedFileLinkSecret(slackSecret: string): string {
+  return createHmac('sha256', slackSecret).update('deskbolt file download links').digest('hex');
 }

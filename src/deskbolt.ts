@@ -88,6 +88,7 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
       transferExpirySeconds: config.transferExpirySeconds,
       timeZone: config.timeZone,
       publicUrl: config.publicUrl,
+      fileLinkSecret: config.fileLinkSecret,
     },
     events,
     ...(options.checkpoint ? { checkpoint: options.checkpoint } : {}),

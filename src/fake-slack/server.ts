@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { isObject, MESSAGE_TEXT_MAX, validateBlocks, validateView } from './block-kit.js';
+import { FakeFileUploads } from './files.js';
 import { max } from './limits.js';
 import { PersonalSurfaces, type EphemeralMessage, type OpenModal } from './personal.js';
 import { SocketModeServer, type SocketModeOptions } from './socket-mode.js';
@@ -44,6 +45,8 @@ export interface FakeFile {
   title?: string;
   user?: string;
   url_private?: string;
+  /** Its bytes, served at url_private_download to the bot token (see files.ts). */
+  content?: Buffer;
 }
 
 export interface FakeChannel {
@@ -77,6 +80,8 @@ export interface StoredMessage {
   deleted?: boolean;
   metadata?: any;
   reactions?: string[];
+  /** Ids of files shared with the message (files.completeUploadExternal). */
+  files?: string[];
 }
 
 export interface RecordedResponse {
@@ -254,6 +259,7 @@ export class FakeSlack implements TypedTextDirectory {
   private readonly channels = new Map<string, FakeChannel>();
   private readonly userGroups = new Map<string, FakeUserGroup>();
   private readonly files = new Map<string, FakeFile>();
+  private readonly uploads: FakeFileUploads;
   private readonly triggers = new Map<string, Trigger>();
   private readonly responseUrls = new Map<string, ResponseUrl>();
   private readonly views = new Map<string, StoredView>();
@@ -281,6 +287,20 @@ export class FakeSlack implements TypedTextDirectory {
     this.botUserId = options.botUserId;
     this.teamId = options.teamId;
     this.addUser({ id: this.botUserId, name: 'deskbolt', realName: 'Deskbolt', isBot: true });
+    this.uploads = new FakeFileUploads({
+      origin: this.origin,
+      token: this.token,
+      addFile: (file) => this.addFile({ ...file, user: file.user ?? this.botUserId }),
+      fileContent: (id) => this.files.get(id)?.content,
+      postFiles: (channel, content) => {
+        const where = this.postingChannel(channel);
+        if (where === undefined) return undefined;
+        const message = this.storeBotMessage(where, content);
+        message.files = content.files;
+        this.changed('chat.postMessage');
+        return { channel: where, ts: message.ts };
+      },
+    });
     this.handlers = new Map<string, (args: Args) => Answer>([
       ['auth.test', () => this.authTest()],
       ['chat.postMessage', (args) => this.postMessage(args)],
@@ -299,6 +319,8 @@ export class FakeSlack implements TypedTextDirectory {
       ['views.publish', (args) => this.publishView(args)],
       ['reactions.add', (args) => this.addReaction(args)],
       ['files.info', (args) => this.fileInfo(args)],
+      ['files.getUploadURLExternal', (args) => this.uploads.getUploadUrl(args)],
+      ['files.completeUploadExternal', (args) => this.uploads.completeUpload(args)],
       ['apps.connections.open', () => this.socketMode.open()],
     ]);
   }
@@ -642,6 +664,7 @@ export class FakeSlack implements TypedTextDirectory {
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.origin);
     try {
+      if (await this.uploads.route(req, res, url)) return;
       const raw = await readBody(req);
       const contentType = String(req.headers['content-type'] ?? '');
       if (url.pathname.startsWith('/api/')) {
@@ -818,6 +841,7 @@ export class FakeSlack implements TypedTextDirectory {
       ...(message.attachments === undefined ? {} : { attachments: message.attachments }),
       ...(message.metadata === undefined ? {} : { metadata: message.metadata }),
       ...(message.threadTs === undefined ? {} : { thread_ts: message.threadTs }),
+      ...(message.files === undefined ? {} : { files: message.files.map((id) => this.slackFile(id)) }),
       ts: message.ts,
       team: this.teamId,
     };
@@ -1017,8 +1041,8 @@ export class FakeSlack implements TypedTextDirectory {
   slackFile(id: string): Answer | undefined {
     const file = this.files.get(id);
     if (file === undefined) return undefined;
-    const urlPrivate =
-      file.url_private ?? `https://files.fake.slack.com/files-pri/${this.teamId}-${file.id}/${encodeURIComponent(file.name)}`;
+    const host = file.content ? this.origin : 'https://files.fake.slack.com';
+    const urlPrivate = file.url_private ?? `${host}/files-pri/${this.teamId}-${file.id}/${encodeURIComponent(file.name)}`;
     return {
       id: file.id,
       name: encodeEntities(file.name),

@@ -33,6 +33,8 @@ export interface DeskSettings {
   timeZone: string;
   /** Where this app is reached from outside, for links in webhooks (survey links); absent: links are given as paths. */
   publicUrl?: string | undefined;
+  /** Signs the download links of stored files (see files.ts); without one, stored files are listed but not linked. */
+  fileLinkSecret?: string | undefined;
 }
 
 export { refuse, type Refusal } from './refusals.js';

@@ -16,6 +16,8 @@ export interface RequesterReply {
    * twice is stored once. Without one, a retry of this call within itself still never doubles it.
    */
   sourceKey?: string;
+  /** Files came with it (attached by the caller under its comment id): the words may then be none. */
+  withFiles?: boolean;
 }
 
 export interface RequesterReplyResult {
@@ -49,7 +51,7 @@ export function replyCommentId(sourceKey: string): string {
  */
 export async function addRequesterReply(desk: Desk, reply: RequesterReply): Promise<RequesterReplyResult | Refusal> {
   const text = reply.text.trim();
-  if (!text) return refuse('reply_empty');
+  if (!text && !reply.withFiles) return refuse('reply_empty');
   if (text.length > REPLY_MAX) return refuse('text_too_long', { what: 'reply', length: text.length, max: REPLY_MAX });
   const commentId = reply.sourceKey ? replyCommentId(reply.sourceKey) : newCommentId();
 
