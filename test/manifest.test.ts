@@ -46,6 +46,8 @@ const METHOD_SCOPES: Record<string, string | null> = {
   'chat.getPermalink': null,
   'conversations.open': 'im:write',
   'files.info': 'files:read',
+  'files.getUploadURLExternal': 'files:write',
+  'files.completeUploadExternal': 'files:write',
   'users.info': 'users:read',
   'users.lookupByEmail': 'users:read.email',
   'views.open': null,
