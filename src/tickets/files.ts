@@ -123,6 +123,11 @@ export async function attachFiles(desk: Desk, request: AttachRequest & { files: 
       outcome.refused.push(verdict);
       continue;
     }
+    // Its bytes were dropped as they came because the ticket had no room left for them.
+    if (incoming.announcedSize !== undefined) {
+      outcome.refused.push(refuse('ticket_files_full', { name, number: ticket.number, maxMb: limits.maxTicketMb }));
+      continue;
+    }
     const contentType = await sniffedType(incoming.bytes);
     const sha256 = await desk.store.files.putBytes(id, name, contentType, incoming.bytes);
     const file: TicketFile = {

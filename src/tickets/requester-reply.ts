@@ -30,6 +30,8 @@ export interface RequesterReplyResult {
   followUpOf: number | null;
   /** The same reply was delivered before; nothing changed this time. */
   duplicate: boolean;
+  /** The comment it is stored as: files that came with it belong there. */
+  commentId: string;
 }
 
 const MAX_HOPS = 5;
@@ -58,7 +60,7 @@ export async function addRequesterReply(desk: Desk, reply: RequesterReply): Prom
   const earlier = await desk.store.tickets.comment(commentId);
   if (earlier) {
     const ticket = (await desk.store.tickets.get(earlier.ticketNumber))!;
-    return { ok: true, ticket, previousStatus: ticket.status, reopened: false, followUpOf: ticket.followUpOf ?? null, duplicate: true };
+    return { ok: true, ticket, previousStatus: ticket.status, reopened: false, followUpOf: ticket.followUpOf ?? null, duplicate: true, commentId };
   }
 
   let number = reply.number;
@@ -74,7 +76,7 @@ export async function addRequesterReply(desk: Desk, reply: RequesterReply): Prom
       const followUp = await openFollowUp(desk, ticket, reply.author, text, commentId);
       desk.events.ticketChanged(ticket.number);
       desk.events.ticketChanged(followUp.number);
-      return { ok: true, ticket: followUp, previousStatus: 'closed', reopened: false, followUpOf: ticket.number, duplicate: false };
+      return { ok: true, ticket: followUp, previousStatus: 'closed', reopened: false, followUpOf: ticket.number, duplicate: false, commentId };
     }
     await desk.store.tickets.addComment(number, 'public', reply.author, text, now, { id: commentId });
     const reopens = ticket.status === 'pending' || ticket.status === 'solved';
@@ -87,7 +89,7 @@ export async function addRequesterReply(desk: Desk, reply: RequesterReply): Prom
     );
     if (changed) {
       desk.events.ticketChanged(changed.number);
-      return { ok: true, ticket: changed, previousStatus: ticket.status, reopened: reopens, followUpOf: null, duplicate: false };
+      return { ok: true, ticket: changed, previousStatus: ticket.status, reopened: reopens, followUpOf: null, duplicate: false, commentId };
     }
     // The status moved under us (an agent solved it, the auto-close closed it): decide again from what it is now.
   }
