@@ -12,10 +12,10 @@ export function fileSize(bytes: number): string {
 
 /**
  * A file's name as a link label: escaped like any typed text (`<!channel>.pdf` pings nobody), and
- * without `|` and `>`, which Slack's link syntax cannot escape inside a label.
+ * without `|`, which Slack's link syntax cannot escape inside a label (`<` and `>` are escaped as entities).
  */
 function label(name: string): string {
-  return escapeMrkdwn(clip(name.replace(/[|<>]/g, ''), 120)) || 'file';
+  return escapeMrkdwn(clip(name.replace(/\|/g, ''), 120)) || 'file';
 }
 
 function who(file: CardFile): string {

@@ -54,7 +54,7 @@ const fileSchema = new Schema<FileDocument>(
   { collection: 'ticket_files', versionKey: false },
 );
 fileSchema.index({ ticketNumber: 1, addedAt: 1, _id: 1 });
-fileSchema.index({ commentId: 1 });
+fileSchema.index({ commentId: 1, _id: 1 });
 
 export const FILE_BUCKET = 'files_bytes';
 

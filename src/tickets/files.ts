@@ -79,7 +79,7 @@ export async function sniffedType(bytes: Buffer): Promise<string> {
 
 /** A cut at 8 KB may split a UTF-8 character: decode up to the last one that is whole. */
 function lastWholeCharacter(head: Buffer): number {
-  let end = head.length;
+  const end = head.length;
   for (let back = 1; back <= 3 && end - back >= 0; back++) {
     const byte = head[end - back]!;
     if ((byte & 0xc0) === 0xc0) return end - back;
@@ -89,7 +89,8 @@ function lastWholeCharacter(head: Buffer): number {
 }
 
 function fileIdOf(commentId: string, index: number): string {
-  return `${commentId}:${index}`;
+  // Padded, so a comment's files sort by their order in the message.
+  return `${commentId}:${String(index).padStart(3, '0')}`;
 }
 
 /**
