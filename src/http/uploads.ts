@@ -48,7 +48,8 @@ export function readMultipart(request: Request, jsonPart: string, limits: Upload
   return new Promise((resolve, reject) => {
     let parser: busboy.Busboy;
     try {
-      parser = busboy({ headers: request.headers, limits: { parts: MAX_PARTS, files: MAX_PARTS - 10, fields: 10, fieldSize: JSON_PART_MAX } });
+      // preservePath: a name is kept as its sender gave it (shown as text, never used as a path; downloads save under a safe one).
+      parser = busboy({ headers: request.headers, preservePath: true, limits: { parts: MAX_PARTS, files: MAX_PARTS - 10, fields: 10, fieldSize: JSON_PART_MAX } });
     } catch (error) {
       reject(new UploadProblem(400, `The multipart body cannot be read: ${(error as Error).message}.`));
       return;

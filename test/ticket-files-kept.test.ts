@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../src/store/store.js';
+import { contentDisposition } from '../src/http/file-downloads.js';
+import { downloadFileName, sniffedType } from '../src/tickets/files.js';
 import { openTestStore } from './support/database.js';
 
 describe('GridFS on the test server', () => {
@@ -25,6 +27,20 @@ describe('GridFS on the test server', () => {
     expect(await store.files.deleteOfTicket(7)).toBe(1);
     expect(await store.connection.db!.collection('files_bytes.chunks').countDocuments({})).toBe(0);
     expect(await store.files.readBytes(file)).toBeNull();
-    console.log(store.server, await store.connection.db!.collection('files_bytes.chunks').indexes(), await store.connection.db!.collection('files_bytes.files').indexes());
+  });
+
+  it('saves a download under a name that reaches no folder and cannot break its header', () => {
+    expect(downloadFileName('../../etc/passwd')).toBe('passwd');
+    expect(downloadFileName('..\\..\\boot.ini')).toBe('boot.ini');
+    expect(downloadFileName('.bashrc')).toBe('bashrc');
+    expect(downloadFileName('../')).toBe('file');
+    expect(contentDisposition('a"b\r\nSet-Cookie: x.txt')).toBe(`attachment; filename="abSet-Cookie: x.txt"; filename*=UTF-8''abSet-Cookie%3A%20x.txt`);
+    expect(contentDisposition('Rechnung März.pdf')).toBe(`attachment; filename="Rechnung M_rz.pdf"; filename*=UTF-8''Rechnung%20M%C3%A4rz.pdf`);
+  });
+
+  it('takes a file’s type from its bytes, never from its name', async () => {
+    expect(await sniffedType(Buffer.from('%PDF-1.7\n'))).toBe('application/pdf');
+    expect(await sniffedType(Buffer.from('<html><script>1</script></html>'))).toBe('text/plain');
+    expect(await sniffedType(Buffer.from([0, 1, 2, 3]))).toBe('application/octet-stream');
   });
 });
