@@ -33,7 +33,7 @@ describe('files kept by deskbolt', () => {
 
   async function post(path: string, body: FormData) {
     const response = await fetch(`${origin}/api/v1${path}`, { method: 'POST', headers: { Authorization: `Bearer ${WRITE_KEY}` }, body });
-    return { status: response.status, json: await response.json() };
+    return { status: response.status, json: (await response.json()) as any };
   }
 
   const newTicket = { subject: 'Invoice attached', requester: { email: 'dana@example.com', name: 'Dana Doe' }, groupId: 10 };
@@ -61,7 +61,7 @@ describe('files kept by deskbolt', () => {
       ['../../etc/passwd', 'text/plain', 32, expect.stringMatching(/^[a-f0-9]{64}$/)],
     ]);
     expect(created.json.files.refused).toEqual([{ name: 'empty.pdf', refusal: 'file_empty', message: '“empty.pdf” was not kept: it is empty.' }]);
-    const listed = await (await fetch(`${origin}/api/v1/tickets/${number}/files`, { headers: { Authorization: `Bearer ${WRITE_KEY}` } })).json();
+    const listed: any = await (await fetch(`${origin}/api/v1/tickets/${number}/files`, { headers: { Authorization: `Bearer ${WRITE_KEY}` } })).json();
     expect(listed.files.map((file: any) => file.name)).toEqual(['invoice.txt', '../../etc/passwd']);
     const fetched = await fetch(`${origin}/api/v1/tickets/${number}/files/${encodeURIComponent(listed.files[0].id)}`, { headers: { Authorization: `Bearer ${WRITE_KEY}` } });
     expect(Buffer.from(await fetched.arrayBuffer()).equals(PNG)).toBe(true);

@@ -92,7 +92,7 @@ describe('files shared in Slack belong to the ticket', () => {
     const receipt = receiptOf('UFILE0003', ticket.number);
     const dm = desk.fake.dmChannelOf('UFILE0003');
     const ids = Array.from({ length: 50 }, (_, i) => `FLOG${String(i).padStart(5, '0')}`);
-    ids.forEach((id, i) => desk.fake.addFile({ id, name: `server-${i}.log`, mimetype: 'text/plain', filetype: 'text', size: 100 + i, user: 'UFILE0003' }));
+    for (const [i, id] of ids.entries()) desk.fake.addFile({ id, name: `server-${i}.log`, mimetype: 'text/plain', filetype: 'text', size: 100 + i, user: 'UFILE0003' });
     const ts = desk.fake.addMessage({ channel: dm, user: 'UFILE0003', text: 'All of them', threadTs: receipt.ts }).ts;
     // FGONE0001 was deleted in Slack between the share and deskbolt's read: files.info says file_not_found.
     await desk.slack.event({ type: 'message', subtype: 'file_share', user: 'UFILE0003', text: 'All of them', channel: dm, channel_type: 'im', ts, thread_ts: receipt.ts, files: [{ id: 'FGONE0001', name: 'gone.txt' }, ...ids.map((id) => ({ id }))] });
