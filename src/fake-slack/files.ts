@@ -57,7 +57,12 @@ export class FakeFileUploads {
 
   constructor(private readonly host: FileBytesHost) {}
 
-  /** Only Slack's own error names: invalid_arguments when `filename` or `length` is missing or wrong (the method's reference). */
+  /**
+   * `filename` and `length` are required (the method's reference). The error names for a missing
+   * argument (invalid_arguments) and for a file over Slack's 1 GB (file_too_large) are not listed in
+   * the reference this fake was checked against: they are the fake's best guess, and a test relies on
+   * the refusal, not on its name.
+   */
   getUploadUrl(args: Args): Answer {
     const length = Number(args.length);
     if (typeof args.filename !== 'string' || args.filename === '' || !Number.isInteger(length) || length <= 0) return { ok: false, error: 'invalid_arguments' };
@@ -68,8 +73,10 @@ export class FakeFileUploads {
   }
 
   /**
-   * Shares uploaded files. A file id never uploaded, or already shared, is `file_not_found`; one whose
-   * uploaded size differs from the length asked for is refused too (Slack checks the upload against it).
+   * Shares uploaded files (`files` required: [{id, title?}]; `channel_id`, `thread_ts` — the parent's
+   * ts, never a reply's — and `initial_comment` optional; the method's reference). A file id never
+   * uploaded, or already shared, is `file_not_found`; one whose uploaded size differs from the length
+   * announced is refused too (file_upload_size_mismatch: the fake's name, not one from the reference).
    */
   completeUpload(args: Args): Answer {
     let files: unknown = args.files;
