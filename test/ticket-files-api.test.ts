@@ -71,7 +71,7 @@ describe('files kept by deskbolt', () => {
   it('a requester reply with only a file reopens the ticket; a file over the limit is refused by its size and the rest kept', async () => {
     const created = await post('/tickets', form('ticket', newTicket, []));
     const number = created.json.ticket.number;
-    await desk.store.tickets.change(number, {}, { status: 'pending', pendingSince: desk.clock.now() }, { actor: { kind: 'agent', id: people.ana }, action: 'status_changed', to: { status: 'pending' }, at: desk.clock.now() }, desk.clock.now());
+    await desk.store.tickets.change(number, {}, { status: 'pending', pendingSince: desk.clock.now() }, { actor: { kind: 'agent', id: people.ana }, action: 'status_changed', from: { status: 'new' }, to: { status: 'pending' }, at: desk.clock.now() }, desk.clock.now());
     const big = Buffer.alloc(3 * 1024 * 1024, 7);
     const replied = await post(`/tickets/${number}/comments`, form('comment', {}, [{ name: 'scan.tiff', bytes: big }, { name: 'note.txt', bytes: Buffer.from('see scan') }]));
     expect(replied.status).toBe(201);
