@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { actionIds, newTicketFields, replyFields } from '../blocks/ids.js';
 import { viewStateFrom } from '../src/fake-slack/requests.js';
 import type { Ticket } from '../src/tickets/types.js';
+import { chatSteps } from './support/chats.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
 import { people, testWorkspace } from './support/workspace.js';
 
@@ -85,6 +86,15 @@ describe('files shared in Slack belong to the ticket', () => {
     expect(await desk.store.chats.openOf('UFILE0002')).toBeNull();
     expect(await desk.store.tickets.ofRequester({ kind: 'slack', userId: 'UFILE0002' }, 5)).toEqual([]);
     expect(botLines('UFILE0002').at(-1)).toContain('share it in the ticket’s thread');
+  });
+
+  it('in a live chat a requester’s file is relayed to the agent by link and kept with the chat’s ticket', async () => {
+    const chat = await chatSteps(desk).liveChat('UFILE0006', people.ana);
+    await desk.slack.shareFile('UFILE0006', { id: 'FCHAT0001', name: 'receipt.png', mimetype: 'image/png', filetype: 'png', size: 2_000 });
+    await desk.settled();
+    expect((await desk.store.files.ofTicket(chat.ticketNumber)).map((file) => [file.name, file.slack?.fileId])).toEqual([['receipt.png', 'FCHAT0001']]);
+    expect(desk.fake.messages(chat.thread.channel).some((message) => message.threadTs === chat.thread.ts && message.text?.includes('receipt.png'))).toBe(true);
+    expect((await desk.store.chats.openOf('UFILE0006'))!.ticketNumber).toBe(chat.ticketNumber);
   });
 
   it('fifty files in one message: ten kept, the rest answered in one sentence; a file deleted before it is read is answered too', async () => {
