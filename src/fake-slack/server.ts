@@ -486,13 +486,14 @@ export class FakeSlack implements TypedTextDirectory {
   }
 
   /** A message a person wrote, so reactions, permalinks and threads can refer to it. */
-  addMessage(message: { channel: string; user: string; text: string; ts?: string; threadTs?: string }): StoredMessage {
+  addMessage(message: { channel: string; user: string; text: string; ts?: string; threadTs?: string; files?: string[] }): StoredMessage {
     const stored: StoredMessage = {
       channel: message.channel,
       ts: message.ts ?? this.nextTs(),
       user: message.user,
       text: message.text,
       ...(message.threadTs === undefined ? {} : { threadTs: message.threadTs }),
+      ...(message.files === undefined ? {} : { files: message.files }),
     };
     const existing = this.findMessage(stored.channel, stored.ts);
     if (existing !== undefined) return structuredClone(existing);
