@@ -419,7 +419,6 @@ function publicFile(file: TicketFile): PublicFile {
 async function keepFiles(desk: Desk, ticketNumber: number, commentId: string, files: IncomingFile[], keyName: string) {
   const outcome = await attachFiles(desk, { ticketNumber, commentId, files, actor: { kind: 'api', id: keyName } });
   if (isRefusal(outcome)) throw refused(desk, outcome);
-  if (outcome.kept.length > 0) desk.events.ticketChanged(ticketNumber);
   return {
     kept: outcome.kept.map(publicFile),
     refused: outcome.refused.map((refusal) => ({ name: String((refusal.facts as { name?: string }).name ?? ''), refusal: refusal.code, message: refused(desk, refusal).message })),

@@ -89,7 +89,6 @@ async function inRequesterThread(deps: ListenerDeps, client: WebClient, ticketNu
   const commentId = replyCommentId(sourceKeyOf(message.source));
   const outcome = await attachSlackFiles(deps.desk, { ticketNumber: result.ticket.number, commentId, files: seen, actor: { kind: 'requester', id: message.requester } });
   if (outcome.refused.length > 0) await tellRequester(deps, client, message.requesterDm, refusedFilesText(deps.desk, outcome.refused), undefined, message.source.ts);
-  if (outcome.kept.length > 0) deps.desk.events.ticketChanged(result.ticket.number);
 }
 
 /**
@@ -111,7 +110,6 @@ async function filesOutsideAThread(deps: ListenerDeps, client: WebClient, messag
   const commentId = replyCommentId(sourceKeyOf(message.source));
   const outcome = await attachSlackFiles(deps.desk, { ticketNumber: chat.ticketNumber, commentId, files: seen, actor: { kind: 'requester', id: message.requester } });
   if (outcome.refused.length > 0) await tellRequester(deps, client, message.requesterDm, refusedFilesText(deps.desk, outcome.refused));
-  if (outcome.kept.length > 0) deps.desk.events.ticketChanged(chat.ticketNumber);
 }
 
 /** A follower wrote in their copy of a chat (their DM with the bot): kept as an internal note; they are told it was not relayed. */
@@ -200,7 +198,6 @@ async function filesOfNewWords(deps: ListenerDeps, client: WebClient, message: R
   const seen = await readSharedFiles(client, files, deps.log);
   const outcome = await attachSlackFiles(deps.desk, { ticketNumber, commentId: comment ? commentId : `opening:${ticketNumber}`, files: seen, actor: { kind: 'requester', id: message.requester } });
   if (outcome.refused.length > 0) await tellRequester(deps, client, message.requesterDm, refusedFilesText(deps.desk, outcome.refused));
-  if (outcome.kept.length > 0) deps.desk.events.ticketChanged(ticketNumber);
 }
 
 async function edited(deps: ListenerDeps, client: WebClient, event: MessageChangedEvent, botUserId: string | undefined): Promise<void> {
