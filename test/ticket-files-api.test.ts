@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actionIds, replyFields } from '../blocks/ids.js';
 import { FILE_LINK_SECRET } from '../src/fake-slack/config.js';
 import { viewStateFrom } from '../src/fake-slack/requests.js';
+import { ticketConversation } from '../src/tickets/conversation.js';
 import { commentFilesToSend, deleteFilesOfTicket, downloadPath } from '../src/tickets/files.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
 import { people, testWorkspace } from './support/workspace.js';
@@ -108,6 +109,10 @@ describe('files kept by deskbolt', () => {
     const [link] = await linksOnCard(people.ana, number);
     expect(link).toMatch(/^\/files\/.+viewer=UANA0001&expires=\d+&signature=/);
 
+    // The full conversation lists the request's file too, linked for the same viewer.
+    const conversation = await ticketConversation(desk.deskbolt.desk, number, people.ana, 0);
+    if (!conversation.ok) throw new Error(conversation.code);
+    expect(conversation.entries[0]!.files).toEqual([{ name: '<!channel> report.html', size: page.length, contentType: 'text/plain', link: expect.stringMatching(/^\/files\/[A-Za-z0-9_-]+\?viewer=UANA0001&/) }]);
     const download = await fetch(`${origin}${link}`);
     expect(download.status).toBe(200);
     expect(download.headers.get('content-disposition')).toBe(`attachment; filename="<!channel> report.html"; filename*=UTF-8''%3C!channel%3E%20report.html`);

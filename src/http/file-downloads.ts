@@ -28,7 +28,7 @@ export function fileDownloadRouter(desk: Desk, log: Log): Router {
       return;
     }
     try {
-      const opened = await openDownload(desk, secret, { fileId: String(request.params.id), viewer: text(query.viewer), expires: text(query.expires), signature: text(query.signature) });
+      const opened = await openDownload(desk, secret, { fileId: Buffer.from(String(request.params.id), 'base64url').toString(), viewer: text(query.viewer), expires: text(query.expires), signature: text(query.signature) });
       if (!opened.ok) {
         const words = describeRefusal(opened, { person: (id) => id, group: (id) => desk.directory.groupName(id), quote: (typed) => typed, code: (literal) => literal, groupList: () => '' });
         response.status(refusalStatus(opened)).type('text/plain').send(`${words}\n`);

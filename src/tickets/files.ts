@@ -255,7 +255,8 @@ function linkSignature(secret: string, fileId: string, viewer: string, expires: 
 export function downloadPath(secret: string, fileId: string, viewer: string, now: Date): string {
   const expires = now.getTime() + DOWNLOAD_LINK_MS;
   const signature = linkSignature(secret, fileId, viewer, expires).toString('base64url');
-  return `/files/${encodeURIComponent(fileId)}?viewer=${encodeURIComponent(viewer)}&expires=${expires}&signature=${signature}`;
+  // The id as base64url: a link any surface can carry as is (a file id may hold `:`, `%` or `/`).
+  return `/files/${Buffer.from(fileId).toString('base64url')}?viewer=${encodeURIComponent(viewer)}&expires=${expires}&signature=${signature}`;
 }
 
 export interface DownloadRequest {
