@@ -1,4 +1,5 @@
 import type { Button, KnownBlock, ModalView } from '@slack/types';
+import { fileSize } from './files.js';
 import type { CommentOrigin, ConversationEntry, ConversationFile } from '../src/tickets/conversation.js';
 import type { Actor, Ticket } from '../src/tickets/types.js';
 import { actionIds, callbackIds } from './ids.js';
@@ -73,7 +74,11 @@ function entryLabel(entry: ConversationEntry): string {
 /** A comment's files, one line: names as written (escaped), linked where there is a link. */
 export function filesLine(files: readonly ConversationFile[]): string | null {
   if (files.length === 0) return null;
-  const names = files.map((file) => (file.link ? `<${escapeMrkdwn(encodeURI(file.link))}|${escapeMrkdwn(file.name)}>` : escapeMrkdwn(file.name)));
+  const names = files.map((file) => {
+    const name = file.link ? `<${escapeMrkdwn(encodeURI(file.link))}|${escapeMrkdwn(file.name)}>` : escapeMrkdwn(file.name);
+    const facts = [file.size === undefined ? null : fileSize(file.size), file.contentType ? escapeMrkdwn(file.contentType) : null].filter(Boolean);
+    return facts.length > 0 ? `${name} (${facts.join(', ')})` : name;
+  });
   return `:paperclip: ${names.join(', ')}`;
 }
 

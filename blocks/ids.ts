@@ -89,6 +89,8 @@ export const replyFields = {
   saveAsMacro: 'reply_save_macro',
   /** The knowledge-base search: an external select whose options load as the agent types. */
   kbSearch: 'reply_kb_search',
+  /** Files sent with the reply (a Block Kit file_input): to the requester with a public reply, kept with the ticket either way. */
+  files: 'reply_files',
 } as const;
 
 export const mergeFields = { target: 'merge_target' } as const;

@@ -36,6 +36,8 @@ export interface ReplyModalMetadata {
 }
 
 const TEXT_MAX = 3000;
+/** Slack's own cap for one file_input. */
+const FILE_INPUT_MAX = 10;
 
 function option(text: string, value: string = text): PlainTextOption {
   return { text: plain(text, 75), value: clip(value, 150) };
@@ -108,6 +110,20 @@ export function replyModal(data: ReplyModalData): ModalView {
         : {}),
     },
   );
+  blocks.push({
+    type: 'input',
+    block_id: id(replyFields.files),
+    label: plain('Files'),
+    optional: true,
+    hint: plain(
+      data.kind === 'public'
+        ? `Sent to the requester with your reply, and kept with the ticket. At most ${FILE_INPUT_MAX} files of 10 MB each.`
+        : `Kept with the ticket for the team; an internal note’s files never reach the requester. At most ${FILE_INPUT_MAX} files of 10 MB each.`,
+      150,
+    ),
+    // Slack's file_input: at most 10 files, 10 MB each (docs.slack.dev/reference/block-kit/block-elements/file-input-element).
+    element: { type: 'file_input', action_id: replyFields.files, max_files: FILE_INPUT_MAX },
+  } as InputBlock);
   if (data.articles.length > 0) {
     blocks.push({ type: 'context', elements: [mrkdwn('*Suggested articles* — by the ticket’s words, best first')] });
     data.articles.slice(0, 3).forEach((article, index) => {

@@ -3,6 +3,8 @@ import type { TicketMove } from '../src/tickets/moves.js';
 import type { Ticket, TicketComment } from '../src/tickets/types.js';
 import type { SlaState } from '../src/tickets/sla.js';
 import { conversationValue } from './conversation.js';
+import type { CardFile } from '../src/tickets/views.js';
+import { fileBlocks } from './files.js';
 import { actionIds } from './ids.js';
 import { slaLine } from './sla.js';
 import { PRIORITY_BADGE, STATUS_BADGE, clip, escapeMrkdwn, mrkdwn, plain, requesterText, waited } from './text.js';
@@ -23,6 +25,8 @@ export interface TicketCardData {
   requesterButton?: boolean;
   /** Time left against the SLA targets, when the ticket's priority has any. */
   sla?: SlaState;
+  /** The ticket's files this viewer may see, with links minted for them. */
+  files?: readonly CardFile[];
 }
 
 export type CardAction = TicketMove;
@@ -92,6 +96,9 @@ export function ticketCard(data: TicketCardData, actions: readonly CardAction[])
       ...(ticket.description.length > CARD_TEXT_MAX ? { accessory: fullTextButton(`description:${ticket.number}`) } : {}),
     });
   }
+  const files = data.files ?? [];
+  const shownComments = new Set(data.comments.map((comment) => comment.id));
+  blocks.push(...fileBlocks(files.filter((file) => !shownComments.has(file.commentId)), data.now, `*Files* (${files.length})`));
   for (const comment of data.comments) {
     const label = comment.kind === 'public' ? (comment.author.kind === 'agent' ? ':speech_balloon: Public reply' : ':speech_balloon: Requester') : ':lock: Internal note';
     const text = `${label} · ${authorText(comment)} · ${waited(comment.createdAt, data.now)} ago\n${escapeMrkdwn(clip(comment.text, CARD_TEXT_MAX))}`;
@@ -100,6 +107,7 @@ export function ticketCard(data: TicketCardData, actions: readonly CardAction[])
         ? { type: 'section', text: mrkdwn(text), accessory: fullTextButton(`comment:${comment.id}`) }
         : { type: 'context', elements: [mrkdwn(text)] },
     );
+    blocks.push(...fileBlocks(files.filter((file) => file.commentId === comment.id), data.now));
   }
   const duplicates = data.otherTickets.filter((other) => UNSOLVED.includes(other.status) && other.mergedInto === null);
   if (data.otherTickets.length > 0) {

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 
 /** A duration or count in the environment: digits only, so "3 days" is refused rather than misread. */
@@ -42,6 +43,8 @@ const environmentSchema = z
       .optional(),
     /** The From of mail that no mailbox of the workspace file sends: "Acme Support" <support@acme.example>. */
     MAIL_FROM: z.string().min(3).max(300).optional(),
+    /** Signs the download links of stored files (docs/files.md); unset, one is derived from the Slack secrets every replica shares. */
+    FILE_LINK_SECRET: z.string().min(32, 'at least 32 characters: it is all that guards file downloads').optional(),
   });
 
 /** Checked beside the schema, not inside it: zod skips refinements once a field fails, and every problem should show at once. */
@@ -82,6 +85,8 @@ export interface Config {
   /** SMTP_URL and MAIL_FROM: set, replies to email requesters go out as mail (see docs/email.md). */
   smtpUrl?: string | undefined;
   mailFrom?: string | undefined;
+  /** Signs stored files' download links (FILE_LINK_SECRET, or derived from the Slack secrets). */
+  fileLinkSecret?: string | undefined;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -120,6 +125,12 @@ export function loadConfig(environment: NodeJS.ProcessEnv): ConfigResult {
       metricsToken: env.METRICS_TOKEN,
       smtpUrl: env.SMTP_URL,
       mailFrom: env.MAIL_FROM,
+      fileLinkSecret: env.FILE_LINK_SECRET ?? derivedFileLinkSecret(env.SLACK_SIGNING_SECRET ?? env.SLACK_APP_TOKEN ?? env.SLACK_BOT_TOKEN),
     },
   };
+}
+
+/** Every replica has the same Slack secrets, so a link one replica signs opens on any other; the secret itself never appears in a link. */
+function derivedFileLinkSecret(slackSecret: string): string {
+  return createHmac('sha256', slackSecret).update('deskbolt file download links').digest('hex');
 }

@@ -105,6 +105,7 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
       publicUrl: config.publicUrl,
       sendsMail: config.smtpUrl !== undefined,
       mailFrom: config.mailFrom,
+      fileLinkSecret: config.fileLinkSecret,
     },
     events,
     ...(options.checkpoint ? { checkpoint: options.checkpoint } : {}),

@@ -47,6 +47,8 @@ const METHOD_SCOPES: Record<string, string | null> = {
   'conversations.open': 'im:write',
   'conversations.info': 'channels:read',
   'files.info': 'files:read',
+  'files.getUploadURLExternal': 'files:write',
+  'files.completeUploadExternal': 'files:write',
   'users.info': 'users:read',
   'users.lookupByEmail': 'users:read.email',
   'views.open': null,

@@ -79,6 +79,8 @@ describe('the OpenAPI document', () => {
         'GET /api/v1/tickets.csv',
         'GET /api/v1/tickets/{number}',
         'POST /api/v1/tickets/{number}/comments',
+        'GET /api/v1/tickets/{number}/files',
+        'GET /api/v1/tickets/{number}/files/{fileId}',
         'GET /api/v1/satisfaction/{token}',
         'POST /api/v1/satisfaction/{token}',
         'GET /api/v1/email/skipped',

@@ -69,6 +69,17 @@ describe('the sandbox API', () => {
     expect(sandbox.fake.messages()).toEqual([]);
   });
 
+  it('lets a requester share a file in their DM with a few words: it is shown on their message and kept with the ticket it starts', async () => {
+    const dm = (await seenBy(people.carla)).conversations.find((conversation: any) => conversation.kind === 'dm').id;
+    const png = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a5d9d6ec0000000049454e44ae426082', 'hex');
+    expect((await act({ as: people.carla, kind: 'shareFile', channel: dm, name: 'receipt.png', contentBase64: png.toString('base64'), text: 'My receipt for order 88' })).json).toEqual({ ok: true, ts: expect.any(String) });
+    const mine = (await seenBy(people.carla)).conversations.find((conversation: any) => conversation.id === dm).messages.find((message: any) => message.user === people.carla);
+    expect(mine).toMatchObject({ text: 'My receipt for order 88', files: [{ name: 'receipt.png', size: png.length, mimetype: 'image/png' }] });
+    const chat = (await store.chats.openOf(people.carla))!;
+    expect((await store.files.ofTicket(chat.ticketNumber)).map((file) => file.name)).toEqual(['receipt.png']);
+    expect((await act({ as: people.carla, kind: 'shareFile', channel: dm, name: 'x.png', contentBase64: 'not base64!' })).status).toBe(400);
+  });
+
   it('takes only JSON posts, which another web page cannot make a browser send, so it cannot reset the desk', async () => {
     await act({ as: people.ben, kind: 'command', channel: BILLING_ALERTS, text: '/ticket queue' });
 

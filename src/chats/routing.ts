@@ -72,8 +72,13 @@ export async function messageIsNew(desk: Desk, request: { key: string; requester
 }
 
 /** The requester replied in their thread of a ticket (its receipt in their DM): a comment on that ticket. */
-export async function requesterRepliedInThread(desk: Desk, ticketNumber: number, message: RequesterChatMessage): Promise<RequesterReplyResult | Refusal> {
-  return addRequesterReply(desk, { number: ticketNumber, text: message.text, author: { kind: 'requester', id: message.requester }, sourceKey: sourceKeyOf(message.source) });
+export async function requesterRepliedInThread(
+  desk: Desk,
+  ticketNumber: number,
+  message: RequesterChatMessage,
+  withFiles = false,
+): Promise<RequesterReplyResult | Refusal> {
+  return addRequesterReply(desk, { number: ticketNumber, text: message.text, author: { kind: 'requester', id: message.requester }, sourceKey: sourceKeyOf(message.source), withFiles });
 }
 
 /** The group of a chat started by DM: the workspace file's `chat.defaultGroup` (required there when it has several groups). */

@@ -4,6 +4,9 @@ import type { FakeSlack } from './server.js';
 /** The signing secret the signed-request simulator and the app it drives share (tests, demo, bench, sandbox). */
 export const SIGNING_SECRET = 'test-signing-secret-0123456789';
 
+/** Signs stored files' download links in tests, the demo and the sandbox; a test mints a link with it to prove a forged one fails. */
+export const FILE_LINK_SECRET = 'test-file-link-secret-0123456789abcdef';
+
 /**
  * The app's settings against a fake Slack: for tests, the demo and the bench alike. Kept apart from
  * the harness because the demo and the bench run outside vitest.
@@ -20,6 +23,7 @@ export function fakeSlackConfig(fake: FakeSlack, overrides: Partial<Config> = {}
     transferExpirySeconds: 120,
     timeZone: 'UTC',
     logLevel: 'error',
+    fileLinkSecret: FILE_LINK_SECRET,
     ...overrides,
   };
 }

@@ -617,16 +617,16 @@ export class SlackClientSim {
     this.fake.addFile({ ...file, user });
     await this.event({ type: 'file_shared', file_id: file.id, user_id: user, file: { id: file.id }, channel_id: channel });
     const text = slackMessageText(readTyped(options.typed ?? '', this.fake));
-    return this.posted(user, text, { ...options, channel }, { subtype: 'file_share', files: [this.fake.slackFile(file.id)], upload: false, display_as_bot: false });
+    return this.posted(user, text, { ...options, channel }, { subtype: 'file_share', files: [this.fake.slackFile(file.id)], upload: false, display_as_bot: false }, [file.id]);
   }
 
   /**
    * A person's message (`text` already as Slack sends it) lands in its conversation and reaches the app
    * as a message event with `fields` (a subtype, blocks, files): what message, /me and file shares share.
    */
-  private async posted(user: string, text: string, options: MessageOptions, fields: Record<string, unknown>): Promise<SimResponse & { channel: string; ts: string }> {
+  private async posted(user: string, text: string, options: MessageOptions, fields: Record<string, unknown>, files?: string[]): Promise<SimResponse & { channel: string; ts: string }> {
     const channel = options.channel ?? this.fake.dmChannelOf(user);
-    const ts = this.fake.addMessage({ channel, user, text, ...(options.threadTs ? { threadTs: options.threadTs } : {}) }).ts;
+    const ts = this.fake.addMessage({ channel, user, text, ...(options.threadTs ? { threadTs: options.threadTs } : {}), ...(files ? { files } : {}) }).ts;
     const event = {
       type: 'message',
       ...fields,

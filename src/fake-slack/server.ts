@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { isObject, MESSAGE_TEXT_MAX, validateBlocks, validateView } from './block-kit.js';
+import { FakeFileUploads } from './files.js';
 import { max } from './limits.js';
 import { PersonalSurfaces, type EphemeralMessage, type OpenModal } from './personal.js';
 import { SocketModeServer, type SocketModeOptions } from './socket-mode.js';
@@ -47,6 +48,8 @@ export interface FakeFile {
   title?: string;
   user?: string;
   url_private?: string;
+  /** Its bytes, served at url_private_download to the bot token (see files.ts). */
+  content?: Buffer;
 }
 
 
@@ -76,6 +79,8 @@ export interface StoredMessage {
   deleted?: boolean;
   metadata?: any;
   reactions?: string[];
+  /** Ids of files shared with the message (files.completeUploadExternal). */
+  files?: string[];
 }
 
 export interface RecordedResponse {
@@ -260,6 +265,7 @@ export class FakeSlack implements TypedTextDirectory {
   private readonly conversations: Conversations;
   private readonly userGroups = new Map<string, FakeUserGroup>();
   private readonly files = new Map<string, FakeFile>();
+  private readonly uploads: FakeFileUploads;
   private readonly triggers = new Map<string, Trigger>();
   private readonly responseUrls = new Map<string, ResponseUrl>();
   private readonly views = new Map<string, StoredView>();
@@ -289,6 +295,20 @@ export class FakeSlack implements TypedTextDirectory {
     this.teamId = options.teamId;
     this.conversations = new Conversations(this.botUserId);
     this.addUser({ id: this.botUserId, name: 'deskbolt', realName: 'Deskbolt', isBot: true });
+    this.uploads = new FakeFileUploads({
+      origin: this.origin,
+      token: this.token,
+      addFile: (file) => this.addFile({ ...file, user: file.user ?? this.botUserId }),
+      fileContent: (id) => this.files.get(id)?.content,
+      postFiles: (channel, content) => {
+        const where = this.postingChannel(channel);
+        if (where === undefined) return undefined;
+        const message = this.storeBotMessage(where, content);
+        message.files = content.files;
+        this.changed('chat.postMessage');
+        return { channel: where, ts: message.ts };
+      },
+    });
     this.handlers = new Map<string, (args: Args) => Answer>([
       ['auth.test', () => this.authTest()],
       ['chat.postMessage', (args) => this.postMessage(args)],
@@ -307,6 +327,8 @@ export class FakeSlack implements TypedTextDirectory {
       ['views.publish', (args) => this.publishView(args)],
       ['reactions.add', (args) => this.addReaction(args)],
       ['files.info', (args) => this.fileInfo(args)],
+      ['files.getUploadURLExternal', (args) => this.uploads.getUploadUrl(args)],
+      ['files.completeUploadExternal', (args) => this.uploads.completeUpload(args)],
       ['apps.connections.open', () => this.socketMode.open()],
     ]);
   }
@@ -493,13 +515,14 @@ export class FakeSlack implements TypedTextDirectory {
   }
 
   /** A message a person wrote, so reactions, permalinks and threads can refer to it. */
-  addMessage(message: { channel: string; user: string; text: string; ts?: string; threadTs?: string }): StoredMessage {
+  addMessage(message: { channel: string; user: string; text: string; ts?: string; threadTs?: string; files?: string[] }): StoredMessage {
     const stored: StoredMessage = {
       channel: message.channel,
       ts: message.ts ?? this.nextTs(),
       user: message.user,
       text: message.text,
       ...(message.threadTs === undefined ? {} : { threadTs: message.threadTs }),
+      ...(message.files === undefined ? {} : { files: message.files }),
     };
     const existing = this.findMessage(stored.channel, stored.ts);
     if (existing !== undefined) return structuredClone(existing);
@@ -679,6 +702,7 @@ export class FakeSlack implements TypedTextDirectory {
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.origin);
     try {
+      if (await this.uploads.route(req, res, url)) return;
       const raw = await readBody(req);
       const contentType = String(req.headers['content-type'] ?? '');
       if (url.pathname.startsWith('/api/')) {
@@ -857,6 +881,7 @@ export class FakeSlack implements TypedTextDirectory {
       ...(message.attachments === undefined ? {} : { attachments: message.attachments }),
       ...(message.metadata === undefined ? {} : { metadata: message.metadata }),
       ...(message.threadTs === undefined ? {} : { thread_ts: message.threadTs }),
+      ...(message.files === undefined ? {} : { files: message.files.map((id) => this.slackFile(id)) }),
       ts: message.ts,
       team: this.teamId,
     };
@@ -1053,8 +1078,8 @@ export class FakeSlack implements TypedTextDirectory {
   slackFile(id: string): Answer | undefined {
     const file = this.files.get(id);
     if (file === undefined) return undefined;
-    const urlPrivate =
-      file.url_private ?? `https://files.fake.slack.com/files-pri/${this.teamId}-${file.id}/${encodeURIComponent(file.name)}`;
+    const host = file.content ? this.origin : 'https://files.fake.slack.com';
+    const urlPrivate = file.url_private ?? `${host}/files-pri/${this.teamId}-${file.id}/${encodeURIComponent(file.name)}`;
     return {
       id: file.id,
       name: encodeEntities(file.name),

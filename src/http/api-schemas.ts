@@ -42,19 +42,49 @@ export const commentBodySchema = named(
   'A message from the requester. It reopens a pending or solved ticket; on a closed one it opens a follow-up.',
 );
 
+/** The comment part of a multipart reply with files: its words may be none when files come with it. */
+export const commentWithFilesSchema = z.object({ text: z.string().trim().max(REPLY_MAX, `at most ${REPLY_MAX} characters`).default('') }).strict();
+
+export const publicFileSchema = named(
+  z.object({
+    id: z.string(),
+    commentId: z.string().describe('The comment it came with; `opening:<number>` for the files of the request itself.'),
+    name: z.string().describe('As its sender named it; shown as text, never used as a path.'),
+    size: z.number().int(),
+    contentType: z.string().describe('Sniffed from the bytes (not taken from the name or the sender).'),
+    sha256: z.string().nullable().describe('Of the bytes; null for a file that lives in Slack.'),
+    addedAt: timestamp(),
+    inSlack: z.boolean().describe('The file lives in Slack (shared there); the others are kept by deskbolt and downloaded from `/tickets/{number}/files/{id}`.'),
+  }),
+  'File',
+  'A file of a ticket’s public comment. Internal notes’ files are never shown through the API.',
+);
+
+export const fileOutcomeSchema = named(
+  z.object({
+    kept: z.array(publicFileSchema),
+    refused: z.array(z.object({ name: z.string(), refusal: z.string(), message: z.string() })).describe('Files not kept, each with why (over a limit, empty, too many in one request).'),
+  }),
+  'FileOutcome',
+);
+
+export const fileListSchema = named(z.object({ files: z.array(publicFileSchema) }), 'FileList');
+
 export const satisfactionBodySchema = named(
   z.object({ rating: z.enum(RATINGS as [string, ...string[]]), comment: z.string().trim().max(SATISFACTION_COMMENT_MAX).optional() }).strict(),
   'SatisfactionAnswer',
 );
 
-const timestamp = z.iso.datetime();
+function timestamp() {
+  return z.iso.datetime();
+}
 
 export const publicCommentSchema = named(
   z.object({
     id: z.string(),
     author: z.object({ kind: z.enum(['agent', 'requester', 'system', 'api']), name: z.string().nullable() }),
     text: z.string(),
-    createdAt: timestamp,
+    createdAt: timestamp(),
   }),
   'Comment',
   'A public comment. Internal notes are never shown through the API.',
@@ -73,9 +103,9 @@ export const publicTicketSchema = named(
       z.object({ kind: z.literal('slack'), name: z.string().nullable() }),
     ]),
     channel: z.enum(['slack', 'email', 'web', 'chat']),
-    createdAt: timestamp,
-    updatedAt: timestamp,
-    solvedAt: timestamp.nullable(),
+    createdAt: timestamp(),
+    updatedAt: timestamp(),
+    solvedAt: timestamp().nullable(),
     mergedInto: z.number().int().nullable(),
     followUpOf: z.number().int().nullable(),
     comments: z.array(publicCommentSchema),
@@ -83,7 +113,10 @@ export const publicTicketSchema = named(
   'Ticket',
 );
 
-export const ticketResponseSchema = named(z.object({ ticket: publicTicketSchema }), 'TicketResponse');
+export const ticketResponseSchema = named(
+  z.object({ ticket: publicTicketSchema, files: fileOutcomeSchema.optional().describe('With a multipart request: what became of its files.') }),
+  'TicketResponse',
+);
 
 export const commentResponseSchema = named(
   z.object({
@@ -91,6 +124,7 @@ export const commentResponseSchema = named(
     reopened: z.boolean(),
     followUpOf: z.number().int().nullable(),
     duplicate: z.boolean().describe('The same Idempotency-Key was used before: nothing changed this time.'),
+    files: fileOutcomeSchema.optional().describe('With a multipart request: what became of its files.'),
   }),
   'CommentResponse',
 );
@@ -163,11 +197,11 @@ export const ticketSummarySchema = named(
     tags: z.array(z.string()),
     form: z.object({ rootCause: z.string().nullable(), category: z.string().nullable(), subcategory: z.string().nullable() }),
     sla: z.object({ firstReply: slaClockStatus, resolution: slaClockStatus }).describe('Where the ticket stands against its targets; null when its priority has none.'),
-    createdAt: timestamp,
-    updatedAt: timestamp,
-    firstReplyAt: timestamp.nullable(),
-    solvedAt: timestamp.nullable(),
-    closedAt: timestamp.nullable(),
+    createdAt: timestamp(),
+    updatedAt: timestamp(),
+    firstReplyAt: timestamp().nullable(),
+    solvedAt: timestamp().nullable(),
+    closedAt: timestamp().nullable(),
     mergedInto: z.number().int().nullable(),
   }),
   'TicketSummary',
@@ -206,4 +240,5 @@ export const errorSchema = named(
 export type CreateTicketBody = z.output<typeof createTicketBodySchema>;
 export type PublicTicket = z.infer<typeof publicTicketSchema>;
 export type PublicComment = z.infer<typeof publicCommentSchema>;
+export type PublicFile = z.infer<typeof publicFileSchema>;
 export type TicketSummary = z.infer<typeof ticketSummarySchema>;

@@ -2,7 +2,10 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { z } from 'zod';
 import type { Log } from '../log.js';
-import { describeRefusal, refusalStatus, refuse, type Refusal } from '../tickets/refusals.js';
+import { describeRefusal, isRefusal, refusalStatus, refuse, type Refusal } from '../tickets/refusals.js';
+import { attachFiles, fileLimits, filesOfTicket, type IncomingFile, type TicketFile } from '../tickets/files.js';
+import { contentDisposition } from './file-downloads.js';
+import { isMultipart, readMultipart, UploadProblem } from './uploads.js';
 import type { Desk } from '../tickets/desk.js';
 import { skippedEmail } from '../tickets/email-intake.js';
 import { openTicket } from '../tickets/intake.js';
@@ -12,12 +15,14 @@ import type { Actor, Ticket, TicketComment } from '../tickets/types.js';
 import type { ApiKey } from '../workspace/schema.js';
 import {
   commentBodySchema,
+  commentWithFilesSchema,
   createTicketBodySchema,
   exportQuerySchema,
   ticketListQuerySchema,
   satisfactionBodySchema,
   type ErrorCode,
   type PublicComment,
+  type PublicFile,
   type PublicTicket,
 } from './api-schemas.js';
 import { openApiDocument } from './openapi.js';
@@ -110,7 +115,9 @@ export function createApiRouter(deps: ApiDeps): Router {
 
   router.post('/tickets', requireAccess('write'), async (request, response) => {
     const key = apiKeyOf(response);
-    const body = parseBody(createTicketBodySchema, request.body);
+    const limits = fileLimits(desk);
+    const upload = isMultipart(request) ? await readMultipart(request, 'ticket', { ...limits, budget: limits.maxTicketBytes }) : null;
+    const body = parseBody(createTicketBodySchema, upload ? upload.json : request.body);
     const groupId = body.groupId ?? defaultGroupOf(desk, key);
     if (!desk.directory.group(groupId)) throw refused(desk, refuse('no_such_group', { groupId }), 'groupId');
     if (typeof key.scope === 'object' && !key.scope.groups.includes(groupId)) {
@@ -141,7 +148,11 @@ export function createApiRouter(deps: ApiDeps): Router {
       { actor: { kind: 'api', id: key.name }, channel: body.channel, source: { kind: 'api', filedBy: key.name }, ...(reservedNumber ? { reservedNumber } : {}) },
     );
     if (!result.ok) throw refused(desk, result);
-    response.status(201).location(`/api/v1/tickets/${result.ticket.number}`).json({ ticket: await publicTicket(desk, result.ticket) });
+    const files = upload ? await keepFiles(desk, result.ticket.number, `opening:${result.ticket.number}`, upload.files, key.name) : undefined;
+    response
+      .status(201)
+      .location(`/api/v1/tickets/${result.ticket.number}`)
+      .json({ ticket: await publicTicket(desk, result.ticket), ...(files ? { files } : {}) });
   });
 
   router.get('/tickets', requireAccess('read'), async (request, response) => {
@@ -184,7 +195,10 @@ export function createApiRouter(deps: ApiDeps): Router {
   router.post('/tickets/:number/comments', requireAccess('write'), async (request, response) => {
     const key = apiKeyOf(response);
     const ticket = await ticketOr404(desk, String(request.params.number), key);
-    const body = parseBody(commentBodySchema, request.body);
+    const limits = fileLimits(desk);
+    const room = async () => limits.maxTicketBytes - (await desk.store.files.ofTicket(ticket.number)).reduce((sum, file) => sum + (file.stored ? file.size : 0), 0);
+    const upload = isMultipart(request) ? await readMultipart(request, 'comment', { ...limits, budget: await room() }) : null;
+    const body = upload && upload.files.length > 0 ? parseBody(commentWithFilesSchema, upload.json ?? {}) : parseBody(commentBodySchema, upload ? upload.json : request.body);
     const idempotencyKey = idempotencyKeyOf(request);
     const sourceKey = idempotencyKey ? `api:${key.name}:${idempotencyKey}` : undefined;
     if (sourceKey) {
@@ -194,8 +208,9 @@ export function createApiRouter(deps: ApiDeps): Router {
       }
     }
     const author: Actor = { kind: 'api', id: key.name, ...(ticket.requester.kind === 'email' ? { name: ticket.requester.name } : {}) };
-    const result = await addRequesterReply(desk, { number: ticket.number, text: body.text, author, ...(sourceKey ? { sourceKey } : {}) });
+    const result = await addRequesterReply(desk, { number: ticket.number, text: body.text, author, ...(sourceKey ? { sourceKey } : {}), withFiles: (upload?.files.length ?? 0) > 0 });
     if (!result.ok) throw refused(desk, result);
+    const files = upload ? await keepFiles(desk, result.ticket.number, result.commentId, upload.files, key.name) : undefined;
     // A reply forwarded to a merge target outside the key's scope: the key sees the ticket it wrote to.
     const shown = inScope(key, result.ticket) ? result.ticket : ((await desk.store.tickets.get(ticket.number)) ?? ticket);
     response.status(result.duplicate ? 200 : 201).json({
@@ -203,7 +218,30 @@ export function createApiRouter(deps: ApiDeps): Router {
       reopened: result.reopened,
       followUpOf: result.followUpOf,
       duplicate: result.duplicate,
+      ...(files ? { files } : {}),
     });
+  });
+
+  router.get('/tickets/:number/files', requireAccess('read'), async (request, response) => {
+    const ticket = await ticketOr404(desk, String(request.params.number), apiKeyOf(response));
+    const files = await filesOfTicket(desk, ticket.number, { publicOnly: true });
+    response.json({ files: files.map(publicFile) });
+  });
+
+  // A key that may see the ticket may fetch its public stored files: a bridge shows them to its requester.
+  router.get('/tickets/:number/files/:fileId', requireAccess('read'), async (request, response) => {
+    const ticket = await ticketOr404(desk, String(request.params.number), apiKeyOf(response));
+    const file = await desk.store.files.get(String(request.params.fileId));
+    if (!file || file.ticketNumber !== ticket.number || file.visibility !== 'public' || !file.stored) throw fail('not_found', 'There is no such file on this ticket.');
+    const bytes = await desk.store.files.readBytes(file);
+    if (!bytes) throw fail('not_found', 'There is no such file on this ticket.');
+    response
+      .status(200)
+      .set('Content-Type', file.contentType)
+      .set('Content-Disposition', contentDisposition(file.name))
+      .set('X-Content-Type-Options', 'nosniff')
+      .set('Content-Security-Policy', "default-src 'none'; sandbox")
+      .end(bytes);
   });
 
   router.use((request) => {
@@ -217,6 +255,8 @@ export function createApiRouter(deps: ApiDeps): Router {
       response.destroy();
       return;
     }
+    // A body refused for its size may still be arriving: the connection is closed rather than read to its end.
+    if (apiError.code === 'payload_too_large') response.set('Connection', 'close');
     response.status(apiError.status).json({ error: { code: apiError.code, message: apiError.message, path: apiError.path, ...(apiError.refusal ? { refusal: apiError.refusal } : {}) } });
   });
 
@@ -242,6 +282,7 @@ async function write(response: Response, chunk: string): Promise<void> {
 
 function asApiError(error: unknown, log: Log): ApiError {
   if (error instanceof ApiError) return error;
+  if (error instanceof UploadProblem) return fail(error.status === 413 ? 'payload_too_large' : 'malformed_json', error.message);
   const type = (error as { type?: string }).type;
   if (type === 'entity.too.large') return fail('payload_too_large', `The body is larger than ${API_BODY_LIMIT}.`);
   if (type === 'entity.parse.failed') return fail('malformed_json', 'The body is not valid JSON.');
@@ -366,6 +407,29 @@ export async function publicTicket(desk: Desk, ticket: Ticket): Promise<PublicTi
     mergedInto: ticket.mergedInto,
     followUpOf: ticket.followUpOf ?? null,
     comments: comments.filter((comment) => comment.kind === 'public').map((comment) => publicComment(desk, comment)),
+  };
+}
+
+function publicFile(file: TicketFile): PublicFile {
+  return {
+    id: file.id,
+    commentId: file.commentId,
+    name: file.name,
+    size: file.size,
+    contentType: file.contentType,
+    sha256: file.sha256,
+    addedAt: new Date(file.addedAt).toISOString(),
+    inSlack: file.slack !== null,
+  };
+}
+
+/** A request's files onto its comment, and what became of each in plain words. */
+async function keepFiles(desk: Desk, ticketNumber: number, commentId: string, files: IncomingFile[], keyName: string) {
+  const outcome = await attachFiles(desk, { ticketNumber, commentId, files, actor: { kind: 'api', id: keyName } });
+  if (isRefusal(outcome)) throw refused(desk, outcome);
+  return {
+    kept: outcome.kept.map(publicFile),
+    refused: outcome.refused.map((refusal) => ({ name: String((refusal.facts as { name?: string }).name ?? ''), refusal: refusal.code, message: refused(desk, refusal).message })),
   };
 }
 

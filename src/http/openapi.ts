@@ -6,6 +6,18 @@ import { apiSchemas } from './api-schemas.js';
  * (OpenAPI 3.1 schemas are JSON Schema 2020-12, which z.toJSONSchema writes).
  */
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
+
+/** A body with files: its JSON as one part, and the files (docs/files.md has the limits). */
+const multipart = (part: string, schema: string) => ({
+  schema: {
+    type: 'object',
+    required: [part],
+    properties: {
+      [part]: { type: 'string', contentMediaType: 'application/json', contentSchema: ref(schema), description: 'The same JSON as the application/json body; a comment’s text may be empty when files come with it.' },
+      files: { type: 'array', items: { type: 'string', format: 'binary' }, description: 'Each file part is one attachment; over a limit it is refused (listed in the answer’s files.refused) and the rest kept.' },
+    },
+  },
+});
 const json = (id: string, description: string) => ({ description, content: { 'application/json': { schema: ref(id) } } });
 const error = (description: string) => json('Error', description);
 
@@ -75,7 +87,7 @@ function build(): Record<string, unknown> {
           operationId: 'createTicket',
           summary: 'File a ticket for a requester known by email',
           parameters: [idempotencyKey],
-          requestBody: { required: true, content: { 'application/json': { schema: ref('CreateTicket') } } },
+          requestBody: { required: true, content: { 'application/json': { schema: ref('CreateTicket') }, 'multipart/form-data': multipart('ticket', 'CreateTicket') } },
           responses: {
             '201': json('TicketResponse', 'Filed.'),
             '200': json('TicketResponse', 'Filed before with this Idempotency-Key: the same ticket.'),
@@ -155,7 +167,7 @@ function build(): Record<string, unknown> {
           summary: 'The requester wrote again',
           description: 'Reopens a pending or solved ticket; on a closed ticket a follow-up is opened.',
           parameters: [ticketNumber, idempotencyKey],
-          requestBody: { required: true, content: { 'application/json': { schema: ref('RequesterComment') } } },
+          requestBody: { required: true, content: { 'application/json': { schema: ref('RequesterComment') }, 'multipart/form-data': multipart('comment', 'RequesterComment') } },
           responses: {
             '201': json('CommentResponse', 'Added.'),
             '200': json('CommentResponse', 'Added before with this Idempotency-Key: nothing changed.'),
@@ -165,6 +177,25 @@ function build(): Record<string, unknown> {
             '409': error('The Idempotency-Key was used for another reply.'),
             '413': error('The body is too large.'),
             '422': error('The body is not valid; path names the field.'),
+          },
+        },
+      },
+      '/api/v1/tickets/{number}/files': {
+        get: {
+          operationId: 'listTicketFiles',
+          summary: 'The files of a ticket’s public comments (never an internal note’s)',
+          parameters: [ticketNumber],
+          responses: { '200': json('FileList', 'Its files, oldest first.'), ...common },
+        },
+      },
+      '/api/v1/tickets/{number}/files/{fileId}': {
+        get: {
+          operationId: 'downloadTicketFile',
+          summary: 'A stored file’s bytes, always as an attachment',
+          parameters: [ticketNumber, { name: 'fileId', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            '200': { description: 'The bytes, with Content-Disposition: attachment and the type sniffed from them.', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
+            ...common,
           },
         },
       },

@@ -7,6 +7,7 @@ import type { Store } from '../store/store.js';
 import type { Directory } from '../workspace/directory.js';
 import { channelAdvice, type ChannelState } from '../workspace/channel-check.js';
 import { createApiRouter, type ApiDeps } from './api.js';
+import { fileDownloadRouter } from './file-downloads.js';
 
 export interface HttpOptions {
   store: Store;
@@ -65,6 +66,7 @@ export function createHttpApp(options: HttpOptions): Application {
   });
   if (options.serveMetrics !== false) http.get('/metrics', metricsRoute(metrics, options.metricsToken));
   http.use('/api/v1', createApiRouter(options.api));
+  http.use(fileDownloadRouter(options.api.desk, options.api.log));
   return http;
 }
 

@@ -106,6 +106,17 @@ function performed(element: Json, blockId: string | undefined, value: ElementUse
  * acknowledgement shown to them, a submitted modal closed, updated or kept with its field errors.
  * The sandbox page and the scripted morning both act through here.
  */
+
+/** What Slack's client says a shared file is, by its extension (deskbolt sniffs stored files itself). */
+const SHARED_TYPES: Record<string, [string, string]> = {
+  png: ['image/png', 'png'],
+  jpg: ['image/jpeg', 'jpg'],
+  jpeg: ['image/jpeg', 'jpg'],
+  gif: ['image/gif', 'gif'],
+  pdf: ['application/pdf', 'pdf'],
+  txt: ['text/plain', 'text'],
+};
+
 export class PersonActions {
   constructor(private readonly options: PersonActionsOptions) {}
 
@@ -126,6 +137,22 @@ export class PersonActions {
   }
 
   /** A message typed in a conversation, or in a thread of it: the message event Slack would send the app. */
+  /** A person shares a file, maybe with words: Slack sends file_shared and a file_share message. */
+  async shareFile(user: string, channel: string, file: { name: string; bytes: Buffer; text: string }, threadTs?: string): Promise<Outcome & { ts?: string }> {
+    if (!this.mayUse(user, channel)) return refused('You are not in that conversation.');
+    if (!this.appHears(channel)) return refused('deskbolt is not in this conversation, so nobody would see the file.');
+    const extension = file.name.split('.').at(-1)?.toLowerCase() ?? '';
+    const [mimetype, filetype] = SHARED_TYPES[extension] ?? ['application/octet-stream', 'binary'];
+    const id = `F${Date.now().toString(36).toUpperCase()}${Math.floor(Math.random() * 1e6).toString(36).toUpperCase()}`;
+    const sent = await this.options.slack.shareFile(
+      user,
+      { id, name: file.name, mimetype, filetype, size: file.bytes.length, content: file.bytes },
+      { channel, typed: file.text, ...(threadTs === undefined ? {} : { threadTs }) },
+    );
+    await this.options.settled();
+    return sent.status === 200 ? { ok: true, ts: sent.ts } : refused(`The file was not delivered (HTTP ${sent.status}).`);
+  }
+
   async say(user: string, channel: string, text: string, threadTs?: string): Promise<Outcome & { ts?: string }> {
     if (!this.mayUse(user, channel)) return refused('You are not in that conversation.');
     if (text.trim() === '') return refused('Write something first.');

@@ -40,6 +40,16 @@ const actionSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('messageShortcut'), as: personId, callbackId: z.string().min(1), channel: conversationId, ts }),
   z.object({ kind: z.literal('globalShortcut'), as: personId, callbackId: z.string().min(1) }),
   z.object({ kind: z.literal('openHome'), as: personId }),
+  // A file a person shares, its bytes as base64 (the page's JSON body is capped at 1 MB, so about 700 KB).
+  z.object({
+    kind: z.literal('shareFile'),
+    as: personId,
+    channel: conversationId,
+    threadTs: ts.optional(),
+    name: z.string().min(1).max(255),
+    contentBase64: z.string().max(1_000_000).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64'),
+    text: z.string().max(40_000).default(''),
+  }),
 ]);
 
 type Action = z.infer<typeof actionSchema>;
@@ -51,6 +61,8 @@ async function perform(desk: SandboxDesk, action: Action): Promise<Outcome> {
       return act.command(action.as, action.channel, action.text);
     case 'message':
       return act.say(action.as, action.channel, action.text, action.threadTs);
+    case 'shareFile':
+      return act.shareFile(action.as, action.channel, { name: action.name, bytes: Buffer.from(action.contentBase64, 'base64'), text: action.text }, action.threadTs);
     case 'use':
       return act.use(action.as, action.surface, action.element, action.values);
     case 'submit':

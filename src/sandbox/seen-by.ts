@@ -19,6 +19,8 @@ export interface SeenMessage {
   ephemeral: boolean;
   /** A deleted parent stays as "This message was deleted." while its thread has replies. */
   deleted: boolean;
+  /** Files shared with it, as Slack's client lists them. */
+  files?: { name: string; size: number; mimetype: string }[];
 }
 
 export interface SeenConversation {
@@ -65,6 +67,7 @@ export function seenBy(fake: FakeSlack, roster: SandboxRoster, user: string): Se
       reactions: message.reactions ?? [],
       ephemeral: false,
       deleted: message.deleted === true,
+      ...(message.files === undefined ? {} : { files: message.files.flatMap((id) => { const file = fake.file(id); return file ? [{ name: file.name, size: file.size, mimetype: file.mimetype }] : []; }) }),
     });
     const messages = stored.filter((message) => !message.deleted || (replies.get(message.ts) ?? 0) > 0).map(seen);
     for (const message of fake.ephemerals(user, id)) {

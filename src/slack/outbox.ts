@@ -10,6 +10,8 @@ import { NotReadyYet, sendSlackMessage, type Delivery, type DeliverySenders, typ
 import type { Desk } from '../tickets/desk.js';
 import { placesOf, rememberRequesterThread } from '../tickets/places.js';
 import { inChannel, type ChannelWatch } from './channel-check.js';
+import { commentFilesToSend } from '../tickets/files.js';
+import { uploadToSlack } from './shared-files.js';
 
 /** Renders a ticket's live message (and where it stands): given by the notifier that owns it. */
 export type LiveMessageSender = (delivery: Delivery) => Promise<void>;
@@ -68,6 +70,13 @@ export class SlackOutbox {
     if (!delivery.slack) {
       if (delivery.to?.kind !== 'slack') throw new Error('not a Slack delivery');
       const ref = await this.place({ kind: 'requester-thread', ticketNumber: delivery.ticketNumber, userId: delivery.to.userId });
+      // A reply with files goes as one share of them with the reply as its message: the requester sees them together.
+      const files = delivery.purpose === 'reply' && delivery.commentId ? await commentFilesToSend(this.desk, delivery.commentId) : [];
+      if (files.length > 0) {
+        const channel = ref.thread?.channel ?? (await this.client.conversations.open({ users: delivery.to.userId })).channel?.id ?? ref.channel;
+        await uploadToSlack(this.client, { channel, threadTs: ref.thread?.ts }, files.map(({ file, bytes }) => ({ name: file.name, bytes })), delivery.text);
+        return;
+      }
       await inChannel(ref.channel, () => this.client.chat.postMessage({ channel: ref.channel, text: delivery.text, ...(ref.thread ? { thread_ts: ref.thread.ts } : {}) }));
       return;
     }

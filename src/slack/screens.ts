@@ -127,10 +127,22 @@ export function currentReply(workspace: Workspace, answers: Record<string, ViewS
     status: (AGENT_STATUSES as readonly string[]).includes(status ?? '') ? (status as AgentStatus) : 'open',
     form,
     saveAs: answers[replyFields.saveAsMacro]?.value?.trim() ?? '',
+    files: ((answers[replyFields.files] as { files?: unknown } | undefined)?.files ?? []) as SlackInputFile[],
   };
 }
 
 export type CurrentReply = ReturnType<typeof currentReply>;
+
+/** A file picked in a file_input, as the view submission describes it. */
+export interface SlackInputFile {
+  id: string;
+  name?: string;
+  title?: string;
+  mimetype?: string;
+  size?: number;
+  url_private?: string;
+  url_private_download?: string;
+}
 
 /**
  * Rebuilds the open form after a choice (a macro, a category, an article) with the agent's answers

@@ -47,6 +47,8 @@ export function queryShapes(command: DatabaseCommand): QueryShape[] {
   if (!collection) return [];
   const body = command.body;
   if (body.comment === BOUNDED_READ && typeof body.limit === 'number' && body.limit > 0) return [];
+  // "Is there any document at all?" (GridFS asks it before its first upload) reads one document, whatever the collection holds.
+  if (command.name === 'find' && body.limit === 1 && isPlainObject(body.filter) && Object.keys(body.filter).length === 0 && body.sort === undefined) return [];
   const shapes = (filter: unknown, sort?: unknown) => shapesOfFilter(collection, isPlainObject(filter) ? filter : {}, sortObject(sort));
   switch (command.name) {
     case 'find':

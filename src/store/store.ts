@@ -7,6 +7,7 @@ import { ChatStore } from './chats.js';
 import { registerModels, type Models } from './models.js';
 import { DeliveryStore } from './deliveries.js';
 import { EmailStore } from './email.js';
+import { FILE_BUCKET, FileStore } from './files.js';
 import { MacroStore } from './macros.js';
 import { ApiRequestStore } from './api-requests.js';
 import { SatisfactionStore } from './satisfaction.js';
@@ -64,6 +65,8 @@ export class Store {
   readonly search: TicketSearchStore;
   /** The App Home's week figures, kept as events happen (issue 15). */
   readonly weekFigures: WeekFiguresStore;
+  /** Files of tickets' comments: Slack references and bytes kept in GridFS (issue 23). */
+  readonly files: FileStore;
   /** Every command sent to the database (the driver's command monitoring): the bench counts them. */
   readonly commands: CommandWatch;
 
@@ -87,6 +90,7 @@ export class Store {
     this.assignments = new AssignmentStore(connection);
     this.search = new TicketSearchStore(models, server.ferretDb === null);
     this.weekFigures = new WeekFiguresStore(connection);
+    this.files = new FileStore(connection);
     this.commands = new CommandWatch(connection.getClient(), this);
   }
 
@@ -134,6 +138,8 @@ export class Store {
       indexes.set(model.collection.collectionName, [...(indexes.get(model.collection.collectionName) ?? []), ...keys]);
     }
     indexes.get(this.models.SeenId.collection.collectionName)?.push([['expiresAt', 1]]);
+    // GridFS's own collections: the driver builds this unique index before its first upload, and reads chunks by it.
+    indexes.set(`${FILE_BUCKET}.chunks`, [[['files_id', 1], ['n', 1]]]);
     return indexes;
   }
 

@@ -1,5 +1,6 @@
 import { refuse, type Desk, type Refusal } from './desk.js';
 import { mergeClaimSource } from '../store/tickets.js';
+import { filesForViewer } from './views.js';
 import type { Actor, CommentKind, Ticket, TicketComment } from './types.js';
 
 /** Entries (the request, then comments) on one page of the Conversation view. */
@@ -26,6 +27,8 @@ export type CommentOrigin =
 export interface ConversationFile {
   name: string;
   link?: string;
+  size?: number;
+  contentType?: string;
 }
 
 /** One thing said on the ticket, as the Conversation view shows it. */
@@ -129,8 +132,15 @@ export async function ticketConversation(desk: Desk, number: number, viewerId: s
   // A page past the end (the ticket lost comments to nothing, or a hand-made value): the last page instead.
   if (wanted >= pages) return ticketConversation(desk, number, viewerId, pages - 1);
   const entries = [...(first === 0 ? [requestEntry(ticket)] : []), ...read.comments.map((comment) => conversationEntry(comment, ticket))];
+  // Each entry's files, linked for this viewer (a Slack permalink, or a download link minted for them).
+  const files = await filesForViewer(desk, ticket, viewerId);
+  const withFiles = entries.map((entry) => {
+    const commentId = entry.kind === 'request' ? `opening:${ticket.number}` : entry.id;
+    const own = files.filter((file) => file.commentId === commentId);
+    return own.length === 0 ? entry : { ...entry, files: own.map((file) => ({ name: file.name, size: file.size, contentType: file.contentType, ...(file.link ? { link: file.link } : {}) })) };
+  });
   const mergedIn = Object.keys((ticket as Ticket & { mergedFrom?: Record<string, unknown> }).mergedFrom ?? {})
     .map(mergeClaimSource)
     .filter((source): source is number => source !== null);
-  return { ok: true, ticket, entries, page: wanted, pages, total, internal: isAgent, mergedIn };
+  return { ok: true, ticket, entries: withFiles, page: wanted, pages, total, internal: isAgent, mergedIn };
 }

@@ -40,6 +40,8 @@ export interface DeskSettings {
   sendsMail?: boolean;
   /** MAIL_FROM: the From of mail no mailbox sends, and one of deskbolt's own addresses (mail from it is a loop). */
   mailFrom?: string | undefined;
+  /** Signs the download links of stored files (see files.ts); without one, stored files are listed but not linked. */
+  fileLinkSecret?: string | undefined;
 }
 
 export { refuse, type Refusal } from './refusals.js';

@@ -34,6 +34,10 @@ const rule = <F = Record<string, never>>(status: RefusalStatus, text: (facts: F,
 type Numbered = { number: number };
 type Merged = { number: number; into: number };
 
+function megabytes(bytes: number): string {
+  return bytes >= 1024 * 1024 * 1024 ? `${(bytes / 1024 / 1024 / 1024).toFixed(1)} GB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
 function clockTime(date: Date): string {
   return `${new Date(date).toISOString().slice(11, 16)} UTC`;
 }
@@ -290,6 +294,25 @@ const RULES = {
     422,
     (f, w) => `“${w.quote(f.name)}” was not passed on: it is ${(f.bytes / 1024 / 1024).toFixed(1)} MB, and files in a chat can be at most 20 MB.`,
   ),
+
+  // ── Files kept with a ticket (docs/files.md) ───────────────────────────────────────────────
+  file_over_limit: rule<{ name: string; bytes: number; maxMb: number }>(
+    422,
+    (f, w) => `“${w.quote(f.name)}” was not kept: it is ${megabytes(f.bytes)}, and a file can be at most ${f.maxMb} MB. Send a smaller file, or a link to it.`,
+  ),
+  files_too_many: rule<{ name: string; max: number; more: number }>(
+    422,
+    (f, w) => `“${w.quote(f.name)}”${f.more > 0 ? ` and ${f.more} more file${f.more === 1 ? '' : 's'} were` : ' was'} not kept: one message can bring at most ${f.max} files. Send the rest in another message.`,
+  ),
+  ticket_files_full: rule<{ name: string; number: number; maxMb: number }>(
+    422,
+    (f, w) => `“${w.quote(f.name)}” was not kept: the files of #${f.number} would pass ${f.maxMb} MB together. Ask the agent for another way to share it.`,
+  ),
+  file_empty: rule<{ name: string }>(422, (f, w) => `“${w.quote(f.name)}” was not kept: it is empty.`),
+  file_gone: rule<{ name: string }>(409, (f, w) => `${f.name ? `“${w.quote(f.name)}”` : 'A file'} was not kept: it was deleted before deskbolt could read it. Share it again if it is still needed.`),
+  file_link_refused: rule(403, () => 'This download link is not valid for you: open the ticket in Slack for a link of your own.'),
+  file_link_expired: rule(403, () => 'This download link has expired: open the ticket in Slack again for a fresh one.'),
+  no_such_file: rule<{ id: string }>(404, (f, w) => `There is no file ${w.quote(f.id)}.`),
 
   // ── Transfers ──────────────────────────────────────────────────────────────────────────────
   queue_only_groups: rule(422, () => 'Only a transfer to a group can wait for the next agent who comes online.'),

@@ -3,6 +3,8 @@ import type { Delivery } from '../store/deliveries.js';
 import { refuse, type Desk, type Refusal } from './desk.js';
 import { queueDelivery } from './deliveries.js';
 import { cleanForm, formProblems, sameForm, type FormField } from './form.js';
+import { attachFiles, type AttachOutcome, type IncomingFile } from './files.js';
+import { isRefusal } from './refusals.js';
 import { newCommentId } from './ids.js';
 import { noSuchTicket, ticketToWork, whyNotWorkable } from './permissions.js';
 import { solveIncidents } from './problems.js';
@@ -45,6 +47,8 @@ export interface ReplyResult {
    * the satisfaction survey to hook in.
    */
   solved: Ticket[];
+  /** The files that came with the reply: kept, and refused with the reason the agent is told. */
+  files: AttachOutcome;
 }
 
 const WORKABLE: readonly TicketStatus[] = ['new', 'open', 'pending', 'solved'];
@@ -55,7 +59,7 @@ const WORKABLE: readonly TicketStatus[] = ['new', 'open', 'pending', 'solved'];
  * are one conditional write on the version the agent saw, so of two agents submitting at once the
  * second is told the ticket changed, and nothing of theirs is written.
  */
-export async function replyToTicket(desk: Desk, input: AgentReply): Promise<ReplyResult | ReplyRefusal> {
+export async function replyToTicket(desk: Desk, input: AgentReply, files: readonly IncomingFile[] = []): Promise<ReplyResult | ReplyRefusal> {
   const parsed = agentReplySchema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -66,7 +70,7 @@ export async function replyToTicket(desk: Desk, input: AgentReply): Promise<Repl
   const found = await ticketToWork(desk, reply.agent, reply.number);
   if (!found.ok) return found;
   const ticket = found.ticket;
-  if (!reply.text && reply.status === ticket.status && sameForm(cleanForm(reply.form), ticket.form)) {
+  if (!reply.text && files.length === 0 && reply.status === ticket.status && sameForm(cleanForm(reply.form), ticket.form)) {
     return { ...refuse('nothing_to_save'), field: 'text' };
   }
 
@@ -76,7 +80,7 @@ export async function replyToTicket(desk: Desk, input: AgentReply): Promise<Repl
 
   const now = desk.clock();
   const actor = { kind: 'agent' as const, id: reply.agent };
-  const commentId = reply.text ? newCommentId() : null;
+  const commentId = reply.text || files.length > 0 ? newCommentId() : null;
   // A public reply from the form while the ticket's chat goes on (End and solve's closing line) is part
   // of that chat: the team counts the whole chat as one contact (contactsBefore in stats.ts).
   const chatOn = (reply.status === 'solved' || (commentId !== null && reply.kind === 'public')) && (await chatGoesOn(desk, ticket));
@@ -107,7 +111,13 @@ export async function replyToTicket(desk: Desk, input: AgentReply): Promise<Repl
 
   let comment: TicketComment | null = null;
   const deliveries: Delivery[] = [];
+  let kept: AttachOutcome = { kept: [], refused: [] };
   if (commentId) {
+    // The files first: the reply's delivery (sent once the events go out) carries those already kept.
+    if (files.length > 0) {
+      const attached = await attachFiles(desk, { ticketNumber: changed.number, commentId, files, actor, visibility: reply.kind });
+      if (!isRefusal(attached)) kept = attached;
+    }
     comment = await desk.store.tickets.addComment(changed.number, reply.kind, actor, reply.text, now, { id: commentId });
     if (reply.kind === 'public') deliveries.push(await queueDelivery(desk, changed, comment));
   }
@@ -121,7 +131,7 @@ export async function replyToTicket(desk: Desk, input: AgentReply): Promise<Repl
     }
   }
   desk.events.ticketChanged(changed.number);
-  return { ok: true, ticket: changed, previousStatus: ticket.status, comment, deliveries, solved };
+  return { ok: true, ticket: changed, previousStatus: ticket.status, comment, deliveries, solved, files: kept };
 }
 
 async function chatGoesOn(desk: Desk, ticket: Ticket): Promise<boolean> {

@@ -18,6 +18,8 @@ export interface RequesterReply {
   sourceKey?: string;
   /** Stored with the comment as data (an email's attachments, by name, size and type). */
   extra?: Record<string, unknown>;
+  /** Files came with it (attached by the caller under its comment id): the words may then be none. */
+  withFiles?: boolean;
 }
 
 export interface RequesterReplyResult {
@@ -30,6 +32,8 @@ export interface RequesterReplyResult {
   followUpOf: number | null;
   /** The same reply was delivered before; nothing changed this time. */
   duplicate: boolean;
+  /** The comment it is stored as: files that came with it belong there. */
+  commentId: string;
 }
 
 const MAX_HOPS = 5;
@@ -51,14 +55,14 @@ export function replyCommentId(sourceKey: string): string {
  */
 export async function addRequesterReply(desk: Desk, reply: RequesterReply): Promise<RequesterReplyResult | Refusal> {
   const text = reply.text.trim();
-  if (!text) return refuse('reply_empty');
+  if (!text && !reply.withFiles) return refuse('reply_empty');
   if (text.length > REPLY_MAX) return refuse('text_too_long', { what: 'reply', length: text.length, max: REPLY_MAX });
   const commentId = reply.sourceKey ? replyCommentId(reply.sourceKey) : newCommentId();
 
   const earlier = await desk.store.tickets.comment(commentId);
   if (earlier) {
     const ticket = (await desk.store.tickets.get(earlier.ticketNumber))!;
-    return { ok: true, ticket, previousStatus: ticket.status, reopened: false, followUpOf: ticket.followUpOf ?? null, duplicate: true };
+    return { ok: true, ticket, previousStatus: ticket.status, reopened: false, followUpOf: ticket.followUpOf ?? null, duplicate: true, commentId };
   }
 
   let number = reply.number;
@@ -74,7 +78,7 @@ export async function addRequesterReply(desk: Desk, reply: RequesterReply): Prom
       const followUp = await openFollowUp(desk, ticket, reply.author, text, commentId, reply.extra);
       desk.events.ticketChanged(ticket.number);
       desk.events.ticketChanged(followUp.number);
-      return { ok: true, ticket: followUp, previousStatus: 'closed', reopened: false, followUpOf: ticket.number, duplicate: false };
+      return { ok: true, ticket: followUp, previousStatus: 'closed', reopened: false, followUpOf: ticket.number, duplicate: false, commentId };
     }
     await desk.store.tickets.addComment(number, 'public', reply.author, text, now, { id: commentId, ...(reply.extra ? { extra: reply.extra } : {}) });
     const reopens = ticket.status === 'pending' || ticket.status === 'solved';
@@ -87,7 +91,7 @@ export async function addRequesterReply(desk: Desk, reply: RequesterReply): Prom
     );
     if (changed) {
       desk.events.ticketChanged(changed.number);
-      return { ok: true, ticket: changed, previousStatus: ticket.status, reopened: reopens, followUpOf: null, duplicate: false };
+      return { ok: true, ticket: changed, previousStatus: ticket.status, reopened: reopens, followUpOf: null, duplicate: false, commentId };
     }
     // The status moved under us (an agent solved it, the auto-close closed it): decide again from what it is now.
   }

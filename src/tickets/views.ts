@@ -1,3 +1,4 @@
+import { downloadPath, filesOfTicket, maySeeFiles } from './files.js';
 import { refuse, type Desk, type Refusal } from './desk.js';
 import { movesFor, type TicketMove } from './moves.js';
 import { agentOrRefusal, mayWorkIn } from './permissions.js';
@@ -82,6 +83,45 @@ export interface CardView {
   moves: TicketMove[];
   /** Time left against the SLA targets (both clocks null when the priority has none). */
   sla: SlaState;
+  /** The ticket's files this viewer may see, each with a way to open it minted for them. */
+  files: CardFile[];
+}
+
+/** A file as a card lists it: what it is, who brought it when, and a link for this viewer (null: none they may use). */
+export interface CardFile {
+  id: string;
+  commentId: string;
+  name: string;
+  size: number;
+  contentType: string;
+  addedBy: { kind: string; id: string };
+  addedAt: Date;
+  internal: boolean;
+  link: string | null;
+  inSlack: boolean;
+}
+
+/**
+ * The files of a ticket for one viewer: Slack files by their permalink (Slack checks who may see
+ * them); stored files by a download link signed for this viewer, only when they may open it.
+ */
+export async function filesForViewer(desk: Desk, ticket: Ticket, viewerId: string): Promise<CardFile[]> {
+  const agent = desk.directory.agent(viewerId);
+  const files = await filesOfTicket(desk, ticket.number, { publicOnly: !agent });
+  const secret = desk.settings.fileLinkSecret;
+  const mayDownload = secret !== undefined && maySeeFiles(agent, ticket);
+  return files.map((file) => ({
+    id: file.id,
+    commentId: file.commentId,
+    name: file.name,
+    size: file.size,
+    contentType: file.contentType,
+    addedBy: file.addedBy,
+    addedAt: file.addedAt,
+    internal: file.visibility === 'internal',
+    inSlack: file.slack !== null,
+    link: file.slack ? file.slack.permalink || null : mayDownload ? `${desk.settings.publicUrl ?? ''}${downloadPath(secret!, file.id, viewerId, desk.clock())}` : null,
+  }));
 }
 
 /** What the caller read a moment ago (a take's result): the card does not read it again. */
@@ -101,9 +141,10 @@ export async function cardView(desk: Desk, number: number, viewerId: string, kno
   ]);
   if (!details.ok) return details;
   const ticket = details.ticket;
-  const [incidents, followers] = await Promise.all([
+  const [incidents, followers, files] = await Promise.all([
     ticket.problem ? desk.store.links.incidentsOf(ticket.number) : Promise.resolve([]),
     isAgent && ticket.channel === 'chat' ? desk.store.chatDesk.followersOf(ticket.number) : Promise.resolve([]),
+    filesForViewer(desk, ticket, viewerId),
   ]);
   return {
     ok: true,
@@ -117,6 +158,7 @@ export async function cardView(desk: Desk, number: number, viewerId: string, kno
     requesterButton: isAgent,
     moves: movesFor(desk, ticket, viewerId),
     sla: slaState(ticket, desk.clock(), desk.directory.workspace),
+    files,
   };
 }
 

@@ -195,6 +195,18 @@ export const workspaceSchema = z
       })
       .strict()
       .default({ notePrefix: 'note:', shortcutSigil: '#', personalShortcutLimit: 20, shortcuts: [], topics: [] }),
+    /** Files kept with tickets (docs/files.md): over a limit a file is refused, with a reason to its sender, and the rest kept. */
+    files: z
+      .object({
+        /** One file's size; 20 MB, as most mail servers take. */
+        maxFileMb: z.number().positive().max(1024).default(20),
+        /** Files taken from one message (a Slack message, a mail, an API call); Slack itself allows 10 per message. */
+        maxFilesPerMessage: z.number().int().min(1).max(100).default(10),
+        /** All of one ticket's files together. */
+        maxTicketMb: z.number().positive().max(10_240).default(100),
+      })
+      .strict()
+      .prefault({}),
     settings: z
       .object({
         /** When true, agents work only tickets of their own groups. */

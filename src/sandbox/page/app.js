@@ -16,7 +16,7 @@ import { currentValue, h, mrkdwnNodes, plainOf, renderBlocks, statefulElements, 
  *   commands: { command: string, description: string, usageHint: string }[],
  *   shortcuts: { name: string, type: 'message' | 'global', callbackId: string, description: string }[],
  * }} Workspace
- * @typedef {{ ts: string, user: string, author: string, fromApp: boolean, text: string, blocks?: Json[], attachments?: Json[], threadTs?: string, replyCount: number, reactions: string[], ephemeral: boolean, deleted: boolean }} Message
+ * @typedef {{ ts: string, user: string, author: string, fromApp: boolean, text: string, blocks?: Json[], attachments?: Json[], threadTs?: string, replyCount: number, reactions: string[], ephemeral: boolean, deleted: boolean, files?: { name: string, size: number, mimetype: string }[] }} Message
  * @typedef {{ id: string, name: string, kind: 'channel' | 'dm', purpose: string, appIsMember: boolean, messages: Message[] }} Conversation
  * @typedef {{ user: string, conversations: Conversation[], modals: { view: Json, errors: Record<string, string> }[], home: Json | null }} SeenBy
  * @typedef {{ playing: boolean, done: number, total: number, running: boolean, last?: { title: string, actor: string, place: { channel: string, threadTs?: string } }, next?: { title: string, actor: string }, problem?: string }} DemoStatus
@@ -303,6 +303,7 @@ function messageNode(message, conversation, inThread) {
       h('div', { class: 'meta' }, h('span', { class: 'author' }, message.author), message.fromApp ? h('span', { class: 'app-badge' }, 'APP') : null, h('span', { class: 'time' }, timeOf(message.ts))),
       message.ephemeral ? h('div', { class: 'only-you' }, '👁 Only visible to you') : null,
       content,
+      ...(message.files ?? []).map((file) => h('div', { class: 'file' }, `📎 ${file.name}`, h('span', { class: 'muted' }, ` ${fileSize(file.size)} · ${file.mimetype}`))),
       ...(Array.isArray(message.attachments) ? message.attachments.map((attachment) => attachmentNode(attachment, context)) : []),
       message.reactions.length > 0 ? h('div', { class: 'reactions' }, ...message.reactions.map((name) => h('span', { class: 'reaction' }, ...mrkdwnNodes(`:${name}:`, context)))) : null,
       !inThread && message.replyCount > 0
@@ -634,6 +635,35 @@ function composer(input, thread) {
   return send;
 }
 
+/** @param {number} bytes */
+function fileSize(bytes) {
+  return bytes < 1024 ? `${bytes} B` : bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/**
+ * Shares the picked file where the composer writes, with the words typed so far: as a person does in
+ * Slack, so a requester can attach a screenshot in their ticket's thread.
+ * @param {HTMLInputElement} picker
+ * @param {HTMLTextAreaElement} input
+ * @param {() => string | null} thread
+ */
+function filePicker(picker, input, thread) {
+  picker.addEventListener('change', async () => {
+    const file = picker.files?.[0];
+    picker.value = '';
+    if (!file) return;
+    // The sandbox's JSON body is capped at 1 MB: base64 makes a file a third larger.
+    if (file.size > 700 * 1024) return notify(`${file.name} is ${fileSize(file.size)}; the sandbox takes files up to 700 KB.`);
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    let binary = '';
+    for (let at = 0; at < bytes.length; at += 0x8000) binary += String.fromCharCode(...bytes.subarray(at, at + 0x8000));
+    const text = input.value;
+    input.value = '';
+    const ok = await act({ kind: 'shareFile', channel: state.place, name: file.name, contentBase64: btoa(binary), text, ...(thread() ? { threadTs: thread() } : {}) });
+    if (!ok) input.value = text;
+  });
+}
+
 /** @param {HTMLTextAreaElement} input */
 function hintCommand(input) {
   const hint = $('#command-hint');
@@ -674,6 +704,8 @@ async function start() {
   const sendMain = composer(/** @type {HTMLTextAreaElement} */ ($('#composer-text')), () => null);
   const sendThread = composer(/** @type {HTMLTextAreaElement} */ ($('#thread-text')), () => state.thread);
   $('#composer-send').addEventListener('click', () => void sendMain());
+  filePicker(/** @type {HTMLInputElement} */ ($('#composer-file')), /** @type {HTMLTextAreaElement} */ ($('#composer-text')), () => null);
+  filePicker(/** @type {HTMLInputElement} */ ($('#thread-file')), /** @type {HTMLTextAreaElement} */ ($('#thread-text')), () => state.thread);
   $('#thread-send').addEventListener('click', () => void sendThread());
   $('#shortcuts').addEventListener('click', shortcutsMenu);
   $('#thread-close').addEventListener('click', () => {

@@ -1,8 +1,8 @@
 import type { AllMiddlewareArgs, App, SlackEventMiddlewareArgs } from '@slack/bolt';
 import type { GenericMessageEvent, KnownBlock, MessageChangedEvent, MessageDeletedEvent } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
-import { intakeRequestGroup, requesterWrote, type RequesterChatMessage } from '../../chats/chat.js';
-import { chatGroup, requesterMessaged, requesterRepliedInThread } from '../../chats/routing.js';
+import { intakeRequestGroup, sourceKeyOf, type RequesterChatMessage } from '../../chats/chat.js';
+import { requesterMessaged, requesterRepliedInThread } from '../../chats/routing.js';
 import { ticketOfRequesterThread } from '../../tickets/places.js';
 import { isRefusal } from '../../tickets/refusals.js';
 import { topicQuestion, whichTicketQuestion } from '../../../blocks/notices.js';
@@ -17,6 +17,9 @@ import { publishHome } from '../home.js';
 import { slackNames } from '../profiles.js';
 import { refusalText } from '../words.js';
 import type { ListenerDeps } from './commands.js';
+import { attachSlackFiles } from '../../tickets/files.js';
+import { replyCommentId } from '../../tickets/requester-reply.js';
+import { readSharedFiles, refusedFilesText } from '../shared-files.js';
 
 type MessageArgs = SlackEventMiddlewareArgs<'message'> & AllMiddlewareArgs;
 
@@ -28,7 +31,7 @@ interface NewWords {
   thread_ts?: string | undefined;
   channel: string;
   channel_type?: string;
-  files?: { id: string }[] | undefined;
+  files?: { id: string; name?: string }[] | undefined;
 }
 
 /** Message subtypes that carry a person's new words; every other subtype (joins, topic changes, bots) is ignored. */
@@ -37,7 +40,7 @@ const NEW_WORDS_SUBTYPES = new Set<string | undefined>([undefined, 'file_share',
 function newWords(event: MessageArgs['event']): NewWords | null {
   const message = event as GenericMessageEvent;
   if (!NEW_WORDS_SUBTYPES.has(message.subtype) || message.bot_id || typeof message.user !== 'string') return null;
-  return { user: message.user, text: message.text ?? '', ts: message.ts, thread_ts: message.thread_ts, channel: message.channel, channel_type: message.channel_type, files: message.files };
+  return { user: message.user, text: message.text ?? '', ts: message.ts, thread_ts: message.thread_ts, channel: message.channel, channel_type: message.channel_type, files: message.files?.map((file) => ({ id: file.id, ...(file.name ? { name: file.name } : {}) })) };
 }
 
 /** How a listener tells one person something in a chat's thread, seen by them alone. */
@@ -55,9 +58,9 @@ function notRelayedBecause(chat: Chat, reason: NoteReason): string {
   return 'Nobody has accepted this chat yet, so your message was not sent; it stays in the thread as an internal note. Accept the chat first.';
 }
 
-async function tellRequester(deps: ListenerDeps, client: WebClient, requesterDm: string, text: string, blocks?: KnownBlock[]): Promise<void> {
+async function tellRequester(deps: ListenerDeps, client: WebClient, requesterDm: string, text: string, blocks?: KnownBlock[], threadTs?: string): Promise<void> {
   try {
-    await client.chat.postMessage({ channel: requesterDm, text, ...(blocks ? { blocks } : {}) });
+    await client.chat.postMessage({ channel: requesterDm, text, ...(blocks ? { blocks } : {}), ...(threadTs ? { thread_ts: threadTs } : {}) });
   } catch (error) {
     deps.log(`slack: answering the requester failed: ${faultMessage(error)}`, error);
   }
@@ -78,9 +81,36 @@ async function fromRequester(deps: ListenerDeps, client: WebClient, message: Req
 }
 
 /** A reply in the requester's thread of a ticket (its receipt): a comment on that ticket, never a new chat. */
-async function inRequesterThread(deps: ListenerDeps, client: WebClient, ticketNumber: number, message: RequesterChatMessage): Promise<void> {
-  const result = await requesterRepliedInThread(deps.desk, ticketNumber, message);
-  if (!result.ok) await tellRequester(deps, client, message.requesterDm, refusalText(deps.desk, result));
+async function inRequesterThread(deps: ListenerDeps, client: WebClient, ticketNumber: number, message: RequesterChatMessage, files: readonly { id: string; name?: string }[]): Promise<void> {
+  // Files are read before the reply is written: the comment the assignee is told of already has them.
+  const seen = files.length > 0 ? await readSharedFiles(client, files, deps.log) : [];
+  const result = await requesterRepliedInThread(deps.desk, ticketNumber, message, files.length > 0);
+  if (!result.ok) return tellRequester(deps, client, message.requesterDm, refusalText(deps.desk, result));
+  if (seen.length === 0) return;
+  const commentId = replyCommentId(sourceKeyOf(message.source));
+  const outcome = await attachSlackFiles(deps.desk, { ticketNumber: result.ticket.number, commentId, files: seen, actor: { kind: 'requester', id: message.requester } });
+  if (outcome.refused.length > 0) await tellRequester(deps, client, message.requesterDm, refusedFilesText(deps.desk, outcome.refused), undefined, message.source.ts);
+}
+
+/**
+ * Files a requester shared as a message of their own, outside any ticket's thread. With a chat open
+ * they belong to the chat's ticket (the chat relays them to the agent by link); with none they start
+ * nothing: a file alone says too little to open a conversation, so the requester is told where to put it.
+ */
+async function filesOutsideAThread(deps: ListenerDeps, client: WebClient, message: RequesterChatMessage, files: readonly { id: string; name?: string }[]): Promise<void> {
+  const chat = await deps.desk.store.chats.openOf(message.requester);
+  if (!chat) {
+    return tellRequester(
+      deps,
+      client,
+      message.requesterDm,
+      'I did not add that file to anything: to add it to a ticket, share it in the ticket’s thread here (reply to my message about the ticket), or write a few words with it to start a conversation.',
+    );
+  }
+  const seen = await readSharedFiles(client, files, deps.log);
+  const commentId = replyCommentId(sourceKeyOf(message.source));
+  const outcome = await attachSlackFiles(deps.desk, { ticketNumber: chat.ticketNumber, commentId, files: seen, actor: { kind: 'requester', id: message.requester } });
+  if (outcome.refused.length > 0) await tellRequester(deps, client, message.requesterDm, refusedFilesText(deps.desk, outcome.refused));
 }
 
 /** A follower wrote in their copy of a chat (their DM with the bot): kept as an internal note; they are told it was not relayed. */
@@ -150,15 +180,18 @@ async function message(deps: ListenerDeps, args: MessageArgs): Promise<void> {
   words.text = await readSlackText(client, deps.desk.directory, words.text);
   const source: SlackRef = { channel: words.channel, ts: words.ts };
   if (words.channel_type === 'im' || words.channel.startsWith('D')) {
-    // File-only messages: the file_shared event brings the file; here only words matter.
-    if (!words.text.trim()) return;
+    const files = words.files ?? [];
+    if (!words.text.trim() && files.length === 0) return;
     const message: RequesterChatMessage = { requester: words.user, requesterDm: words.channel, source, text: words.text, via: 'dm' };
     if (words.thread_ts) {
-      if (await fromFollower(deps, client, words as NewWords & { thread_ts: string })) return;
+      if (words.text.trim() && (await fromFollower(deps, client, words as NewWords & { thread_ts: string }))) return;
       const ticketNumber = await ticketOfRequesterThread(deps.desk, { channel: words.channel, ts: words.thread_ts });
-      if (ticketNumber !== null) return inRequesterThread(deps, client, ticketNumber, message);
+      // A reply in the ticket's thread, words or files or both: a comment on that ticket, never a new chat.
+      if (ticketNumber !== null) return inRequesterThread(deps, client, ticketNumber, message, files);
     }
+    if (!words.text.trim()) return filesOutsideAThread(deps, client, message, files);
     await fromRequester(deps, client, message);
+    if (files.length > 0) await filesOfNewWords(deps, client, message, files);
     return;
   }
   if (words.thread_ts) {
@@ -173,7 +206,22 @@ async function message(deps: ListenerDeps, args: MessageArgs): Promise<void> {
   } catch (error) {
     deps.log(`slack: open requester DM failed: ${faultMessage(error)}`, error);
   }
-  await fromRequester(deps, client, { requester: words.user, requesterDm, source, text: words.text, via: 'intake-channel' });
+  const message: RequesterChatMessage = { requester: words.user, requesterDm, source, text: words.text, via: 'intake-channel' };
+  await fromRequester(deps, client, message);
+  if (words.files?.length) await filesOfNewWords(deps, client, message, words.files);
+}
+
+/** Files that came with words that started or continued a chat: kept with the comment those words became. */
+async function filesOfNewWords(deps: ListenerDeps, client: WebClient, message: RequesterChatMessage, files: readonly { id: string; name?: string }[]): Promise<void> {
+  const commentId = replyCommentId(sourceKeyOf(message.source));
+  const comment = await deps.desk.store.tickets.comment(commentId);
+  // A message parked behind a question ("which ticket?") has no comment yet: its files wait with it in Slack.
+  const chat = comment ? null : await deps.desk.store.chats.openOf(message.requester);
+  const ticketNumber = comment?.ticketNumber ?? chat?.ticketNumber;
+  if (ticketNumber === undefined) return;
+  const seen = await readSharedFiles(client, files, deps.log);
+  const outcome = await attachSlackFiles(deps.desk, { ticketNumber, commentId: comment ? commentId : `opening:${ticketNumber}`, files: seen, actor: { kind: 'requester', id: message.requester } });
+  if (outcome.refused.length > 0) await tellRequester(deps, client, message.requesterDm, refusedFilesText(deps.desk, outcome.refused));
 }
 
 async function edited(deps: ListenerDeps, client: WebClient, event: MessageChangedEvent, botUserId: string | undefined): Promise<void> {
@@ -190,21 +238,14 @@ async function edited(deps: ListenerDeps, client: WebClient, event: MessageChang
   if (chat) await tellInThread(client, deps, chat.thread, changed.user, `Your edit was not sent: ${refusalText(deps.desk, result)}`);
 }
 
-async function fileShared(deps: ListenerDeps, { event, client, context }: SlackEventMiddlewareArgs<'file_shared'> & AllMiddlewareArgs): Promise<void> {
+async function fileShared(deps: ListenerDeps, { event, context }: SlackEventMiddlewareArgs<'file_shared'> & AllMiddlewareArgs): Promise<void> {
   if (event.user_id === context.botUserId) return;
   // Files in a thread arrive with their message (file_share), which names the thread; a DM has one chat.
   if (!event.channel_id.startsWith('D')) return;
-  // A file as the first thing a requester sends starts a chat in the default group, like words would.
-  let chat = await deps.desk.store.chats.openOf(event.user_id);
-  if (!chat) {
-    const started = await requesterWrote(
-      deps.desk,
-      { requester: event.user_id, requesterDm: event.channel_id, source: { channel: event.channel_id, ts: `file.${event.file_id}` }, text: '(shared a file)', via: 'dm' },
-      chatGroup(deps.desk),
-    );
-    if (!started.ok) return tellRequester(deps, client, event.channel_id, refusalText(deps.desk, started));
-    chat = started.chat;
-  }
+  // A file never starts a chat on its own (the message it came with decides where it goes); with a
+  // chat open it is relayed to the agent by link.
+  const chat = await deps.desk.store.chats.openOf(event.user_id);
+  if (!chat) return;
   shareFile(deps.desk, chat, { fileId: event.file_id, side: 'requester', sender: event.user_id });
 }
 

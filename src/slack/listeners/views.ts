@@ -16,6 +16,8 @@ import { parseTicketNumber } from '../../tickets/permissions.js';
 import { linkIncident } from '../../tickets/problems.js';
 import { refuse, transferTargetText, type Refusal } from '../../tickets/refusals.js';
 import { replyToTicket } from '../../tickets/reply.js';
+import { fileLimits } from '../../tickets/files.js';
+import { downloadSlackFiles, refusedFilesText } from '../shared-files.js';
 import { rateSolve, type RateResult, type Rating } from '../../tickets/satisfaction.js';
 import type { TicketSource } from '../../tickets/types.js';
 import { askerOf, type Asker } from '../answer.js';
@@ -115,7 +117,7 @@ async function newTicketSubmitted(deps: ListenerDeps, args: SubmitArgs, fromMess
 // ── Working a ticket ───────────────────────────────────────────────────────────────────────────
 
 /** Decided before the ack: a refusal (a missing form field, a changed ticket) must show on the modal. */
-async function replySubmitted(deps: ListenerDeps, { ack, body, view }: SubmitArgs): Promise<void> {
+async function replySubmitted(deps: ListenerDeps, { ack, body, view, client }: SubmitArgs): Promise<void> {
   const agentId = body.user.id;
   const metadata = metadataOf<{ number: number; version: number }>(view);
   const current = currentReply(deps.desk.directory.workspace, answersOf(valuesOf(view)));
@@ -123,17 +125,28 @@ async function replySubmitted(deps: ListenerDeps, { ack, body, view }: SubmitArg
     const saved = await savePersonalMacro(deps.desk, agentId, { name: current.saveAs, text: current.text, public: current.kind === 'public' });
     if (!saved.ok) return ack({ response_action: 'errors', errors: replyErrors(deps.desk, view, 'saveAsMacro', saved) });
   }
-  const result = await replyToTicket(deps.desk, {
-    number: Number(metadata.number),
-    agent: agentId,
-    text: current.text,
-    kind: current.kind,
-    status: current.status,
-    form: current.form,
-    ...(typeof metadata.version === 'number' ? { seenVersion: metadata.version } : {}),
-  });
+  // The picked files' bytes are read from Slack before the reply is written, so its delivery carries them.
+  const files = current.files.length > 0 ? await downloadSlackFiles(client.token ?? '', current.files, fileLimits(deps.desk).maxFileBytes) : [];
+  const result = await replyToTicket(
+    deps.desk,
+    {
+      number: Number(metadata.number),
+      agent: agentId,
+      text: current.text,
+      kind: current.kind,
+      status: current.status,
+      form: current.form,
+      ...(typeof metadata.version === 'number' ? { seenVersion: metadata.version } : {}),
+    },
+    files,
+  );
   if (!result.ok) return ack({ response_action: 'errors', errors: replyErrors(deps.desk, view, result.field, result) });
   await ack();
+  if (result.files.refused.length > 0) {
+    await client.chat
+      .postMessage({ channel: agentId, text: `Your reply on #${result.ticket.number} was saved, but not all its files:\n${refusedFilesText(deps.desk, result.files.refused)}` })
+      .catch((error: unknown) => deps.log('slack: telling the agent of refused files failed', error));
+  }
 }
 
 async function mergePicked(deps: ListenerDeps, { ack, body, view }: SubmitArgs): Promise<void> {
