@@ -1,5 +1,5 @@
 import { changeTicket } from './support/desk.js';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { availabilityOf } from '../src/chats/availability.js';
 import { actionIds } from '../blocks/ids.js';
 import { chatSteps } from './support/chats.js';
@@ -7,20 +7,14 @@ import { HOME_QUEUE_READ, HOME_WORK_READ } from '../src/tickets/home.js';
 import { openTicket } from '../src/tickets/intake.js';
 import type { Ticket, TicketStatus } from '../src/tickets/types.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
+import { useTestDesk } from './support/use-test-desk.js';
 import { seedTickets } from './support/seed.js';
 import { people } from './support/workspace.js';
 import { ticketEvent } from '../src/events/ticket-events.js';
 
 /** The App Home: what each person sees when they open the tab, and after something of theirs changes. */
 describe('App Home', () => {
-  let desk: TestDesk;
-  beforeAll(async () => {
-    desk = await startTestDesk();
-  });
-  afterAll(async () => {
-    await desk.close();
-  });
-  beforeEach(() => desk.fake.clearCalls());
+  const desk = useTestDesk();
 
   /** The steps of these stories on a desk: the shared one, or one a test keeps to itself. */
   function homeSteps(on: TestDesk) {

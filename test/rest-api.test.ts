@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { changeTicket } from './support/desk.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestDesk, type TestDesk } from './support/harness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestDesk } from './support/use-test-desk.js';
 import { channels, people, testWorkspace } from './support/workspace.js';
 import { ticketEvent } from '../src/events/ticket-events.js';
 
@@ -11,10 +11,8 @@ const READ_KEY = 'dk_live_status_0123456789abcdef';
 
 /** The REST API: email and web-form tickets in, requester replies, and errors a bridge can act on. */
 describe('REST API', () => {
-  let desk: TestDesk;
   let base: string;
-  beforeAll(async () => {
-    desk = await startTestDesk({
+  const desk = useTestDesk({
       workspace: testWorkspace({
         apiKeys: [
           { name: 'web-form', sha256: sha256(WRITE_KEY), scope: 'all' },
@@ -22,10 +20,8 @@ describe('REST API', () => {
         ],
       }),
     });
+  beforeAll(async () => {
     base = `http://127.0.0.1:${desk.deskbolt.port}/api/v1`;
-  });
-  afterAll(async () => {
-    await desk.close();
   });
 
   async function call(method: string, path: string, options: { body?: unknown; raw?: string; key?: string | null; headers?: Record<string, string> } = {}) {
@@ -239,13 +235,11 @@ describe('REST API', () => {
 });
 
 describe('refusals over REST: the status follows the code', () => {
-  let desk: TestDesk;
   let base: string;
+  const desk = useTestDesk({ workspace: testWorkspace({ apiKeys: [{ name: 'web-form', sha256: sha256(WRITE_KEY), scope: 'all' }] }) });
   beforeAll(async () => {
-    desk = await startTestDesk({ workspace: testWorkspace({ apiKeys: [{ name: 'web-form', sha256: sha256(WRITE_KEY), scope: 'all' }] }) });
     base = `http://127.0.0.1:${desk.deskbolt.port}/api/v1`;
   });
-  afterAll(() => desk.close());
 
   async function reply(number: number, text: string) {
     const response = await fetch(`${base}/tickets/${number}/comments`, {

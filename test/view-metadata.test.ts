@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { actionIds, assignFields, callbackIds, editFields, escalationFields, linkFields, mergeFields, replyFields } from '../blocks/ids.js';
 import { viewStateFrom } from '../src/fake-slack/requests.js';
 import { fileTicket } from './support/desk.js';
-import { startTestDesk, type TestDesk } from './support/harness.js';
+import { useTestDesk } from './support/use-test-desk.js';
 import { people } from './support/workspace.js';
 
 const UNREADABLE = 'This form can no longer be read: close it and open it again.';
@@ -13,14 +13,7 @@ const UNREADABLE = 'This form can no longer be read: close it and open it again.
  * read is refused on the form, changing nothing, instead of working on ticket "NaN" or `{"$gt": 0}`.
  */
 describe('a modal whose private_metadata is not what its form wrote', () => {
-  let desk: TestDesk;
-  beforeAll(async () => {
-    desk = await startTestDesk();
-  });
-  afterAll(async () => {
-    await desk.close();
-  });
-  beforeEach(() => desk.fake.clearCalls());
+  const desk = useTestDesk();
 
   const forms = [
     { button: actionIds.reply, by: people.ana, errorOn: `${replyFields.text}__1`, answers: { [replyFields.text]: 'Refunded.' } },
