@@ -50,6 +50,8 @@ describe('REST API', () => {
   }
 
   it('files a ticket for an email requester, records the key name, and tells the group in Slack', async () => {
+    // Work another test set off (a retry filed concurrently) lands before the clear, not among this test's calls.
+    await desk.settled();
     desk.fake.clearCalls();
     const created = await call('POST', '/tickets', { body: newTicket({ channel: 'email', priority: 'high' }) });
     expect(created.status).toBe(201);
@@ -68,8 +70,8 @@ describe('REST API', () => {
     expect(stored).toMatchObject({ channel: 'email', source: { kind: 'api', filedBy: 'web-form' }, requester: { kind: 'email', email: 'dana@example.com' } });
     expect((await desk.store.tickets.history(number))[0]).toMatchObject({ action: 'created', actor: { kind: 'api', id: 'web-form' } });
     await desk.settled();
-    const alert = desk.fake.okCalls('chat.postMessage').find((c) => c.args.channel === channels.billingAlerts);
-    expect(alert?.args.text).toBe(`#${number} Invoice shows the wrong VAT · new · unassigned`);
+    const alerts = desk.fake.okCalls('chat.postMessage').filter((c) => c.args.channel === channels.billingAlerts);
+    expect(alerts.map((c) => c.args.text)).toEqual([`#${number} Invoice shows the wrong VAT · new · unassigned`]);
   });
 
   it('files once when a bridge retries with the same Idempotency-Key, and refuses the key for another body', async () => {
@@ -91,9 +93,12 @@ describe('REST API', () => {
     const concurrent = await Promise.all([1, 2, 3].map(() => call('POST', '/tickets', { body: newTicket({ subject: 'Concurrent retry' }), headers: { 'Idempotency-Key': 'same-3' } })));
     expect(new Set(concurrent.map((r) => r.json.ticket.number)).size).toBe(1);
     expect(await desk.store.models.Ticket.countDocuments({ subject: 'Concurrent retry' })).toBe(1);
+    // Its live message is posted after the answer: posted here, not among the next test's calls.
+    await desk.settled();
   });
 
   it('twenty identical creates at once with one Idempotency-Key file one ticket and post one live ticket message', async () => {
+    await desk.settled();
     desk.fake.clearCalls();
     const answers = await Promise.all(
       Array.from({ length: 20 }, () => call('POST', '/tickets', { body: newTicket({ subject: 'Twenty at once' }), headers: { 'Idempotency-Key': 'twenty-at-once' } })),
