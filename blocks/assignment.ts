@@ -1,6 +1,7 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import type { BulkMove, Handoff } from '../src/tickets/assignment-types.js';
 import type { BulkMovePlan } from '../src/tickets/assignment.js';
+import type { AssignModalMetadata, ViewMetadata } from '../src/slack/view-metadata.js';
 import type { Ticket } from '../src/tickets/types.js';
 import { actionIds, assignFields, callbackIds } from './ids.js';
 import { PRIORITY_BADGE, STATUS_BADGE, clip, escapeMrkdwn, mrkdwn, plain, requesterText } from './text.js';
@@ -15,11 +16,7 @@ export interface AssignModalData {
   mode: 'assign' | 'handoff';
 }
 
-export interface AssignModalMetadata {
-  number: number;
-  /** Who had it when the form opened: if that changed, nothing moves. */
-  seenAssignee: string | null;
-}
+export type { AssignModalMetadata };
 
 function ticketLine(ticket: Ticket): string {
   return `*#${ticket.number}* ${escapeMrkdwn(clip(ticket.subject, 150))}\n${STATUS_BADGE[ticket.status]} · ${PRIORITY_BADGE[ticket.priority]} · ${requesterText(ticket)}${ticket.assignee ? ` · with <@${ticket.assignee}>` : ' · unassigned'}`;
@@ -122,7 +119,7 @@ export function bulkMoveModal(plan: BulkMoveConfirmation): ModalView {
     title: plain('Hand over tickets', 24),
     submit: plain(`Hand over ${count}`, 24),
     close: plain('Cancel', 24),
-    private_metadata: JSON.stringify({ moveId: move.id }),
+    private_metadata: JSON.stringify({ moveId: move.id } satisfies ViewMetadata<'bulkMove'>),
     blocks: [
       { type: 'section', text: mrkdwn(lines.join('\n')) },
       { type: 'context', elements: [mrkdwn(`${sample}${count > 15 ? `, and ${count - 15} more` : ''}`)] },

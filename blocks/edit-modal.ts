@@ -1,4 +1,5 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
+import type { EditModalMetadata } from '../src/slack/view-metadata.js';
 import type { Ticket } from '../src/tickets/types.js';
 import type { Group } from '../src/workspace/schema.js';
 import { SUBJECT_MAX } from '../src/tickets/intake.js';
@@ -6,11 +7,7 @@ import { callbackIds, editFields } from './ids.js';
 import { groupOption } from './new-ticket-modal.js';
 import { PRIORITY_BADGE, clip, escapeMrkdwn, mrkdwn, plain } from './text.js';
 
-export interface EditModalMetadata {
-  number: number;
-  /** The version the agent is looking at: a change since then is refused. */
-  version: number;
-}
+export type { EditModalMetadata };
 
 const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 

@@ -1,4 +1,5 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
+import type { ViewMetadata } from '../src/slack/view-metadata.js';
 import type { Group } from '../src/workspace/schema.js';
 import { SUBJECT_MAX, DESCRIPTION_MAX } from '../src/tickets/intake.js';
 import { callbackIds, newTicketFields } from './ids.js';
@@ -10,7 +11,7 @@ export interface NewTicketModalData {
   description?: string;
   requesterId?: string;
   /** Filled when the ticket is filed from a message: where it came from. */
-  origin?: { channelId: string; messageTs: string };
+  origin?: ViewMetadata<'messageOrigin'>;
 }
 
 export function groupOption(group: Group): PlainTextOption {

@@ -1,4 +1,5 @@
 import type { InputBlock, KnownBlock, ModalView, Option, PlainTextOption } from '@slack/types';
+import type { ReplyModalMetadata } from '../src/slack/view-metadata.js';
 import type { AgentStatus } from '../src/tickets/reply.js';
 import type { FormChoice, FormChoices } from '../src/tickets/form.js';
 import type { Ticket, TicketForm } from '../src/tickets/types.js';
@@ -29,11 +30,7 @@ export interface ReplyModalData {
 }
 
 /** What the reply modal carries between opening, updates and submission. */
-export interface ReplyModalMetadata {
-  number: number;
-  version: number;
-  revision: number;
-}
+export type { ReplyModalMetadata };
 
 const TEXT_MAX = 3000;
 /** Slack's own cap for one file_input. */

@@ -1,4 +1,5 @@
 import type { KnownBlock, ModalView } from '@slack/types';
+import type { SurveyCommentMetadata } from '../src/slack/view-metadata.js';
 import type { Rating } from '../src/tickets/satisfaction.js';
 import type { Ticket } from '../src/tickets/types.js';
 import { actionIds, callbackIds, satisfactionFields } from './ids.js';
@@ -46,7 +47,7 @@ export function surveyCommentModal(ref: SurveyRef & { rating: Rating }): ModalVi
     title: plain('Thanks for rating', 24),
     submit: plain('Send', 24),
     close: plain('Skip', 24),
-    private_metadata: JSON.stringify(ref),
+    private_metadata: JSON.stringify({ number: ref.number, solve: ref.solve, rating: ref.rating } satisfies SurveyCommentMetadata),
     blocks: [
       { type: 'section', text: mrkdwn(`You rated #${ref.number} *${ref.rating === 'good' ? 'Good' : 'Bad'}*. Anything you would like to add?`) },
       {

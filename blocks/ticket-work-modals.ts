@@ -1,4 +1,5 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
+import type { ViewMetadata } from '../src/slack/view-metadata.js';
 import type { Ticket } from '../src/tickets/types.js';
 import type { Group } from '../src/workspace/schema.js';
 import { actionIds, callbackIds, escalationFields, linkFields, macroSaveFields, mergeFields } from './ids.js';
@@ -23,7 +24,7 @@ export function mergePickModal(source: Ticket): ModalView {
     title: plain(`Merge #${source.number}`, 24),
     submit: plain('Next', 24),
     close: plain('Cancel', 24),
-    private_metadata: JSON.stringify({ sources: [source.number] }),
+    private_metadata: JSON.stringify({ sources: [source.number] } satisfies ViewMetadata<'mergePick'>),
     blocks: [
       ticketSummary(source, 'Merge'),
       {
@@ -44,7 +45,7 @@ export function mergeConfirmModal(sources: readonly Ticket[], target: Ticket): M
     title: plain('Confirm merge', 24),
     submit: plain('Merge', 24),
     close: plain('Cancel', 24),
-    private_metadata: JSON.stringify({ sources: sources.map((s) => s.number), target: target.number }),
+    private_metadata: JSON.stringify({ sources: sources.map((s) => s.number), target: target.number } satisfies ViewMetadata<'mergeConfirm'>),
     blocks: [
       ...sources.slice(0, 10).map((source) => ticketSummary(source, 'Merge')),
       ticketSummary(target, 'Into'),
@@ -68,7 +69,7 @@ export function escalationModal(ticket: Ticket, groups: readonly Group[]): Modal
     title: plain(`Escalate #${ticket.number}`, 24),
     submit: plain('Escalate', 24),
     close: plain('Cancel', 24),
-    private_metadata: JSON.stringify({ number: ticket.number }),
+    private_metadata: JSON.stringify({ number: ticket.number } satisfies ViewMetadata<'ticket'>),
     blocks: [
       ticketSummary(ticket, 'Escalate'),
       {
@@ -145,7 +146,7 @@ export function linkIncidentModal(incident: Ticket): ModalView {
     title: plain(`Link #${incident.number}`, 24),
     submit: plain('Link', 24),
     close: plain('Cancel', 24),
-    private_metadata: JSON.stringify({ number: incident.number }),
+    private_metadata: JSON.stringify({ number: incident.number } satisfies ViewMetadata<'ticket'>),
     blocks: [
       ticketSummary(incident, 'Incident'),
       {

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The test command: makes sure a database server can be had, runs every test once, and ends with
-# the runner's own counts on a line of their own ("N passed, N failed").
+# the runner's own counts on a line of their own ("N passed, N failed"), then how long it all took.
 set -uo pipefail
+started=$(date +%s)
+# The duration is the last line whichever way the run ends, so a slower suite is seen in every CI log.
+trap 'elapsed=$(( $(date +%s) - started )); echo "npm test took $((elapsed / 60))m $((elapsed % 60))s"' EXIT
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 bash scripts/ensure-database.sh || exit 1
@@ -10,8 +13,8 @@ bash scripts/ensure-dovecot.sh || exit 1
 echo "typecheck: tsc --noEmit (strict)"
 npx tsc -p tsconfig.json --noEmit || { echo "typecheck failed: no tests run"; exit 1; }
 npx tsc -p src/sandbox/page/tsconfig.json || { echo "typecheck of the sandbox page failed: no tests run"; exit 1; }
-echo "lint: biome lint (warnings fail too)"
-npx biome lint --error-on-warnings || { echo "lint failed: no tests run"; exit 1; }
+echo "check: biome check (lint, formatting at 120 columns, imports organized; warnings fail too)"
+npx biome check --error-on-warnings || { echo "check failed (npm run format fixes formatting and import order): no tests run"; exit 1; }
 results=$(mktemp -t deskbolt-results-XXXXXX.json)
 # Every run takes the files and the tests in each file in another order, so a test that leans on
 # another's data fails here rather than on someone else's machine. TEST_SEED replays an order.

@@ -1,5 +1,5 @@
 import { changeTicket } from './support/desk.js';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { availabilityOf } from '../src/chats/availability.js';
 import { actionIds } from '../blocks/ids.js';
 import { chatSteps } from './support/chats.js';
@@ -7,19 +7,14 @@ import { HOME_QUEUE_READ, HOME_WORK_READ } from '../src/tickets/home.js';
 import { openTicket } from '../src/tickets/intake.js';
 import type { Ticket, TicketStatus } from '../src/tickets/types.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
+import { useTestDesk } from './support/use-test-desk.js';
+import { seedTickets } from './support/seed.js';
 import { people } from './support/workspace.js';
 import { ticketEvent } from '../src/events/ticket-events.js';
 
 /** The App Home: what each person sees when they open the tab, and after something of theirs changes. */
 describe('App Home', () => {
-  let desk: TestDesk;
-  beforeAll(async () => {
-    desk = await startTestDesk();
-  });
-  afterAll(async () => {
-    await desk.close();
-  });
-  beforeEach(() => desk.fake.clearCalls());
+  const desk = useTestDesk();
 
   /** The steps of these stories on a desk: the shared one, or one a test keeps to itself. */
   function homeSteps(on: TestDesk) {
@@ -156,26 +151,27 @@ describe('App Home', () => {
     // A desk of its own: the counts are exactly what this test gave out.
     const own = await startTestDesk();
     try {
-      const { file, openHome } = homeSteps(own);
-      const work = own.deskbolt.desk;
-      const give = async (ticket: Ticket, status: TicketStatus) => {
-        own.clock.advance(1_000);
-        await work.store.tickets.change(ticket.number, {}, { assignee: people.ben, status }, [], own.clock.now());
-      };
-      const pending: Ticket[] = [];
-      for (let index = 0; index < 3; index++) {
-        const ticket = await file(`Waiting ${index}`);
-        await give(ticket, 'pending');
-        pending.push(ticket);
-      }
-      let newest: Ticket | undefined;
-      for (let index = 0; index < HOME_WORK_READ + 5; index++) {
-        newest = await file(`Open ${index}`);
-        await give(newest, 'open');
-      }
+      const { openHome } = homeSteps(own);
+      // Seeded in one insert: the Home's reads are the story here, not filing two hundred tickets.
+      const now = own.clock.now().getTime();
+      const pending = await seedTickets(
+        own.store,
+        Array.from({ length: 3 }, (_, index) => ({ number: 50_000 + index, subject: `Waiting ${index}`, status: 'pending' as const, assignee: people.ben, createdAt: new Date(now - 60_000 * (300 - index)) })),
+      );
+      const open = await seedTickets(
+        own.store,
+        Array.from({ length: HOME_WORK_READ + 5 }, (_, index) => ({
+          number: 51_000 + index,
+          subject: `Open ${index}`,
+          status: 'open' as const,
+          assignee: people.ben,
+          createdAt: new Date(now - 60_000 * (250 - index)),
+        })),
+      );
+      const newest = open.at(-1)!;
       const { text } = await openHome(people.ben);
       expect(text).toContain(`*Your open tickets* (${HOME_WORK_READ + 5})`);
-      expect(text).toContain(`*#${newest!.number}* Open ${HOME_WORK_READ + 4}`);
+      expect(text).toContain(`*#${newest.number}* Open ${HOME_WORK_READ + 4}`);
       expect(text).toContain('*Waiting on the requester* (3 pending)');
       for (const ticket of pending) expect(text).toContain(`*#${ticket.number}* Waiting`);
     } finally {
@@ -187,24 +183,17 @@ describe('App Home', () => {
     const own = await startTestDesk();
     try {
       const { openHome } = homeSteps(own);
-      // Filed long ago by a bridge, straight into the collection: only their queue fields matter here.
+      // Filed long ago by a bridge, seeded in one insert: only their queue fields matter here.
       const now = own.clock.now().getTime();
-      const backlog = Array.from({ length: HOME_QUEUE_READ + 5 }, (_, index) => ({
-        _id: String(50_000 + index),
-        number: 50_000 + index,
-        subject: `Backlog ${index}`,
-        description: '',
-        requester: { kind: 'email', email: `b${index}@example.com`, name: 'B' },
-        status: 'new',
-        assignee: null,
-        groupId: 10,
-        priority: 'normal',
-        mergedInto: null,
-        createdAt: new Date(now - (3 * 60 + index) * 60_000),
-        updatedAt: new Date(now),
-        version: 1,
-      }));
-      await own.store.models.Ticket.collection.insertMany(backlog as never[]);
+      await seedTickets(
+        own.store,
+        Array.from({ length: HOME_QUEUE_READ + 5 }, (_, index) => ({
+          number: 50_000 + index,
+          subject: `Backlog ${index}`,
+          createdAt: new Date(now - (3 * 60 + index) * 60_000),
+          updatedAt: new Date(now),
+        })),
+      );
       const { text } = await openHome(people.ana);
       const oldestHours = Math.floor((3 * 60 + HOME_QUEUE_READ + 4) / 60);
       expect(text).toMatch(new RegExp(`\\*Billing\\* — ${HOME_QUEUE_READ + 5} unassigned, oldest waiting ${oldestHours} h`));

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { actionIds, assignFields, callbackIds } from '../blocks/ids.js';
 import { viewStateFrom } from '../src/fake-slack/requests.js';
 import { deskJob } from '../src/jobs/desk-jobs.js';
@@ -6,19 +6,12 @@ import { confirmBulkMove, planBulkMove } from '../src/tickets/assignment.js';
 import type { Ticket } from '../src/tickets/types.js';
 import { chatSteps } from './support/chats.js';
 import { changeTicket, fileTicket } from './support/desk.js';
-import { startTestDesk, type TestDesk } from './support/harness.js';
+import { useTestDesk } from './support/use-test-desk.js';
 import { channels, people } from './support/workspace.js';
 
 /** Who has a ticket: leads assign and release, agents hand over to a colleague who accepts, a lead hands an absent agent's pile over. */
 describe('assigning tickets', () => {
-  let desk: TestDesk;
-  beforeAll(async () => {
-    desk = await startTestDesk();
-  });
-  afterAll(async () => {
-    await desk.close();
-  });
-  beforeEach(() => desk.fake.clearCalls());
+  const desk = useTestDesk();
 
   const file = (overrides: Parameters<typeof fileTicket>[1] = {}) => fileTicket(desk.deskbolt.desk, overrides);
   const lastAnswer = () => String(desk.fake.responses().at(-1)!.body.text);

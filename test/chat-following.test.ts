@@ -1,21 +1,13 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { actionIds } from '../blocks/ids.js';
 import { chatSteps } from './support/chats.js';
-import { startTestDesk, type TestDesk } from './support/harness.js';
+import { useTestDesk } from './support/use-test-desk.js';
 import { people } from './support/workspace.js';
 
 /** A lead shadows a live chat: they see it as it happens, the requester never sees them, and only the chat's agent speaks. */
 describe('following a chat', () => {
-  let desk: TestDesk;
-  let steps: ReturnType<typeof chatSteps>;
-  beforeAll(async () => {
-    desk = await startTestDesk();
-    steps = chatSteps(desk);
-  });
-  afterAll(async () => {
-    await desk.close();
-  });
-  beforeEach(() => desk.fake.clearCalls());
+  const desk = useTestDesk();
+  const steps = chatSteps(desk);
 
   async function command(user: string, text: string) {
     await desk.slack.command(user, '/ticket', text);

@@ -1,22 +1,15 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { waitingChatsBlocks } from '../blocks/chat-desk.js';
 import { actionIds } from '../blocks/ids.js';
 import { waitingChats } from '../src/chats/waiting.js';
 import { chatSteps } from './support/chats.js';
-import { startTestDesk, type TestDesk } from './support/harness.js';
+import { useTestDesk } from './support/use-test-desk.js';
 import { channels, people } from './support/workspace.js';
 
 /** Chats waiting for an agent, oldest first; and a group transfer queued until someone there comes online and accepts. */
 describe('waiting chats and the queue', () => {
-  let desk: TestDesk;
-  let steps: ReturnType<typeof chatSteps>;
-  beforeAll(async () => {
-    desk = await startTestDesk();
-    steps = chatSteps(desk);
-  });
-  afterAll(async () => {
-    await desk.close();
-  });
+  const desk = useTestDesk();
+  const steps = chatSteps(desk);
   beforeEach(async () => {
     desk.fake.clearCalls();
     for (const agent of [people.ana, people.ben, people.cho, people.lead, people.payops]) await steps.status(agent, 'offline');

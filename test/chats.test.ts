@@ -1,25 +1,17 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { actionIds, callbackIds } from '../blocks/ids.js';
 import { chatActivity } from '../src/chats/chat.js';
 import { forgetOldRelays } from '../src/chats/relay.js';
 import { deskJob } from '../src/jobs/desk-jobs.js';
 import { chatSteps } from './support/chats.js';
-import { startTestDesk, type TestDesk } from './support/harness.js';
+import { useTestDesk } from './support/use-test-desk.js';
 import { viewStateFrom } from '../src/fake-slack/requests.js';
 import { channels, people } from './support/workspace.js';
 
 /** A requester chats with the desk in Slack: the conversation is relayed between their DM and the agent's thread. */
 describe('chats', () => {
-  let desk: TestDesk;
-  let steps: ReturnType<typeof chatSteps>;
-  beforeAll(async () => {
-    desk = await startTestDesk();
-    steps = chatSteps(desk);
-  });
-  afterAll(async () => {
-    await desk.close();
-  });
-  beforeEach(() => desk.fake.clearCalls());
+  const desk = useTestDesk();
+  const steps = chatSteps(desk);
 
   const dmOf = (user: string) => desk.fake.dmChannelOf(user);
 

@@ -4,14 +4,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, inject, it } from 'vitest';
 import { processIsAlive } from '../src/store/data-dir-lock.js';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from '../src/store/embedded.js';
 import { Store } from '../src/store/store.js';
-
-const holderScript = resolve('test/support/hold-embedded-database.ts');
 
 interface Holder {
   child: ChildProcess;
@@ -21,7 +19,7 @@ interface Holder {
 
 /** A deskbolt stand-in in a process of its own, holding the embedded database of `dataDir`. */
 async function startHolder(dataDir: string, tie: 'tied' | 'untied' = 'tied'): Promise<Holder> {
-  const child = spawn(process.execPath, ['--import', 'tsx', holderScript, dataDir, tie], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--enable-source-maps', inject('processScripts').databaseHolder, dataDir, tie], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { actionIds, escalationFields } from '../blocks/ids.js';
 import { viewStateFrom } from '../src/fake-slack/requests.js';
 import { deskJob } from '../src/jobs/desk-jobs.js';
@@ -7,7 +7,8 @@ import { takeTicket } from '../src/tickets/take.js';
 import { chatSteps } from './support/chats.js';
 import { openTestStore } from './support/database.js';
 import { fileTicket, testDesk } from './support/desk.js';
-import { startTestDesk, type TestDesk } from './support/harness.js';
+import { startTestDesk } from './support/harness.js';
+import { useTestDesk } from './support/use-test-desk.js';
 import { people } from './support/workspace.js';
 import { ticketEvent } from '../src/events/ticket-events.js';
 
@@ -183,11 +184,7 @@ describe('events are handed out after the change, in order, and never lost', () 
 });
 
 describe('an App Home follows the events that change it', () => {
-  let desk: TestDesk;
-  beforeAll(async () => {
-    desk = await startTestDesk();
-  });
-  afterAll(() => desk.close());
+  const desk = useTestDesk();
 
   const lastHome = (user: string) => JSON.stringify(desk.fake.okCalls('views.publish').filter((call) => call.args.user_id === user).at(-1)?.args.view.blocks ?? null);
 

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { chatNoteModal } from '../blocks/chat.js';
 import { actionIds, callbackIds, chatNoteFields, escalationFields, replyFields } from '../blocks/ids.js';
 import { viewStateFrom } from '../src/fake-slack/requests.js';
 import { chatSteps } from './support/chats.js';
-import { startTestDesk, type TestDesk } from './support/harness.js';
+import { useTestDesk } from './support/use-test-desk.js';
 import { people, testWorkspace } from './support/workspace.js';
 
 const KEY = 'dk_live_bridge_0123456789abcdef';
@@ -16,16 +16,13 @@ const VICTIM = 'UVICTIM01';
  * live broadcast or a mention of someone the app did not mean. Each path below once did.
  */
 describe('no ping the app did not mean', () => {
-  let desk: TestDesk;
   let steps: ReturnType<typeof chatSteps>;
+  const desk = useTestDesk({ workspace: testWorkspace({ apiKeys: [{ name: 'bridge', sha256: createHash('sha256').update(KEY).digest('hex'), scope: 'all' }] }) });
   beforeAll(async () => {
-    desk = await startTestDesk({ workspace: testWorkspace({ apiKeys: [{ name: 'bridge', sha256: createHash('sha256').update(KEY).digest('hex'), scope: 'all' }] }) });
     steps = chatSteps(desk);
     desk.fake.addUser({ id: VICTIM, name: 'victim', realName: 'Vic Tim' });
     desk.fake.addUserGroup({ id: 'S0EVERY', handle: 'everyone-team' });
   });
-  afterAll(() => desk.close());
-  beforeEach(() => desk.fake.clearCalls());
 
   /** What the check counts as wrong: a broadcast anywhere, or the bystander named by a live mention. */
   const wrongPings = () => desk.fake.unintendedPings().filter((ping) => ping.mention.startsWith('<!') || ping.mention.includes(VICTIM));

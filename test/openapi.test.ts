@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createApiRouter } from '../src/http/api.js';
-import { startTestDesk, type TestDesk } from './support/harness.js';
+import { useTestDesk } from './support/use-test-desk.js';
 
 /** Keywords of JSON Schema 2020-12 (core, applicator, validation, format, meta-data): anything else is not a schema. */
 const JSON_SCHEMA_KEYWORDS = new Set([
@@ -47,17 +47,13 @@ function refsIn(node: unknown, out: string[] = []): string[] {
 }
 
 describe('the OpenAPI document', () => {
-  let desk: TestDesk;
   let document: any;
+  const desk = useTestDesk();
   beforeAll(async () => {
-    desk = await startTestDesk();
     const response = await fetch(`http://127.0.0.1:${desk.deskbolt.port}/api/v1/openapi.json`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('application/json');
     document = await response.json();
-  });
-  afterAll(async () => {
-    await desk.close();
   });
 
   it('is OpenAPI 3.1 with info and the bearer scheme', () => {

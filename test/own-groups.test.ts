@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { chatNoteModal } from '../blocks/chat.js';
 import { callbackIds, chatNoteFields } from '../blocks/ids.js';
 import { viewStateFrom } from '../src/fake-slack/requests.js';
 import { shortcutIds } from '../src/slack/listeners/shortcuts.js';
 import { chatSteps } from './support/chats.js';
 import { fileTicket } from './support/desk.js';
-import { startTestDesk, type TestDesk } from './support/harness.js';
+import { useTestDesk } from './support/use-test-desk.js';
 import { people, testWorkspace } from './support/workspace.js';
 
 /**
@@ -13,16 +13,8 @@ import { people, testWorkspace } from './support/workspace.js';
  * group's queue and its chats' internal notes. Pat is in PayOps (20) only; Billing (10) is not theirs.
  */
 describe('agents kept to their own groups', () => {
-  let desk: TestDesk;
-  let steps: ReturnType<typeof chatSteps>;
-  beforeAll(async () => {
-    desk = await startTestDesk({ workspace: testWorkspace({ settings: { restrictToOwnGroups: true } }) });
-    steps = chatSteps(desk);
-  });
-  afterAll(async () => {
-    await desk.close();
-  });
-  beforeEach(() => desk.fake.clearCalls());
+  const desk = useTestDesk({ workspace: testWorkspace({ settings: { restrictToOwnGroups: true } }) });
+  const steps = chatSteps(desk);
 
   const notesOf = async (ticketNumber: number) => (await desk.store.tickets.comments(ticketNumber, { kinds: ['chat-note'] })).map((comment) => comment.text);
 

@@ -1,9 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { actionIds, replyFields } from '../blocks/ids.js';
 import { viewStateFrom } from '../src/fake-slack/requests.js';
 import { chatSteps } from './support/chats.js';
 import { fileTicket } from './support/desk.js';
-import { startTestDesk, type SlackMode, type TestDesk } from './support/harness.js';
+import type { SlackMode } from './support/harness.js';
+import { useTestDesk } from './support/use-test-desk.js';
 import { channels, people } from './support/workspace.js';
 
 /**
@@ -11,17 +12,12 @@ import { channels, people } from './support/workspace.js';
  * Mode envelopes: one listener set serves both receivers.
  */
 describe.each<SlackMode>(['http', 'socket'])('core flows over %s', (mode) => {
-  let desk: TestDesk;
   let steps: ReturnType<typeof chatSteps>;
+  const desk = useTestDesk({ mode });
   beforeAll(async () => {
-    desk = await startTestDesk({ mode });
     desk.fake.addUser({ id: people.customer, name: 'carla', realName: 'Carla Customer' });
     steps = chatSteps(desk);
   });
-  afterAll(async () => {
-    await desk.close();
-  });
-  beforeEach(() => desk.fake.clearCalls());
 
   const file = () => fileTicket({ ...desk.deskbolt.desk, testClock: desk.clock });
 

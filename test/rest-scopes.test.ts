@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { workspaceSchema } from '../src/workspace/schema.js';
 import { changeTicket, fileTicket } from './support/desk.js';
-import { startTestDesk, type TestDesk } from './support/harness.js';
+import { useTestDesk } from './support/use-test-desk.js';
 import { testWorkspace } from './support/workspace.js';
 import { ticketEvent } from '../src/events/ticket-events.js';
 
@@ -17,10 +17,8 @@ const keys = {
 
 /** Who may see what: each REST key sees and touches only the tickets its scope names; any other is a 404. */
 describe('REST key scopes', () => {
-  let desk: TestDesk;
   let base: string;
-  beforeAll(async () => {
-    desk = await startTestDesk({
+  const desk = useTestDesk({
       workspace: testWorkspace({
         apiKeys: [
           { name: 'mail-bridge', sha256: sha256(keys.bridge), scope: 'own' },
@@ -31,10 +29,8 @@ describe('REST key scopes', () => {
         ],
       }),
     });
+  beforeAll(async () => {
     base = `http://127.0.0.1:${desk.deskbolt.port}/api/v1`;
-  });
-  afterAll(async () => {
-    await desk.close();
   });
 
   async function call(key: string, method: string, path: string, body?: unknown) {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { actionIds, replyFields } from '../blocks/ids.js';
 import { viewStateFrom } from '../src/fake-slack/requests.js';
 import { deskJob } from '../src/jobs/desk-jobs.js';
@@ -7,7 +7,7 @@ import { addCountedMs, calendarOf, countedMs, slaState } from '../src/tickets/sl
 import type { Ticket } from '../src/tickets/types.js';
 import { parseWorkspace } from '../src/workspace/loader.js';
 import { fileTicket } from './support/desk.js';
-import { startTestDesk, type TestDesk } from './support/harness.js';
+import { useTestDesk } from './support/use-test-desk.js';
 import { channels, people, testWorkspace } from './support/workspace.js';
 
 const MINUTE = 60_000;
@@ -124,14 +124,7 @@ sla:
 });
 
 describe('SLAs on the desk', () => {
-  let desk: TestDesk;
-  beforeAll(async () => {
-    desk = await startTestDesk({ workspace: slaWorkspace() });
-  });
-  afterAll(async () => {
-    await desk.close();
-  });
-  beforeEach(() => desk.fake.clearCalls());
+  const desk = useTestDesk({ workspace: slaWorkspace() });
 
   const slaAlerts = () => desk.fake.okCalls('chat.postMessage').filter((call) => call.args.channel === channels.billingAlerts && !call.args.thread_ts && /target/.test(String(call.args.text)));
   /** The ticket's live message in its group's channel, as it stands, and the lines in its thread. */

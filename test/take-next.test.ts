@@ -1,18 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fileTicket } from './support/desk.js';
-import { startTestDesk, type TestDesk } from './support/harness.js';
+import { startTestDesk } from './support/harness.js';
+import { useTestDesk } from './support/use-test-desk.js';
 import { testWorkspace } from './support/workspace.js';
 
 const agents = Array.from({ length: 10 }, (_, index) => ({ user: `UNEXT${String(index).padStart(4, '0')}`, name: `Agent ${index}`, groups: [10] }));
 
 describe('/ticket next under load', () => {
-  let desk: TestDesk;
-  beforeAll(async () => {
-    desk = await startTestDesk({ workspace: testWorkspace({ agents }) });
-  });
-  afterAll(async () => {
-    await desk.close();
-  });
+  const desk = useTestDesk({ workspace: testWorkspace({ agents }) });
 
   it('gives 10 agents calling it at once 10 different tickets, the oldest ones', async () => {
     const filed = [];

@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { callbackIds } from '../blocks/ids.js';
 import { viewStateFrom } from '../src/fake-slack/requests.js';
 import { decodeSlackMessage, decodeSlackText } from '../src/slack/decode-slack-text.js';
 import { chatSteps } from './support/chats.js';
 import { fileTicket } from './support/desk.js';
-import { startTestDesk, type TestDesk } from './support/harness.js';
+import { useTestDesk } from './support/use-test-desk.js';
 import { channels, people } from './support/workspace.js';
 import { ticketEvent } from '../src/events/ticket-events.js';
 
@@ -41,18 +41,13 @@ describe('Slack text, read once into the words a person wrote', () => {
 
 /** What people type reaches the database as they typed it, and every surface shows it once-escaped: AT&T, never AT&amp;amp;T. */
 describe('text as written, through the app', () => {
-  let desk: TestDesk;
   let steps: ReturnType<typeof chatSteps>;
+  const desk = useTestDesk();
   beforeAll(async () => {
-    desk = await startTestDesk();
     steps = chatSteps(desk);
     desk.fake.addUser({ id: people.ana, name: 'ana', realName: 'Ana Agent' });
     desk.fake.addUser({ id: people.customer, name: 'carla', realName: 'Carla Customer' });
   });
-  afterAll(async () => {
-    await desk.close();
-  });
-  beforeEach(() => desk.fake.clearCalls());
 
   /** Nothing the app sent carries text escaped twice. */
   function expectEscapedOnce(): void {

@@ -1,21 +1,14 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { actionIds, callbackIds, editFields } from '../blocks/ids.js';
 import { viewStateFrom } from '../src/fake-slack/requests.js';
 import type { Ticket } from '../src/tickets/types.js';
 import { fileTicket } from './support/desk.js';
-import { startTestDesk, type TestDesk } from './support/harness.js';
+import { useTestDesk } from './support/use-test-desk.js';
 import { channels, people } from './support/workspace.js';
 
 /** Correcting a ticket from Slack: each field an event with from → to, tags on the card, bad input refused on its field. */
 describe('editing a ticket', () => {
-  let desk: TestDesk;
-  beforeAll(async () => {
-    desk = await startTestDesk();
-  });
-  afterAll(async () => {
-    await desk.close();
-  });
-  beforeEach(() => desk.fake.clearCalls());
+  const desk = useTestDesk();
 
   const file = (overrides: Parameters<typeof fileTicket>[1] = {}) => fileTicket(desk.deskbolt.desk, overrides);
   const lastAnswer = () => String(desk.fake.responses().at(-1)!.body.text);

@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { actionIds, callbackIds, newTicketFields, replyFields } from '../blocks/ids.js';
 import { viewStateFrom } from '../src/fake-slack/requests.js';
 import { deskStats, periodWindow } from '../src/tickets/stats.js';
 import type { Ticket } from '../src/tickets/types.js';
 import { chatSteps } from './support/chats.js';
-import { startTestDesk, type TestDesk } from './support/harness.js';
+import { useTestDesk } from './support/use-test-desk.js';
 import { channels, people, testWorkspace } from './support/workspace.js';
 
 /**
@@ -12,17 +12,12 @@ import { channels, people, testWorkspace } from './support/workspace.js';
  * receipt is their thread of it; an agent works a whole day from these, never typing a number.
  */
 describe('a ticket lives in Slack', () => {
-  let desk: TestDesk;
-  beforeAll(async () => {
-    desk = await startTestDesk({
+  const desk = useTestDesk({
       workspace: testWorkspace({
         chat: { defaultGroup: 10, topics: [{ label: 'Billing question', group: 10 }, { label: 'A payment failed', group: 20 }] },
         macros: [{ name: 'Refund issued', text: 'We have issued a refund.', public: false }],
       }),
     });
-  });
-  afterAll(() => desk.close());
-  beforeEach(() => desk.fake.clearCalls());
 
   const steps = () => chatSteps(desk);
   const fullForm = { [replyFields.rootCause]: 'Card declined', [replyFields.category]: 'Payments', [replyFields.subcategory]: 'Refund' };

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { EXPORT_PAGE } from '../src/http/api.js';
 import { CSV_COLUMNS } from '../src/http/ticket-list.js';
 import { replyToTicket } from '../src/tickets/reply.js';
 import type { Ticket } from '../src/tickets/types.js';
 import { changeTicket, fileTicket } from './support/desk.js';
-import { startTestDesk, type TestDesk } from './support/harness.js';
+import { useTestDesk } from './support/use-test-desk.js';
 import { people, testWorkspace } from './support/workspace.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -15,11 +15,9 @@ const BRIDGE_KEY = 'dk_live_bridge_0123456789abcdef';
 
 /** The REST ticket list (filters, a bounded page, a cursor) and the streamed CSV export of a date range. */
 describe('REST: listing and exporting tickets', () => {
-  let desk: TestDesk;
   let base: string;
   let tickets: Ticket[];
-  beforeAll(async () => {
-    desk = await startTestDesk({
+  const desk = useTestDesk({
       workspace: testWorkspace({
         apiKeys: [
           { name: 'reports', sha256: sha256(READ_KEY), access: 'read', scope: 'all' },
@@ -29,6 +27,7 @@ describe('REST: listing and exporting tickets', () => {
         sla: { targets: { high: { firstReply: '1h', resolution: '1d' } } },
       }),
     });
+  beforeAll(async () => {
     base = `http://127.0.0.1:${desk.deskbolt.port}/api/v1`;
     const lead = desk.deskbolt.desk;
     desk.clock.set('2026-10-01T09:00:00Z');
@@ -47,9 +46,6 @@ describe('REST: listing and exporting tickets', () => {
     await changeTicket(lead, refund.number, {}, { tags: ['refund', 'vip'] }, [], desk.clock.now());
     await changeTicket(lead, vat.number, {}, { requester: { kind: 'email', email: 'val@example.com', name: 'Val', previousEmails: ['val@exmaple.com'] } }, [], desk.clock.now());
     await desk.settled();
-  });
-  afterAll(async () => {
-    await desk.close();
   });
 
   async function get(path: string, key: string | null = READ_KEY) {

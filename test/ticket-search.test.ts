@@ -1,17 +1,16 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
+import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { actionIds, replyFields } from '../blocks/ids.js';
 import { viewStateFrom } from '../src/fake-slack/requests.js';
 import type { Ticket } from '../src/tickets/types.js';
 import { changeTicket, fileTicket } from './support/desk.js';
-import { startTestDesk, type TestDesk } from './support/harness.js';
+import { useTestDesk } from './support/use-test-desk.js';
 import { people } from './support/workspace.js';
 
 /** Finding tickets from Slack: words anywhere in a ticket and its comments, filters, pages; bad input answered, never run. */
 describe('searching tickets', () => {
-  let desk: TestDesk;
   let tickets: Record<'refund' | 'vat' | 'login' | 'payops' | 'old', Ticket>;
+  const desk = useTestDesk();
   beforeAll(async () => {
-    desk = await startTestDesk();
     const file = (overrides: Parameters<typeof fileTicket>[1]) => fileTicket(desk.deskbolt.desk, overrides);
     const old = await file({ subject: 'Old refund from last month', description: 'A refund that took long' });
     desk.clock.advance(10 * 24 * 60 * 60_000);
@@ -32,10 +31,6 @@ describe('searching tickets', () => {
     // The address was wrong: corrected, the old one still finds it.
     await changeTicket(lead, tickets.vat.number, {}, { requester: { kind: 'email', email: 'val@example.com', name: 'Val', previousEmails: ['val@exmaple.com'] } }, [], desk.clock.now());
   });
-  afterAll(async () => {
-    await desk.close();
-  });
-  beforeEach(() => desk.fake.clearCalls());
 
   async function search(user: string, text: string) {
     await desk.slack.command(user, '/ticket', `search ${text}`);

@@ -1,20 +1,15 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { actionIds, callbackIds } from '../blocks/ids.js';
 import { viewStateFrom } from '../src/fake-slack/requests.js';
-import { startTestDesk, type TestDesk } from './support/harness.js';
+import { useTestDesk } from './support/use-test-desk.js';
 import { channels, people } from './support/workspace.js';
 
 /** A ticket comes in from Slack and an agent takes it: the whole path through signed HTTP requests. */
 describe('tickets from Slack', () => {
-  let desk: TestDesk;
+  const desk = useTestDesk();
   beforeAll(async () => {
-    desk = await startTestDesk();
     desk.fake.addUser({ id: people.customer, name: 'carla', realName: 'Carla Customer' });
   });
-  afterAll(async () => {
-    await desk.close();
-  });
-  beforeEach(() => desk.fake.clearCalls());
 
   async function fileByModal(user: string, answers: Record<string, unknown>) {
     const opened = await desk.slack.command(user, '/ticket', 'new');

@@ -270,7 +270,7 @@ export class FakeSlack implements TypedTextDirectory {
   private readonly responseUrls = new Map<string, ResponseUrl>();
   private readonly views = new Map<string, StoredView>();
   private readonly homeViews = new Map<string, string>();
-  private readonly failures = new Map<string, string[]>();
+  private readonly failures = new Map<string, { error: string; when?: (args: Record<string, any>) => boolean }[]>();
   private readonly rateLimits = new Map<string, number[]>();
   /** Slack's own limits by method tier, when a test turns them on (enforceRateLimits). */
   private limiter: RateLimiter | undefined;
@@ -572,9 +572,13 @@ export class FakeSlack implements TypedTextDirectory {
     return this.conversations.dmOf(userId);
   }
 
-  failNext(method: string, error: string): void {
+  /**
+   * The next call of `method` (the next one `when` matches, if given) is refused with `error`. A test
+   * that means one of several calls the app makes at once names it, or it fails whichever lands first.
+   */
+  failNext(method: string, error: string, when?: (args: Record<string, any>) => boolean): void {
     const queue = this.failures.get(method) ?? [];
-    queue.push(error);
+    queue.push({ error, ...(when ? { when } : {}) });
     this.failures.set(method, queue);
   }
 
@@ -772,8 +776,9 @@ export class FakeSlack implements TypedTextDirectory {
     const expected = APP_LEVEL_METHODS.has(method) ? this.appToken : this.token;
     if (token.startsWith('xapp-') !== expected.startsWith('xapp-')) return refuse('not_allowed_token_type');
     if (token !== expected) return refuse('invalid_auth');
-    const forced = this.failures.get(method)?.shift();
-    if (forced !== undefined) return refuse(forced);
+    const queue = this.failures.get(method) ?? [];
+    const forced = queue.findIndex((failure) => !failure.when || failure.when(args));
+    if (forced >= 0) return refuse(queue.splice(forced, 1)[0]!.error);
     return handler(args);
   }
 

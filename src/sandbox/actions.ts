@@ -3,23 +3,13 @@ import type { FakeSlack } from '../fake-slack/server.js';
 import type { AppSurfaces } from './manifest.js';
 import { canSee, type SandboxRoster } from './roster.js';
 import { readTyped, slackMessageText } from '../fake-slack/typed-text.js';
+import type { ElementUse, Outcome } from './wire.js';
 
-/** Whether Slack's client would have done it; `problem` is what the person is shown when not. */
-export type Outcome = { ok: true } | { ok: false; problem: string };
+export type { ElementUse, Outcome };
+
 
 /** Where an element is: a message (ephemeral ones included) in a conversation, or a view (a modal or a Home). */
 export type Surface = { channel: string; ts: string } | { viewId: string };
-
-/**
- * An element a person used: found on the surface by action_id (and block_id when given); for a
- * button, `value` tells apart buttons that share an action_id. For selects, radios, checkboxes, pickers
- * and text inputs, `value` is what the person chose or typed (option values, a user id, a date).
- */
-export interface ElementUse {
-  actionId: string;
-  blockId?: string | undefined;
-  value?: string | string[] | null | undefined;
-}
 
 /** Answers of a form, by action_id, as viewStateFrom takes them. */
 export type FormValues = Record<string, unknown>;

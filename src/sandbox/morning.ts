@@ -3,6 +3,7 @@ import type { FakeSlack } from '../fake-slack/server.js';
 import type { Store } from '../store/store.js';
 import type { ElementUse, FormValues, Outcome, PersonActions } from './actions.js';
 import { GENERAL_CHANNEL } from './roster.js';
+import type { Place } from './wire.js';
 
 /**
  * A support morning at Acme, as steps people take in Slack: one script, played by the terminal demo
@@ -30,10 +31,7 @@ export interface MorningContext {
 }
 
 /** Where to look after a step: a conversation, a thread of it, or the actor's open modal. */
-export interface Place {
-  channel: string;
-  threadTs?: string;
-}
+export type { Place };
 
 export interface MorningStep {
   title: string;

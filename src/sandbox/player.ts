@@ -1,17 +1,9 @@
 import type { SandboxDesk } from './desk.js';
-import { supportMorning, type MorningStep, type Place } from './morning.js';
+import { supportMorning, type MorningStep } from './morning.js';
+import type { DemoStatus } from './wire.js';
 
 /** Where "Play the demo" is: shown in every open page, which follows the actor of the last step. */
-export interface PlayerStatus {
-  playing: boolean;
-  /** Steps played so far, of `total`. */
-  done: number;
-  total: number;
-  running: boolean;
-  last?: { title: string; actor: string; place: Place };
-  next?: { title: string; actor: string };
-  problem?: string;
-}
+export type PlayerStatus = DemoStatus;
 
 /** Plays the scripted morning on the running sandbox one step per request, from an empty desk. */
 export class MorningPlayer {

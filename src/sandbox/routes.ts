@@ -6,6 +6,7 @@ import type { Outcome } from './actions.js';
 import type { SandboxDesk } from './desk.js';
 import { MorningPlayer, type PlayerStatus } from './player.js';
 import { seenBy } from './seen-by.js';
+import type { WireWorkspace } from './wire.js';
 
 /** The page's own files: plain ES modules, HTML and CSS, served as they are. */
 export const PAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), 'page');
@@ -153,7 +154,7 @@ export function mountSandboxPage(http: Application, desk: () => SandboxDesk): { 
       channels: roster.channels.map(({ id, name, purpose, appIsMember }) => ({ id, name, purpose, appIsMember })),
       commands: surfaces.commands,
       shortcuts: surfaces.shortcuts,
-    });
+    } satisfies WireWorkspace);
   });
 
   api.get('/seen-by/:user', (request, response) => {

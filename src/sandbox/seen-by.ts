@@ -1,45 +1,8 @@
-import type { FakeSlack, PersonalModal, StoredMessage } from '../fake-slack/server.js';
+import type { FakeSlack, StoredMessage } from '../fake-slack/server.js';
 import { canSee, type SandboxRoster } from './roster.js';
+import type { SeenBy, SeenConversation, SeenMessage } from './wire.js';
 
-/** A message as one person's client shows it. */
-export interface SeenMessage {
-  ts: string;
-  user: string;
-  author: string;
-  fromApp: boolean;
-  text: string;
-  blocks?: any[];
-  attachments?: any[];
-  /** Set on thread replies (and on a parent, its own ts). */
-  threadTs?: string;
-  /** Replies in its thread, for a parent message. */
-  replyCount: number;
-  reactions: string[];
-  /** Only this person sees it ("Only visible to you"). */
-  ephemeral: boolean;
-  /** A deleted parent stays as "This message was deleted." while its thread has replies. */
-  deleted: boolean;
-  /** Files shared with it, as Slack's client lists them. */
-  files?: { name: string; size: number; mimetype: string }[];
-}
-
-export interface SeenConversation {
-  id: string;
-  name: string;
-  kind: 'channel' | 'dm';
-  purpose: string;
-  appIsMember: boolean;
-  messages: SeenMessage[];
-}
-
-export interface SeenBy {
-  user: string;
-  conversations: SeenConversation[];
-  /** Their open modal, bottom view first. */
-  modals: PersonalModal[];
-  /** Their Home tab as the app last published it. */
-  home: Record<string, any> | null;
-}
+export type { SeenBy, SeenConversation, SeenMessage } from './wire.js';
 
 const byTs = (a: { ts: string }, b: { ts: string }) => Number(a.ts) - Number(b.ts) || a.ts.localeCompare(b.ts);
 

@@ -2,7 +2,7 @@ import type { BlockAction, ViewOutput, ViewStateValue } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { KnownBlock, ModalView } from '@slack/types';
 import { replyFields } from '../../blocks/ids.js';
-import { inputBlockId, replyModal, type ReplyModalData, type ReplyModalMetadata } from '../../blocks/reply-modal.js';
+import { inputBlockId, replyModal, type ReplyModalData } from '../../blocks/reply-modal.js';
 import { ticketCard } from '../../blocks/ticket-card.js';
 import { conversationModal } from '../../blocks/conversation.js';
 import { ticketConversation } from '../tickets/conversation.js';
@@ -17,6 +17,7 @@ import { chosenName } from '../tickets/form.js';
 import type { TicketForm } from '../tickets/types.js';
 import type { Workspace } from '../workspace/schema.js';
 import type { CardView } from '../tickets/views.js';
+import { viewMetadata } from './view-metadata.js';
 import { refusalPlainText } from './words.js';
 
 /** What listeners show the person who asked: the working card, the reply form, and reading what a modal sent back. */
@@ -33,15 +34,6 @@ export function answersOf(values: StateValues | undefined): Record<string, ViewS
   const answers: Record<string, ViewStateValue> = {};
   for (const block of Object.values(values ?? {})) Object.assign(answers, block);
   return answers;
-}
-
-export function metadataOf<T>(view: { private_metadata?: string } | undefined): Partial<T> {
-  try {
-    const parsed: unknown = JSON.parse(view?.private_metadata ?? '');
-    return typeof parsed === 'object' && parsed !== null ? (parsed as Partial<T>) : {};
-  } catch {
-    return {};
-  }
 }
 
 export function cardBlocks(desk: Desk, view: CardView): KnownBlock[] {
@@ -156,9 +148,9 @@ export async function updateReplyModal(
   change: (current: CurrentReply, ticket: ReplyModalData['ticket']) => Partial<ReplyModalData>,
 ): Promise<void> {
   if (!view) return;
-  const metadata = metadataOf<ReplyModalMetadata>(view);
-  const ticket = await desk.store.tickets.get(Number(metadata.number));
-  if (!ticket) return;
+  const metadata = viewMetadata(view, 'reply');
+  const ticket = metadata ? await desk.store.tickets.get(metadata.number) : null;
+  if (!metadata || !ticket) return;
   const current = currentReply(desk.directory.workspace, answersOf(view.state?.values as StateValues | undefined));
   const data: ReplyModalData = {
     ...(await replyChoices(desk, ticket, agentId)),
@@ -166,17 +158,17 @@ export async function updateReplyModal(
     text: current.text,
     status: current.status,
     form: current.form,
-    revision: Number(metadata.revision ?? 1) + 1,
+    revision: metadata.revision + 1,
     ...change(current, ticket),
   };
-  data.version = Number(metadata.version ?? ticket.version);
+  data.version = metadata.version;
   // A hash conflict means the modal changed meanwhile (another click): that newer state wins.
   await client.views.update({ view_id: view.id, hash: view.hash, view: replyModal(data) });
 }
 
 /** A refusal shown on the field it is about, in whichever revision of that block the form shows now. */
 export function replyErrors(desk: Desk, view: ViewOutput, fieldName: string | undefined, refusal: Refusal): Record<string, string> {
-  const revision = Number(metadataOf<ReplyModalMetadata>(view).revision ?? 1);
+  const revision = viewMetadata(view, 'reply')?.revision ?? 1;
   const wanted =
     {
       text: replyFields.text,

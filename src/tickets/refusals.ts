@@ -64,6 +64,8 @@ const RULES = {
   which_ticket: rule(422, (_f, w) => `Which ticket? Give its number, like ${w.code('#1004')}.`),
   not_a_ticket_number: rule<{ typed: string }>(422, (f, w) => `“${w.quote(f.typed.slice(0, 40))}” is not a ticket number. Try something like ${w.code('#1004')}.`),
   no_such_ticket: rule<Numbered>(404, (f) => `There is no ticket #${f.number}.`),
+  // A modal whose private_metadata is not what its form writes: opened by an older release, or hand-made.
+  form_unreadable: rule(409, () => 'This form can no longer be read: close it and open it again.'),
   /** A group named by id in a form or a body: the input is wrong, so 422 rather than 404. */
   no_such_group: rule<{ groupId: number | string }>(422, (f, w) => `There is no group with id ${w.quote(String(f.groupId).slice(0, 20))}.`),
   no_such_group_named: rule<{ typed: string }>(404, (f, w) => `There is no group “${w.quote(f.typed.slice(0, 40))}”. Groups: ${w.groupList()}.`),

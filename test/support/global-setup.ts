@@ -3,6 +3,7 @@ import type { TestProject } from 'vitest/node';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from '../../src/store/embedded.js';
 import { startDovecot, type Dovecot } from './dovecot.js';
 import type { ConditionalWrites } from '../../src/store/tickets.js';
+import { compileProcessScripts, type ProcessScript } from './compiled-scripts.js';
 
 /**
  * One real MongoDB-protocol server for the whole run (MONGODB_URI when given, else the embedded one);
@@ -14,6 +15,7 @@ let embedded: EmbeddedDatabase | undefined;
 let dovecot: Dovecot | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
+  const compiling = compileProcessScripts();
   let uri = process.env.MONGODB_URI;
   if (!uri) {
     embedded = await startEmbeddedDatabase({ log: (line) => console.log(`[tests] ${line}`) });
@@ -23,6 +25,7 @@ export async function setup(project: TestProject): Promise<void> {
   project.provide('conditionalWriteModes', await conditionalWriteModesOf(uri));
   dovecot = await startDovecot();
   project.provide('imapServer', { host: dovecot.host, port: dovecot.port, passwdFile: dovecot.passwdFile, mailRoot: dovecot.mailRoot });
+  project.provide('processScripts', await compiling);
 }
 
 export async function teardown(): Promise<void> {
@@ -49,5 +52,7 @@ declare module 'vitest' {
     mongodbUri: string;
     conditionalWriteModes: ConditionalWrites[];
     imapServer: { host: string; port: number; passwdFile: string; mailRoot: string };
+    /** Where the scripts tests spawn as processes were compiled to (see compiled-scripts.ts). */
+    processScripts: Record<ProcessScript, string>;
   }
 }

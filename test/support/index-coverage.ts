@@ -30,7 +30,8 @@ function senderOf(stack: string): string | null {
   return null;
 }
 
-watchCommandsOfEveryStore((command, source) => {
+// Stopped when the file's tests are done: a worker that runs several files (isolate: false) starts a new one each file.
+const stopWatching = watchCommandsOfEveryStore((command, source) => {
   const shapes = queryShapes(command);
   if (shapes.length === 0) return;
   const indexes = source.declaredIndexes();
@@ -49,6 +50,7 @@ watchCommandsOfEveryStore((command, source) => {
 });
 
 afterAll(() => {
+  stopWatching();
   if (unserved.size === 0) return;
   const lines = [...unserved.values()].map(({ shape, sender }) => `  ${describeShape(shape)}   sent from ${sender}`);
   unserved.clear();

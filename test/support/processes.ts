@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inject } from 'vitest';
 import type { FakeSlack } from '../../src/fake-slack/server.js';
@@ -8,8 +8,7 @@ import type { ConditionalWrites } from '../../src/store/tickets.js';
 import { PROTOCOL_PREFIX } from './process-protocol.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const script = join(root, 'test', 'support', 'deskbolt-process.ts');
-/** Starting a process compiles the app (tsx); on a busy machine that takes seconds, not minutes. */
+/** The app starts compiled (see compiled-scripts.ts); on a busy machine that takes seconds, not minutes. */
 const START_TIMEOUT_MS = 60_000;
 
 export interface DeskboltProcessOptions {
@@ -53,7 +52,7 @@ export class DeskboltProcess {
   }
 
   static async start(options: DeskboltProcessOptions): Promise<DeskboltProcess> {
-    const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    const child = spawn(process.execPath, ['--enable-source-maps', inject('processScripts').deskbolt], {
       cwd: root,
       stdio: ['pipe', 'pipe', 'pipe'],
       env: {

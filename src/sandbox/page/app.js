@@ -4,22 +4,16 @@
 import { currentValue, h, mrkdwnNodes, plainOf, renderBlocks, statefulElements, textNodes } from './render.js';
 
 /**
- * @typedef {Record<string, any>} Json
- * @typedef {import('./render.js').ElementUse} ElementUse
+ * What the API answers is typed once, in ../wire.ts, for both sides.
+ * @typedef {import('../wire.js').Json} Json
+ * @typedef {import('../wire.js').ElementUse} ElementUse
  * @typedef {import('./render.js').RenderContext} RenderContext
- * @typedef {{ id: string, name: string, role: string, title: string, dm: string }} Person
- * @typedef {{
- *   name: string,
- *   app: { userId: string, name: string },
- *   people: Person[],
- *   channels: { id: string, name: string, purpose: string, appIsMember: boolean }[],
- *   commands: { command: string, description: string, usageHint: string }[],
- *   shortcuts: { name: string, type: 'message' | 'global', callbackId: string, description: string }[],
- * }} Workspace
- * @typedef {{ ts: string, user: string, author: string, fromApp: boolean, text: string, blocks?: Json[], attachments?: Json[], threadTs?: string, replyCount: number, reactions: string[], ephemeral: boolean, deleted: boolean, files?: { name: string, size: number, mimetype: string }[] }} Message
- * @typedef {{ id: string, name: string, kind: 'channel' | 'dm', purpose: string, appIsMember: boolean, messages: Message[] }} Conversation
- * @typedef {{ user: string, conversations: Conversation[], modals: { view: Json, errors: Record<string, string> }[], home: Json | null }} SeenBy
- * @typedef {{ playing: boolean, done: number, total: number, running: boolean, last?: { title: string, actor: string, place: { channel: string, threadTs?: string } }, next?: { title: string, actor: string }, problem?: string }} DemoStatus
+ * @typedef {import('../wire.js').WirePerson} Person
+ * @typedef {import('../wire.js').WireWorkspace} Workspace
+ * @typedef {import('../wire.js').SeenMessage} Message
+ * @typedef {import('../wire.js').SeenConversation} Conversation
+ * @typedef {import('../wire.js').SeenBy} SeenBy
+ * @typedef {import('../wire.js').DemoStatus} DemoStatus
  */
 
 /** @param {string} selector */

@@ -5,7 +5,7 @@ import { EMOJI, parseMrkdwn, parsePlainText } from './mrkdwn.js';
 /**
  * @typedef {Record<string, any>} Json
  * @typedef {import('./mrkdwn.js').Token} Token
- * @typedef {{ blockId: string | undefined, actionId: string, value?: string | string[] | null }} ElementUse
+ * @typedef {import('../wire.js').ElementUse} ElementUse
  * @typedef {{
  *   get(key: string): unknown,
  *   has(key: string): boolean,

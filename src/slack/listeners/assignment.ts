@@ -1,5 +1,5 @@
 import type { AllMiddlewareArgs, App, BlockAction, ButtonAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
-import { assignModal, bulkMoveDone, bulkMoveModal, handoffAsked, type AssignModalMetadata } from '../../../blocks/assignment.js';
+import { assignModal, bulkMoveDone, bulkMoveModal, handoffAsked } from '../../../blocks/assignment.js';
 import { actionIds, assignFields, callbackIds } from '../../../blocks/ids.js';
 import { clip } from '../../../blocks/text.js';
 import {
@@ -20,7 +20,8 @@ import { parseTicketNumber, ticketToWork } from '../../tickets/permissions.js';
 import { refuse, type Refusal } from '../../tickets/refusals.js';
 import { askerOf, type Asker } from '../answer.js';
 import { cardView } from '../../tickets/views.js';
-import { answersOf, cardBlocks, metadataOf, type StateValues } from '../screens.js';
+import { answersOf, cardBlocks, type StateValues } from '../screens.js';
+import { viewMetadata } from '../view-metadata.js';
 import { refusalPlainText } from '../words.js';
 import type { ListenerDeps, Subcommand, SubcommandContext } from './commands.js';
 
@@ -193,11 +194,12 @@ async function handoffAccepted(deps: ListenerDeps, args: ButtonArgs): Promise<vo
 
 async function assignSubmitted(deps: ListenerDeps, args: SubmitArgs): Promise<void> {
   const { ack, body, view } = args;
-  const metadata = metadataOf<AssignModalMetadata>(view);
+  const metadata = viewMetadata(view, 'assign');
+  if (!metadata) return ack({ response_action: 'errors', errors: { [assignFields.agent]: refusalPlainText(deps.desk, refuse('form_unreadable')) } });
   const to = answersOf((view.state as { values?: StateValues }).values)[assignFields.agent]?.selected_option?.value;
   if (!to) return ack({ response_action: 'errors', errors: { [assignFields.agent]: 'Pick who should get it.' } });
   // Decided before the ack, so a refusal (not in the group, changed meanwhile) shows on the form.
-  const result = await assignOrHandOff(deps.desk, { number: Number(metadata.number), by: body.user.id, to, seenAssignee: metadata.seenAssignee ?? null });
+  const result = await assignOrHandOff(deps.desk, { number: metadata.number, by: body.user.id, to, seenAssignee: metadata.seenAssignee });
   if (!result.ok) return ack({ response_action: 'errors', errors: { [assignFields.agent]: clip(refusalPlainText(deps.desk, result), 2000) } });
   await ack();
   await answerAssignment(deps.desk, askerOfSubmit(deps, args), result);
@@ -206,9 +208,10 @@ async function assignSubmitted(deps: ListenerDeps, args: SubmitArgs): Promise<vo
 async function bulkMoveConfirmed(deps: ListenerDeps, args: SubmitArgs): Promise<void> {
   // The hand-over may take a while: Slack hears at once, the lead hears the outcome in a DM.
   await args.ack();
-  const moveId = String(metadataOf<{ moveId: string }>(args.view).moveId ?? '');
-  const result = await confirmBulkMove(deps.desk, { moveId, by: args.body.user.id });
+  const metadata = viewMetadata(args.view, 'bulkMove');
   const asker = askerOfSubmit(deps, args);
+  if (!metadata) return asker.refuse(refuse('form_unreadable'));
+  const result = await confirmBulkMove(deps.desk, { moveId: metadata.moveId, by: args.body.user.id });
   if (!result.ok) return asker.refuse(result);
   await asker.say(bulkMoveDone(result.move));
 }

@@ -1,13 +1,14 @@
 import type { AllMiddlewareArgs, App, BlockAction, ButtonAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
-import { editModal, type EditModalMetadata } from '../../../blocks/edit-modal.js';
+import { editModal } from '../../../blocks/edit-modal.js';
 import { actionIds, callbackIds, editFields } from '../../../blocks/ids.js';
 import { clip } from '../../../blocks/text.js';
 import type { Desk } from '../../tickets/desk.js';
 import { changeTags, editTicket, type EditField } from '../../tickets/editing.js';
 import { parseTicketNumber, ticketToWork } from '../../tickets/permissions.js';
-import type { Refusal } from '../../tickets/refusals.js';
+import { refuse, type Refusal } from '../../tickets/refusals.js';
 import { askerOf } from '../answer.js';
-import { answersOf, metadataOf, type StateValues } from '../screens.js';
+import { answersOf, type StateValues } from '../screens.js';
+import { viewMetadata } from '../view-metadata.js';
 import { refusalPlainText } from '../words.js';
 import type { ListenerDeps, Subcommand, SubcommandContext } from './commands.js';
 
@@ -71,14 +72,15 @@ async function editClicked(deps: ListenerDeps, args: ButtonArgs): Promise<void> 
 
 /** Decided before the ack: a refusal (a bad tag, no note for another group, a change meanwhile) shows on its field. */
 async function editSubmitted(deps: ListenerDeps, { ack, body, view }: SubmitArgs): Promise<void> {
-  const metadata = metadataOf<EditModalMetadata>(view);
+  const metadata = viewMetadata(view, 'edit');
+  if (!metadata) return ack({ response_action: 'errors', errors: { [editFields.subject]: refusalPlainText(deps.desk, refuse('form_unreadable')) } });
   const answers = answersOf((view.state as { values?: StateValues }).values);
   const value = (id: string) => answers[id]?.value ?? undefined;
   const groupText = answers[editFields.group]?.selected_option?.value;
   const result = await editTicket(deps.desk, {
-    number: Number(metadata.number),
+    number: metadata.number,
     by: body.user.id,
-    ...(typeof metadata.version === 'number' ? { seenVersion: metadata.version } : {}),
+    seenVersion: metadata.version,
     edit: {
       subject: value(editFields.subject) ?? '',
       priority: answers[editFields.priority]?.selected_option?.value,

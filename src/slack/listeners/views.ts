@@ -1,5 +1,5 @@
 import type { AllMiddlewareArgs, App, RespondFn, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { callbackIds, chatEmailFields, chatNoteFields, escalationFields, linkFields, macroSaveFields, mergeFields, newTicketFields, satisfactionFields, transferFields } from '../../../blocks/ids.js';
 import { chatEmailModal, chatEmailSending, chatEmailSent } from '../../../blocks/chat-desk.js';
 import { surveyMessage } from '../../../blocks/satisfaction.js';
@@ -18,11 +18,12 @@ import { refuse, transferTargetText, type Refusal } from '../../tickets/refusals
 import { replyToTicket } from '../../tickets/reply.js';
 import { fileLimits } from '../../tickets/files.js';
 import { downloadSlackFiles, refusedFilesText } from '../shared-files.js';
-import { rateSolve, type RateResult, type Rating } from '../../tickets/satisfaction.js';
+import { rateSolve, type RateResult } from '../../tickets/satisfaction.js';
 import type { TicketSource } from '../../tickets/types.js';
 import { askerOf, type Asker } from '../answer.js';
 import { sendChatEmail } from '../profiles.js';
-import { answersOf, currentReply, field, metadataOf, replyErrors, type StateValues } from '../screens.js';
+import { answersOf, currentReply, field, replyErrors, type StateValues } from '../screens.js';
+import { viewMetadata } from '../view-metadata.js';
 import { refusalPlainText, refusalText, slackWords } from '../words.js';
 import { queueChoiceFor, type ListenerDeps } from './commands.js';
 
@@ -69,16 +70,6 @@ export function fieldErrors(issues: readonly z.core.$ZodIssue[]): Record<string,
   return errors;
 }
 
-const originSchema = z.object({ channelId: z.string().regex(/^[CGD][A-Z0-9]+$/), messageTs: z.string().regex(/^\d+\.\d+$/) });
-
-function safeJson(text: string | undefined): unknown {
-  try {
-    return JSON.parse(text ?? '');
-  } catch {
-    return undefined;
-  }
-}
-
 /** The modal's answers, checked by the same rules as every other door a ticket comes in by. */
 function readNewTicket(values: StateValues) {
   const requester = field(values, newTicketFields.requester)?.selected_user;
@@ -98,13 +89,13 @@ async function newTicketSubmitted(deps: ListenerDeps, args: SubmitArgs, fromMess
   await ack();
   const filer = body.user.id;
   const source: TicketSource = { kind: 'modal', filedBy: filer };
-  const origin = fromMessage ? originSchema.safeParse(safeJson(view.private_metadata)) : null;
-  if (origin?.success) {
+  const origin = fromMessage ? viewMetadata(view, 'messageOrigin') : null;
+  if (origin) {
     source.kind = 'message-shortcut';
-    source.channelId = origin.data.channelId;
-    source.messageTs = origin.data.messageTs;
+    source.channelId = origin.channelId;
+    source.messageTs = origin.messageTs;
     try {
-      const link = await client.chat.getPermalink({ channel: origin.data.channelId, message_ts: origin.data.messageTs });
+      const link = await client.chat.getPermalink({ channel: origin.channelId, message_ts: origin.messageTs });
       if (link.permalink) source.permalink = link.permalink;
     } catch (error) {
       deps.log('slack: permalink failed', error);
@@ -119,7 +110,8 @@ async function newTicketSubmitted(deps: ListenerDeps, args: SubmitArgs, fromMess
 /** Decided before the ack: a refusal (a missing form field, a changed ticket) must show on the modal. */
 async function replySubmitted(deps: ListenerDeps, { ack, body, view, client }: SubmitArgs): Promise<void> {
   const agentId = body.user.id;
-  const metadata = metadataOf<{ number: number; version: number }>(view);
+  const metadata = viewMetadata(view, 'reply');
+  if (!metadata) return ack({ response_action: 'errors', errors: replyErrors(deps.desk, view, 'text', refuse('form_unreadable')) });
   const current = currentReply(deps.desk.directory.workspace, answersOf(valuesOf(view)));
   if (current.saveAs) {
     const saved = await savePersonalMacro(deps.desk, agentId, { name: current.saveAs, text: current.text, public: current.kind === 'public' });
@@ -130,13 +122,13 @@ async function replySubmitted(deps: ListenerDeps, { ack, body, view, client }: S
   const result = await replyToTicket(
     deps.desk,
     {
-      number: Number(metadata.number),
+      number: metadata.number,
       agent: agentId,
       text: current.text,
       kind: current.kind,
       status: current.status,
       form: current.form,
-      ...(typeof metadata.version === 'number' ? { seenVersion: metadata.version } : {}),
+      seenVersion: metadata.version,
     },
     files,
   );
@@ -150,27 +142,31 @@ async function replySubmitted(deps: ListenerDeps, { ack, body, view, client }: S
 }
 
 async function mergePicked(deps: ListenerDeps, { ack, body, view }: SubmitArgs): Promise<void> {
-  const sources = (metadataOf<{ sources: number[] }>(view).sources ?? []).map(Number);
+  const picked = viewMetadata(view, 'mergePick');
+  if (!picked) return fieldError(deps, ack, mergeFields.target, refuse('form_unreadable'));
   const target = parseTicketNumber(answersOf(valuesOf(view))[mergeFields.target]?.value ?? '');
   if (!target.ok) return fieldError(deps, ack, mergeFields.target, target);
-  const plan = await planMerge(deps.desk, { sources, target: target.number, agent: body.user.id });
+  const plan = await planMerge(deps.desk, { sources: picked.sources, target: target.number, agent: body.user.id });
   if (!plan.ok) return fieldError(deps, ack, mergeFields.target, plan);
   await ack({ response_action: 'update', view: mergeConfirmModal(plan.sources, plan.target) });
 }
 
 async function mergeConfirmed(deps: ListenerDeps, args: SubmitArgs): Promise<void> {
   await args.ack();
-  const metadata = metadataOf<{ sources: number[]; target: number }>(args.view);
-  const result = await mergeTickets(deps.desk, { sources: (metadata.sources ?? []).map(Number), target: Number(metadata.target), agent: args.body.user.id });
+  const metadata = viewMetadata(args.view, 'mergeConfirm');
   const asker = askerOfSubmit(deps, args);
+  if (!metadata) return asker.say(`Nothing was merged: ${refusalText(deps.desk, refuse('form_unreadable'))}`);
+  const result = await mergeTickets(deps.desk, { sources: metadata.sources, target: metadata.target, agent: args.body.user.id });
   if (!result.ok) return asker.say(`Nothing was merged: ${refusalText(deps.desk, result)}`);
   await asker.say(`Merged ${result.merged.map((t) => `#${t.number}`).join(', ')} into #${result.target.number}.`);
 }
 
 async function escalationSubmitted(deps: ListenerDeps, { ack, body, view }: SubmitArgs): Promise<void> {
   const answers = answersOf(valuesOf(view));
+  const escalated = viewMetadata(view, 'ticket');
+  if (!escalated) return fieldError(deps, ack, escalationFields.note, refuse('form_unreadable'));
   const result = await escalateTicket(deps.desk, {
-    number: Number(metadataOf<{ number: number }>(view).number),
+    number: escalated.number,
     agent: body.user.id,
     groupId: Number(answers[escalationFields.group]?.selected_option?.value ?? 0),
     note: answers[escalationFields.note]?.value ?? '',
@@ -182,7 +178,9 @@ async function escalationSubmitted(deps: ListenerDeps, { ack, body, view }: Subm
 async function incidentLinked(deps: ListenerDeps, { ack, body, view }: SubmitArgs): Promise<void> {
   const problem = parseTicketNumber(answersOf(valuesOf(view))[linkFields.problem]?.value ?? '');
   if (!problem.ok) return fieldError(deps, ack, linkFields.problem, problem);
-  const result = await linkIncident(deps.desk, { incident: Number(metadataOf<{ number: number }>(view).number), problem: problem.number, agent: body.user.id });
+  const incident = viewMetadata(view, 'ticket');
+  if (!incident) return fieldError(deps, ack, linkFields.problem, refuse('form_unreadable'));
+  const result = await linkIncident(deps.desk, { incident: incident.number, problem: problem.number, agent: body.user.id });
   if (!result.ok) return fieldError(deps, ack, linkFields.problem, result);
   await ack();
 }
@@ -264,17 +262,9 @@ export async function answerSurvey(
   }
 }
 
-function surveyMetadata(text: string | undefined): { number: number; solve: number; rating: Rating } | null {
-  const value = safeJson(text) as { number?: unknown; solve?: unknown; rating?: unknown } | undefined;
-  if (value && Number.isInteger(value.number) && Number.isInteger(value.solve) && (value.rating === 'good' || value.rating === 'bad')) {
-    return { number: value.number as number, solve: value.solve as number, rating: value.rating };
-  }
-  return null;
-}
-
 async function surveyCommented(deps: ListenerDeps, { ack, body, view }: SubmitArgs): Promise<void> {
   await ack();
-  const ref = surveyMetadata(view.private_metadata);
+  const ref = viewMetadata(view, 'surveyComment');
   const comment = field(valuesOf(view), satisfactionFields.comment)?.value ?? '';
   if (!ref || !comment.trim()) return;
   const ticket = await deps.desk.store.tickets.get(ref.number);

@@ -1,0 +1,78 @@
+// @vitest-environment happy-dom
+import { describe, expect, it } from 'vitest';
+import { escapeMrkdwn } from '../blocks/text.js';
+import { renderBlocks } from '../src/sandbox/page/render.js';
+
+/**
+ * The sandbox page's Block Kit rendering, in a DOM library rather than a browser: what a person reads
+ * and which element a click names. The whole stories (a form, a take, a chat, the scripted morning)
+ * stay in Chromium, test/sandbox-browser.test.ts.
+ */
+function renderContext() {
+  const used: unknown[] = [];
+  return {
+    used,
+    context: {
+      people: new Map([['U0ANA', 'Ana']]),
+      channels: new Map([['C0BILLING', 'billing-alerts']]),
+      use: (use: unknown) => void used.push(use),
+      confirm: async () => true,
+    },
+  };
+}
+
+const mrkdwnSection = (text: string) => ({ type: 'section', block_id: 'said', text: { type: 'mrkdwn', text } });
+
+describe('the sandbox page renders Block Kit', () => {
+  it('shows what a person typed as text, never as markup, once escaped by the app', () => {
+    const typed = '<script>alert(1)</script> & <b>bold</b> <!channel>';
+    const root = renderBlocks([mrkdwnSection(escapeMrkdwn(typed))], renderContext().context);
+    expect(root.querySelector('script')).toBeNull();
+    expect(root.querySelector('b')).toBeNull();
+    expect(root.textContent).toContain(typed);
+    expect(root.textContent).not.toContain('&amp;');
+    expect(root.querySelector('.mention')).toBeNull();
+  });
+
+  it('shows mentions by name, formatting as elements, and only web and mail links as links', () => {
+    const root = renderBlocks(
+      [mrkdwnSection('*Taken* by <@U0ANA> in <#C0BILLING> <https://example.com/t/1|the ticket> <javascript:alert(1)|not a link>')],
+      renderContext().context,
+    );
+    expect(root.querySelector('b')?.textContent).toBe('Taken');
+    expect([...root.querySelectorAll('.mention')].map((mention) => mention.textContent)).toEqual(['@Ana', '#billing-alerts']);
+    const links = [...root.querySelectorAll('a')];
+    expect(links.map((link) => [link.getAttribute('href'), link.textContent])).toEqual([['https://example.com/t/1', 'the ticket']]);
+    expect(root.textContent).toContain('not a link');
+  });
+
+  it('a button names its block, action and value when clicked', async () => {
+    const { context, used } = renderContext();
+    const root = renderBlocks(
+      [{ type: 'actions', block_id: 'ticket_1001', elements: [{ type: 'button', action_id: 'ticket_take', value: '1001', text: { type: 'plain_text', text: 'Take it' } }] }],
+      context,
+    );
+    const button = root.querySelector('button[data-action-id="ticket_take"]');
+    expect(button.textContent).toBe('Take it');
+    button.click();
+    await Promise.resolve();
+    expect(used).toEqual([expect.objectContaining({ blockId: 'ticket_1001', actionId: 'ticket_take', value: '1001' })]);
+  });
+
+  it('shows the app’s error under the field it names, and marks the optional ones', () => {
+    const { context } = renderContext();
+    const input = (blockId: string, optional: boolean) => ({
+      type: 'input',
+      block_id: blockId,
+      optional,
+      label: { type: 'plain_text', text: blockId === 'subject' ? 'Subject' : 'Description' },
+      element: { type: 'plain_text_input', action_id: blockId },
+    });
+    const root = renderBlocks([input('subject', false), input('description', true)], { ...context, errors: { subject: 'A subject is needed.' } });
+    const [subject, description] = [...root.querySelectorAll('.bk-input')];
+    expect(subject?.querySelector('[role="alert"]')?.textContent).toBe('A subject is needed.');
+    expect(subject?.classList.contains('has-error')).toBe(true);
+    expect(description?.querySelector('[role="alert"]')).toBeNull();
+    expect(description?.querySelector('.bk-optional')?.textContent).toBe(' (optional)');
+  });
+});
