@@ -85,6 +85,8 @@ describe('assigning tickets', () => {
     await desk.settled();
     const view = desk.fake.okCalls('views.open').at(-1)!.response.view;
     expect(view.callback_id).toBe(callbackIds.assign);
+    const nobody = await desk.slack.viewSubmission(people.lead, { id: view.id, callback_id: view.callback_id, private_metadata: view.private_metadata, state: viewStateFrom(view, {}) });
+    expect(nobody.json).toEqual({ response_action: 'errors', errors: { [assignFields.agent]: 'Pick who should get it.' } });
     await command(people.ana, `take ${ticket.number}`);
     const submitted = await desk.slack.viewSubmission(people.lead, { id: view.id, callback_id: view.callback_id, private_metadata: view.private_metadata, state: viewStateFrom(view, { [assignFields.agent]: people.ben }) });
     expect(submitted.json).toEqual({ response_action: 'errors', errors: { [assignFields.agent]: `#${ticket.number} changed a moment ago: it is now Ana's. Nothing was changed; look at it again.` } });

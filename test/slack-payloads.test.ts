@@ -86,6 +86,15 @@ describe('payloads as Slack sends them', () => {
     expect(await desk.store.models.Ticket.countDocuments()).toBe(tickets);
   });
 
+  it.each([
+    [callbackIds.transferChat, 'Pick who should take the chat.'],
+    [callbackIds.chatNote, 'Write the note.'],
+  ])('says on the form what a %s submission without state lacks', async (callbackId, sentence) => {
+    // Another person than the test above, so the body (and its signature) is not a replay of that one.
+    const answer = await sendPayload(viewSubmissionWithoutState(callbackId, people.ben));
+    expect(Object.values((answer.json as { errors: Record<string, string> }).errors)).toEqual([sentence]);
+  });
+
   it('prefills `/ticket new` from the text Slack sends (`Printer &amp; scanner`) with the words typed', async () => {
     await sendForm(slashCommand('/ticket', 'new Printer &amp; scanner', people.ana, desk.fake.triggerId(), desk.fake.responseUrl()));
     await desk.settled();

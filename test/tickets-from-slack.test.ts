@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { actionIds, callbackIds } from '../blocks/ids.js';
 import { viewStateFrom } from '../src/fake-slack/requests.js';
 import { useTestDesk } from './support/use-test-desk.js';
+import { subcommands } from '../src/slack/listeners/commands.js';
 import { channels, people } from './support/workspace.js';
 
 /** A ticket comes in from Slack and an agent takes it: the whole path through signed HTTP requests. */
@@ -87,6 +88,30 @@ describe('tickets from Slack', () => {
     const answer = desk.fake.responses().at(-1)!;
     expect(answer.body.text).toContain('only support agents can work tickets');
     expect((await desk.store.tickets.get(number))!.assignee).toBeNull();
+  });
+
+  it('the router refuses every agents-only subcommand to someone who is not an agent before it runs, and answers nothing else', async () => {
+    const number = await fileOne('Not for outsiders either');
+    const agentsOnly = [...subcommands].filter(([, subcommand]) => subcommand.agentsOnly);
+    expect(agentsOnly.length).toBeGreaterThan(20);
+    for (const [word, subcommand] of agentsOnly) {
+      desk.fake.clearCalls();
+      await desk.slack.command(people.outsider, '/ticket', `${word} ${number}`);
+      await desk.settled();
+      const said = desk.fake.responses().map((response) => String(response.body.text));
+      const expected = subcommand.agentsOnly === true ? 'only support agents can work tickets' : `Only support agents can ${subcommand.agentsOnly}.`;
+      expect(said, word).toEqual([expect.stringContaining(expected)]);
+      // Nothing opened, posted or published: the refusal is the whole answer.
+      expect(desk.fake.okCalls().map((call) => call.method), word).toEqual([]);
+    }
+    expect((await desk.store.tickets.get(number))!).toMatchObject({ assignee: null, status: 'new', version: 1 });
+    // What anyone may do still runs: help lists only it, and the form opens.
+    await desk.slack.command(people.outsider, '/ticket', 'help');
+    await desk.settled();
+    expect(JSON.stringify(desk.fake.responses().at(-1)!.body)).not.toContain('take N');
+    await desk.slack.command(people.outsider, '/ticket', 'new');
+    await desk.settled();
+    expect(desk.fake.okCalls('views.open')).toHaveLength(1);
   });
 
   it('lists the queue oldest first, and "Take it" gives the ticket to the agent and updates the alert', async () => {

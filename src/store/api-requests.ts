@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import { isDuplicateKey } from './models.js';
+import { documentsOf, insertOnce } from './documents.js';
 
 /**
  * Idempotency keys of API requests that file tickets. A key is claimed once, together with the
@@ -44,14 +44,9 @@ export class ApiRequestStore {
     const earlier = await this.model.findById(key).lean();
     if (earlier) return answerFor(earlier, fingerprint);
     const ticketNumber = await reserveNumber();
-    try {
-      await this.model.collection.insertOne({ _id: key, fingerprint, ticketNumber, createdAt: now } as never);
-      return { kind: 'claimed', ticketNumber };
-    } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
-      // A concurrent retry claimed it first; the number we reserved is left unused (a gap, not a double).
-      return answerFor((await this.model.findById(key).lean())!, fingerprint);
-    }
+    if (await insertOnce(documentsOf<ApiRequestDocument>(this.model), { _id: key, fingerprint, ticketNumber, createdAt: now })) return { kind: 'claimed', ticketNumber };
+    // A concurrent retry claimed it first; the number we reserved is left unused (a gap, not a double).
+    return answerFor((await this.model.findById(key).lean())!, fingerprint);
   }
 
   /** For a sweeping job: idempotency keys are kept for days, not forever (bridges retry within minutes). */

@@ -1,7 +1,8 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { BulkMove, BulkMoveItem, Handoff, HandoffState, HandoffStep } from '../tickets/assignment-types.js';
 import type { SlackMessageRef } from './tickets.js';
-import { isDuplicateKey, newId } from './models.js';
+import { documentsOf, insertOnce } from './documents.js';
+import { newId } from './models.js';
 
 const refSchema = new Schema({ channel: String, ts: String }, { _id: false });
 
@@ -78,14 +79,8 @@ export class AssignmentStore {
   /** A new request; null when the ticket already has one waiting (the unique open key said so). */
   async requestHandoff(handoff: Omit<Handoff, 'id'>): Promise<Handoff | null> {
     const id = newId();
-    const document = { _id: id, ...handoff, openKey: `open:${handoff.ticketNumber}` };
-    try {
-      await this.Handoff.collection.insertOne(document as never);
-    } catch (error) {
-      if (isDuplicateKey(error)) return null;
-      throw error;
-    }
-    return toHandoff(document as HandoffDocument);
+    const document: HandoffDocument = { _id: id, ...handoff, openKey: `open:${handoff.ticketNumber}` };
+    return (await insertOnce(documentsOf<HandoffDocument>(this.Handoff), document)) ? toHandoff(document) : null;
   }
 
   async handoff(id: string): Promise<Handoff | null> {
@@ -135,7 +130,7 @@ export class AssignmentStore {
 
   async planBulkMove(move: { by: string; from: string; to: string | null; items: BulkMoveItem[] }, now: Date): Promise<BulkMove> {
     const document: BulkMoveDocument = { _id: newId(), ...move, position: 0, moved: 0, skipped: 0, state: 'planned', createdAt: now, updatedAt: now };
-    await this.BulkMove.collection.insertOne(document as never);
+    await documentsOf<BulkMoveDocument>(this.BulkMove).insertOne(document);
     return toBulkMove(document);
   }
 

@@ -1,4 +1,4 @@
-import type { Model, UpdateQuery } from 'mongoose';
+import type { FilterQuery, Model, UpdateQuery } from 'mongoose';
 import { matchesPrecondition } from './precondition-match.js';
 import { exclusively, writesAreSerialized } from './write-guard.js';
 
@@ -10,12 +10,13 @@ import { exclusively, writesAreSerialized } from './write-guard.js';
  * semantics, and written back by _id while the write guard keeps every other write out in between.
  */
 export async function updateById<T>(model: Model<T>, id: string, condition: Record<string, unknown>, update: UpdateQuery<T>): Promise<T | null> {
+  const byId: FilterQuery<T> = { _id: id };
   if (!writesAreSerialized()) {
-    return (await model.findOneAndUpdate({ _id: id, ...condition } as never, update, { new: true, lean: true })) as T | null;
+    return (await model.findOneAndUpdate({ ...condition, ...byId }, update, { new: true, lean: true })) as T | null;
   }
   return exclusively(async () => {
-    const current = await model.findOne({ _id: id } as never).lean();
+    const current = await model.findOne(byId).lean();
     if (!current || !matchesPrecondition(current, condition)) return null;
-    return (await model.findOneAndUpdate({ _id: id } as never, update, { new: true, lean: true })) as T | null;
+    return (await model.findOneAndUpdate(byId, update, { new: true, lean: true })) as T | null;
   });
 }

@@ -2,7 +2,7 @@ import { toChat } from './chats.js';
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { Chat, SlackRef } from '../chats/types.js';
 import type { TicketEvent } from '../tickets/types.js';
-import { isDuplicateKey } from './models.js';
+import { documentsOf, insertOnce, insertOrReplace, OwnerSlots, type SaveOutcome, type SlotCount } from './documents.js';
 
 // ─── Personal chat shortcuts ──────────────────────────────────────────────────────────────
 
@@ -31,7 +31,7 @@ shortcutSchema.index({ agent: 1, name: 1 }, { unique: true });
 /** One per agent: how many personal shortcuts they hold, so the limit holds under concurrent adds. */
 const shortcutCountSchema = new Schema({ _id: String, count: { type: Number, default: 0 } }, { collection: 'chat_shortcut_counts', versionKey: false });
 
-export type ShortcutSaveOutcome = 'created' | 'replaced' | 'limit';
+export type ShortcutSaveOutcome = SaveOutcome;
 
 // ─── Followers ────────────────────────────────────────────────────────────────────────────
 
@@ -68,54 +68,28 @@ const FOLLOWERS_MAX = 50;
  */
 export class ChatDeskStore {
   private readonly Shortcut: Model<ShortcutDocument>;
-  private readonly ShortcutCount: Model<{ _id: string; count: number }>;
+  private readonly shortcutSlots: OwnerSlots;
   private readonly Follower: Model<FollowerDocument>;
 
   constructor(private readonly connection: Connection) {
     this.Shortcut = connection.model<ShortcutDocument>('ChatShortcut', shortcutSchema);
-    this.ShortcutCount = connection.model<{ _id: string; count: number }>('ChatShortcutCount', shortcutCountSchema);
+    this.shortcutSlots = new OwnerSlots(connection.model<SlotCount>('ChatShortcutCount', shortcutCountSchema));
     this.Follower = connection.model<FollowerDocument>('ChatFollower', followerSchema);
   }
 
   // ─── Shortcuts ──────────────────────────────────────────────────────────────────────────
 
-  /**
-   * Saves a personal shortcut; a name the agent already has is replaced. A new one first takes a slot
-   * with one conditional update (as personal macros do): at the limit the filter misses, the upsert
-   * collides with the existing counter on _id, and the add is refused — so adds racing each other still
-   * stop at the limit.
-   */
+  /** Saves a personal shortcut; a name the agent already has is replaced; a new one counts against the limit (as personal macros do). */
   async saveShortcut(shortcut: PersonalShortcut, limit: number): Promise<ShortcutSaveOutcome> {
     const { agent, name, text } = shortcut;
-    const replaced = await this.Shortcut.updateOne({ agent, name }, { $set: { text } });
-    if (replaced.matchedCount > 0) return 'replaced';
-    if (!(await this.takeSlot(agent, limit))) return 'limit';
-    try {
-      await this.Shortcut.collection.insertOne({ _id: `${agent}:${name}`, ...shortcut } as never);
-      return 'created';
-    } catch (error) {
-      await this.ShortcutCount.updateOne({ _id: agent }, { $inc: { count: -1 } });
-      if (!isDuplicateKey(error)) throw error;
-      await this.Shortcut.updateOne({ agent, name }, { $set: { text } });
-      return 'replaced';
-    }
-  }
-
-  private async takeSlot(agent: string, limit: number): Promise<boolean> {
-    try {
-      const taken = await this.ShortcutCount.findOneAndUpdate({ _id: agent, count: { $lt: limit } }, { $inc: { count: 1 } }, { upsert: true, new: true, lean: true });
-      return taken !== null && taken.count <= limit;
-    } catch (error) {
-      if (isDuplicateKey(error)) return false;
-      throw error;
-    }
+    return insertOrReplace(this.Shortcut, this.shortcutSlots, { owner: agent, limit, key: { agent, name }, changes: { $set: { text } }, document: { _id: `${agent}:${name}`, ...shortcut } });
   }
 
   /** Removes one; its slot is given back only when this call is the one that deleted it. */
   async removeShortcut(agent: string, name: string): Promise<boolean> {
     const removed = await this.Shortcut.deleteOne({ _id: `${agent}:${name}` });
     if (removed.deletedCount === 0) return false;
-    await this.ShortcutCount.updateOne({ _id: agent }, { $inc: { count: -1 } });
+    await this.shortcutSlots.giveBack(agent);
     return true;
   }
 
@@ -136,13 +110,7 @@ export class ChatDeskStore {
 
   /** False when they already follow it. */
   async follow(follower: ChatFollower): Promise<boolean> {
-    try {
-      await this.Follower.collection.insertOne({ _id: `${follower.ticketNumber}:${follower.user}`, ...follower } as never);
-      return true;
-    } catch (error) {
-      if (isDuplicateKey(error)) return false;
-      throw error;
-    }
+    return insertOnce(documentsOf<FollowerDocument>(this.Follower), { _id: `${follower.ticketNumber}:${follower.user}`, ...follower });
   }
 
   async unfollow(ticketNumber: number, user: string): Promise<ChatFollower | null> {

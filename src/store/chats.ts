@@ -1,7 +1,8 @@
 import { Schema, type Connection, type FilterQuery } from 'mongoose';
 import type { Availability, Chat, ChatState, RelayedMessage, SlackRef, Transfer, TransferState, TransferStep } from '../chats/types.js';
 import { updateById } from './by-id.js';
-import { isDuplicateKey, newId } from './models.js';
+import { documentsOf, insertOnce } from './documents.js';
+import { newId } from './models.js';
 
 const refSchema = new Schema({ channel: String, ts: String }, { _id: false });
 
@@ -113,6 +114,7 @@ export interface ParkedMessage {
 type ChatDocument = Omit<Chat, 'ticketNumber'> & { _id: string; openKey: string };
 type TransferDocument = Omit<Transfer, 'id'> & { _id: string; openKey: string };
 type RelayedDocument = Omit<RelayedMessage, 'key'> & { _id: string };
+type ParkedDocument = Omit<ParkedMessage, 'key'> & { _id: string };
 
 export function toChat(document: ChatDocument): Chat {
   const { _id, openKey, ...chat } = document;
@@ -149,13 +151,7 @@ export class ChatStore {
   /** Opens a chat; null when the requester already has an open one (the unique open key said so). */
   async open(chat: Chat): Promise<Chat | null> {
     const { ticketNumber, ...fields } = chat;
-    try {
-      await this.Chat.collection.insertOne({ _id: String(ticketNumber), ...fields, openKey: chat.requester } as never);
-      return chat;
-    } catch (error) {
-      if (isDuplicateKey(error)) return null;
-      throw error;
-    }
+    return (await insertOnce(documentsOf<ChatDocument>(this.Chat), { _id: String(ticketNumber), ...fields, openKey: chat.requester })) ? chat : null;
   }
 
   async get(ticketNumber: number): Promise<Chat | null> {
@@ -215,13 +211,7 @@ export class ChatStore {
   /** Null when the chat already has an open request. */
   async requestTransfer(transfer: Omit<Transfer, 'id'>): Promise<Transfer | null> {
     const id = newId();
-    try {
-      await this.Transfer.collection.insertOne({ _id: id, ...transfer, openKey: `open:${transfer.ticketNumber}` } as never);
-      return { id, ...transfer };
-    } catch (error) {
-      if (isDuplicateKey(error)) return null;
-      throw error;
-    }
+    return (await insertOnce(documentsOf<TransferDocument>(this.Transfer), { _id: id, ...transfer, openKey: `open:${transfer.ticketNumber}` })) ? { id, ...transfer } : null;
   }
 
   async transfer(id: string): Promise<Transfer | null> {
@@ -284,8 +274,9 @@ export class ChatStore {
     return documents.map(toTransfer);
   }
 
-  async transfersOf(ticketNumber: number): Promise<Transfer[]> {
-    const documents = await this.Transfer.find({ ticketNumber }).sort({ requestedAt: 1 }).lean<TransferDocument[]>();
+  /** A chat's latest `limit` transfer requests, oldest first. */
+  async transfersOf(ticketNumber: number, limit = 200): Promise<Transfer[]> {
+    const documents = (await this.Transfer.find({ ticketNumber }).sort({ requestedAt: -1 }).limit(limit).lean<TransferDocument[]>()).reverse();
     return documents.map(toTransfer);
   }
 
@@ -307,11 +298,7 @@ export class ChatStore {
   /** Holds a message while its writer answers a question about it; a redelivered message is held once. */
   async park(message: ParkedMessage): Promise<void> {
     const { key, ...fields } = message;
-    try {
-      await this.Parked.collection.insertOne({ _id: key, ...fields } as never);
-    } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
-    }
+    await insertOnce(documentsOf<ParkedDocument>(this.Parked), { _id: key, ...fields });
   }
 
   /** Takes a held message; null when it was taken already (a double click, another replica). */
@@ -334,13 +321,7 @@ export class ChatStore {
   /** Remembers a relayed copy; false when this original was relayed before (a redelivery). */
   async rememberRelay(relay: RelayedMessage): Promise<boolean> {
     const { key, ...fields } = relay;
-    try {
-      await this.Relayed.collection.insertOne({ _id: key, ...fields } as never);
-      return true;
-    } catch (error) {
-      if (isDuplicateKey(error)) return false;
-      throw error;
-    }
+    return insertOnce(documentsOf<RelayedDocument>(this.Relayed), { _id: key, ...fields });
   }
 
   async relayOf(key: string): Promise<RelayedMessage | null> {

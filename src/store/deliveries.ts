@@ -1,7 +1,8 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { NewTicketEvent, Requester } from '../tickets/types.js';
 import { updateById } from './by-id.js';
-import { isDuplicateKey } from './models.js';
+import { documentsOf, insertOnce } from './documents.js';
+import type { EventDocument } from './models.js';
 
 /** A Slack message's place: the channel (or DM) and its ts. */
 export interface SlackPlaceRef {
@@ -123,11 +124,7 @@ export class DeliveryStore {
    * bump the version an agent's open reply modal was built on. The id makes a repeat a no-op.
    */
   async recordEvent(id: string, ticketNumber: number, event: NewTicketEvent): Promise<void> {
-    try {
-      await this.connection.models.Event!.collection.insertOne({ _id: id, ticketNumber, ...event } as never);
-    } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
-    }
+    await insertOnce(documentsOf<EventDocument>(this.connection.models.Event!), { _id: id, ticketNumber, ...event });
   }
 
   /**
@@ -168,13 +165,7 @@ export class DeliveryStore {
 
   /** Inserts a delivery under its id; false when that id was queued before (the id makes a queueing idempotent). */
   private async insertFirst(document: DeliveryDocument): Promise<boolean> {
-    try {
-      await this.model.collection.insertOne(document as never);
-      return true;
-    } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
-      return false;
-    }
+    return insertOnce(documentsOf<DeliveryDocument>(this.model), document);
   }
 
   /**

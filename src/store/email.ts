@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
+import { documentsOf, insertOnce } from './documents.js';
 import { isDuplicateKey } from './models.js';
 
 /** What became of a message read from a mailbox. `filing`: claimed, its ticket or comment not yet known to be stored. */
@@ -118,13 +119,8 @@ export class EmailStore {
   async claim(record: NewEmailRecord): Promise<{ claimed: boolean; record: EmailRecord }> {
     const { id, ...fields } = record;
     const document: EmailDocument = { _id: id, ...fields, state: 'filing', reason: null, ticketNumber: null, commentId: null, reservedNumber: null };
-    try {
-      await this.model.collection.insertOne(document as never);
-      return { claimed: true, record: toRecord(document) };
-    } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
-      return { claimed: false, record: (await this.get(id))! };
-    }
+    if (await insertOnce(documentsOf<EmailDocument>(this.model), document)) return { claimed: true, record: toRecord(document) };
+    return { claimed: false, record: (await this.get(id))! };
   }
 
   /** Takes over a claim left `filing` by a process that died (or lost its lease) before it said what became of it. */

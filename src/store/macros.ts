@@ -1,6 +1,6 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { TicketForm } from '../tickets/types.js';
-import { isDuplicateKey } from './models.js';
+import { insertOrReplace, OwnerSlots, type SaveOutcome, type SlotCount } from './documents.js';
 
 export interface PersonalMacro {
   id: string;
@@ -37,46 +37,21 @@ function toMacro({ _id, ...rest }: MacroDocument): PersonalMacro {
   return { id: _id, ...rest };
 }
 
-export type SaveOutcome = 'created' | 'replaced' | 'limit';
+export type { SaveOutcome };
 
 export class MacroStore {
   private readonly model: Model<MacroDocument>;
-  private readonly counts: Model<{ _id: string; count: number }>;
+  private readonly slots: OwnerSlots;
 
   constructor(connection: Connection) {
     this.model = connection.model<MacroDocument>('Macro', macroSchema);
-    this.counts = connection.model<{ _id: string; count: number }>('MacroCount', macroCountSchema);
+    this.slots = new OwnerSlots(connection.model<SlotCount>('MacroCount', macroCountSchema));
   }
 
-  /**
-   * Saves a macro under its name; a name the agent already has is replaced. A new one first takes
-   * a slot with one conditional update: at the limit the filter misses, the upsert collides with
-   * the existing counter on _id, and the save is refused, so twenty-one saves at once still stop at twenty.
-   */
+  /** Saves a macro under its name; a name the agent already has is replaced; a new one counts against the limit. */
   async save(macro: Omit<PersonalMacro, 'id'>, limit: number): Promise<SaveOutcome> {
     const { agent, name, ...fields } = macro;
-    const replaced = await this.model.updateOne({ agent, name }, { $set: { ...fields } });
-    if (replaced.matchedCount > 0) return 'replaced';
-    if (!(await this.takeSlot(agent, limit))) return 'limit';
-    try {
-      await this.model.collection.insertOne({ _id: `${agent}:${name}`, agent, name, ...fields } as never);
-      return 'created';
-    } catch (error) {
-      await this.counts.updateOne({ _id: agent }, { $inc: { count: -1 } });
-      if (!isDuplicateKey(error)) throw error;
-      await this.model.updateOne({ agent, name }, { $set: { ...fields } });
-      return 'replaced';
-    }
-  }
-
-  private async takeSlot(agent: string, limit: number): Promise<boolean> {
-    try {
-      const taken = await this.counts.findOneAndUpdate({ _id: agent, count: { $lt: limit } }, { $inc: { count: 1 } }, { upsert: true, new: true, lean: true });
-      return taken !== null && taken.count <= limit;
-    } catch (error) {
-      if (isDuplicateKey(error)) return false;
-      throw error;
-    }
+    return insertOrReplace(this.model, this.slots, { owner: agent, limit, key: { agent, name }, changes: { $set: { ...fields } }, document: { _id: `${agent}:${name}`, agent, name, ...fields } });
   }
 
   async ofAgent(agent: string): Promise<PersonalMacro[]> {

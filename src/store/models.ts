@@ -1,4 +1,10 @@
 import mongoose, { Schema, type Connection } from 'mongoose';
+import type { NewTicketEvent, TicketComment } from '../tickets/types.js';
+
+/** An event as the `events` collection holds it (and a ticket's outbox, without its ticket number). */
+export type EventDocument = NewTicketEvent & { _id: string; ticketNumber: number };
+/** A comment as stored: what the desk adds beside it (a relayed message's place) stays with it. */
+export type CommentDocument = Omit<TicketComment, 'id'> & { _id: string } & Record<string, unknown>;
 
 /**
  * Mongoose schemas, each with the indexes its queries need. Every unbounded list (comments, events)

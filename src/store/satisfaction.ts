@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import { isDuplicateKey } from './models.js';
+import { documentsOf, insertOnce } from './documents.js';
 
 /**
  * One survey per solve of a ticket: `_id` is `<ticket>:<solve>` where solve is the ticket's version
@@ -56,13 +56,7 @@ export class SatisfactionStore {
 
   /** True the first time this solve is asked about; false when it was asked already (a retry). */
   async ask(ticketNumber: number, solve: number, agent: string | null, now: Date): Promise<boolean> {
-    try {
-      await this.model.collection.insertOne({ _id: surveyId(ticketNumber, solve), ticketNumber, solve, agent, askedAt: now, rating: null, comment: null, ratedAt: null } as never);
-      return true;
-    } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
-      return false;
-    }
+    return insertOnce(documentsOf<SurveyDocument>(this.model), { _id: surveyId(ticketNumber, solve), ticketNumber, solve, agent, askedAt: now, rating: null, comment: null, ratedAt: null });
   }
 
   async get(ticketNumber: number, solve: number): Promise<SatisfactionSurvey | null> {

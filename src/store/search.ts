@@ -1,7 +1,7 @@
 import type { FilterQuery } from 'mongoose';
 import type { CommentKind, Ticket, TicketStatus } from '../tickets/types.js';
 import type { Models } from './models.js';
-import { toTicket } from './tickets.js';
+import { toTicket, type TicketDocument } from './tickets.js';
 import { BOUNDED_READ } from './query-shapes.js';
 
 /**
@@ -101,16 +101,16 @@ export class TicketSearchStore {
       .sort({ createdAt: direction, number: direction })
       .limit(limit + 1)
       .comment(BOUNDED_READ)
-      .lean();
-    const tickets = documents.slice(0, limit).map((document) => toTicket(document as never));
+      .lean<TicketDocument[]>();
+    const tickets = documents.slice(0, limit).map(toTicket);
     const last = tickets.at(-1);
     return { tickets, next: documents.length > limit && last ? { createdAt: last.createdAt, number: last.number } : null, truncated };
   }
 
   /** Open problem tickets, oldest first: what `/ticket problems` lists to link an incident to. */
   async openProblems(statuses: readonly TicketStatus[], limit: number): Promise<Ticket[]> {
-    const documents = await this.models.Ticket.find({ problem: true, status: { $in: [...statuses] } }).sort({ createdAt: 1, number: 1 }).limit(limit).lean();
-    return documents.map((document) => toTicket(document as never));
+    const documents = await this.models.Ticket.find({ problem: true, status: { $in: [...statuses] } }).sort({ createdAt: 1, number: 1 }).limit(limit).lean<TicketDocument[]>();
+    return documents.map(toTicket);
   }
 
   /** Unsolved tickets of these priorities numbered above `after`, in number order: the SLA watch's batches. */
@@ -118,8 +118,8 @@ export class TicketSearchStore {
     const documents = await this.models.Ticket.find({ status: { $in: [...statuses] }, priority: { $in: [...priorities] }, number: { $gt: after } })
       .sort({ number: 1 })
       .limit(limit)
-      .lean();
-    return documents.map((document) => toTicket(document as never));
+      .lean<TicketDocument[]>();
+    return documents.map(toTicket);
   }
 
   private async numbersWithWords(words: readonly string[], kinds: readonly CommentKind[], order: SearchOrder): Promise<{ numbers: number[]; truncated: boolean }> {

@@ -1,4 +1,5 @@
-import { isDuplicateKey, type Models } from './models.js';
+import { documentsOf, insertOnce } from './documents.js';
+import type { Models } from './models.js';
 
 /**
  * Slack delivers events at least once and people double-click: each event or action id is remembered
@@ -9,19 +10,14 @@ export class SeenIdStore {
 
   /** True the first time an id is seen; false for every repeat while it is remembered. */
   async firstTime(id: string, now: Date, rememberMs: number): Promise<boolean> {
-    try {
-      await this.models.SeenId.collection.insertOne({ _id: id, expiresAt: new Date(now.getTime() + rememberMs) } as never);
-      return true;
-    } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
-      // Remembered but expired (the sweep has not run yet): take it over atomically.
-      const renewed = await this.models.SeenId.findOneAndUpdate(
-        { _id: id, expiresAt: { $lte: now } },
-        { $set: { expiresAt: new Date(now.getTime() + rememberMs) } },
-        { new: true, lean: true },
-      );
-      return renewed !== null;
-    }
+    if (await insertOnce(documentsOf<{ _id: string; expiresAt: Date }>(this.models.SeenId), { _id: id, expiresAt: new Date(now.getTime() + rememberMs) })) return true;
+    // Remembered but expired (the sweep has not run yet): take it over atomically.
+    const renewed = await this.models.SeenId.findOneAndUpdate(
+      { _id: id, expiresAt: { $lte: now } },
+      { $set: { expiresAt: new Date(now.getTime() + rememberMs) } },
+      { new: true, lean: true },
+    );
+    return renewed !== null;
   }
 
   /** Forgets an id at once, so the next attempt counts as the first (a send that failed may be tried again). */

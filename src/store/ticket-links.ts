@@ -1,5 +1,5 @@
 import type { Ticket, TicketStatus } from '../tickets/types.js';
-import { toTicket } from './tickets.js';
+import { toTicket, type TicketDocument } from './tickets.js';
 import type { Models } from './models.js';
 
 /** Tickets found by how they are tied to others: a problem's incidents, merges under way. */
@@ -9,8 +9,8 @@ export class TicketLinkStore {
   async incidentsOf(problem: number, statuses?: readonly TicketStatus[], limit = 500): Promise<Ticket[]> {
     const filter: Record<string, unknown> = { problemOf: problem };
     if (statuses) filter.status = { $in: [...statuses] };
-    const documents = await this.models.Ticket.find(filter).sort({ number: 1 }).limit(limit).lean();
-    return documents.map((document) => toTicket(document as never));
+    const documents = await this.models.Ticket.find(filter).sort({ number: 1 }).limit(limit).lean<TicketDocument[]>();
+    return documents.map(toTicket);
   }
 
   /**
@@ -20,7 +20,7 @@ export class TicketLinkStore {
   async mergesUnderWay(limit = 50, startedBefore?: Date): Promise<Ticket[]> {
     const filter: Record<string, unknown> = { 'merge.state': { $in: ['claiming', 'copying', 'telling', 'closing'] } };
     if (startedBefore) filter.$or = [{ 'merge.startedAt': { $lte: startedBefore } }, { 'merge.startedAt': null }];
-    const documents = await this.models.Ticket.find(filter).sort({ number: 1 }).limit(limit).lean();
-    return documents.map((document) => toTicket(document as never));
+    const documents = await this.models.Ticket.find(filter).sort({ number: 1 }).limit(limit).lean<TicketDocument[]>();
+    return documents.map(toTicket);
   }
 }

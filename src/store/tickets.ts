@@ -1,3 +1,4 @@
+import type { UpdateFilter } from 'mongodb';
 import type { FilterQuery, UpdateQuery } from 'mongoose';
 import type {
   NewTicketEvent,
@@ -12,7 +13,8 @@ import type {
 } from '../tickets/types.js';
 import { matchesPrecondition } from './precondition-match.js';
 import { exclusively, writesAreSerialized } from './write-guard.js';
-import { isDuplicateKey, newId, type Models } from './models.js';
+import { documentsOf, insertEachOnce } from './documents.js';
+import { isDuplicateKey, newId, type CommentDocument, type EventDocument, type Models } from './models.js';
 
 /** What must still be true for a change to apply; checked by the database in the same write. */
 export interface TicketPrecondition {
@@ -44,7 +46,7 @@ export type ConditionalWrites = 'in-filter' | 'read-check-write';
 export type TicketFields = Omit<Ticket, 'number' | 'version' | 'createdAt' | 'updatedAt'>;
 export type TicketChanges = Partial<Omit<Ticket, 'number' | 'version' | 'createdAt'>>;
 
-type TicketDocument = Ticket & { _id: unknown; outbox?: (Omit<TicketEvent, 'id' | 'ticketNumber'> & { _id: string })[] };
+export type TicketDocument = Ticket & { _id: string; outbox?: (NewTicketEvent & { _id: string })[] };
 
 export interface SlackMessageRef {
   channel: string;
@@ -151,31 +153,17 @@ function placeKey(ref: SlackMessageRef): string {
 }
 
 /**
- * Inserts documents under ids of their own, together: those already there (a repeat after a crash)
- * are left as they are, and the others are written all the same.
- */
-async function insertEachOnce(model: { collection: { insertMany(documents: never[], options: { ordered: boolean }): Promise<unknown> } }, documents: readonly object[]): Promise<void> {
-  try {
-    await model.collection.insertMany(documents as never[], { ordered: false });
-  } catch (error) {
-    if (!isDuplicateKey(error) && !everyWriteErrorIsDuplicate(error)) throw error;
-  }
-}
-
-function everyWriteErrorIsDuplicate(error: unknown): boolean {
-  const writeErrors = (error as { writeErrors?: { code?: number }[] }).writeErrors;
-  return Array.isArray(writeErrors) && writeErrors.length > 0 && writeErrors.every((writeError) => writeError.code === 11000);
-}
-
-/**
  * FerretDB v1.24 keeps each statement's read open until the whole `update` command ends (a deferred
  * close inside its loop, internal/handler/msg_update.go) and its SQLite pool has 100 connections, so
  * an update command of 100 statements or more waits forever for a connection. On it, bulk updates go
  * in commands of this many statements; MongoDB takes any number (the driver splits at its own limit).
  */
+/** The most of a ticket's history read at once (its History view pages through all of it). */
+const HISTORY_READ_LIMIT = 1000;
+
 const FERRETDB_STATEMENTS_PER_UPDATE = 50;
 
-type TicketUpdateStatement = { updateOne: { filter: FilterQuery<Ticket>; update: UpdateQuery<Ticket> } };
+type TicketUpdateStatement = { updateOne: { filter: FilterQuery<Ticket>; update: UpdateFilter<Ticket> } };
 
 export class TicketStore {
   constructor(
@@ -200,7 +188,7 @@ export class TicketStore {
   private async updateEach(statements: readonly TicketUpdateStatement[]): Promise<void> {
     const size = writesAreSerialized() ? FERRETDB_STATEMENTS_PER_UPDATE : statements.length;
     for (let start = 0; start < statements.length; start += size) {
-      await this.models.Ticket.bulkWrite(statements.slice(start, start + size) as never, { ordered: false });
+      await this.models.Ticket.bulkWrite<Ticket>(statements.slice(start, start + size), { ordered: false });
     }
   }
 
@@ -232,7 +220,7 @@ export class TicketStore {
       outbox: [outboxEntry(event)],
     };
     try {
-      await this.models.Ticket.collection.insertOne(document as never);
+      await documentsOf<TicketDocument>(this.models.Ticket).insertOne(document);
     } catch (error) {
       if (reservedNumber === undefined || !isDuplicateKey(error)) throw error;
       return (await this.get(number))!;
@@ -406,7 +394,7 @@ export class TicketStore {
    */
   async appendEvent(ticketNumber: number, event: NewTicketEvent): Promise<TicketEvent> {
     const id = newId();
-    await this.models.Event.collection.insertOne({ _id: id, ticketNumber, ...event } as never);
+    await documentsOf<EventDocument>(this.models.Event).insertOne({ _id: id, ticketNumber, ...event });
     return { id, ticketNumber, ...event };
   }
 
@@ -467,7 +455,7 @@ export class TicketStore {
   /** Writes events into the history. Safe to repeat: an event id is inserted at most once. */
   async recordHistory(events: readonly TicketEvent[]): Promise<void> {
     if (events.length === 0) return;
-    await insertEachOnce(this.models.Event, events.map(({ id, ...event }) => ({ _id: id, ...event })));
+    await insertEachOnce(documentsOf<EventDocument>(this.models.Event), events.map(({ id, ...event }) => ({ _id: id, ...event })));
   }
 
   /** `withOutbox` for many tickets in one read, in the order asked; tickets that are gone are left out. */
@@ -575,15 +563,17 @@ export class TicketStore {
     return { events: documents.map(({ _id, ...event }) => ({ id: String(_id), ...event }) as TicketEvent), total };
   }
 
-  async history(number: number): Promise<TicketEvent[]> {
-    const [flushed, ticket] = await Promise.all([
-      this.models.Event.find({ ticketNumber: number }).sort({ at: 1, _id: 1 }).lean(),
+  /** A ticket's latest `limit` events, oldest first, those still waiting in its outbox included. */
+  async history(number: number, limit = HISTORY_READ_LIMIT): Promise<TicketEvent[]> {
+    const [newestFirst, ticket] = await Promise.all([
+      this.models.Event.find({ ticketNumber: number }).sort({ at: -1, _id: -1 }).limit(limit).lean<EventDocument[]>(),
       this.models.Ticket.findOne(byNumber(number), { outbox: 1 }).lean<TicketDocument>(),
     ]);
+    const flushed = newestFirst.reverse();
     // An event being handed out is in both for a moment: the history's copy counts once.
     const recorded = new Set(flushed.map((event) => String(event._id)));
     const pending = (ticket?.outbox ?? []).filter((entry) => !recorded.has(entry._id)).map((entry) => ({ ...entry, ticketNumber: number }));
-    return [...flushed, ...pending].map(({ _id, ...event }) => ({ id: String(_id), ...event }) as TicketEvent);
+    return [...flushed, ...pending].slice(-limit).map(({ _id, ...event }) => ({ id: String(_id), ...event }) as TicketEvent);
   }
 
   /**
@@ -600,7 +590,7 @@ export class TicketStore {
   ): Promise<TicketComment & { duplicate: boolean }> {
     const id = options.id ?? newId();
     try {
-      await this.models.Comment.collection.insertOne({ _id: id, ticketNumber, kind, author, text, createdAt: now, ...options.extra } as never);
+      await documentsOf<CommentDocument>(this.models.Comment).insertOne({ _id: id, ticketNumber, kind, author, text, createdAt: now, ...options.extra });
       return { id, ticketNumber, kind, author, text, createdAt: now, duplicate: false };
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
@@ -615,7 +605,7 @@ export class TicketStore {
    */
   async addComments(comments: readonly NewComment[]): Promise<void> {
     if (comments.length === 0) return;
-    await insertEachOnce(this.models.Comment, comments.map(({ id, ...comment }) => ({ _id: id, ...comment })));
+    await insertEachOnce(documentsOf<CommentDocument>(this.models.Comment), comments.map(({ id, ...comment }) => ({ _id: id, ...comment })));
   }
 
   async comment(id: string): Promise<TicketComment | null> {

@@ -90,6 +90,7 @@ const RULES = {
   }),
   reply_empty: rule(422, () => 'The reply is empty.'),
   nothing_to_send: rule(422, () => 'Nothing to send.'),
+  note_empty: rule(422, () => 'Write the note.'),
   email_empty: rule(422, () => 'Write the email first.'),
   search_empty: rule(422, (_f, w) => `Type a ticket number, an email address, words from the ticket, or filters such as ${w.code('status:open')} ${w.code('tag:refund')}.`),
   search_too_long: rule<{ max: number }>(422, (f) => `Search for at most ${f.max} characters.`),
@@ -100,6 +101,8 @@ const RULES = {
   merge_syntax: rule(422, (_f, w) => `Say which into which: ${w.code('/ticket merge 1004 into 1002')}.`),
   merge_which: rule(422, (_f, w) => `Which tickets? Try ${w.code('/ticket merge 1004 into 1002')}.`),
   link_syntax: rule(422, (_f, w) => `Say which to which: ${w.code('/ticket link 1007 to 1003')}.`),
+  /** The transfer form sent with no one picked. */
+  transfer_target_unpicked: rule(422, () => 'Pick who should take the chat.'),
   transfer_whom: rule(
     422,
     (_f, w) => `Transfer to whom? ${w.code('/ticket transfer N @agent')}, ${w.code('/ticket transfer N lead')} or ${w.code('/ticket transfer N group NAME')}.`,
@@ -168,6 +171,8 @@ const RULES = {
 
   // ── Assignment ─────────────────────────────────────────────────────────────────────────────
   assign_whom: rule(422, (_f, w) => `Assign to whom? ${w.code('/ticket assign 1004 @ben')}.`),
+  /** The assign form sent with no one picked. */
+  assignee_unpicked: rule(422, () => 'Pick who should get it.'),
   reassign_syntax: rule(422, (_f, w) => `Say whose tickets, and to whom: ${w.code('/ticket reassign @ana @ben')}, or ${w.code('/ticket reassign @ana queue')}.`),
   assign_not_allowed: rule<{ number: number; groupId: number }>(
     403,

@@ -197,7 +197,7 @@ async function assignSubmitted(deps: ListenerDeps, args: SubmitArgs): Promise<vo
   const metadata = viewMetadata(view, 'assign');
   if (!metadata) return ack({ response_action: 'errors', errors: { [assignFields.agent]: refusalPlainText(deps.desk, refuse('form_unreadable')) } });
   const to = answersOf((view.state as { values?: StateValues }).values)[assignFields.agent]?.selected_option?.value;
-  if (!to) return ack({ response_action: 'errors', errors: { [assignFields.agent]: 'Pick who should get it.' } });
+  if (!to) return ack({ response_action: 'errors', errors: { [assignFields.agent]: refusalPlainText(deps.desk, refuse('assignee_unpicked')) } });
   // Decided before the ack, so a refusal (not in the group, changed meanwhile) shows on the form.
   const result = await assignOrHandOff(deps.desk, { number: metadata.number, by: body.user.id, to, seenAssignee: metadata.seenAssignee });
   if (!result.ok) return ack({ response_action: 'errors', errors: { [assignFields.agent]: clip(refusalPlainText(deps.desk, result), 2000) } });

@@ -20,7 +20,7 @@ import { planMerge } from '../../tickets/merge.js';
 import { agentNamed, type MentionedPerson } from '../../tickets/people.js';
 import { agentOrRefusal, parseTicketNumber, ticketToWork } from '../../tickets/permissions.js';
 import { linkIncident, markProblem } from '../../tickets/problems.js';
-import { refuse, type Refusal } from '../../tickets/refusals.js';
+import { refuse, type FactsOf, type Refusal } from '../../tickets/refusals.js';
 import { deskReport } from '../../tickets/reports.js';
 import { deskStats, periodWindow, type Period } from '../../tickets/stats.js';
 import { takeNextTicket, takeTicket, type TakeResult } from '../../tickets/take.js';
@@ -60,8 +60,11 @@ export interface SubcommandContext {
 export interface Subcommand {
   usage: string;
   what: string;
-  /** Shown only to agents in help. */
-  agentsOnly?: boolean;
+  /**
+   * For agents only: shown only to them in help, and refused to anyone else by the router before it
+   * runs. `true` refuses in the general words (`not_an_agent`); a phrase says what only agents can do.
+   */
+  agentsOnly?: true | FactsOf<'agents_only'>['action'];
   run(context: SubcommandContext): Promise<void>;
 }
 
@@ -521,6 +524,8 @@ export async function ticketCommand(deps: ListenerDeps, { command, ack, respond,
     await asker.say(`I don't know \`/ticket ${clip(word, 30).replace(/`/g, "'")}\`. Try \`/ticket help\`.`);
     return;
   }
+  const refused = agentsOnlyRefusal(deps.desk, subcommand, command.user_id);
+  if (refused) return asker.refuse(refused);
   await subcommand.run({
     desk: deps.desk,
     log: deps.log,
@@ -532,6 +537,12 @@ export async function ticketCommand(deps: ListenerDeps, { command, ack, respond,
     respond,
     asker,
   });
+}
+
+/** A subcommand for agents only, asked by someone who is not one: refused in its own words. */
+function agentsOnlyRefusal(desk: Desk, subcommand: Subcommand, userId: string): Refusal | null {
+  if (!subcommand.agentsOnly || desk.directory.agent(userId)) return null;
+  return subcommand.agentsOnly === true ? refuse('not_an_agent') : refuse('agents_only', { action: subcommand.agentsOnly });
 }
 
 export function registerCommands(app: App, deps: ListenerDeps): void {

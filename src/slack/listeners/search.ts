@@ -26,7 +26,7 @@ export const searchSubcommands: [string, Subcommand][] = [
     {
       usage: 'search words | #N | email | status:open group:NAME assignee:me|none|@agent tag:WORD since:7d requester:@person order:oldest',
       what: 'find tickets by words in the subject, description or comments, and filters; newest first',
-      agentsOnly: true,
+      agentsOnly: 'search tickets',
       async run({ desk, args, userId, asker }) {
         const result = await searchTickets(desk, userId, args);
         if (!result.ok) return asker.refuse(result);

@@ -204,7 +204,7 @@ async function transferSubmitted(deps: ListenerDeps, args: SubmitArgs): Promise<
   const choice = field(valuesOf(view), transferFields.target)?.selected_option?.value ?? '';
   const [kind, id] = choice.split(':');
   if (number === null || !id || !['agent', 'lead', 'group'].includes(kind ?? '')) {
-    return ack({ response_action: 'errors', errors: { [transferFields.target]: 'Pick who should take the chat.' } });
+    return fieldError(deps, ack, transferFields.target, refuse('transfer_target_unpicked'));
   }
   // Decided before the ack, so a refusal (offline, nobody available) shows on the modal's own field.
   const result = await requestTransfer(deps.desk, { ticketNumber: number, from: body.user.id, to: { kind, id } as TransferTarget });
@@ -222,7 +222,7 @@ async function transferSubmitted(deps: ListenerDeps, args: SubmitArgs): Promise<
 async function chatNoteSubmitted(deps: ListenerDeps, { ack, body, view }: SubmitArgs): Promise<void> {
   const number = numberIn(view.private_metadata);
   const text = (field(valuesOf(view), chatNoteFields.text)?.value ?? '').trim();
-  if (!text) return ack({ response_action: 'errors', errors: { [chatNoteFields.text]: 'Write the note.' } });
+  if (!text) return fieldError(deps, ack, chatNoteFields.text, refuse('note_empty'));
   if (!deps.desk.directory.agent(body.user.id)) return fieldError(deps, ack, chatNoteFields.text, refuse('agents_only', { action: 'add chat notes' }));
   const chat = number === null ? null : await deps.desk.store.chats.get(number);
   const refused = chat ? noteRefusal(deps.desk, chat, body.user.id) : null;
