@@ -5,6 +5,7 @@ set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 bash scripts/ensure-database.sh || exit 1
+bash scripts/ensure-postgresql.sh || exit 1
 bash scripts/ensure-chromium.sh || exit 1
 bash scripts/ensure-dovecot.sh || exit 1
 echo "typecheck: tsc --noEmit (strict)"
