@@ -53,6 +53,8 @@ export async function seedTickets(store: Store, count: number): Promise<void> {
     });
     await store.models.Ticket.collection.insertMany(documents as never[]);
   }
+  // Written straight into the collection, as an import would: the read models are rebuilt, as after one.
+  await store.rebuildReadModels();
 }
 
 /** p50/p99 of a signed `/ticket take` to its HTTP ack and to its last Web API call, and takes per second. */

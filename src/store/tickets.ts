@@ -82,11 +82,10 @@ const WAITING_STATUSES: readonly TicketStatus[] = ['new', 'open'];
 function mayChangeWaiting(changes: Record<string, unknown>, precondition: TicketPrecondition = {}): boolean {
   if (!WAITING_FIELDS.some((field) => field in changes)) return false;
   const waitedNot =
-    (precondition.status !== undefined && precondition.status.every((status) => !WAITING_STATUSES.includes(status))) ||
-    (typeof precondition.assignee === 'string');
+    precondition.status?.every((status) => !WAITING_STATUSES.includes(status)) === true || typeof precondition.assignee === 'string';
   const waitsNot =
     (typeof changes.status === 'string' && !WAITING_STATUSES.includes(changes.status as TicketStatus)) ||
-    (typeof changes.assignee === 'string') ||
+    typeof changes.assignee === 'string' ||
     (changes.mergedInto !== undefined && changes.mergedInto !== null);
   return !(waitedNot && waitsNot);
 }
