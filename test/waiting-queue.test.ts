@@ -68,7 +68,7 @@ describe('the queue kept as its own collection', () => {
       await desk.settled();
       const now = desk.clock();
       // The release is written; the process dies before the queue's entry is.
-      await branch.tickets.change(ticket.number, { assignee: people.ana }, { assignee: null }, { actor: { kind: 'agent', id: people.ana }, action: 'released', at: now }, now);
+      await branch.tickets.change(ticket.number, { assignee: people.ana }, { assignee: null }, { actor: { kind: 'agent', id: people.ana }, action: 'released', from: { assignee: people.ana }, to: { assignee: null }, at: now }, now);
       await branch.waiting.model.deleteOne({ _id: String(ticket.number) });
       expect(await branch.waiting.count([ticket.groupId])).toBe(0);
 
