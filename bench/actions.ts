@@ -29,6 +29,8 @@ import { SECRET, startBareBolt, type BareBolt } from './bare-bolt.js';
 const TICKETS = Number(process.env.BENCH_TICKETS ?? 1_000);
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 5);
 const LOAD = Number(process.env.BENCH_LOAD ?? 20);
+/** Tickets waiting in the queue among them (BENCH_WAITING): the rest are the desk's closed history. */
+const WAITING = Number(process.env.BENCH_WAITING ?? 500);
 const API_KEY = 'bench-api-key';
 const FULL_FORM = { [replyFields.rootCause]: 'Card declined', [replyFields.category]: 'Payments', [replyFields.subcategory]: 'Refund' };
 
@@ -184,7 +186,7 @@ export async function actionRows(store: Store): Promise<BenchRow[]> {
   const onFerretDb = store.server.ferretDb !== null;
   const agentCount = Math.max(LOAD, SAMPLES + 2);
   const agents = Array.from({ length: agentCount }, (_, index) => ({ user: agentId(index), name: `Bench ${index}`, groups: [10] }));
-  await seedTickets(store, TICKETS);
+  await seedTickets(store, TICKETS, Math.min(TICKETS, WAITING));
   const fake = await FakeSlack.start();
   for (const agent of agents) fake.addUser({ id: agent.user, name: `bench${agent.user.slice(-4)}`, realName: agent.name });
   const workspace = testWorkspace({ agents: [...agents, { user: 'UPAY0005', name: 'Pat', groups: [20] }], apiKeys: [{ name: 'bench', sha256: createHash('sha256').update(API_KEY).digest('hex'), access: 'write', scope: 'all' }] });
@@ -216,7 +218,7 @@ export async function actionRows(store: Store): Promise<BenchRow[]> {
   let nextSeeded = 1001;
   let requesters = 0;
   const log = (line: string) => console.error(`actions: ${line}`);
-  log(`seeded ${TICKETS} tickets`);
+  log(`seeded ${TICKETS} tickets, ${Math.min(TICKETS, WAITING)} of them waiting`);
   // One take and one next, unmeasured, on each app: the first request of a process pays for loading
   // and compiling its path (about 100 ms here), which no agent's take after the first one does.
   const warmUp = agentId(SAMPLES + 1);
