@@ -11,7 +11,7 @@ import { addGoal, printMarkdownTable } from './goals.js';
 import { isOffTheAskersPath } from '../src/store/command-watch.js';
 import { describeShape, queryShapes } from '../src/store/query-shapes.js';
 import { percentile, seedTickets, type BenchRow } from './take.js';
-import { SECRET, startBareBolt } from './bare-bolt.js';
+import { SECRET, startBareBolt, type BareBolt } from './bare-bolt.js';
 
 /**
  * What each action costs, counted: database commands (the driver's command monitoring) and Web API
@@ -29,6 +29,8 @@ import { SECRET, startBareBolt } from './bare-bolt.js';
 const TICKETS = Number(process.env.BENCH_TICKETS ?? 1_000);
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 5);
 const LOAD = Number(process.env.BENCH_LOAD ?? 20);
+/** Tickets waiting in the queue among them (BENCH_WAITING): the rest are the desk's closed history. */
+const WAITING = Number(process.env.BENCH_WAITING ?? 500);
 const API_KEY = 'bench-api-key';
 const FULL_FORM = { [replyFields.rootCause]: 'Card declined', [replyFields.category]: 'Payments', [replyFields.subcategory]: 'Refund' };
 
@@ -44,7 +46,19 @@ interface Sample {
   before: Work;
   after: Work;
   bareAckMs: number;
+  /** The floor: a bare Bolt app that records the request's id in the same database before its ack. */
+  floorAckMs: number;
 }
+
+/** Issue 29's goals for the commands each action sends after its answer (the notifiers' work). */
+const AFTER_ANSWER_GOALS: Record<string, number> = {
+  take: 10,
+  next: 10,
+  'reply (modal submitted)': 10,
+  'escalate (modal submitted)': 10,
+  'solve (modal submitted)': 15,
+  'transfer accept': 15,
+};
 
 /** Is this visible change in the fake (a Web API method or `response_url`, with its arguments) the asker's answer? */
 type AnswerTest = (what: string, args: Record<string, any>) => boolean;
@@ -117,7 +131,7 @@ class WorkMeter {
   }
 
   /** Sends one request, waits until the app settles, and says what it cost before and after its answer. */
-  async measure(send: () => Promise<unknown>, test: AnswerTest | 'ack', settled: () => Promise<void>): Promise<Omit<Sample, 'bareAckMs'>> {
+  async measure(send: () => Promise<unknown>, test: AnswerTest | 'ack', settled: () => Promise<void>): Promise<Omit<Sample, 'bareAckMs' | 'floorAckMs'>> {
     this.fake.clearCalls();
     const commandsBefore = this.commands;
     const askersBefore = this.askersCommands;
@@ -172,7 +186,7 @@ export async function actionRows(store: Store): Promise<BenchRow[]> {
   const onFerretDb = store.server.ferretDb !== null;
   const agentCount = Math.max(LOAD, SAMPLES + 2);
   const agents = Array.from({ length: agentCount }, (_, index) => ({ user: agentId(index), name: `Bench ${index}`, groups: [10] }));
-  await seedTickets(store, TICKETS);
+  await seedTickets(store, TICKETS, Math.min(TICKETS, WAITING));
   const fake = await FakeSlack.start();
   for (const agent of agents) fake.addUser({ id: agent.user, name: `bench${agent.user.slice(-4)}`, realName: agent.name });
   const workspace = testWorkspace({ agents: [...agents, { user: 'UPAY0005', name: 'Pat', groups: [20] }], apiKeys: [{ name: 'bench', sha256: createHash('sha256').update(API_KEY).digest('hex'), access: 'write', scope: 'all' }] });
@@ -182,26 +196,29 @@ export async function actionRows(store: Store): Promise<BenchRow[]> {
   const slack = new SlackClientSim({ url: deskbolt.url, signingSecret: SECRET, fake });
   const restUrl = deskbolt.url.replace('/slack/events', '/api/v1/tickets');
   const bare = await startBareBolt(fake);
+  const floor = await startBareBolt(fake, store);
   const meter = new WorkMeter(store, fake);
   const settled = () => deskbolt.settled();
   const samples = new Map<string, Sample[]>();
-  const add = (name: string, sample: Sample) => samples.set(name, [...(samples.get(name) ?? []), sample]);
   const timed = async (send: () => Promise<unknown>) => {
     const started = performance.now();
     await send();
     return performance.now() - started;
   };
+  const add = (name: string, sample: Sample) => samples.set(name, [...(samples.get(name) ?? []), sample]);
+  // The same request to the bare app and to the floor (the bare app that also records its id).
+  const bareAndFloor = async (send: (app: BareBolt) => Promise<unknown>) => ({ bareAckMs: await timed(() => send(bare)), floorAckMs: await timed(() => send(floor)) });
   // A command's or a message button's answer is an ephemeral reply (its response_url), only the asker sees it.
   const toAsker = (asker: string): AnswerTest => (what, args) => what === 'response_url' || (what === 'chat.postEphemeral' && args.user === asker);
   const openedView = () => fake.okCalls('views.open').at(-1)!.response.view;
   const submit = (agent: string, view: any, answers: Record<string, unknown>) =>
     slack.viewSubmission(agent, { id: view.id, callback_id: view.callback_id, private_metadata: view.private_metadata, state: viewStateFrom(view, answers) });
-  const bareSubmit = (agent: string, view: any) => bare.slack.viewSubmission(agent, { id: view.id, callback_id: view.callback_id, private_metadata: view.private_metadata, state: { values: {} } });
+  const bareSubmit = (app: BareBolt, agent: string, view: any) => app.slack.viewSubmission(agent, { id: view.id, callback_id: view.callback_id, private_metadata: view.private_metadata, state: { values: {} } });
 
   let nextSeeded = 1001;
   let requesters = 0;
   const log = (line: string) => console.error(`actions: ${line}`);
-  log(`seeded ${TICKETS} tickets`);
+  log(`seeded ${TICKETS} tickets, ${Math.min(TICKETS, WAITING)} of them waiting`);
   // One take and one next, unmeasured, on each app: the first request of a process pays for loading
   // and compiling its path (about 100 ms here), which no agent's take after the first one does.
   const warmUp = agentId(SAMPLES + 1);
@@ -214,33 +231,33 @@ export async function actionRows(store: Store): Promise<BenchRow[]> {
     if (index > 0) log(`sample ${index} done`);
     const agent = agentId(index);
     const number = nextSeeded++;
-    add('take', { ...(await meter.measure(() => slack.command(agent, '/ticket', `take ${number}`), toAsker(agent), settled)), bareAckMs: await timed(() => bare.slack.command(agent, '/ticket', `take ${number}`)) });
-    add('next', { ...(await meter.measure(() => slack.command(agent, '/ticket', 'next'), toAsker(agent), settled)), bareAckMs: await timed(() => bare.slack.command(agent, '/ticket', 'next')) });
+    add('take', { ...(await meter.measure(() => slack.command(agent, '/ticket', `take ${number}`), toAsker(agent), settled)), ...(await bareAndFloor((app) => app.slack.command(agent, '/ticket', `take ${number}`))) });
+    add('next', { ...(await meter.measure(() => slack.command(agent, '/ticket', 'next'), toAsker(agent), settled)), ...(await bareAndFloor((app) => app.slack.command(agent, '/ticket', 'next'))) });
     const nextTaken = (await store.tickets.assignedTo(agent, ['open'], 5)).find((ticket) => ticket.number !== number)!;
     add('App Home open', {
       ...(await meter.measure(() => slack.event({ type: 'app_home_opened', user: agent, tab: 'home' }), (what, args) => what === 'views.publish' && args.user_id === agent, settled)),
-      bareAckMs: await timed(() => bare.slack.event({ type: 'app_home_opened', user: agent, tab: 'home' })),
+      ...(await bareAndFloor((app) => app.slack.event({ type: 'app_home_opened', user: agent, tab: 'home' }))),
     });
 
     await slack.command(agent, '/ticket', `reply ${number}`);
     await settled();
     const replyView = openedView();
-    add('reply (modal submitted)', { ...(await meter.measure(() => submit(agent, replyView, { [replyFields.text]: 'We are looking into it.' }), 'ack', settled)), bareAckMs: await timed(() => bareSubmit(agent, replyView)) });
+    add('reply (modal submitted)', { ...(await meter.measure(() => submit(agent, replyView, { [replyFields.text]: 'We are looking into it.' }), 'ack', settled)), ...(await bareAndFloor((app) => bareSubmit(app, agent, replyView))) });
     await slack.command(agent, '/ticket', `reply ${number}`);
     await settled();
     const solveView = openedView();
     add('solve (modal submitted)', {
       ...(await meter.measure(() => submit(agent, solveView, { [replyFields.text]: 'Refunded today.', [replyFields.status]: 'solved', ...FULL_FORM }), 'ack', settled)),
-      bareAckMs: await timed(() => bareSubmit(agent, solveView)),
+      ...(await bareAndFloor((app) => bareSubmit(app, agent, solveView))),
     });
     await slack.command(agent, '/ticket', `escalate ${nextTaken.number}`);
     await settled();
     const escalateView = openedView();
     add('escalate (modal submitted)', {
       ...(await meter.measure(() => submit(agent, escalateView, { [escalationFields.group]: '20', [escalationFields.note]: 'Needs PayOps' }), 'ack', settled)),
-      bareAckMs: await timed(() => bareSubmit(agent, escalateView)),
+      ...(await bareAndFloor((app) => bareSubmit(app, agent, escalateView))),
     });
-    add('REST ticket create', { ...(await meter.measure(() => restCreate(restUrl, index), 'ack', settled)), bareAckMs: await timed(() => restCreate(bare.restUrl, index)) });
+    add('REST ticket create', { ...(await meter.measure(() => restCreate(restUrl, index), 'ack', settled)), ...(await bareAndFloor((app) => restCreate(app.restUrl, index))) });
 
     // A live chat of this agent's, relayed to the requester, then handed to the next agent, who accepts.
     const other = agentId(index + 1);
@@ -257,7 +274,7 @@ export async function actionRows(store: Store): Promise<BenchRow[]> {
     const relayed: AnswerTest = (what, args) => what === 'chat.postMessage' && (args.channel === requester || args.channel === fake.dmChannelOf(requester));
     add('chat relay (agent → requester)', {
       ...(await meter.measure(() => slack.message(agent, 'We are looking into it', { channel: chat.thread.channel, threadTs: chat.thread.ts }), relayed, settled)),
-      bareAckMs: await timed(() => bare.slack.message(agent, 'We are looking into it', { channel: chat.thread.channel, threadTs: chat.thread.ts })),
+      ...(await bareAndFloor((app) => app.slack.message(agent, 'We are looking into it', { channel: chat.thread.channel, threadTs: chat.thread.ts }))),
     });
     await slack.command(agent, '/ticket', `transfer ${chat.ticketNumber} <@${other}>`);
     await settled();
@@ -268,7 +285,7 @@ export async function actionRows(store: Store): Promise<BenchRow[]> {
       sim.blockAction(other, { action_id: actionIds.acceptTransfer, value: transfer.id }, offer && sim === slack ? { channel: fake.dmChannelOf(other), message: { ts: offer.ts } } : { channel: fake.dmChannelOf(other) });
     // The accepter hears it in their DM with the bot ("Chat #N is yours now").
     const toAccepter: AnswerTest = (what, args) => toAsker(other)(what, args) || (what === 'chat.postMessage' && (args.channel === other || args.channel === fake.dmChannelOf(other)));
-    add('transfer accept', { ...(await meter.measure(() => click(slack), toAccepter, settled)), bareAckMs: await timed(() => click(bare.slack)) });
+    add('transfer accept', { ...(await meter.measure(() => click(slack), toAccepter, settled)), ...(await bareAndFloor((app) => click(app.slack))) });
     await slack.command(agent, '/ticket', 'status offline');
     await slack.command(other, '/ticket', 'status offline');
     await settled();
@@ -281,6 +298,7 @@ export async function actionRows(store: Store): Promise<BenchRow[]> {
     const answer = sorted(taken.map((sample) => sample.answerMs));
     const last = sorted(taken.map((sample) => sample.lastCallMs));
     const bareAck = sorted(taken.map((sample) => sample.bareAckMs));
+    const floorAck = sorted(taken.map((sample) => sample.floorAckMs));
     const typical = (pick: (sample: Sample) => number) => sorted(taken.map(pick))[Math.floor(taken.length / 2)]!;
     const most = (pick: (sample: Sample) => number) => Math.max(...taken.map(pick));
     const count = (pick: (sample: Sample) => number) => (typical(pick) === most(pick) ? String(typical(pick)) : `${typical(pick)} (≤${most(pick)})`);
@@ -293,6 +311,8 @@ export async function actionRows(store: Store): Promise<BenchRow[]> {
       `${percentile(ack, 0.5).toFixed(1)} / ${percentile(ack, 0.99).toFixed(1)}`,
       `${percentile(bareAck, 0.5).toFixed(1)} / ${percentile(bareAck, 0.99).toFixed(1)}`,
       `${(percentile(ack, 0.99) / percentile(bareAck, 0.99)).toFixed(2)}×`,
+      `${percentile(floorAck, 0.5).toFixed(1)} / ${percentile(floorAck, 0.99).toFixed(1)}`,
+      `${(percentile(ack, 0.99) / percentile(floorAck, 0.99)).toFixed(2)}×`,
       `${percentile(answer, 0.5).toFixed(0)} / ${percentile(answer, 0.99).toFixed(0)}`,
       `${percentile(last, 0.5).toFixed(0)} / ${percentile(last, 0.99).toFixed(0)}`,
     ]);
@@ -300,14 +320,32 @@ export async function actionRows(store: Store): Promise<BenchRow[]> {
     // ticket: their work is before the ack by design, unlike a command's or a click's.
     const answeredByAck = name.includes('submitted') || name.startsWith('REST');
     addGoal({
-      what: `${name}: ack p99 against the bare Bolt app's`,
+      what: `${name}: ack p99 against the floor's (a bare Bolt app that records the request id in the same database)`,
       goal: 1.25,
-      measured: percentile(ack, 0.99) / percentile(bareAck, 0.99),
+      measured: percentile(ack, 0.99) / percentile(floorAck, 0.99),
       unit: '×',
-      why: answeredByAck
-        ? 'the ack is the answer: the workflow runs before it'
-        : 'the request is remembered (one database write) before the ack, so a replay of it is never acted on',
+      ...(answeredByAck ? { why: 'the ack is the answer: the workflow runs before it' } : {}),
     });
+    const afterGoal = AFTER_ANSWER_GOALS[name];
+    if (afterGoal !== undefined) {
+      addGoal({
+        what: `${name}: database commands after the answer (most of any sample)`,
+        goal: afterGoal,
+        measured: most((sample) => sample.after.db),
+        unit: '',
+        why: 'the App Homes of everyone the event touched are still recomputed from reads of the tickets (issue 29’s Home read models are not built yet)',
+      });
+    }
+    if (name === 'App Home open') {
+      addGoal({
+        what: 'App Home open: database commands in all (most of any sample)',
+        goal: 3,
+        measured: most((sample) => sample.before.db + sample.after.db),
+        unit: '',
+        why: 'the Home is recomputed from about ten reads (its read model is not built yet)',
+      });
+      if (TICKETS >= 10_000) addGoal({ what: `App Home open: answered p99 (${TICKETS.toLocaleString('en-US')} tickets, ${server})`, goal: 1000, measured: percentile(answer, 0.99), unit: 'ms' });
+    }
     if (name === 'take') {
       addGoal({
         what: 'take: database commands before the agent sees the result (most of any sample)',
@@ -317,19 +355,21 @@ export async function actionRows(store: Store): Promise<BenchRow[]> {
         why: 'the request remembered, the conditional write (a read and a write on FerretDB, one on MongoDB), the requester’s other tickets, the card’s last comments and delivery trouble',
       });
       addGoal({ what: 'take: Web API calls before the agent sees the result (most of any sample)', goal: 3, measured: most((sample) => sample.before.web), unit: '' });
+      if (TICKETS >= 10_000) addGoal({ what: `take: answered p99 (${TICKETS.toLocaleString('en-US')} tickets, ${server})`, goal: 300, measured: percentile(answer, 0.99), unit: 'ms' });
       addGoal({
         what: `take → last Web API call p99 (${TICKETS.toLocaleString('en-US')} tickets, ${server})`,
         goal: 1000,
         measured: percentile(last, 0.99),
         unit: 'ms',
-        ...(onFerretDb ? { why: 'the last call is the agent’s App Home, whose lists and queue counts are each a scan of the tickets on FerretDB v1' } : {}),
+        ...(onFerretDb ? { why: 'the last call is the agent’s App Home, still recomputed from reads of the tickets' } : {}),
       });
     }
   }
   console.log(`\nEach action, ${SAMPLES} times, ${TICKETS.toLocaleString('en-US')} tickets on ${server}. Counts: median (most); times in ms, p50 / p99.`);
-  printMarkdownTable(['action', 'db before', 'web before', 'db after', 'web after', 'ack', 'bare ack', 'ack p99 ×bare', 'answered', 'last call'], rows);
+  printMarkdownTable(['action', 'db before', 'web before', 'db after', 'web after', 'ack', 'bare ack', 'ack p99 ×bare', 'floor ack', 'ack p99 ×floor', 'answered', 'last call'], rows);
 
   const loadRows = [
+    await burst(`${LOAD} agents: /ticket next at once`, agents.slice(0, LOAD).map((agent) => ({ user: agent.user, send: () => slack.command(agent.user, '/ticket', 'next') })), fake, settled),
     await burst(`${LOAD} agents: /ticket next or take at once`, agents.slice(0, LOAD).map((agent, index) => ({
       user: agent.user,
       send: () => slack.command(agent.user, '/ticket', index % 2 === 0 ? 'next' : `take ${nextSeeded++}`),
@@ -339,19 +379,16 @@ export async function actionRows(store: Store): Promise<BenchRow[]> {
   console.log(`\nLoad (${server}, ${TICKETS.toLocaleString('en-US')} tickets): times in ms from the request, p50 / p99.`);
   printMarkdownTable(['burst', 'acked', 'answered', 'all settled'], loadRows.map((load) => [load.name, `${load.ack50.toFixed(0)} / ${load.ack99.toFixed(0)}`, `${load.answer50.toFixed(0)} / ${load.answer99.toFixed(0)}`, load.settledMs.toFixed(0)]));
   for (const load of loadRows) {
-    addGoal({ what: `${load.name}: ack p99`, goal: 3000, measured: load.ack99, unit: 'ms' });
-    addGoal({
-      what: `${load.name}: answer p99`,
-      goal: 3000,
-      measured: load.answer99,
-      unit: 'ms',
-      ...(onFerretDb && load.name.includes('next') ? { why: 'each /ticket next is a sorted findAndModify, a scan of the tickets under FerretDB’s write guard: they run one after another' } : {}),
-    });
+    // Issue 29: a burst of /ticket next is acked within 1 s and answered within 3 s, at 1,000 and 10,000 tickets.
+    const nextOnly = load.name.endsWith('/ticket next at once');
+    addGoal({ what: `${load.name}: ack p99 (${TICKETS.toLocaleString('en-US')} tickets)`, goal: nextOnly ? 1000 : 3000, measured: load.ack99, unit: 'ms' });
+    addGoal({ what: `${load.name}: answer p99 (${TICKETS.toLocaleString('en-US')} tickets)`, goal: 3000, measured: load.answer99, unit: 'ms' });
   }
 
   meter.close();
   await deskbolt.close();
   await bare.close();
+  await floor.close();
   await fake.close();
   return [];
 }

@@ -1,4 +1,6 @@
 import { App, ExpressReceiver, LogLevel } from '@slack/bolt';
+import { randomUUID } from 'node:crypto';
+import type { Store } from '../src/store/store.js';
 import express from 'express';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,8 +16,12 @@ export interface BareBolt {
   close(): Promise<void>;
 }
 
-/** A Bolt app that only acknowledges (commands, buttons, submissions, events), and an express route that only answers 201. */
-export async function startBareBolt(fake: FakeSlack): Promise<BareBolt> {
+/**
+ * A Bolt app that only acknowledges (commands, buttons, submissions, events), and an express route that
+ * only answers 201. Given a store, it first records each request's id in it, as deskbolt must (the
+ * replay check before acting): the floor an ack that writes to the same database can reach.
+ */
+export async function startBareBolt(fake: FakeSlack, recordRequestsIn?: Store): Promise<BareBolt> {
   const http = express();
   const receiver = new ExpressReceiver({ signingSecret: SECRET, app: http, endpoints: '/slack/events', logLevel: LogLevel.ERROR });
   // Its identity is given, so Bolt does not call auth.test before its first listener.
@@ -28,12 +34,26 @@ export async function startBareBolt(fake: FakeSlack): Promise<BareBolt> {
     tokenVerificationEnabled: false,
     logLevel: LogLevel.ERROR,
   });
-  app.command('/ticket', async ({ ack }) => ack());
-  app.action(/.*/, async ({ ack }) => ack());
-  app.view(/.*/, async ({ ack }) => ack());
-  app.event('app_home_opened', async () => undefined);
-  app.message(async () => undefined);
-  http.post('/api/v1/tickets', express.json(), (_request, response) => {
+  // The same write deskbolt makes (a seen id, kept for Slack's five minutes), under an id of its own.
+  const remember = async () => {
+    if (recordRequestsIn) await recordRequestsIn.seen.firstTime(`signature:bare-${randomUUID()}`, new Date(), 6 * 60_000);
+  };
+  app.command('/ticket', async ({ ack }) => {
+    await remember();
+    await ack();
+  });
+  app.action(/.*/, async ({ ack }) => {
+    await remember();
+    await ack();
+  });
+  app.view(/.*/, async ({ ack }) => {
+    await remember();
+    await ack();
+  });
+  app.event('app_home_opened', async () => remember());
+  app.message(async () => remember());
+  http.post('/api/v1/tickets', express.json(), async (_request, response) => {
+    await remember();
     response.status(201).json({ ticket: { number: 1 } });
   });
   const server: Server = await new Promise((resolve) => {

@@ -34,7 +34,11 @@ function printTable(rows: readonly BenchRow[]): void {
 }
 
 const wanted = process.argv.slice(2);
-const database = process.env.MONGODB_URI ? undefined : await startEmbeddedDatabase({ log: () => undefined });
+// Peak memory of this process (the app, the fake Slack and the bench share it), sampled through the run.
+let peakRss = process.memoryUsage().rss;
+const memorySampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+memorySampler.unref();
+const database = process.env.MONGODB_URI ? undefined : await startEmbeddedDatabase({ log: (line) => console.error(line.split(';')[0]) });
 const rows: BenchRow[] = [];
 for (const suite of suites.filter((entry) => (wanted.length === 0 && !entry.onlyWhenNamed) || wanted.includes(entry.name))) {
   const store = await Store.open({ uri: process.env.MONGODB_URI ?? database!.uri, dbName: `deskbolt_bench_${suite.name}_${Date.now()}` });
@@ -46,5 +50,8 @@ for (const suite of suites.filter((entry) => (wanted.length === 0 && !entry.only
   }
 }
 await database?.stop();
+clearInterval(memorySampler);
 printTable(rows);
 printGoals();
+console.log(`\nPeak memory (RSS) of the bench process: ${(peakRss / 2 ** 20).toFixed(0)} MB.`);
+console.log('Counts (database commands, Web API calls) are exact; times move with the machine’s load, so read them against the bare app and the floor measured in the same run.');

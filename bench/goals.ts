@@ -25,7 +25,7 @@ function format(value: number, unit: string): string {
 
 export function printGoals(): void {
   if (goals.length === 0) return;
-  console.log('\nGoals (issue 15):');
+  console.log('\nGoals (issues 15 and 29), each with its distance:');
   for (const goal of goals) {
     const met = goal.atLeast ? goal.measured >= goal.goal : goal.measured <= goal.goal;
     const distance = met ? 'met' : `missed by ${format(Math.abs(goal.measured - goal.goal), goal.unit)}${goal.why ? ` (${goal.why})` : ''}`;

@@ -36,8 +36,12 @@ export function row(name: string, samples: number[], perSecond: number, peakRss:
   return { name, p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99), perSecond, peakRssMb: peakRss / 2 ** 20 };
 }
 
-/** `count` unassigned tickets in Billing (10), #1001 the oldest, written straight into the collection. */
-export async function seedTickets(store: Store, count: number): Promise<void> {
+/**
+ * `count` tickets in Billing (10), #1001 the oldest, written straight into the collection: the first
+ * `waiting` unassigned (the queue), the rest closed long ago (a desk's history), as a desk after a
+ * year holds them. Without `waiting`, every one waits.
+ */
+export async function seedTickets(store: Store, count: number, waiting = count): Promise<void> {
   const now = Date.now();
   const batch = 1000;
   await store.models.Counter.updateOne({ _id: 'ticket' }, { $set: { seq: count } }, { upsert: true });
@@ -47,12 +51,14 @@ export async function seedTickets(store: Store, count: number): Promise<void> {
       const at = new Date(now - (count - start - offset) * 1000);
       return {
         _id: ticketId(number), number, subject: `Seeded ticket ${number}`, description: '', requester: { kind: 'slack', userId: `UCUST${number}` },
-        status: 'new', assignee: null, groupId: 10, priority: 'normal', form: {}, channel: 'slack', source: { kind: 'api' },
+        status: start + offset < waiting ? 'new' : 'closed', assignee: start + offset < waiting ? null : 'UBENCHOLD', groupId: 10, priority: 'normal', form: {}, channel: 'slack', source: { kind: 'api' },
         createdAt: at, updatedAt: at, pendingSince: null, solvedAt: null, closedAt: null, mergedInto: null, version: 1, outbox: [],
       };
     });
     await store.models.Ticket.collection.insertMany(documents as never[]);
   }
+  // Written straight into the collection, as an import would: the read models are rebuilt, as after one.
+  await store.rebuildReadModels();
 }
 
 /** p50/p99 of a signed `/ticket take` to its HTTP ack and to its last Web API call, and takes per second. */

@@ -2,7 +2,7 @@
 # Makes sure a MongoDB-protocol server can be had before the bot or the tests start, in the order
 # src/store/embedded.ts uses: MONGODB_URI; else a mongod for mongodb-memory-server (one on this machine,
 # or its download, cached after the first time); else FerretDB built from source (scripts/build-ferretdb.sh),
-# which is built only when no mongod can be had.
+# which is built only when no mongod can be had, on PostgreSQL where it is installed (ensure-postgresql.sh).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 if [ -n "${MONGODB_URI:-}" ]; then

@@ -8,6 +8,7 @@ trap 'elapsed=$(( $(date +%s) - started )); echo "npm test took $((elapsed / 60)
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 bash scripts/ensure-database.sh || exit 1
+bash scripts/ensure-postgresql.sh || exit 1
 bash scripts/ensure-chromium.sh || exit 1
 bash scripts/ensure-dovecot.sh || exit 1
 echo "typecheck: tsc --noEmit (strict)"

@@ -13,7 +13,7 @@ import { Store } from '../src/store/store.js';
 
 interface Holder {
   child: ChildProcess;
-  said: { pid: number; serverPid: number; port: number; uri: string } | { error: string };
+  said: { pid: number; serverPid: number; port: number; uri: string; kind: string; dataPath: string } | { error: string };
   stderr: () => string;
 }
 
@@ -34,19 +34,33 @@ function running(holder: Holder) {
   return holder.said;
 }
 
-/** Every FerretDB process serving this data directory, found by its command line (Linux /proc). */
-function serversOn(dataDir: string): number[] {
-  const stateDir = `--state-dir=${join(dataDir, 'ferretdb')}`;
+/** Every FerretDB process serving this server data folder, found by its command line (Linux /proc). */
+function serversOn(dataPath: string): number[] {
+  return processesWithArgument(`--state-dir=${dataPath}`);
+}
+
+/** Every PostgreSQL process (postmaster or backend) of the private cluster in this server data folder. */
+function postgresqlOn(dataPath: string): number[] {
+  return processesWithArgument(join(dataPath, 'cluster'));
+}
+
+function processesWithArgument(argument: string): number[] {
   return readdirSync('/proc')
     .filter((name) => /^\d+$/.test(name))
     .filter((pid) => {
       try {
-        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(stateDir) && processIsAlive(Number(pid));
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(argument) && processIsAlive(Number(pid));
       } catch {
         return false;
       }
     })
     .map(Number);
+}
+
+/** A PostgreSQL whose parent died is gone a moment later, not at once. */
+async function noPostgresqlOn(dataPath: string): Promise<boolean> {
+  for (let tries = 0; tries < 200 && postgresqlOn(dataPath).length > 0; tries++) await new Promise((wake) => setTimeout(wake, 50));
+  return postgresqlOn(dataPath).length === 0;
 }
 
 /** Waits for a real process to end (a signal is delivered asynchronously); fails after a while. */
@@ -96,31 +110,36 @@ describe.runIf(process.platform === 'linux')('one embedded server per data direc
   it('a deskbolt killed with SIGKILL takes its FerretDB along, and the next start serves the same data alone', async () => {
     const dataDir = await dataDirectory();
     const first = await startHolder(dataDir);
-    const { serverPid, uri } = running(first);
+    const { serverPid, uri, dataPath } = running(first);
     await insertDocument(uri, 'before_the_kill');
 
     first.child.kill('SIGKILL');
     expect(await ended(serverPid)).toBe(true);
+    expect(await noPostgresqlOn(dataPath)).toBe(true);
 
     const second = await startHolder(dataDir);
     stopLater(second);
-    expect(serversOn(dataDir)).toEqual([running(second).serverPid]);
+    expect(running(second).kind).toBe(running(first).kind);
+    expect(serversOn(dataPath)).toEqual([running(second).serverPid]);
     expect(await countDocuments(running(second).uri, 'before_the_kill')).toBe(1);
   });
 
   it('stops the orphan a killed deskbolt left running (as on systems without a parent-death signal), never starting a second server beside it', async () => {
     const dataDir = await dataDirectory();
     const first = await startHolder(dataDir, 'untied');
-    const orphan = running(first).serverPid;
+    const { serverPid: orphan, dataPath, kind } = running(first);
     first.child.kill('SIGKILL');
     await once(first.child, 'exit');
     expect(processIsAlive(orphan)).toBe(true);
+    const orphanedPostgresql = postgresqlOn(dataPath);
+    expect(orphanedPostgresql.length > 0).toBe(kind === 'ferretdb-postgresql');
 
     const second = await startHolder(dataDir);
     stopLater(second);
     expect(processIsAlive(orphan)).toBe(false);
-    expect(serversOn(dataDir)).toEqual([running(second).serverPid]);
-    expect(second.stderr()).toContain(`stopping the ferretdb (process ${orphan}`);
+    for (const pid of orphanedPostgresql) expect(processIsAlive(pid)).toBe(false);
+    expect(serversOn(dataPath)).toEqual([running(second).serverPid]);
+    expect(second.stderr()).toContain(`stopping the ${kind} (process ${orphan}`);
   });
 
   it('refuses a second start while the first deskbolt runs, naming it', async () => {
@@ -132,7 +151,7 @@ describe.runIf(process.platform === 'linux')('one embedded server per data direc
 
     expect(second.child.exitCode).toBe(1);
     expect(second.said).toEqual({ error: expect.stringContaining(`is in use by another deskbolt (process ${running(first).pid}`) });
-    expect(serversOn(dataDir)).toEqual([running(first).serverPid]);
+    expect(serversOn(running(first).dataPath)).toEqual([running(first).serverPid]);
   });
 });
 

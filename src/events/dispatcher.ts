@@ -156,6 +156,8 @@ export class EventDispatcher implements DeskEvents {
    */
   async redeliverLeftovers(olderThan: Date, limit: number): Promise<number> {
     const numbers = await this.store.tickets.withEventsWaitingSince(olderThan, limit);
+    // A process that died between a ticket's write and its queue entry's left the event here too.
+    await this.store.tickets.followWaiting(numbers);
     for (const number of numbers) {
       this.ticketChanged(number);
       await this.perTicket.get(number);

@@ -8,17 +8,22 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { acceptsConnections, DataDirLock } from './data-dir-lock.js';
+import { findPostgresql, startPostgresql, type PostgresqlInstall } from './embedded-postgresql.js';
 import { serializeWritesInThisProcess } from './write-guard.js';
 
 /**
  * Where the database comes from when MONGODB_URI is not set (../shared/DESIGN.md): a real mongod by
- * mongodb-memory-server (which downloads one the first time), else FerretDB (MongoDB wire protocol on
- * SQLite), built from source once by scripts/build-ferretdb.sh. One module, shared by `npm start`,
+ * mongodb-memory-server (which downloads one the first time), else FerretDB (MongoDB wire protocol),
+ * built from source once by scripts/build-ferretdb.sh, on PostgreSQL where it is installed (a private
+ * cluster in the data directory) and on SQLite otherwise, or when FERRETDB_BACKEND=sqlite says so. One module, shared by `npm start`,
  * the demo and tests. It also keeps the server going: one server per data directory (a lock), a
  * server that dies with this process where the OS allows, and a restart with a bounded back-off when
  * the server dies on its own.
  */
-export type EmbeddedKind = 'mongodb-memory-server' | 'ferretdb';
+export type EmbeddedKind = 'mongodb-memory-server' | 'ferretdb-postgresql' | 'ferretdb-sqlite';
+
+/** FERRETDB_BACKEND: which of FerretDB's backends the embedded server uses when no mongod can be had. */
+export type FerretDbBackend = 'postgresql' | 'sqlite';
 
 /** running: answering; restarting: died, being brought back; failed: every restart failed; stopped: stop() was called. */
 export type EmbeddedState = 'running' | 'restarting' | 'failed' | 'stopped';
@@ -95,7 +100,7 @@ export async function startEmbeddedDatabase(options: EmbeddedOptions = {}): Prom
   const lock = await DataDirLock.acquire(dataDir, (line) => notes.push(line));
   let started: { launcher: ServerLauncher; server: RunningServer; why: string };
   try {
-    started = await startFirstServer(dataDir, options);
+    started = await startFirstServer(dataDir, options, !persistent);
     await lock.recordServer({ kind: started.launcher.kind, pid: started.server.pid, port: started.server.port, dataPath: started.launcher.dataPath });
   } catch (error) {
     await lock.release();
@@ -186,24 +191,50 @@ export async function startEmbeddedDatabase(options: EmbeddedOptions = {}): Prom
 }
 
 /**
- * mongodb-memory-server first (a real mongod, downloaded once), FerretDB when it cannot get one. A data
- * directory that already holds one server's data keeps that server, so no start ever shows an empty desk.
+ * mongodb-memory-server first (a real mongod, downloaded once); when it cannot get one, FerretDB on
+ * PostgreSQL where PostgreSQL is installed, else FerretDB on SQLite. A data directory that already
+ * holds one server's data keeps that server, so no start ever shows an empty desk.
  */
-async function startFirstServer(dataDir: string, options: EmbeddedOptions): Promise<{ launcher: ServerLauncher; server: RunningServer; why: string }> {
+async function startFirstServer(dataDir: string, options: EmbeddedOptions, temporary: boolean): Promise<{ launcher: ServerLauncher; server: RunningServer; why: string }> {
+  const tie = options.tieToParent ?? true;
   const mongod = mongoMemoryServer(join(dataDir, 'mongod'));
-  const ferretDb = ferretDbServer(join(dataDir, 'ferretdb'), options.tieToParent ?? true);
+  // The SQLite backend's folder keeps its first name, so data kept by an earlier deskbolt is found.
+  const onSqlite = ferretDbServer(join(dataDir, 'ferretdb'), tie);
+  const postgresql = findPostgresql();
+  const onPostgresql = postgresql ? ferretDbOnPostgresql(join(dataDir, 'ferretdb-postgresql'), tie, postgresql, temporary) : undefined;
   const holdsData = (path: string) => existsSync(path) && readdirSync(path).length > 0;
-  if (holdsData(ferretDb.dataPath) && !holdsData(mongod.dataPath)) {
-    return { launcher: ferretDb, server: await ferretDb.launch(options.port), why: 'this data directory already holds FerretDB data' };
+  const chosen = chosenBackend();
+  if (!holdsData(mongod.dataPath)) {
+    if (holdsData(onSqlite.dataPath)) {
+      return { launcher: onSqlite, server: await onSqlite.launch(options.port), why: 'this data directory already holds FerretDB data on SQLite' };
+    }
+    if (holdsData(join(dataDir, 'ferretdb-postgresql'))) {
+      if (!onPostgresql) throw new Error(`${join(dataDir, 'ferretdb-postgresql')} holds FerretDB data on PostgreSQL, and PostgreSQL is not installed here (apt-get install postgresql)`);
+      return { launcher: onPostgresql, server: await onPostgresql.launch(options.port), why: 'this data directory already holds FerretDB data on PostgreSQL' };
+    }
   }
+  let noMongod: string;
   try {
     return { launcher: mongod, server: await mongod.launch(options.port), why: '' };
   } catch (error) {
     if (holdsData(mongod.dataPath)) {
       throw new Error(`mongodb-memory-server could not start mongod on the data in ${mongod.dataPath}: ${oneLine(error)}`);
     }
-    return { launcher: ferretDb, server: await ferretDb.launch(options.port), why: `mongodb-memory-server could not get a mongod (${oneLine(error)})` };
+    noMongod = `mongodb-memory-server could not get a mongod (${oneLine(error)})`;
   }
+  if (chosen === 'sqlite') return { launcher: onSqlite, server: await onSqlite.launch(options.port), why: `${noMongod}; FERRETDB_BACKEND=sqlite` };
+  if (!onPostgresql) {
+    if (chosen === 'postgresql') throw new Error('FERRETDB_BACKEND=postgresql, and PostgreSQL is not installed here (apt-get install postgresql)');
+    return { launcher: onSqlite, server: await onSqlite.launch(options.port), why: `${noMongod}; no PostgreSQL on this machine` };
+  }
+  return { launcher: onPostgresql, server: await onPostgresql.launch(options.port), why: noMongod };
+}
+
+function chosenBackend(): FerretDbBackend | undefined {
+  const chosen = process.env.FERRETDB_BACKEND;
+  if (chosen === undefined || chosen === '') return undefined;
+  if (chosen !== 'postgresql' && chosen !== 'sqlite') throw new Error(`FERRETDB_BACKEND is "${chosen}"; use postgresql or sqlite`);
+  return chosen;
 }
 
 /** A mongod binary already on this machine; mongodb-memory-server otherwise downloads one into its cache. */
@@ -282,17 +313,18 @@ export async function ferretDbBinary(): Promise<string> {
 
 function ferretDbServer(dataPath: string, tieToParent: boolean): ServerLauncher {
   return {
-    kind: 'ferretdb',
+    kind: 'ferretdb-sqlite',
     dataPath,
     serializesWrites: true,
     async launch(port) {
       const binary = await ferretDbBinary();
       await mkdir(dataPath, { recursive: true });
+      const backend = ['--handler=sqlite', `--sqlite-url=file:${dataPath}/`];
       // A probed port can be taken before FerretDB binds it: try another. A given port is the only one.
       for (let attempt = 1; ; attempt++) {
         const chosen = port ?? (await freeLoopbackPort());
         if (port !== undefined && !(await portIsFree(port))) throw new Error(`port ${port} is taken by another process`);
-        const started = await spawnFerretDb(binary, dataPath, chosen, tieToParent);
+        const started = await spawnFerretDb(binary, backend, dataPath, chosen, tieToParent);
         if ('server' in started) return started.server;
         if (port !== undefined || attempt >= 3) throw new Error(`FerretDB did not start (${binary}): ${started.output || 'no output'}`);
       }
@@ -300,10 +332,55 @@ function ferretDbServer(dataPath: string, tieToParent: boolean): ServerLauncher 
   };
 }
 
-async function spawnFerretDb(binary: string, dataPath: string, port: number, tieToParent: boolean): Promise<{ server: RunningServer } | { output: string }> {
+/**
+ * FerretDB in front of a private PostgreSQL cluster (`<dataPath>/cluster`, see embedded-postgresql.ts).
+ * The two run and end together: when either dies, the other is stopped, and a restart starts both.
+ */
+function ferretDbOnPostgresql(dataPath: string, tieToParent: boolean, install: PostgresqlInstall, temporary: boolean): ServerLauncher {
+  return {
+    kind: 'ferretdb-postgresql',
+    dataPath,
+    serializesWrites: true,
+    async launch(port) {
+      const binary = await ferretDbBinary();
+      await mkdir(dataPath, { recursive: true });
+      if (port !== undefined && !(await portIsFree(port))) throw new Error(`port ${port} is taken by another process`);
+      for (let attempt = 1; ; attempt++) {
+        const postgresql = await startPostgresql(install, join(dataPath, 'cluster'), await freeLoopbackPort(), { temporary, dieWithParent: tieToParent && parentDeathSignalAvailable() });
+        const chosen = port ?? (await freeLoopbackPort());
+        const backend = ['--handler=postgresql', `--postgresql-url=postgres://deskbolt@127.0.0.1:${postgresql.port}/postgres`];
+        const started = await spawnFerretDb(binary, backend, dataPath, chosen, tieToParent);
+        if ('server' in started) {
+          const ferretDb = started.server;
+          let stopping = false;
+          // FerretDB without its PostgreSQL answers every command with an error: end it, so the restart begins.
+          void postgresql.exited.then(() => {
+            if (!stopping) void ferretDb.stop();
+          });
+          return {
+            pid: ferretDb.pid,
+            port: ferretDb.port,
+            exited: Promise.race([ferretDb.exited, postgresql.exited.then((reason) => `lost its PostgreSQL, which ${reason}`)]).then(async (reason) => {
+              await postgresql.stop();
+              return reason;
+            }),
+            stop: async () => {
+              stopping = true;
+              await ferretDb.stop();
+              await postgresql.stop();
+            },
+          };
+        }
+        await postgresql.stop();
+        if (port !== undefined || attempt >= 3) throw new Error(`FerretDB did not start (${binary}): ${started.output || 'no output'}`);
+      }
+    },
+  };
+}
+
+async function spawnFerretDb(binary: string, backend: string[], dataPath: string, port: number, tieToParent: boolean): Promise<{ server: RunningServer } | { output: string }> {
   const args = [
-    '--handler=sqlite',
-    `--sqlite-url=file:${dataPath}/`,
+    ...backend,
     `--state-dir=${dataPath}`,
     `--listen-addr=127.0.0.1:${port}`,
     // Its debug server defaults to the fixed port 8088, which two servers at once would fight for.

@@ -1,5 +1,5 @@
-import { documentsOf, insertOnce } from './documents.js';
-import type { Models } from './models.js';
+import { isDuplicateKey, type Models } from './models.js';
+import { insertRelyingOnUniqueIndex } from './write-guard.js';
 
 /**
  * Slack delivers events at least once and people double-click: each event or action id is remembered
@@ -10,14 +10,22 @@ export class SeenIdStore {
 
   /** True the first time an id is seen; false for every repeat while it is remembered. */
   async firstTime(id: string, now: Date, rememberMs: number): Promise<boolean> {
-    if (await insertOnce(documentsOf<{ _id: string; expiresAt: Date }>(this.models.SeenId), { _id: id, expiresAt: new Date(now.getTime() + rememberMs) })) return true;
-    // Remembered but expired (the sweep has not run yet): take it over atomically.
-    const renewed = await this.models.SeenId.findOneAndUpdate(
-      { _id: id, expiresAt: { $lte: now } },
-      { $set: { expiresAt: new Date(now.getTime() + rememberMs) } },
-      { new: true, lean: true },
-    );
-    return renewed !== null;
+    try {
+      await insertRelyingOnUniqueIndex(this.models.SeenId, { _id: id, expiresAt: new Date(now.getTime() + rememberMs) });
+      return true;
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      // A replay is refused by a read by _id, so it never waits in the write queue either.
+      const remembered = await this.models.SeenId.findById(id, { expiresAt: 1 }).lean();
+      if (remembered && remembered.expiresAt > now) return false;
+      // Remembered but expired (the sweep has not run yet): take it over atomically.
+      const renewed = await this.models.SeenId.findOneAndUpdate(
+        { _id: id, expiresAt: { $lte: now } },
+        { $set: { expiresAt: new Date(now.getTime() + rememberMs) } },
+        { new: true, lean: true },
+      );
+      return renewed !== null;
+    }
   }
 
   /** Forgets an id at once, so the next attempt counts as the first (a send that failed may be tried again). */

@@ -16,8 +16,13 @@ import { TicketSearchStore } from './search.js';
 import { TicketLinkStore } from './ticket-links.js';
 import type { DeclaredIndexes, IndexKeys } from './query-shapes.js';
 import { TicketStore, type ConditionalWrites } from './tickets.js';
+import { WaitingTicketStore } from './waiting-tickets.js';
 import { WeekFiguresStore } from './week-figures.js';
+import { ReadModelMarks } from './read-model-marks.js';
 import { serializeWritesInThisProcess, writesAreSerialized } from './write-guard.js';
+
+/** Raised when what the queue's collection holds, or how, changes: data with an older mark is rebuilt at start. */
+const WAITING_TICKETS_VERSION = 1;
 
 export interface StoreOptions {
   uri: string;
@@ -67,6 +72,10 @@ export class Store {
   readonly weekFigures: WeekFiguresStore;
   /** Files of tickets' comments: Slack references and bytes kept in GridFS (issue 23). */
   readonly files: FileStore;
+  /** The queue's own small collection: what `/ticket next` claims from (issue 29). */
+  readonly waiting: WaitingTicketStore;
+  /** Which version of each read model the data holds, so a start on older data rebuilds it. */
+  readonly readModelMarks: ReadModelMarks;
   /** Every command sent to the database (the driver's command monitoring): the bench counts them. */
   readonly commands: CommandWatch;
 
@@ -76,7 +85,9 @@ export class Store {
     readonly server: ServerInfo,
     conditionalWrites: ConditionalWrites,
   ) {
-    this.tickets = new TicketStore(models, conditionalWrites);
+    this.waiting = new WaitingTicketStore(connection);
+    this.readModelMarks = new ReadModelMarks(connection);
+    this.tickets = new TicketStore(models, this.waiting, conditionalWrites);
     this.seen = new SeenIdStore(models);
     this.leases = new LeaseStore(models);
     this.deliveries = new DeliveryStore(connection);
@@ -120,7 +131,24 @@ export class Store {
     const store = new Store(connection, registerModels(connection), server, conditionalWrites);
     await store.buildIndexes();
     await store.search.buildIndexes();
+    await store.rebuildReadModels({ onlyWhenOlder: true });
     return store;
+  }
+
+  /**
+   * Rebuilds the read models kept as events happen (the queue's collection) from the tickets:
+   * `npm run rebuild-read-models`, and each start whose data carries an older mark than this code's.
+   * Safe while deskbolt runs: an entry is set from the ticket as it is now, and every claim ends in
+   * the ticket's own conditional write.
+   */
+  async rebuildReadModels(options: { onlyWhenOlder?: boolean } = {}): Promise<{ rebuilt: string[] }> {
+    const rebuilt: string[] = [];
+    if (!options.onlyWhenOlder || (await this.readModelMarks.isOlder('waiting_tickets', WAITING_TICKETS_VERSION))) {
+      await this.waiting.replaceWith(await this.tickets.waitingNow());
+      await this.readModelMarks.mark('waiting_tickets', WAITING_TICKETS_VERSION);
+      rebuilt.push('waiting_tickets');
+    }
+    return { rebuilt };
   }
 
   /** Every index built at open, by collection, _id's aside: what the index-coverage test holds each query to. */

@@ -12,6 +12,7 @@ import type {
   Actor,
 } from '../tickets/types.js';
 import { matchesPrecondition } from './precondition-match.js';
+import { WAITING_FIELDS, type WaitingFields, type WaitingTicketStore } from './waiting-tickets.js';
 import { exclusively, writesAreSerialized } from './write-guard.js';
 import { documentsOf, insertEachOnce } from './documents.js';
 import { isDuplicateKey, newId, type CommentDocument, type EventDocument, type Models } from './models.js';
@@ -73,10 +74,25 @@ export function mergeClaimSource(key: string): number | null {
   return /^n\d+$/.test(key) ? Number(key.slice(1)) : null;
 }
 
-/** A group's queue: its tickets nobody has taken, not merged away (the views, `/ticket next`). */
-function unassignedIn(groupIds: readonly number[]): FilterQuery<Ticket> {
-  return { groupId: { $in: [...groupIds] }, assignee: null, status: { $in: ['new', 'open'] }, mergedInto: null };
+const WAITING_STATUSES: readonly TicketStatus[] = ['new', 'open'];
+
+/**
+ * Can this change move the ticket into the queue or out of it? Only when it sets a field that decides
+ * (WAITING_FIELDS), and not when the ticket did not wait before (its precondition says so) and does
+ * not wait after (what it sets says so): a close of a pending ticket costs the queue nothing.
+ */
+function mayChangeWaiting(changes: Record<string, unknown>, precondition: TicketPrecondition = {}): boolean {
+  if (!WAITING_FIELDS.some((field) => field in changes)) return false;
+  const waitedNot =
+    precondition.status?.every((status) => !WAITING_STATUSES.includes(status)) === true || typeof precondition.assignee === 'string';
+  const waitsNot =
+    (typeof changes.status === 'string' && !WAITING_STATUSES.includes(changes.status as TicketStatus)) ||
+    typeof changes.assignee === 'string' ||
+    (changes.mergedInto !== undefined && changes.mergedInto !== null);
+  return !(waitedNot && waitsNot);
 }
+
+const waitingProjection = { _id: 0, number: 1, groupId: 1, assignee: 1, status: 1, mergedInto: 1, createdAt: 1 } as const;
 
 function byNumber(number: number): FilterQuery<Ticket> {
   return { _id: ticketId(number) } as FilterQuery<Ticket>;
@@ -168,11 +184,20 @@ type TicketUpdateStatement = { updateOne: { filter: FilterQuery<Ticket>; update:
 export class TicketStore {
   constructor(
     private readonly models: Models,
+    private readonly waiting: WaitingTicketStore,
     readonly conditionalWrites: ConditionalWrites = writesAreSerialized() ? 'read-check-write' : 'in-filter',
   ) {}
 
+  /** A conditional write, and the queue's entry set right when the write may have changed whether the ticket waits. */
+  private async updateWhere(number: number, filter: FilterQuery<Ticket>, update: UpdateQuery<Ticket>, precondition?: TicketPrecondition): Promise<TicketDocument | null> {
+    const document = await this.conditionallyUpdate(number, filter, update);
+    const set = (update as { $set?: Record<string, unknown> }).$set ?? {};
+    if (document && mayChangeWaiting(set, precondition)) await this.waiting.follow(document);
+    return document;
+  }
+
   /** The one place a conditional write picks its branch (see ConditionalWrites). */
-  private async updateWhere(number: number, filter: FilterQuery<Ticket>, update: UpdateQuery<Ticket>): Promise<TicketDocument | null> {
+  private async conditionallyUpdate(number: number, filter: FilterQuery<Ticket>, update: UpdateQuery<Ticket>): Promise<TicketDocument | null> {
     if (this.conditionalWrites === 'in-filter') {
       return this.models.Ticket.findOneAndUpdate(filter, update, { new: true, lean: true }) as unknown as Promise<TicketDocument | null>;
     }
@@ -225,7 +250,9 @@ export class TicketStore {
       if (reservedNumber === undefined || !isDuplicateKey(error)) throw error;
       return (await this.get(number))!;
     }
-    return toTicket(document as unknown as TicketDocument);
+    const ticket = toTicket(document as unknown as TicketDocument);
+    await this.waiting.follow(ticket);
+    return ticket;
   }
 
   async get(number: number): Promise<Ticket | null> {
@@ -253,7 +280,7 @@ export class TicketStore {
   ): Promise<Ticket | null> {
     // Several events of one change (a reply and the status it set) are written by the same update.
     const { update } = changeUpdate(changes, Array.isArray(event) ? (event as readonly NewTicketEvent[]) : [event as NewTicketEvent], now);
-    const document = await this.updateWhere(number, preconditionFilter(number, precondition), update);
+    const document = await this.updateWhere(number, preconditionFilter(number, precondition), update, precondition);
     if (!document) return null;
     return toTicket(document as unknown as TicketDocument);
   }
@@ -267,6 +294,12 @@ export class TicketStore {
    * (`read-check-write`): under the write guard, one read, the check, one bulkWrite by _id.
    */
   async changeEach(batch: readonly TicketBatchChange[], now: Date): Promise<number[]> {
+    const changed = await this.changeEachTicket(batch, now);
+    if (changed.length > 0 && batch.some((item) => mayChangeWaiting(item.changes, item.precondition))) await this.followWaiting(changed);
+    return changed;
+  }
+
+  private async changeEachTicket(batch: readonly TicketBatchChange[], now: Date): Promise<number[]> {
     if (batch.length === 0) return [];
     const writes = batch.map((item) => ({ item, filter: preconditionFilter(item.number, item.precondition), ...changeUpdate(item.changes, item.events, now) }));
     const ids = batch.map((item) => ticketId(item.number));
@@ -298,7 +331,7 @@ export class TicketStore {
    */
   async record(number: number, precondition: TicketPrecondition, set: TicketChanges, events: readonly NewTicketEvent[]): Promise<Ticket | null> {
     const update = { ...(Object.keys(set).length > 0 ? { $set: set } : {}), $push: { outbox: { $each: events.map(outboxEntry) } } };
-    const document = await this.updateWhere(number, preconditionFilter(number, precondition), update);
+    const document = await this.updateWhere(number, preconditionFilter(number, precondition), update, precondition);
     return document ? toTicket(document as unknown as TicketDocument) : null;
   }
 
@@ -329,41 +362,54 @@ export class TicketStore {
     return documents.map(toTicket);
   }
 
-  /** The oldest unassigned ticket of these groups, given to `agent` in one atomic update. */
+  /**
+   * The oldest unassigned ticket of these groups, given to `agent`: claimed from the queue's own small
+   * collection (one conditional write), then taken with the ticket's conditional write, as "Take it"
+   * takes it. An entry whose ticket stopped waiting is set right and the next one tried.
+   */
   async claimOldest(groupIds: readonly number[], agent: string, event: NewTicketEvent, now: Date): Promise<Ticket | null> {
-    const document = await this.models.Ticket.findOneAndUpdate(
-      unassignedIn(groupIds),
-      {
-        $set: { assignee: agent, status: 'open', updatedAt: now },
-        $inc: { version: 1 },
-        $push: { outbox: outboxEntry(event) },
-      },
-      { new: true, lean: true, sort: { createdAt: 1, number: 1 } },
-    );
-    if (!document) return null;
-    return toTicket(document as unknown as TicketDocument);
+    for (;;) {
+      const number = await this.waiting.claimOldest(groupIds, agent, now);
+      if (number === null) return null;
+      const taken = await this.change(number, { assignee: null, status: ['new', 'open'], notMerged: true, groupIds }, { assignee: agent, status: 'open' }, event, now);
+      if (taken) return taken;
+      await this.followWaiting([number]);
+    }
   }
 
   /** Unassigned tickets of these groups, oldest first: the agent's views. */
   async queue(groupIds: readonly number[], limit: number): Promise<Ticket[]> {
-    const documents = await this.models.Ticket.find(unassignedIn(groupIds))
-      .sort({ createdAt: 1, number: 1 })
-      .limit(limit)
-      .lean<TicketDocument[]>();
-    return documents.map(toTicket);
+    const numbers = await this.waiting.numbers(groupIds, limit);
+    if (numbers.length === 0) return [];
+    const byNumberRead = new Map((await this.getMany(numbers)).map((ticket) => [ticket.number, ticket]));
+    return numbers.flatMap((number) => byNumberRead.get(number) ?? []);
   }
 
   /** When each of the first `limit` unassigned tickets of these groups was filed, oldest first: a queue's size and wait in one read. */
   async queueFiledAt(groupIds: readonly number[], limit: number): Promise<Date[]> {
-    const documents = await this.models.Ticket.find(unassignedIn(groupIds), { _id: 0, createdAt: 1 })
-      .sort({ createdAt: 1, number: 1 })
-      .limit(limit)
-      .lean<{ createdAt: Date }[]>();
-    return documents.map((document) => document.createdAt);
+    return this.waiting.filedAt(groupIds, limit);
   }
 
   async countQueue(groupIds: readonly number[]): Promise<number> {
-    return this.models.Ticket.countDocuments(unassignedIn(groupIds));
+    return this.waiting.count(groupIds);
+  }
+
+  /** Sets the queue's entries of these tickets right from the tickets themselves (a claim that lost, a cut write). */
+  async followWaiting(numbers: readonly number[]): Promise<void> {
+    if (numbers.length === 0) return;
+    const tickets = await this.models.Ticket.find({ _id: { $in: numbers.map(ticketId) } }, waitingProjection).lean<WaitingFields[]>();
+    const found = new Set(tickets.map((ticket) => ticket.number));
+    await this.waiting.followEach(tickets);
+    // A ticket that is not there at all (deleted by hand) waits for nobody.
+    const missing = numbers.filter((number) => !found.has(number)).map((number) => String(number));
+    if (missing.length > 0) await this.waiting.model.deleteMany({ _id: { $in: missing } });
+  }
+
+  /** The tickets that wait now, by a scan of the tickets: what the queue's collection is rebuilt from. */
+  async waitingNow(): Promise<WaitingFields[]> {
+    // Unassigned and new or open, by the tickets' (assignee, status) index; merged ones are few and left out here.
+    const unassigned = await this.models.Ticket.find({ assignee: null, status: { $in: ['new', 'open'] } }, waitingProjection).lean<WaitingFields[]>();
+    return unassigned.filter((ticket) => ticket.mergedInto === null);
   }
 
   async assignedTo(agent: string, statuses: readonly TicketStatus[], limit: number): Promise<Ticket[]> {

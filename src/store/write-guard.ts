@@ -1,6 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import mongoose from 'mongoose';
 
+type Document = mongoose.mongo.Document;
+
 /**
  * FerretDB v1 runs findAndModify and update as "read in Go, write the whole document back", so two
  * connections' writes interleave: two conditional takes can both win and concurrent $inc lose counts.
@@ -25,6 +27,8 @@ const WRITE_METHODS = [
 ] as const;
 
 let installed = false;
+/** The driver's own insertOne, kept when the guard wraps it, for inserts that need no queue. */
+let unguardedInsertOne: ((...args: unknown[]) => unknown) | undefined;
 let tail: Promise<unknown> = Promise.resolve();
 /** Set while a guarded write runs. */
 const insideGuardedWrite = new AsyncLocalStorage<true>();
@@ -43,6 +47,7 @@ export function serializeWritesInThisProcess(): void {
   for (const method of WRITE_METHODS) {
     const original = prototype[method];
     if (typeof original !== 'function') continue;
+    if (method === 'insertOne') unguardedInsertOne = original;
     prototype[method] = function guardedWrite(this: unknown, ...args: unknown[]) {
       // The driver builds some writes on others (insertMany calls this.bulkWrite): a write made inside
       // a guarded one is part of it, and queueing it behind its own caller would wait forever.
@@ -50,6 +55,20 @@ export function serializeWritesInThisProcess(): void {
       return oneAtATime(() => Promise.resolve(original.apply(this, args)));
     };
   }
+}
+
+/**
+ * Inserts a document whose only precondition is "no document with this key yet": the unique index
+ * decides, and FerretDB enforces unique indexes in its backend (SQLite, PostgreSQL) atomically, so
+ * this needs no place in the write queue. That keeps the acknowledgement's write (a request id, a seen
+ * event id) fast however many conditional updates wait in the queue around it.
+ */
+export function insertRelyingOnUniqueIndex(model: { collection: mongoose.Collection }, document: Document): Promise<unknown> {
+  // mongoose's collection wraps the driver's; before the connection opens it buffers, and then the
+  // ordinary (guarded) path is the only one there is.
+  const driverCollection: unknown = (model.collection as unknown as { collection?: unknown }).collection;
+  if (!unguardedInsertOne || !(driverCollection instanceof mongoose.mongo.Collection)) return model.collection.insertOne(document);
+  return Promise.resolve(unguardedInsertOne.call(driverCollection, document));
 }
 
 /**

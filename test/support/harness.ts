@@ -37,6 +37,8 @@ export interface TestDeskOptions {
   mode?: SlackMode;
   /** False: the workspace's channels are left as the fake has them (a test of a forgotten invite). */
   inviteBot?: boolean;
+  /** Run after every settled(): the read-model drift check of the Home's tests (read-models.ts). */
+  afterSettled?: (store: Store) => Promise<void>;
 }
 
 export type SlackMode = 'http' | 'socket';
@@ -95,7 +97,10 @@ export async function startTestDesk(options: TestDeskOptions = {}): Promise<Test
     fake,
     slack,
     clock,
-    settled: () => deskbolt.settled(),
+    settled: async () => {
+      await deskbolt.settled();
+      await options.afterSettled?.(store);
+    },
     async close() {
       await deskbolt.close();
       if (!options.store) await store.close();
