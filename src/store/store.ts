@@ -8,6 +8,7 @@ import { registerModels, type Models } from './models.js';
 import { DeliveryStore } from './deliveries.js';
 import { EmailStore } from './email.js';
 import { MacroStore } from './macros.js';
+import { MergeRequestStore } from './merge-requests.js';
 import { ApiRequestStore } from './api-requests.js';
 import { SatisfactionStore } from './satisfaction.js';
 import { SeenIdStore } from './seen.js';
@@ -55,6 +56,8 @@ export class Store {
   readonly links: TicketLinkStore;
   readonly chats: ChatStore;
   readonly apiRequests: ApiRequestStore;
+  /** Merges as asked, recorded before their first step (issue 30). */
+  readonly mergeRequests: MergeRequestStore;
   readonly satisfaction: SatisfactionStore;
   /** Shortcuts, followers and the reads of the rest of the chat desk (issue 7). */
   readonly chatDesk: ChatDeskStore;
@@ -82,6 +85,7 @@ export class Store {
     this.links = new TicketLinkStore(models);
     this.chats = new ChatStore(connection);
     this.apiRequests = new ApiRequestStore(connection);
+    this.mergeRequests = new MergeRequestStore(connection);
     this.satisfaction = new SatisfactionStore(connection);
     this.chatDesk = new ChatDeskStore(connection);
     this.assignments = new AssignmentStore(connection);
