@@ -24,6 +24,7 @@ import { openApiDocument } from './openapi.js';
 import { CSV_COLUMNS, csvRow, listRequest, ticketSummary } from './ticket-list.js';
 import { encodeCursor, type SearchCursor } from '../tickets/search.js';
 import type { TicketFilter } from '../store/search.js';
+import { databaseUnavailable } from '../store/store.js';
 
 /** Bodies larger than this are refused with 413 before they are parsed: a ticket is at most ~10k characters. */
 export const API_BODY_LIMIT = '64kb';
@@ -69,6 +70,7 @@ const STATUS_OF: Record<ErrorCode, number> = {
   payload_too_large: 413,
   validation_failed: 422,
   refused: 422,
+  database_unavailable: 503,
   internal: 500,
 };
 
@@ -82,6 +84,12 @@ export function createApiRouter(deps: ApiDeps): Router {
 
   router.get('/openapi.json', (_request, response) => {
     response.json(openApiDocument());
+  });
+
+  // Answered at once while the database is away, instead of after the driver's whole server selection.
+  router.use(async (_request, _response, next) => {
+    if (await desk.store.reach.away()) throw databaseAway();
+    next();
   });
 
   // The survey link's token is its own credential: an email requester has no API key.
@@ -217,6 +225,7 @@ export function createApiRouter(deps: ApiDeps): Router {
       response.destroy();
       return;
     }
+    if (apiError.code === 'database_unavailable') response.set('Retry-After', String(DATABASE_RETRY_AFTER_S));
     response.status(apiError.status).json({ error: { code: apiError.code, message: apiError.message, path: apiError.path, ...(apiError.refusal ? { refusal: apiError.refusal } : {}) } });
   });
 
@@ -240,12 +249,23 @@ async function write(response: Response, chunk: string): Promise<void> {
   });
 }
 
+/** What a client is asked to wait before retrying while the database is away. */
+const DATABASE_RETRY_AFTER_S = 60;
+
+function databaseAway(): ApiError {
+  return fail('database_unavailable', 'deskbolt cannot reach its database right now; try again in a minute.');
+}
+
 function asApiError(error: unknown, log: Log): ApiError {
   if (error instanceof ApiError) return error;
   const type = (error as { type?: string }).type;
   if (type === 'entity.too.large') return fail('payload_too_large', `The body is larger than ${API_BODY_LIMIT}.`);
   if (type === 'entity.parse.failed') return fail('malformed_json', 'The body is not valid JSON.');
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') return fail('malformed_json', 'The body must be UTF-8 JSON.');
+  if (databaseUnavailable(error)) {
+    log(`api: the database is unreachable: ${(error as Error).message}`);
+    return databaseAway();
+  }
   log(`api: request failed: ${(error as Error).message}`, error);
   return fail('internal', 'Something went wrong on our side; the request can be retried.');
 }

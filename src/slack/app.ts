@@ -3,7 +3,7 @@ import { WebClient } from '@slack/web-api';
 import type { Application } from 'express';
 import { systemClock } from '../clock.js';
 import { slackRequestChecks } from '../http/slack-requests.js';
-import { SocketModeLinks, type SocketLinksState } from '../http/socket-mode-receiver.js';
+import { ENVELOPE_MEMORY_MS, SocketModeLinks, type SocketLinksState } from '../http/socket-mode-receiver.js';
 import type { Log } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { Desk } from '../tickets/desk.js';
@@ -16,7 +16,7 @@ import { tellPeopleOfFaults } from './faults.js';
 import { registerEvents } from './listeners/events.js';
 import { registerShortcuts } from './listeners/shortcuts.js';
 import { registerViews } from './listeners/views.js';
-import { actOnceOnClicks, actOnceOnEvents, answerBeforeNotifying, measureListeners, trackInFlight } from './middleware.js';
+import { actOnceOnClicks, actOnceOnEvents, answerAtOnceWhileDatabaseAway, answerBeforeNotifying, measureListeners, trackInFlight } from './middleware.js';
 import { answerEveryRequest } from './answer-every-request.js';
 import { botIdentity } from './bot-identity.js';
 import { slackFetch, type Sleep } from './slack-fetch.js';
@@ -73,13 +73,19 @@ export function createSlackApp(options: SlackAppOptions, deps: SlackDeps): Slack
   let receiver: Receiver;
   const socketMode = options.appToken !== undefined;
   const socketLinks = socketMode
-    ? new SocketModeLinks({ appToken: options.appToken!, apiUrl: options.apiUrl, logLevel: toBoltLevel(options.logLevel), log: deps.log })
+    ? new SocketModeLinks({
+        appToken: options.appToken!,
+        apiUrl: options.apiUrl,
+        logLevel: toBoltLevel(options.logLevel),
+        log: deps.log,
+        firstTimeEnvelope: (id) => deps.desk.store.reach.within(() => deps.desk.store.seen.firstTime(`envelope:${id}`, deps.desk.clock(), ENVELOPE_MEMORY_MS)),
+      })
     : undefined;
   if (socketLinks) {
     receiver = socketLinks;
   } else {
     // Mounted before the receiver's own route, so these checks run first.
-    options.http.post('/slack/events', slackRequestChecks({ signingSecret: options.signingSecret!, seen: deps.desk.store.seen, clock: systemClock, log: deps.log }));
+    options.http.post('/slack/events', slackRequestChecks({ signingSecret: options.signingSecret!, seen: deps.desk.store.seen, reach: deps.desk.store.reach, clock: systemClock, log: deps.log }));
     receiver = new ExpressReceiver({
       signingSecret: options.signingSecret!,
       app: options.http,
@@ -105,6 +111,7 @@ export function createSlackApp(options: SlackAppOptions, deps: SlackDeps): Slack
   app.use(answerBeforeNotifying(deps.desk));
   app.use(tellPeopleOfFaults(deps.log));
   if (deps.metrics) app.use(measureListeners(deps.metrics));
+  app.use(answerAtOnceWhileDatabaseAway(deps.desk));
   app.use(actOnceOnEvents(deps.desk));
   app.use(actOnceOnClicks(deps.desk));
   registerListeners(app, deps);
