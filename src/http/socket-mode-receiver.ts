@@ -65,8 +65,6 @@ function disconnectReason(data: string | ArrayBuffer, isBinary: boolean): string
 class RetirableSocketModeClient extends SocketModeClient {
   /** Returns true when the owner takes care of the reconnect; false lets the library close at once. */
   onRetire: ((reason: string) => boolean) | undefined;
-  /** Says whether an envelope is new; a repeat is acknowledged and not handed on. */
-  firstTimeEnvelope: ((envelopeId: string) => Promise<boolean>) | undefined;
   /** Where a dropped envelope is told of. */
   dropped: ((line: string) => void) | undefined;
 
@@ -82,11 +80,6 @@ class RetirableSocketModeClient extends SocketModeClient {
       if (problem !== undefined) {
         this.dropped?.(`slack: dropped a malformed Socket Mode envelope${id ? ` ${id}` : ''}: ${problem}`);
         if (id) await this.acknowledge(id);
-        return;
-      }
-      if (id && this.firstTimeEnvelope && !(await this.firstTimeEnvelope(id))) {
-        this.dropped?.(`slack: envelope ${id} came again; acknowledged, not acted on twice`);
-        await this.acknowledge(id);
         return;
       }
     }
@@ -201,7 +194,6 @@ export class SocketModeLinks implements Receiver {
     });
     const link: Link = { client, state: 'connecting', unacked: 0, drained: [] };
     client.onRetire = (reason) => this.retire(link, reason);
-    client.firstTimeEnvelope = this.options.firstTimeEnvelope && ((id) => this.firstTimeEnvelope(id));
     client.dropped = (line) => this.options.log(line);
     client.on('slack_event', (args: SlackEventArgs) => void this.dispatch(link, args));
     client.on('disconnected', () => this.closed(link));
@@ -317,6 +309,12 @@ export class SocketModeLinks implements Receiver {
       ...(args.retry_reason === undefined ? {} : { retryReason: args.retry_reason }),
     };
     try {
+      // Counted as unacknowledged meanwhile, so a retiring connection waits for this answer too.
+      if (this.options.firstTimeEnvelope && !(await this.firstTimeEnvelope(args.envelope_id))) {
+        this.options.log(`slack: envelope ${args.envelope_id} came again; acknowledged, not acted on twice`);
+        await event.ack();
+        return;
+      }
       await this.app?.processEvent(event);
     } catch (error) {
       this.options.log(`slack: a Socket Mode envelope failed: ${explain(error)}`, error);
