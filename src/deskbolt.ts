@@ -7,6 +7,7 @@ import { chatPolicies } from './chats/policies.js';
 import { mailboxesOf, MailboxWatcher, readMailboxOnce, type MailboxAccess, type MailboxRun } from './email/mailbox.js';
 import { emailNotifier } from './email/notifier.js';
 import { SmtpMail } from './email/outgoing.js';
+import { unsafeReplicasWarning } from './store/replicas.js';
 import { EventDispatcher } from './events/dispatcher.js';
 import { createHttpApp, createMetricsApp, listen, registerQueueGauge } from './http/server.js';
 import { deskJobs } from './jobs/desk-jobs.js';
@@ -92,6 +93,11 @@ export const defaultLog: Log = consoleLog;
 export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt> {
   const { config, store } = options;
   const log = options.log ?? defaultLog;
+  // FerretDB v1's write guard holds inside one process only: a second process on it is said plainly.
+  if (store.server.ferretDb?.startsWith('v1.')) {
+    const others = await store.replicas.start();
+    if (others.length > 0) log(unsafeReplicasWarning(others));
+  }
   const events = new EventDispatcher(store, log);
   const desk: Desk = {
     store,

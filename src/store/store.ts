@@ -10,6 +10,7 @@ import { DeliveryStore } from './deliveries.js';
 import { EmailStore } from './email.js';
 import { MacroStore } from './macros.js';
 import { MergeRequestStore } from './merge-requests.js';
+import { ReplicaRegistry } from './replicas.js';
 import { ApiRequestStore } from './api-requests.js';
 import { SatisfactionStore } from './satisfaction.js';
 import { SeenIdStore } from './seen.js';
@@ -165,6 +166,8 @@ export class Store {
   readonly commands: CommandWatch;
   /** Whether the database answers right now (issue 30): requests are answered at once when it does not. */
   readonly reach: DatabaseReach;
+  /** The deskbolt processes on this database, kept on FerretDB v1 only (see replicas.ts). */
+  readonly replicas: ReplicaRegistry;
 
   private constructor(
     readonly connection: Connection,
@@ -182,6 +185,7 @@ export class Store {
     this.chats = new ChatStore(connection);
     this.apiRequests = new ApiRequestStore(connection);
     this.mergeRequests = new MergeRequestStore(connection);
+    this.replicas = new ReplicaRegistry(connection);
     this.satisfaction = new SatisfactionStore(connection);
     this.chatDesk = new ChatDeskStore(connection);
     this.assignments = new AssignmentStore(connection);
@@ -299,6 +303,7 @@ export class Store {
   }
 
   async close(): Promise<void> {
+    this.replicas.stop();
     await this.connection.close();
   }
 }
