@@ -132,7 +132,8 @@ export function createApiRouter(deps: ApiDeps): Router {
       const fingerprint = createHash('sha256').update(JSON.stringify({ ...body, groupId })).digest('hex');
       const claim = await desk.store.apiRequests.claim(`${key.name}:${idempotencyKey}`, fingerprint, () => desk.store.tickets.nextNumber(), desk.clock());
       if (claim.kind === 'conflict') {
-        throw fail('idempotency_conflict', `This Idempotency-Key was used for another request (ticket #${claim.ticketNumber}).`, 'Idempotency-Key');
+        const which = claim.ticketNumber === null ? '' : ` (ticket #${claim.ticketNumber})`;
+        throw fail('idempotency_conflict', `This Idempotency-Key was used for another request${which}.`, 'Idempotency-Key');
       }
       reservedNumber = claim.ticketNumber;
       const filed = claim.kind === 'repeat' ? await desk.store.tickets.get(claim.ticketNumber) : null;
