@@ -34,6 +34,8 @@ export interface SlackAppOptions {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** How a Web API call waits before it is tried again (Retry-After); tests pass their clock's. */
   sleep?: Sleep;
+  /** How long one Web API call may take (SLACK_CALL_TIMEOUT_MS unless given: tests shorten it). */
+  callTimeoutMs?: number;
 }
 
 /** What every Slack listener gets: the desk to call, and a log for faults that must not reach users. */
@@ -66,7 +68,7 @@ export function createSlackApp(options: SlackAppOptions, deps: SlackDeps): Slack
     ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
     // Retries happen in slackFetch, per call and as Slack asks, never for a trigger; the client itself
     // neither retries nor pauses its queue on a 429 (which made views.open wait behind other calls).
-    fetch: slackFetch(options.sleep),
+    fetch: slackFetch(options.sleep, globalThis.fetch, options.callTimeoutMs),
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
   };
