@@ -134,3 +134,23 @@ export function loadConfig(environment: NodeJS.ProcessEnv): ConfigResult {
 function derivedFileLinkSecret(slackSecret: string): string {
   return createHmac('sha256', slackSecret).update('deskbolt file download links').digest('hex');
 }
+
+/** Settings that only mean something with a real Slack: one of them set says the operator meant production. */
+const SLACK_SETTINGS = ['SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'SLACK_API_URL'] as const;
+
+export type StartMode = { mode: 'slack' } | { mode: 'sandbox' } | { mode: 'refuse'; problem: string };
+
+/**
+ * No Slack token starts the sandbox, on the same WORKSPACE_FILE and DATA_DIR. A production secret
+ * that failed to mount (SLACK_BOT_TOKEN empty beside SLACK_SIGNING_SECRET) must not do that quietly:
+ * with any Slack setting set, a missing bot token is a refusal that names it.
+ */
+export function startModeOf(environment: NodeJS.ProcessEnv): StartMode {
+  if (environment.SLACK_BOT_TOKEN) return { mode: 'slack' };
+  const meantSlack = SLACK_SETTINGS.filter((name) => environment[name]);
+  if (meantSlack.length === 0) return { mode: 'sandbox' };
+  return {
+    mode: 'refuse',
+    problem: `SLACK_BOT_TOKEN: ${environment.SLACK_BOT_TOKEN === undefined ? 'not set' : 'empty'}, but ${meantSlack.join(' and ')} ${meantSlack.length === 1 ? 'is' : 'are'} set, so this start was meant for Slack; set SLACK_BOT_TOKEN (xoxb-…), or unset the Slack settings to try the sandbox`,
+  };
+}

@@ -7,6 +7,7 @@ import { chatPolicies } from './chats/policies.js';
 import { mailboxesOf, MailboxWatcher, readMailboxOnce, type MailboxAccess, type MailboxRun } from './email/mailbox.js';
 import { emailNotifier } from './email/notifier.js';
 import { SmtpMail } from './email/outgoing.js';
+import { unsafeReplicasWarning } from './store/replicas.js';
 import { EventDispatcher } from './events/dispatcher.js';
 import { createHttpApp, createMetricsApp, listen, registerQueueGauge } from './http/server.js';
 import { deskJobs } from './jobs/desk-jobs.js';
@@ -58,7 +59,14 @@ export interface DeskboltOptions {
   imapSocketTimeoutMs?: number;
   /** Tests only: told at each recorded step of a merge or an accepted transfer (see Desk.checkpoint). */
   checkpoint?: Desk['checkpoint'];
+  /** How long one Slack Web API call may take; SLACK_CALL_TIMEOUT_MS unless given (tests shorten it). */
+  slackCallTimeoutMs?: number;
+  /** How long close() waits for work in flight before it leaves the rest to the delivery queue. */
+  closeWithinMs?: number;
 }
+
+/** close() waits this long for work in flight; what is left is in the delivery queue, for the next process. */
+export const CLOSE_WITHIN_MS = 10_000;
 
 export interface Deskbolt {
   desk: Desk;
@@ -92,6 +100,11 @@ export const defaultLog: Log = consoleLog;
 export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt> {
   const { config, store } = options;
   const log = options.log ?? defaultLog;
+  // FerretDB v1's write guard holds inside one process only: a second process on it is said plainly.
+  if (store.server.ferretDb?.startsWith('v1.')) {
+    const others = await store.replicas.start();
+    if (others.length > 0) log(unsafeReplicasWarning(others));
+  }
   const events = new EventDispatcher(store, log);
   const desk: Desk = {
     store,
@@ -134,6 +147,7 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
       http,
       logLevel: config.logLevel,
       ...(options.sleep ? { sleep: options.sleep } : {}),
+      ...(options.slackCallTimeoutMs ? { callTimeoutMs: options.slackCallTimeoutMs } : {}),
     },
     { desk, log, metrics },
   );
@@ -204,7 +218,18 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
       await schedules?.stop();
       stopGaugeRefresh?.();
       await slack.stop();
-      await settled();
+      // Bounded: a call that hangs must not keep a stopping process alive. Every message that matters
+      // is in the delivery queue already, so what is cut short is sent by the next process's retries.
+      const limit = options.closeWithinMs ?? CLOSE_WITHIN_MS;
+      let timer: NodeJS.Timeout | undefined;
+      const done = await Promise.race([
+        settled().then(() => true),
+        new Promise<false>((resolve) => {
+          timer = setTimeout(() => resolve(false), limit);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (!done) log(`deskbolt: stopped waiting for work in flight after ${limit} ms; the delivery queue sends what is left`);
       await closeServer(server);
       if (metricsServer) await closeServer(metricsServer);
       mail?.close();

@@ -1,12 +1,20 @@
-import { loadConfig } from './config.js';
-import { startDeskbolt } from './deskbolt.js';
+import { loadConfig, startModeOf } from './config.js';
+import { CLOSE_WITHIN_MS, startDeskbolt } from './deskbolt.js';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './store/embedded.js';
 import { Store } from './store/store.js';
 import { loadWorkspaceFile } from './workspace/loader.js';
 
+/** After SIGTERM the process is gone within this, whatever hangs (orchestrators kill at 30 s). */
+const SHUTDOWN_LIMIT_MS = CLOSE_WITHIN_MS + 10_000;
+
 /** Composition root: config → database → workspace → Slack app → HTTP → jobs. */
 async function main(): Promise<void> {
-  if (!process.env.SLACK_BOT_TOKEN && !process.env.SLACK_APP_TOKEN) {
+  const start = startModeOf(process.env);
+  if (start.mode === 'refuse') {
+    console.error(`deskbolt: cannot start: ${start.problem}`);
+    process.exit(1);
+  }
+  if (start.mode === 'sandbox') {
     console.log('deskbolt: no Slack tokens set (SLACK_BOT_TOKEN), so starting the sandbox: the real app against a fake Slack, in your browser.');
     const { runSandbox } = await import('./sandbox/main.js');
     await runSandbox();
@@ -62,6 +70,11 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     console.log(`deskbolt: ${signal} received, finishing work in flight`);
+    // close() bounds its own wait; this is the backstop for the database or the server not letting go.
+    setTimeout(() => {
+      console.error(`deskbolt: still stopping after ${SHUTDOWN_LIMIT_MS / 1000} s; exiting, the delivery queue has what is left`);
+      process.exit(1);
+    }, SHUTDOWN_LIMIT_MS).unref();
     await deskbolt.close();
     await store.close();
     await embedded?.stop();

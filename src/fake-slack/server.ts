@@ -274,6 +274,9 @@ export class FakeSlack implements TypedTextDirectory {
   private readonly rateLimits = new Map<string, number[]>();
   /** Slack's own limits by method tier, when a test turns them on (enforceRateLimits). */
   private limiter: RateLimiter | undefined;
+  /** Calls left unanswered (hangNext): how many more of each method, and the ones hanging now. */
+  private readonly hangs = new Map<string, number>();
+  private readonly hanging = new Set<ServerResponse>();
   private readonly callWaiters: { method: string; resolve: (call: RecordedCall) => void }[] = [];
   private readonly handlers: ReadonlyMap<string, (args: Args) => Answer>;
   private readonly personal = new PersonalSurfaces();
@@ -696,9 +699,18 @@ export class FakeSlack implements TypedTextDirectory {
   async close(): Promise<void> {
     this.listeners.clear();
     await this.socketMode.close();
+    for (const response of this.hanging) response.destroy();
     // fetch keeps connections alive; without this, close() waits for them to time out.
     this.server.closeAllConnections();
     await new Promise<void>((resolve, reject) => this.server.close((error) => (error ? reject(error) : resolve())));
+  }
+
+  /**
+   * The next `times` calls of `method` are read and never answered: Slack's side of a connection that
+   * hangs (a stalled proxy, a network partition), which only a client-side timeout ends. 0 answers again.
+   */
+  hangNext(method: string, times = 1): void {
+    this.hangs.set(method, times);
   }
 
   // ─── HTTP ─────────────────────────────────────────────────────────────────────────────────
@@ -709,6 +721,13 @@ export class FakeSlack implements TypedTextDirectory {
       if (await this.uploads.route(req, res, url)) return;
       const raw = await readBody(req);
       const contentType = String(req.headers['content-type'] ?? '');
+      const hangs = url.pathname.startsWith('/api/') ? (this.hangs.get(decodeURIComponent(url.pathname.slice('/api/'.length))) ?? 0) : 0;
+      if (hangs > 0) {
+        this.hangs.set(decodeURIComponent(url.pathname.slice('/api/'.length)), hangs - 1);
+        this.hanging.add(res);
+        res.on('close', () => this.hanging.delete(res));
+        return;
+      }
       if (url.pathname.startsWith('/api/')) {
         const { status, answer, retryAfter } = this.answerApiCall(url, raw, contentType, req.headers.authorization);
         sendJson(res, status, answer, retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) });

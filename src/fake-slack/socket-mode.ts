@@ -146,6 +146,26 @@ export class SocketModeServer {
     });
   }
 
+  /**
+   * One envelope exactly as given, never retried: what a probe crafts rather than what Slack sends
+   * (an `events_api` envelope with no event, an envelope_id sent again). Answered as `deliver` is.
+   */
+  deliverAsIs(envelope: Record<string, unknown>): Promise<SocketAnswer> {
+    return new Promise((resolve) => {
+      const link = this.pickLink();
+      if (link === undefined) {
+        resolve({ acked: false, error: 'dispatch_failed' });
+        return;
+      }
+      const envelopeId = typeof envelope.envelope_id === 'string' ? envelope.envelope_id : randomUUID();
+      // Counted as a last attempt, so a missed ack ends it instead of retrying it.
+      const delivery: Delivery = { type: 'slash_commands', payload: {}, attempt: EVENT_RETRY_DELAYS_MS.length, reason: '', settle: resolve };
+      this.awaitingAck.set(envelopeId, delivery);
+      delivery.ackTimer = setTimeout(() => this.missedAck(envelopeId), this.ackWindowMs).unref();
+      link.socket.send(JSON.stringify(envelope));
+    });
+  }
+
   /** Slack asks the app to reconnect: that connection gets no more envelopes. */
   disconnect(connectionId: string, reason: DisconnectReason): void {
     const link = this.links.get(connectionId);

@@ -221,6 +221,7 @@ export const ERROR_CODES = [
   'payload_too_large',
   'validation_failed',
   'refused',
+  'database_unavailable',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

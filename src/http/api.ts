@@ -29,6 +29,7 @@ import { openApiDocument } from './openapi.js';
 import { CSV_COLUMNS, csvRow, listRequest, ticketSummary } from './ticket-list.js';
 import { encodeCursor, type SearchCursor } from '../tickets/search.js';
 import type { TicketFilter } from '../store/search.js';
+import { databaseUnavailable } from '../store/store.js';
 
 /** Bodies larger than this are refused with 413 before they are parsed: a ticket is at most ~10k characters. */
 export const API_BODY_LIMIT = '64kb';
@@ -74,6 +75,7 @@ const STATUS_OF: Record<ErrorCode, number> = {
   payload_too_large: 413,
   validation_failed: 422,
   refused: 422,
+  database_unavailable: 503,
   internal: 500,
 };
 
@@ -87,6 +89,12 @@ export function createApiRouter(deps: ApiDeps): Router {
 
   router.get('/openapi.json', (_request, response) => {
     response.json(openApiDocument());
+  });
+
+  // Answered at once while the database is away, instead of after the driver's whole server selection.
+  router.use(async (_request, _response, next) => {
+    if (await desk.store.reach.away()) throw databaseAway();
+    next();
   });
 
   // The survey link's token is its own credential: an email requester has no API key.
@@ -131,7 +139,8 @@ export function createApiRouter(deps: ApiDeps): Router {
       const fingerprint = createHash('sha256').update(JSON.stringify({ ...body, groupId })).digest('hex');
       const claim = await desk.store.apiRequests.claim(`${key.name}:${idempotencyKey}`, fingerprint, () => desk.store.tickets.nextNumber(), desk.clock());
       if (claim.kind === 'conflict') {
-        throw fail('idempotency_conflict', `This Idempotency-Key was used for another request (ticket #${claim.ticketNumber}).`, 'Idempotency-Key');
+        const which = claim.ticketNumber === null ? '' : ` (ticket #${claim.ticketNumber})`;
+        throw fail('idempotency_conflict', `This Idempotency-Key was used for another request${which}.`, 'Idempotency-Key');
       }
       reservedNumber = claim.ticketNumber;
       const filed = claim.kind === 'repeat' ? await desk.store.tickets.get(claim.ticketNumber) : null;
@@ -257,6 +266,7 @@ export function createApiRouter(deps: ApiDeps): Router {
     }
     // A body refused for its size may still be arriving: the connection is closed rather than read to its end.
     if (apiError.code === 'payload_too_large') response.set('Connection', 'close');
+    if (apiError.code === 'database_unavailable') response.set('Retry-After', String(DATABASE_RETRY_AFTER_S));
     response.status(apiError.status).json({ error: { code: apiError.code, message: apiError.message, path: apiError.path, ...(apiError.refusal ? { refusal: apiError.refusal } : {}) } });
   });
 
@@ -280,6 +290,13 @@ async function write(response: Response, chunk: string): Promise<void> {
   });
 }
 
+/** What a client is asked to wait before retrying while the database is away. */
+const DATABASE_RETRY_AFTER_S = 60;
+
+function databaseAway(): ApiError {
+  return fail('database_unavailable', 'deskbolt cannot reach its database right now; try again in a minute.');
+}
+
 function asApiError(error: unknown, log: Log): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof UploadProblem) return fail(error.status === 413 ? 'payload_too_large' : 'malformed_json', error.message);
@@ -287,6 +304,10 @@ function asApiError(error: unknown, log: Log): ApiError {
   if (type === 'entity.too.large') return fail('payload_too_large', `The body is larger than ${API_BODY_LIMIT}.`);
   if (type === 'entity.parse.failed') return fail('malformed_json', 'The body is not valid JSON.');
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') return fail('malformed_json', 'The body must be UTF-8 JSON.');
+  if (databaseUnavailable(error)) {
+    log(`api: the database is unreachable: ${(error as Error).message}`);
+    return databaseAway();
+  }
   log(`api: request failed: ${(error as Error).message}`, error);
   return fail('internal', 'Something went wrong on our side; the request can be retried.');
 }

@@ -3,6 +3,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Clock } from '../clock.js';
 import type { Log } from '../log.js';
 import type { SeenIdStore } from '../store/seen.js';
+import type { DatabaseReach } from '../store/store.js';
 
 /**
  * The largest body /slack/events reads. Slack's payloads are small and bounded by Slack's own limits:
@@ -20,6 +21,8 @@ export const SLACK_REQUEST_WINDOW_MS = 5 * 60_000;
 export interface SlackRequestChecksOptions {
   signingSecret: string;
   seen: SeenIdStore;
+  /** The signature is remembered within Slack's three seconds, or in memory when the database is away. */
+  reach?: DatabaseReach;
   /** Slack signs with its wall clock, so the window is measured on ours (the system clock in production). */
   clock: Clock;
   log: Log;
@@ -43,7 +46,9 @@ export function slackRequestChecks(options: SlackRequestChecksOptions): RequestH
   const fallback = new Map<string, number>();
   const firstTime = async (key: string, now: Date, rememberMs: number): Promise<boolean> => {
     try {
-      return await options.seen.firstTime(key, now, rememberMs);
+      if (options.reach?.seemsAway()) throw new Error('the database is unreachable right now');
+      const remember = () => options.seen.firstTime(key, now, rememberMs);
+      return await (options.reach ? options.reach.within(remember) : remember());
     } catch (error) {
       options.log(`slack: the database is away; request signatures are remembered in memory meanwhile: ${(error as Error).message}`);
       for (const [seenKey, until] of fallback) if (until <= now.getTime()) fallback.delete(seenKey);

@@ -12,6 +12,8 @@ export const CONNECTIONS_PER_REPLICA = 2;
 
 /** How long a retiring connection may wait for the acks of envelopes it already received (Slack waits 3 s). */
 const DRAIN_LIMIT_MS = 5_000;
+/** How long an envelope_id is remembered: Slack redelivers within minutes. */
+export const ENVELOPE_MEMORY_MS = 15 * 60_000;
 const RECONNECT_BACKOFF_MS = [1_000, 2_000, 5_000, 10_000, 30_000];
 
 export interface SocketLinksOptions {
@@ -21,6 +23,11 @@ export interface SocketLinksOptions {
   logLevel: LogLevel;
   log: Log;
   connections?: number;
+  /**
+   * Whether an envelope_id is new (remembered across replicas, as event ids are): Slack may hand one
+   * envelope out twice, and without an event_id nothing else tells the second from a new request.
+   */
+  firstTimeEnvelope?: (envelopeId: string) => Promise<boolean>;
 }
 
 /** For /readyz: a bot with no open connection hears nothing from Slack. */
@@ -58,12 +65,68 @@ function disconnectReason(data: string | ArrayBuffer, isBinary: boolean): string
 class RetirableSocketModeClient extends SocketModeClient {
   /** Returns true when the owner takes care of the reconnect; false lets the library close at once. */
   onRetire: ((reason: string) => boolean) | undefined;
+  /** Where a dropped envelope is told of. */
+  dropped: ((line: string) => void) | undefined;
 
   protected override async onWebSocketMessage(data: string | ArrayBuffer, isBinary: boolean): Promise<void> {
     const reason = disconnectReason(data, isBinary);
     if (reason !== undefined && this.onRetire?.(reason)) return;
+    // The library reads `payload.event.type` before any listener runs, so a malformed envelope threw
+    // inside its message handler and took the process down: each one is checked here first.
+    const envelope = envelopeOf(data, isBinary);
+    if (envelope !== undefined) {
+      const problem = envelopeProblem(envelope);
+      const id = typeof envelope.envelope_id === 'string' ? envelope.envelope_id : undefined;
+      if (problem !== undefined) {
+        this.dropped?.(`slack: dropped a malformed Socket Mode envelope${id ? ` ${id}` : ''}: ${problem}`);
+        if (id) await this.acknowledge(id);
+        return;
+      }
+    }
     await super.onWebSocketMessage(data, isBinary);
   }
+
+  private async acknowledge(envelopeId: string): Promise<void> {
+    try {
+      // The library's own ack path (private in its types): the same `{envelope_id}` message its listeners' ack sends.
+      await (this as unknown as { send(id: string): Promise<void> }).send(envelopeId);
+    } catch {
+      // The connection went meanwhile: Slack sends the envelope again on another one, and it is checked there.
+    }
+  }
+}
+
+/** Messages on the socket that are envelopes (hello and disconnect are not); undefined for the rest. */
+function envelopeOf(data: string | ArrayBuffer, isBinary: boolean): Record<string, unknown> | undefined {
+  if (isBinary) return undefined;
+  let message: unknown;
+  try {
+    message = JSON.parse(typeof data === 'string' ? data : new TextDecoder().decode(data));
+  } catch {
+    return undefined; // the library ignores what does not parse
+  }
+  if (!isRecord(message)) return { envelope_id: undefined, type: typeof message };
+  if (message.type === 'hello' || message.type === 'disconnect') return undefined;
+  return message;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * What Slack's Socket Mode envelopes always carry (docs.slack.dev/apis/events-api/using-socket-mode):
+ * an envelope_id to acknowledge, a type, and a payload object; an `events_api` payload carries its
+ * event with a type. Undefined when the envelope has all of it.
+ */
+export function envelopeProblem(envelope: Record<string, unknown>): string | undefined {
+  if (typeof envelope.envelope_id !== 'string' || envelope.envelope_id === '') return 'no envelope_id';
+  if (typeof envelope.type !== 'string') return 'no type';
+  if (!isRecord(envelope.payload)) return 'its payload is not an object';
+  if (envelope.type === 'events_api') {
+    const event = envelope.payload.event;
+    if (!isRecord(event)) return 'an events_api envelope without an event';
+    if (typeof event.type !== 'string') return 'an event without a type';
+  }
+  return undefined;
 }
 
 interface Link {
@@ -131,6 +194,7 @@ export class SocketModeLinks implements Receiver {
     });
     const link: Link = { client, state: 'connecting', unacked: 0, drained: [] };
     client.onRetire = (reason) => this.retire(link, reason);
+    client.dropped = (line) => this.options.log(line);
     client.on('slack_event', (args: SlackEventArgs) => void this.dispatch(link, args));
     client.on('disconnected', () => this.closed(link));
     this.links.add(link);
@@ -200,6 +264,21 @@ export class SocketModeLinks implements Receiver {
     drained.abort();
   }
 
+  private readonly envelopesInMemory = new Map<string, number>();
+
+  /** While the database is away, envelope ids are remembered in this process, as request signatures are over HTTP. */
+  private async firstTimeEnvelope(id: string): Promise<boolean> {
+    try {
+      return await this.options.firstTimeEnvelope!(id);
+    } catch {
+      const now = Date.now();
+      for (const [seen, until] of this.envelopesInMemory) if (until <= now) this.envelopesInMemory.delete(seen);
+      if (this.envelopesInMemory.has(id)) return false;
+      this.envelopesInMemory.set(id, now + ENVELOPE_MEMORY_MS);
+      return true;
+    }
+  }
+
   /** Safe to repeat: the library's disconnect() is a no-op on a closed client. */
   private async close(link: Link): Promise<void> {
     link.state = 'closed';
@@ -230,6 +309,12 @@ export class SocketModeLinks implements Receiver {
       ...(args.retry_reason === undefined ? {} : { retryReason: args.retry_reason }),
     };
     try {
+      // Counted as unacknowledged meanwhile, so a retiring connection waits for this answer too.
+      if (this.options.firstTimeEnvelope && !(await this.firstTimeEnvelope(args.envelope_id))) {
+        this.options.log(`slack: envelope ${args.envelope_id} came again; acknowledged, not acted on twice`);
+        await event.ack();
+        return;
+      }
       await this.app?.processEvent(event);
     } catch (error) {
       this.options.log(`slack: a Socket Mode envelope failed: ${explain(error)}`, error);

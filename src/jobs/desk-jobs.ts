@@ -85,9 +85,9 @@ export const deskJobs: readonly Job[] = [
     schedule: '* * * * *',
     holdMs: 5 * MINUTE_MS,
     async run(desk, _now, context) {
-      const recovery = await finishInterruptedMerges(desk);
+      const recovery = await finishInterruptedMerges(desk, 50, context.senders);
       for (const { source, refusal } of recovery.refused) context.log(`jobs: finish-merges: #${source} cannot be finished (${refusal.code}); tried again next run`);
-      return { finished: recovery.finished.length, refused: recovery.refused.length, releasedClaims: recovery.releasedClaims };
+      return { finished: recovery.finished.length, requestsFinished: recovery.requestsFinished, refused: recovery.refused.length, releasedClaims: recovery.releasedClaims };
     },
   },
   {

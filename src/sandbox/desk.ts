@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import { startDeskbolt, type Deskbolt } from '../deskbolt.js';
 import { SIGNING_SECRET, fakeSlackConfig, fakeSlackSocketConfig } from '../fake-slack/config.js';
 import { SlackClientSim } from '../fake-slack/requests.js';
+import { sandboxSameOriginOnly } from './exposure.js';
 import { FakeSlack } from '../fake-slack/server.js';
 import { socketModeTransport } from '../fake-slack/socket-mode.js';
 import type { Log } from '../log.js';
@@ -76,13 +77,10 @@ export async function startSandboxDesk(options: SandboxDeskOptions): Promise<San
       ...(options.log ? { log: options.log } : {}),
       ...(options.host ? { host: options.host } : {}),
       schedule: options.schedule ?? true,
-      ...(options.routes
-        ? {
-            routes: (http: Application) => {
-              page = options.routes?.(http, whenReady);
-            },
-          }
-        : {}),
+      routes: (http: Application) => {
+        http.use(sandboxSameOriginOnly(options.host ?? '127.0.0.1'));
+        if (options.routes) page = options.routes(http, whenReady);
+      },
     });
   } catch (error) {
     await fake.close();

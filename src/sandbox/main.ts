@@ -3,6 +3,7 @@ import { startEmbeddedDatabase, type EmbeddedDatabase } from '../store/embedded.
 import { Store } from '../store/store.js';
 import { loadWorkspaceFile } from '../workspace/loader.js';
 import { startSandboxDesk } from './desk.js';
+import { sandboxExposureWarning } from './exposure.js';
 import { mountSandboxPage } from './routes.js';
 
 /** The sandbox's settings: a few of the app's own, read the same way (see README's Settings). */
@@ -65,6 +66,8 @@ export async function runSandbox(environment: NodeJS.ProcessEnv = process.env): 
     `  Tickets are kept in the database "${SANDBOX_DATABASE}" between runs; Slack's side (messages, modals) starts empty each run. Reset in the page empties both.`,
   );
   console.log('  To connect a real Slack workspace instead, set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (see README.md).');
+  const exposed = sandboxExposureWarning(env.SANDBOX_HOST);
+  if (exposed) console.warn(exposed);
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -3,7 +3,7 @@ import { WebClient } from '@slack/web-api';
 import type { Application } from 'express';
 import { systemClock } from '../clock.js';
 import { slackRequestChecks } from '../http/slack-requests.js';
-import { SocketModeLinks, type SocketLinksState } from '../http/socket-mode-receiver.js';
+import { ENVELOPE_MEMORY_MS, SocketModeLinks, type SocketLinksState } from '../http/socket-mode-receiver.js';
 import type { Log } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { Desk } from '../tickets/desk.js';
@@ -18,7 +18,7 @@ import { tellPeopleOfFaults } from './faults.js';
 import { registerEvents } from './listeners/events.js';
 import { registerShortcuts } from './listeners/shortcuts.js';
 import { registerViews } from './listeners/views.js';
-import { actOnceOnClicks, actOnceOnEvents, answerBeforeNotifying, measureListeners, trackInFlight } from './middleware.js';
+import { actOnceOnClicks, actOnceOnEvents, answerAtOnceWhileDatabaseAway, answerBeforeNotifying, measureListeners, trackInFlight } from './middleware.js';
 import { answerEveryRequest } from './answer-every-request.js';
 import { botIdentity } from './bot-identity.js';
 import { slackFetch, type Sleep } from './slack-fetch.js';
@@ -36,6 +36,8 @@ export interface SlackAppOptions {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** How a Web API call waits before it is tried again (Retry-After); tests pass their clock's. */
   sleep?: Sleep;
+  /** How long one Web API call may take (SLACK_CALL_TIMEOUT_MS unless given: tests shorten it). */
+  callTimeoutMs?: number;
 }
 
 /** What every Slack listener gets: the desk to call, and a log for faults that must not reach users. */
@@ -72,20 +74,26 @@ export function createSlackApp(options: SlackAppOptions, deps: SlackDeps): Slack
     ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
     // Retries happen in slackFetch, per call and as Slack asks, never for a trigger; the client itself
     // neither retries nor pauses its queue on a 429 (which made views.open wait behind other calls).
-    fetch: slackFetch(options.sleep),
+    fetch: slackFetch(options.sleep, globalThis.fetch, options.callTimeoutMs),
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
   };
   let receiver: Receiver;
   const socketMode = options.appToken !== undefined;
   const socketLinks = socketMode
-    ? new SocketModeLinks({ appToken: options.appToken!, apiUrl: options.apiUrl, logLevel: toBoltLevel(options.logLevel), log: deps.log })
+    ? new SocketModeLinks({
+        appToken: options.appToken!,
+        apiUrl: options.apiUrl,
+        logLevel: toBoltLevel(options.logLevel),
+        log: deps.log,
+        firstTimeEnvelope: (id) => deps.desk.store.reach.within(() => deps.desk.store.seen.firstTime(`envelope:${id}`, deps.desk.clock(), ENVELOPE_MEMORY_MS)),
+      })
     : undefined;
   if (socketLinks) {
     receiver = socketLinks;
   } else {
     // Mounted before the receiver's own route, so these checks run first.
-    options.http.post('/slack/events', slackRequestChecks({ signingSecret: options.signingSecret!, seen: deps.desk.store.seen, clock: systemClock, log: deps.log }));
+    options.http.post('/slack/events', slackRequestChecks({ signingSecret: options.signingSecret!, seen: deps.desk.store.seen, reach: deps.desk.store.reach, clock: systemClock, log: deps.log }));
     receiver = new ExpressReceiver({
       signingSecret: options.signingSecret!,
       app: options.http,
@@ -111,6 +119,7 @@ export function createSlackApp(options: SlackAppOptions, deps: SlackDeps): Slack
   app.use(answerBeforeNotifying(deps.desk));
   app.use(tellPeopleOfFaults(deps.log));
   if (deps.metrics) app.use(measureListeners(deps.metrics));
+  app.use(answerAtOnceWhileDatabaseAway(deps.desk));
   app.use(actOnceOnEvents(deps.desk));
   app.use(actOnceOnClicks(deps.desk));
   const channels = new ChannelWatch(deps.desk, client, deps.log);

@@ -1,5 +1,6 @@
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
 import type { Metrics } from '../metrics.js';
+import { DatabaseAwayError } from '../store/store.js';
 import type { Desk } from '../tickets/desk.js';
 
 /** How long an event id is remembered: Slack retries within minutes, so an hour is plenty. */
@@ -51,11 +52,40 @@ export function measureListeners(metrics: Metrics): Middleware<AnyMiddlewareArgs
   };
 }
 
+/**
+ * While the database is away nothing is tried: the request is acknowledged at once and the fault is
+ * passed to tellPeopleOfFaults, which tells the person to try again in a minute. Waiting for the
+ * driver instead took longer than Slack's three seconds, and a later step could land half-done.
+ */
+export function answerAtOnceWhileDatabaseAway(desk: Desk): Middleware<AnyMiddlewareArgs> {
+  return async (args) => {
+    if (await desk.store.reach.away()) {
+      await (args as { ack?: () => Promise<void> }).ack?.();
+      throw new DatabaseAwayError();
+    }
+    await args.next();
+  };
+}
+
+/**
+ * The id remembered before the listener's ack, so within the time Slack allows: a database that does
+ * not answer in time is a fault told to the person (tellPeopleOfFaults), the request acknowledged first.
+ */
+async function firstTimeInTime(desk: Desk, args: AnyMiddlewareArgs, id: string, rememberMs: number): Promise<boolean> {
+  try {
+    return await desk.store.reach.within(() => desk.store.seen.firstTime(id, desk.clock(), rememberMs));
+  } catch (error) {
+    await (args as { ack?: () => Promise<void> }).ack?.();
+    throw error;
+  }
+}
+
 /** Slack delivers events at least once (retries carry the same event_id): act on the first only. */
 export function actOnceOnEvents(desk: Desk): Middleware<AnyMiddlewareArgs> {
-  return async ({ body, next }) => {
+  return async (args) => {
+    const { body, next } = args;
     const eventId = (body as { event_id?: unknown }).event_id;
-    if (typeof eventId === 'string' && !(await desk.store.seen.firstTime(`event:${eventId}`, desk.clock(), EVENT_MEMORY_MS))) return;
+    if (typeof eventId === 'string' && !(await firstTimeInTime(desk, args, `event:${eventId}`, EVENT_MEMORY_MS))) return;
     await next();
   };
 }
@@ -64,7 +94,7 @@ export function actOnceOnEvents(desk: Desk): Middleware<AnyMiddlewareArgs> {
 export function actOnceOnClicks(desk: Desk): Middleware<AnyMiddlewareArgs> {
   return async (args) => {
     const key = buttonClickKey(args.body);
-    if (key !== null && !(await desk.store.seen.firstTime(key, desk.clock(), CLICK_MEMORY_MS))) {
+    if (key !== null && !(await firstTimeInTime(desk, args, key, CLICK_MEMORY_MS))) {
       await (args as { ack?: () => Promise<void> }).ack?.();
       return;
     }

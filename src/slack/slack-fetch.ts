@@ -21,6 +21,13 @@ const LONGEST_WAIT_MS = 60_000;
 const FAULT_RETRIES = 2;
 const FAULT_BACKOFF_MS = 200;
 
+/** How long one attempt at a Web API call may take before it is given up (Slack answers in well under a second). */
+export const SLACK_CALL_TIMEOUT_MS = 10_000;
+
+export class SlackCallTimedOut extends Error {
+  override name = 'SlackCallTimedOut';
+}
+
 function methodOf(input: Parameters<typeof fetch>[0]): string {
   const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
   return new URL(url).pathname.split('/').pop() ?? '';
@@ -63,8 +70,21 @@ function retryAfterMs(response: Response): number | undefined {
  * of Home publishes, a bulk hand-over's fifty updates) drains at the pace Slack allows instead of every
  * call collecting its own 429s until its retries run out and it is dropped. Other methods never wait.
  */
-export function slackFetch(sleep: Sleep = realSleep, send: typeof fetch = globalThis.fetch): typeof fetch {
+export function slackFetch(sleep: Sleep = realSleep, send: typeof fetch = globalThis.fetch, attemptTimeoutMs = SLACK_CALL_TIMEOUT_MS): typeof fetch {
   const lines = new Map<string, Promise<unknown>>();
+
+  // Each attempt is bounded: a call Slack never answers (a hung connection) would otherwise hold its
+  // notifier, and a shutdown waiting for it, forever. A timed-out call is not tried again here (Slack
+  // may have acted on it); the delivery queue's own retry decides.
+  async function sendBounded(input: Parameters<typeof fetch>[0], init: Parameters<typeof fetch>[1]): Promise<Response> {
+    const timeout = AbortSignal.timeout(attemptTimeoutMs);
+    try {
+      return await send(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout });
+    } catch (error) {
+      if (timeout.aborted) throw new SlackCallTimedOut(`Slack did not answer ${methodOf(input)} within ${attemptTimeoutMs} ms`);
+      throw error;
+    }
+  }
 
   /** Runs `work` after every call already in the method's line. */
   async function inLine(key: string, work: () => Promise<Response>): Promise<Response> {
@@ -86,9 +106,9 @@ export function slackFetch(sleep: Sleep = realSleep, send: typeof fetch = global
     for (;;) {
       let response: Response;
       try {
-        response = await send(input, init);
+        response = await sendBounded(input, init);
       } catch (error) {
-        if (faults >= FAULT_RETRIES) throw error;
+        if (error instanceof SlackCallTimedOut || faults >= FAULT_RETRIES) throw error;
         await sleep(FAULT_BACKOFF_MS * 2 ** faults++);
         continue;
       }
@@ -110,7 +130,7 @@ export function slackFetch(sleep: Sleep = realSleep, send: typeof fetch = global
 
   return async (input, init) => {
     const method = methodOf(input);
-    if (TRIGGER_METHODS.has(method)) return send(input, init);
+    if (TRIGGER_METHODS.has(method)) return sendBounded(input, init);
     const key = limitKey(method, init);
     if (lines.has(key)) return inLine(key, () => attempt(input, init, true));
     const response = await attempt(input, init, false);

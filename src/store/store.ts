@@ -1,3 +1,4 @@
+import type { MongoClient } from 'mongodb';
 import mongoose, { type Connection } from 'mongoose';
 import { AssignmentStore } from './assignments.js';
 import { CommandWatch } from './command-watch.js';
@@ -9,6 +10,8 @@ import { DeliveryStore } from './deliveries.js';
 import { EmailStore } from './email.js';
 import { FILE_BUCKET, FileStore } from './files.js';
 import { MacroStore } from './macros.js';
+import { MergeRequestStore } from './merge-requests.js';
+import { ReplicaRegistry } from './replicas.js';
 import { ApiRequestStore } from './api-requests.js';
 import { SatisfactionStore } from './satisfaction.js';
 import { SeenIdStore } from './seen.js';
@@ -30,7 +33,8 @@ export interface StoreOptions {
   dbName?: string;
   /**
    * How long an operation waits for an unreachable server before it fails (the driver's server
-   * selection and mongoose's buffering). Long enough to ride out an embedded server's restart.
+   * selection and mongoose's buffering). Long enough to ride out an embedded server's quick restart,
+   * short enough that a REST client hears 503 in about two seconds, not after ten (issue 30).
    */
   unavailableAfterMs?: number;
   /**
@@ -39,6 +43,98 @@ export interface StoreOptions {
    * `in-filter` on FerretDB to run the branch MongoDB uses.
    */
   conditionalWrites?: ConditionalWrites;
+}
+
+/** What an operation waits for a server the driver cannot select (see StoreOptions.unavailableAfterMs). */
+export const UNAVAILABLE_AFTER_MS = 1_500;
+/** How long a request may wait for the one look at a database that was away. */
+const PROBE_WITHIN_MS = 1_000;
+/** How often the driver looks at a server it has lost: how soon deskbolt sees its database back. */
+const HEARTBEAT_MS = 2_000;
+/** What a request waits for the database before it is answered "try again in a minute" (Slack allows 3 s). */
+export const ANSWER_WITHIN_MS = 1_500;
+
+/** Thrown instead of waiting when the database is known to be away: nothing was sent to it. */
+export class DatabaseAwayError extends Error {
+  override name = 'DatabaseAwayError';
+  constructor() {
+    super('the database is unreachable right now');
+  }
+}
+
+/**
+ * Whether the database answers, as the driver's server monitoring sees it (and as failed operations
+ * show before the next heartbeat). A request that finds it away is answered at once, instead of
+ * waiting the driver's whole server selection (seconds on end) past Slack's three seconds.
+ */
+export class DatabaseReach {
+  private awayNow = false;
+  private probing: Promise<boolean> | undefined;
+
+  /** `probe` asks the database once, within a bound: whether it answers again before the next heartbeat. */
+  constructor(
+    client: MongoClient,
+    private readonly probe: () => Promise<boolean>,
+  ) {
+    client.on('serverHeartbeatFailed', () => {
+      this.awayNow = true;
+    });
+    client.on('serverHeartbeatSucceeded', () => {
+      this.awayNow = false;
+    });
+    client.on('serverDescriptionChanged', (event) => {
+      if (event.newDescription.type === 'Unknown' && event.newDescription.error) this.awayNow = true;
+      else if (event.newDescription.type !== 'Unknown') this.awayNow = false;
+    });
+  }
+
+  /**
+   * Whether the database is away now. While it was, one probe (shared by every request that asks
+   * meanwhile) looks again, so a database that came back serves the next request, not only the one
+   * after the next heartbeat.
+   */
+  async away(): Promise<boolean> {
+    if (!this.awayNow) return false;
+    this.probing ??= this.probe().finally(() => {
+      this.probing = undefined;
+    });
+    if (await this.probing) this.awayNow = false;
+    return this.awayNow;
+  }
+
+  /** What is known without asking: for a check that has a way on without the database (remembering in memory). */
+  seemsAway(): boolean {
+    return this.awayNow;
+  }
+
+  /** Seen failing before the driver's monitor said so: the next heartbeat that answers clears it. */
+  noteAway(): void {
+    this.awayNow = true;
+  }
+
+  /**
+   * Work a person's answer waits for: refused at once while the database is away, and given up after
+   * `withinMs` (the database noted away) so the answer still goes in time. What was sent may still
+   * land later; only idempotent work (remembering an id) belongs here.
+   */
+  async within<T>(work: () => Promise<T>, withinMs = ANSWER_WITHIN_MS): Promise<T> {
+    if (await this.away()) throw new DatabaseAwayError();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => {
+        this.noteAway();
+        reject(new DatabaseAwayError());
+      }, withinMs);
+    });
+    try {
+      return await Promise.race([work(), late]);
+    } catch (error) {
+      if (databaseUnavailable(error)) this.noteAway();
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
 }
 
 export interface ServerInfo {
@@ -61,6 +157,8 @@ export class Store {
   readonly links: TicketLinkStore;
   readonly chats: ChatStore;
   readonly apiRequests: ApiRequestStore;
+  /** Merges as asked, recorded before their first step (issue 30). */
+  readonly mergeRequests: MergeRequestStore;
   readonly satisfaction: SatisfactionStore;
   /** Shortcuts, followers and the reads of the rest of the chat desk (issue 7). */
   readonly chatDesk: ChatDeskStore;
@@ -78,6 +176,10 @@ export class Store {
   readonly readModelMarks: ReadModelMarks;
   /** Every command sent to the database (the driver's command monitoring): the bench counts them. */
   readonly commands: CommandWatch;
+  /** Whether the database answers right now (issue 30): requests are answered at once when it does not. */
+  readonly reach: DatabaseReach;
+  /** The deskbolt processes on this database, kept on FerretDB v1 only (see replicas.ts). */
+  readonly replicas: ReplicaRegistry;
 
   private constructor(
     readonly connection: Connection,
@@ -96,6 +198,8 @@ export class Store {
     this.links = new TicketLinkStore(models);
     this.chats = new ChatStore(connection);
     this.apiRequests = new ApiRequestStore(connection);
+    this.mergeRequests = new MergeRequestStore(connection);
+    this.replicas = new ReplicaRegistry(connection);
     this.satisfaction = new SatisfactionStore(connection);
     this.chatDesk = new ChatDeskStore(connection);
     this.assignments = new AssignmentStore(connection);
@@ -103,16 +207,18 @@ export class Store {
     this.weekFigures = new WeekFiguresStore(connection);
     this.files = new FileStore(connection);
     this.commands = new CommandWatch(connection.getClient(), this);
+    this.reach = new DatabaseReach(connection.getClient(), () => this.ping(PROBE_WITHIN_MS));
   }
 
   static async open(options: StoreOptions): Promise<Store> {
-    const waitMs = options.unavailableAfterMs ?? 10_000;
+    const waitMs = options.unavailableAfterMs ?? UNAVAILABLE_AFTER_MS;
     // mongoose reads bufferTimeoutMS from the connection's options; its ConnectOptions type leaves it out.
     const waitForServer = { serverSelectionTimeoutMS: waitMs, bufferTimeoutMS: waitMs };
     const connection = mongoose.createConnection(options.uri, {
       ...(options.dbName ? { dbName: options.dbName } : {}),
       autoIndex: false,
       monitorCommands: true,
+      heartbeatFrequencyMS: HEARTBEAT_MS,
       ...waitForServer,
     });
     await connection.asPromise();
@@ -231,6 +337,7 @@ export class Store {
   }
 
   async close(): Promise<void> {
+    this.replicas.stop();
     await this.connection.close();
   }
 }
@@ -252,6 +359,7 @@ export function databaseUnavailable(error: unknown): boolean {
       each instanceof MongoServerSelectionError ||
       each instanceof MongoNotConnectedError ||
       each instanceof MongoTopologyClosedError ||
+      each instanceof DatabaseAwayError ||
       // mongoose's own wrapper of a failed selection, and its wait for a connection that never came.
       each.name === 'MongooseServerSelectionError' ||
       (each.name === 'MongooseError' && /buffering timed out/.test(each.message))

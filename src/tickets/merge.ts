@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import type { Delivery } from '../store/deliveries.js';
 import { mergeClaimSource, type TicketChanges } from '../store/tickets.js';
 import { refuse, type Desk, type Refusal } from './desk.js';
-import { deliveryIdOf, queueDelivery, releaseDelivery } from './deliveries.js';
+import { deliveryIdOf, queueDelivery, releaseDelivery, sendSlackMessage, type DeliverySenders } from './deliveries.js';
 import { agentOrRefusal, mayWork, noSuchTicket, outsideGroup } from './permissions.js';
 import type { Actor, MergeProgress, Ticket, TicketComment } from './types.js';
 import { ticketEvent } from '../events/ticket-events.js';
@@ -13,7 +14,7 @@ export interface MergeRequest {
 }
 
 /** The points a merge can be cut at; a test stops the process after each and runs the merge again. */
-export type MergeStep = 'first-claim' | 'marked' | 'comment-copied' | 'copied' | 'told' | 'target-noted' | 'closed';
+export type MergeStep = 'recorded' | 'first-claim' | 'marked' | 'comment-copied' | 'copied' | 'told' | 'target-noted' | 'closed';
 
 export interface MergeOptions {
   afterStep?: (step: MergeStep, source: number) => void | Promise<void>;
@@ -74,14 +75,34 @@ export async function planMerge(desk: Desk, request: MergeRequest): Promise<Merg
 export async function mergeTickets(desk: Desk, request: MergeRequest, options: MergeOptions = {}): Promise<MergeResult | Refusal> {
   const plan = await planMerge(desk, request);
   if (!plan.ok) return plan;
+  // The whole request first: the sources not yet started are written nowhere else, and recovery must know them.
+  const id = randomUUID();
+  await desk.store.mergeRequests.record({ id, target: plan.target.number, sources: plan.sources.map((source) => source.number), agent: request.agent, startedAt: desk.clock() });
+  const first = plan.sources[0]!.number;
+  await options.afterStep?.('recorded', first);
+  await desk.checkpoint?.({ workflow: 'merge', step: 'recorded', ticket: first });
   const merged: Ticket[] = [];
   const deliveries: Delivery[] = [];
   for (const source of plan.sources) {
     const done = await mergeOne(desk, source, plan.target, request.agent, options, deliveries);
-    if (!done.ok) return done;
+    if (!done.ok) {
+      await desk.store.mergeRequests.finish(id, desk.clock());
+      return done;
+    }
     merged.push(done.ticket);
   }
+  await desk.store.mergeRequests.finish(id, desk.clock());
   return { ok: true, target: (await desk.store.tickets.get(plan.target.number))!, merged, deliveries };
+}
+
+/** One source of a recorded merge, planned afresh: a source already done plans as resuming and is a no-op. */
+async function mergeRecordedSource(desk: Desk, source: number, target: number, agent: string): Promise<MergeResult | Refusal> {
+  const plan = await planMerge(desk, { sources: [source], target, agent });
+  if (!plan.ok) return plan;
+  const deliveries: Delivery[] = [];
+  const done = await mergeOne(desk, plan.sources[0]!, plan.target, agent, {}, deliveries);
+  if (!done.ok) return done;
+  return { ok: true, target: (await desk.store.tickets.get(target))!, merged: [done.ticket], deliveries };
 }
 
 async function mergeOne(
@@ -315,6 +336,8 @@ export const MERGE_GRACE_MS = 2 * 60_000;
 
 export interface MergeRecovery {
   finished: MergeResult[];
+  /** Recorded merge requests finished (every source done or refused), each agent told once. */
+  requestsFinished: number;
   /** Merges that could not be finished, with why (a target closed meanwhile): logged, tried again next run. */
   refused: { source: number; refusal: Refusal }[];
   /** Claims let go of: left on a target by a merge that was done, or that can no longer be. */
@@ -326,9 +349,38 @@ export interface MergeRecovery {
  * only its target claimed), and lets go of claims no merge can use any more: for the `finish-merges`
  * job. Notices are released by the closes it records, like any merge's.
  */
-export async function finishInterruptedMerges(desk: Desk, limit = 50): Promise<MergeRecovery> {
-  const recovery: MergeRecovery = { finished: [], refused: [], releasedClaims: 0 };
+export async function finishInterruptedMerges(desk: Desk, limit = 50, senders: DeliverySenders = {}): Promise<MergeRecovery> {
+  const recovery: MergeRecovery = { finished: [], requestsFinished: 0, refused: [], releasedClaims: 0 };
   const startedBefore = new Date(desk.clock().getTime() - MERGE_GRACE_MS);
+  for (const request of await desk.store.mergeRequests.unfinished(startedBefore, limit)) {
+    const merged: number[] = [];
+    const notMerged: number[] = [];
+    for (const source of request.sources) {
+      const result = await mergeRecordedSource(desk, source, request.target, request.agent);
+      if (result.ok) {
+        recovery.finished.push(result);
+        merged.push(source);
+      } else {
+        recovery.refused.push({ source, refusal: result });
+        notMerged.push(source);
+        const current = await desk.store.tickets.get(source);
+        if (current) await abandonClaiming(desk, current);
+      }
+    }
+    // Queued under the request's id before it is marked finished: a crash in between tells the agent on the next run, still once.
+    await sendSlackMessage(
+      desk,
+      {
+        id: `merge-request:${request.id}`,
+        ticketNumber: request.target,
+        purpose: 'merge finished',
+        order: { op: 'post', place: { kind: 'dm', userId: request.agent }, text: interruptedMergeText(request.target, merged, notMerged) },
+      },
+      senders,
+    );
+    await desk.store.mergeRequests.finish(request.id, desk.clock());
+    recovery.requestsFinished += 1;
+  }
   for (const source of await desk.store.links.mergesUnderWay(limit, startedBefore)) {
     const merge = source.merge!;
     const result = await mergeTickets(desk, { sources: [source.number], target: merge.into, agent: merge.by });
@@ -358,4 +410,13 @@ export async function finishInterruptedMerges(desk: Desk, limit = 50): Promise<M
     }
   }
   return recovery;
+}
+
+/** What the agent whose merge was cut short is told once the recovery job has finished it. */
+export function interruptedMergeText(target: number, merged: readonly number[], notMerged: readonly number[]): string {
+  const list = (numbers: readonly number[]) => numbers.map((number) => `#${number}`).join(', ');
+  const parts = [`Your merge into #${target} was cut short by a restart; deskbolt finished it.`];
+  if (merged.length > 0) parts.push(`Merged ${list(merged)} into #${target}.`);
+  if (notMerged.length > 0) parts.push(`Not merged: ${list(notMerged)} (changed meanwhile); merge again if still needed.`);
+  return parts.join(' ');
 }

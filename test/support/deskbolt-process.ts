@@ -5,7 +5,7 @@
  *
  *   env  DESKBOLT_TEST_DB_NAME          the database (on MONGODB_URI, the suite's server)
  *        DESKBOLT_TEST_CLOCK            the app's clock starts here and moves only when told
- *        DESKBOLT_TEST_PAUSE_AT         `merge:told`, `transfer:chat-moved`, …: when a workflow has
+ *        DESKBOLT_TEST_PAUSE_AT         `merge:told`, `merge:told#12`, `transfer:chat-moved`, …: when a workflow has
  *                                       recorded that step, say so and stop there, waiting to be killed
  *                                       (also settable later: {"pauseAt": …})
  *        DESKBOLT_TEST_CONDITIONAL_WRITES  the store's branch (in-filter | read-check-write)
@@ -50,7 +50,9 @@ async function main(): Promise<void> {
     log: (line, error) => process.stderr.write(`${line}${error ? ` ${(error as Error).stack ?? String(error)}` : ''}\n`),
     schedule: false,
     async checkpoint(reached: Checkpoint) {
-      if (`${reached.workflow}:${reached.step}` !== pauseAt) return;
+      const here = `${reached.workflow}:${reached.step}`;
+      // `merge:marked#12`: that step of that ticket only (a merge of several sources reaches each step once per source).
+      if (pauseAt !== here && pauseAt !== `${here}#${reached.ticket}`) return;
       say({ paused: reached });
       // Stopped here for good: the test kills this process with SIGKILL.
       await new Promise<never>(() => {});

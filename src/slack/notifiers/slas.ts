@@ -18,8 +18,13 @@ export function slaNotifier(context: NotifierContext): Subscriber {
     if (!clock) return;
     const alert = slaAlert(ticket, clock, group.name, event.action === 'sla_warning' ? 'warning' : 'breach');
     // Announced once: a warning that matters goes through the delivery queue, retried rather than lost.
+    // Keyed by ticket, target and deadline, not by event: two replicas on one FerretDB can both record
+    // the same warning (its conditional writes are not atomic across processes), and the queue's
+    // unique id lets only one announcement through whatever the lease did.
+    const dueAt = 'dueAt' in event.to ? event.to.dueAt : null;
+    const deadline = dueAt ? new Date(dueAt).toISOString() : 'over';
     await outbox.post({
-      id: `${event.id}:sla-alert`,
+      id: `sla-alert:${ticket.number}:${event.to.clock}:${event.to.targetMs}:${deadline}`,
       ticketNumber: ticket.number,
       purpose: event.action === 'sla_warning' ? 'SLA warning' : 'SLA breach',
       place: { kind: 'channel', channel: group.alertChannel },
