@@ -64,6 +64,9 @@ const AVAILABILITY_TEXT: Record<AgentHome['availability'], string> = {
   offline: ':white_circle: You are *offline*: no chats and no transfer requests reach you.',
 };
 
+/** The workspace file's `chats: false`: the agent's level of support is tickets only. */
+const NO_CHATS_TEXT = ':ticket: You work *tickets only*: no chat is offered, given or transferred to you (`chats: false` in the workspace file).';
+
 const AVAILABILITY_BUTTON: Record<AgentHome['availability'], string> = { online: 'Online', away: 'Away', offline: 'Offline' };
 
 const AVAILABILITY_DOT: Record<AgentHome['availability'], string> = { online: ':large_green_circle:', away: ':large_yellow_circle:', offline: ':white_circle:' };
@@ -71,18 +74,27 @@ const AVAILABILITY_DOT: Record<AgentHome['availability'], string> = { online: ':
 function agentHome(data: AgentHome, now: Date, searchRefusal?: string): KnownBlock[] {
   const blocks: KnownBlock[] = [
     { type: 'header', text: plain(`Hi ${data.agent.name}`, 150) },
-    { type: 'section', block_id: 'home_availability', text: mrkdwn(AVAILABILITY_TEXT[data.availability]) },
     {
-      type: 'actions',
-      block_id: 'home_availability_toggle',
-      elements: (['online', 'away', 'offline'] as const).map((state) => ({
-        type: 'button' as const,
-        action_id: `${actionIds.homeAvailability}_${state}`,
-        text: plain(AVAILABILITY_BUTTON[state]),
-        value: state,
-        ...(state === data.availability ? { style: 'primary' as const } : {}),
-      })),
+      type: 'section',
+      block_id: 'home_availability',
+      text: mrkdwn(data.takesChats ? `${AVAILABILITY_TEXT[data.availability]}\n:speech_balloon: You take *chats and tickets*.` : NO_CHATS_TEXT),
     },
+    // Availability says whether chats ping the agent: without chats there is nothing to toggle.
+    ...(data.takesChats
+      ? [
+          {
+            type: 'actions' as const,
+            block_id: 'home_availability_toggle',
+            elements: (['online', 'away', 'offline'] as const).map((state) => ({
+              type: 'button' as const,
+              action_id: `${actionIds.homeAvailability}_${state}`,
+              text: plain(AVAILABILITY_BUTTON[state]),
+              value: state,
+              ...(state === data.availability ? { style: 'primary' as const } : {}),
+            })),
+          },
+        ]
+      : []),
     {
       type: 'input',
       block_id: 'home_search',

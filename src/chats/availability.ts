@@ -29,10 +29,11 @@ export async function availabilities(desk: Desk, agentIds: readonly string[]): P
   return desk.store.chats.availabilities(agentIds);
 }
 
-/** The agents of a group who said they are online: the only ones an incoming chat pings. */
+/** The agents of a group who take chats and said they are online: the only ones an incoming chat pings. */
 export async function onlineAgentsOf(desk: Desk, groupId: number, options: { leadsOnly?: boolean } = {}): Promise<string[]> {
   const agents = desk.directory
     .agentsOf(groupId)
+    .filter((agent) => desk.directory.takesChats(agent.user))
     .filter((agent) => !options.leadsOnly || desk.directory.isLeadOf(agent.user, groupId))
     .map((agent) => agent.user);
   const states = await desk.store.chats.availabilities(agents);

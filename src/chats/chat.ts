@@ -136,6 +136,7 @@ export interface AcceptChatResult {
 export async function acceptChat(desk: Desk, request: { ticketNumber: number; agent: string }): Promise<AcceptChatResult | Refusal> {
   const allowed = agentOrRefusal(desk, request.agent);
   if (!allowed.ok) return allowed;
+  if (!desk.directory.takesChats(request.agent)) return refuse('takes_no_chats');
   const chat = await desk.store.chats.get(request.ticketNumber);
   if (!chat) return refuse('no_such_chat', { number: request.ticketNumber });
   const ticket = (await desk.store.tickets.get(request.ticketNumber))!;

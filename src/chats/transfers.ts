@@ -108,6 +108,7 @@ async function whoIsAsked(desk: Desk, chat: Chat, from: string, to: TransferTarg
   if (to.kind === 'agent') {
     if (to.id === from) return refuse('chat_already_yours');
     if (!desk.directory.agent(to.id)) return refuse('target_not_an_agent', { person: to.id });
+    if (!desk.directory.takesChats(to.id)) return refuse('target_takes_no_chats', { person: to.id });
     const availability = await availabilityOf(desk, to.id);
     if (availability === 'offline') return refuse('target_offline', { person: to.id });
     return { ok: true, people: [to.id] };
@@ -141,7 +142,7 @@ async function expireIfDue(desk: Desk, transfer: Transfer | null): Promise<Trans
  */
 export async function transfersWaitingFor(desk: Desk, userId: string, limit = 20): Promise<Transfer[]> {
   const agent = desk.directory.agent(userId);
-  if (!agent) return [];
+  if (!agent || !desk.directory.takesChats(userId)) return [];
   const waiting = await desk.store.chats.waitingTransfers(userId, agent.groups, limit);
   const now = desk.clock().getTime();
   return waiting.filter(
@@ -214,6 +215,7 @@ export interface TransferAcceptedResult {
 }
 
 export async function acceptTransfer(desk: Desk, request: { transferId: string; by: string }): Promise<TransferAcceptedResult | TransferRefusal> {
+  if (desk.directory.agent(request.by) && !desk.directory.takesChats(request.by)) return refuse('takes_no_chats');
   const found = await answerable(desk, request.transferId, request.by);
   if (!found.ok) return found;
   let transfer = found.transfer;

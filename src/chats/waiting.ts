@@ -28,6 +28,8 @@ export interface WaitingChat {
 export async function waitingChats(desk: Desk, agentId: string): Promise<{ ok: true; chats: WaitingChat[] } | Refusal> {
   const allowed = agentOrRefusal(desk, agentId);
   if (!allowed.ok) return allowed;
+  // An agent who takes no chats has none waiting for them: the list would only tempt a refused Accept.
+  if (!desk.directory.takesChats(agentId)) return { ok: true, chats: [] };
   const groups = allowed.agent.groups;
   const [fresh, transfers] = await Promise.all([
     desk.store.chatDesk.waitingChats(groups, WAITING_LIST_MAX),

@@ -53,6 +53,8 @@ export interface AgentHome {
   role: 'agent' | 'lead';
   agent: Agent;
   availability: Availability;
+  /** The workspace file's `chats` for this agent: false works tickets only. */
+  takesChats: boolean;
   open: Ticket[];
   openCount: number;
   pending: Ticket[];
@@ -94,6 +96,7 @@ export async function homeFor(desk: Desk, userId: string, options: { search?: st
     role: isLead ? 'lead' : 'agent',
     agent,
     availability,
+    takesChats: desk.directory.takesChats(userId),
     open,
     openCount,
     pending,

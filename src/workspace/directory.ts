@@ -1,4 +1,4 @@
-import type { Agent, Group, Workspace } from './schema.js';
+import { takesChats, type Agent, type Group, type Workspace } from './schema.js';
 
 /** Who is who in the workspace file, looked up by Slack id or group id. */
 export class Directory {
@@ -35,6 +35,12 @@ export class Directory {
 
   agentsOf(groupId: number): Agent[] {
     return this.workspace.agents.filter((agent) => agent.groups.includes(groupId));
+  }
+
+  /** Whether this agent takes live chats (the workspace file's `chats`, true unless it says otherwise). */
+  takesChats(userId: string): boolean {
+    const agent = this.agent(userId);
+    return agent !== undefined && takesChats(agent);
   }
 
   isLeadOf(userId: string, groupId: number): boolean {

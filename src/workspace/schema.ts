@@ -82,6 +82,11 @@ export const agentSchema = z
     groups: z.array(z.number().int().positive()).min(1),
     role: z.enum(['agent', 'lead', 'admin']).default('agent'),
     timeZone: z.string().optional(),
+    /**
+     * The agent's level of support: false works tickets only, and is never offered, given or transferred a
+     * chat. Absent means true (kept optional, not defaulted, so agents built in code need not spell it out).
+     */
+    chats: z.boolean().optional(),
   })
   .strict();
 
@@ -284,6 +289,11 @@ export const workspaceSchema = z
 export type Workspace = z.infer<typeof workspaceSchema>;
 export type Group = z.infer<typeof groupSchema>;
 export type Agent = z.infer<typeof agentSchema>;
+
+/** The workspace file's `chats`, read with its default (true). */
+export function takesChats(agent: Pick<Agent, 'chats'>): boolean {
+  return agent.chats !== false;
+}
 export type Macro = z.infer<typeof macroSchema>;
 export type ApiKey = Workspace['apiKeys'][number];
 export type Priority = z.infer<typeof prioritySchema>;

@@ -216,7 +216,8 @@ async function transferClicked(deps: ListenerDeps, args: ButtonArgs): Promise<vo
   const userId = args.body.user.id;
   const yours = transferableChat(await desk.store.chats.get(number), number, userId);
   if (!yours.ok) return askerOfClick(deps, args).refuse(yours);
-  const agents = desk.directory.workspace.agents.filter((agent) => agent.user !== userId);
+  // An agent who works tickets only is no transfer target: the modal does not offer what would be refused.
+  const agents = desk.directory.workspace.agents.filter((agent) => agent.user !== userId && desk.directory.takesChats(agent.user));
   const states = await availabilities(desk, agents.map((agent) => agent.user));
   await args.client.views.open({
     trigger_id: args.body.trigger_id,
