@@ -111,6 +111,8 @@ describe('manifest.yml', async () => {
       if (/profile\??\.email/.test(text)) needed.add('users:read.email');
       // conversations.info on a private channel of the workspace file needs groups:read beside channels:read.
       if (text.includes('conversations.info')) needed.add('groups:read');
+      // A message posted under another name and picture needs chat:write.customize (chat.postMessage, "Authorship").
+      if (/\bicon_url\b/.test(text)) needed.add('chat:write.customize');
     }
     for (const event of manifest.settings.event_subscriptions.bot_events) {
       expect(event in EVENT_SCOPES, `a known scope for event ${event}`).toBe(true);

@@ -24,3 +24,14 @@ export function commandShouldEscape(command: string): boolean {
   }
   return escapes.get(command) ?? false;
 }
+
+let botScopes: string[] | undefined;
+
+/** The bot scopes manifest.yml asks for: what an installed app's bot token carries. */
+export function manifestBotScopes(): string[] {
+  if (botScopes === undefined) {
+    const manifest = parse(readFileSync(MANIFEST_URL, 'utf8')) as { oauth_config?: { scopes?: { bot?: unknown[] } } };
+    botScopes = (manifest.oauth_config?.scopes?.bot ?? []).filter((scope): scope is string => typeof scope === 'string');
+  }
+  return botScopes;
+}

@@ -1,3 +1,4 @@
+import { manifestBotScopes } from './manifest.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
@@ -36,6 +37,9 @@ export interface FakeUser {
   tz?: string;
   email?: string;
   isBot?: boolean;
+  /** The profile picture's address; Slack always has one (a default avatar when none was uploaded). */
+  image?: string;
+  phone?: string;
 }
 
 /** A file as files.info describes it; fields carry Slack's own names. */
@@ -81,6 +85,9 @@ export interface StoredMessage {
   reactions?: string[];
   /** Ids of files shared with the message (files.completeUploadExternal). */
   files?: string[];
+  /** A bot message posted under another name and picture (chat:write.customize). */
+  username?: string;
+  iconUrl?: string;
 }
 
 export interface RecordedResponse {
@@ -116,6 +123,8 @@ export interface FakeSlackOptions {
   /** The app-level token (`xapp-…`) that opens Socket Mode connections. */
   appToken?: string;
   socketMode?: SocketModeOptions;
+  /** The bot token's scopes: manifest.yml's bot scopes unless a test installs the app with fewer. */
+  scopes?: readonly string[];
 }
 
 type Args = Record<string, any>;
@@ -249,6 +258,7 @@ export class FakeSlack implements TypedTextDirectory {
   readonly apiUrl: string;
   readonly token: string;
   readonly botUserId: string;
+  private readonly scopes: Set<string>;
   readonly botId = 'B0DESKBOLT';
   readonly appId = APP_ID;
   readonly teamId: string;
@@ -297,6 +307,7 @@ export class FakeSlack implements TypedTextDirectory {
     this.botUserId = options.botUserId;
     this.teamId = options.teamId;
     this.conversations = new Conversations(this.botUserId);
+    this.scopes = new Set(options.scopes);
     this.addUser({ id: this.botUserId, name: 'deskbolt', realName: 'Deskbolt', isBot: true });
     this.uploads = new FakeFileUploads({
       origin: this.origin,
@@ -356,6 +367,7 @@ export class FakeSlack implements TypedTextDirectory {
       token: options.token ?? 'xoxb-test-token',
       appToken: options.appToken ?? 'xapp-1-A0DESKBOLT-1-test',
       socketMode: options.socketMode,
+      scopes: options.scopes ?? manifestBotScopes(),
     });
     return fake;
   }
@@ -906,6 +918,8 @@ export class FakeSlack implements TypedTextDirectory {
       ...(message.metadata === undefined ? {} : { metadata: message.metadata }),
       ...(message.threadTs === undefined ? {} : { thread_ts: message.threadTs }),
       ...(message.files === undefined ? {} : { files: message.files.map((id) => this.slackFile(id)) }),
+      ...(message.username === undefined ? {} : { username: message.username }),
+      ...(message.iconUrl === undefined ? {} : { icons: { image_48: message.iconUrl } }),
       ts: message.ts,
       team: this.teamId,
     };
@@ -949,7 +963,16 @@ export class FakeSlack implements TypedTextDirectory {
     if (closed !== undefined) return refuse(closed);
     const refusal = messageRefusal(args);
     if (refusal !== undefined) return refusal;
+    // "Authorship" in https://docs.slack.dev/reference/methods/chat.postMessage and the scope's page
+    // (https://docs.slack.dev/reference/scopes/chat.write.customize): a bot token customizes the message's
+    // username and icon only with chat:write.customize; without it Slack answers missing_scope.
+    const customized = ['username', 'icon_url', 'icon_emoji'].some((field) => args[field] !== undefined);
+    if (customized && !this.scopes.has('chat:write.customize')) {
+      return { ok: false, error: 'missing_scope', needed: 'chat:write.customize', provided: [...this.scopes].join(',') };
+    }
     const message = this.storeBotMessage(channel, args);
+    if (typeof args.username === 'string' && args.username !== '') message.username = args.username;
+    if (typeof args.icon_url === 'string' && args.icon_url !== '') message.iconUrl = args.icon_url;
     return { ok: true, channel, ts: message.ts, message: this.slackMessage(message) };
   }
 
@@ -1050,6 +1073,10 @@ export class FakeSlack implements TypedTextDirectory {
       display_name: user.name,
       display_name_normalized: user.name,
       title: user.title ?? '',
+      phone: user.phone ?? '',
+      // Slack gives every profile its pictures, a default avatar when none was uploaded.
+      image_72: user.image ?? `${this.origin}/avatars/${user.id}_72.png`,
+      image_192: user.image ?? `${this.origin}/avatars/${user.id}_192.png`,
       ...(user.email === undefined ? {} : { email: user.email }),
       ...(user.isBot ? { bot_id: this.botId } : {}),
     };

@@ -13,6 +13,9 @@ import { inChannel, type ChannelWatch } from './channel-check.js';
 import { commentFilesToSend } from '../tickets/files.js';
 import { uploadToSlack } from './shared-files.js';
 
+/** How long an agent's name and picture are reused before Slack is asked again (a changed picture shows within it). */
+const AGENT_IDENTITY_KEPT_MS = 10 * 60_000;
+
 /** Renders a ticket's live message (and where it stands): given by the notifier that owns it. */
 export type LiveMessageSender = (delivery: Delivery) => Promise<void>;
 
@@ -27,6 +30,7 @@ export class SlackOutbox {
   /** The queue's Slack side: what `attemptDelivery` calls for every Slack delivery, the retry job's included. */
   readonly senders: DeliverySenders;
   private liveMessages: LiveMessageSender | null = null;
+  private readonly identities = new Map<string, { identity: { username?: string; icon_url?: string }; at: number }>();
 
   constructor(
     private readonly desk: Desk,
@@ -54,9 +58,16 @@ export class SlackOutbox {
 
   /** Queues and sends a message; `id` names it for good (an event id and what the message is for). */
   async post(
-    message: { id: string; ticketNumber: number; purpose: string; place: SlackPlace; text: string; blocks?: KnownBlock[]; after?: AfterPost; actor?: string | null },
+    message: { id: string; ticketNumber: number; purpose: string; place: SlackPlace; text: string; blocks?: KnownBlock[]; after?: AfterPost; actor?: string | null; as?: string },
   ): Promise<void> {
-    const order: SlackOrder = { op: 'post', place: message.place, text: message.text, ...(message.blocks ? { blocks: message.blocks } : {}), ...(message.after ? { after: message.after } : {}) };
+    const order: SlackOrder = {
+      op: 'post',
+      place: message.place,
+      text: message.text,
+      ...(message.blocks ? { blocks: message.blocks } : {}),
+      ...(message.after ? { after: message.after } : {}),
+      ...(message.as ? { as: message.as } : {}),
+    };
     await sendSlackMessage(this.desk, { id: message.id, ticketNumber: message.ticketNumber, purpose: message.purpose, order, actor: message.actor ?? null }, this.senders);
   }
 
@@ -77,19 +88,23 @@ export class SlackOutbox {
         await uploadToSlack(this.client, { channel, threadTs: ref.thread?.ts }, files.map(({ file, bytes }) => ({ name: file.name, bytes })), delivery.text);
         return;
       }
-      await inChannel(ref.channel, () => this.client.chat.postMessage({ channel: ref.channel, text: delivery.text, ...(ref.thread ? { thread_ts: ref.thread.ts } : {}) }));
+      const comment = delivery.commentId ? await this.desk.store.tickets.comment(delivery.commentId) : null;
+      const author = comment?.author.kind === 'agent' ? await this.agentIdentity(comment.author.id) : {};
+      await inChannel(ref.channel, () => this.client.chat.postMessage({ channel: ref.channel, text: delivery.text, ...(ref.thread ? { thread_ts: ref.thread.ts } : {}), ...author }));
       return;
     }
     const order = delivery.slack;
     switch (order.op) {
       case 'post': {
         const where = await this.place(order.place);
+        const identity = order.as ? await this.agentIdentity(order.as) : {};
         const posted = await inChannel(where.channel, () =>
           this.client.chat.postMessage({
             channel: where.channel,
             text: order.text,
             ...(order.blocks ? { blocks: order.blocks as KnownBlock[] } : {}),
             ...(where.thread ? { thread_ts: where.thread.ts } : {}),
+            ...identity,
           }),
         );
         if (order.after && posted.channel && posted.ts) await this.remember(order.after, { channel: posted.channel, ts: posted.ts });
@@ -111,6 +126,29 @@ export class SlackOutbox {
         await this.liveMessages(delivery);
         return;
     }
+  }
+
+  /**
+   * The agent's name and picture, as the requester sees them on what the agent wrote: Slack's profile
+   * picture, and the workspace file's name (Slack's when the file has none). Kept a while, so a busy chat
+   * costs one users.info per agent, not one per message; Slack unreachable, the message still goes, as the bot.
+   */
+  private async agentIdentity(agentId: string): Promise<{ username?: string; icon_url?: string }> {
+    const now = this.desk.clock().getTime();
+    const known = this.identities.get(agentId);
+    if (known && now - known.at < AGENT_IDENTITY_KEPT_MS) return known.identity;
+    const named = this.desk.directory.agent(agentId)?.name;
+    let identity: { username?: string; icon_url?: string } = named ? { username: named } : {};
+    try {
+      const user = (await this.client.users.info({ user: agentId })).user;
+      const picture = user?.profile?.image_192 || user?.profile?.image_72;
+      const username = named ?? (user?.profile?.display_name || user?.real_name || undefined);
+      identity = { ...(username ? { username } : {}), ...(picture ? { icon_url: picture } : {}) };
+    } catch {
+      return identity;
+    }
+    this.identities.set(agentId, { identity, at: now });
+    return identity;
   }
 
   /** Where a place is now; a parent that is not there yet makes the message wait. */

@@ -32,7 +32,8 @@ export type AfterPost =
 
 /** A Slack message to send (or update, or render from the ticket as it is at sending time). */
 export type SlackOrder =
-  | { op: 'post'; place: SlackPlace; text: string; blocks?: unknown[]; after?: AfterPost }
+  /** `as`: the agent who wrote it, whose name and picture it is posted under (a requester sees who answered). */
+  | { op: 'post'; place: SlackPlace; text: string; blocks?: unknown[]; after?: AfterPost; as?: string }
   | { op: 'update'; ref: SlackPlaceRef; text: string; blocks?: unknown[] }
   | { op: 'delete'; ref: SlackPlaceRef }
   /** The ticket's live message: rendered from the ticket when sent, so a burst of changes is one update. */

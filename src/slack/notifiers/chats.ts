@@ -71,8 +71,8 @@ export function chatNotifier(context: NotifierContext): Subscriber {
   }
 
   /** To the requester, in their DM with the bot: the chat's side of them. */
-  async function toRequester(chat: Chat, id: string, purpose: string, line: string, after?: AfterPost): Promise<void> {
-    await outbox.post({ id, ticketNumber: chat.ticketNumber, purpose, place: { kind: 'channel', channel: chat.requesterDm }, text: line, ...(after ? { after } : {}) });
+  async function toRequester(chat: Chat, id: string, purpose: string, line: string, after?: AfterPost, as?: string): Promise<void> {
+    await outbox.post({ id, ticketNumber: chat.ticketNumber, purpose, place: { kind: 'channel', channel: chat.requesterDm }, text: line, ...(after ? { after } : {}), ...(as ? { as } : {}) });
   }
 
   async function mirrorToFollowers(chat: Chat, line: string): Promise<void> {
@@ -138,7 +138,8 @@ export function chatNotifier(context: NotifierContext): Subscriber {
     if (to.via !== 'chat') return;
     const original = originalOfComment(commentId);
     const line = agentLine(agentName(comment.author.id), comment.text);
-    await toRequester(chat, `${event.id}:relay`, 'chat message to the requester', line, original ? { kind: 'relayed', ticketNumber: chat.ticketNumber, original, side: 'agent' } : undefined);
+    // Under the agent's own name and picture: the requester sees a person answered (bot notices stay deskbolt's).
+    await toRequester(chat, `${event.id}:relay`, 'chat message to the requester', line, original ? { kind: 'relayed', ticketNumber: chat.ticketNumber, original, side: 'agent' } : undefined, comment.author.id);
     await mirrorToFollowers(chat, line);
     await showActiveAgain(chat);
   }
