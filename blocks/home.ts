@@ -1,6 +1,7 @@
 import { waitingChatsBlocks } from './chat-desk.js';
 import type { HomeView, KnownBlock, ModalView } from '@slack/types';
 import type { AgentHome, GuestHome, HomeData } from '../src/tickets/home.js';
+import type { MyLiveChat } from '../src/chats/my-chats.js';
 import { SEARCH_QUERY_MAX } from '../src/tickets/search.js';
 import type { Ticket } from '../src/tickets/types.js';
 import { actionIds } from './ids.js';
@@ -116,6 +117,8 @@ function agentHome(data: AgentHome, now: Date, searchRefusal?: string): KnownBlo
     blocks.push({ type: 'section', text: mrkdwn(heading) }, ...search.tickets.slice(0, 10).map((ticket) => ticketLine(ticket, now)));
     if (search.more) blocks.push(note(`More match: \`/ticket search ${escapeMrkdwn(search.query).replace(/`/g, "'")}\` pages through them all.`));
   }
+  // The agent's own live chats before anything else: a requester may be waiting on them right now.
+  if (data.liveChats.length > 0) blocks.push({ type: 'divider' }, ...liveChatBlocks(data.liveChats, now));
   // Live chats first: a requester is waiting in real time. Ten at most, the home shares its 100 blocks.
   blocks.push({ type: 'divider' }, ...waitingChatsBlocks(data.waitingChats, now, HOME_WAITING_CHATS));
   blocks.push({ type: 'divider' }, { type: 'section', text: mrkdwn(`*Your open tickets* (${data.openCount})`) });
@@ -161,6 +164,19 @@ function ticketLine(ticket: Ticket, now: Date): KnownBlock {
     ),
     accessory: { type: 'button', action_id: actionIds.homeOpen, text: plain('Open'), value: String(ticket.number) },
   };
+}
+
+function liveChatBlocks(chats: readonly MyLiveChat[], now: Date): KnownBlock[] {
+  const turn = chats.filter((chat) => chat.agentsTurn).length;
+  const lines = chats.map((chat) => {
+    const who = chat.requester ? `<@${chat.requester}>` : 'the requester';
+    const since = `their last message ${waited(chat.requesterWroteAt, now)} ago`;
+    const state = chat.agentsTurn ? ':red_circle: *your turn*' : ':hourglass_flowing_sand: waiting on them';
+    return `• *#${chat.ticketNumber}* ${who} — ${escapeMrkdwn(clip(chat.subject, 60))}\n    ${state} · ${since}`;
+  });
+  return [
+    { type: 'section', block_id: 'home_live_chats', text: mrkdwn(`*Your live chats* (${chats.length}${turn ? `, ${turn} waiting on you` : ''})\n${lines.join('\n')}`) },
+  ];
 }
 
 function note(text: string): KnownBlock {

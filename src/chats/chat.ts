@@ -76,6 +76,7 @@ export async function requesterWrote(desk: Desk, message: RequesterChatMessage, 
     state: 'waiting',
     startedAt: now,
     lastActivityAt: now,
+    lastRequesterAt: now,
     endedAt: null,
     shownActive: false,
   });
@@ -99,7 +100,7 @@ async function addToChat(desk: Desk, chat: Chat, message: RequesterChatMessage):
     sourceKey: sourceKeyOf(message.source),
   });
   if (!reply.ok) return reply;
-  if (!reply.duplicate) await desk.store.chats.touch(chat.ticketNumber, desk.clock());
+  if (!reply.duplicate) await desk.store.chats.touch(chat.ticketNumber, desk.clock(), 'requester');
   const current = (await desk.store.chats.get(chat.ticketNumber)) ?? chat;
   return { ok: true, started: false, chat: current, ticket: reply.ticket, duplicate: reply.duplicate };
 }

@@ -98,7 +98,7 @@ export async function agentSaid(desk: Desk, chat: Chat, message: ThreadMessage, 
   const comment = await desk.store.tickets.addComment(chat.ticketNumber, 'public', author, expansion.text, now, { id: `agent:${messageKey(message.source)}` });
   if (!comment.duplicate) {
     await desk.store.tickets.change(chat.ticketNumber, {}, {}, ticketEvent('replied', author, now, { to: { commentId: comment.id, via: 'chat' } }), now);
-    await desk.store.chats.touch(chat.ticketNumber, now);
+    await desk.store.chats.touch(chat.ticketNumber, now, 'agent');
     desk.events.ticketChanged(chat.ticketNumber);
   }
   return { ok: true, kind: 'relay', chat, text: comment.text, duplicate: comment.duplicate };

@@ -23,6 +23,9 @@ export interface Chat {
   state: ChatState;
   startedAt: Date;
   lastActivityAt: Date;
+  /** When each side last wrote (absent on chats from before they were kept): whose turn it is, for the agent's Home. */
+  lastRequesterAt?: Date;
+  lastAgentAt?: Date;
   endedAt: Date | null;
   /** Whether the parent message shows the chat as active: the refresh re-renders only chats whose state changed. */
   shownActive: boolean;

@@ -18,6 +18,8 @@ const chatSchema = new Schema(
     state: { type: String, required: true },
     startedAt: { type: Date, required: true },
     lastActivityAt: { type: Date, required: true },
+    lastRequesterAt: { type: Date, default: undefined },
+    lastAgentAt: { type: Date, default: undefined },
     endedAt: { type: Date, default: null },
     shownActive: { type: Boolean, default: false },
     /**
@@ -184,8 +186,10 @@ export class ChatStore {
     return document ? toChat(document as unknown as ChatDocument) : null;
   }
 
-  async touch(ticketNumber: number, at: Date): Promise<void> {
-    await updateById(this.Chat, String(ticketNumber), { lastActivityAt: { $lt: at } }, { $set: { lastActivityAt: at } });
+  /** A message went one way: $max, so a late or retried touch never moves a time back. */
+  async touch(ticketNumber: number, at: Date, side?: 'requester' | 'agent'): Promise<void> {
+    const sideField = side === 'requester' ? { lastRequesterAt: at } : side === 'agent' ? { lastAgentAt: at } : {};
+    await updateById(this.Chat, String(ticketNumber), {}, { $max: { lastActivityAt: at, ...sideField } });
   }
 
   /** Live chats still shown as active whose last message is older than `before`: to be shown inactive. */

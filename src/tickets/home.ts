@@ -1,6 +1,7 @@
 import { availabilities, availabilityOf } from '../chats/availability.js';
 import { transfersWaitingFor } from '../chats/transfers.js';
 import { waitingChats, type WaitingChat } from '../chats/waiting.js';
+import { myLiveChats, type MyLiveChat } from '../chats/my-chats.js';
 import type { Availability } from '../chats/types.js';
 import type { Agent } from '../workspace/schema.js';
 import type { Desk, Refusal } from './desk.js';
@@ -64,6 +65,8 @@ export interface AgentHome {
   search?: SearchOutcome;
   /** Live chats of their groups that nobody has yet, oldest first. */
   waitingChats: WaitingChat[];
+  /** The agent's own live chats, most urgent first (their turn to answer first). */
+  liveChats: MyLiveChat[];
   /** Leads only. */
   team?: TeamMember[];
   groupWeek?: DeskStats;
@@ -84,13 +87,14 @@ export async function homeFor(desk: Desk, userId: string, options: { search?: st
   const now = desk.clock();
   const isLead = agent.role === 'lead' || agent.role === 'admin';
   const week = periodWindow('week', now);
-  const [availability, { open, openCount, pending, pendingCount }, views, weekStats, search, chats] = await Promise.all([
+  const [availability, { open, openCount, pending, pendingCount }, views, weekStats, search, chats, liveChats] = await Promise.all([
     availabilityOf(desk, userId),
     openAndPending(desk, userId),
     groupViews(desk, agent.groups),
     weekFiguresOf(desk, { agent: userId }, week),
     options.search === undefined ? Promise.resolve(undefined) : searchOutcome(desk, userId, options.search),
     waitingChats(desk, userId),
+    myLiveChats(desk, userId),
   ]);
   const home: AgentHome = {
     role: isLead ? 'lead' : 'agent',
@@ -104,6 +108,7 @@ export async function homeFor(desk: Desk, userId: string, options: { search?: st
     views,
     week: weekStats,
     waitingChats: chats.ok ? chats.chats : [],
+    liveChats,
     ...(search ? { search } : {}),
   };
   if (!isLead) return home;

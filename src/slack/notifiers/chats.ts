@@ -275,7 +275,7 @@ export function chatNotifier(context: NotifierContext): Subscriber {
     if (side === 'requester') await inThread(chat, id, shown);
     else await toRequester(chat, id, 'file to the requester', shown);
     await mirrorToFollowers(chat, shown);
-    await desk.store.chats.touch(chat.ticketNumber, desk.clock());
+    await desk.store.chats.touch(chat.ticketNumber, desk.clock(), side);
   }
 
   async function relayEdited(signal: SignalOf<'relay_edited'>): Promise<void> {

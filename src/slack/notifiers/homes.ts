@@ -42,7 +42,7 @@ export function homeNotifier(context: NotifierContext): Subscriber {
     await Promise.all([...agents].map(refresh));
   }
 
-  /** A chat's messages are relayed as they come: they change no list on anyone's home. */
+  /** A chat's internal notes change no list on anyone's home. */
   async function unlessChatMessage(notice: TicketNotice): Promise<void> {
     if (notice.ticket.channel !== 'chat') await touchedBy(notice, []);
   }
@@ -61,7 +61,8 @@ export function homeNotifier(context: NotifierContext): Subscriber {
     taken: (notice) => touchedBy(notice, [notice.event.to.assignee]),
     assigned: (notice) => touchedBy(notice, [notice.event.from.assignee, notice.event.to.assignee]),
     released: (notice) => touchedBy(notice, [notice.event.from.assignee]),
-    replied: unlessChatMessage,
+    // A chat message turns whose turn it is on the agent's list of live chats; a burst is one publish.
+    replied: (notice) => touchedBy(notice, []),
     noted: unlessChatMessage,
     status_changed: (notice) => touchedBy(notice, []),
     escalated: (notice) => touchedBy(notice, [notice.event.from.assignee]),
@@ -69,6 +70,7 @@ export function homeNotifier(context: NotifierContext): Subscriber {
     requester_replied: (notice) => touchedBy(notice, []),
     auto_closed: (notice) => touchedBy(notice, []),
     merged_into: (notice) => touchedBy(notice, []),
+    chat_ended: (notice) => touchedBy(notice, []),
     chat_accepted: (notice) => touchedBy(notice, [notice.event.from.assignee, notice.event.to.assignee]),
     // Transfers: who asked, and who is asked to answer.
     transfer_requested: (notice) => touchedBy(notice, [notice.event.from.agent, ...notice.event.to.asked]),
