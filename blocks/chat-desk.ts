@@ -189,6 +189,7 @@ export interface SlackFacts {
   title: string | null;
   timeZone: string | null;
   email: string | null;
+  phone?: string | null;
 }
 
 function localTime(timeZone: string, now: Date): string {
@@ -204,6 +205,7 @@ export function requesterProfileModal(history: RequesterHistory, slack: SlackFac
   const requester = history.requester;
   const who = requester.kind === 'slack' ? `<@${requester.userId}>` : `${escapeMrkdwn(requester.name)} (${emailLink(requester.email)})`;
   const blocks: KnownBlock[] = [{ type: 'section', text: mrkdwn(`*Requester of #${history.ticket.number}:* ${who}`) }];
+  const phone = slack?.phone ?? (requester.kind === 'email' ? requester.phone : null);
   if (slack) {
     const email = slack.email ?? (requester.kind === 'email' ? requester.email : null);
     const zone = slack.timeZone ? `${escapeMrkdwn(slack.timeZone)}${localTime(slack.timeZone, now) ? ` (now ${localTime(slack.timeZone, now)})` : ''}` : '—';
@@ -212,11 +214,14 @@ export function requesterProfileModal(history: RequesterHistory, slack: SlackFac
       fields: [
         mrkdwn(`*Name*\n${escapeMrkdwn(clip(slack.name, 200))}`),
         mrkdwn(`*Title*\n${escapeMrkdwn(clip(slack.title ?? '—', 200))}`),
-        mrkdwn(`*Time zone*\n${zone}`),
         mrkdwn(`*Email*\n${email ? emailLink(email) : '— (not shared)'}`),
+        mrkdwn(`*Time zone*\n${zone}`),
+        // Just below the email (the fields run in two columns), where the support team looks for it.
+        mrkdwn(`*Phone*\n${phone ? escapeMrkdwn(clip(phone, 60)) : '— (not given)'}`),
       ],
     });
   } else {
+    if (requester.kind === 'email') blocks.push({ type: 'section', fields: [mrkdwn(`*Email*\n${emailLink(requester.email)}`), mrkdwn(`*Phone*\n${phone ? escapeMrkdwn(clip(phone, 60)) : '— (not given)'}`)] });
     blocks.push({ type: 'context', elements: [mrkdwn(requester.kind === 'email' ? 'An email requester: Slack knows nothing of them.' : 'Slack would not describe this person right now.')] });
   }
   blocks.push({ type: 'divider' });

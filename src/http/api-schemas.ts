@@ -17,7 +17,13 @@ const named = <T extends z.ZodType>(schema: T, id: string, description?: string)
 };
 
 export const emailRequesterSchema = named(
-  z.object({ email: z.email().max(254), name: z.string().trim().min(1).max(120) }).strict(),
+  z
+    .object({
+      email: z.email().max(254),
+      name: z.string().trim().min(1).max(120),
+      phone: z.string().trim().regex(/^\+?[0-9][0-9 ()./-]{2,39}$/, 'a phone number: digits, spaces and + ( ) . / -').optional(),
+    })
+    .strict(),
   'EmailRequester',
   'The person the ticket is for, known by email.',
 );

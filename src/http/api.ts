@@ -153,7 +153,7 @@ export function createApiRouter(deps: ApiDeps): Router {
 
     const result = await openTicket(
       desk,
-      { subject: body.subject, description: body.description, requester: { kind: 'email', email: body.requester.email, name: body.requester.name }, groupId, priority: body.priority },
+      { subject: body.subject, description: body.description, requester: { kind: 'email', email: body.requester.email, name: body.requester.name, ...(body.requester.phone ? { phone: body.requester.phone } : {}) }, groupId, priority: body.priority },
       { actor: { kind: 'api', id: key.name }, channel: body.channel, source: { kind: 'api', filedBy: key.name }, ...(reservedNumber ? { reservedNumber } : {}) },
     );
     if (!result.ok) throw refused(desk, result);

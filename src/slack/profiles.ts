@@ -16,6 +16,8 @@ export interface SlackProfile {
   title: string | null;
   timeZone: string | null;
   email: string | null;
+  /** Shown to agents only: the requester panel is an agent's view. */
+  phone: string | null;
 }
 
 export async function slackProfile(client: WebClient, userId: string, log?: Log): Promise<SlackProfile | null> {
@@ -27,6 +29,7 @@ export async function slackProfile(client: WebClient, userId: string, log?: Log)
       title: user.profile?.title || null,
       timeZone: user.tz || null,
       email: user.profile?.email || null,
+      phone: user.profile?.phone || null,
     };
   } catch (error) {
     log?.(`slack: users.info failed: ${faultMessage(error)}`, error);

@@ -12,6 +12,8 @@ export type Requester =
       kind: 'email';
       email: string;
       name: string;
+      /** A phone number the requester gave (a REST or web-form ticket): shown to agents in the requester panel. */
+      phone?: string;
       /** Addresses it had before an agent corrected it, newest last: mail from them still finds the ticket. */
       previousEmails?: string[];
     };
