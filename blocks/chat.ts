@@ -58,6 +58,18 @@ export function incomingChat(data: IncomingChatData): KnownBlock[] {
       block_id: `chat_${ticket.number}`,
       elements: [
         { type: 'button', action_id: actionIds.transferChat, text: plain('Transfer'), value: String(ticket.number) },
+        {
+          type: 'button',
+          action_id: actionIds.requeueChat,
+          text: plain('Back to queue'),
+          value: String(ticket.number),
+          confirm: {
+            title: plain('Put this chat in the queue?', 100),
+            text: plain('The requester is told they wait for the next available agent; the first agent of the group who accepts gets it.', 300),
+            confirm: plain('Back to queue', 30),
+            deny: plain('Keep it', 30),
+          },
+        },
         { type: 'button', action_id: actionIds.followChat, text: plain('Follow'), value: String(ticket.number) },
         { type: 'button', action_id: actionIds.requesterProfile, text: plain('Requester'), value: String(ticket.number) },
         { type: 'button', action_id: actionIds.emailDuringChat, text: plain('Email reply'), value: String(ticket.number) },

@@ -12,6 +12,7 @@ export const actionIds = {
   link: 'ticket_link_incident',
   acceptChat: 'chat_accept',
   endChat: 'chat_end',
+  requeueChat: 'chat_requeue',
   transferChat: 'chat_transfer',
   acceptTransfer: 'transfer_accept',
   declineTransfer: 'transfer_decline',

@@ -7,6 +7,7 @@ import type { Actor, Ticket } from '../tickets/types.js';
 import type { Group } from '../workspace/schema.js';
 import type { Chat, SlackRef, Transfer } from './types.js';
 import { ticketEvent } from '../events/ticket-events.js';
+import { transferableChat } from './transfers.js';
 
 /** A chat is active while a message went either way within this long; inactive (still connected) after. */
 export const ACTIVE_WINDOW_MS = 3 * MINUTE_MS;
@@ -162,6 +163,34 @@ export async function acceptChat(desk: Desk, request: { ticketNumber: number; ag
   );
   desk.events.ticketChanged(request.ticketNumber);
   return { ok: true, chat: won, ticket: changed ?? ticket, alreadyYours: false };
+}
+
+/**
+ * The chat's agent hands it back to its group's queue: waiting again, nobody's, for the first agent of
+ * the group who accepts it (Accept is the confirmation, as with any waiting chat). Conditional on the
+ * chat still being live and theirs, so it races neither an end nor an accept of a transfer.
+ */
+export async function requeueChat(desk: Desk, request: { ticketNumber: number; by: string }): Promise<{ ok: true; chat: Chat } | Refusal> {
+  const allowed = agentOrRefusal(desk, request.by);
+  if (!allowed.ok) return allowed;
+  const yours = transferableChat(await desk.store.chats.get(request.ticketNumber), request.ticketNumber, request.by);
+  if (!yours.ok) return yours;
+  const open = await desk.store.chats.openTransferOf(request.ticketNumber);
+  if (open && open.expiresAt.getTime() > desk.clock().getTime()) {
+    return refuse('transfer_waiting', { number: request.ticketNumber, to: open.to, from: open.from, requestedAt: open.requestedAt, expiresAt: open.expiresAt });
+  }
+  const now = desk.clock();
+  const queued = await desk.store.chats.change(request.ticketNumber, { state: ['live'], agent: request.by }, { state: 'waiting', agent: null, lastActivityAt: now });
+  if (!queued) return refuse('chat_changed', { number: request.ticketNumber });
+  await desk.store.tickets.change(
+    request.ticketNumber,
+    {},
+    { assignee: null },
+    ticketEvent('chat_requeued', { kind: 'agent', id: request.by }, now, { from: { assignee: request.by }, to: { groupId: queued.groupId } }),
+    now,
+  );
+  desk.events.ticketChanged(request.ticketNumber);
+  return { ok: true, chat: queued };
 }
 
 /** The agent ends the conversation; the ticket stays, to be solved like any other. */

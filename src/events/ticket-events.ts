@@ -75,6 +75,8 @@ export interface EventPayloads {
   chat_started: { to: { groupId: number; via: 'dm' | 'intake-channel' } };
   chat_accepted: { from: { assignee: string | null; status: TicketStatus }; to: { assignee: string } };
   /** `surveyFollows`: the solve that ended it left its survey to be asked after the requester hears of the end. */
+  /** The chat's agent handed it back to its group's queue: waiting again for the first agent there who accepts. */
+  chat_requeued: { from: { assignee: string }; to: { groupId: number } };
   chat_ended: { to?: { because: 'solved'; surveyFollows?: boolean } };
   /** `asked`: the people offered it, decided when it was asked (who was online). */
   transfer_requested: TransferStep<{ asked: string[] }>;

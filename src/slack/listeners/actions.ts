@@ -7,7 +7,7 @@ import { actionIds, callbackIds, replyFields } from '../../../blocks/ids.js';
 import { readSurveyValue, surveyCommentModal } from '../../../blocks/satisfaction.js';
 import { escalationModal, linkIncidentModal, mergePickModal } from '../../../blocks/ticket-work-modals.js';
 import { availabilities, setAvailability } from '../../chats/availability.js';
-import { acceptChat, endChat } from '../../chats/chat.js';
+import { acceptChat, endChat, requeueChat } from '../../chats/chat.js';
 import { originalMessage } from '../../chats/profile.js';
 import { acceptTransfer, declineTransfer, requestTransfer, transferableChat } from '../../chats/transfers.js';
 import { AVAILABILITIES } from '../../chats/types.js';
@@ -200,6 +200,14 @@ async function acceptChatClicked(deps: ListenerDeps, args: ButtonArgs): Promise<
   if (result.alreadyYours) await askerOfClick(deps, args).say(`Chat #${number} is already yours.`);
 }
 
+async function requeueChatClicked(deps: ListenerDeps, args: ButtonArgs): Promise<void> {
+  await args.ack();
+  const number = await ticketOfButton(deps, args);
+  if (number === null) return;
+  const result = await requeueChat(deps.desk, { ticketNumber: number, by: args.body.user.id });
+  if (!result.ok) await askerOfClick(deps, args).refuse(result);
+}
+
 async function endChatClicked(deps: ListenerDeps, args: ButtonArgs): Promise<void> {
   await args.ack();
   const number = await ticketOfButton(deps, args);
@@ -381,6 +389,7 @@ export function registerActions(app: App, deps: ListenerDeps): void {
   // Chats and transfers.
   button(actionIds.acceptChat, (args) => acceptChatClicked(deps, args));
   button(actionIds.endChat, (args) => endChatClicked(deps, args));
+  button(actionIds.requeueChat, (args) => requeueChatClicked(deps, args));
   // End and solve: the reply form, set to Solved (it needs the ticket form like any solve); the solve ends the chat.
   button(actionIds.endAndSolve, replyButton(deps, { kind: 'public', status: 'solved' }));
   button(actionIds.transferChat, (args) => transferClicked(deps, args));

@@ -162,6 +162,19 @@ export function chatNotifier(context: NotifierContext): Subscriber {
     await toRequester(chat, `${event.id}:joined`, 'agent joined notice', agentJoined(agentName(event.actor.id), desk.directory.groupName(chat.groupId), ticket.number).text);
   }
 
+  async function requeued({ ticket, event }: TicketNoticeOf<'chat_requeued'>): Promise<void> {
+    const chat = await chatOf(ticket.number);
+    if (!chat) return;
+    // The Incoming chat shows it waiting again, with Accept and the group's online agents.
+    await showChat(chat, ticket);
+    const group = escapeMrkdwn(desk.directory.groupName(chat.groupId));
+    const online = await onlineAgentsOf(desk, chat.groupId);
+    const ping = online.length > 0 ? ` ${online.map((agent) => `<@${agent}>`).join(' ')}` : '';
+    await inThread(chat, `${event.id}:line`, `:leftwards_arrow_with_hook: <@${event.from.assignee}> put the chat back in ${group}'s queue: the first to accept it gets it.${ping}`);
+    await toRequester(chat, `${event.id}:waiting`, 'back in the queue notice', `You are waiting for the next available agent of ${group}; stay here and they will answer in this conversation.`);
+    await mirrorToFollowers(chat, `:leftwards_arrow_with_hook: <@${event.from.assignee}> put the chat back in the queue.`);
+  }
+
   async function ended({ ticket, event }: TicketNoticeOf<'chat_ended'>): Promise<void> {
     const chat = await chatOf(ticket.number);
     if (!chat) return;
@@ -304,6 +317,7 @@ export function chatNotifier(context: NotifierContext): Subscriber {
       replied: ofChats(agentReplied),
       noted: ofChats(noted),
       chat_accepted: ofChats(accepted),
+      chat_requeued: ofChats(requeued),
       chat_ended: ofChats(ended),
       transfer_accepted: ofChats(transferAccepted),
       chat_followed: ofChats(followed),

@@ -71,6 +71,7 @@ export function homeNotifier(context: NotifierContext): Subscriber {
     auto_closed: (notice) => touchedBy(notice, []),
     merged_into: (notice) => touchedBy(notice, []),
     chat_ended: (notice) => touchedBy(notice, []),
+    chat_requeued: (notice) => touchedBy(notice, [notice.event.from.assignee]),
     chat_accepted: (notice) => touchedBy(notice, [notice.event.from.assignee, notice.event.to.assignee]),
     // Transfers: who asked, and who is asked to answer.
     transfer_requested: (notice) => touchedBy(notice, [notice.event.from.agent, ...notice.event.to.asked]),
