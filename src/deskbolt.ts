@@ -27,7 +27,9 @@ import type { DeliverySenders } from './tickets/deliveries.js';
 import type { Desk } from './tickets/desk.js';
 import { weekFiguresKeeper } from './tickets/week-figures.js';
 import { Directory } from './workspace/directory.js';
+import { WorkspaceReloader } from './workspace/reload.js';
 import type { Workspace } from './workspace/schema.js';
+import { escapeMrkdwn } from '../blocks/text.js';
 
 export interface DeskboltOptions {
   config: Config;
@@ -63,6 +65,12 @@ export interface DeskboltOptions {
   slackCallTimeoutMs?: number;
   /** How long close() waits for work in flight before it leaves the rest to the delivery queue. */
   closeWithinMs?: number;
+  /** The file `workspace` was read from: read again on `/ticket admin reload` and reloader.reload(). */
+  workspaceFile?: string;
+  /** Also reload when the file changes on disk (on with the schedules unless said). */
+  watchWorkspace?: boolean;
+  /** Tests only: saves closer together than this are one reload. */
+  workspaceDebounceMs?: number;
 }
 
 /** close() waits this long for work in flight; what is left is in the delivery queue, for the next process. */
@@ -85,6 +93,8 @@ export interface Deskbolt {
     mailboxes: MailboxAccess[];
     readNow(): Promise<MailboxRun[]>;
   };
+  /** Reads the workspace file again (null without one): main.ts calls it on SIGHUP. */
+  workspace: WorkspaceReloader | null;
   /** Resolves when every Slack listener and everything it set off (the notifiers' telling) has finished. */
   settled(): Promise<void>;
   close(): Promise<void>;
@@ -183,6 +193,23 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
       ? mailboxes.filter((mailbox) => mailbox.imap).map((mailbox) => new MailboxWatcher(desk, mailbox, { ...readerOptions, ...(options.mailboxPollMs ? { pollMs: options.mailboxPollMs } : {}) }))
       : [];
   for (const watcher of watchers) watcher.start();
+  const reloader = options.workspaceFile
+    ? new WorkspaceReloader({
+        desk,
+        path: options.workspaceFile,
+        log,
+        // Admins of the workspace being run at the time: a refused edit cannot remove the people told of it.
+        tellAdmins: async (heading, lines) => {
+          const text = [escapeMrkdwn(heading), ...lines.map((line) => `• ${escapeMrkdwn(line)}`)].join('\n');
+          for (const admin of desk.directory.workspace.agents.filter((agent) => agent.role === 'admin')) await send.post('workspace reload', { channel: admin.user, text });
+        },
+        ...(options.workspaceDebounceMs ? { debounceMs: options.workspaceDebounceMs } : {}),
+      })
+    : null;
+  if (reloader) {
+    desk.reloadWorkspace = (reason) => reloader.reload(reason);
+    if (options.watchWorkspace ?? options.schedule !== false) reloader.watch();
+  }
   const schedules: Schedules | null =
     options.schedule === false ? null : scheduleJobs(options.jobs ?? deskJobs, jobs, desk.settings.timeZone, log);
   // Tests refresh the gauges themselves (metrics.refreshGauges()), as they run the jobs.
@@ -213,7 +240,9 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
       },
     },
     settled,
+    workspace: reloader,
     async close() {
+      reloader?.close();
       await Promise.all(watchers.map((watcher) => watcher.stop()));
       await schedules?.stop();
       stopGaugeRefresh?.();

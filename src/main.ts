@@ -53,7 +53,7 @@ async function main(): Promise<void> {
   let deskbolt: Awaited<ReturnType<typeof startDeskbolt>>;
   try {
     store = await Store.open({ uri, ...(embedded ? { dbName: 'deskbolt' } : {}) });
-    deskbolt = await startDeskbolt({ config, workspace: workspace.workspace, store, ...(embedded ? { embeddedDatabase: embedded } : {}) });
+    deskbolt = await startDeskbolt({ config, workspace: workspace.workspace, workspaceFile: config.workspaceFile, store, ...(embedded ? { embeddedDatabase: embedded } : {}) });
   } catch (error) {
     // Stopped cleanly, so the data directory's lock is released for the next start.
     await embedded?.stop();
@@ -82,6 +82,7 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGHUP', () => void deskbolt.workspace?.reload('SIGHUP received'));
 }
 
 main().catch((error: unknown) => {

@@ -54,6 +54,8 @@ const ticketSchema = new Schema(
 ticketSchema.index({ number: 1 }, { unique: true });
 // The queue: a group's unassigned tickets that are not merged away, oldest first.
 ticketSchema.index({ groupId: 1, assignee: 1, status: 1, mergedInto: 1, createdAt: 1, number: 1 });
+// A reload that would remove a group looks for its tickets not yet closed (workspace/reload.ts).
+ticketSchema.index({ groupId: 1, status: 1, number: 1 });
 ticketSchema.index({ assignee: 1, status: 1, updatedAt: -1 });
 // An agent's tickets still to do, longest waiting first.
 ticketSchema.index({ assignee: 1, status: 1, createdAt: 1, number: 1 });

@@ -420,6 +420,16 @@ export class TicketStore {
     return documents.map(toTicket);
   }
 
+  /** Tickets of these groups not yet closed (merged ones included): what a group's removal would orphan. */
+  async notClosedIn(groupIds: readonly number[], limit: number): Promise<{ number: number; groupId: number }[]> {
+    if (groupIds.length === 0) return [];
+    // Unsorted: the groups' index serves the filter, and which few are named matters less than naming some.
+    const found = await this.models.Ticket.find({ groupId: { $in: [...groupIds] }, status: { $in: ['new', 'open', 'pending', 'solved'] } }, { _id: 0, number: 1, groupId: 1 })
+      .limit(limit)
+      .lean<{ number: number; groupId: number }[]>();
+    return found.sort((a, b) => a.number - b.number);
+  }
+
   async countAssigned(agent: string, statuses: readonly TicketStatus[]): Promise<number> {
     return this.models.Ticket.countDocuments({ assignee: agent, status: { $in: [...statuses] } });
   }

@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import type { DeskEvents } from '../events/types.js';
 import type { Store } from '../store/store.js';
 import type { Directory } from '../workspace/directory.js';
+import type { ReloadOutcome } from '../workspace/reload.js';
 
 /** What every workflow function works with: the data, the people, the time, and where to say what happened. */
 export interface Desk {
@@ -20,6 +21,8 @@ export interface Desk {
   checkpoint?: (reached: Checkpoint) => Promise<void>;
   /** Whether deskbolt can post in each channel of the workspace file, as Slack last said (set where Slack is reachable). */
   channels?: ChannelChecks;
+  /** Reads the workspace file again (`/ticket admin reload`); set when the desk was started from a file. */
+  reloadWorkspace?: (reason: string) => Promise<ReloadOutcome>;
 }
 
 /** A recorded step of a multi-step workflow: MergeStep or TransferStep, and the ticket it is about. */

@@ -1,13 +1,46 @@
 import { takesChats, type Agent, type Group, type Workspace } from './schema.js';
 
-/** Who is who in the workspace file, looked up by Slack id or group id. */
-export class Directory {
-  private readonly agentsByUser: Map<string, Agent>;
-  private readonly groupsById: Map<number, Group>;
+/** One workspace and its lookups, built together so a reader never sees one without the other. */
+interface Snapshot {
+  readonly workspace: Workspace;
+  readonly agentsByUser: Map<string, Agent>;
+  readonly groupsById: Map<number, Group>;
+}
 
-  constructor(readonly workspace: Workspace) {
-    this.agentsByUser = new Map(workspace.agents.map((agent) => [agent.user, agent]));
-    this.groupsById = new Map(workspace.groups.map((group) => [group.id, group]));
+function snapshotOf(workspace: Workspace): Snapshot {
+  return {
+    workspace,
+    agentsByUser: new Map(workspace.agents.map((agent) => [agent.user, agent])),
+    groupsById: new Map(workspace.groups.map((group) => [group.id, group])),
+  };
+}
+
+/**
+ * Who is who in the workspace file, looked up by Slack id or group id. A reload swaps the whole
+ * snapshot in one assignment: every lookup reads the old workspace or the new one, never a mix.
+ */
+export class Directory {
+  private current: Snapshot;
+
+  constructor(workspace: Workspace) {
+    this.current = snapshotOf(workspace);
+  }
+
+  get workspace(): Workspace {
+    return this.current.workspace;
+  }
+
+  /** The workspace from now on; checked already (see workspace/reload.ts). */
+  replace(workspace: Workspace): void {
+    this.current = snapshotOf(workspace);
+  }
+
+  private get agentsByUser(): Map<string, Agent> {
+    return this.current.agentsByUser;
+  }
+
+  private get groupsById(): Map<number, Group> {
+    return this.current.groupsById;
   }
 
   agent(userId: string): Agent | undefined {

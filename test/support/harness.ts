@@ -39,6 +39,8 @@ export interface TestDeskOptions {
   inviteBot?: boolean;
   /** Run after every settled(): the read-model drift check of the Home's tests (read-models.ts). */
   afterSettled?: (store: Store) => Promise<void>;
+  /** The workspace file the desk reloads (watched when `watch`); `workspace` should be what it held at start. */
+  workspaceFile?: { path: string; watch?: boolean; debounceMs?: number };
 }
 
 export type SlackMode = 'http' | 'socket';
@@ -79,6 +81,9 @@ export async function startTestDesk(options: TestDeskOptions = {}): Promise<Test
     // Tests run jobs themselves (deskbolt.jobs.run) with the TestClock; no test waits for a cron tick.
     schedule: false,
     sleep: clock.sleep,
+    ...(options.workspaceFile
+      ? { workspaceFile: options.workspaceFile.path, watchWorkspace: options.workspaceFile.watch ?? false, workspaceDebounceMs: options.workspaceFile.debounceMs }
+      : {}),
   });
   // A test runs a job as a cron tick would, then looks at what people were told: the run settles first.
   const runJob = deskbolt.jobs.run.bind(deskbolt.jobs);

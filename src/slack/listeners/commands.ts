@@ -33,6 +33,7 @@ import { cardBlocks, openReplyModal, showConversation, takenBlocks } from '../sc
 import { refusalText, slackWords } from '../words.js';
 import { transferTargetText } from '../../tickets/refusals.js';
 import { openRequesterPanel, sendChatEmail } from '../profiles.js';
+import { adminSubcommands } from './admin.js';
 import { assignmentSubcommands } from './assignment.js';
 import { editingSubcommands } from './editing.js';
 import { searchSubcommands } from './search.js';
@@ -484,6 +485,7 @@ export const subcommands: ReadonlyMap<string, Subcommand> = new Map<string, Subc
   ...assignmentSubcommands,
   ...editingSubcommands,
   ...searchSubcommands,
+  ...adminSubcommands,
   [
     'help',
     {
