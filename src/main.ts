@@ -1,5 +1,6 @@
 import { loadConfig, startModeOf } from './config.js';
 import { CLOSE_WITHIN_MS, startDeskbolt } from './deskbolt.js';
+import { structuredLog } from './log.js';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './store/embedded.js';
 import { Store } from './store/store.js';
 import { loadWorkspaceFile } from './workspace/loader.js';
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const config = loaded.config;
+  const { log, logger } = structuredLog({ level: config.logLevel });
   const workspace = await loadWorkspaceFile(config.workspaceFile);
   if (!workspace.ok) {
     console.error(`deskbolt: cannot start, ${config.workspaceFile} has ${workspace.problems.length} problem(s):`);
@@ -37,7 +39,7 @@ async function main(): Promise<void> {
   let embedded: EmbeddedDatabase | undefined;
   let uri = config.mongodbUri;
   if (uri) {
-    console.log(`database: using MONGODB_URI (${uri.replace(/\/\/[^@/]*@/, '//***@')})`);
+    logger.info(`database: using MONGODB_URI (${uri.replace(/\/\/[^@/]*@/, '//***@')})`);
   } else {
     embedded = await startEmbeddedDatabase({
       dataDir: config.dataDir,
@@ -53,13 +55,13 @@ async function main(): Promise<void> {
   let deskbolt: Awaited<ReturnType<typeof startDeskbolt>>;
   try {
     store = await Store.open({ uri, ...(embedded ? { dbName: 'deskbolt' } : {}) });
-    deskbolt = await startDeskbolt({ config, workspace: workspace.workspace, workspaceFile: config.workspaceFile, store, ...(embedded ? { embeddedDatabase: embedded } : {}) });
+    deskbolt = await startDeskbolt({ config, workspace: workspace.workspace, workspaceFile: config.workspaceFile, store, log, ...(embedded ? { embeddedDatabase: embedded } : {}) });
   } catch (error) {
     // Stopped cleanly, so the data directory's lock is released for the next start.
     await embedded?.stop();
     throw error;
   }
-  console.log(
+  logger.info(
     config.slack.appToken
       ? 'deskbolt: connected to Slack over Socket Mode'
       : `deskbolt: listening on port ${deskbolt.port}; Slack request URL is https://<your host>/slack/events`,
@@ -69,7 +71,7 @@ async function main(): Promise<void> {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`deskbolt: ${signal} received, finishing work in flight`);
+    logger.info(`deskbolt: ${signal} received, finishing work in flight`);
     // close() bounds its own wait; this is the backstop for the database or the server not letting go.
     setTimeout(() => {
       console.error(`deskbolt: still stopping after ${SHUTDOWN_LIMIT_MS / 1000} s; exiting, the delivery queue has what is left`);

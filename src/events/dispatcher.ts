@@ -4,6 +4,7 @@ import { offTheAskersPath } from '../store/command-watch.js';
 import type { Store } from '../store/store.js';
 import type { TicketEvent } from '../tickets/types.js';
 import type { DeskEvents, DeskSignal, Subscriber, TicketNotice } from './types.js';
+import { withLogContext } from '../log.js';
 
 /**
  * Hands what happened to whoever listens. A ticket's events wait in its outbox (written in the same
@@ -165,7 +166,11 @@ export class EventDispatcher implements DeskEvents {
     return numbers.length;
   }
 
-  private async handOut(ticketNumber: number): Promise<void> {
+  private handOut(ticketNumber: number): Promise<void> {
+    return withLogContext({ ticket: ticketNumber }, () => this.handOutOne(ticketNumber));
+  }
+
+  private async handOutOne(ticketNumber: number): Promise<void> {
     const found = await this.store.tickets.withOutbox(ticketNumber);
     if (!found || found.outbox.length === 0) return;
     // History first: what happened is recorded even if telling people fails.
@@ -181,7 +186,9 @@ export class EventDispatcher implements DeskEvents {
     // Tickets side by side, as separate hand-outs would go; each ticket's events one after another.
     await Promise.all(
       found.map(async ({ ticket, outbox }) => {
-        for (const [index, event] of outbox.entries()) await this.notify({ event, ticket, last: index === outbox.length - 1 });
+        await withLogContext({ ticket: ticket.number }, async () => {
+          for (const [index, event] of outbox.entries()) await this.notify({ event, ticket, last: index === outbox.length - 1 });
+        });
       }),
     );
     await this.store.tickets.clearOutboxes(found.map(({ ticket, outbox }) => ({ number: ticket.number, eventIds: outbox.map((event) => event.id) })));

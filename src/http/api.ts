@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { z } from 'zod';
 import type { Log } from '../log.js';
@@ -30,6 +30,7 @@ import { CSV_COLUMNS, csvRow, listRequest, ticketSummary } from './ticket-list.j
 import { encodeCursor, type SearchCursor } from '../tickets/search.js';
 import type { TicketFilter } from '../store/search.js';
 import { databaseUnavailable } from '../store/store.js';
+import { withLogContext } from '../log.js';
 
 /** Bodies larger than this are refused with 413 before they are parsed: a ticket is at most ~10k characters. */
 export const API_BODY_LIMIT = '64kb';
@@ -86,6 +87,13 @@ export function createApiRouter(deps: ApiDeps): Router {
   const { desk } = deps;
   const router = express.Router();
   router.use(express.json({ limit: API_BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
+  // The caller's X-Request-Id when it sends a usable one, else one of ours; answered back so both logs meet.
+  router.use((request, response, next) => {
+    const given = request.get('x-request-id');
+    const requestId = given && /^[\w.:-]{1,100}$/.test(given) ? given : randomUUID();
+    response.setHeader('X-Request-Id', requestId);
+    withLogContext({ requestId }, next);
+  });
 
   router.get('/openapi.json', (_request, response) => {
     response.json(openApiDocument());

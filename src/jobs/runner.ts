@@ -4,6 +4,7 @@ import { MINUTE_MS } from '../clock.js';
 import type { Metrics } from '../metrics.js';
 import type { Desk } from '../tickets/desk.js';
 import type { Job, JobContext } from './job.js';
+import { withLogContext } from '../log.js';
 
 const DEFAULT_HOLD_MS = 10 * MINUTE_MS;
 
@@ -40,11 +41,13 @@ export function jobRunner(
       const started = performance.now();
       let outcome: 'ok' | 'failed' = 'failed';
       try {
-        const result = await job.run(desk, now, {
-          ...tools,
-          desk,
-          keepLease: () => desk.store.leases.renew(job.name, owner, desk.clock(), holdMs),
-        });
+        const result = await withLogContext({ job: job.name }, () =>
+          job.run(desk, now, {
+            ...tools,
+            desk,
+            keepLease: () => desk.store.leases.renew(job.name, owner, desk.clock(), holdMs),
+          }),
+        );
         outcome = 'ok';
         return { ran: true, result };
       } finally {

@@ -23,6 +23,7 @@ import { answerEveryRequest } from './answer-every-request.js';
 import { botIdentity } from './bot-identity.js';
 import { slackFetch, type Sleep } from './slack-fetch.js';
 import { MalformedPayload, payloadProblem } from './payloads.js';
+import { withLogContext } from '../log.js';
 
 export { buttonClickKey, CLICK_MEMORY_MS, EVENT_MEMORY_MS, listenerOf } from './middleware.js';
 
@@ -115,6 +116,7 @@ export function createSlackApp(options: SlackAppOptions, deps: SlackDeps): Slack
   answerEveryRequest(app);
 
   const inFlight = new Set<Promise<unknown>>();
+  app.use(({ body, next }) => withLogContext({ requestId: slackRequestId(body) }, next));
   app.use(trackInFlight(inFlight));
   app.use(answerBeforeNotifying(deps.desk));
   app.use(tellPeopleOfFaults(deps.log));
@@ -214,4 +216,11 @@ async function answerFailedRequest({ error, response }: ReceiverProcessEventErro
 
 function toBoltLevel(level: SlackAppOptions['logLevel']): LogLevel {
   return { debug: LogLevel.DEBUG, info: LogLevel.INFO, warn: LogLevel.WARN, error: LogLevel.ERROR }[level];
+}
+
+/** Slack's own id of a request, where it gives one: an event's event_id, a command's or a click's trigger_id. */
+export function slackRequestId(body: unknown): string | undefined {
+  const fields = body as { event_id?: unknown; trigger_id?: unknown } | null;
+  const id = fields?.event_id ?? fields?.trigger_id;
+  return typeof id === 'string' ? id : undefined;
 }

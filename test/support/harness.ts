@@ -1,5 +1,6 @@
 import type { Config } from '../../src/config.js';
 import { startDeskbolt, type Deskbolt } from '../../src/deskbolt.js';
+import type { Log } from '../../src/log.js';
 import type { Store } from '../../src/store/store.js';
 import type { Workspace } from '../../src/workspace/schema.js';
 import { TestClock } from './clock.js';
@@ -33,6 +34,8 @@ export interface TestDeskOptions {
   config?: Partial<Config>;
   /** Faults the app logs; tests may assert on them. */
   logs?: string[];
+  /** Where the app logs instead of `logs` (a structured log a test reads). */
+  log?: Log;
   /** How Slack reaches the app: signed HTTP POSTs (the default) or Socket Mode envelopes. */
   mode?: SlackMode;
   /** False: the workspace's channels are left as the fake has them (a test of a forgotten invite). */
@@ -77,7 +80,7 @@ export async function startTestDesk(options: TestDeskOptions = {}): Promise<Test
     workspace,
     store,
     clock: clock.now,
-    log: (line) => logs.push(line),
+    log: options.log ?? ((line) => logs.push(line)),
     // Tests run jobs themselves (deskbolt.jobs.run) with the TestClock; no test waits for a cron tick.
     schedule: false,
     sleep: clock.sleep,
