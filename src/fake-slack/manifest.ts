@@ -1,9 +1,12 @@
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { projectRoot } from '../project-root.js';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 
 // The app's manifest decides how Slack delivers a slash command's text (`should_escape`), so the
 // simulator reads the same file a team installs instead of a second copy of the setting.
-const MANIFEST_URL = new URL('../../manifest.yml', import.meta.url);
+const MANIFEST_URL = pathToFileURL(join(projectRoot(), 'manifest.yml'));
 
 interface ManifestCommand {
   command?: unknown;

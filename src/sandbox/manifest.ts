@@ -1,6 +1,6 @@
+import { projectRoot } from '../project-root.js';
 import { readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
 
@@ -21,7 +21,7 @@ const manifestSchema = z.object({
   }),
 });
 
-export const MANIFEST_PATH = join(resolve(dirname(fileURLToPath(import.meta.url)), '..', '..'), 'manifest.yml');
+export const MANIFEST_PATH = join(projectRoot(), 'manifest.yml');
 
 export async function readAppSurfaces(path = MANIFEST_PATH): Promise<AppSurfaces> {
   const parsed = manifestSchema.parse(parse(await readFile(path, 'utf8')));

@@ -1,11 +1,11 @@
+import { projectRoot as findProjectRoot } from '../project-root.js';
 import { spawn, spawnSync, execFile, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { acceptsConnections, DataDirLock } from './data-dir-lock.js';
 import { findPostgresql, startPostgresql, type PostgresqlInstall } from './embedded-postgresql.js';
@@ -71,7 +71,7 @@ export const DEFAULT_RESTART_DELAYS_MS: readonly number[] = [250, 1_000, 4_000, 
 /** A server that ran this long before it died gets the whole restart budget again. */
 const STABLE_AFTER_MS = 60_000;
 
-const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const projectRoot = findProjectRoot();
 const execFileAsync = promisify(execFile);
 
 interface RunningServer {
