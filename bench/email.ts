@@ -26,7 +26,7 @@ export async function emailRows(store: Store): Promise<BenchRow[]> {
   const dovecot = await startDovecot();
   const fake = await FakeSlack.start();
   const user = `bench${randomBytes(3).toString('hex')}`;
-  addMailboxUser(dovecot.passwdFile, dovecot.mailRoot, user, 'bench');
+  addMailboxUser(dovecot.passwdDir, dovecot.mailRoot, user, 'bench');
   const variable = 'BENCH_IMAP_URL';
   const deskbolt = await startDeskbolt({
     config: fakeSlackConfig(fake),

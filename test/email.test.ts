@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actionIds, replyFields } from '../blocks/ids.js';
 import { viewStateFrom } from '../src/fake-slack/requests.js';
-import { SmtpMail } from '../src/email/outgoing.js';
 import { deskJob } from '../src/jobs/desk-jobs.js';
 import { mergeTickets } from '../src/tickets/merge.js';
 import { replyToTicket } from '../src/tickets/reply.js';
@@ -251,24 +250,5 @@ describe('email, read from a mailbox and answered over SMTP', () => {
     // An out-of-office answering it is skipped, not a follow-up.
     const [echo] = await deliverAndRead(emailMessage({ subject: `Re: ${note.subject}`, inReplyTo: note.messageId!, headers: { 'Auto-Submitted': 'auto-replied' } }));
     expect(echo!.outcome).toBe('skipped');
-  });
-
-  it('the send takes files to attach (the seam the files store hands them through)', async () => {
-    const ticket = await ticketOf((await deliverAndRead(emailMessage({ subject: 'Need the invoice' })))[0]);
-    const sent = await replyToTicket(desk$(), { number: ticket.number, agent: people.ana, text: 'Attached.', kind: 'public', status: 'open' });
-    expect(sent.ok).toBe(true);
-    await desk.settled();
-    const delivery = (await desk.store.deliveries.ofTicket(ticket.number)).find((entry) => entry.via === 'email')!;
-    const mail = new SmtpMail(desk$(), smtp.url, undefined);
-    const before = smtp.received.length;
-    try {
-      await mail.send(delivery, [{ filename: 'invoice.pdf', content: Buffer.from('%PDF-1.4 invoice'), contentType: 'application/pdf' }]);
-    } finally {
-      mail.close();
-    }
-    await smtp.receivedCount(before + 1);
-    const received = smtp.received[before]!;
-    expect(received.attachments.map((file) => [file.filename, file.contentType, file.content.toString()])).toEqual([['invoice.pdf', 'application/pdf', '%PDF-1.4 invoice']]);
-    expect(received.messageId).toBe(smtp.received.find((other) => other !== received && other.text?.trim() === 'Attached.')!.messageId);
   });
 });

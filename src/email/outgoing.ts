@@ -2,13 +2,7 @@ import { createHash } from 'node:crypto';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Delivery } from '../store/deliveries.js';
 import type { Desk } from '../tickets/desk.js';
-
-/** A file to send with a message (the files store hands these out). */
-export interface OutgoingAttachment {
-  filename: string;
-  content: Buffer;
-  contentType: string;
-}
+import { commentFilesToSend, downloadFileName } from '../tickets/files.js';
 
 /** What deskbolt sends itself and never files again: a queued delivery that is not a person's reply. */
 const AUTOMATIC_PURPOSES = new Set(['survey', 'closing note']);
@@ -38,7 +32,7 @@ export class SmtpMail {
   }
 
   /** The queue's email side (DeliverySenders.email): throws when the server refuses or cannot be reached, and the queue retries. */
-  readonly send = async (delivery: Delivery, attachments: OutgoingAttachment[] = []): Promise<void> => {
+  readonly send = async (delivery: Delivery): Promise<void> => {
     const { desk } = this;
     if (delivery.to?.kind !== 'email') throw new Error('the delivery is not for an email requester');
     const ticket = await desk.store.tickets.get(delivery.ticketNumber);
@@ -65,7 +59,7 @@ export class SmtpMail {
         'X-Deskbolt-Ticket': String(ticket.number),
         ...(automatic ? { 'Auto-Submitted': 'auto-replied' } : {}),
       },
-      attachments: attachments.map(({ filename, content, contentType }) => ({ filename, content, contentType })),
+      attachments: await this.attachmentsOf(delivery),
     });
   };
 
@@ -82,6 +76,13 @@ export class SmtpMail {
     }
     if (delivery.survey) return `${delivery.text}\n\nTell us here: ${delivery.survey.url ?? delivery.survey.path}`;
     return delivery.text;
+  }
+
+  /** A reply's files as they were stored with its comment; an internal note's never (commentFilesToSend gives only public ones). */
+  private async attachmentsOf(delivery: Delivery): Promise<{ filename: string; content: Buffer; contentType: string }[]> {
+    if (delivery.purpose !== 'reply' || !delivery.commentId) return [];
+    const files = await commentFilesToSend(this.desk, delivery.commentId);
+    return files.map(({ file, bytes }) => ({ filename: downloadFileName(file.name), content: bytes, contentType: file.contentType }));
   }
 
   private async fromOf(ticketNumber: number, groupId: number, mailbox: string | undefined): Promise<{ name: string; address: string }> {

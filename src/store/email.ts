@@ -14,7 +14,7 @@ export interface EmailHeaders {
   subject: string;
 }
 
-/** An attachment as the message carried it; its bytes go to the files store at integration (see keepEmailAttachments). */
+/** An attachment as the message carried it (View original lists them); its bytes are in the files store (see keepEmailAttachments). */
 export interface EmailAttachmentNote {
   name: string;
   size: number;

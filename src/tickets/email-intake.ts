@@ -1,7 +1,9 @@
 import type { EmailAttachmentNote, EmailHeaders, EmailRecord } from '../store/email.js';
 import type { Desk } from './desk.js';
+import { attachFiles } from './files.js';
 import { DESCRIPTION_MAX, openTicket, requesterSchema, SUBJECT_MAX } from './intake.js';
 import { addRequesterReply, REPLY_MAX, replyCommentId } from './requester-reply.js';
+import { describeRefusal, isRefusal, type RefusalWords } from './refusals.js';
 import type { Actor } from './types.js';
 
 /** A message as read from a mailbox, its MIME already taken apart (src/email/parse.ts). */
@@ -141,19 +143,45 @@ async function decide(desk: Desk, place: MailboxPlace, email: IncomingEmail, rec
     { actor: author, channel: 'email', source: { kind: 'email', mailbox: place.address }, reservedNumber: number },
   );
   if (!opened.ok) return { outcome: 'skipped', reason: `no ticket could be filed (${opened.code}); the message stays in the mailbox` };
-  await keepEmailAttachments(desk, { ticketNumber: number, commentId: null, files: email.attachments, actor: author });
+  // The opening comment's files go under `opening:<number>`, where the card and the conversation look for the request's.
+  await keepEmailAttachments(desk, { ticketNumber: number, commentId: `opening:${number}`, files: email.attachments, actor: author });
   return { outcome: 'ticket', ticketNumber: number };
 }
 
 /**
- * An email's attachments, kept with the ticket. For now their name, size and type are recorded (on
- * the message's record, and on the reply's comment as data); storing the bytes is wired to the files
- * store (GridFS, `attachFiles`) at integration, with these same arguments.
+ * An email's attachments, kept with the ticket in the files store (GridFS) as the files of the comment
+ * they came with. What a limit refuses is said in an internal note on the ticket (agents see why a file
+ * the requester mentions is not there) and the rest is kept: the mail itself is never lost for a file.
+ * Safe to run again for the same comment (a retry after a crash): files and note are written once.
  */
 export async function keepEmailAttachments(
-  _desk: Desk,
-  _attachments: { ticketNumber: number; commentId: string | null; files: IncomingEmail['attachments']; actor: Actor },
-): Promise<void> {}
+  desk: Desk,
+  request: { ticketNumber: number; commentId: string; files: IncomingEmail['attachments']; actor: Actor },
+): Promise<void> {
+  if (request.files.length === 0) return;
+  const outcome = await attachFiles(desk, {
+    ticketNumber: request.ticketNumber,
+    commentId: request.commentId,
+    files: request.files.map((file) => ({ name: file.name, bytes: file.bytes, declaredType: file.declaredType })),
+    actor: request.actor,
+  });
+  // The ticket was stored just before: its absence is a fault a retry of the message may mend.
+  if (isRefusal(outcome)) throw new Error(`the attachments of #${request.ticketNumber} could not be kept (${outcome.code})`);
+  if (outcome.refused.length === 0) return;
+  const reasons = outcome.refused.map((refusal) => describeRefusal(refusal, PLAIN_WORDS));
+  await desk.store.tickets.addComment(
+    request.ticketNumber,
+    'internal',
+    { kind: 'system', id: 'email', name: 'Email' },
+    `Attachments of ${request.actor.name ?? request.actor.id}'s email not kept:\n${reasons.join('\n')}`,
+    desk.clock(),
+    { id: `refused-files:${request.commentId}` },
+  );
+  desk.events.ticketChanged(request.ticketNumber);
+}
+
+/** The note is stored raw, like any text: every surface escapes it where it is shown. */
+const PLAIN_WORDS: RefusalWords = { person: (id) => id, group: (id) => String(id), quote: (typed) => typed, code: (literal) => literal, groupList: () => '' };
 
 function noteOf(file: IncomingEmail['attachments'][number]): EmailAttachmentNote {
   return { name: file.name.slice(0, 255), size: file.bytes.length, type: file.declaredType.slice(0, 120) };

@@ -1,5 +1,5 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -16,8 +16,8 @@ import { join } from 'node:path';
 export interface Dovecot {
   host: string;
   port: number;
-  /** The passwd-file: a test file adds its own mailbox users to it (Dovecot reads it again when it changes). */
-  passwdFile: string;
+  /** A folder of passwd-files, one per mailbox user (see addMailboxUser): a test file adds its own users to it. */
+  passwdDir: string;
   mailRoot: string;
   stop(): Promise<void>;
 }
@@ -40,8 +40,8 @@ export async function startDovecot(): Promise<Dovecot> {
   mkdirSync(run);
   mkdirSync(mailRoot);
   if (root) chownSync(mailRoot, NOBODY, NOBODY);
-  const passwdFile = join(dir, 'passwd');
-  writeFileSync(passwdFile, '');
+  const passwdDir = join(dir, 'passwd');
+  mkdirSync(passwdDir);
   const port = await freePort();
   const user = userInfo().username;
   const group = root ? 'dovecot' : execFileSync('id', ['-gn'], { encoding: 'utf8' }).trim();
@@ -63,11 +63,12 @@ export async function startDovecot(): Promise<Dovecot> {
       : [`default_internal_user = ${user}`, `default_internal_group = ${group}`, `default_login_user = ${user}`]),
     'passdb {',
     '  driver = passwd-file',
-    `  args = scheme=PLAIN ${passwdFile}`,
+    // A file per user (%u in the path): see addMailboxUser for why one shared file fails.
+    `  args = scheme=PLAIN ${join(passwdDir, '%u')}`,
     '}',
     'userdb {',
     '  driver = passwd-file',
-    `  args = ${passwdFile}`,
+    `  args = ${join(passwdDir, '%u')}`,
     '}',
     'service imap-login {',
     '  chroot =',
@@ -103,7 +104,7 @@ export async function startDovecot(): Promise<Dovecot> {
   return {
     host: '127.0.0.1',
     port,
-    passwdFile,
+    passwdDir,
     mailRoot,
     async stop() {
       child.kill('SIGTERM');
@@ -113,9 +114,20 @@ export async function startDovecot(): Promise<Dovecot> {
   };
 }
 
-/** Adds a mailbox user; Dovecot sees it at the next login (it reads the passwd-file again when it changed). */
-export function addMailboxUser(passwdFile: string, mailRoot: string, user: string, password: string): void {
-  appendFileSync(passwdFile, `${user}:{PLAIN}${password}::::${join(mailRoot, user)}::\n`);
+/**
+ * Adds a mailbox user, seen at its first login. Each user has a passwd-file of its own because Dovecot
+ * (2.3, src/auth/db-passwd-file.c, passwd_file_sync) looks at a passwd-file at most once a second
+ * (`if (pw->last_sync_time == ioloop_time) return` before any stat): a user appended to a shared file
+ * in the same second as any other login (another test file's, an IDLE reconnect) is "unknown user"
+ * until the next second, whatever the file's mtime or size says, and no setting turns that gate off.
+ * A path with `%u` is a new file to Dovecot the first time it is asked for, so it is read then.
+ * Written under another name and renamed: a login never reads half a line.
+ */
+export function addMailboxUser(passwdDir: string, mailRoot: string, user: string, password: string): void {
+  if (!/^[a-z0-9._-]+$/i.test(user)) throw new Error(`a mailbox user is a plain name (it names a file): ${user}`);
+  const file = join(passwdDir, user);
+  writeFileSync(`${file}.new`, `${user}:{PLAIN}${password}::::${join(mailRoot, user)}::\n`);
+  renameSync(`${file}.new`, file);
 }
 
 async function greeted(port: number, exited: Promise<void>, output: () => string): Promise<void> {

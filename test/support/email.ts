@@ -28,7 +28,7 @@ export function testMailbox(label = 'box'): TestMailbox {
   const server = inject('imapServer');
   const user = `${label.replace(/[^a-z0-9]/gi, '').toLowerCase().slice(0, 12)}${randomBytes(4).toString('hex')}`;
   const password = randomBytes(8).toString('hex');
-  addMailboxUser(server.passwdFile, server.mailRoot, user, password);
+  addMailboxUser(server.passwdDir, server.mailRoot, user, password);
   const url = `imap://${user}:${password}@${server.host}:${server.port}/INBOX`;
   const variable = `IMAP_${user.toUpperCase()}`;
   process.env[variable] = url;

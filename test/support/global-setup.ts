@@ -24,7 +24,7 @@ export async function setup(project: TestProject): Promise<void> {
   project.provide('mongodbUri', uri);
   project.provide('conditionalWriteModes', await conditionalWriteModesOf(uri));
   dovecot = await startDovecot();
-  project.provide('imapServer', { host: dovecot.host, port: dovecot.port, passwdFile: dovecot.passwdFile, mailRoot: dovecot.mailRoot });
+  project.provide('imapServer', { host: dovecot.host, port: dovecot.port, passwdDir: dovecot.passwdDir, mailRoot: dovecot.mailRoot });
   project.provide('processScripts', await compiling);
 }
 
@@ -51,7 +51,7 @@ declare module 'vitest' {
   export interface ProvidedContext {
     mongodbUri: string;
     conditionalWriteModes: ConditionalWrites[];
-    imapServer: { host: string; port: number; passwdFile: string; mailRoot: string };
+    imapServer: { host: string; port: number; passwdDir: string; mailRoot: string };
     /** Where the scripts tests spawn as processes were compiled to (see compiled-scripts.ts). */
     processScripts: Record<ProcessScript, string>;
   }
