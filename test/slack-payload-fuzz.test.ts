@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { actionIds, callbackIds } from '../blocks/ids.js';
+import { actionIds, callbackIds, replyFields } from '../blocks/ids.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
 import { people } from './support/workspace.js';
 import { blockActions, blockSuggestion, globalShortcut, messageShortcut, viewClosed, viewSubmissionWithoutState } from './fixtures/slack-payloads.js';
@@ -30,8 +30,28 @@ function paths(value: unknown, prefix: (string | number)[] = []): (string | numb
 
 const REPLACEMENTS: unknown[] = [undefined, null, '', 0, 1001, true, {}, [], { $gt: '' }, 'static_select', 'button', 'overflow', 'users_select', [{}], { value: 1 }];
 
+/** Elements Slack sends block_actions for, and the field each carries the person's choice in. */
+const ELEMENT_TYPES = ['button', 'static_select', 'external_select', 'users_select', 'multi_static_select', 'overflow', 'radio_buttons', 'plain_text_input'];
+const CHOICE_FIELDS = ['value', 'selected_option', 'selected_options', 'selected_user'];
+
+/**
+ * An action id sent as another element than the one deskbolt renders (a button where a select is, a
+ * select naming no option): Slack never does, but a forged or replayed payload can, and a listener
+ * reads the field its own element carries.
+ */
+function swapElement(payload: Payload, next: () => number): void {
+  const performed = payload.actions?.[0];
+  if (typeof performed !== 'object' || performed === null) return;
+  performed.type = ELEMENT_TYPES[Math.floor(next() * ELEMENT_TYPES.length)];
+  for (const field of CHOICE_FIELDS) if (next() < 0.5) delete performed[field];
+}
+
 function mutate(base: Payload, next: () => number): Payload {
   const copy = structuredClone(base);
+  if (Array.isArray(copy.actions) && next() < 0.3) {
+    swapElement(copy, next);
+    return copy;
+  }
   const candidates = paths(copy).filter((path) => path.length > 0);
   const times = 1 + Math.floor(next() * 2);
   for (let i = 0; i < times; i += 1) {
@@ -60,6 +80,16 @@ function bases(responseUrl: string): Payload[] {
     select.actions[0] = { ...select.actions[0], type: 'static_select', selected_option: { text: { type: 'plain_text', text: 'x' }, value: '1001' } };
     delete select.actions[0].value;
     list.push(select);
+  }
+  // The reply form's own elements, sent from the modal (a view container, as Slack sends them).
+  for (const actionId of Object.values(replyFields)) {
+    const { channel: _channel, response_url: _responseUrl, ...fromModal } = blockActions(actionId);
+    fromModal.user.id = people.ana;
+    fromModal.container = { type: 'view', view_id: 'V111' };
+    fromModal.view = { id: 'V111', type: 'modal', callback_id: callbackIds.reply, private_metadata: JSON.stringify({ number: 1001, version: 1 }), blocks: [], state: { values: {} } };
+    fromModal.actions[0] = { ...fromModal.actions[0], type: 'static_select', selected_option: { text: { type: 'plain_text', text: 'x' }, value: '0' } };
+    delete fromModal.actions[0].value;
+    list.push(fromModal);
   }
   for (const callbackId of Object.values(callbackIds)) {
     list.push(viewSubmissionWithoutState(callbackId, people.ana, JSON.stringify({ number: 1001 })));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { actionIds, replyFields } from '../../blocks/ids.js';
 
 /**
  * The shape of every Slack payload deskbolt reads, checked before Bolt or a listener touches it.
@@ -48,7 +49,7 @@ const view = z.looseObject({
 });
 
 /** A select's block_actions always names the option chosen; a button's carries its value when it has one. */
-const action = z
+const anyAction = z
   .looseObject({
     type: z.string(),
     action_id: z.string(),
@@ -61,6 +62,48 @@ const action = z
       context.addIssue({ code: 'custom', path: ['selected_option'], message: `a ${performed.type} action names the option chosen` });
     }
   });
+
+const chosenOption = z.looseObject({ value: z.string() });
+
+/** The element each of deskbolt's own action ids is rendered as (blocks/), with the fields its listener reads. */
+const elements = {
+  button: z.looseObject({ type: z.literal('button'), value: z.string().optional() }),
+  staticSelect: z.looseObject({ type: z.literal('static_select'), selected_option: chosenOption }),
+  externalSelect: z.looseObject({ type: z.literal('external_select'), selected_option: chosenOption }),
+  // Slack sends a dispatched text input's value, empty when nothing was typed.
+  textInput: z.looseObject({ type: z.literal('plain_text_input'), value: z.string().nullable().optional() }),
+};
+
+const NOT_BUTTONS: Record<string, z.ZodType> = {
+  [replyFields.macro]: elements.staticSelect,
+  [replyFields.category]: elements.staticSelect,
+  [replyFields.kbSearch]: elements.externalSelect,
+  [actionIds.homeSearch]: elements.textInput,
+};
+
+const BUTTONS: readonly string[] = [...Object.values(actionIds), replyFields.linkArticle];
+
+/**
+ * The shape an action id's listener expects, or null for an id deskbolt never rendered. Every other
+ * of its ids is a button, some with a suffix (`ticket_show_1001`, `home_availability_away`).
+ */
+function elementOf(actionId: string): z.ZodType | null {
+  const notButton = NOT_BUTTONS[actionId];
+  if (notButton) return notButton;
+  return BUTTONS.some((id) => actionId === id || actionId.startsWith(`${id}_`)) ? elements.button : null;
+}
+
+/**
+ * An action of one of deskbolt's ids must come as the element it renders: the id of a select sent as a
+ * button, or as a select that names no option, would reach a listener that reads the option chosen.
+ */
+const action = anyAction.superRefine((performed, context) => {
+  const parsed = elementOf(performed.action_id)?.safeParse(performed);
+  if (!parsed || parsed.success) return;
+  for (const issue of parsed.error.issues) {
+    context.addIssue({ code: 'custom', path: issue.path, message: `${performed.action_id.slice(0, 60)} is not sent that way: ${issue.message}` });
+  }
+});
 
 /** A button on a message answers through response_url; one in a modal or on the App Home carries the view. */
 const blockActions = z.union([
