@@ -63,6 +63,8 @@ function readControl(inner: string, names: SlackNames, mentions: DecodedMention[
     return label || command;
   }
   const url = decodeEntities(target);
+  // An address Slack linked by itself (`<mailto:a@b.c>`, as escaped slash-command text carries it) is the address the person typed.
+  if (!label && url.startsWith('mailto:')) return withoutScheme(url);
   if (!label || label === url || label === withoutScheme(url)) return label || url;
   return `${label} (${url})`;
 }
