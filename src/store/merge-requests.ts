@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
+import { documentsOf } from './documents.js';
 
 /**
  * A merge as the agent asked for it, recorded before its first step: the sources a merge of several
@@ -30,6 +31,8 @@ const mergeRequestSchema = new Schema<MergeRequestDocument>(
 );
 // The recovery job: requests not finished, oldest first.
 mergeRequestSchema.index({ finishedAt: 1, startedAt: 1 });
+// A new merge's check that its target is not a source of a merge already asked for.
+mergeRequestSchema.index({ sources: 1, finishedAt: 1 });
 
 export class MergeRequestStore {
   private readonly model: Model<MergeRequestDocument>;
@@ -40,7 +43,7 @@ export class MergeRequestStore {
 
   async record(request: Omit<MergeRequestRecord, 'finishedAt'>): Promise<void> {
     const { id, ...fields } = request;
-    await this.model.collection.insertOne({ _id: id, ...fields, sources: [...fields.sources], finishedAt: null } as never);
+    await documentsOf<MergeRequestDocument>(this.model).insertOne({ _id: id, ...fields, sources: [...fields.sources], finishedAt: null });
   }
 
   /** True for the one caller that marks it finished: only that one tells the agent. */
@@ -56,5 +59,13 @@ export class MergeRequestStore {
       .limit(limit)
       .lean<MergeRequestDocument[]>();
     return documents.map(({ _id, ...rest }) => ({ id: _id, ...rest }));
+  }
+
+  /** A merge asked for and not finished that takes this ticket away (into its target), if any. */
+  async unfinishedWithSource(number: number): Promise<MergeRequestRecord | null> {
+    const document = await this.model.findOne({ sources: number, finishedAt: null }).lean<MergeRequestDocument>();
+    if (!document) return null;
+    const { _id, ...rest } = document;
+    return { id: _id, ...rest };
   }
 }

@@ -50,6 +50,12 @@ export async function planMerge(desk: Desk, request: MergeRequest): Promise<Merg
   if (target.merge && target.merge.state !== 'done') {
     return refuse(numbers.includes(target.merge.into) ? 'merge_cycle' : 'target_merging', { number: target.number, into: target.merge.into });
   }
+  // A merge of the target asked for but not begun yet (recorded, its process cut before the first step) will
+  // still be finished by the recovery job: merging into it now would be a cycle or a ticket closing under us.
+  const asked = await desk.store.mergeRequests.unfinishedWithSource(target.number);
+  if (asked && asked.target !== request.target) {
+    return refuse(numbers.includes(asked.target) ? 'merge_cycle' : 'target_merging', { number: target.number, into: asked.target });
+  }
   if (!mayWork(desk, allowed.agent, target)) return outsideGroup(target);
   const sources: Ticket[] = [];
   for (const number of numbers) {
