@@ -146,7 +146,7 @@ describe('the sandbox’s email requester', () => {
   const erin = 'U0ERIN0001';
 
   it('Erin writes to support@, the ticket reaches the group’s channel, an agent’s reply from Slack lands in her inbox threaded, and her answer threads back', async () => {
-    const workspace = await (await fetch(`${base}/workspace`)).json();
+    const workspace: any = await (await fetch(`${base}/workspace`)).json();
     expect(workspace.people.find((person: any) => person.id === erin)).toMatchObject({ name: 'Erin', email: 'erin@customer.example' });
     const written = await mail({ as: erin, subject: 'Card charged twice', text: 'I was charged twice <!channel> for order 88.' });
     expect(written.json).toEqual({ ok: true, filing: { outcome: 'ticket', ticketNumber: expect.any(Number) } });
@@ -174,7 +174,7 @@ describe('the sandbox’s email requester', () => {
     });
     expect(submitted.json).toEqual({ ok: true });
 
-    const box = await (await fetch(`${base}/mail/${erin}`)).json();
+    const box: any = await (await fetch(`${base}/mail/${erin}`)).json();
     expect(box.address).toBe('erin@customer.example');
     expect(box.support).toMatch(/^support@/);
     const [sent, answer] = box.messages;
