@@ -37,6 +37,7 @@ export class SandboxMail {
   private readonly uidValidity = Math.floor(Date.now() / 1000);
   private uid = 0;
   private desk: { desk: Desk; owner: string; settled: () => Promise<void> } | null = null;
+  private readonly listeners = new Set<() => void>();
 
   constructor(
     readonly address: string,
@@ -77,6 +78,7 @@ export class SandboxMail {
       .compile()
       .build();
     this.messages.push(await wireOf(source, 'sent'));
+    for (const listener of this.listeners) listener();
     this.uid += 1;
     const { desk, owner, settled } = this.desk;
     const filing = await fileIncomingEmail(desk, { address: this.address, group: this.group, uidValidity: this.uidValidity, uid: this.uid }, await parseEmail(source), owner);
@@ -94,11 +96,18 @@ export class SandboxMail {
     this.messages = [];
   }
 
+  /** Told when a message is written or sent: open pages look again. */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
   private async keepSent(stream: NodeJS.ReadableStream): Promise<{ messageId: string }> {
     const chunks: Buffer[] = [];
     for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer));
     const message = await wireOf(Buffer.concat(chunks), 'inbox');
     this.messages.push(message);
+    for (const listener of this.listeners) listener();
     return { messageId: message.messageId };
   }
 }

@@ -133,7 +133,14 @@ export function mountSandboxPage(http: Application, desk: () => SandboxDesk): { 
   const player = new MorningPlayer(desk, (status: PlayerStatus) => streams.send('demo', status));
   let unsubscribe: (() => void) | undefined;
   const watch = () => {
-    unsubscribe ??= desk().fake.onChange(() => streams.changed());
+    if (unsubscribe) return;
+    const fromSlack = desk().fake.onChange(() => streams.changed());
+    // Mail has no Slack events: what the desk sends an email requester tells open pages too.
+    const fromMail = desk().mail.onChange(() => streams.changed());
+    unsubscribe = () => {
+      fromSlack();
+      fromMail();
+    };
   };
 
   const secured = (_request: Request, response: Response, next: NextFunction) => {
@@ -193,8 +200,6 @@ export function mountSandboxPage(http: Application, desk: () => SandboxDesk): { 
     if (!parsed.data.subject.trim() && !parsed.data.text.trim()) return void response.status(400).json({ ok: false, problem: 'write a subject or a few words' });
     watch();
     const filing = await desk().mail.write({ name: someone.name, address: someone.email }, parsed.data);
-    // The page's mail view has no Slack events: it is told here, as the fake tells it of Slack's changes.
-    streams.changed();
     response.json({ ok: true, filing });
   });
 

@@ -160,7 +160,6 @@ async function become(person, place, thread = null) {
     state.tab = 'messages';
     state.mailbox = null;
     state.replyingTo = null;
-    draw();
   }
   /** @type {HTMLSelectElement} */ ($('#person')).value = person;
   saveLocation();
