@@ -6,7 +6,7 @@ import type { Config } from './config.js';
 import { chatPolicies } from './chats/policies.js';
 import { mailboxesOf, MailboxWatcher, readMailboxOnce, type MailboxAccess, type MailboxRun } from './email/mailbox.js';
 import { emailNotifier } from './email/notifier.js';
-import { SmtpMail } from './email/outgoing.js';
+import { SmtpMail, type MailTransport } from './email/outgoing.js';
 import { unsafeReplicasWarning } from './store/replicas.js';
 import { EventDispatcher } from './events/dispatcher.js';
 import { createHttpApp, createMetricsApp, listen, registerQueueGauge } from './http/server.js';
@@ -59,6 +59,11 @@ export interface DeskboltOptions {
   /** Tests only: how often a watched mailbox is looked at without news, and how long IMAP may stay silent. */
   mailboxPollMs?: number;
   imapSocketTimeoutMs?: number;
+  /**
+   * Where email deliveries go instead of SMTP_URL's server, as a nodemailer transport: the sandbox, which
+   * has no mail server, keeps what is sent in memory for its page. The mail is built exactly as for SMTP.
+   */
+  mailTransport?: MailTransport;
   /** Tests only: told at each recorded step of a merge or an accepted transfer (see Desk.checkpoint). */
   checkpoint?: Desk['checkpoint'];
   /** How long one Slack Web API call may take; SLACK_CALL_TIMEOUT_MS unless given (tests shorten it). */
@@ -126,7 +131,7 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
       transferExpirySeconds: config.transferExpirySeconds,
       timeZone: config.timeZone,
       publicUrl: config.publicUrl,
-      sendsMail: config.smtpUrl !== undefined,
+      sendsMail: config.smtpUrl !== undefined || options.mailTransport !== undefined,
       mailFrom: config.mailFrom,
       fileLinkSecret: config.fileLinkSecret,
     },
@@ -167,7 +172,8 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
   const outbox = new SlackOutbox(desk, slack.client, log, slack.channels);
   const senders: DeliverySenders = outbox.senders;
   // With SMTP_URL, email deliveries go out as mail through the same queue; without, to the outbound webhook.
-  const mail = config.smtpUrl ? new SmtpMail(desk, config.smtpUrl, config.mailFrom) : null;
+  const mailServer = options.mailTransport ?? config.smtpUrl;
+  const mail = mailServer ? new SmtpMail(desk, mailServer, config.mailFrom) : null;
   if (mail) senders.email = mail.send;
   slack.channels.senders = senders;
   events.subscribe(weekFiguresKeeper(desk), ...chatPolicies(desk), ...slackNotifiers({ desk, outbox, send, log, senders }), emailNotifier(desk, senders));

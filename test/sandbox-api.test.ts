@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { actionIds, replyFields } from '../blocks/ids.js';
 import { startSandboxDesk, type SandboxDesk } from '../src/sandbox/desk.js';
 import { mountSandboxPage } from '../src/sandbox/routes.js';
 import type { Store } from '../src/store/store.js';
@@ -134,5 +135,59 @@ describe('the sandbox API', () => {
 
     expect(await nextEvent('change')).toMatch(/^event: change\ndata: \{"version":\d+\}$/);
     abort.abort();
+  });
+});
+
+describe('the sandbox’s email requester', () => {
+  async function mail(body: Record<string, unknown>): Promise<{ status: number; json: any }> {
+    const response = await fetch(`${base}/mail`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    return { status: response.status, json: await response.json() };
+  }
+  const erin = 'U0ERIN0001';
+
+  it('Erin writes to support@, the ticket reaches the group’s channel, an agent’s reply from Slack lands in her inbox threaded, and her answer threads back', async () => {
+    const workspace: any = await (await fetch(`${base}/workspace`)).json();
+    expect(workspace.people.find((person: any) => person.id === erin)).toMatchObject({ name: 'Erin', email: 'erin@customer.example' });
+    const written = await mail({ as: erin, subject: 'Card charged twice', text: 'I was charged twice <!channel> for order 88.' });
+    expect(written.json).toEqual({ ok: true, filing: { outcome: 'ticket', ticketNumber: expect.any(Number) } });
+    const number = written.json.filing.ticketNumber as number;
+    const ticket = (await store.tickets.get(number))!;
+    expect(ticket).toMatchObject({ groupId: 10, subject: 'Card charged twice', requester: { kind: 'email', email: 'erin@customer.example', name: 'Erin' } });
+
+    const alerts = (await seenBy(people.ana)).conversations.find((conversation: any) => conversation.id === BILLING_ALERTS);
+    const card = alerts.messages.find((message: any) => message.fromApp && JSON.stringify(message.blocks ?? []).includes('Card charged twice'));
+    expect(card).toBeDefined();
+    expect(JSON.stringify(card.blocks)).not.toContain('<!channel>');
+    const onCard = (actionId: string) => act({ as: people.ana, kind: 'use', surface: { channel: BILLING_ALERTS, ts: card.ts }, element: { actionId, value: String(number) } });
+    expect((await onCard(actionIds.take)).json).toEqual({ ok: true });
+    // Taken, her card (wherever the app shows it to Ana now) offers Reply.
+    const withReply = (await seenBy(people.ana)).conversations.flatMap((conversation: any) => conversation.messages.map((message: any) => ({ channel: conversation.id, message })))
+      .find(({ message }: any) => JSON.stringify(message.blocks ?? []).includes(`"action_id":"${actionIds.reply}"`) && JSON.stringify(message.blocks).includes('Card charged twice'));
+    expect(withReply).toBeDefined();
+    expect((await act({ as: people.ana, kind: 'use', surface: { channel: withReply.channel, ts: withReply.message.ts }, element: { actionId: actionIds.reply, value: String(number) } })).json).toEqual({ ok: true });
+    const form = (await seenBy(people.ana)).modals.at(-1).view;
+    const submitted = await act({
+      as: people.ana,
+      kind: 'submit',
+      viewId: form.id,
+      values: { [replyFields.text]: 'We refunded the second charge.', [replyFields.status]: 'pending', [replyFields.rootCause]: 'Duplicate charge', [replyFields.category]: 'Payments', [replyFields.subcategory]: 'Double charge' },
+    });
+    expect(submitted.json).toEqual({ ok: true });
+
+    const box: any = await (await fetch(`${base}/mail/${erin}`)).json();
+    expect(box.address).toBe('erin@customer.example');
+    expect(box.support).toMatch(/^support@/);
+    const [sent, answer] = box.messages;
+    expect(box.messages).toHaveLength(2);
+    expect(sent).toMatchObject({ box: 'sent', subject: 'Card charged twice', to: box.support });
+    expect(answer).toMatchObject({ box: 'inbox', subject: `[#${number}] Card charged twice`, from: { address: box.support }, to: 'erin@customer.example', inReplyTo: sent.messageId, autoSubmitted: null });
+    expect(answer.text.trim()).toBe('We refunded the second charge.');
+
+    const again = await mail({ as: erin, subject: `Re: ${answer.subject}`, text: 'Thanks, I see it now.\n\nOn Tuesday support wrote:\n> We refunded the second charge.', inReplyTo: answer.messageId });
+    expect(again.json.filing).toMatchObject({ outcome: 'comment', ticketNumber: number, reopened: true });
+    // The quoted history is cut, as with real mail.
+    expect((await store.tickets.comment(again.json.filing.commentId))?.text).toBe('Thanks, I see it now.');
+    expect((await fetch(`${base}/mail/${people.carla}`)).status).toBe(404);
+    expect((await mail({ as: erin, subject: '', text: '  ' })).status).toBe(400);
   });
 });

@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
-import nodemailer, { type Transporter } from 'nodemailer';
+import nodemailer, { type Transport, type Transporter } from 'nodemailer';
 import type { Delivery } from '../store/deliveries.js';
 import type { Desk } from '../tickets/desk.js';
 import { commentFilesToSend, downloadFileName } from '../tickets/files.js';
+
+/** A nodemailer transport other than SMTP (the sandbox's, which keeps what is sent in memory). */
+export type MailTransport = Transport;
 
 /** What deskbolt sends itself and never files again: a queued delivery that is not a person's reply. */
 const AUTOMATIC_PURPOSES = new Set(['survey', 'closing note']);
@@ -24,11 +27,11 @@ export class SmtpMail {
 
   constructor(
     private readonly desk: Desk,
-    smtpUrl: string,
+    server: string | MailTransport,
     private readonly mailFrom: string | undefined,
   ) {
     // No file or URL access: nothing a person typed can make nodemailer read a path or fetch an address.
-    this.transport = nodemailer.createTransport(smtpUrl, { disableFileAccess: true, disableUrlAccess: true });
+    this.transport = nodemailer.createTransport(server, { disableFileAccess: true, disableUrlAccess: true });
   }
 
   /** The queue's email side (DeliverySenders.email): throws when the server refuses or cannot be reached, and the queue retries. */

@@ -10,6 +10,8 @@ import type { Log } from '../log.js';
 import type { Store } from '../store/store.js';
 import type { Workspace } from '../workspace/schema.js';
 import { PersonActions } from './actions.js';
+import { SANDBOX_MAILBOX_VARIABLE, SandboxMail, withSandboxMailbox } from './mail.js';
+import { consoleLog } from '../log.js';
 import { readAppSurfaces, type AppSurfaces } from './manifest.js';
 import { sandboxRoster, type SandboxRoster } from './roster.js';
 
@@ -26,6 +28,8 @@ export interface SandboxDesk {
   /** What people do, sent to the app as Slack would send it. */
   act: PersonActions;
   slack: SlackClientSim;
+  /** The support mailbox email requesters write to, and what the desk mailed them. */
+  mail: SandboxMail;
   /** An empty desk: the database dropped, and the fake's messages, views and calls forgotten. */
   reset(): Promise<void>;
   close(): Promise<void>;
@@ -51,13 +55,16 @@ export interface SandboxDeskOptions {
 }
 
 export async function startSandboxDesk(options: SandboxDeskOptions): Promise<SandboxDesk> {
-  const { store, workspace } = options;
+  const { store } = options;
+  const mailbox = withSandboxMailbox(options.workspace);
+  const workspace = mailbox.workspace;
+  const mail = new SandboxMail(mailbox.address, mailbox.group);
   const roster = sandboxRoster(workspace);
   const surfaces = await readAppSurfaces();
   const fake = await FakeSlack.start();
   // The app's name as the manifest's bot user shows it, and the people of the workspace.
   fake.addUser({ id: fake.botUserId, name: 'deskbolt', realName: 'deskbolt', isBot: true });
-  for (const person of roster.people) fake.addUser({ id: person.id, name: person.handle, realName: person.name, title: person.title });
+  for (const person of roster.people) if (!person.email) fake.addUser({ id: person.id, name: person.handle, realName: person.name, title: person.title });
   // The channels as a team sets them up: the app invited to those of the workspace file, not to #general.
   for (const channel of roster.channels) fake.addChannel({ id: channel.id, name: channel.name, botIsMember: channel.appIsMember });
 
@@ -74,7 +81,12 @@ export async function startSandboxDesk(options: SandboxDeskOptions): Promise<San
       workspace,
       store,
       ...(options.clock ? { clock: options.clock } : {}),
-      ...(options.log ? { log: options.log } : {}),
+      // The made-up mailbox is written to through the page, never read over IMAP: its unset variable is no problem.
+      log: (line, error) => {
+        if (mailbox.madeUp && line.includes(SANDBOX_MAILBOX_VARIABLE)) return;
+        (options.log ?? consoleLog)(line, error);
+      },
+      mailTransport: mail.transport,
       ...(options.host ? { host: options.host } : {}),
       schedule: options.schedule ?? true,
       routes: (http: Application) => {
@@ -92,6 +104,7 @@ export async function startSandboxDesk(options: SandboxDeskOptions): Promise<San
     fake,
     ...(options.socketMode ? { transport: socketModeTransport(fake.socketMode) } : {}),
   });
+  mail.attach(deskbolt.desk, deskbolt.jobs.owner, () => deskbolt.settled());
   const act = new PersonActions({ fake, slack, roster, surfaces, settled: () => deskbolt.settled() });
   desk = {
     fake,
@@ -101,10 +114,12 @@ export async function startSandboxDesk(options: SandboxDeskOptions): Promise<San
     surfaces,
     act,
     slack,
+    mail,
     async reset() {
       await deskbolt.settled();
       await store.dropEverything();
       fake.reset();
+      mail.reset();
     },
     async close() {
       page?.close();

@@ -10,6 +10,8 @@ export interface SandboxPerson {
   role: 'agent' | 'lead' | 'admin' | 'requester';
   /** What the picker says about them: "Agent · Billing", "Customer". */
   title: string;
+  /** Set for a requester who writes by email: their address (they have no Slack account). */
+  email?: string;
 }
 
 /** A channel of the sandbox workspace; `members` is who sees it, and the app hears messages only where it is a member. */
@@ -33,6 +35,8 @@ export const REQUESTERS: readonly SandboxPerson[] = [
   { id: 'U0DANA0001', name: 'Dana', handle: 'dana', role: 'requester', title: 'Customer' },
   { id: 'U0DEV00001', name: 'Dev', handle: 'dev', role: 'requester', title: 'Engineer, not on the support team' },
   { id: 'U0VISIT001', name: 'Vic', handle: 'vic', role: 'requester', title: 'Visitor' },
+  // Not a Slack user: the id only names her in the page; she writes to the support mailbox.
+  { id: 'U0ERIN0001', name: 'Erin', handle: 'erin', role: 'requester', title: 'Customer, by email', email: 'erin@customer.example' },
 ];
 
 /** Where anyone may talk; the app is not a member, so it hears nothing here (as in Slack until invited). */

@@ -6,7 +6,7 @@ import type { Outcome } from './actions.js';
 import type { SandboxDesk } from './desk.js';
 import { MorningPlayer, type PlayerStatus } from './player.js';
 import { seenBy } from './seen-by.js';
-import type { WireWorkspace } from './wire.js';
+import type { WireMailbox, WireWorkspace } from './wire.js';
 
 /** The page's own files: plain ES modules, HTML and CSS, served as they are. */
 export const PAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), 'page');
@@ -54,6 +54,16 @@ const actionSchema = z.discriminatedUnion('kind', [
 ]);
 
 type Action = z.infer<typeof actionSchema>;
+
+/** What an email requester writes: a new message, or a reply to one in their mailbox (by its Message-ID). */
+const mailSchema = z
+  .object({
+    as: personId,
+    subject: z.string().max(10_000),
+    text: z.string().max(100_000),
+    inReplyTo: z.string().max(500).optional(),
+  })
+  .strict();
 
 async function perform(desk: SandboxDesk, action: Action): Promise<Outcome> {
   const { act } = desk;
@@ -123,7 +133,14 @@ export function mountSandboxPage(http: Application, desk: () => SandboxDesk): { 
   const player = new MorningPlayer(desk, (status: PlayerStatus) => streams.send('demo', status));
   let unsubscribe: (() => void) | undefined;
   const watch = () => {
-    unsubscribe ??= desk().fake.onChange(() => streams.changed());
+    if (unsubscribe) return;
+    const fromSlack = desk().fake.onChange(() => streams.changed());
+    // Mail has no Slack events: what the desk sends an email requester tells open pages too.
+    const fromMail = desk().mail.onChange(() => streams.changed());
+    unsubscribe = () => {
+      fromSlack();
+      fromMail();
+    };
   };
 
   const secured = (_request: Request, response: Response, next: NextFunction) => {
@@ -150,7 +167,7 @@ export function mountSandboxPage(http: Application, desk: () => SandboxDesk): { 
     response.json({
       name: roster.workspaceName,
       app: { userId: fake.botUserId, name: fake.user(fake.botUserId)?.realName ?? 'deskbolt' },
-      people: roster.people.map(({ id, name, role, title }) => ({ id, name, role, title, dm: fake.dmChannelOf(id) })),
+      people: roster.people.map(({ id, name, role, title, email }) => ({ id, name, role, title, dm: fake.dmChannelOf(id), ...(email ? { email } : {}) })),
       channels: roster.channels.map(({ id, name, purpose, appIsMember }) => ({ id, name, purpose, appIsMember })),
       commands: surfaces.commands,
       shortcuts: surfaces.shortcuts,
@@ -162,6 +179,28 @@ export function mountSandboxPage(http: Application, desk: () => SandboxDesk): { 
     if (person(user) === undefined) return void response.status(404).json({ ok: false, problem: `nobody called ${user} is in the sandbox` });
     watch();
     response.json(seenBy(desk().fake, desk().roster, user));
+  });
+
+  api.get('/mail/:user', (request, response) => {
+    const someone = person(String(request.params.user));
+    if (!someone?.email) return void response.status(404).json({ ok: false, problem: 'nobody by that id writes by email in the sandbox' });
+    watch();
+    const { mail } = desk();
+    response.json({ address: someone.email, support: mail.address, messages: mail.mailOf(someone.email) } satisfies WireMailbox);
+  });
+
+  api.post('/mail', async (request, response) => {
+    const parsed = mailSchema.safeParse(request.body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return void response.status(400).json({ ok: false, problem: `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'not a message'}` });
+    }
+    const someone = person(parsed.data.as);
+    if (!someone?.email) return void response.status(404).json({ ok: false, problem: 'nobody by that id writes by email in the sandbox' });
+    if (!parsed.data.subject.trim() && !parsed.data.text.trim()) return void response.status(400).json({ ok: false, problem: 'write a subject or a few words' });
+    watch();
+    const filing = await desk().mail.write({ name: someone.name, address: someone.email }, parsed.data);
+    response.json({ ok: true, filing });
   });
 
   api.get('/changes', (request, response) => {

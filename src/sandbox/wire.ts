@@ -25,6 +25,31 @@ export interface WirePerson {
   title: string;
   /** Their DM with the app. */
   dm: string;
+  /** An email requester's address: the page shows them a mail client instead of Slack. */
+  email?: string;
+}
+
+/** A message of an email requester's mail client, parsed back from the MIME that was written or sent. */
+export interface WireMail {
+  /** `sent`: the requester wrote it to support; `inbox`: the desk sent it to them. */
+  box: 'sent' | 'inbox';
+  messageId: string;
+  inReplyTo: string | null;
+  references: string[];
+  from: { name: string; address: string };
+  to: string;
+  subject: string;
+  date: string;
+  text: string;
+  /** Auto-Submitted, on what the desk sent by itself (the survey, the closing note). */
+  autoSubmitted: string | null;
+}
+
+/** GET /sandbox/api/mail/:user: an email requester's mailbox and where support is. */
+export interface WireMailbox {
+  address: string;
+  support: string;
+  messages: WireMail[];
 }
 
 /** A message as one person's client shows it. */

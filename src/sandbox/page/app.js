@@ -1,6 +1,7 @@
 // The sandbox page: a small Slack client over the fake Slack the real app talks to. What it shows is
 // read from /sandbox/api/seen-by/<person>; what a person does is posted to /sandbox/api/act, which
 // sends the app the signed request Slack would send. Server-sent events say when to look again.
+import { renderMailbox } from './mail.js';
 import { currentValue, h, mrkdwnNodes, plainOf, renderBlocks, statefulElements, textNodes } from './render.js';
 
 /**
@@ -14,6 +15,8 @@ import { currentValue, h, mrkdwnNodes, plainOf, renderBlocks, statefulElements, 
  * @typedef {import('../wire.js').SeenConversation} Conversation
  * @typedef {import('../wire.js').SeenBy} SeenBy
  * @typedef {import('../wire.js').DemoStatus} DemoStatus
+ * @typedef {import('../wire.js').WireMailbox} Mailbox
+ * @typedef {import('../wire.js').WireMail} Mail
  */
 
 /** @param {string} selector */
@@ -52,6 +55,10 @@ const state = {
   seen: null,
   /** @type {DemoStatus | null} */
   demo: null,
+  /** An email requester's mail, when the page shows one. @type {Mailbox | null} */
+  mailbox: null,
+  /** The message their open reply answers. @type {Mail | null} */
+  replyingTo: null,
   /** What each person typed or chose in a view, by view id then field key: kept across re-renders as Slack keeps it. */
   forms: /** @type {Map<string, Map<string, unknown>>} */ (new Map()),
   /** Errors Slack's client shows before sending (a required field left empty), by view id. */
@@ -82,6 +89,16 @@ async function refresh() {
     do {
       refreshAgain = false;
       const as = state.as;
+      if (me()?.email) {
+        const mailbox = /** @type {Mailbox} */ (await api.get(`/mail/${encodeURIComponent(as)}`));
+        if (as === state.as) {
+          state.mailbox = mailbox;
+          drawMail();
+        } else {
+          refreshAgain = true;
+        }
+        continue;
+      }
       const seen = /** @type {SeenBy} */ (await api.get(`/seen-by/${encodeURIComponent(as)}`));
       if (as === state.as) {
         state.seen = seen;
@@ -141,6 +158,8 @@ async function become(person, place, thread = null) {
     state.drawn = { sidebar: '', messages: '', thread: '', modal: '', home: '' };
     state.modalProblem = '';
     state.tab = 'messages';
+    state.mailbox = null;
+    state.replyingTo = null;
   }
   /** @type {HTMLSelectElement} */ ($('#person')).value = person;
   saveLocation();
@@ -174,7 +193,40 @@ function renderContext(/** @type {Partial<RenderContext>} */ extra = {}) {
   return { people: people(), ...(appUserId ? { appUserId } : {}), channels: channels(), use: () => undefined, confirm: confirmDialog, ...extra };
 }
 
+/** An email requester has no Slack: the page is their mail client instead. */
+function drawMail() {
+  const mailbox = state.mailbox;
+  $('#mail').hidden = false;
+  /** @type {HTMLElement} */ (document.querySelector('.workspace')).hidden = true;
+  if (!mailbox) return;
+  const signature = JSON.stringify([state.as, mailbox, state.replyingTo?.messageId ?? null]);
+  if (signature === state.drawn.messages) return;
+  state.drawn.messages = signature;
+  $('#mail').replaceChildren(
+    renderMailbox(mailbox, {
+      replyingTo: state.replyingTo,
+      onReply: (mail) => {
+        state.replyingTo = mail;
+        drawMail();
+      },
+      write: async (written) => {
+        const outcome = await api.post('/mail', { ...written, as: state.as });
+        if (!outcome.ok) {
+          notify(String(outcome.problem ?? 'That did not go out.'));
+          return false;
+        }
+        state.replyingTo = null;
+        await refresh();
+        return true;
+      },
+    }),
+  );
+}
+
 function draw() {
+  if (me()?.email) return drawMail();
+  $('#mail').hidden = true;
+  /** @type {HTMLElement} */ (document.querySelector('.workspace')).hidden = false;
   if (!state.workspace || !state.seen) return;
   const conversations = state.seen.conversations;
   if (!conversations.some((conversation) => conversation.id === state.place)) {
