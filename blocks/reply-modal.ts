@@ -13,7 +13,9 @@ export interface ReplyModalData {
   status: AgentStatus;
   form: TicketForm;
   macros: readonly { id: string; name: string; personal: boolean }[];
-  articles: readonly { title: string; url: string }[];
+  articles: readonly { title: string; url: string; summary?: string }[];
+  /** An article picked in the knowledge-base search, shown with its summary until the agent links it. */
+  preview?: { index: number; title: string; url: string; summary?: string };
   /** Each with the key its option carries (names can be longer than an option value may be). */
   rootCauses: FormChoices['rootCauses'];
   categories: FormChoices['categories'];
@@ -38,6 +40,15 @@ const FILE_INPUT_MAX = 10;
 
 function option(text: string, value: string = text): PlainTextOption {
   return { text: plain(text, 75), value: clip(value, 150) };
+}
+
+/** What the Link button of a searched article carries before its index in the workspace file (a suggestion's is its rank). */
+export const PICKED_ARTICLE = 'kb:';
+
+/** Title (the link) and summary: the summary is workspace text, escaped like any text. */
+function articleText(article: { title: string; url: string; summary?: string }): string {
+  const title = `<${article.url}|${escapeMrkdwn(clip(article.title, 150))}>`;
+  return article.summary ? `${title}\n${escapeMrkdwn(clip(article.summary, 300))}` : title;
 }
 
 export function inputBlockId(field: string, revision: number): string {
@@ -126,7 +137,7 @@ export function replyModal(data: ReplyModalData): ModalView {
     data.articles.slice(0, 3).forEach((article, index) => {
       blocks.push({
         type: 'section',
-        text: mrkdwn(`<${article.url}|${escapeMrkdwn(clip(article.title, 150))}>`),
+        text: mrkdwn(articleText(article)),
         accessory: { type: 'button', action_id: replyFields.linkArticle, text: plain('Link in reply'), value: String(index) },
       });
     });
@@ -137,6 +148,14 @@ export function replyModal(data: ReplyModalData): ModalView {
       block_id: 'reply_kb',
       elements: [{ type: 'external_select', action_id: replyFields.kbSearch, placeholder: plain('Search the knowledge base to link an article'), min_query_length: 2 }],
     });
+    if (data.preview) {
+      blocks.push({
+        type: 'section',
+        block_id: 'reply_kb_preview',
+        text: mrkdwn(articleText(data.preview)),
+        accessory: { type: 'button', action_id: replyFields.linkArticle, text: plain('Link in reply'), value: `${PICKED_ARTICLE}${data.preview.index}` },
+      });
+    }
   }
   blocks.push(...formInputs(data, id));
   const statuses: PlainTextOption[] = (['open', 'pending', 'solved'] as const).map((status) => option(STATUS_LABEL[status], status));

@@ -108,6 +108,8 @@ describe('working a ticket from Slack', () => {
     expect(sub.element.options.map((o: any) => o.text.text)).toEqual(['Login', 'Profile']);
     expect(viewStateFrom(narrowed, {}).values[`${replyFields.text}__3`]![replyFields.text].value).toBe('draft\n\nWe have issued a refund of {amount}.');
 
+    const suggested = narrowed.blocks.find((block: any) => block.accessory?.action_id === replyFields.linkArticle);
+    expect(suggested.text.text).toBe('<https://help.example.com/reset|Resetting your password>\nUse *Forgot password* &amp; check mail &lt;!channel&gt;');
     await desk.slack.blockAction(people.ana, { action_id: replyFields.linkArticle, value: '0' }, { view: { ...narrowed, state: viewStateFrom(narrowed, {}) } });
     await desk.settled();
     const linked = viewStateFrom(updatedView(), {}).values[`${replyFields.text}__4`]![replyFields.text].value;

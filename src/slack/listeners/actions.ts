@@ -5,6 +5,7 @@ import { chatEmailModal, originalMessageModal, queueChoice } from '../../../bloc
 import { ticketModal } from '../../../blocks/home.js';
 import { actionIds, callbackIds, replyFields } from '../../../blocks/ids.js';
 import { readSurveyValue, surveyCommentModal } from '../../../blocks/satisfaction.js';
+import { PICKED_ARTICLE } from '../../../blocks/reply-modal.js';
 import { escalationModal, linkIncidentModal, mergePickModal } from '../../../blocks/ticket-work-modals.js';
 import { availabilities, setAvailability } from '../../chats/availability.js';
 import { acceptChat, endChat, requeueChat } from '../../chats/chat.js';
@@ -182,7 +183,10 @@ async function chooseCategory(deps: ListenerDeps, { ack, body, action, client }:
 async function linkArticle(deps: ListenerDeps, { ack, body, action, client }: ButtonArgs): Promise<void> {
   await ack();
   await updateReplyModal(deps.desk, client, body.user.id, body.view, (current, ticket) => {
-    const article = suggestArticles(deps.desk.directory.workspace, ticket, 3)[Number(action.value)];
+    const value = action.value ?? '';
+    const article = value.startsWith(PICKED_ARTICLE)
+      ? deps.desk.directory.workspace.articles[Number(value.slice(PICKED_ARTICLE.length))]
+      : suggestArticles(deps.desk.directory.workspace, ticket, 3)[Number(value)];
     if (!article) return {};
     const link = `${article.title}: ${article.url}`;
     return { text: current.text.includes(article.url) ? current.text : `${current.text}${current.text ? '\n\n' : ''}${link}` };

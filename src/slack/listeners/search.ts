@@ -103,14 +103,14 @@ export function registerSearch(app: App, deps: ListenerDeps): void {
     await ack({ options: articleOptions(searchArticles(deps.desk.directory.workspace, body.value)) });
   });
 
-  // An article picked from the search: its link is added to what the agent wrote.
+  // An article picked from the search: the form shows its title and summary, with Link to add it to the text.
   app.action<BlockAction<ExternalSelectAction>>(replyFields.kbSearch, async ({ ack, body, action, client }) => {
     await ack();
-    const article = deps.desk.directory.workspace.articles[Number(action.selected_option?.value)];
+    const index = Number(action.selected_option?.value);
+    const article = deps.desk.directory.workspace.articles[index];
     if (!article) return;
-    await updateReplyModal(deps.desk, client, body.user.id, body.view, (current) => {
-      const link = `${article.title}: ${article.url}`;
-      return { text: current.text.includes(article.url) ? current.text : `${current.text}${current.text ? '\n\n' : ''}${link}` };
-    });
+    await updateReplyModal(deps.desk, client, body.user.id, body.view, () => ({
+      preview: { index, title: article.title, url: article.url, ...(article.summary ? { summary: article.summary } : {}) },
+    }));
   });
 }
