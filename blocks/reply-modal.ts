@@ -67,20 +67,11 @@ export function replyModal(data: ReplyModalData): ModalView {
     },
   ];
   if (data.macros.length > 0) {
-    const toOption = (macro: { id: string; name: string }) => option(macro.name, macro.id);
-    const personal = data.macros.filter((macro) => macro.personal).slice(0, 50);
-    const shared = data.macros.filter((macro) => !macro.personal).slice(0, 100 - personal.length);
+    // Options load as the agent types (block_suggestion: macroOptions), so every macro can be found however many there are.
     blocks.push({
       type: 'actions',
       block_id: 'reply_macro_picker',
-      elements: [
-        personal.length > 0 && shared.length > 0
-          ? { type: 'static_select', action_id: replyFields.macro, placeholder: plain('Apply a macro'), option_groups: [
-              { label: plain('My macros'), options: personal.map(toOption) },
-              { label: plain('Shared macros'), options: shared.map(toOption) },
-            ] }
-          : { type: 'static_select', action_id: replyFields.macro, placeholder: plain('Apply a macro'), options: [...personal, ...shared].map(toOption) },
-      ],
+      elements: [{ type: 'external_select', action_id: replyFields.macro, placeholder: plain('Apply a macro: type any word of its name or text'), min_query_length: 1 }],
     });
   }
   const kinds: Record<'public' | 'internal', PlainTextOption> = {
@@ -185,6 +176,16 @@ export function replyModal(data: ReplyModalData): ModalView {
     private_metadata: JSON.stringify(metadata),
     blocks,
   };
+}
+
+/** The macro picker's options for what the agent typed: theirs under "My macros", the workspace's under "Shared macros"; at most 100 in all. */
+export function macroOptions(found: readonly { id: string; name: string; personal: boolean }[]): { options: PlainTextOption[] } | { option_groups: { label: PlainTextOption['text']; options: PlainTextOption[] }[] } {
+  const toOption = (macro: { id: string; name: string }) => option(macro.name, macro.id);
+  const best = found.slice(0, 100);
+  const personal = best.filter((macro) => macro.personal).map(toOption);
+  const shared = best.filter((macro) => !macro.personal).map(toOption);
+  if (personal.length === 0 || shared.length === 0) return { options: [...personal, ...shared] };
+  return { option_groups: [{ label: plain('My macros'), options: personal }, { label: plain('Shared macros'), options: shared }] };
 }
 
 function formInputs(data: ReplyModalData, id: (field: string) => string): InputBlock[] {

@@ -7,6 +7,8 @@ import { parseTicketNumber } from '../../tickets/permissions.js';
 import { linkIncident } from '../../tickets/problems.js';
 import { openProblems, searchTickets, type SearchResult } from '../../tickets/search.js';
 import { searchArticles } from '../../tickets/suggestions.js';
+import { macrosFor, searchMacros } from '../../tickets/macros.js';
+import { macroOptions } from '../../../blocks/reply-modal.js';
 import { askerOf } from '../answer.js';
 import { updateReplyModal } from '../screens.js';
 import { refusalText } from '../words.js';
@@ -101,6 +103,12 @@ export function registerSearch(app: App, deps: ListenerDeps): void {
   app.options<'block_suggestion'>(replyFields.kbSearch, async ({ ack, body }) => {
     if (!deps.desk.directory.agent(body.user.id)) return ack({ options: [] });
     await ack({ options: articleOptions(searchArticles(deps.desk.directory.workspace, body.value)) });
+  });
+
+  // The macro picker's options as the agent types: their own first, then the workspace's, best 100.
+  app.options<'block_suggestion'>(replyFields.macro, async ({ ack, body }) => {
+    if (!deps.desk.directory.agent(body.user.id)) return ack({ options: [] });
+    await ack(macroOptions(searchMacros(await macrosFor(deps.desk, body.user.id), body.value)));
   });
 
   // An article picked from the search: the form shows its title and summary, with Link to add it to the text.
