@@ -13,7 +13,9 @@ export interface ReplyModalData {
   status: AgentStatus;
   form: TicketForm;
   macros: readonly { id: string; name: string; personal: boolean }[];
-  articles: readonly { title: string; url: string }[];
+  articles: readonly { title: string; url: string; summary?: string }[];
+  /** An article picked in the knowledge-base search, shown with its summary until the agent links it. */
+  preview?: { index: number; title: string; url: string; summary?: string };
   /** Each with the key its option carries (names can be longer than an option value may be). */
   rootCauses: FormChoices['rootCauses'];
   categories: FormChoices['categories'];
@@ -40,6 +42,15 @@ function option(text: string, value: string = text): PlainTextOption {
   return { text: plain(text, 75), value: clip(value, 150) };
 }
 
+/** What the Link button of a searched article carries before its index in the workspace file (a suggestion's is its rank). */
+export const PICKED_ARTICLE = 'kb:';
+
+/** Title (the link) and summary: the summary is workspace text, escaped like any text. */
+function articleText(article: { title: string; url: string; summary?: string }): string {
+  const title = `<${article.url}|${escapeMrkdwn(clip(article.title, 150))}>`;
+  return article.summary ? `${title}\n${escapeMrkdwn(clip(article.summary, 300))}` : title;
+}
+
 export function inputBlockId(field: string, revision: number): string {
   return `${field}__${revision}`;
 }
@@ -56,20 +67,11 @@ export function replyModal(data: ReplyModalData): ModalView {
     },
   ];
   if (data.macros.length > 0) {
-    const toOption = (macro: { id: string; name: string }) => option(macro.name, macro.id);
-    const personal = data.macros.filter((macro) => macro.personal).slice(0, 50);
-    const shared = data.macros.filter((macro) => !macro.personal).slice(0, 100 - personal.length);
+    // Options load as the agent types (block_suggestion: macroOptions), so every macro can be found however many there are.
     blocks.push({
       type: 'actions',
       block_id: 'reply_macro_picker',
-      elements: [
-        personal.length > 0 && shared.length > 0
-          ? { type: 'static_select', action_id: replyFields.macro, placeholder: plain('Apply a macro'), option_groups: [
-              { label: plain('My macros'), options: personal.map(toOption) },
-              { label: plain('Shared macros'), options: shared.map(toOption) },
-            ] }
-          : { type: 'static_select', action_id: replyFields.macro, placeholder: plain('Apply a macro'), options: [...personal, ...shared].map(toOption) },
-      ],
+      elements: [{ type: 'external_select', action_id: replyFields.macro, placeholder: plain('Apply a macro: type any word of its name or text'), min_query_length: 1 }],
     });
   }
   const kinds: Record<'public' | 'internal', PlainTextOption> = {
@@ -126,7 +128,7 @@ export function replyModal(data: ReplyModalData): ModalView {
     data.articles.slice(0, 3).forEach((article, index) => {
       blocks.push({
         type: 'section',
-        text: mrkdwn(`<${article.url}|${escapeMrkdwn(clip(article.title, 150))}>`),
+        text: mrkdwn(articleText(article)),
         accessory: { type: 'button', action_id: replyFields.linkArticle, text: plain('Link in reply'), value: String(index) },
       });
     });
@@ -137,6 +139,14 @@ export function replyModal(data: ReplyModalData): ModalView {
       block_id: 'reply_kb',
       elements: [{ type: 'external_select', action_id: replyFields.kbSearch, placeholder: plain('Search the knowledge base to link an article'), min_query_length: 2 }],
     });
+    if (data.preview) {
+      blocks.push({
+        type: 'section',
+        block_id: 'reply_kb_preview',
+        text: mrkdwn(articleText(data.preview)),
+        accessory: { type: 'button', action_id: replyFields.linkArticle, text: plain('Link in reply'), value: `${PICKED_ARTICLE}${data.preview.index}` },
+      });
+    }
   }
   blocks.push(...formInputs(data, id));
   const statuses: PlainTextOption[] = (['open', 'pending', 'solved'] as const).map((status) => option(STATUS_LABEL[status], status));
@@ -166,6 +176,16 @@ export function replyModal(data: ReplyModalData): ModalView {
     private_metadata: JSON.stringify(metadata),
     blocks,
   };
+}
+
+/** The macro picker's options for what the agent typed: theirs under "My macros", the workspace's under "Shared macros"; at most 100 in all. */
+export function macroOptions(found: readonly { id: string; name: string; personal: boolean }[]): { options: PlainTextOption[] } | { option_groups: { label: PlainTextOption['text']; options: PlainTextOption[] }[] } {
+  const toOption = (macro: { id: string; name: string }) => option(macro.name, macro.id);
+  const best = found.slice(0, 100);
+  const personal = best.filter((macro) => macro.personal).map(toOption);
+  const shared = best.filter((macro) => !macro.personal).map(toOption);
+  if (personal.length === 0 || shared.length === 0) return { options: [...personal, ...shared] };
+  return { option_groups: [{ label: plain('My macros'), options: personal }, { label: plain('Shared macros'), options: shared }] };
 }
 
 function formInputs(data: ReplyModalData, id: (field: string) => string): InputBlock[] {

@@ -104,7 +104,8 @@ export function escalationAlert(ticket: Ticket, from: string, to: string, by: st
   ];
 }
 
-export function macroSaveModal(name: string): ModalView {
+/** Empty for `/ticket macro save`; with the macro's text and kind for `/ticket macro edit` (saving under the same name replaces it). */
+export function macroSaveModal(name: string, current?: { text: string; public: boolean }): ModalView {
   const kinds: PlainTextOption[] = [
     { text: plain('Internal note'), value: 'internal' },
     { text: plain('Public reply'), value: 'public' },
@@ -112,7 +113,7 @@ export function macroSaveModal(name: string): ModalView {
   return {
     type: 'modal',
     callback_id: callbackIds.macroSave,
-    title: plain('Save my macro', 24),
+    title: plain(current ? 'Edit my macro' : 'Save my macro', 24),
     submit: plain('Save', 24),
     close: plain('Cancel', 24),
     blocks: [
@@ -126,13 +127,13 @@ export function macroSaveModal(name: string): ModalView {
         type: 'input',
         block_id: macroSaveFields.text,
         label: plain('Text'),
-        element: { type: 'plain_text_input', action_id: macroSaveFields.text, multiline: true, max_length: 3000 },
+        element: { type: 'plain_text_input', action_id: macroSaveFields.text, multiline: true, max_length: 3000, ...(current ? { initial_value: clip(current.text, 3000) } : {}) },
       },
       {
         type: 'input',
         block_id: macroSaveFields.kind,
         label: plain('Writes'),
-        element: { type: 'radio_buttons', action_id: macroSaveFields.kind, options: kinds, initial_option: kinds[0]! },
+        element: { type: 'radio_buttons', action_id: macroSaveFields.kind, options: kinds, initial_option: kinds[current?.public ? 1 : 0]! },
       },
     ],
   };

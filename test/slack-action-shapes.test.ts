@@ -79,9 +79,9 @@ describe('actions of the wrong element shape', () => {
 
   it.each([
     ['the macro select as a button', () => fromReplyForm(button(replyFields.macro, 'm1'))],
-    ['the macro select with no selected_option', () => fromReplyForm({ type: 'static_select', action_id: replyFields.macro })],
+    ['the macro select with no selected_option', () => fromReplyForm({ type: 'external_select', action_id: replyFields.macro })],
     ['the macro select as a users_select', () => fromReplyForm({ type: 'users_select', action_id: replyFields.macro, selected_user: people.ben })],
-    ['the macro select as a multi select', () => fromReplyForm({ type: 'multi_static_select', action_id: replyFields.macro, selected_options: [chosen] })],
+    ['the macro select as a multi select', () => fromReplyForm({ type: 'multi_external_select', action_id: replyFields.macro, selected_options: [chosen] })],
     ['the category select as a button', () => fromReplyForm(button(replyFields.category, 'c1'))],
     ['the knowledge-base search as a button', () => fromReplyForm(button(replyFields.kbSearch, '0'))],
     ['the knowledge-base search with no selected_option', () => fromReplyForm({ type: 'external_select', action_id: replyFields.kbSearch })],

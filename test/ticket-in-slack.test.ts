@@ -219,7 +219,8 @@ describe('a ticket lives in Slack', () => {
   it('a macro applied after typing adds to the text, and the form says it made the answer internal', async () => {
     const ticket = await filedBy('UMACRO001', 'Need a refund');
     const view = await openReply(people.ana, ticket.number);
-    await desk.slack.blockAction(people.ana, { action_id: replyFields.macro, selected_option: 'Refund issued' }, { view: { ...view, state: viewStateFrom(view, { [replyFields.text]: 'Hi Sam,' }) } });
+    const found = await desk.slack.blockSuggestion(people.ana, { action_id: replyFields.macro, value: 'refund' }, { view });
+    await desk.slack.blockAction(people.ana, { action_id: replyFields.macro, selected_option: found.json.options[0] }, { view: { ...view, state: viewStateFrom(view, { [replyFields.text]: 'Hi Sam,' }) } });
     await desk.settled();
     const updated = desk.fake.view(desk.fake.okCalls('views.update').at(-1)!.args.view_id)!;
     const state = viewStateFrom(updated, {});

@@ -132,7 +132,7 @@ describe('searching tickets', () => {
     expect((await desk.store.tickets.get(tickets.login.number))!.problemOf).toBe(problem.number);
   });
 
-  it('the reply form’s knowledge-base search loads articles as the agent types; a pick adds its link to the text', async () => {
+  it('the reply form’s knowledge-base search loads articles as the agent types; a pick shows its title and summary, Link adds title and link to the text', async () => {
     await desk.slack.blockAction(people.ana, { action_id: actionIds.reply, value: String(tickets.login.number) });
     await desk.settled();
     const view = desk.fake.okCalls('views.open').at(-1)!.response.view;
@@ -144,7 +144,15 @@ describe('searching tickets', () => {
     const filled = { ...view, state: viewStateFrom(view, { [replyFields.text]: 'Please try this:' }) };
     await desk.slack.blockAction(people.ana, { action_id: replyFields.kbSearch, selected_option: typed.json.options[0] }, { view: filled });
     await desk.settled();
-    const updated = desk.fake.okCalls('views.update').at(-1)!.response.view;
-    expect(viewStateFrom(updated, {}).values[`${replyFields.text}__2`]![replyFields.text].value).toBe('Please try this:\n\nResetting your password: https://help.example.com/reset');
+    // The pick is previewed, not linked yet: the text is as the agent left it.
+    const previewed = desk.fake.okCalls('views.update').at(-1)!.response.view;
+    expect(viewStateFrom(previewed, {}).values[`${replyFields.text}__2`]![replyFields.text].value).toBe('Please try this:');
+    const preview = previewed.blocks.find((block: any) => block.block_id === 'reply_kb_preview');
+    expect(preview.text.text).toBe('<https://help.example.com/reset|Resetting your password>\nUse *Forgot password* &amp; check mail &lt;!channel&gt;');
+
+    await desk.slack.blockAction(people.ana, { action_id: replyFields.linkArticle, value: preview.accessory.value }, { view: { ...previewed, state: viewStateFrom(previewed, {}) } });
+    await desk.settled();
+    const linked = desk.fake.okCalls('views.update').at(-1)!.response.view;
+    expect(viewStateFrom(linked, {}).values[`${replyFields.text}__3`]![replyFields.text].value).toBe('Please try this:\n\nResetting your password: https://help.example.com/reset');
   });
 });

@@ -112,7 +112,7 @@ describe.each(conditionalWriteModes())('the agent’s ticket rules (%s)', (condi
 
   it('suggests articles and a root cause from the ticket’s words', () => {
     const ticket = { subject: 'Forgot my password', description: 'Cannot login since Monday' };
-    expect(suggestArticles(desk.directory.workspace, ticket)).toEqual([{ title: 'Resetting your password', url: 'https://help.example.com/reset', score: 2 }]);
+    expect(suggestArticles(desk.directory.workspace, ticket)).toEqual([{ title: 'Resetting your password', url: 'https://help.example.com/reset', summary: 'Use *Forgot password* & check mail <!channel>', score: 2 }]);
     expect(suggestRootCause(desk.directory.workspace, ticket)).toBe('User error');
   });
 

@@ -75,7 +75,7 @@ const elements = {
 };
 
 const NOT_BUTTONS: Record<string, z.ZodType> = {
-  [replyFields.macro]: elements.staticSelect,
+  [replyFields.macro]: elements.externalSelect,
   [replyFields.category]: elements.staticSelect,
   [replyFields.kbSearch]: elements.externalSelect,
   [actionIds.homeSearch]: elements.textInput,

@@ -59,6 +59,13 @@ export class MacroStore {
     return documents.map(toMacro);
   }
 
+  /** Removes the agent's macro of that name and frees its place under the limit; false when there was none. */
+  async remove(agent: string, name: string): Promise<boolean> {
+    const removed = await this.model.findOneAndDelete({ agent, name }).lean<MacroDocument>();
+    if (removed) await this.slots.giveBack(agent);
+    return Boolean(removed);
+  }
+
   async get(id: string): Promise<PersonalMacro | null> {
     const document = await this.model.findById(id).lean<MacroDocument>();
     return document ? toMacro(document) : null;

@@ -36,6 +36,45 @@ export async function macrosFor(desk: Desk, agentId: string): Promise<MacroChoic
   ];
 }
 
+/**
+ * The macro picker's search as the agent types: macros whose name or text holds every typed word
+ * (case-insensitive, any word of either), the agent's own first, then those whose name has the words
+ * before those only their text has; the best `limit` (Slack shows at most 100 options per answer).
+ */
+export function searchMacros(macros: readonly MacroChoice[], typed: string, limit = 100): MacroChoice[] {
+  const words = typed.toLowerCase().split(/\s+/).filter(Boolean).slice(0, 10);
+  return macros
+    .map((macro, index) => {
+      const name = macro.name.toLowerCase();
+      const everything = `${name}\n${macro.text.toLowerCase()}`;
+      const found = words.every((word) => everything.includes(word));
+      const inName = words.filter((word) => name.includes(word)).length;
+      return { macro, index, found, rank: (macro.personal ? 0 : 2) + (words.length > 0 && inName === words.length ? 0 : 1), inName };
+    })
+    .filter((entry) => entry.found)
+    .sort((a, b) => a.rank - b.rank || b.inName - a.inName || a.index - b.index)
+    .slice(0, limit)
+    .map((entry) => entry.macro);
+}
+
+const NO_SUCH_MACRO = 'You have no personal macro of that name (names are exact, as the picker shows them).';
+
+/** `/ticket macro delete NAME`: the agent's own macro of that name, gone. */
+export async function deletePersonalMacro(desk: Desk, agentId: string, name: string): Promise<{ ok: true } | Refusal> {
+  const allowed = agentOrRefusal(desk, agentId);
+  if (!allowed.ok) return allowed;
+  if (!(await desk.store.macros.remove(agentId, name.trim()))) return refuse('invalid', { message: NO_SUCH_MACRO });
+  return { ok: true };
+}
+
+/** `/ticket macro edit NAME`: the agent's own macro, to fill the save form with. */
+export async function personalMacro(desk: Desk, agentId: string, name: string) {
+  const allowed = agentOrRefusal(desk, agentId);
+  if (!allowed.ok) return allowed;
+  const found = (await desk.store.macros.ofAgent(agentId)).find((macro) => macro.name === name.trim());
+  return found ? ({ ok: true, macro: found } as const) : refuse('invalid', { message: NO_SUCH_MACRO });
+}
+
 export async function findMacro(desk: Desk, agentId: string, id: string): Promise<MacroChoice | null> {
   return (await macrosFor(desk, agentId)).find((macro) => macro.id === id) ?? null;
 }

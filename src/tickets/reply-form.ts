@@ -10,7 +10,7 @@ import type { Ticket, TicketForm } from './types.js';
 export interface ReplyChoices {
   ticket: Ticket;
   macros: MacroChoice[];
-  articles: { title: string; url: string }[];
+  articles: { title: string; url: string; summary?: string }[];
   /** Each with the key its option carries (a name can be longer than an option value may be). */
   rootCauses: FormChoices['rootCauses'];
   categories: FormChoices['categories'];

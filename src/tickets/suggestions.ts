@@ -4,6 +4,7 @@ import type { Ticket } from './types.js';
 export interface ArticleSuggestion {
   title: string;
   url: string;
+  summary?: string;
   /** How many of the article's keywords the ticket mentions. */
   score: number;
 }
@@ -31,7 +32,7 @@ function scored<T extends { keywords: readonly string[] }>(items: readonly T[], 
 export function suggestArticles(workspace: Workspace, ticket: Pick<Ticket, 'subject' | 'description'>, limit = 5): ArticleSuggestion[] {
   return scored(workspace.articles, ticket)
     .slice(0, limit)
-    .map(({ item, score }) => ({ title: item.title, url: item.url, score }));
+    .map(({ item, score }) => ({ title: item.title, url: item.url, ...(item.summary ? { summary: item.summary } : {}), score }));
 }
 
 /** The root cause the ticket's words point to most, to pre-fill the form; the agent may change it. */

@@ -128,7 +128,17 @@ export const workspaceSchema = z
     rootCauses: z.array(z.object({ name, keywords: z.array(z.string().min(1)).default([]) }).strict()).default([]),
     macros: z.array(macroSchema).default([]),
     articles: z
-      .array(z.object({ title: name, url: z.url(), keywords: z.array(z.string().min(1)).default([]) }).strict())
+      .array(
+        z
+          .object({
+            title: name,
+            url: z.url(),
+            keywords: z.array(z.string().min(1)).default([]),
+            /** A line or two the reply form shows before the agent links the article. */
+            summary: z.string().trim().min(1).max(300, 'an article summary is at most 300 characters').optional(),
+          })
+          .strict(),
+      )
       .default([]),
     apiKeys: z
       .array(

@@ -40,7 +40,10 @@ export function testWorkspace(overrides: Partial<Record<keyof Workspace, unknown
       { name: 'User error', keywords: ['password', 'forgot'] },
     ],
     macros: [{ name: 'Refund issued', text: 'We have issued a refund of {amount}.', form: { rootCause: 'Card declined' } }],
-    articles: [{ title: 'Resetting your password', url: 'https://help.example.com/reset', keywords: ['password', 'login'] }],
+    articles: [
+      // The summary is workspace text with markup in it: the form must show it escaped.
+      { title: 'Resetting your password', url: 'https://help.example.com/reset', keywords: ['password', 'login'], summary: 'Use *Forgot password* & check mail <!channel>' },
+    ],
     ...overrides,
     // A chat started by DM goes to Billing unless a test says otherwise.
     chat: { defaultGroup: 10, ...(overrides.chat as object | undefined) },

@@ -1,10 +1,11 @@
-import type { AllMiddlewareArgs, App, BlockAction, ButtonAction, SlackActionMiddlewareArgs, StaticSelectAction } from '@slack/bolt';
+import type { AllMiddlewareArgs, App, BlockAction, ButtonAction, ExternalSelectAction, SlackActionMiddlewareArgs, StaticSelectAction } from '@slack/bolt';
 import type { ModalView } from '@slack/types';
 import { transferModal } from '../../../blocks/chat.js';
 import { chatEmailModal, originalMessageModal, queueChoice } from '../../../blocks/chat-desk.js';
 import { ticketModal } from '../../../blocks/home.js';
 import { actionIds, callbackIds, replyFields } from '../../../blocks/ids.js';
 import { readSurveyValue, surveyCommentModal } from '../../../blocks/satisfaction.js';
+import { PICKED_ARTICLE } from '../../../blocks/reply-modal.js';
 import { escalationModal, linkIncidentModal, mergePickModal } from '../../../blocks/ticket-work-modals.js';
 import { availabilities, setAvailability } from '../../chats/availability.js';
 import { acceptChat, endChat, requeueChat } from '../../chats/chat.js';
@@ -151,9 +152,10 @@ async function problem(deps: ListenerDeps, args: ButtonArgs): Promise<void> {
 
 // ── The reply form's own elements ──────────────────────────────────────────────────────────────
 
-async function applyMacro(deps: ListenerDeps, { ack, body, action, client }: SelectArgs): Promise<void> {
+async function applyMacro(deps: ListenerDeps, { ack, body, action, client }: SlackActionMiddlewareArgs<BlockAction<ExternalSelectAction>> & AllMiddlewareArgs): Promise<void> {
   await ack();
-  const macro = await findMacro(deps.desk, body.user.id, action.selected_option.value);
+  if (!action.selected_option?.value) return;
+  const macro = await findMacro(deps.desk, body.user.id, action.selected_option.value ?? '');
   if (!macro) return;
   await updateReplyModal(deps.desk, client, body.user.id, body.view, (current) => {
     // The team's rule: a macro adds to what the agent wrote (never wipes it) and makes the answer an
@@ -182,7 +184,10 @@ async function chooseCategory(deps: ListenerDeps, { ack, body, action, client }:
 async function linkArticle(deps: ListenerDeps, { ack, body, action, client }: ButtonArgs): Promise<void> {
   await ack();
   await updateReplyModal(deps.desk, client, body.user.id, body.view, (current, ticket) => {
-    const article = suggestArticles(deps.desk.directory.workspace, ticket, 3)[Number(action.value)];
+    const value = action.value ?? '';
+    const article = value.startsWith(PICKED_ARTICLE)
+      ? deps.desk.directory.workspace.articles[Number(value.slice(PICKED_ARTICLE.length))]
+      : suggestArticles(deps.desk.directory.workspace, ticket, 3)[Number(value)];
     if (!article) return {};
     const link = `${article.title}: ${article.url}`;
     return { text: current.text.includes(article.url) ? current.text : `${current.text}${current.text ? '\n\n' : ''}${link}` };
@@ -382,7 +387,7 @@ export function registerActions(app: App, deps: ListenerDeps): void {
   app.action<BlockAction<ButtonAction>>(new RegExp(`^${actionIds.conversation}(_older|_newer)?$`), (args) => conversationClicked(deps, args));
 
   // Inside the reply form.
-  select(replyFields.macro, (args) => applyMacro(deps, args));
+  app.action<BlockAction<ExternalSelectAction>>(replyFields.macro, (args) => applyMacro(deps, args));
   select(replyFields.category, (args) => chooseCategory(deps, args));
   button(replyFields.linkArticle, (args) => linkArticle(deps, args));
 

@@ -7,7 +7,7 @@ import { newTicketModal } from '../../../blocks/new-ticket-modal.js';
 import { queueMessage, workingList } from '../../../blocks/queue.js';
 import { reportBlocks, statsMessage } from '../../../blocks/stats.js';
 import { escalationModal, macroSaveModal, mergeConfirmModal } from '../../../blocks/ticket-work-modals.js';
-import { clip } from '../../../blocks/text.js';
+import { clip, escapeMrkdwn } from '../../../blocks/text.js';
 import { availabilityOf, setAvailability } from '../../chats/availability.js';
 import { followChat, unfollowChat } from '../../chats/followers.js';
 import { addShortcut, listShortcuts, removeShortcut } from '../../chats/shortcuts.js';
@@ -28,6 +28,7 @@ import { agentQueue, cardView, workingTickets } from '../../tickets/views.js';
 import type { Desk } from '../../tickets/desk.js';
 import { askerOf, type Asker } from '../answer.js';
 import { decodeSlackText } from '../decode-slack-text.js';
+import { deletePersonalMacro, personalMacro } from '../../tickets/macros.js';
 import { cardText } from '../../../blocks/ticket-card.js';
 import { cardBlocks, openReplyModal, showConversation, takenBlocks } from '../screens.js';
 import { refusalText, slackWords } from '../words.js';
@@ -306,15 +307,32 @@ export const subcommands: ReadonlyMap<string, Subcommand> = new Map<string, Subc
   [
     'macro',
     {
-      usage: 'macro save NAME',
-      what: 'save one of your personal macros (a form opens)',
+      usage: 'macro save|edit|delete NAME',
+      what: 'save a personal macro, edit one of yours (a form opens with it), or delete one',
       agentsOnly: true,
       async run({ desk, args, userId, triggerId, client, asker }) {
         const [verb = '', ...rest] = args.trim().split(/\s+/);
-        if (verb.toLowerCase() !== 'save') return asker.say('Try `/ticket macro save NAME`.');
+        const name = rest.join(' ').slice(0, 80);
         const allowed = agentOrRefusal(desk, userId);
         if (!allowed.ok) return asker.refuse(allowed);
-        await client.views.open({ trigger_id: triggerId, view: macroSaveModal(rest.join(' ').slice(0, 80)) });
+        switch (verb.toLowerCase()) {
+          case 'save':
+            await client.views.open({ trigger_id: triggerId, view: macroSaveModal(name) });
+            return;
+          case 'edit': {
+            const found = await personalMacro(desk, userId, name);
+            if (!found.ok) return asker.refuse(found);
+            await client.views.open({ trigger_id: triggerId, view: macroSaveModal(found.macro.name, found.macro) });
+            return;
+          }
+          case 'delete': {
+            const deleted = await deletePersonalMacro(desk, userId, name);
+            if (!deleted.ok) return asker.refuse(deleted);
+            return asker.say(`Deleted your macro “${escapeMrkdwn(name.trim())}”.`);
+          }
+          default:
+            return asker.say('Try `/ticket macro save NAME`, `/ticket macro edit NAME` or `/ticket macro delete NAME`.');
+        }
       },
     },
   ],

@@ -7,6 +7,8 @@ import { parseTicketNumber } from '../../tickets/permissions.js';
 import { linkIncident } from '../../tickets/problems.js';
 import { openProblems, searchTickets, type SearchResult } from '../../tickets/search.js';
 import { searchArticles } from '../../tickets/suggestions.js';
+import { macrosFor, searchMacros } from '../../tickets/macros.js';
+import { macroOptions } from '../../../blocks/reply-modal.js';
 import { askerOf } from '../answer.js';
 import { updateReplyModal } from '../screens.js';
 import { refusalText } from '../words.js';
@@ -103,14 +105,20 @@ export function registerSearch(app: App, deps: ListenerDeps): void {
     await ack({ options: articleOptions(searchArticles(deps.desk.directory.workspace, body.value)) });
   });
 
-  // An article picked from the search: its link is added to what the agent wrote.
+  // The macro picker's options as the agent types: their own first, then the workspace's, best 100.
+  app.options<'block_suggestion'>(replyFields.macro, async ({ ack, body }) => {
+    if (!deps.desk.directory.agent(body.user.id)) return ack({ options: [] });
+    await ack(macroOptions(searchMacros(await macrosFor(deps.desk, body.user.id), body.value)));
+  });
+
+  // An article picked from the search: the form shows its title and summary, with Link to add it to the text.
   app.action<BlockAction<ExternalSelectAction>>(replyFields.kbSearch, async ({ ack, body, action, client }) => {
     await ack();
-    const article = deps.desk.directory.workspace.articles[Number(action.selected_option?.value)];
+    const index = Number(action.selected_option?.value);
+    const article = deps.desk.directory.workspace.articles[index];
     if (!article) return;
-    await updateReplyModal(deps.desk, client, body.user.id, body.view, (current) => {
-      const link = `${article.title}: ${article.url}`;
-      return { text: current.text.includes(article.url) ? current.text : `${current.text}${current.text ? '\n\n' : ''}${link}` };
-    });
+    await updateReplyModal(deps.desk, client, body.user.id, body.view, () => ({
+      preview: { index, title: article.title, url: article.url, ...(article.summary ? { summary: article.summary } : {}) },
+    }));
   });
 }
