@@ -1,13 +1,13 @@
-import { ticketId } from '../src/store/tickets.js';
 import { DAY_MS } from '../src/clock.js';
+import { EventDispatcher } from '../src/events/dispatcher.js';
 import type { Store } from '../src/store/store.js';
+import { ticketId } from '../src/store/tickets.js';
 import { closeStalePending } from '../src/tickets/auto-close.js';
 import type { Desk } from '../src/tickets/desk.js';
-import { EventDispatcher } from '../src/events/dispatcher.js';
 import { Directory } from '../src/workspace/directory.js';
 import { workspaceSchema } from '../src/workspace/schema.js';
 import { addGoal } from './goals.js';
-import { row, type BenchRow } from './take.js';
+import { type BenchRow, row } from './take.js';
 
 const SEED_BATCH = 5_000;
 const SWEEP_BATCH = 500;
@@ -26,7 +26,8 @@ const ON_MONGODB = 100_000;
  * all 24 of a ticket's), and a ticket is written three times (the close, its note's mark, its outbox
  * emptied). Bulk commands save the round trips, not that.
  */
-const FERRETDB_WHY = 'FerretDB v1 writes each updated document in a SQLite transaction of its own (~2-3 ms), and a closed ticket is written 3 times: the close, its note mark, its outbox';
+const FERRETDB_WHY =
+  'FerretDB v1 writes each updated document in a SQLite transaction of its own (~2-3 ms), and a closed ticket is written 3 times: the close, its note mark, its outbox';
 const ON_FERRETDB = 1_000;
 
 /**
@@ -51,7 +52,9 @@ export async function autoCloseRows(store: Store): Promise<BenchRow[]> {
   const stopCounting = store.commands.watch(() => void commands++);
   const desk: Desk = {
     store,
-    directory: new Directory(workspaceSchema.parse({ groups: [{ name: 'Billing', id: 10, alertChannel: 'CBILLALERT' }] })),
+    directory: new Directory(
+      workspaceSchema.parse({ groups: [{ name: 'Billing', id: 10, alertChannel: 'CBILLALERT' }] }),
+    ),
     clock: () => now,
     settings: { pendingCloseDays: 3, solvedCloseDays: 4, transferExpirySeconds: 120, timeZone: 'UTC' },
     events,
@@ -62,27 +65,40 @@ export async function autoCloseRows(store: Store): Promise<BenchRow[]> {
   let batchStart = started;
   let batches = 0;
   try {
-    const result = await closeStalePending(
-      desk,
-      now,
-      {
-        batchSize: SWEEP_BATCH,
-        keepGoing: async () => {
-          const at = performance.now();
-          perBatch.push(at - batchStart);
-          log(`auto-close: batch ${++batches} took ${Math.round(at - batchStart)} ms`);
-          batchStart = at;
-          return true;
-        },
+    const result = await closeStalePending(desk, now, {
+      batchSize: SWEEP_BATCH,
+      keepGoing: async () => {
+        const at = performance.now();
+        perBatch.push(at - batchStart);
+        log(`auto-close: batch ${++batches} took ${Math.round(at - batchStart)} ms`);
+        batchStart = at;
+        return true;
       },
-    );
+    });
     await events.settled();
     const elapsedMs = performance.now() - started;
-    if (result.closed !== tickets || told !== tickets) throw new Error(`auto-close closed ${result.closed} and told ${told} of ${tickets}`);
-    log(`auto-close: closed ${result.closed} in ${Math.round(elapsedMs)} ms, ${commands} database commands (${(commands / tickets).toFixed(3)} a ticket)`);
+    if (result.closed !== tickets || told !== tickets)
+      throw new Error(`auto-close closed ${result.closed} and told ${told} of ${tickets}`);
+    log(
+      `auto-close: closed ${result.closed} in ${Math.round(elapsedMs)} ms, ${commands} database commands (${(commands / tickets).toFixed(3)} a ticket)`,
+    );
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
-    addGoal({ what: `auto-close (${server}, ${tickets.toLocaleString('en-US')} pending)`, goal: 200, measured: result.closed / (elapsedMs / 1000), unit: 'tickets/s', atLeast: true, why: FERRETDB_WHY });
-    return [row(`auto-close run: ${tickets.toLocaleString('en-US')} pending tickets, per batch of ${SWEEP_BATCH} (${server})`, perBatch, result.closed / (elapsedMs / 1000), peakRss)];
+    addGoal({
+      what: `auto-close (${server}, ${tickets.toLocaleString('en-US')} pending)`,
+      goal: 200,
+      measured: result.closed / (elapsedMs / 1000),
+      unit: 'tickets/s',
+      atLeast: true,
+      why: FERRETDB_WHY,
+    });
+    return [
+      row(
+        `auto-close run: ${tickets.toLocaleString('en-US')} pending tickets, per batch of ${SWEEP_BATCH} (${server})`,
+        perBatch,
+        result.closed / (elapsedMs / 1000),
+        peakRss,
+      ),
+    ];
   } finally {
     stopCounting();
     clearInterval(sampler);

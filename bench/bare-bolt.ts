@@ -1,11 +1,11 @@
-import { App, ExpressReceiver, LogLevel } from '@slack/bolt';
 import { randomUUID } from 'node:crypto';
-import type { Store } from '../src/store/store.js';
-import express from 'express';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { App, ExpressReceiver, LogLevel } from '@slack/bolt';
+import express from 'express';
 import { SlackClientSim } from '../src/fake-slack/requests.js';
 import type { FakeSlack } from '../src/fake-slack/server.js';
+import type { Store } from '../src/store/store.js';
 
 /** The signing secret of every app a bench starts, deskbolt and the bare Bolt app alike. */
 export const SECRET = 'bench-signing-secret';
@@ -23,7 +23,12 @@ export interface BareBolt {
  */
 export async function startBareBolt(fake: FakeSlack, recordRequestsIn?: Store): Promise<BareBolt> {
   const http = express();
-  const receiver = new ExpressReceiver({ signingSecret: SECRET, app: http, endpoints: '/slack/events', logLevel: LogLevel.ERROR });
+  const receiver = new ExpressReceiver({
+    signingSecret: SECRET,
+    app: http,
+    endpoints: '/slack/events',
+    logLevel: LogLevel.ERROR,
+  });
   // Its identity is given, so Bolt does not call auth.test before its first listener.
   const app = new App({
     token: fake.token,
@@ -36,7 +41,8 @@ export async function startBareBolt(fake: FakeSlack, recordRequestsIn?: Store): 
   });
   // The same write deskbolt makes (a seen id, kept for Slack's five minutes), under an id of its own.
   const remember = async () => {
-    if (recordRequestsIn) await recordRequestsIn.seen.firstTime(`signature:bare-${randomUUID()}`, new Date(), 6 * 60_000);
+    if (recordRequestsIn)
+      await recordRequestsIn.seen.firstTime(`signature:bare-${randomUUID()}`, new Date(), 6 * 60_000);
   };
   app.command('/ticket', async ({ ack }) => {
     await remember();
@@ -66,4 +72,3 @@ export async function startBareBolt(fake: FakeSlack, recordRequestsIn?: Store): 
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
-

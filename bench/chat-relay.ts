@@ -1,11 +1,11 @@
 import { startDeskbolt } from '../src/deskbolt.js';
-import type { Store } from '../src/store/store.js';
-import { FakeSlack } from '../src/fake-slack/server.js';
 import { fakeSlackConfig } from '../src/fake-slack/config.js';
 import { SlackClientSim } from '../src/fake-slack/requests.js';
+import { FakeSlack } from '../src/fake-slack/server.js';
+import type { Store } from '../src/store/store.js';
 import { testWorkspace, workspaceChannels } from '../test/support/workspace.js';
-import { row, type BenchRow } from './take.js';
 import { SECRET } from './bare-bolt.js';
+import { type BenchRow, row } from './take.js';
 
 const MESSAGES = 200;
 const AGENT = 'UBENCHAGT1';
@@ -18,12 +18,24 @@ const FOLLOWERS = ['UBENCHLD01', 'UBENCHLD02', 'UBENCHLD03'];
 export async function chatRelayRows(store: Store): Promise<BenchRow[]> {
   const fake = await FakeSlack.start();
   const workspace = testWorkspace({
-    agents: [{ user: AGENT, name: 'Bench', groups: [10] }, ...FOLLOWERS.map((user, index) => ({ user, name: `Lead ${index}`, groups: [10], role: 'lead' }))],
+    agents: [
+      { user: AGENT, name: 'Bench', groups: [10] },
+      ...FOLLOWERS.map((user, index) => ({ user, name: `Lead ${index}`, groups: [10], role: 'lead' })),
+    ],
     chat: { shortcuts: [{ name: 'hello', text: 'Hello {requester}, {agent} here.' }] },
   });
   fake.inviteBot(...workspaceChannels(workspace));
   // No cron: a job run would compete with what is measured.
-  const deskbolt = await startDeskbolt({ config: { ...fakeSlackConfig(fake), slack: { signingSecret: SECRET, botToken: fake.token, appToken: undefined, apiUrl: fake.apiUrl } }, workspace, store, log: () => undefined, schedule: false });
+  const deskbolt = await startDeskbolt({
+    config: {
+      ...fakeSlackConfig(fake),
+      slack: { signingSecret: SECRET, botToken: fake.token, appToken: undefined, apiUrl: fake.apiUrl },
+    },
+    workspace,
+    store,
+    log: () => undefined,
+    schedule: false,
+  });
   const slack = new SlackClientSim({ url: deskbolt.url, signingSecret: SECRET, fake });
   let peakRss = process.memoryUsage().rss;
   let requesters = 0;
@@ -34,7 +46,11 @@ export async function chatRelayRows(store: Store): Promise<BenchRow[]> {
     await slack.message(requester, 'Hello, I need help');
     await deskbolt.settled();
     const chat = (await store.chats.openOf(requester))!;
-    await slack.blockAction(AGENT, { action_id: 'chat_accept', value: String(chat.ticketNumber) }, { channel: chat.thread.channel, message: { ts: chat.thread.ts } });
+    await slack.blockAction(
+      AGENT,
+      { action_id: 'chat_accept', value: String(chat.ticketNumber) },
+      { channel: chat.thread.channel, message: { ts: chat.thread.ts } },
+    );
     await deskbolt.settled();
     return (await store.chats.get(chat.ticketNumber))!;
   }

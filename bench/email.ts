@@ -8,7 +8,7 @@ import type { Store } from '../src/store/store.js';
 import { addMailboxUser, dovecotPath, startDovecot } from '../test/support/dovecot.js';
 import { emailMessage } from '../test/support/email-message.js';
 import { testWorkspace } from '../test/support/workspace.js';
-import { row, type BenchRow } from './take.js';
+import { type BenchRow, row } from './take.js';
 
 const BATCHES = 10;
 const PER_BATCH = 20;
@@ -30,13 +30,21 @@ export async function emailRows(store: Store): Promise<BenchRow[]> {
   const variable = 'BENCH_IMAP_URL';
   const deskbolt = await startDeskbolt({
     config: fakeSlackConfig(fake),
-    workspace: testWorkspace({ email: { mailboxes: [{ address: 'support@acme.example', group: 10, imap: variable }] } }),
+    workspace: testWorkspace({
+      email: { mailboxes: [{ address: 'support@acme.example', group: 10, imap: variable }] },
+    }),
     store,
     log: () => undefined,
     schedule: false,
     environment: { [variable]: `imap://${user}:bench@${dovecot.host}:${dovecot.port}/INBOX` },
   });
-  const imap = new ImapFlow({ host: dovecot.host, port: dovecot.port, secure: false, auth: { user, pass: 'bench' }, logger: false });
+  const imap = new ImapFlow({
+    host: dovecot.host,
+    port: dovecot.port,
+    secure: false,
+    auth: { user, pass: 'bench' },
+    logger: false,
+  });
   await imap.connect();
   const samples: number[] = [];
   let peakRss = process.memoryUsage().rss;
@@ -45,7 +53,13 @@ export async function emailRows(store: Store): Promise<BenchRow[]> {
   try {
     for (let batch = 0; batch < BATCHES; batch++) {
       for (let index = 0; index < PER_BATCH; index++) {
-        await imap.append('INBOX', emailMessage({ from: `"Requester ${batch}-${index}" <r${batch}x${index}@customer.example>`, subject: `Question ${batch}-${index}` }));
+        await imap.append(
+          'INBOX',
+          emailMessage({
+            from: `"Requester ${batch}-${index}" <r${batch}x${index}@customer.example>`,
+            subject: `Question ${batch}-${index}`,
+          }),
+        );
       }
       const started = performance.now();
       const [run] = await deskbolt.email.readNow();
@@ -62,5 +76,12 @@ export async function emailRows(store: Store): Promise<BenchRow[]> {
     await dovecot.stop();
   }
   if (filed !== BATCHES * PER_BATCH) console.log(`email: ${filed} of ${BATCHES * PER_BATCH} messages became tickets`);
-  return [row(`email: one mailbox → tickets (${PER_BATCH} a read, ms per message)`, samples, filed / (elapsed / 1000), peakRss)];
+  return [
+    row(
+      `email: one mailbox → tickets (${PER_BATCH} a read, ms per message)`,
+      samples,
+      filed / (elapsed / 1000),
+      peakRss,
+    ),
+  ];
 }

@@ -28,16 +28,23 @@ export function printGoals(): void {
   console.log('\nGoals (issues 15 and 29), each with its distance:');
   for (const goal of goals) {
     const met = goal.atLeast ? goal.measured >= goal.goal : goal.measured <= goal.goal;
-    const distance = met ? 'met' : `missed by ${format(Math.abs(goal.measured - goal.goal), goal.unit)}${goal.why ? ` (${goal.why})` : ''}`;
-    console.log(`  ${met ? '✓' : '✗'} ${goal.what}: ${goal.atLeast ? '≥' : '≤'} ${format(goal.goal, goal.unit)}, measured ${format(goal.measured, goal.unit)}: ${distance}`);
+    const distance = met
+      ? 'met'
+      : `missed by ${format(Math.abs(goal.measured - goal.goal), goal.unit)}${goal.why ? ` (${goal.why})` : ''}`;
+    console.log(
+      `  ${met ? '✓' : '✗'} ${goal.what}: ${goal.atLeast ? '≥' : '≤'} ${format(goal.goal, goal.unit)}, measured ${format(goal.measured, goal.unit)}: ${distance}`,
+    );
   }
 }
 
 /** A plain Markdown table, numbers right-aligned. */
 export function printMarkdownTable(header: readonly string[], rows: readonly (readonly string[])[]): void {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((line) => line[column]!.length)));
-  const line = (values: readonly string[]) => `| ${values.map((value, column) => (column === 0 ? value.padEnd(widths[column]!) : value.padStart(widths[column]!))).join(' | ')} |`;
+  const line = (values: readonly string[]) =>
+    `| ${values.map((value, column) => (column === 0 ? value.padEnd(widths[column]!) : value.padStart(widths[column]!))).join(' | ')} |`;
   console.log(line(header));
-  console.log(`|${widths.map((width, column) => (column === 0 ? '-'.repeat(width + 2) : `${'-'.repeat(width + 1)}:`)).join('|')}|`);
+  console.log(
+    `|${widths.map((width, column) => (column === 0 ? '-'.repeat(width + 2) : `${'-'.repeat(width + 1)}:`)).join('|')}|`,
+  );
   for (const values of rows) console.log(line(values));
 }

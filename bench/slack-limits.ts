@@ -1,14 +1,14 @@
 import { startDeskbolt } from '../src/deskbolt.js';
-import { FakeSlack } from '../src/fake-slack/server.js';
 import { fakeSlackConfig } from '../src/fake-slack/config.js';
 import { SlackClientSim } from '../src/fake-slack/requests.js';
+import { FakeSlack } from '../src/fake-slack/server.js';
 import type { Store } from '../src/store/store.js';
 import { confirmBulkMove, planBulkMove } from '../src/tickets/assignment.js';
 import { openTicket } from '../src/tickets/intake.js';
 import { people, testWorkspace, workspaceChannels } from '../test/support/workspace.js';
 import { SECRET } from './bare-bolt.js';
 import { addGoal } from './goals.js';
-import { row, type BenchRow } from './take.js';
+import { type BenchRow, row } from './take.js';
 
 const BURST = 50;
 
@@ -56,7 +56,10 @@ export async function slackLimitRows(store: Store): Promise<BenchRow[]> {
   const workspace = testWorkspace();
   fake.inviteBot(...workspaceChannels(workspace));
   const deskbolt = await startDeskbolt({
-    config: { ...fakeSlackConfig(fake), slack: { signingSecret: SECRET, botToken: fake.token, appToken: undefined, apiUrl: fake.apiUrl } },
+    config: {
+      ...fakeSlackConfig(fake),
+      slack: { signingSecret: SECRET, botToken: fake.token, appToken: undefined, apiUrl: fake.apiUrl },
+    },
     workspace,
     store,
     log: () => undefined,
@@ -72,7 +75,12 @@ export async function slackLimitRows(store: Store): Promise<BenchRow[]> {
     for (let i = 0; i < BURST; i++) {
       const filed = await openTicket(
         desk,
-        { subject: `Bench ticket ${i}`, description: 'Charged twice', requester: { kind: 'slack', userId: people.customer }, groupId: 10 },
+        {
+          subject: `Bench ticket ${i}`,
+          description: 'Charged twice',
+          requester: { kind: 'slack', userId: people.customer },
+          groupId: 10,
+        },
         { actor: { kind: 'requester', id: people.customer }, channel: 'slack', source: { kind: 'dm' } },
       );
       if (!filed.ok) throw new Error(filed.code);
@@ -96,8 +104,20 @@ export async function slackLimitRows(store: Store): Promise<BenchRow[]> {
     for (const user of users) if (fake.homeView(user)) publishedAt.push(time.now() - start);
     const homeSeconds = (time.now() - start) / 1000;
     const homeLimited = fake.calls('views.publish').filter((call) => call.status === 429).length;
-    rows.push(row(`Slack limits: ${BURST} Home publishes (Slack time, ${homeLimited} answered 429)`, publishedAt, publishedAt.length / Math.max(homeSeconds, 0.001), process.memoryUsage().rss));
-    addGoal({ what: `Home publishes dropped in a burst of ${BURST}`, goal: 0, measured: BURST - publishedAt.length, unit: '' });
+    rows.push(
+      row(
+        `Slack limits: ${BURST} Home publishes (Slack time, ${homeLimited} answered 429)`,
+        publishedAt,
+        publishedAt.length / Math.max(homeSeconds, 0.001),
+        process.memoryUsage().rss,
+      ),
+    );
+    addGoal({
+      what: `Home publishes dropped in a burst of ${BURST}`,
+      goal: 0,
+      measured: BURST - publishedAt.length,
+      unit: '',
+    });
 
     // A bulk hand-over of Cho's 50 tickets to Ben: 50 live messages updated, 50 thread lines in one channel.
     fake.clearCalls();
@@ -109,12 +129,27 @@ export async function slackLimitRows(store: Store): Promise<BenchRow[]> {
     await deskbolt.settled();
     const handOverSeconds = (time.now() - start) / 1000;
     let undelivered = 0;
-    for (const number of numbers) undelivered += (await store.deliveries.ofTicket(number)).filter((delivery) => delivery.state !== 'delivered').length;
+    for (const number of numbers)
+      undelivered += (await store.deliveries.ofTicket(number)).filter(
+        (delivery) => delivery.state !== 'delivered',
+      ).length;
     const updated = new Set(fake.okCalls('chat.update').map((call) => call.args.ts)).size;
     const limited = fake.calls().filter((call) => call.status === 429).length;
     const samples = fake.okCalls('chat.update').map(() => handOverSeconds * 1000);
-    rows.push(row(`Slack limits: bulk hand-over of ${BURST} (Slack time ${handOverSeconds.toFixed(0)} s, ${updated} live messages updated, ${limited} answered 429)`, samples.length ? samples : [0], updated / Math.max(handOverSeconds, 0.001), process.memoryUsage().rss));
-    addGoal({ what: `Slack messages of a ${BURST}-ticket bulk hand-over not delivered`, goal: 0, measured: undelivered + (BURST - updated), unit: '' });
+    rows.push(
+      row(
+        `Slack limits: bulk hand-over of ${BURST} (Slack time ${handOverSeconds.toFixed(0)} s, ${updated} live messages updated, ${limited} answered 429)`,
+        samples.length ? samples : [0],
+        updated / Math.max(handOverSeconds, 0.001),
+        process.memoryUsage().rss,
+      ),
+    );
+    addGoal({
+      what: `Slack messages of a ${BURST}-ticket bulk hand-over not delivered`,
+      goal: 0,
+      measured: undelivered + (BURST - updated),
+      unit: '',
+    });
   } finally {
     await deskbolt.close();
     await fake.close();

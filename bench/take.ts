@@ -1,9 +1,9 @@
 import { startDeskbolt } from '../src/deskbolt.js';
+import { fakeSlackConfig } from '../src/fake-slack/config.js';
+import { SlackClientSim } from '../src/fake-slack/requests.js';
+import { FakeSlack } from '../src/fake-slack/server.js';
 import type { Store } from '../src/store/store.js';
 import { ticketId } from '../src/store/tickets.js';
-import { FakeSlack } from '../src/fake-slack/server.js';
-import { SlackClientSim } from '../src/fake-slack/requests.js';
-import { fakeSlackConfig } from '../src/fake-slack/config.js';
 import { testWorkspace, workspaceChannels } from '../test/support/workspace.js';
 import { SECRET, startBareBolt } from './bare-bolt.js';
 
@@ -24,7 +24,11 @@ const SEQUENTIAL = Number(process.env.BENCH_TAKES ?? (onMongo ? 200 : 30));
 const CONCURRENT = 10;
 const CONCURRENT_ROUNDS = Number(process.env.BENCH_ROUNDS ?? (onMongo ? 20 : 3));
 
-const agents = Array.from({ length: CONCURRENT }, (_, index) => ({ user: `UBENCH${String(index).padStart(4, '0')}`, name: `Bench ${index}`, groups: [10] }));
+const agents = Array.from({ length: CONCURRENT }, (_, index) => ({
+  user: `UBENCH${String(index).padStart(4, '0')}`,
+  name: `Bench ${index}`,
+  groups: [10],
+}));
 
 export function percentile(sorted: readonly number[], fraction: number): number {
   if (sorted.length === 0) return 0;
@@ -33,7 +37,13 @@ export function percentile(sorted: readonly number[], fraction: number): number 
 
 export function row(name: string, samples: number[], perSecond: number, peakRss: number): BenchRow {
   const sorted = [...samples].sort((a, b) => a - b);
-  return { name, p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99), perSecond, peakRssMb: peakRss / 2 ** 20 };
+  return {
+    name,
+    p50Ms: percentile(sorted, 0.5),
+    p99Ms: percentile(sorted, 0.99),
+    perSecond,
+    peakRssMb: peakRss / 2 ** 20,
+  };
 }
 
 /**
@@ -50,9 +60,26 @@ export async function seedTickets(store: Store, count: number, waiting = count):
       const number = 1001 + start + offset;
       const at = new Date(now - (count - start - offset) * 1000);
       return {
-        _id: ticketId(number), number, subject: `Seeded ticket ${number}`, description: '', requester: { kind: 'slack', userId: `UCUST${number}` },
-        status: start + offset < waiting ? 'new' : 'closed', assignee: start + offset < waiting ? null : 'UBENCHOLD', groupId: 10, priority: 'normal', form: {}, channel: 'slack', source: { kind: 'api' },
-        createdAt: at, updatedAt: at, pendingSince: null, solvedAt: null, closedAt: null, mergedInto: null, version: 1, outbox: [],
+        _id: ticketId(number),
+        number,
+        subject: `Seeded ticket ${number}`,
+        description: '',
+        requester: { kind: 'slack', userId: `UCUST${number}` },
+        status: start + offset < waiting ? 'new' : 'closed',
+        assignee: start + offset < waiting ? null : 'UBENCHOLD',
+        groupId: 10,
+        priority: 'normal',
+        form: {},
+        channel: 'slack',
+        source: { kind: 'api' },
+        createdAt: at,
+        updatedAt: at,
+        pendingSince: null,
+        solvedAt: null,
+        closedAt: null,
+        mergedInto: null,
+        version: 1,
+        outbox: [],
       };
     });
     await store.models.Ticket.collection.insertMany(documents as never[]);
@@ -67,7 +94,16 @@ export async function takeRows(store: Store): Promise<BenchRow[]> {
   const fake = await FakeSlack.start();
   fake.inviteBot(...workspaceChannels(testWorkspace()));
   // No cron: a job run would compete with what is measured.
-  const deskbolt = await startDeskbolt({ config: { ...fakeSlackConfig(fake), slack: { signingSecret: SECRET, botToken: fake.token, appToken: undefined, apiUrl: fake.apiUrl } }, workspace: testWorkspace({ agents }), store, log: () => undefined, schedule: false });
+  const deskbolt = await startDeskbolt({
+    config: {
+      ...fakeSlackConfig(fake),
+      slack: { signingSecret: SECRET, botToken: fake.token, appToken: undefined, apiUrl: fake.apiUrl },
+    },
+    workspace: testWorkspace({ agents }),
+    store,
+    log: () => undefined,
+    schedule: false,
+  });
   const slack = new SlackClientSim({ url: deskbolt.url, signingSecret: SECRET, fake });
   const bare = await startBareBolt(fake);
   const bareSlack = bare.slack;
@@ -101,8 +137,14 @@ export async function takeRows(store: Store): Promise<BenchRow[]> {
     await settle();
     return (CONCURRENT * CONCURRENT_ROUNDS) / ((performance.now() - started) / 1000);
   };
-  const deskPerSecond = await throughput((agent) => slack.command(agent, '/ticket', `take ${next++}`), () => deskbolt.settled());
-  const barePerSecond = await throughput((agent) => bareSlack.command(agent, '/ticket', 'take 1'), async () => undefined);
+  const deskPerSecond = await throughput(
+    (agent) => slack.command(agent, '/ticket', `take ${next++}`),
+    () => deskbolt.settled(),
+  );
+  const barePerSecond = await throughput(
+    (agent) => bareSlack.command(agent, '/ticket', 'take 1'),
+    async () => undefined,
+  );
 
   await deskbolt.close();
   await bare.close();

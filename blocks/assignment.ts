@@ -1,10 +1,10 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
-import type { BulkMove, Handoff } from '../src/tickets/assignment-types.js';
-import type { BulkMovePlan } from '../src/tickets/assignment.js';
 import type { AssignModalMetadata, ViewMetadata } from '../src/slack/view-metadata.js';
+import type { BulkMovePlan } from '../src/tickets/assignment.js';
+import type { BulkMove, Handoff } from '../src/tickets/assignment-types.js';
 import type { Ticket } from '../src/tickets/types.js';
 import { actionIds, assignFields, callbackIds } from './ids.js';
-import { PRIORITY_BADGE, STATUS_BADGE, clip, escapeMrkdwn, mrkdwn, plain, requesterText } from './text.js';
+import { clip, escapeMrkdwn, mrkdwn, PRIORITY_BADGE, plain, requesterText, STATUS_BADGE } from './text.js';
 
 /** Assigning, handing over and bulk hand-overs: the forms, the offer a colleague answers, and what people are told. */
 
@@ -24,7 +24,9 @@ function ticketLine(ticket: Ticket): string {
 
 export function assignModal(data: AssignModalData): ModalView {
   const { ticket } = data;
-  const options: PlainTextOption[] = data.agents.slice(0, 100).map((agent) => ({ text: plain(agent.name, 75), value: agent.user }));
+  const options: PlainTextOption[] = data.agents
+    .slice(0, 100)
+    .map((agent) => ({ text: plain(agent.name, 75), value: agent.user }));
   const metadata: AssignModalMetadata = { number: ticket.number, seenAssignee: ticket.assignee };
   const handoff = data.mode === 'handoff';
   return {
@@ -41,7 +43,12 @@ export function assignModal(data: AssignModalData): ModalView {
         block_id: assignFields.agent,
         label: plain(handoff ? 'Ask a colleague to take it' : 'Give it to'),
         ...(handoff ? { hint: plain('It stays yours until they accept.') } : {}),
-        element: { type: 'static_select', action_id: assignFields.agent, placeholder: plain('An agent of the group'), options },
+        element: {
+          type: 'static_select',
+          action_id: assignFields.agent,
+          placeholder: plain('An agent of the group'),
+          options,
+        },
       },
     ],
   };
@@ -50,9 +57,16 @@ export function assignModal(data: AssignModalData): ModalView {
 /** The colleague's DM: the ticket, and Accept/Decline until it is answered; then what happened. */
 export function handoffOffer(handoff: Handoff, ticket: Ticket, outcome?: string): KnownBlock[] {
   const blocks: KnownBlock[] = [
-    { type: 'section', text: mrkdwn(`:handshake: <@${handoff.from}> asks you to take over *#${ticket.number}*\n${ticketLine(ticket)}`) },
+    {
+      type: 'section',
+      text: mrkdwn(`:handshake: <@${handoff.from}> asks you to take over *#${ticket.number}*\n${ticketLine(ticket)}`),
+    },
   ];
-  if (ticket.description) blocks.push({ type: 'context', elements: [mrkdwn(escapeMrkdwn(clip(ticket.description.replace(/\s+/g, ' '), 300)))] });
+  if (ticket.description)
+    blocks.push({
+      type: 'context',
+      elements: [mrkdwn(escapeMrkdwn(clip(ticket.description.replace(/\s+/g, ' '), 300)))],
+    });
   if (outcome) {
     blocks.push({ type: 'context', elements: [mrkdwn(outcome)] });
     return blocks;
@@ -61,7 +75,13 @@ export function handoffOffer(handoff: Handoff, ticket: Ticket, outcome?: string)
     type: 'actions',
     block_id: `handoff_${handoff.id}`,
     elements: [
-      { type: 'button', action_id: actionIds.acceptHandoff, text: plain('Accept'), style: 'primary', value: handoff.id },
+      {
+        type: 'button',
+        action_id: actionIds.acceptHandoff,
+        text: plain('Accept'),
+        style: 'primary',
+        value: handoff.id,
+      },
       { type: 'button', action_id: actionIds.declineHandoff, text: plain('Decline'), value: handoff.id },
     ],
   });
@@ -79,13 +99,22 @@ export function handoffAsked(handoff: Handoff, expiresInMinutes: number): { text
     text,
     blocks: [
       { type: 'section', text: mrkdwn(text) },
-      { type: 'actions', elements: [{ type: 'button', action_id: actionIds.cancelHandoff, text: plain('Cancel the request'), value: handoff.id }] },
+      {
+        type: 'actions',
+        elements: [
+          { type: 'button', action_id: actionIds.cancelHandoff, text: plain('Cancel the request'), value: handoff.id },
+        ],
+      },
     ],
   };
 }
 
 /** To the agent a ticket was given by someone else: what, by whom, and the card to work it from. */
-export function assignedToYou(ticket: Ticket, by: string, card: readonly KnownBlock[]): { text: string; blocks: KnownBlock[] } {
+export function assignedToYou(
+  ticket: Ticket,
+  by: string,
+  card: readonly KnownBlock[],
+): { text: string; blocks: KnownBlock[] } {
   const text = `<@${by}> gave you #${ticket.number}: ${escapeMrkdwn(clip(ticket.subject, 150))}`;
   return { text, blocks: [{ type: 'section', text: mrkdwn(`:inbox_tray: ${text}`) }, ...card.slice(0, 48)] };
 }
@@ -104,9 +133,13 @@ export function bulkMoveModal(plan: BulkMoveConfirmation): ModalView {
   const count = move.items.length;
   const where = move.to ? `to <@${move.to}>` : 'back to the queue';
   const lines = [`Hand *${count}* of <@${move.from}>'s tickets (${plan.open} open, ${plan.pending} pending) ${where}.`];
-  if (move.to && plan.toQueue > 0) lines.push(`${plan.toQueue} of them go to the queue instead: <@${move.to}> is not an agent of their group.`);
+  if (move.to && plan.toQueue > 0)
+    lines.push(`${plan.toQueue} of them go to the queue instead: <@${move.to}> is not an agent of their group.`);
   if (plan.notYours > 0) lines.push(`${plan.notYours} in groups you do not lead stay with <@${move.from}>.`);
-  if (plan.liveChats > 0) lines.push(`${plan.liveChats} live chat(s) stay with <@${move.from}>: a chat moves by a transfer (\`/ticket transfer N @agent\`), which the other agent accepts.`);
+  if (plan.liveChats > 0)
+    lines.push(
+      `${plan.liveChats} live chat(s) stay with <@${move.from}>: a chat moves by a transfer (\`/ticket transfer N @agent\`), which the other agent accepts.`,
+    );
   if (plan.more) lines.push(`<@${move.from}> has more than ${count}: run it again afterwards for the rest.`);
   lines.push('Pending tickets stay pending. A ticket someone takes or solves meanwhile is left alone.');
   const sample = move.items
@@ -134,6 +167,9 @@ export function bulkMoveDone(move: BulkMove): string {
 
 /** One summary for the agent who got a pile, instead of a DM per ticket. */
 export function bulkMoveReceived(move: BulkMove, numbers: readonly number[]): string {
-  const list = numbers.slice(0, 40).map((n) => `#${n}`).join(', ');
+  const list = numbers
+    .slice(0, 40)
+    .map((n) => `#${n}`)
+    .join(', ');
   return `<@${move.by}> handed you ${numbers.length} of <@${move.from}>'s tickets: ${list}${numbers.length > 40 ? ', …' : ''}. \`/ticket mine\` lists them.`;
 }

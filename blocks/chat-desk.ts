@@ -1,10 +1,10 @@
 import type { KnownBlock, ModalView } from '@slack/types';
+import type { RequesterHistory } from '../src/chats/profile.js';
 import type { ShortcutList } from '../src/chats/shortcuts.js';
 import type { WaitingChat } from '../src/chats/waiting.js';
-import type { RequesterHistory } from '../src/chats/profile.js';
 import type { Ticket } from '../src/tickets/types.js';
 import { actionIds, callbackIds, chatEmailFields } from './ids.js';
-import { STATUS_BADGE, clip, emailLink, escapeMrkdwn, mrkdwn, plain, waited } from './text.js';
+import { clip, emailLink, escapeMrkdwn, mrkdwn, plain, STATUS_BADGE, waited } from './text.js';
 
 const SECTION_TEXT_MAX = 3000;
 
@@ -26,21 +26,38 @@ export function linesInSections(lines: readonly string[], maxBlocks = 40): Known
     shown += 1;
   }
   if (current) blocks.push({ type: 'section', text: mrkdwn(current) });
-  if (shown < lines.length) blocks.push({ type: 'context', elements: [mrkdwn(`…and ${lines.length - shown} more not shown here.`)] });
+  if (shown < lines.length)
+    blocks.push({ type: 'context', elements: [mrkdwn(`…and ${lines.length - shown} more not shown here.`)] });
   return blocks;
 }
 
 /** `/ticket shortcut list`: the agent's own first, then the shared ones (marked where one of theirs shadows it). */
 export function shortcutList(list: ShortcutList): KnownBlock[] {
-  const line = (name: string, text: string) => `\`${escapeMrkdwn(list.sigil + name)}\` — ${escapeMrkdwn(clip(text.replace(/\s+/g, ' '), 150))}`;
+  const line = (name: string, text: string) =>
+    `\`${escapeMrkdwn(list.sigil + name)}\` — ${escapeMrkdwn(clip(text.replace(/\s+/g, ' '), 150))}`;
   return [
     { type: 'section', text: mrkdwn(`*Your shortcuts* (${list.personal.length} of ${list.limit})`) },
-    ...(list.personal.length > 0 ? linesInSections(list.personal.map((s) => line(s.name, s.text)), 20) : [{ type: 'context' as const, elements: [mrkdwn('None yet: `/ticket shortcut add NAME TEXT`.')] }]),
+    ...(list.personal.length > 0
+      ? linesInSections(
+          list.personal.map((s) => line(s.name, s.text)),
+          20,
+        )
+      : [{ type: 'context' as const, elements: [mrkdwn('None yet: `/ticket shortcut add NAME TEXT`.')] }]),
     { type: 'section', text: mrkdwn('*Shared shortcuts*') },
     ...(list.shared.length > 0
-      ? linesInSections(list.shared.map((s) => `${line(s.name, s.text)}${s.shadowed ? ' _(yours of the same name is used)_' : ''}`), 20)
+      ? linesInSections(
+          list.shared.map((s) => `${line(s.name, s.text)}${s.shadowed ? ' _(yours of the same name is used)_' : ''}`),
+          20,
+        )
       : [{ type: 'context' as const, elements: [mrkdwn('The workspace has none.')] }]),
-    { type: 'context', elements: [mrkdwn(`Start a chat reply with \`${escapeMrkdwn(list.sigil)}NAME\` to send its text; \`{requester}\` and \`{agent}\` are filled in.`)] },
+    {
+      type: 'context',
+      elements: [
+        mrkdwn(
+          `Start a chat reply with \`${escapeMrkdwn(list.sigil)}NAME\` to send its text; \`{requester}\` and \`{agent}\` are filled in.`,
+        ),
+      ],
+    },
   ];
 }
 
@@ -70,12 +87,18 @@ export function followHeader(data: FollowHeaderData): KnownBlock[] {
   }
   blocks.push({
     type: 'context',
-    elements: [mrkdwn('The conversation is copied into this thread as it happens. The requester does not see you; what you write here stays an internal note on the chat.')],
+    elements: [
+      mrkdwn(
+        'The conversation is copied into this thread as it happens. The requester does not see you; what you write here stays an internal note on the chat.',
+      ),
+    ],
   });
   blocks.push({
     type: 'actions',
     block_id: `follow_${data.ticketNumber}`,
-    elements: [{ type: 'button', action_id: actionIds.unfollowChat, text: plain('Unfollow'), value: String(data.ticketNumber) }],
+    elements: [
+      { type: 'button', action_id: actionIds.unfollowChat, text: plain('Unfollow'), value: String(data.ticketNumber) },
+    ],
   });
   return blocks;
 }
@@ -85,7 +108,9 @@ export function followHeader(data: FollowHeaderData): KnownBlock[] {
  * Accept. At most `max` chats, so the section is at most max + 2 blocks (a Home shares its 100 with others).
  */
 export function waitingChatsBlocks(chats: readonly WaitingChat[], now: Date, max = 40): KnownBlock[] {
-  const blocks: KnownBlock[] = [{ type: 'section', text: mrkdwn(`*Chats waiting for an agent* (${chats.length}${chats.length >= 40 ? '+' : ''})`) }];
+  const blocks: KnownBlock[] = [
+    { type: 'section', text: mrkdwn(`*Chats waiting for an agent* (${chats.length}${chats.length >= 40 ? '+' : ''})`) },
+  ];
   if (chats.length === 0) {
     blocks.push({ type: 'context', elements: [mrkdwn('No chat is waiting in your groups.')] });
     return blocks;
@@ -97,14 +122,25 @@ export function waitingChatsBlocks(chats: readonly WaitingChat[], now: Date, max
         : `transfer from <@${chat.from}>${chat.queued ? ', queued for the next agent who comes online' : ''}`;
     blocks.push({
       type: 'section',
-      text: mrkdwn(`*#${chat.ticketNumber}* · ${escapeMrkdwn(chat.groupName)} · waited *${waited(chat.waitingSince, now)}* · ${what}\n${escapeMrkdwn(clip(chat.subject, 150))} — <@${chat.requester}>`),
+      text: mrkdwn(
+        `*#${chat.ticketNumber}* · ${escapeMrkdwn(chat.groupName)} · waited *${waited(chat.waitingSince, now)}* · ${what}\n${escapeMrkdwn(clip(chat.subject, 150))} — <@${chat.requester}>`,
+      ),
       accessory:
         chat.kind === 'new'
           ? { type: 'button', action_id: actionIds.acceptChat, text: plain('Accept'), value: String(chat.ticketNumber) }
-          : { type: 'button', action_id: actionIds.acceptTransfer, text: plain('Accept'), value: chat.transferId ?? '' },
+          : {
+              type: 'button',
+              action_id: actionIds.acceptTransfer,
+              text: plain('Accept'),
+              value: chat.transferId ?? '',
+            },
     });
   }
-  if (chats.length > max) blocks.push({ type: 'context', elements: [mrkdwn(`…and ${chats.length - max} more: \`/ticket chats\` lists them.`)] });
+  if (chats.length > max)
+    blocks.push({
+      type: 'context',
+      elements: [mrkdwn(`…and ${chats.length - max} more: \`/ticket chats\` lists them.`)],
+    });
   return blocks;
 }
 
@@ -129,11 +165,24 @@ export function queueChoice(data: QueueChoiceData): KnownBlock[] {
     type: 'actions',
     block_id: `queue_choice_${data.ticketNumber}`,
     elements: [
-      { type: 'button', action_id: actionIds.queueTransfer, text: plain('Queue it for the next agent who comes online', 75), value: `${data.ticketNumber}:${data.groupId}`, style: 'primary' },
+      {
+        type: 'button',
+        action_id: actionIds.queueTransfer,
+        text: plain('Queue it for the next agent who comes online', 75),
+        value: `${data.ticketNumber}:${data.groupId}`,
+        style: 'primary',
+      },
       { type: 'button', action_id: actionIds.keepChat, text: plain('Keep it'), value: String(data.ticketNumber) },
     ],
   });
-  blocks.push({ type: 'context', elements: [mrkdwn(`Queued, the chat stays with you until an agent of ${escapeMrkdwn(data.groupName)} comes online and accepts it. It is never ended.`)] });
+  blocks.push({
+    type: 'context',
+    elements: [
+      mrkdwn(
+        `Queued, the chat stays with you until an agent of ${escapeMrkdwn(data.groupName)} comes online and accepts it. It is never ended.`,
+      ),
+    ],
+  });
   return blocks;
 }
 
@@ -150,13 +199,26 @@ export function chatEmailModal(ticketNumber: number, again?: { text: string; rea
     close: plain('Cancel', 24),
     private_metadata: String(ticketNumber),
     blocks: [
-      { type: 'section', text: mrkdwn('Sent by email to the requester (their address on the ticket, or the one their Slack profile shares). The chat goes on; this counts as a public reply.') },
-      ...(again ? [{ type: 'context' as const, elements: [mrkdwn(`:warning: Not sent: ${clip(again.reason, 2900)}`)] }] : []),
+      {
+        type: 'section',
+        text: mrkdwn(
+          'Sent by email to the requester (their address on the ticket, or the one their Slack profile shares). The chat goes on; this counts as a public reply.',
+        ),
+      },
+      ...(again
+        ? [{ type: 'context' as const, elements: [mrkdwn(`:warning: Not sent: ${clip(again.reason, 2900)}`)] }]
+        : []),
       {
         type: 'input',
         block_id: chatEmailFields.text,
         label: plain('Email'),
-        element: { type: 'plain_text_input', action_id: chatEmailFields.text, multiline: true, max_length: 3000, ...(again?.text ? { initial_value: clip(again.text, 3000) } : {}) },
+        element: {
+          type: 'plain_text_input',
+          action_id: chatEmailFields.text,
+          multiline: true,
+          max_length: 3000,
+          ...(again?.text ? { initial_value: clip(again.text, 3000) } : {}),
+        },
       },
     ],
   };
@@ -168,7 +230,10 @@ export function chatEmailSending(ticketNumber: number): ModalView {
 }
 
 export function chatEmailSent(ticketNumber: number, to: string): ModalView {
-  return chatEmailSaying(ticketNumber, `:email: Emailed the requester of chat #${ticketNumber} (${emailLink(to)}); the chat goes on.`);
+  return chatEmailSaying(
+    ticketNumber,
+    `:email: Emailed the requester of chat #${ticketNumber} (${emailLink(to)}); the chat goes on.`,
+  );
 }
 
 /** The chat-email modal once it has nothing left to ask: one line of where the email is. */
@@ -203,12 +268,17 @@ function localTime(timeZone: string, now: Date): string {
 /** The requester panel: what Slack knows and what deskbolt knows, with the email requester's original a click away. */
 export function requesterProfileModal(history: RequesterHistory, slack: SlackFacts | null, now: Date): ModalView {
   const requester = history.requester;
-  const who = requester.kind === 'slack' ? `<@${requester.userId}>` : `${escapeMrkdwn(requester.name)} (${emailLink(requester.email)})`;
+  const who =
+    requester.kind === 'slack'
+      ? `<@${requester.userId}>`
+      : `${escapeMrkdwn(requester.name)} (${emailLink(requester.email)})`;
   const blocks: KnownBlock[] = [{ type: 'section', text: mrkdwn(`*Requester of #${history.ticket.number}:* ${who}`) }];
   const phone = slack?.phone ?? (requester.kind === 'email' ? requester.phone : null);
   if (slack) {
     const email = slack.email ?? (requester.kind === 'email' ? requester.email : null);
-    const zone = slack.timeZone ? `${escapeMrkdwn(slack.timeZone)}${localTime(slack.timeZone, now) ? ` (now ${localTime(slack.timeZone, now)})` : ''}` : '—';
+    const zone = slack.timeZone
+      ? `${escapeMrkdwn(slack.timeZone)}${localTime(slack.timeZone, now) ? ` (now ${localTime(slack.timeZone, now)})` : ''}`
+      : '—';
     blocks.push({
       type: 'section',
       fields: [
@@ -221,21 +291,55 @@ export function requesterProfileModal(history: RequesterHistory, slack: SlackFac
       ],
     });
   } else {
-    if (requester.kind === 'email') blocks.push({ type: 'section', fields: [mrkdwn(`*Email*\n${emailLink(requester.email)}`), mrkdwn(`*Phone*\n${phone ? escapeMrkdwn(clip(phone, 60)) : '— (not given)'}`)] });
-    blocks.push({ type: 'context', elements: [mrkdwn(requester.kind === 'email' ? 'An email requester: Slack knows nothing of them.' : 'Slack would not describe this person right now.')] });
+    if (requester.kind === 'email')
+      blocks.push({
+        type: 'section',
+        fields: [
+          mrkdwn(`*Email*\n${emailLink(requester.email)}`),
+          mrkdwn(`*Phone*\n${phone ? escapeMrkdwn(clip(phone, 60)) : '— (not given)'}`),
+        ],
+      });
+    blocks.push({
+      type: 'context',
+      elements: [
+        mrkdwn(
+          requester.kind === 'email'
+            ? 'An email requester: Slack knows nothing of them.'
+            : 'Slack would not describe this person right now.',
+        ),
+      ],
+    });
   }
   blocks.push({ type: 'divider' });
-  const tickets = history.tickets.map((t) => `#${t.number} · ${STATUS_BADGE[t.status]} · ${escapeMrkdwn(clip(t.subject, 80))} · ${waited(t.createdAt, now)} ago`);
-  blocks.push({ type: 'section', text: mrkdwn(`*Tickets* (latest ${history.tickets.length})\n${tickets.join('\n') || '_none_'}`) });
-  const chats = history.chats.map((c) => `#${c.ticketNumber} · ${c.state} · started ${waited(c.startedAt, now)} ago${c.agent ? ` · with <@${c.agent}>` : ''}`);
+  const tickets = history.tickets.map(
+    (t) =>
+      `#${t.number} · ${STATUS_BADGE[t.status]} · ${escapeMrkdwn(clip(t.subject, 80))} · ${waited(t.createdAt, now)} ago`,
+  );
+  blocks.push({
+    type: 'section',
+    text: mrkdwn(`*Tickets* (latest ${history.tickets.length})\n${tickets.join('\n') || '_none_'}`),
+  });
+  const chats = history.chats.map(
+    (c) =>
+      `#${c.ticketNumber} · ${c.state} · started ${waited(c.startedAt, now)} ago${c.agent ? ` · with <@${c.agent}>` : ''}`,
+  );
   blocks.push({ type: 'section', text: mrkdwn(`*Last chats*\n${chats.join('\n') || '_none_'}`) });
-  const ratings = history.ratings.map((r) => `#${r.ticketNumber} · *${escapeMrkdwn(r.rating)}* · ${waited(r.at, now)} ago`);
+  const ratings = history.ratings.map(
+    (r) => `#${r.ticketNumber} · *${escapeMrkdwn(r.rating)}* · ${waited(r.at, now)} ago`,
+  );
   blocks.push({ type: 'section', text: mrkdwn(`*Satisfaction answers*\n${ratings.join('\n') || '_none yet_'}`) });
   if (history.hasOriginal) {
     blocks.push({
       type: 'actions',
       block_id: `original_${history.ticket.number}`,
-      elements: [{ type: 'button', action_id: actionIds.viewOriginal, text: plain('View original'), value: `${history.ticket.number}:0` }],
+      elements: [
+        {
+          type: 'button',
+          action_id: actionIds.viewOriginal,
+          text: plain('View original'),
+          value: `${history.ticket.number}:0`,
+        },
+      ],
     });
   }
   return {
@@ -285,9 +389,19 @@ export function originalMessageModal(ticket: Ticket, page = 0, email: OriginalEm
   const pages = Math.max(1, Math.ceil(pieces.length / ORIGINAL_SECTIONS_PER_PAGE));
   const current = Math.min(Math.max(0, page), pages - 1);
   const shown = pieces.slice(current * ORIGINAL_SECTIONS_PER_PAGE, (current + 1) * ORIGINAL_SECTIONS_PER_PAGE);
-  const from = ticket.requester.kind === 'email' ? `${escapeMrkdwn(ticket.requester.name)} (${emailLink(ticket.requester.email)})` : 'the requester';
+  const from =
+    ticket.requester.kind === 'email'
+      ? `${escapeMrkdwn(ticket.requester.name)} (${emailLink(ticket.requester.email)})`
+      : 'the requester';
   const blocks: KnownBlock[] = [
-    { type: 'context', elements: [mrkdwn(`From ${from} · ${(email ? email.text : ticket.description).length} characters${pages > 1 ? ` · page ${current + 1} of ${pages}` : ''}`)] },
+    {
+      type: 'context',
+      elements: [
+        mrkdwn(
+          `From ${from} · ${(email ? email.text : ticket.description).length} characters${pages > 1 ? ` · page ${current + 1} of ${pages}` : ''}`,
+        ),
+      ],
+    },
     // plain_text: the words exactly as written, with no markup to escape (escaping would lengthen them past the limit).
     ...shown.map((piece): KnownBlock => ({ type: 'section', text: { type: 'plain_text', text: piece, emoji: false } })),
   ];
@@ -296,8 +410,26 @@ export function originalMessageModal(ticket: Ticket, page = 0, email: OriginalEm
       type: 'actions',
       block_id: 'original_pages',
       elements: [
-        ...(current > 0 ? [{ type: 'button' as const, action_id: actionIds.viewOriginalBack, text: plain('Previous page'), value: `${ticket.number}:${current - 1}` }] : []),
-        ...(current < pages - 1 ? [{ type: 'button' as const, action_id: actionIds.viewOriginal, text: plain('Next page'), value: `${ticket.number}:${current + 1}` }] : []),
+        ...(current > 0
+          ? [
+              {
+                type: 'button' as const,
+                action_id: actionIds.viewOriginalBack,
+                text: plain('Previous page'),
+                value: `${ticket.number}:${current - 1}`,
+              },
+            ]
+          : []),
+        ...(current < pages - 1
+          ? [
+              {
+                type: 'button' as const,
+                action_id: actionIds.viewOriginal,
+                text: plain('Next page'),
+                value: `${ticket.number}:${current + 1}`,
+              },
+            ]
+          : []),
       ],
     });
   }
@@ -313,7 +445,16 @@ export function originalMessageModal(ticket: Ticket, page = 0, email: OriginalEm
 
 function originalEmailText(email: OriginalEmail): string {
   const { headers } = email;
-  const lines = [`From: ${headers.from}`, `To: ${headers.to}`, ...(headers.cc ? [`Cc: ${headers.cc}`] : []), `Date: ${headers.date}`, `Subject: ${headers.subject}`];
-  if (email.attachments.length > 0) lines.push(`Attachments: ${email.attachments.map((file) => `${file.name} (${file.type}, ${file.size} bytes)`).join(', ')}`);
+  const lines = [
+    `From: ${headers.from}`,
+    `To: ${headers.to}`,
+    ...(headers.cc ? [`Cc: ${headers.cc}`] : []),
+    `Date: ${headers.date}`,
+    `Subject: ${headers.subject}`,
+  ];
+  if (email.attachments.length > 0)
+    lines.push(
+      `Attachments: ${email.attachments.map((file) => `${file.name} (${file.type}, ${file.size} bytes)`).join(', ')}`,
+    );
   return `${lines.join('\n')}\n\n${email.text || '(no text)'}`;
 }

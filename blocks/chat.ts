@@ -1,6 +1,6 @@
 import type { Button, KnownBlock, ModalView, PlainTextOption } from '@slack/types';
-import type { Availability, Chat, Transfer } from '../src/chats/types.js';
 import type { ChatActivity } from '../src/chats/chat.js';
+import type { Availability, Chat, Transfer } from '../src/chats/types.js';
 import type { Ticket } from '../src/tickets/types.js';
 import { conversationValue } from './conversation.js';
 import { actionIds, callbackIds, chatNoteFields, transferFields } from './ids.js';
@@ -35,24 +35,50 @@ export function incomingChat(data: IncomingChatData): KnownBlock[] {
   const blocks: KnownBlock[] = [
     {
       type: 'section',
-      text: mrkdwn(`*Incoming chat #${ticket.number}* in ${escapeMrkdwn(data.groupName)} from <@${chat.requester}>\n>${escapeMrkdwn(clip(data.firstMessage, 1500)).replace(/\n/g, '\n>')}`),
+      text: mrkdwn(
+        `*Incoming chat #${ticket.number}* in ${escapeMrkdwn(data.groupName)} from <@${chat.requester}>\n>${escapeMrkdwn(clip(data.firstMessage, 1500)).replace(/\n/g, '\n>')}`,
+      ),
     },
-    { type: 'context', elements: [mrkdwn(`${ACTIVITY_BADGE[data.activity]}${chat.agent ? ` · with <@${chat.agent}>` : ''}`)] },
+    {
+      type: 'context',
+      elements: [mrkdwn(`${ACTIVITY_BADGE[data.activity]}${chat.agent ? ` · with <@${chat.agent}>` : ''}`)],
+    },
   ];
   if (chat.state === 'waiting') {
-    const ping = data.online.length > 0 ? data.online.map((agent) => `<@${agent}>`).join(' ') : `Nobody in ${escapeMrkdwn(data.groupName)} is online; the first agent to accept gets it.`;
+    const ping =
+      data.online.length > 0
+        ? data.online.map((agent) => `<@${agent}>`).join(' ')
+        : `Nobody in ${escapeMrkdwn(data.groupName)} is online; the first agent to accept gets it.`;
     blocks.push({ type: 'context', elements: [mrkdwn(ping)] });
     blocks.push({
       type: 'actions',
       block_id: `chat_${ticket.number}`,
       elements: [
-        { type: 'button', action_id: actionIds.acceptChat, text: plain('Accept'), value: String(ticket.number), style: 'primary' },
+        {
+          type: 'button',
+          action_id: actionIds.acceptChat,
+          text: plain('Accept'),
+          value: String(ticket.number),
+          style: 'primary',
+        },
         { type: 'button', action_id: actionIds.followChat, text: plain('Follow'), value: String(ticket.number) },
-        { type: 'button', action_id: actionIds.requesterProfile, text: plain('Requester'), value: String(ticket.number) },
+        {
+          type: 'button',
+          action_id: actionIds.requesterProfile,
+          text: plain('Requester'),
+          value: String(ticket.number),
+        },
       ],
     });
   } else if (chat.state === 'live') {
-    blocks.push({ type: 'context', elements: [mrkdwn(`Accepted by <@${chat.agent}>. Replies in this thread reach the requester; start one with the note prefix to keep it internal.`)] });
+    blocks.push({
+      type: 'context',
+      elements: [
+        mrkdwn(
+          `Accepted by <@${chat.agent}>. Replies in this thread reach the requester; start one with the note prefix to keep it internal.`,
+        ),
+      ],
+    });
     blocks.push({
       type: 'actions',
       block_id: `chat_${ticket.number}`,
@@ -65,14 +91,27 @@ export function incomingChat(data: IncomingChatData): KnownBlock[] {
           value: String(ticket.number),
           confirm: {
             title: plain('Put this chat in the queue?', 100),
-            text: plain('The requester is told they wait for the next available agent; the first agent of the group who accepts gets it.', 300),
+            text: plain(
+              'The requester is told they wait for the next available agent; the first agent of the group who accepts gets it.',
+              300,
+            ),
             confirm: plain('Back to queue', 30),
             deny: plain('Keep it', 30),
           },
         },
         { type: 'button', action_id: actionIds.followChat, text: plain('Follow'), value: String(ticket.number) },
-        { type: 'button', action_id: actionIds.requesterProfile, text: plain('Requester'), value: String(ticket.number) },
-        { type: 'button', action_id: actionIds.emailDuringChat, text: plain('Email reply'), value: String(ticket.number) },
+        {
+          type: 'button',
+          action_id: actionIds.requesterProfile,
+          text: plain('Requester'),
+          value: String(ticket.number),
+        },
+        {
+          type: 'button',
+          action_id: actionIds.emailDuringChat,
+          text: plain('Email reply'),
+          value: String(ticket.number),
+        },
         {
           type: 'button',
           action_id: actionIds.endChat,
@@ -87,7 +126,12 @@ export function incomingChat(data: IncomingChatData): KnownBlock[] {
             style: 'danger',
           },
         },
-        { type: 'button', action_id: actionIds.endAndSolve, text: plain('End and solve'), value: String(ticket.number) },
+        {
+          type: 'button',
+          action_id: actionIds.endAndSolve,
+          text: plain('End and solve'),
+          value: String(ticket.number),
+        },
         conversationButton(ticket.number),
       ],
     });
@@ -99,7 +143,12 @@ export function incomingChat(data: IncomingChatData): KnownBlock[] {
 }
 
 function conversationButton(ticketNumber: number): Button {
-  return { type: 'button', action_id: actionIds.conversation, text: plain('Conversation'), value: conversationValue(ticketNumber, 0, 0) };
+  return {
+    type: 'button',
+    action_id: actionIds.conversation,
+    text: plain('Conversation'),
+    value: conversationValue(ticketNumber, 0, 0),
+  };
 }
 
 export interface TransferOfferData {
@@ -114,11 +163,16 @@ export interface TransferOfferData {
 /** What the person asked sees: the chat's summary and Accept / Decline (a group's queue offer has Accept only). */
 export function transferOffer(data: TransferOfferData): KnownBlock[] {
   const { transfer, ticket } = data;
-  const summary = data.lastMessages.length > 0 ? `\n${data.lastMessages.map((line) => `>${escapeMrkdwn(clip(line, 300))}`).join('\n')}` : '';
+  const summary =
+    data.lastMessages.length > 0
+      ? `\n${data.lastMessages.map((line) => `>${escapeMrkdwn(clip(line, 300))}`).join('\n')}`
+      : '';
   const blocks: KnownBlock[] = [
     {
       type: 'section',
-      text: mrkdwn(`*Transfer request:* <@${transfer.from}> asks ${data.targetText} to take chat #${ticket.number} — *${escapeMrkdwn(clip(ticket.subject, 150))}* with <@${ticket.requester.kind === 'slack' ? ticket.requester.userId : ''}>${summary}`),
+      text: mrkdwn(
+        `*Transfer request:* <@${transfer.from}> asks ${data.targetText} to take chat #${ticket.number} — *${escapeMrkdwn(clip(ticket.subject, 150))}* with <@${ticket.requester.kind === 'slack' ? ticket.requester.userId : ''}>${summary}`,
+      ),
     },
   ];
   if (data.outcome) {
@@ -129,8 +183,23 @@ export function transferOffer(data: TransferOfferData): KnownBlock[] {
     type: 'actions',
     block_id: `transfer_${transfer.id}`,
     elements: [
-      { type: 'button', action_id: actionIds.acceptTransfer, text: plain('Accept'), value: transfer.id, style: 'primary' },
-      ...(transfer.to.kind === 'group' ? [] : [{ type: 'button' as const, action_id: actionIds.declineTransfer, text: plain('Decline'), value: transfer.id }]),
+      {
+        type: 'button',
+        action_id: actionIds.acceptTransfer,
+        text: plain('Accept'),
+        value: transfer.id,
+        style: 'primary',
+      },
+      ...(transfer.to.kind === 'group'
+        ? []
+        : [
+            {
+              type: 'button' as const,
+              action_id: actionIds.declineTransfer,
+              text: plain('Decline'),
+              value: transfer.id,
+            },
+          ]),
     ],
   });
   return blocks;
@@ -151,8 +220,16 @@ export function transferModal(data: TransferModalData): ModalView {
   }));
   const option_groups = [
     ...(agentOptions.length > 0 ? [{ label: plain('Agents', 75), options: agentOptions }] : []),
-    { label: plain('Team lead', 75), options: [{ text: plain(`A team lead of ${data.leadGroup.name}`, 75), value: `lead:${data.leadGroup.id}` }] },
-    { label: plain('Groups', 75), options: data.groups.slice(0, 100).map((group) => ({ text: plain(`${group.name} (${group.id})`, 75), value: `group:${group.id}` })) },
+    {
+      label: plain('Team lead', 75),
+      options: [{ text: plain(`A team lead of ${data.leadGroup.name}`, 75), value: `lead:${data.leadGroup.id}` }],
+    },
+    {
+      label: plain('Groups', 75),
+      options: data.groups
+        .slice(0, 100)
+        .map((group) => ({ text: plain(`${group.name} (${group.id})`, 75), value: `group:${group.id}` })),
+    },
   ];
   return {
     type: 'modal',
@@ -162,7 +239,10 @@ export function transferModal(data: TransferModalData): ModalView {
     close: plain('Cancel', 24),
     private_metadata: String(data.ticketNumber),
     blocks: [
-      { type: 'section', text: mrkdwn('Nothing moves until the person asked accepts; until then the chat stays with you.') },
+      {
+        type: 'section',
+        text: mrkdwn('Nothing moves until the person asked accepts; until then the chat stays with you.'),
+      },
       {
         type: 'input',
         block_id: transferFields.target,

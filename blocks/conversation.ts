@@ -1,7 +1,7 @@
 import type { Button, KnownBlock, ModalView } from '@slack/types';
-import { fileSize } from './files.js';
 import type { CommentOrigin, ConversationEntry, ConversationFile } from '../src/tickets/conversation.js';
 import type { Actor, Ticket } from '../src/tickets/types.js';
+import { fileSize } from './files.js';
 import { actionIds, callbackIds } from './ids.js';
 import { clip, escapeMrkdwn, mrkdwn, plain } from './text.js';
 
@@ -61,13 +61,15 @@ function escapedSize(character: string): number {
 }
 
 function actorText(actor: Actor): string {
-  if (actor.kind === 'agent' || (actor.kind === 'requester' && /^[UW][A-Z0-9]+$/.test(actor.id))) return `<@${actor.id}>`;
+  if (actor.kind === 'agent' || (actor.kind === 'requester' && /^[UW][A-Z0-9]+$/.test(actor.id)))
+    return `<@${actor.id}>`;
   return escapeMrkdwn(actor.name ?? actor.id);
 }
 
 function entryLabel(entry: ConversationEntry): string {
   if (entry.kind === 'request') return ':inbox_tray: *The request*';
-  if (entry.kind === 'internal' || entry.kind === 'chat-note') return ':lock: *Internal note* (agents only, never sent to the requester)';
+  if (entry.kind === 'internal' || entry.kind === 'chat-note')
+    return ':lock: *Internal note* (agents only, never sent to the requester)';
   return entry.author.kind === 'agent' ? ':speech_balloon: *Public reply*' : ':bust_in_silhouette: *Requester*';
 }
 
@@ -75,8 +77,13 @@ function entryLabel(entry: ConversationEntry): string {
 export function filesLine(files: readonly ConversationFile[]): string | null {
   if (files.length === 0) return null;
   const names = files.map((file) => {
-    const name = file.link ? `<${escapeMrkdwn(encodeURI(file.link))}|${escapeMrkdwn(file.name)}>` : escapeMrkdwn(file.name);
-    const facts = [file.size === undefined ? null : fileSize(file.size), file.contentType ? escapeMrkdwn(file.contentType) : null].filter(Boolean);
+    const name = file.link
+      ? `<${escapeMrkdwn(encodeURI(file.link))}|${escapeMrkdwn(file.name)}>`
+      : escapeMrkdwn(file.name);
+    const facts = [
+      file.size === undefined ? null : fileSize(file.size),
+      file.contentType ? escapeMrkdwn(file.contentType) : null,
+    ].filter(Boolean);
     return facts.length > 0 ? `${name} (${facts.join(', ')})` : name;
   });
   return `:paperclip: ${names.join(', ')}`;
@@ -84,7 +91,8 @@ export function filesLine(files: readonly ConversationFile[]): string | null {
 
 /** The blocks of one entry: who, from where and when, then its whole text in as many sections as it needs. */
 function entryBlocks(entry: ConversationEntry, when: Intl.DateTimeFormat, continued = false): KnownBlock[] {
-  const origin = entry.mergedFrom !== null ? `from #${entry.mergedFrom} (merged in)` : `via ${ORIGIN_LABEL[entry.origin]}`;
+  const origin =
+    entry.mergedFrom !== null ? `from #${entry.mergedFrom} (merged in)` : `via ${ORIGIN_LABEL[entry.origin]}`;
   const heading = `${entryLabel(entry)} · ${actorText(entry.author)} · ${origin} · ${when.format(entry.at)}${continued ? ' · _continued_' : ''}`;
   const blocks: KnownBlock[] = [{ type: 'context', elements: [mrkdwn(heading)] }];
   const pieces = entry.text ? textPieces(entry.text) : [];
@@ -146,7 +154,11 @@ export function readConversationValue(value: string | undefined): { number: stri
   const [number = '', page = '0', part = '0'] = (value ?? '').split(':');
   const pageNumber = Number(page);
   const partNumber = Number(part);
-  return { number, page: Number.isInteger(pageNumber) && pageNumber >= 0 ? pageNumber : 0, part: Number.isInteger(partNumber) && partNumber >= -1 ? partNumber : 0 };
+  return {
+    number,
+    page: Number.isInteger(pageNumber) && pageNumber >= 0 ? pageNumber : 0,
+    part: Number.isInteger(partNumber) && partNumber >= -1 ? partNumber : 0,
+  };
 }
 
 /**
@@ -157,18 +169,50 @@ export function readConversationValue(value: string | undefined): { number: stri
 export function conversationModal(data: ConversationModalData): ModalView {
   const parts = conversationParts(data.entries, data.timeZone);
   const part = data.part === -1 || data.part >= parts.length ? parts.length - 1 : data.part;
-  const facts = [`${data.total} entr${data.total === 1 ? 'y' : 'ies'}, oldest first`, `page ${data.page + 1} of ${data.pages}${parts.length > 1 ? ` (part ${part + 1} of ${parts.length})` : ''}`];
+  const facts = [
+    `${data.total} entr${data.total === 1 ? 'y' : 'ies'}, oldest first`,
+    `page ${data.page + 1} of ${data.pages}${parts.length > 1 ? ` (part ${part + 1} of ${parts.length})` : ''}`,
+  ];
   if (!data.internal) facts.push('replies and your messages');
   const notes: string[] = [];
-  if (data.ticket.mergedInto !== null) notes.push(`:twisted_rightwards_arrows: Merged into #${data.ticket.mergedInto}: the conversation goes on there.`);
-  if (data.mergedIn.length > 0) notes.push(`:twisted_rightwards_arrows: ${data.mergedIn.map((source) => `#${source}`).join(', ')} merged into #${data.ticket.number}: their comments are here, marked “from #N”.`);
-  const blocks: KnownBlock[] = [{ type: 'section', text: mrkdwn(`*#${data.ticket.number} ${escapeMrkdwn(clip(data.ticket.subject, 150))}*\n${facts.join(' · ')}${notes.length ? `\n${notes.join('\n')}` : ''}`) }];
+  if (data.ticket.mergedInto !== null)
+    notes.push(`:twisted_rightwards_arrows: Merged into #${data.ticket.mergedInto}: the conversation goes on there.`);
+  if (data.mergedIn.length > 0)
+    notes.push(
+      `:twisted_rightwards_arrows: ${data.mergedIn.map((source) => `#${source}`).join(', ')} merged into #${data.ticket.number}: their comments are here, marked “from #N”.`,
+    );
+  const blocks: KnownBlock[] = [
+    {
+      type: 'section',
+      text: mrkdwn(
+        `*#${data.ticket.number} ${escapeMrkdwn(clip(data.ticket.subject, 150))}*\n${facts.join(' · ')}${notes.length ? `\n${notes.join('\n')}` : ''}`,
+      ),
+    },
+  ];
   blocks.push(...parts[part]!);
   const paging: Button[] = [];
-  const older = part > 0 ? conversationValue(data.ticket.number, data.page, part - 1) : data.page > 0 ? conversationValue(data.ticket.number, data.page - 1, -1) : null;
-  const newer = part + 1 < parts.length ? conversationValue(data.ticket.number, data.page, part + 1) : data.page + 1 < data.pages ? conversationValue(data.ticket.number, data.page + 1, 0) : null;
-  if (older) paging.push({ type: 'button', action_id: `${actionIds.conversation}_older`, text: plain('Older'), value: older });
-  if (newer) paging.push({ type: 'button', action_id: `${actionIds.conversation}_newer`, text: plain('Newer'), value: newer });
+  const older =
+    part > 0
+      ? conversationValue(data.ticket.number, data.page, part - 1)
+      : data.page > 0
+        ? conversationValue(data.ticket.number, data.page - 1, -1)
+        : null;
+  const newer =
+    part + 1 < parts.length
+      ? conversationValue(data.ticket.number, data.page, part + 1)
+      : data.page + 1 < data.pages
+        ? conversationValue(data.ticket.number, data.page + 1, 0)
+        : null;
+  if (older)
+    paging.push({ type: 'button', action_id: `${actionIds.conversation}_older`, text: plain('Older'), value: older });
+  if (newer)
+    paging.push({ type: 'button', action_id: `${actionIds.conversation}_newer`, text: plain('Newer'), value: newer });
   if (paging.length > 0) blocks.push({ type: 'actions', block_id: 'conversation_paging', elements: paging });
-  return { type: 'modal', callback_id: callbackIds.conversation, title: plain(`Conversation #${data.ticket.number}`, 24), close: plain('Close', 24), blocks };
+  return {
+    type: 'modal',
+    callback_id: callbackIds.conversation,
+    title: plain(`Conversation #${data.ticket.number}`, 24),
+    close: plain('Close', 24),
+    blocks,
+  };
 }

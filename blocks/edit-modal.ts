@@ -1,11 +1,11 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import type { EditModalMetadata } from '../src/slack/view-metadata.js';
+import { SUBJECT_MAX } from '../src/tickets/intake.js';
 import type { Ticket } from '../src/tickets/types.js';
 import type { Group } from '../src/workspace/schema.js';
-import { SUBJECT_MAX } from '../src/tickets/intake.js';
 import { callbackIds, editFields } from './ids.js';
 import { groupOption } from './new-ticket-modal.js';
-import { PRIORITY_BADGE, clip, escapeMrkdwn, mrkdwn, plain } from './text.js';
+import { clip, escapeMrkdwn, mrkdwn, PRIORITY_BADGE, plain } from './text.js';
 
 export type { EditModalMetadata };
 
@@ -13,7 +13,10 @@ const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 
 /** Every field a person may correct, filled in with what the ticket says now. */
 export function editModal(ticket: Ticket, groups: readonly Group[]): ModalView {
-  const priorities: PlainTextOption[] = PRIORITIES.map((priority) => ({ text: plain(PRIORITY_BADGE[priority].replace(/^:[a-z_]+: /, ''), 75), value: priority }));
+  const priorities: PlainTextOption[] = PRIORITIES.map((priority) => ({
+    text: plain(PRIORITY_BADGE[priority].replace(/^:[a-z_]+: /, ''), 75),
+    value: priority,
+  }));
   const groupOptions = groups.slice(0, 100).map(groupOption);
   const blocks: KnownBlock[] = [
     { type: 'context', elements: [mrkdwn(`*#${ticket.number}* ${escapeMrkdwn(clip(ticket.subject, 150))}`)] },
@@ -21,13 +24,23 @@ export function editModal(ticket: Ticket, groups: readonly Group[]): ModalView {
       type: 'input',
       block_id: editFields.subject,
       label: plain('Subject'),
-      element: { type: 'plain_text_input', action_id: editFields.subject, max_length: SUBJECT_MAX, initial_value: clip(ticket.subject, SUBJECT_MAX) },
+      element: {
+        type: 'plain_text_input',
+        action_id: editFields.subject,
+        max_length: SUBJECT_MAX,
+        initial_value: clip(ticket.subject, SUBJECT_MAX),
+      },
     },
     {
       type: 'input',
       block_id: editFields.priority,
       label: plain('Priority'),
-      element: { type: 'static_select', action_id: editFields.priority, options: priorities, initial_option: priorities.find((option) => option.value === ticket.priority)! },
+      element: {
+        type: 'static_select',
+        action_id: editFields.priority,
+        options: priorities,
+        initial_option: priorities.find((option) => option.value === ticket.priority)!,
+      },
     },
     {
       type: 'input',
@@ -50,14 +63,23 @@ export function editModal(ticket: Ticket, groups: readonly Group[]): ModalView {
         type: 'input',
         block_id: editFields.requesterName,
         label: plain('Requester’s name'),
-        element: { type: 'plain_text_input', action_id: editFields.requesterName, max_length: 120, initial_value: clip(ticket.requester.name, 120) },
+        element: {
+          type: 'plain_text_input',
+          action_id: editFields.requesterName,
+          max_length: 120,
+          initial_value: clip(ticket.requester.name, 120),
+        },
       },
       {
         type: 'input',
         block_id: editFields.requesterEmail,
         label: plain('Requester’s email'),
         hint: plain('Replies go to this address from now on; the old one is kept in the ticket’s history.'),
-        element: { type: 'email_text_input', action_id: editFields.requesterEmail, initial_value: ticket.requester.email },
+        element: {
+          type: 'email_text_input',
+          action_id: editFields.requesterEmail,
+          initial_value: ticket.requester.email,
+        },
       },
     );
   }
@@ -68,7 +90,12 @@ export function editModal(ticket: Ticket, groups: readonly Group[]): ModalView {
       block_id: editFields.group,
       label: plain('Group'),
       hint: plain('Another group is an escalation: the ticket goes there unassigned and open.'),
-      element: { type: 'static_select', action_id: editFields.group, options: groupOptions, ...(current ? { initial_option: current } : {}) },
+      element: {
+        type: 'static_select',
+        action_id: editFields.group,
+        options: groupOptions,
+        ...(current ? { initial_option: current } : {}),
+      },
     },
     {
       type: 'input',

@@ -19,14 +19,20 @@ function label(name: string): string {
 }
 
 function who(file: CardFile): string {
-  return file.addedBy.kind === 'agent' || (file.addedBy.kind === 'requester' && /^[UW][A-Z0-9]+$/.test(file.addedBy.id)) ? `<@${file.addedBy.id}>` : escapeMrkdwn(file.addedBy.id);
+  return file.addedBy.kind === 'agent' || (file.addedBy.kind === 'requester' && /^[UW][A-Z0-9]+$/.test(file.addedBy.id))
+    ? `<@${file.addedBy.id}>`
+    : escapeMrkdwn(file.addedBy.id);
 }
 
 /** One file: name (a link when this viewer has one), size, type, who brought it and when. */
 export function fileLine(file: CardFile, now: Date): string {
   const name = file.link ? `<${file.link}|${label(file.name)}>` : `*${label(file.name)}*`;
   const lock = file.internal ? ':lock: ' : '';
-  const where = file.link ? '' : file.inSlack ? ' (no longer in Slack)' : ' (download: agents of its group, leads and admins)';
+  const where = file.link
+    ? ''
+    : file.inSlack
+      ? ' (no longer in Slack)'
+      : ' (download: agents of its group, leads and admins)';
   return `${lock}:paperclip: ${name} · ${fileSize(file.size)} · ${escapeMrkdwn(file.contentType)} · ${who(file)} · ${waited(file.addedAt, now)} ago${where}`;
 }
 

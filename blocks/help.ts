@@ -9,7 +9,10 @@ export interface HelpEntry {
 export function helpMessage(entries: readonly HelpEntry[], isAgent: boolean): KnownBlock[] {
   const lines = entries.map((entry) => `\`/ticket ${entry.usage}\` — ${entry.what}`);
   return [
-    { type: 'section', text: mrkdwn(`*deskbolt* — ${isAgent ? 'your help desk in Slack' : 'ask the support team for help'}`) },
+    {
+      type: 'section',
+      text: mrkdwn(`*deskbolt* — ${isAgent ? 'your help desk in Slack' : 'ask the support team for help'}`),
+    },
     { type: 'section', text: mrkdwn(lines.join('\n')) },
   ];
 }

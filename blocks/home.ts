@@ -1,12 +1,12 @@
-import { waitingChatsBlocks } from './chat-desk.js';
 import type { HomeView, KnownBlock, ModalView } from '@slack/types';
-import type { AgentHome, GuestHome, HomeData } from '../src/tickets/home.js';
 import type { MyLiveChat } from '../src/chats/my-chats.js';
+import type { AgentHome, GuestHome, HomeData } from '../src/tickets/home.js';
 import { SEARCH_QUERY_MAX } from '../src/tickets/search.js';
 import type { Ticket } from '../src/tickets/types.js';
+import { waitingChatsBlocks } from './chat-desk.js';
 import { actionIds } from './ids.js';
 import { statsFields } from './stats.js';
-import { PRIORITY_BADGE, STATUS_BADGE, clip, escapeMrkdwn, mrkdwn, plain, requesterText, waited } from './text.js';
+import { clip, escapeMrkdwn, mrkdwn, PRIORITY_BADGE, plain, requesterText, STATUS_BADGE, waited } from './text.js';
 
 /** Slack refuses a home view over 100 blocks; every list below is capped so the whole stays under it. */
 export const HOME_BLOCKS_MAX = 100;
@@ -19,7 +19,12 @@ export interface ChannelTrouble {
   advice: string;
 }
 
-export function homeView(data: HomeData, now: Date, searchRefusal?: string, channelTrouble: readonly ChannelTrouble[] = []): HomeView {
+export function homeView(
+  data: HomeData,
+  now: Date,
+  searchRefusal?: string,
+  channelTrouble: readonly ChannelTrouble[] = [],
+): HomeView {
   const blocks = data.role === 'guest' ? guestHome(data) : agentHome(data, now, searchRefusal);
   if (channelTrouble.length > 0 && data.role !== 'guest') blocks.splice(1, 0, ...channelTroubleBlocks(channelTrouble));
   return { type: 'home', blocks: blocks.slice(0, HOME_BLOCKS_MAX) };
@@ -29,11 +34,19 @@ export function homeView(data: HomeData, now: Date, searchRefusal?: string, chan
 function channelTroubleBlocks(trouble: readonly ChannelTrouble[]): KnownBlock[] {
   const lines = trouble.slice(0, 10).map((item) => `• <#${item.channel}>: ${escapeMrkdwn(clip(item.advice, 250))}`);
   return [
-    { type: 'section', block_id: 'home_channel_trouble', text: mrkdwn(`:warning: *deskbolt cannot post in ${trouble.length === 1 ? 'one channel' : `${trouble.length} channels`} of the workspace file*\n${lines.join('\n')}`) },
+    {
+      type: 'section',
+      block_id: 'home_channel_trouble',
+      text: mrkdwn(
+        `:warning: *deskbolt cannot post in ${trouble.length === 1 ? 'one channel' : `${trouble.length} channels`} of the workspace file*\n${lines.join('\n')}`,
+      ),
+    },
     {
       type: 'actions',
       block_id: 'home_channel_check',
-      elements: [{ type: 'button', action_id: actionIds.checkChannels, text: plain('Check channels again'), value: 'check' }],
+      elements: [
+        { type: 'button', action_id: actionIds.checkChannels, text: plain('Check channels again'), value: 'check' },
+      ],
     },
   ];
 }
@@ -66,11 +79,20 @@ const AVAILABILITY_TEXT: Record<AgentHome['availability'], string> = {
 };
 
 /** The workspace file's `chats: false`: the agent's level of support is tickets only. */
-const NO_CHATS_TEXT = ':ticket: You work *tickets only*: no chat is offered, given or transferred to you (`chats: false` in the workspace file).';
+const NO_CHATS_TEXT =
+  ':ticket: You work *tickets only*: no chat is offered, given or transferred to you (`chats: false` in the workspace file).';
 
-const AVAILABILITY_BUTTON: Record<AgentHome['availability'], string> = { online: 'Online', away: 'Away', offline: 'Offline' };
+const AVAILABILITY_BUTTON: Record<AgentHome['availability'], string> = {
+  online: 'Online',
+  away: 'Away',
+  offline: 'Offline',
+};
 
-const AVAILABILITY_DOT: Record<AgentHome['availability'], string> = { online: ':large_green_circle:', away: ':large_yellow_circle:', offline: ':white_circle:' };
+const AVAILABILITY_DOT: Record<AgentHome['availability'], string> = {
+  online: ':large_green_circle:',
+  away: ':large_yellow_circle:',
+  offline: ':white_circle:',
+};
 
 function agentHome(data: AgentHome, now: Date, searchRefusal?: string): KnownBlock[] {
   const blocks: KnownBlock[] = [
@@ -78,7 +100,11 @@ function agentHome(data: AgentHome, now: Date, searchRefusal?: string): KnownBlo
     {
       type: 'section',
       block_id: 'home_availability',
-      text: mrkdwn(data.takesChats ? `${AVAILABILITY_TEXT[data.availability]}\n:speech_balloon: You take *chats and tickets*.` : NO_CHATS_TEXT),
+      text: mrkdwn(
+        data.takesChats
+          ? `${AVAILABILITY_TEXT[data.availability]}\n:speech_balloon: You take *chats and tickets*.`
+          : NO_CHATS_TEXT,
+      ),
     },
     // Availability says whether chats ping the agent: without chats there is nothing to toggle.
     ...(data.takesChats
@@ -101,7 +127,9 @@ function agentHome(data: AgentHome, now: Date, searchRefusal?: string): KnownBlo
       block_id: 'home_search',
       dispatch_action: true,
       label: plain('Search tickets'),
-      hint: plain('A ticket number, a requester’s email, words from the ticket or its comments, filters such as status:open tag:refund — press Enter'),
+      hint: plain(
+        'A ticket number, a requester’s email, words from the ticket or its comments, filters such as status:open tag:refund — press Enter',
+      ),
       element: {
         type: 'plain_text_input',
         action_id: actionIds.homeSearch,
@@ -113,47 +141,84 @@ function agentHome(data: AgentHome, now: Date, searchRefusal?: string): KnownBlo
   ];
   if (data.search) {
     const { search } = data;
-    const heading = (search.refusal ? searchRefusal : undefined) ?? (search.tickets.length === 0 ? `Nothing found for “${escapeMrkdwn(search.query)}”.` : `*Found for “${escapeMrkdwn(search.query)}”*`);
-    blocks.push({ type: 'section', text: mrkdwn(heading) }, ...search.tickets.slice(0, 10).map((ticket) => ticketLine(ticket, now)));
-    if (search.more) blocks.push(note(`More match: \`/ticket search ${escapeMrkdwn(search.query).replace(/`/g, "'")}\` pages through them all.`));
+    const heading =
+      (search.refusal ? searchRefusal : undefined) ??
+      (search.tickets.length === 0
+        ? `Nothing found for “${escapeMrkdwn(search.query)}”.`
+        : `*Found for “${escapeMrkdwn(search.query)}”*`);
+    blocks.push(
+      { type: 'section', text: mrkdwn(heading) },
+      ...search.tickets.slice(0, 10).map((ticket) => ticketLine(ticket, now)),
+    );
+    if (search.more)
+      blocks.push(
+        note(`More match: \`/ticket search ${escapeMrkdwn(search.query).replace(/`/g, "'")}\` pages through them all.`),
+      );
   }
   // The agent's own live chats before anything else: a requester may be waiting on them right now.
   if (data.liveChats.length > 0) blocks.push({ type: 'divider' }, ...liveChatBlocks(data.liveChats, now));
   // Live chats first: a requester is waiting in real time. Ten at most, the home shares its 100 blocks.
   blocks.push({ type: 'divider' }, ...waitingChatsBlocks(data.waitingChats, now, HOME_WAITING_CHATS));
   blocks.push({ type: 'divider' }, { type: 'section', text: mrkdwn(`*Your open tickets* (${data.openCount})`) });
-  blocks.push(...(data.open.length ? data.open.slice(0, 10).map((ticket) => ticketLine(ticket, now)) : [note('None. `/ticket next` takes the oldest waiting ticket.')]));
-  if (data.openCount > data.open.length) blocks.push(note(`…and ${data.openCount - data.open.length} more: \`/ticket mine\` lists them all.`));
+  blocks.push(
+    ...(data.open.length
+      ? data.open.slice(0, 10).map((ticket) => ticketLine(ticket, now))
+      : [note('None. `/ticket next` takes the oldest waiting ticket.')]),
+  );
+  if (data.openCount > data.open.length)
+    blocks.push(note(`…and ${data.openCount - data.open.length} more: \`/ticket mine\` lists them all.`));
   blocks.push({ type: 'section', text: mrkdwn(`*Waiting on the requester* (${data.pendingCount} pending)`) });
-  blocks.push(...(data.pending.length ? data.pending.slice(0, 10).map((ticket) => ticketLine(ticket, now)) : [note('None.')]));
-  if (data.pendingCount > data.pending.length) blocks.push(note(`…and ${data.pendingCount - data.pending.length} more.`));
+  blocks.push(
+    ...(data.pending.length ? data.pending.slice(0, 10).map((ticket) => ticketLine(ticket, now)) : [note('None.')]),
+  );
+  if (data.pendingCount > data.pending.length)
+    blocks.push(note(`…and ${data.pendingCount - data.pending.length} more.`));
 
   const viewLines = data.views
     .slice(0, 20)
-    .map((view) => `• *${escapeMrkdwn(view.name)}* — ${view.waiting} unassigned${view.oldestSince ? `, oldest waiting ${waited(view.oldestSince, now)}` : ''}`);
-  blocks.push({ type: 'divider' }, { type: 'section', text: mrkdwn(`*Your views*\n${viewLines.join('\n') || 'You are in no group.'}`) });
+    .map(
+      (view) =>
+        `• *${escapeMrkdwn(view.name)}* — ${view.waiting} unassigned${view.oldestSince ? `, oldest waiting ${waited(view.oldestSince, now)}` : ''}`,
+    );
+  blocks.push(
+    { type: 'divider' },
+    { type: 'section', text: mrkdwn(`*Your views*\n${viewLines.join('\n') || 'You are in no group.'}`) },
+  );
   blocks.push({ type: 'section', text: mrkdwn('*Your last 7 days*') }, statsFields(data.week));
 
   if (data.role === 'lead') {
     blocks.push({ type: 'divider' }, { type: 'header', text: plain('Your team', 150) });
     const teamLines = (data.team ?? []).map(
-      (member) => `${AVAILABILITY_DOT[member.availability]} *${escapeMrkdwn(member.agent.name)}* (<@${member.agent.user}>) — ${member.openTickets} open`,
+      (member) =>
+        `${AVAILABILITY_DOT[member.availability]} *${escapeMrkdwn(member.agent.name)}* (<@${member.agent.user}>) — ${member.openTickets} open`,
     );
     blocks.push({ type: 'section', text: mrkdwn(teamLines.join('\n') || 'No agents in your groups.') });
     if (data.transfers && data.transfers.length > 0) {
       const lines = data.transfers
         .slice(0, 10)
-        .map((transfer) => `• <@${transfer.from}> asks ${escapeMrkdwn(clip(transfer.askedOf, 80))} to take chat #${transfer.ticketNumber}`);
-      blocks.push({ type: 'section', text: mrkdwn(`*Transfer requests waiting for you* (${data.transfers.length})\n${lines.join('\n')}`) });
+        .map(
+          (transfer) =>
+            `• <@${transfer.from}> asks ${escapeMrkdwn(clip(transfer.askedOf, 80))} to take chat #${transfer.ticketNumber}`,
+        );
+      blocks.push({
+        type: 'section',
+        text: mrkdwn(`*Transfer requests waiting for you* (${data.transfers.length})\n${lines.join('\n')}`),
+      });
     }
-    if (data.groupWeek) blocks.push({ type: 'section', text: mrkdwn('*Your groups, last 7 days*') }, statsFields(data.groupWeek));
+    if (data.groupWeek)
+      blocks.push({ type: 'section', text: mrkdwn('*Your groups, last 7 days*') }, statsFields(data.groupWeek));
   }
   return blocks;
 }
 
 /** A ticket opened from the home: a home tab has no response_url, so the card shows in a modal. */
 export function ticketModal(number: number, card: KnownBlock[]): ModalView {
-  return { type: 'modal', title: plain(`Ticket #${number}`, 24), close: plain('Close', 24), blocks: card.slice(0, HOME_BLOCKS_MAX) };
+  return {
+    type: 'modal',
+    title: plain(`Ticket #${number}`, 24),
+    close: plain('Close', 24),
+    blocks: card.slice(0, HOME_BLOCKS_MAX),
+  };
 }
 
 function ticketLine(ticket: Ticket, now: Date): KnownBlock {
@@ -175,7 +240,11 @@ function liveChatBlocks(chats: readonly MyLiveChat[], now: Date): KnownBlock[] {
     return `• *#${chat.ticketNumber}* ${who} — ${escapeMrkdwn(clip(chat.subject, 60))}\n    ${state} · ${since}`;
   });
   return [
-    { type: 'section', block_id: 'home_live_chats', text: mrkdwn(`*Your live chats* (${chats.length}${turn ? `, ${turn} waiting on you` : ''})\n${lines.join('\n')}`) },
+    {
+      type: 'section',
+      block_id: 'home_live_chats',
+      text: mrkdwn(`*Your live chats* (${chats.length}${turn ? `, ${turn} waiting on you` : ''})\n${lines.join('\n')}`),
+    },
   ];
 }
 

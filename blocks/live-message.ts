@@ -5,7 +5,7 @@ import { actionIds } from './ids.js';
 import type { Notice } from './notices.js';
 import { requesterMention } from './notices.js';
 import { duration } from './stats.js';
-import { PRIORITY_BADGE, STATUS_BADGE, clip, escapeMrkdwn, mrkdwn, plain, waited } from './text.js';
+import { clip, escapeMrkdwn, mrkdwn, PRIORITY_BADGE, plain, STATUS_BADGE, waited } from './text.js';
 
 export interface LiveMessageData {
   ticket: Ticket;
@@ -24,9 +24,15 @@ const ESCALATION_EXCERPT_LINES = 3;
 export function escalationOriginLine(ticket: Ticket, groupName: (id: number) => string): string | null {
   const origin = ticket.escalatedFrom;
   if (!origin || origin.groupId === ticket.groupId) return null;
-  const lines = origin.note.split('\n').map((line) => line.trim()).filter(Boolean);
+  const lines = origin.note
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
   const excerpt = clip(lines.slice(0, ESCALATION_EXCERPT_LINES).join(' / '), 280);
-  const more = lines.length > ESCALATION_EXCERPT_LINES || excerpt.length < lines.join(' / ').length ? ' (the whole note is in the thread)' : '';
+  const more =
+    lines.length > ESCALATION_EXCERPT_LINES || excerpt.length < lines.join(' / ').length
+      ? ' (the whole note is in the thread)'
+      : '';
   return `:arrow_heading_up: Escalated from *${escapeMrkdwn(groupName(origin.groupId))}* by <@${origin.by}>: “${escapeMrkdwn(excerpt)}”${more}`;
 }
 
@@ -46,21 +52,37 @@ export function liveTicketMessage(data: LiveMessageData): Notice {
     ticket.assignee ? `with <@${ticket.assignee}>` : '_unassigned_',
   ];
   if (ticket.mergedInto !== null) facts.push(`merged into #${ticket.mergedInto}`);
-  const lines = [`*#${ticket.number}* ${escapeMrkdwn(clip(ticket.subject, 150))}`, facts.join(' · '), `from ${requesterMention(ticket)} · opened ${waited(ticket.createdAt, data.now)} ago`];
+  const lines = [
+    `*#${ticket.number}* ${escapeMrkdwn(clip(ticket.subject, 150))}`,
+    facts.join(' · '),
+    `from ${requesterMention(ticket)} · opened ${waited(ticket.createdAt, data.now)} ago`,
+  ];
   const escalation = data.groupNameOf ? escalationOriginLine(ticket, data.groupNameOf) : null;
   if (escalation) lines.push(escalation);
   const blocks: KnownBlock[] = [{ type: 'section', text: mrkdwn(lines.join('\n')) }];
   const context: string[] = [];
   if (data.sla) context.push(data.sla);
   if (ticket.source.permalink) context.push(`<${ticket.source.permalink}|Original message>`);
-  if (ticket.tags && ticket.tags.length > 0) context.push(ticket.tags.map((tag) => `\`${escapeMrkdwn(tag)}\``).join(' '));
+  if (ticket.tags && ticket.tags.length > 0)
+    context.push(ticket.tags.map((tag) => `\`${escapeMrkdwn(tag)}\``).join(' '));
   if (context.length > 0) blocks.push({ type: 'context', elements: [mrkdwn(context.join(' · '))] });
   const buttons: Button[] = [];
   if (ticket.assignee === null && TAKEABLE.includes(ticket.status) && ticket.mergedInto === null) {
-    buttons.push({ type: 'button', action_id: actionIds.take, text: plain('Take it'), value: String(ticket.number), style: 'primary' });
+    buttons.push({
+      type: 'button',
+      action_id: actionIds.take,
+      text: plain('Take it'),
+      value: String(ticket.number),
+      style: 'primary',
+    });
   }
   buttons.push({ type: 'button', action_id: actionIds.show, text: plain('Work on it'), value: String(ticket.number) });
-  buttons.push({ type: 'button', action_id: actionIds.conversation, text: plain('Conversation'), value: conversationValue(ticket.number, 0, 0) });
+  buttons.push({
+    type: 'button',
+    action_id: actionIds.conversation,
+    text: plain('Conversation'),
+    value: conversationValue(ticket.number, 0, 0),
+  });
   buttons.push({ type: 'button', action_id: actionIds.history, text: plain('History'), value: `${ticket.number}:0` });
   blocks.push({ type: 'actions', block_id: `live_${ticket.number}`, elements: buttons } satisfies ActionsBlock);
   const who = ticket.assignee ? ` · <@${ticket.assignee}>` : ' · unassigned';
@@ -74,7 +96,12 @@ export function movedTicketMessage(ticket: Ticket, toGroupName: string): Notice 
     text: `#${ticket.number} moved to ${escapeMrkdwn(toGroupName)}`,
     blocks: [
       { type: 'section', text: mrkdwn(text) },
-      { type: 'actions', elements: [{ type: 'button', action_id: actionIds.history, text: plain('History'), value: `${ticket.number}:0` }] },
+      {
+        type: 'actions',
+        elements: [
+          { type: 'button', action_id: actionIds.history, text: plain('History'), value: `${ticket.number}:0` },
+        ],
+      },
     ],
   };
 }
@@ -102,8 +129,17 @@ function excerpt(text: string, max = 300): string {
  * line there (the message itself shows it, or it is noise). `commentText` is the text of the comment
  * the event names, when it names one; `groupName` names a group by id.
  */
-export function eventLine(event: TicketEvent, commentText: string | null, groupName: (id: number) => string): string | null {
-  const by = event.actor.kind === 'agent' ? `<@${event.actor.id}>` : event.actor.kind === 'requester' || event.actor.kind === 'api' ? 'the requester' : escapeMrkdwn(event.actor.name ?? event.actor.id);
+export function eventLine(
+  event: TicketEvent,
+  commentText: string | null,
+  groupName: (id: number) => string,
+): string | null {
+  const by =
+    event.actor.kind === 'agent'
+      ? `<@${event.actor.id}>`
+      : event.actor.kind === 'requester' || event.actor.kind === 'api'
+        ? 'the requester'
+        : escapeMrkdwn(event.actor.name ?? event.actor.id);
   // Looked up by the event's own action, so the line gets that action's event.
   const line = THREAD_LINES[event.action] as ThreadLine<TicketAction> | undefined;
   return line ? line(event, { by, commentText, groupName }) : null;
@@ -128,16 +164,25 @@ const THREAD_LINES: { [A in TicketAction]?: ThreadLine<A> } = {
   released: (event, { by }) =>
     `:leftwards_arrow_with_hook: Back in the queue${event.from.assignee && event.actor.id !== event.from.assignee ? ` (it was with <@${event.from.assignee}>)` : ''}, released by ${by}`,
   handoff_requested: (event) => `:handshake: <@${event.from.assignee}> asked <@${event.to.assignee}> to take it over`,
-  handoff_declined: (event) => `:handshake: <@${event.to.assignee}> declined to take it over; it stays with <@${event.from.assignee}>`,
-  subject_changed: (event, { by }) => `:pencil2: Subject ${quoted(event.from.subject)} → ${quoted(event.to.subject)} by ${by}`,
+  handoff_declined: (event) =>
+    `:handshake: <@${event.to.assignee}> declined to take it over; it stays with <@${event.from.assignee}>`,
+  subject_changed: (event, { by }) =>
+    `:pencil2: Subject ${quoted(event.from.subject)} → ${quoted(event.to.subject)} by ${by}`,
   tags_changed: (event, { by }) => `:label: Tags ${tagList(event.to.tags)} by ${by}`,
-  requester_changed: (event, { by }) => `:pencil2: Requester ${emailRequester(event.from)} → ${emailRequester(event.to)} by ${by}`,
-  sla_warning: (event) => `:hourglass: About to breach its ${CLOCK_NAME[event.to.clock] ?? 'SLA'} target: ${duration(event.to.remainingMs)} left`,
-  sla_breached: (event) => `:rotating_light: Breached its ${CLOCK_NAME[event.to.clock] ?? 'SLA'} target (over by ${duration(event.to.overByMs)})`,
-  replied: (_, { by, commentText }) => `:speech_balloon: ${by} replied to the requester${commentText ? `: ${excerpt(commentText)}` : ''}`,
-  noted: (_, { by, commentText }) => `:lock: ${by} added an internal note${commentText ? `: ${excerpt(commentText)}` : ''}`,
-  requester_replied: (_, { commentText }) => `:bust_in_silhouette: The requester wrote${commentText ? `: ${excerpt(commentText)}` : ''}`,
-  reopened: (event, { commentText }) => `:bust_in_silhouette: The requester wrote, so it is open again (it was ${event.from.status})${commentText ? `: ${excerpt(commentText)}` : ''}`,
+  requester_changed: (event, { by }) =>
+    `:pencil2: Requester ${emailRequester(event.from)} → ${emailRequester(event.to)} by ${by}`,
+  sla_warning: (event) =>
+    `:hourglass: About to breach its ${CLOCK_NAME[event.to.clock] ?? 'SLA'} target: ${duration(event.to.remainingMs)} left`,
+  sla_breached: (event) =>
+    `:rotating_light: Breached its ${CLOCK_NAME[event.to.clock] ?? 'SLA'} target (over by ${duration(event.to.overByMs)})`,
+  replied: (_, { by, commentText }) =>
+    `:speech_balloon: ${by} replied to the requester${commentText ? `: ${excerpt(commentText)}` : ''}`,
+  noted: (_, { by, commentText }) =>
+    `:lock: ${by} added an internal note${commentText ? `: ${excerpt(commentText)}` : ''}`,
+  requester_replied: (_, { commentText }) =>
+    `:bust_in_silhouette: The requester wrote${commentText ? `: ${excerpt(commentText)}` : ''}`,
+  reopened: (event, { commentText }) =>
+    `:bust_in_silhouette: The requester wrote, so it is open again (it was ${event.from.status})${commentText ? `: ${excerpt(commentText)}` : ''}`,
   status_changed: (event, { by }) => {
     if (event.to.status === 'solved') return `:white_check_mark: Solved by ${by}`;
     if (event.to.status === 'closed') return `:lock: Closed${event.note ? ` (${escapeMrkdwn(event.note)})` : ''}`;
@@ -149,7 +194,9 @@ const THREAD_LINES: { [A in TicketAction]?: ThreadLine<A> } = {
   merged_from: (event) => `:twisted_rightwards_arrows: #${event.from.number} was merged into this ticket`,
   problem_marked: (_, { by }) => `:jigsaw: Marked as a problem by ${by}`,
   incident_linked: (event, { by }) => `:jigsaw: Linked as an incident of #${event.to.problemOf} by ${by}`,
-  auto_closed: (event) => `:lock: Closed: no reply from the requester${event.note ? ` (${escapeMrkdwn(event.note)})` : ''}`,
-  follow_up_created: (event) => `:leftwards_arrow_with_hook: The requester wrote after it closed: follow-up #${event.to.number}`,
+  auto_closed: (event) =>
+    `:lock: Closed: no reply from the requester${event.note ? ` (${escapeMrkdwn(event.note)})` : ''}`,
+  follow_up_created: (event) =>
+    `:leftwards_arrow_with_hook: The requester wrote after it closed: follow-up #${event.to.number}`,
   priority_changed: (event, { by }) => `Priority ${event.from.priority} → ${event.to.priority} by ${by}`,
 };

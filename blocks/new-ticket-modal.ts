@@ -1,7 +1,7 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import type { ViewMetadata } from '../src/slack/view-metadata.js';
+import { DESCRIPTION_MAX, SUBJECT_MAX } from '../src/tickets/intake.js';
 import type { Group } from '../src/workspace/schema.js';
-import { SUBJECT_MAX, DESCRIPTION_MAX } from '../src/tickets/intake.js';
 import { callbackIds, newTicketFields } from './ids.js';
 import { clip, plain } from './text.js';
 
@@ -76,7 +76,10 @@ export function newTicketModal(data: NewTicketModalData): ModalView {
       element: {
         type: 'static_select',
         action_id: newTicketFields.priority,
-        options: priorities.map((priority) => ({ text: plain(priority[0]!.toUpperCase() + priority.slice(1)), value: priority })),
+        options: priorities.map((priority) => ({
+          text: plain(priority[0]!.toUpperCase() + priority.slice(1)),
+          value: priority,
+        })),
         initial_option: { text: plain('Normal'), value: 'normal' },
       },
     },

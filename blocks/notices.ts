@@ -27,7 +27,9 @@ export function newTicketAlert(ticket: Ticket, groupName: string, takenBy: strin
   const blocks: KnownBlock[] = [
     {
       type: 'section',
-      text: mrkdwn(`*New ticket #${ticket.number}* in ${escapeMrkdwn(groupName)} · ${ticket.priority}\n*${subject(ticket)}*\nfrom ${requesterMention(ticket)}`),
+      text: mrkdwn(
+        `*New ticket #${ticket.number}* in ${escapeMrkdwn(groupName)} · ${ticket.priority}\n*${subject(ticket)}*\nfrom ${requesterMention(ticket)}`,
+      ),
     },
   ];
   if (takenBy) {
@@ -35,10 +37,20 @@ export function newTicketAlert(ticket: Ticket, groupName: string, takenBy: strin
   } else {
     blocks.push({
       type: 'actions',
-      elements: [{ type: 'button', action_id: actionIds.take, text: plain('Take it'), value: String(ticket.number), style: 'primary' }],
+      elements: [
+        {
+          type: 'button',
+          action_id: actionIds.take,
+          text: plain('Take it'),
+          value: String(ticket.number),
+          style: 'primary',
+        },
+      ],
     });
   }
-  const text = takenBy ? `#${ticket.number} taken by <@${takenBy}>` : `New ticket #${ticket.number}: ${subject(ticket)}`;
+  const text = takenBy
+    ? `#${ticket.number} taken by <@${takenBy}>`
+    : `New ticket #${ticket.number}: ${subject(ticket)}`;
   return { text, blocks };
 }
 
@@ -48,13 +60,16 @@ export function escalationAlertText(ticket: Ticket, toName: string): string {
 
 /** To the assignee: the requester of a ticket they have wrote again (by email, the web, or Slack). */
 export function requesterWroteAgain(ticket: Ticket, reopenedFrom: string | null): Notice {
-  const what = reopenedFrom ? `wrote again on #${ticket.number}, so it is open again (it was ${reopenedFrom})` : `wrote again on #${ticket.number}`;
+  const what = reopenedFrom
+    ? `wrote again on #${ticket.number}, so it is open again (it was ${reopenedFrom})`
+    : `wrote again on #${ticket.number}`;
   return { text: `${requesterMention(ticket)} ${what}: “${subject(ticket)}”. \`/ticket show ${ticket.number}\`` };
 }
 
 // ── The requester and the filer ────────────────────────────────────────────────────────────────
 
-const fromMessage = (ticket: Ticket) => (ticket.source.permalink ? ` (from <${ticket.source.permalink}|this message>)` : '');
+const fromMessage = (ticket: Ticket) =>
+  ticket.source.permalink ? ` (from <${ticket.source.permalink}|this message>)` : '';
 
 export function filerReceipt(ticket: Ticket): Notice {
   return { text: `Created #${ticket.number}: ${subject(ticket)}${fromMessage(ticket)}` };
@@ -98,7 +113,9 @@ export function emailedLine(agentName: string, email: string, text: string): str
 }
 
 export function chatOpenedReceipt(ticketNumber: number, groupName: string): Notice {
-  return { text: `Thanks — your chat #${ticketNumber} is open. An agent of ${escapeMrkdwn(groupName)} will answer you here.` };
+  return {
+    text: `Thanks — your chat #${ticketNumber} is open. An agent of ${escapeMrkdwn(groupName)} will answer you here.`,
+  };
 }
 
 export function incomingChatText(ticketNumber: number, requester: string, online: readonly string[]): string {
@@ -119,8 +136,12 @@ export function chatEndedLine(by: string, ticketNumber: number): string {
 
 export function chatEndedForRequester(ticketNumber: number, solved: boolean): Notice {
   return solved
-    ? { text: `Your request #${ticketNumber} is solved, so this chat has ended. Write here any time if you need anything else.` }
-    : { text: `The chat #${ticketNumber} has ended. Your request stays open with the team; write here any time to start a new chat.` };
+    ? {
+        text: `Your request #${ticketNumber} is solved, so this chat has ended. Write here any time if you need anything else.`,
+      }
+    : {
+        text: `The chat #${ticketNumber} has ended. Your request stays open with the team; write here any time to start a new chat.`,
+      };
 }
 
 export function followerRecap(lines: readonly string[]): string {
@@ -132,7 +153,12 @@ export function followerRecap(lines: readonly string[]): string {
 export function transferMovedNotice(ticketNumber: number, groupName: string, to: string): Notice {
   return {
     text: `Chat #${ticketNumber} moved to ${escapeMrkdwn(groupName)}`,
-    blocks: [{ type: 'section', text: mrkdwn(`*Chat #${ticketNumber}* moved to ${escapeMrkdwn(groupName)}, now with <@${to}>.`) }],
+    blocks: [
+      {
+        type: 'section',
+        text: mrkdwn(`*Chat #${ticketNumber}* moved to ${escapeMrkdwn(groupName)}, now with <@${to}>.`),
+      },
+    ],
   };
 }
 
@@ -143,7 +169,12 @@ export function whichTicketQuestion(key: string, tickets: readonly Pick<Ticket, 
   return {
     text: 'Is this about one of your open requests?',
     blocks: [
-      { type: 'section', text: mrkdwn('Is this about one of your open requests? Pick it, and your message is added there; or start something new.') },
+      {
+        type: 'section',
+        text: mrkdwn(
+          'Is this about one of your open requests? Pick it, and your message is added there; or start something new.',
+        ),
+      },
       {
         type: 'actions',
         block_id: 'which_ticket',
@@ -154,7 +185,13 @@ export function whichTicketQuestion(key: string, tickets: readonly Pick<Ticket, 
             text: plain(clip(`#${ticket.number} ${ticket.subject}`, 70)),
             value: `${key}|${ticket.number}`,
           })),
-          { type: 'button' as const, action_id: `${actionIds.whichTicket}_new`, text: plain('Something new'), value: `${key}|new`, style: 'primary' as const },
+          {
+            type: 'button' as const,
+            action_id: `${actionIds.whichTicket}_new`,
+            text: plain('Something new'),
+            value: `${key}|new`,
+            style: 'primary' as const,
+          },
         ],
       },
     ],
@@ -170,7 +207,12 @@ export function topicQuestion(key: string, topics: readonly { label: string }[])
       {
         type: 'actions',
         block_id: 'chat_topic',
-        elements: topics.map((topic, index) => ({ type: 'button' as const, action_id: `${actionIds.chatTopic}_${index}`, text: plain(clip(topic.label, 70)), value: `${key}|${index}` })),
+        elements: topics.map((topic, index) => ({
+          type: 'button' as const,
+          action_id: `${actionIds.chatTopic}_${index}`,
+          text: plain(clip(topic.label, 70)),
+          value: `${key}|${index}`,
+        })),
       },
     ],
   };

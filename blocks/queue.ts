@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { Ticket } from '../src/tickets/types.js';
 import { actionIds } from './ids.js';
-import { PRIORITY_BADGE, STATUS_BADGE, clip, escapeMrkdwn, mrkdwn, plain, requesterText, waited } from './text.js';
+import { clip, escapeMrkdwn, mrkdwn, PRIORITY_BADGE, plain, requesterText, STATUS_BADGE, waited } from './text.js';
 
 export interface QueueData {
   title: string;
@@ -30,20 +30,31 @@ export function queueMessage(data: QueueData): KnownBlock[] {
     });
   }
   if (data.total > data.tickets.length) {
-    blocks.push({ type: 'context', elements: [mrkdwn(`…and ${data.total - data.tickets.length} more. \`/ticket next\` takes the oldest.`)] });
+    blocks.push({
+      type: 'context',
+      elements: [mrkdwn(`…and ${data.total - data.tickets.length} more. \`/ticket next\` takes the oldest.`)],
+    });
   }
   return blocks;
 }
 
 /** `/ticket mine`: the agent's working tickets. */
 export function workingList(tickets: readonly Ticket[], now: Date): KnownBlock[] {
-  if (tickets.length === 0) return [{ type: 'section', text: mrkdwn('You have no open or pending tickets. `/ticket next` takes the oldest waiting one.') }];
+  if (tickets.length === 0)
+    return [
+      {
+        type: 'section',
+        text: mrkdwn('You have no open or pending tickets. `/ticket next` takes the oldest waiting one.'),
+      },
+    ];
   return [
     { type: 'section', text: mrkdwn(`*Your tickets* — ${tickets.length} open or pending`) },
     ...tickets.slice(0, 45).map(
       (ticket): KnownBlock => ({
         type: 'section',
-        text: mrkdwn(`*#${ticket.number}* ${escapeMrkdwn(clip(ticket.subject, 120))}\n${STATUS_BADGE[ticket.status]} · ${PRIORITY_BADGE[ticket.priority]} · ${requesterText(ticket)} · updated ${waited(ticket.updatedAt, now)} ago`),
+        text: mrkdwn(
+          `*#${ticket.number}* ${escapeMrkdwn(clip(ticket.subject, 120))}\n${STATUS_BADGE[ticket.status]} · ${PRIORITY_BADGE[ticket.priority]} · ${requesterText(ticket)} · updated ${waited(ticket.updatedAt, now)} ago`,
+        ),
         accessory: { type: 'button', action_id: actionIds.show, text: plain('Open'), value: String(ticket.number) },
       }),
     ),

@@ -1,10 +1,10 @@
 import type { InputBlock, KnownBlock, ModalView, Option, PlainTextOption } from '@slack/types';
 import type { ReplyModalMetadata } from '../src/slack/view-metadata.js';
-import type { AgentStatus } from '../src/tickets/reply.js';
 import type { FormChoice, FormChoices } from '../src/tickets/form.js';
+import type { AgentStatus } from '../src/tickets/reply.js';
 import type { Ticket, TicketForm } from '../src/tickets/types.js';
 import { callbackIds, replyFields } from './ids.js';
-import { STATUS_BADGE, clip, escapeMrkdwn, mrkdwn, plain, requesterText } from './text.js';
+import { clip, escapeMrkdwn, mrkdwn, plain, requesterText, STATUS_BADGE } from './text.js';
 
 export interface ReplyModalData {
   ticket: Ticket;
@@ -55,7 +55,11 @@ export function inputBlockId(field: string, revision: number): string {
   return `${field}__${revision}`;
 }
 
-const STATUS_LABEL: Record<AgentStatus, string> = { open: 'Open', pending: 'Pending — waiting for the requester', solved: 'Solved' };
+const STATUS_LABEL: Record<AgentStatus, string> = {
+  open: 'Open',
+  pending: 'Pending — waiting for the requester',
+  solved: 'Solved',
+};
 
 export function replyModal(data: ReplyModalData): ModalView {
   const { ticket, revision } = data;
@@ -63,7 +67,9 @@ export function replyModal(data: ReplyModalData): ModalView {
   const blocks: KnownBlock[] = [
     {
       type: 'section',
-      text: mrkdwn(`*#${ticket.number}* ${escapeMrkdwn(clip(ticket.subject, 150))}\n${STATUS_BADGE[ticket.status]} · ${requesterText(ticket)}`),
+      text: mrkdwn(
+        `*#${ticket.number}* ${escapeMrkdwn(clip(ticket.subject, 150))}\n${STATUS_BADGE[ticket.status]} · ${requesterText(ticket)}`,
+      ),
     },
   ];
   if (data.macros.length > 0) {
@@ -71,7 +77,14 @@ export function replyModal(data: ReplyModalData): ModalView {
     blocks.push({
       type: 'actions',
       block_id: 'reply_macro_picker',
-      elements: [{ type: 'external_select', action_id: replyFields.macro, placeholder: plain('Apply a macro: type any word of its name or text'), min_query_length: 1 }],
+      elements: [
+        {
+          type: 'external_select',
+          action_id: replyFields.macro,
+          placeholder: plain('Apply a macro: type any word of its name or text'),
+          min_query_length: 1,
+        },
+      ],
     });
   }
   const kinds: Record<'public' | 'internal', PlainTextOption> = {
@@ -83,7 +96,12 @@ export function replyModal(data: ReplyModalData): ModalView {
       type: 'input',
       block_id: id(replyFields.kind),
       label: plain('Write'),
-      element: { type: 'radio_buttons', action_id: replyFields.kind, options: [kinds.public, kinds.internal], initial_option: kinds[data.kind] },
+      element: {
+        type: 'radio_buttons',
+        action_id: replyFields.kind,
+        options: [kinds.public, kinds.internal],
+        initial_option: kinds[data.kind],
+      },
     },
     {
       type: 'input',
@@ -101,7 +119,9 @@ export function replyModal(data: ReplyModalData): ModalView {
         ? {
             hint: plain(
               `Added the macro “${data.appliedMacro}” to your text: edit before submitting.${
-                data.kindSwitched ? ` It switched this to ${data.kindSwitched === 'internal' ? 'an internal note (not sent to the requester)' : 'a public reply (sent to the requester)'}.` : ''
+                data.kindSwitched
+                  ? ` It switched this to ${data.kindSwitched === 'internal' ? 'an internal note (not sent to the requester)' : 'a public reply (sent to the requester)'}.`
+                  : ''
               }`,
               150,
             ),
@@ -129,7 +149,12 @@ export function replyModal(data: ReplyModalData): ModalView {
       blocks.push({
         type: 'section',
         text: mrkdwn(articleText(article)),
-        accessory: { type: 'button', action_id: replyFields.linkArticle, text: plain('Link in reply'), value: String(index) },
+        accessory: {
+          type: 'button',
+          action_id: replyFields.linkArticle,
+          text: plain('Link in reply'),
+          value: String(index),
+        },
       });
     });
   }
@@ -137,25 +162,44 @@ export function replyModal(data: ReplyModalData): ModalView {
     blocks.push({
       type: 'actions',
       block_id: 'reply_kb',
-      elements: [{ type: 'external_select', action_id: replyFields.kbSearch, placeholder: plain('Search the knowledge base to link an article'), min_query_length: 2 }],
+      elements: [
+        {
+          type: 'external_select',
+          action_id: replyFields.kbSearch,
+          placeholder: plain('Search the knowledge base to link an article'),
+          min_query_length: 2,
+        },
+      ],
     });
     if (data.preview) {
       blocks.push({
         type: 'section',
         block_id: 'reply_kb_preview',
         text: mrkdwn(articleText(data.preview)),
-        accessory: { type: 'button', action_id: replyFields.linkArticle, text: plain('Link in reply'), value: `${PICKED_ARTICLE}${data.preview.index}` },
+        accessory: {
+          type: 'button',
+          action_id: replyFields.linkArticle,
+          text: plain('Link in reply'),
+          value: `${PICKED_ARTICLE}${data.preview.index}`,
+        },
       });
     }
   }
   blocks.push(...formInputs(data, id));
-  const statuses: PlainTextOption[] = (['open', 'pending', 'solved'] as const).map((status) => option(STATUS_LABEL[status], status));
+  const statuses: PlainTextOption[] = (['open', 'pending', 'solved'] as const).map((status) =>
+    option(STATUS_LABEL[status], status),
+  );
   blocks.push(
     {
       type: 'input',
       block_id: id(replyFields.status),
       label: plain('Submit as'),
-      element: { type: 'radio_buttons', action_id: replyFields.status, options: statuses, initial_option: statuses.find((s) => s.value === data.status)! },
+      element: {
+        type: 'radio_buttons',
+        action_id: replyFields.status,
+        options: statuses,
+        initial_option: statuses.find((s) => s.value === data.status)!,
+      },
     },
     {
       type: 'input',
@@ -163,7 +207,12 @@ export function replyModal(data: ReplyModalData): ModalView {
       label: plain('Save this text as my macro'),
       optional: true,
       hint: plain('A name here saves the text as one of your personal macros.'),
-      element: { type: 'plain_text_input', action_id: replyFields.saveAsMacro, max_length: 80, placeholder: plain('Macro name') },
+      element: {
+        type: 'plain_text_input',
+        action_id: replyFields.saveAsMacro,
+        max_length: 80,
+        placeholder: plain('Macro name'),
+      },
     },
   );
   const metadata: ReplyModalMetadata = { number: ticket.number, version: data.version, revision };
@@ -179,18 +228,33 @@ export function replyModal(data: ReplyModalData): ModalView {
 }
 
 /** The macro picker's options for what the agent typed: theirs under "My macros", the workspace's under "Shared macros"; at most 100 in all. */
-export function macroOptions(found: readonly { id: string; name: string; personal: boolean }[]): { options: PlainTextOption[] } | { option_groups: { label: PlainTextOption['text']; options: PlainTextOption[] }[] } {
+export function macroOptions(
+  found: readonly { id: string; name: string; personal: boolean }[],
+):
+  | { options: PlainTextOption[] }
+  | { option_groups: { label: PlainTextOption['text']; options: PlainTextOption[] }[] } {
   const toOption = (macro: { id: string; name: string }) => option(macro.name, macro.id);
   const best = found.slice(0, 100);
   const personal = best.filter((macro) => macro.personal).map(toOption);
   const shared = best.filter((macro) => !macro.personal).map(toOption);
   if (personal.length === 0 || shared.length === 0) return { options: [...personal, ...shared] };
-  return { option_groups: [{ label: plain('My macros'), options: personal }, { label: plain('Shared macros'), options: shared }] };
+  return {
+    option_groups: [
+      { label: plain('My macros'), options: personal },
+      { label: plain('Shared macros'), options: shared },
+    ],
+  };
 }
 
 function formInputs(data: ReplyModalData, id: (field: string) => string): InputBlock[] {
   const inputs: InputBlock[] = [];
-  const select = (field: string, label: string, choices: readonly FormChoice[], initial: string | undefined, dispatch = false): InputBlock => {
+  const select = (
+    field: string,
+    label: string,
+    choices: readonly FormChoice[],
+    initial: string | undefined,
+    dispatch = false,
+  ): InputBlock => {
     const options = choices.slice(0, 100).map((choice) => option(choice.name, choice.key));
     const chosen = options[choices.findIndex((choice) => choice.name === initial)];
     return {
@@ -199,17 +263,33 @@ function formInputs(data: ReplyModalData, id: (field: string) => string): InputB
       label: plain(label),
       optional: true,
       ...(dispatch ? { dispatch_action: true } : {}),
-      element: { type: 'static_select', action_id: field, placeholder: plain('Choose'), options, ...(chosen ? { initial_option: chosen as Option } : {}) } as never,
+      element: {
+        type: 'static_select',
+        action_id: field,
+        placeholder: plain('Choose'),
+        options,
+        ...(chosen ? { initial_option: chosen as Option } : {}),
+      } as never,
     };
   };
-  if (data.rootCauses.length > 0) inputs.push(select(replyFields.rootCause, 'Root cause (needed to solve)', data.rootCauses, data.form.rootCause));
+  if (data.rootCauses.length > 0)
+    inputs.push(select(replyFields.rootCause, 'Root cause (needed to solve)', data.rootCauses, data.form.rootCause));
   if (data.categories.length > 0) {
     inputs.push(select(replyFields.category, 'Category (needed to solve)', data.categories, data.form.category, true));
     // Sub-categories follow the category: before one is chosen, every category's are offered by name.
     const chosen = data.categories.find((c) => c.name === data.form.category);
-    const everyOne = data.categories.flatMap((c) => c.subcategories).filter((sub, i, all) => all.findIndex((other) => other.key === sub.key) === i);
+    const everyOne = data.categories
+      .flatMap((c) => c.subcategories)
+      .filter((sub, i, all) => all.findIndex((other) => other.key === sub.key) === i);
     const subcategories = chosen ? chosen.subcategories : everyOne;
-    inputs.push(select(replyFields.subcategory, chosen ? `Sub-category of ${chosen.name}` : 'Sub-category (choose a category first)', subcategories, data.form.subcategory));
+    inputs.push(
+      select(
+        replyFields.subcategory,
+        chosen ? `Sub-category of ${chosen.name}` : 'Sub-category (choose a category first)',
+        subcategories,
+        data.form.subcategory,
+      ),
+    );
   }
   return inputs;
 }

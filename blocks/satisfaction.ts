@@ -21,7 +21,11 @@ export function readSurveyValue(value: string | undefined): SurveyRef | null {
 }
 
 /** "How did we do?" with Good and Bad; once answered it says so, and the other button changes the answer. */
-export function surveyMessage(ticket: Pick<Ticket, 'number' | 'subject'>, ref: SurveyRef, answered: Rating | null): KnownBlock[] {
+export function surveyMessage(
+  ticket: Pick<Ticket, 'number' | 'subject'>,
+  ref: SurveyRef,
+  answered: Rating | null,
+): KnownBlock[] {
   const question = `*How did we do?* Your request #${ticket.number} “${escapeMrkdwn(clip(ticket.subject, 150))}” was solved.`;
   const status = answered
     ? `You said *${answered === 'good' ? 'Good :+1:' : 'Bad :-1:'}* — thank you. You can change your answer.`
@@ -32,8 +36,20 @@ export function surveyMessage(ticket: Pick<Ticket, 'number' | 'subject'>, ref: S
       type: 'actions',
       block_id: `csat_${ref.number}_${ref.solve}`,
       elements: [
-        { type: 'button', action_id: actionIds.rateGood, text: plain(':+1: Good'), value: surveyValue(ref), ...(answered === 'good' ? { style: 'primary' as const } : {}) },
-        { type: 'button', action_id: actionIds.rateBad, text: plain(':-1: Bad'), value: surveyValue(ref), ...(answered === 'bad' ? { style: 'danger' as const } : {}) },
+        {
+          type: 'button',
+          action_id: actionIds.rateGood,
+          text: plain(':+1: Good'),
+          value: surveyValue(ref),
+          ...(answered === 'good' ? { style: 'primary' as const } : {}),
+        },
+        {
+          type: 'button',
+          action_id: actionIds.rateBad,
+          text: plain(':-1: Bad'),
+          value: surveyValue(ref),
+          ...(answered === 'bad' ? { style: 'danger' as const } : {}),
+        },
       ],
     },
     { type: 'context', elements: [mrkdwn(status)] },
@@ -47,9 +63,18 @@ export function surveyCommentModal(ref: SurveyRef & { rating: Rating }): ModalVi
     title: plain('Thanks for rating', 24),
     submit: plain('Send', 24),
     close: plain('Skip', 24),
-    private_metadata: JSON.stringify({ number: ref.number, solve: ref.solve, rating: ref.rating } satisfies SurveyCommentMetadata),
+    private_metadata: JSON.stringify({
+      number: ref.number,
+      solve: ref.solve,
+      rating: ref.rating,
+    } satisfies SurveyCommentMetadata),
     blocks: [
-      { type: 'section', text: mrkdwn(`You rated #${ref.number} *${ref.rating === 'good' ? 'Good' : 'Bad'}*. Anything you would like to add?`) },
+      {
+        type: 'section',
+        text: mrkdwn(
+          `You rated #${ref.number} *${ref.rating === 'good' ? 'Good' : 'Bad'}*. Anything you would like to add?`,
+        ),
+      },
       {
         type: 'input',
         block_id: satisfactionFields.comment,

@@ -3,7 +3,7 @@ import type { SlaClockState, SlaState } from '../src/tickets/sla.js';
 import type { Ticket } from '../src/tickets/types.js';
 import { actionIds } from './ids.js';
 import { duration } from './stats.js';
-import { PRIORITY_BADGE, clip, escapeMrkdwn, mrkdwn, plain } from './text.js';
+import { clip, escapeMrkdwn, mrkdwn, PRIORITY_BADGE, plain } from './text.js';
 
 /** SLA time left as people read it: on the card, in the live ticket message, in alerts. */
 
@@ -33,20 +33,40 @@ export function slaLine(state: SlaState): string | null {
 }
 
 /** Posted once in the group's alert channel when a ticket is about to breach (or breached unannounced). */
-export function slaAlert(ticket: Ticket, clock: SlaClockState, groupName: string, kind: 'warning' | 'breach'): { text: string; blocks: KnownBlock[] } {
+export function slaAlert(
+  ticket: Ticket,
+  clock: SlaClockState,
+  groupName: string,
+  kind: 'warning' | 'breach',
+): { text: string; blocks: KnownBlock[] } {
   const name = CLOCK_NAME[clock.clock];
-  const what = kind === 'warning' ? `will breach its ${name} target in ${duration(clock.remainingMs)}` : `breached its ${name} target (over by ${duration(-clock.remainingMs)})`;
+  const what =
+    kind === 'warning'
+      ? `will breach its ${name} target in ${duration(clock.remainingMs)}`
+      : `breached its ${name} target (over by ${duration(-clock.remainingMs)})`;
   const text = `#${ticket.number} ${what}: ${escapeMrkdwn(clip(ticket.subject, 150))}`;
   const owner = ticket.assignee ? `with <@${ticket.assignee}>` : '*unassigned*';
   const blocks: KnownBlock[] = [
     {
       type: 'section',
-      text: mrkdwn(`${kind === 'warning' ? ':hourglass:' : ':rotating_light:'} *#${ticket.number}* ${what}\n*${escapeMrkdwn(clip(ticket.subject, 150))}* · ${escapeMrkdwn(groupName)} · ${PRIORITY_BADGE[ticket.priority]} · ${owner}`),
+      text: mrkdwn(
+        `${kind === 'warning' ? ':hourglass:' : ':rotating_light:'} *#${ticket.number}* ${what}\n*${escapeMrkdwn(clip(ticket.subject, 150))}* · ${escapeMrkdwn(groupName)} · ${PRIORITY_BADGE[ticket.priority]} · ${owner}`,
+      ),
     },
     {
       type: 'actions',
       elements: [
-        ...(ticket.assignee ? [] : [{ type: 'button' as const, action_id: actionIds.take, text: plain('Take it'), value: String(ticket.number), style: 'primary' as const }]),
+        ...(ticket.assignee
+          ? []
+          : [
+              {
+                type: 'button' as const,
+                action_id: actionIds.take,
+                text: plain('Take it'),
+                value: String(ticket.number),
+                style: 'primary' as const,
+              },
+            ]),
         { type: 'button', action_id: actionIds.show, text: plain('Open'), value: String(ticket.number) },
       ],
     },

@@ -25,7 +25,9 @@ export function statsFields(stats: DeskStats): KnownBlock {
     fields: [
       mrkdwn(`*Solved*\n${stats.solved}`),
       mrkdwn(`*Satisfaction*\n:+1: ${stats.good} · :-1: ${stats.bad}`),
-      mrkdwn(`*First-contact resolution*\n${percent(stats.firstContactRate)} (${stats.firstContactResolved} of ${stats.solved})`),
+      mrkdwn(
+        `*First-contact resolution*\n${percent(stats.firstContactRate)} (${stats.firstContactResolved} of ${stats.solved})`,
+      ),
       mrkdwn(`*Median first reply*\n${duration(stats.medianFirstReplyMs)}`),
       mrkdwn(`*Median resolution*\n${duration(stats.medianResolutionMs)}`),
     ],
@@ -36,9 +38,22 @@ export function statsMessage(title: string, stats: DeskStats): KnownBlock[] {
   const blocks: KnownBlock[] = [
     { type: 'section', text: mrkdwn(`*${escapeMrkdwn(title)}*`) },
     statsFields(stats),
-    { type: 'context', elements: [mrkdwn(`${stats.window.from.toISOString().slice(0, 16).replace('T', ' ')} – ${stats.window.to.toISOString().slice(0, 16).replace('T', ' ')} UTC, from the ticket history`)] },
+    {
+      type: 'context',
+      elements: [
+        mrkdwn(
+          `${stats.window.from.toISOString().slice(0, 16).replace('T', ' ')} – ${stats.window.to.toISOString().slice(0, 16).replace('T', ' ')} UTC, from the ticket history`,
+        ),
+      ],
+    },
   ];
-  if (stats.truncated) blocks.push({ type: 'context', elements: [mrkdwn(':warning: Too many events to read at once: these figures cover the start of the period only.')] });
+  if (stats.truncated)
+    blocks.push({
+      type: 'context',
+      elements: [
+        mrkdwn(':warning: Too many events to read at once: these figures cover the start of the period only.'),
+      ],
+    });
   return blocks;
 }
 
@@ -58,14 +73,19 @@ function countsText(counts: readonly [string, number][], max = 8): string {
 }
 
 /** What the solved tickets were about, what requesters said, and how often the SLA targets were met. */
-export function reportBlocks(report: DeskReport, names: { group(id: number): string; agentInScope: boolean }): KnownBlock[] {
+export function reportBlocks(
+  report: DeskReport,
+  names: { group(id: number): string; agentInScope: boolean },
+): KnownBlock[] {
   const blocks: KnownBlock[] = [];
   if (report.sla) {
     const lines = [`*SLA targets met* — ${slaText(report.sla.all)}`];
     if (report.sla.byGroup.length > 1 || !names.agentInScope) {
-      for (const [groupId, tally] of report.sla.byGroup.slice(0, 10)) lines.push(`• ${escapeMrkdwn(names.group(groupId))}: ${slaText(tally)}`);
+      for (const [groupId, tally] of report.sla.byGroup.slice(0, 10))
+        lines.push(`• ${escapeMrkdwn(names.group(groupId))}: ${slaText(tally)}`);
     }
-    if (!names.agentInScope) for (const [agent, tally] of report.sla.byAgent.slice(0, 15)) lines.push(`• <@${agent}>: ${slaText(tally)}`);
+    if (!names.agentInScope)
+      for (const [agent, tally] of report.sla.byAgent.slice(0, 15)) lines.push(`• <@${agent}>: ${slaText(tally)}`);
     blocks.push({ type: 'section', text: mrkdwn(lines.join('\n')) });
   }
   blocks.push({
@@ -81,7 +101,8 @@ export function reportBlocks(report: DeskReport, names: { group(id: number): str
   });
   if (report.comments.length > 0) {
     const lines = report.comments.map(
-      (comment) => `${comment.rating === 'good' ? ':+1:' : ':-1:'} #${comment.ticketNumber}${comment.agent ? ` (<@${comment.agent}>)` : ''}: “${escapeMrkdwn(clip(comment.comment.replace(/\s+/g, ' '), 200))}”`,
+      (comment) =>
+        `${comment.rating === 'good' ? ':+1:' : ':-1:'} #${comment.ticketNumber}${comment.agent ? ` (<@${comment.agent}>)` : ''}: “${escapeMrkdwn(clip(comment.comment.replace(/\s+/g, ' '), 200))}”`,
     );
     blocks.push({ type: 'section', text: mrkdwn(`*Satisfaction comments*\n${lines.join('\n')}`) });
   }

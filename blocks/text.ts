@@ -1,5 +1,5 @@
-import type { PlainTextElement, MrkdwnElement } from '@slack/types';
-import type { Ticket, Priority } from '../src/tickets/types.js';
+import type { MrkdwnElement, PlainTextElement } from '@slack/types';
+import type { Priority, Ticket } from '../src/tickets/types.js';
 
 export function plain(text: string, max = 3000): PlainTextElement {
   return { type: 'plain_text', text: clip(text, max) || ' ', emoji: true };
@@ -53,5 +53,7 @@ export function emailLink(email: string): string {
 
 export function requesterText(ticket: Pick<Ticket, 'requester'>): string {
   const requester = ticket.requester;
-  return requester.kind === 'slack' ? `<@${requester.userId}>` : `${escapeMrkdwn(requester.name)} (${emailLink(requester.email)})`;
+  return requester.kind === 'slack'
+    ? `<@${requester.userId}>`
+    : `${escapeMrkdwn(requester.name)} (${emailLink(requester.email)})`;
 }

@@ -1,13 +1,13 @@
 import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
 import type { TicketMove } from '../src/tickets/moves.js';
-import type { Ticket, TicketComment } from '../src/tickets/types.js';
 import type { SlaState } from '../src/tickets/sla.js';
-import { conversationValue } from './conversation.js';
+import type { Ticket, TicketComment } from '../src/tickets/types.js';
 import type { CardFile } from '../src/tickets/views.js';
+import { conversationValue } from './conversation.js';
 import { fileBlocks } from './files.js';
 import { actionIds } from './ids.js';
 import { slaLine } from './sla.js';
-import { PRIORITY_BADGE, STATUS_BADGE, clip, escapeMrkdwn, mrkdwn, plain, requesterText, waited } from './text.js';
+import { clip, escapeMrkdwn, mrkdwn, PRIORITY_BADGE, plain, requesterText, STATUS_BADGE, waited } from './text.js';
 
 export interface TicketCardData {
   ticket: Ticket;
@@ -18,7 +18,12 @@ export interface TicketCardData {
   /** A problem's incidents (numbers), shown on the problem's card. */
   incidents?: readonly number[];
   /** Replies that have not reached the requester yet: never dropped silently. */
-  undelivered?: readonly { purpose: string; lastError: string | null; state: 'held' | 'pending' | 'delivered' | 'failed'; nextAttemptAt: Date }[];
+  undelivered?: readonly {
+    purpose: string;
+    lastError: string | null;
+    state: 'held' | 'pending' | 'delivered' | 'failed';
+    nextAttemptAt: Date;
+  }[];
   /** Agents following the ticket's chat (Slack ids). */
   followers?: readonly string[];
   /** Offer the requester panel (agents only). */
@@ -46,7 +51,9 @@ export function ticketCard(data: TicketCardData, actions: readonly CardAction[])
     {
       type: 'section',
       fields: [
-        mrkdwn(`*Status*\n${STATUS_BADGE[ticket.status]}${ticket.mergedInto ? ` (merged into #${ticket.mergedInto})` : ''}`),
+        mrkdwn(
+          `*Status*\n${STATUS_BADGE[ticket.status]}${ticket.mergedInto ? ` (merged into #${ticket.mergedInto})` : ''}`,
+        ),
         mrkdwn(`*Priority*\n${PRIORITY_BADGE[ticket.priority]}`),
         mrkdwn(`*Group*\n${escapeMrkdwn(data.groupName)}`),
         mrkdwn(`*Assignee*\n${ticket.assignee ? `<@${ticket.assignee}>` : '_unassigned_'}`),
@@ -58,23 +65,59 @@ export function ticketCard(data: TicketCardData, actions: readonly CardAction[])
   const sla = data.sla ? slaLine(data.sla) : null;
   if (sla) blocks.push({ type: 'context', elements: [mrkdwn(sla)] });
   if (ticket.tags && ticket.tags.length > 0) {
-    blocks.push({ type: 'context', elements: [mrkdwn(`:label: ${ticket.tags.map((tag) => `\`${escapeMrkdwn(tag)}\``).join(' ')}`)] });
+    blocks.push({
+      type: 'context',
+      elements: [mrkdwn(`:label: ${ticket.tags.map((tag) => `\`${escapeMrkdwn(tag)}\``).join(' ')}`)],
+    });
   }
   if (ticket.problem) {
     const incidents = data.incidents ?? [];
     blocks.push({
       type: 'context',
-      elements: [mrkdwn(`:jigsaw: *Problem* · ${incidents.length} incident(s)${incidents.length ? `: ${incidents.slice(0, 30).map((n) => `#${n}`).join(', ')}` : ''}`)],
+      elements: [
+        mrkdwn(
+          `:jigsaw: *Problem* · ${incidents.length} incident(s)${
+            incidents.length
+              ? `: ${incidents
+                  .slice(0, 30)
+                  .map((n) => `#${n}`)
+                  .join(', ')}`
+              : ''
+          }`,
+        ),
+      ],
     });
   }
   if (data.followers && data.followers.length > 0) {
-    blocks.push({ type: 'context', elements: [mrkdwn(`:eyes: Chat followed by ${data.followers.slice(0, 20).map((user) => `<@${user}>`).join(', ')}`)] });
+    blocks.push({
+      type: 'context',
+      elements: [
+        mrkdwn(
+          `:eyes: Chat followed by ${data.followers
+            .slice(0, 20)
+            .map((user) => `<@${user}>`)
+            .join(', ')}`,
+        ),
+      ],
+    });
   }
-  if (ticket.problemOf) blocks.push({ type: 'context', elements: [mrkdwn(`:jigsaw: Incident of problem *#${ticket.problemOf}*`)] });
+  if (ticket.problemOf)
+    blocks.push({ type: 'context', elements: [mrkdwn(`:jigsaw: Incident of problem *#${ticket.problemOf}*`)] });
   for (const delivery of (data.undelivered ?? []).slice(0, 3)) {
-    const when = delivery.state === 'failed' ? 'gave up; reach the requester another way' : `retrying in ${waited(data.now, delivery.nextAttemptAt)}`;
-    const what = delivery.purpose === 'reply' ? 'A reply did not reach the requester' : `The ${escapeMrkdwn(delivery.purpose)} did not go out`;
-    blocks.push({ type: 'context', elements: [mrkdwn(`:warning: ${what} (${escapeMrkdwn(clip(delivery.lastError ?? 'unknown error', 200))}) — ${when}`)] });
+    const when =
+      delivery.state === 'failed'
+        ? 'gave up; reach the requester another way'
+        : `retrying in ${waited(data.now, delivery.nextAttemptAt)}`;
+    const what =
+      delivery.purpose === 'reply'
+        ? 'A reply did not reach the requester'
+        : `The ${escapeMrkdwn(delivery.purpose)} did not go out`;
+    blocks.push({
+      type: 'context',
+      elements: [
+        mrkdwn(`:warning: ${what} (${escapeMrkdwn(clip(delivery.lastError ?? 'unknown error', 200))}) — ${when}`),
+      ],
+    });
   }
   const form = ticket.form;
   if (form.rootCause || form.category || form.subcategory) {
@@ -87,27 +130,46 @@ export function ticketCard(data: TicketCardData, actions: readonly CardAction[])
       ],
     });
   }
-  if (ticket.source.permalink) blocks.push({ type: 'context', elements: [mrkdwn(`Filed from <${ticket.source.permalink}|this message>`)] });
+  if (ticket.source.permalink)
+    blocks.push({ type: 'context', elements: [mrkdwn(`Filed from <${ticket.source.permalink}|this message>`)] });
   if (ticket.description) {
     // What the card cannot show whole can be read in full: a button opens it.
     blocks.push({
       type: 'section',
       text: mrkdwn(escapeMrkdwn(clip(ticket.description, CARD_TEXT_MAX))),
-      ...(ticket.description.length > CARD_TEXT_MAX ? { accessory: fullTextButton(`description:${ticket.number}`) } : {}),
+      ...(ticket.description.length > CARD_TEXT_MAX
+        ? { accessory: fullTextButton(`description:${ticket.number}`) }
+        : {}),
     });
   }
   const files = data.files ?? [];
   const shownComments = new Set(data.comments.map((comment) => comment.id));
-  blocks.push(...fileBlocks(files.filter((file) => !shownComments.has(file.commentId)), data.now, `*Files* (${files.length})`));
+  blocks.push(
+    ...fileBlocks(
+      files.filter((file) => !shownComments.has(file.commentId)),
+      data.now,
+      `*Files* (${files.length})`,
+    ),
+  );
   for (const comment of data.comments) {
-    const label = comment.kind === 'public' ? (comment.author.kind === 'agent' ? ':speech_balloon: Public reply' : ':speech_balloon: Requester') : ':lock: Internal note';
+    const label =
+      comment.kind === 'public'
+        ? comment.author.kind === 'agent'
+          ? ':speech_balloon: Public reply'
+          : ':speech_balloon: Requester'
+        : ':lock: Internal note';
     const text = `${label} · ${authorText(comment)} · ${waited(comment.createdAt, data.now)} ago\n${escapeMrkdwn(clip(comment.text, CARD_TEXT_MAX))}`;
     blocks.push(
       comment.text.length > CARD_TEXT_MAX
         ? { type: 'section', text: mrkdwn(text), accessory: fullTextButton(`comment:${comment.id}`) }
         : { type: 'context', elements: [mrkdwn(text)] },
     );
-    blocks.push(...fileBlocks(files.filter((file) => file.commentId === comment.id), data.now));
+    blocks.push(
+      ...fileBlocks(
+        files.filter((file) => file.commentId === comment.id),
+        data.now,
+      ),
+    );
   }
   const duplicates = data.otherTickets.filter((other) => UNSOLVED.includes(other.status) && other.mergedInto === null);
   if (data.otherTickets.length > 0) {
@@ -115,21 +177,46 @@ export function ticketCard(data: TicketCardData, actions: readonly CardAction[])
       const flag = duplicates.includes(other) ? ':warning: ' : '';
       return `${flag}#${other.number} · ${STATUS_BADGE[other.status]} · ${escapeMrkdwn(clip(other.subject, 80))}`;
     });
-    const heading = duplicates.length > 0 ? `*Possible duplicates: ${duplicates.length} other unsolved ticket(s) from this requester*` : '*Requester’s other tickets*';
+    const heading =
+      duplicates.length > 0
+        ? `*Possible duplicates: ${duplicates.length} other unsolved ticket(s) from this requester*`
+        : '*Requester’s other tickets*';
     blocks.push({ type: 'section', text: mrkdwn(`${heading}\n${lines.join('\n')}`) });
     // Each opens that ticket's own card, to compare and merge from there.
     blocks.push({
       type: 'actions',
       block_id: `ticket_others_${ticket.number}`,
-      elements: data.otherTickets.slice(0, 5).map((other) => ({ type: 'button', action_id: `${actionIds.show}_${other.number}`, text: plain(`Open #${other.number}`), value: String(other.number) })),
+      elements: data.otherTickets.slice(0, 5).map((other) => ({
+        type: 'button',
+        action_id: `${actionIds.show}_${other.number}`,
+        text: plain(`Open #${other.number}`),
+        value: String(other.number),
+      })),
     });
   }
   const buttons = actions.map((action) => cardButton(action, ticket.number));
-  if (data.requesterButton) buttons.push({ type: 'button', action_id: actionIds.requesterProfile, text: plain('Requester'), value: String(ticket.number) });
+  if (data.requesterButton)
+    buttons.push({
+      type: 'button',
+      action_id: actionIds.requesterProfile,
+      text: plain('Requester'),
+      value: String(ticket.number),
+    });
   // The whole ticket, every comment in full: the card shows only the last few.
-  buttons.push({ type: 'button', action_id: actionIds.conversation, text: plain('Conversation'), value: conversationValue(ticket.number, 0, 0) });
-  if (data.requesterButton) buttons.push({ type: 'button', action_id: actionIds.history, text: plain('History'), value: `${ticket.number}:0` });
-  if (buttons.length > 0) blocks.push({ type: 'actions', block_id: `ticket_actions_${ticket.number}`, elements: buttons } satisfies ActionsBlock);
+  buttons.push({
+    type: 'button',
+    action_id: actionIds.conversation,
+    text: plain('Conversation'),
+    value: conversationValue(ticket.number, 0, 0),
+  });
+  if (data.requesterButton)
+    buttons.push({ type: 'button', action_id: actionIds.history, text: plain('History'), value: `${ticket.number}:0` });
+  if (buttons.length > 0)
+    blocks.push({
+      type: 'actions',
+      block_id: `ticket_actions_${ticket.number}`,
+      elements: buttons,
+    } satisfies ActionsBlock);
   return blocks;
 }
 
@@ -163,7 +250,12 @@ const BUTTON_LABEL: Record<CardAction, string> = {
 };
 
 function cardButton(action: CardAction, number: number): Button {
-  const button: Button = { type: 'button', action_id: actionIds[action], text: plain(BUTTON_LABEL[action]), value: String(number) };
+  const button: Button = {
+    type: 'button',
+    action_id: actionIds[action],
+    text: plain(BUTTON_LABEL[action]),
+    value: String(number),
+  };
   if (action === 'take') button.style = 'primary';
   return button;
 }

@@ -4,7 +4,7 @@ import type { Ticket } from '../src/tickets/types.js';
 import type { Group } from '../src/workspace/schema.js';
 import { actionIds, callbackIds, escalationFields, linkFields, macroSaveFields, mergeFields } from './ids.js';
 import { groupOption } from './new-ticket-modal.js';
-import { STATUS_BADGE, clip, escapeMrkdwn, mrkdwn, plain, requesterText } from './text.js';
+import { clip, escapeMrkdwn, mrkdwn, plain, requesterText, STATUS_BADGE } from './text.js';
 
 function ticketSummary(ticket: Ticket, label: string): KnownBlock {
   return {
@@ -31,7 +31,12 @@ export function mergePickModal(source: Ticket): ModalView {
         type: 'input',
         block_id: mergeFields.target,
         label: plain('Into ticket number'),
-        element: { type: 'plain_text_input', action_id: mergeFields.target, max_length: 12, placeholder: plain('#1002') },
+        element: {
+          type: 'plain_text_input',
+          action_id: mergeFields.target,
+          max_length: 12,
+          placeholder: plain('#1002'),
+        },
       },
     ],
   };
@@ -45,7 +50,10 @@ export function mergeConfirmModal(sources: readonly Ticket[], target: Ticket): M
     title: plain('Confirm merge', 24),
     submit: plain('Merge', 24),
     close: plain('Cancel', 24),
-    private_metadata: JSON.stringify({ sources: sources.map((s) => s.number), target: target.number } satisfies ViewMetadata<'mergeConfirm'>),
+    private_metadata: JSON.stringify({
+      sources: sources.map((s) => s.number),
+      target: target.number,
+    } satisfies ViewMetadata<'mergeConfirm'>),
     blocks: [
       ...sources.slice(0, 10).map((source) => ticketSummary(source, 'Merge')),
       ticketSummary(target, 'Into'),
@@ -76,7 +84,12 @@ export function escalationModal(ticket: Ticket, groups: readonly Group[]): Modal
         type: 'input',
         block_id: escalationFields.group,
         label: plain('To group'),
-        element: { type: 'static_select', action_id: escalationFields.group, placeholder: plain('Group (id)'), options: groups.slice(0, 100).map(groupOption) },
+        element: {
+          type: 'static_select',
+          action_id: escalationFields.group,
+          placeholder: plain('Group (id)'),
+          options: groups.slice(0, 100).map(groupOption),
+        },
       },
       {
         type: 'input',
@@ -100,7 +113,18 @@ export function escalationAlert(ticket: Ticket, from: string, to: string, by: st
       ),
     },
     { type: 'section', text: mrkdwn(`:lock: *Note:* ${escapeMrkdwn(clip(note, 2500))}`) },
-    { type: 'actions', elements: [{ type: 'button', action_id: actionIds.take, text: plain('Take it'), value: String(ticket.number), style: 'primary' }] },
+    {
+      type: 'actions',
+      elements: [
+        {
+          type: 'button',
+          action_id: actionIds.take,
+          text: plain('Take it'),
+          value: String(ticket.number),
+          style: 'primary',
+        },
+      ],
+    },
   ];
 }
 
@@ -121,19 +145,35 @@ export function macroSaveModal(name: string, current?: { text: string; public: b
         type: 'input',
         block_id: macroSaveFields.name,
         label: plain('Name'),
-        element: { type: 'plain_text_input', action_id: macroSaveFields.name, max_length: 80, ...(name ? { initial_value: clip(name, 80) } : {}) },
+        element: {
+          type: 'plain_text_input',
+          action_id: macroSaveFields.name,
+          max_length: 80,
+          ...(name ? { initial_value: clip(name, 80) } : {}),
+        },
       },
       {
         type: 'input',
         block_id: macroSaveFields.text,
         label: plain('Text'),
-        element: { type: 'plain_text_input', action_id: macroSaveFields.text, multiline: true, max_length: 3000, ...(current ? { initial_value: clip(current.text, 3000) } : {}) },
+        element: {
+          type: 'plain_text_input',
+          action_id: macroSaveFields.text,
+          multiline: true,
+          max_length: 3000,
+          ...(current ? { initial_value: clip(current.text, 3000) } : {}),
+        },
       },
       {
         type: 'input',
         block_id: macroSaveFields.kind,
         label: plain('Writes'),
-        element: { type: 'radio_buttons', action_id: macroSaveFields.kind, options: kinds, initial_option: kinds[current?.public ? 1 : 0]! },
+        element: {
+          type: 'radio_buttons',
+          action_id: macroSaveFields.kind,
+          options: kinds,
+          initial_option: kinds[current?.public ? 1 : 0]!,
+        },
       },
     ],
   };
@@ -155,7 +195,12 @@ export function linkIncidentModal(incident: Ticket): ModalView {
         block_id: linkFields.problem,
         label: plain('Problem ticket number'),
         hint: plain('It becomes a problem if it is not one yet; solving it solves this ticket too.'),
-        element: { type: 'plain_text_input', action_id: linkFields.problem, max_length: 12, placeholder: plain('#1003') },
+        element: {
+          type: 'plain_text_input',
+          action_id: linkFields.problem,
+          max_length: 12,
+          placeholder: plain('#1003'),
+        },
       },
     ],
   };

@@ -18,7 +18,9 @@ export function weeklyDigestBlocks(digest: WeeklyDigest, now: Date): KnownBlock[
     { type: 'context', elements: [mrkdwn(`${days} · ${weeklyDigestText(digest)}`)] },
   ];
   for (const agent of digest.agents.slice(0, AGENTS_SHOWN)) {
-    const oldest = agent.oldestOpen ? `, oldest #${agent.oldestOpen.number} (${waited(agent.oldestOpen.createdAt, now)})` : '';
+    const oldest = agent.oldestOpen
+      ? `, oldest #${agent.oldestOpen.number} (${waited(agent.oldestOpen.createdAt, now)})`
+      : '';
     blocks.push({
       type: 'section',
       text: mrkdwn(
@@ -34,7 +36,10 @@ export function weeklyDigestBlocks(digest: WeeklyDigest, now: Date): KnownBlock[
     digest.oldestWaiting.length === 0
       ? 'Nothing is waiting for an agent.'
       : digest.oldestWaiting
-          .map((ticket) => `#${ticket.number} ${escapeMrkdwn(clip(ticket.subject, 80))} — waiting ${waited(ticket.createdAt, now)}`)
+          .map(
+            (ticket) =>
+              `#${ticket.number} ${escapeMrkdwn(clip(ticket.subject, 80))} — waiting ${waited(ticket.createdAt, now)}`,
+          )
           .join('\n');
   blocks.push({ type: 'section', text: mrkdwn(`*Oldest waiting* (${digest.waitingCount} in all)\n${waiting}`) });
   return blocks;

@@ -13,39 +13,41 @@ const timeZone = z.string().refine((zone) => {
   }
 }, 'not a time zone known to this Node (for example Europe/Berlin or UTC)');
 
-const environmentSchema = z
-  .object({
-    SLACK_SIGNING_SECRET: z.string().min(1).optional(),
-    SLACK_BOT_TOKEN: z.string().startsWith('xoxb-', 'a bot token starts with xoxb-'),
-    SLACK_APP_TOKEN: z.string().startsWith('xapp-', 'an app-level token starts with xapp-').optional(),
-    SLACK_API_URL: z.url().optional(),
-    /** Where this app is reached from outside (https://desk.example.com): survey links in webhooks point here. */
-    PUBLIC_URL: z.url().optional(),
-    PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
-    MONGODB_URI: z
-      .string()
-      .regex(/^mongodb(\+srv)?:\/\//, 'a MongoDB connection string starts with mongodb:// or mongodb+srv://')
-      .optional(),
-    DATA_DIR: z.string().min(1).default('./data'),
-    WORKSPACE_FILE: z.string().min(1).default('examples/workspace.yml'),
-    PENDING_CLOSE_DAYS: positiveNumber(3),
-    SOLVED_CLOSE_DAYS: positiveNumber(4),
-    TRANSFER_EXPIRY_SECONDS: positiveNumber(120),
-    TZ: timeZone.default('UTC'),
-    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
-    /** Serve /metrics on this port only, away from the public one. */
-    METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
-    METRICS_TOKEN: z.string().min(16, 'at least 16 characters: it is all that guards /metrics').optional(),
-    /** Where email is sent, as nodemailer takes it (smtp://user:pass@host:587, smtps://…:465); unset: replies to email requesters go to the outbound webhook. */
-    SMTP_URL: z
-      .string()
-      .refine((url) => URL.canParse(url) && /^smtps?:$/.test(new URL(url).protocol), 'expected smtp://user:pass@host:587 or smtps://user:pass@host:465')
-      .optional(),
-    /** The From of mail that no mailbox of the workspace file sends: "Acme Support" <support@acme.example>. */
-    MAIL_FROM: z.string().min(3).max(300).optional(),
-    /** Signs the download links of stored files (docs/files.md); unset, one is derived from the Slack secrets every replica shares. */
-    FILE_LINK_SECRET: z.string().min(32, 'at least 32 characters: it is all that guards file downloads').optional(),
-  });
+const environmentSchema = z.object({
+  SLACK_SIGNING_SECRET: z.string().min(1).optional(),
+  SLACK_BOT_TOKEN: z.string().startsWith('xoxb-', 'a bot token starts with xoxb-'),
+  SLACK_APP_TOKEN: z.string().startsWith('xapp-', 'an app-level token starts with xapp-').optional(),
+  SLACK_API_URL: z.url().optional(),
+  /** Where this app is reached from outside (https://desk.example.com): survey links in webhooks point here. */
+  PUBLIC_URL: z.url().optional(),
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  MONGODB_URI: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\//, 'a MongoDB connection string starts with mongodb:// or mongodb+srv://')
+    .optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  WORKSPACE_FILE: z.string().min(1).default('examples/workspace.yml'),
+  PENDING_CLOSE_DAYS: positiveNumber(3),
+  SOLVED_CLOSE_DAYS: positiveNumber(4),
+  TRANSFER_EXPIRY_SECONDS: positiveNumber(120),
+  TZ: timeZone.default('UTC'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /** Serve /metrics on this port only, away from the public one. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
+  METRICS_TOKEN: z.string().min(16, 'at least 16 characters: it is all that guards /metrics').optional(),
+  /** Where email is sent, as nodemailer takes it (smtp://user:pass@host:587, smtps://…:465); unset: replies to email requesters go to the outbound webhook. */
+  SMTP_URL: z
+    .string()
+    .refine(
+      (url) => URL.canParse(url) && /^smtps?:$/.test(new URL(url).protocol),
+      'expected smtp://user:pass@host:587 or smtps://user:pass@host:465',
+    )
+    .optional(),
+  /** The From of mail that no mailbox of the workspace file sends: "Acme Support" <support@acme.example>. */
+  MAIL_FROM: z.string().min(3).max(300).optional(),
+  /** Signs the download links of stored files (docs/files.md); unset, one is derived from the Slack secrets every replica shares. */
+  FILE_LINK_SECRET: z.string().min(32, 'at least 32 characters: it is all that guards file downloads').optional(),
+});
 
 /** Checked beside the schema, not inside it: zod skips refinements once a field fails, and every problem should show at once. */
 function modeProblems(env: Record<string, string | undefined>): string[] {
@@ -96,7 +98,9 @@ export function loadConfig(environment: NodeJS.ProcessEnv): ConfigResult {
   const blankless = Object.fromEntries(Object.entries(environment).filter(([, value]) => value !== ''));
   const parsed = environmentSchema.safeParse(blankless);
   const problems = [
-    ...(parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`)),
+    ...(parsed.success
+      ? []
+      : parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`)),
     ...modeProblems(blankless),
     ...metricsPortProblems(blankless),
   ];
@@ -125,7 +129,9 @@ export function loadConfig(environment: NodeJS.ProcessEnv): ConfigResult {
       metricsToken: env.METRICS_TOKEN,
       smtpUrl: env.SMTP_URL,
       mailFrom: env.MAIL_FROM,
-      fileLinkSecret: env.FILE_LINK_SECRET ?? derivedFileLinkSecret(env.SLACK_SIGNING_SECRET ?? env.SLACK_APP_TOKEN ?? env.SLACK_BOT_TOKEN),
+      fileLinkSecret:
+        env.FILE_LINK_SECRET ??
+        derivedFileLinkSecret(env.SLACK_SIGNING_SECRET ?? env.SLACK_APP_TOKEN ?? env.SLACK_BOT_TOKEN),
     },
   };
 }

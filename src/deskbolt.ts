@@ -1,27 +1,28 @@
 import type { Server } from 'node:http';
-import type { Application } from 'express';
 import type { AddressInfo } from 'node:net';
-import { systemClock, type Clock } from './clock.js';
-import type { Config } from './config.js';
+import type { Application } from 'express';
+import { escapeMrkdwn } from '../blocks/text.js';
 import { chatPolicies } from './chats/policies.js';
-import { mailboxesOf, MailboxWatcher, readMailboxOnce, type MailboxAccess, type MailboxRun } from './email/mailbox.js';
+import { type Clock, systemClock } from './clock.js';
+import type { Config } from './config.js';
+import { type MailboxAccess, type MailboxRun, MailboxWatcher, mailboxesOf, readMailboxOnce } from './email/mailbox.js';
 import { emailNotifier } from './email/notifier.js';
-import { SmtpMail, type MailTransport } from './email/outgoing.js';
-import { unsafeReplicasWarning } from './store/replicas.js';
+import { type MailTransport, SmtpMail } from './email/outgoing.js';
 import { EventDispatcher } from './events/dispatcher.js';
 import { createHttpApp, createMetricsApp, listen, registerQueueGauge } from './http/server.js';
 import { deskJobs } from './jobs/desk-jobs.js';
 import type { Job } from './jobs/job.js';
-import { jobRunner, type JobRunner } from './jobs/runner.js';
-import { scheduleJobs, type Schedules } from './jobs/scheduler.js';
+import { type JobRunner, jobRunner } from './jobs/runner.js';
+import { type Schedules, scheduleJobs } from './jobs/scheduler.js';
 import { consoleLog, faultMessage, type Log } from './log.js';
 import { GAUGE_REFRESH_MS, Metrics } from './metrics.js';
 import { createSlackApp, type SlackApp } from './slack/app.js';
-import type { Sleep } from './slack/slack-fetch.js';
 import { slackNotifiers } from './slack/notifiers/index.js';
 import { SlackOutbox } from './slack/outbox.js';
 import { SlackSender } from './slack/sender.js';
+import type { Sleep } from './slack/slack-fetch.js';
 import type { EmbeddedDatabase } from './store/embedded.js';
+import { unsafeReplicasWarning } from './store/replicas.js';
 import type { Store } from './store/store.js';
 import type { DeliverySenders } from './tickets/deliveries.js';
 import type { Desk } from './tickets/desk.js';
@@ -29,7 +30,6 @@ import { weekFiguresKeeper } from './tickets/week-figures.js';
 import { Directory } from './workspace/directory.js';
 import { WorkspaceReloader } from './workspace/reload.js';
 import type { Workspace } from './workspace/schema.js';
-import { escapeMrkdwn } from '../blocks/text.js';
 
 export interface DeskboltOptions {
   config: Config;
@@ -176,27 +176,58 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
   const mail = mailServer ? new SmtpMail(desk, mailServer, config.mailFrom) : null;
   if (mail) senders.email = mail.send;
   slack.channels.senders = senders;
-  events.subscribe(weekFiguresKeeper(desk), ...chatPolicies(desk), ...slackNotifiers({ desk, outbox, send, log, senders }), emailNotifier(desk, senders));
+  events.subscribe(
+    weekFiguresKeeper(desk),
+    ...chatPolicies(desk),
+    ...slackNotifiers({ desk, outbox, send, log, senders }),
+    emailNotifier(desk, senders),
+  );
 
   const server: Server = await listen(http, config.port, 'PORT', options.host);
   const metricsServer =
     config.metricsPort === undefined
       ? undefined
-      : await listen(createMetricsApp(metrics, config.metricsToken), config.metricsPort, 'METRICS_PORT', options.host).catch(async (error: unknown) => {
+      : await listen(
+          createMetricsApp(metrics, config.metricsToken),
+          config.metricsPort,
+          'METRICS_PORT',
+          options.host,
+        ).catch(async (error: unknown) => {
           await closeServer(server);
           throw error;
         });
   await slack.start();
   // Said plainly at start: a channel of the workspace file the bot was not invited to (or that is
   // archived) would otherwise swallow every alert meant for it. Slack being unreachable does not stop start.
-  await slack.channels.checkAll().catch((error: unknown) => log(`slack: the start-up check of the workspace's channels failed: ${faultMessage(error)}`, error));
-  const jobs = jobRunner(desk, { log, senders, redeliverLeftovers: (olderThan, limit) => events.redeliverLeftovers(olderThan, limit) }, metrics);
+  await slack.channels
+    .checkAll()
+    .catch((error: unknown) =>
+      log(`slack: the start-up check of the workspace's channels failed: ${faultMessage(error)}`, error),
+    );
+  const jobs = jobRunner(
+    desk,
+    { log, senders, redeliverLeftovers: (olderThan, limit) => events.redeliverLeftovers(olderThan, limit) },
+    metrics,
+  );
   const mailboxes = mailboxesOf(options.workspace, options.environment ?? process.env);
-  for (const mailbox of mailboxes) if (mailbox.problem) log(`email: ${mailbox.address} is not read: ${mailbox.problem}`);
-  const readerOptions = { owner: jobs.owner, log, ...(options.imapSocketTimeoutMs ? { socketTimeoutMs: options.imapSocketTimeoutMs } : {}) };
+  for (const mailbox of mailboxes)
+    if (mailbox.problem) log(`email: ${mailbox.address} is not read: ${mailbox.problem}`);
+  const readerOptions = {
+    owner: jobs.owner,
+    log,
+    ...(options.imapSocketTimeoutMs ? { socketTimeoutMs: options.imapSocketTimeoutMs } : {}),
+  };
   const watchers =
     (options.watchMailboxes ?? options.schedule !== false)
-      ? mailboxes.filter((mailbox) => mailbox.imap).map((mailbox) => new MailboxWatcher(desk, mailbox, { ...readerOptions, ...(options.mailboxPollMs ? { pollMs: options.mailboxPollMs } : {}) }))
+      ? mailboxes
+          .filter((mailbox) => mailbox.imap)
+          .map(
+            (mailbox) =>
+              new MailboxWatcher(desk, mailbox, {
+                ...readerOptions,
+                ...(options.mailboxPollMs ? { pollMs: options.mailboxPollMs } : {}),
+              }),
+          )
       : [];
   for (const watcher of watchers) watcher.start();
   const reloader = options.workspaceFile
@@ -207,7 +238,8 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
         // Admins of the workspace being run at the time: a refused edit cannot remove the people told of it.
         tellAdmins: async (heading, lines) => {
           const text = [escapeMrkdwn(heading), ...lines.map((line) => `• ${escapeMrkdwn(line)}`)].join('\n');
-          for (const admin of desk.directory.workspace.agents.filter((agent) => agent.role === 'admin')) await send.post('workspace reload', { channel: admin.user, text });
+          for (const admin of desk.directory.workspace.agents.filter((agent) => agent.role === 'admin'))
+            await send.post('workspace reload', { channel: admin.user, text });
         },
         ...(options.workspaceDebounceMs ? { debounceMs: options.workspaceDebounceMs } : {}),
       })
@@ -264,7 +296,8 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
         }),
       ]);
       clearTimeout(timer);
-      if (!done) log(`deskbolt: stopped waiting for work in flight after ${limit} ms; the delivery queue sends what is left`);
+      if (!done)
+        log(`deskbolt: stopped waiting for work in flight after ${limit} ms; the delivery queue sends what is left`);
       await closeServer(server);
       if (metricsServer) await closeServer(metricsServer);
       mail?.close();

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { pino, type DestinationStream, type Logger } from 'pino';
+import { type DestinationStream, type Logger, pino } from 'pino';
 import pretty from 'pino-pretty';
 
 /**
@@ -82,7 +82,8 @@ export interface StructuredLogOptions {
  */
 export function structuredLog(options: StructuredLogOptions = {}): { log: Log; logger: Logger } {
   const prettyLines = options.pretty ?? (options.destination === undefined && process.stdout.isTTY === true);
-  const destination = options.destination ?? (prettyLines ? pretty({ colorize: true, sync: true }) : pino.destination({ sync: false }));
+  const destination =
+    options.destination ?? (prettyLines ? pretty({ colorize: true, sync: true }) : pino.destination({ sync: false }));
   const logger = pino(
     {
       level: options.level ?? 'info',
@@ -94,7 +95,11 @@ export function structuredLog(options: StructuredLogOptions = {}): { log: Log; l
   );
   const log: Log = (line, error) => {
     if (error === undefined) logger.warn(line);
-    else logger.error({ fault: { message: faultMessage(error), type: error instanceof Error ? error.name : typeof error } }, line);
+    else
+      logger.error(
+        { fault: { message: faultMessage(error), type: error instanceof Error ? error.name : typeof error } },
+        line,
+      );
   };
   return { log, logger };
 }

@@ -1,7 +1,7 @@
 import { loadConfig, startModeOf } from './config.js';
 import { CLOSE_WITHIN_MS, startDeskbolt } from './deskbolt.js';
 import { structuredLog } from './log.js';
-import { startEmbeddedDatabase, type EmbeddedDatabase } from './store/embedded.js';
+import { type EmbeddedDatabase, startEmbeddedDatabase } from './store/embedded.js';
 import { Store } from './store/store.js';
 import { loadWorkspaceFile } from './workspace/loader.js';
 
@@ -16,7 +16,9 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   if (start.mode === 'sandbox') {
-    console.log('deskbolt: no Slack tokens set (SLACK_BOT_TOKEN), so starting the sandbox: the real app against a fake Slack, in your browser.');
+    console.log(
+      'deskbolt: no Slack tokens set (SLACK_BOT_TOKEN), so starting the sandbox: the real app against a fake Slack, in your browser.',
+    );
     const { runSandbox } = await import('./sandbox/main.js');
     await runSandbox();
     return;
@@ -55,7 +57,14 @@ async function main(): Promise<void> {
   let deskbolt: Awaited<ReturnType<typeof startDeskbolt>>;
   try {
     store = await Store.open({ uri, ...(embedded ? { dbName: 'deskbolt' } : {}) });
-    deskbolt = await startDeskbolt({ config, workspace: workspace.workspace, workspaceFile: config.workspaceFile, store, log, ...(embedded ? { embeddedDatabase: embedded } : {}) });
+    deskbolt = await startDeskbolt({
+      config,
+      workspace: workspace.workspace,
+      workspaceFile: config.workspaceFile,
+      store,
+      log,
+      ...(embedded ? { embeddedDatabase: embedded } : {}),
+    });
   } catch (error) {
     // Stopped cleanly, so the data directory's lock is released for the next start.
     await embedded?.stop();
@@ -74,7 +83,9 @@ async function main(): Promise<void> {
     logger.info(`deskbolt: ${signal} received, finishing work in flight`);
     // close() bounds its own wait; this is the backstop for the database or the server not letting go.
     setTimeout(() => {
-      console.error(`deskbolt: still stopping after ${SHUTDOWN_LIMIT_MS / 1000} s; exiting, the delivery queue has what is left`);
+      console.error(
+        `deskbolt: still stopping after ${SHUTDOWN_LIMIT_MS / 1000} s; exiting, the delivery queue has what is left`,
+      );
       process.exit(1);
     }, SHUTDOWN_LIMIT_MS).unref();
     await deskbolt.close();

@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /**
  * deskbolt's Prometheus metrics, on prom-client (the Node client most exporters and dashboards assume),
@@ -30,7 +30,9 @@ class SeriesLimit {
   private readonly seen = new Set<string>();
 
   labels(labels: Labels): Labels {
-    const clean = Object.fromEntries(Object.entries(labels).map(([name, value]) => [name, value.slice(0, MAX_LABEL_LENGTH)]));
+    const clean = Object.fromEntries(
+      Object.entries(labels).map(([name, value]) => [name, value.slice(0, MAX_LABEL_LENGTH)]),
+    );
     const key = JSON.stringify(Object.entries(clean).sort());
     if (this.seen.has(key)) return clean;
     if (this.seen.size >= MAX_SERIES) return Object.fromEntries(Object.keys(clean).map((name) => [name, 'other']));
@@ -52,12 +54,33 @@ interface ReadGauge {
 export class Metrics {
   readonly registry = new Registry();
   private readonly limits = new Map<object, SeriesLimit>();
-  private readonly httpRequests = this.counter('deskbolt_http_requests_total', 'HTTP requests by method, route and status code.', ['method', 'route', 'status']);
-  private readonly httpLatency = this.histogram('deskbolt_http_request_duration_seconds', 'HTTP request time by method and route, until the response is sent.', ['method', 'route']);
-  private readonly listenerRuns = this.counter('deskbolt_slack_listener_runs_total', 'Slack requests handled, by kind, id and outcome.', ['kind', 'id', 'outcome']);
-  private readonly listenerLatency = this.histogram('deskbolt_slack_listener_duration_seconds', 'Slack listener time, ack and the work after it, by kind and id.', ['kind', 'id']);
-  private readonly jobRuns = this.counter('deskbolt_job_runs_total', 'Scheduled job runs by job and outcome.', ['job', 'outcome']);
-  private readonly jobLatency = this.histogram('deskbolt_job_duration_seconds', 'Scheduled job run time by job.', ['job']);
+  private readonly httpRequests = this.counter(
+    'deskbolt_http_requests_total',
+    'HTTP requests by method, route and status code.',
+    ['method', 'route', 'status'],
+  );
+  private readonly httpLatency = this.histogram(
+    'deskbolt_http_request_duration_seconds',
+    'HTTP request time by method and route, until the response is sent.',
+    ['method', 'route'],
+  );
+  private readonly listenerRuns = this.counter(
+    'deskbolt_slack_listener_runs_total',
+    'Slack requests handled, by kind, id and outcome.',
+    ['kind', 'id', 'outcome'],
+  );
+  private readonly listenerLatency = this.histogram(
+    'deskbolt_slack_listener_duration_seconds',
+    'Slack listener time, ack and the work after it, by kind and id.',
+    ['kind', 'id'],
+  );
+  private readonly jobRuns = this.counter('deskbolt_job_runs_total', 'Scheduled job runs by job and outcome.', [
+    'job',
+    'outcome',
+  ]);
+  private readonly jobLatency = this.histogram('deskbolt_job_duration_seconds', 'Scheduled job run time by job.', [
+    'job',
+  ]);
   private readonly readGauges: ReadGauge[] = [];
   private refreshing: Promise<void> | undefined;
 
@@ -133,7 +156,13 @@ export class Metrics {
   }
 
   private histogram(name: string, help: string, labelNames: string[]): Histogram {
-    const histogram = new Histogram({ name, help, labelNames, buckets: [...LATENCY_BUCKETS], registers: [this.registry] });
+    const histogram = new Histogram({
+      name,
+      help,
+      labelNames,
+      buckets: [...LATENCY_BUCKETS],
+      registers: [this.registry],
+    });
     this.limits.set(histogram, new SeriesLimit());
     return histogram;
   }

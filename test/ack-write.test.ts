@@ -20,7 +20,11 @@ describe('the acknowledgement’s write', () => {
   it('records a request id while a slow conditional write holds the queue', async () => {
     let releaseQueue!: () => void;
     const held = exclusively(() => new Promise<void>((resolve) => (releaseQueue = resolve)));
-    const queuedUpdate = store.models.Counter.findOneAndUpdate({ _id: 'behind-the-scan' }, { $inc: { seq: 1 } }, { upsert: true, new: true });
+    const queuedUpdate = store.models.Counter.findOneAndUpdate(
+      { _id: 'behind-the-scan' },
+      { $inc: { seq: 1 } },
+      { upsert: true, new: true },
+    );
     const now = new Date('2026-03-02T09:00:00Z');
     try {
       // Resolves only if the insert passes the held queue: otherwise the test times out here.
@@ -36,8 +40,16 @@ describe('the acknowledgement’s write', () => {
   it('lets exactly one of 20 concurrent deliveries of one id through, while claims write around it', async () => {
     const now = new Date('2026-03-02T09:00:00Z');
     const ids = ['event:Ev-replayed', 'action:A-double-click', 'signature:v0=abc'];
-    const counterWrites = Array.from({ length: 40 }, () => store.models.Counter.findOneAndUpdate({ _id: 'around-the-acks' }, { $inc: { seq: 1 } }, { upsert: true, new: true }));
-    const deliveries = ids.flatMap((id) => Array.from({ length: 20 }, () => store.seen.firstTime(id, now, 60_000).then((first) => ({ id, first }))));
+    const counterWrites = Array.from({ length: 40 }, () =>
+      store.models.Counter.findOneAndUpdate(
+        { _id: 'around-the-acks' },
+        { $inc: { seq: 1 } },
+        { upsert: true, new: true },
+      ),
+    );
+    const deliveries = ids.flatMap((id) =>
+      Array.from({ length: 20 }, () => store.seen.firstTime(id, now, 60_000).then((first) => ({ id, first }))),
+    );
     const [answers] = await Promise.all([Promise.all(deliveries), Promise.all(counterWrites)]);
     for (const id of ids) {
       expect(answers.filter((answer) => answer.id === id && answer.first)).toHaveLength(1);

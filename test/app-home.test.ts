@@ -1,17 +1,17 @@
-import { changeTicket } from './support/desk.js';
 import { describe, expect, it } from 'vitest';
-import { availabilityOf } from '../src/chats/availability.js';
 import { actionIds } from '../blocks/ids.js';
-import { chatSteps } from './support/chats.js';
+import { availabilityOf } from '../src/chats/availability.js';
+import { ticketEvent } from '../src/events/ticket-events.js';
 import { HOME_QUEUE_READ, HOME_WORK_READ } from '../src/tickets/home.js';
 import { openTicket } from '../src/tickets/intake.js';
 import type { Ticket, TicketStatus } from '../src/tickets/types.js';
+import { chatSteps } from './support/chats.js';
+import { changeTicket } from './support/desk.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
-import { useTestDesk } from './support/use-test-desk.js';
-import { seedTickets } from './support/seed.js';
-import { people } from './support/workspace.js';
-import { ticketEvent } from '../src/events/ticket-events.js';
 import { expectReadModelsMatchTickets } from './support/read-models.js';
+import { seedTickets } from './support/seed.js';
+import { useTestDesk } from './support/use-test-desk.js';
+import { people } from './support/workspace.js';
 
 /** The App Home: what each person sees when they open the tab, and after something of theirs changes. */
 describe('App Home', () => {
@@ -19,11 +19,18 @@ describe('App Home', () => {
 
   /** The steps of these stories on a desk: the shared one, or one a test keeps to itself. */
   function homeSteps(on: TestDesk) {
-    async function file(subject: string, overrides: { requester?: Ticket['requester']; groupId?: number } = {}): Promise<Ticket> {
+    async function file(
+      subject: string,
+      overrides: { requester?: Ticket['requester']; groupId?: number } = {},
+    ): Promise<Ticket> {
       on.clock.advance(60_000);
       const result = await openTicket(
         on.deskbolt.desk,
-        { subject, requester: overrides.requester ?? { kind: 'slack', userId: people.customer }, groupId: overrides.groupId ?? 10 },
+        {
+          subject,
+          requester: overrides.requester ?? { kind: 'slack', userId: people.customer },
+          groupId: overrides.groupId ?? 10,
+        },
         { actor: { kind: 'requester', id: people.customer }, channel: 'slack', source: { kind: 'dm' } },
       );
       if (!result.ok) throw new Error(JSON.stringify(result));
@@ -32,11 +39,29 @@ describe('App Home', () => {
 
     async function give(ticket: Ticket, agent: string, status: TicketStatus) {
       const now = on.clock.now();
-      await changeTicket(on.deskbolt.desk, ticket.number, {}, { assignee: agent, status, ...(status === 'solved' ? { solvedAt: now } : {}) }, status === 'solved' ? ticketEvent('status_changed', { kind: 'agent', id: agent }, now, { from: { status: ticket.status }, to: { status } }) : ticketEvent('taken', { kind: 'agent', id: agent }, now, { from: { assignee: null }, to: { assignee: agent, status: 'open' } }), now);
+      await changeTicket(
+        on.deskbolt.desk,
+        ticket.number,
+        {},
+        { assignee: agent, status, ...(status === 'solved' ? { solvedAt: now } : {}) },
+        status === 'solved'
+          ? ticketEvent('status_changed', { kind: 'agent', id: agent }, now, {
+              from: { status: ticket.status },
+              to: { status },
+            })
+          : ticketEvent('taken', { kind: 'agent', id: agent }, now, {
+              from: { assignee: null },
+              to: { assignee: agent, status: 'open' },
+            }),
+        now,
+      );
     }
 
     function published(user: string) {
-      const call = on.fake.okCalls('views.publish').filter((c) => c.args.user_id === user).at(-1);
+      const call = on.fake
+        .okCalls('views.publish')
+        .filter((c) => c.args.user_id === user)
+        .at(-1);
       expect(call, `a home was published for ${user}`).toBeDefined();
       return { view: on.fake.homeView(user)!, text: JSON.stringify(call!.args.view.blocks) };
     }
@@ -116,13 +141,21 @@ describe('App Home', () => {
 
   it('toggles availability from the home and shows it on the lead’s team list', async () => {
     const { view } = await openHome(people.cho);
-    await desk.slack.blockAction(people.cho, { action_id: `${actionIds.homeAvailability}_online`, value: 'online' }, { view });
+    await desk.slack.blockAction(
+      people.cho,
+      { action_id: `${actionIds.homeAvailability}_online`, value: 'online' },
+      { view },
+    );
     await desk.settled();
     expect(await availabilityOf(desk.deskbolt.desk, people.cho)).toBe('online');
     expect(published(people.cho).text).toContain('You are *online*');
     expect(published(people.lead).text).toContain(`:large_green_circle: *Cho* (<@${people.cho}>)`);
 
-    await desk.slack.blockAction(people.cho, { action_id: `${actionIds.homeAvailability}_away`, value: 'away' }, { view: desk.fake.homeView(people.cho) });
+    await desk.slack.blockAction(
+      people.cho,
+      { action_id: `${actionIds.homeAvailability}_away`, value: 'away' },
+      { view: desk.fake.homeView(people.cho) },
+    );
     await desk.settled();
     expect(await availabilityOf(desk.deskbolt.desk, people.cho)).toBe('away');
     expect(published(people.lead).text).toContain(`:large_yellow_circle: *Cho* (<@${people.cho}>)`);
@@ -157,7 +190,13 @@ describe('App Home', () => {
       const now = own.clock.now().getTime();
       const pending = await seedTickets(
         own.store,
-        Array.from({ length: 3 }, (_, index) => ({ number: 50_000 + index, subject: `Waiting ${index}`, status: 'pending' as const, assignee: people.ben, createdAt: new Date(now - 60_000 * (300 - index)) })),
+        Array.from({ length: 3 }, (_, index) => ({
+          number: 50_000 + index,
+          subject: `Waiting ${index}`,
+          status: 'pending' as const,
+          assignee: people.ben,
+          createdAt: new Date(now - 60_000 * (300 - index)),
+        })),
       );
       const open = await seedTickets(
         own.store,
@@ -199,7 +238,9 @@ describe('App Home', () => {
       await own.store.rebuildReadModels();
       const { text } = await openHome(people.ana);
       const oldestHours = Math.floor((3 * 60 + HOME_QUEUE_READ + 4) / 60);
-      expect(text).toMatch(new RegExp(`\\*Billing\\* — ${HOME_QUEUE_READ + 5} unassigned, oldest waiting ${oldestHours} h`));
+      expect(text).toMatch(
+        new RegExp(`\\*Billing\\* — ${HOME_QUEUE_READ + 5} unassigned, oldest waiting ${oldestHours} h`),
+      );
     } finally {
       await own.close();
     }
@@ -294,7 +335,15 @@ describe('App Home', () => {
     const ticket = await file('Open me from home');
     await give(ticket, people.ana, 'open');
     const { view } = await openHome(people.ana);
-    await desk.slack.blockAction(people.ana, { action_id: actionIds.homeOpen, value: String(ticket.number), block_id: view.blocks.find((b: any) => JSON.stringify(b).includes('Open me from home')).block_id }, { view });
+    await desk.slack.blockAction(
+      people.ana,
+      {
+        action_id: actionIds.homeOpen,
+        value: String(ticket.number),
+        block_id: view.blocks.find((b: any) => JSON.stringify(b).includes('Open me from home')).block_id,
+      },
+      { view },
+    );
     await desk.settled();
     const modal = desk.fake.okCalls('views.open').at(-1)!.args.view;
     expect(modal.title.text).toBe(`Ticket #${ticket.number}`);

@@ -33,7 +33,9 @@ describe('assigning tickets', () => {
 
   it('a lead assigns to an agent of the group: theirs at once, an event, and a DM with the card to work it from', async () => {
     const ticket = await file();
-    expect(await command(people.lead, `assign ${ticket.number} ${mention(people.ben)}`)).toBe(`Assigned #${ticket.number} to <@${people.ben}>.`);
+    expect(await command(people.lead, `assign ${ticket.number} ${mention(people.ben)}`)).toBe(
+      `Assigned #${ticket.number} to <@${people.ben}>.`,
+    );
     expect(await desk.store.tickets.get(ticket.number)).toMatchObject({ assignee: people.ben, status: 'open' });
     const [event] = (await desk.store.tickets.history(ticket.number)).filter((e) => e.action === 'assigned');
     expect(event).toMatchObject({ actor: { id: people.lead }, from: { assignee: null }, to: { assignee: people.ben } });
@@ -44,20 +46,34 @@ describe('assigning tickets', () => {
     expect(card).toContain(actionIds.reply);
 
     // Reassigning tells the agent it was taken from where it went.
-    expect(await command(people.lead, `assign ${ticket.number} Cho`)).toBe(`Reassigned #${ticket.number} from <@${people.ben}> to <@${people.cho}>.`);
+    expect(await command(people.lead, `assign ${ticket.number} Cho`)).toBe(
+      `Reassigned #${ticket.number} from <@${people.ben}> to <@${people.cho}>.`,
+    );
     expect(dmsTo(people.ben).at(-1)!.args.text).toContain(`reassigned #${ticket.number} to <@${people.cho}>`);
     expect(dmsTo(people.cho).at(-1)!.args.text).toContain(`gave you #${ticket.number}`);
   });
 
   it('refuses a non-agent, an agent of another group, and an agent who does not lead, and changes nothing', async () => {
     const ticket = await file();
-    expect(await command(people.lead, `assign ${ticket.number} ${mention(people.customer)}`)).toContain('is not a support agent');
-    expect(await command(people.lead, `assign ${ticket.number} ${mention(people.payops)}`)).toBe(`<@${people.payops}> is not an agent of Billing, so #${ticket.number} cannot go to them.`);
-    expect(await command(people.lead, `assign ${ticket.number} Nobody`)).toContain('Nobody called “Nobody” is a support agent here');
+    expect(await command(people.lead, `assign ${ticket.number} ${mention(people.customer)}`)).toContain(
+      'is not a support agent',
+    );
+    expect(await command(people.lead, `assign ${ticket.number} ${mention(people.payops)}`)).toBe(
+      `<@${people.payops}> is not an agent of Billing, so #${ticket.number} cannot go to them.`,
+    );
+    expect(await command(people.lead, `assign ${ticket.number} Nobody`)).toContain(
+      'Nobody called “Nobody” is a support agent here',
+    );
     // Someone who is not in the workspace at all (an id Slack would never send for a member).
-    expect(await command(people.lead, `assign ${ticket.number} <@UGHOST0001|ghost>`)).toBe('<@UGHOST0001> is not a support agent, so no ticket can go to them.');
-    expect(await command(people.ana, `assign ${ticket.number} ${mention(people.ben)}`)).toContain('Only a team lead of Billing or an admin assigns');
-    expect(await command(people.lead, `assign ${ticket.number}x ${mention(people.ben)}`)).toContain('is not a ticket number');
+    expect(await command(people.lead, `assign ${ticket.number} <@UGHOST0001|ghost>`)).toBe(
+      '<@UGHOST0001> is not a support agent, so no ticket can go to them.',
+    );
+    expect(await command(people.ana, `assign ${ticket.number} ${mention(people.ben)}`)).toContain(
+      'Only a team lead of Billing or an admin assigns',
+    );
+    expect(await command(people.lead, `assign ${ticket.number}x ${mention(people.ben)}`)).toContain(
+      'is not a ticket number',
+    );
     expect(await desk.store.tickets.get(ticket.number)).toMatchObject({ assignee: null, version: ticket.version });
     expect(await actions(ticket.number)).toEqual(['created']);
   });
@@ -74,7 +90,10 @@ describe('assigning tickets', () => {
       const moves = (await actions(ticket.number)).filter((action) => action === 'assigned' || action === 'taken');
       expect(moves).toHaveLength(1);
       expect(after.assignee).toBe(moves[0] === 'taken' ? people.ana : people.ben);
-      const answers = desk.fake.responses().slice(-2).map((response) => String(response.body.text));
+      const answers = desk.fake
+        .responses()
+        .slice(-2)
+        .map((response) => String(response.body.text));
       expect(answers.some((text) => /changed a moment ago|was taken by/.test(text))).toBe(true);
     }
   });
@@ -85,11 +104,29 @@ describe('assigning tickets', () => {
     await desk.settled();
     const view = desk.fake.okCalls('views.open').at(-1)!.response.view;
     expect(view.callback_id).toBe(callbackIds.assign);
-    const nobody = await desk.slack.viewSubmission(people.lead, { id: view.id, callback_id: view.callback_id, private_metadata: view.private_metadata, state: viewStateFrom(view, {}) });
-    expect(nobody.json).toEqual({ response_action: 'errors', errors: { [assignFields.agent]: 'Pick who should get it.' } });
+    const nobody = await desk.slack.viewSubmission(people.lead, {
+      id: view.id,
+      callback_id: view.callback_id,
+      private_metadata: view.private_metadata,
+      state: viewStateFrom(view, {}),
+    });
+    expect(nobody.json).toEqual({
+      response_action: 'errors',
+      errors: { [assignFields.agent]: 'Pick who should get it.' },
+    });
     await command(people.ana, `take ${ticket.number}`);
-    const submitted = await desk.slack.viewSubmission(people.lead, { id: view.id, callback_id: view.callback_id, private_metadata: view.private_metadata, state: viewStateFrom(view, { [assignFields.agent]: people.ben }) });
-    expect(submitted.json).toEqual({ response_action: 'errors', errors: { [assignFields.agent]: `#${ticket.number} changed a moment ago: it is now Ana's. Nothing was changed; look at it again.` } });
+    const submitted = await desk.slack.viewSubmission(people.lead, {
+      id: view.id,
+      callback_id: view.callback_id,
+      private_metadata: view.private_metadata,
+      state: viewStateFrom(view, { [assignFields.agent]: people.ben }),
+    });
+    expect(submitted.json).toEqual({
+      response_action: 'errors',
+      errors: {
+        [assignFields.agent]: `#${ticket.number} changed a moment ago: it is now Ana's. Nothing was changed; look at it again.`,
+      },
+    });
     expect((await desk.store.tickets.get(ticket.number))!.assignee).toBe(people.ana);
   });
 
@@ -112,20 +149,26 @@ describe('assigning tickets', () => {
 
   it('an agent releases their own ticket to the queue; a colleague may not', async () => {
     const ticket = await ticketOf(people.ana);
-    expect(await command(people.ben, `release ${ticket.number}`)).toBe(`Only <@${people.ana}>, who has #${ticket.number}, or a team lead of Billing can release it.`);
+    expect(await command(people.ben, `release ${ticket.number}`)).toBe(
+      `Only <@${people.ana}>, who has #${ticket.number}, or a team lead of Billing can release it.`,
+    );
     await desk.slack.blockAction(people.ana, { action_id: actionIds.release, value: String(ticket.number) });
     await desk.settled();
     expect(lastAnswer()).toBe(`Released #${ticket.number} to the queue (it was <@${people.ana}>'s).`);
     expect(await desk.store.tickets.get(ticket.number)).toMatchObject({ assignee: null, status: 'open' });
     expect(await actions(ticket.number)).toContain('released');
-    expect(await command(people.ana, `release ${ticket.number}`)).toBe(`#${ticket.number} is not assigned to anyone; there is nothing to release.`);
+    expect(await command(people.ana, `release ${ticket.number}`)).toBe(
+      `#${ticket.number} is not assigned to anyone; there is nothing to release.`,
+    );
     await command(people.ben, 'queue');
     expect(JSON.stringify(desk.fake.responses().at(-1)!.body.blocks)).toContain(`#${ticket.number}`);
   });
 
   it('a live chat moves only by a transfer: assigning its ticket is refused, and a bulk hand-over leaves it', async () => {
     const chat = await chatSteps(desk).liveChat('UREQASSIGN1', people.ana);
-    expect(await command(people.lead, `assign ${chat.ticketNumber} Ben`)).toContain(`#${chat.ticketNumber} is a live chat`);
+    expect(await command(people.lead, `assign ${chat.ticketNumber} Ben`)).toContain(
+      `#${chat.ticketNumber} is a live chat`,
+    );
     expect(await command(people.ana, `release ${chat.ticketNumber}`)).toContain('Move it with a transfer');
     await file().then((ticket) => command(people.ana, `take ${ticket.number}`));
     await command(people.lead, `reassign ${mention(people.ana)} Ben`);
@@ -147,20 +190,29 @@ describe('assigning tickets', () => {
       const offer = await offerTo(people.ben, handoffId);
       // An offer already answered shows no buttons; a click from a screen that has not refreshed yet still arrives.
       const onScreen = JSON.stringify(offer.blocks ?? []).includes(actionId);
-      await desk.slack.blockAction(user, { action_id: actionId, value: handoffId }, onScreen ? { channel: offer.channel, message: { ts: offer.ts } } : { channel: offer.channel });
+      await desk.slack.blockAction(
+        user,
+        { action_id: actionId, value: handoffId },
+        onScreen ? { channel: offer.channel, message: { ts: offer.ts } } : { channel: offer.channel },
+      );
       await desk.settled();
     }
 
     async function handOver(ticket: Ticket) {
       const answer = await command(people.ana, `assign ${ticket.number} ${mention(people.ben)}`);
-      expect(answer).toContain(`Asked <@${people.ben}> to take over #${ticket.number}. It stays yours until they accept`);
+      expect(answer).toContain(
+        `Asked <@${people.ben}> to take over #${ticket.number}. It stays yours until they accept`,
+      );
       return (await desk.store.assignments.waitingHandoffOf(ticket.number))!;
     }
 
     it('nothing moves until the colleague accepts; then it is theirs, the offer says so and the asker is told', async () => {
       const ticket = await ticketOf(people.ana);
       const handoff = await handOver(ticket);
-      expect((await desk.store.tickets.get(ticket.number))!).toMatchObject({ assignee: people.ana, version: ticket.version });
+      expect((await desk.store.tickets.get(ticket.number))!).toMatchObject({
+        assignee: people.ana,
+        version: ticket.version,
+      });
       expect(JSON.stringify((await offerTo(people.ben, handoff.id)).blocks)).toContain(actionIds.declineHandoff);
 
       await click(people.cho, actionIds.acceptHandoff, handoff.id);
@@ -171,7 +223,9 @@ describe('assigning tickets', () => {
       const offer = await offerTo(people.ben, handoff.id);
       expect(JSON.stringify(offer.blocks)).not.toContain(actionIds.acceptHandoff);
       expect(JSON.stringify(offer.blocks)).toContain('Accepted by');
-      expect(dmsTo(people.ana).at(-1)!.args.text).toBe(`<@${people.ben}> accepted #${ticket.number}: it is theirs now.`);
+      expect(dmsTo(people.ana).at(-1)!.args.text).toBe(
+        `<@${people.ben}> accepted #${ticket.number}: it is theirs now.`,
+      );
       expect(await actions(ticket.number)).toEqual(['created', 'taken', 'handoff_requested', 'assigned']);
       await click(people.ben, actionIds.acceptHandoff, handoff.id);
       expect(lastAnswer()).toContain('was already accepted');
@@ -197,9 +251,13 @@ describe('assigning tickets', () => {
     it('a decline, or the expiry, leaves it with the asker, who is told; one request at a time', async () => {
       const ticket = await ticketOf(people.ana);
       const handoff = await handOver(ticket);
-      expect(await command(people.ana, `assign ${ticket.number} Cho`)).toContain(`already has a hand-over request waiting for <@${people.ben}>`);
+      expect(await command(people.ana, `assign ${ticket.number} Cho`)).toContain(
+        `already has a hand-over request waiting for <@${people.ben}>`,
+      );
       await click(people.ben, actionIds.declineHandoff, handoff.id);
-      expect(dmsTo(people.ana).at(-1)!.args.text).toBe(`<@${people.ben}> declined #${ticket.number}: it stays with you.`);
+      expect(dmsTo(people.ana).at(-1)!.args.text).toBe(
+        `<@${people.ben}> declined #${ticket.number}: it stays with you.`,
+      );
       expect((await desk.store.tickets.get(ticket.number))!.assignee).toBe(people.ana);
 
       const second = await handOver(ticket);
@@ -218,7 +276,9 @@ describe('assigning tickets', () => {
       const handoff = await handOver(ticket);
       await command(people.lead, `assign ${ticket.number} Cho`);
       expect(await desk.store.assignments.handoff(handoff.id)).toMatchObject({ state: 'cancelled' });
-      expect(JSON.stringify((await offerTo(people.ben, handoff.id)).blocks)).toContain('the ticket changed hands meanwhile');
+      expect(JSON.stringify((await offerTo(people.ben, handoff.id)).blocks)).toContain(
+        'the ticket changed hands meanwhile',
+      );
       await click(people.ben, actionIds.acceptHandoff, handoff.id);
       expect(lastAnswer()).toContain('was cancelled');
       expect((await desk.store.tickets.get(ticket.number))!.assignee).toBe(people.cho);
@@ -231,7 +291,14 @@ describe('assigning tickets', () => {
       const billing: Ticket[] = [];
       for (let i = 0; i < 4; i++) billing.push(await ticketOf(people.cho));
       const pending = billing[3]!;
-      await changeTicket(desk.deskbolt.desk, pending.number, {}, { status: 'pending', pendingSince: desk.clock.now() }, [], desk.clock.now());
+      await changeTicket(
+        desk.deskbolt.desk,
+        pending.number,
+        {},
+        { status: 'pending', pendingSince: desk.clock.now() },
+        [],
+        desk.clock.now(),
+      );
       const payops = await file({ groupId: 20 });
       await command(people.cho, `take ${payops.number}`);
       return { billing, pending, payops };
@@ -239,15 +306,26 @@ describe('assigning tickets', () => {
 
     async function clearCho() {
       for (const ticket of await desk.store.tickets.assignedTo(people.cho, ['new', 'open', 'pending'], 100)) {
-        await changeTicket(desk.deskbolt.desk, ticket.number, {}, { status: 'solved', solvedAt: desk.clock.now() }, [], desk.clock.now());
+        await changeTicket(
+          desk.deskbolt.desk,
+          ticket.number,
+          {},
+          { status: 'solved', solvedAt: desk.clock.now() },
+          [],
+          desk.clock.now(),
+        );
       }
     }
 
     it('counts and asks first; once confirmed, moves them, keeps pending pending, and tells the new agent once', async () => {
       await clearCho();
       const { billing, pending, payops } = await chosPile();
-      expect(await command(people.ana, `reassign ${mention(people.cho)} ${mention(people.ben)}`)).toBe('Only team leads and admins hand over another agent’s tickets.');
-      expect(await command(people.lead, `reassign ${mention(people.cho)} ${mention(people.customer)}`)).toContain('is not a support agent');
+      expect(await command(people.ana, `reassign ${mention(people.cho)} ${mention(people.ben)}`)).toBe(
+        'Only team leads and admins hand over another agent’s tickets.',
+      );
+      expect(await command(people.lead, `reassign ${mention(people.cho)} ${mention(people.customer)}`)).toContain(
+        'is not a support agent',
+      );
       expect(await command(people.lead, `reassign ${mention(people.cho)}`)).toContain('Say whose tickets, and to whom');
       await command(people.lead, `reassign ${mention(people.cho)} ${mention(people.ben)}`);
       const view = desk.fake.okCalls('views.open').at(-1)!.response.view;
@@ -259,12 +337,27 @@ describe('assigning tickets', () => {
       expect((await desk.store.tickets.get(billing[0]!.number))!.assignee).toBe(people.cho);
 
       // One of them is solved while the lead reads: it is left alone.
-      await changeTicket(desk.deskbolt.desk, billing[0]!.number, {}, { status: 'solved', solvedAt: desk.clock.now() }, [], desk.clock.now());
+      await changeTicket(
+        desk.deskbolt.desk,
+        billing[0]!.number,
+        {},
+        { status: 'solved', solvedAt: desk.clock.now() },
+        [],
+        desk.clock.now(),
+      );
       desk.fake.clearCalls();
-      await desk.slack.viewSubmission(people.lead, { id: view.id, callback_id: view.callback_id, private_metadata: view.private_metadata, state: viewStateFrom(view, {}) });
+      await desk.slack.viewSubmission(people.lead, {
+        id: view.id,
+        callback_id: view.callback_id,
+        private_metadata: view.private_metadata,
+        state: viewStateFrom(view, {}),
+      });
       await desk.settled();
-      expect(dmsTo(people.lead).at(-1)!.args.text).toBe(`Handed 3 of <@${people.cho}>'s tickets to <@${people.ben}> (1 had changed meanwhile and were left alone).`);
-      for (const ticket of billing.slice(1)) expect((await desk.store.tickets.get(ticket.number))!.assignee).toBe(people.ben);
+      expect(dmsTo(people.lead).at(-1)!.args.text).toBe(
+        `Handed 3 of <@${people.cho}>'s tickets to <@${people.ben}> (1 had changed meanwhile and were left alone).`,
+      );
+      for (const ticket of billing.slice(1))
+        expect((await desk.store.tickets.get(ticket.number))!.assignee).toBe(people.ben);
       expect((await desk.store.tickets.get(pending.number))!.status).toBe('pending');
       expect((await desk.store.tickets.get(payops.number))!.assignee).toBe(people.cho);
       expect((await desk.store.tickets.get(billing[0]!.number))!.assignee).toBe(people.cho);
@@ -273,10 +366,16 @@ describe('assigning tickets', () => {
       expect(bens[0]!.args.text).toContain(`handed you 3 of <@${people.cho}>'s tickets`);
 
       // The same confirmation submitted again runs nothing twice.
-      await desk.slack.viewSubmission(people.lead, { id: view.id, callback_id: view.callback_id, private_metadata: view.private_metadata, state: viewStateFrom(view, {}) });
+      await desk.slack.viewSubmission(people.lead, {
+        id: view.id,
+        callback_id: view.callback_id,
+        private_metadata: view.private_metadata,
+        state: viewStateFrom(view, {}),
+      });
       await desk.settled();
       expect(dmsTo(people.lead).at(-1)!.args.text).toBe('This hand-over was already confirmed; it runs once.');
-      for (const ticket of billing.slice(1)) expect((await actions(ticket.number)).filter((action) => action === 'assigned')).toHaveLength(1);
+      for (const ticket of billing.slice(1))
+        expect((await actions(ticket.number)).filter((action) => action === 'assigned')).toHaveLength(1);
     });
 
     it('to the queue, and a run cut half-way is finished by the job, each ticket moved once', async () => {
@@ -287,11 +386,15 @@ describe('assigning tickets', () => {
       if (!plan.ok) throw new Error(plan.code);
       // The process dies after moving the second ticket, before recording it.
       await expect(
-        confirmBulkMove(lead, { moveId: plan.move.id, by: people.lead }, {
-          afterMove: (position) => {
-            if (position === 1) throw new Error('killed');
+        confirmBulkMove(
+          lead,
+          { moveId: plan.move.id, by: people.lead },
+          {
+            afterMove: (position) => {
+              if (position === 1) throw new Error('killed');
+            },
           },
-        }),
+        ),
       ).rejects.toThrow('killed');
       await desk.settled();
       expect((await desk.store.assignments.bulkMove(plan.move.id))!).toMatchObject({ state: 'running', position: 1 });
@@ -302,7 +405,11 @@ describe('assigning tickets', () => {
       expect((await desk.store.assignments.bulkMove(plan.move.id))!.state).toBe('running');
       desk.clock.advance(3 * 60_000);
       await desk.deskbolt.jobs.run(deskJob('bulk-moves'));
-      expect((await desk.store.assignments.bulkMove(plan.move.id))!).toMatchObject({ state: 'done', moved: 4, skipped: 0 });
+      expect((await desk.store.assignments.bulkMove(plan.move.id))!).toMatchObject({
+        state: 'done',
+        moved: 4,
+        skipped: 0,
+      });
       for (const ticket of billing) {
         expect((await desk.store.tickets.get(ticket.number))!.assignee).toBeNull();
         expect((await actions(ticket.number)).filter((action) => action === 'released')).toHaveLength(1);

@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { actionIds, replyFields } from '../blocks/ids.js';
-import { viewStateFrom } from '../src/fake-slack/requests.js';
 import { DAY_MS, MINUTE_MS } from '../src/clock.js';
+import { ticketEvent } from '../src/events/ticket-events.js';
+import { viewStateFrom } from '../src/fake-slack/requests.js';
+import type { FakeSlack } from '../src/fake-slack/server.js';
 import { deskJob } from '../src/jobs/desk-jobs.js';
 import type { Store } from '../src/store/store.js';
 import { closeSolved, closeStalePending, closingNoteId } from '../src/tickets/auto-close.js';
@@ -10,11 +12,9 @@ import { addRequesterReply } from '../src/tickets/requester-reply.js';
 import type { Actor, TicketStatus } from '../src/tickets/types.js';
 import type { TestClock } from './support/clock.js';
 import { conditionalWriteModes, openTestStore } from './support/database.js';
-import { fileTicket, changeTicket, testDesk } from './support/desk.js';
-import type { FakeSlack } from '../src/fake-slack/server.js';
+import { changeTicket, fileTicket, testDesk } from './support/desk.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
 import { channels, people } from './support/workspace.js';
-import { ticketEvent } from '../src/events/ticket-events.js';
 
 const customer: Actor = { kind: 'requester', id: people.customer };
 const autoClose = deskJob('pending-auto-close');
@@ -31,15 +31,30 @@ async function deskOf(options: { store?: Store; fake?: FakeSlack; clock?: TestCl
 }
 
 /** An agent set it to status (pending starts the auto-close's count) at the clock's time. */
-async function ticketIn(desk: Desk & { testClock: TestClock }, status: TicketStatus, requester?: { kind: 'email'; email: string; name: string }): Promise<number> {
+async function ticketIn(
+  desk: Desk & { testClock: TestClock },
+  status: TicketStatus,
+  requester?: { kind: 'email'; email: string; name: string },
+): Promise<number> {
   const ticket = await fileTicket(desk, requester ? { requester } : {});
   const now = desk.clock();
   await changeTicket(
     desk,
     ticket.number,
     {},
-    { status, assignee: people.ana, pendingSince: status === 'pending' ? now : null, solvedAt: status === 'solved' ? now : null },
-    { actor: { kind: 'agent', id: people.ana }, action: 'status_changed', from: { status: 'new' }, to: { status }, at: now },
+    {
+      status,
+      assignee: people.ana,
+      pendingSince: status === 'pending' ? now : null,
+      solvedAt: status === 'solved' ? now : null,
+    },
+    {
+      actor: { kind: 'agent', id: people.ana },
+      action: 'status_changed',
+      from: { status: 'new' },
+      to: { status },
+      at: now,
+    },
     now,
   );
   return ticket.number;
@@ -68,7 +83,11 @@ describe('pending tickets close after PENDING_CLOSE_DAYS without a requester rep
     test.clock.set(new Date(pendingAt + 3 * DAY_MS));
     expect(await test.deskbolt.jobs.run(autoClose)).toMatchObject({ ran: true, result: { closed: 1 } });
     const closed = (await test.store.tickets.get(number))!;
-    expect(closed).toMatchObject({ status: 'closed', closedAt: new Date(pendingAt + 3 * DAY_MS), closingNoteDue: false });
+    expect(closed).toMatchObject({
+      status: 'closed',
+      closedAt: new Date(pendingAt + 3 * DAY_MS),
+      closingNoteDue: false,
+    });
     expect((await test.store.tickets.history(number)).at(-1)).toMatchObject({
       action: 'auto_closed',
       actor: { kind: 'system' },
@@ -92,10 +111,18 @@ describe('pending tickets close after PENDING_CLOSE_DAYS without a requester rep
     const test = await deskOf();
     const ticket = await fileTicket(workflowDesk(test));
     const submitReply = async (kind: 'public' | 'internal', text: string) => {
-      await test.slack.blockAction(people.ana, { action_id: kind === 'public' ? actionIds.reply : actionIds.note, value: String(ticket.number) });
+      await test.slack.blockAction(people.ana, {
+        action_id: kind === 'public' ? actionIds.reply : actionIds.note,
+        value: String(ticket.number),
+      });
       await test.settled();
       const view = test.fake.okCalls('views.open').at(-1)!.response.view;
-      const answer = await test.slack.viewSubmission(people.ana, { id: view.id, callback_id: view.callback_id, private_metadata: view.private_metadata, state: viewStateFrom(view, { [replyFields.text]: text, [replyFields.status]: 'pending' }) });
+      const answer = await test.slack.viewSubmission(people.ana, {
+        id: view.id,
+        callback_id: view.callback_id,
+        private_metadata: view.private_metadata,
+        state: viewStateFrom(view, { [replyFields.text]: text, [replyFields.status]: 'pending' }),
+      });
       await test.settled();
       expect(answer.body).toBe('');
     };
@@ -105,7 +132,10 @@ describe('pending tickets close after PENDING_CLOSE_DAYS without a requester rep
     const askedAgain = test.clock.now().getTime();
     test.clock.advance(DAY_MS);
     await submitReply('internal', 'Waiting on the statement; finance is aware.');
-    expect(await test.store.tickets.get(ticket.number)).toMatchObject({ status: 'pending', pendingSince: new Date(askedAgain) });
+    expect(await test.store.tickets.get(ticket.number)).toMatchObject({
+      status: 'pending',
+      pendingSince: new Date(askedAgain),
+    });
 
     test.clock.set(new Date(askedAgain + 3 * DAY_MS - 1));
     await test.deskbolt.jobs.run(autoClose);
@@ -126,14 +156,20 @@ describe('pending tickets close after PENDING_CLOSE_DAYS without a requester rep
 
   it('stores the note for an email requester and sends no Slack DM', async () => {
     const test = await deskOf();
-    const number = await ticketIn(workflowDesk(test), 'pending', { kind: 'email', email: 'kim@example.com', name: 'Kim' });
+    const number = await ticketIn(workflowDesk(test), 'pending', {
+      kind: 'email',
+      email: 'kim@example.com',
+      name: 'Kim',
+    });
     test.fake.clearCalls();
     test.clock.advance(3 * DAY_MS);
     await test.deskbolt.jobs.run(autoClose);
     expect((await test.store.tickets.get(number))!.status).toBe('closed');
     expect(await test.store.tickets.comments(number, { kinds: ['public'] })).toHaveLength(1);
     // The team's thread of the ticket says it closed; nobody gets a DM.
-    expect(test.fake.okCalls('chat.postMessage').filter((call) => /^[DU]/.test(String(call.response.channel)))).toHaveLength(0);
+    expect(
+      test.fake.okCalls('chat.postMessage').filter((call) => /^[DU]/.test(String(call.response.channel))),
+    ).toHaveLength(0);
   });
 });
 
@@ -164,7 +200,14 @@ describe('a requester reply racing the auto-close', () => {
     await test.settled();
     expect(reply.followUpOf).toBe(number);
     expect(reply.ticket).toMatchObject({ status: 'new', followUpOf: number });
-    expect(test.fake.okCalls('chat.postMessage').some((call) => call.args.channel === channels.billingAlerts && String(call.args.text).includes(`#${reply.ticket.number}`))).toBe(true);
+    expect(
+      test.fake
+        .okCalls('chat.postMessage')
+        .some(
+          (call) =>
+            call.args.channel === channels.billingAlerts && String(call.args.text).includes(`#${reply.ticket.number}`),
+        ),
+    ).toBe(true);
   });
 
   it('the close lands between the reply being stored and the reopen: the reply still reaches an open ticket', async () => {
@@ -214,8 +257,15 @@ describe('solved tickets close after SOLVED_CLOSE_DAYS', () => {
     expect((await test.store.tickets.get(solved))!.status).toBe('solved');
     test.clock.set(new Date(solvedAt + 4 * DAY_MS));
     expect(await test.deskbolt.jobs.run(job)).toMatchObject({ result: { closed: 1 } });
-    expect((await test.store.tickets.get(solved))!).toMatchObject({ status: 'closed', closedAt: new Date(solvedAt + 4 * DAY_MS) });
-    expect((await test.store.tickets.history(solved)).at(-1)).toMatchObject({ action: 'status_changed', from: { status: 'solved' }, to: { status: 'closed' } });
+    expect((await test.store.tickets.get(solved))!).toMatchObject({
+      status: 'closed',
+      closedAt: new Date(solvedAt + 4 * DAY_MS),
+    });
+    expect((await test.store.tickets.history(solved)).at(-1)).toMatchObject({
+      action: 'status_changed',
+      from: { status: 'solved' },
+      to: { status: 'closed' },
+    });
     expect((await test.store.tickets.get(reopened))!.status).toBe('open');
     // A reply now opens a follow-up instead of reopening.
     const late = await addRequesterReply(desk, { number: solved, text: 'One more thing', author: customer });
@@ -266,7 +316,7 @@ describe.each(conditionalWriteModes())('a batch of closes (%s)', (conditionalWri
     };
   }
 
-  it('a requester reply landing between the batch\'s read and its close wins: that ticket stays open, the rest close', async () => {
+  it("a requester reply landing between the batch's read and its close wins: that ticket stays open, the rest close", async () => {
     const { store, desk, numbers } = await pendingDesk('batchrace', 4);
     const replied = numbers[2]!;
     const result = await closeStalePending(
@@ -298,18 +348,47 @@ describe.each(conditionalWriteModes())('a batch of closes (%s)', (conditionalWri
     const result = await closeStalePending(
       racing(desk, async () => {
         const now = desk.clock();
-        await changeTicket(desk, reopened!, {}, { status: 'open' }, ticketEvent('status_changed', customer, now, { from: { status: 'pending' }, to: { status: 'open' } }), now);
-        await changeTicket(desk, askedAgain!, {}, { pendingSince: now }, ticketEvent('replied', agent, now, { to: { commentId: 'not-delivered' } }), now);
-        await changeTicket(desk, solved!, {}, { status: 'solved', solvedAt: now }, ticketEvent('status_changed', agent, now, { from: { status: 'pending' }, to: { status: 'solved' } }), now);
+        await changeTicket(
+          desk,
+          reopened!,
+          {},
+          { status: 'open' },
+          ticketEvent('status_changed', customer, now, { from: { status: 'pending' }, to: { status: 'open' } }),
+          now,
+        );
+        await changeTicket(
+          desk,
+          askedAgain!,
+          {},
+          { pendingSince: now },
+          ticketEvent('replied', agent, now, { to: { commentId: 'not-delivered' } }),
+          now,
+        );
+        await changeTicket(
+          desk,
+          solved!,
+          {},
+          { status: 'solved', solvedAt: now },
+          ticketEvent('status_changed', agent, now, { from: { status: 'pending' }, to: { status: 'solved' } }),
+          now,
+        );
       }),
       desk.clock(),
     );
     await desk.settled();
     expect(result).toMatchObject({ closed: 2, skipped: 3, stoppedEarly: false });
-    expect((await store.tickets.getMany(numbers)).map((ticket) => ticket.status)).toEqual(['open', 'pending', 'solved', 'closed', 'closed']);
+    expect((await store.tickets.getMany(numbers)).map((ticket) => ticket.status)).toEqual([
+      'open',
+      'pending',
+      'solved',
+      'closed',
+      'closed',
+    ]);
     for (const number of numbers) {
       const closedHere = number === numbers[3] || number === numbers[4];
-      expect((await store.tickets.history(number)).filter((event) => event.action === 'auto_closed')).toHaveLength(closedHere ? 1 : 0);
+      expect((await store.tickets.history(number)).filter((event) => event.action === 'auto_closed')).toHaveLength(
+        closedHere ? 1 : 0,
+      );
       expect(await store.tickets.comments(number, { kinds: ['public'] })).toHaveLength(closedHere ? 1 : 0);
     }
   });
@@ -324,7 +403,8 @@ describe.each(conditionalWriteModes())('a batch of closes (%s)', (conditionalWri
     } finally {
       stop();
     }
-    for (const number of numbers) expect(await store.tickets.get(number)).toMatchObject({ status: 'closed', closingNoteDue: false });
+    for (const number of numbers)
+      expect(await store.tickets.get(number)).toMatchObject({ status: 'closed', closingNoteDue: false });
     // The notes due, the candidates, the close (a read and a write), the notes and their marks, the next
     // candidates, and the hand-out (a read, the history, the outboxes' read and write): each once.
     expect(commands).toBeLessThanOrEqual(12);

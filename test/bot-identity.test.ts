@@ -20,7 +20,11 @@ describe('who the bot is', () => {
     await desk.slack.command(people.ana, '/ticket', 'new Printer on fire');
     const chat = await steps.liveChat('UREQB001', people.ana);
     await steps.replyInThread(people.ana, chat, 'On it');
-    await desk.slack.blockAction(people.ana, { action_id: actionIds.endChat, value: String(chat.ticketNumber) }, { channel: chat.thread.channel, message: { ts: chat.thread.ts } });
+    await desk.slack.blockAction(
+      people.ana,
+      { action_id: actionIds.endChat, value: String(chat.ticketNumber) },
+      { channel: chat.thread.channel, message: { ts: chat.thread.ts } },
+    );
     await desk.slack.globalShortcut(people.ben, 'new_ticket');
     await desk.slack.event({ type: 'app_home_opened', user: people.ben, tab: 'home' });
     await desk.settled();

@@ -14,7 +14,10 @@ describe('which agents take chats', () => {
   beforeAll(async () => {
     const workspace = testWorkspace();
     desk = await startTestDesk({
-      workspace: { ...workspace, agents: [...workspace.agents, { user: tia, name: 'Tia', groups: [10], role: 'agent', chats: false }] },
+      workspace: {
+        ...workspace,
+        agents: [...workspace.agents, { user: tia, name: 'Tia', groups: [10], role: 'agent', chats: false }],
+      },
     });
     desk.fake.addUser({ id: tia, name: 'tia', realName: 'Tia Tickets' });
     steps = chatSteps(desk);
@@ -29,7 +32,12 @@ describe('which agents take chats', () => {
   const newRequester = () => `UREQL${String(++requesters).padStart(3, '0')}`;
 
   it('defaults to true in the workspace file, and says false when told', () => {
-    const parsed = testWorkspace({ agents: [{ user: tia, name: 'Tia', groups: [10], chats: false }, { user: people.ana, name: 'Ana', groups: [10] }] });
+    const parsed = testWorkspace({
+      agents: [
+        { user: tia, name: 'Tia', groups: [10], chats: false },
+        { user: people.ana, name: 'Ana', groups: [10] },
+      ],
+    });
     expect(desk.deskbolt.desk.directory.takesChats(people.ana)).toBe(true);
     expect(parsed.agents.map((agent) => agent.chats !== false)).toEqual([false, true]);
     expect(() => testWorkspace({ agents: [{ user: tia, name: 'Tia', groups: [10], chats: 'no' }] })).toThrow();
@@ -58,7 +66,11 @@ describe('which agents take chats', () => {
     expect(steps.lastResponse()).toContain('works tickets only and takes no chats');
     expect(await desk.store.chats.openTransferOf(chat.ticketNumber)).toBeNull();
 
-    await desk.slack.blockAction(people.ana, { action_id: actionIds.transferChat, value: String(chat.ticketNumber) }, { channel: chat.thread.channel, message: { ts: chat.thread.ts } });
+    await desk.slack.blockAction(
+      people.ana,
+      { action_id: actionIds.transferChat, value: String(chat.ticketNumber) },
+      { channel: chat.thread.channel, message: { ts: chat.thread.ts } },
+    );
     await desk.settled();
     const modal = desk.fake.okCalls('views.open').at(-1)!.args.view;
     expect(JSON.stringify(modal)).toContain(`agent:${people.ben}`);
@@ -80,7 +92,11 @@ describe('which agents take chats', () => {
     await desk.settled();
     expect(JSON.stringify(desk.fake.homeView(people.ben)!.blocks)).toContain('You take *chats and tickets*');
 
-    const filed = await openTicket(desk.deskbolt.desk, { subject: 'Printer jammed', requester: { kind: 'slack', userId: people.customer }, groupId: 10 }, { actor: { kind: 'requester', id: people.customer }, channel: 'slack', source: { kind: 'dm' } });
+    const filed = await openTicket(
+      desk.deskbolt.desk,
+      { subject: 'Printer jammed', requester: { kind: 'slack', userId: people.customer }, groupId: 10 },
+      { actor: { kind: 'requester', id: people.customer }, channel: 'slack', source: { kind: 'dm' } },
+    );
     if (!filed.ok) throw new Error(JSON.stringify(filed));
     const ticket = filed.ticket;
     await desk.slack.command(tia, '/ticket', `take ${ticket.number}`);

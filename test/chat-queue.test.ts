@@ -12,7 +12,8 @@ describe('waiting chats and the queue', () => {
   const steps = chatSteps(desk);
   beforeEach(async () => {
     desk.fake.clearCalls();
-    for (const agent of [people.ana, people.ben, people.cho, people.lead, people.payops]) await steps.status(agent, 'offline');
+    for (const agent of [people.ana, people.ben, people.cho, people.lead, people.payops])
+      await steps.status(agent, 'offline');
   });
 
   async function command(user: string, text: string) {
@@ -59,14 +60,27 @@ describe('waiting chats and the queue', () => {
     const list = await waitingChats(desk.deskbolt.desk, people.ben);
     if (!list.ok) throw new Error(JSON.stringify(list));
     // What the App Home (issue 6) adds: one section built from the plain data.
-    await desk.deskbolt.slack.client.views.publish({ user_id: people.ben, view: { type: 'home', blocks: waitingChatsBlocks(list.chats, desk.clock.now()) } });
+    await desk.deskbolt.slack.client.views.publish({
+      user_id: people.ben,
+      view: { type: 'home', blocks: waitingChatsBlocks(list.chats, desk.clock.now()) },
+    });
     const home = desk.fake.homeView(people.ben)!;
     await steps.accept(people.ana, taken);
 
-    await desk.slack.blockAction(people.ben, { action_id: actionIds.acceptChat, value: String(taken.ticketNumber) }, { view: home.id });
+    await desk.slack.blockAction(
+      people.ben,
+      { action_id: actionIds.acceptChat, value: String(taken.ticketNumber) },
+      { view: home.id },
+    );
     await desk.settled();
-    expect(steps.botMessages(desk.fake.dmChannelOf(people.ben)).at(-1)!.text).toBe(`Chat #${taken.ticketNumber} was accepted by <@${people.ana}> a moment ago.`);
-    await desk.slack.blockAction(people.ben, { action_id: actionIds.acceptChat, value: String(waiting.ticketNumber) }, { view: home.id });
+    expect(steps.botMessages(desk.fake.dmChannelOf(people.ben)).at(-1)!.text).toBe(
+      `Chat #${taken.ticketNumber} was accepted by <@${people.ana}> a moment ago.`,
+    );
+    await desk.slack.blockAction(
+      people.ben,
+      { action_id: actionIds.acceptChat, value: String(waiting.ticketNumber) },
+      { view: home.id },
+    );
     await desk.settled();
     expect((await desk.store.chats.get(waiting.ticketNumber))!).toMatchObject({ state: 'live', agent: people.ben });
   });
@@ -81,7 +95,10 @@ describe('waiting chats and the queue', () => {
     expect(buttons).toContain(actionIds.keepChat);
     await desk.slack.blockAction(people.ana, { action_id: actionIds.keepChat, value: String(chat.ticketNumber) });
     await desk.settled();
-    expect(desk.fake.responses().at(-1)!.body).toMatchObject({ replace_original: true, text: `Kept: chat #${chat.ticketNumber} stays with you.` });
+    expect(desk.fake.responses().at(-1)!.body).toMatchObject({
+      replace_original: true,
+      text: `Kept: chat #${chat.ticketNumber} stays with you.`,
+    });
     expect(await desk.store.chats.transfersOf(chat.ticketNumber)).toEqual([]);
     expect((await desk.store.chats.get(chat.ticketNumber))!).toMatchObject({ agent: people.ana, state: 'live' });
   });
@@ -91,7 +108,9 @@ describe('waiting chats and the queue', () => {
     await command(people.ana, `transfer ${chat.ticketNumber} group PayOps`);
     await desk.slack.blockAction(people.ana, { action_id: actionIds.queueTransfer, value: `${chat.ticketNumber}:20` });
     await desk.settled();
-    expect(desk.fake.responses().at(-1)!.body.text).toContain(`Queued: chat #${chat.ticketNumber} stays with you until an agent of PayOps comes online`);
+    expect(desk.fake.responses().at(-1)!.body.text).toContain(
+      `Queued: chat #${chat.ticketNumber} stays with you until an agent of PayOps comes online`,
+    );
     const queued = (await desk.store.chats.openTransferOf(chat.ticketNumber))!;
     expect(queued).toMatchObject({ state: 'requested', queued: true, to: { kind: 'group', id: '20' } });
     expect(await steps.actions(chat.ticketNumber)).toContain('transfer_requested');
@@ -99,14 +118,32 @@ describe('waiting chats and the queue', () => {
     // Hours pass with nobody there: it still waits, the chat is still Ana's and live.
     desk.clock.advance(3 * 60 * 60_000);
     const waitingForPat = await waitingChats(desk.deskbolt.desk, people.payops);
-    expect(waitingForPat.ok && waitingForPat.chats.find((entry) => entry.ticketNumber === chat.ticketNumber)).toMatchObject({ kind: 'transfer', queued: true, groupName: 'PayOps', from: people.ana, waitedMs: 3 * 60 * 60_000 });
-    expect((await desk.store.chats.get(chat.ticketNumber))!).toMatchObject({ agent: people.ana, state: 'live', groupId: 10 });
+    expect(
+      waitingForPat.ok && waitingForPat.chats.find((entry) => entry.ticketNumber === chat.ticketNumber),
+    ).toMatchObject({
+      kind: 'transfer',
+      queued: true,
+      groupName: 'PayOps',
+      from: people.ana,
+      waitedMs: 3 * 60 * 60_000,
+    });
+    expect((await desk.store.chats.get(chat.ticketNumber))!).toMatchObject({
+      agent: people.ana,
+      state: 'live',
+      groupId: 10,
+    });
     await steps.replyInThread(people.ana, chat, 'Still on it while PayOps is away');
     expect(steps.botMessages(chat.requesterDm).at(-1)!.text).toBe('*Ana:* Still on it while PayOps is away');
 
     // Pat, still offline, cannot take it from the queue channel.
-    const queuePost = desk.fake.messages(channels.payopsAlerts).find((message) => JSON.stringify(message.blocks ?? []).includes(queued.id))!;
-    await desk.slack.blockAction(people.payops, { action_id: actionIds.acceptTransfer, value: queued.id }, { channel: channels.payopsAlerts, message: { ts: queuePost.ts } });
+    const queuePost = desk.fake
+      .messages(channels.payopsAlerts)
+      .find((message) => JSON.stringify(message.blocks ?? []).includes(queued.id))!;
+    await desk.slack.blockAction(
+      people.payops,
+      { action_id: actionIds.acceptTransfer, value: queued.id },
+      { channel: channels.payopsAlerts, message: { ts: queuePost.ts } },
+    );
     await desk.settled();
     expect(desk.fake.responses().at(-1)!.body.text).toContain('set yourself online');
     expect((await desk.store.chats.get(chat.ticketNumber))!.agent).toBe(people.ana);
@@ -114,30 +151,59 @@ describe('waiting chats and the queue', () => {
     // Pat comes online: the offer arrives in a DM, once.
     await steps.status(people.payops, 'online');
     const patDm = desk.fake.dmChannelOf(people.payops);
-    const offers = () => steps.botMessages(patDm).filter((message) => JSON.stringify(message.blocks ?? []).includes(queued.id));
+    const offers = () =>
+      steps.botMessages(patDm).filter((message) => JSON.stringify(message.blocks ?? []).includes(queued.id));
     expect(offers()).toHaveLength(1);
     await steps.status(people.payops, 'online');
     expect(offers()).toHaveLength(1);
-    await desk.slack.blockAction(people.payops, { action_id: actionIds.acceptTransfer, value: queued.id }, { channel: patDm, message: { ts: offers()[0]!.ts } });
+    await desk.slack.blockAction(
+      people.payops,
+      { action_id: actionIds.acceptTransfer, value: queued.id },
+      { channel: patDm, message: { ts: offers()[0]!.ts } },
+    );
     await desk.settled();
 
     const moved = (await desk.store.chats.get(chat.ticketNumber))!;
-    expect(moved).toMatchObject({ agent: people.payops, groupId: 20, state: 'live', thread: { channel: channels.payopsAlerts, ts: queuePost.ts } });
+    expect(moved).toMatchObject({
+      agent: people.payops,
+      groupId: 20,
+      state: 'live',
+      thread: { channel: channels.payopsAlerts, ts: queuePost.ts },
+    });
     expect((await desk.store.tickets.get(chat.ticketNumber))!).toMatchObject({ assignee: people.payops, groupId: 20 });
-    expect(await desk.store.chats.transfer(queued.id)).toMatchObject({ state: 'accepted', answeredBy: people.payops, step: 'done' });
-    expect(steps.botMessages(desk.fake.dmChannelOf(people.ana)).at(-1)!.text).toContain(`<@${people.payops}> accepted chat #${chat.ticketNumber}`);
+    expect(await desk.store.chats.transfer(queued.id)).toMatchObject({
+      state: 'accepted',
+      answeredBy: people.payops,
+      step: 'done',
+    });
+    expect(steps.botMessages(desk.fake.dmChannelOf(people.ana)).at(-1)!.text).toContain(
+      `<@${people.payops}> accepted chat #${chat.ticketNumber}`,
+    );
     expect(await steps.actions(chat.ticketNumber)).not.toContain('chat_ended');
   });
 
   it('from the transfer modal, the choice comes as a DM since a modal cannot hold it', async () => {
     const chat = await steps.liveChat('UREQW012', people.ana);
-    await desk.slack.blockAction(people.ana, { action_id: actionIds.transferChat, value: String(chat.ticketNumber) }, { channel: chat.thread.channel, message: { ts: chat.thread.ts } });
+    await desk.slack.blockAction(
+      people.ana,
+      { action_id: actionIds.transferChat, value: String(chat.ticketNumber) },
+      { channel: chat.thread.channel, message: { ts: chat.thread.ts } },
+    );
     await desk.settled();
     const view = desk.fake.okCalls('views.open').at(-1)!.args.view;
     const response = await desk.slack.viewSubmission(people.ana, {
       callback_id: view.callback_id,
       private_metadata: view.private_metadata,
-      state: { values: { transfer_target: { transfer_target: { type: 'static_select', selected_option: { value: 'group:20', text: { type: 'plain_text', text: 'PayOps' } } } } } },
+      state: {
+        values: {
+          transfer_target: {
+            transfer_target: {
+              type: 'static_select',
+              selected_option: { value: 'group:20', text: { type: 'plain_text', text: 'PayOps' } },
+            },
+          },
+        },
+      },
     });
     await desk.settled();
     expect(response.body).toBe('');

@@ -16,12 +16,17 @@ describe('putting a chat back in the queue', () => {
   afterAll(() => desk.close());
   beforeEach(async () => {
     desk.fake.clearCalls();
-    for (const agent of [people.ana, people.ben, people.cho, people.lead, people.payops]) await steps.status(agent, 'offline');
+    for (const agent of [people.ana, people.ben, people.cho, people.lead, people.payops])
+      await steps.status(agent, 'offline');
   });
   const newRequester = () => `UREQQ${String(++requesters).padStart(3, '0')}`;
 
   async function backToQueue(agent: string, chat: { ticketNumber: number; thread: { channel: string; ts: string } }) {
-    await desk.slack.blockAction(agent, { action_id: actionIds.requeueChat, value: String(chat.ticketNumber) }, { channel: chat.thread.channel, message: { ts: chat.thread.ts } });
+    await desk.slack.blockAction(
+      agent,
+      { action_id: actionIds.requeueChat, value: String(chat.ticketNumber) },
+      { channel: chat.thread.channel, message: { ts: chat.thread.ts } },
+    );
     await desk.settled();
   }
 
@@ -36,7 +41,9 @@ describe('putting a chat back in the queue', () => {
     expect((await desk.store.chats.get(chat.ticketNumber))!).toMatchObject({ state: 'waiting', agent: null });
     expect((await desk.store.tickets.get(chat.ticketNumber))!.assignee).toBeNull();
     expect(await steps.actions(chat.ticketNumber)).toContain('chat_requeued');
-    expect(steps.botMessages(chat.requesterDm).at(-1)!.text).toBe('You are waiting for the next available agent of Billing; stay here and they will answer in this conversation.');
+    expect(steps.botMessages(chat.requesterDm).at(-1)!.text).toBe(
+      'You are waiting for the next available agent of Billing; stay here and they will answer in this conversation.',
+    );
     // The group's channel shows it waiting again (Accept, not the old agent's buttons), and its thread pings who is online.
     expect(JSON.stringify(parent().blocks)).toContain(actionIds.acceptChat);
     expect(JSON.stringify(parent().blocks)).not.toContain(actionIds.requeueChat);

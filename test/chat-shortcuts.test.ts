@@ -31,8 +31,12 @@ describe('chat shortcuts', () => {
     desk.fake.addUser({ id, name: realName.toLowerCase(), realName });
     return id;
   };
-  const relayed = (chat: { requesterDm: string }) => steps.botMessages(chat.requesterDm).map((message) => message.text ?? '');
-  const publicReplies = async (ticketNumber: number) => (await desk.store.tickets.comments(ticketNumber, { kinds: ['public'] })).filter((comment) => comment.author.kind === 'agent').map((comment) => comment.text);
+  const relayed = (chat: { requesterDm: string }) =>
+    steps.botMessages(chat.requesterDm).map((message) => message.text ?? '');
+  const publicReplies = async (ticketNumber: number) =>
+    (await desk.store.tickets.comments(ticketNumber, { kinds: ['public'] }))
+      .filter((comment) => comment.author.kind === 'agent')
+      .map((comment) => comment.text);
   async function command(user: string, text: string) {
     await desk.slack.command(user, '/ticket', text);
     await desk.settled();
@@ -48,14 +52,26 @@ describe('chat shortcuts', () => {
     await steps.replyInThread(people.ana, chat, '#bye, and\ntake care');
     expect(relayed(chat).at(-1)).toBe('*Ana:* Thanks for chatting with us!, and\ntake care');
     // The ticket keeps what the requester read, and each is one public reply.
-    expect(await publicReplies(chat.ticketNumber)).toEqual(['Hi Dana Smith, Ana here: your refund is on its way.', 'Thanks for chatting with us! see you soon', 'Thanks for chatting with us!, and\ntake care']);
+    expect(await publicReplies(chat.ticketNumber)).toEqual([
+      'Hi Dana Smith, Ana here: your refund is on its way.',
+      'Thanks for chatting with us! see you soon',
+      'Thanks for chatting with us!, and\ntake care',
+    ]);
   });
 
   it('an edit into a shortcut updates the requester’s copy with its text; an edit into an unknown one leaves the copy', async () => {
     const chat = await steps.liveChat(newRequester('Ivy Park'), people.ana);
     const sent = await steps.replyInThread(people.ana, chat, 'Hello');
     const edit = (text: string, previous: string, at: string) =>
-      desk.slack.event({ type: 'message', subtype: 'message_changed', hidden: true, channel: sent.channel, ts: at, message: { type: 'message', user: people.ana, text, ts: sent.ts, thread_ts: chat.thread.ts }, previous_message: { type: 'message', user: people.ana, text: previous, ts: sent.ts } });
+      desk.slack.event({
+        type: 'message',
+        subtype: 'message_changed',
+        hidden: true,
+        channel: sent.channel,
+        ts: at,
+        message: { type: 'message', user: people.ana, text, ts: sent.ts, thread_ts: chat.thread.ts },
+        previous_message: { type: 'message', user: people.ana, text: previous, ts: sent.ts },
+      });
     await edit('#bye', 'Hello', '5.5');
     await desk.settled();
     expect(relayed(chat).at(-1)).toBe('*Ana:* Thanks for chatting with us! _(edited)_');
@@ -63,7 +79,9 @@ describe('chat shortcuts', () => {
     await edit('#nope', '#bye', '6.6');
     await desk.settled();
     expect(relayed(chat).at(-1)).toBe('*Ana:* Thanks for chatting with us! _(edited)_');
-    expect(desk.fake.okCalls('chat.postEphemeral').at(-1)!.args.text).toContain('Your edit was not sent: There is no shortcut `#nope`');
+    expect(desk.fake.okCalls('chat.postEphemeral').at(-1)!.args.text).toContain(
+      'Your edit was not sent: There is no shortcut `#nope`',
+    );
   });
 
   it('mid-sentence #words and #numbers are sent as typed', async () => {
@@ -71,7 +89,11 @@ describe('chat shortcuts', () => {
     await steps.replyInThread(people.ana, chat, 'Your case is like #refund ones');
     await steps.replyInThread(people.ana, chat, '#1042 is your old ticket');
     await steps.replyInThread(people.ana, chat, '#refund/chargeback, which one?');
-    expect(relayed(chat).slice(-3)).toEqual(['*Ana:* Your case is like #refund ones', '*Ana:* #1042 is your old ticket', '*Ana:* #refund/chargeback, which one?']);
+    expect(relayed(chat).slice(-3)).toEqual([
+      '*Ana:* Your case is like #refund ones',
+      '*Ana:* #1042 is your old ticket',
+      '*Ana:* #refund/chargeback, which one?',
+    ]);
   });
 
   it('an unknown shortcut is not sent: the agent is told, the requester gets nothing', async () => {
@@ -87,7 +109,9 @@ describe('chat shortcuts', () => {
   });
 
   it('a personal shortcut shadows the shared one of the same name for its owner only', async () => {
-    expect(await command(people.ana, 'shortcut add refund Refund done, {requester} — {agent}')).toContain('Added your shortcut `#refund`');
+    expect(await command(people.ana, 'shortcut add refund Refund done, {requester} — {agent}')).toContain(
+      'Added your shortcut `#refund`',
+    );
     const anas = await steps.liveChat(newRequester('Gus Lee'), people.ana);
     await steps.replyInThread(people.ana, anas, '#refund');
     expect(relayed(anas).at(-1)).toBe('*Ana:* Refund done, Gus Lee — Ana');
@@ -118,10 +142,14 @@ describe('chat shortcuts', () => {
   });
 
   it('twenty-five adds at once stop at the limit', async () => {
-    await Promise.all(Array.from({ length: 25 }, (_, i) => desk.slack.command(people.lead, '/ticket', `shortcut add race${i} text`)));
+    await Promise.all(
+      Array.from({ length: 25 }, (_, i) => desk.slack.command(people.lead, '/ticket', `shortcut add race${i} text`)),
+    );
     await desk.settled();
     expect(await desk.store.chatDesk.shortcutsOf(people.lead)).toHaveLength(20);
-    expect(desk.fake.responses().filter((response) => String(response.body.text).includes('the limit'))).toHaveLength(5);
+    expect(desk.fake.responses().filter((response) => String(response.body.text).includes('the limit'))).toHaveLength(
+      5,
+    );
   });
 
   it('refuses bad names, empty text and non-agents, changing nothing', async () => {

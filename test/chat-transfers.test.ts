@@ -2,10 +2,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { actionIds, callbackIds } from '../blocks/ids.js';
 import { finishUnfinishedTransfers, TRANSFER_GRACE_MS, transfersWaitingFor } from '../src/chats/transfers.js';
 import type { Chat, Transfer } from '../src/chats/types.js';
+import { viewStateFrom } from '../src/fake-slack/requests.js';
 import { deskJob } from '../src/jobs/desk-jobs.js';
 import { chatSteps } from './support/chats.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
-import { viewStateFrom } from '../src/fake-slack/requests.js';
 import { channels, people } from './support/workspace.js';
 
 /** A chat moves only when the person asked accepts; every other answer leaves it with the agent who asked. */
@@ -22,7 +22,8 @@ describe('chat transfers', () => {
   });
   beforeEach(async () => {
     desk.fake.clearCalls();
-    for (const agent of [people.ana, people.ben, people.cho, people.lead, people.payops]) await steps.status(agent, 'offline');
+    for (const agent of [people.ana, people.ben, people.cho, people.lead, people.payops])
+      await steps.status(agent, 'offline');
   });
 
   const dmOf = (user: string) => desk.fake.dmChannelOf(user);
@@ -44,13 +45,22 @@ describe('chat transfers', () => {
 
   /** The offer a person got in their DM with the bot, and a click on one of its buttons. */
   function offerIn(channel: string) {
-    return steps.botMessages(channel).filter((message) => JSON.stringify(message.blocks ?? []).includes(actionIds.acceptTransfer)).at(-1);
+    return steps
+      .botMessages(channel)
+      .filter((message) => JSON.stringify(message.blocks ?? []).includes(actionIds.acceptTransfer))
+      .at(-1);
   }
 
   async function click(user: string, actionId: string, offerChannel: string, transferId: string) {
-    const offer = desk.fake.messages(offerChannel).find((message) => JSON.stringify(message.blocks ?? []).includes(transferId));
+    const offer = desk.fake
+      .messages(offerChannel)
+      .find((message) => JSON.stringify(message.blocks ?? []).includes(transferId));
     // An offer already answered shows no buttons; a click from a screen that has not refreshed yet still arrives.
-    await desk.slack.blockAction(user, { action_id: actionId, value: transferId }, offer ? { channel: offerChannel, message: { ts: offer.ts } } : { channel: offerChannel });
+    await desk.slack.blockAction(
+      user,
+      { action_id: actionId, value: transferId },
+      offer ? { channel: offerChannel, message: { ts: offer.ts } } : { channel: offerChannel },
+    );
     await desk.settled();
   }
 
@@ -70,12 +80,24 @@ describe('chat transfers', () => {
     await click(people.ben, actionIds.acceptTransfer, dmOf(people.ben), request.id);
     expect((await desk.store.chats.get(chat.ticketNumber))!).toMatchObject({ agent: people.ben, thread: chat.thread });
     expect((await desk.store.tickets.get(chat.ticketNumber))!.assignee).toBe(people.ben);
-    expect(await desk.store.chats.transfer(request.id)).toMatchObject({ state: 'accepted', step: 'done', answeredBy: people.ben });
-    expect(steps.botMessages(dmOf(people.ana)).at(-1)!.text).toContain(`<@${people.ben}> accepted chat #${chat.ticketNumber}`);
+    expect(await desk.store.chats.transfer(request.id)).toMatchObject({
+      state: 'accepted',
+      step: 'done',
+      answeredBy: people.ben,
+    });
+    expect(steps.botMessages(dmOf(people.ana)).at(-1)!.text).toContain(
+      `<@${people.ben}> accepted chat #${chat.ticketNumber}`,
+    );
     expect(steps.botMessages(dmOf(people.ben)).at(-1)!.text).toContain(`Chat #${chat.ticketNumber} is yours now`);
-    expect(steps.threadMessages(chat).at(-1)!.text).toContain(`<@${people.ben}> accepted the transfer from <@${people.ana}>`);
-    expect(JSON.stringify(desk.fake.messages(dmOf(people.ben)).find((message) => message.ts === offer.ts)!.blocks)).not.toContain(actionIds.acceptTransfer);
-    expect(await steps.actions(chat.ticketNumber)).toEqual(expect.arrayContaining(['transfer_requested', 'transfer_accepted']));
+    expect(steps.threadMessages(chat).at(-1)!.text).toContain(
+      `<@${people.ben}> accepted the transfer from <@${people.ana}>`,
+    );
+    expect(
+      JSON.stringify(desk.fake.messages(dmOf(people.ben)).find((message) => message.ts === offer.ts)!.blocks),
+    ).not.toContain(actionIds.acceptTransfer);
+    expect(await steps.actions(chat.ticketNumber)).toEqual(
+      expect.arrayContaining(['transfer_requested', 'transfer_accepted']),
+    );
 
     // The new agent now speaks to the requester; the old one no longer does.
     await steps.replyInThread(people.ben, chat, 'Ben here, taking over');
@@ -94,7 +116,9 @@ describe('chat transfers', () => {
     await click(people.ben, actionIds.declineTransfer, dmOf(people.ben), request.id);
     expect(await desk.store.chats.transfer(request.id)).toMatchObject({ state: 'declined', answeredBy: people.ben });
     expect((await desk.store.chats.get(chat.ticketNumber))!.agent).toBe(people.ana);
-    expect(steps.botMessages(dmOf(people.ana)).at(-1)!.text).toBe(`<@${people.ben}> declined chat #${chat.ticketNumber} — it stays with you.`);
+    expect(steps.botMessages(dmOf(people.ana)).at(-1)!.text).toBe(
+      `<@${people.ben}> declined chat #${chat.ticketNumber} — it stays with you.`,
+    );
     expect(await steps.actions(chat.ticketNumber)).toContain('transfer_declined');
   });
 
@@ -116,13 +140,18 @@ describe('chat transfers', () => {
     expect(steps.lastResponse()).toContain('expired');
     expect(await desk.store.chats.transfer(request.id)).toMatchObject({ state: 'expired' });
     expect((await desk.store.chats.get(chat.ticketNumber))!.agent).toBe(people.ana);
-    expect(steps.botMessages(dmOf(people.ana)).at(-1)!.text).toContain('expired with no answer — the chat stays with you');
+    expect(steps.botMessages(dmOf(people.ana)).at(-1)!.text).toContain(
+      'expired with no answer — the chat stays with you',
+    );
 
     await transfer(people.ana, `${chat.ticketNumber} @ben`);
     const second = await openTransfer(chat);
     desk.clock.advance(60_000);
     // Only this chat's request counts: another test may have left one of its own waiting.
-    const expiry = async () => ((await desk.deskbolt.jobs.run(deskJob('transfer-expiry'))).result as Transfer[]).filter((expired) => expired.ticketNumber === chat.ticketNumber).length;
+    const expiry = async () =>
+      ((await desk.deskbolt.jobs.run(deskJob('transfer-expiry'))).result as Transfer[]).filter(
+        (expired) => expired.ticketNumber === chat.ticketNumber,
+      ).length;
     expect(await expiry()).toBe(0);
     desk.clock.advance(61_000);
     expect(await expiry()).toBe(1);
@@ -143,7 +172,9 @@ describe('chat transfers', () => {
     expect(await desk.store.chats.transfersOf(chat.ticketNumber)).toHaveLength(1);
 
     expect(await transfer(people.ana, `cancel ${chat.ticketNumber}`)).toContain('Cancelled');
-    expect(desk.fake.messages(dmOf(people.ben)).some((message) => JSON.stringify(message.blocks ?? []).includes(first.id))).toBe(false);
+    expect(
+      desk.fake.messages(dmOf(people.ben)).some((message) => JSON.stringify(message.blocks ?? []).includes(first.id)),
+    ).toBe(false);
     await click(people.ben, actionIds.acceptTransfer, dmOf(people.ben), first.id);
     expect(steps.lastResponse()).toContain('was cancelled');
     expect((await desk.store.chats.get(chat.ticketNumber))!.agent).toBe(people.ana);
@@ -155,7 +186,11 @@ describe('chat transfers', () => {
     await steps.status(people.ben, 'online');
     await transfer(people.ana, `${chat.ticketNumber} @ben`);
     const request = await openTransfer(chat);
-    await desk.slack.blockAction(people.ana, { action_id: actionIds.endChat, value: String(chat.ticketNumber) }, { channel: chat.thread.channel, message: { ts: chat.thread.ts } });
+    await desk.slack.blockAction(
+      people.ana,
+      { action_id: actionIds.endChat, value: String(chat.ticketNumber) },
+      { channel: chat.thread.channel, message: { ts: chat.thread.ts } },
+    );
     await desk.settled();
     expect(await desk.store.chats.transfer(request.id)).toMatchObject({ state: 'cancelled' });
     await click(people.ben, actionIds.acceptTransfer, dmOf(people.ben), request.id);
@@ -165,7 +200,9 @@ describe('chat transfers', () => {
 
   it('to a group nobody of which is online: refused with the reason, and the chat stays', async () => {
     const chat = await anaChat();
-    expect(await transfer(people.ana, `${chat.ticketNumber} group PayOps`)).toBe('nobody is available in PayOps right now — the chat stays with you');
+    expect(await transfer(people.ana, `${chat.ticketNumber} group PayOps`)).toBe(
+      'nobody is available in PayOps right now — the chat stays with you',
+    );
     expect(await desk.store.chats.transfersOf(chat.ticketNumber)).toHaveLength(0);
     expect((await desk.store.chats.get(chat.ticketNumber))!).toMatchObject({ agent: people.ana, state: 'live' });
   });
@@ -177,21 +214,40 @@ describe('chat transfers', () => {
     await transfer(people.ana, `${chat.ticketNumber} group PayOps`);
     const request = await openTransfer(chat);
     const offer = offerIn(channels.payopsAlerts)!;
-    expect((await transfersWaitingFor(desk.deskbolt.desk, people.payops)).map((waiting) => waiting.id)).toContain(request.id);
+    expect((await transfersWaitingFor(desk.deskbolt.desk, people.payops)).map((waiting) => waiting.id)).toContain(
+      request.id,
+    );
     expect(offer.text).toContain(`<@${people.payops}>`);
     expect(JSON.stringify(offer.blocks)).not.toContain(actionIds.declineTransfer);
 
     await Promise.all([
-      desk.slack.blockAction(people.payops, { action_id: actionIds.acceptTransfer, value: request.id }, { channel: channels.payopsAlerts, message: { ts: offer.ts } }),
-      desk.slack.blockAction(people.cho, { action_id: actionIds.acceptTransfer, value: request.id }, { channel: channels.payopsAlerts, message: { ts: offer.ts } }),
+      desk.slack.blockAction(
+        people.payops,
+        { action_id: actionIds.acceptTransfer, value: request.id },
+        { channel: channels.payopsAlerts, message: { ts: offer.ts } },
+      ),
+      desk.slack.blockAction(
+        people.cho,
+        { action_id: actionIds.acceptTransfer, value: request.id },
+        { channel: channels.payopsAlerts, message: { ts: offer.ts } },
+      ),
     ]);
     await desk.settled();
     const done = (await desk.store.chats.transfer(request.id))!;
     expect([people.payops, people.cho]).toContain(done.answeredBy);
-    expect(desk.fake.responses().map((response) => response.body.text)).toContain(`This transfer of chat #${chat.ticketNumber} was already accepted by <@${done.answeredBy}>; nothing changed.`);
+    expect(desk.fake.responses().map((response) => response.body.text)).toContain(
+      `This transfer of chat #${chat.ticketNumber} was already accepted by <@${done.answeredBy}>; nothing changed.`,
+    );
     const moved = (await desk.store.chats.get(chat.ticketNumber))!;
-    expect(moved).toMatchObject({ agent: done.answeredBy, groupId: 20, thread: { channel: channels.payopsAlerts, ts: offer.ts } });
-    expect((await desk.store.tickets.get(chat.ticketNumber))!).toMatchObject({ assignee: done.answeredBy, groupId: 20 });
+    expect(moved).toMatchObject({
+      agent: done.answeredBy,
+      groupId: 20,
+      thread: { channel: channels.payopsAlerts, ts: offer.ts },
+    });
+    expect((await desk.store.tickets.get(chat.ticketNumber))!).toMatchObject({
+      assignee: done.answeredBy,
+      groupId: 20,
+    });
     expect((await steps.actions(chat.ticketNumber)).filter((action) => action === 'transfer_accepted')).toHaveLength(1);
 
     // The requester's next message reaches the new thread.
@@ -208,8 +264,12 @@ describe('chat transfers', () => {
     await transfer(people.ana, `${chat.ticketNumber} lead`);
     const request = await openTransfer(chat);
     expect(offerIn(dmOf(people.lead))).toBeDefined();
-    expect((await transfersWaitingFor(desk.deskbolt.desk, people.lead)).map((waiting) => waiting.id)).toContain(request.id);
-    expect((await transfersWaitingFor(desk.deskbolt.desk, people.ben)).map((waiting) => waiting.id)).not.toContain(request.id);
+    expect((await transfersWaitingFor(desk.deskbolt.desk, people.lead)).map((waiting) => waiting.id)).toContain(
+      request.id,
+    );
+    expect((await transfersWaitingFor(desk.deskbolt.desk, people.ben)).map((waiting) => waiting.id)).not.toContain(
+      request.id,
+    );
     await desk.slack.blockAction(people.ben, { action_id: actionIds.acceptTransfer, value: request.id });
     await desk.settled();
     expect(steps.lastResponse()).toContain('only a team lead of Billing can accept it');
@@ -220,16 +280,31 @@ describe('chat transfers', () => {
   it('the Transfer button opens a picker with each agent’s availability; an offline pick is refused on the field', async () => {
     const chat = await anaChat();
     await steps.status(people.ben, 'online');
-    await desk.slack.blockAction(people.ana, { action_id: actionIds.transferChat, value: String(chat.ticketNumber) }, { channel: chat.thread.channel, message: { ts: chat.thread.ts } });
+    await desk.slack.blockAction(
+      people.ana,
+      { action_id: actionIds.transferChat, value: String(chat.ticketNumber) },
+      { channel: chat.thread.channel, message: { ts: chat.thread.ts } },
+    );
     await desk.settled();
     const view = desk.fake.okCalls('views.open').at(-1)!.args.view;
     expect(view.callback_id).toBe(callbackIds.transferChat);
     const labels = JSON.stringify(view.blocks);
     expect(labels).toContain('Ben · online');
     expect(labels).toContain('Cho · offline');
-    const refused = await desk.slack.viewSubmission(people.ana, { callback_id: view.callback_id, private_metadata: view.private_metadata, state: viewStateFrom(view, { transfer_target: `agent:${people.cho}` }) });
-    expect(refused.json).toEqual({ response_action: 'errors', errors: { transfer_target: 'Cho is offline, so the chat was not offered — it stays with you.' } });
-    const asked = await desk.slack.viewSubmission(people.ana, { callback_id: view.callback_id, private_metadata: view.private_metadata, state: viewStateFrom(view, { transfer_target: `agent:${people.ben}` }) });
+    const refused = await desk.slack.viewSubmission(people.ana, {
+      callback_id: view.callback_id,
+      private_metadata: view.private_metadata,
+      state: viewStateFrom(view, { transfer_target: `agent:${people.cho}` }),
+    });
+    expect(refused.json).toEqual({
+      response_action: 'errors',
+      errors: { transfer_target: 'Cho is offline, so the chat was not offered — it stays with you.' },
+    });
+    const asked = await desk.slack.viewSubmission(people.ana, {
+      callback_id: view.callback_id,
+      private_metadata: view.private_metadata,
+      state: viewStateFrom(view, { transfer_target: `agent:${people.ben}` }),
+    });
     expect(asked.body).toBe('');
     await desk.settled();
     expect(await openTransfer(chat)).toMatchObject({ to: { kind: 'agent', id: people.ben } });
@@ -252,7 +327,9 @@ describe('chat transfers', () => {
     expect((await desk.store.tickets.get(chat.ticketNumber))!.assignee).toBe(people.ben);
 
     // Died after the chat moved but before the step was recorded: the retry finds the ticket moved and writes no second event.
-    await desk.store.models.Ticket.db.collection('transfers').updateOne({ _id: request.id as never }, { $set: { step: 'chat-moved' } });
+    await desk.store.models.Ticket.db
+      .collection('transfers')
+      .updateOne({ _id: request.id as never }, { $set: { step: 'chat-moved' } });
     await click(people.ben, actionIds.acceptTransfer, dmOf(people.ben), request.id);
     expect(await desk.store.chats.transfer(request.id)).toMatchObject({ step: 'done' });
     expect((await steps.actions(chat.ticketNumber)).filter((action) => action === 'transfer_accepted')).toHaveLength(1);

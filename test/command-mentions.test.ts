@@ -16,7 +16,14 @@ describe('people named in commands', () => {
   beforeAll(async () => {
     const workspace = testWorkspace();
     desk = await startTestDesk({
-      workspace: { ...workspace, agents: [...workspace.agents, { user: benIto, name: 'Ben Ito', groups: [10], role: 'agent' }, { user: benMoore, name: 'Ben Moore', groups: [10], role: 'agent' }] },
+      workspace: {
+        ...workspace,
+        agents: [
+          ...workspace.agents,
+          { user: benIto, name: 'Ben Ito', groups: [10], role: 'agent' },
+          { user: benMoore, name: 'Ben Moore', groups: [10], role: 'agent' },
+        ],
+      },
     });
     steps = chatSteps(desk);
     // Slack's own handles: what the @-menu completes, not the workspace file's names.
@@ -38,8 +45,12 @@ describe('people named in commands', () => {
     await steps.status(people.ben, 'online');
     const chat = await steps.liveChat('UREQM001', people.ana);
 
-    expect(await command(people.ana, `transfer ${chat.ticketNumber} @benjamin`)).toContain(`Asked <@${people.ben}> to take chat #${chat.ticketNumber}`);
-    expect(desk.fake.calls().find((call) => call.method === 'chat.postMessage' && call.args.channel === people.ben)).toBeDefined();
+    expect(await command(people.ana, `transfer ${chat.ticketNumber} @benjamin`)).toContain(
+      `Asked <@${people.ben}> to take chat #${chat.ticketNumber}`,
+    );
+    expect(
+      desk.fake.calls().find((call) => call.method === 'chat.postMessage' && call.args.channel === people.ben),
+    ).toBeDefined();
   });
 
   it('accepts a typed name from the workspace file, whole or by a first name only one agent has', async () => {
@@ -60,19 +71,30 @@ describe('people named in commands', () => {
     );
     expect(await desk.store.chats.transfersOf(chat.ticketNumber)).toHaveLength(0);
     // Picked from the menu, the same first name is never ambiguous: Slack sent the id.
-    expect(await command(people.ana, `transfer ${chat.ticketNumber} @bmoore`)).toBe(`<@${benMoore}> is offline, so the chat was not offered — it stays with you.`);
+    expect(await command(people.ana, `transfer ${chat.ticketNumber} @bmoore`)).toBe(
+      `<@${benMoore}> is offline, so the chat was not offered — it stays with you.`,
+    );
   });
 
   it('answers stats for a person picked from the @-menu, and refuses an ambiguous name', async () => {
     expect(await command(people.lead, 'stats @benjamin month')).toBe('Ben — last 30 days: 0 solved');
     const withoutBen = testWorkspace();
     const other = await startTestDesk({
-      workspace: { ...withoutBen, agents: [...withoutBen.agents.filter((agent) => agent.user !== people.ben), { user: benIto, name: 'Ben Ito', groups: [10], role: 'agent' }, { user: benMoore, name: 'Ben Moore', groups: [10], role: 'agent' }] },
+      workspace: {
+        ...withoutBen,
+        agents: [
+          ...withoutBen.agents.filter((agent) => agent.user !== people.ben),
+          { user: benIto, name: 'Ben Ito', groups: [10], role: 'agent' },
+          { user: benMoore, name: 'Ben Moore', groups: [10], role: 'agent' },
+        ],
+      },
     });
     try {
       await other.slack.command(people.lead, '/ticket', 'stats ben');
       await other.settled();
-      expect(other.fake.responses().at(-1)!.body.text).toBe(`“ben” could be <@${benIto}> or <@${benMoore}>; mention the one you mean.`);
+      expect(other.fake.responses().at(-1)!.body.text).toBe(
+        `“ben” could be <@${benIto}> or <@${benMoore}>; mention the one you mean.`,
+      );
     } finally {
       await other.close();
     }

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ticketEvent } from '../src/events/ticket-events.js';
 import type { Store } from '../src/store/store.js';
 import type { TicketChanges, TicketPrecondition } from '../src/store/tickets.js';
 import { conditionalWriteModes, openTestStore } from './support/database.js';
 import { fileTicket, testDesk } from './support/desk.js';
 import { people } from './support/workspace.js';
-import { ticketEvent } from '../src/events/ticket-events.js';
 
 /**
  * Every kind of precondition a workflow puts on a ticket change, applied by the store in both of its
@@ -27,9 +27,19 @@ interface Case {
 
 const cases: Case[] = [
   { name: 'status in the list', precondition: () => ({ status: ['new', 'open'] }), applies: true },
-  { name: 'status not in the list', state: { status: 'pending' }, precondition: () => ({ status: ['new', 'open'] }), applies: false },
+  {
+    name: 'status not in the list',
+    state: { status: 'pending' },
+    precondition: () => ({ status: ['new', 'open'] }),
+    applies: false,
+  },
   { name: 'nobody has it', precondition: () => ({ assignee: null }), applies: true },
-  { name: 'somebody has it', state: { assignee: people.ana }, precondition: () => ({ assignee: null }), applies: false },
+  {
+    name: 'somebody has it',
+    state: { assignee: people.ana },
+    precondition: () => ({ assignee: null }),
+    applies: false,
+  },
   { name: 'its group', precondition: () => ({ groupIds: [10] }), applies: true },
   { name: 'another group', precondition: () => ({ groupIds: [20] }), applies: false },
   { name: 'the version seen', precondition: (ticket) => ({ version: ticket.version }), applies: true },
@@ -37,17 +47,62 @@ const cases: Case[] = [
   { name: 'not merged', precondition: () => ({ notMerged: true }), applies: true },
   { name: 'merged', state: { mergedInto: 999 }, precondition: () => ({ notMerged: true }), applies: false },
   { name: 'no merge into it, never claimed', precondition: () => ({ notMergeTarget: true }), applies: true },
-  { name: 'no merge into it, claim let go', claimedBy: 998, releasedClaim: true, precondition: () => ({ notMergeTarget: true }), applies: true },
+  {
+    name: 'no merge into it, claim let go',
+    claimedBy: 998,
+    releasedClaim: true,
+    precondition: () => ({ notMergeTarget: true }),
+    applies: true,
+  },
   { name: 'a merge into it under way', claimedBy: 998, precondition: () => ({ notMergeTarget: true }), applies: false },
-  { name: 'pending long enough', state: { status: 'pending', pendingSince: before }, precondition: () => ({ pendingSinceAtOrBefore: at }), applies: true },
-  { name: 'pending too recently', state: { status: 'pending', pendingSince: at }, precondition: () => ({ pendingSinceAtOrBefore: before }), applies: false },
-  { name: 'solved long enough', state: { status: 'solved', solvedAt: at }, precondition: () => ({ solvedAtOrBefore: at }), applies: true },
-  { name: 'solved too recently', state: { status: 'solved', solvedAt: at }, precondition: () => ({ solvedAtOrBefore: before }), applies: false },
+  {
+    name: 'pending long enough',
+    state: { status: 'pending', pendingSince: before },
+    precondition: () => ({ pendingSinceAtOrBefore: at }),
+    applies: true,
+  },
+  {
+    name: 'pending too recently',
+    state: { status: 'pending', pendingSince: at },
+    precondition: () => ({ pendingSinceAtOrBefore: before }),
+    applies: false,
+  },
+  {
+    name: 'solved long enough',
+    state: { status: 'solved', solvedAt: at },
+    precondition: () => ({ solvedAtOrBefore: at }),
+    applies: true,
+  },
+  {
+    name: 'solved too recently',
+    state: { status: 'solved', solvedAt: at },
+    precondition: () => ({ solvedAtOrBefore: before }),
+    applies: false,
+  },
   { name: 'not a problem yet', precondition: () => ({ fields: { problem: { $ne: true } } }), applies: true },
-  { name: 'already a problem', state: { problem: true }, precondition: () => ({ fields: { problem: { $ne: true } } }), applies: false },
-  { name: 'a merge at its step', state: { merge: { into: 999, state: 'closing', by: people.ana } }, precondition: () => ({ fields: { 'merge.state': 'closing' } }), applies: true },
-  { name: 'a merge past its step', state: { merge: { into: 999, state: 'done', by: people.ana } }, precondition: () => ({ fields: { 'merge.state': 'closing' } }), applies: false },
-  { name: 'a marker not yet set', precondition: () => ({ fields: { 'mergedFrom.n997': { $exists: false } } }), applies: true },
+  {
+    name: 'already a problem',
+    state: { problem: true },
+    precondition: () => ({ fields: { problem: { $ne: true } } }),
+    applies: false,
+  },
+  {
+    name: 'a merge at its step',
+    state: { merge: { into: 999, state: 'closing', by: people.ana } },
+    precondition: () => ({ fields: { 'merge.state': 'closing' } }),
+    applies: true,
+  },
+  {
+    name: 'a merge past its step',
+    state: { merge: { into: 999, state: 'done', by: people.ana } },
+    precondition: () => ({ fields: { 'merge.state': 'closing' } }),
+    applies: false,
+  },
+  {
+    name: 'a marker not yet set',
+    precondition: () => ({ fields: { 'mergedFrom.n997': { $exists: false } } }),
+    applies: true,
+  },
 ];
 
 describe.each(conditionalWriteModes())('a conditional ticket change (%s)', (conditionalWrites) => {
@@ -76,22 +131,61 @@ describe.each(conditionalWriteModes())('a conditional ticket change (%s)', (cond
       filed.push(ticket.number);
     }
     const agents = Array.from({ length: 6 }, (_, index) => `UCLAIM${index}`);
-    const claimed = await Promise.all(agents.map((agent) => store.tickets.claimOldest([group], agent, ticketEvent('taken', { kind: 'agent', id: agent }, at, { from: { assignee: null }, to: { assignee: agent, status: 'open' } }), at)));
+    const claimed = await Promise.all(
+      agents.map((agent) =>
+        store.tickets.claimOldest(
+          [group],
+          agent,
+          ticketEvent('taken', { kind: 'agent', id: agent }, at, {
+            from: { assignee: null },
+            to: { assignee: agent, status: 'open' },
+          }),
+          at,
+        ),
+      ),
+    );
     expect(claimed.map((ticket) => ticket!.number).sort((a, b) => a - b)).toEqual(filed.slice(0, 6));
     expect(new Set(claimed.map((ticket) => ticket!.assignee)).size).toBe(6);
     for (const ticket of claimed) expect((await store.tickets.get(ticket!.number))!.assignee).toBe(ticket!.assignee);
-    const rest = await Promise.all(agents.map((agent) => store.tickets.claimOldest([group], agent, ticketEvent('taken', { kind: 'agent', id: agent }, at, { from: { assignee: null }, to: { assignee: agent, status: 'open' } }), at)));
-    expect(rest.filter((ticket) => ticket !== null).map((ticket) => ticket!.number).sort((a, b) => a - b)).toEqual(filed.slice(6));
+    const rest = await Promise.all(
+      agents.map((agent) =>
+        store.tickets.claimOldest(
+          [group],
+          agent,
+          ticketEvent('taken', { kind: 'agent', id: agent }, at, {
+            from: { assignee: null },
+            to: { assignee: agent, status: 'open' },
+          }),
+          at,
+        ),
+      ),
+    );
+    expect(
+      rest
+        .filter((ticket) => ticket !== null)
+        .map((ticket) => ticket!.number)
+        .sort((a, b) => a - b),
+    ).toEqual(filed.slice(6));
   });
 
   it.each(cases.map((testCase) => [testCase.name, testCase] as const))('%s', async (_, testCase) => {
     const filed = await fileTicket(desk);
     if (testCase.state) await store.tickets.change(filed.number, {}, testCase.state, [], at);
-    if (testCase.claimedBy) await store.tickets.claimMergeTarget(filed.number, testCase.claimedBy, people.ana, ['new'], at);
+    if (testCase.claimedBy)
+      await store.tickets.claimMergeTarget(filed.number, testCase.claimedBy, people.ana, ['new'], at);
     if (testCase.releasedClaim) await store.tickets.releaseMergeClaim(filed.number, testCase.claimedBy!);
     const ticket = (await store.tickets.get(filed.number))!;
 
-    const changed = await store.tickets.change(ticket.number, testCase.precondition(ticket), { priority: 'urgent' }, ticketEvent('priority_changed', { kind: 'agent', id: people.ben }, at, { from: { priority: ticket.priority }, to: { priority: 'urgent' } }), at);
+    const changed = await store.tickets.change(
+      ticket.number,
+      testCase.precondition(ticket),
+      { priority: 'urgent' },
+      ticketEvent('priority_changed', { kind: 'agent', id: people.ben }, at, {
+        from: { priority: ticket.priority },
+        to: { priority: 'urgent' },
+      }),
+      at,
+    );
     const now = (await store.tickets.get(ticket.number))!;
     if (testCase.applies) {
       expect(changed).toMatchObject({ priority: 'urgent', version: ticket.version + 1 });
@@ -99,7 +193,9 @@ describe.each(conditionalWriteModes())('a conditional ticket change (%s)', (cond
     } else {
       expect(changed).toBeNull();
       expect(now).toMatchObject({ priority: ticket.priority, version: ticket.version });
-      expect((await store.tickets.withOutbox(ticket.number))!.outbox.filter((event) => event.action === 'priority_changed')).toEqual([]);
+      expect(
+        (await store.tickets.withOutbox(ticket.number))!.outbox.filter((event) => event.action === 'priority_changed'),
+      ).toEqual([]);
     }
   });
 });

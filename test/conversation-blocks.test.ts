@@ -6,7 +6,17 @@ import type { ConversationEntry } from '../src/tickets/conversation.js';
 const asSeen = (text: string) => text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 
 function entry(id: string, text: string, extra: Partial<ConversationEntry> = {}): ConversationEntry {
-  return { id, kind: 'public', author: { kind: 'agent', id: 'UANA0001' }, origin: 'reply-form', mergedFrom: null, at: new Date('2026-11-02T09:00:00Z'), text, files: [], ...extra };
+  return {
+    id,
+    kind: 'public',
+    author: { kind: 'agent', id: 'UANA0001' },
+    origin: 'reply-form',
+    mergedFrom: null,
+    at: new Date('2026-11-02T09:00:00Z'),
+    text,
+    files: [],
+    ...extra,
+  };
 }
 
 /** The Conversation's pure parts: text in pieces a section holds, and pages in parts a modal holds. */
@@ -27,7 +37,12 @@ describe('the Conversation in blocks', () => {
     expect(parts.length).toBeGreaterThan(2);
     for (const part of parts) expect(part.length).toBeLessThanOrEqual(97);
     const sections = parts.flat().filter((block) => block.type === 'section') as { text: { text: string } }[];
-    expect(sections.slice(1).map((block) => asSeen(block.text.text)).join('')).toBe(huge);
+    expect(
+      sections
+        .slice(1)
+        .map((block) => asSeen(block.text.text))
+        .join(''),
+    ).toBe(huge);
     expect(JSON.stringify(parts[1]![0])).not.toContain('_continued_');
     expect(JSON.stringify(parts[2]![0])).toContain('_continued_');
   });
@@ -37,8 +52,15 @@ describe('the Conversation in blocks', () => {
       ticket: { number: 1002, subject: 'Refund <b>', mergedInto: null },
       entries: [
         entry('n', 'checked', { kind: 'internal' }),
-        entry('m', 'From #1004 (requester):\nhi', { kind: 'internal', origin: 'merge', mergedFrom: 1004, author: { kind: 'requester', id: 'carla@example.com', name: 'Carla <C>' } }),
-        entry('f', 'see attached', { files: [{ name: 'invoice <1>.pdf', link: 'https://files.example.com/a|b' }, { name: 'photo & co.png' }] }),
+        entry('m', 'From #1004 (requester):\nhi', {
+          kind: 'internal',
+          origin: 'merge',
+          mergedFrom: 1004,
+          author: { kind: 'requester', id: 'carla@example.com', name: 'Carla <C>' },
+        }),
+        entry('f', 'see attached', {
+          files: [{ name: 'invoice <1>.pdf', link: 'https://files.example.com/a|b' }, { name: 'photo & co.png' }],
+        }),
       ],
       page: 0,
       pages: 1,
@@ -49,7 +71,9 @@ describe('the Conversation in blocks', () => {
       timeZone: 'UTC',
     });
     const shown = JSON.stringify(view.blocks);
-    expect(shown).toContain(':lock: *Internal note* (agents only, never sent to the requester) · <@UANA0001> · via reply form');
+    expect(shown).toContain(
+      ':lock: *Internal note* (agents only, never sent to the requester) · <@UANA0001> · via reply form',
+    );
     expect(shown).toContain('Carla &lt;C&gt; · from #1004 (merged in)');
     expect(shown).toContain('#1004 merged into #1002');
     expect(shown).toContain(':paperclip: <https://files.example.com/a%7Cb|invoice &lt;1&gt;.pdf>, photo &amp; co.png');

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DATABASE_DOWN_TEXT } from '../src/slack/faults.js';
-import { startEmbeddedDatabase, type EmbeddedDatabase } from '../src/store/embedded.js';
+import { type EmbeddedDatabase, startEmbeddedDatabase } from '../src/store/embedded.js';
 import { Store } from '../src/store/store.js';
 import { fileTicket } from './support/desk.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
@@ -30,7 +30,10 @@ describe('while the database is away, every request is answered in time', () => 
     dataDir = await mkdtemp(join(tmpdir(), 'deskbolt-away-'));
     server = await startEmbeddedDatabase({ dataDir, log: () => undefined });
     store = await Store.open({ uri: server.uri, dbName: 'away' });
-    desk = await startTestDesk({ store, workspace: testWorkspace({ apiKeys: [{ name: 'web-form', sha256: sha256(WRITE_KEY), scope: 'all' }] }) });
+    desk = await startTestDesk({
+      store,
+      workspace: testWorkspace({ apiKeys: [{ name: 'web-form', sha256: sha256(WRITE_KEY), scope: 'all' }] }),
+    });
   });
   afterAll(async () => {
     await desk.close();
@@ -39,7 +42,8 @@ describe('while the database is away, every request is answered in time', () => 
     await rm(dataDir, { recursive: true, force: true });
   });
   beforeEach(async () => {
-    if (server.state() === 'stopped') server = await startEmbeddedDatabase({ dataDir, port: server.port, log: () => undefined });
+    if (server.state() === 'stopped')
+      server = await startEmbeddedDatabase({ dataDir, port: server.port, log: () => undefined });
     await databaseAnswers();
     desk.fake.clearCalls();
   });
@@ -63,7 +67,11 @@ describe('while the database is away, every request is answered in time', () => 
   const fileByApi = () =>
     fetch(`http://127.0.0.1:${desk.deskbolt.port}/api/v1/tickets`, {
       method: 'POST',
-      headers: { Authorization: `Bearer ${WRITE_KEY}`, 'Content-Type': 'application/json', 'Idempotency-Key': 'outage-form-1' },
+      headers: {
+        Authorization: `Bearer ${WRITE_KEY}`,
+        'Content-Type': 'application/json',
+        'Idempotency-Key': 'outage-form-1',
+      },
       body: JSON.stringify({ subject: 'Refund please', requester: { email: 'pat@example.com', name: 'Pat' } }),
     });
 
@@ -84,7 +92,7 @@ describe('while the database is away, every request is answered in time', () => 
     expect(desk.fake.responses().at(-1)?.body.text).toBe(`You took #${ticket.number}.`);
   });
 
-  it('two agents\' commands are each acknowledged within three seconds and told why nothing happened', async () => {
+  it("two agents' commands are each acknowledged within three seconds and told why nothing happened", async () => {
     const ticket = await fileTicket(desk.deskbolt.desk);
     await server.stop();
     for (const agent of [people.ana, people.ben]) {
@@ -93,7 +101,10 @@ describe('while the database is away, every request is answered in time', () => 
       expect(ms).toBeLessThan(SLACK_ACK_DEADLINE_MS);
     }
     await desk.settled();
-    expect(desk.fake.responses().map((response) => response.body.text)).toEqual([DATABASE_DOWN_TEXT, DATABASE_DOWN_TEXT]);
+    expect(desk.fake.responses().map((response) => response.body.text)).toEqual([
+      DATABASE_DOWN_TEXT,
+      DATABASE_DOWN_TEXT,
+    ]);
   });
 
   it('the REST API answers 503 within two seconds, files nothing, and files the ticket once the database is back', async () => {
@@ -109,6 +120,8 @@ describe('while the database is away, every request is answered in time', () => 
     const before = await store.connection.db!.collection('tickets').countDocuments({ subject: 'Refund please' });
     const filed = await fileByApi();
     expect(filed.status).toBe(201);
-    expect(await store.connection.db!.collection('tickets').countDocuments({ subject: 'Refund please' })).toBe(before + 1);
+    expect(await store.connection.db!.collection('tickets').countDocuments({ subject: 'Refund please' })).toBe(
+      before + 1,
+    );
   });
 });

@@ -3,14 +3,21 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { findPostgresql } from '../src/store/embedded-postgresql.js';
 import { startEmbeddedDatabase } from '../src/store/embedded.js';
+import { findPostgresql } from '../src/store/embedded-postgresql.js';
 
 /** FerretDB's backend this run expects when no mongod can be had: PostgreSQL where installed, unless FERRETDB_BACKEND=sqlite. */
-const ferretDbKind = process.env.FERRETDB_BACKEND === 'sqlite' || !findPostgresql() ? 'ferretdb-sqlite' : 'ferretdb-postgresql';
+const ferretDbKind =
+  process.env.FERRETDB_BACKEND === 'sqlite' || !findPostgresql() ? 'ferretdb-sqlite' : 'ferretdb-postgresql';
 const ferretDbFolder = ferretDbKind === 'ferretdb-sqlite' ? 'ferretdb' : 'ferretdb-postgresql';
 
-const MONGOMS = ['MONGOMS_DOWNLOAD_MIRROR', 'MONGOMS_DOWNLOAD_URL', 'MONGOMS_DOWNLOAD_DIR', 'MONGOMS_SYSTEM_BINARY', 'MONGOMS_MAX_RETRIES'] as const;
+const MONGOMS = [
+  'MONGOMS_DOWNLOAD_MIRROR',
+  'MONGOMS_DOWNLOAD_URL',
+  'MONGOMS_DOWNLOAD_DIR',
+  'MONGOMS_SYSTEM_BINARY',
+  'MONGOMS_MAX_RETRIES',
+] as const;
 
 async function listening(server: Server): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -95,30 +102,39 @@ describe('where the embedded database comes from', () => {
 
     expect(second.kind).toBe(ferretDbKind);
     expect(mirror.connections()).toBe(asked);
-    expect(lines[0]).toContain(`data in ${join(dataDir, ferretDbFolder)}; this data directory already holds FerretDB data`);
+    expect(lines[0]).toContain(
+      `data in ${join(dataDir, ferretDbFolder)}; this data directory already holds FerretDB data`,
+    );
   });
 
-  it.runIf(findPostgresql() !== undefined)('takes FerretDB on PostgreSQL where it is installed, and SQLite when FERRETDB_BACKEND=sqlite says so', async () => {
-    await droppingMirror();
-    delete process.env.FERRETDB_BACKEND;
-    const lines: string[] = [];
-    const onPostgresql = await startEmbeddedDatabase({ log: (line) => lines.push(line) });
-    cleanups.push(() => onPostgresql.stop());
-    expect(onPostgresql.kind).toBe('ferretdb-postgresql');
-    expect(onPostgresql.serializesWrites).toBe(true);
-    expect(lines[0]).toMatch(/^database: started embedded ferretdb-postgresql at mongodb:\/\/127\.0\.0\.1:\d+\/ .*data in \S+\/ferretdb-postgresql \(temporary\)/);
+  it.runIf(findPostgresql() !== undefined)(
+    'takes FerretDB on PostgreSQL where it is installed, and SQLite when FERRETDB_BACKEND=sqlite says so',
+    async () => {
+      await droppingMirror();
+      delete process.env.FERRETDB_BACKEND;
+      const lines: string[] = [];
+      const onPostgresql = await startEmbeddedDatabase({ log: (line) => lines.push(line) });
+      cleanups.push(() => onPostgresql.stop());
+      expect(onPostgresql.kind).toBe('ferretdb-postgresql');
+      expect(onPostgresql.serializesWrites).toBe(true);
+      expect(lines[0]).toMatch(
+        /^database: started embedded ferretdb-postgresql at mongodb:\/\/127\.0\.0\.1:\d+\/ .*data in \S+\/ferretdb-postgresql \(temporary\)/,
+      );
 
-    process.env.FERRETDB_BACKEND = 'sqlite';
-    const sqliteLines: string[] = [];
-    const onSqlite = await startEmbeddedDatabase({ log: (line) => sqliteLines.push(line) });
-    cleanups.push(() => onSqlite.stop());
-    expect(onSqlite.kind).toBe('ferretdb-sqlite');
-    expect(sqliteLines[0]).toContain('; FERRETDB_BACKEND=sqlite');
-  });
+      process.env.FERRETDB_BACKEND = 'sqlite';
+      const sqliteLines: string[] = [];
+      const onSqlite = await startEmbeddedDatabase({ log: (line) => sqliteLines.push(line) });
+      cleanups.push(() => onSqlite.stop());
+      expect(onSqlite.kind).toBe('ferretdb-sqlite');
+      expect(sqliteLines[0]).toContain('; FERRETDB_BACKEND=sqlite');
+    },
+  );
 
   it('refuses a FERRETDB_BACKEND it does not know, naming the ones it does', async () => {
     await droppingMirror();
     process.env.FERRETDB_BACKEND = 'mysql';
-    await expect(startEmbeddedDatabase({ log: () => undefined })).rejects.toThrow('FERRETDB_BACKEND is "mysql"; use postgresql or sqlite');
+    await expect(startEmbeddedDatabase({ log: () => undefined })).rejects.toThrow(
+      'FERRETDB_BACKEND is "mysql"; use postgresql or sqlite',
+    );
   });
 });

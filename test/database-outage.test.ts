@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { actionIds } from '../blocks/ids.js';
 import { DATABASE_DOWN_TEXT } from '../src/slack/faults.js';
-import { startEmbeddedDatabase, type EmbeddedDatabase } from '../src/store/embedded.js';
+import { type EmbeddedDatabase, startEmbeddedDatabase } from '../src/store/embedded.js';
 import { Store } from '../src/store/store.js';
 import { fileTicket } from './support/desk.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
@@ -35,7 +35,8 @@ describe('when the database goes away', () => {
   });
 
   beforeEach(async () => {
-    if (server.state() === 'stopped') server = await startEmbeddedDatabase({ dataDir, port: server.port, log: () => undefined });
+    if (server.state() === 'stopped')
+      server = await startEmbeddedDatabase({ dataDir, port: server.port, log: () => undefined });
     desk.fake.clearCalls();
   });
 
@@ -78,10 +79,16 @@ describe('when the database goes away', () => {
     await desk.settled();
     await databaseDown();
 
-    await desk.slack.blockAction(people.ben, { action_id: `${actionIds.homeAvailability}_away` }, { view: desk.fake.homeView(people.ben)!.id });
+    await desk.slack.blockAction(
+      people.ben,
+      { action_id: `${actionIds.homeAvailability}_away` },
+      { view: desk.fake.homeView(people.ben)!.id },
+    );
     await desk.settled();
 
-    const dm = desk.fake.messages(desk.fake.dmChannelOf(people.ben)).filter((message) => message.user === desk.fake.botUserId);
+    const dm = desk.fake
+      .messages(desk.fake.dmChannelOf(people.ben))
+      .filter((message) => message.user === desk.fake.botUserId);
     expect(dm.at(-1)?.text).toBe(DATABASE_DOWN_TEXT);
   });
 
@@ -93,6 +100,12 @@ describe('when the database goes away', () => {
     await desk.settled();
 
     const told = desk.fake.calls('chat.postEphemeral').map((call) => call.args);
-    expect(told).toEqual([expect.objectContaining({ channel: desk.fake.dmChannelOf(people.customer), user: people.customer, text: DATABASE_DOWN_TEXT })]);
+    expect(told).toEqual([
+      expect.objectContaining({
+        channel: desk.fake.dmChannelOf(people.customer),
+        user: people.customer,
+        text: DATABASE_DOWN_TEXT,
+      }),
+    ]);
   });
 });

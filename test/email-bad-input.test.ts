@@ -1,7 +1,7 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actionIds } from '../blocks/ids.js';
-import { emailMessage, testMailbox, type TestMailbox } from './support/email.js';
+import { emailMessage, type TestMailbox, testMailbox } from './support/email.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
 import { people, testWorkspace } from './support/workspace.js';
 
@@ -44,7 +44,9 @@ describe('bad mail and bad mailboxes', () => {
   }
 
   it('wrong credentials and an unset variable: a clear message naming the variable, and the desk keeps running', async () => {
-    expect(logs.some((line) => line.includes('payops@acme.example') && line.includes('IMAP_NEVER_SET is not set'))).toBe(true);
+    expect(
+      logs.some((line) => line.includes('payops@acme.example') && line.includes('IMAP_NEVER_SET is not set')),
+    ).toBe(true);
     const runs = await desk.deskbolt.email.readNow();
     const wrong = runs.find((run) => run.mailbox === 'billing@acme.example')!;
     expect(wrong.error).toContain('refused the user and password in IMAP_WRONG_PASSWORD');
@@ -60,7 +62,11 @@ describe('bad mail and bad mailboxes', () => {
     desk.fake.clearCalls();
     const [noFrom, forged] = await read(
       emailMessage({ from: null, subject: 'Nobody sent this' }),
-      emailMessage({ from: '"<!channel> @here <@UVICTIM01>" <eve@customer.example>', subject: '<!everyone> urgent & <b>now</b>', text: 'Hi <!here> team, <@UANA0001> please' }),
+      emailMessage({
+        from: '"<!channel> @here <@UVICTIM01>" <eve@customer.example>',
+        subject: '<!everyone> urgent & <b>now</b>',
+        text: 'Hi <!here> team, <@UANA0001> please',
+      }),
     );
     expect(noFrom).toMatchObject({ outcome: 'skipped', reason: 'no sender address (no From)' });
     expect(forged!.outcome).toBe('ticket');
@@ -94,8 +100,13 @@ describe('bad mail and bad mailboxes', () => {
       '',
     ].join('\r\n');
     const longSubject = 'S'.repeat(10_000);
-    const html = '<html><head><script>alert("x")</script><style>p{}</style></head><body><p>Hello <b>desk</b></p><img src="https://track.customer.example/pixel.gif?u=1" width="1" height="1"><p>Order 1042</p></body></html>';
-    const [bad, long, page] = await read(malformed, emailMessage({ subject: longSubject }), emailMessage({ subject: 'HTML only', html }));
+    const html =
+      '<html><head><script>alert("x")</script><style>p{}</style></head><body><p>Hello <b>desk</b></p><img src="https://track.customer.example/pixel.gif?u=1" width="1" height="1"><p>Order 1042</p></body></html>';
+    const [bad, long, page] = await read(
+      malformed,
+      emailMessage({ subject: longSubject }),
+      emailMessage({ subject: 'HTML only', html }),
+    );
 
     expect(bad!.outcome).toBe('ticket');
     const badTicket = (await desk.store.tickets.get((bad as { ticketNumber: number }).ticketNumber))!;
@@ -149,7 +160,15 @@ describe('bad mail and bad mailboxes', () => {
   it('an IMAP connection dropped half-way loses nothing and doubles nothing: the next read files the rest', async () => {
     const proxy = await DroppingProxy.start(mailbox.url);
     process.env.IMAP_THROUGH_PROXY = proxy.url;
-    const flaky = await startTestDesk({ store: desk.store, fake: desk.fake, clock: desk.clock, logs, workspace: testWorkspace({ email: { mailboxes: [{ address: 'flaky@acme.example', group: 10, imap: 'IMAP_THROUGH_PROXY' }] } }) });
+    const flaky = await startTestDesk({
+      store: desk.store,
+      fake: desk.fake,
+      clock: desk.clock,
+      logs,
+      workspace: testWorkspace({
+        email: { mailboxes: [{ address: 'flaky@acme.example', group: 10, imap: 'IMAP_THROUGH_PROXY' }] },
+      }),
+    });
     try {
       // Read what is there first, so this test counts only its own messages.
       await flaky.deskbolt.email.readNow();
@@ -161,8 +180,14 @@ describe('bad mail and bad mailboxes', () => {
       const [rest] = await flaky.deskbolt.email.readNow();
       expect(rest!.error).toBeUndefined();
       expect(rest!.filings.map((filing) => filing.outcome)).toEqual(['ticket', 'ticket']);
-      const subjects = (await desk.store.tickets.ofRequester({ kind: 'email', email: 'rita@customer.example', name: 'Rita' }, 200)).map((ticket) => ticket.subject);
-      expect(subjects.filter((subject) => subject.startsWith('Dropped')).sort()).toEqual(['Dropped 0', 'Dropped 1', 'Dropped 2']);
+      const subjects = (
+        await desk.store.tickets.ofRequester({ kind: 'email', email: 'rita@customer.example', name: 'Rita' }, 200)
+      ).map((ticket) => ticket.subject);
+      expect(subjects.filter((subject) => subject.startsWith('Dropped')).sort()).toEqual([
+        'Dropped 0',
+        'Dropped 1',
+        'Dropped 2',
+      ]);
     } finally {
       await flaky.close();
       await proxy.close();

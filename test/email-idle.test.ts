@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDeskbolt, type Deskbolt } from '../src/deskbolt.js';
+import { type Deskbolt, startDeskbolt } from '../src/deskbolt.js';
 import { fakeSlackConfig } from '../src/fake-slack/config.js';
 import type { FakeSlack } from '../src/fake-slack/server.js';
 import type { Store } from '../src/store/store.js';
-import { emailMessage, testMailbox, type TestMailbox } from './support/email.js';
 import { TestClock } from './support/clock.js';
 import { openTestStore } from './support/database.js';
+import { emailMessage, type TestMailbox, testMailbox } from './support/email.js';
 import { startTestFake } from './support/harness.js';
 import { testWorkspace } from './support/workspace.js';
 
@@ -29,7 +29,9 @@ describe('a watched mailbox', () => {
       replicas.push(
         await startDeskbolt({
           config: fakeSlackConfig(fake),
-          workspace: testWorkspace({ email: { mailboxes: [{ address: 'support@acme.example', group: 10, imap: mailbox.variable }] } }),
+          workspace: testWorkspace({
+            email: { mailboxes: [{ address: 'support@acme.example', group: 10, imap: mailbox.variable }] },
+          }),
           store,
           clock: clock.now,
           log: () => {},
@@ -47,9 +49,11 @@ describe('a watched mailbox', () => {
   });
 
   /** Waits for what the watcher does on its own: no clock to move, the server's IDLE is the trigger. */
-  const filedSoFar = async () => (await store.tickets.ofRequester({ kind: 'email', email: 'rita@customer.example', name: 'Rita' }, 10)).length;
+  const filedSoFar = async () =>
+    (await store.tickets.ofRequester({ kind: 'email', email: 'rita@customer.example', name: 'Rita' }, 10)).length;
   async function ticketsFiled(count: number): Promise<number> {
-    for (let attempt = 0; attempt < 400 && (await filedSoFar()) < count; attempt++) await new Promise((resolve) => setTimeout(resolve, 50));
+    for (let attempt = 0; attempt < 400 && (await filedSoFar()) < count; attempt++)
+      await new Promise((resolve) => setTimeout(resolve, 50));
     return filedSoFar();
   }
 
@@ -58,7 +62,11 @@ describe('a watched mailbox', () => {
     expect(await ticketsFiled(1)).toBe(1);
     await mailbox.deliver(emailMessage({ subject: 'And another' }));
     expect(await ticketsFiled(2)).toBe(2);
-    const subjects = (await store.tickets.ofRequester({ kind: 'email', email: 'rita@customer.example', name: 'Rita' }, 10)).map((ticket) => ticket.subject).sort();
+    const subjects = (
+      await store.tickets.ofRequester({ kind: 'email', email: 'rita@customer.example', name: 'Rita' }, 10)
+    )
+      .map((ticket) => ticket.subject)
+      .sort();
     expect(subjects).toEqual(['And another', 'Announced by IDLE']);
   });
 });

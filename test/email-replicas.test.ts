@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEmail } from '../src/email/parse.js';
+import type { FakeSlack } from '../src/fake-slack/server.js';
 import type { Store } from '../src/store/store.js';
 import { fileIncomingEmail, recordIdOf } from '../src/tickets/email-intake.js';
-import { emailMessage, testMailbox, type TestMailbox } from './support/email.js';
 import { TestClock } from './support/clock.js';
 import { openTestStore } from './support/database.js';
+import { emailMessage, type TestMailbox, testMailbox } from './support/email.js';
 import { startTestDesk, startTestFake, type TestDesk } from './support/harness.js';
 import { testWorkspace } from './support/workspace.js';
-import type { FakeSlack } from '../src/fake-slack/server.js';
 
 const SUPPORT = 'support@acme.example';
 
@@ -34,11 +34,17 @@ describe('a mailbox read by a restart and a second replica', () => {
   });
 
   async function replica(): Promise<TestDesk> {
-    const desk = await startTestDesk({ store, fake, clock, workspace: testWorkspace({ email: { mailboxes: [{ address: SUPPORT, group: 10, imap: mailbox.variable }] } }) });
+    const desk = await startTestDesk({
+      store,
+      fake,
+      clock,
+      workspace: testWorkspace({ email: { mailboxes: [{ address: SUPPORT, group: 10, imap: mailbox.variable }] } }),
+    });
     started.push(desk);
     return desk;
   }
-  const emailTickets = async () => (await store.tickets.ofRequester({ kind: 'email', email: 'rita@customer.example', name: 'Rita' }, 500)).length;
+  const emailTickets = async () =>
+    (await store.tickets.ofRequester({ kind: 'email', email: 'rita@customer.example', name: 'Rita' }, 500)).length;
 
   it('two replicas reading at once file each message once; a restart files only what is new; the unique record holds without the lease', async () => {
     const first = await replica();
@@ -61,7 +67,13 @@ describe('a mailbox read by a restart and a second replica', () => {
     // Without the lease and the cursor (a replica that lost both, a cursor gone): every message is found and none filed again.
     await store.connection.collection('mailbox_cursors').deleteMany({ _id: SUPPORT as never });
     const [again] = await second.deskbolt.email.readNow();
-    expect(again!.filings.map((filing) => filing.outcome)).toEqual(['duplicate', 'duplicate', 'duplicate', 'duplicate', 'duplicate']);
+    expect(again!.filings.map((filing) => filing.outcome)).toEqual([
+      'duplicate',
+      'duplicate',
+      'duplicate',
+      'duplicate',
+      'duplicate',
+    ]);
     expect(await emailTickets()).toBe(5);
 
     // Two replicas filing the same message at the very same time, lease or none.
@@ -82,7 +94,22 @@ describe('a mailbox read by a restart and a second replica', () => {
     const email = await parseEmail(Buffer.from(raw));
     // What the dead process had done: the claim and the reserved number, and nothing else.
     const id = recordIdOf(email, { address: SUPPORT, group: 10, uidValidity: 0, uid });
-    await store.email.claim({ id, mailbox: SUPPORT, messageId: email.messageId, uidValidity: 0, uid, from: 'rita@customer.example', fromName: 'Rita', subject: email.subject, at: clock.now(), claimedBy: 'dead', claimedAt: clock.now(), headers: email.headers, fullText: email.text, attachments: [] });
+    await store.email.claim({
+      id,
+      mailbox: SUPPORT,
+      messageId: email.messageId,
+      uidValidity: 0,
+      uid,
+      from: 'rita@customer.example',
+      fromName: 'Rita',
+      subject: email.subject,
+      at: clock.now(),
+      claimedBy: 'dead',
+      claimedAt: clock.now(),
+      headers: email.headers,
+      fullText: email.text,
+      attachments: [],
+    });
     const reserved = await store.email.reserveNumber(id, () => store.tickets.nextNumber());
     // While the claim is fresh, its reader may still be at work: it is left alone.
     const [early] = await desk.deskbolt.email.readNow();

@@ -8,7 +8,7 @@ import { replyToTicket } from '../src/tickets/reply.js';
 import { takeTicket } from '../src/tickets/take.js';
 import type { Ticket } from '../src/tickets/types.js';
 import { chatSteps } from './support/chats.js';
-import { emailMessage, startSmtpSink, testMailbox, type SmtpSink, type TestMailbox } from './support/email.js';
+import { emailMessage, type SmtpSink, startSmtpSink, type TestMailbox, testMailbox } from './support/email.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
 import { people, testWorkspace } from './support/workspace.js';
 
@@ -64,7 +64,13 @@ describe('email, read from a mailbox and answered over SMTP', () => {
       id: view.id,
       callback_id: view.callback_id,
       private_metadata: view.private_metadata,
-      state: viewStateFrom(view, { [replyFields.text]: text, [replyFields.status]: status, [replyFields.rootCause]: 'Card declined', [replyFields.category]: 'Payments', [replyFields.subcategory]: 'Refund' }),
+      state: viewStateFrom(view, {
+        [replyFields.text]: text,
+        [replyFields.status]: status,
+        [replyFields.rootCause]: 'Card declined',
+        [replyFields.category]: 'Payments',
+        [replyFields.subcategory]: 'Refund',
+      }),
     });
     await desk.settled();
   }
@@ -80,20 +86,40 @@ describe('email, read from a mailbox and answered over SMTP', () => {
       }),
     );
     const ticket = await ticketOf(filing);
-    expect(ticket).toMatchObject({ subject: 'Card charged twice', groupId: 10, channel: 'email', status: 'new', requester: { kind: 'email', email: 'Rita@Customer.example', name: 'Rita Requester' } });
+    expect(ticket).toMatchObject({
+      subject: 'Card charged twice',
+      groupId: 10,
+      channel: 'email',
+      status: 'new',
+      requester: { kind: 'email', email: 'Rita@Customer.example', name: 'Rita Requester' },
+    });
     expect(ticket.description).toBe('My card was charged twice for order 1042.\n\nRita');
     expect(ticket.source).toMatchObject({ kind: 'email', mailbox: SUPPORT });
-    expect(await desk.store.email.get(`mid:${messageId}`)).toMatchObject({ state: 'ticket', ticketNumber: ticket.number, from: 'rita@customer.example' });
+    expect(await desk.store.email.get(`mid:${messageId}`)).toMatchObject({
+      state: 'ticket',
+      ticketNumber: ticket.number,
+      from: 'rita@customer.example',
+    });
     expect((await mailbox.messages()).every((message) => message.seen)).toBe(true);
     // The queue was told, as for any new ticket.
-    expect(desk.fake.okCalls('chat.postMessage').some((call) => String(call.args.text).includes(`#${ticket.number}`))).toBe(true);
+    expect(
+      desk.fake.okCalls('chat.postMessage').some((call) => String(call.args.text).includes(`#${ticket.number}`)),
+    ).toBe(true);
   });
 
   it('a reply in the thread is a comment: the pending ticket reopens and the assignee is told; the quoted history is cut and View original shows all', async () => {
     const first = '<reply-thread-1@customer.example>';
-    const ticket = await ticketOf((await deliverAndRead(emailMessage({ messageId: first, subject: 'Refund missing' })))[0]);
+    const ticket = await ticketOf(
+      (await deliverAndRead(emailMessage({ messageId: first, subject: 'Refund missing' })))[0],
+    );
     await takeTicket(desk$(), { number: ticket.number, agent: people.ana });
-    await replyToTicket(desk$(), { number: ticket.number, agent: people.ana, text: 'Could you send the receipt?', kind: 'public', status: 'pending' });
+    await replyToTicket(desk$(), {
+      number: ticket.number,
+      agent: people.ana,
+      text: 'Could you send the receipt?',
+      kind: 'public',
+      status: 'pending',
+    });
     await desk.settled();
     desk.fake.clearCalls();
 
@@ -108,40 +134,64 @@ describe('email, read from a mailbox and answered over SMTP', () => {
     expect(filing).toMatchObject({ outcome: 'comment', ticketNumber: ticket.number, reopened: true });
     expect((await desk.store.tickets.get(ticket.number))!.status).toBe('open');
     const comments = await desk.store.tickets.comments(ticket.number);
-    expect(comments.at(-1)).toMatchObject({ kind: 'public', text: 'Here it is: receipt 77.', author: { kind: 'requester', id: 'rita@customer.example' } });
+    expect(comments.at(-1)).toMatchObject({
+      kind: 'public',
+      text: 'Here it is: receipt 77.',
+      author: { kind: 'requester', id: 'rita@customer.example' },
+    });
     expect(desk.fake.dmsTo(people.ana).length).toBeGreaterThan(0);
 
     // View original: the first message's headers and whole text.
     await desk.slack.blockAction(people.ana, { action_id: actionIds.viewOriginal, value: `${ticket.number}:0` });
     await desk.settled();
     const original = JSON.stringify(desk.fake.okCalls('views.open').at(-1)!.args.view);
-    for (const part of ['From: \\"Rita Requester\\" <rita@customer.example>', 'To: support@acme.example', 'Subject: Refund missing', 'Date: 2026-11-02T09:00:00.000Z']) expect(original).toContain(part);
+    for (const part of [
+      'From: \\"Rita Requester\\" <rita@customer.example>',
+      'To: support@acme.example',
+      'Subject: Refund missing',
+      'Date: 2026-11-02T09:00:00.000Z',
+    ])
+      expect(original).toContain(part);
   });
 
   it('without threading headers, the ticket number in the subject finds the ticket', async () => {
     const ticket = await ticketOf((await deliverAndRead(emailMessage({ subject: 'Login broken' })))[0]);
-    const [filing] = await deliverAndRead(emailMessage({ subject: `Re: [#${ticket.number}] Login broken`, text: 'Still broken.' }));
+    const [filing] = await deliverAndRead(
+      emailMessage({ subject: `Re: [#${ticket.number}] Login broken`, text: 'Still broken.' }),
+    );
     expect(filing).toMatchObject({ outcome: 'comment', ticketNumber: ticket.number });
   });
 
   it('a reply to a ticket that was merged away lands on the ticket it was merged into', async () => {
     const sourceId = '<merged-away@customer.example>';
     const target = await ticketOf((await deliverAndRead(emailMessage({ subject: 'Charged twice' })))[0]);
-    const source = await ticketOf((await deliverAndRead(emailMessage({ subject: 'Double charge', messageId: sourceId })))[0]);
+    const source = await ticketOf(
+      (await deliverAndRead(emailMessage({ subject: 'Double charge', messageId: sourceId })))[0],
+    );
     const merged = await mergeTickets(desk$(), { sources: [source.number], target: target.number, agent: people.ana });
     expect(merged.ok).toBe(true);
     await desk.settled();
 
-    const [filing] = await deliverAndRead(emailMessage({ subject: 'Re: Double charge', inReplyTo: sourceId, text: 'Any news?' }));
+    const [filing] = await deliverAndRead(
+      emailMessage({ subject: 'Re: Double charge', inReplyTo: sourceId, text: 'Any news?' }),
+    );
     expect(filing).toMatchObject({ outcome: 'comment', ticketNumber: target.number });
     expect((await desk.store.tickets.comments(target.number)).at(-1)!.text).toBe('Any news?');
   });
 
   it('an agent’s public reply goes out over SMTP from the mailbox, threaded under the requester’s message with the ticket number; the requester’s answer threads back', async () => {
     const requesterId = '<agent-reply-thread@customer.example>';
-    const ticket = await ticketOf((await deliverAndRead(emailMessage({ subject: 'Card charged twice', messageId: requesterId })))[0]);
+    const ticket = await ticketOf(
+      (await deliverAndRead(emailMessage({ subject: 'Card charged twice', messageId: requesterId })))[0],
+    );
     const before = smtp.received.length;
-    await replyToTicket(desk$(), { number: ticket.number, agent: people.ana, text: 'Internal: check the ledger first', kind: 'internal', status: 'open' });
+    await replyToTicket(desk$(), {
+      number: ticket.number,
+      agent: people.ana,
+      text: 'Internal: check the ledger first',
+      kind: 'internal',
+      status: 'open',
+    });
     await agentReplies(ticket, 'We refunded the second charge.');
     await smtp.receivedCount(before + 1);
     const sent = smtp.received.slice(before);
@@ -158,7 +208,14 @@ describe('email, read from a mailbox and answered over SMTP', () => {
     expect(mail.headers.get('auto-submitted')).toBeUndefined();
 
     // The requester answers that mail: it threads back by our Message-ID.
-    const [filing] = await deliverAndRead(emailMessage({ subject: `Re: ${mail.subject}`, inReplyTo: mail.messageId!, references: `${requesterId} ${mail.messageId}`, text: 'Thanks!' }));
+    const [filing] = await deliverAndRead(
+      emailMessage({
+        subject: `Re: ${mail.subject}`,
+        inReplyTo: mail.messageId!,
+        references: `${requesterId} ${mail.messageId}`,
+        text: 'Thanks!',
+      }),
+    );
     expect(filing).toMatchObject({ outcome: 'comment', ticketNumber: ticket.number });
   });
 
@@ -166,7 +223,13 @@ describe('email, read from a mailbox and answered over SMTP', () => {
     const ticket = await ticketOf((await deliverAndRead(emailMessage({ subject: 'Invoice' })))[0]);
     const before = smtp.received.length;
     smtp.refuseNext(1);
-    await replyToTicket(desk$(), { number: ticket.number, agent: people.ana, text: 'Here is your invoice.', kind: 'public', status: 'open' });
+    await replyToTicket(desk$(), {
+      number: ticket.number,
+      agent: people.ana,
+      text: 'Here is your invoice.',
+      kind: 'public',
+      status: 'open',
+    });
     await desk.settled();
     const failed = (await desk.store.deliveries.ofTicket(ticket.number)).find((delivery) => delivery.via === 'email')!;
     expect(failed).toMatchObject({ state: 'pending', attempts: 1 });
@@ -195,7 +258,14 @@ describe('email, read from a mailbox and answered over SMTP', () => {
       emailMessage({ from: `"Acme" <${SUPPORT}>`, subject: 'Loop' }),
       emailMessage({ from: 'help@acme.example', subject: 'From MAIL_FROM' }),
     );
-    expect(filings.map((filing) => filing.outcome)).toEqual(['skipped', 'skipped', 'skipped', 'skipped', 'skipped', 'skipped']);
+    expect(filings.map((filing) => filing.outcome)).toEqual([
+      'skipped',
+      'skipped',
+      'skipped',
+      'skipped',
+      'skipped',
+      'skipped',
+    ]);
     const reasons = filings.map((filing) => (filing.outcome === 'skipped' ? filing.reason : ''));
     expect(reasons[0]).toContain('Auto-Submitted: auto-replied');
     expect(reasons[1]).toContain('Precedence: bulk');
@@ -204,18 +274,28 @@ describe('email, read from a mailbox and answered over SMTP', () => {
     expect(reasons[4]).toContain('own address');
     expect(reasons[5]).toContain('own address');
     // What admins read: GET /api/v1/email/skipped, for a key that sees the whole desk.
-    const api = (key: string) => fetch(`http://127.0.0.1:${desk.deskbolt.port}/api/v1/email/skipped`, { headers: { authorization: `Bearer ${key}` } });
-    const listed = (await (await api(ADMIN_KEY)).json()) as { skipped: { reason: string; subject: string; mailbox: string }[] };
+    const api = (key: string) =>
+      fetch(`http://127.0.0.1:${desk.deskbolt.port}/api/v1/email/skipped`, {
+        headers: { authorization: `Bearer ${key}` },
+      });
+    const listed = (await (await api(ADMIN_KEY)).json()) as {
+      skipped: { reason: string; subject: string; mailbox: string }[];
+    };
     expect(listed.skipped.map((entry) => entry.reason)).toEqual(expect.arrayContaining(reasons));
     expect(listed.skipped.find((entry) => entry.subject === 'Out of office')).toMatchObject({ mailbox: SUPPORT });
     expect((await api(TEAM_KEY)).status).toBe(403);
   });
 
   it('a sender past the hourly limit of new tickets is recorded and skipped; an hour later they are heard again', async () => {
-    const flood = Array.from({ length: 21 }, (_, i) => emailMessage({ from: 'flood@customer.example', subject: `Flood ${i}` }));
+    const flood = Array.from({ length: 21 }, (_, i) =>
+      emailMessage({ from: 'flood@customer.example', subject: `Flood ${i}` }),
+    );
     const filings = await deliverAndRead(...flood);
     expect(filings.filter((filing) => filing.outcome === 'ticket')).toHaveLength(20);
-    expect(filings.at(-1)).toMatchObject({ outcome: 'skipped', reason: expect.stringContaining('more than 20 new tickets in an hour') });
+    expect(filings.at(-1)).toMatchObject({
+      outcome: 'skipped',
+      reason: expect.stringContaining('more than 20 new tickets in an hour'),
+    });
     desk.clock.advance(61 * 60_000);
     const [later] = await deliverAndRead(emailMessage({ from: 'flood@customer.example', subject: 'A real question' }));
     expect(later!.outcome).toBe('ticket');
@@ -228,7 +308,9 @@ describe('email, read from a mailbox and answered over SMTP', () => {
     const before = smtp.received.length;
     await desk.slack.command(people.ana, '/ticket', `email ${chat.ticketNumber} Here is the invoice you asked for`);
     await desk.settled();
-    expect(steps.lastResponse()).toBe(`Emailed the requester of chat #${chat.ticketNumber} (dana@customer.example); the chat goes on.`);
+    expect(steps.lastResponse()).toBe(
+      `Emailed the requester of chat #${chat.ticketNumber} (dana@customer.example); the chat goes on.`,
+    );
     await smtp.receivedCount(before + 1);
     const mail = smtp.received[before]!;
     expect(mail.subject).toMatch(new RegExp(`^\\[#${chat.ticketNumber}\\] `));
@@ -238,7 +320,13 @@ describe('email, read from a mailbox and answered over SMTP', () => {
 
   it('the auto-close’s note goes out as an automatic reply (Auto-Submitted), so it cannot start a loop', async () => {
     const ticket = await ticketOf((await deliverAndRead(emailMessage({ subject: 'Waiting on me' })))[0]);
-    await replyToTicket(desk$(), { number: ticket.number, agent: people.ana, text: 'Please confirm it works now.', kind: 'public', status: 'pending' });
+    await replyToTicket(desk$(), {
+      number: ticket.number,
+      agent: people.ana,
+      text: 'Please confirm it works now.',
+      kind: 'public',
+      status: 'pending',
+    });
     await desk.settled();
     const before = smtp.received.length;
     desk.clock.advance(4 * 24 * 60 * 60_000);
@@ -248,7 +336,13 @@ describe('email, read from a mailbox and answered over SMTP', () => {
     expect(note.subject).toBe(`[#${ticket.number}] Waiting on me`);
     expect((await desk.store.tickets.get(ticket.number))!.status).toBe('closed');
     // An out-of-office answering it is skipped, not a follow-up.
-    const [echo] = await deliverAndRead(emailMessage({ subject: `Re: ${note.subject}`, inReplyTo: note.messageId!, headers: { 'Auto-Submitted': 'auto-replied' } }));
+    const [echo] = await deliverAndRead(
+      emailMessage({
+        subject: `Re: ${note.subject}`,
+        inReplyTo: note.messageId!,
+        headers: { 'Auto-Submitted': 'auto-replied' },
+      }),
+    );
     expect(echo!.outcome).toBe('skipped');
   });
 });

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -8,18 +8,24 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { processIsAlive } from '../src/store/data-dir-lock.js';
-import { startEmbeddedDatabase, type EmbeddedDatabase } from '../src/store/embedded.js';
+import { type EmbeddedDatabase, startEmbeddedDatabase } from '../src/store/embedded.js';
 import { Store } from '../src/store/store.js';
 
 interface Holder {
   child: ChildProcess;
-  said: { pid: number; serverPid: number; port: number; uri: string; kind: string; dataPath: string } | { error: string };
+  said:
+    | { pid: number; serverPid: number; port: number; uri: string; kind: string; dataPath: string }
+    | { error: string };
   stderr: () => string;
 }
 
 /** A deskbolt stand-in in a process of its own, holding the embedded database of `dataDir`. */
 async function startHolder(dataDir: string, tie: 'tied' | 'untied' = 'tied'): Promise<Holder> {
-  const child = spawn(process.execPath, ['--enable-source-maps', inject('processScripts').databaseHolder, dataDir, tie], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    ['--enable-source-maps', inject('processScripts').databaseHolder, dataDir, tie],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
@@ -49,7 +55,9 @@ function processesWithArgument(argument: string): number[] {
     .filter((name) => /^\d+$/.test(name))
     .filter((pid) => {
       try {
-        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(argument) && processIsAlive(Number(pid));
+        return (
+          readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(argument) && processIsAlive(Number(pid))
+        );
       } catch {
         return false;
       }
@@ -59,7 +67,8 @@ function processesWithArgument(argument: string): number[] {
 
 /** A PostgreSQL whose parent died is gone a moment later, not at once. */
 async function noPostgresqlOn(dataPath: string): Promise<boolean> {
-  for (let tries = 0; tries < 200 && postgresqlOn(dataPath).length > 0; tries++) await new Promise((wake) => setTimeout(wake, 50));
+  for (let tries = 0; tries < 200 && postgresqlOn(dataPath).length > 0; tries++)
+    await new Promise((wake) => setTimeout(wake, 50));
   return postgresqlOn(dataPath).length === 0;
 }
 
@@ -150,7 +159,9 @@ describe.runIf(process.platform === 'linux')('one embedded server per data direc
     await once(second.child, 'exit');
 
     expect(second.child.exitCode).toBe(1);
-    expect(second.said).toEqual({ error: expect.stringContaining(`is in use by another deskbolt (process ${running(first).pid}`) });
+    expect(second.said).toEqual({
+      error: expect.stringContaining(`is in use by another deskbolt (process ${running(first).pid}`),
+    });
     expect(serversOn(running(first).dataPath)).toEqual([running(first).serverPid]);
   });
 });
@@ -158,7 +169,10 @@ describe.runIf(process.platform === 'linux')('one embedded server per data direc
 describe('an embedded server that dies', () => {
   it('is restarted on the same port, and the open store carries on by itself', async () => {
     const lines: string[] = [];
-    const database: EmbeddedDatabase = await startEmbeddedDatabase({ restartDelaysMs: [10, 10, 10], log: (line) => lines.push(line) });
+    const database: EmbeddedDatabase = await startEmbeddedDatabase({
+      restartDelaysMs: [10, 10, 10],
+      log: (line) => lines.push(line),
+    });
     cleanups.push(() => database.stop());
     const store = await Store.open({ uri: database.uri, dbName: 'restart' });
     cleanups.push(() => store.close());
@@ -180,7 +194,11 @@ describe('an embedded server that dies', () => {
   it('is given up after its bounded restarts fail, and says why', async () => {
     const lines: string[] = [];
     const gaveUp: string[] = [];
-    const database = await startEmbeddedDatabase({ restartDelaysMs: [10, 10], log: (line) => lines.push(line), onGiveUp: (reason) => gaveUp.push(reason) });
+    const database = await startEmbeddedDatabase({
+      restartDelaysMs: [10, 10],
+      log: (line) => lines.push(line),
+      onGiveUp: (reason) => gaveUp.push(reason),
+    });
     cleanups.push(() => database.stop());
     // Someone takes the port the moment the server is gone: every restart on it fails.
     const squatter = createServer((socket) => socket.destroy());
@@ -192,6 +210,10 @@ describe('an embedded server that dies', () => {
     await failed;
 
     expect(database.state()).toBe('failed');
-    expect(gaveUp).toEqual([expect.stringContaining(`after 2 restart(s): it could not be restarted: port ${database.port} is taken by another process`)]);
+    expect(gaveUp).toEqual([
+      expect.stringContaining(
+        `after 2 restart(s): it could not be restarted: port ${database.port} is taken by another process`,
+      ),
+    ]);
   });
 });

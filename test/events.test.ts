@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { actionIds, escalationFields } from '../blocks/ids.js';
+import { ticketEvent } from '../src/events/ticket-events.js';
+import type { TicketNotice } from '../src/events/types.js';
 import { viewStateFrom } from '../src/fake-slack/requests.js';
 import { deskJob } from '../src/jobs/desk-jobs.js';
-import type { TicketNotice } from '../src/events/types.js';
 import { takeTicket } from '../src/tickets/take.js';
 import { chatSteps } from './support/chats.js';
 import { openTestStore } from './support/database.js';
@@ -10,7 +11,6 @@ import { fileTicket, testDesk } from './support/desk.js';
 import { startTestDesk } from './support/harness.js';
 import { useTestDesk } from './support/use-test-desk.js';
 import { people } from './support/workspace.js';
-import { ticketEvent } from '../src/events/ticket-events.js';
 
 /**
  * Workflows say what happened; the notifiers subscribed to it decide who is told. These tests hold
@@ -42,7 +42,10 @@ describe('events are handed out after the change, in order, and never lost', () 
     try {
       const desk = testDesk(store);
       const heard: string[] = [];
-      desk.events.subscribe({ name: 'recorder', everyEvent: async ({ event }) => void heard.push(`${event.action} #${event.ticketNumber}`) });
+      desk.events.subscribe({
+        name: 'recorder',
+        everyEvent: async ({ event }) => void heard.push(`${event.action} #${event.ticketNumber}`),
+      });
       const first = await fileTicket(desk);
       await desk.settled();
       heard.length = 0;
@@ -109,7 +112,17 @@ describe('events are handed out after the change, in order, and never lost', () 
         },
       });
       const change = (number: number, note: string) =>
-        store.tickets.change(number, {}, {}, ticketEvent('status_changed', { kind: 'agent', id: people.ana }, desk.clock(), { from: { status: 'new' }, to: { status: 'open' }, note }), desk.clock());
+        store.tickets.change(
+          number,
+          {},
+          {},
+          ticketEvent('status_changed', { kind: 'agent', id: people.ana }, desk.clock(), {
+            from: { status: 'new' },
+            to: { status: 'open' },
+            note,
+          }),
+          desk.clock(),
+        );
       await change(a, 'first');
       desk.events.ticketChanged(a);
       await atGate;
@@ -128,7 +141,9 @@ describe('events are handed out after the change, in order, and never lost', () 
       expect(told[4]).toBe(`third of #${b}`);
       for (const number of [a, b]) {
         expect((await store.tickets.withOutbox(number))!.outbox).toEqual([]);
-        expect((await store.tickets.history(number)).filter((event) => event.action === 'status_changed')).toHaveLength(2);
+        expect((await store.tickets.history(number)).filter((event) => event.action === 'status_changed')).toHaveLength(
+          2,
+        );
       }
     } finally {
       await store.close();
@@ -160,17 +175,26 @@ describe('events are handed out after the change, in order, and never lost', () 
       const heard: string[] = [];
       test.deskbolt.desk.events.ticketChanged = () => {};
       const ticket = await fileTicket({ ...test.deskbolt.desk, testClock: test.clock });
-      expect((await test.store.tickets.withOutbox(ticket.number))!.outbox.map((event) => event.action)).toEqual(['created']);
+      expect((await test.store.tickets.withOutbox(ticket.number))!.outbox.map((event) => event.action)).toEqual([
+        'created',
+      ]);
       expect(test.fake.okCalls('chat.postMessage')).toEqual([]);
 
       // A new process on the same data: the sweep hands the leftovers out, and the alert is posted.
       const replica = await startTestDesk({ store: test.store, fake: test.fake, clock: test.clock });
       try {
-        (replica.deskbolt.desk.events as unknown as { subscribe(s: unknown): void }).subscribe({ name: 'ear', everyEvent: async ({ event }: TicketNotice) => void heard.push(event.action) });
+        (replica.deskbolt.desk.events as unknown as { subscribe(s: unknown): void }).subscribe({
+          name: 'ear',
+          everyEvent: async ({ event }: TicketNotice) => void heard.push(event.action),
+        });
         test.clock.advance(2 * 60_000);
         await replica.deskbolt.jobs.run(deskJob('sweep-leftovers'));
         expect(heard).toEqual(['created']);
-        expect(test.fake.okCalls('chat.postMessage').filter((call) => String(call.args.text).startsWith(`#${ticket.number} `))).toHaveLength(1);
+        expect(
+          test.fake
+            .okCalls('chat.postMessage')
+            .filter((call) => String(call.args.text).startsWith(`#${ticket.number} `)),
+        ).toHaveLength(1);
         test.clock.advance(10 * 60_000);
         await replica.deskbolt.jobs.run(deskJob('sweep-leftovers'));
         expect(heard).toEqual(['created']);
@@ -186,7 +210,13 @@ describe('events are handed out after the change, in order, and never lost', () 
 describe('an App Home follows the events that change it', () => {
   const desk = useTestDesk();
 
-  const lastHome = (user: string) => JSON.stringify(desk.fake.okCalls('views.publish').filter((call) => call.args.user_id === user).at(-1)?.args.view.blocks ?? null);
+  const lastHome = (user: string) =>
+    JSON.stringify(
+      desk.fake
+        .okCalls('views.publish')
+        .filter((call) => call.args.user_id === user)
+        .at(-1)?.args.view.blocks ?? null,
+    );
 
   it('after a transfer is accepted, both agents’ homes show who has the chat’s ticket now', async () => {
     const steps = chatSteps(desk);
@@ -196,7 +226,11 @@ describe('an App Home follows the events that change it', () => {
     await desk.settled();
     const request = (await desk.store.chats.openTransferOf(chat.ticketNumber))!;
     desk.fake.clearCalls();
-    await desk.slack.blockAction(people.ben, { action_id: actionIds.acceptTransfer, value: request.id }, { channel: desk.fake.dmChannelOf(people.ben) });
+    await desk.slack.blockAction(
+      people.ben,
+      { action_id: actionIds.acceptTransfer, value: request.id },
+      { channel: desk.fake.dmChannelOf(people.ben) },
+    );
     await desk.settled();
     expect(lastHome(people.ben)).toContain(`*#${chat.ticketNumber}*`);
     expect(lastHome(people.ana)).not.toBe('null');
@@ -204,7 +238,10 @@ describe('an App Home follows the events that change it', () => {
   });
 
   it('after an escalation, the agent who had the ticket sees it gone from their home', async () => {
-    const ticket = await fileTicket({ ...desk.deskbolt.desk, testClock: desk.clock }, { subject: 'Wire transfer stuck' });
+    const ticket = await fileTicket(
+      { ...desk.deskbolt.desk, testClock: desk.clock },
+      { subject: 'Wire transfer stuck' },
+    );
     await desk.slack.command(people.cho, '/ticket', `take ${ticket.number}`);
     await desk.settled();
     expect(lastHome(people.cho)).toContain(`*#${ticket.number}*`);
@@ -215,7 +252,10 @@ describe('an App Home follows the events that change it', () => {
     await desk.slack.viewSubmission(people.cho, {
       callback_id: modal.callback_id,
       private_metadata: modal.private_metadata,
-      state: viewStateFrom(modal, { [escalationFields.group]: '20', [escalationFields.note]: 'Needs PayOps: the wire is held at the bank.' }),
+      state: viewStateFrom(modal, {
+        [escalationFields.group]: '20',
+        [escalationFields.note]: 'Needs PayOps: the wire is held at the bank.',
+      }),
     });
     await desk.settled();
     expect(lastHome(people.cho)).not.toBe('null');

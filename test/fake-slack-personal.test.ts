@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { WebClient } from '@slack/web-api';
 import type { ModalView } from '@slack/types';
-import { FakeSlack, type FakeChange } from '../src/fake-slack/server.js';
+import { WebClient } from '@slack/web-api';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type FakeChange, FakeSlack } from '../src/fake-slack/server.js';
 
 const ana = 'U0ANA00001';
 const ben = 'U0BEN00002';
@@ -12,13 +12,24 @@ const form = (title: string, overrides: Partial<ModalView> = {}): ModalView => (
   callback_id: 'form',
   title: { type: 'plain_text', text: title },
   submit: { type: 'plain_text', text: 'Save' },
-  blocks: [{ type: 'input', block_id: 'subject', label: { type: 'plain_text', text: 'Subject' }, element: { type: 'plain_text_input', action_id: 'subject' } }],
+  blocks: [
+    {
+      type: 'input',
+      block_id: 'subject',
+      label: { type: 'plain_text', text: 'Subject' },
+      element: { type: 'plain_text_input', action_id: 'subject' },
+    },
+  ],
   ...overrides,
 });
 
 /** What an app posts to a response_url, as Bolt's respond() posts it: JSON. */
 async function respond(url: string, body: Record<string, unknown>): Promise<number> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return response.status;
 }
 
@@ -37,34 +48,54 @@ afterEach(async () => {
 
 describe('ephemeral messages are kept for the one person who sees them', () => {
   it('keeps chat.postEphemeral for its user, in its channel and thread, and never in the history', async () => {
-    const posted = await client.chat.postEphemeral({ channel, user: ana, thread_ts: '1700000000.000100', text: 'Only you can see this' });
+    const posted = await client.chat.postEphemeral({
+      channel,
+      user: ana,
+      thread_ts: '1700000000.000100',
+      text: 'Only you can see this',
+    });
 
     expect(fake.ephemerals(ana)).toEqual([
-      expect.objectContaining({ channel, user: ana, ts: posted.message_ts, threadTs: '1700000000.000100', text: 'Only you can see this', source: 'chat.postEphemeral' }),
+      expect.objectContaining({
+        channel,
+        user: ana,
+        ts: posted.message_ts,
+        threadTs: '1700000000.000100',
+        text: 'Only you can see this',
+        source: 'chat.postEphemeral',
+      }),
     ]);
     expect(fake.ephemerals(ben)).toEqual([]);
     expect(fake.ephemerals(ana, 'C0OTHER0001')).toEqual([]);
     expect(fake.messages(channel)).toEqual([]);
   });
 
-  it("shows a response_url answer to the person who acted, unless it is in_channel", async () => {
+  it('shows a response_url answer to the person who acted, unless it is in_channel', async () => {
     const url = fake.responseUrl({ channel, user: ana });
     expect(await respond(url, { response_type: 'ephemeral', text: 'Your queue is empty' })).toBe(200);
     expect(await respond(url, { response_type: 'in_channel', text: 'Ana took #1001' })).toBe(200);
     expect(await respond(url, { text: 'No response_type: ephemeral too' })).toBe(200);
 
-    expect(fake.ephemerals(ana).map((message) => message.text)).toEqual(['Your queue is empty', 'No response_type: ephemeral too']);
+    expect(fake.ephemerals(ana).map((message) => message.text)).toEqual([
+      'Your queue is empty',
+      'No response_type: ephemeral too',
+    ]);
     expect(fake.ephemerals(ben)).toEqual([]);
     expect(fake.messages(channel).map((message) => message.text)).toEqual(['Ana took #1001']);
   });
 
   it('replaces and deletes an ephemeral message through the response_url of a click on it', async () => {
-    await respond(fake.responseUrl({ channel, user: ana }), { text: 'Nobody is online', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'Nobody is online' } }] });
+    await respond(fake.responseUrl({ channel, user: ana }), {
+      text: 'Nobody is online',
+      blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'Nobody is online' } }],
+    });
     const [offer] = fake.ephemerals(ana);
 
     const click = fake.responseUrl({ channel, user: ana, messageTs: offer!.ts });
     expect(await respond(click, { replace_original: true, text: 'Kept: the chat stays with you.' })).toBe(200);
-    expect(fake.ephemerals(ana)).toEqual([expect.objectContaining({ ts: offer!.ts, text: 'Kept: the chat stays with you.', blocks: offer!.blocks })]);
+    expect(fake.ephemerals(ana)).toEqual([
+      expect.objectContaining({ ts: offer!.ts, text: 'Kept: the chat stays with you.', blocks: offer!.blocks }),
+    ]);
 
     expect(await respond(click, { delete_original: true })).toBe(200);
     expect(fake.ephemerals(ana)).toEqual([]);
@@ -101,11 +132,15 @@ describe("each person's client has its own stack of modals", () => {
     expect(fake.modals(ana)).toEqual([expect.objectContaining({ errors: { subject: 'Write a subject.' } })]);
 
     fake.viewSubmitted(ana, id, { response_action: 'update', view: form('Confirm') });
-    expect(fake.modals(ana)).toEqual([{ view: expect.objectContaining({ id, title: expect.objectContaining({ text: 'Confirm' }) }), errors: {} }]);
+    expect(fake.modals(ana)).toEqual([
+      { view: expect.objectContaining({ id, title: expect.objectContaining({ text: 'Confirm' }) }), errors: {} },
+    ]);
 
     fake.viewSubmitted(ana, id, { response_action: 'push', view: form('Pushed') });
     const [, top] = fake.modals(ana);
-    expect(top!.view).toEqual(expect.objectContaining({ previous_view_id: id, title: expect.objectContaining({ text: 'Pushed' }) }));
+    expect(top!.view).toEqual(
+      expect.objectContaining({ previous_view_id: id, title: expect.objectContaining({ text: 'Pushed' }) }),
+    );
 
     fake.viewSubmitted(ana, top!.view.id, undefined);
     expect(fake.modals(ana).map((modal) => modal.view.id)).toEqual([id]);
@@ -117,12 +152,18 @@ describe("each person's client has its own stack of modals", () => {
 
   it('closes the top view on close, or the whole stack when it says clear_on_close, and names what it closed', async () => {
     const root = await client.views.open({ trigger_id: fake.triggerId(undefined, ana), view: form('Root') });
-    const second = await client.views.push({ trigger_id: fake.triggerId(root.view!.id), view: form('Second', { notify_on_close: true }) });
+    const second = await client.views.push({
+      trigger_id: fake.triggerId(root.view!.id),
+      view: form('Second', { notify_on_close: true }),
+    });
 
     expect(fake.closeModal(ana, second.view!.id!).map((view) => view.id)).toEqual([second.view!.id]);
     expect(fake.modals(ana).map((modal) => modal.view.id)).toEqual([root.view!.id]);
 
-    const third = await client.views.push({ trigger_id: fake.triggerId(root.view!.id), view: form('Third', { clear_on_close: true }) });
+    const third = await client.views.push({
+      trigger_id: fake.triggerId(root.view!.id),
+      view: form('Third', { clear_on_close: true }),
+    });
     expect(fake.closeModal(ana, third.view!.id!).map((view) => view.id)).toEqual([third.view!.id, root.view!.id]);
     expect(fake.modals(ana)).toEqual([]);
   });

@@ -17,7 +17,10 @@ describe('the fake Slack speaks Socket Mode', () => {
   async function call(method: string, token?: string): Promise<Record<string, any>> {
     const response = await fetch(`${fake.apiUrl}${method}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
       body: method === 'chat.postMessage' ? 'channel=C0GENERAL&text=hi' : '',
     });
     return (await response.json()) as Record<string, any>;
@@ -42,7 +45,8 @@ describe('the fake Slack speaks Socket Mode', () => {
     };
     const hello = await next();
     const id = fake.socketMode.connections().at(-1)!.id;
-    const ack = (envelopeId: string, payload?: unknown) => socket.send(JSON.stringify({ envelope_id: envelopeId, ...(payload === undefined ? {} : { payload }) }));
+    const ack = (envelopeId: string, payload?: unknown) =>
+      socket.send(JSON.stringify({ envelope_id: envelopeId, ...(payload === undefined ? {} : { payload }) }));
     return { socket, hello, next, ack, id, url: target };
   }
 
@@ -56,11 +60,18 @@ describe('the fake Slack speaks Socket Mode', () => {
     expect(opened.ok).toBe(true);
     expect(opened.url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/link\/\?ticket=[0-9a-f]+&app_id=A0DESKBOLT$/);
     const { hello } = await connect(opened.url);
-    expect(hello).toMatchObject({ type: 'hello', num_connections: 1, connection_info: { app_id: 'A0DESKBOLT' }, debug_info: { approximate_connection_time: expect.any(Number) } });
+    expect(hello).toMatchObject({
+      type: 'hello',
+      num_connections: 1,
+      connection_info: { app_id: 'A0DESKBOLT' },
+      debug_info: { approximate_connection_time: expect.any(Number) },
+    });
 
     const again = new WebSocket(opened.url);
     again.on('error', () => undefined);
-    const refused = await new Promise<number>((resolve) => again.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0)));
+    const refused = await new Promise<number>((resolve) =>
+      again.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0)),
+    );
     expect(refused).toBe(401);
   });
 
@@ -77,9 +88,18 @@ describe('the fake Slack speaks Socket Mode', () => {
     app.ack(commandEnvelope.envelope_id, { text: 'Here is what you can do' });
     expect(await command).toEqual({ acked: true, payload: { text: 'Here is what you can do' }, connection: app.id });
 
-    const event = fake.socketMode.deliver('events_api', { type: 'event_callback', event_id: 'Ev1', event: { type: 'app_home_opened' } });
+    const event = fake.socketMode.deliver('events_api', {
+      type: 'event_callback',
+      event_id: 'Ev1',
+      event: { type: 'app_home_opened' },
+    });
     const eventEnvelope = await app.next();
-    expect(eventEnvelope).toMatchObject({ type: 'events_api', accepts_response_payload: false, retry_attempt: 0, retry_reason: '' });
+    expect(eventEnvelope).toMatchObject({
+      type: 'events_api',
+      accepts_response_payload: false,
+      retry_attempt: 0,
+      retry_reason: '',
+    });
     app.ack(eventEnvelope.envelope_id);
     expect(await event).toMatchObject({ acked: true, payload: {} });
 
@@ -91,7 +111,11 @@ describe('the fake Slack speaks Socket Mode', () => {
 
   it('retries an unacknowledged event as the Events API does (three times, then gives up); a click is not retried', async () => {
     const app = await connect();
-    const event = fake.socketMode.deliver('events_api', { type: 'event_callback', event_id: 'EvRETRY', event: { type: 'message' } });
+    const event = fake.socketMode.deliver('events_api', {
+      type: 'event_callback',
+      event_id: 'EvRETRY',
+      event: { type: 'message' },
+    });
     const first = await app.next();
     fake.socketMode.expireAckWindows();
     const retry1 = await app.next();
@@ -119,8 +143,15 @@ describe('the fake Slack speaks Socket Mode', () => {
   });
 
   it('with no connection open, a click fails at once and an event waits for the app to connect', async () => {
-    expect(await fake.socketMode.deliver('interactive', { type: 'block_actions', actions: [] })).toEqual({ acked: false, error: 'dispatch_failed' });
-    const event = fake.socketMode.deliver('events_api', { type: 'event_callback', event_id: 'EvWAIT', event: { type: 'message' } });
+    expect(await fake.socketMode.deliver('interactive', { type: 'block_actions', actions: [] })).toEqual({
+      acked: false,
+      error: 'dispatch_failed',
+    });
+    const event = fake.socketMode.deliver('events_api', {
+      type: 'event_callback',
+      event_id: 'EvWAIT',
+      event: { type: 'message' },
+    });
     const app = await connect();
     const envelope = await app.next();
     expect(envelope.payload.event_id).toBe('EvWAIT');
@@ -133,11 +164,19 @@ describe('the fake Slack speaks Socket Mode', () => {
     const fresh = await connect();
     expect(fresh.hello.num_connections).toBe(2);
     fake.socketMode.steer((routable) => routable.find((id) => id === old.id));
-    const inFlight = fake.socketMode.deliver('events_api', { type: 'event_callback', event_id: 'EvFLIGHT', event: { type: 'message' } });
+    const inFlight = fake.socketMode.deliver('events_api', {
+      type: 'event_callback',
+      event_id: 'EvFLIGHT',
+      event: { type: 'message' },
+    });
     const envelope = await old.next();
 
     fake.socketMode.disconnect(old.id, 'refresh_requested');
-    expect(await old.next()).toEqual({ type: 'disconnect', reason: 'refresh_requested', debug_info: { host: 'applink-fake' } });
+    expect(await old.next()).toEqual({
+      type: 'disconnect',
+      reason: 'refresh_requested',
+      debug_info: { host: 'applink-fake' },
+    });
     expect(fake.socketMode.connections()).toEqual([
       { id: old.id, routable: false },
       { id: fresh.id, routable: true },

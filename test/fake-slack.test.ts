@@ -1,15 +1,15 @@
 import { createHmac } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import { createServer, type Server } from 'node:http';
 import { readFile } from 'node:fs/promises';
-import { parse } from 'yaml';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { WebClient, type WebAPIPlatformError } from '@slack/web-api';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { App, LogLevel, verifySlackRequest } from '@slack/bolt';
 import type { HomeView, ModalView, SectionBlock } from '@slack/types';
-import { FakeSlack, LIMITS, validateBlocks, validateView } from '../src/fake-slack/server.js';
-import { SlackClientSim, viewStateFrom } from '../src/fake-slack/requests.js';
+import { type WebAPIPlatformError, WebClient } from '@slack/web-api';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { commandShouldEscape } from '../src/fake-slack/manifest.js';
+import { SlackClientSim, viewStateFrom } from '../src/fake-slack/requests.js';
+import { FakeSlack, LIMITS, validateBlocks, validateView } from '../src/fake-slack/server.js';
 
 const section = (text: string, blockId?: string): SectionBlock => ({
   type: 'section',
@@ -138,11 +138,16 @@ describe('the fake Slack Web API answers a real WebClient', () => {
     await client.views.update({ view_id: id, view: modal({ title: { type: 'plain_text', text: 'Ticket #7' } }) });
     expect(fake.view(id)?.title.text).toBe('Ticket #7');
 
-    await client.views.update({ external_id: 'ticket-7', view: modal({ title: { type: 'plain_text', text: 'Again' } }) });
+    await client.views.update({
+      external_id: 'ticket-7',
+      view: modal({ title: { type: 'plain_text', text: 'Again' } }),
+    });
     expect(fake.view(id)?.title.text).toBe('Again');
 
     expect((await refusal(client.views.update({ view_id: 'VNOPE', view: modal() }))).error).toBe('not_found');
-    expect((await refusal(client.views.update({ view_id: id, hash: 'stale', view: modal() }))).error).toBe('hash_conflict');
+    expect((await refusal(client.views.update({ view_id: id, hash: 'stale', view: modal() }))).error).toBe(
+      'hash_conflict',
+    );
   });
 
   it('stacks pushed modals on the one clicked in, up to three', async () => {
@@ -208,14 +213,24 @@ describe('the fake Slack Web API answers a real WebClient', () => {
 
   it('answers a rate-limited call as Slack does: HTTP 429 with Retry-After, then serves the next one', async () => {
     fake.rateLimitNext('chat.postMessage', 5);
-    const strict = new WebClient(fake.token, { slackApiUrl: fake.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
+    const strict = new WebClient(fake.token, {
+      slackApiUrl: fake.apiUrl,
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+    });
 
     const limited = await strict.chat.postMessage({ channel: 'C1', text: 'a' }).catch((error: unknown) => error);
     expect(limited).toMatchObject({ code: 'slack_webapi_rate_limited_error', retryAfter: 5 });
-    const raw = await fetch(`${fake.apiUrl}users.info`, { method: 'POST', headers: { Authorization: `Bearer ${fake.token}` } });
+    const raw = await fetch(`${fake.apiUrl}users.info`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${fake.token}` },
+    });
     expect(raw.status).toBe(200);
     fake.rateLimitNext('users.info', 30);
-    const again = await fetch(`${fake.apiUrl}users.info`, { method: 'POST', headers: { Authorization: `Bearer ${fake.token}` } });
+    const again = await fetch(`${fake.apiUrl}users.info`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${fake.token}` },
+    });
     expect(again.status).toBe(429);
     expect(again.headers.get('retry-after')).toBe('30');
     expect(await again.json()).toEqual({ ok: false, error: 'ratelimited' });
@@ -256,7 +271,9 @@ describe('the fake Slack refuses what Slack refuses', () => {
   it('refuses 101 blocks in a modal', async () => {
     const blocks = Array.from({ length: 101 }, (_, i) => section(`line ${i}`));
 
-    const { error, messages } = await refusal(client.views.open({ trigger_id: fake.triggerId(), view: modal({ blocks }) }));
+    const { error, messages } = await refusal(
+      client.views.open({ trigger_id: fake.triggerId(), view: modal({ blocks }) }),
+    );
 
     expect(error).toBe('invalid_arguments');
     expect(messages).toContain('[ERROR] no more than 100 items allowed [json-pointer:/view/blocks]');
@@ -308,8 +325,22 @@ describe('the fake Slack refuses what Slack refuses', () => {
 
   it('refuses markdown blocks over 12000 characters together with msg_blocks_too_long', async () => {
     const markdown = (text: string) => ({ type: 'markdown', text });
-    expect((await refusal(client.chat.postMessage({ channel: 'C1', text: 'long', blocks: [markdown('a'.repeat(6000)), markdown('b'.repeat(6001))] as never }))).error).toBe('msg_blocks_too_long');
-    await client.chat.postMessage({ channel: 'C1', text: 'fits', blocks: [markdown('a'.repeat(6000)), markdown('b'.repeat(6000))] as never });
+    expect(
+      (
+        await refusal(
+          client.chat.postMessage({
+            channel: 'C1',
+            text: 'long',
+            blocks: [markdown('a'.repeat(6000)), markdown('b'.repeat(6001))] as never,
+          }),
+        )
+      ).error,
+    ).toBe('msg_blocks_too_long');
+    await client.chat.postMessage({
+      channel: 'C1',
+      text: 'fits',
+      blocks: [markdown('a'.repeat(6000)), markdown('b'.repeat(6000))] as never,
+    });
   });
 
   it('refuses a wrong token and a missing one', async () => {
@@ -323,7 +354,11 @@ describe('the fake Slack refuses what Slack refuses', () => {
 
   it('refuses an unknown method and records it', async () => {
     expect((await refusal(client.apiCall('tickets.teleport', { ticket: 7 }))).error).toBe('unknown_method');
-    expect(fake.lastCall('tickets.teleport')).toMatchObject({ ok: false, error: 'unknown_method', args: { ticket: '7' } });
+    expect(fake.lastCall('tickets.teleport')).toMatchObject({
+      ok: false,
+      error: 'unknown_method',
+      args: { ticket: '7' },
+    });
   });
 
   it('refuses unknown, expired and reused trigger_ids', async () => {
@@ -332,7 +367,9 @@ describe('the fake Slack refuses what Slack refuses', () => {
     const once = fake.triggerId();
     await client.views.open({ trigger_id: once, view: modal() });
 
-    expect((await refusal(client.views.open({ trigger_id: 'made.up.id', view: modal() }))).error).toBe('invalid_trigger_id');
+    expect((await refusal(client.views.open({ trigger_id: 'made.up.id', view: modal() }))).error).toBe(
+      'invalid_trigger_id',
+    );
     expect((await refusal(client.views.open({ trigger_id: expired, view: modal() }))).error).toBe('expired_trigger_id');
     expect((await refusal(client.views.open({ trigger_id: once, view: modal() }))).error).toBe('exchanged_trigger_id');
     expect((await refusal(client.views.push({ trigger_id: once, view: modal() }))).error).toBe('exchanged_trigger_id');
@@ -378,7 +415,11 @@ describe('the Block Kit validator', () => {
   });
 
   const overflowOfOne = { type: 'overflow', action_id: 'o', options: [option('a')] };
-  const selectOf101 = { type: 'static_select', action_id: 's', options: Array.from({ length: 101 }, (_, i) => option(`${i}`)) };
+  const selectOf101 = {
+    type: 'static_select',
+    action_id: 's',
+    options: Array.from({ length: 101 }, (_, i) => option(`${i}`)),
+  };
   it.each([
     ['a 76-character button label', [actions(button('a', 'x'.repeat(76)))], '/blocks/0/elements/0/text/text'],
     ['an overflow menu with one option', [withAccessory(overflowOfOne)], '/blocks/0/accessory/options'],
@@ -386,16 +427,43 @@ describe('the Block Kit validator', () => {
     ['empty text', [{ type: 'section', text: { type: 'mrkdwn', text: '' } }], '/blocks/0/text/text'],
     ['a duplicate block_id', [section('a', 'same'), section('b', 'same')], '/blocks/1/block_id'],
     ['a duplicate action_id in one block', [actions(button('take'), button('take'))], '/blocks/0/elements/1/action_id'],
-    ['a text input in an actions block', [actions({ type: 'plain_text_input', action_id: 't' })], '/blocks/0/elements/0/type'],
+    [
+      'a text input in an actions block',
+      [actions({ type: 'plain_text_input', action_id: 't' })],
+      '/blocks/0/elements/0/type',
+    ],
     ['an unknown element', [actions({ type: 'slider', action_id: 's' })], '/blocks/0/elements/0/type'],
     ['a select with 101 options', [withAccessory(selectOf101)], '/blocks/0/accessory/options'],
-    ['two options with one value', [withAccessory({ type: 'static_select', action_id: 's', options: [option('1', 'Billing'), option('1', 'PayOps')] })], '/blocks/0/accessory/options/1/value'],
+    [
+      'two options with one value',
+      [
+        withAccessory({
+          type: 'static_select',
+          action_id: 's',
+          options: [option('1', 'Billing'), option('1', 'PayOps')],
+        }),
+      ],
+      '/blocks/0/accessory/options/1/value',
+    ],
     [
       'two options with one value in different groups',
-      [withAccessory({ type: 'static_select', action_id: 's', option_groups: [{ label: plain('A'), options: [option('x', 'One')] }, { label: plain('B'), options: [option('x', 'Two')] }] })],
+      [
+        withAccessory({
+          type: 'static_select',
+          action_id: 's',
+          option_groups: [
+            { label: plain('A'), options: [option('x', 'One')] },
+            { label: plain('B'), options: [option('x', 'Two')] },
+          ],
+        }),
+      ],
       '/blocks/0/accessory/option_groups/1/options/0/value',
     ],
-    ['two radio buttons with one value', [withAccessory({ type: 'radio_buttons', action_id: 'r', options: [option('a', 'A'), option('a', 'B')] })], '/blocks/0/accessory/options/1/value'],
+    [
+      'two radio buttons with one value',
+      [withAccessory({ type: 'radio_buttons', action_id: 'r', options: [option('a', 'A'), option('a', 'B')] })],
+      '/blocks/0/accessory/options/1/value',
+    ],
     ['51 blocks', Array.from({ length: 51 }, () => ({ type: 'divider' })), '/blocks'],
   ])('refuses %s in a message', (_name, blocks, pointer) => {
     const problems = validateBlocks(blocks, 'message');
@@ -415,7 +483,11 @@ describe('response_url', () => {
     fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
 
   it('records what the app posts, replaces the original message, and stops after five uses', async () => {
-    const { ts } = await client.chat.postMessage({ channel: 'C0SUPPORT', text: 'Ticket #3', blocks: [section('open')] });
+    const { ts } = await client.chat.postMessage({
+      channel: 'C0SUPPORT',
+      text: 'Ticket #3',
+      blocks: [section('open')],
+    });
     const url = fake.responseUrl({ channel: 'C0SUPPORT', messageTs: ts as string });
 
     const replaced = await post(url, { replace_original: true, text: 'Ticket #3 taken', blocks: [section('taken')] });
@@ -630,7 +702,11 @@ describe('SlackClientSim', () => {
     });
 
     it('is refused by Bolt when the signature is forged or the timestamp is stale', async () => {
-      const body = new URLSearchParams({ command: '/ticket', user_id: 'UANA', trigger_id: fake.triggerId() }).toString();
+      const body = new URLSearchParams({
+        command: '/ticket',
+        user_id: 'UANA',
+        trigger_id: fake.triggerId(),
+      }).toString();
       const now = Math.floor(Date.now() / 1000);
       const form = { 'Content-Type': 'application/x-www-form-urlencoded' };
 
@@ -644,7 +720,11 @@ describe('SlackClientSim', () => {
     });
 
     it('refuses to press a button that is not on the message', async () => {
-      const { ts } = await client.chat.postMessage({ channel: 'C1', text: 'no buttons here', blocks: [section('plain')] });
+      const { ts } = await client.chat.postMessage({
+        channel: 'C1',
+        text: 'no buttons here',
+        blocks: [section('plain')],
+      });
 
       await expect(sim.blockAction('UANA', { action_id: 'close' }, { message: { ts: ts as string } })).rejects.toThrow(
         /no element with action_id "close"/,
@@ -666,12 +746,22 @@ describe('what people type, as Slack sends it to the app', () => {
       request.on('end', () => {
         const body = Buffer.concat(chunks).toString('utf8');
         const form = new URLSearchParams(body);
-        received.push(form.has('payload') ? JSON.parse(form.get('payload')!) : form.has('command') ? Object.fromEntries(form) : JSON.parse(body));
+        received.push(
+          form.has('payload')
+            ? JSON.parse(form.get('payload')!)
+            : form.has('command')
+              ? Object.fromEntries(form)
+              : JSON.parse(body),
+        );
         response.writeHead(200).end();
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    sim = new SlackClientSim({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, signingSecret: 'secret', fake });
+    sim = new SlackClientSim({
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+      signingSecret: 'secret',
+      fake,
+    });
     fake.addUser({ id: 'UANA', name: 'ana' });
     fake.addUserGroup({ id: 'S0BILLING', handle: 'billing-team' });
     fake.addChannel({ id: 'CGENERAL', name: 'general' });
@@ -681,7 +771,8 @@ describe('what people type, as Slack sends it to the app', () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
-  const typed = 'Hi @ana, AT&T <b> is down. @here @billing-team see https://status.example.com/?a=1&b=2 and [the runbook](https://wiki.example.com/vpn) in #general; @nobody knows';
+  const typed =
+    'Hi @ana, AT&T <b> is down. @here @billing-team see https://status.example.com/?a=1&b=2 and [the runbook](https://wiki.example.com/vpn) in #general; @nobody knows';
   const asSlackSends =
     'Hi <@UANA>, AT&amp;T &lt;b&gt; is down. <!here> <!subteam^S0BILLING> see <https://status.example.com/?a=1&amp;b=2> and <https://wiki.example.com/vpn|the runbook> in <#CGENERAL|general>; @nobody knows';
 
@@ -691,7 +782,11 @@ describe('what people type, as Slack sends it to the app', () => {
     const event = received[0]!.event;
     expect(event.text).toBe(asSlackSends);
     expect(event.blocks[0].elements[0].elements).toEqual(
-      expect.arrayContaining([{ type: 'text', text: ', AT&T <b> is down. ' }, { type: 'user', user_id: 'UANA' }, { type: 'broadcast', range: 'here' }]),
+      expect.arrayContaining([
+        { type: 'text', text: ', AT&T <b> is down. ' },
+        { type: 'user', user_id: 'UANA' },
+        { type: 'broadcast', range: 'here' },
+      ]),
     );
     // What the conversation holds is what Slack holds: the encoded text.
     expect(fake.messages(event.channel).at(-1)?.text).toBe(asSlackSends);
@@ -701,7 +796,13 @@ describe('what people type, as Slack sends it to the app', () => {
     const sent = await sim.message('UCUST', 'first');
     await sim.editMessage('UCUST', sent, 'AT&T @ana');
     await sim.meMessage('UCUST', 'waves at @ana & co');
-    await sim.shareFile('UCUST', { id: 'F1', name: 'a|b><!channel>.pdf', mimetype: 'application/pdf', filetype: 'pdf', size: 10 });
+    await sim.shareFile('UCUST', {
+      id: 'F1',
+      name: 'a|b><!channel>.pdf',
+      mimetype: 'application/pdf',
+      filetype: 'pdf',
+      size: 10,
+    });
     await sim.messageShortcut('UAGENT', 'create_ticket', {
       ts: '1700000000.000100',
       channel: 'C1',
@@ -712,20 +813,31 @@ describe('what people type, as Slack sends it to the app', () => {
     });
 
     const [, edit, me, shared, share, shortcut] = received;
-    expect(edit!.event).toMatchObject({ subtype: 'message_changed', message: { text: 'AT&amp;T <@UANA>', ts: sent.ts }, previous_message: { text: 'first' } });
+    expect(edit!.event).toMatchObject({
+      subtype: 'message_changed',
+      message: { text: 'AT&amp;T <@UANA>', ts: sent.ts },
+      previous_message: { text: 'first' },
+    });
     expect(me!.event).toMatchObject({ subtype: 'me_message', user: 'UCUST', text: 'waves at <@UANA> &amp; co' });
     expect(shared!.event).toMatchObject({ type: 'file_shared', file_id: 'F1' });
-    expect(share!.event).toMatchObject({ subtype: 'file_share', files: [{ id: 'F1', name: 'a|b&gt;&lt;!channel&gt;.pdf' }] });
+    expect(share!.event).toMatchObject({
+      subtype: 'file_share',
+      files: [{ id: 'F1', name: 'a|b&gt;&lt;!channel&gt;.pdf' }],
+    });
     expect(shortcut!.message).toMatchObject({
       text: '<@UANA> AT&amp;T',
-      attachments: [{ title: 'Status &lt;page&gt;', title_link: 'https://status.example.com', text: 'All &amp; nothing' }],
+      attachments: [
+        { title: 'Status &lt;page&gt;', title_link: 'https://status.example.com', text: 'All &amp; nothing' },
+      ],
       files: [{ id: 'F2', name: 'R&amp;D.txt' }],
     });
   });
 
   it('delivers slash-command text escaped or as typed, as the manifest says', async () => {
     await sim.command('UAGENT', '/ticket', 'transfer 12 @ana & #general https://x.example.com', { shouldEscape: true });
-    await sim.command('UAGENT', '/ticket', 'transfer 12 @ana & #general https://x.example.com', { shouldEscape: false });
+    await sim.command('UAGENT', '/ticket', 'transfer 12 @ana & #general https://x.example.com', {
+      shouldEscape: false,
+    });
     await sim.command('UAGENT', '/ticket', 'new Printer & scanner');
 
     expect(received.map((command) => command.text)).toEqual([
@@ -740,10 +852,25 @@ describe('what people type, as Slack sends it to the app', () => {
 
 describe('the check for pings the app did not mean', () => {
   it('finds live broadcasts and unexpected mentions wherever Slack renders mrkdwn, and nothing in plain text', async () => {
-    await client.chat.postMessage({ channel: 'C1', text: 'Requester: <!here> hi', blocks: [section('<!subteam^S1|@ops> and <@UANA>')] });
-    await client.chat.postMessage({ channel: 'C1', text: 'fine', blocks: [{ type: 'header', text: { type: 'plain_text', text: '<!channel>' } }] });
-    await client.chat.postMessage({ channel: 'C1', text: 'x', attachments: [{ pretext: '<!everyone>', fields: [{ title: 't', value: '<@UBEN>' }] }] });
-    await client.views.publish({ user_id: 'UANA', view: { type: 'home', blocks: [section('Hi <@UANA>, <!channel|channel>')] } });
+    await client.chat.postMessage({
+      channel: 'C1',
+      text: 'Requester: <!here> hi',
+      blocks: [section('<!subteam^S1|@ops> and <@UANA>')],
+    });
+    await client.chat.postMessage({
+      channel: 'C1',
+      text: 'fine',
+      blocks: [{ type: 'header', text: { type: 'plain_text', text: '<!channel>' } }],
+    });
+    await client.chat.postMessage({
+      channel: 'C1',
+      text: 'x',
+      attachments: [{ pretext: '<!everyone>', fields: [{ title: 't', value: '<@UBEN>' }] }],
+    });
+    await client.views.publish({
+      user_id: 'UANA',
+      view: { type: 'home', blocks: [section('Hi <@UANA>, <!channel|channel>')] },
+    });
 
     expect(fake.unintendedPings({ allowUsers: ['UANA'] })).toEqual([
       { method: 'chat.postMessage', at: '/text', mention: '<!here>' },

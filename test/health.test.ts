@@ -3,10 +3,10 @@ import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startDeskbolt } from '../src/deskbolt.js';
 import { fakeSlackConfig } from '../src/fake-slack/config.js';
-import { startEmbeddedDatabase, type EmbeddedOptions } from '../src/store/embedded.js';
+import { type EmbeddedOptions, startEmbeddedDatabase } from '../src/store/embedded.js';
 import { Store } from '../src/store/store.js';
-import { testWorkspace } from './support/workspace.js';
 import { startTestFake } from './support/harness.js';
+import { testWorkspace } from './support/workspace.js';
 
 /**
  * /healthz: this process can work, or is bringing its own parts back (restart it when not).
@@ -25,7 +25,14 @@ describe('health of a deskbolt that runs its embedded database', () => {
     cleanups.push(() => store.close());
     const fake = await startTestFake();
     cleanups.push(() => fake.close());
-    const deskbolt = await startDeskbolt({ config: fakeSlackConfig(fake), workspace: testWorkspace(), store, embeddedDatabase: database, schedule: false, log: () => undefined });
+    const deskbolt = await startDeskbolt({
+      config: fakeSlackConfig(fake),
+      workspace: testWorkspace(),
+      store,
+      embeddedDatabase: database,
+      schedule: false,
+      log: () => undefined,
+    });
     cleanups.push(() => deskbolt.close());
     const get = async (path: string) => {
       const response = await fetch(`http://127.0.0.1:${deskbolt.port}${path}`);
@@ -37,14 +44,20 @@ describe('health of a deskbolt that runs its embedded database', () => {
   it('stays alive but not ready while its database restarts', async () => {
     const { database, get } = await deskWithEmbeddedDatabase({ restartDelaysMs: [60_000] });
     expect(await get('/healthz')).toEqual({ status: 200, body: { ok: true, embeddedDatabase: 'running' } });
-    expect(await get('/readyz')).toEqual({ status: 200, body: { ok: true, database: 'reachable', embeddedDatabase: 'running' } });
+    expect(await get('/readyz')).toEqual({
+      status: 200,
+      body: { ok: true, database: 'reachable', embeddedDatabase: 'running' },
+    });
 
     const exited = once(database.events, 'exited');
     process.kill(database.pid(), 'SIGKILL');
     await exited;
 
     expect(await get('/healthz')).toEqual({ status: 200, body: { ok: true, embeddedDatabase: 'restarting' } });
-    expect(await get('/readyz')).toEqual({ status: 503, body: { ok: false, database: 'unreachable', embeddedDatabase: 'restarting' } });
+    expect(await get('/readyz')).toEqual({
+      status: 503,
+      body: { ok: false, database: 'unreachable', embeddedDatabase: 'restarting' },
+    });
   });
 
   it('is not called healthy once its database has been given up', async () => {
@@ -59,6 +72,9 @@ describe('health of a deskbolt that runs its embedded database', () => {
     await failed;
 
     expect(await get('/healthz')).toEqual({ status: 503, body: { ok: false, embeddedDatabase: 'failed' } });
-    expect(await get('/readyz')).toEqual({ status: 503, body: { ok: false, database: 'unreachable', embeddedDatabase: 'failed' } });
+    expect(await get('/readyz')).toEqual({
+      status: 503,
+      body: { ok: false, database: 'unreachable', embeddedDatabase: 'failed' },
+    });
   });
 });

@@ -9,7 +9,11 @@ const KEY = 'dk_live_numbers_0123456789abcdef';
 describe('concurrent creates with one Idempotency-Key', () => {
   let desk: TestDesk;
   beforeAll(async () => {
-    desk = await startTestDesk({ workspace: testWorkspace({ apiKeys: [{ name: 'web-form', sha256: createHash('sha256').update(KEY).digest('hex'), scope: 'all' }] }) });
+    desk = await startTestDesk({
+      workspace: testWorkspace({
+        apiKeys: [{ name: 'web-form', sha256: createHash('sha256').update(KEY).digest('hex'), scope: 'all' }],
+      }),
+    });
   });
   afterAll(async () => {
     await desk.close();
@@ -18,9 +22,16 @@ describe('concurrent creates with one Idempotency-Key', () => {
   const create = (subject: string, idempotencyKey?: string) =>
     fetch(`http://127.0.0.1:${desk.deskbolt.port}/api/v1/tickets`, {
       method: 'POST',
-      headers: { Authorization: `Bearer ${KEY}`, 'Content-Type': 'application/json', ...(idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : {}) },
+      headers: {
+        Authorization: `Bearer ${KEY}`,
+        'Content-Type': 'application/json',
+        ...(idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : {}),
+      },
       body: JSON.stringify({ subject, requester: { email: 'pat@example.com', name: 'Pat' } }),
-    }).then(async (response) => ({ status: response.status, body: (await response.json()) as { ticket: { number: number } } }));
+    }).then(async (response) => ({
+      status: response.status,
+      body: (await response.json()) as { ticket: { number: number } },
+    }));
 
   it('twenty at once file one ticket and use one number: the next ticket gets the number after it', async () => {
     const answers = await Promise.all(Array.from({ length: 20 }, () => create('Refund for order 77', 'form-77')));

@@ -34,12 +34,19 @@ describe('every query is served by a declared index', () => {
     // An empty queue reads nothing more; a queue with tickets then reads them by _id.
     expect(others).toEqual([]);
     expect(describeShape(shape!)).toBe('waiting_tickets { groupId =; sort createdAt 1, number 1 }');
-    expect(servingIndex(shape!, store.declaredIndexes().get('waiting_tickets')!)).toEqual([['groupId', 1], ['createdAt', 1], ['number', 1], ['claimedUntil', 1]]);
+    expect(servingIndex(shape!, store.declaredIndexes().get('waiting_tickets')!)).toEqual([
+      ['groupId', 1],
+      ['createdAt', 1],
+      ['number', 1],
+      ['claimedUntil', 1],
+    ]);
   });
 
   it('reads the sort of a find (the driver sends it as a Map) and of a count (an aggregate)', async () => {
     // The page and the count go out together: the page is the sorted one.
-    const history = (await shapesOf(() => store.tickets.historyPage(1001, 0, 20))).find((shape) => shape.sort.length > 0);
+    const history = (await shapesOf(() => store.tickets.historyPage(1001, 0, 20))).find(
+      (shape) => shape.sort.length > 0,
+    );
     expect(describeShape(history!)).toBe('events { ticketNumber =; sort at 1, _id 1 }');
     expect(servingIndex(history!, store.declaredIndexes().get('events')!)).not.toBeNull();
     const [count] = await shapesOf(() => store.tickets.countAssigned('UANA0001', ['open', 'pending']));
@@ -50,7 +57,9 @@ describe('every query is served by a declared index', () => {
   it('finds no index for a new query on a field no index holds, nor for a sort the index cannot give', async () => {
     const [byPriority] = await shapesOf(() => store.models.Ticket.find({ groupId: 10, priority: 'high' }).lean());
     expect(servingIndex(byPriority!, store.declaredIndexes().get('tickets')!)).toBeNull();
-    const [sortedOtherwise] = await shapesOf(() => store.models.Ticket.find({ assignee: 'UANA0001', status: 'open' }).sort({ priority: 1 }).lean());
+    const [sortedOtherwise] = await shapesOf(() =>
+      store.models.Ticket.find({ assignee: 'UANA0001', status: 'open' }).sort({ priority: 1 }).lean(),
+    );
     expect(describeShape(sortedOtherwise!)).toBe('tickets { assignee =; status =; sort priority 1 }');
     expect(servingIndex(sortedOtherwise!, store.declaredIndexes().get('tickets')!)).toBeNull();
   });
@@ -60,7 +69,10 @@ describe('every query is served by a declared index', () => {
     sent.length = 0;
     await fileTicket(desk);
     await desk.settled();
-    const marked = (name: string, collection: string) => sent.filter((command) => command.name === name && command.collection === collection).map((command) => command.offTheAskersPath);
+    const marked = (name: string, collection: string) =>
+      sent
+        .filter((command) => command.name === name && command.collection === collection)
+        .map((command) => command.offTheAskersPath);
     // The request files the ticket; the dispatcher writes its events into the history.
     expect(marked('insert', 'tickets')).toEqual([false]);
     expect(marked('insert', 'events')).toEqual([true]);
@@ -70,7 +82,11 @@ describe('every query is served by a declared index', () => {
     const [byId] = await shapesOf(() => store.tickets.get(1001));
     expect(servingIndex(byId!, [])).toEqual([['_id', 1]]);
     // FerretDB v1 refuses to evaluate this $expr; the shape is read from the command as it was sent.
-    const [expression] = await shapesOf(() => store.models.Ticket.find({ $expr: { $gt: ['$version', 1] } }).lean().catch(() => []));
+    const [expression] = await shapesOf(() =>
+      store.models.Ticket.find({ $expr: { $gt: ['$version', 1] } })
+        .lean()
+        .catch(() => []),
+    );
     expect(servingIndex(expression!, store.declaredIndexes().get('tickets')!)).toBeNull();
   });
 });

@@ -29,7 +29,9 @@ describe('the indexes built at start', () => {
       }
       // Either way the unique number holds: a second ticket #1001 is refused by the server.
       await store.models.Ticket.collection.insertOne({ _id: 'a', number: 1001 } as never);
-      const second = await store.models.Ticket.collection.insertOne({ _id: 'b', number: 1001 } as never).catch((error: unknown) => error);
+      const second = await store.models.Ticket.collection
+        .insertOne({ _id: 'b', number: 1001 } as never)
+        .catch((error: unknown) => error);
       expect(isDuplicateKey(second)).toBe(true);
     } finally {
       await store.connection.dropDatabase();

@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { RELAY_MEMORY_MS } from '../src/chats/relay.js';
+import { FakeSlack } from '../src/fake-slack/server.js';
 import { deskJob } from '../src/jobs/desk-jobs.js';
-import { API_REQUEST_MEMORY_MS } from '../src/tickets/retention.js';
 import type { Store } from '../src/store/store.js';
+import { API_REQUEST_MEMORY_MS } from '../src/tickets/retention.js';
 import { chatSteps } from './support/chats.js';
 import { TestClock } from './support/clock.js';
 import { openTestStore } from './support/database.js';
-import { FakeSlack } from '../src/fake-slack/server.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
 import { people } from './support/workspace.js';
 
@@ -42,7 +42,11 @@ describe('jobs of the chat desk and deliveries', () => {
     expect(runs.filter((run) => run.ran)).toHaveLength(1);
     expect(await store.chats.transfer(request.id)).toMatchObject({ state: 'expired' });
     expect((await steps.actions(chat.ticketNumber)).filter((action) => action === 'transfer_expired')).toHaveLength(1);
-    expect(steps.botMessages(fake.dmChannelOf(people.ana)).filter((message) => message.text?.includes('expired with no answer'))).toHaveLength(1);
+    expect(
+      steps
+        .botMessages(fake.dmChannelOf(people.ana))
+        .filter((message) => message.text?.includes('expired with no answer')),
+    ).toHaveLength(1);
   });
 
   it('forget-relays and forget-api-requests delete only what is past its time, under their leases', async () => {
@@ -51,10 +55,18 @@ describe('jobs of the chat desk and deliveries', () => {
     const now = test.clock.now().getTime();
     const ref = (ts: string) => ({ channel: 'DREQ0001', ts });
     const relay = (key: string, ageMs: number) =>
-      test.store.chats.rememberRelay({ key, ticketNumber: 1001, original: ref(key), copy: ref(`${key}.copy`), side: 'requester', createdAt: new Date(now - ageMs) });
+      test.store.chats.rememberRelay({
+        key,
+        ticketNumber: 1001,
+        original: ref(key),
+        copy: ref(`${key}.copy`),
+        side: 'requester',
+        createdAt: new Date(now - ageMs),
+      });
     await relay('1.old', RELAY_MEMORY_MS + 1);
     await relay('2.recent', RELAY_MEMORY_MS - 60_000);
-    const request = (key: string, ageMs: number) => test.store.apiRequests.claim(key, 'fingerprint', async () => 2001, new Date(now - ageMs));
+    const request = (key: string, ageMs: number) =>
+      test.store.apiRequests.claim(key, 'fingerprint', async () => 2001, new Date(now - ageMs));
     await request('bridge:old', API_REQUEST_MEMORY_MS + 1);
     await request('bridge:recent', API_REQUEST_MEMORY_MS - 60_000);
 
@@ -64,7 +76,9 @@ describe('jobs of the chat desk and deliveries', () => {
     expect(await test.deskbolt.jobs.run(deskJob('forget-api-requests'))).toEqual({ ran: true, result: 1 });
     // The recent key still files nothing new; the old one is forgotten.
     expect(await request('bridge:recent', 0)).toEqual({ kind: 'repeat', ticketNumber: 2001 });
-    expect(await test.store.apiRequests.claim('bridge:old', 'fingerprint', async () => 2002, test.clock.now())).toEqual({ kind: 'claimed', ticketNumber: 2002 });
+    expect(await test.store.apiRequests.claim('bridge:old', 'fingerprint', async () => 2002, test.clock.now())).toEqual(
+      { kind: 'claimed', ticketNumber: 2002 },
+    );
     // A run finds nothing more to do.
     expect(await test.deskbolt.jobs.run(deskJob('forget-relays'))).toEqual({ ran: true, result: 0 });
   });
@@ -73,13 +87,18 @@ describe('jobs of the chat desk and deliveries', () => {
     const test = await startTestDesk();
     open.push(test);
     test.clock.set('2026-11-25T10:00:00Z'); // a Wednesday: this week began on Monday 23 November
-    const figure = (ticketNumber: number) => ({ kind: 'firstReply' as const, figure: { ticketNumber, at: test.clock.now(), ms: 60_000 } });
+    const figure = (ticketNumber: number) => ({
+      kind: 'firstReply' as const,
+      figure: { ticketNumber, at: test.clock.now(), ms: 60_000 },
+    });
     for (const week of ['2026-10-19', '2026-10-26', '2026-11-23']) {
       await test.store.weekFigures.note([`agent:UFORGET1:${week}`], new Date(`${week}T00:00:00Z`), figure(1));
     }
     // The five weeks kept are those of 26 October to 23 November.
     expect(await test.deskbolt.jobs.run(deskJob('forget-week-figures'))).toEqual({ ran: true, result: 1 });
-    const left = await test.store.weekFigures.read(['2026-10-19', '2026-10-26', '2026-11-23'].map((week) => `agent:UFORGET1:${week}`));
+    const left = await test.store.weekFigures.read(
+      ['2026-10-19', '2026-10-26', '2026-11-23'].map((week) => `agent:UFORGET1:${week}`),
+    );
     expect(left.map((document) => document.id)).toEqual(['agent:UFORGET1:2026-10-26', 'agent:UFORGET1:2026-11-23']);
     expect(await test.deskbolt.jobs.run(deskJob('forget-week-figures'))).toEqual({ ran: true, result: 0 });
   });
@@ -88,6 +107,9 @@ describe('jobs of the chat desk and deliveries', () => {
     const test = await startTestDesk();
     open.push(test);
     expect(await test.deskbolt.jobs.run(deskJob('chat-activity'))).toEqual({ ran: true, result: 0 });
-    expect(await test.deskbolt.jobs.run(deskJob('delivery-retries'))).toMatchObject({ ran: true, result: { attempted: 0 } });
+    expect(await test.deskbolt.jobs.run(deskJob('delivery-retries'))).toMatchObject({
+      ran: true,
+      result: { attempted: 0 },
+    });
   });
 });

@@ -1,10 +1,10 @@
 import cron from 'node-cron';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDeskbolt } from '../src/deskbolt.js';
+import { FakeSlack } from '../src/fake-slack/server.js';
 import { deskJobs } from '../src/jobs/desk-jobs.js';
 import type { Store } from '../src/store/store.js';
 import { openTestStore } from './support/database.js';
-import { FakeSlack } from '../src/fake-slack/server.js';
 import { fakeSlackConfig } from './support/harness.js';
 import { testWorkspace } from './support/workspace.js';
 
@@ -21,11 +21,17 @@ describe('job schedules', () => {
     await fake.close();
   });
 
-  const ours = () => [...cron.getTasks().values()].map((task) => task.name ?? '').filter((name) => name.startsWith('deskbolt:'));
+  const ours = () =>
+    [...cron.getTasks().values()].map((task) => task.name ?? '').filter((name) => name.startsWith('deskbolt:'));
 
   it('a replica schedules every job in the desk time zone and stops them on close', async () => {
     const before = ours().length;
-    const deskbolt = await startDeskbolt({ config: fakeSlackConfig(fake, { timeZone: 'Europe/Berlin' }), workspace: testWorkspace(), store, log: () => {} });
+    const deskbolt = await startDeskbolt({
+      config: fakeSlackConfig(fake, { timeZone: 'Europe/Berlin' }),
+      workspace: testWorkspace(),
+      store,
+      log: () => {},
+    });
     const names = ours().slice(before);
     expect(names.map((name) => name.split(':')[1]).sort()).toEqual(deskJobs.map((job) => job.name).sort());
     expect(names.every((name) => name.endsWith(`:${deskbolt.jobs.owner}`))).toBe(true);
@@ -35,7 +41,13 @@ describe('job schedules', () => {
 
   it('schedule: false schedules nothing', async () => {
     const before = ours().length;
-    const deskbolt = await startDeskbolt({ config: fakeSlackConfig(fake), workspace: testWorkspace(), store, log: () => {}, schedule: false });
+    const deskbolt = await startDeskbolt({
+      config: fakeSlackConfig(fake),
+      workspace: testWorkspace(),
+      store,
+      log: () => {},
+      schedule: false,
+    });
     expect(ours()).toHaveLength(before);
     await deskbolt.close();
   });

@@ -1,16 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DAY_MS, MINUTE_MS } from '../src/clock.js';
+import { ticketEvent } from '../src/events/ticket-events.js';
+import { FakeSlack } from '../src/fake-slack/server.js';
 import { deskJob } from '../src/jobs/desk-jobs.js';
 import type { Store } from '../src/store/store.js';
 import { closeStalePending } from '../src/tickets/auto-close.js';
 import type { Desk } from '../src/tickets/desk.js';
 import { TestClock } from './support/clock.js';
 import { conditionalWriteModes, openTestStore } from './support/database.js';
-import { fileTicket, testDesk, changeTicket } from './support/desk.js';
-import { FakeSlack } from '../src/fake-slack/server.js';
+import { changeTicket, fileTicket, testDesk } from './support/desk.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
 import { people } from './support/workspace.js';
-import { ticketEvent } from '../src/events/ticket-events.js';
 
 const autoClose = deskJob('pending-auto-close');
 const open: { close(): Promise<void> }[] = [];
@@ -28,7 +28,17 @@ async function pendingTickets(desk: Desk & { testClock: TestClock }, count: numb
   for (let i = 0; i < count; i++) {
     const ticket = await fileTicket(desk);
     const now = desk.clock();
-    await changeTicket(desk, ticket.number, {}, { status: 'pending', assignee: people.ana, pendingSince: now }, ticketEvent('status_changed', { kind: 'agent', id: people.ana }, now, { from: { status: 'new' }, to: { status: 'pending' } }), now);
+    await changeTicket(
+      desk,
+      ticket.number,
+      {},
+      { status: 'pending', assignee: people.ana, pendingSince: now },
+      ticketEvent('status_changed', { kind: 'agent', id: people.ana }, now, {
+        from: { status: 'new' },
+        to: { status: 'pending' },
+      }),
+      now,
+    );
     numbers.push(ticket.number);
   }
   return numbers;
@@ -67,29 +77,41 @@ describe('two replicas run the same job at the same moment', () => {
     expect(await store.leases.holder(autoClose.name)).toMatchObject({ owner: null });
   });
 
-  it.each(conditionalWriteModes())('even without the lease, the conditional writes close each ticket once (%s)', async (conditionalWrites) => {
-    const store = closing(await openTestStore('nolease', { conditionalWrites }));
-    const clock = new TestClock();
-    const one = testDesk(store, { clock });
-    const numbers = await pendingTickets(one, 8);
-    clock.advance(3 * DAY_MS);
-    const told: number[] = [];
-    const other = testDesk(store, { clock });
-    for (const replica of [one, other]) replica.events.subscribe({ name: 'requester', events: { auto_closed: async ({ ticket }) => void told.push(ticket.number) } });
-    const results = await Promise.all([closeStalePending(one, clock.now(), { batchSize: 3 }), closeStalePending(other, clock.now(), { batchSize: 3 })]);
-    await Promise.all([one.settled(), other.settled()]);
-    expect(results[0].closed + results[1].closed).toBe(8);
-    expect(told.sort()).toEqual(numbers);
-    for (const number of numbers) {
-      expect(await autoClosedEvents(store, number)).toHaveLength(1);
-      expect(await store.tickets.comments(number)).toHaveLength(1);
-    }
-  });
+  it.each(conditionalWriteModes())(
+    'even without the lease, the conditional writes close each ticket once (%s)',
+    async (conditionalWrites) => {
+      const store = closing(await openTestStore('nolease', { conditionalWrites }));
+      const clock = new TestClock();
+      const one = testDesk(store, { clock });
+      const numbers = await pendingTickets(one, 8);
+      clock.advance(3 * DAY_MS);
+      const told: number[] = [];
+      const other = testDesk(store, { clock });
+      for (const replica of [one, other])
+        replica.events.subscribe({
+          name: 'requester',
+          events: { auto_closed: async ({ ticket }) => void told.push(ticket.number) },
+        });
+      const results = await Promise.all([
+        closeStalePending(one, clock.now(), { batchSize: 3 }),
+        closeStalePending(other, clock.now(), { batchSize: 3 }),
+      ]);
+      await Promise.all([one.settled(), other.settled()]);
+      expect(results[0].closed + results[1].closed).toBe(8);
+      expect(told.sort()).toEqual(numbers);
+      for (const number of numbers) {
+        expect(await autoClosedEvents(store, number)).toHaveLength(1);
+        expect(await store.tickets.comments(number)).toHaveLength(1);
+      }
+    },
+  );
 
   it('the first run ever: two replicas racing to create the lease document get it once', async () => {
     const store = closing(await openTestStore('firstlease'));
     const now = new Date('2026-11-02T09:00:00Z');
-    const got = await Promise.all(['r1', 'r2', 'r3', 'r4'].map((owner) => store.leases.acquire('brand-new-job', owner, now, MINUTE_MS)));
+    const got = await Promise.all(
+      ['r1', 'r2', 'r3', 'r4'].map((owner) => store.leases.acquire('brand-new-job', owner, now, MINUTE_MS)),
+    );
     expect(got.filter(Boolean)).toHaveLength(1);
   });
 });
@@ -100,8 +122,14 @@ describe('a run that dies part way', () => {
     const desk = testDesk(store);
     const numbers = await pendingTickets(desk, 7);
     desk.testClock.advance(3 * DAY_MS);
-    expect(await closeStalePending(desk, desk.clock(), { maxItems: 3, batchSize: 2 })).toMatchObject({ closed: 3, stoppedEarly: true });
-    expect(await closeStalePending(desk, desk.clock(), { batchSize: 2 })).toMatchObject({ closed: 4, stoppedEarly: false });
+    expect(await closeStalePending(desk, desk.clock(), { maxItems: 3, batchSize: 2 })).toMatchObject({
+      closed: 3,
+      stoppedEarly: true,
+    });
+    expect(await closeStalePending(desk, desk.clock(), { batchSize: 2 })).toMatchObject({
+      closed: 4,
+      stoppedEarly: false,
+    });
     await desk.settled();
     for (const number of numbers) expect(await autoClosedEvents(store, number)).toHaveLength(1);
   });
@@ -124,32 +152,40 @@ describe('a run that dies part way', () => {
     };
   }
 
-  it.each(['addComments', 'closingNotesSent'] as const)('a run that dies after a batch closed, in %s: those tickets get their notes on the next run, each requester told once', async (method) => {
-    const store = closing(await openTestStore('crash'));
-    const desk = testDesk(store);
-    const numbers = await pendingTickets(desk, 5);
-    desk.testClock.advance(3 * DAY_MS);
-    const told: number[] = [];
-    desk.events.subscribe({ name: 'requester', events: { auto_closed: async ({ ticket }) => void told.push(ticket.number) } });
-    // Batches of two: the first closes with its notes; the process dies on the second's notes.
-    await expect(closeStalePending(dyingAt(desk, method, 2), desk.clock(), { batchSize: 2 })).rejects.toThrow('process killed');
-    await desk.settled();
-    const closedSoFar = (await store.tickets.getMany(numbers)).filter((ticket) => ticket.status === 'closed');
-    expect(closedSoFar).toHaveLength(4);
-    expect(closedSoFar.filter((ticket) => ticket.closingNoteDue)).toHaveLength(2);
-    expect(told).toHaveLength(2);
+  it.each(['addComments', 'closingNotesSent'] as const)(
+    'a run that dies after a batch closed, in %s: those tickets get their notes on the next run, each requester told once',
+    async (method) => {
+      const store = closing(await openTestStore('crash'));
+      const desk = testDesk(store);
+      const numbers = await pendingTickets(desk, 5);
+      desk.testClock.advance(3 * DAY_MS);
+      const told: number[] = [];
+      desk.events.subscribe({
+        name: 'requester',
+        events: { auto_closed: async ({ ticket }) => void told.push(ticket.number) },
+      });
+      // Batches of two: the first closes with its notes; the process dies on the second's notes.
+      await expect(closeStalePending(dyingAt(desk, method, 2), desk.clock(), { batchSize: 2 })).rejects.toThrow(
+        'process killed',
+      );
+      await desk.settled();
+      const closedSoFar = (await store.tickets.getMany(numbers)).filter((ticket) => ticket.status === 'closed');
+      expect(closedSoFar).toHaveLength(4);
+      expect(closedSoFar.filter((ticket) => ticket.closingNoteDue)).toHaveLength(2);
+      expect(told).toHaveLength(2);
 
-    // The next run writes the notes still due and closes the rest; each ticket has one note, each requester is told once.
-    const resumed = await closeStalePending(desk, desk.clock(), { batchSize: 2 });
-    await desk.settled();
-    expect(resumed.closed).toBe(1);
-    for (const ticket of await store.tickets.getMany(numbers)) {
-      expect(ticket).toMatchObject({ status: 'closed', closingNoteDue: false });
-      expect(await store.tickets.comments(ticket.number)).toHaveLength(1);
-      expect(await autoClosedEvents(store, ticket.number)).toHaveLength(1);
-    }
-    expect(told.sort()).toEqual(numbers);
-  });
+      // The next run writes the notes still due and closes the rest; each ticket has one note, each requester is told once.
+      const resumed = await closeStalePending(desk, desk.clock(), { batchSize: 2 });
+      await desk.settled();
+      expect(resumed.closed).toBe(1);
+      for (const ticket of await store.tickets.getMany(numbers)) {
+        expect(ticket).toMatchObject({ status: 'closed', closingNoteDue: false });
+        expect(await store.tickets.comments(ticket.number)).toHaveLength(1);
+        expect(await autoClosedEvents(store, ticket.number)).toHaveLength(1);
+      }
+      expect(told.sort()).toEqual(numbers);
+    },
+  );
 
   it('a replica that dies holding the lease loses it at expiry, and another finishes the work', async () => {
     const { a, store, clock } = await twoReplicas();

@@ -6,7 +6,10 @@ import { useTestDesk } from './support/use-test-desk.js';
 import { people, testWorkspace } from './support/workspace.js';
 
 /** More shared macros than Slack shows in one answer: every one must still be found by its words. */
-const SHARED = Array.from({ length: 150 }, (_, i) => ({ name: `Shipping update ${i + 1}`, text: `Your parcel number ${i + 1} left the warehouse${i === 137 ? ' via zeppelin' : ''}.` }));
+const SHARED = Array.from({ length: 150 }, (_, i) => ({
+  name: `Shipping update ${i + 1}`,
+  text: `Your parcel number ${i + 1} left the warehouse${i === 137 ? ' via zeppelin' : ''}.`,
+}));
 
 /** The reply form's macro picker (options loaded as the agent types) and an agent's own macros from Slack. */
 describe('the macro picker and my macros', () => {
@@ -30,7 +33,12 @@ describe('the macro picker and my macros', () => {
     const answers: Record<string, unknown> = {};
     if (text !== undefined) answers[macroSaveFields.text] = text;
     if (kind) answers[macroSaveFields.kind] = kind;
-    const response = await desk.slack.viewSubmission(user, { id: view.id, callback_id: view.callback_id, private_metadata: view.private_metadata, state: viewStateFrom(view, answers) });
+    const response = await desk.slack.viewSubmission(user, {
+      id: view.id,
+      callback_id: view.callback_id,
+      private_metadata: view.private_metadata,
+      state: viewStateFrom(view, answers),
+    });
     await desk.settled();
     return { view, response };
   }
@@ -44,25 +52,50 @@ describe('the macro picker and my macros', () => {
     const picker = view.blocks.find((block: any) => block.block_id === 'reply_macro_picker');
     expect(picker.elements[0].type).toBe('external_select');
 
-    const all = await desk.slack.blockSuggestion(people.ana, { action_id: replyFields.macro, value: 'parcel' }, { view });
+    const all = await desk.slack.blockSuggestion(
+      people.ana,
+      { action_id: replyFields.macro, value: 'parcel' },
+      { view },
+    );
     expect(all.problems ?? []).toEqual([]);
     expect(all.json.option_groups.map((group: any) => group.label.text)).toEqual(['My macros', 'Shared macros']);
     expect(all.json.option_groups[0].options.map((o: any) => o.text.text)).toEqual(['Shipping delay sorry']);
     expect(all.json.option_groups[1].options).toHaveLength(99);
 
     // A word only in the text of the 138th shared macro finds it: no cap hides it.
-    const deep = await desk.slack.blockSuggestion(people.ana, { action_id: replyFields.macro, value: 'ZEPPELIN' }, { view });
-    expect(deep.json).toEqual({ options: [{ text: { type: 'plain_text', text: 'Shipping update 138', emoji: true }, value: expect.stringMatching(/^s:/) }] });
-    const nothing = await desk.slack.blockSuggestion(people.ana, { action_id: replyFields.macro, value: 'parcel xyzzy' }, { view });
+    const deep = await desk.slack.blockSuggestion(
+      people.ana,
+      { action_id: replyFields.macro, value: 'ZEPPELIN' },
+      { view },
+    );
+    expect(deep.json).toEqual({
+      options: [
+        { text: { type: 'plain_text', text: 'Shipping update 138', emoji: true }, value: expect.stringMatching(/^s:/) },
+      ],
+    });
+    const nothing = await desk.slack.blockSuggestion(
+      people.ana,
+      { action_id: replyFields.macro, value: 'parcel xyzzy' },
+      { view },
+    );
     expect(nothing.json).toEqual({ options: [] });
 
-    await desk.slack.blockAction(people.ana, { action_id: replyFields.macro, selected_option: deep.json.options[0] }, { view: { ...view, state: viewStateFrom(view, {}) } });
+    await desk.slack.blockAction(
+      people.ana,
+      { action_id: replyFields.macro, selected_option: deep.json.options[0] },
+      { view: { ...view, state: viewStateFrom(view, {}) } },
+    );
     await desk.settled();
     const updated = desk.fake.okCalls('views.update').at(-1)!.response.view;
-    expect(viewStateFrom(updated, {}).values[`${replyFields.text}__2`]![replyFields.text].value).toBe('Your parcel number 138 left the warehouse via zeppelin.');
+    expect(viewStateFrom(updated, {}).values[`${replyFields.text}__2`]![replyFields.text].value).toBe(
+      'Your parcel number 138 left the warehouse via zeppelin.',
+    );
 
     // Someone who is not an agent gets nothing back.
-    expect((await desk.slack.blockSuggestion(people.customer, { action_id: replyFields.macro, value: 'parcel' }, { view })).json).toEqual({ options: [] });
+    expect(
+      (await desk.slack.blockSuggestion(people.customer, { action_id: replyFields.macro, value: 'parcel' }, { view }))
+        .json,
+    ).toEqual({ options: [] });
   });
 
   it('`/ticket macro edit NAME` opens the macro filled in and saves over it; `/ticket macro delete NAME` removes it and frees its place', async () => {
@@ -75,7 +108,9 @@ describe('the macro picker and my macros', () => {
     const opened = viewStateFrom(edited.view, {}).values;
     expect(opened[macroSaveFields.text]![macroSaveFields.text].value).toBe('Hello <!channel>');
     expect(opened[macroSaveFields.name]![macroSaveFields.name].value).toBe('Greeting');
-    expect(await desk.store.macros.ofAgent(people.ben)).toMatchObject([{ name: 'Greeting', text: 'Hello there', public: true }]);
+    expect(await desk.store.macros.ofAgent(people.ben)).toMatchObject([
+      { name: 'Greeting', text: 'Hello there', public: true },
+    ]);
 
     await desk.slack.command(people.ben, '/ticket', 'macro edit Nope');
     await desk.settled();

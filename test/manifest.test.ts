@@ -1,10 +1,10 @@
-import { readFile, readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { App } from '@slack/bolt';
-import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { registerListeners } from '../src/slack/app.js';
+import { parse } from 'yaml';
 import type { SlackDeps } from '../src/slack/app.js';
+import { registerListeners } from '../src/slack/app.js';
 
 /**
  * manifest.yml is what a team installs: a command, shortcut or event the code listens for but the
@@ -12,25 +12,36 @@ import type { SlackDeps } from '../src/slack/app.js';
  * security review. These tests hold the manifest to the code, both ways.
  */
 interface Manifest {
-  features: { slash_commands: { command: string }[]; shortcuts: { callback_id: string; type: string }[]; app_home?: { home_tab_enabled?: boolean } };
+  features: {
+    slash_commands: { command: string }[];
+    shortcuts: { callback_id: string; type: string }[];
+    app_home?: { home_tab_enabled?: boolean };
+  };
   oauth_config: { scopes: { bot: string[] } };
-  settings: { event_subscriptions: { bot_events: string[] }; interactivity: { is_enabled: boolean; request_url?: string; message_menu_options_url?: string } };
+  settings: {
+    event_subscriptions: { bot_events: string[] };
+    interactivity: { is_enabled: boolean; request_url?: string; message_menu_options_url?: string };
+  };
 }
 
 /** What the app registers, recorded by calling its real registration on a stand-in that only listens. */
 function registered(): { commands: Set<string>; shortcuts: Set<string>; events: Set<string>; options: Set<string> } {
-  const seen = { commands: new Set<string>(), shortcuts: new Set<string>(), events: new Set<string>(), options: new Set<string>() };
+  const seen = {
+    commands: new Set<string>(),
+    shortcuts: new Set<string>(),
+    events: new Set<string>(),
+    options: new Set<string>(),
+  };
   const recorder = new Proxy(
     {},
     {
-      get: (_, method: string) =>
-        (first: unknown) => {
-          if (method === 'command' && typeof first === 'string') seen.commands.add(first);
-          if (method === 'shortcut' && typeof first === 'string') seen.shortcuts.add(first);
-          if (method === 'event' && typeof first === 'string') seen.events.add(first);
-          if (method === 'message') seen.events.add('message');
-          if (method === 'options' && typeof first === 'string') seen.options.add(first);
-        },
+      get: (_, method: string) => (first: unknown) => {
+        if (method === 'command' && typeof first === 'string') seen.commands.add(first);
+        if (method === 'shortcut' && typeof first === 'string') seen.shortcuts.add(first);
+        if (method === 'event' && typeof first === 'string') seen.events.add(first);
+        if (method === 'message') seen.events.add('message');
+        if (method === 'options' && typeof first === 'string') seen.options.add(first);
+      },
     },
   );
   registerListeners(recorder as App, { desk: {} as SlackDeps['desk'], log: () => undefined });
@@ -69,7 +80,9 @@ const EVENT_SCOPES: Record<string, string | null> = {
 
 async function sourceFiles(directory: string): Promise<string[]> {
   const entries = await readdir(directory, { withFileTypes: true, recursive: true });
-  return entries.filter((entry) => entry.isFile() && entry.name.endsWith('.ts')).map((entry) => join(entry.parentPath, entry.name));
+  return entries
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.ts'))
+    .map((entry) => join(entry.parentPath, entry.name));
 }
 
 describe('manifest.yml', async () => {
@@ -101,7 +114,9 @@ describe('manifest.yml', async () => {
     const unknown: string[] = [];
     for (const file of await sourceFiles('src')) {
       const text = await readFile(file, 'utf8');
-      for (const match of text.matchAll(/\bclient\.(chat|conversations|files|users|views|reactions)\.([a-zA-Z]+(?:\.[a-zA-Z]+)?)\(/g)) {
+      for (const match of text.matchAll(
+        /\bclient\.(chat|conversations|files|users|views|reactions)\.([a-zA-Z]+(?:\.[a-zA-Z]+)?)\(/g,
+      )) {
         const method = `${match[1]}.${match[2]}`;
         if (!(method in METHOD_SCOPES)) unknown.push(`${method} in ${file}`);
         const scope = METHOD_SCOPES[method];

@@ -17,7 +17,17 @@ import { people } from './support/workspace.js';
  * embedded FerretDB's read-check-write), many times each, in both orders.
  */
 const TRIES = 12;
-const REFUSED_FOR_A_RACE = ['merge_cycle', 'target_merging', 'target_merged', 'target_closed', 'source_receiving', 'source_merging', 'source_merged', 'source_closed', 'changed_meanwhile'];
+const REFUSED_FOR_A_RACE = [
+  'merge_cycle',
+  'target_merging',
+  'target_merged',
+  'target_closed',
+  'source_receiving',
+  'source_merging',
+  'source_merged',
+  'source_closed',
+  'changed_meanwhile',
+];
 
 describe.each(conditionalWriteModes())('merges and marks that race (%s)', (mode: ConditionalWrites) => {
   let store: Store;
@@ -32,7 +42,8 @@ describe.each(conditionalWriteModes())('merges and marks that race (%s)', (mode:
   });
 
   const get = async (number: number) => (await store.tickets.get(number))!;
-  const wordsOn = async (number: number) => (await store.tickets.comments(number)).map((comment) => comment.text).join('\n');
+  const wordsOn = async (number: number) =>
+    (await store.tickets.comments(number)).map((comment) => comment.text).join('\n');
   /** Where a ticket's request lives now: the end of its chain of merges. */
   async function liveEndOf(ticket: Ticket): Promise<Ticket> {
     let current = ticket;
@@ -61,8 +72,12 @@ describe.each(conditionalWriteModes())('merges and marks that race (%s)', (mode:
       expect(first.ok && second.ok, `attempt ${attempt}: both merges went through`).toBe(false);
       expect(first.ok || second.ok, `attempt ${attempt}: neither merge went through`).toBe(true);
       expect(afterA.mergedInto !== null && afterB.mergedInto !== null, `attempt ${attempt}: both closed`).toBe(false);
-      for (const result of [first, second]) if (!result.ok) expect(REFUSED_FOR_A_RACE).toContain((result as Refusal).code);
-      const mergedEvents = [...(await store.tickets.history(a.number)), ...(await store.tickets.history(b.number))].filter((event) => event.action === 'merged_into');
+      for (const result of [first, second])
+        if (!result.ok) expect(REFUSED_FOR_A_RACE).toContain((result as Refusal).code);
+      const mergedEvents = [
+        ...(await store.tickets.history(a.number)),
+        ...(await store.tickets.history(b.number)),
+      ].filter((event) => event.action === 'merged_into');
       expect(mergedEvents).toHaveLength([first, second].filter((result) => result.ok).length);
 
       if (first.ok) {
@@ -93,11 +108,13 @@ describe.each(conditionalWriteModes())('merges and marks that race (%s)', (mode:
       const bIntoC = () => mergeTickets(desk, { sources: [b.number], target: c.number, agent: people.ben });
       const [intoB, intoC] = await bothAtOnce(aIntoB, bIntoC, attempt % 2 === 1);
       await desk.settled();
-      for (const result of [intoB, intoC]) if (!result.ok) expect(REFUSED_FOR_A_RACE).toContain((result as Refusal).code);
+      for (const result of [intoB, intoC])
+        if (!result.ok) expect(REFUSED_FOR_A_RACE).toContain((result as Refusal).code);
 
       const live = await liveEndOf(await get(a.number));
       expect(live.status, `attempt ${attempt}: A's request ended on a closed ticket`).not.toBe('closed');
-      if (live.number !== a.number) expect(await wordsOn(live.number), `attempt ${attempt}`).toContain(`first words of A ${attempt}`);
+      if (live.number !== a.number)
+        expect(await wordsOn(live.number), `attempt ${attempt}`).toContain(`first words of A ${attempt}`);
       if (intoB.ok && intoC.ok) {
         // Both could go only one after the other: A into B first, then B (with A's words) into C.
         expect(live.number).toBe(c.number);
@@ -112,31 +129,49 @@ describe.each(conditionalWriteModes())('merges and marks that race (%s)', (mode:
     const c = await fileTicket(desk);
     let intoB: ReturnType<typeof mergeTickets> | undefined;
     const refusedMeanwhile = await new Promise((resolve, reject) => {
-      intoB = mergeTickets(desk, { sources: [a.number], target: b.number, agent: people.ana }, {
-        afterStep: async (step) => {
-          if (step === 'copied') resolve(await mergeTickets(desk, { sources: [b.number], target: c.number, agent: people.ben }));
+      intoB = mergeTickets(
+        desk,
+        { sources: [a.number], target: b.number, agent: people.ana },
+        {
+          afterStep: async (step) => {
+            if (step === 'copied')
+              resolve(await mergeTickets(desk, { sources: [b.number], target: c.number, agent: people.ben }));
+          },
         },
-      });
+      );
       intoB.catch(reject);
     });
-    expect(refusedMeanwhile).toMatchObject({ ok: false, code: 'source_receiving', facts: { number: b.number, from: a.number } });
-    expect(said(desk, refusedMeanwhile as never)).toBe(`#${a.number} is being merged into #${b.number} right now; #${b.number} can be merged away once that is done.`);
+    expect(refusedMeanwhile).toMatchObject({
+      ok: false,
+      code: 'source_receiving',
+      facts: { number: b.number, from: a.number },
+    });
+    expect(said(desk, refusedMeanwhile as never)).toBe(
+      `#${a.number} is being merged into #${b.number} right now; #${b.number} can be merged away once that is done.`,
+    );
     expect(await intoB).toMatchObject({ ok: true });
-    expect(await mergeTickets(desk, { sources: [b.number], target: c.number, agent: people.ben })).toMatchObject({ ok: true });
+    expect(await mergeTickets(desk, { sources: [b.number], target: c.number, agent: people.ben })).toMatchObject({
+      ok: true,
+    });
     expect(await wordsOn(c.number)).toContain('My card was declined and then charged twice.');
   });
 
   it('two agents marking one ticket a problem at once: one problem_marked, the other hears it already is', async () => {
     for (let attempt = 0; attempt < TRIES; attempt++) {
       const ticket = await fileTicket(desk);
-      const results = await Promise.all([markProblem(desk, { number: ticket.number, agent: people.ana }), markProblem(desk, { number: ticket.number, agent: people.ben })]);
+      const results = await Promise.all([
+        markProblem(desk, { number: ticket.number, agent: people.ana }),
+        markProblem(desk, { number: ticket.number, agent: people.ben }),
+      ]);
       await desk.settled();
       const winners = results.filter((result) => result.ok);
       expect(winners, `attempt ${attempt}`).toHaveLength(1);
       const winner = results[0]!.ok ? people.ana : people.ben;
       const loser = results.find((result) => !result.ok)!;
       expect(loser).toEqual({ ok: false, code: 'already_a_problem', facts: { number: ticket.number, by: winner } });
-      expect((await store.tickets.history(ticket.number)).filter((event) => event.action === 'problem_marked')).toHaveLength(1);
+      expect(
+        (await store.tickets.history(ticket.number)).filter((event) => event.action === 'problem_marked'),
+      ).toHaveLength(1);
     }
   });
 
@@ -145,9 +180,13 @@ describe.each(conditionalWriteModes())('merges and marks that race (%s)', (mode:
     expect(await markProblem(desk, { number: ticket.number, agent: people.ana })).toMatchObject({ ok: true });
     const version = (await get(ticket.number)).version;
     const again = await markProblem(desk, { number: ticket.number, agent: people.ben });
-    expect(said(desk, again)).toBe(`#${ticket.number} is already a problem (marked by <@${people.ana}>); nothing changed. Link its incidents with \`/ticket link N to ${ticket.number}\`.`);
+    expect(said(desk, again)).toBe(
+      `#${ticket.number} is already a problem (marked by <@${people.ana}>); nothing changed. Link its incidents with \`/ticket link N to ${ticket.number}\`.`,
+    );
     await desk.settled();
     expect((await get(ticket.number)).version).toBe(version);
-    expect((await store.tickets.history(ticket.number)).filter((event) => event.action === 'problem_marked')).toHaveLength(1);
+    expect(
+      (await store.tickets.history(ticket.number)).filter((event) => event.action === 'problem_marked'),
+    ).toHaveLength(1);
   });
 });

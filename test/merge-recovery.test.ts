@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SIGNING_SECRET } from '../src/fake-slack/config.js';
 import { SlackClientSim } from '../src/fake-slack/requests.js';
 import type { FakeSlack } from '../src/fake-slack/server.js';
-import { SIGNING_SECRET } from '../src/fake-slack/config.js';
 import type { Store } from '../src/store/store.js';
 import { MERGE_GRACE_MS } from '../src/tickets/merge.js';
 import { replyToTicket } from '../src/tickets/reply.js';
@@ -48,7 +48,10 @@ describe('a merge of several tickets cut by a kill', () => {
   }
 
   const newRequester = () => `UREQM${String(++requesters).padStart(3, '0')}`;
-  const cutShort = (target: number) => fake.dmsTo(people.ben).filter((call) => String(call.args.text).startsWith(`Your merge into #${target} was cut short`));
+  const cutShort = (target: number) =>
+    fake
+      .dmsTo(people.ben)
+      .filter((call) => String(call.args.text).startsWith(`Your merge into #${target} was cut short`));
 
   // Which source (0, 1, 2: in the order asked) and which of its steps the process dies after.
   const cases: { step: string; source: number }[] = [
@@ -62,12 +65,28 @@ describe('a merge of several tickets cut by a kill', () => {
   for (const { step, source } of cases) {
     it(`killed after “${step}” of source ${source + 1} of 3: every source ends merged, the agent told once`, async () => {
       const asker = desk.deskbolt.desk;
-      const target = await fileTicket({ ...asker, testClock: clock }, { subject: 'Charged twice', requester: { kind: 'slack', userId: people.customer } });
+      const target = await fileTicket(
+        { ...asker, testClock: clock },
+        { subject: 'Charged twice', requester: { kind: 'slack', userId: people.customer } },
+      );
       const sources = [];
       for (let i = 0; i < 3; i += 1) {
-        const filed = await fileTicket({ ...asker, testClock: clock }, { subject: `Double charge ${i}`, description: 'Two charges', requester: { kind: 'slack', userId: newRequester() } });
+        const filed = await fileTicket(
+          { ...asker, testClock: clock },
+          {
+            subject: `Double charge ${i}`,
+            description: 'Two charges',
+            requester: { kind: 'slack', userId: newRequester() },
+          },
+        );
         clock.advance(1000);
-        await replyToTicket(asker, { number: filed.number, agent: people.ana, text: 'Looking into it', kind: 'public', status: 'open' });
+        await replyToTicket(asker, {
+          number: filed.number,
+          agent: people.ana,
+          text: 'Looking into it',
+          kind: 'public',
+          status: 'open',
+        });
         sources.push(filed);
       }
       await desk.settled();
@@ -81,7 +100,12 @@ describe('a merge of several tickets cut by a kill', () => {
       await slack.command(people.ben, '/ticket', `merge ${numbers.join(' ')} into ${target.number}`);
       await dying.settled();
       const confirm = fake.okCalls('views.open').at(-1)!.response.view;
-      await slack.viewSubmission(people.ben, { id: confirm.id, callback_id: confirm.callback_id, private_metadata: confirm.private_metadata, state: { values: {} } });
+      await slack.viewSubmission(people.ben, {
+        id: confirm.id,
+        callback_id: confirm.callback_id,
+        private_metadata: confirm.private_metadata,
+        state: { values: {} },
+      });
       expect(await dying.paused()).toEqual({ workflow: 'merge', step, ticket: numbers[source] });
       await dying.kill();
       running.splice(running.indexOf(dying), 1);
@@ -101,18 +125,27 @@ describe('a merge of several tickets cut by a kill', () => {
       spare = next;
 
       for (const number of numbers) {
-        expect(await store.tickets.get(number)).toMatchObject({ status: 'closed', mergedInto: target.number, merge: { state: 'done' } });
+        expect(await store.tickets.get(number)).toMatchObject({
+          status: 'closed',
+          mergedInto: target.number,
+          merge: { state: 'done' },
+        });
         const requester = sources.find((ticket) => ticket.number === number)!.requester as { userId: string };
         const notices = fake.dmsTo(requester.userId);
-        expect(notices.filter((call) => String(call.args.text).includes(`now handled together with #${target.number}`))).toHaveLength(1);
+        expect(
+          notices.filter((call) => String(call.args.text).includes(`now handled together with #${target.number}`)),
+        ).toHaveLength(1);
       }
       const after = (await store.tickets.get(target.number))!;
       expect(after).toMatchObject({ status: 'new', mergedInto: null });
       expect(Object.keys(after.mergingIn ?? {})).toEqual([]);
       const copied = (await store.tickets.comments(target.number)).map((comment) => comment.text.split('\n')[0]);
-      for (const number of numbers) expect(copied.filter((line) => line === `From #${number} (public reply):`)).toHaveLength(1);
+      for (const number of numbers)
+        expect(copied.filter((line) => line === `From #${number} (public reply):`)).toHaveLength(1);
       expect(cutShort(target.number)).toHaveLength(1);
-      expect(String(cutShort(target.number)[0]!.args.text)).toContain(`Merged ${numbers.map((n) => `#${n}`).join(', ')} into #${target.number}.`);
+      expect(String(cutShort(target.number)[0]!.args.text)).toContain(
+        `Merged ${numbers.map((n) => `#${n}`).join(', ')} into #${target.number}.`,
+      );
     });
   }
 });

@@ -5,7 +5,8 @@ import { openTicket } from '../src/tickets/intake.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
 import { people, testWorkspace } from './support/workspace.js';
 
-const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\["\\n])*",?)*\})? (-?[0-9.e+-]+|\+Inf|-Inf|NaN)$/;
+const SAMPLE =
+  /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\["\\n])*",?)*\})? (-?[0-9.e+-]+|\+Inf|-Inf|NaN)$/;
 
 /** Checks the Prometheus text format line by line; returns the samples as "name{labels}" → value. */
 function parseExposition(text: string): Map<string, number> {
@@ -40,7 +41,9 @@ describe('metrics', () => {
     metrics.jobRun('auto-close', 'ok', 700);
     metrics.jobRun('auto-close', 'failed', 20_000);
     metrics.slackListener('action', 'weird "id"\\with\nnewline', 'ok', 1);
-    metrics.gauge('deskbolt_test_gauge', 'A gauge.', ['group'], async () => [{ labels: { group: 'Billing' }, value: 3 }]);
+    metrics.gauge('deskbolt_test_gauge', 'A gauge.', ['group'], async () => [
+      { labels: { group: 'Billing' }, value: 3 },
+    ]);
     metrics.gauge('deskbolt_broken_gauge', 'Fails to read.', ['group'], async () => {
       throw new Error('database down');
     });
@@ -74,7 +77,11 @@ describe('metrics', () => {
     let origin: string;
     const key = 'metrics-test-key-0123456789';
     beforeAll(async () => {
-      desk = await startTestDesk({ workspace: testWorkspace({ apiKeys: [{ name: 'bridge', sha256: createHash('sha256').update(key).digest('hex'), scope: 'all' }] }) });
+      desk = await startTestDesk({
+        workspace: testWorkspace({
+          apiKeys: [{ name: 'bridge', sha256: createHash('sha256').update(key).digest('hex'), scope: 'all' }],
+        }),
+      });
       origin = `http://127.0.0.1:${desk.deskbolt.port}`;
     });
     afterAll(async () => {
@@ -89,11 +96,20 @@ describe('metrics', () => {
       const waiting = (group: string) => start.get(`deskbolt_queue_unassigned_tickets{${group}}`) ?? 0;
       const billing: number[] = [];
       for (const subject of ['One', 'Two', 'Three']) {
-        const opened = await openTicket(d, { subject, requester: { kind: 'slack', userId: people.customer }, groupId: 10 }, { actor: { kind: 'requester', id: people.customer }, channel: 'slack', source: { kind: 'dm' } });
+        const opened = await openTicket(
+          d,
+          { subject, requester: { kind: 'slack', userId: people.customer }, groupId: 10 },
+          { actor: { kind: 'requester', id: people.customer }, channel: 'slack', source: { kind: 'dm' } },
+        );
         if (opened.ok) billing.push(opened.ticket.number);
       }
-      await openTicket(d, { subject: 'Four', requester: { kind: 'slack', userId: people.customer }, groupId: 20 }, { actor: { kind: 'requester', id: people.customer }, channel: 'slack', source: { kind: 'dm' } });
-      for (const number of [424242, 424243]) await fetch(`${origin}/api/v1/tickets/${number}`, { headers: { Authorization: `Bearer ${key}` } });
+      await openTicket(
+        d,
+        { subject: 'Four', requester: { kind: 'slack', userId: people.customer }, groupId: 20 },
+        { actor: { kind: 'requester', id: people.customer }, channel: 'slack', source: { kind: 'dm' } },
+      );
+      for (const number of [424242, 424243])
+        await fetch(`${origin}/api/v1/tickets/${number}`, { headers: { Authorization: `Bearer ${key}` } });
       await fetch(`${origin}/healthz`);
       await desk.slack.command(people.ana, '/ticket', `take ${billing[0]}`);
       await desk.slack.event({ type: 'app_home_opened', user: people.ana, tab: 'home' });
@@ -105,16 +121,24 @@ describe('metrics', () => {
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
       const samples = parseExposition(await response.text());
-      expect(samples.get('deskbolt_http_requests_total{method="GET",route="/api/v1/tickets/:number",status="404"}')).toBe(2);
-      expect(samples.get('deskbolt_http_request_duration_seconds_count{method="GET",route="/api/v1/tickets/:number"}')).toBe(2);
+      expect(
+        samples.get('deskbolt_http_requests_total{method="GET",route="/api/v1/tickets/:number",status="404"}'),
+      ).toBe(2);
+      expect(
+        samples.get('deskbolt_http_request_duration_seconds_count{method="GET",route="/api/v1/tickets/:number"}'),
+      ).toBe(2);
       expect(samples.get('deskbolt_http_requests_total{method="GET",route="/healthz",status="200"}')).toBe(1);
       expect(samples.get('deskbolt_http_requests_total{method="POST",route="/slack/events",status="200"}')).toBe(2);
       expect(samples.get('deskbolt_slack_listener_runs_total{kind="command",id="/ticket",outcome="ok"}')).toBe(1);
       expect(samples.get('deskbolt_slack_listener_runs_total{kind="event",id="app_home_opened",outcome="ok"}')).toBe(1);
       expect(samples.get('deskbolt_slack_listener_duration_seconds_count{kind="command",id="/ticket"}')).toBe(1);
       // Three waited in Billing and one was taken; PayOps has one.
-      expect(samples.get('deskbolt_queue_unassigned_tickets{group_id="10",group="Billing"}')).toBe(waiting('group_id="10",group="Billing"') + 2);
-      expect(samples.get('deskbolt_queue_unassigned_tickets{group_id="20",group="PayOps"}')).toBe(waiting('group_id="20",group="PayOps"') + 1);
+      expect(samples.get('deskbolt_queue_unassigned_tickets{group_id="10",group="Billing"}')).toBe(
+        waiting('group_id="10",group="Billing"') + 2,
+      );
+      expect(samples.get('deskbolt_queue_unassigned_tickets{group_id="20",group="PayOps"}')).toBe(
+        waiting('group_id="20",group="PayOps"') + 1,
+      );
       expect(samples.get('deskbolt_job_runs_total{job="auto-close",outcome="ok"}')).toBe(1);
       // Node's own, from prom-client: CPU, memory and the event loop.
       expect(samples.get('process_cpu_user_seconds_total')).toBeGreaterThan(0);
@@ -123,10 +147,17 @@ describe('metrics', () => {
     });
 
     it('answers a scrape from memory: queue sizes are what the last refresh read, never a query of their own', async () => {
-      const queued = async () => parseExposition(await (await fetch(`${origin}/metrics`)).text()).get('deskbolt_queue_unassigned_tickets{group_id="20",group="PayOps"}');
+      const queued = async () =>
+        parseExposition(await (await fetch(`${origin}/metrics`)).text()).get(
+          'deskbolt_queue_unassigned_tickets{group_id="20",group="PayOps"}',
+        );
       await desk.deskbolt.metrics.refreshGauges();
       const before = await queued();
-      await openTicket(desk.deskbolt.desk, { subject: 'Five', requester: { kind: 'slack', userId: people.customer }, groupId: 20 }, { actor: { kind: 'requester', id: people.customer }, channel: 'slack', source: { kind: 'dm' } });
+      await openTicket(
+        desk.deskbolt.desk,
+        { subject: 'Five', requester: { kind: 'slack', userId: people.customer }, groupId: 20 },
+        { actor: { kind: 'requester', id: people.customer }, channel: 'slack', source: { kind: 'dm' } },
+      );
 
       expect(await queued()).toBe(before);
       await desk.deskbolt.metrics.refreshGauges();
@@ -154,7 +185,10 @@ describe('metrics', () => {
     it('asks for the bearer token when METRICS_TOKEN is set', async () => {
       desk = await startTestDesk({ config: { metricsToken: token } });
       const scrape = (authorization?: string) =>
-        fetch(`http://127.0.0.1:${desk.deskbolt.port}/metrics`, authorization ? { headers: { Authorization: authorization } } : {});
+        fetch(
+          `http://127.0.0.1:${desk.deskbolt.port}/metrics`,
+          authorization ? { headers: { Authorization: authorization } } : {},
+        );
 
       expect((await scrape()).status).toBe(401);
       expect((await scrape(`Bearer ${token}x`)).status).toBe(401);

@@ -52,10 +52,16 @@ describe('my live chats at a glance', () => {
     desk.clock.advance(60_000);
     await desk.slack.message('UREQM001', 'Any news?');
     await desk.settled();
-    expect((desk.fake.homeView(people.cho)!.blocks as any[]).map((block) => block.text?.text ?? '').join('\n')).toContain('(3, 2 waiting on you)');
+    expect(
+      (desk.fake.homeView(people.cho)!.blocks as any[]).map((block) => block.text?.text ?? '').join('\n'),
+    ).toContain('(3, 2 waiting on you)');
 
     // An ended chat leaves the list; Ben, who has none, sees no such section.
-    await desk.slack.blockAction(people.cho, { action_id: actionIds.endChat, value: String(answered.ticketNumber) }, { channel: answered.thread.channel, message: { ts: answered.thread.ts } });
+    await desk.slack.blockAction(
+      people.cho,
+      { action_id: actionIds.endChat, value: String(answered.ticketNumber) },
+      { channel: answered.thread.channel, message: { ts: answered.thread.ts } },
+    );
     await desk.settled();
     const ended = (desk.fake.homeView(people.cho)!.blocks as any[]).map((block) => block.text?.text ?? '').join('\n');
     expect(ended).toContain('*Your live chats* (2, 1 waiting on you)');

@@ -4,10 +4,44 @@ import { useTestDesk } from './support/use-test-desk.js';
 
 /** Keywords of JSON Schema 2020-12 (core, applicator, validation, format, meta-data): anything else is not a schema. */
 const JSON_SCHEMA_KEYWORDS = new Set([
-  '$ref', '$defs', '$comment', 'type', 'enum', 'const', 'properties', 'required', 'additionalProperties', 'items', 'prefixItems',
-  'anyOf', 'oneOf', 'allOf', 'not', 'minLength', 'maxLength', 'pattern', 'format', 'minimum', 'maximum', 'exclusiveMinimum',
-  'exclusiveMaximum', 'minItems', 'maxItems', 'default', 'description', 'title', 'examples', 'readOnly', 'writeOnly', 'deprecated',
-  'multipleOf', 'uniqueItems', 'patternProperties', 'propertyNames', 'minProperties', 'maxProperties',
+  '$ref',
+  '$defs',
+  '$comment',
+  'type',
+  'enum',
+  'const',
+  'properties',
+  'required',
+  'additionalProperties',
+  'items',
+  'prefixItems',
+  'anyOf',
+  'oneOf',
+  'allOf',
+  'not',
+  'minLength',
+  'maxLength',
+  'pattern',
+  'format',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'minItems',
+  'maxItems',
+  'default',
+  'description',
+  'title',
+  'examples',
+  'readOnly',
+  'writeOnly',
+  'deprecated',
+  'multipleOf',
+  'uniqueItems',
+  'patternProperties',
+  'propertyNames',
+  'minProperties',
+  'maxProperties',
 ]);
 const JSON_TYPES = new Set(['object', 'array', 'string', 'number', 'integer', 'boolean', 'null']);
 
@@ -18,11 +52,20 @@ function problemsOfSchema(schema: unknown, at: string, out: string[]): void {
   }
   for (const [keyword, value] of Object.entries(schema)) {
     if (!JSON_SCHEMA_KEYWORDS.has(keyword)) out.push(`${at}: unknown keyword ${keyword}`);
-    if (keyword === 'type') for (const type of [value].flat()) if (!JSON_TYPES.has(type as string)) out.push(`${at}: bad type ${String(type)}`);
-    if (keyword === 'properties' || keyword === '$defs') for (const [name, sub] of Object.entries(value as object)) problemsOfSchema(sub, `${at}/${keyword}/${name}`, out);
-    if (['items', 'not', 'additionalProperties'].includes(keyword) && typeof value === 'object') problemsOfSchema(value, `${at}/${keyword}`, out);
-    if (['anyOf', 'oneOf', 'allOf', 'prefixItems'].includes(keyword)) for (const [i, sub] of (value as unknown[]).entries()) problemsOfSchema(sub, `${at}/${keyword}/${i}`, out);
-    if (keyword === 'required' && (!Array.isArray(value) || value.some((name) => !(name in ((schema as { properties?: object }).properties ?? {}))))) out.push(`${at}: required names a missing property`);
+    if (keyword === 'type')
+      for (const type of [value].flat())
+        if (!JSON_TYPES.has(type as string)) out.push(`${at}: bad type ${String(type)}`);
+    if (keyword === 'properties' || keyword === '$defs')
+      for (const [name, sub] of Object.entries(value as object)) problemsOfSchema(sub, `${at}/${keyword}/${name}`, out);
+    if (['items', 'not', 'additionalProperties'].includes(keyword) && typeof value === 'object')
+      problemsOfSchema(value, `${at}/${keyword}`, out);
+    if (['anyOf', 'oneOf', 'allOf', 'prefixItems'].includes(keyword))
+      for (const [i, sub] of (value as unknown[]).entries()) problemsOfSchema(sub, `${at}/${keyword}/${i}`, out);
+    if (
+      keyword === 'required' &&
+      (!Array.isArray(value) || value.some((name) => !(name in ((schema as { properties?: object }).properties ?? {}))))
+    )
+      out.push(`${at}: required names a missing property`);
   }
 }
 
@@ -32,7 +75,10 @@ function pointer(document: unknown, ref: string): unknown {
     .slice(2)
     .split('/')
     .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .reduce<unknown>((node, part) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined), document);
+    .reduce<unknown>(
+      (node, part) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined),
+      document,
+    );
 }
 
 function refsIn(node: unknown, out: string[] = []): string[] {
@@ -59,14 +105,22 @@ describe('the OpenAPI document', () => {
   it('is OpenAPI 3.1 with info and the bearer scheme', () => {
     expect(document.openapi).toMatch(/^3\.1\.\d+$/);
     expect(document.info).toMatchObject({ title: expect.any(String), version: expect.any(String) });
-    expect(document.components.securitySchemes.apiKey).toEqual(expect.objectContaining({ type: 'http', scheme: 'bearer' }));
+    expect(document.components.securitySchemes.apiKey).toEqual(
+      expect.objectContaining({ type: 'http', scheme: 'bearer' }),
+    );
   });
 
   it('documents every route the API serves, and no route it does not', () => {
-    const documented = Object.entries(document.paths).flatMap(([path, operations]) => Object.keys(operations as object).map((method) => `${method.toUpperCase()} ${path}`));
+    const documented = Object.entries(document.paths).flatMap(([path, operations]) =>
+      Object.keys(operations as object).map((method) => `${method.toUpperCase()} ${path}`),
+    );
     const served = (createApiRouter({ desk: desk.deskbolt.desk, log: () => {} }) as any).stack
       .filter((layer: any) => layer.route && layer.route.path !== '/openapi.json')
-      .flatMap((layer: any) => Object.keys(layer.route.methods).map((method) => `${method.toUpperCase()} /api/v1${layer.route.path.replace(/:(\w+)/g, '{$1}')}`));
+      .flatMap((layer: any) =>
+        Object.keys(layer.route.methods).map(
+          (method) => `${method.toUpperCase()} /api/v1${layer.route.path.replace(/:(\w+)/g, '{$1}')}`,
+        ),
+      );
     expect(documented.sort()).toEqual(served.sort());
     expect(documented.sort()).toEqual(
       [
@@ -86,14 +140,16 @@ describe('the OpenAPI document', () => {
       for (const operation of Object.values(operations) as any[]) {
         expect(operation.operationId).toEqual(expect.any(String));
         expect(Object.keys(operation.responses).length).toBeGreaterThan(0);
-        for (const parameter of operation.parameters ?? []) if (parameter.in === 'path') expect(parameter.required).toBe(true);
+        for (const parameter of operation.parameters ?? [])
+          if (parameter.in === 'path') expect(parameter.required).toBe(true);
       }
     }
   });
 
   it('has request and response schemas that are JSON Schemas, with every $ref resolving', () => {
     const problems: string[] = [];
-    for (const [id, schema] of Object.entries(document.components.schemas)) problemsOfSchema(schema, `#/components/schemas/${id}`, problems);
+    for (const [id, schema] of Object.entries(document.components.schemas))
+      problemsOfSchema(schema, `#/components/schemas/${id}`, problems);
     expect(problems).toEqual([]);
     const refs = refsIn(document);
     expect(refs.length).toBeGreaterThan(10);
@@ -101,11 +157,19 @@ describe('the OpenAPI document', () => {
   });
 
   it('lists the 400 for a body that is not JSON on every route that takes one, and says what a key’s scope lets it see', () => {
-    const withBodies = Object.values(document.paths).flatMap((operations: any) => Object.values(operations)).filter((operation: any) => operation.requestBody);
+    const withBodies = Object.values(document.paths)
+      .flatMap((operations: any) => Object.values(operations))
+      .filter((operation: any) => operation.requestBody);
     expect(withBodies.length).toBe(3);
-    for (const operation of withBodies as any[]) expect(operation.responses['400'], operation.operationId).toEqual({ description: expect.stringContaining('not JSON'), content: expect.any(Object) });
+    for (const operation of withBodies as any[])
+      expect(operation.responses['400'], operation.operationId).toEqual({
+        description: expect.stringContaining('not JSON'),
+        content: expect.any(Object),
+      });
     expect(document.components.securitySchemes.apiKey.description).toMatch(/scope.*own.*groups.*404/s);
-    expect(document.paths['/api/v1/tickets/{number}'].get.responses['404'].description).toContain('outside the key’s scope');
+    expect(document.paths['/api/v1/tickets/{number}'].get.responses['404'].description).toContain(
+      'outside the key’s scope',
+    );
   });
 
   it('says what the validation says: required fields, strings only, limits', () => {
@@ -114,8 +178,13 @@ describe('the OpenAPI document', () => {
     expect(create.additionalProperties).toBe(false);
     expect(create.properties.subject).toMatchObject({ type: 'string', maxLength: 150 });
     expect(create.properties.requester).toEqual({ $ref: '#/components/schemas/EmailRequester' });
-    expect(document.components.schemas.EmailRequester.properties.email).toMatchObject({ type: 'string', format: 'email' });
+    expect(document.components.schemas.EmailRequester.properties.email).toMatchObject({
+      type: 'string',
+      format: 'email',
+    });
     expect(document.components.schemas.Error.properties.error.properties.code.enum).toContain('validation_failed');
-    expect(document.paths['/api/v1/tickets'].post.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/CreateTicket' });
+    expect(document.paths['/api/v1/tickets'].post.requestBody.content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/CreateTicket',
+    });
   });
 });

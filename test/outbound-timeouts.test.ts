@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDeskbolt } from '../src/deskbolt.js';
 import { fakeSlackConfig } from '../src/fake-slack/config.js';
 import type { FakeSlack } from '../src/fake-slack/server.js';
-import { startDeskbolt } from '../src/deskbolt.js';
 import { deskJob } from '../src/jobs/desk-jobs.js';
 import type { Store } from '../src/store/store.js';
 import { TestClock } from './support/clock.js';
@@ -29,9 +29,21 @@ describe('a Slack that never answers', () => {
   });
 
   const start = (options: { slackCallTimeoutMs: number; closeWithinMs?: number }, logs: string[]) =>
-    startDeskbolt({ config: fakeSlackConfig(fake), workspace: testWorkspace(), store, clock: clock.now, log: (line) => logs.push(line), schedule: false, sleep: clock.sleep, ...options });
+    startDeskbolt({
+      config: fakeSlackConfig(fake),
+      workspace: testWorkspace(),
+      store,
+      clock: clock.now,
+      log: (line) => logs.push(line),
+      schedule: false,
+      sleep: clock.sleep,
+      ...options,
+    });
 
-  const liveMessages = (number: number) => fake.okCalls('chat.postMessage').filter((call) => !call.args.thread_ts && String(call.args.text).startsWith(`#${number} `));
+  const liveMessages = (number: number) =>
+    fake
+      .okCalls('chat.postMessage')
+      .filter((call) => !call.args.thread_ts && String(call.args.text).startsWith(`#${number} `));
 
   it('a hung call is given up after its timeout; the message stays queued and goes out on the next retry', async () => {
     const logs: string[] = [];

@@ -12,7 +12,16 @@ const at = new Date('2026-11-02T09:00:00Z');
 const later = new Date('2026-11-05T09:00:00Z');
 
 const documents = [
-  { _id: 1, status: 'pending', assignee: null, groupId: 10, version: 3, mergedInto: null, pendingSince: at, merge: { state: 'closing' } },
+  {
+    _id: 1,
+    status: 'pending',
+    assignee: null,
+    groupId: 10,
+    version: 3,
+    mergedInto: null,
+    pendingSince: at,
+    merge: { state: 'closing' },
+  },
   { _id: 2, status: 'open', assignee: 'UANA', groupId: 20, version: 1, mergedInto: 7, problem: true },
   { _id: 3, status: 'solved', groupId: 10, version: 2, solvedAt: later, problemOf: 9 },
 ];
@@ -53,7 +62,9 @@ describe('a precondition checked by the store answers as the database does', () 
   it.each(filters.map((filter) => [JSON.stringify(filter), filter] as const))('%s', async (_, filter) => {
     const found = await store.connection.db!.collection('match').find(filter).toArray();
     const byServer = new Set(found.map((document) => document._id as unknown as number));
-    const byMatcher = new Set(documents.filter((document) => matchesPrecondition(document, filter)).map((document) => document._id));
+    const byMatcher = new Set(
+      documents.filter((document) => matchesPrecondition(document, filter)).map((document) => document._id),
+    );
     expect(byMatcher).toEqual(byServer);
   });
 

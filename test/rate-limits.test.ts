@@ -16,7 +16,11 @@ describe('rate limits', () => {
   let steps: ReturnType<typeof chatSteps>;
   beforeAll(async () => {
     receiver = await WebhookReceiver.start();
-    desk = await startTestDesk({ workspace: testWorkspace({ outboundWebhook: { url: receiver.url, secret: 'a-webhook-secret-of-32-characters', allowPrivateNetwork: true } }) });
+    desk = await startTestDesk({
+      workspace: testWorkspace({
+        outboundWebhook: { url: receiver.url, secret: 'a-webhook-secret-of-32-characters', allowPrivateNetwork: true },
+      }),
+    });
     steps = chatSteps(desk);
   });
   afterAll(async () => {
@@ -53,29 +57,53 @@ describe('rate limits', () => {
   it('the chat-email modal is answered at once; the address is looked up in Slack after the ack', async () => {
     desk.fake.addUser({ id: 'UREQR002', name: 'dana', realName: 'Dana Smith', email: 'dana@example.com' });
     const chat = await steps.liveChat('UREQR002', people.ana);
-    await desk.slack.blockAction(people.ana, { action_id: actionIds.emailDuringChat, value: String(chat.ticketNumber) }, { channel: chat.thread.channel, message: { ts: chat.thread.ts } });
+    await desk.slack.blockAction(
+      people.ana,
+      { action_id: actionIds.emailDuringChat, value: String(chat.ticketNumber) },
+      { channel: chat.thread.channel, message: { ts: chat.thread.ts } },
+    );
     await desk.settled();
     const form = desk.fake.okCalls('views.open').at(-1)!.args.view;
     desk.fake.rateLimitNext('users.info', 5);
 
-    const submitted = await desk.slack.viewSubmission(people.ana, { callback_id: callbackIds.chatEmail, private_metadata: form.private_metadata, state: viewStateFrom(form, { [chatEmailFields.text]: 'Your invoice is attached' }) });
-    expect(submitted.json).toMatchObject({ response_action: 'update', view: { blocks: [{ text: { text: ':hourglass_flowing_sand: Sending the email…' } }] } });
+    const submitted = await desk.slack.viewSubmission(people.ana, {
+      callback_id: callbackIds.chatEmail,
+      private_metadata: form.private_metadata,
+      state: viewStateFrom(form, { [chatEmailFields.text]: 'Your invoice is attached' }),
+    });
+    expect(submitted.json).toMatchObject({
+      response_action: 'update',
+      view: { blocks: [{ text: { text: ':hourglass_flowing_sand: Sending the email…' } }] },
+    });
     await desk.clock.someoneSleeps();
     expect(desk.fake.calls('users.info').map((call) => call.status)).toEqual([429]);
 
     desk.clock.advance(5_000);
     await desk.settled();
-    expect(JSON.parse(receiver.received.at(-1)!.body)).toMatchObject({ to: { email: 'dana@example.com' }, text: expect.stringContaining('Your invoice is attached') });
-    expect(JSON.stringify(desk.fake.okCalls('views.update').at(-1)!.args.view.blocks)).toContain('Emailed the requester of chat');
+    expect(JSON.parse(receiver.received.at(-1)!.body)).toMatchObject({
+      to: { email: 'dana@example.com' },
+      text: expect.stringContaining('Your invoice is attached'),
+    });
+    expect(JSON.stringify(desk.fake.okCalls('views.update').at(-1)!.args.view.blocks)).toContain(
+      'Emailed the requester of chat',
+    );
   });
 
   it('a refusal found after the ack reopens the form with the reason and the words kept', async () => {
     desk.fake.addUser({ id: 'UREQR003', name: 'eli', realName: 'Eli Moss' });
     const chat = await steps.liveChat('UREQR003', people.ana);
-    await desk.slack.blockAction(people.ana, { action_id: actionIds.emailDuringChat, value: String(chat.ticketNumber) }, { channel: chat.thread.channel, message: { ts: chat.thread.ts } });
+    await desk.slack.blockAction(
+      people.ana,
+      { action_id: actionIds.emailDuringChat, value: String(chat.ticketNumber) },
+      { channel: chat.thread.channel, message: { ts: chat.thread.ts } },
+    );
     await desk.settled();
     const form = desk.fake.okCalls('views.open').at(-1)!.args.view;
-    await desk.slack.viewSubmission(people.ana, { callback_id: callbackIds.chatEmail, private_metadata: form.private_metadata, state: viewStateFrom(form, { [chatEmailFields.text]: 'Hello Eli' }) });
+    await desk.slack.viewSubmission(people.ana, {
+      callback_id: callbackIds.chatEmail,
+      private_metadata: form.private_metadata,
+      state: viewStateFrom(form, { [chatEmailFields.text]: 'Hello Eli' }),
+    });
     await desk.settled();
 
     const again = desk.fake.okCalls('views.update').at(-1)!.args.view;

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actionIds } from '../blocks/ids.js';
 import type { Chat } from '../src/chats/types.js';
+import { SIGNING_SECRET } from '../src/fake-slack/config.js';
 import { SlackClientSim } from '../src/fake-slack/requests.js';
 import type { FakeSlack } from '../src/fake-slack/server.js';
-import { SIGNING_SECRET } from '../src/fake-slack/config.js';
 import type { Store } from '../src/store/store.js';
 import { MERGE_GRACE_MS, type MergeStep } from '../src/tickets/merge.js';
 import { replyToTicket } from '../src/tickets/reply.js';
@@ -84,7 +84,11 @@ describe('a replica killed half-way, and the jobs of the next one', () => {
   const newRequester = () => `UREQK${String(++requesters).padStart(3, '0')}`;
   const dmTextsTo = (user: string) => fake.dmsTo(user).map((call) => String(call.args.text));
   const count = (events: TicketEvent[], action: string, status?: string) =>
-    events.filter((event) => event.action === action && (status === undefined || (event.to as { status?: string } | undefined)?.status === status)).length;
+    events.filter(
+      (event) =>
+        event.action === action &&
+        (status === undefined || (event.to as { status?: string } | undefined)?.status === status),
+    ).length;
 
   describe('a merge', () => {
     const cases: { step: MergeStep; sourceFirst?: boolean }[] = [
@@ -102,15 +106,39 @@ describe('a replica killed half-way, and the jobs of the next one', () => {
       it(`killed after “${step}”${sourceFirst ? ' (source filed first)' : ''}: the next process finishes it, once`, async () => {
         const asker = desk.deskbolt.desk;
         const requester = newRequester();
-        const fileTarget = () => fileTicket({ ...asker, testClock: clock }, { subject: 'Charged twice', requester: { kind: 'slack', userId: people.customer } });
-        const fileSource = () => fileTicket({ ...asker, testClock: clock }, { subject: 'Double charge', description: 'Two charges on my card', requester: { kind: 'slack', userId: requester } });
+        const fileTarget = () =>
+          fileTicket(
+            { ...asker, testClock: clock },
+            { subject: 'Charged twice', requester: { kind: 'slack', userId: people.customer } },
+          );
+        const fileSource = () =>
+          fileTicket(
+            { ...asker, testClock: clock },
+            {
+              subject: 'Double charge',
+              description: 'Two charges on my card',
+              requester: { kind: 'slack', userId: requester },
+            },
+          );
         const first = sourceFirst ? await fileSource() : await fileTarget();
         const second = sourceFirst ? await fileTarget() : await fileSource();
         const [s, t] = sourceFirst ? [first.number, second.number] : [second.number, first.number];
         clock.advance(1000);
-        await replyToTicket(asker, { number: s, agent: people.ana, text: 'Looking into it', kind: 'public', status: 'open' });
+        await replyToTicket(asker, {
+          number: s,
+          agent: people.ana,
+          text: 'Looking into it',
+          kind: 'public',
+          status: 'open',
+        });
         clock.advance(1000);
-        await replyToTicket(asker, { number: s, agent: people.ana, text: 'Probably a duplicate', kind: 'internal', status: 'open' });
+        await replyToTicket(asker, {
+          number: s,
+          agent: people.ana,
+          text: 'Probably a duplicate',
+          kind: 'internal',
+          status: 'open',
+        });
         await desk.settled();
         const noticesBefore = dmTextsTo(requester).length;
 
@@ -120,7 +148,12 @@ describe('a replica killed half-way, and the jobs of the next one', () => {
         await slack.command(people.ben, '/ticket', `merge ${s} into ${t}`);
         await dying.settled();
         const confirm = fake.okCalls('views.open').at(-1)!.response.view;
-        await slack.viewSubmission(people.ben, { id: confirm.id, callback_id: confirm.callback_id, private_metadata: confirm.private_metadata, state: { values: {} } });
+        await slack.viewSubmission(people.ben, {
+          id: confirm.id,
+          callback_id: confirm.callback_id,
+          private_metadata: confirm.private_metadata,
+          state: { values: {} },
+        });
         expect(await dying.paused()).toEqual({ workflow: 'merge', step, ticket: s });
         await kill(dying);
         const notice = (text: string) => text.includes(`now handled together with #${t}`);
@@ -151,7 +184,11 @@ describe('a replica killed half-way, and the jobs of the next one', () => {
         ]);
         expect(dmTextsTo(requester).filter(notice)).toHaveLength(1);
         expect(dmTextsTo(requester).length - noticesBefore).toBe(1);
-        expect((await store.tickets.comments(s)).filter((comment) => notice(comment.text) || comment.text.includes('now handled together with'))).toHaveLength(1);
+        expect(
+          (await store.tickets.comments(s)).filter(
+            (comment) => notice(comment.text) || comment.text.includes('now handled together with'),
+          ),
+        ).toHaveLength(1);
         const sourceEvents = await store.tickets.history(s);
         expect(count(sourceEvents, 'merged_into')).toBe(1);
         expect(count(sourceEvents, 'status_changed', 'closed')).toBe(1);
@@ -168,7 +205,10 @@ describe('a replica killed half-way, and the jobs of the next one', () => {
     beforeAll(() => {
       steps = chatSteps(desk);
     });
-    const takenOver = (chat: Chat) => fake.messages(chat.requesterDm).filter((message) => message.text?.includes(`has taken over your chat #${chat.ticketNumber}`));
+    const takenOver = (chat: Chat) =>
+      fake
+        .messages(chat.requesterDm)
+        .filter((message) => message.text?.includes(`has taken over your chat #${chat.ticketNumber}`));
 
     for (const step of ['accepted', 'chat-moved', 'ticket-moved', 'done'] as const) {
       it(`killed after “${step}”: the next process moves chat and ticket, and the requester hears it once`, async () => {
@@ -179,11 +219,17 @@ describe('a replica killed half-way, and the jobs of the next one', () => {
         await desk.settled();
         const request = (await store.chats.openTransferOf(chat.ticketNumber))!;
         const bensDm = fake.dmChannelOf(people.ben);
-        const offer = fake.messages(bensDm).find((message) => JSON.stringify(message.blocks ?? []).includes(request.id))!;
+        const offer = fake
+          .messages(bensDm)
+          .find((message) => JSON.stringify(message.blocks ?? []).includes(request.id))!;
 
         const dying = await processPausingAt(`transfer:${step}`);
         const slack = new SlackClientSim({ url: dying.url, signingSecret: SIGNING_SECRET, fake });
-        await slack.blockAction(people.ben, { action_id: actionIds.acceptTransfer, value: request.id }, { channel: bensDm, message: { ts: offer.ts } });
+        await slack.blockAction(
+          people.ben,
+          { action_id: actionIds.acceptTransfer, value: request.id },
+          { channel: bensDm, message: { ts: offer.ts } },
+        );
         expect(await dying.paused()).toEqual({ workflow: 'transfer', step, ticket: chat.ticketNumber });
         await kill(dying);
         expect(takenOver(chat)).toEqual([]);
@@ -199,14 +245,30 @@ describe('a replica killed half-way, and the jobs of the next one', () => {
         expect(finished).toMatchObject({ ran: true, result: step === 'done' ? 0 : 1 });
         spare = next;
 
-        expect(await store.chats.transfer(request.id)).toMatchObject({ state: 'accepted', step: 'done', answeredBy: people.ben });
+        expect(await store.chats.transfer(request.id)).toMatchObject({
+          state: 'accepted',
+          step: 'done',
+          answeredBy: people.ben,
+        });
         expect((await store.chats.get(chat.ticketNumber))!).toMatchObject({ agent: people.ben, thread: chat.thread });
         expect((await store.tickets.get(chat.ticketNumber))!.assignee).toBe(people.ben);
         expect(count(await store.tickets.history(chat.ticketNumber), 'transfer_accepted')).toBe(1);
         expect(takenOver(chat)).toHaveLength(1);
-        expect(fake.messages(bensDm).filter((message) => message.text?.startsWith(`Chat #${chat.ticketNumber} is yours now`))).toHaveLength(1);
-        expect(fake.messages(fake.dmChannelOf(people.ana)).filter((message) => message.text === `<@${people.ben}> accepted chat #${chat.ticketNumber}; it is theirs now.`)).toHaveLength(1);
-        expect(JSON.stringify(fake.messages(bensDm).find((message) => message.ts === offer.ts)!.blocks)).not.toContain(actionIds.acceptTransfer);
+        expect(
+          fake
+            .messages(bensDm)
+            .filter((message) => message.text?.startsWith(`Chat #${chat.ticketNumber} is yours now`)),
+        ).toHaveLength(1);
+        expect(
+          fake
+            .messages(fake.dmChannelOf(people.ana))
+            .filter(
+              (message) => message.text === `<@${people.ben}> accepted chat #${chat.ticketNumber}; it is theirs now.`,
+            ),
+        ).toHaveLength(1);
+        expect(JSON.stringify(fake.messages(bensDm).find((message) => message.ts === offer.ts)!.blocks)).not.toContain(
+          actionIds.acceptTransfer,
+        );
         expect((await store.tickets.withOutbox(chat.ticketNumber))!.outbox).toEqual([]);
       });
     }

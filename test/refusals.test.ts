@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { slackWords } from '../src/slack/words.js';
-import { describeRefusal, refuse, refusalStatus } from '../src/tickets/refusals.js';
+import { describeRefusal, refusalStatus, refuse } from '../src/tickets/refusals.js';
 import { Directory } from '../src/workspace/directory.js';
 import { people, testWorkspace } from './support/workspace.js';
 
@@ -23,8 +23,12 @@ describe('coded refusals', () => {
 
   it('shows what a person typed as text in Slack: it can never ping or link', () => {
     const typed = refuse('not_a_ticket_number', { typed: '<!channel> & <@UBEN0002>' });
-    expect(describeRefusal(typed, slackWords(directory))).toBe('“&lt;!channel&gt; &amp; &lt;@UBEN0002&gt;” is not a ticket number. Try something like `#1004`.');
-    expect(describeRefusal(typed, plain)).toBe('“<!channel> & <@UBEN0002>” is not a ticket number. Try something like #1004.');
+    expect(describeRefusal(typed, slackWords(directory))).toBe(
+      '“&lt;!channel&gt; &amp; &lt;@UBEN0002&gt;” is not a ticket number. Try something like `#1004`.',
+    );
+    expect(describeRefusal(typed, plain)).toBe(
+      '“<!channel> & <@UBEN0002>” is not a ticket number. Try something like #1004.',
+    );
   });
 
   it('answers each kind of no with its status: 403 not allowed, 404 no such thing, 409 the state says no, 422 wrong input', () => {
@@ -39,6 +43,8 @@ describe('coded refusals', () => {
   });
 
   it('keeps the sentence support teams learn word for word', () => {
-    expect(describeRefusal(refuse('nobody_available', { groupId: 20 }), slackWords(directory))).toBe('nobody is available in PayOps right now — the chat stays with you');
+    expect(describeRefusal(refuse('nobody_available', { groupId: 20 }), slackWords(directory))).toBe(
+      'nobody is available in PayOps right now — the chat stays with you',
+    );
   });
 });

@@ -20,9 +20,16 @@ describe('a second deskbolt process on one FerretDB', () => {
 
   it('is warned of in the log at start, naming the other process; a process of this host that died is not', async () => {
     if (!onFerretDb()) return; // MongoDB's writes are atomic across processes: nothing to warn of.
-    const replicas = store.connection.db!.collection<{ _id: string; host: string; pid: number; seenAt: Date }>('replicas');
+    const replicas = store.connection.db!.collection<{ _id: string; host: string; pid: number; seenAt: Date }>(
+      'replicas',
+    );
     // A process on this host that is gone (pid far above any live one), and one on another machine.
-    await replicas.insertOne({ _id: 'this-host:dead', host: (await import('node:os')).hostname(), pid: 2 ** 22 + 7, seenAt: new Date() });
+    await replicas.insertOne({
+      _id: 'this-host:dead',
+      host: (await import('node:os')).hostname(),
+      pid: 2 ** 22 + 7,
+      seenAt: new Date(),
+    });
     const logs: string[] = [];
     const alone = await startTestDesk({ store, logs });
     await alone.close();
@@ -31,6 +38,8 @@ describe('a second deskbolt process on one FerretDB', () => {
     await replicas.insertOne({ _id: 'other-host:4242', host: 'other-host', pid: 4242, seenAt: new Date() });
     const second = await startTestDesk({ store, logs });
     await second.close();
-    expect(logs.filter((line) => line.includes('UNSAFE'))).toEqual([expect.stringContaining('another deskbolt (other-host process 4242) is using this FerretDB')]);
+    expect(logs.filter((line) => line.includes('UNSAFE'))).toEqual([
+      expect.stringContaining('another deskbolt (other-host process 4242) is using this FerretDB'),
+    ]);
   });
 });

@@ -12,26 +12,59 @@ const MINUTE = 60_000;
 describe('stats: the form, satisfaction comments and SLA achievement', () => {
   let desk: TestDesk;
   beforeAll(async () => {
-    desk = await startTestDesk({ workspace: testWorkspace({ sla: { targets: { normal: { firstReply: '1h', resolution: '1d' } } } }) });
+    desk = await startTestDesk({
+      workspace: testWorkspace({ sla: { targets: { normal: { firstReply: '1h', resolution: '1d' } } } }),
+    });
     const lead = desk.deskbolt.desk;
-    const solve = async (agent: string, afterMinutes: number, form: { rootCause: string; category: string; subcategory: string }) => {
+    const solve = async (
+      agent: string,
+      afterMinutes: number,
+      form: { rootCause: string; category: string; subcategory: string },
+    ) => {
       const ticket = await fileTicket(lead);
       desk.clock.advance(afterMinutes * MINUTE);
-      const result = await replyToTicket(lead, { number: ticket.number, agent, text: 'Done.', kind: 'public', status: 'solved', form });
+      const result = await replyToTicket(lead, {
+        number: ticket.number,
+        agent,
+        text: 'Done.',
+        kind: 'public',
+        status: 'solved',
+        form,
+      });
       if (!result.ok) throw new Error(result.code);
       await desk.settled();
       return result.ticket;
     };
-    const refund = await solve(people.ana, 30, { rootCause: 'Card declined', category: 'Payments', subcategory: 'Refund' });
+    const refund = await solve(people.ana, 30, {
+      rootCause: 'Card declined',
+      category: 'Payments',
+      subcategory: 'Refund',
+    });
     await solve(people.ben, 120, { rootCause: 'User error', category: 'Account', subcategory: 'Login' });
     await solve(people.ana, 10, { rootCause: 'Card declined', category: 'Payments', subcategory: 'Chargeback' });
 
     // The requester answers the survey in their DM: Bad, with a comment that tries to ping everyone.
-    const survey = desk.fake.messages(desk.fake.dmChannelOf(people.customer)).find((message) => message.text === `How did we do on #${refund.number}?`)!;
-    await desk.slack.blockAction(people.customer, { action_id: actionIds.rateBad, value: JSON.parse(JSON.stringify(survey.blocks)).flatMap((b: any) => b.elements ?? []).find((e: any) => e.action_id === actionIds.rateBad).value }, { channel: survey.channel, message: { ts: survey.ts } });
+    const survey = desk.fake
+      .messages(desk.fake.dmChannelOf(people.customer))
+      .find((message) => message.text === `How did we do on #${refund.number}?`)!;
+    await desk.slack.blockAction(
+      people.customer,
+      {
+        action_id: actionIds.rateBad,
+        value: JSON.parse(JSON.stringify(survey.blocks))
+          .flatMap((b: any) => b.elements ?? [])
+          .find((e: any) => e.action_id === actionIds.rateBad).value,
+      },
+      { channel: survey.channel, message: { ts: survey.ts } },
+    );
     await desk.settled();
     const modal = desk.fake.okCalls('views.open').at(-1)!.response.view;
-    await desk.slack.viewSubmission(people.customer, { id: modal.id, callback_id: modal.callback_id, private_metadata: modal.private_metadata, state: viewStateFrom(modal, { [satisfactionFields.comment]: 'Took <!channel> ages & more' }) });
+    await desk.slack.viewSubmission(people.customer, {
+      id: modal.id,
+      callback_id: modal.callback_id,
+      private_metadata: modal.private_metadata,
+      state: viewStateFrom(modal, { [satisfactionFields.comment]: 'Took <!channel> ages & more' }),
+    });
     await desk.settled();
   });
   afterAll(async () => {

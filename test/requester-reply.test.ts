@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ticketEvent } from '../src/events/ticket-events.js';
 import type { Store } from '../src/store/store.js';
 import { addRequesterReply } from '../src/tickets/requester-reply.js';
 import type { Actor } from '../src/tickets/types.js';
 import { openTestStore } from './support/database.js';
-import { fileTicket, testDesk, changeTicket } from './support/desk.js';
+import { changeTicket, fileTicket, testDesk } from './support/desk.js';
 import { people } from './support/workspace.js';
-import { ticketEvent } from '../src/events/ticket-events.js';
 
 const customer: Actor = { kind: 'requester', id: people.customer };
 
@@ -22,7 +22,17 @@ describe('a requester writes again', () => {
 
   async function ticketIn(status: 'open' | 'pending' | 'solved' | 'closed') {
     const ticket = await fileTicket(desk);
-    await changeTicket(desk, ticket.number, {}, { status, assignee: people.ana, pendingSince: status === 'pending' ? desk.clock() : null }, ticketEvent('status_changed', { kind: 'agent', id: people.ana }, desk.clock(), { from: { status: 'new' }, to: { status } }), desk.clock());
+    await changeTicket(
+      desk,
+      ticket.number,
+      {},
+      { status, assignee: people.ana, pendingSince: status === 'pending' ? desk.clock() : null },
+      ticketEvent('status_changed', { kind: 'agent', id: people.ana }, desk.clock(), {
+        from: { status: 'new' },
+        to: { status },
+      }),
+      desk.clock(),
+    );
     return ticket.number;
   }
 
@@ -45,15 +55,33 @@ describe('a requester writes again', () => {
     const result = await addRequesterReply(desk, { number, text: 'It happened again', author: customer });
     if (!result.ok) throw new Error(JSON.stringify(result));
     expect(result.followUpOf).toBe(number);
-    expect(result.ticket).toMatchObject({ status: 'new', followUpOf: number, description: 'It happened again', requester: { kind: 'slack', userId: people.customer } });
+    expect(result.ticket).toMatchObject({
+      status: 'new',
+      followUpOf: number,
+      description: 'It happened again',
+      requester: { kind: 'slack', userId: people.customer },
+    });
     expect((await store.tickets.get(number))!.status).toBe('closed');
-    expect((await store.tickets.history(number)).at(-1)).toMatchObject({ action: 'follow_up_created', to: { number: result.ticket.number } });
+    expect((await store.tickets.history(number)).at(-1)).toMatchObject({
+      action: 'follow_up_created',
+      to: { number: result.ticket.number },
+    });
   });
 
   it('stores a reply delivered twice (same source key) once', async () => {
     const number = await ticketIn('open');
-    const first = await addRequesterReply(desk, { number, text: 'Hello?', author: customer, sourceKey: 'slack:D1:1700.1' });
-    const again = await addRequesterReply(desk, { number, text: 'Hello?', author: customer, sourceKey: 'slack:D1:1700.1' });
+    const first = await addRequesterReply(desk, {
+      number,
+      text: 'Hello?',
+      author: customer,
+      sourceKey: 'slack:D1:1700.1',
+    });
+    const again = await addRequesterReply(desk, {
+      number,
+      text: 'Hello?',
+      author: customer,
+      sourceKey: 'slack:D1:1700.1',
+    });
     expect(first).toMatchObject({ ok: true, duplicate: false });
     expect(again).toMatchObject({ ok: true, duplicate: true });
     expect(await store.tickets.comments(number)).toHaveLength(1);
@@ -61,9 +89,17 @@ describe('a requester writes again', () => {
 
   it('refuses an empty or oversized reply, and an unknown ticket, changing nothing', async () => {
     const number = await ticketIn('pending');
-    expect(await addRequesterReply(desk, { number, text: '   ', author: customer })).toEqual({ ok: false, code: 'reply_empty', facts: {} });
+    expect(await addRequesterReply(desk, { number, text: '   ', author: customer })).toEqual({
+      ok: false,
+      code: 'reply_empty',
+      facts: {},
+    });
     expect((await addRequesterReply(desk, { number, text: 'x'.repeat(10_001), author: customer })).ok).toBe(false);
-    expect(await addRequesterReply(desk, { number: 424242, text: 'hi', author: customer })).toEqual({ ok: false, code: 'no_such_ticket', facts: { number: 424242 } });
+    expect(await addRequesterReply(desk, { number: 424242, text: 'hi', author: customer })).toEqual({
+      ok: false,
+      code: 'no_such_ticket',
+      facts: { number: 424242 },
+    });
     expect((await store.tickets.get(number))!.status).toBe('pending');
   });
 });

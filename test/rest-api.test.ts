@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { changeTicket } from './support/desk.js';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ticketEvent } from '../src/events/ticket-events.js';
+import { changeTicket } from './support/desk.js';
 import { useTestDesk } from './support/use-test-desk.js';
 import { channels, people, testWorkspace } from './support/workspace.js';
-import { ticketEvent } from '../src/events/ticket-events.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const WRITE_KEY = 'dk_live_webform_0123456789abcdef';
@@ -13,23 +13,31 @@ const READ_KEY = 'dk_live_status_0123456789abcdef';
 describe('REST API', () => {
   let base: string;
   const desk = useTestDesk({
-      workspace: testWorkspace({
-        apiKeys: [
-          { name: 'web-form', sha256: sha256(WRITE_KEY), scope: 'all' },
-          { name: 'status-page', sha256: sha256(READ_KEY), access: 'read', scope: 'all' },
-        ],
-      }),
-    });
+    workspace: testWorkspace({
+      apiKeys: [
+        { name: 'web-form', sha256: sha256(WRITE_KEY), scope: 'all' },
+        { name: 'status-page', sha256: sha256(READ_KEY), access: 'read', scope: 'all' },
+      ],
+    }),
+  });
   beforeAll(async () => {
     base = `http://127.0.0.1:${desk.deskbolt.port}/api/v1`;
   });
 
-  async function call(method: string, path: string, options: { body?: unknown; raw?: string; key?: string | null; headers?: Record<string, string> } = {}) {
+  async function call(
+    method: string,
+    path: string,
+    options: { body?: unknown; raw?: string; key?: string | null; headers?: Record<string, string> } = {},
+  ) {
     const headers: Record<string, string> = { ...options.headers };
     const key = options.key === undefined ? WRITE_KEY : options.key;
     if (key !== null) headers.Authorization = `Bearer ${key}`;
     if (options.body !== undefined || options.raw !== undefined) headers['Content-Type'] ??= 'application/json';
-    const response = await fetch(`${base}${path}`, { method, headers, body: options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)) });
+    const response = await fetch(`${base}${path}`, {
+      method,
+      headers,
+      body: options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
+    });
     const text = await response.text();
     return { status: response.status, headers: response.headers, json: text ? JSON.parse(text) : undefined };
   }
@@ -67,8 +75,15 @@ describe('REST API', () => {
       comments: [],
     });
     const stored = await desk.store.tickets.get(number);
-    expect(stored).toMatchObject({ channel: 'email', source: { kind: 'api', filedBy: 'web-form' }, requester: { kind: 'email', email: 'dana@example.com' } });
-    expect((await desk.store.tickets.history(number))[0]).toMatchObject({ action: 'created', actor: { kind: 'api', id: 'web-form' } });
+    expect(stored).toMatchObject({
+      channel: 'email',
+      source: { kind: 'api', filedBy: 'web-form' },
+      requester: { kind: 'email', email: 'dana@example.com' },
+    });
+    expect((await desk.store.tickets.history(number))[0]).toMatchObject({
+      action: 'created',
+      actor: { kind: 'api', id: 'web-form' },
+    });
     await desk.settled();
     const alerts = desk.fake.okCalls('chat.postMessage').filter((c) => c.args.channel === channels.billingAlerts);
     expect(alerts.map((c) => c.args.text)).toEqual([`#${number} Invoice shows the wrong VAT · new · unassigned`]);
@@ -90,7 +105,14 @@ describe('REST API', () => {
     expect(await desk.store.models.Ticket.countDocuments({ subject: 'Something else' })).toBe(0);
 
     // Another key's identical Idempotency-Key is another request: keys are scoped per API key.
-    const concurrent = await Promise.all([1, 2, 3].map(() => call('POST', '/tickets', { body: newTicket({ subject: 'Concurrent retry' }), headers: { 'Idempotency-Key': 'same-3' } })));
+    const concurrent = await Promise.all(
+      [1, 2, 3].map(() =>
+        call('POST', '/tickets', {
+          body: newTicket({ subject: 'Concurrent retry' }),
+          headers: { 'Idempotency-Key': 'same-3' },
+        }),
+      ),
+    );
     expect(new Set(concurrent.map((r) => r.json.ticket.number)).size).toBe(1);
     expect(await desk.store.models.Ticket.countDocuments({ subject: 'Concurrent retry' })).toBe(1);
     // Its live message is posted after the answer: posted here, not among the next test's calls.
@@ -101,14 +123,21 @@ describe('REST API', () => {
     await desk.settled();
     desk.fake.clearCalls();
     const answers = await Promise.all(
-      Array.from({ length: 20 }, () => call('POST', '/tickets', { body: newTicket({ subject: 'Twenty at once' }), headers: { 'Idempotency-Key': 'twenty-at-once' } })),
+      Array.from({ length: 20 }, () =>
+        call('POST', '/tickets', {
+          body: newTicket({ subject: 'Twenty at once' }),
+          headers: { 'Idempotency-Key': 'twenty-at-once' },
+        }),
+      ),
     );
     await desk.settled();
     expect(answers.every((answer) => answer.status === 201 || answer.status === 200)).toBe(true);
     expect(new Set(answers.map((answer) => answer.json.ticket.number)).size).toBe(1);
     const number = answers[0]!.json.ticket.number;
     expect(await desk.store.models.Ticket.countDocuments({ subject: 'Twenty at once' })).toBe(1);
-    const liveMessages = desk.fake.okCalls('chat.postMessage').filter((posted) => !posted.args.thread_ts && String(posted.args.text).startsWith(`#${number} `));
+    const liveMessages = desk.fake
+      .okCalls('chat.postMessage')
+      .filter((posted) => !posted.args.thread_ts && String(posted.args.text).startsWith(`#${number} `));
     expect(liveMessages).toHaveLength(1);
   });
 
@@ -135,7 +164,12 @@ describe('REST API', () => {
     // A refusal of the workflow carries its code beside the status its kind of "no" calls for.
     const noGroup = await call('POST', '/tickets', { body: newTicket({ groupId: 99 }) });
     expect(noGroup.status).toBe(422);
-    expect(noGroup.json.error).toEqual({ code: 'refused', refusal: 'no_such_group', path: 'groupId', message: 'There is no group with id 99.' });
+    expect(noGroup.json.error).toEqual({
+      code: 'refused',
+      refusal: 'no_such_group',
+      path: 'groupId',
+      message: 'There is no group with id 99.',
+    });
     const notJson = await call('POST', '/tickets', { raw: '{"subject": ' });
     expect(notJson.status).toBe(400);
     expect(notJson.json.error.code).toBe('malformed_json');
@@ -146,11 +180,16 @@ describe('REST API', () => {
 
   it('keeps a Mongo operator typed as text as plain text', async () => {
     const number = await fileOne({ subject: '{"$gt":""}', description: '{"$where":"sleep(1000)"}' });
-    expect(await desk.store.tickets.get(number)).toMatchObject({ subject: '{"$gt":""}', description: '{"$where":"sleep(1000)"}' });
+    expect(await desk.store.tickets.get(number)).toMatchObject({
+      subject: '{"$gt":""}',
+      description: '{"$where":"sleep(1000)"}',
+    });
   });
 
   it('refuses an oversized body with 413 before parsing it', async () => {
-    const answer = await call('POST', '/tickets', { raw: JSON.stringify(newTicket({ description: 'x'.repeat(70_000) })) });
+    const answer = await call('POST', '/tickets', {
+      raw: JSON.stringify(newTicket({ description: 'x'.repeat(70_000) })),
+    });
     expect(answer.status).toBe(413);
     expect(answer.json.error.code).toBe('payload_too_large');
   });
@@ -163,26 +202,52 @@ describe('REST API', () => {
       expect(answer.headers.get('www-authenticate')).toContain('Bearer');
     }
     expect((await call('GET', '/tickets/1001', { key: null })).status).toBe(401);
-    const basic = await fetch(`${base}/tickets/1001`, { headers: { Authorization: `Basic ${Buffer.from(`x:${WRITE_KEY}`).toString('base64')}` } });
+    const basic = await fetch(`${base}/tickets/1001`, {
+      headers: { Authorization: `Basic ${Buffer.from(`x:${WRITE_KEY}`).toString('base64')}` },
+    });
     expect(basic.status).toBe(401);
 
-    const readOnly = await call('POST', '/tickets', { body: newTicket({ subject: 'From the status page' }), key: READ_KEY });
+    const readOnly = await call('POST', '/tickets', {
+      body: newTicket({ subject: 'From the status page' }),
+      key: READ_KEY,
+    });
     expect(readOnly.status).toBe(403);
     expect(readOnly.json.error.code).toBe('forbidden');
     expect(await desk.store.models.Ticket.countDocuments({ subject: 'From the status page' })).toBe(0);
     const number = await fileOne();
     expect((await call('GET', `/tickets/${number}`, { key: READ_KEY })).status).toBe(200);
-    expect((await call('POST', `/tickets/${number}/comments`, { body: { text: 'hi' }, key: READ_KEY })).status).toBe(403);
+    expect((await call('POST', `/tickets/${number}/comments`, { body: { text: 'hi' }, key: READ_KEY })).status).toBe(
+      403,
+    );
   });
 
   it('shows a ticket with its public comments only, never internal notes', async () => {
     const number = await fileOne();
     const now = desk.clock.now();
-    await desk.store.tickets.addComment(number, 'public', { kind: 'agent', id: people.ana }, 'We are looking into it.', now);
-    await desk.store.tickets.addComment(number, 'internal', { kind: 'agent', id: people.ana }, 'Customer is on the legacy plan — secret', now);
+    await desk.store.tickets.addComment(
+      number,
+      'public',
+      { kind: 'agent', id: people.ana },
+      'We are looking into it.',
+      now,
+    );
+    await desk.store.tickets.addComment(
+      number,
+      'internal',
+      { kind: 'agent', id: people.ana },
+      'Customer is on the legacy plan — secret',
+      now,
+    );
     const answer = await call('GET', `/tickets/${number}`);
     expect(answer.status).toBe(200);
-    expect(answer.json.ticket.comments).toEqual([{ id: expect.any(String), author: { kind: 'agent', name: 'Ana' }, text: 'We are looking into it.', createdAt: now.toISOString() }]);
+    expect(answer.json.ticket.comments).toEqual([
+      {
+        id: expect.any(String),
+        author: { kind: 'agent', name: 'Ana' },
+        text: 'We are looking into it.',
+        createdAt: now.toISOString(),
+      },
+    ]);
     expect(JSON.stringify(answer.json)).not.toContain('secret');
     expect(JSON.stringify(answer.json)).not.toContain(people.ana);
   });
@@ -200,19 +265,52 @@ describe('REST API', () => {
   it('adds a requester reply that reopens a solved ticket, once per Idempotency-Key', async () => {
     const number = await fileOne();
     const now = desk.clock.now();
-    await changeTicket(desk.deskbolt.desk, number, {}, { status: 'solved', assignee: people.ana, solvedAt: now }, { actor: { kind: 'agent', id: people.ana }, action: 'status_changed', from: { status: 'new' }, to: { status: 'solved' }, at: now }, now);
+    await changeTicket(
+      desk.deskbolt.desk,
+      number,
+      {},
+      { status: 'solved', assignee: people.ana, solvedAt: now },
+      {
+        actor: { kind: 'agent', id: people.ana },
+        action: 'status_changed',
+        from: { status: 'new' },
+        to: { status: 'solved' },
+        at: now,
+      },
+      now,
+    );
     const headers = { 'Idempotency-Key': 'mail-reply-1' };
-    const reply = await call('POST', `/tickets/${number}/comments`, { body: { text: 'It is still wrong on the new invoice.' }, headers });
+    const reply = await call('POST', `/tickets/${number}/comments`, {
+      body: { text: 'It is still wrong on the new invoice.' },
+      headers,
+    });
     expect(reply.status).toBe(201);
-    expect(reply.json).toMatchObject({ reopened: true, duplicate: false, followUpOf: null, ticket: { number, status: 'open' } });
-    expect(reply.json.ticket.comments.at(-1)).toMatchObject({ author: { kind: 'api', name: 'Dana Doe' }, text: 'It is still wrong on the new invoice.' });
-    const again = await call('POST', `/tickets/${number}/comments`, { body: { text: 'It is still wrong on the new invoice.' }, headers });
+    expect(reply.json).toMatchObject({
+      reopened: true,
+      duplicate: false,
+      followUpOf: null,
+      ticket: { number, status: 'open' },
+    });
+    expect(reply.json.ticket.comments.at(-1)).toMatchObject({
+      author: { kind: 'api', name: 'Dana Doe' },
+      text: 'It is still wrong on the new invoice.',
+    });
+    const again = await call('POST', `/tickets/${number}/comments`, {
+      body: { text: 'It is still wrong on the new invoice.' },
+      headers,
+    });
     expect(again.status).toBe(200);
     expect(again.json.duplicate).toBe(true);
     expect(await desk.store.tickets.comments(number)).toHaveLength(1);
-    const reused = await call('POST', `/tickets/${number}/comments`, { body: { text: 'Something different' }, headers });
+    const reused = await call('POST', `/tickets/${number}/comments`, {
+      body: { text: 'Something different' },
+      headers,
+    });
     expect(reused.status).toBe(409);
-    expect((await desk.store.tickets.history(number)).at(-1)).toMatchObject({ action: 'reopened', actor: { kind: 'api', id: 'web-form' } });
+    expect((await desk.store.tickets.history(number)).at(-1)).toMatchObject({
+      action: 'reopened',
+      actor: { kind: 'api', id: 'web-form' },
+    });
     await desk.settled();
     const notice = desk.fake.dmsTo(people.ana).at(-1);
     expect(notice?.args.text).toContain(`Dana Doe wrote again on #${number}, so it is open again (it was solved)`);
@@ -222,16 +320,39 @@ describe('REST API', () => {
   it('answers a reply to a closed ticket with a follow-up, and refuses bad reply bodies', async () => {
     const number = await fileOne();
     const now = desk.clock.now();
-    await changeTicket(desk.deskbolt.desk, number, {}, { status: 'closed', closedAt: now }, ticketEvent('status_changed', { kind: 'system', id: 'auto-close' }, now, { from: { status: 'new' }, to: { status: 'closed' } }), now);
+    await changeTicket(
+      desk.deskbolt.desk,
+      number,
+      {},
+      { status: 'closed', closedAt: now },
+      ticketEvent('status_changed', { kind: 'system', id: 'auto-close' }, now, {
+        from: { status: 'new' },
+        to: { status: 'closed' },
+      }),
+      now,
+    );
     const reply = await call('POST', `/tickets/${number}/comments`, { body: { text: 'Happened again' } });
     expect(reply.status).toBe(201);
     expect(reply.json.followUpOf).toBe(number);
     expect(reply.json.ticket.number).not.toBe(number);
     expect(reply.json.ticket.followUpOf).toBe(number);
     await desk.settled();
-    expect(desk.fake.okCalls('chat.postMessage').some((call) => call.args.channel === channels.billingAlerts && call.args.text === `#${reply.json.ticket.number} ${reply.json.ticket.subject} · new · unassigned`)).toBe(true);
+    expect(
+      desk.fake
+        .okCalls('chat.postMessage')
+        .some(
+          (call) =>
+            call.args.channel === channels.billingAlerts &&
+            call.args.text === `#${reply.json.ticket.number} ${reply.json.ticket.subject} · new · unassigned`,
+        ),
+    ).toBe(true);
 
-    for (const [body, path] of [[{ text: '   ' }, 'text'], [{ text: { $gt: '' } }, 'text'], [{ text: 'x'.repeat(10_001) }, 'text'], [{ text: 'ok', internal: true }, 'internal']] as const) {
+    for (const [body, path] of [
+      [{ text: '   ' }, 'text'],
+      [{ text: { $gt: '' } }, 'text'],
+      [{ text: 'x'.repeat(10_001) }, 'text'],
+      [{ text: 'ok', internal: true }, 'internal'],
+    ] as const) {
       const answer = await call('POST', `/tickets/${number}/comments`, { body });
       expect(answer.status).toBe(422);
       expect(answer.json.error.path).toBe(path);
@@ -241,7 +362,9 @@ describe('REST API', () => {
 
 describe('refusals over REST: the status follows the code', () => {
   let base: string;
-  const desk = useTestDesk({ workspace: testWorkspace({ apiKeys: [{ name: 'web-form', sha256: sha256(WRITE_KEY), scope: 'all' }] }) });
+  const desk = useTestDesk({
+    workspace: testWorkspace({ apiKeys: [{ name: 'web-form', sha256: sha256(WRITE_KEY), scope: 'all' }] }),
+  });
   beforeAll(async () => {
     base = `http://127.0.0.1:${desk.deskbolt.port}/api/v1`;
   });
@@ -252,7 +375,10 @@ describe('refusals over REST: the status follows the code', () => {
       headers: { Authorization: `Bearer ${WRITE_KEY}`, 'Content-Type': 'application/json' },
       body: JSON.stringify({ text }),
     });
-    return { status: response.status, json: (await response.json()) as { error: { code: string; refusal?: string; message: string } } };
+    return {
+      status: response.status,
+      json: (await response.json()) as { error: { code: string; refusal?: string; message: string } },
+    };
   }
 
   it('404 when the ticket a reply is forwarded to does not exist; 409 when merges go round in a circle', async () => {
@@ -268,7 +394,11 @@ describe('refusals over REST: the status follows the code', () => {
     await changeTicket(desk.deskbolt.desk, lost, {}, { status: 'closed', mergedInto: 424242 }, [], desk.clock.now());
     const missing = await reply(lost, 'Any news?');
     expect(missing.status).toBe(404);
-    expect(missing.json.error).toMatchObject({ code: 'refused', refusal: 'no_such_ticket', message: 'There is no ticket #424242.' });
+    expect(missing.json.error).toMatchObject({
+      code: 'refused',
+      refusal: 'no_such_ticket',
+      message: 'There is no ticket #424242.',
+    });
 
     const [a, b] = [await file('Round'), await file('About')];
     await changeTicket(desk.deskbolt.desk, a, {}, { status: 'closed', mergedInto: b }, [], desk.clock.now());

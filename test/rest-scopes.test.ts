@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ticketEvent } from '../src/events/ticket-events.js';
 import { workspaceSchema } from '../src/workspace/schema.js';
 import { changeTicket, fileTicket } from './support/desk.js';
 import { useTestDesk } from './support/use-test-desk.js';
 import { testWorkspace } from './support/workspace.js';
-import { ticketEvent } from '../src/events/ticket-events.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const keys = {
@@ -19,16 +19,16 @@ const keys = {
 describe('REST key scopes', () => {
   let base: string;
   const desk = useTestDesk({
-      workspace: testWorkspace({
-        apiKeys: [
-          { name: 'mail-bridge', sha256: sha256(keys.bridge), scope: 'own' },
-          { name: 'other-bridge', sha256: sha256(keys.otherBridge), scope: 'own' },
-          { name: 'billing-status', sha256: sha256(keys.billingStatus), access: 'read', scope: { groups: [10] } },
-          { name: 'payops-form', sha256: sha256(keys.payopsForm), scope: { groups: [20] } },
-          { name: 'auditor', sha256: sha256(keys.everything), access: 'read', scope: 'all' },
-        ],
-      }),
-    });
+    workspace: testWorkspace({
+      apiKeys: [
+        { name: 'mail-bridge', sha256: sha256(keys.bridge), scope: 'own' },
+        { name: 'other-bridge', sha256: sha256(keys.otherBridge), scope: 'own' },
+        { name: 'billing-status', sha256: sha256(keys.billingStatus), access: 'read', scope: { groups: [10] } },
+        { name: 'payops-form', sha256: sha256(keys.payopsForm), scope: { groups: [20] } },
+        { name: 'auditor', sha256: sha256(keys.everything), access: 'read', scope: 'all' },
+      ],
+    }),
+  });
   beforeAll(async () => {
     base = `http://127.0.0.1:${desk.deskbolt.port}/api/v1`;
   });
@@ -36,14 +36,21 @@ describe('REST key scopes', () => {
   async function call(key: string, method: string, path: string, body?: unknown) {
     const response = await fetch(`${base}${path}`, {
       method,
-      headers: { Authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      headers: {
+        Authorization: `Bearer ${key}`,
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await response.text();
     return { status: response.status, json: text ? JSON.parse(text) : undefined };
   }
 
-  const ticketBody = (subject: string, groupId?: number) => ({ subject, requester: { email: 'dana@example.com', name: 'Dana Doe' }, ...(groupId ? { groupId } : {}) });
+  const ticketBody = (subject: string, groupId?: number) => ({
+    subject,
+    requester: { email: 'dana@example.com', name: 'Dana Doe' },
+    ...(groupId ? { groupId } : {}),
+  });
 
   async function filedBy(key: string, subject: string, groupId?: number): Promise<number> {
     const created = await call(key, 'POST', '/tickets', ticketBody(subject, groupId));
@@ -60,7 +67,10 @@ describe('REST key scopes', () => {
     expect((await call(keys.bridge, 'GET', `/tickets/${mine}`)).status).toBe(200);
     for (const number of [theirs, fromSlack]) {
       const read = await call(keys.bridge, 'GET', `/tickets/${number}`);
-      expect(read).toEqual({ status: 404, json: { error: { code: 'not_found', message: `There is no ticket #${number}.`, path: null } } });
+      expect(read).toEqual({
+        status: 404,
+        json: { error: { code: 'not_found', message: `There is no ticket #${number}.`, path: null } },
+      });
       const commented = await call(keys.bridge, 'POST', `/tickets/${number}/comments`, { text: 'Hello?' });
       expect(commented.status).toBe(404);
     }
@@ -85,18 +95,38 @@ describe('REST key scopes', () => {
     expect(elsewhere.json.error).toMatchObject({ code: 'forbidden', path: 'groupId' });
     expect(await desk.store.models.Ticket.countDocuments({ subject: 'Into Billing' })).toBe(0);
 
-    await changeTicket(desk.deskbolt.desk, billing, {}, { groupId: 20 }, ticketEvent('escalated', { kind: 'agent', id: 'UANA0001' }, desk.clock.now(), { from: { groupId: 10, assignee: null }, to: { groupId: 20, assignee: null }, note: 'no-comment' }), desk.clock.now());
+    await changeTicket(
+      desk.deskbolt.desk,
+      billing,
+      {},
+      { groupId: 20 },
+      ticketEvent('escalated', { kind: 'agent', id: 'UANA0001' }, desk.clock.now(), {
+        from: { groupId: 10, assignee: null },
+        to: { groupId: 20, assignee: null },
+        note: 'no-comment',
+      }),
+      desk.clock.now(),
+    );
     expect((await call(keys.billingStatus, 'GET', `/tickets/${billing}`)).status).toBe(404);
     expect((await call(keys.everything, 'GET', `/tickets/${billing}`)).status).toBe(200);
   });
 
   it('the workspace file must give every key a scope, naming groups that exist', () => {
-    const workspace = (apiKey: Record<string, unknown>) => ({ ...testWorkspace(), apiKeys: [{ name: 'k', sha256: sha256('k'), ...apiKey }] });
+    const workspace = (apiKey: Record<string, unknown>) => ({
+      ...testWorkspace(),
+      apiKeys: [{ name: 'k', sha256: sha256('k'), ...apiKey }],
+    });
     const unscoped = workspaceSchema.safeParse(workspace({}));
     expect(unscoped.success).toBe(false);
-    expect(unscoped.error!.issues[0]).toMatchObject({ path: ['apiKeys', 0, 'scope'], message: expect.stringContaining('all, own') });
+    expect(unscoped.error!.issues[0]).toMatchObject({
+      path: ['apiKeys', 0, 'scope'],
+      message: expect.stringContaining('all, own'),
+    });
     const unknownGroup = workspaceSchema.safeParse(workspace({ scope: { groups: [99] } }));
-    expect(unknownGroup.error!.issues[0]).toMatchObject({ path: ['apiKeys', 0, 'scope', 'groups', 0], message: 'no group has id 99' });
+    expect(unknownGroup.error!.issues[0]).toMatchObject({
+      path: ['apiKeys', 0, 'scope', 'groups', 0],
+      message: 'no group has id 99',
+    });
     expect(workspaceSchema.safeParse(workspace({ scope: 'own' })).success).toBe(true);
   });
 });

@@ -1,9 +1,9 @@
-import { mkdtemp, mkdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startSandboxDesk, type SandboxDesk } from '../src/sandbox/desk.js';
+import { type SandboxDesk, startSandboxDesk } from '../src/sandbox/desk.js';
 import { mountSandboxPage } from '../src/sandbox/routes.js';
 import type { Store } from '../src/store/store.js';
 import { loadWorkspaceFile } from '../src/workspace/loader.js';
@@ -47,7 +47,8 @@ beforeAll(async () => {
     routes: mountSandboxPage,
   });
   browser = await launchChromium();
-  screenshots = process.env.SCREENSHOTS === '1' ? join('docs', 'screenshots') : await mkdtemp(join(tmpdir(), 'deskbolt-shots-'));
+  screenshots =
+    process.env.SCREENSHOTS === '1' ? join('docs', 'screenshots') : await mkdtemp(join(tmpdir(), 'deskbolt-shots-'));
   await mkdir(screenshots, { recursive: true });
 });
 
@@ -125,7 +126,11 @@ describe('the sandbox page, clicked in a real Chromium', { timeout: 120_000 }, (
     await shoot('requester-dm.png');
 
     const ticket = await store.tickets.get(1001);
-    expect(ticket).toMatchObject({ subject: 'Card <b>charged</b> & twice', groupId: 10, requester: { kind: 'slack', userId: people.carla } });
+    expect(ticket).toMatchObject({
+      subject: 'Card <b>charged</b> & twice',
+      groupId: 10,
+      requester: { kind: 'slack', userId: people.carla },
+    });
   });
 
   it('lets an agent take a ticket from the alert and solve it, with the app’s field errors shown on the form', async () => {
@@ -139,7 +144,11 @@ describe('the sandbox page, clicked in a real Chromium', { timeout: 120_000 }, (
     await message('You took #1001').waitFor();
     expect(await message('You took #1001').textContent()).toContain('Only visible to you');
     // The live message shows who has it now (and offers Take it no more).
-    await page.locator('#messages .message', { hasText: '#1001 Printer on fire' }).filter({ hasText: 'with @Ben' }).first().waitFor();
+    await page
+      .locator('#messages .message', { hasText: '#1001 Printer on fire' })
+      .filter({ hasText: 'with @Ben' })
+      .first()
+      .waitFor();
     await shoot('agent-takes.png');
 
     await message('You took #1001').getByRole('button', { name: 'Reply' }).click();
@@ -155,13 +164,17 @@ describe('the sandbox page, clicked in a real Chromium', { timeout: 120_000 }, (
     await modal().getByLabel('Category (needed to solve)').selectOption({ label: 'Account' });
     // The category dispatches: the app updates the form, and the sub-categories follow it.
     await modal().getByLabel('Sub-category of Account').selectOption({ label: 'Login' });
-    expect(await modal().getByLabel('Text (optional)', { exact: true }).inputValue()).toBe('We replaced the fuse; it is safe to use again.');
+    expect(await modal().getByLabel('Text (optional)', { exact: true }).inputValue()).toBe(
+      'We replaced the fuse; it is safe to use again.',
+    );
     await modal().getByRole('button', { name: 'Submit' }).click();
     await modal().waitFor({ state: 'detached' });
 
     // Carla's receipt is her thread of the ticket: who took it, the reply and the survey arrive there.
     await be(people.carla, dm(people.carla));
-    await message('We received your request #1001').getByRole('button', { name: /\d+ repl/ }).click();
+    await message('We received your request #1001')
+      .getByRole('button', { name: /\d+ repl/ })
+      .click();
     await page.locator('#thread-messages .message', { hasText: 'We replaced the fuse' }).waitFor();
     await page.locator('#thread-messages .message', { hasText: 'How did we do' }).waitFor();
     expect((await store.tickets.get(1001))?.status).toBe('solved');
@@ -221,7 +234,9 @@ describe('the sandbox page, clicked in a real Chromium', { timeout: 120_000 }, (
     const total = Number(/of (\d+)/.exec((await page.locator('#demo-step').textContent()) ?? '')?.[1]);
     for (let step = 3; step <= total; step++) {
       await page.getByRole('button', { name: 'Next step' }).click();
-      await page.locator('#demo-step', { hasText: step === total ? 'The demo is over' : `Step ${step + 1} of` }).waitFor();
+      await page
+        .locator('#demo-step', { hasText: step === total ? 'The demo is over' : `Step ${step + 1} of` })
+        .waitFor();
     }
     // The morning's last step: Vic, who is not an agent, is told so in his DM.
     await expect.poll(() => page.locator('#person').inputValue()).toBe('U0VISIT001');

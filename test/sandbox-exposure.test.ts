@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandboxDesk, type SandboxDesk } from '../src/sandbox/desk.js';
+import { type SandboxDesk, startSandboxDesk } from '../src/sandbox/desk.js';
 import { sandboxExposureWarning } from '../src/sandbox/exposure.js';
 import { mountSandboxPage } from '../src/sandbox/routes.js';
 import type { Store } from '../src/store/store.js';
@@ -21,7 +21,16 @@ describe('the sandbox answers its own page only', () => {
     const workspace = await loadWorkspaceFile('examples/workspace.yml');
     if (!workspace.ok) throw new Error(workspace.problems.join('\n'));
     store = await openTestStore('sandboxexposure');
-    sandbox = await startSandboxDesk({ store, workspace: workspace.workspace, port: 0, host: '127.0.0.1', schedule: false, clock: new TestClock().now, log: () => undefined, routes: mountSandboxPage });
+    sandbox = await startSandboxDesk({
+      store,
+      workspace: workspace.workspace,
+      port: 0,
+      host: '127.0.0.1',
+      schedule: false,
+      clock: new TestClock().now,
+      log: () => undefined,
+      routes: mountSandboxPage,
+    });
     port = sandbox.deskbolt.port;
   });
   afterAll(async () => {
@@ -31,7 +40,12 @@ describe('the sandbox answers its own page only', () => {
   });
 
   /** node:http, since fetch will not send a Host of the caller's choosing. */
-  function send(method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; text: string }> {
+  function send(
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    body?: string,
+  ): Promise<{ status: number; text: string }> {
     return new Promise((resolve, reject) => {
       const outgoing = request({ host: '127.0.0.1', port, method, path, headers }, (response) => {
         let text = '';
@@ -51,11 +65,26 @@ describe('the sandbox answers its own page only', () => {
       expect((await send('GET', path, { Host: `127.0.0.1:${port}` })).status).toBe(200);
       expect((await send('GET', path, { Host: `localhost:${port}` })).status).toBe(200);
     }
-    expect((await send('POST', '/slack/events', { Host: `rebound.example:${port}`, 'Content-Type': 'application/json' }, '{}')).status).toBe(421);
+    expect(
+      (
+        await send(
+          'POST',
+          '/slack/events',
+          { Host: `rebound.example:${port}`, 'Content-Type': 'application/json' },
+          '{}',
+        )
+      ).status,
+    ).toBe(421);
   });
 
   it('refuses a change from a foreign Origin and leaves the desk as it was; takes its own page’s', async () => {
-    const reset = (origin: string) => send('POST', '/sandbox/api/reset', { Host: `127.0.0.1:${port}`, Origin: origin, 'Content-Type': 'application/json' }, '{}');
+    const reset = (origin: string) =>
+      send(
+        'POST',
+        '/sandbox/api/reset',
+        { Host: `127.0.0.1:${port}`, Origin: origin, 'Content-Type': 'application/json' },
+        '{}',
+      );
     const foreign = await reset('http://attacker.example');
     expect(foreign.status).toBe(403);
     expect((await reset(`http://127.0.0.1:${port}`)).status).toBe(200);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseMrkdwn, parsePlainText, type Token } from '../src/sandbox/page/mrkdwn.js';
 import { escapeMrkdwn } from '../blocks/text.js';
+import { parseMrkdwn, parsePlainText, type Token } from '../src/sandbox/page/mrkdwn.js';
 
 /** What a reader sees, flattened: text as text, mentions and links marked, so escaping is easy to assert. */
 function seen(tokens: Token[]): string {
@@ -49,9 +49,13 @@ describe('the sandbox page reads mrkdwn as Slack does', () => {
     expect(read('from <@U0CARLA001> to <@U0ANA00001|ana> in <#C0BILLING01|billing-alerts>')).toBe(
       'from [user U0CARLA001] to [user U0ANA00001] in [channel C0BILLING01]',
     );
-    expect(read('<!here> <!channel|channel> <!subteam^S123|@support>')).toBe('[mention @here] [mention @channel] [mention @support]');
+    expect(read('<!here> <!channel|channel> <!subteam^S123|@support>')).toBe(
+      '[mention @here] [mention @channel] [mention @support]',
+    );
     expect(read('&lt;!here&gt; &lt;@U0ANA00001&gt;')).toBe('<!here> <@U0ANA00001>');
-    expect(read('<https://help.example.com/refunds|Refund &amp; timelines>')).toBe('[link https://help.example.com/refunds:Refund & timelines]');
+    expect(read('<https://help.example.com/refunds|Refund &amp; timelines>')).toBe(
+      '[link https://help.example.com/refunds:Refund & timelines]',
+    );
   });
 
   it('never makes a link of a scheme other than http, https or mailto', () => {
@@ -61,14 +65,18 @@ describe('the sandbox page reads mrkdwn as Slack does', () => {
   });
 
   it('styles bold, italic, strike and code only at word boundaries', () => {
-    expect(read('*Status*\n_unassigned_ ~old~ `code &lt;here&gt;`')).toBe('[b:Status]\n[i:unassigned] [s:old] [code:code <here>]');
+    expect(read('*Status*\n_unassigned_ ~old~ `code &lt;here&gt;`')).toBe(
+      '[b:Status]\n[i:unassigned] [s:old] [code:code <here>]',
+    );
     expect(read('2*3*4 and snake_case_name')).toBe('2*3*4 and snake_case_name');
     expect(read('*bold with _italic_ inside*')).toBe('[b:bold with [i:italic] inside]');
     expect(read('* not bold *')).toBe('* not bold *');
   });
 
   it('quotes lines that start with a raw >, never with an encoded one', () => {
-    expect(read('*Incoming chat*\n>Hi! &gt; is my refund\n>through?')).toBe('[b:Incoming chat][quote:Hi! > is my refund\nthrough?]');
+    expect(read('*Incoming chat*\n>Hi! &gt; is my refund\n>through?')).toBe(
+      '[b:Incoming chat][quote:Hi! > is my refund\nthrough?]',
+    );
     expect(read('&gt; not a quote')).toBe('> not a quote');
   });
 

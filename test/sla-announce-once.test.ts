@@ -29,23 +29,36 @@ describe('an SLA warning recorded twice', () => {
   });
 
   const slaAlerts = (number: number) =>
-    desk.fake.okCalls('chat.postMessage').filter((call) => call.args.channel === channels.billingAlerts && !call.args.thread_ts && String(call.args.text).startsWith(`#${number} will breach`));
+    desk.fake
+      .okCalls('chat.postMessage')
+      .filter(
+        (call) =>
+          call.args.channel === channels.billingAlerts &&
+          !call.args.thread_ts &&
+          String(call.args.text).startsWith(`#${number} will breach`),
+      );
 
   it('is announced once in the alert channel', async () => {
     const ticket = await fileTicket(desk.deskbolt.desk, { priority: 'urgent' });
     desk.clock.advance(25 * MINUTE);
     await desk.deskbolt.jobs.run(deskJob('sla-watch'));
     expect(slaAlerts(ticket.number)).toHaveLength(1);
-    const [warning] = (await desk.store.tickets.history(ticket.number)).filter((event) => event.action === 'sla_warning');
+    const [warning] = (await desk.store.tickets.history(ticket.number)).filter(
+      (event) => event.action === 'sla_warning',
+    );
 
     // The other replica read the ticket before this one's mark and recorded the same warning.
     const now = desk.clock.now();
-    await desk.store.tickets.record(ticket.number, { fields: {} }, {}, [{ actor: warning!.actor, action: 'sla_warning', to: warning!.to, at: now }]);
+    await desk.store.tickets.record(ticket.number, { fields: {} }, {}, [
+      { actor: warning!.actor, action: 'sla_warning', to: warning!.to, at: now },
+    ]);
     desk.deskbolt.desk.events.ticketChanged(ticket.number);
     await desk.settled();
     await desk.deskbolt.jobs.run(deskJob('delivery-retries'));
 
-    expect((await desk.store.tickets.history(ticket.number)).filter((event) => event.action === 'sla_warning')).toHaveLength(2);
+    expect(
+      (await desk.store.tickets.history(ticket.number)).filter((event) => event.action === 'sla_warning'),
+    ).toHaveLength(2);
     expect(slaAlerts(ticket.number)).toHaveLength(1);
   });
 });

@@ -41,7 +41,12 @@ function onMessage(action: Payload, responseUrl: string): Payload {
   return payload;
 }
 
-const button = (actionId: string, value?: string) => ({ type: 'button', action_id: actionId, text: { type: 'plain_text', text: 'Go' }, ...(value === undefined ? {} : { value }) });
+const button = (actionId: string, value?: string) => ({
+  type: 'button',
+  action_id: actionId,
+  text: { type: 'plain_text', text: 'Go' },
+  ...(value === undefined ? {} : { value }),
+});
 
 /**
  * Each action id deskbolt listens for, in an element shape it never renders it as: a button where a
@@ -53,7 +58,9 @@ describe('actions of the wrong element shape', () => {
   const logs: string[] = [];
   beforeAll(async () => {
     desk = await startTestDesk({ logs });
-    await seedTickets(desk.store, [{ number: TICKET, subject: 'VPN drops every hour', createdAt: new Date(desk.clock.now()) }]);
+    await seedTickets(desk.store, [
+      { number: TICKET, subject: 'VPN drops every hour', createdAt: new Date(desk.clock.now()) },
+    ]);
   });
   afterAll(async () => {
     await desk.close();
@@ -65,29 +72,55 @@ describe('actions of the wrong element shape', () => {
 
   function send(payload: Payload): Promise<SimResponse> {
     const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
-    return desk.slack.raw(body, { 'Content-Type': 'application/x-www-form-urlencoded', ...desk.slack.sign(body, Date.now() / 1000) });
+    return desk.slack.raw(body, {
+      'Content-Type': 'application/x-www-form-urlencoded',
+      ...desk.slack.sign(body, Date.now() / 1000),
+    });
   }
 
   /** Every collection but the remembered request ids (a replay guard that records each request, refused or not). */
   async function everything(): Promise<Record<string, unknown[]>> {
     const { collections } = desk.store.models.Ticket.db;
-    const names = Object.keys(collections).filter((name) => name !== desk.store.models.SeenId.collection.collectionName).sort();
-    return Object.fromEntries(await Promise.all(names.map(async (name) => [name, await collections[name]!.find({}).toArray()] as const)));
+    const names = Object.keys(collections)
+      .filter((name) => name !== desk.store.models.SeenId.collection.collectionName)
+      .sort();
+    return Object.fromEntries(
+      await Promise.all(names.map(async (name) => [name, await collections[name]!.find({}).toArray()] as const)),
+    );
   }
 
-  const listenerFailures = () => logs.filter((line) => /listener failed|failed before any listener|TypeError|Cannot read properties/.test(line));
+  const listenerFailures = () =>
+    logs.filter((line) => /listener failed|failed before any listener|TypeError|Cannot read properties/.test(line));
 
   it.each([
     ['the macro select as a button', () => fromReplyForm(button(replyFields.macro, 'm1'))],
-    ['the macro select with no selected_option', () => fromReplyForm({ type: 'external_select', action_id: replyFields.macro })],
-    ['the macro select as a users_select', () => fromReplyForm({ type: 'users_select', action_id: replyFields.macro, selected_user: people.ben })],
-    ['the macro select as a multi select', () => fromReplyForm({ type: 'multi_external_select', action_id: replyFields.macro, selected_options: [chosen] })],
+    [
+      'the macro select with no selected_option',
+      () => fromReplyForm({ type: 'external_select', action_id: replyFields.macro }),
+    ],
+    [
+      'the macro select as a users_select',
+      () => fromReplyForm({ type: 'users_select', action_id: replyFields.macro, selected_user: people.ben }),
+    ],
+    [
+      'the macro select as a multi select',
+      () => fromReplyForm({ type: 'multi_external_select', action_id: replyFields.macro, selected_options: [chosen] }),
+    ],
     ['the category select as a button', () => fromReplyForm(button(replyFields.category, 'c1'))],
     ['the knowledge-base search as a button', () => fromReplyForm(button(replyFields.kbSearch, '0'))],
-    ['the knowledge-base search with no selected_option', () => fromReplyForm({ type: 'external_select', action_id: replyFields.kbSearch })],
+    [
+      'the knowledge-base search with no selected_option',
+      () => fromReplyForm({ type: 'external_select', action_id: replyFields.kbSearch }),
+    ],
     ['the Home search as a button', () => fromReplyForm(button(actionIds.homeSearch, 'vpn'))],
-    ['Take as a select', () => fromReplyForm({ type: 'static_select', action_id: actionIds.take, selected_option: chosen })],
-    ['Link in reply as a select with no option', () => fromReplyForm({ type: 'static_select', action_id: replyFields.linkArticle })],
+    [
+      'Take as a select',
+      () => fromReplyForm({ type: 'static_select', action_id: actionIds.take, selected_option: chosen }),
+    ],
+    [
+      'Link in reply as a select with no option',
+      () => fromReplyForm({ type: 'static_select', action_id: replyFields.linkArticle }),
+    ],
   ])('refuses %s (400), and changes nothing', async (_what, payload) => {
     const before = await everything();
     const answer = await send(payload());
@@ -99,21 +132,29 @@ describe('actions of the wrong element shape', () => {
     expect(await everything()).toEqual(before);
   });
 
-  it.each(Object.values(actionIds).filter((id) => id !== actionIds.homeSearch))('answers %s as a button with no value: acked, and nothing changes', async (actionId) => {
-    const before = await everything();
-    const answer = await send(onMessage(button(actionId), desk.fake.responseUrl()));
-    await desk.settled();
-    expect(answer.status).toBe(200);
-    expect(listenerFailures()).toEqual([]);
-    expect(await everything()).toEqual(before);
-  });
+  it.each(Object.values(actionIds).filter((id) => id !== actionIds.homeSearch))(
+    'answers %s as a button with no value: acked, and nothing changes',
+    async (actionId) => {
+      const before = await everything();
+      const answer = await send(onMessage(button(actionId), desk.fake.responseUrl()));
+      await desk.settled();
+      expect(answer.status).toBe(200);
+      expect(listenerFailures()).toEqual([]);
+      expect(await everything()).toEqual(before);
+    },
+  );
 
-  it.each(Object.values(callbackIds))('answers a %s submission whose state has no values, and saves nothing', async (callbackId) => {
-    const before = await everything();
-    const answer = await send(viewSubmissionWithoutState(callbackId, people.cho, JSON.stringify({ number: TICKET, version: 1 })));
-    await desk.settled();
-    expect(answer.status).toBe(200);
-    expect(listenerFailures()).toEqual([]);
-    expect(await everything()).toEqual(before);
-  });
+  it.each(Object.values(callbackIds))(
+    'answers a %s submission whose state has no values, and saves nothing',
+    async (callbackId) => {
+      const before = await everything();
+      const answer = await send(
+        viewSubmissionWithoutState(callbackId, people.cho, JSON.stringify({ number: TICKET, version: 1 })),
+      );
+      await desk.settled();
+      expect(answer.status).toBe(200);
+      expect(listenerFailures()).toEqual([]);
+      expect(await everything()).toEqual(before);
+    },
+  );
 });

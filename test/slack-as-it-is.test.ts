@@ -17,7 +17,9 @@ describe('what Slack’s client makes of typed words', () => {
   it('a bare email and a bare domain arrive as links (<mailto:…|…>, <http://…|…>) and are stored as typed', async () => {
     const chat = await steps.startByDm('UREQLINK1', 'Write to dana@example.com, see status.example.com for AT&T');
     const event = desk.fake.messages(chat.requesterDm).find((message) => message.user === 'UREQLINK1');
-    expect(event?.text).toBe('Write to <mailto:dana@example.com|dana@example.com>, see <http://status.example.com|status.example.com> for AT&amp;T');
+    expect(event?.text).toBe(
+      'Write to <mailto:dana@example.com|dana@example.com>, see <http://status.example.com|status.example.com> for AT&amp;T',
+    );
     const ticket = (await desk.store.tickets.get(chat.ticketNumber))!;
     expect(ticket.description).toBe('Write to dana@example.com, see status.example.com for AT&T');
   });
@@ -29,7 +31,9 @@ describe('what Slack’s client makes of typed words', () => {
     await desk.settled();
     const relayed = desk.fake.okCalls('chat.postMessage').filter((call) => call.args.channel === chat.thread.channel);
     expect(relayed).toHaveLength(1);
-    expect(desk.fake.okCalls('chat.update').filter((call) => String(call.args.text).includes('_(edited)_'))).toEqual([]);
+    expect(desk.fake.okCalls('chat.update').filter((call) => String(call.args.text).includes('_(edited)_'))).toEqual(
+      [],
+    );
   });
 });
 
@@ -51,7 +55,12 @@ describe('the App Home’s Messages tab', () => {
   });
 
   it('tells an agent what the DM is for instead', async () => {
-    await desk.slack.event({ type: 'app_home_opened', user: people.ben, tab: 'messages', channel: desk.fake.dmChannelOf(people.ben) });
+    await desk.slack.event({
+      type: 'app_home_opened',
+      user: people.ben,
+      tab: 'messages',
+      channel: desk.fake.dmChannelOf(people.ben),
+    });
     await desk.settled();
     expect(desk.fake.dmsTo(people.ben).at(-1)?.args.text).toContain('/ticket help');
   });
@@ -60,7 +69,12 @@ describe('the App Home’s Messages tab', () => {
 describe('events Slack sends again', () => {
   it('over HTTP, an event not answered within the ack window is sent again three times (X-Slack-Retry-Num 1–3): acted on once', async () => {
     // A Slack that has already given up when the answer comes: every answer is "too late".
-    const impatient = new SlackClientSim({ url: desk.deskbolt.url, signingSecret: SIGNING_SECRET, fake: desk.fake, httpAckWindowMs: -1 });
+    const impatient = new SlackClientSim({
+      url: desk.deskbolt.url,
+      signingSecret: SIGNING_SECRET,
+      fake: desk.fake,
+      httpAckWindowMs: -1,
+    });
     const requester = 'UREQRETRY1';
     const sent = await impatient.message(requester, 'My invoice shows the wrong VAT number');
     await desk.settled();
@@ -69,7 +83,11 @@ describe('events Slack sends again', () => {
     const chat = (await desk.store.chats.openOf(requester))!;
     expect(await desk.store.tickets.ofRequester({ kind: 'slack', userId: requester }, 10)).toHaveLength(1);
     // The team's queue got one incoming chat, not four.
-    const announced = desk.fake.okCalls('chat.postMessage').filter((call) => JSON.stringify(call.args).includes('wrong VAT number') && call.args.channel !== chat.requesterDm);
+    const announced = desk.fake
+      .okCalls('chat.postMessage')
+      .filter(
+        (call) => JSON.stringify(call.args).includes('wrong VAT number') && call.args.channel !== chat.requesterDm,
+      );
     expect(announced).toHaveLength(1);
   });
 });

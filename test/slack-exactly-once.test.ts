@@ -26,7 +26,12 @@ describe('Slack delivers at least once; the desk acts once', () => {
     test.deskbolt.slack.app.event('reaction_added', async ({ event }) => {
       acted.push(event.reaction);
     });
-    const event = { type: 'reaction_added', user: people.customer, reaction: 'eyes', item: { type: 'message', channel: channels.billingAlerts, ts: '1700000000.000100' } };
+    const event = {
+      type: 'reaction_added',
+      user: people.customer,
+      reaction: 'eyes',
+      item: { type: 'message', channel: channels.billingAlerts, ts: '1700000000.000100' },
+    };
     const answers = [
       await test.slack.event(event, { eventId: 'Ev0RETRY01' }),
       await test.slack.event(event, { eventId: 'Ev0RETRY01', retryNum: 1, retryReason: 'http_timeout' }),
@@ -43,7 +48,12 @@ describe('Slack delivers at least once; the desk acts once', () => {
 
   it('a double click on a button acts once; the same click after the window acts again', async () => {
     const { test, number } = await deskWithTicket();
-    const click = () => test.slack.blockAction(people.ana, { action_id: actionIds.take, value: String(number) }, { channel: channels.billingAlerts, message: { ts: '1700000000.000100' } });
+    const click = () =>
+      test.slack.blockAction(
+        people.ana,
+        { action_id: actionIds.take, value: String(number) },
+        { channel: channels.billingAlerts, message: { ts: '1700000000.000100' } },
+      );
     const [first, second] = await Promise.all([click(), click()]);
     await test.settled();
     expect([first.status, second.status]).toEqual([200, 200]);
@@ -59,12 +69,20 @@ describe('Slack delivers at least once; the desk acts once', () => {
 
   it('another person pressing the same button at once is not a double click', async () => {
     const { test, number } = await deskWithTicket();
-    const clickBy = (user: string) => test.slack.blockAction(user, { action_id: actionIds.take, value: String(number) }, { channel: channels.billingAlerts, message: { ts: '1700000000.000200' } });
+    const clickBy = (user: string) =>
+      test.slack.blockAction(
+        user,
+        { action_id: actionIds.take, value: String(number) },
+        { channel: channels.billingAlerts, message: { ts: '1700000000.000200' } },
+      );
     await clickBy(people.ana);
     await test.settled();
     await clickBy(people.ben);
     await test.settled();
-    expect(test.fake.responses().map((response) => response.body.text)).toEqual([`You took #${number}.`, `#${number} was taken by <@${people.ana}> a moment ago.`]);
+    expect(test.fake.responses().map((response) => response.body.text)).toEqual([
+      `You took #${number}.`,
+      `#${number} was taken by <@${people.ana}> a moment ago.`,
+    ]);
   });
 });
 
@@ -77,7 +95,9 @@ describe('the sweep of leftovers', () => {
     // A process died between the ticket's write and moving its event to `events`.
     await test.store.models.Ticket.updateOne(
       { number },
-      { $push: { outbox: { _id: 'left-behind-1', actor: { kind: 'agent', id: people.ana }, action: 'noted', at: now } } },
+      {
+        $push: { outbox: { _id: 'left-behind-1', actor: { kind: 'agent', id: people.ana }, action: 'noted', at: now } },
+      },
     );
     expect(await test.store.tickets.withEventsWaitingSince(new Date(now.getTime() + 1), 10)).toEqual([number]);
 

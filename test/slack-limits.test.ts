@@ -1,9 +1,9 @@
-import { WebClient, type WebAPIRateLimitedError } from '@slack/web-api';
+import { type WebAPIRateLimitedError, WebClient } from '@slack/web-api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeSlack } from '../src/fake-slack/server.js';
 import { confirmBulkMove, planBulkMove } from '../src/tickets/assignment.js';
-import { changeTicket, fileTicket } from './support/desk.js';
 import { TestClock } from './support/clock.js';
+import { changeTicket, fileTicket } from './support/desk.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
 import { channels, people } from './support/workspace.js';
 
@@ -42,7 +42,11 @@ describe('the fake Slack holds calls to Slack’s limits by method tier, on its 
     fake = await FakeSlack.start();
     fake.inviteBot('C0ONE', 'C0TWO');
     fake.enforceRateLimits(() => clock.now().getTime());
-    const client = new WebClient(fake.token, { slackApiUrl: fake.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
+    const client = new WebClient(fake.token, {
+      slackApiUrl: fake.apiUrl,
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+    });
     const post = (channel: string) => () => client.chat.postMessage({ channel, text: 'hi' });
 
     for (let i = 0; i < 3; i++) expect(await limitedAfter(post('C0ONE'))).toBeUndefined();
@@ -55,18 +59,26 @@ describe('the fake Slack holds calls to Slack’s limits by method tier, on its 
 
     // views.publish is Tier 4: 100 a minute.
     const publish = (user: string) => () => client.views.publish({ user_id: user, view: { type: 'home', blocks: [] } });
-    for (let i = 0; i < 100; i++) expect(await limitedAfter(publish(`U0P${String(i).padStart(4, '0')}`))).toBeUndefined();
+    for (let i = 0; i < 100; i++)
+      expect(await limitedAfter(publish(`U0P${String(i).padStart(4, '0')}`))).toBeUndefined();
     expect(await limitedAfter(publish('U0PLAST'))).toBe(1);
     // chat.update is Tier 3: 50 a minute, so the next one is 1.2 s away.
     const { ts } = await client.chat.postMessage({ channel: 'C0TWO', text: 'live' });
-    for (let i = 0; i < 50; i++) expect(await limitedAfter(() => client.chat.update({ channel: 'C0TWO', ts: ts!, text: `v${i}` }))).toBeUndefined();
+    for (let i = 0; i < 50; i++)
+      expect(
+        await limitedAfter(() => client.chat.update({ channel: 'C0TWO', ts: ts!, text: `v${i}` })),
+      ).toBeUndefined();
     expect(await limitedAfter(() => client.chat.update({ channel: 'C0TWO', ts: ts!, text: 'late' }))).toBe(2);
   });
 
   it('holds no call to any limit unless asked, so the suite’s bursts at one instant stay instant', async () => {
     fake = await FakeSlack.start();
     fake.inviteBot('C0ONE');
-    const client = new WebClient(fake.token, { slackApiUrl: fake.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
+    const client = new WebClient(fake.token, {
+      slackApiUrl: fake.apiUrl,
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+    });
     for (let i = 0; i < 10; i++) await client.chat.postMessage({ channel: 'C0ONE', text: `line ${i}` });
     expect(fake.calls('chat.postMessage').every((call) => call.status === 200)).toBe(true);
   });
@@ -95,7 +107,9 @@ describe('the app’s bursts stay within Slack’s limits: paced, never dropped'
     expect(seconds).toBeGreaterThanOrEqual(25);
   });
 
-  it('a bulk hand-over: every live message updated and every thread line posted, none left failing', { timeout: 60_000 }, async () => {
+  it('a bulk hand-over: every live message updated and every thread line posted, none left failing', {
+    timeout: 60_000,
+  }, async () => {
     desk = await startTestDesk({ clock: new TestClock() });
     const lead = desk.deskbolt.desk;
     const numbers: number[] = [];
@@ -117,7 +131,9 @@ describe('the app’s bursts stay within Slack’s limits: paced, never dropped'
 
     for (const number of numbers) {
       expect((await desk.store.tickets.get(number))?.assignee).toBe(people.ben);
-      const pending = (await desk.store.deliveries.ofTicket(number)).filter((delivery) => delivery.state !== 'delivered');
+      const pending = (await desk.store.deliveries.ofTicket(number)).filter(
+        (delivery) => delivery.state !== 'delivered',
+      );
       expect(pending, `#${number}`).toEqual([]);
     }
     const updates = desk.fake.okCalls('chat.update').filter((call) => call.args.channel === channels.billingAlerts);

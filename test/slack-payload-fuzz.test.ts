@@ -1,8 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actionIds, callbackIds, replyFields } from '../blocks/ids.js';
+import {
+  blockActions,
+  blockSuggestion,
+  globalShortcut,
+  messageShortcut,
+  viewClosed,
+  viewSubmissionWithoutState,
+} from './fixtures/slack-payloads.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
 import { people } from './support/workspace.js';
-import { blockActions, blockSuggestion, globalShortcut, messageShortcut, viewClosed, viewSubmissionWithoutState } from './fixtures/slack-payloads.js';
 
 type Payload = Record<string, any>;
 
@@ -28,10 +35,35 @@ function paths(value: unknown, prefix: (string | number)[] = []): (string | numb
   return [prefix, ...entries.flatMap(([key, inner]) => paths(inner, [...prefix, key]))];
 }
 
-const REPLACEMENTS: unknown[] = [undefined, null, '', 0, 1001, true, {}, [], { $gt: '' }, 'static_select', 'button', 'overflow', 'users_select', [{}], { value: 1 }];
+const REPLACEMENTS: unknown[] = [
+  undefined,
+  null,
+  '',
+  0,
+  1001,
+  true,
+  {},
+  [],
+  { $gt: '' },
+  'static_select',
+  'button',
+  'overflow',
+  'users_select',
+  [{}],
+  { value: 1 },
+];
 
 /** Elements Slack sends block_actions for, and the field each carries the person's choice in. */
-const ELEMENT_TYPES = ['button', 'static_select', 'external_select', 'users_select', 'multi_static_select', 'overflow', 'radio_buttons', 'plain_text_input'];
+const ELEMENT_TYPES = [
+  'button',
+  'static_select',
+  'external_select',
+  'users_select',
+  'multi_static_select',
+  'overflow',
+  'radio_buttons',
+  'plain_text_input',
+];
 const CHOICE_FIELDS = ['value', 'selected_option', 'selected_options', 'selected_user'];
 
 /**
@@ -77,7 +109,11 @@ function bases(responseUrl: string): Payload[] {
     button.response_url = responseUrl;
     list.push(button);
     const select = structuredClone(button);
-    select.actions[0] = { ...select.actions[0], type: 'static_select', selected_option: { text: { type: 'plain_text', text: 'x' }, value: '1001' } };
+    select.actions[0] = {
+      ...select.actions[0],
+      type: 'static_select',
+      selected_option: { text: { type: 'plain_text', text: 'x' }, value: '1001' },
+    };
     delete select.actions[0].value;
     list.push(select);
   }
@@ -86,8 +122,19 @@ function bases(responseUrl: string): Payload[] {
     const { channel: _channel, response_url: _responseUrl, ...fromModal } = blockActions(actionId);
     fromModal.user.id = people.ana;
     fromModal.container = { type: 'view', view_id: 'V111' };
-    fromModal.view = { id: 'V111', type: 'modal', callback_id: callbackIds.reply, private_metadata: JSON.stringify({ number: 1001, version: 1 }), blocks: [], state: { values: {} } };
-    fromModal.actions[0] = { ...fromModal.actions[0], type: 'static_select', selected_option: { text: { type: 'plain_text', text: 'x' }, value: '0' } };
+    fromModal.view = {
+      id: 'V111',
+      type: 'modal',
+      callback_id: callbackIds.reply,
+      private_metadata: JSON.stringify({ number: 1001, version: 1 }),
+      blocks: [],
+      state: { values: {} },
+    };
+    fromModal.actions[0] = {
+      ...fromModal.actions[0],
+      type: 'static_select',
+      selected_option: { text: { type: 'plain_text', text: 'x' }, value: '0' },
+    };
     delete fromModal.actions[0].value;
     list.push(fromModal);
   }
@@ -123,13 +170,24 @@ describe('fuzzed Slack payloads', () => {
       const payload = mutate(all[Math.floor(next() * all.length)]!, next);
       logs.length = 0;
       const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
-      const answer = await desk.slack.raw(body, { 'Content-Type': 'application/x-www-form-urlencoded', ...desk.slack.sign(body, Date.now() / 1000) });
-      const settled = await Promise.race([desk.settled().then(() => true), new Promise<false>((resolve) => setTimeout(() => resolve(false), 5_000).unref())]);
+      const answer = await desk.slack.raw(body, {
+        'Content-Type': 'application/x-www-form-urlencoded',
+        ...desk.slack.sign(body, Date.now() / 1000),
+      });
+      const settled = await Promise.race([
+        desk.settled().then(() => true),
+        new Promise<false>((resolve) => setTimeout(() => resolve(false), 5_000).unref()),
+      ]);
       if (!settled) failures.push(`#${i} never settled\n  ${JSON.stringify(payload).slice(0, 600)}`);
       // A listener may fail on what Slack itself refuses (a garbled trigger_id or response_url): that is
       // Slack's answer, logged. Failing on a field the schema should have checked is a bug.
-      const failed = logs.filter((line) => /TypeError|Cannot read properties|is not a function|is not iterable/.test(line));
-      if (answer.status >= 500 || failed.length > 0) failures.push(`#${i} ${answer.status} ${failed.join(' | ').slice(0, 200)}\n  ${JSON.stringify(payload).slice(0, 400)}`);
+      const failed = logs.filter((line) =>
+        /TypeError|Cannot read properties|is not a function|is not iterable/.test(line),
+      );
+      if (answer.status >= 500 || failed.length > 0)
+        failures.push(
+          `#${i} ${answer.status} ${failed.join(' | ').slice(0, 200)}\n  ${JSON.stringify(payload).slice(0, 400)}`,
+        );
     }
     expect(failures).toEqual([]);
   }, 300_000);

@@ -1,9 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { callbackIds, newTicketFields } from '../blocks/ids.js';
 import type { SimResponse } from '../src/fake-slack/requests.js';
-import { chatSteps } from './support/chats.js';
-import { startTestDesk, type TestDesk } from './support/harness.js';
-import { people } from './support/workspace.js';
 import {
   blockActions,
   blockSuggestion,
@@ -18,6 +15,9 @@ import {
   viewClosed,
   viewSubmissionWithoutState,
 } from './fixtures/slack-payloads.js';
+import { chatSteps } from './support/chats.js';
+import { startTestDesk, type TestDesk } from './support/harness.js';
+import { people } from './support/workspace.js';
 
 /** The app answers payloads in the shapes Slack's own SDKs record, signed as Slack signs them. */
 describe('payloads as Slack sends them', () => {
@@ -62,7 +62,9 @@ describe('payloads as Slack sends them', () => {
   });
 
   it('acknowledges an unknown command and an event type it does not handle', async () => {
-    const command = await sendForm(slashCommand('/hello-world', 'Hi', 'W111', desk.fake.triggerId(), desk.fake.responseUrl()));
+    const command = await sendForm(
+      slashCommand('/hello-world', 'Hi', 'W111', desk.fake.triggerId(), desk.fake.responseUrl()),
+    );
     const event = await sendEvent(eventEnvelope(reactionAdded, 'Ev0REACTION1'));
     await desk.settled();
     expect([command.status, event.status]).toEqual([200, 200]);
@@ -73,11 +75,19 @@ describe('payloads as Slack sends them', () => {
   it('answers a submission whose view.state is {} with field errors, never a crash', async () => {
     const answer = await sendPayload(viewSubmissionWithoutState(callbackIds.newTicket, people.ana));
     expect(answer.status).toBe(200);
-    expect(answer.json).toMatchObject({ response_action: 'errors', errors: { [newTicketFields.subject]: expect.any(String) } });
+    expect(answer.json).toMatchObject({
+      response_action: 'errors',
+      errors: { [newTicketFields.subject]: expect.any(String) },
+    });
     expect(logs).toEqual([]);
   });
 
-  it.each([callbackIds.createFromMessage, callbackIds.transferChat, callbackIds.chatNote, callbackIds.satisfactionComment])('answers a %s submission without state, and saves nothing', async (callbackId) => {
+  it.each([
+    callbackIds.createFromMessage,
+    callbackIds.transferChat,
+    callbackIds.chatNote,
+    callbackIds.satisfactionComment,
+  ])('answers a %s submission without state, and saves nothing', async (callbackId) => {
     const tickets = await desk.store.models.Ticket.countDocuments();
     const answer = await sendPayload(viewSubmissionWithoutState(callbackId, people.ana));
     await desk.settled();
@@ -96,7 +106,9 @@ describe('payloads as Slack sends them', () => {
   });
 
   it('prefills `/ticket new` from the text Slack sends (`Printer &amp; scanner`) with the words typed', async () => {
-    await sendForm(slashCommand('/ticket', 'new Printer &amp; scanner', people.ana, desk.fake.triggerId(), desk.fake.responseUrl()));
+    await sendForm(
+      slashCommand('/ticket', 'new Printer &amp; scanner', people.ana, desk.fake.triggerId(), desk.fake.responseUrl()),
+    );
     await desk.settled();
     const view = desk.fake.okCalls('views.open').at(-1)!.args.view;
     const subject = view.blocks.find((block: { block_id?: string }) => block.block_id === newTicketFields.subject);
@@ -105,10 +117,16 @@ describe('payloads as Slack sends them', () => {
 
   it('files a shortcut message with names for its mentions, and its attachments’ and files’ words and links', async () => {
     desk.fake.addUser({ id: 'W222', name: 'wendy', realName: 'Wendy Wu' });
-    await sendPayload(messageShortcut('create_ticket', people.ben, desk.fake.triggerId(), { attachments: [unfurlAttachment], files: [sharedFile] }));
+    await sendPayload(
+      messageShortcut('create_ticket', people.ben, desk.fake.triggerId(), {
+        attachments: [unfurlAttachment],
+        files: [sharedFile],
+      }),
+    );
     await desk.settled();
     const view = desk.fake.okCalls('views.open').at(-1)!.args.view;
-    const prefill = (blockId: string) => view.blocks.find((block: { block_id?: string }) => block.block_id === blockId).element.initial_value;
+    const prefill = (blockId: string) =>
+      view.blocks.find((block: { block_id?: string }) => block.block_id === blockId).element.initial_value;
     expect(prefill(newTicketFields.subject)).toBe('@wendy test');
     expect(prefill(newTicketFields.description)).toBe(
       [
@@ -123,8 +141,18 @@ describe('payloads as Slack sends them', () => {
     const steps = chatSteps(desk);
     const chat = await steps.liveChat('UREQP001', people.ana);
     const ts = '1583636390.000500';
-    desk.fake.addMessage({ channel: chat.requesterDm, user: 'UREQP001', text: 'is checking the invoice &amp; receipt', ts });
-    await sendEvent(eventEnvelope(meMessage('UREQP001', chat.requesterDm, ts, 'is checking the invoice &amp; receipt'), 'Ev0MEMESSAGE'));
+    desk.fake.addMessage({
+      channel: chat.requesterDm,
+      user: 'UREQP001',
+      text: 'is checking the invoice &amp; receipt',
+      ts,
+    });
+    await sendEvent(
+      eventEnvelope(
+        meMessage('UREQP001', chat.requesterDm, ts, 'is checking the invoice &amp; receipt'),
+        'Ev0MEMESSAGE',
+      ),
+    );
     await desk.settled();
     // Read once on the way in, escaped once on the way out: `&amp;`, never `&amp;amp;`.
     expect(steps.threadMessages(chat).at(-1)!.text).toContain('is checking the invoice &amp; receipt');

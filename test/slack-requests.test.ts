@@ -29,7 +29,11 @@ const TEN_YEARS_S = 10 * 365 * 24 * 3600;
 function signed(body: string, contentType: string, timestampSeconds = Date.now() / 1000): Record<string, string> {
   const timestamp = String(Math.floor(timestampSeconds));
   const signature = createHmac('sha256', SIGNING_SECRET).update(`v0:${timestamp}:${body}`).digest('hex');
-  return { 'Content-Type': contentType, 'X-Slack-Request-Timestamp': timestamp, 'X-Slack-Signature': `v0=${signature}` };
+  return {
+    'Content-Type': contentType,
+    'X-Slack-Request-Timestamp': timestamp,
+    'X-Slack-Signature': `v0=${signature}`,
+  };
 }
 
 /** The last request the simulator sent, changed by `edit` and signed again: a payload Slack never sends. */
@@ -61,7 +65,15 @@ function eventEnvelope(test: TestDesk, event: Record<string, unknown>, eventId: 
     type: 'event_callback',
     event_id: eventId,
     event_time: Math.floor(Date.now() / 1000),
-    authorizations: [{ enterprise_id: null, team_id: test.fake.teamId, user_id: test.fake.botUserId, is_bot: true, is_enterprise_install: false }],
+    authorizations: [
+      {
+        enterprise_id: null,
+        team_id: test.fake.teamId,
+        user_id: test.fake.botUserId,
+        is_bot: true,
+        is_enterprise_install: false,
+      },
+    ],
   };
 }
 
@@ -77,7 +89,10 @@ describe('a signed request acts once', () => {
     await test.settled();
     const captured = test.slack.lastSent!;
 
-    const replays = [await test.slack.raw(captured.body, captured.headers), await test.slack.raw(captured.body, captured.headers)];
+    const replays = [
+      await test.slack.raw(captured.body, captured.headers),
+      await test.slack.raw(captured.body, captured.headers),
+    ];
     await test.settled();
     expect(replays.map((replay) => [replay.status, replay.body])).toEqual([
       [200, ''],
@@ -85,7 +100,9 @@ describe('a signed request acts once', () => {
     ]);
     expect(await problemMarks(test, number)).toBe(1);
     // Nobody was answered twice either.
-    expect(test.fake.responses().map((response) => response.body.text)).toEqual([`#${number} is now a problem. Link its incidents with \`/ticket link N to ${number}\`.`]);
+    expect(test.fake.responses().map((response) => response.body.text)).toEqual([
+      `#${number} is now a problem. Link its incidents with \`/ticket link N to ${number}\`.`,
+    ]);
   });
 
   it('a new-ticket form submitted once and replayed twice files one ticket', async () => {
@@ -93,11 +110,24 @@ describe('a signed request acts once', () => {
     await test.slack.command(people.ana, '/ticket', 'new');
     await test.settled();
     const view = test.fake.okCalls('views.open').at(-1)!.args.view;
-    const answers = { requester: people.customer, subject: 'Card charged twice', description: 'Two charges', group: '10', priority: 'normal' };
-    await test.slack.viewSubmission(people.ana, { callback_id: view.callback_id, private_metadata: view.private_metadata, state: viewStateFrom(view, answers) });
+    const answers = {
+      requester: people.customer,
+      subject: 'Card charged twice',
+      description: 'Two charges',
+      group: '10',
+      priority: 'normal',
+    };
+    await test.slack.viewSubmission(people.ana, {
+      callback_id: view.callback_id,
+      private_metadata: view.private_metadata,
+      state: viewStateFrom(view, answers),
+    });
     await test.settled();
     const captured = test.slack.lastSent!;
-    await Promise.all([test.slack.raw(captured.body, captured.headers), test.slack.raw(captured.body, captured.headers)]);
+    await Promise.all([
+      test.slack.raw(captured.body, captured.headers),
+      test.slack.raw(captured.body, captured.headers),
+    ]);
     await test.settled();
     expect(await test.store.models.Ticket.countDocuments({ subject: 'Card charged twice' })).toBe(1);
   });
@@ -126,10 +156,17 @@ describe('a signed request acts once', () => {
   it('refuses a timestamp more than five minutes from now either way, the future too, and does nothing', async () => {
     const test = await desk();
     const { number } = await fileTicket({ ...test.deskbolt.desk, testClock: test.clock });
-    const skewed = (seconds: number) => new SlackClientSim({ url: test.deskbolt.url, signingSecret: SIGNING_SECRET, fake: test.fake, now: () => Date.now() / 1000 + seconds });
+    const skewed = (seconds: number) =>
+      new SlackClientSim({
+        url: test.deskbolt.url,
+        signingSecret: SIGNING_SECRET,
+        fake: test.fake,
+        now: () => Date.now() / 1000 + seconds,
+      });
 
     const answers = [];
-    for (const seconds of [TEN_YEARS_S, 6 * 60, -6 * 60]) answers.push((await skewed(seconds).command(people.ana, '/ticket', `problem ${number}`)).status);
+    for (const seconds of [TEN_YEARS_S, 6 * 60, -6 * 60])
+      answers.push((await skewed(seconds).command(people.ana, '/ticket', `problem ${number}`)).status);
     await test.settled();
     expect(answers).toEqual([401, 401, 401]);
     expect(await problemMarks(test, number)).toBe(0);
@@ -147,7 +184,13 @@ describe('a payload of a shape Slack never sends is refused with 400 before any 
     const test = await desk();
     const answers: [string, number][] = [];
     const form = 'application/x-www-form-urlencoded';
-    for (const body of ['payload=null', 'payload=%5B%5D', 'payload=%22text%22', 'payload=%7B%7D', 'payload=%7B%22type%22%3A%22block_suggestion%22%7D']) {
+    for (const body of [
+      'payload=null',
+      'payload=%5B%5D',
+      'payload=%22text%22',
+      'payload=%7B%7D',
+      'payload=%7B%22type%22%3A%22block_suggestion%22%7D',
+    ]) {
       answers.push([body, (await test.slack.raw(body, signed(body, form))).status]);
     }
     for (const body of ['null', '[1,2]', '{"type":"event_callback","event":null,"event_id":"Ev1","team_id":"T1"}']) {
@@ -188,7 +231,9 @@ describe('a payload of a shape Slack never sends is refused with 400 before any 
     const test = await desk();
     // The last request of a live chat's start is the agent's click on Accept, on the Incoming chat message.
     await chatSteps(test).liveChat('UREQS001', people.ana);
-    expect(JSON.parse(new URLSearchParams(test.slack.lastSent!.body).get('payload')!).actions[0].action_id).toBe(actionIds.acceptChat);
+    expect(JSON.parse(new URLSearchParams(test.slack.lastSent!.body).get('payload')!).actions[0].action_id).toBe(
+      actionIds.acceptChat,
+    );
     test.fake.clearCalls();
     const answers = [
       await resendChanged(test, (payload) => {
@@ -215,7 +260,11 @@ describe('a payload of a shape Slack never sends is refused with 400 before any 
     await test.slack.command(people.ana, '/ticket', 'new');
     await test.settled();
     const view = test.fake.okCalls('views.open').at(-1)!.args.view;
-    await test.slack.viewSubmission(people.ana, { callback_id: view.callback_id, private_metadata: view.private_metadata, state: viewStateFrom(view, { subject: '   ' }) });
+    await test.slack.viewSubmission(people.ana, {
+      callback_id: view.callback_id,
+      private_metadata: view.private_metadata,
+      state: viewStateFrom(view, { subject: '   ' }),
+    });
     await test.settled();
     const answers = [
       await resendChanged(test, (payload) => {
@@ -235,22 +284,47 @@ describe('a payload of a shape Slack never sends is refused with 400 before any 
   it('never lets a query operator in a thread_ts reach a query: no note is stored on the chat it would match', async () => {
     const test = await desk();
     const chat = await chatSteps(test).liveChat('UREQS002', people.ana);
-    const event = { type: 'message', user: people.ben, text: 'injected note', channel: chat.thread.channel, channel_type: 'channel', ts: '1800000000.000100', thread_ts: { $gt: '' }, event_ts: '1800000000.000100' };
+    const event = {
+      type: 'message',
+      user: people.ben,
+      text: 'injected note',
+      channel: chat.thread.channel,
+      channel_type: 'channel',
+      ts: '1800000000.000100',
+      thread_ts: { $gt: '' },
+      event_ts: '1800000000.000100',
+    };
     const body = JSON.stringify(eventEnvelope(test, event, 'EvINJECT01'));
     const answer = await test.slack.raw(body, signed(body, 'application/json'));
     await test.settled();
     expect(answer.status).toBe(400);
-    expect((await test.store.tickets.comments(chat.ticketNumber)).filter((comment) => comment.kind === 'chat-note')).toEqual([]);
+    expect(
+      (await test.store.tickets.comments(chat.ticketNumber)).filter((comment) => comment.kind === 'chat-note'),
+    ).toEqual([]);
   });
 
   it('over Socket Mode too: the envelope is acknowledged and dropped, and nothing is stored', async () => {
     const test = await desk({ mode: 'socket' });
     const chat = await chatSteps(test).liveChat('UREQS003', people.ana);
-    const event = { type: 'message', user: people.ben, text: 'injected note', channel: chat.thread.channel, channel_type: 'channel', ts: '1800000000.000200', thread_ts: { $gt: '' }, event_ts: '1800000000.000200' };
-    const answer = await socketModeTransport(test.fake.socketMode).deliver({ type: 'events_api', payload: eventEnvelope(test, event, 'EvINJECT02') });
+    const event = {
+      type: 'message',
+      user: people.ben,
+      text: 'injected note',
+      channel: chat.thread.channel,
+      channel_type: 'channel',
+      ts: '1800000000.000200',
+      thread_ts: { $gt: '' },
+      event_ts: '1800000000.000200',
+    };
+    const answer = await socketModeTransport(test.fake.socketMode).deliver({
+      type: 'events_api',
+      payload: eventEnvelope(test, event, 'EvINJECT02'),
+    });
     await test.settled();
     expect(answer.status).toBe(200);
-    expect((await test.store.tickets.comments(chat.ticketNumber)).filter((comment) => comment.kind === 'chat-note')).toEqual([]);
+    expect(
+      (await test.store.tickets.comments(chat.ticketNumber)).filter((comment) => comment.kind === 'chat-note'),
+    ).toEqual([]);
     expect(test.logs.some((line) => line.includes('event.thread_ts'))).toBe(true);
   });
 });
@@ -283,7 +357,11 @@ describe('an over-size body', () => {
     const head = (signedHeaders: string) =>
       `POST /slack/events HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${size}\r\n${signedHeaders}\r\n`;
     const answers = [
-      await exchange(test.deskbolt.port, head(`X-Slack-Request-Timestamp: ${timestamp}\r\nX-Slack-Signature: v0=${signature}\r\n`), body.subarray(0, 1024)),
+      await exchange(
+        test.deskbolt.port,
+        head(`X-Slack-Request-Timestamp: ${timestamp}\r\nX-Slack-Signature: v0=${signature}\r\n`),
+        body.subarray(0, 1024),
+      ),
       await exchange(test.deskbolt.port, head(''), body.subarray(0, 1024)),
     ];
     expect(answers).toEqual([
@@ -295,9 +373,14 @@ describe('an over-size body', () => {
   it('is answered 413 once a body without a declared length passes the limit', async () => {
     const test = await desk();
     const chunk = Buffer.alloc(64 * 1024, 'a');
-    const head = 'POST /slack/events HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n';
+    const head =
+      'POST /slack/events HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n';
     const chunks = Math.ceil((SLACK_BODY_LIMIT_BYTES * 2) / chunk.length);
-    const framed = Buffer.concat(Array.from({ length: chunks }, () => Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')])));
+    const framed = Buffer.concat(
+      Array.from({ length: chunks }, () =>
+        Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]),
+      ),
+    );
     expect(await exchange(test.deskbolt.port, head, framed)).toEqual({ status: 413, closedBy: 'server' });
   });
 });

@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { actionIds } from '../blocks/ids.js';
+import { startDeskbolt } from '../src/deskbolt.js';
 import { fakeSlackSocketConfig } from '../src/fake-slack/config.js';
 import type { FakeSlack } from '../src/fake-slack/server.js';
-import { startDeskbolt } from '../src/deskbolt.js';
+import { CONNECTIONS_PER_REPLICA } from '../src/http/socket-mode-receiver.js';
 import type { Store } from '../src/store/store.js';
 import type { Ticket } from '../src/tickets/types.js';
-import { CONNECTIONS_PER_REPLICA } from '../src/http/socket-mode-receiver.js';
 import { chatSteps } from './support/chats.js';
 import { openTestStore } from './support/database.js';
 import { fileTicket } from './support/desk.js';
@@ -26,7 +26,11 @@ describe('Socket Mode', () => {
   }
 
   const openIds = (fake: FakeSlack) => fake.socketMode.connections().map((connection) => connection.id);
-  const routableIds = (fake: FakeSlack) => fake.socketMode.connections().filter((connection) => connection.routable).map((connection) => connection.id);
+  const routableIds = (fake: FakeSlack) =>
+    fake.socketMode
+      .connections()
+      .filter((connection) => connection.routable)
+      .map((connection) => connection.id);
 
   it('Slack rotates both connections in the middle of a burst: every click and message is answered, none acted on twice', async () => {
     const desk = await socketDesk();
@@ -43,9 +47,15 @@ describe('Socket Mode', () => {
       const n = wave++;
       return [
         ...[0, 1, 2, 3].map((i) => desk.slack.message(`UBURST${n}${i}`, `Help with order ${n}${i}`)),
-        ...tickets.slice(n * 4, n * 4 + 4).map((ticket) =>
-          desk.slack.blockAction(people.ana, { action_id: actionIds.take, value: String(ticket.number) }, { channel: channels.billingAlerts, message: { ts: `1700000000.00${n}${ticket.number}` } }),
-        ),
+        ...tickets
+          .slice(n * 4, n * 4 + 4)
+          .map((ticket) =>
+            desk.slack.blockAction(
+              people.ana,
+              { action_id: actionIds.take, value: String(ticket.number) },
+              { channel: channels.billingAlerts, message: { ts: `1700000000.00${n}${ticket.number}` } },
+            ),
+          ),
       ];
     };
     const answers = [...fire()];
@@ -65,11 +75,15 @@ describe('Socket Mode', () => {
         expect(chats, `chats of UBURST${n}${i}`).toBe(1);
       }
     }
-    const incoming = desk.fake.okCalls('chat.postMessage').filter((call) => JSON.stringify(call.args.blocks ?? []).includes('Incoming chat #'));
+    const incoming = desk.fake
+      .okCalls('chat.postMessage')
+      .filter((call) => JSON.stringify(call.args.blocks ?? []).includes('Incoming chat #'));
     expect(incoming).toHaveLength(12);
     for (const ticket of tickets) {
       expect((await desk.store.tickets.get(ticket.number))!.assignee).toBe(people.ana);
-      expect((await desk.store.tickets.history(ticket.number)).filter((event) => event.action === 'taken')).toHaveLength(1);
+      expect(
+        (await desk.store.tickets.history(ticket.number)).filter((event) => event.action === 'taken'),
+      ).toHaveLength(1);
     }
     // Nothing needed Slack's retry: every envelope was acknowledged the first time, the in-flight ones
     // on the connection they came on, before the app let it go.
@@ -79,7 +93,9 @@ describe('Socket Mode', () => {
     expect(envelopes.filter((envelope) => envelope.retryAttempt > 0)).toEqual([]);
     const onRetired = envelopes.filter((envelope) => envelope.connection === first || envelope.connection === second);
     expect(onRetired.every((envelope) => envelope.ack!.connection === envelope.connection)).toBe(true);
-    await desk.fake.socketMode.waitUntil(() => !openIds(desk.fake).includes(first!) && !openIds(desk.fake).includes(second!));
+    await desk.fake.socketMode.waitUntil(
+      () => !openIds(desk.fake).includes(first!) && !openIds(desk.fake).includes(second!),
+    );
     expect(routableIds(desk.fake)).toHaveLength(CONNECTIONS_PER_REPLICA);
   });
 
@@ -118,7 +134,9 @@ describe('Socket Mode', () => {
     expect(ofB).toContain(retry!.ack!.connection);
     expect(retry!.payload.event_id).toBe(original!.payload.event_id);
     expect(await store.models.Ticket.countDocuments({ 'requester.userId': 'UREQRETRY' })).toBe(1);
-    const incoming = fake.okCalls('chat.postMessage').filter((call) => JSON.stringify(call.args.blocks ?? []).includes('Incoming chat #'));
+    const incoming = fake
+      .okCalls('chat.postMessage')
+      .filter((call) => JSON.stringify(call.args.blocks ?? []).includes('Incoming chat #'));
     expect(incoming).toHaveLength(1);
   });
 
@@ -127,7 +145,11 @@ describe('Socket Mode', () => {
     const origin = `http://127.0.0.1:${desk.deskbolt.port}`;
     const ready = await fetch(`${origin}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ ok: true, database: 'reachable', socket: { connections: 2, wanted: 2, up: true } });
+    expect(await ready.json()).toEqual({
+      ok: true,
+      database: 'reachable',
+      socket: { connections: 2, wanted: 2, up: true },
+    });
 
     // Socket Mode is turned off for the app: Slack drops the connections and will not give new ones.
     for (let i = 0; i < 20; i += 1) desk.fake.failNext('apps.connections.open', 'invalid_auth');
@@ -136,7 +158,11 @@ describe('Socket Mode', () => {
 
     const notReady = await fetch(`${origin}/readyz`);
     expect(notReady.status).toBe(503);
-    expect(await notReady.json()).toEqual({ ok: false, database: 'reachable', socket: { connections: 0, wanted: 2, up: false } });
+    expect(await notReady.json()).toEqual({
+      ok: false,
+      database: 'reachable',
+      socket: { connections: 0, wanted: 2, up: false },
+    });
     const alive = await fetch(`${origin}/healthz`);
     expect(alive.status).toBe(200);
     expect(await alive.json()).toEqual({ ok: true, socket: { connections: 0, wanted: 2, up: false } });
@@ -157,6 +183,8 @@ describe('Socket Mode', () => {
       log: () => undefined,
       schedule: false,
     });
-    await expect(start).rejects.toThrow('Slack refused SLACK_APP_TOKEN (invalid_auth): it must be an app-level token (xapp-…) of this app with the connections:write scope');
+    await expect(start).rejects.toThrow(
+      'Slack refused SLACK_APP_TOKEN (invalid_auth): it must be an app-level token (xapp-…) of this app with the connections:write scope',
+    );
   });
 });

@@ -28,10 +28,18 @@ describe('starting on a port that is taken', () => {
   });
 
   const start = (config: Parameters<typeof fakeSlackConfig>[1]) =>
-    startDeskbolt({ config: fakeSlackConfig(fake, config), workspace: testWorkspace(), store, schedule: false, log: () => undefined });
+    startDeskbolt({
+      config: fakeSlackConfig(fake, config),
+      workspace: testWorkspace(),
+      store,
+      schedule: false,
+      log: () => undefined,
+    });
 
   it('ends the start with a sentence naming the port and its setting', async () => {
-    await expect(start({ port: taken })).rejects.toThrow(`port ${taken} (PORT) is already in use: stop what listens there, or set PORT to a free port`);
+    await expect(start({ port: taken })).rejects.toThrow(
+      `port ${taken} (PORT) is already in use: stop what listens there, or set PORT to a free port`,
+    );
   });
 
   it('says the same of METRICS_PORT, and lets go of the port it did get', async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../src/store/models.js';
-import type { TicketAction } from '../src/tickets/types.js';
 import { deskStats, median } from '../src/tickets/stats.js';
+import type { TicketAction } from '../src/tickets/types.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
 import { people } from './support/workspace.js';
 
@@ -17,11 +17,26 @@ describe('stats from the event history', () => {
   let desk: TestDesk;
   const { ana, ben } = people;
 
-  async function event(ticketNumber: number, action: TicketAction, at: string, actor: string, extra: { from?: unknown; to?: unknown } = {}) {
-    await desk.store.models.Event.collection.insertOne({ _id: newId(), ticketNumber, action, at: new Date(at), actor: { kind: actor.startsWith('U') ? 'agent' : 'requester', id: actor }, ...extra } as never);
+  async function event(
+    ticketNumber: number,
+    action: TicketAction,
+    at: string,
+    actor: string,
+    extra: { from?: unknown; to?: unknown } = {},
+  ) {
+    await desk.store.models.Event.collection.insertOne({
+      _id: newId(),
+      ticketNumber,
+      action,
+      at: new Date(at),
+      actor: { kind: actor.startsWith('U') ? 'agent' : 'requester', id: actor },
+      ...extra,
+    } as never);
   }
-  const solved = (n: number, at: string, agent: string) => event(n, 'status_changed', at, agent, { from: { status: 'open' }, to: { status: 'solved' } });
-  const rated = (n: number, at: string, rating: string, solve: number, agent: string) => event(n, 'satisfaction_rated', at, 'requester', { to: { rating, solve, agent } });
+  const solved = (n: number, at: string, agent: string) =>
+    event(n, 'status_changed', at, agent, { from: { status: 'open' }, to: { status: 'solved' } });
+  const rated = (n: number, at: string, rating: string, solve: number, agent: string) =>
+    event(n, 'satisfaction_rated', at, 'requester', { to: { rating, solve, agent } });
 
   beforeAll(async () => {
     desk = await startTestDesk();
@@ -52,7 +67,10 @@ describe('stats from the event history', () => {
     // #6: created Thu 12:00, solved by Ana 13:00 without a reply, reopened, solved again Fri 12:00 → counts once, resolution 24 h, not FCR (no reply); bad.
     await event(6, 'created', '2026-11-05T12:00:00Z', people.customer);
     await solved(6, '2026-11-05T13:00:00Z', ana);
-    await event(6, 'reopened', '2026-11-05T18:00:00Z', people.customer, { from: { status: 'solved' }, to: { status: 'open' } });
+    await event(6, 'reopened', '2026-11-05T18:00:00Z', people.customer, {
+      from: { status: 'solved' },
+      to: { status: 'open' },
+    });
     await solved(6, '2026-11-06T12:00:00Z', ana);
     await rated(6, '2026-11-06T13:00:00Z', 'bad', 9, ana);
   });
@@ -77,14 +95,37 @@ describe('stats from the event history', () => {
 
   it('computes one agent’s week', async () => {
     const forAna = await deskStats(desk.deskbolt.desk, WEEK, { agent: ana });
-    expect(forAna).toMatchObject({ solved: 3, good: 2, bad: 1, firstContactResolved: 1, firstReplies: 2, medianFirstReplyMs: 75 * MIN, medianResolutionMs: 4 * HOUR });
+    expect(forAna).toMatchObject({
+      solved: 3,
+      good: 2,
+      bad: 1,
+      firstContactResolved: 1,
+      firstReplies: 2,
+      medianFirstReplyMs: 75 * MIN,
+      medianResolutionMs: 4 * HOUR,
+    });
     const forBen = await deskStats(desk.deskbolt.desk, WEEK, { agent: ben });
-    expect(forBen).toMatchObject({ solved: 1, good: 0, bad: 0, firstContactResolved: 1, firstContactRate: 1, firstReplies: 1, medianFirstReplyMs: 10 * MIN, medianResolutionMs: 96 * HOUR });
+    expect(forBen).toMatchObject({
+      solved: 1,
+      good: 0,
+      bad: 0,
+      firstContactResolved: 1,
+      firstContactRate: 1,
+      firstReplies: 1,
+      medianFirstReplyMs: 10 * MIN,
+      medianResolutionMs: 96 * HOUR,
+    });
   });
 
   it('recomputes a past week the same way, from the same history', async () => {
     const weekBefore = await deskStats(desk.deskbolt.desk, { from: new Date('2026-10-26T00:00:00Z'), to: WEEK.from });
-    expect(weekBefore).toMatchObject({ solved: 0, firstReplies: 1, medianFirstReplyMs: 1 * HOUR, medianResolutionMs: null, firstContactRate: null });
+    expect(weekBefore).toMatchObject({
+      solved: 0,
+      firstReplies: 1,
+      medianFirstReplyMs: 1 * HOUR,
+      medianResolutionMs: null,
+      firstContactRate: null,
+    });
     const again = await deskStats(desk.deskbolt.desk, WEEK);
     expect(again.medianResolutionMs).toBe(14 * HOUR);
   });

@@ -14,7 +14,12 @@ function capture(level = 'debug') {
     },
   });
   const { log, logger } = structuredLog({ level, destination, pretty: false });
-  const lines = () => raw.join('').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+  const lines = () =>
+    raw
+      .join('')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
   return { log, logger, lines, text: () => raw.join('') };
 }
 
@@ -22,12 +27,35 @@ describe('structured logs', () => {
   it('puts the request id, the ticket and the level on each line, and never a token or what a person wrote', () => {
     const { log, logger, lines, text } = capture();
     withLogContext({ requestId: 'Ev0123', ticket: 1042 }, () => {
-      log('notifier failed', Object.assign(new Error('channel_not_found'), { token: 'xoxb-secret-1', headers: { authorization: 'Bearer xoxb-secret-2' } }));
-      logger.info({ token: 'xoxb-secret-3', message: { text: 'my card number is 4111' }, signingSecret: 'shh' }, 'posted');
+      log(
+        'notifier failed',
+        Object.assign(new Error('channel_not_found'), {
+          token: 'xoxb-secret-1',
+          headers: { authorization: 'Bearer xoxb-secret-2' },
+        }),
+      );
+      logger.info(
+        { token: 'xoxb-secret-3', message: { text: 'my card number is 4111' }, signingSecret: 'shh' },
+        'posted',
+      );
     });
     const [fault, posted] = lines();
-    expect(fault).toMatchObject({ level: 50, msg: 'notifier failed', requestId: 'Ev0123', ticket: 1042, fault: { message: 'channel_not_found', type: 'Error' } });
-    expect(posted).toMatchObject({ level: 30, msg: 'posted', requestId: 'Ev0123', ticket: 1042, token: '[Redacted]', message: { text: '[Redacted]' }, signingSecret: '[Redacted]' });
+    expect(fault).toMatchObject({
+      level: 50,
+      msg: 'notifier failed',
+      requestId: 'Ev0123',
+      ticket: 1042,
+      fault: { message: 'channel_not_found', type: 'Error' },
+    });
+    expect(posted).toMatchObject({
+      level: 30,
+      msg: 'posted',
+      requestId: 'Ev0123',
+      ticket: 1042,
+      token: '[Redacted]',
+      message: { text: '[Redacted]' },
+      signingSecret: '[Redacted]',
+    });
     expect(text()).not.toMatch(/xoxb-secret|4111|shh/);
   });
 
@@ -47,11 +75,18 @@ describe('structured logs', () => {
         name: 'log-probe',
         schedule: '0 * * * *',
         async run(_desk, _now, context) {
-          context.log('probe: a delivery failed', Object.assign(new Error('invalid_auth'), { data: { error: 'invalid_auth', token: 'xoxb-secret-4' } }));
+          context.log(
+            'probe: a delivery failed',
+            Object.assign(new Error('invalid_auth'), { data: { error: 'invalid_auth', token: 'xoxb-secret-4' } }),
+          );
         },
       };
       await desk.deskbolt.jobs.run(probe);
-      expect(lines().find((line) => line.msg === 'probe: a delivery failed')).toMatchObject({ level: 50, job: 'log-probe', fault: { message: 'invalid_auth' } });
+      expect(lines().find((line) => line.msg === 'probe: a delivery failed')).toMatchObject({
+        level: 50,
+        job: 'log-probe',
+        fault: { message: 'invalid_auth' },
+      });
       expect(text()).not.toContain('xoxb-secret-4');
     } finally {
       await desk.close();

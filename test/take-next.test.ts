@@ -4,14 +4,19 @@ import { startTestDesk } from './support/harness.js';
 import { useTestDesk } from './support/use-test-desk.js';
 import { testWorkspace } from './support/workspace.js';
 
-const agents = Array.from({ length: 10 }, (_, index) => ({ user: `UNEXT${String(index).padStart(4, '0')}`, name: `Agent ${index}`, groups: [10] }));
+const agents = Array.from({ length: 10 }, (_, index) => ({
+  user: `UNEXT${String(index).padStart(4, '0')}`,
+  name: `Agent ${index}`,
+  groups: [10],
+}));
 
 describe('/ticket next under load', () => {
   const desk = useTestDesk({ workspace: testWorkspace({ agents }) });
 
   it('gives 10 agents calling it at once 10 different tickets, the oldest ones', async () => {
     const filed = [];
-    for (let index = 0; index < 12; index++) filed.push(await fileTicket({ ...desk.deskbolt.desk, testClock: desk.clock }, { subject: `Issue ${index}` }));
+    for (let index = 0; index < 12; index++)
+      filed.push(await fileTicket({ ...desk.deskbolt.desk, testClock: desk.clock }, { subject: `Issue ${index}` }));
     const answers = await Promise.all(agents.map((agent) => desk.slack.command(agent.user, '/ticket', 'next')));
     expect(answers.every((answer) => answer.status === 200)).toBe(true);
     await desk.settled();
@@ -28,7 +33,8 @@ describe('/ticket next under load', () => {
     // A desk of its own: the queue must hold exactly what this test filed.
     const own = await startTestDesk({ workspace: testWorkspace({ agents }) });
     try {
-      for (const subject of ['First waiting', 'Second waiting']) await fileTicket({ ...own.deskbolt.desk, testClock: own.clock }, { subject });
+      for (const subject of ['First waiting', 'Second waiting'])
+        await fileTicket({ ...own.deskbolt.desk, testClock: own.clock }, { subject });
       const lastAnswer = async (user: string) => {
         await own.slack.command(user, '/ticket', 'next');
         await own.settled();

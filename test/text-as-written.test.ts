@@ -1,12 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { callbackIds } from '../blocks/ids.js';
+import { ticketEvent } from '../src/events/ticket-events.js';
 import { viewStateFrom } from '../src/fake-slack/requests.js';
 import { decodeSlackMessage, decodeSlackText } from '../src/slack/decode-slack-text.js';
 import { chatSteps } from './support/chats.js';
 import { fileTicket } from './support/desk.js';
 import { useTestDesk } from './support/use-test-desk.js';
 import { channels, people } from './support/workspace.js';
-import { ticketEvent } from '../src/events/ticket-events.js';
 
 const names = { user: (id: string) => ({ UANA0001: 'Ana' })[id] };
 
@@ -19,23 +19,38 @@ describe('Slack text, read once into the words a person wrote', () => {
     ['broadcasts', '<!here> <!channel> <!everyone> <!here|@here>', '@here @channel @everyone @here'],
     ['a user group', '<!subteam^S1|@ops> <!subteam^S2>', '@ops @S2'],
     ['channels', '<#C1|general> <#C2>', '#general #C2'],
-    ['links', '<https://x.example.com/?a=1&amp;b=2> <https://y.example.com|the docs> <mailto:a@b.c|a@b.c>', 'https://x.example.com/?a=1&b=2 the docs (https://y.example.com) a@b.c'],
+    [
+      'links',
+      '<https://x.example.com/?a=1&amp;b=2> <https://y.example.com|the docs> <mailto:a@b.c|a@b.c>',
+      'https://x.example.com/?a=1&b=2 the docs (https://y.example.com) a@b.c',
+    ],
     ['a date', '<!date^1392734382^{date}|February 18th, 2014>', 'February 18th, 2014'],
   ])('reads %s', (_what, slack, written) => {
     expect(decodeSlackText(slack, names).text).toBe(written);
   });
 
   it('keeps who a mention was, for commands that name a person', () => {
-    expect(decodeSlackText('transfer 3 <@UBEN0002|ben>', names).mentions).toEqual([{ userId: 'UBEN0002', shown: '@ben' }]);
+    expect(decodeSlackText('transfer 3 <@UBEN0002|ben>', names).mentions).toEqual([
+      { userId: 'UBEN0002', shown: '@ben' },
+    ]);
   });
 
   it('reads a whole message with its attachments’ and files’ words and links', () => {
     const message = {
       text: '<@UANA0001> see below',
-      attachments: [{ pretext: 'From &lt;status&gt;', title: 'VPN &amp; proxy', title_link: 'https://status.example.com', text: 'Down since 9' }],
+      attachments: [
+        {
+          pretext: 'From &lt;status&gt;',
+          title: 'VPN &amp; proxy',
+          title_link: 'https://status.example.com',
+          text: 'Down since 9',
+        },
+      ],
       files: [{ name: 'R&amp;D.txt', permalink: 'https://files.example.com/F1' }],
     };
-    expect(decodeSlackMessage(message, names)).toBe('@Ana see below\n\nFrom <status>\nVPN & proxy (https://status.example.com)\nDown since 9\n\nR&D.txt (https://files.example.com/F1)');
+    expect(decodeSlackMessage(message, names)).toBe(
+      '@Ana see below\n\nFrom <status>\nVPN & proxy (https://status.example.com)\nDown since 9\n\nR&D.txt (https://files.example.com/F1)',
+    );
   });
 });
 
@@ -51,7 +66,10 @@ describe('text as written, through the app', () => {
 
   /** Nothing the app sent carries text escaped twice. */
   function expectEscapedOnce(): void {
-    const sent = JSON.stringify([...desk.fake.calls().map((call) => call.args), ...desk.fake.responses().map((response) => response.body)]);
+    const sent = JSON.stringify([
+      ...desk.fake.calls().map((call) => call.args),
+      ...desk.fake.responses().map((response) => response.body),
+    ]);
     expect(sent).not.toMatch(/&amp;(amp|lt|gt);/);
   }
 
@@ -60,7 +78,9 @@ describe('text as written, through the app', () => {
     const ticket = (await desk.store.tickets.get(chat.ticketNumber))!;
     expect(ticket.subject).toBe('AT&T <tag> is down, cc @Ana @here');
     expect(ticket.description).toBe('AT&T <tag> is down, cc @Ana @here');
-    const incoming = desk.fake.okCalls('chat.postMessage').find((call) => call.args.channel === channels.billingAlerts)!;
+    const incoming = desk.fake
+      .okCalls('chat.postMessage')
+      .find((call) => call.args.channel === channels.billingAlerts)!;
     expect(JSON.stringify(incoming.args.blocks)).toContain('AT&amp;T &lt;tag&gt; is down, cc @Ana @here');
     expectEscapedOnce();
   });
@@ -70,7 +90,9 @@ describe('text as written, through the app', () => {
     const chat = await steps.liveChat('UREQT005', people.ana, '@here @channel @ops my refund?');
     await desk.slack.message('UREQT005', 'still waiting @everyone');
     await desk.settled();
-    expect(desk.fake.messages(chat.requesterDm).find((message) => message.user === 'UREQT005')!.text).toBe('<!here> <!channel> <!subteam^S0OPS> my refund?');
+    expect(desk.fake.messages(chat.requesterDm).find((message) => message.user === 'UREQT005')!.text).toBe(
+      '<!here> <!channel> <!subteam^S0OPS> my refund?',
+    );
     // People the app means to name (requester, agents) are mentioned on purpose; a broadcast never is.
     expect(desk.fake.unintendedPings().filter((ping) => ping.mention.startsWith('<!'))).toEqual([]);
   });
@@ -100,7 +122,11 @@ describe('text as written, through the app', () => {
       `@Ana and @carla: AT&T <tag> VPN down\n\nStatus <page> (https://status.example.com)\nAll & nothing\n\nR&D.txt (${desk.fake.slackFile('FRD00001')!.permalink})`,
     );
 
-    await desk.slack.viewSubmission(people.ben, { callback_id: view.callback_id, private_metadata: view.private_metadata, state: prefilled });
+    await desk.slack.viewSubmission(people.ben, {
+      callback_id: view.callback_id,
+      private_metadata: view.private_metadata,
+      state: prefilled,
+    });
     await desk.settled();
     const alert = desk.fake.okCalls('chat.postMessage').find((call) => call.args.channel === channels.billingAlerts)!;
     expect(JSON.stringify(alert.args.blocks)).toContain('@Ana and @carla: AT&amp;T &lt;tag&gt; VPN down');
@@ -120,8 +146,12 @@ describe('text as written, through the app', () => {
     await desk.settled();
     await desk.slack.editMessage('UREQT003', sent, 'Order 1243 & 1244');
     await desk.settled();
-    const relayed = desk.fake.okCalls('chat.update').filter((call) => call.args.channel === chat.thread.channel && call.args.text.endsWith('_(edited)_'));
-    expect(relayed.map((call) => call.args.text)).toEqual([expect.stringContaining('Order 1243 &amp; 1244 _(edited)_')]);
+    const relayed = desk.fake
+      .okCalls('chat.update')
+      .filter((call) => call.args.channel === chat.thread.channel && call.args.text.endsWith('_(edited)_'));
+    expect(relayed.map((call) => call.args.text)).toEqual([
+      expect.stringContaining('Order 1243 &amp; 1244 _(edited)_'),
+    ]);
   });
 
   it('shows “AT&T <tag>” escaped once on the card, the Home, a transfer offer, the follow header and the Create-ticket form', async () => {
@@ -133,7 +163,16 @@ describe('text as written, through the app', () => {
     await desk.settled();
     expect(JSON.stringify(desk.fake.responses().at(-1)!.body.blocks)).toContain(once);
 
-    await desk.store.tickets.change(number, {}, { assignee: people.ana, status: 'open' }, ticketEvent('taken', { kind: 'agent', id: people.ana }, desk.clock.now(), { from: { assignee: null }, to: { assignee: people.ana, status: 'open' } }), desk.clock.now());
+    await desk.store.tickets.change(
+      number,
+      {},
+      { assignee: people.ana, status: 'open' },
+      ticketEvent('taken', { kind: 'agent', id: people.ana }, desk.clock.now(), {
+        from: { assignee: null },
+        to: { assignee: people.ana, status: 'open' },
+      }),
+      desk.clock.now(),
+    );
     await desk.slack.event({ type: 'app_home_opened', user: people.ana, tab: 'home' });
     await desk.settled();
     expect(JSON.stringify(desk.fake.homeView(people.ana)!.blocks)).toContain(once);
@@ -142,17 +181,32 @@ describe('text as written, through the app', () => {
     await steps.replyInThread(people.ana, chat, 'Checking AT&T <tag> now');
     await desk.slack.command(people.ana, '/ticket', `transfer ${number} @ben`);
     await desk.settled();
-    const offer = desk.fake.okCalls('chat.postMessage').find((call) => call.args.channel === people.ben && JSON.stringify(call.args.blocks ?? []).includes('Transfer request'))!;
+    const offer = desk.fake
+      .okCalls('chat.postMessage')
+      .find(
+        (call) =>
+          call.args.channel === people.ben && JSON.stringify(call.args.blocks ?? []).includes('Transfer request'),
+      )!;
     expect(JSON.stringify(offer.args.blocks)).toContain(once);
     expect(JSON.stringify(offer.args.blocks)).toContain('Checking AT&amp;T &lt;tag&gt; now');
 
     await desk.slack.command(people.lead, '/ticket', `follow ${number}`);
     await desk.settled();
-    const header = desk.fake.okCalls('chat.postMessage').find((call) => call.args.channel === people.lead && JSON.stringify(call.args.blocks ?? []).includes('Following chat'))!;
+    const header = desk.fake
+      .okCalls('chat.postMessage')
+      .find(
+        (call) =>
+          call.args.channel === people.lead && JSON.stringify(call.args.blocks ?? []).includes('Following chat'),
+      )!;
     expect(JSON.stringify(header.args.blocks)).toContain(once);
 
     const requesterMessage = desk.fake.messages(chat.requesterDm).find((message) => message.user === 'UREQT004')!;
-    await desk.slack.messageShortcut(people.ana, 'create_ticket', { ts: requesterMessage.ts, channel: chat.requesterDm, user: 'UREQT004', text: 'AT&T <tag> charged me twice' });
+    await desk.slack.messageShortcut(people.ana, 'create_ticket', {
+      ts: requesterMessage.ts,
+      channel: chat.requesterDm,
+      user: 'UREQT004',
+      text: 'AT&T <tag> charged me twice',
+    });
     await desk.settled();
     const form = desk.fake.okCalls('views.open').at(-1)!.args.view;
     expect(viewStateFrom(form, {}).values.subject!.subject.value).toBe('AT&T <tag> charged me twice');
@@ -160,9 +214,13 @@ describe('text as written, through the app', () => {
   });
 
   it('shows an email requester’s address as a mailto link', async () => {
-    const ticket = await fileTicket(desk.deskbolt.desk, { requester: { kind: 'email', email: 'dana@example.com', name: 'Dana <Ops>' } });
+    const ticket = await fileTicket(desk.deskbolt.desk, {
+      requester: { kind: 'email', email: 'dana@example.com', name: 'Dana <Ops>' },
+    });
     await desk.slack.command(people.ana, '/ticket', `show ${ticket.number}`);
     await desk.settled();
-    expect(JSON.stringify(desk.fake.responses().at(-1)!.body.blocks)).toContain('Dana &lt;Ops&gt; (<mailto:dana@example.com|dana@example.com>)');
+    expect(JSON.stringify(desk.fake.responses().at(-1)!.body.blocks)).toContain(
+      'Dana &lt;Ops&gt; (<mailto:dana@example.com|dana@example.com>)',
+    );
   });
 });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Store } from '../src/store/store.js';
 import { contentDisposition } from '../src/http/file-downloads.js';
+import type { Store } from '../src/store/store.js';
 import { downloadFileName, sniffedType } from '../src/tickets/files.js';
 import { openTestStore } from './support/database.js';
 
@@ -17,7 +17,20 @@ describe('GridFS on the test server', () => {
   it('keeps bytes across chunks, reads them back, and deletes them with the ticket', async () => {
     const bytes = randomBytes(600_000);
     const sha = await store.files.putBytes('c1:0', 'big.bin', 'application/octet-stream', bytes);
-    const file = { id: 'c1:0', ticketNumber: 7, commentId: 'c1', name: 'big.bin', size: bytes.length, contentType: 'application/octet-stream', sha256: sha, visibility: 'public' as const, addedBy: { kind: 'requester', id: 'U1' }, addedAt: new Date(), stored: { bucketId: 'bytes:c1:0' }, slack: null };
+    const file = {
+      id: 'c1:0',
+      ticketNumber: 7,
+      commentId: 'c1',
+      name: 'big.bin',
+      size: bytes.length,
+      contentType: 'application/octet-stream',
+      sha256: sha,
+      visibility: 'public' as const,
+      addedBy: { kind: 'requester', id: 'U1' },
+      addedAt: new Date(),
+      stored: { bucketId: 'bytes:c1:0' },
+      slack: null,
+    };
     await store.files.add(file);
     expect((await store.files.readBytes(file))!.equals(bytes)).toBe(true);
     // A retry stores nothing twice.
@@ -34,8 +47,12 @@ describe('GridFS on the test server', () => {
     expect(downloadFileName('..\\..\\boot.ini')).toBe('boot.ini');
     expect(downloadFileName('.bashrc')).toBe('bashrc');
     expect(downloadFileName('../')).toBe('file');
-    expect(contentDisposition('a"b\r\nSet-Cookie: x.txt')).toBe(`attachment; filename="abSet-Cookie: x.txt"; filename*=UTF-8''abSet-Cookie%3A%20x.txt`);
-    expect(contentDisposition('Rechnung März.pdf')).toBe(`attachment; filename="Rechnung M_rz.pdf"; filename*=UTF-8''Rechnung%20M%C3%A4rz.pdf`);
+    expect(contentDisposition('a"b\r\nSet-Cookie: x.txt')).toBe(
+      `attachment; filename="abSet-Cookie: x.txt"; filename*=UTF-8''abSet-Cookie%3A%20x.txt`,
+    );
+    expect(contentDisposition('Rechnung März.pdf')).toBe(
+      `attachment; filename="Rechnung M_rz.pdf"; filename*=UTF-8''Rechnung%20M%C3%A4rz.pdf`,
+    );
   });
 
   it('takes a file’s type from its bytes, never from its name', async () => {

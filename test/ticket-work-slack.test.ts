@@ -1,16 +1,28 @@
-import { WebhookReceiver, type ReceivedPost } from './support/webhook-receiver.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { actionIds, callbackIds, escalationFields, linkFields, macroSaveFields, mergeFields, replyFields } from '../blocks/ids.js';
+import {
+  actionIds,
+  callbackIds,
+  escalationFields,
+  linkFields,
+  macroSaveFields,
+  mergeFields,
+  replyFields,
+} from '../blocks/ids.js';
+import { viewStateFrom } from '../src/fake-slack/requests.js';
 import { retryDueDeliveries, webhookSignature } from '../src/tickets/deliveries.js';
 import { replyToTicket } from '../src/tickets/reply.js';
 import type { Ticket } from '../src/tickets/types.js';
-import { startTestDesk, type TestDesk } from './support/harness.js';
 import { fileTicket } from './support/desk.js';
-import { viewStateFrom } from '../src/fake-slack/requests.js';
+import { startTestDesk, type TestDesk } from './support/harness.js';
+import { type ReceivedPost, WebhookReceiver } from './support/webhook-receiver.js';
 import { channels, people, testWorkspace } from './support/workspace.js';
 
 const SECRET = 'webhook-secret-0123456789';
-const fullForm = { [replyFields.rootCause]: 'Card declined', [replyFields.category]: 'Payments', [replyFields.subcategory]: 'Refund' };
+const fullForm = {
+  [replyFields.rootCause]: 'Card declined',
+  [replyFields.category]: 'Payments',
+  [replyFields.subcategory]: 'Refund',
+};
 
 /** The agent's day through signed Slack requests: card, reply modal, deliveries, merge, escalation, problems, macros. */
 describe('working a ticket from Slack', () => {
@@ -21,7 +33,9 @@ describe('working a ticket from Slack', () => {
     receiver = await WebhookReceiver.start();
     received = receiver.received;
     const url = receiver.url;
-    desk = await startTestDesk({ workspace: testWorkspace({ outboundWebhook: { url, secret: SECRET, allowPrivateNetwork: true } }) });
+    desk = await startTestDesk({
+      workspace: testWorkspace({ outboundWebhook: { url, secret: SECRET, allowPrivateNetwork: true } }),
+    });
   });
   afterAll(async () => {
     await desk.close();
@@ -42,7 +56,12 @@ describe('working a ticket from Slack', () => {
   }
 
   async function submit(user: string, view: any, answers: Record<string, unknown>) {
-    const response = await desk.slack.viewSubmission(user, { id: view.id, callback_id: view.callback_id, private_metadata: view.private_metadata, state: viewStateFrom(view, answers) });
+    const response = await desk.slack.viewSubmission(user, {
+      id: view.id,
+      callback_id: view.callback_id,
+      private_metadata: view.private_metadata,
+      state: viewStateFrom(view, answers),
+    });
     await desk.settled();
     return response;
   }
@@ -52,7 +71,17 @@ describe('working a ticket from Slack', () => {
     await desk.slack.command(people.ana, '/ticket', `show ${ticket.number}`);
     await desk.settled();
     const buttons = JSON.stringify(lastAnswer().blocks);
-    for (const id of [actionIds.take, actionIds.reply, actionIds.note, actionIds.macro, actionIds.solve, actionIds.merge, actionIds.escalate, actionIds.problem]) expect(buttons).toContain(id);
+    for (const id of [
+      actionIds.take,
+      actionIds.reply,
+      actionIds.note,
+      actionIds.macro,
+      actionIds.solve,
+      actionIds.merge,
+      actionIds.escalate,
+      actionIds.problem,
+    ])
+      expect(buttons).toContain(id);
     await desk.slack.command(people.customer, '/ticket', `show ${ticket.number}`);
     await desk.settled();
     expect(JSON.stringify(lastAnswer().blocks)).not.toContain(actionIds.reply);
@@ -67,18 +96,31 @@ describe('working a ticket from Slack', () => {
     const view = await openReply(people.ana, ticket);
     expect(view.title.text).toBe(`Reply to #${ticket.number}`);
     const state = viewStateFrom(view, {});
-    expect(state.values[`${replyFields.rootCause}__1`]![replyFields.rootCause].selected_option.text.text).toBe('Card declined');
+    expect(state.values[`${replyFields.rootCause}__1`]![replyFields.rootCause].selected_option.text.text).toBe(
+      'Card declined',
+    );
     expect(state.values[`${replyFields.kind}__1`]![replyFields.kind].selected_option.value).toBe('public');
 
     const refused = await submit(people.ana, view, { [replyFields.text]: 'Refunded', [replyFields.status]: 'solved' });
-    expect(refused.json).toEqual({ response_action: 'errors', errors: { [`${replyFields.category}__1`]: 'A category is needed to solve the ticket.' } });
+    expect(refused.json).toEqual({
+      response_action: 'errors',
+      errors: { [`${replyFields.category}__1`]: 'A category is needed to solve the ticket.' },
+    });
     expect(refused.problems ?? []).toEqual([]);
     expect(await desk.store.tickets.get(ticket.number)).toMatchObject({ status: 'new', version: ticket.version });
     expect(await desk.store.tickets.comments(ticket.number)).toHaveLength(0);
 
-    const done = await submit(people.ana, view, { [replyFields.text]: 'Refunded today.', [replyFields.status]: 'solved', ...fullForm });
+    const done = await submit(people.ana, view, {
+      [replyFields.text]: 'Refunded today.',
+      [replyFields.status]: 'solved',
+      ...fullForm,
+    });
     expect(done.body).toBe('');
-    expect(await desk.store.tickets.get(ticket.number)).toMatchObject({ status: 'solved', assignee: people.ana, form: { rootCause: 'Card declined', category: 'Payments', subcategory: 'Refund' } });
+    expect(await desk.store.tickets.get(ticket.number)).toMatchObject({
+      status: 'solved',
+      assignee: people.ana,
+      form: { rootCause: 'Card declined', category: 'Payments', subcategory: 'Refund' },
+    });
     const [dm, survey] = dmsTo(people.customer).slice(-2);
     expect(dm!.args.text).toContain(`#${ticket.number}`);
     expect(dm!.args.text).toContain('Refunded today.');
@@ -91,28 +133,54 @@ describe('working a ticket from Slack', () => {
   it('a macro adds to what was typed (internal by default) by views.update; the category narrows the sub-categories; an article links into the text', async () => {
     const ticket = await file({ subject: 'Forgot password', description: 'cannot login' });
     const view = await openReply(people.ana, ticket, actionIds.macro);
-    expect(viewStateFrom(view, {}).values[`${replyFields.kind}__1`]![replyFields.kind].selected_option.value).toBe('internal');
-    const found = await desk.slack.blockSuggestion(people.ana, { action_id: replyFields.macro, value: 'refund' }, { view });
+    expect(viewStateFrom(view, {}).values[`${replyFields.kind}__1`]![replyFields.kind].selected_option.value).toBe(
+      'internal',
+    );
+    const found = await desk.slack.blockSuggestion(
+      people.ana,
+      { action_id: replyFields.macro, value: 'refund' },
+      { view },
+    );
     expect(found.problems ?? []).toEqual([]);
-    await desk.slack.blockAction(people.ana, { action_id: replyFields.macro, selected_option: found.json.options[0] }, { view: { ...view, state: viewStateFrom(view, { [replyFields.text]: 'draft' }) } });
+    await desk.slack.blockAction(
+      people.ana,
+      { action_id: replyFields.macro, selected_option: found.json.options[0] },
+      { view: { ...view, state: viewStateFrom(view, { [replyFields.text]: 'draft' }) } },
+    );
     await desk.settled();
     const filled = updatedView();
     const filledState = viewStateFrom(filled, {});
     // The macro's text follows the draft the agent had typed; nothing typed is wiped.
-    expect(filledState.values[`${replyFields.text}__2`]![replyFields.text].value).toBe('draft\n\nWe have issued a refund of {amount}.');
+    expect(filledState.values[`${replyFields.text}__2`]![replyFields.text].value).toBe(
+      'draft\n\nWe have issued a refund of {amount}.',
+    );
     expect(filledState.values[`${replyFields.kind}__2`]![replyFields.kind].selected_option.value).toBe('internal');
-    expect(filledState.values[`${replyFields.rootCause}__2`]![replyFields.rootCause].selected_option.text.text).toBe('Card declined');
+    expect(filledState.values[`${replyFields.rootCause}__2`]![replyFields.rootCause].selected_option.text.text).toBe(
+      'Card declined',
+    );
 
-    await desk.slack.blockAction(people.ana, { action_id: replyFields.category, selected_option: 'Account' }, { view: { ...filled, state: viewStateFrom(filled, { [replyFields.category]: 'Account' }) } });
+    await desk.slack.blockAction(
+      people.ana,
+      { action_id: replyFields.category, selected_option: 'Account' },
+      { view: { ...filled, state: viewStateFrom(filled, { [replyFields.category]: 'Account' }) } },
+    );
     await desk.settled();
     const narrowed = updatedView();
     const sub = narrowed.blocks.find((block: any) => block.block_id === `${replyFields.subcategory}__3`);
     expect(sub.element.options.map((o: any) => o.text.text)).toEqual(['Login', 'Profile']);
-    expect(viewStateFrom(narrowed, {}).values[`${replyFields.text}__3`]![replyFields.text].value).toBe('draft\n\nWe have issued a refund of {amount}.');
+    expect(viewStateFrom(narrowed, {}).values[`${replyFields.text}__3`]![replyFields.text].value).toBe(
+      'draft\n\nWe have issued a refund of {amount}.',
+    );
 
     const suggested = narrowed.blocks.find((block: any) => block.accessory?.action_id === replyFields.linkArticle);
-    expect(suggested.text.text).toBe('<https://help.example.com/reset|Resetting your password>\nUse *Forgot password* &amp; check mail &lt;!channel&gt;');
-    await desk.slack.blockAction(people.ana, { action_id: replyFields.linkArticle, value: '0' }, { view: { ...narrowed, state: viewStateFrom(narrowed, {}) } });
+    expect(suggested.text.text).toBe(
+      '<https://help.example.com/reset|Resetting your password>\nUse *Forgot password* &amp; check mail &lt;!channel&gt;',
+    );
+    await desk.slack.blockAction(
+      people.ana,
+      { action_id: replyFields.linkArticle, value: '0' },
+      { view: { ...narrowed, state: viewStateFrom(narrowed, {}) } },
+    );
     await desk.settled();
     const linked = viewStateFrom(updatedView(), {}).values[`${replyFields.text}__4`]![replyFields.text].value;
     expect(linked).toContain('Resetting your password: https://help.example.com/reset');
@@ -128,11 +196,18 @@ describe('working a ticket from Slack', () => {
     const anaView = await openReply(people.ana, ticket);
     const benView = await openReply(people.ben, ticket);
     await submit(people.ana, anaView, { [replyFields.text]: 'Ana answers', [replyFields.status]: 'pending' });
-    const second = await submit(people.ben, benView, { [replyFields.text]: 'Ben answers', [replyFields.status]: 'open' });
+    const second = await submit(people.ben, benView, {
+      [replyFields.text]: 'Ben answers',
+      [replyFields.status]: 'open',
+    });
     expect(second.json.response_action).toBe('errors');
     expect(second.json.errors[`${replyFields.text}__1`]).toContain('changed since you opened it');
     expect((await desk.store.tickets.comments(ticket.number)).map((c) => c.text)).toEqual(['Ana answers']);
-    expect(await desk.store.tickets.get(ticket.number)).toMatchObject({ status: 'pending', assignee: people.ana, pendingSince: desk.clock.now() });
+    expect(await desk.store.tickets.get(ticket.number)).toMatchObject({
+      status: 'pending',
+      assignee: people.ana,
+      pendingSince: desk.clock.now(),
+    });
   });
 
   it('keeps a Mongo operator typed in a reply as text', async () => {
@@ -148,13 +223,21 @@ describe('working a ticket from Slack', () => {
     await submit(people.ana, view, { [replyFields.text]: 'Hello Dana', [replyFields.status]: 'open' });
     const post = received.at(-1)!;
     expect(JSON.parse(post.body)).toMatchObject({ ticket: ticket.number, to: { email: 'dana@example.com' } });
-    expect(post.headers['x-deskbolt-signature']).toBe(webhookSignature(SECRET, String(post.headers['x-deskbolt-timestamp']), post.body));
+    expect(post.headers['x-deskbolt-signature']).toBe(
+      webhookSignature(SECRET, String(post.headers['x-deskbolt-timestamp']), post.body),
+    );
   });
 
   it('`/ticket merge N into M` confirms with both, then copies comments, tells the requester and closes the source', async () => {
     const target = await file({ subject: 'Charged twice' });
     const source = await file({ subject: 'Double charge again' });
-    await replyToTicket(desk.deskbolt.desk, { number: source.number, agent: people.ana, text: 'Checking', kind: 'internal', status: 'open' });
+    await replyToTicket(desk.deskbolt.desk, {
+      number: source.number,
+      agent: people.ana,
+      text: 'Checking',
+      kind: 'internal',
+      status: 'open',
+    });
     await desk.slack.command(people.ana, '/ticket', `merge ${source.number} into ${target.number}`);
     await desk.settled();
     const confirm = openedView();
@@ -165,7 +248,11 @@ describe('working a ticket from Slack', () => {
     expect(await desk.store.tickets.get(source.number)).toMatchObject({ status: 'closed', mergedInto: target.number });
     const notes = await desk.store.tickets.comments(target.number);
     expect(notes.map((c) => c.kind)).toEqual(['internal', 'internal']);
-    expect(dmsTo(people.customer).some((call) => String(call.args.text).includes(`now handled together with #${target.number}`))).toBe(true);
+    expect(
+      dmsTo(people.customer).some((call) =>
+        String(call.args.text).includes(`now handled together with #${target.number}`),
+      ),
+    ).toBe(true);
 
     await desk.slack.command(people.ana, '/ticket', `merge ${target.number} into ${target.number}`);
     await desk.settled();
@@ -182,7 +269,10 @@ describe('working a ticket from Slack', () => {
     await desk.settled();
     const pick = openedView();
     const wrong = await submit(people.ben, pick, { [mergeFields.target]: '99999' });
-    expect(wrong.json).toEqual({ response_action: 'errors', errors: { [mergeFields.target]: 'There is no ticket #99999.' } });
+    expect(wrong.json).toEqual({
+      response_action: 'errors',
+      errors: { [mergeFields.target]: 'There is no ticket #99999.' },
+    });
     const next = await submit(people.ben, pick, { [mergeFields.target]: `#${target.number}` });
     expect(next.json.response_action).toBe('update');
     expect(next.json.view.callback_id).toBe(callbackIds.mergeConfirm);
@@ -199,16 +289,23 @@ describe('working a ticket from Slack', () => {
     const noNote = await submit(people.ana, view, { [escalationFields.group]: '20', [escalationFields.note]: '   ' });
     expect(noNote.json.errors[escalationFields.note]).toContain('Write a note');
     expect((await desk.store.tickets.get(ticket.number))!.groupId).toBe(10);
-    await submit(people.ana, view, { [escalationFields.group]: '20', [escalationFields.note]: 'Gateway returns 502 for this card' });
+    await submit(people.ana, view, {
+      [escalationFields.group]: '20',
+      [escalationFields.note]: 'Gateway returns 502 for this card',
+    });
     expect(await desk.store.tickets.get(ticket.number)).toMatchObject({ groupId: 20, assignee: null, status: 'open' });
     // The ticket's live message moves: PayOps' channel gets it with Take it, the note in its thread;
     // Billing's message says where it went.
-    const moved = desk.fake.okCalls('chat.postMessage').find((call) => call.args.channel === channels.payopsAlerts && !call.args.thread_ts)!;
+    const moved = desk.fake
+      .okCalls('chat.postMessage')
+      .find((call) => call.args.channel === channels.payopsAlerts && !call.args.thread_ts)!;
     expect(JSON.stringify(moved.args.blocks)).toContain(actionIds.take);
     const note = desk.fake.messages(channels.payopsAlerts).find((message) => message.threadTs === moved.response.ts)!;
     expect(note.text).toContain('Escalated from Billing to PayOps');
     expect(note.text).toContain('Gateway returns 502 for this card');
-    const billing = desk.fake.messages(channels.billingAlerts).find((message) => !message.threadTs && message.text?.startsWith(`#${ticket.number} moved to PayOps`));
+    const billing = desk.fake
+      .messages(channels.billingAlerts)
+      .find((message) => !message.threadTs && message.text?.startsWith(`#${ticket.number} moved to PayOps`));
     expect(billing).toBeDefined();
   });
 
@@ -241,7 +338,11 @@ describe('working a ticket from Slack', () => {
     expect(over.json.errors[macroSaveFields.name]).toContain('20 personal macros, the limit');
     const ticket = await file();
     const view = await openReply(people.cho, ticket);
-    const mine = await desk.slack.blockSuggestion(people.cho, { action_id: replyFields.macro, value: 'mine' }, { view });
+    const mine = await desk.slack.blockSuggestion(
+      people.cho,
+      { action_id: replyFields.macro, value: 'mine' },
+      { view },
+    );
     expect(mine.json.options).toHaveLength(20);
   });
 
@@ -263,7 +364,11 @@ describe('working a ticket from Slack', () => {
   it('“Save this text as my macro” in the reply modal saves it for the agent’s picker', async () => {
     const ticket = await file();
     const view = await openReply(people.ben, ticket, actionIds.note);
-    await submit(people.ben, view, { [replyFields.text]: 'Asked finance to check the ledger.', [replyFields.status]: 'open', [replyFields.saveAsMacro]: 'Ledger check' });
+    await submit(people.ben, view, {
+      [replyFields.text]: 'Asked finance to check the ledger.',
+      [replyFields.status]: 'open',
+      [replyFields.saveAsMacro]: 'Ledger check',
+    });
     const mine = await desk.store.macros.ofAgent(people.ben);
     expect(mine).toMatchObject([{ name: 'Ledger check', text: 'Asked finance to check the ledger.', public: false }]);
   });
@@ -283,7 +388,10 @@ describe('working a ticket from Slack', () => {
     expect(JSON.stringify(lastAnswer().blocks)).toContain('did not reach the requester');
     desk.clock.advance(61_000);
     const sent: string[] = [];
-    const run = await retryDueDeliveries(desk.deskbolt.desk, desk.clock.now(), { slack: async (delivery) => void sent.push(`${delivery.to?.kind === 'slack' ? delivery.to.userId : ''}:${delivery.text}`) });
+    const run = await retryDueDeliveries(desk.deskbolt.desk, desk.clock.now(), {
+      slack: async (delivery) =>
+        void sent.push(`${delivery.to?.kind === 'slack' ? delivery.to.userId : ''}:${delivery.text}`),
+    });
     expect(run).toMatchObject({ delivered: 1 });
     expect(sent[0]).toContain('Are you there?');
     await desk.slack.command(people.ana, '/ticket', `show ${ticket.number}`);

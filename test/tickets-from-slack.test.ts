@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { actionIds, callbackIds } from '../blocks/ids.js';
 import { viewStateFrom } from '../src/fake-slack/requests.js';
-import { useTestDesk } from './support/use-test-desk.js';
 import { subcommands } from '../src/slack/listeners/commands.js';
+import { useTestDesk } from './support/use-test-desk.js';
 import { channels, people } from './support/workspace.js';
 
 /** A ticket comes in from Slack and an agent takes it: the whole path through signed HTTP requests. */
@@ -17,7 +17,11 @@ describe('tickets from Slack', () => {
     expect(opened.status).toBe(200);
     await desk.settled();
     const view = desk.fake.okCalls('views.open').at(-1)!.args.view;
-    const submitted = await desk.slack.viewSubmission(user, { callback_id: view.callback_id, private_metadata: view.private_metadata, state: viewStateFrom(view, answers) });
+    const submitted = await desk.slack.viewSubmission(user, {
+      callback_id: view.callback_id,
+      private_metadata: view.private_metadata,
+      state: viewStateFrom(view, answers),
+    });
     await desk.settled();
     return { view, submitted };
   }
@@ -32,7 +36,13 @@ describe('tickets from Slack', () => {
 
   it('`/ticket new` opens the form, and submitting it files a numbered ticket announced to the group', async () => {
     const before = await desk.store.models.Ticket.countDocuments();
-    const { view, submitted } = await fileByModal(people.ana, { requester: people.customer, subject: 'Card charged twice', description: 'Saw two charges.', group: '10', priority: 'high' });
+    const { view, submitted } = await fileByModal(people.ana, {
+      requester: people.customer,
+      subject: 'Card charged twice',
+      description: 'Saw two charges.',
+      group: '10',
+      priority: 'high',
+    });
     expect(view.title.text).toBe('New ticket');
     expect(submitted.status).toBe(200);
     expect(submitted.body).toBe('');
@@ -41,7 +51,14 @@ describe('tickets from Slack', () => {
     const number = (await desk.store.models.Ticket.findOne({ subject: 'Card charged twice' }).lean())!.number;
     expect(number).toBeGreaterThanOrEqual(1001);
     const ticket = await desk.store.tickets.get(number);
-    expect(ticket).toMatchObject({ number, subject: 'Card charged twice', status: 'new', assignee: null, groupId: 10, priority: 'high' });
+    expect(ticket).toMatchObject({
+      number,
+      subject: 'Card charged twice',
+      status: 'new',
+      assignee: null,
+      groupId: 10,
+      priority: 'high',
+    });
     expect(ticket!.requester).toEqual({ kind: 'slack', userId: people.customer });
 
     // The ticket's live message in its group's channel: what it is, and Take it.
@@ -55,29 +72,53 @@ describe('tickets from Slack', () => {
 
   it('shows a missing subject on the modal’s own field and saves nothing', async () => {
     const before = await desk.store.models.Ticket.countDocuments();
-    const { submitted } = await fileByModal(people.ana, { requester: people.customer, subject: '   ', group: '10', priority: 'normal' });
+    const { submitted } = await fileByModal(people.ana, {
+      requester: people.customer,
+      subject: '   ',
+      group: '10',
+      priority: 'normal',
+    });
     expect(submitted.json).toEqual({ response_action: 'errors', errors: { subject: 'A subject is required' } });
     expect(await desk.store.models.Ticket.countDocuments()).toBe(before);
   });
 
   it('keeps a Mongo operator typed as text as plain text', async () => {
-    await fileByModal(people.ana, { requester: people.customer, subject: '{"$gt":""}', description: '{"$where":"sleep(1000)"}', group: '10', priority: 'normal' });
+    await fileByModal(people.ana, {
+      requester: people.customer,
+      subject: '{"$gt":""}',
+      description: '{"$where":"sleep(1000)"}',
+      group: '10',
+      priority: 'normal',
+    });
     const filed = await desk.store.models.Ticket.findOne({ subject: '{"$gt":""}' }).lean();
     expect(filed?.description).toBe('{"$where":"sleep(1000)"}');
   });
 
   it('files any Slack message as a ticket with the message shortcut, keeping its permalink', async () => {
-    const shortcut = await desk.slack.messageShortcut(people.ben, 'create_ticket', { ts: '1700000000.000200', text: 'VPN drops every hour\nsince Monday', user: people.customer, channel: 'C0GENERAL' });
+    const shortcut = await desk.slack.messageShortcut(people.ben, 'create_ticket', {
+      ts: '1700000000.000200',
+      text: 'VPN drops every hour\nsince Monday',
+      user: people.customer,
+      channel: 'C0GENERAL',
+    });
     expect(shortcut.status).toBe(200);
     await desk.settled();
     const view = desk.fake.okCalls('views.open').at(-1)!.args.view;
     expect(view.callback_id).toBe(callbackIds.createFromMessage);
     const state = viewStateFrom(view, { group: '10' });
     expect(state.values.subject!.subject.value).toBe('VPN drops every hour');
-    await desk.slack.viewSubmission(people.ben, { callback_id: view.callback_id, private_metadata: view.private_metadata, state });
+    await desk.slack.viewSubmission(people.ben, {
+      callback_id: view.callback_id,
+      private_metadata: view.private_metadata,
+      state,
+    });
     await desk.settled();
     const filed = await desk.store.models.Ticket.findOne({ subject: 'VPN drops every hour' }).lean();
-    expect(filed?.source).toMatchObject({ kind: 'message-shortcut', channelId: 'C0GENERAL', permalink: expect.stringContaining('/archives/C0GENERAL/p1700000000000200') });
+    expect(filed?.source).toMatchObject({
+      kind: 'message-shortcut',
+      channelId: 'C0GENERAL',
+      permalink: expect.stringContaining('/archives/C0GENERAL/p1700000000000200'),
+    });
     expect(filed?.description).toBe('VPN drops every hour\nsince Monday');
   });
 
@@ -99,10 +140,16 @@ describe('tickets from Slack', () => {
       await desk.slack.command(people.outsider, '/ticket', `${word} ${number}`);
       await desk.settled();
       const said = desk.fake.responses().map((response) => String(response.body.text));
-      const expected = subcommand.agentsOnly === true ? 'only support agents can work tickets' : `Only support agents can ${subcommand.agentsOnly}.`;
+      const expected =
+        subcommand.agentsOnly === true
+          ? 'only support agents can work tickets'
+          : `Only support agents can ${subcommand.agentsOnly}.`;
       expect(said, word).toEqual([expect.stringContaining(expected)]);
       // Nothing opened, posted or published: the refusal is the whole answer.
-      expect(desk.fake.okCalls().map((call) => call.method), word).toEqual([]);
+      expect(
+        desk.fake.okCalls().map((call) => call.method),
+        word,
+      ).toEqual([]);
     }
     expect((await desk.store.tickets.get(number))!).toMatchObject({ assignee: null, status: 'new', version: 1 });
     // What anyone may do still runs: help lists only it, and the form opens.
@@ -134,7 +181,11 @@ describe('tickets from Slack', () => {
     expect(JSON.stringify(update.args.blocks)).not.toContain(actionIds.take);
     // Its thread says who took it.
     const live = update.args.ts;
-    expect(desk.fake.messages(channels.billingAlerts).some((message) => message.threadTs === live && message.text === `:raising_hand: Taken by <@${people.ana}>`)).toBe(true);
+    expect(
+      desk.fake
+        .messages(channels.billingAlerts)
+        .some((message) => message.threadTs === live && message.text === `:raising_hand: Taken by <@${people.ana}>`),
+    ).toBe(true);
 
     await desk.slack.command(people.ben, '/ticket', `take #${older}`);
     await desk.settled();
@@ -164,11 +215,26 @@ describe('tickets from Slack', () => {
   });
 
   it('refuses a forged signature and a stale timestamp, acting on neither', async () => {
-    const body = new URLSearchParams({ command: '/ticket', text: 'next', user_id: people.ana, team_id: 'T0TEST', channel_id: 'C0GENERAL', response_url: desk.fake.responseUrl(), trigger_id: desk.fake.triggerId() }).toString();
+    const body = new URLSearchParams({
+      command: '/ticket',
+      text: 'next',
+      user_id: people.ana,
+      team_id: 'T0TEST',
+      channel_id: 'C0GENERAL',
+      response_url: desk.fake.responseUrl(),
+      trigger_id: desk.fake.triggerId(),
+    }).toString();
     const now = Math.floor(Date.now() / 1000);
-    const forged = await desk.slack.raw(body, { ...desk.slack.sign(body, now), 'x-slack-signature': `v0=${'0'.repeat(64)}`, 'content-type': 'application/x-www-form-urlencoded' });
+    const forged = await desk.slack.raw(body, {
+      ...desk.slack.sign(body, now),
+      'x-slack-signature': `v0=${'0'.repeat(64)}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    });
     expect(forged.status).toBe(401);
-    const stale = await desk.slack.raw(body, { ...desk.slack.sign(body, now - 60 * 10), 'content-type': 'application/x-www-form-urlencoded' });
+    const stale = await desk.slack.raw(body, {
+      ...desk.slack.sign(body, now - 60 * 10),
+      'content-type': 'application/x-www-form-urlencoded',
+    });
     expect(stale.status).toBe(401);
     await desk.settled();
     expect(desk.fake.responses()).toHaveLength(0);

@@ -1,11 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Store } from '../src/store/store.js';
 import { takeNextTicket, takeTicket } from '../src/tickets/take.js';
 import { openTestStore } from './support/database.js';
 import { fileTicket, testDesk } from './support/desk.js';
 import { expectReadModelsMatchTickets } from './support/read-models.js';
 import { people, testWorkspace } from './support/workspace.js';
-import { inject } from 'vitest';
 
 /**
  * `/ticket next` claims from the queue's own collection (waiting_tickets), which holds only the
@@ -48,7 +47,14 @@ describe('the queue kept as its own collection', () => {
       const next = await fileTicket(desk, { subject: 'Next' });
       await takeTicket(desk, { number: oldest.number, agent: people.ana });
       // As a process that died between the take and the entry's removal would leave it.
-      await branch.waiting.model.collection.insertOne({ _id: String(oldest.number), number: oldest.number, groupId: oldest.groupId, createdAt: oldest.createdAt, claimedBy: null, claimedUntil: new Date(0) } as never);
+      await branch.waiting.model.collection.insertOne({
+        _id: String(oldest.number),
+        number: oldest.number,
+        groupId: oldest.groupId,
+        createdAt: oldest.createdAt,
+        claimedBy: null,
+        claimedUntil: new Date(0),
+      } as never);
 
       const result = await takeNextTicket(desk, people.ben);
       expect(result.ok && result.ticket.number).toBe(next.number);
@@ -68,7 +74,19 @@ describe('the queue kept as its own collection', () => {
       await desk.settled();
       const now = desk.clock();
       // The release is written; the process dies before the queue's entry is.
-      await branch.tickets.change(ticket.number, { assignee: people.ana }, { assignee: null }, { actor: { kind: 'agent', id: people.ana }, action: 'released', from: { assignee: people.ana }, to: { assignee: null }, at: now }, now);
+      await branch.tickets.change(
+        ticket.number,
+        { assignee: people.ana },
+        { assignee: null },
+        {
+          actor: { kind: 'agent', id: people.ana },
+          action: 'released',
+          from: { assignee: people.ana },
+          to: { assignee: null },
+          at: now,
+        },
+        now,
+      );
       await branch.waiting.model.deleteOne({ _id: String(ticket.number) });
       expect(await branch.waiting.count([ticket.groupId])).toBe(0);
 
@@ -123,7 +141,11 @@ describe('the queue kept as its own collection', () => {
   });
 
   it('gives 20 agents pressing /ticket next at once 20 different tickets, the oldest first', async () => {
-    const agents = Array.from({ length: 20 }, (_, index) => ({ user: `UQUEUE${String(index).padStart(3, '0')}`, name: `Agent ${index}`, groups: [10] }));
+    const agents = Array.from({ length: 20 }, (_, index) => ({
+      user: `UQUEUE${String(index).padStart(3, '0')}`,
+      name: `Agent ${index}`,
+      groups: [10],
+    }));
     const desk = testDesk(store, { workspace: testWorkspace({ agents }) });
     const filed = [];
     for (let index = 0; index < 22; index++) filed.push(await fileTicket(desk, { subject: `Waiting ${index}` }));

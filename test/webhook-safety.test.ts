@@ -22,7 +22,10 @@ async function receiver(): Promise<WebhookReceiver> {
 }
 
 async function deskWithWebhook(outboundWebhook: Record<string, unknown>): Promise<TestDesk> {
-  const workspace = testWorkspace({ outboundWebhook, apiKeys: [{ name: 'mail-bridge', sha256: createHash('sha256').update(KEY).digest('hex'), scope: 'own' }] });
+  const workspace = testWorkspace({
+    outboundWebhook,
+    apiKeys: [{ name: 'mail-bridge', sha256: createHash('sha256').update(KEY).digest('hex'), scope: 'own' }],
+  });
   const desk = await startTestDesk({ workspace });
   open.push(() => desk.close());
   return desk;
@@ -40,7 +43,12 @@ async function emailTicketWithReply(desk: TestDesk): Promise<number> {
   await desk.slack.blockAction(people.ana, { action_id: actionIds.reply, value: String(number) });
   await desk.settled();
   const view = desk.fake.okCalls('views.open').at(-1)!.response.view;
-  await desk.slack.viewSubmission(people.ana, { id: view.id, callback_id: view.callback_id, private_metadata: view.private_metadata, state: viewStateFrom(view, { [replyFields.text]: 'Refunded today.', [replyFields.status]: 'open' }) });
+  await desk.slack.viewSubmission(people.ana, {
+    id: view.id,
+    callback_id: view.callback_id,
+    private_metadata: view.private_metadata,
+    state: viewStateFrom(view, { [replyFields.text]: 'Refunded today.', [replyFields.status]: 'open' }),
+  });
   await desk.settled();
   return number;
 }
@@ -77,7 +85,9 @@ describe('the outbound webhook', () => {
     const desk = await deskWithWebhook({ url: byName, secret: SECRET });
     const number = await emailTicketWithReply(desk);
     const [delivery] = (await desk.store.deliveries.ofTicket(number)).filter((queued) => queued.via === 'email');
-    expect(delivery!.lastError).toMatch(/^localhost resolves to (127\.0\.0\.1|::1), a loopback address; set outboundWebhook\.allowPrivateNetwork/);
+    expect(delivery!.lastError).toMatch(
+      /^localhost resolves to (127\.0\.0\.1|::1), a loopback address; set outboundWebhook\.allowPrivateNetwork/,
+    );
     expect(bridge.received).toEqual([]);
     expect(await cardOf(desk, number)).toContain('loopback address');
 
@@ -88,19 +98,33 @@ describe('the outbound webhook', () => {
 
   it('refuses a URL on loopback, link-local or private addresses at start, naming the field', () => {
     const problems = (url: string, allowPrivateNetwork?: boolean) => {
-      const parsed = workspaceSchema.safeParse({ ...testWorkspace(), outboundWebhook: { url, secret: SECRET, ...(allowPrivateNetwork === undefined ? {} : { allowPrivateNetwork }) } });
+      const parsed = workspaceSchema.safeParse({
+        ...testWorkspace(),
+        outboundWebhook: { url, secret: SECRET, ...(allowPrivateNetwork === undefined ? {} : { allowPrivateNetwork }) },
+      });
       return parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     };
-    expect(problems('http://127.0.0.1:8080/hook')).toEqual(['outboundWebhook.url: 127.0.0.1 is a loopback address; deskbolt posts there only with outboundWebhook.allowPrivateNetwork: true']);
+    expect(problems('http://127.0.0.1:8080/hook')).toEqual([
+      'outboundWebhook.url: 127.0.0.1 is a loopback address; deskbolt posts there only with outboundWebhook.allowPrivateNetwork: true',
+    ]);
     expect(problems('http://[::1]/hook')[0]).toContain('[::1] is a loopback address');
     expect(problems('http://0x7f.1/hook')[0]).toContain('127.0.0.1 is a loopback address');
     expect(problems('http://169.254.169.254/latest/meta-data')[0]).toContain('a link-local address');
     expect(problems('http://[fe80::1]/')[0]).toContain('a link-local address');
-    for (const url of ['http://10.0.0.8/hook', 'https://172.20.1.1/', 'http://192.168.1.20/', 'http://100.64.0.1/', 'http://[fd12::1]/', 'http://[::ffff:10.0.0.1]/']) {
+    for (const url of [
+      'http://10.0.0.8/hook',
+      'https://172.20.1.1/',
+      'http://192.168.1.20/',
+      'http://100.64.0.1/',
+      'http://[fd12::1]/',
+      'http://[::ffff:10.0.0.1]/',
+    ]) {
       expect(problems(url)[0], url).toContain('a private address');
     }
     expect(problems('http://0.0.0.0:9000/')[0]).toContain('an unspecified address');
-    expect(problems('ftp://bridge.example.com/hook')).toEqual(['outboundWebhook.url: expected an http:// or https:// URL']);
+    expect(problems('ftp://bridge.example.com/hook')).toEqual([
+      'outboundWebhook.url: expected an http:// or https:// URL',
+    ]);
     expect(problems('not a url')).toEqual(['outboundWebhook.url: expected an http:// or https:// URL']);
     expect(problems('https://mail-bridge.example.com/deskbolt')).toEqual([]);
     expect(problems('http://127.0.0.1:8080/hook', true)).toEqual([]);

@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ticketHandler } from '../src/events/dispatcher.js';
+import { ticketEvent } from '../src/events/ticket-events.js';
 import type { DatabaseCommand } from '../src/store/command-watch.js';
-import { rateSolve } from '../src/tickets/satisfaction.js';
+import { type AgentReply, replyToTicket } from '../src/tickets/reply.js';
 import { addRequesterReply } from '../src/tickets/requester-reply.js';
-import { replyToTicket, type AgentReply } from '../src/tickets/reply.js';
+import { rateSolve } from '../src/tickets/satisfaction.js';
 import { deskStats, periodWindow } from '../src/tickets/stats.js';
 import type { Ticket } from '../src/tickets/types.js';
 import { weekFiguresKeeper, weekFiguresOf, weekOf } from '../src/tickets/week-figures.js';
 import { changeTicket, fileTicket } from './support/desk.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
 import { people } from './support/workspace.js';
-import { ticketEvent } from '../src/events/ticket-events.js';
-import { ticketHandler } from '../src/events/dispatcher.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -28,7 +28,11 @@ describe('the App Home’s week figures, kept as events happen', () => {
   let bensHomeAfterSolve = '';
 
   async function reply(input: Omit<AgentReply, 'kind' | 'text'> & { kind?: AgentReply['kind']; text?: string }) {
-    const result = await replyToTicket(desk.deskbolt.desk, { kind: 'public', text: 'Here is what we found.', ...input });
+    const result = await replyToTicket(desk.deskbolt.desk, {
+      kind: 'public',
+      text: 'Here is what we found.',
+      ...input,
+    });
     if (!result.ok) throw new Error(result.code);
     await desk.settled();
     return result.ticket;
@@ -54,20 +58,52 @@ describe('the App Home’s week figures, kept as events happen', () => {
     for (let message = 0; message < 3; message++) {
       desk.clock.advance(5 * MINUTE);
       const now = desk.clock.now();
-      await changeTicket(work, third.number, {}, {}, ticketEvent('replied', { kind: 'agent', id: people.ben }, now, { to: { commentId: 'not-stored', via: 'chat' } }), now);
+      await changeTicket(
+        work,
+        third.number,
+        {},
+        {},
+        ticketEvent('replied', { kind: 'agent', id: people.ben }, now, {
+          to: { commentId: 'not-stored', via: 'chat' },
+        }),
+        now,
+      );
     }
-    await reply({ number: third.number, agent: people.ben, kind: 'internal', text: 'Sorted in the chat.', status: 'solved', form: FORM });
+    await reply({
+      number: third.number,
+      agent: people.ben,
+      kind: 'internal',
+      text: 'Sorted in the chat.',
+      status: 'solved',
+      form: FORM,
+    });
     // #4: Ana solves without a reply; the requester writes back, it reopens; Ben solves it five days later.
     const fourth = await fileTicket(work);
     desk.clock.advance(HOUR);
-    await reply({ number: fourth.number, agent: people.ana, kind: 'internal', text: 'Duplicate charge reversed.', status: 'solved', form: FORM });
+    await reply({
+      number: fourth.number,
+      agent: people.ana,
+      kind: 'internal',
+      text: 'Duplicate charge reversed.',
+      status: 'solved',
+      form: FORM,
+    });
     desk.clock.advance(DAY);
-    const reopened = await addRequesterReply(work, { number: fourth.number, author: { kind: 'requester', id: people.customer }, text: 'Still charged twice.' });
+    const reopened = await addRequesterReply(work, {
+      number: fourth.number,
+      author: { kind: 'requester', id: people.customer },
+      text: 'Still charged twice.',
+    });
     expect(reopened.ok).toBe(true);
     await desk.settled();
     desk.clock.advance(4 * DAY); // into the next week
     await reply({ number: fourth.number, agent: people.ben, status: 'solved', form: FORM });
-    bensHomeAfterSolve = JSON.stringify(desk.fake.okCalls('views.publish').filter((call) => call.args.user_id === people.ben).at(-1)?.args.view.blocks);
+    bensHomeAfterSolve = JSON.stringify(
+      desk.fake
+        .okCalls('views.publish')
+        .filter((call) => call.args.user_id === people.ben)
+        .at(-1)?.args.view.blocks,
+    );
     // #5: filed in the new week, Ben answers after 10 min, not solved.
     const fifth = await fileTicket(work);
     desk.clock.advance(10 * MINUTE);
@@ -75,7 +111,12 @@ describe('the App Home’s week figures, kept as events happen', () => {
     // The requester's answers about #1's solve: good, then changed to bad (the later answer counts).
     for (const rating of ['good', 'bad'] as const) {
       desk.clock.advance(MINUTE);
-      const rated = await rateSolve(work, { number: first.number, solve: firstSolved.version, rating, actor: { kind: 'requester', id: people.customer } });
+      const rated = await rateSolve(work, {
+        number: first.number,
+        solve: firstSolved.version,
+        rating,
+        actor: { kind: 'requester', id: people.customer },
+      });
       expect(rated.ok).toBe(true);
       await desk.settled();
     }
@@ -101,10 +142,26 @@ describe('the App Home’s week figures, kept as events happen', () => {
       expect(await weekFiguresOf(work, scope, window), JSON.stringify(scope)).toEqual(fromHistory);
     }
     // And what that is, worked out from the story above: #2, #3 (the chat) and #4 (Ben's one reply) were first contact.
-    expect(await weekFiguresOf(work, { groupIds: [10] }, window)).toMatchObject({ solved: 4, good: 0, bad: 1, firstContactResolved: 3, firstReplies: 5 });
-    expect(await weekFiguresOf(work, { agent: people.ana }, window)).toMatchObject({ solved: 3, firstContactResolved: 1, firstReplies: 2, medianFirstReplyMs: 75 * MINUTE });
+    expect(await weekFiguresOf(work, { groupIds: [10] }, window)).toMatchObject({
+      solved: 4,
+      good: 0,
+      bad: 1,
+      firstContactResolved: 3,
+      firstReplies: 5,
+    });
+    expect(await weekFiguresOf(work, { agent: people.ana }, window)).toMatchObject({
+      solved: 3,
+      firstContactResolved: 1,
+      firstReplies: 2,
+      medianFirstReplyMs: 75 * MINUTE,
+    });
     // Ben's first replies: the chat after 5 min, #4's after five days, #5's after 10 min.
-    expect(await weekFiguresOf(work, { agent: people.ben }, window)).toMatchObject({ solved: 2, firstContactResolved: 2, firstReplies: 3, medianFirstReplyMs: 10 * MINUTE });
+    expect(await weekFiguresOf(work, { agent: people.ben }, window)).toMatchObject({
+      solved: 2,
+      firstContactResolved: 2,
+      firstReplies: 3,
+      medianFirstReplyMs: 10 * MINUTE,
+    });
   });
 
   it('has a solve counted before the home it changes is published', () => {
@@ -139,7 +196,12 @@ describe('the App Home’s week figures, kept as events happen', () => {
     } finally {
       stop();
     }
-    const home = JSON.stringify(desk.fake.okCalls('views.publish').filter((call) => call.args.user_id === people.lead).at(-1)!.args.view.blocks);
+    const home = JSON.stringify(
+      desk.fake
+        .okCalls('views.publish')
+        .filter((call) => call.args.user_id === people.lead)
+        .at(-1)!.args.view.blocks,
+    );
     expect(home).toContain('Your groups, last 7 days');
     expect(home).toContain('*Solved*\\n4');
     expect(commands.filter((command) => command.collection === 'weekfigures').length).toBeGreaterThan(0);

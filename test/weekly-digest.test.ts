@@ -1,17 +1,17 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MINUTE_MS } from '../src/clock.js';
+import { ticketEvent } from '../src/events/ticket-events.js';
+import { FakeSlack } from '../src/fake-slack/server.js';
 import { deskJob } from '../src/jobs/desk-jobs.js';
 import type { Store } from '../src/store/store.js';
 import type { Desk } from '../src/tickets/desk.js';
-import { lastMondayNine } from '../src/tickets/weekly-digest.js';
 import type { Actor, TicketStatus } from '../src/tickets/types.js';
+import { lastMondayNine } from '../src/tickets/weekly-digest.js';
 import { TestClock } from './support/clock.js';
 import { openTestStore } from './support/database.js';
-import { fileTicket, changeTicket } from './support/desk.js';
-import { FakeSlack } from '../src/fake-slack/server.js';
+import { changeTicket, fileTicket } from './support/desk.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
 import { people, testWorkspace } from './support/workspace.js';
-import { ticketEvent } from '../src/events/ticket-events.js';
 
 const digestJob = deskJob('weekly-digest');
 const agent = (id: string): Actor => ({ kind: 'agent', id });
@@ -24,12 +24,26 @@ afterEach(async () => {
 
 async function setStatus(desk: Desk, number: number, by: string, status: TicketStatus) {
   const now = desk.clock();
-  await changeTicket(desk, number, {}, { status, assignee: by, ...(status === 'solved' ? { solvedAt: now } : {}) }, { actor: agent(by), action: 'status_changed', from: { status: 'open' }, to: { status }, at: now }, now);
+  await changeTicket(
+    desk,
+    number,
+    {},
+    { status, assignee: by, ...(status === 'solved' ? { solvedAt: now } : {}) },
+    { actor: agent(by), action: 'status_changed', from: { status: 'open' }, to: { status }, at: now },
+    now,
+  );
 }
 
 async function rate(desk: Desk, number: number, rating: 'good' | 'bad') {
   const now = desk.clock();
-  await changeTicket(desk, number, {}, {}, ticketEvent('satisfaction_rated', requester, now, { to: { rating, solve: 1, agent: null } }), now);
+  await changeTicket(
+    desk,
+    number,
+    {},
+    {},
+    ticketEvent('satisfaction_rated', requester, now, { to: { rating, solve: 1, agent: null } }),
+    now,
+  );
 }
 
 /** The week before Monday 2026-11-09: Ana solves two (one rated good, one bad), Ben one; Cho holds one open; two wait. */
@@ -38,7 +52,12 @@ async function aWeekOfWork(desk: Desk & { testClock: TestClock }) {
   const old = await fileTicket(desk);
   await setStatus(desk, old.number, people.ana, 'solved');
   desk.testClock.set('2026-11-03T10:00:00Z');
-  const [a1, a2, b1, c1] = [await fileTicket(desk), await fileTicket(desk), await fileTicket(desk), await fileTicket(desk)];
+  const [a1, a2, b1, c1] = [
+    await fileTicket(desk),
+    await fileTicket(desk),
+    await fileTicket(desk),
+    await fileTicket(desk),
+  ];
   await setStatus(desk, a1!.number, people.ana, 'solved');
   await setStatus(desk, a2!.number, people.ana, 'solved');
   await setStatus(desk, b1!.number, people.ben, 'solved');
@@ -53,10 +72,14 @@ function digestsTo(fake: FakeSlack, user: string) {
   return fake.dmsTo(user);
 }
 
-async function deskOf(options: { store?: Store; fake?: FakeSlack; clock?: TestClock; leadTimeZone?: string } = {}): Promise<TestDesk> {
+async function deskOf(
+  options: { store?: Store; fake?: FakeSlack; clock?: TestClock; leadTimeZone?: string } = {},
+): Promise<TestDesk> {
   const workspace = options.leadTimeZone
     ? testWorkspace({
-        agents: testWorkspace().agents.map((person) => (person.user === people.lead ? { ...person, timeZone: options.leadTimeZone } : person)),
+        agents: testWorkspace().agents.map((person) =>
+          person.user === people.lead ? { ...person, timeZone: options.leadTimeZone } : person,
+        ),
       })
     : testWorkspace();
   const test = await startTestDesk({ ...options, workspace });
@@ -65,7 +88,7 @@ async function deskOf(options: { store?: Store; fake?: FakeSlack; clock?: TestCl
 }
 
 describe('the weekly digest to each team lead', () => {
-  it('arrives Monday 09:00 in the lead\'s DM, once, with per-agent solved, satisfaction and open work and the oldest waiting', async () => {
+  it("arrives Monday 09:00 in the lead's DM, once, with per-agent solved, satisfaction and open work and the oldest waiting", async () => {
     const test = await deskOf();
     const desk = { ...test.deskbolt.desk, testClock: test.clock };
     const week = await aWeekOfWork(desk);
@@ -79,9 +102,15 @@ describe('the weekly digest to each team lead', () => {
 
     const sent = digestsTo(test.fake, people.lead);
     expect(sent).toHaveLength(1);
-    const sections: string[] = sent[0]!.args.blocks.filter((block: any) => block.type === 'section').map((block: any) => block.text.text);
-    expect(sections.find((text) => text.startsWith('*Ana*'))).toContain('2 solved · :thumbsup: 1 good · :thumbsdown: 1 bad');
-    expect(sections.find((text) => text.startsWith('*Ben*'))).toContain('1 solved · :thumbsup: 0 good · :thumbsdown: 0 bad');
+    const sections: string[] = sent[0]!.args.blocks
+      .filter((block: any) => block.type === 'section')
+      .map((block: any) => block.text.text);
+    expect(sections.find((text) => text.startsWith('*Ana*'))).toContain(
+      '2 solved · :thumbsup: 1 good · :thumbsdown: 1 bad',
+    );
+    expect(sections.find((text) => text.startsWith('*Ben*'))).toContain(
+      '1 solved · :thumbsup: 0 good · :thumbsdown: 0 bad',
+    );
     expect(sections.find((text) => text.startsWith('*Cho*'))).toContain(`1 open, oldest #${week.openOfCho}`);
     const waiting = sections.find((text) => text.startsWith('*Oldest waiting*'))!;
     expect(waiting).toContain('(2 in all)');
@@ -96,7 +125,7 @@ describe('the weekly digest to each team lead', () => {
     expect(digestsTo(test.fake, people.lead)).toHaveLength(2);
   });
 
-  it('follows the lead\'s own time zone', async () => {
+  it("follows the lead's own time zone", async () => {
     const test = await deskOf({ leadTimeZone: 'America/New_York' });
     test.clock.set('2026-11-09T09:00:00Z');
     expect(await test.deskbolt.jobs.run(digestJob)).toMatchObject({ result: { due: [] } });
@@ -138,9 +167,17 @@ describe('the weekly digest to each team lead', () => {
 
   it('counts a week across a daylight-saving change from the right Monday 09:00', () => {
     // Europe/Berlin moved to summer time on Sunday 2026-03-29.
-    expect(lastMondayNine(new Date('2026-04-01T12:00:00Z'), 'Europe/Berlin')).toEqual({ at: new Date('2026-03-30T07:00:00Z'), week: '2026-03-30' });
-    expect(lastMondayNine(new Date('2026-03-30T06:59:59Z'), 'Europe/Berlin')).toEqual({ at: new Date('2026-03-23T08:00:00Z'), week: '2026-03-23' });
+    expect(lastMondayNine(new Date('2026-04-01T12:00:00Z'), 'Europe/Berlin')).toEqual({
+      at: new Date('2026-03-30T07:00:00Z'),
+      week: '2026-03-30',
+    });
+    expect(lastMondayNine(new Date('2026-03-30T06:59:59Z'), 'Europe/Berlin')).toEqual({
+      at: new Date('2026-03-23T08:00:00Z'),
+      week: '2026-03-23',
+    });
     expect(lastMondayNine(new Date('2026-11-09T09:00:00Z'), 'UTC').at).toEqual(new Date('2026-11-09T09:00:00Z'));
-    expect(lastMondayNine(new Date('2026-11-09T08:00:00Z'), 'Asia/Kolkata').at).toEqual(new Date('2026-11-09T03:30:00Z'));
+    expect(lastMondayNine(new Date('2026-11-09T08:00:00Z'), 'Asia/Kolkata').at).toEqual(
+      new Date('2026-11-09T03:30:00Z'),
+    );
   });
 });

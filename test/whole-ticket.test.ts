@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { actionIds, callbackIds, escalationFields, newTicketFields, replyFields } from '../blocks/ids.js';
-import { viewStateFrom } from '../src/fake-slack/requests.js';
 import { endChat } from '../src/chats/chat.js';
+import { viewStateFrom } from '../src/fake-slack/requests.js';
 import { replyToTicket } from '../src/tickets/reply.js';
 import { deskStats, periodWindow } from '../src/tickets/stats.js';
 import type { Ticket } from '../src/tickets/types.js';
@@ -25,7 +25,9 @@ describe('the whole ticket', () => {
   let desk: TestDesk;
   beforeAll(async () => {
     const base = testWorkspace();
-    desk = await startTestDesk({ workspace: testWorkspace({ agents: [...base.agents, { user: fay, name: 'Fay', groups: [10], role: 'agent' }] }) });
+    desk = await startTestDesk({
+      workspace: testWorkspace({ agents: [...base.agents, { user: fay, name: 'Fay', groups: [10], role: 'agent' }] }),
+    });
     desk.fake.addUser({ id: people.customer, name: 'carla' });
     desk.fake.addUser({ id: people.ana, name: 'ana' });
     desk.fake.addUser({ id: people.ben, name: 'ben' });
@@ -34,10 +36,17 @@ describe('the whole ticket', () => {
   beforeEach(() => desk.fake.clearCalls());
 
   const steps = () => chatSteps(desk);
-  const fullForm = { [replyFields.rootCause]: 'Card declined', [replyFields.category]: 'Payments', [replyFields.subcategory]: 'Refund' };
+  const fullForm = {
+    [replyFields.rootCause]: 'Card declined',
+    [replyFields.category]: 'Payments',
+    [replyFields.subcategory]: 'Refund',
+  };
   const lastResponse = () => desk.fake.responses().at(-1)!.body;
   const liveMessageOf = async (number: number) => (await desk.store.tickets.placesOf(number)).live!;
-  const receiptOf = (requester: string, number: number) => desk.fake.messages(desk.fake.dmChannelOf(requester)).find((message) => message.text?.startsWith(`We received your request #${number}`))!;
+  const receiptOf = (requester: string, number: number) =>
+    desk.fake
+      .messages(desk.fake.dmChannelOf(requester))
+      .find((message) => message.text?.startsWith(`We received your request #${number}`))!;
 
   async function filedBy(requester: string, subject: string, description: string): Promise<Ticket> {
     await desk.slack.command(requester, '/ticket', `new ${subject}`);
@@ -54,13 +63,21 @@ describe('the whole ticket', () => {
   }
 
   async function submit(agent: string, view: any, answers: Record<string, unknown>) {
-    const answer = await desk.slack.viewSubmission(agent, { id: view.id, callback_id: view.callback_id, private_metadata: view.private_metadata, state: viewStateFrom(view, answers) });
+    const answer = await desk.slack.viewSubmission(agent, {
+      id: view.id,
+      callback_id: view.callback_id,
+      private_metadata: view.private_metadata,
+      state: viewStateFrom(view, answers),
+    });
     await desk.settled();
     return answer;
   }
 
   async function agentWrites(agent: string, number: number, text: string, kind: 'public' | 'internal') {
-    await desk.slack.blockAction(agent, { action_id: kind === 'public' ? actionIds.reply : actionIds.note, value: String(number) });
+    await desk.slack.blockAction(agent, {
+      action_id: kind === 'public' ? actionIds.reply : actionIds.note,
+      value: String(number),
+    });
     await desk.settled();
     const form = desk.fake.okCalls('views.open').at(-1)!.response.view;
     await submit(agent, form, { [replyFields.text]: text });
@@ -68,7 +85,9 @@ describe('the whole ticket', () => {
 
   /** Clicks a button of the view as it is now and returns the view after, as Slack holds it. */
   async function click(user: string, view: any, label: string) {
-    const button = view.blocks.flatMap((block: any) => block.elements ?? []).find((element: any) => element.type === 'button' && element.text.text === label);
+    const button = view.blocks
+      .flatMap((block: any) => block.elements ?? [])
+      .find((element: any) => element.type === 'button' && element.text.text === label);
     expect(button, `a “${label}” button`).toBeDefined();
     await desk.slack.blockAction(user, { action_id: button.action_id, value: button.value }, { view });
     await desk.settled();
@@ -81,7 +100,14 @@ describe('the whole ticket', () => {
     for (let guard = 0; guard < 50; guard++) {
       const current = pages.at(-1);
       expect(current.blocks.length).toBeLessThanOrEqual(100);
-      if (!current.blocks.some((block: any) => block.block_id === 'conversation_paging' && block.elements.some((element: any) => element.text.text === 'Newer'))) break;
+      if (
+        !current.blocks.some(
+          (block: any) =>
+            block.block_id === 'conversation_paging' &&
+            block.elements.some((element: any) => element.text.text === 'Newer'),
+        )
+      )
+        break;
       pages.push(await click(user, current, 'Newer'));
     }
     return pages;
@@ -103,7 +129,11 @@ describe('the whole ticket', () => {
   }
 
   it('Conversation reads a 12-comment ticket whole from the card: oldest first, who, where from, internal notes marked, a 4,000-character comment in full', async () => {
-    const ticket = await filedBy(people.customer, 'Charged twice for one order', 'I was charged twice for order 77 & nobody answers.');
+    const ticket = await filedBy(
+      people.customer,
+      'Charged twice for one order',
+      'I was charged twice for order 77 & nobody answers.',
+    );
     await desk.slack.command(people.ana, '/ticket', `take ${ticket.number}`);
     await desk.settled();
     const receipt = receiptOf(people.customer, ticket.number);
@@ -112,7 +142,10 @@ describe('the whole ticket', () => {
     const said: { text: string; kind: 'public' | 'internal' | 'requester' }[] = [];
     for (let i = 1; i <= 12; i++) {
       desk.clock.advance(60_000);
-      const text = i === 7 ? long : `Comment ${i}: ${i % 3 === 0 ? 'checked the ledger' : i % 3 === 1 ? 'any news?' : 'still looking'} <!channel>`;
+      const text =
+        i === 7
+          ? long
+          : `Comment ${i}: ${i % 3 === 0 ? 'checked the ledger' : i % 3 === 1 ? 'any news?' : 'still looking'} <!channel>`;
       if (i % 3 === 1 || i === 7) {
         await desk.slack.message(people.customer, text, { threadTs: receipt.ts });
         await desk.settled();
@@ -129,7 +162,9 @@ describe('the whole ticket', () => {
     await desk.slack.command(people.ana, '/ticket', `show ${ticket.number}`);
     await desk.settled();
     const card = lastResponse();
-    const button = card.blocks.flatMap((block: any) => block.elements ?? []).find((element: any) => element.action_id === actionIds.conversation);
+    const button = card.blocks
+      .flatMap((block: any) => block.elements ?? [])
+      .find((element: any) => element.action_id === actionIds.conversation);
     expect(button.text.text).toBe('Conversation');
     await desk.slack.blockAction(people.ana, { action_id: button.action_id, value: button.value });
     await desk.settled();
@@ -140,7 +175,10 @@ describe('the whole ticket', () => {
     // Ten entries a page: the request and nine comments, then the last three.
     expect(pages).toHaveLength(2);
     const entries = entriesOf(pages);
-    expect(entries.map((entry) => entry.text)).toEqual(['I was charged twice for order 77 & nobody answers.', ...said.map((comment) => comment.text)]);
+    expect(entries.map((entry) => entry.text)).toEqual([
+      'I was charged twice for order 77 & nobody answers.',
+      ...said.map((comment) => comment.text),
+    ]);
     expect(entries[0]!.heading).toContain('*The request*');
     expect(entries[0]!.heading).toContain('via Slack form');
     for (const [i, comment] of said.entries()) {
@@ -161,7 +199,11 @@ describe('the whole ticket', () => {
     expect(entriesOf([back])[0]!.text).toBe('I was charged twice for order 77 & nobody answers.');
 
     // A page past the end (a hand-made value) shows the last page.
-    await desk.slack.blockAction(people.ana, { action_id: `${actionIds.conversation}_newer`, value: `${ticket.number}:99:0` }, { view: back });
+    await desk.slack.blockAction(
+      people.ana,
+      { action_id: `${actionIds.conversation}_newer`, value: `${ticket.number}:99:0` },
+      { view: back },
+    );
     await desk.settled();
     expect(desk.fake.view(back.id)!.blocks[0].text.text).toContain(`page ${pages.length} of ${pages.length}`);
 
@@ -171,7 +213,10 @@ describe('the whole ticket', () => {
     const theirs = desk.fake.okCalls('views.open').at(-1)!.response.view;
     expect(theirs.callback_id).toBe(callbackIds.conversation);
     const theirEntries = entriesOf(await readToTheEnd(people.customer, desk.fake.view(theirs.id)));
-    expect(theirEntries.map((entry) => entry.text)).toEqual(['I was charged twice for order 77 & nobody answers.', ...said.filter((comment) => comment.kind !== 'internal').map((comment) => comment.text)]);
+    expect(theirEntries.map((entry) => entry.text)).toEqual([
+      'I was charged twice for order 77 & nobody answers.',
+      ...said.filter((comment) => comment.kind !== 'internal').map((comment) => comment.text),
+    ]);
     await desk.slack.command(people.outsider, '/ticket', `show ${ticket.number} all`);
     await desk.settled();
     expect(lastResponse().text).toBe(`#${ticket.number} is not one of your tickets.`);
@@ -184,7 +229,14 @@ describe('the whole ticket', () => {
     const texts = Array.from({ length: 10 }, (_, i) => `${i}:${'&<> '.repeat(2250)}`.slice(0, 9000));
     const now = desk.clock.now();
     for (const [i, text] of texts.entries()) {
-      await desk.store.tickets.addComment(ticket.number, 'public', { kind: 'agent', id: people.ben }, text, new Date(now.getTime() + i + 1), { id: `long-${ticket.number}-${i}` });
+      await desk.store.tickets.addComment(
+        ticket.number,
+        'public',
+        { kind: 'agent', id: people.ben },
+        text,
+        new Date(now.getTime() + i + 1),
+        { id: `long-${ticket.number}-${i}` },
+      );
     }
     await desk.slack.command(people.ben, '/ticket', `show ${ticket.number} all`);
     await desk.settled();
@@ -193,7 +245,9 @@ describe('the whole ticket', () => {
     expect(pages.length).toBeGreaterThan(2);
     expect(pages.some((page) => page.blocks[0].text.text.includes('(part 2 of'))).toBe(true);
     expect(entriesOf(pages).map((entry) => entry.text)).toEqual(['It is a long story.', ...texts]);
-    for (const page of pages) for (const block of page.blocks) if (block.type === 'section') expect(block.text.text.length).toBeLessThanOrEqual(3000);
+    for (const page of pages)
+      for (const block of page.blocks)
+        if (block.type === 'section') expect(block.text.text.length).toBeLessThanOrEqual(3000);
     // Older from the second page's first part lands on the first page's last part.
     const secondPage = pages.find((page) => page.blocks[0].text.text.includes('page 2 of'))!;
     const back = await click(people.ben, secondPage, 'Older');
@@ -222,21 +276,40 @@ describe('the whole ticket', () => {
     ]);
 
     const live = await liveMessageOf(target.number);
-    await desk.slack.blockAction(people.ben, { action_id: actionIds.history, value: `${target.number}:0` }, { channel: live.channel, message: { ts: live.ts } });
+    await desk.slack.blockAction(
+      people.ben,
+      { action_id: actionIds.history, value: `${target.number}:0` },
+      { channel: live.channel, message: { ts: live.ts } },
+    );
     await desk.settled();
-    expect(JSON.stringify(desk.fake.okCalls('views.open').at(-1)!.response.view.blocks)).toContain(`#${source.number} merged into #${target.number}`);
+    expect(JSON.stringify(desk.fake.okCalls('views.open').at(-1)!.response.view.blocks)).toContain(
+      `#${source.number} merged into #${target.number}`,
+    );
     await desk.slack.command(people.ben, '/ticket', `show ${source.number} all`);
     await desk.settled();
-    expect(desk.fake.okCalls('views.open').at(-1)!.response.view.blocks[0].text.text).toContain(`Merged into #${target.number}`);
+    expect(desk.fake.okCalls('views.open').at(-1)!.response.view.blocks[0].text.text).toContain(
+      `Merged into #${target.number}`,
+    );
   });
 
   it('History pages through every event, Newer to the last and Older back to the first', async () => {
     const ticket = await filedBy(people.customer, 'Long history', 'Lots happened.');
     const now = desk.clock.now();
-    const events = Array.from({ length: 95 }, (_, i) => ({ _id: `history-${ticket.number}-${i}`, ticketNumber: ticket.number, actor: { kind: 'agent', id: people.ana }, action: 'noted', to: { n: i }, at: new Date(now.getTime() + 1 + i) }));
+    const events = Array.from({ length: 95 }, (_, i) => ({
+      _id: `history-${ticket.number}-${i}`,
+      ticketNumber: ticket.number,
+      actor: { kind: 'agent', id: people.ana },
+      action: 'noted',
+      to: { n: i },
+      at: new Date(now.getTime() + 1 + i),
+    }));
     await desk.store.models.Event.collection.insertMany(events as never[]);
     const live = await liveMessageOf(ticket.number);
-    await desk.slack.blockAction(people.ana, { action_id: actionIds.history, value: `${ticket.number}:0` }, { channel: live.channel, message: { ts: live.ts } });
+    await desk.slack.blockAction(
+      people.ana,
+      { action_id: actionIds.history, value: `${ticket.number}:0` },
+      { channel: live.channel, message: { ts: live.ts } },
+    );
     await desk.settled();
     let view = desk.fake.view(desk.fake.okCalls('views.open').at(-1)!.response.view.id)!;
     const total = (await desk.store.tickets.history(ticket.number)).length;
@@ -259,14 +332,26 @@ describe('the whole ticket', () => {
     const seenBefore = steps().botMessages(chat.requesterDm).length;
     desk.clock.advance(60_000);
 
-    await desk.slack.blockAction(fay, { action_id: actionIds.endAndSolve, value: String(chat.ticketNumber) }, { channel: chat.thread.channel, message: { ts: chat.thread.ts } });
+    await desk.slack.blockAction(
+      fay,
+      { action_id: actionIds.endAndSolve, value: String(chat.ticketNumber) },
+      { channel: chat.thread.channel, message: { ts: chat.thread.ts } },
+    );
     await desk.settled();
-    await submit(fay, desk.fake.okCalls('views.open').at(-1)!.response.view, { [replyFields.text]: 'Refund sent today.', ...fullForm });
+    await submit(fay, desk.fake.okCalls('views.open').at(-1)!.response.view, {
+      [replyFields.text]: 'Refund sent today.',
+      ...fullForm,
+    });
     expect((await desk.store.chats.get(chat.ticketNumber))!.state).toBe('ended');
 
-    const told = steps().botMessages(chat.requesterDm).slice(seenBefore).map((message) => message.text ?? '');
+    const told = steps()
+      .botMessages(chat.requesterDm)
+      .slice(seenBefore)
+      .map((message) => message.text ?? '');
     expect(told.filter((text) => text.includes('Refund sent today.'))).toHaveLength(1);
-    expect(told.filter((text) => /ended/.test(text))).toEqual([`Your request #${chat.ticketNumber} is solved, so this chat has ended. Write here any time if you need anything else.`]);
+    expect(told.filter((text) => /ended/.test(text))).toEqual([
+      `Your request #${chat.ticketNumber} is solved, so this chat has ended. Write here any time if you need anything else.`,
+    ]);
     expect(told.filter((text) => text.startsWith('How did we do'))).toHaveLength(1);
     expect(told).toHaveLength(3);
     expect(told[0]).toContain('Refund sent today.');
@@ -274,23 +359,38 @@ describe('the whole ticket', () => {
     expect(told[2]).toMatch(/^How did we do/);
     // The chat's message in the queue keeps the conversation readable once it is over.
     const parent = desk.fake.messages(chat.thread.channel).find((message) => message.ts === chat.thread.ts)!;
-    const conversation = parent.blocks!.flatMap((block: any) => block.elements ?? []).find((element: any) => element.action_id === actionIds.conversation);
-    await desk.slack.blockAction(fay, { action_id: conversation.action_id, value: conversation.value }, { channel: chat.thread.channel, message: { ts: chat.thread.ts } });
+    const conversation = parent
+      .blocks!.flatMap((block: any) => block.elements ?? [])
+      .find((element: any) => element.action_id === actionIds.conversation);
+    await desk.slack.blockAction(
+      fay,
+      { action_id: conversation.action_id, value: conversation.value },
+      { channel: chat.thread.channel, message: { ts: chat.thread.ts } },
+    );
     await desk.settled();
     const whole = entriesOf([desk.fake.okCalls('views.open').at(-1)!.response.view]);
     expect(whole.map((entry) => entry.text)).toEqual(['My refund is missing', 'Let me check.', 'Refund sent today.']);
     expect(whole.map((entry) => / via ([^·]+) ·/.exec(entry.heading)![1])).toEqual(['chat', 'chat', 'reply form']);
     // The agent's thread shows the closing line too.
-    expect(steps().threadMessages(chat).some((message) => message.text?.includes('replied from the form: Refund sent today.'))).toBe(true);
+    expect(
+      steps()
+        .threadMessages(chat)
+        .some((message) => message.text?.includes('replied from the form: Refund sent today.')),
+    ).toBe(true);
 
     const after = await deskStats(desk.deskbolt.desk, window(), { agent: fay });
     expect(after.solved - before.solved).toBe(1);
     expect(after.firstContactResolved - before.firstContactResolved).toBe(1);
-    expect(await weekFiguresOf(desk.deskbolt.desk, { agent: fay }, window())).toMatchObject({ solved: after.solved, firstContactResolved: after.firstContactResolved });
+    expect(await weekFiguresOf(desk.deskbolt.desk, { agent: fay }, window())).toMatchObject({
+      solved: after.solved,
+      firstContactResolved: after.firstContactResolved,
+    });
     expect((await desk.store.tickets.get(chat.ticketNumber))!.contacts).toMatchObject({ replies: 0, chat: true });
     await desk.slack.command(fay, '/ticket', 'stats @Fay');
     await desk.settled();
-    expect(JSON.stringify(lastResponse().blocks)).toContain(`*First-contact resolution*\\n100% (${after.firstContactResolved} of ${after.solved})`);
+    expect(JSON.stringify(lastResponse().blocks)).toContain(
+      `*First-contact resolution*\\n100% (${after.firstContactResolved} of ${after.solved})`,
+    );
   });
 
   it('End chat pressed while End and solve is saved: the requester hears once that it is solved and over, then one survey', async () => {
@@ -300,14 +400,31 @@ describe('the whole ticket', () => {
     const work = desk.deskbolt.desk;
     // The solve is written, then End chat ends the chat before anyone hears of the solve: the solve's own end finds it ended.
     await work.events.answerFirst(async () => {
-      const solved = await replyToTicket(work, { number: chat.ticketNumber, agent: fay, text: '', kind: 'public', status: 'solved', form: { rootCause: 'Card declined', category: 'Payments', subcategory: 'Refund' } });
+      const solved = await replyToTicket(work, {
+        number: chat.ticketNumber,
+        agent: fay,
+        text: '',
+        kind: 'public',
+        status: 'solved',
+        form: { rootCause: 'Card declined', category: 'Payments', subcategory: 'Refund' },
+      });
       expect(solved.ok).toBe(true);
       expect((await endChat(work, { ticketNumber: chat.ticketNumber, by: fay })).ok).toBe(true);
     });
     await desk.settled();
-    expect((await desk.store.tickets.history(chat.ticketNumber)).filter((event) => event.action === 'chat_ended').map((event) => event.to ?? null)).toEqual([null]);
-    const told = steps().botMessages(chat.requesterDm).slice(seenBefore).map((message) => message.text ?? '');
-    expect(told).toEqual([`Your request #${chat.ticketNumber} is solved, so this chat has ended. Write here any time if you need anything else.`, `How did we do on #${chat.ticketNumber}?`]);
+    expect(
+      (await desk.store.tickets.history(chat.ticketNumber))
+        .filter((event) => event.action === 'chat_ended')
+        .map((event) => event.to ?? null),
+    ).toEqual([null]);
+    const told = steps()
+      .botMessages(chat.requesterDm)
+      .slice(seenBefore)
+      .map((message) => message.text ?? '');
+    expect(told).toEqual([
+      `Your request #${chat.ticketNumber} is solved, so this chat has ended. Write here any time if you need anything else.`,
+      `How did we do on #${chat.ticketNumber}?`,
+    ]);
   });
 
   it('an escalation shows on the other group’s live message: from which group, by whom, the note’s first lines — escaped', async () => {
@@ -316,7 +433,8 @@ describe('the whole ticket', () => {
     await desk.slack.command(people.ana, '/ticket', `escalate ${ticket.number}`);
     await desk.settled();
     const form = desk.fake.okCalls('views.open').at(-1)!.response.view;
-    const note = 'Held at the bank & <!channel> ping <@UVICTIM01>\nReference W-42\nTried a resend\nFourth line stays in the thread';
+    const note =
+      'Held at the bank & <!channel> ping <@UVICTIM01>\nReference W-42\nTried a resend\nFourth line stays in the thread';
     await submit(people.ana, form, { [escalationFields.group]: '20', [escalationFields.note]: note });
     expect((await desk.store.tickets.get(ticket.number))!.groupId).toBe(20);
 
@@ -324,7 +442,9 @@ describe('the whole ticket', () => {
     expect(live.channel).toBe(channels.payopsAlerts);
     const message = desk.fake.messages(channels.payopsAlerts).find((posted) => posted.ts === live.ts)!;
     const text = message.blocks![0].text.text as string;
-    expect(text).toContain(`:arrow_heading_up: Escalated from *Billing* by <@${people.ana}>: “Held at the bank &amp; &lt;!channel&gt; ping &lt;@UVICTIM01&gt; / Reference W-42 / Tried a resend” (the whole note is in the thread)`);
+    expect(text).toContain(
+      `:arrow_heading_up: Escalated from *Billing* by <@${people.ana}>: “Held at the bank &amp; &lt;!channel&gt; ping &lt;@UVICTIM01&gt; / Reference W-42 / Tried a resend” (the whole note is in the thread)`,
+    );
     expect(JSON.stringify(message.blocks)).not.toContain('<!channel>');
     expect(JSON.stringify(message.blocks)).not.toContain('Fourth line');
   });

@@ -19,7 +19,11 @@ function fileContents(changes: { agents?: object[]; groups?: object[] } = {}): R
       { name: 'Billing', id: 10, alertChannel: channels.billingAlerts },
       { name: 'PayOps', id: 20, alertChannel: channels.payopsAlerts },
     ],
-    agents: [{ user: admin, name: 'Ada', groups: [10, 20], role: 'admin' }, { user: people.ana, name: 'Ana', groups: [10] }, ...(changes.agents ?? [])],
+    agents: [
+      { user: admin, name: 'Ada', groups: [10, 20], role: 'admin' },
+      { user: people.ana, name: 'Ana', groups: [10] },
+      ...(changes.agents ?? []),
+    ],
     chat: { defaultGroup: 10 },
   };
 }
@@ -34,7 +38,9 @@ afterEach(async () => {
   dir = undefined;
 });
 
-async function deskOnFile(options: { watch?: boolean; debounceMs?: number } = {}): Promise<{ desk: TestDesk; path: string }> {
+async function deskOnFile(
+  options: { watch?: boolean; debounceMs?: number } = {},
+): Promise<{ desk: TestDesk; path: string }> {
   dir = await mkdtemp(join(tmpdir(), 'deskbolt-reload-'));
   const path = join(dir, 'workspace.yml');
   const contents = fileContents();
@@ -89,12 +95,21 @@ describe('changing the workspace file while the desk runs', () => {
     const none = await desk.deskbolt.workspace!.reload('test');
     expect(none.ok ? [] : none.problems).toContain('groups: Too small: expected array to have >=1 items');
 
-    const renamed = fileContents({ groups: [{ name: 'Billing', id: 10, alertChannel: channels.billingAlerts }, { name: 'PayOps', id: 21, alertChannel: channels.payopsAlerts }] });
+    const renamed = fileContents({
+      groups: [
+        { name: 'Billing', id: 10, alertChannel: channels.billingAlerts },
+        { name: 'PayOps', id: 21, alertChannel: channels.payopsAlerts },
+      ],
+    });
     (renamed.agents as { groups: number[] }[])[0]!.groups = [10, 21];
     await writeFile(path, stringify(renamed));
     const outcome = await desk.deskbolt.workspace!.reload('test');
     expect(outcome.ok).toBe(false);
-    expect(outcome.ok ? [] : outcome.problems).toEqual([expect.stringContaining(`groups[1]: group 20 (PayOps) is gone from the file but still has tickets that are not closed: #${ticket.number}`)]);
+    expect(outcome.ok ? [] : outcome.problems).toEqual([
+      expect.stringContaining(
+        `groups[1]: group 20 (PayOps) is gone from the file but still has tickets that are not closed: #${ticket.number}`,
+      ),
+    ]);
     expect(desk.fake.dmsTo(admin).at(-1)!.args.text).toContain(`#${ticket.number}`);
     expect(desk.deskbolt.desk.directory.group(20)?.name).toBe('PayOps');
 
@@ -112,14 +127,18 @@ describe('changing the workspace file while the desk runs', () => {
     without.agents = (without.agents as { user: string }[]).filter((agent) => agent.user !== people.ana);
     await writeFile(path, stringify(without));
     const outcome = await desk.deskbolt.workspace!.reload('test');
-    expect(outcome).toEqual({ ok: true, notes: [expect.stringContaining('Ana is no longer an agent and still holds 1 ticket(s)')] });
+    expect(outcome).toEqual({
+      ok: true,
+      notes: [expect.stringContaining('Ana is no longer an agent and still holds 1 ticket(s)')],
+    });
     expect(desk.fake.dmsTo(admin).at(-1)!.args.text).toContain('Ana is no longer an agent');
     expect(desk.deskbolt.desk.directory.agent(people.ana)).toBeUndefined();
   });
 
   it('reloads a storm of 100 saves in a second once, ending on the last save', async () => {
     const { desk, path } = await deskOnFile({ watch: true, debounceMs: 400 });
-    for (let save = 0; save < 100; save++) await writeFile(path, stringify({ ...fileContents(), name: `Acme ${save}` }));
+    for (let save = 0; save < 100; save++)
+      await writeFile(path, stringify({ ...fileContents(), name: `Acme ${save}` }));
     await vi.waitFor(() => expect(desk.deskbolt.workspace!.reloads).toBeGreaterThan(0), { timeout: 10_000 });
     await desk.deskbolt.workspace!.idle();
     expect(desk.deskbolt.workspace!.reloads).toBe(1);

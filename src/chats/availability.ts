@@ -1,4 +1,4 @@
-import { refuse, type Desk, type Refusal } from '../tickets/desk.js';
+import { type Desk, type Refusal, refuse } from '../tickets/desk.js';
 import { agentOrRefusal } from '../tickets/permissions.js';
 import { AVAILABILITIES, type Availability } from './types.js';
 
@@ -7,7 +7,11 @@ import { AVAILABILITIES, type Availability } from './types.js';
  * Both doors lead here, so coming online always brings what waits for that moment (queued transfers)
  * and every home that shows the agent follows — told by the signal, not by the door.
  */
-export async function setAvailability(desk: Desk, agentId: string, wanted: string): Promise<{ ok: true; availability: Availability } | Refusal> {
+export async function setAvailability(
+  desk: Desk,
+  agentId: string,
+  wanted: string,
+): Promise<{ ok: true; availability: Availability } | Refusal> {
   const allowed = agentOrRefusal(desk, agentId);
   if (!allowed.ok) return allowed;
   const availability = wanted.trim().toLowerCase() as Availability;
@@ -16,7 +20,8 @@ export async function setAvailability(desk: Desk, agentId: string, wanted: strin
   }
   const previous = await availabilityOf(desk, agentId);
   await desk.store.chats.setAvailability(agentId, availability, desk.clock());
-  if (previous !== availability) desk.events.signal({ type: 'availability_changed', agent: agentId, availability, previous });
+  if (previous !== availability)
+    desk.events.signal({ type: 'availability_changed', agent: agentId, availability, previous });
   return { ok: true, availability };
 }
 
@@ -30,7 +35,11 @@ export async function availabilities(desk: Desk, agentIds: readonly string[]): P
 }
 
 /** The agents of a group who take chats and said they are online: the only ones an incoming chat pings. */
-export async function onlineAgentsOf(desk: Desk, groupId: number, options: { leadsOnly?: boolean } = {}): Promise<string[]> {
+export async function onlineAgentsOf(
+  desk: Desk,
+  groupId: number,
+  options: { leadsOnly?: boolean } = {},
+): Promise<string[]> {
   const agents = desk.directory
     .agentsOf(groupId)
     .filter((agent) => desk.directory.takesChats(agent.user))

@@ -1,13 +1,13 @@
 import { MINUTE_MS } from '../clock.js';
-import { refuse, type Desk, type Refusal } from '../tickets/desk.js';
+import { ticketEvent } from '../events/ticket-events.js';
+import { type Desk, type Refusal, refuse } from '../tickets/desk.js';
 import { openTicket, SUBJECT_MAX } from '../tickets/intake.js';
 import { agentOrRefusal, mayWork, outsideGroup } from '../tickets/permissions.js';
 import { addRequesterReply } from '../tickets/requester-reply.js';
 import type { Actor, Ticket } from '../tickets/types.js';
 import type { Group } from '../workspace/schema.js';
-import type { Chat, SlackRef, Transfer } from './types.js';
-import { ticketEvent } from '../events/ticket-events.js';
 import { transferableChat } from './transfers.js';
+import type { Chat, SlackRef, Transfer } from './types.js';
 
 /** A chat is active while a message went either way within this long; inactive (still connected) after. */
 export const ACTIVE_WINDOW_MS = 3 * MINUTE_MS;
@@ -53,16 +53,33 @@ export function sourceKeyOf(ref: SlackRef): string {
  * The requester wrote to the desk: added to their open chat, or the start of a new chat ticket. The
  * caller posts the Incoming chat and then calls `placeChat` with where it went.
  */
-export async function requesterWrote(desk: Desk, message: RequesterChatMessage, group: Group): Promise<RequesterChatResult | Refusal> {
+export async function requesterWrote(
+  desk: Desk,
+  message: RequesterChatMessage,
+  group: Group,
+): Promise<RequesterChatResult | Refusal> {
   const open = await desk.store.chats.openOf(message.requester);
   if (open) return addToChat(desk, open, message);
   const author: Actor = { kind: 'requester', id: message.requester };
   const text = message.text.trim() || '(a file)';
-  const firstLine = text.split('\n').find((line) => line.trim())?.trim() ?? text;
+  const firstLine =
+    text
+      .split('\n')
+      .find((line) => line.trim())
+      ?.trim() ?? text;
   const opened = await openTicket(
     desk,
-    { subject: firstLine.slice(0, SUBJECT_MAX), description: text, requester: { kind: 'slack', userId: message.requester }, groupId: group.id },
-    { actor: author, channel: 'chat', source: { kind: message.via, channelId: message.source.channel, messageTs: message.source.ts } },
+    {
+      subject: firstLine.slice(0, SUBJECT_MAX),
+      description: text,
+      requester: { kind: 'slack', userId: message.requester },
+      groupId: group.id,
+    },
+    {
+      actor: author,
+      channel: 'chat',
+      source: { kind: message.via, channelId: message.source.channel, messageTs: message.source.ts },
+    },
   );
   if (!opened.ok) return opened;
   const now = desk.clock();
@@ -84,16 +101,32 @@ export async function requesterWrote(desk: Desk, message: RequesterChatMessage, 
   if (!chat) {
     // Two first messages raced: the other opened the chat, so this ticket folds into it.
     const winner = (await desk.store.chats.openOf(message.requester))!;
-    await desk.store.tickets.change(opened.ticket.number, {}, { status: 'closed', closedAt: now, mergedInto: winner.ticketNumber }, ticketEvent('merged_into', author, now, { to: { number: winner.ticketNumber }, note: 'chat already open' }), now);
+    await desk.store.tickets.change(
+      opened.ticket.number,
+      {},
+      { status: 'closed', closedAt: now, mergedInto: winner.ticketNumber },
+      ticketEvent('merged_into', author, now, { to: { number: winner.ticketNumber }, note: 'chat already open' }),
+      now,
+    );
     desk.events.ticketChanged(opened.ticket.number);
     return addToChat(desk, winner, message);
   }
-  const ticket = await desk.store.tickets.change(opened.ticket.number, {}, {}, ticketEvent('chat_started', author, now, { to: { groupId: group.id, via: message.via } }), now);
+  const ticket = await desk.store.tickets.change(
+    opened.ticket.number,
+    {},
+    {},
+    ticketEvent('chat_started', author, now, { to: { groupId: group.id, via: message.via } }),
+    now,
+  );
   desk.events.ticketChanged(opened.ticket.number);
   return { ok: true, started: true, chat, ticket: ticket ?? opened.ticket };
 }
 
-async function addToChat(desk: Desk, chat: Chat, message: RequesterChatMessage): Promise<RequesterChatResult | Refusal> {
+async function addToChat(
+  desk: Desk,
+  chat: Chat,
+  message: RequesterChatMessage,
+): Promise<RequesterChatResult | Refusal> {
   const reply = await addRequesterReply(desk, {
     number: chat.ticketNumber,
     text: message.text.trim() || '(a file)',
@@ -135,21 +168,32 @@ export interface AcceptChatResult {
 }
 
 /** First agent to accept gets the chat: one conditional update on "still waiting, nobody has it". */
-export async function acceptChat(desk: Desk, request: { ticketNumber: number; agent: string }): Promise<AcceptChatResult | Refusal> {
+export async function acceptChat(
+  desk: Desk,
+  request: { ticketNumber: number; agent: string },
+): Promise<AcceptChatResult | Refusal> {
   const allowed = agentOrRefusal(desk, request.agent);
   if (!allowed.ok) return allowed;
   if (!desk.directory.takesChats(request.agent)) return refuse('takes_no_chats');
   const chat = await desk.store.chats.get(request.ticketNumber);
   if (!chat) return refuse('no_such_chat', { number: request.ticketNumber });
   const ticket = (await desk.store.tickets.get(request.ticketNumber))!;
-  if (!mayWork(desk, allowed.agent, ticket) || (!allowed.agent.groups.includes(chat.groupId) && allowed.agent.role !== 'admin')) {
+  if (
+    !mayWork(desk, allowed.agent, ticket) ||
+    (!allowed.agent.groups.includes(chat.groupId) && allowed.agent.role !== 'admin')
+  ) {
     return outsideGroup({ number: ticket.number, groupId: chat.groupId });
   }
   const now = desk.clock();
-  const won = await desk.store.chats.change(request.ticketNumber, { state: ['waiting'], agent: null }, { agent: request.agent, state: 'live', lastActivityAt: now });
+  const won = await desk.store.chats.change(
+    request.ticketNumber,
+    { state: ['waiting'], agent: null },
+    { agent: request.agent, state: 'live', lastActivityAt: now },
+  );
   if (!won) {
     const current = (await desk.store.chats.get(request.ticketNumber))!;
-    if (current.agent === request.agent && current.state === 'live') return { ok: true, chat: current, ticket, alreadyYours: true };
+    if (current.agent === request.agent && current.state === 'live')
+      return { ok: true, chat: current, ticket, alreadyYours: true };
     if (current.state === 'ended') return refuse('chat_ended', { number: request.ticketNumber });
     return refuse('chat_accepted_by', { number: request.ticketNumber, agent: current.agent });
   }
@@ -158,7 +202,10 @@ export async function acceptChat(desk: Desk, request: { ticketNumber: number; ag
     request.ticketNumber,
     {},
     { assignee: request.agent, status: ticket.status === 'new' ? 'open' : ticket.status },
-    ticketEvent('chat_accepted', { kind: 'agent', id: request.agent }, now, { from: { assignee: ticket.assignee, status: ticket.status }, to: { assignee: request.agent } }),
+    ticketEvent('chat_accepted', { kind: 'agent', id: request.agent }, now, {
+      from: { assignee: ticket.assignee, status: ticket.status },
+      to: { assignee: request.agent },
+    }),
     now,
   );
   desk.events.ticketChanged(request.ticketNumber);
@@ -170,23 +217,39 @@ export async function acceptChat(desk: Desk, request: { ticketNumber: number; ag
  * the group who accepts it (Accept is the confirmation, as with any waiting chat). Conditional on the
  * chat still being live and theirs, so it races neither an end nor an accept of a transfer.
  */
-export async function requeueChat(desk: Desk, request: { ticketNumber: number; by: string }): Promise<{ ok: true; chat: Chat } | Refusal> {
+export async function requeueChat(
+  desk: Desk,
+  request: { ticketNumber: number; by: string },
+): Promise<{ ok: true; chat: Chat } | Refusal> {
   const allowed = agentOrRefusal(desk, request.by);
   if (!allowed.ok) return allowed;
   const yours = transferableChat(await desk.store.chats.get(request.ticketNumber), request.ticketNumber, request.by);
   if (!yours.ok) return yours;
   const open = await desk.store.chats.openTransferOf(request.ticketNumber);
   if (open && open.expiresAt.getTime() > desk.clock().getTime()) {
-    return refuse('transfer_waiting', { number: request.ticketNumber, to: open.to, from: open.from, requestedAt: open.requestedAt, expiresAt: open.expiresAt });
+    return refuse('transfer_waiting', {
+      number: request.ticketNumber,
+      to: open.to,
+      from: open.from,
+      requestedAt: open.requestedAt,
+      expiresAt: open.expiresAt,
+    });
   }
   const now = desk.clock();
-  const queued = await desk.store.chats.change(request.ticketNumber, { state: ['live'], agent: request.by }, { state: 'waiting', agent: null, lastActivityAt: now });
+  const queued = await desk.store.chats.change(
+    request.ticketNumber,
+    { state: ['live'], agent: request.by },
+    { state: 'waiting', agent: null, lastActivityAt: now },
+  );
   if (!queued) return refuse('chat_changed', { number: request.ticketNumber });
   await desk.store.tickets.change(
     request.ticketNumber,
     {},
     { assignee: null },
-    ticketEvent('chat_requeued', { kind: 'agent', id: request.by }, now, { from: { assignee: request.by }, to: { groupId: queued.groupId } }),
+    ticketEvent('chat_requeued', { kind: 'agent', id: request.by }, now, {
+      from: { assignee: request.by },
+      to: { groupId: queued.groupId },
+    }),
     now,
   );
   desk.events.ticketChanged(request.ticketNumber);
@@ -194,7 +257,10 @@ export async function requeueChat(desk: Desk, request: { ticketNumber: number; b
 }
 
 /** The agent ends the conversation; the ticket stays, to be solved like any other. */
-export async function endChat(desk: Desk, request: { ticketNumber: number; by: string }): Promise<{ ok: true; chat: Chat; cancelledTransfer: Transfer | null } | Refusal> {
+export async function endChat(
+  desk: Desk,
+  request: { ticketNumber: number; by: string },
+): Promise<{ ok: true; chat: Chat; cancelledTransfer: Transfer | null } | Refusal> {
   const allowed = agentOrRefusal(desk, request.by);
   if (!allowed.ok) return allowed;
   const chat = await desk.store.chats.get(request.ticketNumber);
@@ -211,7 +277,12 @@ export async function endChat(desk: Desk, request: { ticketNumber: number; by: s
  * A chat whose ticket was solved ends with it (whoever solved it may: the solve was theirs to make),
  * and its requester is told once that it is solved and over. Nothing when it had ended already.
  */
-export async function endChatOfSolvedTicket(desk: Desk, ticketNumber: number, solvedBy: string, options: { surveyFollows?: boolean } = {}): Promise<void> {
+export async function endChatOfSolvedTicket(
+  desk: Desk,
+  ticketNumber: number,
+  solvedBy: string,
+  options: { surveyFollows?: boolean } = {},
+): Promise<void> {
   const chat = await desk.store.chats.get(ticketNumber);
   if (chat && chat.state !== 'ended') await closeChat(desk, chat, solvedBy, 'solved', options.surveyFollows === true);
 }
@@ -220,12 +291,28 @@ export async function endChatOfSolvedTicket(desk: Desk, ticketNumber: number, so
  * `surveyFollows`: the solve left its survey to this end (the requester hears the chat is over first),
  * so the chat_ended event says the survey is still to ask.
  */
-async function closeChat(desk: Desk, chat: Chat, by: string, because: 'solved' | null, surveyFollows = false): Promise<{ ok: true; chat: Chat; cancelledTransfer: Transfer | null } | null> {
+async function closeChat(
+  desk: Desk,
+  chat: Chat,
+  by: string,
+  because: 'solved' | null,
+  surveyFollows = false,
+): Promise<{ ok: true; chat: Chat; cancelledTransfer: Transfer | null } | null> {
   const now = desk.clock();
-  const ended = await desk.store.chats.change(chat.ticketNumber, { state: ['waiting', 'live'], agent: chat.agent }, { state: 'ended', endedAt: now });
+  const ended = await desk.store.chats.change(
+    chat.ticketNumber,
+    { state: ['waiting', 'live'], agent: chat.agent },
+    { state: 'ended', endedAt: now },
+  );
   if (!ended) return null;
   const to = because ? { because, ...(surveyFollows ? { surveyFollows } : {}) } : null;
-  await desk.store.tickets.change(chat.ticketNumber, {}, {}, ticketEvent('chat_ended', { kind: 'agent', id: by }, now, to ? { to } : {}), now);
+  await desk.store.tickets.change(
+    chat.ticketNumber,
+    {},
+    {},
+    ticketEvent('chat_ended', { kind: 'agent', id: by }, now, to ? { to } : {}),
+    now,
+  );
   // An ended chat is not handed to anyone: a request still waiting is cancelled with it.
   const open = await desk.store.chats.openTransferOf(chat.ticketNumber);
   const cancelled = open ? await desk.store.chats.answerTransfer(open.id, { state: 'cancelled', by, at: now }) : null;
@@ -234,7 +321,11 @@ async function closeChat(desk: Desk, chat: Chat, by: string, because: 'solved' |
       chat.ticketNumber,
       {},
       {},
-      ticketEvent('transfer_cancelled', { kind: 'agent', id: by }, now, { from: { agent: cancelled.from }, to: { ...cancelled.to, because: 'chat-ended' }, note: cancelled.id }),
+      ticketEvent('transfer_cancelled', { kind: 'agent', id: by }, now, {
+        from: { agent: cancelled.from },
+        to: { ...cancelled.to, because: 'chat-ended' },
+        note: cancelled.id,
+      }),
       now,
     );
   }

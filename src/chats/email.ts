@@ -1,13 +1,13 @@
+import { ticketEvent } from '../events/ticket-events.js';
 import type { Delivery } from '../store/deliveries.js';
 import { queueDelivery } from '../tickets/deliveries.js';
-import { refuse, type Desk, type Refusal } from '../tickets/desk.js';
+import { type Desk, type Refusal, refuse } from '../tickets/desk.js';
 import { newCommentId } from '../tickets/ids.js';
 import { agentOrRefusal } from '../tickets/permissions.js';
 import { REPLY_MAX } from '../tickets/requester-reply.js';
 import type { Requester, Ticket, TicketComment } from '../tickets/types.js';
 import { expandShortcut, type ShortcutNames } from './shortcuts.js';
 import type { Chat } from './types.js';
-import { ticketEvent } from '../events/ticket-events.js';
 
 /** What the Slack side knows of the requester's address: Slack's profile email (users:read.email), if shared. */
 export interface RequesterAddress {
@@ -57,8 +57,17 @@ export async function emailDuringChat(
 
   const now = desk.clock();
   const author = { kind: 'agent' as const, id: request.agent };
-  const comment = await desk.store.tickets.addComment(chat.ticketNumber, 'public', author, text, now, { id: newCommentId(), extra: { via: 'email' } });
-  const changed = await desk.store.tickets.change(chat.ticketNumber, {}, {}, ticketEvent('replied', author, now, { to: { commentId: comment.id, via: 'email', during: 'chat' } }), now);
+  const comment = await desk.store.tickets.addComment(chat.ticketNumber, 'public', author, text, now, {
+    id: newCommentId(),
+    extra: { via: 'email' },
+  });
+  const changed = await desk.store.tickets.change(
+    chat.ticketNumber,
+    {},
+    {},
+    ticketEvent('replied', author, now, { to: { commentId: comment.id, via: 'email', during: 'chat' } }),
+    now,
+  );
   const delivery = await queueDelivery(desk, { ...(changed ?? ticket), requester: to }, comment);
   desk.events.ticketChanged(chat.ticketNumber);
   return { ok: true, chat, ticket: changed ?? ticket, comment, delivery, to };

@@ -1,9 +1,9 @@
-import { refuse, type Desk, type Refusal } from '../tickets/desk.js';
-import { agentOrRefusal } from '../tickets/permissions.js';
+import { ticketEvent } from '../events/ticket-events.js';
 import type { ChatFollower } from '../store/chat-desk.js';
+import { type Desk, type Refusal, refuse } from '../tickets/desk.js';
+import { agentOrRefusal } from '../tickets/permissions.js';
 import { note, type ThreadMessage, type ThreadVerdict } from './relay.js';
 import type { Chat, SlackRef } from './types.js';
-import { ticketEvent } from '../events/ticket-events.js';
 
 export type { ChatFollower };
 
@@ -14,7 +14,10 @@ export type { ChatFollower };
  * way to make them see it is a copy: a DM thread per followed chat, mirrored by the bot. The requester is
  * never told; nothing a follower writes is relayed — only the chat's agent speaks to the requester.
  */
-export async function followChat(desk: Desk, request: { ticketNumber: number; user: string }): Promise<{ ok: true; chat: Chat; already: boolean } | Refusal> {
+export async function followChat(
+  desk: Desk,
+  request: { ticketNumber: number; user: string },
+): Promise<{ ok: true; chat: Chat; already: boolean } | Refusal> {
   const allowed = agentOrRefusal(desk, request.user);
   if (!allowed.ok) return allowed;
   const chat = await desk.store.chats.get(request.ticketNumber);
@@ -26,15 +29,29 @@ export async function followChat(desk: Desk, request: { ticketNumber: number; us
     return refuse('follow_not_allowed', { number: chat.ticketNumber, groupId: chat.groupId });
   }
   const now = desk.clock();
-  const added = await desk.store.chatDesk.follow({ ticketNumber: chat.ticketNumber, user: request.user, mirror: null, since: now });
+  const added = await desk.store.chatDesk.follow({
+    ticketNumber: chat.ticketNumber,
+    user: request.user,
+    mirror: null,
+    since: now,
+  });
   if (added) {
-    await desk.store.tickets.change(chat.ticketNumber, {}, {}, ticketEvent('chat_followed', { kind: 'agent', id: request.user }, now), now);
+    await desk.store.tickets.change(
+      chat.ticketNumber,
+      {},
+      {},
+      ticketEvent('chat_followed', { kind: 'agent', id: request.user }, now),
+      now,
+    );
     desk.events.ticketChanged(chat.ticketNumber);
   }
   return { ok: true, chat, already: !added };
 }
 
-export async function unfollowChat(desk: Desk, request: { ticketNumber: number; user: string }): Promise<{ ok: true; follower: ChatFollower } | Refusal> {
+export async function unfollowChat(
+  desk: Desk,
+  request: { ticketNumber: number; user: string },
+): Promise<{ ok: true; follower: ChatFollower } | Refusal> {
   const allowed = agentOrRefusal(desk, request.user);
   if (!allowed.ok) return allowed;
   const follower = await desk.store.chatDesk.unfollow(request.ticketNumber, request.user);
@@ -44,7 +61,12 @@ export async function unfollowChat(desk: Desk, request: { ticketNumber: number; 
     request.ticketNumber,
     {},
     {},
-    ticketEvent('chat_unfollowed', { kind: 'agent', id: request.user }, now, follower.mirror ? { to: { mirror: follower.mirror } } : {}),
+    ticketEvent(
+      'chat_unfollowed',
+      { kind: 'agent', id: request.user },
+      now,
+      follower.mirror ? { to: { mirror: follower.mirror } } : {},
+    ),
     now,
   );
   desk.events.ticketChanged(request.ticketNumber);
@@ -64,7 +86,11 @@ export async function mirrorOpened(desk: Desk, ticketNumber: number, user: strin
  * A follower wrote in their mirror thread (their DM with the bot): kept on the chat as an internal note,
  * never relayed. Null when that thread is not a mirror (the DM is then a requester's, as before).
  */
-export async function followerWrote(desk: Desk, mirrorThread: SlackRef, message: ThreadMessage): Promise<ThreadVerdict | Refusal | null> {
+export async function followerWrote(
+  desk: Desk,
+  mirrorThread: SlackRef,
+  message: ThreadMessage,
+): Promise<ThreadVerdict | Refusal | null> {
   const follower = await desk.store.chatDesk.followerByMirror(mirrorThread);
   if (!follower || follower.user !== message.author) return null;
   const chat = await desk.store.chats.get(follower.ticketNumber);

@@ -20,7 +20,9 @@ export interface MyLiveChat {
  */
 export async function myLiveChats(desk: Desk, agentId: string): Promise<MyLiveChat[]> {
   const chats = await desk.store.chats.ofAgent(agentId, 50);
-  const tickets = new Map((await desk.store.tickets.getMany(chats.map((chat) => chat.ticketNumber))).map((ticket) => [ticket.number, ticket]));
+  const tickets = new Map(
+    (await desk.store.tickets.getMany(chats.map((chat) => chat.ticketNumber))).map((ticket) => [ticket.number, ticket]),
+  );
   const list = chats.map((chat): MyLiveChat => {
     const requesterWroteAt = chat.lastRequesterAt ?? chat.startedAt;
     return {
@@ -31,6 +33,11 @@ export async function myLiveChats(desk: Desk, agentId: string): Promise<MyLiveCh
       agentsTurn: requesterWroteAt.getTime() > (chat.lastAgentAt?.getTime() ?? 0),
     };
   });
-  list.sort((a, b) => Number(b.agentsTurn) - Number(a.agentsTurn) || a.requesterWroteAt.getTime() - b.requesterWroteAt.getTime() || a.ticketNumber - b.ticketNumber);
+  list.sort(
+    (a, b) =>
+      Number(b.agentsTurn) - Number(a.agentsTurn) ||
+      a.requesterWroteAt.getTime() - b.requesterWroteAt.getTime() ||
+      a.ticketNumber - b.ticketNumber,
+  );
   return list.slice(0, MY_LIVE_CHATS_MAX);
 }

@@ -14,7 +14,9 @@ export function chatPolicies(desk: Desk): Subscriber[] {
       events: {
         async status_changed({ ticket, event }) {
           if (ticket.channel !== 'chat' || event.to.status !== 'solved' || ticket.status !== 'solved') return;
-          await endChatOfSolvedTicket(desk, ticket.number, event.actor.id, { surveyFollows: event.to.endsChat === true });
+          await endChatOfSolvedTicket(desk, ticket.number, event.actor.id, {
+            surveyFollows: event.to.endsChat === true,
+          });
         },
       },
     },

@@ -1,10 +1,10 @@
-import { refuse, type Desk, type Refusal } from '../tickets/desk.js';
+import { ticketEvent } from '../events/ticket-events.js';
+import { type Desk, type Refusal, refuse } from '../tickets/desk.js';
 import { mayWorkIn, outsideGroup } from '../tickets/permissions.js';
 import { REPLY_MAX } from '../tickets/requester-reply.js';
 import type { Actor } from '../tickets/types.js';
 import { expandShortcut, type ShortcutNames } from './shortcuts.js';
 import type { Chat, RelayedMessage, SlackRef } from './types.js';
-import { ticketEvent } from '../events/ticket-events.js';
 
 /** The key of a Slack message in the relay map and in comment ids: where it was written. */
 export function messageKey(ref: SlackRef): string {
@@ -27,7 +27,8 @@ export interface SharedFile {
 
 /** Only PDF, PNG, JPEG, GIF and TXT up to 20 MB cross to the other side; the refusal is for the sender. */
 export function fileVerdict(file: SharedFile): { ok: true } | Refusal {
-  const allowedType = RELAYABLE_MIMETYPES.has(file.mimetype.toLowerCase()) && RELAYABLE_FILETYPES.has(file.filetype.toLowerCase());
+  const allowedType =
+    RELAYABLE_MIMETYPES.has(file.mimetype.toLowerCase()) && RELAYABLE_FILETYPES.has(file.filetype.toLowerCase());
   if (!allowedType) {
     return refuse('file_type_refused', { name: file.name });
   }
@@ -63,7 +64,12 @@ export function notePrefix(desk: Desk): string {
  * the note prefix, anyone else's reply, and anything written while the chat is not live stay in the
  * thread as chat notes. Everything is stored once per Slack message (its key is the comment id).
  */
-export async function threadReply(desk: Desk, chat: Chat, message: ThreadMessage, names?: ShortcutNames): Promise<ThreadVerdict | Refusal> {
+export async function threadReply(
+  desk: Desk,
+  chat: Chat,
+  message: ThreadMessage,
+  names?: ShortcutNames,
+): Promise<ThreadVerdict | Refusal> {
   const text = message.text.trim();
   if (text.length > REPLY_MAX) return refuse('text_too_long', { what: 'message', length: text.length, max: REPLY_MAX });
   const prefix = notePrefix(desk);
@@ -88,16 +94,35 @@ export function directoryNames(desk: Desk, chat: Chat, agentId: string): Shortcu
  * THE path of an agent's message to the requester: the text to relay is decided here and the public
  * reply stored here, so later rules (chat shortcuts, followers) hook in at one place.
  */
-export async function agentSaid(desk: Desk, chat: Chat, message: ThreadMessage, names?: ShortcutNames): Promise<ThreadVerdict | Refusal> {
+export async function agentSaid(
+  desk: Desk,
+  chat: Chat,
+  message: ThreadMessage,
+  names?: ShortcutNames,
+): Promise<ThreadVerdict | Refusal> {
   // A chat shortcut becomes its text here, before anything is stored or sent; an unknown one stops here.
-  const expansion = await expandShortcut(desk, message.author, message.text, names ?? directoryNames(desk, chat, message.author));
+  const expansion = await expandShortcut(
+    desk,
+    message.author,
+    message.text,
+    names ?? directoryNames(desk, chat, message.author),
+  );
   if (!expansion.ok) return expansion;
-  if (expansion.text.length > REPLY_MAX) return refuse('text_too_long', { what: 'shortcut-message', length: expansion.text.length, max: REPLY_MAX });
+  if (expansion.text.length > REPLY_MAX)
+    return refuse('text_too_long', { what: 'shortcut-message', length: expansion.text.length, max: REPLY_MAX });
   const now = desk.clock();
   const author: Actor = { kind: 'agent', id: message.author };
-  const comment = await desk.store.tickets.addComment(chat.ticketNumber, 'public', author, expansion.text, now, { id: `agent:${messageKey(message.source)}` });
+  const comment = await desk.store.tickets.addComment(chat.ticketNumber, 'public', author, expansion.text, now, {
+    id: `agent:${messageKey(message.source)}`,
+  });
   if (!comment.duplicate) {
-    await desk.store.tickets.change(chat.ticketNumber, {}, {}, ticketEvent('replied', author, now, { to: { commentId: comment.id, via: 'chat' } }), now);
+    await desk.store.tickets.change(
+      chat.ticketNumber,
+      {},
+      {},
+      ticketEvent('replied', author, now, { to: { commentId: comment.id, via: 'chat' } }),
+      now,
+    );
     await desk.store.chats.touch(chat.ticketNumber, now, 'agent');
     desk.events.ticketChanged(chat.ticketNumber);
   }
@@ -105,9 +130,14 @@ export async function agentSaid(desk: Desk, chat: Chat, message: ThreadMessage, 
 }
 
 /** Where the workspace keeps agents to their own groups, an agent of another group keeps no notes on a group's chat. */
-export function noteRefusal(desk: Desk, chat: Pick<Chat, 'ticketNumber' | 'groupId'>, authorId: string): Refusal | null {
+export function noteRefusal(
+  desk: Desk,
+  chat: Pick<Chat, 'ticketNumber' | 'groupId'>,
+  authorId: string,
+): Refusal | null {
   const agent = desk.directory.agent(authorId);
-  if (agent && !mayWorkIn(desk, agent, chat.groupId)) return outsideGroup({ number: chat.ticketNumber, groupId: chat.groupId });
+  if (agent && !mayWorkIn(desk, agent, chat.groupId))
+    return outsideGroup({ number: chat.ticketNumber, groupId: chat.groupId });
   return null;
 }
 
@@ -124,9 +154,22 @@ export async function note(
   if (refused) return refused;
   const now = desk.clock();
   const author: Actor = { kind: 'agent', id: authorId };
-  const comment = await desk.store.tickets.addComment(chat.ticketNumber, 'chat-note', author, text, now, source ? { id: `note:${messageKey(source)}` } : {});
+  const comment = await desk.store.tickets.addComment(
+    chat.ticketNumber,
+    'chat-note',
+    author,
+    text,
+    now,
+    source ? { id: `note:${messageKey(source)}` } : {},
+  );
   if (!comment.duplicate) {
-    await desk.store.tickets.change(chat.ticketNumber, {}, {}, ticketEvent('noted', author, now, { to: { commentId: comment.id, kind: 'chat-note', reason } }), now);
+    await desk.store.tickets.change(
+      chat.ticketNumber,
+      {},
+      {},
+      ticketEvent('noted', author, now, { to: { commentId: comment.id, kind: 'chat-note', reason } }),
+      now,
+    );
     desk.events.ticketChanged(chat.ticketNumber);
   }
   return { ok: true, kind: 'note', chat, reason, duplicate: comment.duplicate };
@@ -134,8 +177,21 @@ export async function note(
 
 // ─── Relayed copies: edits and deletions follow ───────────────────────────────────────────
 
-export async function rememberRelay(desk: Desk, chat: Chat, original: SlackRef, copy: SlackRef, side: RelayedMessage['side']): Promise<void> {
-  await desk.store.chats.rememberRelay({ key: messageKey(original), ticketNumber: chat.ticketNumber, original, copy, side, createdAt: desk.clock() });
+export async function rememberRelay(
+  desk: Desk,
+  chat: Chat,
+  original: SlackRef,
+  copy: SlackRef,
+  side: RelayedMessage['side'],
+): Promise<void> {
+  await desk.store.chats.rememberRelay({
+    key: messageKey(original),
+    ticketNumber: chat.ticketNumber,
+    original,
+    copy,
+    side,
+    createdAt: desk.clock(),
+  });
 }
 
 /** How long a relayed copy can still follow its original's edits and deletions. */
@@ -159,14 +215,17 @@ export async function relayedEdit(
 ): Promise<{ ok: true; relay: RelayedMessage; withdraw: boolean; text: string } | Refusal | null> {
   const relay = await desk.store.chats.relayOf(messageKey(original));
   if (!relay) return null;
-  const commentId = relay.side === 'requester' ? `reply:slack:${messageKey(original)}` : `agent:${messageKey(original)}`;
+  const commentId =
+    relay.side === 'requester' ? `reply:slack:${messageKey(original)}` : `agent:${messageKey(original)}`;
   const withdraw = relay.side === 'agent' && text.trim().toLowerCase().startsWith(notePrefix(desk).toLowerCase());
   let words = text.trim();
   if (relay.side === 'agent' && !withdraw) {
     // An agent's edit goes through the same shortcut rule as their first words; an unknown one leaves the copy as it was.
     const chat = await desk.store.chats.get(relay.ticketNumber);
     const author = (await desk.store.tickets.comment(commentId))?.author.id ?? chat?.agent ?? '';
-    const names: ShortcutNames = chat ? namesFor(chat, author) : { requester: async () => 'there', agent: async () => 'Support' };
+    const names: ShortcutNames = chat
+      ? namesFor(chat, author)
+      : { requester: async () => 'there', agent: async () => 'Support' };
     const expansion = await expandShortcut(desk, author, words, names);
     if (!expansion.ok) return expansion;
     words = expansion.text;
@@ -185,7 +244,13 @@ export async function editRelayed(
   const revised = await relayedEdit(desk, original, edit.text, namesFor);
   if (!revised) return { ok: true, relayed: false };
   if (!revised.ok) return revised;
-  desk.events.signal({ type: 'relay_edited', relay: revised.relay, text: revised.text, withdraw: revised.withdraw, editor: edit.editor });
+  desk.events.signal({
+    type: 'relay_edited',
+    relay: revised.relay,
+    text: revised.text,
+    withdraw: revised.withdraw,
+    editor: edit.editor,
+  });
   return { ok: true, relayed: true };
 }
 
@@ -196,7 +261,11 @@ export async function deleteRelayed(desk: Desk, original: SlackRef): Promise<voi
 }
 
 /** A file was shared in a chat, by its requester (in their DM) or its agent (in the thread): it crosses if its type and size allow. */
-export function shareFile(desk: Desk, chat: Chat, share: { fileId: string; side: 'requester' | 'agent'; sender: string }): void {
+export function shareFile(
+  desk: Desk,
+  chat: Chat,
+  share: { fileId: string; side: 'requester' | 'agent'; sender: string },
+): void {
   desk.events.signal({ type: 'chat_file_shared', chat, ...share });
 }
 

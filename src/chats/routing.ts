@@ -1,9 +1,9 @@
 import type { Desk } from '../tickets/desk.js';
+import { type Refusal, refuse } from '../tickets/refusals.js';
 import { addRequesterReply, type RequesterReplyResult } from '../tickets/requester-reply.js';
-import { refuse, type Refusal } from '../tickets/refusals.js';
-import { UNSOLVED_STATUSES, type Ticket } from '../tickets/types.js';
+import { type Ticket, UNSOLVED_STATUSES } from '../tickets/types.js';
 import type { Group } from '../workspace/schema.js';
-import { requesterWrote, sourceKeyOf, type RequesterChatMessage, type RequesterChatResult } from './chat.js';
+import { type RequesterChatMessage, type RequesterChatResult, requesterWrote, sourceKeyOf } from './chat.js';
 import type { SlackRef } from './types.js';
 
 /** How many of a requester's open tickets the "which one?" question lists. */
@@ -30,8 +30,12 @@ export function parkedKeyOf(source: SlackRef): string {
 }
 
 export async function requesterMessaged(desk: Desk, message: RequesterChatMessage): Promise<DmOutcome | Refusal> {
-  if (message.via === 'intake-channel') return chatOutcome(await requesterWrote(desk, message, desk.directory.groupOfIntakeChannel(message.source.channel)!));
-  if (await desk.store.chats.openOf(message.requester)) return chatOutcome(await requesterWrote(desk, message, chatGroup(desk)));
+  if (message.via === 'intake-channel')
+    return chatOutcome(
+      await requesterWrote(desk, message, desk.directory.groupOfIntakeChannel(message.source.channel)!),
+    );
+  if (await desk.store.chats.openOf(message.requester))
+    return chatOutcome(await requesterWrote(desk, message, chatGroup(desk)));
   const open = (await desk.store.tickets.ofRequester({ kind: 'slack', userId: message.requester }, 20)).filter(
     (ticket) => UNSOLVED_STATUSES.includes(ticket.status) && ticket.mergedInto === null,
   );
@@ -49,7 +53,8 @@ export async function messageIsAbout(
   const parked = await desk.store.chats.unpark(request.key);
   if (!parked || parked.requester !== request.requester) return null;
   const ticket = await desk.store.tickets.get(request.ticketNumber);
-  if (ticket?.requester.kind !== 'slack' || ticket.requester.userId !== request.requester) return refuse('not_your_ticket', { number: request.ticketNumber });
+  if (ticket?.requester.kind !== 'slack' || ticket.requester.userId !== request.requester)
+    return refuse('not_your_ticket', { number: request.ticketNumber });
   const reply = await addRequesterReply(desk, {
     number: request.ticketNumber,
     text: parked.text,
@@ -60,10 +65,19 @@ export async function messageIsAbout(
 }
 
 /** The requester said their parked message is something new (and, with topics, what it is about): a chat starts. */
-export async function messageIsNew(desk: Desk, request: { key: string; requester: string; topic?: number }): Promise<DmOutcome | Refusal | null> {
+export async function messageIsNew(
+  desk: Desk,
+  request: { key: string; requester: string; topic?: number },
+): Promise<DmOutcome | Refusal | null> {
   const parked = await desk.store.chats.unpark(request.key);
   if (!parked || parked.requester !== request.requester) return null;
-  const message: RequesterChatMessage = { requester: parked.requester, requesterDm: parked.requesterDm, source: parked.source, text: parked.text, via: parked.via };
+  const message: RequesterChatMessage = {
+    requester: parked.requester,
+    requesterDm: parked.requesterDm,
+    source: parked.source,
+    text: parked.text,
+    via: parked.via,
+  };
   const topics = desk.directory.workspace.chat.topics;
   if (request.topic === undefined && topics.length > 0) return park(desk, message, { kind: 'ask-topic', topics });
   const topic = request.topic === undefined ? undefined : topics[request.topic];
@@ -78,7 +92,13 @@ export async function requesterRepliedInThread(
   message: RequesterChatMessage,
   withFiles = false,
 ): Promise<RequesterReplyResult | Refusal> {
-  return addRequesterReply(desk, { number: ticketNumber, text: message.text, author: { kind: 'requester', id: message.requester }, sourceKey: sourceKeyOf(message.source), withFiles });
+  return addRequesterReply(desk, {
+    number: ticketNumber,
+    text: message.text,
+    author: { kind: 'requester', id: message.requester },
+    sourceKey: sourceKeyOf(message.source),
+    withFiles,
+  });
 }
 
 /** The group of a chat started by DM: the workspace file's `chat.defaultGroup` (required there when it has several groups). */
@@ -91,8 +111,20 @@ function chatOutcome(result: RequesterChatResult | Refusal): DmOutcome | Refusal
   return result.ok ? { kind: 'chat', ...result } : result;
 }
 
-async function park<T extends { kind: 'ask-ticket' | 'ask-topic' }>(desk: Desk, message: RequesterChatMessage, outcome: T): Promise<T & { key: string }> {
+async function park<T extends { kind: 'ask-ticket' | 'ask-topic' }>(
+  desk: Desk,
+  message: RequesterChatMessage,
+  outcome: T,
+): Promise<T & { key: string }> {
   const key = parkedKeyOf(message.source);
-  await desk.store.chats.park({ key, requester: message.requester, requesterDm: message.requesterDm, text: message.text, source: message.source, via: message.via, parkedAt: desk.clock() });
+  await desk.store.chats.park({
+    key,
+    requester: message.requester,
+    requesterDm: message.requesterDm,
+    text: message.text,
+    source: message.source,
+    via: message.via,
+    parkedAt: desk.clock(),
+  });
   return { ...outcome, key };
 }

@@ -1,4 +1,4 @@
-import { refuse, type Desk, type Refusal } from '../tickets/desk.js';
+import { type Desk, type Refusal, refuse } from '../tickets/desk.js';
 import { agentOrRefusal } from '../tickets/permissions.js';
 
 export const SHORTCUT_NAME = /^[a-z0-9_-]{1,40}$/;
@@ -39,7 +39,12 @@ export function shortcutToken(desk: Desk, text: string): { name: string; rest: s
  * shortcut of that name first (it shadows a shared one, for its owner only), then the workspace's.
  * Words after the name follow the shortcut's text. An unknown shortcut is refused: nothing is sent.
  */
-export async function expandShortcut(desk: Desk, agentId: string, text: string, names: ShortcutNames): Promise<Expansion | Refusal> {
+export async function expandShortcut(
+  desk: Desk,
+  agentId: string,
+  text: string,
+  names: ShortcutNames,
+): Promise<Expansion | Refusal> {
   const token = shortcutToken(desk, text);
   if (!token) return { ok: true, expanded: false, text };
   const personal = await desk.store.chatDesk.shortcut(agentId, token.name);
@@ -67,23 +72,35 @@ function nameOrRefusal(desk: Desk, raw: string): { ok: true; name: string } | Re
 }
 
 /** `/ticket shortcut add NAME TEXT`: a personal shortcut, up to the workspace's limit per agent. */
-export async function addShortcut(desk: Desk, agentId: string, input: { name: string; text: string }): Promise<{ ok: true; name: string; replaced: boolean } | Refusal> {
+export async function addShortcut(
+  desk: Desk,
+  agentId: string,
+  input: { name: string; text: string },
+): Promise<{ ok: true; name: string; replaced: boolean } | Refusal> {
   const allowed = agentOrRefusal(desk, agentId);
   if (!allowed.ok) return allowed;
   const named = nameOrRefusal(desk, input.name);
   if (!named.ok) return named;
   const text = input.text.trim();
   if (!text) return refuse('shortcut_without_text');
-  if (text.length > SHORTCUT_TEXT_MAX) return refuse('shortcut_text_too_long', { length: text.length, max: SHORTCUT_TEXT_MAX });
+  if (text.length > SHORTCUT_TEXT_MAX)
+    return refuse('shortcut_text_too_long', { length: text.length, max: SHORTCUT_TEXT_MAX });
   const limit = desk.directory.workspace.chat.personalShortcutLimit;
-  const outcome = await desk.store.chatDesk.saveShortcut({ agent: agentId, name: named.name, text, createdAt: desk.clock() }, limit);
+  const outcome = await desk.store.chatDesk.saveShortcut(
+    { agent: agentId, name: named.name, text, createdAt: desk.clock() },
+    limit,
+  );
   if (outcome === 'limit') {
     return refuse('shortcut_limit', { limit });
   }
   return { ok: true, name: named.name, replaced: outcome === 'replaced' };
 }
 
-export async function removeShortcut(desk: Desk, agentId: string, rawName: string): Promise<{ ok: true; name: string } | Refusal> {
+export async function removeShortcut(
+  desk: Desk,
+  agentId: string,
+  rawName: string,
+): Promise<{ ok: true; name: string } | Refusal> {
   const allowed = agentOrRefusal(desk, agentId);
   if (!allowed.ok) return allowed;
   const named = nameOrRefusal(desk, rawName);
@@ -114,6 +131,10 @@ export async function listShortcuts(desk: Desk, agentId: string): Promise<Shortc
     sigil: chat.shortcutSigil,
     limit: chat.personalShortcutLimit,
     personal: personal.map(({ name, text }) => ({ name, text })),
-    shared: chat.shortcuts.map(({ name, text }) => ({ name: name.toLowerCase(), text, shadowed: own.has(name.toLowerCase()) })),
+    shared: chat.shortcuts.map(({ name, text }) => ({
+      name: name.toLowerCase(),
+      text,
+      shadowed: own.has(name.toLowerCase()),
+    })),
   };
 }

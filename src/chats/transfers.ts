@@ -1,9 +1,9 @@
-import { refuse, type Desk, type Refusal } from '../tickets/desk.js';
+import { ticketEvent } from '../events/ticket-events.js';
+import { type Desk, type Refusal, refuse } from '../tickets/desk.js';
 import { agentOrRefusal } from '../tickets/permissions.js';
 import type { Actor, Ticket } from '../tickets/types.js';
 import { availabilityOf, onlineAgentsOf } from './availability.js';
 import type { Chat, SlackRef, Transfer, TransferStep, TransferTarget } from './types.js';
-import { ticketEvent } from '../events/ticket-events.js';
 
 /**
  * A chat is never handed to a person who has not confirmed they can take it, and never dropped because
@@ -23,7 +23,6 @@ export function transferExpiryMs(desk: Desk): number {
   return desk.settings.transferExpirySeconds * 1000;
 }
 
-
 /** A transfer's step in the ticket's history; `note` carries the request's id, for whoever tells people of it. */
 async function recordEvent(
   desk: Desk,
@@ -37,7 +36,11 @@ async function recordEvent(
     transfer.ticketNumber,
     {},
     {},
-    ticketEvent(action, actor, now, { from: { agent: transfer.from }, to: { ...transfer.to, ...extra }, note: transfer.id }),
+    ticketEvent(action, actor, now, {
+      from: { agent: transfer.from },
+      to: { ...transfer.to, ...extra },
+      note: transfer.id,
+    }),
     now,
   );
   desk.events.ticketChanged(transfer.ticketNumber);
@@ -86,10 +89,22 @@ export async function requestTransfer(
   });
   if (!transfer) {
     const first = (await desk.store.chats.openTransferOf(chat.ticketNumber))!;
-    return refuse('transfer_waiting', { number: chat.ticketNumber, to: first.to, from: first.from, requestedAt: first.requestedAt, expiresAt: first.expiresAt });
+    return refuse('transfer_waiting', {
+      number: chat.ticketNumber,
+      to: first.to,
+      from: first.from,
+      requestedAt: first.requestedAt,
+      expiresAt: first.expiresAt,
+    });
   }
   // Who is asked is decided now (who was online): the offers go to them.
-  await recordEvent(desk, transfer, 'transfer_requested', { kind: 'agent', id: request.from }, { asked: asked.ok ? asked.people : [] });
+  await recordEvent(
+    desk,
+    transfer,
+    'transfer_requested',
+    { kind: 'agent', id: request.from },
+    { asked: asked.ok ? asked.people : [] },
+  );
   return { ok: true, transfer, chat, asked: asked.ok ? asked.people : [], expired };
 }
 
@@ -97,14 +112,24 @@ export async function requestTransfer(
  * Only a live chat's own agent hands it on: the rule behind the Transfer button, the transfer modal
  * and `/ticket transfer`, so each of them refuses in the same words.
  */
-export function transferableChat(chat: Chat | null, ticketNumber: number, agent: string): { ok: true; chat: Chat } | Refusal {
+export function transferableChat(
+  chat: Chat | null,
+  ticketNumber: number,
+  agent: string,
+): { ok: true; chat: Chat } | Refusal {
   if (!chat) return refuse('no_such_chat', { number: ticketNumber });
   if (chat.state === 'ended') return refuse('chat_ended', { number: chat.ticketNumber, so: 'nothing to transfer' });
-  if (chat.state !== 'live' || chat.agent !== agent) return refuse('chat_not_yours', { number: chat.ticketNumber, agent: chat.agent });
+  if (chat.state !== 'live' || chat.agent !== agent)
+    return refuse('chat_not_yours', { number: chat.ticketNumber, agent: chat.agent });
   return { ok: true, chat };
 }
 
-async function whoIsAsked(desk: Desk, chat: Chat, from: string, to: TransferTarget): Promise<{ ok: true; people: string[] } | TransferRefusal> {
+async function whoIsAsked(
+  desk: Desk,
+  chat: Chat,
+  from: string,
+  to: TransferTarget,
+): Promise<{ ok: true; people: string[] } | TransferRefusal> {
   if (to.kind === 'agent') {
     if (to.id === from) return refuse('chat_already_yours');
     if (!desk.directory.agent(to.id)) return refuse('target_not_an_agent', { person: to.id });
@@ -146,7 +171,9 @@ export async function transfersWaitingFor(desk: Desk, userId: string, limit = 20
   const waiting = await desk.store.chats.waitingTransfers(userId, agent.groups, limit);
   const now = desk.clock().getTime();
   return waiting.filter(
-    (transfer) => transfer.expiresAt.getTime() > now && (transfer.to.kind !== 'lead' || desk.directory.isLeadOf(userId, Number(transfer.to.id))),
+    (transfer) =>
+      transfer.expiresAt.getTime() > now &&
+      (transfer.to.kind !== 'lead' || desk.directory.isLeadOf(userId, Number(transfer.to.id))),
   );
 }
 
@@ -155,7 +182,9 @@ export async function transfersWaitingFor(desk: Desk, userId: string, limit = 20
  * next agent of the group who is actually there.
  */
 export async function queuedTransfersFor(desk: Desk, userId: string): Promise<Transfer[]> {
-  return (await transfersWaitingFor(desk, userId)).filter((transfer) => transfer.queued === true && transfer.to.kind === 'group');
+  return (await transfersWaitingFor(desk, userId)).filter(
+    (transfer) => transfer.queued === true && transfer.to.kind === 'group',
+  );
 }
 
 /** The jobs issue schedules this; each expired request's requesting agent is told by the caller. */
@@ -190,10 +219,20 @@ function mayAnswer(desk: Desk, transfer: Transfer, chat: Chat, by: string): bool
 
 /** Why a request can no longer be answered, from what it is now. */
 function alreadyAnswered(transfer: Transfer): Refusal {
-  return refuse('transfer_answered', { number: transfer.ticketNumber, state: transfer.state, by: transfer.answeredBy, from: transfer.from, expiresAt: transfer.expiresAt });
+  return refuse('transfer_answered', {
+    number: transfer.ticketNumber,
+    state: transfer.state,
+    by: transfer.answeredBy,
+    from: transfer.from,
+    expiresAt: transfer.expiresAt,
+  });
 }
 
-async function answerable(desk: Desk, transferId: string, by: string): Promise<{ ok: true; transfer: Transfer; chat: Chat } | TransferRefusal> {
+async function answerable(
+  desk: Desk,
+  transferId: string,
+  by: string,
+): Promise<{ ok: true; transfer: Transfer; chat: Chat } | TransferRefusal> {
   const allowed = agentOrRefusal(desk, by);
   if (!allowed.ok) return allowed;
   const transfer = await desk.store.chats.transfer(transferId);
@@ -214,7 +253,10 @@ export interface TransferAcceptedResult {
   previousThread: SlackRef;
 }
 
-export async function acceptTransfer(desk: Desk, request: { transferId: string; by: string }): Promise<TransferAcceptedResult | TransferRefusal> {
+export async function acceptTransfer(
+  desk: Desk,
+  request: { transferId: string; by: string },
+): Promise<TransferAcceptedResult | TransferRefusal> {
   if (desk.directory.agent(request.by) && !desk.directory.takesChats(request.by)) return refuse('takes_no_chats');
   const found = await answerable(desk, request.transferId, request.by);
   if (!found.ok) return found;
@@ -224,9 +266,15 @@ export async function acceptTransfer(desk: Desk, request: { transferId: string; 
     return finishTransfer(desk, transfer, found.chat.thread);
   }
   if (transfer.state !== 'requested') return alreadyAnswered(transfer);
-  if (transfer.queued && (await availabilityOf(desk, request.by)) !== 'online') return refuse('transfer_needs_online', { number: transfer.ticketNumber });
+  if (transfer.queued && (await availabilityOf(desk, request.by)) !== 'online')
+    return refuse('transfer_needs_online', { number: transfer.ticketNumber });
   const now = desk.clock();
-  const won = await desk.store.chats.answerTransfer(transfer.id, { state: 'accepted', by: request.by, at: now, unexpiredAt: now });
+  const won = await desk.store.chats.answerTransfer(transfer.id, {
+    state: 'accepted',
+    by: request.by,
+    at: now,
+    unexpiredAt: now,
+  });
   if (!won) {
     transfer = (await desk.store.chats.transfer(transfer.id))!;
     return alreadyAnswered(transfer);
@@ -239,7 +287,11 @@ export async function acceptTransfer(desk: Desk, request: { transferId: string; 
  * repeat, so a process that dies half-way leaves a transfer that a retry, or the jobs issue's sweep
  * (`finishUnfinishedTransfers`), completes without doing a step twice.
  */
-export async function finishTransfer(desk: Desk, transfer: Transfer, previousThread: SlackRef): Promise<TransferAcceptedResult> {
+export async function finishTransfer(
+  desk: Desk,
+  transfer: Transfer,
+  previousThread: SlackRef,
+): Promise<TransferAcceptedResult> {
   const to = transfer.answeredBy!;
   const groupId = transfer.to.kind === 'group' ? Number(transfer.to.id) : null;
   let step = transfer.step;
@@ -251,11 +303,15 @@ export async function finishTransfer(desk: Desk, transfer: Transfer, previousThr
     // Absolute values: setting them again after a crash changes nothing.
     // The group's queue-channel post becomes the thread; a DM offer (to someone who came online) never does.
     const offer = transfer.offers.find((ref) => !ref.channel.startsWith('D'));
-    await desk.store.chats.change(transfer.ticketNumber, {}, {
-      agent: to,
-      lastActivityAt: desk.clock(),
-      ...(groupId !== null ? { groupId, ...(offer ? { thread: offer } : {}) } : {}),
-    });
+    await desk.store.chats.change(
+      transfer.ticketNumber,
+      {},
+      {
+        agent: to,
+        lastActivityAt: desk.clock(),
+        ...(groupId !== null ? { groupId, ...(offer ? { thread: offer } : {}) } : {}),
+      },
+    );
     await desk.store.chats.advanceTransfer(transfer.id, 'accepted', 'chat-moved');
     step = 'chat-moved';
     await reached(step);
@@ -268,7 +324,11 @@ export async function finishTransfer(desk: Desk, transfer: Transfer, previousThr
       { assignee: transfer.from },
       { assignee: to, ...(groupId !== null ? { groupId } : {}) },
       // The thread it was in: a move to another group's queue updates the old message to say where it went.
-      ticketEvent('transfer_accepted', { kind: 'agent', id: to }, now, { from: { assignee: transfer.from, thread: previousThread }, to: { assignee: to, ...transfer.to }, note: transfer.id }),
+      ticketEvent('transfer_accepted', { kind: 'agent', id: to }, now, {
+        from: { assignee: transfer.from, thread: previousThread },
+        to: { assignee: to, ...transfer.to },
+        note: transfer.id,
+      }),
       now,
     );
     await desk.store.chats.advanceTransfer(transfer.id, 'chat-moved', 'ticket-moved');
@@ -293,7 +353,10 @@ export const TRANSFER_GRACE_MS = 30_000;
 
 /** For the `finish-transfers` job: accepted transfers a dead process left half-way are finished. */
 export async function finishUnfinishedTransfers(desk: Desk, limit = 100): Promise<TransferAcceptedResult[]> {
-  const unfinished = await desk.store.chats.unfinishedTransfers(limit, new Date(desk.clock().getTime() - TRANSFER_GRACE_MS));
+  const unfinished = await desk.store.chats.unfinishedTransfers(
+    limit,
+    new Date(desk.clock().getTime() - TRANSFER_GRACE_MS),
+  );
   const results: TransferAcceptedResult[] = [];
   for (const transfer of unfinished) {
     const chat = await desk.store.chats.get(transfer.ticketNumber);
@@ -302,21 +365,31 @@ export async function finishUnfinishedTransfers(desk: Desk, limit = 100): Promis
   return results;
 }
 
-export async function declineTransfer(desk: Desk, request: { transferId: string; by: string }): Promise<{ ok: true; transfer: Transfer } | TransferRefusal> {
+export async function declineTransfer(
+  desk: Desk,
+  request: { transferId: string; by: string },
+): Promise<{ ok: true; transfer: Transfer } | TransferRefusal> {
   const found = await answerable(desk, request.transferId, request.by);
   if (!found.ok) return found;
   if (found.transfer.to.kind === 'group') {
     return refuse('group_transfer_not_declined', { to: found.transfer.to });
   }
   if (found.transfer.state !== 'requested') return alreadyAnswered(found.transfer);
-  const declined = await desk.store.chats.answerTransfer(found.transfer.id, { state: 'declined', by: request.by, at: desk.clock() });
+  const declined = await desk.store.chats.answerTransfer(found.transfer.id, {
+    state: 'declined',
+    by: request.by,
+    at: desk.clock(),
+  });
   if (!declined) return alreadyAnswered((await desk.store.chats.transfer(found.transfer.id))!);
   await recordEvent(desk, declined, 'transfer_declined', { kind: 'agent', id: request.by });
   return { ok: true, transfer: declined };
 }
 
 /** The requesting agent (or a lead of the chat's group) takes the request back. */
-export async function cancelTransfer(desk: Desk, request: { ticketNumber: number; by: string }): Promise<{ ok: true; transfer: Transfer } | TransferRefusal> {
+export async function cancelTransfer(
+  desk: Desk,
+  request: { ticketNumber: number; by: string },
+): Promise<{ ok: true; transfer: Transfer } | TransferRefusal> {
   const allowed = agentOrRefusal(desk, request.by);
   if (!allowed.ok) return allowed;
   const open = await desk.store.chats.openTransferOf(request.ticketNumber);
@@ -327,7 +400,11 @@ export async function cancelTransfer(desk: Desk, request: { ticketNumber: number
   }
   const expired = await expireIfDue(desk, open);
   if (expired) return { ...alreadyAnswered(expired), expired };
-  const cancelled = await desk.store.chats.answerTransfer(open.id, { state: 'cancelled', by: request.by, at: desk.clock() });
+  const cancelled = await desk.store.chats.answerTransfer(open.id, {
+    state: 'cancelled',
+    by: request.by,
+    at: desk.clock(),
+  });
   if (!cancelled) return alreadyAnswered((await desk.store.chats.transfer(open.id))!);
   await recordEvent(desk, cancelled, 'transfer_cancelled', { kind: 'agent', id: request.by });
   return { ok: true, transfer: cancelled };

@@ -31,7 +31,10 @@ export interface Chat {
   shownActive: boolean;
 }
 
-export type TransferTarget = { kind: 'agent'; id: string } | { kind: 'lead'; id: string } | { kind: 'group'; id: string };
+export type TransferTarget =
+  | { kind: 'agent'; id: string }
+  | { kind: 'lead'; id: string }
+  | { kind: 'group'; id: string };
 export type TransferState = 'requested' | 'accepted' | 'declined' | 'expired' | 'cancelled';
 /**
  * How far an accepted transfer got: each later step is idempotent and recorded here, so a retry after a

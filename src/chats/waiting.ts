@@ -36,20 +36,33 @@ export async function waitingChats(desk: Desk, agentId: string): Promise<{ ok: t
     transfersWaitingFor(desk, agentId, WAITING_LIST_MAX),
   ]);
   const groupTransfers = transfers.filter((transfer) => transfer.to.kind === 'group' && transfer.from !== agentId);
-  const tickets = new Map((await desk.store.tickets.getMany([...fresh.map((chat) => chat.ticketNumber), ...groupTransfers.map((t) => t.ticketNumber)])).map((ticket) => [ticket.number, ticket]));
-  const chats = new Map((await Promise.all(groupTransfers.map((t) => desk.store.chats.get(t.ticketNumber)))).flatMap((chat) => (chat ? [[chat.ticketNumber, chat] as const] : [])));
+  const tickets = new Map(
+    (
+      await desk.store.tickets.getMany([
+        ...fresh.map((chat) => chat.ticketNumber),
+        ...groupTransfers.map((t) => t.ticketNumber),
+      ])
+    ).map((ticket) => [ticket.number, ticket]),
+  );
+  const chats = new Map(
+    (await Promise.all(groupTransfers.map((t) => desk.store.chats.get(t.ticketNumber)))).flatMap((chat) =>
+      chat ? [[chat.ticketNumber, chat] as const] : [],
+    ),
+  );
   const now = desk.clock().getTime();
   const list: WaitingChat[] = [
-    ...fresh.map((chat): WaitingChat => ({
-      ticketNumber: chat.ticketNumber,
-      requester: chat.requester,
-      subject: tickets.get(chat.ticketNumber)?.subject ?? '',
-      groupId: chat.groupId,
-      groupName: desk.directory.groupName(chat.groupId),
-      waitingSince: chat.startedAt,
-      waitedMs: now - chat.startedAt.getTime(),
-      kind: 'new',
-    })),
+    ...fresh.map(
+      (chat): WaitingChat => ({
+        ticketNumber: chat.ticketNumber,
+        requester: chat.requester,
+        subject: tickets.get(chat.ticketNumber)?.subject ?? '',
+        groupId: chat.groupId,
+        groupName: desk.directory.groupName(chat.groupId),
+        waitingSince: chat.startedAt,
+        waitedMs: now - chat.startedAt.getTime(),
+        kind: 'new',
+      }),
+    ),
     ...groupTransfers.map((transfer): WaitingChat => {
       const groupId = Number(transfer.to.id);
       return {

@@ -1,7 +1,7 @@
 import { ImapFlow } from 'imapflow';
 import type { Log } from '../log.js';
 import type { Desk } from '../tickets/desk.js';
-import { fileIncomingEmail, type EmailFiling, type IncomingEmail, type MailboxPlace } from '../tickets/email-intake.js';
+import { type EmailFiling, fileIncomingEmail, type IncomingEmail, type MailboxPlace } from '../tickets/email-intake.js';
 import type { Workspace } from '../workspace/schema.js';
 import { parseEmail } from './parse.js';
 
@@ -39,9 +39,19 @@ export function mailboxesOf(workspace: Workspace, environment: Record<string, st
   return (workspace.email?.mailboxes ?? []).map((mailbox) => {
     const base = { address: mailbox.address, group: mailbox.group, variable: mailbox.imap };
     const value = environment[mailbox.imap];
-    if (!value) return { ...base, imap: null, problem: `${mailbox.imap} is not set: it should hold the IMAP URL of ${mailbox.address} (imaps://user:password@host:993/INBOX)` };
+    if (!value)
+      return {
+        ...base,
+        imap: null,
+        problem: `${mailbox.imap} is not set: it should hold the IMAP URL of ${mailbox.address} (imaps://user:password@host:993/INBOX)`,
+      };
     const imap = imapSettingsOf(value);
-    if (!imap) return { ...base, imap: null, problem: `${mailbox.imap} is not an IMAP URL (expected imaps://user:password@host:993/INBOX or imap://…:143)` };
+    if (!imap)
+      return {
+        ...base,
+        imap: null,
+        problem: `${mailbox.imap} is not an IMAP URL (expected imaps://user:password@host:993/INBOX or imap://…:143)`,
+      };
     return { ...base, imap, problem: null };
   });
 }
@@ -84,7 +94,8 @@ export interface ReaderOptions {
 export async function readMailboxOnce(desk: Desk, access: MailboxAccess, options: ReaderOptions): Promise<MailboxRun> {
   if (!access.imap) return { mailbox: access.address, ran: false, filings: [], error: access.problem ?? 'no IMAP URL' };
   const lease = leaseOf(access);
-  if (!(await desk.store.leases.acquire(lease, options.owner, desk.clock(), MAILBOX_HOLD_MS))) return { mailbox: access.address, ran: false, filings: [] };
+  if (!(await desk.store.leases.acquire(lease, options.owner, desk.clock(), MAILBOX_HOLD_MS)))
+    return { mailbox: access.address, ran: false, filings: [] };
   const client = imapClient(access.imap, options);
   // Kept outside the read: a connection lost half-way still reports what was filed before it.
   const filings: EmailFiling[] = [];
@@ -218,7 +229,13 @@ function imapClient(imap: ImapSettings, options: ReaderOptions): ImapFlow {
  * message is filed, and only then flagged \Seen and the cursor moved past it: a crash in between reads
  * it again, and its record (claimed under its Message-ID) makes that read file nothing twice.
  */
-async function readNew(desk: Desk, client: ImapFlow, access: MailboxAccess, owner: string, filings: EmailFiling[]): Promise<EmailFiling[]> {
+async function readNew(
+  desk: Desk,
+  client: ImapFlow,
+  access: MailboxAccess,
+  owner: string,
+  filings: EmailFiling[],
+): Promise<EmailFiling[]> {
   const lock = await client.getMailboxLock(access.imap!.path);
   try {
     const mailbox = client.mailbox;
@@ -232,7 +249,10 @@ async function readNew(desk: Desk, client: ImapFlow, access: MailboxAccess, owne
       if (!(await desk.store.leases.renew(leaseOf(access), owner, desk.clock(), MAILBOX_HOLD_MS))) break;
       const sized = await client.fetchOne(String(uid), { size: true }, { uid: true });
       if (!sized) continue;
-      const email = (sized.size ?? 0) > MESSAGE_MAX_BYTES ? await tooLarge(client, uid, sized.size ?? 0) : await readMessage(client, uid);
+      const email =
+        (sized.size ?? 0) > MESSAGE_MAX_BYTES
+          ? await tooLarge(client, uid, sized.size ?? 0)
+          : await readMessage(client, uid);
       if (!email) continue;
       const place: MailboxPlace = { address: access.address, group: access.group, uidValidity, uid };
       const filing = await fileIncomingEmail(desk, place, email, owner);
@@ -259,7 +279,11 @@ async function tooLarge(client: ImapFlow, uid: number, size: number): Promise<In
   if (!message) return null;
   const parsed = await parseEmail(Buffer.concat([message.headers ?? Buffer.alloc(0), Buffer.from('\r\n')]));
   const megabytes = Math.round(size / 1024 / 1024);
-  return { ...parsed, unreadable: `${megabytes} MB, more than the ${MESSAGE_MAX_BYTES / 1024 / 1024} MB deskbolt reads`, attachments: [] };
+  return {
+    ...parsed,
+    unreadable: `${megabytes} MB, more than the ${MESSAGE_MAX_BYTES / 1024 / 1024} MB deskbolt reads`,
+    attachments: [],
+  };
 }
 
 /** What went wrong with a mailbox, naming the variable its URL came from (never the password). */

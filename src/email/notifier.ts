@@ -1,6 +1,6 @@
 import type { Subscriber } from '../events/types.js';
 import { closingNoteId, closingNoteText } from '../tickets/auto-close.js';
-import { attemptDelivery, queueClosingNoteDelivery, type DeliverySenders } from '../tickets/deliveries.js';
+import { attemptDelivery, type DeliverySenders, queueClosingNoteDelivery } from '../tickets/deliveries.js';
 import type { Desk } from '../tickets/desk.js';
 
 /**
@@ -14,7 +14,10 @@ export function emailNotifier(desk: Desk, senders: DeliverySenders): Subscriber 
     events: {
       async auto_closed({ ticket }) {
         if (!desk.settings.sendsMail || ticket.requester.kind !== 'email') return;
-        const delivery = await queueClosingNoteDelivery(desk, ticket, { commentId: closingNoteId(ticket.number), text: closingNoteText(ticket, desk.settings.pendingCloseDays) });
+        const delivery = await queueClosingNoteDelivery(desk, ticket, {
+          commentId: closingNoteId(ticket.number),
+          text: closingNoteText(ticket, desk.settings.pendingCloseDays),
+        });
         await attemptDelivery(desk, delivery.id, senders);
       },
     },

@@ -82,19 +82,32 @@ export class SmtpMail {
   }
 
   /** A reply's files as they were stored with its comment; an internal note's never (commentFilesToSend gives only public ones). */
-  private async attachmentsOf(delivery: Delivery): Promise<{ filename: string; content: Buffer; contentType: string }[]> {
+  private async attachmentsOf(
+    delivery: Delivery,
+  ): Promise<{ filename: string; content: Buffer; contentType: string }[]> {
     if (delivery.purpose !== 'reply' || !delivery.commentId) return [];
     const files = await commentFilesToSend(this.desk, delivery.commentId);
-    return files.map(({ file, bytes }) => ({ filename: downloadFileName(file.name), content: bytes, contentType: file.contentType }));
+    return files.map(({ file, bytes }) => ({
+      filename: downloadFileName(file.name),
+      content: bytes,
+      contentType: file.contentType,
+    }));
   }
 
-  private async fromOf(ticketNumber: number, groupId: number, mailbox: string | undefined): Promise<{ name: string; address: string }> {
+  private async fromOf(
+    ticketNumber: number,
+    groupId: number,
+    mailbox: string | undefined,
+  ): Promise<{ name: string; address: string }> {
     const { desk } = this;
     const mailboxes = desk.directory.workspace.email?.mailboxes ?? [];
     const named = parseFrom(this.mailFrom);
     const name = named?.name || desk.directory.workspace.name;
     const cameIn = mailbox ?? (await desk.store.email.originalOf(ticketNumber))?.mailbox;
-    const address = mailboxes.find((box) => box.address === cameIn)?.address ?? mailboxes.find((box) => box.group === groupId)?.address ?? named?.address;
+    const address =
+      mailboxes.find((box) => box.address === cameIn)?.address ??
+      mailboxes.find((box) => box.group === groupId)?.address ??
+      named?.address;
     if (!address) throw new Error('no mailbox of the workspace file serves this ticket, and MAIL_FROM is not set');
     return { name, address };
   }

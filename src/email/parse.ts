@@ -1,4 +1,4 @@
-import { simpleParser, type AddressObject, type HeaderValue, type ParsedMail } from 'mailparser';
+import { type AddressObject, type HeaderValue, type ParsedMail, simpleParser } from 'mailparser';
 import type { IncomingEmail } from '../tickets/email-intake.js';
 
 /** HTML past this is not turned into text (mailparser's own guard against a huge page). */
@@ -28,7 +28,10 @@ export async function parseEmail(source: Buffer): Promise<IncomingEmail> {
       from: parsed.from?.text ?? '',
       to: addressText(parsed.to),
       cc: addressText(parsed.cc),
-      date: parsed.date && !Number.isNaN(parsed.date.getTime()) ? parsed.date.toISOString() : headerText(parsed.headers.get('date')),
+      date:
+        parsed.date && !Number.isNaN(parsed.date.getTime())
+          ? parsed.date.toISOString()
+          : headerText(parsed.headers.get('date')),
       subject: parsed.subject ?? '',
     },
     text,
@@ -47,7 +50,10 @@ export async function parseEmail(source: Buffer): Promise<IncomingEmail> {
  * its own; a tracking pixel's address is nothing anyone wrote.
  */
 export function readableText(text: string): string {
-  return text.replace(/^\s*\[(?:https?:|cid:|data:)[^\]\s]*\]\s*$/gim, '').replace(/\n{3,}/g, '\n\n').trim();
+  return text
+    .replace(/^\s*\[(?:https?:|cid:|data:)[^\]\s]*\]\s*$/gim, '')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
 }
 
 function unreadable(source: Buffer, why: string): IncomingEmail {
@@ -58,7 +64,13 @@ function unreadable(source: Buffer, why: string): IncomingEmail {
     threadIds: [],
     from: null,
     subject: header('subject'),
-    headers: { from: header('from'), to: header('to'), cc: header('cc'), date: header('date'), subject: header('subject') },
+    headers: {
+      from: header('from'),
+      to: header('to'),
+      cc: header('cc'),
+      date: header('date'),
+      subject: header('subject'),
+    },
     text: source.subarray(0, 1_000_000).toString('utf8'),
     automatic: null,
     unreadable: why,
@@ -75,12 +87,16 @@ function normalizedId(value: string | undefined): string | null {
 function threadIdsOf(parsed: ParsedMail): string[] {
   const references = typeof parsed.references === 'string' ? parsed.references.split(/\s+/) : (parsed.references ?? []);
   const inReplyTo = (parsed.inReplyTo ?? '').split(/\s+/);
-  const ids = [...inReplyTo, ...[...references].reverse()].map((id) => normalizedId(id)).filter((id): id is string => id !== null);
+  const ids = [...inReplyTo, ...[...references].reverse()]
+    .map((id) => normalizedId(id))
+    .filter((id): id is string => id !== null);
   return [...new Set(ids)];
 }
 
 function firstAddress(from: AddressObject | undefined): { address: string; name: string } | null {
-  const first = from?.value.find((entry) => entry.address) ?? from?.value.flatMap((entry) => entry.group ?? []).find((entry) => entry.address);
+  const first =
+    from?.value.find((entry) => entry.address) ??
+    from?.value.flatMap((entry) => entry.group ?? []).find((entry) => entry.address);
   return first?.address ? { address: first.address, name: first.name ?? '' } : null;
 }
 
@@ -93,7 +109,8 @@ function headerText(value: HeaderValue | undefined): string {
   if (value === undefined) return '';
   if (typeof value === 'string') return value;
   if (value instanceof Date) return value.toISOString();
-  if (typeof value === 'object' && value !== null && 'value' in value && typeof value.value === 'string') return value.value;
+  if (typeof value === 'object' && value !== null && 'value' in value && typeof value.value === 'string')
+    return value.value;
   return String(value);
 }
 
@@ -104,7 +121,8 @@ function headerText(value: HeaderValue | undefined): string {
 function automaticReason(parsed: ParsedMail): string | null {
   const header = (name: string) => headerText(parsed.headers.get(name)).trim().toLowerCase();
   const autoSubmitted = header('auto-submitted');
-  if (autoSubmitted && autoSubmitted !== 'no') return `an automatic message (Auto-Submitted: ${autoSubmitted.slice(0, 40)})`;
+  if (autoSubmitted && autoSubmitted !== 'no')
+    return `an automatic message (Auto-Submitted: ${autoSubmitted.slice(0, 40)})`;
   const precedence = header('precedence');
   if (['bulk', 'junk', 'list', 'auto_reply'].includes(precedence)) return `bulk mail (Precedence: ${precedence})`;
   for (const name of ['x-autoreply', 'x-autorespond']) {
@@ -112,7 +130,8 @@ function automaticReason(parsed: ParsedMail): string | null {
     if (value) return `an auto-reply (${name}: ${value.slice(0, 40)})`;
   }
   const type = parsed.headers.get('content-type');
-  const contentType = typeof type === 'object' && type !== null && 'value' in type ? String(type.value).toLowerCase() : '';
+  const contentType =
+    typeof type === 'object' && type !== null && 'value' in type ? String(type.value).toLowerCase() : '';
   if (contentType === 'multipart/report') return 'a delivery report (a bounce)';
   return null;
 }

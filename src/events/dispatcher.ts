@@ -1,10 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { faultMessage, type Log } from '../log.js';
+import { faultMessage, type Log, withLogContext } from '../log.js';
 import { offTheAskersPath } from '../store/command-watch.js';
 import type { Store } from '../store/store.js';
 import type { TicketEvent } from '../tickets/types.js';
 import type { DeskEvents, DeskSignal, Subscriber, TicketNotice } from './types.js';
-import { withLogContext } from '../log.js';
 
 /**
  * Hands what happened to whoever listens. A ticket's events wait in its outbox (written in the same
@@ -46,7 +45,10 @@ export function ticketHandler(subscriber: Subscriber, notice: TicketNotice): Tic
   };
 }
 
-function signalHandler(subscriber: Subscriber, signal: DeskSignal): ((signal: DeskSignal) => Promise<void>) | undefined {
+function signalHandler(
+  subscriber: Subscriber,
+  signal: DeskSignal,
+): ((signal: DeskSignal) => Promise<void>) | undefined {
   return subscriber.signals?.[signal.type] as ((signal: DeskSignal) => Promise<void>) | undefined;
 }
 
@@ -99,7 +101,8 @@ export class EventDispatcher implements DeskEvents {
     if (this.hold(() => this.ticketsChanged(ticketNumbers))) return;
     const numbers = [...new Set(ticketNumbers)];
     if (numbers.length === 1) this.ticketChanged(numbers[0]!);
-    else if (numbers.length > 1) this.inTurn(numbers, () => this.handOutMany(numbers), `events of ${numbers.length} tickets from #${numbers[0]}`);
+    else if (numbers.length > 1)
+      this.inTurn(numbers, () => this.handOutMany(numbers), `events of ${numbers.length} tickets from #${numbers[0]}`);
   }
 
   /** Work about tickets waits for those tickets' earlier work: their events and signals keep their order. */
@@ -135,7 +138,9 @@ export class EventDispatcher implements DeskEvents {
       return handler ? [{ subscriber, handler }] : [];
     });
     const work = async () => {
-      await Promise.all(heard.map(({ subscriber, handler }) => this.guard(subscriber, signal.type, () => handler(signal))));
+      await Promise.all(
+        heard.map(({ subscriber, handler }) => this.guard(subscriber, signal.type, () => handler(signal))),
+      );
     };
     const ticketNumber = ticketOfSignal(signal);
     if (ticketNumber === null) this.track(offTheAskersPath(work), signal.type);
@@ -175,8 +180,12 @@ export class EventDispatcher implements DeskEvents {
     if (!found || found.outbox.length === 0) return;
     // History first: what happened is recorded even if telling people fails.
     await this.store.tickets.recordHistory(found.outbox);
-    for (const [index, event] of found.outbox.entries()) await this.notify({ event, ticket: found.ticket, last: index === found.outbox.length - 1 });
-    await this.store.tickets.clearOutbox(ticketNumber, found.outbox.map((event) => event.id));
+    for (const [index, event] of found.outbox.entries())
+      await this.notify({ event, ticket: found.ticket, last: index === found.outbox.length - 1 });
+    await this.store.tickets.clearOutbox(
+      ticketNumber,
+      found.outbox.map((event) => event.id),
+    );
   }
 
   private async handOutMany(ticketNumbers: readonly number[]): Promise<void> {
@@ -187,11 +196,14 @@ export class EventDispatcher implements DeskEvents {
     await Promise.all(
       found.map(async ({ ticket, outbox }) => {
         await withLogContext({ ticket: ticket.number }, async () => {
-          for (const [index, event] of outbox.entries()) await this.notify({ event, ticket, last: index === outbox.length - 1 });
+          for (const [index, event] of outbox.entries())
+            await this.notify({ event, ticket, last: index === outbox.length - 1 });
         });
       }),
     );
-    await this.store.tickets.clearOutboxes(found.map(({ ticket, outbox }) => ({ number: ticket.number, eventIds: outbox.map((event) => event.id) })));
+    await this.store.tickets.clearOutboxes(
+      found.map(({ ticket, outbox }) => ({ number: ticket.number, eventIds: outbox.map((event) => event.id) })),
+    );
   }
 
   private async notify(notice: TicketNotice): Promise<void> {
@@ -200,7 +212,12 @@ export class EventDispatcher implements DeskEvents {
       const handler = ticketHandler(subscriber, notice);
       return handler ? [{ subscriber, handler }] : [];
     });
-    const tell = (group: typeof heard) => Promise.all(group.map(({ subscriber, handler }) => this.guard(subscriber, `${action} of #${notice.ticket.number}`, () => handler(notice))));
+    const tell = (group: typeof heard) =>
+      Promise.all(
+        group.map(({ subscriber, handler }) =>
+          this.guard(subscriber, `${action} of #${notice.ticket.number}`, () => handler(notice)),
+        ),
+      );
     // Records first: what the notifiers show may be read from them.
     await tell(heard.filter(({ subscriber }) => subscriber.records));
     await tell(heard.filter(({ subscriber }) => !subscriber.records));
@@ -215,7 +232,9 @@ export class EventDispatcher implements DeskEvents {
   }
 
   private track(work: Promise<unknown>, what: string): void {
-    const tracked = work.catch((error: unknown) => this.log(`events: handing out ${what} failed: ${faultMessage(error)}`, error));
+    const tracked = work.catch((error: unknown) =>
+      this.log(`events: handing out ${what} failed: ${faultMessage(error)}`, error),
+    );
     this.inFlight.add(tracked);
     void tracked.finally(() => this.inFlight.delete(tracked));
   }

@@ -68,7 +68,11 @@ export interface EventPayloads {
   merged_into: { from?: { status: TicketStatus }; to: { number: number }; note?: string };
   merged_from: { from: { number: number }; to: { number: number } };
   /** `note` is the id of the internal comment that says why. */
-  escalated: { from: { groupId: number; assignee: string | null }; to: { groupId: number; assignee: null }; note: string };
+  escalated: {
+    from: { groupId: number; assignee: string | null };
+    to: { groupId: number; assignee: null };
+    note: string;
+  };
   problem_marked: object;
   incident_linked: { from: { problemOf: number | null }; to: { problemOf: number } };
   auto_closed: { from: { status: 'pending' }; to: { status: 'closed' }; note: string };
@@ -84,12 +88,28 @@ export interface EventPayloads {
   transfer_expired: TransferStep;
   transfer_cancelled: TransferStep<{ because?: 'chat-ended' }>;
   /** `from.thread`: where the chat's thread was before, told that it moved. */
-  transfer_accepted: { from: { assignee: string; thread: SlackRef }; to: TransferTarget & { assignee: string }; note: string };
+  transfer_accepted: {
+    from: { assignee: string; thread: SlackRef };
+    to: TransferTarget & { assignee: string };
+    note: string;
+  };
   chat_followed: object;
   /** `mirror`: the follower's copy of the chat, marked as no longer followed. */
   chat_unfollowed: { to?: { mirror: SlackRef } };
-  satisfaction_rated: { from?: { rating: Rating }; to: { rating: Rating | null; solve: number; agent: string | null; comment?: string } };
-  delivery_failed: { to: { via: 'slack' | 'email'; purpose: string; commentId?: string; attempt: number; retryAt: Date | null; reason: string } };
+  satisfaction_rated: {
+    from?: { rating: Rating };
+    to: { rating: Rating | null; solve: number; agent: string | null; comment?: string };
+  };
+  delivery_failed: {
+    to: {
+      via: 'slack' | 'email';
+      purpose: string;
+      commentId?: string;
+      attempt: number;
+      retryAt: Date | null;
+      reason: string;
+    };
+  };
   delivered: { to: { via: 'slack' | 'email'; commentId: string | null | undefined; attempts: number } };
   handoff_requested: HandoffStep<{ expiresAt: Date }>;
   handoff_declined: HandoffStep;
@@ -122,19 +142,30 @@ interface EventBase<A extends TicketAction> {
 }
 
 /** One action's event, as the history holds it: `TicketEventOf<'assigned'>['to']['assignee']` is a string. */
-export type TicketEventOf<A extends TicketAction> = A extends TicketAction ? EventBase<A> & Filled<EventPayloads[A]> : never;
+export type TicketEventOf<A extends TicketAction> = A extends TicketAction
+  ? EventBase<A> & Filled<EventPayloads[A]>
+  : never;
 
 /** Any event: narrowed by `action`. */
 export type TicketEvent = TicketEventOf<TicketAction>;
 
 /** An event as the workflow describes it; the store gives it its id and ticket. */
-export type NewTicketEventOf<A extends TicketAction> = A extends TicketAction ? Omit<EventBase<A>, 'id' | 'ticketNumber'> & Filled<EventPayloads[A]> : never;
+export type NewTicketEventOf<A extends TicketAction> = A extends TicketAction
+  ? Omit<EventBase<A>, 'id' | 'ticketNumber'> & Filled<EventPayloads[A]>
+  : never;
 export type NewTicketEvent = NewTicketEventOf<TicketAction>;
 
-type PayloadArgument<A extends TicketAction> = object extends EventPayloads[A] ? [payload?: EventPayloads[A]] : [payload: EventPayloads[A]];
+type PayloadArgument<A extends TicketAction> = object extends EventPayloads[A]
+  ? [payload?: EventPayloads[A]]
+  : [payload: EventPayloads[A]];
 
 /** The one way a workflow writes an event: the payload is checked against its action's entry. */
-export function ticketEvent<A extends TicketAction>(action: A, actor: Actor, at: Date, ...[payload]: PayloadArgument<A>): NewTicketEventOf<A> {
+export function ticketEvent<A extends TicketAction>(
+  action: A,
+  actor: Actor,
+  at: Date,
+  ...[payload]: PayloadArgument<A>
+): NewTicketEventOf<A> {
   // The compiler cannot follow a generic action into the distributed union; the signature is what callers are held to.
   return { actor, action, ...payload, at } as unknown as NewTicketEventOf<A>;
 }

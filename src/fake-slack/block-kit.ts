@@ -117,8 +117,16 @@ function checkOption(p: Problems, option: unknown, at: string, rule: OptionRule)
   else if (option.url !== undefined) p.add(`${at}/url`, 'url is only allowed in overflow menu options');
 }
 
-function checkOptions(p: Problems, owner: JsonObject, field: string, at: string, list: ListRule, rule: OptionRule): void {
-  for (const [i, option] of checkList(p, owner, field, at, list).entries()) checkOption(p, option, `${at}/${field}/${i}`, rule);
+function checkOptions(
+  p: Problems,
+  owner: JsonObject,
+  field: string,
+  at: string,
+  list: ListRule,
+  rule: OptionRule,
+): void {
+  for (const [i, option] of checkList(p, owner, field, at, list).entries())
+    checkOption(p, option, `${at}/${field}/${i}`, rule);
 }
 
 function checkConfirm(p: Problems, owner: JsonObject, at: string): void {
@@ -200,7 +208,14 @@ const elementChecks = new Map<string, ElementCheck>([
   [
     'overflow',
     (p, element, at) =>
-      checkOptions(p, element, 'options', at, { min: max('overflowOptionsMin'), max: max('overflowOptionsMax'), required: true }, { plainOnly: true, allowUrl: true }),
+      checkOptions(
+        p,
+        element,
+        'options',
+        at,
+        { min: max('overflowOptionsMin'), max: max('overflowOptionsMax'), required: true },
+        { plainOnly: true, allowUrl: true },
+      ),
   ],
   [
     'plain_text_input',
@@ -219,11 +234,27 @@ const elementChecks = new Map<string, ElementCheck>([
   ],
   [
     'checkboxes',
-    (p, element, at) => checkOptions(p, element, 'options', at, { min: 1, max: max('checkboxOptions'), required: true }, { plainOnly: false }),
+    (p, element, at) =>
+      checkOptions(
+        p,
+        element,
+        'options',
+        at,
+        { min: 1, max: max('checkboxOptions'), required: true },
+        { plainOnly: false },
+      ),
   ],
   [
     'radio_buttons',
-    (p, element, at) => checkOptions(p, element, 'options', at, { min: 1, max: max('radioOptions'), required: true }, { plainOnly: false }),
+    (p, element, at) =>
+      checkOptions(
+        p,
+        element,
+        'options',
+        at,
+        { min: 1, max: max('radioOptions'), required: true },
+        { plainOnly: false },
+      ),
   ],
   ['datepicker', (p, element, at) => checkPattern(p, element, 'initial_date', at, /^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD')],
   ['timepicker', (p, element, at) => checkPattern(p, element, 'initial_time', at, /^\d{2}:\d{2}$/, 'HH:mm')],
@@ -241,11 +272,15 @@ const elementChecks = new Map<string, ElementCheck>([
   [
     'image',
     (p, element, at) => {
-      if (element.slack_file === undefined) checkString(p, element, 'image_url', at, { max: max('imageUrl'), required: true });
+      if (element.slack_file === undefined)
+        checkString(p, element, 'image_url', at, { max: max('imageUrl'), required: true });
       checkString(p, element, 'alt_text', at, { max: max('imageAltText'), required: true });
     },
   ],
-  ['workflow_button', (p, element, at) => checkText(p, element, 'text', at, { max: max('buttonText'), plainOnly: true, required: true })],
+  [
+    'workflow_button',
+    (p, element, at) => checkText(p, element, 'text', at, { max: max('buttonText'), plainOnly: true, required: true }),
+  ],
 ]);
 
 /** Slack's select menus: validated here, and given a selection by the request simulator. */
@@ -319,7 +354,8 @@ function checkUniqueOptionValues(p: Problems, element: JsonObject, at: string): 
   if (Array.isArray(element.option_groups)) {
     for (const [g, group] of element.option_groups.entries()) {
       if (!isObject(group) || !Array.isArray(group.options)) continue;
-      for (const [i, option] of group.options.entries()) located.push([`${at}/option_groups/${g}/options/${i}`, option]);
+      for (const [i, option] of group.options.entries())
+        located.push([`${at}/option_groups/${g}/options/${i}`, option]);
     }
   }
   const seen = new Set<string>();
@@ -351,7 +387,8 @@ const blockChecks = new Map<string, BlockCheck>([
   [
     'image',
     (p, block, at) => {
-      if (block.slack_file === undefined) checkString(p, block, 'image_url', at, { max: max('imageUrl'), required: true });
+      if (block.slack_file === undefined)
+        checkString(p, block, 'image_url', at, { max: max('imageUrl'), required: true });
       checkString(p, block, 'alt_text', at, { max: max('imageAltText'), required: true });
       checkText(p, block, 'title', at, { max: max('imageTitle'), plainOnly: true });
     },
@@ -360,26 +397,31 @@ const blockChecks = new Map<string, BlockCheck>([
     'actions',
     (p, block, at) => {
       const actionIds = new Set<string>();
-      checkList(p, block, 'elements', at, { min: 1, max: max('actionsElements'), required: true }).forEach((element, i) => {
-        const here = `${at}/elements/${i}`;
-        checkElement(p, element, here, ACTIONS_ELEMENTS, 'actions blocks');
-        const actionId = isObject(element) ? element.action_id : undefined;
-        if (typeof actionId !== 'string') return;
-        if (actionIds.has(actionId)) p.add(`${here}/action_id`, `duplicate action_id "${actionId}" in this block`);
-        actionIds.add(actionId);
-      });
+      checkList(p, block, 'elements', at, { min: 1, max: max('actionsElements'), required: true }).forEach(
+        (element, i) => {
+          const here = `${at}/elements/${i}`;
+          checkElement(p, element, here, ACTIONS_ELEMENTS, 'actions blocks');
+          const actionId = isObject(element) ? element.action_id : undefined;
+          if (typeof actionId !== 'string') return;
+          if (actionIds.has(actionId)) p.add(`${here}/action_id`, `duplicate action_id "${actionId}" in this block`);
+          actionIds.add(actionId);
+        },
+      );
     },
   ],
   [
     'context',
     (p, block, at) => {
-      checkList(p, block, 'elements', at, { min: 1, max: max('contextElements'), required: true }).forEach((element, i) => {
-        const here = `${at}/elements/${i}`;
-        const type = isObject(element) ? element.type : undefined;
-        if (type === 'image') checkElement(p, element, here, ACCESSORY_ELEMENTS, 'context blocks');
-        else if (type === 'plain_text' || type === 'mrkdwn') checkTextObject(p, element, here, { max: max('contextText') });
-        else p.add(`${here}/type`, 'context elements must be images or text objects');
-      });
+      checkList(p, block, 'elements', at, { min: 1, max: max('contextElements'), required: true }).forEach(
+        (element, i) => {
+          const here = `${at}/elements/${i}`;
+          const type = isObject(element) ? element.type : undefined;
+          if (type === 'image') checkElement(p, element, here, ACCESSORY_ELEMENTS, 'context blocks');
+          else if (type === 'plain_text' || type === 'mrkdwn')
+            checkTextObject(p, element, here, { max: max('contextText') });
+          else p.add(`${here}/type`, 'context elements must be images or text objects');
+        },
+      );
     },
   ],
   [
@@ -392,9 +434,15 @@ const blockChecks = new Map<string, BlockCheck>([
       else checkElement(p, block.element, `${at}/element`, INPUT_ELEMENTS, 'input blocks');
     },
   ],
-  ['header', (p, block, at) => checkText(p, block, 'text', at, { max: max('headerText'), plainOnly: true, required: true })],
+  [
+    'header',
+    (p, block, at) => checkText(p, block, 'text', at, { max: max('headerText'), plainOnly: true, required: true }),
+  ],
   ['rich_text', (p, block, at) => void checkList(p, block, 'elements', at, { max: Infinity, required: true })],
-  ['markdown', (p, block, at) => checkString(p, block, 'text', at, { max: max('markdownText'), min: 1, required: true })],
+  [
+    'markdown',
+    (p, block, at) => checkString(p, block, 'text', at, { max: max('markdownText'), min: 1, required: true }),
+  ],
   [
     'file',
     (p, block, at) => {
@@ -465,7 +513,8 @@ export function validateView(view: unknown): string[] {
     checkText(p, view, 'submit', at, { max: max('modalSubmit'), plainOnly: true });
     checkText(p, view, 'close', at, { max: max('modalClose'), plainOnly: true });
     const hasInputs = Array.isArray(view.blocks) && view.blocks.some((b) => isObject(b) && b.type === 'input');
-    if (hasInputs && view.submit === undefined) p.add(at, 'missing required field: submit (the modal has input blocks)');
+    if (hasInputs && view.submit === undefined)
+      p.add(at, 'missing required field: submit (the modal has input blocks)');
   }
   checkString(p, view, 'private_metadata', at, { max: max('privateMetadata') });
   checkString(p, view, 'callback_id', at, { max: max('callbackId') });

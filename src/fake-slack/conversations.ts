@@ -138,6 +138,12 @@ export class Conversations {
   }
 
   private describe(channel: Conversation): FakeChannel {
-    return { id: channel.id, name: channel.name, isPrivate: channel.isPrivate, archived: channel.archived, botIsMember: channel.members.has(this.botUserId) };
+    return {
+      id: channel.id,
+      name: channel.name,
+      isPrivate: channel.isPrivate,
+      archived: channel.archived,
+      botIsMember: channel.members.has(this.botUserId),
+    };
   }
 }

@@ -22,10 +22,22 @@ export interface FileBytesHost {
   origin: string;
   token: string;
   /** Remembers a file as files.info will describe it. */
-  addFile(file: { id: string; name: string; mimetype: string; filetype: string; size: number; title?: string; user?: string; content?: Buffer }): void;
+  addFile(file: {
+    id: string;
+    name: string;
+    mimetype: string;
+    filetype: string;
+    size: number;
+    title?: string;
+    user?: string;
+    content?: Buffer;
+  }): void;
   fileContent(id: string): Buffer | undefined;
   /** Posts the bot's message carrying shared files; undefined when the channel is unknown. */
-  postFiles(channel: string, content: { text: string; thread_ts?: string; files: string[] }): { channel: string; ts: string } | undefined;
+  postFiles(
+    channel: string,
+    content: { text: string; thread_ts?: string; files: string[] },
+  ): { channel: string; ts: string } | undefined;
 }
 
 /** Slack caps one file at 1 GB (slack.com/help/articles/201330736, "Add files to Slack"). */
@@ -65,7 +77,8 @@ export class FakeFileUploads {
    */
   getUploadUrl(args: Args): Answer {
     const length = Number(args.length);
-    if (typeof args.filename !== 'string' || args.filename === '' || !Number.isInteger(length) || length <= 0) return { ok: false, error: 'invalid_arguments' };
+    if (typeof args.filename !== 'string' || args.filename === '' || !Number.isInteger(length) || length <= 0)
+      return { ok: false, error: 'invalid_arguments' };
     if (length > SLACK_FILE_MAX_BYTES) return { ok: false, error: 'file_too_large' };
     const id = `F${(++this.counter).toString(36).toUpperCase().padStart(6, '0')}${randomBytes(2).toString('hex').toUpperCase()}`;
     this.pending.set(id, { id, filename: args.filename, length, bytes: null });
@@ -87,7 +100,8 @@ export class FakeFileUploads {
         return { ok: false, error: 'invalid_arguments' };
       }
     }
-    if (!Array.isArray(files) || files.length === 0 || files.length > COMPLETE_UPLOAD_MAX_FILES) return { ok: false, error: 'invalid_arguments' };
+    if (!Array.isArray(files) || files.length === 0 || files.length > COMPLETE_UPLOAD_MAX_FILES)
+      return { ok: false, error: 'invalid_arguments' };
     const uploads: { upload: PendingUpload; title: string }[] = [];
     for (const entry of files as { id?: unknown; title?: unknown }[]) {
       const upload = typeof entry?.id === 'string' ? this.pending.get(entry.id) : undefined;
@@ -98,7 +112,15 @@ export class FakeFileUploads {
     for (const { upload, title } of uploads) {
       const extension = upload.filename.split('.').at(-1)?.toLowerCase() ?? '';
       const [mimetype, filetype] = MIMETYPES[extension] ?? ['application/octet-stream', 'binary'];
-      this.host.addFile({ id: upload.id, name: upload.filename, title, mimetype, filetype, size: upload.length, content: upload.bytes! });
+      this.host.addFile({
+        id: upload.id,
+        name: upload.filename,
+        title,
+        mimetype,
+        filetype,
+        size: upload.length,
+        content: upload.bytes!,
+      });
       this.pending.delete(upload.id);
     }
     const shared = uploads.map(({ upload, title }) => ({ id: upload.id, title }));
@@ -125,7 +147,8 @@ export class FakeFileUploads {
     }
     if (url.pathname.startsWith('/files-pri/') && req.method === 'GET') {
       // Without the bot token Slack answers a login page, not the file.
-      if (req.headers.authorization !== `Bearer ${this.host.token}`) return answer(res, 302, 'text/html', '<html>sign in</html>');
+      if (req.headers.authorization !== `Bearer ${this.host.token}`)
+        return answer(res, 302, 'text/html', '<html>sign in</html>');
       const id = url.pathname.split('/')[2]?.split('-').at(-1) ?? '';
       const content = this.host.fileContent(id);
       if (!content) return answer(res, 404, 'text/plain', 'file not found');

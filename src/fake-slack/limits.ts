@@ -25,7 +25,10 @@ export const LIMITS = {
   modalStack: limit(3, 'https://docs.slack.dev/surfaces/modals/#updating_views'),
   // Interactions
   triggerLifetimeMs: limit(3_000, 'https://docs.slack.dev/interactivity/handling-user-interaction/#modal_responses'),
-  responseUrlLifetimeMs: limit(30 * 60_000, 'https://docs.slack.dev/interactivity/handling-user-interaction/#message_responses'),
+  responseUrlLifetimeMs: limit(
+    30 * 60_000,
+    'https://docs.slack.dev/interactivity/handling-user-interaction/#message_responses',
+  ),
   responseUrlUses: limit(5, 'https://docs.slack.dev/interactivity/handling-user-interaction/#message_responses'),
   // Blocks
   blockId: limit(255, `${BLOCK_KIT}/blocks/`),

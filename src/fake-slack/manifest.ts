@@ -1,8 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { projectRoot } from '../project-root.js';
-import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
+import { projectRoot } from '../project-root.js';
 
 // The app's manifest decides how Slack delivers a slash command's text (`should_escape`), so the
 // simulator reads the same file a team installs instead of a second copy of the setting.
@@ -34,7 +34,9 @@ let botScopes: string[] | undefined;
 export function manifestBotScopes(): string[] {
   if (botScopes === undefined) {
     const manifest = parse(readFileSync(MANIFEST_URL, 'utf8')) as { oauth_config?: { scopes?: { bot?: unknown[] } } };
-    botScopes = (manifest.oauth_config?.scopes?.bot ?? []).filter((scope): scope is string => typeof scope === 'string');
+    botScopes = (manifest.oauth_config?.scopes?.bot ?? []).filter(
+      (scope): scope is string => typeof scope === 'string',
+    );
   }
   return botScopes;
 }

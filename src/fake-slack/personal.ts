@@ -40,7 +40,9 @@ export class PersonalSurfaces {
   }
 
   findEphemeral(user: string | undefined, channel: string, ts: string): EphemeralMessage | undefined {
-    return this.ephemeralMessages.find((m) => m.channel === channel && m.ts === ts && (user === undefined || m.user === user));
+    return this.ephemeralMessages.find(
+      (m) => m.channel === channel && m.ts === ts && (user === undefined || m.user === user),
+    );
   }
 
   deleteEphemeral(message: EphemeralMessage): void {
@@ -72,7 +74,8 @@ export class PersonalSurfaces {
   }
 
   setErrors(viewId: string, errors: Record<string, string>): void {
-    for (const stack of this.stacks.values()) for (const modal of stack) if (modal.viewId === viewId) modal.errors = { ...errors };
+    for (const stack of this.stacks.values())
+      for (const modal of stack) if (modal.viewId === viewId) modal.errors = { ...errors };
   }
 
   /** Closes `viewId` and every view above it; `all` closes the person's whole stack. */

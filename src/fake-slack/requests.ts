@@ -1,6 +1,14 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { commandShouldEscape } from './manifest.js';
-import { SELECT_MENUS, validateBlocks, validateOptionsResponse, validateView, type FakeFile, type FakeSlack, type StoredMessage } from './server.js';
+import {
+  type FakeFile,
+  type FakeSlack,
+  SELECT_MENUS,
+  type StoredMessage,
+  validateBlocks,
+  validateOptionsResponse,
+  validateView,
+} from './server.js';
 import { readTyped, slackCommandText, slackMessageText, slackRichText } from './typed-text.js';
 
 /** The app's HTTP answer; `problems` lists what Slack would refuse in a synchronous answer (ack body). */
@@ -87,7 +95,14 @@ export interface ShortcutMessage {
   user: string;
   channel: string;
   /** Legacy attachments on the message (an unfurl, a bot's card): their text fields as typed. */
-  attachments?: { title?: string; title_link?: string; text?: string; pretext?: string; fallback?: string; from_url?: string }[];
+  attachments?: {
+    title?: string;
+    title_link?: string;
+    text?: string;
+    pretext?: string;
+    fallback?: string;
+    from_url?: string;
+  }[];
   /** Files shared with the message; added to the fake so files.info knows them too. */
   files?: FakeFile[];
 }
@@ -139,7 +154,11 @@ function elementsOf(block: any): any[] {
   return [];
 }
 
-function locateElement(blocks: unknown, actionId: string, blockId?: string): { blockId: string; element: any } | undefined {
+function locateElement(
+  blocks: unknown,
+  actionId: string,
+  blockId?: string,
+): { blockId: string; element: any } | undefined {
   if (!Array.isArray(blocks)) return undefined;
   for (const block of blocks) {
     if (blockId !== undefined && block?.block_id !== blockId) continue;
@@ -165,7 +184,9 @@ function asOption(element: any, answer: any): any {
   if (answer === null || answer === undefined) return null;
   const value = isObject(answer) ? answer.value : String(answer);
   const options = optionsOf(element);
-  const option = options.find((o) => o.value === value) ?? (isObject(answer) ? undefined : options.find((o) => o.text?.text === value));
+  const option =
+    options.find((o) => o.value === value) ??
+    (isObject(answer) ? undefined : options.find((o) => o.text?.text === value));
   if (option !== undefined) return structuredClone(option);
   if (element.type === 'external_select' || element.type === 'multi_external_select') {
     return isObject(answer) ? answer : { text: { type: 'plain_text', text: value, emoji: true }, value };
@@ -196,7 +217,10 @@ function elementState(element: any, answered: boolean, answer: any): Record<stri
     case 'multi_static_select':
     case 'multi_external_select':
     case 'checkboxes':
-      return { type, selected_options: pick(element.initial_options, [], (a) => list(a).map((o) => asOption(element, o))) };
+      return {
+        type,
+        selected_options: pick(element.initial_options, [], (a) => list(a).map((o) => asOption(element, o))),
+      };
     case 'users_select':
       return { type, selected_user: pick(element.initial_user, null) };
     case 'multi_users_select':
@@ -216,7 +240,10 @@ function elementState(element: any, answered: boolean, answer: any): Record<stri
     case 'datetimepicker':
       return { type, selected_date_time: pick(element.initial_date_time, null) };
     case 'rich_text_input':
-      return { type, rich_text_value: pick(element.initial_value, null, (a) => (typeof a === 'string' ? richText(a) : a)) };
+      return {
+        type,
+        rich_text_value: pick(element.initial_value, null, (a) => (typeof a === 'string' ? richText(a) : a)),
+      };
     case 'file_input':
       return { type, files: pick(undefined, [], list) };
     default:
@@ -257,9 +284,7 @@ function problemsInAck(json: unknown, submitted?: any): string[] {
   const action = json.response_action;
   if (action === 'update' || action === 'push') return validateView(json.view);
   if (action === 'errors' && Array.isArray(submitted?.blocks)) {
-    const inputIds = new Set(
-      submitted.blocks.filter((b: any) => b?.type === 'input').map((b: any) => b.block_id),
-    );
+    const inputIds = new Set(submitted.blocks.filter((b: any) => b?.type === 'input').map((b: any) => b.block_id));
     if (!isObject(json.errors)) return ['[ERROR] must provide an object [json-pointer:/errors]'];
     return Object.keys(json.errors)
       .filter((blockId) => !inputIds.has(blockId))
@@ -341,10 +366,17 @@ export class SlackClientSim {
   }
 
   async blockAction(user: string, action: BlockActionInput, options: BlockActionOptions = {}): Promise<SimResponse> {
-    const { action_id: actionId, block_id: givenBlockId, type: givenType, selected_option: selected, ...extra } = action;
+    const {
+      action_id: actionId,
+      block_id: givenBlockId,
+      type: givenType,
+      selected_option: selected,
+      ...extra
+    } = action;
     const inView = options.view !== undefined;
     const view = inView ? this.currentView(options.view) : undefined;
-    const stored = inView || options.message === undefined ? undefined : this.findMessage(options.message.ts, options.channel);
+    const stored =
+      inView || options.message === undefined ? undefined : this.findMessage(options.message.ts, options.channel);
     const blocks = view?.blocks ?? stored?.blocks;
     const located = locateElement(blocks, actionId, givenBlockId);
     // A person can only press what is on screen: when the surface is known, the element must be in it.
@@ -392,7 +424,11 @@ export class SlackClientSim {
       }
       payload.state = { values: {} };
       payload.trigger_id = options.triggerId ?? this.fake.triggerId(undefined, user);
-      payload.response_url = this.fake.responseUrl({ channel, user, ...(messageTs === undefined ? {} : { messageTs }) });
+      payload.response_url = this.fake.responseUrl({
+        channel,
+        user,
+        ...(messageTs === undefined ? {} : { messageTs }),
+      });
     }
     return this.withAckProblems(await this.sendPayload(payload));
   }
@@ -418,7 +454,11 @@ export class SlackClientSim {
    * A person types into an external select of a view: Slack asks the app for the options
    * (block_suggestion) and shows what the ack's body lists. `problems` says what Slack would refuse.
    */
-  async blockSuggestion(user: string, input: { action_id: string; value: string; block_id?: string }, options: { view: any }): Promise<SimResponse> {
+  async blockSuggestion(
+    user: string,
+    input: { action_id: string; value: string; block_id?: string },
+    options: { view: any },
+  ): Promise<SimResponse> {
     const view = this.currentView(options.view);
     const located = locateElement(view?.blocks, input.action_id, input.block_id);
     if (located === undefined || !['external_select', 'multi_external_select'].includes(located.element.type)) {
@@ -427,7 +467,8 @@ export class SlackClientSim {
     // Slack asks only once the person typed min_query_length characters, 3 when unset
     // (docs.slack.dev/reference/block-kit/block-elements/select-menu-element, external data source).
     const minimum = typeof located.element.min_query_length === 'number' ? located.element.min_query_length : 3;
-    if (input.value.length < minimum) throw new Error(`Slack does not ask for options before ${minimum} characters are typed`);
+    if (input.value.length < minimum)
+      throw new Error(`Slack does not ask for options before ${minimum} characters are typed`);
     const payload = {
       type: 'block_suggestion',
       user: this.userRef(user),
@@ -481,7 +522,9 @@ export class SlackClientSim {
         id: i + 1,
         ...Object.fromEntries(
           Object.entries(attachment).map(([field, value]) =>
-            field === 'title_link' || field === 'from_url' ? [field, value] : [field, slackMessageText(readTyped(String(value), this.fake))],
+            field === 'title_link' || field === 'from_url'
+              ? [field, value]
+              : [field, slackMessageText(readTyped(String(value), this.fake))],
           ),
         ),
       }));
@@ -491,13 +534,22 @@ export class SlackClientSim {
   }
 
   /** The message shortcut on a message the fake already holds (as Slack holds it: its text encoded). */
-  async messageShortcutOn(user: string, callbackId: string, where: { channel: string; ts: string }): Promise<SimResponse> {
+  async messageShortcutOn(
+    user: string,
+    callbackId: string,
+    where: { channel: string; ts: string },
+  ): Promise<SimResponse> {
     const stored = this.findMessage(where.ts, where.channel);
     if (stored === undefined) throw new Error(`no message ${where.ts} in ${where.channel}`);
     return this.sendMessageAction(user, callbackId, where.channel, this.slackMessage(stored));
   }
 
-  private sendMessageAction(user: string, callbackId: string, channel: string, message: Record<string, any>): Promise<SimResponse> {
+  private sendMessageAction(
+    user: string,
+    callbackId: string,
+    channel: string,
+    message: Record<string, any>,
+  ): Promise<SimResponse> {
     const payload = {
       type: 'message_action',
       token: VERIFICATION_TOKEN,
@@ -566,18 +618,33 @@ export class SlackClientSim {
    * A person writes a message (`typed`, as they typed it): in their DM with the bot unless a channel is
    * given. The event carries it as Slack sends it: entities, `<@U…>`, `<!here>`, `<https://…>`.
    */
-  async message(user: string, typed: string, options: MessageOptions = {}): Promise<SimResponse & { channel: string; ts: string }> {
+  async message(
+    user: string,
+    typed: string,
+    options: MessageOptions = {},
+  ): Promise<SimResponse & { channel: string; ts: string }> {
     const segments = readTyped(typed, this.fake);
-    return this.posted(user, slackMessageText(segments), options, { blocks: [slackRichText(segments, randomBytes(3).toString('hex'))] });
+    return this.posted(user, slackMessageText(segments), options, {
+      blocks: [slackRichText(segments, randomBytes(3).toString('hex'))],
+    });
   }
 
   /** A person uses /me: Slack delivers a message event of subtype me_message, its text encoded like any message. */
-  async meMessage(user: string, typed: string, options: MessageOptions = {}): Promise<SimResponse & { channel: string; ts: string }> {
+  async meMessage(
+    user: string,
+    typed: string,
+    options: MessageOptions = {},
+  ): Promise<SimResponse & { channel: string; ts: string }> {
     return this.posted(user, slackMessageText(readTyped(typed, this.fake)), options, { subtype: 'me_message' });
   }
 
   /** A person edits their message to `typed`: Slack sends message_changed with the new and the previous message. */
-  async editMessage(user: string, original: { channel: string; ts: string }, typed: string, options: EventOptions = {}): Promise<SimResponse> {
+  async editMessage(
+    user: string,
+    original: { channel: string; ts: string },
+    typed: string,
+    options: EventOptions = {},
+  ): Promise<SimResponse> {
     const stored = this.fake.messages(original.channel).find((message) => message.ts === original.ts);
     if (stored === undefined) throw new Error(`no message ${original.ts} in ${original.channel} to edit`);
     const segments = readTyped(typed, this.fake);
@@ -603,7 +670,14 @@ export class SlackClientSim {
         team: this.teamId,
         ...thread,
       },
-      previous_message: { type: 'message', user: stored.user, text: stored.text ?? '', ts: original.ts, team: this.teamId, ...thread },
+      previous_message: {
+        type: 'message',
+        user: stored.user,
+        text: stored.text ?? '',
+        ts: original.ts,
+        team: this.teamId,
+        ...thread,
+      },
     };
     return this.event(event, options);
   }
@@ -612,21 +686,49 @@ export class SlackClientSim {
    * A person shares a file (with `typed` words, maybe none): Slack sends file_shared and a message of
    * subtype file_share whose `files` describe it, its name encoded like any text.
    */
-  async shareFile(user: string, file: FakeFile, options: MessageOptions & { typed?: string } = {}): Promise<SimResponse & { channel: string; ts: string }> {
+  async shareFile(
+    user: string,
+    file: FakeFile,
+    options: MessageOptions & { typed?: string } = {},
+  ): Promise<SimResponse & { channel: string; ts: string }> {
     const channel = options.channel ?? this.fake.dmChannelOf(user);
     this.fake.addFile({ ...file, user });
-    await this.event({ type: 'file_shared', file_id: file.id, user_id: user, file: { id: file.id }, channel_id: channel });
+    await this.event({
+      type: 'file_shared',
+      file_id: file.id,
+      user_id: user,
+      file: { id: file.id },
+      channel_id: channel,
+    });
     const text = slackMessageText(readTyped(options.typed ?? '', this.fake));
-    return this.posted(user, text, { ...options, channel }, { subtype: 'file_share', files: [this.fake.slackFile(file.id)], upload: false, display_as_bot: false }, [file.id]);
+    return this.posted(
+      user,
+      text,
+      { ...options, channel },
+      { subtype: 'file_share', files: [this.fake.slackFile(file.id)], upload: false, display_as_bot: false },
+      [file.id],
+    );
   }
 
   /**
    * A person's message (`text` already as Slack sends it) lands in its conversation and reaches the app
    * as a message event with `fields` (a subtype, blocks, files): what message, /me and file shares share.
    */
-  private async posted(user: string, text: string, options: MessageOptions, fields: Record<string, unknown>, files?: string[]): Promise<SimResponse & { channel: string; ts: string }> {
+  private async posted(
+    user: string,
+    text: string,
+    options: MessageOptions,
+    fields: Record<string, unknown>,
+    files?: string[],
+  ): Promise<SimResponse & { channel: string; ts: string }> {
     const channel = options.channel ?? this.fake.dmChannelOf(user);
-    const ts = this.fake.addMessage({ channel, user, text, ...(options.threadTs ? { threadTs: options.threadTs } : {}), ...(files ? { files } : {}) }).ts;
+    const ts = this.fake.addMessage({
+      channel,
+      user,
+      text,
+      ...(options.threadTs ? { threadTs: options.threadTs } : {}),
+      ...(files ? { files } : {}),
+    }).ts;
     const event = {
       type: 'message',
       ...fields,
@@ -647,13 +749,27 @@ export class SlackClientSim {
    * A message with a web link gets a preview: Slack adds it as an attachment and sends message_changed
    * with the words unchanged and no `edited` mark (https://docs.slack.dev/reference/events/message/message_changed/).
    */
-  private async unfurled(user: string, text: string, channel: string, ts: string, threadTs: string | undefined): Promise<void> {
+  private async unfurled(
+    user: string,
+    text: string,
+    channel: string,
+    ts: string,
+    threadTs: string | undefined,
+  ): Promise<void> {
     const link = /<(https?:\/\/[^|>]+)(?:\|[^>]*)?>/.exec(text)?.[1];
     if (link === undefined) return;
     const url = decodeURI(link.replace(/&amp;/g, '&'));
     const thread = threadTs === undefined ? {} : { thread_ts: threadTs };
     const at = this.stamp();
-    const preview = { id: 1, from_url: url, original_url: url, fallback: `Preview of ${url}`, title: `Preview of ${url}`, title_link: url, service_name: new URL(url).hostname };
+    const preview = {
+      id: 1,
+      from_url: url,
+      original_url: url,
+      fallback: `Preview of ${url}`,
+      title: `Preview of ${url}`,
+      title_link: url,
+      service_name: new URL(url).hostname,
+    };
     await this.event({
       type: 'message',
       subtype: 'message_changed',
@@ -700,7 +816,8 @@ export class SlackClientSim {
   /** The view as Slack holds it now (after views.update), with the test's state and fields on top. */
   private currentView(view: any): any {
     // Given by its id alone, the view is the one Slack holds: a payload always carries the whole view.
-    if (typeof view === 'string') return this.fake.view(view) ?? { id: view, type: 'modal', callback_id: '', blocks: [] };
+    if (typeof view === 'string')
+      return this.fake.view(view) ?? { id: view, type: 'modal', callback_id: '', blocks: [] };
     const current = typeof view?.id === 'string' ? this.fake.view(view.id) : undefined;
     return current === undefined ? view : { ...view, ...current, state: view.state ?? current.state };
   }
@@ -774,7 +891,10 @@ export class SlackClientSim {
         return this.send(new URLSearchParams({ payload: JSON.stringify(delivery.payload) }).toString(), form);
       case 'events_api': {
         if (delivery.retryAttempt !== undefined) {
-          const headers = { 'X-Slack-Retry-Num': String(delivery.retryAttempt), 'X-Slack-Retry-Reason': delivery.retryReason ?? 'http_timeout' };
+          const headers = {
+            'X-Slack-Retry-Num': String(delivery.retryAttempt),
+            'X-Slack-Retry-Reason': delivery.retryReason ?? 'http_timeout',
+          };
           return this.send(JSON.stringify(delivery.payload), 'application/json', headers);
         }
         return this.eventWithRetries(JSON.stringify(delivery.payload));
@@ -796,12 +916,21 @@ export class SlackClientSim {
       // so the app's five-minute window still takes it).
       const response = await this.send(body, 'application/json', headers, retry);
       const slow = Date.now() - started > this.httpAckWindowMs;
-      if ((response.status < 500 && !slow) || retry === HTTP_EVENT_RETRIES) return retry === 0 ? response : { ...response, retries: retry };
-      headers = { 'X-Slack-Retry-Num': String(retry + 1), 'X-Slack-Retry-Reason': slow ? 'http_timeout' : 'http_error' };
+      if ((response.status < 500 && !slow) || retry === HTTP_EVENT_RETRIES)
+        return retry === 0 ? response : { ...response, retries: retry };
+      headers = {
+        'X-Slack-Retry-Num': String(retry + 1),
+        'X-Slack-Retry-Reason': slow ? 'http_timeout' : 'http_error',
+      };
     }
   }
 
-  private send(body: string, contentType: string, headers: Record<string, string> = {}, later = 0): Promise<SimResponse> {
+  private send(
+    body: string,
+    contentType: string,
+    headers: Record<string, string> = {},
+    later = 0,
+  ): Promise<SimResponse> {
     const signed = { 'Content-Type': contentType, ...this.sign(body, this.now() + later), ...headers };
     this.lastSent = { body, headers: signed };
     return this.raw(body, signed);

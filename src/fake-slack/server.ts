@@ -1,20 +1,20 @@
-import { manifestBotScopes } from './manifest.js';
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomBytes } from 'node:crypto';
 import { isObject, MESSAGE_TEXT_MAX, validateBlocks, validateView } from './block-kit.js';
+import { Conversations, type FakeChannel } from './conversations.js';
 import { FakeFileUploads } from './files.js';
 import { max } from './limits.js';
-import { PersonalSurfaces, type EphemeralMessage, type OpenModal } from './personal.js';
-import { SocketModeServer, type SocketModeOptions } from './socket-mode.js';
-import { encodeEntities, type TypedTextDirectory } from './typed-text.js';
-import { Conversations, type FakeChannel } from './conversations.js';
+import { manifestBotScopes } from './manifest.js';
+import { type EphemeralMessage, type OpenModal, PersonalSurfaces } from './personal.js';
 import { RateLimiter } from './rate-limits.js';
+import { type SocketModeOptions, SocketModeServer } from './socket-mode.js';
+import { encodeEntities, type TypedTextDirectory } from './typed-text.js';
 
-export { SELECT_MENUS, validateBlocks, validateOptionsResponse, validateView, type Surface } from './block-kit.js';
+export { SELECT_MENUS, type Surface, validateBlocks, validateOptionsResponse, validateView } from './block-kit.js';
+export type { FakeChannel } from './conversations.js';
 export { LIMITS } from './limits.js';
 export type { EphemeralMessage, OpenModal } from './personal.js';
-export type { FakeChannel } from './conversations.js';
 
 // ─── The server ──────────────────────────────────────────────────────────────────────────────
 
@@ -55,7 +55,6 @@ export interface FakeFile {
   /** Its bytes, served at url_private_download to the bot token (see files.ts). */
   content?: Buffer;
 }
-
 
 export interface FakeUserGroup {
   id: string;
@@ -157,7 +156,17 @@ const MODAL_STACK_MAX = max('modalStack');
 const MARKDOWN_TOTAL_MAX = max('markdownText');
 const APP_ID = 'A0DESKBOLT';
 // Calls that change what someone sees; the others only read.
-const VISIBLE_METHODS = new Set(['chat.postMessage', 'chat.postEphemeral', 'chat.update', 'chat.delete', 'views.open', 'views.push', 'views.update', 'views.publish', 'reactions.add']);
+const VISIBLE_METHODS = new Set([
+  'chat.postMessage',
+  'chat.postEphemeral',
+  'chat.update',
+  'chat.delete',
+  'views.open',
+  'views.push',
+  'views.update',
+  'views.publish',
+  'reactions.add',
+]);
 // Methods that take the app-level token, and no other (apps.connections.open's reference); every
 // other method refuses an app-level token. Either way Slack answers not_allowed_token_type.
 const APP_LEVEL_METHODS = new Set(['apps.connections.open']);
@@ -173,7 +182,8 @@ const isConversationId = (id: string): boolean => /^[CDG][A-Z0-9]+$/.test(id);
 /** Why Slack would refuse this message content, or undefined when it would take it. */
 function messageRefusal(message: Args): Answer | undefined {
   const { text, blocks, attachments } = message;
-  if (typeof blocks === 'string' || (blocks !== undefined && !Array.isArray(blocks))) return refuse('invalid_blocks_format');
+  if (typeof blocks === 'string' || (blocks !== undefined && !Array.isArray(blocks)))
+    return refuse('invalid_blocks_format');
   if (typeof attachments === 'string') return refuse('invalid_attachments');
   const hasText = typeof text === 'string' && text.length > 0;
   const hasBlocks = Array.isArray(blocks) && blocks.length > 0;
@@ -186,7 +196,11 @@ function messageRefusal(message: Args): Answer | undefined {
     if (problems.length > 0) return refuse('invalid_blocks', problems);
     // The markdown block's page: "the cumulative limit for all markdown blocks in a single payload is
     // 12,000 characters"; past it Slack answers msg_blocks_too_long (chat.postMessage's errors).
-    const markdown = (blocks as unknown[]).reduce<number>((sum, block) => sum + (isObject(block) && block.type === 'markdown' && typeof block.text === 'string' ? block.text.length : 0), 0);
+    const markdown = (blocks as unknown[]).reduce<number>(
+      (sum, block) =>
+        sum + (isObject(block) && block.type === 'markdown' && typeof block.text === 'string' ? block.text.length : 0),
+      0,
+    );
     if (markdown > MARKDOWN_TOTAL_MAX) return refuse('msg_blocks_too_long');
   }
   return undefined;
@@ -224,7 +238,11 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
   res.end(text);
 }
 
@@ -460,7 +478,8 @@ export class FakeSlack implements TypedTextDirectory {
       renderedTexts(args, '', texts, true);
       for (const [at, text] of texts) {
         for (const match of text.matchAll(BROADCAST)) pings.push({ method, at, mention: match[0] });
-        for (const match of text.matchAll(USER_MENTION)) if (!allowed.has(match[1]!)) pings.push({ method, at, mention: match[0] });
+        for (const match of text.matchAll(USER_MENTION))
+          if (!allowed.has(match[1]!)) pings.push({ method, at, mention: match[0] });
       }
     }
     return pings;
@@ -530,7 +549,14 @@ export class FakeSlack implements TypedTextDirectory {
   }
 
   /** A message a person wrote, so reactions, permalinks and threads can refer to it. */
-  addMessage(message: { channel: string; user: string; text: string; ts?: string; threadTs?: string; files?: string[] }): StoredMessage {
+  addMessage(message: {
+    channel: string;
+    user: string;
+    text: string;
+    ts?: string;
+    threadTs?: string;
+    files?: string[];
+  }): StoredMessage {
     const stored: StoredMessage = {
       channel: message.channel,
       ts: message.ts ?? this.nextTs(),
@@ -560,7 +586,13 @@ export class FakeSlack implements TypedTextDirectory {
   triggerId(fromView?: string, user?: string): string {
     const id = `${++this.counter}.${Date.now()}.${randomBytes(16).toString('hex')}`;
     const owner = user ?? (fromView ? this.personal.ownerOf(fromView) : undefined);
-    this.triggers.set(id, { issuedAt: Date.now(), used: false, expired: false, ...(fromView ? { fromView } : {}), ...(owner ? { user: owner } : {}) });
+    this.triggers.set(id, {
+      issuedAt: Date.now(),
+      used: false,
+      expired: false,
+      ...(fromView ? { fromView } : {}),
+      ...(owner ? { user: owner } : {}),
+    });
     return id;
   }
 
@@ -652,7 +684,9 @@ export class FakeSlack implements TypedTextDirectory {
       case 'push':
         if (isObject(answer.view)) {
           const id = `V${String(++this.counter).padStart(10, '0')}`;
-          this.views.set(id, { view: this.viewAnswer(id, answer.view, String(stored?.view.root_view_id ?? viewId), viewId) });
+          this.views.set(id, {
+            view: this.viewAnswer(id, answer.view, String(stored?.view.root_view_id ?? viewId), viewId),
+          });
           this.personal.setErrors(viewId, {});
           this.personal.push(user, id);
         }
@@ -733,7 +767,9 @@ export class FakeSlack implements TypedTextDirectory {
       if (await this.uploads.route(req, res, url)) return;
       const raw = await readBody(req);
       const contentType = String(req.headers['content-type'] ?? '');
-      const hangs = url.pathname.startsWith('/api/') ? (this.hangs.get(decodeURIComponent(url.pathname.slice('/api/'.length))) ?? 0) : 0;
+      const hangs = url.pathname.startsWith('/api/')
+        ? (this.hangs.get(decodeURIComponent(url.pathname.slice('/api/'.length))) ?? 0)
+        : 0;
       if (hangs > 0) {
         this.hangs.set(decodeURIComponent(url.pathname.slice('/api/'.length)), hangs - 1);
         this.hanging.add(res);
@@ -757,7 +793,12 @@ export class FakeSlack implements TypedTextDirectory {
     }
   }
 
-  private answerApiCall(url: URL, raw: string, contentType: string, authorization: string | undefined): { status: number; answer: Answer; retryAfter?: number } {
+  private answerApiCall(
+    url: URL,
+    raw: string,
+    contentType: string,
+    authorization: string | undefined,
+  ): { status: number; answer: Answer; retryAfter?: number } {
     const method = decodeURIComponent(url.pathname.slice('/api/'.length));
     const body = parseBody(raw, contentType.startsWith('application/json'));
     const { token: bodyToken, ...args }: Args = { ...Object.fromEntries(url.searchParams), ...(body ?? {}) };
@@ -770,9 +811,13 @@ export class FakeSlack implements TypedTextDirectory {
       }
     }
     const retryAfter = this.handlers.has(method)
-      ? (this.rateLimits.get(method)?.shift() ?? this.limiter?.admit(method, method === 'chat.postMessage' ? this.postingChannel(args.channel) : undefined))
+      ? (this.rateLimits.get(method)?.shift() ??
+        this.limiter?.admit(method, method === 'chat.postMessage' ? this.postingChannel(args.channel) : undefined))
       : undefined;
-    const answer = retryAfter === undefined ? this.answer(method, args, body === undefined, authorization, bodyToken) : refuse('ratelimited');
+    const answer =
+      retryAfter === undefined
+        ? this.answer(method, args, body === undefined, authorization, bodyToken)
+        : refuse('ratelimited');
     const status = retryAfter === undefined ? 200 : 429;
     const call: RecordedCall = {
       method,
@@ -834,15 +879,19 @@ export class FakeSlack implements TypedTextDirectory {
   private respondAt(id: string, message: Args, unreadable: boolean): { status: number; answer: Answer } {
     const entry = this.responseUrls.get(id);
     if (entry === undefined) return { status: 404, answer: refuse('no_service') };
-    const used = entry.expired || entry.uses >= RESPONSE_URL_USES || Date.now() - entry.issuedAt > RESPONSE_URL_LIFETIME_MS;
+    const used =
+      entry.expired || entry.uses >= RESPONSE_URL_USES || Date.now() - entry.issuedAt > RESPONSE_URL_LIFETIME_MS;
     if (used) return { status: 404, answer: refuse('expired_url') };
     if (unreadable) return { status: 400, answer: refuse('invalid_payload') };
     const { channel, messageTs, user } = entry.context;
-    const original = channel !== undefined && messageTs !== undefined ? this.findMessage(channel, messageTs) : undefined;
+    const original =
+      channel !== undefined && messageTs !== undefined ? this.findMessage(channel, messageTs) : undefined;
     // A click on an ephemeral message carries a response_url too, and only through it can that message
     // be replaced or deleted (docs.slack.dev/messaging/modifying-messages, "Updating messages using response_url").
     const ephemeralOriginal =
-      original === undefined && channel !== undefined && messageTs !== undefined ? this.personal.findEphemeral(user, channel, messageTs) : undefined;
+      original === undefined && channel !== undefined && messageTs !== undefined
+        ? this.personal.findEphemeral(user, channel, messageTs)
+        : undefined;
     if (message.delete_original === true || message.delete_original === 'true') {
       if (original !== undefined) original.deleted = true;
       if (ephemeralOriginal !== undefined) this.personal.deleteEphemeral(ephemeralOriginal);
@@ -858,7 +907,13 @@ export class FakeSlack implements TypedTextDirectory {
         this.storeBotMessage(channel, message);
       } else if (channel !== undefined && user !== undefined) {
         // Anything else posted to a response_url is ephemeral: only the person who acted sees it.
-        this.personal.addEphemeral({ ...this.ephemeralContent(message), channel, user, ts: this.nextTs(), source: 'response_url' });
+        this.personal.addEphemeral({
+          ...this.ephemeralContent(message),
+          channel,
+          user,
+          ts: this.nextTs(),
+          source: 'response_url',
+        });
       }
     }
     entry.uses += 1;
@@ -968,7 +1023,12 @@ export class FakeSlack implements TypedTextDirectory {
     // username and icon only with chat:write.customize; without it Slack answers missing_scope.
     const customized = ['username', 'icon_url', 'icon_emoji'].some((field) => args[field] !== undefined);
     if (customized && !this.scopes.has('chat:write.customize')) {
-      return { ok: false, error: 'missing_scope', needed: 'chat:write.customize', provided: [...this.scopes].join(',') };
+      return {
+        ok: false,
+        error: 'missing_scope',
+        needed: 'chat:write.customize',
+        provided: [...this.scopes].join(','),
+      };
     }
     const message = this.storeBotMessage(channel, args);
     if (typeof args.username === 'string' && args.username !== '') message.username = args.username;
@@ -984,7 +1044,13 @@ export class FakeSlack implements TypedTextDirectory {
     if (refusal !== undefined) return refusal;
     // Ephemeral messages are seen by one person and never stored in the conversation's history.
     const ts = this.nextTs();
-    this.personal.addEphemeral({ ...this.ephemeralContent(args), channel, user: args.user, ts, source: 'chat.postEphemeral' });
+    this.personal.addEphemeral({
+      ...this.ephemeralContent(args),
+      channel,
+      user: args.user,
+      ts,
+      source: 'chat.postEphemeral',
+    });
     return { ok: true, message_ts: ts };
   }
 
@@ -1036,16 +1102,32 @@ export class FakeSlack implements TypedTextDirectory {
 
   private openConversation(args: Args): Answer {
     if (typeof args.channel === 'string' && isConversationId(args.channel)) {
-      return this.conversations.postRefusal(args.channel) === undefined ? { ok: true, channel: { id: args.channel } } : refuse('channel_not_found');
+      return this.conversations.postRefusal(args.channel) === undefined
+        ? { ok: true, channel: { id: args.channel } }
+        : refuse('channel_not_found');
     }
-    const users = typeof args.users === 'string' ? args.users.split(',').map((u) => u.trim()).filter(Boolean) : [];
+    const users =
+      typeof args.users === 'string'
+        ? args.users
+            .split(',')
+            .map((u) => u.trim())
+            .filter(Boolean)
+        : [];
     if (users.length === 0) return refuse('users_list_not_supplied');
     if (!users.every(isUserId)) return refuse('user_not_found');
     const only = users[0];
     if (users.length === 1 && only !== undefined) return { ok: true, channel: { id: this.dmChannelOf(only) } };
     // A group DM the bot opens is one it is in, like any conversation it created.
-    const id = `G${users.map((u) => u.slice(1)).join('').slice(0, 20)}`;
-    this.conversations.add({ id, name: `mpdm-${users.join('--').toLowerCase()}-1`, isPrivate: true, botIsMember: true });
+    const id = `G${users
+      .map((u) => u.slice(1))
+      .join('')
+      .slice(0, 20)}`;
+    this.conversations.add({
+      id,
+      name: `mpdm-${users.join('--').toLowerCase()}-1`,
+      isPrivate: true,
+      botIsMember: true,
+    });
     return { ok: true, channel: { id } };
   }
 
@@ -1058,7 +1140,16 @@ export class FakeSlack implements TypedTextDirectory {
       if (user === undefined) return refuse('channel_not_found');
       return {
         ok: true,
-        channel: { id, created, is_im: true, is_channel: false, is_group: false, is_private: true, user, is_open: true },
+        channel: {
+          id,
+          created,
+          is_im: true,
+          is_channel: false,
+          is_group: false,
+          is_private: true,
+          user,
+          is_open: true,
+        },
       };
     }
     const channel = this.conversations.info(id);
@@ -1130,7 +1221,8 @@ export class FakeSlack implements TypedTextDirectory {
     const file = this.files.get(id);
     if (file === undefined) return undefined;
     const host = file.content ? this.origin : 'https://files.fake.slack.com';
-    const urlPrivate = file.url_private ?? `${host}/files-pri/${this.teamId}-${file.id}/${encodeURIComponent(file.name)}`;
+    const urlPrivate =
+      file.url_private ?? `${host}/files-pri/${this.teamId}-${file.id}/${encodeURIComponent(file.name)}`;
     return {
       id: file.id,
       name: encodeEntities(file.name),
@@ -1150,7 +1242,9 @@ export class FakeSlack implements TypedTextDirectory {
 
   private findView(idOrExternalId: string): StoredView | undefined {
     if (idOrExternalId === '') return undefined;
-    return this.views.get(idOrExternalId) ?? [...this.views.values()].find((v) => v.view.external_id === idOrExternalId);
+    return (
+      this.views.get(idOrExternalId) ?? [...this.views.values()].find((v) => v.view.external_id === idOrExternalId)
+    );
   }
 
   private newHash(): string {
@@ -1199,7 +1293,8 @@ export class FakeSlack implements TypedTextDirectory {
     // A trigger spent once answers exchanged_trigger_id; one past its 3 seconds, expired_trigger_id
     // (https://docs.slack.dev/reference/methods/views.open/#errors).
     if (trigger.used) return { refusal: refuse('exchanged_trigger_id') };
-    if (trigger.expired || Date.now() - trigger.issuedAt > TRIGGER_LIFETIME_MS) return { refusal: refuse('expired_trigger_id') };
+    if (trigger.expired || Date.now() - trigger.issuedAt > TRIGGER_LIFETIME_MS)
+      return { refusal: refuse('expired_trigger_id') };
     trigger.used = true;
     return { trigger };
   }

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import type { SimResponse, SlackDelivery, SlackTransport } from './requests.js';
 
 /**
@@ -140,9 +140,19 @@ export class SocketModeServer {
    * ack, or with what Slack showed the person when none came: `dispatch_failed` (no connection),
    * `operation_timeout` (no ack within the window). Events are retried before that.
    */
-  deliver(type: EnvelopeType, payload: Record<string, any>, options: { retryAttempt?: number; retryReason?: string } = {}): Promise<SocketAnswer> {
+  deliver(
+    type: EnvelopeType,
+    payload: Record<string, any>,
+    options: { retryAttempt?: number; retryReason?: string } = {},
+  ): Promise<SocketAnswer> {
     return new Promise((resolve) => {
-      this.send({ type, payload, attempt: options.retryAttempt ?? 0, reason: options.retryReason ?? '', settle: resolve });
+      this.send({
+        type,
+        payload,
+        attempt: options.retryAttempt ?? 0,
+        reason: options.retryReason ?? '',
+        settle: resolve,
+      });
     });
   }
 
@@ -159,7 +169,13 @@ export class SocketModeServer {
       }
       const envelopeId = typeof envelope.envelope_id === 'string' ? envelope.envelope_id : randomUUID();
       // Counted as a last attempt, so a missed ack ends it instead of retrying it.
-      const delivery: Delivery = { type: 'slash_commands', payload: {}, attempt: EVENT_RETRY_DELAYS_MS.length, reason: '', settle: resolve };
+      const delivery: Delivery = {
+        type: 'slash_commands',
+        payload: {},
+        attempt: EVENT_RETRY_DELAYS_MS.length,
+        reason: '',
+        settle: resolve,
+      };
       this.awaitingAck.set(envelopeId, delivery);
       delivery.ackTimer = setTimeout(() => this.missedAck(envelopeId), this.ackWindowMs).unref();
       link.socket.send(JSON.stringify(envelope));
@@ -378,7 +394,10 @@ export class SocketModeServer {
 export function socketModeTransport(server: SocketModeServer): SlackTransport {
   return {
     async deliver(delivery: SlackDelivery): Promise<SimResponse> {
-      const retry = delivery.retryAttempt === undefined ? {} : { retryAttempt: delivery.retryAttempt, retryReason: delivery.retryReason ?? 'timeout' };
+      const retry =
+        delivery.retryAttempt === undefined
+          ? {}
+          : { retryAttempt: delivery.retryAttempt, retryReason: delivery.retryReason ?? 'timeout' };
       const answer = await server.deliver(delivery.type, delivery.payload, retry);
       if (!answer.acked) return { status: 0, body: '', error: answer.error };
       // An ack without a payload is what an empty HTTP 200 is.

@@ -59,7 +59,8 @@ export function readTyped(typed: string, directory: TypedTextDirectory): TypedSe
         const name = mention.replace(TRAILING_PUNCTUATION, '');
         token = `@${name}`;
         const lower = name.toLowerCase();
-        if (BROADCASTS.has(lower)) return { kind: 'broadcast', range: lower as 'here' | 'channel' | 'everyone', typed: token };
+        if (BROADCASTS.has(lower))
+          return { kind: 'broadcast', range: lower as 'here' | 'channel' | 'everyone', typed: token };
         const user = directory.userNamed(name);
         if (user) return { kind: 'user', id: user.id, name: user.name, typed: token };
         const group = directory.userGroupNamed(name);
@@ -106,7 +107,9 @@ function messageTextOf(segment: TypedSegment): string {
     case 'channel':
       return `<#${segment.id}|${segment.name}>`;
     case 'link':
-      return segment.label === undefined ? `<${encodeEntities(segment.url)}>` : `<${encodeEntities(segment.url)}|${encodeEntities(segment.label)}>`;
+      return segment.label === undefined
+        ? `<${encodeEntities(segment.url)}>`
+        : `<${encodeEntities(segment.url)}|${encodeEntities(segment.label)}>`;
   }
 }
 
@@ -158,11 +161,17 @@ function richTextElementOf(segment: TypedSegment): Record<string, unknown> {
     case 'channel':
       return { type: 'channel', channel_id: segment.id };
     case 'link':
-      return segment.label === undefined ? { type: 'link', url: segment.url } : { type: 'link', url: segment.url, text: segment.label };
+      return segment.label === undefined
+        ? { type: 'link', url: segment.url }
+        : { type: 'link', url: segment.url, text: segment.label };
   }
 }
 
 /** The rich_text block Slack's client attaches to a typed message: plain words raw, the rest as elements. */
 export function slackRichText(segments: readonly TypedSegment[], blockId: string): Record<string, unknown> {
-  return { type: 'rich_text', block_id: blockId, elements: [{ type: 'rich_text_section', elements: segments.map(richTextElementOf) }] };
+  return {
+    type: 'rich_text',
+    block_id: blockId,
+    elements: [{ type: 'rich_text_section', elements: segments.map(richTextElementOf) }],
+  };
 }

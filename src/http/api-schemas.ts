@@ -21,7 +21,11 @@ export const emailRequesterSchema = named(
     .object({
       email: z.email().max(254),
       name: z.string().trim().min(1).max(120),
-      phone: z.string().trim().regex(/^\+?[0-9][0-9 ()./-]{2,39}$/, 'a phone number: digits, spaces and + ( ) . / -').optional(),
+      phone: z
+        .string()
+        .trim()
+        .regex(/^\+?[0-9][0-9 ()./-]{2,39}$/, 'a phone number: digits, spaces and + ( ) . / -')
+        .optional(),
     })
     .strict(),
   'EmailRequester',
@@ -34,7 +38,12 @@ export const createTicketBodySchema = named(
       subject: subjectSchema,
       description: descriptionSchema.default(''),
       requester: emailRequesterSchema,
-      groupId: z.number().int().positive().optional().describe('The group to file it in; the first group of the workspace when absent.'),
+      groupId: z
+        .number()
+        .int()
+        .positive()
+        .optional()
+        .describe('The group to file it in; the first group of the workspace when absent.'),
       priority: prioritySchema.default('normal'),
       channel: z.enum(['email', 'web']).default('web').describe('Where the request came from.'),
     })
@@ -43,13 +52,17 @@ export const createTicketBodySchema = named(
 );
 
 export const commentBodySchema = named(
-  z.object({ text: z.string().trim().min(1, 'the reply is empty').max(REPLY_MAX, `at most ${REPLY_MAX} characters`) }).strict(),
+  z
+    .object({ text: z.string().trim().min(1, 'the reply is empty').max(REPLY_MAX, `at most ${REPLY_MAX} characters`) })
+    .strict(),
   'RequesterComment',
   'A message from the requester. It reopens a pending or solved ticket; on a closed one it opens a follow-up.',
 );
 
 /** The comment part of a multipart reply with files: its words may be none when files come with it. */
-export const commentWithFilesSchema = z.object({ text: z.string().trim().max(REPLY_MAX, `at most ${REPLY_MAX} characters`).default('') }).strict();
+export const commentWithFilesSchema = z
+  .object({ text: z.string().trim().max(REPLY_MAX, `at most ${REPLY_MAX} characters`).default('') })
+  .strict();
 
 export const publicFileSchema = named(
   z.object({
@@ -60,7 +73,11 @@ export const publicFileSchema = named(
     contentType: z.string().describe('Sniffed from the bytes (not taken from the name or the sender).'),
     sha256: z.string().nullable().describe('Of the bytes; null for a file that lives in Slack.'),
     addedAt: timestamp(),
-    inSlack: z.boolean().describe('The file lives in Slack (shared there); the others are kept by deskbolt and downloaded from `/tickets/{number}/files/{id}`.'),
+    inSlack: z
+      .boolean()
+      .describe(
+        'The file lives in Slack (shared there); the others are kept by deskbolt and downloaded from `/tickets/{number}/files/{id}`.',
+      ),
   }),
   'File',
   'A file of a ticket’s public comment. Internal notes’ files are never shown through the API.',
@@ -69,7 +86,9 @@ export const publicFileSchema = named(
 export const fileOutcomeSchema = named(
   z.object({
     kept: z.array(publicFileSchema),
-    refused: z.array(z.object({ name: z.string(), refusal: z.string(), message: z.string() })).describe('Files not kept, each with why (over a limit, empty, too many in one request).'),
+    refused: z
+      .array(z.object({ name: z.string(), refusal: z.string(), message: z.string() }))
+      .describe('Files not kept, each with why (over a limit, empty, too many in one request).'),
   }),
   'FileOutcome',
 );
@@ -77,7 +96,12 @@ export const fileOutcomeSchema = named(
 export const fileListSchema = named(z.object({ files: z.array(publicFileSchema) }), 'FileList');
 
 export const satisfactionBodySchema = named(
-  z.object({ rating: z.enum(RATINGS as [string, ...string[]]), comment: z.string().trim().max(SATISFACTION_COMMENT_MAX).optional() }).strict(),
+  z
+    .object({
+      rating: z.enum(RATINGS as [string, ...string[]]),
+      comment: z.string().trim().max(SATISFACTION_COMMENT_MAX).optional(),
+    })
+    .strict(),
   'SatisfactionAnswer',
 );
 
@@ -120,13 +144,18 @@ export const publicTicketSchema = named(
 );
 
 export const ticketResponseSchema = named(
-  z.object({ ticket: publicTicketSchema, files: fileOutcomeSchema.optional().describe('With a multipart request: what became of its files.') }),
+  z.object({
+    ticket: publicTicketSchema,
+    files: fileOutcomeSchema.optional().describe('With a multipart request: what became of its files.'),
+  }),
   'TicketResponse',
 );
 
 export const commentResponseSchema = named(
   z.object({
-    ticket: publicTicketSchema.describe('The ticket the reply now lives on: the one written to, its merge target, or a follow-up.'),
+    ticket: publicTicketSchema.describe(
+      'The ticket the reply now lives on: the one written to, its merge target, or a follow-up.',
+    ),
     reopened: z.boolean(),
     followUpOf: z.number().int().nullable(),
     duplicate: z.boolean().describe('The same Idempotency-Key was used before: nothing changed this time.'),
@@ -159,17 +188,37 @@ export const LIST_PAGE_MAX = 100;
 export const ticketListQuerySchema = named(
   z
     .object({
-      status: z.string().max(100).optional().describe('Statuses, comma-separated: new, open, pending, solved, closed, or unsolved.'),
+      status: z
+        .string()
+        .max(100)
+        .optional()
+        .describe('Statuses, comma-separated: new, open, pending, solved, closed, or unsolved.'),
       groupId: queryInteger(1, 1_000_000_000).optional(),
-      assignee: z.string().regex(/^([UW][A-Z0-9]{2,30}|none)$/, 'a Slack user id, or none').optional().describe('The agent’s Slack user id, or none for unassigned tickets.'),
+      assignee: z
+        .string()
+        .regex(/^([UW][A-Z0-9]{2,30}|none)$/, 'a Slack user id, or none')
+        .optional()
+        .describe('The agent’s Slack user id, or none for unassigned tickets.'),
       tag: z.string().max(40, 'at most 40 characters').optional(),
-      requester: z.email('an email address').max(254).optional().describe('An email requester, by their address or one they had before a correction.'),
+      requester: z
+        .email('an email address')
+        .max(254)
+        .optional()
+        .describe('An email requester, by their address or one they had before a correction.'),
       createdFrom: z.iso.datetime({ message: 'an ISO 8601 date-time such as 2026-10-01T00:00:00Z' }).optional(),
       createdBefore: z.iso.datetime({ message: 'an ISO 8601 date-time such as 2026-11-01T00:00:00Z' }).optional(),
-      q: z.string().max(200, 'at most 200 characters').optional().describe('Words that must all appear in the subject or description, or all in one public comment.'),
+      q: z
+        .string()
+        .max(200, 'at most 200 characters')
+        .optional()
+        .describe('Words that must all appear in the subject or description, or all in one public comment.'),
       order: z.enum(['newest', 'oldest']).default('newest'),
       limit: queryInteger(1, LIST_PAGE_MAX).default(25).describe(`Tickets per page, 1 to ${LIST_PAGE_MAX}.`),
-      cursor: z.string().regex(/^\d{1,15}\.\d{1,9}$/, 'the nextCursor of the previous page').optional().describe('The nextCursor of the previous page.'),
+      cursor: z
+        .string()
+        .regex(/^\d{1,15}\.\d{1,9}$/, 'the nextCursor of the previous page')
+        .optional()
+        .describe('The nextCursor of the previous page.'),
     })
     .strict(),
   'TicketListQuery',
@@ -178,8 +227,12 @@ export const ticketListQuerySchema = named(
 export const exportQuerySchema = named(
   z
     .object({
-      createdFrom: z.iso.datetime({ message: 'an ISO 8601 date-time such as 2026-10-01T00:00:00Z' }).describe('Tickets created at or after this moment.'),
-      createdBefore: z.iso.datetime({ message: 'an ISO 8601 date-time such as 2026-11-01T00:00:00Z' }).describe('Tickets created before this moment.'),
+      createdFrom: z.iso
+        .datetime({ message: 'an ISO 8601 date-time such as 2026-10-01T00:00:00Z' })
+        .describe('Tickets created at or after this moment.'),
+      createdBefore: z.iso
+        .datetime({ message: 'an ISO 8601 date-time such as 2026-11-01T00:00:00Z' })
+        .describe('Tickets created before this moment.'),
     })
     .strict(),
   'TicketExportQuery',
@@ -201,8 +254,14 @@ export const ticketSummarySchema = named(
     ]),
     channel: z.enum(['slack', 'email', 'web', 'chat']),
     tags: z.array(z.string()),
-    form: z.object({ rootCause: z.string().nullable(), category: z.string().nullable(), subcategory: z.string().nullable() }),
-    sla: z.object({ firstReply: slaClockStatus, resolution: slaClockStatus }).describe('Where the ticket stands against its targets; null when its priority has none.'),
+    form: z.object({
+      rootCause: z.string().nullable(),
+      category: z.string().nullable(),
+      subcategory: z.string().nullable(),
+    }),
+    sla: z
+      .object({ firstReply: slaClockStatus, resolution: slaClockStatus })
+      .describe('Where the ticket stands against its targets; null when its priority has none.'),
     createdAt: timestamp(),
     updatedAt: timestamp(),
     firstReplyAt: timestamp().nullable(),
@@ -214,7 +273,10 @@ export const ticketSummarySchema = named(
 );
 
 export const ticketListSchema = named(
-  z.object({ tickets: z.array(ticketSummarySchema), nextCursor: z.string().nullable().describe('Pass as cursor for the next page; null on the last one.') }),
+  z.object({
+    tickets: z.array(ticketSummarySchema),
+    nextCursor: z.string().nullable().describe('Pass as cursor for the next page; null on the last one.'),
+  }),
   'TicketList',
 );
 
@@ -238,7 +300,12 @@ export const errorSchema = named(
       code: z.enum(ERROR_CODES),
       message: z.string(),
       path: z.string().nullable().describe('The field at fault, dotted (requester.email), or null.'),
-      refusal: z.string().optional().describe('With code “refused”: why, as a stable code (taken_by, no_such_ticket, closed_is_final, …); the HTTP status says what kind of no it is.'),
+      refusal: z
+        .string()
+        .optional()
+        .describe(
+          'With code “refused”: why, as a stable code (taken_by, no_such_ticket, closed_is_final, …); the HTTP status says what kind of no it is.',
+        ),
     }),
   }),
   'Error',

@@ -2,35 +2,35 @@ import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { z } from 'zod';
 import type { Log } from '../log.js';
-import { describeRefusal, isRefusal, refusalStatus, refuse, type Refusal } from '../tickets/refusals.js';
-import { attachFiles, fileLimits, filesOfTicket, type IncomingFile, type TicketFile } from '../tickets/files.js';
-import { contentDisposition } from './file-downloads.js';
-import { isMultipart, readMultipart, UploadProblem } from './uploads.js';
+import { withLogContext } from '../log.js';
+import type { TicketFilter } from '../store/search.js';
+import { databaseUnavailable } from '../store/store.js';
 import type { Desk } from '../tickets/desk.js';
 import { skippedEmail } from '../tickets/email-intake.js';
+import { attachFiles, fileLimits, filesOfTicket, type IncomingFile, type TicketFile } from '../tickets/files.js';
 import { openTicket } from '../tickets/intake.js';
+import { describeRefusal, isRefusal, type Refusal, refusalStatus, refuse } from '../tickets/refusals.js';
 import { addRequesterReply, replyCommentId } from '../tickets/requester-reply.js';
-import { rateSolve, readSurveyToken, type Rating } from '../tickets/satisfaction.js';
+import { type Rating, rateSolve, readSurveyToken } from '../tickets/satisfaction.js';
+import { encodeCursor, type SearchCursor } from '../tickets/search.js';
 import type { Actor, Ticket, TicketComment } from '../tickets/types.js';
 import type { ApiKey } from '../workspace/schema.js';
 import {
   commentBodySchema,
   commentWithFilesSchema,
   createTicketBodySchema,
-  exportQuerySchema,
-  ticketListQuerySchema,
-  satisfactionBodySchema,
   type ErrorCode,
+  exportQuerySchema,
   type PublicComment,
   type PublicFile,
   type PublicTicket,
+  satisfactionBodySchema,
+  ticketListQuerySchema,
 } from './api-schemas.js';
+import { contentDisposition } from './file-downloads.js';
 import { openApiDocument } from './openapi.js';
 import { CSV_COLUMNS, csvRow, listRequest, ticketSummary } from './ticket-list.js';
-import { encodeCursor, type SearchCursor } from '../tickets/search.js';
-import type { TicketFilter } from '../store/search.js';
-import { databaseUnavailable } from '../store/store.js';
-import { withLogContext } from '../log.js';
+import { isMultipart, readMultipart, UploadProblem } from './uploads.js';
 
 /** Bodies larger than this are refused with 413 before they are parsed: a ticket is at most ~10k characters. */
 export const API_BODY_LIMIT = '64kb';
@@ -62,7 +62,11 @@ function refused(desk: Desk, refusal: Refusal, path: string | null = null): ApiE
     group: (groupId) => directory.groupName(groupId),
     quote: (typed) => typed,
     code: (literal) => literal,
-    groupList: () => directory.groups().map((group) => `${group.name} (${group.id})`).join(', '),
+    groupList: () =>
+      directory
+        .groups()
+        .map((group) => `${group.name} (${group.id})`)
+        .join(', '),
   });
   return new ApiError(refusalStatus(refusal), 'refused', text, path, refusal.code);
 }
@@ -80,7 +84,8 @@ const STATUS_OF: Record<ErrorCode, number> = {
   internal: 500,
 };
 
-const fail = (code: ErrorCode, message: string, path: string | null = null) => new ApiError(STATUS_OF[code], code, message, path);
+const fail = (code: ErrorCode, message: string, path: string | null = null) =>
+  new ApiError(STATUS_OF[code], code, message, path);
 
 /** The REST API under /api/v1: JSON in and out, its own body parser (the Slack route needs the raw body). */
 export function createApiRouter(deps: ApiDeps): Router {
@@ -111,7 +116,11 @@ export function createApiRouter(deps: ApiDeps): Router {
     const survey = await desk.store.satisfaction.get(ref.number, ref.solve);
     const ticket = await desk.store.tickets.get(ref.number);
     if (!survey || !ticket) throw fail('not_found', 'This survey link is not known.');
-    response.json({ ticket: { number: ticket.number, subject: ticket.subject }, rating: survey.rating, comment: survey.comment });
+    response.json({
+      ticket: { number: ticket.number, subject: ticket.subject },
+      rating: survey.rating,
+      comment: survey.comment,
+    });
   });
 
   router.post('/satisfaction/:token', async (request, response) => {
@@ -119,12 +128,22 @@ export function createApiRouter(deps: ApiDeps): Router {
     const body = parseBody(satisfactionBodySchema, request.body);
     const ticket = await desk.store.tickets.get(ref.number);
     if (!ticket) throw fail('not_found', 'This survey link is not known.');
-    const actor: Actor = ticket.requester.kind === 'email'
-      ? { kind: 'requester', id: ticket.requester.email, name: ticket.requester.name }
-      : { kind: 'requester', id: ticket.requester.userId };
-    const result = await rateSolve(desk, { ...ref, rating: body.rating as Rating, ...(body.comment ? { comment: body.comment } : {}), actor });
+    const actor: Actor =
+      ticket.requester.kind === 'email'
+        ? { kind: 'requester', id: ticket.requester.email, name: ticket.requester.name }
+        : { kind: 'requester', id: ticket.requester.userId };
+    const result = await rateSolve(desk, {
+      ...ref,
+      rating: body.rating as Rating,
+      ...(body.comment ? { comment: body.comment } : {}),
+      actor,
+    });
     if (!result.ok) throw fail('not_found', 'This survey link is not known.');
-    response.json({ ticket: { number: ticket.number, subject: ticket.subject }, rating: result.survey.rating, comment: result.survey.comment });
+    response.json({
+      ticket: { number: ticket.number, subject: ticket.subject },
+      rating: result.survey.rating,
+      comment: result.survey.comment,
+    });
   });
 
   router.use(authenticate(desk));
@@ -132,7 +151,9 @@ export function createApiRouter(deps: ApiDeps): Router {
   router.post('/tickets', requireAccess('write'), async (request, response) => {
     const key = apiKeyOf(response);
     const limits = fileLimits(desk);
-    const upload = isMultipart(request) ? await readMultipart(request, 'ticket', { ...limits, budget: limits.maxTicketBytes }) : null;
+    const upload = isMultipart(request)
+      ? await readMultipart(request, 'ticket', { ...limits, budget: limits.maxTicketBytes })
+      : null;
     const body = parseBody(createTicketBodySchema, upload ? upload.json : request.body);
     const groupId = body.groupId ?? defaultGroupOf(desk, key);
     if (!desk.directory.group(groupId)) throw refused(desk, refuse('no_such_group', { groupId }), 'groupId');
@@ -144,28 +165,60 @@ export function createApiRouter(deps: ApiDeps): Router {
     let reservedNumber: number | undefined;
     const idempotencyKey = idempotencyKeyOf(request);
     if (idempotencyKey) {
-      const fingerprint = createHash('sha256').update(JSON.stringify({ ...body, groupId })).digest('hex');
-      const claim = await desk.store.apiRequests.claim(`${key.name}:${idempotencyKey}`, fingerprint, () => desk.store.tickets.nextNumber(), desk.clock());
+      const fingerprint = createHash('sha256')
+        .update(JSON.stringify({ ...body, groupId }))
+        .digest('hex');
+      const claim = await desk.store.apiRequests.claim(
+        `${key.name}:${idempotencyKey}`,
+        fingerprint,
+        () => desk.store.tickets.nextNumber(),
+        desk.clock(),
+      );
       if (claim.kind === 'conflict') {
         const which = claim.ticketNumber === null ? '' : ` (ticket #${claim.ticketNumber})`;
-        throw fail('idempotency_conflict', `This Idempotency-Key was used for another request${which}.`, 'Idempotency-Key');
+        throw fail(
+          'idempotency_conflict',
+          `This Idempotency-Key was used for another request${which}.`,
+          'Idempotency-Key',
+        );
       }
       reservedNumber = claim.ticketNumber;
       const filed = claim.kind === 'repeat' ? await desk.store.tickets.get(claim.ticketNumber) : null;
       if (filed && !inScope(key, filed)) throw notFound(String(filed.number));
       if (filed) {
-        response.status(200).set('Idempotent-Replayed', 'true').json({ ticket: await publicTicket(desk, filed) });
+        response
+          .status(200)
+          .set('Idempotent-Replayed', 'true')
+          .json({ ticket: await publicTicket(desk, filed) });
         return;
       }
     }
 
     const result = await openTicket(
       desk,
-      { subject: body.subject, description: body.description, requester: { kind: 'email', email: body.requester.email, name: body.requester.name, ...(body.requester.phone ? { phone: body.requester.phone } : {}) }, groupId, priority: body.priority },
-      { actor: { kind: 'api', id: key.name }, channel: body.channel, source: { kind: 'api', filedBy: key.name }, ...(reservedNumber ? { reservedNumber } : {}) },
+      {
+        subject: body.subject,
+        description: body.description,
+        requester: {
+          kind: 'email',
+          email: body.requester.email,
+          name: body.requester.name,
+          ...(body.requester.phone ? { phone: body.requester.phone } : {}),
+        },
+        groupId,
+        priority: body.priority,
+      },
+      {
+        actor: { kind: 'api', id: key.name },
+        channel: body.channel,
+        source: { kind: 'api', filedBy: key.name },
+        ...(reservedNumber ? { reservedNumber } : {}),
+      },
     );
     if (!result.ok) throw refused(desk, result);
-    const files = upload ? await keepFiles(desk, result.ticket.number, `opening:${result.ticket.number}`, upload.files, key.name) : undefined;
+    const files = upload
+      ? await keepFiles(desk, result.ticket.number, `opening:${result.ticket.number}`, upload.files, key.name)
+      : undefined;
     response
       .status(201)
       .location(`/api/v1/tickets/${result.ticket.number}`)
@@ -176,20 +229,36 @@ export function createApiRouter(deps: ApiDeps): Router {
     const list = listRequest(parseBody(ticketListQuerySchema, request.query));
     if ('refusal' in list) throw refused(desk, list.refusal, list.path);
     const filter = withinScope(apiKeyOf(response), list.filter);
-    const page = filter ? await desk.store.search.find(filter, list.order, list.after, list.limit) : { tickets: [], next: null };
-    response.json({ tickets: page.tickets.map((ticket) => ticketSummary(desk, ticket)), nextCursor: page.next ? encodeCursor(page.next) : null });
+    const page = filter
+      ? await desk.store.search.find(filter, list.order, list.after, list.limit)
+      : { tickets: [], next: null };
+    response.json({
+      tickets: page.tickets.map((ticket) => ticketSummary(desk, ticket)),
+      nextCursor: page.next ? encodeCursor(page.next) : null,
+    });
   });
 
   // Streamed a page at a time, so an export of any size holds one page in memory.
   router.get('/tickets.csv', requireAccess('read'), async (request, response) => {
     const query = parseBody(exportQuerySchema, request.query);
-    const filter = withinScope(apiKeyOf(response), { createdFrom: new Date(query.createdFrom), createdBefore: new Date(query.createdBefore) });
+    const filter = withinScope(apiKeyOf(response), {
+      createdFrom: new Date(query.createdFrom),
+      createdBefore: new Date(query.createdBefore),
+    });
     response.status(200).type('text/csv; charset=utf-8');
-    response.set('Content-Disposition', `attachment; filename="tickets-${query.createdFrom.slice(0, 10)}-${query.createdBefore.slice(0, 10)}.csv"`);
+    response.set(
+      'Content-Disposition',
+      `attachment; filename="tickets-${query.createdFrom.slice(0, 10)}-${query.createdBefore.slice(0, 10)}.csv"`,
+    );
     await write(response, `${CSV_COLUMNS.join(',')}\r\n`);
     let after: SearchCursor | null = null;
     while (filter && !response.destroyed) {
-      const page: { tickets: Ticket[]; next: SearchCursor | null } = await desk.store.search.find(filter, 'oldest', after, EXPORT_PAGE);
+      const page: { tickets: Ticket[]; next: SearchCursor | null } = await desk.store.search.find(
+        filter,
+        'oldest',
+        after,
+        EXPORT_PAGE,
+      );
       for (const ticket of page.tickets) await write(response, csvRow(ticketSummary(desk, ticket)));
       after = page.next;
       if (after === null) break;
@@ -199,9 +268,19 @@ export function createApiRouter(deps: ApiDeps): Router {
 
   // Mail a mailbox held that became no ticket, and why: what admins read when "my email never arrived".
   router.get('/email/skipped', requireAccess('read'), async (_request, response) => {
-    if (apiKeyOf(response).scope !== 'all') throw fail('forbidden', 'Skipped email is shown to keys whose scope is all.');
+    if (apiKeyOf(response).scope !== 'all')
+      throw fail('forbidden', 'Skipped email is shown to keys whose scope is all.');
     const records = await skippedEmail(desk, 50);
-    response.json({ skipped: records.map(({ at, mailbox, from, subject, reason, messageId }) => ({ at, mailbox, from, subject: subject.slice(0, 300), reason, messageId })) });
+    response.json({
+      skipped: records.map(({ at, mailbox, from, subject, reason, messageId }) => ({
+        at,
+        mailbox,
+        from,
+        subject: subject.slice(0, 300),
+        reason,
+        messageId,
+      })),
+    });
   });
 
   router.get('/tickets/:number', requireAccess('read'), async (request, response) => {
@@ -213,23 +292,48 @@ export function createApiRouter(deps: ApiDeps): Router {
     const key = apiKeyOf(response);
     const ticket = await ticketOr404(desk, String(request.params.number), key);
     const limits = fileLimits(desk);
-    const room = async () => limits.maxTicketBytes - (await desk.store.files.ofTicket(ticket.number)).reduce((sum, file) => sum + (file.stored ? file.size : 0), 0);
-    const upload = isMultipart(request) ? await readMultipart(request, 'comment', { ...limits, budget: await room() }) : null;
-    const body = upload && upload.files.length > 0 ? parseBody(commentWithFilesSchema, upload.json ?? {}) : parseBody(commentBodySchema, upload ? upload.json : request.body);
+    const room = async () =>
+      limits.maxTicketBytes -
+      (await desk.store.files.ofTicket(ticket.number)).reduce((sum, file) => sum + (file.stored ? file.size : 0), 0);
+    const upload = isMultipart(request)
+      ? await readMultipart(request, 'comment', { ...limits, budget: await room() })
+      : null;
+    const body =
+      upload && upload.files.length > 0
+        ? parseBody(commentWithFilesSchema, upload.json ?? {})
+        : parseBody(commentBodySchema, upload ? upload.json : request.body);
     const idempotencyKey = idempotencyKeyOf(request);
     const sourceKey = idempotencyKey ? `api:${key.name}:${idempotencyKey}` : undefined;
     if (sourceKey) {
       const earlier = await desk.store.tickets.comment(replyCommentId(sourceKey));
       if (earlier && earlier.text !== body.text) {
-        throw fail('idempotency_conflict', `This Idempotency-Key was used for another reply (on #${earlier.ticketNumber}).`, 'Idempotency-Key');
+        throw fail(
+          'idempotency_conflict',
+          `This Idempotency-Key was used for another reply (on #${earlier.ticketNumber}).`,
+          'Idempotency-Key',
+        );
       }
     }
-    const author: Actor = { kind: 'api', id: key.name, ...(ticket.requester.kind === 'email' ? { name: ticket.requester.name } : {}) };
-    const result = await addRequesterReply(desk, { number: ticket.number, text: body.text, author, ...(sourceKey ? { sourceKey } : {}), withFiles: (upload?.files.length ?? 0) > 0 });
+    const author: Actor = {
+      kind: 'api',
+      id: key.name,
+      ...(ticket.requester.kind === 'email' ? { name: ticket.requester.name } : {}),
+    };
+    const result = await addRequesterReply(desk, {
+      number: ticket.number,
+      text: body.text,
+      author,
+      ...(sourceKey ? { sourceKey } : {}),
+      withFiles: (upload?.files.length ?? 0) > 0,
+    });
     if (!result.ok) throw refused(desk, result);
-    const files = upload ? await keepFiles(desk, result.ticket.number, result.commentId, upload.files, key.name) : undefined;
+    const files = upload
+      ? await keepFiles(desk, result.ticket.number, result.commentId, upload.files, key.name)
+      : undefined;
     // A reply forwarded to a merge target outside the key's scope: the key sees the ticket it wrote to.
-    const shown = inScope(key, result.ticket) ? result.ticket : ((await desk.store.tickets.get(ticket.number)) ?? ticket);
+    const shown = inScope(key, result.ticket)
+      ? result.ticket
+      : ((await desk.store.tickets.get(ticket.number)) ?? ticket);
     response.status(result.duplicate ? 200 : 201).json({
       ticket: await publicTicket(desk, shown),
       reopened: result.reopened,
@@ -249,7 +353,8 @@ export function createApiRouter(deps: ApiDeps): Router {
   router.get('/tickets/:number/files/:fileId', requireAccess('read'), async (request, response) => {
     const ticket = await ticketOr404(desk, String(request.params.number), apiKeyOf(response));
     const file = await desk.store.files.get(String(request.params.fileId));
-    if (!file || file.ticketNumber !== ticket.number || file.visibility !== 'public' || !file.stored) throw fail('not_found', 'There is no such file on this ticket.');
+    if (!file || file.ticketNumber !== ticket.number || file.visibility !== 'public' || !file.stored)
+      throw fail('not_found', 'There is no such file on this ticket.');
     const bytes = await desk.store.files.readBytes(file);
     if (!bytes) throw fail('not_found', 'There is no such file on this ticket.');
     response
@@ -275,7 +380,14 @@ export function createApiRouter(deps: ApiDeps): Router {
     // A body refused for its size may still be arriving: the connection is closed rather than read to its end.
     if (apiError.code === 'payload_too_large') response.set('Connection', 'close');
     if (apiError.code === 'database_unavailable') response.set('Retry-After', String(DATABASE_RETRY_AFTER_S));
-    response.status(apiError.status).json({ error: { code: apiError.code, message: apiError.message, path: apiError.path, ...(apiError.refusal ? { refusal: apiError.refusal } : {}) } });
+    response.status(apiError.status).json({
+      error: {
+        code: apiError.code,
+        message: apiError.message,
+        path: apiError.path,
+        ...(apiError.refusal ? { refusal: apiError.refusal } : {}),
+      },
+    });
   });
 
   return router;
@@ -307,11 +419,13 @@ function databaseAway(): ApiError {
 
 function asApiError(error: unknown, log: Log): ApiError {
   if (error instanceof ApiError) return error;
-  if (error instanceof UploadProblem) return fail(error.status === 413 ? 'payload_too_large' : 'malformed_json', error.message);
+  if (error instanceof UploadProblem)
+    return fail(error.status === 413 ? 'payload_too_large' : 'malformed_json', error.message);
   const type = (error as { type?: string }).type;
   if (type === 'entity.too.large') return fail('payload_too_large', `The body is larger than ${API_BODY_LIMIT}.`);
   if (type === 'entity.parse.failed') return fail('malformed_json', 'The body is not valid JSON.');
-  if (type === 'encoding.unsupported' || type === 'charset.unsupported') return fail('malformed_json', 'The body must be UTF-8 JSON.');
+  if (type === 'encoding.unsupported' || type === 'charset.unsupported')
+    return fail('malformed_json', 'The body must be UTF-8 JSON.');
   if (databaseUnavailable(error)) {
     log(`api: the database is unreachable: ${(error as Error).message}`);
     return databaseAway();
@@ -326,7 +440,8 @@ function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
   const issue = parsed.error.issues[0]!;
   const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
   const path = [...issue.path, ...keys.slice(0, 1)].map(String).join('.') || null;
-  const message = issue.code === 'unrecognized_keys' ? `unknown field ${keys.map((k) => `“${k}”`).join(', ')}` : issue.message;
+  const message =
+    issue.code === 'unrecognized_keys' ? `unknown field ${keys.map((k) => `“${k}”`).join(', ')}` : issue.message;
   throw fail('validation_failed', path ? `${path}: ${message}` : `body: ${message}`, path);
 }
 
@@ -335,7 +450,8 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 function idempotencyKeyOf(request: Request): string | undefined {
   const value = request.get('Idempotency-Key');
   if (value === undefined) return undefined;
-  if (!IDEMPOTENCY_KEY.test(value)) throw fail('validation_failed', 'Idempotency-Key: 1 to 200 visible ASCII characters.', 'Idempotency-Key');
+  if (!IDEMPOTENCY_KEY.test(value))
+    throw fail('validation_failed', 'Idempotency-Key: 1 to 200 visible ASCII characters.', 'Idempotency-Key');
   return value;
 }
 
@@ -374,7 +490,10 @@ function authenticate(desk: Desk) {
     const key = match ? apiKeyMatching(desk.directory.workspace.apiKeys, match[1]!) : null;
     if (!key) {
       response.set('WWW-Authenticate', 'Bearer realm="deskbolt"');
-      throw fail('unauthorized', match ? 'This API key is not known.' : 'Send an API key: Authorization: Bearer <key>.');
+      throw fail(
+        'unauthorized',
+        match ? 'This API key is not known.' : 'Send an API key: Authorization: Bearer <key>.',
+      );
     }
     response.locals.apiKey = key;
     next();
@@ -409,7 +528,8 @@ function defaultGroupOf(desk: Desk, key: ApiKey): number {
 function requireAccess(access: 'read' | 'write') {
   return (_request: Request, response: Response, next: NextFunction) => {
     const key = apiKeyOf(response);
-    if (access === 'write' && key.access !== 'write') throw fail('forbidden', `The key “${key.name}” may read tickets but not change them.`);
+    if (access === 'write' && key.access !== 'write')
+      throw fail('forbidden', `The key “${key.name}” may read tickets but not change them.`);
     next();
   };
 }
@@ -458,12 +578,24 @@ async function keepFiles(desk: Desk, ticketNumber: number, commentId: string, fi
   if (isRefusal(outcome)) throw refused(desk, outcome);
   return {
     kept: outcome.kept.map(publicFile),
-    refused: outcome.refused.map((refusal) => ({ name: String((refusal.facts as { name?: string }).name ?? ''), refusal: refusal.code, message: refused(desk, refusal).message })),
+    refused: outcome.refused.map((refusal) => ({
+      name: String((refusal.facts as { name?: string }).name ?? ''),
+      refusal: refusal.code,
+      message: refused(desk, refusal).message,
+    })),
   };
 }
 
 function publicComment(desk: Desk, comment: TicketComment): PublicComment {
   // Slack user ids stay inside Slack: an agent is shown by the name in the workspace file.
-  const name = comment.author.kind === 'agent' ? (desk.directory.agent(comment.author.id)?.name ?? 'Support') : (comment.author.name ?? null);
-  return { id: comment.id, author: { kind: comment.author.kind, name }, text: comment.text, createdAt: new Date(comment.createdAt).toISOString() };
+  const name =
+    comment.author.kind === 'agent'
+      ? (desk.directory.agent(comment.author.id)?.name ?? 'Support')
+      : (comment.author.name ?? null);
+  return {
+    id: comment.id,
+    author: { kind: comment.author.kind, name },
+    text: comment.text,
+    createdAt: new Date(comment.createdAt).toISOString(),
+  };
 }

@@ -22,15 +22,29 @@ export function fileDownloadRouter(desk: Desk, log: Log): Router {
     const query = request.query;
     const text = (value: unknown) => (typeof value === 'string' ? value : '');
     const secret = desk.settings.fileLinkSecret;
-    response.set('Cache-Control', 'private, no-store').set('X-Content-Type-Options', 'nosniff').set('Referrer-Policy', 'no-referrer');
+    response
+      .set('Cache-Control', 'private, no-store')
+      .set('X-Content-Type-Options', 'nosniff')
+      .set('Referrer-Policy', 'no-referrer');
     if (!secret) {
       response.status(404).type('text/plain').send('File downloads are not set up on this deskbolt.\n');
       return;
     }
     try {
-      const opened = await openDownload(desk, secret, { fileId: Buffer.from(String(request.params.id), 'base64url').toString(), viewer: text(query.viewer), expires: text(query.expires), signature: text(query.signature) });
+      const opened = await openDownload(desk, secret, {
+        fileId: Buffer.from(String(request.params.id), 'base64url').toString(),
+        viewer: text(query.viewer),
+        expires: text(query.expires),
+        signature: text(query.signature),
+      });
       if (!opened.ok) {
-        const words = describeRefusal(opened, { person: (id) => id, group: (id) => desk.directory.groupName(id), quote: (typed) => typed, code: (literal) => literal, groupList: () => '' });
+        const words = describeRefusal(opened, {
+          person: (id) => id,
+          group: (id) => desk.directory.groupName(id),
+          quote: (typed) => typed,
+          code: (literal) => literal,
+          groupList: () => '',
+        });
         response.status(refusalStatus(opened)).type('text/plain').send(`${words}\n`);
         return;
       }

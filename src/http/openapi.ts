@@ -13,23 +13,50 @@ const multipart = (part: string, schema: string) => ({
     type: 'object',
     required: [part],
     properties: {
-      [part]: { type: 'string', contentMediaType: 'application/json', contentSchema: ref(schema), description: 'The same JSON as the application/json body; a comment’s text may be empty when files come with it.' },
-      files: { type: 'array', items: { type: 'string', format: 'binary' }, description: 'Each file part is one attachment; over a limit it is refused (listed in the answer’s files.refused) and the rest kept.' },
+      [part]: {
+        type: 'string',
+        contentMediaType: 'application/json',
+        contentSchema: ref(schema),
+        description:
+          'The same JSON as the application/json body; a comment’s text may be empty when files come with it.',
+      },
+      files: {
+        type: 'array',
+        items: { type: 'string', format: 'binary' },
+        description:
+          'Each file part is one attachment; over a limit it is refused (listed in the answer’s files.refused) and the rest kept.',
+      },
     },
   },
 });
-const json = (id: string, description: string) => ({ description, content: { 'application/json': { schema: ref(id) } } });
+const json = (id: string, description: string) => ({
+  description,
+  content: { 'application/json': { schema: ref(id) } },
+});
 const error = (description: string) => json('Error', description);
 
-const ticketNumber = { name: 'number', in: 'path', required: true, schema: { type: 'integer', minimum: 1 }, description: 'The ticket number, as in #1004.' };
+const ticketNumber = {
+  name: 'number',
+  in: 'path',
+  required: true,
+  schema: { type: 'integer', minimum: 1 },
+  description: 'The ticket number, as in #1004.',
+};
 const idempotencyKey = {
   name: 'Idempotency-Key',
   in: 'header',
   required: false,
   schema: { type: 'string', minLength: 1, maxLength: 200 },
-  description: 'Send the same key when retrying: the request takes effect once. The same key with another body is a 409.',
+  description:
+    'Send the same key when retrying: the request takes effect once. The same key with another body is a 409.',
 };
-const surveyToken = { name: 'token', in: 'path', required: true, schema: { type: 'string' }, description: 'The signed token from the survey link.' };
+const surveyToken = {
+  name: 'token',
+  in: 'path',
+  required: true,
+  schema: { type: 'string' },
+  description: 'The signed token from the survey link.',
+};
 
 const common = {
   '401': error('No API key, or an unknown one.'),
@@ -47,15 +74,28 @@ export function openApiDocument(): Record<string, unknown> {
 
 /** A query schema's fields as OpenAPI query parameters (the same schema checks the request). */
 function queryParameters(component: unknown): Record<string, unknown>[] {
-  const { properties = {}, required = [] } = component as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
+  const { properties = {}, required = [] } = component as {
+    properties?: Record<string, Record<string, unknown>>;
+    required?: string[];
+  };
   return Object.entries(properties).map(([name, schema]) => {
     const { description, ...rest } = schema;
-    return { name, in: 'query', required: required.includes(name), schema: rest, ...(typeof description === 'string' ? { description } : {}) };
+    return {
+      name,
+      in: 'query',
+      required: required.includes(name),
+      schema: rest,
+      ...(typeof description === 'string' ? { description } : {}),
+    };
   });
 }
 
 function build(): Record<string, unknown> {
-  const { schemas } = z.toJSONSchema(apiSchemas, { uri: (id) => `#/components/schemas/${id}`, io: 'input', unrepresentable: 'any' });
+  const { schemas } = z.toJSONSchema(apiSchemas, {
+    uri: (id) => `#/components/schemas/${id}`,
+    io: 'input',
+    unrepresentable: 'any',
+  });
   const components: Record<string, unknown> = {};
   for (const [id, schema] of Object.entries(schemas)) {
     // The document itself says which dialect; a $id per component would re-base its $refs.
@@ -79,15 +119,26 @@ function build(): Record<string, unknown> {
         get: {
           operationId: 'listTickets',
           summary: 'Tickets by filters, a page at a time',
-          description: 'Newest first unless order=oldest. Follow nextCursor for the next page; limit is 1 to 100. Only the tickets the key’s scope lets it see.',
+          description:
+            'Newest first unless order=oldest. Follow nextCursor for the next page; limit is 1 to 100. Only the tickets the key’s scope lets it see.',
           parameters: queryParameters(components.TicketListQuery),
-          responses: { '200': json('TicketList', 'A page of tickets.'), '401': common['401'], '422': error('A query parameter is not valid; path names it.') },
+          responses: {
+            '200': json('TicketList', 'A page of tickets.'),
+            '401': common['401'],
+            '422': error('A query parameter is not valid; path names it.'),
+          },
         },
         post: {
           operationId: 'createTicket',
           summary: 'File a ticket for a requester known by email',
           parameters: [idempotencyKey],
-          requestBody: { required: true, content: { 'application/json': { schema: ref('CreateTicket') }, 'multipart/form-data': multipart('ticket', 'CreateTicket') } },
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': { schema: ref('CreateTicket') },
+              'multipart/form-data': multipart('ticket', 'CreateTicket'),
+            },
+          },
           responses: {
             '201': json('TicketResponse', 'Filed.'),
             '200': json('TicketResponse', 'Filed before with this Idempotency-Key: the same ticket.'),
@@ -108,7 +159,10 @@ function build(): Record<string, unknown> {
           description: 'Only the tickets the key’s scope lets it see.',
           parameters: queryParameters(components.TicketExportQuery),
           responses: {
-            '200': { description: 'One row per ticket, oldest first, after a header row.', content: { 'text/csv': { schema: { type: 'string' } } } },
+            '200': {
+              description: 'One row per ticket, oldest first, after a header row.',
+              content: { 'text/csv': { schema: { type: 'string' } } },
+            },
             '401': common['401'],
             '422': error('A query parameter is missing or not valid; path names it.'),
           },
@@ -118,7 +172,8 @@ function build(): Record<string, unknown> {
         get: {
           operationId: 'listSkippedEmail',
           summary: 'Mail read from a mailbox that became no ticket, newest first, with the reason',
-          description: 'Auto-replies, bounces, bulk mail, mail from deskbolt’s own addresses, a sender past the hourly limit, unreadable messages: the last 50. Keys whose scope is all only.',
+          description:
+            'Auto-replies, bounces, bulk mail, mail from deskbolt’s own addresses, a sender past the hourly limit, unreadable messages: the last 50. Keys whose scope is all only.',
           responses: {
             '200': {
               description: 'The skipped messages.',
@@ -167,7 +222,13 @@ function build(): Record<string, unknown> {
           summary: 'The requester wrote again',
           description: 'Reopens a pending or solved ticket; on a closed ticket a follow-up is opened.',
           parameters: [ticketNumber, idempotencyKey],
-          requestBody: { required: true, content: { 'application/json': { schema: ref('RequesterComment') }, 'multipart/form-data': multipart('comment', 'RequesterComment') } },
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': { schema: ref('RequesterComment') },
+              'multipart/form-data': multipart('comment', 'RequesterComment'),
+            },
+          },
           responses: {
             '201': json('CommentResponse', 'Added.'),
             '200': json('CommentResponse', 'Added before with this Idempotency-Key: nothing changed.'),
@@ -194,7 +255,10 @@ function build(): Record<string, unknown> {
           summary: 'A stored file’s bytes, always as an attachment',
           parameters: [ticketNumber, { name: 'fileId', in: 'path', required: true, schema: { type: 'string' } }],
           responses: {
-            '200': { description: 'The bytes, with Content-Disposition: attachment and the type sniffed from them.', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
+            '200': {
+              description: 'The bytes, with Content-Disposition: attachment and the type sniffed from them.',
+              content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+            },
             ...common,
           },
         },

@@ -1,12 +1,18 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import express, { type Application, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import express, {
+  type Application,
+  type NextFunction,
+  type Request,
+  type RequestHandler,
+  type Response,
+} from 'express';
 import { METRICS_CONTENT_TYPE, type Metrics } from '../metrics.js';
 import type { EmbeddedState } from '../store/embedded.js';
 import type { Store } from '../store/store.js';
+import { type ChannelState, channelAdvice } from '../workspace/channel-check.js';
 import type { Directory } from '../workspace/directory.js';
-import { channelAdvice, type ChannelState } from '../workspace/channel-check.js';
-import { createApiRouter, type ApiDeps } from './api.js';
+import { type ApiDeps, createApiRouter } from './api.js';
 import { fileDownloadRouter } from './file-downloads.js';
 
 export interface HttpOptions {
@@ -45,7 +51,9 @@ export function createHttpApp(options: HttpOptions): Application {
   http.get('/healthz', (_request, response) => {
     const embedded = options.embeddedDatabase?.state();
     const alive = embedded === undefined || embedded === 'running' || embedded === 'restarting';
-    response.status(alive ? 200 : 503).json({ ok: alive, ...(embedded ? { embeddedDatabase: embedded } : {}), ...socket() });
+    response
+      .status(alive ? 200 : 503)
+      .json({ ok: alive, ...(embedded ? { embeddedDatabase: embedded } : {}), ...socket() });
   });
   // Ready: it can serve a request now, because its database answers (and, in Socket Mode, Slack can reach it).
   http.get('/readyz', async (_request, response) => {
@@ -59,10 +67,25 @@ export function createHttpApp(options: HttpOptions): Application {
     // Named only when one needs a person, so a healthy desk's answer stays as it was.
     const problems = (options.channels?.() ?? []).filter((state) => state.problem !== null);
     const channelReport =
-      problems.length === 0 ? {} : { channels: { ready: false, problems: problems.map((state) => ({ channel: state.channel, problem: state.problem, advice: channelAdvice(state) })) } };
-    response
-      .status(ready ? 200 : 503)
-      .json({ ok: ready, database: databaseUp ? 'reachable' : 'unreachable', ...(embedded ? { embeddedDatabase: embedded } : {}), ...slack, ...channelReport });
+      problems.length === 0
+        ? {}
+        : {
+            channels: {
+              ready: false,
+              problems: problems.map((state) => ({
+                channel: state.channel,
+                problem: state.problem,
+                advice: channelAdvice(state),
+              })),
+            },
+          };
+    response.status(ready ? 200 : 503).json({
+      ok: ready,
+      database: databaseUp ? 'reachable' : 'unreachable',
+      ...(embedded ? { embeddedDatabase: embedded } : {}),
+      ...slack,
+      ...channelReport,
+    });
   });
   if (options.serveMetrics !== false) http.get('/metrics', metricsRoute(metrics, options.metricsToken));
   http.use('/api/v1', createApiRouter(options.api));
@@ -81,7 +104,11 @@ export function createMetricsApp(metrics: Metrics, token: string | undefined): A
 function metricsRoute(metrics: Metrics, token: string | undefined): RequestHandler {
   return async (request, response) => {
     if (token !== undefined && !bearerIs(request.headers.authorization, token)) {
-      response.status(401).set('WWW-Authenticate', 'Bearer realm="metrics"').type('text/plain').send('/metrics needs Authorization: Bearer <METRICS_TOKEN>\n');
+      response
+        .status(401)
+        .set('WWW-Authenticate', 'Bearer realm="metrics"')
+        .type('text/plain')
+        .send('/metrics needs Authorization: Bearer <METRICS_TOKEN>\n');
       return;
     }
     response.type(METRICS_CONTENT_TYPE).send(await metrics.render());
@@ -102,10 +129,19 @@ function bearerIs(header: string | undefined, token: string): boolean {
 export function listen(app: Application, port: number, setting: string, host?: string): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = createServer(app);
-    const refuse = (error: NodeJS.ErrnoException, sentence: string) => reject(Object.assign(new Error(sentence), { code: error.code }));
+    const refuse = (error: NodeJS.ErrnoException, sentence: string) =>
+      reject(Object.assign(new Error(sentence), { code: error.code }));
     server.once('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EADDRINUSE') refuse(error, `port ${port} (${setting}) is already in use: stop what listens there, or set ${setting} to a free port`);
-      else if (error.code === 'EACCES') refuse(error, `port ${port} (${setting}) needs privileges this process does not have: set ${setting} to a port above 1023`);
+      if (error.code === 'EADDRINUSE')
+        refuse(
+          error,
+          `port ${port} (${setting}) is already in use: stop what listens there, or set ${setting} to a free port`,
+        );
+      else if (error.code === 'EACCES')
+        refuse(
+          error,
+          `port ${port} (${setting}) needs privileges this process does not have: set ${setting} to a port above 1023`,
+        );
       else reject(error);
     });
     if (host === undefined) server.listen(port, () => resolve(server));
@@ -133,12 +169,16 @@ function routeOf(request: Request): string {
 
 /** Unassigned tickets per group, read from the database at each gauge refresh (never by a scrape). */
 export function registerQueueGauge(metrics: Metrics, store: Store, directory: Directory): void {
-  metrics.gauge('deskbolt_queue_unassigned_tickets', 'Unassigned new or open tickets waiting in each group.', ['group_id', 'group'], async () =>
-    Promise.all(
-      directory.groups().map(async (group) => ({
-        labels: { group_id: String(group.id), group: group.name },
-        value: await store.tickets.countQueue([group.id]),
-      })),
-    ),
+  metrics.gauge(
+    'deskbolt_queue_unassigned_tickets',
+    'Unassigned new or open tickets waiting in each group.',
+    ['group_id', 'group'],
+    async () =>
+      Promise.all(
+        directory.groups().map(async (group) => ({
+          labels: { group_id: String(group.id), group: group.name },
+          value: await store.tickets.countQueue([group.id]),
+        })),
+      ),
   );
 }

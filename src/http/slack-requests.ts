@@ -50,7 +50,9 @@ export function slackRequestChecks(options: SlackRequestChecksOptions): RequestH
       const remember = () => options.seen.firstTime(key, now, rememberMs);
       return await (options.reach ? options.reach.within(remember) : remember());
     } catch (error) {
-      options.log(`slack: the database is away; request signatures are remembered in memory meanwhile: ${(error as Error).message}`);
+      options.log(
+        `slack: the database is away; request signatures are remembered in memory meanwhile: ${(error as Error).message}`,
+      );
       for (const [seenKey, until] of fallback) if (until <= now.getTime()) fallback.delete(seenKey);
       if (fallback.has(key)) return false;
       fallback.set(key, now.getTime() + rememberMs);
@@ -61,7 +63,11 @@ export function slackRequestChecks(options: SlackRequestChecksOptions): RequestH
     const body = await readBody(request, SLACK_BODY_LIMIT_BYTES);
     if (body === 'too-large') {
       // What is left of the body is never read: the connection closes once the answer is out.
-      response.set('Connection', 'close').status(413).type('text').send(`A Slack request is at most ${SLACK_BODY_LIMIT_BYTES} bytes.`);
+      response
+        .set('Connection', 'close')
+        .status(413)
+        .type('text')
+        .send(`A Slack request is at most ${SLACK_BODY_LIMIT_BYTES} bytes.`);
       return;
     }
     const verdict = verifySlackSignature(options.signingSecret, request.headers, body, options.clock().getTime());
@@ -83,7 +89,8 @@ export function slackRequestChecks(options: SlackRequestChecksOptions): RequestH
   return (request, response, next) => {
     check(request, response, next).catch((error: unknown) => {
       options.log(`slack: could not check a request: ${(error as Error).message}`, error);
-      if (!response.headersSent) response.status(500).type('text').send('deskbolt could not check this request; try again.');
+      if (!response.headersSent)
+        response.status(500).type('text').send('deskbolt could not check this request; try again.');
     });
   };
 }
@@ -119,16 +126,25 @@ function readBody(request: Request, limit: number): Promise<Buffer | 'too-large'
 export type SignatureVerdict = { ok: true; signature: string; timestampMs: number } | { ok: false; reason: string };
 
 /** Slack's v0 signature: HMAC-SHA256 of `v0:<timestamp>:<body>` with the signing secret, as hex. */
-export function verifySlackSignature(secret: string, headers: Request['headers'], body: Buffer, nowMs: number): SignatureVerdict {
+export function verifySlackSignature(
+  secret: string,
+  headers: Request['headers'],
+  body: Buffer,
+  nowMs: number,
+): SignatureVerdict {
   const timestampText = headers['x-slack-request-timestamp'];
   const signatureText = headers['x-slack-signature'];
-  if (typeof timestampText !== 'string' || typeof signatureText !== 'string') return { ok: false, reason: 'the request is not signed' };
-  if (!/^\d{1,12}$/.test(timestampText)) return { ok: false, reason: 'the request timestamp is not a number of seconds' };
+  if (typeof timestampText !== 'string' || typeof signatureText !== 'string')
+    return { ok: false, reason: 'the request is not signed' };
+  if (!/^\d{1,12}$/.test(timestampText))
+    return { ok: false, reason: 'the request timestamp is not a number of seconds' };
   const timestampMs = Number(timestampText) * 1000;
-  if (Math.abs(nowMs - timestampMs) > SLACK_REQUEST_WINDOW_MS) return { ok: false, reason: 'the request timestamp is more than five minutes from now' };
+  if (Math.abs(nowMs - timestampMs) > SLACK_REQUEST_WINDOW_MS)
+    return { ok: false, reason: 'the request timestamp is more than five minutes from now' };
   const match = /^v0=([0-9a-f]{64})$/.exec(signatureText);
   if (!match) return { ok: false, reason: 'the signature is not a v0 signature' };
   const expected = createHmac('sha256', secret).update(`v0:${timestampText}:`).update(body).digest();
-  if (!timingSafeEqual(Buffer.from(match[1]!, 'hex'), expected)) return { ok: false, reason: 'the signature does not match' };
+  if (!timingSafeEqual(Buffer.from(match[1]!, 'hex'), expected))
+    return { ok: false, reason: 'the signature does not match' };
   return { ok: true, signature: match[1]!, timestampMs };
 }

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LogLevel, type App, type Receiver, type ReceiverEvent } from '@slack/bolt';
-import { SocketModeClient, type Logger } from '@slack/socket-mode';
+import { type App, LogLevel, type Receiver, type ReceiverEvent } from '@slack/bolt';
+import { type Logger, SocketModeClient } from '@slack/socket-mode';
 import type { Log } from '../log.js';
 
 /**
@@ -110,7 +110,8 @@ function envelopeOf(data: string | ArrayBuffer, isBinary: boolean): Record<strin
   return message;
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * What Slack's Socket Mode envelopes always carry (docs.slack.dev/apis/events-api/using-socket-mode):
@@ -251,7 +252,8 @@ export class SocketModeLinks implements Receiver {
         await this.open();
         return;
       } catch (error) {
-        if (!this.stopping) this.options.log(`slack: could not open a Socket Mode connection (${explain(error)}); trying again`, error);
+        if (!this.stopping)
+          this.options.log(`slack: could not open a Socket Mode connection (${explain(error)}); trying again`, error);
       }
     }
   }
@@ -259,7 +261,9 @@ export class SocketModeLinks implements Receiver {
   private async drain(link: Link): Promise<void> {
     if (link.unacked === 0 || link.state === 'closed') return;
     const drained = new AbortController();
-    const limit = sleep(DRAIN_LIMIT_MS, undefined, { signal: AbortSignal.any([this.abort.signal, drained.signal]) }).catch(() => undefined);
+    const limit = sleep(DRAIN_LIMIT_MS, undefined, {
+      signal: AbortSignal.any([this.abort.signal, drained.signal]),
+    }).catch(() => undefined);
     await Promise.race([new Promise<void>((resolve) => link.drained.push(resolve)), limit]);
     drained.abort();
   }

@@ -6,7 +6,7 @@ import type { Refusal } from '../tickets/refusals.js';
 import { decodeCursor, parseStatuses, type SearchCursor } from '../tickets/search.js';
 import { slaState } from '../tickets/sla.js';
 import type { Ticket } from '../tickets/types.js';
-import type { ticketListQuerySchema, TicketSummary } from './api-schemas.js';
+import type { TicketSummary, ticketListQuerySchema } from './api-schemas.js';
 
 /** The REST ticket list and the CSV export: the query read into a filter, and a ticket as each shows it. */
 
@@ -18,7 +18,9 @@ export interface ListRequest {
 }
 
 /** The checked query as a filter, or the refusal and the parameter it is about. */
-export function listRequest(query: z.output<typeof ticketListQuerySchema>): ListRequest | { refusal: Refusal; path: string } {
+export function listRequest(
+  query: z.output<typeof ticketListQuerySchema>,
+): ListRequest | { refusal: Refusal; path: string } {
   // An API key is not a person: it finds words in what the requester can see, never in internal notes.
   const filter: TicketFilter = { commentKinds: ['public'] };
   if (query.status !== undefined) {
@@ -59,10 +61,17 @@ export function ticketSummary(desk: Desk, ticket: Ticket): TicketSummary {
     group: { id: ticket.groupId, name: desk.directory.groupName(ticket.groupId) },
     // Slack user ids stay inside Slack: an agent is shown by the name in the workspace file.
     assignee: ticket.assignee ? { name: desk.directory.agent(ticket.assignee)?.name ?? 'Support' } : null,
-    requester: ticket.requester.kind === 'email' ? { kind: 'email', email: ticket.requester.email, name: ticket.requester.name } : { kind: 'slack', name: ticket.requester.name ?? null },
+    requester:
+      ticket.requester.kind === 'email'
+        ? { kind: 'email', email: ticket.requester.email, name: ticket.requester.name }
+        : { kind: 'slack', name: ticket.requester.name ?? null },
     channel: ticket.channel,
     tags: ticket.tags ?? [],
-    form: { rootCause: ticket.form.rootCause ?? null, category: ticket.form.category ?? null, subcategory: ticket.form.subcategory ?? null },
+    form: {
+      rootCause: ticket.form.rootCause ?? null,
+      category: ticket.form.category ?? null,
+      subcategory: ticket.form.subcategory ?? null,
+    },
     sla: { firstReply: sla.firstReply?.status ?? null, resolution: sla.resolution?.status ?? null },
     createdAt: iso(ticket.createdAt)!,
     updatedAt: iso(ticket.updatedAt)!,

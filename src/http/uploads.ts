@@ -43,13 +43,22 @@ export function readMultipart(request: Request, jsonPart: string, limits: Upload
   const announced = Number(request.get('content-length') ?? Number.NaN);
   const most = limits.maxFilesPerMessage * limits.maxFileBytes + JSON_PART_MAX + 1024 * 1024;
   if (Number.isFinite(announced) && announced > most) {
-    return Promise.reject(new UploadProblem(413, `The body is ${(announced / 1024 / 1024).toFixed(1)} MB; a request can bring at most ${limits.maxFilesPerMessage} files of ${(limits.maxFileBytes / 1024 / 1024).toFixed(0)} MB.`));
+    return Promise.reject(
+      new UploadProblem(
+        413,
+        `The body is ${(announced / 1024 / 1024).toFixed(1)} MB; a request can bring at most ${limits.maxFilesPerMessage} files of ${(limits.maxFileBytes / 1024 / 1024).toFixed(0)} MB.`,
+      ),
+    );
   }
   return new Promise((resolve, reject) => {
     let parser: busboy.Busboy;
     try {
       // preservePath: a name is kept as its sender gave it (shown as text, never used as a path; downloads save under a safe one).
-      parser = busboy({ headers: request.headers, preservePath: true, limits: { parts: MAX_PARTS, files: MAX_PARTS - 10, fields: 10, fieldSize: JSON_PART_MAX } });
+      parser = busboy({
+        headers: request.headers,
+        preservePath: true,
+        limits: { parts: MAX_PARTS, files: MAX_PARTS - 10, fields: 10, fieldSize: JSON_PART_MAX },
+      });
     } catch (error) {
       reject(new UploadProblem(400, `The multipart body cannot be read: ${(error as Error).message}.`));
       return;
@@ -97,7 +106,9 @@ export function readMultipart(request: Request, jsonPart: string, limits: Upload
         }),
       );
     });
-    parser.on('error', (error: Error) => reject(new UploadProblem(400, `The multipart body cannot be read: ${error.message}.`)));
+    parser.on('error', (error: Error) =>
+      reject(new UploadProblem(400, `The multipart body cannot be read: ${error.message}.`)),
+    );
     parser.on('close', () => {
       Promise.all(reading).then(() => {
         if (jsonProblem) reject(new UploadProblem(400, jsonProblem));

@@ -1,14 +1,14 @@
-import { MINUTE_MS } from '../clock.js';
 import { chatsGoneQuiet } from '../chats/chat.js';
 import { forgetOldRelays } from '../chats/relay.js';
 import { expireTransfers, finishUnfinishedTransfers } from '../chats/transfers.js';
+import { MINUTE_MS } from '../clock.js';
 import { expireHandoffs, finishAbandonedBulkMoves } from '../tickets/assignment.js';
 import { closeSolved, closeStalePending } from '../tickets/auto-close.js';
 import { retryDueDeliveries } from '../tickets/deliveries.js';
 import { finishInterruptedMerges } from '../tickets/merge.js';
 import { forgetOldApiRequests } from '../tickets/retention.js';
-import { forgetOldWeekFigures } from '../tickets/week-figures.js';
 import { watchSlas } from '../tickets/sla-watch.js';
+import { forgetOldWeekFigures } from '../tickets/week-figures.js';
 import { forgetInBatches } from './batches.js';
 import type { Job } from './job.js';
 import { sweepLeftovers } from './sweep.js';
@@ -86,8 +86,14 @@ export const deskJobs: readonly Job[] = [
     holdMs: 5 * MINUTE_MS,
     async run(desk, _now, context) {
       const recovery = await finishInterruptedMerges(desk, 50, context.senders);
-      for (const { source, refusal } of recovery.refused) context.log(`jobs: finish-merges: #${source} cannot be finished (${refusal.code}); tried again next run`);
-      return { finished: recovery.finished.length, requestsFinished: recovery.requestsFinished, refused: recovery.refused.length, releasedClaims: recovery.releasedClaims };
+      for (const { source, refusal } of recovery.refused)
+        context.log(`jobs: finish-merges: #${source} cannot be finished (${refusal.code}); tried again next run`);
+      return {
+        finished: recovery.finished.length,
+        requestsFinished: recovery.requestsFinished,
+        refused: recovery.refused.length,
+        releasedClaims: recovery.releasedClaims,
+      };
     },
   },
   {

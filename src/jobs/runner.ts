@@ -1,10 +1,10 @@
-import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { MINUTE_MS } from '../clock.js';
+import { withLogContext } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { Desk } from '../tickets/desk.js';
 import type { Job, JobContext } from './job.js';
-import { withLogContext } from '../log.js';
 
 const DEFAULT_HOLD_MS = 10 * MINUTE_MS;
 
@@ -53,7 +53,9 @@ export function jobRunner(
       } finally {
         metrics?.jobRun(job.name, outcome, performance.now() - started);
         // A failed release leaves the lease to expire, which is the same as a crash: safe.
-        await desk.store.leases.release(job.name, owner).catch((error: unknown) => log(`jobs: ${job.name}: releasing the lease failed`, error));
+        await desk.store.leases
+          .release(job.name, owner)
+          .catch((error: unknown) => log(`jobs: ${job.name}: releasing the lease failed`, error));
       }
     },
   };

@@ -17,7 +17,9 @@ export function scheduleJobs(jobs: readonly Job[], runner: JobRunner, timeZone: 
     cron.schedule(
       job.schedule,
       () => {
-        const run = runner.run(job).catch((error: unknown) => log(`jobs: ${job.name} failed: ${(error as Error).message}`, error));
+        const run = runner
+          .run(job)
+          .catch((error: unknown) => log(`jobs: ${job.name} failed: ${(error as Error).message}`, error));
         inFlight.add(run);
         void run.finally(() => inFlight.delete(run));
         return run;

@@ -17,7 +17,11 @@ export interface SweepReport {
 /** Events younger than this are left to the process that wrote them, which is about to hand them out. */
 const LEFTOVER_AFTER_MS = 60_000;
 
-export async function sweepLeftovers(desk: Desk, now: Date, context: Pick<JobContext, 'keepLease' | 'redeliverLeftovers'>): Promise<SweepReport> {
+export async function sweepLeftovers(
+  desk: Desk,
+  now: Date,
+  context: Pick<JobContext, 'keepLease' | 'redeliverLeftovers'>,
+): Promise<SweepReport> {
   const report: SweepReport = { forgottenIds: 0, flushedTickets: 0 };
   for (let batch = 0; batch < MAX_BATCHES; batch++) {
     const forgotten = await desk.store.seen.forgetExpired(now, BATCH);

@@ -22,7 +22,14 @@ export async function signalWeeklyDigests(desk: Desk, now: Date): Promise<Digest
     if (now.getTime() - monday.at.getTime() >= DAY_MS) continue;
     const marker = `digest:${reader.user}:${monday.week}`;
     if (!(await desk.store.seen.firstTime(marker, now, MARKER_MEMORY_MS))) continue;
-    desk.events.signal({ type: 'weekly_digest_due', lead: reader.user, week: monday.week, from: new Date(monday.at.getTime() - 7 * DAY_MS), to: monday.at, marker });
+    desk.events.signal({
+      type: 'weekly_digest_due',
+      lead: reader.user,
+      week: monday.week,
+      from: new Date(monday.at.getTime() - 7 * DAY_MS),
+      to: monday.at,
+      marker,
+    });
     due.push(reader.user);
   }
   return { due };

@@ -1,12 +1,11 @@
-import { viewStateFrom, type BlockActionInput, type SlackClientSim, type SimResponse } from '../fake-slack/requests.js';
+import { type BlockActionInput, type SimResponse, type SlackClientSim, viewStateFrom } from '../fake-slack/requests.js';
 import type { FakeSlack } from '../fake-slack/server.js';
+import { readTyped, slackMessageText } from '../fake-slack/typed-text.js';
 import type { AppSurfaces } from './manifest.js';
 import { canSee, type SandboxRoster } from './roster.js';
-import { readTyped, slackMessageText } from '../fake-slack/typed-text.js';
 import type { ElementUse, Outcome } from './wire.js';
 
 export type { ElementUse, Outcome };
-
 
 /** Where an element is: a message (ephemeral ones included) in a conversation, or a view (a modal or a Home). */
 export type Surface = { channel: string; ts: string } | { viewId: string };
@@ -44,7 +43,13 @@ function locate(blocks: unknown, use: ElementUse): { element: Json; blockId: str
     if (use.blockId !== undefined && block.block_id !== use.blockId) continue;
     for (const element of elementsOf(block)) {
       if (element.action_id !== use.actionId) continue;
-      if (element.type === 'button' && typeof use.value === 'string' && element.value !== undefined && element.value !== use.value) continue;
+      if (
+        element.type === 'button' &&
+        typeof use.value === 'string' &&
+        element.value !== undefined &&
+        element.value !== use.value
+      )
+        continue;
       return { element, blockId: block.block_id };
     }
   }
@@ -59,7 +64,11 @@ function optionsOf(element: Json): Json[] {
 
 /** The fields Slack puts in a block_actions action for this element, from what the person chose. */
 function performed(element: Json, blockId: string | undefined, value: ElementUse['value']): BlockActionInput {
-  const action: BlockActionInput = { action_id: element.action_id, type: element.type, ...(blockId === undefined ? {} : { block_id: blockId }) };
+  const action: BlockActionInput = {
+    action_id: element.action_id,
+    type: element.type,
+    ...(blockId === undefined ? {} : { block_id: blockId }),
+  };
   const one = Array.isArray(value) ? value[0] : value;
   const many = Array.isArray(value) ? value : value == null ? [] : [value];
   const option = (wanted: unknown) => optionsOf(element).find((candidate) => candidate.value === wanted);
@@ -117,7 +126,9 @@ export class PersonActions {
     const command = match?.[1];
     if (command === undefined) return refused('A command starts with /, for example /ticket help.');
     if (!this.options.surfaces.commands.some((known) => known.command === command)) {
-      return refused(`${command} is not a valid command. In Slack, all messages that start with the "/" character are interpreted as commands.`);
+      return refused(
+        `${command} is not a valid command. In Slack, all messages that start with the "/" character are interpreted as commands.`,
+      );
     }
     const response = await this.options.slack.command(user, command, match?.[2] ?? '', { channel });
     if (response.status !== 200) return refused(`${command} failed with the error "dispatch_failed"`);
@@ -128,19 +139,28 @@ export class PersonActions {
 
   /** A message typed in a conversation, or in a thread of it: the message event Slack would send the app. */
   /** A person shares a file, maybe with words: Slack sends file_shared and a file_share message. */
-  async shareFile(user: string, channel: string, file: { name: string; bytes: Buffer; text: string }, threadTs?: string): Promise<Outcome & { ts?: string }> {
+  async shareFile(
+    user: string,
+    channel: string,
+    file: { name: string; bytes: Buffer; text: string },
+    threadTs?: string,
+  ): Promise<Outcome & { ts?: string }> {
     if (!this.mayUse(user, channel)) return refused('You are not in that conversation.');
     if (!this.appHears(channel)) return refused('deskbolt is not in this conversation, so nobody would see the file.');
     const extension = file.name.split('.').at(-1)?.toLowerCase() ?? '';
     const [mimetype, filetype] = SHARED_TYPES[extension] ?? ['application/octet-stream', 'binary'];
-    const id = `F${Date.now().toString(36).toUpperCase()}${Math.floor(Math.random() * 1e6).toString(36).toUpperCase()}`;
+    const id = `F${Date.now().toString(36).toUpperCase()}${Math.floor(Math.random() * 1e6)
+      .toString(36)
+      .toUpperCase()}`;
     const sent = await this.options.slack.shareFile(
       user,
       { id, name: file.name, mimetype, filetype, size: file.bytes.length, content: file.bytes },
       { channel, typed: file.text, ...(threadTs === undefined ? {} : { threadTs }) },
     );
     await this.options.settled();
-    return sent.status === 200 ? { ok: true, ts: sent.ts } : refused(`The file was not delivered (HTTP ${sent.status}).`);
+    return sent.status === 200
+      ? { ok: true, ts: sent.ts }
+      : refused(`The file was not delivered (HTTP ${sent.status}).`);
   }
 
   async say(user: string, channel: string, text: string, threadTs?: string): Promise<Outcome & { ts?: string }> {
@@ -149,11 +169,21 @@ export class PersonActions {
     const thread = threadTs === undefined ? {} : { threadTs };
     if (!this.appHears(channel)) {
       // Slack sends no event from a channel the app is not a member of; the message is there all the same.
-      return { ok: true, ts: this.options.fake.addMessage({ channel, user, text: slackMessageText(readTyped(text, this.options.fake)), ...thread }).ts };
+      return {
+        ok: true,
+        ts: this.options.fake.addMessage({
+          channel,
+          user,
+          text: slackMessageText(readTyped(text, this.options.fake)),
+          ...thread,
+        }).ts,
+      };
     }
     const sent = await this.options.slack.message(user, text, { channel, ...thread });
     await this.options.settled();
-    return sent.status === 200 ? { ok: true, ts: sent.ts } : refused(`The message was not delivered (HTTP ${sent.status}).`);
+    return sent.status === 200
+      ? { ok: true, ts: sent.ts }
+      : refused(`The message was not delivered (HTTP ${sent.status}).`);
   }
 
   /** A button pressed, or an option, user or date picked, on a message or in a view. */
@@ -171,7 +201,9 @@ export class PersonActions {
       } catch (error) {
         return refused((error as Error).message);
       }
-      response = await slack.blockAction(user, performed(found.element, found.blockId, use.value), { view: { id: view.id, state } });
+      response = await slack.blockAction(user, performed(found.element, found.blockId, use.value), {
+        view: { id: view.id, state },
+      });
     } else {
       if (!this.mayUse(user, surface.channel)) return refused('You are not in that conversation.');
       const message =
@@ -269,7 +301,9 @@ export class PersonActions {
   }
 
   private hasShortcut(type: 'message' | 'global', callbackId: string): boolean {
-    return this.options.surfaces.shortcuts.some((shortcut) => shortcut.type === type && shortcut.callbackId === callbackId);
+    return this.options.surfaces.shortcuts.some(
+      (shortcut) => shortcut.type === type && shortcut.callbackId === callbackId,
+    );
   }
 
   /** A modal in the person's stack, or their Home: the only views their clicks can reach. */

@@ -1,19 +1,19 @@
 import type { Application } from 'express';
 import type { Clock } from '../clock.js';
-import { startDeskbolt, type Deskbolt } from '../deskbolt.js';
-import { SIGNING_SECRET, fakeSlackConfig, fakeSlackSocketConfig } from '../fake-slack/config.js';
+import { type Deskbolt, startDeskbolt } from '../deskbolt.js';
+import { fakeSlackConfig, fakeSlackSocketConfig, SIGNING_SECRET } from '../fake-slack/config.js';
 import { SlackClientSim } from '../fake-slack/requests.js';
-import { sandboxSameOriginOnly } from './exposure.js';
 import { FakeSlack } from '../fake-slack/server.js';
 import { socketModeTransport } from '../fake-slack/socket-mode.js';
 import type { Log } from '../log.js';
+import { consoleLog } from '../log.js';
 import type { Store } from '../store/store.js';
 import type { Workspace } from '../workspace/schema.js';
 import { PersonActions } from './actions.js';
+import { sandboxSameOriginOnly } from './exposure.js';
 import { SANDBOX_MAILBOX_VARIABLE, SandboxMail, withSandboxMailbox } from './mail.js';
-import { consoleLog } from '../log.js';
-import { readAppSurfaces, type AppSurfaces } from './manifest.js';
-import { sandboxRoster, type SandboxRoster } from './roster.js';
+import { type AppSurfaces, readAppSurfaces } from './manifest.js';
+import { type SandboxRoster, sandboxRoster } from './roster.js';
 
 /**
  * The real app on a store, against the fake Slack, with the workspace's people in it and a way to
@@ -64,9 +64,11 @@ export async function startSandboxDesk(options: SandboxDeskOptions): Promise<San
   const fake = await FakeSlack.start();
   // The app's name as the manifest's bot user shows it, and the people of the workspace.
   fake.addUser({ id: fake.botUserId, name: 'deskbolt', realName: 'deskbolt', isBot: true });
-  for (const person of roster.people) if (!person.email) fake.addUser({ id: person.id, name: person.handle, realName: person.name, title: person.title });
+  for (const person of roster.people)
+    if (!person.email) fake.addUser({ id: person.id, name: person.handle, realName: person.name, title: person.title });
   // The channels as a team sets them up: the app invited to those of the workspace file, not to #general.
-  for (const channel of roster.channels) fake.addChannel({ id: channel.id, name: channel.name, botIsMember: channel.appIsMember });
+  for (const channel of roster.channels)
+    fake.addChannel({ id: channel.id, name: channel.name, botIsMember: channel.appIsMember });
 
   let desk: SandboxDesk | undefined;
   const whenReady = () => {
@@ -77,7 +79,9 @@ export async function startSandboxDesk(options: SandboxDeskOptions): Promise<San
   let deskbolt: Deskbolt;
   try {
     deskbolt = await startDeskbolt({
-      config: options.socketMode ? fakeSlackSocketConfig(fake, { port: options.port }) : fakeSlackConfig(fake, { port: options.port }),
+      config: options.socketMode
+        ? fakeSlackSocketConfig(fake, { port: options.port })
+        : fakeSlackConfig(fake, { port: options.port }),
       workspace,
       store,
       ...(options.clock ? { clock: options.clock } : {}),

@@ -35,7 +35,12 @@ export function sandboxSameOriginOnly(listenHost: string) {
   return (request: Request, response: Response, next: NextFunction): void => {
     const host = request.headers.host ?? '';
     if (!anyName && !names.has(hostnameOf(host))) {
-      response.status(421).type('text').send(`This sandbox answers to ${[...names].filter((name) => name !== '[::1]').join(', ')} only, not ${host || 'no Host'}.`);
+      response
+        .status(421)
+        .type('text')
+        .send(
+          `This sandbox answers to ${[...names].filter((name) => name !== '[::1]').join(', ')} only, not ${host || 'no Host'}.`,
+        );
       return;
     }
     const origin = request.headers.origin;

@@ -4,7 +4,7 @@ import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type { MailTransport } from '../email/outgoing.js';
 import { parseEmail } from '../email/parse.js';
 import type { Desk } from '../tickets/desk.js';
-import { fileIncomingEmail, type EmailFiling } from '../tickets/email-intake.js';
+import { type EmailFiling, fileIncomingEmail } from '../tickets/email-intake.js';
 import type { Workspace } from '../workspace/schema.js';
 import type { WireMail } from './wire.js';
 
@@ -15,13 +15,27 @@ export const SANDBOX_MAILBOX_VARIABLE = 'SANDBOX_SUPPORT_IMAP_URL';
  * The workspace as the sandbox runs it: with a mailbox to write to. The file's first mailbox is used
  * when it has one; else support@ of a made-up domain, filing in the first group.
  */
-export function withSandboxMailbox(workspace: Workspace): { workspace: Workspace; address: string; group: number; madeUp: boolean } {
+export function withSandboxMailbox(workspace: Workspace): {
+  workspace: Workspace;
+  address: string;
+  group: number;
+  madeUp: boolean;
+} {
   const first = workspace.email?.mailboxes[0];
   if (first) return { workspace, address: first.address, group: first.group, madeUp: false };
   const group = workspace.groups[0]!.id;
-  const domain = `${workspace.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'desk'}.example`;
+  const domain = `${
+    workspace.name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'desk'
+  }.example`;
   const address = `support@${domain}`;
-  const email = { newTicketsPerSenderPerHour: 20, ...workspace.email, mailboxes: [{ address, group, imap: SANDBOX_MAILBOX_VARIABLE }] };
+  const email = {
+    newTicketsPerSenderPerHour: 20,
+    ...workspace.email,
+    mailboxes: [{ address, group, imap: SANDBOX_MAILBOX_VARIABLE }],
+  };
   return { workspace: { ...workspace, email }, address, group, madeUp: true };
 }
 
@@ -61,7 +75,10 @@ export class SandboxMail {
   };
 
   /** A requester's message to the support address, filed as if a mailbox reader had just read it. */
-  async write(from: { name: string; address: string }, mail: { subject: string; text: string; inReplyTo?: string | undefined }): Promise<EmailFiling> {
+  async write(
+    from: { name: string; address: string },
+    mail: { subject: string; text: string; inReplyTo?: string | undefined },
+  ): Promise<EmailFiling> {
     if (!this.desk) throw new Error('the sandbox is still starting');
     const domain = from.address.split('@')[1] ?? 'customer.example';
     const replied = mail.inReplyTo ? this.messages.find((message) => message.messageId === mail.inReplyTo) : undefined;
@@ -81,7 +98,12 @@ export class SandboxMail {
     for (const listener of this.listeners) listener();
     this.uid += 1;
     const { desk, owner, settled } = this.desk;
-    const filing = await fileIncomingEmail(desk, { address: this.address, group: this.group, uidValidity: this.uidValidity, uid: this.uid }, await parseEmail(source), owner);
+    const filing = await fileIncomingEmail(
+      desk,
+      { address: this.address, group: this.group, uidValidity: this.uidValidity, uid: this.uid },
+      await parseEmail(source),
+      owner,
+    );
     await settled();
     return filing;
   }
@@ -89,7 +111,9 @@ export class SandboxMail {
   /** One person's mail, oldest first: what they sent and what was sent to them. */
   mailOf(address: string): WireMail[] {
     const own = address.toLowerCase();
-    return this.messages.filter((message) => (message.box === 'sent' ? message.from.address : message.to).toLowerCase() === own);
+    return this.messages.filter(
+      (message) => (message.box === 'sent' ? message.from.address : message.to).toLowerCase() === own,
+    );
   }
 
   reset(): void {

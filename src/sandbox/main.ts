@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { startEmbeddedDatabase, type EmbeddedDatabase } from '../store/embedded.js';
+import { type EmbeddedDatabase, startEmbeddedDatabase } from '../store/embedded.js';
 import { Store } from '../store/store.js';
 import { loadWorkspaceFile } from '../workspace/loader.js';
 import { startSandboxDesk } from './desk.js';
@@ -11,7 +11,10 @@ const sandboxEnvironment = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   /** The page has no sign-in and can reset its desk, so it listens on loopback unless told otherwise (not HOST: zsh and some containers set that to the machine's name). */
   SANDBOX_HOST: z.string().min(1).default('127.0.0.1'),
-  MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'a MongoDB connection string starts with mongodb:// or mongodb+srv://').optional(),
+  MONGODB_URI: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\//, 'a MongoDB connection string starts with mongodb:// or mongodb+srv://')
+    .optional(),
   DATA_DIR: z.string().min(1).default('./data'),
   WORKSPACE_FILE: z.string().min(1).default('examples/workspace.yml'),
 });
@@ -48,16 +51,27 @@ export async function runSandbox(environment: NodeJS.ProcessEnv = process.env): 
   };
   let sandbox: Awaited<ReturnType<typeof startSandboxDesk>>;
   try {
-    sandbox = await startSandboxDesk({ store, workspace: workspace.workspace, port: env.PORT, host: env.SANDBOX_HOST, routes: mountSandboxPage });
+    sandbox = await startSandboxDesk({
+      store,
+      workspace: workspace.workspace,
+      port: env.PORT,
+      host: env.SANDBOX_HOST,
+      routes: mountSandboxPage,
+    });
   } catch (error) {
     await stopDatabase();
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      console.error(`deskbolt sandbox: port ${env.PORT} is in use (another deskbolt?). Start on another one: PORT=${env.PORT + 1} npm start`);
+      console.error(
+        `deskbolt sandbox: port ${env.PORT} is in use (another deskbolt?). Start on another one: PORT=${env.PORT + 1} npm start`,
+      );
       process.exit(1);
     }
     throw error;
   }
-  const shownHost = env.SANDBOX_HOST === '127.0.0.1' || env.SANDBOX_HOST === '0.0.0.0' || env.SANDBOX_HOST === '::' ? 'localhost' : env.SANDBOX_HOST;
+  const shownHost =
+    env.SANDBOX_HOST === '127.0.0.1' || env.SANDBOX_HOST === '0.0.0.0' || env.SANDBOX_HOST === '::'
+      ? 'localhost'
+      : env.SANDBOX_HOST;
   console.log(`deskbolt sandbox: open http://${shownHost}:${sandbox.deskbolt.port}/ in your browser`);
   console.log(
     '  A Slack-like workspace over the real app: be anyone (agent, lead or customer), file and work tickets, chat, transfer.',
@@ -65,7 +79,9 @@ export async function runSandbox(environment: NodeJS.ProcessEnv = process.env): 
   console.log(
     `  Tickets are kept in the database "${SANDBOX_DATABASE}" between runs; Slack's side (messages, modals) starts empty each run. Reset in the page empties both.`,
   );
-  console.log('  To connect a real Slack workspace instead, set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (see README.md).');
+  console.log(
+    '  To connect a real Slack workspace instead, set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (see README.md).',
+  );
   const exposed = sandboxExposureWarning(env.SANDBOX_HOST);
   if (exposed) console.warn(exposed);
 

@@ -58,14 +58,16 @@ async function fillForm(context: MorningContext, user: string, values: FormValue
 
 /** Presses a button on the newest message in `channel` (ephemeral ones included) that has it. */
 async function press(context: MorningContext, user: string, channel: string, use: ElementUse): Promise<void> {
-  const visible = [...context.fake.messages(channel).filter((message) => !message.deleted), ...context.fake.ephemerals(user, channel)];
+  const visible = [
+    ...context.fake.messages(channel).filter((message) => !message.deleted),
+    ...context.fake.ephemerals(user, channel),
+  ];
   const has = (blocks: unknown) =>
     JSON.stringify(blocks ?? []).includes(`"action_id":"${use.actionId}"`) &&
     (typeof use.value !== 'string' || JSON.stringify(blocks ?? []).includes(`"value":${JSON.stringify(use.value)}`));
-  const message = visible
-    .filter((candidate) => has(candidate.blocks))
-    .sort((a, b) => Number(b.ts) - Number(a.ts))[0];
-  if (message === undefined) throw new Error(`demo: no message in ${channel} offers ${use.actionId} ${use.value ?? ''}`);
+  const message = visible.filter((candidate) => has(candidate.blocks)).sort((a, b) => Number(b.ts) - Number(a.ts))[0];
+  if (message === undefined)
+    throw new Error(`demo: no message in ${channel} offers ${use.actionId} ${use.value ?? ''}`);
   must(await context.act.use(user, { channel, ts: message.ts }, use), `press ${use.actionId}`);
 }
 
@@ -181,7 +183,10 @@ export function supportMorning(): MorningStep[] {
       title: 'Dana writes to deskbolt in a DM: a chat starts, and Billing’s online agents are pinged',
       actor: dana,
       async run(context) {
-        must(await context.act.say(dana, dm(context, dana), 'Hi! Is my refund for order 88 through yet?'), 'Dana writes');
+        must(
+          await context.act.say(dana, dm(context, dana), 'Hi! Is my refund for order 88 through yet?'),
+          'Dana writes',
+        );
         return { channel: dm(context, dana) };
       },
     },
@@ -190,7 +195,10 @@ export function supportMorning(): MorningStep[] {
       actor: ben,
       async run(context) {
         const chat = await openChatOf(context, dana);
-        must(await context.act.use(ben, chat.thread, { actionId: actionIds.acceptChat, value: String(chat.ticketNumber) }), 'accept the chat');
+        must(
+          await context.act.use(ben, chat.thread, { actionId: actionIds.acceptChat, value: String(chat.ticketNumber) }),
+          'accept the chat',
+        );
         return { channel: chat.thread.channel, threadTs: chat.thread.ts };
       },
     },
@@ -199,7 +207,10 @@ export function supportMorning(): MorningStep[] {
       actor: ben,
       async run(context) {
         const chat = await openChatOf(context, dana);
-        must(await context.act.say(ben, chat.thread.channel, 'Hi Dana, let me look that up for you.', chat.thread.ts), 'Ben answers');
+        must(
+          await context.act.say(ben, chat.thread.channel, 'Hi Dana, let me look that up for you.', chat.thread.ts),
+          'Ben answers',
+        );
         return { channel: chat.thread.channel, threadTs: chat.thread.ts };
       },
     },
@@ -208,7 +219,13 @@ export function supportMorning(): MorningStep[] {
       actor: ben,
       async run(context) {
         const chat = await openChatOf(context, dana);
-        must(await context.act.use(ben, chat.thread, { actionId: actionIds.transferChat, value: String(chat.ticketNumber) }), 'Transfer');
+        must(
+          await context.act.use(ben, chat.thread, {
+            actionId: actionIds.transferChat,
+            value: String(chat.ticketNumber),
+          }),
+          'Transfer',
+        );
         await fillForm(context, ben, { [transferFields.target]: `agent:${ana}` });
         return { channel: chat.thread.channel, threadTs: chat.thread.ts };
       },
@@ -225,7 +242,8 @@ export function supportMorning(): MorningStep[] {
       },
     },
     {
-      title: 'Ana has to leave early: Lee, the team lead, hands her tickets to Ben (/ticket reassign @ana @ben) — the form counts them, he confirms; her live chat stays with her (a chat moves only by a transfer)',
+      title:
+        'Ana has to leave early: Lee, the team lead, hands her tickets to Ben (/ticket reassign @ana @ben) — the form counts them, he confirms; her live chat stays with her (a chat moves only by a transfer)',
       actor: lee,
       async run(context) {
         await command(context, lee, dm(context, lee), '/ticket reassign @ana @ben');

@@ -1,5 +1,5 @@
 import type { SandboxDesk } from './desk.js';
-import { supportMorning, type MorningStep } from './morning.js';
+import { type MorningStep, supportMorning } from './morning.js';
 import type { DemoStatus } from './wire.js';
 
 /** Where "Play the demo" is: shown in every open page, which follows the actor of the last step. */

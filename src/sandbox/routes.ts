@@ -24,7 +24,13 @@ const values = z.record(z.string(), z.unknown());
 /** One schema for what the page may ask, person by person. */
 const actionSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('command'), as: personId, channel: conversationId, text: z.string().min(1).max(4000) }),
-  z.object({ kind: z.literal('message'), as: personId, channel: conversationId, text: z.string().max(40_000), threadTs: ts.optional() }),
+  z.object({
+    kind: z.literal('message'),
+    as: personId,
+    channel: conversationId,
+    text: z.string().max(40_000),
+    threadTs: ts.optional(),
+  }),
   z.object({
     kind: z.literal('use'),
     as: personId,
@@ -38,7 +44,13 @@ const actionSchema = z.discriminatedUnion('kind', [
   }),
   z.object({ kind: z.literal('submit'), as: personId, viewId, values }),
   z.object({ kind: z.literal('close'), as: personId, viewId }),
-  z.object({ kind: z.literal('messageShortcut'), as: personId, callbackId: z.string().min(1), channel: conversationId, ts }),
+  z.object({
+    kind: z.literal('messageShortcut'),
+    as: personId,
+    callbackId: z.string().min(1),
+    channel: conversationId,
+    ts,
+  }),
   z.object({ kind: z.literal('globalShortcut'), as: personId, callbackId: z.string().min(1) }),
   z.object({ kind: z.literal('openHome'), as: personId }),
   // A file a person shares, its bytes as base64 (the page's JSON body is capped at 1 MB, so about 700 KB).
@@ -48,7 +60,10 @@ const actionSchema = z.discriminatedUnion('kind', [
     channel: conversationId,
     threadTs: ts.optional(),
     name: z.string().min(1).max(255),
-    contentBase64: z.string().max(1_000_000).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64'),
+    contentBase64: z
+      .string()
+      .max(1_000_000)
+      .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64'),
     text: z.string().max(40_000).default(''),
   }),
 ]);
@@ -73,7 +88,12 @@ async function perform(desk: SandboxDesk, action: Action): Promise<Outcome> {
     case 'message':
       return act.say(action.as, action.channel, action.text, action.threadTs);
     case 'shareFile':
-      return act.shareFile(action.as, action.channel, { name: action.name, bytes: Buffer.from(action.contentBase64, 'base64'), text: action.text }, action.threadTs);
+      return act.shareFile(
+        action.as,
+        action.channel,
+        { name: action.name, bytes: Buffer.from(action.contentBase64, 'base64'), text: action.text },
+        action.threadTs,
+      );
     case 'use':
       return act.use(action.as, action.surface, action.element, action.values);
     case 'submit':
@@ -96,7 +116,11 @@ class ChangeStreams {
   private version = 0;
 
   add(request: Request, response: Response): void {
-    response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+    response.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+    });
     response.write(`retry: 1000\nevent: change\ndata: ${JSON.stringify({ version: this.version })}\n\n`);
     this.open.add(response);
     request.on('close', () => this.open.delete(response));
@@ -144,7 +168,12 @@ export function mountSandboxPage(http: Application, desk: () => SandboxDesk): { 
   };
 
   const secured = (_request: Request, response: Response, next: NextFunction) => {
-    response.set({ 'content-security-policy': CONTENT_SECURITY_POLICY, 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer', 'cache-control': 'no-cache' });
+    response.set({
+      'content-security-policy': CONTENT_SECURITY_POLICY,
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+      'cache-control': 'no-cache',
+    });
     next();
   };
   http.get('/', secured, (_request, response) => {
@@ -167,7 +196,14 @@ export function mountSandboxPage(http: Application, desk: () => SandboxDesk): { 
     response.json({
       name: roster.workspaceName,
       app: { userId: fake.botUserId, name: fake.user(fake.botUserId)?.realName ?? 'deskbolt' },
-      people: roster.people.map(({ id, name, role, title, email }) => ({ id, name, role, title, dm: fake.dmChannelOf(id), ...(email ? { email } : {}) })),
+      people: roster.people.map(({ id, name, role, title, email }) => ({
+        id,
+        name,
+        role,
+        title,
+        dm: fake.dmChannelOf(id),
+        ...(email ? { email } : {}),
+      })),
       channels: roster.channels.map(({ id, name, purpose, appIsMember }) => ({ id, name, purpose, appIsMember })),
       commands: surfaces.commands,
       shortcuts: surfaces.shortcuts,
@@ -176,28 +212,38 @@ export function mountSandboxPage(http: Application, desk: () => SandboxDesk): { 
 
   api.get('/seen-by/:user', (request, response) => {
     const user = String(request.params.user);
-    if (person(user) === undefined) return void response.status(404).json({ ok: false, problem: `nobody called ${user} is in the sandbox` });
+    if (person(user) === undefined)
+      return void response.status(404).json({ ok: false, problem: `nobody called ${user} is in the sandbox` });
     watch();
     response.json(seenBy(desk().fake, desk().roster, user));
   });
 
   api.get('/mail/:user', (request, response) => {
     const someone = person(String(request.params.user));
-    if (!someone?.email) return void response.status(404).json({ ok: false, problem: 'nobody by that id writes by email in the sandbox' });
+    if (!someone?.email)
+      return void response.status(404).json({ ok: false, problem: 'nobody by that id writes by email in the sandbox' });
     watch();
     const { mail } = desk();
-    response.json({ address: someone.email, support: mail.address, messages: mail.mailOf(someone.email) } satisfies WireMailbox);
+    response.json({
+      address: someone.email,
+      support: mail.address,
+      messages: mail.mailOf(someone.email),
+    } satisfies WireMailbox);
   });
 
   api.post('/mail', async (request, response) => {
     const parsed = mailSchema.safeParse(request.body);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      return void response.status(400).json({ ok: false, problem: `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'not a message'}` });
+      return void response
+        .status(400)
+        .json({ ok: false, problem: `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'not a message'}` });
     }
     const someone = person(parsed.data.as);
-    if (!someone?.email) return void response.status(404).json({ ok: false, problem: 'nobody by that id writes by email in the sandbox' });
-    if (!parsed.data.subject.trim() && !parsed.data.text.trim()) return void response.status(400).json({ ok: false, problem: 'write a subject or a few words' });
+    if (!someone?.email)
+      return void response.status(404).json({ ok: false, problem: 'nobody by that id writes by email in the sandbox' });
+    if (!parsed.data.subject.trim() && !parsed.data.text.trim())
+      return void response.status(400).json({ ok: false, problem: 'write a subject or a few words' });
     watch();
     const filing = await desk().mail.write({ name: someone.name, address: someone.email }, parsed.data);
     response.json({ ok: true, filing });
@@ -212,9 +258,12 @@ export function mountSandboxPage(http: Application, desk: () => SandboxDesk): { 
     const parsed = actionSchema.safeParse(request.body);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      return void response.status(400).json({ ok: false, problem: `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'not an action'}` });
+      return void response
+        .status(400)
+        .json({ ok: false, problem: `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'not an action'}` });
     }
-    if (person(parsed.data.as) === undefined) return void response.status(404).json({ ok: false, problem: 'nobody by that id is in the sandbox' });
+    if (person(parsed.data.as) === undefined)
+      return void response.status(404).json({ ok: false, problem: 'nobody by that id is in the sandbox' });
     watch();
     // A refusal is an answer too (Slack's client shows it where the person acted), not a failed request.
     response.json(await perform(desk(), parsed.data));
@@ -245,7 +294,10 @@ export function mountSandboxPage(http: Application, desk: () => SandboxDesk): { 
     const yours = typeof status === 'number' && status < 500;
     if (!yours) console.error('sandbox: request failed', error);
     if (response.headersSent) return;
-    response.status(yours ? status : 500).json({ ok: false, problem: yours ? (error as Error).message : `The sandbox failed: ${(error as Error).message}` });
+    response.status(yours ? status : 500).json({
+      ok: false,
+      problem: yours ? (error as Error).message : `The sandbox failed: ${(error as Error).message}`,
+    });
   });
   http.use('/sandbox/api', api);
 

@@ -9,7 +9,13 @@ const byTs = (a: { ts: string }, b: { ts: string }) => Number(a.ts) - Number(b.t
 /** Everything `user` would see in Slack now: their channels and DM with the app, their ephemerals, modals and Home. */
 export function seenBy(fake: FakeSlack, roster: SandboxRoster, user: string): SeenBy {
   const author = (id: string) => fake.user(id)?.realName ?? fake.user(id)?.name ?? id;
-  const conversation = (id: string, name: string, kind: SeenConversation['kind'], purpose: string, appIsMember: boolean): SeenConversation => {
+  const conversation = (
+    id: string,
+    name: string,
+    kind: SeenConversation['kind'],
+    purpose: string,
+    appIsMember: boolean,
+  ): SeenConversation => {
     const stored = fake.messages(id);
     const replies = new Map<string, number>();
     for (const message of stored) {
@@ -30,7 +36,14 @@ export function seenBy(fake: FakeSlack, roster: SandboxRoster, user: string): Se
       reactions: message.reactions ?? [],
       ephemeral: false,
       deleted: message.deleted === true,
-      ...(message.files === undefined ? {} : { files: message.files.flatMap((id) => { const file = fake.file(id); return file ? [{ name: file.name, size: file.size, mimetype: file.mimetype }] : []; }) }),
+      ...(message.files === undefined
+        ? {}
+        : {
+            files: message.files.flatMap((id) => {
+              const file = fake.file(id);
+              return file ? [{ name: file.name, size: file.size, mimetype: file.mimetype }] : [];
+            }),
+          }),
     });
     const messages = stored.filter((message) => !message.deleted || (replies.get(message.ts) ?? 0) > 0).map(seen);
     for (const message of fake.ephemerals(user, id)) {

@@ -1,6 +1,6 @@
 import type { RespondFn } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
 import type { KnownBlock } from '@slack/types';
+import type { WebClient } from '@slack/web-api';
 import { faultMessage, type Log } from '../log.js';
 import type { Desk } from '../tickets/desk.js';
 import type { Refusal } from '../tickets/refusals.js';
@@ -19,11 +19,19 @@ export interface Asker {
   refuse(refusal: Refusal): Promise<void>;
 }
 
-export function askerOf(context: { desk: Desk; log: Log; client: WebClient; userId: string; respond?: RespondFn | undefined; hasResponseUrl: boolean }): Asker {
+export function askerOf(context: {
+  desk: Desk;
+  log: Log;
+  client: WebClient;
+  userId: string;
+  respond?: RespondFn | undefined;
+  hasResponseUrl: boolean;
+}): Asker {
   const { desk, log, client, userId, respond } = context;
   const say = async (text: string, blocks?: KnownBlock[]) => {
     try {
-      if (context.hasResponseUrl && respond) await respond({ response_type: 'ephemeral', replace_original: false, text, ...(blocks ? { blocks } : {}) });
+      if (context.hasResponseUrl && respond)
+        await respond({ response_type: 'ephemeral', replace_original: false, text, ...(blocks ? { blocks } : {}) });
       else await client.chat.postMessage({ channel: userId, text, ...(blocks ? { blocks } : {}) });
     } catch (error) {
       log(`slack: answering ${userId} failed: ${faultMessage(error)}`, error);

@@ -1,29 +1,45 @@
-import { App, AuthorizationError, ExpressReceiver, LogLevel, type AppOptions, type Receiver, type ReceiverEvent, type ReceiverProcessEventErrorHandlerArgs } from '@slack/bolt';
+import {
+  App,
+  type AppOptions,
+  AuthorizationError,
+  ExpressReceiver,
+  LogLevel,
+  type Receiver,
+  type ReceiverEvent,
+  type ReceiverProcessEventErrorHandlerArgs,
+} from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import type { Application } from 'express';
 import { systemClock } from '../clock.js';
 import { slackRequestChecks } from '../http/slack-requests.js';
-import { ENVELOPE_MEMORY_MS, SocketModeLinks, type SocketLinksState } from '../http/socket-mode-receiver.js';
+import { ENVELOPE_MEMORY_MS, type SocketLinksState, SocketModeLinks } from '../http/socket-mode-receiver.js';
 import type { Log } from '../log.js';
+import { withLogContext } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { Desk } from '../tickets/desk.js';
-import { registerActions } from './listeners/actions.js';
-import { registerAssignment } from './listeners/assignment.js';
-import { registerEditing } from './listeners/editing.js';
-import { registerSearch } from './listeners/search.js';
-import { registerChannelSetup } from './listeners/channel-setup.js';
-import { ChannelWatch } from './channel-check.js';
-import { registerCommands } from './listeners/commands.js';
-import { tellPeopleOfFaults } from './faults.js';
-import { registerEvents } from './listeners/events.js';
-import { registerShortcuts } from './listeners/shortcuts.js';
-import { registerViews } from './listeners/views.js';
-import { actOnceOnClicks, actOnceOnEvents, answerAtOnceWhileDatabaseAway, answerBeforeNotifying, measureListeners, trackInFlight } from './middleware.js';
 import { answerEveryRequest } from './answer-every-request.js';
 import { botIdentity } from './bot-identity.js';
-import { slackFetch, type Sleep } from './slack-fetch.js';
+import { ChannelWatch } from './channel-check.js';
+import { tellPeopleOfFaults } from './faults.js';
+import { registerActions } from './listeners/actions.js';
+import { registerAssignment } from './listeners/assignment.js';
+import { registerChannelSetup } from './listeners/channel-setup.js';
+import { registerCommands } from './listeners/commands.js';
+import { registerEditing } from './listeners/editing.js';
+import { registerEvents } from './listeners/events.js';
+import { registerSearch } from './listeners/search.js';
+import { registerShortcuts } from './listeners/shortcuts.js';
+import { registerViews } from './listeners/views.js';
+import {
+  actOnceOnClicks,
+  actOnceOnEvents,
+  answerAtOnceWhileDatabaseAway,
+  answerBeforeNotifying,
+  measureListeners,
+  trackInFlight,
+} from './middleware.js';
 import { MalformedPayload, payloadProblem } from './payloads.js';
-import { withLogContext } from '../log.js';
+import { type Sleep, slackFetch } from './slack-fetch.js';
 
 export { buttonClickKey, CLICK_MEMORY_MS, EVENT_MEMORY_MS, listenerOf } from './middleware.js';
 
@@ -87,14 +103,26 @@ export function createSlackApp(options: SlackAppOptions, deps: SlackDeps): Slack
         apiUrl: options.apiUrl,
         logLevel: toBoltLevel(options.logLevel),
         log: deps.log,
-        firstTimeEnvelope: (id) => deps.desk.store.reach.within(() => deps.desk.store.seen.firstTime(`envelope:${id}`, deps.desk.clock(), ENVELOPE_MEMORY_MS)),
+        firstTimeEnvelope: (id) =>
+          deps.desk.store.reach.within(() =>
+            deps.desk.store.seen.firstTime(`envelope:${id}`, deps.desk.clock(), ENVELOPE_MEMORY_MS),
+          ),
       })
     : undefined;
   if (socketLinks) {
     receiver = socketLinks;
   } else {
     // Mounted before the receiver's own route, so these checks run first.
-    options.http.post('/slack/events', slackRequestChecks({ signingSecret: options.signingSecret!, seen: deps.desk.store.seen, reach: deps.desk.store.reach, clock: systemClock, log: deps.log }));
+    options.http.post(
+      '/slack/events',
+      slackRequestChecks({
+        signingSecret: options.signingSecret!,
+        seen: deps.desk.store.seen,
+        reach: deps.desk.store.reach,
+        clock: systemClock,
+        log: deps.log,
+      }),
+    );
     receiver = new ExpressReceiver({
       signingSecret: options.signingSecret!,
       app: options.http,
@@ -106,13 +134,16 @@ export function createSlackApp(options: SlackAppOptions, deps: SlackDeps): Slack
     });
   }
   const client = new WebClient(options.botToken, clientOptions);
-  const app = new CheckedApp({
-    // auth.test once, on the first request (start does not need Slack up), never again after it answered.
-    authorize: botIdentity(client, options.botToken),
-    receiver,
-    clientOptions,
-    logLevel: toBoltLevel(options.logLevel),
-  }, malformedRefusal(socketMode, deps.log));
+  const app = new CheckedApp(
+    {
+      // auth.test once, on the first request (start does not need Slack up), never again after it answered.
+      authorize: botIdentity(client, options.botToken),
+      receiver,
+      clientOptions,
+      logLevel: toBoltLevel(options.logLevel),
+    },
+    malformedRefusal(socketMode, deps.log),
+  );
   answerEveryRequest(app);
 
   const inFlight = new Set<Promise<unknown>>();
@@ -197,7 +228,10 @@ function malformedRefusal(socketMode: boolean, log: Log) {
 }
 
 /** As Bolt's default answers (401 for authorization, 500 for the rest), plus 400 for a payload of the wrong shape. */
-async function answerFailedRequest({ error, response }: ReceiverProcessEventErrorHandlerArgs, deps: SlackDeps): Promise<boolean> {
+async function answerFailedRequest(
+  { error, response }: ReceiverProcessEventErrorHandlerArgs,
+  deps: SlackDeps,
+): Promise<boolean> {
   if (response.headersSent) {
     deps.log(`slack: a listener failed after the ack: ${error.message}`, error);
     return false;

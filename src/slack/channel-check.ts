@@ -1,9 +1,15 @@
 import type { WebClient } from '@slack/web-api';
 import { escapeMrkdwn } from '../../blocks/text.js';
 import { faultMessage, type Log } from '../log.js';
-import { ChannelUnavailable, sendWhatChannelRefused, type DeliverySenders } from '../tickets/deliveries.js';
+import { ChannelUnavailable, type DeliverySenders, sendWhatChannelRefused } from '../tickets/deliveries.js';
 import type { Desk } from '../tickets/desk.js';
-import { CHANNEL_REFUSALS, ChannelChecks, channelAdvice, workspaceChannelUses, type ChannelState } from '../workspace/channel-check.js';
+import {
+  CHANNEL_REFUSALS,
+  ChannelChecks,
+  type ChannelState,
+  channelAdvice,
+  workspaceChannelUses,
+} from '../workspace/channel-check.js';
 
 /** Slack's error code of a failed Web API call, if it was one. */
 export function slackErrorOf(error: unknown): string | undefined {
@@ -49,7 +55,10 @@ export class ChannelWatch {
     const uses = workspaceChannelUses(this.desk.directory.workspace);
     const states = await Promise.all([...uses].map(([channel, use]) => this.check(channel, use)));
     const problems = states.filter((state) => state.problem !== null);
-    if (problems.length === 0) this.log(`slack: all ${states.length} channels of the workspace file are ready: deskbolt is a member of each, none archived`);
+    if (problems.length === 0)
+      this.log(
+        `slack: all ${states.length} channels of the workspace file are ready: deskbolt is a member of each, none archived`,
+      );
     for (const state of problems) this.log(`slack: ${channelAdvice(state)}`);
     return states;
   }
@@ -59,7 +68,10 @@ export class ChannelWatch {
   }
 
   /** One channel, now; when it is ready, what it refused before goes out. */
-  async check(channel: string, uses = workspaceChannelUses(this.desk.directory.workspace).get(channel) ?? []): Promise<ChannelState> {
+  async check(
+    channel: string,
+    uses = workspaceChannelUses(this.desk.directory.workspace).get(channel) ?? [],
+  ): Promise<ChannelState> {
     const checkedAt = this.desk.clock();
     let state: ChannelState;
     try {
@@ -96,7 +108,9 @@ export class ChannelWatch {
     };
     this.checks.record(state);
     if (!(await this.desk.store.seen.firstTime(toldId(refusal.channel), this.desk.clock(), TOLD_FOR_MS))) return;
-    const admins = this.desk.directory.workspace.agents.filter((agent) => agent.role === 'admin').map((agent) => agent.user);
+    const admins = this.desk.directory.workspace.agents
+      .filter((agent) => agent.role === 'admin')
+      .map((agent) => agent.user);
     this.log(`slack: a message was refused: ${channelAdvice(state)}`);
     const text = `:warning: deskbolt could not post in <#${refusal.channel}> (${escapeMrkdwn(uses.join(' and ')) || 'a channel it posts in'}): Slack says \`${refusal.slackError}\`. ${FIX[state.problem ?? 'not_found']} What it could not post is kept and goes out once the channel is fixed: press *Check channels again* on my Home tab.`;
     for (const admin of admins) {

@@ -114,7 +114,9 @@ export class MentionNames {
     const unknown = [...new Set(texts.flatMap(mentionedUserIds))].filter((id) => names.user(id) === undefined);
     if (unknown.length > 0) {
       const lookups = Promise.all(unknown.map((id) => this.lookUp(client, id)));
-      await (budgetMs === undefined ? lookups : Promise.race([lookups, new Promise((resolve) => setTimeout(resolve, budgetMs).unref())]));
+      await (budgetMs === undefined
+        ? lookups
+        : Promise.race([lookups, new Promise((resolve) => setTimeout(resolve, budgetMs).unref())]));
     }
     return names;
   }
@@ -145,7 +147,11 @@ export function mentionNames(directory: Directory): MentionNames {
 }
 
 /** Slack text from an event, decoded with the names of the people it mentions (looked up after the ack). */
-export async function readSlackText(client: WebClient, directory: Directory, text: string | undefined): Promise<string> {
+export async function readSlackText(
+  client: WebClient,
+  directory: Directory,
+  text: string | undefined,
+): Promise<string> {
   if (!text) return '';
   const names = await mentionNames(directory).learn(client, [text]);
   return decodeSlackText(text, names).text;
@@ -154,7 +160,14 @@ export async function readSlackText(client: WebClient, directory: Directory, tex
 /** The parts of a Slack message (as a shortcut or an event carries it) whose words belong to it. */
 export interface SlackMessageParts {
   text?: string;
-  attachments?: { pretext?: string; title?: string; title_link?: string; text?: string; fallback?: string; from_url?: string }[];
+  attachments?: {
+    pretext?: string;
+    title?: string;
+    title_link?: string;
+    text?: string;
+    fallback?: string;
+    from_url?: string;
+  }[];
   files?: { name?: string; title?: string; permalink?: string; url_private?: string }[];
 }
 
@@ -174,7 +187,11 @@ export function decodeSlackMessage(message: SlackMessageParts, names: SlackNames
   for (const attachment of message.attachments ?? []) {
     const title = read(attachment.title);
     const link = attachment.title_link ?? attachment.from_url;
-    const lines = [read(attachment.pretext), title && link ? `${title} (${link})` : title || (link ?? ''), read(attachment.text ?? attachment.fallback)];
+    const lines = [
+      read(attachment.pretext),
+      title && link ? `${title} (${link})` : title || (link ?? ''),
+      read(attachment.text ?? attachment.fallback),
+    ];
     parts.push(lines.filter(Boolean).join('\n'));
   }
   for (const file of message.files ?? []) {

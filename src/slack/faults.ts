@@ -26,7 +26,13 @@ export function tellPeopleOfFaults(log: Log): Middleware<AnyMiddlewareArgs> {
         const { respond } = args as { respond?: RespondFn };
         try {
           if (respond) await respond({ response_type: 'ephemeral', replace_original: false, text });
-          else if (asker.channel) await args.client.chat.postEphemeral({ channel: asker.channel, user: asker.user, text, ...(asker.threadTs ? { thread_ts: asker.threadTs } : {}) });
+          else if (asker.channel)
+            await args.client.chat.postEphemeral({
+              channel: asker.channel,
+              user: asker.user,
+              text,
+              ...(asker.threadTs ? { thread_ts: asker.threadTs } : {}),
+            });
           else await args.client.chat.postMessage({ channel: asker.user, text });
         } catch (telling) {
           log(`slack: could not tell ${asker.user} that their request failed: ${faultMessage(telling)}`, telling);
@@ -66,7 +72,11 @@ function whoAsked(body: SlackBody): Asker | undefined {
       return asker(body.user?.id);
     case 'event_callback': {
       const event = body.event ?? {};
-      const fromPerson = event.type === 'message' && event.channel_type === 'im' && !event.bot_id && (event.subtype === undefined || event.subtype === 'file_share');
+      const fromPerson =
+        event.type === 'message' &&
+        event.channel_type === 'im' &&
+        !event.bot_id &&
+        (event.subtype === undefined || event.subtype === 'file_share');
       return fromPerson ? asker(event.user, event.channel, event.thread_ts) : undefined;
     }
     default:

@@ -85,7 +85,8 @@ export function actOnceOnEvents(desk: Desk): Middleware<AnyMiddlewareArgs> {
   return async (args) => {
     const { body, next } = args;
     const eventId = (body as { event_id?: unknown }).event_id;
-    if (typeof eventId === 'string' && !(await firstTimeInTime(desk, args, `event:${eventId}`, EVENT_MEMORY_MS))) return;
+    if (typeof eventId === 'string' && !(await firstTimeInTime(desk, args, `event:${eventId}`, EVENT_MEMORY_MS)))
+      return;
     await next();
   };
 }

@@ -1,16 +1,22 @@
-import type { WebClient } from '@slack/web-api';
 import type { KnownBlock } from '@slack/types';
-import { rememberRelay } from '../chats/relay.js';
+import type { WebClient } from '@slack/web-api';
 import { placeChat } from '../chats/chat.js';
 import { mirrorOpened } from '../chats/followers.js';
+import { rememberRelay } from '../chats/relay.js';
 import { offerPosted } from '../chats/transfers.js';
 import type { Log } from '../log.js';
 import type { AfterPost, SlackPlace, SlackPlaceRef } from '../store/deliveries.js';
-import { NotReadyYet, sendSlackMessage, type Delivery, type DeliverySenders, type SlackOrder } from '../tickets/deliveries.js';
+import {
+  type Delivery,
+  type DeliverySenders,
+  NotReadyYet,
+  type SlackOrder,
+  sendSlackMessage,
+} from '../tickets/deliveries.js';
 import type { Desk } from '../tickets/desk.js';
-import { placesOf, rememberRequesterThread } from '../tickets/places.js';
-import { inChannel, type ChannelWatch } from './channel-check.js';
 import { commentFilesToSend } from '../tickets/files.js';
+import { placesOf, rememberRequesterThread } from '../tickets/places.js';
+import { type ChannelWatch, inChannel } from './channel-check.js';
 import { uploadToSlack } from './shared-files.js';
 
 /** How long an agent's name and picture are reused before Slack is asked again (a changed picture shows within it). */
@@ -57,9 +63,17 @@ export class SlackOutbox {
   }
 
   /** Queues and sends a message; `id` names it for good (an event id and what the message is for). */
-  async post(
-    message: { id: string; ticketNumber: number; purpose: string; place: SlackPlace; text: string; blocks?: KnownBlock[]; after?: AfterPost; actor?: string | null; as?: string },
-  ): Promise<void> {
+  async post(message: {
+    id: string;
+    ticketNumber: number;
+    purpose: string;
+    place: SlackPlace;
+    text: string;
+    blocks?: KnownBlock[];
+    after?: AfterPost;
+    actor?: string | null;
+    as?: string;
+  }): Promise<void> {
     const order: SlackOrder = {
       op: 'post',
       place: message.place,
@@ -68,29 +82,77 @@ export class SlackOutbox {
       ...(message.after ? { after: message.after } : {}),
       ...(message.as ? { as: message.as } : {}),
     };
-    await sendSlackMessage(this.desk, { id: message.id, ticketNumber: message.ticketNumber, purpose: message.purpose, order, actor: message.actor ?? null }, this.senders);
+    await sendSlackMessage(
+      this.desk,
+      {
+        id: message.id,
+        ticketNumber: message.ticketNumber,
+        purpose: message.purpose,
+        order,
+        actor: message.actor ?? null,
+      },
+      this.senders,
+    );
   }
 
-  async update(message: { id: string; ticketNumber: number; purpose: string; ref: SlackPlaceRef; text: string; blocks?: KnownBlock[] }): Promise<void> {
-    const order: SlackOrder = { op: 'update', ref: message.ref, text: message.text, ...(message.blocks ? { blocks: message.blocks } : {}) };
-    await sendSlackMessage(this.desk, { id: message.id, ticketNumber: message.ticketNumber, purpose: message.purpose, order }, this.senders);
+  async update(message: {
+    id: string;
+    ticketNumber: number;
+    purpose: string;
+    ref: SlackPlaceRef;
+    text: string;
+    blocks?: KnownBlock[];
+  }): Promise<void> {
+    const order: SlackOrder = {
+      op: 'update',
+      ref: message.ref,
+      text: message.text,
+      ...(message.blocks ? { blocks: message.blocks } : {}),
+    };
+    await sendSlackMessage(
+      this.desk,
+      { id: message.id, ticketNumber: message.ticketNumber, purpose: message.purpose, order },
+      this.senders,
+    );
   }
 
   private async deliver(delivery: Delivery): Promise<void> {
     // A reply (or survey) to a Slack requester: into their thread of the ticket, as the ticket's conversation.
     if (!delivery.slack) {
       if (delivery.to?.kind !== 'slack') throw new Error('not a Slack delivery');
-      const ref = await this.place({ kind: 'requester-thread', ticketNumber: delivery.ticketNumber, userId: delivery.to.userId });
+      const ref = await this.place({
+        kind: 'requester-thread',
+        ticketNumber: delivery.ticketNumber,
+        userId: delivery.to.userId,
+      });
       // A reply with files goes as one share of them with the reply as its message: the requester sees them together.
-      const files = delivery.purpose === 'reply' && delivery.commentId ? await commentFilesToSend(this.desk, delivery.commentId) : [];
+      const files =
+        delivery.purpose === 'reply' && delivery.commentId
+          ? await commentFilesToSend(this.desk, delivery.commentId)
+          : [];
       if (files.length > 0) {
-        const channel = ref.thread?.channel ?? (await this.client.conversations.open({ users: delivery.to.userId })).channel?.id ?? ref.channel;
-        await uploadToSlack(this.client, { channel, threadTs: ref.thread?.ts }, files.map(({ file, bytes }) => ({ name: file.name, bytes })), delivery.text);
+        const channel =
+          ref.thread?.channel ??
+          (await this.client.conversations.open({ users: delivery.to.userId })).channel?.id ??
+          ref.channel;
+        await uploadToSlack(
+          this.client,
+          { channel, threadTs: ref.thread?.ts },
+          files.map(({ file, bytes }) => ({ name: file.name, bytes })),
+          delivery.text,
+        );
         return;
       }
       const comment = delivery.commentId ? await this.desk.store.tickets.comment(delivery.commentId) : null;
       const author = comment?.author.kind === 'agent' ? await this.agentIdentity(comment.author.id) : {};
-      await inChannel(ref.channel, () => this.client.chat.postMessage({ channel: ref.channel, text: delivery.text, ...(ref.thread ? { thread_ts: ref.thread.ts } : {}), ...author }));
+      await inChannel(ref.channel, () =>
+        this.client.chat.postMessage({
+          channel: ref.channel,
+          text: delivery.text,
+          ...(ref.thread ? { thread_ts: ref.thread.ts } : {}),
+          ...author,
+        }),
+      );
       return;
     }
     const order = delivery.slack;
@@ -107,19 +169,27 @@ export class SlackOutbox {
             ...identity,
           }),
         );
-        if (order.after && posted.channel && posted.ts) await this.remember(order.after, { channel: posted.channel, ts: posted.ts });
+        if (order.after && posted.channel && posted.ts)
+          await this.remember(order.after, { channel: posted.channel, ts: posted.ts });
         return;
       }
       case 'update':
         await inChannel(order.ref.channel, () =>
-          this.client.chat.update({ channel: order.ref.channel, ts: order.ref.ts, text: order.text, ...(order.blocks ? { blocks: order.blocks as KnownBlock[] } : {}) }),
+          this.client.chat.update({
+            channel: order.ref.channel,
+            ts: order.ref.ts,
+            text: order.text,
+            ...(order.blocks ? { blocks: order.blocks as KnownBlock[] } : {}),
+          }),
         );
         return;
       case 'delete':
-        await this.client.chat.delete({ channel: order.ref.channel, ts: order.ref.ts }).catch((error: { data?: { error?: string } }) => {
-          // Gone already is what a delete wanted.
-          if (error.data?.error !== 'message_not_found') throw error;
-        });
+        await this.client.chat
+          .delete({ channel: order.ref.channel, ts: order.ref.ts })
+          .catch((error: { data?: { error?: string } }) => {
+            // Gone already is what a delete wanted.
+            if (error.data?.error !== 'message_not_found') throw error;
+          });
         return;
       case 'live-message':
         if (!this.liveMessages) throw new NotReadyYet('no live-message renderer');

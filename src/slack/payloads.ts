@@ -58,8 +58,15 @@ const anyAction = z
     selected_option: z.looseObject({ value: z.string() }).optional(),
   })
   .superRefine((performed, context) => {
-    if (['static_select', 'external_select', 'radio_buttons'].includes(performed.type) && performed.selected_option === undefined) {
-      context.addIssue({ code: 'custom', path: ['selected_option'], message: `a ${performed.type} action names the option chosen` });
+    if (
+      ['static_select', 'external_select', 'radio_buttons'].includes(performed.type) &&
+      performed.selected_option === undefined
+    ) {
+      context.addIssue({
+        code: 'custom',
+        path: ['selected_option'],
+        message: `a ${performed.type} action names the option chosen`,
+      });
     }
   });
 
@@ -101,7 +108,11 @@ const action = anyAction.superRefine((performed, context) => {
   const parsed = elementOf(performed.action_id)?.safeParse(performed);
   if (!parsed || parsed.success) return;
   for (const issue of parsed.error.issues) {
-    context.addIssue({ code: 'custom', path: issue.path, message: `${performed.action_id.slice(0, 60)} is not sent that way: ${issue.message}` });
+    context.addIssue({
+      code: 'custom',
+      path: issue.path,
+      message: `${performed.action_id.slice(0, 60)} is not sent that way: ${issue.message}`,
+    });
   }
 });
 
@@ -135,11 +146,22 @@ const viewSubmission = z.looseObject({
 });
 
 /** An external select asking for its options as the person types (answered with the options, or none). */
-const blockSuggestion = z.looseObject({ type: z.literal('block_suggestion'), ...interaction, action_id: z.string(), block_id: z.string(), value: z.string() });
+const blockSuggestion = z.looseObject({
+  type: z.literal('block_suggestion'),
+  ...interaction,
+  action_id: z.string(),
+  block_id: z.string(),
+  value: z.string(),
+});
 
 const viewClosed = z.looseObject({ type: z.literal('view_closed'), ...interaction, view });
 
-const globalShortcut = z.looseObject({ type: z.literal('shortcut'), ...interaction, callback_id: z.string(), trigger_id: z.string() });
+const globalShortcut = z.looseObject({
+  type: z.literal('shortcut'),
+  ...interaction,
+  callback_id: z.string(),
+  trigger_id: z.string(),
+});
 
 const messageShortcut = z.looseObject({
   type: z.literal('message_action'),
@@ -148,7 +170,12 @@ const messageShortcut = z.looseObject({
   trigger_id: z.string(),
   response_url: z.url(),
   channel: z.looseObject({ id }),
-  message: z.looseObject({ ts: slackTs, text: z.string().optional(), user: z.string().optional(), thread_ts: slackTs.optional() }),
+  message: z.looseObject({
+    ts: slackTs,
+    text: z.string().optional(),
+    user: z.string().optional(),
+    thread_ts: slackTs.optional(),
+  }),
 });
 
 /** A slash command comes form-encoded: every field is text, and a field sent twice would be a list. */
@@ -177,17 +204,31 @@ const messageEvent = z
     thread_ts: slackTs.optional(),
     files: z.array(z.looseObject({ id })).optional(),
     message: z
-      .looseObject({ ts: slackTs, user: z.string().optional(), bot_id: z.string().optional(), text: z.string().optional(), thread_ts: slackTs.optional() })
+      .looseObject({
+        ts: slackTs,
+        user: z.string().optional(),
+        bot_id: z.string().optional(),
+        text: z.string().optional(),
+        thread_ts: slackTs.optional(),
+      })
       .optional(),
     previous_message: z.looseObject({ text: z.string().optional() }).optional(),
     deleted_ts: slackTs.optional(),
   })
   .superRefine((event, context) => {
     if (event.subtype === 'message_changed' && event.message === undefined) {
-      context.addIssue({ code: 'custom', path: ['message'], message: 'a message_changed event carries the message as it is now' });
+      context.addIssue({
+        code: 'custom',
+        path: ['message'],
+        message: 'a message_changed event carries the message as it is now',
+      });
     }
     if (event.subtype === 'message_deleted' && event.deleted_ts === undefined) {
-      context.addIssue({ code: 'custom', path: ['deleted_ts'], message: 'a message_deleted event names the deleted message' });
+      context.addIssue({
+        code: 'custom',
+        path: ['deleted_ts'],
+        message: 'a message_deleted event names the deleted message',
+      });
     }
   });
 
@@ -207,14 +248,24 @@ const otherEvent = z.looseObject({
   bot_id: z.string().optional(),
 });
 
-const EVENTS: Record<string, z.ZodType> = { message: messageEvent, file_shared: fileSharedEvent, app_home_opened: appHomeOpenedEvent };
+const EVENTS: Record<string, z.ZodType> = {
+  message: messageEvent,
+  file_shared: fileSharedEvent,
+  app_home_opened: appHomeOpenedEvent,
+};
 
 const eventCallback = z.looseObject({
   type: z.literal('event_callback'),
   event_id: id,
   team_id: id,
   authorizations: z
-    .array(z.looseObject({ team_id: z.string().nullable().optional(), enterprise_id: z.string().nullable().optional(), is_enterprise_install: z.boolean().optional() }))
+    .array(
+      z.looseObject({
+        team_id: z.string().nullable().optional(),
+        enterprise_id: z.string().nullable().optional(),
+        is_enterprise_install: z.boolean().optional(),
+      }),
+    )
     .optional(),
   event: z.looseObject({ type: z.string() }),
 });
@@ -240,8 +291,12 @@ function schemaOf(payload: Record<string, unknown>): z.ZodType | null {
   if (payload.name !== undefined || payload.type === 'dialog_submission') return null;
   if (payload.actions !== undefined) return blockActions;
   return (
-    { shortcut: globalShortcut, message_action: messageShortcut, view_submission: viewSubmission, view_closed: viewClosed }[String(payload.type)] ??
-    null
+    {
+      shortcut: globalShortcut,
+      message_action: messageShortcut,
+      view_submission: viewSubmission,
+      view_closed: viewClosed,
+    }[String(payload.type)] ?? null
   );
 }
 
@@ -257,7 +312,9 @@ function firstProblem(schema: z.ZodType, value: unknown, prefix?: string): strin
 function deepest(issue: z.core.$ZodIssue): z.core.$ZodIssue {
   if (issue.code !== 'invalid_union' || issue.errors.length === 0) return issue;
   // The branch that got furthest (the longest path) is the one the payload meant to be.
-  const candidates = issue.errors.flat().map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] }) as z.core.$ZodIssue);
+  const candidates = issue.errors
+    .flat()
+    .map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] }) as z.core.$ZodIssue);
   return deepest(candidates.sort((a, b) => b.path.length - a.path.length)[0] ?? issue);
 }
 

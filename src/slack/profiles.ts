@@ -1,7 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import { requesterProfileModal } from '../../blocks/chat-desk.js';
 import { plain } from '../../blocks/text.js';
-import { emailDuringChat, type ChatEmailResult } from '../chats/email.js';
+import { type ChatEmailResult, emailDuringChat } from '../chats/email.js';
 import { requesterHistory } from '../chats/profile.js';
 import type { ShortcutNames } from '../chats/shortcuts.js';
 import type { Chat } from '../chats/types.js';
@@ -46,24 +46,48 @@ export function slackNames(client: WebClient, desk: Desk, chat: Chat, agentId: s
 }
 
 /** An email to the requester of a live chat, to the address Slack's profile shares. */
-export async function sendChatEmail(desk: Desk, client: WebClient, ticketNumber: number, agent: string, text: string): Promise<ChatEmailResult | Refusal> {
+export async function sendChatEmail(
+  desk: Desk,
+  client: WebClient,
+  ticketNumber: number,
+  agent: string,
+  text: string,
+): Promise<ChatEmailResult | Refusal> {
   const chat = await desk.store.chats.get(ticketNumber);
   const profile = chat ? await slackProfile(client, chat.requester) : null;
   const names: ShortcutNames = {
     requester: async () => profile?.name ?? 'there',
     agent: async () => desk.directory.agent(agent)?.name ?? 'Support',
   };
-  return emailDuringChat(desk, { ticketNumber, agent, text, address: { email: profile?.email ?? null, name: profile?.name ?? '' }, names });
+  return emailDuringChat(desk, {
+    ticketNumber,
+    agent,
+    text,
+    address: { email: profile?.email ?? null, name: profile?.name ?? '' },
+    names,
+  });
 }
 
 /**
  * The requester panel: opened at once (the trigger lives 3 seconds), then filled with what Slack says
  * (users.info) and what deskbolt knows. A refusal replaces the loading view with the reason.
  */
-export async function openRequesterPanel(desk: Desk, log: Log, client: WebClient, triggerId: string, ticketNumber: number, viewer: string): Promise<void> {
+export async function openRequesterPanel(
+  desk: Desk,
+  log: Log,
+  client: WebClient,
+  triggerId: string,
+  ticketNumber: number,
+  viewer: string,
+): Promise<void> {
   const opened = await client.views.open({
     trigger_id: triggerId,
-    view: { type: 'modal', title: plain('Requester', 24), close: plain('Close', 24), blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'Looking the requester up…' } }] },
+    view: {
+      type: 'modal',
+      title: plain('Requester', 24),
+      close: plain('Close', 24),
+      blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'Looking the requester up…' } }],
+    },
   });
   const viewId = opened.view?.id;
   if (!viewId) return;
@@ -71,7 +95,12 @@ export async function openRequesterPanel(desk: Desk, log: Log, client: WebClient
   if (!history.ok) {
     await client.views.update({
       view_id: viewId,
-      view: { type: 'modal', title: plain('Requester', 24), close: plain('Close', 24), blocks: [{ type: 'section', text: { type: 'mrkdwn', text: refusalText(desk, history) } }] },
+      view: {
+        type: 'modal',
+        title: plain('Requester', 24),
+        close: plain('Close', 24),
+        blocks: [{ type: 'section', text: { type: 'mrkdwn', text: refusalText(desk, history) } }],
+      },
     });
     return;
   }

@@ -1,22 +1,22 @@
 import type { BlockAction, ViewOutput, ViewStateValue } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
 import type { KnownBlock, ModalView } from '@slack/types';
-import { replyFields } from '../../blocks/ids.js';
-import { inputBlockId, replyModal, type ReplyModalData } from '../../blocks/reply-modal.js';
-import { ticketCard } from '../../blocks/ticket-card.js';
+import type { WebClient } from '@slack/web-api';
 import { conversationModal } from '../../blocks/conversation.js';
-import { ticketConversation } from '../tickets/conversation.js';
-import type { Asker } from './answer.js';
+import { replyFields } from '../../blocks/ids.js';
+import { inputBlockId, type ReplyModalData, replyModal } from '../../blocks/reply-modal.js';
 import { mrkdwn } from '../../blocks/text.js';
+import { ticketCard } from '../../blocks/ticket-card.js';
+import { ticketConversation } from '../tickets/conversation.js';
 import type { Desk } from '../tickets/desk.js';
-import type { Refusal } from '../tickets/refusals.js';
-import { replyChoices, startReply, type ReplyPreset } from '../tickets/reply-form.js';
-import { AGENT_STATUSES, type AgentStatus } from '../tickets/reply.js';
-import type { TakeResult } from '../tickets/take.js';
 import { chosenName } from '../tickets/form.js';
+import type { Refusal } from '../tickets/refusals.js';
+import { AGENT_STATUSES, type AgentStatus } from '../tickets/reply.js';
+import { type ReplyPreset, replyChoices, startReply } from '../tickets/reply-form.js';
+import type { TakeResult } from '../tickets/take.js';
 import type { TicketForm } from '../tickets/types.js';
-import type { Workspace } from '../workspace/schema.js';
 import type { CardView } from '../tickets/views.js';
+import type { Workspace } from '../workspace/schema.js';
+import type { Asker } from './answer.js';
 import { viewMetadata } from './view-metadata.js';
 import { refusalPlainText } from './words.js';
 
@@ -42,7 +42,9 @@ export function cardBlocks(desk: Desk, view: CardView): KnownBlock[] {
 
 /** "You took #N" (or "already yours"), a word on possible duplicates, and the card to work it from. */
 export async function takenBlocks(desk: Desk, result: TakeResult, card: CardView | Refusal): Promise<KnownBlock[]> {
-  const headline = result.alreadyYours ? `#${result.ticket.number} is already yours.` : `You took #${result.ticket.number}.`;
+  const headline = result.alreadyYours
+    ? `#${result.ticket.number} is already yours.`
+    : `You took #${result.ticket.number}.`;
   const warning =
     result.possibleDuplicates.length > 0
       ? ` :warning: This requester has ${result.possibleDuplicates.length} other unsolved ticket(s): ${result.possibleDuplicates
@@ -68,7 +70,11 @@ export async function showConversation(
 ): Promise<void> {
   const found = await ticketConversation(desk, number, viewerId, wanted.page);
   if (!found.ok) return asker.refuse(found);
-  const view = conversationModal({ ...found, part: found.page === wanted.page ? wanted.part : -1, timeZone: desk.settings.timeZone });
+  const view = conversationModal({
+    ...found,
+    part: found.page === wanted.page ? wanted.part : -1,
+    timeZone: desk.settings.timeZone,
+  });
   if (where.openView) await client.views.update({ view_id: where.openView, view });
   else await showModal(client, where, view);
 }
@@ -79,7 +85,11 @@ export async function showConversation(
  * Opens a modal where the person is: on top of the modal they clicked in (Slack wants views.push there:
  * a working card opened from the App Home is itself a modal), or on its own.
  */
-export async function showModal(client: WebClient, trigger: { triggerId: string; inModal: boolean }, view: ModalView): Promise<void> {
+export async function showModal(
+  client: WebClient,
+  trigger: { triggerId: string; inModal: boolean },
+  view: ModalView,
+): Promise<void> {
   if (trigger.inModal) await client.views.push({ trigger_id: trigger.triggerId, view });
   else await client.views.open({ trigger_id: trigger.triggerId, view });
 }
@@ -95,7 +105,11 @@ export async function openReplyModal(
 ): Promise<Refusal | null> {
   const start = await startReply(desk, agentId, number, preset);
   if (!start.ok) return start;
-  await showModal(client, typeof trigger === 'string' ? { triggerId: trigger, inModal: false } : trigger, replyModal({ ...start, text: '', revision: 1 }));
+  await showModal(
+    client,
+    typeof trigger === 'string' ? { triggerId: trigger, inModal: false } : trigger,
+    replyModal({ ...start, text: '', revision: 1 }),
+  );
   return null;
 }
 
@@ -111,7 +125,8 @@ export function currentReply(workspace: Workspace, answers: Record<string, ViewS
   if (rootCause) form.rootCause = rootCause;
   if (category) form.category = category;
   if (subcategory) form.subcategory = subcategory;
-  const kind: 'public' | 'internal' = answers[replyFields.kind]?.selected_option?.value === 'public' ? 'public' : 'internal';
+  const kind: 'public' | 'internal' =
+    answers[replyFields.kind]?.selected_option?.value === 'public' ? 'public' : 'internal';
   const status = answers[replyFields.status]?.selected_option?.value;
   return {
     kind,
@@ -167,7 +182,12 @@ export async function updateReplyModal(
 }
 
 /** A refusal shown on the field it is about, in whichever revision of that block the form shows now. */
-export function replyErrors(desk: Desk, view: ViewOutput, fieldName: string | undefined, refusal: Refusal): Record<string, string> {
+export function replyErrors(
+  desk: Desk,
+  view: ViewOutput,
+  fieldName: string | undefined,
+  refusal: Refusal,
+): Record<string, string> {
   const revision = viewMetadata(view, 'reply')?.revision ?? 1;
   const wanted =
     {
@@ -179,6 +199,8 @@ export function replyErrors(desk: Desk, view: ViewOutput, fieldName: string | un
       saveAsMacro: replyFields.saveAsMacro,
     }[fieldName ?? 'text'] ?? replyFields.text;
   const blockIds = new Set(view.blocks.map((block) => (block as { block_id?: string }).block_id));
-  const blockId = blockIds.has(inputBlockId(wanted, revision)) ? inputBlockId(wanted, revision) : inputBlockId(replyFields.text, revision);
+  const blockId = blockIds.has(inputBlockId(wanted, revision))
+    ? inputBlockId(wanted, revision)
+    : inputBlockId(replyFields.text, revision);
   return { [blockId]: refusalPlainText(desk, refusal).slice(0, 2000) };
 }

@@ -1,5 +1,5 @@
-import type { WebClient } from '@slack/web-api';
 import type { KnownBlock } from '@slack/types';
+import type { WebClient } from '@slack/web-api';
 import type { SlackRef } from '../chats/types.js';
 import { faultMessage, type Log } from '../log.js';
 
@@ -13,7 +13,10 @@ export class SlackSender {
     private readonly log: Log,
   ) {}
 
-  async post(what: string, message: { channel: string; text: string; blocks?: KnownBlock[]; thread?: SlackRef | null }): Promise<SlackRef | null> {
+  async post(
+    what: string,
+    message: { channel: string; text: string; blocks?: KnownBlock[]; thread?: SlackRef | null },
+  ): Promise<SlackRef | null> {
     return this.attempt(what, async () => {
       const posted = await this.client.chat.postMessage({
         channel: message.channel,
@@ -44,12 +47,20 @@ export class SlackSender {
 
   async ephemeral(what: string, where: SlackRef & { thread?: boolean }, user: string, text: string): Promise<void> {
     await this.attempt(what, () =>
-      this.client.chat.postEphemeral({ channel: where.channel, user, text, ...(where.thread ? { thread_ts: where.ts } : {}) }),
+      this.client.chat.postEphemeral({
+        channel: where.channel,
+        user,
+        text,
+        ...(where.thread ? { thread_ts: where.ts } : {}),
+      }),
     );
   }
 
   async permalink(ref: SlackRef): Promise<string | null> {
-    return this.attempt('permalink', async () => (await this.client.chat.getPermalink({ channel: ref.channel, message_ts: ref.ts })).permalink ?? null);
+    return this.attempt(
+      'permalink',
+      async () => (await this.client.chat.getPermalink({ channel: ref.channel, message_ts: ref.ts })).permalink ?? null,
+    );
   }
 
   private async attempt<T>(what: string, call: () => Promise<T>): Promise<T | null> {

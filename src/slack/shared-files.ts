@@ -1,9 +1,9 @@
 import type { WebClient } from '@slack/web-api';
 import type { Log } from '../log.js';
 import { faultMessage } from '../log.js';
-import type { SlackFileSeen, IncomingFile } from '../tickets/files.js';
-import { describeRefusal, type Refusal } from '../tickets/refusals.js';
 import type { Desk } from '../tickets/desk.js';
+import type { IncomingFile, SlackFileSeen } from '../tickets/files.js';
+import { describeRefusal, type Refusal } from '../tickets/refusals.js';
 import { decodeEntities } from './decode-slack-text.js';
 import { slackWords } from './words.js';
 
@@ -23,7 +23,11 @@ interface SlackFileInfo {
  * a message event's `files` may be partial (Slack sends `file_access: check_file_info` for some), so
  * each is asked for. One deleted before it is read is `gone`, and its sender is told.
  */
-export async function readSharedFiles(client: WebClient, files: readonly { id: string; name?: string }[], log: Log): Promise<SlackFileSeen[]> {
+export async function readSharedFiles(
+  client: WebClient,
+  files: readonly { id: string; name?: string }[],
+  log: Log,
+): Promise<SlackFileSeen[]> {
   const seen: SlackFileSeen[] = [];
   for (const shared of files) {
     try {
@@ -39,7 +43,8 @@ export async function readSharedFiles(client: WebClient, files: readonly { id: s
       });
     } catch (error) {
       const code = (error as { data?: { error?: string } }).data?.error;
-      if (code !== 'file_not_found' && code !== 'file_deleted') log(`slack: files.info failed: ${faultMessage(error)}`, error);
+      if (code !== 'file_not_found' && code !== 'file_deleted')
+        log(`slack: files.info failed: ${faultMessage(error)}`, error);
       seen.push({ fileId: shared.id, name: decodeEntities(shared.name ?? ''), gone: true });
     }
   }
@@ -65,7 +70,9 @@ export async function downloadSlackFiles(
       loaded.push({ name, bytes: Buffer.alloc(0), declaredType: file.mimetype, announcedSize: file.size });
       continue;
     }
-    const response = url ? await fetch(url, { headers: { Authorization: `Bearer ${token}` }, redirect: 'manual' }).catch(() => null) : null;
+    const response = url
+      ? await fetch(url, { headers: { Authorization: `Bearer ${token}` }, redirect: 'manual' }).catch(() => null)
+      : null;
     if (!response?.ok) {
       loaded.push({ name, bytes: Buffer.alloc(0), unreadable: true });
       continue;
@@ -95,7 +102,11 @@ export async function uploadToSlack(
   for (const file of files) {
     const slot = await client.files.getUploadURLExternal({ filename: file.name, length: file.bytes.length });
     if (!slot.upload_url || !slot.file_id) throw new Error('files.getUploadURLExternal gave no upload URL');
-    const sent = await fetch(slot.upload_url, { method: 'POST', body: new Uint8Array(file.bytes), headers: { 'content-type': 'application/octet-stream' } });
+    const sent = await fetch(slot.upload_url, {
+      method: 'POST',
+      body: new Uint8Array(file.bytes),
+      headers: { 'content-type': 'application/octet-stream' },
+    });
     if (!sent.ok) throw new Error(`uploading ${file.name} to Slack failed with HTTP ${sent.status}`);
     ids.push({ id: slot.file_id, title: file.name });
   }

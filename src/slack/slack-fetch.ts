@@ -41,7 +41,10 @@ function limitKey(method: string, init: Parameters<typeof fetch>[1]): string {
   if (method !== 'chat.postMessage') return method;
   const body = init?.body;
   let channel: string | null = null;
-  if (typeof body === 'string') channel = body.trimStart().startsWith('{') ? (channelOfJson(body) ?? null) : new URLSearchParams(body).get('channel');
+  if (typeof body === 'string')
+    channel = body.trimStart().startsWith('{')
+      ? (channelOfJson(body) ?? null)
+      : new URLSearchParams(body).get('channel');
   else if (body instanceof URLSearchParams) channel = body.get('channel');
   return `${method}:${channel ?? ''}`;
 }
@@ -70,7 +73,11 @@ function retryAfterMs(response: Response): number | undefined {
  * of Home publishes, a bulk hand-over's fifty updates) drains at the pace Slack allows instead of every
  * call collecting its own 429s until its retries run out and it is dropped. Other methods never wait.
  */
-export function slackFetch(sleep: Sleep = realSleep, send: typeof fetch = globalThis.fetch, attemptTimeoutMs = SLACK_CALL_TIMEOUT_MS): typeof fetch {
+export function slackFetch(
+  sleep: Sleep = realSleep,
+  send: typeof fetch = globalThis.fetch,
+  attemptTimeoutMs = SLACK_CALL_TIMEOUT_MS,
+): typeof fetch {
   const lines = new Map<string, Promise<unknown>>();
 
   // Each attempt is bounded: a call Slack never answers (a hung connection) would otherwise hold its
@@ -81,7 +88,8 @@ export function slackFetch(sleep: Sleep = realSleep, send: typeof fetch = global
     try {
       return await send(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout });
     } catch (error) {
-      if (timeout.aborted) throw new SlackCallTimedOut(`Slack did not answer ${methodOf(input)} within ${attemptTimeoutMs} ms`);
+      if (timeout.aborted)
+        throw new SlackCallTimedOut(`Slack did not answer ${methodOf(input)} within ${attemptTimeoutMs} ms`);
       throw error;
     }
   }
@@ -100,7 +108,11 @@ export function slackFetch(sleep: Sleep = realSleep, send: typeof fetch = global
   }
 
   /** Sends, retrying faults; with `retryRateLimits`, also waits out Retry-After (the caller holds the line). */
-  async function attempt(input: Parameters<typeof fetch>[0], init: Parameters<typeof fetch>[1], retryRateLimits: boolean): Promise<Response> {
+  async function attempt(
+    input: Parameters<typeof fetch>[0],
+    init: Parameters<typeof fetch>[1],
+    retryRateLimits: boolean,
+  ): Promise<Response> {
     let rateLimited = 0;
     let faults = 0;
     for (;;) {

@@ -23,9 +23,16 @@ export const viewMetadataSchemas = {
   mergePick: z.object({ sources: z.array(ticketNumber).min(1).max(100) }),
   mergeConfirm: z.object({ sources: z.array(ticketNumber).min(1).max(100), target: ticketNumber }),
   /** The message a "New ticket" shortcut was used on. */
-  messageOrigin: z.object({ channelId: z.string().regex(/^[CGD][A-Z0-9]+$/), messageTs: z.string().regex(/^\d+\.\d+$/) }),
+  messageOrigin: z.object({
+    channelId: z.string().regex(/^[CGD][A-Z0-9]+$/),
+    messageTs: z.string().regex(/^\d+\.\d+$/),
+  }),
   /** A satisfaction comment: which solve of which ticket, rated how. */
-  surveyComment: z.object({ number: ticketNumber, solve: z.number().int().nonnegative(), rating: z.enum(['good', 'bad']) }),
+  surveyComment: z.object({
+    number: ticketNumber,
+    solve: z.number().int().nonnegative(),
+    rating: z.enum(['good', 'bad']),
+  }),
 } as const;
 
 type Schemas = typeof viewMetadataSchemas;
@@ -37,7 +44,10 @@ export type AssignModalMetadata = ViewMetadata<'assign'>;
 export type SurveyCommentMetadata = ViewMetadata<'surveyComment'>;
 
 /** A modal's metadata read by its form's schema: null when it is missing or not what that form writes. */
-export function viewMetadata<K extends keyof Schemas>(view: { private_metadata?: string } | undefined, form: K): ViewMetadata<K> | null {
+export function viewMetadata<K extends keyof Schemas>(
+  view: { private_metadata?: string } | undefined,
+  form: K,
+): ViewMetadata<K> | null {
   let parsed: unknown;
   try {
     parsed = JSON.parse(view?.private_metadata ?? '');

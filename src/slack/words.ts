@@ -10,7 +10,11 @@ export function slackWords(directory: Directory): RefusalWords {
     group: (groupId) => escapeMrkdwn(directory.groupName(groupId)),
     quote: (text) => escapeMrkdwn(text),
     code: (text) => `\`${text.replace(/`/g, "'")}\``,
-    groupList: () => directory.groups().map((group) => `${escapeMrkdwn(group.name)} (${group.id})`).join(', '),
+    groupList: () =>
+      directory
+        .groups()
+        .map((group) => `${escapeMrkdwn(group.name)} (${group.id})`)
+        .join(', '),
   };
 }
 
@@ -30,6 +34,10 @@ export function refusalPlainText(desk: Desk, refusal: Refusal): string {
     group: (groupId) => directory.groupName(groupId),
     quote: (text) => text,
     code: (text) => text,
-    groupList: () => directory.groups().map((group) => `${group.name} (${group.id})`).join(', '),
+    groupList: () =>
+      directory
+        .groups()
+        .map((group) => `${group.name} (${group.id})`)
+        .join(', '),
   });
 }

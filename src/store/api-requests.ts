@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Schema, type Connection, type Model } from 'mongoose';
+import { type Connection, type Model, Schema } from 'mongoose';
 import { documentsOf, insertOnce } from './documents.js';
 
 /**
@@ -48,10 +48,22 @@ export class ApiRequestStore {
    * `key` is the caller's idempotency key (scoped by API key name); `fingerprint` says what was asked.
    * The same key with another body is a conflict: the caller reused a key by mistake.
    */
-  async claim(key: string, fingerprint: string, reserveNumber: () => Promise<number>, now: Date): Promise<ApiRequestClaim> {
+  async claim(
+    key: string,
+    fingerprint: string,
+    reserveNumber: () => Promise<number>,
+    now: Date,
+  ): Promise<ApiRequestClaim> {
     let earlier = await this.model.findById(key).lean<ApiRequestDocument>();
     if (!earlier) {
-      if (await insertOnce(documentsOf<ApiRequestDocument>(this.model), { _id: key, fingerprint, ticketNumber: null, createdAt: now })) {
+      if (
+        await insertOnce(documentsOf<ApiRequestDocument>(this.model), {
+          _id: key,
+          fingerprint,
+          ticketNumber: null,
+          createdAt: now,
+        })
+      ) {
         return { kind: 'claimed', ticketNumber: await this.numberClaim(key, reserveNumber) };
       }
       // A concurrent retry claimed it first.
@@ -81,9 +93,11 @@ export class ApiRequestStore {
 
   /** For a sweeping job: idempotency keys are kept for days, not forever (bridges retry within minutes). */
   async forgetOlderThan(cutoff: Date, limit = 1000): Promise<number> {
-    const old = await this.model.find({ createdAt: { $lt: cutoff } }, { _id: 1 }).limit(limit).lean();
+    const old = await this.model
+      .find({ createdAt: { $lt: cutoff } }, { _id: 1 })
+      .limit(limit)
+      .lean();
     if (old.length === 0) return 0;
     return (await this.model.deleteMany({ _id: { $in: old.map((entry) => entry._id) } })).deletedCount;
   }
 }
-

@@ -1,8 +1,8 @@
-import { Schema, type Connection, type Model } from 'mongoose';
+import { type Connection, type Model, Schema } from 'mongoose';
 import type { BulkMove, BulkMoveItem, Handoff, HandoffState, HandoffStep } from '../tickets/assignment-types.js';
-import type { SlackMessageRef } from './tickets.js';
 import { documentsOf, insertOnce } from './documents.js';
 import { newId } from './models.js';
+import type { SlackMessageRef } from './tickets.js';
 
 const refSchema = new Schema({ channel: String, ts: String }, { _id: false });
 
@@ -56,7 +56,11 @@ type BulkMoveDocument = Omit<BulkMove, 'id'> & { _id: string };
 function toHandoff(document: HandoffDocument): Handoff {
   const { _id, openKey, ...handoff } = document;
   void openKey;
-  return { id: _id, ...handoff, offers: (handoff.offers ?? []).map((offer) => ({ channel: offer.channel, ts: offer.ts })) };
+  return {
+    id: _id,
+    ...handoff,
+    offers: (handoff.offers ?? []).map((offer) => ({ channel: offer.channel, ts: offer.ts })),
+  };
 }
 
 function toBulkMove(document: BulkMoveDocument): BulkMove {
@@ -97,10 +101,21 @@ export class AssignmentStore {
    * Answers a waiting request, if it still waits: one atomic update, so of two answers (an accept and
    * the expiry job) exactly one wins. The open key is released at once, so a new request can be made.
    */
-  async answerHandoff(id: string, answer: { state: Exclude<HandoffState, 'requested'>; by: string | null; at: Date; step?: HandoffStep }): Promise<Handoff | null> {
+  async answerHandoff(
+    id: string,
+    answer: { state: Exclude<HandoffState, 'requested'>; by: string | null; at: Date; step?: HandoffStep },
+  ): Promise<Handoff | null> {
     const document = await this.Handoff.findOneAndUpdate(
       { _id: id, state: 'requested' },
-      { $set: { state: answer.state, answeredBy: answer.by, answeredAt: answer.at, openKey: id, step: answer.step ?? 'done' } },
+      {
+        $set: {
+          state: answer.state,
+          answeredBy: answer.by,
+          answeredAt: answer.at,
+          openKey: id,
+          step: answer.step ?? 'done',
+        },
+      },
       { new: true, lean: true },
     );
     return document ? toHandoff(document as HandoffDocument) : null;
@@ -116,20 +131,37 @@ export class AssignmentStore {
 
   /** Requests still waiting past their time, oldest first. */
   async expiredHandoffs(now: Date, limit: number): Promise<Handoff[]> {
-    const documents = await this.Handoff.find({ state: 'requested', expiresAt: { $lte: now } }).sort({ expiresAt: 1 }).limit(limit).lean<HandoffDocument[]>();
+    const documents = await this.Handoff.find({ state: 'requested', expiresAt: { $lte: now } })
+      .sort({ expiresAt: 1 })
+      .limit(limit)
+      .lean<HandoffDocument[]>();
     return documents.map(toHandoff);
   }
 
   /** Accepted requests whose ticket was not moved yet (the process died in between). */
   async unfinishedHandoffs(limit: number): Promise<Handoff[]> {
-    const documents = await this.Handoff.find({ state: 'accepted', step: 'accepted' }).limit(limit).lean<HandoffDocument[]>();
+    const documents = await this.Handoff.find({ state: 'accepted', step: 'accepted' })
+      .limit(limit)
+      .lean<HandoffDocument[]>();
     return documents.map(toHandoff);
   }
 
   // ─── Bulk hand-overs ────────────────────────────────────────────────────────────────────
 
-  async planBulkMove(move: { by: string; from: string; to: string | null; items: BulkMoveItem[] }, now: Date): Promise<BulkMove> {
-    const document: BulkMoveDocument = { _id: newId(), ...move, position: 0, moved: 0, skipped: 0, state: 'planned', createdAt: now, updatedAt: now };
+  async planBulkMove(
+    move: { by: string; from: string; to: string | null; items: BulkMoveItem[] },
+    now: Date,
+  ): Promise<BulkMove> {
+    const document: BulkMoveDocument = {
+      _id: newId(),
+      ...move,
+      position: 0,
+      moved: 0,
+      skipped: 0,
+      state: 'planned',
+      createdAt: now,
+      updatedAt: now,
+    };
     await documentsOf<BulkMoveDocument>(this.BulkMove).insertOne(document);
     return toBulkMove(document);
   }
@@ -141,29 +173,46 @@ export class AssignmentStore {
 
   /** Planned → running, once: a second submission of the same confirmation finds it started. */
   async startBulkMove(id: string, now: Date): Promise<BulkMove | null> {
-    const document = await this.BulkMove.findOneAndUpdate({ _id: id, state: 'planned' }, { $set: { state: 'running', updatedAt: now } }, { new: true, lean: true });
+    const document = await this.BulkMove.findOneAndUpdate(
+      { _id: id, state: 'planned' },
+      { $set: { state: 'running', updatedAt: now } },
+      { new: true, lean: true },
+    );
     return document ? toBulkMove(document as BulkMoveDocument) : null;
   }
 
   /** Records that the item at `position` was worked: a run cut after this goes on from the next one. */
   async bulkMoveProgress(id: string, position: number, outcome: 'moved' | 'skipped', now: Date): Promise<void> {
-    await this.BulkMove.updateOne({ _id: id, position }, { $set: { position: position + 1, updatedAt: now }, $inc: { [outcome]: 1 } });
+    await this.BulkMove.updateOne(
+      { _id: id, position },
+      { $set: { position: position + 1, updatedAt: now }, $inc: { [outcome]: 1 } },
+    );
   }
 
   async finishBulkMove(id: string, now: Date): Promise<BulkMove | null> {
-    const document = await this.BulkMove.findOneAndUpdate({ _id: id, state: 'running' }, { $set: { state: 'done', updatedAt: now } }, { new: true, lean: true });
+    const document = await this.BulkMove.findOneAndUpdate(
+      { _id: id, state: 'running' },
+      { $set: { state: 'done', updatedAt: now } },
+      { new: true, lean: true },
+    );
     return document ? toBulkMove(document as BulkMoveDocument) : null;
   }
 
   /** Running hand-overs nobody has moved on since `before`: their process died, the job finishes them. */
   async abandonedBulkMoves(before: Date, limit: number): Promise<BulkMove[]> {
-    const documents = await this.BulkMove.find({ state: 'running', updatedAt: { $lt: before } }).sort({ updatedAt: 1 }).limit(limit).lean<BulkMoveDocument[]>();
+    const documents = await this.BulkMove.find({ state: 'running', updatedAt: { $lt: before } })
+      .sort({ updatedAt: 1 })
+      .limit(limit)
+      .lean<BulkMoveDocument[]>();
     return documents.map(toBulkMove);
   }
 
   /** Claims an abandoned run for this runner: only one resumer wins it. */
   async claimBulkMove(id: string, seenUpdatedAt: Date, now: Date): Promise<boolean> {
-    const claimed = await this.BulkMove.updateOne({ _id: id, state: 'running', updatedAt: seenUpdatedAt }, { $set: { updatedAt: now } });
+    const claimed = await this.BulkMove.updateOne(
+      { _id: id, state: 'running', updatedAt: seenUpdatedAt },
+      { $set: { updatedAt: now } },
+    );
     return claimed.modifiedCount === 1;
   }
 

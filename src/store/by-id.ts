@@ -9,7 +9,12 @@ import { exclusively, writesAreSerialized } from './write-guard.js';
  * collection for anything more, so there the document is read by _id, checked with MongoDB's
  * semantics, and written back by _id while the write guard keeps every other write out in between.
  */
-export async function updateById<T>(model: Model<T>, id: string, condition: Record<string, unknown>, update: UpdateQuery<T>): Promise<T | null> {
+export async function updateById<T>(
+  model: Model<T>,
+  id: string,
+  condition: Record<string, unknown>,
+  update: UpdateQuery<T>,
+): Promise<T | null> {
   const byId: FilterQuery<T> = { _id: id };
   if (!writesAreSerialized()) {
     return (await model.findOneAndUpdate({ ...condition, ...byId }, update, { new: true, lean: true })) as T | null;

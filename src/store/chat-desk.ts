@@ -1,7 +1,7 @@
-import { toChat } from './chats.js';
-import { Schema, type Connection, type Model } from 'mongoose';
+import { type Connection, type Model, Schema } from 'mongoose';
 import type { Chat, SlackRef } from '../chats/types.js';
 import type { TicketEvent } from '../tickets/types.js';
+import { toChat } from './chats.js';
 import { documentsOf, insertOnce, insertOrReplace, OwnerSlots, type SaveOutcome, type SlotCount } from './documents.js';
 
 // ─── Personal chat shortcuts ──────────────────────────────────────────────────────────────
@@ -29,7 +29,10 @@ const shortcutSchema = new Schema(
 shortcutSchema.index({ agent: 1, name: 1 }, { unique: true });
 
 /** One per agent: how many personal shortcuts they hold, so the limit holds under concurrent adds. */
-const shortcutCountSchema = new Schema({ _id: String, count: { type: Number, default: 0 } }, { collection: 'chat_shortcut_counts', versionKey: false });
+const shortcutCountSchema = new Schema(
+  { _id: String, count: { type: Number, default: 0 } },
+  { collection: 'chat_shortcut_counts', versionKey: false },
+);
 
 export type ShortcutSaveOutcome = SaveOutcome;
 
@@ -82,7 +85,13 @@ export class ChatDeskStore {
   /** Saves a personal shortcut; a name the agent already has is replaced; a new one counts against the limit (as personal macros do). */
   async saveShortcut(shortcut: PersonalShortcut, limit: number): Promise<ShortcutSaveOutcome> {
     const { agent, name, text } = shortcut;
-    return insertOrReplace(this.Shortcut, this.shortcutSlots, { owner: agent, limit, key: { agent, name }, changes: { $set: { text } }, document: { _id: `${agent}:${name}`, ...shortcut } });
+    return insertOrReplace(this.Shortcut, this.shortcutSlots, {
+      owner: agent,
+      limit,
+      key: { agent, name },
+      changes: { $set: { text } },
+      document: { _id: `${agent}:${name}`, ...shortcut },
+    });
   }
 
   /** Removes one; its slot is given back only when this call is the one that deleted it. */
@@ -110,7 +119,10 @@ export class ChatDeskStore {
 
   /** False when they already follow it. */
   async follow(follower: ChatFollower): Promise<boolean> {
-    return insertOnce(documentsOf<FollowerDocument>(this.Follower), { _id: `${follower.ticketNumber}:${follower.user}`, ...follower });
+    return insertOnce(documentsOf<FollowerDocument>(this.Follower), {
+      _id: `${follower.ticketNumber}:${follower.user}`,
+      ...follower,
+    });
   }
 
   async unfollow(ticketNumber: number, user: string): Promise<ChatFollower | null> {
@@ -123,12 +135,18 @@ export class ChatDeskStore {
   }
 
   async followersOf(ticketNumber: number): Promise<ChatFollower[]> {
-    const documents = await this.Follower.find({ ticketNumber }).sort({ since: 1 }).limit(FOLLOWERS_MAX).lean<FollowerDocument[]>();
+    const documents = await this.Follower.find({ ticketNumber })
+      .sort({ since: 1 })
+      .limit(FOLLOWERS_MAX)
+      .lean<FollowerDocument[]>();
     return documents.map(toFollower);
   }
 
   async followerByMirror(mirror: SlackRef): Promise<ChatFollower | null> {
-    const document = await this.Follower.findOne({ 'mirror.channel': mirror.channel, 'mirror.ts': mirror.ts }).lean<FollowerDocument>();
+    const document = await this.Follower.findOne({
+      'mirror.channel': mirror.channel,
+      'mirror.ts': mirror.ts,
+    }).lean<FollowerDocument>();
     return document ? toFollower(document) : null;
   }
 
@@ -136,7 +154,8 @@ export class ChatDeskStore {
 
   /** Chats nobody accepted yet in these groups, oldest first. */
   async waitingChats(groupIds: readonly number[], limit: number): Promise<Chat[]> {
-    const documents = await this.connection.models.Chat!.find({ state: 'waiting', groupId: { $in: [...groupIds] } })
+    const documents = await this.connection.models
+      .Chat!.find({ state: 'waiting', groupId: { $in: [...groupIds] } })
       .sort({ startedAt: 1 })
       .limit(limit)
       .lean<(Omit<Chat, 'ticketNumber'> & { _id: string; openKey: string })[]>();
@@ -144,7 +163,8 @@ export class ChatDeskStore {
   }
 
   async chatsOfRequester(requester: string, limit: number): Promise<Chat[]> {
-    const documents = await this.connection.models.Chat!.find({ requester })
+    const documents = await this.connection.models
+      .Chat!.find({ requester })
       .sort({ startedAt: -1 })
       .limit(limit)
       .lean<(Omit<Chat, 'ticketNumber'> & { _id: string; openKey: string })[]>();
@@ -153,7 +173,8 @@ export class ChatDeskStore {
 
   /** Satisfaction answers on these tickets, newest first (`satisfaction_rated` events, to: {rating}). */
   async ratingsOf(ticketNumbers: readonly number[], limit: number): Promise<TicketEvent[]> {
-    const documents = await this.connection.models.Event!.find({ ticketNumber: { $in: [...ticketNumbers] }, action: 'satisfaction_rated' })
+    const documents = await this.connection.models
+      .Event!.find({ ticketNumber: { $in: [...ticketNumbers] }, action: 'satisfaction_rated' })
       .sort({ at: -1 })
       .limit(limit)
       .lean<(Omit<TicketEvent, 'id'> & { _id: string })[]>();

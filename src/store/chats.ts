@@ -1,5 +1,14 @@
-import { Schema, type Connection, type FilterQuery } from 'mongoose';
-import type { Availability, Chat, ChatState, RelayedMessage, SlackRef, Transfer, TransferState, TransferStep } from '../chats/types.js';
+import { type Connection, type FilterQuery, Schema } from 'mongoose';
+import type {
+  Availability,
+  Chat,
+  ChatState,
+  RelayedMessage,
+  SlackRef,
+  Transfer,
+  TransferState,
+  TransferStep,
+} from '../chats/types.js';
 import { updateById } from './by-id.js';
 import { documentsOf, insertOnce } from './documents.js';
 import { newId } from './models.js';
@@ -153,7 +162,13 @@ export class ChatStore {
   /** Opens a chat; null when the requester already has an open one (the unique open key said so). */
   async open(chat: Chat): Promise<Chat | null> {
     const { ticketNumber, ...fields } = chat;
-    return (await insertOnce(documentsOf<ChatDocument>(this.Chat), { _id: String(ticketNumber), ...fields, openKey: chat.requester })) ? chat : null;
+    return (await insertOnce(documentsOf<ChatDocument>(this.Chat), {
+      _id: String(ticketNumber),
+      ...fields,
+      openKey: chat.requester,
+    }))
+      ? chat
+      : null;
   }
 
   async get(ticketNumber: number): Promise<Chat | null> {
@@ -167,7 +182,10 @@ export class ChatStore {
   }
 
   async byThread(thread: SlackRef): Promise<Chat | null> {
-    const document = await this.Chat.findOne({ 'thread.channel': thread.channel, 'thread.ts': thread.ts }).lean<ChatDocument>();
+    const document = await this.Chat.findOne({
+      'thread.channel': thread.channel,
+      'thread.ts': thread.ts,
+    }).lean<ChatDocument>();
     return document ? toChat(document) : null;
   }
 
@@ -206,7 +224,10 @@ export class ChatStore {
   }
 
   async ofAgent(agent: string, limit = 50): Promise<Chat[]> {
-    const documents = await this.Chat.find({ agent, state: 'live' }).sort({ lastActivityAt: -1 }).limit(limit).lean<ChatDocument[]>();
+    const documents = await this.Chat.find({ agent, state: 'live' })
+      .sort({ lastActivityAt: -1 })
+      .limit(limit)
+      .lean<ChatDocument[]>();
     return documents.map(toChat);
   }
 
@@ -215,7 +236,13 @@ export class ChatStore {
   /** Null when the chat already has an open request. */
   async requestTransfer(transfer: Omit<Transfer, 'id'>): Promise<Transfer | null> {
     const id = newId();
-    return (await insertOnce(documentsOf<TransferDocument>(this.Transfer), { _id: id, ...transfer, openKey: `open:${transfer.ticketNumber}` })) ? { id, ...transfer } : null;
+    return (await insertOnce(documentsOf<TransferDocument>(this.Transfer), {
+      _id: id,
+      ...transfer,
+      openKey: `open:${transfer.ticketNumber}`,
+    }))
+      ? { id, ...transfer }
+      : null;
   }
 
   async transfer(id: string): Promise<Transfer | null> {
@@ -240,7 +267,9 @@ export class ChatStore {
     const condition: Record<string, unknown> = { state: 'requested' };
     if (answer.unexpiredAt) condition.expiresAt = { $gt: answer.unexpiredAt };
     const step: TransferStep = answer.state === 'accepted' ? 'accepted' : 'done';
-    const document = await updateById(this.Transfer, id, condition, { $set: { state: answer.state, step, answeredAt: answer.at, answeredBy: answer.by, openKey: id } });
+    const document = await updateById(this.Transfer, id, condition, {
+      $set: { state: answer.state, step, answeredAt: answer.at, answeredBy: answer.by, openKey: id },
+    });
     return document ? toTransfer(document as unknown as TransferDocument) : null;
   }
 
@@ -253,7 +282,10 @@ export class ChatStore {
   }
 
   async expiredTransfers(now: Date, limit: number): Promise<Transfer[]> {
-    const documents = await this.Transfer.find({ state: 'requested', expiresAt: { $lte: now } }).sort({ expiresAt: 1 }).limit(limit).lean<TransferDocument[]>();
+    const documents = await this.Transfer.find({ state: 'requested', expiresAt: { $lte: now } })
+      .sort({ expiresAt: 1 })
+      .limit(limit)
+      .lean<TransferDocument[]>();
     return documents.map(toTransfer);
   }
 
@@ -270,7 +302,10 @@ export class ChatStore {
     const groups = groupIds.map(String);
     const documents = await this.Transfer.find({
       state: 'requested',
-      $or: [{ 'to.kind': 'agent', 'to.id': person }, { 'to.kind': { $in: ['lead', 'group'] }, 'to.id': { $in: groups } }],
+      $or: [
+        { 'to.kind': 'agent', 'to.id': person },
+        { 'to.kind': { $in: ['lead', 'group'] }, 'to.id': { $in: groups } },
+      ],
     })
       .sort({ requestedAt: 1 })
       .limit(limit)
@@ -280,7 +315,9 @@ export class ChatStore {
 
   /** A chat's latest `limit` transfer requests, oldest first. */
   async transfersOf(ticketNumber: number, limit = 200): Promise<Transfer[]> {
-    const documents = (await this.Transfer.find({ ticketNumber }).sort({ requestedAt: -1 }).limit(limit).lean<TransferDocument[]>()).reverse();
+    const documents = (
+      await this.Transfer.find({ ticketNumber }).sort({ requestedAt: -1 }).limit(limit).lean<TransferDocument[]>()
+    ).reverse();
     return documents.map(toTransfer);
   }
 
@@ -292,7 +329,9 @@ export class ChatStore {
 
   /** Everyone not on record is offline: an agent is online only after saying so. */
   async availabilities(agents: readonly string[]): Promise<Map<string, Availability>> {
-    const documents = await this.AgentState.find({ _id: { $in: [...agents] } }).lean<{ _id: string; availability: Availability }[]>();
+    const documents = await this.AgentState.find({ _id: { $in: [...agents] } }).lean<
+      { _id: string; availability: Availability }[]
+    >();
     const found = new Map(documents.map((document) => [document._id, document.availability]));
     return new Map(agents.map((agent) => [agent, found.get(agent) ?? 'offline']));
   }
@@ -307,7 +346,9 @@ export class ChatStore {
 
   /** Takes a held message; null when it was taken already (a double click, another replica). */
   async unpark(key: string): Promise<ParkedMessage | null> {
-    const document = await this.Parked.findOneAndDelete({ _id: key }).lean<Omit<ParkedMessage, 'key'> & { _id: string }>();
+    const document = await this.Parked.findOneAndDelete({ _id: key }).lean<
+      Omit<ParkedMessage, 'key'> & { _id: string }
+    >();
     if (!document) return null;
     const { _id, ...message } = document;
     return { key: _id, ...message };
@@ -315,7 +356,9 @@ export class ChatStore {
 
   /** Questions nobody answered are forgotten after a while, so the collection stays small. */
   async forgetParkedBefore(before: Date, limit = 1000): Promise<number> {
-    const old = await this.Parked.find({ parkedAt: { $lt: before } }, { _id: 1 }).limit(limit).lean();
+    const old = await this.Parked.find({ parkedAt: { $lt: before } }, { _id: 1 })
+      .limit(limit)
+      .lean();
     if (old.length === 0) return 0;
     return (await this.Parked.deleteMany({ _id: { $in: old.map((entry) => entry._id) } })).deletedCount;
   }
@@ -337,7 +380,9 @@ export class ChatStore {
 
   /** The map is kept bounded: copies older than `before` can no longer be edited through the relay. */
   async forgetRelaysBefore(before: Date, limit = 1000): Promise<number> {
-    const old = await this.Relayed.find({ createdAt: { $lt: before } }, { _id: 1 }).limit(limit).lean();
+    const old = await this.Relayed.find({ createdAt: { $lt: before } }, { _id: 1 })
+      .limit(limit)
+      .lean();
     if (old.length === 0) return 0;
     const result = await this.Relayed.deleteMany({ _id: { $in: old.map((entry) => entry._id) } });
     return result.deletedCount;

@@ -30,7 +30,17 @@ export interface CommandSource {
 export type EveryStoreListener = (command: DatabaseCommand, source: CommandSource) => void;
 
 /** Connection bookkeeping, not work: left out of counts and shapes. */
-const NOT_WORK = new Set(['hello', 'isMaster', 'ismaster', 'ping', 'buildInfo', 'endSessions', 'saslStart', 'saslContinue', 'killCursors']);
+const NOT_WORK = new Set([
+  'hello',
+  'isMaster',
+  'ismaster',
+  'ping',
+  'buildInfo',
+  'endSessions',
+  'saslStart',
+  'saslContinue',
+  'killCursors',
+]);
 
 const everyStore = new Set<EveryStoreListener>();
 

@@ -40,7 +40,10 @@ export class DataDirLock {
   static async acquire(dataDir: string, log: (line: string) => void): Promise<DataDirLock> {
     const path = join(dataDir, LOCK_FILE);
     if (lockedHere.has(path)) throw new DataDirInUseError(`${dataDir} is already in use by this process`);
-    const mine: LockContent = { owner: { pid: process.pid, command: commandLineOf(process.pid)?.join(' ') ?? '' }, server: null };
+    const mine: LockContent = {
+      owner: { pid: process.pid, command: commandLineOf(process.pid)?.join(' ') ?? '' },
+      server: null,
+    };
     for (let attempt = 0; attempt < 5; attempt++) {
       if (await createExclusively(path, JSON.stringify(mine))) {
         lockedHere.add(path);
@@ -136,12 +139,17 @@ export function processIsAlive(pid: number): boolean {
 /** A process's arguments, from /proc on Linux or ps elsewhere; undefined when neither can tell. */
 export function commandLineOf(pid: number): string[] | undefined {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((part) => part !== '');
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+      .split('\0')
+      .filter((part) => part !== '');
   } catch {
     // No /proc (macOS, BSD): ps splits on spaces, which is enough to compare and to find a data path.
   }
   try {
-    const line = execFileSync('ps', ['-o', 'command=', '-p', String(pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const line = execFileSync('ps', ['-o', 'command=', '-p', String(pid)], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
     return line === '' ? undefined : line.split(' ');
   } catch {
     return undefined;
@@ -165,12 +173,17 @@ async function stopOrphan(server: LockedServer, log: (line: string) => void): Pr
   // Only a process that is this directory's server is stopped; a reused pid is left alone.
   const ours = args !== undefined ? serverArgumentsName(args, server.dataPath) : await acceptsConnections(server.port);
   if (!ours) return;
-  log(`database: stopping the ${server.kind} (process ${server.pid}, port ${server.port}) that a deskbolt killed earlier left running on ${server.dataPath}`);
+  log(
+    `database: stopping the ${server.kind} (process ${server.pid}, port ${server.port}) that a deskbolt killed earlier left running on ${server.dataPath}`,
+  );
   await terminate(server.pid);
 }
 
 async function terminate(pid: number): Promise<void> {
-  for (const [signal, waitMs] of [['SIGTERM', 10_000], ['SIGKILL', 5_000]] as const) {
+  for (const [signal, waitMs] of [
+    ['SIGTERM', 10_000],
+    ['SIGKILL', 5_000],
+  ] as const) {
     try {
       process.kill(pid, signal);
     } catch {

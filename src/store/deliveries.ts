@@ -1,4 +1,4 @@
-import { Schema, type Connection, type Model } from 'mongoose';
+import { type Connection, type Model, Schema } from 'mongoose';
 import type { NewTicketEvent, Requester } from '../tickets/types.js';
 import { updateById } from './by-id.js';
 import { documentsOf, insertOnce } from './documents.js';
@@ -215,24 +215,48 @@ export class DeliveryStore {
    * message): then it stays pending, due now, and goes out once more.
    */
   async markDelivered(id: string, now: Date, attempt: number): Promise<void> {
-    await updateById(this.model, id, { state: 'pending', attempts: attempt }, { $set: { state: 'delivered', deliveredAt: now, lastError: null } });
+    await updateById(
+      this.model,
+      id,
+      { state: 'pending', attempts: attempt },
+      { $set: { state: 'delivered', deliveredAt: now, lastError: null } },
+    );
   }
 
   async markFailed(id: string, error: string, nextAttemptAt: Date | null): Promise<void> {
-    await updateById(this.model, id, { state: 'pending' }, { $set: nextAttemptAt ? { lastError: error, nextAttemptAt } : { lastError: error, state: 'failed' } });
+    await updateById(
+      this.model,
+      id,
+      { state: 'pending' },
+      { $set: nextAttemptAt ? { lastError: error, nextAttemptAt } : { lastError: error, state: 'failed' } },
+    );
   }
 
   /** Failed for its channel: kept, shown on the ticket, and sent again when the channel is fixed. */
   async markBlocked(id: string, error: string, channel: string): Promise<void> {
-    await updateById(this.model, id, { state: 'pending' }, { $set: { lastError: error, state: 'failed', blockedChannel: channel } });
+    await updateById(
+      this.model,
+      id,
+      { state: 'pending' },
+      { $set: { lastError: error, state: 'failed', blockedChannel: channel } },
+    );
   }
 
   /** The channel is fixed: what it refused is due now, with a fresh count of attempts. Returns their ids. */
   async unblockChannel(channel: string, now: Date, limit = 500): Promise<string[]> {
-    const blocked = await this.model.find({ blockedChannel: channel, state: 'failed' }, { _id: 1 }).sort({ createdAt: 1 }).limit(limit).lean<{ _id: string }[]>();
+    const blocked = await this.model
+      .find({ blockedChannel: channel, state: 'failed' }, { _id: 1 })
+      .sort({ createdAt: 1 })
+      .limit(limit)
+      .lean<{ _id: string }[]>();
     const ids: string[] = [];
     for (const { _id } of blocked) {
-      const document = await updateById(this.model, _id, { state: 'failed', blockedChannel: channel }, { $set: { state: 'pending', nextAttemptAt: now, attempts: 0 }, $unset: { blockedChannel: '' } });
+      const document = await updateById(
+        this.model,
+        _id,
+        { state: 'failed', blockedChannel: channel },
+        { $set: { state: 'pending', nextAttemptAt: now, attempts: 0 }, $unset: { blockedChannel: '' } },
+      );
       if (document) ids.push(_id);
     }
     return ids;
@@ -263,7 +287,11 @@ export class DeliveryStore {
   }
 
   async ofTicket(ticketNumber: number, limit = 200): Promise<Delivery[]> {
-    const documents = await this.model.find({ ticketNumber }).sort({ createdAt: 1 }).limit(limit).lean<DeliveryDocument[]>();
+    const documents = await this.model
+      .find({ ticketNumber })
+      .sort({ createdAt: 1 })
+      .limit(limit)
+      .lean<DeliveryDocument[]>();
     return documents.map(toDelivery);
   }
 }

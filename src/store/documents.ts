@@ -17,7 +17,10 @@ export function documentsOf<D extends Document>(model: { collection: unknown }):
 }
 
 /** Inserts a document under its own `_id`: false when that id (or another unique key) is there already. */
-export async function insertOnce<D extends Document>(collection: Collection<D>, document: OptionalUnlessRequiredId<D>): Promise<boolean> {
+export async function insertOnce<D extends Document>(
+  collection: Collection<D>,
+  document: OptionalUnlessRequiredId<D>,
+): Promise<boolean> {
   try {
     await collection.insertOne(document);
     return true;
@@ -31,7 +34,10 @@ export async function insertOnce<D extends Document>(collection: Collection<D>, 
  * Inserts documents under ids of their own, together: those already there (a repeat after a crash)
  * are left as they are, and the others are written all the same.
  */
-export async function insertEachOnce<D extends Document>(collection: Collection<D>, documents: readonly OptionalUnlessRequiredId<D>[]): Promise<void> {
+export async function insertEachOnce<D extends Document>(
+  collection: Collection<D>,
+  documents: readonly OptionalUnlessRequiredId<D>[],
+): Promise<void> {
   if (documents.length === 0) return;
   try {
     await collection.insertMany([...documents], { ordered: false });
@@ -42,7 +48,9 @@ export async function insertEachOnce<D extends Document>(collection: Collection<
 
 function everyWriteErrorIsDuplicate(error: unknown): boolean {
   const writeErrors = (error as { writeErrors?: { code?: number }[] }).writeErrors;
-  return Array.isArray(writeErrors) && writeErrors.length > 0 && writeErrors.every((writeError) => writeError.code === 11000);
+  return (
+    Array.isArray(writeErrors) && writeErrors.length > 0 && writeErrors.every((writeError) => writeError.code === 11000)
+  );
 }
 
 /** A per-owner counter document. */
@@ -65,7 +73,11 @@ export class OwnerSlots {
    */
   async claim(owner: string, limit: number): Promise<boolean> {
     try {
-      const taken = await this.counts.findOneAndUpdate({ _id: owner, count: { $lt: limit } }, { $inc: { count: 1 } }, { upsert: true, new: true, lean: true });
+      const taken = await this.counts.findOneAndUpdate(
+        { _id: owner, count: { $lt: limit } },
+        { $inc: { count: 1 } },
+        { upsert: true, new: true, lean: true },
+      );
       return taken !== null && taken.count <= limit;
     } catch (error) {
       if (isDuplicateKey(error)) return false;
@@ -89,7 +101,13 @@ export type SaveOutcome = 'created' | 'replaced' | 'limit';
 export async function insertOrReplace<D extends Document>(
   model: Model<D>,
   slots: OwnerSlots,
-  save: { owner: string; limit: number; key: FilterQuery<D>; changes: UpdateQuery<D>; document: OptionalUnlessRequiredId<D> },
+  save: {
+    owner: string;
+    limit: number;
+    key: FilterQuery<D>;
+    changes: UpdateQuery<D>;
+    document: OptionalUnlessRequiredId<D>;
+  },
 ): Promise<SaveOutcome> {
   const replaced = await model.updateOne(save.key, save.changes);
   if (replaced.matchedCount > 0) return 'replaced';

@@ -1,4 +1,4 @@
-import { Schema, type Connection, type Model } from 'mongoose';
+import { type Connection, type Model, Schema } from 'mongoose';
 import { documentsOf, insertOnce } from './documents.js';
 import { isDuplicateKey } from './models.js';
 
@@ -118,8 +118,17 @@ export class EmailStore {
    */
   async claim(record: NewEmailRecord): Promise<{ claimed: boolean; record: EmailRecord }> {
     const { id, ...fields } = record;
-    const document: EmailDocument = { _id: id, ...fields, state: 'filing', reason: null, ticketNumber: null, commentId: null, reservedNumber: null };
-    if (await insertOnce(documentsOf<EmailDocument>(this.model), document)) return { claimed: true, record: toRecord(document) };
+    const document: EmailDocument = {
+      _id: id,
+      ...fields,
+      state: 'filing',
+      reason: null,
+      ticketNumber: null,
+      commentId: null,
+      reservedNumber: null,
+    };
+    if (await insertOnce(documentsOf<EmailDocument>(this.model), document))
+      return { claimed: true, record: toRecord(document) };
     return { claimed: false, record: (await this.get(id))! };
   }
 
@@ -138,14 +147,28 @@ export class EmailStore {
     const current = await this.get(id);
     if (current?.reservedNumber) return current.reservedNumber;
     const number = await next();
-    const document = await this.model.findOneAndUpdate({ _id: id, reservedNumber: null }, { $set: { reservedNumber: number } }, { new: true, lean: true });
+    const document = await this.model.findOneAndUpdate(
+      { _id: id, reservedNumber: null },
+      { $set: { reservedNumber: number } },
+      { new: true, lean: true },
+    );
     return document?.reservedNumber ?? (await this.get(id))!.reservedNumber!;
   }
 
-  async settle(id: string, outcome: { state: Exclude<EmailOutcome, 'filing'>; reason?: string; ticketNumber?: number; commentId?: string }): Promise<void> {
+  async settle(
+    id: string,
+    outcome: { state: Exclude<EmailOutcome, 'filing'>; reason?: string; ticketNumber?: number; commentId?: string },
+  ): Promise<void> {
     await this.model.updateOne(
       { _id: id },
-      { $set: { state: outcome.state, reason: outcome.reason ?? null, ticketNumber: outcome.ticketNumber ?? null, commentId: outcome.commentId ?? null } },
+      {
+        $set: {
+          state: outcome.state,
+          reason: outcome.reason ?? null,
+          ticketNumber: outcome.ticketNumber ?? null,
+          commentId: outcome.commentId ?? null,
+        },
+      },
     );
   }
 
@@ -157,8 +180,13 @@ export class EmailStore {
   /** The ticket of the newest filed message among these ids (a reply's In-Reply-To and References). */
   async ticketOfAny(ids: readonly string[]): Promise<number | null> {
     if (ids.length === 0) return null;
-    const documents = await this.model.find({ _id: { $in: [...ids] } }).limit(ids.length).lean<EmailDocument[]>();
-    const filed = documents.filter((document) => document.ticketNumber !== null).sort((a, b) => b.at.getTime() - a.at.getTime());
+    const documents = await this.model
+      .find({ _id: { $in: [...ids] } })
+      .limit(ids.length)
+      .lean<EmailDocument[]>();
+    const filed = documents
+      .filter((document) => document.ticketNumber !== null)
+      .sort((a, b) => b.at.getTime() - a.at.getTime());
     return filed[0]?.ticketNumber ?? null;
   }
 

@@ -1,4 +1,4 @@
-import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { chmod, chown, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -65,10 +65,18 @@ function unprivilegedUser(): RunAs | undefined {
 }
 
 /** The command line that runs `program` as `user` (setpriv, util-linux), optionally dying with this process. */
-function commandAs(user: RunAs | undefined, program: string, args: string[], dieWithParent: boolean): [string, string[]] {
+function commandAs(
+  user: RunAs | undefined,
+  program: string,
+  args: string[],
+  dieWithParent: boolean,
+): [string, string[]] {
   const pdeath = dieWithParent ? ['--pdeathsig', 'SIGTERM'] : [];
   if (!user) return dieWithParent ? ['setpriv', [...pdeath, '--', program, ...args]] : [program, args];
-  return ['setpriv', [`--reuid=${user.uid}`, `--regid=${user.gid}`, '--init-groups', ...pdeath, '--', program, ...args]];
+  return [
+    'setpriv',
+    [`--reuid=${user.uid}`, `--regid=${user.gid}`, '--init-groups', ...pdeath, '--', program, ...args],
+  ];
 }
 
 export interface RunningPostgresql {
@@ -103,19 +111,35 @@ export async function startPostgresql(
     const [program, args] = commandAs(
       user,
       join(install.binDir, 'initdb'),
-      ['-D', clusterPath, '-U', 'deskbolt', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-instructions', ...(options.temporary ? ['--no-sync'] : [])],
+      [
+        '-D',
+        clusterPath,
+        '-U',
+        'deskbolt',
+        '--auth=trust',
+        '-E',
+        'UTF8',
+        '--locale=C',
+        '--no-instructions',
+        ...(options.temporary ? ['--no-sync'] : []),
+      ],
       false,
     );
     await execFileAsync(program, args, { maxBuffer: 4 * 1024 * 1024 });
   }
   await stopOrphanPostmaster(clusterPath);
   const settings = [
-    '-D', clusterPath,
-    '-p', String(port),
-    '-c', 'listen_addresses=127.0.0.1',
+    '-D',
+    clusterPath,
+    '-p',
+    String(port),
+    '-c',
+    'listen_addresses=127.0.0.1',
     // No Unix socket: /var/run/postgresql may not be ours to write, and loopback TCP is all FerretDB needs.
-    '-c', 'unix_socket_directories=',
-    '-c', 'max_connections=200',
+    '-c',
+    'unix_socket_directories=',
+    '-c',
+    'max_connections=200',
     ...(options.temporary ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
   ];
   const [program, args] = commandAs(user, join(install.binDir, 'postgres'), settings, options.dieWithParent);
@@ -125,7 +149,9 @@ export async function startPostgresql(
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
   const exited = new Promise<string>((resolveExit) => {
-    child.once('exit', (code, signal) => resolveExit(`${signal ? `was killed by ${signal}` : `exited with code ${code}`}${lastLine(stderr)}`));
+    child.once('exit', (code, signal) =>
+      resolveExit(`${signal ? `was killed by ${signal}` : `exited with code ${code}`}${lastLine(stderr)}`),
+    );
   });
   const ready = await waitForReady(child, () => stderr);
   if (!ready) {
@@ -181,7 +207,10 @@ async function stopOrphanPostmaster(clusterPath: string): Promise<void> {
   }
   if (!Number.isInteger(pid) || pid <= 0 || !processIsAlive(pid)) return;
   if (!commandLineOf(pid)?.includes(clusterPath)) return;
-  for (const [signal, waitMs] of [['SIGINT', 10_000], ['SIGKILL', 5_000]] as const) {
+  for (const [signal, waitMs] of [
+    ['SIGINT', 10_000],
+    ['SIGKILL', 5_000],
+  ] as const) {
     try {
       process.kill(pid, signal);
     } catch {

@@ -1,5 +1,4 @@
-import { projectRoot as findProjectRoot } from '../project-root.js';
-import { spawn, spawnSync, execFile, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -7,8 +6,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { projectRoot as findProjectRoot } from '../project-root.js';
 import { acceptsConnections, DataDirLock } from './data-dir-lock.js';
-import { findPostgresql, startPostgresql, type PostgresqlInstall } from './embedded-postgresql.js';
+import { findPostgresql, type PostgresqlInstall, startPostgresql } from './embedded-postgresql.js';
 import { serializeWritesInThisProcess } from './write-guard.js';
 
 /**
@@ -101,7 +101,12 @@ export async function startEmbeddedDatabase(options: EmbeddedOptions = {}): Prom
   let started: { launcher: ServerLauncher; server: RunningServer; why: string };
   try {
     started = await startFirstServer(dataDir, options, !persistent);
-    await lock.recordServer({ kind: started.launcher.kind, pid: started.server.pid, port: started.server.port, dataPath: started.launcher.dataPath });
+    await lock.recordServer({
+      kind: started.launcher.kind,
+      pid: started.server.pid,
+      port: started.server.port,
+      dataPath: started.launcher.dataPath,
+    });
   } catch (error) {
     await lock.release();
     if (!persistent) await rm(dataDir, { recursive: true, force: true });
@@ -195,22 +200,39 @@ export async function startEmbeddedDatabase(options: EmbeddedOptions = {}): Prom
  * PostgreSQL where PostgreSQL is installed, else FerretDB on SQLite. A data directory that already
  * holds one server's data keeps that server, so no start ever shows an empty desk.
  */
-async function startFirstServer(dataDir: string, options: EmbeddedOptions, temporary: boolean): Promise<{ launcher: ServerLauncher; server: RunningServer; why: string }> {
+async function startFirstServer(
+  dataDir: string,
+  options: EmbeddedOptions,
+  temporary: boolean,
+): Promise<{ launcher: ServerLauncher; server: RunningServer; why: string }> {
   const tie = options.tieToParent ?? true;
   const mongod = mongoMemoryServer(join(dataDir, 'mongod'));
   // The SQLite backend's folder keeps its first name, so data kept by an earlier deskbolt is found.
   const onSqlite = ferretDbServer(join(dataDir, 'ferretdb'), tie);
   const postgresql = findPostgresql();
-  const onPostgresql = postgresql ? ferretDbOnPostgresql(join(dataDir, 'ferretdb-postgresql'), tie, postgresql, temporary) : undefined;
+  const onPostgresql = postgresql
+    ? ferretDbOnPostgresql(join(dataDir, 'ferretdb-postgresql'), tie, postgresql, temporary)
+    : undefined;
   const holdsData = (path: string) => existsSync(path) && readdirSync(path).length > 0;
   const chosen = chosenBackend();
   if (!holdsData(mongod.dataPath)) {
     if (holdsData(onSqlite.dataPath)) {
-      return { launcher: onSqlite, server: await onSqlite.launch(options.port), why: 'this data directory already holds FerretDB data on SQLite' };
+      return {
+        launcher: onSqlite,
+        server: await onSqlite.launch(options.port),
+        why: 'this data directory already holds FerretDB data on SQLite',
+      };
     }
     if (holdsData(join(dataDir, 'ferretdb-postgresql'))) {
-      if (!onPostgresql) throw new Error(`${join(dataDir, 'ferretdb-postgresql')} holds FerretDB data on PostgreSQL, and PostgreSQL is not installed here (apt-get install postgresql)`);
-      return { launcher: onPostgresql, server: await onPostgresql.launch(options.port), why: 'this data directory already holds FerretDB data on PostgreSQL' };
+      if (!onPostgresql)
+        throw new Error(
+          `${join(dataDir, 'ferretdb-postgresql')} holds FerretDB data on PostgreSQL, and PostgreSQL is not installed here (apt-get install postgresql)`,
+        );
+      return {
+        launcher: onPostgresql,
+        server: await onPostgresql.launch(options.port),
+        why: 'this data directory already holds FerretDB data on PostgreSQL',
+      };
     }
   }
   let noMongod: string;
@@ -218,14 +240,26 @@ async function startFirstServer(dataDir: string, options: EmbeddedOptions, tempo
     return { launcher: mongod, server: await mongod.launch(options.port), why: '' };
   } catch (error) {
     if (holdsData(mongod.dataPath)) {
-      throw new Error(`mongodb-memory-server could not start mongod on the data in ${mongod.dataPath}: ${oneLine(error)}`);
+      throw new Error(
+        `mongodb-memory-server could not start mongod on the data in ${mongod.dataPath}: ${oneLine(error)}`,
+      );
     }
     noMongod = `mongodb-memory-server could not get a mongod (${oneLine(error)})`;
   }
-  if (chosen === 'sqlite') return { launcher: onSqlite, server: await onSqlite.launch(options.port), why: `${noMongod}; FERRETDB_BACKEND=sqlite` };
+  if (chosen === 'sqlite')
+    return {
+      launcher: onSqlite,
+      server: await onSqlite.launch(options.port),
+      why: `${noMongod}; FERRETDB_BACKEND=sqlite`,
+    };
   if (!onPostgresql) {
-    if (chosen === 'postgresql') throw new Error('FERRETDB_BACKEND=postgresql, and PostgreSQL is not installed here (apt-get install postgresql)');
-    return { launcher: onSqlite, server: await onSqlite.launch(options.port), why: `${noMongod}; no PostgreSQL on this machine` };
+    if (chosen === 'postgresql')
+      throw new Error('FERRETDB_BACKEND=postgresql, and PostgreSQL is not installed here (apt-get install postgresql)');
+    return {
+      launcher: onSqlite,
+      server: await onSqlite.launch(options.port),
+      why: `${noMongod}; no PostgreSQL on this machine`,
+    };
   }
   return { launcher: onPostgresql, server: await onPostgresql.launch(options.port), why: noMongod };
 }
@@ -233,7 +267,8 @@ async function startFirstServer(dataDir: string, options: EmbeddedOptions, tempo
 function chosenBackend(): FerretDbBackend | undefined {
   const chosen = process.env.FERRETDB_BACKEND;
   if (chosen === undefined || chosen === '') return undefined;
-  if (chosen !== 'postgresql' && chosen !== 'sqlite') throw new Error(`FERRETDB_BACKEND is "${chosen}"; use postgresql or sqlite`);
+  if (chosen !== 'postgresql' && chosen !== 'sqlite')
+    throw new Error(`FERRETDB_BACKEND is "${chosen}"; use postgresql or sqlite`);
   return chosen;
 }
 
@@ -323,10 +358,12 @@ function ferretDbServer(dataPath: string, tieToParent: boolean): ServerLauncher 
       // A probed port can be taken before FerretDB binds it: try another. A given port is the only one.
       for (let attempt = 1; ; attempt++) {
         const chosen = port ?? (await freeLoopbackPort());
-        if (port !== undefined && !(await portIsFree(port))) throw new Error(`port ${port} is taken by another process`);
+        if (port !== undefined && !(await portIsFree(port)))
+          throw new Error(`port ${port} is taken by another process`);
         const started = await spawnFerretDb(binary, backend, dataPath, chosen, tieToParent);
         if ('server' in started) return started.server;
-        if (port !== undefined || attempt >= 3) throw new Error(`FerretDB did not start (${binary}): ${started.output || 'no output'}`);
+        if (port !== undefined || attempt >= 3)
+          throw new Error(`FerretDB did not start (${binary}): ${started.output || 'no output'}`);
       }
     },
   };
@@ -336,7 +373,12 @@ function ferretDbServer(dataPath: string, tieToParent: boolean): ServerLauncher 
  * FerretDB in front of a private PostgreSQL cluster (`<dataPath>/cluster`, see embedded-postgresql.ts).
  * The two run and end together: when either dies, the other is stopped, and a restart starts both.
  */
-function ferretDbOnPostgresql(dataPath: string, tieToParent: boolean, install: PostgresqlInstall, temporary: boolean): ServerLauncher {
+function ferretDbOnPostgresql(
+  dataPath: string,
+  tieToParent: boolean,
+  install: PostgresqlInstall,
+  temporary: boolean,
+): ServerLauncher {
   return {
     kind: 'ferretdb-postgresql',
     dataPath,
@@ -346,9 +388,15 @@ function ferretDbOnPostgresql(dataPath: string, tieToParent: boolean, install: P
       await mkdir(dataPath, { recursive: true });
       if (port !== undefined && !(await portIsFree(port))) throw new Error(`port ${port} is taken by another process`);
       for (let attempt = 1; ; attempt++) {
-        const postgresql = await startPostgresql(install, join(dataPath, 'cluster'), await freeLoopbackPort(), { temporary, dieWithParent: tieToParent && parentDeathSignalAvailable() });
+        const postgresql = await startPostgresql(install, join(dataPath, 'cluster'), await freeLoopbackPort(), {
+          temporary,
+          dieWithParent: tieToParent && parentDeathSignalAvailable(),
+        });
         const chosen = port ?? (await freeLoopbackPort());
-        const backend = ['--handler=postgresql', `--postgresql-url=postgres://deskbolt@127.0.0.1:${postgresql.port}/postgres`];
+        const backend = [
+          '--handler=postgresql',
+          `--postgresql-url=postgres://deskbolt@127.0.0.1:${postgresql.port}/postgres`,
+        ];
         const started = await spawnFerretDb(binary, backend, dataPath, chosen, tieToParent);
         if ('server' in started) {
           const ferretDb = started.server;
@@ -360,7 +408,10 @@ function ferretDbOnPostgresql(dataPath: string, tieToParent: boolean, install: P
           return {
             pid: ferretDb.pid,
             port: ferretDb.port,
-            exited: Promise.race([ferretDb.exited, postgresql.exited.then((reason) => `lost its PostgreSQL, which ${reason}`)]).then(async (reason) => {
+            exited: Promise.race([
+              ferretDb.exited,
+              postgresql.exited.then((reason) => `lost its PostgreSQL, which ${reason}`),
+            ]).then(async (reason) => {
               await postgresql.stop();
               return reason;
             }),
@@ -372,13 +423,20 @@ function ferretDbOnPostgresql(dataPath: string, tieToParent: boolean, install: P
           };
         }
         await postgresql.stop();
-        if (port !== undefined || attempt >= 3) throw new Error(`FerretDB did not start (${binary}): ${started.output || 'no output'}`);
+        if (port !== undefined || attempt >= 3)
+          throw new Error(`FerretDB did not start (${binary}): ${started.output || 'no output'}`);
       }
     },
   };
 }
 
-async function spawnFerretDb(binary: string, backend: string[], dataPath: string, port: number, tieToParent: boolean): Promise<{ server: RunningServer } | { output: string }> {
+async function spawnFerretDb(
+  binary: string,
+  backend: string[],
+  dataPath: string,
+  port: number,
+  tieToParent: boolean,
+): Promise<{ server: RunningServer } | { output: string }> {
   const args = [
     ...backend,
     `--state-dir=${dataPath}`,
@@ -411,7 +469,9 @@ let parentDeathSignal: boolean | undefined;
 /** Linux's PR_SET_PDEATHSIG, which Node cannot set itself; util-linux's setpriv can (2.33 and later). */
 function parentDeathSignalAvailable(): boolean {
   if (parentDeathSignal === undefined) {
-    parentDeathSignal = process.platform === 'linux' && spawnSync('setpriv', ['--pdeathsig', 'SIGTERM', '--', 'true'], { stdio: 'ignore' }).status === 0;
+    parentDeathSignal =
+      process.platform === 'linux' &&
+      spawnSync('setpriv', ['--pdeathsig', 'SIGTERM', '--', 'true'], { stdio: 'ignore' }).status === 0;
   }
   return parentDeathSignal;
 }
@@ -449,7 +509,9 @@ async function freeLoopbackPort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }

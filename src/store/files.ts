@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import mongoose, { Schema, type Connection, type Model } from 'mongoose';
+import mongoose, { type Connection, type Model, Schema } from 'mongoose';
 import { isDuplicateKey } from './models.js';
 
 /**
@@ -81,13 +81,17 @@ export class FileStore {
   async putBytes(fileId: string, name: string, contentType: string, bytes: Buffer): Promise<string> {
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const bucketId = `bytes:${fileId}`;
-    const earlier = await this.connection.db!.collection(`${FILE_BUCKET}.files`).findOne({ _id: bucketId as never }, { projection: { _id: 1, length: 1 } });
+    const earlier = await this.connection
+      .db!.collection(`${FILE_BUCKET}.files`)
+      .findOne({ _id: bucketId as never }, { projection: { _id: 1, length: 1 } });
     if (earlier && earlier.length === bytes.length) return sha256;
     // A half-written upload (chunks without their files document) is cleared first.
     if (!earlier) await this.connection.db!.collection(`${FILE_BUCKET}.chunks`).deleteMany({ files_id: bucketId });
     else await this.bucket().delete(bucketId as never);
     await new Promise<void>((resolve, reject) => {
-      const upload = this.bucket().openUploadStreamWithId(bucketId as never, name, { metadata: { contentType, sha256 } });
+      const upload = this.bucket().openUploadStreamWithId(bucketId as never, name, {
+        metadata: { contentType, sha256 },
+      });
       upload.once('error', reject);
       upload.once('finish', () => resolve());
       upload.end(bytes);
@@ -99,7 +103,8 @@ export class FileStore {
     if (!file.stored) return null;
     const parts: Buffer[] = [];
     try {
-      for await (const part of this.bucket().openDownloadStream(file.stored.bucketId as never)) parts.push(part as Buffer);
+      for await (const part of this.bucket().openDownloadStream(file.stored.bucketId as never))
+        parts.push(part as Buffer);
     } catch (error) {
       if ((error as { code?: string }).code === 'ENOENT') return null;
       throw error;
@@ -133,7 +138,10 @@ export class FileStore {
   }
 
   async markDeliveredToSlack(id: string, slackFileId: string): Promise<void> {
-    await this.model.collection.updateOne({ _id: id as never }, { $set: { deliveredToSlack: { fileId: slackFileId } } });
+    await this.model.collection.updateOne(
+      { _id: id as never },
+      { $set: { deliveredToSlack: { fileId: slackFileId } } },
+    );
   }
 
   /** A ticket's bytes (GridFS) first, then its records: a crash half-way leaves records a retry deletes again. */

@@ -1,4 +1,4 @@
-import { Schema, type Connection, type Model } from 'mongoose';
+import { type Connection, type Model, Schema } from 'mongoose';
 import type { TicketForm } from '../tickets/types.js';
 import { insertOrReplace, OwnerSlots, type SaveOutcome, type SlotCount } from './documents.js';
 
@@ -31,7 +31,10 @@ const macroSchema = new Schema(
 macroSchema.index({ agent: 1, name: 1 }, { unique: true });
 
 /** One per agent: how many personal macros they have, so the limit holds under concurrent saves. */
-const macroCountSchema = new Schema({ _id: String, count: { type: Number, default: 0 } }, { collection: 'macro_counts', versionKey: false });
+const macroCountSchema = new Schema(
+  { _id: String, count: { type: Number, default: 0 } },
+  { collection: 'macro_counts', versionKey: false },
+);
 
 function toMacro({ _id, ...rest }: MacroDocument): PersonalMacro {
   return { id: _id, ...rest };
@@ -51,7 +54,13 @@ export class MacroStore {
   /** Saves a macro under its name; a name the agent already has is replaced; a new one counts against the limit. */
   async save(macro: Omit<PersonalMacro, 'id'>, limit: number): Promise<SaveOutcome> {
     const { agent, name, ...fields } = macro;
-    return insertOrReplace(this.model, this.slots, { owner: agent, limit, key: { agent, name }, changes: { $set: { ...fields } }, document: { _id: `${agent}:${name}`, agent, name, ...fields } });
+    return insertOrReplace(this.model, this.slots, {
+      owner: agent,
+      limit,
+      key: { agent, name },
+      changes: { $set: { ...fields } },
+      document: { _id: `${agent}:${name}`, agent, name, ...fields },
+    });
   }
 
   async ofAgent(agent: string): Promise<PersonalMacro[]> {

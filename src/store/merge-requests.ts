@@ -1,4 +1,4 @@
-import { Schema, type Connection, type Model } from 'mongoose';
+import { type Connection, type Model, Schema } from 'mongoose';
 import { documentsOf } from './documents.js';
 
 /**
@@ -43,7 +43,12 @@ export class MergeRequestStore {
 
   async record(request: Omit<MergeRequestRecord, 'finishedAt'>): Promise<void> {
     const { id, ...fields } = request;
-    await documentsOf<MergeRequestDocument>(this.model).insertOne({ _id: id, ...fields, sources: [...fields.sources], finishedAt: null });
+    await documentsOf<MergeRequestDocument>(this.model).insertOne({
+      _id: id,
+      ...fields,
+      sources: [...fields.sources],
+      finishedAt: null,
+    });
   }
 
   /** True for the one caller that marks it finished: only that one tells the agent. */

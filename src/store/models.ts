@@ -1,4 +1,4 @@
-import mongoose, { Schema, type Connection } from 'mongoose';
+import mongoose, { type Connection, Schema } from 'mongoose';
 import type { NewTicketEvent, TicketComment } from '../tickets/types.js';
 
 /** An event as the `events` collection holds it (and a ticket's outbox, without its ticket number). */
@@ -113,7 +113,10 @@ const commentSchema = new Schema(
 commentSchema.index({ ticketNumber: 1, createdAt: 1, _id: 1 });
 commentSchema.index({ ticketNumber: 1, kind: 1, createdAt: 1, _id: 1 });
 
-const counterSchema = new Schema({ _id: String, seq: { type: Number, default: 0 } }, { collection: 'counters', versionKey: false });
+const counterSchema = new Schema(
+  { _id: String, seq: { type: Number, default: 0 } },
+  { collection: 'counters', versionKey: false },
+);
 
 const seenIdSchema = new Schema(
   { _id: String, expiresAt: { type: Date, required: true } },

@@ -23,7 +23,13 @@ function sameValue(actual: unknown, expected: unknown): boolean {
 }
 
 function isOperatorCondition(value: unknown): value is Condition {
-  return value !== null && typeof value === 'object' && !(value instanceof Date) && !Array.isArray(value) && Object.keys(value).every((key) => key.startsWith('$'));
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    !(value instanceof Date) &&
+    !Array.isArray(value) &&
+    Object.keys(value).every((key) => key.startsWith('$'))
+  );
 }
 
 function comparable(value: unknown): number | string | undefined {
@@ -59,7 +65,8 @@ function satisfies(actual: unknown, operator: string, operand: unknown): boolean
 export function matchesPrecondition(document: unknown, filter: Condition): boolean {
   return Object.entries(filter).every(([path, expected]) => {
     const actual = valueAt(document, path);
-    if (isOperatorCondition(expected)) return Object.entries(expected).every(([operator, operand]) => satisfies(actual, operator, operand));
+    if (isOperatorCondition(expected))
+      return Object.entries(expected).every(([operator, operand]) => satisfies(actual, operator, operand));
     return sameValue(actual, expected);
   });
 }

@@ -32,7 +32,14 @@ export const BOUNDED_READ = 'bounded read: any filter combination, paged by a li
 const EQUALITY_OPERATORS = new Set(['$eq', '$in']);
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date) && !(value instanceof RegExp) && (value as object).constructor === Object;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    !(value instanceof Date) &&
+    !(value instanceof RegExp) &&
+    (value as object).constructor === Object
+  );
 }
 
 /** The driver hands a find's sort over as a Map (it keeps the keys' order that way); an aggregate's $sort is an object. */
@@ -48,8 +55,16 @@ export function queryShapes(command: DatabaseCommand): QueryShape[] {
   const body = command.body;
   if (body.comment === BOUNDED_READ && typeof body.limit === 'number' && body.limit > 0) return [];
   // "Is there any document at all?" (GridFS asks it before its first upload) reads one document, whatever the collection holds.
-  if (command.name === 'find' && body.limit === 1 && isPlainObject(body.filter) && Object.keys(body.filter).length === 0 && body.sort === undefined) return [];
-  const shapes = (filter: unknown, sort?: unknown) => shapesOfFilter(collection, isPlainObject(filter) ? filter : {}, sortObject(sort));
+  if (
+    command.name === 'find' &&
+    body.limit === 1 &&
+    isPlainObject(body.filter) &&
+    Object.keys(body.filter).length === 0 &&
+    body.sort === undefined
+  )
+    return [];
+  const shapes = (filter: unknown, sort?: unknown) =>
+    shapesOfFilter(collection, isPlainObject(filter) ? filter : {}, sortObject(sort));
   switch (command.name) {
     case 'find':
       return shapes(body.filter, body.sort);
@@ -73,8 +88,14 @@ export function queryShapes(command: DatabaseCommand): QueryShape[] {
   }
 }
 
-function shapesOfFilter(collection: string, filter: Record<string, unknown>, sort: Record<string, unknown> | undefined): QueryShape[] {
-  const sortKeys: IndexKeys = Object.entries(sort ?? {}).map(([field, direction]) => [field, Number(direction) < 0 ? -1 : 1] as const);
+function shapesOfFilter(
+  collection: string,
+  filter: Record<string, unknown>,
+  sort: Record<string, unknown> | undefined,
+): QueryShape[] {
+  const sortKeys: IndexKeys = Object.entries(sort ?? {}).map(
+    ([field, direction]) => [field, Number(direction) < 0 ? -1 : 1] as const,
+  );
   // Each branch of an $or is a query of its own (MongoDB plans each branch on its own index).
   return branches(filter).map((branch) => {
     const shape: QueryShape = { collection, equality: [], range: [], sort: sortKeys, unindexable: [] };
@@ -91,7 +112,12 @@ function branches(filter: Record<string, unknown>): Record<string, unknown>[] {
   for (const [key, value] of Object.entries(filter)) {
     if (key === '$or' && Array.isArray(value)) {
       const alternatives = value.filter(isPlainObject).flatMap((alternative) => branches(alternative));
-      result = result.flatMap((partial) => alternatives.map((alternative) => ({ ...partial, $and: [...((partial.$and as unknown[]) ?? []), alternative] })));
+      result = result.flatMap((partial) =>
+        alternatives.map((alternative) => ({
+          ...partial,
+          $and: [...((partial.$and as unknown[]) ?? []), alternative],
+        })),
+      );
     } else {
       result = result.map((partial) => ({ ...partial, [key]: value }));
     }
@@ -105,7 +131,11 @@ function addConditions(shape: QueryShape, filter: Record<string, unknown>): void
       for (const part of value) if (isPlainObject(part)) addConditions(shape, part);
     } else if (key.startsWith('$')) {
       shape.unindexable.push(key);
-    } else if (isPlainObject(value) && Object.keys(value).length > 0 && Object.keys(value).every((operator) => operator.startsWith('$'))) {
+    } else if (
+      isPlainObject(value) &&
+      Object.keys(value).length > 0 &&
+      Object.keys(value).every((operator) => operator.startsWith('$'))
+    ) {
       const operators = Object.keys(value);
       if (operators.every((operator) => EQUALITY_OPERATORS.has(operator))) shape.equality.push(key);
       else shape.range.push(key);
@@ -157,7 +187,9 @@ export function describeShape(shape: QueryShape): string {
   const parts = [
     ...shape.equality.map((field) => `${field} =`),
     ...shape.range.map((field) => `${field} ~`),
-    ...(shape.sort.length > 0 ? [`sort ${shape.sort.map(([field, direction]) => `${field} ${direction}`).join(', ')}`] : []),
+    ...(shape.sort.length > 0
+      ? [`sort ${shape.sort.map(([field, direction]) => `${field} ${direction}`).join(', ')}`]
+      : []),
     ...shape.unindexable,
   ];
   return `${shape.collection} { ${parts.join('; ') || 'everything'} }`;

@@ -1,4 +1,4 @@
-import { Schema, type Connection, type Model } from 'mongoose';
+import { type Connection, type Model, Schema } from 'mongoose';
 
 /**
  * One document per read model (a collection kept as events happen), saying which version of the code
@@ -10,7 +10,10 @@ interface ReadModelMarkDocument {
   version: number;
 }
 
-const readModelMarkSchema = new Schema<ReadModelMarkDocument>({ _id: String, version: Number }, { collection: 'read_model_marks', versionKey: false });
+const readModelMarkSchema = new Schema<ReadModelMarkDocument>(
+  { _id: String, version: Number },
+  { collection: 'read_model_marks', versionKey: false },
+);
 
 export class ReadModelMarks {
   private readonly model: Model<ReadModelMarkDocument>;

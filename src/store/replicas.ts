@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { Schema, type Connection, type Model } from 'mongoose';
+import { type Connection, type Model, Schema } from 'mongoose';
 
 /**
  * The deskbolt processes using this database, each checking in now and then. Kept only on FerretDB
@@ -47,7 +47,9 @@ export class ReplicaRegistry {
       .find({ seenAt: { $gte: new Date(Date.now() - 3 * CHECK_IN_EVERY_MS) } })
       .lean<ReplicaDocument[]>();
     return documents
-      .filter((document) => document._id !== this.me && !(document.host === hostname() && !processIsAlive(document.pid)))
+      .filter(
+        (document) => document._id !== this.me && !(document.host === hostname() && !processIsAlive(document.pid)),
+      )
       .map(({ _id, ...rest }) => ({ id: _id, ...rest }));
   }
 
@@ -57,7 +59,11 @@ export class ReplicaRegistry {
   }
 
   private async checkIn(): Promise<void> {
-    await this.model.updateOne({ _id: this.me }, { $set: { host: hostname(), pid: process.pid, seenAt: new Date() } }, { upsert: true });
+    await this.model.updateOne(
+      { _id: this.me },
+      { $set: { host: hostname(), pid: process.pid, seenAt: new Date() } },
+      { upsert: true },
+    );
   }
 }
 

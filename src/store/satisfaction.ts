@@ -1,4 +1,4 @@
-import { Schema, type Connection, type Model } from 'mongoose';
+import { type Connection, type Model, Schema } from 'mongoose';
 import { documentsOf, insertOnce } from './documents.js';
 
 /**
@@ -56,7 +56,16 @@ export class SatisfactionStore {
 
   /** True the first time this solve is asked about; false when it was asked already (a retry). */
   async ask(ticketNumber: number, solve: number, agent: string | null, now: Date): Promise<boolean> {
-    return insertOnce(documentsOf<SurveyDocument>(this.model), { _id: surveyId(ticketNumber, solve), ticketNumber, solve, agent, askedAt: now, rating: null, comment: null, ratedAt: null });
+    return insertOnce(documentsOf<SurveyDocument>(this.model), {
+      _id: surveyId(ticketNumber, solve),
+      ticketNumber,
+      solve,
+      agent,
+      askedAt: now,
+      rating: null,
+      comment: null,
+      ratedAt: null,
+    });
   }
 
   async get(ticketNumber: number, solve: number): Promise<SatisfactionSurvey | null> {
@@ -76,7 +85,11 @@ export class SatisfactionStore {
   ): Promise<{ before: SatisfactionSurvey; after: SatisfactionSurvey } | null> {
     const set: Partial<SurveyDocument> = { rating: answer.rating, ratedAt: now };
     if (answer.comment !== undefined) set.comment = answer.comment;
-    const before = await this.model.findOneAndUpdate({ _id: surveyId(ticketNumber, solve) }, { $set: set }, { new: false, lean: true });
+    const before = await this.model.findOneAndUpdate(
+      { _id: surveyId(ticketNumber, solve) },
+      { $set: set },
+      { new: false, lean: true },
+    );
     if (!before) return null;
     const after = { ...(before as SurveyDocument), ...set };
     return { before: toSurvey(before as SurveyDocument), after: toSurvey(after) };

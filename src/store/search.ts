@@ -1,8 +1,8 @@
 import type { FilterQuery } from 'mongoose';
 import type { CommentKind, Ticket, TicketStatus } from '../tickets/types.js';
 import type { Models } from './models.js';
-import { toTicket, type TicketDocument } from './tickets.js';
 import { BOUNDED_READ } from './query-shapes.js';
+import { type TicketDocument, toTicket } from './tickets.js';
 
 /**
  * Finding tickets by what a person knows of them. Filters are exact values on indexed fields; words
@@ -67,15 +67,25 @@ export class TicketSearchStore {
   /** MongoDB only: the text indexes the word search uses. */
   async buildIndexes(): Promise<void> {
     if (!this.textIndexes) return;
-    await this.models.Ticket.collection.createIndex({ subject: 'text', description: 'text' }, { name: 'tickets_text', default_language: 'none' });
-    await this.models.Comment.collection.createIndex({ text: 'text' }, { name: 'comments_text', default_language: 'none' });
+    await this.models.Ticket.collection.createIndex(
+      { subject: 'text', description: 'text' },
+      { name: 'tickets_text', default_language: 'none' },
+    );
+    await this.models.Comment.collection.createIndex(
+      { text: 'text' },
+      { name: 'comments_text', default_language: 'none' },
+    );
   }
 
   async find(filter: TicketFilter, order: SearchOrder, after: SearchCursor | null, limit: number): Promise<SearchPage> {
     const conditions: FilterQuery<Ticket>[] = [];
     let truncated = false;
     if (filter.words && filter.words.length > 0) {
-      const matched = await this.numbersWithWords(filter.words, filter.commentKinds ?? ['public', 'internal', 'chat-note'], order);
+      const matched = await this.numbersWithWords(
+        filter.words,
+        filter.commentKinds ?? ['public', 'internal', 'chat-note'],
+        order,
+      );
       truncated = matched.truncated;
       if (matched.numbers.length === 0) return { tickets: [], next: null, truncated };
       conditions.push({ number: { $in: matched.numbers } });
@@ -87,14 +97,21 @@ export class TicketSearchStore {
     if (filter.requesterUserId) conditions.push({ 'requester.userId': filter.requesterUserId });
     if (filter.requesterEmail) {
       const addresses = [...new Set([filter.requesterEmail, filter.requesterEmail.toLowerCase()])];
-      conditions.push({ $or: [{ 'requester.email': { $in: addresses } }, { 'requester.previousEmails': { $in: addresses } }] });
+      conditions.push({
+        $or: [{ 'requester.email': { $in: addresses } }, { 'requester.previousEmails': { $in: addresses } }],
+      });
     }
     if (filter.filedBy !== undefined) conditions.push({ 'source.kind': 'api', 'source.filedBy': filter.filedBy });
     if (filter.createdFrom) conditions.push({ createdAt: { $gte: filter.createdFrom } });
     if (filter.createdBefore) conditions.push({ createdAt: { $lt: filter.createdBefore } });
     if (after) {
       const beyond = order === 'newest' ? '$lt' : '$gt';
-      conditions.push({ $or: [{ createdAt: { [beyond]: after.createdAt } }, { createdAt: after.createdAt, number: { [beyond]: after.number } }] });
+      conditions.push({
+        $or: [
+          { createdAt: { [beyond]: after.createdAt } },
+          { createdAt: after.createdAt, number: { [beyond]: after.number } },
+        ],
+      });
     }
     const direction = order === 'newest' ? -1 : 1;
     const documents = await this.models.Ticket.find(conditions.length > 0 ? { $and: conditions } : {})
@@ -104,25 +121,45 @@ export class TicketSearchStore {
       .lean<TicketDocument[]>();
     const tickets = documents.slice(0, limit).map(toTicket);
     const last = tickets.at(-1);
-    return { tickets, next: documents.length > limit && last ? { createdAt: last.createdAt, number: last.number } : null, truncated };
+    return {
+      tickets,
+      next: documents.length > limit && last ? { createdAt: last.createdAt, number: last.number } : null,
+      truncated,
+    };
   }
 
   /** Open problem tickets, oldest first: what `/ticket problems` lists to link an incident to. */
   async openProblems(statuses: readonly TicketStatus[], limit: number): Promise<Ticket[]> {
-    const documents = await this.models.Ticket.find({ problem: true, status: { $in: [...statuses] } }).sort({ createdAt: 1, number: 1 }).limit(limit).lean<TicketDocument[]>();
+    const documents = await this.models.Ticket.find({ problem: true, status: { $in: [...statuses] } })
+      .sort({ createdAt: 1, number: 1 })
+      .limit(limit)
+      .lean<TicketDocument[]>();
     return documents.map(toTicket);
   }
 
   /** Unsolved tickets of these priorities numbered above `after`, in number order: the SLA watch's batches. */
-  async unsolvedAfter(after: number, statuses: readonly TicketStatus[], priorities: readonly string[], limit: number): Promise<Ticket[]> {
-    const documents = await this.models.Ticket.find({ status: { $in: [...statuses] }, priority: { $in: [...priorities] }, number: { $gt: after } })
+  async unsolvedAfter(
+    after: number,
+    statuses: readonly TicketStatus[],
+    priorities: readonly string[],
+    limit: number,
+  ): Promise<Ticket[]> {
+    const documents = await this.models.Ticket.find({
+      status: { $in: [...statuses] },
+      priority: { $in: [...priorities] },
+      number: { $gt: after },
+    })
       .sort({ number: 1 })
       .limit(limit)
       .lean<TicketDocument[]>();
     return documents.map(toTicket);
   }
 
-  private async numbersWithWords(words: readonly string[], kinds: readonly CommentKind[], order: SearchOrder): Promise<{ numbers: number[]; truncated: boolean }> {
+  private async numbersWithWords(
+    words: readonly string[],
+    kinds: readonly CommentKind[],
+    order: SearchOrder,
+  ): Promise<{ numbers: number[]; truncated: boolean }> {
     const direction = order === 'newest' ? -1 : 1;
     const ticketFilter = this.textIndexes
       ? { $text: { $search: words.map((word) => `"${word.replace(/"/g, ' ')}"`).join(' ') } }
@@ -131,10 +168,20 @@ export class TicketSearchStore {
       ? { $text: { $search: words.map((word) => `"${word.replace(/"/g, ' ')}"`).join(' ') }, kind: { $in: [...kinds] } }
       : { $and: [...words.map((word) => containsWord('text', word)), { kind: { $in: [...kinds] } }] };
     const [tickets, comments] = await Promise.all([
-      this.models.Ticket.find(ticketFilter, { number: 1 }).sort({ number: direction }).limit(WORD_MATCH_LIMIT).comment(BOUNDED_READ).lean<{ number: number }[]>(),
-      this.models.Comment.find(commentFilter, { ticketNumber: 1 }).sort({ ticketNumber: direction }).limit(WORD_MATCH_LIMIT).comment(BOUNDED_READ).lean<{ ticketNumber: number }[]>(),
+      this.models.Ticket.find(ticketFilter, { number: 1 })
+        .sort({ number: direction })
+        .limit(WORD_MATCH_LIMIT)
+        .comment(BOUNDED_READ)
+        .lean<{ number: number }[]>(),
+      this.models.Comment.find(commentFilter, { ticketNumber: 1 })
+        .sort({ ticketNumber: direction })
+        .limit(WORD_MATCH_LIMIT)
+        .comment(BOUNDED_READ)
+        .lean<{ ticketNumber: number }[]>(),
     ]);
-    const numbers = [...new Set([...tickets.map((ticket) => ticket.number), ...comments.map((comment) => comment.ticketNumber)])];
+    const numbers = [
+      ...new Set([...tickets.map((ticket) => ticket.number), ...comments.map((comment) => comment.ticketNumber)]),
+    ];
     return { numbers, truncated: tickets.length >= WORD_MATCH_LIMIT || comments.length >= WORD_MATCH_LIMIT };
   }
 }

@@ -11,7 +11,10 @@ export class SeenIdStore {
   /** True the first time an id is seen; false for every repeat while it is remembered. */
   async firstTime(id: string, now: Date, rememberMs: number): Promise<boolean> {
     try {
-      await insertRelyingOnUniqueIndex(this.models.SeenId, { _id: id, expiresAt: new Date(now.getTime() + rememberMs) });
+      await insertRelyingOnUniqueIndex(this.models.SeenId, {
+        _id: id,
+        expiresAt: new Date(now.getTime() + rememberMs),
+      });
       return true;
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
@@ -35,9 +38,14 @@ export class SeenIdStore {
 
   /** FerretDB has no TTL indexes, so expiry is also a job; on MongoDB the TTL index does the same. */
   async forgetExpired(now: Date, limit = 1000): Promise<number> {
-    const expired = await this.models.SeenId.find({ expiresAt: { $lte: now } }, { _id: 1 }).limit(limit).lean();
+    const expired = await this.models.SeenId.find({ expiresAt: { $lte: now } }, { _id: 1 })
+      .limit(limit)
+      .lean();
     if (expired.length === 0) return 0;
-    const result = await this.models.SeenId.deleteMany({ _id: { $in: expired.map((entry) => entry._id) }, expiresAt: { $lte: now } });
+    const result = await this.models.SeenId.deleteMany({
+      _id: { $in: expired.map((entry) => entry._id) },
+      expiresAt: { $lte: now },
+    });
     return result.deletedCount;
   }
 }

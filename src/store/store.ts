@@ -1,27 +1,27 @@
 import type { MongoClient } from 'mongodb';
 import mongoose, { type Connection } from 'mongoose';
+import { ApiRequestStore } from './api-requests.js';
 import { AssignmentStore } from './assignments.js';
-import { CommandWatch } from './command-watch.js';
-import { LeaseStore } from './leases.js';
 import { ChatDeskStore } from './chat-desk.js';
 import { ChatStore } from './chats.js';
-import { registerModels, type Models } from './models.js';
+import { CommandWatch } from './command-watch.js';
 import { DeliveryStore } from './deliveries.js';
 import { EmailStore } from './email.js';
 import { FILE_BUCKET, FileStore } from './files.js';
+import { LeaseStore } from './leases.js';
 import { MacroStore } from './macros.js';
 import { MergeRequestStore } from './merge-requests.js';
-import { ReplicaRegistry } from './replicas.js';
-import { ApiRequestStore } from './api-requests.js';
-import { SatisfactionStore } from './satisfaction.js';
-import { SeenIdStore } from './seen.js';
-import { TicketSearchStore } from './search.js';
-import { TicketLinkStore } from './ticket-links.js';
+import { type Models, registerModels } from './models.js';
 import type { DeclaredIndexes, IndexKeys } from './query-shapes.js';
-import { TicketStore, type ConditionalWrites } from './tickets.js';
+import { ReadModelMarks } from './read-model-marks.js';
+import { ReplicaRegistry } from './replicas.js';
+import { SatisfactionStore } from './satisfaction.js';
+import { TicketSearchStore } from './search.js';
+import { SeenIdStore } from './seen.js';
+import { TicketLinkStore } from './ticket-links.js';
+import { type ConditionalWrites, TicketStore } from './tickets.js';
 import { WaitingTicketStore } from './waiting-tickets.js';
 import { WeekFiguresStore } from './week-figures.js';
-import { ReadModelMarks } from './read-model-marks.js';
 import { serializeWritesInThisProcess, writesAreSerialized } from './write-guard.js';
 
 /** Raised when what the queue's collection holds, or how, changes: data with an older mark is rebuilt at start. */
@@ -232,7 +232,9 @@ export class Store {
     const conditionalWrites = options.conditionalWrites ?? (writesAreSerialized() ? 'read-check-write' : 'in-filter');
     if (conditionalWrites === 'read-check-write' && !writesAreSerialized()) {
       await connection.close();
-      throw new Error('conditionalWrites "read-check-write" needs the write guard, which only the embedded FerretDB turns on; MongoDB uses "in-filter"');
+      throw new Error(
+        'conditionalWrites "read-check-write" needs the write guard, which only the embedded FerretDB turns on; MongoDB uses "in-filter"',
+      );
     }
     const store = new Store(connection, registerModels(connection), server, conditionalWrites);
     await store.buildIndexes();
@@ -268,12 +270,21 @@ export class Store {
   private indexesOfModels(): DeclaredIndexes {
     const indexes = new Map<string, IndexKeys[]>();
     for (const model of Object.values(this.connection.models)) {
-      const keys = model.schema.indexes().map(([fields]) => Object.entries(fields).map(([field, direction]) => [field, Number(direction) < 0 ? -1 : 1] as const));
+      const keys = model.schema
+        .indexes()
+        .map(([fields]) =>
+          Object.entries(fields).map(([field, direction]) => [field, Number(direction) < 0 ? -1 : 1] as const),
+        );
       indexes.set(model.collection.collectionName, [...(indexes.get(model.collection.collectionName) ?? []), ...keys]);
     }
     indexes.get(this.models.SeenId.collection.collectionName)?.push([['expiresAt', 1]]);
     // GridFS's own collections: the driver builds this unique index before its first upload, and reads chunks by it.
-    indexes.set(`${FILE_BUCKET}.chunks`, [[['files_id', 1], ['n', 1]]]);
+    indexes.set(`${FILE_BUCKET}.chunks`, [
+      [
+        ['files_id', 1],
+        ['n', 1],
+      ],
+    ]);
     return indexes;
   }
 
@@ -301,7 +312,8 @@ export class Store {
   private async buildUniqueIndexesOnly(): Promise<void> {
     for (const model of Object.values(this.connection.models)) {
       for (const [fields, options] of model.schema.indexes()) {
-        if (options?.unique) await model.collection.createIndex(fields as Record<string, 1 | -1>, options as Record<string, unknown>);
+        if (options?.unique)
+          await model.collection.createIndex(fields as Record<string, 1 | -1>, options as Record<string, unknown>);
       }
       const built = await model.collection.indexes().catch(() => []);
       for (const index of built) {
@@ -347,7 +359,8 @@ export class Store {
  * than "this operation is wrong": the Slack layer tells the person to try again in a minute.
  */
 export function databaseUnavailable(error: unknown): boolean {
-  const { MongoNetworkError, MongoServerSelectionError, MongoNotConnectedError, MongoTopologyClosedError } = mongoose.mongo;
+  const { MongoNetworkError, MongoServerSelectionError, MongoNotConnectedError, MongoTopologyClosedError } =
+    mongoose.mongo;
   const seen = new Set<unknown>();
   const pending: unknown[] = [error];
   while (pending.length > 0) {

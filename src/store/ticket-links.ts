@@ -1,6 +1,6 @@
 import type { Ticket, TicketStatus } from '../tickets/types.js';
-import { toTicket, type TicketDocument } from './tickets.js';
 import type { Models } from './models.js';
+import { type TicketDocument, toTicket } from './tickets.js';
 
 /** Tickets found by how they are tied to others: a problem's incidents, merges under way. */
 export class TicketLinkStore {

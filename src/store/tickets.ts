@@ -1,21 +1,21 @@
 import type { UpdateFilter } from 'mongodb';
 import type { FilterQuery, UpdateQuery } from 'mongoose';
 import type {
+  Actor,
+  CommentKind,
   NewTicketEvent,
   Requester,
   Ticket,
+  TicketAction,
   TicketComment,
   TicketEvent,
   TicketStatus,
-  TicketAction,
-  CommentKind,
-  Actor,
 } from '../tickets/types.js';
+import { documentsOf, insertEachOnce } from './documents.js';
+import { type CommentDocument, type EventDocument, isDuplicateKey, type Models, newId } from './models.js';
 import { matchesPrecondition } from './precondition-match.js';
 import { WAITING_FIELDS, type WaitingFields, type WaitingTicketStore } from './waiting-tickets.js';
 import { exclusively, writesAreSerialized } from './write-guard.js';
-import { documentsOf, insertEachOnce } from './documents.js';
-import { isDuplicateKey, newId, type CommentDocument, type EventDocument, type Models } from './models.js';
 
 /** What must still be true for a change to apply; checked by the database in the same write. */
 export interface TicketPrecondition {
@@ -84,7 +84,8 @@ const WAITING_STATUSES: readonly TicketStatus[] = ['new', 'open'];
 function mayChangeWaiting(changes: Record<string, unknown>, precondition: TicketPrecondition = {}): boolean {
   if (!WAITING_FIELDS.some((field) => field in changes)) return false;
   const waitedNot =
-    precondition.status?.every((status) => !WAITING_STATUSES.includes(status)) === true || typeof precondition.assignee === 'string';
+    precondition.status?.every((status) => !WAITING_STATUSES.includes(status)) === true ||
+    typeof precondition.assignee === 'string';
   const waitsNot =
     (typeof changes.status === 'string' && !WAITING_STATUSES.includes(changes.status as TicketStatus)) ||
     typeof changes.assignee === 'string' ||
@@ -92,7 +93,15 @@ function mayChangeWaiting(changes: Record<string, unknown>, precondition: Ticket
   return !(waitedNot && waitsNot);
 }
 
-const waitingProjection = { _id: 0, number: 1, groupId: 1, assignee: 1, status: 1, mergedInto: 1, createdAt: 1 } as const;
+const waitingProjection = {
+  _id: 0,
+  number: 1,
+  groupId: 1,
+  assignee: 1,
+  status: 1,
+  mergedInto: 1,
+  createdAt: 1,
+} as const;
 
 function byNumber(number: number): FilterQuery<Ticket> {
   return { _id: ticketId(number) } as FilterQuery<Ticket>;
@@ -108,7 +117,9 @@ export function toTicket(document: TicketDocument): Ticket {
 
 /** The events waiting in a ticket's outbox, oldest first, as the history has them. */
 function outboxOf(document: TicketDocument): TicketEvent[] {
-  return (document.outbox ?? []).map(({ _id, ...event }) => ({ id: _id, ticketNumber: document.number, ...event }) as TicketEvent);
+  return (document.outbox ?? []).map(
+    ({ _id, ...event }) => ({ id: _id, ticketNumber: document.number, ...event }) as TicketEvent,
+  );
 }
 
 function preconditionFilter(number: number, precondition: TicketPrecondition): FilterQuery<Ticket> {
@@ -147,7 +158,9 @@ function changeUpdate(changes: TicketChanges, events: readonly NewTicketEvent[],
     $set: { ...changes, updatedAt: now, ...(inChat > 0 ? { 'contacts.chat': true } : {}) },
     $inc: { version: 1, ...(replies.length > inChat ? { 'contacts.replies': replies.length - inChat } : {}) },
     $push: { outbox: { $each: entries } },
-    ...(replies.length > 0 ? { $min: { firstReplyAt: new Date(Math.min(...replies.map((entry) => new Date(entry.at).getTime()))) } } : {}),
+    ...(replies.length > 0
+      ? { $min: { firstReplyAt: new Date(Math.min(...replies.map((entry) => new Date(entry.at).getTime()))) } }
+      : {}),
   };
   return { update, entries };
 }
@@ -189,7 +202,12 @@ export class TicketStore {
   ) {}
 
   /** A conditional write, and the queue's entry set right when the write may have changed whether the ticket waits. */
-  private async updateWhere(number: number, filter: FilterQuery<Ticket>, update: UpdateQuery<Ticket>, precondition?: TicketPrecondition): Promise<TicketDocument | null> {
+  private async updateWhere(
+    number: number,
+    filter: FilterQuery<Ticket>,
+    update: UpdateQuery<Ticket>,
+    precondition?: TicketPrecondition,
+  ): Promise<TicketDocument | null> {
     const document = await this.conditionallyUpdate(number, filter, update);
     const set = (update as { $set?: Record<string, unknown> }).$set ?? {};
     if (document && mayChangeWaiting(set, precondition)) await this.waiting.follow(document);
@@ -197,15 +215,25 @@ export class TicketStore {
   }
 
   /** The one place a conditional write picks its branch (see ConditionalWrites). */
-  private async conditionallyUpdate(number: number, filter: FilterQuery<Ticket>, update: UpdateQuery<Ticket>): Promise<TicketDocument | null> {
+  private async conditionallyUpdate(
+    number: number,
+    filter: FilterQuery<Ticket>,
+    update: UpdateQuery<Ticket>,
+  ): Promise<TicketDocument | null> {
     if (this.conditionalWrites === 'in-filter') {
-      return this.models.Ticket.findOneAndUpdate(filter, update, { new: true, lean: true }) as unknown as Promise<TicketDocument | null>;
+      return this.models.Ticket.findOneAndUpdate(filter, update, {
+        new: true,
+        lean: true,
+      }) as unknown as Promise<TicketDocument | null>;
     }
     // No other write of this process comes between the read, the check and the write.
     return exclusively(async () => {
       const current = await this.models.Ticket.findOne(byNumber(number)).lean();
       if (!current || !matchesPrecondition(current, filter as Record<string, unknown>)) return null;
-      return this.models.Ticket.findOneAndUpdate(byNumber(number), update, { new: true, lean: true }) as unknown as Promise<TicketDocument | null>;
+      return this.models.Ticket.findOneAndUpdate(byNumber(number), update, {
+        new: true,
+        lean: true,
+      }) as unknown as Promise<TicketDocument | null>;
     });
   }
 
@@ -279,7 +307,11 @@ export class TicketStore {
     now: Date,
   ): Promise<Ticket | null> {
     // Several events of one change (a reply and the status it set) are written by the same update.
-    const { update } = changeUpdate(changes, Array.isArray(event) ? (event as readonly NewTicketEvent[]) : [event as NewTicketEvent], now);
+    const { update } = changeUpdate(
+      changes,
+      Array.isArray(event) ? (event as readonly NewTicketEvent[]) : [event as NewTicketEvent],
+      now,
+    );
     const document = await this.updateWhere(number, preconditionFilter(number, precondition), update, precondition);
     if (!document) return null;
     return toTicket(document as unknown as TicketDocument);
@@ -295,31 +327,46 @@ export class TicketStore {
    */
   async changeEach(batch: readonly TicketBatchChange[], now: Date): Promise<number[]> {
     const changed = await this.changeEachTicket(batch, now);
-    if (changed.length > 0 && batch.some((item) => mayChangeWaiting(item.changes, item.precondition))) await this.followWaiting(changed);
+    if (changed.length > 0 && batch.some((item) => mayChangeWaiting(item.changes, item.precondition)))
+      await this.followWaiting(changed);
     return changed;
   }
 
   private async changeEachTicket(batch: readonly TicketBatchChange[], now: Date): Promise<number[]> {
     if (batch.length === 0) return [];
-    const writes = batch.map((item) => ({ item, filter: preconditionFilter(item.number, item.precondition), ...changeUpdate(item.changes, item.events, now) }));
+    const writes = batch.map((item) => ({
+      item,
+      filter: preconditionFilter(item.number, item.precondition),
+      ...changeUpdate(item.changes, item.events, now),
+    }));
     const ids = batch.map((item) => ticketId(item.number));
     if (this.conditionalWrites === 'in-filter') {
       await this.updateEach(writes.map(({ filter, update }) => ({ updateOne: { filter, update } })));
       const eventIds = writes.flatMap(({ entries }) => entries.map((entry) => entry._id));
       // A ticket whose events someone else already handed out is missed here; its closing note (set due
       // in this same write) is then written by the next run, and its events are out already.
-      const changed = await this.models.Ticket.find({ _id: { $in: ids }, 'outbox._id': { $in: eventIds } }, { number: 1 }).lean<{ number: number }[]>();
+      const changed = await this.models.Ticket.find(
+        { _id: { $in: ids }, 'outbox._id': { $in: eventIds } },
+        { number: 1 },
+      ).lean<{ number: number }[]>();
       const numbers = new Set(changed.map((document) => document.number));
       return batch.map((item) => item.number).filter((number) => numbers.has(number));
     }
     // No other write of this process comes between the read, the checks and the write.
     return exclusively(async () => {
-      const current = new Map((await this.models.Ticket.find({ _id: { $in: ids } }).lean<TicketDocument[]>()).map((document) => [document.number, document]));
+      const current = new Map(
+        (await this.models.Ticket.find({ _id: { $in: ids } }).lean<TicketDocument[]>()).map((document) => [
+          document.number,
+          document,
+        ]),
+      );
       const applying = writes.filter(({ item, filter }) => {
         const document = current.get(item.number);
         return document !== undefined && matchesPrecondition(document, filter as Record<string, unknown>);
       });
-      await this.updateEach(applying.map(({ item, update }) => ({ updateOne: { filter: byNumber(item.number), update } })));
+      await this.updateEach(
+        applying.map(({ item, update }) => ({ updateOne: { filter: byNumber(item.number), update } })),
+      );
       return applying.map(({ item }) => item.number);
     });
   }
@@ -329,8 +376,16 @@ export class TicketStore {
    * written to its outbox with `set` (bookkeeping fields only) while `precondition` holds — without
    * bumping the version or updatedAt, so a reply form the agent has open stays valid.
    */
-  async record(number: number, precondition: TicketPrecondition, set: TicketChanges, events: readonly NewTicketEvent[]): Promise<Ticket | null> {
-    const update = { ...(Object.keys(set).length > 0 ? { $set: set } : {}), $push: { outbox: { $each: events.map(outboxEntry) } } };
+  async record(
+    number: number,
+    precondition: TicketPrecondition,
+    set: TicketChanges,
+    events: readonly NewTicketEvent[],
+  ): Promise<Ticket | null> {
+    const update = {
+      ...(Object.keys(set).length > 0 ? { $set: set } : {}),
+      $push: { outbox: { $each: events.map(outboxEntry) } },
+    };
     const document = await this.updateWhere(number, preconditionFilter(number, precondition), update, precondition);
     return document ? toTicket(document as unknown as TicketDocument) : null;
   }
@@ -342,9 +397,17 @@ export class TicketStore {
    * "B into A") only one gets under way: both are decided by a write on B, one after the other. No
    * version bump: an agent's reply modal open on the target stays valid.
    */
-  async claimMergeTarget(target: number, source: number, by: string, statuses: readonly TicketStatus[], now: Date): Promise<Ticket | null> {
+  async claimMergeTarget(
+    target: number,
+    source: number,
+    by: string,
+    statuses: readonly TicketStatus[],
+    now: Date,
+  ): Promise<Ticket | null> {
     const filter = { ...preconditionFilter(target, { status: statuses, notMerged: true }), merge: null };
-    const document = await this.updateWhere(target, filter, { $set: { [`mergingIn.${mergeClaimKey(source)}`]: { at: now, by } } });
+    const document = await this.updateWhere(target, filter, {
+      $set: { [`mergingIn.${mergeClaimKey(source)}`]: { at: now, by } },
+    });
     return document ? toTicket(document) : null;
   }
 
@@ -367,11 +430,22 @@ export class TicketStore {
    * collection (one conditional write), then taken with the ticket's conditional write, as "Take it"
    * takes it. An entry whose ticket stopped waiting is set right and the next one tried.
    */
-  async claimOldest(groupIds: readonly number[], agent: string, event: NewTicketEvent, now: Date): Promise<Ticket | null> {
+  async claimOldest(
+    groupIds: readonly number[],
+    agent: string,
+    event: NewTicketEvent,
+    now: Date,
+  ): Promise<Ticket | null> {
     for (;;) {
       const number = await this.waiting.claimOldest(groupIds, agent, now);
       if (number === null) return null;
-      const taken = await this.change(number, { assignee: null, status: ['new', 'open'], notMerged: true, groupIds }, { assignee: agent, status: 'open' }, event, now);
+      const taken = await this.change(
+        number,
+        { assignee: null, status: ['new', 'open'], notMerged: true, groupIds },
+        { assignee: agent, status: 'open' },
+        event,
+        now,
+      );
       if (taken) return taken;
       await this.followWaiting([number]);
     }
@@ -397,7 +471,9 @@ export class TicketStore {
   /** Sets the queue's entries of these tickets right from the tickets themselves (a claim that lost, a cut write). */
   async followWaiting(numbers: readonly number[]): Promise<void> {
     if (numbers.length === 0) return;
-    const tickets = await this.models.Ticket.find({ _id: { $in: numbers.map(ticketId) } }, waitingProjection).lean<WaitingFields[]>();
+    const tickets = await this.models.Ticket.find({ _id: { $in: numbers.map(ticketId) } }, waitingProjection).lean<
+      WaitingFields[]
+    >();
     const found = new Set(tickets.map((ticket) => ticket.number));
     await this.waiting.followEach(tickets);
     // A ticket that is not there at all (deleted by hand) waits for nobody.
@@ -408,7 +484,10 @@ export class TicketStore {
   /** The tickets that wait now, by a scan of the tickets: what the queue's collection is rebuilt from. */
   async waitingNow(): Promise<WaitingFields[]> {
     // Unassigned and new or open, by the tickets' (assignee, status) index; merged ones are few and left out here.
-    const unassigned = await this.models.Ticket.find({ assignee: null, status: { $in: ['new', 'open'] } }, waitingProjection).lean<WaitingFields[]>();
+    const unassigned = await this.models.Ticket.find(
+      { assignee: null, status: { $in: ['new', 'open'] } },
+      waitingProjection,
+    ).lean<WaitingFields[]>();
     return unassigned.filter((ticket) => ticket.mergedInto === null);
   }
 
@@ -424,7 +503,10 @@ export class TicketStore {
   async notClosedIn(groupIds: readonly number[], limit: number): Promise<{ number: number; groupId: number }[]> {
     if (groupIds.length === 0) return [];
     // Unsorted: the groups' index serves the filter, and which few are named matters less than naming some.
-    const found = await this.models.Ticket.find({ groupId: { $in: [...groupIds] }, status: { $in: ['new', 'open', 'pending', 'solved'] } }, { _id: 0, number: 1, groupId: 1 })
+    const found = await this.models.Ticket.find(
+      { groupId: { $in: [...groupIds] }, status: { $in: ['new', 'open', 'pending', 'solved'] } },
+      { _id: 0, number: 1, groupId: 1 },
+    )
       .limit(limit)
       .lean<{ number: number; groupId: number }[]>();
     return found.sort((a, b) => a.number - b.number);
@@ -435,7 +517,10 @@ export class TicketStore {
   }
 
   /** How many tickets each of these agents has in these statuses, in one read (an agent with none is left out). */
-  async countAssignedByAgent(agents: readonly string[], statuses: readonly TicketStatus[]): Promise<Map<string, number>> {
+  async countAssignedByAgent(
+    agents: readonly string[],
+    statuses: readonly TicketStatus[],
+  ): Promise<Map<string, number>> {
     if (agents.length === 0) return new Map();
     const counts = await this.models.Ticket.aggregate<{ _id: string; count: number }>([
       { $match: { assignee: { $in: [...agents] }, status: { $in: [...statuses] } } },
@@ -466,7 +551,10 @@ export class TicketStore {
   /** Events of these kinds for these tickets, oldest first (all time: a first reply may precede the window). */
   async eventsOf(ticketNumbers: readonly number[], actions: readonly TicketAction[]): Promise<TicketEvent[]> {
     if (ticketNumbers.length === 0) return [];
-    const documents = await this.models.Event.find({ ticketNumber: { $in: [...ticketNumbers] }, action: { $in: [...actions] } })
+    const documents = await this.models.Event.find({
+      ticketNumber: { $in: [...ticketNumbers] },
+      action: { $in: [...actions] },
+    })
       .sort({ at: 1, _id: 1 })
       .lean();
     return documents.map(({ _id, ...event }) => ({ id: String(_id), ...event }) as TicketEvent);
@@ -477,27 +565,43 @@ export class TicketStore {
     const filter: FilterQuery<Ticket> =
       requester.kind === 'slack' ? { 'requester.userId': requester.userId } : { 'requester.email': requester.email };
     // The exception is left out here, not in the filter: a `number` condition is one the requester index does not hold.
-    const documents = await this.models.Ticket.find(filter).sort({ createdAt: -1 }).limit(exceptNumber === undefined ? limit : limit + 1).lean<TicketDocument[]>();
-    return documents.map(toTicket).filter((ticket) => ticket.number !== exceptNumber).slice(0, limit);
+    const documents = await this.models.Ticket.find(filter)
+      .sort({ createdAt: -1 })
+      .limit(exceptNumber === undefined ? limit : limit + 1)
+      .lean<TicketDocument[]>();
+    return documents
+      .map(toTicket)
+      .filter((ticket) => ticket.number !== exceptNumber)
+      .slice(0, limit);
   }
 
   /**
    * Where the ticket is shown in Slack (its live message, the requester's thread). Written beside the
    * ticket's fields, not as a change: it bumps no version an agent's open form was built on.
    */
-  async rememberPlace(number: number, place: 'live' | 'requesterThread', ref: SlackMessageRef & { groupId?: number }): Promise<void> {
+  async rememberPlace(
+    number: number,
+    place: 'live' | 'requesterThread',
+    ref: SlackMessageRef & { groupId?: number },
+  ): Promise<void> {
     await this.models.Ticket.updateOne(byNumber(number), {
       $set: { [`slack.${place}`]: ref, ...(place === 'requesterThread' ? { requesterThreadKey: placeKey(ref) } : {}) },
     });
   }
 
-  async placesOf(number: number): Promise<{ live?: SlackMessageRef & { groupId: number }; requesterThread?: SlackMessageRef }> {
-    const document = await this.models.Ticket.findOne(byNumber(number), { slack: 1 }).lean<{ slack?: { live?: SlackMessageRef & { groupId: number }; requesterThread?: SlackMessageRef } }>();
+  async placesOf(
+    number: number,
+  ): Promise<{ live?: SlackMessageRef & { groupId: number }; requesterThread?: SlackMessageRef }> {
+    const document = await this.models.Ticket.findOne(byNumber(number), { slack: 1 }).lean<{
+      slack?: { live?: SlackMessageRef & { groupId: number }; requesterThread?: SlackMessageRef };
+    }>();
     return document?.slack ?? {};
   }
 
   async numberOfRequesterThread(ref: SlackMessageRef): Promise<number | null> {
-    const document = await this.models.Ticket.findOne({ requesterThreadKey: placeKey(ref) }, { number: 1 }).lean<{ number: number }>();
+    const document = await this.models.Ticket.findOne({ requesterThreadKey: placeKey(ref) }, { number: 1 }).lean<{
+      number: number;
+    }>();
     return document?.number ?? null;
   }
 
@@ -511,7 +615,10 @@ export class TicketStore {
   /** Writes events into the history. Safe to repeat: an event id is inserted at most once. */
   async recordHistory(events: readonly TicketEvent[]): Promise<void> {
     if (events.length === 0) return;
-    await insertEachOnce(documentsOf<EventDocument>(this.models.Event), events.map(({ id, ...event }) => ({ _id: id, ...event })));
+    await insertEachOnce(
+      documentsOf<EventDocument>(this.models.Event),
+      events.map(({ id, ...event }) => ({ _id: id, ...event })),
+    );
   }
 
   /** `withOutbox` for many tickets in one read, in the order asked; tickets that are gone are left out. */
@@ -531,17 +638,26 @@ export class TicketStore {
     const clearing = handedOut.filter((entry) => entry.eventIds.length > 0);
     if (clearing.length === 0) return;
     if (!writesAreSerialized()) {
-      await this.updateEach(clearing.map(({ number, eventIds }) => ({ updateOne: { filter: byNumber(number), update: { $pull: { outbox: { _id: { $in: [...eventIds] } } } } } })));
+      await this.updateEach(
+        clearing.map(({ number, eventIds }) => ({
+          updateOne: { filter: byNumber(number), update: { $pull: { outbox: { _id: { $in: [...eventIds] } } } } },
+        })),
+      );
       return;
     }
     // FerretDB v1 ignores a $pull with a query condition: read and write back under the write guard.
     await exclusively(async () => {
-      const documents = await this.models.Ticket.find({ _id: { $in: clearing.map(({ number }) => ticketId(number)) } }, { number: 1, outbox: 1 }).lean<TicketDocument[]>();
+      const documents = await this.models.Ticket.find(
+        { _id: { $in: clearing.map(({ number }) => ticketId(number)) } },
+        { number: 1, outbox: 1 },
+      ).lean<TicketDocument[]>();
       const gone = new Set(clearing.flatMap(({ eventIds }) => eventIds));
       const rewrites = documents.flatMap((document) => {
         const outbox = document.outbox ?? [];
         const remaining = outbox.filter((entry) => !gone.has(entry._id));
-        return remaining.length === outbox.length ? [] : [{ updateOne: { filter: byNumber(document.number), update: { $set: { outbox: remaining } } } }];
+        return remaining.length === outbox.length
+          ? []
+          : [{ updateOne: { filter: byNumber(document.number), update: { $set: { outbox: remaining } } } }];
       });
       await this.updateEach(rewrites);
     });
@@ -566,7 +682,10 @@ export class TicketStore {
 
   /** Pending since `cutoff` or earlier, longest waiting first: what the auto-close works through, a batch at a time. */
   async pendingSinceAtOrBefore(cutoff: Date, limit: number): Promise<number[]> {
-    const documents = await this.models.Ticket.find({ status: 'pending', pendingSince: { $lte: cutoff } }, { number: 1 })
+    const documents = await this.models.Ticket.find(
+      { status: 'pending', pendingSince: { $lte: cutoff } },
+      { number: 1 },
+    )
       .sort({ pendingSince: 1 })
       .limit(limit)
       .lean<{ number: number }[]>();
@@ -583,14 +702,21 @@ export class TicketStore {
 
   /** Closed by the auto-close but the requester not yet told (the process died in between). */
   async withClosingNoteDue(limit: number): Promise<Ticket[]> {
-    const documents = await this.models.Ticket.find({ closingNoteDue: true }).sort({ number: 1 }).limit(limit).lean<TicketDocument[]>();
+    const documents = await this.models.Ticket.find({ closingNoteDue: true })
+      .sort({ number: 1 })
+      .limit(limit)
+      .lean<TicketDocument[]>();
     return documents.map(toTicket);
   }
 
   /** One bulk write by _id, which FerretDB answers from its index (an `$in` filter it would scan). */
   async closingNotesSent(numbers: readonly number[]): Promise<void> {
     if (numbers.length === 0) return;
-    await this.updateEach(numbers.map((number) => ({ updateOne: { filter: byNumber(number), update: { $set: { closingNoteDue: false } } } })));
+    await this.updateEach(
+      numbers.map((number) => ({
+        updateOne: { filter: byNumber(number), update: { $set: { closingNoteDue: false } } },
+      })),
+    );
   }
 
   /** An agent's tickets still to do, longest waiting first. */
@@ -628,8 +754,12 @@ export class TicketStore {
     const flushed = newestFirst.reverse();
     // An event being handed out is in both for a moment: the history's copy counts once.
     const recorded = new Set(flushed.map((event) => String(event._id)));
-    const pending = (ticket?.outbox ?? []).filter((entry) => !recorded.has(entry._id)).map((entry) => ({ ...entry, ticketNumber: number }));
-    return [...flushed, ...pending].slice(-limit).map(({ _id, ...event }) => ({ id: String(_id), ...event }) as TicketEvent);
+    const pending = (ticket?.outbox ?? [])
+      .filter((entry) => !recorded.has(entry._id))
+      .map((entry) => ({ ...entry, ticketNumber: number }));
+    return [...flushed, ...pending]
+      .slice(-limit)
+      .map(({ _id, ...event }) => ({ id: String(_id), ...event }) as TicketEvent);
   }
 
   /**
@@ -646,7 +776,15 @@ export class TicketStore {
   ): Promise<TicketComment & { duplicate: boolean }> {
     const id = options.id ?? newId();
     try {
-      await documentsOf<CommentDocument>(this.models.Comment).insertOne({ _id: id, ticketNumber, kind, author, text, createdAt: now, ...options.extra });
+      await documentsOf<CommentDocument>(this.models.Comment).insertOne({
+        _id: id,
+        ticketNumber,
+        kind,
+        author,
+        text,
+        createdAt: now,
+        ...options.extra,
+      });
       return { id, ticketNumber, kind, author, text, createdAt: now, duplicate: false };
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
@@ -661,7 +799,10 @@ export class TicketStore {
    */
   async addComments(comments: readonly NewComment[]): Promise<void> {
     if (comments.length === 0) return;
-    await insertEachOnce(documentsOf<CommentDocument>(this.models.Comment), comments.map(({ id, ...comment }) => ({ _id: id, ...comment })));
+    await insertEachOnce(
+      documentsOf<CommentDocument>(this.models.Comment),
+      comments.map(({ id, ...comment }) => ({ _id: id, ...comment })),
+    );
   }
 
   async comment(id: string): Promise<TicketComment | null> {
@@ -675,23 +816,36 @@ export class TicketStore {
    * One page of a ticket's comments, oldest first (comments of one instant by id), and how many there
    * are in all: the Conversation view reads a page at a time, whatever the length of the ticket.
    */
-  async commentsPage(ticketNumber: number, options: { skip: number; limit: number; kinds?: readonly CommentKind[] }): Promise<{ comments: TicketComment[]; total: number }> {
+  async commentsPage(
+    ticketNumber: number,
+    options: { skip: number; limit: number; kinds?: readonly CommentKind[] },
+  ): Promise<{ comments: TicketComment[]; total: number }> {
     const filter: FilterQuery<TicketComment> = { ticketNumber };
     if (options.kinds) filter.kind = { $in: [...options.kinds] };
     const [documents, total] = await Promise.all([
-      options.limit > 0 ? this.models.Comment.find(filter).sort({ createdAt: 1, _id: 1 }).skip(options.skip).limit(options.limit).lean() : Promise.resolve([]),
+      options.limit > 0
+        ? this.models.Comment.find(filter).sort({ createdAt: 1, _id: 1 }).skip(options.skip).limit(options.limit).lean()
+        : Promise.resolve([]),
       this.models.Comment.countDocuments(filter),
     ]);
-    return { comments: documents.map(({ _id, ...comment }) => ({ id: String(_id), ...comment }) as unknown as TicketComment), total };
+    return {
+      comments: documents.map(({ _id, ...comment }) => ({ id: String(_id), ...comment }) as unknown as TicketComment),
+      total,
+    };
   }
 
-  async comments(ticketNumber: number, options: { last?: number; kinds?: readonly CommentKind[] } = {}): Promise<TicketComment[]> {
+  async comments(
+    ticketNumber: number,
+    options: { last?: number; kinds?: readonly CommentKind[] } = {},
+  ): Promise<TicketComment[]> {
     const filter: FilterQuery<TicketComment> = { ticketNumber };
     if (options.kinds) filter.kind = { $in: [...options.kinds] };
     let query = this.models.Comment.find(filter).sort({ createdAt: options.last ? -1 : 1, _id: options.last ? -1 : 1 });
     if (options.last) query = query.limit(options.last);
     const documents = await query.lean();
-    const comments = documents.map(({ _id, ...comment }) => ({ id: String(_id), ...comment }) as unknown as TicketComment);
+    const comments = documents.map(
+      ({ _id, ...comment }) => ({ id: String(_id), ...comment }) as unknown as TicketComment,
+    );
     return options.last ? comments.reverse() : comments;
   }
 }

@@ -1,4 +1,4 @@
-import { Schema, type Connection, type Model } from 'mongoose';
+import { type Connection, type Model, Schema } from 'mongoose';
 import type { Ticket } from '../tickets/types.js';
 
 /**
@@ -27,7 +27,14 @@ interface WaitingTicketDocument {
 }
 
 const waitingTicketSchema = new Schema<WaitingTicketDocument>(
-  { _id: String, number: Number, groupId: Number, createdAt: Date, claimedBy: { type: String, default: null }, claimedUntil: Date },
+  {
+    _id: String,
+    number: Number,
+    groupId: Number,
+    createdAt: Date,
+    claimedBy: { type: String, default: null },
+    claimedUntil: Date,
+  },
   { collection: 'waiting_tickets', versionKey: false },
 );
 // The queue's order: oldest filed first, the number breaking ties (as the tickets' own queue index).
@@ -43,7 +50,9 @@ export const WAITING_FIELDS = ['groupId', 'assignee', 'status', 'mergedInto'] as
 const CLAIM_HOLDS_MS = 30_000;
 
 export function isWaiting(ticket: WaitingFields): boolean {
-  return ticket.assignee === null && (ticket.status === 'new' || ticket.status === 'open') && ticket.mergedInto === null;
+  return (
+    ticket.assignee === null && (ticket.status === 'new' || ticket.status === 'open') && ticket.mergedInto === null
+  );
 }
 
 const queueOrder = { createdAt: 1, number: 1 } as const;
@@ -61,7 +70,19 @@ export class WaitingTicketStore {
     const _id = String(ticket.number);
     if (isWaiting(ticket)) {
       // A claim in progress is let go: the claimant's conditional take of the ticket still decides.
-      await this.model.updateOne({ _id }, { $set: { number: ticket.number, groupId: ticket.groupId, createdAt: ticket.createdAt, claimedBy: null, claimedUntil: UNCLAIMED } }, { upsert: true });
+      await this.model.updateOne(
+        { _id },
+        {
+          $set: {
+            number: ticket.number,
+            groupId: ticket.groupId,
+            createdAt: ticket.createdAt,
+            claimedBy: null,
+            claimedUntil: UNCLAIMED,
+          },
+        },
+        { upsert: true },
+      );
     } else {
       await this.model.deleteOne({ _id });
     }
@@ -90,12 +111,20 @@ export class WaitingTicketStore {
 
   /** Numbers of the waiting tickets of these groups, oldest first. */
   async numbers(groupIds: readonly number[], limit: number): Promise<number[]> {
-    const entries = await this.model.find({ groupId: { $in: [...groupIds] } }, { _id: 0, number: 1 }).sort(queueOrder).limit(limit).lean();
+    const entries = await this.model
+      .find({ groupId: { $in: [...groupIds] } }, { _id: 0, number: 1 })
+      .sort(queueOrder)
+      .limit(limit)
+      .lean();
     return entries.map((entry) => entry.number);
   }
 
   async filedAt(groupIds: readonly number[], limit: number): Promise<Date[]> {
-    const entries = await this.model.find({ groupId: { $in: [...groupIds] } }, { _id: 0, createdAt: 1 }).sort(queueOrder).limit(limit).lean();
+    const entries = await this.model
+      .find({ groupId: { $in: [...groupIds] } }, { _id: 0, createdAt: 1 })
+      .sort(queueOrder)
+      .limit(limit)
+      .lean();
     return entries.map((entry) => entry.createdAt);
   }
 
@@ -114,7 +143,11 @@ export class WaitingTicketStore {
     const present = await this.model.find({}, { _id: 1, groupId: 1, createdAt: 1 }).sort(everyGroupInQueueOrder).lean();
     const stale = present.filter((entry) => {
       const ticket = wanted.get(entry._id);
-      return !ticket || ticket.groupId !== entry.groupId || ticket.createdAt.getTime() !== new Date(entry.createdAt).getTime();
+      return (
+        !ticket ||
+        ticket.groupId !== entry.groupId ||
+        ticket.createdAt.getTime() !== new Date(entry.createdAt).getTime()
+      );
     });
     if (stale.length > 0) await this.model.deleteMany({ _id: { $in: stale.map((entry) => entry._id) } });
     const staleIds = new Set(stale.map((entry) => entry._id));
@@ -122,7 +155,14 @@ export class WaitingTicketStore {
     const missing = [...wanted.values()].filter((ticket) => !kept.has(String(ticket.number)));
     for (let start = 0; start < missing.length; start += 500) {
       await this.model.insertMany(
-        missing.slice(start, start + 500).map((ticket) => ({ _id: String(ticket.number), number: ticket.number, groupId: ticket.groupId, createdAt: ticket.createdAt, claimedBy: null, claimedUntil: UNCLAIMED })),
+        missing.slice(start, start + 500).map((ticket) => ({
+          _id: String(ticket.number),
+          number: ticket.number,
+          groupId: ticket.groupId,
+          createdAt: ticket.createdAt,
+          claimedBy: null,
+          claimedUntil: UNCLAIMED,
+        })),
         { ordered: false },
       );
     }

@@ -1,4 +1,4 @@
-import { Schema, type Connection, type Model } from 'mongoose';
+import { type Connection, type Model, Schema } from 'mongoose';
 
 /**
  * The App Home's week figures, kept as events happen: one document per agent (or group) and week,
@@ -31,7 +31,10 @@ export interface RatingFigure {
   rating: 'good' | 'bad';
 }
 
-export type WeekFigure = { kind: 'solve'; figure: SolveFigure } | { kind: 'firstReply'; figure: FirstReplyFigure } | { kind: 'rating'; figure: RatingFigure };
+export type WeekFigure =
+  | { kind: 'solve'; figure: SolveFigure }
+  | { kind: 'firstReply'; figure: FirstReplyFigure }
+  | { kind: 'rating'; figure: RatingFigure };
 
 export interface WeekFigures {
   id: string;
@@ -50,7 +53,10 @@ interface WeekFiguresDocument {
 }
 
 // The maps' keys are chosen here (a field name that is a bare number is not safe everywhere), so the schema stays loose.
-const weekFiguresSchema = new Schema<WeekFiguresDocument>({ _id: String, week: Date }, { collection: 'weekfigures', versionKey: false, strict: false, minimize: false });
+const weekFiguresSchema = new Schema<WeekFiguresDocument>(
+  { _id: String, week: Date },
+  { collection: 'weekfigures', versionKey: false, strict: false, minimize: false },
+);
 weekFiguresSchema.index({ week: 1 });
 
 /** Where a figure goes in its document: the ticket (and survey) it is about. */
@@ -75,19 +81,28 @@ export class WeekFiguresStore {
   /** Writes one figure into each of the documents named (the agent's week, the group's week), which are of the week starting `week`. */
   async note(documentIds: readonly string[], week: Date, entry: WeekFigure): Promise<void> {
     const path = entryPath(entry);
-    await Promise.all(documentIds.map((id) => this.model.updateOne({ _id: id }, { $set: { [path]: entry.figure }, $setOnInsert: { week } }, { upsert: true })));
+    await Promise.all(
+      documentIds.map((id) =>
+        this.model.updateOne({ _id: id }, { $set: { [path]: entry.figure }, $setOnInsert: { week } }, { upsert: true }),
+      ),
+    );
   }
 
   /** Forgets at most `limit` documents of weeks that started before `cutoff`. */
   async forgetWeeksBefore(cutoff: Date, limit: number): Promise<number> {
-    const old = await this.model.find({ week: { $lt: cutoff } }, { _id: 1 }).limit(limit).lean();
+    const old = await this.model
+      .find({ week: { $lt: cutoff } }, { _id: 1 })
+      .limit(limit)
+      .lean();
     if (old.length === 0) return 0;
     return (await this.model.deleteMany({ _id: { $in: old.map((entry) => entry._id) } })).deletedCount;
   }
 
   /** The documents named, each read by its `_id`; a week nobody worked in has none. */
   async read(documentIds: readonly string[]): Promise<WeekFigures[]> {
-    const documents = await Promise.all(documentIds.map((id) => this.model.findOne({ _id: id }).lean<WeekFiguresDocument>()));
+    const documents = await Promise.all(
+      documentIds.map((id) => this.model.findOne({ _id: id }).lean<WeekFiguresDocument>()),
+    );
     return documents
       .filter((document): document is WeekFiguresDocument => document !== null)
       .map((document) => ({

@@ -63,11 +63,15 @@ export function serializeWritesInThisProcess(): void {
  * this needs no place in the write queue. That keeps the acknowledgement's write (a request id, a seen
  * event id) fast however many conditional updates wait in the queue around it.
  */
-export function insertRelyingOnUniqueIndex(model: { collection: mongoose.Collection }, document: Document): Promise<unknown> {
+export function insertRelyingOnUniqueIndex(
+  model: { collection: mongoose.Collection },
+  document: Document,
+): Promise<unknown> {
   // mongoose's collection wraps the driver's; before the connection opens it buffers, and then the
   // ordinary (guarded) path is the only one there is.
   const driverCollection: unknown = (model.collection as unknown as { collection?: unknown }).collection;
-  if (!unguardedInsertOne || !(driverCollection instanceof mongoose.mongo.Collection)) return model.collection.insertOne(document);
+  if (!unguardedInsertOne || !(driverCollection instanceof mongoose.mongo.Collection))
+    return model.collection.insertOne(document);
   return Promise.resolve(unguardedInsertOne.call(driverCollection, document));
 }
 

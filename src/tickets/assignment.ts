@@ -1,10 +1,10 @@
 import { MINUTE_MS } from '../clock.js';
+import { type HandoffCancelledBecause, ticketEvent } from '../events/ticket-events.js';
 import type { Agent } from '../workspace/schema.js';
 import type { BulkMove, BulkMoveItem, Handoff } from './assignment-types.js';
-import { refuse, type Desk, type Refusal } from './desk.js';
+import { type Desk, type Refusal, refuse } from './desk.js';
 import { agentOrRefusal, noSuchTicket } from './permissions.js';
-import { UNSOLVED_STATUSES, type Actor, type Ticket } from './types.js';
-import { type HandoffCancelledBecause, ticketEvent } from '../events/ticket-events.js';
+import { type Actor, type Ticket, UNSOLVED_STATUSES } from './types.js';
 
 /**
  * Who has a ticket. A team lead (of the ticket's group) or an admin assigns, reassigns and releases;
@@ -28,7 +28,8 @@ function asAgent(id: string): Actor {
 /** Why a ticket cannot change hands at all: merged away, merging, closed or solved. */
 function whyNotMovable(ticket: Ticket): Refusal | null {
   if (ticket.mergedInto !== null) return refuse('merged_into', { number: ticket.number, into: ticket.mergedInto });
-  if (ticket.merge && ticket.merge.state !== 'done') return refuse('source_merging', { number: ticket.number, into: ticket.merge.into });
+  if (ticket.merge && ticket.merge.state !== 'done')
+    return refuse('source_merging', { number: ticket.number, into: ticket.merge.into });
   if (ticket.status === 'closed') return refuse('closed_is_final', { number: ticket.number });
   if (ticket.status === 'solved') return refuse('not_assignable', { number: ticket.number, status: ticket.status });
   return null;
@@ -45,10 +46,15 @@ async function liveChat(desk: Desk, ticket: Ticket): Promise<Refusal | null> {
 }
 
 /** The colleague a ticket may go to: an agent of the ticket's group. */
-export function assigneeFor(desk: Desk, ticket: Pick<Ticket, 'number' | 'groupId'>, userId: string): { ok: true; agent: Agent } | Refusal {
+export function assigneeFor(
+  desk: Desk,
+  ticket: Pick<Ticket, 'number' | 'groupId'>,
+  userId: string,
+): { ok: true; agent: Agent } | Refusal {
   const agent = desk.directory.agent(userId);
   if (!agent) return refuse('assignee_not_an_agent', { person: userId });
-  if (!agent.groups.includes(ticket.groupId)) return refuse('not_in_group', { number: ticket.number, person: userId, groupId: ticket.groupId });
+  if (!agent.groups.includes(ticket.groupId))
+    return refuse('not_in_group', { number: ticket.number, person: userId, groupId: ticket.groupId });
   return { ok: true, agent };
 }
 
@@ -87,25 +93,31 @@ export async function assignOrHandOff(
   const ticket = await desk.store.tickets.get(request.number);
   if (!ticket) return noSuchTicket(request.number);
   if (mayAssign(desk, request.by, ticket.groupId)) return assignTicket(desk, request);
-  if (ticket.assignee === request.by) return requestHandoff(desk, { number: request.number, from: request.by, to: request.to });
+  if (ticket.assignee === request.by)
+    return requestHandoff(desk, { number: request.number, from: request.by, to: request.to });
   if (ticket.assignee === null) return refuse('assign_not_allowed', { number: ticket.number, groupId: ticket.groupId });
   return refuse('handoff_not_yours', { number: ticket.number, agent: ticket.assignee });
 }
 
 /** A lead assigns or reassigns: the ticket is the new agent's at once, and they are told. */
-export async function assignTicket(desk: Desk, request: { number: number; by: string; to: string; seenAssignee?: string | null }): Promise<AssignResult | Refusal> {
+export async function assignTicket(
+  desk: Desk,
+  request: { number: number; by: string; to: string; seenAssignee?: string | null },
+): Promise<AssignResult | Refusal> {
   const allowed = agentOrRefusal(desk, request.by);
   if (!allowed.ok) return allowed;
   const ticket = await desk.store.tickets.get(request.number);
   if (!ticket) return noSuchTicket(request.number);
-  if (!mayAssign(desk, request.by, ticket.groupId)) return refuse('assign_not_allowed', { number: ticket.number, groupId: ticket.groupId });
+  if (!mayAssign(desk, request.by, ticket.groupId))
+    return refuse('assign_not_allowed', { number: ticket.number, groupId: ticket.groupId });
   const unmovable = whyNotMovable(ticket) ?? (await liveChat(desk, ticket));
   if (unmovable) return unmovable;
   const target = assigneeFor(desk, ticket, request.to);
   if (!target.ok) return target;
   const seen = request.seenAssignee === undefined ? ticket.assignee : request.seenAssignee;
   if (seen !== ticket.assignee) return refuse('assignment_changed', { number: ticket.number, agent: ticket.assignee });
-  if (ticket.assignee === request.to) return refuse('already_assigned_to', { number: ticket.number, agent: request.to });
+  if (ticket.assignee === request.to)
+    return refuse('already_assigned_to', { number: ticket.number, agent: request.to });
 
   const now = desk.clock();
   // A new ticket someone is given is being worked: open, as Take it makes it.
@@ -114,7 +126,10 @@ export async function assignTicket(desk: Desk, request: { number: number; by: st
     ticket.number,
     { assignee: seen, status: UNSOLVED_STATUSES, notMerged: true },
     { assignee: request.to, status },
-    ticketEvent('assigned', asAgent(request.by), now, { from: { assignee: seen, status: ticket.status }, to: { assignee: request.to, status } }),
+    ticketEvent('assigned', asAgent(request.by), now, {
+      from: { assignee: seen, status: ticket.status },
+      to: { assignee: request.to, status },
+    }),
     now,
   );
   if (!changed) return whyNotMoved(desk, ticket.number);
@@ -127,7 +142,10 @@ export async function assignTicket(desk: Desk, request: { number: number; by: st
  * Back to the queue: by the agent who has it, or a lead of its group. A pending ticket stays pending
  * (its auto-close clock runs on); when the requester writes, it opens in the queue.
  */
-export async function releaseTicket(desk: Desk, request: { number: number; by: string; seenAssignee?: string | null }): Promise<AssignResult | Refusal> {
+export async function releaseTicket(
+  desk: Desk,
+  request: { number: number; by: string; seenAssignee?: string | null },
+): Promise<AssignResult | Refusal> {
   const allowed = agentOrRefusal(desk, request.by);
   if (!allowed.ok) return allowed;
   const ticket = await desk.store.tickets.get(request.number);
@@ -161,23 +179,37 @@ export function handoffExpiryMs(desk: Desk): number {
 }
 
 /** Events of a hand-over change nothing an agent works from: recorded without bumping the version. */
-async function recordHandoffEvent(desk: Desk, handoff: Handoff, action: 'handoff_requested' | 'handoff_declined' | 'handoff_expired' | 'handoff_cancelled', actor: Actor, extra: { because?: HandoffCancelledBecause; expiresAt?: Date } = {}): Promise<void> {
+async function recordHandoffEvent(
+  desk: Desk,
+  handoff: Handoff,
+  action: 'handoff_requested' | 'handoff_declined' | 'handoff_expired' | 'handoff_cancelled',
+  actor: Actor,
+  extra: { because?: HandoffCancelledBecause; expiresAt?: Date } = {},
+): Promise<void> {
   const now = desk.clock();
   await desk.store.tickets.record(handoff.ticketNumber, {}, {}, [
-    ticketEvent(action, actor, now, { from: { assignee: handoff.from }, to: { assignee: handoff.to, ...extra }, note: handoff.id }),
+    ticketEvent(action, actor, now, {
+      from: { assignee: handoff.from },
+      to: { assignee: handoff.to, ...extra },
+      note: handoff.id,
+    }),
   ]);
   desk.events.ticketChanged(handoff.ticketNumber);
 }
 
 /** The agent who has a ticket asks a colleague of its group to take it; it stays theirs until the colleague accepts. */
-export async function requestHandoff(desk: Desk, request: { number: number; from: string; to: string }): Promise<HandoffRequestResult | Refusal> {
+export async function requestHandoff(
+  desk: Desk,
+  request: { number: number; from: string; to: string },
+): Promise<HandoffRequestResult | Refusal> {
   const allowed = agentOrRefusal(desk, request.from);
   if (!allowed.ok) return allowed;
   const ticket = await desk.store.tickets.get(request.number);
   if (!ticket) return noSuchTicket(request.number);
   const unmovable = whyNotMovable(ticket) ?? (await liveChat(desk, ticket));
   if (unmovable) return unmovable;
-  if (ticket.assignee !== request.from) return refuse('handoff_not_yours', { number: ticket.number, agent: ticket.assignee });
+  if (ticket.assignee !== request.from)
+    return refuse('handoff_not_yours', { number: ticket.number, agent: ticket.assignee });
   if (request.to === request.from) return refuse('handoff_to_self');
   const target = assigneeFor(desk, ticket, request.to);
   if (!target.ok) return target;
@@ -205,13 +237,22 @@ export async function requestHandoff(desk: Desk, request: { number: number; from
 }
 
 function alreadyAnswered(handoff: Handoff): Refusal {
-  return refuse('handoff_answered', { number: handoff.ticketNumber, state: handoff.state, by: handoff.answeredBy, from: handoff.from });
+  return refuse('handoff_answered', {
+    number: handoff.ticketNumber,
+    state: handoff.state,
+    by: handoff.answeredBy,
+    from: handoff.from,
+  });
 }
 
 /** Lazy expiry: a request found past its time is expired before anything else happens to it. */
 async function expireIfDue(desk: Desk, handoff: Handoff | null): Promise<Handoff | null> {
   if (handoff?.state !== 'requested' || handoff.expiresAt.getTime() > desk.clock().getTime()) return null;
-  const expired = await desk.store.assignments.answerHandoff(handoff.id, { state: 'expired', by: null, at: desk.clock() });
+  const expired = await desk.store.assignments.answerHandoff(handoff.id, {
+    state: 'expired',
+    by: null,
+    at: desk.clock(),
+  });
   if (!expired) return null;
   await recordHandoffEvent(desk, expired, 'handoff_expired', { kind: 'system', id: 'handoff-expiry' });
   return expired;
@@ -223,7 +264,10 @@ export interface HandoffAcceptedResult {
   ticket: Ticket;
 }
 
-export async function acceptHandoff(desk: Desk, request: { handoffId: string; by: string }): Promise<HandoffAcceptedResult | Refusal> {
+export async function acceptHandoff(
+  desk: Desk,
+  request: { handoffId: string; by: string },
+): Promise<HandoffAcceptedResult | Refusal> {
   const allowed = agentOrRefusal(desk, request.by);
   if (!allowed.ok) return allowed;
   const handoff = await desk.store.assignments.handoff(request.handoffId);
@@ -237,12 +281,28 @@ export async function acceptHandoff(desk: Desk, request: { handoffId: string; by
 
   const ticket = await desk.store.tickets.get(handoff.ticketNumber);
   if (!ticket || whyNotMovable(ticket) || ticket.assignee !== handoff.from) {
-    const cancelled = await desk.store.assignments.answerHandoff(handoff.id, { state: 'cancelled', by: null, at: desk.clock() });
-    if (cancelled) await recordHandoffEvent(desk, cancelled, 'handoff_cancelled', { kind: 'system', id: 'handoff' }, { because: 'ticket-changed' });
+    const cancelled = await desk.store.assignments.answerHandoff(handoff.id, {
+      state: 'cancelled',
+      by: null,
+      at: desk.clock(),
+    });
+    if (cancelled)
+      await recordHandoffEvent(
+        desk,
+        cancelled,
+        'handoff_cancelled',
+        { kind: 'system', id: 'handoff' },
+        { because: 'ticket-changed' },
+      );
     if (!ticket) return noSuchTicket(handoff.ticketNumber);
     return whyNotMovable(ticket) ?? refuse('assignment_changed', { number: ticket.number, agent: ticket.assignee });
   }
-  const won = await desk.store.assignments.answerHandoff(handoff.id, { state: 'accepted', by: request.by, at: desk.clock(), step: 'accepted' });
+  const won = await desk.store.assignments.answerHandoff(handoff.id, {
+    state: 'accepted',
+    by: request.by,
+    at: desk.clock(),
+    step: 'accepted',
+  });
   if (!won) return alreadyAnswered((await desk.store.assignments.handoff(handoff.id))!);
   return finishHandoff(desk, won);
 }
@@ -260,7 +320,11 @@ export async function finishHandoff(desk: Desk, handoff: Handoff): Promise<Hando
     handoff.ticketNumber,
     { assignee: handoff.from, status: UNSOLVED_STATUSES, notMerged: true },
     { assignee: handoff.to, ...(status ? { status } : {}) },
-    ticketEvent('assigned', asAgent(handoff.to), now, { from: { assignee: handoff.from }, to: { assignee: handoff.to, via: 'handoff' }, note: handoff.id }),
+    ticketEvent('assigned', asAgent(handoff.to), now, {
+      from: { assignee: handoff.from },
+      to: { assignee: handoff.to, via: 'handoff' },
+      note: handoff.id,
+    }),
     now,
   );
   const current = moved ?? (await desk.store.tickets.get(handoff.ticketNumber));
@@ -270,12 +334,21 @@ export async function finishHandoff(desk: Desk, handoff: Handoff): Promise<Hando
     return { ok: true, handoff: { ...handoff, state: 'accepted', step: 'done' }, ticket: current! };
   }
   await desk.store.assignments.finishHandoffStep(handoff.id, 'cancelled', 'done');
-  await recordHandoffEvent(desk, { ...handoff, state: 'cancelled' }, 'handoff_cancelled', { kind: 'system', id: 'handoff' }, { because: 'ticket-changed' });
+  await recordHandoffEvent(
+    desk,
+    { ...handoff, state: 'cancelled' },
+    'handoff_cancelled',
+    { kind: 'system', id: 'handoff' },
+    { because: 'ticket-changed' },
+  );
   if (!current) return noSuchTicket(handoff.ticketNumber);
   return whyNotMovable(current) ?? refuse('assignment_changed', { number: current.number, agent: current.assignee });
 }
 
-export async function declineHandoff(desk: Desk, request: { handoffId: string; by: string }): Promise<{ ok: true; handoff: Handoff } | Refusal> {
+export async function declineHandoff(
+  desk: Desk,
+  request: { handoffId: string; by: string },
+): Promise<{ ok: true; handoff: Handoff } | Refusal> {
   const allowed = agentOrRefusal(desk, request.by);
   if (!allowed.ok) return allowed;
   const handoff = await desk.store.assignments.handoff(request.handoffId);
@@ -283,24 +356,36 @@ export async function declineHandoff(desk: Desk, request: { handoffId: string; b
   if (handoff.to !== request.by) return refuse('handoff_not_for_you', { to: handoff.to });
   const expired = await expireIfDue(desk, handoff);
   if (expired) return alreadyAnswered(expired);
-  const declined = await desk.store.assignments.answerHandoff(handoff.id, { state: 'declined', by: request.by, at: desk.clock() });
+  const declined = await desk.store.assignments.answerHandoff(handoff.id, {
+    state: 'declined',
+    by: request.by,
+    at: desk.clock(),
+  });
   if (!declined) return alreadyAnswered((await desk.store.assignments.handoff(handoff.id))!);
   await recordHandoffEvent(desk, declined, 'handoff_declined', asAgent(request.by));
   return { ok: true, handoff: declined };
 }
 
 /** The asker (or a lead of the ticket's group) takes the request back. */
-export async function cancelHandoff(desk: Desk, request: { handoffId: string; by: string }): Promise<{ ok: true; handoff: Handoff } | Refusal> {
+export async function cancelHandoff(
+  desk: Desk,
+  request: { handoffId: string; by: string },
+): Promise<{ ok: true; handoff: Handoff } | Refusal> {
   const allowed = agentOrRefusal(desk, request.by);
   if (!allowed.ok) return allowed;
   const handoff = await desk.store.assignments.handoff(request.handoffId);
   if (!handoff) return refuse('no_such_handoff');
   const ticket = await desk.store.tickets.get(handoff.ticketNumber);
   const groupId = ticket?.groupId ?? 0;
-  if (handoff.from !== request.by && !mayAssign(desk, request.by, groupId)) return refuse('handoff_cancel_not_allowed', { from: handoff.from, groupId });
+  if (handoff.from !== request.by && !mayAssign(desk, request.by, groupId))
+    return refuse('handoff_cancel_not_allowed', { from: handoff.from, groupId });
   const expired = await expireIfDue(desk, handoff);
   if (expired) return alreadyAnswered(expired);
-  const cancelled = await desk.store.assignments.answerHandoff(handoff.id, { state: 'cancelled', by: request.by, at: desk.clock() });
+  const cancelled = await desk.store.assignments.answerHandoff(handoff.id, {
+    state: 'cancelled',
+    by: request.by,
+    at: desk.clock(),
+  });
   if (!cancelled) return alreadyAnswered((await desk.store.assignments.handoff(handoff.id))!);
   await recordHandoffEvent(desk, cancelled, 'handoff_cancelled', asAgent(request.by));
   return { ok: true, handoff: cancelled };
@@ -310,12 +395,21 @@ export async function cancelHandoff(desk: Desk, request: { handoffId: string; by
 async function cancelWaitingHandoff(desk: Desk, ticketNumber: number, by: string): Promise<void> {
   const waiting = await desk.store.assignments.waitingHandoffOf(ticketNumber);
   if (!waiting) return;
-  const cancelled = await desk.store.assignments.answerHandoff(waiting.id, { state: 'cancelled', by, at: desk.clock() });
-  if (cancelled) await recordHandoffEvent(desk, cancelled, 'handoff_cancelled', asAgent(by), { because: 'ticket-moved' });
+  const cancelled = await desk.store.assignments.answerHandoff(waiting.id, {
+    state: 'cancelled',
+    by,
+    at: desk.clock(),
+  });
+  if (cancelled)
+    await recordHandoffEvent(desk, cancelled, 'handoff_cancelled', asAgent(by), { because: 'ticket-moved' });
 }
 
 /** The job: expires unanswered requests, and finishes accepted ones a dead process left unmoved. */
-export async function expireHandoffs(desk: Desk, now: Date, limit = 100): Promise<{ expired: number; finished: number }> {
+export async function expireHandoffs(
+  desk: Desk,
+  now: Date,
+  limit = 100,
+): Promise<{ expired: number; finished: number }> {
   let expired = 0;
   for (const handoff of await desk.store.assignments.expiredHandoffs(now, limit)) {
     if (await expireIfDue(desk, handoff)) expired++;
@@ -351,7 +445,10 @@ export interface BulkMovePlan {
 }
 
 /** Counts what a bulk hand-over would move, and records the plan for the lead to confirm. */
-export async function planBulkMove(desk: Desk, request: { by: string; from: string; to: string | null }): Promise<BulkMovePlan | Refusal> {
+export async function planBulkMove(
+  desk: Desk,
+  request: { by: string; from: string; to: string | null },
+): Promise<BulkMovePlan | Refusal> {
   const lead = agentOrRefusal(desk, request.by);
   if (!lead.ok) return lead;
   if (lead.agent.role !== 'lead' && lead.agent.role !== 'admin') return refuse('bulk_not_allowed');
@@ -381,8 +478,14 @@ export async function planBulkMove(desk: Desk, request: { by: string; from: stri
     else open++;
     items.push({ number: ticket.number, to });
   }
-  if (items.length === 0) return liveChats > 0 ? refuse('live_chat_moves_by_transfer', { number: held.find((ticket) => ticket.channel === 'chat')!.number }) : refuse('nothing_to_hand_over', { agent: request.from });
-  const move = await desk.store.assignments.planBulkMove({ by: request.by, from: request.from, to: request.to, items }, desk.clock());
+  if (items.length === 0)
+    return liveChats > 0
+      ? refuse('live_chat_moves_by_transfer', { number: held.find((ticket) => ticket.channel === 'chat')!.number })
+      : refuse('nothing_to_hand_over', { agent: request.from });
+  const move = await desk.store.assignments.planBulkMove(
+    { by: request.by, from: request.from, to: request.to, items },
+    desk.clock(),
+  );
   return { ok: true, move, open, pending, toQueue, notYours, liveChats, more: held.length > BULK_MOVE_MAX };
 }
 
@@ -392,7 +495,11 @@ export interface BulkMoveOptions {
 }
 
 /** The lead confirmed: the plan runs, once. */
-export async function confirmBulkMove(desk: Desk, request: { moveId: string; by: string }, options: BulkMoveOptions = {}): Promise<{ ok: true; move: BulkMove } | Refusal> {
+export async function confirmBulkMove(
+  desk: Desk,
+  request: { moveId: string; by: string },
+  options: BulkMoveOptions = {},
+): Promise<{ ok: true; move: BulkMove } | Refusal> {
   const planned = await desk.store.assignments.bulkMove(request.moveId);
   if (!planned || planned.by !== request.by) return refuse('no_such_bulk_move');
   const started = await desk.store.assignments.startBulkMove(planned.id, desk.clock());
@@ -404,7 +511,11 @@ export async function confirmBulkMove(desk: Desk, request: { moveId: string; by:
  * Moves each planned ticket that is still the absent agent's, one conditional write each, recording
  * the position after each; a ticket someone took or solved meanwhile is left alone (skipped).
  */
-async function workBulkMove(desk: Desk, move: BulkMove, options: BulkMoveOptions & { resumed?: boolean; keepGoing?: () => Promise<boolean> }): Promise<BulkMove> {
+async function workBulkMove(
+  desk: Desk,
+  move: BulkMove,
+  options: BulkMoveOptions & { resumed?: boolean; keepGoing?: () => Promise<boolean> },
+): Promise<BulkMove> {
   const actor = asAgent(move.by);
   for (let position = move.position; position < move.items.length; position++) {
     const item = move.items[position]!;
@@ -414,8 +525,16 @@ async function workBulkMove(desk: Desk, move: BulkMove, options: BulkMoveOptions
       { assignee: move.from, status: UNSOLVED_STATUSES, notMerged: true },
       { assignee: item.to },
       item.to === null
-        ? ticketEvent('released', actor, now, { from: { assignee: move.from }, to: { assignee: null, via: 'bulk' }, note: move.id })
-        : ticketEvent('assigned', actor, now, { from: { assignee: move.from }, to: { assignee: item.to, via: 'bulk' }, note: move.id }),
+        ? ticketEvent('released', actor, now, {
+            from: { assignee: move.from },
+            to: { assignee: null, via: 'bulk' },
+            note: move.id,
+          })
+        : ticketEvent('assigned', actor, now, {
+            from: { assignee: move.from },
+            to: { assignee: item.to, via: 'bulk' },
+            note: move.id,
+          }),
       now,
     );
     // After a crash between the move and its progress write, the retry finds it moved already.
@@ -426,18 +545,28 @@ async function workBulkMove(desk: Desk, move: BulkMove, options: BulkMoveOptions
     }
     await options.afterMove?.(position);
     await desk.store.assignments.bulkMoveProgress(move.id, position, moved ? 'moved' : 'skipped', desk.clock());
-    if (options.keepGoing && position % 50 === 49 && !(await options.keepGoing())) return (await desk.store.assignments.bulkMove(move.id))!;
+    if (options.keepGoing && position % 50 === 49 && !(await options.keepGoing()))
+      return (await desk.store.assignments.bulkMove(move.id))!;
   }
-  const done = (await desk.store.assignments.finishBulkMove(move.id, desk.clock())) ?? (await desk.store.assignments.bulkMove(move.id))!;
+  const done =
+    (await desk.store.assignments.finishBulkMove(move.id, desk.clock())) ??
+    (await desk.store.assignments.bulkMove(move.id))!;
   desk.events.signal({ type: 'bulk_move_finished', move: done, resumed: options.resumed === true });
   return done;
 }
 
 /** The job: hand-overs a dead process left running are finished; confirmations never given are forgotten after a day. */
-export async function finishAbandonedBulkMoves(desk: Desk, now: Date, keepGoing?: () => Promise<boolean>): Promise<number> {
+export async function finishAbandonedBulkMoves(
+  desk: Desk,
+  now: Date,
+  keepGoing?: () => Promise<boolean>,
+): Promise<number> {
   await desk.store.assignments.forgetUnconfirmedBulkMoves(new Date(now.getTime() - 24 * 60 * MINUTE_MS));
   let finished = 0;
-  for (const move of await desk.store.assignments.abandonedBulkMoves(new Date(now.getTime() - BULK_MOVE_ABANDONED_MS), 10)) {
+  for (const move of await desk.store.assignments.abandonedBulkMoves(
+    new Date(now.getTime() - BULK_MOVE_ABANDONED_MS),
+    10,
+  )) {
     if (!(await desk.store.assignments.claimBulkMove(move.id, move.updatedAt, desk.clock()))) continue;
     await workBulkMove(desk, move, { resumed: true, ...(keepGoing ? { keepGoing } : {}) });
     finished++;

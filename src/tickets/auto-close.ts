@@ -1,7 +1,7 @@
 import { DAY_MS } from '../clock.js';
+import { ticketEvent } from '../events/ticket-events.js';
 import type { Desk } from './desk.js';
 import type { Actor, Ticket } from './types.js';
-import { ticketEvent } from '../events/ticket-events.js';
 
 /** How a sweep over many tickets is bounded: a batch is one indexed read; a run stops after `maxItems`. */
 export interface SweepOptions {
@@ -43,38 +43,58 @@ export async function closeStalePending(desk: Desk, now: Date, options: SweepOpt
   const days = desk.settings.pendingCloseDays;
   const cutoff = new Date(now.getTime() - days * DAY_MS);
   await writeClosingNotesDue(desk, now, options.batchSize ?? BATCH_SIZE);
-  return sweep(options, (limit) => desk.store.tickets.pendingSinceAtOrBefore(cutoff, limit), async (numbers) => {
-    const closed = await desk.store.tickets.changeEach(
-      numbers.map((number) => ({
-        number,
-        precondition: { status: ['pending'], pendingSinceAtOrBefore: cutoff },
-        changes: { status: 'closed', closedAt: now, closingNoteDue: true },
-        events: [ticketEvent('auto_closed', autoCloseActor, now, { from: { status: 'pending' }, to: { status: 'closed' }, note: `no reply for ${days} days` })],
-      })),
-      now,
-    );
-    await writeClosingNotes(desk, closed, now);
-    return closed.length;
-  });
+  return sweep(
+    options,
+    (limit) => desk.store.tickets.pendingSinceAtOrBefore(cutoff, limit),
+    async (numbers) => {
+      const closed = await desk.store.tickets.changeEach(
+        numbers.map((number) => ({
+          number,
+          precondition: { status: ['pending'], pendingSinceAtOrBefore: cutoff },
+          changes: { status: 'closed', closedAt: now, closingNoteDue: true },
+          events: [
+            ticketEvent('auto_closed', autoCloseActor, now, {
+              from: { status: 'pending' },
+              to: { status: 'closed' },
+              note: `no reply for ${days} days`,
+            }),
+          ],
+        })),
+        now,
+      );
+      await writeClosingNotes(desk, closed, now);
+      return closed.length;
+    },
+  );
 }
 
 /** Solved tickets close after `solvedCloseDays`: until then a requester reply reopens, after it opens a follow-up. */
 export async function closeSolved(desk: Desk, now: Date, options: SweepOptions = {}): Promise<SweepResult> {
   const days = desk.settings.solvedCloseDays;
   const cutoff = new Date(now.getTime() - days * DAY_MS);
-  return sweep(options, (limit) => desk.store.tickets.solvedAtOrBefore(cutoff, limit), async (numbers) => {
-    const closed = await desk.store.tickets.changeEach(
-      numbers.map((number) => ({
-        number,
-        precondition: { status: ['solved'], solvedAtOrBefore: cutoff },
-        changes: { status: 'closed', closedAt: now },
-        events: [ticketEvent('status_changed', solvedCloseActor, now, { from: { status: 'solved' }, to: { status: 'closed' }, note: `solved ${days} days ago` })],
-      })),
-      now,
-    );
-    desk.events.ticketsChanged(closed);
-    return closed.length;
-  });
+  return sweep(
+    options,
+    (limit) => desk.store.tickets.solvedAtOrBefore(cutoff, limit),
+    async (numbers) => {
+      const closed = await desk.store.tickets.changeEach(
+        numbers.map((number) => ({
+          number,
+          precondition: { status: ['solved'], solvedAtOrBefore: cutoff },
+          changes: { status: 'closed', closedAt: now },
+          events: [
+            ticketEvent('status_changed', solvedCloseActor, now, {
+              from: { status: 'solved' },
+              to: { status: 'closed' },
+              note: `solved ${days} days ago`,
+            }),
+          ],
+        })),
+        now,
+      );
+      desk.events.ticketsChanged(closed);
+      return closed.length;
+    },
+  );
 }
 
 /** The closing note's comment id: one per ticket, so writing it again never doubles it. */
@@ -91,7 +111,14 @@ async function writeClosingNotes(desk: Desk, numbers: readonly number[], now: Da
   if (numbers.length === 0) return;
   const days = desk.settings.pendingCloseDays;
   await desk.store.tickets.addComments(
-    numbers.map((number) => ({ id: closingNoteId(number), ticketNumber: number, kind: 'public', author: autoCloseActor, text: closingNoteText({ number }, days), createdAt: now })),
+    numbers.map((number) => ({
+      id: closingNoteId(number),
+      ticketNumber: number,
+      kind: 'public',
+      author: autoCloseActor,
+      text: closingNoteText({ number }, days),
+      createdAt: now,
+    })),
   );
   await desk.store.tickets.closingNotesSent(numbers);
   desk.events.ticketsChanged(numbers);
@@ -99,7 +126,11 @@ async function writeClosingNotes(desk: Desk, numbers: readonly number[], now: Da
 
 async function writeClosingNotesDue(desk: Desk, now: Date, limit: number): Promise<void> {
   const due = await desk.store.tickets.withClosingNoteDue(limit);
-  await writeClosingNotes(desk, due.map((ticket) => ticket.number), now);
+  await writeClosingNotes(
+    desk,
+    due.map((ticket) => ticket.number),
+    now,
+  );
 }
 
 /**
@@ -107,13 +138,19 @@ async function writeClosingNotesDue(desk: Desk, now: Date, limit: number): Promi
  * ticket leaves the query's range, so no cursor is held open and nothing is skipped. `work` returns
  * how many of the batch it closed; the others no longer met the condition.
  */
-async function sweep(options: SweepOptions, candidates: (limit: number) => Promise<number[]>, work: (numbers: number[]) => Promise<number>): Promise<SweepResult> {
+async function sweep(
+  options: SweepOptions,
+  candidates: (limit: number) => Promise<number[]>,
+  work: (numbers: number[]) => Promise<number>,
+): Promise<SweepResult> {
   const batchSize = options.batchSize ?? BATCH_SIZE;
   const maxItems = options.maxItems ?? MAX_ITEMS;
   const result: SweepResult = { closed: 0, skipped: 0, stoppedEarly: false };
   const tried = new Set<number>();
   while (result.closed + result.skipped < maxItems) {
-    const batch = (await candidates(Math.min(batchSize, maxItems - result.closed - result.skipped))).filter((number) => !tried.has(number));
+    const batch = (await candidates(Math.min(batchSize, maxItems - result.closed - result.skipped))).filter(
+      (number) => !tried.has(number),
+    );
     if (batch.length === 0) return result;
     for (const number of batch) tried.add(number);
     const closed = await work(batch);

@@ -1,7 +1,7 @@
-import { refuse, type Desk, type Refusal } from './desk.js';
 import { mergeClaimSource } from '../store/tickets.js';
-import { filesForViewer } from './views.js';
+import { type Desk, type Refusal, refuse } from './desk.js';
 import type { Actor, CommentKind, Ticket, TicketComment } from './types.js';
+import { filesForViewer } from './views.js';
 
 /** Entries (the request, then comments) on one page of the Conversation view. */
 export const CONVERSATION_PAGE = 10;
@@ -62,14 +62,20 @@ export interface ConversationPage {
 const KNOWN_VIA: ReadonlySet<string> = new Set<CommentOrigin>(['slack-dm', 'chat', 'email', 'rest', 'reply-form']);
 
 /** Where a comment came in: its own word for it when it has one, else what its id and author say. */
-export function commentOrigin(comment: Pick<TicketComment, 'id' | 'kind' | 'author'> & { via?: string }, ticket: Pick<Ticket, 'channel'>): { origin: CommentOrigin; mergedFrom: number | null } {
+export function commentOrigin(
+  comment: Pick<TicketComment, 'id' | 'kind' | 'author'> & { via?: string },
+  ticket: Pick<Ticket, 'channel'>,
+): { origin: CommentOrigin; mergedFrom: number | null } {
   const merged = /^merged:(\d+):(.*)$/s.exec(comment.id);
   if (merged) return { origin: 'merge', mergedFrom: Number(merged[1]) };
   if (comment.via && KNOWN_VIA.has(comment.via)) return { origin: comment.via as CommentOrigin, mergedFrom: null };
   return { origin: originOfId(comment, ticket), mergedFrom: null };
 }
 
-function originOfId(comment: Pick<TicketComment, 'id' | 'kind' | 'author'>, ticket: Pick<Ticket, 'channel'>): CommentOrigin {
+function originOfId(
+  comment: Pick<TicketComment, 'id' | 'kind' | 'author'>,
+  ticket: Pick<Ticket, 'channel'>,
+): CommentOrigin {
   const id = comment.id;
   if (comment.kind === 'chat-note' || id.startsWith('agent:') || id.startsWith('note:')) return 'chat';
   if (id.startsWith('escalated:')) return 'escalation';
@@ -102,13 +108,33 @@ export function requestOrigin(ticket: Pick<Ticket, 'channel' | 'source'>): Comme
 
 export function conversationEntry(comment: TicketComment, ticket: Pick<Ticket, 'channel'>): ConversationEntry {
   const { origin, mergedFrom } = commentOrigin(comment, ticket);
-  return { id: comment.id, kind: comment.kind, author: comment.author, origin, mergedFrom, at: comment.createdAt, text: comment.text, files: [] };
+  return {
+    id: comment.id,
+    kind: comment.kind,
+    author: comment.author,
+    origin,
+    mergedFrom,
+    at: comment.createdAt,
+    text: comment.text,
+    files: [],
+  };
 }
 
 function requestEntry(ticket: Ticket): ConversationEntry {
   const author: Actor =
-    ticket.requester.kind === 'slack' ? { kind: 'requester', id: ticket.requester.userId } : { kind: 'requester', id: ticket.requester.email, name: ticket.requester.name };
-  return { id: `request:${ticket.number}`, kind: 'request', author, origin: requestOrigin(ticket), mergedFrom: null, at: ticket.createdAt, text: ticket.description, files: [] };
+    ticket.requester.kind === 'slack'
+      ? { kind: 'requester', id: ticket.requester.userId }
+      : { kind: 'requester', id: ticket.requester.email, name: ticket.requester.name };
+  return {
+    id: `request:${ticket.number}`,
+    kind: 'request',
+    author,
+    origin: requestOrigin(ticket),
+    mergedFrom: null,
+    at: ticket.createdAt,
+    text: ticket.description,
+    files: [],
+  };
 }
 
 /**
@@ -116,7 +142,12 @@ function requestEntry(ticket: Ticket): ConversationEntry {
  * wrote it, where it came in and when. Agents see internal notes (marked as such); the requester
  * sees what was said to them. Each page is one bounded read, whatever the ticket's length.
  */
-export async function ticketConversation(desk: Desk, number: number, viewerId: string, page: number): Promise<ConversationPage | Refusal> {
+export async function ticketConversation(
+  desk: Desk,
+  number: number,
+  viewerId: string,
+  page: number,
+): Promise<ConversationPage | Refusal> {
   const ticket = await desk.store.tickets.get(number);
   if (!ticket) return refuse('no_such_ticket', { number });
   const isAgent = desk.directory.agent(viewerId) !== undefined;
@@ -126,18 +157,35 @@ export async function ticketConversation(desk: Desk, number: number, viewerId: s
   const kinds = isAgent ? undefined : (['public'] as const);
   // Entry 0 is the request; comment i is entry i + 1.
   const first = wanted * CONVERSATION_PAGE;
-  const read = await desk.store.tickets.commentsPage(number, { skip: Math.max(0, first - 1), limit: first === 0 ? CONVERSATION_PAGE - 1 : CONVERSATION_PAGE, ...(kinds ? { kinds } : {}) });
+  const read = await desk.store.tickets.commentsPage(number, {
+    skip: Math.max(0, first - 1),
+    limit: first === 0 ? CONVERSATION_PAGE - 1 : CONVERSATION_PAGE,
+    ...(kinds ? { kinds } : {}),
+  });
   const total = read.total + 1;
   const pages = Math.max(1, Math.ceil(total / CONVERSATION_PAGE));
   // A page past the end (the ticket lost comments to nothing, or a hand-made value): the last page instead.
   if (wanted >= pages) return ticketConversation(desk, number, viewerId, pages - 1);
-  const entries = [...(first === 0 ? [requestEntry(ticket)] : []), ...read.comments.map((comment) => conversationEntry(comment, ticket))];
+  const entries = [
+    ...(first === 0 ? [requestEntry(ticket)] : []),
+    ...read.comments.map((comment) => conversationEntry(comment, ticket)),
+  ];
   // Each entry's files, linked for this viewer (a Slack permalink, or a download link minted for them).
   const files = await filesForViewer(desk, ticket, viewerId);
   const withFiles = entries.map((entry) => {
     const commentId = entry.kind === 'request' ? `opening:${ticket.number}` : entry.id;
     const own = files.filter((file) => file.commentId === commentId);
-    return own.length === 0 ? entry : { ...entry, files: own.map((file) => ({ name: file.name, size: file.size, contentType: file.contentType, ...(file.link ? { link: file.link } : {}) })) };
+    return own.length === 0
+      ? entry
+      : {
+          ...entry,
+          files: own.map((file) => ({
+            name: file.name,
+            size: file.size,
+            contentType: file.contentType,
+            ...(file.link ? { link: file.link } : {}),
+          })),
+        };
   });
   const mergedIn = Object.keys((ticket as Ticket & { mergedFrom?: Record<string, unknown> }).mergedFrom ?? {})
     .map(mergeClaimSource)

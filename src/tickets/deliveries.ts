@@ -1,9 +1,9 @@
 import { createHmac } from 'node:crypto';
+import { ticketEvent } from '../events/ticket-events.js';
 import type { Delivery, NewDelivery, SlackOrder } from '../store/deliveries.js';
 import type { Desk } from './desk.js';
 import type { Ticket, TicketComment } from './types.js';
 import { postWebhook } from './webhook.js';
-import { ticketEvent } from '../events/ticket-events.js';
 
 /** Who records a delivery's outcome in the history. */
 const deliveryActor = { kind: 'system', id: 'delivery' } as const;
@@ -61,7 +61,12 @@ export function deliveryIdOf(commentId: string): string {
  * `retryDueDeliveries`. A held one waits for `releaseDelivery`: what it says must not arrive before it
  * is true.
  */
-export async function queueDelivery(desk: Desk, ticket: Ticket, comment: Pick<TicketComment, 'id' | 'text'>, options: { held?: boolean } = {}): Promise<Delivery> {
+export async function queueDelivery(
+  desk: Desk,
+  ticket: Ticket,
+  comment: Pick<TicketComment, 'id' | 'text'>,
+  options: { held?: boolean } = {},
+): Promise<Delivery> {
   return desk.store.deliveries.queue(
     {
       id: deliveryIdOf(comment.id),
@@ -81,7 +86,11 @@ export async function queueDelivery(desk: Desk, ticket: Ticket, comment: Pick<Ti
  * The auto-close's note for an email requester, as mail (SMTP_URL set): automatic, so it is marked so
  * (Auto-Submitted) and never starts a loop. One per ticket.
  */
-export async function queueClosingNoteDelivery(desk: Desk, ticket: Ticket, note: { commentId: string; text: string }): Promise<Delivery> {
+export async function queueClosingNoteDelivery(
+  desk: Desk,
+  ticket: Ticket,
+  note: { commentId: string; text: string },
+): Promise<Delivery> {
   return desk.store.deliveries.queue({
     id: `closing-note:${ticket.number}`,
     ticketNumber: ticket.number,
@@ -103,7 +112,12 @@ export async function releaseDelivery(desk: Desk, id: string): Promise<void> {
  * "How did we do?" for an email requester: through the same queue as replies, so it is signed the
  * same way, retried the same way, and a failure shows on the ticket. One per solve.
  */
-export async function queueSurveyDelivery(desk: Desk, ticket: Ticket, solve: number, survey: NonNullable<Delivery['survey']>): Promise<Delivery> {
+export async function queueSurveyDelivery(
+  desk: Desk,
+  ticket: Ticket,
+  solve: number,
+  survey: NonNullable<Delivery['survey']>,
+): Promise<Delivery> {
   const id = `survey:${ticket.number}:${solve}`;
   return desk.store.deliveries.queue({
     id,
@@ -134,11 +148,20 @@ export async function sendSlackMessage(
 /** The one standing delivery of a ticket's live message: queued again on every change, sent once per burst. */
 export async function queueLiveMessage(desk: Desk, ticketNumber: number, actor: string | null): Promise<Delivery> {
   return desk.store.deliveries.queueAgain(
-    slackDelivery(desk, { id: `live:${ticketNumber}`, ticketNumber, purpose: 'ticket message', order: { op: 'live-message', ticketNumber }, actor }),
+    slackDelivery(desk, {
+      id: `live:${ticketNumber}`,
+      ticketNumber,
+      purpose: 'ticket message',
+      order: { op: 'live-message', ticketNumber },
+      actor,
+    }),
   );
 }
 
-function slackDelivery(desk: Desk, message: { id: string; ticketNumber: number; purpose: string; order: SlackOrder; actor?: string | null }): NewDelivery {
+function slackDelivery(
+  desk: Desk,
+  message: { id: string; ticketNumber: number; purpose: string; order: SlackOrder; actor?: string | null },
+): NewDelivery {
   return {
     id: message.id,
     ticketNumber: message.ticketNumber,
@@ -191,7 +214,9 @@ async function deliverClaimed(desk: Desk, delivery: Delivery, senders: DeliveryS
     await desk.store.deliveries.recordEvent(
       `${id}:delivered`,
       delivery.ticketNumber,
-      ticketEvent('delivered', deliveryActor, desk.clock(), { to: { via: delivery.to?.kind ?? delivery.via, commentId: delivery.commentId, attempts: delivery.attempts } }),
+      ticketEvent('delivered', deliveryActor, desk.clock(), {
+        to: { via: delivery.to?.kind ?? delivery.via, commentId: delivery.commentId, attempts: delivery.attempts },
+      }),
     );
   }
   return 'delivered';
@@ -214,7 +239,9 @@ async function send(desk: Desk, delivery: Delivery, senders: DeliverySenders): P
     ticket: delivery.ticketNumber,
     to: delivery.to,
     text: delivery.text,
-    ...(delivery.survey ? { survey: { ...delivery.survey, ratings: ['good', 'bad'], question: 'How did we do?' } } : {}),
+    ...(delivery.survey
+      ? { survey: { ...delivery.survey, ratings: ['good', 'bad'], question: 'How did we do?' } }
+      : {}),
   });
   const timestamp = String(Math.floor(desk.clock().getTime() / 1000));
   await postWebhook({
@@ -232,7 +259,12 @@ async function send(desk: Desk, delivery: Delivery, senders: DeliverySenders): P
   });
 }
 
-async function failed(desk: Desk, delivery: Delivery, reason: string, senders: DeliverySenders): Promise<AttemptOutcome> {
+async function failed(
+  desk: Desk,
+  delivery: Delivery,
+  reason: string,
+  senders: DeliverySenders,
+): Promise<AttemptOutcome> {
   const now = desk.clock();
   const wait = RETRY_BACKOFF_MS[delivery.attempts - 1];
   const nextAttemptAt = wait === undefined ? null : new Date(now.getTime() + wait);
@@ -263,14 +295,21 @@ async function failed(desk: Desk, delivery: Delivery, reason: string, senders: D
   return nextAttemptAt ? 'retrying' : 'failed';
 }
 
-async function blocked(desk: Desk, delivery: Delivery, refusal: ChannelUnavailable, senders: DeliverySenders): Promise<AttemptOutcome> {
+async function blocked(
+  desk: Desk,
+  delivery: Delivery,
+  refusal: ChannelUnavailable,
+  senders: DeliverySenders,
+): Promise<AttemptOutcome> {
   const reason = refusal.message;
   await desk.store.deliveries.markBlocked(delivery.id, reason, refusal.channel);
   // No retry time: it waits for the channel; the reason names it.
   await desk.store.deliveries.recordEvent(
     `${delivery.id}:failed:${delivery.attempts}`,
     delivery.ticketNumber,
-    ticketEvent('delivery_failed', deliveryActor, desk.clock(), { to: { via: 'slack', purpose: delivery.purpose, attempt: delivery.attempts, retryAt: null, reason } }),
+    ticketEvent('delivery_failed', deliveryActor, desk.clock(), {
+      to: { via: 'slack', purpose: delivery.purpose, attempt: delivery.attempts, retryAt: null, reason },
+    }),
   );
   if (delivery.attempts === 1 && delivery.actor && senders.tellAgent) {
     await senders
@@ -303,7 +342,12 @@ export interface RetryRun {
  * The retry loop, for the jobs to run every minute or so: every due delivery gets its next attempt.
  * Deliveries live in their own collection, so what a crashed process left behind is picked up here.
  */
-export async function retryDueDeliveries(desk: Desk, now: Date, senders: DeliverySenders = {}, limit = 100): Promise<RetryRun> {
+export async function retryDueDeliveries(
+  desk: Desk,
+  now: Date,
+  senders: DeliverySenders = {},
+  limit = 100,
+): Promise<RetryRun> {
   const run: RetryRun = { attempted: 0, delivered: 0, failed: 0 };
   // Without a Slack sender only email can go; Slack deliveries wait for a caller that has the client.
   const via = senders.slack ? (['slack', 'email'] as const) : (['email'] as const);

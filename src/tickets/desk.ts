@@ -1,7 +1,7 @@
-import type { ChannelChecks } from '../workspace/channel-check.js';
 import type { Clock } from '../clock.js';
 import type { DeskEvents } from '../events/types.js';
 import type { Store } from '../store/store.js';
+import type { ChannelChecks } from '../workspace/channel-check.js';
 import type { Directory } from '../workspace/directory.js';
 import type { ReloadOutcome } from '../workspace/reload.js';
 
@@ -47,4 +47,4 @@ export interface DeskSettings {
   fileLinkSecret?: string | undefined;
 }
 
-export { refuse, type Refusal } from './refusals.js';
+export { type Refusal, refuse } from './refusals.js';

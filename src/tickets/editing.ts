@@ -1,12 +1,12 @@
 import { z } from 'zod';
+import { ticketEvent } from '../events/ticket-events.js';
 import type { TicketChanges } from '../store/tickets.js';
 import { prioritySchema } from '../workspace/schema.js';
-import { refuse, type Desk, type Refusal } from './desk.js';
-import { escalateTicket, type EscalationResult } from './escalation.js';
+import { type Desk, type Refusal, refuse } from './desk.js';
+import { type EscalationResult, escalateTicket } from './escalation.js';
 import { subjectSchema } from './intake.js';
 import { noSuchTicket, ticketToWork, whyNotWorkable } from './permissions.js';
 import type { Actor, NewTicketEvent, Priority, Ticket, TicketStatus } from './types.js';
-import { ticketEvent } from '../events/ticket-events.js';
 
 /**
  * Correcting a ticket: subject, priority, tags, the email requester's address and name, and its group
@@ -79,12 +79,18 @@ function sameTags(a: readonly string[], b: readonly string[]): boolean {
 }
 
 /** The edit form's submission (or any other door): what differs from the ticket is changed, in one write. */
-export async function editTicket(desk: Desk, request: { number: number; by: string; seenVersion?: number; edit: TicketEdit }): Promise<EditResult | EditRefusal> {
+export async function editTicket(
+  desk: Desk,
+  request: { number: number; by: string; seenVersion?: number; edit: TicketEdit },
+): Promise<EditResult | EditRefusal> {
   const parsed = ticketEditSchema.safeParse(request.edit);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const field = FIELD_OF_PATH[String(issue.path[0])];
-    return { ...refuse('invalid', { message: `${issue.message.charAt(0).toUpperCase()}${issue.message.slice(1)}.` }), ...(field ? { field } : {}) };
+    return {
+      ...refuse('invalid', { message: `${issue.message.charAt(0).toUpperCase()}${issue.message.slice(1)}.` }),
+      ...(field ? { field } : {}),
+    };
   }
   const edit = parsed.data;
   const found = await ticketToWork(desk, request.by, request.number);
@@ -97,11 +103,18 @@ export async function editTicket(desk: Desk, request: { number: number; by: stri
 
   if (edit.subject !== undefined && edit.subject !== ticket.subject) {
     changes.subject = edit.subject;
-    events.push(ticketEvent('subject_changed', actor, now, { from: { subject: ticket.subject }, to: { subject: edit.subject } }));
+    events.push(
+      ticketEvent('subject_changed', actor, now, { from: { subject: ticket.subject }, to: { subject: edit.subject } }),
+    );
   }
   if (edit.priority !== undefined && edit.priority !== ticket.priority) {
     changes.priority = edit.priority as Priority;
-    events.push(ticketEvent('priority_changed', actor, now, { from: { priority: ticket.priority }, to: { priority: edit.priority } }));
+    events.push(
+      ticketEvent('priority_changed', actor, now, {
+        from: { priority: ticket.priority },
+        to: { priority: edit.priority },
+      }),
+    );
   }
   if (edit.tags !== undefined) {
     const tags = parseTags(edit.tags);
@@ -114,25 +127,44 @@ export async function editTicket(desk: Desk, request: { number: number; by: stri
   }
   if (edit.requesterEmail !== undefined || edit.requesterName !== undefined) {
     const requester = ticket.requester;
-    if (requester.kind === 'slack') return { ...refuse('requester_from_slack', { requester: requester.userId }), field: 'requesterEmail' };
+    if (requester.kind === 'slack')
+      return { ...refuse('requester_from_slack', { requester: requester.userId }), field: 'requesterEmail' };
     const email = edit.requesterEmail ?? requester.email;
     const name = edit.requesterName ?? requester.name;
     if (email !== requester.email || name !== requester.name) {
-      const previousEmails = email === requester.email ? requester.previousEmails : [...(requester.previousEmails ?? []).filter((old) => old !== email && old !== requester.email), requester.email].slice(-PREVIOUS_EMAILS_KEPT);
+      const previousEmails =
+        email === requester.email
+          ? requester.previousEmails
+          : [
+              ...(requester.previousEmails ?? []).filter((old) => old !== email && old !== requester.email),
+              requester.email,
+            ].slice(-PREVIOUS_EMAILS_KEPT);
       changes.requester = { kind: 'email', email, name, ...(previousEmails?.length ? { previousEmails } : {}) };
-      events.push(ticketEvent('requester_changed', actor, now, { from: { email: requester.email, name: requester.name }, to: { email, name } }));
+      events.push(
+        ticketEvent('requester_changed', actor, now, {
+          from: { email: requester.email, name: requester.name },
+          to: { email, name },
+        }),
+      );
     }
   }
   const moving = edit.groupId !== undefined && edit.groupId !== ticket.groupId;
   if (moving) {
-    if (!desk.directory.group(edit.groupId!)) return { ...refuse('no_such_group', { groupId: edit.groupId! }), field: 'group' };
+    if (!desk.directory.group(edit.groupId!))
+      return { ...refuse('no_such_group', { groupId: edit.groupId! }), field: 'group' };
     if (!edit.note?.trim()) return { ...refuse('group_needs_note'), field: 'note' };
   }
   if (events.length === 0 && !moving) return refuse('nothing_changed', { number: ticket.number });
 
   let edited = ticket;
   if (events.length > 0) {
-    const changed = await desk.store.tickets.change(ticket.number, { version: request.seenVersion ?? ticket.version, notMerged: true, status: EDITABLE }, changes, events, now);
+    const changed = await desk.store.tickets.change(
+      ticket.number,
+      { version: request.seenVersion ?? ticket.version, notMerged: true, status: EDITABLE },
+      changes,
+      events,
+      now,
+    );
     if (!changed) return { ...(await whyChanged(desk, ticket.number, request.seenVersion)), field: 'subject' };
     edited = changed;
     desk.events.ticketChanged(ticket.number);
@@ -140,7 +172,12 @@ export async function editTicket(desk: Desk, request: { number: number; by: stri
   let escalation: EscalationResult | null = null;
   if (moving) {
     // Escalation stays the one way to another group: unassigned, open, with the note for the other team.
-    const escalated = await escalateTicket(desk, { number: ticket.number, agent: request.by, groupId: edit.groupId!, note: edit.note ?? '' });
+    const escalated = await escalateTicket(desk, {
+      number: ticket.number,
+      agent: request.by,
+      groupId: edit.groupId!,
+      note: edit.note ?? '',
+    });
     if (!escalated.ok) return { ...escalated, field: escalated.field === 'note' ? 'note' : 'group' };
     escalation = escalated;
     edited = escalated.ticket;
@@ -153,13 +190,18 @@ async function whyChanged(desk: Desk, number: number, seenVersion: number | unde
   if (!current) return noSuchTicket(number);
   const unworkable = whyNotWorkable(current);
   if (unworkable) return unworkable;
-  return seenVersion !== undefined ? refuse('changed_since_opened', { number }) : refuse('changed_while_saving', { number });
+  return seenVersion !== undefined
+    ? refuse('changed_since_opened', { number })
+    : refuse('changed_while_saving', { number });
 }
 
 const TAG_ATTEMPTS = 3;
 
 /** `/ticket tag N …` and `untag`: adds or removes words, keeping the others; a change made meanwhile is read again. */
-export async function changeTags(desk: Desk, request: { number: number; by: string; add?: string; remove?: string }): Promise<{ ok: true; ticket: Ticket; tags: string[] } | Refusal> {
+export async function changeTags(
+  desk: Desk,
+  request: { number: number; by: string; add?: string; remove?: string },
+): Promise<{ ok: true; ticket: Ticket; tags: string[] } | Refusal> {
   const adding = parseTags(request.add ?? '');
   if (!adding.ok) return adding;
   const removing = parseTags(request.remove ?? '');
@@ -169,7 +211,10 @@ export async function changeTags(desk: Desk, request: { number: number; by: stri
     const found = await ticketToWork(desk, request.by, request.number);
     if (!found.ok) return found;
     const before = found.ticket.tags ?? [];
-    const after = [...before.filter((tag) => !removing.tags.includes(tag)), ...adding.tags.filter((tag) => !before.includes(tag))];
+    const after = [
+      ...before.filter((tag) => !removing.tags.includes(tag)),
+      ...adding.tags.filter((tag) => !before.includes(tag)),
+    ];
     if (after.length > TAGS_PER_TICKET) return refuse('too_many_tags', { max: TAGS_PER_TICKET });
     if (sameTags(before, after)) return { ok: true, ticket: found.ticket, tags: before };
     const now = desk.clock();
@@ -177,7 +222,10 @@ export async function changeTags(desk: Desk, request: { number: number; by: stri
       request.number,
       { version: found.ticket.version, notMerged: true, status: EDITABLE },
       { tags: after },
-      ticketEvent('tags_changed', { kind: 'agent', id: request.by }, now, { from: { tags: before }, to: { tags: after } }),
+      ticketEvent('tags_changed', { kind: 'agent', id: request.by }, now, {
+        from: { tags: before },
+        to: { tags: after },
+      }),
       now,
     );
     if (changed) {

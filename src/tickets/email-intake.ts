@@ -2,8 +2,8 @@ import type { EmailAttachmentNote, EmailHeaders, EmailRecord } from '../store/em
 import type { Desk } from './desk.js';
 import { attachFiles } from './files.js';
 import { DESCRIPTION_MAX, openTicket, requesterSchema, SUBJECT_MAX } from './intake.js';
-import { addRequesterReply, REPLY_MAX, replyCommentId } from './requester-reply.js';
 import { describeRefusal, isRefusal, type RefusalWords } from './refusals.js';
+import { addRequesterReply, REPLY_MAX, replyCommentId } from './requester-reply.js';
 import type { Actor } from './types.js';
 
 /** A message as read from a mailbox, its MIME already taken apart (src/email/parse.ts). */
@@ -65,7 +65,12 @@ export function recordIdOf(email: Pick<IncomingEmail, 'messageId'>, place: Mailb
  * A crash between the claim and the outcome is finished by the next read, which files the same
  * ticket (its number was reserved on the record) or the same comment (its id comes from the record's).
  */
-export async function fileIncomingEmail(desk: Desk, place: MailboxPlace, email: IncomingEmail, owner: string): Promise<EmailFiling> {
+export async function fileIncomingEmail(
+  desk: Desk,
+  place: MailboxPlace,
+  email: IncomingEmail,
+  owner: string,
+): Promise<EmailFiling> {
   const id = recordIdOf(email, place);
   const now = desk.clock();
   const claim = await desk.store.email.claim({
@@ -87,22 +92,41 @@ export async function fileIncomingEmail(desk: Desk, place: MailboxPlace, email: 
   if (!claim.claimed) {
     if (claim.record.state !== 'filing') return { outcome: 'duplicate', ticketNumber: claim.record.ticketNumber };
     const stale = new Date(now.getTime() - CLAIM_HOLD_MS);
-    if (claim.record.claimedBy !== owner && !(await desk.store.email.takeOver(id, owner, stale, now))) return { outcome: 'busy' };
+    if (claim.record.claimedBy !== owner && !(await desk.store.email.takeOver(id, owner, stale, now)))
+      return { outcome: 'busy' };
   }
   const filing = await decide(desk, place, email, claim.record);
   if (filing.outcome === 'skipped') await desk.store.email.settle(id, { state: 'skipped', reason: filing.reason });
-  else if (filing.outcome === 'ticket') await desk.store.email.settle(id, { state: 'ticket', ticketNumber: filing.ticketNumber });
-  else if (filing.outcome === 'comment') await desk.store.email.settle(id, { state: 'comment', ticketNumber: filing.ticketNumber, commentId: filing.commentId });
+  else if (filing.outcome === 'ticket')
+    await desk.store.email.settle(id, { state: 'ticket', ticketNumber: filing.ticketNumber });
+  else if (filing.outcome === 'comment')
+    await desk.store.email.settle(id, {
+      state: 'comment',
+      ticketNumber: filing.ticketNumber,
+      commentId: filing.commentId,
+    });
   return filing;
 }
 
-async function decide(desk: Desk, place: MailboxPlace, email: IncomingEmail, record: EmailRecord): Promise<EmailFiling> {
-  if (email.unreadable) return { outcome: 'skipped', reason: `unreadable MIME (${email.unreadable.slice(0, 200)}); the message stays in the mailbox` };
+async function decide(
+  desk: Desk,
+  place: MailboxPlace,
+  email: IncomingEmail,
+  record: EmailRecord,
+): Promise<EmailFiling> {
+  if (email.unreadable)
+    return {
+      outcome: 'skipped',
+      reason: `unreadable MIME (${email.unreadable.slice(0, 200)}); the message stays in the mailbox`,
+    };
   if (email.automatic) return { outcome: 'skipped', reason: email.automatic };
   const sender = requesterOf(email);
   if (!sender.ok) return { outcome: 'skipped', reason: sender.reason };
   const own = ownAddresses(desk);
-  if (own.has(sender.requester.email.toLowerCase()) || (email.messageId !== null && OWN_MESSAGE_ID.test(email.messageId))) {
+  if (
+    own.has(sender.requester.email.toLowerCase()) ||
+    (email.messageId !== null && OWN_MESSAGE_ID.test(email.messageId))
+  ) {
     return { outcome: 'skipped', reason: `sent from deskbolt's own address ${sender.requester.email} (a loop)` };
   }
   const author: Actor = { kind: 'requester', id: sender.requester.email, name: sender.requester.name };
@@ -120,16 +144,32 @@ async function decide(desk: Desk, place: MailboxPlace, email: IncomingEmail, rec
     });
     if (reply.ok) {
       const commentId = replyCommentId(`email:${record.id}`);
-      await keepEmailAttachments(desk, { ticketNumber: reply.ticket.number, commentId, files: email.attachments, actor: author });
+      await keepEmailAttachments(desk, {
+        ticketNumber: reply.ticket.number,
+        commentId,
+        files: email.attachments,
+        actor: author,
+      });
       return { outcome: 'comment', ticketNumber: reply.ticket.number, commentId, reopened: reply.reopened };
     }
     // The ticket it names is gone (deleted in another desk's import): a new thread, then.
-    if (reply.code !== 'no_such_ticket') return { outcome: 'skipped', reason: `the reply to #${thread} was refused (${reply.code}); the message stays in the mailbox` };
+    if (reply.code !== 'no_such_ticket')
+      return {
+        outcome: 'skipped',
+        reason: `the reply to #${thread} was refused (${reply.code}); the message stays in the mailbox`,
+      };
   }
 
   const limit = desk.directory.workspace.email?.newTicketsPerSenderPerHour ?? 20;
-  const lately = await desk.store.email.newTicketsFrom(sender.requester.email.toLowerCase(), new Date(desk.clock().getTime() - 60 * 60_000));
-  if (lately >= limit) return { outcome: 'skipped', reason: `${sender.requester.email} sent more than ${limit} new tickets in an hour (a loop or a flood)` };
+  const lately = await desk.store.email.newTicketsFrom(
+    sender.requester.email.toLowerCase(),
+    new Date(desk.clock().getTime() - 60 * 60_000),
+  );
+  if (lately >= limit)
+    return {
+      outcome: 'skipped',
+      reason: `${sender.requester.email} sent more than ${limit} new tickets in an hour (a loop or a flood)`,
+    };
 
   const number = await desk.store.email.reserveNumber(record.id, () => desk.store.tickets.nextNumber());
   const opened = await openTicket(
@@ -142,9 +182,18 @@ async function decide(desk: Desk, place: MailboxPlace, email: IncomingEmail, rec
     },
     { actor: author, channel: 'email', source: { kind: 'email', mailbox: place.address }, reservedNumber: number },
   );
-  if (!opened.ok) return { outcome: 'skipped', reason: `no ticket could be filed (${opened.code}); the message stays in the mailbox` };
+  if (!opened.ok)
+    return {
+      outcome: 'skipped',
+      reason: `no ticket could be filed (${opened.code}); the message stays in the mailbox`,
+    };
   // The opening comment's files go under `opening:<number>`, where the card and the conversation look for the request's.
-  await keepEmailAttachments(desk, { ticketNumber: number, commentId: `opening:${number}`, files: email.attachments, actor: author });
+  await keepEmailAttachments(desk, {
+    ticketNumber: number,
+    commentId: `opening:${number}`,
+    files: email.attachments,
+    actor: author,
+  });
   return { outcome: 'ticket', ticketNumber: number };
 }
 
@@ -166,7 +215,8 @@ export async function keepEmailAttachments(
     actor: request.actor,
   });
   // The ticket was stored just before: its absence is a fault a retry of the message may mend.
-  if (isRefusal(outcome)) throw new Error(`the attachments of #${request.ticketNumber} could not be kept (${outcome.code})`);
+  if (isRefusal(outcome))
+    throw new Error(`the attachments of #${request.ticketNumber} could not be kept (${outcome.code})`);
   if (outcome.refused.length === 0) return;
   const reasons = outcome.refused.map((refusal) => describeRefusal(refusal, PLAIN_WORDS));
   await desk.store.tickets.addComment(
@@ -181,26 +231,40 @@ export async function keepEmailAttachments(
 }
 
 /** The note is stored raw, like any text: every surface escapes it where it is shown. */
-const PLAIN_WORDS: RefusalWords = { person: (id) => id, group: (id) => String(id), quote: (typed) => typed, code: (literal) => literal, groupList: () => '' };
+const PLAIN_WORDS: RefusalWords = {
+  person: (id) => id,
+  group: (id) => String(id),
+  quote: (typed) => typed,
+  code: (literal) => literal,
+  groupList: () => '',
+};
 
 function noteOf(file: IncomingEmail['attachments'][number]): EmailAttachmentNote {
   return { name: file.name.slice(0, 255), size: file.bytes.length, type: file.declaredType.slice(0, 120) };
 }
 
-function requesterOf(email: IncomingEmail): { ok: true; requester: { kind: 'email'; email: string; name: string } } | { ok: false; reason: string } {
+function requesterOf(
+  email: IncomingEmail,
+): { ok: true; requester: { kind: 'email'; email: string; name: string } } | { ok: false; reason: string } {
   if (!email.from?.address) return { ok: false, reason: 'no sender address (no From)' };
   const address = email.from.address.trim();
   const local = address.split('@')[0]?.toLowerCase() ?? '';
-  if (local === 'mailer-daemon' || local === 'postmaster') return { ok: false, reason: `a bounce (from ${address.slice(0, 120)})` };
+  if (local === 'mailer-daemon' || local === 'postmaster')
+    return { ok: false, reason: `a bounce (from ${address.slice(0, 120)})` };
   const name = (email.from.name.replace(/\s+/g, ' ').trim() || address).slice(0, 120);
   const parsed = requesterSchema.safeParse({ kind: 'email', email: address, name });
-  if (!parsed.success || parsed.data.kind !== 'email') return { ok: false, reason: `the sender address ${JSON.stringify(address.slice(0, 120))} cannot be answered` };
+  if (!parsed.success || parsed.data.kind !== 'email')
+    return { ok: false, reason: `the sender address ${JSON.stringify(address.slice(0, 120))} cannot be answered` };
   return { ok: true, requester: parsed.data };
 }
 
 function ownAddresses(desk: Desk): Set<string> {
-  const own = new Set((desk.directory.workspace.email?.mailboxes ?? []).map((mailbox) => mailbox.address.toLowerCase()));
-  const from = desk.settings.mailFrom ? /<([^<>\s]+@[^<>\s]+)>|([^\s<>"]+@[^\s<>"]+)/.exec(desk.settings.mailFrom) : null;
+  const own = new Set(
+    (desk.directory.workspace.email?.mailboxes ?? []).map((mailbox) => mailbox.address.toLowerCase()),
+  );
+  const from = desk.settings.mailFrom
+    ? /<([^<>\s]+@[^<>\s]+)>|([^\s<>"]+@[^\s<>"]+)/.exec(desk.settings.mailFrom)
+    : null;
   if (from) own.add((from[1] ?? from[2]!).toLowerCase());
   return own;
 }
@@ -234,13 +298,19 @@ export function newlyWritten(text: string): string {
       end = index;
       break;
     }
-    if (/^-{2,}\s*Original Message\s*-{2,}$/i.test(line) || (/^_{10,}$/.test(line) && /^From:/i.test(lines[index + 1]?.trim() ?? ''))) {
+    if (
+      /^-{2,}\s*Original Message\s*-{2,}$/i.test(line) ||
+      (/^_{10,}$/.test(line) && /^From:/i.test(lines[index + 1]?.trim() ?? ''))
+    ) {
       end = index;
       break;
     }
   }
   const kept = lines.slice(0, end).filter((line) => !/^\s*>/.test(line));
-  const result = kept.join('\n').replace(/\n{3,}/g, '\n\n').trim();
+  const result = kept
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
   return result || text.trim();
 }
 
@@ -259,7 +329,10 @@ function boundedHeaders(headers: EmailHeaders): EmailHeaders {
 }
 
 /** "View original" of an email ticket: the first message's headers and its whole text. */
-export async function originalEmail(desk: Desk, ticketNumber: number): Promise<{ headers: EmailHeaders; text: string; attachments: EmailAttachmentNote[] } | null> {
+export async function originalEmail(
+  desk: Desk,
+  ticketNumber: number,
+): Promise<{ headers: EmailHeaders; text: string; attachments: EmailAttachmentNote[] } | null> {
   const record = await desk.store.email.originalOf(ticketNumber);
   return record ? { headers: record.headers, text: record.fullText, attachments: record.attachments } : null;
 }

@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { fileTypeFromBuffer } from 'file-type';
 import type { TicketFile } from '../store/files.js';
 import type { Agent } from '../workspace/schema.js';
-import { refuse, type Desk, type Refusal } from './desk.js';
+import { type Desk, type Refusal, refuse } from './desk.js';
 import type { Actor, Ticket } from './types.js';
 
 export type { TicketFile } from '../store/files.js';
@@ -10,9 +10,21 @@ export type { TicketFile } from '../store/files.js';
 const MB = 1024 * 1024;
 
 /** The workspace file's limits, in bytes. */
-export function fileLimits(desk: Desk): { maxFileBytes: number; maxFilesPerMessage: number; maxTicketBytes: number; maxFileMb: number; maxTicketMb: number } {
+export function fileLimits(desk: Desk): {
+  maxFileBytes: number;
+  maxFilesPerMessage: number;
+  maxTicketBytes: number;
+  maxFileMb: number;
+  maxTicketMb: number;
+} {
   const { maxFileMb, maxFilesPerMessage, maxTicketMb } = desk.directory.workspace.files;
-  return { maxFileBytes: Math.floor(maxFileMb * MB), maxFilesPerMessage, maxTicketBytes: Math.floor(maxTicketMb * MB), maxFileMb, maxTicketMb };
+  return {
+    maxFileBytes: Math.floor(maxFileMb * MB),
+    maxFilesPerMessage,
+    maxTicketBytes: Math.floor(maxTicketMb * MB),
+    maxFileMb,
+    maxTicketMb,
+  };
 }
 
 /** A file deskbolt keeps itself: its bytes, the name its sender gave, and the type they claimed (never trusted). */
@@ -27,7 +39,9 @@ export interface IncomingFile {
 }
 
 /** A file that lives in Slack, as files.info described it; or one Slack no longer has. */
-export type SlackFileSeen = { fileId: string; name: string; size: number; contentType: string; permalink: string } | { fileId: string; name: string; gone: true };
+export type SlackFileSeen =
+  | { fileId: string; name: string; size: number; contentType: string; permalink: string }
+  | { fileId: string; name: string; gone: true };
 
 /** What became of one message's files: those kept, and each refused one with the reason its sender is told. */
 export interface AttachOutcome {
@@ -57,9 +71,17 @@ function storedName(name: string): string {
  * reach outside the download folder or break the header it is sent in.
  */
 export function downloadFileName(name: string): string {
-  const base = name.replace(/\\/g, '/').split('/').filter((part) => part !== '' && part !== '.' && part !== '..').at(-1) ?? '';
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is removed
-  const clean = base.replace(/[\u0000-\u001f\u007f"]/g, '').replace(/^\.+/, '').trim();
+  const base =
+    name
+      .replace(/\\/g, '/')
+      .split('/')
+      .filter((part) => part !== '' && part !== '.' && part !== '..')
+      .at(-1) ?? '';
+  // Control characters and quotes never reach a Content-Disposition header or a saved name.
+  const printable = [...base]
+    .filter((character) => character > '\u001f' && character !== '\u007f' && character !== '"')
+    .join('');
+  const clean = printable.replace(/^\.+/, '').trim();
   return clean || 'file';
 }
 
@@ -70,7 +92,9 @@ export async function sniffedType(bytes: Buffer): Promise<string> {
   const head = bytes.subarray(0, 8192);
   if (head.includes(0)) return 'application/octet-stream';
   try {
-    new TextDecoder('utf-8', { fatal: true }).decode(head.length < bytes.length ? head.subarray(0, lastWholeCharacter(head)) : head);
+    new TextDecoder('utf-8', { fatal: true }).decode(
+      head.length < bytes.length ? head.subarray(0, lastWholeCharacter(head)) : head,
+    );
     return 'text/plain';
   } catch {
     return 'application/octet-stream';
@@ -98,13 +122,20 @@ function fileIdOf(commentId: string, index: number): string {
  * kept in order until a limit says no; each refused one gets a reason for its sender, the rest are
  * kept. Idempotent per comment: a retry with the same commentId keeps the same ids, stores nothing twice.
  */
-export async function attachFiles(desk: Desk, request: AttachRequest & { files: readonly IncomingFile[] }): Promise<AttachOutcome | Refusal> {
+export async function attachFiles(
+  desk: Desk,
+  request: AttachRequest & { files: readonly IncomingFile[] },
+): Promise<AttachOutcome | Refusal> {
   const ticket = await desk.store.tickets.get(request.ticketNumber);
   if (!ticket) return refuse('no_such_ticket', { number: request.ticketNumber });
   const limits = fileLimits(desk);
   const earlier = await desk.store.files.ofTicket(ticket.number);
-  const already = new Map(earlier.filter((file) => file.commentId === request.commentId).map((file) => [file.id, file]));
-  let ticketBytes = earlier.filter((file) => file.stored && !already.has(file.id)).reduce((sum, file) => sum + file.size, 0);
+  const already = new Map(
+    earlier.filter((file) => file.commentId === request.commentId).map((file) => [file.id, file]),
+  );
+  let ticketBytes = earlier
+    .filter((file) => file.stored && !already.has(file.id))
+    .reduce((sum, file) => sum + file.size, 0);
   const outcome: AttachOutcome = { kept: [], refused: [] };
   for (const [index, incoming] of request.files.entries()) {
     const name = storedName(incoming.name);
@@ -119,7 +150,14 @@ export async function attachFiles(desk: Desk, request: AttachRequest & { files: 
       outcome.refused.push(refuse('file_gone', { name }));
       continue;
     }
-    const verdict = limitVerdict(limits, ticket.number, name, incoming.announcedSize ?? incoming.bytes.length, index, ticketBytes);
+    const verdict = limitVerdict(
+      limits,
+      ticket.number,
+      name,
+      incoming.announcedSize ?? incoming.bytes.length,
+      index,
+      ticketBytes,
+    );
     if (verdict) {
       outcome.refused.push(verdict);
       continue;
@@ -158,15 +196,27 @@ function oneLineForTooMany(refused: Refusal[]): Refusal[] {
   const tooMany = refused.filter((refusal) => refusal.code === 'files_too_many');
   if (tooMany.length < 2) return refused;
   const first = tooMany[0]!.facts as { name: string; max: number };
-  return [...refused.filter((refusal) => refusal.code !== 'files_too_many'), refuse('files_too_many', { name: first.name, max: first.max, more: tooMany.length - 1 })];
+  return [
+    ...refused.filter((refusal) => refusal.code !== 'files_too_many'),
+    refuse('files_too_many', { name: first.name, max: first.max, more: tooMany.length - 1 }),
+  ];
 }
 
 /** Why a file is over a limit, or null when it may be kept. Also what a streamed upload asks before it reads a byte more. */
-export function limitVerdict(limits: ReturnType<typeof fileLimits>, ticketNumber: number, name: string, size: number, index: number, ticketBytes: number): Refusal | null {
-  if (index >= limits.maxFilesPerMessage) return refuse('files_too_many', { name, max: limits.maxFilesPerMessage, more: 0 });
+export function limitVerdict(
+  limits: ReturnType<typeof fileLimits>,
+  ticketNumber: number,
+  name: string,
+  size: number,
+  index: number,
+  ticketBytes: number,
+): Refusal | null {
+  if (index >= limits.maxFilesPerMessage)
+    return refuse('files_too_many', { name, max: limits.maxFilesPerMessage, more: 0 });
   if (size === 0) return refuse('file_empty', { name });
   if (size > limits.maxFileBytes) return refuse('file_over_limit', { name, bytes: size, maxMb: limits.maxFileMb });
-  if (ticketBytes + size > limits.maxTicketBytes) return refuse('ticket_files_full', { name, number: ticketNumber, maxMb: limits.maxTicketMb });
+  if (ticketBytes + size > limits.maxTicketBytes)
+    return refuse('ticket_files_full', { name, number: ticketNumber, maxMb: limits.maxTicketMb });
   return null;
 }
 
@@ -174,7 +224,10 @@ export function limitVerdict(limits: ReturnType<typeof fileLimits>, ticketNumber
  * Files a person shared in Slack with a comment: they stay in Slack (deskbolt keeps their id and
  * permalink, not their bytes), so only the count per message limits them; Slack's own limit is on size.
  */
-export async function attachSlackFiles(desk: Desk, request: AttachRequest & { files: readonly SlackFileSeen[] }): Promise<AttachOutcome> {
+export async function attachSlackFiles(
+  desk: Desk,
+  request: AttachRequest & { files: readonly SlackFileSeen[] },
+): Promise<AttachOutcome> {
   const limits = fileLimits(desk);
   const outcome: AttachOutcome = { kept: [], refused: [] };
   for (const [index, seen] of request.files.entries()) {
@@ -208,7 +261,11 @@ export async function attachSlackFiles(desk: Desk, request: AttachRequest & { fi
 }
 
 /** A ticket's files, oldest first; for a requester's eyes (`publicOnly`) without internal notes' files. */
-export async function filesOfTicket(desk: Desk, ticketNumber: number, options: { publicOnly?: boolean } = {}): Promise<TicketFile[]> {
+export async function filesOfTicket(
+  desk: Desk,
+  ticketNumber: number,
+  options: { publicOnly?: boolean } = {},
+): Promise<TicketFile[]> {
   const files = await desk.store.files.ofTicket(ticketNumber);
   return options.publicOnly ? files.filter((file) => file.visibility === 'public') : files;
 }
@@ -217,8 +274,13 @@ export async function filesOfTicket(desk: Desk, ticketNumber: number, options: {
  * A comment's stored files with their bytes, for an outgoing message (a reply mail's attachments, an
  * upload into the requester's Slack thread). Internal files are never returned: they never leave the desk.
  */
-export async function commentFilesToSend(desk: Desk, commentId: string): Promise<{ file: TicketFile; bytes: Buffer }[]> {
-  const files = (await desk.store.files.ofComment(commentId)).filter((file) => file.visibility === 'public' && file.stored);
+export async function commentFilesToSend(
+  desk: Desk,
+  commentId: string,
+): Promise<{ file: TicketFile; bytes: Buffer }[]> {
+  const files = (await desk.store.files.ofComment(commentId)).filter(
+    (file) => file.visibility === 'public' && file.stored,
+  );
   const loaded: { file: TicketFile; bytes: Buffer }[] = [];
   for (const file of files) {
     const bytes = await desk.store.files.readBytes(file);
@@ -267,7 +329,11 @@ export interface DownloadRequest {
 }
 
 /** The bytes of a stored file, for a link that is genuine, unexpired and whose viewer may still see the ticket. */
-export async function openDownload(desk: Desk, secret: string, link: DownloadRequest): Promise<{ ok: true; file: TicketFile; bytes: Buffer } | Refusal> {
+export async function openDownload(
+  desk: Desk,
+  secret: string,
+  link: DownloadRequest,
+): Promise<{ ok: true; file: TicketFile; bytes: Buffer } | Refusal> {
   const expires = Number(link.expires);
   const given = Buffer.from(link.signature, 'base64url');
   const wanted = Number.isSafeInteger(expires) ? linkSignature(secret, link.fileId, link.viewer, expires) : null;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Workspace } from '../workspace/schema.js';
-import { refuse, type Refusal } from './refusals.js';
+import { type Refusal, refuse } from './refusals.js';
 import type { TicketForm } from './types.js';
 
 export type FormField = keyof TicketForm;
@@ -26,8 +26,15 @@ export function formProblems(workspace: Workspace, form: TicketForm, solving: bo
   if (form.category !== undefined && !categories.includes(form.category)) {
     problems.push({ field: 'category', refusal: refuse('not_a_category', { value: form.category }) });
   }
-  if (form.subcategory !== undefined && form.category !== undefined && !subcategoriesOf(workspace, form.category).includes(form.subcategory)) {
-    problems.push({ field: 'subcategory', refusal: refuse('not_a_subcategory', { value: form.subcategory, category: form.category }) });
+  if (
+    form.subcategory !== undefined &&
+    form.category !== undefined &&
+    !subcategoriesOf(workspace, form.category).includes(form.subcategory)
+  ) {
+    problems.push({
+      field: 'subcategory',
+      refusal: refuse('not_a_subcategory', { value: form.subcategory, category: form.category }),
+    });
   }
   if (solving) {
     for (const field of ['rootCause', 'category', 'subcategory'] as const) {
@@ -76,7 +83,10 @@ export function formChoices(workspace: Workspace): FormChoices {
   const choice = (name: string): FormChoice => ({ key: choiceKey(name), name });
   return {
     rootCauses: workspace.rootCauses.map((cause) => choice(cause.name)),
-    categories: workspace.categories.map((category) => ({ ...choice(category.name), subcategories: category.subcategories.map(choice) })),
+    categories: workspace.categories.map((category) => ({
+      ...choice(category.name),
+      subcategories: category.subcategories.map(choice),
+    })),
   };
 }
 

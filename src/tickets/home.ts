@@ -1,12 +1,12 @@
 import { availabilities, availabilityOf } from '../chats/availability.js';
+import { type MyLiveChat, myLiveChats } from '../chats/my-chats.js';
 import { transfersWaitingFor } from '../chats/transfers.js';
-import { waitingChats, type WaitingChat } from '../chats/waiting.js';
-import { myLiveChats, type MyLiveChat } from '../chats/my-chats.js';
 import type { Availability } from '../chats/types.js';
+import { type WaitingChat, waitingChats } from '../chats/waiting.js';
 import type { Agent } from '../workspace/schema.js';
 import type { Desk, Refusal } from './desk.js';
 import { SEARCH_QUERY_MAX, searchTickets } from './search.js';
-import { periodWindow, type DeskStats } from './stats.js';
+import { type DeskStats, periodWindow } from './stats.js';
 import type { Ticket } from './types.js';
 import { weekFiguresOf } from './week-figures.js';
 
@@ -87,15 +87,16 @@ export async function homeFor(desk: Desk, userId: string, options: { search?: st
   const now = desk.clock();
   const isLead = agent.role === 'lead' || agent.role === 'admin';
   const week = periodWindow('week', now);
-  const [availability, { open, openCount, pending, pendingCount }, views, weekStats, search, chats, liveChats] = await Promise.all([
-    availabilityOf(desk, userId),
-    openAndPending(desk, userId),
-    groupViews(desk, agent.groups),
-    weekFiguresOf(desk, { agent: userId }, week),
-    options.search === undefined ? Promise.resolve(undefined) : searchOutcome(desk, userId, options.search),
-    waitingChats(desk, userId),
-    myLiveChats(desk, userId),
-  ]);
+  const [availability, { open, openCount, pending, pendingCount }, views, weekStats, search, chats, liveChats] =
+    await Promise.all([
+      availabilityOf(desk, userId),
+      openAndPending(desk, userId),
+      groupViews(desk, agent.groups),
+      weekFiguresOf(desk, { agent: userId }, week),
+      options.search === undefined ? Promise.resolve(undefined) : searchOutcome(desk, userId, options.search),
+      waitingChats(desk, userId),
+      myLiveChats(desk, userId),
+    ]);
   const home: AgentHome = {
     role: isLead ? 'lead' : 'agent',
     agent,
@@ -124,7 +125,12 @@ export async function homeFor(desk: Desk, userId: string, options: { search?: st
     transfers: transfers.map((transfer) => ({
       ticketNumber: transfer.ticketNumber,
       from: transfer.from,
-      askedOf: transfer.to.kind === 'agent' ? 'you' : transfer.to.kind === 'lead' ? 'a team lead' : desk.directory.groupName(Number(transfer.to.id)),
+      askedOf:
+        transfer.to.kind === 'agent'
+          ? 'you'
+          : transfer.to.kind === 'lead'
+            ? 'a team lead'
+            : desk.directory.groupName(Number(transfer.to.id)),
     })),
   };
 }
@@ -134,21 +140,35 @@ export async function homeFor(desk: Desk, userId: string, options: { search?: st
  * fewer than HOME_WORK_READ of them (as agents do): the counts are then what was read. An agent with
  * more is listed and counted per status.
  */
-async function openAndPending(desk: Desk, userId: string): Promise<{ open: Ticket[]; openCount: number; pending: Ticket[]; pendingCount: number }> {
+async function openAndPending(
+  desk: Desk,
+  userId: string,
+): Promise<{ open: Ticket[]; openCount: number; pending: Ticket[]; pendingCount: number }> {
   const both = await desk.store.tickets.assignedTo(userId, ['open', 'pending'], HOME_WORK_READ);
   if (both.length < HOME_WORK_READ) {
     const open = both.filter((ticket) => ticket.status === 'open');
     const pending = both.filter((ticket) => ticket.status === 'pending');
-    return { open: open.slice(0, HOME_LIST_LIMIT), openCount: open.length, pending: pending.slice(0, HOME_LIST_LIMIT), pendingCount: pending.length };
+    return {
+      open: open.slice(0, HOME_LIST_LIMIT),
+      openCount: open.length,
+      pending: pending.slice(0, HOME_LIST_LIMIT),
+      pendingCount: pending.length,
+    };
   }
-  const [[open, openCount], [pending, pendingCount]] = await Promise.all([listedAndCounted(desk, userId, 'open'), listedAndCounted(desk, userId, 'pending')]);
+  const [[open, openCount], [pending, pendingCount]] = await Promise.all([
+    listedAndCounted(desk, userId, 'open'),
+    listedAndCounted(desk, userId, 'pending'),
+  ]);
   return { open, openCount, pending, pendingCount };
 }
 
 /** The agent's first tickets of a status, and how many there are: counted only when the list is full. */
 async function listedAndCounted(desk: Desk, userId: string, status: 'open' | 'pending'): Promise<[Ticket[], number]> {
   const listed = await desk.store.tickets.assignedTo(userId, [status], HOME_LIST_LIMIT);
-  return [listed, listed.length < HOME_LIST_LIMIT ? listed.length : await desk.store.tickets.countAssigned(userId, [status])];
+  return [
+    listed,
+    listed.length < HOME_LIST_LIMIT ? listed.length : await desk.store.tickets.countAssigned(userId, [status]),
+  ];
 }
 
 async function groupViews(desk: Desk, groupIds: readonly number[]): Promise<GroupView[]> {
@@ -156,18 +176,28 @@ async function groupViews(desk: Desk, groupIds: readonly number[]): Promise<Grou
     groupIds.map(async (groupId) => {
       // One read gives the count and the oldest wait of a queue shorter than HOME_QUEUE_READ; a longer one is counted apart.
       const filedAt = await desk.store.tickets.queueFiledAt([groupId], HOME_QUEUE_READ);
-      const waiting = filedAt.length < HOME_QUEUE_READ ? filedAt.length : await desk.store.tickets.countQueue([groupId]);
+      const waiting =
+        filedAt.length < HOME_QUEUE_READ ? filedAt.length : await desk.store.tickets.countQueue([groupId]);
       return { groupId, name: desk.directory.groupName(groupId), waiting, oldestSince: filedAt[0] ?? null };
     }),
   );
 }
 
 async function teamOf(desk: Desk, lead: Agent): Promise<TeamMember[]> {
-  const members = desk.directory.workspace.agents.filter((agent) => agent.groups.some((id) => lead.groups.includes(id))).slice(0, HOME_TEAM_LIMIT);
+  const members = desk.directory.workspace.agents
+    .filter((agent) => agent.groups.some((id) => lead.groups.includes(id)))
+    .slice(0, HOME_TEAM_LIMIT);
   const users = members.map((member) => member.user);
   // One read for the whole team: a count per member was a scan each on the embedded server.
-  const [states, open] = await Promise.all([availabilities(desk, users), desk.store.tickets.countAssignedByAgent(users, ['open'])]);
-  return members.map((agent) => ({ agent, availability: states.get(agent.user) ?? 'offline', openTickets: open.get(agent.user) ?? 0 }));
+  const [states, open] = await Promise.all([
+    availabilities(desk, users),
+    desk.store.tickets.countAssignedByAgent(users, ['open']),
+  ]);
+  return members.map((agent) => ({
+    agent,
+    availability: states.get(agent.user) ?? 'offline',
+    openTickets: open.get(agent.user) ?? 0,
+  }));
 }
 
 async function searchOutcome(desk: Desk, userId: string, query: string): Promise<SearchOutcome> {

@@ -1,22 +1,38 @@
 import { z } from 'zod';
-import { prioritySchema } from '../workspace/schema.js';
-import { refuse, type Desk, type Refusal } from './desk.js';
-import type { Actor, Ticket, TicketChannel, TicketSource } from './types.js';
 import { ticketEvent } from '../events/ticket-events.js';
+import { prioritySchema } from '../workspace/schema.js';
+import { type Desk, type Refusal, refuse } from './desk.js';
+import type { Actor, Ticket, TicketChannel, TicketSource } from './types.js';
 
 export const SUBJECT_MAX = 150;
 export const DESCRIPTION_MAX = 10_000;
 
 /** Text as a person typed it: trimmed, bounded, and never anything but a string (no `{"$gt":""}` objects). */
-export const subjectSchema = z.string().trim().min(1, 'a subject is required').max(SUBJECT_MAX, `at most ${SUBJECT_MAX} characters`);
+export const subjectSchema = z
+  .string()
+  .trim()
+  .min(1, 'a subject is required')
+  .max(SUBJECT_MAX, `at most ${SUBJECT_MAX} characters`);
 export const descriptionSchema = z.string().trim().max(DESCRIPTION_MAX, `at most ${DESCRIPTION_MAX} characters`);
 
 /** A phone number as a person writes it; nothing else (it is shown to agents, so no markup gets in). */
-export const phoneSchema = z.string().trim().regex(/^\+?[0-9][0-9 ()./-]{2,39}$/, 'a phone number: digits, spaces and + ( ) . / -');
+export const phoneSchema = z
+  .string()
+  .trim()
+  .regex(/^\+?[0-9][0-9 ()./-]{2,39}$/, 'a phone number: digits, spaces and + ( ) . / -');
 
 export const requesterSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('slack'), userId: z.string().regex(/^[UW][A-Z0-9]{2,}$/), name: z.string().max(120).optional() }),
-  z.object({ kind: z.literal('email'), email: z.email().max(254), name: z.string().trim().min(1).max(120), phone: phoneSchema.optional() }),
+  z.object({
+    kind: z.literal('slack'),
+    userId: z.string().regex(/^[UW][A-Z0-9]{2,}$/),
+    name: z.string().max(120).optional(),
+  }),
+  z.object({
+    kind: z.literal('email'),
+    email: z.email().max(254),
+    name: z.string().trim().min(1).max(120),
+    phone: phoneSchema.optional(),
+  }),
 ]);
 
 export const newTicketSchema = z.object({
@@ -65,7 +81,9 @@ export async function openTicket(
       closedAt: null,
       mergedInto: null,
     },
-    ticketEvent('created', context.actor, now, { to: { status: 'new', groupId: fields.groupId, priority: fields.priority } }),
+    ticketEvent('created', context.actor, now, {
+      to: { status: 'new', groupId: fields.groupId, priority: fields.priority },
+    }),
     now,
     context.reservedNumber,
   );

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { refuse, type Desk, type Refusal } from './desk.js';
+import { type Desk, type Refusal, refuse } from './desk.js';
 import { choiceKey } from './form.js';
 import { agentOrRefusal } from './permissions.js';
 import type { TicketForm } from './types.js';
@@ -23,16 +23,20 @@ export interface MacroChoice {
 export async function macrosFor(desk: Desk, agentId: string): Promise<MacroChoice[]> {
   const personal = await desk.store.macros.ofAgent(agentId);
   return [
-    ...personal.map((macro): MacroChoice => ({
-      id: `p:${choiceKey(macro.name)}`,
-      name: macro.name,
-      text: macro.text,
-      public: macro.public,
-      ...(macro.status ? { status: macro.status } : {}),
-      ...(macro.form ? { form: macro.form } : {}),
-      personal: true,
-    })),
-    ...desk.directory.workspace.macros.map((macro): MacroChoice => ({ id: `s:${choiceKey(macro.name)}`, ...macro, personal: false })),
+    ...personal.map(
+      (macro): MacroChoice => ({
+        id: `p:${choiceKey(macro.name)}`,
+        name: macro.name,
+        text: macro.text,
+        public: macro.public,
+        ...(macro.status ? { status: macro.status } : {}),
+        ...(macro.form ? { form: macro.form } : {}),
+        personal: true,
+      }),
+    ),
+    ...desk.directory.workspace.macros.map(
+      (macro): MacroChoice => ({ id: `s:${choiceKey(macro.name)}`, ...macro, personal: false }),
+    ),
   ];
 }
 
@@ -49,7 +53,13 @@ export function searchMacros(macros: readonly MacroChoice[], typed: string, limi
       const everything = `${name}\n${macro.text.toLowerCase()}`;
       const found = words.every((word) => everything.includes(word));
       const inName = words.filter((word) => name.includes(word)).length;
-      return { macro, index, found, rank: (macro.personal ? 0 : 2) + (words.length > 0 && inName === words.length ? 0 : 1), inName };
+      return {
+        macro,
+        index,
+        found,
+        rank: (macro.personal ? 0 : 2) + (words.length > 0 && inName === words.length ? 0 : 1),
+        inName,
+      };
     })
     .filter((entry) => entry.found)
     .sort((a, b) => a.rank - b.rank || b.inName - a.inName || a.index - b.index)
@@ -80,8 +90,16 @@ export async function findMacro(desk: Desk, agentId: string, id: string): Promis
 }
 
 export const personalMacroSchema = z.object({
-  name: z.string().trim().min(1, 'Give the macro a name.').max(MACRO_NAME_MAX, `A macro name is at most ${MACRO_NAME_MAX} characters.`),
-  text: z.string().trim().min(1, 'The macro has no text.').max(MACRO_TEXT_MAX, `A macro's text is at most ${MACRO_TEXT_MAX} characters.`),
+  name: z
+    .string()
+    .trim()
+    .min(1, 'Give the macro a name.')
+    .max(MACRO_NAME_MAX, `A macro name is at most ${MACRO_NAME_MAX} characters.`),
+  text: z
+    .string()
+    .trim()
+    .min(1, 'The macro has no text.')
+    .max(MACRO_TEXT_MAX, `A macro's text is at most ${MACRO_TEXT_MAX} characters.`),
   public: z.boolean().default(false),
   status: z.enum(['open', 'pending', 'solved']).optional(),
 });
@@ -96,14 +114,25 @@ export interface SavedMacro {
 /** A refusal names the field of the save form it is about, so it is shown there. */
 export type MacroRefusal = Refusal & { field?: 'name' | 'text' };
 
-export async function savePersonalMacro(desk: Desk, agentId: string, input: z.input<typeof personalMacroSchema>): Promise<SavedMacro | MacroRefusal> {
+export async function savePersonalMacro(
+  desk: Desk,
+  agentId: string,
+  input: z.input<typeof personalMacroSchema>,
+): Promise<SavedMacro | MacroRefusal> {
   const allowed = agentOrRefusal(desk, agentId);
   if (!allowed.ok) return allowed;
   const parsed = personalMacroSchema.safeParse(input);
-  if (!parsed.success) return { ...refuse('invalid', { message: parsed.error.issues[0]!.message }), field: parsed.error.issues[0]!.path[0] === 'text' ? 'text' : 'name' };
+  if (!parsed.success)
+    return {
+      ...refuse('invalid', { message: parsed.error.issues[0]!.message }),
+      field: parsed.error.issues[0]!.path[0] === 'text' ? 'text' : 'name',
+    };
   const limit = desk.directory.workspace.settings.personalMacroLimit;
   const { status, ...macro } = parsed.data;
-  const outcome = await desk.store.macros.save({ agent: agentId, ...macro, ...(status ? { status } : {}), createdAt: desk.clock() }, limit);
+  const outcome = await desk.store.macros.save(
+    { agent: agentId, ...macro, ...(status ? { status } : {}), createdAt: desk.clock() },
+    limit,
+  );
   if (outcome === 'limit') {
     return { ...refuse('macro_limit', { limit }), field: 'name' };
   }

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { ticketEvent } from '../events/ticket-events.js';
 import type { Delivery } from '../store/deliveries.js';
 import { mergeClaimSource, type TicketChanges } from '../store/tickets.js';
-import { refuse, type Desk, type Refusal } from './desk.js';
-import { deliveryIdOf, queueDelivery, releaseDelivery, sendSlackMessage, type DeliverySenders } from './deliveries.js';
+import { type DeliverySenders, deliveryIdOf, queueDelivery, releaseDelivery, sendSlackMessage } from './deliveries.js';
+import { type Desk, type Refusal, refuse } from './desk.js';
 import { agentOrRefusal, mayWork, noSuchTicket, outsideGroup } from './permissions.js';
 import type { Actor, MergeProgress, Ticket, TicketComment } from './types.js';
-import { ticketEvent } from '../events/ticket-events.js';
 
 export interface MergeRequest {
   sources: readonly number[];
@@ -14,7 +14,15 @@ export interface MergeRequest {
 }
 
 /** The points a merge can be cut at; a test stops the process after each and runs the merge again. */
-export type MergeStep = 'recorded' | 'first-claim' | 'marked' | 'comment-copied' | 'copied' | 'told' | 'target-noted' | 'closed';
+export type MergeStep =
+  | 'recorded'
+  | 'first-claim'
+  | 'marked'
+  | 'comment-copied'
+  | 'copied'
+  | 'told'
+  | 'target-noted'
+  | 'closed';
 
 export interface MergeOptions {
   afterStep?: (step: MergeStep, source: number) => void | Promise<void>;
@@ -48,13 +56,19 @@ export async function planMerge(desk: Desk, request: MergeRequest): Promise<Merg
   if (target.mergedInto !== null) return refuse('target_merged', { number: target.number, into: target.mergedInto });
   if (target.status === 'closed') return refuse('target_closed', { number: target.number });
   if (target.merge && target.merge.state !== 'done') {
-    return refuse(numbers.includes(target.merge.into) ? 'merge_cycle' : 'target_merging', { number: target.number, into: target.merge.into });
+    return refuse(numbers.includes(target.merge.into) ? 'merge_cycle' : 'target_merging', {
+      number: target.number,
+      into: target.merge.into,
+    });
   }
   // A merge of the target asked for but not begun yet (recorded, its process cut before the first step) will
   // still be finished by the recovery job: merging into it now would be a cycle or a ticket closing under us.
   const asked = await desk.store.mergeRequests.unfinishedWithSource(target.number);
   if (asked && asked.target !== request.target) {
-    return refuse(numbers.includes(asked.target) ? 'merge_cycle' : 'target_merging', { number: target.number, into: asked.target });
+    return refuse(numbers.includes(asked.target) ? 'merge_cycle' : 'target_merging', {
+      number: target.number,
+      into: asked.target,
+    });
   }
   if (!mayWork(desk, allowed.agent, target)) return outsideGroup(target);
   const sources: Ticket[] = [];
@@ -63,8 +77,10 @@ export async function planMerge(desk: Desk, request: MergeRequest): Promise<Merg
     if (!source) return noSuchTicket(number);
     if (!mayWork(desk, allowed.agent, source)) return outsideGroup(source);
     const resuming = source.merge?.into === target.number;
-    if (source.mergedInto !== null && source.mergedInto !== target.number) return refuse('source_merged', { number, into: source.mergedInto });
-    if (source.merge && !resuming && source.merge.state !== 'done') return refuse('source_merging', { number, into: source.merge.into });
+    if (source.mergedInto !== null && source.mergedInto !== target.number)
+      return refuse('source_merged', { number, into: source.mergedInto });
+    if (source.merge && !resuming && source.merge.state !== 'done')
+      return refuse('source_merging', { number, into: source.merge.into });
     if (source.status === 'closed' && !resuming) return refuse('source_closed', { number });
     const receiving = !resuming ? mergesInto(source)[0] : undefined;
     if (receiving !== undefined) return refuse('source_receiving', { number, from: receiving });
@@ -78,12 +94,22 @@ export async function planMerge(desk: Desk, request: MergeRequest): Promise<Merg
  * closing → done) and each write is keyed (comment ids made from the source comment's id), so a
  * merge that stops anywhere is finished by running it again, with nothing lost or doubled.
  */
-export async function mergeTickets(desk: Desk, request: MergeRequest, options: MergeOptions = {}): Promise<MergeResult | Refusal> {
+export async function mergeTickets(
+  desk: Desk,
+  request: MergeRequest,
+  options: MergeOptions = {},
+): Promise<MergeResult | Refusal> {
   const plan = await planMerge(desk, request);
   if (!plan.ok) return plan;
   // The whole request first: the sources not yet started are written nowhere else, and recovery must know them.
   const id = randomUUID();
-  await desk.store.mergeRequests.record({ id, target: plan.target.number, sources: plan.sources.map((source) => source.number), agent: request.agent, startedAt: desk.clock() });
+  await desk.store.mergeRequests.record({
+    id,
+    target: plan.target.number,
+    sources: plan.sources.map((source) => source.number),
+    agent: request.agent,
+    startedAt: desk.clock(),
+  });
   const first = plan.sources[0]!.number;
   await options.afterStep?.('recorded', first);
   await desk.checkpoint?.({ workflow: 'merge', step: 'recorded', ticket: first });
@@ -102,7 +128,12 @@ export async function mergeTickets(desk: Desk, request: MergeRequest, options: M
 }
 
 /** One source of a recorded merge, planned afresh: a source already done plans as resuming and is a no-op. */
-async function mergeRecordedSource(desk: Desk, source: number, target: number, agent: string): Promise<MergeResult | Refusal> {
+async function mergeRecordedSource(
+  desk: Desk,
+  source: number,
+  target: number,
+  agent: string,
+): Promise<MergeResult | Refusal> {
   const plan = await planMerge(desk, { sources: [source], target, agent });
   if (!plan.ok) return plan;
   const deliveries: Delivery[] = [];
@@ -173,8 +204,18 @@ async function mergeOne(
     const closed = await desk.store.tickets.change(
       source.number,
       { fields: { 'merge.state': 'closing' } },
-      { status: 'closed', closedAt: now, mergedInto: target.number, pendingSince: null, merge: { ...progress, state: 'done' } },
-      ticketEvent('status_changed', actor, now, { from: { status: current.status }, to: { status: 'closed' }, note: `merged into #${target.number}` }),
+      {
+        status: 'closed',
+        closedAt: now,
+        mergedInto: target.number,
+        pendingSince: null,
+        merge: { ...progress, state: 'done' },
+      },
+      ticketEvent('status_changed', actor, now, {
+        from: { status: current.status },
+        to: { status: 'closed' },
+        note: `merged into #${target.number}`,
+      }),
       now,
     );
     await cut('closed');
@@ -207,15 +248,24 @@ async function claimBoth(
 ): Promise<{ ok: true; progress: MergeProgress } | Refusal> {
   const now = desk.clock();
   const actor: Actor = { kind: 'agent', id: agent };
-  const begins = ticketEvent('merged_into', actor, now, { from: { status: source.status }, to: { number: target.number } });
+  const begins = ticketEvent('merged_into', actor, now, {
+    from: { status: source.status },
+    to: { number: target.number },
+  });
   let progress = found;
   if (!progress) {
     const targetFirst = target.number < source.number;
     if (targetFirst) {
-      if (!(await desk.store.tickets.claimMergeTarget(target.number, source.number, agent, MERGEABLE, now))) return whyTargetRefused(desk, target.number, source.number);
+      if (!(await desk.store.tickets.claimMergeTarget(target.number, source.number, agent, MERGEABLE, now)))
+        return whyTargetRefused(desk, target.number, source.number);
       await cut('first-claim');
     }
-    const holding: MergeProgress = { into: target.number, state: targetFirst ? 'copying' : 'claiming', by: agent, startedAt: now };
+    const holding: MergeProgress = {
+      into: target.number,
+      state: targetFirst ? 'copying' : 'claiming',
+      by: agent,
+      startedAt: now,
+    };
     const marked = await desk.store.tickets.change(
       source.number,
       { status: MERGEABLE, notMerged: true, notMergeTarget: true, fields: { merge: null } },
@@ -247,9 +297,11 @@ async function claimBoth(
     return refusal;
   }
   const next: MergeProgress = { ...progress, state: 'copying' };
-  if (await desk.store.tickets.change(source.number, whileClaiming, { merge: next }, begins, now)) return { ok: true, progress: next };
+  if (await desk.store.tickets.change(source.number, whileClaiming, { merge: next }, begins, now))
+    return { ok: true, progress: next };
   const current = await desk.store.tickets.get(source.number);
-  if (current?.merge?.into === target.number && current.merge.state !== 'claiming') return { ok: true, progress: current.merge };
+  if (current?.merge?.into === target.number && current.merge.state !== 'claiming')
+    return { ok: true, progress: current.merge };
   await desk.store.tickets.releaseMergeClaim(target.number, source.number);
   return whySourceRefused(current, source.number);
 }
@@ -257,7 +309,13 @@ async function claimBoth(
 /** A merge that stopped while claiming and cannot get its target: its hold on the source is let go. */
 async function abandonClaiming(desk: Desk, source: Ticket): Promise<void> {
   if (source.merge?.state !== 'claiming') return;
-  await desk.store.tickets.change(source.number, { fields: { 'merge.state': 'claiming', 'merge.into': source.merge.into } }, { merge: null }, [], desk.clock());
+  await desk.store.tickets.change(
+    source.number,
+    { fields: { 'merge.state': 'claiming', 'merge.into': source.merge.into } },
+    { merge: null },
+    [],
+    desk.clock(),
+  );
 }
 
 /** Sources whose merges into this ticket are under way (its claims), oldest number first. */
@@ -274,7 +332,10 @@ async function whyTargetRefused(desk: Desk, targetNumber: number, sourceNumber: 
   if (!target) return noSuchTicket(targetNumber);
   if (target.mergedInto !== null) return refuse('target_merged', { number: target.number, into: target.mergedInto });
   if (target.merge && target.merge.state !== 'done') {
-    return refuse(target.merge.into === sourceNumber ? 'merge_cycle' : 'target_merging', { number: target.number, into: target.merge.into });
+    return refuse(target.merge.into === sourceNumber ? 'merge_cycle' : 'target_merging', {
+      number: target.number,
+      into: target.merge.into,
+    });
   }
   if (target.status === 'closed') return refuse('target_closed', { number: target.number });
   return refuse('changed_meanwhile', { number: target.number });
@@ -286,7 +347,8 @@ function whySourceRefused(source: Ticket | null, number: number): Refusal {
   const receiving = mergesInto(source)[0];
   if (receiving !== undefined) return refuse('source_receiving', { number, from: receiving });
   if (source.mergedInto !== null) return refuse('source_merged', { number, into: source.mergedInto });
-  if (source.merge && source.merge.state !== 'done') return refuse('source_merging', { number, into: source.merge.into });
+  if (source.merge && source.merge.state !== 'done')
+    return refuse('source_merging', { number, into: source.merge.into });
   if (source.status === 'closed') return refuse('source_closed', { number });
   return refuse('changed_meanwhile', { number });
 }
@@ -308,26 +370,57 @@ export async function releaseMergeNotice(desk: Desk, ticket: Ticket): Promise<st
   return id;
 }
 
-async function advance(desk: Desk, number: number, progress: MergeProgress, state: MergeProgress['state']): Promise<MergeProgress> {
+async function advance(
+  desk: Desk,
+  number: number,
+  progress: MergeProgress,
+  state: MergeProgress['state'],
+): Promise<MergeProgress> {
   const next = { ...progress, state };
-  await desk.store.tickets.change(number, { fields: { 'merge.state': progress.state } }, { merge: next }, [], desk.clock());
+  await desk.store.tickets.change(
+    number,
+    { fields: { 'merge.state': progress.state } },
+    { merge: next },
+    [],
+    desk.clock(),
+  );
   return next;
 }
 
 /** Every comment of the source (and its description) as internal notes on the target, saying where from. */
-async function copyComments(desk: Desk, source: Ticket, target: Ticket, cut: (step: MergeStep) => Promise<void>): Promise<void> {
+async function copyComments(
+  desk: Desk,
+  source: Ticket,
+  target: Ticket,
+  cut: (step: MergeStep) => Promise<void>,
+): Promise<void> {
   const comments = await desk.store.tickets.comments(source.number);
-  const requester: Actor = source.requester.kind === 'slack' ? { kind: 'requester', id: source.requester.userId } : { kind: 'requester', id: source.requester.email, name: source.requester.name };
+  const requester: Actor =
+    source.requester.kind === 'slack'
+      ? { kind: 'requester', id: source.requester.userId }
+      : { kind: 'requester', id: source.requester.email, name: source.requester.name };
   // Each copy keeps its original time, so the target's history reads in the order things were said.
   const copies: { id: string; author: Actor; text: string; at: Date }[] = [];
   if (source.description) {
-    copies.push({ id: `merged:${source.number}:description`, author: requester, text: `From #${source.number} (the original request “${source.subject.slice(0, 150)}”):\n${source.description}`, at: source.createdAt });
+    copies.push({
+      id: `merged:${source.number}:description`,
+      author: requester,
+      text: `From #${source.number} (the original request “${source.subject.slice(0, 150)}”):\n${source.description}`,
+      at: source.createdAt,
+    });
   }
   for (const comment of comments) {
-    copies.push({ id: `merged:${source.number}:${comment.id}`, author: comment.author, text: `From #${source.number} (${kindLabel(comment)}):\n${comment.text}`, at: comment.createdAt });
+    copies.push({
+      id: `merged:${source.number}:${comment.id}`,
+      author: comment.author,
+      text: `From #${source.number} (${kindLabel(comment)}):\n${comment.text}`,
+      at: comment.createdAt,
+    });
   }
   for (const copy of copies) {
-    const written = await desk.store.tickets.addComment(target.number, 'internal', copy.author, copy.text, copy.at, { id: copy.id });
+    const written = await desk.store.tickets.addComment(target.number, 'internal', copy.author, copy.text, copy.at, {
+      id: copy.id,
+    });
     if (!written.duplicate) await cut('comment-copied');
   }
 }
@@ -355,7 +448,11 @@ export interface MergeRecovery {
  * only its target claimed), and lets go of claims no merge can use any more: for the `finish-merges`
  * job. Notices are released by the closes it records, like any merge's.
  */
-export async function finishInterruptedMerges(desk: Desk, limit = 50, senders: DeliverySenders = {}): Promise<MergeRecovery> {
+export async function finishInterruptedMerges(
+  desk: Desk,
+  limit = 50,
+  senders: DeliverySenders = {},
+): Promise<MergeRecovery> {
   const recovery: MergeRecovery = { finished: [], requestsFinished: 0, refused: [], releasedClaims: 0 };
   const startedBefore = new Date(desk.clock().getTime() - MERGE_GRACE_MS);
   for (const request of await desk.store.mergeRequests.unfinished(startedBefore, limit)) {
@@ -380,7 +477,11 @@ export async function finishInterruptedMerges(desk: Desk, limit = 50, senders: D
         id: `merge-request:${request.id}`,
         ticketNumber: request.target,
         purpose: 'merge finished',
-        order: { op: 'post', place: { kind: 'dm', userId: request.agent }, text: interruptedMergeText(request.target, merged, notMerged) },
+        order: {
+          op: 'post',
+          place: { kind: 'dm', userId: request.agent },
+          text: interruptedMergeText(request.target, merged, notMerged),
+        },
       },
       senders,
     );
@@ -406,7 +507,10 @@ export async function finishInterruptedMerges(desk: Desk, limit = 50, senders: D
       if (source?.merge?.into === target.number && source.merge.state !== 'done') continue;
       const done = source?.mergedInto === target.number;
       // Claimed, and the process died before it held the source: the agent's merge is done as they asked.
-      const result = source && !done ? await mergeTickets(desk, { sources: [source.number], target: target.number, agent: claim.by }) : null;
+      const result =
+        source && !done
+          ? await mergeTickets(desk, { sources: [source.number], target: target.number, agent: claim.by })
+          : null;
       if (result?.ok) recovery.finished.push(result);
       else {
         if (result) recovery.refused.push({ source: sourceNumber, refusal: result });
@@ -423,6 +527,7 @@ export function interruptedMergeText(target: number, merged: readonly number[], 
   const list = (numbers: readonly number[]) => numbers.map((number) => `#${number}`).join(', ');
   const parts = [`Your merge into #${target} was cut short by a restart; deskbolt finished it.`];
   if (merged.length > 0) parts.push(`Merged ${list(merged)} into #${target}.`);
-  if (notMerged.length > 0) parts.push(`Not merged: ${list(notMerged)} (changed meanwhile); merge again if still needed.`);
+  if (notMerged.length > 0)
+    parts.push(`Not merged: ${list(notMerged)} (changed meanwhile); merge again if still needed.`);
   return parts.join(' ');
 }

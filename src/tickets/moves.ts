@@ -1,7 +1,7 @@
 import { mayAssign } from './assignment.js';
 import type { Desk } from './desk.js';
 import { mayWork } from './permissions.js';
-import { UNSOLVED_STATUSES, type Ticket } from './types.js';
+import { type Ticket, UNSOLVED_STATUSES } from './types.js';
 
 /** What can be done to a ticket; the card shows a button for each one the viewer may do now. */
 export type TicketMove =
@@ -26,7 +26,8 @@ export type TicketMove =
 export function movesFor(desk: Desk, ticket: Ticket, viewerId: string): TicketMove[] {
   const agent = desk.directory.agent(viewerId);
   if (!agent || !mayWork(desk, agent, ticket)) return [];
-  if (ticket.mergedInto !== null || ticket.status === 'closed' || (ticket.merge && ticket.merge.state !== 'done')) return [];
+  if (ticket.mergedInto !== null || ticket.status === 'closed' || (ticket.merge && ticket.merge.state !== 'done'))
+    return [];
   const moves: TicketMove[] = [];
   const unsolved = UNSOLVED_STATUSES.includes(ticket.status);
   if (ticket.assignee === null && (ticket.status === 'new' || ticket.status === 'open')) moves.push('take');

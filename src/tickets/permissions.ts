@@ -1,5 +1,5 @@
 import type { Agent } from '../workspace/schema.js';
-import { refuse, type Desk, type Refusal } from './desk.js';
+import { type Desk, type Refusal, refuse } from './desk.js';
 import type { Ticket } from './types.js';
 
 export function agentOrRefusal(desk: Desk, userId: string): { ok: true; agent: Agent } | Refusal {
@@ -25,7 +25,8 @@ export function outsideGroup(ticket: Pick<Ticket, 'number' | 'groupId'>): Refusa
 /** "#1004", "1004" → 1004; anything else is refused with the text as typed. */
 export function parseTicketNumber(text: string | undefined): { ok: true; number: number } | Refusal {
   const cleaned = (text ?? '').trim().replace(/^#/, '');
-  if (!/^\d{1,9}$/.test(cleaned)) return text?.trim() ? refuse('not_a_ticket_number', { typed: text.trim() }) : refuse('which_ticket');
+  if (!/^\d{1,9}$/.test(cleaned))
+    return text?.trim() ? refuse('not_a_ticket_number', { typed: text.trim() }) : refuse('which_ticket');
   return { ok: true, number: Number(cleaned) };
 }
 
@@ -44,7 +45,11 @@ export function whyNotWorkable(ticket: Ticket): Refusal | null {
  * The ticket an agent asks to work on, when they may: they are an agent, it exists, it is in their
  * groups (where the workspace keeps agents to them), and it is neither merged away nor closed.
  */
-export async function ticketToWork(desk: Desk, agentId: string, number: number): Promise<{ ok: true; ticket: Ticket; agent: Agent } | Refusal> {
+export async function ticketToWork(
+  desk: Desk,
+  agentId: string,
+  number: number,
+): Promise<{ ok: true; ticket: Ticket; agent: Agent } | Refusal> {
   const allowed = agentOrRefusal(desk, agentId);
   if (!allowed.ok) return allowed;
   const ticket = await desk.store.tickets.get(number);

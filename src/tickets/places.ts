@@ -17,7 +17,11 @@ export async function placesOf(desk: Desk, ticketNumber: number): Promise<Ticket
   return { live: places.live ?? null, requesterThread: places.requesterThread ?? null };
 }
 
-export async function rememberLiveMessage(desk: Desk, ticketNumber: number, place: SlackMessageRef & { groupId: number }): Promise<void> {
+export async function rememberLiveMessage(
+  desk: Desk,
+  ticketNumber: number,
+  place: SlackMessageRef & { groupId: number },
+): Promise<void> {
   await desk.store.tickets.rememberPlace(ticketNumber, 'live', place);
 }
 

@@ -1,10 +1,10 @@
+import { ticketEvent } from '../events/ticket-events.js';
 import type { Delivery } from '../store/deliveries.js';
-import { refuse, type Desk, type Refusal } from './desk.js';
 import { queueDelivery } from './deliveries.js';
+import { type Desk, type Refusal, refuse } from './desk.js';
 import { agentOrRefusal, mayWork, noSuchTicket, outsideGroup } from './permissions.js';
 import { clockResumes } from './sla.js';
-import { UNSOLVED_STATUSES, type Ticket } from './types.js';
-import { ticketEvent } from '../events/ticket-events.js';
+import { type Ticket, UNSOLVED_STATUSES } from './types.js';
 
 export interface ProblemResult {
   ok: true;
@@ -12,7 +12,11 @@ export interface ProblemResult {
   incident: Ticket | null;
 }
 
-async function workableTicket(desk: Desk, agentId: string, number: number): Promise<{ ok: true; ticket: Ticket } | Refusal> {
+async function workableTicket(
+  desk: Desk,
+  agentId: string,
+  number: number,
+): Promise<{ ok: true; ticket: Ticket } | Refusal> {
   const allowed = agentOrRefusal(desk, agentId);
   if (!allowed.ok) return allowed;
   const ticket = await desk.store.tickets.get(number);
@@ -28,7 +32,10 @@ async function workableTicket(desk: Desk, agentId: string, number: number): Prom
  * Marking one that already is changes nothing and says so: two agents clicking at once write one
  * `problem_marked`, and the second hears who was first.
  */
-export async function markProblem(desk: Desk, request: { number: number; agent: string }): Promise<ProblemResult | Refusal> {
+export async function markProblem(
+  desk: Desk,
+  request: { number: number; agent: string },
+): Promise<ProblemResult | Refusal> {
   const result = await ensureProblem(desk, request);
   if (!result.ok) return result;
   if (!result.marked) return alreadyAProblem(desk, request.number);
@@ -36,11 +43,15 @@ export async function markProblem(desk: Desk, request: { number: number; agent: 
 }
 
 /** The ticket as a problem, marked now (`marked`) or already one. */
-async function ensureProblem(desk: Desk, request: { number: number; agent: string }): Promise<{ ok: true; problem: Ticket; marked: boolean } | Refusal> {
+async function ensureProblem(
+  desk: Desk,
+  request: { number: number; agent: string },
+): Promise<{ ok: true; problem: Ticket; marked: boolean } | Refusal> {
   const found = await workableTicket(desk, request.agent, request.number);
   if (!found.ok) return found;
   if (found.ticket.problem) return { ok: true, problem: found.ticket, marked: false };
-  if (found.ticket.problemOf) return refuse('problem_and_incident', { number: request.number, problemOf: found.ticket.problemOf });
+  if (found.ticket.problemOf)
+    return refuse('problem_and_incident', { number: request.number, problemOf: found.ticket.problemOf });
   const now = desk.clock();
   const marked = await desk.store.tickets.change(
     request.number,
@@ -65,7 +76,10 @@ async function alreadyAProblem(desk: Desk, number: number): Promise<Refusal> {
 }
 
 /** `/ticket link 1007 to 1003`: 1007 becomes an incident of problem 1003 (marked a problem if it was not). */
-export async function linkIncident(desk: Desk, request: { incident: number; problem: number; agent: string }): Promise<ProblemResult | Refusal> {
+export async function linkIncident(
+  desk: Desk,
+  request: { incident: number; problem: number; agent: string },
+): Promise<ProblemResult | Refusal> {
   if (request.incident === request.problem) return refuse('incident_of_itself');
   const incident = await workableTicket(desk, request.agent, request.incident);
   if (!incident.ok) return incident;
@@ -81,7 +95,10 @@ export async function linkIncident(desk: Desk, request: { incident: number; prob
     request.incident,
     { status: UNSOLVED_STATUSES, notMerged: true, fields: { problem: { $ne: true } } },
     { problemOf: request.problem },
-    ticketEvent('incident_linked', { kind: 'agent', id: request.agent }, now, { from: { problemOf: incident.ticket.problemOf ?? null }, to: { problemOf: request.problem } }),
+    ticketEvent('incident_linked', { kind: 'agent', id: request.agent }, now, {
+      from: { problemOf: incident.ticket.problemOf ?? null },
+      to: { problemOf: request.problem },
+    }),
     now,
   );
   if (!linked) return refuse('changed_meanwhile', { number: request.incident });
@@ -99,21 +116,42 @@ export interface IncidentsSolved {
  * requester and is solved, each with its own events. The reply's id is made from the two numbers,
  * so running this again (after a crash) neither doubles a reply nor misses an incident.
  */
-export async function solveIncidents(desk: Desk, problem: Ticket, agent: string, solutionText: string | null): Promise<IncidentsSolved> {
-  const solution = solutionText ?? (await lastPublicReply(desk, problem.number)) ?? `This was solved together with #${problem.number}: ${problem.subject}`;
+export async function solveIncidents(
+  desk: Desk,
+  problem: Ticket,
+  agent: string,
+  solutionText: string | null,
+): Promise<IncidentsSolved> {
+  const solution =
+    solutionText ??
+    (await lastPublicReply(desk, problem.number)) ??
+    `This was solved together with #${problem.number}: ${problem.subject}`;
   const actor = { kind: 'agent' as const, id: agent };
   const result: IncidentsSolved = { solved: [], deliveries: [] };
   for (const incident of await desk.store.links.incidentsOf(problem.number, UNSOLVED_STATUSES)) {
     const now = desk.clock();
-    const comment = await desk.store.tickets.addComment(incident.number, 'public', actor, solution, now, { id: `solution:${problem.number}:${incident.number}` });
+    const comment = await desk.store.tickets.addComment(incident.number, 'public', actor, solution, now, {
+      id: `solution:${problem.number}:${incident.number}`,
+    });
     const form = { ...problem.form, ...incident.form };
     const solved = await desk.store.tickets.change(
       incident.number,
       { status: UNSOLVED_STATUSES, notMerged: true },
-      { status: 'solved', solvedAt: now, pendingSince: null, form, assignee: incident.assignee ?? agent, ...clockResumes(incident, 'solved', now) },
+      {
+        status: 'solved',
+        solvedAt: now,
+        pendingSince: null,
+        form,
+        assignee: incident.assignee ?? agent,
+        ...clockResumes(incident, 'solved', now),
+      },
       [
         ticketEvent('replied', actor, now, { to: { commentId: comment.id, fromProblem: problem.number } }),
-        ticketEvent('status_changed', actor, now, { from: { status: incident.status }, to: { status: 'solved' }, note: `problem #${problem.number} solved` }),
+        ticketEvent('status_changed', actor, now, {
+          from: { status: incident.status },
+          to: { status: 'solved' },
+          note: `problem #${problem.number} solved`,
+        }),
       ],
       now,
     );

@@ -1,6 +1,6 @@
 import type { Desk, Refusal } from './desk.js';
-import { formChoices, type FormChoices } from './form.js';
-import { macrosFor, type MacroChoice } from './macros.js';
+import { type FormChoices, formChoices } from './form.js';
+import { type MacroChoice, macrosFor } from './macros.js';
 import { ticketToWork } from './permissions.js';
 import { AGENT_STATUSES, type AgentStatus } from './reply.js';
 import { suggestArticles, suggestRootCause } from './suggestions.js';
@@ -46,7 +46,12 @@ export interface ReplyFormStart extends ReplyChoices {
 }
 
 /** The reply form as it opens on a ticket this agent may work. */
-export async function startReply(desk: Desk, agentId: string, number: number, preset: ReplyPreset): Promise<ReplyFormStart | Refusal> {
+export async function startReply(
+  desk: Desk,
+  agentId: string,
+  number: number,
+  preset: ReplyPreset,
+): Promise<ReplyFormStart | Refusal> {
   const found = await ticketToWork(desk, agentId, number);
   if (!found.ok) return found;
   const ticket = found.ticket;

@@ -1,22 +1,27 @@
 import { z } from 'zod';
+import { ticketEvent } from '../events/ticket-events.js';
 import type { Delivery } from '../store/deliveries.js';
-import { refuse, type Desk, type Refusal } from './desk.js';
 import { queueDelivery } from './deliveries.js';
-import { cleanForm, formProblems, sameForm, type FormField } from './form.js';
-import { attachFiles, type AttachOutcome, type IncomingFile } from './files.js';
-import { isRefusal } from './refusals.js';
+import { type Desk, type Refusal, refuse } from './desk.js';
+import { type AttachOutcome, attachFiles, type IncomingFile } from './files.js';
+import { cleanForm, type FormField, formProblems, sameForm } from './form.js';
 import { newCommentId } from './ids.js';
 import { noSuchTicket, ticketToWork, whyNotWorkable } from './permissions.js';
 import { solveIncidents } from './problems.js';
+import { isRefusal } from './refusals.js';
 import { REPLY_MAX } from './requester-reply.js';
 import { clockResumes } from './sla.js';
 import type { NewTicketEvent, Ticket, TicketComment, TicketStatus } from './types.js';
-import { ticketEvent } from '../events/ticket-events.js';
 
 export const AGENT_STATUSES = ['open', 'pending', 'solved'] as const;
 export type AgentStatus = (typeof AGENT_STATUSES)[number];
 
-const formText = z.string().trim().max(80, 'at most 80 characters').optional().transform((value) => value || undefined);
+const formText = z
+  .string()
+  .trim()
+  .max(80, 'at most 80 characters')
+  .optional()
+  .transform((value) => value || undefined);
 
 /** What an agent submits from the reply modal (or any other door): strings only, bounded. */
 export const agentReplySchema = z.object({
@@ -59,18 +64,28 @@ const WORKABLE: readonly TicketStatus[] = ['new', 'open', 'pending', 'solved'];
  * are one conditional write on the version the agent saw, so of two agents submitting at once the
  * second is told the ticket changed, and nothing of theirs is written.
  */
-export async function replyToTicket(desk: Desk, input: AgentReply, files: readonly IncomingFile[] = []): Promise<ReplyResult | ReplyRefusal> {
+export async function replyToTicket(
+  desk: Desk,
+  input: AgentReply,
+  files: readonly IncomingFile[] = [],
+): Promise<ReplyResult | ReplyRefusal> {
   const parsed = agentReplySchema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    const field = issue.path[0] === 'form' ? (issue.path[1] as FormField) : issue.path[0] === 'text' ? 'text' : undefined;
+    const field =
+      issue.path[0] === 'form' ? (issue.path[1] as FormField) : issue.path[0] === 'text' ? 'text' : undefined;
     return { ...refuse('invalid', { message: issue.message }), ...(field ? { field } : {}) };
   }
   const reply = parsed.data;
   const found = await ticketToWork(desk, reply.agent, reply.number);
   if (!found.ok) return found;
   const ticket = found.ticket;
-  if (!reply.text && files.length === 0 && reply.status === ticket.status && sameForm(cleanForm(reply.form), ticket.form)) {
+  if (
+    !reply.text &&
+    files.length === 0 &&
+    reply.status === ticket.status &&
+    sameForm(cleanForm(reply.form), ticket.form)
+  ) {
     return { ...refuse('nothing_to_save'), field: 'text' };
   }
 
@@ -83,15 +98,29 @@ export async function replyToTicket(desk: Desk, input: AgentReply, files: readon
   const commentId = reply.text || files.length > 0 ? newCommentId() : null;
   // A public reply from the form while the ticket's chat goes on (End and solve's closing line) is part
   // of that chat: the team counts the whole chat as one contact (contactsBefore in stats.ts).
-  const chatOn = (reply.status === 'solved' || (commentId !== null && reply.kind === 'public')) && (await chatGoesOn(desk, ticket));
+  const chatOn =
+    (reply.status === 'solved' || (commentId !== null && reply.kind === 'public')) && (await chatGoesOn(desk, ticket));
   const duringChat = chatOn && commentId !== null && reply.kind === 'public';
   // A solve ends a chat that goes on (chatPolicies): the survey waits for the requester to hear that.
   const endsChat = chatOn && reply.status === 'solved';
   const events: NewTicketEvent[] = [];
-  if (commentId) events.push(ticketEvent(reply.kind === 'public' ? 'replied' : 'noted', actor, now, { to: { commentId, ...(duringChat ? { during: 'chat' as const } : {}) } }));
-  if (ticket.assignee === null) events.push(ticketEvent('assigned', actor, now, { from: { assignee: null }, to: { assignee: reply.agent } }));
-  if (reply.status !== ticket.status) events.push(ticketEvent('status_changed', actor, now, { from: { status: ticket.status }, to: { status: reply.status, ...(endsChat ? { endsChat: true } : {}) } }));
-  if (!sameForm(form, ticket.form)) events.push(ticketEvent('form_changed', actor, now, { from: ticket.form, to: form }));
+  if (commentId)
+    events.push(
+      ticketEvent(reply.kind === 'public' ? 'replied' : 'noted', actor, now, {
+        to: { commentId, ...(duringChat ? { during: 'chat' as const } : {}) },
+      }),
+    );
+  if (ticket.assignee === null)
+    events.push(ticketEvent('assigned', actor, now, { from: { assignee: null }, to: { assignee: reply.agent } }));
+  if (reply.status !== ticket.status)
+    events.push(
+      ticketEvent('status_changed', actor, now, {
+        from: { status: ticket.status },
+        to: { status: reply.status, ...(endsChat ? { endsChat: true } : {}) },
+      }),
+    );
+  if (!sameForm(form, ticket.form))
+    events.push(ticketEvent('form_changed', actor, now, { from: ticket.form, to: form }));
 
   const changed = await desk.store.tickets.change(
     ticket.number,
@@ -115,10 +144,18 @@ export async function replyToTicket(desk: Desk, input: AgentReply, files: readon
   if (commentId) {
     // The files first: the reply's delivery (sent once the events go out) carries those already kept.
     if (files.length > 0) {
-      const attached = await attachFiles(desk, { ticketNumber: changed.number, commentId, files, actor, visibility: reply.kind });
+      const attached = await attachFiles(desk, {
+        ticketNumber: changed.number,
+        commentId,
+        files,
+        actor,
+        visibility: reply.kind,
+      });
       if (!isRefusal(attached)) kept = attached;
     }
-    comment = await desk.store.tickets.addComment(changed.number, reply.kind, actor, reply.text, now, { id: commentId });
+    comment = await desk.store.tickets.addComment(changed.number, reply.kind, actor, reply.text, now, {
+      id: commentId,
+    });
     if (reply.kind === 'public') deliveries.push(await queueDelivery(desk, changed, comment));
   }
   const solved: Ticket[] = [];
@@ -157,5 +194,7 @@ async function whyChanged(desk: Desk, number: number, seenVersion: number | unde
   if (unworkable) return unworkable;
   const last = (await desk.store.tickets.history(number)).at(-1);
   const by = last && last.actor.kind === 'agent' ? { agent: last.actor.id, action: last.action } : undefined;
-  return seenVersion !== undefined ? refuse('changed_since_opened', { number, ...(by ? { by } : {}) }) : refuse('changed_while_saving', { number, ...(by ? { by } : {}) });
+  return seenVersion !== undefined
+    ? refuse('changed_since_opened', { number, ...(by ? { by } : {}) })
+    : refuse('changed_while_saving', { number, ...(by ? { by } : {}) });
 }

@@ -56,22 +56,32 @@ function bump(counts: Map<string, number>, key: string | undefined): void {
 async function ticketsOf(desk: Desk, numbers: readonly number[]): Promise<Map<number, Ticket>> {
   const tickets = new Map<number, Ticket>();
   for (let start = 0; start < numbers.length; start += BATCH) {
-    for (const ticket of await desk.store.tickets.getMany(numbers.slice(start, start + BATCH))) tickets.set(ticket.number, ticket);
+    for (const ticket of await desk.store.tickets.getMany(numbers.slice(start, start + BATCH)))
+      tickets.set(ticket.number, ticket);
   }
   return tickets;
 }
 
 export async function deskReport(desk: Desk, window: StatsWindow, scope: StatsScope = {}): Promise<DeskReport> {
-  const events = await desk.store.tickets.eventsBetween(['status_changed', 'satisfaction_rated'], window.from, window.to, STATS_EVENT_LIMIT);
+  const events = await desk.store.tickets.eventsBetween(
+    ['status_changed', 'satisfaction_rated'],
+    window.from,
+    window.to,
+    STATS_EVENT_LIMIT,
+  );
   const byAgent = (agent: unknown) => scope.agent === undefined || agent === scope.agent;
   const lastSolve = new Map<number, TicketEvent>();
   const answers = new Map<string, TicketEvent>();
   for (const event of events) {
     const to = (event.to ?? {}) as { status?: string; solve?: number; agent?: string | null };
-    if (event.action === 'status_changed' && to.status === 'solved' && byAgent(event.actor.id)) lastSolve.set(event.ticketNumber, event);
-    if (event.action === 'satisfaction_rated' && byAgent(to.agent)) answers.set(`${event.ticketNumber}:${to.solve ?? ''}`, event);
+    if (event.action === 'status_changed' && to.status === 'solved' && byAgent(event.actor.id))
+      lastSolve.set(event.ticketNumber, event);
+    if (event.action === 'satisfaction_rated' && byAgent(to.agent))
+      answers.set(`${event.ticketNumber}:${to.solve ?? ''}`, event);
   }
-  const tickets = await ticketsOf(desk, [...new Set([...lastSolve.keys(), ...[...answers.values()].map((event) => event.ticketNumber)])]);
+  const tickets = await ticketsOf(desk, [
+    ...new Set([...lastSolve.keys(), ...[...answers.values()].map((event) => event.ticketNumber)]),
+  ]);
   const inScope = (number: number) => {
     const ticket = tickets.get(number);
     return ticket !== undefined && (!scope.groupIds || scope.groupIds.includes(ticket.groupId));
@@ -118,7 +128,13 @@ export async function deskReport(desk: Desk, window: StatsWindow, scope: StatsSc
     .filter((event) => inScope(event.ticketNumber) && typeof (event.to as { comment?: unknown }).comment === 'string')
     .map((event) => {
       const to = event.to as { rating: string; comment: string; agent?: string | null };
-      return { ticketNumber: event.ticketNumber, rating: to.rating, comment: to.comment, agent: to.agent ?? null, at: event.at };
+      return {
+        ticketNumber: event.ticketNumber,
+        rating: to.rating,
+        comment: to.comment,
+        agent: to.agent ?? null,
+        at: event.at,
+      };
     })
     .sort((a, b) => b.at.getTime() - a.at.getTime())
     .slice(0, REPORT_COMMENTS_SHOWN);
@@ -130,7 +146,13 @@ export async function deskReport(desk: Desk, window: StatsWindow, scope: StatsSc
     subcategories: counted(subcategories),
     withoutForm,
     comments,
-    sla: workspace.sla ? { all, byGroup: [...groups.entries()].sort((a, b) => a[0] - b[0]), byAgent: [...agents.entries()].sort((a, b) => b[1].solved - a[1].solved) } : null,
+    sla: workspace.sla
+      ? {
+          all,
+          byGroup: [...groups.entries()].sort((a, b) => a[0] - b[0]),
+          byAgent: [...agents.entries()].sort((a, b) => b[1].solved - a[1].solved),
+        }
+      : null,
     truncated: events.length >= STATS_EVENT_LIMIT,
   };
 }

@@ -1,9 +1,9 @@
-import { newCommentId } from './ids.js';
-import { refuse, type Desk, type Refusal } from './desk.js';
-import { noSuchTicket } from './permissions.js';
-import type { Actor, Ticket, TicketStatus } from './types.js';
-import { clockResumes } from './sla.js';
 import { ticketEvent } from '../events/ticket-events.js';
+import { type Desk, type Refusal, refuse } from './desk.js';
+import { newCommentId } from './ids.js';
+import { noSuchTicket } from './permissions.js';
+import { clockResumes } from './sla.js';
+import type { Actor, Ticket, TicketStatus } from './types.js';
 
 export const REPLY_MAX = 10_000;
 
@@ -62,7 +62,15 @@ export async function addRequesterReply(desk: Desk, reply: RequesterReply): Prom
   const earlier = await desk.store.tickets.comment(commentId);
   if (earlier) {
     const ticket = (await desk.store.tickets.get(earlier.ticketNumber))!;
-    return { ok: true, ticket, previousStatus: ticket.status, reopened: false, followUpOf: ticket.followUpOf ?? null, duplicate: true, commentId };
+    return {
+      ok: true,
+      ticket,
+      previousStatus: ticket.status,
+      reopened: false,
+      followUpOf: ticket.followUpOf ?? null,
+      duplicate: true,
+      commentId,
+    };
   }
 
   let number = reply.number;
@@ -78,27 +86,61 @@ export async function addRequesterReply(desk: Desk, reply: RequesterReply): Prom
       const followUp = await openFollowUp(desk, ticket, reply.author, text, commentId, reply.extra);
       desk.events.ticketChanged(ticket.number);
       desk.events.ticketChanged(followUp.number);
-      return { ok: true, ticket: followUp, previousStatus: 'closed', reopened: false, followUpOf: ticket.number, duplicate: false, commentId };
+      return {
+        ok: true,
+        ticket: followUp,
+        previousStatus: 'closed',
+        reopened: false,
+        followUpOf: ticket.number,
+        duplicate: false,
+        commentId,
+      };
     }
-    await desk.store.tickets.addComment(number, 'public', reply.author, text, now, { id: commentId, ...(reply.extra ? { extra: reply.extra } : {}) });
+    await desk.store.tickets.addComment(number, 'public', reply.author, text, now, {
+      id: commentId,
+      ...(reply.extra ? { extra: reply.extra } : {}),
+    });
     const reopens = ticket.status === 'pending' || ticket.status === 'solved';
     const changed = await desk.store.tickets.change(
       number,
       { status: [ticket.status] },
-      { lastRequesterReplyAt: now, ...(reopens ? { status: 'open' as const, pendingSince: null, solvedAt: null, ...clockResumes(ticket, 'open', now) } : {}) },
-      ticketEvent(reopens ? 'reopened' : 'requester_replied', reply.author, now, { from: { status: ticket.status }, to: { status: reopens ? 'open' : ticket.status, commentId } }),
+      {
+        lastRequesterReplyAt: now,
+        ...(reopens
+          ? { status: 'open' as const, pendingSince: null, solvedAt: null, ...clockResumes(ticket, 'open', now) }
+          : {}),
+      },
+      ticketEvent(reopens ? 'reopened' : 'requester_replied', reply.author, now, {
+        from: { status: ticket.status },
+        to: { status: reopens ? 'open' : ticket.status, commentId },
+      }),
       now,
     );
     if (changed) {
       desk.events.ticketChanged(changed.number);
-      return { ok: true, ticket: changed, previousStatus: ticket.status, reopened: reopens, followUpOf: null, duplicate: false, commentId };
+      return {
+        ok: true,
+        ticket: changed,
+        previousStatus: ticket.status,
+        reopened: reopens,
+        followUpOf: null,
+        duplicate: false,
+        commentId,
+      };
     }
     // The status moved under us (an agent solved it, the auto-close closed it): decide again from what it is now.
   }
   return refuse('changing_too_quickly', { number: reply.number });
 }
 
-async function openFollowUp(desk: Desk, closed: Ticket, author: Actor, text: string, commentId: string, extra?: Record<string, unknown>): Promise<Ticket> {
+async function openFollowUp(
+  desk: Desk,
+  closed: Ticket,
+  author: Actor,
+  text: string,
+  commentId: string,
+  extra?: Record<string, unknown>,
+): Promise<Ticket> {
   const now = desk.clock();
   const followUp = await desk.store.tickets.create(
     {
@@ -122,7 +164,10 @@ async function openFollowUp(desk: Desk, closed: Ticket, author: Actor, text: str
     ticketEvent('created', author, now, { to: { status: 'new', followUpOf: closed.number } }),
     now,
   );
-  await desk.store.tickets.addComment(followUp.number, 'public', author, text, now, { id: commentId, ...(extra ? { extra } : {}) });
+  await desk.store.tickets.addComment(followUp.number, 'public', author, text, now, {
+    id: commentId,
+    ...(extra ? { extra } : {}),
+  });
   await desk.store.tickets.change(
     closed.number,
     { status: ['closed'] },

@@ -1,9 +1,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { ticketEvent } from '../events/ticket-events.js';
 import type { Rating, SatisfactionSurvey } from '../store/satisfaction.js';
-import { refuse, type Desk, type Refusal } from './desk.js';
+import { type Desk, type Refusal, refuse } from './desk.js';
 import { noSuchTicket } from './permissions.js';
 import type { Actor, Ticket } from './types.js';
-import { ticketEvent } from '../events/ticket-events.js';
 
 export type { Rating };
 export const RATINGS: readonly Rating[] = ['good', 'bad'];
@@ -19,7 +19,10 @@ export interface SolveRef {
  * Asks about this solve once: false when it was asked already (a retried solve, a second call).
  * Only a solved ticket is asked about.
  */
-export async function openSurvey(desk: Desk, ticket: Ticket): Promise<{ ok: true; asked: boolean; ref: SolveRef } | Refusal> {
+export async function openSurvey(
+  desk: Desk,
+  ticket: Ticket,
+): Promise<{ ok: true; asked: boolean; ref: SolveRef } | Refusal> {
   if (ticket.status !== 'solved') return refuse('not_solved', { number: ticket.number, status: ticket.status });
   const ref = { number: ticket.number, solve: ticket.version };
   const asked = await desk.store.satisfaction.ask(ref.number, ref.solve, ticket.assignee, desk.clock());
@@ -49,7 +52,12 @@ export async function rateSolve(
   const ticket = await desk.store.tickets.get(answer.number);
   if (!ticket) return noSuchTicket(answer.number);
   const now = desk.clock();
-  const result = await desk.store.satisfaction.answer(answer.number, answer.solve, { rating: answer.rating, ...(comment ? { comment } : {}) }, now);
+  const result = await desk.store.satisfaction.answer(
+    answer.number,
+    answer.solve,
+    { rating: answer.rating, ...(comment ? { comment } : {}) },
+    now,
+  );
   if (!result) return refuse('no_survey', { number: answer.number });
   const { before, after } = result;
   const changed = before.rating !== after.rating || before.comment !== after.comment;
@@ -58,7 +66,12 @@ export async function rateSolve(
       answer.number,
       ticketEvent('satisfaction_rated', answer.actor, now, {
         ...(before.rating ? { from: { rating: before.rating } } : {}),
-        to: { rating: after.rating, solve: after.solve, agent: after.agent, ...(after.comment ? { comment: after.comment } : {}) },
+        to: {
+          rating: after.rating,
+          solve: after.solve,
+          agent: after.agent,
+          ...(after.comment ? { comment: after.comment } : {}),
+        },
       }),
     );
     desk.events.recorded(event);

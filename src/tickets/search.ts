@@ -1,9 +1,9 @@
 import { DAY_MS, HOUR_MS } from '../clock.js';
 import type { SearchCursor, SearchOrder, SearchPage, TicketFilter } from '../store/search.js';
-import { refuse, type Desk, type Refusal } from './desk.js';
+import { type Desk, type Refusal, refuse } from './desk.js';
 import { parseTags } from './editing.js';
 import { agentNamed, personNamed } from './people.js';
-import { TICKET_STATUSES, UNSOLVED_STATUSES, type Ticket, type TicketStatus } from './types.js';
+import { TICKET_STATUSES, type Ticket, type TicketStatus, UNSOLVED_STATUSES } from './types.js';
 
 export type { SearchCursor, SearchOrder, TicketFilter } from '../store/search.js';
 
@@ -158,7 +158,12 @@ export interface SearchResult {
 }
 
 /** A page of tickets matching what an agent typed, in the order asked for. */
-export async function searchTickets(desk: Desk, viewer: string, typed: string, options: { after?: string; limit?: number } = {}): Promise<SearchResult | Refusal> {
+export async function searchTickets(
+  desk: Desk,
+  viewer: string,
+  typed: string,
+  options: { after?: string; limit?: number } = {},
+): Promise<SearchResult | Refusal> {
   if (!desk.directory.agent(viewer)) return refuse('agents_only', { action: 'search tickets' });
   const parsed = parseSearch(desk, viewer, typed);
   if (!parsed.ok) return parsed;
@@ -175,11 +180,21 @@ export async function searchTickets(desk: Desk, viewer: string, typed: string, o
     after = cursor;
   }
   const page: SearchPage = await desk.store.search.find(query.filter, query.order, after, limit);
-  return { ok: true, query, tickets: page.tickets, next: page.next ? encodeCursor(page.next) : null, truncated: page.truncated };
+  return {
+    ok: true,
+    query,
+    tickets: page.tickets,
+    next: page.next ? encodeCursor(page.next) : null,
+    truncated: page.truncated,
+  };
 }
 
 /** `/ticket problems`: open problem tickets, oldest first. */
-export async function openProblems(desk: Desk, viewer: string, limit = 20): Promise<{ ok: true; problems: Ticket[] } | Refusal> {
+export async function openProblems(
+  desk: Desk,
+  viewer: string,
+  limit = 20,
+): Promise<{ ok: true; problems: Ticket[] } | Refusal> {
   if (!desk.directory.agent(viewer)) return refuse('not_an_agent');
   return { ok: true, problems: await desk.store.search.openProblems(UNSOLVED_STATUSES, limit) };
 }

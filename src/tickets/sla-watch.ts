@@ -1,8 +1,8 @@
+import { ticketEvent } from '../events/ticket-events.js';
 import type { TicketChanges } from '../store/tickets.js';
 import type { Desk } from './desk.js';
-import { slaState, type SlaClockState } from './sla.js';
-import { UNSOLVED_STATUSES, type SlaClock, type SlaMarks, type Ticket } from './types.js';
-import { ticketEvent } from '../events/ticket-events.js';
+import { type SlaClockState, slaState } from './sla.js';
+import { type SlaClock, type SlaMarks, type Ticket, UNSOLVED_STATUSES } from './types.js';
 
 /**
  * The job behind "about to breach" and "breached": each unsolved ticket with a target is read in
@@ -19,7 +19,11 @@ export interface SlaWatchResult {
   checked: number;
 }
 
-export async function watchSlas(desk: Desk, now: Date, options: { keepGoing?: () => Promise<boolean> } = {}): Promise<SlaWatchResult> {
+export async function watchSlas(
+  desk: Desk,
+  now: Date,
+  options: { keepGoing?: () => Promise<boolean> } = {},
+): Promise<SlaWatchResult> {
   const result: SlaWatchResult = { warned: 0, breached: 0, checked: 0 };
   const sla = desk.directory.workspace.sla;
   if (!sla) return result;
@@ -44,7 +48,13 @@ export async function watchSlas(desk: Desk, now: Date, options: { keepGoing?: ()
   return result;
 }
 
-async function mark(desk: Desk, ticket: Ticket, clock: SlaClockState, now: Date, result: SlaWatchResult): Promise<void> {
+async function mark(
+  desk: Desk,
+  ticket: Ticket,
+  clock: SlaClockState,
+  now: Date,
+  result: SlaWatchResult,
+): Promise<void> {
   const marks: SlaMarks = ticket.slaMarks ?? {};
   const warnedKey = `${clock.clock}Warned` as const;
   const breachedKey = `${clock.clock}Breached` as const;
@@ -55,7 +65,11 @@ async function mark(desk: Desk, ticket: Ticket, clock: SlaClockState, now: Date,
       ticket.number,
       { fields: { [`slaMarks.${breachedKey}`]: { $exists: false } } },
       { [`slaMarks.${breachedKey}`]: now } as TicketChanges,
-      [ticketEvent('sla_breached', actor, now, { to: { clock: clock.clock satisfies SlaClock, targetMs: clock.targetMs, overByMs: -clock.remainingMs, warned } })],
+      [
+        ticketEvent('sla_breached', actor, now, {
+          to: { clock: clock.clock satisfies SlaClock, targetMs: clock.targetMs, overByMs: -clock.remainingMs, warned },
+        }),
+      ],
     );
     if (recorded) {
       result.breached++;
@@ -68,7 +82,11 @@ async function mark(desk: Desk, ticket: Ticket, clock: SlaClockState, now: Date,
       ticket.number,
       { fields: { [`slaMarks.${warnedKey}`]: { $exists: false } } },
       { [`slaMarks.${warnedKey}`]: now } as TicketChanges,
-      [ticketEvent('sla_warning', actor, now, { to: { clock: clock.clock, targetMs: clock.targetMs, remainingMs: clock.remainingMs, dueAt: clock.dueAt } })],
+      [
+        ticketEvent('sla_warning', actor, now, {
+          to: { clock: clock.clock, targetMs: clock.targetMs, remainingMs: clock.remainingMs, dueAt: clock.dueAt },
+        }),
+      ],
     );
     if (recorded) {
       result.warned++;

@@ -51,15 +51,32 @@ export function calendarOf(workspace: Workspace, groupId: number): WorkCalendar 
   const sla = workspace.sla;
   if (!sla?.businessHours) return null;
   const zone = workspace.groups.find((group) => group.id === groupId)?.timeZone ?? sla.timeZone;
-  return { zone, days: new Set(sla.businessHours.days.map((day) => WEEKDAYS.indexOf(day))), startMinute: sla.businessHours.start, endMinute: sla.businessHours.end };
+  return {
+    zone,
+    days: new Set(sla.businessHours.days.map((day) => WEEKDAYS.indexOf(day))),
+    startMinute: sla.businessHours.start,
+    endMinute: sla.businessHours.end,
+  };
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-function localParts(at: number, zone: string): { year: number; month: number; day: number; weekday: number; minute: number } {
+function localParts(
+  at: number,
+  zone: string,
+): { year: number; month: number; day: number; weekday: number; minute: number } {
   let formatter = formatters.get(zone);
   if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', { timeZone: zone, year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', hourCycle: 'h23', weekday: 'short' });
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      hourCycle: 'h23',
+      weekday: 'short',
+    });
     formatters.set(zone, formatter);
   }
   const parts = Object.fromEntries(formatter.formatToParts(new Date(at)).map((part) => [part.type, part.value]));
@@ -76,10 +93,21 @@ function localParts(at: number, zone: string): { year: number; month: number; da
 function offsetAt(at: number, zone: string): number {
   let formatter = formatters.get(`offset:${zone}`);
   if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', { timeZone: zone, year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric', hourCycle: 'h23' });
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+      hourCycle: 'h23',
+    });
     formatters.set(`offset:${zone}`, formatter);
   }
-  const parts = Object.fromEntries(formatter.formatToParts(new Date(at)).map((part) => [part.type, Number(part.value)]));
+  const parts = Object.fromEntries(
+    formatter.formatToParts(new Date(at)).map((part) => [part.type, Number(part.value)]),
+  );
   const asUtc = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
   return asUtc - Math.floor(at / 1000) * 1000;
 }
@@ -96,7 +124,13 @@ function zonedInstant(year: number, month: number, day: number, minute: number, 
 function windowOfDay(at: number, calendar: WorkCalendar): { open: number; close: number; nextDay: number } {
   const local = localParts(at, calendar.zone);
   const nextDate = new Date(Date.UTC(local.year, local.month - 1, local.day + 1));
-  const nextDay = zonedInstant(nextDate.getUTCFullYear(), nextDate.getUTCMonth() + 1, nextDate.getUTCDate(), 0, calendar.zone);
+  const nextDay = zonedInstant(
+    nextDate.getUTCFullYear(),
+    nextDate.getUTCMonth() + 1,
+    nextDate.getUTCDate(),
+    0,
+    calendar.zone,
+  );
   if (!calendar.days.has(local.weekday)) return { open: 0, close: 0, nextDay };
   return {
     open: zonedInstant(local.year, local.month, local.day, calendar.startMinute, calendar.zone),
@@ -109,7 +143,10 @@ function windowOfDay(at: number, calendar: WorkCalendar): { open: number; close:
 function weeksLater(at: number, weeks: number, zone: string): number {
   const local = localParts(at, zone);
   const date = new Date(Date.UTC(local.year, local.month - 1, local.day + 7 * weeks));
-  return zonedInstant(date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate(), local.minute, zone) + (at % MINUTE_MS);
+  return (
+    zonedInstant(date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate(), local.minute, zone) +
+    (at % MINUTE_MS)
+  );
 }
 
 function weekMs(calendar: WorkCalendar): number {
@@ -168,7 +205,16 @@ function targetsOf(settings: SlaSettings | undefined, ticket: Ticket) {
   return settings?.targets[ticket.priority];
 }
 
-function clockState(clock: SlaClock, targetMs: number, elapsedMs: number, stopped: boolean, paused: boolean, now: number, calendar: WorkCalendar | null, warnAtPercent: number): SlaClockState {
+function clockState(
+  clock: SlaClock,
+  targetMs: number,
+  elapsedMs: number,
+  stopped: boolean,
+  paused: boolean,
+  now: number,
+  calendar: WorkCalendar | null,
+  warnAtPercent: number,
+): SlaClockState {
   const remainingMs = targetMs - elapsedMs;
   let status: SlaClockStatus;
   if (remainingMs < 0) status = 'breached';
@@ -200,7 +246,16 @@ export function slaState(ticket: Ticket, now: Date, workspace: Workspace): SlaSt
     // Ended with no reply at all (merged away, closed unanswered): the first-reply clock does not apply.
     if (repliedAt !== null || !done) {
       const stop = repliedAt ?? at;
-      firstReply = clockState('firstReply', targets.firstReply, countedMs(created, stop, calendar), repliedAt !== null, false, at, calendar, settings.warnAtPercent);
+      firstReply = clockState(
+        'firstReply',
+        targets.firstReply,
+        countedMs(created, stop, calendar),
+        repliedAt !== null,
+        false,
+        at,
+        calendar,
+        settings.warnAtPercent,
+      );
     }
   }
 
@@ -209,10 +264,24 @@ export function slaState(ticket: Ticket, now: Date, workspace: Workspace): SlaSt
     const stop = endedAt ?? at;
     const pauses: SlaPause[] = [...(ticket.slaPauses ?? [])];
     // The stretch it is pending now, or was pending in when it closed unsolved.
-    if (ticket.pendingSince && (ticket.status === 'pending' || (ticket.status === 'closed' && !ticket.solvedAt))) pauses.push({ from: ticket.pendingSince, to: new Date(stop) });
-    const pausedMs = pauses.reduce((sum, pause) => sum + countedMs(new Date(pause.from).getTime(), Math.min(new Date(pause.to).getTime(), stop), calendar), 0);
+    if (ticket.pendingSince && (ticket.status === 'pending' || (ticket.status === 'closed' && !ticket.solvedAt)))
+      pauses.push({ from: ticket.pendingSince, to: new Date(stop) });
+    const pausedMs = pauses.reduce(
+      (sum, pause) =>
+        sum + countedMs(new Date(pause.from).getTime(), Math.min(new Date(pause.to).getTime(), stop), calendar),
+      0,
+    );
     const elapsed = Math.max(0, countedMs(created, stop, calendar) - pausedMs);
-    resolution = clockState('resolution', targets.resolution, elapsed, done, ticket.status === 'pending', at, calendar, settings.warnAtPercent);
+    resolution = clockState(
+      'resolution',
+      targets.resolution,
+      elapsed,
+      done,
+      ticket.status === 'pending',
+      at,
+      calendar,
+      settings.warnAtPercent,
+    );
   }
   return { firstReply, resolution };
 }
@@ -223,7 +292,12 @@ export function slaState(ticket: Ticket, now: Date, workspace: Workspace): SlaSt
  */
 export function clockResumes(ticket: Ticket, nextStatus: TicketStatus, now: Date): Pick<TicketChanges, 'slaPauses'> {
   if (ticket.status === nextStatus) return {};
-  const from = ticket.status === 'pending' ? ticket.pendingSince : ticket.status === 'solved' && nextStatus !== 'closed' ? ticket.solvedAt : null;
+  const from =
+    ticket.status === 'pending'
+      ? ticket.pendingSince
+      : ticket.status === 'solved' && nextStatus !== 'closed'
+        ? ticket.solvedAt
+        : null;
   if (!from) return {};
   return { slaPauses: [...(ticket.slaPauses ?? []), { from: new Date(from), to: now }].slice(-SLA_PAUSES_KEPT) };
 }

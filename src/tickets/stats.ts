@@ -52,18 +52,32 @@ export function periodWindow(period: Period, now: Date): StatsWindow {
 }
 
 export async function deskStats(desk: Desk, window: StatsWindow, scope: StatsScope = {}): Promise<DeskStats> {
-  const events = await desk.store.tickets.eventsBetween(['status_changed', 'replied', 'satisfaction_rated'], window.from, window.to, STATS_EVENT_LIMIT);
+  const events = await desk.store.tickets.eventsBetween(
+    ['status_changed', 'replied', 'satisfaction_rated'],
+    window.from,
+    window.to,
+    STATS_EVENT_LIMIT,
+  );
   const inScopeGroup = await groupFilter(desk, events, scope.groupIds);
   const byAgent = (agent: string | undefined | null) => scope.agent === undefined || agent === scope.agent;
 
   const lastSolve = new Map<number, TicketEvent>();
   for (const event of events) {
-    if (event.action === 'status_changed' && statusOf(event.to) === 'solved' && byAgent(event.actor.id) && inScopeGroup(event.ticketNumber)) {
+    if (
+      event.action === 'status_changed' &&
+      statusOf(event.to) === 'solved' &&
+      byAgent(event.actor.id) &&
+      inScopeGroup(event.ticketNumber)
+    ) {
       lastSolve.set(event.ticketNumber, event);
     }
   }
   // A first reply by the agent in the window is one of their replies in the window: only those tickets can count.
-  const repliedInWindow = new Set(events.filter((e) => e.action === 'replied' && byAgent(e.actor.id) && inScopeGroup(e.ticketNumber)).map((e) => e.ticketNumber));
+  const repliedInWindow = new Set(
+    events
+      .filter((e) => e.action === 'replied' && byAgent(e.actor.id) && inScopeGroup(e.ticketNumber))
+      .map((e) => e.ticketNumber),
+  );
 
   // A first reply or the creation may lie before the window: read those tickets' whole history of both.
   const numbers = [...new Set([...lastSolve.keys(), ...repliedInWindow])];
@@ -139,7 +153,10 @@ function statusOf(value: unknown): unknown {
   return typeof value === 'object' && value !== null ? (value as { status?: unknown }).status : undefined;
 }
 
-async function historyOf(desk: Desk, numbers: readonly number[]): Promise<Map<number, { createdAt: Date | null; replies: TicketEvent[] }>> {
+async function historyOf(
+  desk: Desk,
+  numbers: readonly number[],
+): Promise<Map<number, { createdAt: Date | null; replies: TicketEvent[] }>> {
   const history = new Map<number, { createdAt: Date | null; replies: TicketEvent[] }>();
   for (let start = 0; start < numbers.length; start += BATCH) {
     const events = await desk.store.tickets.eventsOf(numbers.slice(start, start + BATCH), ['created', 'replied']);
@@ -153,7 +170,11 @@ async function historyOf(desk: Desk, numbers: readonly number[]): Promise<Map<nu
   return history;
 }
 
-async function groupFilter(desk: Desk, events: readonly TicketEvent[], groupIds: readonly number[] | undefined): Promise<(number: number) => boolean> {
+async function groupFilter(
+  desk: Desk,
+  events: readonly TicketEvent[],
+  groupIds: readonly number[] | undefined,
+): Promise<(number: number) => boolean> {
   if (!groupIds) return () => true;
   const numbers = [...new Set(events.map((event) => event.ticketNumber))];
   const inGroups = new Set<number>();

@@ -10,7 +10,12 @@ export interface ArticleSuggestion {
 }
 
 function wordsOf(text: string): Set<string> {
-  return new Set(text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean));
+  return new Set(
+    text
+      .toLowerCase()
+      .split(/[^\p{L}\p{N}]+/u)
+      .filter(Boolean),
+  );
 }
 
 function mentions(words: Set<string>, text: string, keyword: string): boolean {
@@ -19,24 +24,43 @@ function mentions(words: Set<string>, text: string, keyword: string): boolean {
   return wanted.includes(' ') ? text.includes(wanted) : words.has(wanted);
 }
 
-function scored<T extends { keywords: readonly string[] }>(items: readonly T[], ticket: Pick<Ticket, 'subject' | 'description'>) {
+function scored<T extends { keywords: readonly string[] }>(
+  items: readonly T[],
+  ticket: Pick<Ticket, 'subject' | 'description'>,
+) {
   const text = `${ticket.subject}\n${ticket.description}`.toLowerCase();
   const words = wordsOf(text);
   return items
-    .map((item, index) => ({ item, index, score: item.keywords.filter((keyword) => mentions(words, text, keyword)).length }))
+    .map((item, index) => ({
+      item,
+      index,
+      score: item.keywords.filter((keyword) => mentions(words, text, keyword)).length,
+    }))
     .filter((entry) => entry.score > 0)
     .sort((a, b) => b.score - a.score || a.index - b.index);
 }
 
 /** Knowledge-base articles whose keywords the ticket mentions, best first. */
-export function suggestArticles(workspace: Workspace, ticket: Pick<Ticket, 'subject' | 'description'>, limit = 5): ArticleSuggestion[] {
+export function suggestArticles(
+  workspace: Workspace,
+  ticket: Pick<Ticket, 'subject' | 'description'>,
+  limit = 5,
+): ArticleSuggestion[] {
   return scored(workspace.articles, ticket)
     .slice(0, limit)
-    .map(({ item, score }) => ({ title: item.title, url: item.url, ...(item.summary ? { summary: item.summary } : {}), score }));
+    .map(({ item, score }) => ({
+      title: item.title,
+      url: item.url,
+      ...(item.summary ? { summary: item.summary } : {}),
+      score,
+    }));
 }
 
 /** The root cause the ticket's words point to most, to pre-fill the form; the agent may change it. */
-export function suggestRootCause(workspace: Workspace, ticket: Pick<Ticket, 'subject' | 'description'>): string | undefined {
+export function suggestRootCause(
+  workspace: Workspace,
+  ticket: Pick<Ticket, 'subject' | 'description'>,
+): string | undefined {
   return scored(workspace.rootCauses, ticket)[0]?.item.name;
 }
 
@@ -45,14 +69,26 @@ export function suggestRootCause(workspace: Workspace, ticket: Pick<Ticket, 'sub
  * address contain every typed word (case-insensitive), titles that start with the text first. Each
  * comes with its index in the workspace file, which the form hands back when one is picked.
  */
-export function searchArticles(workspace: Workspace, typed: string, limit = 100): { index: number; title: string; url: string }[] {
+export function searchArticles(
+  workspace: Workspace,
+  typed: string,
+  limit = 100,
+): { index: number; title: string; url: string }[] {
   const words = typed.toLowerCase().split(/\s+/).filter(Boolean).slice(0, 10);
   if (words.length === 0) return [];
   const start = words.join(' ');
   return workspace.articles
-    .map((article, index) => ({ article, index, haystack: [article.title, ...article.keywords, article.url].join(' ').toLowerCase() }))
+    .map((article, index) => ({
+      article,
+      index,
+      haystack: [article.title, ...article.keywords, article.url].join(' ').toLowerCase(),
+    }))
     .filter((entry) => words.every((word) => entry.haystack.includes(word)))
-    .sort((a, b) => Number(b.article.title.toLowerCase().startsWith(start)) - Number(a.article.title.toLowerCase().startsWith(start)) || a.index - b.index)
+    .sort(
+      (a, b) =>
+        Number(b.article.title.toLowerCase().startsWith(start)) -
+          Number(a.article.title.toLowerCase().startsWith(start)) || a.index - b.index,
+    )
     .slice(0, limit)
     .map(({ article, index }) => ({ index, title: article.title, url: article.url }));
 }

@@ -1,7 +1,7 @@
-import { refuse, type Desk, type Refusal } from './desk.js';
-import { agentOrRefusal, mayWork, mayWorkIn, noSuchTicket, outsideGroup } from './permissions.js';
-import { UNSOLVED_STATUSES, type Ticket } from './types.js';
 import { ticketEvent } from '../events/ticket-events.js';
+import { type Desk, type Refusal, refuse } from './desk.js';
+import { agentOrRefusal, mayWork, mayWorkIn, noSuchTicket, outsideGroup } from './permissions.js';
+import { type Ticket, UNSOLVED_STATUSES } from './types.js';
 
 export interface TakeResult {
   ok: true;
@@ -17,7 +17,10 @@ export interface TakeResult {
 const TAKEABLE = ['new', 'open'] as const;
 
 /** "Take it": the ticket becomes the agent's and open, if and only if nobody has it yet. */
-export async function takeTicket(desk: Desk, request: { number: number; agent: string }): Promise<TakeResult | Refusal> {
+export async function takeTicket(
+  desk: Desk,
+  request: { number: number; agent: string },
+): Promise<TakeResult | Refusal> {
   const allowed = agentOrRefusal(desk, request.agent);
   if (!allowed.ok) return allowed;
   const groups = desk.directory.groups().map((group) => group.id);
@@ -28,9 +31,17 @@ export async function takeTicket(desk: Desk, request: { number: number; agent: s
   const now = desk.clock();
   const taken = await desk.store.tickets.change(
     request.number,
-    { assignee: null, status: TAKEABLE, notMerged: true, ...(workable.length < groups.length ? { groupIds: workable } : {}) },
+    {
+      assignee: null,
+      status: TAKEABLE,
+      notMerged: true,
+      ...(workable.length < groups.length ? { groupIds: workable } : {}),
+    },
     { assignee: request.agent, status: 'open' },
-    ticketEvent('taken', { kind: 'agent', id: request.agent }, now, { from: { assignee: null }, to: { assignee: request.agent, status: 'open' } }),
+    ticketEvent('taken', { kind: 'agent', id: request.agent }, now, {
+      from: { assignee: null },
+      to: { assignee: request.agent, status: 'open' },
+    }),
     now,
   );
   if (taken) {
@@ -50,7 +61,8 @@ export async function takeTicket(desk: Desk, request: { number: number; agent: s
 
 export function whyNotTakeable(ticket: Ticket): Refusal {
   if (ticket.mergedInto !== null) return refuse('merged_into', { number: ticket.number, into: ticket.mergedInto });
-  if (ticket.status === 'solved' || ticket.status === 'closed') return refuse('nothing_to_take', { number: ticket.number, status: ticket.status });
+  if (ticket.status === 'solved' || ticket.status === 'closed')
+    return refuse('nothing_to_take', { number: ticket.number, status: ticket.status });
   if (ticket.assignee) return refuse('taken_by', { number: ticket.number, agent: ticket.assignee });
   return refuse('not_takeable', { number: ticket.number, status: ticket.status });
 }
@@ -63,7 +75,11 @@ export async function takeNextTicket(desk: Desk, agentId: string): Promise<TakeR
   const ticket = await desk.store.tickets.claimOldest(
     allowed.agent.groups,
     agentId,
-    ticketEvent('taken', { kind: 'agent', id: agentId }, now, { from: { assignee: null }, to: { assignee: agentId, status: 'open' }, note: 'next' }),
+    ticketEvent('taken', { kind: 'agent', id: agentId }, now, {
+      from: { assignee: null },
+      to: { assignee: agentId, status: 'open' },
+      note: 'next',
+    }),
     now,
   );
   if (!ticket) return refuse('queue_empty', { groupIds: [...allowed.agent.groups] });
@@ -71,9 +87,17 @@ export async function takeNextTicket(desk: Desk, agentId: string): Promise<TakeR
   return { ok: true, ticket, alreadyYours: false, ...(await duplicatesOf(desk, ticket)) };
 }
 
-async function duplicatesOf(desk: Desk, ticket: Ticket): Promise<Pick<TakeResult, 'possibleDuplicates' | 'requesterTickets'>> {
+async function duplicatesOf(
+  desk: Desk,
+  ticket: Ticket,
+): Promise<Pick<TakeResult, 'possibleDuplicates' | 'requesterTickets'>> {
   const requesterTickets = await desk.store.tickets.ofRequester(ticket.requester, 20, ticket.number);
-  return { requesterTickets, possibleDuplicates: requesterTickets.filter((other) => UNSOLVED_STATUSES.includes(other.status) && other.mergedInto === null) };
+  return {
+    requesterTickets,
+    possibleDuplicates: requesterTickets.filter(
+      (other) => UNSOLVED_STATUSES.includes(other.status) && other.mergedInto === null,
+    ),
+  };
 }
 
 export async function possibleDuplicates(desk: Desk, ticket: Ticket): Promise<Ticket[]> {

@@ -151,7 +151,13 @@ export interface MergeProgress {
 }
 
 // The history's vocabulary (each action and what its event carries) lives with the events: see there to add one.
-export type { NewTicketEvent, NewTicketEventOf, TicketAction, TicketEvent, TicketEventOf } from '../events/ticket-events.js';
+export type {
+  NewTicketEvent,
+  NewTicketEventOf,
+  TicketAction,
+  TicketEvent,
+  TicketEventOf,
+} from '../events/ticket-events.js';
 
 export type CommentKind = 'public' | 'internal' | 'chat-note';
 

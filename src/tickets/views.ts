@@ -1,8 +1,8 @@
+import { type Desk, type Refusal, refuse } from './desk.js';
 import { downloadPath, filesOfTicket, maySeeFiles } from './files.js';
-import { refuse, type Desk, type Refusal } from './desk.js';
 import { movesFor, type TicketMove } from './moves.js';
 import { agentOrRefusal, mayWorkIn } from './permissions.js';
-import { slaState, type SlaState } from './sla.js';
+import { type SlaState, slaState } from './sla.js';
 import type { Ticket, TicketEvent } from './types.js';
 
 export const QUEUE_PAGE = 20;
@@ -55,7 +55,12 @@ export interface TicketDetails {
 }
 
 /** A ticket with its last comments and the requester's other tickets, for the card. */
-export async function ticketDetails(desk: Desk, number: number, viewerId: string, known?: KnownTicket): Promise<TicketDetails | Refusal> {
+export async function ticketDetails(
+  desk: Desk,
+  number: number,
+  viewerId: string,
+  known?: KnownTicket,
+): Promise<TicketDetails | Refusal> {
   const ticket = known?.ticket ?? (await desk.store.tickets.get(number));
   if (!ticket) return refuse('no_such_ticket', { number });
   const viewerIsAgent = desk.directory.agent(viewerId) !== undefined;
@@ -63,7 +68,11 @@ export async function ticketDetails(desk: Desk, number: number, viewerId: string
   if (!viewerIsAgent && !isRequester) return refuse('not_your_ticket', { number });
   const [comments, otherTickets] = await Promise.all([
     desk.store.tickets.comments(number, { last: 5, ...(viewerIsAgent ? {} : { kinds: ['public'] as const }) }),
-    !viewerIsAgent ? Promise.resolve([]) : known ? Promise.resolve(known.requesterTickets.slice(0, 10)) : desk.store.tickets.ofRequester(ticket.requester, 10, number),
+    !viewerIsAgent
+      ? Promise.resolve([])
+      : known
+        ? Promise.resolve(known.requesterTickets.slice(0, 10))
+        : desk.store.tickets.ofRequester(ticket.requester, 10, number),
   ]);
   return { ok: true, ticket, comments, otherTickets };
 }
@@ -120,7 +129,11 @@ export async function filesForViewer(desk: Desk, ticket: Ticket, viewerId: strin
     addedAt: file.addedAt,
     internal: file.visibility === 'internal',
     inSlack: file.slack !== null,
-    link: file.slack ? file.slack.permalink || null : mayDownload ? `${desk.settings.publicUrl ?? ''}${downloadPath(secret!, file.id, viewerId, desk.clock())}` : null,
+    link: file.slack
+      ? file.slack.permalink || null
+      : mayDownload
+        ? `${desk.settings.publicUrl ?? ''}${downloadPath(secret!, file.id, viewerId, desk.clock())}`
+        : null,
   }));
 }
 
@@ -132,7 +145,12 @@ export interface KnownTicket {
 }
 
 /** The one working card, whoever opens it and from wherever: its buttons are what this viewer may do now. */
-export async function cardView(desk: Desk, number: number, viewerId: string, known?: KnownTicket): Promise<CardView | Refusal> {
+export async function cardView(
+  desk: Desk,
+  number: number,
+  viewerId: string,
+  known?: KnownTicket,
+): Promise<CardView | Refusal> {
   const isAgent = desk.directory.agent(viewerId) !== undefined;
   // Delivery trouble is read beside the ticket's details, not after them: one round trip fewer before the card is shown.
   const [details, undelivered] = await Promise.all([
@@ -163,7 +181,13 @@ export async function cardView(desk: Desk, number: number, viewerId: string, kno
 }
 
 /** One page of a ticket's history, for agents (the requester sees the ticket, not the team's workings). */
-export async function ticketHistory(desk: Desk, number: number, viewerId: string, page: number, pageSize: number): Promise<{ ok: true; events: TicketEvent[]; total: number; page: number } | Refusal> {
+export async function ticketHistory(
+  desk: Desk,
+  number: number,
+  viewerId: string,
+  page: number,
+  pageSize: number,
+): Promise<{ ok: true; events: TicketEvent[]; total: number; page: number } | Refusal> {
   if (!desk.directory.agent(viewerId)) return refuse('not_an_agent');
   if (!(await desk.store.tickets.get(number))) return refuse('no_such_ticket', { number });
   const safePage = Number.isInteger(page) && page >= 0 ? page : 0;
@@ -172,17 +196,32 @@ export async function ticketHistory(desk: Desk, number: number, viewerId: string
 }
 
 /** A description or comment in full, for someone who may see the ticket (internal notes: agents only). */
-export async function fullText(desk: Desk, what: string, viewerId: string): Promise<{ ok: true; ticketNumber: number; heading: string; text: string } | Refusal> {
+export async function fullText(
+  desk: Desk,
+  what: string,
+  viewerId: string,
+): Promise<{ ok: true; ticketNumber: number; heading: string; text: string } | Refusal> {
   const [kind, id = ''] = what.split(/:(.*)/s);
   if (kind === 'description') {
     const details = await ticketDetails(desk, Number(id), viewerId);
     if (!details.ok) return details;
-    return { ok: true, ticketNumber: details.ticket.number, heading: `The request #${details.ticket.number}, as written`, text: details.ticket.description };
+    return {
+      ok: true,
+      ticketNumber: details.ticket.number,
+      heading: `The request #${details.ticket.number}, as written`,
+      text: details.ticket.description,
+    };
   }
   const comment = await desk.store.tickets.comment(id);
   if (!comment) return refuse('no_such_ticket', { number: 0 });
   const details = await ticketDetails(desk, comment.ticketNumber, viewerId);
   if (!details.ok) return details;
-  if (comment.kind !== 'public' && !desk.directory.agent(viewerId)) return refuse('not_your_ticket', { number: comment.ticketNumber });
-  return { ok: true, ticketNumber: comment.ticketNumber, heading: `A comment on #${comment.ticketNumber}`, text: comment.text };
+  if (comment.kind !== 'public' && !desk.directory.agent(viewerId))
+    return refuse('not_your_ticket', { number: comment.ticketNumber });
+  return {
+    ok: true,
+    ticketNumber: comment.ticketNumber,
+    heading: `A comment on #${comment.ticketNumber}`,
+    text: comment.text,
+  };
 }

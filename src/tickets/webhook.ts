@@ -28,7 +28,8 @@ export async function postWebhook(post: WebhookPost): Promise<number> {
   const url = new URL(post.url);
   if (!post.allowPrivateNetwork) {
     const range = privateRangeOfLiteral(url.hostname);
-    if (range) throw new Error(`${url.hostname} is ${rangeWords(range)}; set outboundWebhook.allowPrivateNetwork to post there`);
+    if (range)
+      throw new Error(`${url.hostname} is ${rangeWords(range)}; set outboundWebhook.allowPrivateNetwork to post there`);
   }
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
   const response = await new Promise<IncomingMessage>((resolve, reject) => {
@@ -39,7 +40,11 @@ export async function postWebhook(post: WebhookPost): Promise<number> {
       ...(post.allowPrivateNetwork ? {} : { lookup: publicOnlyLookup(url.hostname) }),
     });
     outgoing.once('response', resolve);
-    outgoing.once('error', (error) => reject(error.name === 'AbortError' ? new Error(`the webhook did not answer within ${post.timeoutMs / 1000} s`) : error));
+    outgoing.once('error', (error) =>
+      reject(
+        error.name === 'AbortError' ? new Error(`the webhook did not answer within ${post.timeoutMs / 1000} s`) : error,
+      ),
+    );
     outgoing.end(post.body);
   });
   // Nothing of the answer is needed but its status; reading it lets the connection close cleanly.
@@ -58,9 +63,13 @@ function publicOnlyLookup(hostname: string): LookupFunction {
   return (name, options, callback) => {
     dnsLookup(name, { ...options, all: true }, (error, addresses: LookupAddress[]) => {
       if (error) return callback(error, '', 0);
-      const inside = addresses.map((entry) => ({ entry, range: privateRangeOf(entry.address) })).find(({ range }) => range !== null);
+      const inside = addresses
+        .map((entry) => ({ entry, range: privateRangeOf(entry.address) }))
+        .find(({ range }) => range !== null);
       if (inside) {
-        const refusal = new Error(`${hostname} resolves to ${inside.entry.address}, ${rangeWords(inside.range!)}; set outboundWebhook.allowPrivateNetwork to post there`);
+        const refusal = new Error(
+          `${hostname} resolves to ${inside.entry.address}, ${rangeWords(inside.range!)}; set outboundWebhook.allowPrivateNetwork to post there`,
+        );
         return callback(refusal as NodeJS.ErrnoException, '', 0);
       }
       if (options.all) return callback(null, addresses as never, 0);

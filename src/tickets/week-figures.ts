@@ -2,7 +2,7 @@ import { DAY_MS } from '../clock.js';
 import type { Subscriber } from '../events/types.js';
 import type { WeekFigure, WeekFigures } from '../store/week-figures.js';
 import type { Desk } from './desk.js';
-import { contactsBefore, median, type DeskStats, type StatsWindow } from './stats.js';
+import { contactsBefore, type DeskStats, median, type StatsWindow } from './stats.js';
 import type { Ticket, TicketEvent } from './types.js';
 
 /**
@@ -39,7 +39,8 @@ function groupWeek(groupId: number, week: string): string {
 /** The weeks a window touches, oldest first: two for a home's seven days, or one. */
 function weeksOf(window: StatsWindow): string[] {
   const weeks: string[] = [];
-  for (let monday = mondayOf(window.from).getTime(); monday < window.to.getTime(); monday += 7 * DAY_MS) weeks.push(weekOf(new Date(monday)));
+  for (let monday = mondayOf(window.from).getTime(); monday < window.to.getTime(); monday += 7 * DAY_MS)
+    weeks.push(weekOf(new Date(monday)));
   return weeks;
 }
 
@@ -55,24 +56,47 @@ export function weekFiguresKeeper(desk: Desk): Subscriber {
       async status_changed({ event, ticket }) {
         if (event.to.status !== 'solved') return;
         const contacts = await contactsAt(desk, ticket, event.at);
-        await note(desk, ticket, event, { kind: 'solve', figure: { ticketNumber: ticket.number, at: event.at, resolutionMs: event.at.getTime() - ticket.createdAt.getTime(), contacts } });
+        await note(desk, ticket, event, {
+          kind: 'solve',
+          figure: {
+            ticketNumber: ticket.number,
+            at: event.at,
+            resolutionMs: event.at.getTime() - ticket.createdAt.getTime(),
+            contacts,
+          },
+        });
       },
       async replied({ event, ticket }) {
         // Only the ticket's first public reply: the store keeps its time on the ticket.
         if (ticket.firstReplyAt?.getTime() !== event.at.getTime()) return;
-        await note(desk, ticket, event, { kind: 'firstReply', figure: { ticketNumber: ticket.number, at: event.at, ms: event.at.getTime() - ticket.createdAt.getTime() } });
+        await note(desk, ticket, event, {
+          kind: 'firstReply',
+          figure: { ticketNumber: ticket.number, at: event.at, ms: event.at.getTime() - ticket.createdAt.getTime() },
+        });
       },
       async satisfaction_rated({ event, ticket }) {
         const { rating, solve, agent } = event.to;
         if (rating === null) return;
-        await note(desk, ticket, event, { kind: 'rating', figure: { ticketNumber: ticket.number, solve, at: event.at, rating } }, agent);
+        await note(
+          desk,
+          ticket,
+          event,
+          { kind: 'rating', figure: { ticketNumber: ticket.number, solve, at: event.at, rating } },
+          agent,
+        );
       },
     },
   };
 }
 
 /** A figure goes into its week for the group and (a solve, a first reply: the agent who did it; a rating: the agent rated) the agent. */
-async function note(desk: Desk, ticket: Ticket, event: TicketEvent, figure: WeekFigure, agent = event.actor.kind === 'agent' ? event.actor.id : null): Promise<void> {
+async function note(
+  desk: Desk,
+  ticket: Ticket,
+  event: TicketEvent,
+  figure: WeekFigure,
+  agent = event.actor.kind === 'agent' ? event.actor.id : null,
+): Promise<void> {
   const week = weekOf(event.at);
   const documents = [groupWeek(ticket.groupId, week), ...(agent ? [agentWeek(agent, week)] : [])];
   await desk.store.weekFigures.note(documents, mondayOf(event.at), figure);
@@ -85,7 +109,8 @@ async function note(desk: Desk, ticket: Ticket, event: TicketEvent, figure: Week
  * when more replies may have come) still counts what came before it.
  */
 async function contactsAt(desk: Desk, ticket: Ticket, at: Date): Promise<number> {
-  if (ticket.contacts?.counted && ticket.updatedAt.getTime() <= at.getTime()) return (ticket.contacts.replies ?? 0) + (ticket.contacts.chat ? 1 : 0);
+  if (ticket.contacts?.counted && ticket.updatedAt.getTime() <= at.getTime())
+    return (ticket.contacts.replies ?? 0) + (ticket.contacts.chat ? 1 : 0);
   return contactsBefore(await desk.store.tickets.eventsOf([ticket.number], ['replied']), at);
 }
 
@@ -94,22 +119,37 @@ export const WEEK_FIGURES_KEPT_WEEKS = 5;
 
 /** For the `forget-week-figures` job: at most `limit` documents of weeks older than those kept, per call. */
 export async function forgetOldWeekFigures(desk: Desk, limit = 1000): Promise<number> {
-  return desk.store.weekFigures.forgetWeeksBefore(new Date(mondayOf(desk.clock()).getTime() - (WEEK_FIGURES_KEPT_WEEKS - 1) * 7 * DAY_MS), limit);
+  return desk.store.weekFigures.forgetWeeksBefore(
+    new Date(mondayOf(desk.clock()).getTime() - (WEEK_FIGURES_KEPT_WEEKS - 1) * 7 * DAY_MS),
+    limit,
+  );
 }
 
 /** The figures of a window (at most a few weeks long) for one agent or some groups: a few reads by `_id`. */
 export async function weekFiguresOf(desk: Desk, scope: FiguresScope, window: StatsWindow): Promise<DeskStats> {
   const weeks = weeksOf(window);
-  const ids = 'agent' in scope ? weeks.map((week) => agentWeek(scope.agent, week)) : scope.groupIds.flatMap((groupId) => weeks.map((week) => groupWeek(groupId, week)));
+  const ids =
+    'agent' in scope
+      ? weeks.map((week) => agentWeek(scope.agent, week))
+      : scope.groupIds.flatMap((groupId) => weeks.map((week) => groupWeek(groupId, week)));
   return statsOf(await desk.store.weekFigures.read(ids), window);
 }
 
 function statsOf(documents: readonly WeekFigures[], window: StatsWindow): DeskStats {
   const inWindow = (at: Date) => at.getTime() >= window.from.getTime() && at.getTime() < window.to.getTime();
   // A ticket solved twice counts once, at its last solve; one answer per survey, the latest.
-  const solves = latestBy(documents.flatMap((document) => document.solves).filter((solve) => inWindow(solve.at)), (solve) => String(solve.ticketNumber));
-  const firstReplies = latestBy(documents.flatMap((document) => document.firstReplies).filter((reply) => inWindow(reply.at)), (reply) => String(reply.ticketNumber));
-  const ratings = latestBy(documents.flatMap((document) => document.ratings).filter((rating) => inWindow(rating.at)), (rating) => `${rating.ticketNumber}_${rating.solve}`);
+  const solves = latestBy(
+    documents.flatMap((document) => document.solves).filter((solve) => inWindow(solve.at)),
+    (solve) => String(solve.ticketNumber),
+  );
+  const firstReplies = latestBy(
+    documents.flatMap((document) => document.firstReplies).filter((reply) => inWindow(reply.at)),
+    (reply) => String(reply.ticketNumber),
+  );
+  const ratings = latestBy(
+    documents.flatMap((document) => document.ratings).filter((rating) => inWindow(rating.at)),
+    (rating) => `${rating.ticketNumber}_${rating.solve}`,
+  );
   const firstContactResolved = solves.filter((solve) => solve.contacts === 1).length;
   return {
     window,

@@ -1,6 +1,6 @@
 import { DAY_MS } from '../clock.js';
 import type { Desk } from './desk.js';
-import { UNSOLVED_STATUSES, type Ticket } from './types.js';
+import { type Ticket, UNSOLVED_STATUSES } from './types.js';
 
 /** How many history rows one digest reads at most: the week's reads stay bounded on a busy desk. */
 const EVENT_LIMIT = 20_000;
@@ -38,9 +38,14 @@ export async function weeklyDigest(desk: Desk, lead: string, from: Date, until: 
   const leadAgent = desk.directory.agent(lead);
   if (!leadAgent) return null;
   const groupIds = leadAgent.groups;
-  const people = new Map(groupIds.flatMap((groupId) => desk.directory.agentsOf(groupId)).map((agent) => [agent.user, agent]));
+  const people = new Map(
+    groupIds.flatMap((groupId) => desk.directory.agentsOf(groupId)).map((agent) => [agent.user, agent]),
+  );
   const weeks = new Map<string, AgentWeek>(
-    [...people.values()].map((agent) => [agent.user, { agent: agent.user, name: agent.name, solved: 0, good: 0, bad: 0, open: 0, oldestOpen: null }]),
+    [...people.values()].map((agent) => [
+      agent.user,
+      { agent: agent.user, name: agent.name, solved: 0, good: 0, bad: 0, open: 0, oldestOpen: null },
+    ]),
   );
 
   for (const event of await desk.store.tickets.eventsBetween(['status_changed'], from, until, EVENT_LIMIT)) {
@@ -52,7 +57,8 @@ export async function weeklyDigest(desk: Desk, lead: string, from: Date, until: 
   const assignees = new Map<number, string | null>();
   const rated = [...new Set(ratings.map((event) => event.ticketNumber))];
   for (let start = 0; start < rated.length; start += 500) {
-    for (const ticket of await desk.store.tickets.getMany(rated.slice(start, start + 500))) assignees.set(ticket.number, ticket.assignee);
+    for (const ticket of await desk.store.tickets.getMany(rated.slice(start, start + 500)))
+      assignees.set(ticket.number, ticket.assignee);
   }
   for (const event of ratings) {
     const week = weeks.get(assignees.get(event.ticketNumber) ?? '');

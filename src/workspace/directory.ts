@@ -1,4 +1,4 @@
-import { takesChats, type Agent, type Group, type Workspace } from './schema.js';
+import { type Agent, type Group, takesChats, type Workspace } from './schema.js';
 
 /** One workspace and its lookups, built together so a reader never sees one without the other. */
 interface Snapshot {

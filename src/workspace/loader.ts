@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
 import type { z } from 'zod';
-import { workspaceSchema, type Workspace } from './schema.js';
+import { type Workspace, workspaceSchema } from './schema.js';
 
 export type WorkspaceResult = { ok: true; workspace: Workspace } | { ok: false; problems: string[] };
 
@@ -25,7 +25,9 @@ export function parseWorkspace(yamlText: string): WorkspaceResult {
     return { ok: false, problems: [`(file): not valid YAML: ${(error as Error).message}`] };
   }
   const parsed = workspaceSchema.safeParse(raw);
-  return parsed.success ? { ok: true, workspace: parsed.data } : { ok: false, problems: formatIssues(parsed.error.issues) };
+  return parsed.success
+    ? { ok: true, workspace: parsed.data }
+    : { ok: false, problems: formatIssues(parsed.error.issues) };
 }
 
 export async function loadWorkspaceFile(path: string): Promise<WorkspaceResult> {

@@ -26,7 +26,8 @@ const RANGES: readonly { name: string; family: 'ipv4' | 'ipv6'; network: string;
 // addresses (::ffff:127.0.0.1) against the IPv4 ranges.
 const LISTS = [...new Set(RANGES.map((range) => range.name))].map((name) => {
   const list = new BlockList();
-  for (const range of RANGES.filter((entry) => entry.name === name)) list.addSubnet(range.network, range.prefix, range.family);
+  for (const range of RANGES.filter((entry) => entry.name === name))
+    list.addSubnet(range.network, range.prefix, range.family);
   return { name, list };
 });
 

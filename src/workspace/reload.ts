@@ -1,4 +1,4 @@
-import { watch, type FSWatcher } from 'node:fs';
+import { type FSWatcher, watch } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { Log } from '../log.js';
 import type { Desk } from '../tickets/desk.js';
@@ -50,11 +50,17 @@ export async function checkReplacement(desk: Desk, next: Workspace): Promise<Rel
   );
   for (const agent of removedAgents) {
     const count = held.get(agent.user) ?? 0;
-    if (count > 0) notes.push(`${agent.name} is no longer an agent and still holds ${count} ticket(s): they stay in their groups' lists, where a lead can reassign them.`);
+    if (count > 0)
+      notes.push(
+        `${agent.name} is no longer an agent and still holds ${count} ticket(s): they stay in their groups' lists, where a lead can reassign them.`,
+      );
   }
   for (const group of next.groups) {
     const before = running.groups.find((old) => old.id === group.id);
-    if (before && before.alertChannel !== group.alertChannel) notes.push(`Group ${group.id} (${group.name}) now alerts in another channel: new tickets are announced there; earlier alerts stay where they were posted.`);
+    if (before && before.alertChannel !== group.alertChannel)
+      notes.push(
+        `Group ${group.id} (${group.name}) now alerts in another channel: new tickets are announced there; earlier alerts stay where they were posted.`,
+      );
   }
   return { ok: true, notes };
 }
@@ -132,7 +138,10 @@ export class WorkspaceReloader {
     }
     const problems = outcome.ok ? [] : outcome.problems;
     log(`workspace: kept the running workspace; ${path} has ${problems.length} problem(s) (${reason})`);
-    await this.tell(`${path} was not reloaded (${reason}): the desk keeps running on the workspace it had. ${problems.length} problem(s):`, problems);
+    await this.tell(
+      `${path} was not reloaded (${reason}): the desk keeps running on the workspace it had. ${problems.length} problem(s):`,
+      problems,
+    );
     return outcome;
   }
 

@@ -30,10 +30,14 @@ export const timeZoneSchema = z.string().refine((zone) => {
 const durationSchema = z
   .string()
   .regex(/^\d{1,4}[mhd]$/, 'expected a duration such as 30m, 4h or 2d')
-  .transform((text) => Number(text.slice(0, -1)) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[text.slice(-1) as 'm' | 'h' | 'd'])
+  .transform(
+    (text) => Number(text.slice(0, -1)) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[text.slice(-1) as 'm' | 'h' | 'd'],
+  )
   .refine((ms) => ms > 0, 'expected more than no time');
 
-const slaTargetSchema = z.object({ firstReply: durationSchema.optional(), resolution: durationSchema.optional() }).strict();
+const slaTargetSchema = z
+  .object({ firstReply: durationSchema.optional(), resolution: durationSchema.optional() })
+  .strict();
 
 const clockTimeSchema = z
   .string()
@@ -48,7 +52,14 @@ export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as con
  */
 export const slaSchema = z
   .object({
-    targets: z.object({ low: slaTargetSchema.optional(), normal: slaTargetSchema.optional(), high: slaTargetSchema.optional(), urgent: slaTargetSchema.optional() }).strict(),
+    targets: z
+      .object({
+        low: slaTargetSchema.optional(),
+        normal: slaTargetSchema.optional(),
+        high: slaTargetSchema.optional(),
+        urgent: slaTargetSchema.optional(),
+      })
+      .strict(),
     businessHours: z
       .object({ days: z.array(z.enum(WEEKDAYS)).min(1), start: clockTimeSchema, end: clockTimeSchema })
       .strict()
@@ -106,11 +117,7 @@ export const macroSchema = z
  * in some groups. Required, so that no key sees the whole desk without someone having said so.
  */
 export const apiKeyScopeSchema = z.union(
-  [
-    z.literal('all'),
-    z.literal('own'),
-    z.object({ groups: z.array(z.number().int().positive()).min(1) }).strict(),
-  ],
+  [z.literal('all'), z.literal('own'), z.object({ groups: z.array(z.number().int().positive()).min(1) }).strict()],
   { error: 'say which tickets this key may see: all, own (only the tickets it filed), or { groups: [group ids] }' },
 );
 
@@ -122,9 +129,7 @@ export const workspaceSchema = z
     name: name.default('Support'),
     groups: z.array(groupSchema).min(1),
     agents: z.array(agentSchema).default([]),
-    categories: z
-      .array(z.object({ name, subcategories: z.array(name).min(1) }).strict())
-      .default([]),
+    categories: z.array(z.object({ name, subcategories: z.array(name).min(1) }).strict()).default([]),
     rootCauses: z.array(z.object({ name, keywords: z.array(z.string().min(1)).default([]) }).strict()).default([]),
     macros: z.array(macroSchema).default([]),
     articles: z
@@ -169,7 +174,11 @@ export const workspaceSchema = z
         const { hostname } = new URL(webhook.url);
         const range = privateRangeOfLiteral(hostname);
         if (range) {
-          context.addIssue({ code: 'custom', path: ['url'], message: `${hostname} is ${rangeWords(range)}; deskbolt posts there only with outboundWebhook.allowPrivateNetwork: true` });
+          context.addIssue({
+            code: 'custom',
+            path: ['url'],
+            message: `${hostname} is ${rangeWords(range)}; deskbolt posts there only with outboundWebhook.allowPrivateNetwork: true`,
+          });
         }
       })
       .optional(),
@@ -184,7 +193,12 @@ export const workspaceSchema = z
                 /** The group tickets from this mailbox are filed in. */
                 group: z.number().int().positive(),
                 /** The name of the environment variable holding the IMAP URL (imaps://user:pass@host:993/INBOX): no password in this file. */
-                imap: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'the name of an environment variable (SUPPORT_IMAP_URL), not the URL itself'),
+                imap: z
+                  .string()
+                  .regex(
+                    /^[A-Za-z_][A-Za-z0-9_]*$/,
+                    'the name of an environment variable (SUPPORT_IMAP_URL), not the URL itself',
+                  ),
               })
               .strict(),
           )
@@ -199,7 +213,11 @@ export const workspaceSchema = z
         notePrefix: z.string().min(1).max(20).default('note:'),
         shortcutSigil: z.string().length(1).default('#'),
         personalShortcutLimit: z.number().int().min(0).max(500).default(20),
-        shortcuts: z.array(z.object({ name: z.string().regex(/^[a-z0-9_-]{1,40}$/i), text: z.string().min(1).max(3000) }).strict()).default([]),
+        shortcuts: z
+          .array(
+            z.object({ name: z.string().regex(/^[a-z0-9_-]{1,40}$/i), text: z.string().min(1).max(3000) }).strict(),
+          )
+          .default([]),
         /** The group that gets a chat a requester starts by DM (intake channels keep their own group). */
         defaultGroup: z.number().int().positive().optional(),
         /** A short menu the requester picks from before a DM chat starts, each topic going to a group. */
@@ -228,7 +246,12 @@ export const workspaceSchema = z
         restrictToOwnGroups: z.boolean().default(false),
         personalMacroLimit: z.number().int().min(0).max(500).default(20),
         /** An unanswered hand-over of a ticket between agents expires after this (the ticket stays where it was). */
-        handoffExpiryMinutes: z.number().int().min(1).max(7 * 24 * 60).default(60),
+        handoffExpiryMinutes: z
+          .number()
+          .int()
+          .min(1)
+          .max(7 * 24 * 60)
+          .default(60),
       })
       .strict()
       .prefault({}),
@@ -242,26 +265,55 @@ export const workspaceSchema = z
         const key = named.toLowerCase();
         const earlier = seen.get(key);
         if (earlier === undefined) seen.set(key, index);
-        else context.addIssue({ code: 'custom', path: path(index), message: `duplicates ${path(earlier).map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? part : `.${part}`)).join('')} (names are compared ignoring case)` });
+        else
+          context.addIssue({
+            code: 'custom',
+            path: path(index),
+            message: `duplicates ${path(earlier)
+              .map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? part : `.${part}`))
+              .join('')} (names are compared ignoring case)`,
+          });
       });
     };
-    uniqueNames(workspace.groups.map((group) => group.name), (i) => ['groups', i, 'name']);
-    uniqueNames(workspace.categories.map((category) => category.name), (i) => ['categories', i, 'name']);
-    for (const [c, category] of workspace.categories.entries()) uniqueNames(category.subcategories, (i) => ['categories', c, 'subcategories', i]);
-    uniqueNames(workspace.rootCauses.map((cause) => cause.name), (i) => ['rootCauses', i, 'name']);
-    uniqueNames(workspace.macros.map((macro) => macro.name), (i) => ['macros', i, 'name']);
+    uniqueNames(
+      workspace.groups.map((group) => group.name),
+      (i) => ['groups', i, 'name'],
+    );
+    uniqueNames(
+      workspace.categories.map((category) => category.name),
+      (i) => ['categories', i, 'name'],
+    );
+    for (const [c, category] of workspace.categories.entries())
+      uniqueNames(category.subcategories, (i) => ['categories', c, 'subcategories', i]);
+    uniqueNames(
+      workspace.rootCauses.map((cause) => cause.name),
+      (i) => ['rootCauses', i, 'name'],
+    );
+    uniqueNames(
+      workspace.macros.map((macro) => macro.name),
+      (i) => ['macros', i, 'name'],
+    );
     const seenIds = new Map<number, number>();
     workspace.groups.forEach((group, index) => {
       const earlier = seenIds.get(group.id);
       if (earlier !== undefined) {
-        context.addIssue({ code: 'custom', path: ['groups', index, 'id'], message: `duplicates groups[${earlier}].id` });
+        context.addIssue({
+          code: 'custom',
+          path: ['groups', index, 'id'],
+          message: `duplicates groups[${earlier}].id`,
+        });
       }
       seenIds.set(group.id, index);
     });
     workspace.apiKeys.forEach((key, keyIndex) => {
       if (typeof key.scope !== 'object') return;
       key.scope.groups.forEach((groupId, groupIndex) => {
-        if (!seenIds.has(groupId)) context.addIssue({ code: 'custom', path: ['apiKeys', keyIndex, 'scope', 'groups', groupIndex], message: `no group has id ${groupId}` });
+        if (!seenIds.has(groupId))
+          context.addIssue({
+            code: 'custom',
+            path: ['apiKeys', keyIndex, 'scope', 'groups', groupIndex],
+            message: `no group has id ${groupId}`,
+          });
       });
     });
     // A chat started by DM goes where the file says, never to the first group by accident.
@@ -270,17 +322,33 @@ export const workspaceSchema = z
       context.addIssue({ code: 'custom', path: ['chat', 'defaultGroup'], message: `no group has id ${defaultGroup}` });
     }
     workspace.email?.mailboxes.forEach((mailbox, index) => {
-      if (!seenIds.has(mailbox.group)) context.addIssue({ code: 'custom', path: ['email', 'mailboxes', index, 'group'], message: `no group has id ${mailbox.group}` });
+      if (!seenIds.has(mailbox.group))
+        context.addIssue({
+          code: 'custom',
+          path: ['email', 'mailboxes', index, 'group'],
+          message: `no group has id ${mailbox.group}`,
+        });
     });
-    uniqueNames(workspace.email?.mailboxes.map((mailbox) => mailbox.address) ?? [], (i) => ['email', 'mailboxes', i, 'address']);
+    uniqueNames(workspace.email?.mailboxes.map((mailbox) => mailbox.address) ?? [], (i) => [
+      'email',
+      'mailboxes',
+      i,
+      'address',
+    ]);
     topics.forEach((topic, index) => {
-      if (!seenIds.has(topic.group)) context.addIssue({ code: 'custom', path: ['chat', 'topics', index, 'group'], message: `no group has id ${topic.group}` });
+      if (!seenIds.has(topic.group))
+        context.addIssue({
+          code: 'custom',
+          path: ['chat', 'topics', index, 'group'],
+          message: `no group has id ${topic.group}`,
+        });
     });
     if (workspace.groups.length > 1 && defaultGroup === undefined && topics.length === 0) {
       context.addIssue({
         code: 'custom',
         path: ['chat', 'defaultGroup'],
-        message: 'with several groups, say which one gets chats started by DM (chat.defaultGroup), or offer chat.topics',
+        message:
+          'with several groups, say which one gets chats started by DM (chat.defaultGroup), or offer chat.topics',
       });
     }
     workspace.agents.forEach((agent, agentIndex) => {

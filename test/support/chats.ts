@@ -24,16 +24,29 @@ export function chatSteps(desk: TestDesk) {
     /** Clicks the button labelled `label` (or the first one) on the bot's last question in the requester's DM. */
     async answerQuestion(requester: string, label: string | undefined, ifAsked = false) {
       const dm = desk.fake.dmChannelOf(requester);
-      const question = steps.botMessages(dm).filter((message) => !message.threadTs).at(-1);
-      const buttons = (question?.blocks ?? []).flatMap((block: any) => block.elements ?? []).filter((element: any) => element.type === 'button');
+      const question = steps
+        .botMessages(dm)
+        .filter((message) => !message.threadTs)
+        .at(-1);
+      const buttons = (question?.blocks ?? [])
+        .flatMap((block: any) => block.elements ?? [])
+        .filter((element: any) => element.type === 'button');
       const button = label === undefined ? buttons[0] : buttons.find((element: any) => element.text?.text === label);
       if (!button && ifAsked) return;
       expect(button, `a “${label ?? 'first'}” button on the bot's last message to ${requester}`).toBeDefined();
-      await desk.slack.blockAction(requester, { action_id: button.action_id, value: button.value }, { channel: dm, message: { ts: question!.ts } });
+      await desk.slack.blockAction(
+        requester,
+        { action_id: button.action_id, value: button.value },
+        { channel: dm, message: { ts: question!.ts } },
+      );
       await desk.settled();
     },
     async accept(agent: string, chat: Chat) {
-      const response = await desk.slack.blockAction(agent, { action_id: actionIds.acceptChat, value: String(chat.ticketNumber) }, { channel: chat.thread.channel, message: { ts: chat.thread.ts } });
+      const response = await desk.slack.blockAction(
+        agent,
+        { action_id: actionIds.acceptChat, value: String(chat.ticketNumber) },
+        { channel: chat.thread.channel, message: { ts: chat.thread.ts } },
+      );
       await desk.settled();
       return response;
     },

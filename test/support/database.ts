@@ -25,7 +25,8 @@ export async function openTestStore(label = 'test', options: TestStoreOptions = 
 export function conditionalWritesOfRun(): ConditionalWrites | undefined {
   const chosen = process.env.TEST_CONDITIONAL_WRITES;
   if (chosen === undefined || chosen === '') return undefined;
-  if (chosen !== 'in-filter' && chosen !== 'read-check-write') throw new Error(`TEST_CONDITIONAL_WRITES is "${chosen}"; use in-filter or read-check-write`);
+  if (chosen !== 'in-filter' && chosen !== 'read-check-write')
+    throw new Error(`TEST_CONDITIONAL_WRITES is "${chosen}"; use in-filter or read-check-write`);
   return chosen;
 }
 

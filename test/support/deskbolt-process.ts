@@ -24,9 +24,8 @@ import { deskJob } from '../../src/jobs/desk-jobs.js';
 import { Store } from '../../src/store/store.js';
 import type { ConditionalWrites } from '../../src/store/tickets.js';
 import type { Checkpoint } from '../../src/tickets/desk.js';
-import { testWorkspace } from './workspace.js';
-
 import { PROTOCOL_PREFIX } from './process-protocol.js';
+import { testWorkspace } from './workspace.js';
 
 function say(message: Record<string, unknown>): void {
   process.stdout.write(`${PROTOCOL_PREFIX}${JSON.stringify(message)}\n`);
@@ -41,13 +40,18 @@ async function main(): Promise<void> {
   let pauseAt = process.env.DESKBOLT_TEST_PAUSE_AT ?? '';
   const conditionalWrites = process.env.DESKBOLT_TEST_CONDITIONAL_WRITES as ConditionalWrites | undefined;
 
-  const store = await Store.open({ uri: loaded.config.mongodbUri, dbName, ...(conditionalWrites ? { conditionalWrites } : {}) });
+  const store = await Store.open({
+    uri: loaded.config.mongodbUri,
+    dbName,
+    ...(conditionalWrites ? { conditionalWrites } : {}),
+  });
   const deskbolt = await startDeskbolt({
     config: loaded.config,
     workspace: testWorkspace(),
     store,
     clock: () => new Date(now),
-    log: (line, error) => process.stderr.write(`${line}${error ? ` ${(error as Error).stack ?? String(error)}` : ''}\n`),
+    log: (line, error) =>
+      process.stderr.write(`${line}${error ? ` ${(error as Error).stack ?? String(error)}` : ''}\n`),
     schedule: false,
     async checkpoint(reached: Checkpoint) {
       const here = `${reached.workflow}:${reached.step}`;

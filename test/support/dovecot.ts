@@ -1,6 +1,6 @@
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 
@@ -30,7 +30,10 @@ export function dovecotPath(): string {
 
 export async function startDovecot(): Promise<Dovecot> {
   const binary = dovecotPath();
-  if (!existsSync(binary)) throw new Error(`no Dovecot at ${binary}: run scripts/ensure-dovecot.sh (apt-get install dovecot-imapd) or set DOVECOT_PATH`);
+  if (!existsSync(binary))
+    throw new Error(
+      `no Dovecot at ${binary}: run scripts/ensure-dovecot.sh (apt-get install dovecot-imapd) or set DOVECOT_PATH`,
+    );
   const dir = mkdtempSync(join(tmpdir(), 'deskbolt-dovecot-'));
   const root = process.getuid?.() === 0;
   // The mail processes run as nobody under root: they must get through the folder to their Maildirs.
@@ -59,7 +62,13 @@ export async function startDovecot(): Promise<Dovecot> {
     `log_path = ${join(dir, 'dovecot.log')}`,
     `mail_location = maildir:${mailRoot}/%u`,
     ...(root
-      ? ['default_internal_user = dovecot', 'default_internal_group = dovecot', 'default_login_user = dovenull', `mail_uid = ${NOBODY}`, `mail_gid = ${NOBODY}`]
+      ? [
+          'default_internal_user = dovecot',
+          'default_internal_group = dovecot',
+          'default_login_user = dovenull',
+          `mail_uid = ${NOBODY}`,
+          `mail_gid = ${NOBODY}`,
+        ]
       : [`default_internal_user = ${user}`, `default_internal_group = ${group}`, `default_login_user = ${user}`]),
     'passdb {',
     '  driver = passwd-file',

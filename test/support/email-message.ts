@@ -18,7 +18,8 @@ export function emailMessage(fields: {
   lines.push(`To: ${fields.to ?? 'support@acme.example'}`);
   lines.push(`Subject: ${fields.subject ?? 'Card charged twice'}`);
   lines.push(`Date: ${fields.date ?? 'Mon, 02 Nov 2026 09:00:00 +0000'}`);
-  if (fields.messageId !== null) lines.push(`Message-ID: ${fields.messageId ?? `<${randomBytes(6).toString('hex')}@customer.example>`}`);
+  if (fields.messageId !== null)
+    lines.push(`Message-ID: ${fields.messageId ?? `<${randomBytes(6).toString('hex')}@customer.example>`}`);
   if (fields.inReplyTo) lines.push(`In-Reply-To: ${fields.inReplyTo}`);
   if (fields.references) lines.push(`References: ${fields.references}`);
   for (const [name, value] of Object.entries(fields.headers ?? {})) lines.push(`${name}: ${value}`);
@@ -26,7 +27,11 @@ export function emailMessage(fields: {
   if (fields.html !== undefined) {
     lines.push('Content-Type: text/html; charset=utf-8', '', fields.html);
   } else {
-    lines.push('Content-Type: text/plain; charset=utf-8', '', fields.text ?? 'My card was charged twice for order 1042.');
+    lines.push(
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      fields.text ?? 'My card was charged twice for order 1042.',
+    );
   }
   return `${lines.join('\r\n')}\r\n`;
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { ImapFlow } from 'imapflow';
-import { simpleParser, type ParsedMail } from 'mailparser';
+import { type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { inject } from 'vitest';
 import { addMailboxUser } from './dovecot.js';
@@ -26,13 +26,23 @@ export interface TestMailbox {
 
 export function testMailbox(label = 'box'): TestMailbox {
   const server = inject('imapServer');
-  const user = `${label.replace(/[^a-z0-9]/gi, '').toLowerCase().slice(0, 12)}${randomBytes(4).toString('hex')}`;
+  const user = `${label
+    .replace(/[^a-z0-9]/gi, '')
+    .toLowerCase()
+    .slice(0, 12)}${randomBytes(4).toString('hex')}`;
   const password = randomBytes(8).toString('hex');
   addMailboxUser(server.passwdDir, server.mailRoot, user, password);
   const url = `imap://${user}:${password}@${server.host}:${server.port}/INBOX`;
   const variable = `IMAP_${user.toUpperCase()}`;
   process.env[variable] = url;
-  const client = () => new ImapFlow({ host: server.host, port: server.port, secure: false, auth: { user, pass: password }, logger: false });
+  const client = () =>
+    new ImapFlow({
+      host: server.host,
+      port: server.port,
+      secure: false,
+      auth: { user, pass: password },
+      logger: false,
+    });
   return {
     user,
     password,
@@ -55,7 +65,8 @@ export function testMailbox(label = 'box'): TestMailbox {
       try {
         const found: { uid: number; seen: boolean }[] = [];
         if (imap.mailbox && imap.mailbox.exists === 0) return found;
-        for await (const message of imap.fetch('1:*', { uid: true, flags: true })) found.push({ uid: message.uid, seen: message.flags?.has('\\Seen') ?? false });
+        for await (const message of imap.fetch('1:*', { uid: true, flags: true }))
+          found.push({ uid: message.uid, seen: message.flags?.has('\\Seen') ?? false });
         return found;
       } finally {
         lock.release();

@@ -1,9 +1,9 @@
 import mongoose from 'mongoose';
 import type { TestProject } from 'vitest/node';
-import { startEmbeddedDatabase, type EmbeddedDatabase } from '../../src/store/embedded.js';
-import { startDovecot, type Dovecot } from './dovecot.js';
+import { type EmbeddedDatabase, startEmbeddedDatabase } from '../../src/store/embedded.js';
 import type { ConditionalWrites } from '../../src/store/tickets.js';
 import { compileProcessScripts, type ProcessScript } from './compiled-scripts.js';
+import { type Dovecot, startDovecot } from './dovecot.js';
 
 /**
  * One real MongoDB-protocol server for the whole run (MONGODB_URI when given, else the embedded one);
@@ -24,7 +24,12 @@ export async function setup(project: TestProject): Promise<void> {
   project.provide('mongodbUri', uri);
   project.provide('conditionalWriteModes', await conditionalWriteModesOf(uri));
   dovecot = await startDovecot();
-  project.provide('imapServer', { host: dovecot.host, port: dovecot.port, passwdDir: dovecot.passwdDir, mailRoot: dovecot.mailRoot });
+  project.provide('imapServer', {
+    host: dovecot.host,
+    port: dovecot.port,
+    passwdDir: dovecot.passwdDir,
+    mailRoot: dovecot.mailRoot,
+  });
   project.provide('processScripts', await compiling);
 }
 
@@ -41,7 +46,9 @@ async function conditionalWriteModesOf(uri: string): Promise<ConditionalWrites[]
   const client = await mongoose.mongo.MongoClient.connect(uri, { serverSelectionTimeoutMS: 10_000 });
   try {
     const info = await client.db('admin').command({ buildInfo: 1 });
-    return typeof info.ferretdbVersion === 'string' && info.ferretdbVersion.startsWith('v1.') ? ['read-check-write', 'in-filter'] : ['in-filter'];
+    return typeof info.ferretdbVersion === 'string' && info.ferretdbVersion.startsWith('v1.')
+      ? ['read-check-write', 'in-filter']
+      : ['in-filter'];
   } finally {
     await client.close();
   }

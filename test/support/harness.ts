@@ -1,18 +1,17 @@
 import type { Config } from '../../src/config.js';
-import { startDeskbolt, type Deskbolt } from '../../src/deskbolt.js';
+import { type Deskbolt, startDeskbolt } from '../../src/deskbolt.js';
+import { fakeSlackConfig, fakeSlackSocketConfig, SIGNING_SECRET } from '../../src/fake-slack/config.js';
+import { SlackClientSim } from '../../src/fake-slack/requests.js';
+import { FakeSlack } from '../../src/fake-slack/server.js';
+import { socketModeTransport } from '../../src/fake-slack/socket-mode.js';
 import type { Log } from '../../src/log.js';
 import type { Store } from '../../src/store/store.js';
 import type { Workspace } from '../../src/workspace/schema.js';
 import { TestClock } from './clock.js';
 import { openTestStore } from './database.js';
-import { FakeSlack } from '../../src/fake-slack/server.js';
-import { SlackClientSim } from '../../src/fake-slack/requests.js';
-import { socketModeTransport } from '../../src/fake-slack/socket-mode.js';
 import { testWorkspace, workspaceChannels } from './workspace.js';
-import { SIGNING_SECRET, fakeSlackConfig, fakeSlackSocketConfig } from '../../src/fake-slack/config.js';
 
-export { SIGNING_SECRET, fakeSlackConfig };
-
+export { fakeSlackConfig, SIGNING_SECRET };
 
 export interface TestDesk {
   deskbolt: Deskbolt;
@@ -64,7 +63,6 @@ export async function startTestFake(): Promise<FakeSlack> {
   return fake;
 }
 
-
 /** The real app on a real database, talking to a fake Slack, driven by signed requests. */
 export async function startTestDesk(options: TestDeskOptions = {}): Promise<TestDesk> {
   const fake = options.fake ?? (await startTestFake());
@@ -85,7 +83,11 @@ export async function startTestDesk(options: TestDeskOptions = {}): Promise<Test
     schedule: false,
     sleep: clock.sleep,
     ...(options.workspaceFile
-      ? { workspaceFile: options.workspaceFile.path, watchWorkspace: options.workspaceFile.watch ?? false, workspaceDebounceMs: options.workspaceFile.debounceMs }
+      ? {
+          workspaceFile: options.workspaceFile.path,
+          watchWorkspace: options.workspaceFile.watch ?? false,
+          workspaceDebounceMs: options.workspaceFile.debounceMs,
+        }
       : {}),
   });
   // A test runs a job as a cron tick would, then looks at what people were told: the run settles first.
@@ -98,7 +100,13 @@ export async function startTestDesk(options: TestDeskOptions = {}): Promise<Test
       return run;
     },
   };
-  const slack = new SlackClientSim({ url: deskbolt.url, signingSecret: SIGNING_SECRET, fake, httpAckWindowMs: TEST_ACK_WINDOW_MS, ...(socket ? { transport: socketModeTransport(fake.socketMode) } : {}) });
+  const slack = new SlackClientSim({
+    url: deskbolt.url,
+    signingSecret: SIGNING_SECRET,
+    fake,
+    httpAckWindowMs: TEST_ACK_WINDOW_MS,
+    ...(socket ? { transport: socketModeTransport(fake.socketMode) } : {}),
+  });
   return {
     deskbolt,
     store,

@@ -7,8 +7,21 @@ import { startEmbeddedDatabase } from '../../src/store/embedded.js';
  */
 const [dataDir, tie] = process.argv.slice(2);
 try {
-  const database = await startEmbeddedDatabase({ dataDir, tieToParent: tie !== 'untied', log: (line) => console.error(line) });
-  console.log(JSON.stringify({ pid: process.pid, serverPid: database.pid(), port: database.port, kind: database.kind, uri: database.uri, dataPath: database.dataDir }));
+  const database = await startEmbeddedDatabase({
+    dataDir,
+    tieToParent: tie !== 'untied',
+    log: (line) => console.error(line),
+  });
+  console.log(
+    JSON.stringify({
+      pid: process.pid,
+      serverPid: database.pid(),
+      port: database.port,
+      kind: database.kind,
+      uri: database.uri,
+      dataPath: database.dataDir,
+    }),
+  );
   setInterval(() => undefined, 60_000);
   process.once('SIGTERM', () => {
     void database.stop().then(() => process.exit(0));

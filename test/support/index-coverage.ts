@@ -1,7 +1,7 @@
 import { relative } from 'node:path';
 import { afterAll } from 'vitest';
 import { watchCommandsOfEveryStore } from '../../src/store/command-watch.js';
-import { describeShape, queryShapes, servingIndex, shapeKey, type QueryShape } from '../../src/store/query-shapes.js';
+import { describeShape, type QueryShape, queryShapes, servingIndex, shapeKey } from '../../src/store/query-shapes.js';
 
 /**
  * Loaded before every test file (vitest.config.ts setupFiles): records the shape of every query the

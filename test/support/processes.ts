@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inject } from 'vitest';
-import type { FakeSlack } from '../../src/fake-slack/server.js';
 import { SIGNING_SECRET } from '../../src/fake-slack/config.js';
+import type { FakeSlack } from '../../src/fake-slack/server.js';
 import type { ConditionalWrites } from '../../src/store/tickets.js';
 import { PROTOCOL_PREFIX } from './process-protocol.js';
 
@@ -81,7 +81,13 @@ export class DeskboltProcess {
     const index = this.messages.findIndex(match);
     if (index >= 0) return Promise.resolve(this.messages.splice(index, 1)[0]!);
     return new Promise((resolveMessage, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the deskbolt process said nothing matching in ${timeoutMs} ms; its stderr:\n${this.stderr}`)), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(`the deskbolt process said nothing matching in ${timeoutMs} ms; its stderr:\n${this.stderr}`),
+          ),
+        timeoutMs,
+      );
       const waiter = {
         match,
         resolve: (message: Message) => {
@@ -92,7 +98,8 @@ export class DeskboltProcess {
       this.waiters.push(waiter);
       void this.exited.then(({ code, signal }) => {
         clearTimeout(timer);
-        if (this.waiters.includes(waiter)) reject(new Error(`the deskbolt process ended (${signal ?? code}); its stderr:\n${this.stderr}`));
+        if (this.waiters.includes(waiter))
+          reject(new Error(`the deskbolt process ended (${signal ?? code}); its stderr:\n${this.stderr}`));
       });
     });
   }
@@ -130,13 +137,17 @@ export class DeskboltProcess {
   async kill(): Promise<void> {
     this.child.kill('SIGKILL');
     const { signal } = await this.exited;
-    if (signal !== 'SIGKILL') throw new Error(`the deskbolt process ended by ${signal} instead of SIGKILL; its stderr:\n${this.stderr}`);
+    if (signal !== 'SIGKILL')
+      throw new Error(`the deskbolt process ended by ${signal} instead of SIGKILL; its stderr:\n${this.stderr}`);
   }
 
   /** Ends the process the ordinary way (its stdin closes, it closes the app). */
   async stop(): Promise<void> {
     this.child.stdin!.end();
-    const exit = await Promise.race([this.exited, new Promise<null>((resolveLater) => setTimeout(() => resolveLater(null), 20_000))]);
+    const exit = await Promise.race([
+      this.exited,
+      new Promise<null>((resolveLater) => setTimeout(() => resolveLater(null), 20_000)),
+    ]);
     if (exit === null) {
       this.child.kill('SIGKILL');
       await this.exited;

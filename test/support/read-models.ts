@@ -8,7 +8,13 @@ import type { Store } from '../../src/store/store.js';
  */
 export async function expectReadModelsMatchTickets(store: Store): Promise<void> {
   const byNumber = (entries: readonly { number: number; groupId: number; createdAt: Date }[]) =>
-    entries.map((entry) => ({ number: entry.number, groupId: entry.groupId, createdAt: new Date(entry.createdAt).getTime() })).sort((a, b) => a.number - b.number);
+    entries
+      .map((entry) => ({
+        number: entry.number,
+        groupId: entry.groupId,
+        createdAt: new Date(entry.createdAt).getTime(),
+      }))
+      .sort((a, b) => a.number - b.number);
   const kept = byNumber(await store.waiting.all());
   const recomputed = byNumber(await store.tickets.waitingNow());
   expect(kept, 'the queue’s collection (waiting_tickets) against the tickets waiting now').toEqual(recomputed);

@@ -8,7 +8,9 @@ import { startTestDesk, type TestDesk, type TestDeskOptions } from './harness.js
  *
  * Options are given as a function when they need something made first (a webhook receiver's url).
  */
-export function useTestDesk(options: TestDeskOptions | (() => TestDeskOptions | Promise<TestDeskOptions>) = {}): TestDesk {
+export function useTestDesk(
+  options: TestDeskOptions | (() => TestDeskOptions | Promise<TestDeskOptions>) = {},
+): TestDesk {
   let started: TestDesk | undefined;
   beforeAll(async () => {
     started = await startTestDesk(typeof options === 'function' ? await options() : options);
@@ -20,7 +22,8 @@ export function useTestDesk(options: TestDeskOptions | (() => TestDeskOptions | 
   beforeEach(() => started?.fake.clearCalls());
   return new Proxy({} as TestDesk, {
     get(_, property) {
-      if (!started) throw new Error(`the test desk is used before its beforeAll started it (reading "${String(property)}")`);
+      if (!started)
+        throw new Error(`the test desk is used before its beforeAll started it (reading "${String(property)}")`);
       return Reflect.get(started, property);
     },
   });

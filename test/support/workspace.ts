@@ -1,4 +1,4 @@
-import { workspaceSchema, type Workspace } from '../../src/workspace/schema.js';
+import { type Workspace, workspaceSchema } from '../../src/workspace/schema.js';
 
 /** The people of the test stories: Billing (10) and PayOps (20). */
 export const people = {
@@ -39,10 +39,17 @@ export function testWorkspace(overrides: Partial<Record<keyof Workspace, unknown
       { name: 'Card declined', keywords: ['declined', 'card'] },
       { name: 'User error', keywords: ['password', 'forgot'] },
     ],
-    macros: [{ name: 'Refund issued', text: 'We have issued a refund of {amount}.', form: { rootCause: 'Card declined' } }],
+    macros: [
+      { name: 'Refund issued', text: 'We have issued a refund of {amount}.', form: { rootCause: 'Card declined' } },
+    ],
     articles: [
       // The summary is workspace text with markup in it: the form must show it escaped.
-      { title: 'Resetting your password', url: 'https://help.example.com/reset', keywords: ['password', 'login'], summary: 'Use *Forgot password* & check mail <!channel>' },
+      {
+        title: 'Resetting your password',
+        url: 'https://help.example.com/reset',
+        keywords: ['password', 'login'],
+        summary: 'Use *Forgot password* & check mail <!channel>',
+      },
     ],
     ...overrides,
     // A chat started by DM goes to Billing unless a test says otherwise.
@@ -52,5 +59,13 @@ export function testWorkspace(overrides: Partial<Record<keyof Workspace, unknown
 
 /** Every channel a workspace names (alert, queue, intake): where README's set-up invites the bot. */
 export function workspaceChannels(workspace: Workspace): string[] {
-  return [...new Set(workspace.groups.flatMap((group) => [group.alertChannel, ...(group.queueChannel ? [group.queueChannel] : []), ...group.intakeChannels]))];
+  return [
+    ...new Set(
+      workspace.groups.flatMap((group) => [
+        group.alertChannel,
+        ...(group.queueChannel ? [group.queueChannel] : []),
+        ...group.intakeChannels,
+      ]),
+    ),
+  ];
 }

@@ -35,7 +35,11 @@ const api = {
   },
   /** Always JSON: the sandbox refuses anything else, which other web pages could make a browser send. @param {string} path @param {Json} [body] @returns {Promise<Json>} */
   async post(path, body = {}) {
-    const response = await fetch(`/sandbox/api${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const response = await fetch(`/sandbox/api${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     return response.json().catch(() => ({ ok: false, problem: `The sandbox answered HTTP ${response.status}.` }));
   },
 };
@@ -69,8 +73,15 @@ const state = {
   drawn: { sidebar: '', messages: '', thread: '', modal: '', home: '' },
 };
 
-const people = () => new Map([...(state.workspace?.people ?? []).map((person) => /** @type {[string, string]} */ ([person.id, person.name])), [state.workspace?.app.userId ?? '', state.workspace?.app.name ?? 'deskbolt']]);
-const channels = () => new Map((state.workspace?.channels ?? []).map((channel) => /** @type {[string, string]} */ ([channel.id, channel.name])));
+const people = () =>
+  new Map([
+    ...(state.workspace?.people ?? []).map((person) => /** @type {[string, string]} */ ([person.id, person.name])),
+    [state.workspace?.app.userId ?? '', state.workspace?.app.name ?? 'deskbolt'],
+  ]);
+const channels = () =>
+  new Map(
+    (state.workspace?.channels ?? []).map((channel) => /** @type {[string, string]} */ ([channel.id, channel.name])),
+  );
 const me = () => state.workspace?.people.find((person) => person.id === state.as);
 const myDm = () => me()?.dm ?? '';
 
@@ -137,7 +148,11 @@ function notify(text) {
   notice.textContent = text;
   notice.hidden = false;
   window.clearTimeout(Number(notice.dataset.timer ?? 0));
-  notice.dataset.timer = String(window.setTimeout(() => { notice.hidden = true; }, 8000));
+  notice.dataset.timer = String(
+    window.setTimeout(() => {
+      notice.hidden = true;
+    }, 8000),
+  );
 }
 
 // ─── Where the person is ───────────────────────────────────────────────────────────────────────
@@ -190,7 +205,14 @@ async function openHome() {
 /** @returns {RenderContext} */
 function renderContext(/** @type {Partial<RenderContext>} */ extra = {}) {
   const appUserId = state.workspace?.app.userId;
-  return { people: people(), ...(appUserId ? { appUserId } : {}), channels: channels(), use: () => undefined, confirm: confirmDialog, ...extra };
+  return {
+    people: people(),
+    ...(appUserId ? { appUserId } : {}),
+    channels: channels(),
+    use: () => undefined,
+    confirm: confirmDialog,
+    ...extra,
+  };
 }
 
 /** An email requester has no Slack: the page is their mail client instead. */
@@ -283,14 +305,18 @@ function drawConversation() {
   $('#home').hidden = !showHome;
   $('#messages').hidden = showHome;
   $('#composer').hidden = showHome;
-  /** @type {HTMLTextAreaElement} */ ($('#composer-text')).placeholder = isAppDm ? `Message ${conversation.name}` : `Message #${conversation.name}`;
+  /** @type {HTMLTextAreaElement} */ ($('#composer-text')).placeholder = isAppDm
+    ? `Message ${conversation.name}`
+    : `Message #${conversation.name}`;
   if (showHome) drawHome();
   else drawMessages(conversation);
 }
 
 /** @param {Conversation} conversation */
 function drawMessages(conversation) {
-  const topLevel = conversation.messages.filter((message) => message.threadTs === undefined || message.threadTs === message.ts);
+  const topLevel = conversation.messages.filter(
+    (message) => message.threadTs === undefined || message.threadTs === message.ts,
+  );
   const signature = JSON.stringify([state.as, conversation.id, topLevel]);
   if (signature === state.drawn.messages) return;
   state.drawn.messages = signature;
@@ -312,12 +338,32 @@ function emptyConversation(conversation) {
   const tips =
     conversation.kind === 'dm'
       ? person?.role === 'requester'
-        ? ['Write a message here to start a chat with the support team,', 'or type /ticket new My printer is on fire to file a ticket.']
+        ? [
+            'Write a message here to start a chat with the support team,',
+            'or type /ticket new My printer is on fire to file a ticket.',
+          ]
         : ['Type /ticket help to see what you can do.', 'Open the Home tab for your tickets, chats and availability.']
       : conversation.appIsMember
-        ? ['deskbolt posts here: new tickets, escalations and incoming chats.', 'Type /ticket queue to see what is waiting.']
-        : ['deskbolt is not a member of this channel; messages here reach no app.', 'A message’s ⋮ menu still offers its shortcuts, like Create ticket.'];
-  return h('div', { class: 'empty' }, h('h2', {}, conversation.kind === 'dm' ? `This is your conversation with ${conversation.name}` : `This is the very beginning of #${conversation.name}`), ...tips.map((tip) => h('p', {}, tip)));
+        ? [
+            'deskbolt posts here: new tickets, escalations and incoming chats.',
+            'Type /ticket queue to see what is waiting.',
+          ]
+        : [
+            'deskbolt is not a member of this channel; messages here reach no app.',
+            'A message’s ⋮ menu still offers its shortcuts, like Create ticket.',
+          ];
+  return h(
+    'div',
+    { class: 'empty' },
+    h(
+      'h2',
+      {},
+      conversation.kind === 'dm'
+        ? `This is your conversation with ${conversation.name}`
+        : `This is the very beginning of #${conversation.name}`,
+    ),
+    ...tips.map((tip) => h('p', {}, tip)),
+  );
 }
 
 /** @param {string} ts */
@@ -332,7 +378,8 @@ function timeOf(ts) {
  */
 function messageNode(message, conversation, inThread) {
   const context = renderContext({
-    use: (use) => void act({ kind: 'use', surface: { channel: conversation.id, ts: message.ts }, element: elementUse(use) }),
+    use: (use) =>
+      void act({ kind: 'use', surface: { channel: conversation.id, ts: message.ts }, element: elementUse(use) }),
   });
   const content = message.deleted
     ? h('div', { class: 'deleted' }, 'This message was deleted.')
@@ -342,18 +389,47 @@ function messageNode(message, conversation, inThread) {
   const node = h(
     'div',
     { class: `message${message.ephemeral ? ' ephemeral' : ''}`, 'data-ts': message.ts, 'data-author': message.author },
-    h('div', { class: `avatar${message.fromApp ? ' app' : ''}`, 'aria-hidden': 'true' }, message.author.charAt(0).toUpperCase()),
+    h(
+      'div',
+      { class: `avatar${message.fromApp ? ' app' : ''}`, 'aria-hidden': 'true' },
+      message.author.charAt(0).toUpperCase(),
+    ),
     h(
       'div',
       { class: 'message-body' },
-      h('div', { class: 'meta' }, h('span', { class: 'author' }, message.author), message.fromApp ? h('span', { class: 'app-badge' }, 'APP') : null, h('span', { class: 'time' }, timeOf(message.ts))),
+      h(
+        'div',
+        { class: 'meta' },
+        h('span', { class: 'author' }, message.author),
+        message.fromApp ? h('span', { class: 'app-badge' }, 'APP') : null,
+        h('span', { class: 'time' }, timeOf(message.ts)),
+      ),
       message.ephemeral ? h('div', { class: 'only-you' }, '👁 Only visible to you') : null,
       content,
-      ...(message.files ?? []).map((file) => h('div', { class: 'file' }, `📎 ${file.name}`, h('span', { class: 'muted' }, ` ${fileSize(file.size)} · ${file.mimetype}`))),
-      ...(Array.isArray(message.attachments) ? message.attachments.map((attachment) => attachmentNode(attachment, context)) : []),
-      message.reactions.length > 0 ? h('div', { class: 'reactions' }, ...message.reactions.map((name) => h('span', { class: 'reaction' }, ...mrkdwnNodes(`:${name}:`, context)))) : null,
+      ...(message.files ?? []).map((file) =>
+        h(
+          'div',
+          { class: 'file' },
+          `📎 ${file.name}`,
+          h('span', { class: 'muted' }, ` ${fileSize(file.size)} · ${file.mimetype}`),
+        ),
+      ),
+      ...(Array.isArray(message.attachments)
+        ? message.attachments.map((attachment) => attachmentNode(attachment, context))
+        : []),
+      message.reactions.length > 0
+        ? h(
+            'div',
+            { class: 'reactions' },
+            ...message.reactions.map((name) => h('span', { class: 'reaction' }, ...mrkdwnNodes(`:${name}:`, context))),
+          )
+        : null,
       !inThread && message.replyCount > 0
-        ? h('button', { type: 'button', class: 'replies', onclick: () => openThread(message.ts) }, `${message.replyCount} ${message.replyCount === 1 ? 'reply' : 'replies'}`)
+        ? h(
+            'button',
+            { type: 'button', class: 'replies', onclick: () => openThread(message.ts) },
+            `${message.replyCount} ${message.replyCount === 1 ? 'reply' : 'replies'}`,
+          )
         : null,
     ),
   );
@@ -394,7 +470,12 @@ function messageMenu(message, conversation, inThread) {
           title: shortcut.description,
           onclick: () => {
             menu.hidden = true;
-            void act({ kind: 'messageShortcut', callbackId: shortcut.callbackId, channel: conversation.id, ts: message.ts });
+            void act({
+              kind: 'messageShortcut',
+              callbackId: shortcut.callbackId,
+              channel: conversation.id,
+              ts: message.ts,
+            });
           },
         },
         shortcut.name,
@@ -404,8 +485,30 @@ function messageMenu(message, conversation, inThread) {
   return h(
     'div',
     { class: 'message-actions' },
-    !inThread ? h('button', { type: 'button', title: 'Reply in thread', 'aria-label': 'Reply in thread', onclick: () => openThread(message.ts) }, '💬') : null,
-    h('button', { type: 'button', title: 'More actions', 'aria-label': 'More actions', onclick: () => { menu.hidden = !menu.hidden; } }, '⋮'),
+    !inThread
+      ? h(
+          'button',
+          {
+            type: 'button',
+            title: 'Reply in thread',
+            'aria-label': 'Reply in thread',
+            onclick: () => openThread(message.ts),
+          },
+          '💬',
+        )
+      : null,
+    h(
+      'button',
+      {
+        type: 'button',
+        title: 'More actions',
+        'aria-label': 'More actions',
+        onclick: () => {
+          menu.hidden = !menu.hidden;
+        },
+      },
+      '⋮',
+    ),
     menu,
   );
 }
@@ -455,7 +558,11 @@ function formOf(viewId) {
 
 /** @param {ElementUse} use */
 function elementUse(use) {
-  return { actionId: use.actionId, ...(use.blockId === undefined ? {} : { blockId: use.blockId }), ...(use.value === undefined ? {} : { value: use.value }) };
+  return {
+    actionId: use.actionId,
+    ...(use.blockId === undefined ? {} : { blockId: use.blockId }),
+    ...(use.value === undefined ? {} : { value: use.value }),
+  };
 }
 
 /**
@@ -477,7 +584,11 @@ function formValues(view) {
 
 /** @param {Map<string, unknown>} form */
 function formStateOf(form) {
-  return { get: (/** @type {string} */ key) => form.get(key), has: (/** @type {string} */ key) => form.has(key), set: (/** @type {string} */ key, /** @type {unknown} */ value) => void form.set(key, value) };
+  return {
+    get: (/** @type {string} */ key) => form.get(key),
+    has: (/** @type {string} */ key) => form.has(key),
+    set: (/** @type {string} */ key, /** @type {unknown} */ value) => void form.set(key, value),
+  };
 }
 
 function drawHome() {
@@ -497,7 +608,8 @@ function drawHome() {
       renderContext({
         form: formStateOf(form),
         idPrefix: 'home',
-        use: (use) => void act({ kind: 'use', surface: { viewId: home.id }, element: elementUse(use), values: formValues(home) }),
+        use: (use) =>
+          void act({ kind: 'use', surface: { viewId: home.id }, element: elementUse(use), values: formValues(home) }),
       }),
     ),
   );
@@ -523,16 +635,25 @@ function drawModal() {
     form: formStateOf(form),
     errors,
     idPrefix: 'modal',
-    use: (use) => void act({ kind: 'use', surface: { viewId: view.id }, element: elementUse(use), values: formValues(view) }),
+    use: (use) =>
+      void act({ kind: 'use', surface: { viewId: view.id }, element: elementUse(use), values: formValues(view) }),
   });
   const close = () => void act({ kind: 'close', viewId: view.id });
   const dialog = h(
     'div',
-    { class: 'modal', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'modal-title', 'data-callback-id': view.callback_id },
+    {
+      class: 'modal',
+      role: 'dialog',
+      'aria-modal': 'true',
+      'aria-labelledby': 'modal-title',
+      'data-callback-id': view.callback_id,
+    },
     h(
       'header',
       {},
-      modals.length > 1 ? h('button', { type: 'button', class: 'modal-back', 'aria-label': 'Back', onclick: close }, '←') : null,
+      modals.length > 1
+        ? h('button', { type: 'button', class: 'modal-back', 'aria-label': 'Back', onclick: close }, '←')
+        : null,
       h('h2', { id: 'modal-title' }, ...textNodes(view.title, context)),
       h('button', { type: 'button', class: 'modal-x', 'aria-label': 'Close', onclick: close }, '×'),
     ),
@@ -542,7 +663,13 @@ function drawModal() {
       'footer',
       {},
       h('button', { type: 'button', class: 'bk-button', onclick: close }, plainOf(view.close) || 'Cancel'),
-      view.submit ? h('button', { type: 'button', class: 'bk-button primary', 'data-submit': 'true', onclick: () => submit(view) }, plainOf(view.submit)) : null,
+      view.submit
+        ? h(
+            'button',
+            { type: 'button', class: 'bk-button primary', 'data-submit': 'true', onclick: () => submit(view) },
+            plainOf(view.submit),
+          )
+        : null,
     ),
   );
   overlay.replaceChildren(dialog);
@@ -563,7 +690,8 @@ async function submit(view) {
     const empty = value === null || value === undefined || value === '' || (Array.isArray(value) && value.length === 0);
     if (empty && field.block.optional !== true) errors[field.blockId] = 'Please complete this required field.';
     const min = field.element.min_length;
-    if (!empty && typeof min === 'number' && typeof value === 'string' && value.length < min) errors[field.blockId] = `Must have at least ${min} characters`;
+    if (!empty && typeof min === 'number' && typeof value === 'string' && value.length < min)
+      errors[field.blockId] = `Must have at least ${min} characters`;
   }
   state.localErrors.set(String(view.id), errors);
   state.modalProblem = '';
@@ -599,8 +727,21 @@ function confirmDialog(confirm) {
         h(
           'footer',
           {},
-          h('button', { type: 'button', class: 'bk-button', onclick: () => done(false) }, plainOf(confirm.deny) || 'Cancel'),
-          h('button', { type: 'button', class: `bk-button ${confirm.style === 'danger' ? 'danger' : 'primary'}`, 'data-confirm': 'true', onclick: () => done(true) }, plainOf(confirm.confirm) || 'Yes'),
+          h(
+            'button',
+            { type: 'button', class: 'bk-button', onclick: () => done(false) },
+            plainOf(confirm.deny) || 'Cancel',
+          ),
+          h(
+            'button',
+            {
+              type: 'button',
+              class: `bk-button ${confirm.style === 'danger' ? 'danger' : 'primary'}`,
+              'data-confirm': 'true',
+              onclick: () => done(true),
+            },
+            plainOf(confirm.confirm) || 'Yes',
+          ),
         ),
       ),
     );
@@ -610,7 +751,12 @@ function confirmDialog(confirm) {
 
 /** @param {string} title @param {string} text @param {string} yes */
 const plainConfirm = (title, text, yes) =>
-  confirmDialog({ title: { type: 'plain_text', text: title }, text: { type: 'plain_text', text }, confirm: { type: 'plain_text', text: yes }, style: 'danger' });
+  confirmDialog({
+    title: { type: 'plain_text', text: title },
+    text: { type: 'plain_text', text },
+    confirm: { type: 'plain_text', text: yes },
+    style: 'danger',
+  });
 
 /** @param {DemoStatus} status */
 function drawDemo(status) {
@@ -629,17 +775,26 @@ function drawDemo(status) {
   /** @type {HTMLButtonElement} */ ($('#demo-next')).disabled = status.running;
   /** @type {HTMLButtonElement} */ ($('#demo-stop')).textContent = status.playing ? 'Stop' : 'Close';
   // Follow the story as it is played: the last step through the eyes of whoever acted, where it happened.
-  if (previous && status.last && status.done !== previous.done) void become(status.last.actor, status.last.place.channel, status.last.place.threadTs ?? null);
+  if (previous && status.last && status.done !== previous.done)
+    void become(status.last.actor, status.last.place.channel, status.last.place.threadTs ?? null);
 }
 
 async function playDemo() {
-  const ok = await plainConfirm('Play the demo', 'The demo starts from an empty desk: every ticket, chat and message here now is dropped. Then it plays a support morning, one step per click.', 'Empty the desk and play');
+  const ok = await plainConfirm(
+    'Play the demo',
+    'The demo starts from an empty desk: every ticket, chat and message here now is dropped. Then it plays a support morning, one step per click.',
+    'Empty the desk and play',
+  );
   if (!ok) return;
   drawDemo(/** @type {DemoStatus} */ (await api.post('/demo/start')));
 }
 
 async function reset() {
-  const ok = await plainConfirm('Reset the sandbox', 'Drop every ticket and chat, and empty every channel, DM, modal and Home?', 'Reset');
+  const ok = await plainConfirm(
+    'Reset the sandbox',
+    'Drop every ticket and chat, and empty every channel, DM, modal and Home?',
+    'Reset',
+  );
   if (!ok) return;
   await api.post('/reset');
   state.forms.clear();
@@ -683,7 +838,11 @@ function composer(input, thread) {
 
 /** @param {number} bytes */
 function fileSize(bytes) {
-  return bytes < 1024 ? `${bytes} B` : bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  return bytes < 1024
+    ? `${bytes} B`
+    : bytes < 1024 * 1024
+      ? `${(bytes / 1024).toFixed(1)} KB`
+      : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
 /**
@@ -699,13 +858,21 @@ function filePicker(picker, input, thread) {
     picker.value = '';
     if (!file) return;
     // The sandbox's JSON body is capped at 1 MB: base64 makes a file a third larger.
-    if (file.size > 700 * 1024) return notify(`${file.name} is ${fileSize(file.size)}; the sandbox takes files up to 700 KB.`);
+    if (file.size > 700 * 1024)
+      return notify(`${file.name} is ${fileSize(file.size)}; the sandbox takes files up to 700 KB.`);
     const bytes = new Uint8Array(await file.arrayBuffer());
     let binary = '';
     for (let at = 0; at < bytes.length; at += 0x8000) binary += String.fromCharCode(...bytes.subarray(at, at + 0x8000));
     const text = input.value;
     input.value = '';
-    const ok = await act({ kind: 'shareFile', channel: state.place, name: file.name, contentBase64: btoa(binary), text, ...(thread() ? { threadTs: thread() } : {}) });
+    const ok = await act({
+      kind: 'shareFile',
+      channel: state.place,
+      name: file.name,
+      contentBase64: btoa(binary),
+      text,
+      ...(thread() ? { threadTs: thread() } : {}),
+    });
     if (!ok) input.value = text;
   });
 }
@@ -714,9 +881,22 @@ function filePicker(picker, input, thread) {
 function hintCommand(input) {
   const hint = $('#command-hint');
   const typed = input.value.trim().split(/\s/)[0] ?? '';
-  const matches = input.id === 'composer-text' && typed.startsWith('/') ? (state.workspace?.commands ?? []).filter((command) => command.command.startsWith(typed)) : [];
+  const matches =
+    input.id === 'composer-text' && typed.startsWith('/')
+      ? (state.workspace?.commands ?? []).filter((command) => command.command.startsWith(typed))
+      : [];
   hint.hidden = matches.length === 0;
-  hint.replaceChildren(...matches.map((command) => h('div', {}, h('b', {}, command.command), ` ${command.usageHint}`, h('div', { class: 'muted' }, command.description))));
+  hint.replaceChildren(
+    ...matches.map((command) =>
+      h(
+        'div',
+        {},
+        h('b', {}, command.command),
+        ` ${command.usageHint}`,
+        h('div', { class: 'muted' }, command.description),
+      ),
+    ),
+  );
 }
 
 function shortcutsMenu() {
@@ -725,7 +905,19 @@ function shortcutsMenu() {
   menu.replaceChildren(
     h('div', { class: 'menu-title' }, state.workspace?.app.name ?? 'deskbolt'),
     ...shortcuts.map((shortcut) =>
-      h('button', { type: 'button', role: 'menuitem', title: shortcut.description, onclick: () => { menu.hidden = true; void act({ kind: 'globalShortcut', callbackId: shortcut.callbackId }); } }, shortcut.name),
+      h(
+        'button',
+        {
+          type: 'button',
+          role: 'menuitem',
+          title: shortcut.description,
+          onclick: () => {
+            menu.hidden = true;
+            void act({ kind: 'globalShortcut', callbackId: shortcut.callbackId });
+          },
+        },
+        shortcut.name,
+      ),
     ),
   );
   menu.hidden = !menu.hidden;
@@ -742,16 +934,32 @@ async function start() {
   const team = workspace.people.filter((person) => person.role !== 'requester');
   const requesters = workspace.people.filter((person) => person.role === 'requester');
   picker.replaceChildren(
-    h('optgroup', { label: 'Support team' }, ...team.map((person) => h('option', { value: person.id }, `${person.name} — ${person.title}`))),
-    h('optgroup', { label: 'People who ask for help' }, ...requesters.map((person) => h('option', { value: person.id }, `${person.name} — ${person.title}`))),
+    h(
+      'optgroup',
+      { label: 'Support team' },
+      ...team.map((person) => h('option', { value: person.id }, `${person.name} — ${person.title}`)),
+    ),
+    h(
+      'optgroup',
+      { label: 'People who ask for help' },
+      ...requesters.map((person) => h('option', { value: person.id }, `${person.name} — ${person.title}`)),
+    ),
   );
   picker.addEventListener('change', () => void become(picker.value, undefined, null));
 
   const sendMain = composer(/** @type {HTMLTextAreaElement} */ ($('#composer-text')), () => null);
   const sendThread = composer(/** @type {HTMLTextAreaElement} */ ($('#thread-text')), () => state.thread);
   $('#composer-send').addEventListener('click', () => void sendMain());
-  filePicker(/** @type {HTMLInputElement} */ ($('#composer-file')), /** @type {HTMLTextAreaElement} */ ($('#composer-text')), () => null);
-  filePicker(/** @type {HTMLInputElement} */ ($('#thread-file')), /** @type {HTMLTextAreaElement} */ ($('#thread-text')), () => state.thread);
+  filePicker(
+    /** @type {HTMLInputElement} */ ($('#composer-file')),
+    /** @type {HTMLTextAreaElement} */ ($('#composer-text')),
+    () => null,
+  );
+  filePicker(
+    /** @type {HTMLInputElement} */ ($('#thread-file')),
+    /** @type {HTMLTextAreaElement} */ ($('#thread-text')),
+    () => state.thread,
+  );
   $('#thread-send').addEventListener('click', () => void sendThread());
   $('#shortcuts').addEventListener('click', shortcutsMenu);
   $('#thread-close').addEventListener('click', () => {
@@ -767,8 +975,12 @@ async function start() {
   });
   $('#play').addEventListener('click', () => void playDemo());
   $('#reset').addEventListener('click', () => void reset());
-  $('#demo-next').addEventListener('click', async () => drawDemo(/** @type {DemoStatus} */ (await api.post('/demo/next'))));
-  $('#demo-stop').addEventListener('click', async () => drawDemo(/** @type {DemoStatus} */ (await api.post('/demo/stop'))));
+  $('#demo-next').addEventListener('click', async () =>
+    drawDemo(/** @type {DemoStatus} */ (await api.post('/demo/next'))),
+  );
+  $('#demo-stop').addEventListener('click', async () =>
+    drawDemo(/** @type {DemoStatus} */ (await api.post('/demo/stop'))),
+  );
 
   const saved = new URLSearchParams(location.hash.slice(1));
   const wanted = saved.get('as') ?? '';

@@ -14,7 +14,10 @@ const replySubject = (subject) => (/^re:/i.test(subject) ? subject : `Re: ${subj
 
 /** The text a reply starts with: the message answered, quoted, as a mail client writes it. @param {Mail} mail */
 export function quoted(mail) {
-  const lines = mail.text.trimEnd().split('\n').map((line) => `> ${line}`);
+  const lines = mail.text
+    .trimEnd()
+    .split('\n')
+    .map((line) => `> ${line}`);
   return `\n\nOn ${new Date(mail.date).toUTCString()}, ${mail.from.name || mail.from.address} wrote:\n${lines.join('\n')}`;
 }
 
@@ -25,7 +28,12 @@ export function quoted(mail) {
  */
 export function renderMailbox(mailbox, context) {
   const replying = context.replyingTo ?? null;
-  const subject = h('input', { type: 'text', name: 'subject', 'aria-label': 'Subject', value: replying ? replySubject(replying.subject) : '' });
+  const subject = h('input', {
+    type: 'text',
+    name: 'subject',
+    'aria-label': 'Subject',
+    value: replying ? replySubject(replying.subject) : '',
+  });
   const text = h('textarea', { name: 'text', rows: 6, 'aria-label': 'Message' });
   if (replying) text.value = quoted(replying);
   const form = h(
@@ -39,7 +47,11 @@ export function renderMailbox(mailbox, context) {
   );
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    const written = { subject: subject.value, text: text.value, ...(replying ? { inReplyTo: replying.messageId } : {}) };
+    const written = {
+      subject: subject.value,
+      text: text.value,
+      ...(replying ? { inReplyTo: replying.messageId } : {}),
+    };
     if (await context.write(written)) form.reset();
   });
   const messages = [...mailbox.messages].reverse();
@@ -48,7 +60,11 @@ export function renderMailbox(mailbox, context) {
     { class: 'mail-client' },
     form,
     messages.length === 0
-      ? h('p', { class: 'muted mail-empty' }, `Nothing yet. Write to ${mailbox.support}: a ticket is filed, and the answers come back here.`)
+      ? h(
+          'p',
+          { class: 'muted mail-empty' },
+          `Nothing yet. Write to ${mailbox.support}: a ticket is filed, and the answers come back here.`,
+        )
       : h('ul', { class: 'mail-list', 'aria-label': 'Mail' }, ...messages.map((mail) => mailNode(mail, context))),
   );
 }
@@ -63,11 +79,21 @@ function mailNode(mail, context) {
       'header',
       { class: 'mail-head' },
       h('b', { class: 'mail-subject' }, mail.subject || '(no subject)'),
-      h('div', { class: 'muted' }, sent ? `To ${mail.to}` : `From ${mail.from.name ? `${mail.from.name} <${mail.from.address}>` : mail.from.address}`),
+      h(
+        'div',
+        { class: 'muted' },
+        sent
+          ? `To ${mail.to}`
+          : `From ${mail.from.name ? `${mail.from.name} <${mail.from.address}>` : mail.from.address}`,
+      ),
       h('div', { class: 'muted' }, new Date(mail.date).toUTCString()),
-      mail.autoSubmitted ? h('div', { class: 'muted' }, `Sent automatically (Auto-Submitted: ${mail.autoSubmitted})`) : null,
+      mail.autoSubmitted
+        ? h('div', { class: 'muted' }, `Sent automatically (Auto-Submitted: ${mail.autoSubmitted})`)
+        : null,
     ),
     h('pre', { class: 'mail-text' }, mail.text),
-    !sent && context.onReply ? h('button', { type: 'button', class: 'bk-button', onclick: () => context.onReply?.(mail) }, 'Reply') : null,
+    !sent && context.onReply
+      ? h('button', { type: 'button', class: 'bk-button', onclick: () => context.onReply?.(mail) }, 'Reply')
+      : null,
   );
 }

@@ -26,7 +26,11 @@ const ENTITIES = /** @type {const} */ ([
 /** Only these open as links: anything else (javascript:, data:) stays text. */
 const LINK_SCHEMES = /^(https?:\/\/|mailto:)/i;
 
-const STYLE_MARKERS = /** @type {Record<string, 'bold' | 'italic' | 'strike'>} */ ({ '*': 'bold', _: 'italic', '~': 'strike' });
+const STYLE_MARKERS = /** @type {Record<string, 'bold' | 'italic' | 'strike'>} */ ({
+  '*': 'bold',
+  _: 'italic',
+  '~': 'strike',
+});
 
 /** @param {string} text */
 export function decodeEntities(text) {
@@ -62,7 +66,8 @@ function controlSequence(inner) {
   if (user?.[1]) return { type: 'user', id: user[1], ...(label ? { label } : {}) };
   const channel = /^#([CG][A-Z0-9]+)$/.exec(target);
   if (channel?.[1]) return { type: 'channel', id: channel[1], ...(label ? { label } : {}) };
-  if (target === '!here' || target === '!channel' || target === '!everyone') return { type: 'special', label: `@${target.slice(1)}` };
+  if (target === '!here' || target === '!channel' || target === '!everyone')
+    return { type: 'special', label: `@${target.slice(1)}` };
   if (target.startsWith('!subteam^')) return { type: 'special', label: label ?? '@group' };
   if (target.startsWith('!date^')) return { type: 'text', text: label ?? '' };
   if (LINK_SCHEMES.test(target)) {
@@ -146,7 +151,10 @@ function parseLines(text) {
   for (let index = 0; index < lines.length; index++) {
     const line = lines[index] ?? '';
     if (line.startsWith('>>>')) {
-      tokens.push({ type: 'quote', children: parseLines([line.slice(3).replace(/^ /, ''), ...lines.slice(index + 1)].join('\n')) });
+      tokens.push({
+        type: 'quote',
+        children: parseLines([line.slice(3).replace(/^ /, ''), ...lines.slice(index + 1)].join('\n')),
+      });
       return tokens;
     }
     if (line.startsWith('>')) {

@@ -76,12 +76,22 @@ export function tokenNodes(tokens, context) {
         return h('blockquote', {}, ...tokenNodes(token.children, context));
       case 'link': {
         const href = safeHref(token.href);
-        return href ? h('a', { href, target: '_blank', rel: 'noopener noreferrer' }, ...tokenNodes(token.children, context)) : h('span', {}, ...tokenNodes(token.children, context));
+        return href
+          ? h('a', { href, target: '_blank', rel: 'noopener noreferrer' }, ...tokenNodes(token.children, context))
+          : h('span', {}, ...tokenNodes(token.children, context));
       }
       case 'user':
-        return h('span', { class: 'mention', 'data-user': token.id }, `@${context.people.get(token.id) ?? token.label ?? token.id}`);
+        return h(
+          'span',
+          { class: 'mention', 'data-user': token.id },
+          `@${context.people.get(token.id) ?? token.label ?? token.id}`,
+        );
       case 'channel':
-        return h('span', { class: 'mention', 'data-channel': token.id }, `#${context.channels.get(token.id) ?? token.label ?? token.id}`);
+        return h(
+          'span',
+          { class: 'mention', 'data-channel': token.id },
+          `#${context.channels.get(token.id) ?? token.label ?? token.id}`,
+        );
       case 'special':
         return h('span', { class: 'mention special' }, token.label);
       case 'emoji':
@@ -124,7 +134,8 @@ const nextId = (/** @type {RenderContext} */ context) => `${context.idPrefix ?? 
 /** @param {Json} element */
 function optionsOf(element) {
   if (Array.isArray(element.options)) return /** @type {Json[]} */ (element.options);
-  if (Array.isArray(element.option_groups)) return /** @type {Json[]} */ (element.option_groups.flatMap((/** @type {Json} */ group) => group.options ?? []));
+  if (Array.isArray(element.option_groups))
+    return /** @type {Json[]} */ (element.option_groups.flatMap((/** @type {Json} */ group) => group.options ?? []));
   return [];
 }
 
@@ -174,7 +185,8 @@ export function currentValue(element, key, context) {
  * @returns {HTMLElement}
  */
 function elementNode(element, where, context) {
-  const use = (/** @type {ElementUse['value']} */ value) => context.use({ blockId: where.blockId, actionId: element.action_id, value }, element);
+  const use = (/** @type {ElementUse['value']} */ value) =>
+    context.use({ blockId: where.blockId, actionId: element.action_id, value }, element);
   /** Inside an input block the value waits for Submit, unless the block dispatches it; elsewhere it is sent at once. */
   const chosen = (/** @type {ElementUse['value']} */ value) => {
     context.form?.set(where.key, value);
@@ -212,12 +224,15 @@ function elementNode(element, where, context) {
       /** @param {Json} option */
       const optionNode = (option) => h('option', { value: String(option.value ?? '') }, plainOf(option.text));
       if (element.type === 'users_select' || element.type === 'multi_users_select') {
-        const people = [...context.people].filter(([userId]) => userId !== context.appUserId).sort((a, b) => a[1].localeCompare(b[1]));
+        const people = [...context.people]
+          .filter(([userId]) => userId !== context.appUserId)
+          .sort((a, b) => a[1].localeCompare(b[1]));
         for (const [userId, name] of people) select.append(h('option', { value: userId }, name));
       } else if (element.type === 'conversations_select' || element.type === 'channels_select') {
         for (const [channelId, name] of context.channels) select.append(h('option', { value: channelId }, `#${name}`));
       } else if (Array.isArray(element.option_groups)) {
-        for (const group of element.option_groups) select.append(h('optgroup', { label: plainOf(group.label) }, ...(group.options ?? []).map(optionNode)));
+        for (const group of element.option_groups)
+          select.append(h('optgroup', { label: plainOf(group.label) }, ...(group.options ?? []).map(optionNode)));
       } else {
         for (const option of element.options ?? []) select.append(optionNode(option));
       }
@@ -234,10 +249,33 @@ function elementNode(element, where, context) {
       const menu = h('div', { class: 'bk-overflow-menu', role: 'menu', hidden: true });
       for (const option of optionsOf(element)) {
         menu.append(
-          h('button', { type: 'button', role: 'menuitem', onclick: () => { menu.hidden = true; use(option.value); } }, plainOf(option.text)),
+          h(
+            'button',
+            {
+              type: 'button',
+              role: 'menuitem',
+              onclick: () => {
+                menu.hidden = true;
+                use(option.value);
+              },
+            },
+            plainOf(option.text),
+          ),
         );
       }
-      const toggle = h('button', { type: 'button', class: 'bk-button bk-overflow', 'aria-label': 'More options', 'data-action-id': element.action_id, onclick: () => { menu.hidden = !menu.hidden; } }, '⋯');
+      const toggle = h(
+        'button',
+        {
+          type: 'button',
+          class: 'bk-button bk-overflow',
+          'aria-label': 'More options',
+          'data-action-id': element.action_id,
+          onclick: () => {
+            menu.hidden = !menu.hidden;
+          },
+        },
+        '⋯',
+      );
       return h('span', { class: 'bk-overflow-wrap' }, toggle, menu);
     }
     case 'radio_buttons':
@@ -246,7 +284,12 @@ function elementNode(element, where, context) {
       const name = nextId(context);
       const value = currentValue(element, where.key, context);
       const checked = new Set(Array.isArray(value) ? value.map(String) : value == null ? [] : [String(value)]);
-      const group = h('div', { class: 'bk-choices', role: radio ? 'radiogroup' : 'group', id, 'data-action-id': element.action_id });
+      const group = h('div', {
+        class: 'bk-choices',
+        role: radio ? 'radiogroup' : 'group',
+        id,
+        'data-action-id': element.action_id,
+      });
       for (const option of element.options ?? []) {
         const input = h('input', { type: radio ? 'radio' : 'checkbox', name, value: String(option.value) });
         input.checked = checked.has(String(option.value));
@@ -256,14 +299,25 @@ function elementNode(element, where, context) {
           else chosen(inputs.filter((candidate) => candidate.checked).map((candidate) => candidate.value));
         });
         group.append(
-          h('label', { class: 'bk-choice' }, input, h('span', {}, ...textNodes(option.text, context)), option.description ? h('small', {}, ...textNodes(option.description, context)) : null),
+          h(
+            'label',
+            { class: 'bk-choice' },
+            input,
+            h('span', {}, ...textNodes(option.text, context)),
+            option.description ? h('small', {}, ...textNodes(option.description, context)) : null,
+          ),
         );
       }
       return group;
     }
     case 'datepicker':
     case 'timepicker': {
-      const input = h('input', { type: element.type === 'datepicker' ? 'date' : 'time', class: 'bk-text', id, 'data-action-id': element.action_id });
+      const input = h('input', {
+        type: element.type === 'datepicker' ? 'date' : 'time',
+        class: 'bk-text',
+        id,
+        'data-action-id': element.action_id,
+      });
       const value = currentValue(element, where.key, context);
       input.value = typeof value === 'string' ? value : '';
       input.addEventListener('change', () => chosen(input.value === '' ? null : input.value));
@@ -274,7 +328,10 @@ function elementNode(element, where, context) {
     case 'url_text_input':
     case 'number_input': {
       const multiline = element.type === 'plain_text_input' && element.multiline === true;
-      const type = { email_text_input: 'email', url_text_input: 'url', number_input: 'number' }[/** @type {string} */ (element.type)] ?? 'text';
+      const type =
+        { email_text_input: 'email', url_text_input: 'url', number_input: 'number' }[
+          /** @type {string} */ (element.type)
+        ] ?? 'text';
       const input = multiline
         ? h('textarea', { class: 'bk-text', id, rows: 4, 'data-action-id': element.action_id })
         : h('input', { type, class: 'bk-text', id, 'data-action-id': element.action_id });
@@ -309,12 +366,27 @@ function elementNode(element, where, context) {
 function imageLink(url, alt) {
   const href = typeof url === 'string' ? safeHref(url) : undefined;
   const label = `🖼 ${typeof alt === 'string' && alt !== '' ? alt : 'image'}`;
-  return href ? h('a', { class: 'bk-image', href, target: '_blank', rel: 'noopener noreferrer' }, label) : h('span', { class: 'bk-image' }, label);
+  return href
+    ? h('a', { class: 'bk-image', href, target: '_blank', rel: 'noopener noreferrer' }, label)
+    : h('span', { class: 'bk-image' }, label);
 }
 
 const STATEFUL = new Set([
-  'plain_text_input', 'email_text_input', 'url_text_input', 'number_input', 'static_select', 'external_select', 'users_select',
-  'conversations_select', 'channels_select', 'multi_static_select', 'multi_users_select', 'radio_buttons', 'checkboxes', 'datepicker', 'timepicker',
+  'plain_text_input',
+  'email_text_input',
+  'url_text_input',
+  'number_input',
+  'static_select',
+  'external_select',
+  'users_select',
+  'conversations_select',
+  'channels_select',
+  'multi_static_select',
+  'multi_users_select',
+  'radio_buttons',
+  'checkboxes',
+  'datepicker',
+  'timepicker',
 ]);
 
 /** @param {Json} block */
@@ -376,10 +448,29 @@ export function renderBlocks(blocks, context) {
         const section = h('div', { class: 'bk-section', 'data-block-id': block.block_id });
         const main = h('div', { class: 'bk-section-main' });
         if (block.text) main.append(h('div', { class: 'bk-text-block' }, ...textNodes(block.text, context)));
-        if (Array.isArray(block.fields)) main.append(h('div', { class: 'bk-fields' }, ...block.fields.map((/** @type {Json} */ field) => h('div', { class: 'bk-field' }, ...textNodes(field, context)))));
+        if (Array.isArray(block.fields))
+          main.append(
+            h(
+              'div',
+              { class: 'bk-fields' },
+              ...block.fields.map((/** @type {Json} */ field) =>
+                h('div', { class: 'bk-field' }, ...textNodes(field, context)),
+              ),
+            ),
+          );
         section.append(main);
         if (block.accessory) {
-          section.append(h('div', { class: 'bk-accessory' }, elementNode(block.accessory, { ...where(block, block.accessory, i, 0), inInput: false, dispatch: false }, context)));
+          section.append(
+            h(
+              'div',
+              { class: 'bk-accessory' },
+              elementNode(
+                block.accessory,
+                { ...where(block, block.accessory, i, 0), inInput: false, dispatch: false },
+                context,
+              ),
+            ),
+          );
         }
         root.append(section);
         break;
@@ -390,7 +481,9 @@ export function renderBlocks(blocks, context) {
             'div',
             { class: 'bk-context' },
             ...(block.elements ?? []).map((/** @type {Json} */ item) =>
-              item.type === 'image' ? imageLink(item.image_url, item.alt_text) : h('span', {}, ...textNodes(item, context)),
+              item.type === 'image'
+                ? imageLink(item.image_url, item.alt_text)
+                : h('span', {}, ...textNodes(item, context)),
             ),
           ),
         );
@@ -400,7 +493,9 @@ export function renderBlocks(blocks, context) {
           h(
             'div',
             { class: 'bk-actions', 'data-block-id': block.block_id },
-            ...(block.elements ?? []).map((/** @type {Json} */ element, /** @type {number} */ j) => elementNode(element, { ...where(block, element, i, j), inInput: false, dispatch: false }, context)),
+            ...(block.elements ?? []).map((/** @type {Json} */ element, /** @type {number} */ j) =>
+              elementNode(element, { ...where(block, element, i, j), inInput: false, dispatch: false }, context),
+            ),
           ),
         );
         break;
@@ -410,8 +505,22 @@ export function renderBlocks(blocks, context) {
         const wrapper = h(
           'div',
           { class: `bk-input${error ? ' has-error' : ''}`, 'data-block-id': block.block_id },
-          h('label', { class: 'bk-label', for: labelId }, plainOf(block.label), block.optional ? h('span', { class: 'bk-optional' }, ' (optional)') : null),
-          elementNode(block.element ?? {}, { ...where(block, block.element ?? {}, i, 0), inInput: true, dispatch: block.dispatch_action === true, labelId }, context),
+          h(
+            'label',
+            { class: 'bk-label', for: labelId },
+            plainOf(block.label),
+            block.optional ? h('span', { class: 'bk-optional' }, ' (optional)') : null,
+          ),
+          elementNode(
+            block.element ?? {},
+            {
+              ...where(block, block.element ?? {}, i, 0),
+              inInput: true,
+              dispatch: block.dispatch_action === true,
+              labelId,
+            },
+            context,
+          ),
         );
         if (block.hint) wrapper.append(h('div', { class: 'bk-hint' }, ...textNodes(block.hint, context)));
         if (error) wrapper.append(h('div', { class: 'bk-error', role: 'alert' }, error));
@@ -419,7 +528,9 @@ export function renderBlocks(blocks, context) {
         break;
       }
       case 'image':
-        root.append(h('div', { class: 'bk-image-block' }, imageLink(block.image_url, plainOf(block.title) || block.alt_text)));
+        root.append(
+          h('div', { class: 'bk-image-block' }, imageLink(block.image_url, plainOf(block.title) || block.alt_text)),
+        );
         break;
       case 'rich_text':
         root.append(richText(block, context));
@@ -452,7 +563,9 @@ function richText(block, context) {
       }
       case 'link': {
         const href = safeHref(String(item.url ?? ''));
-        return href ? h('a', { href, target: '_blank', rel: 'noopener noreferrer' }, String(item.text ?? item.url)) : document.createTextNode(String(item.text ?? ''));
+        return href
+          ? h('a', { href, target: '_blank', rel: 'noopener noreferrer' }, String(item.text ?? item.url))
+          : document.createTextNode(String(item.text ?? ''));
       }
       case 'user':
         return h('span', { class: 'mention' }, `@${context.people.get(item.user_id) ?? item.user_id}`);
@@ -467,12 +580,19 @@ function richText(block, context) {
     }
   };
   /** @param {Json} container @returns {Node[]} */
-  const part = (container) => (container.elements ?? []).map((/** @type {Json} */ item) => (item.type?.startsWith('rich_text') ? partNode(item) : inline(item)));
+  const part = (container) =>
+    (container.elements ?? []).map((/** @type {Json} */ item) =>
+      item.type?.startsWith('rich_text') ? partNode(item) : inline(item),
+    );
   /** @param {Json} item @returns {Node} */
   const partNode = (item) => {
     switch (item.type) {
       case 'rich_text_list':
-        return h(item.style === 'ordered' ? 'ol' : 'ul', {}, ...(item.elements ?? []).map((/** @type {Json} */ entry) => h('li', {}, ...part(entry))));
+        return h(
+          item.style === 'ordered' ? 'ol' : 'ul',
+          {},
+          ...(item.elements ?? []).map((/** @type {Json} */ entry) => h('li', {}, ...part(entry))),
+        );
       case 'rich_text_quote':
         return h('blockquote', {}, ...part(item));
       case 'rich_text_preformatted':

@@ -1,40 +1,48 @@
-import type { AllMiddlewareArgs, App, BlockAction, ButtonAction, ExternalSelectAction, SlackActionMiddlewareArgs, StaticSelectAction } from '@slack/bolt';
+import type {
+  AllMiddlewareArgs,
+  App,
+  BlockAction,
+  ButtonAction,
+  ExternalSelectAction,
+  SlackActionMiddlewareArgs,
+  StaticSelectAction,
+} from '@slack/bolt';
 import type { ModalView } from '@slack/types';
 import { transferModal } from '../../../blocks/chat.js';
 import { chatEmailModal, originalMessageModal, queueChoice } from '../../../blocks/chat-desk.js';
+import { readConversationValue } from '../../../blocks/conversation.js';
+import { fullTextModal, HISTORY_PAGE, historyModal } from '../../../blocks/history.js';
 import { ticketModal } from '../../../blocks/home.js';
 import { actionIds, callbackIds, replyFields } from '../../../blocks/ids.js';
-import { readSurveyValue, surveyCommentModal } from '../../../blocks/satisfaction.js';
+import { addedToTicket, topicQuestion } from '../../../blocks/notices.js';
 import { PICKED_ARTICLE } from '../../../blocks/reply-modal.js';
+import { readSurveyValue, surveyCommentModal } from '../../../blocks/satisfaction.js';
+import { cardText } from '../../../blocks/ticket-card.js';
 import { escalationModal, linkIncidentModal, mergePickModal } from '../../../blocks/ticket-work-modals.js';
 import { availabilities, setAvailability } from '../../chats/availability.js';
 import { acceptChat, endChat, requeueChat } from '../../chats/chat.js';
 import { originalMessage } from '../../chats/profile.js';
+import { messageIsAbout, messageIsNew } from '../../chats/routing.js';
 import { acceptTransfer, declineTransfer, requestTransfer, transferableChat } from '../../chats/transfers.js';
 import { AVAILABILITIES } from '../../chats/types.js';
 import { escalationGroups } from '../../tickets/escalation.js';
+import { chosenName } from '../../tickets/form.js';
 import { findMacro } from '../../tickets/macros.js';
 import { parseTicketNumber, ticketToWork } from '../../tickets/permissions.js';
 import { markProblem } from '../../tickets/problems.js';
-import type { ReplyPreset } from '../../tickets/reply-form.js';
 import { isRefusal, refuse } from '../../tickets/refusals.js';
-import { messageIsAbout, messageIsNew } from '../../chats/routing.js';
-import { addedToTicket, topicQuestion } from '../../../blocks/notices.js';
-import { rateSolve, type Rating } from '../../tickets/satisfaction.js';
+import type { ReplyPreset } from '../../tickets/reply-form.js';
+import { type Rating, rateSolve } from '../../tickets/satisfaction.js';
 import { suggestArticles } from '../../tickets/suggestions.js';
 import { takeTicket } from '../../tickets/take.js';
 import type { Ticket } from '../../tickets/types.js';
 import { cardView, fullText, ticketHistory } from '../../tickets/views.js';
-import { askerOf, type Asker } from '../answer.js';
+import { type Asker, askerOf } from '../answer.js';
 import { publishHome } from '../home.js';
 import { openRequesterPanel } from '../profiles.js';
-import { cardText } from '../../../blocks/ticket-card.js';
 import { cardBlocks, openReplyModal, showConversation, showModal, updateReplyModal } from '../screens.js';
-import { readConversationValue } from '../../../blocks/conversation.js';
-import { fullTextModal, HISTORY_PAGE, historyModal } from '../../../blocks/history.js';
 import { refusalText } from '../words.js';
-import { chosenName } from '../../tickets/form.js';
-import { answerTake, follow, unfollow, type ListenerDeps } from './commands.js';
+import { answerTake, follow, type ListenerDeps, unfollow } from './commands.js';
 import { answerSurvey } from './views.js';
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
@@ -42,7 +50,14 @@ type SelectArgs = SlackActionMiddlewareArgs<BlockAction<StaticSelectAction>> & A
 
 /** The person who clicked: answered where they clicked (a message's response_url) or in a DM (the App Home, a modal). */
 function askerOfClick(deps: ListenerDeps, { body, client, respond }: ButtonArgs | SelectArgs): Asker {
-  return askerOf({ desk: deps.desk, log: deps.log, client, userId: body.user.id, respond, hasResponseUrl: Boolean(body.response_url) });
+  return askerOf({
+    desk: deps.desk,
+    log: deps.log,
+    client,
+    userId: body.user.id,
+    respond,
+    hasResponseUrl: Boolean(body.response_url),
+  });
 }
 
 /** The ticket a button names in its value, or null (after telling the clicker) when the value is not a ticket number. */
@@ -88,7 +103,13 @@ async function historyClicked(deps: ListenerDeps, args: ButtonArgs): Promise<voi
   if (number === null) return;
   const history = await ticketHistory(deps.desk, number, args.body.user.id, Number(pageText) || 0, HISTORY_PAGE);
   if (!history.ok) return askerOfClick(deps, args).refuse(history);
-  const view = historyModal({ ticketNumber: number, events: history.events, page: history.page, total: history.total, timeZone: deps.desk.settings.timeZone });
+  const view = historyModal({
+    ticketNumber: number,
+    events: history.events,
+    page: history.page,
+    total: history.total,
+    timeZone: deps.desk.settings.timeZone,
+  });
   const open = args.body.view;
   if (open && open.callback_id === view.callback_id) await args.client.views.update({ view_id: open.id, view });
   else await showModal(args.client, triggerOf(args), view);
@@ -101,7 +122,15 @@ async function conversationClicked(deps: ListenerDeps, args: ButtonArgs): Promis
   const number = await ticketOfButton(deps, args, wanted.number);
   if (number === null) return;
   const open = args.body.view;
-  await showConversation(deps.desk, args.client, { ...triggerOf(args), openView: open?.callback_id === callbackIds.conversation ? open.id : null }, args.body.user.id, number, wanted, askerOfClick(deps, args));
+  await showConversation(
+    deps.desk,
+    args.client,
+    { ...triggerOf(args), openView: open?.callback_id === callbackIds.conversation ? open.id : null },
+    args.body.user.id,
+    number,
+    wanted,
+    askerOfClick(deps, args),
+  );
 }
 
 /** Full text: a description or comment longer than the card shows, read whole. */
@@ -137,7 +166,10 @@ async function openFromHome(deps: ListenerDeps, args: ButtonArgs): Promise<void>
   if (number === null) return;
   const card = await cardView(deps.desk, number, args.body.user.id);
   if (!card.ok) return askerOfClick(deps, args).refuse(card);
-  await args.client.views.open({ trigger_id: args.body.trigger_id, view: ticketModal(card.ticket.number, cardBlocks(deps.desk, card)) });
+  await args.client.views.open({
+    trigger_id: args.body.trigger_id,
+    view: ticketModal(card.ticket.number, cardBlocks(deps.desk, card)),
+  });
 }
 
 async function problem(deps: ListenerDeps, args: ButtonArgs): Promise<void> {
@@ -152,7 +184,10 @@ async function problem(deps: ListenerDeps, args: ButtonArgs): Promise<void> {
 
 // ── The reply form's own elements ──────────────────────────────────────────────────────────────
 
-async function applyMacro(deps: ListenerDeps, { ack, body, action, client }: SlackActionMiddlewareArgs<BlockAction<ExternalSelectAction>> & AllMiddlewareArgs): Promise<void> {
+async function applyMacro(
+  deps: ListenerDeps,
+  { ack, body, action, client }: SlackActionMiddlewareArgs<BlockAction<ExternalSelectAction>> & AllMiddlewareArgs,
+): Promise<void> {
   await ack();
   if (!action.selected_option?.value) return;
   const macro = await findMacro(deps.desk, body.user.id, action.selected_option.value ?? '');
@@ -190,7 +225,9 @@ async function linkArticle(deps: ListenerDeps, { ack, body, action, client }: Bu
       : suggestArticles(deps.desk.directory.workspace, ticket, 3)[Number(value)];
     if (!article) return {};
     const link = `${article.title}: ${article.url}`;
-    return { text: current.text.includes(article.url) ? current.text : `${current.text}${current.text ? '\n\n' : ''}${link}` };
+    return {
+      text: current.text.includes(article.url) ? current.text : `${current.text}${current.text ? '\n\n' : ''}${link}`,
+    };
   });
 }
 
@@ -230,8 +267,13 @@ async function transferClicked(deps: ListenerDeps, args: ButtonArgs): Promise<vo
   const yours = transferableChat(await desk.store.chats.get(number), number, userId);
   if (!yours.ok) return askerOfClick(deps, args).refuse(yours);
   // An agent who works tickets only is no transfer target: the modal does not offer what would be refused.
-  const agents = desk.directory.workspace.agents.filter((agent) => agent.user !== userId && desk.directory.takesChats(agent.user));
-  const states = await availabilities(desk, agents.map((agent) => agent.user));
+  const agents = desk.directory.workspace.agents.filter(
+    (agent) => agent.user !== userId && desk.directory.takesChats(agent.user),
+  );
+  const states = await availabilities(
+    desk,
+    agents.map((agent) => agent.user),
+  );
   await args.client.views.open({
     trigger_id: args.body.trigger_id,
     view: transferModal({
@@ -243,7 +285,11 @@ async function transferClicked(deps: ListenerDeps, args: ButtonArgs): Promise<vo
   });
 }
 
-async function answerTransfer(deps: ListenerDeps, args: ButtonArgs, answer: typeof acceptTransfer | typeof declineTransfer): Promise<void> {
+async function answerTransfer(
+  deps: ListenerDeps,
+  args: ButtonArgs,
+  answer: typeof acceptTransfer | typeof declineTransfer,
+): Promise<void> {
   await args.ack();
   const result = await answer(deps.desk, { transferId: args.action.value ?? '', by: args.body.user.id });
   if (!result.ok) await askerOfClick(deps, args).refuse(result);
@@ -255,14 +301,25 @@ async function queueTransferClicked(deps: ListenerDeps, args: ButtonArgs): Promi
   const [numberText, groupText] = (args.action.value ?? '').split(':');
   const number = parseTicketNumber(numberText);
   const group = deps.desk.directory.group(Number(groupText));
-  if (!number.ok || !group) return askerOfClick(deps, args).refuse(number.ok ? refuse('no_such_group', { groupId: groupText ?? '' }) : number);
-  const result = await requestTransfer(deps.desk, { ticketNumber: number.number, from: args.body.user.id, to: { kind: 'group', id: String(group.id) } }, { queue: true });
+  if (!number.ok || !group)
+    return askerOfClick(deps, args).refuse(number.ok ? refuse('no_such_group', { groupId: groupText ?? '' }) : number);
+  const result = await requestTransfer(
+    deps.desk,
+    { ticketNumber: number.number, from: args.body.user.id, to: { kind: 'group', id: String(group.id) } },
+    { queue: true },
+  );
   if (!result.ok) return askerOfClick(deps, args).refuse(result);
   const outcome = `Queued: chat #${number.number} stays with you until an agent of ${group.name} comes online and accepts it. Cancel with \`/ticket transfer cancel ${number.number}\`.`;
   await args.respond({
     replace_original: true,
     text: outcome,
-    blocks: queueChoice({ reason: refusalText(deps.desk, refuse('nobody_available', { groupId: group.id })), ticketNumber: number.number, groupId: group.id, groupName: group.name, outcome }),
+    blocks: queueChoice({
+      reason: refusalText(deps.desk, refuse('nobody_available', { groupId: group.id })),
+      ticketNumber: number.number,
+      groupId: group.id,
+      groupName: group.name,
+      outcome,
+    }),
   });
 }
 
@@ -283,7 +340,8 @@ async function followClicked(deps: ListenerDeps, args: ButtonArgs, following: bo
 async function requesterPanelClicked(deps: ListenerDeps, args: ButtonArgs): Promise<void> {
   await args.ack();
   const number = await ticketOfButton(deps, args);
-  if (number !== null) await openRequesterPanel(deps.desk, deps.log, args.client, args.body.trigger_id, number, args.body.user.id);
+  if (number !== null)
+    await openRequesterPanel(deps.desk, deps.log, args.client, args.body.trigger_id, number, args.body.user.id);
 }
 
 /** "View original" from the panel pushes the message; its paging buttons update that same view. */
@@ -296,7 +354,8 @@ async function viewOriginalClicked(deps: ListenerDeps, args: ButtonArgs): Promis
   const found = await originalMessage(deps.desk, { ticketNumber: number, viewer: body.user.id });
   if (!found.ok) return askerOfClick(deps, args).refuse(found);
   const view = originalMessageModal(found.ticket, Number(pageText) || 0, found.email);
-  if (body.view?.callback_id === callbackIds.originalMessage) await client.views.update({ view_id: body.view.id, view });
+  if (body.view?.callback_id === callbackIds.originalMessage)
+    await client.views.update({ view_id: body.view.id, view });
   else if (body.view) await client.views.push({ trigger_id: body.trigger_id, view });
   else await client.views.open({ trigger_id: body.trigger_id, view });
 }
@@ -316,7 +375,8 @@ async function whichTicketPicked(deps: ListenerDeps, args: ButtonArgs): Promise<
   const requester = args.body.user.id;
   if (choice === 'new') return answerNewMessage(deps, args, await messageIsNew(deps.desk, { key, requester }));
   const about = await messageIsAbout(deps.desk, { key, requester, ticketNumber: Number(choice) });
-  if (about === null) return void (await args.respond({ replace_original: true, text: 'That message was handled already.' }));
+  if (about === null)
+    return void (await args.respond({ replace_original: true, text: 'That message was handled already.' }));
   if (!about.ok) return askerOfClick(deps, args).refuse(about);
   const added = addedToTicket(about.reply.ticket.number, about.reply.reopened);
   await args.respond({ replace_original: true, text: added.text });
@@ -326,18 +386,37 @@ async function whichTicketPicked(deps: ListenerDeps, args: ButtonArgs): Promise<
 async function topicPicked(deps: ListenerDeps, args: ButtonArgs): Promise<void> {
   await args.ack();
   const [key = '', topic = ''] = (args.action.value ?? '').split('|');
-  await answerNewMessage(deps, args, await messageIsNew(deps.desk, { key, requester: args.body.user.id, topic: Number(topic) }));
+  await answerNewMessage(
+    deps,
+    args,
+    await messageIsNew(deps.desk, { key, requester: args.body.user.id, topic: Number(topic) }),
+  );
 }
 
-async function answerNewMessage(deps: ListenerDeps, args: ButtonArgs, outcome: Awaited<ReturnType<typeof messageIsNew>>): Promise<void> {
-  if (outcome === null) return void (await args.respond({ replace_original: true, text: 'That message was handled already.' }));
+async function answerNewMessage(
+  deps: ListenerDeps,
+  args: ButtonArgs,
+  outcome: Awaited<ReturnType<typeof messageIsNew>>,
+): Promise<void> {
+  if (outcome === null)
+    return void (await args.respond({ replace_original: true, text: 'That message was handled already.' }));
   if (isRefusal(outcome)) return askerOfClick(deps, args).refuse(outcome);
   if (outcome.kind === 'ask-topic') {
     const question = topicQuestion(outcome.key, outcome.topics);
-    return void (await args.respond({ replace_original: true, text: question.text, ...(question.blocks ? { blocks: question.blocks } : {}) }));
+    return void (await args.respond({
+      replace_original: true,
+      text: question.text,
+      ...(question.blocks ? { blocks: question.blocks } : {}),
+    }));
   }
   // The chat's own receipt follows from the chat notifier; this message only says the question is settled.
-  if (outcome.kind === 'chat') await args.respond({ replace_original: true, text: outcome.started ? `New request: chat #${outcome.ticket.number}.` : `Added to your chat #${outcome.ticket.number}.` });
+  if (outcome.kind === 'chat')
+    await args.respond({
+      replace_original: true,
+      text: outcome.started
+        ? `New request: chat #${outcome.ticket.number}.`
+        : `Added to your chat #${outcome.ticket.number}.`,
+    });
 }
 
 // ── App Home and surveys ───────────────────────────────────────────────────────────────────────
@@ -355,9 +434,12 @@ async function rateClicked(deps: ListenerDeps, args: ButtonArgs, rating: Rating)
   const asker = askerOfClick(deps, args);
   if (!ref) return asker.say('This survey button is not one of ours.');
   const ticket = await deps.desk.store.tickets.get(ref.number);
-  if (ticket?.requester.kind !== 'slack' || ticket.requester.userId !== body.user.id) return asker.say('Only the person who asked for help can answer this survey.');
+  if (ticket?.requester.kind !== 'slack' || ticket.requester.userId !== body.user.id)
+    return asker.say('Only the person who asked for help can answer this survey.');
   // The trigger expires in 3 seconds: the comment modal opens before the answer is stored.
-  await client.views.open({ trigger_id: body.trigger_id, view: surveyCommentModal({ ...ref, rating }) }).catch((error: unknown) => deps.log('slack: satisfaction comment modal failed', error));
+  await client.views
+    .open({ trigger_id: body.trigger_id, view: surveyCommentModal({ ...ref, rating }) })
+    .catch((error: unknown) => deps.log('slack: satisfaction comment modal failed', error));
   const result = await rateSolve(deps.desk, { ...ref, rating, actor: { kind: 'requester', id: body.user.id } });
   await answerSurvey(deps, asker, args.respond, ref, result);
 }
@@ -367,8 +449,10 @@ async function rateClicked(deps: ListenerDeps, args: ButtonArgs, rating: Rating)
  * all), each a named handler that acknowledges first and answers only the person who clicked.
  */
 export function registerActions(app: App, deps: ListenerDeps): void {
-  const button = (id: string, handler: (args: ButtonArgs) => Promise<void>) => app.action<BlockAction<ButtonAction>>(id, handler);
-  const select = (id: string, handler: (args: SelectArgs) => Promise<void>) => app.action<BlockAction<StaticSelectAction>>(id, handler);
+  const button = (id: string, handler: (args: ButtonArgs) => Promise<void>) =>
+    app.action<BlockAction<ButtonAction>>(id, handler);
+  const select = (id: string, handler: (args: SelectArgs) => Promise<void>) =>
+    app.action<BlockAction<StaticSelectAction>>(id, handler);
 
   // The working card.
   button(actionIds.take, (args) => take(deps, args));
@@ -377,14 +461,27 @@ export function registerActions(app: App, deps: ListenerDeps): void {
   button(actionIds.note, replyButton(deps, { kind: 'internal' }));
   button(actionIds.macro, replyButton(deps, { kind: 'internal' }));
   button(actionIds.solve, replyButton(deps, { kind: 'public', status: 'solved' }));
-  button(actionIds.merge, modalButton(deps, (ticket) => mergePickModal(ticket)));
-  button(actionIds.escalate, modalButton(deps, (ticket) => escalationModal(ticket, escalationGroups(deps.desk, ticket))));
-  button(actionIds.link, modalButton(deps, (ticket) => linkIncidentModal(ticket)));
+  button(
+    actionIds.merge,
+    modalButton(deps, (ticket) => mergePickModal(ticket)),
+  );
+  button(
+    actionIds.escalate,
+    modalButton(deps, (ticket) => escalationModal(ticket, escalationGroups(deps.desk, ticket))),
+  );
+  button(
+    actionIds.link,
+    modalButton(deps, (ticket) => linkIncidentModal(ticket)),
+  );
   button(actionIds.problem, (args) => problem(deps, args));
   app.action<BlockAction<ButtonAction>>(new RegExp(`^${actionIds.show}_\\d+$`), (args) => showCard(deps, args));
-  app.action<BlockAction<ButtonAction>>(new RegExp(`^${actionIds.history}(_older|_newer)?$`), (args) => historyClicked(deps, args));
+  app.action<BlockAction<ButtonAction>>(new RegExp(`^${actionIds.history}(_older|_newer)?$`), (args) =>
+    historyClicked(deps, args),
+  );
   button(actionIds.fullText, (args) => fullTextClicked(deps, args));
-  app.action<BlockAction<ButtonAction>>(new RegExp(`^${actionIds.conversation}(_older|_newer)?$`), (args) => conversationClicked(deps, args));
+  app.action<BlockAction<ButtonAction>>(new RegExp(`^${actionIds.conversation}(_older|_newer)?$`), (args) =>
+    conversationClicked(deps, args),
+  );
 
   // Inside the reply form.
   app.action<BlockAction<ExternalSelectAction>>(replyFields.macro, (args) => applyMacro(deps, args));
@@ -410,7 +507,9 @@ export function registerActions(app: App, deps: ListenerDeps): void {
   button(actionIds.emailDuringChat, (args) => emailReplyClicked(deps, args));
 
   // A requester's answers to the bot's questions about a new message.
-  app.action<BlockAction<ButtonAction>>(new RegExp(`^${actionIds.whichTicket}_`), (args) => whichTicketPicked(deps, args));
+  app.action<BlockAction<ButtonAction>>(new RegExp(`^${actionIds.whichTicket}_`), (args) =>
+    whichTicketPicked(deps, args),
+  );
   app.action<BlockAction<ButtonAction>>(new RegExp(`^${actionIds.chatTopic}_`), (args) => topicPicked(deps, args));
 
   // The App Home.
@@ -419,7 +518,8 @@ export function registerActions(app: App, deps: ListenerDeps): void {
     await publishHome(client, deps.desk, body.user.id, (action as { value?: string }).value ?? '');
   });
   button(actionIds.homeOpen, (args) => openFromHome(deps, args));
-  for (const availability of AVAILABILITIES) button(`${actionIds.homeAvailability}_${availability}`, (args) => availabilityClicked(deps, args, availability));
+  for (const availability of AVAILABILITIES)
+    button(`${actionIds.homeAvailability}_${availability}`, (args) => availabilityClicked(deps, args, availability));
 
   // The satisfaction survey.
   button(actionIds.rateGood, (args) => rateClicked(deps, args, 'good'));

@@ -1,25 +1,33 @@
-import type { AllMiddlewareArgs, App, BlockAction, ButtonAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import type {
+  AllMiddlewareArgs,
+  App,
+  BlockAction,
+  ButtonAction,
+  SlackActionMiddlewareArgs,
+  SlackViewMiddlewareArgs,
+  ViewSubmitAction,
+} from '@slack/bolt';
 import { assignModal, bulkMoveDone, bulkMoveModal, handoffAsked } from '../../../blocks/assignment.js';
 import { actionIds, assignFields, callbackIds } from '../../../blocks/ids.js';
 import { clip } from '../../../blocks/text.js';
 import {
+  type AssignResult,
   acceptHandoff,
   assignOrHandOff,
   cancelHandoff,
   confirmBulkMove,
   declineHandoff,
+  type HandoffRequestResult,
   mayAssign,
   planBulkMove,
   releaseTicket,
-  type AssignResult,
-  type HandoffRequestResult,
 } from '../../tickets/assignment.js';
 import type { Desk } from '../../tickets/desk.js';
-import { agentNamed, personNamed, type MentionedPerson } from '../../tickets/people.js';
+import { agentNamed, type MentionedPerson, personNamed } from '../../tickets/people.js';
 import { parseTicketNumber, ticketToWork } from '../../tickets/permissions.js';
-import { refuse, type Refusal } from '../../tickets/refusals.js';
-import { askerOf, type Asker } from '../answer.js';
+import { type Refusal, refuse } from '../../tickets/refusals.js';
 import { cardView } from '../../tickets/views.js';
+import { type Asker, askerOf } from '../answer.js';
 import { answersOf, cardBlocks, type StateValues } from '../screens.js';
 import { viewMetadata } from '../view-metadata.js';
 import { refusalPlainText } from '../words.js';
@@ -29,16 +37,25 @@ type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMidd
 type SubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
 /** What the person who moved a ticket is told. */
-export async function answerAssignment(desk: Desk, asker: Asker, result: AssignResult | HandoffRequestResult | Refusal): Promise<void> {
+export async function answerAssignment(
+  desk: Desk,
+  asker: Asker,
+  result: AssignResult | HandoffRequestResult | Refusal,
+): Promise<void> {
   if (!result.ok) return asker.refuse(result);
   const number = result.ticket.number;
   if (result.kind === 'handoff') {
     const asked = handoffAsked(result.handoff, desk.directory.workspace.settings.handoffExpiryMinutes);
     return asker.say(asked.text, asked.blocks);
   }
-  if (result.kind === 'released') return asker.say(`Released #${number} to the queue${result.previous ? ` (it was <@${result.previous}>'s)` : ''}.`);
+  if (result.kind === 'released')
+    return asker.say(`Released #${number} to the queue${result.previous ? ` (it was <@${result.previous}>'s)` : ''}.`);
   const to = result.ticket.assignee!;
-  await asker.say(result.previous ? `Reassigned #${number} from <@${result.previous}> to <@${to}>.` : `Assigned #${number} to <@${to}>.`);
+  await asker.say(
+    result.previous
+      ? `Reassigned #${number} from <@${result.previous}> to <@${to}>.`
+      : `Assigned #${number} to <@${to}>.`,
+  );
 }
 
 async function numberOr(context: SubcommandContext, text: string | undefined): Promise<number | null> {
@@ -52,7 +69,11 @@ async function numberOr(context: SubcommandContext, text: string | undefined): P
 async function assignOne(context: SubcommandContext, number: number, typed: string): Promise<void> {
   const person = personNamed(context.desk, typed, context.mentions);
   if (!person.ok) return context.asker.refuse(person);
-  await answerAssignment(context.desk, context.asker, await assignOrHandOff(context.desk, { number, by: context.userId, to: person.userId }));
+  await answerAssignment(
+    context.desk,
+    context.asker,
+    await assignOrHandOff(context.desk, { number, by: context.userId, to: person.userId }),
+  );
 }
 
 /**
@@ -65,17 +86,29 @@ function notAnAgent(desk: Desk, typed: string, mentions: readonly MentionedPerso
 }
 
 /** The form to pick who gets the ticket: a lead assigns, the agent who has it asks a colleague. */
-async function openAssignModal(desk: Desk, client: ButtonArgs['client'], triggerId: string, userId: string, number: number): Promise<Refusal | null> {
+async function openAssignModal(
+  desk: Desk,
+  client: ButtonArgs['client'],
+  triggerId: string,
+  userId: string,
+  number: number,
+): Promise<Refusal | null> {
   const found = await ticketToWork(desk, userId, number);
   if (!found.ok) return found;
   const ticket = found.ticket;
   const leads = mayAssign(desk, userId, ticket.groupId);
-  if (!leads && ticket.assignee !== userId) return ticket.assignee ? refuse('handoff_not_yours', { number, agent: ticket.assignee }) : refuse('assign_not_allowed', { number, groupId: ticket.groupId });
+  if (!leads && ticket.assignee !== userId)
+    return ticket.assignee
+      ? refuse('handoff_not_yours', { number, agent: ticket.assignee })
+      : refuse('assign_not_allowed', { number, groupId: ticket.groupId });
   const agents = desk.directory
     .agentsOf(ticket.groupId)
     .filter((agent) => agent.user !== ticket.assignee && (leads || agent.user !== userId))
     .map((agent) => ({ user: agent.user, name: agent.name }));
-  await client.views.open({ trigger_id: triggerId, view: assignModal({ ticket, agents, mode: leads ? 'assign' : 'handoff' }) });
+  await client.views.open({
+    trigger_id: triggerId,
+    view: assignModal({ ticket, agents, mode: leads ? 'assign' : 'handoff' }),
+  });
   return null;
 }
 
@@ -92,7 +125,13 @@ export const assignmentSubcommands: [string, Subcommand][] = [
         const number = await numberOr(context, first);
         if (number === null) return;
         if (rest.length === 0) {
-          const refused = await openAssignModal(context.desk, context.client, context.triggerId, context.userId, number);
+          const refused = await openAssignModal(
+            context.desk,
+            context.client,
+            context.triggerId,
+            context.userId,
+            number,
+          );
           if (refused) await context.asker.refuse(refused);
           return;
         }
@@ -109,7 +148,11 @@ export const assignmentSubcommands: [string, Subcommand][] = [
       async run(context) {
         const number = await numberOr(context, context.args);
         if (number === null) return;
-        await answerAssignment(context.desk, context.asker, await releaseTicket(context.desk, { number, by: context.userId }));
+        await answerAssignment(
+          context.desk,
+          context.asker,
+          await releaseTicket(context.desk, { number, by: context.userId }),
+        );
       },
     },
   ],
@@ -132,7 +175,8 @@ export const assignmentSubcommands: [string, Subcommand][] = [
         let to: string | null = null;
         if (targetWords.toLowerCase() !== 'queue') {
           const agent = agentNamed(desk, targetWords, mentions);
-          if (!agent.ok) return asker.refuse(agent.code === 'no_such_person' ? notAnAgent(desk, targetWords, mentions) : agent);
+          if (!agent.ok)
+            return asker.refuse(agent.code === 'no_such_person' ? notAnAgent(desk, targetWords, mentions) : agent);
           to = agent.agent.user;
         }
         const plan = await planBulkMove(desk, { by: userId, from: from.userId, to });
@@ -145,7 +189,14 @@ export const assignmentSubcommands: [string, Subcommand][] = [
 ];
 
 function askerOfClick(deps: ListenerDeps, { body, client, respond }: ButtonArgs): Asker {
-  return askerOf({ desk: deps.desk, log: deps.log, client, userId: body.user.id, respond, hasResponseUrl: Boolean(body.response_url) });
+  return askerOf({
+    desk: deps.desk,
+    log: deps.log,
+    client,
+    userId: body.user.id,
+    respond,
+    hasResponseUrl: Boolean(body.response_url),
+  });
 }
 
 function askerOfSubmit(deps: ListenerDeps, { body, client }: SubmitArgs): Asker {
@@ -171,11 +222,19 @@ async function releaseClicked(deps: ListenerDeps, args: ButtonArgs): Promise<voi
   await args.ack();
   const number = await ticketOfClick(deps, args);
   if (number === null) return;
-  await answerAssignment(deps.desk, askerOfClick(deps, args), await releaseTicket(deps.desk, { number, by: args.body.user.id }));
+  await answerAssignment(
+    deps.desk,
+    askerOfClick(deps, args),
+    await releaseTicket(deps.desk, { number, by: args.body.user.id }),
+  );
 }
 
 /** Decline and Cancel on a hand-over: the offer itself is updated by the notifier, for everyone. */
-async function handoffAnswered(deps: ListenerDeps, args: ButtonArgs, answer: typeof declineHandoff | typeof cancelHandoff): Promise<void> {
+async function handoffAnswered(
+  deps: ListenerDeps,
+  args: ButtonArgs,
+  answer: typeof declineHandoff | typeof cancelHandoff,
+): Promise<void> {
   await args.ack();
   const result = await answer(deps.desk, { handoffId: args.action.value ?? '', by: args.body.user.id });
   if (!result.ok) return askerOfClick(deps, args).refuse(result);
@@ -195,12 +254,29 @@ async function handoffAccepted(deps: ListenerDeps, args: ButtonArgs): Promise<vo
 async function assignSubmitted(deps: ListenerDeps, args: SubmitArgs): Promise<void> {
   const { ack, body, view } = args;
   const metadata = viewMetadata(view, 'assign');
-  if (!metadata) return ack({ response_action: 'errors', errors: { [assignFields.agent]: refusalPlainText(deps.desk, refuse('form_unreadable')) } });
+  if (!metadata)
+    return ack({
+      response_action: 'errors',
+      errors: { [assignFields.agent]: refusalPlainText(deps.desk, refuse('form_unreadable')) },
+    });
   const to = answersOf((view.state as { values?: StateValues }).values)[assignFields.agent]?.selected_option?.value;
-  if (!to) return ack({ response_action: 'errors', errors: { [assignFields.agent]: refusalPlainText(deps.desk, refuse('assignee_unpicked')) } });
+  if (!to)
+    return ack({
+      response_action: 'errors',
+      errors: { [assignFields.agent]: refusalPlainText(deps.desk, refuse('assignee_unpicked')) },
+    });
   // Decided before the ack, so a refusal (not in the group, changed meanwhile) shows on the form.
-  const result = await assignOrHandOff(deps.desk, { number: metadata.number, by: body.user.id, to, seenAssignee: metadata.seenAssignee });
-  if (!result.ok) return ack({ response_action: 'errors', errors: { [assignFields.agent]: clip(refusalPlainText(deps.desk, result), 2000) } });
+  const result = await assignOrHandOff(deps.desk, {
+    number: metadata.number,
+    by: body.user.id,
+    to,
+    seenAssignee: metadata.seenAssignee,
+  });
+  if (!result.ok)
+    return ack({
+      response_action: 'errors',
+      errors: { [assignFields.agent]: clip(refusalPlainText(deps.desk, result), 2000) },
+    });
   await ack();
   await answerAssignment(deps.desk, askerOfSubmit(deps, args), result);
 }
@@ -218,7 +294,8 @@ async function bulkMoveConfirmed(deps: ListenerDeps, args: SubmitArgs): Promise<
 
 /** Buttons and forms of assignment: the card's Assign, Hand over and Release, the offer's answers, and the two forms. */
 export function registerAssignment(app: App, deps: ListenerDeps): void {
-  const button = (id: string, handler: (args: ButtonArgs) => Promise<void>) => app.action<BlockAction<ButtonAction>>(id, handler);
+  const button = (id: string, handler: (args: ButtonArgs) => Promise<void>) =>
+    app.action<BlockAction<ButtonAction>>(id, handler);
   button(actionIds.assign, (args) => assignClicked(deps, args));
   button(actionIds.handoff, (args) => assignClicked(deps, args));
   button(actionIds.release, (args) => releaseClicked(deps, args));

@@ -1,7 +1,7 @@
 import type { App } from '@slack/bolt';
 import { actionIds } from '../../../blocks/ids.js';
-import { publishHome } from '../home.js';
 import type { SlackDeps } from '../app.js';
+import { publishHome } from '../home.js';
 
 /**
  * The channels of the workspace file, checked again when something may have fixed them: the bot was

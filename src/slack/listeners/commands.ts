@@ -1,4 +1,4 @@
-import type { App, RespondFn, SlackCommandMiddlewareArgs, AllMiddlewareArgs } from '@slack/bolt';
+import type { AllMiddlewareArgs, App, RespondFn, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { AVAILABILITY_BADGE } from '../../../blocks/chat.js';
 import { queueChoice, shortcutList, waitingChatsBlocks } from '../../../blocks/chat-desk.js';
@@ -6,8 +6,9 @@ import { helpMessage } from '../../../blocks/help.js';
 import { newTicketModal } from '../../../blocks/new-ticket-modal.js';
 import { queueMessage, workingList } from '../../../blocks/queue.js';
 import { reportBlocks, statsMessage } from '../../../blocks/stats.js';
-import { escalationModal, macroSaveModal, mergeConfirmModal } from '../../../blocks/ticket-work-modals.js';
 import { clip, escapeMrkdwn } from '../../../blocks/text.js';
+import { cardText } from '../../../blocks/ticket-card.js';
+import { escalationModal, macroSaveModal, mergeConfirmModal } from '../../../blocks/ticket-work-modals.js';
 import { availabilityOf, setAvailability } from '../../chats/availability.js';
 import { followChat, unfollowChat } from '../../chats/followers.js';
 import { addShortcut, listShortcuts, removeShortcut } from '../../chats/shortcuts.js';
@@ -15,25 +16,23 @@ import { cancelTransfer, requestTransfer, type TransferRefusal } from '../../cha
 import type { TransferTarget } from '../../chats/types.js';
 import { waitingChats } from '../../chats/waiting.js';
 import type { Log } from '../../log.js';
+import type { Desk } from '../../tickets/desk.js';
 import { escalationGroups } from '../../tickets/escalation.js';
+import { deletePersonalMacro, personalMacro } from '../../tickets/macros.js';
 import { planMerge } from '../../tickets/merge.js';
 import { agentNamed, type MentionedPerson } from '../../tickets/people.js';
 import { agentOrRefusal, parseTicketNumber, ticketToWork } from '../../tickets/permissions.js';
 import { linkIncident, markProblem } from '../../tickets/problems.js';
-import { refuse, type FactsOf, type Refusal } from '../../tickets/refusals.js';
+import { type FactsOf, type Refusal, refuse, transferTargetText } from '../../tickets/refusals.js';
 import { deskReport } from '../../tickets/reports.js';
-import { deskStats, periodWindow, type Period } from '../../tickets/stats.js';
-import { takeNextTicket, takeTicket, type TakeResult } from '../../tickets/take.js';
+import { deskStats, type Period, periodWindow } from '../../tickets/stats.js';
+import { type TakeResult, takeNextTicket, takeTicket } from '../../tickets/take.js';
 import { agentQueue, cardView, workingTickets } from '../../tickets/views.js';
-import type { Desk } from '../../tickets/desk.js';
-import { askerOf, type Asker } from '../answer.js';
+import { type Asker, askerOf } from '../answer.js';
 import { decodeSlackText } from '../decode-slack-text.js';
-import { deletePersonalMacro, personalMacro } from '../../tickets/macros.js';
-import { cardText } from '../../../blocks/ticket-card.js';
+import { openRequesterPanel, sendChatEmail } from '../profiles.js';
 import { cardBlocks, openReplyModal, showConversation, takenBlocks } from '../screens.js';
 import { refusalText, slackWords } from '../words.js';
-import { transferTargetText } from '../../tickets/refusals.js';
-import { openRequesterPanel, sendChatEmail } from '../profiles.js';
 import { adminSubcommands } from './admin.js';
 import { assignmentSubcommands } from './assignment.js';
 import { editingSubcommands } from './editing.js';
@@ -79,9 +78,16 @@ async function ticketNumberOr(context: SubcommandContext, text: string | undefin
 }
 
 /** "You took #N", the card, and nothing more: the alert, the requester and the home hear through the notifiers. */
-export async function answerTake(desk: Desk, asker: Asker, userId: string, result: TakeResult | Refusal): Promise<void> {
+export async function answerTake(
+  desk: Desk,
+  asker: Asker,
+  userId: string,
+  result: TakeResult | Refusal,
+): Promise<void> {
   if (!result.ok) return asker.refuse(result);
-  const text = result.alreadyYours ? `#${result.ticket.number} is already yours.` : `You took #${result.ticket.number}.`;
+  const text = result.alreadyYours
+    ? `#${result.ticket.number} is already yours.`
+    : `You took #${result.ticket.number}.`;
   await asker.say(text, await takenBlocks(desk, result, await cardView(desk, result.ticket.number, userId, result)));
 }
 
@@ -101,9 +107,15 @@ function parseMerge(args: string): { ok: true; sources: number[]; target: number
 }
 
 /** `@agent`, `lead` or `group NAME`, after the chat's number. */
-function parseTransferTarget(desk: Desk, words: string[], chatGroup: number | null, mentions: readonly MentionedPerson[]): TransferTarget | Refusal {
+function parseTransferTarget(
+  desk: Desk,
+  words: string[],
+  chatGroup: number | null,
+  mentions: readonly MentionedPerson[],
+): TransferTarget | Refusal {
   const [first = '', ...rest] = words;
-  if (first.toLowerCase() === 'lead') return chatGroup === null ? refuse('no_such_chat', {}) : { kind: 'lead', id: String(chatGroup) };
+  if (first.toLowerCase() === 'lead')
+    return chatGroup === null ? refuse('no_such_chat', {}) : { kind: 'lead', id: String(chatGroup) };
   if (first.toLowerCase() === 'group') {
     const group = desk.directory.findGroup(rest.join(' '));
     return group ? { kind: 'group', id: String(group.id) } : refuse('no_such_group_named', { typed: rest.join(' ') });
@@ -114,7 +126,11 @@ function parseTransferTarget(desk: Desk, words: string[], chatGroup: number | nu
 }
 
 /** `[@agent] [week|month]` in either order. */
-function parseStatsArgs(desk: Desk, args: string, mentions: readonly MentionedPerson[]): { ok: true; agent: string | undefined; period: Period } | Refusal {
+function parseStatsArgs(
+  desk: Desk,
+  args: string,
+  mentions: readonly MentionedPerson[],
+): { ok: true; agent: string | undefined; period: Period } | Refusal {
   let agent: string | undefined;
   let period: Period = 'week';
   const names: string[] = [];
@@ -125,7 +141,8 @@ function parseStatsArgs(desk: Desk, args: string, mentions: readonly MentionedPe
   }
   if (names.length > 0) {
     const found = agentNamed(desk, names.join(' '), mentions);
-    if (!found.ok) return found.code === 'no_such_person' ? refuse('not_agent_or_period', { typed: names.join(' ') }) : found;
+    if (!found.ok)
+      return found.code === 'no_such_person' ? refuse('not_agent_or_period', { typed: names.join(' ') }) : found;
     agent = found.agent.user;
   }
   return { ok: true, agent, period };
@@ -134,7 +151,12 @@ function parseStatsArgs(desk: Desk, args: string, mentions: readonly MentionedPe
 /** A group transfer that found nobody online offers to queue it; the refusal's sentence stays word for word. */
 export function queueChoiceFor(desk: Desk, ticketNumber: number, refusal: TransferRefusal) {
   if (refusal.queueable === undefined) return undefined;
-  return queueChoice({ reason: refusalText(desk, refusal), ticketNumber, groupId: refusal.queueable, groupName: desk.directory.groupName(refusal.queueable) });
+  return queueChoice({
+    reason: refusalText(desk, refusal),
+    ticketNumber,
+    groupId: refusal.queueable,
+    groupName: desk.directory.groupName(refusal.queueable),
+  });
 }
 
 /**
@@ -149,7 +171,14 @@ export const subcommands: ReadonlyMap<string, Subcommand> = new Map<string, Subc
       what: 'open a ticket (a form opens)',
       async run({ desk, args, triggerId, client, userId }) {
         // The trigger_id expires 3 seconds after the click: open the modal before anything else.
-        await client.views.open({ trigger_id: triggerId, view: newTicketModal({ groups: desk.directory.groups(), subject: args.trim() || undefined, requesterId: userId }) });
+        await client.views.open({
+          trigger_id: triggerId,
+          view: newTicketModal({
+            groups: desk.directory.groups(),
+            subject: args.trim() || undefined,
+            requesterId: userId,
+          }),
+        });
       },
     },
   ],
@@ -164,7 +193,15 @@ export const subcommands: ReadonlyMap<string, Subcommand> = new Map<string, Subc
         const number = await ticketNumberOr(context, whole ? first : context.args);
         if (number === null) return;
         if (whole) {
-          await showConversation(context.desk, context.client, { triggerId: context.triggerId, inModal: false, openView: null }, context.userId, number, { page: 0, part: 0 }, context.asker);
+          await showConversation(
+            context.desk,
+            context.client,
+            { triggerId: context.triggerId, inModal: false, openView: null },
+            context.userId,
+            number,
+            { page: 0, part: 0 },
+            context.asker,
+          );
           return;
         }
         const card = await cardView(context.desk, number, context.userId);
@@ -185,7 +222,13 @@ export const subcommands: ReadonlyMap<string, Subcommand> = new Map<string, Subc
         const names = view.groupIds.map((id) => desk.directory.groupName(id));
         await asker.say(
           `${view.total} waiting in ${names.join(', ')}`,
-          queueMessage({ title: `Queue: ${names.join(', ')}`, tickets: view.tickets, total: view.total, groupNames: new Map(view.groupIds.map((id) => [id, desk.directory.groupName(id)])), now: desk.clock() }),
+          queueMessage({
+            title: `Queue: ${names.join(', ')}`,
+            tickets: view.tickets,
+            total: view.total,
+            groupNames: new Map(view.groupIds.map((id) => [id, desk.directory.groupName(id)])),
+            now: desk.clock(),
+          }),
         );
       },
     },
@@ -199,7 +242,12 @@ export const subcommands: ReadonlyMap<string, Subcommand> = new Map<string, Subc
       async run(context) {
         const number = await ticketNumberOr(context, context.args);
         if (number === null) return;
-        await answerTake(context.desk, context.asker, context.userId, await takeTicket(context.desk, { number, agent: context.userId }));
+        await answerTake(
+          context.desk,
+          context.asker,
+          context.userId,
+          await takeTicket(context.desk, { number, agent: context.userId }),
+        );
       },
     },
   ],
@@ -236,7 +284,9 @@ export const subcommands: ReadonlyMap<string, Subcommand> = new Map<string, Subc
       async run(context) {
         const number = await ticketNumberOr(context, context.args);
         if (number === null) return;
-        const refused = await openReplyModal(context.desk, context.client, context.triggerId, context.userId, number, { kind: 'public' });
+        const refused = await openReplyModal(context.desk, context.client, context.triggerId, context.userId, number, {
+          kind: 'public',
+        });
         if (refused) await context.asker.refuse(refused);
       },
     },
@@ -267,7 +317,10 @@ export const subcommands: ReadonlyMap<string, Subcommand> = new Map<string, Subc
         if (number === null) return;
         const found = await ticketToWork(context.desk, context.userId, number);
         if (!found.ok) return context.asker.refuse(found);
-        await context.client.views.open({ trigger_id: context.triggerId, view: escalationModal(found.ticket, escalationGroups(context.desk, found.ticket)) });
+        await context.client.views.open({
+          trigger_id: context.triggerId,
+          view: escalationModal(found.ticket, escalationGroups(context.desk, found.ticket)),
+        });
       },
     },
   ],
@@ -285,7 +338,9 @@ export const subcommands: ReadonlyMap<string, Subcommand> = new Map<string, Subc
         if (incident === null || problem === null) return;
         const result = await linkIncident(context.desk, { incident, problem, agent: context.userId });
         if (!result.ok) return context.asker.refuse(result);
-        await context.asker.say(`#${incident} is now an incident of problem #${problem}. Solving #${problem} solves it too.`);
+        await context.asker.say(
+          `#${incident} is now an incident of problem #${problem}. Solving #${problem} solves it too.`,
+        );
       },
     },
   ],
@@ -300,7 +355,9 @@ export const subcommands: ReadonlyMap<string, Subcommand> = new Map<string, Subc
         if (number === null) return;
         const result = await markProblem(context.desk, { number, agent: context.userId });
         if (!result.ok) return context.asker.refuse(result);
-        await context.asker.say(`#${number} is now a problem. Link its incidents with \`/ticket link N to ${number}\`.`);
+        await context.asker.say(
+          `#${number} is now a problem. Link its incidents with \`/ticket link N to ${number}\`.`,
+        );
       },
     },
   ],
@@ -331,7 +388,9 @@ export const subcommands: ReadonlyMap<string, Subcommand> = new Map<string, Subc
             return asker.say(`Deleted your macro “${escapeMrkdwn(name.trim())}”.`);
           }
           default:
-            return asker.say('Try `/ticket macro save NAME`, `/ticket macro edit NAME` or `/ticket macro delete NAME`.');
+            return asker.say(
+              'Try `/ticket macro save NAME`, `/ticket macro edit NAME` or `/ticket macro delete NAME`.',
+            );
         }
       },
     },
@@ -347,7 +406,9 @@ export const subcommands: ReadonlyMap<string, Subcommand> = new Map<string, Subc
           const allowed = agentOrRefusal(desk, userId);
           if (!allowed.ok) return asker.refuse(allowed);
           const now = await availabilityOf(desk, userId);
-          return asker.say(`You are ${AVAILABILITY_BADGE[now]}. Change it with \`/ticket status online|away|offline\`.`);
+          return asker.say(
+            `You are ${AVAILABILITY_BADGE[now]}. Change it with \`/ticket status online|away|offline\`.`,
+          );
         }
         const result = await setAvailability(desk, userId, args);
         if (!result.ok) return asker.refuse(result);
@@ -399,7 +460,10 @@ export const subcommands: ReadonlyMap<string, Subcommand> = new Map<string, Subc
         const [stats, report] = await Promise.all([deskStats(desk, window, scope), deskReport(desk, window, scope)]);
         const who = parsed.agent ? desk.directory.agent(parsed.agent)!.name : desk.directory.workspace.name;
         const title = `${who} — last ${parsed.period === 'week' ? '7' : '30'} days`;
-        const reportLines = reportBlocks(report, { group: (id) => desk.directory.groupName(id), agentInScope: parsed.agent !== undefined });
+        const reportLines = reportBlocks(report, {
+          group: (id) => desk.directory.groupName(id),
+          agentInScope: parsed.agent !== undefined,
+        });
         await asker.say(`${title}: ${stats.solved} solved`, [...statsMessage(title, stats), ...reportLines]);
       },
     },
@@ -413,7 +477,10 @@ export const subcommands: ReadonlyMap<string, Subcommand> = new Map<string, Subc
       async run({ desk, userId, asker }) {
         const list = await waitingChats(desk, userId);
         if (!list.ok) return asker.refuse(list);
-        await asker.say(`${list.chats.length} chat(s) waiting for an agent`, waitingChatsBlocks(list.chats, desk.clock()));
+        await asker.say(
+          `${list.chats.length} chat(s) waiting for an agent`,
+          waitingChatsBlocks(list.chats, desk.clock()),
+        );
       },
     },
   ],
@@ -430,7 +497,9 @@ export const subcommands: ReadonlyMap<string, Subcommand> = new Map<string, Subc
         if (verb.toLowerCase() === 'add') {
           const result = await addShortcut(desk, userId, { name, text });
           if (!result.ok) return asker.refuse(result);
-          return asker.say(`${result.replaced ? 'Replaced' : 'Added'} your shortcut \`${sigil}${result.name}\`. Write it at the start of a chat reply to send its text.`);
+          return asker.say(
+            `${result.replaced ? 'Replaced' : 'Added'} your shortcut \`${sigil}${result.name}\`. Write it at the start of a chat reply to send its text.`,
+          );
         }
         if (verb.toLowerCase() === 'remove') {
           const result = await removeShortcut(desk, userId, name);
@@ -440,9 +509,14 @@ export const subcommands: ReadonlyMap<string, Subcommand> = new Map<string, Subc
         if (verb.toLowerCase() === 'list') {
           const list = await listShortcuts(desk, userId);
           if (!list.ok) return asker.refuse(list);
-          return asker.say(`${list.personal.length} personal, ${list.shared.length} shared shortcuts`, shortcutList(list));
+          return asker.say(
+            `${list.personal.length} personal, ${list.shared.length} shared shortcuts`,
+            shortcutList(list),
+          );
         }
-        await asker.say(`I don't know \`/ticket shortcut ${clip(verb, 30).replace(/`/g, "'")}\`. Use \`add NAME TEXT\`, \`list\` or \`remove NAME\`.`);
+        await asker.say(
+          `I don't know \`/ticket shortcut ${clip(verb, 30).replace(/`/g, "'")}\`. Use \`add NAME TEXT\`, \`list\` or \`remove NAME\`.`,
+        );
       },
     },
   ],
@@ -480,7 +554,13 @@ export const subcommands: ReadonlyMap<string, Subcommand> = new Map<string, Subc
         const [first = ''] = context.args.split(/\s+/);
         const number = await ticketNumberOr(context, first);
         if (number === null) return;
-        const result = await sendChatEmail(context.desk, context.client, number, context.userId, context.args.trim().slice(first.length));
+        const result = await sendChatEmail(
+          context.desk,
+          context.client,
+          number,
+          context.userId,
+          context.args.trim().slice(first.length),
+        );
         if (!result.ok) return context.asker.refuse(result);
         await context.asker.say(`Emailed the requester of chat #${number} (${result.to.email}); the chat goes on.`);
       },
@@ -496,7 +576,15 @@ export const subcommands: ReadonlyMap<string, Subcommand> = new Map<string, Subc
         const allowed = agentOrRefusal(context.desk, context.userId);
         if (!allowed.ok) return context.asker.refuse(allowed);
         const number = await ticketNumberOr(context, context.args);
-        if (number !== null) await openRequesterPanel(context.desk, context.log, context.client, context.triggerId, number, context.userId);
+        if (number !== null)
+          await openRequesterPanel(
+            context.desk,
+            context.log,
+            context.client,
+            context.triggerId,
+            number,
+            context.userId,
+          );
       },
     },
   ],
@@ -522,7 +610,9 @@ export async function follow(desk: Desk, asker: Asker, ticketNumber: number, use
   const result = await followChat(desk, { ticketNumber, user });
   if (!result.ok) return asker.refuse(result);
   if (result.already) return asker.say(`You already follow chat #${ticketNumber}: its copy is in your DM with me.`);
-  await asker.say(`You follow chat #${ticketNumber} now: the conversation is copied into your DM with me as it happens. The requester does not see you.`);
+  await asker.say(
+    `You follow chat #${ticketNumber} now: the conversation is copied into your DM with me as it happens. The requester does not see you.`,
+  );
 }
 
 export async function unfollow(desk: Desk, asker: Asker, ticketNumber: number, user: string): Promise<void> {
@@ -532,13 +622,23 @@ export async function unfollow(desk: Desk, asker: Asker, ticketNumber: number, u
 }
 
 /** The `/ticket` command: routes by its first word; a fault is logged, never shown raw. */
-export async function ticketCommand(deps: ListenerDeps, { command, ack, respond, client }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> {
+export async function ticketCommand(
+  deps: ListenerDeps,
+  { command, ack, respond, client }: SlackCommandMiddlewareArgs & AllMiddlewareArgs,
+): Promise<void> {
   await ack();
   // Slack's encoding is read once, here. A mention Slack did not label reads as its id (`@U123`): one word, the same person.
   const decoded = decodeSlackText(command.text ?? '', { user: () => undefined });
   const text = decoded.text.trim();
   const [word = 'help', ...rest] = text.split(/\s+/);
-  const asker = askerOf({ desk: deps.desk, log: deps.log, client, userId: command.user_id, respond, hasResponseUrl: true });
+  const asker = askerOf({
+    desk: deps.desk,
+    log: deps.log,
+    client,
+    userId: command.user_id,
+    respond,
+    hasResponseUrl: true,
+  });
   const subcommand = subcommands.get(word.toLowerCase());
   if (!subcommand) {
     await asker.say(`I don't know \`/ticket ${clip(word, 30).replace(/`/g, "'")}\`. Try \`/ticket help\`.`);
@@ -562,7 +662,9 @@ export async function ticketCommand(deps: ListenerDeps, { command, ack, respond,
 /** A subcommand for agents only, asked by someone who is not one: refused in its own words. */
 function agentsOnlyRefusal(desk: Desk, subcommand: Subcommand, userId: string): Refusal | null {
   if (!subcommand.agentsOnly || desk.directory.agent(userId)) return null;
-  return subcommand.agentsOnly === true ? refuse('not_an_agent') : refuse('agents_only', { action: subcommand.agentsOnly });
+  return subcommand.agentsOnly === true
+    ? refuse('not_an_agent')
+    : refuse('agents_only', { action: subcommand.agentsOnly });
 }
 
 export function registerCommands(app: App, deps: ListenerDeps): void {

@@ -1,25 +1,24 @@
 import type { AllMiddlewareArgs, App, SlackEventMiddlewareArgs } from '@slack/bolt';
 import type { GenericMessageEvent, KnownBlock, MessageChangedEvent, MessageDeletedEvent } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
-import { intakeRequestGroup, sourceKeyOf, type RequesterChatMessage } from '../../chats/chat.js';
-import { requesterMessaged, requesterRepliedInThread } from '../../chats/routing.js';
-import { ticketOfRequesterThread } from '../../tickets/places.js';
-import { isRefusal } from '../../tickets/refusals.js';
 import { topicQuestion, whichTicketQuestion } from '../../../blocks/notices.js';
+import { escapeMrkdwn } from '../../../blocks/text.js';
+import { intakeRequestGroup, type RequesterChatMessage, sourceKeyOf } from '../../chats/chat.js';
 import { followerWrote } from '../../chats/followers.js';
-import { deleteRelayed, editRelayed, shareFile, threadReply, type NoteReason } from '../../chats/relay.js';
+import { deleteRelayed, editRelayed, type NoteReason, shareFile, threadReply } from '../../chats/relay.js';
+import { requesterMessaged, requesterRepliedInThread } from '../../chats/routing.js';
 import type { Chat, SlackRef } from '../../chats/types.js';
 import { faultMessage } from '../../log.js';
-import { escapeMrkdwn } from '../../../blocks/text.js';
-import { REPLY_MAX } from '../../tickets/requester-reply.js';
+import { attachSlackFiles } from '../../tickets/files.js';
+import { ticketOfRequesterThread } from '../../tickets/places.js';
+import { isRefusal } from '../../tickets/refusals.js';
+import { REPLY_MAX, replyCommentId } from '../../tickets/requester-reply.js';
 import { readSlackText } from '../decode-slack-text.js';
 import { publishHome } from '../home.js';
 import { slackNames } from '../profiles.js';
+import { readSharedFiles, refusedFilesText } from '../shared-files.js';
 import { refusalText } from '../words.js';
 import type { ListenerDeps } from './commands.js';
-import { attachSlackFiles } from '../../tickets/files.js';
-import { replyCommentId } from '../../tickets/requester-reply.js';
-import { readSharedFiles, refusedFilesText } from '../shared-files.js';
 
 type MessageArgs = SlackEventMiddlewareArgs<'message'> & AllMiddlewareArgs;
 
@@ -40,11 +39,25 @@ const NEW_WORDS_SUBTYPES = new Set<string | undefined>([undefined, 'file_share',
 function newWords(event: MessageArgs['event']): NewWords | null {
   const message = event as GenericMessageEvent;
   if (!NEW_WORDS_SUBTYPES.has(message.subtype) || message.bot_id || typeof message.user !== 'string') return null;
-  return { user: message.user, text: message.text ?? '', ts: message.ts, thread_ts: message.thread_ts, channel: message.channel, channel_type: message.channel_type, files: message.files?.map((file) => ({ id: file.id, ...(file.name ? { name: file.name } : {}) })) };
+  return {
+    user: message.user,
+    text: message.text ?? '',
+    ts: message.ts,
+    thread_ts: message.thread_ts,
+    channel: message.channel,
+    channel_type: message.channel_type,
+    files: message.files?.map((file) => ({ id: file.id, ...(file.name ? { name: file.name } : {}) })),
+  };
 }
 
 /** How a listener tells one person something in a chat's thread, seen by them alone. */
-async function tellInThread(client: WebClient, deps: ListenerDeps, thread: SlackRef, user: string, text: string): Promise<void> {
+async function tellInThread(
+  client: WebClient,
+  deps: ListenerDeps,
+  thread: SlackRef,
+  user: string,
+  text: string,
+): Promise<void> {
   try {
     await client.chat.postEphemeral({ channel: thread.channel, thread_ts: thread.ts, user, text });
   } catch (error) {
@@ -53,14 +66,28 @@ async function tellInThread(client: WebClient, deps: ListenerDeps, thread: Slack
 }
 
 function notRelayedBecause(chat: Chat, reason: NoteReason): string {
-  if (reason === 'not-the-agent') return `Only <@${chat.agent}> speaks to the requester in this chat; your message stays in the thread as an internal note.`;
-  if (chat.state === 'ended') return 'This chat has ended, so your message was not sent; it stays in the thread as an internal note. Reply on the ticket instead.';
+  if (reason === 'not-the-agent')
+    return `Only <@${chat.agent}> speaks to the requester in this chat; your message stays in the thread as an internal note.`;
+  if (chat.state === 'ended')
+    return 'This chat has ended, so your message was not sent; it stays in the thread as an internal note. Reply on the ticket instead.';
   return 'Nobody has accepted this chat yet, so your message was not sent; it stays in the thread as an internal note. Accept the chat first.';
 }
 
-async function tellRequester(deps: ListenerDeps, client: WebClient, requesterDm: string, text: string, blocks?: KnownBlock[], threadTs?: string): Promise<void> {
+async function tellRequester(
+  deps: ListenerDeps,
+  client: WebClient,
+  requesterDm: string,
+  text: string,
+  blocks?: KnownBlock[],
+  threadTs?: string,
+): Promise<void> {
   try {
-    await client.chat.postMessage({ channel: requesterDm, text, ...(blocks ? { blocks } : {}), ...(threadTs ? { thread_ts: threadTs } : {}) });
+    await client.chat.postMessage({
+      channel: requesterDm,
+      text,
+      ...(blocks ? { blocks } : {}),
+      ...(threadTs ? { thread_ts: threadTs } : {}),
+    });
   } catch (error) {
     deps.log(`slack: answering the requester failed: ${faultMessage(error)}`, error);
   }
@@ -81,15 +108,34 @@ async function fromRequester(deps: ListenerDeps, client: WebClient, message: Req
 }
 
 /** A reply in the requester's thread of a ticket (its receipt): a comment on that ticket, never a new chat. */
-async function inRequesterThread(deps: ListenerDeps, client: WebClient, ticketNumber: number, message: RequesterChatMessage, files: readonly { id: string; name?: string }[]): Promise<void> {
+async function inRequesterThread(
+  deps: ListenerDeps,
+  client: WebClient,
+  ticketNumber: number,
+  message: RequesterChatMessage,
+  files: readonly { id: string; name?: string }[],
+): Promise<void> {
   // Files are read before the reply is written: the comment the assignee is told of already has them.
   const seen = files.length > 0 ? await readSharedFiles(client, files, deps.log) : [];
   const result = await requesterRepliedInThread(deps.desk, ticketNumber, message, files.length > 0);
   if (!result.ok) return tellRequester(deps, client, message.requesterDm, refusalText(deps.desk, result));
   if (seen.length === 0) return;
   const commentId = replyCommentId(sourceKeyOf(message.source));
-  const outcome = await attachSlackFiles(deps.desk, { ticketNumber: result.ticket.number, commentId, files: seen, actor: { kind: 'requester', id: message.requester } });
-  if (outcome.refused.length > 0) await tellRequester(deps, client, message.requesterDm, refusedFilesText(deps.desk, outcome.refused), undefined, message.source.ts);
+  const outcome = await attachSlackFiles(deps.desk, {
+    ticketNumber: result.ticket.number,
+    commentId,
+    files: seen,
+    actor: { kind: 'requester', id: message.requester },
+  });
+  if (outcome.refused.length > 0)
+    await tellRequester(
+      deps,
+      client,
+      message.requesterDm,
+      refusedFilesText(deps.desk, outcome.refused),
+      undefined,
+      message.source.ts,
+    );
 }
 
 /**
@@ -97,7 +143,12 @@ async function inRequesterThread(deps: ListenerDeps, client: WebClient, ticketNu
  * they belong to the chat's ticket (the chat relays them to the agent by link); with none they start
  * nothing: a file alone says too little to open a conversation, so the requester is told where to put it.
  */
-async function filesOutsideAThread(deps: ListenerDeps, client: WebClient, message: RequesterChatMessage, files: readonly { id: string; name?: string }[]): Promise<void> {
+async function filesOutsideAThread(
+  deps: ListenerDeps,
+  client: WebClient,
+  message: RequesterChatMessage,
+  files: readonly { id: string; name?: string }[],
+): Promise<void> {
   const chat = await deps.desk.store.chats.openOf(message.requester);
   if (!chat) {
     return tellRequester(
@@ -109,24 +160,46 @@ async function filesOutsideAThread(deps: ListenerDeps, client: WebClient, messag
   }
   const seen = await readSharedFiles(client, files, deps.log);
   const commentId = replyCommentId(sourceKeyOf(message.source));
-  const outcome = await attachSlackFiles(deps.desk, { ticketNumber: chat.ticketNumber, commentId, files: seen, actor: { kind: 'requester', id: message.requester } });
-  if (outcome.refused.length > 0) await tellRequester(deps, client, message.requesterDm, refusedFilesText(deps.desk, outcome.refused));
+  const outcome = await attachSlackFiles(deps.desk, {
+    ticketNumber: chat.ticketNumber,
+    commentId,
+    files: seen,
+    actor: { kind: 'requester', id: message.requester },
+  });
+  if (outcome.refused.length > 0)
+    await tellRequester(deps, client, message.requesterDm, refusedFilesText(deps.desk, outcome.refused));
 }
 
 /** A follower wrote in their copy of a chat (their DM with the bot): kept as an internal note; they are told it was not relayed. */
-async function fromFollower(deps: ListenerDeps, client: WebClient, words: NewWords & { thread_ts: string }): Promise<boolean> {
+async function fromFollower(
+  deps: ListenerDeps,
+  client: WebClient,
+  words: NewWords & { thread_ts: string },
+): Promise<boolean> {
   const text = words.text.trim().slice(0, REPLY_MAX);
-  const verdict = await followerWrote(deps.desk, { channel: words.channel, ts: words.thread_ts }, { author: words.user, text, source: { channel: words.channel, ts: words.ts } });
+  const verdict = await followerWrote(
+    deps.desk,
+    { channel: words.channel, ts: words.thread_ts },
+    { author: words.user, text, source: { channel: words.channel, ts: words.ts } },
+  );
   if (!verdict) return false;
   if (!verdict.ok) {
     await client.chat
-      .postMessage({ channel: words.channel, thread_ts: words.thread_ts, text: `Not kept: ${refusalText(deps.desk, verdict)}` })
+      .postMessage({
+        channel: words.channel,
+        thread_ts: words.thread_ts,
+        text: `Not kept: ${refusalText(deps.desk, verdict)}`,
+      })
       .catch((error: unknown) => deps.log('slack: follower note refusal failed', error));
     return true;
   }
   if (!verdict.duplicate) {
     await client.chat
-      .postMessage({ channel: words.channel, thread_ts: words.thread_ts, text: `Kept as an internal note on chat #${verdict.chat.ticketNumber}; it was not sent to the requester.` })
+      .postMessage({
+        channel: words.channel,
+        thread_ts: words.thread_ts,
+        text: `Kept as an internal note on chat #${verdict.chat.ticketNumber}; it was not sent to the requester.`,
+      })
       .catch((error: unknown) => deps.log('slack: follower note receipt failed', error));
   }
   return true;
@@ -135,15 +208,22 @@ async function fromFollower(deps: ListenerDeps, client: WebClient, words: NewWor
 async function inChatThread(deps: ListenerDeps, client: WebClient, chat: Chat, words: NewWords): Promise<void> {
   const source: SlackRef = { channel: words.channel, ts: words.ts };
   if (words.text.trim()) {
-    const verdict = await threadReply(deps.desk, chat, { author: words.user, text: words.text, source }, slackNames(client, deps.desk, chat, words.user));
+    const verdict = await threadReply(
+      deps.desk,
+      chat,
+      { author: words.user, text: words.text, source },
+      slackNames(client, deps.desk, chat, words.user),
+    );
     if (!verdict.ok) return tellInThread(client, deps, chat.thread, words.user, refusalText(deps.desk, verdict));
     if (verdict.kind === 'note') {
-      if (!verdict.duplicate && verdict.reason !== 'prefix') await tellInThread(client, deps, chat.thread, words.user, notRelayedBecause(chat, verdict.reason));
+      if (!verdict.duplicate && verdict.reason !== 'prefix')
+        await tellInThread(client, deps, chat.thread, words.user, notRelayedBecause(chat, verdict.reason));
       return;
     }
   }
   if (chat.state === 'live' && chat.agent === words.user) {
-    for (const file of words.files ?? []) shareFile(deps.desk, chat, { fileId: file.id, side: 'agent', sender: words.user });
+    for (const file of words.files ?? [])
+      shareFile(deps.desk, chat, { fileId: file.id, side: 'agent', sender: words.user });
   }
 }
 
@@ -173,7 +253,8 @@ async function welcomeToMessages(deps: ListenerDeps, client: WebClient, user: st
 async function message(deps: ListenerDeps, args: MessageArgs): Promise<void> {
   const { event, client, context } = args;
   if (event.subtype === 'message_changed') return edited(deps, client, event as MessageChangedEvent, context.botUserId);
-  if (event.subtype === 'message_deleted') return deleteRelayed(deps.desk, { channel: event.channel, ts: (event as MessageDeletedEvent).deleted_ts });
+  if (event.subtype === 'message_deleted')
+    return deleteRelayed(deps.desk, { channel: event.channel, ts: (event as MessageDeletedEvent).deleted_ts });
   const words = newWords(event);
   if (!words) return;
   // Slack's encoding is read once, here: everything after works with the words as written.
@@ -182,7 +263,13 @@ async function message(deps: ListenerDeps, args: MessageArgs): Promise<void> {
   if (words.channel_type === 'im' || words.channel.startsWith('D')) {
     const files = words.files ?? [];
     if (!words.text.trim() && files.length === 0) return;
-    const message: RequesterChatMessage = { requester: words.user, requesterDm: words.channel, source, text: words.text, via: 'dm' };
+    const message: RequesterChatMessage = {
+      requester: words.user,
+      requesterDm: words.channel,
+      source,
+      text: words.text,
+      via: 'dm',
+    };
     if (words.thread_ts) {
       if (words.text.trim() && (await fromFollower(deps, client, words as NewWords & { thread_ts: string }))) return;
       const ticketNumber = await ticketOfRequesterThread(deps.desk, { channel: words.channel, ts: words.thread_ts });
@@ -206,13 +293,24 @@ async function message(deps: ListenerDeps, args: MessageArgs): Promise<void> {
   } catch (error) {
     deps.log(`slack: open requester DM failed: ${faultMessage(error)}`, error);
   }
-  const message: RequesterChatMessage = { requester: words.user, requesterDm, source, text: words.text, via: 'intake-channel' };
+  const message: RequesterChatMessage = {
+    requester: words.user,
+    requesterDm,
+    source,
+    text: words.text,
+    via: 'intake-channel',
+  };
   await fromRequester(deps, client, message);
   if (words.files?.length) await filesOfNewWords(deps, client, message, words.files);
 }
 
 /** Files that came with words that started or continued a chat: kept with the comment those words became. */
-async function filesOfNewWords(deps: ListenerDeps, client: WebClient, message: RequesterChatMessage, files: readonly { id: string; name?: string }[]): Promise<void> {
+async function filesOfNewWords(
+  deps: ListenerDeps,
+  client: WebClient,
+  message: RequesterChatMessage,
+  files: readonly { id: string; name?: string }[],
+): Promise<void> {
   const commentId = replyCommentId(sourceKeyOf(message.source));
   const comment = await deps.desk.store.tickets.comment(commentId);
   // A message parked behind a question ("which ticket?") has no comment yet: its files wait with it in Slack.
@@ -220,25 +318,49 @@ async function filesOfNewWords(deps: ListenerDeps, client: WebClient, message: R
   const ticketNumber = comment?.ticketNumber ?? chat?.ticketNumber;
   if (ticketNumber === undefined) return;
   const seen = await readSharedFiles(client, files, deps.log);
-  const outcome = await attachSlackFiles(deps.desk, { ticketNumber, commentId: comment ? commentId : `opening:${ticketNumber}`, files: seen, actor: { kind: 'requester', id: message.requester } });
-  if (outcome.refused.length > 0) await tellRequester(deps, client, message.requesterDm, refusedFilesText(deps.desk, outcome.refused));
+  const outcome = await attachSlackFiles(deps.desk, {
+    ticketNumber,
+    commentId: comment ? commentId : `opening:${ticketNumber}`,
+    files: seen,
+    actor: { kind: 'requester', id: message.requester },
+  });
+  if (outcome.refused.length > 0)
+    await tellRequester(deps, client, message.requesterDm, refusedFilesText(deps.desk, outcome.refused));
 }
 
-async function edited(deps: ListenerDeps, client: WebClient, event: MessageChangedEvent, botUserId: string | undefined): Promise<void> {
+async function edited(
+  deps: ListenerDeps,
+  client: WebClient,
+  event: MessageChangedEvent,
+  botUserId: string | undefined,
+): Promise<void> {
   const changed = event.message as GenericMessageEvent;
   if (!changed?.user || changed.user === botUserId || changed.bot_id) return;
   // Slack also sends message_changed for link unfurls: only a change of the words is an edit.
   if (changed.text === (event.previous_message as GenericMessageEvent | undefined)?.text) return;
   const text = await readSlackText(client, deps.desk.directory, changed.text);
-  const result = await editRelayed(deps.desk, { channel: event.channel, ts: changed.ts }, { editor: changed.user, text }, (chat, agentId) =>
-    slackNames(client, deps.desk, chat, agentId),
+  const result = await editRelayed(
+    deps.desk,
+    { channel: event.channel, ts: changed.ts },
+    { editor: changed.user, text },
+    (chat, agentId) => slackNames(client, deps.desk, chat, agentId),
   );
   if (result.ok) return;
   const chat = await deps.desk.store.chats.byThread({ channel: event.channel, ts: changed.thread_ts ?? '' });
-  if (chat) await tellInThread(client, deps, chat.thread, changed.user, `Your edit was not sent: ${refusalText(deps.desk, result)}`);
+  if (chat)
+    await tellInThread(
+      client,
+      deps,
+      chat.thread,
+      changed.user,
+      `Your edit was not sent: ${refusalText(deps.desk, result)}`,
+    );
 }
 
-async function fileShared(deps: ListenerDeps, { event, context }: SlackEventMiddlewareArgs<'file_shared'> & AllMiddlewareArgs): Promise<void> {
+async function fileShared(
+  deps: ListenerDeps,
+  { event, context }: SlackEventMiddlewareArgs<'file_shared'> & AllMiddlewareArgs,
+): Promise<void> {
   if (event.user_id === context.botUserId) return;
   // Files in a thread arrive with their message (file_share), which names the thread; a DM has one chat.
   if (!event.channel_id.startsWith('D')) return;

@@ -1,14 +1,21 @@
-import type { AllMiddlewareArgs, App, BlockAction, ButtonAction, ExternalSelectAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type {
+  AllMiddlewareArgs,
+  App,
+  BlockAction,
+  ButtonAction,
+  ExternalSelectAction,
+  SlackActionMiddlewareArgs,
+} from '@slack/bolt';
 import { actionIds, replyFields } from '../../../blocks/ids.js';
-import { articleOptions, problemsList, searchResults, type SearchMoreValue } from '../../../blocks/search.js';
+import { macroOptions } from '../../../blocks/reply-modal.js';
+import { articleOptions, problemsList, type SearchMoreValue, searchResults } from '../../../blocks/search.js';
 import { clip, escapeMrkdwn } from '../../../blocks/text.js';
 import type { Desk } from '../../tickets/desk.js';
+import { macrosFor, searchMacros } from '../../tickets/macros.js';
 import { parseTicketNumber } from '../../tickets/permissions.js';
 import { linkIncident } from '../../tickets/problems.js';
-import { openProblems, searchTickets, type SearchResult } from '../../tickets/search.js';
+import { openProblems, type SearchResult, searchTickets } from '../../tickets/search.js';
 import { searchArticles } from '../../tickets/suggestions.js';
-import { macrosFor, searchMacros } from '../../tickets/macros.js';
-import { macroOptions } from '../../../blocks/reply-modal.js';
 import { askerOf } from '../answer.js';
 import { updateReplyModal } from '../screens.js';
 import { refusalText } from '../words.js';
@@ -18,7 +25,18 @@ type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMidd
 
 function resultsMessage(desk: Desk, result: SearchResult, page: number) {
   const text = `${result.tickets.length}${result.next ? '+' : ''} found for “${escapeMrkdwn(clip(result.query.text, 200))}”`;
-  return { text, blocks: searchResults({ query: result.query.text, order: result.query.order, tickets: result.tickets, next: result.next, page, truncated: result.truncated, now: desk.clock() }) };
+  return {
+    text,
+    blocks: searchResults({
+      query: result.query.text,
+      order: result.query.order,
+      tickets: result.tickets,
+      next: result.next,
+      page,
+      truncated: result.truncated,
+      now: desk.clock(),
+    }),
+  };
 }
 
 /** `/ticket search` and `/ticket problems`: routed by commands.ts with the rest. */
@@ -26,7 +44,8 @@ export const searchSubcommands: [string, Subcommand][] = [
   [
     'search',
     {
-      usage: 'search words | #N | email | status:open group:NAME assignee:me|none|@agent tag:WORD since:7d requester:@person order:oldest',
+      usage:
+        'search words | #N | email | status:open group:NAME assignee:me|none|@agent tag:WORD since:7d requester:@person order:oldest',
       what: 'find tickets by words in the subject, description or comments, and filters; newest first',
       agentsOnly: 'search tickets',
       async run({ desk, args, userId, asker }) {
@@ -61,7 +80,9 @@ export const searchSubcommands: [string, Subcommand][] = [
 function readMore(value: string | undefined): SearchMoreValue | null {
   try {
     const parsed = JSON.parse(value ?? '') as Partial<SearchMoreValue>;
-    return typeof parsed.q === 'string' && typeof parsed.after === 'string' && Number.isInteger(parsed.page) ? (parsed as SearchMoreValue) : null;
+    return typeof parsed.q === 'string' && typeof parsed.after === 'string' && Number.isInteger(parsed.page)
+      ? (parsed as SearchMoreValue)
+      : null;
   } catch {
     return null;
   }
@@ -71,7 +92,14 @@ function readMore(value: string | undefined): SearchMoreValue | null {
 async function moreClicked(deps: ListenerDeps, args: ButtonArgs): Promise<void> {
   await args.ack();
   const { desk } = deps;
-  const asker = askerOf({ desk, log: deps.log, client: args.client, userId: args.body.user.id, respond: args.respond, hasResponseUrl: Boolean(args.body.response_url) });
+  const asker = askerOf({
+    desk,
+    log: deps.log,
+    client: args.client,
+    userId: args.body.user.id,
+    respond: args.respond,
+    hasResponseUrl: Boolean(args.body.response_url),
+  });
   const more = readMore(args.action.value);
   if (!more) return asker.say('This button is not one of ours.');
   const result = await searchTickets(desk, args.body.user.id, more.q, { after: more.after });
@@ -83,15 +111,28 @@ async function moreClicked(deps: ListenerDeps, args: ButtonArgs): Promise<void> 
 
 async function linkClicked(deps: ListenerDeps, args: ButtonArgs): Promise<void> {
   await args.ack();
-  const asker = askerOf({ desk: deps.desk, log: deps.log, client: args.client, userId: args.body.user.id, respond: args.respond, hasResponseUrl: Boolean(args.body.response_url) });
+  const asker = askerOf({
+    desk: deps.desk,
+    log: deps.log,
+    client: args.client,
+    userId: args.body.user.id,
+    respond: args.respond,
+    hasResponseUrl: Boolean(args.body.response_url),
+  });
   const [incidentText, problemText] = (args.action.value ?? '').split(':');
   const incident = parseTicketNumber(incidentText);
   const problem = parseTicketNumber(problemText);
   if (!incident.ok) return asker.refuse(incident);
   if (!problem.ok) return asker.refuse(problem);
-  const result = await linkIncident(deps.desk, { incident: incident.number, problem: problem.number, agent: args.body.user.id });
+  const result = await linkIncident(deps.desk, {
+    incident: incident.number,
+    problem: problem.number,
+    agent: args.body.user.id,
+  });
   if (!result.ok) return asker.say(refusalText(deps.desk, result));
-  await asker.say(`#${incident.number} is now an incident of problem #${problem.number}. Solving #${problem.number} solves it too.`);
+  await asker.say(
+    `#${incident.number} is now an incident of problem #${problem.number}. Solving #${problem.number} solves it too.`,
+  );
 }
 
 /** Search results' Next, the problems list's Link, and the reply form's knowledge-base search. */
@@ -118,7 +159,12 @@ export function registerSearch(app: App, deps: ListenerDeps): void {
     const article = deps.desk.directory.workspace.articles[index];
     if (!article) return;
     await updateReplyModal(deps.desk, client, body.user.id, body.view, () => ({
-      preview: { index, title: article.title, url: article.url, ...(article.summary ? { summary: article.summary } : {}) },
+      preview: {
+        index,
+        title: article.title,
+        url: article.url,
+        ...(article.summary ? { summary: article.summary } : {}),
+      },
     }));
   });
 }

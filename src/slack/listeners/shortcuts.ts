@@ -4,7 +4,7 @@ import { newTicketModal } from '../../../blocks/new-ticket-modal.js';
 import { noteRefusal } from '../../chats/relay.js';
 import { refuse } from '../../tickets/refusals.js';
 import { askerOf } from '../answer.js';
-import { decodeSlackMessage, mentionNames, textsOf, type SlackMessageParts } from '../decode-slack-text.js';
+import { decodeSlackMessage, mentionNames, type SlackMessageParts, textsOf } from '../decode-slack-text.js';
 import type { ListenerDeps } from './commands.js';
 
 const NAME_LOOKUP_BUDGET_MS = 800;
@@ -24,7 +24,11 @@ export function registerShortcuts(app: App, deps: ListenerDeps): void {
     // Names of the people the message mentions: the trigger lives 3 seconds, so Slack gets a moment, not more.
     const names = await mentionNames(deps.desk.directory).learn(client, textsOf(message), NAME_LOOKUP_BUDGET_MS);
     const text = decodeSlackMessage(message, names);
-    const firstLine = text.split('\n').find((line) => line.trim())?.trim() ?? '';
+    const firstLine =
+      text
+        .split('\n')
+        .find((line) => line.trim())
+        ?.trim() ?? '';
     await client.views.open({
       trigger_id: shortcut.trigger_id,
       view: newTicketModal({
@@ -39,23 +43,51 @@ export function registerShortcuts(app: App, deps: ListenerDeps): void {
 
   app.shortcut(shortcutIds.newTicket, async ({ ack, shortcut, client }) => {
     await ack();
-    await client.views.open({ trigger_id: shortcut.trigger_id, view: newTicketModal({ groups: deps.desk.directory.groups(), requesterId: shortcut.user.id }) });
+    await client.views.open({
+      trigger_id: shortcut.trigger_id,
+      view: newTicketModal({ groups: deps.desk.directory.groups(), requesterId: shortcut.user.id }),
+    });
   });
 
   // "Internal note" on any message of a chat's thread: a note for the thread only.
   app.shortcut<MessageShortcut>(shortcutIds.internalNote, async ({ ack, shortcut, client, respond }) => {
     await ack();
     const message = shortcut.message as { ts: string; thread_ts?: string };
-    const chat = await deps.desk.store.chats.byThread({ channel: shortcut.channel.id, ts: message.thread_ts ?? message.ts });
+    const chat = await deps.desk.store.chats.byThread({
+      channel: shortcut.channel.id,
+      ts: message.thread_ts ?? message.ts,
+    });
     if (!chat) {
-      const asker = askerOf({ desk: deps.desk, log: deps.log, client, userId: shortcut.user.id, respond, hasResponseUrl: true });
+      const asker = askerOf({
+        desk: deps.desk,
+        log: deps.log,
+        client,
+        userId: shortcut.user.id,
+        respond,
+        hasResponseUrl: true,
+      });
       return asker.say('That message is not part of a chat. Use “Internal note” on a message in a chat’s thread.');
     }
     if (!deps.desk.directory.agent(shortcut.user.id)) {
-      return askerOf({ desk: deps.desk, log: deps.log, client, userId: shortcut.user.id, respond, hasResponseUrl: true }).refuse(refuse('agents_only', { action: 'add chat notes' }));
+      return askerOf({
+        desk: deps.desk,
+        log: deps.log,
+        client,
+        userId: shortcut.user.id,
+        respond,
+        hasResponseUrl: true,
+      }).refuse(refuse('agents_only', { action: 'add chat notes' }));
     }
     const refused = noteRefusal(deps.desk, chat, shortcut.user.id);
-    if (refused) return askerOf({ desk: deps.desk, log: deps.log, client, userId: shortcut.user.id, respond, hasResponseUrl: true }).refuse(refused);
+    if (refused)
+      return askerOf({
+        desk: deps.desk,
+        log: deps.log,
+        client,
+        userId: shortcut.user.id,
+        respond,
+        hasResponseUrl: true,
+      }).refuse(refused);
     await client.views.open({ trigger_id: shortcut.trigger_id, view: chatNoteModal(chat.ticketNumber) });
   });
 }

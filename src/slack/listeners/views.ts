@@ -1,7 +1,18 @@
 import type { AllMiddlewareArgs, App, RespondFn, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { z } from 'zod';
-import { callbackIds, chatEmailFields, chatNoteFields, escalationFields, linkFields, macroSaveFields, mergeFields, newTicketFields, satisfactionFields, transferFields } from '../../../blocks/ids.js';
 import { chatEmailModal, chatEmailSending, chatEmailSent } from '../../../blocks/chat-desk.js';
+import {
+  callbackIds,
+  chatEmailFields,
+  chatNoteFields,
+  escalationFields,
+  linkFields,
+  macroSaveFields,
+  mergeFields,
+  newTicketFields,
+  satisfactionFields,
+  transferFields,
+} from '../../../blocks/ids.js';
 import { surveyMessage } from '../../../blocks/satisfaction.js';
 import { clip } from '../../../blocks/text.js';
 import { mergeConfirmModal } from '../../../blocks/ticket-work-modals.js';
@@ -9,23 +20,23 @@ import { note, noteRefusal } from '../../chats/relay.js';
 import { requestTransfer } from '../../chats/transfers.js';
 import type { TransferTarget } from '../../chats/types.js';
 import { escalateTicket } from '../../tickets/escalation.js';
+import { fileLimits } from '../../tickets/files.js';
 import { newTicketSchema, openTicket } from '../../tickets/intake.js';
 import { savePersonalMacro } from '../../tickets/macros.js';
 import { mergeTickets, planMerge } from '../../tickets/merge.js';
 import { parseTicketNumber } from '../../tickets/permissions.js';
 import { linkIncident } from '../../tickets/problems.js';
-import { refuse, transferTargetText, type Refusal } from '../../tickets/refusals.js';
+import { type Refusal, refuse, transferTargetText } from '../../tickets/refusals.js';
 import { replyToTicket } from '../../tickets/reply.js';
-import { fileLimits } from '../../tickets/files.js';
-import { downloadSlackFiles, refusedFilesText } from '../shared-files.js';
-import { rateSolve, type RateResult } from '../../tickets/satisfaction.js';
+import { type RateResult, rateSolve } from '../../tickets/satisfaction.js';
 import type { TicketSource } from '../../tickets/types.js';
-import { askerOf, type Asker } from '../answer.js';
+import { type Asker, askerOf } from '../answer.js';
 import { sendChatEmail } from '../profiles.js';
 import { answersOf, currentReply, field, replyErrors, type StateValues } from '../screens.js';
+import { downloadSlackFiles, refusedFilesText } from '../shared-files.js';
 import { viewMetadata } from '../view-metadata.js';
 import { refusalPlainText, refusalText, slackWords } from '../words.js';
-import { queueChoiceFor, type ListenerDeps } from './commands.js';
+import { type ListenerDeps, queueChoiceFor } from './commands.js';
 
 type SubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
@@ -46,7 +57,12 @@ function numberIn(text: string | undefined): number | null {
 }
 
 /** A refusal shown on one field of the modal (Slack shows field errors as plain text). */
-async function fieldError(deps: ListenerDeps, ack: SubmitArgs['ack'], blockId: string, refusal: Refusal): Promise<void> {
+async function fieldError(
+  deps: ListenerDeps,
+  ack: SubmitArgs['ack'],
+  blockId: string,
+  refusal: Refusal,
+): Promise<void> {
   await ack({ response_action: 'errors', errors: { [blockId]: clip(refusalPlainText(deps.desk, refusal), 2000) } });
 }
 
@@ -101,7 +117,11 @@ async function newTicketSubmitted(deps: ListenerDeps, args: SubmitArgs, fromMess
       deps.log('slack: permalink failed', error);
     }
   }
-  const result = await openTicket(deps.desk, parsed.data, { actor: { kind: 'agent', id: filer }, channel: 'slack', source });
+  const result = await openTicket(deps.desk, parsed.data, {
+    actor: { kind: 'agent', id: filer },
+    channel: 'slack',
+    source,
+  });
   if (!result.ok) await askerOfSubmit(deps, args).refuse(result);
 }
 
@@ -111,14 +131,23 @@ async function newTicketSubmitted(deps: ListenerDeps, args: SubmitArgs, fromMess
 async function replySubmitted(deps: ListenerDeps, { ack, body, view, client }: SubmitArgs): Promise<void> {
   const agentId = body.user.id;
   const metadata = viewMetadata(view, 'reply');
-  if (!metadata) return ack({ response_action: 'errors', errors: replyErrors(deps.desk, view, 'text', refuse('form_unreadable')) });
+  if (!metadata)
+    return ack({ response_action: 'errors', errors: replyErrors(deps.desk, view, 'text', refuse('form_unreadable')) });
   const current = currentReply(deps.desk.directory.workspace, answersOf(valuesOf(view)));
   if (current.saveAs) {
-    const saved = await savePersonalMacro(deps.desk, agentId, { name: current.saveAs, text: current.text, public: current.kind === 'public' });
-    if (!saved.ok) return ack({ response_action: 'errors', errors: replyErrors(deps.desk, view, 'saveAsMacro', saved) });
+    const saved = await savePersonalMacro(deps.desk, agentId, {
+      name: current.saveAs,
+      text: current.text,
+      public: current.kind === 'public',
+    });
+    if (!saved.ok)
+      return ack({ response_action: 'errors', errors: replyErrors(deps.desk, view, 'saveAsMacro', saved) });
   }
   // The picked files' bytes are read from Slack before the reply is written, so its delivery carries them.
-  const files = current.files.length > 0 ? await downloadSlackFiles(client.token ?? '', current.files, fileLimits(deps.desk).maxFileBytes) : [];
+  const files =
+    current.files.length > 0
+      ? await downloadSlackFiles(client.token ?? '', current.files, fileLimits(deps.desk).maxFileBytes)
+      : [];
   const result = await replyToTicket(
     deps.desk,
     {
@@ -136,7 +165,10 @@ async function replySubmitted(deps: ListenerDeps, { ack, body, view, client }: S
   await ack();
   if (result.files.refused.length > 0) {
     await client.chat
-      .postMessage({ channel: agentId, text: `Your reply on #${result.ticket.number} was saved, but not all its files:\n${refusedFilesText(deps.desk, result.files.refused)}` })
+      .postMessage({
+        channel: agentId,
+        text: `Your reply on #${result.ticket.number} was saved, but not all its files:\n${refusedFilesText(deps.desk, result.files.refused)}`,
+      })
       .catch((error: unknown) => deps.log('slack: telling the agent of refused files failed', error));
   }
 }
@@ -156,7 +188,11 @@ async function mergeConfirmed(deps: ListenerDeps, args: SubmitArgs): Promise<voi
   const metadata = viewMetadata(args.view, 'mergeConfirm');
   const asker = askerOfSubmit(deps, args);
   if (!metadata) return asker.say(`Nothing was merged: ${refusalText(deps.desk, refuse('form_unreadable'))}`);
-  const result = await mergeTickets(deps.desk, { sources: metadata.sources, target: metadata.target, agent: args.body.user.id });
+  const result = await mergeTickets(deps.desk, {
+    sources: metadata.sources,
+    target: metadata.target,
+    agent: args.body.user.id,
+  });
   if (!result.ok) return asker.say(`Nothing was merged: ${refusalText(deps.desk, result)}`);
   await asker.say(`Merged ${result.merged.map((t) => `#${t.number}`).join(', ')} into #${result.target.number}.`);
 }
@@ -171,7 +207,8 @@ async function escalationSubmitted(deps: ListenerDeps, { ack, body, view }: Subm
     groupId: Number(answers[escalationFields.group]?.selected_option?.value ?? 0),
     note: answers[escalationFields.note]?.value ?? '',
   });
-  if (!result.ok) return fieldError(deps, ack, result.field === 'group' ? escalationFields.group : escalationFields.note, result);
+  if (!result.ok)
+    return fieldError(deps, ack, result.field === 'group' ? escalationFields.group : escalationFields.note, result);
   await ack();
 }
 
@@ -180,7 +217,11 @@ async function incidentLinked(deps: ListenerDeps, { ack, body, view }: SubmitArg
   if (!problem.ok) return fieldError(deps, ack, linkFields.problem, problem);
   const incident = viewMetadata(view, 'ticket');
   if (!incident) return fieldError(deps, ack, linkFields.problem, refuse('form_unreadable'));
-  const result = await linkIncident(deps.desk, { incident: incident.number, problem: problem.number, agent: body.user.id });
+  const result = await linkIncident(deps.desk, {
+    incident: incident.number,
+    problem: problem.number,
+    agent: body.user.id,
+  });
   if (!result.ok) return fieldError(deps, ack, linkFields.problem, result);
   await ack();
 }
@@ -192,7 +233,8 @@ async function macroSaved(deps: ListenerDeps, { ack, body, view }: SubmitArgs): 
     text: answers[macroSaveFields.text]?.value ?? '',
     public: answers[macroSaveFields.kind]?.selected_option?.value === 'public',
   });
-  if (!saved.ok) return fieldError(deps, ack, saved.field === 'text' ? macroSaveFields.text : macroSaveFields.name, saved);
+  if (!saved.ok)
+    return fieldError(deps, ack, saved.field === 'text' ? macroSaveFields.text : macroSaveFields.name, saved);
   await ack();
 }
 
@@ -207,7 +249,11 @@ async function transferSubmitted(deps: ListenerDeps, args: SubmitArgs): Promise<
     return fieldError(deps, ack, transferFields.target, refuse('transfer_target_unpicked'));
   }
   // Decided before the ack, so a refusal (offline, nobody available) shows on the modal's own field.
-  const result = await requestTransfer(deps.desk, { ticketNumber: number, from: body.user.id, to: { kind, id } as TransferTarget });
+  const result = await requestTransfer(deps.desk, {
+    ticketNumber: number,
+    from: body.user.id,
+    to: { kind, id } as TransferTarget,
+  });
   if (!result.ok) {
     const queue = queueChoiceFor(deps.desk, number, result);
     if (!queue) return fieldError(deps, ack, transferFields.target, result);
@@ -216,14 +262,17 @@ async function transferSubmitted(deps: ListenerDeps, args: SubmitArgs): Promise<
     return askerOfSubmit(deps, args).say(refusalText(deps.desk, result), queue);
   }
   await ack();
-  await askerOfSubmit(deps, args).say(`Asked ${transferTargetText(result.transfer.to, slackWords(deps.desk.directory))} to take chat #${number}. It stays with you until they accept.`);
+  await askerOfSubmit(deps, args).say(
+    `Asked ${transferTargetText(result.transfer.to, slackWords(deps.desk.directory))} to take chat #${number}. It stays with you until they accept.`,
+  );
 }
 
 async function chatNoteSubmitted(deps: ListenerDeps, { ack, body, view }: SubmitArgs): Promise<void> {
   const number = numberIn(view.private_metadata);
   const text = (field(valuesOf(view), chatNoteFields.text)?.value ?? '').trim();
   if (!text) return fieldError(deps, ack, chatNoteFields.text, refuse('note_empty'));
-  if (!deps.desk.directory.agent(body.user.id)) return fieldError(deps, ack, chatNoteFields.text, refuse('agents_only', { action: 'add chat notes' }));
+  if (!deps.desk.directory.agent(body.user.id))
+    return fieldError(deps, ack, chatNoteFields.text, refuse('agents_only', { action: 'add chat notes' }));
   const chat = number === null ? null : await deps.desk.store.chats.get(number);
   const refused = chat ? noteRefusal(deps.desk, chat, body.user.id) : null;
   if (refused) return fieldError(deps, ack, chatNoteFields.text, refused);
@@ -240,8 +289,12 @@ async function chatEmailSubmitted(deps: ListenerDeps, { ack, body, view, client 
   // modal says it is sending, then shows what happened; a refusal reopens the form with the words kept.
   await ack({ response_action: 'update', view: chatEmailSending(number) });
   const result = await sendChatEmail(deps.desk, client, number, body.user.id, text);
-  const outcome = result.ok ? chatEmailSent(number, result.to.email) : chatEmailModal(number, { text, reason: refusalText(deps.desk, result) });
-  await client.views.update({ view_id: view.id, view: outcome }).catch((error: unknown) => deps.log('slack: chat email outcome failed', error));
+  const outcome = result.ok
+    ? chatEmailSent(number, result.to.email)
+    : chatEmailModal(number, { text, reason: refusalText(deps.desk, result) });
+  await client.views
+    .update({ view_id: view.id, view: outcome })
+    .catch((error: unknown) => deps.log('slack: chat email outcome failed', error));
 }
 
 // ── Surveys ────────────────────────────────────────────────────────────────────────────────────
@@ -256,9 +309,11 @@ export async function answerSurvey(
 ): Promise<void> {
   if (!result.ok) return asker.refuse(result);
   if (respond) {
-    await respond({ replace_original: true, text: `How did we do on #${ref.number}?`, blocks: surveyMessage(result.ticket, ref, result.survey.rating) }).catch((error: unknown) =>
-      deps.log('slack: survey message update failed', error),
-    );
+    await respond({
+      replace_original: true,
+      text: `How did we do on #${ref.number}?`,
+      blocks: surveyMessage(result.ticket, ref, result.survey.rating),
+    }).catch((error: unknown) => deps.log('slack: survey message update failed', error));
   }
 }
 
@@ -269,12 +324,19 @@ async function surveyCommented(deps: ListenerDeps, { ack, body, view }: SubmitAr
   if (!ref || !comment.trim()) return;
   const ticket = await deps.desk.store.tickets.get(ref.number);
   if (ticket?.requester.kind !== 'slack' || ticket.requester.userId !== body.user.id) return;
-  await rateSolve(deps.desk, { number: ref.number, solve: ref.solve, rating: ref.rating, comment, actor: { kind: 'requester', id: body.user.id } });
+  await rateSolve(deps.desk, {
+    number: ref.number,
+    solve: ref.solve,
+    rating: ref.rating,
+    comment,
+    actor: { kind: 'requester', id: body.user.id },
+  });
 }
 
 /** Every modal submission, registered explicitly by callback id. */
 export function registerViews(app: App, deps: ListenerDeps): void {
-  const submitted = (callbackId: string, handler: (args: SubmitArgs) => Promise<void>) => app.view<ViewSubmitAction>(callbackId, handler);
+  const submitted = (callbackId: string, handler: (args: SubmitArgs) => Promise<void>) =>
+    app.view<ViewSubmitAction>(callbackId, handler);
   submitted(callbackIds.newTicket, (args) => newTicketSubmitted(deps, args, false));
   submitted(callbackIds.createFromMessage, (args) => newTicketSubmitted(deps, args, true));
   submitted(callbackIds.reply, (args) => replySubmitted(deps, args));

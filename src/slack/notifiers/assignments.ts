@@ -1,4 +1,11 @@
-import { assignedToYou, bulkMoveDone, bulkMoveReceived, handoffOffer, handoffOfferText, movedAwayFromYou } from '../../../blocks/assignment.js';
+import {
+  assignedToYou,
+  bulkMoveDone,
+  bulkMoveReceived,
+  handoffOffer,
+  handoffOfferText,
+  movedAwayFromYou,
+} from '../../../blocks/assignment.js';
 import type { Subscriber, TicketHandlers } from '../../events/types.js';
 import type { Handoff } from '../../tickets/assignment-types.js';
 import type { Ticket } from '../../tickets/types.js';
@@ -17,7 +24,8 @@ export function assignmentNotifier(context: NotifierContext): Subscriber {
 
   async function closeOffers(handoff: Handoff, ticket: Ticket, outcome: string): Promise<void> {
     const current = (await desk.store.assignments.handoff(handoff.id)) ?? handoff;
-    for (const place of current.offers) await send.update('hand-over offer update', place, outcome, handoffOffer(current, ticket, outcome));
+    for (const place of current.offers)
+      await send.update('hand-over offer update', place, outcome, handoffOffer(current, ticket, outcome));
   }
 
   /** A hand-over's event names it by id in its note. */
@@ -43,7 +51,11 @@ export function assignmentNotifier(context: NotifierContext): Subscriber {
       const handoff = event.note ? await handoffOf({ note: event.note }) : null;
       if (!handoff) return;
       await closeOffers(handoff, ticket, `Accepted by <@${handoff.to}>: the ticket is theirs now.`);
-      await send.dm('hand-over accepted notice', handoff.from, `<@${handoff.to}> accepted #${ticket.number}: it is theirs now.`);
+      await send.dm(
+        'hand-over accepted notice',
+        handoff.from,
+        `<@${handoff.to}> accepted #${ticket.number}: it is theirs now.`,
+      );
     },
     async released({ ticket, event }) {
       if (event.to.via === 'bulk') return;
@@ -52,20 +64,37 @@ export function assignmentNotifier(context: NotifierContext): Subscriber {
     async handoff_requested({ ticket, event }) {
       const handoff = await handoffOf(event);
       if (!handoff) return;
-      const posted = await send.dm('hand-over offer', handoff.to, handoffOfferText(handoff), handoffOffer(handoff, ticket));
+      const posted = await send.dm(
+        'hand-over offer',
+        handoff.to,
+        handoffOfferText(handoff),
+        handoffOffer(handoff, ticket),
+      );
       if (posted) await desk.store.assignments.addHandoffOffer(handoff.id, posted);
     },
     async handoff_declined({ ticket, event }) {
       const handoff = await handoffOf(event);
       if (!handoff) return;
-      await closeOffers(handoff, ticket, `Declined by <@${handoff.to}>; #${ticket.number} stayed with <@${handoff.from}>.`);
-      await send.dm('hand-over declined notice', handoff.from, `<@${handoff.to}> declined #${ticket.number}: it stays with you.`);
+      await closeOffers(
+        handoff,
+        ticket,
+        `Declined by <@${handoff.to}>; #${ticket.number} stayed with <@${handoff.from}>.`,
+      );
+      await send.dm(
+        'hand-over declined notice',
+        handoff.from,
+        `<@${handoff.to}> declined #${ticket.number}: it stays with you.`,
+      );
     },
     async handoff_expired({ ticket, event }) {
       const handoff = await handoffOf(event);
       if (!handoff) return;
       await closeOffers(handoff, ticket, `Expired with no answer; #${ticket.number} stayed with <@${handoff.from}>.`);
-      await send.dm('hand-over expired notice', handoff.from, `Your request for <@${handoff.to}> to take over #${ticket.number} expired with no answer: it stays with you.`);
+      await send.dm(
+        'hand-over expired notice',
+        handoff.from,
+        `Your request for <@${handoff.to}> to take over #${ticket.number} expired with no answer: it stays with you.`,
+      );
     },
     async handoff_cancelled({ ticket, event }) {
       const handoff = await handoffOf(event);
@@ -83,7 +112,9 @@ export function assignmentNotifier(context: NotifierContext): Subscriber {
         const { move } = signal;
         if (move.to) {
           const wanted = move.items.filter((item) => item.to === move.to).map((item) => item.number);
-          const theirs = (await desk.store.tickets.getMany(wanted)).filter((ticket) => ticket.assignee === move.to).map((ticket) => ticket.number);
+          const theirs = (await desk.store.tickets.getMany(wanted))
+            .filter((ticket) => ticket.assignee === move.to)
+            .map((ticket) => ticket.number);
           if (theirs.length > 0) await send.dm('bulk hand-over notice', move.to, bulkMoveReceived(move, theirs));
         }
         // Finished by the job after its process died: the lead never heard the outcome.

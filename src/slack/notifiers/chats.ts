@@ -1,3 +1,5 @@
+import { incomingChat } from '../../../blocks/chat.js';
+import { followHeader } from '../../../blocks/chat-desk.js';
 import {
   agentJoined,
   agentLine,
@@ -13,20 +15,18 @@ import {
   requesterLine,
   transferMovedNotice,
 } from '../../../blocks/notices.js';
-import { followHeader } from '../../../blocks/chat-desk.js';
-import { incomingChat } from '../../../blocks/chat.js';
 import { clip, escapeMrkdwn } from '../../../blocks/text.js';
 import { onlineAgentsOf } from '../../chats/availability.js';
 import { chatActivity, chatShown } from '../../chats/chat.js';
 import { followersOf, mirrorOpened } from '../../chats/followers.js';
 import { fileVerdict, originalOfComment, type SharedFile } from '../../chats/relay.js';
 import type { Chat } from '../../chats/types.js';
-import type { AfterPost } from '../../store/deliveries.js';
 import type { SignalOf, Subscriber, TicketNotice, TicketNoticeOf } from '../../events/types.js';
+import type { AfterPost } from '../../store/deliveries.js';
 import { deliveryIdOf } from '../../tickets/deliveries.js';
 import type { Ticket } from '../../tickets/types.js';
-import { refusalText } from '../words.js';
 import { decodeEntities } from '../decode-slack-text.js';
+import { refusalText } from '../words.js';
 import type { NotifierContext } from './context.js';
 import { askForSurvey } from './surveys.js';
 
@@ -55,7 +55,14 @@ export function chatNotifier(context: NotifierContext): Subscriber {
       'chat message update',
       chat.thread,
       `Chat #${chat.ticketNumber} with <@${chat.requester}>${chat.agent ? ` · <@${chat.agent}>` : ''}`,
-      incomingChat({ chat, ticket: shown, groupName: desk.directory.groupName(chat.groupId), firstMessage: shown.description, online, activity }),
+      incomingChat({
+        chat,
+        ticket: shown,
+        groupName: desk.directory.groupName(chat.groupId),
+        firstMessage: shown.description,
+        online,
+        activity,
+      }),
     );
     await chatShown(desk, chat, activity === 'active');
   }
@@ -67,17 +74,40 @@ export function chatNotifier(context: NotifierContext): Subscriber {
 
   /** A line in the chat's thread; if the Incoming chat is still being retried, the line waits for it. */
   async function inThread(chat: Chat, id: string, line: string, after?: AfterPost): Promise<void> {
-    await outbox.post({ id, ticketNumber: chat.ticketNumber, purpose: 'chat thread line', place: { kind: 'chat-thread', ticketNumber: chat.ticketNumber }, text: line, ...(after ? { after } : {}) });
+    await outbox.post({
+      id,
+      ticketNumber: chat.ticketNumber,
+      purpose: 'chat thread line',
+      place: { kind: 'chat-thread', ticketNumber: chat.ticketNumber },
+      text: line,
+      ...(after ? { after } : {}),
+    });
   }
 
   /** To the requester, in their DM with the bot: the chat's side of them. */
-  async function toRequester(chat: Chat, id: string, purpose: string, line: string, after?: AfterPost, as?: string): Promise<void> {
-    await outbox.post({ id, ticketNumber: chat.ticketNumber, purpose, place: { kind: 'channel', channel: chat.requesterDm }, text: line, ...(after ? { after } : {}), ...(as ? { as } : {}) });
+  async function toRequester(
+    chat: Chat,
+    id: string,
+    purpose: string,
+    line: string,
+    after?: AfterPost,
+    as?: string,
+  ): Promise<void> {
+    await outbox.post({
+      id,
+      ticketNumber: chat.ticketNumber,
+      purpose,
+      place: { kind: 'channel', channel: chat.requesterDm },
+      text: line,
+      ...(after ? { after } : {}),
+      ...(as ? { as } : {}),
+    });
   }
 
   async function mirrorToFollowers(chat: Chat, line: string): Promise<void> {
     for (const follower of await followersOf(desk, chat.ticketNumber)) {
-      if (follower.mirror) await send.post('follower mirror', { channel: follower.mirror.channel, text: line, thread: follower.mirror });
+      if (follower.mirror)
+        await send.post('follower mirror', { channel: follower.mirror.channel, text: line, thread: follower.mirror });
     }
   }
 
@@ -93,7 +123,14 @@ export function chatNotifier(context: NotifierContext): Subscriber {
         purpose: 'incoming chat',
         place: { kind: 'channel', channel: group.queueChannel ?? group.alertChannel },
         text: incomingChatText(ticket.number, chat.requester, online),
-        blocks: incomingChat({ chat, ticket, groupName: group.name, firstMessage: ticket.description, online, activity: 'waiting' }),
+        blocks: incomingChat({
+          chat,
+          ticket,
+          groupName: group.name,
+          firstMessage: ticket.description,
+          online,
+          activity: 'waiting',
+        }),
         after: { kind: 'chat-placed', ticketNumber: ticket.number },
       });
     }
@@ -108,7 +145,12 @@ export function chatNotifier(context: NotifierContext): Subscriber {
     const comment = await desk.store.tickets.comment(commentId);
     if (!comment) return;
     const line = requesterLine(comment.text);
-    await inThread(chat, `${event.id}:relay`, line, { kind: 'relayed', ticketNumber: chat.ticketNumber, original, side: 'requester' });
+    await inThread(chat, `${event.id}:relay`, line, {
+      kind: 'relayed',
+      ticketNumber: chat.ticketNumber,
+      original,
+      side: 'requester',
+    });
     await mirrorToFollowers(chat, line);
     await showActiveAgain(chat);
   }
@@ -122,7 +164,12 @@ export function chatNotifier(context: NotifierContext): Subscriber {
     if (!comment) return;
     if (to.via === 'email') {
       const delivery = await desk.store.deliveries.get(deliveryIdOf(commentId));
-      const email = delivery?.to?.kind === 'email' ? delivery.to.email : ticket.requester.kind === 'email' ? ticket.requester.email : 'email';
+      const email =
+        delivery?.to?.kind === 'email'
+          ? delivery.to.email
+          : ticket.requester.kind === 'email'
+            ? ticket.requester.email
+            : 'email';
       const line = clip(emailedLine(agentName(comment.author.id), email, comment.text), 39_000);
       await inThread(chat, `${event.id}:emailed`, line);
       await mirrorToFollowers(chat, line);
@@ -130,7 +177,10 @@ export function chatNotifier(context: NotifierContext): Subscriber {
     }
     if (to.during === 'chat' && to.via === undefined) {
       // Written in the reply form (End and solve's closing line): it reaches the requester as a reply; the thread shows it too.
-      const line = clip(`:speech_balloon: <@${comment.author.id}> replied from the form: ${escapeMrkdwn(comment.text)}`, 39_000);
+      const line = clip(
+        `:speech_balloon: <@${comment.author.id}> replied from the form: ${escapeMrkdwn(comment.text)}`,
+        39_000,
+      );
       await inThread(chat, `${event.id}:form-reply`, line);
       await mirrorToFollowers(chat, line);
       return;
@@ -139,7 +189,14 @@ export function chatNotifier(context: NotifierContext): Subscriber {
     const original = originalOfComment(commentId);
     const line = agentLine(agentName(comment.author.id), comment.text);
     // Under the agent's own name and picture: the requester sees a person answered (bot notices stay deskbolt's).
-    await toRequester(chat, `${event.id}:relay`, 'chat message to the requester', line, original ? { kind: 'relayed', ticketNumber: chat.ticketNumber, original, side: 'agent' } : undefined, comment.author.id);
+    await toRequester(
+      chat,
+      `${event.id}:relay`,
+      'chat message to the requester',
+      line,
+      original ? { kind: 'relayed', ticketNumber: chat.ticketNumber, original, side: 'agent' } : undefined,
+      comment.author.id,
+    );
     await mirrorToFollowers(chat, line);
     await showActiveAgain(chat);
   }
@@ -158,8 +215,17 @@ export function chatNotifier(context: NotifierContext): Subscriber {
     const chat = await chatOf(ticket.number);
     if (!chat) return;
     await showChat(chat, ticket);
-    await inThread(chat, `${event.id}:line`, chatAcceptedLine(event.actor.id, desk.directory.workspace.chat.notePrefix));
-    await toRequester(chat, `${event.id}:joined`, 'agent joined notice', agentJoined(agentName(event.actor.id), desk.directory.groupName(chat.groupId), ticket.number).text);
+    await inThread(
+      chat,
+      `${event.id}:line`,
+      chatAcceptedLine(event.actor.id, desk.directory.workspace.chat.notePrefix),
+    );
+    await toRequester(
+      chat,
+      `${event.id}:joined`,
+      'agent joined notice',
+      agentJoined(agentName(event.actor.id), desk.directory.groupName(chat.groupId), ticket.number).text,
+    );
   }
 
   async function requeued({ ticket, event }: TicketNoticeOf<'chat_requeued'>): Promise<void> {
@@ -170,9 +236,21 @@ export function chatNotifier(context: NotifierContext): Subscriber {
     const group = escapeMrkdwn(desk.directory.groupName(chat.groupId));
     const online = await onlineAgentsOf(desk, chat.groupId);
     const ping = online.length > 0 ? ` ${online.map((agent) => `<@${agent}>`).join(' ')}` : '';
-    await inThread(chat, `${event.id}:line`, `:leftwards_arrow_with_hook: <@${event.from.assignee}> put the chat back in ${group}'s queue: the first to accept it gets it.${ping}`);
-    await toRequester(chat, `${event.id}:waiting`, 'back in the queue notice', `You are waiting for the next available agent of ${group}; stay here and they will answer in this conversation.`);
-    await mirrorToFollowers(chat, `:leftwards_arrow_with_hook: <@${event.from.assignee}> put the chat back in the queue.`);
+    await inThread(
+      chat,
+      `${event.id}:line`,
+      `:leftwards_arrow_with_hook: <@${event.from.assignee}> put the chat back in ${group}'s queue: the first to accept it gets it.${ping}`,
+    );
+    await toRequester(
+      chat,
+      `${event.id}:waiting`,
+      'back in the queue notice',
+      `You are waiting for the next available agent of ${group}; stay here and they will answer in this conversation.`,
+    );
+    await mirrorToFollowers(
+      chat,
+      `:leftwards_arrow_with_hook: <@${event.from.assignee}> put the chat back in the queue.`,
+    );
   }
 
   async function ended({ ticket, event }: TicketNoticeOf<'chat_ended'>): Promise<void> {
@@ -180,12 +258,24 @@ export function chatNotifier(context: NotifierContext): Subscriber {
     if (!chat) return;
     await showChat(chat, ticket);
     const solved = event.to?.because === 'solved';
-    await inThread(chat, `${event.id}:line`, solved ? `<@${event.actor.id}> solved #${ticket.number}, so the chat ended.` : chatEndedLine(event.actor.id, ticket.number));
+    await inThread(
+      chat,
+      `${event.id}:line`,
+      solved
+        ? `<@${event.actor.id}> solved #${ticket.number}, so the chat ended.`
+        : chatEndedLine(event.actor.id, ticket.number),
+    );
     // The requester hears where their request stands now: solved, even when End chat beat the solve's own end by a moment.
-    await toRequester(chat, `${event.id}:ended`, 'chat ended notice', chatEndedForRequester(ticket.number, solved || ticket.status === 'solved').text);
+    await toRequester(
+      chat,
+      `${event.id}:ended`,
+      'chat ended notice',
+      chatEndedForRequester(ticket.number, solved || ticket.status === 'solved').text,
+    );
     // A solve that left its survey to the chat's end is asked about now, after the word that the chat is over; so is
     // a solved ticket whose chat an agent ended at the same moment (the solve's own end found it ended, and asks nothing).
-    if (ticket.status === 'solved' && (event.to?.surveyFollows === true || !solved)) await askForSurvey(context, ticket);
+    if (ticket.status === 'solved' && (event.to?.surveyFollows === true || !solved))
+      await askForSurvey(context, ticket);
     await mirrorToFollowers(chat, `:checkered_flag: <@${event.actor.id}> ended the chat.`);
   }
 
@@ -196,9 +286,20 @@ export function chatNotifier(context: NotifierContext): Subscriber {
     const previousThread = event.from.thread;
     if (!chat) return;
     // A thread not yet placed when the transfer was asked has no ts: nothing to say it moved.
-    if (previousThread.channel && previousThread.ts && (previousThread.ts !== chat.thread.ts || previousThread.channel !== chat.thread.channel)) {
+    if (
+      previousThread.channel &&
+      previousThread.ts &&
+      (previousThread.ts !== chat.thread.ts || previousThread.channel !== chat.thread.channel)
+    ) {
       const moved = transferMovedNotice(ticket.number, desk.directory.groupName(chat.groupId), to);
-      await outbox.update({ id: `${event.id}:moved`, ticketNumber: ticket.number, purpose: 'moved chat message', ref: previousThread, text: moved.text, ...(moved.blocks ? { blocks: moved.blocks } : {}) });
+      await outbox.update({
+        id: `${event.id}:moved`,
+        ticketNumber: ticket.number,
+        purpose: 'moved chat message',
+        ref: previousThread,
+        text: moved.text,
+        ...(moved.blocks ? { blocks: moved.blocks } : {}),
+      });
       await outbox.post({
         id: `${event.id}:moved-line`,
         ticketNumber: ticket.number,
@@ -209,7 +310,14 @@ export function chatNotifier(context: NotifierContext): Subscriber {
     }
     await showChat(chat, ticket);
     await inThread(chat, `${event.id}:line`, `<@${to}> accepted the transfer from <@${from}>; the chat is theirs now.`);
-    if (from) await outbox.post({ id: `${event.id}:from`, ticketNumber: ticket.number, purpose: 'transfer accepted notice', place: { kind: 'dm', userId: from }, text: `<@${to}> accepted chat #${ticket.number}; it is theirs now.` });
+    if (from)
+      await outbox.post({
+        id: `${event.id}:from`,
+        ticketNumber: ticket.number,
+        purpose: 'transfer accepted notice',
+        place: { kind: 'dm', userId: from },
+        text: `<@${to}> accepted chat #${ticket.number}; it is theirs now.`,
+      });
     const link = chat.thread.ts ? await send.permalink(chat.thread) : null;
     await outbox.post({
       id: `${event.id}:to`,
@@ -218,8 +326,16 @@ export function chatNotifier(context: NotifierContext): Subscriber {
       place: { kind: 'dm', userId: to },
       text: `Chat #${ticket.number} is yours now${link ? `: ${link}` : ''}. Reply in its thread to talk to the requester.`,
     });
-    await toRequester(chat, `${event.id}:requester`, 'agent took over notice', `${escapeMrkdwn(agentName(to))} has taken over your chat #${ticket.number}.`);
-    await mirrorToFollowers(chat, `:arrows_counterclockwise: <@${to}> accepted the transfer from <@${from}>; the chat is theirs now.`);
+    await toRequester(
+      chat,
+      `${event.id}:requester`,
+      'agent took over notice',
+      `${escapeMrkdwn(agentName(to))} has taken over your chat #${ticket.number}.`,
+    );
+    await mirrorToFollowers(
+      chat,
+      `:arrows_counterclockwise: <@${to}> accepted the transfer from <@${from}>; the chat is theirs now.`,
+    );
   }
 
   async function followed({ ticket, event }: TicketNotice): Promise<void> {
@@ -230,7 +346,13 @@ export function chatNotifier(context: NotifierContext): Subscriber {
       'follower copy',
       user,
       `Following chat #${ticket.number}`,
-      followHeader({ ticketNumber: ticket.number, requester: chat.requester, agent: chat.agent, groupName: desk.directory.groupName(chat.groupId), subject: ticket.subject }),
+      followHeader({
+        ticketNumber: ticket.number,
+        requester: chat.requester,
+        agent: chat.agent,
+        groupName: desk.directory.groupName(chat.groupId),
+        subject: ticket.subject,
+      }),
     );
     if (!header) return;
     await mirrorOpened(desk, ticket.number, user, header);
@@ -238,7 +360,11 @@ export function chatNotifier(context: NotifierContext): Subscriber {
     const earlier = await desk.store.tickets.comments(ticket.number, { last: 5, kinds: ['public'] });
     const lines = [
       requesterLine(clip(ticket.description, 1500)),
-      ...earlier.map((comment) => (comment.author.kind === 'agent' ? agentLine(agentName(comment.author.id), comment.text) : requesterLine(comment.text))),
+      ...earlier.map((comment) =>
+        comment.author.kind === 'agent'
+          ? agentLine(agentName(comment.author.id), comment.text)
+          : requesterLine(comment.text),
+      ),
     ].map((line) => clip(line, 2000));
     await send.post('follower recap', { channel: header.channel, text: followerRecap(lines), thread: header });
   }
@@ -270,7 +396,11 @@ export function chatNotifier(context: NotifierContext): Subscriber {
     try {
       const info = await send.client.files.info({ file: signal.fileId });
       // A file's name is Slack text like any other (`&`, `<`, `>` as entities): read once, here, where it enters.
-      if (info.file) file = { ...(info.file as unknown as SharedFile & { permalink?: string; url_private?: string }), name: decodeEntities(info.file.name ?? '') };
+      if (info.file)
+        file = {
+          ...(info.file as unknown as SharedFile & { permalink?: string; url_private?: string }),
+          name: decodeEntities(info.file.name ?? ''),
+        };
     } catch (error) {
       context.log(`slack: files.info failed: ${(error as Error).message}`, error);
     }
@@ -297,7 +427,8 @@ export function chatNotifier(context: NotifierContext): Subscriber {
       await send.delete('withdrawn relay', relay.copy);
       return;
     }
-    const line = relay.side === 'requester' ? requesterLine(signal.text) : agentLine(agentName(signal.editor), signal.text);
+    const line =
+      relay.side === 'requester' ? requesterLine(signal.text) : agentLine(agentName(signal.editor), signal.text);
     await send.update('relayed edit', relay.copy, `${line} _(edited)_`);
   }
 

@@ -16,4 +16,3 @@ export interface NotifierContext {
   log: Log;
   senders: DeliverySenders;
 }
-

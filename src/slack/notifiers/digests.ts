@@ -12,7 +12,12 @@ export function digestNotifier(context: NotifierContext): Subscriber {
       async weekly_digest_due(signal) {
         const digest = await weeklyDigest(desk, signal.lead, signal.from, signal.to);
         if (!digest) return;
-        const sent = await send.dm('weekly digest', signal.lead, weeklyDigestText(digest), weeklyDigestBlocks(digest, desk.clock()));
+        const sent = await send.dm(
+          'weekly digest',
+          signal.lead,
+          weeklyDigestText(digest),
+          weeklyDigestBlocks(digest, desk.clock()),
+        );
         if (!sent) await digestNotSent(desk, signal.marker);
       },
     },

@@ -36,9 +36,16 @@ export function homeNotifier(context: NotifierContext): Subscriber {
   }
 
   /** The homes an event touched: its agent's, the ticket's assignee's, and those the event names. */
-  async function touchedBy({ ticket, event }: TicketNotice, named: readonly (string | null | undefined)[]): Promise<void> {
+  async function touchedBy(
+    { ticket, event }: TicketNotice,
+    named: readonly (string | null | undefined)[],
+  ): Promise<void> {
     const people = [event.actor.kind === 'agent' ? event.actor.id : undefined, ticket.assignee, ...named];
-    const agents = new Set(people.filter((person): person is string => typeof person === 'string' && desk.directory.agent(person) !== undefined));
+    const agents = new Set(
+      people.filter(
+        (person): person is string => typeof person === 'string' && desk.directory.agent(person) !== undefined,
+      ),
+    );
     await Promise.all([...agents].map(refresh));
   }
 
@@ -51,7 +58,10 @@ export function homeNotifier(context: NotifierContext): Subscriber {
     const agent = desk.directory.agent(signal.agent);
     if (!agent) return [];
     const leads = desk.directory.workspace.agents.filter(
-      (other) => other.user !== agent.user && (other.role === 'lead' || other.role === 'admin') && other.groups.some((id) => agent.groups.includes(id)),
+      (other) =>
+        other.user !== agent.user &&
+        (other.role === 'lead' || other.role === 'admin') &&
+        other.groups.some((id) => agent.groups.includes(id)),
     );
     return [agent.user, ...leads.map((lead) => lead.user)];
   }

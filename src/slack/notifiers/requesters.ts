@@ -25,7 +25,14 @@ export function requesterNotifier(context: NotifierContext): Subscriber {
     const filer = event.actor.kind === 'agent' ? event.actor.id : null;
     const requester = ticket.requester.kind === 'slack' ? ticket.requester.userId : null;
     if (filer && filer !== requester) {
-      await outbox.post({ id: `${event.id}:filer`, ticketNumber: ticket.number, purpose: 'filer receipt', place: { kind: 'dm', userId: filer }, text: filerReceipt(ticket).text, actor: filer });
+      await outbox.post({
+        id: `${event.id}:filer`,
+        ticketNumber: ticket.number,
+        purpose: 'filer receipt',
+        place: { kind: 'dm', userId: filer },
+        text: filerReceipt(ticket).text,
+        actor: filer,
+      });
     }
     if (requester) {
       await outbox.post({

@@ -16,7 +16,8 @@ export function surveyNotifier(context: NotifierContext): Subscriber {
     events: {
       async status_changed({ ticket, event }) {
         // A solve that ends a chat is asked about after the requester hears the chat ended (the chat notifier asks then).
-        if (event.to.status === 'solved' && ticket.status === 'solved' && event.to.endsChat !== true) await askForSurvey(context, ticket);
+        if (event.to.status === 'solved' && ticket.status === 'solved' && event.to.endsChat !== true)
+          await askForSurvey(context, ticket);
       },
     },
   };
@@ -43,7 +44,11 @@ export async function askForSurvey(context: NotifierContext, ticket: Ticket): Pr
   if (!webhook) return;
   const token = surveyToken(webhook.secret, survey.ref);
   const path = `/api/v1/satisfaction/${token}`;
-  const delivery = await queueSurveyDelivery(desk, ticket, survey.ref.solve, { token, path, url: desk.settings.publicUrl ? `${desk.settings.publicUrl}${path}` : null });
+  const delivery = await queueSurveyDelivery(desk, ticket, survey.ref.solve, {
+    token,
+    path,
+    url: desk.settings.publicUrl ? `${desk.settings.publicUrl}${path}` : null,
+  });
   // A failed first attempt is recorded on the ticket and retried by the delivery-retries job.
   await attemptDelivery(desk, delivery.id, outbox.senders);
 }

@@ -2,13 +2,13 @@ import { eventLine, liveTicketMessage, movedTicketMessage } from '../../../block
 import { requesterWroteAgain } from '../../../blocks/notices.js';
 import { slaLine } from '../../../blocks/sla.js';
 import type { Subscriber, TicketNotice, TicketNoticeOf } from '../../events/types.js';
-import { attemptDelivery, queueLiveMessage } from '../../tickets/deliveries.js';
 import type { Delivery } from '../../tickets/deliveries.js';
+import { attemptDelivery, queueLiveMessage } from '../../tickets/deliveries.js';
 import { placesOf, rememberLiveMessage } from '../../tickets/places.js';
 import { slaState } from '../../tickets/sla.js';
 import type { Ticket, TicketEvent } from '../../tickets/types.js';
-import type { NotifierContext } from './context.js';
 import { inChannel, slackErrorOf } from '../channel-check.js';
+import type { NotifierContext } from './context.js';
 
 /**
  * chat.update's answers for a message the app can no longer edit (deleted by a person, too old, in a
@@ -47,20 +47,53 @@ export function ticketMessageNotifier(context: NotifierContext): Subscriber {
     const live = (await placesOf(desk, ticket.number)).live;
     const now = desk.clock();
     // SLA time left as of this change; the sla-watch job's warning and breach are changes too, so the message never shows a clock as fine once it is not.
-    const message = liveTicketMessage({ ticket, groupName: group.name, now, sla: slaLine(slaState(ticket, now, desk.directory.workspace)), groupNameOf: (id) => desk.directory.groupName(id) });
+    const message = liveTicketMessage({
+      ticket,
+      groupName: group.name,
+      now,
+      sla: slaLine(slaState(ticket, now, desk.directory.workspace)),
+      groupNameOf: (id) => desk.directory.groupName(id),
+    });
     if (live && live.groupId === ticket.groupId) {
       const updated = await editable(() =>
-        inChannel(live.channel, () => send.client.chat.update({ channel: live.channel, ts: live.ts, text: message.text, ...(message.blocks ? { blocks: message.blocks } : {}) })),
+        inChannel(live.channel, () =>
+          send.client.chat.update({
+            channel: live.channel,
+            ts: live.ts,
+            text: message.text,
+            ...(message.blocks ? { blocks: message.blocks } : {}),
+          }),
+        ),
       );
       if (updated) return;
     } else if (live) {
       const moved = movedTicketMessage(ticket, group.name);
-      await editable(() => inChannel(live.channel, () => send.client.chat.update({ channel: live.channel, ts: live.ts, text: moved.text, ...(moved.blocks ? { blocks: moved.blocks } : {}) })));
+      await editable(() =>
+        inChannel(live.channel, () =>
+          send.client.chat.update({
+            channel: live.channel,
+            ts: live.ts,
+            text: moved.text,
+            ...(moved.blocks ? { blocks: moved.blocks } : {}),
+          }),
+        ),
+      );
     }
     // First post, a move to another group, or a message Slack will no longer let the app edit: posted anew and remembered.
     const channel = group.queueChannel ?? group.alertChannel;
-    const posted = await inChannel(channel, () => send.client.chat.postMessage({ channel, text: message.text, ...(message.blocks ? { blocks: message.blocks } : {}) }));
-    if (posted.channel && posted.ts) await rememberLiveMessage(desk, ticket.number, { channel: posted.channel, ts: posted.ts, groupId: ticket.groupId });
+    const posted = await inChannel(channel, () =>
+      send.client.chat.postMessage({
+        channel,
+        text: message.text,
+        ...(message.blocks ? { blocks: message.blocks } : {}),
+      }),
+    );
+    if (posted.channel && posted.ts)
+      await rememberLiveMessage(desk, ticket.number, {
+        channel: posted.channel,
+        ts: posted.ts,
+        groupId: ticket.groupId,
+      });
   }
   outbox.rendersLiveMessages(renderLive);
 
@@ -71,7 +104,13 @@ export function ticketMessageNotifier(context: NotifierContext): Subscriber {
     const commentText = comment ? comment.text.replace(/^Escalated to [^:]*: /, '') : null;
     const line = eventLine(event, commentText, (id) => desk.directory.groupName(id));
     if (!line) return;
-    await outbox.post({ id: `${event.id}:line`, ticketNumber: ticket.number, purpose: 'ticket thread line', place: { kind: 'ticket-thread', ticketNumber: ticket.number }, text: line });
+    await outbox.post({
+      id: `${event.id}:line`,
+      ticketNumber: ticket.number,
+      purpose: 'ticket thread line',
+      place: { kind: 'ticket-thread', ticketNumber: ticket.number },
+      text: line,
+    });
   }
 
   /** The assignee of a ticket hears when its requester writes again (by email, the web, or their Slack thread). */
@@ -99,7 +138,8 @@ export function ticketMessageNotifier(context: NotifierContext): Subscriber {
       // A chat's own message in the queue is its live message (the chat notifier keeps it).
       if (ticket.channel === 'chat') return;
       // The message first (a thread line needs its parent), once per batch of events: it shows the latest state.
-      if (notice.last || event.action === 'created' || event.action === 'escalated') await liveMessageOf(ticket, event.actor.kind === 'agent' ? event.actor.id : null);
+      if (notice.last || event.action === 'created' || event.action === 'escalated')
+        await liveMessageOf(ticket, event.actor.kind === 'agent' ? event.actor.id : null);
       await threadLine(notice);
     },
     // After the thread line (a subscriber's every-event handler runs first).

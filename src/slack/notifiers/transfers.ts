@@ -20,11 +20,19 @@ export function transferNotifier(context: NotifierContext): Subscriber {
 
   async function lastLines(ticketNumber: number): Promise<string[]> {
     const comments = await desk.store.tickets.comments(ticketNumber, { last: 3, kinds: ['public'] });
-    return comments.map((comment) => `${comment.author.kind === 'agent' ? agentName(comment.author.id) : 'Requester'}: ${comment.text}`);
+    return comments.map(
+      (comment) => `${comment.author.kind === 'agent' ? agentName(comment.author.id) : 'Requester'}: ${comment.text}`,
+    );
   }
 
   async function offerBlocks(transfer: Transfer, ticket: Ticket, outcome?: string) {
-    return transferOffer({ transfer, ticket, targetText: transferTargetText(transfer.to, words), lastMessages: await lastLines(transfer.ticketNumber), ...(outcome ? { outcome } : {}) });
+    return transferOffer({
+      transfer,
+      ticket,
+      targetText: transferTargetText(transfer.to, words),
+      lastMessages: await lastLines(transfer.ticketNumber),
+      ...(outcome ? { outcome } : {}),
+    });
   }
 
   /** A transfer's event names it by id in its note. */
@@ -42,11 +50,29 @@ export function transferNotifier(context: NotifierContext): Subscriber {
       const group = desk.directory.group(Number(transfer.to.id));
       if (!group) return;
       const pinged = [line, ...asked.map((agent) => `<@${agent}>`)].join(' ');
-      await outbox.post({ id: `${event.id}:offer`, ticketNumber: ticket.number, purpose: 'transfer offer', place: { kind: 'channel', channel: group.queueChannel ?? group.alertChannel }, text: pinged, blocks, after, actor: transfer.from });
+      await outbox.post({
+        id: `${event.id}:offer`,
+        ticketNumber: ticket.number,
+        purpose: 'transfer offer',
+        place: { kind: 'channel', channel: group.queueChannel ?? group.alertChannel },
+        text: pinged,
+        blocks,
+        after,
+        actor: transfer.from,
+      });
       return;
     }
     for (const person of asked) {
-      await outbox.post({ id: `${event.id}:offer:${person}`, ticketNumber: ticket.number, purpose: 'transfer offer', place: { kind: 'dm', userId: person }, text: line, blocks, after, actor: transfer.from });
+      await outbox.post({
+        id: `${event.id}:offer:${person}`,
+        ticketNumber: ticket.number,
+        purpose: 'transfer offer',
+        place: { kind: 'dm', userId: person },
+        text: line,
+        blocks,
+        after,
+        actor: transfer.from,
+      });
     }
   }
 
@@ -54,12 +80,25 @@ export function transferNotifier(context: NotifierContext): Subscriber {
     const current = (await transferById(desk, transfer.id)) ?? transfer;
     const blocks = await offerBlocks(current, ticket, outcome);
     for (const [index, place] of current.offers.entries()) {
-      await outbox.update({ id: `${eventId}:offer-closed:${index}`, ticketNumber: ticket.number, purpose: 'transfer offer update', ref: place, text: outcome, blocks });
+      await outbox.update({
+        id: `${eventId}:offer-closed:${index}`,
+        ticketNumber: ticket.number,
+        purpose: 'transfer offer update',
+        ref: place,
+        text: outcome,
+        blocks,
+      });
     }
   }
 
   async function tellAsker(eventId: string, transfer: Transfer, text: string): Promise<void> {
-    await outbox.post({ id: `${eventId}:asker`, ticketNumber: transfer.ticketNumber, purpose: 'transfer outcome notice', place: { kind: 'dm', userId: transfer.from }, text });
+    await outbox.post({
+      id: `${eventId}:asker`,
+      ticketNumber: transfer.ticketNumber,
+      purpose: 'transfer outcome notice',
+      place: { kind: 'dm', userId: transfer.from },
+      text,
+    });
   }
 
   const events: TicketHandlers = {
@@ -70,19 +109,42 @@ export function transferNotifier(context: NotifierContext): Subscriber {
     async transfer_expired({ ticket, event }) {
       const transfer = await transferOf(event);
       if (!transfer) return;
-      await closeOffers(event.id, transfer, ticket, `Expired with no answer; the chat stayed with <@${transfer.from}>.`);
-      await tellAsker(event.id, transfer, `Your transfer request for chat #${transfer.ticketNumber} to ${transferTargetText(transfer.to, words)} expired with no answer — the chat stays with you.`);
+      await closeOffers(
+        event.id,
+        transfer,
+        ticket,
+        `Expired with no answer; the chat stayed with <@${transfer.from}>.`,
+      );
+      await tellAsker(
+        event.id,
+        transfer,
+        `Your transfer request for chat #${transfer.ticketNumber} to ${transferTargetText(transfer.to, words)} expired with no answer — the chat stays with you.`,
+      );
     },
     async transfer_declined({ ticket, event }) {
       const transfer = await transferOf(event);
       if (!transfer) return;
-      await closeOffers(event.id, transfer, ticket, `Declined by <@${event.actor.id}>; the chat stayed with <@${transfer.from}>.`);
-      await tellAsker(event.id, transfer, `<@${event.actor.id}> declined chat #${transfer.ticketNumber} — it stays with you.`);
+      await closeOffers(
+        event.id,
+        transfer,
+        ticket,
+        `Declined by <@${event.actor.id}>; the chat stayed with <@${transfer.from}>.`,
+      );
+      await tellAsker(
+        event.id,
+        transfer,
+        `<@${event.actor.id}> declined chat #${transfer.ticketNumber} — it stays with you.`,
+      );
     },
     async transfer_cancelled({ ticket, event }) {
       const transfer = await transferOf(event);
       if (!transfer) return;
-      await closeOffers(event.id, transfer, ticket, event.to.because === 'chat-ended' ? 'Cancelled: the chat ended.' : `Cancelled by <@${event.actor.id}>.`);
+      await closeOffers(
+        event.id,
+        transfer,
+        ticket,
+        event.to.because === 'chat-ended' ? 'Cancelled: the chat ended.' : `Cancelled by <@${event.actor.id}>.`,
+      );
     },
     async transfer_accepted({ ticket, event }) {
       const transfer = await transferOf(event);
