@@ -7,6 +7,27 @@ import { commentFilesToSend, downloadFileName } from '../tickets/files.js';
 /** A nodemailer transport other than SMTP (the sandbox's, which keeps what is sent in memory). */
 export type MailTransport = Transport;
 
+/**
+ * How long a send may wait on the SMTP server, per step (nodemailer's defaults are 2 minutes to
+ * connect, 30 s for the greeting and 10 minutes of silence): a server that accepts and never answers
+ * would hold the delivery, and a shutdown waiting for it. A timed-out send throws and the delivery
+ * queue tries it again later under the same Message-ID.
+ */
+export const SMTP_TIMEOUTS_MS = { connection: 10_000, greeting: 10_000, socket: 30_000 } as const;
+
+/** The SMTP transport's options for SMTP_URL: the server, and no step without a timeout. */
+export function smtpTransportOptions(
+  url: string,
+  timeouts: { connection: number; greeting: number; socket: number } = SMTP_TIMEOUTS_MS,
+) {
+  return {
+    url,
+    connectionTimeout: timeouts.connection,
+    greetingTimeout: timeouts.greeting,
+    socketTimeout: timeouts.socket,
+  };
+}
+
 /** What deskbolt sends itself and never files again: a queued delivery that is not a person's reply. */
 const AUTOMATIC_PURPOSES = new Set(['survey', 'closing note']);
 
@@ -31,7 +52,10 @@ export class SmtpMail {
     private readonly mailFrom: string | undefined,
   ) {
     // No file or URL access: nothing a person typed can make nodemailer read a path or fetch an address.
-    this.transport = nodemailer.createTransport(server, { disableFileAccess: true, disableUrlAccess: true });
+    this.transport = nodemailer.createTransport(typeof server === 'string' ? smtpTransportOptions(server) : server, {
+      disableFileAccess: true,
+      disableUrlAccess: true,
+    });
   }
 
   /** The queue's email side (DeliverySenders.email): throws when the server refuses or cannot be reached, and the queue retries. */

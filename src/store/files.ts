@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import mongoose, { type Connection, type Model, Schema } from 'mongoose';
-import { isDuplicateKey } from './models.js';
+import { documentsOf, insertOnce } from './documents.js';
 
 /**
  * A file that belongs to a ticket's comment. Files shared in Slack stay there: only their id and
@@ -82,14 +82,14 @@ export class FileStore {
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const bucketId = `bytes:${fileId}`;
     const earlier = await this.connection
-      .db!.collection(`${FILE_BUCKET}.files`)
-      .findOne({ _id: bucketId as never }, { projection: { _id: 1, length: 1 } });
+      .db!.collection<{ _id: string; length: number }>(`${FILE_BUCKET}.files`)
+      .findOne({ _id: bucketId }, { projection: { _id: 1, length: 1 } });
     if (earlier && earlier.length === bytes.length) return sha256;
     // A half-written upload (chunks without their files document) is cleared first.
     if (!earlier) await this.connection.db!.collection(`${FILE_BUCKET}.chunks`).deleteMany({ files_id: bucketId });
-    else await this.bucket().delete(bucketId as never);
+    else await this.bucket().delete(gridFsId(bucketId));
     await new Promise<void>((resolve, reject) => {
-      const upload = this.bucket().openUploadStreamWithId(bucketId as never, name, {
+      const upload = this.bucket().openUploadStreamWithId(gridFsId(bucketId), name, {
         metadata: { contentType, sha256 },
       });
       upload.once('error', reject);
@@ -103,7 +103,7 @@ export class FileStore {
     if (!file.stored) return null;
     const parts: Buffer[] = [];
     try {
-      for await (const part of this.bucket().openDownloadStream(file.stored.bucketId as never))
+      for await (const part of this.bucket().openDownloadStream(gridFsId(file.stored.bucketId)))
         parts.push(part as Buffer);
     } catch (error) {
       if ((error as { code?: string }).code === 'ENOENT') return null;
@@ -115,11 +115,7 @@ export class FileStore {
   /** Remembers a file; a second write of the same id (a retry) leaves the first. */
   async add(file: TicketFile): Promise<void> {
     const { id, ...rest } = file;
-    try {
-      await this.model.collection.insertOne({ _id: id, ...rest } as never);
-    } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
-    }
+    await insertOnce(documentsOf<FileDocument>(this.model), { _id: id, ...rest });
   }
 
   async get(id: string): Promise<TicketFile | null> {
@@ -138,8 +134,8 @@ export class FileStore {
   }
 
   async markDeliveredToSlack(id: string, slackFileId: string): Promise<void> {
-    await this.model.collection.updateOne(
-      { _id: id as never },
+    await documentsOf<FileDocument>(this.model).updateOne(
+      { _id: id },
       { $set: { deliveredToSlack: { fileId: slackFileId } } },
     );
   }
@@ -150,7 +146,7 @@ export class FileStore {
     for (const file of files) {
       if (!file.stored) continue;
       await this.bucket()
-        .delete(file.stored.bucketId as never)
+        .delete(gridFsId(file.stored.bucketId))
         .catch((error: unknown) => {
           // Already gone (an earlier, interrupted delete): only the record is left to remove.
           if (!/File not found/i.test(String((error as Error).message))) throw error;
@@ -159,4 +155,13 @@ export class FileStore {
     const deleted = await this.model.collection.deleteMany({ ticketNumber });
     return deleted.deletedCount;
   }
+}
+
+/**
+ * GridFS takes any value as a file's _id (the GridFS spec's `id`), but the driver types it as an
+ * ObjectId. deskbolt's ids are strings made from the file's own id, so a retried upload writes the
+ * same file again instead of a second one: this is the one place that says so to the compiler.
+ */
+function gridFsId(id: string): mongoose.mongo.ObjectId {
+  return id as unknown as mongoose.mongo.ObjectId;
 }
