@@ -179,9 +179,10 @@ async function stopOrphan(server: LockedServer, log: (line: string) => void): Pr
   await terminate(server.pid);
 }
 
-async function terminate(pid: number): Promise<void> {
+/** Asks a process to stop (`first`: SIGTERM, or the signal its own clean shutdown answers to), then kills it if it will not. */
+export async function terminate(pid: number, first: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   for (const [signal, waitMs] of [
-    ['SIGTERM', 10_000],
+    [first, 10_000],
     ['SIGKILL', 5_000],
   ] as const) {
     try {

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { chmod, chown, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { commandLineOf, processIsAlive } from './data-dir-lock.js';
+import { commandLineOf, processIsAlive, terminate } from './data-dir-lock.js';
 
 /**
  * The PostgreSQL that FerretDB's postgresql backend stores into: a private cluster in the data
@@ -207,19 +207,6 @@ async function stopOrphanPostmaster(clusterPath: string): Promise<void> {
   }
   if (!Number.isInteger(pid) || pid <= 0 || !processIsAlive(pid)) return;
   if (!commandLineOf(pid)?.includes(clusterPath)) return;
-  for (const [signal, waitMs] of [
-    ['SIGINT', 10_000],
-    ['SIGKILL', 5_000],
-  ] as const) {
-    try {
-      process.kill(pid, signal);
-    } catch {
-      return;
-    }
-    const deadline = Date.now() + waitMs;
-    while (Date.now() < deadline) {
-      if (!processIsAlive(pid)) return;
-      await new Promise((wake) => setTimeout(wake, 50));
-    }
-  }
+  // SIGINT is PostgreSQL's fast shutdown: its sessions end and the cluster is left clean.
+  await terminate(pid, 'SIGINT');
 }
