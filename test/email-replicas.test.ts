@@ -47,13 +47,18 @@ describe('a mailbox read by a restart and a second replica', () => {
     (await store.tickets.ofRequester({ kind: 'email', email: 'rita@customer.example', name: 'Rita' }, 500)).length;
 
   it('two replicas reading at once file each message once; a restart files only what is new; the unique record holds without the lease', async () => {
+    // The file's other test files Rita's mail in this store and mailbox too, and the tests run shuffled: what it
+    // left is read first, and counted.
     const first = await replica();
     const second = await replica();
+    await store.connection.collection('mailbox_cursors').deleteMany({ _id: SUPPORT as never });
+    const leftovers = (await first.deskbolt.email.readNow())[0]!.filings.length;
+    const before = await emailTickets();
     for (let i = 0; i < 4; i++) await mailbox.deliver(emailMessage({ subject: `Question ${i}` }));
     const [a, b] = await Promise.all([first.deskbolt.email.readNow(), second.deskbolt.email.readNow()]);
     const filed = [...a!, ...b!].flatMap((run) => run.filings).filter((filing) => filing.outcome === 'ticket');
     expect(filed).toHaveLength(4);
-    expect(await emailTickets()).toBe(4);
+    expect(await emailTickets()).toBe(before + 4);
 
     // A restart: a new process on the same database reads the mailbox again.
     await first.close();
@@ -62,19 +67,13 @@ describe('a mailbox read by a restart and a second replica', () => {
     await mailbox.deliver(emailMessage({ subject: 'Question 5' }));
     const [run] = await restarted.deskbolt.email.readNow();
     expect(run!.filings.map((filing) => filing.outcome)).toEqual(['ticket']);
-    expect(await emailTickets()).toBe(5);
+    expect(await emailTickets()).toBe(before + 5);
 
     // Without the lease and the cursor (a replica that lost both, a cursor gone): every message is found and none filed again.
     await store.connection.collection('mailbox_cursors').deleteMany({ _id: SUPPORT as never });
     const [again] = await second.deskbolt.email.readNow();
-    expect(again!.filings.map((filing) => filing.outcome)).toEqual([
-      'duplicate',
-      'duplicate',
-      'duplicate',
-      'duplicate',
-      'duplicate',
-    ]);
-    expect(await emailTickets()).toBe(5);
+    expect(again!.filings.map((filing) => filing.outcome)).toEqual(Array(5 + leftovers).fill('duplicate'));
+    expect(await emailTickets()).toBe(before + 5);
 
     // Two replicas filing the same message at the very same time, lease or none.
     const email = await parseEmail(Buffer.from(emailMessage({ subject: 'Raced' })));
@@ -84,7 +83,7 @@ describe('a mailbox read by a restart and a second replica', () => {
       fileIncomingEmail(second.deskbolt.desk, place, email, 'replica-b'),
     ]);
     expect(raced.map((filing) => filing.outcome).sort()).toEqual(['busy', 'ticket']);
-    expect(await emailTickets()).toBe(6);
+    expect(await emailTickets()).toBe(before + 6);
   });
 
   it('a process that died between claiming a message and filing it: the next read files it, under the number it had reserved', async () => {
