@@ -1,11 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { actionIds, replyFields } from '../blocks/ids.js';
 import { type SandboxDesk, startSandboxDesk } from '../src/sandbox/desk.js';
-import { mountSandboxPage } from '../src/sandbox/routes.js';
 import type { Store } from '../src/store/store.js';
-import { loadWorkspaceFile } from '../src/workspace/loader.js';
-import { TestClock } from './support/clock.js';
-import { openTestStore } from './support/database.js';
+import { startTestSandbox, type TestSandbox } from './support/sandbox.js';
 
 /** The sandbox page's API, as the page calls it: what each person sees, and what it refuses to do for them. */
 
@@ -14,29 +11,17 @@ const BILLING_ALERTS = 'C0BILLING01';
 
 let store: Store;
 let sandbox: SandboxDesk;
+let testSandbox: TestSandbox | undefined;
 let base: string;
 
 beforeAll(async () => {
-  const workspace = await loadWorkspaceFile('examples/workspace.yml');
-  if (!workspace.ok) throw new Error(workspace.problems.join('\n'));
-  store = await openTestStore('sandboxapi');
-  sandbox = await startSandboxDesk({
-    store,
-    workspace: workspace.workspace,
-    port: 0,
-    host: '127.0.0.1',
-    schedule: false,
-    clock: new TestClock().now,
-    log: () => undefined,
-    routes: mountSandboxPage,
-  });
+  testSandbox = await startTestSandbox('sandboxapi');
+  ({ store, sandbox } = testSandbox);
   base = `http://127.0.0.1:${sandbox.deskbolt.port}/sandbox/api`;
 });
 
 afterAll(async () => {
-  await sandbox?.close();
-  await store?.connection.dropDatabase();
-  await store?.close();
+  await testSandbox?.close();
 });
 
 beforeEach(async () => {

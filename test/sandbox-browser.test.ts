@@ -3,13 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type SandboxDesk, startSandboxDesk } from '../src/sandbox/desk.js';
-import { mountSandboxPage } from '../src/sandbox/routes.js';
+import type { SandboxDesk } from '../src/sandbox/desk.js';
 import type { Store } from '../src/store/store.js';
-import { loadWorkspaceFile } from '../src/workspace/loader.js';
 import { launchChromium } from './support/chromium.js';
-import { TestClock } from './support/clock.js';
-import { openTestStore } from './support/database.js';
+import { startTestSandbox, type TestSandbox } from './support/sandbox.js';
 
 /**
  * The sandbox page in a real headless Chromium, over the real app on examples/workspace.yml (what
@@ -25,6 +22,7 @@ const dm = (user: string) => sandbox.fake.dmChannelOf(user);
 
 let store: Store;
 let sandbox: SandboxDesk;
+let testSandbox: TestSandbox | undefined;
 let browser: Browser;
 let screenshots: string;
 let context: BrowserContext;
@@ -33,19 +31,8 @@ let pageErrors: string[];
 const logs: string[] = [];
 
 beforeAll(async () => {
-  const workspace = await loadWorkspaceFile('examples/workspace.yml');
-  if (!workspace.ok) throw new Error(workspace.problems.join('\n'));
-  store = await openTestStore('sandbox');
-  sandbox = await startSandboxDesk({
-    store,
-    workspace: workspace.workspace,
-    port: 0,
-    host: '127.0.0.1',
-    schedule: false,
-    clock: new TestClock().now,
-    log: (line) => logs.push(line),
-    routes: mountSandboxPage,
-  });
+  testSandbox = await startTestSandbox('sandbox', (line) => logs.push(line));
+  ({ store, sandbox } = testSandbox);
   browser = await launchChromium();
   screenshots =
     process.env.SCREENSHOTS === '1' ? join('docs', 'screenshots') : await mkdtemp(join(tmpdir(), 'deskbolt-shots-'));
@@ -55,9 +42,7 @@ beforeAll(async () => {
 afterAll(async () => {
   if (process.env.SCREENSHOTS !== '1' && screenshots) await rm(screenshots, { recursive: true, force: true });
   await browser?.close();
-  await sandbox?.close();
-  await store?.connection.dropDatabase();
-  await store?.close();
+  await testSandbox?.close();
 });
 
 beforeEach(async () => {

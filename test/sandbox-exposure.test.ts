@@ -1,12 +1,9 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SandboxDesk, startSandboxDesk } from '../src/sandbox/desk.js';
+import type { SandboxDesk } from '../src/sandbox/desk.js';
 import { sandboxExposureWarning } from '../src/sandbox/exposure.js';
-import { mountSandboxPage } from '../src/sandbox/routes.js';
 import type { Store } from '../src/store/store.js';
-import { loadWorkspaceFile } from '../src/workspace/loader.js';
-import { TestClock } from './support/clock.js';
-import { openTestStore } from './support/database.js';
+import { startTestSandbox, type TestSandbox } from './support/sandbox.js';
 
 /**
  * The sandbox has no sign-in. A page on another name resolving to 127.0.0.1 (DNS rebinding) sends its
@@ -15,28 +12,16 @@ import { openTestStore } from './support/database.js';
 describe('the sandbox answers its own page only', () => {
   let store: Store;
   let sandbox: SandboxDesk;
+  let testSandbox: TestSandbox | undefined;
   let port: number;
 
   beforeAll(async () => {
-    const workspace = await loadWorkspaceFile('examples/workspace.yml');
-    if (!workspace.ok) throw new Error(workspace.problems.join('\n'));
-    store = await openTestStore('sandboxexposure');
-    sandbox = await startSandboxDesk({
-      store,
-      workspace: workspace.workspace,
-      port: 0,
-      host: '127.0.0.1',
-      schedule: false,
-      clock: new TestClock().now,
-      log: () => undefined,
-      routes: mountSandboxPage,
-    });
+    testSandbox = await startTestSandbox('sandboxexposure');
+    ({ store, sandbox } = testSandbox);
     port = sandbox.deskbolt.port;
   });
   afterAll(async () => {
-    await sandbox?.close();
-    await store?.connection.dropDatabase();
-    await store?.close();
+    await testSandbox?.close();
   });
 
   /** node:http, since fetch will not send a Host of the caller's choosing. */
