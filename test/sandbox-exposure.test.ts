@@ -2,7 +2,6 @@ import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxDesk } from '../src/sandbox/desk.js';
 import { sandboxExposureWarning } from '../src/sandbox/exposure.js';
-import type { Store } from '../src/store/store.js';
 import { startTestSandbox, type TestSandbox } from './support/sandbox.js';
 
 /**
@@ -10,14 +9,13 @@ import { startTestSandbox, type TestSandbox } from './support/sandbox.js';
  * own Host; a foreign page's POST carries its Origin: both are refused before any route runs.
  */
 describe('the sandbox answers its own page only', () => {
-  let store: Store;
   let sandbox: SandboxDesk;
   let testSandbox: TestSandbox | undefined;
   let port: number;
 
   beforeAll(async () => {
     testSandbox = await startTestSandbox('sandboxexposure');
-    ({ store, sandbox } = testSandbox);
+    ({ sandbox } = testSandbox);
     port = sandbox.deskbolt.port;
   });
   afterAll(async () => {
