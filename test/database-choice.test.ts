@@ -130,6 +130,28 @@ describe('where the embedded database comes from', () => {
     },
   );
 
+  // Only a root deskbolt runs PostgreSQL as another user; as anyone else the folders are its own.
+  it.runIf(findPostgresql() !== undefined && process.getuid?.() === 0)(
+    'a data directory inside a folder PostgreSQL’s user may not pass (a clone in a private folder): FerretDB on SQLite, saying why',
+    async () => {
+      await droppingMirror();
+      delete process.env.FERRETDB_BACKEND;
+      const hidden = await mkdtemp(join(tmpdir(), 'deskbolt-private-'));
+      cleanups.push(() => rm(hidden, { recursive: true, force: true }));
+      const dataDir = join(hidden, 'deskbolt', 'data');
+      const lines: string[] = [];
+      const database = await startEmbeddedDatabase({ dataDir, log: (line) => lines.push(line) });
+      cleanups.push(() => database.stop());
+      expect(database.kind).toBe('ferretdb-sqlite');
+      expect(lines[0]).toContain(`who may not pass through ${hidden} (mode 700)`);
+
+      process.env.FERRETDB_BACKEND = 'postgresql';
+      await expect(startEmbeddedDatabase({ dataDir: join(hidden, 'other'), log: () => undefined })).rejects.toThrow(
+        `FERRETDB_BACKEND=postgresql, and PostgreSQL runs as`,
+      );
+    },
+  );
+
   it('refuses a FERRETDB_BACKEND it does not know, naming the ones it does', async () => {
     await droppingMirror();
     process.env.FERRETDB_BACKEND = 'mysql';

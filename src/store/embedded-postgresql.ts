@@ -1,7 +1,7 @@
 import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { chmod, chown, mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { commandLineOf, processIsAlive, terminate } from './data-dir-lock.js';
 
@@ -62,6 +62,31 @@ function unprivilegedUser(): RunAs | undefined {
     return { uid: Number(uid), gid: Number(gid), name };
   }
   throw new Error('running as root, and there is neither a postgres nor a nobody user to run PostgreSQL as');
+}
+
+/**
+ * Why PostgreSQL could not use a cluster under `dataPath`, if it could not: a root deskbolt runs it as
+ * an unprivileged user, who must be able to pass through every folder above the data directory.
+ * deskbolt makes its own folders passable (startPostgresql) but never changes a person's: a project
+ * cloned into a private folder (`mktemp -d` is mode 700) keeps PostgreSQL out, and then the embedded
+ * server is FerretDB on SQLite instead of a start that fails.
+ */
+export function clusterUnreachable(dataPath: string): string | undefined {
+  const user = unprivilegedUser();
+  if (!user) return undefined;
+  // The data directory and the two folders deskbolt makes under it are opened up by startPostgresql.
+  let folder = dirname(dirname(resolve(dataPath)));
+  for (;;) {
+    if (existsSync(folder)) {
+      const { mode, uid, gid } = statSync(folder);
+      const passable = uid === user.uid ? mode & 0o100 : gid === user.gid ? mode & 0o010 : mode & 0o001;
+      if (!passable)
+        return `PostgreSQL runs as ${user.name}, who may not pass through ${folder} (mode ${(mode & 0o777).toString(8)})`;
+    }
+    const up = dirname(folder);
+    if (up === folder) return undefined;
+    folder = up;
+  }
 }
 
 /** The command line that runs `program` as `user` (setpriv, util-linux), optionally dying with this process. */

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { projectRoot as findProjectRoot } from '../project-root.js';
 import { acceptsConnections, DataDirLock } from './data-dir-lock.js';
-import { findPostgresql, type PostgresqlInstall, startPostgresql } from './embedded-postgresql.js';
+import { clusterUnreachable, findPostgresql, type PostgresqlInstall, startPostgresql } from './embedded-postgresql.js';
 import { serializeWritesInThisProcess } from './write-guard.js';
 
 /**
@@ -259,6 +259,15 @@ async function startFirstServer(
       launcher: onSqlite,
       server: await onSqlite.launch(options.port),
       why: `${noMongod}; no PostgreSQL on this machine`,
+    };
+  }
+  const unreachable = clusterUnreachable(onPostgresql.dataPath);
+  if (unreachable) {
+    if (chosen === 'postgresql') throw new Error(`FERRETDB_BACKEND=postgresql, and ${unreachable}`);
+    return {
+      launcher: onSqlite,
+      server: await onSqlite.launch(options.port),
+      why: `${noMongod}; ${unreachable}`,
     };
   }
   return { launcher: onPostgresql, server: await onPostgresql.launch(options.port), why: noMongod };
