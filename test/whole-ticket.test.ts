@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { actionIds, callbackIds, escalationFields, newTicketFields, replyFields } from '../blocks/ids.js';
+import { percent } from '../blocks/stats.js';
 import { endChat } from '../src/chats/chat.js';
 import { viewStateFrom } from '../src/fake-slack/requests.js';
 import { replyToTicket } from '../src/tickets/reply.js';
@@ -389,7 +390,8 @@ describe('the whole ticket', () => {
     await desk.slack.command(fay, '/ticket', 'stats @Fay');
     await desk.settled();
     expect(JSON.stringify(lastResponse().blocks)).toContain(
-      `*First-contact resolution*\\n100% (${after.firstContactResolved} of ${after.solved})`,
+      // Fay's other solves this week (another test's, in a shuffled order) count in the rate too.
+      `*First-contact resolution*\\n${percent(after.firstContactRate)} (${after.firstContactResolved} of ${after.solved})`,
     );
   });
 
