@@ -79,8 +79,8 @@ const emailSchema = new Schema<EmailDocument>(
   },
   { collection: 'email_messages', versionKey: false },
 );
-// Threading a reply out: the requester's messages on a ticket, newest first.
-emailSchema.index({ ticketNumber: 1, at: -1 });
+// Threading a reply out: the requester's messages on a ticket, newest first (uid breaks a tie of the same second).
+emailSchema.index({ ticketNumber: 1, at: -1, uid: -1 });
 // A sender's new tickets in the last hour (the flood limit).
 emailSchema.index({ from: 1, state: 1, at: 1 });
 // What admins read: skipped mail, newest first.
@@ -192,13 +192,17 @@ export class EmailStore {
 
   /** The requester's messages on a ticket, newest first: a reply out threads under the newest. */
   async ofTicket(ticketNumber: number, limit = 20): Promise<EmailRecord[]> {
-    const documents = await this.model.find({ ticketNumber }).sort({ at: -1 }).limit(limit).lean<EmailDocument[]>();
+    const documents = await this.model
+      .find({ ticketNumber })
+      .sort({ at: -1, uid: -1 })
+      .limit(limit)
+      .lean<EmailDocument[]>();
     return documents.map(toRecord);
   }
 
   /** The first message of the ticket's thread, for "View original". */
   async originalOf(ticketNumber: number): Promise<EmailRecord | null> {
-    const documents = await this.model.find({ ticketNumber }).sort({ at: 1 }).limit(1).lean<EmailDocument[]>();
+    const documents = await this.model.find({ ticketNumber }).sort({ at: 1, uid: 1 }).limit(1).lean<EmailDocument[]>();
     return documents[0] ? toRecord(documents[0]) : null;
   }
 
