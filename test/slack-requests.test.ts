@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { actionIds } from '../blocks/ids.js';
 import { SlackClientSim, viewStateFrom } from '../src/fake-slack/requests.js';
 import { socketModeTransport } from '../src/fake-slack/socket-mode.js';
-import { SLACK_BODY_LIMIT_BYTES } from '../src/http/slack-requests.js';
+import { SLACK_BODY_LIMIT_BYTES } from '../src/slack/slack-requests.js';
 import { chatSteps } from './support/chats.js';
 import { openTestStore } from './support/database.js';
 import { fileTicket } from './support/desk.js';

@@ -3,7 +3,7 @@ import { actionIds } from '../blocks/ids.js';
 import { startDeskbolt } from '../src/deskbolt.js';
 import { fakeSlackSocketConfig } from '../src/fake-slack/config.js';
 import type { FakeSlack } from '../src/fake-slack/server.js';
-import { CONNECTIONS_PER_REPLICA } from '../src/http/socket-mode-receiver.js';
+import { CONNECTIONS_PER_REPLICA } from '../src/slack/socket-mode-receiver.js';
 import type { Store } from '../src/store/store.js';
 import type { Ticket } from '../src/tickets/types.js';
 import { chatSteps } from './support/chats.js';

@@ -11,8 +11,8 @@ import {
 import { WebClient } from '@slack/web-api';
 import type { Application } from 'express';
 import { systemClock } from '../clock.js';
-import { slackRequestChecks } from '../http/slack-requests.js';
-import { ENVELOPE_MEMORY_MS, type SocketLinksState, SocketModeLinks } from '../http/socket-mode-receiver.js';
+import { slackRequestChecks } from './slack-requests.js';
+import { ENVELOPE_MEMORY_MS, type SocketLinksState, SocketModeLinks } from './socket-mode-receiver.js';
 import type { Log } from '../log.js';
 import { withLogContext } from '../log.js';
 import type { Metrics } from '../metrics.js';
