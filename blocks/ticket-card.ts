@@ -1,5 +1,5 @@
 import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
-import type { TicketMove } from '../src/tickets/moves.js';
+import type { TicketMove } from '../src/tickets/allowed-moves.js';
 import type { SlaState } from '../src/tickets/sla.js';
 import type { Ticket, TicketComment } from '../src/tickets/types.js';
 import type { CardFile } from '../src/tickets/views.js';
