@@ -3,7 +3,7 @@ import { fakeSlackConfig } from '../src/fake-slack/config.js';
 import { SlackClientSim } from '../src/fake-slack/requests.js';
 import { FakeSlack } from '../src/fake-slack/server.js';
 import type { Store } from '../src/store/store.js';
-import { confirmBulkMove, planBulkMove } from '../src/tickets/assignment.js';
+import { confirmBulkMove, planBulkMove } from '../src/tickets/bulk-move.js';
 import { openTicket } from '../src/tickets/intake.js';
 import { people, testWorkspace, workspaceChannels } from '../test/support/workspace.js';
 import { SECRET } from './bare-bolt.js';

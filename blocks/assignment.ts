@@ -1,6 +1,6 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import type { AssignModalMetadata, ViewMetadata } from '../src/slack/view-metadata.js';
-import type { BulkMovePlan } from '../src/tickets/assignment.js';
+import type { BulkMovePlan } from '../src/tickets/bulk-move.js';
 import type { BulkMove, Handoff } from '../src/tickets/assignment-types.js';
 import type { Ticket } from '../src/tickets/types.js';
 import { actionIds, assignFields, callbackIds } from './ids.js';

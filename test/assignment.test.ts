@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { actionIds, assignFields, callbackIds } from '../blocks/ids.js';
 import { viewStateFrom } from '../src/fake-slack/requests.js';
 import { deskJob } from '../src/jobs/desk-jobs.js';
-import { confirmBulkMove, planBulkMove } from '../src/tickets/assignment.js';
+import { confirmBulkMove, planBulkMove } from '../src/tickets/bulk-move.js';
 import type { Ticket } from '../src/tickets/types.js';
 import { chatSteps } from './support/chats.js';
 import { changeTicket, fileTicket } from './support/desk.js';

@@ -1,7 +1,7 @@
 import { type WebAPIRateLimitedError, WebClient } from '@slack/web-api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeSlack } from '../src/fake-slack/server.js';
-import { confirmBulkMove, planBulkMove } from '../src/tickets/assignment.js';
+import { confirmBulkMove, planBulkMove } from '../src/tickets/bulk-move.js';
 import { TestClock } from './support/clock.js';
 import { changeTicket, fileTicket } from './support/desk.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';

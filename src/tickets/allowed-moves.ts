@@ -1,4 +1,4 @@
-import { mayAssign } from './assignment.js';
+import { mayAssign } from './assignment-rules.js';
 import type { Desk } from './desk.js';
 import { mayWork } from './permissions.js';
 import { type Ticket, UNSOLVED_STATUSES } from './types.js';

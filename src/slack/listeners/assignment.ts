@@ -10,19 +10,11 @@ import type {
 import { assignModal, bulkMoveDone, bulkMoveModal, handoffAsked } from '../../../blocks/assignment.js';
 import { actionIds, assignFields, callbackIds } from '../../../blocks/ids.js';
 import { clip } from '../../../blocks/text.js';
-import {
-  type AssignResult,
-  acceptHandoff,
-  assignOrHandOff,
-  cancelHandoff,
-  confirmBulkMove,
-  declineHandoff,
-  type HandoffRequestResult,
-  mayAssign,
-  planBulkMove,
-  releaseTicket,
-} from '../../tickets/assignment.js';
+import { type AssignResult, assignOrHandOff, releaseTicket } from '../../tickets/assignment.js';
+import { mayAssign } from '../../tickets/assignment-rules.js';
+import { confirmBulkMove, planBulkMove } from '../../tickets/bulk-move.js';
 import type { Desk } from '../../tickets/desk.js';
+import { acceptHandoff, cancelHandoff, declineHandoff, type HandoffRequestResult } from '../../tickets/hand-over.js';
 import { agentNamed, type MentionedPerson, personNamed } from '../../tickets/people.js';
 import { parseTicketNumber, ticketToWork } from '../../tickets/permissions.js';
 import { type Refusal, refuse } from '../../tickets/refusals.js';
