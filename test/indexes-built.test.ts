@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isDuplicateKey } from '../src/store/models.js';
+import { isDuplicateKey } from '../src/store/documents.js';
 import { openTestStore, testDatabaseName } from './support/database.js';
 
 /**

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newId } from '../src/store/models.js';
+import { newId } from '../src/store/documents.js';
 import { deskStats, median } from '../src/tickets/stats.js';
 import type { TicketAction } from '../src/tickets/types.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';

@@ -1,7 +1,6 @@
 import { type Connection, type Model, Schema } from 'mongoose';
 import type { BulkMove, BulkMoveItem, Handoff, HandoffState, HandoffStep } from '../tickets/assignment-types.js';
-import { documentsOf, insertOnce } from './documents.js';
-import { newId } from './models.js';
+import { documentsOf, insertOnce, newId } from './documents.js';
 import type { SlackMessageRef } from './tickets.js';
 
 const refSchema = new Schema({ channel: String, ts: String }, { _id: false });

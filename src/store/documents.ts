@@ -1,11 +1,22 @@
 import type { Collection, Document, OptionalUnlessRequiredId } from 'mongodb';
-import type { FilterQuery, Model, UpdateQuery } from 'mongoose';
-import { isDuplicateKey } from './models.js';
+import mongoose, { type FilterQuery, type Model, Schema, type UpdateQuery } from 'mongoose';
 
 /**
  * The idioms the stores share, written once: the driver's collection typed by what deskbolt stores in
  * it, an insert that keeps an id once, and a save that replaces by name within a per-owner limit.
  */
+
+export function newId(): string {
+  return new mongoose.Types.ObjectId().toHexString();
+}
+
+/** Duplicate key: a unique index said no (an id seen before, a number taken). */
+export function isDuplicateKey(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: number }).code === 11000;
+}
+
+/** Where a message sits in Slack (a channel and a ts), as the documents that point at one keep it. */
+export const slackRefSchema = new Schema({ channel: String, ts: String }, { _id: false });
 
 /**
  * The driver's collection under a model, typed by the documents stored in it. Mongoose types a

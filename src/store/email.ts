@@ -1,6 +1,5 @@
 import { type Connection, type Model, Schema } from 'mongoose';
-import { documentsOf, insertOnce } from './documents.js';
-import { isDuplicateKey } from './models.js';
+import { documentsOf, insertOnce, isDuplicateKey } from './documents.js';
 
 /** What became of a message read from a mailbox. `filing`: claimed, its ticket or comment not yet known to be stored. */
 export type EmailOutcome = 'filing' | 'ticket' | 'comment' | 'skipped';

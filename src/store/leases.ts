@@ -1,4 +1,5 @@
-import { isDuplicateKey, type Models } from './models.js';
+import { isDuplicateKey } from './documents.js';
+import type { Models } from './models.js';
 
 /**
  * One lease document per job: the replica that holds it runs the job, the others skip the tick.

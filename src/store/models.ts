@@ -1,4 +1,4 @@
-import mongoose, { type Connection, Schema } from 'mongoose';
+import { type Connection, Schema } from 'mongoose';
 import type { NewTicketEvent, TicketComment } from '../tickets/types.js';
 
 /** An event as the `events` collection holds it (and a ticket's outbox, without its ticket number). */
@@ -141,12 +141,3 @@ export function registerModels(connection: Connection) {
 }
 
 export type Models = ReturnType<typeof registerModels>;
-
-export function newId(): string {
-  return new mongoose.Types.ObjectId().toHexString();
-}
-
-/** Duplicate key: a unique index said no (an id seen before, a number taken). */
-export function isDuplicateKey(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: number }).code === 11000;
-}

@@ -1,4 +1,5 @@
-import { isDuplicateKey, type Models } from './models.js';
+import { isDuplicateKey } from './documents.js';
+import type { Models } from './models.js';
 import { insertRelyingOnUniqueIndex } from './write-guard.js';
 
 /**

@@ -3,7 +3,7 @@ import mongoose, { type Connection } from 'mongoose';
 import { ApiRequestStore } from './api-requests.js';
 import { AssignmentStore } from './assignments.js';
 import { ChatDeskStore } from './chat-desk.js';
-import { ChatStore } from './chats.js';
+import { type ChatStore, chatStore } from './chats.js';
 import { CommandWatch } from './command-watch.js';
 import { DeliveryStore } from './deliveries.js';
 import { EmailStore } from './email.js';
@@ -196,7 +196,7 @@ export class Store {
     this.email = new EmailStore(connection);
     this.macros = new MacroStore(connection);
     this.links = new TicketLinkStore(models);
-    this.chats = new ChatStore(connection);
+    this.chats = chatStore(connection);
     this.apiRequests = new ApiRequestStore(connection);
     this.mergeRequests = new MergeRequestStore(connection);
     this.replicas = new ReplicaRegistry(connection);

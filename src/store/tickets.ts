@@ -11,8 +11,8 @@ import type {
   TicketEvent,
   TicketStatus,
 } from '../tickets/types.js';
-import { documentsOf, insertEachOnce } from './documents.js';
-import { type CommentDocument, type EventDocument, isDuplicateKey, type Models, newId } from './models.js';
+import { documentsOf, insertEachOnce, isDuplicateKey, newId } from './documents.js';
+import { type CommentDocument, type EventDocument, type Models } from './models.js';
 import { matchesPrecondition } from './precondition-match.js';
 import { WAITING_FIELDS, type WaitingFields, type WaitingTicketStore } from './waiting-tickets.js';
 import { exclusively, writesAreSerialized } from './write-guard.js';
