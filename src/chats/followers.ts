@@ -1,5 +1,5 @@
 import { ticketEvent } from '../events/ticket-events.js';
-import type { ChatFollower } from '../store/chat-desk.js';
+import type { ChatFollower } from '../store/chat-followers.js';
 import { type Desk, type Refusal, refuse } from '../tickets/desk.js';
 import { agentOrRefusal } from '../tickets/permissions.js';
 import { note, type ThreadMessage, type ThreadVerdict } from './relay.js';

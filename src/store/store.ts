@@ -1,8 +1,8 @@
 import type { MongoClient } from 'mongodb';
 import mongoose, { type Connection } from 'mongoose';
 import { ApiRequestStore } from './api-requests.js';
-import { AssignmentStore } from './assignments.js';
-import { ChatDeskStore } from './chat-desk.js';
+import { type AssignmentStore, assignmentStore } from './assignments.js';
+import { type ChatDeskStore, chatDeskStore } from './chat-desk.js';
 import { type ChatStore, chatStore } from './chats.js';
 import { CommandWatch } from './command-watch.js';
 import { DeliveryStore } from './deliveries.js';
@@ -201,8 +201,8 @@ export class Store {
     this.mergeRequests = new MergeRequestStore(connection);
     this.replicas = new ReplicaRegistry(connection);
     this.satisfaction = new SatisfactionStore(connection);
-    this.chatDesk = new ChatDeskStore(connection);
-    this.assignments = new AssignmentStore(connection);
+    this.chatDesk = chatDeskStore(connection);
+    this.assignments = assignmentStore(connection);
     this.search = new TicketSearchStore(models, server.ferretDb === null);
     this.weekFigures = new WeekFiguresStore(connection);
     this.files = new FileStore(connection);
