@@ -2,7 +2,7 @@ import { type Connection, type Model, Schema } from 'mongoose';
 import type { NewTicketEvent, Requester } from '../tickets/types.js';
 import { updateById } from './by-id.js';
 import { documentsOf, insertOnce } from './documents.js';
-import type { EventDocument } from './models.js';
+import type { EventDocument } from './events.js';
 
 /** A Slack message's place: the channel (or DM) and its ts. */
 export interface SlackPlaceRef {

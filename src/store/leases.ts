@@ -1,5 +1,11 @@
+import { Schema } from 'mongoose';
 import { isDuplicateKey } from './documents.js';
 import type { Models } from './models.js';
+
+export const jobLeaseSchema = new Schema(
+  { _id: String, owner: { type: String, default: null }, expiresAt: { type: Date, default: null }, lastRunAt: Date },
+  { collection: 'job_leases', versionKey: false },
+);
 
 /**
  * One lease document per job: the replica that holds it runs the job, the others skip the tick.

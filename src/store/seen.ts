@@ -1,6 +1,13 @@
+import { Schema } from 'mongoose';
 import { isDuplicateKey } from './documents.js';
 import type { Models } from './models.js';
 import { insertRelyingOnUniqueIndex } from './write-guard.js';
+
+export const seenIdSchema = new Schema(
+  { _id: String, expiresAt: { type: Date, required: true } },
+  { collection: 'seen_ids', versionKey: false },
+);
+// Its expiresAt index is built by Store: a TTL index on MongoDB, a plain one on FerretDB.
 
 /**
  * Slack delivers events at least once and people double-click: each event or action id is remembered

@@ -1,5 +1,5 @@
 import type { UpdateFilter } from 'mongodb';
-import type { FilterQuery, UpdateQuery } from 'mongoose';
+import { type FilterQuery, Schema, type UpdateQuery } from 'mongoose';
 import type {
   Actor,
   CommentKind,
@@ -11,11 +11,84 @@ import type {
   TicketEvent,
   TicketStatus,
 } from '../tickets/types.js';
+import type { CommentDocument } from './comments.js';
 import { documentsOf, insertEachOnce, isDuplicateKey, newId } from './documents.js';
-import { type CommentDocument, type EventDocument, type Models } from './models.js';
+import { type EventDocument, eventFields } from './events.js';
+import type { Models } from './models.js';
 import { matchesPrecondition } from './precondition-match.js';
 import { WAITING_FIELDS, type WaitingFields, type WaitingTicketStore } from './waiting-tickets.js';
 import { exclusively, writesAreSerialized } from './write-guard.js';
+
+/**
+ * A ticket with the indexes its queries need. Every unbounded list (comments, events) is a collection of
+ * its own, never an array that grows inside a ticket.
+ */
+export const ticketSchema = new Schema(
+  {
+    // The ticket number as text (see ticketId in tickets.ts); `number` carries it as a number.
+    _id: String,
+    number: { type: Number, required: true },
+    subject: { type: String, required: true },
+    description: { type: String, default: '' },
+    requester: { type: Schema.Types.Mixed, required: true },
+    status: { type: String, required: true },
+    assignee: { type: String, default: null },
+    groupId: { type: Number, required: true },
+    priority: { type: String, required: true },
+    form: { type: Schema.Types.Mixed, default: {} },
+    channel: { type: String, required: true },
+    source: { type: Schema.Types.Mixed, default: {} },
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+    pendingSince: { type: Date, default: null },
+    solvedAt: { type: Date, default: null },
+    closedAt: { type: Date, default: null },
+    mergedInto: { type: Number, default: null },
+    version: { type: Number, required: true },
+    /**
+     * Events written in the same atomic update as the change they describe, then moved to `events`.
+     * A process that dies in between leaves them here, and the next flush (or read) completes it.
+     */
+    outbox: { type: [new Schema({ _id: String, ...eventFields }, { _id: false })], default: [] },
+  },
+  { collection: 'tickets', versionKey: false, strict: false, minimize: false },
+);
+ticketSchema.index({ number: 1 }, { unique: true });
+// The queue: a group's unassigned tickets that are not merged away, oldest first.
+ticketSchema.index({ groupId: 1, assignee: 1, status: 1, mergedInto: 1, createdAt: 1, number: 1 });
+// A reload that would remove a group looks for its tickets not yet closed (workspace/reload.ts).
+ticketSchema.index({ groupId: 1, status: 1, number: 1 });
+ticketSchema.index({ assignee: 1, status: 1, updatedAt: -1 });
+// An agent's tickets still to do, longest waiting first.
+ticketSchema.index({ assignee: 1, status: 1, createdAt: 1, number: 1 });
+ticketSchema.index({ 'requester.userId': 1, createdAt: -1 });
+ticketSchema.index({ 'requester.email': 1, createdAt: -1 });
+ticketSchema.index({ status: 1, pendingSince: 1 });
+ticketSchema.index({ status: 1, solvedAt: 1 });
+// Outbox events a dead process left behind, oldest first (the sweep hands them out again).
+ticketSchema.index({ 'outbox.0.at': 1 });
+ticketSchema.index({ closingNoteDue: 1, number: 1 });
+ticketSchema.index({ problemOf: 1, number: 1 });
+// A problem's incidents still to solve.
+ticketSchema.index({ problemOf: 1, status: 1, number: 1 });
+// Merges under way (started before a moment, or with no start recorded), and tickets holding merge claims: the recovery jobs.
+ticketSchema.index({ 'merge.state': 1, number: 1, 'merge.startedAt': 1 });
+ticketSchema.index({ 'merge.state': 1, 'merge.startedAt': 1, number: 1 });
+ticketSchema.index({ number: 1, mergingIn: 1 });
+// Search and the REST list: by creation (the page order), by tag, by an email requester's old address, open problems.
+ticketSchema.index({ createdAt: -1, number: -1 });
+ticketSchema.index({ status: 1, createdAt: -1 });
+ticketSchema.index({ tags: 1, createdAt: -1 });
+ticketSchema.index({ 'requester.previousEmails': 1 });
+ticketSchema.index({ problem: 1, status: 1, createdAt: 1, number: 1 });
+// The REST list of a key that sees only its own tickets: a bridge's few among many.
+ticketSchema.index({ 'source.filedBy': 1, createdAt: -1 });
+// The SLA watch: unsolved tickets, a batch at a time in number order.
+ticketSchema.index({ status: 1, number: 1 });
+// The SLA watch's batches: unsolved tickets of the priorities with targets, in number order.
+ticketSchema.index({ status: 1, priority: 1, number: 1 });
+// A requester's reply in their DM thread finds its ticket.
+ticketSchema.index({ requesterThreadKey: 1 });
 
 /** What must still be true for a change to apply; checked by the database in the same write. */
 export interface TicketPrecondition {
