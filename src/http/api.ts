@@ -8,7 +8,7 @@ import { databaseUnavailable } from '../store/store.js';
 import type { Desk } from '../tickets/desk.js';
 import { skippedEmail } from '../tickets/email-intake.js';
 import { attachFiles, fileLimits, filesOfTicket, type IncomingFile, type TicketFile } from '../tickets/files.js';
-import { openTicket } from '../tickets/intake.js';
+import { claimIdempotentFiling, openTicket } from '../tickets/intake.js';
 import { describeRefusal, isRefusal, type Refusal, refusalStatus, refuse } from '../tickets/refusals.js';
 import { addRequesterReply, replyCommentId } from '../tickets/requester-reply.js';
 import { type Rating, rateSolve, readSurveyToken } from '../tickets/satisfaction.js';
@@ -165,15 +165,7 @@ export function createApiRouter(deps: ApiDeps): Router {
     let reservedNumber: number | undefined;
     const idempotencyKey = idempotencyKeyOf(request);
     if (idempotencyKey) {
-      const fingerprint = createHash('sha256')
-        .update(JSON.stringify({ ...body, groupId }))
-        .digest('hex');
-      const claim = await desk.store.apiRequests.claim(
-        `${key.name}:${idempotencyKey}`,
-        fingerprint,
-        () => desk.store.tickets.nextNumber(),
-        desk.clock(),
-      );
+      const claim = await claimIdempotentFiling(desk, key.name, idempotencyKey, { ...body, groupId });
       if (claim.kind === 'conflict') {
         const which = claim.ticketNumber === null ? '' : ` (ticket #${claim.ticketNumber})`;
         throw fail(
@@ -182,16 +174,15 @@ export function createApiRouter(deps: ApiDeps): Router {
           'Idempotency-Key',
         );
       }
-      reservedNumber = claim.ticketNumber;
-      const filed = claim.kind === 'repeat' ? await desk.store.tickets.get(claim.ticketNumber) : null;
-      if (filed && !inScope(key, filed)) throw notFound(String(filed.number));
-      if (filed) {
+      if (claim.kind === 'repeat') {
+        if (!inScope(key, claim.ticket)) throw notFound(String(claim.ticket.number));
         response
           .status(200)
           .set('Idempotent-Replayed', 'true')
-          .json({ ticket: await publicTicket(desk, filed) });
+          .json({ ticket: await publicTicket(desk, claim.ticket) });
         return;
       }
+      reservedNumber = claim.reservedNumber;
     }
 
     const result = await openTicket(

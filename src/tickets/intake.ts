@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ticketEvent } from '../events/ticket-events.js';
 import { prioritySchema } from '../workspace/schema.js';
@@ -89,4 +90,33 @@ export async function openTicket(
   );
   desk.events.ticketChanged(ticket.number);
   return { ok: true, ticket };
+}
+
+/** A REST create under an Idempotency-Key: a new filing (with its number reserved), a repeat of one filed, or a key used for another request. */
+export type IdempotentFiling =
+  | { kind: 'new'; reservedNumber: number }
+  | { kind: 'repeat'; ticket: Ticket }
+  | { kind: 'conflict'; ticketNumber: number | null };
+
+/**
+ * Claims a filer's Idempotency-Key for a request: the key remembers the request's fingerprint and the
+ * number reserved for it, so a retry finds the ticket it filed (or, if the first attempt died before
+ * filing, files it under the same number) and a different request under the same key is refused.
+ */
+export async function claimIdempotentFiling(
+  desk: Desk,
+  filer: string,
+  idempotencyKey: string,
+  request: unknown,
+): Promise<IdempotentFiling> {
+  const fingerprint = createHash('sha256').update(JSON.stringify(request)).digest('hex');
+  const claim = await desk.store.apiRequests.claim(
+    `${filer}:${idempotencyKey}`,
+    fingerprint,
+    () => desk.store.tickets.nextNumber(),
+    desk.clock(),
+  );
+  if (claim.kind === 'conflict') return claim;
+  const filed = claim.kind === 'repeat' ? await desk.store.tickets.get(claim.ticketNumber) : null;
+  return filed ? { kind: 'repeat', ticket: filed } : { kind: 'new', reservedNumber: claim.ticketNumber };
 }
