@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import type { Log } from '../log.js';
 import { withLogContext } from '../log.js';
 import type { TicketFilter } from '../store/search.js';
-import { databaseUnavailable } from '../store/store.js';
+import { databaseUnavailable } from '../tickets/database-reach.js';
 import type { Desk } from '../tickets/desk.js';
 import { skippedEmail } from '../tickets/email-intake.js';
 import { attachFiles, fileLimits, filesOfTicket, type IncomingFile, type TicketFile } from '../tickets/files.js';

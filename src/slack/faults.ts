@@ -1,6 +1,6 @@
 import type { AnyMiddlewareArgs, Middleware, RespondFn } from '@slack/bolt';
 import { faultMessage, type Log } from '../log.js';
-import { databaseUnavailable } from '../store/store.js';
+import { databaseUnavailable } from '../tickets/database-reach.js';
 
 export const DATABASE_DOWN_TEXT =
   ':warning: That could not be done: the help desk cannot reach its database right now. Please try again in a minute.';

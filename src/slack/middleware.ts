@@ -1,6 +1,6 @@
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
 import type { Metrics } from '../metrics.js';
-import { DatabaseAwayError } from '../store/store.js';
+import { DatabaseAwayError } from '../tickets/database-reach.js';
 import type { Desk } from '../tickets/desk.js';
 
 /** How long an event id is remembered: Slack retries within minutes, so an hour is plenty. */

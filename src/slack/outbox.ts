@@ -5,12 +5,14 @@ import { mirrorOpened } from '../chats/followers.js';
 import { rememberRelay } from '../chats/relay.js';
 import { offerPosted } from '../chats/transfers.js';
 import type { Log } from '../log.js';
-import type { AfterPost, SlackPlace, SlackPlaceRef } from '../store/deliveries.js';
 import {
+  type AfterPost,
   type Delivery,
   type DeliverySenders,
   NotReadyYet,
   type SlackOrder,
+  type SlackPlace,
+  type SlackPlaceRef,
   sendSlackMessage,
 } from '../tickets/deliveries.js';
 import type { Desk } from '../tickets/desk.js';

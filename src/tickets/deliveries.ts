@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { ticketEvent } from '../events/ticket-events.js';
-import type { Delivery, NewDelivery, SlackOrder } from '../store/deliveries.js';
+import type { AfterPost, Delivery, NewDelivery, SlackOrder, SlackPlace, SlackPlaceRef } from '../store/deliveries.js';
 import type { Desk } from './desk.js';
 import type { Ticket, TicketComment } from './types.js';
 import { postWebhook } from './webhook.js';
@@ -8,7 +8,7 @@ import { postWebhook } from './webhook.js';
 /** Who records a delivery's outcome in the history. */
 const deliveryActor = { kind: 'system', id: 'delivery' } as const;
 
-export type { Delivery, SlackOrder };
+export type { AfterPost, Delivery, SlackOrder, SlackPlace, SlackPlaceRef };
 
 /**
  * How queued deliveries go out. Slack needs the Slack client, which the composition root gives

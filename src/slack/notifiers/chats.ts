@@ -22,7 +22,7 @@ import { followersOf, mirrorOpened } from '../../chats/followers.js';
 import { fileVerdict, originalOfComment, type SharedFile } from '../../chats/relay.js';
 import type { Chat } from '../../chats/types.js';
 import type { SignalOf, Subscriber, TicketNotice, TicketNoticeOf } from '../../events/types.js';
-import type { AfterPost } from '../../store/deliveries.js';
+import type { AfterPost } from '../../tickets/deliveries.js';
 import { deliveryIdOf } from '../../tickets/deliveries.js';
 import type { Ticket } from '../../tickets/types.js';
 import { decodeEntities } from '../decode-slack-text.js';
