@@ -42,8 +42,7 @@ import { publishHome } from '../home.js';
 import { openRequesterPanel } from '../profiles.js';
 import { cardBlocks, openReplyModal, showConversation, showModal, updateReplyModal } from '../screens.js';
 import { refusalText } from '../words.js';
-import { answerTake, follow, type ListenerDeps, unfollow } from './commands.js';
-import { answerSurvey } from './views.js';
+import { answerSurvey, answerTake, follow, type ListenerDeps, unfollow } from './answers.js';
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 type SelectArgs = SlackActionMiddlewareArgs<BlockAction<StaticSelectAction>> & AllMiddlewareArgs;

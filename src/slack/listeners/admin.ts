@@ -1,5 +1,5 @@
 import { escapeMrkdwn } from '../../../blocks/text.js';
-import type { Subcommand } from './commands.js';
+import type { Subcommand } from './answers.js';
 
 /** `/ticket admin …`: what only a workspace admin may do from Slack. */
 export const adminSubcommands: [string, Subcommand][] = [

@@ -23,7 +23,7 @@ import { type Asker, askerOf } from '../answer.js';
 import { answersOf, cardBlocks, type StateValues } from '../screens.js';
 import { viewMetadata } from '../view-metadata.js';
 import { refusalPlainText } from '../words.js';
-import type { ListenerDeps, Subcommand, SubcommandContext } from './commands.js';
+import type { ListenerDeps, Subcommand, SubcommandContext } from './answers.js';
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 type SubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;

@@ -1,7 +1,6 @@
-import type { AllMiddlewareArgs, App, RespondFn, SlackCommandMiddlewareArgs } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
+import type { AllMiddlewareArgs, App, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { AVAILABILITY_BADGE } from '../../../blocks/chat.js';
-import { queueChoice, shortcutList, waitingChatsBlocks } from '../../../blocks/chat-desk.js';
+import { shortcutList, waitingChatsBlocks } from '../../../blocks/chat-desk.js';
 import { helpMessage } from '../../../blocks/help.js';
 import { newTicketModal } from '../../../blocks/new-ticket-modal.js';
 import { queueMessage, workingList } from '../../../blocks/queue.js';
@@ -10,12 +9,10 @@ import { clip, escapeMrkdwn } from '../../../blocks/text.js';
 import { cardText } from '../../../blocks/ticket-card.js';
 import { escalationModal, macroSaveModal, mergeConfirmModal } from '../../../blocks/ticket-work-modals.js';
 import { availabilityOf, setAvailability } from '../../chats/availability.js';
-import { followChat, unfollowChat } from '../../chats/followers.js';
 import { addShortcut, listShortcuts, removeShortcut } from '../../chats/shortcuts.js';
-import { cancelTransfer, requestTransfer, type TransferRefusal } from '../../chats/transfers.js';
+import { cancelTransfer, requestTransfer } from '../../chats/transfers.js';
 import type { TransferTarget } from '../../chats/types.js';
 import { waitingChats } from '../../chats/waiting.js';
-import type { Log } from '../../log.js';
 import type { Desk } from '../../tickets/desk.js';
 import { escalationGroups } from '../../tickets/escalation.js';
 import { deletePersonalMacro, personalMacro } from '../../tickets/macros.js';
@@ -23,51 +20,29 @@ import { planMerge } from '../../tickets/merge.js';
 import { agentNamed, type MentionedPerson } from '../../tickets/people.js';
 import { agentOrRefusal, parseTicketNumber, ticketToWork } from '../../tickets/permissions.js';
 import { linkIncident, markProblem } from '../../tickets/problems.js';
-import { type FactsOf, type Refusal, refuse, transferTargetText } from '../../tickets/refusals.js';
+import { type Refusal, refuse, transferTargetText } from '../../tickets/refusals.js';
 import { deskReport } from '../../tickets/reports.js';
 import { deskStats, type Period, periodWindow } from '../../tickets/stats.js';
-import { type TakeResult, takeNextTicket, takeTicket } from '../../tickets/take.js';
+import { takeNextTicket, takeTicket } from '../../tickets/take.js';
 import { agentQueue, cardView, workingTickets } from '../../tickets/views.js';
-import { type Asker, askerOf } from '../answer.js';
+import { askerOf } from '../answer.js';
 import { decodeSlackText } from '../decode-slack-text.js';
 import { openRequesterPanel, sendChatEmail } from '../profiles.js';
-import { cardBlocks, openReplyModal, showConversation, takenBlocks } from '../screens.js';
+import { cardBlocks, openReplyModal, showConversation } from '../screens.js';
 import { refusalText, slackWords } from '../words.js';
 import { adminSubcommands } from './admin.js';
+import {
+  answerTake,
+  follow,
+  type ListenerDeps,
+  queueChoiceFor,
+  type Subcommand,
+  type SubcommandContext,
+  unfollow,
+} from './answers.js';
 import { assignmentSubcommands } from './assignment.js';
 import { editingSubcommands } from './editing.js';
 import { searchSubcommands } from './search.js';
-
-export interface ListenerDeps {
-  desk: Desk;
-  log: Log;
-}
-
-/** A `/ticket` subcommand, as the router hands it over. */
-export interface SubcommandContext {
-  desk: Desk;
-  log: Log;
-  userId: string;
-  /** The text after the subcommand word, as the person wrote it (Slack's encoding read once). */
-  args: string;
-  /** People the text mentioned by id, and how each reads in `args` (`@ben`). */
-  mentions: MentionedPerson[];
-  triggerId: string;
-  client: WebClient;
-  respond: RespondFn;
-  asker: Asker;
-}
-
-export interface Subcommand {
-  usage: string;
-  what: string;
-  /**
-   * For agents only: shown only to them in help, and refused to anyone else by the router before it
-   * runs. `true` refuses in the general words (`not_an_agent`); a phrase says what only agents can do.
-   */
-  agentsOnly?: true | FactsOf<'agents_only'>['action'];
-  run(context: SubcommandContext): Promise<void>;
-}
 
 /** `#1004` → 1004, or the refusal told to the asker. */
 async function ticketNumberOr(context: SubcommandContext, text: string | undefined): Promise<number | null> {
@@ -75,20 +50,6 @@ async function ticketNumberOr(context: SubcommandContext, text: string | undefin
   if (parsed.ok) return parsed.number;
   await context.asker.refuse(parsed);
   return null;
-}
-
-/** "You took #N", the card, and nothing more: the alert, the requester and the home hear through the notifiers. */
-export async function answerTake(
-  desk: Desk,
-  asker: Asker,
-  userId: string,
-  result: TakeResult | Refusal,
-): Promise<void> {
-  if (!result.ok) return asker.refuse(result);
-  const text = result.alreadyYours
-    ? `#${result.ticket.number} is already yours.`
-    : `You took #${result.ticket.number}.`;
-  await asker.say(text, await takenBlocks(desk, result, await cardView(desk, result.ticket.number, userId, result)));
 }
 
 /** "1004 1005 into 1002", "#1004 into #1002" */
@@ -146,17 +107,6 @@ function parseStatsArgs(
     agent = found.agent.user;
   }
   return { ok: true, agent, period };
-}
-
-/** A group transfer that found nobody online offers to queue it; the refusal's sentence stays word for word. */
-export function queueChoiceFor(desk: Desk, ticketNumber: number, refusal: TransferRefusal) {
-  if (refusal.queueable === undefined) return undefined;
-  return queueChoice({
-    reason: refusalText(desk, refusal),
-    ticketNumber,
-    groupId: refusal.queueable,
-    groupName: desk.directory.groupName(refusal.queueable),
-  });
 }
 
 /**
@@ -605,21 +555,6 @@ export const subcommands: ReadonlyMap<string, Subcommand> = new Map<string, Subc
     },
   ],
 ]);
-
-export async function follow(desk: Desk, asker: Asker, ticketNumber: number, user: string): Promise<void> {
-  const result = await followChat(desk, { ticketNumber, user });
-  if (!result.ok) return asker.refuse(result);
-  if (result.already) return asker.say(`You already follow chat #${ticketNumber}: its copy is in your DM with me.`);
-  await asker.say(
-    `You follow chat #${ticketNumber} now: the conversation is copied into your DM with me as it happens. The requester does not see you.`,
-  );
-}
-
-export async function unfollow(desk: Desk, asker: Asker, ticketNumber: number, user: string): Promise<void> {
-  const result = await unfollowChat(desk, { ticketNumber, user });
-  if (!result.ok) return asker.refuse(result);
-  await asker.say(`You no longer follow chat #${ticketNumber}.`);
-}
 
 /** The `/ticket` command: routes by its first word; a fault is logged, never shown raw. */
 export async function ticketCommand(

@@ -18,7 +18,7 @@ import { askerOf } from '../answer.js';
 import { answersOf, type StateValues } from '../screens.js';
 import { viewMetadata } from '../view-metadata.js';
 import { refusalPlainText } from '../words.js';
-import type { ListenerDeps, Subcommand, SubcommandContext } from './commands.js';
+import type { ListenerDeps, Subcommand, SubcommandContext } from './answers.js';
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 type SubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;

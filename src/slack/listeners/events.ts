@@ -18,7 +18,7 @@ import { publishHome } from '../home.js';
 import { slackNames } from '../profiles.js';
 import { readSharedFiles, refusedFilesText } from '../shared-files.js';
 import { refusalText } from '../words.js';
-import type { ListenerDeps } from './commands.js';
+import type { ListenerDeps } from './answers.js';
 
 type MessageArgs = SlackEventMiddlewareArgs<'message'> & AllMiddlewareArgs;
 

@@ -19,7 +19,7 @@ import { searchArticles } from '../../tickets/suggestions.js';
 import { askerOf } from '../answer.js';
 import { updateReplyModal } from '../screens.js';
 import { refusalText } from '../words.js';
-import type { ListenerDeps, Subcommand } from './commands.js';
+import type { ListenerDeps, Subcommand } from './answers.js';
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 

@@ -5,7 +5,7 @@ import { noteRefusal } from '../../chats/relay.js';
 import { refuse } from '../../tickets/refusals.js';
 import { askerOf } from '../answer.js';
 import { decodeSlackMessage, mentionNames, type SlackMessageParts, textsOf } from '../decode-slack-text.js';
-import type { ListenerDeps } from './commands.js';
+import type { ListenerDeps } from './answers.js';
 
 const NAME_LOOKUP_BUDGET_MS = 800;
 

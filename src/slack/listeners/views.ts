@@ -1,4 +1,4 @@
-import type { AllMiddlewareArgs, App, RespondFn, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import type { AllMiddlewareArgs, App, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { z } from 'zod';
 import { chatEmailModal, chatEmailSending, chatEmailSent } from '../../../blocks/chat-desk.js';
 import {
@@ -13,7 +13,6 @@ import {
   satisfactionFields,
   transferFields,
 } from '../../../blocks/ids.js';
-import { surveyMessage } from '../../../blocks/satisfaction.js';
 import { clip } from '../../../blocks/text.js';
 import { mergeConfirmModal } from '../../../blocks/ticket-work-modals.js';
 import { note, noteRefusal } from '../../chats/relay.js';
@@ -28,7 +27,7 @@ import { parseTicketNumber } from '../../tickets/permissions.js';
 import { linkIncident } from '../../tickets/problems.js';
 import { type Refusal, refuse, transferTargetText } from '../../tickets/refusals.js';
 import { replyToTicket } from '../../tickets/reply.js';
-import { type RateResult, rateSolve } from '../../tickets/satisfaction.js';
+import { rateSolve } from '../../tickets/satisfaction.js';
 import type { TicketSource } from '../../tickets/types.js';
 import { type Asker, askerOf } from '../answer.js';
 import { sendChatEmail } from '../profiles.js';
@@ -36,7 +35,7 @@ import { answersOf, currentReply, field, replyErrors, type StateValues } from '.
 import { downloadSlackFiles, refusedFilesText } from '../shared-files.js';
 import { viewMetadata } from '../view-metadata.js';
 import { refusalPlainText, refusalText, slackWords } from '../words.js';
-import { type ListenerDeps, queueChoiceFor } from './commands.js';
+import { type ListenerDeps, queueChoiceFor } from './answers.js';
 
 type SubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
@@ -298,24 +297,6 @@ async function chatEmailSubmitted(deps: ListenerDeps, { ack, body, view, client 
 }
 
 // ── Surveys ────────────────────────────────────────────────────────────────────────────────────
-
-/** A recorded answer: the survey message shows it (where we can reach it), a refusal is told. */
-export async function answerSurvey(
-  deps: ListenerDeps,
-  asker: Asker,
-  respond: RespondFn | undefined,
-  ref: { number: number; solve: number },
-  result: RateResult | Refusal,
-): Promise<void> {
-  if (!result.ok) return asker.refuse(result);
-  if (respond) {
-    await respond({
-      replace_original: true,
-      text: `How did we do on #${ref.number}?`,
-      blocks: surveyMessage(result.ticket, ref, result.survey.rating),
-    }).catch((error: unknown) => deps.log('slack: survey message update failed', error));
-  }
-}
 
 async function surveyCommented(deps: ListenerDeps, { ack, body, view }: SubmitArgs): Promise<void> {
   await ack();
