@@ -29,7 +29,7 @@ export function smtpTransportOptions(
 }
 
 /** What deskbolt sends itself and never files again: a queued delivery that is not a person's reply. */
-const AUTOMATIC_PURPOSES = new Set(['survey', 'closing note']);
+const AUTOMATIC_PURPOSES = new Set(['survey', 'closing note', 'pending reminder']);
 
 /** The Message-ID a delivery goes out under: the same on every attempt, so a receiver drops a repeat; it names the ticket, so a reply finds it. */
 export function messageIdOf(delivery: Pick<Delivery, 'id' | 'ticketNumber'>, domain: string): string {

@@ -121,6 +121,19 @@ export interface EventPayloads {
   sla_warning: { to: { clock: SlaClock; targetMs: number; remainingMs: number; dueAt: Date | null } };
   /** `warned`: a warning came first, so the breach is not announced again. */
   sla_breached: { to: { clock: SlaClock; targetMs: number; overByMs: number; warned: boolean } };
+  /** deskbolt reminded the assignee of an open ticket waiting on them (`waitedMs`: business time when the SLA counts it). */
+  assignee_reminded: { to: { assignee: string; waitedMs: number; afterMs: number } };
+  /** deskbolt told the group's leads that the ticket still waits on its assignee. */
+  lead_reminded: { to: { assignee: string; leads: string[]; waitedMs: number; afterMs: number } };
+  /** deskbolt asked the requester of a pending ticket for their answer before the auto-close. */
+  requester_reminded: { to: { via: 'slack' | 'email'; closesAt: Date } };
+  /** deskbolt took the ticket back from an owner who did not act on it within `afterMs`. */
+  handed_back: {
+    from: { assignee: string };
+    to: { assignee: string | null; via: 'queue' | 'previous'; afterMs: number };
+  };
+  /** A chat transfer nobody accepted: deskbolt put the chat back in its group's queue. */
+  transfer_returned: { from: { agent: string }; to: { groupId: number }; note: string };
 }
 
 /**

@@ -26,7 +26,9 @@ export type DeskSignal =
   | { type: 'chat_file_shared'; chat: Chat; fileId: string; side: 'requester' | 'agent'; sender: string }
   | { type: 'weekly_digest_due'; lead: string; week: string; from: Date; to: Date; marker: string }
   /** A lead's bulk hand-over ran to its end (`resumed`: finished by the job after its process died). */
-  | { type: 'bulk_move_finished'; move: BulkMove; resumed: boolean };
+  | { type: 'bulk_move_finished'; move: BulkMove; resumed: boolean }
+  /** Tickets wait in a group's queue past its threshold and nobody of the group is online (`window`: the hour it is told for). */
+  | { type: 'queue_unattended'; groupId: number; waiting: number; oldest: number; oldestFiledAt: Date; window: string };
 
 export type SignalType = DeskSignal['type'];
 export type SignalOf<T extends SignalType> = Extract<DeskSignal, { type: T }>;

@@ -5,8 +5,10 @@ import { MINUTE_MS } from '../clock.js';
 import { closeSolved, closeStalePending } from '../tickets/auto-close.js';
 import { finishAbandonedBulkMoves } from '../tickets/bulk-move.js';
 import { retryDueDeliveries } from '../tickets/deliveries.js';
+import { handBackUnactedTickets } from '../tickets/hand-back.js';
 import { expireHandoffs } from '../tickets/hand-over.js';
 import { finishInterruptedMerges } from '../tickets/merge.js';
+import { sendReminders } from '../tickets/reminders.js';
 import { forgetOldApiRequests } from '../tickets/retention.js';
 import { watchSlas } from '../tickets/sla-watch.js';
 import { forgetOldWeekFigures } from '../tickets/week-figures.js';
@@ -73,6 +75,19 @@ export const deskJobs: readonly Job[] = [
     schedule: '* * * * *',
     holdMs: 5 * MINUTE_MS,
     run: (desk, now, context) => watchSlas(desk, now, { keepGoing: context.keepLease }),
+  },
+  {
+    name: 'reminders',
+    schedule: '* * * * *',
+    holdMs: 5 * MINUTE_MS,
+    run: (desk, now, context) => sendReminders(desk, now, { keepGoing: context.keepLease }),
+  },
+  {
+    name: 'hand-back',
+    // After transfer-expiry's ticks, so an unanswered transfer goes back within a minute of expiring.
+    schedule: '30 * * * * *',
+    holdMs: 5 * MINUTE_MS,
+    run: (desk, now, context) => handBackUnactedTickets(desk, now, { keepGoing: context.keepLease }),
   },
   {
     name: 'delivery-retries',

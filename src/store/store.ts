@@ -14,6 +14,7 @@ import { MergeRequestStore } from './merge-requests.js';
 import { type Models, registerModels } from './models.js';
 import type { DeclaredIndexes, IndexKeys } from './query-shapes.js';
 import { ReadModelMarks } from './read-model-marks.js';
+import { ReminderStore } from './reminders.js';
 import { ReplicaRegistry } from './replicas.js';
 import { SatisfactionStore } from './satisfaction.js';
 import { TicketSearchStore } from './search.js';
@@ -151,6 +152,7 @@ export class Store {
   readonly tickets: TicketStore;
   readonly seen: SeenIdStore;
   readonly leases: LeaseStore;
+  readonly reminders: ReminderStore;
   readonly deliveries: DeliveryStore;
   readonly email: EmailStore;
   readonly macros: MacroStore;
@@ -192,6 +194,7 @@ export class Store {
     this.tickets = new TicketStore(models, this.waiting, conditionalWrites);
     this.seen = new SeenIdStore(models);
     this.leases = new LeaseStore(models);
+    this.reminders = new ReminderStore(models, connection);
     this.deliveries = new DeliveryStore(connection);
     this.email = new EmailStore(connection);
     this.macros = new MacroStore(connection);

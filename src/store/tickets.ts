@@ -15,6 +15,7 @@ import type { CommentDocument } from './comments.js';
 import { documentsOf, insertEachOnce, isDuplicateKey, newId } from './documents.js';
 import { type EventDocument, eventFields } from './events.js';
 import type { Models } from './models.js';
+import { handBackWatchOf } from './hand-back-watch.js';
 import { matchesPrecondition } from './precondition-match.js';
 import { WAITING_FIELDS, type WaitingFields, type WaitingTicketStore } from './waiting-tickets.js';
 import { exclusively, writesAreSerialized } from './write-guard.js';
@@ -58,6 +59,8 @@ ticketSchema.index({ number: 1 }, { unique: true });
 ticketSchema.index({ groupId: 1, assignee: 1, status: 1, mergedInto: 1, createdAt: 1, number: 1 });
 // A reload that would remove a group looks for its tickets not yet closed (workspace/reload.ts).
 ticketSchema.index({ groupId: 1, status: 1, number: 1 });
+// Reminders and hand-backs walk a group's open and pending tickets in number order (src/store/reminders.ts).
+ticketSchema.index({ groupId: 1, status: 1, number: 1, updatedAt: 1, pendingSince: 1, 'handBackWatch.since': 1 });
 ticketSchema.index({ assignee: 1, status: 1, updatedAt: -1 });
 // An agent's tickets still to do, longest waiting first.
 ticketSchema.index({ assignee: 1, status: 1, createdAt: 1, number: 1 });
@@ -227,8 +230,14 @@ function changeUpdate(changes: TicketChanges, events: readonly NewTicketEvent[],
   const replies = entries.filter((entry) => entry.action === 'replied');
   // The contacts the week's first-contact figure reads at a solve, counted as contactsBefore counts them.
   const inChat = replies.filter((entry) => isChatReply(entry.to)).length;
+  const watch = handBackWatchOf(entries);
   const update = {
-    $set: { ...changes, updatedAt: now, ...(inChat > 0 ? { 'contacts.chat': true } : {}) },
+    $set: {
+      ...changes,
+      updatedAt: now,
+      ...(inChat > 0 ? { 'contacts.chat': true } : {}),
+      ...(watch !== undefined ? { handBackWatch: watch } : {}),
+    },
     $inc: { version: 1, ...(replies.length > inChat ? { 'contacts.replies': replies.length - inChat } : {}) },
     $push: { outbox: { $each: entries } },
     ...(replies.length > 0

@@ -25,10 +25,20 @@ const MAX_ITEMS = 200_000;
 export const autoCloseActor: Actor = { kind: 'system', id: 'pending-auto-close', name: 'Auto-close' };
 export const solvedCloseActor: Actor = { kind: 'system', id: 'solved-close', name: 'Auto-close' };
 
-export function closingNoteText(ticket: Pick<Ticket, 'number'>, days: number): string {
+/**
+ * The note says how to reopen where the requester reads it: a reply in their Slack thread of the
+ * ticket, or to the email, is taken as a follow-up (requester-reply.ts, email-intake.ts).
+ */
+export function closingNoteText(ticket: Pick<Ticket, 'number'> & Partial<Pick<Ticket, 'requester'>>, days: number): string {
+  const how =
+    ticket.requester?.kind === 'slack'
+      ? 'reply in this thread'
+      : ticket.requester?.kind === 'email'
+        ? 'reply to this email'
+        : 'reply to this message';
   return (
     `We haven't heard back from you on #${ticket.number} for ${days} day${days === 1 ? '' : 's'}, so we have closed it. ` +
-    'If you still need help, just reply and we will open a follow-up.'
+    `If you still need help, ${how} and we will reopen it as a follow-up.`
   );
 }
 
@@ -110,13 +120,15 @@ export function closingNoteId(ticketNumber: number): string {
 async function writeClosingNotes(desk: Desk, numbers: readonly number[], now: Date): Promise<void> {
   if (numbers.length === 0) return;
   const days = desk.settings.pendingCloseDays;
+  // The note names the way back that fits the requester (their Slack thread, or the email).
+  const tickets = await desk.store.tickets.getMany(numbers);
   await desk.store.tickets.addComments(
-    numbers.map((number) => ({
-      id: closingNoteId(number),
-      ticketNumber: number,
+    tickets.map((ticket) => ({
+      id: closingNoteId(ticket.number),
+      ticketNumber: ticket.number,
       kind: 'public',
       author: autoCloseActor,
-      text: closingNoteText({ number }, days),
+      text: closingNoteText(ticket, days),
       createdAt: now,
     })),
   );

@@ -95,6 +95,10 @@ export interface Ticket {
   slaPauses?: SlaPause[];
   /** SLA announcements already made, by clock: each warning and each breach is recorded once. */
   slaMarks?: SlaMarks;
+  /** Reminders already given, each marked with the moment its wait began: one reminder per wait (src/tickets/reminders.ts). */
+  reminderMarks?: ReminderMarks;
+  /** Given to someone by someone else and not yet acted on: the hand-back watches it (src/tickets/hand-back.ts). */
+  handBackWatch?: HandBackWatch | null;
   /**
    * Merges into this ticket under way, by source (`n1004`): when each claimed it, and for whom. While
    * one is here this ticket is not merged away, so a merge's comments never land on a ticket that is
@@ -127,6 +131,22 @@ export interface SlaPause {
 }
 
 export type SlaClock = 'firstReply' | 'resolution';
+
+export interface ReminderMarks {
+  /** The wait (the ticket's updatedAt) its assignee was reminded of. */
+  assigneeFor?: Date;
+  /** The wait its group's leads were told of. */
+  leadFor?: Date;
+  /** The pending stretch (pendingSince) its requester was asked to answer in. */
+  pendingFor?: Date;
+}
+
+export interface HandBackWatch {
+  assignee: string;
+  /** Who had it before: where it goes back to when the group hands back to the previous owner. */
+  previous: string | null;
+  since: Date;
+}
 
 export interface SlaMarks {
   firstReplyWarned?: Date;

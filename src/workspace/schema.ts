@@ -72,6 +72,59 @@ export const slaSchema = z
   })
   .strict();
 
+/** Minutes by priority, each optional: a priority left out is never reminded of. */
+const minutesByPrioritySchema = z
+  .object({
+    urgent: z.number().int().min(1).max(30 * 24 * 60).optional(),
+    high: z.number().int().min(1).max(30 * 24 * 60).optional(),
+    normal: z.number().int().min(1).max(30 * 24 * 60).optional(),
+    low: z.number().int().min(1).max(30 * 24 * 60).optional(),
+  })
+  .strict();
+
+/**
+ * Who is reminded of what, per group (docs/reminders.md); each part is off until it is given. The
+ * assignee's and the lead's thresholds count business hours when the SLA settings have them.
+ */
+export const remindersSchema = z
+  .object({
+    /** An open ticket waiting on its assignee this long (by priority) gets them one reminder. */
+    assigneeAfter: minutesByPrioritySchema.optional(),
+    /** Past this (by priority) the group's leads are told, once. */
+    leadAfter: minutesByPrioritySchema.optional(),
+    /** A pending ticket's requester hears "we are waiting for your answer" this long before the auto-close. */
+    pendingRequesterBeforeCloseHours: z
+      .number()
+      .int()
+      .min(1)
+      .max(30 * 24)
+      .optional(),
+    /** Tickets in the queue longer than this while nobody of the group is online: said in its channel, at most hourly. */
+    queueAlert: z
+      .object({
+        olderThanMinutes: z
+          .number()
+          .int()
+          .min(1)
+          .max(7 * 24 * 60),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+/** A ticket given to someone who does nothing with it within `afterMinutes` goes back (docs/reminders.md). */
+export const handBackSchema = z
+  .object({
+    afterMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 24 * 60),
+    to: z.enum(['queue', 'previous']).default('queue'),
+  })
+  .strict();
+
 export const groupSchema = z
   .object({
     name,
@@ -83,6 +136,8 @@ export const groupSchema = z
     intakeChannels: z.array(slackChannelId).default([]),
     /** Where the group works: its SLA business hours are read in this zone (the SLA's zone when absent). */
     timeZone: timeZoneSchema.optional(),
+    reminders: remindersSchema.optional(),
+    handBack: handBackSchema.optional(),
   })
   .strict();
 
@@ -376,3 +431,5 @@ export type Macro = z.infer<typeof macroSchema>;
 export type ApiKey = Workspace['apiKeys'][number];
 export type Priority = z.infer<typeof prioritySchema>;
 export type SlaSettings = z.infer<typeof slaSchema>;
+export type ReminderSettings = z.infer<typeof remindersSchema>;
+export type HandBackSettings = z.infer<typeof handBackSchema>;

@@ -239,7 +239,9 @@ export function chatNotifier(context: NotifierContext): Subscriber {
     await inThread(
       chat,
       `${event.id}:line`,
-      `:leftwards_arrow_with_hook: <@${event.from.assignee}> put the chat back in ${group}'s queue: the first to accept it gets it.${ping}`,
+      event.actor.kind === 'system'
+        ? `:leftwards_arrow_with_hook: Nobody accepted <@${event.from.assignee}>'s transfer: deskbolt put the chat back in ${group}'s queue, the first to accept it gets it.${ping}`
+        : `:leftwards_arrow_with_hook: <@${event.from.assignee}> put the chat back in ${group}'s queue: the first to accept it gets it.${ping}`,
     );
     await toRequester(
       chat,

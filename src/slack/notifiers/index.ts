@@ -4,6 +4,7 @@ import { chatNotifier } from './chats.js';
 import type { NotifierContext } from './context.js';
 import { digestNotifier } from './digests.js';
 import { homeNotifier } from './homes.js';
+import { reminderNotifier } from './reminders.js';
 import { requesterNotifier } from './requesters.js';
 import { slaNotifier } from './slas.js';
 import { surveyNotifier } from './surveys.js';
@@ -24,5 +25,6 @@ export function slackNotifiers(context: NotifierContext): Subscriber[] {
     digestNotifier(context),
     assignmentNotifier(context),
     slaNotifier(context),
+    reminderNotifier(context),
   ];
 }
