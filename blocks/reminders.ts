@@ -46,11 +46,7 @@ export function closingTime(at: Date, timeZone: string): string {
 }
 
 /** "We are waiting for your answer": in the requester's Slack thread (mrkdwn) or as mail (plain). */
-export function pendingReminder(
-  ticket: Subjected,
-  closesAt: string,
-  via: 'slack' | 'email',
-): string {
+export function pendingReminder(ticket: Subjected, closesAt: string, via: 'slack' | 'email'): string {
   const subject = via === 'slack' ? subjectOf(ticket) : `#${ticket.number} “${ticket.subject.slice(0, 150)}”`;
   const how = via === 'slack' ? 'reply in this thread' : 'reply to this email';
   return (

@@ -104,7 +104,10 @@ describe('a ticket given to someone who does not act on it goes back to the queu
     ]);
     const inChannel = test.fake
       .okCalls('chat.postMessage')
-      .filter((call) => call.args.channel === channels.billingAlerts && String(call.args.text).includes('is back in the queue'));
+      .filter(
+        (call) =>
+          call.args.channel === channels.billingAlerts && String(call.args.text).includes('is back in the queue'),
+      );
     expect(inChannel).toHaveLength(1);
     expect(inChannel[0]!.args.text).toContain(`<@${people.ben}> did not act on it within 30 minutes`);
 

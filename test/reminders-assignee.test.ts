@@ -210,10 +210,7 @@ describe('two replicas', () => {
     const b = closing(await startTestDesk({ store, fake, clock, workspace: remindingWorkspace() }));
     const numbers = [await takenByAna(a), await takenByAna(a), await takenByAna(b)];
     clock.advance(5 * HOUR_MS);
-    await Promise.all([
-      sendReminders(a.deskbolt.desk, clock.now()),
-      sendReminders(b.deskbolt.desk, clock.now()),
-    ]);
+    await Promise.all([sendReminders(a.deskbolt.desk, clock.now()), sendReminders(b.deskbolt.desk, clock.now())]);
     await Promise.all([a.settled(), b.settled()]);
     for (const number of numbers) {
       expect(await eventsOf(store, number, 'assignee_reminded')).toHaveLength(1);

@@ -54,7 +54,10 @@ describe('a pending ticket’s Slack requester is asked once for their answer be
       id: view.id,
       callback_id: view.callback_id,
       private_metadata: view.private_metadata,
-      state: viewStateFrom(view, { [replyFields.text]: 'Could you send the receipt?', [replyFields.status]: 'pending' }),
+      state: viewStateFrom(view, {
+        [replyFields.text]: 'Could you send the receipt?',
+        [replyFields.status]: 'pending',
+      }),
     });
     await test.settled();
     expect((await test.store.tickets.get(ticket.number))!.status).toBe('pending');
@@ -122,7 +125,12 @@ describe('a pending ticket’s Slack requester is asked once for their answer be
   });
 
   it('two replicas sweeping at once ask once', async () => {
-    const other = await startTestDesk({ workspace: askingWorkspace(), store: test.store, fake: test.fake, clock: test.clock });
+    const other = await startTestDesk({
+      workspace: askingWorkspace(),
+      store: test.store,
+      fake: test.fake,
+      clock: test.clock,
+    });
     try {
       const number = await pendingByReply();
       test.clock.advance(2 * DAY_MS + HOUR_MS);
@@ -197,9 +205,9 @@ describe('an email requester is asked by mail (a real SMTP server), once, and th
     expect(notes[0]!.text).toContain('If you still need help, reply to this email and we will reopen it');
     expect(smtp.received.filter((mail) => mail.text?.startsWith('We are waiting for your answer'))).toHaveLength(1);
     // The stored note says the same as what was sent.
-    const [comment] = await test.store.tickets.comments(ticket.number, { kinds: ['public'] }).then((all) =>
-      all.filter((c) => c.text.startsWith("We haven't")),
-    );
+    const [comment] = await test.store.tickets
+      .comments(ticket.number, { kinds: ['public'] })
+      .then((all) => all.filter((c) => c.text.startsWith("We haven't")));
     expect(comment!.text).toBe(notes[0]!.text?.trim());
   });
 });

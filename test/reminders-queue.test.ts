@@ -38,7 +38,9 @@ async function deskOf(options: Parameters<typeof startTestDesk>[0] = {}): Promis
 function alerts(test: TestDesk): string[] {
   return test.fake
     .okCalls('chat.postMessage')
-    .filter((call) => call.args.channel === channels.billingAlerts && String(call.args.text).includes("in Billing's queue"))
+    .filter(
+      (call) => call.args.channel === channels.billingAlerts && String(call.args.text).includes("in Billing's queue"),
+    )
     .map((call) => String(call.args.text));
 }
 

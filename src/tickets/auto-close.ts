@@ -29,7 +29,10 @@ export const solvedCloseActor: Actor = { kind: 'system', id: 'solved-close', nam
  * The note says how to reopen where the requester reads it: a reply in their Slack thread of the
  * ticket, or to the email, is taken as a follow-up (requester-reply.ts, email-intake.ts).
  */
-export function closingNoteText(ticket: Pick<Ticket, 'number'> & Partial<Pick<Ticket, 'requester'>>, days: number): string {
+export function closingNoteText(
+  ticket: Pick<Ticket, 'number'> & Partial<Pick<Ticket, 'requester'>>,
+  days: number,
+): string {
   const how =
     ticket.requester?.kind === 'slack'
       ? 'reply in this thread'

@@ -96,12 +96,7 @@ async function remindAssignees(
       }
       const forLead = thresholdMs(leadAfter, ticket.priority);
       const leads = leadsOf(desk, group.id, ticket.assignee);
-      if (
-        forLead !== null &&
-        leads.length > 0 &&
-        waitedMs >= forLead &&
-        !sameMoment(marks.leadFor, ticket.updatedAt)
-      ) {
+      if (forLead !== null && leads.length > 0 && waitedMs >= forLead && !sameMoment(marks.leadFor, ticket.updatedAt)) {
         const recorded = await mark(desk, ticket, 'leadFor', ticket.updatedAt, [
           ticketEvent('lead_reminded', reminderActor, now, {
             to: { assignee: ticket.assignee, leads, waitedMs, afterMs: forLead },

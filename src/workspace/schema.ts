@@ -75,10 +75,30 @@ export const slaSchema = z
 /** Minutes by priority, each optional: a priority left out is never reminded of. */
 const minutesByPrioritySchema = z
   .object({
-    urgent: z.number().int().min(1).max(30 * 24 * 60).optional(),
-    high: z.number().int().min(1).max(30 * 24 * 60).optional(),
-    normal: z.number().int().min(1).max(30 * 24 * 60).optional(),
-    low: z.number().int().min(1).max(30 * 24 * 60).optional(),
+    urgent: z
+      .number()
+      .int()
+      .min(1)
+      .max(30 * 24 * 60)
+      .optional(),
+    high: z
+      .number()
+      .int()
+      .min(1)
+      .max(30 * 24 * 60)
+      .optional(),
+    normal: z
+      .number()
+      .int()
+      .min(1)
+      .max(30 * 24 * 60)
+      .optional(),
+    low: z
+      .number()
+      .int()
+      .min(1)
+      .max(30 * 24 * 60)
+      .optional(),
   })
   .strict();
 
