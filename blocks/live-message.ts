@@ -199,4 +199,11 @@ const THREAD_LINES: { [A in TicketAction]?: ThreadLine<A> } = {
   follow_up_created: (event) =>
     `:leftwards_arrow_with_hook: The requester wrote after it closed: follow-up #${event.to.number}`,
   priority_changed: (event, { by }) => `Priority ${event.from.priority} → ${event.to.priority} by ${by}`,
+  assignee_reminded: (event, { by }) =>
+    `:alarm_clock: ${by} reminded <@${event.to.assignee}>: it has waited on them for ${duration(event.to.waitedMs)}`,
+  lead_reminded: (event, { by }) =>
+    `:rotating_light: ${by} told ${event.to.leads.map((lead) => `<@${lead}>`).join(', ')} that it still waits on <@${event.to.assignee}>`,
+  requester_reminded: (_, { by }) => `:hourglass_flowing_sand: ${by} asked the requester for their answer before it closes`,
+  handed_back: (event, { by }) =>
+    `:leftwards_arrow_with_hook: ${by} handed it back ${event.to.assignee ? `to <@${event.to.assignee}>` : 'to the queue'}: <@${event.from.assignee}> did not act on it within ${duration(event.to.afterMs)}`,
 };

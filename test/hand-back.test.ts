@@ -110,6 +110,11 @@ describe('a ticket given to someone who does not act on it goes back to the queu
       );
     expect(inChannel).toHaveLength(1);
     expect(inChannel[0]!.args.text).toContain(`<@${people.ben}> did not act on it within 30 minutes`);
+    // The ticket's live message carries the line in its thread, as done by deskbolt.
+    const line = test.fake
+      .okCalls('chat.postMessage')
+      .find((call) => String(call.args.text).includes('deskbolt handed it back to the queue'));
+    expect(line?.args).toMatchObject({ channel: channels.billingAlerts, thread_ts: expect.any(String) });
 
     test.clock.advance(2 * HOUR_MS);
     await test.deskbolt.jobs.run(handBack);

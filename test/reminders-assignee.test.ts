@@ -83,6 +83,11 @@ describe('the assignee of an open ticket is reminded once, and the lead told onc
       to: { assignee: people.ana, waitedMs: 60 * MINUTE_MS, afterMs: 60 * MINUTE_MS },
     });
 
+    const line = test.fake
+      .okCalls('chat.postMessage')
+      .find((call) => String(call.args.text).includes(`deskbolt reminded <@${people.ana}>`));
+    expect(line?.args).toMatchObject({ channel: channels.billingAlerts, thread_ts: expect.any(String) });
+
     // Every minute's run after that: nothing more for Ana, and nothing for the lead before four hours.
     for (let minute = 61; minute < 240; minute += 30) {
       test.clock.set(new Date(takenAt + minute * MINUTE_MS));

@@ -71,6 +71,7 @@ export function homeNotifier(context: NotifierContext): Subscriber {
     taken: (notice) => touchedBy(notice, [notice.event.to.assignee]),
     assigned: (notice) => touchedBy(notice, [notice.event.from.assignee, notice.event.to.assignee]),
     released: (notice) => touchedBy(notice, [notice.event.from.assignee]),
+    handed_back: (notice) => touchedBy(notice, [notice.event.from.assignee, notice.event.to.assignee]),
     // A chat message turns whose turn it is on the agent's list of live chats; a burst is one publish.
     replied: (notice) => touchedBy(notice, []),
     noted: unlessChatMessage,
