@@ -203,7 +203,8 @@ const THREAD_LINES: { [A in TicketAction]?: ThreadLine<A> } = {
     `:alarm_clock: ${by} reminded <@${event.to.assignee}>: it has waited on them for ${duration(event.to.waitedMs)}`,
   lead_reminded: (event, { by }) =>
     `:rotating_light: ${by} told ${event.to.leads.map((lead) => `<@${lead}>`).join(', ')} that it still waits on <@${event.to.assignee}>`,
-  requester_reminded: (_, { by }) => `:hourglass_flowing_sand: ${by} asked the requester for their answer before it closes`,
+  requester_reminded: (_, { by }) =>
+    `:hourglass_flowing_sand: ${by} asked the requester for their answer before it closes`,
   handed_back: (event, { by }) =>
     `:leftwards_arrow_with_hook: ${by} handed it back ${event.to.assignee ? `to <@${event.to.assignee}>` : 'to the queue'}: <@${event.from.assignee}> did not act on it within ${duration(event.to.afterMs)}`,
 };
