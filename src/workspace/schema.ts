@@ -131,7 +131,20 @@ export const remindersSchema = z
       .strict()
       .optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((reminders, context) => {
+    // The lead hears of a ticket its assignee was reminded of and still left: a second threshold, later than the first.
+    for (const priority of prioritySchema.options) {
+      const assignee = reminders.assigneeAfter?.[priority];
+      const lead = reminders.leadAfter?.[priority];
+      if (assignee !== undefined && lead !== undefined && lead <= assignee)
+        context.addIssue({
+          code: 'custom',
+          path: ['leadAfter', priority],
+          message: `the lead is told after the assignee is reminded: more than assigneeAfter.${priority} (${assignee} minutes)`,
+        });
+    }
+  });
 
 /** A ticket given to someone who does nothing with it within `afterMinutes` goes back (docs/reminders.md). */
 export const handBackSchema = z
