@@ -223,4 +223,39 @@ describe('two replicas', () => {
       expect(remindersTo(fake, people.lead, number, 'has waited on')).toHaveLength(1);
     }
   });
+
+  it('a reminder recorded by a replica that died before telling anyone is sent by the leftovers sweep, once', async () => {
+    const test = await deskOf();
+    const number = await takenByAna(test);
+    test.clock.advance(HOUR_MS);
+    const desk = test.deskbolt.desk;
+    // The replica that records it dies before handing its events out: they stay in the ticket's outbox.
+    const dying = { ...desk, events: { ...desk.events, ticketChanged() {}, ticketsChanged() {} } };
+    expect(await sendReminders(dying, test.clock.now())).toMatchObject({ assigneesReminded: 1 });
+    await test.deskbolt.jobs.run(reminders);
+    expect(remindersTo(test.fake, people.ana, number, 'has waited on you')).toHaveLength(0);
+
+    test.clock.advance(2 * MINUTE_MS);
+    await test.deskbolt.jobs.run(deskJob('sweep-leftovers'));
+    await test.deskbolt.jobs.run(reminders);
+    await test.deskbolt.jobs.run(deskJob('sweep-leftovers'));
+    expect(remindersTo(test.fake, people.ana, number, 'has waited on you')).toHaveLength(1);
+    expect(await eventsOf(test.store, number, 'assignee_reminded')).toHaveLength(1);
+  });
+
+  it('a reminder Slack refused at first is sent by the delivery retries, once, and not recorded again', async () => {
+    const test = await deskOf();
+    const number = await takenByAna(test);
+    test.clock.advance(HOUR_MS);
+    test.fake.failNext('chat.postMessage', 'internal_error', (args) => String(args.text).includes('has waited on you'));
+    await test.deskbolt.jobs.run(reminders);
+    expect(remindersTo(test.fake, people.ana, number, 'has waited on you')).toHaveLength(0);
+    await test.deskbolt.jobs.run(reminders);
+    test.clock.advance(2 * MINUTE_MS);
+    await test.deskbolt.jobs.run(deskJob('delivery-retries'));
+    await test.deskbolt.jobs.run(deskJob('delivery-retries'));
+    await test.deskbolt.jobs.run(reminders);
+    expect(remindersTo(test.fake, people.ana, number, 'has waited on you')).toHaveLength(1);
+    expect(await eventsOf(test.store, number, 'assignee_reminded')).toHaveLength(1);
+  });
 });
