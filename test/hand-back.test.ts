@@ -170,6 +170,30 @@ describe('a group that hands back to the previous owner', () => {
     expect((await test.store.tickets.get(number))!.assignee).toBe(people.ana);
   });
 
+  it('a hand-over Ben accepted and then left: back to Ana, who asked for it', async () => {
+    const test = await deskOf('previous');
+    const ticket = await fileTicket({ ...test.deskbolt.desk, testClock: test.clock });
+    await command(test, people.ana, `take ${ticket.number}`);
+    expect(await command(test, people.ana, `assign ${ticket.number} <@${people.ben}|ben>`)).toContain(
+      `Asked <@${people.ben}> to take over #${ticket.number}`,
+    );
+    const handoff = (await test.store.assignments.waitingHandoffOf(ticket.number))!;
+    const [place] = handoff.offers;
+    await test.slack.blockAction(
+      people.ben,
+      { action_id: actionIds.acceptHandoff, value: handoff.id },
+      { channel: place!.channel, message: { ts: place!.ts } },
+    );
+    await test.settled();
+    expect((await test.store.tickets.get(ticket.number))!.assignee).toBe(people.ben);
+    test.clock.advance(30 * MINUTE_MS);
+    await test.deskbolt.jobs.run(handBack);
+    expect((await test.store.tickets.get(ticket.number))!.assignee).toBe(people.ana);
+    expect(await handedBackEvents(test, ticket.number)).toMatchObject([
+      { from: { assignee: people.ben }, to: { assignee: people.ana, via: 'previous' } },
+    ]);
+  });
+
   it('a ticket that had no owner before goes to the queue', async () => {
     const test = await deskOf('previous');
     const number = await givenToBen(test);
