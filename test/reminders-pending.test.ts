@@ -2,12 +2,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { actionIds, replyFields } from '../blocks/ids.js';
 import { DAY_MS, HOUR_MS } from '../src/clock.js';
 import { viewStateFrom } from '../src/fake-slack/requests.js';
+import { ticketEvent } from '../src/events/ticket-events.js';
 import { deskJob } from '../src/jobs/desk-jobs.js';
 import { sendReminders } from '../src/tickets/reminders.js';
 import { replyToTicket } from '../src/tickets/reply.js';
 import type { Workspace } from '../src/workspace/schema.js';
 import { openTestStore } from './support/database.js';
-import { fileTicket } from './support/desk.js';
+import { changeTicket, fileTicket } from './support/desk.js';
 import { type SmtpSink, startSmtpSink } from './support/email.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
 import { channels, people, testWorkspace } from './support/workspace.js';
@@ -122,6 +123,26 @@ describe('a pending ticket’s Slack requester is asked once for their answer be
       await test.deskbolt.jobs.run(reminders);
     }
     expect(asked(askedOnce)).toHaveLength(1);
+  });
+
+  it('without SMTP_URL an email requester is not asked, and nothing is recorded', async () => {
+    const desk = { ...test.deskbolt.desk, testClock: test.clock };
+    const ticket = await fileTicket(desk, { requester: { kind: 'email', email: 'kim@customer.example', name: 'Kim' } });
+    const now = test.clock.now();
+    await changeTicket(
+      desk,
+      ticket.number,
+      {},
+      { status: 'pending', assignee: people.ana, pendingSince: now },
+      ticketEvent('status_changed', { kind: 'agent', id: people.ana }, now, {
+        from: { status: 'new' },
+        to: { status: 'pending' },
+      }),
+      now,
+    );
+    test.clock.advance(2 * DAY_MS + HOUR_MS);
+    await test.deskbolt.jobs.run(reminders);
+    expect(await eventsOf(test, ticket.number, 'requester_reminded')).toEqual([]);
   });
 
   it('two replicas sweeping at once ask once', async () => {

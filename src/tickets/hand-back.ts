@@ -93,6 +93,8 @@ function previousOwner(desk: Desk, group: Group, watch: HandBackWatch): string |
 
 async function actedSince(desk: Desk, ticketNumber: number, agent: string, since: Date): Promise<boolean> {
   const history = await desk.store.tickets.history(ticketNumber, HISTORY_READ);
+  // So much happened since that the read does not reach back to the moment it was given: that is not a ticket left alone.
+  if (history.length >= HISTORY_READ && new Date(history[0]!.at).getTime() > since.getTime()) return true;
   return history.some(
     (event) =>
       ACTS.has(event.action) &&

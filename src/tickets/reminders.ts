@@ -136,6 +136,8 @@ async function askPendingRequesters(
       if (!ticket.pendingSince || sameMoment(ticket.reminderMarks?.pendingFor, ticket.pendingSince)) continue;
       // A requester who wrote since the ticket went pending is not waited on (their reply is being read).
       if (ticket.lastRequesterReplyAt && ticket.lastRequesterReplyAt > ticket.pendingSince) continue;
+      // Mail goes out only with SMTP_URL: without it an email requester is not asked (nothing is recorded).
+      if (ticket.requester.kind !== 'slack' && !desk.settings.sendsMail) continue;
       const recorded = await mark(desk, ticket, 'pendingFor', ticket.pendingSince, [
         ticketEvent('requester_reminded', reminderActor, now, {
           to: {
