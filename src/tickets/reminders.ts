@@ -4,6 +4,7 @@ import type { TicketChanges } from '../store/tickets.js';
 import type { Group, Priority } from '../workspace/schema.js';
 import type { Desk } from './desk.js';
 import { calendarOf, countedMs } from './sla.js';
+import type { Delivery } from './deliveries.js';
 import type { Actor, Ticket } from './types.js';
 
 /**
@@ -212,4 +213,25 @@ async function alertUnattendedQueue(desk: Desk, group: Group, now: Date): Promis
     window: now.toISOString(),
   });
   return true;
+}
+
+/**
+ * The "we are waiting for your answer" mail to an email requester, queued under the id of its pending
+ * stretch (one per stretch, whoever queues it) and automatic, so no autoresponder answers it.
+ */
+export async function queuePendingReminderMail(
+  desk: Desk,
+  ticket: Ticket,
+  message: { id: string; text: string },
+): Promise<Delivery> {
+  return desk.store.deliveries.queue({
+    id: message.id,
+    ticketNumber: ticket.number,
+    purpose: 'pending reminder',
+    via: 'email',
+    commentId: null,
+    to: ticket.requester,
+    text: message.text,
+    createdAt: desk.clock(),
+  });
 }

@@ -12,6 +12,7 @@ import {
 import { waited } from '../../../blocks/text.js';
 import type { Subscriber, TicketNoticeOf } from '../../events/types.js';
 import { attemptDelivery } from '../../tickets/deliveries.js';
+import { queuePendingReminderMail } from '../../tickets/reminders.js';
 import { calendarOf } from '../../tickets/sla.js';
 import type { NotifierContext } from './context.js';
 
@@ -67,16 +68,7 @@ export function reminderNotifier(context: NotifierContext): Subscriber {
     }
     // Mail only when deskbolt sends it (SMTP_URL); the outbound webhook carries replies, not this.
     if (!desk.settings.sendsMail) return;
-    await desk.store.deliveries.queue({
-      id,
-      ticketNumber: ticket.number,
-      purpose: 'pending reminder',
-      via: 'email',
-      commentId: null,
-      to: ticket.requester,
-      text: pendingReminder(ticket, closesAt, 'email'),
-      createdAt: desk.clock(),
-    });
+    await queuePendingReminderMail(desk, ticket, { id, text: pendingReminder(ticket, closesAt, 'email') });
     await attemptDelivery(desk, id, context.senders);
   }
 
