@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { actionIds, replyFields } from '../blocks/ids.js';
+import { closingTime } from '../blocks/reminders.js';
 import { DAY_MS, HOUR_MS } from '../src/clock.js';
 import { viewStateFrom } from '../src/fake-slack/requests.js';
 import { ticketEvent } from '../src/events/ticket-events.js';
@@ -86,7 +87,9 @@ describe('a pending ticket’s Slack requester is asked once for their answer be
     expect(message).toBeDefined();
     expect(message!.args.thread_ts).toBe(thread!.ts);
     expect(message!.args.text).toContain('reply in this thread to keep it open');
-    expect(message!.args.text).toContain('Thu');
+    expect(message!.args.text).toContain(
+      `we will close it on ${closingTime(new Date(pendingAt + 3 * DAY_MS), test.deskbolt.desk.settings.timeZone)}:`,
+    );
     expect(await eventsOf(test, number, 'requester_reminded')).toMatchObject([
       { actor: { kind: 'system', name: 'deskbolt' }, to: { via: 'slack', closesAt: new Date(pendingAt + 3 * DAY_MS) } },
     ]);
