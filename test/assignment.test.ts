@@ -78,7 +78,7 @@ describe('assigning tickets', () => {
     expect(await actions(ticket.number)).toEqual(['created']);
   });
 
-  it('of a lead assigning and an agent taking at the same moment, exactly one wins and the other is told', async () => {
+  it('of a lead assigning and an agent taking at the same moment, no change is lost: one wins and the other is told, or the assign reassigns from the taker', async () => {
     for (let round = 0; round < 3; round++) {
       const ticket = await file();
       await Promise.all([
@@ -87,14 +87,24 @@ describe('assigning tickets', () => {
       ]);
       await desk.settled();
       const after = (await desk.store.tickets.get(ticket.number))!;
-      const moves = (await actions(ticket.number)).filter((action) => action === 'assigned' || action === 'taken');
-      expect(moves).toHaveLength(1);
-      expect(after.assignee).toBe(moves[0] === 'taken' ? people.ana : people.ben);
+      const moves = (await desk.store.tickets.history(ticket.number)).filter(
+        (event) => event.action === 'assigned' || event.action === 'taken',
+      );
       const answers = desk.fake
         .responses()
         .slice(-2)
         .map((response) => String(response.body.text));
-      expect(answers.some((text) => /changed a moment ago|was taken by/.test(text))).toBe(true);
+      if (moves.length === 1) {
+        // Both read the ticket unassigned: the conditional write lets one through and tells the other.
+        expect(after.assignee).toBe(moves[0]!.action === 'taken' ? people.ana : people.ben);
+        expect(answers.some((text) => /changed a moment ago|was taken by/.test(text))).toBe(true);
+      } else {
+        // On a loaded machine the take can land before the lead's command reads the ticket: a lead may
+        // reassign, and the assignment then says whom it took the ticket from (nothing overwritten blind).
+        expect(moves.map((event) => event.action)).toEqual(['taken', 'assigned']);
+        expect(moves[1]).toMatchObject({ from: { assignee: people.ana }, to: { assignee: people.ben } });
+        expect(after.assignee).toBe(people.ben);
+      }
     }
   });
 
