@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -6,8 +7,12 @@ export default defineConfig({
     // One database server for the whole run; every test file gets a database of its own on it.
     globalSetup: ['test/support/global-setup.ts'],
     // Every query the app sends in a file's tests must be served by a declared index (the file fails otherwise).
-    setupFiles: ['test/support/index-coverage.ts'],
+    // The second: a worker's databases are emptied when their stores close and reused (database.ts).
+    setupFiles: ['test/support/index-coverage.ts', 'test/support/reuse-databases.ts'],
     pool: 'forks',
+    // Two workers on two cores, not vitest's one (cores - 1): a test waits on the database server (other
+    // processes) about half its time, and one worker left the second core idle through the run.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     // A worker keeps the modules it loaded from one file to the next: the app is imported once per
     // worker instead of once per file (a third of the run was that). Each file still starts its own
     // app on a database of its own, so nothing a test sees is shared but code.

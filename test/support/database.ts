@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import mongoose from 'mongoose';
 import { inject } from 'vitest';
 import { Store } from '../../src/store/store.js';
 import type { ConditionalWrites } from '../../src/store/tickets.js';
@@ -10,11 +11,84 @@ export interface TestStoreOptions {
   conditionalWrites?: ConditionalWrites;
 }
 
-/** A fresh database of its own for a test file (or a test), on the run's shared server. */
+/**
+ * A fresh database of its own for a test file (or a test), on the run's shared server: an empty one
+ * another test of this worker closed (see reusedDatabase), else a new one. It is the test's until
+ * every store opened on it is closed; a test that reopens a database later names it (testDatabaseName).
+ */
 export async function openTestStore(label = 'test', options: TestStoreOptions = {}): Promise<Store> {
-  const name = options.dbName ?? testDatabaseName(label);
+  const name = options.dbName ?? (await reusedDatabase()) ?? testDatabaseName(label);
   const conditionalWrites = options.conditionalWrites ?? conditionalWritesOfRun();
-  return Store.open({ uri: inject('mongodbUri'), dbName: name, ...(conditionalWrites ? { conditionalWrites } : {}) });
+  const store = await Store.open({
+    uri: inject('mongodbUri'),
+    dbName: name,
+    ...(conditionalWrites ? { conditionalWrites } : {}),
+  });
+  if (!options.dbName || storesOpenOn.has(name)) giveBackWhenClosed(name, store);
+  return store;
+}
+
+/**
+ * Creating a database's thirty collections and their indexes is most of a store's start on FerretDB
+ * (two seconds on a busy machine, against a fifth of that for a database whose collections exist),
+ * and the suite opens hundreds, many one per test. So a database openTestStore named is emptied when
+ * its last store closes and the next store of this worker opens on it: no document in any
+ * collection, which is all a fresh database is to a test. Only names made here are taken back: a
+ * test that names a database may pass the name on (to a spawned deskbolt) and reopen it later.
+ */
+const emptied: Promise<string | null>[] = [];
+/** How many stores are open on each database openTestStore named. */
+const storesOpenOn = new Map<string, number>();
+let emptier: mongoose.mongo.MongoClient | undefined;
+
+function giveBackWhenClosed(name: string, store: Store): void {
+  storesOpenOn.set(name, (storesOpenOn.get(name) ?? 0) + 1);
+  const close = store.close.bind(store);
+  let closed = false;
+  store.close = async () => {
+    await close();
+    if (closed) return;
+    closed = true;
+    const open = storesOpenOn.get(name)! - 1;
+    if (open > 0) {
+      storesOpenOn.set(name, open);
+      return;
+    }
+    storesOpenOn.delete(name);
+    emptied.push(emptyDatabase(name));
+  };
+}
+
+async function emptyDatabase(name: string): Promise<string | null> {
+  try {
+    emptier ??= await mongoose.mongo.MongoClient.connect(inject('mongodbUri'), { serverSelectionTimeoutMS: 10_000 });
+    const db = emptier.db(name);
+    const collections = await db.listCollections({}, { nameOnly: true }).toArray();
+    await Promise.all(collections.map(({ name: collection }) => db.collection(collection).deleteMany({})));
+    return name;
+  } catch {
+    // Left as it is, never reused: the test that wants a database gets a new one.
+    return null;
+  }
+}
+
+/** The oldest database emptied for reuse, if any. */
+async function reusedDatabase(): Promise<string | undefined> {
+  while (emptied.length > 0) {
+    const name = await emptied.shift()!;
+    if (name !== null) return name;
+  }
+  return undefined;
+}
+
+/**
+ * When a test file is done (test/support/reuse-databases.ts): databases still being emptied are
+ * finished, and the emptier's connection closed, so nothing of this file runs into the next one.
+ */
+export async function finishEmptying(): Promise<void> {
+  await Promise.all(emptied);
+  await emptier?.close();
+  emptier = undefined;
 }
 
 /**
