@@ -85,8 +85,9 @@ describe('the channels of the workspace file, as Slack sees them', () => {
 
   it('marks a post refused with not_in_channel failed with the reason, tells the admins once, retries nothing for hours, and sends it when the bot is invited', async () => {
     await startWith((fake) => fake.removeBot(channels.billingAlerts));
-    const first = await fileTicket(desk.deskbolt.desk);
-    const second = await fileTicket(desk.deskbolt.desk);
+    // A minute apart: what the channel refused goes out oldest first, and two filed in one instant have no order.
+    const first = await fileTicket({ ...desk.deskbolt.desk, testClock: desk.clock });
+    const second = await fileTicket({ ...desk.deskbolt.desk, testClock: desk.clock });
     await desk.settled();
 
     for (const ticket of [first, second]) {
