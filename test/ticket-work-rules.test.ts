@@ -315,9 +315,7 @@ describe.each(conditionalWriteModes())('the agent’s ticket rules (%s)', (condi
           (event) => event.action === 'status_changed' && (event.to as { status: string }).status === 'closed',
         ),
       ).toHaveLength(1);
-      expect(
-        (await historyOf(target.number)).filter((event) => event.action === 'merged_from'),
-      ).toHaveLength(1);
+      expect((await historyOf(target.number)).filter((event) => event.action === 'merged_from')).toHaveLength(1);
       // A third run changes nothing.
       await mergeTickets(desk, request);
       expect(await store.tickets.comments(target.number)).toHaveLength(3);
