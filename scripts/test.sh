@@ -32,7 +32,7 @@ results=$(mktemp -t deskbolt-results-XXXXXX.json)
 # Every run takes the files and the tests in each file in another order, so a test that leans on
 # another's data fails here rather than on someone else's machine. TEST_SEED replays an order.
 seed=${TEST_SEED:-$(( (RANDOM << 15 | RANDOM) + 1 ))}
-echo "test order: shuffled with seed $seed (replay it with TEST_SEED=$seed npm test)"
+echo "test order: shuffled with seed $seed (replay it with TEST_SEED=$seed npm test); TEST_WORKERS=1 runs one file at a time"
 npx vitest run --sequence.shuffle --sequence.seed="$seed" --reporter=default --reporter=json --outputFile.json="$results" "$@"
 status=$?
 [ "$status" -eq 0 ] || echo "the tests ran in the order of seed $seed: TEST_SEED=$seed npm test runs them in that order again"
