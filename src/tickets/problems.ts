@@ -71,7 +71,12 @@ async function ensureProblem(
 }
 
 async function alreadyAProblem(desk: Desk, number: number): Promise<Refusal> {
-  const marking = (await desk.store.tickets.history(number)).findLast((event) => event.action === 'problem_marked');
+  // A mark made a moment ago may still wait in the ticket's outbox for the history. The outbox is read
+  // first: an event leaves it only once it is in the history, so one of the two reads holds it.
+  const waiting = (await desk.store.tickets.withOutbox(number))?.outbox ?? [];
+  const marking = [...(await desk.store.tickets.history(number)), ...waiting].findLast(
+    (event) => event.action === 'problem_marked',
+  );
   return refuse('already_a_problem', { number, ...(marking?.actor.kind === 'agent' ? { by: marking.actor.id } : {}) });
 }
 
