@@ -34,7 +34,10 @@ export const managedArticleSchema = z.object({
     .string()
     .trim()
     .max(ARTICLE_URL_MAX, `A link is at most ${ARTICLE_URL_MAX} characters.`)
-    .pipe(z.url({ protocol: /^https?$/, error: 'The link must start with http:// or https://.' })),
+    .pipe(z.url({ protocol: /^https?$/, error: 'The link must start with http:// or https://.' }))
+    // Stored as the URL parser writes it (`<`, `>` and spaces escaped) and without `|`: the link goes
+    // into mrkdwn as `<url|title>`, where either would end it early and let the rest be read as markup.
+    .transform((url) => new URL(url).href.replace(/\|/g, '%7C')),
   summary: z
     .string()
     .trim()
