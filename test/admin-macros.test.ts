@@ -128,7 +128,10 @@ describe('shared macros managed from Slack', () => {
   });
 
   it('edits a macro, then retires it: out of the picker, its history kept and the audit says who did what', async () => {
-    const created = await createManaged(desk.deskbolt.desk, 'macro', admin, { name: 'Outage note', text: 'We are down.' });
+    const created = await createManaged(desk.deskbolt.desk, 'macro', admin, {
+      name: 'Outage note',
+      text: 'We are down.',
+    });
     expect(created.ok).toBe(true);
     const id = created.ok ? created.entry.id : '';
 
@@ -176,7 +179,11 @@ describe('shared macros managed from Slack', () => {
     expect(lost.json.errors[adminDeskFields.name]).toContain(
       'Abe changed the macro Holiday hours since you opened it, so yours was not saved',
     );
-    expect(await desk.store.managedMacros.get(id)).toMatchObject({ text: 'Open 10-14.', version: 2, updatedBy: otherAdmin });
+    expect(await desk.store.managedMacros.get(id)).toMatchObject({
+      text: 'Open 10-14.',
+      version: 2,
+      updatedBy: otherAdmin,
+    });
   });
 
   it('refuses people who are not admins, with the reason, and changes nothing', async () => {
@@ -246,7 +253,10 @@ describe('articles managed from Slack', () => {
     expect(refused.json.errors[adminDeskFields.url]).toBe('The link must start with http:// or https://.');
     expect(await desk.store.managedArticles.all()).toEqual([]);
 
-    const saved = await submit(desk, admin, form, { ...answers, [adminDeskFields.url]: 'https://help.example.com/vpn' });
+    const saved = await submit(desk, admin, form, {
+      ...answers,
+      [adminDeskFields.url]: 'https://help.example.com/vpn',
+    });
     expect(saved.json).toBeUndefined();
     expect(await desk.store.managedArticles.all()).toMatchObject([
       { title: 'VPN <setup> & more', url: 'https://help.example.com/vpn', keywords: ['vpn', 'tunnel'], version: 1 },
@@ -270,7 +280,9 @@ describe('articles managed from Slack', () => {
     await desk.settled();
     const previewed = desk.fake.okCalls('views.update').at(-1)!.response.view;
     const preview = previewed.blocks.find((block: any) => block.block_id === 'reply_kb_preview');
-    expect(preview.text.text).toBe('<https://help.example.com/vpn|VPN &lt;setup&gt; &amp; more>\nAsk &lt;!here&gt; first');
+    expect(preview.text.text).toBe(
+      '<https://help.example.com/vpn|VPN &lt;setup&gt; &amp; more>\nAsk &lt;!here&gt; first',
+    );
     await desk.slack.blockAction(
       people.ana,
       { action_id: replyFields.linkArticle, value: preview.accessory.value },

@@ -92,7 +92,9 @@ describe('who is in a group, managed from Slack', () => {
     expect(await answer(desk, dee, 'next')).not.toMatch(/^You took/);
 
     const audit = await answer(desk, admin, 'admin audit');
-    expect(audit).toContain(`<@${admin}> removed membership Dee &lt;Ops&gt; (${dee}) from PayOps (still holds #${ticket.number}`);
+    expect(audit).toContain(
+      `<@${admin}> removed membership Dee &lt;Ops&gt; (${dee}) from PayOps (still holds #${ticket.number}`,
+    );
     expect(audit).toContain(`<@${admin}> added membership Dee &lt;Ops&gt; (${dee}) to PayOps`);
   });
 
@@ -103,7 +105,9 @@ describe('who is in a group, managed from Slack', () => {
     expect(view.blocks.some((block: any) => block.block_id === `admin_member_${people.payops}`)).toBe(false);
 
     const again = await addMember(desk, view, people.payops);
-    expect(again.json.errors[adminDeskFields.member]).toBe('Pat is already an agent of PayOps (in the workspace file).');
+    expect(again.json.errors[adminDeskFields.member]).toBe(
+      'Pat is already an agent of PayOps (in the workspace file).',
+    );
 
     expect((await addMember(desk, view, people.ana)).json.response_action).toBe('update');
     expect(desk.deskbolt.desk.directory.agent(people.ana)).toMatchObject({ name: 'Ana', groups: [10, 20] });
