@@ -87,8 +87,20 @@ function articleOf(entry: ManagedArticle): Article {
   };
 }
 
+/** The refresh under way per directory: two at once would let the older read land last and undo the newer. */
+const refreshing = new WeakMap<object, Promise<unknown>>();
+
 /** Reads what admins manage from the database into the desk's directory; what was retired is left out. */
-export async function refreshDeskOverlay(desk: Desk): Promise<DeskOverlay> {
+export function refreshDeskOverlay(desk: Desk): Promise<DeskOverlay> {
+  const run = (refreshing.get(desk.directory) ?? Promise.resolve()).then(() => readDeskOverlay(desk));
+  refreshing.set(
+    desk.directory,
+    run.catch(() => undefined),
+  );
+  return run;
+}
+
+async function readDeskOverlay(desk: Desk): Promise<DeskOverlay> {
   const [macros, articles, memberships] = await Promise.all([
     desk.store.managedMacros.all(),
     desk.store.managedArticles.all(),
