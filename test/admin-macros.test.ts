@@ -234,6 +234,30 @@ describe('shared macros managed from Slack', () => {
     });
     expect(tooLong.json.errors[adminDeskFields.text]).toContain('at most 3000 characters');
   });
+  it('answers a hand-made click or form with no value, or one not of ours, and changes nothing', async () => {
+    const list = await openList(desk, admin, 'macros');
+    const before = await desk.store.managedMacros.all();
+    for (const value of [undefined, 'macro:{"$gt":""}:1', 'article:nope:x']) {
+      for (const action_id of [adminDeskIds.editEntry, adminDeskIds.retireEntry, adminDeskIds.removeMember]) {
+        const response = await desk.slack.blockAction(
+          admin,
+          { action_id, ...(value === undefined ? {} : { value }) },
+          {},
+        );
+        expect(response.status).toBe(200);
+      }
+    }
+    const forged = await desk.slack.viewSubmission(admin, {
+      id: list.id,
+      callback_id: adminDeskIds.macroForm,
+      private_metadata: '{"kind":"macro","entry":{"id":{"$ne":null},"version":1}}',
+      state: { values: {} },
+    });
+    expect(forged.status).toBe(200);
+    await desk.settled();
+    expect(desk.fake.okCalls('views.push')).toEqual([]);
+    expect(await desk.store.managedMacros.all()).toEqual(before);
+  });
 });
 
 describe('articles managed from Slack', () => {
