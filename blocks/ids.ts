@@ -133,3 +133,31 @@ export const chatNoteFields = {
 export const chatEmailFields = {
   text: 'chat_email_text',
 } as const;
+
+/** What admins manage from Slack (docs/admin.md): the lists' callbacks, their buttons, and the forms' inputs. */
+export const adminDeskIds = {
+  macros: 'admin_macros',
+  articles: 'admin_articles',
+  members: 'admin_members',
+  macroForm: 'admin_macro_form',
+  articleForm: 'admin_article_form',
+  /** Value: the kind (macro or article). */
+  newEntry: 'admin_entry_new',
+  /** Value: `kind:id:version`, the version the admin saw (an edit since is refused). */
+  editEntry: 'admin_entry_edit',
+  retireEntry: 'admin_entry_retire',
+  /** Value: `groupId:user`. */
+  removeMember: 'admin_member_remove',
+} as const;
+
+/** Inputs of the admin forms: block id and action id alike. */
+export const adminDeskFields = {
+  name: 'admin_macro_name',
+  text: 'admin_macro_text',
+  kind: 'admin_macro_kind',
+  title: 'admin_article_title',
+  url: 'admin_article_url',
+  summary: 'admin_article_summary',
+  keywords: 'admin_article_keywords',
+  member: 'admin_member_add',
+} as const;

@@ -26,6 +26,7 @@ import { unsafeReplicasWarning } from './store/replicas.js';
 import type { Store } from './store/store.js';
 import type { DeliverySenders } from './tickets/deliveries.js';
 import type { Desk } from './tickets/desk.js';
+import { DeskOverlayFollower } from './tickets/desk-admin.js';
 import { weekFiguresKeeper } from './tickets/week-figures.js';
 import { Directory } from './workspace/directory.js';
 import { WorkspaceReloader } from './workspace/reload.js';
@@ -100,12 +101,17 @@ export interface Deskbolt {
   };
   /** Reads the workspace file again (null without one): main.ts calls it on SIGHUP. */
   workspace: WorkspaceReloader | null;
+  /** What admins manage from Slack, read from the database (tests call refresh() as another replica's interval would). */
+  adminOverlay: DeskOverlayFollower;
   /** Resolves when every Slack listener and everything it set off (the notifiers' telling) has finished. */
   settled(): Promise<void>;
   close(): Promise<void>;
 }
 
 export const defaultLog: Log = consoleLog;
+
+/** How soon an admin's change made on another replica is seen here. */
+const ADMIN_OVERLAY_REFRESH_MS = 5_000;
 
 /**
  * One replica: the Slack app, the HTTP server and the jobs, on an open store. The composition root
@@ -138,6 +144,9 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
     events,
     ...(options.checkpoint ? { checkpoint: options.checkpoint } : {}),
   };
+  // Before the first request: what admins made in Slack is on the desk from its start.
+  const adminOverlay = new DeskOverlayFollower(desk);
+  await adminOverlay.refresh();
   const metrics = new Metrics();
   registerQueueGauge(metrics, store, desk.directory);
   // Filled once the Slack app exists: health reports the Socket Mode connections.
@@ -245,9 +254,15 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
       })
     : null;
   if (reloader) {
-    desk.reloadWorkspace = (reason) => reloader.reload(reason);
+    desk.reloadWorkspace = async (reason) => {
+      await adminOverlay.refresh();
+      return reloader.reload(reason);
+    };
     if (options.watchWorkspace ?? options.schedule !== false) reloader.watch();
   }
+  // Another replica's admin changes reach this one within the interval (one small read when nothing changed).
+  if (options.schedule !== false)
+    adminOverlay.follow(ADMIN_OVERLAY_REFRESH_MS, (error) => log(`admin overlay: could not refresh: ${faultMessage(error)}`));
   const schedules: Schedules | null =
     options.schedule === false ? null : scheduleJobs(options.jobs ?? deskJobs, jobs, desk.settings.timeZone, log);
   // Tests refresh the gauges themselves (metrics.refreshGauges()), as they run the jobs.
@@ -279,8 +294,10 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
     },
     settled,
     workspace: reloader,
+    adminOverlay,
     async close() {
       reloader?.close();
+      adminOverlay.close();
       await Promise.all(watchers.map((watcher) => watcher.stop()));
       await schedules?.stop();
       stopGaugeRefresh?.();

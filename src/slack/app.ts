@@ -25,6 +25,7 @@ import { registerActions } from './listeners/actions.js';
 import { registerAssignment } from './listeners/assignment.js';
 import { registerChannelSetup } from './listeners/channel-setup.js';
 import { registerCommands } from './listeners/commands.js';
+import { registerDeskAdmin } from './listeners/desk-admin.js';
 import { registerEditing } from './listeners/editing.js';
 import { registerEvents } from './listeners/events.js';
 import { registerSearch } from './listeners/search.js';
@@ -193,6 +194,7 @@ export function registerListeners(app: App, deps: SlackDeps): void {
   registerEditing(app, deps);
   registerSearch(app, deps);
   registerChannelSetup(app, deps);
+  registerDeskAdmin(app, deps);
 }
 
 /**

@@ -33,6 +33,15 @@ export const viewMetadataSchemas = {
     solve: z.number().int().nonnegative(),
     rating: z.enum(['good', 'bad']),
   }),
+  /** An admin's macro or article form: which entry, at the version the admin saw (none: a new one). */
+  managedEntry: z.object({
+    kind: z.enum(['macro', 'article']),
+    entry: z.object({ id: z.string().min(1).max(100), version: z.number().int().positive() }).optional(),
+    /** The list the form was opened from, updated once the form is saved. */
+    listViewId: z.string().max(100).optional(),
+  }),
+  /** An admin's list of macros or articles, or a group's members. */
+  adminList: z.object({ kind: z.enum(['macro', 'article', 'members']), groupId: z.number().int().positive().optional() }),
 } as const;
 
 type Schemas = typeof viewMetadataSchemas;

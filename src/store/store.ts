@@ -1,5 +1,6 @@
 import type { MongoClient } from 'mongodb';
 import mongoose, { type Connection } from 'mongoose';
+import { AdminChangeStore } from './admin-changes.js';
 import { ApiRequestStore } from './api-requests.js';
 import { type AssignmentStore, assignmentStore } from './assignments.js';
 import { type ChatDeskStore, chatDeskStore } from './chat-desk.js';
@@ -8,8 +9,11 @@ import { CommandWatch } from './command-watch.js';
 import { DeliveryStore } from './deliveries.js';
 import { EmailStore } from './email.js';
 import { FILE_BUCKET, FileStore } from './files.js';
+import { GroupMembershipStore } from './group-memberships.js';
 import { LeaseStore } from './leases.js';
 import { MacroStore } from './macros.js';
+import { ManagedArticleStore } from './managed-articles.js';
+import { ManagedMacroStore } from './managed-macros.js';
 import { MergeRequestStore } from './merge-requests.js';
 import { type Models, registerModels } from './models.js';
 import type { DeclaredIndexes, IndexKeys } from './query-shapes.js';
@@ -156,6 +160,11 @@ export class Store {
   readonly deliveries: DeliveryStore;
   readonly email: EmailStore;
   readonly macros: MacroStore;
+  /** What admins manage from Slack beside the workspace file (docs/admin.md). */
+  readonly managedMacros: ManagedMacroStore;
+  readonly managedArticles: ManagedArticleStore;
+  readonly memberships: GroupMembershipStore;
+  readonly adminChanges: AdminChangeStore;
   readonly links: TicketLinkStore;
   readonly chats: ChatStore;
   readonly apiRequests: ApiRequestStore;
@@ -198,6 +207,10 @@ export class Store {
     this.deliveries = new DeliveryStore(connection);
     this.email = new EmailStore(connection);
     this.macros = new MacroStore(connection);
+    this.managedMacros = new ManagedMacroStore(connection);
+    this.managedArticles = new ManagedArticleStore(connection);
+    this.memberships = new GroupMembershipStore(connection);
+    this.adminChanges = new AdminChangeStore(connection);
     this.links = new TicketLinkStore(models);
     this.chats = chatStore(connection);
     this.apiRequests = new ApiRequestStore(connection);

@@ -381,6 +381,46 @@ const RULES = {
     409,
     (f) => `You already have ${f.limit} personal macros, the limit. Save over one of yours (same name) instead.`,
   ),
+  // ── What admins manage from Slack (docs/admin.md) ─────────────────────────────────────────
+  admins_only: rule<{ action: string }>(
+    403,
+    (f) => `Only an admin of the workspace can ${f.action}. Ask one of them, or a lead, to do it for you.`,
+  ),
+  name_taken: rule<{ kind: 'macro' | 'article'; name: string; where: 'file' | 'slack' | 'retired' }>(
+    409,
+    (f, w) =>
+      `There is already ${f.kind === 'macro' ? 'a macro named' : 'an article titled'} ${w.quote(f.name)} ${
+        f.where === 'file'
+          ? 'in the workspace file, which wins over Slack: pick another name, or change the file.'
+          : f.where === 'retired'
+            ? 'among the retired ones (kept for their history): pick another name.'
+            : 'managed in Slack: edit that one, or pick another name.'
+      }`,
+  ),
+  edited_meanwhile: rule<{ kind: 'macro' | 'article'; name: string; by: string }>(
+    409,
+    (f, w) =>
+      `${w.person(f.by)} changed the ${f.kind} ${w.quote(f.name)} since you opened it, so yours was not saved (it would have overwritten theirs). Open it again to see their version.`,
+  ),
+  no_such_managed: rule<{ kind: 'macro' | 'article' }>(
+    404,
+    (f) => `That ${f.kind} is not one managed in Slack any more (retired, or from the workspace file, which Slack cannot change).`,
+  ),
+  in_group_already: rule<{ person: string; groupId: number; fromFile: boolean }>(
+    409,
+    (f, w) =>
+      `${w.person(f.person)} is already an agent of ${w.group(f.groupId)}${f.fromFile ? ' (in the workspace file)' : ''}.`,
+  ),
+  member_from_file: rule<{ person: string; groupId: number }>(
+    409,
+    (f, w) =>
+      `${w.person(f.person)} is in ${w.group(f.groupId)} by the workspace file, which Slack cannot change: remove them there and reload.`,
+  ),
+  not_a_member: rule<{ person: string; groupId: number }>(
+    404,
+    (f, w) => `${w.person(f.person)} is not an agent of ${w.group(f.groupId)}.`,
+  ),
+
   no_such_shortcut: rule<{ sigil: string; name: string }>(
     422,
     (f, w) =>

@@ -1,15 +1,22 @@
+import { type DeskOverlay, EMPTY_OVERLAY, withOverlay } from './desk-overlay.js';
 import { type Agent, type Group, takesChats, type Workspace } from './schema.js';
 
 /** One workspace and its lookups, built together so a reader never sees one without the other. */
 interface Snapshot {
+  /** The file's workspace with what admins manage from Slack beside it (desk-overlay.ts). */
   readonly workspace: Workspace;
+  readonly file: Workspace;
+  readonly overlay: DeskOverlay;
   readonly agentsByUser: Map<string, Agent>;
   readonly groupsById: Map<number, Group>;
 }
 
-function snapshotOf(workspace: Workspace): Snapshot {
+function snapshotOf(file: Workspace, overlay: DeskOverlay = EMPTY_OVERLAY): Snapshot {
+  const workspace = withOverlay(file, overlay);
   return {
     workspace,
+    file,
+    overlay,
     agentsByUser: new Map(workspace.agents.map((agent) => [agent.user, agent])),
     groupsById: new Map(workspace.groups.map((group) => [group.id, group])),
   };
@@ -30,9 +37,23 @@ export class Directory {
     return this.current.workspace;
   }
 
-  /** The workspace from now on; checked already (see workspace/reload.ts). */
+  /** The workspace file from now on; checked already (see workspace/reload.ts). The overlay stays. */
   replace(workspace: Workspace): void {
-    this.current = snapshotOf(workspace);
+    this.current = snapshotOf(workspace, this.current.overlay);
+  }
+
+  /** The workspace file alone, without what admins manage from Slack. */
+  get fileWorkspace(): Workspace {
+    return this.current.file;
+  }
+
+  get overlay(): DeskOverlay {
+    return this.current.overlay;
+  }
+
+  /** What admins manage from Slack, as the database holds it now (tickets/desk-admin.ts). */
+  replaceOverlay(overlay: DeskOverlay): void {
+    this.current = snapshotOf(this.current.file, overlay);
   }
 
   private get agentsByUser(): Map<string, Agent> {

@@ -2,6 +2,7 @@ import { type FSWatcher, watch } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { Log } from '../log.js';
 import type { Desk } from '../tickets/desk.js';
+import { overlayClashes, withOverlay } from './desk-overlay.js';
 import { loadWorkspaceFile } from './loader.js';
 import type { Workspace } from './schema.js';
 
@@ -19,8 +20,10 @@ const NAMED_TICKETS = 10;
  * while holding tickets is accepted: the tickets keep their group, where its leads see and reassign
  * them, and the admins are told which they are.
  */
-export async function checkReplacement(desk: Desk, next: Workspace): Promise<ReloadOutcome> {
+export async function checkReplacement(desk: Desk, nextFile: Workspace): Promise<ReloadOutcome> {
   const running = desk.directory.workspace;
+  // Compared as the desk will run on it: memberships made in Slack keep their agents.
+  const next = withOverlay(nextFile, desk.directory.overlay);
   const kept = new Set(next.groups.map((group) => group.id));
   const removedGroups = running.groups.filter((group) => !kept.has(group.id));
   const problems: string[] = [];
@@ -62,6 +65,7 @@ export async function checkReplacement(desk: Desk, next: Workspace): Promise<Rel
         `Group ${group.id} (${group.name}) now alerts in another channel: new tickets are announced there; earlier alerts stay where they were posted.`,
       );
   }
+  notes.push(...overlayClashes(nextFile, desk.directory.overlay));
   return { ok: true, notes };
 }
 

@@ -1,18 +1,24 @@
 import { escapeMrkdwn } from '../../../blocks/text.js';
+import { refuse } from '../../tickets/refusals.js';
 import type { Subcommand } from './answers.js';
+import { adminDeskCommand } from './desk-admin.js';
 
 /** `/ticket admin …`: what only a workspace admin may do from Slack. */
 export const adminSubcommands: [string, Subcommand][] = [
   [
     'admin',
     {
-      usage: 'admin reload',
-      what: 'admins: read the workspace file again now',
+      usage: 'admin reload|macros|articles|members GROUP|audit',
+      what: 'admins: read the workspace file again, manage shared macros, articles and who is in a group (docs/admin.md)',
       agentsOnly: true,
-      async run({ desk, userId, args, asker }) {
+      async run(context) {
+        const { desk, userId, args, asker } = context;
         if (desk.directory.agent(userId)?.role !== 'admin')
-          return asker.say('Only an admin of the workspace file can do that.');
-        if (args.trim().toLowerCase() !== 'reload') return asker.say('Try `/ticket admin reload`.');
+          return asker.refuse(refuse('admins_only', { action: 'use `/ticket admin`' }));
+        const [word = '', ...rest] = args.trim().split(/\s+/);
+        if (await adminDeskCommand(context, word.toLowerCase(), rest.join(' '))) return;
+        if (word.toLowerCase() !== 'reload')
+          return asker.say('Try `/ticket admin reload`, `macros`, `articles`, `members GROUP` or `audit`.');
         if (!desk.reloadWorkspace) return asker.say('This desk was started without a workspace file to read again.');
         const outcome = await desk.reloadWorkspace('asked for with /ticket admin reload');
         if (outcome.ok)

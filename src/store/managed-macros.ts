@@ -1,0 +1,35 @@
+import { type Connection, Schema } from 'mongoose';
+import { type EntryDocument, type VersionedEntry, VersionedEntries } from './versioned-entries.js';
+
+/** A shared macro an admin made in Slack (`/ticket admin macros`), offered beside the workspace file's. */
+export interface ManagedMacro extends VersionedEntry {
+  name: string;
+  text: string;
+  public: boolean;
+  status?: 'open' | 'pending' | 'solved';
+}
+
+const managedMacroSchema = new Schema(
+  {
+    _id: String,
+    name: { type: String, required: true },
+    nameKey: { type: String, required: true },
+    text: { type: String, required: true },
+    public: { type: Boolean, default: false },
+    status: String,
+    version: { type: Number, required: true },
+    retired: { type: Boolean, default: false },
+    createdBy: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+    updatedBy: { type: String, required: true },
+    updatedAt: { type: Date, required: true },
+  },
+  { collection: 'managed_macros', versionKey: false },
+);
+managedMacroSchema.index({ nameKey: 1 }, { unique: true });
+
+export class ManagedMacroStore extends VersionedEntries<ManagedMacro> {
+  constructor(connection: Connection) {
+    super(connection.model<EntryDocument<ManagedMacro>>('ManagedMacro', managedMacroSchema));
+  }
+}
