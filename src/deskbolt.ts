@@ -12,7 +12,7 @@ import { EventDispatcher } from './events/dispatcher.js';
 import { createHttpApp, createMetricsApp, listen, registerQueueGauge } from './http/server.js';
 import { deskJobs } from './jobs/desk-jobs.js';
 import type { Job } from './jobs/job.js';
-import { type JobRunner, jobRunner } from './jobs/runner.js';
+import { type JobRunner, jobRunner, replicaId } from './jobs/runner.js';
 import { type Schedules, scheduleJobs } from './jobs/scheduler.js';
 import { consoleLog, faultMessage, type Log } from './log.js';
 import { GAUGE_REFRESH_MS, Metrics } from './metrics.js';
@@ -22,6 +22,7 @@ import { SlackOutbox } from './slack/outbox.js';
 import { SlackSender } from './slack/sender.js';
 import type { Sleep } from './slack/slack-fetch.js';
 import type { EmbeddedDatabase } from './store/embedded.js';
+import { type Migration, runMigrations } from './store/migrations/index.js';
 import { unsafeReplicasWarning } from './store/replicas.js';
 import type { Store } from './store/store.js';
 import type { DeliverySenders } from './tickets/deliveries.js';
@@ -77,6 +78,8 @@ export interface DeskboltOptions {
   watchWorkspace?: boolean;
   /** Tests only: saves closer together than this are one reload. */
   workspaceDebounceMs?: number;
+  /** Tests only: the migrations run before the desk serves; every one this code knows unless given. */
+  migrations?: readonly Migration[];
 }
 
 /** close() waits this long for work in flight; what is left is in the delivery queue, for the next process. */
@@ -126,11 +129,25 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
     const others = await store.replicas.start();
     if (others.length > 0) log(unsafeReplicasWarning(others));
   }
+  // Data of an older deskbolt is brought to this code's shape before any request or job reads it.
+  const clock = options.clock ?? systemClock;
+  try {
+    await runMigrations(store.connection.db!, store.leases, {
+      owner: replicaId(),
+      now: clock,
+      log,
+      ...(options.migrations ? { migrations: options.migrations } : {}),
+    });
+  } catch (error) {
+    log(`deskbolt: not started, the database could not be brought up to date: ${faultMessage(error)}`, error);
+    store.replicas.stop();
+    throw error;
+  }
   const events = new EventDispatcher(store, log);
   const desk: Desk = {
     store,
     directory: new Directory(options.workspace),
-    clock: options.clock ?? systemClock,
+    clock,
     settings: {
       pendingCloseDays: config.pendingCloseDays,
       solvedCloseDays: config.solvedCloseDays,
