@@ -1,4 +1,4 @@
-import { startEmbeddedDatabase } from '../src/store/embedded.js';
+import { EMBEDDED_DATABASE, startEmbeddedDatabase } from '../src/store/embedded.js';
 import { Store } from '../src/store/store.js';
 
 /**
@@ -10,7 +10,8 @@ import { Store } from '../src/store/store.js';
 // The two variables `npm start` reads for its database (src/config.ts), and DATA_DIR's default there.
 const uri = process.env.MONGODB_URI || undefined;
 const embedded = uri ? undefined : await startEmbeddedDatabase({ dataDir: process.env.DATA_DIR || './data' });
-const store = await Store.open({ uri: uri ?? embedded!.uri });
+// The embedded server's desk is in the database `npm start` names; MONGODB_URI names its own.
+const store = await Store.open({ uri: uri ?? embedded!.uri, ...(embedded ? { dbName: EMBEDDED_DATABASE } : {}) });
 try {
   const { rebuilt } = await store.rebuildReadModels();
   console.log(`read models rebuilt from the tickets: ${rebuilt.join(', ')}`);

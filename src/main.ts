@@ -1,7 +1,7 @@
 import { loadConfig, startModeOf } from './config.js';
 import { CLOSE_WITHIN_MS, startDeskbolt } from './deskbolt.js';
 import { structuredLog } from './log.js';
-import { type EmbeddedDatabase, startEmbeddedDatabase } from './store/embedded.js';
+import { EMBEDDED_DATABASE, type EmbeddedDatabase, startEmbeddedDatabase } from './store/embedded.js';
 import { Store } from './store/store.js';
 import { loadWorkspaceFile } from './workspace/loader.js';
 
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   let store: Store;
   let deskbolt: Awaited<ReturnType<typeof startDeskbolt>>;
   try {
-    store = await Store.open({ uri, ...(embedded ? { dbName: 'deskbolt' } : {}) });
+    store = await Store.open({ uri, ...(embedded ? { dbName: EMBEDDED_DATABASE } : {}) });
     deskbolt = await startDeskbolt({
       config,
       workspace: workspace.workspace,

@@ -78,6 +78,19 @@ export class DataDirLock {
   }
 }
 
+/**
+ * Who holds the data directory now, as its lock file says (undefined when nobody does): `npm run
+ * backup` reads a running deskbolt's database through the server named here instead of starting one.
+ */
+export async function lockHolder(
+  dataDir: string,
+): Promise<{ ownerPid: number; server: LockedServer | null } | undefined> {
+  const raw = await readFile(join(dataDir, LOCK_FILE), 'utf8').catch(() => null);
+  const held = raw === null ? undefined : parseLock(raw);
+  if (!held || !ownerIsAlive(held.owner)) return undefined;
+  return { ownerPid: held.owner.pid, server: held.server };
+}
+
 /** link() fails when the name exists, and the file it links is already complete: no half-written lock is ever seen. */
 async function createExclusively(path: string, content: string): Promise<boolean> {
   const temporary = `${path}.${process.pid}.new`;

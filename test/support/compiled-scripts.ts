@@ -14,6 +14,9 @@ const outDir = join(root, 'dist', 'test-processes');
 export const PROCESS_SCRIPTS = {
   deskbolt: 'test/support/deskbolt-process.ts',
   databaseHolder: 'test/support/hold-embedded-database.ts',
+  // npm run backup / restore, as an operator runs them (test/backup-restore.test.ts).
+  backup: 'scripts/backup.ts',
+  restore: 'scripts/restore.ts',
 } as const;
 
 export type ProcessScript = keyof typeof PROCESS_SCRIPTS;

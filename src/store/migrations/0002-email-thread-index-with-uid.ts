@@ -23,6 +23,8 @@ export const emailThreadIndexWithUid: Migration = {
       // Another process dropped it between the look and the drop.
       if ((error as { codeName?: string }).codeName !== 'IndexNotFound') throw error;
     });
-    context.log(`migration 2: dropped email_messages' ${SUPERSEDED_EMAIL_THREAD_INDEX}, superseded by the index with uid`);
+    context.log(
+      `migration 2: dropped email_messages' ${SUPERSEDED_EMAIL_THREAD_INDEX}, superseded by the index with uid`,
+    );
   },
 };
