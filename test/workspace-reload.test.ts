@@ -1,11 +1,14 @@
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, inject, it, vi } from 'vitest';
+import { SIGNING_SECRET } from '../src/fake-slack/config.js';
 import { stringify } from 'yaml';
 import { workspaceSchema } from '../src/workspace/schema.js';
 import { fileTicket } from './support/desk.js';
-import { startTestDesk, type TestDesk } from './support/harness.js';
+import { testDatabaseName } from './support/database.js';
+import { startTestDesk, startTestFake, type TestDesk } from './support/harness.js';
 import { channels, people } from './support/workspace.js';
 
 const admin = 'UADMIN08';
@@ -143,5 +146,90 @@ describe('changing the workspace file while the desk runs', () => {
     await desk.deskbolt.workspace!.idle();
     expect(desk.deskbolt.workspace!.reloads).toBe(1);
     expect(desk.deskbolt.desk.directory.workspace.name).toBe('Acme 99');
+    // Never a file read half-written: no admin heard of a refused reload.
+    expect(desk.fake.dmsTo(admin).map((dm) => String(dm.args.text))).not.toContainEqual(
+      expect.stringContaining('was not reloaded'),
+    );
+  });
+
+  it('keeps out an edit that removes every group, and tells the admins', async () => {
+    const { desk, path } = await deskOnFile();
+    await writeFile(path, stringify({ ...fileContents(), groups: [] }));
+    const answer = await lastAnswer(desk, admin, 'admin reload');
+    expect(answer).toContain('Not reloaded');
+    const told = desk.fake.dmsTo(admin).at(-1)!.args.text as string;
+    expect(told).toContain('was not reloaded');
+    // Escaped for mrkdwn, where Slack shows it as ">=".
+    expect(told).toContain('groups: Too small: expected array to have &gt;=1 items');
+    expect(desk.deskbolt.desk.directory.groups().map((group) => group.id)).toEqual([10, 20]);
+  });
+});
+
+describe("SIGHUP to a running deskbolt (npm start's own process)", () => {
+  it('re-reads the workspace file, keeps running, and keeps out an invalid edit with admins told', {
+    timeout: 120_000,
+  }, async () => {
+    const fake = await startTestFake();
+    dir = await mkdtemp(join(tmpdir(), 'deskbolt-sighup-'));
+    const path = join(dir, 'workspace.yml');
+    await writeFile(path, stringify(fileContents()));
+    const child = spawn(process.execPath, ['--enable-source-maps', inject('processScripts').main], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        SLACK_BOT_TOKEN: fake.token,
+        SLACK_SIGNING_SECRET: SIGNING_SECRET,
+        SLACK_API_URL: fake.apiUrl,
+        SLACK_APP_TOKEN: '',
+        PORT: '0',
+        LOG_LEVEL: 'info',
+        WORKSPACE_FILE: path,
+        MONGODB_URI: `${inject('mongodbUri').replace(/\/$/, '')}/${testDatabaseName('sighup')}`,
+      },
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    let exited = false;
+    child.once('exit', () => {
+      exited = true;
+    });
+    const said = (text: string) =>
+      vi.waitFor(
+        () => {
+          if (exited) throw new Error(`deskbolt exited; it said:\n${output}`);
+          expect(output).toContain(text);
+        },
+        { timeout: 60_000, interval: 50 },
+      );
+    try {
+      await said('deskbolt: listening on port');
+      child.kill('SIGHUP');
+      await said(`workspace: reloaded ${path} (SIGHUP received)`);
+
+      await writeFile(path, stringify(fileContents({ agents: [{ user: 'not-a-user', name: 'Dee', groups: [10] }] })));
+      child.kill('SIGHUP');
+      await said('(SIGHUP received)');
+      await vi.waitFor(
+        () =>
+          expect(fake.dmsTo(admin).map((dm) => String(dm.args.text))).toContainEqual(
+            expect.stringContaining('agents[2].user: expected a Slack user id such as U012ABCDEF'),
+          ),
+        { timeout: 30_000 },
+      );
+      expect(output).toContain(`workspace: kept the running workspace; ${path} has 1 problem(s) (SIGHUP received)`);
+      expect(exited).toBe(false);
+    } finally {
+      if (!exited) {
+        const gone = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await gone;
+      }
+      await fake.close();
+    }
   });
 });

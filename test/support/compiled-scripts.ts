@@ -14,6 +14,8 @@ const outDir = join(root, 'dist', 'test-processes');
 export const PROCESS_SCRIPTS = {
   deskbolt: 'test/support/deskbolt-process.ts',
   databaseHolder: 'test/support/hold-embedded-database.ts',
+  // npm start's own entry point, for a real signal (test/workspace-reload.test.ts's SIGHUP).
+  main: 'src/main.ts',
   // npm run backup / restore, as an operator runs them (test/backup-restore.test.ts).
   backup: 'scripts/backup.ts',
   restore: 'scripts/restore.ts',
