@@ -275,6 +275,15 @@ describe(`backup and restore on the run's database server (${process.env.MONGODB
     expect(await client.db(target).listCollections().toArray()).toEqual([]);
   });
 
+  it('refuses to back up a database that holds nothing (a wrong DATA_DIR or name), writing no file', async () => {
+    const archive = archivePath();
+    const empty = testDatabaseName('nothing');
+    await expect(backupDatabase(client, empty, archive, { deskboltVersion: VERSION })).rejects.toThrow(
+      `database ${empty} holds nothing: is this the desk's database (DATA_DIR, MONGODB_URI)?`,
+    );
+    await expect(stat(archive)).rejects.toThrow(/ENOENT/);
+  });
+
   it('never writes over an existing file', async () => {
     const { store } = await seededDesk('backup-exists');
     const archive = archivePath();
@@ -377,7 +386,9 @@ describe('npm run backup and restore on the embedded database of a DATA_DIR', ()
     try {
       const store = await Store.open({ uri: server.uri, dbName: EMBEDDED_DATABASE });
       stores.push(store);
-      await fileTicket(testDesk(store), { subject: 'Kept across machines' });
+      const desk = testDesk(store);
+      await fileTicket(desk, { subject: 'Kept across machines' });
+      await desk.settled();
       const expected = await dump(store.connection.db!);
 
       const backup = await runScript('backup', archive, running);

@@ -106,7 +106,13 @@ export async function backupDatabase(
     const gzip = createGzip();
     const written = pipeline(gzip, createWriteStream(bodyFile, { flags: 'wx' }));
     try {
-      for (const name of await collectionsOf(db)) {
+      const names = await collectionsOf(db);
+      // A wrong DATA_DIR or database name would otherwise make an empty backup that looks like a good one.
+      if (names.length === 0)
+        throw new BackupRefusal(
+          `database ${db.databaseName} holds nothing: is this the desk's database (DATA_DIR, MONGODB_URI)?`,
+        );
+      for (const name of names) {
         const collection = db.collection(name);
         const indexes = (await collection.indexes()) as IndexDescriptionInfo[];
         await writeLine(gzip, JSON.stringify({ begin: name }));

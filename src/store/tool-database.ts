@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import mongoose from 'mongoose';
 import type { MongoClient } from 'mongodb';
@@ -39,6 +40,10 @@ export async function openToolDatabase(
     };
   }
   const dataDir = resolve(environment.DATA_DIR || './data');
+  if (purpose === 'backup' && !existsSync(dataDir))
+    throw new ToolDatabaseRefusal(
+      `${dataDir} does not exist, so there is no desk to back up: run it where npm start runs, or set DATA_DIR (or MONGODB_URI)`,
+    );
   let embedded: EmbeddedDatabase;
   try {
     embedded = await startEmbeddedDatabase({ dataDir, log });
