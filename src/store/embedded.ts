@@ -20,10 +20,10 @@ import { serializeWritesInThisProcess } from './write-guard.js';
  * server that dies with this process where the OS allows, and a restart with a bounded back-off when
  * the server dies on its own.
  */
+export type EmbeddedKind = 'mongodb-memory-server' | 'ferretdb-postgresql' | 'ferretdb-sqlite';
+
 /** The database `npm start` keeps the desk in on the embedded server (backup and restore use it too). */
 export const EMBEDDED_DATABASE = 'deskbolt';
-
-export type EmbeddedKind = 'mongodb-memory-server' | 'ferretdb-postgresql' | 'ferretdb-sqlite';
 
 /** FERRETDB_BACKEND: which of FerretDB's backends the embedded server uses when no mongod can be had. */
 export type FerretDbBackend = 'postgresql' | 'sqlite';
