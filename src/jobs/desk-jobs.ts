@@ -7,6 +7,7 @@ import { finishAbandonedBulkMoves } from '../tickets/bulk-move.js';
 import { retryDueDeliveries } from '../tickets/deliveries.js';
 import { handBackUnactedTickets } from '../tickets/hand-back.js';
 import { expireHandoffs } from '../tickets/hand-over.js';
+import { expireRoutingOffers } from '../tickets/routing.js';
 import { finishInterruptedMerges } from '../tickets/merge.js';
 import { sendReminders } from '../tickets/reminders.js';
 import { forgetOldApiRequests } from '../tickets/retention.js';
@@ -57,6 +58,13 @@ export const deskJobs: readonly Job[] = [
     schedule: '*/30 * * * * *',
     holdMs: MINUTE_MS,
     run: (desk) => chatsGoneQuiet(desk),
+  },
+  {
+    name: 'routing-offers',
+    // An offer lives for minutes: its timeout is checked often, so the next agent hears soon after.
+    schedule: '*/15 * * * * *',
+    holdMs: MINUTE_MS,
+    run: (desk, now) => expireRoutingOffers(desk, now),
   },
   {
     name: 'handoff-expiry',
