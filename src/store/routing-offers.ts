@@ -67,7 +67,7 @@ export class RoutingOfferStore {
   /** A new offer; null when the ticket has one out already, or this agent was offered it in this round. */
   async offer(offer: Omit<RoutingOffer, 'id' | 'state' | 'answeredAt' | 'message'>): Promise<RoutingOffer | null> {
     const document: RoutingOfferDocument = {
-      _id: `${offer.round}:${offer.agent}`,
+      _id: `${offer.ticketNumber}:${offer.round}:${offer.agent}`,
       ...offer,
       state: 'offered',
       answeredAt: null,

@@ -6,7 +6,7 @@
 export type RoutingOfferState = 'offered' | 'accepted' | 'passed' | 'expired' | 'offline' | 'cancelled';
 
 export interface RoutingOffer {
-  /** `<round>:<agent>`: one offer per agent and round, so a repeated start of a round offers nobody twice. */
+  /** `<ticket>:<round>:<agent>`: one offer per ticket, agent and round, so a repeated start of a round offers nobody twice. */
   id: string;
   ticketNumber: number;
   groupId: number;
