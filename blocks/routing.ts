@@ -68,13 +68,13 @@ function memberLine(member: RotationMember): string {
 /** `/ticket routing GROUP show` (and the answer to on/off): the mode, where it comes from, and who is in the rotation. */
 export function routingViewText(view: RoutingView): string {
   const name = escapeMrkdwn(view.group.name);
-  const source = view.switched
-    ? `switched ${view.switched.on ? 'on' : 'off'} by <@${view.switched.by}> (overrides the workspace file's \`${view.fileMode}\`)`
-    : `as the workspace file says`;
   const lines = [
     view.mode === 'off'
-      ? `Routing for ${name} is *off* (${source}).`
-      : `Routing for ${name} is *on*: \`${view.mode}\`, offers wait ${view.settings.offerTimeoutMinutes} min (${source}).`,
+      ? `Routing for ${name} is *off*.`
+      : `Routing for ${name} is *on*: \`${view.mode}\`, offers wait ${view.settings.offerTimeoutMinutes} min.`,
+    view.switched
+      ? `Switched ${view.switched.on ? 'on' : 'off'} by <@${view.switched.by}>: this overrides the workspace file's \`${view.fileMode}\` until switched again.`
+      : 'As the workspace file says.',
   ];
   const inRotation = view.members.filter((member) => member.inRotation).length;
   lines.push(`In the rotation now: ${inRotation} of ${view.members.length}.`);

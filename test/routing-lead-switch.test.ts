@@ -22,7 +22,8 @@ describe('routing, switched by a lead and started by every way into a queue', ()
     await online(a);
     expect(await command(leadOf(37), 'routing Team 37 show')).toBe(
       [
-        'Routing for Team 37 is *off* (as the workspace file says).',
+        'Routing for Team 37 is *off*.',
+        'As the workspace file says.',
         'In the rotation now: 1 of 3.',
         `:white_circle: <@${leadOf(37)}> — offline`,
         `:large_green_circle: <@${a}> — 0/10 open`,
@@ -33,7 +34,7 @@ describe('routing, switched by a lead and started by every way into a queue', ()
     expect(await openOffer(before.number)).toBeNull();
 
     expect(await command(leadOf(37), 'routing 37 on')).toContain(
-      `Routing for Team 37 is *on*: \`round-robin\`, offers wait 5 min (switched on by <@${leadOf(37)}> (overrides the workspace file's \`off\`))`,
+      `Routing for Team 37 is *on*: \`round-robin\`, offers wait 5 min.\nSwitched on by <@${leadOf(37)}>: this overrides the workspace file's \`off\` until switched again.`,
     );
     expect(await desk.store.routing.switches([37])).toEqual(
       new Map([[37, { groupId: 37, on: true, by: leadOf(37), at: desk.clock.now() }]]),
@@ -41,7 +42,9 @@ describe('routing, switched by a lead and started by every way into a queue', ()
     const after = await file(37);
     expect((await openOffer(after.number))!.agent).toBe(a);
 
-    expect(await command(leadOf(37), 'routing team 37 off')).toContain('Routing for Team 37 is *off* (switched off by');
+    expect(await command(leadOf(37), 'routing team 37 off')).toContain(
+      'Routing for Team 37 is *off*.\nSwitched off by',
+    );
     const offAgain = await file(37);
     expect(await openOffer(offAgain.number)).toBeNull();
     expect(await actions(offAgain.number)).toEqual(['created']);
