@@ -11,7 +11,7 @@ describe('the queue’s order', () => {
   const desk = useTestDesk({
     workspace: routingWorkspace([
       { id: 43, agents: 1 },
-      { id: 44, agents: 1, routing: { mode: 'round-robin' } },
+      { id: 44, agents: 1, routing: { mode: 'round-robin', cap: 2 } },
     ]),
     // The queue's own collection is compared with the tickets after every step: a priority it missed fails here.
     afterSettled: expectReadModelsMatchTickets,
@@ -60,12 +60,15 @@ describe('the queue’s order', () => {
     expect(taken).toEqual([t.urgent3, t.normal4, t.high2, t.low0].map((number) => `You took #${number}.`));
   });
 
-  it('an agent coming online is offered what waited in the same order', async () => {
+  it('an agent coming online is offered what waited in the same order, as far as their cap goes', async () => {
     const agent = agentOf(44, 1);
     const t = await fileEach(44, ['normal', 'low', 'high', 'urgent']);
     expect(offersTo(agent)).toEqual([]);
     await online(agent);
+    // A cap of 2: the two first in queue order, not the two oldest.
     const offered = offersTo(agent).map((call) => Number(/#(\d+)/.exec(String(call.args.text))![1]));
-    expect(offered).toEqual([t.urgent3, t.high2, t.normal0, t.low1]);
+    expect(offered.sort()).toEqual([t.high2, t.urgent3].sort());
+    expect(await desk.store.routing.openOf(t.normal0!)).toBeNull();
+    expect(await desk.store.routing.openOf(t.low1!)).toBeNull();
   });
 });

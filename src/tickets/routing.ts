@@ -131,8 +131,14 @@ async function recordRoutingEvent(
  * already, or nobody is online under the cap; when everyone online was offered it in this round, the
  * group is told once.
  */
-export async function offerTicket(desk: Desk, ticketNumber: number, round: string): Promise<RoutingOffer | null> {
-  const ticket = await desk.store.tickets.get(ticketNumber);
+export async function offerTicket(
+  desk: Desk,
+  ticketNumber: number,
+  round: string,
+  /** The ticket as an event's notice carries it: spares a read. */
+  known?: Ticket,
+): Promise<RoutingOffer | null> {
+  const ticket = known?.number === ticketNumber ? known : await desk.store.tickets.get(ticketNumber);
   // A chat is offered to online agents by the chat desk itself.
   if (!ticket || !waits(ticket) || ticket.channel === 'chat') return null;
   const group = desk.directory.group(ticket.groupId);
@@ -316,9 +322,12 @@ export async function agentCameOnline(desk: Desk, agent: string): Promise<number
  */
 export function routingPolicy(desk: Desk): Subscriber {
   const startRound = async ({ ticket, event }: { ticket: Ticket; event: { id: string } }) => {
-    await offerTicket(desk, ticket.number, event.id);
+    await offerTicket(desk, ticket.number, event.id, ticket);
   };
-  const settle = async ({ ticket }: { ticket: Ticket }) => ticketTaken(desk, ticket);
+  // Only an unassigned ticket has an offer out: a change to one that had an agent costs no read.
+  const settle = async ({ ticket, event }: { ticket: Ticket; event: { from?: { assignee?: string | null } } }) => {
+    if (event.from?.assignee === null) await ticketTaken(desk, ticket);
+  };
   return {
     name: 'routing',
     events: {
@@ -330,9 +339,14 @@ export function routingPolicy(desk: Desk): Subscriber {
       },
       taken: settle,
       assigned: settle,
-      chat_accepted: settle,
-      merged_into: settle,
-      status_changed: settle,
+      async merged_into({ ticket }) {
+        if (ticket.assignee === null) await ticketTaken(desk, ticket);
+      },
+      async status_changed({ ticket, event }) {
+        // A ticket that stops waiting (solved or pending from the queue); one that did not wait had no offer.
+        const waited = event.from.status === 'new' || event.from.status === 'open';
+        if (waited && ticket.assignee === null && !waits(ticket)) await ticketTaken(desk, ticket);
+      },
     },
     signals: {
       async availability_changed(signal) {
