@@ -3,7 +3,7 @@ import { MINUTE_MS } from '../src/clock.js';
 import { FakeSlack } from '../src/fake-slack/server.js';
 import { deskJob } from '../src/jobs/desk-jobs.js';
 import type { Store } from '../src/store/store.js';
-import { expireRoutingOffers } from '../src/tickets/routing.js';
+import { agentCameOnline, expireRoutingOffers, offerTicket } from '../src/tickets/routing.js';
 import { TestClock } from './support/clock.js';
 import { openTestStore } from './support/database.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
@@ -14,6 +14,7 @@ const routingJob = deskJob('routing-offers');
 const workspace = routingWorkspace([
   { id: 41, agents: 3, routing: { mode: 'round-robin' } },
   { id: 42, agents: 1, routing: { mode: 'round-robin' } },
+  { id: 45, agents: 2, routing: { mode: 'least-busy' } },
 ]);
 
 /** Two replicas of the app on one database, one clock, one Slack: each offer is made, passed on and told once. */
@@ -71,6 +72,31 @@ describe('routing with two replicas', () => {
     expect((await store.routing.openOf(ticket.number))!.agent).toBe(c);
     expect(steps.offersTo(c)).toHaveLength(1);
     expect(steps.offersTo(a)).toHaveLength(1);
+    expect(steps.offersTo(b)).toHaveLength(1);
+  });
+
+  it('two replicas starting the same rounds at once make one offer per ticket, and the agent hears once', async () => {
+    const steps = routingSteps(one);
+    const [a, b] = [agentOf(45, 1), agentOf(45, 2)];
+    const waiting = [await steps.file(45), await steps.file(45)];
+    for (const ticket of waiting) expect(await store.routing.openOf(ticket.number)).toBeNull();
+    await store.chats.setAvailability(a, 'online', clock.now());
+    await Promise.all([agentCameOnline(one.deskbolt.desk, a), agentCameOnline(other.deskbolt.desk, a)]);
+    await settled();
+    for (const ticket of waiting) expect((await store.routing.openOf(ticket.number))!.agent).toBe(a);
+    expect(steps.offersTo(a)).toHaveLength(2);
+
+    // The same event handed out twice (a sweep after a crash, on both replicas): one round, one offer.
+    await store.chats.setAvailability(b, 'online', clock.now());
+    const fresh = await steps.file(45);
+    const [created] = await store.tickets.history(fresh.number);
+    const offers = await Promise.all([
+      offerTicket(one.deskbolt.desk, fresh.number, created!.id),
+      offerTicket(other.deskbolt.desk, fresh.number, created!.id),
+    ]);
+    await settled();
+    expect(offers.filter((offer) => offer !== null)).toEqual([]);
+    expect((await store.routing.openOf(fresh.number))!.agent).toBe(b);
     expect(steps.offersTo(b)).toHaveLength(1);
   });
 
