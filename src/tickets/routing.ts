@@ -3,7 +3,7 @@ import { MINUTE_MS } from '../clock.js';
 import { type RoutingModeOn, type RoutingPassedBecause, ticketEvent } from '../events/ticket-events.js';
 import type { Subscriber } from '../events/types.js';
 import type { Group, RoutingSettings } from '../workspace/schema.js';
-import { mayAssign } from './assignment.js';
+import { mayAssign } from './assignment-rules.js';
 import { type Desk, type Refusal, refuse } from './desk.js';
 import { agentOrRefusal } from './permissions.js';
 import type { RoutingOffer, RoutingSwitch } from './routing-types.js';

@@ -6,7 +6,7 @@ import { acceptOffer, passOffer, routingCommand } from '../../tickets/routing.js
 import { cardView } from '../../tickets/views.js';
 import { type Asker, askerOf } from '../answer.js';
 import { cardBlocks } from '../screens.js';
-import type { ListenerDeps, Subcommand } from './commands.js';
+import type { ListenerDeps, Subcommand } from './answers.js';
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 
