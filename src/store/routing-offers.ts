@@ -16,6 +16,8 @@ const routingOfferSchema = new Schema(
     expiresAt: { type: Date, required: true },
     answeredAt: { type: Date, default: null },
     message: { type: messageSchema, default: null },
+    /** Set by whoever posts the agent's DM: an event handed out twice (two processes, a sweep) still posts one. */
+    told: { type: Boolean, default: false },
     /** `open:<ticket>` while it waits for an answer, its own id after: one offer out per ticket, by a unique index (no partial index on FerretDB). */
     openKey: { type: String, required: true },
   },
@@ -39,7 +41,7 @@ const routingGroupSchema = new Schema(
   { collection: 'routing_groups', versionKey: false },
 );
 
-type RoutingOfferDocument = Omit<RoutingOffer, 'id'> & { _id: string; openKey: string };
+type RoutingOfferDocument = Omit<RoutingOffer, 'id'> & { _id: string; openKey: string; told?: boolean };
 interface RoutingGroupDocument {
   _id: string;
   switchedOn: boolean | null;
@@ -49,8 +51,9 @@ interface RoutingGroupDocument {
 }
 
 function toOffer(document: RoutingOfferDocument): RoutingOffer {
-  const { _id, openKey, message, ...offer } = document;
+  const { _id, openKey, told, message, ...offer } = document;
   void openKey;
+  void told;
   return { id: _id, ...offer, message: message ? { channel: message.channel, ts: message.ts } : null };
 }
 
@@ -72,6 +75,7 @@ export class RoutingOfferStore {
       state: 'offered',
       answeredAt: null,
       message: null,
+      told: false,
       openKey: `open:${offer.ticketNumber}`,
     };
     return (await insertOnce(documentsOf<RoutingOfferDocument>(this.Offer), document)) ? toOffer(document) : null;
@@ -107,6 +111,12 @@ export class RoutingOfferStore {
       { new: true, lean: true },
     );
     return document ? toOffer(document as RoutingOfferDocument) : null;
+  }
+
+  /** True for the one caller that is to post the offer's DM. */
+  async claimTelling(id: string): Promise<boolean> {
+    const claimed = await this.Offer.updateOne({ _id: id, told: false }, { $set: { told: true } });
+    return claimed.modifiedCount === 1;
   }
 
   async setMessage(id: string, message: { channel: string; ts: string }): Promise<void> {

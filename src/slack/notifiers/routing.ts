@@ -1,4 +1,5 @@
 import { nobodyAcceptedText, routingOfferBlocks, routingOfferText } from '../../../blocks/routing.js';
+import { DAY_MS } from '../../clock.js';
 import type { Subscriber, TicketHandlers } from '../../events/types.js';
 import type { RoutingOffer } from '../../tickets/routing-types.js';
 import type { Ticket } from '../../tickets/types.js';
@@ -33,7 +34,7 @@ export function routingNotifier(context: NotifierContext): Subscriber {
   const events: TicketHandlers = {
     async routing_offered({ ticket, event }) {
       const offer = await desk.store.routing.get(event.note);
-      if (!offer) return;
+      if (!offer || !(await desk.store.routing.claimTelling(offer.id))) return;
       const posted = await send.dm(
         'routing offer',
         offer.agent,
@@ -63,7 +64,8 @@ export function routingNotifier(context: NotifierContext): Subscriber {
     },
     async routing_unanswered({ ticket, event }) {
       const group = desk.directory.group(event.to.groupId);
-      if (!group) return;
+      if (!group || !(await desk.store.seen.firstTime(`routing-unanswered-told:${event.id}`, desk.clock(), DAY_MS)))
+        return;
       await send.post('routing nobody accepted', {
         channel: group.alertChannel,
         text: nobodyAcceptedText(ticket, event.to.offered),
