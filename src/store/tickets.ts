@@ -542,6 +542,14 @@ export class TicketStore {
     return numbers.flatMap((number) => byNumberRead.get(number) ?? []);
   }
 
+  /** Unassigned tickets of these groups, oldest first whatever their priority: how long a queue has waited. */
+  async oldestWaiting(groupIds: readonly number[], limit: number): Promise<Ticket[]> {
+    const numbers = await this.waiting.numbersByAge(groupIds, limit);
+    if (numbers.length === 0) return [];
+    const byNumberRead = new Map((await this.getMany(numbers)).map((ticket) => [ticket.number, ticket]));
+    return numbers.flatMap((number) => byNumberRead.get(number) ?? []);
+  }
+
   /** When each of the first `limit` unassigned tickets of these groups was filed, oldest first: a queue's size and wait in one read. */
   async queueFiledAt(groupIds: readonly number[], limit: number): Promise<Date[]> {
     return this.waiting.filedAt(groupIds, limit);

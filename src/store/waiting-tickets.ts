@@ -137,6 +137,16 @@ export class WaitingTicketStore {
     return entries.map((entry) => entry.number);
   }
 
+  /** Numbers of the waiting tickets of these groups, oldest first whatever their priority: how long a queue has waited. */
+  async numbersByAge(groupIds: readonly number[], limit: number): Promise<number[]> {
+    const entries = await this.model
+      .find({ groupId: { $in: [...groupIds] } }, { _id: 0, number: 1 })
+      .sort(byAge)
+      .limit(limit)
+      .lean();
+    return entries.map((entry) => entry.number);
+  }
+
   /** When the first `limit` waiting tickets of these groups were filed, oldest first (by age, not queue order). */
   async filedAt(groupIds: readonly number[], limit: number): Promise<Date[]> {
     const entries = await this.model
