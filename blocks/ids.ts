@@ -45,6 +45,8 @@ export const actionIds = {
   whichTicket: 'requester_which_ticket',
   chatTopic: 'requester_chat_topic',
   endAndSolve: 'chat_end_and_solve',
+  acceptOffer: 'routing_accept',
+  passOffer: 'routing_pass',
 } as const;
 
 export const callbackIds = {

@@ -11,13 +11,16 @@ export interface QueueData {
   now: Date;
 }
 
-/** A view: oldest first, each ticket with its wait and a Take it button. */
+/** A view in queue order (urgent and high first, then oldest), each ticket with its wait and a Take it button. */
 export function queueMessage(data: QueueData): KnownBlock[] {
   if (data.tickets.length === 0) {
     return [{ type: 'section', text: mrkdwn(`*${escapeMrkdwn(data.title)}*\nNothing is waiting. :tada:`) }];
   }
   const blocks: KnownBlock[] = [
-    { type: 'section', text: mrkdwn(`*${escapeMrkdwn(data.title)}* — ${data.total} waiting, oldest first`) },
+    {
+      type: 'section',
+      text: mrkdwn(`*${escapeMrkdwn(data.title)}* — ${data.total} waiting, urgent and high first, then oldest`),
+    },
   ];
   for (const ticket of data.tickets) {
     blocks.push({
@@ -32,7 +35,7 @@ export function queueMessage(data: QueueData): KnownBlock[] {
   if (data.total > data.tickets.length) {
     blocks.push({
       type: 'context',
-      elements: [mrkdwn(`…and ${data.total - data.tickets.length} more. \`/ticket next\` takes the oldest.`)],
+      elements: [mrkdwn(`…and ${data.total - data.tickets.length} more. \`/ticket next\` takes the first.`)],
     });
   }
   return blocks;

@@ -28,6 +28,7 @@ import type { Store } from './store/store.js';
 import type { DeliverySenders } from './tickets/deliveries.js';
 import type { Desk } from './tickets/desk.js';
 import { DeskOverlayFollower } from './tickets/desk-admin.js';
+import { routingPolicy } from './tickets/routing.js';
 import { weekFiguresKeeper } from './tickets/week-figures.js';
 import { Directory } from './workspace/directory.js';
 import { WorkspaceReloader } from './workspace/reload.js';
@@ -205,6 +206,7 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
   events.subscribe(
     weekFiguresKeeper(desk),
     ...chatPolicies(desk),
+    routingPolicy(desk),
     ...slackNotifiers({ desk, outbox, send, log, senders }),
     emailNotifier(desk, senders),
   );

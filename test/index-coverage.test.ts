@@ -34,9 +34,10 @@ describe('every query is served by a declared index', () => {
     // (a queue with tickets then reads them by _id).
     const [shape, ...others] = await shapesOf(() => store.tickets.queue([9901, 9902], 5));
     expect(others).toEqual([]);
-    expect(describeShape(shape!)).toBe('waiting_tickets { groupId =; sort createdAt 1, number 1 }');
+    expect(describeShape(shape!)).toBe('waiting_tickets { groupId =; sort rank 1, createdAt 1, number 1 }');
     expect(servingIndex(shape!, store.declaredIndexes().get('waiting_tickets')!)).toEqual([
       ['groupId', 1],
+      ['rank', 1],
       ['createdAt', 1],
       ['number', 1],
       ['claimedUntil', 1],

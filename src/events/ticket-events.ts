@@ -134,7 +134,20 @@ export interface EventPayloads {
   };
   /** A chat transfer nobody accepted: deskbolt put the chat back in its group's queue. */
   transfer_returned: { from: { agent: string }; to: { groupId: number }; note: string };
+  /** Routing (docs/routing.md) offered the waiting ticket to an agent; `note` is the offer's id. Done by deskbolt. */
+  routing_offered: { to: { agent: string; mode: RoutingModeOn; expiresAt: Date }; note: string };
+  /** The offer went on to the next agent: passed (by the agent), no answer in time, or the agent went offline. */
+  routing_passed: { from: { agent: string }; to: { because: RoutingPassedBecause }; note: string };
+  /** The offer no longer stands: the ticket was taken or moved by someone, or stopped waiting. */
+  routing_cancelled: { from: { agent: string }; to: { because: 'taken' | 'not-waiting'; by?: string }; note: string };
+  /** Every online agent of the rotation was offered the ticket and none accepted: it waits in the queue. `note` is the round. */
+  routing_unanswered: { to: { groupId: number; offered: number }; note: string };
 }
+
+/** A rotation that offers: the modes other than `off`. */
+export type RoutingModeOn = 'round-robin' | 'least-busy';
+/** Why an offer went on to the next agent. */
+export type RoutingPassedBecause = 'pass' | 'timeout' | 'offline';
 
 /**
  * What happened to a ticket, in the history's words. Stats are computed from these, so a name is

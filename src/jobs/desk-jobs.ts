@@ -10,6 +10,7 @@ import { expireHandoffs } from '../tickets/hand-over.js';
 import { finishInterruptedMerges } from '../tickets/merge.js';
 import { sendReminders } from '../tickets/reminders.js';
 import { forgetOldApiRequests } from '../tickets/retention.js';
+import { expireRoutingOffers } from '../tickets/routing.js';
 import { watchSlas } from '../tickets/sla-watch.js';
 import { forgetOldWeekFigures } from '../tickets/week-figures.js';
 import { forgetInBatches } from './batches.js';
@@ -57,6 +58,13 @@ export const deskJobs: readonly Job[] = [
     schedule: '*/30 * * * * *',
     holdMs: MINUTE_MS,
     run: (desk) => chatsGoneQuiet(desk),
+  },
+  {
+    name: 'routing-offers',
+    // An offer lives for minutes: its timeout is checked often, so the next agent hears soon after.
+    schedule: '*/15 * * * * *',
+    holdMs: MINUTE_MS,
+    run: (desk, now) => expireRoutingOffers(desk, now),
   },
   {
     name: 'handoff-expiry',

@@ -260,6 +260,42 @@ export function supportMorning(): MorningStep[] {
       },
     },
     {
+      title:
+        'Lee turns on routing for Billing (/ticket routing Billing on): new tickets are offered to its online agents in turn, and he sees who is in the rotation',
+      actor: lee,
+      async run(context) {
+        await command(context, lee, dm(context, lee), '/ticket routing Billing on');
+        return { channel: dm(context, lee) };
+      },
+    },
+    {
+      title: 'Carla files another ticket: deskbolt offers it to Ana, whose turn it is, in a DM with Accept / Pass',
+      actor: carla,
+      async run(context) {
+        await command(context, carla, dm(context, carla), '/ticket new Refund still not on my card');
+        await fillForm(context, carla, { [newTicketFields.group]: '10' });
+        return { channel: dm(context, carla) };
+      },
+    },
+    {
+      title: 'Ana is busy with her chat and presses Pass: the offer goes on to Ben',
+      actor: ana,
+      async run(context) {
+        const offer = await offerTo(context, ana);
+        await press(context, ana, dm(context, ana), { actionId: actionIds.passOffer, value: offer });
+        return { channel: dm(context, ana) };
+      },
+    },
+    {
+      title: 'Ben presses Accept: the ticket is his, as if he had taken it',
+      actor: ben,
+      async run(context) {
+        const offer = await offerTo(context, ben);
+        await press(context, ben, dm(context, ben), { actionId: actionIds.acceptOffer, value: offer });
+        return { channel: dm(context, ben) };
+      },
+    },
+    {
       title: 'Vic, who is not an agent, tries /ticket next',
       actor: visitor,
       async run(context) {
@@ -268,6 +304,13 @@ export function supportMorning(): MorningStep[] {
       },
     },
   ];
+}
+
+/** The id of the routing offer now out to `agent` (the newest ticket's). */
+async function offerTo(context: MorningContext, agent: string): Promise<string> {
+  const [offer] = await context.store.routing.openTo(agent);
+  if (offer === undefined) throw new Error(`demo: nothing is offered to ${agent}`);
+  return offer.id;
 }
 
 async function openChatOf(context: MorningContext, requester: string) {

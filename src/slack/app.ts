@@ -23,6 +23,7 @@ import { ChannelWatch } from './channel-check.js';
 import { tellPeopleOfFaults } from './faults.js';
 import { registerActions } from './listeners/actions.js';
 import { registerAssignment } from './listeners/assignment.js';
+import { registerRouting } from './listeners/routing.js';
 import { registerChannelSetup } from './listeners/channel-setup.js';
 import { registerCommands } from './listeners/commands.js';
 import { registerDeskAdmin } from './listeners/desk-admin.js';
@@ -195,6 +196,7 @@ export function registerListeners(app: App, deps: SlackDeps): void {
   registerSearch(app, deps);
   registerChannelSetup(app, deps);
   registerDeskAdmin(app, deps);
+  registerRouting(app, deps);
 }
 
 /**

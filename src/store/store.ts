@@ -20,6 +20,7 @@ import type { DeclaredIndexes, IndexKeys } from './query-shapes.js';
 import { ReadModelMarks } from './read-model-marks.js';
 import { ReminderStore } from './reminders.js';
 import { ReplicaRegistry } from './replicas.js';
+import { RoutingOfferStore } from './routing-offers.js';
 import { SatisfactionStore } from './satisfaction.js';
 import { TicketSearchStore } from './search.js';
 import { SeenIdStore } from './seen.js';
@@ -30,7 +31,8 @@ import { WeekFiguresStore } from './week-figures.js';
 import { serializeWritesInThisProcess, writesAreSerialized } from './write-guard.js';
 
 /** Raised when what the queue's collection holds, or how, changes: data with an older mark is rebuilt at start. */
-const WAITING_TICKETS_VERSION = 1;
+// 2: entries carry their ticket's priority rank, the queue's first key (issue 26).
+const WAITING_TICKETS_VERSION = 2;
 
 export interface StoreOptions {
   uri: string;
@@ -191,6 +193,8 @@ export class Store {
   readonly reach: DatabaseReach;
   /** The deskbolt processes on this database, kept on FerretDB v1 only (see replicas.ts). */
   readonly replicas: ReplicaRegistry;
+  /** Offers of waiting tickets to agents, and each group's routing switch (issue 26). */
+  readonly routing: RoutingOfferStore;
 
   private constructor(
     readonly connection: Connection,
@@ -222,6 +226,7 @@ export class Store {
     this.search = new TicketSearchStore(models, server.ferretDb === null);
     this.weekFigures = new WeekFiguresStore(connection);
     this.files = new FileStore(connection);
+    this.routing = new RoutingOfferStore(connection);
     this.commands = new CommandWatch(connection.getClient(), this);
     this.reach = new DatabaseReach(connection.getClient(), () => this.ping(PROBE_WITHIN_MS));
   }

@@ -177,6 +177,7 @@ const waitingProjection = {
   status: 1,
   mergedInto: 1,
   createdAt: 1,
+  priority: 1,
 } as const;
 
 function byNumber(number: number): FilterQuery<Ticket> {
@@ -533,9 +534,17 @@ export class TicketStore {
     }
   }
 
-  /** Unassigned tickets of these groups, oldest first: the agent's views. */
+  /** Unassigned tickets of these groups in queue order (urgent and high first, then oldest): the agent's views. */
   async queue(groupIds: readonly number[], limit: number): Promise<Ticket[]> {
     const numbers = await this.waiting.numbers(groupIds, limit);
+    if (numbers.length === 0) return [];
+    const byNumberRead = new Map((await this.getMany(numbers)).map((ticket) => [ticket.number, ticket]));
+    return numbers.flatMap((number) => byNumberRead.get(number) ?? []);
+  }
+
+  /** Unassigned tickets of these groups, oldest first whatever their priority: how long a queue has waited. */
+  async oldestWaiting(groupIds: readonly number[], limit: number): Promise<Ticket[]> {
+    const numbers = await this.waiting.numbersByAge(groupIds, limit);
     if (numbers.length === 0) return [];
     const byNumberRead = new Map((await this.getMany(numbers)).map((ticket) => [ticket.number, ticket]));
     return numbers.flatMap((number) => byNumberRead.get(number) ?? []);

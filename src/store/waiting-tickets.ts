@@ -14,12 +14,25 @@ import type { Ticket } from '../tickets/types.js';
  * missing is set right by the leftover-outbox sweep (the ticket's event is still in its outbox then)
  * and by `rebuild`, which `npm run rebuild-read-models` and a start on an older mark run.
  */
-export type WaitingFields = Pick<Ticket, 'number' | 'groupId' | 'assignee' | 'status' | 'mergedInto' | 'createdAt'>;
+export type WaitingFields = Pick<
+  Ticket,
+  'number' | 'groupId' | 'assignee' | 'status' | 'mergedInto' | 'createdAt' | 'priority'
+>;
+
+/**
+ * Where a ticket stands in its queue before age counts: urgent, then high, then the rest (README's
+ * "Routing and reminders"). Offers, the queue view and `/ticket next` all read this one order.
+ */
+export function queueRank(priority: Ticket['priority']): number {
+  return priority === 'urgent' ? 0 : priority === 'high' ? 1 : 2;
+}
 
 interface WaitingTicketDocument {
   _id: string;
   number: number;
   groupId: number;
+  /** queueRank of the ticket's priority: the queue's first key. */
+  rank: number;
   createdAt: Date;
   /** Who is claiming it now; the claim holds until `claimedUntil` (the epoch when nobody is), so one a dead process left lapses. */
   claimedBy: string | null;
@@ -31,20 +44,23 @@ const waitingTicketSchema = new Schema<WaitingTicketDocument>(
     _id: String,
     number: Number,
     groupId: Number,
+    rank: Number,
     createdAt: Date,
     claimedBy: { type: String, default: null },
     claimedUntil: Date,
   },
   { collection: 'waiting_tickets', versionKey: false },
 );
-// The queue's order: oldest filed first, the number breaking ties (as the tickets' own queue index).
+// The queue's order: urgent and high first, then oldest filed first, the number breaking ties.
 // The claim's condition comes last: a range, checked on the entries the index walks in queue order.
-waitingTicketSchema.index({ groupId: 1, createdAt: 1, number: 1, claimedUntil: 1 });
+waitingTicketSchema.index({ groupId: 1, rank: 1, createdAt: 1, number: 1, claimedUntil: 1 });
+// How long a queue has waited (the Home's oldest wait) reads by age alone, whatever the priorities.
+waitingTicketSchema.index({ groupId: 1, createdAt: 1, number: 1 });
 
 const UNCLAIMED = new Date(0);
 
 /** The fields that decide whether a ticket waits: a write that sets none of them cannot change it. */
-export const WAITING_FIELDS = ['groupId', 'assignee', 'status', 'mergedInto'] as const;
+export const WAITING_FIELDS = ['groupId', 'assignee', 'status', 'mergedInto', 'priority'] as const;
 
 /** How long a claim holds before another agent may claim the same ticket (a process died mid-claim). */
 const CLAIM_HOLDS_MS = 30_000;
@@ -55,8 +71,9 @@ export function isWaiting(ticket: WaitingFields): boolean {
   );
 }
 
-const queueOrder = { createdAt: 1, number: 1 } as const;
-const everyGroupInQueueOrder = { groupId: 1, createdAt: 1, number: 1 } as const;
+const queueOrder = { rank: 1, createdAt: 1, number: 1 } as const;
+const byAge = { createdAt: 1, number: 1 } as const;
+const everyGroupInQueueOrder = { groupId: 1, rank: 1, createdAt: 1, number: 1 } as const;
 
 export class WaitingTicketStore {
   readonly model: Model<WaitingTicketDocument>;
@@ -76,6 +93,7 @@ export class WaitingTicketStore {
           $set: {
             number: ticket.number,
             groupId: ticket.groupId,
+            rank: queueRank(ticket.priority),
             createdAt: ticket.createdAt,
             claimedBy: null,
             claimedUntil: UNCLAIMED,
@@ -109,7 +127,7 @@ export class WaitingTicketStore {
     return claimed ? claimed.number : null;
   }
 
-  /** Numbers of the waiting tickets of these groups, oldest first. */
+  /** Numbers of the waiting tickets of these groups, in queue order (urgent and high first, then oldest). */
   async numbers(groupIds: readonly number[], limit: number): Promise<number[]> {
     const entries = await this.model
       .find({ groupId: { $in: [...groupIds] } }, { _id: 0, number: 1 })
@@ -119,10 +137,21 @@ export class WaitingTicketStore {
     return entries.map((entry) => entry.number);
   }
 
+  /** Numbers of the waiting tickets of these groups, oldest first whatever their priority: how long a queue has waited. */
+  async numbersByAge(groupIds: readonly number[], limit: number): Promise<number[]> {
+    const entries = await this.model
+      .find({ groupId: { $in: [...groupIds] } }, { _id: 0, number: 1 })
+      .sort(byAge)
+      .limit(limit)
+      .lean();
+    return entries.map((entry) => entry.number);
+  }
+
+  /** When the first `limit` waiting tickets of these groups were filed, oldest first (by age, not queue order). */
   async filedAt(groupIds: readonly number[], limit: number): Promise<Date[]> {
     const entries = await this.model
       .find({ groupId: { $in: [...groupIds] } }, { _id: 0, createdAt: 1 })
-      .sort(queueOrder)
+      .sort(byAge)
       .limit(limit)
       .lean();
     return entries.map((entry) => entry.createdAt);
@@ -133,19 +162,26 @@ export class WaitingTicketStore {
   }
 
   /** Every entry, for the drift test and the rebuild. */
-  async all(): Promise<{ number: number; groupId: number; createdAt: Date }[]> {
-    return this.model.find({}, { _id: 0, number: 1, groupId: 1, createdAt: 1 }).sort(everyGroupInQueueOrder).lean();
+  async all(): Promise<{ number: number; groupId: number; rank: number; createdAt: Date }[]> {
+    return this.model
+      .find({}, { _id: 0, number: 1, groupId: 1, rank: 1, createdAt: 1 })
+      .sort(everyGroupInQueueOrder)
+      .lean();
   }
 
   /** Sets the collection to exactly `waiting` (the tickets that wait now, from a scan of the tickets). */
   async replaceWith(waiting: readonly WaitingFields[]): Promise<{ added: number; removed: number }> {
     const wanted = new Map(waiting.filter(isWaiting).map((ticket) => [String(ticket.number), ticket]));
-    const present = await this.model.find({}, { _id: 1, groupId: 1, createdAt: 1 }).sort(everyGroupInQueueOrder).lean();
+    const present = await this.model
+      .find({}, { _id: 1, groupId: 1, rank: 1, createdAt: 1 })
+      .sort(everyGroupInQueueOrder)
+      .lean();
     const stale = present.filter((entry) => {
       const ticket = wanted.get(entry._id);
       return (
         !ticket ||
         ticket.groupId !== entry.groupId ||
+        queueRank(ticket.priority) !== entry.rank ||
         ticket.createdAt.getTime() !== new Date(entry.createdAt).getTime()
       );
     });
@@ -159,6 +195,7 @@ export class WaitingTicketStore {
           _id: String(ticket.number),
           number: ticket.number,
           groupId: ticket.groupId,
+          rank: queueRank(ticket.priority),
           createdAt: ticket.createdAt,
           claimedBy: null,
           claimedUntil: UNCLAIMED,

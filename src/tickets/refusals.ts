@@ -336,6 +336,30 @@ const RULES = {
   no_such_bulk_move: rule(404, () => 'There is no such hand-over; start again with `/ticket reassign`.'),
   bulk_move_started: rule(409, () => 'This hand-over was already confirmed; it runs once.'),
 
+  // ── Routing (docs/routing.md) ───────────────────────────────────────────────────────────────
+  no_such_offer: rule(404, () => 'There is no such offer.'),
+  offer_not_for_you: rule<{ number: number; agent: string }>(
+    403,
+    (f, w) => `This offer of #${f.number} is for ${w.person(f.agent)}; only they can answer it.`,
+  ),
+  offer_answered: rule<{
+    number: number;
+    state: 'accepted' | 'passed' | 'expired' | 'offline' | 'cancelled';
+  }>(409, (f, w) => {
+    if (f.state === 'accepted') return `You already accepted #${f.number}.`;
+    if (f.state === 'passed') return `You passed on #${f.number}; it was offered to the next agent.`;
+    if (f.state === 'cancelled') return `#${f.number} is no longer offered to you: it was taken or moved meanwhile.`;
+    return `This offer of #${f.number} ran out and went to the next agent. It may still be in the queue: ${w.code(`/ticket take ${f.number}`)}.`;
+  }),
+  routing_syntax: rule(
+    422,
+    (_f, w) => `Say which group, and on, off or show: ${w.code('/ticket routing Billing on')}.`,
+  ),
+  routing_leads_only: rule<{ groupId: number }>(
+    403,
+    (f, w) => `Only a team lead of ${w.group(f.groupId)} or an admin switches its routing or sees its rotation.`,
+  ),
+
   // ── Editing and tags ───────────────────────────────────────────────────────────────────────
   nothing_changed: rule<Numbered>(422, (f) => `Nothing to change on #${f.number}: every field is as it was.`),
   not_a_tag: rule<{ typed: string }>(

@@ -196,7 +196,7 @@ export const QUEUE_ALERT_EVERY_MS = HOUR_MS;
  */
 async function alertUnattendedQueue(desk: Desk, group: Group, now: Date): Promise<boolean> {
   const olderThanMs = group.reminders!.queueAlert!.olderThanMinutes * MINUTE_MS;
-  const [oldest] = await desk.store.tickets.queue([group.id], 1);
+  const [oldest] = await desk.store.tickets.oldestWaiting([group.id], 1);
   if (!oldest || now.getTime() - oldest.createdAt.getTime() < olderThanMs) return false;
   const agents = desk.directory.agentsOf(group.id).map((agent) => agent.user);
   const states = await desk.store.chats.availabilities(agents);

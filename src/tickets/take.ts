@@ -16,10 +16,13 @@ export interface TakeResult {
 
 const TAKEABLE = ['new', 'open'] as const;
 
-/** "Take it": the ticket becomes the agent's and open, if and only if nobody has it yet. */
+/**
+ * "Take it": the ticket becomes the agent's and open, if and only if nobody has it yet. `note` says
+ * how, in the event (`offer`: the agent accepted routing's offer).
+ */
 export async function takeTicket(
   desk: Desk,
-  request: { number: number; agent: string },
+  request: { number: number; agent: string; note?: string },
 ): Promise<TakeResult | Refusal> {
   const allowed = agentOrRefusal(desk, request.agent);
   if (!allowed.ok) return allowed;
@@ -41,6 +44,7 @@ export async function takeTicket(
     ticketEvent('taken', { kind: 'agent', id: request.agent }, now, {
       from: { assignee: null },
       to: { assignee: request.agent, status: 'open' },
+      ...(request.note ? { note: request.note } : {}),
     }),
     now,
   );
@@ -67,7 +71,7 @@ export function whyNotTakeable(ticket: Ticket): Refusal {
   return refuse('not_takeable', { number: ticket.number, status: ticket.status });
 }
 
-/** `/ticket next`: the oldest unassigned ticket of the agent's groups, claimed atomically. */
+/** `/ticket next`: the first unassigned ticket of the agent's groups in queue order (urgent and high first, then oldest), claimed atomically. */
 export async function takeNextTicket(desk: Desk, agentId: string): Promise<TakeResult | Refusal> {
   const allowed = agentOrRefusal(desk, agentId);
   if (!allowed.ok) return allowed;

@@ -78,7 +78,7 @@ export async function weeklyDigest(desk: Desk, lead: string, from: Date, until: 
     from,
     until,
     agents: [...weeks.values()].sort((a, b) => b.solved - a.solved || a.name.localeCompare(b.name)),
-    oldestWaiting: await desk.store.tickets.queue(groupIds, OLDEST_SHOWN),
+    oldestWaiting: await desk.store.tickets.oldestWaiting(groupIds, OLDEST_SHOWN),
     waitingCount: await desk.store.tickets.countQueue(groupIds),
   };
 }

@@ -158,6 +158,26 @@ export const handBackSchema = z
   })
   .strict();
 
+/**
+ * Who a waiting ticket is offered to: `round-robin` takes the group's online agents in turn,
+ * `least-busy` the one with the fewest open tickets. An agent at `cap` open tickets (and offers) is
+ * passed over; `caps` sets it per agent, and 0 takes that agent out of the rotation.
+ */
+export const routingSchema = z
+  .object({
+    mode: z.enum(['off', 'round-robin', 'least-busy']).default('off'),
+    cap: z.number().int().min(0).max(1000).default(10),
+    caps: z.record(slackUserId, z.number().int().min(0).max(1000)).default({}),
+    /** An offer nobody answers within this is passed on to the next agent. */
+    offerTimeoutMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(5),
+  })
+  .strict();
+
 export const groupSchema = z
   .object({
     name,
@@ -171,6 +191,8 @@ export const groupSchema = z
     timeZone: timeZoneSchema.optional(),
     reminders: remindersSchema.optional(),
     handBack: handBackSchema.optional(),
+    /** Offers of waiting tickets to the group's online agents (docs/routing.md); off unless it says otherwise. */
+    routing: routingSchema.optional(),
   })
   .strict();
 
@@ -450,10 +472,22 @@ export const workspaceSchema = z
         }
       });
     });
+    // A cap for someone who is not an agent of the group is a typo that would silently cap nobody.
+    workspace.groups.forEach((group, groupIndex) => {
+      for (const user of Object.keys(group.routing?.caps ?? {})) {
+        if (!workspace.agents.some((agent) => agent.user === user && agent.groups.includes(group.id)))
+          context.addIssue({
+            code: 'custom',
+            path: ['groups', groupIndex, 'routing', 'caps', user],
+            message: `${user} is not an agent of ${group.name}`,
+          });
+      }
+    });
   });
 
 export type Workspace = z.infer<typeof workspaceSchema>;
 export type Group = z.infer<typeof groupSchema>;
+export type RoutingSettings = z.infer<typeof routingSchema>;
 export type Agent = z.infer<typeof agentSchema>;
 
 /** The workspace file's `chats`, read with its default (true). */

@@ -42,6 +42,7 @@ import {
 } from './answers.js';
 import { assignmentSubcommands } from './assignment.js';
 import { editingSubcommands } from './editing.js';
+import { routingSubcommands } from './routing.js';
 import { searchSubcommands } from './search.js';
 
 /** `#1004` → 1004, or the refusal told to the asker. */
@@ -164,7 +165,7 @@ export const subcommands: ReadonlyMap<string, Subcommand> = new Map<string, Subc
     'queue',
     {
       usage: 'queue [group]',
-      what: 'unassigned tickets of your groups, oldest first',
+      what: 'unassigned tickets of your groups: urgent and high first, then oldest',
       agentsOnly: true,
       async run({ desk, args, userId, asker }) {
         const view = await agentQueue(desk, userId, args);
@@ -205,7 +206,7 @@ export const subcommands: ReadonlyMap<string, Subcommand> = new Map<string, Subc
     'next',
     {
       usage: 'next',
-      what: 'take the oldest unassigned ticket of your groups',
+      what: 'take the next unassigned ticket of your groups (urgent and high first, then oldest)',
       agentsOnly: true,
       async run({ desk, userId, asker }) {
         await answerTake(desk, asker, userId, await takeNextTicket(desk, userId));
@@ -542,6 +543,7 @@ export const subcommands: ReadonlyMap<string, Subcommand> = new Map<string, Subc
   ...editingSubcommands,
   ...searchSubcommands,
   ...adminSubcommands,
+  ...routingSubcommands,
   [
     'help',
     {

@@ -6,6 +6,7 @@ import { digestNotifier } from './digests.js';
 import { homeNotifier } from './homes.js';
 import { reminderNotifier } from './reminders.js';
 import { requesterNotifier } from './requesters.js';
+import { routingNotifier } from './routing.js';
 import { slaNotifier } from './slas.js';
 import { surveyNotifier } from './surveys.js';
 import { ticketMessageNotifier } from './ticket-messages.js';
@@ -26,5 +27,6 @@ export function slackNotifiers(context: NotifierContext): Subscriber[] {
     assignmentNotifier(context),
     slaNotifier(context),
     reminderNotifier(context),
+    routingNotifier(context),
   ];
 }
