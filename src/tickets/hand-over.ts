@@ -111,14 +111,24 @@ export interface HandoffAcceptedResult {
   ticket: Ticket;
 }
 
+/** The hand-over an agent answers or takes back: refused when they are no agent, or it is not there. */
+async function handoffAsked(
+  desk: Desk,
+  request: { handoffId: string; by: string },
+): Promise<{ ok: true; handoff: Handoff } | Refusal> {
+  const allowed = agentOrRefusal(desk, request.by);
+  if (!allowed.ok) return allowed;
+  const handoff = await desk.store.assignments.handoff(request.handoffId);
+  return handoff ? { ok: true, handoff } : refuse('no_such_handoff');
+}
+
 export async function acceptHandoff(
   desk: Desk,
   request: { handoffId: string; by: string },
 ): Promise<HandoffAcceptedResult | Refusal> {
-  const allowed = agentOrRefusal(desk, request.by);
-  if (!allowed.ok) return allowed;
-  const handoff = await desk.store.assignments.handoff(request.handoffId);
-  if (!handoff) return refuse('no_such_handoff');
+  const found = await handoffAsked(desk, request);
+  if (!found.ok) return found;
+  const { handoff } = found;
   if (handoff.to !== request.by) return refuse('handoff_not_for_you', { to: handoff.to });
   // The winner's retry of an accept that stopped half-way finishes it.
   if (handoff.state === 'accepted' && handoff.step === 'accepted') return finishHandoff(desk, handoff);
@@ -196,10 +206,9 @@ export async function declineHandoff(
   desk: Desk,
   request: { handoffId: string; by: string },
 ): Promise<{ ok: true; handoff: Handoff } | Refusal> {
-  const allowed = agentOrRefusal(desk, request.by);
-  if (!allowed.ok) return allowed;
-  const handoff = await desk.store.assignments.handoff(request.handoffId);
-  if (!handoff) return refuse('no_such_handoff');
+  const found = await handoffAsked(desk, request);
+  if (!found.ok) return found;
+  const { handoff } = found;
   if (handoff.to !== request.by) return refuse('handoff_not_for_you', { to: handoff.to });
   const expired = await handoffs.expireIfDue(desk, handoff);
   if (expired) return alreadyAnswered(expired);
@@ -214,10 +223,9 @@ export async function cancelHandoff(
   desk: Desk,
   request: { handoffId: string; by: string },
 ): Promise<{ ok: true; handoff: Handoff } | Refusal> {
-  const allowed = agentOrRefusal(desk, request.by);
-  if (!allowed.ok) return allowed;
-  const handoff = await desk.store.assignments.handoff(request.handoffId);
-  if (!handoff) return refuse('no_such_handoff');
+  const found = await handoffAsked(desk, request);
+  if (!found.ok) return found;
+  const { handoff } = found;
   const ticket = await desk.store.tickets.get(handoff.ticketNumber);
   const groupId = ticket?.groupId ?? 0;
   if (handoff.from !== request.by && !mayAssign(desk, request.by, groupId))
