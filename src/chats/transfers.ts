@@ -1,6 +1,8 @@
 import { ticketEvent } from '../events/ticket-events.js';
 import { type Desk, type Refusal, refuse } from '../tickets/desk.js';
+import { OfferMachine } from '../tickets/offers.js';
 import { agentOrRefusal } from '../tickets/permissions.js';
+import { isRefusal } from '../tickets/refusals.js';
 import type { Actor, Ticket } from '../tickets/types.js';
 import { availabilityOf, onlineAgentsOf } from './availability.js';
 import type { Chat, SlackRef, Transfer, TransferStep, TransferTarget } from './types.js';
@@ -72,9 +74,8 @@ export async function requestTransfer(
   if (!asked.ok && !(options.queue && asked.queueable !== undefined)) return asked;
   const queued = options.queue === true;
 
-  const expired = await expireIfDue(desk, await desk.store.chats.openTransferOf(chat.ticketNumber));
   const now = desk.clock();
-  const transfer = await desk.store.chats.requestTransfer({
+  const opened = await transfers.open(desk, {
     ticketNumber: chat.ticketNumber,
     from: request.from,
     to: request.to,
@@ -87,8 +88,9 @@ export async function requestTransfer(
     offers: [],
     queued,
   });
-  if (!transfer) {
-    const first = (await desk.store.chats.openTransferOf(chat.ticketNumber))!;
+  const { expired } = opened;
+  if (!opened.opened) {
+    const first = opened.waiting;
     return refuse('transfer_waiting', {
       number: chat.ticketNumber,
       to: first.to,
@@ -97,6 +99,7 @@ export async function requestTransfer(
       expiresAt: first.expiresAt,
     });
   }
+  const transfer = opened.offer;
   // Who is asked is decided now (who was online): the offers go to them.
   await recordEvent(
     desk,
@@ -152,14 +155,20 @@ async function whoIsAsked(
   return { ok: true, people: online };
 }
 
-/** Lazy expiry: a request found past its time is expired before anything else happens to it. */
-async function expireIfDue(desk: Desk, transfer: Transfer | null): Promise<Transfer | null> {
-  if (transfer?.state !== 'requested' || transfer.expiresAt.getTime() > desk.clock().getTime()) return null;
-  const expired = await desk.store.chats.answerTransfer(transfer.id, { state: 'expired', by: null, at: desk.clock() });
-  if (!expired) return null;
-  await recordEvent(desk, expired, 'transfer_expired', { kind: 'system', id: 'transfer-expiry' });
-  return expired;
-}
+/** The transfer's rules on the confirm-first offer machine the ticket hand-over shares. */
+const transfers = new OfferMachine<Transfer, { unexpiredAt: Date }>({
+  store: (desk) => ({
+    get: (id) => desk.store.chats.transfer(id),
+    waitingOf: (ticketNumber) => desk.store.chats.openTransferOf(ticketNumber),
+    open: (transfer) => desk.store.chats.requestTransfer(transfer),
+    answer: (id, answer) => desk.store.chats.answerTransfer(id, answer),
+    expired: (now, limit) => desk.store.chats.expiredTransfers(now, limit),
+  }),
+  recordExpired: async (desk, transfer) => {
+    await recordEvent(desk, transfer, 'transfer_expired', { kind: 'system', id: 'transfer-expiry' });
+  },
+  alreadyAnswered: (transfer) => alreadyAnswered(transfer),
+});
 
 /**
  * Requests waiting for this person's answer (for the App Home): addressed to them, to the leads of
@@ -189,13 +198,7 @@ export async function queuedTransfersFor(desk: Desk, userId: string): Promise<Tr
 
 /** The jobs issue schedules this; each expired request's requesting agent is told by the caller. */
 export async function expireTransfers(desk: Desk, now: Date, limit = 100): Promise<Transfer[]> {
-  const due = await desk.store.chats.expiredTransfers(now, limit);
-  const expired: Transfer[] = [];
-  for (const transfer of due) {
-    const done = await expireIfDue(desk, transfer);
-    if (done) expired.push(done);
-  }
-  return expired;
+  return transfers.expireDue(desk, now, limit);
 }
 
 export function offersOf(transfer: Transfer): SlackRef[] {
@@ -239,7 +242,7 @@ async function answerable(
   if (!transfer) return refuse('no_such_transfer');
   const chat = (await desk.store.chats.get(transfer.ticketNumber))!;
   if (!mayAnswer(desk, transfer, chat, by)) return refuse('not_yours_to_answer', { to: transfer.to });
-  const expired = await expireIfDue(desk, transfer);
+  const expired = await transfers.expireIfDue(desk, transfer);
   if (expired) return { ...alreadyAnswered(expired), expired };
   return { ok: true, transfer, chat };
 }
@@ -260,7 +263,7 @@ export async function acceptTransfer(
   if (desk.directory.agent(request.by) && !desk.directory.takesChats(request.by)) return refuse('takes_no_chats');
   const found = await answerable(desk, request.transferId, request.by);
   if (!found.ok) return found;
-  let transfer = found.transfer;
+  const transfer = found.transfer;
   // A retry by the winner of an accept that stopped half-way finishes it.
   if (transfer.state === 'accepted' && transfer.answeredBy === request.by && transfer.step !== 'done') {
     return finishTransfer(desk, transfer, found.chat.thread);
@@ -269,16 +272,13 @@ export async function acceptTransfer(
   if (transfer.queued && (await availabilityOf(desk, request.by)) !== 'online')
     return refuse('transfer_needs_online', { number: transfer.ticketNumber });
   const now = desk.clock();
-  const won = await desk.store.chats.answerTransfer(transfer.id, {
+  const won = await transfers.answer(desk, transfer.id, {
     state: 'accepted',
     by: request.by,
     at: now,
     unexpiredAt: now,
   });
-  if (!won) {
-    transfer = (await desk.store.chats.transfer(transfer.id))!;
-    return alreadyAnswered(transfer);
-  }
+  if (isRefusal(won)) return won;
   return finishTransfer(desk, won, found.chat.thread);
 }
 
@@ -375,12 +375,12 @@ export async function declineTransfer(
     return refuse('group_transfer_not_declined', { to: found.transfer.to });
   }
   if (found.transfer.state !== 'requested') return alreadyAnswered(found.transfer);
-  const declined = await desk.store.chats.answerTransfer(found.transfer.id, {
+  const declined = await transfers.answer(desk, found.transfer.id, {
     state: 'declined',
     by: request.by,
     at: desk.clock(),
   });
-  if (!declined) return alreadyAnswered((await desk.store.chats.transfer(found.transfer.id))!);
+  if (isRefusal(declined)) return declined;
   await recordEvent(desk, declined, 'transfer_declined', { kind: 'agent', id: request.by });
   return { ok: true, transfer: declined };
 }
@@ -398,14 +398,10 @@ export async function cancelTransfer(
   if (open.from !== request.by && !desk.directory.isLeadOf(request.by, chat.groupId)) {
     return refuse('cancel_not_allowed', { from: open.from, groupId: chat.groupId });
   }
-  const expired = await expireIfDue(desk, open);
+  const expired = await transfers.expireIfDue(desk, open);
   if (expired) return { ...alreadyAnswered(expired), expired };
-  const cancelled = await desk.store.chats.answerTransfer(open.id, {
-    state: 'cancelled',
-    by: request.by,
-    at: desk.clock(),
-  });
-  if (!cancelled) return alreadyAnswered((await desk.store.chats.transfer(open.id))!);
+  const cancelled = await transfers.answer(desk, open.id, { state: 'cancelled', by: request.by, at: desk.clock() });
+  if (isRefusal(cancelled)) return cancelled;
   await recordEvent(desk, cancelled, 'transfer_cancelled', { kind: 'agent', id: request.by });
   return { ok: true, transfer: cancelled };
 }

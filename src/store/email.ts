@@ -1,5 +1,7 @@
 import { type Connection, type Model, Schema } from 'mongoose';
-import { documentsOf, insertOnce, isDuplicateKey } from './documents.js';
+import { documentsOf, insertOnce } from './documents.js';
+import { joined } from './joined.js';
+import { MailboxCursorStore } from './mailbox-cursors.js';
 
 /** What became of a message read from a mailbox. `filing`: claimed, its ticket or comment not yet known to be stored. */
 export type EmailOutcome = 'filing' | 'ticket' | 'comment' | 'skipped';
@@ -85,30 +87,17 @@ emailSchema.index({ from: 1, state: 1, at: 1 });
 // What admins read: skipped mail, newest first.
 emailSchema.index({ state: 1, at: -1 });
 
-interface CursorDocument {
-  _id: string;
-  uidValidity: number;
-  lastUid: number;
-}
-
-const cursorSchema = new Schema<CursorDocument>(
-  { _id: String, uidValidity: { type: Number, required: true }, lastUid: { type: Number, required: true } },
-  { collection: 'mailbox_cursors', versionKey: false },
-);
-
 function toRecord({ _id, ...rest }: EmailDocument): EmailRecord {
   return { id: _id, ...rest };
 }
 
 export type NewEmailRecord = Omit<EmailRecord, 'state' | 'reason' | 'ticketNumber' | 'commentId' | 'reservedNumber'>;
 
-export class EmailStore {
+export class EmailMessageStore {
   private readonly model: Model<EmailDocument>;
-  private readonly cursors: Model<CursorDocument>;
 
   constructor(connection: Connection) {
     this.model = connection.model<EmailDocument>('EmailMessage', emailSchema);
-    this.cursors = connection.model<CursorDocument>('MailboxCursor', cursorSchema);
   }
 
   /**
@@ -214,24 +203,11 @@ export class EmailStore {
     const documents = await this.model.find({ state: 'skipped' }).sort({ at: -1 }).limit(limit).lean<EmailDocument[]>();
     return documents.map(toRecord);
   }
+}
 
-  /** The highest UID of the mailbox already handled, for this UIDVALIDITY (a new one means the server renumbered: start over). */
-  async cursor(mailbox: string, uidValidity: number): Promise<number> {
-    const document = await this.cursors.findById(mailbox).lean<CursorDocument>();
-    return document && document.uidValidity === uidValidity ? document.lastUid : 0;
-  }
+/** The emails read from the mailboxes, and where each mailbox's reading stands. */
+export type EmailStore = EmailMessageStore & MailboxCursorStore;
 
-  /** Moves the cursor forward only, so a slower replica's late write never sends it back. */
-  async advanceCursor(mailbox: string, uidValidity: number, lastUid: number): Promise<void> {
-    try {
-      await this.cursors.updateOne(
-        { _id: mailbox, $or: [{ uidValidity: { $ne: uidValidity } }, { lastUid: { $lt: lastUid } }] },
-        { $set: { uidValidity, lastUid } },
-        { upsert: true },
-      );
-    } catch (error) {
-      // The cursor exists and is already further on: the upsert's insert collided with it.
-      if (!isDuplicateKey(error)) throw error;
-    }
-  }
+export function emailStore(connection: Connection): EmailStore {
+  return joined(new EmailMessageStore(connection), new MailboxCursorStore(connection));
 }

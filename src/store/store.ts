@@ -7,7 +7,7 @@ import { type ChatDeskStore, chatDeskStore } from './chat-desk.js';
 import { type ChatStore, chatStore } from './chats.js';
 import { CommandWatch } from './command-watch.js';
 import { DeliveryStore } from './deliveries.js';
-import { EmailStore } from './email.js';
+import { type EmailStore, emailStore } from './email.js';
 import { FILE_BUCKET, FileStore } from './files.js';
 import { GroupMembershipStore } from './group-memberships.js';
 import { LeaseStore } from './leases.js';
@@ -209,7 +209,7 @@ export class Store {
     this.leases = new LeaseStore(models);
     this.reminders = new ReminderStore(models, connection);
     this.deliveries = new DeliveryStore(connection);
-    this.email = new EmailStore(connection);
+    this.email = emailStore(connection);
     this.macros = new MacroStore(connection);
     this.managedMacros = new ManagedMacroStore(connection);
     this.managedArticles = new ManagedArticleStore(connection);

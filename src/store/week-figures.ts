@@ -52,10 +52,17 @@ interface WeekFiguresDocument {
   ratings?: Record<string, RatingFigure>;
 }
 
-// The maps' keys are chosen here (a field name that is a bare number is not safe everywhere), so the schema stays loose.
+// The maps' keys are chosen here (a field name that is a bare number is not safe everywhere): each map is
+// Mixed to mongoose, its entries typed by WeekFiguresDocument.
 const weekFiguresSchema = new Schema<WeekFiguresDocument>(
-  { _id: String, week: Date },
-  { collection: 'weekfigures', versionKey: false, strict: false, minimize: false },
+  {
+    _id: String,
+    week: Date,
+    solves: Schema.Types.Mixed,
+    firstReplies: Schema.Types.Mixed,
+    ratings: Schema.Types.Mixed,
+  },
+  { collection: 'weekfigures', versionKey: false, minimize: false },
 );
 weekFiguresSchema.index({ week: 1 });
 

@@ -1,9 +1,11 @@
 import { MINUTE_MS } from '../clock.js';
 import { type HandoffCancelledBecause, ticketEvent } from '../events/ticket-events.js';
 import { asAgent, assigneeFor, liveChat, mayAssign, whyNotMovable } from './assignment-rules.js';
-import type { Handoff } from './assignment-types.js';
+import type { Handoff, HandoffStep } from './assignment-types.js';
 import { type Desk, type Refusal, refuse } from './desk.js';
+import { OfferMachine } from './offers.js';
 import { agentOrRefusal, noSuchTicket } from './permissions.js';
+import { isRefusal } from './refusals.js';
 import { type Actor, type Ticket, UNSOLVED_STATUSES } from './types.js';
 
 /**
@@ -58,9 +60,8 @@ export async function requestHandoff(
   const target = assigneeFor(desk, ticket, request.to);
   if (!target.ok) return target;
 
-  await expireIfDue(desk, await desk.store.assignments.waitingHandoffOf(ticket.number));
   const now = desk.clock();
-  const handoff = await desk.store.assignments.requestHandoff({
+  const opened = await handoffs.open(desk, {
     ticketNumber: ticket.number,
     from: request.from,
     to: request.to,
@@ -72,10 +73,11 @@ export async function requestHandoff(
     answeredBy: null,
     offers: [],
   });
-  if (!handoff) {
-    const waiting = (await desk.store.assignments.waitingHandoffOf(ticket.number))!;
+  if (!opened.opened) {
+    const { waiting } = opened;
     return refuse('handoff_waiting', { number: ticket.number, to: waiting.to, expiresAt: waiting.expiresAt });
   }
+  const handoff = opened.offer;
   await recordHandoffEvent(desk, handoff, 'handoff_requested', asAgent(request.from), { expiresAt: handoff.expiresAt });
   return { ok: true, kind: 'handoff', handoff, ticket };
 }
@@ -89,18 +91,19 @@ function alreadyAnswered(handoff: Handoff): Refusal {
   });
 }
 
-/** Lazy expiry: a request found past its time is expired before anything else happens to it. */
-async function expireIfDue(desk: Desk, handoff: Handoff | null): Promise<Handoff | null> {
-  if (handoff?.state !== 'requested' || handoff.expiresAt.getTime() > desk.clock().getTime()) return null;
-  const expired = await desk.store.assignments.answerHandoff(handoff.id, {
-    state: 'expired',
-    by: null,
-    at: desk.clock(),
-  });
-  if (!expired) return null;
-  await recordHandoffEvent(desk, expired, 'handoff_expired', { kind: 'system', id: 'handoff-expiry' });
-  return expired;
-}
+/** The hand-over's rules on the confirm-first offer machine the chat transfer shares. */
+const handoffs = new OfferMachine<Handoff, { step: HandoffStep }>({
+  store: (desk) => ({
+    get: (id) => desk.store.assignments.handoff(id),
+    waitingOf: (ticketNumber) => desk.store.assignments.waitingHandoffOf(ticketNumber),
+    open: (handoff) => desk.store.assignments.requestHandoff(handoff),
+    answer: (id, answer) => desk.store.assignments.answerHandoff(id, answer),
+    expired: (now, limit) => desk.store.assignments.expiredHandoffs(now, limit),
+  }),
+  recordExpired: (desk, handoff) =>
+    recordHandoffEvent(desk, handoff, 'handoff_expired', { kind: 'system', id: 'handoff-expiry' }),
+  alreadyAnswered,
+});
 
 export interface HandoffAcceptedResult {
   ok: true;
@@ -108,18 +111,28 @@ export interface HandoffAcceptedResult {
   ticket: Ticket;
 }
 
+/** The hand-over an agent answers or takes back: refused when they are no agent, or it is not there. */
+async function handoffAsked(
+  desk: Desk,
+  request: { handoffId: string; by: string },
+): Promise<{ ok: true; handoff: Handoff } | Refusal> {
+  const allowed = agentOrRefusal(desk, request.by);
+  if (!allowed.ok) return allowed;
+  const handoff = await desk.store.assignments.handoff(request.handoffId);
+  return handoff ? { ok: true, handoff } : refuse('no_such_handoff');
+}
+
 export async function acceptHandoff(
   desk: Desk,
   request: { handoffId: string; by: string },
 ): Promise<HandoffAcceptedResult | Refusal> {
-  const allowed = agentOrRefusal(desk, request.by);
-  if (!allowed.ok) return allowed;
-  const handoff = await desk.store.assignments.handoff(request.handoffId);
-  if (!handoff) return refuse('no_such_handoff');
+  const found = await handoffAsked(desk, request);
+  if (!found.ok) return found;
+  const { handoff } = found;
   if (handoff.to !== request.by) return refuse('handoff_not_for_you', { to: handoff.to });
   // The winner's retry of an accept that stopped half-way finishes it.
   if (handoff.state === 'accepted' && handoff.step === 'accepted') return finishHandoff(desk, handoff);
-  const expired = await expireIfDue(desk, handoff);
+  const expired = await handoffs.expireIfDue(desk, handoff);
   if (expired) return alreadyAnswered(expired);
   if (handoff.state !== 'requested') return alreadyAnswered(handoff);
 
@@ -141,13 +154,13 @@ export async function acceptHandoff(
     if (!ticket) return noSuchTicket(handoff.ticketNumber);
     return whyNotMovable(ticket) ?? refuse('assignment_changed', { number: ticket.number, agent: ticket.assignee });
   }
-  const won = await desk.store.assignments.answerHandoff(handoff.id, {
+  const won = await handoffs.answer(desk, handoff.id, {
     state: 'accepted',
     by: request.by,
     at: desk.clock(),
     step: 'accepted',
   });
-  if (!won) return alreadyAnswered((await desk.store.assignments.handoff(handoff.id))!);
+  if (isRefusal(won)) return won;
   return finishHandoff(desk, won);
 }
 
@@ -193,19 +206,14 @@ export async function declineHandoff(
   desk: Desk,
   request: { handoffId: string; by: string },
 ): Promise<{ ok: true; handoff: Handoff } | Refusal> {
-  const allowed = agentOrRefusal(desk, request.by);
-  if (!allowed.ok) return allowed;
-  const handoff = await desk.store.assignments.handoff(request.handoffId);
-  if (!handoff) return refuse('no_such_handoff');
+  const found = await handoffAsked(desk, request);
+  if (!found.ok) return found;
+  const { handoff } = found;
   if (handoff.to !== request.by) return refuse('handoff_not_for_you', { to: handoff.to });
-  const expired = await expireIfDue(desk, handoff);
+  const expired = await handoffs.expireIfDue(desk, handoff);
   if (expired) return alreadyAnswered(expired);
-  const declined = await desk.store.assignments.answerHandoff(handoff.id, {
-    state: 'declined',
-    by: request.by,
-    at: desk.clock(),
-  });
-  if (!declined) return alreadyAnswered((await desk.store.assignments.handoff(handoff.id))!);
+  const declined = await handoffs.answer(desk, handoff.id, { state: 'declined', by: request.by, at: desk.clock() });
+  if (isRefusal(declined)) return declined;
   await recordHandoffEvent(desk, declined, 'handoff_declined', asAgent(request.by));
   return { ok: true, handoff: declined };
 }
@@ -215,22 +223,17 @@ export async function cancelHandoff(
   desk: Desk,
   request: { handoffId: string; by: string },
 ): Promise<{ ok: true; handoff: Handoff } | Refusal> {
-  const allowed = agentOrRefusal(desk, request.by);
-  if (!allowed.ok) return allowed;
-  const handoff = await desk.store.assignments.handoff(request.handoffId);
-  if (!handoff) return refuse('no_such_handoff');
+  const found = await handoffAsked(desk, request);
+  if (!found.ok) return found;
+  const { handoff } = found;
   const ticket = await desk.store.tickets.get(handoff.ticketNumber);
   const groupId = ticket?.groupId ?? 0;
   if (handoff.from !== request.by && !mayAssign(desk, request.by, groupId))
     return refuse('handoff_cancel_not_allowed', { from: handoff.from, groupId });
-  const expired = await expireIfDue(desk, handoff);
+  const expired = await handoffs.expireIfDue(desk, handoff);
   if (expired) return alreadyAnswered(expired);
-  const cancelled = await desk.store.assignments.answerHandoff(handoff.id, {
-    state: 'cancelled',
-    by: request.by,
-    at: desk.clock(),
-  });
-  if (!cancelled) return alreadyAnswered((await desk.store.assignments.handoff(handoff.id))!);
+  const cancelled = await handoffs.answer(desk, handoff.id, { state: 'cancelled', by: request.by, at: desk.clock() });
+  if (isRefusal(cancelled)) return cancelled;
   await recordHandoffEvent(desk, cancelled, 'handoff_cancelled', asAgent(request.by));
   return { ok: true, handoff: cancelled };
 }
@@ -254,10 +257,7 @@ export async function expireHandoffs(
   now: Date,
   limit = 100,
 ): Promise<{ expired: number; finished: number }> {
-  let expired = 0;
-  for (const handoff of await desk.store.assignments.expiredHandoffs(now, limit)) {
-    if (await expireIfDue(desk, handoff)) expired++;
-  }
+  const expired = (await handoffs.expireDue(desk, now, limit)).length;
   let finished = 0;
   for (const handoff of await desk.store.assignments.unfinishedHandoffs(limit)) {
     await finishHandoff(desk, handoff);

@@ -3,6 +3,7 @@ import type { TicketChanges } from '../store/tickets.js';
 import type { SlaSettings, Workspace } from '../workspace/schema.js';
 import { WEEKDAYS } from '../workspace/schema.js';
 import type { SlaClock, SlaPause, Ticket, TicketStatus } from './types.js';
+import { offsetAt, wallClockAt } from './zoned-time.js';
 
 /**
  * Service levels: how long a ticket may wait for its first public reply and for its solve, by
@@ -59,57 +60,18 @@ export function calendarOf(workspace: Workspace, groupId: number): WorkCalendar 
   };
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
 function localParts(
   at: number,
   zone: string,
 ): { year: number; month: number; day: number; weekday: number; minute: number } {
-  let formatter = formatters.get(zone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      hourCycle: 'h23',
-      weekday: 'short',
-    });
-    formatters.set(zone, formatter);
-  }
-  const parts = Object.fromEntries(formatter.formatToParts(new Date(at)).map((part) => [part.type, part.value]));
+  const local = wallClockAt(at, zone);
   return {
-    year: Number(parts.year),
-    month: Number(parts.month),
-    day: Number(parts.day),
-    weekday: ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(String(parts.weekday)),
-    minute: Number(parts.hour) * 60 + Number(parts.minute),
+    year: local.year,
+    month: local.month,
+    day: local.day,
+    weekday: local.weekday,
+    minute: local.hour * 60 + local.minute,
   };
-}
-
-/** Local wall time minus UTC at this instant, in ms. */
-function offsetAt(at: number, zone: string): number {
-  let formatter = formatters.get(`offset:${zone}`);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-      hourCycle: 'h23',
-    });
-    formatters.set(`offset:${zone}`, formatter);
-  }
-  const parts = Object.fromEntries(
-    formatter.formatToParts(new Date(at)).map((part) => [part.type, Number(part.value)]),
-  );
-  const asUtc = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
-  return asUtc - Math.floor(at / 1000) * 1000;
 }
 
 /** The instant a wall-clock time of a local date is, in this zone (DST included). */

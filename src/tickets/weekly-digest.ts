@@ -1,6 +1,7 @@
 import { DAY_MS } from '../clock.js';
 import type { Desk } from './desk.js';
 import { type Ticket, UNSOLVED_STATUSES } from './types.js';
+import { offsetAt, wallClockAsUtc, wallClockAt } from './zoned-time.js';
 
 /** How many history rows one digest reads at most: the week's reads stay bounded on a busy desk. */
 const EVENT_LIMIT = 20_000;
@@ -96,52 +97,13 @@ export function digestReaders(desk: Desk): { user: string; timeZone: string }[] 
  * the week does not move the hour.
  */
 export function lastMondayNine(now: Date, timeZone: string): { at: Date; week: string } {
-  const local = localParts(now, timeZone);
+  const local = wallClockAt(now.getTime(), timeZone);
   const daysSinceMonday = (local.weekday + 6) % 7;
   let mondayWall = Date.UTC(local.year, local.month - 1, local.day - daysSinceMonday, 9, 0, 0);
-  if (mondayWall > wallClockAsUtc(now, timeZone)) mondayWall -= 7 * DAY_MS;
-  const guess = mondayWall - offsetAt(new Date(mondayWall), timeZone);
-  const at = new Date(mondayWall - offsetAt(new Date(guess), timeZone));
+  if (mondayWall > wallClockAsUtc(now.getTime(), timeZone)) mondayWall -= 7 * DAY_MS;
+  const guess = mondayWall - offsetAt(mondayWall, timeZone);
+  const at = new Date(mondayWall - offsetAt(guess, timeZone));
   return { at, week: new Date(mondayWall).toISOString().slice(0, 10) };
-}
-
-const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-
-function localParts(at: Date, timeZone: string) {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      weekday: 'short',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    })
-      .formatToParts(at)
-      .map((part) => [part.type, part.value]),
-  );
-  return {
-    weekday: WEEKDAYS.indexOf(parts.weekday!),
-    year: Number(parts.year),
-    month: Number(parts.month),
-    day: Number(parts.day),
-    hour: Number(parts.hour),
-    minute: Number(parts.minute),
-    second: Number(parts.second),
-  };
-}
-
-function wallClockAsUtc(at: Date, timeZone: string): number {
-  const local = localParts(at, timeZone);
-  return Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute, local.second);
-}
-
-/** How far the zone's wall clock is ahead of UTC at that instant, in ms. */
-function offsetAt(at: Date, timeZone: string): number {
-  return wallClockAsUtc(at, timeZone) - Math.floor(at.getTime() / 1000) * 1000;
 }
 
 /** The digest could not be sent: its marker goes, so the next tick tries again. */

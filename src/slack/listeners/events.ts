@@ -4,13 +4,19 @@ import type { WebClient } from '@slack/web-api';
 import { topicQuestion, whichTicketQuestion } from '../../../blocks/notices.js';
 import { escapeMrkdwn } from '../../../blocks/text.js';
 import { intakeRequestGroup, type RequesterChatMessage, sourceKeyOf } from '../../chats/chat.js';
+import {
+  chatOfThread,
+  filesPlaceOf,
+  firstVisitToMessages,
+  openChatOf,
+  routeDirectMessage,
+} from '../../chats/direct-messages.js';
 import { followerWrote } from '../../chats/followers.js';
 import { deleteRelayed, editRelayed, type NoteReason, shareFile, threadReply } from '../../chats/relay.js';
 import { requesterMessaged, requesterRepliedInThread } from '../../chats/routing.js';
 import type { Chat, SlackRef } from '../../chats/types.js';
 import { faultMessage } from '../../log.js';
 import { attachSlackFiles } from '../../tickets/files.js';
-import { ticketOfRequesterThread } from '../../tickets/places.js';
 import { isRefusal } from '../../tickets/refusals.js';
 import { REPLY_MAX, replyCommentId } from '../../tickets/requester-reply.js';
 import { readSlackText } from '../decode-slack-text.js';
@@ -146,10 +152,10 @@ async function inRequesterThread(
 async function filesOutsideAThread(
   deps: ListenerDeps,
   client: WebClient,
+  chat: Chat | null,
   message: RequesterChatMessage,
   files: readonly { id: string; name?: string }[],
 ): Promise<void> {
-  const chat = await deps.desk.store.chats.openOf(message.requester);
   if (!chat) {
     return tellRequester(
       deps,
@@ -227,9 +233,6 @@ async function inChatThread(deps: ListenerDeps, client: WebClient, chat: Chat, w
   }
 }
 
-/** Long enough to mean "once": the first visit is the one a person needs told what writing here does. */
-const WELCOME_REMEMBERED_MS = 10 * 365 * 24 * 60 * 60_000;
-
 /**
  * The Messages tab is the person's DM with the app (app_home_opened with `tab: messages`, its `channel`
  * the DM's id: an opaque id, never made from the user's). The first time they open it, one short
@@ -237,7 +240,7 @@ const WELCOME_REMEMBERED_MS = 10 * 365 * 24 * 60 * 60_000;
  */
 async function welcomeToMessages(deps: ListenerDeps, client: WebClient, user: string, channel: string): Promise<void> {
   const { desk } = deps;
-  if (!(await desk.store.seen.firstTime(`welcome:${user}`, desk.clock(), WELCOME_REMEMBERED_MS))) return;
+  if (!(await firstVisitToMessages(desk, user))) return;
   const team = escapeMrkdwn(desk.directory.workspace.name);
   const text = desk.directory.agent(user)
     ? `This is where deskbolt tells you about your tickets, chats and hand-overs for ${team}. Your Home tab lists what is yours; \`/ticket help\` lists the rest.`
@@ -270,19 +273,21 @@ async function message(deps: ListenerDeps, args: MessageArgs): Promise<void> {
       text: words.text,
       via: 'dm',
     };
-    if (words.thread_ts) {
-      if (words.text.trim() && (await fromFollower(deps, client, words as NewWords & { thread_ts: string }))) return;
-      const ticketNumber = await ticketOfRequesterThread(deps.desk, { channel: words.channel, ts: words.thread_ts });
-      // A reply in the ticket's thread, words or files or both: a comment on that ticket, never a new chat.
-      if (ticketNumber !== null) return inRequesterThread(deps, client, ticketNumber, message, files);
-    }
-    if (!words.text.trim()) return filesOutsideAThread(deps, client, message, files);
+    if (
+      words.thread_ts &&
+      words.text.trim() &&
+      (await fromFollower(deps, client, words as NewWords & { thread_ts: string }))
+    )
+      return;
+    const route = await routeDirectMessage(deps.desk, message, words.thread_ts);
+    if (route.kind === 'ticket-thread') return inRequesterThread(deps, client, route.ticketNumber, message, files);
+    if (route.kind === 'files-alone') return filesOutsideAThread(deps, client, route.chat, message, files);
     await fromRequester(deps, client, message);
     if (files.length > 0) await filesOfNewWords(deps, client, message, files);
     return;
   }
   if (words.thread_ts) {
-    const chat = await deps.desk.store.chats.byThread({ channel: words.channel, ts: words.thread_ts });
+    const chat = await chatOfThread(deps.desk, { channel: words.channel, ts: words.thread_ts });
     if (chat) return inChatThread(deps, client, chat, words);
   }
   if (!intakeRequestGroup(deps.desk, words.channel, words.user) || !words.text.trim()) return;
@@ -311,16 +316,11 @@ async function filesOfNewWords(
   message: RequesterChatMessage,
   files: readonly { id: string; name?: string }[],
 ): Promise<void> {
-  const commentId = replyCommentId(sourceKeyOf(message.source));
-  const comment = await deps.desk.store.tickets.comment(commentId);
-  // A message parked behind a question ("which ticket?") has no comment yet: its files wait with it in Slack.
-  const chat = comment ? null : await deps.desk.store.chats.openOf(message.requester);
-  const ticketNumber = comment?.ticketNumber ?? chat?.ticketNumber;
-  if (ticketNumber === undefined) return;
+  const place = await filesPlaceOf(deps.desk, message);
+  if (!place) return;
   const seen = await readSharedFiles(client, files, deps.log);
   const outcome = await attachSlackFiles(deps.desk, {
-    ticketNumber,
-    commentId: comment ? commentId : `opening:${ticketNumber}`,
+    ...place,
     files: seen,
     actor: { kind: 'requester', id: message.requester },
   });
@@ -346,7 +346,7 @@ async function edited(
     (chat, agentId) => slackNames(client, deps.desk, chat, agentId),
   );
   if (result.ok) return;
-  const chat = await deps.desk.store.chats.byThread({ channel: event.channel, ts: changed.thread_ts ?? '' });
+  const chat = await chatOfThread(deps.desk, { channel: event.channel, ts: changed.thread_ts ?? '' });
   if (chat)
     await tellInThread(
       client,
@@ -366,7 +366,7 @@ async function fileShared(
   if (!event.channel_id.startsWith('D')) return;
   // A file never starts a chat on its own (the message it came with decides where it goes); with a
   // chat open it is relayed to the agent by link.
-  const chat = await deps.desk.store.chats.openOf(event.user_id);
+  const chat = await openChatOf(deps.desk, event.user_id);
   if (!chat) return;
   shareFile(deps.desk, chat, { fileId: event.file_id, side: 'requester', sender: event.user_id });
 }
