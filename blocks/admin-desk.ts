@@ -1,8 +1,8 @@
 import type { KnownBlock, ModalView } from '@slack/types';
 import type { ViewMetadata } from '../src/slack/view-metadata.js';
+import type { AdminChange } from '../src/store/admin-changes.js';
 import type { ManagedArticle } from '../src/store/managed-articles.js';
 import type { ManagedMacro } from '../src/store/managed-macros.js';
-import type { AdminChange } from '../src/store/admin-changes.js';
 import {
   ARTICLE_SUMMARY_MAX,
   ARTICLE_TITLE_MAX,

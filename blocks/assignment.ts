@@ -1,7 +1,7 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import type { AssignModalMetadata, ViewMetadata } from '../src/slack/view-metadata.js';
-import type { BulkMovePlan } from '../src/tickets/bulk-move.js';
 import type { BulkMove, Handoff } from '../src/tickets/assignment-types.js';
+import type { BulkMovePlan } from '../src/tickets/bulk-move.js';
 import type { Ticket } from '../src/tickets/types.js';
 import { actionIds, assignFields, callbackIds } from './ids.js';
 import { clip, escapeMrkdwn, mrkdwn, PRIORITY_BADGE, plain, requesterText, STATUS_BADGE } from './text.js';

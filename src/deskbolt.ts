@@ -281,7 +281,9 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
   }
   // Another replica's admin changes reach this one within the interval (one small read when nothing changed).
   if (options.schedule !== false)
-    adminOverlay.follow(ADMIN_OVERLAY_REFRESH_MS, (error) => log(`admin overlay: could not refresh: ${faultMessage(error)}`));
+    adminOverlay.follow(ADMIN_OVERLAY_REFRESH_MS, (error) =>
+      log(`admin overlay: could not refresh: ${faultMessage(error)}`),
+    );
   const schedules: Schedules | null =
     options.schedule === false ? null : scheduleJobs(options.jobs ?? deskJobs, jobs, desk.settings.timeZone, log);
   // Tests refresh the gauges themselves (metrics.refreshGauges()), as they run the jobs.

@@ -4,10 +4,9 @@ import { mkdtemp, readFile, rm, stat, truncate, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import mongoose from 'mongoose';
 import type { Db, MongoClient } from 'mongodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
+import mongoose from 'mongoose';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   type ArchiveHeader,
   BackupRefusal,
@@ -17,9 +16,9 @@ import {
   verifyArchive,
 } from '../src/store/backup.js';
 import { EMBEDDED_DATABASE, startEmbeddedDatabase } from '../src/store/embedded.js';
+import type { TicketFile } from '../src/store/files.js';
 import { runMigrations } from '../src/store/migrations/index.js';
 import { Store } from '../src/store/store.js';
-import type { TicketFile } from '../src/store/files.js';
 import { openTestStore, testDatabaseName } from './support/database.js';
 import { fileTicket, testDesk } from './support/desk.js';
 

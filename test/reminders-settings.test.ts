@@ -8,15 +8,16 @@ function billing(extra: Record<string, unknown>) {
 }
 
 function parsed(extra: Record<string, unknown>) {
-  return workspaceSchema.safeParse({ ...testWorkspace(), groups: [billing(extra), { name: 'PayOps', id: 20, alertChannel: channels.payopsAlerts }] });
+  return workspaceSchema.safeParse({
+    ...testWorkspace(),
+    groups: [billing(extra), { name: 'PayOps', id: 20, alertChannel: channels.payopsAlerts }],
+  });
 }
 
 function refusal(extra: Record<string, unknown>): string {
   const result = parsed(extra);
   expect(result.success).toBe(false);
-  return result
-    .error!.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)
-    .join('\n');
+  return result.error!.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('\n');
 }
 
 describe('reminders and hand-back settings in the workspace file', () => {
@@ -42,7 +43,9 @@ describe('reminders and hand-back settings in the workspace file', () => {
   });
 
   it('refuses a wrong number, a misspelt priority, an operator for a value and a place that is not one, saying where', () => {
-    expect(refusal({ reminders: { assigneeAfter: { normal: 0 } } })).toContain('groups.0.reminders.assigneeAfter.normal');
+    expect(refusal({ reminders: { assigneeAfter: { normal: 0 } } })).toContain(
+      'groups.0.reminders.assigneeAfter.normal',
+    );
     expect(refusal({ reminders: { assigneeAfter: { normal: 1.5 } } })).toContain('expected int');
     expect(refusal({ reminders: { assigneeAfter: { norml: 60 } } })).toContain('norml');
     expect(refusal({ reminders: { assigneeAfter: { normal: { $gt: 1 } } } })).toContain(

@@ -30,13 +30,16 @@ agents:
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.problems).toEqual([
-      expect.stringMatching(/^groups\[0\]\.routing\.mode: Invalid option: expected one of "off"\|"round-robin"\|"least-busy"/),
+      expect.stringMatching(
+        /^groups\[0\]\.routing\.mode: Invalid option: expected one of "off"\|"round-robin"\|"least-busy"/,
+      ),
       expect.stringMatching(/^groups\[0\]\.routing\.cap: Too small/),
       expect.stringMatching(/^groups\[0\]\.routing\.offerTimeoutMinutes: Too small/),
       expect.stringMatching(/^groups\[0\]\.routing: Unrecognized key: "every"/),
     ]);
     const caps = withRouting(', routing: { mode: least-busy, caps: { U0ANA0001: 0, U0BEN0002: 2 } }');
     expect(caps.ok).toBe(false);
-    if (!caps.ok) expect(caps.problems).toEqual(['groups[0].routing.caps.U0BEN0002: U0BEN0002 is not an agent of Billing']);
+    if (!caps.ok)
+      expect(caps.problems).toEqual(['groups[0].routing.caps.U0BEN0002: U0BEN0002 is not an agent of Billing']);
   });
 });

@@ -3,11 +3,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it, vi } from 'vitest';
-import { SIGNING_SECRET } from '../src/fake-slack/config.js';
 import { stringify } from 'yaml';
+import { SIGNING_SECRET } from '../src/fake-slack/config.js';
 import { workspaceSchema } from '../src/workspace/schema.js';
-import { fileTicket } from './support/desk.js';
 import { testDatabaseName } from './support/database.js';
+import { fileTicket } from './support/desk.js';
 import { startTestDesk, startTestFake, type TestDesk } from './support/harness.js';
 import { channels, people } from './support/workspace.js';
 

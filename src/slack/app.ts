@@ -11,8 +11,6 @@ import {
 import { WebClient } from '@slack/web-api';
 import type { Application } from 'express';
 import { systemClock } from '../clock.js';
-import { slackRequestChecks } from './slack-requests.js';
-import { ENVELOPE_MEMORY_MS, type SocketLinksState, SocketModeLinks } from './socket-mode-receiver.js';
 import type { Log } from '../log.js';
 import { withLogContext } from '../log.js';
 import type { Metrics } from '../metrics.js';
@@ -23,12 +21,12 @@ import { ChannelWatch } from './channel-check.js';
 import { tellPeopleOfFaults } from './faults.js';
 import { registerActions } from './listeners/actions.js';
 import { registerAssignment } from './listeners/assignment.js';
-import { registerRouting } from './listeners/routing.js';
 import { registerChannelSetup } from './listeners/channel-setup.js';
 import { registerCommands } from './listeners/commands.js';
 import { registerDeskAdmin } from './listeners/desk-admin.js';
 import { registerEditing } from './listeners/editing.js';
 import { registerEvents } from './listeners/events.js';
+import { registerRouting } from './listeners/routing.js';
 import { registerSearch } from './listeners/search.js';
 import { registerShortcuts } from './listeners/shortcuts.js';
 import { registerViews } from './listeners/views.js';
@@ -42,6 +40,8 @@ import {
 } from './middleware.js';
 import { MalformedPayload, payloadProblem } from './payloads.js';
 import { type Sleep, slackFetch } from './slack-fetch.js';
+import { slackRequestChecks } from './slack-requests.js';
+import { ENVELOPE_MEMORY_MS, type SocketLinksState, SocketModeLinks } from './socket-mode-receiver.js';
 
 export { buttonClickKey, CLICK_MEMORY_MS, EVENT_MEMORY_MS, listenerOf } from './middleware.js';
 

@@ -41,7 +41,10 @@ export const viewMetadataSchemas = {
     listViewId: z.string().max(100).optional(),
   }),
   /** An admin's list of macros or articles, or a group's members. */
-  adminList: z.object({ kind: z.enum(['macro', 'article', 'members']), groupId: z.number().int().positive().optional() }),
+  adminList: z.object({
+    kind: z.enum(['macro', 'article', 'members']),
+    groupId: z.number().int().positive().optional(),
+  }),
 } as const;
 
 type Schemas = typeof viewMetadataSchemas;

@@ -3,8 +3,8 @@ import { access, open, rename, rm, stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip, gzipSync } from 'node:zlib';
-import mongoose from 'mongoose';
 import type { Db, Document, IndexDescriptionInfo, MongoClient } from 'mongodb';
+import mongoose from 'mongoose';
 import { latestMigration, MIGRATIONS_COLLECTION } from './migrations/index.js';
 
 /**

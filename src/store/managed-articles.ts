@@ -1,5 +1,5 @@
 import { type Connection, Schema } from 'mongoose';
-import { type EntryDocument, type VersionedEntry, VersionedEntries } from './versioned-entries.js';
+import { type EntryDocument, VersionedEntries, type VersionedEntry } from './versioned-entries.js';
 
 /** A knowledge-base article an admin added in Slack (`/ticket admin articles`), offered beside the file's. */
 export interface ManagedArticle extends VersionedEntry {

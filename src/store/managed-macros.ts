@@ -1,5 +1,5 @@
 import { type Connection, Schema } from 'mongoose';
-import { type EntryDocument, type VersionedEntry, VersionedEntries } from './versioned-entries.js';
+import { type EntryDocument, VersionedEntries, type VersionedEntry } from './versioned-entries.js';
 
 /** A shared macro an admin made in Slack (`/ticket admin macros`), offered beside the workspace file's. */
 export interface ManagedMacro extends VersionedEntry {

@@ -14,8 +14,8 @@ import type {
 import type { CommentDocument } from './comments.js';
 import { documentsOf, insertEachOnce, isDuplicateKey, newId } from './documents.js';
 import { type EventDocument, eventFields } from './events.js';
-import type { Models } from './models.js';
 import { handBackWatchOf } from './hand-back-watch.js';
+import type { Models } from './models.js';
 import { matchesPrecondition } from './precondition-match.js';
 import { WAITING_FIELDS, type WaitingFields, type WaitingTicketStore } from './waiting-tickets.js';
 import { exclusively, writesAreSerialized } from './write-guard.js';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import mongoose from 'mongoose';
 import type { MongoClient } from 'mongodb';
+import mongoose from 'mongoose';
 import { acceptsConnections, DataDirInUseError, lockHolder } from './data-dir-lock.js';
 import { EMBEDDED_DATABASE, type EmbeddedDatabase, startEmbeddedDatabase } from './embedded.js';
 

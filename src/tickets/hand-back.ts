@@ -1,6 +1,6 @@
+import type { Transfer } from '../chats/types.js';
 import { MINUTE_MS } from '../clock.js';
 import { ticketEvent } from '../events/ticket-events.js';
-import type { Transfer } from '../chats/types.js';
 import type { TicketChanges } from '../store/tickets.js';
 import type { Group } from '../workspace/schema.js';
 import type { Desk } from './desk.js';

@@ -428,7 +428,8 @@ const RULES = {
   ),
   no_such_managed: rule<{ kind: 'macro' | 'article' }>(
     404,
-    (f) => `That ${f.kind} is not one managed in Slack any more (retired, or from the workspace file, which Slack cannot change).`,
+    (f) =>
+      `That ${f.kind} is not one managed in Slack any more (retired, or from the workspace file, which Slack cannot change).`,
   ),
   in_group_already: rule<{ person: string; groupId: number; fromFile: boolean }>(
     409,

@@ -2,9 +2,9 @@ import { DAY_MS, HOUR_MS, MINUTE_MS } from '../clock.js';
 import { ticketEvent } from '../events/ticket-events.js';
 import type { TicketChanges } from '../store/tickets.js';
 import type { Group, Priority } from '../workspace/schema.js';
+import type { Delivery } from './deliveries.js';
 import type { Desk } from './desk.js';
 import { calendarOf, countedMs } from './sla.js';
-import type { Delivery } from './deliveries.js';
 import type { Actor, Ticket } from './types.js';
 
 /**

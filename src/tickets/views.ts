@@ -1,6 +1,6 @@
+import { movesFor, type TicketMove } from './allowed-moves.js';
 import { type Desk, type Refusal, refuse } from './desk.js';
 import { downloadPath, filesOfTicket, maySeeFiles } from './files.js';
-import { movesFor, type TicketMove } from './allowed-moves.js';
 import { agentOrRefusal, mayWorkIn } from './permissions.js';
 import { type SlaState, slaState } from './sla.js';
 import type { Ticket, TicketEvent } from './types.js';

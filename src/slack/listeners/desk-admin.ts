@@ -20,8 +20,8 @@ import { clip, escapeMrkdwn } from '../../../blocks/text.js';
 import { faultMessage } from '../../log.js';
 import type { Desk } from '../../tickets/desk.js';
 import {
-  adminOrRefusal,
   addToGroup,
+  adminOrRefusal,
   createManaged,
   editManaged,
   groupMembers,
