@@ -76,6 +76,10 @@ export function routingViewText(view: RoutingView): string {
       ? `Switched ${view.switched.on ? 'on' : 'off'} by <@${view.switched.by}>: this overrides the workspace file's \`${view.fileMode}\` until switched again.`
       : 'As the workspace file says.',
   ];
+  if (view.offeredNow > 0)
+    lines.push(
+      `Offered ${view.offeredNow} waiting ticket${view.offeredNow === 1 ? '' : 's'} now, urgent and oldest first.`,
+    );
   const inRotation = view.members.filter((member) => member.inRotation).length;
   lines.push(`In the rotation now: ${inRotation} of ${view.members.length}.`);
   lines.push(...view.members.slice(0, 40).map(memberLine));

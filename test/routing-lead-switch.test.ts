@@ -34,11 +34,13 @@ describe('routing, switched by a lead and started by every way into a queue', ()
     expect(await openOffer(before.number)).toBeNull();
 
     expect(await command(leadOf(37), 'routing 37 on')).toContain(
-      `Routing for Team 37 is *on*: \`round-robin\`, offers wait 5 min.\nSwitched on by <@${leadOf(37)}>: this overrides the workspace file's \`off\` until switched again.`,
+      `Routing for Team 37 is *on*: \`round-robin\`, offers wait 5 min.\nSwitched on by <@${leadOf(37)}>: this overrides the workspace file's \`off\` until switched again.\nOffered 1 waiting ticket now, urgent and oldest first.`,
     );
     expect(await desk.store.routing.switches([37])).toEqual(
       new Map([[37, { groupId: 37, on: true, by: leadOf(37), at: desk.clock.now() }]]),
     );
+    // What waited while routing was off is offered at once, not left for the next ticket to start a round.
+    expect((await openOffer(before.number))!.agent).toBe(a);
     const after = await file(37);
     expect((await openOffer(after.number))!.agent).toBe(a);
 

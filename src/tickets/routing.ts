@@ -309,10 +309,16 @@ export async function agentCameOnline(desk: Desk, agent: string): Promise<number
   const round = `online:${agent}:${desk.clock().getTime()}`;
   for (const groupId of desk.directory.agent(agent)?.groups ?? []) {
     const group = desk.directory.group(groupId);
-    if (!group || (await modeOf(desk, group)) === 'off') continue;
-    for (const ticket of await desk.store.tickets.queue([groupId], ON_COMING_ONLINE))
-      if (await offerTicket(desk, ticket.number, round)) offered++;
+    if (group && (await modeOf(desk, group)) !== 'off') offered += await offerWaiting(desk, groupId, round);
   }
+  return offered;
+}
+
+/** The group's waiting tickets, the first of the queue's order, each offered in the round named. */
+async function offerWaiting(desk: Desk, groupId: number, round: string): Promise<number> {
+  let offered = 0;
+  for (const ticket of await desk.store.tickets.queue([groupId], ON_COMING_ONLINE))
+    if (await offerTicket(desk, ticket.number, round)) offered++;
   return offered;
 }
 
@@ -367,6 +373,8 @@ export interface RoutingView {
   switched: RoutingSwitch | null;
   settings: RoutingSettings;
   members: RotationMember[];
+  /** Waiting tickets offered because the switch was just turned on (0 for off and show). */
+  offeredNow: number;
 }
 
 /** `/ticket routing GROUP on|off|show`: leads of the group and admins only. */
@@ -383,13 +391,20 @@ export async function routingCommand(
     await desk.store.routing.setSwitch(group.id, request.action === 'on', request.by, desk.clock());
   const switched = (await desk.store.routing.switches([group.id])).get(group.id) ?? null;
   const settings = routingSettingsOf(group);
+  const mode = effectiveMode(settings.mode, switched ?? undefined);
+  // Switched on: what already waits is offered now, as when an agent comes online, not only what comes next.
+  const offeredNow =
+    request.action === 'on' && mode !== 'off'
+      ? await offerWaiting(desk, group.id, `switched-on:${group.id}:${desk.clock().getTime()}`)
+      : 0;
   return {
     ok: true,
     group,
-    mode: effectiveMode(settings.mode, switched ?? undefined),
+    mode,
     fileMode: settings.mode,
     switched,
     settings,
     members: await rotationOf(desk, group),
+    offeredNow,
   };
 }
