@@ -1,9 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { ticketEvent } from '../src/events/ticket-events.js';
 import { personHomeId } from '../src/store/homes.js';
+import { Store } from '../src/store/store.js';
+import { openTestStore } from './support/database.js';
 import { changeTicket, fileTicket } from './support/desk.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
-import { expectReadModelsMatchTickets } from './support/read-models.js';
+import { expectHomeReadModelsMatchTickets } from './support/read-models.js';
 import { seedTickets } from './support/seed.js';
 import { people } from './support/workspace.js';
 
@@ -28,7 +30,7 @@ describe('App Homes as read models', () => {
   }
 
   it('opens an agent’s and a lead’s Home in at most 3 database reads, on a small desk and on a desk of thousands', { timeout: 180_000 }, async () => {
-    const desk = await startTestDesk({ afterSettled: expectReadModelsMatchTickets });
+    const desk = await startTestDesk({ afterSettled: expectHomeReadModelsMatchTickets });
     try {
       const small = {
         agent: await readsOfHomeOpen(desk, people.ana),
@@ -45,7 +47,7 @@ describe('App Homes as read models', () => {
         })),
       );
       await desk.store.rebuildReadModels();
-      await expectReadModelsMatchTickets(desk.store);
+      await expectHomeReadModelsMatchTickets(desk.store);
       const large = {
         agent: await readsOfHomeOpen(desk, people.ana),
         lead: await readsOfHomeOpen(desk, people.lead),
@@ -62,7 +64,7 @@ describe('App Homes as read models', () => {
   });
 
   it('publishes nothing when an event changes nothing the person sees, nor when the tab is opened again', async () => {
-    const desk = await startTestDesk({ afterSettled: expectReadModelsMatchTickets });
+    const desk = await startTestDesk({ afterSettled: expectHomeReadModelsMatchTickets });
     try {
       const ticket = await fileTicket(desk.deskbolt.desk);
       await desk.slack.command(people.ben, '/ticket', `take ${ticket.number}`);
@@ -96,7 +98,7 @@ describe('App Homes as read models', () => {
   });
 
   it('coalesces a burst of changes into few publishes of the latest state, within Slack’s limit for views.publish', { timeout: 120_000 }, async () => {
-    const desk = await startTestDesk({ afterSettled: expectReadModelsMatchTickets });
+    const desk = await startTestDesk({ afterSettled: expectHomeReadModelsMatchTickets });
     try {
       const tickets = [];
       for (let index = 0; index < 10; index++) tickets.push(await fileTicket(desk.deskbolt.desk));
@@ -145,6 +147,39 @@ describe('App Homes as read models', () => {
       expect(document?.published).toEqual({ version: 6, hash: 'six' });
     } finally {
       await desk.close();
+    }
+  });
+
+  it('is rebuilt from the tickets when a start finds data marked by older code, and by the command', async () => {
+    const dbName = `t_homesmark_${Date.now().toString(36)}`;
+    const first = await openTestStore('homesmark', { dbName });
+    const desk = await startTestDesk({ store: first });
+    try {
+      const ticket = await fileTicket(desk.deskbolt.desk);
+      await desk.slack.command(people.cho, '/ticket', `take ${ticket.number}`);
+      await desk.settled();
+    } finally {
+      await desk.close();
+    }
+    // Data from before the Homes were kept: no documents, no mark.
+    await first.connection.db!.collection('homes').deleteMany({ _id: { $in: [personHomeId(people.cho), 'group:10'] } } as never);
+    await first.connection.db!.collection('read_model_marks').deleteOne({ _id: 'homes' } as never);
+    await first.close();
+
+    const second = await Store.open({ uri: inject('mongodbUri'), dbName });
+    try {
+      const cho = (await second.homes.read([people.cho], [10])).persons.get(people.cho)!;
+      expect(cho.tickets.openCount).toBe(1);
+      await expectHomeReadModelsMatchTickets(second);
+      await second.connection.db!.collection('homes').deleteOne({ _id: personHomeId(people.cho) } as never);
+      // The mark is current now: a start leaves the documents be; the command rebuilds them.
+      expect((await second.rebuildReadModels({ onlyWhenOlder: true })).rebuilt).toEqual([]);
+      expect((await second.rebuildReadModels()).rebuilt).toContain('homes');
+      expect((await second.homes.read([people.cho], [])).persons.get(people.cho)!.tickets.openCount).toBe(1);
+      await expectHomeReadModelsMatchTickets(second);
+    } finally {
+      await second.connection.dropDatabase();
+      await second.close();
     }
   });
 });

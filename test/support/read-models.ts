@@ -23,6 +23,14 @@ export async function expectReadModelsMatchTickets(store: Store): Promise<void> 
     (await store.tickets.waitingNow()).map((ticket) => ({ ...ticket, rank: queueRank(ticket.priority) })),
   );
   expect(kept, 'the queue’s collection (waiting_tickets) against the tickets waiting now').toEqual(recomputed);
+}
+
+/**
+ * Every read model a Home is read from (the queue's collection, which a group's queue part is read
+ * from, and the Homes' documents): the Home's tests run it after every action (afterSettled).
+ */
+export async function expectHomeReadModelsMatchTickets(store: Store): Promise<void> {
+  await expectReadModelsMatchTickets(store);
   await expectHomesMatchTickets(store);
 }
 
