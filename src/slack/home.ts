@@ -10,15 +10,17 @@ import { refusalText } from './words.js';
 export type PublishOutcome = 'published' | 'unchanged' | 'stale';
 
 /**
- * Publishes the person's App Home as it is now (with a search's results when they searched). A view
- * equal to the one last published to them (its hash is kept on their Home document) is not sent again,
- * and a view of an older state than the last published (a slower replica's) is not sent at all.
+ * Publishes the person's App Home as it is now (with a search's results when they searched). With
+ * `onlyWhenChanged` (an event's publish), a view equal to the one last published to them (its hash is
+ * kept on their Home document) is not sent again; and a view of an older state than the last published
+ * (a slower replica's) is never sent.
  */
 export async function publishHome(
   client: WebClient,
   desk: Desk,
   userId: string,
   search?: string,
+  options: { onlyWhenChanged?: boolean } = {},
 ): Promise<PublishOutcome> {
   const { home, version, published } = await readHome(desk, userId, search === undefined ? {} : { search });
   const refusal = home.role !== 'guest' && home.search?.refusal ? refusalText(desk, home.search.refusal) : undefined;
@@ -31,13 +33,15 @@ export async function publishHome(
   // A guest's Home is the same text for everyone and costs no read: sent as asked.
   if (version !== null) {
     const mark = { version, hash: createHash('sha256').update(JSON.stringify(view)).digest('base64url') };
-    if (published?.hash === mark.hash) {
+    // Only for an event: a person opening the tab gets the view again, since Slack may not hold it (a
+    // fake Slack restarted beside a kept database, a view published by hand) and the open costs one call.
+    if (options.onlyWhenChanged && published?.hash === mark.hash) {
       // Shown already; the mark still moves up, so a slower replica's view of a state in between cannot follow it.
       if (published.version < version) await desk.store.homes.claimPublish(userId, mark);
       return 'unchanged';
     }
     if (published && published.version > version) return 'stale';
-    if (!(await desk.store.homes.claimPublish(userId, mark))) return 'stale';
+    if (!(await desk.store.homes.claimPublish(userId, mark, { again: !options.onlyWhenChanged }))) return 'stale';
     try {
       await client.views.publish({ user_id: userId, view });
     } catch (error) {

@@ -214,10 +214,10 @@ export class HomeStore {
   /**
    * Records that this person's Home is being published from state `version` with this view: refused
    * (false) when a Home of a later state was published already — a slower replica's older view must
-   * not land over a newer one — or when this very view was. One conditional write; a refusal of a
+   * not land over a newer one — or when this very view was (unless `again`: the person opened the tab). One conditional write; a refusal of a
    * document that exists shows as a duplicate key of the upsert.
    */
-  async claimPublish(user: string, mark: PublishedMark): Promise<boolean> {
+  async claimPublish(user: string, mark: PublishedMark, options: { again?: boolean } = {}): Promise<boolean> {
     try {
       await this.model.updateOne(
         {
@@ -225,7 +225,9 @@ export class HomeStore {
           $or: [
             { published: { $exists: false } },
             { 'published.version': { $lt: mark.version } },
-            { 'published.version': mark.version, 'published.hash': { $ne: mark.hash } },
+            options.again
+              ? { 'published.version': mark.version }
+              : { 'published.version': mark.version, 'published.hash': { $ne: mark.hash } },
           ],
         },
         { $set: { published: mark }, $setOnInsert: { version: 0 } },

@@ -32,7 +32,7 @@ export function homeNotifier(context: NotifierContext): Subscriber {
       do {
         again.delete(user);
         try {
-          await publishHome(send.client, desk, user);
+          await publishHome(send.client, desk, user, undefined, { onlyWhenChanged: true });
         } catch (error) {
           log(`slack: home publish for ${user} failed: ${faultMessage(error)}`, error);
         }
