@@ -303,6 +303,8 @@ export class HomeStore {
         .find({ assignee: user, status: { $in: statuses } }, { projection: { ...homeTicketFields, updatedAt: 1 } })
         .sort({ updatedAt: -1 })
         .limit(limit)
+        // All in the first batch: the driver's default (101) would cost a getMore for a long list.
+        .batchSize(limit)
         .toArray()) as unknown as (HomeTicket & { updatedAt: Date })[];
       // Changes of one instant in the order of their numbers, newest first: the server's order among them may differ per read.
       found.sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime() || b.number - a.number);
@@ -418,6 +420,7 @@ export class HomeStore {
       .find({ groupId: { $in: [groupId] } }, { projection: { _id: 0, createdAt: 1 } })
       .sort({ createdAt: 1, number: 1 })
       .limit(HOME_QUEUE_READ)
+      .batchSize(HOME_QUEUE_READ)
       .toArray()) as unknown as { createdAt: Date }[];
     return {
       waiting:
