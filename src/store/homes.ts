@@ -2,7 +2,7 @@ import type { Connection, Model } from 'mongoose';
 import { Schema } from 'mongoose';
 import type { TransferTarget } from '../chats/types.js';
 import type { Ticket, TicketStatus } from '../tickets/types.js';
-import { isDuplicateKey } from './models.js';
+import { isDuplicateKey } from './documents.js';
 
 /**
  * The App Home's read models (issue 29): one small document per person and one per group, kept as
