@@ -4,6 +4,7 @@ import { actionRows } from './actions.js';
 import { autoCloseRows } from './auto-close.js';
 import { chatRelayRows } from './chat-relay.js';
 import { emailRows } from './email.js';
+import { homeRows } from './home.js';
 import { printGoals } from './goals.js';
 import { slackLimitRows } from './slack-limits.js';
 import { type BenchRow, takeRows } from './take.js';
@@ -21,6 +22,7 @@ const suites: Suite[] = [
   { name: 'auto-close', run: autoCloseRows },
   { name: 'email', run: emailRows },
   { name: 'slack-limits', run: slackLimitRows },
+  { name: 'home', run: homeRows },
 ];
 
 function printTable(rows: readonly BenchRow[]): void {

@@ -1,8 +1,8 @@
 import type { HomeView, KnownBlock, ModalView } from '@slack/types';
 import type { MyLiveChat } from '../src/chats/my-chats.js';
-import type { AgentHome, GuestHome, HomeData } from '../src/tickets/home.js';
+import type { AgentHome, GuestHome, HomeData } from '../src/homes/home.js';
 import { SEARCH_QUERY_MAX } from '../src/tickets/search.js';
-import type { Ticket } from '../src/tickets/types.js';
+import type { HomeTicket } from '../src/store/homes.js';
 import { waitingChatsBlocks } from './chat-desk.js';
 import { actionIds } from './ids.js';
 import { statsFields } from './stats.js';
@@ -221,7 +221,7 @@ export function ticketModal(number: number, card: KnownBlock[]): ModalView {
   };
 }
 
-function ticketLine(ticket: Ticket, now: Date): KnownBlock {
+function ticketLine(ticket: HomeTicket, now: Date): KnownBlock {
   return {
     type: 'section',
     text: mrkdwn(

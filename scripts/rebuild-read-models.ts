@@ -2,7 +2,7 @@ import { EMBEDDED_DATABASE, startEmbeddedDatabase } from '../src/store/embedded.
 import { Store } from '../src/store/store.js';
 
 /**
- * `npm run rebuild-read-models`: rebuilds the read models kept as events happen (the queue's
+ * `npm run rebuild-read-models`: rebuilds the read models kept as events happen (the queue's and the Homes'
  * collection) from the tickets, on MONGODB_URI or on the embedded database of DATA_DIR (stop deskbolt
  * first there: one process per data directory). Safe to run again; a start does it by itself when the
  * data's mark is older than the code.

@@ -30,6 +30,7 @@ import type { Desk } from './tickets/desk.js';
 import { DeskOverlayFollower } from './tickets/desk-admin.js';
 import { routingPolicy } from './tickets/routing.js';
 import { weekFiguresKeeper } from './tickets/week-figures.js';
+import { homesKeeper } from './homes/keeper.js';
 import { Directory } from './workspace/directory.js';
 import { WorkspaceReloader } from './workspace/reload.js';
 import type { Workspace } from './workspace/schema.js';
@@ -205,6 +206,7 @@ export async function startDeskbolt(options: DeskboltOptions): Promise<Deskbolt>
   slack.channels.senders = senders;
   events.subscribe(
     weekFiguresKeeper(desk),
+    homesKeeper(desk),
     ...chatPolicies(desk),
     routingPolicy(desk),
     ...slackNotifiers({ desk, outbox, send, log, senders }),

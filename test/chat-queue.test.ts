@@ -5,10 +5,11 @@ import { waitingChats } from '../src/chats/waiting.js';
 import { chatSteps } from './support/chats.js';
 import { useTestDesk } from './support/use-test-desk.js';
 import { channels, people } from './support/workspace.js';
+import { expectHomeReadModelsMatchTickets } from './support/read-models.js';
 
 /** Chats waiting for an agent, oldest first; and a group transfer queued until someone there comes online and accepts. */
 describe('waiting chats and the queue', () => {
-  const desk = useTestDesk();
+  const desk = useTestDesk({ afterSettled: expectHomeReadModelsMatchTickets });
   const steps = chatSteps(desk);
   beforeEach(async () => {
     desk.fake.clearCalls();

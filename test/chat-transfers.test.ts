@@ -7,6 +7,7 @@ import { deskJob } from '../src/jobs/desk-jobs.js';
 import { chatSteps } from './support/chats.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
 import { channels, people } from './support/workspace.js';
+import { expectHomeReadModelsMatchTickets } from './support/read-models.js';
 
 /** A chat moves only when the person asked accepts; every other answer leaves it with the agent who asked. */
 describe('chat transfers', () => {
@@ -14,7 +15,7 @@ describe('chat transfers', () => {
   let steps: ReturnType<typeof chatSteps>;
   let requesters = 0;
   beforeAll(async () => {
-    desk = await startTestDesk();
+    desk = await startTestDesk({ afterSettled: expectHomeReadModelsMatchTickets });
     steps = chatSteps(desk);
   });
   afterAll(async () => {

@@ -3,13 +3,14 @@ import { actionIds } from '../blocks/ids.js';
 import { chatSteps } from './support/chats.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
 import { people } from './support/workspace.js';
+import { expectHomeReadModelsMatchTickets } from './support/read-models.js';
 
 /** The agent's live chats on their Home, apart from tickets: who, how long since the requester wrote, whose turn. */
 describe('my live chats at a glance', () => {
   let desk: TestDesk;
   let steps: ReturnType<typeof chatSteps>;
   beforeAll(async () => {
-    desk = await startTestDesk();
+    desk = await startTestDesk({ afterSettled: expectHomeReadModelsMatchTickets });
     steps = chatSteps(desk);
   });
   afterAll(() => desk.close());

@@ -11,6 +11,7 @@ import { weekFiguresKeeper, weekFiguresOf, weekOf } from '../src/tickets/week-fi
 import { changeTicket, fileTicket } from './support/desk.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
 import { people } from './support/workspace.js';
+import { expectHomeReadModelsMatchTickets } from './support/read-models.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -40,7 +41,7 @@ describe('the App Home’s week figures, kept as events happen', () => {
 
   beforeAll(async () => {
     // On a desk of its own: no other story's solves are in these weeks.
-    desk = await startTestDesk();
+    desk = await startTestDesk({ afterSettled: expectHomeReadModelsMatchTickets });
     const work = desk.deskbolt.desk;
     desk.clock.set('2026-11-04T09:00:00Z'); // a Wednesday: the window below reaches back into the week before
     // #1: Ana answers after 30 min and solves with a second reply an hour later → two contacts. Rated good, then bad.

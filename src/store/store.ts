@@ -17,6 +17,7 @@ import { ManagedMacroStore } from './managed-macros.js';
 import { MergeRequestStore } from './merge-requests.js';
 import { type Models, registerModels } from './models.js';
 import type { DeclaredIndexes, IndexKeys } from './query-shapes.js';
+import { HOMES_VERSION, HomeStore } from './homes.js';
 import { ReadModelMarks } from './read-model-marks.js';
 import { ReminderStore } from './reminders.js';
 import { ReplicaRegistry } from './replicas.js';
@@ -187,6 +188,8 @@ export class Store {
   readonly waiting: WaitingTicketStore;
   /** Which version of each read model the data holds, so a start on older data rebuilds it. */
   readonly readModelMarks: ReadModelMarks;
+  /** Each person's and group's part of the App Home, kept as events happen (issue 29). */
+  readonly homes: HomeStore;
   /** Every command sent to the database (the driver's command monitoring): the bench counts them. */
   readonly commands: CommandWatch;
   /** Whether the database answers right now (issue 30): requests are answered at once when it does not. */
@@ -204,6 +207,7 @@ export class Store {
   ) {
     this.waiting = new WaitingTicketStore(connection);
     this.readModelMarks = new ReadModelMarks(connection);
+    this.homes = new HomeStore(connection);
     this.tickets = new TicketStore(models, this.waiting, conditionalWrites);
     this.seen = new SeenIdStore(models);
     this.leases = new LeaseStore(models);
@@ -265,7 +269,7 @@ export class Store {
   }
 
   /**
-   * Rebuilds the read models kept as events happen (the queue's collection) from the tickets:
+   * Rebuilds the read models kept as events happen (the queue's collection, the App Homes) from the tickets:
    * `npm run rebuild-read-models`, and each start whose data carries an older mark than this code's.
    * Safe while deskbolt runs: an entry is set from the ticket as it is now, and every claim ends in
    * the ticket's own conditional write.
@@ -276,6 +280,12 @@ export class Store {
       await this.waiting.replaceWith(await this.tickets.waitingNow());
       await this.readModelMarks.mark('waiting_tickets', WAITING_TICKETS_VERSION);
       rebuilt.push('waiting_tickets');
+    }
+    // After the queue's collection: a group's queue part is read from it.
+    if (!options.onlyWhenOlder || (await this.readModelMarks.isOlder('homes', HOMES_VERSION))) {
+      await this.homes.rebuild();
+      await this.readModelMarks.mark('homes', HOMES_VERSION);
+      rebuilt.push('homes');
     }
     return { rebuilt };
   }

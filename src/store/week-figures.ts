@@ -105,6 +105,22 @@ export class WeekFiguresStore {
     return (await this.model.deleteMany({ _id: { $in: old.map((entry) => entry._id) } })).deletedCount;
   }
 
+  /**
+   * The documents named, in one read (`_id` in the list): what a Home open reads for the person's week and
+   * their groups' at once, so its cost stays one command however many groups. The collection holds a few
+   * weeks of the desk's agents and groups only (old weeks are forgotten), whatever the tickets' count.
+   */
+  async readTogether(documentIds: readonly string[]): Promise<WeekFigures[]> {
+    if (documentIds.length === 0) return [];
+    const documents = await this.model.find({ _id: { $in: [...documentIds] } }).lean<WeekFiguresDocument[]>();
+    return documents.map((document) => ({
+      id: document._id,
+      solves: Object.values(document.solves ?? {}),
+      firstReplies: Object.values(document.firstReplies ?? {}),
+      ratings: Object.values(document.ratings ?? {}),
+    }));
+  }
+
   /** The documents named, each read by its `_id`; a week nobody worked in has none. */
   async read(documentIds: readonly string[]): Promise<WeekFigures[]> {
     const documents = await Promise.all(

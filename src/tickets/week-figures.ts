@@ -135,6 +135,24 @@ export async function weekFiguresOf(desk: Desk, scope: FiguresScope, window: Sta
   return statsOf(await desk.store.weekFigures.read(ids), window);
 }
 
+/** An agent's figures and (for a lead) their groups', from one read of the documents of both. */
+export async function personAndGroupWeek(
+  desk: Desk,
+  agent: string,
+  groupIds: readonly number[] | null,
+  window: StatsWindow,
+): Promise<{ agent: DeskStats; groups: DeskStats | null }> {
+  const weeks = weeksOf(window);
+  const agentIds = weeks.map((week) => agentWeek(agent, week));
+  const groupIdsRead = (groupIds ?? []).flatMap((groupId) => weeks.map((week) => groupWeek(groupId, week)));
+  const documents = await desk.store.weekFigures.readTogether([...agentIds, ...groupIdsRead]);
+  const of = (ids: readonly string[]) => documents.filter((document) => ids.includes(document.id));
+  return {
+    agent: statsOf(of(agentIds), window),
+    groups: groupIds === null ? null : statsOf(of(groupIdsRead), window),
+  };
+}
+
 function statsOf(documents: readonly WeekFigures[], window: StatsWindow): DeskStats {
   const inWindow = (at: Date) => at.getTime() >= window.from.getTime() && at.getTime() < window.to.getTime();
   // A ticket solved twice counts once, at its last solve; one answer per survey, the latest.
