@@ -4,8 +4,8 @@ import { actionRows } from './actions.js';
 import { autoCloseRows } from './auto-close.js';
 import { chatRelayRows } from './chat-relay.js';
 import { emailRows } from './email.js';
-import { homeRows } from './home.js';
 import { printGoals } from './goals.js';
+import { homeRows } from './home.js';
 import { slackLimitRows } from './slack-limits.js';
 import { type BenchRow, takeRows } from './take.js';
 

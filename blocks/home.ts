@@ -1,8 +1,8 @@
 import type { HomeView, KnownBlock, ModalView } from '@slack/types';
 import type { MyLiveChat } from '../src/chats/my-chats.js';
 import type { AgentHome, GuestHome, HomeData } from '../src/homes/home.js';
-import { SEARCH_QUERY_MAX } from '../src/tickets/search.js';
 import type { HomeTicket } from '../src/store/homes.js';
+import { SEARCH_QUERY_MAX } from '../src/tickets/search.js';
 import { waitingChatsBlocks } from './chat-desk.js';
 import { actionIds } from './ids.js';
 import { statsFields } from './stats.js';

@@ -9,6 +9,7 @@ import { type MailboxAccess, type MailboxRun, MailboxWatcher, mailboxesOf, readM
 import { emailNotifier } from './email/notifier.js';
 import { type MailTransport, SmtpMail } from './email/outgoing.js';
 import { EventDispatcher } from './events/dispatcher.js';
+import { homesKeeper } from './homes/keeper.js';
 import { createHttpApp, createMetricsApp, listen, registerQueueGauge } from './http/server.js';
 import { deskJobs } from './jobs/desk-jobs.js';
 import type { Job } from './jobs/job.js';
@@ -30,7 +31,6 @@ import type { Desk } from './tickets/desk.js';
 import { DeskOverlayFollower } from './tickets/desk-admin.js';
 import { routingPolicy } from './tickets/routing.js';
 import { weekFiguresKeeper } from './tickets/week-figures.js';
-import { homesKeeper } from './homes/keeper.js';
 import { Directory } from './workspace/directory.js';
 import { WorkspaceReloader } from './workspace/reload.js';
 import type { Workspace } from './workspace/schema.js';

@@ -3,9 +3,9 @@ import { waitingChatsBlocks } from '../blocks/chat-desk.js';
 import { actionIds } from '../blocks/ids.js';
 import { waitingChats } from '../src/chats/waiting.js';
 import { chatSteps } from './support/chats.js';
+import { expectHomeReadModelsMatchTickets } from './support/read-models.js';
 import { useTestDesk } from './support/use-test-desk.js';
 import { channels, people } from './support/workspace.js';
-import { expectHomeReadModelsMatchTickets } from './support/read-models.js';
 
 /** Chats waiting for an agent, oldest first; and a group transfer queued until someone there comes online and accepts. */
 describe('waiting chats and the queue', () => {

@@ -6,8 +6,8 @@ import { viewStateFrom } from '../src/fake-slack/requests.js';
 import { deskJob } from '../src/jobs/desk-jobs.js';
 import { chatSteps } from './support/chats.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
-import { channels, people } from './support/workspace.js';
 import { expectHomeReadModelsMatchTickets } from './support/read-models.js';
+import { channels, people } from './support/workspace.js';
 
 /** A chat moves only when the person asked accepts; every other answer leaves it with the agent who asked. */
 describe('chat transfers', () => {

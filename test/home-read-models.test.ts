@@ -29,7 +29,9 @@ describe('App Homes as read models', () => {
     return reads;
   }
 
-  it('opens an agent’s and a lead’s Home in at most 3 database reads, on a small desk and on a desk of thousands', { timeout: 180_000 }, async () => {
+  it('opens an agent’s and a lead’s Home in at most 3 database reads, on a small desk and on a desk of thousands', {
+    timeout: 180_000,
+  }, async () => {
     const desk = await startTestDesk({ afterSettled: expectHomeReadModelsMatchTickets });
     try {
       const small = {
@@ -52,7 +54,8 @@ describe('App Homes as read models', () => {
         agent: await readsOfHomeOpen(desk, people.ana),
         lead: await readsOfHomeOpen(desk, people.lead),
       };
-      for (const reads of [small.agent, small.lead, large.agent, large.lead]) expect(reads.length).toBeLessThanOrEqual(3);
+      for (const reads of [small.agent, small.lead, large.agent, large.lead])
+        expect(reads.length).toBeLessThanOrEqual(3);
       expect(large.agent.length).toBe(small.agent.length);
       expect(large.lead.length).toBe(small.lead.length);
       const text = JSON.stringify(desk.fake.homeView(people.ana));
@@ -95,7 +98,9 @@ describe('App Homes as read models', () => {
     }
   });
 
-  it('coalesces a burst of changes into few publishes of the latest state, within Slack’s limit for views.publish', { timeout: 120_000 }, async () => {
+  it('coalesces a burst of changes into few publishes of the latest state, within Slack’s limit for views.publish', {
+    timeout: 120_000,
+  }, async () => {
     const desk = await startTestDesk({ afterSettled: expectHomeReadModelsMatchTickets });
     try {
       const tickets = [];
@@ -108,9 +113,7 @@ describe('App Homes as read models', () => {
           desk.slack.event({ type: 'app_home_opened', user: `U0BURST${String(i).padStart(4, '0')}`, tab: 'home' }),
         ),
       );
-      await Promise.all(
-        tickets.map((ticket) => desk.slack.command(people.ben, '/ticket', `take ${ticket.number}`)),
-      );
+      await Promise.all(tickets.map((ticket) => desk.slack.command(people.ben, '/ticket', `take ${ticket.number}`)));
       let done = false;
       const settled = desk.settled().then(() => {
         done = true;
@@ -144,7 +147,9 @@ describe('App Homes as read models', () => {
       // The person opened the tab: the same view again, never an older one.
       expect(await homes.claimPublish('UREPLICA1', { version: 6, hash: 'six' }, { again: true })).toBe(true);
       expect(await homes.claimPublish('UREPLICA1', { version: 5, hash: 'five' }, { again: true })).toBe(false);
-      const document = await desk.store.connection.collection('homes').findOne({ _id: personHomeId('UREPLICA1') } as never);
+      const document = await desk.store.connection
+        .collection('homes')
+        .findOne({ _id: personHomeId('UREPLICA1') } as never);
       expect(document?.published).toEqual({ version: 6, hash: 'six' });
     } finally {
       await desk.close();
@@ -163,7 +168,9 @@ describe('App Homes as read models', () => {
       await desk.close();
     }
     // Data from before the Homes were kept: no documents, no mark.
-    await first.connection.db!.collection('homes').deleteMany({ _id: { $in: [personHomeId(people.cho), 'group:10'] } } as never);
+    await first.connection
+      .db!.collection('homes')
+      .deleteMany({ _id: { $in: [personHomeId(people.cho), 'group:10'] } } as never);
     await first.connection.db!.collection('read_model_marks').deleteOne({ _id: 'homes' } as never);
     await first.close();
 

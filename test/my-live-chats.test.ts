@@ -2,8 +2,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { actionIds } from '../blocks/ids.js';
 import { chatSteps } from './support/chats.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
-import { people } from './support/workspace.js';
 import { expectHomeReadModelsMatchTickets } from './support/read-models.js';
+import { people } from './support/workspace.js';
 
 /** The agent's live chats on their Home, apart from tickets: who, how long since the requester wrote, whose turn. */
 describe('my live chats at a glance', () => {

@@ -10,8 +10,8 @@ import type { Ticket } from '../src/tickets/types.js';
 import { weekFiguresKeeper, weekFiguresOf, weekOf } from '../src/tickets/week-figures.js';
 import { changeTicket, fileTicket } from './support/desk.js';
 import { startTestDesk, type TestDesk } from './support/harness.js';
-import { people } from './support/workspace.js';
 import { expectHomeReadModelsMatchTickets } from './support/read-models.js';
+import { people } from './support/workspace.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

@@ -20,6 +20,7 @@ export const HOME_TEAM_LIMIT = 30;
 export const SEARCH_LIMIT = 10;
 /** How many transfer requests a lead's Home lists (transfersWaitingFor's own bound). */
 const HOME_TRANSFERS_MAX = 20;
+
 export { SEARCH_QUERY_MAX };
 
 export interface GroupView {
@@ -98,7 +99,8 @@ export async function homeFor(desk: Desk, userId: string, options: { search?: st
 
 export async function readHome(desk: Desk, userId: string, options: { search?: string } = {}): Promise<HomeRead> {
   const agent = desk.directory.agent(userId);
-  if (!agent) return { home: { role: 'guest', workspaceName: desk.directory.workspace.name }, version: null, published: null };
+  if (!agent)
+    return { home: { role: 'guest', workspaceName: desk.directory.workspace.name }, version: null, published: null };
   const now = desk.clock();
   const isLead = agent.role === 'lead' || agent.role === 'admin';
   const team = isLead ? teamMembers(desk, agent) : [];
@@ -122,7 +124,12 @@ export async function readHome(desk: Desk, userId: string, options: { search?: s
     pendingCount: mine.tickets.pendingCount,
     views: agent.groups.map((groupId) => {
       const queue = documents.groups.get(groupId)!.queue;
-      return { groupId, name: desk.directory.groupName(groupId), waiting: queue.waiting, oldestSince: queue.oldestSince };
+      return {
+        groupId,
+        name: desk.directory.groupName(groupId),
+        waiting: queue.waiting,
+        oldestSince: queue.oldestSince,
+      };
     }),
     week: figures.agent,
     waitingChats: takesChats ? waitingChatsOf(desk, userId, agent, documents, now) : [],

@@ -105,7 +105,10 @@ export const EMPTY_PERSON: PersonHome = {
   tickets: { open: [], openCount: 0, pending: [], pendingCount: 0 },
   chats: { live: [], transfers: [] },
 };
-export const EMPTY_GROUP: GroupHome = { queue: { waiting: 0, oldestSince: null }, chats: { waiting: [], transfers: [] } };
+export const EMPTY_GROUP: GroupHome = {
+  queue: { waiting: 0, oldestSince: null },
+  chats: { waiting: [], transfers: [] },
+};
 
 /** What a Home was last published from, per person: the sum of versions and the rendered view's hash. */
 export interface PublishedMark {
@@ -353,9 +356,7 @@ export class HomeStore {
         .find({ agent: user, state: 'live' })
         .sort({ lastActivityAt: -1 })
         .limit(LIVE_CHATS_READ)
-        .toArray() as Promise<unknown[]> as Promise<
-        ChatRead[]
-      >,
+        .toArray() as Promise<unknown[]> as Promise<ChatRead[]>,
       this.transfersTo([{ 'to.kind': 'agent', 'to.id': user }]),
     ]);
     const subjects = await this.subjects(live.map(chatNumber));

@@ -49,6 +49,8 @@ export async function expectHomesMatchTickets(store: Store): Promise<void> {
   }
   for (const groupId of groups) {
     const recomputed = { ...EMPTY_GROUP, ...(await store.homes.groupNow(groupId)) };
-    expect({ ...EMPTY_GROUP, ...kept.groups.get(groupId) }, `the Home document of group ${groupId}`).toEqual(recomputed);
+    expect({ ...EMPTY_GROUP, ...kept.groups.get(groupId) }, `the Home document of group ${groupId}`).toEqual(
+      recomputed,
+    );
   }
 }

@@ -1,6 +1,6 @@
 import type { SignalOf, Subscriber, TicketNotice, TicketNoticeOf } from '../../events/types.js';
-import type { TicketAction } from '../../tickets/types.js';
 import { faultMessage } from '../../log.js';
+import type { TicketAction } from '../../tickets/types.js';
 import { publishHome } from '../home.js';
 import type { NotifierContext } from './context.js';
 
@@ -54,7 +54,6 @@ export function homeNotifier(context: NotifierContext): Subscriber {
       if (typeof person === 'string' && desk.directory.agent(person) !== undefined) batch.add(person);
   }
 
-
   function availabilityWatchers(signal: SignalOf<'availability_changed'>): string[] {
     const agent = desk.directory.agent(signal.agent);
     if (!agent) return [];
@@ -98,7 +97,9 @@ export function homeNotifier(context: NotifierContext): Subscriber {
   return {
     name: 'homes',
     async everyEvent(notice) {
-      const namedBy = named[notice.event.action] as ((notice: TicketNotice) => readonly (string | null | undefined)[]) | undefined;
+      const namedBy = named[notice.event.action] as
+        | ((notice: TicketNotice) => readonly (string | null | undefined)[])
+        | undefined;
       // A chat's internal notes change no list on anyone's home.
       const chatNote = notice.event.action === 'noted' && notice.ticket.channel === 'chat';
       if (namedBy && !chatNote) touchedBy(notice, namedBy(notice));
