@@ -265,14 +265,33 @@ export class HomeStore {
     await Promise.all([
       ...[...new Set(change.persons ?? [])].map(async (user) => {
         if (personParts.length === 0) return;
-        await this.write(personHomeId(user), await this.personNow(user, personParts));
+        await this.keep(personHomeId(user), () => this.personNow(user, personParts));
       }),
       ...[...new Set(change.groups ?? [])].map(async (groupId) => {
         if (groupParts.length === 0) return;
-        await this.write(groupHomeId(groupId), await this.groupNow(groupId, groupParts));
+        await this.keep(groupHomeId(groupId), () => this.groupNow(groupId, groupParts));
       }),
     ]);
   }
+
+  /**
+   * One recompute of a document at a time in this process: two events for one person at once would
+   * otherwise let the slower read write an older state over the newer. Each recompute starts after the
+   * one before it wrote, so it reads at least what that one read. (Across replicas the next event that
+   * touches the person, or the rebuild, corrects a late write.)
+   */
+  private keep(id: string, recompute: () => Promise<Record<string, unknown>>): Promise<void> {
+    const before = this.keeping.get(id) ?? Promise.resolve();
+    const mine = before.catch(() => undefined).then(async () => this.write(id, await recompute()));
+    this.keeping.set(id, mine);
+    const forget = () => {
+      if (this.keeping.get(id) === mine) this.keeping.delete(id);
+    };
+    mine.then(forget, forget);
+    return mine;
+  }
+
+  private readonly keeping = new Map<string, Promise<void>>();
 
   private async write(id: string, parts: Record<string, unknown>): Promise<void> {
     await this.model.updateOne({ _id: id }, { $set: parts, $inc: { version: 1 } }, { upsert: true });
