@@ -694,13 +694,35 @@ export class TicketStore {
     return { ticket: toTicket(document), outbox: outboxOf(document) };
   }
 
-  /** Writes events into the history. Safe to repeat: an event id is inserted at most once. */
+  /**
+   * Writes events into the history. Safe to repeat: an event id is inserted at most once. An event
+   * that carries the comment it writes (the auto-close's closing note) has it written here too, under
+   * the comment's own id: the note is stored when its event is, by whichever process hands the event
+   * out, so the close needs no mark of its own (one write of the ticket less) and a retry keeps one note.
+   */
   async recordHistory(events: readonly TicketEvent[]): Promise<void> {
     if (events.length === 0) return;
-    await insertEachOnce(
-      documentsOf<EventDocument>(this.models.Event),
-      events.map(({ id, ...event }) => ({ _id: id, ...event })),
+    const notes: CommentDocument[] = events.flatMap((event) =>
+      event.action === 'auto_closed' && event.closingNote
+        ? [
+            {
+              _id: event.closingNote.commentId,
+              ticketNumber: event.ticketNumber,
+              kind: 'public' as const,
+              author: event.actor,
+              text: event.closingNote.text,
+              createdAt: event.at,
+            },
+          ]
+        : [],
     );
+    await Promise.all([
+      insertEachOnce(
+        documentsOf<EventDocument>(this.models.Event),
+        events.map(({ id, ...event }) => ({ _id: id, ...event })),
+      ),
+      insertEachOnce(documentsOf<CommentDocument>(this.models.Comment), notes),
+    ]);
   }
 
   /** `withOutbox` for many tickets in one read, in the order asked; tickets that are gone are left out. */
@@ -782,7 +804,10 @@ export class TicketStore {
     return documents.map((document) => document.number);
   }
 
-  /** Closed by the auto-close but the requester not yet told (the process died in between). */
+  /**
+   * Closed by an older version's auto-close, which marked the note due in the close and wrote it after:
+   * a run that died in between left the mark (today's close carries its note in its event instead).
+   */
   async withClosingNoteDue(limit: number): Promise<Ticket[]> {
     const documents = await this.models.Ticket.find({ closingNoteDue: true })
       .sort({ number: 1 })
