@@ -1,7 +1,7 @@
 import { DAY_MS } from '../src/clock.js';
 import { EventDispatcher } from '../src/events/dispatcher.js';
 import type { Store } from '../src/store/store.js';
-import { ticketId } from '../src/store/tickets.js';
+import { requesterKey, ticketId } from '../src/store/tickets.js';
 import { closeStalePending } from '../src/tickets/auto-close.js';
 import type { Desk } from '../src/tickets/desk.js';
 import { Directory } from '../src/workspace/directory.js';
@@ -131,6 +131,7 @@ async function seedPending(store: Store, count: number, pendingSince: Date): Pro
         subject: `Invoice question ${i}`,
         description: 'Where is my invoice?',
         requester: { kind: 'email', email: `customer${i}@example.com`, name: `Customer ${i}` },
+        requesterKey: requesterKey({ kind: 'email', email: `customer${i}@example.com`, name: `Customer ${i}` }),
         status: 'pending',
         assignee: 'UANA0001',
         groupId: 10,

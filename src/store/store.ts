@@ -27,6 +27,8 @@ import { serializeWritesInThisProcess, writesAreSerialized } from './write-guard
 
 /** Raised when what the queue's collection holds, or how, changes: data with an older mark is rebuilt at start. */
 const WAITING_TICKETS_VERSION = 1;
+/** Tickets' `requesterKey` (a requester's other tickets are read by it): given to older tickets once. */
+const REQUESTER_KEYS_VERSION = 1;
 
 export interface StoreOptions {
   uri: string;
@@ -258,6 +260,11 @@ export class Store {
       await this.waiting.replaceWith(await this.tickets.waitingNow());
       await this.readModelMarks.mark('waiting_tickets', WAITING_TICKETS_VERSION);
       rebuilt.push('waiting_tickets');
+    }
+    if (!options.onlyWhenOlder || (await this.readModelMarks.isOlder('requester_keys', REQUESTER_KEYS_VERSION))) {
+      await this.tickets.keyRequesters();
+      await this.readModelMarks.mark('requester_keys', REQUESTER_KEYS_VERSION);
+      rebuilt.push('requester_keys');
     }
     return { rebuilt };
   }
