@@ -69,7 +69,7 @@ for (const suite of suites.filter(
 }
 await database?.stop();
 clearInterval(memorySampler);
-printTable(rows);
+if (rows.length > 0) printTable(rows);
 printGoals();
 console.log(`\nPeak memory (RSS) of the bench process: ${(peakRss / 2 ** 20).toFixed(0)} MB.`);
 console.log(

@@ -3,7 +3,7 @@ import { fakeSlackConfig } from '../src/fake-slack/config.js';
 import { SlackClientSim } from '../src/fake-slack/requests.js';
 import { FakeSlack } from '../src/fake-slack/server.js';
 import type { Store } from '../src/store/store.js';
-import { ticketId } from '../src/store/tickets.js';
+import { requesterKey, ticketId } from '../src/store/tickets.js';
 import { testWorkspace, workspaceChannels } from '../test/support/workspace.js';
 import { SECRET, startBareBolt } from './bare-bolt.js';
 
@@ -65,6 +65,7 @@ export async function seedTickets(store: Store, count: number, waiting = count):
         subject: `Seeded ticket ${number}`,
         description: '',
         requester: { kind: 'slack', userId: `UCUST${number}` },
+        requesterKey: requesterKey({ kind: 'slack', userId: `UCUST${number}` }),
         status: start + offset < waiting ? 'new' : 'closed',
         assignee: start + offset < waiting ? null : 'UBENCHOLD',
         groupId: 10,

@@ -75,7 +75,16 @@ export interface EventPayloads {
   };
   problem_marked: object;
   incident_linked: { from: { problemOf: number | null }; to: { problemOf: number } };
-  auto_closed: { from: { status: 'pending' }; to: { status: 'closed' }; note: string };
+  /**
+   * `closingNote`: the public note the close writes, stored with the event's history (recordHistory),
+   * so whichever process hands the event out writes it; absent on events of older versions.
+   */
+  auto_closed: {
+    from: { status: 'pending' };
+    to: { status: 'closed' };
+    note: string;
+    closingNote?: { commentId: string; text: string };
+  };
   chat_started: { to: { groupId: number; via: 'dm' | 'intake-channel' } };
   chat_accepted: { from: { assignee: string | null; status: TicketStatus }; to: { assignee: string } };
   /** `surveyFollows`: the solve that ended it left its survey to be asked after the requester hears of the end. */

@@ -12,6 +12,8 @@ export const eventFields = {
   from: Schema.Types.Mixed,
   to: Schema.Types.Mixed,
   note: String,
+  /** The auto-close's note, written with the event's history (TicketStore.recordHistory). */
+  closingNote: Schema.Types.Mixed,
   at: { type: Date, required: true },
 };
 

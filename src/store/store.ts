@@ -34,6 +34,8 @@ import { serializeWritesInThisProcess, writesAreSerialized } from './write-guard
 /** Raised when what the queue's collection holds, or how, changes: data with an older mark is rebuilt at start. */
 // 2: entries carry their ticket's priority rank, the queue's first key (issue 26).
 const WAITING_TICKETS_VERSION = 2;
+/** Tickets' `requesterKey` (a requester's other tickets are read by it): given to older tickets once. */
+const REQUESTER_KEYS_VERSION = 1;
 
 export interface StoreOptions {
   uri: string;
@@ -286,6 +288,11 @@ export class Store {
       await this.homes.rebuild();
       await this.readModelMarks.mark('homes', HOMES_VERSION);
       rebuilt.push('homes');
+    }
+    if (!options.onlyWhenOlder || (await this.readModelMarks.isOlder('requester_keys', REQUESTER_KEYS_VERSION))) {
+      await this.tickets.keyRequesters();
+      await this.readModelMarks.mark('requester_keys', REQUESTER_KEYS_VERSION);
+      rebuilt.push('requester_keys');
     }
     return { rebuilt };
   }

@@ -49,8 +49,13 @@ export function closingNoteText(
  * Closes every ticket pending since `pendingCloseDays` ago or earlier, a batch at a time: one bulk
  * write closes a batch, each ticket's close holding its own condition, so a requester reply that
  * reopened a ticket a moment before wins and that ticket stays open while the rest close; a reply a
- * moment after finds it closed and opens a follow-up. The close also marks the closing note as due,
- * so a run killed anywhere loses nothing: the next run closes the rest and writes the notes still due.
+ * moment after finds it closed and opens a follow-up.
+ *
+ * A closed ticket is written twice: its close (with its `auto_closed` event in its outbox, in the same
+ * update) and its outbox emptied once the event is handed out. The closing note rides in the event and
+ * is inserted with the history, a batch's notes in one insert under ids of their own (recordHistory),
+ * so a run killed anywhere loses nothing: an event still in an outbox is handed out again (by this
+ * process's hand-out or the leftover sweep), its note and history written once whichever writes them.
  */
 export async function closeStalePending(desk: Desk, now: Date, options: SweepOptions = {}): Promise<SweepResult> {
   const days = desk.settings.pendingCloseDays;
@@ -60,22 +65,28 @@ export async function closeStalePending(desk: Desk, now: Date, options: SweepOpt
     options,
     (limit) => desk.store.tickets.pendingSinceAtOrBefore(cutoff, limit),
     async (numbers) => {
+      // The note names the way back that fits the requester (their Slack thread, or the email).
+      const requesters = new Map((await desk.store.tickets.getMany(numbers)).map((t) => [t.number, t.requester]));
       const closed = await desk.store.tickets.changeEach(
         numbers.map((number) => ({
           number,
           precondition: { status: ['pending'], pendingSinceAtOrBefore: cutoff },
-          changes: { status: 'closed', closedAt: now, closingNoteDue: true },
+          changes: { status: 'closed', closedAt: now },
           events: [
             ticketEvent('auto_closed', autoCloseActor, now, {
               from: { status: 'pending' },
               to: { status: 'closed' },
               note: `no reply for ${days} days`,
+              closingNote: {
+                commentId: closingNoteId(number),
+                text: closingNoteText({ number, requester: requesters.get(number) }, days),
+              },
             }),
           ],
         })),
         now,
       );
-      await writeClosingNotes(desk, closed, now);
+      desk.events.ticketsChanged(closed);
       return closed.length;
     },
   );
@@ -116,17 +127,18 @@ export function closingNoteId(ticketNumber: number): string {
 }
 
 /**
- * The notes are public comments, written after the close (whose event tells the requester, with the
- * note's text); `closingNoteDue` is set in the close's own write and cleared here once the notes are
- * stored, so a run that died in between writes them on the next run (a note already there is kept).
+ * Tickets an older version closed marked `closingNoteDue` and wrote the note after; a run that died
+ * in between left the mark: the notes still due are written (one already there is kept) and the mark
+ * cleared. Today's close writes no mark (its note rides in its event), so this finds none after that.
  */
-async function writeClosingNotes(desk: Desk, numbers: readonly number[], now: Date): Promise<void> {
-  if (numbers.length === 0) return;
+async function writeClosingNotesDue(desk: Desk, now: Date, limit: number): Promise<void> {
+  const due = await desk.store.tickets.withClosingNoteDue(limit);
+  if (due.length === 0) return;
   const days = desk.settings.pendingCloseDays;
+  const numbers = due.map((ticket) => ticket.number);
   // The note names the way back that fits the requester (their Slack thread, or the email).
-  const tickets = await desk.store.tickets.getMany(numbers);
   await desk.store.tickets.addComments(
-    tickets.map((ticket) => ({
+    due.map((ticket) => ({
       id: closingNoteId(ticket.number),
       ticketNumber: ticket.number,
       kind: 'public',
@@ -137,15 +149,6 @@ async function writeClosingNotes(desk: Desk, numbers: readonly number[], now: Da
   );
   await desk.store.tickets.closingNotesSent(numbers);
   desk.events.ticketsChanged(numbers);
-}
-
-async function writeClosingNotesDue(desk: Desk, now: Date, limit: number): Promise<void> {
-  const due = await desk.store.tickets.withClosingNoteDue(limit);
-  await writeClosingNotes(
-    desk,
-    due.map((ticket) => ticket.number),
-    now,
-  );
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Store } from '../../src/store/store.js';
+import { requesterKey } from '../../src/store/tickets.js';
 import type { Ticket } from '../../src/tickets/types.js';
 
 /** What a seeded ticket must say; everything else is a new Slack ticket's usual value. */
@@ -29,6 +30,9 @@ export async function seedTickets(store: Store, tickets: readonly SeededTicket[]
     version: 1,
     ...ticket,
   }));
-  await store.models.Ticket.insertMany(seeded.map((ticket) => ({ _id: String(ticket.number), ...ticket })));
+  // The top-level key a requester's other tickets are read by, as filing writes it.
+  await store.models.Ticket.insertMany(
+    seeded.map((ticket) => ({ _id: String(ticket.number), ...ticket, requesterKey: requesterKey(ticket.requester) })),
+  );
   return seeded;
 }
