@@ -1,3 +1,4 @@
+import type { Collection } from 'mongodb';
 import type { Connection, Model } from 'mongoose';
 import { Schema } from 'mongoose';
 import type { TransferTarget } from '../chats/types.js';
@@ -178,8 +179,9 @@ export class HomeStore {
     this.model = connection.model<HomeDocument>('Home', homeSchema);
   }
 
-  private collection(name: string) {
-    return this.connection.collection(name);
+  /** Another collection's documents, read by their string `_id`s (the driver's default type is for ObjectIds). */
+  private collection(name: string): Collection<{ _id: string }> {
+    return this.connection.collection<{ _id: string }>(name);
   }
 
   // ─── Reading: what a Home open costs ────────────────────────────────────────────────────
@@ -364,7 +366,7 @@ export class HomeStore {
   private async subjects(numbers: readonly number[]): Promise<Map<number, string>> {
     if (numbers.length === 0) return new Map();
     const found = (await this.collection('tickets')
-      .find({ _id: { $in: numbers.map(String) } } as never, { projection: { _id: 0, number: 1, subject: 1 } })
+      .find({ _id: { $in: numbers.map(String) } }, { projection: { _id: 0, number: 1, subject: 1 } })
       .toArray()) as unknown as { number: number; subject: string }[];
     return new Map(found.map((ticket) => [ticket.number, ticket.subject]));
   }
@@ -413,7 +415,7 @@ export class HomeStore {
     const [subjects, chats] = await Promise.all([
       this.subjects(numbers),
       this.collection('chats')
-        .find({ _id: { $in: numbers.map(String) } } as never, { projection: { _id: 1, requester: 1 } })
+        .find({ _id: { $in: numbers.map(String) } }, { projection: { _id: 1, requester: 1 } })
         .toArray() as Promise<unknown[]> as Promise<ChatRead[]>,
     ]);
     const requesters = new Map(chats.map((chat) => [chatNumber(chat), chat.requester]));
