@@ -37,27 +37,14 @@ import { suggestArticles } from '../../tickets/suggestions.js';
 import { takeTicket } from '../../tickets/take.js';
 import type { Ticket } from '../../tickets/types.js';
 import { cardView, fullText, ticketHistory } from '../../tickets/views.js';
-import { type Asker, askerOf } from '../answer.js';
 import { publishHome } from '../home.js';
 import { openRequesterPanel } from '../profiles.js';
 import { cardBlocks, openReplyModal, showConversation, showModal, updateReplyModal } from '../screens.js';
 import { refusalText } from '../words.js';
-import { answerSurvey, answerTake, follow, type ListenerDeps, unfollow } from './answers.js';
+import { answerSurvey, answerTake, askerOfClick, follow, type ListenerDeps, unfollow } from './answers.js';
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 type SelectArgs = SlackActionMiddlewareArgs<BlockAction<StaticSelectAction>> & AllMiddlewareArgs;
-
-/** The person who clicked: answered where they clicked (a message's response_url) or in a DM (the App Home, a modal). */
-function askerOfClick(deps: ListenerDeps, { body, client, respond }: ButtonArgs | SelectArgs): Asker {
-  return askerOf({
-    desk: deps.desk,
-    log: deps.log,
-    client,
-    userId: body.user.id,
-    respond,
-    hasResponseUrl: Boolean(body.response_url),
-  });
-}
 
 /** The ticket a button names in its value, or null (after telling the clicker) when the value is not a ticket number. */
 async function ticketOfButton(deps: ListenerDeps, args: ButtonArgs, value = args.action.value): Promise<number | null> {

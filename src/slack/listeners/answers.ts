@@ -11,7 +11,7 @@ import type { FactsOf, Refusal } from '../../tickets/refusals.js';
 import type { RateResult } from '../../tickets/satisfaction.js';
 import type { TakeResult } from '../../tickets/take.js';
 import { cardView } from '../../tickets/views.js';
-import type { Asker } from '../answer.js';
+import { type Asker, askerOf } from '../answer.js';
 import { takenBlocks } from '../screens.js';
 import { refusalText } from '../words.js';
 
@@ -49,6 +49,33 @@ export interface Subcommand {
    */
   agentsOnly?: true | FactsOf<'agents_only'>['action'];
   run(context: SubcommandContext): Promise<void>;
+}
+
+/** The person who clicked: answered where they clicked (a message's response_url) or in a DM (the App Home, a modal). */
+export function askerOfClick(
+  deps: ListenerDeps,
+  {
+    body,
+    client,
+    respond,
+  }: { body: { user: { id: string }; response_url?: string }; client: WebClient; respond: RespondFn },
+): Asker {
+  return askerOf({
+    desk: deps.desk,
+    log: deps.log,
+    client,
+    userId: body.user.id,
+    respond,
+    hasResponseUrl: Boolean(body.response_url),
+  });
+}
+
+/** Someone who submitted a modal: it has closed, so they are answered in a DM. */
+export function askerOfSubmit(
+  deps: ListenerDeps,
+  { body, client }: { body: { user: { id: string } }; client: WebClient },
+): Asker {
+  return askerOf({ desk: deps.desk, log: deps.log, client, userId: body.user.id, hasResponseUrl: false });
 }
 
 /** "You took #N", the card, and nothing more: the alert, the requester and the home hear through the notifiers. */

@@ -19,11 +19,11 @@ import { agentNamed, type MentionedPerson, personNamed } from '../../tickets/peo
 import { parseTicketNumber, ticketToWork } from '../../tickets/permissions.js';
 import { type Refusal, refuse } from '../../tickets/refusals.js';
 import { cardView } from '../../tickets/views.js';
-import { type Asker, askerOf } from '../answer.js';
+import type { Asker } from '../answer.js';
 import { answersOf, cardBlocks, type StateValues } from '../screens.js';
 import { viewMetadata } from '../view-metadata.js';
 import { refusalPlainText } from '../words.js';
-import type { ListenerDeps, Subcommand, SubcommandContext } from './answers.js';
+import { askerOfClick, askerOfSubmit, type ListenerDeps, type Subcommand, type SubcommandContext } from './answers.js';
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 type SubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
@@ -179,21 +179,6 @@ export const assignmentSubcommands: [string, Subcommand][] = [
     },
   ],
 ];
-
-function askerOfClick(deps: ListenerDeps, { body, client, respond }: ButtonArgs): Asker {
-  return askerOf({
-    desk: deps.desk,
-    log: deps.log,
-    client,
-    userId: body.user.id,
-    respond,
-    hasResponseUrl: Boolean(body.response_url),
-  });
-}
-
-function askerOfSubmit(deps: ListenerDeps, { body, client }: SubmitArgs): Asker {
-  return askerOf({ desk: deps.desk, log: deps.log, client, userId: body.user.id, hasResponseUrl: false });
-}
 
 async function ticketOfClick(deps: ListenerDeps, args: ButtonArgs): Promise<number | null> {
   const parsed = parseTicketNumber(args.action.value);

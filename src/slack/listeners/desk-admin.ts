@@ -32,11 +32,10 @@ import {
   retireManaged,
 } from '../../tickets/desk-admin.js';
 import { refuse } from '../../tickets/refusals.js';
-import { askerOf } from '../answer.js';
 import { answersOf, type StateValues } from '../screens.js';
 import { viewMetadata } from '../view-metadata.js';
 import { refusalPlainText, refusalText } from '../words.js';
-import type { ListenerDeps, SubcommandContext } from './answers.js';
+import { askerOfClick, type ListenerDeps, type SubcommandContext } from './answers.js';
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 type SubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
@@ -82,10 +81,6 @@ export async function adminDeskCommand(context: SubcommandContext, word: string,
 function parseEntryValue(value: string | undefined): { kind: ManagedKind; id: string; version: number } | null {
   const match = /^(macro|article):([\w-]{1,100}):(\d{1,9})$/.exec(value ?? '');
   return match ? { kind: match[1] as ManagedKind, id: match[2]!, version: Number(match[3]) } : null;
-}
-
-function askerOfClick(deps: ListenerDeps, { body, client }: ButtonArgs) {
-  return askerOf({ desk: deps.desk, log: deps.log, client, userId: body.user.id, hasResponseUrl: false });
 }
 
 async function newClicked(deps: ListenerDeps, args: ButtonArgs): Promise<void> {

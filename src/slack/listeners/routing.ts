@@ -4,9 +4,8 @@ import { routingViewText } from '../../../blocks/routing.js';
 import { refuse } from '../../tickets/refusals.js';
 import { acceptOffer, passOffer, routingCommand } from '../../tickets/routing.js';
 import { cardView } from '../../tickets/views.js';
-import { type Asker, askerOf } from '../answer.js';
 import { cardBlocks } from '../screens.js';
-import type { ListenerDeps, Subcommand } from './answers.js';
+import { askerOfClick, type ListenerDeps, type Subcommand } from './answers.js';
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 
@@ -33,17 +32,6 @@ export const routingSubcommands: [string, Subcommand][] = [
     },
   ],
 ];
-
-function askerOfClick(deps: ListenerDeps, { body, client, respond }: ButtonArgs): Asker {
-  return askerOf({
-    desk: deps.desk,
-    log: deps.log,
-    client,
-    userId: body.user.id,
-    respond,
-    hasResponseUrl: Boolean(body.response_url),
-  });
-}
 
 /** Accept: the ticket is theirs (as Take it), and they get its card; the offer's DM is updated by the notifier. */
 async function offerAccepted(deps: ListenerDeps, args: ButtonArgs): Promise<void> {

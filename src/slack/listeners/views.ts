@@ -29,20 +29,14 @@ import { type Refusal, refuse, transferTargetText } from '../../tickets/refusals
 import { replyToTicket } from '../../tickets/reply.js';
 import { rateSolve } from '../../tickets/satisfaction.js';
 import type { TicketSource } from '../../tickets/types.js';
-import { type Asker, askerOf } from '../answer.js';
 import { sendChatEmail } from '../profiles.js';
 import { answersOf, currentReply, field, replyErrors, type StateValues } from '../screens.js';
 import { downloadSlackFiles, refusedFilesText } from '../shared-files.js';
 import { viewMetadata } from '../view-metadata.js';
 import { refusalPlainText, refusalText, slackWords } from '../words.js';
-import { type ListenerDeps, queueChoiceFor } from './answers.js';
+import { askerOfSubmit, type ListenerDeps, queueChoiceFor } from './answers.js';
 
 type SubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
-
-/** Someone who submitted a modal: it has closed, so they are answered in a DM. */
-function askerOfSubmit(deps: ListenerDeps, { body, client }: SubmitArgs): Asker {
-  return askerOf({ desk: deps.desk, log: deps.log, client, userId: body.user.id, hasResponseUrl: false });
-}
 
 /** The values a modal sent back; `{}` (or nothing at all) reads as every field left empty. */
 function valuesOf(view: SubmitArgs['view']): StateValues {
