@@ -41,10 +41,16 @@ import { publishHome } from '../home.js';
 import { openRequesterPanel } from '../profiles.js';
 import { cardBlocks, openReplyModal, showConversation, showModal, updateReplyModal } from '../screens.js';
 import { refusalText } from '../words.js';
-import { answerSurvey, answerTake, askerOfClick, follow, type ListenerDeps, unfollow } from './answers.js';
-
-type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
-type SelectArgs = SlackActionMiddlewareArgs<BlockAction<StaticSelectAction>> & AllMiddlewareArgs;
+import {
+  answerSurvey,
+  answerTake,
+  askerOfClick,
+  type ButtonArgs,
+  follow,
+  type ListenerDeps,
+  type SelectArgs,
+  unfollow,
+} from './answers.js';
 
 /** The ticket a button names in its value, or null (after telling the clicker) when the value is not a ticket number. */
 async function ticketOfButton(deps: ListenerDeps, args: ButtonArgs, value = args.action.value): Promise<number | null> {

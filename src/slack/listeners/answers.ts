@@ -1,4 +1,13 @@
-import type { RespondFn } from '@slack/bolt';
+import type {
+  AllMiddlewareArgs,
+  BlockAction,
+  ButtonAction,
+  RespondFn,
+  SlackActionMiddlewareArgs,
+  SlackViewMiddlewareArgs,
+  StaticSelectAction,
+  ViewSubmitAction,
+} from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { queueChoice } from '../../../blocks/chat-desk.js';
 import { surveyMessage } from '../../../blocks/satisfaction.js';
@@ -24,6 +33,11 @@ export interface ListenerDeps {
   desk: Desk;
   log: Log;
 }
+
+/** What Bolt hands a listener of a button, a select and a modal's submission. */
+export type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
+export type SelectArgs = SlackActionMiddlewareArgs<BlockAction<StaticSelectAction>> & AllMiddlewareArgs;
+export type SubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
 /** A `/ticket` subcommand, as the router hands it over. */
 export interface SubcommandContext {

@@ -1,12 +1,4 @@
-import type {
-  AllMiddlewareArgs,
-  App,
-  BlockAction,
-  ButtonAction,
-  SlackActionMiddlewareArgs,
-  SlackViewMiddlewareArgs,
-  ViewSubmitAction,
-} from '@slack/bolt';
+import type { App, BlockAction, ButtonAction, ViewSubmitAction } from '@slack/bolt';
 import { assignModal, bulkMoveDone, bulkMoveModal, handoffAsked } from '../../../blocks/assignment.js';
 import { actionIds, assignFields, callbackIds } from '../../../blocks/ids.js';
 import { clip } from '../../../blocks/text.js';
@@ -23,10 +15,15 @@ import type { Asker } from '../answer.js';
 import { answersOf, cardBlocks, type StateValues } from '../screens.js';
 import { viewMetadata } from '../view-metadata.js';
 import { refusalPlainText } from '../words.js';
-import { askerOfClick, askerOfSubmit, type ListenerDeps, type Subcommand, type SubcommandContext } from './answers.js';
-
-type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
-type SubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
+import {
+  askerOfClick,
+  askerOfSubmit,
+  type ButtonArgs,
+  type ListenerDeps,
+  type Subcommand,
+  type SubcommandContext,
+  type SubmitArgs,
+} from './answers.js';
 
 /** What the person who moved a ticket is told. */
 export async function answerAssignment(

@@ -1,12 +1,4 @@
-import type {
-  AllMiddlewareArgs,
-  App,
-  BlockAction,
-  ButtonAction,
-  SlackActionMiddlewareArgs,
-  SlackViewMiddlewareArgs,
-  ViewSubmitAction,
-} from '@slack/bolt';
+import type { App, BlockAction, ButtonAction, ViewSubmitAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import {
   adminAuditText,
@@ -35,10 +27,13 @@ import { refuse } from '../../tickets/refusals.js';
 import { answersOf, type StateValues } from '../screens.js';
 import { viewMetadata } from '../view-metadata.js';
 import { refusalPlainText, refusalText } from '../words.js';
-import { askerOfClick, type ListenerDeps, type SubcommandContext } from './answers.js';
-
-type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
-type SubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
+import {
+  askerOfClick,
+  type ButtonArgs,
+  type ListenerDeps,
+  type SubcommandContext,
+  type SubmitArgs,
+} from './answers.js';
 
 async function listModal(desk: Desk, kind: ManagedKind, told?: string) {
   return kind === 'macro'

@@ -1,12 +1,4 @@
-import type {
-  AllMiddlewareArgs,
-  App,
-  BlockAction,
-  ButtonAction,
-  SlackActionMiddlewareArgs,
-  SlackViewMiddlewareArgs,
-  ViewSubmitAction,
-} from '@slack/bolt';
+import type { App, BlockAction, ButtonAction, ViewSubmitAction } from '@slack/bolt';
 import { editModal } from '../../../blocks/edit-modal.js';
 import { actionIds, callbackIds, editFields } from '../../../blocks/ids.js';
 import { clip } from '../../../blocks/text.js';
@@ -18,10 +10,7 @@ import { askerOf } from '../answer.js';
 import { answersOf, type StateValues } from '../screens.js';
 import { viewMetadata } from '../view-metadata.js';
 import { refusalPlainText } from '../words.js';
-import type { ListenerDeps, Subcommand, SubcommandContext } from './answers.js';
-
-type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
-type SubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
+import type { ButtonArgs, ListenerDeps, Subcommand, SubcommandContext, SubmitArgs } from './answers.js';
 
 const BLOCK_OF_FIELD: Record<EditField, string> = {
   subject: editFields.subject,

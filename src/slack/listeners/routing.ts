@@ -1,13 +1,11 @@
-import type { AllMiddlewareArgs, App, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { actionIds } from '../../../blocks/ids.js';
 import { routingViewText } from '../../../blocks/routing.js';
 import { refuse } from '../../tickets/refusals.js';
 import { acceptOffer, passOffer, routingCommand } from '../../tickets/routing.js';
 import { cardView } from '../../tickets/views.js';
 import { cardBlocks } from '../screens.js';
-import { askerOfClick, type ListenerDeps, type Subcommand } from './answers.js';
-
-type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
+import { askerOfClick, type ButtonArgs, type ListenerDeps, type Subcommand } from './answers.js';
 
 const ACTIONS = ['on', 'off', 'show'] as const;
 

@@ -1,11 +1,4 @@
-import type {
-  AllMiddlewareArgs,
-  App,
-  BlockAction,
-  ButtonAction,
-  ExternalSelectAction,
-  SlackActionMiddlewareArgs,
-} from '@slack/bolt';
+import type { App, BlockAction, ButtonAction, ExternalSelectAction } from '@slack/bolt';
 import { actionIds, replyFields } from '../../../blocks/ids.js';
 import { macroOptions } from '../../../blocks/reply-modal.js';
 import { articleOptions, problemsList, type SearchMoreValue, searchResults } from '../../../blocks/search.js';
@@ -19,9 +12,7 @@ import { searchArticles } from '../../tickets/suggestions.js';
 import { askerOf } from '../answer.js';
 import { updateReplyModal } from '../screens.js';
 import { refusalText } from '../words.js';
-import type { ListenerDeps, Subcommand } from './answers.js';
-
-type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
+import type { ButtonArgs, ListenerDeps, Subcommand } from './answers.js';
 
 function resultsMessage(desk: Desk, result: SearchResult, page: number) {
   const text = `${result.tickets.length}${result.next ? '+' : ''} found for “${escapeMrkdwn(clip(result.query.text, 200))}”`;

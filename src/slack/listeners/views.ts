@@ -1,4 +1,4 @@
-import type { AllMiddlewareArgs, App, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import type { App, ViewSubmitAction } from '@slack/bolt';
 import type { z } from 'zod';
 import { chatEmailModal, chatEmailSending, chatEmailSent } from '../../../blocks/chat-desk.js';
 import {
@@ -34,9 +34,7 @@ import { answersOf, currentReply, field, replyErrors, type StateValues } from '.
 import { downloadSlackFiles, refusedFilesText } from '../shared-files.js';
 import { viewMetadata } from '../view-metadata.js';
 import { refusalPlainText, refusalText, slackWords } from '../words.js';
-import { askerOfSubmit, type ListenerDeps, queueChoiceFor } from './answers.js';
-
-type SubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
+import { askerOfSubmit, type ListenerDeps, queueChoiceFor, type SubmitArgs } from './answers.js';
 
 /** The values a modal sent back; `{}` (or nothing at all) reads as every field left empty. */
 function valuesOf(view: SubmitArgs['view']): StateValues {
