@@ -53,41 +53,25 @@ export function registerShortcuts(app: App, deps: ListenerDeps): void {
   app.shortcut<MessageShortcut>(shortcutIds.internalNote, async ({ ack, shortcut, client, respond }) => {
     await ack();
     const message = shortcut.message as { ts: string; thread_ts?: string };
+    // A message shortcut always carries a response_url: the answer goes where they used it.
+    const asker = askerOf({
+      desk: deps.desk,
+      log: deps.log,
+      client,
+      userId: shortcut.user.id,
+      respond,
+      hasResponseUrl: true,
+    });
     const chat = await deps.desk.store.chats.byThread({
       channel: shortcut.channel.id,
       ts: message.thread_ts ?? message.ts,
     });
-    if (!chat) {
-      const asker = askerOf({
-        desk: deps.desk,
-        log: deps.log,
-        client,
-        userId: shortcut.user.id,
-        respond,
-        hasResponseUrl: true,
-      });
+    if (!chat)
       return asker.say('That message is not part of a chat. Use “Internal note” on a message in a chat’s thread.');
-    }
-    if (!deps.desk.directory.agent(shortcut.user.id)) {
-      return askerOf({
-        desk: deps.desk,
-        log: deps.log,
-        client,
-        userId: shortcut.user.id,
-        respond,
-        hasResponseUrl: true,
-      }).refuse(refuse('agents_only', { action: 'add chat notes' }));
-    }
+    if (!deps.desk.directory.agent(shortcut.user.id))
+      return asker.refuse(refuse('agents_only', { action: 'add chat notes' }));
     const refused = noteRefusal(deps.desk, chat, shortcut.user.id);
-    if (refused)
-      return askerOf({
-        desk: deps.desk,
-        log: deps.log,
-        client,
-        userId: shortcut.user.id,
-        respond,
-        hasResponseUrl: true,
-      }).refuse(refused);
+    if (refused) return asker.refuse(refused);
     await client.views.open({ trigger_id: shortcut.trigger_id, view: chatNoteModal(chat.ticketNumber) });
   });
 }
