@@ -129,32 +129,30 @@ export class WaitingTicketStore {
 
   /** Numbers of the waiting tickets of these groups, in queue order (urgent and high first, then oldest). */
   async numbers(groupIds: readonly number[], limit: number): Promise<number[]> {
-    const entries = await this.model
-      .find({ groupId: { $in: [...groupIds] } }, { _id: 0, number: 1 })
-      .sort(queueOrder)
-      .limit(limit)
-      .lean();
-    return entries.map((entry) => entry.number);
+    return (await this.firstOf(groupIds, queueOrder, limit)).map((entry) => entry.number);
   }
 
   /** Numbers of the waiting tickets of these groups, oldest first whatever their priority: how long a queue has waited. */
   async numbersByAge(groupIds: readonly number[], limit: number): Promise<number[]> {
-    const entries = await this.model
-      .find({ groupId: { $in: [...groupIds] } }, { _id: 0, number: 1 })
-      .sort(byAge)
-      .limit(limit)
-      .lean();
-    return entries.map((entry) => entry.number);
+    return (await this.firstOf(groupIds, byAge, limit)).map((entry) => entry.number);
   }
 
   /** When the first `limit` waiting tickets of these groups were filed, oldest first (by age, not queue order). */
   async filedAt(groupIds: readonly number[], limit: number): Promise<Date[]> {
-    const entries = await this.model
-      .find({ groupId: { $in: [...groupIds] } }, { _id: 0, createdAt: 1 })
-      .sort(byAge)
+    return (await this.firstOf(groupIds, byAge, limit)).map((entry) => entry.createdAt);
+  }
+
+  /** The first `limit` entries of these groups in the order given: a bounded read the order's index serves. */
+  private async firstOf(
+    groupIds: readonly number[],
+    order: typeof queueOrder | typeof byAge,
+    limit: number,
+  ): Promise<{ number: number; createdAt: Date }[]> {
+    return this.model
+      .find({ groupId: { $in: [...groupIds] } }, { _id: 0, number: 1, createdAt: 1 })
+      .sort(order)
       .limit(limit)
       .lean();
-    return entries.map((entry) => entry.createdAt);
   }
 
   async count(groupIds: readonly number[]): Promise<number> {
