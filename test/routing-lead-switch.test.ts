@@ -69,6 +69,22 @@ describe('routing, switched by a lead and started by every way into a queue', ()
     expect(await desk.store.routing.switches([37])).toEqual(before);
   });
 
+  it('help lists the routing switch to leads only; an agent who types it anyway is refused in its words', async () => {
+    const helpOf = async (user: string) => {
+      await desk.slack.command(user, '/ticket', 'help');
+      await desk.settled();
+      return JSON.stringify(desk.fake.responses().at(-1)!.body.blocks);
+    };
+    expect(await helpOf(leadOf(37))).toContain('/ticket routing GROUP on|off|show');
+    const agentHelp = await helpOf(agentOf(37, 1));
+    expect(agentHelp).toContain('/ticket take N');
+    expect(agentHelp).not.toContain('routing GROUP');
+    expect(await helpOf(people.customer)).not.toContain('routing GROUP');
+    expect(await command(agentOf(37, 1), 'routing Team 37 show')).toBe(
+      'Only a team lead of Team 37 or an admin switches its routing or sees its rotation.',
+    );
+  });
+
   it('a ticket released to the queue is offered again, in a round of its own', async () => {
     const [a, b] = [agentOf(38, 1), agentOf(38, 2)];
     await online(a, b);

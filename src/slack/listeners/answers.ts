@@ -62,6 +62,11 @@ export interface Subcommand {
    * runs. `true` refuses in the general words (`not_an_agent`); a phrase says what only agents can do.
    */
   agentsOnly?: true | FactsOf<'agents_only'>['action'];
+  /**
+   * Listed in help only to leads and admins. The workflow refuses everyone else in its own words (who
+   * leads what is per group, so the router cannot decide it from the role alone).
+   */
+  leadsOnly?: true;
   run(context: SubcommandContext): Promise<void>;
 }
 

@@ -550,8 +550,12 @@ export const subcommands: ReadonlyMap<string, Subcommand> = new Map<string, Subc
       usage: 'help',
       what: 'this list',
       async run({ desk, userId, asker }) {
-        const isAgent = desk.directory.agent(userId) !== undefined;
-        const entries = [...subcommands.values()].filter((entry) => isAgent || !entry.agentsOnly);
+        const role = desk.directory.agent(userId)?.role;
+        const isAgent = role !== undefined;
+        const leads = role === 'lead' || role === 'admin';
+        const entries = [...subcommands.values()].filter(
+          (entry) => (isAgent || !entry.agentsOnly) && (leads || !entry.leadsOnly),
+        );
         await asker.say('deskbolt commands', helpMessage(entries, isAgent));
       },
     },

@@ -17,6 +17,7 @@ export const routingSubcommands: [string, Subcommand][] = [
       usage: 'routing GROUP on|off|show',
       what: 'leads: turn a group’s automatic offers on or off, and see who is in the rotation',
       agentsOnly: true,
+      leadsOnly: true,
       async run({ desk, args, userId, asker }) {
         const words = args.split(/\s+/).filter(Boolean);
         const last = words.at(-1)?.toLowerCase();
