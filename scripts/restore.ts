@@ -25,7 +25,7 @@ try {
     for (const skipped of result.indexesSkipped) say(`restore: index not built here (the next start builds what it needs): ${skipped}`);
     const documents = Object.values(result.restored).reduce((sum, count) => sum + count, 0);
     console.log(
-      `restore: ${file} restored: ${Object.keys(result.restored).length} collection(s), ${documents} document(s); the next start runs any migration newer than level ${header.migrationLevel}`,
+      `restore: ${file} restored: ${Object.keys(result.restored).length} collection(s), ${documents} document(s); the next start runs any migration newer than level ${header.migrationLevel} and rebuilds the read models from the restored tickets`,
     );
   } finally {
     await database.close();

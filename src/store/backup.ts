@@ -55,6 +55,9 @@ const READ_BATCH = 500;
 /** A restore writes this many documents, or this many bytes of them, per insert. */
 const WRITE_BATCH = 500;
 const WRITE_BATCH_BYTES = 8 * 1024 * 1024;
+/** Not restored: each read model's mark, so the restored desk's first start rebuilds them (store.ts). */
+export const READ_MODEL_MARKS = 'read_model_marks';
+
 /** Written first by a restore and removed last: a database holding it is a restore that was cut short. */
 export const RESTORE_MARK = 'deskbolt_restore_in_progress';
 
@@ -370,6 +373,9 @@ export async function restoreDatabase(
         if ((error as { codeName?: string }).codeName !== 'NamespaceExists') throw error;
       });
     } else if ('doc' in line) {
+      // A backup of a running desk may hold read models out of step with its tickets, marked as
+      // current: without their marks, the next start rebuilds them from the restored tickets.
+      if (current === READ_MODEL_MARKS) continue;
       batch.push(line.doc);
       batchBytes += mongoose.mongo.BSON.calculateObjectSize(line.doc);
       restored[current!]! += 1;
