@@ -4,7 +4,7 @@ import type { FormChoice, FormChoices } from '../src/tickets/form.js';
 import type { AgentStatus } from '../src/tickets/reply.js';
 import type { Ticket, TicketForm } from '../src/tickets/types.js';
 import { callbackIds, replyFields } from './ids.js';
-import { clip, escapeMrkdwn, mrkdwn, plain, requesterText, STATUS_BADGE } from './text.js';
+import { clip, escapeMrkdwn, linkAddress, mrkdwn, plain, requesterText, STATUS_BADGE } from './text.js';
 
 export interface ReplyModalData {
   ticket: Ticket;
@@ -13,9 +13,12 @@ export interface ReplyModalData {
   status: AgentStatus;
   form: TicketForm;
   macros: readonly { id: string; name: string; personal: boolean }[];
-  articles: readonly { title: string; url: string; summary?: string }[];
+  /** Each with the key its Link button carries (tickets/articles.ts), never its place in a list. */
+  articles: readonly { key: string; title: string; url: string; summary?: string }[];
   /** An article picked in the knowledge-base search, shown with its summary until the agent links it. */
-  preview?: { index: number; title: string; url: string; summary?: string };
+  preview?: { key: string; title: string; url: string; summary?: string };
+  /** A pick or a Link that named an article the desk no longer offers: said where the pick was. */
+  articleGone?: string;
   /** Each with the key its option carries (names can be longer than an option value may be). */
   rootCauses: FormChoices['rootCauses'];
   categories: FormChoices['categories'];
@@ -42,12 +45,9 @@ function option(text: string, value: string = text): PlainTextOption {
   return { text: plain(text, 75), value: clip(value, 150) };
 }
 
-/** What the Link button of a searched article carries before its index in the workspace file (a suggestion's is its rank). */
-export const PICKED_ARTICLE = 'kb:';
-
-/** Title (the link) and summary: the summary is workspace text, escaped like any text. */
+/** Title (the link) and summary: the address, title and summary are workspace text, escaped like any text. */
 function articleText(article: { title: string; url: string; summary?: string }): string {
-  const title = `<${article.url}|${escapeMrkdwn(clip(article.title, 150))}>`;
+  const title = `<${linkAddress(article.url)}|${escapeMrkdwn(clip(article.title, 150))}>`;
   return article.summary ? `${title}\n${escapeMrkdwn(clip(article.summary, 300))}` : title;
 }
 
@@ -145,7 +145,7 @@ export function replyModal(data: ReplyModalData): ModalView {
   } as InputBlock);
   if (data.articles.length > 0) {
     blocks.push({ type: 'context', elements: [mrkdwn('*Suggested articles* — by the ticket’s words, best first')] });
-    data.articles.slice(0, 3).forEach((article, index) => {
+    for (const article of data.articles.slice(0, 3))
       blocks.push({
         type: 'section',
         text: mrkdwn(articleText(article)),
@@ -153,10 +153,9 @@ export function replyModal(data: ReplyModalData): ModalView {
           type: 'button',
           action_id: replyFields.linkArticle,
           text: plain('Link in reply'),
-          value: String(index),
+          value: article.key,
         },
       });
-    });
   }
   if (data.knowledgeBase) {
     blocks.push({
@@ -180,11 +179,14 @@ export function replyModal(data: ReplyModalData): ModalView {
           type: 'button',
           action_id: replyFields.linkArticle,
           text: plain('Link in reply'),
-          value: `${PICKED_ARTICLE}${data.preview.index}`,
+          value: data.preview.key,
         },
       });
     }
   }
+  // Outside the search: the article clicked may have been the last one the desk had.
+  if (data.articleGone)
+    blocks.push({ type: 'context', block_id: 'reply_kb_gone', elements: [mrkdwn(data.articleGone)] });
   blocks.push(...formInputs(data, id));
   const statuses: PlainTextOption[] = (['open', 'pending', 'solved'] as const).map((status) =>
     option(STATUS_LABEL[status], status),

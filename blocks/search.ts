@@ -110,6 +110,6 @@ export function problemsList(problems: readonly Ticket[], incident: number | nul
 }
 
 /** The knowledge-base search's options, as Slack shows them while the agent types. */
-export function articleOptions(articles: readonly { index: number; title: string }[]): PlainTextOption[] {
-  return articles.slice(0, 100).map((article) => ({ text: plain(article.title, 75), value: String(article.index) }));
+export function articleOptions(articles: readonly { key: string; title: string }[]): PlainTextOption[] {
+  return articles.slice(0, 100).map((article) => ({ text: plain(article.title, 75), value: article.key }));
 }

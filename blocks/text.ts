@@ -44,6 +44,16 @@ export function waited(since: Date, now: Date): string {
 }
 
 /**
+ * A link's address inside `<address|label>`, as Slack encodes a link typed in a message
+ * (https://docs.slack.dev/messaging/formatting-message-text/#escaping): `&`, `<` and `>` escaped, and
+ * a `|` percent-encoded, since the first `|` ends the address. A `<`, `>` or `|` left raw would end
+ * the link early and turn the rest into markup.
+ */
+export function linkAddress(url: string): string {
+  return url.replace(/&/g, '&amp;').replace(/</g, '%3C').replace(/>/g, '%3E').replace(/\|/g, '%7C');
+}
+
+/**
  * An email address in mrkdwn, as a mailto link that shows the address: `<a@b.c>` alone is not a link
  * Slack makes (https://docs.slack.dev/messaging/formatting-message-text/#linking-urls).
  */

@@ -6,6 +6,7 @@ import { macrosFor, savePersonalMacro } from '../src/tickets/macros.js';
 import { finishInterruptedMerges, MERGE_GRACE_MS, type MergeStep, mergeTickets } from '../src/tickets/merge.js';
 import { linkIncident } from '../src/tickets/problems.js';
 import { replyToTicket } from '../src/tickets/reply.js';
+import { deskArticles } from '../src/tickets/articles.js';
 import { suggestArticles, suggestRootCause } from '../src/tickets/suggestions.js';
 import { conditionalWriteModes, openTestStore } from './support/database.js';
 import { fileTicket, testDesk } from './support/desk.js';
@@ -250,8 +251,9 @@ describe.each(conditionalWriteModes())('the agent’s ticket rules (%s)', (condi
 
   it('suggests articles and a root cause from the ticket’s words', () => {
     const ticket = { subject: 'Forgot my password', description: 'Cannot login since Monday' };
-    expect(suggestArticles(desk.directory.workspace, ticket)).toEqual([
+    expect(suggestArticles(deskArticles(desk.directory), ticket)).toEqual([
       {
+        key: 'f:resetting your password',
         title: 'Resetting your password',
         url: 'https://help.example.com/reset',
         summary: 'Use *Forgot password* & check mail <!channel>',

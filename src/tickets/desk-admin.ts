@@ -3,7 +3,7 @@ import type { AdminChange } from '../store/admin-changes.js';
 import type { ManagedArticle } from '../store/managed-articles.js';
 import type { ManagedMacro } from '../store/managed-macros.js';
 import { type EntryChange, type EntryFields, nameKeyOf, type VersionedEntry } from '../store/versioned-entries.js';
-import type { Article, DeskOverlay } from '../workspace/desk-overlay.js';
+import type { DeskOverlay, OverlayArticle } from '../workspace/desk-overlay.js';
 import type { Macro } from '../workspace/schema.js';
 import { type Desk, type Refusal, refuse } from './desk.js';
 import { personalMacroSchema } from './macros.js';
@@ -78,8 +78,9 @@ function macroOf(entry: ManagedMacro): Macro {
   };
 }
 
-function articleOf(entry: ManagedArticle): Article {
+function articleOf(entry: ManagedArticle): OverlayArticle {
   return {
+    id: entry.id,
     title: entry.title,
     url: entry.url,
     keywords: entry.keywords,

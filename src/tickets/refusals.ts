@@ -406,6 +406,11 @@ const RULES = {
     (f) => `You already have ${f.limit} personal macros, the limit. Save over one of yours (same name) instead.`,
   ),
   // ── What admins manage from Slack (docs/admin.md) ─────────────────────────────────────────
+  article_gone: rule(
+    404,
+    () =>
+      'That article is no longer in the knowledge base (retired or removed since the form showed it): nothing was linked. Search again for the articles offered now.',
+  ),
   admins_only: rule<{ action: string }>(
     403,
     (f) => `Only an admin of the workspace can ${f.action}. Ask one of them, or a lead, to do it for you.`,

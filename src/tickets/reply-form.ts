@@ -1,3 +1,4 @@
+import { deskArticles } from './articles.js';
 import type { Desk, Refusal } from './desk.js';
 import { type FormChoices, formChoices } from './form.js';
 import { type MacroChoice, macrosFor } from './macros.js';
@@ -10,7 +11,7 @@ import type { Ticket, TicketForm } from './types.js';
 export interface ReplyChoices {
   ticket: Ticket;
   macros: MacroChoice[];
-  articles: { title: string; url: string; summary?: string }[];
+  articles: { key: string; title: string; url: string; summary?: string }[];
   /** Each with the key its option carries (a name can be longer than an option value may be). */
   rootCauses: FormChoices['rootCauses'];
   categories: FormChoices['categories'];
@@ -24,7 +25,7 @@ export async function replyChoices(desk: Desk, ticket: Ticket, agentId: string):
   return {
     ticket,
     macros: await macrosFor(desk, agentId),
-    articles: suggestArticles(workspace, ticket, 3),
+    articles: suggestArticles(deskArticles(desk.directory), ticket, 3),
     ...formChoices(workspace),
     version: ticket.version,
     knowledgeBase: workspace.articles.length > 0,

@@ -1,7 +1,10 @@
 import type { Workspace } from '../workspace/schema.js';
+import type { KeyedArticle } from './articles.js';
 import type { Ticket } from './types.js';
 
 export interface ArticleSuggestion {
+  /** What the form's Link button carries (articles.ts). */
+  key: string;
   title: string;
   url: string;
   summary?: string;
@@ -42,13 +45,14 @@ function scored<T extends { keywords: readonly string[] }>(
 
 /** Knowledge-base articles whose keywords the ticket mentions, best first. */
 export function suggestArticles(
-  workspace: Workspace,
+  articles: readonly KeyedArticle[],
   ticket: Pick<Ticket, 'subject' | 'description'>,
   limit = 5,
 ): ArticleSuggestion[] {
-  return scored(workspace.articles, ticket)
+  return scored(articles, ticket)
     .slice(0, limit)
     .map(({ item, score }) => ({
+      key: item.key,
       title: item.title,
       url: item.url,
       ...(item.summary ? { summary: item.summary } : {}),
@@ -67,17 +71,17 @@ export function suggestRootCause(
 /**
  * The reply form's knowledge-base search, as the agent types: articles whose title, keywords or
  * address contain every typed word (case-insensitive), titles that start with the text first. Each
- * comes with its index in the workspace file, which the form hands back when one is picked.
+ * comes with its key, which the form hands back when one is picked.
  */
 export function searchArticles(
-  workspace: Workspace,
+  articles: readonly KeyedArticle[],
   typed: string,
   limit = 100,
-): { index: number; title: string; url: string }[] {
+): { key: string; title: string; url: string }[] {
   const words = typed.toLowerCase().split(/\s+/).filter(Boolean).slice(0, 10);
   if (words.length === 0) return [];
   const start = words.join(' ');
-  return workspace.articles
+  return articles
     .map((article, index) => ({
       article,
       index,
@@ -90,5 +94,5 @@ export function searchArticles(
           Number(a.article.title.toLowerCase().startsWith(start)) || a.index - b.index,
     )
     .slice(0, limit)
-    .map(({ article, index }) => ({ index, title: article.title, url: article.url }));
+    .map(({ article }) => ({ key: article.key, title: article.title, url: article.url }));
 }

@@ -2,6 +2,11 @@ import type { Agent, Macro, Workspace } from './schema.js';
 
 export type Article = Workspace['articles'][number];
 
+/** An article an admin manages from Slack, with its database id: the key a form's pick carries. */
+export interface OverlayArticle extends Article {
+  id: string;
+}
+
 /**
  * What admins manage from Slack, kept in the database (docs/admin.md): shared macros, articles and
  * agents' extra group memberships. It is laid over the workspace file's entries, never in their place:
@@ -10,7 +15,7 @@ export type Article = Workspace['articles'][number];
  */
 export interface DeskOverlay {
   macros: readonly Macro[];
-  articles: readonly Article[];
+  articles: readonly OverlayArticle[];
   memberships: readonly { user: string; groupId: number; name: string }[];
 }
 
@@ -42,7 +47,12 @@ export function withOverlay(file: Workspace, overlay: DeskOverlay): Workspace {
     ...file,
     agents: [...agents.values()],
     macros: [...file.macros, ...overlay.macros.filter((macro) => !fileMacros.has(key(macro.name)))],
-    articles: [...file.articles, ...overlay.articles.filter((article) => !fileArticles.has(key(article.title)))],
+    articles: [
+      ...file.articles,
+      ...overlay.articles
+        .filter((article) => !fileArticles.has(key(article.title)))
+        .map(({ id: _id, ...article }) => article),
+    ],
   };
 }
 

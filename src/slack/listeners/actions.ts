@@ -15,7 +15,6 @@ import { fullTextModal, HISTORY_PAGE, historyModal } from '../../../blocks/histo
 import { ticketModal } from '../../../blocks/home.js';
 import { actionIds, callbackIds, replyFields } from '../../../blocks/ids.js';
 import { addedToTicket, topicQuestion } from '../../../blocks/notices.js';
-import { PICKED_ARTICLE } from '../../../blocks/reply-modal.js';
 import { readSurveyValue, surveyCommentModal } from '../../../blocks/satisfaction.js';
 import { cardText } from '../../../blocks/ticket-card.js';
 import { escalationModal, linkIncidentModal, mergePickModal } from '../../../blocks/ticket-work-modals.js';
@@ -33,7 +32,7 @@ import { markProblem } from '../../tickets/problems.js';
 import { isRefusal, refuse } from '../../tickets/refusals.js';
 import type { ReplyPreset } from '../../tickets/reply-form.js';
 import { type Rating, rateSolve } from '../../tickets/satisfaction.js';
-import { suggestArticles } from '../../tickets/suggestions.js';
+import { articleByKey } from '../../tickets/articles.js';
 import { takeTicket } from '../../tickets/take.js';
 import type { Ticket } from '../../tickets/types.js';
 import { cardView, fullText, ticketHistory } from '../../tickets/views.js';
@@ -210,12 +209,9 @@ async function chooseCategory(deps: ListenerDeps, { ack, body, action, client }:
 
 async function linkArticle(deps: ListenerDeps, { ack, body, action, client }: ButtonArgs): Promise<void> {
   await ack();
-  await updateReplyModal(deps.desk, client, body.user.id, body.view, (current, ticket) => {
-    const value = action.value ?? '';
-    const article = value.startsWith(PICKED_ARTICLE)
-      ? deps.desk.directory.workspace.articles[Number(value.slice(PICKED_ARTICLE.length))]
-      : suggestArticles(deps.desk.directory.workspace, ticket, 3)[Number(value)];
-    if (!article) return {};
+  await updateReplyModal(deps.desk, client, body.user.id, body.view, (current) => {
+    const article = articleByKey(deps.desk.directory, action.value ?? '');
+    if (!article) return { articleGone: refusalText(deps.desk, refuse('article_gone')) };
     const link = `${article.title}: ${article.url}`;
     return {
       text: current.text.includes(article.url) ? current.text : `${current.text}${current.text ? '\n\n' : ''}${link}`,

@@ -1,6 +1,6 @@
 import type { App, BlockAction, ButtonAction, ExternalSelectAction } from '@slack/bolt';
 import { actionIds, replyFields } from '../../../blocks/ids.js';
-import { macroOptions } from '../../../blocks/reply-modal.js';
+import { macroOptions, type ReplyModalData } from '../../../blocks/reply-modal.js';
 import { articleOptions, problemsList, type SearchMoreValue, searchResults } from '../../../blocks/search.js';
 import { clip, escapeMrkdwn } from '../../../blocks/text.js';
 import type { Desk } from '../../tickets/desk.js';
@@ -8,9 +8,11 @@ import { macrosFor, searchMacros } from '../../tickets/macros.js';
 import { parseTicketNumber } from '../../tickets/permissions.js';
 import { linkIncident } from '../../tickets/problems.js';
 import { openProblems, type SearchResult, searchTickets } from '../../tickets/search.js';
+import { articleByKey, deskArticles, type KeyedArticle } from '../../tickets/articles.js';
 import { searchArticles } from '../../tickets/suggestions.js';
 import { askerOf } from '../answer.js';
 import { updateReplyModal } from '../screens.js';
+import { refuse } from '../../tickets/refusals.js';
 import { refusalText } from '../words.js';
 import type { ButtonArgs, ListenerDeps, Subcommand } from './answers.js';
 
@@ -134,7 +136,7 @@ export function registerSearch(app: App, deps: ListenerDeps): void {
   // Options as the agent types: only agents see the reply form, and only they get articles back.
   app.options<'block_suggestion'>(replyFields.kbSearch, async ({ ack, body }) => {
     if (!deps.desk.directory.agent(body.user.id)) return ack({ options: [] });
-    await ack({ options: articleOptions(searchArticles(deps.desk.directory.workspace, body.value)) });
+    await ack({ options: articleOptions(searchArticles(deskArticles(deps.desk.directory), body.value)) });
   });
 
   // The macro picker's options as the agent types: their own first, then the workspace's, best 100.
@@ -146,16 +148,18 @@ export function registerSearch(app: App, deps: ListenerDeps): void {
   // An article picked from the search: the form shows its title and summary, with Link to add it to the text.
   app.action<BlockAction<ExternalSelectAction>>(replyFields.kbSearch, async ({ ack, body, action, client }) => {
     await ack();
-    const index = Number(action.selected_option?.value);
-    const article = deps.desk.directory.workspace.articles[index];
-    if (!article) return;
-    await updateReplyModal(deps.desk, client, body.user.id, body.view, () => ({
-      preview: {
-        index,
-        title: article.title,
-        url: article.url,
-        ...(article.summary ? { summary: article.summary } : {}),
-      },
-    }));
+    const article = articleByKey(deps.desk.directory, action.selected_option?.value ?? '');
+    await updateReplyModal(deps.desk, client, body.user.id, body.view, () =>
+      article ? { preview: previewOf(article) } : { articleGone: refusalText(deps.desk, refuse('article_gone')) },
+    );
   });
+}
+
+function previewOf(article: KeyedArticle): NonNullable<ReplyModalData['preview']> {
+  return {
+    key: article.key,
+    title: article.title,
+    url: article.url,
+    ...(article.summary ? { summary: article.summary } : {}),
+  };
 }
