@@ -178,7 +178,7 @@ describe('working a ticket from Slack', () => {
     );
     await desk.slack.blockAction(
       people.ana,
-      { action_id: replyFields.linkArticle, value: '0' },
+      { action_id: replyFields.linkArticle, value: suggested.accessory.value },
       { view: { ...narrowed, state: viewStateFrom(narrowed, {}) } },
     );
     await desk.settled();
