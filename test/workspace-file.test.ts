@@ -62,6 +62,22 @@ macros:
     }
   });
 
+  it('refuses an article whose address Slack would not link (javascript:, file:)', () => {
+    const withArticle = (url: string) =>
+      parseWorkspace(`
+groups:
+  - { name: A, id: 1, alertChannel: C0AAAAAAA }
+articles:
+  - { title: Reset a password, url: "${url}" }
+`);
+    for (const url of ['javascript:alert(1)', 'file:///etc/passwd']) {
+      const result = withArticle(url);
+      expect(result.ok, url).toBe(false);
+      if (!result.ok) expect(result.problems).toEqual(['articles[0].url: expected an http:// or https:// URL']);
+    }
+    expect(withArticle('https://help.example.com/reset').ok).toBe(true);
+  });
+
   it('refuses a file that is not YAML, or missing', async () => {
     expect(parseWorkspace('groups: [').ok).toBe(false);
     const missing = await loadWorkspaceFile('does/not/exist.yml');

@@ -247,7 +247,8 @@ export const workspaceSchema = z
         z
           .object({
             title: name,
-            url: z.url(),
+            // Agents open it from Slack, which links http(s) only: a javascript: or file: address is refused at load.
+            url: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }),
             keywords: z.array(z.string().min(1)).default([]),
             /** A line or two the reply form shows before the agent links the article. */
             summary: z.string().trim().min(1).max(300, 'an article summary is at most 300 characters').optional(),
