@@ -748,10 +748,16 @@ export class TicketStore {
   }
 
   /** The ticket as it is now, with the events still in its outbox (oldest first). */
-  async withOutbox(number: number): Promise<{ ticket: Ticket; outbox: TicketEvent[] } | null> {
-    const document = await this.models.Ticket.findOne(byNumber(number)).lean<TicketDocument>();
+  async withOutbox(number: number): Promise<{
+    ticket: Ticket;
+    outbox: TicketEvent[];
+    places: { live?: SlackMessageRef & { groupId: number }; requesterThread?: SlackMessageRef };
+  } | null> {
+    const document = await this.models.Ticket.findOne(byNumber(number)).lean<
+      TicketDocument & { slack?: { live?: SlackMessageRef & { groupId: number }; requesterThread?: SlackMessageRef } }
+    >();
     if (!document) return null;
-    return { ticket: toTicket(document), outbox: outboxOf(document) };
+    return { ticket: toTicket(document), outbox: outboxOf(document), places: document.slack ?? {} };
   }
 
   /**
