@@ -92,6 +92,12 @@ describe('a ticket lives in Slack', () => {
     expect(threadOf(dm, receipt.ts).some((message) => message.text?.includes('Which card did you pay with?'))).toBe(
       true,
     );
+    // So did the word that an agent took it, threaded under the receipt the take's hand-out read with the ticket.
+    expect(
+      threadOf(dm, receipt.ts).some((message) =>
+        message.text?.includes(`is now working on your request #${ticket.number}`),
+      ),
+    ).toBe(true);
 
     await desk.slack.message('UTHREAD01', 'The Visa ending 4242 & the amount was €40', { threadTs: receipt.ts });
     await desk.settled();

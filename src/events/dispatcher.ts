@@ -180,8 +180,14 @@ export class EventDispatcher implements DeskEvents {
     if (!found || found.outbox.length === 0) return;
     // History first: what happened is recorded even if telling people fails.
     await this.store.tickets.recordHistory(found.outbox);
+    const { requesterThread } = found.places;
     for (const [index, event] of found.outbox.entries())
-      await this.notify({ event, ticket: found.ticket, last: index === found.outbox.length - 1 });
+      await this.notify({
+        event,
+        ticket: found.ticket,
+        last: index === found.outbox.length - 1,
+        ...(requesterThread ? { requesterThread } : {}),
+      });
     await this.store.tickets.clearOutbox(
       ticketNumber,
       found.outbox.map((event) => event.id),

@@ -12,6 +12,11 @@ export interface TicketNotice<E extends TicketEvent = TicketEvent> {
   ticket: Ticket;
   /** The last of the events handed out together: what shows the ticket's state is brought up to date once, here. */
   last: boolean;
+  /**
+   * The requester's thread as the hand-out read it with the ticket, when it was there: a notifier may
+   * post under it without reading the ticket again. Absent, the place is resolved when the message is sent.
+   */
+  requesterThread?: { channel: string; ts: string };
 }
 
 /** A notice of one action's event: its `event.to` is that action's own shape. */

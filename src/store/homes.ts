@@ -264,30 +264,33 @@ export class HomeStore {
   }): Promise<void> {
     const personParts = change.personParts ?? ['tickets', 'chats'];
     const groupParts = change.groupParts ?? ['queue', 'chats'];
-    await Promise.all([
-      ...[...new Set(change.persons ?? [])].map(async (user) => {
-        if (personParts.length === 0) return;
-        await this.keep(personHomeId(user), () => this.personNow(user, personParts));
-      }),
-      ...[...new Set(change.groups ?? [])].map(async (groupId) => {
-        if (groupParts.length === 0) return;
-        await this.keep(groupHomeId(groupId), () => this.groupNow(groupId, groupParts));
-      }),
-    ]);
+    const recomputes = new Map<string, () => Promise<Record<string, unknown>>>();
+    if (personParts.length > 0)
+      for (const user of change.persons ?? []) recomputes.set(personHomeId(user), () => this.personNow(user, personParts));
+    if (groupParts.length > 0)
+      for (const groupId of change.groups ?? [])
+        recomputes.set(groupHomeId(groupId), () => this.groupNow(groupId, groupParts));
+    await this.keep(recomputes);
   }
 
   /**
    * One recompute of a document at a time in this process: two events for one person at once would
    * otherwise let the slower read write an older state over the newer. Each recompute starts after the
    * one before it wrote, so it reads at least what that one read. (Across replicas the next event that
-   * touches the person, or the rebuild, corrects a late write.)
+   * touches the person, or the rebuild, corrects a late write.) The documents of one change are written
+   * in one command, after every one of them is recomputed.
    */
-  private keep(id: string, recompute: () => Promise<Record<string, unknown>>): Promise<void> {
-    const before = this.keeping.get(id) ?? Promise.resolve();
-    const mine = before.catch(() => undefined).then(async () => this.write(id, await recompute()));
-    this.keeping.set(id, mine);
+  private keep(recomputes: ReadonlyMap<string, () => Promise<Record<string, unknown>>>): Promise<void> {
+    if (recomputes.size === 0) return Promise.resolve();
+    const ids = [...recomputes.keys()];
+    const before = Promise.all(ids.map((id) => (this.keeping.get(id) ?? Promise.resolve()).catch(() => undefined)));
+    const mine = before.then(async () => {
+      const written = await Promise.all(ids.map(async (id) => ({ id, parts: await recomputes.get(id)!() })));
+      await this.write(written);
+    });
+    for (const id of ids) this.keeping.set(id, mine);
     const forget = () => {
-      if (this.keeping.get(id) === mine) this.keeping.delete(id);
+      for (const id of ids) if (this.keeping.get(id) === mine) this.keeping.delete(id);
     };
     mine.then(forget, forget);
     return mine;
@@ -295,8 +298,18 @@ export class HomeStore {
 
   private readonly keeping = new Map<string, Promise<void>>();
 
-  private async write(id: string, parts: Record<string, unknown>): Promise<void> {
-    await this.model.updateOne({ _id: id }, { $set: parts, $inc: { version: 1 } }, { upsert: true });
+  private async write(documents: readonly { id: string; parts: Record<string, unknown> }[]): Promise<void> {
+    if (documents.length === 1) {
+      const [{ id, parts }] = documents as [{ id: string; parts: Record<string, unknown> }];
+      await this.model.updateOne({ _id: id }, { $set: parts, $inc: { version: 1 } }, { upsert: true });
+      return;
+    }
+    await this.model.bulkWrite(
+      documents.map(({ id, parts }) => ({
+        updateOne: { filter: { _id: id }, update: { $set: parts, $inc: { version: 1 } }, upsert: true },
+      })),
+      { ordered: false },
+    );
   }
 
   /** A person's parts as the tickets, chats and transfers say now. */

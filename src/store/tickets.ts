@@ -391,6 +391,16 @@ export class TicketStore {
     return document ? toTicket(document) : null;
   }
 
+  /** The ticket and where it is in Slack, from one read: the live message renders from both. */
+  async withPlaces(
+    number: number,
+  ): Promise<{ ticket: Ticket; places: { live?: SlackMessageRef & { groupId: number }; requesterThread?: SlackMessageRef } } | null> {
+    const document = await this.models.Ticket.findOne(byNumber(number)).lean<
+      TicketDocument & { slack?: { live?: SlackMessageRef & { groupId: number }; requesterThread?: SlackMessageRef } }
+    >();
+    return document ? { ticket: toTicket(document), places: document.slack ?? {} } : null;
+  }
+
   async getMany(numbers: readonly number[]): Promise<Ticket[]> {
     const documents = await this.models.Ticket.find({ _id: { $in: numbers.map(ticketId) } })
       .sort({ number: 1 })
@@ -738,10 +748,16 @@ export class TicketStore {
   }
 
   /** The ticket as it is now, with the events still in its outbox (oldest first). */
-  async withOutbox(number: number): Promise<{ ticket: Ticket; outbox: TicketEvent[] } | null> {
-    const document = await this.models.Ticket.findOne(byNumber(number)).lean<TicketDocument>();
+  async withOutbox(number: number): Promise<{
+    ticket: Ticket;
+    outbox: TicketEvent[];
+    places: { live?: SlackMessageRef & { groupId: number }; requesterThread?: SlackMessageRef };
+  } | null> {
+    const document = await this.models.Ticket.findOne(byNumber(number)).lean<
+      TicketDocument & { slack?: { live?: SlackMessageRef & { groupId: number }; requesterThread?: SlackMessageRef } }
+    >();
     if (!document) return null;
-    return { ticket: toTicket(document), outbox: outboxOf(document) };
+    return { ticket: toTicket(document), outbox: outboxOf(document), places: document.slack ?? {} };
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { SlackMessageRef } from '../store/tickets.js';
 import type { Desk } from './desk.js';
+import type { Ticket } from './types.js';
 
 /**
  * Where a ticket is shown in the chat tool, remembered so it is updated in place rather than posted
@@ -15,6 +16,17 @@ export interface TicketPlaces {
 export async function placesOf(desk: Desk, ticketNumber: number): Promise<TicketPlaces> {
   const places = await desk.store.tickets.placesOf(ticketNumber);
   return { live: places.live ?? null, requesterThread: places.requesterThread ?? null };
+}
+
+/** The ticket as it is now and its places, from one read of it. */
+export async function ticketWithPlaces(
+  desk: Desk,
+  ticketNumber: number,
+): Promise<{ ticket: Ticket; places: TicketPlaces } | null> {
+  const found = await desk.store.tickets.withPlaces(ticketNumber);
+  if (!found) return null;
+  const { live, requesterThread } = found.places;
+  return { ticket: found.ticket, places: { live: live ?? null, requesterThread: requesterThread ?? null } };
 }
 
 export async function rememberLiveMessage(

@@ -47,14 +47,17 @@ export function requesterNotifier(context: NotifierContext): Subscriber {
     }
   }
 
-  async function taken({ ticket, event }: TicketNoticeOf<'taken'>): Promise<void> {
+  async function taken({ ticket, event, requesterThread }: TicketNoticeOf<'taken'>): Promise<void> {
     const agent = event.to.assignee;
     if (ticket.requester.kind !== 'slack' || ticket.channel === 'chat') return;
     await outbox.post({
       id: `${event.id}:taken`,
       ticketNumber: ticket.number,
       purpose: 'taken notice',
-      place: { kind: 'requester-thread', ticketNumber: ticket.number, userId: ticket.requester.userId },
+      // The thread the hand-out read with the ticket is the one resolving it at sending would find (it is never moved).
+      place: requesterThread
+        ? { kind: 'dm', userId: ticket.requester.userId, thread: requesterThread }
+        : { kind: 'requester-thread', ticketNumber: ticket.number, userId: ticket.requester.userId },
       text: takenNotice(ticket, agent).text,
     });
   }

@@ -2,9 +2,9 @@ import { eventLine, liveTicketMessage, movedTicketMessage } from '../../../block
 import { requesterWroteAgain } from '../../../blocks/notices.js';
 import { slaLine } from '../../../blocks/sla.js';
 import type { Subscriber, TicketNotice, TicketNoticeOf } from '../../events/types.js';
-import type { Delivery } from '../../tickets/deliveries.js';
+import type { Delivery, SlackPlaceRef } from '../../tickets/deliveries.js';
 import { attemptDelivery, queueLiveMessage } from '../../tickets/deliveries.js';
-import { placesOf, rememberLiveMessage } from '../../tickets/places.js';
+import { rememberLiveMessage, ticketWithPlaces } from '../../tickets/places.js';
 import { slaState } from '../../tickets/sla.js';
 import type { Ticket, TicketEvent } from '../../tickets/types.js';
 import { inChannel, slackErrorOf } from '../channel-check.js';
@@ -38,13 +38,20 @@ async function editable(update: () => Promise<unknown>): Promise<boolean> {
  */
 export function ticketMessageNotifier(context: NotifierContext): Subscriber {
   const { desk, outbox, send } = context;
+  /**
+   * Where the live message is, as this process just rendered it, by ticket: the hand-out that rendered
+   * it threads its line there without reading the ticket and its chat again. Only a render of the same
+   * hand-out counts (cleared around it); otherwise the line's place is resolved when it is sent.
+   */
+  const rendered = new Map<number, SlackPlaceRef>();
 
   /** Renders the live message from the ticket as it is now: posted the first time, updated after, moved with its group. */
   async function renderLive(delivery: Delivery): Promise<void> {
-    const ticket = await desk.store.tickets.get(delivery.ticketNumber);
-    const group = ticket ? desk.directory.group(ticket.groupId) : undefined;
-    if (!ticket || !group) return;
-    const live = (await placesOf(desk, ticket.number)).live;
+    const found = await ticketWithPlaces(desk, delivery.ticketNumber);
+    const group = found ? desk.directory.group(found.ticket.groupId) : undefined;
+    if (!found || !group) return;
+    const { ticket } = found;
+    const live = found.places.live;
     const now = desk.clock();
     // SLA time left as of this change; the sla-watch job's warning and breach are changes too, so the message never shows a clock as fine once it is not.
     const message = liveTicketMessage({
@@ -65,7 +72,10 @@ export function ticketMessageNotifier(context: NotifierContext): Subscriber {
           }),
         ),
       );
-      if (updated) return;
+      if (updated) {
+        rendered.set(ticket.number, { channel: live.channel, ts: live.ts });
+        return;
+      }
     } else if (live) {
       const moved = movedTicketMessage(ticket, group.name);
       await editable(() =>
@@ -88,16 +98,18 @@ export function ticketMessageNotifier(context: NotifierContext): Subscriber {
         ...(message.blocks ? { blocks: message.blocks } : {}),
       }),
     );
-    if (posted.channel && posted.ts)
+    if (posted.channel && posted.ts) {
       await rememberLiveMessage(desk, ticket.number, {
         channel: posted.channel,
         ts: posted.ts,
         groupId: ticket.groupId,
       });
+      rendered.set(ticket.number, { channel: posted.channel, ts: posted.ts });
+    }
   }
   outbox.rendersLiveMessages(renderLive);
 
-  async function threadLine({ ticket, event }: TicketNotice): Promise<void> {
+  async function threadLine({ ticket, event }: TicketNotice, under: SlackPlaceRef | undefined): Promise<void> {
     const commentId = quotedComment(event);
     const comment = commentId ? await desk.store.tickets.comment(commentId) : null;
     // An escalation's note is stored with a prefix naming the group; the line names both groups itself.
@@ -108,7 +120,10 @@ export function ticketMessageNotifier(context: NotifierContext): Subscriber {
       id: `${event.id}:line`,
       ticketNumber: ticket.number,
       purpose: 'ticket thread line',
-      place: { kind: 'ticket-thread', ticketNumber: ticket.number },
+      // Not a chat ticket (those are the chat notifier's), so its thread is its live message's.
+      place: under
+        ? { kind: 'channel', channel: under.channel, thread: under }
+        : { kind: 'ticket-thread', ticketNumber: ticket.number },
       text: line,
     });
   }
@@ -138,9 +153,14 @@ export function ticketMessageNotifier(context: NotifierContext): Subscriber {
       // A chat's own message in the queue is its live message (the chat notifier keeps it).
       if (ticket.channel === 'chat') return;
       // The message first (a thread line needs its parent), once per batch of events: it shows the latest state.
-      if (notice.last || event.action === 'created' || event.action === 'escalated')
-        await liveMessageOf(ticket, event.actor.kind === 'agent' ? event.actor.id : null);
-      await threadLine(notice);
+      rendered.delete(ticket.number);
+      try {
+        if (notice.last || event.action === 'created' || event.action === 'escalated')
+          await liveMessageOf(ticket, event.actor.kind === 'agent' ? event.actor.id : null);
+        await threadLine(notice, rendered.get(ticket.number));
+      } finally {
+        rendered.delete(ticket.number);
+      }
     },
     // After the thread line (a subscriber's every-event handler runs first).
     events: { requester_replied: tellAssignee, reopened: tellAssignee },
