@@ -11,8 +11,8 @@ import {
   type ArchiveHeader,
   BackupRefusal,
   backupDatabase,
-  RESTORE_MARK,
   READ_MODEL_MARKS,
+  RESTORE_MARK,
   restoreDatabase,
   verifyArchive,
 } from '../src/store/backup.js';

@@ -205,7 +205,12 @@ describe('searching tickets', () => {
     );
     expect(typed.problems ?? []).toEqual([]);
     expect(typed.json).toEqual({
-      options: [{ text: { type: 'plain_text', text: 'Resetting your password', emoji: true }, value: 'f:resetting your password' }],
+      options: [
+        {
+          text: { type: 'plain_text', text: 'Resetting your password', emoji: true },
+          value: 'f:resetting your password',
+        },
+      ],
     });
     expect(
       (await desk.slack.blockSuggestion(people.ana, { action_id: replyFields.kbSearch, value: 'zz' }, { view })).json,

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../src/store/store.js';
+import { deskArticles } from '../src/tickets/articles.js';
 import { attemptDelivery, retryDueDeliveries, webhookSignature } from '../src/tickets/deliveries.js';
 import { escalateTicket } from '../src/tickets/escalation.js';
 import { macrosFor, savePersonalMacro } from '../src/tickets/macros.js';
 import { finishInterruptedMerges, MERGE_GRACE_MS, type MergeStep, mergeTickets } from '../src/tickets/merge.js';
 import { linkIncident } from '../src/tickets/problems.js';
 import { replyToTicket } from '../src/tickets/reply.js';
-import { deskArticles } from '../src/tickets/articles.js';
 import { suggestArticles, suggestRootCause } from '../src/tickets/suggestions.js';
 import { conditionalWriteModes, openTestStore } from './support/database.js';
 import { fileTicket, testDesk } from './support/desk.js';

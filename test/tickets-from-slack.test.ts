@@ -161,7 +161,7 @@ describe('tickets from Slack', () => {
     expect(desk.fake.okCalls('views.open')).toHaveLength(1);
   });
 
-  it('lists the queue oldest first, and "Take it" gives the ticket to the agent and updates the alert', async () => {
+  it('lists the queue in its order (urgent and high first, then oldest), and "Take it" gives the ticket to the agent and updates the alert', async () => {
     const older = await fileOne('Queue: the older one');
     const newer = await fileOne('Queue: the newer one');
     await desk.slack.command(people.ana, '/ticket', 'queue');
@@ -169,7 +169,8 @@ describe('tickets from Slack', () => {
     const queue = desk.fake.responses().at(-1)!.body;
     const numbers = [...JSON.stringify(queue.blocks).matchAll(/\*#(\d+)\*/g)].map((match) => Number(match[1]));
     expect(numbers).toEqual(expect.arrayContaining([older, newer]));
-    expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
+    // Of two tickets of one priority the older comes first; the file's other tests may leave urgent ones ahead of both.
+    expect(numbers.indexOf(older)).toBeLessThan(numbers.indexOf(newer));
 
     await desk.slack.blockAction(people.ana, { action_id: actionIds.take, value: String(older) });
     await desk.settled();

@@ -266,7 +266,8 @@ export class HomeStore {
     const groupParts = change.groupParts ?? ['queue', 'chats'];
     const recomputes = new Map<string, () => Promise<Record<string, unknown>>>();
     if (personParts.length > 0)
-      for (const user of change.persons ?? []) recomputes.set(personHomeId(user), () => this.personNow(user, personParts));
+      for (const user of change.persons ?? [])
+        recomputes.set(personHomeId(user), () => this.personNow(user, personParts));
     if (groupParts.length > 0)
       for (const groupId of change.groups ?? [])
         recomputes.set(groupHomeId(groupId), () => this.groupNow(groupId, groupParts));

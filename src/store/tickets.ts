@@ -394,7 +394,10 @@ export class TicketStore {
   /** The ticket and where it is in Slack, from one read: the live message renders from both. */
   async withPlaces(
     number: number,
-  ): Promise<{ ticket: Ticket; places: { live?: SlackMessageRef & { groupId: number }; requesterThread?: SlackMessageRef } } | null> {
+  ): Promise<{
+    ticket: Ticket;
+    places: { live?: SlackMessageRef & { groupId: number }; requesterThread?: SlackMessageRef };
+  } | null> {
     const document = await this.models.Ticket.findOne(byNumber(number)).lean<
       TicketDocument & { slack?: { live?: SlackMessageRef & { groupId: number }; requesterThread?: SlackMessageRef } }
     >();

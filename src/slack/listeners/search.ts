@@ -3,16 +3,16 @@ import { actionIds, replyFields } from '../../../blocks/ids.js';
 import { macroOptions, type ReplyModalData } from '../../../blocks/reply-modal.js';
 import { articleOptions, problemsList, type SearchMoreValue, searchResults } from '../../../blocks/search.js';
 import { clip, escapeMrkdwn } from '../../../blocks/text.js';
+import { articleByKey, deskArticles, type KeyedArticle } from '../../tickets/articles.js';
 import type { Desk } from '../../tickets/desk.js';
 import { macrosFor, searchMacros } from '../../tickets/macros.js';
 import { parseTicketNumber } from '../../tickets/permissions.js';
 import { linkIncident } from '../../tickets/problems.js';
+import { refuse } from '../../tickets/refusals.js';
 import { openProblems, type SearchResult, searchTickets } from '../../tickets/search.js';
-import { articleByKey, deskArticles, type KeyedArticle } from '../../tickets/articles.js';
 import { searchArticles } from '../../tickets/suggestions.js';
 import { askerOf } from '../answer.js';
 import { updateReplyModal } from '../screens.js';
-import { refuse } from '../../tickets/refusals.js';
 import { refusalText } from '../words.js';
 import type { ButtonArgs, ListenerDeps, Subcommand } from './answers.js';
 
