@@ -392,9 +392,7 @@ export class TicketStore {
   }
 
   /** The ticket and where it is in Slack, from one read: the live message renders from both. */
-  async withPlaces(
-    number: number,
-  ): Promise<{
+  async withPlaces(number: number): Promise<{
     ticket: Ticket;
     places: { live?: SlackMessageRef & { groupId: number }; requesterThread?: SlackMessageRef };
   } | null> {
