@@ -1,5 +1,10 @@
 import { type Connection, Schema } from 'mongoose';
-import { type EntryDocument, VersionedEntries, type VersionedEntry } from './versioned-entries.js';
+import {
+  type EntryDocument,
+  VersionedEntries,
+  type VersionedEntry,
+  versionedEntrySchemaFields,
+} from './versioned-entries.js';
 
 /** A knowledge-base article an admin added in Slack (`/ticket admin articles`), offered beside the file's. */
 export interface ManagedArticle extends VersionedEntry {
@@ -13,16 +18,10 @@ const managedArticleSchema = new Schema(
   {
     _id: String,
     title: { type: String, required: true },
-    nameKey: { type: String, required: true },
     url: { type: String, required: true },
     keywords: { type: [String], default: [] },
     summary: String,
-    version: { type: Number, required: true },
-    retired: { type: Boolean, default: false },
-    createdBy: { type: String, required: true },
-    createdAt: { type: Date, required: true },
-    updatedBy: { type: String, required: true },
-    updatedAt: { type: Date, required: true },
+    ...versionedEntrySchemaFields,
   },
   { collection: 'managed_articles', versionKey: false },
 );

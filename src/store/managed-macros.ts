@@ -1,5 +1,10 @@
 import { type Connection, Schema } from 'mongoose';
-import { type EntryDocument, VersionedEntries, type VersionedEntry } from './versioned-entries.js';
+import {
+  type EntryDocument,
+  VersionedEntries,
+  type VersionedEntry,
+  versionedEntrySchemaFields,
+} from './versioned-entries.js';
 
 /** A shared macro an admin made in Slack (`/ticket admin macros`), offered beside the workspace file's. */
 export interface ManagedMacro extends VersionedEntry {
@@ -13,16 +18,10 @@ const managedMacroSchema = new Schema(
   {
     _id: String,
     name: { type: String, required: true },
-    nameKey: { type: String, required: true },
     text: { type: String, required: true },
     public: { type: Boolean, default: false },
     status: String,
-    version: { type: Number, required: true },
-    retired: { type: Boolean, default: false },
-    createdBy: { type: String, required: true },
-    createdAt: { type: Date, required: true },
-    updatedBy: { type: String, required: true },
-    updatedAt: { type: Date, required: true },
+    ...versionedEntrySchemaFields,
   },
   { collection: 'managed_macros', versionKey: false },
 );

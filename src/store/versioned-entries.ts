@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { OptionalUnlessRequiredId } from 'mongodb';
 import type { Model } from 'mongoose';
-import { documentsOf, insertOnce } from './documents.js';
+import { documentsOf, insertOnce, isDuplicateKey } from './documents.js';
 
 /**
  * What every entry an admin manages from Slack carries beside its own fields: a version each change
@@ -32,12 +32,19 @@ export type EntryChange<E extends VersionedEntry> =
 /** How many entries a collection holds at most: more than a picker or a modal could show anyway. */
 export const MANAGED_ENTRIES_MAX = 500;
 
+/** The schema of VersionedEntry's bookkeeping, spread into each managed collection's schema beside its own fields. */
+export const versionedEntrySchemaFields = {
+  nameKey: { type: String, required: true },
+  version: { type: Number, required: true },
+  retired: { type: Boolean, default: false },
+  createdBy: { type: String, required: true },
+  createdAt: { type: Date, required: true },
+  updatedBy: { type: String, required: true },
+  updatedAt: { type: Date, required: true },
+} as const;
+
 export function nameKeyOf(name: string): string {
   return name.trim().toLowerCase();
-}
-
-function isDuplicate(error: unknown): boolean {
-  return (error as { code?: number } | null)?.code === 11000;
 }
 
 /** The queries of a managed collection (macros, articles), written once. */
@@ -112,7 +119,7 @@ export class VersionedEntries<E extends VersionedEntry> {
         .lean<EntryDocument<E>>();
       if (document) return { ok: true, entry: this.toEntry(document) };
     } catch (error) {
-      if (isDuplicate(error)) return { ok: false, why: 'name_taken' };
+      if (isDuplicateKey(error)) return { ok: false, why: 'name_taken' };
       throw error;
     }
     const current = await this.get(id);
